@@ -1,0 +1,126 @@
+//! What a rule reports: a [`Diagnostic`] with a byte range in its file, an optional
+//! [`Fix`], and, for interprocedural rules, the [`ChainStep`]s that led to it.
+
+use ruff_text_size::TextRange;
+
+use crate::rules::Rule;
+
+/// One finding inside one file, positioned by byte offsets into that file's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: Rule,
+    pub message: String,
+    pub range: TextRange,
+    /// One line telling the user what to do instead.
+    pub help: Option<String>,
+    /// The call chain behind an interprocedural finding (empty for local findings).
+    pub chain: Vec<ChainStep>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: Rule, message: impl Into<String>, range: TextRange) -> Self {
+        Self {
+            rule,
+            message: message.into(),
+            range,
+            help: None,
+            chain: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_chain(mut self, chain: Vec<ChainStep>) -> Self {
+        self.chain = chain;
+        self
+    }
+}
+
+/// One step of a call chain: a function (or the blocking API at the end), where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainStep {
+    pub name: String,
+    /// The file as it is displayed (command-line path joined with the relative path).
+    pub filename: String,
+    /// 1-based row.
+    pub row: usize,
+}
+
+/// Whether applying a fix keeps the program's behaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Shown, never applied automatically.
+    DisplayOnly,
+    /// Changes behaviour (e.g. moves a call to another thread); applied with `--unsafe-fixes`.
+    Unsafe,
+    /// Keeps behaviour.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            applicability: Applicability::Safe,
+            message: message.into(),
+            edits,
+        }
+    }
+
+    pub fn unsafe_edit(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            applicability: Applicability::Unsafe,
+            message: message.into(),
+            edits,
+        }
+    }
+}
+
+/// Replace `range` with `content` (an insertion when the range is empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub content: String,
+    pub range: TextRange,
+}
+
+impl Edit {
+    pub fn insertion(content: impl Into<String>, at: ruff_text_size::TextSize) -> Self {
+        Self {
+            content: content.into(),
+            range: TextRange::empty(at),
+        }
+    }
+
+    pub fn replacement(content: impl Into<String>, range: TextRange) -> Self {
+        Self {
+            content: content.into(),
+            range,
+        }
+    }
+}

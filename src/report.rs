@@ -1,0 +1,199 @@
+//! The result of a run: findings with resolved rows and columns, ready for any output format.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::{Applicability, ChainStep, Diagnostic};
+use crate::noqa::NoqaDirectives;
+use crate::rules::Rule;
+use crate::settings::Settings;
+use crate::source::{LineIndex, Location};
+
+/// One finding, positioned for people (1-based rows and character columns).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub message: String,
+    pub help: Option<String>,
+    /// The path as given on the command line, joined with the path below it.
+    pub filename: String,
+    pub location: Location,
+    pub end_location: Location,
+    pub fix: Option<FindingFix>,
+    /// The row a `# noqa` comment must be on to suppress this finding.
+    pub noqa_row: usize,
+    pub chain: Vec<ChainStep>,
+    /// Byte range in the file, kept for code frames and for applying fixes.
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<FindingEdit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingEdit {
+    pub content: String,
+    pub location: Location,
+    pub end_location: Location,
+    pub range: TextRange,
+}
+
+/// A checked file: its text (for code frames) and what was found in it.
+#[derive(Debug)]
+pub struct FileFindings {
+    pub display_path: String,
+    pub source: String,
+    pub line_index: LineIndex,
+    pub findings: Vec<Finding>,
+}
+
+impl FileFindings {
+    /// Turns a file's diagnostics into findings: drops rules that are off for this file and
+    /// findings a `noqa` comment suppresses, resolves positions, sorts by position.
+    pub fn new(
+        display_path: String,
+        source: String,
+        line_index: LineIndex,
+        diagnostics: Vec<Diagnostic>,
+        noqa: &NoqaDirectives,
+        settings: &Settings,
+        path: &Path,
+    ) -> Self {
+        let mut findings: Vec<Finding> = diagnostics
+            .into_iter()
+            .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
+            .filter(|diagnostic| !noqa.suppresses(line_index.line_of(diagnostic.range.start()), diagnostic.rule))
+            .map(|diagnostic| to_finding(diagnostic, &display_path, &source, &line_index))
+            .collect();
+        sort_findings(&mut findings);
+        findings.dedup();
+        Self {
+            display_path,
+            source,
+            line_index,
+            findings,
+        }
+    }
+
+    /// A file that could not be read: one LW002 finding at its start, naming the OS error.
+    pub fn unreadable(display_path: String, message: String, settings: &Settings) -> Self {
+        let mut findings = Vec::new();
+        if settings.is_enabled(Rule::IoError) {
+            let start = Location { row: 1, column: 1 };
+            findings.push(Finding {
+                rule: Rule::IoError,
+                message,
+                help: None,
+                filename: display_path.clone(),
+                location: start,
+                end_location: start,
+                fix: None,
+                noqa_row: 1,
+                chain: Vec::new(),
+                range: TextRange::empty(TextSize::from(0)),
+            });
+        }
+        Self {
+            display_path,
+            source: String::new(),
+            line_index: LineIndex::default(),
+            findings,
+        }
+    }
+}
+
+fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &LineIndex) -> Finding {
+    let location = index.location(diagnostic.range.start(), source);
+    let end_location = index.location(diagnostic.range.end(), source);
+    let fix = diagnostic.fix.map(|fix| FindingFix {
+        applicability: fix.applicability,
+        message: fix.message,
+        edits: fix
+            .edits
+            .into_iter()
+            .map(|edit| FindingEdit {
+                location: index.location(edit.range.start(), source),
+                end_location: index.location(edit.range.end(), source),
+                content: edit.content,
+                range: edit.range,
+            })
+            .collect(),
+    });
+    Finding {
+        rule: diagnostic.rule,
+        message: diagnostic.message,
+        help: diagnostic.help,
+        filename: filename.to_string(),
+        noqa_row: location.row,
+        location,
+        end_location,
+        fix,
+        chain: diagnostic.chain,
+        range: diagnostic.range,
+    }
+}
+
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.filename, a.location, a.rule, a.end_location, &a.message)
+            .cmp(&(&b.filename, b.location, b.rule, b.end_location, &b.message))
+    });
+}
+
+/// How long each phase took (printed by `--timings`).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub discover: Duration,
+    pub check: Duration,
+    pub link: Duration,
+    pub render: Duration,
+}
+
+/// Everything a run found, in output order.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Checked files, sorted by display path.
+    pub files: Vec<FileFindings>,
+    /// Problems that are not findings: a path that does not exist, an unreadable directory.
+    pub errors: Vec<String>,
+    pub files_checked: usize,
+    pub timings: Timings,
+}
+
+impl Report {
+    pub fn new(files: Vec<FileFindings>, errors: Vec<String>, files_checked: usize) -> Self {
+        Self {
+            files,
+            errors,
+            files_checked,
+            timings: Timings::default(),
+        }
+    }
+
+    /// All findings, sorted by path, row, column.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.files.iter().flat_map(|file| file.findings.iter())
+    }
+
+    pub fn finding_count(&self) -> usize {
+        self.files.iter().map(|file| file.findings.len()).sum()
+    }
+
+    pub fn file(&self, display_path: &str) -> Option<&FileFindings> {
+        self.files
+            .binary_search_by(|file| file.display_path.as_str().cmp(display_path))
+            .ok()
+            .map(|at| &self.files[at])
+    }
+
+    /// Whether any file could not be read or any path was wrong (exit code 2).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

@@ -1,0 +1,103 @@
+//! A file's text and the mapping from byte offsets to 1-based rows and columns.
+
+use ruff_text_size::TextSize;
+
+/// 1-based row and column; the column counts characters, as Ruff's does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// Byte offsets of line starts, to turn a [`TextSize`] into a [`Location`].
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let mut line_starts = vec![0];
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push((i + 1) as u32),
+                // A lone `\r` ends a line for Python too; `\r\n` is handled by the `\n`.
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push((i + 1) as u32),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self { line_starts }
+    }
+
+    /// The 0-based line that holds `offset`.
+    pub fn line_of(&self, offset: TextSize) -> usize {
+        let offset = u32::from(offset);
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> TextSize {
+        TextSize::from(self.line_starts.get(line).copied().unwrap_or(u32::MAX))
+    }
+
+    pub fn location(&self, offset: TextSize, source: &str) -> Location {
+        let line = self.line_of(offset);
+        let start = self.line_starts[line] as usize;
+        let end = (u32::from(offset) as usize).min(source.len());
+        let column = source
+            .get(start..end)
+            .map_or(end.saturating_sub(start), |text| text.chars().count());
+        Location {
+            row: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The text of 0-based `line`, without its line terminator.
+    pub fn line_text<'s>(&self, line: usize, source: &'s str) -> &'s str {
+        let Some(&start) = self.line_starts.get(line) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(source.len(), |&next| next as usize);
+        source
+            .get(start as usize..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_count_characters_and_all_line_endings() {
+        let source = "a = 1\r\nb = 'é'; c\rd";
+        let index = LineIndex::new(source);
+        assert_eq!(index.line_count(), 3);
+        let c = source.find('c').unwrap();
+        assert_eq!(
+            index.location(TextSize::from(c as u32), source),
+            Location { row: 2, column: 11 }
+        );
+        let d = source.find('d').unwrap();
+        assert_eq!(
+            index.location(TextSize::from(d as u32), source),
+            Location { row: 3, column: 1 }
+        );
+        assert_eq!(index.line_text(1, source), "b = 'é'; c");
+    }
+}
