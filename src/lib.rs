@@ -4,7 +4,6 @@
 //! parallel, filter by `noqa` and configuration, then sort the findings so the output is the
 //! same bytes whatever the thread count. [`check`] is the API the CLI and the tests share.
 
-pub mod catalog;
 pub mod checker;
 pub mod diagnostic;
 pub mod discovery;

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, ChainStep, Diagnostic};
 use crate::noqa::NoqaDirectives;

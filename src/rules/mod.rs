@@ -5,6 +5,8 @@
 //! the nodes they care about; whole-project rules run in [`crate::project`] over the linked
 //! call graph.
 
+pub mod catalog;
+
 macro_rules! define_rules {
     ($( $variant:ident => ($code:literal, $name:literal, $default:expr, $module:ident), )*) => {
         $( pub mod $module; )*

@@ -1,0 +1,1 @@
+pub const DOCS: &str = "TODO";
