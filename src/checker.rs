@@ -1,9 +1,304 @@
-//! The single-function rules' walk.
-use ruff_python_ast::ModModule;
+//! The walk that runs the single-function rules: one pass over a module's tree, keeping
+//! the scopes (for name resolution) and the ancestors of the current node (for rules that
+//! ask "is this call's result dropped?"), and calling each rule where its nodes are.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
+use crate::rules::{
+    Rule, blocking_io_in_async, cancelled_error_swallowed, dangling_task, fastapi_on_event,
+    gather_exceptions_unchecked, gather_without_return_exceptions, get_event_loop,
+};
+use crate::semantic::{ModuleBindings, Receiver, Scope, SemanticModel, receiver_of};
 use crate::settings::Settings;
 
-pub fn check_module(_module: &ModModule, _source: &str, _settings: &Settings) -> Vec<Diagnostic> {
-    Vec::new()
+/// Nesting beyond this is not descended into: the rules have nothing to say about code
+/// nested ten thousand levels deep, and the walk must finish on any input.
+const MAX_NESTING: usize = 10_000;
+
+/// Runs every enabled single-function rule on `module`.
+pub fn check_module(
+    module: &ModModule,
+    source: &str,
+    bindings: &ModuleBindings,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        settings,
+        source,
+        model: SemanticModel::new(bindings),
+        module,
+        statements: Vec::new(),
+        expressions: Vec::new(),
+        functions: Vec::new(),
+        in_comprehension: 0,
+        nesting: 0,
+        diagnostics: Vec::new(),
+    };
+    checker.visit_body(&module.body);
+    checker.diagnostics
 }
+
+pub struct Checker<'a, 'm> {
+    pub settings: &'a Settings,
+    pub source: &'a str,
+    pub model: SemanticModel<'m>,
+    module: &'a ModModule,
+    /// Statements enclosing the current node, innermost last.
+    statements: Vec<&'a Stmt>,
+    /// Expressions enclosing the current node, innermost last (reset at each statement).
+    expressions: Vec<&'a Expr>,
+    /// The `def`s enclosing the current node, innermost last.
+    functions: Vec<&'a ast::StmtFunctionDef>,
+    in_comprehension: usize,
+    nesting: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a, '_> {
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.settings.is_enabled(rule)
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Whether the current node runs on the event loop: its nearest enclosing function is
+    /// an `async def` (a nested `def` or `lambda` is sync context, see RULES.md "Context").
+    pub fn in_async_context(&self) -> bool {
+        self.model.scopes.innermost_function_is_async() == Some(true)
+    }
+
+    /// The innermost enclosing `def` or `async def`, when no lambda is nearer.
+    pub fn current_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        self.functions.last().copied()
+    }
+
+    /// The body the current node belongs to: its function's, or the module's.
+    pub fn current_body(&self) -> &'a [Stmt] {
+        match self.functions.last() {
+            Some(function) => &function.body,
+            None => &self.module.body,
+        }
+    }
+
+    /// The statement the current node is part of.
+    pub fn current_statement(&self) -> Option<&'a Stmt> {
+        self.statements.last().copied()
+    }
+
+    /// The enclosing statements, innermost last.
+    pub fn statement_ancestors(&self) -> &[&'a Stmt] {
+        &self.statements
+    }
+
+    /// The expression directly containing the current one (`None` when the current
+    /// expression is a statement's own).
+    pub fn parent_expression(&self) -> Option<&'a Expr> {
+        // The last entry is the current expression itself.
+        let count = self.expressions.len();
+        count.checked_sub(2).map(|index| self.expressions[index])
+    }
+
+    /// The enclosing expressions, innermost last (the current expression included).
+    pub fn expression_ancestors(&self) -> &[&'a Expr] {
+        &self.expressions
+    }
+
+    pub fn in_comprehension(&self) -> bool {
+        self.in_comprehension > 0
+    }
+
+    /// The source text of `range`.
+    pub fn text(&self, range: TextRange) -> &'a str {
+        self.source.get(range.to_std_range()).unwrap_or("")
+    }
+
+    /// Whether the value of the current expression is thrown away: it is a whole
+    /// expression statement.
+    pub fn current_expression_is_statement(&self) -> bool {
+        self.expressions.len() == 1 && matches!(self.current_statement(), Some(Stmt::Expr(_)))
+    }
+
+    fn visit_call(&mut self, call: &'a ast::ExprCall) {
+        let path = self.model.call_path(call);
+        if let Some(path) = path.as_deref() {
+            if self.in_async_context() {
+                blocking_io_in_async::check_call(self, call, path);
+            }
+            get_event_loop::check_call(self, call, path);
+            fastapi_on_event::check_call(self, call, path);
+            dangling_task::check_call(self, call, path);
+            gather_without_return_exceptions::check_call(self, call, path);
+            gather_exceptions_unchecked::check_call(self, call, path);
+        }
+    }
+
+    fn enter_function(&mut self, function: &'a ast::StmtFunctionDef) {
+        let class = self.model.scopes.current_class().map(str::to_string);
+        let receiver = match class.as_deref() {
+            Some(class) if !class.is_empty() => receiver_of(function, class),
+            _ => Receiver::None,
+        };
+        self.model.enter_function(function, receiver);
+        self.functions.push(function);
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        let saved_expressions = std::mem::take(&mut self.expressions);
+        self.statements.push(stmt);
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                // Decorators, defaults and annotations run in the enclosing scope.
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                fastapi_on_event::check_function(self, function);
+                for parameter in function.parameters.iter_non_variadic_params() {
+                    if let Some(default) = &parameter.default {
+                        self.visit_expr(default);
+                    }
+                }
+                self.enter_function(function);
+                self.visit_body(&function.body);
+                self.functions.pop();
+                self.model.scopes.pop();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let path = if self.model.scopes.depth() == 0 {
+                    self.model.module.qualify(class.name.as_str())
+                } else {
+                    // Classes nested in functions are not in the module's class table.
+                    String::new()
+                };
+                self.model.scopes.push(Scope::Class { path });
+                self.visit_body(&class.body);
+                self.model.scopes.pop();
+            }
+            Stmt::With(with) => {
+                if self.in_async_context() && !with.is_async {
+                    blocking_io_in_async::check_with(self, with);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Try(try_stmt) => {
+                if self.in_async_context() {
+                    cancelled_error_swallowed::check_try(self, try_stmt);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.statements.pop();
+        self.expressions = saved_expressions;
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        self.expressions.push(expr);
+        match expr {
+            Expr::Call(call) => {
+                self.visit_call(call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for parameter in parameters.iter_non_variadic_params() {
+                        if let Some(default) = &parameter.default {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                self.model.enter_lambda(lambda);
+                self.visit_expr(&lambda.body);
+                self.model.scopes.pop();
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                self.in_comprehension += 1;
+                visitor::walk_expr(self, expr);
+                self.in_comprehension -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.expressions.pop();
+        self.nesting -= 1;
+    }
+}
+
+/// Whether `name` is read (loaded) anywhere in `body`, nested functions included.
+pub fn name_is_read(body: &[Stmt], name: &str) -> bool {
+    struct Reads<'n> {
+        name: &'n str,
+        found: bool,
+        nesting: usize,
+    }
+    impl<'a> Visitor<'a> for Reads<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || self.nesting >= MAX_NESTING {
+                return;
+            }
+            self.nesting += 1;
+            // `del name` reads nothing, but a `global`/`nonlocal` elsewhere could: be safe.
+            if let Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) =
+                stmt
+            {
+                if names.iter().any(|declared| declared.as_str() == self.name) {
+                    self.found = true;
+                }
+            }
+            visitor::walk_stmt(self, stmt);
+            self.nesting -= 1;
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || self.nesting >= MAX_NESTING {
+                return;
+            }
+            if let Expr::Name(name) = expr {
+                if name.id.as_str() == self.name && name.ctx.is_load() {
+                    self.found = true;
+                    return;
+                }
+            }
+            // Names built by `locals()`/`vars()`/`eval` cannot be followed: treat as read.
+            if let Expr::Call(call) = expr {
+                if let Expr::Name(func) = &*call.func {
+                    if matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec") {
+                        self.found = true;
+                        return;
+                    }
+                }
+            }
+            self.nesting += 1;
+            visitor::walk_expr(self, expr);
+            self.nesting -= 1;
+        }
+    }
+    let mut reads = Reads {
+        name,
+        found: false,
+        nesting: 0,
+    };
+    reads.visit_body(body);
+    reads.found
+}
+

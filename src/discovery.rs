@@ -1,8 +1,23 @@
-//! Finding the files to check. (Being written: exclude patterns.)
+//! Finding the files to check.
+//!
+//! Each path argument is walked with the `ignore` crate's defaults: `.gitignore` files are
+//! honoured inside a git repository (plus `.ignore` files anywhere), hidden files and
+//! directories are skipped, and symbolic links are not followed (so a link loop cannot hang
+//! the walk). Below each argument, files and directories matching `exclude` / `extend-exclude`
+//! (see [`crate::settings::PathMatcher`]) are skipped, and excluded directories are not entered.
+//! Only `.py` and `.pyi` files are taken from a walk; a file given explicitly on the command
+//! line is always checked, whatever its extension and even if a pattern excludes it (Ruff's
+//! behaviour without `--force-exclude`).
+//!
+//! A file's display name is the argument as given joined with the path below it, without a
+//! leading `./` (`check examples/demo` → `examples/demo/app/db.py`, `check .` → `app.py`).
+//! Files come out sorted by display name, each file once.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::settings::Settings;
+use crate::settings::{PathMatcher, Settings, absolutize};
 
 /// A file to check: where it is, and how to name it in output.
 #[derive(Clone, Debug)]
@@ -14,32 +29,103 @@ pub struct SourcePath {
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<SourcePath>,
+    /// Paths that could not be walked, as `path: reason` (the CLI prefixes `error: `),
+    /// e.g. `missing/dir: No such file or directory (os error 2)`.
     pub errors: Vec<String>,
 }
 
-pub fn discover(paths: &[PathBuf], _settings: &Settings) -> Discovered {
+pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
     let mut discovered = Discovered::default();
-    for root in paths {
-        if !root.exists() {
-            discovered.errors.push(format!("{}: No such file or directory", root.display()));
+    let exclude = match PathMatcher::new(&settings.exclude) {
+        Ok(matcher) => matcher,
+        Err(error) => {
+            discovered.errors.push(format!("invalid exclude pattern: {error}"));
+            PathMatcher::default()
+        }
+    };
+    let exclude = Arc::new(exclude);
+    let root = Arc::new(settings.root());
+
+    for given in paths {
+        if let Err(error) = std::fs::metadata(given) {
+            discovered.errors.push(format!("{}: {error}", given.display()));
             continue;
         }
-        for entry in ignore::WalkBuilder::new(root).build() {
-            match entry {
-                Ok(entry) => {
-                    let path = entry.path();
-                    if path.is_file() && path.extension().is_some_and(|ext| ext == "py" || ext == "pyi") {
-                        discovered.files.push(SourcePath {
-                            path: path.to_path_buf(),
-                            display: path.display().to_string(),
-                        });
-                    }
-                }
-                Err(error) => discovered.errors.push(error.to_string()),
+        walk(given, &exclude, &root, &mut discovered);
+    }
+
+    discovered.files.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    let mut seen = HashSet::new();
+    discovered
+        .files
+        .retain(|file| seen.insert(file.path.canonicalize().unwrap_or_else(|_| absolutize(&file.path))));
+    discovered
+}
+
+fn walk(given: &Path, exclude: &Arc<PathMatcher>, root: &Arc<PathBuf>, discovered: &mut Discovered) {
+    let given_absolute = absolutize(given);
+    let mut builder = ignore::WalkBuilder::new(given);
+    {
+        let exclude = Arc::clone(exclude);
+        let root = Arc::clone(root);
+        let given = given.to_path_buf();
+        builder.filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
             }
+            let absolute = match entry.path().strip_prefix(&given) {
+                Ok(below) => given_absolute.join(below),
+                Err(_) => absolutize(entry.path()),
+            };
+            !exclude.is_match(&absolute, &root)
+        });
+    }
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                discovered.errors.push(error.to_string());
+                continue;
+            }
+        };
+        let path = entry.path();
+        let take = if entry.depth() == 0 {
+            path.is_file()
+        } else {
+            entry.file_type().is_some_and(|kind| kind.is_file()) && is_python_file(path)
+        };
+        if take {
+            discovered.files.push(SourcePath {
+                path: path.to_path_buf(),
+                display: display_name(path),
+            });
         }
     }
-    discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
-    discovered.files.dedup_by(|a, b| a.path == b.path);
-    discovered
+}
+
+fn is_python_file(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut display: &str = &text;
+    while let Some(rest) = display.strip_prefix("./") {
+        display = rest.trim_start_matches('/');
+    }
+    display.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_strips_leading_dot_slash() {
+        assert_eq!(display_name(Path::new("./app.py")), "app.py");
+        assert_eq!(display_name(Path::new(".//src/a.py")), "src/a.py");
+        assert_eq!(display_name(Path::new("examples/demo/app/db.py")), "examples/demo/app/db.py");
+        assert_eq!(display_name(Path::new("../x/a.py")), "../x/a.py");
+        assert_eq!(display_name(Path::new(".hidden/a.py")), ".hidden/a.py");
+    }
 }

@@ -123,7 +123,9 @@ fn check_source(
         let diagnostic = Diagnostic::new(Rule::SyntaxError, format!("SyntaxError: {}", error.error), range);
         return (vec![diagnostic], noqa);
     }
-    let diagnostics = checker::check_module(module, source, settings);
+    let (module_name, is_package) = semantic::module_name_from_path(path);
+    let bindings = semantic::ModuleBindings::new(module, &module_name, is_package);
+    let diagnostics = checker::check_module(module, source, &bindings, settings);
     (diagnostics, noqa)
 }
 

@@ -1,1 +1,142 @@
-fn main() {}
+//! The `loopwarden` command: argument parsing and exit codes; the work is in the library.
+//!
+//! Exit codes: 0 no findings (or `--exit-zero`), 1 findings, 2 a usage, configuration or
+//! I/O error (a path that does not exist, a file that cannot be read). A closed stdout
+//! (`loopwarden check | head`) ends the output quietly.
+
+mod cli;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use loopwarden::output::{self, RenderOptions};
+use loopwarden::rules::Rule;
+use loopwarden::settings::{Overrides, Settings};
+
+use crate::cli::{CheckArgs, Cli, Command};
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
+        Command::Rule { rule } => explain(&rule),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let started = Instant::now();
+    let overrides = Overrides {
+        select: args.select,
+        ignore: args.ignore,
+        extend_select: args.extend_select,
+        target_version: args.target_version,
+    };
+    let start = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+    let settings = match Settings::load(args.config.as_deref(), &start, &overrides) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+
+    let mut report = loopwarden::check(&args.paths, &settings);
+
+    let render_started = Instant::now();
+    let options = RenderOptions { color: use_color(), ..RenderOptions::default() };
+    let written = write_stdout(|out| {
+        if args.statistics {
+            output::render_statistics(&report, out)
+        } else {
+            output::render(args.output_format, &report, &options, out)
+        }
+    });
+    report.timings.render = render_started.elapsed();
+
+    for error in &report.errors {
+        eprintln!("error: {error}");
+    }
+    if args.timings {
+        print_timings(&report.timings, started.elapsed());
+    }
+
+    let code = if report.has_errors() || report.findings().any(|finding| finding.rule == Rule::IoError) {
+        ExitCode::from(EXIT_ERROR)
+    } else if report.finding_count() > 0 && !args.exit_zero {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    };
+    finish(written, code)
+}
+
+fn print_timings(timings: &loopwarden::report::Timings, total: Duration) {
+    let phases = [
+        ("discover", timings.discover),
+        ("check", timings.check),
+        ("link", timings.link),
+        ("render", timings.render),
+        ("total", total),
+    ];
+    let mut err = io::stderr().lock();
+    for (name, duration) in phases {
+        let _ = writeln!(err, "{name:<8} {:>10.3} ms", duration.as_secs_f64() * 1000.0);
+    }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to a non-empty value.
+fn use_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && io::stdout().is_terminal()
+}
+
+fn list_rules(out: &mut dyn Write) -> io::Result<()> {
+    let width = Rule::ALL.iter().map(|rule| rule.name().len()).max().unwrap_or(0);
+    for rule in Rule::ALL {
+        let default = if rule.enabled_by_default() { "default" } else { "off" };
+        writeln!(out, "{}  {:<width$}  {default}", rule.code(), rule.name())?;
+    }
+    Ok(())
+}
+
+fn explain(query: &str) -> ExitCode {
+    let found = Rule::from_code(query).or_else(|| Rule::ALL.iter().copied().find(|rule| rule.name() == query));
+    let Some(rule) = found else {
+        eprintln!("error: unknown rule `{query}` (run `loopwarden rules` for the list)");
+        return ExitCode::from(EXIT_ERROR);
+    };
+    let written = write_stdout(|out| {
+        writeln!(out, "{} {}", rule.code(), rule.name())?;
+        writeln!(out)?;
+        let docs = rule.docs().trim_end();
+        writeln!(out, "{docs}")
+    });
+    finish(written, ExitCode::SUCCESS)
+}
+
+/// Runs `write` on a buffered, locked stdout and flushes it.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    write(&mut out)?;
+    out.flush()
+}
+
+/// The exit code after writing the output: a closed pipe is not an error worth a message
+/// (the reader has what it wanted), any other write failure is.
+fn finish(written: io::Result<()>, code: ExitCode) -> ExitCode {
+    match written {
+        Ok(()) => code,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(error) => {
+            eprintln!("error: cannot write the output: {error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

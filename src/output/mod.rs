@@ -1,8 +1,24 @@
 //! Output formats: one file per format. [`render`] writes a [`Report`] in the chosen format.
+//!
+//! Every format is a pure function of the report: findings are written in the report's order
+//! (files sorted by path, findings by position) and nothing iterates a hash map, so the same
+//! report always gives the same bytes. `Report::errors` (paths that do not exist and the like)
+//! are not written here: they are not findings, and the caller reports them on stderr.
 
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::diagnostic::Applicability;
+use crate::report::{FileFindings, Finding, Report};
+
+mod concise;
+mod github;
+mod json;
+mod json_lines;
+mod sarif;
+mod statistics;
+mod style;
+mod summary;
+mod text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -17,15 +33,55 @@ pub enum OutputFormat {
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     /// ANSI colour (only when stdout is a terminal and `NO_COLOR` is unset; main.rs decides).
+    /// Only the human formats (`text`, `concise`) are ever coloured.
     pub color: bool,
+    /// Whether `--unsafe-fixes` is on: the summary of the human formats then counts unsafe
+    /// fixes as fixable instead of as hidden.
+    pub unsafe_fixes: bool,
 }
 
 /// Writes `report` to `out` in `format`.
-pub fn render(_format: OutputFormat, _report: &Report, _options: &RenderOptions, _out: &mut dyn Write) -> io::Result<()> {
-    Ok(())
+pub fn render(
+    format: OutputFormat,
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    match format {
+        OutputFormat::Text => text::render(report, options, &mut out)?,
+        OutputFormat::Concise => concise::render(report, options, &mut out)?,
+        OutputFormat::Json => json::render(report, &mut out)?,
+        OutputFormat::JsonLines => json_lines::render(report, &mut out)?,
+        OutputFormat::Sarif => sarif::render(report, &mut out)?,
+        OutputFormat::Github => github::render(report, &mut out)?,
+    }
+    out.flush()
 }
 
 /// `--statistics`: one line per rule code with its count, most frequent first.
-pub fn render_statistics(_report: &Report, _out: &mut dyn Write) -> io::Result<()> {
-    Ok(())
+pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    statistics::render(report, &mut out)?;
+    out.flush()
+}
+
+/// Every finding with the file it is in (for code frames), in output order.
+fn findings_with_files(report: &Report) -> impl Iterator<Item = (&FileFindings, &Finding)> {
+    report
+        .files
+        .iter()
+        .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
+}
+
+/// Whether `--fix` would apply this finding's fix under `options`.
+fn is_fixable(finding: &Finding, options: &RenderOptions) -> bool {
+    finding
+        .fix
+        .as_ref()
+        .is_some_and(|fix| match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => options.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        })
 }

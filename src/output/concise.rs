@@ -1,0 +1,32 @@
+//! `--output-format concise`: one line per finding, `path:row:col: CODE message`, then the summary.
+
+use std::io::{self, Write};
+
+use super::style::{Paint, printable};
+use super::{RenderOptions, summary};
+use crate::report::{Finding, Report};
+
+pub(super) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let paint = Paint::new(options.color);
+    for finding in report.findings() {
+        write_line(finding, paint, out)?;
+    }
+    summary::write(report, options, paint, out)
+}
+
+/// `path:row:col: CODE message`, the first line of a finding in the human formats.
+pub(super) fn write_line(finding: &Finding, paint: Paint, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}:{}:{}: {} {}",
+        paint.path(&printable(&finding.filename)),
+        finding.location.row,
+        finding.location.column,
+        paint.code(finding.rule.code()),
+        printable(&finding.message),
+    )
+}

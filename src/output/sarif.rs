@@ -1,0 +1,216 @@
+//! `--output-format sarif`: a SARIF 2.1.0 log with one run, the metadata of every rule, and
+//! one result per finding (for GitHub code scanning and other SARIF viewers).
+//!
+//! Columns are loopwarden's character columns, so the run says `"columnKind":
+//! "unicodeCodePoints"` (SARIF's default would be UTF-16 code units). Relative paths become
+//! relative URI references (resolved against the repository root by GitHub), absolute paths
+//! `file://` URIs.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::report::{Finding, Report};
+use crate::rules::Rule;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/loopwarden/loopwarden";
+
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let log = SarifLog {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "loopwarden",
+                    information_uri: INFORMATION_URI,
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: Rule::ALL.iter().map(|&rule| SarifRule::new(rule)).collect(),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results: report.findings().map(SarifResult::new).collect(),
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct SarifLog {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    information_uri: &'static str,
+    version: &'static str,
+    rules: Vec<SarifRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    help_uri: String,
+    default_configuration: Configuration,
+}
+
+impl SarifRule {
+    fn new(rule: Rule) -> Self {
+        Self {
+            id: rule.code(),
+            name: rule.name(),
+            short_description: Text {
+                text: short_description(rule),
+            },
+            full_description: Text {
+                text: rule.docs().to_string(),
+            },
+            help_uri: rule.url(),
+            default_configuration: Configuration {
+                enabled: rule.enabled_by_default(),
+                level: "error",
+            },
+        }
+    }
+}
+
+/// The first line of prose in the rule's docs (skipping Markdown headings), else its name.
+fn short_description(rule: Rule) -> String {
+    rule.docs()
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .map_or_else(|| rule.name().to_string(), str::to_string)
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    enabled: bool,
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [ResultLocation; 1],
+}
+
+impl SarifResult {
+    fn new(finding: &Finding) -> Self {
+        Self {
+            rule_id: finding.rule.code(),
+            rule_index: Rule::ALL
+                .iter()
+                .position(|&rule| rule == finding.rule)
+                .unwrap_or_default(),
+            level: "error",
+            message: Text {
+                text: finding.message.clone(),
+            },
+            locations: [ResultLocation {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: artifact_uri(&finding.filename),
+                    },
+                    region: Region {
+                        start_line: finding.location.row,
+                        start_column: finding.location.column,
+                        end_line: finding.end_location.row,
+                        end_column: finding.end_location.column,
+                    },
+                },
+            }],
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+/// 1-based lines and character columns; `endColumn` is the column after the span, as in SARIF.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+/// A path as a URI reference: `/` separators, percent-encoded where a URI needs it;
+/// absolute paths as `file://` URIs.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let bytes = path.as_bytes();
+    let is_drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if is_drive {
+        // `C:/x/y.py` -> `file:///C:/x/y.py`
+        format!("file:///{}:{}", &path[..1], percent_encode(&path[2..]))
+    } else if path.starts_with('/') {
+        format!("file://{}", percent_encode(&path))
+    } else {
+        percent_encode(&path)
+    }
+}
+
+/// Percent-encodes every byte outside RFC 3986's unreserved characters and `/` (so a `:` in
+/// a relative path is not read as a scheme, and `#`, `?`, `%` and spaces stay in the path).
+fn percent_encode(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
