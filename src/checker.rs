@@ -4,7 +4,7 @@
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{
@@ -12,20 +12,24 @@ use crate::rules::{
     gather_exceptions_unchecked, gather_without_return_exceptions, get_event_loop,
 };
 use crate::semantic::{ModuleBindings, Receiver, Scope, SemanticModel, receiver_of};
+use crate::project::summary::ModuleSummary;
+use crate::project::collect::{self as summary, SummaryBuilder};
 use crate::settings::Settings;
 
 /// Nesting beyond this is not descended into: the rules have nothing to say about code
 /// nested ten thousand levels deep, and the walk must finish on any input.
 const MAX_NESTING: usize = 10_000;
 
-/// Runs every enabled single-function rule on `module`.
+/// Runs every enabled single-function rule on `module`, and summarises the module for the
+/// whole-project rules.
 pub fn check_module(
     module: &ModModule,
     source: &str,
     bindings: &ModuleBindings,
     settings: &Settings,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, ModuleSummary) {
     let mut checker = Checker {
+        summary: SummaryBuilder::new(bindings),
         settings,
         source,
         model: SemanticModel::new(bindings),
@@ -38,11 +42,13 @@ pub fn check_module(
         diagnostics: Vec::new(),
     };
     checker.visit_body(&module.body);
-    checker.diagnostics
+    crate::rules::background_task_not_drained::check_module(&mut checker, module);
+    (checker.diagnostics, checker.summary.finish())
 }
 
 pub struct Checker<'a, 'm> {
     pub settings: &'a Settings,
+    summary: SummaryBuilder,
     pub source: &'a str,
     pub model: SemanticModel<'m>,
     module: &'a ModModule,
@@ -125,6 +131,7 @@ impl<'a> Checker<'a, '_> {
 
     fn visit_call(&mut self, call: &'a ast::ExprCall) {
         let path = self.model.call_path(call);
+        summary::record_call(self, call, path.as_deref());
         if let Some(path) = path.as_deref() {
             if self.in_async_context() {
                 blocking_io_in_async::check_call(self, call, path);
@@ -143,8 +150,29 @@ impl<'a> Checker<'a, '_> {
             Some(class) if !class.is_empty() => receiver_of(function, class),
             _ => Receiver::None,
         };
-        self.model.enter_function(function, receiver);
+        // Methods are `module.Class.method`, nested functions `module.outer.inner`.
+        let owner = match class.as_deref() {
+            Some(class) if !class.is_empty() => Some(class.to_string()),
+            _ => self.summary.current_path().map(str::to_string),
+        };
+        let path = match owner {
+            Some(owner) => format!("{owner}.{}", function.name),
+            None => self.model.module.qualify(function.name.as_str()),
+        };
+        self.model.enter_function(function, &path, receiver);
+        self.summary.enter_function(path, function);
         self.functions.push(function);
+    }
+
+    fn exit_function(&mut self) {
+        self.functions.pop();
+        self.summary.exit_function();
+        self.model.scopes.pop();
+    }
+
+    /// Mutable access to the summary of the innermost function, for the summary collector.
+    pub(crate) fn summary_mut(&mut self) -> &mut SummaryBuilder {
+        &mut self.summary
     }
 }
 
@@ -169,9 +197,9 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                     }
                 }
                 self.enter_function(function);
+                crate::rules::check_then_act_across_await::check_function(self, function);
                 self.visit_body(&function.body);
-                self.functions.pop();
-                self.model.scopes.pop();
+                self.exit_function();
             }
             Stmt::ClassDef(class) => {
                 for decorator in &class.decorator_list {
@@ -193,6 +221,9 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
             Stmt::With(with) => {
                 if self.in_async_context() && !with.is_async {
                     blocking_io_in_async::check_with(self, with);
+                }
+                if self.in_async_context() && with.is_async {
+                    crate::rules::network_await_without_timeout::check_async_with(self, with);
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -218,6 +249,11 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
         match expr {
             Expr::Call(call) => {
                 self.visit_call(call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Await(await_expr) if self.in_async_context() => {
+                crate::rules::network_await_without_timeout::check_await(self, await_expr);
+                crate::rules::wait_for_prefer_timeout::check_await(self, await_expr);
                 visitor::walk_expr(self, expr);
             }
             Expr::Lambda(lambda) => {

@@ -72,5 +72,6 @@ pub struct CheckArgs {
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {
-    parse_target_version(text).ok_or_else(|| "expected one of py38, py39, py310, py311, py312, py313, py314".to_string())
+    parse_target_version(text)
+        .ok_or_else(|| "expected one of py38, py39, py310, py311, py312, py313, py314".to_string())
 }

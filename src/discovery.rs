@@ -39,7 +39,9 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
     let exclude = match PathMatcher::new(&settings.exclude) {
         Ok(matcher) => matcher,
         Err(error) => {
-            discovered.errors.push(format!("invalid exclude pattern: {error}"));
+            discovered
+                .errors
+                .push(format!("invalid exclude pattern: {error}"));
             PathMatcher::default()
         }
     };
@@ -48,21 +50,34 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
 
     for given in paths {
         if let Err(error) = std::fs::metadata(given) {
-            discovered.errors.push(format!("{}: {error}", given.display()));
+            discovered
+                .errors
+                .push(format!("{}: {error}", given.display()));
             continue;
         }
         walk(given, &exclude, &root, &mut discovered);
     }
 
-    discovered.files.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
-    let mut seen = HashSet::new();
     discovered
         .files
-        .retain(|file| seen.insert(file.path.canonicalize().unwrap_or_else(|_| absolutize(&file.path))));
+        .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    let mut seen = HashSet::new();
+    discovered.files.retain(|file| {
+        seen.insert(
+            file.path
+                .canonicalize()
+                .unwrap_or_else(|_| absolutize(&file.path)),
+        )
+    });
     discovered
 }
 
-fn walk(given: &Path, exclude: &Arc<PathMatcher>, root: &Arc<PathBuf>, discovered: &mut Discovered) {
+fn walk(
+    given: &Path,
+    exclude: &Arc<PathMatcher>,
+    root: &Arc<PathBuf>,
+    discovered: &mut Discovered,
+) {
     let given_absolute = absolutize(given);
     let mut builder = ignore::WalkBuilder::new(given);
     {
@@ -104,7 +119,8 @@ fn walk(given: &Path, exclude: &Arc<PathMatcher>, root: &Arc<PathBuf>, discovere
 }
 
 fn is_python_file(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
+    path.extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
 fn display_name(path: &Path) -> String {
@@ -120,11 +136,113 @@ fn display_name(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    fn write(root: &Path, relative: &str, text: &str) {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn displays(discovered: &Discovered) -> Vec<&str> {
+        discovered
+            .files
+            .iter()
+            .map(|file| file.display.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn walks_python_files_and_skips_excluded_hidden_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "app/a.py",
+            "app/b.pyi",
+            "app/notes.txt",
+            "build/gen.py",
+            "pkg/venv/lib/x.py",
+            ".hidden/h.py",
+            ".hidden.py",
+            "legacy/old.py",
+            "app/legacy/kept.py",
+            "app/z_pb2.py",
+        ] {
+            write(root, file, "x = 1\n");
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("app/loop")).unwrap();
+        let mut settings = Settings {
+            project_root: Some(absolutize(root)),
+            ..Settings::default()
+        };
+        settings.exclude.push("legacy".to_string());
+        settings.exclude.push("*_pb2.py".to_string());
+        let given = root.to_path_buf();
+        let discovered = discover(std::slice::from_ref(&given), &settings);
+        assert!(discovered.errors.is_empty(), "{:?}", discovered.errors);
+        let prefix = root.display().to_string();
+        let names: Vec<String> = displays(&discovered)
+            .iter()
+            .map(|display| display.strip_prefix(&prefix).unwrap().to_string())
+            .collect();
+        assert_eq!(names, vec!["/app/a.py", "/app/b.pyi"]);
+    }
+
+    #[test]
+    fn anchored_patterns_only_match_below_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "legacy/old.py", "");
+        write(root, "app/legacy/kept.py", "");
+        let mut settings = Settings {
+            project_root: Some(absolutize(root)),
+            ..Settings::default()
+        };
+        settings.exclude.push("./legacy".to_string());
+        let discovered = discover(&[root.to_path_buf()], &settings);
+        let prefix = root.display().to_string();
+        let names: Vec<String> = displays(&discovered)
+            .iter()
+            .map(|display| display.strip_prefix(&prefix).unwrap().to_string())
+            .collect();
+        assert_eq!(names, vec!["/app/legacy/kept.py"]);
+    }
+
+    #[test]
+    fn explicit_files_are_checked_and_missing_paths_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "build/gen.py", "");
+        write(root, "notes.txt", "");
+        let settings = Settings {
+            project_root: Some(absolutize(root)),
+            ..Settings::default()
+        };
+        let paths = [
+            root.join("notes.txt"),
+            root.join("missing"),
+            root.join("build/gen.py"),
+            root.join("build/gen.py"),
+            root.join("build"),
+        ];
+        let discovered = discover(&paths, &settings);
+        assert_eq!(discovered.errors.len(), 1, "{:?}", discovered.errors);
+        assert!(discovered.errors[0].ends_with("missing: No such file or directory (os error 2)"));
+        let prefix = root.display().to_string();
+        let names: Vec<String> = displays(&discovered)
+            .iter()
+            .map(|display| display.strip_prefix(&prefix).unwrap().to_string())
+            .collect();
+        assert_eq!(names, vec!["/build/gen.py", "/notes.txt"]);
+    }
+
     #[test]
     fn display_strips_leading_dot_slash() {
         assert_eq!(display_name(Path::new("./app.py")), "app.py");
         assert_eq!(display_name(Path::new(".//src/a.py")), "src/a.py");
-        assert_eq!(display_name(Path::new("examples/demo/app/db.py")), "examples/demo/app/db.py");
+        assert_eq!(
+            display_name(Path::new("examples/demo/app/db.py")),
+            "examples/demo/app/db.py"
+        );
         assert_eq!(display_name(Path::new("../x/a.py")), "../x/a.py");
         assert_eq!(display_name(Path::new(".hidden/a.py")), ".hidden/a.py");
     }

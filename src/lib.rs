@@ -9,14 +9,15 @@ pub mod diagnostic;
 pub mod discovery;
 pub mod noqa;
 pub mod output;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod semantic;
 pub mod settings;
 pub mod source;
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
@@ -25,6 +26,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::diagnostic::Diagnostic;
 use crate::discovery::SourcePath;
 use crate::noqa::NoqaDirectives;
+use crate::project::summary::ModuleSummary;
 use crate::report::{FileFindings, Report, Timings};
 use crate::rules::Rule;
 use crate::settings::Settings;
@@ -58,75 +60,183 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     let analysed_at = Instant::now();
 
     files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
-    let mut report = Report::new(files, discovered.errors, discovered.files.len());
+    let project_diagnostics = link_project(&files, settings);
+    let linked_at = Instant::now();
+
+    let (parse_time, check_time) = files.iter().fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
+        (parse + file.parse_time, check + file.check_time)
+    });
+    let findings = files
+        .into_iter()
+        .zip(project_diagnostics)
+        .map(|(file, extra)| file.into_findings(extra, settings))
+        .collect();
+    let mut report = Report::new(findings, discovered.errors, discovered.files.len());
+    // Parsing and checking run interleaved on every thread: split the wall time of that
+    // phase in proportion to the thread time each took.
+    let parallel = analysed_at - discovered_at;
+    let busy = (parse_time + check_time).as_secs_f64();
+    let parse_share = if busy > 0.0 { parse_time.as_secs_f64() / busy } else { 0.0 };
     report.timings = Timings {
         discover: discovered_at - started,
-        check: analysed_at - discovered_at,
-        ..Timings::default()
+        parse: parallel.mul_f64(parse_share),
+        check: parallel.mul_f64(1.0 - parse_share),
+        link: linked_at - analysed_at,
+        render: Duration::ZERO,
     };
     report
 }
 
+/// One file after the parallel phase: its text, its own findings, its summary.
+struct FileAnalysis {
+    display_path: String,
+    path: PathBuf,
+    source: String,
+    line_index: LineIndex,
+    diagnostics: Vec<Diagnostic>,
+    noqa: NoqaDirectives,
+    summary: Option<ModuleSummary>,
+    /// The file could not be read: its one finding.
+    unreadable: Option<String>,
+    parse_time: Duration,
+    check_time: Duration,
+}
+
+impl FileAnalysis {
+    fn into_findings(self, extra: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
+        if let Some(message) = self.unreadable {
+            return FileFindings::unreadable(self.display_path, message, settings);
+        }
+        let mut diagnostics = self.diagnostics;
+        diagnostics.extend(extra);
+        FileFindings::new(
+            self.display_path,
+            self.source,
+            self.line_index,
+            diagnostics,
+            &self.noqa,
+            settings,
+            &self.path,
+        )
+    }
+}
+
+/// Links the summaries of every parsed file and runs the whole-project rules.
+fn link_project(files: &[FileAnalysis], settings: &Settings) -> Vec<Vec<Diagnostic>> {
+    let empty = ModuleSummary::default();
+    let modules = files
+        .iter()
+        .map(|file| project::ProjectModule {
+            summary: file.summary.as_ref().unwrap_or(&empty),
+            display_path: &file.display_path,
+            source: &file.source,
+            line_index: &file.line_index,
+        })
+        .collect();
+    project::check_project(modules, settings)
+}
+
 /// Reads, parses and checks one file; never panics on its content.
-fn analyse_file(file: &SourcePath, settings: &Settings) -> FileFindings {
-    let display_path = file.display.clone();
+fn analyse_file(file: &SourcePath, settings: &Settings) -> FileAnalysis {
+    let mut analysis = FileAnalysis {
+        display_path: file.display.clone(),
+        path: file.path.clone(),
+        source: String::new(),
+        line_index: LineIndex::default(),
+        diagnostics: Vec::new(),
+        noqa: NoqaDirectives::default(),
+        summary: None,
+        unreadable: None,
+        parse_time: Duration::ZERO,
+        check_time: Duration::ZERO,
+    };
     let bytes = match std::fs::read(&file.path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            let message = format!("Failed to read {}: {error}", file.display);
-            return FileFindings::unreadable(display_path, message, settings);
+            analysis.unreadable = Some(format!("Failed to read {}: {error}", file.display));
+            return analysis;
         }
     };
-    let source = match String::from_utf8(bytes) {
+    analysis.source = match String::from_utf8(bytes) {
         Ok(source) => source,
         Err(error) => {
-            let message = format!(
+            analysis.unreadable = Some(format!(
                 "Failed to read {}: stream did not contain valid UTF-8 ({})",
                 file.display,
                 error.utf8_error()
-            );
-            return FileFindings::unreadable(display_path, message, settings);
+            ));
+            return analysis;
         }
     };
-    let line_index = LineIndex::new(&source);
-    let (diagnostics, noqa) = check_source(&source, &line_index, &file.path, settings);
-    FileFindings::new(display_path, source, line_index, diagnostics, &noqa, settings, &file.path)
+    analysis.line_index = LineIndex::new(&analysis.source);
+    check_source(&mut analysis, settings);
+    analysis
 }
 
-/// Parses and checks `source`: the findings of the enabled rules, and the file's `noqa`
-/// directives (applied by the caller).
-fn check_source(
-    source: &str,
-    line_index: &LineIndex,
-    path: &Path,
-    settings: &Settings,
-) -> (Vec<Diagnostic>, NoqaDirectives) {
-    let source_type = if path.extension().is_some_and(|ext| ext == "pyi") {
+/// Parses and checks the analysis' source: its findings, `noqa` directives and summary.
+fn check_source(analysis: &mut FileAnalysis, settings: &Settings) {
+    let source = analysis.source.as_str();
+    let source_type = if analysis.path.extension().is_some_and(|ext| ext == "pyi") {
         PySourceType::Stub
     } else {
         PySourceType::Python
     };
+    let parse_started = Instant::now();
     let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
+    analysis.parse_time = parse_started.elapsed();
+    let check_started = Instant::now();
     let module = parsed.syntax();
     let first_statement = module
         .body
         .first()
         .map_or(TextSize::of(source), |stmt| stmt.start());
-    let noqa = NoqaDirectives::from_tokens(parsed.tokens(), source, line_index, first_statement);
-    if noqa.skips_file() {
-        return (Vec::new(), noqa);
+    analysis.noqa = NoqaDirectives::from_tokens(parsed.tokens(), source, &analysis.line_index, first_statement);
+    if analysis.noqa.skips_file() {
+        return;
     }
     if let Some(error) = parsed.errors().first() {
         // The tree of a file that does not parse is a guess; checking it would report
         // findings in code the user did not write. Report the syntax error alone.
         let range = clamp_range(error.location, source);
-        let diagnostic = Diagnostic::new(Rule::SyntaxError, format!("SyntaxError: {}", error.error), range);
-        return (vec![diagnostic], noqa);
+        analysis.diagnostics = vec![Diagnostic::new(Rule::SyntaxError, format!("SyntaxError: {}", error.error), range)];
+        return;
     }
-    let (module_name, is_package) = semantic::module_name_from_path(path);
+    let (module_name, is_package) = semantic::module_name_from_path(&analysis.path);
     let bindings = semantic::ModuleBindings::new(module, &module_name, is_package);
-    let diagnostics = checker::check_module(module, source, &bindings, settings);
-    (diagnostics, noqa)
+    let (diagnostics, mut summary) = checker::check_module(module, source, &bindings, settings);
+    summary.aliases = module_aliases(&analysis.display_path, &module_name);
+    analysis.diagnostics = diagnostics;
+    analysis.summary = Some(summary);
+    analysis.check_time = check_started.elapsed();
+    // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.
+    drop(parsed);
+}
+
+/// Names a module may be imported under besides its package-derived name: its path below
+/// the checked directory, dotted (`src/` dropped), for namespace packages without
+/// `__init__.py`.
+fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
+    let trimmed = display_path.trim_start_matches("./");
+    let without_ext = trimmed
+        .strip_suffix(".py")
+        .or_else(|| trimmed.strip_suffix(".pyi"))
+        .unwrap_or(trimmed);
+    let mut parts: Vec<&str> = without_ext.split(['/', '\\']).filter(|part| !part.is_empty() && *part != ".").collect();
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    // Every dotted suffix of the path: the project root may sit anywhere above the file.
+    // The link step keeps only the suffixes that name one module.
+    (0..parts.len())
+        .filter(|&start| parts[start..].iter().all(|part| is_identifier(part)))
+        .map(|start| parts[start..].join("."))
+        .filter(|alias| alias != module_name)
+        .collect()
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn clamp_range(range: TextRange, source: &str) -> TextRange {

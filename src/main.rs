@@ -41,7 +41,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let settings = match Settings::load(args.config.as_deref(), &start, &overrides) {
         Ok(settings) => settings,
         Err(error) => {
-            eprintln!("error: {error}");
+            report_error(format_args!("{error}"));
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -49,7 +49,10 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut report = loopwarden::check(&args.paths, &settings);
 
     let render_started = Instant::now();
-    let options = RenderOptions { color: use_color(), ..RenderOptions::default() };
+    let options = RenderOptions {
+        color: use_color(),
+        ..RenderOptions::default()
+    };
     let written = write_stdout(|out| {
         if args.statistics {
             output::render_statistics(&report, out)
@@ -60,13 +63,17 @@ fn check(args: CheckArgs) -> ExitCode {
     report.timings.render = render_started.elapsed();
 
     for error in &report.errors {
-        eprintln!("error: {error}");
+        report_error(format_args!("{error}"));
     }
     if args.timings {
         print_timings(&report.timings, started.elapsed());
     }
 
-    let code = if report.has_errors() || report.findings().any(|finding| finding.rule == Rule::IoError) {
+    let code = if report.has_errors()
+        || report
+            .findings()
+            .any(|finding| finding.rule == Rule::IoError)
+    {
         ExitCode::from(EXIT_ERROR)
     } else if report.finding_count() > 0 && !args.exit_zero {
         ExitCode::from(EXIT_FINDINGS)
@@ -86,7 +93,11 @@ fn print_timings(timings: &loopwarden::report::Timings, total: Duration) {
     ];
     let mut err = io::stderr().lock();
     for (name, duration) in phases {
-        let _ = writeln!(err, "{name:<8} {:>10.3} ms", duration.as_secs_f64() * 1000.0);
+        let _ = writeln!(
+            err,
+            "{name:<8} {:>10.3} ms",
+            duration.as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -97,18 +108,29 @@ fn use_color() -> bool {
 }
 
 fn list_rules(out: &mut dyn Write) -> io::Result<()> {
-    let width = Rule::ALL.iter().map(|rule| rule.name().len()).max().unwrap_or(0);
+    let width = Rule::ALL
+        .iter()
+        .map(|rule| rule.name().len())
+        .max()
+        .unwrap_or(0);
     for rule in Rule::ALL {
-        let default = if rule.enabled_by_default() { "default" } else { "off" };
+        let default = if rule.enabled_by_default() {
+            "default"
+        } else {
+            "off"
+        };
         writeln!(out, "{}  {:<width$}  {default}", rule.code(), rule.name())?;
     }
     Ok(())
 }
 
 fn explain(query: &str) -> ExitCode {
-    let found = Rule::from_code(query).or_else(|| Rule::ALL.iter().copied().find(|rule| rule.name() == query));
+    let found = Rule::from_code(query)
+        .or_else(|| Rule::ALL.iter().copied().find(|rule| rule.name() == query));
     let Some(rule) = found else {
-        eprintln!("error: unknown rule `{query}` (run `loopwarden rules` for the list)");
+        report_error(format_args!(
+            "unknown rule `{query}` (run `loopwarden rules` for the list)"
+        ));
         return ExitCode::from(EXIT_ERROR);
     };
     let written = write_stdout(|out| {
@@ -135,8 +157,13 @@ fn finish(written: io::Result<()>, code: ExitCode) -> ExitCode {
         Ok(()) => code,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => code,
         Err(error) => {
-            eprintln!("error: cannot write the output: {error}");
+            report_error(format_args!("cannot write the output: {error}"));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Prints `error: message` on stderr; a closed stderr is ignored (never a panic).
+fn report_error(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "error: {message}");
 }

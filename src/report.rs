@@ -150,6 +150,7 @@ fn sort_findings(findings: &mut [Finding]) {
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub discover: Duration,
+    pub parse: Duration,
     pub check: Duration,
     pub link: Duration,
     pub render: Duration,

@@ -121,7 +121,10 @@ impl Default for Settings {
                 .filter(|rule| rule.enabled_by_default())
                 .collect(),
             per_file_ignores: Vec::new(),
-            exclude: DEFAULT_EXCLUDES.iter().map(|pattern| (*pattern).to_string()).collect(),
+            exclude: DEFAULT_EXCLUDES
+                .iter()
+                .map(|pattern| (*pattern).to_string())
+                .collect(),
             target_version: PythonVersion { major: 3, minor: 9 },
             sync_hooks: Vec::new(),
             blocking_calls: Vec::new(),
@@ -188,8 +191,9 @@ impl PerFileIgnore {
 
 /// A set of path globs matched the way Ruff matches `exclude` and `per-file-ignores`:
 /// a relative pattern against the path relative to the project root, an absolute pattern
-/// against the absolute path, and every pattern also against the file (or directory) name
-/// alone, so that a pattern without `/` (`build`, `*_pb2.py`) matches that name anywhere.
+/// against the absolute path, and a pattern also against the file (or directory) name
+/// alone when it has no `/`, so that `build` or `*_pb2.py` matches that name anywhere, while
+/// `app/legacy` and `./legacy` match only at the root.
 /// As in Ruff, `*` also matches `/` (globset's default), so `tests/*` covers nested files too.
 #[derive(Clone, Debug, Default)]
 pub struct PathMatcher {
@@ -206,11 +210,14 @@ impl PathMatcher {
         let mut basename = GlobSetBuilder::new();
         for pattern in patterns {
             let mut pattern = pattern.as_ref().trim();
-            while let Some(rest) = pattern.strip_prefix("./") {
-                pattern = rest;
-            }
+            // A trailing `/` (`build/`) only says "directory"; a `/` anywhere else anchors the
+            // pattern at the project root, including a leading `./` (`./legacy`).
             if pattern.len() > 1 {
                 pattern = pattern.trim_end_matches('/');
+            }
+            let anchored = pattern.contains('/');
+            while let Some(rest) = pattern.strip_prefix("./") {
+                pattern = rest;
             }
             let glob = GlobBuilder::new(pattern).backslash_escape(true).build()?;
             if Path::new(pattern).is_absolute() {
@@ -218,7 +225,7 @@ impl PathMatcher {
             } else {
                 relative.add(glob.clone());
             }
-            if !pattern.contains('/') {
+            if !anchored {
                 basename.add(glob);
             }
         }
@@ -301,7 +308,10 @@ pub struct Overrides {
 /// Parses `py38` … `py314`.
 pub fn parse_target_version(text: &str) -> Option<PythonVersion> {
     let digits = text.strip_prefix("py3")?;
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) || digits.starts_with('0') {
+    if digits.is_empty()
+        || !digits.bytes().all(|byte| byte.is_ascii_digit())
+        || digits.starts_with('0')
+    {
         return None;
     }
     let minor: u8 = digits.parse().ok()?;
@@ -376,7 +386,11 @@ impl Origin<'_> {
     fn error(self, key: &str, problem: impl fmt::Display) -> SettingsError {
         SettingsError(match self {
             Origin::File { path, pyproject } => {
-                let table = if pyproject { " in [tool.loopwarden]" } else { "" };
+                let table = if pyproject {
+                    " in [tool.loopwarden]"
+                } else {
+                    ""
+                };
                 format!("{}: `{key}`{table}: {problem}", path.display())
             }
             Origin::CommandLine => format!("--{key}: {problem}"),
@@ -387,18 +401,21 @@ impl Origin<'_> {
         let Origin::File { path, pyproject } = self else {
             return SettingsError(format!("unknown option `--{key}`"));
         };
-        let table = if pyproject { " in [tool.loopwarden]" } else { "" };
+        let table = if pyproject {
+            " in [tool.loopwarden]"
+        } else {
+            ""
+        };
         let hint = KNOWN_KEYS
             .iter()
             .map(|known| (edit_distance(key, known), known))
             .filter(|(distance, _)| *distance <= 2)
             .min()
             .map(|(_, known)| format!(" (did you mean `{known}`?)"))
-            .unwrap_or_default();
+            .unwrap_or_else(|| format!(" (known keys: {})", KNOWN_KEYS.join(", ")));
         SettingsError(format!(
-            "{}: unknown key `{key}`{table}{hint}; known keys: {}",
-            path.display(),
-            KNOWN_KEYS.join(", ")
+            "{}: unknown key `{key}`{table}{hint}",
+            path.display()
         ))
     }
 
@@ -463,7 +480,10 @@ fn string_list(origin: Origin<'_>, key: &str, value: &Value) -> Result<Vec<Strin
             Value::String(text) => Ok(text.clone()),
             other => Err(origin.error(
                 key,
-                format_args!("expected a list of strings, found a list containing {}", other.type_str()),
+                format_args!(
+                    "expected a list of strings, found a list containing {}",
+                    other.type_str()
+                ),
             )),
         })
         .collect()
@@ -473,9 +493,13 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
     let mut options = FileOptions::default();
     for (key, value) in table {
         match key.as_str() {
-            "select" => options.select = Some(origin.rules(key, &string_list(origin, key, value)?)?),
+            "select" => {
+                options.select = Some(origin.rules(key, &string_list(origin, key, value)?)?)
+            }
             "ignore" => options.ignore = origin.rules(key, &string_list(origin, key, value)?)?,
-            "extend-select" => options.extend_select = origin.rules(key, &string_list(origin, key, value)?)?,
+            "extend-select" => {
+                options.extend_select = origin.rules(key, &string_list(origin, key, value)?)?
+            }
             "per-file-ignores" => {
                 let Value::Table(entries) = value else {
                     return Err(origin.error(
@@ -488,9 +512,13 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
                 };
                 for (pattern, codes) in entries {
                     let entry_key = format!("per-file-ignores.\"{pattern}\"");
-                    let rules = origin.rules(&entry_key, &string_list(origin, &entry_key, codes)?)?;
+                    let rules =
+                        origin.rules(&entry_key, &string_list(origin, &entry_key, codes)?)?;
                     let entry = PerFileIgnore::new(pattern, rules).map_err(|error| {
-                        origin.error(&entry_key, format_args!("invalid glob pattern: {}", glob_problem(&error)))
+                        origin.error(
+                            &entry_key,
+                            format_args!("invalid glob pattern: {}", glob_problem(&error)),
+                        )
                     })?;
                     options.per_file_ignores.push(entry);
                 }
@@ -498,7 +526,10 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
             "exclude" | "extend-exclude" => {
                 let patterns = string_list(origin, key, value)?;
                 if let Err(error) = PathMatcher::new(&patterns) {
-                    return Err(origin.error(key, format_args!("invalid glob pattern: {}", glob_problem(&error))));
+                    return Err(origin.error(
+                        key,
+                        format_args!("invalid glob pattern: {}", glob_problem(&error)),
+                    ));
                 }
                 if key == "exclude" {
                     options.exclude = Some(patterns);
@@ -520,7 +551,10 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
                     other => {
                         return Err(origin.error(
                             key,
-                            format_args!("expected a string such as \"py311\", found {}", other.type_str()),
+                            format_args!(
+                                "expected a string such as \"py311\", found {}",
+                                other.type_str()
+                            ),
                         ));
                     }
                 };
@@ -554,7 +588,8 @@ struct ConfigFile {
 }
 
 fn read_toml(path: &Path) -> Result<Table, SettingsError> {
-    let text = std::fs::read_to_string(path).map_err(|error| SettingsError(format!("{}: {error}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| SettingsError(format!("{}: {error}", path.display())))?;
     parse_toml(&text, path)
 }
 
@@ -595,7 +630,8 @@ fn tool_table(document: &Table, path: &Path) -> Result<Option<Table>, SettingsEr
 }
 
 fn is_pyproject(path: &Path) -> bool {
-    path.file_name().is_some_and(|name| name == "pyproject.toml")
+    path.file_name()
+        .is_some_and(|name| name == "pyproject.toml")
 }
 
 impl ConfigFile {
@@ -671,7 +707,11 @@ impl Settings {
     /// Loads the settings for a run: the configuration file (`config`, or the one found from
     /// `start`, normally the first path argument; see the module documentation), then the
     /// command-line `overrides`.
-    pub fn load(config: Option<&Path>, start: &Path, overrides: &Overrides) -> Result<Self, SettingsError> {
+    pub fn load(
+        config: Option<&Path>,
+        start: &Path,
+        overrides: &Overrides,
+    ) -> Result<Self, SettingsError> {
         let (file, requires_python) = match config {
             Some(path) => (Some(ConfigFile::read_explicit(path)?), None),
             None => {
@@ -683,7 +723,10 @@ impl Settings {
             Some(file) => Self::from_config_file(file, overrides),
             None => {
                 let mut settings = Self::default();
-                if let Some(version) = requires_python.as_deref().and_then(version_from_requires_python) {
+                if let Some(version) = requires_python
+                    .as_deref()
+                    .and_then(version_from_requires_python)
+                {
                     settings.target_version = version;
                 }
                 settings.apply_overrides(FileOptions::default(), overrides)?;
@@ -695,7 +738,11 @@ impl Settings {
     /// Settings from the text of a configuration file at `path` (a `pyproject.toml` is read for
     /// its `[tool.loopwarden]` table), with `overrides` on top. Patterns are relative to the
     /// file's directory.
-    pub fn from_toml_str(text: &str, path: &Path, overrides: &Overrides) -> Result<Self, SettingsError> {
+    pub fn from_toml_str(
+        text: &str,
+        path: &Path,
+        overrides: &Overrides,
+    ) -> Result<Self, SettingsError> {
         let path = absolutize(path);
         let document = parse_toml(text, &path)?;
         Self::from_config_file(ConfigFile::from_document(path, document)?, overrides)
@@ -711,7 +758,11 @@ impl Settings {
             project_root: file.path.parent().map(Path::to_path_buf),
             ..Self::default()
         };
-        if let Some(version) = file.requires_python.as_deref().and_then(version_from_requires_python) {
+        if let Some(version) = file
+            .requires_python
+            .as_deref()
+            .and_then(version_from_requires_python)
+        {
             settings.target_version = version;
         }
         settings.config_file = Some(file.path.clone());
@@ -720,7 +771,11 @@ impl Settings {
     }
 
     /// Combines the file's options and the command line, in that order (see the module docs).
-    fn apply_overrides(&mut self, file: FileOptions, overrides: &Overrides) -> Result<(), SettingsError> {
+    fn apply_overrides(
+        &mut self,
+        file: FileOptions,
+        overrides: &Overrides,
+    ) -> Result<(), SettingsError> {
         let cli = Origin::CommandLine;
         if let Some(select) = file.select {
             self.rules = select;
@@ -729,8 +784,13 @@ impl Settings {
         if let Some(select) = &overrides.select {
             self.rules = cli.rules("select", select)?;
         }
-        self.rules.extend(cli.rules("extend-select", &overrides.extend_select)?);
-        for rule in file.ignore.iter().chain(&cli.rules("ignore", &overrides.ignore)?) {
+        self.rules
+            .extend(cli.rules("extend-select", &overrides.extend_select)?);
+        for rule in file
+            .ignore
+            .iter()
+            .chain(&cli.rules("ignore", &overrides.ignore)?)
+        {
             self.rules.remove(rule);
         }
 
@@ -773,7 +833,9 @@ mod tests {
     }
 
     fn error(result: Result<Settings, SettingsError>) -> String {
-        result.expect_err("expected a configuration error").to_string()
+        result
+            .expect_err("expected a configuration error")
+            .to_string()
     }
 
     #[test]
@@ -783,7 +845,10 @@ mod tests {
         assert_eq!(settings.target_version, PythonVersion::PY39);
         assert_eq!(settings.exclude.len(), DEFAULT_EXCLUDES.len());
         assert_eq!(settings.project_root.as_deref(), Some(Path::new("/p")));
-        assert_eq!(settings.config_file.as_deref(), Some(Path::new("/p/pyproject.toml")));
+        assert_eq!(
+            settings.config_file.as_deref(),
+            Some(Path::new("/p/pyproject.toml"))
+        );
     }
 
     #[test]
@@ -847,7 +912,10 @@ mod tests {
         let message = Settings::from_toml_str("", Path::new("/p/loopwarden.toml"), &overrides)
             .unwrap_err()
             .to_string();
-        assert!(message.starts_with("--select: unknown rule code or prefix `LW999`"), "{message}");
+        assert!(
+            message.starts_with("--select: unknown rule code or prefix `LW999`"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -858,7 +926,12 @@ mod tests {
             "{message}"
         );
         let message = error(own("colour = true"));
-        assert!(message.starts_with("/p/loopwarden.toml: unknown key `colour`;"), "{message}");
+        assert!(
+            message.starts_with(
+                "/p/loopwarden.toml: unknown key `colour` (known keys: select, ignore,"
+            ),
+            "{message}"
+        );
     }
 
     #[test]
@@ -886,12 +959,17 @@ mod tests {
         for bad in ["LW999", "LW9", "E501", "lw101", "", "L"] {
             let message = error(own(&format!("ignore = [\"{bad}\"]")));
             assert!(
-                message.starts_with(&format!("/p/loopwarden.toml: `ignore`: unknown rule code or prefix `{bad}`")),
+                message.starts_with(&format!(
+                    "/p/loopwarden.toml: `ignore`: unknown rule code or prefix `{bad}`"
+                )),
                 "{message}"
             );
         }
         let message = error(own("[per-file-ignores]\n\"tests/*\" = [\"LW777\"]"));
-        assert!(message.contains("per-file-ignores.\"tests/*\""), "{message}");
+        assert!(
+            message.contains("per-file-ignores.\"tests/*\""),
+            "{message}"
+        );
         assert!(message.contains("LW777"), "{message}");
     }
 
@@ -904,7 +982,9 @@ mod tests {
         for bad in ["py27", "py37", "py315", "3.11", "py3", "py311 ", "py0311"] {
             let message = error(own(&format!("target-version = \"{bad}\"")));
             assert!(
-                message.starts_with(&format!("/p/loopwarden.toml: `target-version`: invalid version `{bad}`")),
+                message.starts_with(&format!(
+                    "/p/loopwarden.toml: `target-version`: invalid version `{bad}`"
+                )),
                 "{message}"
             );
             assert!(message.contains("py38, py39, py310"), "{message}");
@@ -926,9 +1006,14 @@ mod tests {
             ("garbage", None),
         ];
         for (specifier, expected) in cases {
-            assert_eq!(version_from_requires_python(specifier), expected, "{specifier}");
+            assert_eq!(
+                version_from_requires_python(specifier),
+                expected,
+                "{specifier}"
+            );
         }
-        let settings = pyproject("[project]\nrequires-python = \">=3.11\"\n[tool.loopwarden]\n").unwrap();
+        let settings =
+            pyproject("[project]\nrequires-python = \">=3.11\"\n[tool.loopwarden]\n").unwrap();
         assert_eq!(settings.target_version, PythonVersion::PY311);
         let settings =
             pyproject("[project]\nrequires-python = \">=3.11\"\n[tool.loopwarden]\ntarget-version = \"py313\"\n")
@@ -939,7 +1024,10 @@ mod tests {
     #[test]
     fn invalid_toml_names_the_file() {
         let message = error(pyproject("[tool.loopwarden\n"));
-        assert!(message.starts_with("/p/pyproject.toml: invalid TOML:"), "{message}");
+        assert!(
+            message.starts_with("/p/pyproject.toml: invalid TOML:"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -949,7 +1037,10 @@ mod tests {
         let settings = own("exclude = [\"a\"]\nextend-exclude = [\"b\"]").unwrap();
         assert_eq!(settings.exclude, vec!["a".to_string(), "b".to_string()]);
         let message = error(own("exclude = [\"a[\"]"));
-        assert!(message.starts_with("/p/loopwarden.toml: `exclude`: invalid glob pattern"), "{message}");
+        assert!(
+            message.starts_with("/p/loopwarden.toml: `exclude`: invalid glob pattern"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -967,7 +1058,9 @@ mod tests {
         assert!(settings.is_enabled_for(rule, Path::new("/p/app/tests.py")));
         assert!(settings.is_enabled_for(rule, Path::new("/elsewhere/tests/test_a.py")));
         assert!(settings.is_enabled_for(Rule::GetEventLoop, Path::new("/p/tests/test_a.py")));
-        assert!(!settings.is_enabled_for(Rule::DanglingTask, Path::new("/p/deep/down/conftest.py")));
+        assert!(
+            !settings.is_enabled_for(Rule::DanglingTask, Path::new("/p/deep/down/conftest.py"))
+        );
         assert!(settings.is_enabled_for(Rule::DanglingTask, Path::new("/p/deep/down/other.py")));
         assert!(!settings.is_enabled_for(Rule::GetEventLoop, Path::new("/abs/x.py")));
         assert!(settings.is_enabled_for(Rule::GetEventLoop, Path::new("/p/abs/x.py")));
@@ -975,7 +1068,8 @@ mod tests {
 
     #[test]
     fn exclude_matcher_matches_names_anywhere_and_anchored_paths() {
-        let matcher = PathMatcher::new(&["build", "./app/legacy", "*_pb2.py"]).unwrap();
+        let matcher =
+            PathMatcher::new(&["build", "./app/legacy", "*_pb2.py", "./top", "dist/"]).unwrap();
         let root = Path::new("/p");
         assert!(matcher.is_match(Path::new("/p/build"), root));
         assert!(matcher.is_match(Path::new("/p/src/pkg/build"), root));
@@ -983,6 +1077,9 @@ mod tests {
         assert!(!matcher.is_match(Path::new("/p/other/app/legacy"), root));
         assert!(matcher.is_match(Path::new("/p/x/y_pb2.py"), root));
         assert!(!matcher.is_match(Path::new("/p/builder"), root));
+        assert!(matcher.is_match(Path::new("/p/top"), root));
+        assert!(!matcher.is_match(Path::new("/p/sub/top"), root));
+        assert!(matcher.is_match(Path::new("/p/sub/dist"), root));
     }
 
     #[test]
@@ -995,20 +1092,39 @@ mod tests {
     fn search_skips_pyproject_without_tool_table() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::write(root.join("pyproject.toml"), "[tool.loopwarden]\nignore = [\"LW101\"]\n").unwrap();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            "[tool.loopwarden]\nignore = [\"LW101\"]\n",
+        )
+        .unwrap();
         let inner = root.join("pkg");
         std::fs::create_dir(&inner).unwrap();
-        std::fs::write(inner.join("pyproject.toml"), "[project]\nrequires-python = \">=3.12\"\n").unwrap();
+        std::fs::write(
+            inner.join("pyproject.toml"),
+            "[project]\nrequires-python = \">=3.12\"\n",
+        )
+        .unwrap();
         let settings = Settings::load(None, &inner.join("app.py"), &Overrides::default()).unwrap();
-        assert_eq!(settings.config_file, Some(absolutize(&root.join("pyproject.toml"))));
+        assert_eq!(
+            settings.config_file,
+            Some(absolutize(&root.join("pyproject.toml")))
+        );
         assert!(!settings.is_enabled(Rule::BlockingIoInAsync));
 
         // loopwarden.toml wins in its directory and takes requires-python from beside it.
         std::fs::write(inner.join("loopwarden.toml"), "select = [\"LW2\"]\n").unwrap();
         let settings = Settings::load(None, &inner, &Overrides::default()).unwrap();
-        assert_eq!(settings.config_file, Some(absolutize(&inner.join("loopwarden.toml"))));
+        assert_eq!(
+            settings.config_file,
+            Some(absolutize(&inner.join("loopwarden.toml")))
+        );
         assert_eq!(settings.target_version, PythonVersion::PY312);
-        assert!(settings.rules.iter().all(|rule| rule.code().starts_with("LW2")));
+        assert!(
+            settings
+                .rules
+                .iter()
+                .all(|rule| rule.code().starts_with("LW2"))
+        );
     }
 
     #[test]
@@ -1016,12 +1132,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("custom.toml");
         std::fs::write(&config, "select = [\"LW101\"]\n").unwrap();
-        let settings = Settings::load(Some(&config), Path::new("/nonexistent"), &Overrides::default()).unwrap();
+        let settings = Settings::load(
+            Some(&config),
+            Path::new("/nonexistent"),
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(codes(&settings), vec!["LW101"]);
         let missing = dir.path().join("missing.toml");
         let message = Settings::load(Some(&missing), Path::new("."), &Overrides::default())
             .unwrap_err()
             .to_string();
-        assert!(message.contains("missing.toml: No such file or directory"), "{message}");
+        assert!(
+            message.contains("missing.toml: No such file or directory"),
+            "{message}"
+        );
     }
 }

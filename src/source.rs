@@ -91,7 +91,7 @@ mod tests {
         let c = source.find('c').unwrap();
         assert_eq!(
             index.location(TextSize::from(c as u32), source),
-            Location { row: 2, column: 11 }
+            Location { row: 2, column: 10 }
         );
         let d = source.find('d').unwrap();
         assert_eq!(

@@ -73,6 +73,8 @@ pub(super) fn needs_replacement(ch: char) -> bool {
 /// The single-width stand-in for `ch` (`ch` itself when it needs none).
 pub(super) fn visible(ch: char) -> char {
     match ch {
+        // A tab outside a code frame (where tabs are expanded to tab stops) is a space.
+        '\t' => ' ',
         // C0 controls have their own pictures: U+2400 SYMBOL FOR NULL onwards.
         '\0'..='\u{1F}' => char::from_u32(0x2400 + u32::from(ch)).unwrap_or('\u{FFFD}'),
         '\u{7F}' => '\u{2421}',

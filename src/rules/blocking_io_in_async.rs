@@ -82,10 +82,11 @@ const BLOCKING_CONTEXT_MANAGERS: &[&str] = &[
     "threading.Condition",
 ];
 
-/// Reports `call` (already known to be in async context) when it is a blocking API.
-pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+/// The blocking API `call` (to `path`) is, after the configuration (`blocking-calls`,
+/// `async-safe-calls`) and the non-blocking forms: shared with the whole-project summary.
+pub(crate) fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<BlockingApi> {
     if checker.settings.async_safe_calls.iter().any(|safe| safe == path) {
-        return;
+        return None;
     }
     let user_listed = checker.settings.blocking_calls.iter().any(|listed| listed == path);
     let api = match catalog::blocking_api(path) {
@@ -96,14 +97,19 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             non_blocking_flag: None,
             needs_file_argument: false,
         },
-        None => return,
+        None => return None,
     };
-    if is_non_blocking_form(call, &api) {
-        return;
+    if is_non_blocking_form(call, &api) || (api.needs_file_argument && !first_argument_is_file(checker, call)) {
+        return None;
     }
-    if api.needs_file_argument && !first_argument_is_file(checker, call) {
+    Some(api)
+}
+
+/// Reports `call` (already known to be in async context) when it is a blocking API.
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    let Some(api) = applicable_api(checker, call, path) else {
         return;
-    }
+    };
     let rule = match api.category {
         Blocking::Io => Rule::BlockingIoInAsync,
         Blocking::Cpu => Rule::BlockingCpuInAsync,

@@ -456,6 +456,11 @@ pub const RETURN_TYPES: &[(&str, &str)] = &[
     ("asyncio.create_task", "asyncio.Task"),
     ("asyncio.ensure_future", "asyncio.Task"),
     ("asyncio.TaskGroup.create_task", "asyncio.Task"),
+    // `async with websockets.connect(uri) as ws` (LW501); `ws = await connect(...)` is followed by the rule.
+    ("websockets.connect", "websockets.ClientConnection"),
+    ("websockets.asyncio.client.connect", "websockets.ClientConnection"),
+    ("websockets.client.connect", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.legacy.client.connect", "websockets.legacy.protocol.WebSocketCommonProtocol"),
 ];
 
 /// Classes whose call builds an instance of themselves, under the name the tables use.
@@ -535,6 +540,37 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("asyncio.Event", "asyncio.Event"),
     ("asyncio.Semaphore", "asyncio.Semaphore"),
     ("asyncio.Condition", "asyncio.Condition"),
+    // Async network clients and locks (LW501, LW601).
+    ("asyncio.BoundedSemaphore", "asyncio.BoundedSemaphore"),
+    ("asyncio.StreamReader", "asyncio.StreamReader"),
+    ("asyncio.streams.StreamReader", "asyncio.StreamReader"),
+    ("asyncio.StreamWriter", "asyncio.StreamWriter"),
+    ("asyncio.streams.StreamWriter", "asyncio.StreamWriter"),
+    ("aiohttp.ClientSession", "aiohttp.ClientSession"),
+    ("aiohttp.client.ClientSession", "aiohttp.ClientSession"),
+    ("httpx.AsyncClient", "httpx.AsyncClient"),
+    ("httpx._client.AsyncClient", "httpx.AsyncClient"),
+    ("websockets.ClientConnection", "websockets.ClientConnection"),
+    ("websockets.asyncio.client.ClientConnection", "websockets.ClientConnection"),
+    ("websockets.ServerConnection", "websockets.ServerConnection"),
+    ("websockets.asyncio.server.ServerConnection", "websockets.ServerConnection"),
+    ("websockets.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.client.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.server.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.legacy.client.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.legacy.server.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("websockets.legacy.protocol.WebSocketCommonProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    ("anyio.Lock", "anyio.Lock"),
+    ("anyio.Semaphore", "anyio.Semaphore"),
+    ("anyio.Condition", "anyio.Condition"),
+    // ASGI applications and routers (LW203).
+    ("fastapi.FastAPI", "fastapi.FastAPI"),
+    ("fastapi.applications.FastAPI", "fastapi.FastAPI"),
+    ("fastapi.APIRouter", "fastapi.APIRouter"),
+    ("fastapi.routing.APIRouter", "fastapi.APIRouter"),
+    ("starlette.applications.Starlette", "starlette.applications.Starlette"),
+    ("starlette.routing.Router", "starlette.routing.Router"),
 ];
 
 /// Attributes with a known type (`Path(...).parent` is a `Path`).
@@ -659,4 +695,457 @@ mod tests {
         assert_unique(CLASSES.iter().map(|(key, _)| *key));
         assert_unique(WILDCARD_EXCEPTIONS.iter().copied());
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole-project tables (LW103, LW104, LW202, LW302, LW303).
+
+/// Calls that run an event loop on the current thread: they raise inside a running loop.
+pub const LOOP_RUN_CALLS: &[&str] = &[
+    "asyncio.run",
+    "asyncio.runners.run",
+    "asyncio.AbstractEventLoop.run_until_complete",
+    "asyncio.AbstractEventLoop.run_forever",
+    "asyncio.Runner.run",
+];
+
+/// asyncio APIs that must run on the loop's own thread (they are not thread-safe, or raise
+/// when no loop runs in the thread).
+pub const LOOP_AFFINE_CALLS: &[&str] = &[
+    "asyncio.create_task",
+    "asyncio.ensure_future",
+    "asyncio.get_running_loop",
+    "asyncio.events.get_running_loop",
+    "asyncio.AbstractEventLoop.create_task",
+    "asyncio.AbstractEventLoop.call_soon",
+    "asyncio.AbstractEventLoop.call_later",
+    "asyncio.AbstractEventLoop.call_at",
+    "asyncio.Future.set_result",
+    "asyncio.Future.set_exception",
+    "asyncio.Queue.put_nowait",
+    "asyncio.Queue.get_nowait",
+    "asyncio.Event.set",
+];
+
+/// Calls that run a function on another thread: the path, and where the function is passed
+/// (keyword name, positional index).
+pub const THREAD_HANDOFFS: &[(&str, &str, usize)] = &[
+    ("asyncio.AbstractEventLoop.run_in_executor", "func", 1),
+    ("asyncio.to_thread", "func", 0),
+    ("asyncio.threads.to_thread", "func", 0),
+    ("anyio.to_thread.run_sync", "func", 0),
+    ("starlette.concurrency.run_in_threadpool", "func", 0),
+    ("fastapi.concurrency.run_in_threadpool", "func", 0),
+    ("concurrent.futures.ThreadPoolExecutor.submit", "fn", 0),
+    ("concurrent.futures.ThreadPoolExecutor.map", "fn", 0),
+    ("concurrent.futures.Executor.submit", "fn", 0),
+    ("concurrent.futures.Executor.map", "fn", 0),
+    ("threading.Thread", "target", 1),
+    ("threading.Timer", "function", 1),
+];
+
+/// Wrappers that call the function they are given later: `functools.partial(f, ...)`.
+pub const CALLABLE_WRAPPERS: &[&str] = &["functools.partial"];
+
+/// Known coroutine functions and methods outside the project (LW302, LW303).
+pub const COROUTINE_APIS: &[&str] = &[
+    "asyncio.sleep",
+    "asyncio.wait_for",
+    "asyncio.wait",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.start_server",
+    "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+    "asyncio.to_thread",
+    "asyncio.Queue.put",
+    "asyncio.Queue.get",
+    "asyncio.Queue.join",
+    "asyncio.Lock.acquire",
+    "asyncio.Semaphore.acquire",
+    "asyncio.Condition.wait",
+    "asyncio.Event.wait",
+    "asyncio.StreamWriter.drain",
+    "asyncio.StreamWriter.wait_closed",
+    "asyncio.StreamReader.read",
+    "asyncio.StreamReader.readline",
+    "asyncio.StreamReader.readexactly",
+    "asyncio.AbstractEventLoop.run_in_executor",
+    "asyncio.AbstractEventLoop.sock_connect",
+    "asyncio.AbstractEventLoop.sock_recv",
+    "asyncio.AbstractEventLoop.sock_sendall",
+    "aiohttp.ClientSession.get",
+    "aiohttp.ClientSession.post",
+    "aiohttp.ClientSession.put",
+    "aiohttp.ClientSession.patch",
+    "aiohttp.ClientSession.delete",
+    "aiohttp.ClientSession.head",
+    "aiohttp.ClientSession.options",
+    "aiohttp.ClientSession.request",
+    "aiohttp.ClientSession.close",
+    "httpx.AsyncClient.get",
+    "httpx.AsyncClient.post",
+    "httpx.AsyncClient.put",
+    "httpx.AsyncClient.patch",
+    "httpx.AsyncClient.delete",
+    "httpx.AsyncClient.head",
+    "httpx.AsyncClient.options",
+    "httpx.AsyncClient.request",
+    "httpx.AsyncClient.send",
+    "httpx.AsyncClient.aclose",
+];
+
+/// The sync hooks LiteLLM calls from inside its running loop, and the base class they
+/// belong to (LW202 (c)).
+pub const LITELLM_SYNC_HOOKS: &[&str] = &["log_success_event", "log_failure_event", "log_pre_api_call", "log_post_api_call"];
+pub const LITELLM_CUSTOM_LOGGER: &[&str] = &[
+    "litellm.integrations.custom_logger.CustomLogger",
+    "litellm.CustomLogger",
+];
+
+pub fn is_loop_run(path: &str) -> bool {
+    LOOP_RUN_CALLS.contains(&path)
+}
+
+pub fn is_loop_affine(path: &str) -> bool {
+    LOOP_AFFINE_CALLS.contains(&path)
+}
+
+pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
+    THREAD_HANDOFFS
+        .iter()
+        .find(|(handoff, _, _)| *handoff == path)
+        .map(|(_, keyword, position)| (*keyword, *position))
+}
+
+pub fn is_coroutine_api(path: &str) -> bool {
+    COROUTINE_APIS.contains(&path)
+}
+
+// ---------------------------------------------------------------------------------------
+// Loops, tasks, gather and cancellation (LW201, LW203, LW301, LW401, LW402, LW403).
+
+/// `asyncio.get_event_loop` under the paths it can be imported from (LW201).
+pub const GET_EVENT_LOOP_CALLS: &[&str] = &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
+
+/// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every
+/// version (LW201).
+pub const SET_EVENT_LOOP_CALLS: &[&str] = &["asyncio.set_event_loop", "asyncio.events.set_event_loop"];
+
+/// Calls that schedule a new task and return the only strong reference to it (LW301).
+/// `asyncio.TaskGroup.create_task` is deliberately absent: the group holds its tasks.
+pub const TASK_CREATING_CALLS: &[&str] = &[
+    "asyncio.create_task",
+    "asyncio.tasks.create_task",
+    "asyncio.ensure_future",
+    "asyncio.tasks.ensure_future",
+    "asyncio.AbstractEventLoop.create_task",
+];
+
+/// Calls that return their argument unchanged when it already is a future (LW301).
+pub const FUTURE_PASSTHROUGH_CALLS: &[&str] = &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
+
+/// Types of values that already are futures: `ensure_future` returns them as they are.
+pub const FUTURE_TYPES: &[&str] = &["asyncio.Task", "asyncio.Future"];
+
+/// `asyncio.gather` under the paths it can be imported from (LW401, LW402).
+pub const GATHER_CALLS: &[&str] = &["asyncio.gather", "asyncio.tasks.gather"];
+
+/// Calls returning every task of the running loop: a gather over them drains tasks created
+/// elsewhere (LW402).
+pub const ALL_TASKS_CALLS: &[&str] = &["asyncio.all_tasks", "asyncio.tasks.all_tasks"];
+
+/// Calls and methods that copy or view a collection without changing which tasks it holds:
+/// `*list(self._tasks)`, `*self._tasks.values()` (LW402 shutdown drain).
+pub const COLLECTION_COPY_CALLS: &[&str] = &["builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"];
+pub const COLLECTION_COPY_METHODS: &[&str] = &["values", "copy"];
+
+/// Builtins that iterate or wrap a collection without looking at its items: passing gather
+/// results to them is neither a check nor handing them on (LW402).
+pub const ITERATION_HELPERS: &[&str] = &[
+    "builtins.enumerate",
+    "builtins.zip",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.iter",
+    "builtins.reversed",
+    "builtins.len",
+];
+
+/// Exception classes an `isinstance` test of gather results is checking for (LW402). Any
+/// class whose name ends in `Error` or `Exception` counts too.
+pub const EXCEPTION_BASE_CLASSES: &[&str] = &[
+    "builtins.BaseException",
+    "builtins.Exception",
+    "builtins.BaseExceptionGroup",
+    "builtins.ExceptionGroup",
+    "builtins.KeyboardInterrupt",
+    "builtins.SystemExit",
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+];
+
+/// The cancellation exception itself: `raise asyncio.CancelledError` propagates a
+/// cancellation (LW403).
+pub const CANCELLED_ERROR_CLASSES: &[&str] = &["asyncio.CancelledError", "asyncio.exceptions.CancelledError"];
+
+/// Exception classes whose `except` clause catches asyncio's `CancelledError` (a
+/// `BaseException` since Python 3.8) (LW403).
+pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+    "builtins.BaseException",
+];
+
+/// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
+pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"];
+
+/// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
+/// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
+pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
+pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
+
+/// ASGI application and router classes whose startup/shutdown event API is deprecated in
+/// favour of `lifespan` (LW203), as canonical class paths.
+pub const LIFESPAN_APP_CLASSES: &[&str] = &[
+    "fastapi.FastAPI",
+    "fastapi.APIRouter",
+    "starlette.applications.Starlette",
+    "starlette.routing.Router",
+];
+
+/// The deprecated constructor keywords of those classes (LW203).
+pub const DEPRECATED_LIFESPAN_KEYWORDS: &[&str] = &["on_startup", "on_shutdown"];
+
+/// The deprecated methods of those classes that register a startup/shutdown handler; the
+/// event name is their first argument, `event_type` (LW203).
+pub const DEPRECATED_EVENT_METHODS: &[&str] = &["on_event", "add_event_handler"];
+
+/// The lifespan events those methods accept (LW203).
+pub const LIFESPAN_EVENTS: &[&str] = &["startup", "shutdown"];
+
+// ---------------------------------------------------------------------------------------
+// Deadlines, races and background tasks (LW501, LW502, LW601, LW304).
+
+/// What bounds an awaited network operation when no deadline encloses it (LW501).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkDefault {
+    /// Raw asyncio streams and event-loop socket calls: no timeout at all.
+    Streams,
+    /// `recv()` on a `websockets` connection: waits for the next message forever.
+    WebsocketRecv,
+    /// `websockets.connect()`: a 10 s `open_timeout` unless it is set to `None`.
+    WebsocketConnect,
+    /// An `aiohttp` request: only a `timeout=` on the call or on its `ClientSession` bounds it
+    /// (the session default is 300 s total and nothing per read).
+    Aiohttp,
+    /// An `httpx.AsyncClient` request: 5 s by default, unbounded only with `timeout=None` on
+    /// the call or on the client.
+    Httpx,
+}
+
+/// Awaited network operations, by qualified path (LW501).
+pub const NETWORK_AWAITS: &[(&str, NetworkDefault)] = &[
+    ("asyncio.open_connection", NetworkDefault::Streams),
+    ("asyncio.open_unix_connection", NetworkDefault::Streams),
+    ("asyncio.streams.open_connection", NetworkDefault::Streams),
+    ("asyncio.streams.open_unix_connection", NetworkDefault::Streams),
+    ("asyncio.StreamReader.read", NetworkDefault::Streams),
+    ("asyncio.StreamReader.readline", NetworkDefault::Streams),
+    ("asyncio.StreamReader.readexactly", NetworkDefault::Streams),
+    ("asyncio.StreamReader.readuntil", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.create_connection", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.create_unix_connection", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.sock_connect", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.sock_recv", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.sock_recv_into", NetworkDefault::Streams),
+    ("asyncio.AbstractEventLoop.sock_accept", NetworkDefault::Streams),
+    ("websockets.ClientConnection.recv", NetworkDefault::WebsocketRecv),
+    ("websockets.ServerConnection.recv", NetworkDefault::WebsocketRecv),
+    ("websockets.legacy.protocol.WebSocketCommonProtocol.recv", NetworkDefault::WebsocketRecv),
+    ("websockets.connect", NetworkDefault::WebsocketConnect),
+    ("websockets.asyncio.client.connect", NetworkDefault::WebsocketConnect),
+    ("websockets.client.connect", NetworkDefault::WebsocketConnect),
+    ("websockets.legacy.client.connect", NetworkDefault::WebsocketConnect),
+    ("aiohttp.request", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.request", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.get", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.post", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.put", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.patch", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.delete", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.head", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.options", NetworkDefault::Aiohttp),
+    ("aiohttp.ClientSession.ws_connect", NetworkDefault::Aiohttp),
+    ("httpx.AsyncClient.request", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.get", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.post", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.put", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.patch", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.delete", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.head", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.options", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.send", NetworkDefault::Httpx),
+    ("httpx.AsyncClient.stream", NetworkDefault::Httpx),
+];
+
+/// `asyncio.open_connection` and friends return `(reader, writer)`: reads on the first element
+/// are stream reads (LW501 follows the unpacking itself).
+pub const STREAM_OPENERS: &[&str] = &[
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.streams.open_connection",
+    "asyncio.streams.open_unix_connection",
+];
+
+/// `StreamReader` methods that wait for the peer (LW501).
+pub const STREAM_READ_METHODS: &[&str] = &["read", "readline", "readexactly", "readuntil"];
+
+/// Calls whose awaited result is a `websockets` connection (LW501).
+pub const WEBSOCKET_CONNECTS: &[&str] = &[
+    "websockets.connect",
+    "websockets.asyncio.client.connect",
+    "websockets.client.connect",
+    "websockets.legacy.client.connect",
+];
+
+/// Client constructors whose `timeout=` bounds the requests made through them (LW501).
+pub const AIOHTTP_SESSIONS: &[&str] = &["aiohttp.ClientSession", "aiohttp.client.ClientSession"];
+pub const HTTPX_ASYNC_CLIENTS: &[&str] = &["httpx.AsyncClient", "httpx._client.AsyncClient"];
+
+/// Timeout objects: a call with no finite field (`ClientTimeout()`, `httpx.Timeout(None)`) is no deadline.
+pub const TIMEOUT_OBJECTS: &[&str] = &[
+    "aiohttp.ClientTimeout",
+    "aiohttp.client.ClientTimeout",
+    "aiohttp.timeout.ClientTimeout",
+    "httpx.Timeout",
+    "httpx._config.Timeout",
+];
+
+/// Context managers that put a deadline on everything awaited inside them (LW501).
+pub const TIMEOUT_SCOPES: &[&str] = &[
+    "asyncio.timeout",
+    "asyncio.timeout_at",
+    "asyncio.timeouts.timeout",
+    "asyncio.timeouts.timeout_at",
+    "async_timeout.timeout",
+    "async_timeout.timeout_at",
+    "anyio.fail_after",
+    "anyio.move_on_after",
+    "trio.fail_after",
+    "trio.move_on_after",
+    "trio.fail_at",
+    "trio.move_on_at",
+];
+
+/// `asyncio.wait_for` under the paths it can be imported from (LW501, LW502).
+pub const WAIT_FOR_CALLS: &[&str] = &["asyncio.wait_for", "asyncio.tasks.wait_for"];
+
+/// Lock types: code inside `async with` one of these cannot interleave with itself (LW601).
+pub const LOCK_TYPES: &[&str] = &[
+    "asyncio.Lock",
+    "asyncio.Semaphore",
+    "asyncio.BoundedSemaphore",
+    "asyncio.Condition",
+    "anyio.Lock",
+    "anyio.Semaphore",
+    "anyio.Condition",
+    "threading.Lock",
+    "threading.RLock",
+    "threading.Semaphore",
+    "threading.BoundedSemaphore",
+    "threading.Condition",
+];
+
+/// Methods whose `async with x.method()` opens a database transaction (LW601).
+pub const TRANSACTION_METHODS: &[&str] = &["transaction", "begin", "begin_nested", "atomic"];
+
+/// Methods that read a store and whose result a check-then-write decides on (LW601): a name
+/// matches when it is one of these or starts with one followed by `_` (`get_user`, `fetch_one`).
+pub const STORE_READ_METHODS: &[&str] = &[
+    "exists", "get", "find", "fetch", "fetchrow", "fetchval", "fetchone", "fetch_one", "first",
+    "one_or_none", "scalar", "scalars", "count", "select", "query", "lookup", "load", "retrieve",
+    "execute",
+];
+
+/// Methods that write a store (LW601); `execute` counts only with INSERT/UPDATE/DELETE SQL.
+pub const STORE_WRITE_METHODS: &[&str] = &[
+    "insert", "insert_one", "insert_many", "create", "add", "add_all", "save", "put", "set",
+    "update", "update_one", "update_many", "replace_one", "delete", "delete_one", "delete_many",
+    "remove", "commit", "execute", "executemany", "hset", "setex",
+];
+
+/// SQL statements that write.
+pub const SQL_WRITE_KEYWORDS: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT"];
+
+/// SQL that cannot race a prior existence check: upserts and locking reads (LW601).
+pub const SQL_RACE_SAFE_MARKERS: &[&str] = &[
+    "ON CONFLICT",
+    "INSERT OR IGNORE",
+    "INSERT OR REPLACE",
+    "REPLACE INTO",
+    "ON DUPLICATE KEY",
+    "MERGE ",
+    "UPSERT",
+    "FOR UPDATE",
+    "FOR NO KEY UPDATE",
+    "FOR SHARE",
+];
+
+/// Methods that are upserts themselves (LW601).
+pub const UPSERT_METHODS: &[&str] = &[
+    "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "upsert",
+    "insert_or_ignore", "find_one_and_update", "setnx", "hsetnx", "set_if_not_exists",
+];
+
+/// Keyword arguments that make a write conditional on the store's state (LW601):
+/// `update_one(..., upsert=True)`, redis `set(k, v, nx=True)`.
+pub const ATOMIC_WRITE_KEYWORDS: &[&str] = &["upsert", "nx", "xx", "on_conflict", "if_not_exists"];
+
+/// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
+pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];
+pub const RMW_WRITE_PREFIXES: &[&str] = &["set", "update", "save", "put", "write", "store"];
+
+/// Calls that create a task the caller must keep and drain (LW304).
+pub const TASK_FACTORIES: &[&str] = &[
+    "asyncio.create_task",
+    "asyncio.ensure_future",
+    "asyncio.tasks.create_task",
+    "asyncio.tasks.ensure_future",
+    "asyncio.AbstractEventLoop.create_task",
+];
+
+/// ASGI application classes whose module must drain its background tasks (LW304).
+pub const ASGI_APP_CLASSES: &[&str] = &[
+    "fastapi.FastAPI",
+    "fastapi.applications.FastAPI",
+    "starlette.applications.Starlette",
+    "starlette.Starlette",
+    "quart.Quart",
+];
+
+pub fn network_default(path: &str) -> Option<NetworkDefault> {
+    NETWORK_AWAITS
+        .iter()
+        .find(|(api, _)| *api == path)
+        .map(|(_, default)| *default)
+}
+
+pub fn is_timeout_scope(path: &str) -> bool {
+    TIMEOUT_SCOPES.contains(&path)
+}
+
+pub fn is_wait_for(path: &str) -> bool {
+    WAIT_FOR_CALLS.contains(&path)
+}
+
+pub fn is_lock_type(type_name: &str) -> bool {
+    LOCK_TYPES.contains(&type_name)
+}
+
+/// Whether `method` is `verb` or `verb_...` for one of `verbs`.
+pub fn method_has_verb(method: &str, verbs: &[&str]) -> bool {
+    verbs.iter().any(|verb| {
+        method == *verb || method.strip_prefix(verb).is_some_and(|rest| rest.starts_with('_'))
+    })
 }

@@ -1,8 +1,267 @@
-//! (Being written.)
-use ruff_python_ast as ast;
+//! LW301 dangling-task: a task whose only strong reference is dropped as soon as it is
+//! created, so the garbage collector may destroy it mid-flight.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rule;
+use crate::rules::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 
-pub const DOCS: &str = "TODO";
+pub const DOCS: &str = r#"# LW301 dangling-task
 
-pub(crate) fn check_call(_checker: &mut Checker, _call: &ast::ExprCall, _path: &str) {}
+## What it does
+Flags a task created with `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or
+`loop.create_task(...)` (on any loop value: `asyncio.get_running_loop().create_task(...)`, a
+`loop` from `get_running_loop()`/`get_event_loop()`/`new_event_loop()`, a parameter or
+attribute annotated `asyncio.AbstractEventLoop`) whose result is thrown away:
+- the call is a bare expression statement,
+- it is bound to a local name that is never read afterwards (`_ = asyncio.create_task(...)`
+  included),
+- `[asyncio.create_task(c) for c in coros]` as a statement, or bound to a name never read,
+- `asyncio.create_task(...).add_done_callback(...)` as a statement (the callback does not
+  keep the task alive either).
+
+## Why is this bad?
+The event loop keeps only a *weak* reference to its tasks (`asyncio.all_tasks()` is a
+`WeakSet`). A task that nothing else references can be garbage-collected before it finishes:
+the coroutine simply stops, in the middle of whatever it was doing, with no error. The Python
+documentation warns about exactly this: "Save a reference to the result of this function, to
+avoid a task disappearing mid-execution." And since nobody holds the task, nobody ever awaits
+it: if it fails, its exception surfaces at best as a "Task exception was never retrieved" log
+line at garbage collection, long after the fact.
+
+## Example
+```python
+import asyncio
+
+async def handle(request):
+    asyncio.create_task(send_audit_event(request))
+    return {"status": "accepted"}
+```
+
+## Use instead
+```python
+import asyncio
+
+background_tasks: set[asyncio.Task] = set()
+
+async def handle(request):
+    task = asyncio.create_task(send_audit_event(request))
+    background_tasks.add(task)
+    task.add_done_callback(background_tasks.discard)
+    return {"status": "accepted"}
+```
+or, when the work must finish before the function returns, `asyncio.TaskGroup` (3.11+).
+
+## Not flagged
+- `TaskGroup.create_task(...)` (`async with asyncio.TaskGroup() as tg: tg.create_task(...)`):
+  the group holds its tasks and awaits them.
+- A task that is kept: awaited, returned, passed to a call (`tasks.add(...)`,
+  `asyncio.gather(...)`), stored in an attribute, a container or a module-level name, or bound
+  to a local that is read later (including a read earlier in the same loop, which runs on the
+  next iteration, and a read inside a nested function).
+- `asyncio.ensure_future(x)` where `x` is already a known task or future: it is returned as is.
+- `create_task` on an object whose type is not known to be an event loop.
+
+## Fix
+No automatic fix: where the strong reference should live (a module-level set, an attribute of
+a long-lived object, a `TaskGroup`) is a design decision. The help line gives the usual pattern:
+a module- or instance-level `set`, `tasks.add(task)` and `task.add_done_callback(tasks.discard)`.
+"#;
+
+const HELP: &str = "Keep a strong reference: add the task to a module- or instance-level `set` and call `task.add_done_callback(that_set.discard)`";
+
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    if !TASK_CREATING_CALLS.contains(&path) || !checker.enabled(Rule::DanglingTask) {
+        return;
+    }
+    if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {
+        return;
+    }
+    let Some(how) = dropped(checker, call) else { return };
+    let callee = display_callee(path);
+    let message = match how {
+        Dropped::Statement => format!("Task returned by `{callee}` is dropped: the loop keeps only a weak reference, so it can be garbage-collected mid-flight"),
+        Dropped::UnreadName(name) => format!("Task returned by `{callee}` is bound to `{name}`, which is never read: it can be garbage-collected mid-flight"),
+        Dropped::Comprehension => format!("Tasks returned by `{callee}` are collected in a list that is dropped: they can be garbage-collected mid-flight"),
+        Dropped::Callback => format!("Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"),
+    };
+    checker.report(Diagnostic::new(Rule::DanglingTask, message, call.range()).with_help(HELP));
+}
+
+enum Dropped {
+    Statement,
+    UnreadName(String),
+    Comprehension,
+    Callback,
+}
+
+fn display_callee(path: &str) -> &str {
+    match path {
+        "asyncio.AbstractEventLoop.create_task" => "loop.create_task",
+        "asyncio.tasks.create_task" => "asyncio.create_task",
+        "asyncio.tasks.ensure_future" => "asyncio.ensure_future",
+        other => other,
+    }
+}
+
+fn argument_is_future(checker: &Checker, call: &ast::ExprCall) -> bool {
+    call.arguments
+        .find_argument_value("coro_or_future", 0)
+        .and_then(|argument| checker.model.type_of(argument))
+        .is_some_and(|type_name| FUTURE_TYPES.contains(&type_name.as_str()))
+}
+
+/// How the task created by `call` is thrown away, if it is.
+fn dropped(checker: &Checker, call: &ast::ExprCall) -> Option<Dropped> {
+    let ancestors = checker.expression_ancestors();
+    // The current expression (the call) is the last entry.
+    let outer = ancestors.split_last().map(|(_, rest)| rest).unwrap_or(&[]);
+    match outer {
+        [] => {
+            // The call is the statement's own expression.
+            dropped_value(checker, call.range(), Dropped::Statement)
+        }
+        [comprehension] => match comprehension {
+            Expr::ListComp(ast::ExprListComp { elt, .. }) | Expr::SetComp(ast::ExprSetComp { elt, .. })
+                if elt.range() == call.range() =>
+            {
+                dropped_value(checker, comprehension.range(), Dropped::Comprehension)
+            }
+            _ => None,
+        },
+        [Expr::Call(outer_call), Expr::Attribute(attribute)] => {
+            let chained = attribute.attr.as_str() == "add_done_callback"
+                && attribute.value.range() == call.range()
+                && outer_call.func.range() == attribute.range();
+            let statement = matches!(
+                checker.current_statement(),
+                Some(Stmt::Expr(expr)) if expr.value.range() == outer_call.range()
+            );
+            (chained && statement).then_some(Dropped::Callback)
+        }
+        _ => None,
+    }
+}
+
+/// `value` (the outermost expression of the current statement) is dropped: it is an
+/// expression statement, or assigned to local names that are never read afterwards.
+fn dropped_value(checker: &Checker, value: TextRange, statement_kind: Dropped) -> Option<Dropped> {
+    let statement = checker.current_statement()?;
+    match statement {
+        Stmt::Expr(expr) if expr.value.range() == value => Some(statement_kind),
+        Stmt::Assign(assign) if assign.value.range() == value => {
+            let mut names = Vec::new();
+            for target in &assign.targets {
+                let Expr::Name(name) = target else { return None };
+                names.push(name.id.as_str());
+            }
+            unread_names(checker, statement, &names, statement_kind)
+        }
+        Stmt::AnnAssign(assign) if assign.value.as_deref().is_some_and(|v| v.range() == value) => {
+            let Expr::Name(name) = &*assign.target else { return None };
+            unread_names(checker, statement, &[name.id.as_str()], statement_kind)
+        }
+        _ => None,
+    }
+}
+
+fn unread_names(checker: &Checker, statement: &Stmt, names: &[&str], kind: Dropped) -> Option<Dropped> {
+    // A module-level name is a strong reference for as long as the module lives.
+    checker.current_function()?;
+    if names.iter().any(|name| read_after(checker, statement, name)) {
+        return None;
+    }
+    match kind {
+        Dropped::Statement => Some(Dropped::UnreadName(names.first()?.to_string())),
+        other => Some(other),
+    }
+}
+
+/// Whether `name` is read after `statement` in the current function: later in the body, anywhere
+/// in a loop that encloses the statement (the next iteration), or in a nested function or
+/// lambda (which may run at any time).
+fn read_after(checker: &Checker, statement: &Stmt, name: &str) -> bool {
+    let mut loops: Vec<TextRange> = Vec::new();
+    for ancestor in checker.statement_ancestors().iter().rev() {
+        match ancestor {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            Stmt::For(_) | Stmt::While(_) => loops.push(ancestor.range()),
+            _ => {}
+        }
+    }
+    let mut reads = Reads {
+        name,
+        after: statement.end(),
+        loops,
+        nested: 0,
+        found: false,
+    };
+    reads.visit_body(checker.current_body());
+    reads.found
+}
+
+struct Reads<'n> {
+    name: &'n str,
+    after: ruff_text_size::TextSize,
+    loops: Vec<TextRange>,
+    nested: usize,
+    found: bool,
+}
+
+impl Reads<'_> {
+    fn counts(&self, range: TextRange) -> bool {
+        self.nested > 0 || range.start() >= self.after || self.loops.iter().any(|l| l.contains_range(range))
+    }
+}
+
+impl<'a> Visitor<'a> for Reads<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.found {
+            return;
+        }
+        match stmt {
+            // `global`/`nonlocal` make the name outlive the call.
+            Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+                if names.iter().any(|declared| declared.as_str() == self.name) =>
+            {
+                self.found = true;
+            }
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.nested += 1;
+                visitor::walk_stmt(self, stmt);
+                self.nested -= 1;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Name(name) if name.id.as_str() == self.name && name.ctx.is_load() => {
+                if self.counts(expr.range()) {
+                    self.found = true;
+                }
+            }
+            Expr::Call(call)
+                if matches!(&*call.func, Expr::Name(func) if matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
+            {
+                if self.counts(expr.range()) {
+                    self.found = true;
+                }
+            }
+            Expr::Lambda(_) => {
+                self.nested += 1;
+                visitor::walk_expr(self, expr);
+                self.nested -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}

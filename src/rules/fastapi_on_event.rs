@@ -1,10 +1,185 @@
-//! (Being written.)
-use ruff_python_ast as ast;
+//! LW203 fastapi-on-event: the deprecated startup/shutdown event API of FastAPI and
+//! Starlette (`@app.on_event("startup")`, `Starlette(on_startup=[...])`).
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rule;
+use crate::rules::catalog::{
+    self, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES, LIFESPAN_EVENTS,
+};
 
-pub const DOCS: &str = "TODO";
+pub const DOCS: &str = r#"# LW203 fastapi-on-event
 
-pub(crate) fn check_call(_checker: &mut Checker, _call: &ast::ExprCall, _path: &str) {}
+## What it does
+Flags the deprecated startup/shutdown event API on a FastAPI or Starlette application or
+router (`fastapi.FastAPI`, `fastapi.APIRouter`, `starlette.applications.Starlette`,
+`starlette.routing.Router`, however imported, on a value whose type is known: built from the
+class, or annotated with it):
+- the decorator `@app.on_event("startup")` / `@app.on_event("shutdown")`,
+- `app.add_event_handler("startup", handler)`, its imperative twin,
+- the constructor keywords `on_startup=[...]` / `on_shutdown=[...]`.
 
-pub(crate) fn check_function(_checker: &mut Checker, _function: &ast::StmtFunctionDef) {}
+## Why is this bad?
+Starlette deprecated these in 0.26 (FastAPI followed in 0.93) in favour of a single `lifespan`
+async context manager, and they are due to be removed in Starlette 1.0. Worse, the two styles
+do not mix: as soon as an app is given `lifespan=`, every handler registered with `on_event` or
+`on_startup` is silently never called. Separate startup and shutdown functions also cannot
+share state except through globals, and a failing startup handler leaves the shutdown handler
+with half-initialised resources.
+
+## Example
+```python
+from fastapi import FastAPI
+
+app = FastAPI()
+
+@app.on_event("startup")
+async def open_pool():
+    app.state.pool = await create_pool()
+
+@app.on_event("shutdown")
+async def close_pool():
+    await app.state.pool.close()
+```
+
+## Use instead
+```python
+from contextlib import asynccontextmanager
+from fastapi import FastAPI
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    app.state.pool = await create_pool()
+    yield
+    await app.state.pool.close()  # the shutdown path runs after `yield`
+
+app = FastAPI(lifespan=lifespan)
+```
+
+## Not flagged
+- `on_event` / `add_event_handler` with a literal event name other than `startup` or `shutdown`
+  (those are not lifespan events).
+- `on_startup=None`, `on_startup=[]` and the like: an empty handler list registers nothing
+  and Starlette does not warn about it.
+- Objects whose type is not known to be one of the classes above (an unannotated parameter
+  named `app`, another framework's `on_event`).
+
+## Fix
+None: moving handler bodies into a `lifespan` function, around a `yield`, is a refactor. The
+help line describes it.
+"#;
+
+const HELP: &str = "Use a `lifespan` async context manager (code before `yield` runs at startup, after `yield` at shutdown) and pass it as `lifespan=`";
+
+/// Decorators: `@app.on_event("startup")` on a `def`.
+pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
+    if !checker.enabled(Rule::FastapiOnEvent) {
+        return;
+    }
+    for decorator in &function.decorator_list {
+        let Expr::Call(call) = &decorator.expression else { continue };
+        let Some(path) = checker.model.call_path(call) else { continue };
+        let Some(method) = deprecated_event_method(&path) else { continue };
+        let Some(event) = lifespan_event(call) else { continue };
+        checker.report(
+            Diagnostic::new(
+                Rule::FastapiOnEvent,
+                format!(
+                    "`@{method}(\"{event}\")` on `{}` is deprecated: use a `lifespan` context manager",
+                    function.name
+                ),
+                decorator.range(),
+            )
+            .with_help(HELP),
+        );
+    }
+}
+
+/// `app.add_event_handler("startup", f)`, `app.on_event("startup")(f)`, and the
+/// `on_startup=`/`on_shutdown=` constructor keywords.
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    if !checker.enabled(Rule::FastapiOnEvent) {
+        return;
+    }
+    if let Some(method) = deprecated_event_method(path) {
+        if is_decorator(checker, call) {
+            // Reported by `check_function`, with the handler's name.
+            return;
+        }
+        let Some(event) = lifespan_event(call) else { return };
+        checker.report(
+            Diagnostic::new(
+                Rule::FastapiOnEvent,
+                format!("`{method}(\"{event}\")` is deprecated: use a `lifespan` context manager"),
+                call.range(),
+            )
+            .with_help(HELP),
+        );
+        return;
+    }
+    let class = catalog::canonical_class(path).unwrap_or(path);
+    if !LIFESPAN_APP_CLASSES.contains(&class) {
+        return;
+    }
+    let short = class.rsplit('.').next().unwrap_or(class);
+    for keyword in &call.arguments.keywords {
+        let Some(name) = keyword.arg.as_ref().map(|arg| arg.as_str()) else { continue };
+        if !DEPRECATED_LIFESPAN_KEYWORDS.contains(&name) || registers_nothing(&keyword.value) {
+            continue;
+        }
+        checker.report(
+            Diagnostic::new(
+                Rule::FastapiOnEvent,
+                format!("`{short}({name}=...)` is deprecated: use a `lifespan` context manager"),
+                keyword.range(),
+            )
+            .with_help(HELP),
+        );
+    }
+}
+
+/// `fastapi.FastAPI.on_event` → `on_event`, when `path` is a deprecated event method of an
+/// application or router class.
+fn deprecated_event_method(path: &str) -> Option<&str> {
+    let (class, method) = path.rsplit_once('.')?;
+    let class = catalog::canonical_class(class).unwrap_or(class);
+    (LIFESPAN_APP_CLASSES.contains(&class) && DEPRECATED_EVENT_METHODS.contains(&method)).then_some(method)
+}
+
+/// The event the call registers for: `startup`/`shutdown` as written, `...` when it is not a
+/// literal (the API is deprecated whatever the value), `None` for another literal.
+fn lifespan_event(call: &ast::ExprCall) -> Option<String> {
+    let argument = call.arguments.find_argument_value("event_type", 0)?;
+    match argument {
+        Expr::StringLiteral(literal) => {
+            let event = literal.value.to_str();
+            LIFESPAN_EVENTS.contains(&event).then(|| event.to_string())
+        }
+        _ => Some("...".to_string()),
+    }
+}
+
+/// `None`, `[]`, `()`: no handler is registered.
+fn registers_nothing(value: &Expr) -> bool {
+    match value {
+        Expr::NoneLiteral(_) => true,
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Tuple(tuple) => tuple.elts.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether `call` is one of the decorators of the `def` being visited.
+fn is_decorator(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some(ast::Stmt::FunctionDef(function)) = checker.current_statement() else {
+        return false;
+    };
+    checker.parent_expression().is_none()
+        && function
+            .decorator_list
+            .iter()
+            .any(|decorator| decorator.expression.range() == call.range())
+}

@@ -1,8 +1,184 @@
-//! (Being written.)
-use ruff_python_ast as ast;
+//! LW201 get-event-loop: `asyncio.get_event_loop()`, which means "the running loop" inside
+//! a coroutine and "maybe create a loop, maybe warn, maybe raise" everywhere else.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::rules::Rule;
+use crate::rules::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
+use crate::semantic::Resolved;
 
-pub const DOCS: &str = "TODO";
+pub const DOCS: &str = r#"# LW201 get-event-loop
 
-pub(crate) fn check_call(_checker: &mut Checker, _call: &ast::ExprCall, _path: &str) {}
+## What it does
+Flags calls to `asyncio.get_event_loop()`, however it is imported (`import asyncio as aio`,
+`from asyncio import get_event_loop`, a module-level alias).
+
+## Why is this bad?
+Inside a coroutine (an `async def`), a loop is always running, and `get_event_loop()` simply
+returns it: `asyncio.get_running_loop()` says the same thing explicitly and cannot silently
+do anything else.
+
+Outside a running loop, the meaning of `get_event_loop()` has changed from version to version.
+Up to Python 3.9 it created a new loop and set it as current when the main thread had none.
+Since 3.12 it emits a `DeprecationWarning` when there is no current loop (and still creates
+one); since 3.14 it raises `RuntimeError: There is no current event loop` instead of creating
+one. Code that relies on the implicit loop breaks on upgrade, and a loop created that way
+is never closed.
+
+## Example
+```python
+import asyncio
+
+async def schedule(callback):
+    loop = asyncio.get_event_loop()
+    loop.call_later(1.0, callback)
+
+def main():
+    loop = asyncio.get_event_loop()
+    loop.run_until_complete(serve())
+```
+
+## Use instead
+```python
+import asyncio
+
+async def schedule(callback):
+    loop = asyncio.get_running_loop()
+    loop.call_later(1.0, callback)
+
+def main():
+    asyncio.run(serve())
+```
+In sync code that may or may not run inside a loop, branch explicitly:
+```python
+try:
+    loop = asyncio.get_running_loop()
+except RuntimeError:
+    loop = None  # no loop runs in this thread: use asyncio.run(...) or new_event_loop()
+```
+
+## Not flagged
+- `asyncio.get_running_loop()`, `asyncio.new_event_loop()`, `loop.get_event_loop()`-style
+  methods of other objects, and a local name that shadows the import.
+- In sync code, a call preceded (earlier in the same function, or earlier at module level) by
+  `asyncio.set_event_loop(...)`: `get_event_loop()` then returns that loop on every version.
+
+## Fix
+In async context, safe: the callee is replaced by `get_running_loop`, keeping the spelling the
+module uses (`aio.get_event_loop()` becomes `aio.get_running_loop()`; a bare
+`get_event_loop()` becomes `get_running_loop()` when that name is imported from asyncio, else
+`asyncio.get_running_loop()` through the module's own `asyncio` import). When neither name is
+available, the help line says what to write. In sync context there is no fix: the right
+replacement (`asyncio.run()`, an explicit `asyncio.new_event_loop()`, or
+`get_running_loop()` in a `try`/`except RuntimeError`) depends on the code around it.
+"#;
+
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    if !GET_EVENT_LOOP_CALLS.contains(&path) || !checker.enabled(Rule::GetEventLoop) {
+        return;
+    }
+    if checker.in_async_context() {
+        let mut diagnostic = Diagnostic::new(
+            Rule::GetEventLoop,
+            "`asyncio.get_event_loop()` in a coroutine: use `asyncio.get_running_loop()`",
+            call.range(),
+        )
+        .with_help("Inside `async def` a loop is always running: `asyncio.get_running_loop()` returns it");
+        if let Some(edit) = running_loop_edit(checker, &call.func) {
+            let message = format!("Replace with `{}`", edit.content);
+            diagnostic = diagnostic.with_fix(Fix::safe(message, vec![edit]));
+        }
+        checker.report(diagnostic);
+    } else {
+        if loop_set_before(checker, call.start()) {
+            return;
+        }
+        checker.report(
+            Diagnostic::new(
+                Rule::GetEventLoop,
+                "`asyncio.get_event_loop()` outside a running loop: it warns since Python 3.12 and raises `RuntimeError` since 3.14 when no loop is set",
+                call.range(),
+            )
+            .with_help(
+                "Use `asyncio.run()`, an explicit `asyncio.new_event_loop()`, or `asyncio.get_running_loop()` in a `try`/`except RuntimeError`",
+            ),
+        );
+    }
+}
+
+/// The edit that turns the callee into `get_running_loop`, spelled as this module can.
+fn running_loop_edit(checker: &Checker, callee: &Expr) -> Option<Edit> {
+    const RUNNING: &str = "get_running_loop";
+    match callee {
+        // `aio.get_event_loop` → `aio.get_running_loop`: only the attribute name changes.
+        Expr::Attribute(attribute) if attribute.attr.as_str() == "get_event_loop" => {
+            Some(Edit::replacement(RUNNING, attribute.attr.range()))
+        }
+        _ => {
+            let imported_by_name = !checker.model.is_local(RUNNING)
+                && checker.model.module.resolve_global(RUNNING)
+                    == Some(Resolved::Path("asyncio.get_running_loop".to_string()));
+            if imported_by_name {
+                return Some(Edit::replacement(RUNNING, callee.range()));
+            }
+            let asyncio = checker.model.module.module_alias("asyncio")?;
+            if checker.model.is_local(asyncio) {
+                return None;
+            }
+            Some(Edit::replacement(format!("{asyncio}.{RUNNING}"), callee.range()))
+        }
+    }
+}
+
+/// Whether `asyncio.set_event_loop(...)` is called in the current body before `offset`.
+fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
+    struct Finder<'c, 'a, 'm> {
+        checker: &'c Checker<'a, 'm>,
+        before: TextSize,
+        found: bool,
+    }
+    impl<'b> Visitor<'b> for Finder<'_, '_, '_> {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            if self.found || stmt.start() >= self.before {
+                return;
+            }
+            // Nested scopes run at another time.
+            if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            if self.found {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                if call.end() <= self.before
+                    && self
+                        .checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
+                {
+                    self.found = true;
+                    return;
+                }
+            }
+            if matches!(expr, Expr::Lambda(_)) {
+                return;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        before: offset,
+        found: false,
+    };
+    finder.visit_body(checker.current_body());
+    finder.found
+}

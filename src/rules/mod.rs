@@ -48,13 +48,22 @@ define_rules! {
     IoError => ("LW002", "io-error", true, io_error),
     BlockingIoInAsync => ("LW101", "blocking-io-in-async", true, blocking_io_in_async),
     BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true, blocking_cpu_in_async),
+    TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true, transitive_blocking_call),
+    ThreadUnsafeAsyncioInExecutor => ("LW104", "thread-unsafe-asyncio-in-executor", true, thread_unsafe_asyncio_in_executor),
     BlockingFsMetadataInAsync => ("LW105", "blocking-fs-metadata-in-async", true, blocking_fs_metadata_in_async),
     GetEventLoop => ("LW201", "get-event-loop", true, get_event_loop),
+    RunInRunningLoop => ("LW202", "run-in-running-loop", true, run_in_running_loop),
     FastapiOnEvent => ("LW203", "fastapi-on-event", true, fastapi_on_event),
     DanglingTask => ("LW301", "dangling-task", true, dangling_task),
+    UnawaitedCoroutine => ("LW302", "unawaited-coroutine", true, unawaited_coroutine),
+    CoroutineInBooleanContext => ("LW303", "coroutine-in-boolean-context", true, coroutine_in_boolean_context),
+    BackgroundTaskNotDrained => ("LW304", "background-task-not-drained", true, background_task_not_drained),
     GatherWithoutReturnExceptions => ("LW401", "gather-without-return-exceptions", true, gather_without_return_exceptions),
     GatherExceptionsUnchecked => ("LW402", "gather-exceptions-unchecked", true, gather_exceptions_unchecked),
     CancelledErrorSwallowed => ("LW403", "cancelled-error-swallowed", true, cancelled_error_swallowed),
+    NetworkAwaitWithoutTimeout => ("LW501", "network-await-without-timeout", true, network_await_without_timeout),
+    WaitForPreferTimeout => ("LW502", "wait-for-prefer-timeout", false, wait_for_prefer_timeout),
+    CheckThenActAcrossAwait => ("LW601", "check-then-act-across-await", true, check_then_act_across_await),
 }
 
 impl Rule {

@@ -80,6 +80,15 @@ impl ModuleBindings {
         found.first().copied()
     }
 
+    /// Module-level names bound to a path (imports, aliases, definitions): what the module
+    /// re-exports.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().filter_map(|(name, binding)| match binding {
+            Some(Resolved::Path(path)) => Some((name.as_str(), path.as_str())),
+            _ => None,
+        })
+    }
+
     pub fn is_class(&self, path: &str) -> bool {
         self.classes.contains_key(path)
     }
@@ -298,7 +307,8 @@ impl ModuleBindings {
                             else {
                                 continue;
                             };
-                            model.enter_function(method, receiver);
+                            let method_path = format!("{class_path}.{}", method.name);
+                            model.enter_function(method, &method_path, receiver);
                             collect_self_assignments(&method.body, &self_name, &model, &class_path, &mut learned);
                             model.scopes.pop();
                         }

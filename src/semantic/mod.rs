@@ -194,11 +194,22 @@ impl<'m> SemanticModel<'m> {
         if let Some(returned) = catalog::return_type(&path) {
             return Some(Resolved::Instance(returned.to_string()));
         }
-        if self.module.is_class(&path) {
+        if self.module.is_class(&path) || looks_like_class(&path) {
             return Some(Resolved::Instance(path));
         }
         None
     }
+}
+
+/// A CapWords last segment (`app.models.Repo`) is, by PEP 8 convention, a class: calling it
+/// builds an instance. Used for classes of other modules, which this module cannot see; a
+/// wrong guess only yields method paths that match nothing.
+fn looks_like_class(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let mut chars = last.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.any(|c| c.is_ascii_lowercase())
+        && !path.starts_with("builtins.")
 }
 
 /// The dotted text of a plain `a.b.c` expression, without resolving anything.

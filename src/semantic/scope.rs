@@ -58,6 +58,15 @@ impl ScopeStack {
         })
     }
 
+    /// Whether the innermost function-like scope is a `lambda`.
+    pub fn innermost_is_lambda(&self) -> bool {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|scope| !matches!(scope, Scope::Class { .. }))
+            .is_some_and(|scope| matches!(scope, Scope::Lambda(_)))
+    }
+
     /// The class whose body the innermost scope is, if it is one.
     pub fn current_class(&self) -> Option<&str> {
         match self.scopes.last()? {
@@ -107,9 +116,10 @@ pub enum Receiver<'a> {
 }
 
 impl SemanticModel<'_> {
-    /// Pushes the scope of `function` and infers the types of its locals from its parameters'
-    /// annotations and its assignments, in source order. Call [`ScopeStack::pop`] after.
-    pub fn enter_function(&mut self, function: &ast::StmtFunctionDef, receiver: Receiver) {
+    /// Pushes the scope of `function` (whose qualified path is `path`) and infers the types
+    /// of its locals from its parameters' annotations and its assignments, in source order.
+    /// Nested `def`s resolve to `path.name`. Call [`ScopeStack::pop`] after.
+    pub fn enter_function(&mut self, function: &ast::StmtFunctionDef, path: &str, receiver: Receiver) {
         let mut scope = FunctionScope {
             is_async: function.is_async,
             bindings: HashMap::new(),
@@ -118,6 +128,11 @@ impl SemanticModel<'_> {
         collect_bound_names(&function.body, &mut scope.bindings, &mut declared_elsewhere);
         for name in &declared_elsewhere {
             scope.bindings.remove(name);
+        }
+        for nested in nested_definitions(&function.body) {
+            scope
+                .bindings
+                .insert(nested.to_string(), Some(Resolved::Path(format!("{path}.{nested}"))));
         }
         for (index, parameter) in function.parameters.iter().enumerate() {
             let name = parameter.name().to_string();
@@ -230,6 +245,28 @@ impl SemanticModel<'_> {
             }
         }
     }
+}
+
+/// The `def`s directly in `body` (inside compound statements, not inside nested scopes).
+fn nested_definitions(body: &[Stmt]) -> Vec<&str> {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    #[derive(Default)]
+    struct Definitions<'a> {
+        names: Vec<&'a str>,
+    }
+    impl<'a> StatementVisitor<'a> for Definitions<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(function) => self.names.push(function.name.as_str()),
+                Stmt::ClassDef(_) => {}
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut definitions = Definitions::default();
+    definitions.visit_body(body);
+    definitions.names
 }
 
 /// Every name `body` binds in its own scope (not in nested functions, classes or lambdas),

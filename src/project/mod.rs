@@ -1,0 +1,177 @@
+//! The whole project: every module's summary, linked into one call graph, and the facts
+//! computed over it by fixpoint (breadth-first, so each chain is a shortest one):
+//! which sync functions block, which are reached from a running loop, which touch
+//! loop-affine asyncio APIs. The whole-project rules read those facts.
+
+pub mod collect;
+mod facts;
+pub mod summary;
+
+use std::collections::HashMap;
+
+use ruff_text_size::TextRange;
+
+pub use facts::{Facts, Step};
+use summary::{FunctionSummary, ModuleSummary};
+
+use crate::diagnostic::{ChainStep, Diagnostic};
+use crate::rules::{
+    coroutine_in_boolean_context, run_in_running_loop, thread_unsafe_asyncio_in_executor,
+    transitive_blocking_call, unawaited_coroutine,
+};
+use crate::settings::Settings;
+use crate::source::LineIndex;
+
+/// One analysed module, as the link step sees it.
+pub struct ProjectModule<'a> {
+    pub summary: &'a ModuleSummary,
+    pub display_path: &'a str,
+    pub source: &'a str,
+    pub line_index: &'a LineIndex,
+}
+
+/// A function of the project: (module index, function index in that module).
+pub type FunctionId = (usize, usize);
+
+pub struct Project<'a> {
+    pub modules: Vec<ProjectModule<'a>>,
+    functions: HashMap<&'a str, FunctionId>,
+    module_by_name: HashMap<&'a str, usize>,
+    classes: HashMap<&'a str, &'a [String]>,
+}
+
+/// How many re-exports and base classes a name is followed through.
+const MAX_RESOLUTION_STEPS: usize = 16;
+
+impl<'a> Project<'a> {
+    pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
+        let mut functions = HashMap::new();
+        let mut module_by_name = HashMap::new();
+        let mut classes = HashMap::new();
+        let mut alias_claims: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (module_index, module) in modules.iter().enumerate() {
+            module_by_name.entry(module.summary.module_name.as_str()).or_insert(module_index);
+            for alias in &module.summary.aliases {
+                alias_claims.entry(alias.as_str()).or_default().push(module_index);
+            }
+            for (function_index, function) in module.summary.functions.iter().enumerate() {
+                functions
+                    .entry(function.path.as_str())
+                    .or_insert((module_index, function_index));
+            }
+            for (path, class) in &module.summary.classes {
+                classes.entry(path.as_str()).or_insert(class.bases.as_slice());
+            }
+        }
+        // A path suffix names a module only when no other module claims it.
+        for (alias, claimants) in alias_claims {
+            if let [module_index] = claimants.as_slice() {
+                module_by_name.entry(alias).or_insert(*module_index);
+            }
+        }
+        Self {
+            modules,
+            functions,
+            module_by_name,
+            classes,
+        }
+    }
+
+    pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
+        &self.modules[id.0].summary.functions[id.1]
+    }
+
+    /// All function ids, in module order.
+    pub fn function_ids(&self) -> impl Iterator<Item = FunctionId> + '_ {
+        self.modules
+            .iter()
+            .enumerate()
+            .flat_map(|(module, m)| (0..m.summary.functions.len()).map(move |function| (module, function)))
+    }
+
+    /// The project function a qualified path names: directly, through re-exports
+    /// (`app.load_user` from `app/__init__.py`'s `from .db import load_user`), as a class
+    /// (its `__init__`), or as a method inherited from a project base class.
+    pub fn resolve(&self, path: &str) -> Option<FunctionId> {
+        self.resolve_steps(path, 0)
+    }
+
+    fn resolve_steps(&self, path: &str, steps: usize) -> Option<FunctionId> {
+        if steps > MAX_RESOLUTION_STEPS {
+            return None;
+        }
+        if let Some(&id) = self.functions.get(path) {
+            return Some(id);
+        }
+        if self.classes.contains_key(path) {
+            return self.resolve_steps(&format!("{path}.__init__"), steps + 1);
+        }
+        let (owner, member) = path.rsplit_once('.')?;
+        if let Some(bases) = self.classes.get(owner) {
+            for base in bases.iter() {
+                if let Some(found) = self.resolve_steps(&format!("{base}.{member}"), steps + 1) {
+                    return Some(found);
+                }
+            }
+            return None;
+        }
+        // Follow a re-export: the longest module prefix whose module binds the next name.
+        let segments: Vec<&str> = path.split('.').collect();
+        for split in (1..segments.len()).rev() {
+            let module_name = segments[..split].join(".");
+            let Some(&module) = self.module_by_name.get(module_name.as_str()) else {
+                continue;
+            };
+            let exported = self.modules[module].summary.exports.get(segments[split])?;
+            let mut target = exported.clone();
+            for rest in &segments[split + 1..] {
+                target.push('.');
+                target.push_str(rest);
+            }
+            if target == path {
+                return None;
+            }
+            return self.resolve_steps(&target, steps + 1);
+        }
+        None
+    }
+
+    /// A chain step for a function's definition.
+    pub fn definition_step(&self, id: FunctionId) -> ChainStep {
+        let function = self.function(id);
+        self.step(id.0, &function.name, function.name_range)
+    }
+
+    /// A chain step named `name` at `range` of module `module`.
+    pub fn step(&self, module: usize, name: &str, range: TextRange) -> ChainStep {
+        let module = &self.modules[module];
+        ChainStep {
+            name: name.to_string(),
+            filename: module.display_path.to_string(),
+            row: module.line_index.line_of(range.start()) + 1,
+        }
+    }
+}
+
+/// Links the modules and runs the whole-project rules. Returns, per module, its findings.
+pub fn check_project(modules: Vec<ProjectModule>, settings: &Settings) -> Vec<Vec<Diagnostic>> {
+    let project = Project::new(modules);
+    let facts = Facts::compute(&project, settings);
+    let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
+    let mut report = |module: usize, diagnostic: Diagnostic| diagnostics[module].push(diagnostic);
+    transitive_blocking_call::check(&project, &facts, settings, &mut report);
+    thread_unsafe_asyncio_in_executor::check(&project, &facts, settings, &mut report);
+    run_in_running_loop::check(&project, &facts, settings, &mut report);
+    unawaited_coroutine::check(&project, &facts, settings, &mut report);
+    coroutine_in_boolean_context::check(&project, &facts, settings, &mut report);
+    diagnostics
+}
+
+/// The text of a chain, `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`.
+pub fn chain_text(chain: &[ChainStep]) -> String {
+    let names: Vec<&str> = chain.iter().map(|step| step.name.as_str()).collect();
+    match chain.last() {
+        Some(last) => format!("{} ({}:{})", names.join(" -> "), last.filename, last.row),
+        None => String::new(),
+    }
+}

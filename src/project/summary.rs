@@ -1,0 +1,135 @@
+//! What one module tells the rest of the project: its functions, and for each the calls it
+//! makes (resolved to qualified paths), the blocking, loop-driving and loop-affine calls
+//! in it, and the functions it hands to other threads. Built during the checker's walk,
+//! owned (no borrow of the tree), so the tree can be dropped before the link step.
+
+use std::collections::HashMap;
+
+use ruff_text_size::TextRange;
+
+use crate::rules::catalog::Blocking;
+
+/// How a call's result is used, as far as the whole-project rules care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallUsage {
+    /// The result is used (assigned and read, passed, returned, awaited...).
+    Used,
+    /// The result is thrown away: an expression statement, or a name never read.
+    Dropped,
+    /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`).
+    Condition,
+}
+
+#[derive(Clone, Debug)]
+pub struct CallSite {
+    /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`).
+    pub callee: String,
+    pub range: TextRange,
+    pub usage: CallUsage,
+    /// Whether the call sits in async context (an `await` may be inserted before it).
+    pub in_async_context: bool,
+}
+
+/// A call to a catalogued blocking API.
+#[derive(Clone, Debug)]
+pub struct BlockingSite {
+    pub api: String,
+    pub category: Blocking,
+    pub range: TextRange,
+}
+
+/// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
+#[derive(Clone, Debug)]
+pub struct LoopRunSite {
+    pub api: String,
+    pub range: TextRange,
+}
+
+/// A loop-affine asyncio call (`asyncio.create_task`, `loop.call_soon`, ...).
+#[derive(Clone, Debug)]
+pub struct LoopAffineSite {
+    pub api: String,
+    pub range: TextRange,
+}
+
+/// A function handed to another thread (`run_in_executor(None, f)`, `Thread(target=f)`).
+#[derive(Clone, Debug)]
+pub struct ThreadTarget {
+    /// The target's qualified path.
+    pub target: String,
+    /// How it was handed over (`asyncio.to_thread`), for the message.
+    pub via: String,
+    pub range: TextRange,
+}
+
+/// Why a sync function runs inside a running loop even though no coroutine calls it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoopEntry {
+    /// A framework hook (LiteLLM `CustomLogger.log_success_event`, a `sync-hooks` entry).
+    SyncHook,
+    /// A `__del__` finalizer.
+    Finalizer,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionSummary {
+    /// Qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
+    pub path: String,
+    /// The short name shown in chains.
+    pub name: String,
+    pub is_async: bool,
+    /// The range of the function's name, for its row.
+    pub name_range: TextRange,
+    pub calls: Vec<CallSite>,
+    pub blocking: Vec<BlockingSite>,
+    pub loop_runs: Vec<LoopRunSite>,
+    pub loop_affine: Vec<LoopAffineSite>,
+    pub thread_targets: Vec<ThreadTarget>,
+    pub entry: Option<LoopEntry>,
+    /// It asks `asyncio.get_running_loop()` inside a `try`: the sync-hook bridge, whose
+    /// `asyncio.run` only runs when no loop does.
+    pub checks_running_loop: bool,
+}
+
+impl FunctionSummary {
+    pub fn new(path: String, name: String, is_async: bool, name_range: TextRange) -> Self {
+        Self {
+            path,
+            name,
+            is_async,
+            name_range,
+            calls: Vec::new(),
+            blocking: Vec::new(),
+            loop_runs: Vec::new(),
+            loop_affine: Vec::new(),
+            thread_targets: Vec::new(),
+            entry: None,
+            checks_running_loop: false,
+        }
+    }
+}
+
+/// A class of the module: its resolved bases, for inherited methods.
+#[derive(Clone, Debug, Default)]
+pub struct ClassSummary {
+    pub bases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ModuleSummary {
+    /// The dotted module name (`app.db`).
+    pub module_name: String,
+    /// Other names the module is importable under (for namespace packages: the dotted
+    /// path relative to the checked directory).
+    pub aliases: Vec<String>,
+    pub is_package: bool,
+    /// Module-level names that refer to something elsewhere (`from .db import load_user`):
+    /// what `app.load_user` means when `app/__init__.py` re-exports it.
+    pub exports: HashMap<String, String>,
+    pub classes: HashMap<String, ClassSummary>,
+    /// Every function, module-level code first (as a pseudo-function named `<module>`).
+    pub functions: Vec<FunctionSummary>,
+}
+
+/// The pseudo-function that holds module-level code.
+pub const MODULE_CODE: &str = "<module>";

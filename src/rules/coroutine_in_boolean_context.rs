@@ -1,0 +1,70 @@
+//! LW303 coroutine-in-boolean-context: a coroutine object used as a condition.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::summary::CallUsage;
+use crate::project::{Facts, Project};
+use crate::rules::Rule;
+use crate::rules::unawaited_coroutine::coroutine_callee;
+use crate::settings::Settings;
+
+pub const DOCS: &str = r#"# LW303 coroutine-in-boolean-context
+
+## What it does
+Flags a call to a coroutine function (an `async def` of the project, or a known async API)
+whose result is tested for truth: `if is_ready():`, `while not done():`, `assert check()`,
+`x = a() or b()`, `y if ok() else z`.
+
+## Why is this bad?
+A coroutine object is always truthy. The condition is decided before the function runs, and
+the function never runs at all (`RuntimeWarning: coroutine '...' was never awaited`): a
+permission check that is always "allowed", a loop that never ends or never starts.
+
+## Example
+```python
+async def is_allowed(user): ...
+
+async def delete(user, item):
+    if not is_allowed(user):
+        raise PermissionError
+    await item.delete()
+```
+
+## Use instead
+```python
+async def delete(user, item):
+    if not await is_allowed(user):
+        raise PermissionError
+    await item.delete()
+```
+
+## Not flagged
+The last operand of an `or` whose value is used rather than tested (`x = cached or fetch()`),
+since that coroutine is passed on; awaited calls.
+
+## Fix
+Safe, in async context: prefix the call with `await`.
+"#;
+
+pub(crate) fn check(project: &Project, _facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+    if !settings.is_enabled(Rule::CoroutineInBooleanContext) {
+        return;
+    }
+    for id in project.function_ids() {
+        for call in &project.function(id).calls {
+            if call.usage != CallUsage::Condition {
+                continue;
+            }
+            let Some(name) = coroutine_callee(project, &call.callee) else { continue };
+            let mut diagnostic = Diagnostic::new(
+                Rule::CoroutineInBooleanContext,
+                format!("Coroutine `{name}(...)` used as a condition is always true, and never runs"),
+                call.range,
+            )
+            .with_help("Await it to test its result");
+            if call.in_async_context {
+                diagnostic = diagnostic.with_fix(Fix::safe("Add `await`", vec![Edit::insertion("await ", call.range.start())]));
+            }
+            report(id.0, diagnostic);
+        }
+    }
+}

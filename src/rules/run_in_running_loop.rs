@@ -1,0 +1,126 @@
+//! LW202 run-in-running-loop: `asyncio.run`, `loop.run_until_complete` or
+//! `loop.run_forever` where a loop is already running.
+
+use crate::diagnostic::Diagnostic;
+use crate::project::summary::LoopEntry;
+use crate::project::{Facts, FunctionId, Project, chain_text};
+use crate::rules::Rule;
+use crate::rules::blocking_io_in_async::display_path;
+use crate::settings::Settings;
+
+pub const DOCS: &str = r#"# LW202 run-in-running-loop
+
+## What it does
+Flags `asyncio.run(...)`, `loop.run_until_complete(...)` and `loop.run_forever()` where an
+event loop is already running on the thread:
+- (a) in an `async def`;
+- (b) in a sync function that an `async def` of the project calls, at any depth and across
+  modules (the message shows the chain from the coroutine);
+- (c) in a sync hook that a framework calls from inside its running loop: the
+  `log_success_event`, `log_failure_event`, `log_pre_api_call` and `log_post_api_call` methods
+  of a subclass of LiteLLM's `CustomLogger`, and the methods listed in the `sync-hooks` setting
+  (qualified names such as `app.hooks.AuditLogger.on_event`), and the sync functions they call;
+- (d) in a `__del__` method: a finalizer runs wherever the last reference dies, often on the
+  loop's own thread.
+
+## Why is this bad?
+Only one loop can run on a thread. `asyncio.run()` raises
+`RuntimeError: asyncio.run() cannot be called from a running event loop`, and
+`run_until_complete` raises `RuntimeError: This event loop is already running` (or, for a new
+loop, `Cannot run the event loop while another loop is running`). In a hook the exception is
+often swallowed by the framework's logging, so the work silently never happens.
+
+## Example
+```python
+import asyncio
+from litellm.integrations.custom_logger import CustomLogger
+
+class Audit(CustomLogger):
+    def log_success_event(self, kwargs, response, start, end):
+        asyncio.run(store(kwargs))
+```
+
+## Use instead
+```python
+class Audit(CustomLogger):
+    async def async_log_success_event(self, kwargs, response, start, end):
+        await store(kwargs)
+```
+or the bridge, when the hook must stay sync:
+```python
+def _dispatch(coro):
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None:
+        asyncio.run(coro)
+    else:
+        task = loop.create_task(coro)
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+```
+
+## Not flagged
+- `asyncio.run` at module level (including under `if __name__ == "__main__":`) and in a sync
+  `main()` that no coroutine or hook of the project reaches.
+- The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
+  runs the loop only when none is running.
+"#;
+
+pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+    if !settings.is_enabled(Rule::RunInRunningLoop) {
+        return;
+    }
+    for id in project.function_ids() {
+        let function = project.function(id);
+        if function.loop_runs.is_empty() || function.checks_running_loop {
+            continue;
+        }
+        for run in &function.loop_runs {
+            let api = display_path(&run.api);
+            let (message, chain) = if function.is_async {
+                (
+                    format!("`{api}` inside async function `{}` raises RuntimeError: a loop is already running", function.name),
+                    Vec::new(),
+                )
+            } else if facts.reached.contains_key(&id) {
+                let mut chain = facts.chain_from_entry(project, id);
+                chain.push(project.step(id.0, &api, run.range));
+                let why = match (facts.entries.get(&entry_of(facts, id)), chain.len()) {
+                    (Some(LoopEntry::SyncHook), _) => "a sync hook called from inside a running loop".to_string(),
+                    (Some(LoopEntry::Finalizer), _) => {
+                        "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread".to_string()
+                    }
+                    (None, _) => "a sync function called from async code".to_string(),
+                };
+                (
+                    format!("`{api}` in `{}`, {why}, raises RuntimeError: {}", function.name, chain_text(&chain)),
+                    chain,
+                )
+            } else {
+                continue;
+            };
+            let diagnostic = Diagnostic::new(Rule::RunInRunningLoop, message, run.range)
+                .with_help(
+                    "Use the framework's async hook, or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does",
+                )
+                .with_chain(chain);
+            report(id.0, diagnostic);
+        }
+    }
+}
+
+/// The entry (coroutine or hook) at the top of the chain that reaches `id`.
+fn entry_of(facts: &Facts, id: FunctionId) -> FunctionId {
+    let mut current = id;
+    let mut steps = 0;
+    while let Some(Some((caller, _))) = facts.reached.get(&current) {
+        current = *caller;
+        steps += 1;
+        if steps > facts.reached.len() {
+            break;
+        }
+    }
+    current
+}

@@ -1,0 +1,81 @@
+//! LW104 thread-unsafe-asyncio-in-executor: a function run on another thread uses
+//! loop-affine asyncio APIs, directly or through its sync callees.
+
+use crate::diagnostic::Diagnostic;
+use crate::project::{Facts, Project, chain_text};
+use crate::rules::Rule;
+use crate::rules::blocking_io_in_async::display_path;
+use crate::settings::Settings;
+
+pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
+
+## What it does
+Flags handing a project function to another thread (`loop.run_in_executor`,
+`asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, `executor.submit/map`,
+`threading.Thread(target=...)`, `threading.Timer`), directly or through `functools.partial`,
+when that function, or a sync function it calls at any depth, uses an asyncio API that must
+run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
+`asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
+`loop.call_at`, `Future.set_result/set_exception`, `asyncio.Queue.put_nowait/get_nowait`,
+`asyncio.Event.set`.
+
+## Why is this bad?
+asyncio objects are not thread-safe. `asyncio.get_running_loop()` and `asyncio.create_task()`
+raise `RuntimeError: no running event loop` on a worker thread. `loop.call_soon` from another
+thread appends to the loop's queue without waking it, so the callback may run seconds later
+or race with the loop's own bookkeeping; `Future.set_result`, `Queue.put_nowait` and
+`Event.set` wake waiters through `call_soon` and inherit the same race.
+
+## Example
+```python
+import asyncio
+
+def on_message(loop, queue, item):
+    queue.put_nowait(item)
+
+async def consume(loop, queue, item):
+    await asyncio.to_thread(on_message, loop, queue, item)
+```
+
+## Use instead
+```python
+def on_message(loop, queue, item):
+    loop.call_soon_threadsafe(queue.put_nowait, item)
+```
+or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop from a thread.
+
+## Not flagged
+`loop.call_soon_threadsafe` and `asyncio.run_coroutine_threadsafe` (they are the fix), and
+functions that are only called on the loop's thread.
+"#;
+
+pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+    if !settings.is_enabled(Rule::ThreadUnsafeAsyncioInExecutor) {
+        return;
+    }
+    for id in project.function_ids() {
+        for handoff in &project.function(id).thread_targets {
+            let Some(target) = project.resolve(&handoff.target) else { continue };
+            let target_function = project.function(target);
+            if target_function.is_async || !facts.loop_affine.contains_key(&target) {
+                continue;
+            }
+            let mut chain = vec![project.definition_step(target)];
+            chain.extend(facts.chain_down(project, &facts.loop_affine, target, |at| {
+                let site = project.function(at).loop_affine.first()?;
+                Some(project.step(at.0, &display_path(&site.api), site.range))
+            }));
+            let api = chain.last().map(|step| step.name.clone()).unwrap_or_default();
+            let message = format!(
+                "`{}` runs on another thread (via `{}`) but uses `{api}`, which must run on the event loop's thread: {}",
+                target_function.name,
+                display_path(&handoff.via),
+                chain_text(&chain)
+            );
+            let diagnostic = Diagnostic::new(Rule::ThreadUnsafeAsyncioInExecutor, message, handoff.range)
+                .with_help("Use `loop.call_soon_threadsafe(...)` or `asyncio.run_coroutine_threadsafe(coro, loop)` from the thread")
+                .with_chain(chain);
+            report(id.0, diagnostic);
+        }
+    }
+}

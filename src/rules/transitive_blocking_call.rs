@@ -1,0 +1,106 @@
+//! LW103 transitive-blocking-call: an `async def` calls a project sync function that
+//! blocks, itself or through further sync calls, in any module.
+
+use crate::diagnostic::Diagnostic;
+use crate::project::{Facts, FunctionId, Project, chain_text};
+use crate::rules::Rule;
+use crate::rules::blocking_io_in_async::display_path;
+use crate::settings::Settings;
+
+pub const DOCS: &str = r#"# LW103 transitive-blocking-call
+
+## What it does
+Flags a call, inside an `async def`, to a *sync* function of the analysed project that
+performs a blocking call (the LW101, LW102 and LW105 catalog) itself or through further sync
+calls, to any depth and across modules. The callee may be a module function (same module or
+imported, also through a package's `__init__.py` re-export), a method called through
+`self`/`cls` (inherited ones included) or on a local value built from a project class, a
+nested function, or a project class whose `__init__` does the blocking work.
+The message shows the shortest chain down to the blocking call, for example
+`webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
+step with its file and row.
+
+## Why is this bad?
+The coroutine runs the helper on the event loop's thread: however many sync functions stand
+between the `async def` and `sqlite3.connect`, every other request of the process waits for
+it. Ruff's and flake8-async's ASYNC rules look at one call in one function and miss this
+shape, which is the common one in real services (route -> service -> repository -> driver).
+
+## Example
+```python
+# app/cache.py
+import sqlite3
+
+def load_value(key):
+    with sqlite3.connect("cache.db") as con:
+        return con.execute("SELECT v FROM c WHERE k = ?", (key,)).fetchone()
+
+# app/routes.py
+from app.cache import load_value
+
+async def webhook(key):
+    return load_value(key)
+```
+
+## Use instead
+```python
+import asyncio
+from app.cache import load_value
+
+async def webhook(key):
+    return await asyncio.to_thread(load_value, key)
+```
+
+## Not flagged
+- The blocking call inside the sync helper itself: the helper is fine when it runs in an
+  executor; the coroutine that calls it directly is the bug.
+- A helper passed, not called: `run_in_executor(None, helper, ...)`, `asyncio.to_thread(helper)`,
+  `functools.partial(helper, ...)` handed to an executor, `Thread(target=helper)`.
+- Calls inside a `lambda` (it runs wherever it is handed to).
+- Recursion and call cycles terminate; a function that only calls itself and never blocks
+  is not flagged.
+
+## Fix
+Wrap the helper call: `await asyncio.to_thread(helper, *args)` (unsafe: the helper then
+runs on a worker thread). Shown as the help line.
+"#;
+
+pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+    if !settings.is_enabled(Rule::TransitiveBlockingCall) {
+        return;
+    }
+    for id in project.function_ids() {
+        let function = project.function(id);
+        if !function.is_async {
+            continue;
+        }
+        for &(site, callee) in facts.edges.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            let callee_function = project.function(callee);
+            if callee_function.is_async || !facts.blocks.contains_key(&callee) {
+                continue;
+            }
+            let call = &function.calls[site];
+            let mut chain = vec![project.definition_step(id), project.step(id.0, &callee_function.name, call.range)];
+            chain.extend(facts.chain_down(project, &facts.blocks, callee, |at| blocking_step(project, at)));
+            let api = chain.last().map(|step| step.name.clone()).unwrap_or_default();
+            let message = format!(
+                "`{}` calls `{}`, which blocks the event loop in `{api}`: {}",
+                function.name,
+                callee_function.name,
+                chain_text(&chain)
+            );
+            let diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
+                .with_help(format!(
+                    "Run the helper in a worker thread: `await asyncio.to_thread({}, ...)`",
+                    callee_function.name
+                ))
+                .with_chain(chain);
+            report(id.0, diagnostic);
+        }
+    }
+}
+
+fn blocking_step(project: &Project, at: FunctionId) -> Option<crate::diagnostic::ChainStep> {
+    let site = project.function(at).blocking.first()?;
+    Some(project.step(at.0, &display_path(&site.api), site.range))
+}

@@ -1,0 +1,80 @@
+//! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::summary::CallUsage;
+use crate::project::{Facts, Project};
+use crate::rules::blocking_io_in_async::display_path;
+use crate::rules::{Rule, catalog};
+use crate::settings::Settings;
+
+pub const DOCS: &str = r#"# LW302 unawaited-coroutine
+
+## What it does
+Flags a call that creates a coroutine whose result is thrown away: an expression statement,
+or a name bound to it and never read. The callee is an `async def` of the project (a module
+function, an imported one, a method through `self`/`cls` or on a value built from a project
+class, inherited methods, nested functions), or a known async API (`asyncio.sleep`,
+`asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
+`asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
+request methods).
+
+## Why is this bad?
+Calling an `async def` only builds a coroutine object; its body runs when it is awaited or
+scheduled. Dropped, it never runs at all: the write is never made, the message never sent,
+and the only trace is `RuntimeWarning: coroutine '...' was never awaited` when it is
+garbage-collected, usually in a log nobody reads.
+
+## Example
+```python
+async def save(record): ...
+
+async def handler(record):
+    save(record)
+```
+
+## Use instead
+```python
+async def handler(record):
+    await save(record)
+```
+
+## Not flagged
+A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
+`asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
+
+## Fix
+Safe, in async context: prefix the call with `await`.
+"#;
+
+pub(crate) fn check(project: &Project, _facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+    if !settings.is_enabled(Rule::UnawaitedCoroutine) {
+        return;
+    }
+    for id in project.function_ids() {
+        for call in &project.function(id).calls {
+            if call.usage != CallUsage::Dropped {
+                continue;
+            }
+            let Some(name) = coroutine_callee(project, &call.callee) else { continue };
+            let mut diagnostic = Diagnostic::new(
+                Rule::UnawaitedCoroutine,
+                format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
+                call.range,
+            )
+            .with_help("Await it, or schedule it with `asyncio.create_task` and keep a reference to the task");
+            if call.in_async_context {
+                diagnostic = diagnostic.with_fix(Fix::safe("Add `await`", vec![Edit::insertion("await ", call.range.start())]));
+            }
+            report(id.0, diagnostic);
+        }
+    }
+}
+
+/// The short name of `callee` when calling it creates a coroutine.
+pub(crate) fn coroutine_callee(project: &Project, callee: &str) -> Option<String> {
+    if let Some(id) = project.resolve(callee) {
+        let function = project.function(id);
+        return function.is_async.then(|| function.name.clone());
+    }
+    catalog::is_coroutine_api(callee).then(|| display_path(callee))
+}

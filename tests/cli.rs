@@ -1,0 +1,597 @@
+//! End-to-end tests of the `loopwarden` command: small Python projects in temporary
+//! directories, checked through the real binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A blocking call in a coroutine: one LW101 finding on line 5, column 5.
+const BLOCKING: &str = "import time\n\n\nasync def handler():\n    time.sleep(1)\n";
+const BLOCKING_ROW: u64 = 5;
+const CLEAN: &str = "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n";
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, text) in files {
+        write(dir.path(), path, text.as_bytes());
+    }
+    dir
+}
+
+fn write(root: &Path, relative: &str, bytes: &[u8]) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("create directories");
+    std::fs::write(path, bytes).expect("write file");
+}
+
+fn loopwarden(dir: &Path) -> Command {
+    let mut command = assert_cmd::cargo::cargo_bin_cmd!("loopwarden");
+    command.current_dir(dir).env_remove("NO_COLOR");
+    command
+}
+
+/// Runs `check --output-format json` with `args` in `dir`; returns the exit code, the parsed
+/// findings, and stderr.
+fn check_json(dir: &Path, args: &[&str]) -> (i32, Vec<Value>, String) {
+    let output = loopwarden(dir)
+        .arg("check")
+        .args(["--output-format", "json"])
+        .args(args)
+        .output()
+        .expect("run loopwarden");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 stdout");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8 stderr");
+    let findings: Value = serde_json::from_str(&stdout).unwrap_or_else(|error| {
+        panic!("stdout is not JSON ({error}):\n{stdout}\nstderr:\n{stderr}")
+    });
+    let findings = findings.as_array().expect("a JSON array").clone();
+    (output.status.code().expect("exit code"), findings, stderr)
+}
+
+fn codes_and_files(findings: &[Value]) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap_or_default().to_string(),
+                finding["filename"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- exit codes
+
+#[test]
+fn clean_code_exits_zero() {
+    let dir = project(&[("app.py", CLEAN)]);
+    loopwarden(dir.path()).arg("check").assert().code(0);
+}
+
+#[test]
+fn empty_directory_exits_zero() {
+    let dir = project(&[]);
+    loopwarden(dir.path()).arg("check").assert().code(0);
+    loopwarden(dir.path()).args(["check", "."]).assert().code(0);
+}
+
+#[test]
+fn findings_exit_one() {
+    let dir = project(&[("app.py", BLOCKING)]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("app.py:5:5: LW101"));
+}
+
+#[test]
+fn exit_zero_flag_keeps_findings_but_exits_zero() {
+    let dir = project(&[("app.py", BLOCKING)]);
+    loopwarden(dir.path())
+        .args(["check", "--exit-zero"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("LW101"));
+}
+
+#[test]
+fn exit_zero_does_not_hide_errors() {
+    let dir = project(&[("app.py", CLEAN)]);
+    loopwarden(dir.path())
+        .args(["check", "--exit-zero", "missing.py"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn missing_path_exits_two_and_other_paths_are_checked() {
+    let dir = project(&[("good.py", CLEAN), ("bad.py", BLOCKING)]);
+    let (code, findings, stderr) = check_json(dir.path(), &["good.py", "does/not/exist", "bad.py"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("error: does/not/exist: No such file or directory"),
+        "{stderr}"
+    );
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "bad.py".to_string())]
+    );
+}
+
+#[test]
+fn unknown_subcommand_option_is_a_usage_error() {
+    let dir = project(&[]);
+    loopwarden(dir.path())
+        .args(["check", "--no-such-flag"])
+        .assert()
+        .code(2);
+}
+
+// ---------------------------------------------------------------- configuration errors
+
+#[test]
+fn unknown_config_key_names_file_and_key() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.loopwarden]\nselct = [\"LW101\"]\n"),
+        ("app.py", CLEAN),
+    ]);
+    let file = dir.path().join("pyproject.toml");
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "error: {}: unknown key `selct` in [tool.loopwarden]",
+            file.display()
+        )))
+        .stderr(predicate::str::contains("did you mean `select`?"));
+}
+
+#[test]
+fn unknown_rule_code_in_config_is_an_error() {
+    let dir = project(&[
+        ("loopwarden.toml", "select = [\"LW101\", \"LW999\"]\n"),
+        ("app.py", CLEAN),
+    ]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("loopwarden.toml"))
+        .stderr(predicate::str::contains("`select`"))
+        .stderr(predicate::str::contains("`LW999`"));
+}
+
+#[test]
+fn bad_target_version_in_config_is_an_error() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopwarden]\ntarget-version = \"py27\"\n",
+        ),
+        ("app.py", CLEAN),
+    ]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pyproject.toml"))
+        .stderr(predicate::str::contains("`target-version`"))
+        .stderr(predicate::str::contains("py27"));
+}
+
+#[test]
+fn wrong_value_type_in_config_is_an_error() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.loopwarden]\nignore = \"LW101\"\n"),
+        ("app.py", CLEAN),
+    ]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`ignore` in [tool.loopwarden]: expected a list of strings, found string",
+        ));
+}
+
+#[test]
+fn invalid_toml_is_an_error() {
+    let dir = project(&[("loopwarden.toml", "select = [\n"), ("app.py", CLEAN)]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("loopwarden.toml: invalid TOML"));
+}
+
+#[test]
+fn bad_command_line_codes_and_versions_are_errors() {
+    let dir = project(&[("app.py", CLEAN)]);
+    loopwarden(dir.path())
+        .args(["check", "--select", "LW101,LW999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--select"))
+        .stderr(predicate::str::contains("LW999"));
+    loopwarden(dir.path())
+        .args(["check", "--target-version", "py27"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--target-version"));
+}
+
+// ---------------------------------------------------------------- configuration files
+
+#[test]
+fn explicit_config_file_is_used() {
+    let dir = project(&[
+        ("configs/strict.toml", "ignore = [\"LW1\"]\n"),
+        ("app.py", BLOCKING),
+    ]);
+    loopwarden(dir.path()).arg("check").assert().code(1);
+    loopwarden(dir.path())
+        .args(["check", "--config", "configs/strict.toml"])
+        .assert()
+        .code(0);
+    loopwarden(dir.path())
+        .args(["check", "--config", "configs/missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("configs/missing.toml"));
+}
+
+#[test]
+fn pyproject_is_found_in_a_parent_directory() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopwarden]\nignore = [\"LW101\"]\n",
+        ),
+        // A pyproject.toml without [tool.loopwarden] is skipped on the way up.
+        ("service/pyproject.toml", "[project]\nname = \"service\"\n"),
+        ("service/app/handlers.py", BLOCKING),
+    ]);
+    loopwarden(&dir.path().join("service/app"))
+        .arg("check")
+        .assert()
+        .code(0);
+    // The search starts at the first path argument, not at the current directory.
+    let elsewhere = project(&[]);
+    loopwarden(elsewhere.path())
+        .arg("check")
+        .arg(dir.path().join("service"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn loopwarden_toml_wins_over_pyproject_in_the_same_directory() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopwarden]\nignore = [\"LW101\"]\n",
+        ),
+        ("loopwarden.toml", "select = [\"LW1\"]\n"),
+        ("app.py", BLOCKING),
+    ]);
+    loopwarden(dir.path()).arg("check").assert().code(1);
+}
+
+#[test]
+fn command_line_select_and_ignore_override_the_file() {
+    let dir = project(&[
+        ("loopwarden.toml", "select = [\"LW2\"]\n"),
+        ("app.py", BLOCKING),
+    ]);
+    loopwarden(dir.path()).arg("check").assert().code(0);
+    loopwarden(dir.path())
+        .args(["check", "--select", "LW101"])
+        .assert()
+        .code(1);
+    loopwarden(dir.path())
+        .args(["check", "--extend-select", "LW1"])
+        .assert()
+        .code(1);
+    loopwarden(dir.path())
+        .args(["check", "--select", "ALL", "--ignore", "LW10"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn per_file_ignores_turn_rules_off_for_matching_files() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopwarden.per-file-ignores]\n\"tests/*\" = [\"LW101\"]\n\"scripts.py\" = [\"LW1\"]\n",
+        ),
+        ("app/main.py", BLOCKING),
+        ("app/scripts.py", BLOCKING),
+        ("tests/test_main.py", BLOCKING),
+    ]);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "app/main.py".to_string())]
+    );
+    // Patterns are relative to the configuration file, wherever the command runs from.
+    let (_, findings, _) = check_json(&dir.path().join("tests"), &["."]);
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn exclude_and_extend_exclude() {
+    let files = [
+        ("app/main.py", CLEAN),
+        ("generated/api.py", BLOCKING),
+        ("app/legacy/old.py", BLOCKING),
+        ("build/lib/copy.py", BLOCKING),
+        (".venv/lib/site.py", BLOCKING),
+        ("node_modules/x/y.py", BLOCKING),
+    ];
+    // Default excludes: build, .venv, node_modules; extend-exclude adds to them.
+    let dir = project(&files);
+    write(
+        dir.path(),
+        "pyproject.toml",
+        b"[tool.loopwarden]\nextend-exclude = [\"generated\", \"app/legacy\"]\n",
+    );
+    loopwarden(dir.path()).arg("check").assert().code(0);
+
+    // `exclude` replaces the defaults.
+    let dir = project(&files);
+    write(
+        dir.path(),
+        "pyproject.toml",
+        b"[tool.loopwarden]\nexclude = [\"generated\", \"legacy\", \".venv\", \"node_modules\"]\n",
+    );
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "build/lib/copy.py".to_string())]
+    );
+}
+
+#[test]
+fn explicitly_given_files_are_checked_even_when_excluded() {
+    let dir = project(&[("build/gen.py", BLOCKING), ("script", BLOCKING)]);
+    let (code, findings, _) = check_json(dir.path(), &["build/gen.py", "script"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![
+            ("LW101".to_string(), "build/gen.py".to_string()),
+            ("LW101".to_string(), "script".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn gitignored_files_are_skipped_in_a_git_repository() {
+    let dir = project(&[
+        (".gitignore", "generated/\n"),
+        ("generated/api.py", BLOCKING),
+        ("app.py", CLEAN),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).expect("create .git");
+    loopwarden(dir.path()).arg("check").assert().code(0);
+}
+
+#[test]
+fn display_paths_join_the_argument_and_drop_a_leading_dot_slash() {
+    let dir = project(&[("src/pkg/app.py", BLOCKING), ("top.py", BLOCKING)]);
+    let (_, findings, _) = check_json(dir.path(), &["src"]);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "src/pkg/app.py".to_string())]
+    );
+    let (_, findings, _) = check_json(dir.path(), &["."]);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![
+            ("LW101".to_string(), "src/pkg/app.py".to_string()),
+            ("LW101".to_string(), "top.py".to_string()),
+        ]
+    );
+    // The same file given twice is checked once.
+    let (_, findings, _) = check_json(dir.path(), &["top.py", "./top.py", "."]);
+    assert_eq!(findings.len(), 2, "{findings:?}");
+}
+
+// ---------------------------------------------------------------- output and findings
+
+#[test]
+fn json_output_has_ruff_field_names() {
+    let dir = project(&[("app.py", BLOCKING)]);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let finding = &findings[0];
+    for field in [
+        "code",
+        "name",
+        "message",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "url",
+        "noqa_row",
+        "chain",
+    ] {
+        assert!(
+            finding.get(field).is_some(),
+            "missing `{field}` in {finding}"
+        );
+    }
+    assert_eq!(finding["code"], "LW101");
+    assert_eq!(finding["name"], "blocking-io-in-async");
+    assert_eq!(finding["filename"], "app.py");
+    assert_eq!(finding["location"]["row"], BLOCKING_ROW);
+    assert_eq!(finding["location"]["column"], 5);
+    assert_eq!(finding["end_location"]["row"], BLOCKING_ROW);
+    assert_eq!(finding["noqa_row"], BLOCKING_ROW);
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty())
+    );
+    assert!(
+        finding["url"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("https://"))
+    );
+}
+
+#[test]
+fn noqa_comments_suppress_findings() {
+    let dir = project(&[
+        (
+            "specific.py",
+            "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa: LW101\n",
+        ),
+        (
+            "bare.py",
+            "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa\n",
+        ),
+        (
+            "other.py",
+            "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa: LW201\n",
+        ),
+        (
+            "skipped.py",
+            "# loopwarden: noqa\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n",
+        ),
+    ]);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "other.py".to_string())]
+    );
+}
+
+#[test]
+fn syntax_error_is_one_finding_and_other_files_are_checked() {
+    let dir = project(&[
+        ("a_good.py", CLEAN),
+        ("broken.py", "def f(:\n    pass\n"),
+        ("z_bad.py", BLOCKING),
+    ]);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![
+            ("LW001".to_string(), "broken.py".to_string()),
+            ("LW101".to_string(), "z_bad.py".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn non_utf8_file_is_an_io_error_finding_and_exits_two() {
+    let dir = project(&[("good.py", BLOCKING)]);
+    write(dir.path(), "latin1.py", b"# caf\xe9\nx = 1\n");
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![
+            ("LW101".to_string(), "good.py".to_string()),
+            ("LW002".to_string(), "latin1.py".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let dir = project(&[("a.py", BLOCKING), ("b.py", BLOCKING)]);
+    loopwarden(dir.path())
+        .args(["check", "--statistics"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("LW101"))
+        .stdout(predicate::str::contains("2"));
+}
+
+#[test]
+fn no_color_when_not_a_terminal() {
+    let dir = project(&[("app.py", BLOCKING)]);
+    loopwarden(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn timings_are_printed_on_stderr() {
+    let dir = project(&[("app.py", CLEAN)]);
+    let assert = loopwarden(dir.path())
+        .args(["check", "--timings"])
+        .assert()
+        .code(0);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for phase in ["discover", "check", "link", "render", "total"] {
+        assert!(
+            stderr.lines().any(|line| line.starts_with(phase)),
+            "no `{phase}` line in:\n{stderr}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- rules and rule
+
+#[test]
+fn rules_lists_every_rule_with_its_default() {
+    let dir = project(&[]);
+    let assert = loopwarden(dir.path()).arg("rules").assert().code(0);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("LW101"))
+        .unwrap_or_else(|| panic!("no LW101 line in:\n{stdout}"));
+    assert!(line.contains("blocking-io-in-async"), "{line}");
+    assert!(line.trim_end().ends_with("default"), "{line}");
+    // Columns are aligned: every name starts at the same offset.
+    let offsets: Vec<usize> = stdout
+        .lines()
+        .map(|line| line.find("  ").expect("two spaces after the code"))
+        .collect();
+    assert!(
+        offsets.windows(2).all(|pair| pair[0] == pair[1]),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn rule_prints_its_documentation() {
+    let dir = project(&[]);
+    for query in ["LW101", "blocking-io-in-async"] {
+        loopwarden(dir.path())
+            .args(["rule", query])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("LW101"))
+            .stdout(predicate::str::contains("blocking-io-in-async"))
+            .stdout(predicate::str::contains("asyncio.to_thread"));
+    }
+}
+
+#[test]
+fn unknown_rule_exits_two() {
+    let dir = project(&[]);
+    loopwarden(dir.path())
+        .args(["rule", "LW999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("LW999"));
+}
