@@ -135,4 +135,8 @@ macro_rules! fixtures {
 
 fixtures! {
     blocking_io_in_async,
+    transitive_blocking_call,
+    run_in_running_loop,
+    thread_unsafe_asyncio_in_executor,
+    unawaited_coroutine,
 }
