@@ -91,6 +91,11 @@ impl<'a> Checker<'a, '_> {
         }
     }
 
+    /// The module being checked.
+    pub fn module(&self) -> &'a ModModule {
+        self.module
+    }
+
     /// The statement the current node is part of.
     pub fn current_statement(&self) -> Option<&'a Stmt> {
         self.statements.last().copied()

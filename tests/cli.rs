@@ -595,3 +595,88 @@ fn unknown_rule_exits_two() {
         .code(2)
         .stderr(predicate::str::contains("LW999"));
 }
+
+// Bad input: never a panic, always a result naming the file.
+
+#[test]
+fn a_ten_megabyte_file_finishes_with_its_findings() {
+    let block = "async def handler_{n}():\n    time.sleep(1)\n    return [i * 2 for i in range(10)]\n\n\n";
+    let mut source = String::from("import time\n\n\n");
+    let mut n = 0;
+    while source.len() < 10 * 1024 * 1024 {
+        source.push_str(&block.replace("{n}", &n.to_string()));
+        n += 1;
+    }
+    let dir = project(&[("big.py", &source)]);
+    let (code, findings, _) = check_json(dir.path(), &["--select", "LW101", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), n, "one LW101 per generated coroutine");
+}
+
+/// Python source nested `depth` levels deep in three ways: brackets, blocks, and calls.
+fn deeply_nested(depth: usize) -> String {
+    let brackets = format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+    let calls = format!("y = {}0{}\n", "f(".repeat(depth), ")".repeat(depth));
+    let mut blocks = String::new();
+    for level in 0..depth {
+        blocks.push_str(&" ".repeat(level));
+        blocks.push_str("if x:\n");
+    }
+    blocks.push_str(&" ".repeat(depth));
+    blocks.push_str("pass\n");
+    format!("{brackets}{calls}{blocks}")
+}
+
+#[test]
+fn deep_nesting_finishes_without_a_panic() {
+    for depth in [1_000, 10_000] {
+        let dir = project(&[("deep.py", &deeply_nested(depth)), ("ok.py", BLOCKING)]);
+        let (code, findings, stderr) = check_json(dir.path(), &["."]);
+        assert!(code == 0 || code == 1, "depth {depth}: exit {code}, stderr {stderr}");
+        assert!(!stderr.contains("panicked"), "depth {depth}: {stderr}");
+        // The other file is still checked.
+        assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
+    }
+}
+
+#[test]
+fn a_broken_link_is_an_error_naming_the_file_and_other_files_are_checked() {
+    let dir = project(&[("ok.py", BLOCKING)]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("missing-target.py"), dir.path().join("broken.py")).expect("symlink");
+    let (code, findings, stderr) = check_json(dir.path(), &["ok.py", "broken.py"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("broken.py") && stderr.contains("No such file"), "{stderr}");
+    assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
+}
+
+/// A file that exists but whose read fails: `/proc/self/mem` answers reads at offset 0 with EIO.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_error_is_an_io_error_finding_naming_the_os_error() {
+    let dir = project(&[("ok.py", BLOCKING)]);
+    let (code, findings, _) = check_json(dir.path(), &["ok.py", "/proc/self/mem"]);
+    assert_eq!(code, 2);
+    let io_error = findings.iter().find(|finding| finding["code"] == "LW002").expect("an LW002 finding");
+    assert_eq!(io_error["filename"], "/proc/self/mem");
+    let message = io_error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("/proc/self/mem") && message.contains("os error"), "{message}");
+    assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let files: Vec<(String, String)> = (0..40).map(|n| (format!("m{n}.py"), BLOCKING.to_string())).collect();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+    let dir = project(&borrowed);
+    let run = |threads: &str| {
+        loopwarden(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--output-format", "json", "."])
+            .output()
+            .expect("run")
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+    assert_eq!(run("1"), run("8"));
+}

@@ -139,4 +139,10 @@ fixtures! {
     run_in_running_loop,
     thread_unsafe_asyncio_in_executor,
     unawaited_coroutine,
+    get_event_loop,
+    fastapi_on_event,
+    dangling_task,
+    gather_without_return_exceptions,
+    gather_exceptions_unchecked,
+    cancelled_error_swallowed,
 }

@@ -860,8 +860,8 @@ pub const ALL_TASKS_CALLS: &[&str] = &["asyncio.all_tasks", "asyncio.tasks.all_t
 pub const COLLECTION_COPY_CALLS: &[&str] = &["builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"];
 pub const COLLECTION_COPY_METHODS: &[&str] = &["values", "copy"];
 
-/// Builtins that iterate or wrap a collection without looking at its items: passing gather
-/// results to them is neither a check nor handing them on (LW402).
+/// Builtins that iterate or wrap a collection, yielding its items unchanged: their result
+/// still holds the gather results (LW402).
 pub const ITERATION_HELPERS: &[&str] = &[
     "builtins.enumerate",
     "builtins.zip",
@@ -869,7 +869,20 @@ pub const ITERATION_HELPERS: &[&str] = &[
     "builtins.tuple",
     "builtins.iter",
     "builtins.reversed",
+    "builtins.sorted",
+];
+
+/// Builtins that look at a value without handing it on: passing gather results to them is not
+/// handing them on (LW402). `isinstance`/`issubclass` count as a check only with an exception
+/// class.
+pub const NON_INSPECTING_CALLS: &[&str] = &[
     "builtins.len",
+    "builtins.bool",
+    "builtins.any",
+    "builtins.all",
+    "builtins.isinstance",
+    "builtins.issubclass",
+    "builtins.type",
 ];
 
 /// Exception classes an `isinstance` test of gather results is checking for (LW402). Any
@@ -896,6 +909,10 @@ pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
     "asyncio.exceptions.CancelledError",
     "builtins.BaseException",
 ];
+
+/// Exception classes that do not include `CancelledError`: `if not isinstance(exc, Exception):
+/// raise` re-raises cancellations (LW403).
+pub const NON_CANCELLATION_BASES: &[&str] = &["builtins.Exception"];
 
 /// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
 pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"];
@@ -950,10 +967,6 @@ pub const NETWORK_AWAITS: &[(&str, NetworkDefault)] = &[
     ("asyncio.open_unix_connection", NetworkDefault::Streams),
     ("asyncio.streams.open_connection", NetworkDefault::Streams),
     ("asyncio.streams.open_unix_connection", NetworkDefault::Streams),
-    ("asyncio.StreamReader.read", NetworkDefault::Streams),
-    ("asyncio.StreamReader.readline", NetworkDefault::Streams),
-    ("asyncio.StreamReader.readexactly", NetworkDefault::Streams),
-    ("asyncio.StreamReader.readuntil", NetworkDefault::Streams),
     ("asyncio.AbstractEventLoop.create_connection", NetworkDefault::Streams),
     ("asyncio.AbstractEventLoop.create_unix_connection", NetworkDefault::Streams),
     ("asyncio.AbstractEventLoop.sock_connect", NetworkDefault::Streams),
@@ -990,7 +1003,8 @@ pub const NETWORK_AWAITS: &[(&str, NetworkDefault)] = &[
 ];
 
 /// `asyncio.open_connection` and friends return `(reader, writer)`: reads on the first element
-/// are stream reads (LW501 follows the unpacking itself).
+/// are stream reads (LW501 follows the unpacking itself). A `StreamReader` known only by its
+/// type is not followed: it is as often a subprocess pipe as a socket.
 pub const STREAM_OPENERS: &[&str] = &[
     "asyncio.open_connection",
     "asyncio.open_unix_connection",
@@ -1000,6 +1014,18 @@ pub const STREAM_OPENERS: &[&str] = &[
 
 /// `StreamReader` methods that wait for the peer (LW501).
 pub const STREAM_READ_METHODS: &[&str] = &["read", "readline", "readexactly", "readuntil"];
+
+/// Network operations that wait for the *next* message or connection: in a loop they are a
+/// pump (a server's accept loop, a relay), which waits by design (LW501).
+pub const NETWORK_WAIT_FOR_NEXT: &[&str] = &[
+    "read", "readline", "readexactly", "readuntil", "recv", "sock_recv", "sock_recv_into", "sock_accept",
+];
+
+/// Loop methods that do no network I/O when handed an already-connected `sock=` (LW501).
+pub const SOCKET_WRAPPING_CONNECTS: &[&str] = &[
+    "asyncio.AbstractEventLoop.create_connection",
+    "asyncio.AbstractEventLoop.create_unix_connection",
+];
 
 /// Calls whose awaited result is a `websockets` connection (LW501).
 pub const WEBSOCKET_CONNECTS: &[&str] = &[
@@ -1090,6 +1116,10 @@ pub const SQL_RACE_SAFE_MARKERS: &[&str] = &[
     "FOR UPDATE",
     "FOR NO KEY UPDATE",
     "FOR SHARE",
+    // SQLAlchemy's spellings: `insert(...).on_conflict_do_nothing()`, `.on_duplicate_key_update()`.
+    "ON_CONFLICT",
+    "ON_DUPLICATE",
+    "WITH_FOR_UPDATE",
 ];
 
 /// Methods that are upserts themselves (LW601).
@@ -1101,6 +1131,35 @@ pub const UPSERT_METHODS: &[&str] = &[
 /// Keyword arguments that make a write conditional on the store's state (LW601):
 /// `update_one(..., upsert=True)`, redis `set(k, v, nx=True)`.
 pub const ATOMIC_WRITE_KEYWORDS: &[&str] = &["upsert", "nx", "xx", "on_conflict", "if_not_exists"];
+
+/// Methods a framework never runs concurrently with themselves (LW601 shape 1 is not reported
+/// in them): Home Assistant's config-flow steps (`async_step_*`), entity and coordinator
+/// update hooks, and unittest's async set-up. A trailing `*` matches a prefix; dunder methods
+/// (`__aenter__`, `__anext__`) are always treated so.
+pub const SERIALIZED_HOOKS: &[&str] = &[
+    "async_step_*",
+    "async_update",
+    "async_added_to_hass",
+    "async_will_remove_from_hass",
+    "async_internal_added_to_hass",
+    "_async_update_data",
+    "_async_setup",
+    "asyncSetUp",
+    "asyncTearDown",
+];
+
+/// Words in a method name that say "run once": a flag set after awaits (`self._started = True`)
+/// guards a one-time initialisation there (LW601 shape 1).
+pub const INIT_ONCE_WORDS: &[&str] = &[
+    "init", "setup", "set_up", "start", "connect", "load", "ensure", "open", "login", "prepare",
+    "register", "subscribe", "bootstrap", "warm", "auth",
+];
+
+/// Words that say "tear down": a flag in such a method guards a teardown, not an initialisation.
+pub const TEARDOWN_WORDS: &[&str] = &[
+    "close", "stop", "shutdown", "eof", "disconnect", "cancel", "teardown", "finish", "release",
+    "cleanup", "unload", "unsubscribe", "exit",
+];
 
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];

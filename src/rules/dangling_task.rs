@@ -25,8 +25,7 @@ attribute annotated `asyncio.AbstractEventLoop`) whose result is thrown away:
   keep the task alive either).
 
 ## Why is this bad?
-The event loop keeps only a *weak* reference to its tasks (`asyncio.all_tasks()` is a
-`WeakSet`). A task that nothing else references can be garbage-collected before it finishes:
+The event loop keeps only a *weak* reference to its tasks. A task that nothing else references can be garbage-collected before it finishes:
 the coroutine simply stops, in the middle of whatever it was doing, with no error. The Python
 documentation warns about exactly this: "Save a reference to the result of this function, to
 avoid a task disappearing mid-execution." And since nobody holds the task, nobody ever awaits
@@ -81,13 +80,26 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {
         return;
     }
-    let Some(how) = dropped(checker, call) else { return };
+    let Some(how) = dropped(checker, call) else {
+        return;
+    };
     let callee = display_callee(path);
     let message = match how {
-        Dropped::Statement => format!("Task returned by `{callee}` is dropped: the loop keeps only a weak reference, so it can be garbage-collected mid-flight"),
-        Dropped::UnreadName(name) => format!("Task returned by `{callee}` is bound to `{name}`, which is never read: it can be garbage-collected mid-flight"),
-        Dropped::Comprehension => format!("Tasks returned by `{callee}` are collected in a list that is dropped: they can be garbage-collected mid-flight"),
-        Dropped::Callback => format!("Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"),
+        Dropped::Statement => format!(
+            "Task returned by `{callee}` is dropped: the loop keeps only a weak reference, so it can be garbage-collected mid-flight"
+        ),
+        Dropped::UnreadName(name) => format!(
+            "Task returned by `{callee}` is bound to `{name}`, which is never read: it can be garbage-collected mid-flight"
+        ),
+        Dropped::Comprehension => format!(
+            "Tasks returned by `{callee}` are collected in a list that is dropped: they can be garbage-collected mid-flight"
+        ),
+        Dropped::UnreadList(name) => format!(
+            "Tasks returned by `{callee}` are collected in `{name}`, which is never read: they can be garbage-collected mid-flight"
+        ),
+        Dropped::Callback => format!(
+            "Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"
+        ),
     };
     checker.report(Diagnostic::new(Rule::DanglingTask, message, call.range()).with_help(HELP));
 }
@@ -96,6 +108,7 @@ enum Dropped {
     Statement,
     UnreadName(String),
     Comprehension,
+    UnreadList(String),
     Callback,
 }
 
@@ -126,7 +139,8 @@ fn dropped(checker: &Checker, call: &ast::ExprCall) -> Option<Dropped> {
             dropped_value(checker, call.range(), Dropped::Statement)
         }
         [comprehension] => match comprehension {
-            Expr::ListComp(ast::ExprListComp { elt, .. }) | Expr::SetComp(ast::ExprSetComp { elt, .. })
+            Expr::ListComp(ast::ExprListComp { elt, .. })
+            | Expr::SetComp(ast::ExprSetComp { elt, .. })
                 if elt.range() == call.range() =>
             {
                 dropped_value(checker, comprehension.range(), Dropped::Comprehension)
@@ -156,28 +170,41 @@ fn dropped_value(checker: &Checker, value: TextRange, statement_kind: Dropped) -
         Stmt::Assign(assign) if assign.value.range() == value => {
             let mut names = Vec::new();
             for target in &assign.targets {
-                let Expr::Name(name) = target else { return None };
+                let Expr::Name(name) = target else {
+                    return None;
+                };
                 names.push(name.id.as_str());
             }
             unread_names(checker, statement, &names, statement_kind)
         }
         Stmt::AnnAssign(assign) if assign.value.as_deref().is_some_and(|v| v.range() == value) => {
-            let Expr::Name(name) = &*assign.target else { return None };
+            let Expr::Name(name) = &*assign.target else {
+                return None;
+            };
             unread_names(checker, statement, &[name.id.as_str()], statement_kind)
         }
         _ => None,
     }
 }
 
-fn unread_names(checker: &Checker, statement: &Stmt, names: &[&str], kind: Dropped) -> Option<Dropped> {
+fn unread_names(
+    checker: &Checker,
+    statement: &Stmt,
+    names: &[&str],
+    kind: Dropped,
+) -> Option<Dropped> {
     // A module-level name is a strong reference for as long as the module lives.
     checker.current_function()?;
-    if names.iter().any(|name| read_after(checker, statement, name)) {
+    if names
+        .iter()
+        .any(|name| read_after(checker, statement, name))
+    {
         return None;
     }
+    let name = names.first()?.to_string();
     match kind {
-        Dropped::Statement => Some(Dropped::UnreadName(names.first()?.to_string())),
-        other => Some(other),
+        Dropped::Comprehension => Some(Dropped::UnreadList(name)),
+        _ => Some(Dropped::UnreadName(name)),
     }
 }
 
@@ -214,7 +241,9 @@ struct Reads<'n> {
 
 impl Reads<'_> {
     fn counts(&self, range: TextRange) -> bool {
-        self.nested > 0 || range.start() >= self.after || self.loops.iter().any(|l| l.contains_range(range))
+        self.nested > 0
+            || range.start() >= self.after
+            || self.loops.iter().any(|l| l.contains_range(range))
     }
 }
 
@@ -225,7 +254,8 @@ impl<'a> Visitor<'a> for Reads<'_> {
         }
         match stmt {
             // `global`/`nonlocal` make the name outlive the call.
-            Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
                 if names.iter().any(|declared| declared.as_str() == self.name) =>
             {
                 self.found = true;
@@ -249,9 +279,7 @@ impl<'a> Visitor<'a> for Reads<'_> {
                     self.found = true;
                 }
             }
-            Expr::Call(call)
-                if matches!(&*call.func, Expr::Name(func) if matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
-            {
+            Expr::Call(call) if matches!(&*call.func, Expr::Name(func) if matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")) => {
                 if self.counts(expr.range()) {
                     self.found = true;
                 }

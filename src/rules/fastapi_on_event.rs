@@ -8,7 +8,8 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
 use crate::rules::catalog::{
-    self, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES, LIFESPAN_EVENTS,
+    self, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
+    LIFESPAN_EVENTS,
 };
 
 pub const DOCS: &str = r#"# LW203 fastapi-on-event
@@ -23,8 +24,9 @@ class, or annotated with it):
 - the constructor keywords `on_startup=[...]` / `on_shutdown=[...]`.
 
 ## Why is this bad?
-Starlette deprecated these in 0.26 (FastAPI followed in 0.93) in favour of a single `lifespan`
-async context manager, and they are due to be removed in Starlette 1.0. Worse, the two styles
+Starlette deprecated these in 0.26 in favour of a single `lifespan` async context manager (FastAPI
+documents them as deprecated since it adopted `lifespan` in 0.93), and they are due to be removed
+in Starlette 1.0. Worse, the two styles
 do not mix: as soon as an app is given `lifespan=`, every handler registered with `on_event` or
 `on_startup` is silently never called. Separate startup and shutdown functions also cannot
 share state except through globals, and a failing startup handler leaves the shutdown handler
@@ -80,15 +82,24 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         return;
     }
     for decorator in &function.decorator_list {
-        let Expr::Call(call) = &decorator.expression else { continue };
-        let Some(path) = checker.model.call_path(call) else { continue };
-        let Some(method) = deprecated_event_method(&path) else { continue };
-        let Some(event) = lifespan_event(call) else { continue };
+        let Expr::Call(call) = &decorator.expression else {
+            continue;
+        };
+        let Some(path) = checker.model.call_path(call) else {
+            continue;
+        };
+        if !is_deprecated_event_method(&path) {
+            continue;
+        }
+        let Some(event) = lifespan_event(call) else {
+            continue;
+        };
         checker.report(
             Diagnostic::new(
                 Rule::FastapiOnEvent,
                 format!(
-                    "`@{method}(\"{event}\")` on `{}` is deprecated: use a `lifespan` context manager",
+                    "`@{}(\"{event}\")` on `{}` is deprecated: use a `lifespan` context manager",
+                    checker.text(call.func.range()),
                     function.name
                 ),
                 decorator.range(),
@@ -104,16 +115,21 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     if !checker.enabled(Rule::FastapiOnEvent) {
         return;
     }
-    if let Some(method) = deprecated_event_method(path) {
+    if is_deprecated_event_method(path) {
         if is_decorator(checker, call) {
             // Reported by `check_function`, with the handler's name.
             return;
         }
-        let Some(event) = lifespan_event(call) else { return };
+        let Some(event) = lifespan_event(call) else {
+            return;
+        };
         checker.report(
             Diagnostic::new(
                 Rule::FastapiOnEvent,
-                format!("`{method}(\"{event}\")` is deprecated: use a `lifespan` context manager"),
+                format!(
+                    "`{}(\"{event}\")` is deprecated: use a `lifespan` context manager",
+                    checker.text(call.func.range())
+                ),
                 call.range(),
             )
             .with_help(HELP),
@@ -126,7 +142,9 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
     let short = class.rsplit('.').next().unwrap_or(class);
     for keyword in &call.arguments.keywords {
-        let Some(name) = keyword.arg.as_ref().map(|arg| arg.as_str()) else { continue };
+        let Some(name) = keyword.arg.as_ref().map(|arg| arg.as_str()) else {
+            continue;
+        };
         if !DEPRECATED_LIFESPAN_KEYWORDS.contains(&name) || registers_nothing(&keyword.value) {
             continue;
         }
@@ -141,12 +159,14 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
 }
 
-/// `fastapi.FastAPI.on_event` → `on_event`, when `path` is a deprecated event method of an
+/// Whether `path` (`fastapi.FastAPI.on_event`) is a deprecated event method of an
 /// application or router class.
-fn deprecated_event_method(path: &str) -> Option<&str> {
-    let (class, method) = path.rsplit_once('.')?;
+fn is_deprecated_event_method(path: &str) -> bool {
+    let Some((class, method)) = path.rsplit_once('.') else {
+        return false;
+    };
     let class = catalog::canonical_class(class).unwrap_or(class);
-    (LIFESPAN_APP_CLASSES.contains(&class) && DEPRECATED_EVENT_METHODS.contains(&method)).then_some(method)
+    LIFESPAN_APP_CLASSES.contains(&class) && DEPRECATED_EVENT_METHODS.contains(&method)
 }
 
 /// The event the call registers for: `startup`/`shutdown` as written, `...` when it is not a

@@ -71,11 +71,12 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
     let arguments = &call.arguments;
     // `return_exceptions=...` given, or possibly given through `**kwargs`.
-    if arguments
-        .keywords
-        .iter()
-        .any(|keyword| keyword.arg.as_ref().is_none_or(|arg| arg.as_str() == "return_exceptions"))
-    {
+    if arguments.keywords.iter().any(|keyword| {
+        keyword
+            .arg
+            .as_ref()
+            .is_none_or(|arg| arg.as_str() == "return_exceptions")
+    }) {
         return;
     }
     let starred = arguments.args.iter().any(Expr::is_starred_expr);

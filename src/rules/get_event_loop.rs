@@ -23,10 +23,9 @@ returns it: `asyncio.get_running_loop()` says the same thing explicitly and cann
 do anything else.
 
 Outside a running loop, the meaning of `get_event_loop()` has changed from version to version.
-Up to Python 3.9 it created a new loop and set it as current when the main thread had none.
-Since 3.12 it emits a `DeprecationWarning` when there is no current loop (and still creates
-one); since 3.14 it raises `RuntimeError: There is no current event loop` instead of creating
-one. Code that relies on the implicit loop breaks on upgrade, and a loop created that way
+When the main thread has no current loop, older versions silently create one and set it as
+current; 3.10 and 3.11 began to warn in some cases; 3.12 emits a `DeprecationWarning` whenever
+it has to create one; and 3.14 raises `RuntimeError` instead of creating one. Code that relies on the implicit loop breaks on upgrade, and a loop created that way
 is never closed.
 
 ## Example
@@ -87,9 +86,11 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             "`asyncio.get_event_loop()` in a coroutine: use `asyncio.get_running_loop()`",
             call.range(),
         )
-        .with_help("Inside `async def` a loop is always running: `asyncio.get_running_loop()` returns it");
-        if let Some(edit) = running_loop_edit(checker, &call.func) {
-            let message = format!("Replace with `{}`", edit.content);
+        .with_help(
+            "Inside `async def` a loop is always running: `asyncio.get_running_loop()` returns it",
+        );
+        if let Some((edit, replacement)) = running_loop_edit(checker, &call.func) {
+            let message = format!("Replace with `{replacement}()`");
             diagnostic = diagnostic.with_fix(Fix::safe(message, vec![edit]));
         }
         checker.report(diagnostic);
@@ -110,26 +111,45 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
 }
 
-/// The edit that turns the callee into `get_running_loop`, spelled as this module can.
-fn running_loop_edit(checker: &Checker, callee: &Expr) -> Option<Edit> {
+/// The edit that turns the callee into `get_running_loop`, spelled as this module can, and
+/// the new callee's text.
+fn running_loop_edit(checker: &Checker, callee: &Expr) -> Option<(Edit, String)> {
     const RUNNING: &str = "get_running_loop";
     match callee {
         // `aio.get_event_loop` → `aio.get_running_loop`: only the attribute name changes.
         Expr::Attribute(attribute) if attribute.attr.as_str() == "get_event_loop" => {
-            Some(Edit::replacement(RUNNING, attribute.attr.range()))
+            let replacement = format!("{}.{RUNNING}", checker.text(attribute.value.range()));
+            Some((
+                Edit::replacement(RUNNING, attribute.attr.range()),
+                replacement,
+            ))
         }
         _ => {
             let imported_by_name = !checker.model.is_local(RUNNING)
                 && checker.model.module.resolve_global(RUNNING)
                     == Some(Resolved::Path("asyncio.get_running_loop".to_string()));
             if imported_by_name {
-                return Some(Edit::replacement(RUNNING, callee.range()));
+                return Some((
+                    Edit::replacement(RUNNING, callee.range()),
+                    RUNNING.to_string(),
+                ));
             }
-            let asyncio = checker.model.module.module_alias("asyncio")?;
+            // The module's own `import asyncio` when there is one, else its alias.
+            let asyncio = if checker.model.module.resolve_global("asyncio")
+                == Some(Resolved::Path("asyncio".to_string()))
+            {
+                "asyncio"
+            } else {
+                checker.model.module.module_alias("asyncio")?
+            };
             if checker.model.is_local(asyncio) {
                 return None;
             }
-            Some(Edit::replacement(format!("{asyncio}.{RUNNING}"), callee.range()))
+            let replacement = format!("{asyncio}.{RUNNING}");
+            Some((
+                Edit::replacement(replacement.clone(), callee.range()),
+                replacement,
+            ))
         }
     }
 }
@@ -156,17 +176,16 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
             if self.found {
                 return;
             }
-            if let Expr::Call(call) = expr {
-                if call.end() <= self.before
-                    && self
-                        .checker
-                        .model
-                        .call_path(call)
-                        .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
-                {
-                    self.found = true;
-                    return;
-                }
+            if let Expr::Call(call) = expr
+                && call.end() <= self.before
+                && self
+                    .checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
+            {
+                self.found = true;
+                return;
             }
             if matches!(expr, Expr::Lambda(_)) {
                 return;
@@ -181,4 +200,82 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
     };
     finder.visit_body(checker.current_body());
     finder.found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::semantic::ModuleBindings;
+    use crate::settings::Settings;
+
+    /// The source after applying every LW201 fix, or `None` when no finding has one.
+    fn fixed(source: &str) -> Option<String> {
+        let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
+        let bindings = ModuleBindings::new(parsed.syntax(), "m", false);
+        let (diagnostics, _) =
+            crate::checker::check_module(parsed.syntax(), source, &bindings, &Settings::default());
+        let mut edits: Vec<_> = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.rule == Rule::GetEventLoop)
+            .filter_map(|diagnostic| diagnostic.fix.as_ref())
+            .flat_map(|fix| fix.edits.iter())
+            .collect();
+        if edits.is_empty() {
+            return None;
+        }
+        edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start()));
+        let mut result = source.to_string();
+        for edit in edits {
+            result.replace_range(edit.range.to_std_range(), &edit.content);
+        }
+        assert!(
+            ruff_python_parser::parse_module(&result).is_ok(),
+            "fixed source re-parses:\n{result}"
+        );
+        Some(result)
+    }
+
+    #[test]
+    fn keeps_the_module_alias() {
+        let source = "import asyncio as aio\n\nasync def f():\n    return aio.get_event_loop()\n";
+        assert_eq!(
+            fixed(source).unwrap(),
+            source.replace("aio.get_event_loop()", "aio.get_running_loop()")
+        );
+    }
+
+    #[test]
+    fn uses_an_imported_get_running_loop() {
+        let source = "from asyncio import get_event_loop, get_running_loop\n\nasync def f():\n    return get_event_loop()\n";
+        assert!(
+            fixed(source)
+                .unwrap()
+                .ends_with("return get_running_loop()\n")
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_module_import() {
+        let source = "import asyncio as aio\nfrom asyncio import get_event_loop\n\nasync def f():\n    return get_event_loop()\n";
+        assert!(
+            fixed(source)
+                .unwrap()
+                .ends_with("return aio.get_running_loop()\n")
+        );
+    }
+
+    #[test]
+    fn no_fix_without_a_spelling_for_get_running_loop() {
+        let source =
+            "from asyncio import get_event_loop\n\nasync def f():\n    return get_event_loop()\n";
+        assert_eq!(fixed(source), None);
+        let shadowed = "import asyncio\nfrom asyncio import get_event_loop\n\nasync def f(asyncio):\n    return get_event_loop()\n";
+        assert_eq!(fixed(shadowed), None);
+    }
+
+    #[test]
+    fn no_fix_in_sync_context() {
+        let source = "import asyncio\n\ndef f():\n    return asyncio.get_event_loop()\n";
+        assert_eq!(fixed(source), None);
+    }
 }

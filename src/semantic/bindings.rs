@@ -30,6 +30,8 @@ pub struct ModuleBindings {
     names: HashMap<String, Option<Resolved>>,
     /// Classes defined at module level (also inside module-level `if`/`try`), by path.
     pub classes: HashMap<String, ClassInfo>,
+    /// Module path → the local name it is bound to, for fixes that must name a module.
+    module_aliases: HashMap<String, String>,
 }
 
 /// Names every module can use without importing them.
@@ -56,6 +58,14 @@ impl ModuleBindings {
         };
         bindings.bind_statements(&module.body);
         bindings.infer_class_attributes(&module.body);
+        for (name, binding) in &bindings.names {
+            if let Some(Resolved::Path(path)) = binding {
+                let alias = bindings.module_aliases.entry(path.clone()).or_insert_with(|| name.clone());
+                if name < alias {
+                    *alias = name.clone();
+                }
+            }
+        }
         bindings
     }
 
@@ -68,16 +78,10 @@ impl ModuleBindings {
         }
     }
 
-    /// The local name under which `module` (e.g. `asyncio`) is imported as a whole, if any.
+    /// The local name under which `module` (e.g. `asyncio`) is imported as a whole, if any
+    /// (the alphabetically first, when there are several).
     pub fn module_alias(&self, module: &str) -> Option<&str> {
-        let mut found: Vec<&str> = self
-            .names
-            .iter()
-            .filter(|(_, binding)| matches!(binding, Some(Resolved::Path(path)) if path == module))
-            .map(|(name, _)| name.as_str())
-            .collect();
-        found.sort_unstable();
-        found.first().copied()
+        self.module_aliases.get(module).map(String::as_str)
     }
 
     /// Module-level names bound to a path (imports, aliases, definitions): what the module

@@ -1,0 +1,844 @@
+//! LW501 network-await-without-timeout: an awaited network operation that no deadline bounds.
+//!
+//! Also home to the small helpers the LW5/LW6 rules share: the class around a method, where
+//! a local or `self.attr` value was built, rows for messages.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rule;
+use crate::rules::catalog::{self, NetworkDefault};
+
+pub const DOCS: &str = r#"# LW501 network-await-without-timeout
+
+## What it does
+Flags an awaited network operation that no deadline bounds:
+- `asyncio.open_connection` / `open_unix_connection`, and `read`/`readline`/`readexactly`/`readuntil`
+  on the `StreamReader` they return (`reader, writer = await asyncio.open_connection(...)` is
+  followed, as is `self._reader` unpacked that way in any method of the class, and a parameter
+  annotated `asyncio.StreamReader`);
+- the event loop's `create_connection`, `create_unix_connection`, `sock_connect`, `sock_recv`,
+  `sock_recv_into`, `sock_accept`;
+- `recv()` on a `websockets` connection (from `websockets.connect`, awaited or as an
+  `async with` target, or annotated), and `websockets.connect(..., open_timeout=None)`;
+- a request (`get`/`post`/.../`request`/`ws_connect`, awaited or entered with `async with`) on an
+  `aiohttp.ClientSession` that was built, in the same function or in any method of the class for
+  `self._session`, without a `timeout=`; `aiohttp.request(...)` without `timeout=`; any aiohttp
+  request with `timeout=None` or a `ClientTimeout` that sets neither `total` nor `sock_read`;
+- an `httpx.AsyncClient` request with `timeout=None` (or `httpx.Timeout(None)`), or on a client
+  built with `timeout=None`.
+
+An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
+`asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
+`trio`'s), inside any other context manager whose name says `timeout` or `deadline`, wrapped in
+`asyncio.wait_for(op, t)` with `t` not `None`, or inside a function whose decorator's name says
+`timeout`; or when a finite timeout is set on the call or on the client it is made with.
+
+## Why is this bad?
+A peer that accepts the connection and then stops answering (a half-open TCP connection, a
+stuck upstream, a proxy that swallows the response) leaves the coroutine suspended forever:
+no exception, no log line, no stack trace. The request that awaits it hangs, its connection
+and memory are never released, and under load the process runs out of connections or
+file descriptors while every health check still passes.
+
+The real defaults, which decide what is flagged:
+- asyncio streams and the loop's socket methods have **no** timeout;
+- `websockets` `recv()` waits for the next message forever (keepalive pings detect a dead
+  peer, not a live peer that sends nothing); `connect()` has a 10 s `open_timeout`, so it is
+  flagged only when that is set to `None`;
+- an `aiohttp.ClientSession` built without `timeout=` uses `ClientTimeout(total=300,
+  sock_connect=30)`: five minutes per request and no limit per read, far beyond any caller's
+  patience; a request with `timeout=None` has no limit at all;
+- `httpx.AsyncClient` defaults to 5 s for connect, read, write and pool: that *is* a timeout,
+  so only `timeout=None` is flagged.
+
+## Example
+```python
+import asyncio
+
+async def ping(host: str) -> bytes:
+    reader, writer = await asyncio.open_connection(host, 6379)
+    writer.write(b"PING\r\n")
+    return await reader.readline()
+```
+
+## Use instead
+```python
+import asyncio
+
+async def ping(host: str) -> bytes:
+    async with asyncio.timeout(5):  # Python >= 3.11
+        reader, writer = await asyncio.open_connection(host, 6379)
+        writer.write(b"PING\r\n")
+        return await reader.readline()
+```
+On older Pythons: `await asyncio.wait_for(reader.readline(), 5)`. For aiohttp, build the session
+with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
+
+## Not flagged
+- `httpx.AsyncClient` requests with the default timeout, `websockets.connect()` with its default
+  `open_timeout`.
+- A client whose construction is not visible (a parameter, a session returned by a helper such as
+  `async_get_clientsession(hass)`): its timeout is not known, and loopwarden does not guess. The
+  same for a session built with `**kwargs` or a `timeout=` given as a variable.
+- Reads of a response body (`await resp.json()`): they run under the request's timeout, and the
+  request is where a missing one is reported.
+- `async for message in websocket:`: waiting for the next message is what a server loop is for.
+- A deadline set by the caller (`await asyncio.wait_for(helper(), 5)` around a helper that reads):
+  the rule sees one function at a time. Silence such a helper with `# noqa: LW501`.
+
+## Fix
+No automatic fix: the right deadline depends on the operation. The help line suggests
+`async with asyncio.timeout(seconds):` on Python 3.11 and newer, else `asyncio.wait_for(op, seconds)`.
+"#;
+
+/// Why an operation is unbounded, for the message.
+struct Unbounded {
+    kind: NetworkDefault,
+    why: String,
+    help: Option<&'static str>,
+}
+
+/// `await op` in async context.
+pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if !checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        return;
+    }
+    let Expr::Call(call) = &*await_expr.value else {
+        return;
+    };
+    let mut operation = call;
+    let mut via_wait_for = false;
+    if checker.model.call_path(call).is_some_and(|path| catalog::is_wait_for(&path)) {
+        // `wait_for(op, t)` bounds `op` unless `t` is `None`.
+        match call.arguments.find_argument_value("timeout", 1) {
+            Some(timeout) if timeout.is_none_literal_expr() => {}
+            _ => return,
+        }
+        let Some(Expr::Call(inner)) = call.arguments.find_argument_value("fut", 0) else {
+            return;
+        };
+        operation = inner;
+        via_wait_for = true;
+    }
+    let Some(mut unbounded) = unbounded(checker, operation) else {
+        return;
+    };
+    if deadline_encloses(checker, await_expr.range()) || exempt_in_context(checker, operation, &unbounded) {
+        return;
+    }
+    if via_wait_for {
+        unbounded.why = format!("`asyncio.wait_for(..., None)` sets no deadline, and {}", unbounded.why);
+    }
+    report(checker, operation, await_expr.range(), unbounded);
+}
+
+/// `async with session.get(url) as response:` and friends.
+pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
+    if !checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        return;
+    }
+    for item in &with.items {
+        let Expr::Call(call) = &item.context_expr else {
+            continue;
+        };
+        let Some(unbounded) = unbounded(checker, call) else {
+            continue;
+        };
+        // Earlier items of this same `async with` count: `async with timeout(5), s.get(u) as r:`.
+        if deadline_encloses(checker, item.range()) || exempt_in_context(checker, call, &unbounded) {
+            continue;
+        }
+        report(checker, call, call.range(), unbounded);
+    }
+}
+
+fn report(checker: &mut Checker, operation: &ast::ExprCall, range: TextRange, unbounded: Unbounded) {
+    let callee = checker.text(operation.func.range());
+    let arguments = if operation.arguments.is_empty() { "()" } else { "(...)" };
+    let shown = shorten(&format!("{callee}{arguments}"), 60);
+    let target = checker.settings.target_version;
+    let help = match unbounded.help {
+        Some(help) => help,
+        None if (target.major, target.minor) >= (3, 11) => {
+            "Put a deadline on it: `async with asyncio.timeout(seconds):` around the await, or `asyncio.wait_for(..., seconds)`"
+        }
+        None => "Put a deadline on it: `await asyncio.wait_for(..., seconds)` (or `async_timeout.timeout(seconds)`)",
+    };
+    checker.report(
+        Diagnostic::new(
+            Rule::NetworkAwaitWithoutTimeout,
+            format!("Network await `{shown}` has no deadline: {}", unbounded.why),
+            range,
+        )
+        .with_help(help),
+    );
+}
+
+/// Whether `call` is a network operation with no finite timeout of its own or of its client.
+fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
+    let path = checker.model.call_path(call);
+    let kind = path
+        .as_deref()
+        .and_then(catalog::network_default)
+        .or_else(|| followed_kind(checker, call))?;
+    if let Some(path) = path.as_deref() {
+        // The library's own implementation of the API (`self.recv()` inside the connection class).
+        if path
+            .rsplit_once('.')
+            .is_some_and(|(owner, _)| checker.model.module.is_class(owner))
+        {
+            return None;
+        }
+        // `loop.create_connection(factory, sock=connected_socket)` only wraps the socket.
+        if catalog::SOCKET_WRAPPING_CONNECTS.contains(&path)
+            && call
+                .arguments
+                .find_keyword("sock")
+                .is_some_and(|sock| !sock.value.is_none_literal_expr())
+        {
+            return None;
+        }
+    }
+    let unbounded = match kind {
+        NetworkDefault::Streams => Some(Unbounded {
+            kind,
+            why: "asyncio streams and event-loop socket calls have no default timeout".to_string(),
+            help: None,
+        }),
+        NetworkDefault::WebsocketRecv => Some(Unbounded {
+            kind,
+            why: "`recv()` on a websockets connection waits for the next message forever".to_string(),
+            help: None,
+        }),
+        NetworkDefault::WebsocketConnect => {
+            let open_timeout = call.arguments.find_keyword("open_timeout")?;
+            open_timeout.value.is_none_literal_expr().then(|| Unbounded {
+                kind,
+                why: "`open_timeout=None` turns off websockets' 10 s handshake timeout".to_string(),
+                help: Some("Drop `open_timeout=None` (the default is 10 s) or give a finite value"),
+            })
+        }
+        NetworkDefault::Aiohttp => aiohttp_unbounded(checker, call, path.as_deref()),
+        NetworkDefault::Httpx => httpx_unbounded(checker, call),
+    };
+    unbounded
+}
+
+/// Context that makes an unbounded operation fine: a pump loop waiting for the next message
+/// or connection, or a function that every caller in the module runs under a deadline.
+fn exempt_in_context(checker: &Checker, call: &ast::ExprCall, unbounded: &Unbounded) -> bool {
+    let waits_for_next = matches!(unbounded.kind, NetworkDefault::Streams | NetworkDefault::WebsocketRecv)
+        && last_identifier(&call.func).is_some_and(|method| catalog::NETWORK_WAIT_FOR_NEXT.contains(&method));
+    if waits_for_next && in_loop(checker) {
+        return true;
+    }
+    callers_bound(checker, unbounded.kind == NetworkDefault::Streams)
+}
+
+/// Whether every use of the current function in the module runs under a deadline (lexically,
+/// or inside a function that is itself so covered). A function the module never uses is
+/// covered only when `delegate_private` holds and it is private (`_name`, or in a `_module`):
+/// plumbing behind an entry point, which owns the deadline (raw sockets and streams only).
+fn callers_bound(checker: &Checker, delegate_private: bool) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let class = enclosing_class(checker.statement_ancestors(), function);
+    let mut coverage = Coverage {
+        checker,
+        delegate_private,
+        memo: HashMap::new(),
+    };
+    coverage.covered(function, class.is_some(), 0)
+}
+
+struct Coverage<'c, 'a, 'm> {
+    checker: &'c Checker<'a, 'm>,
+    delegate_private: bool,
+    memo: HashMap<*const ast::StmtFunctionDef, bool>,
+}
+
+impl<'a> Coverage<'_, 'a, '_> {
+    fn covered(&mut self, function: &ast::StmtFunctionDef, is_method: bool, depth: usize) -> bool {
+        let key = std::ptr::from_ref(function);
+        if let Some(known) = self.memo.get(&key) {
+            return *known;
+        }
+        if depth > 8 {
+            return false;
+        }
+        // In progress: a recursive use does not cover itself.
+        self.memo.insert(key, false);
+        let sites = use_sites(self.checker, function.name.as_str(), is_method);
+        let covered = if sites.is_empty() {
+            self.delegate_private && (is_private(function.name.as_str()) || module_is_private(self.checker))
+        } else {
+            sites.iter().all(|site| {
+                site.bounded
+                    || site
+                        .function
+                        .is_some_and(|(caller, is_method)| self.covered(caller, is_method, depth + 1))
+            })
+        };
+        self.memo.insert(key, covered);
+        covered
+    }
+}
+
+fn is_private(name: &str) -> bool {
+    name.starts_with('_') && !(name.starts_with("__") && name.ends_with("__"))
+}
+
+fn module_is_private(checker: &Checker) -> bool {
+    checker.model.module.module_name.split('.').any(is_private)
+}
+
+/// A place the module uses a function: whether a deadline encloses it there, and the
+/// function it is in (and whether that one is a method).
+struct UseSite<'a> {
+    bounded: bool,
+    function: Option<(&'a ast::StmtFunctionDef, bool)>,
+}
+
+/// Every load of `name` (a module function) or of `.name` on any value (a method).
+fn use_sites<'a>(checker: &Checker<'a, '_>, name: &str, is_method: bool) -> Vec<UseSite<'a>> {
+    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+
+    struct Finder<'f, 'a, 'm> {
+        checker: &'f Checker<'a, 'm>,
+        name: &'f str,
+        is_method: bool,
+        stmts: Vec<&'a Stmt>,
+        exprs: Vec<&'a Expr>,
+        sites: Vec<UseSite<'a>>,
+        nesting: usize,
+    }
+    impl<'a> Finder<'_, 'a, '_> {
+        fn site(&mut self, range: TextRange) {
+            // Innermost first: `wait_for(f(), 5)` bounds `f`; a new task does not inherit the
+            // deadline of the code that spawns it.
+            for expr in self.exprs.iter().rev() {
+                let Expr::Call(call) = expr else { continue };
+                if last_identifier(&call.func).is_some_and(|callee| {
+                    matches!(callee, "create_task" | "ensure_future" | "start_soon" | "run_coroutine_threadsafe")
+                }) {
+                    self.sites.push(UseSite {
+                        bounded: false,
+                        function: None,
+                    });
+                    return;
+                }
+                let is_wait_for = self
+                    .checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| catalog::is_wait_for(&path));
+                let timeout = call.arguments.find_argument_value("timeout", 1);
+                if is_wait_for && timeout.is_some_and(|timeout| !timeout.is_none_literal_expr()) {
+                    self.sites.push(UseSite {
+                        bounded: true,
+                        function: None,
+                    });
+                    return;
+                }
+            }
+            let mut bounded = false;
+            let mut function = None;
+            for (index, stmt) in self.stmts.iter().enumerate().rev() {
+                match *stmt {
+                    Stmt::FunctionDef(def) => {
+                        bounded |= has_timeout_decorator(def);
+                        let is_method = enclosing_class(&self.stmts[..=index], def).is_some();
+                        function = Some((def, is_method));
+                        break;
+                    }
+                    Stmt::With(with) => {
+                        bounded |= with
+                            .items
+                            .iter()
+                            .any(|item| item.context_expr.end() <= range.start() && is_deadline_item(self.checker, item));
+                    }
+                    _ => {}
+                }
+            }
+            self.sites.push(UseSite { bounded, function });
+        }
+    }
+    impl<'a> Visitor<'a> for Finder<'_, 'a, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.nesting > 2_000 {
+                return;
+            }
+            self.nesting += 1;
+            self.stmts.push(stmt);
+            let saved = std::mem::take(&mut self.exprs);
+            walk_stmt(self, stmt);
+            self.exprs = saved;
+            self.stmts.pop();
+            self.nesting -= 1;
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.nesting > 2_000 {
+                return;
+            }
+            self.nesting += 1;
+            let hit = match expr {
+                Expr::Name(used) => !self.is_method && used.id.as_str() == self.name && used.ctx.is_load(),
+                Expr::Attribute(attribute) => self.is_method && attribute.attr.as_str() == self.name,
+                _ => false,
+            };
+            if hit {
+                self.site(expr.range());
+            }
+            self.exprs.push(expr);
+            walk_expr(self, expr);
+            self.exprs.pop();
+            self.nesting -= 1;
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        name,
+        is_method,
+        stmts: Vec::new(),
+        exprs: Vec::new(),
+        sites: Vec::new(),
+        nesting: 0,
+    };
+    finder.visit_body(&checker.module().body);
+    finder.sites
+}
+
+/// Whether the current node is inside a `for` or `while` of its own function.
+fn in_loop(checker: &Checker) -> bool {
+    for stmt in checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) => return false,
+            Stmt::For(_) | Stmt::While(_) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Stream reads and `recv()` on values this function (or class) unpacked from an awaited
+/// `asyncio.open_connection(...)` / `websockets.connect(...)`.
+fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefault> {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    let method = attribute.attr.as_str();
+    let (openers, index, kind) = if catalog::STREAM_READ_METHODS.contains(&method) {
+        (catalog::STREAM_OPENERS, Some(0), NetworkDefault::Streams)
+    } else if method == "recv" {
+        (catalog::WEBSOCKET_CONNECTS, None, NetworkDefault::WebsocketRecv)
+    } else {
+        return None;
+    };
+    let origins = origins(checker, &attribute.value);
+    if origins.is_empty() {
+        return None;
+    }
+    let all_match = origins.iter().all(|origin| {
+        let Some(Expr::Await(awaited)) = origin.value else {
+            return false;
+        };
+        let Expr::Call(opener) = &*awaited.value else {
+            return false;
+        };
+        origin.index == index
+            && checker
+                .model
+                .call_path(opener)
+                .is_some_and(|path| openers.contains(&path.as_str()))
+    });
+    all_match.then_some(kind)
+}
+
+fn aiohttp_unbounded(checker: &Checker, call: &ast::ExprCall, path: Option<&str>) -> Option<Unbounded> {
+    if has_double_star(call) {
+        return None;
+    }
+    if let Some(timeout) = call.arguments.find_keyword("timeout") {
+        return aiohttp_timeout_is_unbounded(checker, &timeout.value).then(|| Unbounded {
+            kind: NetworkDefault::Aiohttp,
+            why: "its `timeout=` sets neither `total` nor `sock_read`".to_string(),
+            help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
+        });
+    }
+    if path == Some("aiohttp.request") {
+        return Some(Unbounded {
+            kind: NetworkDefault::Aiohttp,
+            why: "without `timeout=` aiohttp allows 300 s in total and no limit per read".to_string(),
+            help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
+        });
+    }
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    // Every place the session is built must leave the timeout unset.
+    let session_unbounded = |value: Option<&Expr>, index: Option<usize>| {
+        let Some(Expr::Call(constructor)) = value else {
+            return false;
+        };
+        let Some(built) = checker.model.call_path(constructor) else {
+            return false;
+        };
+        if index.is_some() || !catalog::AIOHTTP_SESSIONS.contains(&built.as_str()) || has_double_star(constructor) {
+            return false;
+        }
+        match constructor.arguments.find_keyword("timeout") {
+            // `ClientSession(timeout=None)` falls back to the 300 s default.
+            Some(timeout) => {
+                timeout.value.is_none_literal_expr() || aiohttp_timeout_is_unbounded(checker, &timeout.value)
+            }
+            None => true,
+        }
+    };
+    let unbounded = match &*attribute.value {
+        // `aiohttp.ClientSession().get(...)`
+        receiver @ Expr::Call(_) => session_unbounded(Some(receiver), None),
+        receiver => {
+            let origins = origins(checker, receiver);
+            !origins.is_empty() && origins.iter().all(|origin| session_unbounded(origin.value, origin.index))
+        }
+    };
+    if !unbounded {
+        return None;
+    }
+    Some(Unbounded {
+        kind: NetworkDefault::Aiohttp,
+        why: "its `aiohttp.ClientSession` has no `timeout=` (the default is 300 s in total and no limit per read)"
+            .to_string(),
+        help: Some("Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request"),
+    })
+}
+
+/// `None`, or a `ClientTimeout(...)` that leaves both `total` and `sock_read` unset.
+fn aiohttp_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
+    if value.is_none_literal_expr() {
+        return true;
+    }
+    let Expr::Call(call) = value else {
+        return false;
+    };
+    let Some(path) = checker.model.call_path(call) else {
+        return false;
+    };
+    if !path.contains("ClientTimeout") || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) || has_double_star(call) {
+        return false;
+    }
+    let finite = |name: &str, position: usize| {
+        call.arguments
+            .find_argument_value(name, position)
+            .is_some_and(|value| !value.is_none_literal_expr())
+    };
+    !finite("total", 0) && !finite("sock_read", 2)
+}
+
+fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
+    if has_double_star(call) {
+        return None;
+    }
+    let unbounded = || Unbounded {
+        kind: NetworkDefault::Httpx,
+        why: "`timeout=None` turns off httpx's 5 s default".to_string(),
+        help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
+    };
+    if let Some(timeout) = call.arguments.find_keyword("timeout") {
+        return httpx_timeout_is_unbounded(checker, &timeout.value).then(unbounded);
+    }
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    let origins = origins(checker, &attribute.value);
+    let client_unbounded = |origin: &Origin| {
+        let Some(Expr::Call(constructor)) = origin.value else {
+            return false;
+        };
+        let Some(built) = checker.model.call_path(constructor) else {
+            return false;
+        };
+        if origin.index.is_some() || !catalog::HTTPX_ASYNC_CLIENTS.contains(&built.as_str()) || has_double_star(constructor) {
+            return false;
+        }
+        constructor
+            .arguments
+            .find_keyword("timeout")
+            .is_some_and(|timeout| httpx_timeout_is_unbounded(checker, &timeout.value))
+    };
+    if origins.is_empty() || !origins.iter().all(client_unbounded) {
+        return None;
+    }
+    Some(Unbounded {
+        kind: NetworkDefault::Httpx,
+        why: "its client is built with `timeout=None`, which turns off httpx's 5 s default".to_string(),
+        help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
+    })
+}
+
+/// `None`, or `httpx.Timeout(...)` whose read timeout is `None`.
+fn httpx_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
+    if value.is_none_literal_expr() {
+        return true;
+    }
+    let Expr::Call(call) = value else {
+        return false;
+    };
+    let Some(path) = checker.model.call_path(call) else {
+        return false;
+    };
+    if !path.starts_with("httpx.") || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) || has_double_star(call) {
+        return false;
+    }
+    let read = call
+        .arguments
+        .find_keyword("read")
+        .map(|keyword| &keyword.value)
+        .or_else(|| call.arguments.find_argument_value("timeout", 0));
+    read.is_some_and(Expr::is_none_literal_expr)
+}
+
+fn has_double_star(call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|keyword| keyword.arg.is_none())
+}
+
+/// Whether a deadline lexically encloses `range`: a timeout context manager around it (in
+/// the same function), or a timeout decorator on the function.
+fn deadline_encloses(checker: &Checker, range: TextRange) -> bool {
+    for stmt in checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(function) => return has_timeout_decorator(function),
+            Stmt::With(with) => {
+                let bounded = with
+                    .items
+                    .iter()
+                    .any(|item| item.context_expr.end() <= range.start() && is_deadline_item(checker, item));
+                if bounded {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `@timeout(10)`, `@async_timeout(...)`: a decorator that bounds the whole function.
+fn has_timeout_decorator(function: &ast::StmtFunctionDef) -> bool {
+    function.decorator_list.iter().any(|decorator| {
+        let callee = ruff_python_ast::helpers::map_callable(&decorator.expression);
+        last_identifier(callee).is_some_and(|name| name.to_ascii_lowercase().contains("timeout"))
+    })
+}
+
+/// `asyncio.timeout(5)`, `async_timeout.timeout(5)`, `anyio.fail_after(5)`, or a context manager
+/// whose name says `timeout`/`deadline` (`ceil_timeout(...)`, `self._timeout`).
+fn is_deadline_item(checker: &Checker, item: &ast::WithItem) -> bool {
+    let expr = &item.context_expr;
+    if let Expr::Call(call) = expr {
+        if let Some(path) = checker.model.call_path(call) {
+            if catalog::is_timeout_scope(&path) {
+                // `asyncio.timeout(None)` sets no deadline, unless it is rescheduled through its name.
+                let none = call
+                    .arguments
+                    .find_positional(0)
+                    .or_else(|| call.arguments.find_keyword("delay").map(|keyword| &keyword.value))
+                    .is_some_and(Expr::is_none_literal_expr);
+                return !none || item.optional_vars.is_some();
+            }
+        }
+        let Some(name) = last_identifier(&call.func) else {
+            return false;
+        };
+        if name == "CancelScope" {
+            return call.arguments.find_keyword("deadline").is_some();
+        }
+        return name_says_deadline(name);
+    }
+    last_identifier(expr).is_some_and(name_says_deadline)
+}
+
+fn name_says_deadline(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("timeout") || name.contains("deadline") || name == "fail_after" || name == "move_on_after"
+}
+
+/// `c` of `a.b.c`, `f` of `f`.
+pub(crate) fn last_identifier(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// Where a value was built: the expression assigned to it (`None` when the binding cannot be
+/// followed: a parameter, a loop variable), and its position when unpacked from a tuple.
+#[derive(Clone, Copy)]
+pub(crate) struct Origin<'a> {
+    pub value: Option<&'a Expr>,
+    pub index: Option<usize>,
+}
+
+/// Every assignment to `target` (a local name, or `self.attr` in any method of the class).
+pub(crate) fn origins<'a>(checker: &Checker<'a, '_>, target: &Expr) -> Vec<Origin<'a>> {
+    let Some(function) = checker.current_function() else {
+        return Vec::new();
+    };
+    match target {
+        Expr::Name(name) => {
+            let name = name.id.as_str();
+            let is_parameter = function.parameters.iter().any(|parameter| parameter.name().as_str() == name);
+            let mut found = collect_assignments(&function.body, &|expr| {
+                matches!(expr, Expr::Name(target) if target.id.as_str() == name)
+            });
+            if is_parameter {
+                found.push(Origin { value: None, index: None });
+            }
+            found
+        }
+        Expr::Attribute(attribute) => {
+            let Expr::Name(owner) = &*attribute.value else {
+                return Vec::new();
+            };
+            let Some(class) = enclosing_class(checker.statement_ancestors(), function) else {
+                return Vec::new();
+            };
+            if receiver_name(function) != Some(owner.id.as_str()) {
+                return Vec::new();
+            }
+            let attr = attribute.attr.as_str();
+            let mut found = Vec::new();
+            for stmt in &class.body {
+                let Stmt::FunctionDef(method) = stmt else { continue };
+                let Some(self_name) = receiver_name(method) else { continue };
+                found.extend(collect_assignments(&method.body, &|expr| {
+                    matches!(expr, Expr::Attribute(target)
+                        if target.attr.as_str() == attr
+                            && matches!(&*target.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                }));
+            }
+            found
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Assignments in `body` (not in nested scopes) to a target `matches` accepts.
+fn collect_assignments<'a>(body: &'a [Stmt], matches: &dyn Fn(&Expr) -> bool) -> Vec<Origin<'a>> {
+    struct Collector<'a, 'f> {
+        matches: &'f dyn Fn(&Expr) -> bool,
+        found: Vec<Origin<'a>>,
+    }
+    impl<'a> Collector<'a, '_> {
+        fn target(&mut self, target: &'a Expr, value: Option<&'a Expr>) {
+            if (self.matches)(target) {
+                self.found.push(Origin { value, index: None });
+                return;
+            }
+            if let Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) = target {
+                for (index, element) in elts.iter().enumerate() {
+                    if (self.matches)(element) {
+                        self.found.push(Origin {
+                            value,
+                            index: Some(index),
+                        });
+                    } else if matches!(element, Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_)) {
+                        // Nested or starred unpacking: not followed.
+                        self.target(element, None);
+                    }
+                }
+            }
+        }
+    }
+    impl<'a> StatementVisitor<'a> for Collector<'a, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        self.target(target, Some(&assign.value));
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let Some(value) = &assign.value {
+                        self.target(&assign.target, Some(value));
+                    }
+                }
+                Stmt::AugAssign(assign) => self.target(&assign.target, None),
+                Stmt::For(for_stmt) => self.target(&for_stmt.target, None),
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            // `async with X(...) as x`: `__aenter__` of the clients covered returns
+                            // the client itself.
+                            self.target(target, Some(&item.context_expr));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut collector = Collector {
+        matches,
+        found: Vec::new(),
+    };
+    collector.visit_body(body);
+    collector.found
+}
+
+/// The class whose body directly defines `function` (through `if`/`try` blocks), if any.
+pub(crate) fn enclosing_class<'a>(
+    ancestors: &[&'a Stmt],
+    function: &ast::StmtFunctionDef,
+) -> Option<&'a ast::StmtClassDef> {
+    let index = ancestors
+        .iter()
+        .rposition(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))?;
+    for stmt in ancestors[..index].iter().rev() {
+        match stmt {
+            Stmt::ClassDef(class) => return Some(class),
+            Stmt::FunctionDef(_) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The name of a method's instance (or class) parameter; `None` for a `@staticmethod`.
+pub(crate) fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
+    let is_static = method.decorator_list.iter().any(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
+    });
+    if is_static {
+        return None;
+    }
+    method.parameters.iter().next().map(|parameter| parameter.name().as_str())
+}
+
+/// The 1-based row of `offset` in `source`.
+pub(crate) fn row_of(source: &str, offset: TextSize) -> usize {
+    let end = usize::from(offset).min(source.len());
+    source.as_bytes()[..end].iter().filter(|byte| **byte == b'\n').count() + 1
+}
+
+/// The first line of `text`, cut to `limit` characters.
+pub(crate) fn shorten(text: &str, limit: usize) -> String {
+    let first = text.lines().next().unwrap_or("").trim();
+    let cut: String = first.chars().take(limit).collect();
+    if cut.len() < first.len() || text.trim().lines().nth(1).is_some() {
+        format!("{}...", cut.trim_end())
+    } else {
+        cut
+    }
+}
