@@ -39,6 +39,7 @@ pub fn check_module(
         functions: Vec::new(),
         in_comprehension: 0,
         nesting: 0,
+        names_read: rustc_hash::FxHashMap::default(),
         diagnostics: Vec::new(),
     };
     checker.visit_body(&module.body);
@@ -59,6 +60,8 @@ pub struct Checker<'a, 'm> {
     /// The `def`s enclosing the current node, innermost last.
     functions: Vec<&'a ast::StmtFunctionDef>,
     in_comprehension: usize,
+    /// Per body (keyed by where it starts): the names it reads, computed once on demand.
+    names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead>,
     nesting: usize,
     diagnostics: Vec<Diagnostic>,
 }
@@ -81,6 +84,19 @@ impl<'a> Checker<'a, '_> {
     /// The innermost enclosing `def` or `async def`, when no lambda is nearer.
     pub fn current_function(&self) -> Option<&'a ast::StmtFunctionDef> {
         self.functions.last().copied()
+    }
+
+    /// Whether `name` is read anywhere in the current body (nested functions included).
+    /// Computed once per body, so asking for every assignment stays linear.
+    pub fn is_read_in_current_body(&mut self, name: &str) -> bool {
+        let body = self.current_body();
+        let key = body.first().map_or(ruff_text_size::TextSize::default(), |stmt| {
+            ruff_text_size::Ranged::start(stmt)
+        });
+        self.names_read
+            .entry(key)
+            .or_insert_with(|| NamesRead::collect(body))
+            .contains(name)
     }
 
     /// The body the current node belongs to: its function's, or the module's.
@@ -285,61 +301,75 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
     }
 }
 
-/// Whether `name` is read (loaded) anywhere in `body`, nested functions included.
-pub fn name_is_read(body: &[Stmt], name: &str) -> bool {
-    struct Reads<'n> {
-        name: &'n str,
-        found: bool,
-        nesting: usize,
-    }
-    impl<'a> Visitor<'a> for Reads<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || self.nesting >= MAX_NESTING {
-                return;
-            }
-            self.nesting += 1;
-            // `del name` reads nothing, but a `global`/`nonlocal` elsewhere could: be safe.
-            if let Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) =
-                stmt
-            {
-                if names.iter().any(|declared| declared.as_str() == self.name) {
-                    self.found = true;
-                }
-            }
-            visitor::walk_stmt(self, stmt);
-            self.nesting -= 1;
-        }
-
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found || self.nesting >= MAX_NESTING {
-                return;
-            }
-            if let Expr::Name(name) = expr {
-                if name.id.as_str() == self.name && name.ctx.is_load() {
-                    self.found = true;
-                    return;
-                }
-            }
-            // Names built by `locals()`/`vars()`/`eval` cannot be followed: treat as read.
-            if let Expr::Call(call) = expr {
-                if let Expr::Name(func) = &*call.func {
-                    if matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec") {
-                        self.found = true;
-                        return;
-                    }
-                }
-            }
-            self.nesting += 1;
-            visitor::walk_expr(self, expr);
-            self.nesting -= 1;
-        }
-    }
-    let mut reads = Reads {
-        name,
-        found: false,
-        nesting: 0,
-    };
-    reads.visit_body(body);
-    reads.found
+/// The names a body reads (loads), nested functions included.
+pub struct NamesRead {
+    names: rustc_hash::FxHashSet<String>,
+    /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
+    /// followed, so every name counts as read.
+    everything: bool,
 }
 
+impl NamesRead {
+    pub fn collect(body: &[Stmt]) -> Self {
+        let mut reads = Self {
+            names: rustc_hash::FxHashSet::default(),
+            everything: false,
+        };
+        let mut collector = NamesReadCollector {
+            reads: &mut reads,
+            nesting: 0,
+        };
+        collector.visit_body(body);
+        reads
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.everything || self.names.contains(name)
+    }
+}
+
+struct NamesReadCollector<'r> {
+    reads: &'r mut NamesRead,
+    nesting: usize,
+}
+
+impl<'a> Visitor<'a> for NamesReadCollector<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        if let Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt {
+            self.reads.names.extend(names.iter().map(ToString::to_string));
+        }
+        self.nesting += 1;
+        visitor::walk_stmt(self, stmt);
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        match expr {
+            Expr::Name(name) if name.ctx.is_load() => {
+                self.reads.names.insert(name.id.to_string());
+            }
+            Expr::Call(call) => {
+                if let Expr::Name(func) = &*call.func
+                    && matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")
+                {
+                    self.reads.everything = true;
+                }
+            }
+            _ => {}
+        }
+        self.nesting += 1;
+        visitor::walk_expr(self, expr);
+        self.nesting -= 1;
+    }
+}
+
+/// Whether `name` is read (loaded) anywhere in `body`, nested functions included.
+pub fn name_is_read(body: &[Stmt], name: &str) -> bool {
+    NamesRead::collect(body).contains(name)
+}

@@ -225,9 +225,10 @@ fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
     if parts.last() == Some(&"__init__") {
         parts.pop();
     }
-    // Every dotted suffix of the path: the project root may sit anywhere above the file.
-    // The link step keeps only the suffixes that name one module.
-    (0..parts.len())
+    // Every dotted suffix of two or more segments: the project root may sit anywhere above
+    // the file. A lone file stem (`json`, `logging`) would shadow the standard library, so it
+    // is not one. The link step keeps only the suffixes that name one module.
+    (0..parts.len().saturating_sub(1))
         .filter(|&start| parts[start..].iter().all(|part| is_identifier(part)))
         .map(|start| parts[start..].join("."))
         .filter(|alias| alias != module_name)

@@ -540,7 +540,7 @@ fn timings_are_printed_on_stderr() {
         .assert()
         .code(0);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    for phase in ["discover", "check", "link", "render", "total"] {
+    for phase in ["discover", "parse", "check", "link", "render", "total"] {
         assert!(
             stderr.lines().any(|line| line.starts_with(phase)),
             "no `{phase}` line in:\n{stderr}"

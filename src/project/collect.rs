@@ -8,7 +8,7 @@ use super::summary::{
     BlockingSite, CallSite, CallUsage, ClassSummary, FunctionSummary, LoopAffineSite, LoopRunSite,
     MODULE_CODE, ModuleSummary, ThreadTarget,
 };
-use crate::checker::{Checker, name_is_read};
+use crate::checker::Checker;
 use crate::rules::{blocking_io_in_async, catalog};
 use crate::semantic::ModuleBindings;
 
@@ -93,12 +93,15 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
     });
 
     let function = checker.summary_mut().current();
-    function.calls.push(CallSite {
-        callee: path.to_string(),
-        range: call.range(),
-        usage,
-        in_async_context,
-    });
+    // Builtins are never project functions nor coroutines: not worth a call site each.
+    if !path.starts_with("builtins.") {
+        function.calls.push(CallSite {
+            callee: path.to_string(),
+            range: call.range(),
+            usage,
+            in_async_context,
+        });
+    }
     if let Some(api) = blocking {
         function.blocking.push(BlockingSite {
             api: path.to_string(),
@@ -143,7 +146,7 @@ fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {
 }
 
 /// Whether the call's value is thrown away, tested for truth, or used.
-fn call_usage(checker: &Checker, call: &ast::ExprCall) -> CallUsage {
+fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     let ancestors = checker.expression_ancestors();
     // The call is the last ancestor; look at what holds it.
     let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
@@ -164,7 +167,7 @@ fn call_usage(checker: &Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
         Some(Stmt::Assign(assign)) => match assign.targets.as_slice() {
             [Expr::Name(name)] if assign.value.range() == call.range() => {
-                if name_is_read(checker.current_body(), name.id.as_str()) {
+                if checker.is_read_in_current_body(name.id.as_str()) {
                     CallUsage::Used
                 } else {
                     CallUsage::Dropped

@@ -2,7 +2,9 @@
 //! work is linear in the number of call edges, cycles and recursion terminate, and every
 //! recorded chain is a shortest one).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::summary::LoopEntry;
 use super::{FunctionId, Project};
@@ -19,7 +21,8 @@ pub enum Step {
 }
 
 pub struct Facts {
-    /// For every function, its calls resolved to project functions: (call site, callee).
+    /// For every function, its calls resolved to project functions: (call site, callee),
+    /// in call-site order.
     pub edges: HashMap<FunctionId, Vec<(usize, FunctionId)>>,
     /// Sync functions that block, directly or through sync callees.
     pub blocks: HashMap<FunctionId, Step>,
@@ -34,42 +37,9 @@ pub struct Facts {
 
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
-        let mut edges: HashMap<FunctionId, Vec<(usize, FunctionId)>> = HashMap::new();
-        for id in project.function_ids() {
-            let function = project.function(id);
-            let resolved: Vec<(usize, FunctionId)> = function
-                .calls
-                .iter()
-                .enumerate()
-                .filter_map(|(site, call)| Some((site, project.resolve(&call.callee)?)))
-                .collect();
-            if !resolved.is_empty() {
-                edges.insert(id, resolved);
-            }
-        }
-        let mut facts = Self {
-            edges,
-            blocks: HashMap::new(),
-            loop_affine: HashMap::new(),
-            reached: HashMap::new(),
-            entries: HashMap::new(),
-        };
-        facts.blocks = facts.backward(project, |function| !function.blocking.is_empty());
-        facts.loop_affine = facts.backward(project, |function| !function.loop_affine.is_empty());
-        facts.entries = entries(project, settings);
-        facts.reached = facts.forward(project);
-        facts
-    }
-
-    /// Sync functions with a property, spread from the functions that have it directly to
-    /// their sync callers.
-    fn backward(
-        &self,
-        project: &Project,
-        has_directly: impl Fn(&super::summary::FunctionSummary) -> bool,
-    ) -> HashMap<FunctionId, Step> {
-        let mut callers: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::new();
-        for (&caller, calls) in &self.edges {
+        let edges = resolve_edges(project);
+        let mut callers: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
+        for (&caller, calls) in &edges {
             for &(site, callee) in calls {
                 callers.entry(callee).or_default().push((caller, site));
             }
@@ -77,32 +47,24 @@ impl Facts {
         // Deterministic order: the same chains whatever the hash seeds.
         callers.values_mut().for_each(|list| list.sort_unstable());
 
-        let mut found = HashMap::new();
-        let mut queue = VecDeque::new();
-        for id in project.function_ids() {
-            let function = project.function(id);
-            if !function.is_async && has_directly(function) {
-                found.insert(id, Step::Direct(0));
-                queue.push_back(id);
-            }
-        }
-        while let Some(callee) = queue.pop_front() {
-            let Some(list) = callers.get(&callee) else { continue };
-            for &(caller, site) in list {
-                if project.function(caller).is_async || found.contains_key(&caller) || is_module_code(project, caller) {
-                    continue;
-                }
-                found.insert(caller, Step::Call { site, callee });
-                queue.push_back(caller);
-            }
-        }
-        found
+        let blocks = backward(project, &callers, |function| !function.blocking.is_empty());
+        let loop_affine = backward(project, &callers, |function| !function.loop_affine.is_empty());
+        let entries = entries(project, settings);
+        let mut facts = Self {
+            edges,
+            blocks,
+            loop_affine,
+            reached: HashMap::default(),
+            entries,
+        };
+        facts.reached = facts.forward(project);
+        facts
     }
 
     /// Sync functions reached from a running loop: from every `async def` and every entry
     /// point, through calls to sync functions.
     fn forward(&self, project: &Project) -> HashMap<FunctionId, Option<(FunctionId, usize)>> {
-        let mut reached = HashMap::new();
+        let mut reached = HashMap::default();
         let mut queue = VecDeque::new();
         for id in project.function_ids() {
             if project.function(id).is_async || self.entries.contains_key(&id) {
@@ -123,6 +85,13 @@ impl Facts {
         reached
     }
 
+    /// The project function call site `site` of function `id` calls, if any.
+    pub fn callee_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
+        let calls = self.edges.get(&id)?;
+        let found = calls.binary_search_by_key(&site, |&(at, _)| at).ok()?;
+        Some(calls[found].1)
+    }
+
     /// The chain below `from` down to the direct site, given the fact table and how to name
     /// the direct site: `[callee, callee's callee, ..., api]`.
     pub fn chain_down(
@@ -134,7 +103,7 @@ impl Facts {
     ) -> Vec<ChainStep> {
         let mut chain = Vec::new();
         let mut current = from;
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while seen.insert(current) {
             match table.get(&current) {
                 Some(Step::Call { site, callee }) => {
@@ -156,7 +125,7 @@ impl Facts {
     pub fn chain_from_entry(&self, project: &Project, to: FunctionId) -> Vec<ChainStep> {
         let mut reversed = Vec::new();
         let mut current = to;
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while seen.insert(current) {
             match self.reached.get(&current) {
                 Some(Some((caller, site))) => {
@@ -174,6 +143,68 @@ impl Facts {
         reversed
     }
 }
+/// Sync functions with a property, spread from the functions that have it directly to
+/// their sync callers.
+fn backward(
+    project: &Project,
+    callers: &HashMap<FunctionId, Vec<(FunctionId, usize)>>,
+    has_directly: impl Fn(&super::summary::FunctionSummary) -> bool,
+) -> HashMap<FunctionId, Step> {
+    let mut found = HashMap::default();
+    let mut queue = VecDeque::new();
+    for id in project.function_ids() {
+        let function = project.function(id);
+        if !function.is_async && has_directly(function) {
+            found.insert(id, Step::Direct(0));
+            queue.push_back(id);
+        }
+    }
+    while let Some(callee) = queue.pop_front() {
+        let Some(list) = callers.get(&callee) else { continue };
+        for &(caller, site) in list {
+            if project.function(caller).is_async || found.contains_key(&caller) || is_module_code(project, caller) {
+                continue;
+            }
+            found.insert(caller, Step::Call { site, callee });
+            queue.push_back(caller);
+        }
+    }
+    found
+}
+
+
+/// Every call site resolved to the project function it calls, module by module in parallel
+/// (each module resolves each distinct callee path once).
+fn resolve_edges(project: &Project) -> HashMap<FunctionId, Vec<(usize, FunctionId)>> {
+    use rayon::prelude::*;
+
+    let per_module: Vec<Vec<(FunctionId, Vec<(usize, FunctionId)>)>> = (0..project.modules.len())
+        .into_par_iter()
+        .map(|module| {
+            let mut resolved_paths: HashMap<&str, Option<FunctionId>> = HashMap::default();
+            let functions = &project.modules[module].summary.functions;
+            let mut edges = Vec::new();
+            for (index, function) in functions.iter().enumerate() {
+                let resolved: Vec<(usize, FunctionId)> = function
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(site, call)| {
+                        let callee = *resolved_paths
+                            .entry(call.callee.as_str())
+                            .or_insert_with(|| project.resolve(&call.callee));
+                        Some((site, callee?))
+                    })
+                    .collect();
+                if !resolved.is_empty() {
+                    edges.push(((module, index), resolved));
+                }
+            }
+            edges
+        })
+        .collect();
+    per_module.into_iter().flatten().collect()
+}
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {
     project.function(id).name == super::summary::MODULE_CODE
@@ -182,18 +213,17 @@ fn is_module_code(project: &Project, id: FunctionId) -> bool {
 /// Sync functions that frameworks call from inside a running loop: LiteLLM `CustomLogger`
 /// hooks, the configured `sync-hooks`, and `__del__` finalizers.
 fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEntry> {
-    let mut entries = HashMap::new();
+    let mut entries = HashMap::default();
     for id in project.function_ids() {
         let function = project.function(id);
         if function.is_async {
             continue;
         }
         let Some((owner, method)) = function.path.rsplit_once('.') else { continue };
-        if settings.sync_hooks.iter().any(|hook| hook == &function.path) {
-            entries.insert(id, LoopEntry::SyncHook);
-        } else if catalog::LITELLM_SYNC_HOOKS.contains(&method)
-            && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER)
-        {
+        let configured = settings.sync_hooks.iter().any(|hook| hook == &function.path);
+        let litellm = catalog::LITELLM_SYNC_HOOKS.contains(&method)
+            && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER);
+        if configured || litellm {
             entries.insert(id, LoopEntry::SyncHook);
         } else if method == "__del__" && project.is_class(owner) {
             entries.insert(id, LoopEntry::Finalizer);
@@ -211,7 +241,7 @@ impl Project<'_> {
     /// (through project classes and re-exports).
     pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
         let mut pending = vec![class.to_string()];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some(current) = pending.pop() {
             if !seen.insert(current.clone()) || seen.len() > 64 {
                 continue;

@@ -7,7 +7,7 @@ pub mod collect;
 mod facts;
 pub mod summary;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 
@@ -38,6 +38,9 @@ pub struct Project<'a> {
     functions: HashMap<&'a str, FunctionId>,
     module_by_name: HashMap<&'a str, usize>,
     classes: HashMap<&'a str, &'a [String]>,
+    /// First segments of every project module name: a path starting elsewhere
+    /// (`asyncio.sleep`, `builtins.len`) is not the project's, and is dismissed at once.
+    roots: rustc_hash::FxHashSet<&'a str>,
 }
 
 /// How many re-exports and base classes a name is followed through.
@@ -45,10 +48,11 @@ const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
-        let mut functions = HashMap::new();
-        let mut module_by_name = HashMap::new();
-        let mut classes = HashMap::new();
-        let mut alias_claims: HashMap<&str, Vec<usize>> = HashMap::new();
+        let function_count = modules.iter().map(|module| module.summary.functions.len()).sum();
+        let mut functions = HashMap::with_capacity_and_hasher(function_count, Default::default());
+        let mut module_by_name = HashMap::with_capacity_and_hasher(modules.len(), Default::default());
+        let mut classes = HashMap::default();
+        let mut alias_claims: HashMap<&str, Vec<usize>> = HashMap::default();
         for (module_index, module) in modules.iter().enumerate() {
             module_by_name.entry(module.summary.module_name.as_str()).or_insert(module_index);
             for alias in &module.summary.aliases {
@@ -69,11 +73,16 @@ impl<'a> Project<'a> {
                 module_by_name.entry(alias).or_insert(*module_index);
             }
         }
+        let roots = module_by_name
+            .keys()
+            .map(|name| name.split('.').next().unwrap_or(name))
+            .collect();
         Self {
             modules,
             functions,
             module_by_name,
             classes,
+            roots,
         }
     }
 
@@ -93,6 +102,10 @@ impl<'a> Project<'a> {
     /// (`app.load_user` from `app/__init__.py`'s `from .db import load_user`), as a class
     /// (its `__init__`), or as a method inherited from a project base class.
     pub fn resolve(&self, path: &str) -> Option<FunctionId> {
+        let root = path.split('.').next().unwrap_or(path);
+        if !self.roots.contains(root) {
+            return None;
+        }
         self.resolve_steps(path, 0)
     }
 

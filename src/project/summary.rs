@@ -3,7 +3,7 @@
 //! in it, and the functions it hands to other threads. Built during the checker's walk,
 //! owned (no borrow of the tree), so the tree can be dropped before the link step.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 

@@ -819,7 +819,9 @@ pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
 }
 
 pub fn is_coroutine_api(path: &str) -> bool {
-    COROUTINE_APIS.contains(&path)
+    static SET: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| COROUTINE_APIS.iter().copied().collect());
+    SET.contains(path)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1146,6 +1148,24 @@ pub const SERIALIZED_HOOKS: &[&str] = &[
     "_async_setup",
     "asyncSetUp",
     "asyncTearDown",
+    "async_setup",
+    "async_setup_entry",
+    "async_unload_entry",
+    "async_migrate_entry",
+];
+
+/// Base classes (by their last name segment's suffix) whose instances are driven one call at a
+/// time: Home Assistant's `ConfigFlow`, `OptionsFlow`, `ConfigSubentryFlow`, `FlowHandler`
+/// (LW601 shape 1 is not reported in their methods).
+pub const SERIALIZED_BASE_SUFFIXES: &[&str] = &["Flow", "FlowHandler"];
+
+/// Words that mark a lazily built value as a *resource*, whose duplicate leaks or acts twice
+/// (LW601 shape 1): matched inside the state's name or the producing call's name. Words of up
+/// to four letters must start a `_`-separated segment (`ws`, `api_client`, not `news`).
+pub const RESOURCE_WORDS: &[&str] = &[
+    "client", "conn", "session", "pool", "transport", "socket", "sock", "channel", "websocket",
+    "ws", "engine", "driver", "browser", "process", "task", "subscri", "unsub", "listener",
+    "consumer", "producer", "api", "server", "tunnel", "watcher",
 ];
 
 /// Words in a method name that say "run once": a flag set after awaits (`self._started = True`)
@@ -1160,6 +1180,19 @@ pub const TEARDOWN_WORDS: &[&str] = &[
     "close", "stop", "shutdown", "eof", "disconnect", "cancel", "teardown", "finish", "release",
     "cleanup", "unload", "unsubscribe", "exit",
 ];
+
+/// A read with one of these verbs followed by a write with one of `CACHE_FILL_WRITES` on the
+/// same receiver is a read-through cache fill, which at worst computes a value twice (LW601).
+pub const CACHE_FILL_READS: &[&str] = &["get", "fetch", "aget"];
+pub const CACHE_FILL_WRITES: &[&str] = &["set", "put", "setex", "aset", "set_many"];
+
+/// Writes that a prior existence check cannot make wrong: deleting what another request
+/// deleted first only deletes nothing (LW601).
+pub const IDEMPOTENT_WRITES: &[&str] = &["delete", "delete_one", "delete_many", "remove"];
+
+/// Writes that change a row an existence check found or did not find: they cannot create a
+/// duplicate, so they are not the write of a check-then-write (LW601).
+pub const ROW_UPDATE_WRITES: &[&str] = &["update", "update_one", "update_many", "replace_one"];
 
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];

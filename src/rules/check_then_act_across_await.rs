@@ -1,7 +1,7 @@
 //! LW601 check-then-act-across-await: a decision on shared state and the write it guards,
 //! with an `await` in between.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::helpers::{any_over_body, any_over_expr};
@@ -103,10 +103,13 @@ struct State<'a> {
 #[derive(Clone)]
 struct StoreRead<'a> {
     receiver: &'a Expr,
+    method: &'a str,
 }
 
 /// One finding, before it is reported.
 struct Race {
+    /// For lazy initialisation: the value built is a resource (a client, a task).
+    resource: bool,
     check: TextRange,
     awaited: TextRange,
     write: TextRange,
@@ -135,8 +138,13 @@ enum Event<'a> {
 
 enum Scan {
     /// `produced`: the value written comes from an await in between (`self._x = await make()`),
-    /// rather than being a flag (`self._ready = True`).
-    Found { awaited: TextRange, write: TextRange, produced: bool },
+    /// rather than being a flag (`self._ready = True`); `producers` names the calls awaited for it.
+    Found {
+        awaited: TextRange,
+        write: TextRange,
+        produced: bool,
+        producers: Vec<String>,
+    },
     Guarded,
     NotFound,
 }
@@ -148,13 +156,16 @@ pub(crate) fn check_function<'a>(checker: &mut Checker<'a, '_>, function: &'a as
     }
     let races = {
         let class = enclosing_class(checker.statement_ancestors(), function);
-        let analysis = Analysis {
+        let mut analysis = Analysis {
             checker,
             function,
+            class,
+            tested: Vec::new(),
             receiver: class.and_then(|_| receiver_name(function)),
             class_name: class.map(|class| class.name.as_str()),
         };
-        if analysis.acquires_lock_by_hand(&function.body) {
+        analysis.tested = analysis.tested_states();
+        if analysis.acquires_lock_by_hand(&function.body) || analysis.is_serialized() {
             return;
         }
         let mut races = Vec::new();
@@ -202,6 +213,9 @@ pub(crate) fn check_function<'a>(checker: &mut Checker<'a, '_>, function: &'a as
 struct Analysis<'c, 'a, 'm> {
     checker: &'c Checker<'a, 'm>,
     function: &'a ast::StmtFunctionDef,
+    class: Option<&'a ast::StmtClassDef>,
+    /// Every shared state an `if` of the function tests.
+    tested: Vec<ComparableExpr<'a>>,
     /// `self`/`cls` in a method.
     receiver: Option<&'a str>,
     class_name: Option<&'a str>,
@@ -264,20 +278,77 @@ impl<'a> Analysis<'_, 'a, '_> {
         if first_await(&if_stmt.test).is_some() || self.is_serialized() {
             return;
         }
+        let before = races.len();
         // Body form: `if self._x is None: ... await ...; self._x = ...`.
         let missing = self.states(&if_stmt.test, false);
+        let mut targets: Vec<ComparableExpr> = missing.iter().map(|state| ComparableExpr::from(state.target)).collect();
         if !missing.is_empty() {
             let events = flatten(self, &if_stmt.body);
             self.report_states(&missing, &events, races);
         }
         // Early-return form: `if self._ready: return` ... await ...; `self._ready = True`.
-        if if_stmt.elif_else_clauses.is_empty() && exits(&if_stmt.body) {
+        // (`if self._closed: raise ...` is a precondition, not an initialise-once guard.)
+        if if_stmt.elif_else_clauses.is_empty() && exits(&if_stmt.body) && matches!(if_stmt.body.last(), Some(Stmt::Return(_))) {
             let present = self.states(&if_stmt.test, true);
+            targets.extend(present.iter().map(|state| ComparableExpr::from(state.target)));
             if !present.is_empty() {
                 let events = flatten(self, rest);
                 self.report_states(&present, &events, races);
             }
         }
+        // Only where concurrent callers are plausible: a lazy accessor.
+        let builds_resource = races[before..].iter().any(|race| race.resource);
+        if races.len() > before && !self.is_lazy_accessor(&targets, builds_resource) {
+            races.truncate(before);
+        }
+    }
+
+    /// Whether concurrent callers of the function are plausible: other methods of its class
+    /// (other functions of the module, for a module function) call it from two or more
+    /// places, not counting `__aenter__` and friends, which run once per use; or it is a public
+    /// accessor that returns the resource it builds (`async def client(self): ... return self._client`).
+    /// A method only its owner calls once (`start`, a set-up step) is not.
+    fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
+        let name = self.function.name.as_str();
+        let callers = match self.class {
+            Some(class) => class
+                .body
+                .iter()
+                .filter(|stmt| {
+                    let Stmt::FunctionDef(method) = stmt else { return false };
+                    let method_name = method.name.as_str();
+                    if std::ptr::eq(method, self.function) || (method_name.starts_with("__") && method_name.ends_with("__")) {
+                        return false;
+                    }
+                    let Some(self_name) = receiver_name(method) else { return false };
+                    any_over_body(&method.body, |expr| {
+                        matches!(expr, Expr::Attribute(attribute)
+                            if attribute.attr.as_str() == name
+                                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    })
+                })
+                .count(),
+            None => self
+                .checker
+                .module()
+                .body
+                .iter()
+                .filter(|stmt| match stmt {
+                    Stmt::FunctionDef(other) => {
+                        !std::ptr::eq(other, self.function)
+                            && any_over_body(&other.body, |expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name))
+                    }
+                    _ => false,
+                })
+                .count(),
+        };
+        if callers >= 2 {
+            return true;
+        }
+        let returns_state = returned_values(&self.function.body).iter().any(|value| {
+            any_over_expr(value, |inner: &Expr| states.iter().any(|state| ComparableExpr::from(inner) == *state))
+        });
+        !name.starts_with('_') && returns_state && builds_resource
     }
 
     /// Reports the first state whose write follows an await, unless one of the states the
@@ -287,13 +358,27 @@ impl<'a> Analysis<'_, 'a, '_> {
         for state in states {
             match self.scan_state(state, events) {
                 Scan::Guarded => return,
-                Scan::Found { awaited, write, produced } => {
+                Scan::Found {
+                    awaited,
+                    write,
+                    produced,
+                    producers,
+                } => {
                     // A flag set after awaits is an initialise-once guard only in a method that
                     // says so; elsewhere (`close`, `read`, `write_eof`) it marks a state change.
                     if !produced && !self.initialises_once() {
                         continue;
                     }
+                    // A lazily built value matters when it is a resource (a client, a connection,
+                    // a task, a token): a duplicate leaks or acts twice. A cached list or image
+                    // computed twice is wasted work, not a bug.
+                    let resource = names_resource(state_name(state))
+                        || producers.iter().any(|producer| names_resource(Some(producer)));
+                    if produced && !resource {
+                        continue;
+                    }
                     found.get_or_insert(Race {
+                        resource: produced && resource,
                         check: state.check.range(),
                         awaited,
                         write,
@@ -308,8 +393,28 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     fn scan_state(&self, state: &State<'a>, events: &[Event<'a>]) -> Scan {
         let mut seen: Option<TextRange> = None;
-        // Locals holding a value an await produced: `client = await connect()`.
-        let mut awaited_names: HashSet<&str> = HashSet::new();
+        // Locals holding a value an await produced (`client = await connect()`), with the
+        // names of the calls awaited for it.
+        let mut awaited_names: HashMap<&str, Vec<String>> = HashMap::new();
+        // Shared state written before the first await: a flag another coroutine tests.
+        let mut flags_set_early: Vec<ComparableExpr> = Vec::new();
+        // The calls awaited in the value itself; for a value derived without an await of its
+        // own (`api_response.user`), those of the locals it uses.
+        let producers_of = |value: &Expr, awaited_names: &HashMap<&str, Vec<String>>| {
+            let mut producers = awaited_callees(value);
+            if !producers.is_empty() {
+                return producers;
+            }
+            any_over_expr(value, |inner: &Expr| {
+                if let Expr::Name(name) = inner {
+                    if let Some(more) = awaited_names.get(name.id.as_str()) {
+                        producers.extend(more.iter().cloned());
+                    }
+                }
+                false
+            });
+            producers
+        };
         for event in events {
             match *event {
                 Event::Enter { range, protected } => {
@@ -330,20 +435,40 @@ impl<'a> Analysis<'_, 'a, '_> {
                         if protected {
                             return Scan::Guarded;
                         }
-                        let produced = first_await_in_stmt(stmt).is_some()
-                            || assigned_value(stmt).is_some_and(|value| uses_any(value, &awaited_names));
+                        let producers = assigned_value(stmt)
+                            .map(|value| producers_of(value, &awaited_names))
+                            .unwrap_or_default();
+                        let produced = first_await_in_stmt(stmt).is_some() || !producers.is_empty();
+                        let target = ComparableExpr::from(state.target);
+                        if flags_set_early
+                            .iter()
+                            .any(|flag| *flag != target && self.tested.contains(flag))
+                        {
+                            return Scan::Guarded;
+                        }
                         return match seen.or_else(|| first_await_in_stmt(stmt)) {
                             Some(awaited) => Scan::Found {
                                 awaited,
                                 write,
                                 produced,
+                                producers,
                             },
                             None => Scan::Guarded,
                         };
                     }
                     if let Some(value) = assigned_value(stmt) {
-                        if first_await(value).is_some() || uses_any(value, &awaited_names) {
-                            awaited_names.extend(assigned_names(stmt));
+                        let producers = producers_of(value, &awaited_names);
+                        if !producers.is_empty() {
+                            for name in assigned_names(stmt) {
+                                awaited_names.insert(name, producers.clone());
+                            }
+                        }
+                        if seen.is_none() && first_await(value).is_none() {
+                            flags_set_early.extend(assigned_targets(stmt).into_iter().map(|target| match target {
+                                // `self._pending[key] = future`: the container is what is tested.
+                                Expr::Subscript(subscript) => ComparableExpr::from(&*subscript.value),
+                                target => ComparableExpr::from(target),
+                            }));
                         }
                     }
                     if let Some(awaited) = first_await_in_stmt(stmt) {
@@ -420,14 +545,64 @@ impl<'a> Analysis<'_, 'a, '_> {
         states
     }
 
-    /// A method the framework runs one at a time (see `catalog::SERIALIZED_HOOKS`).
+    /// The shared states tested by the `if`s of the function.
+    fn tested_states(&self) -> Vec<ComparableExpr<'a>> {
+        use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+        struct Tests<'a> {
+            found: Vec<&'a Expr>,
+        }
+        impl<'a> StatementVisitor<'a> for Tests<'a> {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                match stmt {
+                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                    Stmt::If(if_stmt) => {
+                        self.found.push(&if_stmt.test);
+                        self.found.extend(if_stmt.elif_else_clauses.iter().filter_map(|clause| clause.test.as_ref()));
+                        walk_stmt(self, stmt);
+                    }
+                    Stmt::While(while_stmt) => {
+                        self.found.push(&while_stmt.test);
+                        walk_stmt(self, stmt);
+                    }
+                    _ => walk_stmt(self, stmt),
+                }
+            }
+        }
+        let mut tests = Tests { found: Vec::new() };
+        tests.visit_body(&self.function.body);
+        // Every shared value a test reads (`self._connecting`, `self._pending.get(key)`).
+        let mut tested = Vec::new();
+        for test in tests.found {
+            collect_exprs(test, &mut |expr| {
+                if matches!(expr, Expr::Attribute(_) | Expr::Name(_)) && self.is_shared(expr) {
+                    tested.push(ComparableExpr::from(expr));
+                }
+            });
+        }
+        tested
+    }
+
+    /// A method the framework runs one at a time (see `catalog::SERIALIZED_HOOKS`), or a
+    /// method of a class driven one step at a time (`catalog::SERIALIZED_BASE_SUFFIXES`).
     fn is_serialized(&self) -> bool {
         let name = self.function.name.as_str();
-        (name.starts_with("__") && name.ends_with("__"))
+        self.is_serialized_class()
+            || (name.starts_with("__") && name.ends_with("__"))
             || catalog::SERIALIZED_HOOKS.iter().any(|hook| match hook.strip_suffix('*') {
                 Some(prefix) => name.starts_with(prefix),
                 None => name == *hook,
             })
+    }
+
+    /// A method of a class driven one step at a time (a config flow).
+    fn is_serialized_class(&self) -> bool {
+        self.class.is_some_and(|class| {
+            class.bases().iter().any(|base| {
+                last_identifier(base).is_some_and(|base| {
+                    catalog::SERIALIZED_BASE_SUFFIXES.iter().any(|suffix| base.ends_with(suffix))
+                })
+            })
+        })
     }
 
     /// A method whose name says it initialises once (`ensure_started`, `async_load`).
@@ -552,8 +727,13 @@ impl<'a> Analysis<'_, 'a, '_> {
                 }
             }
         }
+        // `self.get_x()` then `self.create_y()` are two methods of one class, not a store.
+        if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver) {
+            return None;
+        }
         Some(StoreRead {
             receiver: &attribute.value,
+            method,
         })
     }
 
@@ -575,8 +755,9 @@ impl<'a> Analysis<'_, 'a, '_> {
         } else {
             return;
         };
-        if let Scan::Found { awaited, write, .. } = self.scan_store_write(read.receiver, &events) {
+        if let Scan::Found { awaited, write, .. } = self.scan_store_write(&read, &events) {
             races.push(Race {
+                resource: false,
                 check: if_stmt.test.range(),
                 awaited,
                 write,
@@ -611,8 +792,8 @@ impl<'a> Analysis<'_, 'a, '_> {
         }
     }
 
-    fn scan_store_write(&self, receiver: &'a Expr, events: &[Event<'a>]) -> Scan {
-        let receiver = ComparableExpr::from(receiver);
+    fn scan_store_write(&self, read: &StoreRead<'a>, events: &[Event<'a>]) -> Scan {
+        let receiver = ComparableExpr::from(read.receiver);
         let mut seen: Option<TextRange> = None;
         let mut pending: Option<TextRange> = None;
         for event in events {
@@ -629,23 +810,27 @@ impl<'a> Analysis<'_, 'a, '_> {
                                 awaited,
                                 write,
                                 produced: true,
+                                producers: Vec::new(),
                             };
                         }
                         seen.get_or_insert(awaited);
                     }
                 }
                 Event::Simple { stmt, protected } => {
-                    match self.store_write(stmt, &receiver) {
+                    match self.store_write(stmt, &receiver, read.method) {
                         Some(Write::Safe) => return Scan::Guarded,
                         Some(Write::Plain(write)) => {
                             if protected || self.in_integrity_handler(stmt) {
                                 return Scan::Guarded;
                             }
+                            // `db.add(row)` then `await db.commit()`: the add is the write.
+                            let write = pending.unwrap_or(write);
                             if let Some(awaited) = seen.or_else(|| first_await_in_stmt(stmt)) {
                                 return Scan::Found {
                                     awaited,
                                     write,
                                     produced: true,
+                                    producers: Vec::new(),
                                 };
                             }
                             pending.get_or_insert(write);
@@ -659,6 +844,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                                 awaited,
                                 write,
                                 produced: true,
+                                producers: Vec::new(),
                             };
                         }
                         seen.get_or_insert(awaited);
@@ -670,7 +856,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 
     /// A write call on `receiver` in `stmt`.
-    fn store_write(&self, stmt: &'a Stmt, receiver: &ComparableExpr) -> Option<Write> {
+    fn store_write(&self, stmt: &'a Stmt, receiver: &ComparableExpr, read_method: &str) -> Option<Write> {
         let mut result = None;
         any_over_body(std::slice::from_ref(stmt), |expr| {
             let Expr::Call(call) = expr else { return false };
@@ -679,11 +865,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                 return false;
             }
             let method = attribute.attr.as_str();
-            if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) {
+            if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) || is_compare_and_set(call) {
                 result = Some(Write::Safe);
                 return true;
             }
-            if !catalog::method_has_verb(method, catalog::STORE_WRITE_METHODS) {
+            if !catalog::method_has_verb(method, catalog::STORE_WRITE_METHODS)
+                || catalog::IDEMPOTENT_WRITES.contains(&method)
+                || catalog::method_has_verb(method, catalog::ROW_UPDATE_WRITES)
+                || (catalog::CACHE_FILL_READS.contains(&read_method) && catalog::CACHE_FILL_WRITES.contains(&method))
+            {
                 return false;
             }
             if method.starts_with("execute") {
@@ -836,6 +1026,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 if !protected {
                     let awaited_between = seen.or_else(|| first_await_in_stmt(stmt)).unwrap_or(awaited.range());
                     races.push(Race {
+                        resource: false,
                         check: stmt_range_of_read(awaited),
                         awaited: awaited_between,
                         write,
@@ -1015,7 +1206,13 @@ fn flatten<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt]) -> Vec<Event<
                         expr: &if_stmt.test,
                         test: true,
                     });
-                    walk(analysis, &if_stmt.body, protected, out);
+                    // `if done: return await pending`: the code after the `if` runs only when
+                    // the body did not, so the body's awaits are not between what comes after.
+                    let body_exits = if_stmt.elif_else_clauses.is_empty()
+                        && matches!(if_stmt.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)));
+                    if !body_exits {
+                        walk(analysis, &if_stmt.body, protected, out);
+                    }
                     for clause in &if_stmt.elif_else_clauses {
                         if let Some(test) = &clause.test {
                             out.push(Event::Header { expr: test, test: true });
@@ -1145,6 +1342,17 @@ fn is_lock_name(expr: &Expr) -> bool {
         || name.split('_').any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
 }
 
+/// `update_many(where={"id": k, "owner": None}, ...)`: the write applies only if the row is
+/// still in the state that was checked.
+fn is_compare_and_set(call: &ast::ExprCall) -> bool {
+    let filter = call
+        .arguments
+        .find_keyword("where")
+        .map(|keyword| &keyword.value)
+        .or_else(|| call.arguments.args.first());
+    matches!(filter, Some(Expr::Dict(dict)) if dict.items.iter().any(|item| item.value.is_none_literal_expr()))
+}
+
 fn has_atomic_keyword(call: &ast::ExprCall) -> bool {
     call.arguments.keywords.iter().any(|keyword| {
         keyword
@@ -1167,6 +1375,61 @@ fn sql_is_write(sql: &str) -> bool {
 
 fn sql_is_race_safe(sql: &str) -> bool {
     catalog::SQL_RACE_SAFE_MARKERS.iter().any(|marker| sql.contains(marker))
+}
+
+/// The name of a state, for the resource test: `_client` of `self._client`, `_clients` of
+/// `self._clients[key]`, `CLIENT` of a global.
+fn state_name<'a>(state: &State<'a>) -> Option<&'a str> {
+    last_identifier(state.target)
+}
+
+/// Whether `name` says resource (see `catalog::RESOURCE_WORDS`).
+fn names_resource(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    // The last word names what the value is: `imap_client`, `_long_poll_task`, not `_session_key`.
+    let name = name.to_ascii_lowercase();
+    let Some(last) = name.split('_').rfind(|segment| !segment.is_empty()) else {
+        return false;
+    };
+    catalog::RESOURCE_WORDS
+        .iter()
+        .any(|word| last.starts_with(word) || (word.len() > 4 && last.contains(word)))
+}
+
+/// The last names of the calls awaited in `expr`: `connect` of `await self._pool.connect()`.
+fn awaited_callees(expr: &Expr) -> Vec<String> {
+    let mut found = Vec::new();
+    any_over_expr(expr, |inner: &Expr| {
+        if let Expr::Await(awaited) = inner {
+            if let Expr::Call(call) = &*awaited.value {
+                if let Some(name) = last_identifier(&call.func) {
+                    found.push(name.to_string());
+                }
+            }
+        }
+        false
+    });
+    found
+}
+
+/// The values of the `return` statements of a body (not of nested scopes).
+fn returned_values(body: &[Stmt]) -> Vec<&Expr> {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+    struct Returns<'a> {
+        found: Vec<&'a Expr>,
+    }
+    impl<'a> StatementVisitor<'a> for Returns<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Return(ret) => self.found.extend(ret.value.as_deref()),
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut returns = Returns { found: Vec::new() };
+    returns.visit_body(body);
+    returns.found
 }
 
 /// The value an assignment statement stores.
@@ -1198,8 +1461,30 @@ fn assigned_names(stmt: &Stmt) -> Vec<&str> {
     out
 }
 
-fn uses_any(expr: &Expr, names: &HashSet<&str>) -> bool {
-    !names.is_empty() && any_over_expr(expr, |inner: &Expr| matches!(inner, Expr::Name(name) if names.contains(name.id.as_str())))
+/// The targets an assignment stores to (tuple targets unpacked).
+fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
+    fn collect<'e>(target: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match target {
+            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| collect(elt, out)),
+            Expr::List(list) => list.elts.iter().for_each(|elt| collect(elt, out)),
+            other => out.push(other),
+        }
+    }
+    let mut out = Vec::new();
+    match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().for_each(|target| collect(target, &mut out)),
+        Stmt::AnnAssign(assign) => collect(&assign.target, &mut out),
+        _ => {}
+    }
+    out
+}
+
+/// Calls `visit` on `expr` and every expression inside it.
+fn collect_exprs<'a>(expr: &'a Expr, visit: &mut dyn FnMut(&'a Expr)) {
+    let _: Option<()> = find_in_expr(expr, &mut |inner| {
+        visit(inner);
+        None
+    });
 }
 
 /// The first `await` in `expr`, in source order.

@@ -45,16 +45,18 @@ since that coroutine is passed on; awaited calls.
 Safe, in async context: prefix the call with `await`.
 "#;
 
-pub(crate) fn check(project: &Project, _facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
     if !settings.is_enabled(Rule::CoroutineInBooleanContext) {
         return;
     }
     for id in project.function_ids() {
-        for call in &project.function(id).calls {
+        for (site, call) in project.function(id).calls.iter().enumerate() {
             if call.usage != CallUsage::Condition {
                 continue;
             }
-            let Some(name) = coroutine_callee(project, &call.callee) else { continue };
+            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), &call.callee) else {
+                continue;
+            };
             let mut diagnostic = Diagnostic::new(
                 Rule::CoroutineInBooleanContext,
                 format!("Coroutine `{name}(...)` used as a condition is always true, and never runs"),

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::project::summary::CallUsage;
-use crate::project::{Facts, Project};
+use crate::project::{Facts, FunctionId, Project};
 use crate::rules::blocking_io_in_async::display_path;
 use crate::rules::{Rule, catalog};
 use crate::settings::Settings;
@@ -46,16 +46,18 @@ A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`
 Safe, in async context: prefix the call with `await`.
 "#;
 
-pub(crate) fn check(project: &Project, _facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
+pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
     if !settings.is_enabled(Rule::UnawaitedCoroutine) {
         return;
     }
     for id in project.function_ids() {
-        for call in &project.function(id).calls {
+        for (site, call) in project.function(id).calls.iter().enumerate() {
             if call.usage != CallUsage::Dropped {
                 continue;
             }
-            let Some(name) = coroutine_callee(project, &call.callee) else { continue };
+            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), &call.callee) else {
+                continue;
+            };
             let mut diagnostic = Diagnostic::new(
                 Rule::UnawaitedCoroutine,
                 format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
@@ -70,9 +72,10 @@ pub(crate) fn check(project: &Project, _facts: &Facts, settings: &Settings, repo
     }
 }
 
-/// The short name of `callee` when calling it creates a coroutine.
-pub(crate) fn coroutine_callee(project: &Project, callee: &str) -> Option<String> {
-    if let Some(id) = project.resolve(callee) {
+/// The short name of the callee when calling it creates a coroutine: the project function
+/// the call resolved to, else a known async API.
+pub(crate) fn coroutine_callee(project: &Project, resolved: Option<FunctionId>, callee: &str) -> Option<String> {
+    if let Some(id) = resolved {
         let function = project.function(id);
         return function.is_async.then(|| function.name.clone());
     }

@@ -1,7 +1,7 @@
 //! Module-level bindings: imports, aliases, definitions, and what each class's instances
 //! hold in their attributes.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
@@ -109,7 +109,7 @@ impl ModuleBindings {
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut pending = vec![class_path];
         while let Some(class) = pending.pop() {
             if !seen.insert(class) {
@@ -322,11 +322,11 @@ impl ModuleBindings {
             }
             let mut changed = false;
             for (class_path, attribute, type_name) in learned {
-                if let Some(info) = self.classes.get_mut(&class_path) {
-                    if !info.attribute_types.contains_key(&attribute) {
-                        info.attribute_types.insert(attribute, type_name);
-                        changed = true;
-                    }
+                if let Some(info) = self.classes.get_mut(&class_path)
+                    && let std::collections::hash_map::Entry::Vacant(entry) = info.attribute_types.entry(attribute)
+                {
+                    entry.insert(type_name);
+                    changed = true;
                 }
             }
             if !changed {

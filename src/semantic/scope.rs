@@ -1,7 +1,7 @@
 //! Function scopes: which names a function binds (they shadow imports) and what is known
 //! of their values.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
@@ -122,9 +122,9 @@ impl SemanticModel<'_> {
     pub fn enter_function(&mut self, function: &ast::StmtFunctionDef, path: &str, receiver: Receiver) {
         let mut scope = FunctionScope {
             is_async: function.is_async,
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
         };
-        let mut declared_elsewhere = HashSet::new();
+        let mut declared_elsewhere = HashSet::default();
         collect_bound_names(&function.body, &mut scope.bindings, &mut declared_elsewhere);
         for name in &declared_elsewhere {
             scope.bindings.remove(name);
@@ -147,7 +147,7 @@ impl SemanticModel<'_> {
             scope.bindings.insert(name, known);
         }
         self.scopes.push(Scope::Function(scope));
-        let mut conflicted = HashSet::new();
+        let mut conflicted = HashSet::default();
         self.infer_local_types(&function.body, &mut conflicted);
     }
 
