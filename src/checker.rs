@@ -7,13 +7,13 @@ use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
+use crate::project::collect::{self as summary, SummaryBuilder};
+use crate::project::summary::ModuleSummary;
 use crate::rules::{
     Rule, blocking_io_in_async, cancelled_error_swallowed, dangling_task, fastapi_on_event,
     gather_exceptions_unchecked, gather_without_return_exceptions, get_event_loop,
 };
 use crate::semantic::{ModuleBindings, Receiver, Scope, SemanticModel, receiver_of};
-use crate::project::summary::ModuleSummary;
-use crate::project::collect::{self as summary, SummaryBuilder};
 use crate::settings::Settings;
 
 /// Nesting beyond this is not descended into: the rules have nothing to say about code
@@ -90,9 +90,11 @@ impl<'a> Checker<'a, '_> {
     /// Computed once per body, so asking for every assignment stays linear.
     pub fn is_read_in_current_body(&mut self, name: &str) -> bool {
         let body = self.current_body();
-        let key = body.first().map_or(ruff_text_size::TextSize::default(), |stmt| {
-            ruff_text_size::Ranged::start(stmt)
-        });
+        let key = body
+            .first()
+            .map_or(ruff_text_size::TextSize::default(), |stmt| {
+                ruff_text_size::Ranged::start(stmt)
+            });
         self.names_read
             .entry(key)
             .or_insert_with(|| NamesRead::collect(body))
@@ -338,8 +340,12 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_> {
         if self.nesting >= MAX_NESTING {
             return;
         }
-        if let Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt {
-            self.reads.names.extend(names.iter().map(ToString::to_string));
+        if let Stmt::Global(ast::StmtGlobal { names, .. })
+        | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt
+        {
+            self.reads
+                .names
+                .extend(names.iter().map(ToString::to_string));
         }
         self.nesting += 1;
         visitor::walk_stmt(self, stmt);

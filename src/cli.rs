@@ -62,6 +62,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Apply the safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With `--fix`, also apply the unsafe fixes (they change behaviour, e.g. move a call to a
+    /// worker thread); without `--fix`, count them as fixable in the summary.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,

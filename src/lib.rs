@@ -7,6 +7,7 @@
 pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
+pub mod fix;
 pub mod noqa;
 pub mod output;
 pub mod project;
@@ -63,9 +64,11 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     let project_diagnostics = link_project(&files, settings);
     let linked_at = Instant::now();
 
-    let (parse_time, check_time) = files.iter().fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
-        (parse + file.parse_time, check + file.check_time)
-    });
+    let (parse_time, check_time) = files
+        .iter()
+        .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
+            (parse + file.parse_time, check + file.check_time)
+        });
     let findings = files
         .into_iter()
         .zip(project_diagnostics)
@@ -76,7 +79,11 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     // phase in proportion to the thread time each took.
     let parallel = analysed_at - discovered_at;
     let busy = (parse_time + check_time).as_secs_f64();
-    let parse_share = if busy > 0.0 { parse_time.as_secs_f64() / busy } else { 0.0 };
+    let parse_share = if busy > 0.0 {
+        parse_time.as_secs_f64() / busy
+    } else {
+        0.0
+    };
     report.timings = Timings {
         discover: discovered_at - started,
         parse: parallel.mul_f64(parse_share),
@@ -190,7 +197,12 @@ fn check_source(analysis: &mut FileAnalysis, settings: &Settings) {
         .body
         .first()
         .map_or(TextSize::of(source), |stmt| stmt.start());
-    analysis.noqa = NoqaDirectives::from_tokens(parsed.tokens(), source, &analysis.line_index, first_statement);
+    analysis.noqa = NoqaDirectives::from_tokens(
+        parsed.tokens(),
+        source,
+        &analysis.line_index,
+        first_statement,
+    );
     if analysis.noqa.skips_file() {
         return;
     }
@@ -198,7 +210,11 @@ fn check_source(analysis: &mut FileAnalysis, settings: &Settings) {
         // The tree of a file that does not parse is a guess; checking it would report
         // findings in code the user did not write. Report the syntax error alone.
         let range = clamp_range(error.location, source);
-        analysis.diagnostics = vec![Diagnostic::new(Rule::SyntaxError, format!("SyntaxError: {}", error.error), range)];
+        analysis.diagnostics = vec![Diagnostic::new(
+            Rule::SyntaxError,
+            format!("SyntaxError: {}", error.error),
+            range,
+        )];
         return;
     }
     let (module_name, is_package) = semantic::module_name_from_path(&analysis.path);
@@ -221,7 +237,10 @@ fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
         .strip_suffix(".py")
         .or_else(|| trimmed.strip_suffix(".pyi"))
         .unwrap_or(trimmed);
-    let mut parts: Vec<&str> = without_ext.split(['/', '\\']).filter(|part| !part.is_empty() && *part != ".").collect();
+    let mut parts: Vec<&str> = without_ext
+        .split(['/', '\\'])
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
     if parts.last() == Some(&"__init__") {
         parts.pop();
     }
@@ -237,7 +256,8 @@ fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
 
 fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn clamp_range(range: TextRange, source: &str) -> TextRange {

@@ -52,11 +52,33 @@ fn check(args: CheckArgs) -> ExitCode {
     };
 
     let mut report = loopwarden::check(&args.paths, &settings);
+    if args.fix {
+        let fixed = loopwarden::fix::apply_fixes(&report, args.unsafe_fixes);
+        for error in &fixed.errors {
+            report_error(format_args!("{error}"));
+        }
+        if fixed.applied > 0 {
+            let _ = writeln!(
+                io::stderr(),
+                "Fixed {} {} in {} {}.",
+                fixed.applied,
+                if fixed.applied == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                },
+                fixed.files,
+                if fixed.files == 1 { "file" } else { "files" }
+            );
+            // Report what is left, on the fixed text.
+            report = loopwarden::check(&args.paths, &settings);
+        }
+    }
 
     let render_started = Instant::now();
     let options = RenderOptions {
         color: use_color(),
-        ..RenderOptions::default()
+        unsafe_fixes: args.unsafe_fixes,
     };
     let written = write_stdout(|out| {
         if args.statistics {

@@ -29,10 +29,20 @@ pub struct NoqaDirectives {
 impl NoqaDirectives {
     /// Reads every comment of the file. `first_statement` is where the first statement starts
     /// (the end of the file when there is none): a file-level directive must come before it.
-    pub fn from_tokens(tokens: &Tokens, source: &str, index: &LineIndex, first_statement: TextSize) -> Self {
+    pub fn from_tokens(
+        tokens: &Tokens,
+        source: &str,
+        index: &LineIndex,
+        first_statement: TextSize,
+    ) -> Self {
         let mut directives = Self::default();
-        for token in tokens.iter().filter(|token| token.kind() == TokenKind::Comment) {
-            let Some(text) = source.get(token.range().start().to_usize()..token.range().end().to_usize()) else {
+        for token in tokens
+            .iter()
+            .filter(|token| token.kind() == TokenKind::Comment)
+        {
+            let Some(text) =
+                source.get(token.range().start().to_usize()..token.range().end().to_usize())
+            else {
                 continue;
             };
             let line = index.line_of(token.start());
@@ -103,7 +113,11 @@ fn parse_line_directive(comment: &str) -> Option<Directive> {
             .filter(|code| !code.is_empty())
             .map(str::to_ascii_uppercase)
             .collect();
-        return Some(if codes.is_empty() { Directive::All } else { Directive::Codes(codes) });
+        return Some(if codes.is_empty() {
+            Directive::All
+        } else {
+            Directive::Codes(codes)
+        });
     }
     None
 }
@@ -115,7 +129,8 @@ fn is_code_like(word: &str) -> bool {
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]

@@ -68,7 +68,12 @@ impl FileFindings {
         let mut findings: Vec<Finding> = diagnostics
             .into_iter()
             .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
-            .filter(|diagnostic| !noqa.suppresses(line_index.line_of(diagnostic.range.start()), diagnostic.rule))
+            .filter(|diagnostic| {
+                !noqa.suppresses(
+                    line_index.line_of(diagnostic.range.start()),
+                    diagnostic.rule,
+                )
+            })
             .map(|diagnostic| to_finding(diagnostic, &display_path, &source, &line_index))
             .collect();
         sort_findings(&mut findings);
@@ -141,8 +146,13 @@ fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &Line
 
 fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.filename, a.location, a.rule, a.end_location, &a.message)
-            .cmp(&(&b.filename, b.location, b.rule, b.end_location, &b.message))
+        (&a.filename, a.location, a.rule, a.end_location, &a.message).cmp(&(
+            &b.filename,
+            b.location,
+            b.rule,
+            b.end_location,
+            &b.message,
+        ))
     });
 }
 

@@ -600,7 +600,8 @@ fn unknown_rule_exits_two() {
 
 #[test]
 fn a_ten_megabyte_file_finishes_with_its_findings() {
-    let block = "async def handler_{n}():\n    time.sleep(1)\n    return [i * 2 for i in range(10)]\n\n\n";
+    let block =
+        "async def handler_{n}():\n    time.sleep(1)\n    return [i * 2 for i in range(10)]\n\n\n";
     let mut source = String::from("import time\n\n\n");
     let mut n = 0;
     while source.len() < 10 * 1024 * 1024 {
@@ -632,7 +633,10 @@ fn deep_nesting_finishes_without_a_panic() {
     for depth in [1_000, 10_000] {
         let dir = project(&[("deep.py", &deeply_nested(depth)), ("ok.py", BLOCKING)]);
         let (code, findings, stderr) = check_json(dir.path(), &["."]);
-        assert!(code == 0 || code == 1, "depth {depth}: exit {code}, stderr {stderr}");
+        assert!(
+            code == 0 || code == 1,
+            "depth {depth}: exit {code}, stderr {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "depth {depth}: {stderr}");
         // The other file is still checked.
         assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
@@ -643,10 +647,17 @@ fn deep_nesting_finishes_without_a_panic() {
 fn a_broken_link_is_an_error_naming_the_file_and_other_files_are_checked() {
     let dir = project(&[("ok.py", BLOCKING)]);
     #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("missing-target.py"), dir.path().join("broken.py")).expect("symlink");
+    std::os::unix::fs::symlink(
+        dir.path().join("missing-target.py"),
+        dir.path().join("broken.py"),
+    )
+    .expect("symlink");
     let (code, findings, stderr) = check_json(dir.path(), &["ok.py", "broken.py"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("broken.py") && stderr.contains("No such file"), "{stderr}");
+    assert!(
+        stderr.contains("broken.py") && stderr.contains("No such file"),
+        "{stderr}"
+    );
     assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
 }
 
@@ -657,17 +668,28 @@ fn a_read_error_is_an_io_error_finding_naming_the_os_error() {
     let dir = project(&[("ok.py", BLOCKING)]);
     let (code, findings, _) = check_json(dir.path(), &["ok.py", "/proc/self/mem"]);
     assert_eq!(code, 2);
-    let io_error = findings.iter().find(|finding| finding["code"] == "LW002").expect("an LW002 finding");
+    let io_error = findings
+        .iter()
+        .find(|finding| finding["code"] == "LW002")
+        .expect("an LW002 finding");
     assert_eq!(io_error["filename"], "/proc/self/mem");
     let message = io_error["message"].as_str().unwrap_or_default();
-    assert!(message.contains("/proc/self/mem") && message.contains("os error"), "{message}");
+    assert!(
+        message.contains("/proc/self/mem") && message.contains("os error"),
+        "{message}"
+    );
     assert!(codes_and_files(&findings).contains(&("LW101".to_string(), "ok.py".to_string())));
 }
 
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
-    let files: Vec<(String, String)> = (0..40).map(|n| (format!("m{n}.py"), BLOCKING.to_string())).collect();
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+    let files: Vec<(String, String)> = (0..40)
+        .map(|n| (format!("m{n}.py"), BLOCKING.to_string()))
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
     let dir = project(&borrowed);
     let run = |threads: &str| {
         loopwarden(dir.path())
@@ -679,4 +701,65 @@ fn output_is_identical_whatever_the_thread_count() {
     };
     assert_eq!(run("1"), run("2"));
     assert_eq!(run("1"), run("8"));
+}
+
+// ---------------------------------------------------------------- --fix
+
+const FIXABLE: &str = "import asyncio
+import time
+
+
+async def save():
+    return 1
+
+
+async def handler():
+    loop = asyncio.get_event_loop()
+    save()
+    time.sleep(1)
+    return loop
+";
+
+#[test]
+fn fix_applies_safe_fixes_and_a_second_run_changes_nothing() {
+    let dir = project(&[("app.py", FIXABLE)]);
+    let assert = loopwarden(dir.path())
+        .args(["check", "--fix"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("Fixed 2 findings in 1 file."), "{stderr}");
+    let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert!(
+        fixed.contains("loop = asyncio.get_running_loop()"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("    await save()\n"), "{fixed}");
+    // The unsafe fix (to_thread) is not applied without --unsafe-fixes.
+    assert!(fixed.contains("    time.sleep(1)\n"), "{fixed}");
+    let (code, findings, _) = check_json(dir.path(), &["--fix"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "app.py".to_string())]
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        fixed
+    );
+}
+
+#[test]
+fn unsafe_fixes_are_applied_only_when_asked() {
+    let dir = project(&[("app.py", FIXABLE)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert!(
+        fixed.contains("    await asyncio.to_thread(time.sleep, 1)\n"),
+        "{fixed}"
+    );
+    loopwarden(dir.path()).arg("check").assert().code(0);
 }

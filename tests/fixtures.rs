@@ -18,7 +18,9 @@ use loopwarden::rules::Rule;
 use loopwarden::settings::Settings;
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// (file, row) → the codes expected there, from `# error: [CODE]` comments.
@@ -27,15 +29,24 @@ fn expectations(root: &Path) -> BTreeMap<(String, usize), Vec<String>> {
     for file in python_files(root) {
         let text = std::fs::read_to_string(&file).expect("fixture is UTF-8");
         for (index, line) in text.lines().enumerate() {
-            let Some(at) = line.find("# error:") else { continue };
+            let Some(at) = line.find("# error:") else {
+                continue;
+            };
             let mut codes = Vec::new();
             let mut rest = &line[at + "# error:".len()..];
             while let Some(open) = rest.find('[') {
-                let Some(close) = rest[open..].find(']') else { break };
+                let Some(close) = rest[open..].find(']') else {
+                    break;
+                };
                 codes.push(rest[open + 1..open + close].trim().to_string());
                 rest = &rest[open + close + 1..];
             }
-            assert!(!codes.is_empty(), "{}:{}: `# error:` names no [CODE]", file.display(), index + 1);
+            assert!(
+                !codes.is_empty(),
+                "{}:{}: `# error:` names no [CODE]",
+                file.display(),
+                index + 1
+            );
             codes.sort();
             expected.insert((file.display().to_string(), index + 1), codes);
         }
@@ -66,17 +77,35 @@ fn python_files(root: &Path) -> Vec<PathBuf> {
 fn settings_for(root: &Path) -> Settings {
     let mut settings = Settings::default();
     settings.rules = Rule::ALL.iter().copied().collect();
-    let header_file = if root.is_file() { root.to_path_buf() } else { root.join("__init__.py") };
+    let header_file = if root.is_file() {
+        root.to_path_buf()
+    } else {
+        root.join("__init__.py")
+    };
     let header = std::fs::read_to_string(header_file).unwrap_or_default();
     for line in header.lines().take_while(|line| line.starts_with('#')) {
-        let Some(option) = line.strip_prefix("# fixture:") else { continue };
-        let (key, value) = option.split_once('=').expect("fixture option is key = value");
+        let Some(option) = line.strip_prefix("# fixture:") else {
+            continue;
+        };
+        let (key, value) = option
+            .split_once('=')
+            .expect("fixture option is key = value");
         match key.trim() {
             "target-version" => {
-                let minor = value.trim().strip_prefix("py3").expect("py3XX").parse().expect("minor version");
+                let minor = value
+                    .trim()
+                    .strip_prefix("py3")
+                    .expect("py3XX")
+                    .parse()
+                    .expect("minor version");
                 settings.target_version = ruff_python_ast::PythonVersion { major: 3, minor };
             }
-            "sync-hooks" => settings.sync_hooks = value.split(',').map(|hook| hook.trim().to_string()).collect(),
+            "sync-hooks" => {
+                settings.sync_hooks = value
+                    .split(',')
+                    .map(|hook| hook.trim().to_string())
+                    .collect()
+            }
             other => panic!("unknown fixture option {other}"),
         }
     }
@@ -85,10 +114,18 @@ fn settings_for(root: &Path) -> Settings {
 
 fn run_fixture(name: &str) {
     let dir = fixtures_dir();
-    let root = if dir.join(name).is_dir() { dir.join(name) } else { dir.join(format!("{name}.py")) };
+    let root = if dir.join(name).is_dir() {
+        dir.join(name)
+    } else {
+        dir.join(format!("{name}.py"))
+    };
     assert!(root.exists(), "no fixture {}", root.display());
     let expected = expectations(&root);
-    assert!(!expected.is_empty(), "{}: a fixture must expect at least one finding", root.display());
+    assert!(
+        !expected.is_empty(),
+        "{}: a fixture must expect at least one finding",
+        root.display()
+    );
     let report = loopwarden::check(&[root.clone()], &settings_for(&root));
     assert!(report.errors.is_empty(), "errors: {:?}", report.errors);
 
@@ -96,8 +133,15 @@ fn run_fixture(name: &str) {
     let mut messages: BTreeMap<(String, usize), Vec<String>> = BTreeMap::new();
     for finding in report.findings() {
         let key = (finding.filename.clone(), finding.location.row);
-        found.entry(key.clone()).or_default().push(finding.rule.code().to_string());
-        messages.entry(key).or_default().push(format!("{} {}", finding.rule.code(), finding.message));
+        found
+            .entry(key.clone())
+            .or_default()
+            .push(finding.rule.code().to_string());
+        messages.entry(key).or_default().push(format!(
+            "{} {}",
+            finding.rule.code(),
+            finding.message
+        ));
     }
     found.values_mut().for_each(|codes| codes.sort());
 
@@ -105,15 +149,41 @@ fn run_fixture(name: &str) {
     for (key, codes) in &expected {
         let actual = found.get(key).cloned().unwrap_or_default();
         if &actual != codes {
-            problems.push(format!("{}:{}: expected {codes:?}, found {actual:?} {:?}", key.0, key.1, messages.get(key)));
+            problems.push(format!(
+                "{}:{}: expected {codes:?}, found {actual:?} {:?}",
+                key.0,
+                key.1,
+                messages.get(key)
+            ));
         }
     }
     for (key, codes) in &found {
         if !expected.contains_key(key) {
-            problems.push(format!("{}:{}: unexpected {codes:?}: {:?}", key.0, key.1, messages.get(key)));
+            problems.push(format!(
+                "{}:{}: unexpected {codes:?}: {:?}",
+                key.0,
+                key.1,
+                messages.get(key)
+            ));
         }
     }
-    assert!(problems.is_empty(), "fixture {name}:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "fixture {name}:\n{}",
+        problems.join("\n")
+    );
+
+    // Every fix, safe and unsafe, applied together, leaves code that still parses.
+    for file in &report.files {
+        if let Some((fixed, _)) = loopwarden::fix::fixed_source(file, true) {
+            let parsed = ruff_python_parser::parse_module(&fixed);
+            assert!(
+                parsed.is_ok(),
+                "{}: the fixed file does not parse:\n{fixed}",
+                file.display_path
+            );
+        }
+    }
 }
 
 macro_rules! fixtures {

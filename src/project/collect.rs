@@ -31,7 +31,14 @@ impl SummaryBuilder {
             classes: bindings
                 .classes
                 .iter()
-                .map(|(path, info)| (path.clone(), ClassSummary { bases: info.bases.clone() }))
+                .map(|(path, info)| {
+                    (
+                        path.clone(),
+                        ClassSummary {
+                            bases: info.bases.clone(),
+                        },
+                    )
+                })
                 .collect(),
             ..ModuleSummary::default()
         };
@@ -41,7 +48,10 @@ impl SummaryBuilder {
             false,
             TextRange::default(),
         ));
-        Self { summary, stack: vec![0] }
+        Self {
+            summary,
+            stack: vec![0],
+        }
     }
 
     /// The path of the innermost enclosing function (not the module code).
@@ -86,7 +96,9 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
     let in_async_context = checker.in_async_context();
     let usage = call_usage(checker, call);
     let blocking = blocking_io_in_async::applicable_api(checker, call, path);
-    let checks_running_loop = catalog::is_loop_affine(path) && path.ends_with("get_running_loop") && inside_try_body(checker, call);
+    let checks_running_loop = catalog::is_loop_affine(path)
+        && path.ends_with("get_running_loop")
+        && inside_try_body(checker, call);
     let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
@@ -153,13 +165,18 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     match parent {
         Some(Expr::UnaryOp(unary)) if unary.op == UnaryOp::Not => return CallUsage::Condition,
         Some(Expr::BoolOp(bool_op)) => {
-            let is_last = bool_op.values.last().is_some_and(|last| last.range() == call.range());
+            let is_last = bool_op
+                .values
+                .last()
+                .is_some_and(|last| last.range() == call.range());
             if !is_last || bool_op.op == BoolOp::And || statement_tests(checker, bool_op.range()) {
                 return CallUsage::Condition;
             }
             return CallUsage::Used;
         }
-        Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => return CallUsage::Condition,
+        Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => {
+            return CallUsage::Condition;
+        }
         Some(_) => return CallUsage::Used,
         None => {}
     }
@@ -185,10 +202,12 @@ fn statement_tests(checker: &Checker, range: TextRange) -> bool {
     match checker.current_statement() {
         Some(Stmt::If(if_stmt)) => {
             if_stmt.test.range() == range
-                || if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .any(|clause| clause.test.as_ref().is_some_and(|test| test.range() == range))
+                || if_stmt.elif_else_clauses.iter().any(|clause| {
+                    clause
+                        .test
+                        .as_ref()
+                        .is_some_and(|test| test.range() == range)
+                })
         }
         Some(Stmt::While(while_stmt)) => while_stmt.test.range() == range,
         Some(Stmt::Assert(assert)) => assert.test.range() == range,

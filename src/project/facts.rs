@@ -48,7 +48,9 @@ impl Facts {
         callers.values_mut().for_each(|list| list.sort_unstable());
 
         let blocks = backward(project, &callers, |function| !function.blocking.is_empty());
-        let loop_affine = backward(project, &callers, |function| !function.loop_affine.is_empty());
+        let loop_affine = backward(project, &callers, |function| {
+            !function.loop_affine.is_empty()
+        });
         let entries = entries(project, settings);
         let mut facts = Self {
             edges,
@@ -73,7 +75,9 @@ impl Facts {
             }
         }
         while let Some(caller) = queue.pop_front() {
-            let Some(calls) = self.edges.get(&caller) else { continue };
+            let Some(calls) = self.edges.get(&caller) else {
+                continue;
+            };
             for &(site, callee) in calls {
                 if project.function(callee).is_async || reached.contains_key(&callee) {
                     continue;
@@ -108,7 +112,11 @@ impl Facts {
             match table.get(&current) {
                 Some(Step::Call { site, callee }) => {
                     let call = &project.function(current).calls[*site];
-                    chain.push(project.step(current.0, &project.function(*callee).name, call.range));
+                    chain.push(project.step(
+                        current.0,
+                        &project.function(*callee).name,
+                        call.range,
+                    ));
                     current = *callee;
                 }
                 Some(Step::Direct(_)) => {
@@ -130,7 +138,11 @@ impl Facts {
             match self.reached.get(&current) {
                 Some(Some((caller, site))) => {
                     let call = &project.function(*caller).calls[*site];
-                    reversed.push(project.step(caller.0, &project.function(current).name, call.range));
+                    reversed.push(project.step(
+                        caller.0,
+                        &project.function(current).name,
+                        call.range,
+                    ));
                     current = *caller;
                 }
                 _ => {
@@ -160,9 +172,14 @@ fn backward(
         }
     }
     while let Some(callee) = queue.pop_front() {
-        let Some(list) = callers.get(&callee) else { continue };
+        let Some(list) = callers.get(&callee) else {
+            continue;
+        };
         for &(caller, site) in list {
-            if project.function(caller).is_async || found.contains_key(&caller) || is_module_code(project, caller) {
+            if project.function(caller).is_async
+                || found.contains_key(&caller)
+                || is_module_code(project, caller)
+            {
                 continue;
             }
             found.insert(caller, Step::Call { site, callee });
@@ -171,7 +188,6 @@ fn backward(
     }
     found
 }
-
 
 /// Every call site resolved to the project function it calls, module by module in parallel
 /// (each module resolves each distinct callee path once).
@@ -219,8 +235,13 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         if function.is_async {
             continue;
         }
-        let Some((owner, method)) = function.path.rsplit_once('.') else { continue };
-        let configured = settings.sync_hooks.iter().any(|hook| hook == &function.path);
+        let Some((owner, method)) = function.path.rsplit_once('.') else {
+            continue;
+        };
+        let configured = settings
+            .sync_hooks
+            .iter()
+            .any(|hook| hook == &function.path);
         let litellm = catalog::LITELLM_SYNC_HOOKS.contains(&method)
             && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER);
         if configured || litellm {
@@ -246,7 +267,9 @@ impl Project<'_> {
             if !seen.insert(current.clone()) || seen.len() > 64 {
                 continue;
             }
-            let Some(bases) = self.classes.get(current.as_str()) else { continue };
+            let Some(bases) = self.classes.get(current.as_str()) else {
+                continue;
+            };
             for base in bases.iter() {
                 if ancestors.contains(&base.as_str()) {
                     return true;

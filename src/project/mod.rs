@@ -48,15 +48,24 @@ const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
-        let function_count = modules.iter().map(|module| module.summary.functions.len()).sum();
+        let function_count = modules
+            .iter()
+            .map(|module| module.summary.functions.len())
+            .sum();
         let mut functions = HashMap::with_capacity_and_hasher(function_count, Default::default());
-        let mut module_by_name = HashMap::with_capacity_and_hasher(modules.len(), Default::default());
+        let mut module_by_name =
+            HashMap::with_capacity_and_hasher(modules.len(), Default::default());
         let mut classes = HashMap::default();
         let mut alias_claims: HashMap<&str, Vec<usize>> = HashMap::default();
         for (module_index, module) in modules.iter().enumerate() {
-            module_by_name.entry(module.summary.module_name.as_str()).or_insert(module_index);
+            module_by_name
+                .entry(module.summary.module_name.as_str())
+                .or_insert(module_index);
             for alias in &module.summary.aliases {
-                alias_claims.entry(alias.as_str()).or_default().push(module_index);
+                alias_claims
+                    .entry(alias.as_str())
+                    .or_default()
+                    .push(module_index);
             }
             for (function_index, function) in module.summary.functions.iter().enumerate() {
                 functions
@@ -64,7 +73,9 @@ impl<'a> Project<'a> {
                     .or_insert((module_index, function_index));
             }
             for (path, class) in &module.summary.classes {
-                classes.entry(path.as_str()).or_insert(class.bases.as_slice());
+                classes
+                    .entry(path.as_str())
+                    .or_insert(class.bases.as_slice());
             }
         }
         // A path suffix names a module only when no other module claims it.
@@ -92,10 +103,9 @@ impl<'a> Project<'a> {
 
     /// All function ids, in module order.
     pub fn function_ids(&self) -> impl Iterator<Item = FunctionId> + '_ {
-        self.modules
-            .iter()
-            .enumerate()
-            .flat_map(|(module, m)| (0..m.summary.functions.len()).map(move |function| (module, function)))
+        self.modules.iter().enumerate().flat_map(|(module, m)| {
+            (0..m.summary.functions.len()).map(move |function| (module, function))
+        })
     }
 
     /// The project function a qualified path names: directly, through re-exports

@@ -183,21 +183,39 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
     ("threading.BoundedSemaphore.acquire", flagged("blocking", 0)),
     ("threading.Condition.acquire", flagged("blocking", 0)),
     ("threading.Condition.wait", io(Some("asyncio.Condition"))),
-    ("threading.Condition.wait_for", io(Some("asyncio.Condition"))),
+    (
+        "threading.Condition.wait_for",
+        io(Some("asyncio.Condition")),
+    ),
     ("threading.Event.wait", io(Some("asyncio.Event"))),
     ("threading.Barrier.wait", io(Some("asyncio.Barrier"))),
-    ("threading.Thread.join", io(Some("await asyncio.to_thread(thread.join)"))),
+    (
+        "threading.Thread.join",
+        io(Some("await asyncio.to_thread(thread.join)")),
+    ),
     ("queue.Queue.get", flagged("block", 0)),
     ("queue.Queue.put", flagged("block", 1)),
     ("queue.Queue.join", io(Some("asyncio.Queue"))),
     ("multiprocessing.Queue.get", flagged("block", 0)),
     ("multiprocessing.Queue.put", flagged("block", 1)),
     ("multiprocessing.Process.join", io(None)),
-    ("concurrent.futures.Future.result", io(Some("await asyncio.wrap_future(future)"))),
-    ("concurrent.futures.Future.exception", io(Some("await asyncio.wrap_future(future)"))),
+    (
+        "concurrent.futures.Future.result",
+        io(Some("await asyncio.wrap_future(future)")),
+    ),
+    (
+        "concurrent.futures.Future.exception",
+        io(Some("await asyncio.wrap_future(future)")),
+    ),
     ("concurrent.futures.wait", io(Some("asyncio.wait"))),
-    ("concurrent.futures.ThreadPoolExecutor.shutdown", flagged("wait", 0)),
-    ("concurrent.futures.ProcessPoolExecutor.shutdown", flagged("wait", 0)),
+    (
+        "concurrent.futures.ThreadPoolExecutor.shutdown",
+        flagged("wait", 0),
+    ),
+    (
+        "concurrent.futures.ProcessPoolExecutor.shutdown",
+        flagged("wait", 0),
+    ),
     ("builtins.input", io(None)),
     // HTTP and sockets.
     ("requests.get", io(HTTPX_ASYNC)),
@@ -247,7 +265,10 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
     ("httpx.Client.request", io(Some("httpx.AsyncClient"))),
     ("httpx.Client.send", io(Some("httpx.AsyncClient"))),
     ("httpx.Client.stream", io(Some("httpx.AsyncClient"))),
-    ("socket.create_connection", io(Some("asyncio.open_connection"))),
+    (
+        "socket.create_connection",
+        io(Some("asyncio.open_connection")),
+    ),
     ("socket.getaddrinfo", io(Some("loop.getaddrinfo"))),
     ("socket.gethostbyname", io(Some("loop.getaddrinfo"))),
     ("socket.socket.connect", io(Some("loop.sock_connect"))),
@@ -297,41 +318,122 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
     ("os.wait4", io(SUBPROCESS_ASYNC)),
     ("os.waitid", io(SUBPROCESS_ASYNC)),
     // Sync database and service clients.
-    ("psycopg2.connect", io(Some("asyncpg or psycopg.AsyncConnection"))),
-    ("psycopg2.extensions.connection.*", io(Some("asyncpg or psycopg.AsyncConnection"))),
-    ("psycopg2.extensions.cursor.*", io(Some("asyncpg or psycopg.AsyncConnection"))),
-    ("psycopg.connect", io(Some("psycopg.AsyncConnection.connect"))),
-    ("psycopg.Connection.connect", io(Some("psycopg.AsyncConnection.connect"))),
+    (
+        "psycopg2.connect",
+        io(Some("asyncpg or psycopg.AsyncConnection")),
+    ),
+    (
+        "psycopg2.extensions.connection.*",
+        io(Some("asyncpg or psycopg.AsyncConnection")),
+    ),
+    (
+        "psycopg2.extensions.cursor.*",
+        io(Some("asyncpg or psycopg.AsyncConnection")),
+    ),
+    (
+        "psycopg.connect",
+        io(Some("psycopg.AsyncConnection.connect")),
+    ),
+    (
+        "psycopg.Connection.connect",
+        io(Some("psycopg.AsyncConnection.connect")),
+    ),
     ("psycopg.Connection.*", io(Some("psycopg.AsyncConnection"))),
     ("psycopg.Cursor.*", io(Some("psycopg.AsyncConnection"))),
     ("pymysql.connect", io(Some("aiomysql"))),
     ("pymysql.connections.Connection.*", io(Some("aiomysql"))),
     ("pymysql.cursors.Cursor.*", io(Some("aiomysql"))),
     ("MySQLdb.connect", io(Some("aiomysql"))),
-    ("pymongo.MongoClient.*", io(Some("motor or pymongo.AsyncMongoClient"))),
-    ("pymongo.database.Database.*", io(Some("motor or pymongo.AsyncMongoClient"))),
-    ("pymongo.collection.Collection.*", io(Some("motor or pymongo.AsyncMongoClient"))),
+    (
+        "pymongo.MongoClient.*",
+        io(Some("motor or pymongo.AsyncMongoClient")),
+    ),
+    (
+        "pymongo.database.Database.*",
+        io(Some("motor or pymongo.AsyncMongoClient")),
+    ),
+    (
+        "pymongo.collection.Collection.*",
+        io(Some("motor or pymongo.AsyncMongoClient")),
+    ),
     ("redis.Redis.*", io(Some("redis.asyncio"))),
     ("redis.client.Pipeline.execute", io(Some("redis.asyncio"))),
-    ("sqlalchemy.engine.Engine.connect", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Engine.begin", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Engine.execute", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Connection.execute", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Connection.commit", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Connection.scalar", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.engine.Connection.scalars", io(Some("sqlalchemy.ext.asyncio"))),
-    ("sqlalchemy.orm.Session.execute", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.commit", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.query", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.get", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.flush", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.refresh", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.scalar", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.scalars", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("sqlalchemy.orm.Session.rollback", io(Some("sqlalchemy.ext.asyncio.AsyncSession"))),
-    ("botocore.client.BaseClient.*", io(Some("aioboto3 / aiobotocore"))),
-    ("boto3.resources.base.ServiceResource.*", io(Some("aioboto3"))),
-    ("elasticsearch.Elasticsearch.*", io(Some("elasticsearch.AsyncElasticsearch"))),
+    (
+        "sqlalchemy.engine.Engine.connect",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Engine.begin",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Engine.execute",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Connection.execute",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Connection.commit",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Connection.scalar",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.engine.Connection.scalars",
+        io(Some("sqlalchemy.ext.asyncio")),
+    ),
+    (
+        "sqlalchemy.orm.Session.execute",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.commit",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.query",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.get",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.flush",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.refresh",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.scalar",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.scalars",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "sqlalchemy.orm.Session.rollback",
+        io(Some("sqlalchemy.ext.asyncio.AsyncSession")),
+    ),
+    (
+        "botocore.client.BaseClient.*",
+        io(Some("aioboto3 / aiobotocore")),
+    ),
+    (
+        "boto3.resources.base.ServiceResource.*",
+        io(Some("aioboto3")),
+    ),
+    (
+        "elasticsearch.Elasticsearch.*",
+        io(Some("elasticsearch.AsyncElasticsearch")),
+    ),
     // CPU-heavy: LW102.
     ("bcrypt.hashpw", CPU),
     ("bcrypt.checkpw", CPU),
@@ -344,13 +446,31 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
     ("argon2.PasswordHasher.verify", CPU),
     ("hashlib.pbkdf2_hmac", CPU),
     ("hashlib.scrypt", CPU),
-    ("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.derive", CPU),
-    ("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.verify", CPU),
-    ("cryptography.hazmat.primitives.kdf.scrypt.Scrypt.derive", CPU),
-    ("cryptography.hazmat.primitives.kdf.scrypt.Scrypt.verify", CPU),
+    (
+        "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.derive",
+        CPU,
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.verify",
+        CPU,
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.scrypt.Scrypt.derive",
+        CPU,
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.scrypt.Scrypt.verify",
+        CPU,
+    ),
     ("cryptography.hazmat.primitives.kdf.hkdf.HKDF.derive", CPU),
-    ("cryptography.hazmat.primitives.kdf.argon2.Argon2id.derive", CPU),
-    ("cryptography.hazmat.primitives.kdf.argon2.Argon2id.verify", CPU),
+    (
+        "cryptography.hazmat.primitives.kdf.argon2.Argon2id.derive",
+        CPU,
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.argon2.Argon2id.verify",
+        CPU,
+    ),
 ];
 
 /// Methods that a `Type.*` wildcard does not cover: they do no I/O (they build a pipeline,
@@ -418,49 +538,118 @@ pub const RETURN_TYPES: &[(&str, &str)] = &[
     ("redis.Redis.from_url", "redis.Redis"),
     ("redis.Redis.pipeline", "redis.client.Pipeline"),
     ("psycopg2.connect", "psycopg2.extensions.connection"),
-    ("psycopg2.extensions.connection.cursor", "psycopg2.extensions.cursor"),
+    (
+        "psycopg2.extensions.connection.cursor",
+        "psycopg2.extensions.cursor",
+    ),
     ("psycopg.connect", "psycopg.Connection"),
     ("psycopg.Connection.connect", "psycopg.Connection"),
     ("psycopg.Connection.cursor", "psycopg.Cursor"),
     ("pymysql.connect", "pymysql.connections.Connection"),
-    ("pymysql.connections.Connection.cursor", "pymysql.cursors.Cursor"),
-    ("pymongo.MongoClient.get_database", "pymongo.database.Database"),
-    ("pymongo.MongoClient.get_default_database", "pymongo.database.Database"),
-    ("pymongo.database.Database.get_collection", "pymongo.collection.Collection"),
+    (
+        "pymysql.connections.Connection.cursor",
+        "pymysql.cursors.Cursor",
+    ),
+    (
+        "pymongo.MongoClient.get_database",
+        "pymongo.database.Database",
+    ),
+    (
+        "pymongo.MongoClient.get_default_database",
+        "pymongo.database.Database",
+    ),
+    (
+        "pymongo.database.Database.get_collection",
+        "pymongo.collection.Collection",
+    ),
     ("sqlalchemy.create_engine", "sqlalchemy.engine.Engine"),
-    ("sqlalchemy.engine.create_engine", "sqlalchemy.engine.Engine"),
-    ("sqlalchemy.engine.Engine.connect", "sqlalchemy.engine.Connection"),
-    ("sqlalchemy.engine.Engine.begin", "sqlalchemy.engine.Connection"),
-    ("sqlalchemy.orm.sessionmaker.__call__", "sqlalchemy.orm.Session"),
-    ("sqlalchemy.orm.scoped_session.__call__", "sqlalchemy.orm.Session"),
+    (
+        "sqlalchemy.engine.create_engine",
+        "sqlalchemy.engine.Engine",
+    ),
+    (
+        "sqlalchemy.engine.Engine.connect",
+        "sqlalchemy.engine.Connection",
+    ),
+    (
+        "sqlalchemy.engine.Engine.begin",
+        "sqlalchemy.engine.Connection",
+    ),
+    (
+        "sqlalchemy.orm.sessionmaker.__call__",
+        "sqlalchemy.orm.Session",
+    ),
+    (
+        "sqlalchemy.orm.scoped_session.__call__",
+        "sqlalchemy.orm.Session",
+    ),
     ("boto3.client", "botocore.client.BaseClient"),
     ("boto3.session.Session.client", "botocore.client.BaseClient"),
     ("boto3.resource", "boto3.resources.base.ServiceResource"),
-    ("boto3.session.Session.resource", "boto3.resources.base.ServiceResource"),
-    ("boto3.resources.base.ServiceResource.Table", "boto3.resources.base.ServiceResource"),
-    ("boto3.resources.base.ServiceResource.Bucket", "boto3.resources.base.ServiceResource"),
-    ("boto3.resources.base.ServiceResource.Object", "boto3.resources.base.ServiceResource"),
-    ("boto3.resources.base.ServiceResource.Queue", "boto3.resources.base.ServiceResource"),
-    ("concurrent.futures.ThreadPoolExecutor.submit", "concurrent.futures.Future"),
-    ("concurrent.futures.ProcessPoolExecutor.submit", "concurrent.futures.Future"),
-    ("concurrent.futures.Executor.submit", "concurrent.futures.Future"),
-    ("asyncio.run_coroutine_threadsafe", "concurrent.futures.Future"),
+    (
+        "boto3.session.Session.resource",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Table",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Bucket",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Object",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Queue",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "concurrent.futures.ThreadPoolExecutor.submit",
+        "concurrent.futures.Future",
+    ),
+    (
+        "concurrent.futures.ProcessPoolExecutor.submit",
+        "concurrent.futures.Future",
+    ),
+    (
+        "concurrent.futures.Executor.submit",
+        "concurrent.futures.Future",
+    ),
+    (
+        "asyncio.run_coroutine_threadsafe",
+        "concurrent.futures.Future",
+    ),
     ("subprocess.Popen", "subprocess.Popen"),
     ("multiprocessing.Queue", "multiprocessing.Queue"),
     ("asyncio.get_event_loop", "asyncio.AbstractEventLoop"),
     ("asyncio.get_running_loop", "asyncio.AbstractEventLoop"),
     ("asyncio.new_event_loop", "asyncio.AbstractEventLoop"),
     ("asyncio.events.get_event_loop", "asyncio.AbstractEventLoop"),
-    ("asyncio.events.get_running_loop", "asyncio.AbstractEventLoop"),
+    (
+        "asyncio.events.get_running_loop",
+        "asyncio.AbstractEventLoop",
+    ),
     ("asyncio.AbstractEventLoop.create_task", "asyncio.Task"),
     ("asyncio.create_task", "asyncio.Task"),
     ("asyncio.ensure_future", "asyncio.Task"),
     ("asyncio.TaskGroup.create_task", "asyncio.Task"),
     // `async with websockets.connect(uri) as ws` (LW501); `ws = await connect(...)` is followed by the rule.
     ("websockets.connect", "websockets.ClientConnection"),
-    ("websockets.asyncio.client.connect", "websockets.ClientConnection"),
-    ("websockets.client.connect", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.legacy.client.connect", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    (
+        "websockets.asyncio.client.connect",
+        "websockets.ClientConnection",
+    ),
+    (
+        "websockets.client.connect",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.legacy.client.connect",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
 ];
 
 /// Classes whose call builds an instance of themselves, under the name the tables use.
@@ -502,9 +691,18 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("queue.SimpleQueue", "queue.Queue"),
     ("multiprocessing.Process", "multiprocessing.Process"),
     ("concurrent.futures.Future", "concurrent.futures.Future"),
-    ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ThreadPoolExecutor"),
-    ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.ProcessPoolExecutor"),
-    ("concurrent.futures.thread.ThreadPoolExecutor", "concurrent.futures.ThreadPoolExecutor"),
+    (
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ThreadPoolExecutor",
+    ),
+    (
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+    ),
+    (
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.ThreadPoolExecutor",
+    ),
     ("subprocess.Popen", "subprocess.Popen"),
     ("psycopg.Connection", "psycopg.Connection"),
     ("pymongo.MongoClient", "pymongo.MongoClient"),
@@ -516,20 +714,41 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("sqlalchemy.orm.Session", "sqlalchemy.orm.Session"),
     ("sqlalchemy.orm.session.Session", "sqlalchemy.orm.Session"),
     ("sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.sessionmaker"),
-    ("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoped_session"),
+    (
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoped_session",
+    ),
     ("sqlalchemy.engine.Engine", "sqlalchemy.engine.Engine"),
     ("sqlalchemy.Engine", "sqlalchemy.engine.Engine"),
-    ("sqlalchemy.engine.Connection", "sqlalchemy.engine.Connection"),
+    (
+        "sqlalchemy.engine.Connection",
+        "sqlalchemy.engine.Connection",
+    ),
     ("sqlalchemy.Connection", "sqlalchemy.engine.Connection"),
     ("boto3.session.Session", "boto3.session.Session"),
     ("boto3.Session", "boto3.session.Session"),
     ("elasticsearch.Elasticsearch", "elasticsearch.Elasticsearch"),
-    ("passlib.context.CryptContext", "passlib.context.CryptContext"),
+    (
+        "passlib.context.CryptContext",
+        "passlib.context.CryptContext",
+    ),
     ("argon2.PasswordHasher", "argon2.PasswordHasher"),
-    ("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC", "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC"),
-    ("cryptography.hazmat.primitives.kdf.scrypt.Scrypt", "cryptography.hazmat.primitives.kdf.scrypt.Scrypt"),
-    ("cryptography.hazmat.primitives.kdf.hkdf.HKDF", "cryptography.hazmat.primitives.kdf.hkdf.HKDF"),
-    ("cryptography.hazmat.primitives.kdf.argon2.Argon2id", "cryptography.hazmat.primitives.kdf.argon2.Argon2id"),
+    (
+        "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC",
+        "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC",
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.scrypt.Scrypt",
+        "cryptography.hazmat.primitives.kdf.scrypt.Scrypt",
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.hkdf.HKDF",
+        "cryptography.hazmat.primitives.kdf.hkdf.HKDF",
+    ),
+    (
+        "cryptography.hazmat.primitives.kdf.argon2.Argon2id",
+        "cryptography.hazmat.primitives.kdf.argon2.Argon2id",
+    ),
     ("asyncio.AbstractEventLoop", "asyncio.AbstractEventLoop"),
     ("asyncio.BaseEventLoop", "asyncio.AbstractEventLoop"),
     ("asyncio.Task", "asyncio.Task"),
@@ -551,16 +770,43 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("httpx.AsyncClient", "httpx.AsyncClient"),
     ("httpx._client.AsyncClient", "httpx.AsyncClient"),
     ("websockets.ClientConnection", "websockets.ClientConnection"),
-    ("websockets.asyncio.client.ClientConnection", "websockets.ClientConnection"),
+    (
+        "websockets.asyncio.client.ClientConnection",
+        "websockets.ClientConnection",
+    ),
     ("websockets.ServerConnection", "websockets.ServerConnection"),
-    ("websockets.asyncio.server.ServerConnection", "websockets.ServerConnection"),
-    ("websockets.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.client.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.server.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.legacy.client.WebSocketClientProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.legacy.server.WebSocketServerProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
-    ("websockets.legacy.protocol.WebSocketCommonProtocol", "websockets.legacy.protocol.WebSocketCommonProtocol"),
+    (
+        "websockets.asyncio.server.ServerConnection",
+        "websockets.ServerConnection",
+    ),
+    (
+        "websockets.WebSocketClientProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.WebSocketServerProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.client.WebSocketClientProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.server.WebSocketServerProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.legacy.client.WebSocketClientProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.legacy.server.WebSocketServerProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
+    (
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+        "websockets.legacy.protocol.WebSocketCommonProtocol",
+    ),
     ("anyio.Lock", "anyio.Lock"),
     ("anyio.Semaphore", "anyio.Semaphore"),
     ("anyio.Condition", "anyio.Condition"),
@@ -569,15 +815,24 @@ pub const CLASSES: &[(&str, &str)] = &[
     ("fastapi.applications.FastAPI", "fastapi.FastAPI"),
     ("fastapi.APIRouter", "fastapi.APIRouter"),
     ("fastapi.routing.APIRouter", "fastapi.APIRouter"),
-    ("starlette.applications.Starlette", "starlette.applications.Starlette"),
+    (
+        "starlette.applications.Starlette",
+        "starlette.applications.Starlette",
+    ),
     ("starlette.routing.Router", "starlette.routing.Router"),
 ];
 
 /// Attributes with a known type (`Path(...).parent` is a `Path`).
 pub const ATTRIBUTE_TYPES: &[(&str, &str)] = &[
     ("pathlib.Path.parent", "pathlib.Path"),
-    ("boto3.resources.base.ServiceResource.meta", "boto3.resources.base.ResourceMeta"),
-    ("boto3.resources.base.ResourceMeta.client", "botocore.client.BaseClient"),
+    (
+        "boto3.resources.base.ServiceResource.meta",
+        "boto3.resources.base.ResourceMeta",
+    ),
+    (
+        "boto3.resources.base.ResourceMeta.client",
+        "botocore.client.BaseClient",
+    ),
 ];
 
 /// Types whose every other attribute and item is of another known type: `client.db` and
@@ -679,7 +934,10 @@ mod tests {
         assert!(blocking_api("redis.Redis.get").is_some());
         assert!(blocking_api("redis.Redis.pipeline").is_none());
         assert!(blocking_api("redis.Redis.__enter__").is_none());
-        assert_eq!(blocking_api("bcrypt.hashpw").map(|api| api.category), Some(Blocking::Cpu));
+        assert_eq!(
+            blocking_api("bcrypt.hashpw").map(|api| api.category),
+            Some(Blocking::Cpu)
+        );
     }
 
     #[test]
@@ -797,7 +1055,12 @@ pub const COROUTINE_APIS: &[&str] = &[
 
 /// The sync hooks LiteLLM calls from inside its running loop, and the base class they
 /// belong to (LW202 (c)).
-pub const LITELLM_SYNC_HOOKS: &[&str] = &["log_success_event", "log_failure_event", "log_pre_api_call", "log_post_api_call"];
+pub const LITELLM_SYNC_HOOKS: &[&str] = &[
+    "log_success_event",
+    "log_failure_event",
+    "log_pre_api_call",
+    "log_post_api_call",
+];
 pub const LITELLM_CUSTOM_LOGGER: &[&str] = &[
     "litellm.integrations.custom_logger.CustomLogger",
     "litellm.CustomLogger",
@@ -828,11 +1091,13 @@ pub fn is_coroutine_api(path: &str) -> bool {
 // Loops, tasks, gather and cancellation (LW201, LW203, LW301, LW401, LW402, LW403).
 
 /// `asyncio.get_event_loop` under the paths it can be imported from (LW201).
-pub const GET_EVENT_LOOP_CALLS: &[&str] = &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
+pub const GET_EVENT_LOOP_CALLS: &[&str] =
+    &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
 
 /// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every
 /// version (LW201).
-pub const SET_EVENT_LOOP_CALLS: &[&str] = &["asyncio.set_event_loop", "asyncio.events.set_event_loop"];
+pub const SET_EVENT_LOOP_CALLS: &[&str] =
+    &["asyncio.set_event_loop", "asyncio.events.set_event_loop"];
 
 /// Calls that schedule a new task and return the only strong reference to it (LW301).
 /// `asyncio.TaskGroup.create_task` is deliberately absent: the group holds its tasks.
@@ -845,7 +1110,8 @@ pub const TASK_CREATING_CALLS: &[&str] = &[
 ];
 
 /// Calls that return their argument unchanged when it already is a future (LW301).
-pub const FUTURE_PASSTHROUGH_CALLS: &[&str] = &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
+pub const FUTURE_PASSTHROUGH_CALLS: &[&str] =
+    &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
 
 /// Types of values that already are futures: `ensure_future` returns them as they are.
 pub const FUTURE_TYPES: &[&str] = &["asyncio.Task", "asyncio.Future"];
@@ -859,7 +1125,12 @@ pub const ALL_TASKS_CALLS: &[&str] = &["asyncio.all_tasks", "asyncio.tasks.all_t
 
 /// Calls and methods that copy or view a collection without changing which tasks it holds:
 /// `*list(self._tasks)`, `*self._tasks.values()` (LW402 shutdown drain).
-pub const COLLECTION_COPY_CALLS: &[&str] = &["builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted"];
+pub const COLLECTION_COPY_CALLS: &[&str] = &[
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.sorted",
+];
 pub const COLLECTION_COPY_METHODS: &[&str] = &["values", "copy"];
 
 /// Builtins that iterate or wrap a collection, yielding its items unchanged: their result
@@ -902,7 +1173,10 @@ pub const EXCEPTION_BASE_CLASSES: &[&str] = &[
 
 /// The cancellation exception itself: `raise asyncio.CancelledError` propagates a
 /// cancellation (LW403).
-pub const CANCELLED_ERROR_CLASSES: &[&str] = &["asyncio.CancelledError", "asyncio.exceptions.CancelledError"];
+pub const CANCELLED_ERROR_CLASSES: &[&str] = &[
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+];
 
 /// Exception classes whose `except` clause catches asyncio's `CancelledError` (a
 /// `BaseException` since Python 3.8) (LW403).
@@ -968,20 +1242,59 @@ pub const NETWORK_AWAITS: &[(&str, NetworkDefault)] = &[
     ("asyncio.open_connection", NetworkDefault::Streams),
     ("asyncio.open_unix_connection", NetworkDefault::Streams),
     ("asyncio.streams.open_connection", NetworkDefault::Streams),
-    ("asyncio.streams.open_unix_connection", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.create_connection", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.create_unix_connection", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.sock_connect", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.sock_recv", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.sock_recv_into", NetworkDefault::Streams),
-    ("asyncio.AbstractEventLoop.sock_accept", NetworkDefault::Streams),
-    ("websockets.ClientConnection.recv", NetworkDefault::WebsocketRecv),
-    ("websockets.ServerConnection.recv", NetworkDefault::WebsocketRecv),
-    ("websockets.legacy.protocol.WebSocketCommonProtocol.recv", NetworkDefault::WebsocketRecv),
+    (
+        "asyncio.streams.open_unix_connection",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.create_connection",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.create_unix_connection",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.sock_connect",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.sock_recv",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.sock_recv_into",
+        NetworkDefault::Streams,
+    ),
+    (
+        "asyncio.AbstractEventLoop.sock_accept",
+        NetworkDefault::Streams,
+    ),
+    (
+        "websockets.ClientConnection.recv",
+        NetworkDefault::WebsocketRecv,
+    ),
+    (
+        "websockets.ServerConnection.recv",
+        NetworkDefault::WebsocketRecv,
+    ),
+    (
+        "websockets.legacy.protocol.WebSocketCommonProtocol.recv",
+        NetworkDefault::WebsocketRecv,
+    ),
     ("websockets.connect", NetworkDefault::WebsocketConnect),
-    ("websockets.asyncio.client.connect", NetworkDefault::WebsocketConnect),
-    ("websockets.client.connect", NetworkDefault::WebsocketConnect),
-    ("websockets.legacy.client.connect", NetworkDefault::WebsocketConnect),
+    (
+        "websockets.asyncio.client.connect",
+        NetworkDefault::WebsocketConnect,
+    ),
+    (
+        "websockets.client.connect",
+        NetworkDefault::WebsocketConnect,
+    ),
+    (
+        "websockets.legacy.client.connect",
+        NetworkDefault::WebsocketConnect,
+    ),
     ("aiohttp.request", NetworkDefault::Aiohttp),
     ("aiohttp.ClientSession.request", NetworkDefault::Aiohttp),
     ("aiohttp.ClientSession.get", NetworkDefault::Aiohttp),
@@ -1020,7 +1333,14 @@ pub const STREAM_READ_METHODS: &[&str] = &["read", "readline", "readexactly", "r
 /// Network operations that wait for the *next* message or connection: in a loop they are a
 /// pump (a server's accept loop, a relay), which waits by design (LW501).
 pub const NETWORK_WAIT_FOR_NEXT: &[&str] = &[
-    "read", "readline", "readexactly", "readuntil", "recv", "sock_recv", "sock_recv_into", "sock_accept",
+    "read",
+    "readline",
+    "readexactly",
+    "readuntil",
+    "recv",
+    "sock_recv",
+    "sock_recv_into",
+    "sock_accept",
 ];
 
 /// Loop methods that do no network I/O when handed an already-connected `sock=` (LW501).
@@ -1091,16 +1411,51 @@ pub const TRANSACTION_METHODS: &[&str] = &["transaction", "begin", "begin_nested
 /// Methods that read a store and whose result a check-then-write decides on (LW601): a name
 /// matches when it is one of these or starts with one followed by `_` (`get_user`, `fetch_one`).
 pub const STORE_READ_METHODS: &[&str] = &[
-    "exists", "get", "find", "fetch", "fetchrow", "fetchval", "fetchone", "fetch_one", "first",
-    "one_or_none", "scalar", "scalars", "count", "select", "query", "lookup", "load", "retrieve",
+    "exists",
+    "get",
+    "find",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "fetchone",
+    "fetch_one",
+    "first",
+    "one_or_none",
+    "scalar",
+    "scalars",
+    "count",
+    "select",
+    "query",
+    "lookup",
+    "load",
+    "retrieve",
     "execute",
 ];
 
 /// Methods that write a store (LW601); `execute` counts only with INSERT/UPDATE/DELETE SQL.
 pub const STORE_WRITE_METHODS: &[&str] = &[
-    "insert", "insert_one", "insert_many", "create", "add", "add_all", "save", "put", "set",
-    "update", "update_one", "update_many", "replace_one", "delete", "delete_one", "delete_many",
-    "remove", "commit", "execute", "executemany", "hset", "setex",
+    "insert",
+    "insert_one",
+    "insert_many",
+    "create",
+    "add",
+    "add_all",
+    "save",
+    "put",
+    "set",
+    "update",
+    "update_one",
+    "update_many",
+    "replace_one",
+    "delete",
+    "delete_one",
+    "delete_many",
+    "remove",
+    "commit",
+    "execute",
+    "executemany",
+    "hset",
+    "setex",
 ];
 
 /// SQL statements that write.
@@ -1126,8 +1481,16 @@ pub const SQL_RACE_SAFE_MARKERS: &[&str] = &[
 
 /// Methods that are upserts themselves (LW601).
 pub const UPSERT_METHODS: &[&str] = &[
-    "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "upsert",
-    "insert_or_ignore", "find_one_and_update", "setnx", "hsetnx", "set_if_not_exists",
+    "get_or_create",
+    "update_or_create",
+    "aget_or_create",
+    "aupdate_or_create",
+    "upsert",
+    "insert_or_ignore",
+    "find_one_and_update",
+    "setnx",
+    "hsetnx",
+    "set_if_not_exists",
 ];
 
 /// Keyword arguments that make a write conditional on the store's state (LW601):
@@ -1163,22 +1526,67 @@ pub const SERIALIZED_BASE_SUFFIXES: &[&str] = &["Flow", "FlowHandler"];
 /// (LW601 shape 1): matched inside the state's name or the producing call's name. Words of up
 /// to four letters must start a `_`-separated segment (`ws`, `api_client`, not `news`).
 pub const RESOURCE_WORDS: &[&str] = &[
-    "client", "conn", "session", "pool", "transport", "socket", "sock", "channel", "websocket",
-    "ws", "engine", "driver", "browser", "process", "task", "subscri", "unsub", "listener",
-    "consumer", "producer", "api", "server", "tunnel", "watcher",
+    "client",
+    "conn",
+    "session",
+    "pool",
+    "transport",
+    "socket",
+    "sock",
+    "channel",
+    "websocket",
+    "ws",
+    "engine",
+    "driver",
+    "browser",
+    "process",
+    "task",
+    "subscri",
+    "unsub",
+    "listener",
+    "consumer",
+    "producer",
+    "api",
+    "server",
+    "tunnel",
+    "watcher",
 ];
 
 /// Words in a method name that say "run once": a flag set after awaits (`self._started = True`)
 /// guards a one-time initialisation there (LW601 shape 1).
 pub const INIT_ONCE_WORDS: &[&str] = &[
-    "init", "setup", "set_up", "start", "connect", "load", "ensure", "open", "login", "prepare",
-    "register", "subscribe", "bootstrap", "warm", "auth",
+    "init",
+    "setup",
+    "set_up",
+    "start",
+    "connect",
+    "load",
+    "ensure",
+    "open",
+    "login",
+    "prepare",
+    "register",
+    "subscribe",
+    "bootstrap",
+    "warm",
+    "auth",
 ];
 
 /// Words that say "tear down": a flag in such a method guards a teardown, not an initialisation.
 pub const TEARDOWN_WORDS: &[&str] = &[
-    "close", "stop", "shutdown", "eof", "disconnect", "cancel", "teardown", "finish", "release",
-    "cleanup", "unload", "unsubscribe", "exit",
+    "close",
+    "stop",
+    "shutdown",
+    "eof",
+    "disconnect",
+    "cancel",
+    "teardown",
+    "finish",
+    "release",
+    "cleanup",
+    "unload",
+    "unsubscribe",
+    "exit",
 ];
 
 /// A read with one of these verbs followed by a write with one of `CACHE_FILL_WRITES` on the
@@ -1238,6 +1646,9 @@ pub fn is_lock_type(type_name: &str) -> bool {
 /// Whether `method` is `verb` or `verb_...` for one of `verbs`.
 pub fn method_has_verb(method: &str, verbs: &[&str]) -> bool {
     verbs.iter().any(|verb| {
-        method == *verb || method.strip_prefix(verb).is_some_and(|rest| rest.starts_with('_'))
+        method == *verb
+            || method
+                .strip_prefix(verb)
+                .is_some_and(|rest| rest.starts_with('_'))
     })
 }

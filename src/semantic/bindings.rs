@@ -36,17 +36,93 @@ pub struct ModuleBindings {
 
 /// Names every module can use without importing them.
 const BUILTINS: &[&str] = &[
-    "open", "input", "print", "len", "range", "isinstance", "issubclass", "super", "type", "object",
-    "list", "dict", "set", "tuple", "str", "bytes", "int", "float", "bool", "iter", "next", "any",
-    "all", "map", "filter", "zip", "sorted", "reversed", "enumerate", "getattr", "setattr",
-    "hasattr", "callable", "id", "hash", "repr", "min", "max", "sum", "abs", "round", "vars", "dir",
-    "exec", "eval", "compile", "globals", "locals", "staticmethod", "classmethod", "property",
-    "BaseException", "Exception", "RuntimeError", "ValueError", "KeyError", "TypeError",
-    "TimeoutError", "OSError", "ConnectionError", "KeyboardInterrupt", "SystemExit",
-    "GeneratorExit", "StopIteration", "StopAsyncIteration", "NotImplementedError",
-    "AttributeError", "ImportError", "IndexError", "LookupError", "ExceptionGroup",
-    "BaseExceptionGroup", "breakpoint", "frozenset", "memoryview", "bytearray", "slice",
-    "format", "chr", "ord", "hex", "oct", "bin", "divmod", "pow", "aiter", "anext",
+    "open",
+    "input",
+    "print",
+    "len",
+    "range",
+    "isinstance",
+    "issubclass",
+    "super",
+    "type",
+    "object",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "str",
+    "bytes",
+    "int",
+    "float",
+    "bool",
+    "iter",
+    "next",
+    "any",
+    "all",
+    "map",
+    "filter",
+    "zip",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "callable",
+    "id",
+    "hash",
+    "repr",
+    "min",
+    "max",
+    "sum",
+    "abs",
+    "round",
+    "vars",
+    "dir",
+    "exec",
+    "eval",
+    "compile",
+    "globals",
+    "locals",
+    "staticmethod",
+    "classmethod",
+    "property",
+    "BaseException",
+    "Exception",
+    "RuntimeError",
+    "ValueError",
+    "KeyError",
+    "TypeError",
+    "TimeoutError",
+    "OSError",
+    "ConnectionError",
+    "KeyboardInterrupt",
+    "SystemExit",
+    "GeneratorExit",
+    "StopIteration",
+    "StopAsyncIteration",
+    "NotImplementedError",
+    "AttributeError",
+    "ImportError",
+    "IndexError",
+    "LookupError",
+    "ExceptionGroup",
+    "BaseExceptionGroup",
+    "breakpoint",
+    "frozenset",
+    "memoryview",
+    "bytearray",
+    "slice",
+    "format",
+    "chr",
+    "ord",
+    "hex",
+    "oct",
+    "bin",
+    "divmod",
+    "pow",
+    "aiter",
+    "anext",
 ];
 
 impl ModuleBindings {
@@ -60,7 +136,10 @@ impl ModuleBindings {
         bindings.infer_class_attributes(&module.body);
         for (name, binding) in &bindings.names {
             if let Some(Resolved::Path(path)) = binding {
-                let alias = bindings.module_aliases.entry(path.clone()).or_insert_with(|| name.clone());
+                let alias = bindings
+                    .module_aliases
+                    .entry(path.clone())
+                    .or_insert_with(|| name.clone());
                 if name < alias {
                     *alias = name.clone();
                 }
@@ -87,10 +166,12 @@ impl ModuleBindings {
     /// Module-level names bound to a path (imports, aliases, definitions): what the module
     /// re-exports.
     pub fn exports(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names.iter().filter_map(|(name, binding)| match binding {
-            Some(Resolved::Path(path)) => Some((name.as_str(), path.as_str())),
-            _ => None,
-        })
+        self.names
+            .iter()
+            .filter_map(|(name, binding)| match binding {
+                Some(Resolved::Path(path)) => Some((name.as_str(), path.as_str())),
+                _ => None,
+            })
     }
 
     pub fn is_class(&self, path: &str) -> bool {
@@ -115,7 +196,9 @@ impl ModuleBindings {
             if !seen.insert(class) {
                 continue;
             }
-            let Some(info) = self.classes.get(class) else { continue };
+            let Some(info) = self.classes.get(class) else {
+                continue;
+            };
             if let Some(found) = info.attribute_types.get(attribute) {
                 return Some(found.clone());
             }
@@ -135,7 +218,9 @@ impl ModuleBindings {
                     for alias in &import.names {
                         let module = alias.name.as_str();
                         match &alias.asname {
-                            Some(asname) => self.bind(asname.as_str(), Some(Resolved::Path(module.to_string()))),
+                            Some(asname) => {
+                                self.bind(asname.as_str(), Some(Resolved::Path(module.to_string())))
+                            }
                             None => {
                                 // `import a.b` binds `a`, through which `a.b.f` resolves.
                                 let first = module.split('.').next().unwrap_or(module);
@@ -145,7 +230,9 @@ impl ModuleBindings {
                     }
                 }
                 Stmt::ImportFrom(import) => {
-                    let Some(base) = self.import_base(import) else { continue };
+                    let Some(base) = self.import_base(import) else {
+                        continue;
+                    };
                     for alias in &import.names {
                         if alias.name.as_str() == "*" {
                             continue;
@@ -181,7 +268,12 @@ impl ModuleBindings {
                         model
                             .annotation_type(&assign.annotation)
                             .map(Resolved::Instance)
-                            .or_else(|| assign.value.as_deref().and_then(|value| model.resolve(value)))
+                            .or_else(|| {
+                                assign
+                                    .value
+                                    .as_deref()
+                                    .and_then(|value| model.resolve(value))
+                            })
                     };
                     self.bind_target(&assign.target, value);
                 }
@@ -214,7 +306,10 @@ impl ModuleBindings {
                     for item in &with.items {
                         if let Some(target) = &item.optional_vars {
                             let value = self.resolve_module_level(&item.context_expr);
-                            self.bind_target(target, value.filter(|value| value.instance_type().is_some()));
+                            self.bind_target(
+                                target,
+                                value.filter(|value| value.instance_type().is_some()),
+                            );
                         }
                     }
                     self.bind_statements(&with.body);
@@ -231,7 +326,10 @@ impl ModuleBindings {
     fn bind_target(&mut self, target: &Expr, value: Option<Resolved>) {
         match target {
             Expr::Name(name) => self.bind(name.id.as_str(), value),
-            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| self.bind_target(elt, None)),
+            Expr::Tuple(tuple) => tuple
+                .elts
+                .iter()
+                .for_each(|elt| self.bind_target(elt, None)),
             Expr::List(list) => list.elts.iter().for_each(|elt| self.bind_target(elt, None)),
             Expr::Starred(starred) => self.bind_target(&starred.value, None),
             _ => {}
@@ -244,7 +342,11 @@ impl ModuleBindings {
         if import.level == 0 {
             return module.map(str::to_string);
         }
-        let mut package: Vec<&str> = self.module_name.split('.').filter(|part| !part.is_empty()).collect();
+        let mut package: Vec<&str> = self
+            .module_name
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .collect();
         let mut levels = import.level as usize;
         if self.is_package {
             levels -= 1;
@@ -306,14 +408,26 @@ impl ModuleBindings {
                         }
                         Stmt::FunctionDef(method) => {
                             let receiver = receiver_of(method, &class_path);
-                            let Receiver::Instance(_) = receiver else { continue };
-                            let Some(self_name) = method.parameters.iter().next().map(|p| p.name().to_string())
+                            let Receiver::Instance(_) = receiver else {
+                                continue;
+                            };
+                            let Some(self_name) = method
+                                .parameters
+                                .iter()
+                                .next()
+                                .map(|p| p.name().to_string())
                             else {
                                 continue;
                             };
                             let method_path = format!("{class_path}.{}", method.name);
                             model.enter_function(method, &method_path, receiver);
-                            collect_self_assignments(&method.body, &self_name, &model, &class_path, &mut learned);
+                            collect_self_assignments(
+                                &method.body,
+                                &self_name,
+                                &model,
+                                &class_path,
+                                &mut learned,
+                            );
                             model.scopes.pop();
                         }
                         _ => {}
@@ -323,7 +437,8 @@ impl ModuleBindings {
             let mut changed = false;
             for (class_path, attribute, type_name) in learned {
                 if let Some(info) = self.classes.get_mut(&class_path)
-                    && let std::collections::hash_map::Entry::Vacant(entry) = info.attribute_types.entry(attribute)
+                    && let std::collections::hash_map::Entry::Vacant(entry) =
+                        info.attribute_types.entry(attribute)
                 {
                     entry.insert(type_name);
                     changed = true;
@@ -351,7 +466,10 @@ pub fn receiver_of<'c>(method: &ast::StmtFunctionDef, class_path: &'c str) -> Re
             }
         }
     }
-    if matches!(method.name.as_str(), "__new__" | "__init_subclass__" | "__class_getitem__") {
+    if matches!(
+        method.name.as_str(),
+        "__new__" | "__init_subclass__" | "__class_getitem__"
+    ) {
         return Receiver::Class(class_path);
     }
     Receiver::Instance(class_path)
@@ -397,14 +515,21 @@ fn collect_self_assignments(
 
     impl Collector<'_, '_> {
         fn learn(&mut self, target: &Expr, type_name: Option<String>) {
-            let Expr::Attribute(attribute) = target else { return };
-            let Expr::Name(owner) = &*attribute.value else { return };
+            let Expr::Attribute(attribute) = target else {
+                return;
+            };
+            let Expr::Name(owner) = &*attribute.value else {
+                return;
+            };
             if owner.id.as_str() != self.self_name {
                 return;
             }
             if let Some(type_name) = type_name {
-                self.learned
-                    .push((self.class_path.to_string(), attribute.attr.to_string(), type_name));
+                self.learned.push((
+                    self.class_path.to_string(),
+                    attribute.attr.to_string(),
+                    type_name,
+                ));
             }
         }
     }
@@ -420,10 +545,12 @@ fn collect_self_assignments(
                     }
                 }
                 Stmt::AnnAssign(assign) => {
-                    let type_name = self
-                        .model
-                        .annotation_type(&assign.annotation)
-                        .or_else(|| assign.value.as_deref().and_then(|value| self.model.type_of(value)));
+                    let type_name = self.model.annotation_type(&assign.annotation).or_else(|| {
+                        assign
+                            .value
+                            .as_deref()
+                            .and_then(|value| self.model.type_of(value))
+                    });
                     self.learn(&assign.target, type_name);
                 }
                 Stmt::With(with) => {

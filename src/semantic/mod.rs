@@ -225,4 +225,3 @@ pub fn dotted_name(expr: &Expr) -> Option<String> {
         _ => None,
     }
 }
-

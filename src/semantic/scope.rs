@@ -119,7 +119,12 @@ impl SemanticModel<'_> {
     /// Pushes the scope of `function` (whose qualified path is `path`) and infers the types
     /// of its locals from its parameters' annotations and its assignments, in source order.
     /// Nested `def`s resolve to `path.name`. Call [`ScopeStack::pop`] after.
-    pub fn enter_function(&mut self, function: &ast::StmtFunctionDef, path: &str, receiver: Receiver) {
+    pub fn enter_function(
+        &mut self,
+        function: &ast::StmtFunctionDef,
+        path: &str,
+        receiver: Receiver,
+    ) {
         let mut scope = FunctionScope {
             is_async: function.is_async,
             bindings: HashMap::default(),
@@ -130,14 +135,17 @@ impl SemanticModel<'_> {
             scope.bindings.remove(name);
         }
         for nested in nested_definitions(&function.body) {
-            scope
-                .bindings
-                .insert(nested.to_string(), Some(Resolved::Path(format!("{path}.{nested}"))));
+            scope.bindings.insert(
+                nested.to_string(),
+                Some(Resolved::Path(format!("{path}.{nested}"))),
+            );
         }
         for (index, parameter) in function.parameters.iter().enumerate() {
             let name = parameter.name().to_string();
             let known = match receiver {
-                Receiver::Instance(class) if index == 0 => Some(Resolved::Instance(class.to_string())),
+                Receiver::Instance(class) if index == 0 => {
+                    Some(Resolved::Instance(class.to_string()))
+                }
                 Receiver::Class(class) if index == 0 => Some(Resolved::Path(class.to_string())),
                 _ => parameter
                     .annotation()
@@ -175,7 +183,12 @@ impl SemanticModel<'_> {
                         let known = self
                             .annotation_type(&assign.annotation)
                             .map(Resolved::Instance)
-                            .or_else(|| assign.value.as_deref().and_then(|value| self.resolve(value)));
+                            .or_else(|| {
+                                assign
+                                    .value
+                                    .as_deref()
+                                    .and_then(|value| self.resolve(value))
+                            });
                         self.learn(target.id.as_str(), known, conflicted);
                     }
                 }
@@ -312,7 +325,10 @@ fn collect_bound_names(
                     self.bind(class.name.as_str());
                     return;
                 }
-                Stmt::Assign(assign) => assign.targets.iter().for_each(|target| self.bind_target(target)),
+                Stmt::Assign(assign) => assign
+                    .targets
+                    .iter()
+                    .for_each(|target| self.bind_target(target)),
                 Stmt::AnnAssign(assign) => self.bind_target(&assign.target),
                 Stmt::AugAssign(assign) => self.bind_target(&assign.target),
                 Stmt::For(for_stmt) => self.bind_target(&for_stmt.target),
@@ -349,7 +365,10 @@ fn collect_bound_names(
                         }
                     }
                 }
-                Stmt::Delete(delete) => delete.targets.iter().for_each(|target| self.bind_target(target)),
+                Stmt::Delete(delete) => delete
+                    .targets
+                    .iter()
+                    .for_each(|target| self.bind_target(target)),
                 _ => {}
             }
             walk_stmt(self, stmt);
