@@ -61,6 +61,11 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
     discovered
         .files
         .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    // The same file reached through two given paths (or a link) is checked once. With one
+    // path given, the walk (which does not follow links) cannot reach a file twice.
+    if paths.len() <= 1 {
+        return discovered;
+    }
     let mut seen = HashSet::new();
     discovered.files.retain(|file| {
         seen.insert(

@@ -44,25 +44,34 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     let discovered = discovery::discover(paths, settings);
     let discovered_at = Instant::now();
 
-    let analyse_all = || {
-        discovered
+    // Module names need a look at each directory: done once per directory, up front.
+    let mut packages = semantic::PackageDirectories::default();
+    let module_names: Vec<(String, bool)> = discovered
+        .files
+        .iter()
+        .map(|file| packages.module_name(&file.path))
+        .collect();
+    let run = || {
+        let mut files = discovered
             .files
             .par_iter()
-            .map(|file| analyse_file(file, settings))
-            .collect::<Vec<_>>()
+            .zip(module_names.par_iter())
+            .map(|(file, module_name)| analyse_file(file, module_name, settings))
+            .collect::<Vec<_>>();
+        let analysed_at = Instant::now();
+        files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
+        let project_diagnostics = link_project(&files, settings);
+        (files, project_diagnostics, analysed_at, Instant::now())
     };
-    let mut files = match rayon::ThreadPoolBuilder::new()
+    // The link runs on a pool thread too: that thread's allocator already holds the memory
+    // the analysis freed, so the link does not fault in fresh pages.
+    let (files, project_diagnostics, analysed_at, linked_at) = match rayon::ThreadPoolBuilder::new()
         .stack_size(ANALYSIS_STACK_SIZE)
         .build()
     {
-        Ok(pool) => pool.install(analyse_all),
-        Err(_) => analyse_all(),
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
     };
-    let analysed_at = Instant::now();
-
-    files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
-    let project_diagnostics = link_project(&files, settings);
-    let linked_at = Instant::now();
 
     let (parse_time, check_time) = files
         .iter()
@@ -105,14 +114,22 @@ struct FileAnalysis {
     summary: Option<ModuleSummary>,
     /// The file could not be read: its one finding.
     unreadable: Option<String>,
+    /// The text was released after checking (no findings of its own): most files have
+    /// none, and holding every file's text until the end would double the peak memory.
+    source_dropped: bool,
     parse_time: Duration,
     check_time: Duration,
 }
 
 impl FileAnalysis {
-    fn into_findings(self, extra: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
+    fn into_findings(mut self, extra: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
         if let Some(message) = self.unreadable {
             return FileFindings::unreadable(self.display_path, message, settings);
+        }
+        if self.source_dropped && !extra.is_empty() {
+            // The whole-project rules found something in a file that had no findings of its
+            // own: read its text again for positions and code frames.
+            self.source = std::fs::read_to_string(&self.path).unwrap_or_default();
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(extra);
@@ -136,7 +153,6 @@ fn link_project(files: &[FileAnalysis], settings: &Settings) -> Vec<Vec<Diagnost
         .map(|file| project::ProjectModule {
             summary: file.summary.as_ref().unwrap_or(&empty),
             display_path: &file.display_path,
-            source: &file.source,
             line_index: &file.line_index,
         })
         .collect();
@@ -144,7 +160,7 @@ fn link_project(files: &[FileAnalysis], settings: &Settings) -> Vec<Vec<Diagnost
 }
 
 /// Reads, parses and checks one file; never panics on its content.
-fn analyse_file(file: &SourcePath, settings: &Settings) -> FileAnalysis {
+fn analyse_file(file: &SourcePath, module_name: &(String, bool), settings: &Settings) -> FileAnalysis {
     let mut analysis = FileAnalysis {
         display_path: file.display.clone(),
         path: file.path.clone(),
@@ -154,6 +170,7 @@ fn analyse_file(file: &SourcePath, settings: &Settings) -> FileAnalysis {
         noqa: NoqaDirectives::default(),
         summary: None,
         unreadable: None,
+        source_dropped: false,
         parse_time: Duration::ZERO,
         check_time: Duration::ZERO,
     };
@@ -176,12 +193,16 @@ fn analyse_file(file: &SourcePath, settings: &Settings) -> FileAnalysis {
         }
     };
     analysis.line_index = LineIndex::new(&analysis.source);
-    check_source(&mut analysis, settings);
+    check_source(&mut analysis, module_name, settings);
+    if analysis.diagnostics.is_empty() {
+        analysis.source = String::new();
+        analysis.source_dropped = true;
+    }
     analysis
 }
 
 /// Parses and checks the analysis' source: its findings, `noqa` directives and summary.
-fn check_source(analysis: &mut FileAnalysis, settings: &Settings) {
+fn check_source(analysis: &mut FileAnalysis, (module_name, is_package): &(String, bool), settings: &Settings) {
     let source = analysis.source.as_str();
     let source_type = if analysis.path.extension().is_some_and(|ext| ext == "pyi") {
         PySourceType::Stub
@@ -217,10 +238,9 @@ fn check_source(analysis: &mut FileAnalysis, settings: &Settings) {
         )];
         return;
     }
-    let (module_name, is_package) = semantic::module_name_from_path(&analysis.path);
-    let bindings = semantic::ModuleBindings::new(module, &module_name, is_package);
+    let bindings = semantic::ModuleBindings::new(module, module_name, *is_package);
     let (diagnostics, mut summary) = checker::check_module(module, source, &bindings, settings);
-    summary.aliases = module_aliases(&analysis.display_path, &module_name);
+    summary.aliases = module_aliases(&analysis.display_path, module_name);
     analysis.diagnostics = diagnostics;
     analysis.summary = Some(summary);
     analysis.check_time = check_started.elapsed();

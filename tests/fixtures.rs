@@ -215,4 +215,8 @@ fixtures! {
     gather_without_return_exceptions,
     gather_exceptions_unchecked,
     cancelled_error_swallowed,
+    network_await_without_timeout,
+    wait_for_prefer_timeout,
+    check_then_act_across_await,
+    background_task_not_drained,
 }

@@ -20,17 +20,76 @@ pub enum Step {
     Call { site: usize, callee: FunctionId },
 }
 
+/// A map from every function of the project to a value, stored densely (a function's slot
+/// is its module's offset plus its index): the passes below touch every call edge, and a
+/// vector index is much cheaper than hashing.
+pub struct FunctionMap<T> {
+    offsets: std::sync::Arc<[usize]>,
+    values: Vec<Option<T>>,
+    len: usize,
+}
+
+impl<T> FunctionMap<T> {
+    fn new(project: &Project) -> Self {
+        let offsets = std::sync::Arc::clone(&project.offsets);
+        let total = project.function_count();
+        Self {
+            offsets,
+            values: std::iter::repeat_with(|| None).take(total).collect(),
+            len: 0,
+        }
+    }
+
+    fn slot(&self, id: FunctionId) -> usize {
+        self.offsets[id.0] + id.1
+    }
+
+    pub fn get(&self, id: &FunctionId) -> Option<&T> {
+        self.values.get(self.slot(*id))?.as_ref()
+    }
+
+    pub fn contains_key(&self, id: &FunctionId) -> bool {
+        self.get(id).is_some()
+    }
+
+    fn insert(&mut self, id: FunctionId, value: T) {
+        let slot = self.slot(id);
+        if self.values[slot].replace(value).is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn get_or_default(&mut self, id: FunctionId) -> &mut T
+    where
+        T: Default,
+    {
+        let slot = self.slot(id);
+        if self.values[slot].is_none() {
+            self.len += 1;
+        }
+        self.values[slot].get_or_insert_with(T::default)
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
-    pub edges: HashMap<FunctionId, Vec<(usize, FunctionId)>>,
+    pub edges: FunctionMap<Vec<(usize, FunctionId)>>,
     /// Sync functions that block, directly or through sync callees.
-    pub blocks: HashMap<FunctionId, Step>,
+    pub blocks: FunctionMap<Step>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
-    pub loop_affine: HashMap<FunctionId, Step>,
+    pub loop_affine: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
     /// them (`None` for the entry points themselves).
-    pub reached: HashMap<FunctionId, Option<(FunctionId, usize)>>,
+    pub reached: FunctionMap<Option<(FunctionId, usize)>>,
     /// Functions that frameworks call from inside a running loop, and why.
     pub entries: HashMap<FunctionId, LoopEntry>,
 }
@@ -38,14 +97,13 @@ pub struct Facts {
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
         let edges = resolve_edges(project);
-        let mut callers: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
-        for (&caller, calls) in &edges {
-            for &(site, callee) in calls {
-                callers.entry(callee).or_default().push((caller, site));
+        // Callers in function order, so every chain is the same whatever the thread count.
+        let mut callers: FunctionMap<Vec<(FunctionId, usize)>> = FunctionMap::new(project);
+        for caller in project.function_ids() {
+            for &(site, callee) in edges.get(&caller).map(Vec::as_slice).unwrap_or_default() {
+                callers.get_or_default(callee).push((caller, site));
             }
         }
-        // Deterministic order: the same chains whatever the hash seeds.
-        callers.values_mut().for_each(|list| list.sort_unstable());
 
         let blocks = backward(project, &callers, |function| !function.blocking.is_empty());
         let loop_affine = backward(project, &callers, |function| {
@@ -56,7 +114,7 @@ impl Facts {
             edges,
             blocks,
             loop_affine,
-            reached: HashMap::default(),
+            reached: FunctionMap::new(project),
             entries,
         };
         facts.reached = facts.forward(project);
@@ -65,8 +123,8 @@ impl Facts {
 
     /// Sync functions reached from a running loop: from every `async def` and every entry
     /// point, through calls to sync functions.
-    fn forward(&self, project: &Project) -> HashMap<FunctionId, Option<(FunctionId, usize)>> {
-        let mut reached = HashMap::default();
+    fn forward(&self, project: &Project) -> FunctionMap<Option<(FunctionId, usize)>> {
+        let mut reached = FunctionMap::new(project);
         let mut queue = VecDeque::new();
         for id in project.function_ids() {
             if project.function(id).is_async || self.entries.contains_key(&id) {
@@ -97,11 +155,12 @@ impl Facts {
     }
 
     /// The chain below `from` down to the direct site, given the fact table and how to name
-    /// the direct site: `[callee, callee's callee, ..., api]`.
+    /// the direct site: `[callee, callee's callee, ..., api]`, each function at its
+    /// definition and the API at its call.
     pub fn chain_down(
         &self,
         project: &Project,
-        table: &HashMap<FunctionId, Step>,
+        table: &FunctionMap<Step>,
         from: FunctionId,
         direct: impl Fn(FunctionId) -> Option<ChainStep>,
     ) -> Vec<ChainStep> {
@@ -110,13 +169,8 @@ impl Facts {
         let mut seen = HashSet::default();
         while seen.insert(current) {
             match table.get(&current) {
-                Some(Step::Call { site, callee }) => {
-                    let call = &project.function(current).calls[*site];
-                    chain.push(project.step(
-                        current.0,
-                        &project.function(*callee).name,
-                        call.range,
-                    ));
+                Some(Step::Call { callee, .. }) => {
+                    chain.push(project.definition_step(*callee));
                     current = *callee;
                 }
                 Some(Step::Direct(_)) => {
@@ -136,13 +190,8 @@ impl Facts {
         let mut seen = HashSet::default();
         while seen.insert(current) {
             match self.reached.get(&current) {
-                Some(Some((caller, site))) => {
-                    let call = &project.function(*caller).calls[*site];
-                    reversed.push(project.step(
-                        caller.0,
-                        &project.function(current).name,
-                        call.range,
-                    ));
+                Some(Some((caller, _))) => {
+                    reversed.push(project.definition_step(current));
                     current = *caller;
                 }
                 _ => {
@@ -159,10 +208,10 @@ impl Facts {
 /// their sync callers.
 fn backward(
     project: &Project,
-    callers: &HashMap<FunctionId, Vec<(FunctionId, usize)>>,
+    callers: &FunctionMap<Vec<(FunctionId, usize)>>,
     has_directly: impl Fn(&super::summary::FunctionSummary) -> bool,
-) -> HashMap<FunctionId, Step> {
-    let mut found = HashMap::default();
+) -> FunctionMap<Step> {
+    let mut found = FunctionMap::new(project);
     let mut queue = VecDeque::new();
     for id in project.function_ids() {
         let function = project.function(id);
@@ -191,7 +240,7 @@ fn backward(
 
 /// Every call site resolved to the project function it calls, module by module in parallel
 /// (each module resolves each distinct callee path once).
-fn resolve_edges(project: &Project) -> HashMap<FunctionId, Vec<(usize, FunctionId)>> {
+fn resolve_edges(project: &Project) -> FunctionMap<Vec<(usize, FunctionId)>> {
     use rayon::prelude::*;
 
     let per_module: Vec<Vec<(FunctionId, Vec<(usize, FunctionId)>)>> = (0..project.modules.len())
@@ -219,7 +268,11 @@ fn resolve_edges(project: &Project) -> HashMap<FunctionId, Vec<(usize, FunctionI
             edges
         })
         .collect();
-    per_module.into_iter().flatten().collect()
+    let mut edges = FunctionMap::new(project);
+    for (id, calls) in per_module.into_iter().flatten() {
+        edges.insert(id, calls);
+    }
+    edges
 }
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {

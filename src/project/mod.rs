@@ -26,7 +26,6 @@ use crate::source::LineIndex;
 pub struct ProjectModule<'a> {
     pub summary: &'a ModuleSummary,
     pub display_path: &'a str,
-    pub source: &'a str,
     pub line_index: &'a LineIndex,
 }
 
@@ -38,6 +37,8 @@ pub struct Project<'a> {
     functions: HashMap<&'a str, FunctionId>,
     module_by_name: HashMap<&'a str, usize>,
     classes: HashMap<&'a str, &'a [String]>,
+    /// Where each module's functions start in a dense numbering of all functions.
+    pub(crate) offsets: std::sync::Arc<[usize]>,
     /// First segments of every project module name: a path starting elsewhere
     /// (`asyncio.sleep`, `builtins.len`) is not the project's, and is dismissed at once.
     roots: rustc_hash::FxHashSet<&'a str>,
@@ -84,6 +85,14 @@ impl<'a> Project<'a> {
                 module_by_name.entry(alias).or_insert(*module_index);
             }
         }
+        let offsets = modules
+            .iter()
+            .scan(0, |next, module| {
+                let offset = *next;
+                *next += module.summary.functions.len();
+                Some(offset)
+            })
+            .collect();
         let roots = module_by_name
             .keys()
             .map(|name| name.split('.').next().unwrap_or(name))
@@ -93,12 +102,18 @@ impl<'a> Project<'a> {
             functions,
             module_by_name,
             classes,
+            offsets,
             roots,
         }
     }
 
     pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
         &self.modules[id.0].summary.functions[id.1]
+    }
+
+    /// How many functions the project has (module code included).
+    pub fn function_count(&self) -> usize {
+        self.modules.iter().map(|module| module.summary.functions.len()).sum()
     }
 
     /// All function ids, in module order.
@@ -139,18 +154,18 @@ impl<'a> Project<'a> {
             return None;
         }
         // Follow a re-export: the longest module prefix whose module binds the next name.
-        let segments: Vec<&str> = path.split('.').collect();
-        for split in (1..segments.len()).rev() {
-            let module_name = segments[..split].join(".");
-            let Some(&module) = self.module_by_name.get(module_name.as_str()) else {
+        // Prefixes are slices of `path` up to a dot: no allocation until one matches.
+        for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+            let Some(&module) = self.module_by_name.get(&path[..dot]) else {
                 continue;
             };
-            let exported = self.modules[module].summary.exports.get(segments[split])?;
-            let mut target = exported.clone();
-            for rest in &segments[split + 1..] {
-                target.push('.');
-                target.push_str(rest);
-            }
+            let rest = &path[dot + 1..];
+            let (name, tail) = rest.split_once('.').map_or((rest, None), |(name, tail)| (name, Some(tail)));
+            let exported = self.modules[module].summary.exports.get(name)?;
+            let target = match tail {
+                Some(tail) => format!("{exported}.{tail}"),
+                None => exported.clone(),
+            };
             if target == path {
                 return None;
             }

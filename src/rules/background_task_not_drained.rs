@@ -132,7 +132,9 @@ fn module_collections(checker: &Checker, body: &[Stmt]) -> Vec<(String, TextRang
     let mut found = Vec::new();
     for stmt in body {
         let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => (&assign.targets[0], &*assign.value),
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], &*assign.value)
+            }
             Stmt::AnnAssign(assign) => match assign.value.as_deref() {
                 Some(value) => (&*assign.target, value),
                 None => continue,
@@ -150,7 +152,10 @@ fn module_collections(checker: &Checker, body: &[Stmt]) -> Vec<(String, TextRang
             Expr::Call(call) => {
                 call.arguments.is_empty()
                     && checker.model.path_of(&call.func).is_some_and(|path| {
-                        matches!(path.as_str(), "builtins.set" | "builtins.list" | "collections.deque")
+                        matches!(
+                            path.as_str(),
+                            "builtins.set" | "builtins.list" | "collections.deque"
+                        )
                     })
             }
             _ => false,
@@ -213,7 +218,9 @@ impl<'a> ModuleScan<'_, 'a, '_> {
             for stmt in region {
                 ruff_python_ast::helpers::any_over_body(std::slice::from_ref(stmt), |expr| {
                     match expr {
-                        Expr::Name(used) if used.id.as_str() == name && used.ctx.is_load() => reads = true,
+                        Expr::Name(used) if used.id.as_str() == name && used.ctx.is_load() => {
+                            reads = true
+                        }
                         Expr::Call(call) => {
                             if let Expr::Name(callee) = &*call.func {
                                 callees.push(callee.id.to_string());
@@ -228,10 +235,10 @@ impl<'a> ModuleScan<'_, 'a, '_> {
                 return true;
             }
             for callee in callees {
-                if let Some((&key, functions)) = self.functions.get_key_value(callee.as_str()) {
-                    if visited.insert(key) {
-                        regions.extend(functions.iter().map(|function| &function.body[..]));
-                    }
+                if let Some((&key, functions)) = self.functions.get_key_value(callee.as_str())
+                    && visited.insert(key)
+                {
+                    regions.extend(functions.iter().map(|function| &function.body[..]));
                 }
             }
         }
@@ -243,18 +250,17 @@ impl<'a> ModuleScan<'_, 'a, '_> {
             Expr::Call(call) => self.is_task_factory(call),
             Expr::Name(name) => {
                 // `task = asyncio.create_task(...)` in the same function.
-                let Some(function) = self.stack.last() else { return false };
+                let Some(function) = self.stack.last() else {
+                    return false;
+                };
                 let mut found = false;
                 for stmt in assignments_in(&function.body) {
                     if let Stmt::Assign(assign) = stmt {
-                        let binds = assign
-                            .targets
-                            .iter()
-                            .any(|target| matches!(target, Expr::Name(target) if target.id == name.id));
-                        if binds {
-                            if let Expr::Call(call) = &*assign.value {
-                                found |= self.is_task_factory(call);
-                            }
+                        let binds = assign.targets.iter().any(
+                            |target| matches!(target, Expr::Name(target) if target.id == name.id),
+                        );
+                        if binds && let Expr::Call(call) = &*assign.value {
+                            found |= self.is_task_factory(call);
                         }
                     }
                 }
@@ -293,37 +299,42 @@ impl<'a> ModuleScan<'_, 'a, '_> {
                 self.shutdown_list(&on_shutdown.value);
             }
         }
-        let Expr::Attribute(attribute) = &*call.func else { return };
+        let Expr::Attribute(attribute) = &*call.func else {
+            return;
+        };
         match attribute.attr.as_str() {
             // `tasks.add(task)`, `tasks.append(task)`.
             "add" | "append" => {
-                if let (Expr::Name(collection), Some(task)) = (&*attribute.value, call.arguments.args.first()) {
-                    let known = self.collections.iter().any(|(name, _)| name == collection.id.as_str());
+                if let (Expr::Name(collection), Some(task)) =
+                    (&*attribute.value, call.arguments.args.first())
+                {
+                    let known = self
+                        .collections
+                        .iter()
+                        .any(|(name, _)| name == collection.id.as_str());
                     if known && self.is_task(task) {
                         self.filled.insert(collection.id.as_str());
                     }
                 }
             }
             // `app.add_event_handler("shutdown", f)`.
-            "add_event_handler" => {
-                if is_shutdown_event(call.arguments.find_argument_value("event_type", 0)) {
-                    if let Some(Expr::Name(handler)) = call.arguments.find_argument_value("func", 1) {
-                        self.handlers.push(Handler::Named(handler.id.as_str()));
-                    }
+            "add_event_handler"
+                if is_shutdown_event(call.arguments.find_argument_value("event_type", 0)) =>
+            {
+                if let Some(Expr::Name(handler)) = call.arguments.find_argument_value("func", 1) {
+                    self.handlers.push(Handler::Named(handler.id.as_str()));
                 }
             }
             // `app.router.on_shutdown.append(f)` is handled above via "append"; `lifespan_context`
             // assignments are statements (see `visit_stmt`).
             _ => {}
         }
-        if attribute.attr.as_str() == "append" {
-            if let Expr::Attribute(owner) = &*attribute.value {
-                if owner.attr.as_str() == "on_shutdown" {
-                    if let Some(Expr::Name(handler)) = call.arguments.args.first() {
-                        self.handlers.push(Handler::Named(handler.id.as_str()));
-                    }
-                }
-            }
+        if attribute.attr.as_str() == "append"
+            && let Expr::Attribute(owner) = &*attribute.value
+            && owner.attr.as_str() == "on_shutdown"
+            && let Some(Expr::Name(handler)) = call.arguments.args.first()
+        {
+            self.handlers.push(Handler::Named(handler.id.as_str()));
         }
     }
 
@@ -349,18 +360,23 @@ impl<'a> Visitor<'a> for ModuleScan<'_, 'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(function) => {
-                self.functions.entry(function.name.as_str()).or_default().push(function);
+                self.functions
+                    .entry(function.name.as_str())
+                    .or_default()
+                    .push(function);
                 for decorator in &function.decorator_list {
                     let expression = &decorator.expression;
                     // `@app.on_event("shutdown")`, `@app.on_shutdown`, Quart's `@app.after_serving`.
-                    if let Expr::Call(call) = expression {
-                        if last_identifier(&call.func) == Some("on_event")
-                            && is_shutdown_event(call.arguments.find_argument_value("event_type", 0))
-                        {
-                            self.handlers.push(Handler::Function(function));
-                        }
+                    if let Expr::Call(call) = expression
+                        && last_identifier(&call.func) == Some("on_event")
+                        && is_shutdown_event(call.arguments.find_argument_value("event_type", 0))
+                    {
+                        self.handlers.push(Handler::Function(function));
                     }
-                    if matches!(last_identifier(expression), Some("on_shutdown" | "after_serving")) {
+                    if matches!(
+                        last_identifier(expression),
+                        Some("on_shutdown" | "after_serving")
+                    ) {
                         self.handlers.push(Handler::Function(function));
                     }
                     // An `@asynccontextmanager` named like a lifespan, attached elsewhere.

@@ -6,7 +6,7 @@
 //! (see `semantic::Resolved`). A path ending in `.*` matches every method of a type, except
 //! those listed in [`WILDCARD_EXCEPTIONS`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 /// Which rule a blocking call belongs to.
@@ -850,7 +850,7 @@ pub const FILE_TYPES: &[&str] = &["io.TextIOWrapper"];
 
 struct Tables {
     blocking: HashMap<&'static str, BlockingApi>,
-    wildcard_exceptions: std::collections::HashSet<&'static str>,
+    wildcard_exceptions: rustc_hash::FxHashSet<&'static str>,
     returns: HashMap<&'static str, &'static str>,
     classes: HashMap<&'static str, &'static str>,
     attributes: HashMap<&'static str, &'static str>,
@@ -1601,6 +1601,10 @@ pub const IDEMPOTENT_WRITES: &[&str] = &["delete", "delete_one", "delete_many", 
 /// Writes that change a row an existence check found or did not find: they cannot create a
 /// duplicate, so they are not the write of a check-then-write (LW601).
 pub const ROW_UPDATE_WRITES: &[&str] = &["update", "update_one", "update_many", "replace_one"];
+
+/// Methods that edit a collection in place, keeping what it held (LW601 read-modify-write).
+/// (`pop(key, default)` is a dict's key removal, not counted.)
+pub const COLLECTION_EDITS: &[&str] = &["append", "extend", "insert", "remove", "pop", "discard", "add"];
 
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];

@@ -12,7 +12,9 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
 use crate::rules::catalog;
-use crate::rules::network_await_without_timeout::{enclosing_class, last_identifier, origins, receiver_name, row_of, shorten};
+use crate::rules::network_await_without_timeout::{
+    enclosing_class, last_identifier, origins, receiver_name, row_of, shorten,
+};
 
 pub const DOCS: &str = r#"# LW601 check-then-act-across-await
 
@@ -24,16 +26,29 @@ lies between them, so that another coroutine can make the same decision in the m
 - **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
   `key not in self._cache`) whose body awaits and only then assigns that same attribute, global
   or key; and its early-return form, `if self._ready: return` followed by awaits and then
-  `self._ready = True`.
+  `self._ready = True`. Reported where concurrent callers are plausible and a duplicate does
+  harm: the method is called from two or more places in its class (two or more functions of
+  the module, for a module function), not counting `__aenter__`-style dunders, or it is a
+  public accessor that returns what it builds; and what it builds is a *resource* (its name, or
+  the name of the call awaited for it, ends in `client`, `conn...`, `session`, `pool`,
+  `transport`, `socket`, `channel`, `ws`, `engine`, `task`, `api`, `server`, ...: a duplicate
+  leaks or acts twice), or it sets a flag (`= True`) in a method whose name says it initialises
+  once (`ensure`, `init`, `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`).
 - **Database check-then-write**: `if not await repo.exists(k):`, or `row = await db.fetch_one(...)`
-  followed by `if row is None:` (or `if row: raise ...` and the code after it), then a write on the
-  *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`, `update`, `delete`, `commit`
-  (and their `_one`/`_many` forms), or `execute` of INSERT/UPDATE/DELETE SQL.
+  (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`, or by
+  `if row: raise ...`/`return` and the code after it, then a write that can create a duplicate
+  on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`, `commit` (and their
+  `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string, `text(...)`, a SQLAlchemy
+  `insert(...)`).
 - **Read-modify-write**: `balance = await get_balance(u)` ... `await set_balance(u, balance - x)`:
-  a value read by an await, changed, and written back through the matching setter (`get_x`/`set_x`,
-  `load_x`/`save_x`, `get`/`set` on the same receiver) for the same key.
+  a value read by an await, changed in a way that builds on what was read (arithmetic,
+  `+=`, `items.append(...)`, also through `section = config["s"]`), and written back through the
+  matching setter (`get_x`/`set_x`, `load_x`/`save_x`, `fetch_x`/`store_x`, `get`/`set` on the
+  same receiver) for the same key.
 
-The message names the check, the await in between and the write, with their rows.
+The message names the check, the await in between and the write, with their rows. (For a
+database check the await can be the write's own: the read is answered, the coroutine yields,
+and another request's identical check can land before this write does.)
 
 ## Why is this bad?
 An `await` is a point where the event loop runs other coroutines. Two requests that both pass
@@ -71,17 +86,32 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
 ## Not flagged
 - Code inside `async with <lock>` (an `asyncio.Lock`/`Semaphore`/`Condition`, anyio's, or any
   context manager whose name ends in `lock`/`locks`/`mutex`/`semaphore`, such as
-  `self._locks[key]`), and functions that take a lock by hand with `await lock.acquire()`.
+  `self._locks[key]` or `self._locks.setdefault(key, Lock())`), and functions that take a lock by
+  hand with `await lock.acquire()`.
 - Code inside a transaction: `async with conn.transaction()`, `session.begin()`,
   `begin_nested()`, `atomic()`.
 - Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
   a locking read (`FOR UPDATE`), SQLAlchemy's `on_conflict_do_*`, methods such as `get_or_create`,
-  `upsert`, `setnx`, and writes with `upsert=True` / `nx=True`.
-- Purely local state: `client = None; if client is None: client = await make()`; a parameter's
-  attributes (the caller owns that object).
+  `upsert`, `setnx`, and writes with `upsert=True` / `nx=True`; and a write inside a `try` that
+  handles `IntegrityError`/`UniqueViolation`: the unique constraint settles the race.
+- Purely local state: `client = None; if client is None: client = await make()`; attributes of
+  a parameter (the caller owns that object).
 - A write made *before* the first await (`self._task = create_task(...)` then `await`), a second
   check of the same condition after the last await (double-checked initialisation), and a check
-  whose condition also tests a flag that the body sets before awaiting.
+  guarded by a flag or pending future that the function sets before its first await and tests
+  (`self._connecting = True`, `self._pending[key] = future`).
+- Lazy initialisation of a plain value (a cached list, an image, a model name): computing it
+  twice is wasted work, not a bug. A method only its owner calls once (`start()`, a set-up
+  step), and methods a framework never runs concurrently with themselves: dunder methods,
+  Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
+  and the methods of `...Flow` classes (config and options flows run one step at a time).
+- Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
+  way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
+  (`get` then `set`/`put`), which at worst computes a value twice; and `self.get_x()` then
+  `self.create_y()`, two methods of one class rather than a store.
+- A read-modify-write that only sets parts to independent values (`config["flag"] = True`
+  before `save(config)`): whether that loses a concurrent update depends on whether the store
+  writes the whole document or the changed keys, which the rule cannot see.
 - Writes done in another function (`await self._setup()` assigning `self._x`): the rule sees one
   function at a time.
 
@@ -150,7 +180,10 @@ enum Scan {
 }
 
 /// Runs on every `async def`, once, when the walk enters it.
-pub(crate) fn check_function<'a>(checker: &mut Checker<'a, '_>, function: &'a ast::StmtFunctionDef) {
+pub(crate) fn check_function<'a>(
+    checker: &mut Checker<'a, '_>,
+    function: &'a ast::StmtFunctionDef,
+) {
     if !function.is_async || !checker.enabled(Rule::CheckThenActAcrossAwait) {
         return;
     }
@@ -169,7 +202,7 @@ pub(crate) fn check_function<'a>(checker: &mut Checker<'a, '_>, function: &'a as
             return;
         }
         let mut races = Vec::new();
-        let mut reads = Vec::new();
+        let mut reads = HashMap::new();
         analysis.block(&function.body, &mut reads, &mut races);
         races
     };
@@ -206,7 +239,9 @@ pub(crate) fn check_function<'a>(checker: &mut Checker<'a, '_>, function: &'a as
             text(race.awaited),
             row_of(source, race.awaited.start()),
         );
-        checker.report(Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help));
+        checker.report(
+            Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help),
+        );
     }
 }
 
@@ -223,16 +258,20 @@ struct Analysis<'c, 'a, 'm> {
 
 impl<'a> Analysis<'_, 'a, '_> {
     /// Walks a block (not under a lock), looking for the checks of each shape.
-    fn block(&self, stmts: &'a [Stmt], reads: &mut Vec<(String, StoreRead<'a>)>, races: &mut Vec<Race>) {
+    fn block(
+        &self,
+        stmts: &'a [Stmt],
+        reads: &mut HashMap<&'a str, StoreRead<'a>>,
+        races: &mut Vec<Race>,
+    ) {
         for (index, stmt) in stmts.iter().enumerate() {
             let rest = &stmts[index + 1..];
             match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::With(with) => {
-                    if !self.is_protecting(with) {
-                        self.block(&with.body, reads, races);
-                    }
+                Stmt::With(with) if !self.is_protecting(with) => {
+                    self.block(&with.body, reads, races)
                 }
+                Stmt::With(_) => {}
                 Stmt::If(if_stmt) => {
                     self.lazy_init(if_stmt, rest, races);
                     self.check_then_write(if_stmt, rest, reads, races);
@@ -281,16 +320,26 @@ impl<'a> Analysis<'_, 'a, '_> {
         let before = races.len();
         // Body form: `if self._x is None: ... await ...; self._x = ...`.
         let missing = self.states(&if_stmt.test, false);
-        let mut targets: Vec<ComparableExpr> = missing.iter().map(|state| ComparableExpr::from(state.target)).collect();
+        let mut targets: Vec<ComparableExpr> = missing
+            .iter()
+            .map(|state| ComparableExpr::from(state.target))
+            .collect();
         if !missing.is_empty() {
             let events = flatten(self, &if_stmt.body);
             self.report_states(&missing, &events, races);
         }
         // Early-return form: `if self._ready: return` ... await ...; `self._ready = True`.
         // (`if self._closed: raise ...` is a precondition, not an initialise-once guard.)
-        if if_stmt.elif_else_clauses.is_empty() && exits(&if_stmt.body) && matches!(if_stmt.body.last(), Some(Stmt::Return(_))) {
+        if if_stmt.elif_else_clauses.is_empty()
+            && exits(&if_stmt.body)
+            && matches!(if_stmt.body.last(), Some(Stmt::Return(_)))
+        {
             let present = self.states(&if_stmt.test, true);
-            targets.extend(present.iter().map(|state| ComparableExpr::from(state.target)));
+            targets.extend(
+                present
+                    .iter()
+                    .map(|state| ComparableExpr::from(state.target)),
+            );
             if !present.is_empty() {
                 let events = flatten(self, rest);
                 self.report_states(&present, &events, races);
@@ -346,7 +395,11 @@ impl<'a> Analysis<'_, 'a, '_> {
             return true;
         }
         let returns_state = returned_values(&self.function.body).iter().any(|value| {
-            any_over_expr(value, |inner: &Expr| states.iter().any(|state| ComparableExpr::from(inner) == *state))
+            any_over_expr(value, |inner: &Expr| {
+                states
+                    .iter()
+                    .any(|state| ComparableExpr::from(inner) == *state)
+            })
         });
         !name.starts_with('_') && returns_state && builds_resource
     }
@@ -373,7 +426,9 @@ impl<'a> Analysis<'_, 'a, '_> {
                     // a task, a token): a duplicate leaks or acts twice. A cached list or image
                     // computed twice is wasted work, not a bug.
                     let resource = names_resource(state_name(state))
-                        || producers.iter().any(|producer| names_resource(Some(producer)));
+                        || producers
+                            .iter()
+                            .any(|producer| names_resource(Some(producer)));
                     if produced && !resource {
                         continue;
                     }
@@ -406,10 +461,10 @@ impl<'a> Analysis<'_, 'a, '_> {
                 return producers;
             }
             any_over_expr(value, |inner: &Expr| {
-                if let Expr::Name(name) = inner {
-                    if let Some(more) = awaited_names.get(name.id.as_str()) {
-                        producers.extend(more.iter().cloned());
-                    }
+                if let Expr::Name(name) = inner
+                    && let Some(more) = awaited_names.get(name.id.as_str())
+                {
+                    producers.extend(more.iter().cloned());
                 }
                 false
             });
@@ -464,11 +519,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                             }
                         }
                         if seen.is_none() && first_await(value).is_none() {
-                            flags_set_early.extend(assigned_targets(stmt).into_iter().map(|target| match target {
-                                // `self._pending[key] = future`: the container is what is tested.
-                                Expr::Subscript(subscript) => ComparableExpr::from(&*subscript.value),
-                                target => ComparableExpr::from(target),
-                            }));
+                            flags_set_early.extend(assigned_targets(stmt).into_iter().map(
+                                |target| match target {
+                                    // `self._pending[key] = future`: the container is what is tested.
+                                    Expr::Subscript(subscript) => {
+                                        ComparableExpr::from(&*subscript.value)
+                                    }
+                                    target => ComparableExpr::from(target),
+                                },
+                            ));
                         }
                     }
                     if let Some(awaited) = first_await_in_stmt(stmt) {
@@ -486,22 +545,20 @@ impl<'a> Analysis<'_, 'a, '_> {
     fn states(&self, test: &'a Expr, present: bool) -> Vec<State<'a>> {
         let mut states = Vec::new();
         match test {
-            Expr::BoolOp(bool_op) => {
-                // `a is None or a.closed`, `a is None and ready`: each operand decides.
-                if !present || bool_op.op == BoolOp::Or {
-                    for value in &bool_op.values {
-                        states.extend(self.states(value, present));
-                    }
+            // `a is None or a.closed`, `a is None and ready`: each operand decides.
+            Expr::BoolOp(bool_op) if !present || bool_op.op == BoolOp::Or => {
+                for value in &bool_op.values {
+                    states.extend(self.states(value, present));
                 }
             }
-            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
-                if !present && self.is_shared(&unary.operand) {
-                    states.push(State {
-                        target: &unary.operand,
-                        key: None,
-                        check: test,
-                    });
-                }
+            Expr::UnaryOp(unary)
+                if unary.op == UnaryOp::Not && !present && self.is_shared(&unary.operand) =>
+            {
+                states.push(State {
+                    target: &unary.operand,
+                    key: None,
+                    check: test,
+                });
             }
             Expr::Compare(compare) if compare.ops.len() == 1 => {
                 let right = &compare.comparators[0];
@@ -511,14 +568,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                     CmpOp::IsNot | CmpOp::NotEq => Some(present),
                     _ => None,
                 };
-                if let Some(wanted) = none_test {
-                    if wanted && right.is_none_literal_expr() && self.is_shared(&compare.left) {
-                        states.push(State {
-                            target: &compare.left,
-                            key: None,
-                            check: test,
-                        });
-                    }
+                if none_test == Some(true)
+                    && right.is_none_literal_expr()
+                    && self.is_shared(&compare.left)
+                {
+                    states.push(State {
+                        target: &compare.left,
+                        key: None,
+                        check: test,
+                    });
                 }
                 let membership = match op {
                     CmpOp::NotIn => !present,
@@ -557,7 +615,12 @@ impl<'a> Analysis<'_, 'a, '_> {
                     Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                     Stmt::If(if_stmt) => {
                         self.found.push(&if_stmt.test);
-                        self.found.extend(if_stmt.elif_else_clauses.iter().filter_map(|clause| clause.test.as_ref()));
+                        self.found.extend(
+                            if_stmt
+                                .elif_else_clauses
+                                .iter()
+                                .filter_map(|clause| clause.test.as_ref()),
+                        );
                         walk_stmt(self, stmt);
                     }
                     Stmt::While(while_stmt) => {
@@ -588,10 +651,12 @@ impl<'a> Analysis<'_, 'a, '_> {
         let name = self.function.name.as_str();
         self.is_serialized_class()
             || (name.starts_with("__") && name.ends_with("__"))
-            || catalog::SERIALIZED_HOOKS.iter().any(|hook| match hook.strip_suffix('*') {
-                Some(prefix) => name.starts_with(prefix),
-                None => name == *hook,
-            })
+            || catalog::SERIALIZED_HOOKS
+                .iter()
+                .any(|hook| match hook.strip_suffix('*') {
+                    Some(prefix) => name.starts_with(prefix),
+                    None => name == *hook,
+                })
     }
 
     /// A method of a class driven one step at a time (a config flow).
@@ -599,7 +664,9 @@ impl<'a> Analysis<'_, 'a, '_> {
         self.class.is_some_and(|class| {
             class.bases().iter().any(|base| {
                 last_identifier(base).is_some_and(|base| {
-                    catalog::SERIALIZED_BASE_SUFFIXES.iter().any(|suffix| base.ends_with(suffix))
+                    catalog::SERIALIZED_BASE_SUFFIXES
+                        .iter()
+                        .any(|suffix| base.ends_with(suffix))
                 })
             })
         })
@@ -608,8 +675,12 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// A method whose name says it initialises once (`ensure_started`, `async_load`).
     fn initialises_once(&self) -> bool {
         let name = self.function.name.to_ascii_lowercase();
-        catalog::INIT_ONCE_WORDS.iter().any(|word| name.contains(word))
-            && !catalog::TEARDOWN_WORDS.iter().any(|word| name.contains(word))
+        catalog::INIT_ONCE_WORDS
+            .iter()
+            .any(|word| name.contains(word))
+            && !catalog::TEARDOWN_WORDS
+                .iter()
+                .any(|word| name.contains(word))
     }
 
     /// `self.x`, `cls.x`, `Class.x`, a global (a name the function does not bind), or an
@@ -618,7 +689,17 @@ impl<'a> Analysis<'_, 'a, '_> {
         match expr {
             Expr::Name(name) => {
                 let name = name.id.as_str();
-                !self.checker.model.is_local(name) && self.checker.model.module.resolve_global(name).is_none_or(|resolved| resolved.path().is_none_or(|path| !path.starts_with("builtins.")))
+                !self.checker.model.is_local(name)
+                    && self
+                        .checker
+                        .model
+                        .module
+                        .resolve_global(name)
+                        .is_none_or(|resolved| {
+                            resolved
+                                .path()
+                                .is_none_or(|path| !path.starts_with("builtins."))
+                        })
             }
             Expr::Attribute(attribute) => {
                 let mut root = &*attribute.value;
@@ -650,10 +731,15 @@ impl<'a> Analysis<'_, 'a, '_> {
     fn writes_state(&self, stmt: &'a Stmt, state: &State<'a>) -> Option<TextRange> {
         let (targets, value): (&[Expr], &Expr) = match stmt {
             Stmt::Assign(assign) => (&assign.targets, &assign.value),
-            Stmt::AnnAssign(assign) => (std::slice::from_ref(&*assign.target), assign.value.as_deref()?),
+            Stmt::AnnAssign(assign) => (
+                std::slice::from_ref(&*assign.target),
+                assign.value.as_deref()?,
+            ),
             _ => return None,
         };
-        if value.is_none_literal_expr() || matches!(value, Expr::BooleanLiteral(literal) if !literal.value) {
+        if value.is_none_literal_expr()
+            || matches!(value, Expr::BooleanLiteral(literal) if !literal.value)
+        {
             return None;
         }
         let wanted = ComparableExpr::from(state.target);
@@ -676,9 +762,11 @@ impl<'a> Analysis<'_, 'a, '_> {
     // ---- Shape 2: check-then-write on a store --------------------------------------------
 
     /// `row = await db.fetch_one(...)`, remembered for a later `if row is None:`.
-    fn remember_read(&self, stmt: &'a Stmt, reads: &mut Vec<(String, StoreRead<'a>)>) {
+    fn remember_read(&self, stmt: &'a Stmt, reads: &mut HashMap<&'a str, StoreRead<'a>>) {
         let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => (&assign.targets[0], &*assign.value),
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], &*assign.value)
+            }
             Stmt::AnnAssign(assign) => match assign.value.as_deref() {
                 Some(value) => (&*assign.target, value),
                 None => return,
@@ -687,21 +775,23 @@ impl<'a> Analysis<'_, 'a, '_> {
         };
         let Expr::Name(name) = target else { return };
         let name = name.id.as_str();
-        reads.retain(|(known, _)| known != name);
         if let Some(read) = self.store_read_in(value) {
-            reads.push((name.to_string(), read));
+            reads.insert(name, read);
             return;
         }
         // `user = result.scalar_one_or_none()`: derived from a read, with no await of its own.
-        if first_await(value).is_none() {
-            let derived = reads.iter().find(|(known, _)| {
-                any_over_expr(value, |expr: &Expr| matches!(expr, Expr::Name(used) if used.id.as_str() == known))
-            });
-            if let Some((_, read)) = derived {
-                let read = read.clone();
-                reads.push((name.to_string(), read));
-            }
-        }
+        let derived = if first_await(value).is_none() {
+            find_in_expr(value, &mut |expr| match expr {
+                Expr::Name(used) => reads.get(used.id.as_str()).cloned(),
+                _ => None,
+            })
+        } else {
+            None
+        };
+        match derived {
+            Some(read) => reads.insert(name, read),
+            None => reads.remove(name),
+        };
     }
 
     /// The awaited store read inside `expr`: `await repo.exists(k)`, `(await s.execute(q)).first()`.
@@ -713,22 +803,30 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 
     fn store_read(&self, awaited: &'a ast::ExprAwait) -> Option<StoreRead<'a>> {
-        let Expr::Call(call) = &*awaited.value else { return None };
-        let Expr::Attribute(attribute) = &*call.func else { return None };
+        let Expr::Call(call) = &*awaited.value else {
+            return None;
+        };
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
         let method = attribute.attr.as_str();
         if !catalog::method_has_verb(method, catalog::STORE_READ_METHODS) {
             return None;
         }
-        if method.starts_with("execute") || method.starts_with("fetch") || method.starts_with("query") {
+        if method.starts_with("execute")
+            || method.starts_with("fetch")
+            || method.starts_with("query")
+        {
             // A locking read (`FOR UPDATE`) is the fix; a write is not a read.
-            if let Some(sql) = call.arguments.args.first().and_then(|sql| self.sql_of(sql)) {
-                if sql_is_write(&sql) || sql_is_race_safe(&sql) {
-                    return None;
-                }
+            if let Some(sql) = call.arguments.args.first().and_then(|sql| self.sql_of(sql))
+                && (sql_is_write(&sql) || sql_is_race_safe(&sql))
+            {
+                return None;
             }
         }
         // `self.get_x()` then `self.create_y()` are two methods of one class, not a store.
-        if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver) {
+        if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver)
+        {
             return None;
         }
         Some(StoreRead {
@@ -741,7 +839,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         &self,
         if_stmt: &'a ast::StmtIf,
         rest: &'a [Stmt],
-        reads: &[(String, StoreRead<'a>)],
+        reads: &HashMap<&'a str, StoreRead<'a>>,
         races: &mut Vec<Race>,
     ) {
         // (polarity, read): `if not await r.exists(k)` is missing, `if await r.exists(k)` present.
@@ -766,21 +864,25 @@ impl<'a> Analysis<'_, 'a, '_> {
         }
     }
 
-    fn existence_check(&self, test: &'a Expr, reads: &[(String, StoreRead<'a>)]) -> Option<(bool, StoreRead<'a>)> {
+    fn existence_check(
+        &self,
+        test: &'a Expr,
+        reads: &HashMap<&'a str, StoreRead<'a>>,
+    ) -> Option<(bool, StoreRead<'a>)> {
         let read_of = |expr: &'a Expr| -> Option<StoreRead<'a>> {
             match expr {
                 Expr::Await(awaited) => self.store_read(awaited),
-                Expr::Name(name) => reads
-                    .iter()
-                    .rev()
-                    .find(|(known, _)| known == name.id.as_str())
-                    .map(|(_, read)| read.clone()),
+                Expr::Name(name) => reads.get(name.id.as_str()).cloned(),
                 _ => None,
             }
         };
         match test {
-            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => read_of(&unary.operand).map(|read| (false, read)),
-            Expr::Compare(compare) if compare.ops.len() == 1 && compare.comparators[0].is_none_literal_expr() => {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                read_of(&unary.operand).map(|read| (false, read))
+            }
+            Expr::Compare(compare)
+                if compare.ops.len() == 1 && compare.comparators[0].is_none_literal_expr() =>
+            {
                 let read = read_of(&compare.left)?;
                 match compare.ops[0] {
                     CmpOp::Is | CmpOp::Eq => Some((false, read)),
@@ -856,23 +958,31 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 
     /// A write call on `receiver` in `stmt`.
-    fn store_write(&self, stmt: &'a Stmt, receiver: &ComparableExpr, read_method: &str) -> Option<Write> {
+    fn store_write(
+        &self,
+        stmt: &'a Stmt,
+        receiver: &ComparableExpr,
+        read_method: &str,
+    ) -> Option<Write> {
         let mut result = None;
         any_over_body(std::slice::from_ref(stmt), |expr| {
             let Expr::Call(call) = expr else { return false };
-            let Expr::Attribute(attribute) = &*call.func else { return false };
+            let Expr::Attribute(attribute) = &*call.func else {
+                return false;
+            };
             if ComparableExpr::from(&*attribute.value) != *receiver {
                 return false;
             }
             let method = attribute.attr.as_str();
-            if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) || is_compare_and_set(call) {
+            if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) {
                 result = Some(Write::Safe);
                 return true;
             }
             if !catalog::method_has_verb(method, catalog::STORE_WRITE_METHODS)
                 || catalog::IDEMPOTENT_WRITES.contains(&method)
                 || catalog::method_has_verb(method, catalog::ROW_UPDATE_WRITES)
-                || (catalog::CACHE_FILL_READS.contains(&read_method) && catalog::CACHE_FILL_WRITES.contains(&method))
+                || (catalog::CACHE_FILL_READS.contains(&read_method)
+                    && catalog::CACHE_FILL_WRITES.contains(&method))
             {
                 return false;
             }
@@ -907,9 +1017,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                 let ast::ExceptHandler::ExceptHandler(handler) = handler;
                 handler.type_.as_deref().is_some_and(|kind| {
                     let text = self.checker.text(kind.range());
-                    ["IntegrityError", "UniqueViolation", "DuplicateKey", "UniqueConstraint", "AlreadyExists"]
-                        .iter()
-                        .any(|name| text.contains(name))
+                    [
+                        "IntegrityError",
+                        "UniqueViolation",
+                        "DuplicateKey",
+                        "UniqueConstraint",
+                        "AlreadyExists",
+                    ]
+                    .iter()
+                    .any(|name| text.contains(name))
                 })
             });
             found |= handles;
@@ -924,7 +1040,8 @@ impl<'a> Analysis<'_, 'a, '_> {
             Expr::StringLiteral(string) => Some(string.value.to_str().trim().to_ascii_uppercase()),
             Expr::FString(_) => {
                 let text = self.checker.text(expr.range());
-                let text = text.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '\'');
+                let text = text
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '\'');
                 Some(text.trim().to_ascii_uppercase())
             }
             Expr::BinOp(binop) if binop.op == Operator::Add => self.sql_of(&binop.left),
@@ -932,12 +1049,18 @@ impl<'a> Analysis<'_, 'a, '_> {
                 let whole = self.checker.text(call.range()).to_ascii_uppercase();
                 let mut root = call;
                 while let Expr::Attribute(attribute) = &*root.func {
-                    let Expr::Call(inner) = &*attribute.value else { break };
+                    let Expr::Call(inner) = &*attribute.value else {
+                        break;
+                    };
                     root = inner;
                 }
                 let name = last_identifier(&root.func)?;
                 if name == "text" || name == "literal" {
-                    let inner = root.arguments.args.first().and_then(|inner| self.sql_of(inner))?;
+                    let inner = root
+                        .arguments
+                        .args
+                        .first()
+                        .and_then(|inner| self.sql_of(inner))?;
                     return Some(format!("{inner} {whole}"));
                 }
                 Some(format!("{} {whole}", name.to_ascii_uppercase()))
@@ -946,7 +1069,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                 let origins = origins(self.checker, expr);
                 match origins.as_slice() {
                     [origin] if origin.index.is_none() => origin.value.and_then(|value| {
-                        if matches!(value, Expr::Name(_)) { None } else { self.sql_of(value) }
+                        if matches!(value, Expr::Name(_)) {
+                            None
+                        } else {
+                            self.sql_of(value)
+                        }
                     }),
                     _ => None,
                 }
@@ -959,7 +1086,9 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     fn read_modify_write(&self, stmt: &'a Stmt, rest: &'a [Stmt], races: &mut Vec<Race>) {
         let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => (&assign.targets[0], &*assign.value),
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], &*assign.value)
+            }
             Stmt::AnnAssign(assign) => match assign.value.as_deref() {
                 Some(value) => (&*assign.target, value),
                 None => return,
@@ -968,12 +1097,16 @@ impl<'a> Analysis<'_, 'a, '_> {
         };
         let Expr::Name(name) = target else { return };
         let Expr::Await(awaited) = value else { return };
-        let Expr::Call(read) = &*awaited.value else { return };
-        let Some((read_receiver, read_noun)) = accessor(&read.func, catalog::RMW_READ_PREFIXES) else {
+        let Expr::Call(read) = &*awaited.value else {
+            return;
+        };
+        let Some((read_receiver, read_noun)) = accessor(&read.func, catalog::RMW_READ_PREFIXES)
+        else {
             return;
         };
         let mut derived: HashSet<&str> = HashSet::from([name.id.as_str()]);
         let mut modified: HashSet<&str> = HashSet::new();
+        let mut aliases: HashMap<&str, &str> = HashMap::new();
         let mut seen: Option<TextRange> = None;
         for event in flatten(self, rest) {
             let (stmt, protected) = match event {
@@ -995,7 +1128,8 @@ impl<'a> Analysis<'_, 'a, '_> {
             let mut write = None;
             any_over_body(std::slice::from_ref(stmt), |expr| {
                 let Expr::Call(call) = expr else { return false };
-                let Some((receiver, noun)) = accessor(&call.func, catalog::RMW_WRITE_PREFIXES) else {
+                let Some((receiver, noun)) = accessor(&call.func, catalog::RMW_WRITE_PREFIXES)
+                else {
                     return false;
                 };
                 let same_target = noun == read_noun
@@ -1024,7 +1158,9 @@ impl<'a> Analysis<'_, 'a, '_> {
             });
             if let Some(write) = write {
                 if !protected {
-                    let awaited_between = seen.or_else(|| first_await_in_stmt(stmt)).unwrap_or(awaited.range());
+                    let awaited_between = seen
+                        .or_else(|| first_await_in_stmt(stmt))
+                        .unwrap_or(awaited.range());
                     races.push(Race {
                         resource: false,
                         check: stmt_range_of_read(awaited),
@@ -1035,7 +1171,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 }
                 return;
             }
-            track_modification(stmt, &mut derived, &mut modified);
+            track_modification(stmt, &mut derived, &mut modified, &mut aliases);
             if let Some(found) = first_await_in_stmt(stmt) {
                 seen.get_or_insert(found);
             }
@@ -1060,11 +1196,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                 return true;
             }
             // Transactions.
-            if let Expr::Call(call) = expr {
-                if let Some(name) = last_identifier(&call.func) {
-                    return catalog::TRANSACTION_METHODS.contains(&name)
-                        || name.to_ascii_lowercase().contains("transaction");
-                }
+            if let Expr::Call(call) = expr
+                && let Some(name) = last_identifier(&call.func)
+            {
+                return catalog::TRANSACTION_METHODS.contains(&name)
+                    || name.to_ascii_lowercase().contains("transaction");
             }
             false
         })
@@ -1074,7 +1210,9 @@ impl<'a> Analysis<'_, 'a, '_> {
     fn acquires_lock_by_hand(&self, body: &[Stmt]) -> bool {
         any_over_body(body, |expr| {
             let Expr::Call(call) = expr else { return false };
-            let Expr::Attribute(attribute) = &*call.func else { return false };
+            let Expr::Attribute(attribute) = &*call.func else {
+                return false;
+            };
             attribute.attr.as_str() == "acquire"
                 && (is_lock_name(&attribute.value)
                     || self
@@ -1106,10 +1244,12 @@ fn accessor<'e>(func: &'e Expr, verbs: &[&str]) -> Option<(Option<&'e Expr>, &'e
             // A bare `get`/`set` pairs only on the same receiver.
             return receiver.map(|receiver| (Some(receiver), ""));
         }
-        if let Some(noun) = name.strip_prefix(verb).and_then(|rest| rest.strip_prefix('_')) {
-            if !noun.is_empty() {
-                return Some((receiver, noun));
-            }
+        if let Some(noun) = name
+            .strip_prefix(verb)
+            .and_then(|rest| rest.strip_prefix('_'))
+            && !noun.is_empty()
+        {
+            return Some((receiver, noun));
         }
     }
     None
@@ -1119,7 +1259,10 @@ fn accessor<'e>(func: &'e Expr, verbs: &[&str]) -> Option<(Option<&'e Expr>, &'e
 /// value, or the read value after it was changed in place.
 fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str>) -> bool {
     let uses = |expr: &Expr, names: &HashSet<&str>| {
-        any_over_expr(expr, |inner: &Expr| matches!(inner, Expr::Name(name) if names.contains(name.id.as_str())))
+        any_over_expr(
+            expr,
+            |inner: &Expr| matches!(inner, Expr::Name(name) if names.contains(name.id.as_str())),
+        )
     };
     any_over_expr(argument, |inner: &Expr| match inner {
         Expr::BinOp(binop) => uses(&binop.left, derived) || uses(&binop.right, derived),
@@ -1128,28 +1271,72 @@ fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str
     })
 }
 
-/// Follows `new = balance - x`, `balance -= x`, `data["k"] = v`, `items.append(v)`.
-fn track_modification<'a>(stmt: &'a Stmt, derived: &mut HashSet<&'a str>, modified: &mut HashSet<&'a str>) {
+/// Follows how the value read changes before it is written back, counting only changes that
+/// build on what was read: `new = balance - x`, `balance -= x`, `items.append(v)` (also through
+/// `section = config["s"]`), `data["n"] = data["n"] + 1`. Setting a part to an independent value
+/// (`config["flag"] = True`) is not counted: whether that loses a concurrent update depends on
+/// whether the store writes the whole document or only the keys that changed.
+fn track_modification<'a>(
+    stmt: &'a Stmt,
+    derived: &mut HashSet<&'a str>,
+    modified: &mut HashSet<&'a str>,
+    aliases: &mut HashMap<&'a str, &'a str>,
+) {
+    // The read value a target or receiver is part of: `config` for `config["a"]["b"]`, and
+    // for `section` when `section = config["a"]`.
+    fn root_of<'e>(expr: &'e Expr, aliases: &HashMap<&'e str, &'e str>) -> Option<&'e str> {
+        let mut expr = expr;
+        loop {
+            match expr {
+                Expr::Subscript(subscript) => expr = &subscript.value,
+                Expr::Attribute(attribute) => expr = &attribute.value,
+                Expr::Name(name) => {
+                    let name = name.id.as_str();
+                    return Some(aliases.get(name).copied().unwrap_or(name));
+                }
+                _ => return None,
+            }
+        }
+    }
+    let uses_derived = |expr: &Expr, derived: &HashSet<&str>| {
+        any_over_expr(
+            expr,
+            |inner: &Expr| matches!(inner, Expr::Name(name) if derived.contains(name.id.as_str())),
+        )
+    };
     match stmt {
         Stmt::AugAssign(assign) => {
-            if let Expr::Name(name) = &*assign.target {
-                if derived.contains(name.id.as_str()) {
-                    modified.insert(name.id.as_str());
-                }
+            if let Some(root) = root_of(&assign.target, aliases)
+                && derived.contains(root)
+            {
+                modified.insert(root);
             }
         }
         Stmt::Assign(assign) => {
             for target in &assign.targets {
                 match target {
-                    Expr::Name(name) if is_modified(&assign.value, derived, modified) => {
-                        derived.insert(name.id.as_str());
-                        modified.insert(name.id.as_str());
+                    Expr::Name(name) => {
+                        let name = name.id.as_str();
+                        if is_modified(&assign.value, derived, modified) {
+                            derived.insert(name);
+                            modified.insert(name);
+                        } else if matches!(&*assign.value, Expr::Subscript(_) | Expr::Attribute(_))
+                            && let Some(root) = root_of(&assign.value, aliases)
+                            && derived.contains(root)
+                        {
+                            // `section = config["s"]`: changes to `section` change `config`.
+                            derived.insert(name);
+                            aliases.insert(name, root);
+                        } else if uses_derived(&assign.value, derived) {
+                            derived.insert(name);
+                        }
                     }
-                    Expr::Subscript(subscript) => {
-                        if let Expr::Name(name) = &*subscript.value {
-                            if derived.contains(name.id.as_str()) {
-                                modified.insert(name.id.as_str());
-                            }
+                    Expr::Subscript(_) | Expr::Attribute(_) => {
+                        if let Some(root) = root_of(target, aliases)
+                            && derived.contains(root)
+                            && uses_derived(&assign.value, derived)
+                        {
+                            modified.insert(root);
                         }
                     }
                     _ => {}
@@ -1157,17 +1344,24 @@ fn track_modification<'a>(stmt: &'a Stmt, derived: &mut HashSet<&'a str>, modifi
             }
         }
         Stmt::Expr(expr) => {
-            if let Expr::Call(call) = &*expr.value {
-                if let Expr::Attribute(attribute) = &*call.func {
-                    if let Expr::Name(name) = &*attribute.value {
-                        let mutates = matches!(
-                            attribute.attr.as_str(),
-                            "append" | "extend" | "update" | "add" | "remove" | "pop" | "discard" | "insert" | "setdefault"
-                        );
-                        if mutates && derived.contains(name.id.as_str()) {
-                            modified.insert(name.id.as_str());
-                        }
-                    }
+            if let Expr::Call(call) = &*expr.value
+                && let Expr::Attribute(attribute) = &*call.func
+                && let Some(root) = root_of(&attribute.value, aliases)
+                && derived.contains(root)
+            {
+                let method = attribute.attr.as_str();
+                // A collection edit keeps what was read and adds to it; `update`/`setdefault`
+                // count when what they store is built from the read value.
+                let dict_key_removal = method == "pop" && call.arguments.args.len() == 2;
+                let edits = (catalog::COLLECTION_EDITS.contains(&method) && !dict_key_removal)
+                    || (matches!(method, "update" | "setdefault")
+                        && call
+                            .arguments
+                            .args
+                            .iter()
+                            .any(|argument| uses_derived(argument, derived)));
+                if edits {
+                    modified.insert(root);
                 }
             }
         }
@@ -1179,10 +1373,23 @@ fn stmt_range_of_read(awaited: &ast::ExprAwait) -> TextRange {
     awaited.range()
 }
 
+/// How many statements after a check are searched for its write.
+const MAX_REGION_EVENTS: usize = 400;
+
 /// Flattens `stmts` into events, in source order, skipping nested scopes.
 fn flatten<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt]) -> Vec<Event<'a>> {
-    fn walk<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt], protected: bool, out: &mut Vec<Event<'a>>) {
+    fn walk<'a>(
+        analysis: &Analysis<'_, 'a, '_>,
+        stmts: &'a [Stmt],
+        protected: bool,
+        out: &mut Vec<Event<'a>>,
+    ) {
         for stmt in stmts {
+            // A check and the write it guards sit close together; looking further only costs
+            // time (quadratic in a function's length).
+            if out.len() >= MAX_REGION_EVENTS {
+                return;
+            }
             match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                 Stmt::With(with) => {
@@ -1215,7 +1422,10 @@ fn flatten<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt]) -> Vec<Event<
                     }
                     for clause in &if_stmt.elif_else_clauses {
                         if let Some(test) = &clause.test {
-                            out.push(Event::Header { expr: test, test: true });
+                            out.push(Event::Header {
+                                expr: test,
+                                test: true,
+                            });
                         }
                         walk(analysis, &clause.body, protected, out);
                     }
@@ -1270,14 +1480,22 @@ fn flatten<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt]) -> Vec<Event<
 }
 
 /// The `try` statements in `body` whose `try` block contains `target`.
-fn find_enclosing_tries<'a>(body: &'a [Stmt], target: TextRange, visit: &mut dyn FnMut(&'a ast::StmtTry)) {
+fn find_enclosing_tries<'a>(
+    body: &'a [Stmt],
+    target: TextRange,
+    visit: &mut dyn FnMut(&'a ast::StmtTry),
+) {
     for stmt in body {
         if !stmt.range().contains_range(target) {
             continue;
         }
         match stmt {
             Stmt::Try(try_stmt) => {
-                if try_stmt.body.iter().any(|inner| inner.range().contains_range(target)) {
+                if try_stmt
+                    .body
+                    .iter()
+                    .any(|inner| inner.range().contains_range(target))
+                {
                     visit(try_stmt);
                 }
                 find_enclosing_tries(&try_stmt.body, target, visit);
@@ -1316,7 +1534,12 @@ fn find_enclosing_tries<'a>(body: &'a [Stmt], target: TextRange, visit: &mut dyn
 /// A body that leaves: `return`, `return x`, `raise ...` (possibly after logging).
 fn exits(body: &[Stmt]) -> bool {
     matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
-        && body.iter().all(|stmt| matches!(stmt, Stmt::Return(_) | Stmt::Raise(_) | Stmt::Expr(_) | Stmt::Pass(_)))
+        && body.iter().all(|stmt| {
+            matches!(
+                stmt,
+                Stmt::Return(_) | Stmt::Raise(_) | Stmt::Expr(_) | Stmt::Pass(_)
+            )
+        })
         && !body.iter().any(|stmt| first_await_in_stmt(stmt).is_some())
 }
 
@@ -1326,7 +1549,18 @@ fn is_lock_name(expr: &Expr) -> bool {
     let mut expr = expr;
     loop {
         match expr {
-            Expr::Call(call) => expr = &call.func,
+            // `self._locks.setdefault(key, Lock())`, `self._locks.get(key)`: the container names it.
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute)
+                    if matches!(
+                        attribute.attr.as_str(),
+                        "setdefault" | "get" | "__getitem__"
+                    ) =>
+                {
+                    expr = &attribute.value;
+                }
+                func => expr = func,
+            },
             Expr::Subscript(subscript) => expr = &subscript.value,
             _ => break,
         }
@@ -1339,18 +1573,9 @@ fn is_lock_name(expr: &Expr) -> bool {
         || name.ends_with("locks")
         || name.ends_with("mutex")
         || name.contains("semaphore")
-        || name.split('_').any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
-}
-
-/// `update_many(where={"id": k, "owner": None}, ...)`: the write applies only if the row is
-/// still in the state that was checked.
-fn is_compare_and_set(call: &ast::ExprCall) -> bool {
-    let filter = call
-        .arguments
-        .find_keyword("where")
-        .map(|keyword| &keyword.value)
-        .or_else(|| call.arguments.args.first());
-    matches!(filter, Some(Expr::Dict(dict)) if dict.items.iter().any(|item| item.value.is_none_literal_expr()))
+        || name
+            .split('_')
+            .any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
 }
 
 fn has_atomic_keyword(call: &ast::ExprCall) -> bool {
@@ -1374,7 +1599,9 @@ fn sql_is_write(sql: &str) -> bool {
 }
 
 fn sql_is_race_safe(sql: &str) -> bool {
-    catalog::SQL_RACE_SAFE_MARKERS.iter().any(|marker| sql.contains(marker))
+    catalog::SQL_RACE_SAFE_MARKERS
+        .iter()
+        .any(|marker| sql.contains(marker))
 }
 
 /// The name of a state, for the resource test: `_client` of `self._client`, `_clients` of
@@ -1400,12 +1627,11 @@ fn names_resource(name: Option<&str>) -> bool {
 fn awaited_callees(expr: &Expr) -> Vec<String> {
     let mut found = Vec::new();
     any_over_expr(expr, |inner: &Expr| {
-        if let Expr::Await(awaited) = inner {
-            if let Expr::Call(call) = &*awaited.value {
-                if let Some(name) = last_identifier(&call.func) {
-                    found.push(name.to_string());
-                }
-            }
+        if let Expr::Await(awaited) = inner
+            && let Expr::Call(call) = &*awaited.value
+            && let Some(name) = last_identifier(&call.func)
+        {
+            found.push(name.to_string());
         }
         false
     });
@@ -1454,7 +1680,10 @@ fn assigned_names(stmt: &Stmt) -> Vec<&str> {
     }
     let mut out = Vec::new();
     match stmt {
-        Stmt::Assign(assign) => assign.targets.iter().for_each(|target| names(target, &mut out)),
+        Stmt::Assign(assign) => assign
+            .targets
+            .iter()
+            .for_each(|target| names(target, &mut out)),
         Stmt::AnnAssign(assign) => names(&assign.target, &mut out),
         _ => {}
     }
@@ -1472,7 +1701,10 @@ fn assigned_targets(stmt: &Stmt) -> Vec<&Expr> {
     }
     let mut out = Vec::new();
     match stmt {
-        Stmt::Assign(assign) => assign.targets.iter().for_each(|target| collect(target, &mut out)),
+        Stmt::Assign(assign) => assign
+            .targets
+            .iter()
+            .for_each(|target| collect(target, &mut out)),
         Stmt::AnnAssign(assign) => collect(&assign.target, &mut out),
         _ => {}
     }
@@ -1534,4 +1766,48 @@ fn find_in_expr<'a, T>(expr: &'a Expr, find: &mut dyn FnMut(&'a Expr) -> Option<
     let mut finder = Finder { find, found: None };
     finder.visit_expr(expr);
     finder.found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::settings::Settings;
+
+    fn messages(name: &str, source: &str) -> Vec<(usize, String)> {
+        let dir =
+            std::env::temp_dir().join(format!("loopwarden-lw601-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.py"));
+        std::fs::write(&path, source).unwrap();
+        let settings = Settings {
+            rules: [Rule::CheckThenActAcrossAwait].into_iter().collect(),
+            ..Settings::default()
+        };
+        let report = crate::check(&[path], &settings);
+        let found = report
+            .findings()
+            .map(|finding| (finding.location.row, finding.message.clone()))
+            .collect();
+        let _ = std::fs::remove_dir_all(&dir);
+        found
+    }
+
+    #[test]
+    fn the_message_names_the_check_the_await_and_the_write_with_their_rows() {
+        let found = messages(
+            "rows",
+            "async def signup(db, email):\n    row = await db.fetch_one(\"SELECT 1 FROM users WHERE email = ?\", email)\n    if row is not None:\n        raise ValueError(email)\n    await audit(email)\n    await db.execute(\"INSERT INTO users (email) VALUES (?)\", email)\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (row, message) = &found[0];
+        assert_eq!(*row, 3);
+        assert!(
+            message.starts_with("Check `row is not None` (row 3) and write `db.execute("),
+            "{message}"
+        );
+        assert!(
+            message.contains("(row 6) are separated by `await audit(email)` (row 5)"),
+            "{message}"
+        );
+    }
 }

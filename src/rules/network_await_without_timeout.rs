@@ -20,8 +20,8 @@ pub const DOCS: &str = r#"# LW501 network-await-without-timeout
 Flags an awaited network operation that no deadline bounds:
 - `asyncio.open_connection` / `open_unix_connection`, and `read`/`readline`/`readexactly`/`readuntil`
   on the `StreamReader` they return (`reader, writer = await asyncio.open_connection(...)` is
-  followed, as is `self._reader` unpacked that way in any method of the class, and a parameter
-  annotated `asyncio.StreamReader`);
+  followed, also through `asyncio.wait_for(...)`, as is `self._reader` unpacked that way in any
+  method of the class);
 - the event loop's `create_connection`, `create_unix_connection`, `sock_connect`, `sock_recv`,
   `sock_recv_into`, `sock_accept`;
 - `recv()` on a `websockets` connection (from `websockets.connect`, awaited or as an
@@ -36,8 +36,10 @@ Flags an awaited network operation that no deadline bounds:
 An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
 `asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
 `trio`'s), inside any other context manager whose name says `timeout` or `deadline`, wrapped in
-`asyncio.wait_for(op, t)` with `t` not `None`, or inside a function whose decorator's name says
-`timeout`; or when a finite timeout is set on the call or on the client it is made with.
+`asyncio.wait_for(op, t)` with `t` not `None` (`wait_for(op, None)` is flagged: it sets no
+deadline), or inside a function whose decorator's name says `timeout`; or when a finite timeout
+is set on the call or on the client it is made with. `asyncio.timeout(None)` is no deadline,
+unless it is bound with `as` (to be rescheduled).
 
 ## Why is this bad?
 A peer that accepts the connection and then stops answering (a half-open TCP connection, a
@@ -85,12 +87,22 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   `open_timeout`.
 - A client whose construction is not visible (a parameter, a session returned by a helper such as
   `async_get_clientsession(hass)`): its timeout is not known, and loopwarden does not guess. The
-  same for a session built with `**kwargs` or a `timeout=` given as a variable.
+  same for a session built with `**kwargs` or a `timeout=` given as a variable, and for a
+  `StreamReader` known only by its type (it is as often a subprocess pipe as a socket).
 - Reads of a response body (`await resp.json()`): they run under the request's timeout, and the
   request is where a missing one is reported.
-- `async for message in websocket:`: waiting for the next message is what a server loop is for.
-- A deadline set by the caller (`await asyncio.wait_for(helper(), 5)` around a helper that reads):
-  the rule sees one function at a time. Silence such a helper with `# noqa: LW501`.
+- A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
+  `async for message in websocket:`. Waiting for the next message or connection is what a
+  server's accept loop, a relay or a subscription is for.
+- `loop.create_connection(factory, sock=connected_socket)`: it only wraps the socket.
+- The library's own implementation of the API (`self.recv()` inside the connection class).
+- A function that every use in the module runs under a deadline (`async with asyncio.timeout(5):
+  await _connect(host)`, `await asyncio.wait_for(_connect(host), 5)`, or inside a function that
+  is itself so covered), but not a use that spawns a task, which does not inherit the deadline.
+  For raw streams and sockets, also a private function (`_name`, or in a `_private` module) that
+  the module never uses: it is plumbing behind an entry point, which owns the deadline.
+- A deadline set by a caller in another module (`await asyncio.wait_for(client.fetch(), 5)`):
+  the rule sees one module at a time. Silence such a function with `# noqa: LW501`.
 
 ## Fix
 No automatic fix: the right deadline depends on the operation. The help line suggests
@@ -114,7 +126,11 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     };
     let mut operation = call;
     let mut via_wait_for = false;
-    if checker.model.call_path(call).is_some_and(|path| catalog::is_wait_for(&path)) {
+    if checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_wait_for(&path))
+    {
         // `wait_for(op, t)` bounds `op` unless `t` is `None`.
         match call.arguments.find_argument_value("timeout", 1) {
             Some(timeout) if timeout.is_none_literal_expr() => {}
@@ -129,11 +145,16 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     let Some(mut unbounded) = unbounded(checker, operation) else {
         return;
     };
-    if deadline_encloses(checker, await_expr.range()) || exempt_in_context(checker, operation, &unbounded) {
+    if deadline_encloses(checker, await_expr.range())
+        || exempt_in_context(checker, operation, &unbounded)
+    {
         return;
     }
     if via_wait_for {
-        unbounded.why = format!("`asyncio.wait_for(..., None)` sets no deadline, and {}", unbounded.why);
+        unbounded.why = format!(
+            "`asyncio.wait_for(..., None)` sets no deadline, and {}",
+            unbounded.why
+        );
     }
     report(checker, operation, await_expr.range(), unbounded);
 }
@@ -151,16 +172,26 @@ pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
             continue;
         };
         // Earlier items of this same `async with` count: `async with timeout(5), s.get(u) as r:`.
-        if deadline_encloses(checker, item.range()) || exempt_in_context(checker, call, &unbounded) {
+        if deadline_encloses(checker, item.range()) || exempt_in_context(checker, call, &unbounded)
+        {
             continue;
         }
         report(checker, call, call.range(), unbounded);
     }
 }
 
-fn report(checker: &mut Checker, operation: &ast::ExprCall, range: TextRange, unbounded: Unbounded) {
+fn report(
+    checker: &mut Checker,
+    operation: &ast::ExprCall,
+    range: TextRange,
+    unbounded: Unbounded,
+) {
     let callee = checker.text(operation.func.range());
-    let arguments = if operation.arguments.is_empty() { "()" } else { "(...)" };
+    let arguments = if operation.arguments.is_empty() {
+        "()"
+    } else {
+        "(...)"
+    };
     let shown = shorten(&format!("{callee}{arguments}"), 60);
     let target = checker.settings.target_version;
     let help = match unbounded.help {
@@ -168,7 +199,9 @@ fn report(checker: &mut Checker, operation: &ast::ExprCall, range: TextRange, un
         None if (target.major, target.minor) >= (3, 11) => {
             "Put a deadline on it: `async with asyncio.timeout(seconds):` around the await, or `asyncio.wait_for(..., seconds)`"
         }
-        None => "Put a deadline on it: `await asyncio.wait_for(..., seconds)` (or `async_timeout.timeout(seconds)`)",
+        None => {
+            "Put a deadline on it: `await asyncio.wait_for(..., seconds)` (or `async_timeout.timeout(seconds)`)"
+        }
     };
     checker.report(
         Diagnostic::new(
@@ -205,7 +238,7 @@ fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
             return None;
         }
     }
-    let unbounded = match kind {
+    match kind {
         NetworkDefault::Streams => Some(Unbounded {
             kind,
             why: "asyncio streams and event-loop socket calls have no default timeout".to_string(),
@@ -213,28 +246,37 @@ fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
         }),
         NetworkDefault::WebsocketRecv => Some(Unbounded {
             kind,
-            why: "`recv()` on a websockets connection waits for the next message forever".to_string(),
+            why: "`recv()` on a websockets connection waits for the next message forever"
+                .to_string(),
             help: None,
         }),
         NetworkDefault::WebsocketConnect => {
             let open_timeout = call.arguments.find_keyword("open_timeout")?;
-            open_timeout.value.is_none_literal_expr().then(|| Unbounded {
-                kind,
-                why: "`open_timeout=None` turns off websockets' 10 s handshake timeout".to_string(),
-                help: Some("Drop `open_timeout=None` (the default is 10 s) or give a finite value"),
-            })
+            open_timeout
+                .value
+                .is_none_literal_expr()
+                .then(|| Unbounded {
+                    kind,
+                    why: "`open_timeout=None` turns off websockets' 10 s handshake timeout"
+                        .to_string(),
+                    help: Some(
+                        "Drop `open_timeout=None` (the default is 10 s) or give a finite value",
+                    ),
+                })
         }
         NetworkDefault::Aiohttp => aiohttp_unbounded(checker, call, path.as_deref()),
         NetworkDefault::Httpx => httpx_unbounded(checker, call),
-    };
-    unbounded
+    }
 }
 
 /// Context that makes an unbounded operation fine: a pump loop waiting for the next message
 /// or connection, or a function that every caller in the module runs under a deadline.
 fn exempt_in_context(checker: &Checker, call: &ast::ExprCall, unbounded: &Unbounded) -> bool {
-    let waits_for_next = matches!(unbounded.kind, NetworkDefault::Streams | NetworkDefault::WebsocketRecv)
-        && last_identifier(&call.func).is_some_and(|method| catalog::NETWORK_WAIT_FOR_NEXT.contains(&method));
+    let waits_for_next = matches!(
+        unbounded.kind,
+        NetworkDefault::Streams | NetworkDefault::WebsocketRecv
+    ) && last_identifier(&call.func)
+        .is_some_and(|method| catalog::NETWORK_WAIT_FOR_NEXT.contains(&method));
     if waits_for_next && in_loop(checker) {
         return true;
     }
@@ -277,13 +319,14 @@ impl<'a> Coverage<'_, 'a, '_> {
         self.memo.insert(key, false);
         let sites = use_sites(self.checker, function.name.as_str(), is_method);
         let covered = if sites.is_empty() {
-            self.delegate_private && (is_private(function.name.as_str()) || module_is_private(self.checker))
+            self.delegate_private
+                && (is_private(function.name.as_str()) || module_is_private(self.checker))
         } else {
             sites.iter().all(|site| {
                 site.bounded
-                    || site
-                        .function
-                        .is_some_and(|(caller, is_method)| self.covered(caller, is_method, depth + 1))
+                    || site.function.is_some_and(|(caller, is_method)| {
+                        self.covered(caller, is_method, depth + 1)
+                    })
             })
         };
         self.memo.insert(key, covered);
@@ -326,7 +369,10 @@ fn use_sites<'a>(checker: &Checker<'a, '_>, name: &str, is_method: bool) -> Vec<
             for expr in self.exprs.iter().rev() {
                 let Expr::Call(call) = expr else { continue };
                 if last_identifier(&call.func).is_some_and(|callee| {
-                    matches!(callee, "create_task" | "ensure_future" | "start_soon" | "run_coroutine_threadsafe")
+                    matches!(
+                        callee,
+                        "create_task" | "ensure_future" | "start_soon" | "run_coroutine_threadsafe"
+                    )
                 }) {
                     self.sites.push(UseSite {
                         bounded: false,
@@ -359,10 +405,10 @@ fn use_sites<'a>(checker: &Checker<'a, '_>, name: &str, is_method: bool) -> Vec<
                         break;
                     }
                     Stmt::With(with) => {
-                        bounded |= with
-                            .items
-                            .iter()
-                            .any(|item| item.context_expr.end() <= range.start() && is_deadline_item(self.checker, item));
+                        bounded |= with.items.iter().any(|item| {
+                            item.context_expr.end() <= range.start()
+                                && is_deadline_item(self.checker, item)
+                        });
                     }
                     _ => {}
                 }
@@ -390,8 +436,12 @@ fn use_sites<'a>(checker: &Checker<'a, '_>, name: &str, is_method: bool) -> Vec<
             }
             self.nesting += 1;
             let hit = match expr {
-                Expr::Name(used) => !self.is_method && used.id.as_str() == self.name && used.ctx.is_load(),
-                Expr::Attribute(attribute) => self.is_method && attribute.attr.as_str() == self.name,
+                Expr::Name(used) => {
+                    !self.is_method && used.id.as_str() == self.name && used.ctx.is_load()
+                }
+                Expr::Attribute(attribute) => {
+                    self.is_method && attribute.attr.as_str() == self.name
+                }
                 _ => false,
             };
             if hit {
@@ -438,7 +488,11 @@ fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefau
     let (openers, index, kind) = if catalog::STREAM_READ_METHODS.contains(&method) {
         (catalog::STREAM_OPENERS, Some(0), NetworkDefault::Streams)
     } else if method == "recv" {
-        (catalog::WEBSOCKET_CONNECTS, None, NetworkDefault::WebsocketRecv)
+        (
+            catalog::WEBSOCKET_CONNECTS,
+            None,
+            NetworkDefault::WebsocketRecv,
+        )
     } else {
         return None;
     };
@@ -453,6 +507,18 @@ fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefau
         let Expr::Call(opener) = &*awaited.value else {
             return false;
         };
+        let mut opener = opener;
+        // `reader, writer = await asyncio.wait_for(asyncio.open_connection(...), 5)`.
+        if checker
+            .model
+            .call_path(opener)
+            .is_some_and(|path| catalog::is_wait_for(&path))
+        {
+            let Some(Expr::Call(inner)) = opener.arguments.find_argument_value("fut", 0) else {
+                return false;
+            };
+            opener = inner;
+        }
         origin.index == index
             && checker
                 .model
@@ -462,7 +528,11 @@ fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefau
     all_match.then_some(kind)
 }
 
-fn aiohttp_unbounded(checker: &Checker, call: &ast::ExprCall, path: Option<&str>) -> Option<Unbounded> {
+fn aiohttp_unbounded(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    path: Option<&str>,
+) -> Option<Unbounded> {
     if has_double_star(call) {
         return None;
     }
@@ -476,7 +546,8 @@ fn aiohttp_unbounded(checker: &Checker, call: &ast::ExprCall, path: Option<&str>
     if path == Some("aiohttp.request") {
         return Some(Unbounded {
             kind: NetworkDefault::Aiohttp,
-            why: "without `timeout=` aiohttp allows 300 s in total and no limit per read".to_string(),
+            why: "without `timeout=` aiohttp allows 300 s in total and no limit per read"
+                .to_string(),
             help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
         });
     }
@@ -491,13 +562,17 @@ fn aiohttp_unbounded(checker: &Checker, call: &ast::ExprCall, path: Option<&str>
         let Some(built) = checker.model.call_path(constructor) else {
             return false;
         };
-        if index.is_some() || !catalog::AIOHTTP_SESSIONS.contains(&built.as_str()) || has_double_star(constructor) {
+        if index.is_some()
+            || !catalog::AIOHTTP_SESSIONS.contains(&built.as_str())
+            || has_double_star(constructor)
+        {
             return false;
         }
         match constructor.arguments.find_keyword("timeout") {
             // `ClientSession(timeout=None)` falls back to the 300 s default.
             Some(timeout) => {
-                timeout.value.is_none_literal_expr() || aiohttp_timeout_is_unbounded(checker, &timeout.value)
+                timeout.value.is_none_literal_expr()
+                    || aiohttp_timeout_is_unbounded(checker, &timeout.value)
             }
             None => true,
         }
@@ -507,7 +582,10 @@ fn aiohttp_unbounded(checker: &Checker, call: &ast::ExprCall, path: Option<&str>
         receiver @ Expr::Call(_) => session_unbounded(Some(receiver), None),
         receiver => {
             let origins = origins(checker, receiver);
-            !origins.is_empty() && origins.iter().all(|origin| session_unbounded(origin.value, origin.index))
+            !origins.is_empty()
+                && origins
+                    .iter()
+                    .all(|origin| session_unbounded(origin.value, origin.index))
         }
     };
     if !unbounded {
@@ -532,7 +610,10 @@ fn aiohttp_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
     let Some(path) = checker.model.call_path(call) else {
         return false;
     };
-    if !path.contains("ClientTimeout") || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) || has_double_star(call) {
+    if !path.contains("ClientTimeout")
+        || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str())
+        || has_double_star(call)
+    {
         return false;
     }
     let finite = |name: &str, position: usize| {
@@ -566,7 +647,10 @@ fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded>
         let Some(built) = checker.model.call_path(constructor) else {
             return false;
         };
-        if origin.index.is_some() || !catalog::HTTPX_ASYNC_CLIENTS.contains(&built.as_str()) || has_double_star(constructor) {
+        if origin.index.is_some()
+            || !catalog::HTTPX_ASYNC_CLIENTS.contains(&built.as_str())
+            || has_double_star(constructor)
+        {
             return false;
         }
         constructor
@@ -579,7 +663,8 @@ fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded>
     }
     Some(Unbounded {
         kind: NetworkDefault::Httpx,
-        why: "its client is built with `timeout=None`, which turns off httpx's 5 s default".to_string(),
+        why: "its client is built with `timeout=None`, which turns off httpx's 5 s default"
+            .to_string(),
         help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
     })
 }
@@ -595,7 +680,10 @@ fn httpx_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
     let Some(path) = checker.model.call_path(call) else {
         return false;
     };
-    if !path.starts_with("httpx.") || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) || has_double_star(call) {
+    if !path.starts_with("httpx.")
+        || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str())
+        || has_double_star(call)
+    {
         return false;
     }
     let read = call
@@ -607,7 +695,10 @@ fn httpx_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
 }
 
 fn has_double_star(call: &ast::ExprCall) -> bool {
-    call.arguments.keywords.iter().any(|keyword| keyword.arg.is_none())
+    call.arguments
+        .keywords
+        .iter()
+        .any(|keyword| keyword.arg.is_none())
 }
 
 /// Whether a deadline lexically encloses `range`: a timeout context manager around it (in
@@ -617,10 +708,9 @@ fn deadline_encloses(checker: &Checker, range: TextRange) -> bool {
         match stmt {
             Stmt::FunctionDef(function) => return has_timeout_decorator(function),
             Stmt::With(with) => {
-                let bounded = with
-                    .items
-                    .iter()
-                    .any(|item| item.context_expr.end() <= range.start() && is_deadline_item(checker, item));
+                let bounded = with.items.iter().any(|item| {
+                    item.context_expr.end() <= range.start() && is_deadline_item(checker, item)
+                });
                 if bounded {
                     return true;
                 }
@@ -644,16 +734,20 @@ fn has_timeout_decorator(function: &ast::StmtFunctionDef) -> bool {
 fn is_deadline_item(checker: &Checker, item: &ast::WithItem) -> bool {
     let expr = &item.context_expr;
     if let Expr::Call(call) = expr {
-        if let Some(path) = checker.model.call_path(call) {
-            if catalog::is_timeout_scope(&path) {
-                // `asyncio.timeout(None)` sets no deadline, unless it is rescheduled through its name.
-                let none = call
-                    .arguments
-                    .find_positional(0)
-                    .or_else(|| call.arguments.find_keyword("delay").map(|keyword| &keyword.value))
-                    .is_some_and(Expr::is_none_literal_expr);
-                return !none || item.optional_vars.is_some();
-            }
+        if let Some(path) = checker.model.call_path(call)
+            && catalog::is_timeout_scope(&path)
+        {
+            // `asyncio.timeout(None)` sets no deadline, unless it is rescheduled through its name.
+            let none = call
+                .arguments
+                .find_positional(0)
+                .or_else(|| {
+                    call.arguments
+                        .find_keyword("delay")
+                        .map(|keyword| &keyword.value)
+                })
+                .is_some_and(Expr::is_none_literal_expr);
+            return !none || item.optional_vars.is_some();
         }
         let Some(name) = last_identifier(&call.func) else {
             return false;
@@ -668,7 +762,10 @@ fn is_deadline_item(checker: &Checker, item: &ast::WithItem) -> bool {
 
 fn name_says_deadline(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    name.contains("timeout") || name.contains("deadline") || name == "fail_after" || name == "move_on_after"
+    name.contains("timeout")
+        || name.contains("deadline")
+        || name == "fail_after"
+        || name == "move_on_after"
 }
 
 /// `c` of `a.b.c`, `f` of `f`.
@@ -696,12 +793,19 @@ pub(crate) fn origins<'a>(checker: &Checker<'a, '_>, target: &Expr) -> Vec<Origi
     match target {
         Expr::Name(name) => {
             let name = name.id.as_str();
-            let is_parameter = function.parameters.iter().any(|parameter| parameter.name().as_str() == name);
-            let mut found = collect_assignments(&function.body, &|expr| {
-                matches!(expr, Expr::Name(target) if target.id.as_str() == name)
-            });
+            let is_parameter = function
+                .parameters
+                .iter()
+                .any(|parameter| parameter.name().as_str() == name);
+            let mut found = collect_assignments(
+                &function.body,
+                &|expr| matches!(expr, Expr::Name(target) if target.id.as_str() == name),
+            );
             if is_parameter {
-                found.push(Origin { value: None, index: None });
+                found.push(Origin {
+                    value: None,
+                    index: None,
+                });
             }
             found
         }
@@ -718,8 +822,12 @@ pub(crate) fn origins<'a>(checker: &Checker<'a, '_>, target: &Expr) -> Vec<Origi
             let attr = attribute.attr.as_str();
             let mut found = Vec::new();
             for stmt in &class.body {
-                let Stmt::FunctionDef(method) = stmt else { continue };
-                let Some(self_name) = receiver_name(method) else { continue };
+                let Stmt::FunctionDef(method) = stmt else {
+                    continue;
+                };
+                let Some(self_name) = receiver_name(method) else {
+                    continue;
+                };
                 found.extend(collect_assignments(&method.body, &|expr| {
                     matches!(expr, Expr::Attribute(target)
                         if target.attr.as_str() == attr
@@ -744,7 +852,9 @@ fn collect_assignments<'a>(body: &'a [Stmt], matches: &dyn Fn(&Expr) -> bool) ->
                 self.found.push(Origin { value, index: None });
                 return;
             }
-            if let Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) = target {
+            if let Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. }) = target
+            {
                 for (index, element) in elts.iter().enumerate() {
                     if (self.matches)(element) {
                         self.found.push(Origin {
@@ -823,13 +933,21 @@ pub(crate) fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
     if is_static {
         return None;
     }
-    method.parameters.iter().next().map(|parameter| parameter.name().as_str())
+    method
+        .parameters
+        .iter()
+        .next()
+        .map(|parameter| parameter.name().as_str())
 }
 
 /// The 1-based row of `offset` in `source`.
 pub(crate) fn row_of(source: &str, offset: TextSize) -> usize {
     let end = usize::from(offset).min(source.len());
-    source.as_bytes()[..end].iter().filter(|byte| **byte == b'\n').count() + 1
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|byte| **byte == b'\n')
+        .count()
+        + 1
 }
 
 /// The first line of `text`, cut to `limit` characters.

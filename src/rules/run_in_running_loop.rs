@@ -68,6 +68,11 @@ def _dispatch(coro):
   runs the loop only when none is running.
 "#;
 
+const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
+const HELP_IN_HOOK: &str = "Use the framework's async hook (e.g. `async_log_success_event`), or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does";
+const HELP_CALLED_FROM_ASYNC: &str = "Make the function `async` and await it from the coroutine, or have the coroutine run it with `await asyncio.to_thread(...)` (a worker thread has no running loop)";
+const HELP_IN_FINALIZER: &str = "Do not run a loop in a finalizer: close the resource explicitly (`async with`, an `aclose()` the owner awaits)";
+
 pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
     if !settings.is_enabled(Rule::RunInRunningLoop) {
         return;
@@ -79,32 +84,33 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
         }
         for run in &function.loop_runs {
             let api = display_path(&run.api);
-            let (message, chain) = if function.is_async {
+            let (message, help, chain) = if function.is_async {
                 (
                     format!("`{api}` inside async function `{}` raises RuntimeError: a loop is already running", function.name),
+                    HELP_IN_COROUTINE,
                     Vec::new(),
                 )
             } else if facts.reached.contains_key(&id) {
                 let mut chain = facts.chain_from_entry(project, id);
                 chain.push(project.step(id.0, &api, run.range));
-                let why = match (facts.entries.get(&entry_of(facts, id)), chain.len()) {
-                    (Some(LoopEntry::SyncHook), _) => "a sync hook called from inside a running loop".to_string(),
-                    (Some(LoopEntry::Finalizer), _) => {
-                        "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread".to_string()
-                    }
-                    (None, _) => "a sync function called from async code".to_string(),
+                let (why, help) = match facts.entries.get(&entry_of(facts, id)) {
+                    Some(LoopEntry::SyncHook) => ("a sync hook called from inside a running loop", HELP_IN_HOOK),
+                    Some(LoopEntry::Finalizer) => (
+                        "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread",
+                        HELP_IN_FINALIZER,
+                    ),
+                    None => ("a sync function called from async code", HELP_CALLED_FROM_ASYNC),
                 };
                 (
                     format!("`{api}` in `{}`, {why}, raises RuntimeError: {}", function.name, chain_text(&chain)),
+                    help,
                     chain,
                 )
             } else {
                 continue;
             };
             let diagnostic = Diagnostic::new(Rule::RunInRunningLoop, message, run.range)
-                .with_help(
-                    "Use the framework's async hook, or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does",
-                )
+                .with_help(help)
                 .with_chain(chain);
             report(id.0, diagnostic);
         }

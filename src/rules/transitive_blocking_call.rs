@@ -80,7 +80,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
                 continue;
             }
             let call = &function.calls[site];
-            let mut chain = vec![project.definition_step(id), project.step(id.0, &callee_function.name, call.range)];
+            let mut chain = vec![project.definition_step(id), project.definition_step(callee)];
             chain.extend(facts.chain_down(project, &facts.blocks, callee, |at| blocking_step(project, at)));
             let api = chain.last().map(|step| step.name.clone()).unwrap_or_default();
             let message = format!(

@@ -60,7 +60,11 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     let Expr::Call(call) = &*await_expr.value else {
         return;
     };
-    if !checker.model.call_path(call).is_some_and(|path| catalog::is_wait_for(&path)) {
+    if !checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_wait_for(&path))
+    {
         return;
     }
     let Some(timeout) = call.arguments.find_argument_value("timeout", 1) else {
@@ -82,16 +86,28 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
 }
 
 /// Wraps the one-line statement in `async with asyncio.timeout(t):`.
-fn timeout_fix(checker: &Checker, await_expr: &ast::ExprAwait, call: &ast::ExprCall, timeout: &Expr) -> Option<Fix> {
+fn timeout_fix(
+    checker: &Checker,
+    await_expr: &ast::ExprAwait,
+    call: &ast::ExprCall,
+    timeout: &Expr,
+) -> Option<Fix> {
     if call.arguments.len() != 2
         || call.arguments.args.iter().any(Expr::is_starred_expr)
-        || call.arguments.keywords.iter().any(|keyword| keyword.arg.is_none())
+        || call
+            .arguments
+            .keywords
+            .iter()
+            .any(|keyword| keyword.arg.is_none())
     {
         return None;
     }
     let awaited = call.arguments.find_argument_value("fut", 0)?;
     // `await x` must read as it did inside the call: no operators to re-associate.
-    if !matches!(awaited, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)) {
+    if !matches!(
+        awaited,
+        Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)
+    ) {
         return None;
     }
     let statement = checker.current_statement()?;

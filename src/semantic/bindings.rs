@@ -579,25 +579,46 @@ fn collect_self_assignments(
 /// The dotted module name of a file: its stem, prefixed by the packages (directories with
 /// an `__init__.py`) that contain it. Returns the name and whether the file is a package.
 pub fn module_name_from_path(path: &Path) -> (String, bool) {
-    let stem = path
-        .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let is_package = stem == "__init__";
-    let mut parts: Vec<String> = Vec::new();
-    if !is_package {
-        parts.push(stem);
-    }
-    let mut directory = path.parent();
-    while let Some(dir) = directory {
-        let has_init = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
-        let Some(name) = dir.file_name() else { break };
-        if !has_init {
-            break;
+    PackageDirectories::default().module_name(path)
+}
+
+/// Remembers which directories are packages, so naming many files stats each directory once.
+#[derive(Debug, Default)]
+pub struct PackageDirectories {
+    is_package: HashMap<std::path::PathBuf, bool>,
+}
+
+impl PackageDirectories {
+    fn is_package(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.is_package.get(dir) {
+            return known;
         }
-        parts.push(name.to_string_lossy().into_owned());
-        directory = dir.parent();
+        let found = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
+        self.is_package.insert(dir.to_path_buf(), found);
+        found
     }
-    parts.reverse();
-    (parts.join("."), is_package)
+
+    /// See [`module_name_from_path`].
+    pub fn module_name(&mut self, path: &Path) -> (String, bool) {
+        let stem = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let is_package = stem == "__init__";
+        let mut parts: Vec<String> = Vec::new();
+        if !is_package {
+            parts.push(stem);
+        }
+        let mut directory = path.parent();
+        while let Some(dir) = directory {
+            let Some(name) = dir.file_name() else { break };
+            if !self.is_package(dir) {
+                break;
+            }
+            parts.push(name.to_string_lossy().into_owned());
+            directory = dir.parent();
+        }
+        parts.reverse();
+        (parts.join("."), is_package)
+    }
 }
