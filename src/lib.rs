@@ -160,7 +160,11 @@ fn link_project(files: &[FileAnalysis], settings: &Settings) -> Vec<Vec<Diagnost
 }
 
 /// Reads, parses and checks one file; never panics on its content.
-fn analyse_file(file: &SourcePath, module_name: &(String, bool), settings: &Settings) -> FileAnalysis {
+fn analyse_file(
+    file: &SourcePath,
+    module_name: &(String, bool),
+    settings: &Settings,
+) -> FileAnalysis {
     let mut analysis = FileAnalysis {
         display_path: file.display.clone(),
         path: file.path.clone(),
@@ -202,7 +206,11 @@ fn analyse_file(file: &SourcePath, module_name: &(String, bool), settings: &Sett
 }
 
 /// Parses and checks the analysis' source: its findings, `noqa` directives and summary.
-fn check_source(analysis: &mut FileAnalysis, (module_name, is_package): &(String, bool), settings: &Settings) {
+fn check_source(
+    analysis: &mut FileAnalysis,
+    (module_name, is_package): &(String, bool),
+    settings: &Settings,
+) {
     let source = analysis.source.as_str();
     let source_type = if analysis.path.extension().is_some_and(|ext| ext == "pyi") {
         PySourceType::Stub

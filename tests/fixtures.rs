@@ -75,8 +75,10 @@ fn python_files(root: &Path) -> Vec<PathBuf> {
 }
 
 fn settings_for(root: &Path) -> Settings {
-    let mut settings = Settings::default();
-    settings.rules = Rule::ALL.iter().copied().collect();
+    let mut settings = Settings {
+        rules: Rule::ALL.iter().copied().collect(),
+        ..Settings::default()
+    };
     let header_file = if root.is_file() {
         root.to_path_buf()
     } else {
@@ -126,7 +128,7 @@ fn run_fixture(name: &str) {
         "{}: a fixture must expect at least one finding",
         root.display()
     );
-    let report = loopwarden::check(&[root.clone()], &settings_for(&root));
+    let report = loopwarden::check(std::slice::from_ref(&root), &settings_for(&root));
     assert!(report.errors.is_empty(), "errors: {:?}", report.errors);
 
     let mut found: BTreeMap<(String, usize), Vec<String>> = BTreeMap::new();

@@ -79,10 +79,13 @@ impl<T> FunctionMap<T> {
     }
 }
 
+/// A function's resolved calls: (call site index, callee), in call-site order.
+pub type CallEdges = Vec<(usize, FunctionId)>;
+
 pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
-    pub edges: FunctionMap<Vec<(usize, FunctionId)>>,
+    pub edges: FunctionMap<CallEdges>,
     /// Sync functions that block, directly or through sync callees.
     pub blocks: FunctionMap<Step>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
@@ -240,17 +243,17 @@ fn backward(
 
 /// Every call site resolved to the project function it calls, module by module in parallel
 /// (each module resolves each distinct callee path once).
-fn resolve_edges(project: &Project) -> FunctionMap<Vec<(usize, FunctionId)>> {
+fn resolve_edges(project: &Project) -> FunctionMap<CallEdges> {
     use rayon::prelude::*;
 
-    let per_module: Vec<Vec<(FunctionId, Vec<(usize, FunctionId)>)>> = (0..project.modules.len())
+    let per_module: Vec<Vec<(FunctionId, CallEdges)>> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
             let mut resolved_paths: HashMap<&str, Option<FunctionId>> = HashMap::default();
             let functions = &project.modules[module].summary.functions;
             let mut edges = Vec::new();
             for (index, function) in functions.iter().enumerate() {
-                let resolved: Vec<(usize, FunctionId)> = function
+                let resolved: CallEdges = function
                     .calls
                     .iter()
                     .enumerate()

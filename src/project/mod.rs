@@ -113,7 +113,10 @@ impl<'a> Project<'a> {
 
     /// How many functions the project has (module code included).
     pub fn function_count(&self) -> usize {
-        self.modules.iter().map(|module| module.summary.functions.len()).sum()
+        self.modules
+            .iter()
+            .map(|module| module.summary.functions.len())
+            .sum()
     }
 
     /// All function ids, in module order.
@@ -155,12 +158,19 @@ impl<'a> Project<'a> {
         }
         // Follow a re-export: the longest module prefix whose module binds the next name.
         // Prefixes are slices of `path` up to a dot: no allocation until one matches.
-        for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+        for (dot, _) in path
+            .match_indices('.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
             let Some(&module) = self.module_by_name.get(&path[..dot]) else {
                 continue;
             };
             let rest = &path[dot + 1..];
-            let (name, tail) = rest.split_once('.').map_or((rest, None), |(name, tail)| (name, Some(tail)));
+            let (name, tail) = rest
+                .split_once('.')
+                .map_or((rest, None), |(name, tail)| (name, Some(tail)));
             let exported = self.modules[module].summary.exports.get(name)?;
             let target = match tail {
                 Some(tail) => format!("{exported}.{tail}"),

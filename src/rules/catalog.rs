@@ -1604,7 +1604,9 @@ pub const ROW_UPDATE_WRITES: &[&str] = &["update", "update_one", "update_many", 
 
 /// Methods that edit a collection in place, keeping what it held (LW601 read-modify-write).
 /// (`pop(key, default)` is a dict's key removal, not counted.)
-pub const COLLECTION_EDITS: &[&str] = &["append", "extend", "insert", "remove", "pop", "discard", "add"];
+pub const COLLECTION_EDITS: &[&str] = &[
+    "append", "extend", "insert", "remove", "pop", "discard", "add",
+];
 
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];
