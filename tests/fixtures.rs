@@ -207,6 +207,8 @@ macro_rules! fixtures {
 
 fixtures! {
     blocking_io_in_async,
+    blocking_cpu_in_async,
+    blocking_fs_metadata_in_async,
     transitive_blocking_call,
     run_in_running_loop,
     thread_unsafe_asyncio_in_executor,

@@ -441,7 +441,6 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
     ("passlib.context.CryptContext.hash", CPU),
     ("passlib.context.CryptContext.verify", CPU),
     ("passlib.context.CryptContext.verify_and_update", CPU),
-    ("passlib.hash.*", CPU),
     ("argon2.PasswordHasher.hash", CPU),
     ("argon2.PasswordHasher.verify", CPU),
     ("hashlib.pbkdf2_hmac", CPU),
@@ -472,6 +471,11 @@ pub const BLOCKING_CALLS: &[(&str, BlockingApi)] = &[
         CPU,
     ),
 ];
+
+/// Families of classes whose every member has the same slow methods: `passlib.hash.<scheme>`
+/// (`passlib.hash.bcrypt.hash`, `passlib.hash.argon2.verify`, ...).
+pub const FAMILY_METHODS: &[(&str, &[&str], BlockingApi)] =
+    &[("passlib.hash", &["hash", "verify", "genhash"], CPU)];
 
 /// Methods that a `Type.*` wildcard does not cover: they do no I/O (they build a pipeline,
 /// a paginator, a URL) or only release local resources.
@@ -880,7 +884,14 @@ pub fn blocking_api(path: &str) -> Option<&'static BlockingApi> {
     let mut wildcard = String::with_capacity(owner.len() + 2);
     wildcard.push_str(owner);
     wildcard.push_str(".*");
-    tables.blocking.get(wildcard.as_str())
+    if let Some(api) = tables.blocking.get(wildcard.as_str()) {
+        return Some(api);
+    }
+    let (family, _member) = owner.rsplit_once('.')?;
+    FAMILY_METHODS
+        .iter()
+        .find(|(known, methods, _)| *known == family && methods.contains(&method))
+        .map(|(_, _, api)| api)
 }
 
 /// The type of the value that calling `path` returns.
