@@ -44,6 +44,7 @@ pub fn check_module(
     };
     checker.visit_body(&module.body);
     crate::rules::background_task_not_drained::check_module(&mut checker, module);
+    crate::rules::network_await_without_timeout::forget_module();
     (checker.diagnostics, checker.summary.finish())
 }
 

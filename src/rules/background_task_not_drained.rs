@@ -11,7 +11,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
 use crate::rules::catalog;
-use crate::rules::network_await_without_timeout::last_identifier;
+use crate::rules::network_await_without_timeout::{any_in_body, last_identifier};
 
 pub const DOCS: &str = r#"# LW304 background-task-not-drained
 
@@ -216,7 +216,7 @@ impl<'a> ModuleScan<'_, 'a, '_> {
             let mut reads = false;
             let mut callees = Vec::new();
             for stmt in region {
-                ruff_python_ast::helpers::any_over_body(std::slice::from_ref(stmt), |expr| {
+                any_in_body(std::slice::from_ref(stmt), &mut |expr| {
                     match expr {
                         Expr::Name(used) if used.id.as_str() == name && used.ctx.is_load() => {
                             reads = true
@@ -471,7 +471,7 @@ fn collect_after<'a>(body: &'a [Stmt], yield_at: TextRange, regions: &mut Vec<&'
 
 fn first_yield(body: &[Stmt]) -> Option<TextRange> {
     let mut found: Option<TextRange> = None;
-    ruff_python_ast::helpers::any_over_body(body, |expr| {
+    any_in_body(body, &mut |expr| {
         if let Expr::Yield(yielded) = expr {
             found = Some(yielded.range());
             return true;

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::comparable::ComparableExpr;
-use ruff_python_ast::helpers::{any_over_body, any_over_expr};
 use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -13,7 +12,8 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
 use crate::rules::catalog;
 use crate::rules::network_await_without_timeout::{
-    enclosing_class, last_identifier, origins, receiver_name, row_of, shorten,
+    any_expr, any_in_body, collect_assignments, enclosing_class, last_identifier, receiver_name,
+    row_of, shorten,
 };
 
 pub const DOCS: &str = r#"# LW601 check-then-act-across-await
@@ -113,7 +113,7 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   before `save(config)`): whether that loses a concurrent update depends on whether the store
   writes the whole document or the changed keys, which the rule cannot see.
 - Writes done in another function (`await self._setup()` assigning `self._x`): the rule sees one
-  function at a time.
+  function at a time; and a write more than 400 statements after its check.
 
 ## Fix
 No automatic fix: the right remedy (a lock, an upsert, an atomic update) is a design decision.
@@ -194,6 +194,8 @@ pub(crate) fn check_function<'a>(
             function,
             class,
             tested: Vec::new(),
+            assignments: std::cell::OnceCell::new(),
+            callers: std::cell::OnceCell::new(),
             receiver: class.and_then(|_| receiver_name(function)),
             class_name: class.map(|class| class.name.as_str()),
         };
@@ -211,7 +213,6 @@ pub(crate) fn check_function<'a>(
         if !reported.insert((race.check, race.write)) {
             continue;
         }
-        let source = checker.source;
         let text = |range: TextRange| shorten(checker.text(range), 50);
         let (subject, consequence, help) = match race.kind {
             RaceKind::LazyInit => (
@@ -233,11 +234,11 @@ pub(crate) fn check_function<'a>(
         let message = format!(
             "{subject} `{}` (row {}) and write `{}` (row {}) are separated by `{}` (row {}): {consequence}",
             text(race.check),
-            row_of(source, race.check.start()),
+            row_of(checker, race.check.start()),
             text(race.write),
-            row_of(source, race.write.start()),
+            row_of(checker, race.write.start()),
             text(race.awaited),
-            row_of(source, race.awaited.start()),
+            row_of(checker, race.awaited.start()),
         );
         checker.report(
             Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help),
@@ -251,6 +252,10 @@ struct Analysis<'c, 'a, 'm> {
     class: Option<&'a ast::StmtClassDef>,
     /// Every shared state an `if` of the function tests.
     tested: Vec<ComparableExpr<'a>>,
+    /// The function's locals → the values assigned to them (`None`: not followed).
+    assignments: std::cell::OnceCell<HashMap<&'a str, Vec<Option<&'a Expr>>>>,
+    /// How many other functions of the class (or module) call this one.
+    callers: std::cell::OnceCell<usize>,
     /// `self`/`cls` in a method.
     receiver: Option<&'a str>,
     class_name: Option<&'a str>,
@@ -359,7 +364,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// A method only its owner calls once (`start`, a set-up step) is not.
     fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
         let name = self.function.name.as_str();
-        let callers = match self.class {
+        let callers = *self.callers.get_or_init(|| match self.class {
             Some(class) => class
                 .body
                 .iter()
@@ -370,7 +375,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         return false;
                     }
                     let Some(self_name) = receiver_name(method) else { return false };
-                    any_over_body(&method.body, |expr| {
+                    any_in_body(&method.body, &mut |expr| {
                         matches!(expr, Expr::Attribute(attribute)
                             if attribute.attr.as_str() == name
                                 && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
@@ -385,20 +390,22 @@ impl<'a> Analysis<'_, 'a, '_> {
                 .filter(|stmt| match stmt {
                     Stmt::FunctionDef(other) => {
                         !std::ptr::eq(other, self.function)
-                            && any_over_body(&other.body, |expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name))
+                            && any_in_body(&other.body, &mut |expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name))
                     }
                     _ => false,
                 })
                 .count(),
-        };
+        });
         if callers >= 2 {
             return true;
         }
         let returns_state = returned_values(&self.function.body).iter().any(|value| {
-            any_over_expr(value, |inner: &Expr| {
-                states
-                    .iter()
-                    .any(|state| ComparableExpr::from(inner) == *state)
+            any_expr(value, &mut |inner: &Expr| {
+                matches!(inner, Expr::Attribute(_) | Expr::Name(_))
+                    && self.is_shared(inner)
+                    && states
+                        .iter()
+                        .any(|state| ComparableExpr::from(inner) == *state)
             })
         });
         !name.starts_with('_') && returns_state && builds_resource
@@ -460,7 +467,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             if !producers.is_empty() {
                 return producers;
             }
-            any_over_expr(value, |inner: &Expr| {
+            any_expr(value, &mut |inner: &Expr| {
                 if let Expr::Name(name) = inner
                     && let Some(more) = awaited_names.get(name.id.as_str())
                 {
@@ -603,6 +610,28 @@ impl<'a> Analysis<'_, 'a, '_> {
         states
     }
 
+    /// The function's locals and what is assigned to them, built on first use.
+    fn assignments(&self) -> &HashMap<&'a str, Vec<Option<&'a Expr>>> {
+        self.assignments.get_or_init(|| {
+            let mut found: HashMap<&'a str, Vec<Option<&'a Expr>>> = HashMap::new();
+            for parameter in self.function.parameters.iter() {
+                found
+                    .entry(parameter.name().as_str())
+                    .or_default()
+                    .push(None);
+            }
+            collect_assignments(&self.function.body, &mut |target, value, index| {
+                if let Expr::Name(name) = target {
+                    found
+                        .entry(name.id.as_str())
+                        .or_default()
+                        .push(value.filter(|_| index.is_none()));
+                }
+            });
+            found
+        })
+    }
+
     /// The shared states tested by the `if`s of the function.
     fn tested_states(&self) -> Vec<ComparableExpr<'a>> {
         use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
@@ -702,9 +731,16 @@ impl<'a> Analysis<'_, 'a, '_> {
                         })
             }
             Expr::Attribute(attribute) => {
+                // Real state is a short chain (`self._client`, `cls._pool.conn`); a cap keeps
+                // pathological chains linear.
                 let mut root = &*attribute.value;
+                let mut depth = 0;
                 while let Expr::Attribute(inner) = root {
                     root = &inner.value;
+                    depth += 1;
+                    if depth > 32 {
+                        return false;
+                    }
                 }
                 let Expr::Name(root) = root else {
                     return false;
@@ -965,7 +1001,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         read_method: &str,
     ) -> Option<Write> {
         let mut result = None;
-        any_over_body(std::slice::from_ref(stmt), |expr| {
+        any_in_body(std::slice::from_ref(stmt), &mut |expr| {
             let Expr::Call(call) = expr else { return false };
             let Expr::Attribute(attribute) = &*call.func else {
                 return false;
@@ -1035,7 +1071,7 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// The SQL an argument holds, upper-cased: a string, `text("...")`, a SQLAlchemy
     /// `insert(...)`/`select(...)` chain (its root function name), or a local assigned one.
-    fn sql_of(&self, expr: &'a Expr) -> Option<String> {
+    fn sql_of(&self, expr: &Expr) -> Option<String> {
         match expr {
             Expr::StringLiteral(string) => Some(string.value.to_str().trim().to_ascii_uppercase()),
             Expr::FString(_) => {
@@ -1065,19 +1101,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                 }
                 Some(format!("{} {whole}", name.to_ascii_uppercase()))
             }
-            Expr::Name(_) => {
-                let origins = origins(self.checker, expr);
-                match origins.as_slice() {
-                    [origin] if origin.index.is_none() => origin.value.and_then(|value| {
-                        if matches!(value, Expr::Name(_)) {
-                            None
-                        } else {
-                            self.sql_of(value)
-                        }
-                    }),
-                    _ => None,
-                }
-            }
+            // `sql = "INSERT ..."; await db.execute(sql)`: a local assigned once.
+            Expr::Name(name) => match self.assignments().get(name.id.as_str())?.as_slice() {
+                [Some(value)] if !matches!(value, Expr::Name(_)) => self.sql_of(value),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -1126,7 +1154,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             };
             // The write back.
             let mut write = None;
-            any_over_body(std::slice::from_ref(stmt), |expr| {
+            any_in_body(std::slice::from_ref(stmt), &mut |expr| {
                 let Expr::Call(call) = expr else { return false };
                 let Some((receiver, noun)) = accessor(&call.func, catalog::RMW_WRITE_PREFIXES)
                 else {
@@ -1208,7 +1236,7 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// `await self._lock.acquire()` anywhere in the function: the author manages a lock by hand.
     fn acquires_lock_by_hand(&self, body: &[Stmt]) -> bool {
-        any_over_body(body, |expr| {
+        any_in_body(body, &mut |expr| {
             let Expr::Call(call) = expr else { return false };
             let Expr::Attribute(attribute) = &*call.func else {
                 return false;
@@ -1258,17 +1286,43 @@ fn accessor<'e>(func: &'e Expr, verbs: &[&str]) -> Option<(Option<&'e Expr>, &'e
 /// An argument computed from the value read: `balance - amount`, a name assigned such a
 /// value, or the read value after it was changed in place.
 fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str>) -> bool {
-    let uses = |expr: &Expr, names: &HashSet<&str>| {
-        any_over_expr(
-            expr,
-            |inner: &Expr| matches!(inner, Expr::Name(name) if names.contains(name.id.as_str())),
-        )
+    use ruff_python_ast::visitor::{Visitor, walk_expr};
+
+    // One walk: a derived name under an arithmetic operator, or a modified name anywhere.
+    struct Finder<'s, 'n> {
+        derived: &'s HashSet<&'n str>,
+        modified: &'s HashSet<&'n str>,
+        in_arithmetic: usize,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Finder<'_, '_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            match expr {
+                Expr::Name(name) => {
+                    let name = name.id.as_str();
+                    self.found = self.modified.contains(name)
+                        || (self.in_arithmetic > 0 && self.derived.contains(name));
+                }
+                Expr::BinOp(_) => {
+                    self.in_arithmetic += 1;
+                    walk_expr(self, expr);
+                    self.in_arithmetic -= 1;
+                }
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder {
+        derived,
+        modified,
+        in_arithmetic: 0,
+        found: false,
     };
-    any_over_expr(argument, |inner: &Expr| match inner {
-        Expr::BinOp(binop) => uses(&binop.left, derived) || uses(&binop.right, derived),
-        Expr::Name(name) => modified.contains(name.id.as_str()),
-        _ => false,
-    })
+    finder.visit_expr(argument);
+    finder.found
 }
 
 /// Follows how the value read changes before it is written back, counting only changes that
@@ -1299,9 +1353,9 @@ fn track_modification<'a>(
         }
     }
     let uses_derived = |expr: &Expr, derived: &HashSet<&str>| {
-        any_over_expr(
+        any_expr(
             expr,
-            |inner: &Expr| matches!(inner, Expr::Name(name) if derived.contains(name.id.as_str())),
+            &mut |inner: &Expr| matches!(inner, Expr::Name(name) if derived.contains(name.id.as_str())),
         )
     };
     match stmt {
@@ -1626,7 +1680,7 @@ fn names_resource(name: Option<&str>) -> bool {
 /// The last names of the calls awaited in `expr`: `connect` of `await self._pool.connect()`.
 fn awaited_callees(expr: &Expr) -> Vec<String> {
     let mut found = Vec::new();
-    any_over_expr(expr, |inner: &Expr| {
+    any_expr(expr, &mut |inner: &Expr| {
         if let Expr::Await(awaited) = inner
             && let Expr::Call(call) = &*awaited.value
             && let Some(name) = last_identifier(&call.func)
@@ -1722,7 +1776,7 @@ fn collect_exprs<'a>(expr: &'a Expr, visit: &mut dyn FnMut(&'a Expr)) {
 /// The first `await` in `expr`, in source order.
 fn first_await(expr: &Expr) -> Option<TextRange> {
     let mut found = None;
-    any_over_expr(expr, |inner: &Expr| {
+    any_expr(expr, &mut |inner: &Expr| {
         if let Expr::Await(awaited) = inner {
             found = Some(awaited.range());
             return true;
@@ -1734,7 +1788,7 @@ fn first_await(expr: &Expr) -> Option<TextRange> {
 
 fn first_await_in_stmt(stmt: &Stmt) -> Option<TextRange> {
     let mut found = None;
-    any_over_body(std::slice::from_ref(stmt), |inner| {
+    any_in_body(std::slice::from_ref(stmt), &mut |inner| {
         if let Expr::Await(awaited) = inner {
             found = Some(awaited.range());
             return true;

@@ -291,47 +291,30 @@ fn callers_bound(checker: &Checker, delegate_private: bool) -> bool {
     let Some(function) = checker.current_function() else {
         return false;
     };
-    let class = enclosing_class(checker.statement_ancestors(), function);
-    let mut coverage = Coverage {
-        checker,
-        delegate_private,
-        memo: HashMap::new(),
+    let is_method = enclosing_class(checker.statement_ancestors(), function).is_some();
+    let key = FunctionKey {
+        start: function.start().to_u32(),
+        is_method,
     };
-    coverage.covered(function, class.is_some(), 0)
-}
-
-struct Coverage<'c, 'a, 'm> {
-    checker: &'c Checker<'a, 'm>,
-    delegate_private: bool,
-    memo: HashMap<*const ast::StmtFunctionDef, bool>,
-}
-
-impl<'a> Coverage<'_, 'a, '_> {
-    fn covered(&mut self, function: &ast::StmtFunctionDef, is_method: bool, depth: usize) -> bool {
-        let key = std::ptr::from_ref(function);
-        if let Some(known) = self.memo.get(&key) {
-            return *known;
+    with_cache(checker, |cache| {
+        if cache.sites.is_none() {
+            cache.sites = Some(SiteIndex::build(checker));
         }
-        if depth > 8 {
-            return false;
-        }
-        // In progress: a recursive use does not cover itself.
-        self.memo.insert(key, false);
-        let sites = use_sites(self.checker, function.name.as_str(), is_method);
-        let covered = if sites.is_empty() {
-            self.delegate_private
-                && (is_private(function.name.as_str()) || module_is_private(self.checker))
+        let private_module = module_is_private(checker);
+        let Cache {
+            sites,
+            coverage,
+            coverage_delegating,
+            ..
+        } = cache;
+        let memo = if delegate_private {
+            coverage_delegating
         } else {
-            sites.iter().all(|site| {
-                site.bounded
-                    || site.function.is_some_and(|(caller, is_method)| {
-                        self.covered(caller, is_method, depth + 1)
-                    })
-            })
+            coverage
         };
-        self.memo.insert(key, covered);
-        covered
-    }
+        let sites = sites.as_ref().expect("built above");
+        sites.covered(key, delegate_private, private_module, memo, 0)
+    })
 }
 
 fn is_private(name: &str) -> bool {
@@ -342,128 +325,488 @@ fn module_is_private(checker: &Checker) -> bool {
     checker.model.module.module_name.split('.').any(is_private)
 }
 
-/// A place the module uses a function: whether a deadline encloses it there, and the
-/// function it is in (and whether that one is a method).
-struct UseSite<'a> {
-    bounded: bool,
-    function: Option<(&'a ast::StmtFunctionDef, bool)>,
+/// A function of the module: where its `def` starts, and whether it is a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct FunctionKey {
+    start: u32,
+    is_method: bool,
 }
 
-/// Every load of `name` (a module function) or of `.name` on any value (a method).
-fn use_sites<'a>(checker: &Checker<'a, '_>, name: &str, is_method: bool) -> Vec<UseSite<'a>> {
-    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+/// A place the module uses a function: whether a deadline encloses it there, and the
+/// function it is in.
+struct UseSite {
+    bounded: bool,
+    caller: Option<FunctionKey>,
+}
 
-    struct Finder<'f, 'a, 'm> {
-        checker: &'f Checker<'a, 'm>,
-        name: &'f str,
-        is_method: bool,
-        stmts: Vec<&'a Stmt>,
-        exprs: Vec<&'a Expr>,
-        sites: Vec<UseSite<'a>>,
-        nesting: usize,
-    }
-    impl<'a> Finder<'_, 'a, '_> {
-        fn site(&mut self, range: TextRange) {
-            // Innermost first: `wait_for(f(), 5)` bounds `f`; a new task does not inherit the
-            // deadline of the code that spawns it.
-            for expr in self.exprs.iter().rev() {
-                let Expr::Call(call) = expr else { continue };
-                if last_identifier(&call.func).is_some_and(|callee| {
-                    matches!(
-                        callee,
-                        "create_task" | "ensure_future" | "start_soon" | "run_coroutine_threadsafe"
-                    )
-                }) {
-                    self.sites.push(UseSite {
-                        bounded: false,
-                        function: None,
-                    });
-                    return;
+/// Every function of the module and every place it is used, built once per module.
+struct SiteIndex {
+    names: HashMap<FunctionKey, String>,
+    /// (name, is_method) → the loads of `name` (a module function) or of `.name` (a method).
+    sites: HashMap<(String, bool), Vec<UseSite>>,
+}
+
+impl SiteIndex {
+    fn build(checker: &Checker) -> Self {
+        use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+
+        struct Finder<'f, 'a, 'm> {
+            checker: &'f Checker<'a, 'm>,
+            stmts: Vec<&'a Stmt>,
+            exprs: Vec<&'a Expr>,
+            index: SiteIndex,
+            nesting: usize,
+        }
+        impl<'a> Finder<'_, 'a, '_> {
+            fn site(&mut self, name: &str, is_method: bool, range: TextRange) {
+                let site = self.use_site(range);
+                self.index
+                    .sites
+                    .entry((name.to_string(), is_method))
+                    .or_default()
+                    .push(site);
+            }
+
+            fn use_site(&self, range: TextRange) -> UseSite {
+                // Innermost first: `wait_for(f(), 5)` bounds `f`; a new task does not inherit
+                // the deadline of the code that spawns it.
+                for expr in self.exprs.iter().rev() {
+                    let Expr::Call(call) = expr else { continue };
+                    if last_identifier(&call.func).is_some_and(|callee| {
+                        matches!(
+                            callee,
+                            "create_task"
+                                | "ensure_future"
+                                | "start_soon"
+                                | "run_coroutine_threadsafe"
+                        )
+                    }) {
+                        return UseSite {
+                            bounded: false,
+                            caller: None,
+                        };
+                    }
+                    let is_wait_for = self
+                        .checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| catalog::is_wait_for(&path));
+                    let timeout = call.arguments.find_argument_value("timeout", 1);
+                    if is_wait_for && timeout.is_some_and(|timeout| !timeout.is_none_literal_expr())
+                    {
+                        return UseSite {
+                            bounded: true,
+                            caller: None,
+                        };
+                    }
                 }
-                let is_wait_for = self
-                    .checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| catalog::is_wait_for(&path));
-                let timeout = call.arguments.find_argument_value("timeout", 1);
-                if is_wait_for && timeout.is_some_and(|timeout| !timeout.is_none_literal_expr()) {
-                    self.sites.push(UseSite {
-                        bounded: true,
-                        function: None,
-                    });
-                    return;
+                let mut bounded = false;
+                for (index, stmt) in self.stmts.iter().enumerate().rev() {
+                    match *stmt {
+                        Stmt::FunctionDef(def) => {
+                            let is_method = enclosing_class(&self.stmts[..=index], def).is_some();
+                            return UseSite {
+                                bounded: bounded || has_timeout_decorator(def),
+                                caller: Some(FunctionKey {
+                                    start: def.start().to_u32(),
+                                    is_method,
+                                }),
+                            };
+                        }
+                        Stmt::With(with) => {
+                            bounded |= with.items.iter().any(|item| {
+                                item.context_expr.end() <= range.start()
+                                    && is_deadline_item(self.checker, item)
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                UseSite {
+                    bounded,
+                    caller: None,
                 }
             }
-            let mut bounded = false;
-            let mut function = None;
-            for (index, stmt) in self.stmts.iter().enumerate().rev() {
-                match *stmt {
-                    Stmt::FunctionDef(def) => {
-                        bounded |= has_timeout_decorator(def);
-                        let is_method = enclosing_class(&self.stmts[..=index], def).is_some();
-                        function = Some((def, is_method));
-                        break;
+        }
+        impl<'a> Visitor<'a> for Finder<'_, 'a, '_> {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                if self.nesting > 2_000 {
+                    return;
+                }
+                self.nesting += 1;
+                if let Stmt::FunctionDef(def) = stmt {
+                    let is_method = enclosing_class(&self.stmts, def).is_some()
+                        || matches!(self.stmts.last(), Some(Stmt::ClassDef(_)));
+                    self.index.names.insert(
+                        FunctionKey {
+                            start: def.start().to_u32(),
+                            is_method,
+                        },
+                        def.name.to_string(),
+                    );
+                }
+                self.stmts.push(stmt);
+                let saved = std::mem::take(&mut self.exprs);
+                walk_stmt(self, stmt);
+                self.exprs = saved;
+                self.stmts.pop();
+                self.nesting -= 1;
+            }
+
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if self.nesting > 2_000 {
+                    return;
+                }
+                self.nesting += 1;
+                match expr {
+                    Expr::Name(used) if used.ctx.is_load() => {
+                        self.site(used.id.as_str(), false, expr.range())
                     }
-                    Stmt::With(with) => {
-                        bounded |= with.items.iter().any(|item| {
-                            item.context_expr.end() <= range.start()
-                                && is_deadline_item(self.checker, item)
-                        });
+                    Expr::Attribute(attribute) => {
+                        self.site(attribute.attr.as_str(), true, expr.range())
                     }
                     _ => {}
                 }
+                self.exprs.push(expr);
+                walk_expr(self, expr);
+                self.exprs.pop();
+                self.nesting -= 1;
             }
-            self.sites.push(UseSite { bounded, function });
         }
+        let mut finder = Finder {
+            checker,
+            stmts: Vec::new(),
+            exprs: Vec::new(),
+            index: SiteIndex {
+                names: HashMap::new(),
+                sites: HashMap::new(),
+            },
+            nesting: 0,
+        };
+        finder.visit_body(&checker.module().body);
+        // Keep only the uses of the module's own functions.
+        let defined: std::collections::HashSet<(String, bool)> = finder
+            .index
+            .names
+            .iter()
+            .map(|(key, name)| (name.clone(), key.is_method))
+            .collect();
+        finder.index.sites.retain(|key, _| defined.contains(key));
+        finder.index
     }
-    impl<'a> Visitor<'a> for Finder<'_, 'a, '_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.nesting > 2_000 {
-                return;
-            }
-            self.nesting += 1;
-            self.stmts.push(stmt);
-            let saved = std::mem::take(&mut self.exprs);
-            walk_stmt(self, stmt);
-            self.exprs = saved;
-            self.stmts.pop();
-            self.nesting -= 1;
-        }
 
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.nesting > 2_000 {
-                return;
-            }
-            self.nesting += 1;
-            let hit = match expr {
-                Expr::Name(used) => {
-                    !self.is_method && used.id.as_str() == self.name && used.ctx.is_load()
-                }
-                Expr::Attribute(attribute) => {
-                    self.is_method && attribute.attr.as_str() == self.name
-                }
-                _ => false,
+    fn covered(
+        &self,
+        key: FunctionKey,
+        delegate_private: bool,
+        private_module: bool,
+        memo: &mut HashMap<FunctionKey, bool>,
+        depth: usize,
+    ) -> bool {
+        if let Some(known) = memo.get(&key) {
+            return *known;
+        }
+        if depth > 8 {
+            return false;
+        }
+        let Some(name) = self.names.get(&key) else {
+            return false;
+        };
+        // In progress: a recursive use does not cover itself.
+        memo.insert(key, false);
+        let covered = match self.sites.get(&(name.clone(), key.is_method)) {
+            None => delegate_private && (is_private(name) || private_module),
+            Some(sites) => sites.iter().all(|site| {
+                site.bounded
+                    || site.caller.is_some_and(|caller| {
+                        self.covered(caller, delegate_private, private_module, memo, depth + 1)
+                    })
+            }),
+        };
+        memo.insert(key, covered);
+        covered
+    }
+}
+
+/// What LW501 learns once per module and reuses for every await in it: the uses of its
+/// functions, which functions are covered by their callers' deadlines, and where the values
+/// of each function (or each class's `self.attr`) were built. Kept per thread and reset when
+/// the walk moves to another module (see [`forget_module`]).
+#[derive(Default)]
+struct Cache {
+    module: (usize, usize),
+    sites: Option<SiteIndex>,
+    /// Coverage of a function by its callers' deadlines, without and with private plumbing
+    /// delegated to its entry point.
+    coverage: HashMap<FunctionKey, bool>,
+    coverage_delegating: HashMap<FunctionKey, bool>,
+    /// Function (or class, for `self.attr`) start → target name → how each value was built.
+    origins: HashMap<u32, HashMap<String, Vec<OriginFact>>>,
+    /// The answers given from `origins`, by scope, target name and question.
+    verdicts: HashMap<(u32, String, Query), bool>,
+    /// Line starts, for the rows LW601 puts in its messages.
+    lines: Option<crate::source::LineIndex>,
+}
+
+thread_local! {
+    static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::default());
+}
+
+fn with_cache<R>(checker: &Checker, run: impl FnOnce(&mut Cache) -> R) -> R {
+    let module = (
+        std::ptr::from_ref(checker.module()) as usize,
+        checker.source.len(),
+    );
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.module != module {
+            *cache = Cache {
+                module,
+                ..Cache::default()
             };
-            if hit {
-                self.site(expr.range());
-            }
-            self.exprs.push(expr);
-            walk_expr(self, expr);
-            self.exprs.pop();
-            self.nesting -= 1;
+        }
+        run(&mut cache)
+    })
+}
+
+/// Drops what was learnt about the module just checked (called once its walk is done).
+pub(crate) fn forget_module() {
+    CACHE.with(|cache| *cache.borrow_mut() = Cache::default());
+}
+
+/// What LW501 asks of every place a value was built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Query {
+    /// The reader of `await asyncio.open_connection(...)`.
+    StreamReader,
+    /// `await websockets.connect(...)`.
+    Websocket,
+    /// An `aiohttp.ClientSession` without a finite timeout.
+    AiohttpUnbounded,
+    /// An `httpx.AsyncClient(timeout=None)`.
+    HttpxUnbounded,
+}
+
+impl Query {
+    fn accepts(self, fact: &OriginFact) -> bool {
+        let awaited = |openers: &[&str], index: Option<usize>| {
+            fact.index == index
+                && fact
+                    .awaited
+                    .as_deref()
+                    .is_some_and(|path| openers.contains(&path))
+        };
+        match self {
+            Query::StreamReader => awaited(catalog::STREAM_OPENERS, Some(0)),
+            Query::Websocket => awaited(catalog::WEBSOCKET_CONNECTS, None),
+            Query::AiohttpUnbounded => fact.index.is_none() && fact.aiohttp_unbounded,
+            Query::HttpxUnbounded => fact.index.is_none() && fact.httpx_unbounded,
         }
     }
-    let mut finder = Finder {
-        checker,
-        name,
-        is_method,
-        stmts: Vec::new(),
-        exprs: Vec::new(),
-        sites: Vec::new(),
-        nesting: 0,
+}
+
+/// How one assignment built a value: enough to answer LW501's questions without keeping the
+/// tree around.
+#[derive(Clone, Debug, Default)]
+struct OriginFact {
+    /// `None` for a value that cannot be followed (a parameter, a loop variable).
+    known: bool,
+    /// The position in a tuple unpacking (`reader, writer = ...`).
+    index: Option<usize>,
+    /// The call awaited for the value (`asyncio.wait_for(x, t)` unwrapped to `x`).
+    awaited: Option<String>,
+    /// A `ClientSession(...)` without a finite timeout.
+    aiohttp_unbounded: bool,
+    /// An `httpx.AsyncClient(timeout=None)`.
+    httpx_unbounded: bool,
+}
+
+impl OriginFact {
+    fn of(checker: &Checker, value: Option<&Expr>, index: Option<usize>) -> Self {
+        let Some(value) = value else {
+            return Self::default();
+        };
+        let mut fact = OriginFact {
+            known: true,
+            index,
+            ..Self::default()
+        };
+        match value {
+            Expr::Await(awaited) => {
+                if let Expr::Call(call) = &*awaited.value {
+                    let mut call = call;
+                    if checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| catalog::is_wait_for(&path))
+                        && let Some(Expr::Call(inner)) =
+                            call.arguments.find_argument_value("fut", 0)
+                    {
+                        call = inner;
+                    }
+                    fact.awaited = checker.model.call_path(call);
+                }
+            }
+            Expr::Call(call) => {
+                fact.aiohttp_unbounded =
+                    index.is_none() && aiohttp_session_unbounded(checker, call);
+                fact.httpx_unbounded = index.is_none() && httpx_client_unbounded(checker, call);
+            }
+            _ => {}
+        }
+        fact
+    }
+}
+
+/// Whether the value `target` names is known to be built, at every assignment to it, the
+/// way `built` accepts: a local of the current function, or `self.attr` assigned in any method
+/// of the class. False when no assignment is known.
+fn all_origins(checker: &Checker, target: &Expr, query: Query) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
     };
-    finder.visit_body(&checker.module().body);
-    finder.sites
+    let (scope, name) = match target {
+        Expr::Name(name) => (function.start().to_u32(), name.id.to_string()),
+        Expr::Attribute(attribute) => {
+            let Expr::Name(owner) = &*attribute.value else {
+                return false;
+            };
+            let Some(class) = enclosing_class(checker.statement_ancestors(), function) else {
+                return false;
+            };
+            if receiver_name(function) != Some(owner.id.as_str()) {
+                return false;
+            }
+            (class.start().to_u32(), format!(".{}", attribute.attr))
+        }
+        _ => return false,
+    };
+    with_cache(checker, |cache| {
+        if let Some(known) = cache.verdicts.get(&(scope, name.clone(), query)) {
+            return *known;
+        }
+        let index = cache.origins.entry(scope).or_insert_with(|| match target {
+            Expr::Name(_) => function_origins(checker, function),
+            _ => enclosing_class(checker.statement_ancestors(), function)
+                .map(|class| class_origins(checker, class))
+                .unwrap_or_default(),
+        });
+        let verdict = index.get(&name).is_some_and(|facts| {
+            !facts.is_empty() && facts.iter().all(|fact| fact.known && query.accepts(fact))
+        });
+        cache.verdicts.insert((scope, name, query), verdict);
+        verdict
+    })
+}
+
+/// Every local of `function` (parameters included, as unknown) → how each value was built.
+fn function_origins(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+) -> HashMap<String, Vec<OriginFact>> {
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    for parameter in function.parameters.iter() {
+        found
+            .entry(parameter.name().to_string())
+            .or_default()
+            .push(OriginFact::default());
+    }
+    collect_assignments(&function.body, &mut |target, value, index| {
+        if let Expr::Name(name) = target {
+            found
+                .entry(name.id.to_string())
+                .or_default()
+                .push(OriginFact::of(checker, value, index));
+        }
+    });
+    found
+}
+
+/// Every `self.attr` assigned in a method of `class` → how each value was built (keyed `.attr`).
+fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String, Vec<OriginFact>> {
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    for stmt in &class.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        let Some(self_name) = receiver_name(method) else {
+            continue;
+        };
+        collect_assignments(&method.body, &mut |target, value, index| {
+            if let Expr::Attribute(attribute) = target
+                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name)
+            {
+                found
+                    .entry(format!(".{}", attribute.attr))
+                    .or_default()
+                    .push(OriginFact::of(checker, value, index));
+            }
+        });
+    }
+    found
+}
+
+/// Calls `record(target, value, index)` for every assignment in `body` (not in nested
+/// scopes): `value` is `None` when it cannot be followed, `index` the position in a tuple.
+pub(crate) fn collect_assignments<'a>(
+    body: &'a [Stmt],
+    record: &mut dyn FnMut(&'a Expr, Option<&'a Expr>, Option<usize>),
+) {
+    struct Collector<'a, 'r> {
+        record: &'r mut dyn FnMut(&'a Expr, Option<&'a Expr>, Option<usize>),
+    }
+    impl<'a> Collector<'a, '_> {
+        fn target(&mut self, target: &'a Expr, value: Option<&'a Expr>) {
+            match target {
+                Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::List(ast::ExprList { elts, .. }) => {
+                    for (index, element) in elts.iter().enumerate() {
+                        match element {
+                            // Nested or starred unpacking: not followed.
+                            Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_) => {
+                                self.target(element, None)
+                            }
+                            element => (self.record)(element, value, Some(index)),
+                        }
+                    }
+                }
+                Expr::Starred(starred) => self.target(&starred.value, None),
+                target => (self.record)(target, value, None),
+            }
+        }
+    }
+    impl<'a> StatementVisitor<'a> for Collector<'a, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        self.target(target, Some(&assign.value));
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let Some(value) = &assign.value {
+                        self.target(&assign.target, Some(value));
+                    }
+                }
+                Stmt::AugAssign(assign) => self.target(&assign.target, None),
+                Stmt::For(for_stmt) => self.target(&for_stmt.target, None),
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            // `async with X(...) as x`: `__aenter__` of the clients covered
+                            // returns the client itself.
+                            self.target(target, Some(&item.context_expr));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut collector = Collector { record };
+    collector.visit_body(body);
 }
 
 /// Whether the current node is inside a `for` or `while` of its own function.
@@ -485,46 +828,14 @@ fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefau
         return None;
     };
     let method = attribute.attr.as_str();
-    let (openers, index, kind) = if catalog::STREAM_READ_METHODS.contains(&method) {
-        (catalog::STREAM_OPENERS, Some(0), NetworkDefault::Streams)
+    let (query, kind) = if catalog::STREAM_READ_METHODS.contains(&method) {
+        (Query::StreamReader, NetworkDefault::Streams)
     } else if method == "recv" {
-        (
-            catalog::WEBSOCKET_CONNECTS,
-            None,
-            NetworkDefault::WebsocketRecv,
-        )
+        (Query::Websocket, NetworkDefault::WebsocketRecv)
     } else {
         return None;
     };
-    let origins = origins(checker, &attribute.value);
-    if origins.is_empty() {
-        return None;
-    }
-    let all_match = origins.iter().all(|origin| {
-        let Some(Expr::Await(awaited)) = origin.value else {
-            return false;
-        };
-        let Expr::Call(opener) = &*awaited.value else {
-            return false;
-        };
-        let mut opener = opener;
-        // `reader, writer = await asyncio.wait_for(asyncio.open_connection(...), 5)`.
-        if checker
-            .model
-            .call_path(opener)
-            .is_some_and(|path| catalog::is_wait_for(&path))
-        {
-            let Some(Expr::Call(inner)) = opener.arguments.find_argument_value("fut", 0) else {
-                return false;
-            };
-            opener = inner;
-        }
-        origin.index == index
-            && checker
-                .model
-                .call_path(opener)
-                .is_some_and(|path| openers.contains(&path.as_str()))
-    });
+    let all_match = all_origins(checker, &attribute.value, query);
     all_match.then_some(kind)
 }
 
@@ -555,38 +866,10 @@ fn aiohttp_unbounded(
         return None;
     };
     // Every place the session is built must leave the timeout unset.
-    let session_unbounded = |value: Option<&Expr>, index: Option<usize>| {
-        let Some(Expr::Call(constructor)) = value else {
-            return false;
-        };
-        let Some(built) = checker.model.call_path(constructor) else {
-            return false;
-        };
-        if index.is_some()
-            || !catalog::AIOHTTP_SESSIONS.contains(&built.as_str())
-            || has_double_star(constructor)
-        {
-            return false;
-        }
-        match constructor.arguments.find_keyword("timeout") {
-            // `ClientSession(timeout=None)` falls back to the 300 s default.
-            Some(timeout) => {
-                timeout.value.is_none_literal_expr()
-                    || aiohttp_timeout_is_unbounded(checker, &timeout.value)
-            }
-            None => true,
-        }
-    };
     let unbounded = match &*attribute.value {
         // `aiohttp.ClientSession().get(...)`
-        receiver @ Expr::Call(_) => session_unbounded(Some(receiver), None),
-        receiver => {
-            let origins = origins(checker, receiver);
-            !origins.is_empty()
-                && origins
-                    .iter()
-                    .all(|origin| session_unbounded(origin.value, origin.index))
-        }
+        Expr::Call(constructor) => aiohttp_session_unbounded(checker, constructor),
+        receiver => all_origins(checker, receiver, Query::AiohttpUnbounded),
     };
     if !unbounded {
         return None;
@@ -597,6 +880,37 @@ fn aiohttp_unbounded(
             .to_string(),
         help: Some("Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request"),
     })
+}
+
+/// `aiohttp.ClientSession(...)` built without a finite timeout.
+fn aiohttp_session_unbounded(checker: &Checker, constructor: &ast::ExprCall) -> bool {
+    let Some(built) = checker.model.call_path(constructor) else {
+        return false;
+    };
+    if !catalog::AIOHTTP_SESSIONS.contains(&built.as_str()) || has_double_star(constructor) {
+        return false;
+    }
+    match constructor.arguments.find_keyword("timeout") {
+        // `ClientSession(timeout=None)` falls back to the 300 s default.
+        Some(timeout) => {
+            timeout.value.is_none_literal_expr()
+                || aiohttp_timeout_is_unbounded(checker, &timeout.value)
+        }
+        None => true,
+    }
+}
+
+/// `httpx.AsyncClient(timeout=None)`.
+fn httpx_client_unbounded(checker: &Checker, constructor: &ast::ExprCall) -> bool {
+    let Some(built) = checker.model.call_path(constructor) else {
+        return false;
+    };
+    catalog::HTTPX_ASYNC_CLIENTS.contains(&built.as_str())
+        && !has_double_star(constructor)
+        && constructor
+            .arguments
+            .find_keyword("timeout")
+            .is_some_and(|timeout| httpx_timeout_is_unbounded(checker, &timeout.value))
 }
 
 /// `None`, or a `ClientTimeout(...)` that leaves both `total` and `sock_read` unset.
@@ -639,26 +953,7 @@ fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded>
     let Expr::Attribute(attribute) = &*call.func else {
         return None;
     };
-    let origins = origins(checker, &attribute.value);
-    let client_unbounded = |origin: &Origin| {
-        let Some(Expr::Call(constructor)) = origin.value else {
-            return false;
-        };
-        let Some(built) = checker.model.call_path(constructor) else {
-            return false;
-        };
-        if origin.index.is_some()
-            || !catalog::HTTPX_ASYNC_CLIENTS.contains(&built.as_str())
-            || has_double_star(constructor)
-        {
-            return false;
-        }
-        constructor
-            .arguments
-            .find_keyword("timeout")
-            .is_some_and(|timeout| httpx_timeout_is_unbounded(checker, &timeout.value))
-    };
-    if origins.is_empty() || !origins.iter().all(client_unbounded) {
+    if !all_origins(checker, &attribute.value, Query::HttpxUnbounded) {
         return None;
     }
     Some(Unbounded {
@@ -768,6 +1063,46 @@ fn name_says_deadline(name: &str) -> bool {
         || name == "move_on_after"
 }
 
+/// Whether `found` holds for `expr` or any expression inside it. Like ruff's `any_over_expr`,
+/// but linear in the depth of the tree (the helper nests its closure once per level, which is
+/// quadratic on deeply nested input).
+pub(crate) fn any_expr(expr: &Expr, found: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    let mut finder = AnyFinder { found, hit: false };
+    ruff_python_ast::visitor::Visitor::visit_expr(&mut finder, expr);
+    finder.hit
+}
+
+/// [`any_expr`] over every expression of `body`, nested functions included.
+pub(crate) fn any_in_body(body: &[Stmt], found: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    let mut finder = AnyFinder { found, hit: false };
+    ruff_python_ast::visitor::Visitor::visit_body(&mut finder, body);
+    finder.hit
+}
+
+struct AnyFinder<'f> {
+    found: &'f mut dyn FnMut(&Expr) -> bool,
+    hit: bool,
+}
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for AnyFinder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !self.hit {
+            ruff_python_ast::visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.hit {
+            return;
+        }
+        if (self.found)(expr) {
+            self.hit = true;
+            return;
+        }
+        ruff_python_ast::visitor::walk_expr(self, expr);
+    }
+}
+
 /// `c` of `a.b.c`, `f` of `f`.
 pub(crate) fn last_identifier(expr: &Expr) -> Option<&str> {
     match expr {
@@ -775,136 +1110,6 @@ pub(crate) fn last_identifier(expr: &Expr) -> Option<&str> {
         Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
         _ => None,
     }
-}
-
-/// Where a value was built: the expression assigned to it (`None` when the binding cannot be
-/// followed: a parameter, a loop variable), and its position when unpacked from a tuple.
-#[derive(Clone, Copy)]
-pub(crate) struct Origin<'a> {
-    pub value: Option<&'a Expr>,
-    pub index: Option<usize>,
-}
-
-/// Every assignment to `target` (a local name, or `self.attr` in any method of the class).
-pub(crate) fn origins<'a>(checker: &Checker<'a, '_>, target: &Expr) -> Vec<Origin<'a>> {
-    let Some(function) = checker.current_function() else {
-        return Vec::new();
-    };
-    match target {
-        Expr::Name(name) => {
-            let name = name.id.as_str();
-            let is_parameter = function
-                .parameters
-                .iter()
-                .any(|parameter| parameter.name().as_str() == name);
-            let mut found = collect_assignments(
-                &function.body,
-                &|expr| matches!(expr, Expr::Name(target) if target.id.as_str() == name),
-            );
-            if is_parameter {
-                found.push(Origin {
-                    value: None,
-                    index: None,
-                });
-            }
-            found
-        }
-        Expr::Attribute(attribute) => {
-            let Expr::Name(owner) = &*attribute.value else {
-                return Vec::new();
-            };
-            let Some(class) = enclosing_class(checker.statement_ancestors(), function) else {
-                return Vec::new();
-            };
-            if receiver_name(function) != Some(owner.id.as_str()) {
-                return Vec::new();
-            }
-            let attr = attribute.attr.as_str();
-            let mut found = Vec::new();
-            for stmt in &class.body {
-                let Stmt::FunctionDef(method) = stmt else {
-                    continue;
-                };
-                let Some(self_name) = receiver_name(method) else {
-                    continue;
-                };
-                found.extend(collect_assignments(&method.body, &|expr| {
-                    matches!(expr, Expr::Attribute(target)
-                        if target.attr.as_str() == attr
-                            && matches!(&*target.value, Expr::Name(owner) if owner.id.as_str() == self_name))
-                }));
-            }
-            found
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Assignments in `body` (not in nested scopes) to a target `matches` accepts.
-fn collect_assignments<'a>(body: &'a [Stmt], matches: &dyn Fn(&Expr) -> bool) -> Vec<Origin<'a>> {
-    struct Collector<'a, 'f> {
-        matches: &'f dyn Fn(&Expr) -> bool,
-        found: Vec<Origin<'a>>,
-    }
-    impl<'a> Collector<'a, '_> {
-        fn target(&mut self, target: &'a Expr, value: Option<&'a Expr>) {
-            if (self.matches)(target) {
-                self.found.push(Origin { value, index: None });
-                return;
-            }
-            if let Expr::Tuple(ast::ExprTuple { elts, .. })
-            | Expr::List(ast::ExprList { elts, .. }) = target
-            {
-                for (index, element) in elts.iter().enumerate() {
-                    if (self.matches)(element) {
-                        self.found.push(Origin {
-                            value,
-                            index: Some(index),
-                        });
-                    } else if matches!(element, Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_)) {
-                        // Nested or starred unpacking: not followed.
-                        self.target(element, None);
-                    }
-                }
-            }
-        }
-    }
-    impl<'a> StatementVisitor<'a> for Collector<'a, '_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
-                Stmt::Assign(assign) => {
-                    for target in &assign.targets {
-                        self.target(target, Some(&assign.value));
-                    }
-                }
-                Stmt::AnnAssign(assign) => {
-                    if let Some(value) = &assign.value {
-                        self.target(&assign.target, Some(value));
-                    }
-                }
-                Stmt::AugAssign(assign) => self.target(&assign.target, None),
-                Stmt::For(for_stmt) => self.target(&for_stmt.target, None),
-                Stmt::With(with) => {
-                    for item in &with.items {
-                        if let Some(target) = &item.optional_vars {
-                            // `async with X(...) as x`: `__aenter__` of the clients covered returns
-                            // the client itself.
-                            self.target(target, Some(&item.context_expr));
-                        }
-                    }
-                }
-                _ => {}
-            }
-            walk_stmt(self, stmt);
-        }
-    }
-    let mut collector = Collector {
-        matches,
-        found: Vec::new(),
-    };
-    collector.visit_body(body);
-    collector.found
 }
 
 /// The class whose body directly defines `function` (through `if`/`try` blocks), if any.
@@ -940,14 +1145,16 @@ pub(crate) fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
         .map(|parameter| parameter.name().as_str())
 }
 
-/// The 1-based row of `offset` in `source`.
-pub(crate) fn row_of(source: &str, offset: TextSize) -> usize {
-    let end = usize::from(offset).min(source.len());
-    source.as_bytes()[..end]
-        .iter()
-        .filter(|byte| **byte == b'\n')
-        .count()
-        + 1
+/// The 1-based row of `offset` in the module being checked (the line index is built once per
+/// module, so many findings in a large file stay cheap).
+pub(crate) fn row_of(checker: &Checker, offset: TextSize) -> usize {
+    with_cache(checker, |cache| {
+        cache
+            .lines
+            .get_or_insert_with(|| crate::source::LineIndex::new(checker.source))
+            .line_of(offset)
+            + 1
+    })
 }
 
 /// The first line of `text`, cut to `limit` characters.
