@@ -20,23 +20,23 @@ pub enum Step {
     Call { site: usize, callee: FunctionId },
 }
 
-/// A map from every function of the project to a value, stored densely (a function's slot
-/// is its module's offset plus its index): the passes below touch every call edge, and a
-/// vector index is much cheaper than hashing.
+/// A map from the functions of the project to values: a 4-byte slot per function (its
+/// module's offset plus its index) pointing into a vector of the values present. The passes
+/// below touch every call edge, and an index is much cheaper than hashing; keeping the
+/// per-function part small keeps the whole map in a few pages.
 pub struct FunctionMap<T> {
     offsets: std::sync::Arc<[usize]>,
-    values: Vec<Option<T>>,
-    len: usize,
+    /// 0: absent; n: `values[n - 1]`.
+    slots: Vec<u32>,
+    values: Vec<T>,
 }
 
 impl<T> FunctionMap<T> {
     fn new(project: &Project) -> Self {
-        let offsets = std::sync::Arc::clone(&project.offsets);
-        let total = project.function_count();
         Self {
-            offsets,
-            values: std::iter::repeat_with(|| None).take(total).collect(),
-            len: 0,
+            offsets: std::sync::Arc::clone(&project.offsets),
+            slots: vec![0; project.function_count()],
+            values: Vec::new(),
         }
     }
 
@@ -45,47 +45,92 @@ impl<T> FunctionMap<T> {
     }
 
     pub fn get(&self, id: &FunctionId) -> Option<&T> {
-        self.values.get(self.slot(*id))?.as_ref()
+        let position = *self.slots.get(self.slot(*id))?;
+        position.checked_sub(1).map(|at| &self.values[at as usize])
     }
 
     pub fn contains_key(&self, id: &FunctionId) -> bool {
         self.get(id).is_some()
     }
 
-    fn insert(&mut self, id: FunctionId, value: T) {
-        let slot = self.slot(id);
-        if self.values[slot].replace(value).is_none() {
-            self.len += 1;
-        }
+    fn get_mut(&mut self, id: FunctionId) -> Option<&mut T> {
+        let position = self.slots[self.slot(id)];
+        position
+            .checked_sub(1)
+            .map(|at| &mut self.values[at as usize])
     }
 
-    fn get_or_default(&mut self, id: FunctionId) -> &mut T
-    where
-        T: Default,
-    {
-        let slot = self.slot(id);
-        if self.values[slot].is_none() {
-            self.len += 1;
+    fn insert(&mut self, id: FunctionId, value: T) {
+        if let Some(existing) = self.get_mut(id) {
+            *existing = value;
+            return;
         }
-        self.values[slot].get_or_insert_with(T::default)
+        let slot = self.slot(id);
+        self.values.push(value);
+        self.slots[slot] = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.values.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.values.is_empty()
     }
 }
 
-/// A function's resolved calls: (call site index, callee), in call-site order.
-pub type CallEdges = Vec<(usize, FunctionId)>;
+/// A directed graph over the project's functions in compressed form: the neighbours of a
+/// function are one slice of a single vector, so building and dropping the graph costs a
+/// few allocations however many functions there are.
+pub struct Adjacency<E> {
+    offsets: std::sync::Arc<[usize]>,
+    /// `starts[slot]..starts[slot + 1]` indexes `targets` for the function in `slot`.
+    starts: Vec<u32>,
+    targets: Vec<E>,
+}
+
+impl<E> Adjacency<E> {
+    /// Builds the graph from `(function, neighbour)` pairs already grouped by function in
+    /// function order.
+    fn from_sorted(project: &Project, pairs: impl IntoIterator<Item = (FunctionId, E)>) -> Self {
+        let offsets = std::sync::Arc::clone(&project.offsets);
+        let total = project.function_count();
+        let mut starts = vec![0u32; total + 1];
+        let mut targets = Vec::new();
+        let mut filled = 0;
+        for (id, target) in pairs {
+            let slot = offsets[id.0] + id.1;
+            while filled < slot {
+                filled += 1;
+                starts[filled] = u32::try_from(targets.len()).unwrap_or(u32::MAX);
+            }
+            targets.push(target);
+        }
+        while filled < total {
+            filled += 1;
+            starts[filled] = u32::try_from(targets.len()).unwrap_or(u32::MAX);
+        }
+        Self {
+            offsets,
+            starts,
+            targets,
+        }
+    }
+
+    /// The neighbours of `id`, in the order they were given.
+    pub fn of(&self, id: FunctionId) -> &[E] {
+        let slot = self.offsets[id.0] + id.1;
+        let (Some(&start), Some(&end)) = (self.starts.get(slot), self.starts.get(slot + 1)) else {
+            return &[];
+        };
+        &self.targets[start as usize..end as usize]
+    }
+}
 
 pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
-    pub edges: FunctionMap<CallEdges>,
+    pub edges: Adjacency<(usize, FunctionId)>,
     /// Sync functions that block, directly or through sync callees.
     pub blocks: FunctionMap<Step>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
@@ -100,13 +145,19 @@ pub struct Facts {
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
         let edges = resolve_edges(project);
-        // Callers in function order, so every chain is the same whatever the thread count.
-        let mut callers: FunctionMap<Vec<(FunctionId, usize)>> = FunctionMap::new(project);
-        for caller in project.function_ids() {
-            for &(site, callee) in edges.get(&caller).map(Vec::as_slice).unwrap_or_default() {
-                callers.get_or_default(callee).push((caller, site));
-            }
-        }
+        // Callers of each function, in caller order, so every chain is the same whatever
+        // the thread count.
+        let mut reversed: Vec<(FunctionId, (FunctionId, usize))> = project
+            .function_ids()
+            .flat_map(|caller| {
+                edges
+                    .of(caller)
+                    .iter()
+                    .map(move |&(site, callee)| (callee, (caller, site)))
+            })
+            .collect();
+        reversed.sort_unstable();
+        let callers = Adjacency::from_sorted(project, reversed);
 
         let blocks = backward(project, &callers, |function| !function.blocking.is_empty());
         let loop_affine = backward(project, &callers, |function| {
@@ -130,17 +181,14 @@ impl Facts {
         let mut reached = FunctionMap::new(project);
         let mut queue = VecDeque::new();
         for id in project.function_ids() {
-            if project.function(id).is_async || self.entries.contains_key(&id) {
+            if project.is_async(id) || self.entries.contains_key(&id) {
                 reached.insert(id, None);
                 queue.push_back(id);
             }
         }
         while let Some(caller) = queue.pop_front() {
-            let Some(calls) = self.edges.get(&caller) else {
-                continue;
-            };
-            for &(site, callee) in calls {
-                if project.function(callee).is_async || reached.contains_key(&callee) {
+            for &(site, callee) in self.edges.of(caller) {
+                if project.is_async(callee) || reached.contains_key(&callee) {
                     continue;
                 }
                 reached.insert(callee, Some((caller, site)));
@@ -152,7 +200,7 @@ impl Facts {
 
     /// The project function call site `site` of function `id` calls, if any.
     pub fn callee_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
-        let calls = self.edges.get(&id)?;
+        let calls = self.edges.of(id);
         let found = calls.binary_search_by_key(&site, |&(at, _)| at).ok()?;
         Some(calls[found].1)
     }
@@ -211,7 +259,7 @@ impl Facts {
 /// their sync callers.
 fn backward(
     project: &Project,
-    callers: &FunctionMap<Vec<(FunctionId, usize)>>,
+    callers: &Adjacency<(FunctionId, usize)>,
     has_directly: impl Fn(&super::summary::FunctionSummary) -> bool,
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
@@ -224,11 +272,8 @@ fn backward(
         }
     }
     while let Some(callee) = queue.pop_front() {
-        let Some(list) = callers.get(&callee) else {
-            continue;
-        };
-        for &(caller, site) in list {
-            if project.function(caller).is_async
+        for &(caller, site) in callers.of(callee) {
+            if project.is_async(caller)
                 || found.contains_key(&caller)
                 || is_module_code(project, caller)
             {
@@ -243,39 +288,29 @@ fn backward(
 
 /// Every call site resolved to the project function it calls, module by module in parallel
 /// (each module resolves each distinct callee path once).
-fn resolve_edges(project: &Project) -> FunctionMap<CallEdges> {
+fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
     use rayon::prelude::*;
 
-    let per_module: Vec<Vec<(FunctionId, CallEdges)>> = (0..project.modules.len())
+    let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
             let mut resolved_paths: HashMap<&str, Option<FunctionId>> = HashMap::default();
             let functions = &project.modules[module].summary.functions;
             let mut edges = Vec::new();
             for (index, function) in functions.iter().enumerate() {
-                let resolved: CallEdges = function
-                    .calls
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(site, call)| {
-                        let callee = *resolved_paths
-                            .entry(call.callee.as_str())
-                            .or_insert_with(|| project.resolve(&call.callee));
-                        Some((site, callee?))
-                    })
-                    .collect();
-                if !resolved.is_empty() {
-                    edges.push(((module, index), resolved));
+                for (site, call) in function.calls.iter().enumerate() {
+                    let callee = *resolved_paths
+                        .entry(call.callee.as_str())
+                        .or_insert_with(|| project.resolve(&call.callee));
+                    if let Some(callee) = callee {
+                        edges.push(((module, index), (site, callee)));
+                    }
                 }
             }
             edges
         })
         .collect();
-    let mut edges = FunctionMap::new(project);
-    for (id, calls) in per_module.into_iter().flatten() {
-        edges.insert(id, calls);
-    }
-    edges
+    Adjacency::from_sorted(project, per_module.into_iter().flatten())
 }
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {

@@ -39,6 +39,9 @@ pub struct Project<'a> {
     classes: HashMap<&'a str, &'a [String]>,
     /// Where each module's functions start in a dense numbering of all functions.
     pub(crate) offsets: std::sync::Arc<[usize]>,
+    /// Whether each function (by dense number) is `async def`: the graph passes ask it for
+    /// every edge, and a flat vector answers without touching the summaries.
+    is_async: Vec<bool>,
     /// First segments of every project module name: a path starting elsewhere
     /// (`asyncio.sleep`, `builtins.len`) is not the project's, and is dismissed at once.
     roots: rustc_hash::FxHashSet<&'a str>,
@@ -93,6 +96,16 @@ impl<'a> Project<'a> {
                 Some(offset)
             })
             .collect();
+        let is_async = modules
+            .iter()
+            .flat_map(|module| {
+                module
+                    .summary
+                    .functions
+                    .iter()
+                    .map(|function| function.is_async)
+            })
+            .collect();
         let roots = module_by_name
             .keys()
             .map(|name| name.split('.').next().unwrap_or(name))
@@ -103,12 +116,18 @@ impl<'a> Project<'a> {
             module_by_name,
             classes,
             offsets,
+            is_async,
             roots,
         }
     }
 
     pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
         &self.modules[id.0].summary.functions[id.1]
+    }
+
+    /// Whether function `id` is an `async def`.
+    pub fn is_async(&self, id: FunctionId) -> bool {
+        self.is_async[self.offsets[id.0] + id.1]
     }
 
     /// How many functions the project has (module code included).

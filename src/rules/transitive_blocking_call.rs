@@ -74,7 +74,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
         if !function.is_async {
             continue;
         }
-        for &(site, callee) in facts.edges.get(&id).map(Vec::as_slice).unwrap_or_default() {
+        for &(site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
             if callee_function.is_async || !facts.blocks.contains_key(&callee) {
                 continue;
