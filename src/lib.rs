@@ -248,6 +248,12 @@ fn check_source(
     }
     let bindings = semantic::ModuleBindings::new(module, module_name, *is_package);
     let (diagnostics, mut summary) = checker::check_module(module, source, &bindings, settings);
+    let (exports, bases) = bindings.into_exports_and_bases();
+    summary.exports = exports;
+    summary.classes = bases
+        .into_iter()
+        .map(|(path, bases)| (path, project::summary::ClassSummary { bases }))
+        .collect();
     summary.aliases = module_aliases(&analysis.display_path, module_name);
     analysis.diagnostics = diagnostics;
     analysis.summary = Some(summary);

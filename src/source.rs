@@ -19,15 +19,11 @@ impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut line_starts = vec![0];
         let bytes = source.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push((i + 1) as u32),
-                // A lone `\r` ends a line for Python too; `\r\n` is handled by the `\n`.
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push((i + 1) as u32),
-                _ => {}
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // A lone `\r` ends a line for Python too; `\r\n` is handled by its `\n`.
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                line_starts.push((at + 1) as u32);
             }
-            i += 1;
         }
         Self { line_starts }
     }

@@ -5,8 +5,8 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::summary::{
-    BlockingSite, CallSite, CallUsage, ClassSummary, FunctionSummary, LoopAffineSite, LoopRunSite,
-    MODULE_CODE, ModuleSummary, ThreadTarget,
+    BlockingSite, CallSite, CallUsage, FunctionSummary, LoopAffineSite, LoopRunSite, MODULE_CODE,
+    ModuleSummary, ThreadTarget,
 };
 use crate::checker::Checker;
 use crate::rules::{blocking_io_in_async, catalog};
@@ -24,22 +24,6 @@ impl SummaryBuilder {
         let mut summary = ModuleSummary {
             module_name: bindings.module_name.clone(),
             is_package: bindings.is_package,
-            exports: bindings
-                .exports()
-                .map(|(name, path)| (name.to_string(), path.to_string()))
-                .collect(),
-            classes: bindings
-                .classes
-                .iter()
-                .map(|(path, info)| {
-                    (
-                        path.clone(),
-                        ClassSummary {
-                            bases: info.bases.clone(),
-                        },
-                    )
-                })
-                .collect(),
             ..ModuleSummary::default()
         };
         summary.functions.push(FunctionSummary::new(

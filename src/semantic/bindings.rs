@@ -163,15 +163,24 @@ impl ModuleBindings {
         self.module_aliases.get(module).map(String::as_str)
     }
 
-    /// Module-level names bound to a path (imports, aliases, definitions): what the module
-    /// re-exports.
-    pub fn exports(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names
-            .iter()
+    /// Consumes the bindings into what the module tells the rest of the project: its
+    /// exports (names bound to paths) and its classes' bases. Moves, not copies: these are
+    /// the largest part of a module summary.
+    pub fn into_exports_and_bases(self) -> (HashMap<String, String>, HashMap<String, Vec<String>>) {
+        let exports = self
+            .names
+            .into_iter()
             .filter_map(|(name, binding)| match binding {
-                Some(Resolved::Path(path)) => Some((name.as_str(), path.as_str())),
+                Some(Resolved::Path(path)) => Some((name, path)),
                 _ => None,
             })
+            .collect();
+        let bases = self
+            .classes
+            .into_iter()
+            .map(|(path, info)| (path, info.bases))
+            .collect();
+        (exports, bases)
     }
 
     pub fn is_class(&self, path: &str) -> bool {
