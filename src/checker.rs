@@ -36,6 +36,7 @@ pub fn check_module(
         module,
         statements: Vec::new(),
         expressions: Vec::new(),
+        expression_base: 0,
         functions: Vec::new(),
         in_comprehension: 0,
         nesting: 0,
@@ -58,11 +59,15 @@ pub struct Checker<'a, 'm> {
     statements: Vec<&'a Stmt>,
     /// Expressions enclosing the current node, innermost last (reset at each statement).
     expressions: Vec<&'a Expr>,
+    /// Where the current statement's expressions start in `expressions` (the ones below
+    /// belong to enclosing statements, e.g. a lambda's body holding a walrus): one stack for
+    /// the whole walk, so no statement allocates one of its own.
+    expression_base: usize,
     /// The `def`s enclosing the current node, innermost last.
     functions: Vec<&'a ast::StmtFunctionDef>,
     in_comprehension: usize,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
-    names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead>,
+    names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
     nesting: usize,
     diagnostics: Vec<Diagnostic>,
 }
@@ -129,13 +134,15 @@ impl<'a> Checker<'a, '_> {
     /// expression is a statement's own).
     pub fn parent_expression(&self) -> Option<&'a Expr> {
         // The last entry is the current expression itself.
-        let count = self.expressions.len();
-        count.checked_sub(2).map(|index| self.expressions[index])
+        self.expression_ancestors()
+            .len()
+            .checked_sub(2)
+            .map(|index| self.expression_ancestors()[index])
     }
 
     /// The enclosing expressions, innermost last (the current expression included).
     pub fn expression_ancestors(&self) -> &[&'a Expr] {
-        &self.expressions
+        &self.expressions[self.expression_base..]
     }
 
     pub fn in_comprehension(&self) -> bool {
@@ -150,7 +157,8 @@ impl<'a> Checker<'a, '_> {
     /// Whether the value of the current expression is thrown away: it is a whole
     /// expression statement.
     pub fn current_expression_is_statement(&self) -> bool {
-        self.expressions.len() == 1 && matches!(self.current_statement(), Some(Stmt::Expr(_)))
+        self.expression_ancestors().len() == 1
+            && matches!(self.current_statement(), Some(Stmt::Expr(_)))
     }
 
     fn visit_call(&mut self, call: &'a ast::ExprCall) {
@@ -206,7 +214,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
             return;
         }
         self.nesting += 1;
-        let saved_expressions = std::mem::take(&mut self.expressions);
+        let saved_base = std::mem::replace(&mut self.expression_base, self.expressions.len());
         self.statements.push(stmt);
         match stmt {
             Stmt::FunctionDef(function) => {
@@ -260,7 +268,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
             _ => visitor::walk_stmt(self, stmt),
         }
         self.statements.pop();
-        self.expressions = saved_expressions;
+        self.expression_base = saved_base;
         self.nesting -= 1;
     }
 
@@ -305,15 +313,15 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
 }
 
 /// The names a body reads (loads), nested functions included.
-pub struct NamesRead {
-    names: rustc_hash::FxHashSet<String>,
+pub struct NamesRead<'a> {
+    names: rustc_hash::FxHashSet<&'a str>,
     /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
     /// followed, so every name counts as read.
     everything: bool,
 }
 
-impl NamesRead {
-    pub fn collect(body: &[Stmt]) -> Self {
+impl<'a> NamesRead<'a> {
+    pub fn collect(body: &'a [Stmt]) -> Self {
         let mut reads = Self {
             names: rustc_hash::FxHashSet::default(),
             everything: false,
@@ -331,12 +339,12 @@ impl NamesRead {
     }
 }
 
-struct NamesReadCollector<'r> {
-    reads: &'r mut NamesRead,
+struct NamesReadCollector<'r, 'a> {
+    reads: &'r mut NamesRead<'a>,
     nesting: usize,
 }
 
-impl<'a> Visitor<'a> for NamesReadCollector<'_> {
+impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.nesting >= MAX_NESTING {
             return;
@@ -346,7 +354,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_> {
         {
             self.reads
                 .names
-                .extend(names.iter().map(ToString::to_string));
+                .extend(names.iter().map(|name| name.as_str()));
         }
         self.nesting += 1;
         visitor::walk_stmt(self, stmt);
@@ -359,7 +367,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_> {
         }
         match expr {
             Expr::Name(name) if name.ctx.is_load() => {
-                self.reads.names.insert(name.id.to_string());
+                self.reads.names.insert(name.id.as_str());
             }
             Expr::Call(call) => {
                 if let Expr::Name(func) = &*call.func

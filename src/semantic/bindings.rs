@@ -428,6 +428,10 @@ impl ModuleBindings {
                             else {
                                 continue;
                             };
+                            // Most methods never assign `self.x`: skip their scope analysis.
+                            if !assigns_self_attribute(&method.body, &self_name) {
+                                continue;
+                            }
                             let method_path = format!("{class_path}.{}", method.name);
                             model.enter_function(method, &method_path, receiver);
                             collect_self_assignments(
@@ -503,6 +507,54 @@ fn module_level_classes(body: &[Stmt]) -> Vec<&ast::StmtClassDef> {
         }
     }
     classes
+}
+
+/// Whether a method body assigns `self.<attr>` anywhere (not in nested functions).
+fn assigns_self_attribute(body: &[Stmt], self_name: &str) -> bool {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Finder<'n> {
+        self_name: &'n str,
+        found: bool,
+    }
+    impl Finder<'_> {
+        fn is_self_attribute(&self, target: &Expr) -> bool {
+            matches!(target, Expr::Attribute(attribute)
+                if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self.self_name))
+        }
+    }
+    impl<'a> StatementVisitor<'a> for Finder<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    self.found = assign
+                        .targets
+                        .iter()
+                        .any(|target| self.is_self_attribute(target));
+                }
+                Stmt::AnnAssign(assign) => self.found = self.is_self_attribute(&assign.target),
+                Stmt::With(with) => {
+                    self.found = with
+                        .items
+                        .iter()
+                        .filter_map(|item| item.optional_vars.as_deref())
+                        .any(|target| self.is_self_attribute(target));
+                }
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut finder = Finder {
+        self_name,
+        found: false,
+    };
+    finder.visit_body(body);
+    finder.found
 }
 
 /// `self.attr = value` anywhere in a method body (not in nested functions).

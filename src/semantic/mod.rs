@@ -175,7 +175,13 @@ impl<'m> SemanticModel<'m> {
 
     fn attribute_of(&self, owner: Resolved, attribute: &str) -> Resolved {
         match owner {
-            Resolved::Path(path) => Resolved::Path(format!("{path}.{attribute}")),
+            Resolved::Path(mut path) => {
+                // Extend the owned path in place: attribute chains are the hot path.
+                path.reserve(attribute.len() + 1);
+                path.push('.');
+                path.push_str(attribute);
+                Resolved::Path(path)
+            }
             Resolved::Instance(type_name) => {
                 if let Some(found) = self.module.attribute_type(&type_name, attribute) {
                     return Resolved::Instance(found);
