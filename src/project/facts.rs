@@ -20,6 +20,35 @@ pub enum Step {
     Call { site: usize, callee: FunctionId },
 }
 
+impl Adjacency<(usize, FunctionId)> {
+    /// The reverse graph, `callee -> [(caller, call site)]` in caller order, by counting sort:
+    /// one pass to size each callee's slice, one to fill it.
+    fn reversed(&self, project: &Project) -> Adjacency<(FunctionId, usize)> {
+        let total = project.function_count();
+        let mut starts = vec![0u32; total + 1];
+        for &(_, callee) in &self.targets {
+            starts[self.offsets[callee.0] + callee.1 + 1] += 1;
+        }
+        for slot in 0..total {
+            starts[slot + 1] += starts[slot];
+        }
+        let mut next: Vec<u32> = starts[..total].to_vec();
+        let mut targets = vec![((0, 0), 0); self.targets.len()];
+        for caller in project.function_ids() {
+            for &(site, callee) in self.of(caller) {
+                let slot = self.offsets[callee.0] + callee.1;
+                targets[next[slot] as usize] = (caller, site);
+                next[slot] += 1;
+            }
+        }
+        Adjacency {
+            offsets: std::sync::Arc::clone(&self.offsets),
+            starts,
+            targets,
+        }
+    }
+}
+
 /// A map from the functions of the project to values: a 4-byte slot per function (its
 /// module's offset plus its index) pointing into a vector of the values present. The passes
 /// below touch every call edge, and an index is much cheaper than hashing; keeping the
@@ -145,57 +174,31 @@ pub struct Facts {
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
         let edges = resolve_edges(project);
-        // Callers of each function, in caller order, so every chain is the same whatever
-        // the thread count.
-        let mut reversed: Vec<(FunctionId, (FunctionId, usize))> = project
-            .function_ids()
-            .flat_map(|caller| {
-                edges
-                    .of(caller)
-                    .iter()
-                    .map(move |&(site, callee)| (callee, (caller, site)))
-            })
-            .collect();
-        reversed.sort_unstable();
-        let callers = Adjacency::from_sorted(project, reversed);
-
-        let blocks = backward(project, &callers, |function| !function.blocking.is_empty());
-        let loop_affine = backward(project, &callers, |function| {
-            !function.loop_affine.is_empty()
-        });
-        let entries = entries(project, settings);
-        let mut facts = Self {
+        // The passes below are independent of each other: they run side by side.
+        // Callers are listed in caller order, so every chain is the same whatever the
+        // thread count.
+        let (callers, entries) =
+            rayon::join(|| edges.reversed(project), || entries(project, settings));
+        let ((blocks, loop_affine), reached) = rayon::join(
+            || {
+                rayon::join(
+                    || backward(project, &callers, |function| !function.blocking.is_empty()),
+                    || {
+                        backward(project, &callers, |function| {
+                            !function.loop_affine.is_empty()
+                        })
+                    },
+                )
+            },
+            || forward(project, &edges, &entries),
+        );
+        Self {
             edges,
             blocks,
             loop_affine,
-            reached: FunctionMap::new(project),
+            reached,
             entries,
-        };
-        facts.reached = facts.forward(project);
-        facts
-    }
-
-    /// Sync functions reached from a running loop: from every `async def` and every entry
-    /// point, through calls to sync functions.
-    fn forward(&self, project: &Project) -> FunctionMap<Option<(FunctionId, usize)>> {
-        let mut reached = FunctionMap::new(project);
-        let mut queue = VecDeque::new();
-        for id in project.function_ids() {
-            if project.is_async(id) || self.entries.contains_key(&id) {
-                reached.insert(id, None);
-                queue.push_back(id);
-            }
         }
-        while let Some(caller) = queue.pop_front() {
-            for &(site, callee) in self.edges.of(caller) {
-                if project.is_async(callee) || reached.contains_key(&callee) {
-                    continue;
-                }
-                reached.insert(callee, Some((caller, site)));
-                queue.push_back(callee);
-            }
-        }
-        reached
     }
 
     /// The project function call site `site` of function `id` calls, if any.
@@ -255,6 +258,33 @@ impl Facts {
         reversed
     }
 }
+/// Sync functions reached from a running loop: from every `async def` and every entry
+/// point, through calls to sync functions.
+fn forward(
+    project: &Project,
+    edges: &Adjacency<(usize, FunctionId)>,
+    entries: &HashMap<FunctionId, LoopEntry>,
+) -> FunctionMap<Option<(FunctionId, usize)>> {
+    let mut reached = FunctionMap::new(project);
+    let mut queue = VecDeque::new();
+    for id in project.function_ids() {
+        if project.is_async(id) || entries.contains_key(&id) {
+            reached.insert(id, None);
+            queue.push_back(id);
+        }
+    }
+    while let Some(caller) = queue.pop_front() {
+        for &(site, callee) in edges.of(caller) {
+            if project.is_async(callee) || reached.contains_key(&callee) {
+                continue;
+            }
+            reached.insert(callee, Some((caller, site)));
+            queue.push_back(callee);
+        }
+    }
+    reached
+}
+
 /// Sync functions with a property, spread from the functions that have it directly to
 /// their sync callers.
 fn backward(

@@ -60,7 +60,8 @@ impl<'a> Project<'a> {
         let mut module_by_name =
             HashMap::with_capacity_and_hasher(modules.len(), Default::default());
         let mut classes = HashMap::default();
-        let mut alias_claims: HashMap<&str, Vec<usize>> = HashMap::default();
+        // Alias → the one module claiming it, or `None` once a second module claims it too.
+        let mut alias_claims: HashMap<&str, Option<usize>> = HashMap::default();
         for (module_index, module) in modules.iter().enumerate() {
             module_by_name
                 .entry(module.summary.module_name.as_str())
@@ -68,8 +69,8 @@ impl<'a> Project<'a> {
             for alias in &module.summary.aliases {
                 alias_claims
                     .entry(alias.as_str())
-                    .or_default()
-                    .push(module_index);
+                    .and_modify(|claim| *claim = None)
+                    .or_insert(Some(module_index));
             }
             for (function_index, function) in module.summary.functions.iter().enumerate() {
                 functions
@@ -83,9 +84,9 @@ impl<'a> Project<'a> {
             }
         }
         // A path suffix names a module only when no other module claims it.
-        for (alias, claimants) in alias_claims {
-            if let [module_index] = claimants.as_slice() {
-                module_by_name.entry(alias).or_insert(*module_index);
+        for (alias, claim) in alias_claims {
+            if let Some(module_index) = claim {
+                module_by_name.entry(alias).or_insert(module_index);
             }
         }
         let offsets = modules
