@@ -14,6 +14,8 @@ use crate::semantic::ModuleBindings;
 
 pub struct SummaryBuilder {
     summary: ModuleSummary,
+    /// Callee path → its index in `summary.callees`.
+    callee_index: rustc_hash::FxHashMap<String, u32>,
     /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
     /// the module code (index 0) is at the bottom.
     stack: Vec<usize>,
@@ -34,6 +36,7 @@ impl SummaryBuilder {
         ));
         Self {
             summary,
+            callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
         }
     }
@@ -60,12 +63,46 @@ impl SummaryBuilder {
         }
     }
 
+    /// The index of `path` in the module's callee table, adding it the first time.
+    fn intern_callee(&mut self, path: &str) -> u32 {
+        if let Some(&index) = self.callee_index.get(path) {
+            return index;
+        }
+        let index = u32::try_from(self.summary.callees.len()).unwrap_or(u32::MAX);
+        self.summary.callees.push(path.to_string());
+        self.callee_index.insert(path.to_string(), index);
+        index
+    }
+
     fn current(&mut self) -> &mut FunctionSummary {
         let index = self.stack.last().copied().unwrap_or(0);
         &mut self.summary.functions[index]
     }
 
-    pub fn finish(self) -> ModuleSummary {
+    /// The summary, with every callee that names one of the module's own functions
+    /// resolved here and now: most calls stay in their module (`self.method()`, a helper
+    /// beside the caller), and resolving them while the module is in cache spares the
+    /// link step most of its lookups.
+    pub fn finish(mut self) -> ModuleSummary {
+        let own: rustc_hash::FxHashMap<&str, u32> = self
+            .summary
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(index, function)| {
+                (
+                    function.path.as_str(),
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                )
+            })
+            .collect();
+        let local: Vec<Option<u32>> = self
+            .summary
+            .callees
+            .iter()
+            .map(|callee| own.get(callee.as_str()).copied())
+            .collect();
+        self.summary.local_callees = local;
         self.summary
     }
 }
@@ -88,11 +125,13 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
         callable_path(checker, argument)
     });
 
-    let function = checker.summary_mut().current();
     // Builtins are never project functions nor coroutines: not worth a call site each.
-    if !path.starts_with("builtins.") {
+    let callee =
+        (!path.starts_with("builtins.")).then(|| checker.summary_mut().intern_callee(path));
+    let function = checker.summary_mut().current();
+    if let Some(callee) = callee {
         function.calls.push(CallSite {
-            callee: path.to_string(),
+            callee,
             range: call.range(),
             usage,
             in_async_context,

@@ -317,23 +317,30 @@ fn backward(
 }
 
 /// Every call site resolved to the project function it calls, module by module in parallel
-/// (each module resolves each distinct callee path once).
+/// (each module resolves each of its distinct callee paths once).
 fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
     use rayon::prelude::*;
 
     let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
-            let mut resolved_paths: HashMap<&str, Option<FunctionId>> = HashMap::default();
-            let functions = &project.modules[module].summary.functions;
+            let summary = project.modules[module].summary;
+            // Callees naming the module's own functions were resolved with the module; the
+            // others are resolved here, once per distinct path.
+            let resolved: Vec<Option<FunctionId>> = summary
+                .callees
+                .iter()
+                .zip(&summary.local_callees)
+                .map(|(path, local)| match local {
+                    Some(index) => Some((module, *index as usize)),
+                    None => project.resolve(path),
+                })
+                .collect();
             let mut edges = Vec::new();
-            for (index, function) in functions.iter().enumerate() {
+            for (index, function) in summary.functions.iter().enumerate() {
                 for (site, call) in function.calls.iter().enumerate() {
-                    let callee = *resolved_paths
-                        .entry(call.callee.as_str())
-                        .or_insert_with(|| project.resolve(&call.callee));
-                    if let Some(callee) = callee {
-                        edges.push(((module, index), (site, callee)));
+                    if let Some(Some(callee)) = resolved.get(call.callee as usize) {
+                        edges.push(((module, index), (site, *callee)));
                     }
                 }
             }

@@ -22,8 +22,9 @@ pub enum CallUsage {
 
 #[derive(Clone, Debug)]
 pub struct CallSite {
-    /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`).
-    pub callee: String,
+    /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`), as an
+    /// index into the module's [`ModuleSummary::callees`].
+    pub callee: u32,
     pub range: TextRange,
     pub usage: CallUsage,
     /// Whether the call sits in async context (an `await` may be inserted before it).
@@ -129,6 +130,20 @@ pub struct ModuleSummary {
     pub classes: HashMap<String, ClassSummary>,
     /// Every function, module-level code first (as a pseudo-function named `<module>`).
     pub functions: Vec<FunctionSummary>,
+    /// The distinct callee paths of the module's calls: the link step resolves each once.
+    pub callees: Vec<String>,
+    /// For each entry of `callees`, the index of the module's own function it names, when
+    /// it names one.
+    pub local_callees: Vec<Option<u32>>,
+}
+
+impl ModuleSummary {
+    /// The qualified path `call` calls.
+    pub fn callee(&self, call: &CallSite) -> &str {
+        self.callees
+            .get(call.callee as usize)
+            .map_or("", String::as_str)
+    }
 }
 
 /// The pseudo-function that holds module-level code.

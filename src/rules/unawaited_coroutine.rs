@@ -55,7 +55,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
             if call.usage != CallUsage::Dropped {
                 continue;
             }
-            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), &call.callee) else {
+            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), project.modules[id.0].summary.callee(call)) else {
                 continue;
             };
             let mut diagnostic = Diagnostic::new(
