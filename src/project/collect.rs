@@ -84,27 +84,37 @@ impl SummaryBuilder {
     /// beside the caller), and resolving them while the module is in cache spares the
     /// link step most of its lookups.
     pub fn finish(mut self) -> ModuleSummary {
-        let own: rustc_hash::FxHashMap<&str, u32> = self
-            .summary
+        let summary = &mut self.summary;
+        let own: rustc_hash::FxHashMap<String, u32> = summary
             .functions
             .iter()
             .enumerate()
-            .map(|(index, function)| {
-                (
-                    function.path.as_str(),
-                    u32::try_from(index).unwrap_or(u32::MAX),
-                )
-            })
+            .map(|(index, function)| (function.path.clone(), to_u32(index)))
             .collect();
-        let local: Vec<Option<u32>> = self
-            .summary
+        summary.local_callees = summary
             .callees
             .iter()
             .map(|callee| own.get(callee.as_str()).copied())
             .collect();
-        self.summary.local_callees = local;
+        summary.function_by_path = own;
+        summary.call_edges = summary
+            .functions
+            .iter()
+            .enumerate()
+            .flat_map(|(index, function)| {
+                function
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .map(move |(site, call)| (to_u32(index), to_u32(site), call.callee))
+            })
+            .collect();
         self.summary
     }
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// Records what the whole-project rules need to know of one call.

@@ -336,15 +336,14 @@ fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
                     None => project.resolve(path),
                 })
                 .collect();
-            let mut edges = Vec::new();
-            for (index, function) in summary.functions.iter().enumerate() {
-                for (site, call) in function.calls.iter().enumerate() {
-                    if let Some(Some(callee)) = resolved.get(call.callee as usize) {
-                        edges.push(((module, index), (site, *callee)));
-                    }
-                }
-            }
-            edges
+            summary
+                .call_edges
+                .iter()
+                .filter_map(|&(function, site, callee)| {
+                    let callee = (*resolved.get(callee as usize)?)?;
+                    Some(((module, function as usize), (site as usize, callee)))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     Adjacency::from_sorted(project, per_module.into_iter().flatten())

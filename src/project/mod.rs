@@ -34,7 +34,6 @@ pub type FunctionId = (usize, usize);
 
 pub struct Project<'a> {
     pub modules: Vec<ProjectModule<'a>>,
-    functions: HashMap<&'a str, FunctionId>,
     module_by_name: HashMap<&'a str, usize>,
     classes: HashMap<&'a str, &'a [String]>,
     /// Where each module's functions start in a dense numbering of all functions.
@@ -52,11 +51,6 @@ const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
-        let function_count = modules
-            .iter()
-            .map(|module| module.summary.functions.len())
-            .sum();
-        let mut functions = HashMap::with_capacity_and_hasher(function_count, Default::default());
         let mut module_by_name =
             HashMap::with_capacity_and_hasher(modules.len(), Default::default());
         let mut classes = HashMap::default();
@@ -71,11 +65,6 @@ impl<'a> Project<'a> {
                     .entry(alias.as_str())
                     .and_modify(|claim| *claim = None)
                     .or_insert(Some(module_index));
-            }
-            for (function_index, function) in module.summary.functions.iter().enumerate() {
-                functions
-                    .entry(function.path.as_str())
-                    .or_insert((module_index, function_index));
             }
             for (path, class) in &module.summary.classes {
                 classes
@@ -113,7 +102,6 @@ impl<'a> Project<'a> {
             .collect();
         Self {
             modules,
-            functions,
             module_by_name,
             classes,
             offsets,
@@ -161,7 +149,7 @@ impl<'a> Project<'a> {
         if steps > MAX_RESOLUTION_STEPS {
             return None;
         }
-        if let Some(&id) = self.functions.get(path) {
+        if let Some(id) = self.function_named(path) {
             return Some(id);
         }
         if self.classes.contains_key(path) {
@@ -200,6 +188,23 @@ impl<'a> Project<'a> {
                 return None;
             }
             return self.resolve_steps(&target, steps + 1);
+        }
+        None
+    }
+
+    /// The function whose path is exactly `path`: found in the module named by the
+    /// longest prefix of `path` that is a module.
+    fn function_named(&self, path: &str) -> Option<FunctionId> {
+        let mut end = path.len();
+        while let Some(dot) = path[..end].rfind('.') {
+            if let Some(&module) = self.module_by_name.get(&path[..dot]) {
+                let summary = self.modules[module].summary;
+                return summary
+                    .function_by_path
+                    .get(path)
+                    .map(|&index| (module, index as usize));
+            }
+            end = dot;
         }
         None
     }

@@ -135,6 +135,12 @@ pub struct ModuleSummary {
     /// For each entry of `callees`, the index of the module's own function it names, when
     /// it names one.
     pub local_callees: Vec<Option<u32>>,
+    /// Function path → index in `functions`: the link step finds a function by looking up
+    /// its module, then this table, so it never builds one table of every function.
+    pub function_by_path: rustc_hash::FxHashMap<String, u32>,
+    /// Every call site as (function, call site, callee table entry), in function and site
+    /// order: a compact copy for the link step, which reads nothing else of the calls.
+    pub call_edges: Vec<(u32, u32, u32)>,
 }
 
 impl ModuleSummary {
