@@ -49,7 +49,16 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     let module_names: Vec<(String, bool)> = discovered
         .files
         .iter()
-        .map(|file| packages.module_name(&file.path))
+        .map(|file| {
+            let (name, is_package) = packages.module_name(&file.path);
+            if is_package || name.contains('.') {
+                return (name, is_package);
+            }
+            // Outside any package: a namespace package (PEP 420) names it after its
+            // directories, as far up as they are identifiers.
+            let namespaced = namespace_module_name(&file.display);
+            (namespaced.unwrap_or(name), is_package)
+        })
         .collect();
     let run = || {
         let mut files = discovered
@@ -262,19 +271,38 @@ fn check_source(
     drop(parsed);
 }
 
-/// Names a module may be imported under besides its package-derived name: its path below
-/// the checked directory, dotted (`src/` dropped), for namespace packages without
-/// `__init__.py`.
-fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
+/// The dotted name of a file outside any regular package, from its displayed path: the
+/// longest run of identifier directories above it (a leading `src` dropped), as PEP 420
+/// namespace packages are imported. `None` when that is the bare stem.
+fn namespace_module_name(display_path: &str) -> Option<String> {
+    let parts = path_parts(display_path);
+    let start =
+        (0..parts.len()).find(|&start| parts[start..].iter().all(|part| is_identifier(part)))?;
+    let mut parts = &parts[start..];
+    if parts.first() == Some(&"src") {
+        parts = &parts[1..];
+    }
+    (parts.len() >= 2).then(|| parts.join("."))
+}
+
+/// A displayed path's segments, without the extension.
+fn path_parts(display_path: &str) -> Vec<&str> {
     let trimmed = display_path.trim_start_matches("./");
     let without_ext = trimmed
         .strip_suffix(".py")
         .or_else(|| trimmed.strip_suffix(".pyi"))
         .unwrap_or(trimmed);
-    let mut parts: Vec<&str> = without_ext
+    without_ext
         .split(['/', '\\'])
         .filter(|part| !part.is_empty() && *part != ".")
-        .collect();
+        .collect()
+}
+
+/// Names a module may be imported under besides its package-derived name: its path below
+/// the checked directory, dotted (`src/` dropped), for namespace packages without
+/// `__init__.py`.
+fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
+    let mut parts = path_parts(display_path);
     if parts.last() == Some(&"__init__") {
         parts.pop();
     }

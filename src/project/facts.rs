@@ -394,7 +394,7 @@ impl Project<'_> {
             if !seen.insert(current.clone()) || seen.len() > 64 {
                 continue;
             }
-            let Some(bases) = self.classes.get(current.as_str()) else {
+            let Some(&(_, bases)) = self.classes.get(current.as_str()) else {
                 continue;
             };
             for base in bases.iter() {

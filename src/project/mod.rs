@@ -35,7 +35,12 @@ pub type FunctionId = (usize, usize);
 pub struct Project<'a> {
     pub modules: Vec<ProjectModule<'a>>,
     module_by_name: HashMap<&'a str, usize>,
-    classes: HashMap<&'a str, &'a [String]>,
+    /// Class path → (its module, its bases).
+    classes: HashMap<&'a str, (usize, &'a [String])>,
+    /// Functions of modules outside any package (`common_utils.f` for a `common_utils.py`
+    /// in a namespace package): such module names are often shared, so these functions are
+    /// found by their path when it is unique among them (`None` when it is not).
+    lone_functions: HashMap<&'a str, Option<FunctionId>>,
     /// Where each module's functions start in a dense numbering of all functions.
     pub(crate) offsets: std::sync::Arc<[usize]>,
     /// Whether each function (by dense number) is `async def`: the graph passes ask it for
@@ -54,12 +59,22 @@ impl<'a> Project<'a> {
         let mut module_by_name =
             HashMap::with_capacity_and_hasher(modules.len(), Default::default());
         let mut classes = HashMap::default();
+        let mut lone_functions = HashMap::default();
         // Alias → the one module claiming it, or `None` once a second module claims it too.
         let mut alias_claims: HashMap<&str, Option<usize>> = HashMap::default();
         for (module_index, module) in modules.iter().enumerate() {
-            module_by_name
-                .entry(module.summary.module_name.as_str())
-                .or_insert(module_index);
+            let name = module.summary.module_name.as_str();
+            // A lone module outside any package (`main`, `utils`) is often one of many files
+            // of that name in namespace packages: like a path suffix, it names a module only
+            // when no other module claims it.
+            if name.contains('.') || module.summary.is_package {
+                module_by_name.entry(name).or_insert(module_index);
+            } else {
+                alias_claims
+                    .entry(name)
+                    .and_modify(|claim| *claim = None)
+                    .or_insert(Some(module_index));
+            }
             for alias in &module.summary.aliases {
                 alias_claims
                     .entry(alias.as_str())
@@ -69,7 +84,15 @@ impl<'a> Project<'a> {
             for (path, class) in &module.summary.classes {
                 classes
                     .entry(path.as_str())
-                    .or_insert(class.bases.as_slice());
+                    .or_insert((module_index, class.bases.as_slice()));
+            }
+            if !name.contains('.') && !module.summary.is_package {
+                for (function_path, &index) in &module.summary.function_by_path {
+                    lone_functions
+                        .entry(function_path.as_str())
+                        .and_modify(|found| *found = None)
+                        .or_insert(Some((module_index, index as usize)));
+                }
             }
         }
         // A path suffix names a module only when no other module claims it.
@@ -104,6 +127,7 @@ impl<'a> Project<'a> {
             modules,
             module_by_name,
             classes,
+            lone_functions,
             offsets,
             is_async,
             roots,
@@ -156,7 +180,11 @@ impl<'a> Project<'a> {
             return self.resolve_steps(&format!("{path}.__init__"), steps + 1);
         }
         let (owner, member) = path.rsplit_once('.')?;
-        if let Some(bases) = self.classes.get(owner) {
+        if let Some(&(module, bases)) = self.classes.get(owner) {
+            // The class's own method, in the class's own module.
+            if let Some(&index) = self.modules[module].summary.function_by_path.get(path) {
+                return Some((module, index as usize));
+            }
             for base in bases.iter() {
                 if let Some(found) = self.resolve_steps(&format!("{base}.{member}"), steps + 1) {
                     return Some(found);
@@ -179,13 +207,25 @@ impl<'a> Project<'a> {
             let (name, tail) = rest
                 .split_once('.')
                 .map_or((rest, None), |(name, tail)| (name, Some(tail)));
-            let exported = self.modules[module].summary.exports.get(name)?;
+            let summary = self.modules[module].summary;
+            let exported = summary.exports.get(name)?;
             let target = match tail {
                 Some(tail) => format!("{exported}.{tail}"),
                 None => exported.clone(),
             };
             if target == path {
                 return None;
+            }
+            // The module's own definition: found in the module itself, whatever other
+            // module shares its name.
+            if let Some(&index) = summary.function_by_path.get(target.as_str()) {
+                return Some((module, index as usize));
+            }
+            if summary.classes.contains_key(target.as_str()) {
+                let init = format!("{target}.__init__");
+                if let Some(&index) = summary.function_by_path.get(init.as_str()) {
+                    return Some((module, index as usize));
+                }
             }
             return self.resolve_steps(&target, steps + 1);
         }
@@ -199,14 +239,14 @@ impl<'a> Project<'a> {
         while let Some(dot) = path[..end].rfind('.') {
             if let Some(&module) = self.module_by_name.get(&path[..dot]) {
                 let summary = self.modules[module].summary;
-                return summary
-                    .function_by_path
-                    .get(path)
-                    .map(|&index| (module, index as usize));
+                if let Some(&index) = summary.function_by_path.get(path) {
+                    return Some((module, index as usize));
+                }
+                break;
             }
             end = dot;
         }
-        None
+        self.lone_functions.get(path).copied().flatten()
     }
 
     /// A chain step for a function's definition.
