@@ -383,8 +383,3 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
         self.nesting -= 1;
     }
 }
-
-/// Whether `name` is read (loaded) anywhere in `body`, nested functions included.
-pub fn name_is_read(body: &[Stmt], name: &str) -> bool {
-    NamesRead::collect(body).contains(name)
-}

@@ -637,12 +637,6 @@ fn collect_self_assignments(
     collector.visit_body(body);
 }
 
-/// The dotted module name of a file: its stem, prefixed by the packages (directories with
-/// an `__init__.py`) that contain it. Returns the name and whether the file is a package.
-pub fn module_name_from_path(path: &Path) -> (String, bool) {
-    PackageDirectories::default().module_name(path)
-}
-
 /// Remembers which directories are packages, so naming many files stats each directory once.
 #[derive(Debug, Default)]
 pub struct PackageDirectories {
@@ -659,7 +653,9 @@ impl PackageDirectories {
         found
     }
 
-    /// See [`module_name_from_path`].
+    /// The dotted module name of a file: its stem, prefixed by the packages (directories
+    /// with an `__init__.py`) that contain it; and whether the file is a package's
+    /// `__init__`.
     pub fn module_name(&mut self, path: &Path) -> (String, bool) {
         let stem = path
             .file_stem()

@@ -10,9 +10,7 @@
 mod bindings;
 mod scope;
 
-pub use bindings::{
-    ClassInfo, ModuleBindings, PackageDirectories, module_name_from_path, receiver_of,
-};
+pub use bindings::{ClassInfo, ModuleBindings, PackageDirectories, receiver_of};
 pub use scope::{FunctionScope, Receiver, Scope, ScopeStack};
 
 use ruff_python_ast::{self as ast, Expr, Operator};
