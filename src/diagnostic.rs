@@ -16,6 +16,24 @@ pub struct Diagnostic {
     /// The call chain behind an interprocedural finding (empty for local findings).
     pub chain: Vec<ChainStep>,
     pub fix: Option<Fix>,
+    /// A fix to build from the file's text once it is at hand (see [`SourceFix`]).
+    pub source_fix: Option<SourceFix>,
+}
+
+/// A fix the whole-project step cannot spell out, because it does not hold every file's
+/// text: `helper(args)` → `await asyncio.to_thread(helper, args)`, built from these ranges
+/// when the file's findings are assembled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFix {
+    /// The module's name for `asyncio`.
+    pub asyncio: String,
+    pub call: TextRange,
+    /// The callee expression.
+    pub callee: TextRange,
+    /// The arguments, parentheses included.
+    pub arguments: TextRange,
+    /// The call sits inside a larger expression.
+    pub parenthesize: bool,
 }
 
 impl Diagnostic {
@@ -27,6 +45,7 @@ impl Diagnostic {
             help: None,
             chain: Vec::new(),
             fix: None,
+            source_fix: None,
         }
     }
 

@@ -141,7 +141,12 @@ impl FileAnalysis {
             self.source = std::fs::read_to_string(&self.path).unwrap_or_default();
         }
         let mut diagnostics = self.diagnostics;
-        diagnostics.extend(extra);
+        diagnostics.extend(extra.into_iter().map(|mut diagnostic| {
+            if let Some(plan) = diagnostic.source_fix.take() {
+                diagnostic.fix = source_fix(&plan, &self.source);
+            }
+            diagnostic
+        }));
         FileFindings::new(
             self.display_path,
             self.source,
@@ -152,6 +157,20 @@ impl FileAnalysis {
             &self.path,
         )
     }
+}
+
+/// Spells out a [`diagnostic::SourceFix`] from the file's text.
+fn source_fix(plan: &diagnostic::SourceFix, source: &str) -> Option<diagnostic::Fix> {
+    let callee = source.get(plan.callee.to_std_range())?.trim();
+    let arguments = rules::blocking_io_in_async::arguments_inner(plan.arguments);
+    let arguments = source.get(arguments.to_std_range())?;
+    Some(rules::blocking_io_in_async::to_thread_edit(
+        &plan.asyncio,
+        callee,
+        arguments,
+        plan.call,
+        plan.parenthesize,
+    ))
 }
 
 /// Links the summaries of every parsed file and runs the whole-project rules.

@@ -763,3 +763,39 @@ fn unsafe_fixes_are_applied_only_when_asked() {
     );
     loopwarden(dir.path()).arg("check").assert().code(0);
 }
+
+#[test]
+fn unsafe_fix_moves_a_transitively_blocking_helper_to_a_thread() {
+    let dir = project(&[
+        (
+            "store.py",
+            "import sqlite3\n\n\ndef load(key):\n    return sqlite3.connect(key)\n",
+        ),
+        (
+            "routes.py",
+            "import asyncio\n\nfrom store import load\n\n\nasync def route(key):\n    return load(key)\n\n\nasync def twice(key):\n    return [load(key)][0]\n",
+        ),
+    ]);
+    let (code, findings, _) = check_json(dir.path(), &["--select", "LW103"]);
+    assert_eq!(code, 1);
+    let fixes: Vec<&Value> = findings.iter().map(|finding| &finding["fix"]).collect();
+    assert_eq!(fixes.len(), 2);
+    assert!(
+        fixes.iter().all(|fix| fix["applicability"] == "unsafe"),
+        "{fixes:?}"
+    );
+    loopwarden(dir.path())
+        .args(["check", "--select", "LW103", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    let fixed = std::fs::read_to_string(dir.path().join("routes.py")).unwrap();
+    assert!(
+        fixed.contains("    return await asyncio.to_thread(load, key)\n"),
+        "{fixed}"
+    );
+    // Inside a larger expression, the rewrite is parenthesised.
+    assert!(
+        fixed.contains("    return [(await asyncio.to_thread(load, key))][0]\n"),
+        "{fixed}"
+    );
+}

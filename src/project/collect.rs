@@ -130,6 +130,20 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
     let checks_running_loop = catalog::is_loop_affine(path)
         && path.ends_with("get_running_loop")
         && inside_try_body(checker, call);
+    let to_thread = blocking_io_in_async::to_thread_fixable(checker).map(str::to_string);
+    let to_thread_plan = to_thread.as_ref().map(|_| {
+        (
+            call.arguments.range(),
+            checker.parent_expression().is_some(),
+        )
+    });
+    if let Some(alias) = to_thread {
+        checker
+            .summary_mut()
+            .summary
+            .asyncio_alias
+            .get_or_insert(alias);
+    }
     let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
@@ -145,6 +159,7 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
             range: call.range(),
             usage,
             in_async_context,
+            to_thread: to_thread_plan,
         });
     }
     if let Some(api) = blocking {

@@ -29,6 +29,9 @@ pub struct CallSite {
     pub usage: CallUsage,
     /// Whether the call sits in async context (an `await` may be inserted before it).
     pub in_async_context: bool,
+    /// Where `await asyncio.to_thread(...)` may replace the call: its arguments'
+    /// range, and whether it needs parentheses (`None` where the rewrite is not valid).
+    pub to_thread: Option<(TextRange, bool)>,
 }
 
 /// A call to a catalogued blocking API.
@@ -141,6 +144,8 @@ pub struct ModuleSummary {
     /// Every call site as (function, call site, callee table entry), in function and site
     /// order: a compact copy for the link step, which reads nothing else of the calls.
     pub call_edges: Vec<(u32, u32, u32)>,
+    /// The module's name for `asyncio`, when it imports it (for fixes).
+    pub asyncio_alias: Option<String>,
 }
 
 impl ModuleSummary {

@@ -197,39 +197,58 @@ fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {
         .is_some_and(|type_name| catalog::is_file_type(&type_name))
 }
 
-/// `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`.
-pub(crate) fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
+/// The text between a call's parentheses.
+pub(crate) fn arguments_inner(arguments: TextRange) -> TextRange {
+    let one = ruff_text_size::TextSize::from(1);
+    TextRange::new(arguments.start() + one, arguments.end().max(arguments.start() + one) - one)
+}
+
+/// The unsafe fix `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`, from the callee's
+/// and the arguments' text (`parenthesize` when the call sits inside a larger expression).
+pub(crate) fn to_thread_edit(asyncio: &str, function: &str, arguments: &str, call: TextRange, parenthesize: bool) -> Fix {
+    let arguments = arguments.trim();
+    let arguments = arguments.strip_suffix(',').unwrap_or(arguments).trim();
+    let mut replacement = format!("await {asyncio}.to_thread({function}");
+    if !arguments.is_empty() {
+        replacement.push_str(", ");
+        replacement.push_str(arguments);
+    }
+    replacement.push(')');
+    if parenthesize {
+        replacement = format!("({replacement})");
+    }
+    Fix::unsafe_edit(
+        format!("Run `{function}` in a worker thread with `{asyncio}.to_thread`"),
+        vec![Edit::replacement(replacement, call)],
+    )
+}
+
+/// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
+/// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
+/// generator), `asyncio` imported under a name no local shadows, not already awaited.
+/// Returns the module's name for `asyncio`.
+pub(crate) fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
     let target = checker.settings.target_version;
     if (target.major, target.minor) < (3, 9) || checker.in_comprehension() || !checker.in_async_context() {
         return None;
     }
     let asyncio = checker.model.module.module_alias("asyncio")?;
-    if checker.model.is_local(asyncio) {
+    if checker.model.is_local(asyncio) || matches!(checker.parent_expression(), Some(Expr::Await(_))) {
         return None;
     }
-    // `await` is not allowed where the call is a decorator, a default, or the target of `del`.
-    if matches!(checker.parent_expression(), Some(Expr::Await(_))) {
-        return None;
-    }
+    Some(asyncio)
+}
+
+/// `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`.
+pub(crate) fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
+    let asyncio = to_thread_fixable(checker)?;
     let function = checker.text(call.func.range());
-    let arguments = &call.arguments;
-    let inner = TextRange::new(
-        arguments.start() + ruff_text_size::TextSize::from(1),
-        arguments.end() - ruff_text_size::TextSize::from(1),
-    );
-    let inner_text = checker.text(inner).trim();
-    let inner_text = inner_text.strip_suffix(',').unwrap_or(inner_text).trim();
-    let mut replacement = format!("await {asyncio}.to_thread({function}");
-    if !inner_text.is_empty() {
-        replacement.push_str(", ");
-        replacement.push_str(inner_text);
-    }
-    replacement.push(')');
-    if checker.parent_expression().is_some() {
-        replacement = format!("({replacement})");
-    }
-    Some(Fix::unsafe_edit(
-        format!("Run `{}` in a worker thread with `{asyncio}.to_thread`", function),
-        vec![Edit::replacement(replacement, call.range())],
+    let inner = checker.text(arguments_inner(call.arguments.range()));
+    Some(to_thread_edit(
+        asyncio,
+        function,
+        inner,
+        call.range(),
+        checker.parent_expression().is_some(),
     ))
 }

@@ -1,7 +1,9 @@
 //! LW103 transitive-blocking-call: an `async def` calls a project sync function that
 //! blocks, itself or through further sync calls, in any module.
 
-use crate::diagnostic::Diagnostic;
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Diagnostic, SourceFix};
 use crate::project::{Facts, FunctionId, Project, chain_text};
 use crate::rules::Rule;
 use crate::rules::blocking_io_in_async::display_path;
@@ -61,8 +63,9 @@ async def webhook(key):
   is not flagged.
 
 ## Fix
-Wrap the helper call: `await asyncio.to_thread(helper, *args)` (unsafe: the helper then
-runs on a worker thread). Shown as the help line.
+Unsafe (the helper then runs on a worker thread): `await asyncio.to_thread(helper, *args)`,
+offered where the module imports `asyncio`, the target is Python 3.9 or newer, and the call
+is not inside a comprehension.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -89,12 +92,22 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
                 callee_function.name,
                 chain_text(&chain)
             );
-            let diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
+            let mut diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
                 .with_help(format!(
                     "Run the helper in a worker thread: `await asyncio.to_thread({}, ...)`",
                     callee_function.name
                 ))
                 .with_chain(chain);
+            let asyncio = project.modules[id.0].summary.asyncio_alias.as_ref();
+            if let (Some((arguments, parenthesize)), Some(asyncio)) = (call.to_thread, asyncio) {
+                diagnostic.source_fix = Some(SourceFix {
+                    asyncio: asyncio.clone(),
+                    call: call.range,
+                    callee: TextRange::new(call.range.start(), arguments.start()),
+                    arguments,
+                    parenthesize,
+                });
+            }
             report(id.0, diagnostic);
         }
     }
