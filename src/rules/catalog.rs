@@ -857,7 +857,8 @@ struct Tables {
     wildcard_exceptions: rustc_hash::FxHashSet<&'static str>,
     returns: HashMap<&'static str, &'static str>,
     classes: HashMap<&'static str, &'static str>,
-    attributes: HashMap<&'static str, &'static str>,
+    /// Owner type → attribute → type.
+    attributes: HashMap<&'static str, HashMap<&'static str, &'static str>>,
     items: HashMap<&'static str, &'static str>,
 }
 
@@ -866,7 +867,18 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| Tables {
     wildcard_exceptions: WILDCARD_EXCEPTIONS.iter().copied().collect(),
     returns: RETURN_TYPES.iter().copied().collect(),
     classes: CLASSES.iter().copied().collect(),
-    attributes: ATTRIBUTE_TYPES.iter().copied().collect(),
+    attributes: ATTRIBUTE_TYPES.iter().fold(
+        HashMap::default(),
+        |mut by_owner, (path, type_name)| {
+            if let Some((owner, attribute)) = path.rsplit_once('.') {
+                by_owner
+                    .entry(owner)
+                    .or_insert_with(HashMap::default)
+                    .insert(attribute, *type_name);
+            }
+            by_owner
+        },
+    ),
     items: ITEM_TYPES.iter().copied().collect(),
 });
 
@@ -911,8 +923,12 @@ pub fn canonical_class(path: &str) -> Option<&'static str> {
 
 pub fn attribute_type(owner_type: &str, attribute: &str) -> Option<&'static str> {
     let tables = &*TABLES;
-    let key = format!("{owner_type}.{attribute}");
-    if let Some(found) = tables.attributes.get(key.as_str()) {
+    // Looked up by owner, then attribute: no key string to build on this hot path.
+    if let Some(found) = tables
+        .attributes
+        .get(owner_type)
+        .and_then(|attributes| attributes.get(attribute))
+    {
         return Some(found);
     }
     item_type(owner_type)

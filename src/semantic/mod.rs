@@ -184,10 +184,17 @@ impl<'m> SemanticModel<'m> {
                 if let Some(found) = self.module.attribute_type(&type_name, attribute) {
                     return Resolved::Instance(found);
                 }
-                if let Some(found) = catalog::attribute_type(&type_name, attribute) {
+                // The catalog knows only library types, never this module's classes.
+                if !self.module.is_class(&type_name)
+                    && let Some(found) = catalog::attribute_type(&type_name, attribute)
+                {
                     return Resolved::Instance(found.to_string());
                 }
-                Resolved::Path(format!("{type_name}.{attribute}"))
+                let mut path = type_name;
+                path.reserve(attribute.len() + 1);
+                path.push('.');
+                path.push_str(attribute);
+                Resolved::Path(path)
             }
         }
     }
