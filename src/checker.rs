@@ -10,8 +10,10 @@ use crate::diagnostic::Diagnostic;
 use crate::project::collect::{self as summary, SummaryBuilder};
 use crate::project::summary::ModuleSummary;
 use crate::rules::{
-    Rule, blocking_io_in_async, cancelled_error_swallowed, dangling_task, fastapi_on_event,
-    gather_exceptions_unchecked, gather_without_return_exceptions, get_event_loop,
+    Rule, background_task_not_drained, blocking_io_in_async, cancelled_error_swallowed,
+    check_then_act_across_await, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
+    gather_without_return_exceptions, get_event_loop, network_await_without_timeout,
+    wait_for_prefer_timeout,
 };
 use crate::semantic::{ModuleBindings, Receiver, Scope, SemanticModel, receiver_of};
 use crate::settings::Settings;
@@ -44,8 +46,8 @@ pub fn check_module(
         diagnostics: Vec::new(),
     };
     checker.visit_body(&module.body);
-    crate::rules::background_task_not_drained::check_module(&mut checker, module);
-    crate::rules::network_await_without_timeout::forget_module();
+    background_task_not_drained::check_module(&mut checker, module);
+    network_await_without_timeout::forget_module();
     (checker.diagnostics, checker.summary.finish())
 }
 
@@ -57,7 +59,7 @@ pub struct Checker<'a, 'm> {
     module: &'a ModModule,
     /// Statements enclosing the current node, innermost last.
     statements: Vec<&'a Stmt>,
-    /// Expressions enclosing the current node, innermost last (reset at each statement).
+    /// Expressions enclosing the current node, innermost last (see `expression_base`).
     expressions: Vec<&'a Expr>,
     /// Where the current statement's expressions start in `expressions` (the ones below
     /// belong to enclosing statements, e.g. a lambda's body holding a walrus): one stack for
@@ -229,7 +231,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                     }
                 }
                 self.enter_function(function);
-                crate::rules::check_then_act_across_await::check_function(self, function);
+                check_then_act_across_await::check_function(self, function);
                 self.visit_body(&function.body);
                 self.exit_function();
             }
@@ -255,7 +257,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                     blocking_io_in_async::check_with(self, with);
                 }
                 if self.in_async_context() && with.is_async {
-                    crate::rules::network_await_without_timeout::check_async_with(self, with);
+                    network_await_without_timeout::check_async_with(self, with);
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -284,8 +286,8 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 visitor::walk_expr(self, expr);
             }
             Expr::Await(await_expr) if self.in_async_context() => {
-                crate::rules::network_await_without_timeout::check_await(self, await_expr);
-                crate::rules::wait_for_prefer_timeout::check_await(self, await_expr);
+                network_await_without_timeout::check_await(self, await_expr);
+                wait_for_prefer_timeout::check_await(self, await_expr);
                 visitor::walk_expr(self, expr);
             }
             Expr::Lambda(lambda) => {
