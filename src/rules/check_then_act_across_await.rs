@@ -799,15 +799,8 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// `row = await db.fetch_one(...)`, remembered for a later `if row is None:`.
     fn remember_read(&self, stmt: &'a Stmt, reads: &mut HashMap<&'a str, StoreRead<'a>>) {
-        let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                (&assign.targets[0], &*assign.value)
-            }
-            Stmt::AnnAssign(assign) => match assign.value.as_deref() {
-                Some(value) => (&*assign.target, value),
-                None => return,
-            },
-            _ => return,
+        let Some((target, value)) = single_assignment(stmt) else {
+            return;
         };
         let Expr::Name(name) = target else { return };
         let name = name.id.as_str();
@@ -1113,15 +1106,8 @@ impl<'a> Analysis<'_, 'a, '_> {
     // ---- Shape 3: read-modify-write -------------------------------------------------------
 
     fn read_modify_write(&self, stmt: &'a Stmt, rest: &'a [Stmt], races: &mut Vec<Race>) {
-        let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                (&assign.targets[0], &*assign.value)
-            }
-            Stmt::AnnAssign(assign) => match assign.value.as_deref() {
-                Some(value) => (&*assign.target, value),
-                None => return,
-            },
-            _ => return,
+        let Some((target, value)) = single_assignment(stmt) else {
+            return;
         };
         let Expr::Name(name) = target else { return };
         let Expr::Await(awaited) = value else { return };
@@ -1820,6 +1806,15 @@ fn find_in_expr<'a, T>(expr: &'a Expr, find: &mut dyn FnMut(&'a Expr) -> Option<
     let mut finder = Finder { find, found: None };
     finder.visit_expr(expr);
     finder.found
+}
+
+/// The target and value of `x = value` or `x: T = value` (one target).
+fn single_assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
+    match stmt {
+        Stmt::Assign(assign) if assign.targets.len() == 1 => Some((&assign.targets[0], &*assign.value)),
+        Stmt::AnnAssign(assign) => Some((&*assign.target, assign.value.as_deref()?)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -272,18 +272,7 @@ impl ModuleBindings {
                     }
                 }
                 Stmt::AnnAssign(assign) => {
-                    let value = {
-                        let model = SemanticModel::new(self);
-                        model
-                            .annotation_type(&assign.annotation)
-                            .map(Resolved::Instance)
-                            .or_else(|| {
-                                assign
-                                    .value
-                                    .as_deref()
-                                    .and_then(|value| model.resolve(value))
-                            })
-                    };
+                    let value = SemanticModel::new(self).annotated_assignment(assign);
                     self.bind_target(&assign.target, value);
                 }
                 Stmt::AugAssign(assign) => self.bind_target(&assign.target, None),

@@ -128,6 +128,19 @@ impl<'m> SemanticModel<'m> {
         }
     }
 
+    /// What an annotated assignment `x: T = value` binds: the annotation's type, else what
+    /// the value resolves to.
+    pub fn annotated_assignment(&self, assign: &ast::StmtAnnAssign) -> Option<Resolved> {
+        self.annotation_type(&assign.annotation)
+            .map(Resolved::Instance)
+            .or_else(|| {
+                assign
+                    .value
+                    .as_deref()
+                    .and_then(|value| self.resolve(value))
+            })
+    }
+
     /// Whether `name` is bound by a function scope around the current node (a local,
     /// a parameter, a closure variable): such a name never means a module-level import.
     pub fn is_local(&self, name: &str) -> bool {

@@ -180,15 +180,7 @@ impl SemanticModel<'_> {
                 }
                 Stmt::AnnAssign(assign) => {
                     if let Expr::Name(target) = &*assign.target {
-                        let known = self
-                            .annotation_type(&assign.annotation)
-                            .map(Resolved::Instance)
-                            .or_else(|| {
-                                assign
-                                    .value
-                                    .as_deref()
-                                    .and_then(|value| self.resolve(value))
-                            });
+                        let known = self.annotated_assignment(assign);
                         self.learn(target.id.as_str(), known, conflicted);
                     }
                 }
