@@ -179,6 +179,18 @@ enum Scan {
     NotFound,
 }
 
+impl Scan {
+    /// A database check-then-write: the value written is produced by the code in between.
+    fn store_race(awaited: TextRange, write: TextRange) -> Self {
+        Scan::Found {
+            awaited,
+            write,
+            produced: true,
+            producers: Vec::new(),
+        }
+    }
+}
+
 /// Runs on every `async def`, once, when the walk enters it.
 pub(crate) fn check_function<'a>(
     checker: &mut Checker<'a, '_>,
@@ -937,12 +949,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 Event::Header { expr, .. } => {
                     if let Some(awaited) = first_await(expr) {
                         if let Some(write) = pending {
-                            return Scan::Found {
-                                awaited,
-                                write,
-                                produced: true,
-                                producers: Vec::new(),
-                            };
+                            return Scan::store_race(awaited, write);
                         }
                         seen.get_or_insert(awaited);
                     }
@@ -957,12 +964,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                             // `db.add(row)` then `await db.commit()`: the add is the write.
                             let write = pending.unwrap_or(write);
                             if let Some(awaited) = seen.or_else(|| first_await_in_stmt(stmt)) {
-                                return Scan::Found {
-                                    awaited,
-                                    write,
-                                    produced: true,
-                                    producers: Vec::new(),
-                                };
+                                return Scan::store_race(awaited, write);
                             }
                             pending.get_or_insert(write);
                             continue;
@@ -971,12 +973,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                     }
                     if let Some(awaited) = first_await_in_stmt(stmt) {
                         if let Some(write) = pending {
-                            return Scan::Found {
-                                awaited,
-                                write,
-                                produced: true,
-                                producers: Vec::new(),
-                            };
+                            return Scan::store_race(awaited, write);
                         }
                         seen.get_or_insert(awaited);
                     }

@@ -913,23 +913,30 @@ fn httpx_client_unbounded(checker: &Checker, constructor: &ast::ExprCall) -> boo
             .is_some_and(|timeout| httpx_timeout_is_unbounded(checker, &timeout.value))
 }
 
+/// `value` when it builds a catalogued timeout object (`aiohttp.ClientTimeout(...)`,
+/// `httpx.Timeout(...)`) of the library `is_library` accepts, with no `**kwargs` hiding its
+/// settings.
+fn timeout_object<'e>(
+    checker: &Checker,
+    value: &'e Expr,
+    is_library: impl Fn(&str) -> bool,
+) -> Option<&'e ast::ExprCall> {
+    let Expr::Call(call) = value else {
+        return None;
+    };
+    let path = checker.model.call_path(call)?;
+    (is_library(&path) && catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) && !has_double_star(call))
+        .then_some(call)
+}
+
 /// `None`, or a `ClientTimeout(...)` that leaves both `total` and `sock_read` unset.
 fn aiohttp_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
     if value.is_none_literal_expr() {
         return true;
     }
-    let Expr::Call(call) = value else {
+    let Some(call) = timeout_object(checker, value, |path| path.contains("ClientTimeout")) else {
         return false;
     };
-    let Some(path) = checker.model.call_path(call) else {
-        return false;
-    };
-    if !path.contains("ClientTimeout")
-        || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str())
-        || has_double_star(call)
-    {
-        return false;
-    }
     let finite = |name: &str, position: usize| {
         call.arguments
             .find_argument_value(name, position)
@@ -969,18 +976,9 @@ fn httpx_timeout_is_unbounded(checker: &Checker, value: &Expr) -> bool {
     if value.is_none_literal_expr() {
         return true;
     }
-    let Expr::Call(call) = value else {
+    let Some(call) = timeout_object(checker, value, |path| path.starts_with("httpx.")) else {
         return false;
     };
-    let Some(path) = checker.model.call_path(call) else {
-        return false;
-    };
-    if !path.starts_with("httpx.")
-        || !catalog::TIMEOUT_OBJECTS.contains(&path.as_str())
-        || has_double_star(call)
-    {
-        return false;
-    }
     let read = call
         .arguments
         .find_keyword("read")
