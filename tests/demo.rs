@@ -13,6 +13,10 @@
 //! - the interprocedural findings show the chains the demo is built to show,
 //! - the command-line binary, which reads `examples/demo/pyproject.toml`, reports the same.
 
+mod common;
+
+use common::python_files;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -46,23 +50,6 @@ fn demo_settings() -> Settings {
         },
         ..Settings::default()
     }
-}
-
-fn python_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("demo directory is readable") {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// The codes a line's marker names: `# LW101: why` or `# LW101, LW105: why` gives

@@ -11,6 +11,10 @@
 //! not found, naming the file and line. A first-line comment
 //! `# fixture: target-version = py311` sets the target version.
 
+mod common;
+
+use common::python_files;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -52,26 +56,6 @@ fn expectations(root: &Path) -> BTreeMap<(String, usize), Vec<String>> {
         }
     }
     expected
-}
-
-fn python_files(root: &Path) -> Vec<PathBuf> {
-    if root.is_file() {
-        return vec![root.to_path_buf()];
-    }
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("fixture dir is readable") {
-            let path = entry.expect("fixture entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "py") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn settings_for(root: &Path) -> Settings {
