@@ -3,7 +3,7 @@
 
 use ruff_text_size::TextRange;
 
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 /// One finding inside one file, positioned by byte offsets into that file's source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,24 +16,6 @@ pub struct Diagnostic {
     /// The call chain behind an interprocedural finding (empty for local findings).
     pub chain: Vec<ChainStep>,
     pub fix: Option<Fix>,
-    /// A fix to build from the file's text once it is at hand (see [`SourceFix`]).
-    pub source_fix: Option<SourceFix>,
-}
-
-/// A fix the whole-project step cannot spell out, because it does not hold every file's
-/// text: `helper(args)` → `await asyncio.to_thread(helper, args)`, built from these ranges
-/// when the file's findings are assembled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SourceFix {
-    /// The module's name for `asyncio`.
-    pub asyncio: String,
-    pub call: TextRange,
-    /// The callee expression.
-    pub callee: TextRange,
-    /// The arguments, parentheses included.
-    pub arguments: TextRange,
-    /// The call sits inside a larger expression.
-    pub parenthesize: bool,
 }
 
 impl Diagnostic {
@@ -45,7 +27,6 @@ impl Diagnostic {
             help: None,
             chain: Vec::new(),
             fix: None,
-            source_fix: None,
         }
     }
 
@@ -141,5 +122,31 @@ impl Edit {
             content: content.into(),
             range,
         }
+    }
+}
+
+/// `sqlite3.Connection.execute` reads better as `Connection.execute`; module functions
+/// keep their module (`time.sleep`); builtins lose the `builtins.` prefix.
+pub fn display_path(path: &str) -> String {
+    if let Some(builtin) = path.strip_prefix("builtins.") {
+        return builtin.to_string();
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    // A method on a type: keep `Type.method` when the type segment is capitalised.
+    if parts.len() >= 3 {
+        let owner = parts[parts.len() - 2];
+        if owner.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return format!("{owner}.{}", parts[parts.len() - 1]);
+        }
+    }
+    path.to_string()
+}
+
+/// The text of a chain, `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`.
+pub fn chain_text(chain: &[ChainStep]) -> String {
+    let names: Vec<&str> = chain.iter().map(|step| step.name.as_str()).collect();
+    match chain.last() {
+        Some(last) => format!("{} ({}:{})", names.join(" -> "), last.filename, last.row),
+        None => String::new(),
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use loopwarden::output::{self, RenderOptions};
-use loopwarden::rules::Rule;
+use loopwarden::registry::Rule;
 use loopwarden::settings::{Overrides, Settings};
 
 use crate::cli::{CheckArgs, Cli, Command};
@@ -172,7 +172,7 @@ fn explain(query: &str) -> ExitCode {
     let written = write_stdout(|out| {
         writeln!(out, "{} {}", rule.code(), rule.name())?;
         writeln!(out)?;
-        let docs = rule.docs().trim_end();
+        let docs = loopwarden::rules::docs(rule).trim_end();
         writeln!(out, "{docs}")
     });
     finish(written, ExitCode::SUCCESS)

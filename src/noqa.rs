@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::source::LineIndex;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

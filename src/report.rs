@@ -7,7 +7,7 @@ use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, ChainStep, Diagnostic};
 use crate::noqa::NoqaDirectives;
-use crate::rules::Rule;
+use crate::registry::Rule;
 use crate::settings::Settings;
 use crate::source::{LineIndex, Location};
 

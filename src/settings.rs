@@ -38,7 +38,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ruff_python_ast::PythonVersion;
 use toml::{Table, Value};
 
-use crate::rules::Rule;
+use crate::registry::Rule;
 
 /// The name of loopwarden's own configuration file (top-level keys).
 pub const CONFIG_FILE_NAME: &str = "loopwarden.toml";

@@ -20,8 +20,8 @@ use common::python_files;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use loopwarden::registry::Rule;
 use loopwarden::report::Finding;
-use loopwarden::rules::Rule;
 use loopwarden::settings::Settings;
 use serde_json::Value;
 

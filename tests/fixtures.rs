@@ -18,7 +18,7 @@ use common::python_files;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use loopwarden::rules::Rule;
+use loopwarden::registry::Rule;
 use loopwarden::settings::Settings;
 
 fn fixtures_dir() -> PathBuf {

@@ -3,8 +3,8 @@
 
 use loopwarden::diagnostic::{Applicability, ChainStep};
 use loopwarden::output::{OutputFormat, RenderOptions, render, render_statistics};
+use loopwarden::registry::Rule;
 use loopwarden::report::{FileFindings, Finding, FindingEdit, FindingFix, Report};
-use loopwarden::rules::Rule;
 use loopwarden::source::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 use serde_json::Value;
@@ -484,7 +484,10 @@ fn sarif_has_every_rule() {
         assert_eq!(sarif_rule["id"], rule.code());
         assert_eq!(sarif_rule["name"], rule.name());
         assert_eq!(sarif_rule["helpUri"], rule.url());
-        assert_eq!(sarif_rule["fullDescription"]["text"], rule.docs());
+        assert_eq!(
+            sarif_rule["fullDescription"]["text"],
+            loopwarden::rules::docs(*rule)
+        );
         assert!(
             sarif_rule["shortDescription"]["text"]
                 .as_str()

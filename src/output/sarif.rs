@@ -11,8 +11,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::registry::Rule;
 use crate::report::{Finding, Report};
-use crate::rules::Rule;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/loopwarden/loopwarden";
@@ -88,7 +88,7 @@ impl SarifRule {
                 text: short_description(rule),
             },
             full_description: Text {
-                text: rule.docs().to_string(),
+                text: crate::rules::docs(rule).to_string(),
             },
             help_uri: rule.url(),
             default_configuration: Configuration {
@@ -101,7 +101,7 @@ impl SarifRule {
 
 /// The first line of prose in the rule's docs (skipping Markdown headings), else its name.
 fn short_description(rule: Rule) -> String {
-    rule.docs()
+    crate::rules::docs(rule)
         .lines()
         .map(str::trim)
         .find(|line| !line.is_empty() && !line.starts_with('#'))

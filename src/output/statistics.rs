@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use crate::registry::Rule;
 use crate::report::Report;
-use crate::rules::Rule;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();

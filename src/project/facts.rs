@@ -8,8 +8,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::summary::LoopEntry;
 use super::{FunctionId, Project};
+use crate::catalog;
 use crate::diagnostic::ChainStep;
-use crate::rules::catalog;
 use crate::settings::Settings;
 
 /// How a function has a property: directly (site `n` of the relevant list), or by calling

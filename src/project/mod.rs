@@ -3,9 +3,10 @@
 //! which sync functions block, which are reached from a running loop, which touch
 //! loop-affine asyncio APIs. The whole-project rules read those facts.
 
-pub mod collect;
+pub mod coroutines;
 mod facts;
 pub mod summary;
+pub mod summary_builder;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -14,12 +15,7 @@ use ruff_text_size::TextRange;
 pub use facts::{Facts, Step};
 use summary::{FunctionSummary, ModuleSummary};
 
-use crate::diagnostic::{ChainStep, Diagnostic};
-use crate::rules::{
-    coroutine_in_boolean_context, run_in_running_loop, thread_unsafe_asyncio_in_executor,
-    transitive_blocking_call, unawaited_coroutine,
-};
-use crate::settings::Settings;
+use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
 /// One analysed module, as the link step sees it.
@@ -263,28 +259,5 @@ impl<'a> Project<'a> {
             filename: module.display_path.to_string(),
             row: module.line_index.line_of(range.start()) + 1,
         }
-    }
-}
-
-/// Links the modules and runs the whole-project rules. Returns, per module, its findings.
-pub fn check_project(modules: Vec<ProjectModule>, settings: &Settings) -> Vec<Vec<Diagnostic>> {
-    let project = Project::new(modules);
-    let facts = Facts::compute(&project, settings);
-    let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
-    let mut report = |module: usize, diagnostic: Diagnostic| diagnostics[module].push(diagnostic);
-    transitive_blocking_call::check(&project, &facts, settings, &mut report);
-    thread_unsafe_asyncio_in_executor::check(&project, &facts, settings, &mut report);
-    run_in_running_loop::check(&project, &facts, settings, &mut report);
-    unawaited_coroutine::check(&project, &facts, settings, &mut report);
-    coroutine_in_boolean_context::check(&project, &facts, settings, &mut report);
-    diagnostics
-}
-
-/// The text of a chain, `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`.
-pub fn chain_text(chain: &[ChainStep]) -> String {
-    let names: Vec<&str> = chain.iter().map(|step| step.name.as_str()).collect();
-    match chain.last() {
-        Some(last) => format!("{} ({}:{})", names.join(" -> "), last.filename, last.row),
-        None => String::new(),
     }
 }

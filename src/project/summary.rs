@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 
-use crate::rules::catalog::Blocking;
+use crate::catalog::{self, Blocking};
 
 /// How a call's result is used, as far as the whole-project rules care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +29,18 @@ pub struct CallSite {
     pub usage: CallUsage,
     /// Whether the call sits in async context (an `await` may be inserted before it).
     pub in_async_context: bool,
-    /// Where `await asyncio.to_thread(...)` may replace the call: its arguments'
-    /// range, and whether it needs parentheses (`None` where the rewrite is not valid).
-    pub to_thread: Option<(TextRange, bool)>,
+    /// The text `await asyncio.to_thread(...)` would be spelled from, where that rewrite
+    /// of the call is valid.
+    pub to_thread: Option<Box<ToThreadCall>>,
+}
+
+/// A call's text, for the `await asyncio.to_thread(f, ...)` fix: the callee, the text
+/// between the parentheses, and whether the rewrite needs parentheses of its own.
+#[derive(Clone, Debug)]
+pub struct ToThreadCall {
+    pub function: Box<str>,
+    pub arguments: Box<str>,
+    pub parenthesize: bool,
 }
 
 /// A call to a catalogued blocking API.
@@ -149,6 +158,26 @@ pub struct ModuleSummary {
 }
 
 impl ModuleSummary {
+    /// Whether a whole-project rule could report anything in this module: it has a
+    /// loop-driving call (LW202), a function handed to a thread (LW104), or a call that may
+    /// name a project function (`in_project` says which callee paths may) from a coroutine
+    /// (LW103) or whose value is dropped or tested (LW302, LW303; these also report known
+    /// async APIs). The text of a module that has none need not wait for the link.
+    pub fn may_have_project_findings(&self, in_project: impl Fn(&str) -> bool) -> bool {
+        self.functions.iter().any(|function| {
+            !function.loop_runs.is_empty()
+                || !function.thread_targets.is_empty()
+                || function.calls.iter().any(|call| {
+                    let dropped_or_tested = call.usage != CallUsage::Used;
+                    if !function.is_async && !dropped_or_tested {
+                        return false;
+                    }
+                    let callee = self.callee(call);
+                    in_project(callee) || (dropped_or_tested && catalog::is_coroutine_api(callee))
+                })
+        })
+    }
+
     /// The qualified path `call` calls.
     pub fn callee(&self, call: &CallSite) -> &str {
         self.callees

@@ -7,10 +7,10 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog;
+use crate::registry::Rule;
 use crate::rules::network_await_without_timeout::{any_in_body, last_identifier};
 
 pub const DOCS: &str = r#"# LW304 background-task-not-drained
@@ -78,9 +78,6 @@ No automatic fix. The help line suggests
 
 /// Runs once per module, after the walk.
 pub(crate) fn check_module(checker: &mut Checker, module: &ModModule) {
-    if !checker.enabled(Rule::BackgroundTaskNotDrained) {
-        return;
-    }
     let collections = module_collections(checker, &module.body);
     if collections.is_empty() {
         return;

@@ -1,5 +1,12 @@
-//! LW102 blocking-cpu-in-async. Detected by the shared blocking-call check in
-//! [`super::blocking_io_in_async`], from the `Cpu` entries of the catalog.
+//! LW102 blocking-cpu-in-async: the `Cpu` entries of the catalog, called in async context.
+
+use ruff_python_ast as ast;
+
+use crate::catalog::BlockingApi;
+use crate::checker::Checker;
+use crate::checker::blocking::blocking_call_diagnostic;
+use crate::diagnostic::display_path;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW102 blocking-cpu-in-async
 
@@ -42,6 +49,18 @@ Cheap hashes (`hashlib.sha256`) are not flagged.
 Unsafe: `await asyncio.to_thread(f, *args)`, as for LW101.
 "#;
 
-pub(crate) fn message(api: &str) -> String {
-    format!("CPU-heavy call `{api}` in async function holds the event loop")
+/// Reports `call` (a CPU-heavy API, in async context).
+pub(crate) fn check_call(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    path: &str,
+    api: &BlockingApi,
+) {
+    let message = format!(
+        "CPU-heavy call `{}` in async function holds the event loop",
+        display_path(path)
+    );
+    let diagnostic =
+        blocking_call_diagnostic(checker, Rule::BlockingCpuInAsync, message, call, api);
+    checker.report(diagnostic);
 }

@@ -1,5 +1,13 @@
-//! LW105 blocking-fs-metadata-in-async. Detected by the shared blocking-call check in
-//! [`super::blocking_io_in_async`], from the `FsMetadata` entries of the catalog.
+//! LW105 blocking-fs-metadata-in-async: the `FsMetadata` entries of the catalog, called in
+//! async context.
+
+use ruff_python_ast as ast;
+
+use crate::catalog::BlockingApi;
+use crate::checker::Checker;
+use crate::checker::blocking::blocking_call_diagnostic;
+use crate::diagnostic::display_path;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW105 blocking-fs-metadata-in-async
 
@@ -44,6 +52,18 @@ turn it off (`ignore = ["LW105"]`) if they are always on local disk and you acce
 Unsafe: `await asyncio.to_thread(f, *args)`, as for LW101.
 "#;
 
-pub(crate) fn message(api: &str) -> String {
-    format!("Filesystem metadata call `{api}` in async function blocks the event loop")
+/// Reports `call` (a filesystem metadata call, in async context).
+pub(crate) fn check_call(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    path: &str,
+    api: &BlockingApi,
+) {
+    let message = format!(
+        "Filesystem metadata call `{}` in async function blocks the event loop",
+        display_path(path)
+    );
+    let diagnostic =
+        blocking_call_diagnostic(checker, Rule::BlockingFsMetadataInAsync, message, call, api);
+    checker.report(diagnostic);
 }

@@ -1,12 +1,15 @@
-//! LW101 blocking-io-in-async, and the shared check behind LW102 and LW105.
+//! LW101 blocking-io-in-async. The walk asks once per call whether it is a blocking API
+//! ([`crate::checker::blocking`]); the I/O ones in async context come here, the CPU ones go
+//! to LW102 and the metadata ones to LW105.
 
-use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_python_ast as ast;
+use ruff_text_size::Ranged;
 
+use crate::catalog::BlockingApi;
 use crate::checker::Checker;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::rules::catalog::{self, Blocking, BlockingApi};
-use crate::rules::{Rule, blocking_cpu_in_async, blocking_fs_metadata_in_async};
+use crate::checker::blocking::blocking_call_diagnostic;
+use crate::diagnostic::{Diagnostic, display_path};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 
@@ -82,64 +85,23 @@ const BLOCKING_CONTEXT_MANAGERS: &[&str] = &[
     "threading.Condition",
 ];
 
-/// The blocking API `call` (to `path`) is, after the configuration (`blocking-calls`,
-/// `async-safe-calls`) and the non-blocking forms: shared with the whole-project summary.
-pub(crate) fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<BlockingApi> {
-    if checker.settings.async_safe_calls.iter().any(|safe| safe == path) {
-        return None;
-    }
-    let user_listed = checker.settings.blocking_calls.iter().any(|listed| listed == path);
-    let api = match catalog::blocking_api(path) {
-        Some(api) => *api,
-        None if user_listed => BlockingApi {
-            category: Blocking::Io,
-            alternative: None,
-            non_blocking_flag: None,
-            needs_file_argument: false,
-        },
-        None => return None,
-    };
-    if is_non_blocking_form(call, &api) || (api.needs_file_argument && !first_argument_is_file(checker, call)) {
-        return None;
-    }
-    Some(api)
-}
-
-/// Reports `call` (already known to be in async context) when it is a blocking API.
-pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    let Some(api) = applicable_api(checker, call, path) else {
-        return;
-    };
-    let rule = match api.category {
-        Blocking::Io => Rule::BlockingIoInAsync,
-        Blocking::Cpu => Rule::BlockingCpuInAsync,
-        Blocking::FsMetadata => Rule::BlockingFsMetadataInAsync,
-    };
-    if !checker.enabled(rule) {
-        return;
-    }
-    let display = display_path(path);
-    let message = match api.category {
-        Blocking::Io => format!("Blocking call `{display}` in async function stalls the event loop"),
-        Blocking::Cpu => blocking_cpu_in_async::message(&display),
-        Blocking::FsMetadata => blocking_fs_metadata_in_async::message(&display),
-    };
-    let help = match api.alternative {
-        Some(alternative) => format!("Run it in a worker thread with `await asyncio.to_thread(...)`, or use {alternative}"),
-        None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
-    };
-    let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(help);
-    if let Some(fix) = to_thread_fix(checker, call) {
-        diagnostic = diagnostic.with_fix(fix);
-    }
+/// Reports `call` (a blocking I/O API, in async context).
+pub(crate) fn check_call(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    path: &str,
+    api: &BlockingApi,
+) {
+    let message = format!(
+        "Blocking call `{}` in async function stalls the event loop",
+        display_path(path)
+    );
+    let diagnostic = blocking_call_diagnostic(checker, Rule::BlockingIoInAsync, message, call, api);
     checker.report(diagnostic);
 }
 
 /// `with lock:` on a `threading` lock in async context waits on the loop's thread.
 pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
-    if !checker.enabled(Rule::BlockingIoInAsync) {
-        return;
-    }
     for item in &with.items {
         let Some(type_name) = checker.model.type_of(&item.context_expr) else {
             continue;
@@ -155,100 +117,4 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
             );
         }
     }
-}
-
-/// `sqlite3.Connection.execute` reads better as `Connection.execute`; module functions
-/// keep their module (`time.sleep`); builtins lose the `builtins.` prefix.
-pub(crate) fn display_path(path: &str) -> String {
-    if let Some(builtin) = path.strip_prefix("builtins.") {
-        return builtin.to_string();
-    }
-    let parts: Vec<&str> = path.split('.').collect();
-    // A method on a type: keep `Type.method` when the type segment is capitalised.
-    if parts.len() >= 3 {
-        let owner = parts[parts.len() - 2];
-        if owner.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return format!("{owner}.{}", parts[parts.len() - 1]);
-        }
-    }
-    path.to_string()
-}
-
-fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
-    let Some(flag) = api.non_blocking_flag else {
-        return false;
-    };
-    call.arguments
-        .find_argument_value(flag.keyword, flag.position)
-        .is_some_and(|value| matches!(value, Expr::BooleanLiteral(literal) if !literal.value))
-}
-
-fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {
-    // `json.dump(obj, fp)` takes the file second, `json.load(fp)` first.
-    let file_argument = call
-        .arguments
-        .find_argument_value("fp", 0)
-        .filter(|_| call.arguments.args.len() == 1 || call.arguments.find_keyword("fp").is_some())
-        .or_else(|| call.arguments.find_argument_value("fp", 1))
-        .or_else(|| call.arguments.find_argument_value("file", 1))
-        .or_else(|| call.arguments.find_argument_value("file", 0));
-    file_argument
-        .and_then(|argument| checker.model.type_of(argument))
-        .is_some_and(|type_name| catalog::is_file_type(&type_name))
-}
-
-/// The text between a call's parentheses.
-pub(crate) fn arguments_inner(arguments: TextRange) -> TextRange {
-    let one = ruff_text_size::TextSize::from(1);
-    TextRange::new(arguments.start() + one, arguments.end().max(arguments.start() + one) - one)
-}
-
-/// The unsafe fix `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`, from the callee's
-/// and the arguments' text (`parenthesize` when the call sits inside a larger expression).
-pub(crate) fn to_thread_edit(asyncio: &str, function: &str, arguments: &str, call: TextRange, parenthesize: bool) -> Fix {
-    let arguments = arguments.trim();
-    let arguments = arguments.strip_suffix(',').unwrap_or(arguments).trim();
-    let mut replacement = format!("await {asyncio}.to_thread({function}");
-    if !arguments.is_empty() {
-        replacement.push_str(", ");
-        replacement.push_str(arguments);
-    }
-    replacement.push(')');
-    if parenthesize {
-        replacement = format!("({replacement})");
-    }
-    Fix::unsafe_edit(
-        format!("Run `{function}` in a worker thread with `{asyncio}.to_thread`"),
-        vec![Edit::replacement(replacement, call)],
-    )
-}
-
-/// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
-/// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
-/// generator), `asyncio` imported under a name no local shadows, not already awaited.
-/// Returns the module's name for `asyncio`.
-pub(crate) fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
-    let target = checker.settings.target_version;
-    if (target.major, target.minor) < (3, 9) || checker.in_comprehension() || !checker.in_async_context() {
-        return None;
-    }
-    let asyncio = checker.model.module.module_alias("asyncio")?;
-    if checker.model.is_local(asyncio) || matches!(checker.parent_expression(), Some(Expr::Await(_))) {
-        return None;
-    }
-    Some(asyncio)
-}
-
-/// `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`.
-pub(crate) fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
-    let asyncio = to_thread_fixable(checker)?;
-    let function = checker.text(call.func.range());
-    let inner = checker.text(arguments_inner(call.arguments.range()));
-    Some(to_thread_edit(
-        asyncio,
-        function,
-        inner,
-        call.range(),
-        checker.parent_expression().is_some(),
-    ))
 }

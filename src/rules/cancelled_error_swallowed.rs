@@ -6,13 +6,13 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::{
+use crate::catalog::{
     CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS, CANCELLED_ERROR_CLASSES,
     NON_CANCELLATION_BASES, TASK_CANCEL_METHODS, UNCANCEL_METHODS,
 };
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
 use crate::semantic::dotted_name;
 
 pub const DOCS: &str = r#"# LW403 cancelled-error-swallowed
@@ -90,9 +90,6 @@ the handler is for. The help line says both.
 "#;
 
 pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
-    if !checker.enabled(Rule::CancelledErrorSwallowed) {
-        return;
-    }
     let mut waited_after_cancel: Option<bool> = None;
     for handler in &try_stmt.handlers {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;

@@ -7,10 +7,10 @@ use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog;
+use crate::registry::Rule;
 use crate::rules::network_await_without_timeout::{
     any_expr, any_in_body, collect_assignments, enclosing_class, last_identifier, receiver_name,
     row_of, shorten,
@@ -196,7 +196,7 @@ pub(crate) fn check_function<'a>(
     checker: &mut Checker<'a, '_>,
     function: &'a ast::StmtFunctionDef,
 ) {
-    if !function.is_async || !checker.enabled(Rule::CheckThenActAcrossAwait) {
+    if !function.is_async {
         return;
     }
     let races = {
@@ -1808,52 +1808,10 @@ fn find_in_expr<'a, T>(expr: &'a Expr, find: &mut dyn FnMut(&'a Expr) -> Option<
 /// The target and value of `x = value` or `x: T = value` (one target).
 fn single_assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
     match stmt {
-        Stmt::Assign(assign) if assign.targets.len() == 1 => Some((&assign.targets[0], &*assign.value)),
+        Stmt::Assign(assign) if assign.targets.len() == 1 => {
+            Some((&assign.targets[0], &*assign.value))
+        }
         Stmt::AnnAssign(assign) => Some((&*assign.target, assign.value.as_deref()?)),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::rules::Rule;
-    use crate::settings::Settings;
-
-    fn messages(name: &str, source: &str) -> Vec<(usize, String)> {
-        let dir =
-            std::env::temp_dir().join(format!("loopwarden-lw601-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.py"));
-        std::fs::write(&path, source).unwrap();
-        let settings = Settings {
-            rules: [Rule::CheckThenActAcrossAwait].into_iter().collect(),
-            ..Settings::default()
-        };
-        let report = crate::check(&[path], &settings);
-        let found = report
-            .findings()
-            .map(|finding| (finding.location.row, finding.message.clone()))
-            .collect();
-        let _ = std::fs::remove_dir_all(&dir);
-        found
-    }
-
-    #[test]
-    fn the_message_names_the_check_the_await_and_the_write_with_their_rows() {
-        let found = messages(
-            "rows",
-            "async def signup(db, email):\n    row = await db.fetch_one(\"SELECT 1 FROM users WHERE email = ?\", email)\n    if row is not None:\n        raise ValueError(email)\n    await audit(email)\n    await db.execute(\"INSERT INTO users (email) VALUES (?)\", email)\n",
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        let (row, message) = &found[0];
-        assert_eq!(*row, 3);
-        assert!(
-            message.starts_with("Check `row is not None` (row 3) and write `db.execute("),
-            "{message}"
-        );
-        assert!(
-            message.contains("(row 6) are separated by `await audit(email)` (row 5)"),
-            "{message}"
-        );
     }
 }

@@ -1,11 +1,10 @@
 //! LW303 coroutine-in-boolean-context: a coroutine object used as a condition.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
-use crate::rules::Rule;
-use crate::rules::unawaited_coroutine::coroutine_callee;
-use crate::settings::Settings;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW303 coroutine-in-boolean-context
 
@@ -45,28 +44,25 @@ since that coroutine is passed on; awaited calls.
 Safe, in async context: prefix the call with `await`.
 "#;
 
-pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
-    if !settings.is_enabled(Rule::CoroutineInBooleanContext) {
-        return;
-    }
-    for id in project.function_ids() {
-        for (site, call) in project.function(id).calls.iter().enumerate() {
-            if call.usage != CallUsage::Condition {
-                continue;
-            }
-            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), project.modules[id.0].summary.callee(call)) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                Rule::CoroutineInBooleanContext,
-                format!("Coroutine `{name}(...)` used as a condition is always true, and never runs"),
-                call.range,
-            )
-            .with_help("Await it to test its result");
-            if call.in_async_context {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `await`", vec![Edit::insertion("await ", call.range.start())]));
-            }
-            report(id.0, diagnostic);
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for CoroutineCall {
+        caller,
+        call,
+        callee_name: name,
+    } in coroutine_calls(project, facts, CallUsage::Condition)
+    {
+        let mut diagnostic = Diagnostic::new(
+            Rule::CoroutineInBooleanContext,
+            format!("Coroutine `{name}(...)` used as a condition is always true, and never runs"),
+            call.range,
+        )
+        .with_help("Await it to test its result");
+        if call.in_async_context {
+            diagnostic = diagnostic.with_fix(Fix::safe(
+                "Add `await`",
+                vec![Edit::insertion("await ", call.range.start())],
+            ));
         }
+        report(caller.0, diagnostic);
     }
 }

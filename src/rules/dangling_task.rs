@@ -5,10 +5,10 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW301 dangling-task
 
@@ -74,7 +74,7 @@ a module- or instance-level `set`, `tasks.add(task)` and `task.add_done_callback
 const HELP: &str = "Keep a strong reference: add the task to a module- or instance-level `set` and call `task.add_done_callback(that_set.discard)`";
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !TASK_CREATING_CALLS.contains(&path) || !checker.enabled(Rule::DanglingTask) {
+    if !TASK_CREATING_CALLS.contains(&path) {
         return;
     }
     if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {

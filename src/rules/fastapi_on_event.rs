@@ -4,13 +4,13 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::{
+use crate::catalog::{
     self, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
     LIFESPAN_EVENTS,
 };
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW203 fastapi-on-event
 
@@ -78,9 +78,6 @@ const HELP: &str = "Use a `lifespan` async context manager (code before `yield` 
 
 /// Decorators: `@app.on_event("startup")` on a `def`.
 pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
-    if !checker.enabled(Rule::FastapiOnEvent) {
-        return;
-    }
     for decorator in &function.decorator_list {
         let Expr::Call(call) = &decorator.expression else {
             continue;
@@ -112,9 +109,6 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
 /// `app.add_event_handler("startup", f)`, `app.on_event("startup")(f)`, and the
 /// `on_startup=`/`on_shutdown=` constructor keywords.
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !checker.enabled(Rule::FastapiOnEvent) {
-        return;
-    }
     if is_deprecated_event_method(path) {
         if is_decorator(checker, call) {
             // Reported by `check_function`, with the handler's name.

@@ -7,13 +7,13 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::{
+use crate::catalog::{
     ALL_TASKS_CALLS, COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES,
     GATHER_CALLS, ITERATION_HELPERS, NON_INSPECTING_CALLS,
 };
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
 use crate::semantic::{Resolved, dotted_name};
 
 pub const DOCS: &str = r#"# LW402 gather-exceptions-unchecked
@@ -76,7 +76,7 @@ const HELP: &str =
     "Check each result: `if isinstance(result, BaseException): ...` (log, retry or re-raise it)";
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !GATHER_CALLS.contains(&path) || !checker.enabled(Rule::GatherExceptionsUnchecked) {
+    if !GATHER_CALLS.contains(&path) {
         return;
     }
     let returns_exceptions = call

@@ -4,10 +4,10 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
+use crate::catalog::GATHER_CALLS;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::GATHER_CALLS;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW401 gather-without-return-exceptions
 
@@ -66,7 +66,7 @@ configured target version (`TaskGroup` on 3.11+, else `return_exceptions=True`).
 "#;
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !GATHER_CALLS.contains(&path) || !checker.enabled(Rule::GatherWithoutReturnExceptions) {
+    if !GATHER_CALLS.contains(&path) {
         return;
     }
     let arguments = &call.arguments;

@@ -5,10 +5,10 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::rules::Rule;
-use crate::rules::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
+use crate::registry::Rule;
 use crate::semantic::Resolved;
 
 pub const DOCS: &str = r#"# LW201 get-event-loop
@@ -77,7 +77,7 @@ replacement (`asyncio.run()`, an explicit `asyncio.new_event_loop()`, or
 "#;
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !GET_EVENT_LOOP_CALLS.contains(&path) || !checker.enabled(Rule::GetEventLoop) {
+    if !GET_EVENT_LOOP_CALLS.contains(&path) {
         return;
     }
     if checker.in_async_context() {
@@ -200,82 +200,4 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
     };
     finder.visit_body(checker.current_body());
     finder.found
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::rules::Rule;
-    use crate::semantic::ModuleBindings;
-    use crate::settings::Settings;
-
-    /// The source after applying every LW201 fix, or `None` when no finding has one.
-    fn fixed(source: &str) -> Option<String> {
-        let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
-        let bindings = ModuleBindings::new(parsed.syntax(), "m", false);
-        let (diagnostics, _) =
-            crate::checker::check_module(parsed.syntax(), source, &bindings, &Settings::default());
-        let mut edits: Vec<_> = diagnostics
-            .iter()
-            .filter(|diagnostic| diagnostic.rule == Rule::GetEventLoop)
-            .filter_map(|diagnostic| diagnostic.fix.as_ref())
-            .flat_map(|fix| fix.edits.iter())
-            .collect();
-        if edits.is_empty() {
-            return None;
-        }
-        edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start()));
-        let mut result = source.to_string();
-        for edit in edits {
-            result.replace_range(edit.range.to_std_range(), &edit.content);
-        }
-        assert!(
-            ruff_python_parser::parse_module(&result).is_ok(),
-            "fixed source re-parses:\n{result}"
-        );
-        Some(result)
-    }
-
-    #[test]
-    fn keeps_the_module_alias() {
-        let source = "import asyncio as aio\n\nasync def f():\n    return aio.get_event_loop()\n";
-        assert_eq!(
-            fixed(source).unwrap(),
-            source.replace("aio.get_event_loop()", "aio.get_running_loop()")
-        );
-    }
-
-    #[test]
-    fn uses_an_imported_get_running_loop() {
-        let source = "from asyncio import get_event_loop, get_running_loop\n\nasync def f():\n    return get_event_loop()\n";
-        assert!(
-            fixed(source)
-                .unwrap()
-                .ends_with("return get_running_loop()\n")
-        );
-    }
-
-    #[test]
-    fn falls_back_to_the_module_import() {
-        let source = "import asyncio as aio\nfrom asyncio import get_event_loop\n\nasync def f():\n    return get_event_loop()\n";
-        assert!(
-            fixed(source)
-                .unwrap()
-                .ends_with("return aio.get_running_loop()\n")
-        );
-    }
-
-    #[test]
-    fn no_fix_without_a_spelling_for_get_running_loop() {
-        let source =
-            "from asyncio import get_event_loop\n\nasync def f():\n    return get_event_loop()\n";
-        assert_eq!(fixed(source), None);
-        let shadowed = "import asyncio\nfrom asyncio import get_event_loop\n\nasync def f(asyncio):\n    return get_event_loop()\n";
-        assert_eq!(fixed(shadowed), None);
-    }
-
-    #[test]
-    fn no_fix_in_sync_context() {
-        let source = "import asyncio\n\ndef f():\n    return asyncio.get_event_loop()\n";
-        assert_eq!(fixed(source), None);
-    }
 }

@@ -1,81 +1,57 @@
-//! The rule registry: one line per rule (code, name, default, module). Each rule lives in
-//! `src/rules/<name>.rs`, whose `DOCS` constant is what `loopwarden rule CODE` prints.
+//! The rule implementations: one file per rule, named after the rule. Each file's `DOCS`
+//! constant is what `loopwarden rule CODE` prints; [`docs`] maps a rule to it (the match
+//! is exhaustive, so a rule without documentation does not compile).
 //!
-//! Single-function rules are called from the [`crate::checker::Checker`] walk as it meets
-//! the nodes they care about; whole-project rules run in [`crate::project`] over the linked
-//! call graph.
+//! Single-function rules are called by the dispatch in [`crate::dispatch`] as its walk
+//! meets the nodes they care about; whole-project rules read the linked project's facts.
+//! A rule file never imports another rule's file: what two rules share lives in a module
+//! named for what it is, in a lower layer.
 
-pub mod catalog;
+pub mod background_task_not_drained;
+pub mod blocking_cpu_in_async;
+pub mod blocking_fs_metadata_in_async;
+pub mod blocking_io_in_async;
+pub mod cancelled_error_swallowed;
+pub mod check_then_act_across_await;
+pub mod coroutine_in_boolean_context;
+pub mod dangling_task;
+pub mod fastapi_on_event;
+pub mod gather_exceptions_unchecked;
+pub mod gather_without_return_exceptions;
+pub mod get_event_loop;
+pub mod io_error;
+pub mod network_await_without_timeout;
+pub mod run_in_running_loop;
+pub mod syntax_error;
+pub mod thread_unsafe_asyncio_in_executor;
+pub mod transitive_blocking_call;
+pub mod unawaited_coroutine;
+pub mod wait_for_prefer_timeout;
 
-macro_rules! define_rules {
-    ($( $variant:ident => ($code:literal, $name:literal, $default:expr, $module:ident), )*) => {
-        $( pub mod $module; )*
+use crate::registry::Rule;
 
-        /// Every rule loopwarden knows.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Rule {
-            $( $variant, )*
-        }
-
-        impl Rule {
-            pub const ALL: &'static [Rule] = &[$( Rule::$variant, )*];
-
-            /// The stable code, e.g. `LW101`.
-            pub fn code(self) -> &'static str {
-                match self { $( Rule::$variant => $code, )* }
-            }
-
-            /// The stable kebab-case name, e.g. `blocking-io-in-async`.
-            pub fn name(self) -> &'static str {
-                match self { $( Rule::$variant => $name, )* }
-            }
-
-            /// Whether the rule runs when the configuration selects nothing in particular.
-            pub fn enabled_by_default(self) -> bool {
-                match self { $( Rule::$variant => $default, )* }
-            }
-
-            /// The long explanation printed by `loopwarden rule CODE`.
-            pub fn docs(self) -> &'static str {
-                match self { $( Rule::$variant => $module::DOCS, )* }
-            }
-        }
-    };
-}
-
-define_rules! {
-    SyntaxError => ("LW001", "syntax-error", true, syntax_error),
-    IoError => ("LW002", "io-error", true, io_error),
-    BlockingIoInAsync => ("LW101", "blocking-io-in-async", true, blocking_io_in_async),
-    BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true, blocking_cpu_in_async),
-    TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true, transitive_blocking_call),
-    ThreadUnsafeAsyncioInExecutor => ("LW104", "thread-unsafe-asyncio-in-executor", true, thread_unsafe_asyncio_in_executor),
-    BlockingFsMetadataInAsync => ("LW105", "blocking-fs-metadata-in-async", true, blocking_fs_metadata_in_async),
-    GetEventLoop => ("LW201", "get-event-loop", true, get_event_loop),
-    RunInRunningLoop => ("LW202", "run-in-running-loop", true, run_in_running_loop),
-    FastapiOnEvent => ("LW203", "fastapi-on-event", true, fastapi_on_event),
-    DanglingTask => ("LW301", "dangling-task", true, dangling_task),
-    UnawaitedCoroutine => ("LW302", "unawaited-coroutine", true, unawaited_coroutine),
-    CoroutineInBooleanContext => ("LW303", "coroutine-in-boolean-context", true, coroutine_in_boolean_context),
-    BackgroundTaskNotDrained => ("LW304", "background-task-not-drained", true, background_task_not_drained),
-    GatherWithoutReturnExceptions => ("LW401", "gather-without-return-exceptions", true, gather_without_return_exceptions),
-    GatherExceptionsUnchecked => ("LW402", "gather-exceptions-unchecked", true, gather_exceptions_unchecked),
-    CancelledErrorSwallowed => ("LW403", "cancelled-error-swallowed", true, cancelled_error_swallowed),
-    NetworkAwaitWithoutTimeout => ("LW501", "network-await-without-timeout", true, network_await_without_timeout),
-    WaitForPreferTimeout => ("LW502", "wait-for-prefer-timeout", false, wait_for_prefer_timeout),
-    CheckThenActAcrossAwait => ("LW601", "check-then-act-across-await", true, check_then_act_across_await),
-}
-
-impl Rule {
-    pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
-    }
-
-    /// The documentation URL put into JSON and SARIF output.
-    pub fn url(self) -> String {
-        format!(
-            "https://github.com/loopwarden/loopwarden/blob/main/docs/rules.md#{}",
-            self.code().to_ascii_lowercase()
-        )
+/// The long explanation printed by `loopwarden rule CODE`.
+pub fn docs(rule: Rule) -> &'static str {
+    match rule {
+        Rule::SyntaxError => syntax_error::DOCS,
+        Rule::IoError => io_error::DOCS,
+        Rule::BlockingIoInAsync => blocking_io_in_async::DOCS,
+        Rule::BlockingCpuInAsync => blocking_cpu_in_async::DOCS,
+        Rule::TransitiveBlockingCall => transitive_blocking_call::DOCS,
+        Rule::ThreadUnsafeAsyncioInExecutor => thread_unsafe_asyncio_in_executor::DOCS,
+        Rule::BlockingFsMetadataInAsync => blocking_fs_metadata_in_async::DOCS,
+        Rule::GetEventLoop => get_event_loop::DOCS,
+        Rule::RunInRunningLoop => run_in_running_loop::DOCS,
+        Rule::FastapiOnEvent => fastapi_on_event::DOCS,
+        Rule::DanglingTask => dangling_task::DOCS,
+        Rule::UnawaitedCoroutine => unawaited_coroutine::DOCS,
+        Rule::CoroutineInBooleanContext => coroutine_in_boolean_context::DOCS,
+        Rule::BackgroundTaskNotDrained => background_task_not_drained::DOCS,
+        Rule::GatherWithoutReturnExceptions => gather_without_return_exceptions::DOCS,
+        Rule::GatherExceptionsUnchecked => gather_exceptions_unchecked::DOCS,
+        Rule::CancelledErrorSwallowed => cancelled_error_swallowed::DOCS,
+        Rule::NetworkAwaitWithoutTimeout => network_await_without_timeout::DOCS,
+        Rule::WaitForPreferTimeout => wait_for_prefer_timeout::DOCS,
+        Rule::CheckThenActAcrossAwait => check_then_act_across_await::DOCS,
     }
 }

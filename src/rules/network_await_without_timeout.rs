@@ -9,10 +9,10 @@ use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::catalog::{self, NetworkDefault};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
-use crate::rules::catalog::{self, NetworkDefault};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW501 network-await-without-timeout
 
@@ -118,9 +118,6 @@ struct Unbounded {
 
 /// `await op` in async context.
 pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
-    if !checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
-        return;
-    }
     let Expr::Call(call) = &*await_expr.value else {
         return;
     };
@@ -161,9 +158,6 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
 
 /// `async with session.get(url) as response:` and friends.
 pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
-    if !checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
-        return;
-    }
     for item in &with.items {
         let Expr::Call(call) = &item.context_expr else {
             continue;
@@ -530,11 +524,10 @@ impl SiteIndex {
 
 /// What LW501 learns once per module and reuses for every await in it: the uses of its
 /// functions, which functions are covered by their callers' deadlines, and where the values
-/// of each function (or each class's `self.attr`) were built. Kept per thread and reset when
-/// the walk moves to another module (see [`forget_module`]).
+/// of each function (or each class's `self.attr`) were built. Kept in the checker's
+/// per-module state, so it lives exactly as long as the module's walk.
 #[derive(Default)]
 struct Cache {
-    module: (usize, usize),
     sites: Option<SiteIndex>,
     /// Coverage of a function by its callers' deadlines, without and with private plumbing
     /// delegated to its entry point.
@@ -544,34 +537,10 @@ struct Cache {
     origins: HashMap<u32, HashMap<String, Vec<OriginFact>>>,
     /// The answers given from `origins`, by scope, target name and question.
     verdicts: HashMap<(u32, String, Query), bool>,
-    /// Line starts, for the rows LW601 puts in its messages.
-    lines: Option<crate::source::LineIndex>,
-}
-
-thread_local! {
-    static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::default());
 }
 
 fn with_cache<R>(checker: &Checker, run: impl FnOnce(&mut Cache) -> R) -> R {
-    let module = (
-        std::ptr::from_ref(checker.module()) as usize,
-        checker.source.len(),
-    );
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.module != module {
-            *cache = Cache {
-                module,
-                ..Cache::default()
-            };
-        }
-        run(&mut cache)
-    })
-}
-
-/// Drops what was learnt about the module just checked (called once its walk is done).
-pub(crate) fn forget_module() {
-    CACHE.with(|cache| *cache.borrow_mut() = Cache::default());
+    run(&mut checker.rule_state::<Cache>())
 }
 
 /// What LW501 asks of every place a value was built.
@@ -925,8 +894,10 @@ fn timeout_object<'e>(
         return None;
     };
     let path = checker.model.call_path(call)?;
-    (is_library(&path) && catalog::TIMEOUT_OBJECTS.contains(&path.as_str()) && !has_double_star(call))
-        .then_some(call)
+    (is_library(&path)
+        && catalog::TIMEOUT_OBJECTS.contains(&path.as_str())
+        && !has_double_star(call))
+    .then_some(call)
 }
 
 /// `None`, or a `ClientTimeout(...)` that leaves both `total` and `sock_read` unset.
@@ -1146,13 +1117,7 @@ pub(crate) fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
 /// The 1-based row of `offset` in the module being checked (the line index is built once per
 /// module, so many findings in a large file stay cheap).
 pub(crate) fn row_of(checker: &Checker, offset: TextSize) -> usize {
-    with_cache(checker, |cache| {
-        cache
-            .lines
-            .get_or_insert_with(|| crate::source::LineIndex::new(checker.source))
-            .line_of(offset)
-            + 1
-    })
+    checker.line_index.line_of(offset) + 1
 }
 
 /// The first line of `text`, cut to `limit` characters.

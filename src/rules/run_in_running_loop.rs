@@ -2,11 +2,10 @@
 //! `loop.run_forever` where a loop is already running.
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{chain_text, display_path};
 use crate::project::summary::LoopEntry;
-use crate::project::{Facts, FunctionId, Project, chain_text};
-use crate::rules::Rule;
-use crate::rules::blocking_io_in_async::display_path;
-use crate::settings::Settings;
+use crate::project::{Facts, FunctionId, Project};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW202 run-in-running-loop
 
@@ -73,10 +72,7 @@ const HELP_IN_HOOK: &str = "Use the framework's async hook (e.g. `async_log_succ
 const HELP_CALLED_FROM_ASYNC: &str = "Make the function `async` and await it from the coroutine, or have the coroutine run it with `await asyncio.to_thread(...)` (a worker thread has no running loop)";
 const HELP_IN_FINALIZER: &str = "Do not run a loop in a finalizer: close the resource explicitly (`async with`, an `aclose()` the owner awaits)";
 
-pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
-    if !settings.is_enabled(Rule::RunInRunningLoop) {
-        return;
-    }
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         let function = project.function(id);
         if function.loop_runs.is_empty() || function.checks_running_loop {
@@ -86,7 +82,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
             let api = display_path(&run.api);
             let (message, help, chain) = if function.is_async {
                 (
-                    format!("`{api}` inside async function `{}` raises RuntimeError: a loop is already running", function.name),
+                    format!(
+                        "`{api}` inside async function `{}` raises RuntimeError: a loop is already running",
+                        function.name
+                    ),
                     HELP_IN_COROUTINE,
                     Vec::new(),
                 )
@@ -94,15 +93,25 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
                 let mut chain = facts.chain_from_entry(project, id);
                 chain.push(project.step(id.0, &api, run.range));
                 let (why, help) = match facts.entries.get(&entry_of(facts, id)) {
-                    Some(LoopEntry::SyncHook) => ("a sync hook called from inside a running loop", HELP_IN_HOOK),
+                    Some(LoopEntry::SyncHook) => (
+                        "a sync hook called from inside a running loop",
+                        HELP_IN_HOOK,
+                    ),
                     Some(LoopEntry::Finalizer) => (
                         "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread",
                         HELP_IN_FINALIZER,
                     ),
-                    None => ("a sync function called from async code", HELP_CALLED_FROM_ASYNC),
+                    None => (
+                        "a sync function called from async code",
+                        HELP_CALLED_FROM_ASYNC,
+                    ),
                 };
                 (
-                    format!("`{api}` in `{}`, {why}, raises RuntimeError: {}", function.name, chain_text(&chain)),
+                    format!(
+                        "`{api}` in `{}`, {why}, raises RuntimeError: {}",
+                        function.name,
+                        chain_text(&chain)
+                    ),
                     help,
                     chain,
                 )

@@ -2,10 +2,9 @@
 //! loop-affine asyncio APIs, directly or through its sync callees.
 
 use crate::diagnostic::Diagnostic;
-use crate::project::{Facts, Project, chain_text};
-use crate::rules::Rule;
-use crate::rules::blocking_io_in_async::display_path;
-use crate::settings::Settings;
+use crate::diagnostic::{chain_text, display_path};
+use crate::project::{Facts, Project};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
 
@@ -49,13 +48,12 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 functions that are only called on the loop's thread.
 "#;
 
-pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
-    if !settings.is_enabled(Rule::ThreadUnsafeAsyncioInExecutor) {
-        return;
-    }
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         for handoff in &project.function(id).thread_targets {
-            let Some(target) = project.resolve(&handoff.target) else { continue };
+            let Some(target) = project.resolve(&handoff.target) else {
+                continue;
+            };
             let target_function = project.function(target);
             if target_function.is_async || !facts.loop_affine.contains_key(&target) {
                 continue;
@@ -65,7 +63,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
                 let site = project.function(at).loop_affine.first()?;
                 Some(project.step(at.0, &display_path(&site.api), site.range))
             }));
-            let api = chain.last().map(|step| step.name.clone()).unwrap_or_default();
+            let api = chain
+                .last()
+                .map(|step| step.name.clone())
+                .unwrap_or_default();
             let message = format!(
                 "`{}` runs on another thread (via `{}`) but uses `{api}`, which must run on the event loop's thread: {}",
                 target_function.name,

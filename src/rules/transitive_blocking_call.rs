@@ -1,13 +1,11 @@
 //! LW103 transitive-blocking-call: an `async def` calls a project sync function that
 //! blocks, itself or through further sync calls, in any module.
 
-use ruff_text_size::TextRange;
-
-use crate::diagnostic::{Diagnostic, SourceFix};
-use crate::project::{Facts, FunctionId, Project, chain_text};
-use crate::rules::Rule;
-use crate::rules::blocking_io_in_async::display_path;
-use crate::settings::Settings;
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{chain_text, display_path};
+use crate::project::{Facts, FunctionId, Project};
+use crate::registry::Rule;
+use crate::to_thread_fix::to_thread_edit;
 
 pub const DOCS: &str = r#"# LW103 transitive-blocking-call
 
@@ -68,10 +66,7 @@ offered where the module imports `asyncio`, the target is Python 3.9 or newer, a
 is not inside a comprehension.
 "#;
 
-pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
-    if !settings.is_enabled(Rule::TransitiveBlockingCall) {
-        return;
-    }
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         let function = project.function(id);
         if !function.is_async {
@@ -84,8 +79,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
             }
             let call = &function.calls[site];
             let mut chain = vec![project.definition_step(id), project.definition_step(callee)];
-            chain.extend(facts.chain_down(project, &facts.blocks, callee, |at| blocking_step(project, at)));
-            let api = chain.last().map(|step| step.name.clone()).unwrap_or_default();
+            chain.extend(facts.chain_down(project, &facts.blocks, callee, |at| {
+                blocking_step(project, at)
+            }));
+            let api = chain
+                .last()
+                .map(|step| step.name.clone())
+                .unwrap_or_default();
             let message = format!(
                 "`{}` calls `{}`, which blocks the event loop in `{api}`: {}",
                 function.name,
@@ -99,14 +99,14 @@ pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, repor
                 ))
                 .with_chain(chain);
             let asyncio = project.modules[id.0].summary.asyncio_alias.as_ref();
-            if let (Some((arguments, parenthesize)), Some(asyncio)) = (call.to_thread, asyncio) {
-                diagnostic.source_fix = Some(SourceFix {
-                    asyncio: asyncio.clone(),
-                    call: call.range,
-                    callee: TextRange::new(call.range.start(), arguments.start()),
-                    arguments,
-                    parenthesize,
-                });
+            if let (Some(spelled), Some(asyncio)) = (call.to_thread.as_deref(), asyncio) {
+                diagnostic = diagnostic.with_fix(to_thread_edit(
+                    asyncio,
+                    &spelled.function,
+                    &spelled.arguments,
+                    call.range,
+                    spelled.parenthesize,
+                ));
             }
             report(id.0, diagnostic);
         }

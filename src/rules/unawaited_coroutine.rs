@@ -1,11 +1,10 @@
 //! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
-use crate::project::{Facts, FunctionId, Project};
-use crate::rules::blocking_io_in_async::display_path;
-use crate::rules::{Rule, catalog};
-use crate::settings::Settings;
+use crate::project::{Facts, Project};
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW302 unawaited-coroutine
 
@@ -46,38 +45,27 @@ A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`
 Safe, in async context: prefix the call with `await`.
 "#;
 
-pub(crate) fn check(project: &Project, facts: &Facts, settings: &Settings, report: &mut dyn FnMut(usize, Diagnostic)) {
-    if !settings.is_enabled(Rule::UnawaitedCoroutine) {
-        return;
-    }
-    for id in project.function_ids() {
-        for (site, call) in project.function(id).calls.iter().enumerate() {
-            if call.usage != CallUsage::Dropped {
-                continue;
-            }
-            let Some(name) = coroutine_callee(project, facts.callee_at(id, site), project.modules[id.0].summary.callee(call)) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                Rule::UnawaitedCoroutine,
-                format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
-                call.range,
-            )
-            .with_help("Await it, or schedule it with `asyncio.create_task` and keep a reference to the task");
-            if call.in_async_context {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `await`", vec![Edit::insertion("await ", call.range.start())]));
-            }
-            report(id.0, diagnostic);
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for CoroutineCall {
+        caller,
+        call,
+        callee_name: name,
+    } in coroutine_calls(project, facts, CallUsage::Dropped)
+    {
+        let mut diagnostic = Diagnostic::new(
+            Rule::UnawaitedCoroutine,
+            format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
+            call.range,
+        )
+        .with_help(
+            "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
+        );
+        if call.in_async_context {
+            diagnostic = diagnostic.with_fix(Fix::safe(
+                "Add `await`",
+                vec![Edit::insertion("await ", call.range.start())],
+            ));
         }
+        report(caller.0, diagnostic);
     }
-}
-
-/// The short name of the callee when calling it creates a coroutine: the project function
-/// the call resolved to, else a known async API.
-pub(crate) fn coroutine_callee(project: &Project, resolved: Option<FunctionId>, callee: &str) -> Option<String> {
-    if let Some(id) = resolved {
-        let function = project.function(id);
-        return function.is_async.then(|| function.name.clone());
-    }
-    catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

@@ -3,10 +3,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::rules::Rule;
-use crate::rules::catalog;
+use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW502 wait-for-prefer-timeout
 
@@ -50,9 +50,6 @@ statement is wrapped in `async with asyncio.timeout(t):` and the call replaced b
 
 /// `await asyncio.wait_for(x, t)` in async context.
 pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
-    if !checker.enabled(Rule::WaitForPreferTimeout) {
-        return;
-    }
     let target = checker.settings.target_version;
     if (target.major, target.minor) < (3, 11) {
         return;

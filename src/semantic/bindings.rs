@@ -2,7 +2,6 @@
 //! hold in their attributes.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::path::Path;
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 
@@ -624,47 +623,4 @@ fn collect_self_assignments(
         learned,
     };
     collector.visit_body(body);
-}
-
-/// Remembers which directories are packages, so naming many files stats each directory once.
-#[derive(Debug, Default)]
-pub struct PackageDirectories {
-    is_package: HashMap<std::path::PathBuf, bool>,
-}
-
-impl PackageDirectories {
-    fn is_package(&mut self, dir: &Path) -> bool {
-        if let Some(&known) = self.is_package.get(dir) {
-            return known;
-        }
-        let found = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
-        self.is_package.insert(dir.to_path_buf(), found);
-        found
-    }
-
-    /// The dotted module name of a file: its stem, prefixed by the packages (directories
-    /// with an `__init__.py`) that contain it; and whether the file is a package's
-    /// `__init__`.
-    pub fn module_name(&mut self, path: &Path) -> (String, bool) {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let is_package = stem == "__init__";
-        let mut parts: Vec<String> = Vec::new();
-        if !is_package {
-            parts.push(stem);
-        }
-        let mut directory = path.parent();
-        while let Some(dir) = directory {
-            let Some(name) = dir.file_name() else { break };
-            if !self.is_package(dir) {
-                break;
-            }
-            parts.push(name.to_string_lossy().into_owned());
-            directory = dir.parent();
-        }
-        parts.reverse();
-        (parts.join("."), is_package)
-    }
 }

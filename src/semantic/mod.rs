@@ -10,12 +10,12 @@
 mod bindings;
 mod scope;
 
-pub use bindings::{ClassInfo, ModuleBindings, PackageDirectories, receiver_of};
+pub use bindings::{ClassInfo, ModuleBindings, receiver_of};
 pub use scope::{FunctionScope, Receiver, Scope, ScopeStack};
 
 use ruff_python_ast::{self as ast, Expr, Operator};
 
-use crate::rules::catalog;
+use crate::catalog;
 
 /// What an expression refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]

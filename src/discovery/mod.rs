@@ -19,6 +19,8 @@ use std::sync::Arc;
 
 use crate::settings::{PathMatcher, Settings, absolutize};
 
+pub mod module_name;
+
 /// A file to check: where it is, and how to name it in output.
 #[derive(Clone, Debug)]
 pub struct SourcePath {
@@ -128,7 +130,8 @@ fn is_python_file(path: &Path) -> bool {
         .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
-fn display_name(path: &Path) -> String {
+/// How a path is shown in output: as walked, without a leading `./`.
+pub fn display_name(path: &Path) -> String {
     let text = path.to_string_lossy();
     let mut display: &str = &text;
     while let Some(rest) = display.strip_prefix("./") {

@@ -1,124 +1,27 @@
-//! Building a [`ModuleSummary`] during the checker's walk: the checker tells the builder
-//! when a function starts and ends, and hands it every call with its resolved path.
+//! What the walk records of each call for the whole-project step: the call site with its
+//! resolved callee and how its value is used, and the blocking, loop-driving, loop-affine
+//! and thread hand-off facts of the call. The data structure is the project layer's
+//! [`SummaryBuilder`]; deciding the facts needs the checker's context, so it happens here.
 
 use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::summary::{
-    BlockingSite, CallSite, CallUsage, FunctionSummary, LoopAffineSite, LoopRunSite, MODULE_CODE,
-    ModuleSummary, ThreadTarget,
+use super::Checker;
+use super::to_thread::to_thread_fixable;
+use crate::catalog::{self, BlockingApi};
+use crate::project::summary::{
+    BlockingSite, CallSite, CallUsage, LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
 };
-use crate::checker::Checker;
-use crate::rules::{blocking_io_in_async, catalog};
-use crate::semantic::ModuleBindings;
+use crate::to_thread_fix::arguments_inner;
 
-pub struct SummaryBuilder {
-    summary: ModuleSummary,
-    /// Callee path → its index in `summary.callees`.
-    callee_index: rustc_hash::FxHashMap<String, u32>,
-    /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
-    /// the module code (index 0) is at the bottom.
-    stack: Vec<usize>,
-}
-
-impl SummaryBuilder {
-    pub fn new(bindings: &ModuleBindings) -> Self {
-        let mut summary = ModuleSummary {
-            module_name: bindings.module_name.clone(),
-            is_package: bindings.is_package,
-            ..ModuleSummary::default()
-        };
-        summary.functions.push(FunctionSummary::new(
-            bindings.qualify(MODULE_CODE),
-            MODULE_CODE.to_string(),
-            false,
-            TextRange::default(),
-        ));
-        Self {
-            summary,
-            callee_index: rustc_hash::FxHashMap::default(),
-            stack: vec![0],
-        }
-    }
-
-    /// The path of the innermost enclosing function (not the module code).
-    pub fn current_path(&self) -> Option<&str> {
-        let &index = self.stack.last()?;
-        (index != 0).then(|| self.summary.functions[index].path.as_str())
-    }
-
-    pub fn enter_function(&mut self, path: String, function: &ast::StmtFunctionDef) {
-        self.summary.functions.push(FunctionSummary::new(
-            path,
-            function.name.to_string(),
-            function.is_async,
-            function.name.range(),
-        ));
-        self.stack.push(self.summary.functions.len() - 1);
-    }
-
-    pub fn exit_function(&mut self) {
-        if self.stack.len() > 1 {
-            self.stack.pop();
-        }
-    }
-
-    /// The index of `path` in the module's callee table, adding it the first time.
-    fn intern_callee(&mut self, path: &str) -> u32 {
-        if let Some(&index) = self.callee_index.get(path) {
-            return index;
-        }
-        let index = u32::try_from(self.summary.callees.len()).unwrap_or(u32::MAX);
-        self.summary.callees.push(path.to_string());
-        self.callee_index.insert(path.to_string(), index);
-        index
-    }
-
-    fn current(&mut self) -> &mut FunctionSummary {
-        let index = self.stack.last().copied().unwrap_or(0);
-        &mut self.summary.functions[index]
-    }
-
-    /// The summary, with every callee that names one of the module's own functions
-    /// resolved here and now: most calls stay in their module (`self.method()`, a helper
-    /// beside the caller), and resolving them while the module is in cache spares the
-    /// link step most of its lookups.
-    pub fn finish(mut self) -> ModuleSummary {
-        let summary = &mut self.summary;
-        let own: rustc_hash::FxHashMap<String, u32> = summary
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(index, function)| (function.path.clone(), to_u32(index)))
-            .collect();
-        summary.local_callees = summary
-            .callees
-            .iter()
-            .map(|callee| own.get(callee.as_str()).copied())
-            .collect();
-        summary.function_by_path = own;
-        summary.call_edges = summary
-            .functions
-            .iter()
-            .enumerate()
-            .flat_map(|(index, function)| {
-                function
-                    .calls
-                    .iter()
-                    .enumerate()
-                    .map(move |(site, call)| (to_u32(index), to_u32(site), call.callee))
-            })
-            .collect();
-        self.summary
-    }
-}
-
-fn to_u32(value: usize) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
-}
-
-/// Records what the whole-project rules need to know of one call.
-pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Option<&str>) {
+/// Records what the whole-project rules need to know of one call (`blocking`: the blocking
+/// API it is, as the walk already decided).
+pub(crate) fn record_call(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    path: Option<&str>,
+    blocking: Option<&BlockingApi>,
+) {
     // A lambda runs wherever it is handed to: its calls are not its enclosing function's.
     if checker.model.scopes.innermost_is_lambda() {
         return;
@@ -126,40 +29,39 @@ pub(crate) fn record_call(checker: &mut Checker, call: &ast::ExprCall, path: Opt
     let Some(path) = path else { return };
     let in_async_context = checker.in_async_context();
     let usage = call_usage(checker, call);
-    let blocking = blocking_io_in_async::applicable_api(checker, call, path);
     let checks_running_loop = catalog::is_loop_affine(path)
         && path.ends_with("get_running_loop")
         && inside_try_body(checker, call);
-    let to_thread = blocking_io_in_async::to_thread_fixable(checker).map(str::to_string);
-    let to_thread_plan = to_thread.as_ref().map(|_| {
-        (
-            call.arguments.range(),
-            checker.parent_expression().is_some(),
-        )
-    });
-    if let Some(alias) = to_thread {
-        checker
-            .summary_mut()
-            .summary
-            .asyncio_alias
-            .get_or_insert(alias);
-    }
+    let is_builtin = path.starts_with("builtins.");
+    // LW103's fix is spelled here, while the text is at hand: the link that decides
+    // whether the callee blocks runs after the text is gone.
+    let to_thread = match to_thread_fixable(checker) {
+        Some(asyncio) if !is_builtin => {
+            let asyncio = asyncio.to_string();
+            checker.summary.note_asyncio_alias(&asyncio);
+            Some(Box::new(ToThreadCall {
+                function: checker.text(call.func.range()).trim().into(),
+                arguments: checker.text(arguments_inner(call.arguments.range())).into(),
+                parenthesize: checker.parent_expression().is_some(),
+            }))
+        }
+        _ => None,
+    };
     let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
 
     // Builtins are never project functions nor coroutines: not worth a call site each.
-    let callee =
-        (!path.starts_with("builtins.")).then(|| checker.summary_mut().intern_callee(path));
-    let function = checker.summary_mut().current();
+    let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
+    let function = checker.summary.current();
     if let Some(callee) = callee {
         function.calls.push(CallSite {
             callee,
             range: call.range(),
             usage,
             in_async_context,
-            to_thread: to_thread_plan,
+            to_thread,
         });
     }
     if let Some(api) = blocking {

@@ -1,0 +1,473 @@
+//! The analysis API that the command line, an editor server and a cache share.
+//!
+//! Three steps, each usable alone:
+//! 1. [`analyse_source`]: one file's text in memory (never read from disk here) → its own
+//!    findings, its `noqa` directives and its [`ModuleSummary`]. Fixes are spelled while the
+//!    text is at hand, including the ones a whole-project rule may offer later.
+//! 2. [`link`]: the summaries of a set of files → the project's call graph and facts.
+//! 3. [`project_diagnostics`]: the whole-project rules over the linked facts → findings per
+//!    file.
+//!
+//! [`check`] strings them together for paths on disk: discover → read → analyse (in
+//! parallel) → link → project rules → report. [`check_buffer`] does the same with one
+//! file's text replaced by a buffer (an unsaved editor buffer, standard input), reporting
+//! that file alone. No step reads a file twice.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use ruff_python_ast::PySourceType;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::discovery::module_name::{ModuleName, ModuleNamer};
+use crate::discovery::{self, Discovered, SourcePath};
+use crate::dispatch;
+use crate::noqa::NoqaDirectives;
+use crate::project::summary::{ClassSummary, ModuleSummary};
+use crate::project::{Facts, Project, ProjectModule};
+use crate::registry::Rule;
+use crate::report::{FileFindings, Report, Timings};
+use crate::semantic::ModuleBindings;
+use crate::settings::{Settings, absolutize};
+use crate::source::LineIndex;
+
+/// Stack size of the analysis threads: deeply nested input recurses deeply in every visitor
+/// (and in dropping the tree), so the threads get far more stack than the default 2 MiB.
+/// Only the pages actually touched are committed.
+const ANALYSIS_STACK_SIZE: usize = 512 * 1024 * 1024;
+
+/// One file after [`analyse_source`]: its text, its own findings, its summary.
+#[derive(Debug)]
+pub struct FileAnalysis {
+    /// The path as the user sees it in output.
+    pub display_path: String,
+    /// The path on disk (for `per-file-ignores`, and for `--fix` to write to).
+    pub path: PathBuf,
+    pub source: HeldText,
+    pub line_index: LineIndex,
+    /// The file's own findings (single-function rules, syntax errors).
+    pub diagnostics: Vec<Diagnostic>,
+    pub noqa: NoqaDirectives,
+    /// What the file tells the rest of the project (`None` when it did not parse or was not
+    /// read).
+    pub summary: Option<ModuleSummary>,
+    /// The file could not be read: the message of its one finding.
+    pub unreadable: Option<String>,
+    pub parse_time: Duration,
+    pub check_time: Duration,
+}
+
+impl FileAnalysis {
+    /// A file that could not be read (`message` names the file and the reason).
+    pub fn unreadable(file: &SourcePath, message: String) -> Self {
+        let mut analysis = Self::empty(file);
+        analysis.unreadable = Some(message);
+        analysis
+    }
+
+    fn empty(file: &SourcePath) -> Self {
+        Self {
+            display_path: file.display.clone(),
+            path: file.path.clone(),
+            source: HeldText::Released,
+            line_index: LineIndex::default(),
+            diagnostics: Vec::new(),
+            noqa: NoqaDirectives::default(),
+            summary: None,
+            unreadable: None,
+            parse_time: Duration::ZERO,
+            check_time: Duration::ZERO,
+        }
+    }
+
+    /// The file's findings, ready for output: its own and `project` (the whole-project
+    /// rules' findings in it), after `noqa` and the per-file configuration.
+    pub fn into_findings(self, project: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
+        if let Some(message) = self.unreadable {
+            return FileFindings::unreadable(self.display_path, message, settings);
+        }
+        let mut diagnostics = self.diagnostics;
+        diagnostics.extend(project);
+        // The text serves code frames only: a file with nothing to show lets it go now.
+        let source = if diagnostics.is_empty() {
+            String::new()
+        } else {
+            self.source.into_string()
+        };
+        FileFindings::new(
+            self.display_path,
+            source,
+            self.line_index,
+            diagnostics,
+            &self.noqa,
+            settings,
+            &self.path,
+        )
+    }
+}
+
+/// Reads a file's text as the analysis expects it (UTF-8), or the message of the finding
+/// that says why it cannot be.
+pub fn read_source(file: &SourcePath) -> Result<String, String> {
+    let bytes = std::fs::read(&file.path)
+        .map_err(|error| format!("Failed to read {}: {error}", file.display))?;
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "Failed to read {}: stream did not contain valid UTF-8 ({})",
+            file.display,
+            error.utf8_error()
+        )
+    })
+}
+
+/// The top-level names the project's modules are imported under (`app` for `app.db`): a
+/// callee path that starts elsewhere can never name one of the project's functions.
+#[derive(Debug, Default)]
+pub struct ProjectRoots(FxHashSet<String>);
+
+impl ProjectRoots {
+    pub fn of<'n>(modules: impl IntoIterator<Item = &'n ModuleName>) -> Self {
+        let first_segment = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+        Self(
+            modules
+                .into_iter()
+                .flat_map(|module| std::iter::once(&module.name).chain(&module.aliases))
+                .map(|name| first_segment(name))
+                .collect(),
+        )
+    }
+
+    /// Whether `path` may name something of the project.
+    pub fn may_contain(&self, path: &str) -> bool {
+        self.0.contains(path.split('.').next().unwrap_or(path))
+    }
+}
+
+/// Parses and checks one file from its text: its own findings, `noqa` directives and
+/// summary. Touches no disk; never panics on its content.
+///
+/// `roots` are the project's (see [`ProjectRoots`]): with them, the text of a file that
+/// has no findings and can get none from the whole-project rules is released at once.
+/// Without them the text is kept, for whatever the link may find.
+pub fn analyse_source(
+    file: &SourcePath,
+    source: String,
+    module: &ModuleName,
+    roots: Option<&ProjectRoots>,
+    settings: &Settings,
+) -> FileAnalysis {
+    let mut analysis = FileAnalysis::empty(file);
+    analysis.line_index = LineIndex::new(&source);
+    let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, settings);
+    analysis.diagnostics = diagnostics;
+    analysis.source = match &summary {
+        _ if !analysis.diagnostics.is_empty() => HeldText::Full(source),
+        // A file the whole-project rules may report in keeps its text, compressed, until
+        // they have run: most such files end with nothing to show.
+        Some(summary)
+            if roots.is_none_or(|roots| {
+                summary.may_have_project_findings(|path| roots.may_contain(path))
+            }) =>
+        {
+            HeldText::compress(&source)
+        }
+        _ => HeldText::Released,
+    };
+    analysis.summary = summary;
+    analysis
+}
+
+/// Parses and checks `source`: the file's own findings and its summary (`None` when it does
+/// not parse or a `noqa` skips it); records the `noqa` directives and timings in `analysis`.
+fn analyse_text(
+    analysis: &mut FileAnalysis,
+    source: &str,
+    module: &ModuleName,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Option<ModuleSummary>) {
+    let source_type = if analysis.path.extension().is_some_and(|ext| ext == "pyi") {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    let parse_started = Instant::now();
+    let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
+    analysis.parse_time = parse_started.elapsed();
+    let check_started = Instant::now();
+    let syntax = parsed.syntax();
+    let first_statement = syntax
+        .body
+        .first()
+        .map_or(TextSize::of(source), |stmt| stmt.start());
+    analysis.noqa = NoqaDirectives::from_tokens(
+        parsed.tokens(),
+        source,
+        &analysis.line_index,
+        first_statement,
+    );
+    if analysis.noqa.skips_file() {
+        return (Vec::new(), None);
+    }
+    if let Some(error) = parsed.errors().first() {
+        // The tree of a file that does not parse is a guess; checking it would report
+        // findings in code the user did not write. Report the syntax error alone.
+        let range = clamp_range(error.location, source);
+        let syntax_error = Diagnostic::new(
+            Rule::SyntaxError,
+            format!("SyntaxError: {}", error.error),
+            range,
+        );
+        return (vec![syntax_error], None);
+    }
+    let bindings = ModuleBindings::new(syntax, &module.name, module.is_package);
+    let (diagnostics, mut summary) =
+        dispatch::check_module(syntax, source, &analysis.line_index, &bindings, settings);
+    let (exports, bases) = bindings.into_exports_and_bases();
+    summary.exports = exports;
+    summary.classes = bases
+        .into_iter()
+        .map(|(path, bases)| (path, ClassSummary { bases }))
+        .collect();
+    summary.aliases = module.aliases.clone();
+    analysis.check_time = check_started.elapsed();
+    // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.
+    drop(parsed);
+    (diagnostics, Some(summary))
+}
+
+/// A file's text while its analysis holds it.
+#[derive(Debug)]
+pub enum HeldText {
+    /// The file has findings: its text, for code frames.
+    Full(String),
+    /// The file may get findings from the whole-project rules: its text, LZ4-compressed
+    /// (Python source shrinks about fourfold), until they have run.
+    Compressed(Box<[u8]>),
+    /// Nothing to show in the file, now or later.
+    Released,
+}
+
+impl HeldText {
+    fn compress(text: &str) -> Self {
+        Self::Compressed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+    }
+
+    /// The text ("" once released).
+    pub fn into_string(self) -> String {
+        match self {
+            Self::Full(text) => text,
+            Self::Compressed(bytes) => lz4_flex::decompress_size_prepended(&bytes)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .unwrap_or_default(),
+            Self::Released => String::new(),
+        }
+    }
+}
+
+/// A linked project: the call graph over every module's summary, and the facts computed
+/// on it.
+pub struct LinkedProject<'a> {
+    pub project: Project<'a>,
+    pub facts: Facts,
+}
+
+/// Links the summaries of `files` (in that order: findings come back in the same order).
+pub fn link<'a>(files: &'a [FileAnalysis], settings: &Settings) -> LinkedProject<'a> {
+    static EMPTY: std::sync::OnceLock<ModuleSummary> = std::sync::OnceLock::new();
+    let empty = EMPTY.get_or_init(ModuleSummary::default);
+    let modules = files
+        .iter()
+        .map(|file| ProjectModule {
+            summary: file.summary.as_ref().unwrap_or(empty),
+            display_path: &file.display_path,
+            line_index: &file.line_index,
+        })
+        .collect();
+    let project = Project::new(modules);
+    let facts = Facts::compute(&project, settings);
+    LinkedProject { project, facts }
+}
+
+/// The whole-project rules' findings, per file of the linked project.
+pub fn project_diagnostics(linked: &LinkedProject, settings: &Settings) -> Vec<Vec<Diagnostic>> {
+    dispatch::check_project(&linked.project, &linked.facts, settings)
+}
+
+/// Checks every Python file under `paths` and returns the sorted findings.
+pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
+    let started = Instant::now();
+    run(
+        discovery::discover(paths, settings),
+        None,
+        settings,
+        started,
+    )
+}
+
+/// A file's text that stands in for the file on disk (an unsaved buffer).
+pub struct Buffer {
+    /// The file's path, as the user named it.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Checks `buffer` in place of the file on disk at its path, inside its project: the
+/// directory of the configuration file, else the top of its package tree. Every file of
+/// the project is analysed (an LW103 chain may run through any of them); only the buffer's
+/// findings are reported.
+pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
+    let started = Instant::now();
+    let root = project_root(&buffer.path, settings);
+    let mut discovered = discovery::discover(std::slice::from_ref(&root), settings);
+    // The rest of the project is context: what cannot be read there is not this check's.
+    discovered.errors.clear();
+    let target = absolutize(&buffer.path);
+    let display = match discovered
+        .files
+        .iter()
+        .find(|file| absolutize(&file.path) == target)
+    {
+        Some(file) => file.display.clone(),
+        None => {
+            // Outside the walk (a new file, or one the walk excludes): the buffer joins it.
+            let display = discovery::display_name(&buffer.path);
+            let at = discovered
+                .files
+                .partition_point(|file| file.display < display);
+            discovered.files.insert(
+                at,
+                SourcePath {
+                    path: buffer.path.clone(),
+                    display: display.clone(),
+                },
+            );
+            display
+        }
+    };
+    let mut report = run(discovered, Some((target, buffer.text)), settings, started);
+    report.files.retain(|file| file.display_path == display);
+    report.files_checked = 1;
+    report
+}
+
+/// The directory a file's project is checked from: the configuration file's directory when
+/// a configuration was found, else the directory above its outermost package (a file
+/// outside any package: its own directory). Spelled as a prefix of `path`, so the display
+/// paths of the walk match the ones a `check` of that directory prints.
+fn project_root(path: &Path, settings: &Settings) -> PathBuf {
+    let absolute = absolutize(path);
+    let lexical_parents: Vec<&Path> = path.ancestors().skip(1).collect();
+    let absolute_parents: Vec<&Path> = absolute.ancestors().skip(1).collect();
+    let pick = |index: usize| -> PathBuf {
+        match lexical_parents.get(index) {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            Some(_) => PathBuf::from("."),
+            None => absolute_parents
+                .get(index)
+                .map_or_else(|| PathBuf::from("."), |parent| parent.to_path_buf()),
+        }
+    };
+    if let Some(root) = &settings.project_root
+        && let Some(index) = absolute_parents.iter().position(|parent| parent == root)
+    {
+        return pick(index);
+    }
+    let mut top = 0;
+    while absolute_parents
+        .get(top)
+        .is_some_and(|dir| dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file())
+    {
+        top += 1;
+    }
+    pick(top)
+}
+
+/// Analyses, links and reports the discovered files; `buffer` replaces one file's text.
+fn run(
+    discovered: Discovered,
+    buffer: Option<(PathBuf, String)>,
+    settings: &Settings,
+    started: Instant,
+) -> Report {
+    // Module names need a look at each directory: done once per directory, up front.
+    let mut namer = ModuleNamer::default();
+    let module_names: Vec<ModuleName> = discovered
+        .files
+        .iter()
+        .map(|file| namer.name(&file.path, &file.display))
+        .collect();
+    let roots = ProjectRoots::of(&module_names);
+    let discovered_at = Instant::now();
+    let buffer = buffer.as_ref();
+    let run = || {
+        let mut files = discovered
+            .files
+            .par_iter()
+            .zip(module_names.par_iter())
+            .map(|(file, module)| {
+                let text = match buffer {
+                    Some((path, text)) if absolutize(&file.path) == *path => Ok(text.clone()),
+                    _ => read_source(file),
+                };
+                match text {
+                    Ok(text) => analyse_source(file, text, module, Some(&roots), settings),
+                    Err(message) => FileAnalysis::unreadable(file, message),
+                }
+            })
+            .collect::<Vec<_>>();
+        let analysed_at = Instant::now();
+        files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
+        let linked = link(&files, settings);
+        let project = project_diagnostics(&linked, settings);
+        drop(linked);
+        (files, project, analysed_at, Instant::now())
+    };
+    // The link runs on a pool thread too: that thread's allocator already holds the memory
+    // the analysis freed, so the link does not fault in fresh pages.
+    let (files, project, analysed_at, linked_at) = match rayon::ThreadPoolBuilder::new()
+        .stack_size(ANALYSIS_STACK_SIZE)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+
+    let (parse_time, check_time) = files
+        .iter()
+        .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
+            (parse + file.parse_time, check + file.check_time)
+        });
+    let files_checked = files.len();
+    let findings = files
+        .into_iter()
+        .zip(project)
+        .map(|(file, project)| file.into_findings(project, settings))
+        .collect();
+    let mut report = Report::new(findings, discovered.errors, files_checked);
+    // Parsing and checking run interleaved on every thread: split the wall time of that
+    // phase in proportion to the thread time each took.
+    let parallel = analysed_at - discovered_at;
+    let busy = (parse_time + check_time).as_secs_f64();
+    let parse_share = if busy > 0.0 {
+        parse_time.as_secs_f64() / busy
+    } else {
+        0.0
+    };
+    report.timings = Timings {
+        discover: discovered_at - started,
+        parse: parallel.mul_f64(parse_share),
+        check: parallel.mul_f64(1.0 - parse_share),
+        link: linked_at - analysed_at,
+        render: Duration::ZERO,
+    };
+    report
+}
+
+fn clamp_range(range: TextRange, source: &str) -> TextRange {
+    let end = TextSize::of(source);
+    TextRange::new(range.start().min(end), range.end().min(end))
+}

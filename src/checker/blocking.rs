@@ -1,0 +1,92 @@
+//! Whether a call is a blocking API, after the configuration (`blocking-calls`,
+//! `async-safe-calls`) and the non-blocking forms. Asked once per call by the walk; the
+//! answer feeds both the single-function rules (LW101, LW102, LW105) and the summary.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::Checker;
+use super::to_thread::to_thread_fix;
+use crate::catalog::{self, Blocking, BlockingApi};
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
+
+/// The blocking API `call` (to `path`) is, after the configuration (`blocking-calls`,
+/// `async-safe-calls`) and the non-blocking forms: shared with the whole-project summary.
+pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<BlockingApi> {
+    if checker
+        .settings
+        .async_safe_calls
+        .iter()
+        .any(|safe| safe == path)
+    {
+        return None;
+    }
+    let user_listed = checker
+        .settings
+        .blocking_calls
+        .iter()
+        .any(|listed| listed == path);
+    let api = match catalog::blocking_api(path) {
+        Some(api) => *api,
+        None if user_listed => BlockingApi {
+            category: Blocking::Io,
+            alternative: None,
+            non_blocking_flag: None,
+            needs_file_argument: false,
+        },
+        None => return None,
+    };
+    if is_non_blocking_form(call, &api)
+        || (api.needs_file_argument && !first_argument_is_file(checker, call))
+    {
+        return None;
+    }
+    Some(api)
+}
+
+fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
+    let Some(flag) = api.non_blocking_flag else {
+        return false;
+    };
+    call.arguments
+        .find_argument_value(flag.keyword, flag.position)
+        .is_some_and(|value| matches!(value, Expr::BooleanLiteral(literal) if !literal.value))
+}
+
+fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {
+    // `json.dump(obj, fp)` takes the file second, `json.load(fp)` first.
+    let file_argument = call
+        .arguments
+        .find_argument_value("fp", 0)
+        .filter(|_| call.arguments.args.len() == 1 || call.arguments.find_keyword("fp").is_some())
+        .or_else(|| call.arguments.find_argument_value("fp", 1))
+        .or_else(|| call.arguments.find_argument_value("file", 1))
+        .or_else(|| call.arguments.find_argument_value("file", 0));
+    file_argument
+        .and_then(|argument| checker.model.type_of(argument))
+        .is_some_and(|type_name| catalog::is_file_type(&type_name))
+}
+
+/// The finding for a blocking call in async context (LW101, LW102 and LW105 differ only in
+/// their message): the help names the async alternative, and the fix moves the call to a
+/// worker thread where that rewrite is valid.
+pub fn blocking_call_diagnostic(
+    checker: &Checker,
+    rule: Rule,
+    message: String,
+    call: &ast::ExprCall,
+    api: &BlockingApi,
+) -> Diagnostic {
+    let help = match api.alternative {
+        Some(alternative) => format!(
+            "Run it in a worker thread with `await asyncio.to_thread(...)`, or use {alternative}"
+        ),
+        None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
+    };
+    let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(help);
+    if let Some(fix) = to_thread_fix(checker, call) {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    diagnostic
+}

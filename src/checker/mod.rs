@@ -1,0 +1,223 @@
+//! The context every single-function rule is handed: the module's semantic model (names,
+//! scopes, types), the statements and expressions enclosing the current node, the settings,
+//! and the findings so far. It also builds the module's summary for the whole-project step
+//! ([`summarize`]), so the tree is walked once for both.
+//!
+//! This layer sits below the rules: it knows no rule. The walk that moves the context
+//! through the tree and calls the rules is [`crate::dispatch`].
+
+pub mod blocking;
+mod names_read;
+pub mod summarize;
+pub mod to_thread;
+
+use std::any::{Any, TypeId};
+use std::cell::{RefCell, RefMut};
+
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use ruff_text_size::TextRange;
+use rustc_hash::FxHashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::project::summary::ModuleSummary;
+use crate::project::summary_builder::SummaryBuilder;
+use crate::registry::Rule;
+use crate::semantic::{ModuleBindings, Receiver, SemanticModel, receiver_of};
+use crate::settings::Settings;
+use crate::source::LineIndex;
+
+pub use names_read::NamesRead;
+
+/// Nesting beyond this is not descended into: the rules have nothing to say about code
+/// nested ten thousand levels deep, and the walk must finish on any input.
+pub const MAX_NESTING: usize = 10_000;
+
+pub struct Checker<'a, 'm> {
+    pub settings: &'a Settings,
+    pub(crate) summary: SummaryBuilder,
+    pub source: &'a str,
+    pub model: SemanticModel<'m>,
+    pub(crate) module: &'a ModModule,
+    /// Statements enclosing the current node, innermost last.
+    pub(crate) statements: Vec<&'a Stmt>,
+    /// Expressions enclosing the current node, innermost last (see `expression_base`).
+    pub(crate) expressions: Vec<&'a Expr>,
+    /// Where the current statement's expressions start in `expressions` (the ones below
+    /// belong to enclosing statements, e.g. a lambda's body holding a walrus): one stack for
+    /// the whole walk, so no statement allocates one of its own.
+    pub(crate) expression_base: usize,
+    /// The `def`s enclosing the current node, innermost last.
+    pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
+    pub(crate) in_comprehension: usize,
+    /// Per body (keyed by where it starts): the names it reads, computed once on demand.
+    names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
+    pub(crate) nesting: usize,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The module's line starts (rows for messages that name other lines).
+    pub line_index: &'a LineIndex,
+    /// What rules learn once per module and reuse at every node (an index of the module's
+    /// call sites, say), one value per type: it lives exactly as long as the module's walk.
+    rule_state: RefCell<FxHashMap<TypeId, Box<dyn Any>>>,
+}
+
+impl<'a, 'm> Checker<'a, 'm> {
+    pub fn new(
+        module: &'a ModModule,
+        source: &'a str,
+        line_index: &'a LineIndex,
+        bindings: &'m ModuleBindings,
+        settings: &'a Settings,
+    ) -> Self {
+        Self {
+            summary: SummaryBuilder::new(bindings),
+            settings,
+            source,
+            model: SemanticModel::new(bindings),
+            module,
+            statements: Vec::new(),
+            expressions: Vec::new(),
+            expression_base: 0,
+            functions: Vec::new(),
+            in_comprehension: 0,
+            nesting: 0,
+            names_read: rustc_hash::FxHashMap::default(),
+            diagnostics: Vec::new(),
+            line_index,
+            rule_state: RefCell::default(),
+        }
+    }
+
+    /// The module's `T`, made on first use. A rule keeps what it learns of the module here;
+    /// it must not ask for the same `T` again while it holds it.
+    pub fn rule_state<T: Default + 'static>(&self) -> RefMut<'_, T> {
+        RefMut::map(self.rule_state.borrow_mut(), |states| {
+            let state = states
+                .entry(TypeId::of::<T>())
+                .or_insert_with(|| Box::new(T::default()));
+            state
+                .downcast_mut::<T>()
+                .unwrap_or_else(|| unreachable!("made as T just above"))
+        })
+    }
+
+    /// The findings and the module's summary, once the walk is over.
+    pub fn finish(self) -> (Vec<Diagnostic>, ModuleSummary) {
+        (self.diagnostics, self.summary.finish())
+    }
+}
+
+impl<'a> Checker<'a, '_> {
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.settings.is_enabled(rule)
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Whether the current node runs on the event loop: its nearest enclosing function is
+    /// an `async def` (a nested `def` or `lambda` is sync context, see RULES.md "Context").
+    pub fn in_async_context(&self) -> bool {
+        self.model.scopes.innermost_function_is_async() == Some(true)
+    }
+
+    /// The innermost enclosing `def` or `async def`, when no lambda is nearer.
+    pub fn current_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        self.functions.last().copied()
+    }
+
+    /// Whether `name` is read anywhere in the current body (nested functions included).
+    /// Computed once per body, so asking for every assignment stays linear.
+    pub fn is_read_in_current_body(&mut self, name: &str) -> bool {
+        let body = self.current_body();
+        let key = body
+            .first()
+            .map_or(ruff_text_size::TextSize::default(), |stmt| {
+                ruff_text_size::Ranged::start(stmt)
+            });
+        self.names_read
+            .entry(key)
+            .or_insert_with(|| NamesRead::collect(body))
+            .contains(name)
+    }
+
+    /// The body the current node belongs to: its function's, or the module's.
+    pub fn current_body(&self) -> &'a [Stmt] {
+        match self.functions.last() {
+            Some(function) => &function.body,
+            None => &self.module.body,
+        }
+    }
+
+    /// The module being checked.
+    pub fn module(&self) -> &'a ModModule {
+        self.module
+    }
+
+    /// The statement the current node is part of.
+    pub fn current_statement(&self) -> Option<&'a Stmt> {
+        self.statements.last().copied()
+    }
+
+    /// The enclosing statements, innermost last.
+    pub fn statement_ancestors(&self) -> &[&'a Stmt] {
+        &self.statements
+    }
+
+    /// The expression directly containing the current one (`None` when the current
+    /// expression is a statement's own).
+    pub fn parent_expression(&self) -> Option<&'a Expr> {
+        // The last entry is the current expression itself.
+        self.expression_ancestors()
+            .len()
+            .checked_sub(2)
+            .map(|index| self.expression_ancestors()[index])
+    }
+
+    /// The enclosing expressions, innermost last (the current expression included).
+    pub fn expression_ancestors(&self) -> &[&'a Expr] {
+        &self.expressions[self.expression_base..]
+    }
+
+    pub fn in_comprehension(&self) -> bool {
+        self.in_comprehension > 0
+    }
+
+    /// The source text of `range`.
+    pub fn text(&self, range: TextRange) -> &'a str {
+        self.source.get(range.to_std_range()).unwrap_or("")
+    }
+
+    /// Whether the value of the current expression is thrown away: it is a whole
+    /// expression statement.
+    pub fn current_expression_is_statement(&self) -> bool {
+        self.expression_ancestors().len() == 1
+            && matches!(self.current_statement(), Some(Stmt::Expr(_)))
+    }
+
+    pub(crate) fn enter_function(&mut self, function: &'a ast::StmtFunctionDef) {
+        let class = self.model.scopes.current_class().map(str::to_string);
+        let receiver = match class.as_deref() {
+            Some(class) if !class.is_empty() => receiver_of(function, class),
+            _ => Receiver::None,
+        };
+        // Methods are `module.Class.method`, nested functions `module.outer.inner`.
+        let owner = match class.as_deref() {
+            Some(class) if !class.is_empty() => Some(class.to_string()),
+            _ => self.summary.current_path().map(str::to_string),
+        };
+        let path = match owner {
+            Some(owner) => format!("{owner}.{}", function.name),
+            None => self.model.module.qualify(function.name.as_str()),
+        };
+        self.model.enter_function(function, &path, receiver);
+        self.summary.enter_function(path, function);
+        self.functions.push(function);
+    }
+
+    pub(crate) fn exit_function(&mut self) {
+        self.functions.pop();
+        self.summary.exit_function();
+        self.model.scopes.pop();
+    }
+}

@@ -1,0 +1,79 @@
+//! The names a body reads, computed once per body so "is this assignment ever read?" stays
+//! linear however many assignments a body has.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::MAX_NESTING;
+
+/// The names a body reads (loads), nested functions included.
+pub struct NamesRead<'a> {
+    names: rustc_hash::FxHashSet<&'a str>,
+    /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
+    /// followed, so every name counts as read.
+    everything: bool,
+}
+
+impl<'a> NamesRead<'a> {
+    pub fn collect(body: &'a [Stmt]) -> Self {
+        let mut reads = Self {
+            names: rustc_hash::FxHashSet::default(),
+            everything: false,
+        };
+        let mut collector = NamesReadCollector {
+            reads: &mut reads,
+            nesting: 0,
+        };
+        collector.visit_body(body);
+        reads
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.everything || self.names.contains(name)
+    }
+}
+
+struct NamesReadCollector<'r, 'a> {
+    reads: &'r mut NamesRead<'a>,
+    nesting: usize,
+}
+
+impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        if let Stmt::Global(ast::StmtGlobal { names, .. })
+        | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt
+        {
+            self.reads
+                .names
+                .extend(names.iter().map(|name| name.as_str()));
+        }
+        self.nesting += 1;
+        visitor::walk_stmt(self, stmt);
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        match expr {
+            Expr::Name(name) if name.ctx.is_load() => {
+                self.reads.names.insert(name.id.as_str());
+            }
+            Expr::Call(call) => {
+                if let Expr::Name(func) = &*call.func
+                    && matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")
+                {
+                    self.reads.everything = true;
+                }
+            }
+            _ => {}
+        }
+        self.nesting += 1;
+        visitor::walk_expr(self, expr);
+        self.nesting -= 1;
+    }
+}

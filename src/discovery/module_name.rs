@@ -1,0 +1,143 @@
+//! Module names, decided in one place: the dotted name a file is imported under, whether it
+//! is a package's `__init__`, and the other names it may be imported under.
+//!
+//! A file inside regular packages (directories with `__init__.py`) is named after them. A
+//! file outside any package is named, as PEP 420 namespace packages are imported, after the
+//! run of identifier directories above it (a leading `src/` dropped). Every dotted suffix of
+//! its path is also offered as an alias; the link keeps an alias only when one module alone
+//! claims it.
+
+use std::path::Path;
+
+use rustc_hash::FxHashMap as HashMap;
+
+/// How one file is imported.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleName {
+    /// The dotted module name (`app.db`; `app` for `app/__init__.py`).
+    pub name: String,
+    /// Whether the file is a package's `__init__`.
+    pub is_package: bool,
+    /// Other names it may be imported under (see [`module_aliases`]).
+    pub aliases: Vec<String>,
+}
+
+/// Names files, looking at each directory once however many files it holds.
+#[derive(Debug, Default)]
+pub struct ModuleNamer {
+    packages: PackageDirectories,
+}
+
+impl ModuleNamer {
+    /// The names of the file at `path`, shown to the user as `display_path`.
+    pub fn name(&mut self, path: &Path, display_path: &str) -> ModuleName {
+        let (mut name, is_package) = self.packages.module_name(path);
+        if !is_package && !name.contains('.') {
+            // Outside any package: a namespace package (PEP 420) names it after its
+            // directories, as far up as they are identifiers.
+            if let Some(namespaced) = namespace_module_name(display_path) {
+                name = namespaced;
+            }
+        }
+        let aliases = module_aliases(display_path, &name);
+        ModuleName {
+            name,
+            is_package,
+            aliases,
+        }
+    }
+}
+
+/// Remembers which directories are packages, so naming many files stats each directory once.
+#[derive(Debug, Default)]
+struct PackageDirectories {
+    is_package: HashMap<std::path::PathBuf, bool>,
+}
+
+impl PackageDirectories {
+    fn is_package(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.is_package.get(dir) {
+            return known;
+        }
+        let found = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
+        self.is_package.insert(dir.to_path_buf(), found);
+        found
+    }
+
+    /// The dotted module name of a file: its stem, prefixed by the packages (directories
+    /// with an `__init__.py`) that contain it; and whether the file is a package's
+    /// `__init__`.
+    fn module_name(&mut self, path: &Path) -> (String, bool) {
+        let stem = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let is_package = stem == "__init__";
+        let mut parts: Vec<String> = Vec::new();
+        if !is_package {
+            parts.push(stem);
+        }
+        let mut directory = path.parent();
+        while let Some(dir) = directory {
+            let Some(name) = dir.file_name() else { break };
+            if !self.is_package(dir) {
+                break;
+            }
+            parts.push(name.to_string_lossy().into_owned());
+            directory = dir.parent();
+        }
+        parts.reverse();
+        (parts.join("."), is_package)
+    }
+}
+
+/// The dotted name of a file outside any regular package, from its displayed path: the
+/// longest run of identifier directories above it (a leading `src` dropped), as PEP 420
+/// namespace packages are imported. `None` when that is the bare stem.
+fn namespace_module_name(display_path: &str) -> Option<String> {
+    let parts = path_parts(display_path);
+    let start =
+        (0..parts.len()).find(|&start| parts[start..].iter().all(|part| is_identifier(part)))?;
+    let mut parts = &parts[start..];
+    if parts.first() == Some(&"src") {
+        parts = &parts[1..];
+    }
+    (parts.len() >= 2).then(|| parts.join("."))
+}
+
+/// A displayed path's segments, without the extension.
+fn path_parts(display_path: &str) -> Vec<&str> {
+    let trimmed = display_path.trim_start_matches("./");
+    let without_ext = trimmed
+        .strip_suffix(".py")
+        .or_else(|| trimmed.strip_suffix(".pyi"))
+        .unwrap_or(trimmed);
+    without_ext
+        .split(['/', '\\'])
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect()
+}
+
+/// Names a module may be imported under besides its package-derived name: its path below
+/// the checked directory, dotted (`src/` dropped), for namespace packages without
+/// `__init__.py`.
+pub fn module_aliases(display_path: &str, module_name: &str) -> Vec<String> {
+    let mut parts = path_parts(display_path);
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    // Every dotted suffix of two or more segments: the project root may sit anywhere above
+    // the file. A lone file stem (`json`, `logging`) would shadow the standard library, so it
+    // is not one. The link step keeps only the suffixes that name one module.
+    (0..parts.len().saturating_sub(1))
+        .filter(|&start| parts[start..].iter().all(|part| is_identifier(part)))
+        .map(|start| parts[start..].join("."))
+        .filter(|alias| alias != module_name)
+        .collect()
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}

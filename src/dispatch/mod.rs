@@ -1,0 +1,158 @@
+//! The dispatch: which rule runs where, each gated by whether it is enabled.
+//!
+//! [`check_module`] walks one module's tree once ([`walk`]), and at each node kind the
+//! functions below call the single-function rules that care about it. [`check_project`]
+//! runs the whole-project rules over the linked facts. This is the only place that knows
+//! every rule; the rules know only the layers beneath them.
+
+mod walk;
+
+use ruff_python_ast::visitor::Visitor;
+use ruff_python_ast::{self as ast, ModModule};
+
+use crate::catalog::Blocking;
+use crate::checker::Checker;
+use crate::checker::blocking::applicable_api;
+use crate::checker::summarize::record_call;
+use crate::diagnostic::Diagnostic;
+use crate::project::summary::ModuleSummary;
+use crate::project::{Facts, Project};
+use crate::registry::Rule;
+use crate::rules::{
+    background_task_not_drained, blocking_cpu_in_async, blocking_fs_metadata_in_async,
+    blocking_io_in_async, cancelled_error_swallowed, check_then_act_across_await,
+    coroutine_in_boolean_context, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
+    gather_without_return_exceptions, get_event_loop, network_await_without_timeout,
+    run_in_running_loop, thread_unsafe_asyncio_in_executor, transitive_blocking_call,
+    unawaited_coroutine, wait_for_prefer_timeout,
+};
+use crate::semantic::ModuleBindings;
+use crate::settings::Settings;
+use crate::source::LineIndex;
+
+/// Runs every enabled single-function rule on `module`, and summarises the module for the
+/// whole-project rules, in one walk.
+pub fn check_module(
+    module: &ModModule,
+    source: &str,
+    line_index: &LineIndex,
+    bindings: &ModuleBindings,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, ModuleSummary) {
+    let mut checker = Checker::new(module, source, line_index, bindings, settings);
+    checker.visit_body(&module.body);
+    if checker.enabled(Rule::BackgroundTaskNotDrained) {
+        background_task_not_drained::check_module(&mut checker, module);
+    }
+    checker.finish()
+}
+
+/// Runs every enabled whole-project rule over the linked project. Returns, per module (in
+/// the project's module order), its findings.
+pub fn check_project(
+    project: &Project,
+    facts: &Facts,
+    settings: &Settings,
+) -> Vec<Vec<Diagnostic>> {
+    let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
+    let mut report = |module: usize, diagnostic: Diagnostic| diagnostics[module].push(diagnostic);
+    if settings.is_enabled(Rule::TransitiveBlockingCall) {
+        transitive_blocking_call::check(project, facts, &mut report);
+    }
+    if settings.is_enabled(Rule::ThreadUnsafeAsyncioInExecutor) {
+        thread_unsafe_asyncio_in_executor::check(project, facts, &mut report);
+    }
+    if settings.is_enabled(Rule::RunInRunningLoop) {
+        run_in_running_loop::check(project, facts, &mut report);
+    }
+    if settings.is_enabled(Rule::UnawaitedCoroutine) {
+        unawaited_coroutine::check(project, facts, &mut report);
+    }
+    if settings.is_enabled(Rule::CoroutineInBooleanContext) {
+        coroutine_in_boolean_context::check(project, facts, &mut report);
+    }
+    diagnostics
+}
+
+/// A call: recorded for the summary, and checked by the rules about calls.
+fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
+    let path = checker.model.call_path(call);
+    let path = path.as_deref();
+    // Whether the call blocks is decided once, for the summary and the rules alike.
+    let blocking = path.and_then(|path| applicable_api(checker, call, path));
+    record_call(checker, call, path, blocking.as_ref());
+    let Some(path) = path else { return };
+    if let Some(api) = &blocking
+        && checker.in_async_context()
+    {
+        match api.category {
+            Blocking::Io if checker.enabled(Rule::BlockingIoInAsync) => {
+                blocking_io_in_async::check_call(checker, call, path, api);
+            }
+            Blocking::Cpu if checker.enabled(Rule::BlockingCpuInAsync) => {
+                blocking_cpu_in_async::check_call(checker, call, path, api);
+            }
+            Blocking::FsMetadata if checker.enabled(Rule::BlockingFsMetadataInAsync) => {
+                blocking_fs_metadata_in_async::check_call(checker, call, path, api);
+            }
+            _ => {}
+        }
+    }
+    if checker.enabled(Rule::GetEventLoop) {
+        get_event_loop::check_call(checker, call, path);
+    }
+    if checker.enabled(Rule::FastapiOnEvent) {
+        fastapi_on_event::check_call(checker, call, path);
+    }
+    if checker.enabled(Rule::DanglingTask) {
+        dangling_task::check_call(checker, call, path);
+    }
+    if checker.enabled(Rule::GatherWithoutReturnExceptions) {
+        gather_without_return_exceptions::check_call(checker, call, path);
+    }
+    if checker.enabled(Rule::GatherExceptionsUnchecked) {
+        gather_exceptions_unchecked::check_call(checker, call, path);
+    }
+}
+
+/// A `def` or `async def`, seen from the enclosing scope (its decorators).
+fn function_definition(checker: &mut Checker, function: &ast::StmtFunctionDef) {
+    if checker.enabled(Rule::FastapiOnEvent) {
+        fastapi_on_event::check_function(checker, function);
+    }
+}
+
+/// A function's body, about to be walked (its scope entered).
+fn function_body<'a>(checker: &mut Checker<'a, '_>, function: &'a ast::StmtFunctionDef) {
+    if checker.enabled(Rule::CheckThenActAcrossAwait) {
+        check_then_act_across_await::check_function(checker, function);
+    }
+}
+
+fn with_statement(checker: &mut Checker, with: &ast::StmtWith) {
+    if !checker.in_async_context() {
+        return;
+    }
+    if !with.is_async && checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::check_with(checker, with);
+    }
+    if with.is_async && checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::check_async_with(checker, with);
+    }
+}
+
+fn try_statement(checker: &mut Checker, try_stmt: &ast::StmtTry) {
+    if checker.in_async_context() && checker.enabled(Rule::CancelledErrorSwallowed) {
+        cancelled_error_swallowed::check_try(checker, try_stmt);
+    }
+}
+
+/// An `await` in async context.
+fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::check_await(checker, await_expr);
+    }
+    if checker.enabled(Rule::WaitForPreferTimeout) {
+        wait_for_prefer_timeout::check_await(checker, await_expr);
+    }
+}

@@ -1,0 +1,104 @@
+//! The walk: one pass over a module's tree that keeps the checker's context current (scopes,
+//! enclosing statements and expressions, nesting) and hands each node to the dispatch.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, Stmt};
+
+use crate::checker::{Checker, MAX_NESTING};
+use crate::semantic::Scope;
+
+impl<'a> Visitor<'a> for Checker<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        let saved_base = std::mem::replace(&mut self.expression_base, self.expressions.len());
+        self.statements.push(stmt);
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                // Decorators, defaults and annotations run in the enclosing scope.
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                super::function_definition(self, function);
+                for parameter in function.parameters.iter_non_variadic_params() {
+                    if let Some(default) = &parameter.default {
+                        self.visit_expr(default);
+                    }
+                }
+                self.enter_function(function);
+                super::function_body(self, function);
+                self.visit_body(&function.body);
+                self.exit_function();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let path = if self.model.scopes.depth() == 0 {
+                    self.model.module.qualify(class.name.as_str())
+                } else {
+                    // Classes nested in functions are not in the module's class table.
+                    String::new()
+                };
+                self.model.scopes.push(Scope::Class { path });
+                self.visit_body(&class.body);
+                self.model.scopes.pop();
+            }
+            Stmt::With(with) => {
+                super::with_statement(self, with);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Try(try_stmt) => {
+                super::try_statement(self, try_stmt);
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.statements.pop();
+        self.expression_base = saved_base;
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        self.expressions.push(expr);
+        match expr {
+            Expr::Call(call) => {
+                super::call(self, call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Await(await_expr) if self.in_async_context() => {
+                super::await_expression(self, await_expr);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for parameter in parameters.iter_non_variadic_params() {
+                        if let Some(default) = &parameter.default {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                self.model.enter_lambda(lambda);
+                self.visit_expr(&lambda.body);
+                self.model.scopes.pop();
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                self.in_comprehension += 1;
+                visitor::walk_expr(self, expr);
+                self.in_comprehension -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.expressions.pop();
+        self.nesting -= 1;
+    }
+}

@@ -1,0 +1,121 @@
+//! Building a [`ModuleSummary`] while a module is walked: the walker tells the builder when
+//! a function starts and ends, and adds each call's facts to the innermost function.
+
+use ruff_python_ast as ast;
+use ruff_text_size::{Ranged, TextRange};
+
+use super::summary::{FunctionSummary, MODULE_CODE, ModuleSummary};
+use crate::semantic::ModuleBindings;
+
+pub struct SummaryBuilder {
+    summary: ModuleSummary,
+    /// Callee path → its index in `summary.callees`.
+    callee_index: rustc_hash::FxHashMap<String, u32>,
+    /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
+    /// the module code (index 0) is at the bottom.
+    stack: Vec<usize>,
+}
+
+impl SummaryBuilder {
+    pub fn new(bindings: &ModuleBindings) -> Self {
+        let mut summary = ModuleSummary {
+            module_name: bindings.module_name.clone(),
+            is_package: bindings.is_package,
+            ..ModuleSummary::default()
+        };
+        summary.functions.push(FunctionSummary::new(
+            bindings.qualify(MODULE_CODE),
+            MODULE_CODE.to_string(),
+            false,
+            TextRange::default(),
+        ));
+        Self {
+            summary,
+            callee_index: rustc_hash::FxHashMap::default(),
+            stack: vec![0],
+        }
+    }
+
+    /// The path of the innermost enclosing function (not the module code).
+    pub fn current_path(&self) -> Option<&str> {
+        let &index = self.stack.last()?;
+        (index != 0).then(|| self.summary.functions[index].path.as_str())
+    }
+
+    pub fn enter_function(&mut self, path: String, function: &ast::StmtFunctionDef) {
+        self.summary.functions.push(FunctionSummary::new(
+            path,
+            function.name.to_string(),
+            function.is_async,
+            function.name.range(),
+        ));
+        self.stack.push(self.summary.functions.len() - 1);
+    }
+
+    pub fn exit_function(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+        }
+    }
+
+    /// The index of `path` in the module's callee table, adding it the first time.
+    pub fn intern_callee(&mut self, path: &str) -> u32 {
+        if let Some(&index) = self.callee_index.get(path) {
+            return index;
+        }
+        let index = u32::try_from(self.summary.callees.len()).unwrap_or(u32::MAX);
+        self.summary.callees.push(path.to_string());
+        self.callee_index.insert(path.to_string(), index);
+        index
+    }
+
+    /// The summary of the innermost function the walk is in.
+    pub fn current(&mut self) -> &mut FunctionSummary {
+        let index = self.stack.last().copied().unwrap_or(0);
+        &mut self.summary.functions[index]
+    }
+
+    /// The summary, with every callee that names one of the module's own functions
+    /// resolved here and now: most calls stay in their module (`self.method()`, a helper
+    /// beside the caller), and resolving them while the module is in cache spares the
+    /// link step most of its lookups.
+    /// Records the module's name for `asyncio` (the first one a fix was spelled with).
+    pub fn note_asyncio_alias(&mut self, alias: &str) {
+        self.summary
+            .asyncio_alias
+            .get_or_insert_with(|| alias.to_string());
+    }
+
+    pub fn finish(mut self) -> ModuleSummary {
+        let summary = &mut self.summary;
+        let own: rustc_hash::FxHashMap<String, u32> = summary
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(index, function)| (function.path.clone(), to_u32(index)))
+            .collect();
+        summary.local_callees = summary
+            .callees
+            .iter()
+            .map(|callee| own.get(callee.as_str()).copied())
+            .collect();
+        summary.function_by_path = own;
+        summary.call_edges = summary
+            .functions
+            .iter()
+            .enumerate()
+            .flat_map(|(index, function)| {
+                function
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .map(move |(site, call)| (to_u32(index), to_u32(site), call.callee))
+            })
+            .collect();
+        self.summary
+    }
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,70 @@
+//! Every rule's identity: its variant, stable code, kebab-case name and whether it runs by
+//! default. This is the bottom of the layering: diagnostics, settings and `noqa` name rules
+//! through it without knowing how any rule works (the implementations, and their
+//! documentation, live in [`crate::rules`]).
+
+macro_rules! define_rules {
+    ($( $variant:ident => ($code:literal, $name:literal, $default:expr), )*) => {
+        /// Every rule loopwarden knows.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $( $variant, )*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$( Rule::$variant, )*];
+
+            /// The stable code, e.g. `LW101`.
+            pub fn code(self) -> &'static str {
+                match self { $( Rule::$variant => $code, )* }
+            }
+
+            /// The stable kebab-case name, e.g. `blocking-io-in-async`.
+            pub fn name(self) -> &'static str {
+                match self { $( Rule::$variant => $name, )* }
+            }
+
+            /// Whether the rule runs when the configuration selects nothing in particular.
+            pub fn enabled_by_default(self) -> bool {
+                match self { $( Rule::$variant => $default, )* }
+            }
+        }
+    };
+}
+
+define_rules! {
+    SyntaxError => ("LW001", "syntax-error", true),
+    IoError => ("LW002", "io-error", true),
+    BlockingIoInAsync => ("LW101", "blocking-io-in-async", true),
+    BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true),
+    TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true),
+    ThreadUnsafeAsyncioInExecutor => ("LW104", "thread-unsafe-asyncio-in-executor", true),
+    BlockingFsMetadataInAsync => ("LW105", "blocking-fs-metadata-in-async", true),
+    GetEventLoop => ("LW201", "get-event-loop", true),
+    RunInRunningLoop => ("LW202", "run-in-running-loop", true),
+    FastapiOnEvent => ("LW203", "fastapi-on-event", true),
+    DanglingTask => ("LW301", "dangling-task", true),
+    UnawaitedCoroutine => ("LW302", "unawaited-coroutine", true),
+    CoroutineInBooleanContext => ("LW303", "coroutine-in-boolean-context", true),
+    BackgroundTaskNotDrained => ("LW304", "background-task-not-drained", true),
+    GatherWithoutReturnExceptions => ("LW401", "gather-without-return-exceptions", true),
+    GatherExceptionsUnchecked => ("LW402", "gather-exceptions-unchecked", true),
+    CancelledErrorSwallowed => ("LW403", "cancelled-error-swallowed", true),
+    NetworkAwaitWithoutTimeout => ("LW501", "network-await-without-timeout", true),
+    WaitForPreferTimeout => ("LW502", "wait-for-prefer-timeout", false),
+    CheckThenActAcrossAwait => ("LW601", "check-then-act-across-await", true),
+}
+
+impl Rule {
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+    }
+
+    /// The documentation URL put into JSON and SARIF output.
+    pub fn url(self) -> String {
+        format!(
+            "https://github.com/loopwarden/loopwarden/blob/main/docs/rules.md#{}",
+            self.code().to_ascii_lowercase()
+        )
+    }
+}
