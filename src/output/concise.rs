@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 
+use super::options::RenderOptions;
 use super::style::{Paint, printable};
-use super::{RenderOptions, summary};
+use super::summary;
 use crate::report::{Finding, Report};
 
 pub(super) fn render(

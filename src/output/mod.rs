@@ -7,13 +7,15 @@
 
 use std::io::{self, Write};
 
-use crate::diagnostic::Applicability;
-use crate::report::{FileFindings, Finding, Report};
+use crate::report::Report;
+
+pub use options::RenderOptions;
 
 mod concise;
 mod github;
 mod json;
 mod json_lines;
+mod options;
 mod sarif;
 mod statistics;
 mod style;
@@ -28,16 +30,6 @@ pub enum OutputFormat {
     JsonLines,
     Sarif,
     Github,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct RenderOptions {
-    /// ANSI colour (only when stdout is a terminal and `NO_COLOR` is unset; main.rs decides).
-    /// Only the human formats (`text`, `concise`) are ever coloured.
-    pub color: bool,
-    /// Whether `--unsafe-fixes` is on: the summary of the human formats then counts unsafe
-    /// fixes as fixable instead of as hidden.
-    pub unsafe_fixes: bool,
 }
 
 /// Writes `report` to `out` in `format`.
@@ -64,24 +56,4 @@ pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()>
     let mut out = io::BufWriter::new(out);
     statistics::render(report, &mut out)?;
     out.flush()
-}
-
-/// Every finding with the file it is in (for code frames), in output order.
-fn findings_with_files(report: &Report) -> impl Iterator<Item = (&FileFindings, &Finding)> {
-    report
-        .files
-        .iter()
-        .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
-}
-
-/// Whether `--fix` would apply this finding's fix under `options`.
-fn is_fixable(finding: &Finding, options: &RenderOptions) -> bool {
-    finding
-        .fix
-        .as_ref()
-        .is_some_and(|fix| match fix.applicability {
-            Applicability::Safe => true,
-            Applicability::Unsafe => options.unsafe_fixes,
-            Applicability::DisplayOnly => false,
-        })
 }

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use super::options::{RenderOptions, is_fixable};
 use super::style::Paint;
-use super::{RenderOptions, is_fixable};
 use crate::diagnostic::Applicability;
 use crate::report::Report;
 

@@ -26,8 +26,9 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthChar;
 
+use super::options::{RenderOptions, findings_with_files};
 use super::style::{Paint, needs_replacement, printable, visible};
-use super::{RenderOptions, concise, findings_with_files, summary};
+use super::{concise, summary};
 use crate::diagnostic::Applicability;
 use crate::report::{FileFindings, Finding, Report};
 

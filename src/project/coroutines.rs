@@ -1,8 +1,9 @@
 //! Calls that create a coroutine: of a project `async def` (as the link resolved them) or of
 //! a known async API. LW302 and LW303 differ only in how the call's value is used.
 
+use super::facts::Facts;
+use super::index::{FunctionId, Project};
 use super::summary::{CallSite, CallUsage};
-use super::{Facts, FunctionId, Project};
 use crate::catalog;
 use crate::diagnostic::display_path;
 

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::index::{FunctionId, Project};
 use super::summary::LoopEntry;
-use super::{FunctionId, Project};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
 use crate::settings::Settings;
@@ -378,32 +378,4 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         }
     }
     entries
-}
-
-impl Project<'_> {
-    pub fn is_class(&self, path: &str) -> bool {
-        self.classes.contains_key(path)
-    }
-
-    /// Whether project class `class` has one of `ancestors` among its bases, at any depth
-    /// (through project classes and re-exports).
-    pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
-        let mut pending = vec![class.to_string()];
-        let mut seen = HashSet::default();
-        while let Some(current) = pending.pop() {
-            if !seen.insert(current.clone()) || seen.len() > 64 {
-                continue;
-            }
-            let Some(&(_, bases)) = self.classes.get(current.as_str()) else {
-                continue;
-            };
-            for base in bases.iter() {
-                if ancestors.contains(&base.as_str()) {
-                    return true;
-                }
-                pending.push(base.clone());
-            }
-        }
-        false
-    }
 }

@@ -1,0 +1,283 @@
+//! The project index: every module's summary, and how a qualified path finds the project
+//! function it names (directly, through re-exports, as a class's `__init__`, or as a method
+//! inherited from a project base class).
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_text_size::TextRange;
+
+use super::summary::{FunctionSummary, ModuleSummary};
+use crate::diagnostic::ChainStep;
+use crate::source::LineIndex;
+
+/// One analysed module, as the link step sees it.
+pub struct ProjectModule<'a> {
+    pub summary: &'a ModuleSummary,
+    pub display_path: &'a str,
+    pub line_index: &'a LineIndex,
+}
+
+/// A function of the project: (module index, function index in that module).
+pub type FunctionId = (usize, usize);
+
+pub struct Project<'a> {
+    pub modules: Vec<ProjectModule<'a>>,
+    module_by_name: HashMap<&'a str, usize>,
+    /// Class path → (its module, its bases).
+    classes: HashMap<&'a str, (usize, &'a [String])>,
+    /// Functions of modules outside any package (`common_utils.f` for a `common_utils.py`
+    /// in a namespace package): such module names are often shared, so these functions are
+    /// found by their path when it is unique among them (`None` when it is not).
+    lone_functions: HashMap<&'a str, Option<FunctionId>>,
+    /// Where each module's functions start in a dense numbering of all functions.
+    pub(crate) offsets: std::sync::Arc<[usize]>,
+    /// Whether each function (by dense number) is `async def`: the graph passes ask it for
+    /// every edge, and a flat vector answers without touching the summaries.
+    is_async: Vec<bool>,
+    /// First segments of every project module name: a path starting elsewhere
+    /// (`asyncio.sleep`, `builtins.len`) is not the project's, and is dismissed at once.
+    roots: rustc_hash::FxHashSet<&'a str>,
+}
+
+/// How many re-exports and base classes a name is followed through.
+const MAX_RESOLUTION_STEPS: usize = 16;
+
+impl<'a> Project<'a> {
+    pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
+        let mut module_by_name =
+            HashMap::with_capacity_and_hasher(modules.len(), Default::default());
+        let mut classes = HashMap::default();
+        let mut lone_functions = HashMap::default();
+        // Alias → the one module claiming it, or `None` once a second module claims it too.
+        let mut alias_claims: HashMap<&str, Option<usize>> = HashMap::default();
+        for (module_index, module) in modules.iter().enumerate() {
+            let name = module.summary.module_name.as_str();
+            // A lone module outside any package (`main`, `utils`) is often one of many files
+            // of that name in namespace packages: like a path suffix, it names a module only
+            // when no other module claims it.
+            if name.contains('.') || module.summary.is_package {
+                module_by_name.entry(name).or_insert(module_index);
+            } else {
+                alias_claims
+                    .entry(name)
+                    .and_modify(|claim| *claim = None)
+                    .or_insert(Some(module_index));
+            }
+            for alias in &module.summary.aliases {
+                alias_claims
+                    .entry(alias.as_str())
+                    .and_modify(|claim| *claim = None)
+                    .or_insert(Some(module_index));
+            }
+            for (path, class) in &module.summary.classes {
+                classes
+                    .entry(path.as_str())
+                    .or_insert((module_index, class.bases.as_slice()));
+            }
+            if !name.contains('.') && !module.summary.is_package {
+                for (function_path, &index) in &module.summary.function_by_path {
+                    lone_functions
+                        .entry(function_path.as_str())
+                        .and_modify(|found| *found = None)
+                        .or_insert(Some((module_index, index as usize)));
+                }
+            }
+        }
+        // A path suffix names a module only when no other module claims it.
+        for (alias, claim) in alias_claims {
+            if let Some(module_index) = claim {
+                module_by_name.entry(alias).or_insert(module_index);
+            }
+        }
+        let offsets = modules
+            .iter()
+            .scan(0, |next, module| {
+                let offset = *next;
+                *next += module.summary.functions.len();
+                Some(offset)
+            })
+            .collect();
+        let is_async = modules
+            .iter()
+            .flat_map(|module| {
+                module
+                    .summary
+                    .functions
+                    .iter()
+                    .map(|function| function.is_async)
+            })
+            .collect();
+        let roots = module_by_name
+            .keys()
+            .map(|name| name.split('.').next().unwrap_or(name))
+            .collect();
+        Self {
+            modules,
+            module_by_name,
+            classes,
+            lone_functions,
+            offsets,
+            is_async,
+            roots,
+        }
+    }
+
+    pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
+        &self.modules[id.0].summary.functions[id.1]
+    }
+
+    /// Whether function `id` is an `async def`.
+    pub fn is_async(&self, id: FunctionId) -> bool {
+        self.is_async[self.offsets[id.0] + id.1]
+    }
+
+    /// How many functions the project has (module code included).
+    pub fn function_count(&self) -> usize {
+        self.modules
+            .iter()
+            .map(|module| module.summary.functions.len())
+            .sum()
+    }
+
+    /// All function ids, in module order.
+    pub fn function_ids(&self) -> impl Iterator<Item = FunctionId> + '_ {
+        self.modules.iter().enumerate().flat_map(|(module, m)| {
+            (0..m.summary.functions.len()).map(move |function| (module, function))
+        })
+    }
+
+    /// The project function a qualified path names: directly, through re-exports
+    /// (`app.load_user` from `app/__init__.py`'s `from .db import load_user`), as a class
+    /// (its `__init__`), or as a method inherited from a project base class.
+    pub fn resolve(&self, path: &str) -> Option<FunctionId> {
+        let root = path.split('.').next().unwrap_or(path);
+        if !self.roots.contains(root) {
+            return None;
+        }
+        self.resolve_steps(path, 0)
+    }
+
+    fn resolve_steps(&self, path: &str, steps: usize) -> Option<FunctionId> {
+        if steps > MAX_RESOLUTION_STEPS {
+            return None;
+        }
+        if let Some(id) = self.function_named(path) {
+            return Some(id);
+        }
+        if self.classes.contains_key(path) {
+            return self.resolve_steps(&format!("{path}.__init__"), steps + 1);
+        }
+        let (owner, member) = path.rsplit_once('.')?;
+        if let Some(&(module, bases)) = self.classes.get(owner) {
+            // The class's own method, in the class's own module.
+            if let Some(&index) = self.modules[module].summary.function_by_path.get(path) {
+                return Some((module, index as usize));
+            }
+            for base in bases.iter() {
+                if let Some(found) = self.resolve_steps(&format!("{base}.{member}"), steps + 1) {
+                    return Some(found);
+                }
+            }
+            return None;
+        }
+        // Follow a re-export: the longest module prefix whose module binds the next name.
+        // Prefixes are slices of `path` up to a dot: no allocation until one matches.
+        for (dot, _) in path
+            .match_indices('.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            let Some(&module) = self.module_by_name.get(&path[..dot]) else {
+                continue;
+            };
+            let rest = &path[dot + 1..];
+            let (name, tail) = rest
+                .split_once('.')
+                .map_or((rest, None), |(name, tail)| (name, Some(tail)));
+            let summary = self.modules[module].summary;
+            let exported = summary.exports.get(name)?;
+            let target = match tail {
+                Some(tail) => format!("{exported}.{tail}"),
+                None => exported.clone(),
+            };
+            if target == path {
+                return None;
+            }
+            // The module's own definition: found in the module itself, whatever other
+            // module shares its name.
+            if let Some(&index) = summary.function_by_path.get(target.as_str()) {
+                return Some((module, index as usize));
+            }
+            if summary.classes.contains_key(target.as_str()) {
+                let init = format!("{target}.__init__");
+                if let Some(&index) = summary.function_by_path.get(init.as_str()) {
+                    return Some((module, index as usize));
+                }
+            }
+            return self.resolve_steps(&target, steps + 1);
+        }
+        None
+    }
+
+    /// The function whose path is exactly `path`: found in the module named by the
+    /// longest prefix of `path` that is a module.
+    fn function_named(&self, path: &str) -> Option<FunctionId> {
+        let mut end = path.len();
+        while let Some(dot) = path[..end].rfind('.') {
+            if let Some(&module) = self.module_by_name.get(&path[..dot]) {
+                let summary = self.modules[module].summary;
+                if let Some(&index) = summary.function_by_path.get(path) {
+                    return Some((module, index as usize));
+                }
+                break;
+            }
+            end = dot;
+        }
+        self.lone_functions.get(path).copied().flatten()
+    }
+
+    /// A chain step for a function's definition.
+    pub fn definition_step(&self, id: FunctionId) -> ChainStep {
+        let function = self.function(id);
+        self.step(id.0, &function.name, function.name_range)
+    }
+
+    /// A chain step named `name` at `range` of module `module`.
+    pub fn step(&self, module: usize, name: &str, range: TextRange) -> ChainStep {
+        let module = &self.modules[module];
+        ChainStep {
+            name: name.to_string(),
+            filename: module.display_path.to_string(),
+            row: module.line_index.line_of(range.start()) + 1,
+        }
+    }
+}
+
+impl Project<'_> {
+    pub fn is_class(&self, path: &str) -> bool {
+        self.classes.contains_key(path)
+    }
+
+    /// Whether project class `class` has one of `ancestors` among its bases, at any depth
+    /// (through project classes and re-exports).
+    pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
+        let mut pending = vec![class.to_string()];
+        let mut seen = HashSet::default();
+        while let Some(current) = pending.pop() {
+            if !seen.insert(current.clone()) || seen.len() > 64 {
+                continue;
+            }
+            let Some(&(_, bases)) = self.classes.get(current.as_str()) else {
+                continue;
+            };
+            for base in bases.iter() {
+                if ancestors.contains(&base.as_str()) {
+                    return true;
+                }
+                pending.push(base.clone());
+            }
+        }
+        false
+    }
+}

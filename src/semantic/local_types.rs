@@ -1,0 +1,271 @@
+//! Entering a function or lambda: the names its scope binds (they shadow imports and
+//! globals), and the types of its locals learned from annotations and assignments.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::model::SemanticModel;
+use super::resolved::Resolved;
+use super::scope::{FunctionScope, Receiver, Scope};
+
+impl SemanticModel<'_> {
+    /// Pushes the scope of `function` (whose qualified path is `path`) and infers the types
+    /// of its locals from its parameters' annotations and its assignments, in source order.
+    /// Nested `def`s resolve to `path.name`. Call [`ScopeStack::pop`] after.
+    pub fn enter_function(
+        &mut self,
+        function: &ast::StmtFunctionDef,
+        path: &str,
+        receiver: Receiver,
+    ) {
+        let mut scope = FunctionScope {
+            is_async: function.is_async,
+            bindings: HashMap::default(),
+        };
+        let mut declared_elsewhere = HashSet::default();
+        collect_bound_names(&function.body, &mut scope.bindings, &mut declared_elsewhere);
+        for name in &declared_elsewhere {
+            scope.bindings.remove(name);
+        }
+        for nested in nested_definitions(&function.body) {
+            scope.bindings.insert(
+                nested.to_string(),
+                Some(Resolved::Path(format!("{path}.{nested}"))),
+            );
+        }
+        for (index, parameter) in function.parameters.iter().enumerate() {
+            let name = parameter.name().to_string();
+            let known = match receiver {
+                Receiver::Instance(class) if index == 0 => {
+                    Some(Resolved::Instance(class.to_string()))
+                }
+                Receiver::Class(class) if index == 0 => Some(Resolved::Path(class.to_string())),
+                _ => parameter
+                    .annotation()
+                    .and_then(|annotation| self.annotation_type(annotation))
+                    .map(Resolved::Instance),
+            };
+            scope.bindings.insert(name, known);
+        }
+        self.scopes.push(Scope::Function(scope));
+        let mut conflicted = HashSet::default();
+        self.infer_local_types(&function.body, &mut conflicted);
+    }
+
+    pub fn enter_lambda(&mut self, lambda: &ast::ExprLambda) {
+        let parameters = lambda
+            .parameters
+            .iter()
+            .flat_map(|parameters| parameters.iter())
+            .map(|parameter| parameter.name().to_string())
+            .collect();
+        self.scopes.push(Scope::Lambda(parameters));
+    }
+
+    fn infer_local_types(&mut self, body: &[Stmt], conflicted: &mut HashSet<String>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(assign) => {
+                    if let [Expr::Name(target)] = assign.targets.as_slice() {
+                        let known = self.resolve(&assign.value);
+                        self.learn(target.id.as_str(), known, conflicted);
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    if let Expr::Name(target) = &*assign.target {
+                        let known = self.annotated_assignment(assign);
+                        self.learn(target.id.as_str(), known, conflicted);
+                    }
+                }
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(Expr::Name(target)) = item.optional_vars.as_deref() {
+                            let known = self
+                                .resolve(&item.context_expr)
+                                .filter(|resolved| resolved.instance_type().is_some());
+                            self.learn(target.id.as_str(), known, conflicted);
+                        }
+                    }
+                    self.infer_local_types(&with.body, conflicted);
+                }
+                Stmt::If(if_stmt) => {
+                    self.infer_local_types(&if_stmt.body, conflicted);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.infer_local_types(&clause.body, conflicted);
+                    }
+                }
+                Stmt::For(for_stmt) => {
+                    self.infer_local_types(&for_stmt.body, conflicted);
+                    self.infer_local_types(&for_stmt.orelse, conflicted);
+                }
+                Stmt::While(while_stmt) => {
+                    self.infer_local_types(&while_stmt.body, conflicted);
+                    self.infer_local_types(&while_stmt.orelse, conflicted);
+                }
+                Stmt::Try(try_stmt) => {
+                    self.infer_local_types(&try_stmt.body, conflicted);
+                    for handler in &try_stmt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        self.infer_local_types(&handler.body, conflicted);
+                    }
+                    self.infer_local_types(&try_stmt.orelse, conflicted);
+                    self.infer_local_types(&try_stmt.finalbody, conflicted);
+                }
+                Stmt::Match(match_stmt) => {
+                    for case in &match_stmt.cases {
+                        self.infer_local_types(&case.body, conflicted);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Records what an assignment tells of `name`. A name assigned two different known
+    /// values is treated as unknown: precision matters more than recall.
+    fn learn(&mut self, name: &str, known: Option<Resolved>, conflicted: &mut HashSet<String>) {
+        let Some(known) = known else { return };
+        if conflicted.contains(name) {
+            return;
+        }
+        let Some(scope) = self.scopes.innermost_function_mut() else {
+            return;
+        };
+        let Some(binding) = scope.bindings.get_mut(name) else {
+            return;
+        };
+        match binding {
+            None => *binding = Some(known),
+            Some(existing) if *existing == known => {}
+            Some(_) => {
+                *binding = None;
+                conflicted.insert(name.to_string());
+            }
+        }
+    }
+}
+
+/// The `def`s directly in `body` (inside compound statements, not inside nested scopes).
+fn nested_definitions(body: &[Stmt]) -> Vec<&str> {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    #[derive(Default)]
+    struct Definitions<'a> {
+        names: Vec<&'a str>,
+    }
+    impl<'a> StatementVisitor<'a> for Definitions<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(function) => self.names.push(function.name.as_str()),
+                Stmt::ClassDef(_) => {}
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut definitions = Definitions::default();
+    definitions.visit_body(body);
+    definitions.names
+}
+
+/// Every name `body` binds in its own scope (not in nested functions, classes or lambdas),
+/// and the names it declares `global` or `nonlocal` (which it does not bind locally).
+fn collect_bound_names(
+    body: &[Stmt],
+    bound: &mut HashMap<String, Option<Resolved>>,
+    declared_elsewhere: &mut HashSet<String>,
+) {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Collector<'b> {
+        bound: &'b mut HashMap<String, Option<Resolved>>,
+        declared_elsewhere: &'b mut HashSet<String>,
+    }
+
+    impl Collector<'_> {
+        fn bind_target(&mut self, target: &Expr) {
+            match target {
+                Expr::Name(name) => {
+                    self.bound.entry(name.id.to_string()).or_insert(None);
+                }
+                Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| self.bind_target(elt)),
+                Expr::List(list) => list.elts.iter().for_each(|elt| self.bind_target(elt)),
+                Expr::Starred(starred) => self.bind_target(&starred.value),
+                _ => {}
+            }
+        }
+
+        fn bind(&mut self, name: &str) {
+            self.bound.entry(name.to_string()).or_insert(None);
+        }
+    }
+
+    impl<'a> StatementVisitor<'a> for Collector<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(function) => {
+                    self.bind(function.name.as_str());
+                    return;
+                }
+                Stmt::ClassDef(class) => {
+                    self.bind(class.name.as_str());
+                    return;
+                }
+                Stmt::Assign(assign) => assign
+                    .targets
+                    .iter()
+                    .for_each(|target| self.bind_target(target)),
+                Stmt::AnnAssign(assign) => self.bind_target(&assign.target),
+                Stmt::AugAssign(assign) => self.bind_target(&assign.target),
+                Stmt::For(for_stmt) => self.bind_target(&for_stmt.target),
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            self.bind_target(target);
+                        }
+                    }
+                }
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let name = alias.asname.as_ref().unwrap_or(&alias.name);
+                        let first = name.as_str().split('.').next().unwrap_or_default();
+                        self.bind(first);
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    for alias in &import.names {
+                        self.bind(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                    }
+                }
+                Stmt::Global(global) => global.names.iter().for_each(|name| {
+                    self.declared_elsewhere.insert(name.to_string());
+                }),
+                Stmt::Nonlocal(nonlocal) => nonlocal.names.iter().for_each(|name| {
+                    self.declared_elsewhere.insert(name.to_string());
+                }),
+                Stmt::Try(try_stmt) => {
+                    for handler in &try_stmt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        if let Some(name) = &handler.name {
+                            self.bind(name.as_str());
+                        }
+                    }
+                }
+                Stmt::Delete(delete) => delete
+                    .targets
+                    .iter()
+                    .for_each(|target| self.bind_target(target)),
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+
+    let mut collector = Collector {
+        bound,
+        declared_elsewhere,
+    };
+    // Walrus targets are not collected: a walrus that rebinds an imported module's name
+    // is too rare to pay an expression walk per function for.
+    collector.visit_body(body);
+}

@@ -1,0 +1,204 @@
+//! The resolver: the module's bindings plus the scopes enclosing the current node, and
+//! what it answers (the path a call names, the type a value holds).
+
+use ruff_python_ast::{self as ast, Expr, Operator};
+
+use super::bindings::ModuleBindings;
+use super::resolved::Resolved;
+use super::scope::ScopeStack;
+use crate::catalog;
+
+/// The resolver: the module's bindings plus the scopes enclosing the current node.
+pub struct SemanticModel<'m> {
+    pub module: &'m ModuleBindings,
+    pub scopes: ScopeStack,
+}
+
+impl<'m> SemanticModel<'m> {
+    pub fn new(module: &'m ModuleBindings) -> Self {
+        Self {
+            module,
+            scopes: ScopeStack::default(),
+        }
+    }
+
+    /// What `expr` refers to, if anything is known.
+    pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
+        self.resolve_depth(expr, 0)
+    }
+
+    /// The qualified path of the callee of `call` (`sqlite3.Connection.execute`).
+    pub fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
+        match self.resolve(&call.func)? {
+            Resolved::Path(path) => Some(path),
+            Resolved::Instance(type_name) => Some(format!("{type_name}.__call__")),
+        }
+    }
+
+    /// The qualified path `expr` names (a function, class or module), not a value.
+    pub fn path_of(&self, expr: &Expr) -> Option<String> {
+        match self.resolve(expr)? {
+            Resolved::Path(path) => Some(path),
+            Resolved::Instance(_) => None,
+        }
+    }
+
+    /// The known type of the value `expr` evaluates to.
+    pub fn type_of(&self, expr: &Expr) -> Option<String> {
+        match self.resolve(expr)? {
+            Resolved::Instance(type_name) => Some(type_name),
+            Resolved::Path(_) => None,
+        }
+    }
+
+    /// The type an annotation names: `sqlite3.Connection`, `Optional[Path]`, `Path | None`,
+    /// `"sqlite3.Connection"`.
+    pub fn annotation_type(&self, annotation: &Expr) -> Option<String> {
+        match annotation {
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let path = self.path_of(annotation)?;
+                Some(
+                    catalog::canonical_class(&path)
+                        .map(str::to_string)
+                        .unwrap_or(path),
+                )
+            }
+            Expr::Subscript(subscript) => {
+                let container = self.path_of(&subscript.value)?;
+                if container == "typing.Optional" || container == "typing.Annotated" {
+                    let inner = match &*subscript.slice {
+                        Expr::Tuple(tuple) => tuple.elts.first()?,
+                        other => other,
+                    };
+                    self.annotation_type(inner)
+                } else {
+                    None
+                }
+            }
+            Expr::BinOp(binop) if binop.op == Operator::BitOr => {
+                if binop.right.is_none_literal_expr() {
+                    self.annotation_type(&binop.left)
+                } else if binop.left.is_none_literal_expr() {
+                    self.annotation_type(&binop.right)
+                } else {
+                    None
+                }
+            }
+            Expr::StringLiteral(string) => {
+                let text = string.value.to_str();
+                let parsed = ruff_python_parser::parse_expression(text).ok()?;
+                self.annotation_type(&parsed.syntax().body)
+            }
+            _ => None,
+        }
+    }
+
+    /// What an annotated assignment `x: T = value` binds: the annotation's type, else what
+    /// the value resolves to.
+    pub fn annotated_assignment(&self, assign: &ast::StmtAnnAssign) -> Option<Resolved> {
+        self.annotation_type(&assign.annotation)
+            .map(Resolved::Instance)
+            .or_else(|| {
+                assign
+                    .value
+                    .as_deref()
+                    .and_then(|value| self.resolve(value))
+            })
+    }
+
+    /// Whether `name` is bound by a function scope around the current node (a local,
+    /// a parameter, a closure variable): such a name never means a module-level import.
+    pub fn is_local(&self, name: &str) -> bool {
+        self.scopes.lookup(name).is_some()
+    }
+
+    fn resolve_depth(&self, expr: &Expr, depth: usize) -> Option<Resolved> {
+        // Attribute chains are short in real code; the limit keeps pathological input cheap.
+        if depth > 64 {
+            return None;
+        }
+        match expr {
+            Expr::Name(name) => self.resolve_name(name.id.as_str()),
+            Expr::Attribute(attribute) => {
+                let owner = self.resolve_depth(&attribute.value, depth + 1)?;
+                Some(self.attribute_of(owner, attribute.attr.as_str()))
+            }
+            Expr::Call(call) => {
+                let callee = self.resolve_depth(&call.func, depth + 1)?;
+                self.call_result(callee)
+            }
+            Expr::Subscript(subscript) => {
+                let owner = self.resolve_depth(&subscript.value, depth + 1)?;
+                let item = catalog::item_type(owner.instance_type()?)?;
+                Some(Resolved::Instance(item.to_string()))
+            }
+            Expr::BinOp(binop) if binop.op == Operator::Div => {
+                let left = self.resolve_depth(&binop.left, depth + 1)?;
+                let result = catalog::division_type(left.instance_type()?)?;
+                Some(Resolved::Instance(result.to_string()))
+            }
+            Expr::Named(named) => self.resolve_depth(&named.value, depth + 1),
+            _ => None,
+        }
+    }
+
+    fn resolve_name(&self, name: &str) -> Option<Resolved> {
+        if let Some(local) = self.scopes.lookup(name) {
+            return local.clone();
+        }
+        self.module.resolve_global(name)
+    }
+
+    fn attribute_of(&self, owner: Resolved, attribute: &str) -> Resolved {
+        match owner {
+            Resolved::Path(mut path) => {
+                // Extend the owned path in place: attribute chains are the hot path.
+                path.reserve(attribute.len() + 1);
+                path.push('.');
+                path.push_str(attribute);
+                Resolved::Path(path)
+            }
+            Resolved::Instance(type_name) => {
+                if let Some(found) = self.module.attribute_type(&type_name, attribute) {
+                    return Resolved::Instance(found);
+                }
+                // The catalog knows only library types, never this module's classes.
+                if !self.module.is_class(&type_name)
+                    && let Some(found) = catalog::attribute_type(&type_name, attribute)
+                {
+                    return Resolved::Instance(found.to_string());
+                }
+                let mut path = type_name;
+                path.reserve(attribute.len() + 1);
+                path.push('.');
+                path.push_str(attribute);
+                Resolved::Path(path)
+            }
+        }
+    }
+
+    fn call_result(&self, callee: Resolved) -> Option<Resolved> {
+        let path = match callee {
+            Resolved::Path(path) => path,
+            Resolved::Instance(type_name) => format!("{type_name}.__call__"),
+        };
+        if let Some(returned) = catalog::return_type(&path) {
+            return Some(Resolved::Instance(returned.to_string()));
+        }
+        if self.module.is_class(&path) || looks_like_class(&path) {
+            return Some(Resolved::Instance(path));
+        }
+        None
+    }
+}
+
+/// A CapWords last segment (`app.models.Repo`) is, by PEP 8 convention, a class: calling it
+/// builds an instance. Used for classes of other modules, which this module cannot see; a
+/// wrong guess only yields method paths that match nothing.
+fn looks_like_class(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let mut chars = last.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.any(|c| c.is_ascii_lowercase())
+        && !path.starts_with("builtins.")
+}

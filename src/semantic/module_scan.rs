@@ -1,0 +1,418 @@
+//! Building a module's bindings: one pass over its top-level statements for imports,
+//! aliases and definitions, then one over its classes for what their instances hold.
+
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+
+use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
+use super::model::SemanticModel;
+use super::resolved::Resolved;
+use super::scope::Receiver;
+
+impl ModuleBindings {
+    pub fn new(module: &ModModule, module_name: &str, is_package: bool) -> Self {
+        let mut bindings = Self {
+            module_name: module_name.to_string(),
+            is_package,
+            ..Self::default()
+        };
+        bindings.bind_statements(&module.body);
+        bindings.infer_class_attributes(&module.body);
+        for (name, binding) in &bindings.names {
+            if let Some(Resolved::Path(path)) = binding {
+                let alias = bindings
+                    .module_aliases
+                    .entry(path.clone())
+                    .or_insert_with(|| name.clone());
+                if name < alias {
+                    *alias = name.clone();
+                }
+            }
+        }
+        bindings
+    }
+
+    fn bind(&mut self, name: &str, value: Option<Resolved>) {
+        self.names.insert(name.to_string(), value);
+    }
+
+    fn bind_statements(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let module = alias.name.as_str();
+                        match &alias.asname {
+                            Some(asname) => {
+                                self.bind(asname.as_str(), Some(Resolved::Path(module.to_string())))
+                            }
+                            None => {
+                                // `import a.b` binds `a`, through which `a.b.f` resolves.
+                                let first = module.split('.').next().unwrap_or(module);
+                                self.bind(first, Some(Resolved::Path(first.to_string())));
+                            }
+                        }
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    let Some(base) = self.import_base(import) else {
+                        continue;
+                    };
+                    for alias in &import.names {
+                        if alias.name.as_str() == "*" {
+                            continue;
+                        }
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                        let path = if base.is_empty() {
+                            alias.name.to_string()
+                        } else {
+                            format!("{base}.{}", alias.name)
+                        };
+                        self.bind(local, Some(Resolved::Path(path)));
+                    }
+                }
+                Stmt::FunctionDef(function) => {
+                    let path = self.qualify(function.name.as_str());
+                    self.bind(function.name.as_str(), Some(Resolved::Path(path)));
+                }
+                Stmt::ClassDef(class) => {
+                    let path = self.qualify(class.name.as_str());
+                    self.bind(class.name.as_str(), Some(Resolved::Path(path.clone())));
+                    let info = self.class_skeleton(class);
+                    self.classes.insert(path, info);
+                }
+                Stmt::Assign(assign) => {
+                    let value = self.resolve_module_level(&assign.value);
+                    for target in &assign.targets {
+                        self.bind_target(target, value.clone());
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    let value = SemanticModel::new(self).annotated_assignment(assign);
+                    self.bind_target(&assign.target, value);
+                }
+                Stmt::AugAssign(assign) => self.bind_target(&assign.target, None),
+                Stmt::For(for_stmt) => {
+                    self.bind_target(&for_stmt.target, None);
+                    self.bind_statements(&for_stmt.body);
+                    self.bind_statements(&for_stmt.orelse);
+                }
+                Stmt::While(while_stmt) => {
+                    self.bind_statements(&while_stmt.body);
+                    self.bind_statements(&while_stmt.orelse);
+                }
+                Stmt::If(if_stmt) => {
+                    self.bind_statements(&if_stmt.body);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.bind_statements(&clause.body);
+                    }
+                }
+                Stmt::Try(try_stmt) => {
+                    self.bind_statements(&try_stmt.body);
+                    for handler in &try_stmt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        self.bind_statements(&handler.body);
+                    }
+                    self.bind_statements(&try_stmt.orelse);
+                    self.bind_statements(&try_stmt.finalbody);
+                }
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            let value = self.resolve_module_level(&item.context_expr);
+                            self.bind_target(
+                                target,
+                                value.filter(|value| value.instance_type().is_some()),
+                            );
+                        }
+                    }
+                    self.bind_statements(&with.body);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn resolve_module_level(&self, value: &Expr) -> Option<Resolved> {
+        SemanticModel::new(self).resolve(value)
+    }
+
+    fn bind_target(&mut self, target: &Expr, value: Option<Resolved>) {
+        match target {
+            Expr::Name(name) => self.bind(name.id.as_str(), value),
+            Expr::Tuple(tuple) => tuple
+                .elts
+                .iter()
+                .for_each(|elt| self.bind_target(elt, None)),
+            Expr::List(list) => list.elts.iter().for_each(|elt| self.bind_target(elt, None)),
+            Expr::Starred(starred) => self.bind_target(&starred.value, None),
+            _ => {}
+        }
+    }
+
+    /// The absolute module an `import from` names, relative levels resolved against this module.
+    fn import_base(&self, import: &ast::StmtImportFrom) -> Option<String> {
+        let module = import.module.as_ref().map(|module| module.as_str());
+        if import.level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut package: Vec<&str> = self
+            .module_name
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .collect();
+        let mut levels = import.level as usize;
+        if self.is_package {
+            levels -= 1;
+        }
+        if levels > package.len() {
+            return None;
+        }
+        package.truncate(package.len() - levels);
+        if let Some(module) = module {
+            package.push(module);
+        }
+        Some(package.join("."))
+    }
+
+    fn class_skeleton(&self, class: &ast::StmtClassDef) -> ClassInfo {
+        let model = SemanticModel::new(self);
+        let bases = class
+            .arguments
+            .iter()
+            .flat_map(|arguments| arguments.args.iter())
+            .filter_map(|base| model.path_of(base))
+            .collect();
+        let methods = class
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(function) => Some((function.name.to_string(), function.is_async)),
+                _ => None,
+            })
+            .collect();
+        ClassInfo {
+            bases,
+            methods,
+            ..ClassInfo::default()
+        }
+    }
+
+    /// Learns `self.attr` types from every method of every class, and from class-level
+    /// annotations. Two rounds, so `self.cur = self.con.cursor()` in one method can use
+    /// `self.con = sqlite3.connect(...)` from a method defined after it.
+    fn infer_class_attributes(&mut self, body: &[Stmt]) {
+        let classes = module_level_classes(body);
+        if classes.is_empty() {
+            return;
+        }
+        for _round in 0..2 {
+            let mut learned: Vec<(String, String, String)> = Vec::new();
+            for class in &classes {
+                let class_path = self.qualify(class.name.as_str());
+                let mut model = SemanticModel::new(self);
+                for stmt in &class.body {
+                    match stmt {
+                        Stmt::AnnAssign(assign) => {
+                            if let (Expr::Name(name), Some(type_name)) =
+                                (&*assign.target, model.annotation_type(&assign.annotation))
+                            {
+                                learned.push((class_path.clone(), name.id.to_string(), type_name));
+                            }
+                        }
+                        Stmt::FunctionDef(method) => {
+                            let receiver = receiver_of(method, &class_path);
+                            let Receiver::Instance(_) = receiver else {
+                                continue;
+                            };
+                            let Some(self_name) = method
+                                .parameters
+                                .iter()
+                                .next()
+                                .map(|p| p.name().to_string())
+                            else {
+                                continue;
+                            };
+                            // Most methods never assign `self.x`: skip their scope analysis.
+                            if !assigns_self_attribute(&method.body, &self_name) {
+                                continue;
+                            }
+                            let method_path = format!("{class_path}.{}", method.name);
+                            model.enter_function(method, &method_path, receiver);
+                            collect_self_assignments(
+                                &method.body,
+                                &self_name,
+                                &model,
+                                &class_path,
+                                &mut learned,
+                            );
+                            model.scopes.pop();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let mut changed = false;
+            for (class_path, attribute, type_name) in learned {
+                if let Some(info) = self.classes.get_mut(&class_path)
+                    && let std::collections::hash_map::Entry::Vacant(entry) =
+                        info.attribute_types.entry(attribute)
+                {
+                    entry.insert(type_name);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
+fn module_level_classes(body: &[Stmt]) -> Vec<&ast::StmtClassDef> {
+    let mut classes = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::ClassDef(class) => classes.push(class),
+            Stmt::If(if_stmt) => {
+                classes.extend(module_level_classes(&if_stmt.body));
+                for clause in &if_stmt.elif_else_clauses {
+                    classes.extend(module_level_classes(&clause.body));
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                classes.extend(module_level_classes(&try_stmt.body));
+                classes.extend(module_level_classes(&try_stmt.orelse));
+            }
+            _ => {}
+        }
+    }
+    classes
+}
+
+/// Whether a method body assigns `self.<attr>` anywhere (not in nested functions).
+fn assigns_self_attribute(body: &[Stmt], self_name: &str) -> bool {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Finder<'n> {
+        self_name: &'n str,
+        found: bool,
+    }
+    impl Finder<'_> {
+        fn is_self_attribute(&self, target: &Expr) -> bool {
+            matches!(target, Expr::Attribute(attribute)
+                if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self.self_name))
+        }
+    }
+    impl<'a> StatementVisitor<'a> for Finder<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    self.found = assign
+                        .targets
+                        .iter()
+                        .any(|target| self.is_self_attribute(target));
+                }
+                Stmt::AnnAssign(assign) => self.found = self.is_self_attribute(&assign.target),
+                Stmt::With(with) => {
+                    self.found = with
+                        .items
+                        .iter()
+                        .filter_map(|item| item.optional_vars.as_deref())
+                        .any(|target| self.is_self_attribute(target));
+                }
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut finder = Finder {
+        self_name,
+        found: false,
+    };
+    finder.visit_body(body);
+    finder.found
+}
+
+/// `self.attr = value` anywhere in a method body (not in nested functions).
+fn collect_self_assignments(
+    body: &[Stmt],
+    self_name: &str,
+    model: &SemanticModel,
+    class_path: &str,
+    learned: &mut Vec<(String, String, String)>,
+) {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+
+    struct Collector<'b, 'm> {
+        self_name: &'b str,
+        model: &'b SemanticModel<'m>,
+        class_path: &'b str,
+        learned: &'b mut Vec<(String, String, String)>,
+    }
+
+    impl Collector<'_, '_> {
+        fn learn(&mut self, target: &Expr, type_name: Option<String>) {
+            let Expr::Attribute(attribute) = target else {
+                return;
+            };
+            let Expr::Name(owner) = &*attribute.value else {
+                return;
+            };
+            if owner.id.as_str() != self.self_name {
+                return;
+            }
+            if let Some(type_name) = type_name {
+                self.learned.push((
+                    self.class_path.to_string(),
+                    attribute.attr.to_string(),
+                    type_name,
+                ));
+            }
+        }
+    }
+
+    impl<'a> StatementVisitor<'a> for Collector<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    let type_name = self.model.type_of(&assign.value);
+                    for target in &assign.targets {
+                        self.learn(target, type_name.clone());
+                    }
+                }
+                Stmt::AnnAssign(assign) => {
+                    let type_name = self.model.annotation_type(&assign.annotation).or_else(|| {
+                        assign
+                            .value
+                            .as_deref()
+                            .and_then(|value| self.model.type_of(value))
+                    });
+                    self.learn(&assign.target, type_name);
+                }
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(target) = &item.optional_vars {
+                            let type_name = self.model.type_of(&item.context_expr);
+                            self.learn(target, type_name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+
+    let mut collector = Collector {
+        self_name,
+        model,
+        class_path,
+        learned,
+    };
+    collector.visit_body(body);
+}
