@@ -114,6 +114,11 @@ impl FileAnalysis {
 pub fn read_source(file: &SourcePath) -> Result<String, String> {
     let bytes = std::fs::read(&file.path)
         .map_err(|error| format!("Failed to read {}: {error}", file.display))?;
+    decode_source(file, bytes)
+}
+
+/// A file's bytes as text, or the message of the finding that says why they are not.
+pub fn decode_source(file: &SourcePath, bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|error| {
         format!(
             "Failed to read {}: stream did not contain valid UTF-8 ({})",
@@ -308,11 +313,12 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     )
 }
 
-/// A file's text that stands in for the file on disk (an unsaved buffer).
+/// A file's content that stands in for the file on disk (an unsaved buffer, standard
+/// input).
 pub struct Buffer {
     /// The file's path, as the user named it.
     pub path: PathBuf,
-    pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Checks `buffer` in place of the file on disk at its path, inside its project: the
@@ -348,7 +354,7 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
             display
         }
     };
-    let mut report = run(discovered, Some((target, buffer.text)), settings, started);
+    let mut report = run(discovered, Some((target, buffer.bytes)), settings, started);
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     report
@@ -389,7 +395,7 @@ fn project_root(path: &Path, settings: &Settings) -> PathBuf {
 /// Analyses, links and reports the discovered files; `buffer` replaces one file's text.
 fn run(
     discovered: Discovered,
-    buffer: Option<(PathBuf, String)>,
+    buffer: Option<(PathBuf, Vec<u8>)>,
     settings: &Settings,
     started: Instant,
 ) -> Report {
@@ -410,7 +416,9 @@ fn run(
             .zip(module_names.par_iter())
             .map(|(file, module)| {
                 let text = match buffer {
-                    Some((path, text)) if absolutize(&file.path) == *path => Ok(text.clone()),
+                    Some((path, bytes)) if absolutize(&file.path) == *path => {
+                        decode_source(file, bytes.clone())
+                    }
                     _ => read_source(file),
                 };
                 match text {

@@ -75,6 +75,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Check the text on standard input as the file at this path, inside its project (an
+    /// editor's unsaved buffer): only that file's findings are printed.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
     /// Print how long each phase took on stderr.
     #[arg(long)]
     pub timings: bool,

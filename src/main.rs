@@ -6,11 +6,12 @@
 
 mod cli;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use loopwarden::Buffer;
 use loopwarden::output::{self, RenderOptions};
 use loopwarden::registry::Rule;
 use loopwarden::settings::{Overrides, Settings};
@@ -50,7 +51,16 @@ fn check(args: CheckArgs) -> ExitCode {
         extend_select: args.extend_select,
         target_version: args.target_version,
     };
-    let start = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+    if args.stdin_filename.is_some() && args.fix {
+        report_error(format_args!(
+            "`--fix` cannot be used with `--stdin-filename`: there is no file to write"
+        ));
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let start = match &args.stdin_filename {
+        Some(path) => path.clone(),
+        None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
+    };
     let settings = match Settings::load(args.config.as_deref(), &start, &overrides) {
         Ok(settings) => settings,
         Err(error) => {
@@ -59,7 +69,21 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
 
-    let mut report = loopwarden::check(&args.paths, &settings);
+    let mut report = match &args.stdin_filename {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
+                report_error(format_args!("cannot read standard input: {error}"));
+                return ExitCode::from(EXIT_ERROR);
+            }
+            let buffer = Buffer {
+                path: path.clone(),
+                bytes,
+            };
+            loopwarden::check_buffer(buffer, &settings)
+        }
+        None => loopwarden::check(&args.paths, &settings),
+    };
     if args.fix {
         let fixed = loopwarden::fix::apply_fixes(&report, args.unsafe_fixes);
         for error in &fixed.errors {

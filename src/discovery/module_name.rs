@@ -141,3 +141,71 @@ fn is_identifier(text: &str) -> bool {
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("directories");
+            std::fs::write(path, "").expect("write");
+        }
+        dir
+    }
+
+    fn name_of(dir: &tempfile::TempDir, file: &str) -> ModuleName {
+        ModuleNamer::default().name(&dir.path().join(file), file)
+    }
+
+    #[test]
+    fn a_file_in_regular_packages_is_named_after_them() {
+        let dir = tree(&["app/__init__.py", "app/db/__init__.py", "app/db/users.py"]);
+        let users = name_of(&dir, "app/db/users.py");
+        assert_eq!(
+            (users.name.as_str(), users.is_package),
+            ("app.db.users", false)
+        );
+        let package = name_of(&dir, "app/db/__init__.py");
+        assert_eq!(
+            (package.name.as_str(), package.is_package),
+            ("app.db", true)
+        );
+    }
+
+    #[test]
+    fn a_namespace_package_is_named_after_its_directories_without_src() {
+        let dir = tree(&["src/shop/routes/orders.py"]);
+        assert_eq!(
+            name_of(&dir, "src/shop/routes/orders.py").name,
+            "shop.routes.orders"
+        );
+    }
+
+    #[test]
+    fn directories_that_are_not_identifiers_stop_the_name() {
+        let dir = tree(&["my-project/tools/run.py"]);
+        assert_eq!(name_of(&dir, "my-project/tools/run.py").name, "tools.run");
+    }
+
+    #[test]
+    fn a_lone_file_is_its_stem_with_no_alias() {
+        let dir = tree(&["main.py"]);
+        let main = name_of(&dir, "main.py");
+        assert_eq!(main.name, "main");
+        assert!(main.aliases.is_empty());
+    }
+
+    #[test]
+    fn aliases_are_the_dotted_suffixes_other_than_the_name() {
+        // The project root may sit anywhere above the file: `pkg.mod` is how the code
+        // under `src/` imports it, and the link keeps that alias when no other module
+        // claims it.
+        let dir = tree(&["repo/src/pkg/mod.py"]);
+        let module = name_of(&dir, "repo/src/pkg/mod.py");
+        assert_eq!(module.name, "repo.src.pkg.mod");
+        assert_eq!(module.aliases, ["src.pkg.mod", "pkg.mod"]);
+    }
+}
