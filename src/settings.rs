@@ -88,6 +88,23 @@ const KNOWN_KEYS: &[&str] = &[
     "sync-hooks",
     "blocking-calls",
     "async-safe-calls",
+    "test-ignore",
+];
+
+/// Rules that are off in test code unless `test-ignore` says otherwise: the ones about what
+/// a blocked or slow loop costs a running service (other requests stall, a peer that never
+/// answers hangs a worker, two requests race). A test's loop serves only that test, and a
+/// test that reads a fixture file or sleeps in a coroutine costs nobody else anything.
+/// The rules that stay on find tests that silently test nothing or hang: a coroutine never
+/// awaited, a task dropped, a loop driven from inside itself, cancellation swallowed.
+pub const DEFAULT_TEST_IGNORE: &[Rule] = &[
+    Rule::BlockingIoInAsync,
+    Rule::BlockingCpuInAsync,
+    Rule::TransitiveBlockingCall,
+    Rule::BlockingFsMetadataInAsync,
+    Rule::BackgroundTaskNotDrained,
+    Rule::NetworkAwaitWithoutTimeout,
+    Rule::CheckThenActAcrossAwait,
 ];
 
 #[derive(Clone, Debug)]
@@ -105,6 +122,8 @@ pub struct Settings {
     pub blocking_calls: Vec<String>,
     /// Qualified names never to report as blocking.
     pub async_safe_calls: Vec<String>,
+    /// `test-ignore`: rules that do not run on test code (see [`is_test_file`]).
+    pub test_ignore: BTreeSet<Rule>,
     /// The configuration file the settings were read from, if any (absolute).
     pub config_file: Option<PathBuf>,
     /// The directory patterns are relative to: the configuration file's directory, or `None`
@@ -129,6 +148,7 @@ impl Default for Settings {
             sync_hooks: Vec::new(),
             blocking_calls: Vec::new(),
             async_safe_calls: Vec::new(),
+            test_ignore: DEFAULT_TEST_IGNORE.iter().copied().collect(),
             config_file: None,
             project_root: None,
         }
@@ -142,10 +162,13 @@ impl Settings {
 }
 
 impl Settings {
-    /// Whether `rule` runs on `path`, after `per-file-ignores`. `path` may be relative to the
-    /// current directory or absolute.
+    /// Whether `rule` runs on `path`, after `test-ignore` and `per-file-ignores`. `path` may
+    /// be relative to the current directory or absolute.
     pub fn is_enabled_for(&self, rule: Rule, path: &Path) -> bool {
         if !self.is_enabled(rule) {
+            return false;
+        }
+        if self.test_ignore.contains(&rule) && is_test_file(path, &self.root()) {
             return false;
         }
         let mut ignores = self
@@ -168,6 +191,30 @@ impl Settings {
             None => absolutize(Path::new(".")),
         }
     }
+}
+
+/// Whether `path` is test code: a `test_*.py`, `*_test.py` or `conftest.py` file, or a file
+/// below a directory named `tests` or `test`. Directories are read below the project `root`
+/// (a checkout that happens to live in `~/test/` is not all test code).
+pub fn is_test_file(path: &Path, root: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".pyi")
+        .or_else(|| name.strip_suffix(".py"))
+        .unwrap_or(&name);
+    if stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest" {
+        return true;
+    }
+    let absolute = absolutize(path);
+    let below_root = absolute.strip_prefix(root).unwrap_or(path);
+    below_root
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|part| matches!(part, Component::Normal(dir) if dir == "tests" || dir == "test"))
 }
 
 /// One `per-file-ignores` entry.
@@ -465,6 +512,7 @@ struct FileOptions {
     sync_hooks: Vec<String>,
     blocking_calls: Vec<String>,
     async_safe_calls: Vec<String>,
+    test_ignore: Option<BTreeSet<Rule>>,
 }
 
 fn string_list(origin: Origin<'_>, key: &str, value: &Value) -> Result<Vec<String>, SettingsError> {
@@ -561,6 +609,9 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
                 options.target_version = Some(version);
             }
             "sync-hooks" => options.sync_hooks = string_list(origin, key, value)?,
+            "test-ignore" => {
+                options.test_ignore = Some(origin.rules(key, &string_list(origin, key, value)?)?)
+            }
             "blocking-calls" => options.blocking_calls = string_list(origin, key, value)?,
             "async-safe-calls" => options.async_safe_calls = string_list(origin, key, value)?,
             _ => return Err(origin.unknown_key(key)),
@@ -806,6 +857,9 @@ impl Settings {
             self.target_version = version;
         }
         self.sync_hooks = file.sync_hooks;
+        if let Some(test_ignore) = file.test_ignore {
+            self.test_ignore = test_ignore;
+        }
         self.blocking_calls = file.blocking_calls;
         self.async_safe_calls = file.async_safe_calls;
         Ok(())
@@ -1046,6 +1100,7 @@ mod tests {
     #[test]
     fn per_file_ignores_match_relative_paths_and_names() {
         let settings = own(concat!(
+            "test-ignore = []\n",
             "[per-file-ignores]\n",
             "\"tests/*\" = [\"LW101\"]\n",
             "\"conftest.py\" = [\"LW3\"]\n",
@@ -1064,6 +1119,50 @@ mod tests {
         assert!(settings.is_enabled_for(Rule::DanglingTask, Path::new("/p/deep/down/other.py")));
         assert!(!settings.is_enabled_for(Rule::GetEventLoop, Path::new("/abs/x.py")));
         assert!(settings.is_enabled_for(Rule::GetEventLoop, Path::new("/p/abs/x.py")));
+    }
+
+    #[test]
+    fn test_code_is_named_test_or_lives_below_a_tests_directory() {
+        let root = Path::new("/p");
+        for test in [
+            "/p/tests/unit/helpers.py",
+            "/p/pkg/test/x.py",
+            "/p/pkg/test_api.py",
+            "/p/pkg/api_test.py",
+            "/p/conftest.py",
+            "/p/pkg/test_stubs.pyi",
+        ] {
+            assert!(is_test_file(Path::new(test), root), "{test}");
+        }
+        for not_test in [
+            "/p/pkg/testing_utils.py",
+            "/p/pkg/contest.py",
+            "/p/pkg/latest.py",
+            "/p/attestation/tests.py",
+        ] {
+            assert!(!is_test_file(Path::new(not_test), root), "{not_test}");
+        }
+        // Directories above the project root do not make its code test code.
+        assert!(!is_test_file(
+            Path::new("/home/me/test/p/app.py"),
+            Path::new("/home/me/test/p")
+        ));
+    }
+
+    #[test]
+    fn test_ignore_turns_rules_off_in_test_code_and_can_be_emptied() {
+        let defaults = own("").unwrap();
+        let in_test = Path::new("/p/tests/test_api.py");
+        let in_app = Path::new("/p/app/api.py");
+        assert!(!defaults.is_enabled_for(Rule::BlockingIoInAsync, in_test));
+        assert!(defaults.is_enabled_for(Rule::BlockingIoInAsync, in_app));
+        assert!(defaults.is_enabled_for(Rule::UnawaitedCoroutine, in_test));
+        let everything = own("test-ignore = []").unwrap();
+        assert!(everything.is_enabled_for(Rule::BlockingIoInAsync, in_test));
+        let chosen = own("test-ignore = [\"LW3\"]").unwrap();
+        assert!(chosen.is_enabled_for(Rule::BlockingIoInAsync, in_test));
+        assert!(!chosen.is_enabled_for(Rule::UnawaitedCoroutine, in_test));
+        assert!(chosen.is_enabled_for(Rule::UnawaitedCoroutine, in_app));
     }
 
     #[test]

@@ -799,3 +799,40 @@ fn unsafe_fix_moves_a_transitively_blocking_helper_to_a_thread() {
         "{fixed}"
     );
 }
+
+/// Test code: the rules about what a stalled loop costs a service are off there by default
+/// (`test-ignore`), the ones that find tests that test nothing stay on.
+#[test]
+fn test_code_gets_only_the_rules_that_matter_in_tests() {
+    let test_module = "import asyncio\nimport time\n\n\nasync def helper():\n    await asyncio.sleep(0)\n\n\nasync def test_it():\n    time.sleep(0.1)\n    helper()\n";
+    let dir = project(&[
+        ("tests/test_api.py", test_module),
+        ("conftest.py", BLOCKING),
+        ("app.py", BLOCKING),
+    ]);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        [
+            ("LW101".to_string(), "app.py".to_string()),
+            ("LW302".to_string(), "tests/test_api.py".to_string()),
+        ]
+    );
+    // `test-ignore = []` reports everything in tests too.
+    write(
+        dir.path(),
+        "pyproject.toml",
+        b"[tool.loopwarden]\ntest-ignore = []\n",
+    );
+    let (_, findings, _) = check_json(dir.path(), &[]);
+    let codes: Vec<(String, String)> = codes_and_files(&findings);
+    assert!(
+        codes.contains(&("LW101".to_string(), "tests/test_api.py".to_string())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("LW101".to_string(), "conftest.py".to_string())),
+        "{codes:?}"
+    );
+}
