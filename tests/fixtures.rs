@@ -59,8 +59,16 @@ fn expectations(root: &Path) -> BTreeMap<(String, usize), Vec<String>> {
 }
 
 fn settings_for(root: &Path) -> Settings {
+    // Each fixture is a project of its own (rooted at its directory), not this
+    // repository's test code, so `test-ignore` does not apply to it.
+    let project_root = if root.is_file() {
+        root.parent()
+    } else {
+        Some(root)
+    };
     let mut settings = Settings {
         rules: Rule::ALL.iter().copied().collect(),
+        project_root: project_root.map(loopwarden::settings::absolutize),
         ..Settings::default()
     };
     let header_file = if root.is_file() {
