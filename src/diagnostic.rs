@@ -47,7 +47,7 @@ impl Diagnostic {
 }
 
 /// One step of a call chain: a function (or the blocking API at the end), where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChainStep {
     pub name: String,
     /// The file as it is displayed (command-line path joined with the relative path).

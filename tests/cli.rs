@@ -836,3 +836,40 @@ fn test_code_gets_only_the_rules_that_matter_in_tests() {
         "{codes:?}"
     );
 }
+
+/// LW103: one helper called from several coroutines is one problem. The text output shows
+/// the chain once with every call site under it; JSON keeps one object per call site;
+/// `--statistics` counts helpers.
+#[test]
+fn call_sites_of_one_blocking_helper_are_grouped() {
+    let routes = "from app.db import load\n\n\nasync def a():\n    return load(1)\n\n\nasync def b():\n    return load(2)\n";
+    let dir = project(&[
+        ("app/__init__.py", ""),
+        (
+            "app/db.py",
+            "import time\n\n\ndef load(key):\n    time.sleep(1)\n    return key\n",
+        ),
+        ("app/routes.py", routes),
+    ]);
+    let (_, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(findings.len(), 2);
+    let text = loopwarden(dir.path())
+        .arg("check")
+        .output()
+        .expect("run loopwarden");
+    let text = String::from_utf8(text.stdout).expect("UTF-8");
+    assert_eq!(text.matches("= chain:").count(), 1, "{text}");
+    assert_eq!(text.matches("called from 2 places:").count(), 1, "{text}");
+    assert!(text.contains("app/routes.py:5:12 in `a`"), "{text}");
+    assert!(text.contains("app/routes.py:9:12 in `b`"), "{text}");
+    assert!(text.contains("Found 2 errors."), "{text}");
+    let statistics = loopwarden(dir.path())
+        .args(["check", "--statistics"])
+        .output()
+        .expect("run loopwarden");
+    let statistics = String::from_utf8(statistics.stdout).expect("UTF-8");
+    assert_eq!(
+        statistics.trim_end(),
+        "1\tLW103\ttransitive-blocking-call (2 call sites)"
+    );
+}

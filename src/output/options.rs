@@ -1,7 +1,10 @@
 //! What the human formats share: the rendering options, and the questions they ask of
 //! every finding.
 
-use crate::diagnostic::Applicability;
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Applicability, ChainStep};
+use crate::registry::Rule;
 use crate::report::{FileFindings, Finding, Report};
 
 #[derive(Clone, Debug, Default)]
@@ -34,4 +37,23 @@ pub(super) fn is_fixable(finding: &Finding, options: &RenderOptions) -> bool {
             Applicability::Unsafe => options.unsafe_fixes,
             Applicability::DisplayOnly => false,
         })
+}
+
+/// The helper an LW103 finding is about: its chain after the first step (the helper's
+/// definition down to the blocking call). Call sites of one helper share it: one problem,
+/// many places to fix it.
+pub(super) fn helper_chain(finding: &Finding) -> Option<&[ChainStep]> {
+    (finding.rule == Rule::TransitiveBlockingCall && finding.chain.len() > 1)
+        .then(|| &finding.chain[1..])
+}
+
+/// Every LW103 finding of `report`, grouped by the helper it calls, in output order.
+pub(super) fn helper_call_sites(report: &Report) -> BTreeMap<&[ChainStep], Vec<&Finding>> {
+    let mut groups: BTreeMap<&[ChainStep], Vec<&Finding>> = BTreeMap::new();
+    for finding in report.findings() {
+        if let Some(helper) = helper_chain(finding) {
+            groups.entry(helper).or_default().push(finding);
+        }
+    }
+    groups
 }

@@ -15,6 +15,10 @@
 //!
 //! then a blank line, and after the last finding the summary.
 //!
+//! LW103 findings of one helper called from several coroutines are one problem with several
+//! places to fix it: the first call site is shown in full, with the chain once and every
+//! call site listed under it (`= called from 3 places:`); the others are not repeated.
+//!
 //! The frame shows the finding's line(s) with one line of context on each side. A span over
 //! several lines is underlined from its start to the end of its first line, and a span over
 //! more than [`MAX_SPAN_LINES`] lines shows its first lines, `...`, and its last line. Tabs are
@@ -26,7 +30,9 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::options::{RenderOptions, findings_with_files};
+use std::collections::BTreeSet;
+
+use super::options::{RenderOptions, findings_with_files, helper_call_sites, helper_chain};
 use super::style::{Paint, needs_replacement, printable, visible};
 use super::{concise, summary};
 use crate::diagnostic::Applicability;
@@ -49,18 +55,58 @@ pub(super) fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let paint = Paint::new(options.color);
+    let helpers = helper_call_sites(report);
+    let mut shown = BTreeSet::new();
     for (file, finding) in findings_with_files(report) {
+        let call_sites = helper_chain(finding)
+            .and_then(|helper| helpers.get(helper))
+            .filter(|sites| sites.len() > 1);
+        if let Some(helper) = call_sites.and(helper_chain(finding))
+            && !shown.insert(helper)
+        {
+            continue;
+        }
         concise::write_line(finding, paint, out)?;
-        write_body(file, finding, paint, out)?;
+        write_body(file, finding, call_sites.map(Vec::as_slice), paint, out)?;
         writeln!(out)?;
     }
     summary::write(report, options, paint, out)
 }
 
-/// The code frame, then the help, chain and fix lines.
+/// `= called from N places:` and one line per call site of the helper.
+fn write_call_sites(
+    sites: &[&Finding],
+    pad: &str,
+    paint: Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{pad} {} {} {} places:",
+        paint.gutter("="),
+        paint.label("called from"),
+        sites.len()
+    )?;
+    for site in sites {
+        let caller = site.chain.first().map_or("", |step| step.name.as_str());
+        writeln!(
+            out,
+            "{pad}     {}:{}:{} in `{}`",
+            paint.path(&printable(&site.filename)),
+            site.location.row,
+            site.location.column,
+            printable(caller)
+        )?;
+    }
+    Ok(())
+}
+
+/// The code frame, then the help, chain (with the other call sites of the same helper) and
+/// fix lines.
 fn write_body(
     file: &FileFindings,
     finding: &Finding,
+    call_sites: Option<&[&Finding]>,
     paint: Paint,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -97,6 +143,9 @@ fn write_body(
                 writeln!(out, "{indent}-> {step}")?;
             }
         }
+    }
+    if let Some(sites) = call_sites {
+        write_call_sites(sites, &pad, paint, out)?;
     }
     if let Some(fix) = &finding.fix {
         let marker = match fix.applicability {
