@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
 use super::to_thread::to_thread_fixable;
-use crate::catalog::{self, BlockingApi};
+use crate::catalog::{self, Blocking, BlockingApi};
 use crate::project::summary::{
     BlockingSite, CallSite, CallUsage, LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
 };
@@ -29,6 +29,7 @@ pub(crate) fn record_call(
     let Some(path) = path else { return };
     let in_async_context = checker.in_async_context();
     let usage = call_usage(checker, call);
+    let iterated = is_iterated(checker, call);
     let checks_running_loop = catalog::is_loop_affine(path)
         && path.ends_with("get_running_loop")
         && inside_try_body(checker, call);
@@ -61,10 +62,13 @@ pub(crate) fn record_call(
             range: call.range(),
             usage,
             in_async_context,
+            iterated,
             to_thread,
         });
     }
-    if let Some(api) = blocking {
+    // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
+    // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
+    if let Some(api) = blocking.filter(|api| api.category != Blocking::FsMetadata) {
         function.blocking.push(BlockingSite {
             api: path.to_string(),
             category: api.category,
@@ -144,6 +148,48 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         },
         _ if statement_tests(checker, call.range()) => CallUsage::Condition,
         _ => CallUsage::Used,
+    }
+}
+
+/// Builtins that consume an iterable they are given whole.
+const CONSUMING_BUILTINS: &[&str] = &[
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+];
+
+/// Whether the call's value is iterated right where it is made: the iterable of a `for`
+/// or of a comprehension, or the argument of a builtin that consumes it (`list(f())`).
+fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let ancestors = checker.expression_ancestors();
+    let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
+    match parent {
+        Some(
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. }),
+        ) => generators
+            .iter()
+            .any(|generator| generator.iter.range() == call.range()),
+        Some(Expr::Call(consumer)) => {
+            consumer.arguments.args.len() == 1
+                && consumer.arguments.args[0].range() == call.range()
+                && matches!(&*consumer.func, Expr::Name(name)
+                    if CONSUMING_BUILTINS.contains(&name.id.as_str())
+                        && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")))
+        }
+        Some(_) => false,
+        None => matches!(checker.current_statement(),
+            Some(Stmt::For(for_stmt)) if for_stmt.iter.range() == call.range()),
     }
 }
 

@@ -91,6 +91,12 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 self.visit_expr(&lambda.body);
                 self.model.scopes.pop();
             }
+            Expr::Yield(_) | Expr::YieldFrom(_) => {
+                if !self.model.scopes.innermost_is_lambda() {
+                    self.summary.note_yield();
+                }
+                visitor::walk_expr(self, expr);
+            }
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
                 self.in_comprehension += 1;
                 visitor::walk_expr(self, expr);

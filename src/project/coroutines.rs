@@ -49,7 +49,8 @@ fn coroutine_callee(
 ) -> Option<String> {
     if let Some(id) = resolved {
         let function = project.function(id);
-        return function.is_async.then(|| function.name.clone());
+        // An `async def` that yields makes an async generator, not a coroutine.
+        return (function.is_async && !function.is_generator).then(|| function.name.clone());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

@@ -275,7 +275,10 @@ fn forward(
     }
     while let Some(caller) = queue.pop_front() {
         for &(site, callee) in edges.of(caller) {
-            if project.is_async(callee) || reached.contains_key(&callee) {
+            if project.is_async(callee)
+                || reached.contains_key(&callee)
+                || !project.call_runs_body(caller, site, callee)
+            {
                 continue;
             }
             reached.insert(callee, Some((caller, site)));
@@ -306,6 +309,7 @@ fn backward(
             if project.is_async(caller)
                 || found.contains_key(&caller)
                 || is_module_code(project, caller)
+                || !project.call_runs_body(caller, site, callee)
             {
                 continue;
             }

@@ -126,6 +126,18 @@ impl<'a> Project<'a> {
         &self.modules[id.0].summary.functions[id.1]
     }
 
+    /// Whether call site `site` of `caller`, which calls `callee`, runs `callee`'s body
+    /// there: calling a generator function only makes a generator, whose body runs as it
+    /// is iterated.
+    pub fn call_runs_body(&self, caller: FunctionId, site: usize, callee: FunctionId) -> bool {
+        !self.function(callee).is_generator
+            || self
+                .function(caller)
+                .calls
+                .get(site)
+                .is_some_and(|call| call.iterated)
+    }
+
     /// Whether function `id` is an `async def`.
     pub fn is_async(&self, id: FunctionId) -> bool {
         self.is_async[self.offsets[id.0] + id.1]

@@ -29,6 +29,9 @@ pub struct CallSite {
     pub usage: CallUsage,
     /// Whether the call sits in async context (an `await` may be inserted before it).
     pub in_async_context: bool,
+    /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
+    /// over it, `list(f())`): the body of a generator function runs only then.
+    pub iterated: bool,
     /// The text `await asyncio.to_thread(...)` would be spelled from, where that rewrite
     /// of the call is valid.
     pub to_thread: Option<Box<ToThreadCall>>,
@@ -91,6 +94,9 @@ pub struct FunctionSummary {
     /// The short name shown in chains.
     pub name: String,
     pub is_async: bool,
+    /// Its body yields: calling it makes a generator, and the body runs only as that is
+    /// iterated (an `async def` that yields makes an async generator, not a coroutine).
+    pub is_generator: bool,
     /// The range of the function's name, for its row.
     pub name_range: TextRange,
     pub calls: Vec<CallSite>,
@@ -110,6 +116,7 @@ impl FunctionSummary {
             path,
             name,
             is_async,
+            is_generator: false,
             name_range,
             calls: Vec::new(),
             blocking: Vec::new(),

@@ -79,6 +79,13 @@ impl SummaryBuilder {
     /// resolved here and now: most calls stay in their module (`self.method()`, a helper
     /// beside the caller), and resolving them while the module is in cache spares the
     /// link step most of its lookups.
+    /// Marks the innermost function as a generator function (its body yields).
+    pub fn note_yield(&mut self) {
+        if self.stack.len() > 1 {
+            self.current().is_generator = true;
+        }
+    }
+
     /// Records the module's name for `asyncio` (the first one a fix was spelled with).
     pub fn note_asyncio_alias(&mut self, alias: &str) {
         self.summary

@@ -74,7 +74,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         }
         for &(site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
-            if callee_function.is_async || !facts.blocks.contains_key(&callee) {
+            if callee_function.is_async
+                || !facts.blocks.contains_key(&callee)
+                || !project.call_runs_body(id, site, callee)
+            {
                 continue;
             }
             let call = &function.calls[site];
