@@ -77,7 +77,12 @@ impl FileFindings {
             .map(|diagnostic| to_finding(diagnostic, &display_path, &source, &line_index))
             .collect();
         sort_findings(&mut findings);
-        findings.dedup();
+        // One finding per line for one message: two calls of the same API on a line
+        // (`a.exists() and b.exists()`) are one thing to read and to fix, not two.
+        let mut seen = std::collections::HashSet::new();
+        findings.retain(|finding| {
+            seen.insert((finding.location.row, finding.rule, finding.message.clone()))
+        });
         Self {
             display_path,
             source,
