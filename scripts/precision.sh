@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # precision.sh — reproduce the precision study of docs/precision.md.
 #
-# Runs LW501 and LW601 on the benchmark corpus (fetched by ../shared/bench/fetch-corpus.sh)
+# Runs LW501 and LW601 on the benchmark corpus (fetched by scripts/bench/fetch-corpus.sh)
 # and prints, per rule, every finding, or a seeded random sample of SAMPLE findings when
 # there are more. The verdicts in docs/precision.md are for exactly these rows.
 #
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-fetch=${LW_FETCH:-$root/../shared/bench/fetch-corpus.sh}
+fetch=${LW_FETCH:-$root/scripts/bench/fetch-corpus.sh}
 corpus=$("$fetch" --print-root)
 [[ -d "$corpus" ]] || { echo "precision: no corpus at $corpus; run $fetch first" >&2; exit 2; }
 bin=${LOOPWARDEN:-$root/target/release/loopwarden}
