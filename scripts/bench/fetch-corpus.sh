@@ -164,8 +164,8 @@ if missing:
     command = [
         python, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
         "--no-deps", "--only-binary", ":all:", *TARGET,
-        # The target is fixed, so Requires-Python says nothing about this machine, and some
-        # pins (homeassistant) already require a newer Python than the target's 3.13.
+        # The target is fixed, so Requires-Python says nothing about this machine, and no
+        # one Python suits every pin: homeassistant wants >=3.14.2, open-webui <3.13.
         "--ignore-requires-python",
         "--dest", incoming,
         *(f"{n}=={v}" for n, v in missing),
