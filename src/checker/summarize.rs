@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
+use super::loop_guards;
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi};
 use crate::project::summary::{
@@ -54,6 +55,8 @@ pub(crate) fn record_call(
     });
 
     // Builtins are never project functions nor coroutines: not worth a call site each.
+    let loop_run_guarded =
+        catalog::is_loop_run(path) && loop_guards::is_guarded(checker.current_body(), call.range());
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
     if let Some(callee) = callee {
@@ -79,6 +82,7 @@ pub(crate) fn record_call(
         function.loop_runs.push(LoopRunSite {
             api: path.to_string(),
             range: call.range(),
+            guarded: loop_run_guarded,
         });
     }
     if catalog::is_loop_affine(path) {

@@ -59,6 +59,9 @@ pub struct BlockingSite {
 pub struct LoopRunSite {
     pub api: String,
     pub range: TextRange,
+    /// It runs only when no loop is running (the `except RuntimeError` of a
+    /// `get_running_loop()`, the branch where `is_running()` is false), or never.
+    pub guarded: bool,
 }
 
 /// A loop-affine asyncio call (`asyncio.create_task`, `loop.call_soon`, ...).

@@ -65,6 +65,14 @@ def _dispatch(coro):
   `main()` that no coroutine or hook of the project reaches.
 - The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
   runs the loop only when none is running.
+- A call guarded so that it only runs when no loop is running: in the `except RuntimeError`
+  (or `Exception`, or bare) handler of a `try` that asks for the loop (`get_running_loop()`,
+  `get_event_loop()`); in the branch where `loop.is_running()` is false (`if not
+  loop.is_running():`, the `else` of `if loop.is_running():`); after
+  `if loop.is_running(): ... return` in the same block.
+- A call that visibly never runs: under `if False:`, `while False:`, `for _ in range(0):`.
+  (A loop bound that is only zero through an argument, `range(timeout)` called with
+  `timeout=0`, is not followed: the call is reported.)
 "#;
 
 const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
@@ -78,7 +86,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         if function.loop_runs.is_empty() || function.checks_running_loop {
             continue;
         }
-        for run in &function.loop_runs {
+        for run in function.loop_runs.iter().filter(|run| !run.guarded) {
             let api = display_path(&run.api);
             let (message, help, chain) = if function.is_async {
                 (

@@ -1,0 +1,240 @@
+//! Whether a loop-driving call (`asyncio.run`, `loop.run_until_complete`) is guarded so that
+//! it only runs when no loop is running, or can be seen never to run (RULES.md LW202).
+//!
+//! Guards, read on the way down from the function's body to the call:
+//! - the `except RuntimeError` (or `Exception`, or bare) handler of a `try` whose body asks
+//!   for the running loop (`get_running_loop()` / `get_event_loop()`): it runs when there is
+//!   none;
+//! - the branch where `X.is_running()` is false: `if not X.is_running():`, the `else` (or a
+//!   later `elif`) of `if X.is_running():`, and everything after an
+//!   `if X.is_running(): ... return` in the same block;
+//! - code that never runs: `if False:`, `while False:`, `for _ in range(0):`.
+
+use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::source::MAX_NESTING;
+
+/// Whether the call at `call` (a range inside `body`) is guarded as above.
+pub fn is_guarded(body: &[Stmt], call: TextRange) -> bool {
+    let mut block = body;
+    for _ in 0..MAX_NESTING {
+        let Some(position) = block
+            .iter()
+            .position(|stmt| stmt.range().contains_range(call))
+        else {
+            return false;
+        };
+        if block[..position].iter().any(returns_when_loop_runs) {
+            return true;
+        }
+        let stmt = &block[position];
+        match guard_or_inner_block(stmt, call) {
+            Inner::Guarded => return true,
+            Inner::Block(inner) => block = inner,
+            Inner::None => return false,
+        }
+    }
+    false
+}
+
+enum Inner<'a> {
+    Guarded,
+    Block(&'a [Stmt]),
+    None,
+}
+
+/// The block of `stmt` that holds `call`, or whether getting there is a guard.
+fn guard_or_inner_block(stmt: &Stmt, call: TextRange) -> Inner<'_> {
+    let holding = |body: &[Stmt]| {
+        body.first().is_some_and(|first| {
+            TextRange::new(first.start(), body.last().map_or(first.end(), Ranged::end))
+                .contains_range(call)
+        })
+    };
+    match stmt {
+        Stmt::If(if_stmt) => {
+            if holding(&if_stmt.body) {
+                if is_false(&if_stmt.test) || is_not_running(&if_stmt.test) {
+                    return Inner::Guarded;
+                }
+                return Inner::Block(&if_stmt.body);
+            }
+            let mut tests = vec![&*if_stmt.test];
+            for clause in &if_stmt.elif_else_clauses {
+                if holding(&clause.body) {
+                    let after_running_test = tests.iter().any(|test| is_running(test));
+                    let own_test_says_none = clause
+                        .test
+                        .as_ref()
+                        .is_some_and(|test| is_not_running(test) || is_false(test));
+                    if after_running_test || own_test_says_none {
+                        return Inner::Guarded;
+                    }
+                    return Inner::Block(&clause.body);
+                }
+                tests.extend(clause.test.as_ref());
+            }
+            Inner::None
+        }
+        Stmt::Try(try_stmt) => {
+            for handler in &try_stmt.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                if holding(&handler.body) {
+                    if catches_runtime_error(handler.type_.as_deref())
+                        && try_stmt.body.iter().any(asks_for_running_loop)
+                    {
+                        return Inner::Guarded;
+                    }
+                    return Inner::Block(&handler.body);
+                }
+            }
+            block_of(
+                holding,
+                &[
+                    &try_stmt.body[..],
+                    &try_stmt.orelse[..],
+                    &try_stmt.finalbody[..],
+                ],
+            )
+        }
+        Stmt::For(for_stmt) => {
+            if holding(&for_stmt.body) {
+                if is_empty_range(&for_stmt.iter) {
+                    return Inner::Guarded;
+                }
+                return Inner::Block(&for_stmt.body);
+            }
+            block_of(holding, &[&for_stmt.orelse[..]])
+        }
+        Stmt::While(while_stmt) => {
+            if holding(&while_stmt.body) {
+                if is_false(&while_stmt.test) {
+                    return Inner::Guarded;
+                }
+                return Inner::Block(&while_stmt.body);
+            }
+            block_of(holding, &[&while_stmt.orelse[..]])
+        }
+        Stmt::With(with) => block_of(holding, &[&with.body[..]]),
+        Stmt::Match(match_stmt) => {
+            let bodies: Vec<&[Stmt]> = match_stmt.cases.iter().map(|case| &case.body[..]).collect();
+            block_of(holding, &bodies)
+        }
+        _ => Inner::None,
+    }
+}
+
+fn block_of<'a>(holding: impl Fn(&[Stmt]) -> bool, bodies: &[&'a [Stmt]]) -> Inner<'a> {
+    bodies
+        .iter()
+        .find(|body| holding(body))
+        .map_or(Inner::None, |body| Inner::Block(body))
+}
+
+/// `if X.is_running(): ... return` (or `raise`): what follows it runs only when no loop does.
+fn returns_when_loop_runs(stmt: &Stmt) -> bool {
+    let Stmt::If(if_stmt) = stmt else {
+        return false;
+    };
+    is_running(&if_stmt.test)
+        && if_stmt.elif_else_clauses.is_empty()
+        && matches!(if_stmt.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+}
+
+/// `X.is_running()`.
+fn is_running(test: &Expr) -> bool {
+    matches!(test, Expr::Call(call)
+        if call.arguments.is_empty()
+            && matches!(&*call.func, Expr::Attribute(attribute) if attribute.attr.as_str() == "is_running"))
+}
+
+/// `not X.is_running()`.
+fn is_not_running(test: &Expr) -> bool {
+    matches!(test, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not && is_running(&unary.operand))
+}
+
+/// `False` or `0`.
+fn is_false(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(literal) => !literal.value,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, ast::Number::Int(value) if *value == ast::Int::ZERO)
+        }
+        _ => false,
+    }
+}
+
+/// `range(0)`.
+fn is_empty_range(iter: &Expr) -> bool {
+    matches!(iter, Expr::Call(call)
+        if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "range")
+            && call.arguments.keywords.is_empty()
+            && matches!(call.arguments.args.as_ref(), [only] if is_false(only)))
+}
+
+/// A handler type that catches `RuntimeError`: it, `Exception`, `BaseException`, a tuple
+/// with one of them, or a bare `except:`.
+fn catches_runtime_error(type_: Option<&Expr>) -> bool {
+    let Some(type_) = type_ else {
+        return true;
+    };
+    let catches = |expr: &Expr| {
+        let name = match expr {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attribute) => attribute.attr.as_str(),
+            _ => return false,
+        };
+        matches!(name, "RuntimeError" | "Exception" | "BaseException")
+    };
+    match type_ {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(catches),
+        other => catches(other),
+    }
+}
+
+/// A statement that asks for the running loop: calls `get_running_loop()` or
+/// `get_event_loop()` (however imported), at any depth of its expressions.
+fn asks_for_running_loop(stmt: &Stmt) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+
+    struct Finder {
+        found: bool,
+        nesting: usize,
+    }
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || self.nesting >= MAX_NESTING {
+                return;
+            }
+            self.nesting += 1;
+            visitor::walk_stmt(self, stmt);
+            self.nesting -= 1;
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || self.nesting >= MAX_NESTING {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                let callee = match &*call.func {
+                    Expr::Name(name) => Some(name.id.as_str()),
+                    Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+                    _ => None,
+                };
+                if matches!(callee, Some("get_running_loop" | "get_event_loop")) {
+                    self.found = true;
+                    return;
+                }
+            }
+            self.nesting += 1;
+            visitor::walk_expr(self, expr);
+            self.nesting -= 1;
+        }
+    }
+    let mut finder = Finder {
+        found: false,
+        nesting: 0,
+    };
+    finder.visit_stmt(stmt);
+    finder.found
+}
