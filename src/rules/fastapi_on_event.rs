@@ -68,6 +68,10 @@ app = FastAPI(lifespan=lifespan)
   and Starlette does not warn about it.
 - Objects whose type is not known to be one of the classes above (an unannotated parameter
   named `app`, another framework's `on_event`).
+- A framework's own code, which defines or forwards these APIs rather than using them:
+  `self.router.on_event(...)` or `self.add_event_handler(...)` inside a method (the receiver
+  is the method's own instance), and `APIRouter(on_startup=on_startup)` where the handlers
+  are a parameter of the enclosing function, passed on from its caller.
 
 ## Fix
 None: moving handler bodies into a `lifespan` function, around a `yield`, is a refactor. The
@@ -110,7 +114,7 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
 /// `on_startup=`/`on_shutdown=` constructor keywords.
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
     if is_deprecated_event_method(path) {
-        if is_decorator(checker, call) {
+        if is_decorator(checker, call) || on_own_receiver(checker, call) {
             // Reported by `check_function`, with the handler's name.
             return;
         }
@@ -139,7 +143,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         let Some(name) = keyword.arg.as_ref().map(|arg| arg.as_str()) else {
             continue;
         };
-        if !DEPRECATED_LIFESPAN_KEYWORDS.contains(&name) || registers_nothing(&keyword.value) {
+        if !DEPRECATED_LIFESPAN_KEYWORDS.contains(&name)
+            || registers_nothing(&keyword.value)
+            || forwards_a_parameter(checker, &keyword.value)
+        {
             continue;
         }
         checker.report(
@@ -174,6 +181,51 @@ fn lifespan_event(call: &ast::ExprCall) -> Option<String> {
         }
         _ => Some("...".to_string()),
     }
+}
+
+/// `self.router.on_event(...)`, `self.add_event_handler(...)` inside a method (or a function
+/// nested in one): the class defines or forwards the API (a framework's own code), it does
+/// not use it as an application.
+fn on_own_receiver(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    let mut receiver = &*method.value;
+    while let Expr::Attribute(attribute) = receiver {
+        receiver = &attribute.value;
+    }
+    let Expr::Name(root) = receiver else {
+        return false;
+    };
+    let ancestors = checker.statement_ancestors();
+    // The innermost enclosing method: a `def` directly in a class body.
+    let method = ancestors.windows(2).rev().find_map(|pair| match pair {
+        [ast::Stmt::ClassDef(_), ast::Stmt::FunctionDef(method)] => Some(method),
+        _ => None,
+    });
+    method.is_some_and(|method| {
+        method
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&method.parameters.args)
+            .next()
+            .is_some_and(|first| first.name().as_str() == root.id.as_str())
+    })
+}
+
+/// `on_startup=on_startup`: a constructor handed on what its own caller passed in (a
+/// framework building its router), not handlers an application registers.
+fn forwards_a_parameter(checker: &Checker, value: &Expr) -> bool {
+    let Expr::Name(name) = value else {
+        return false;
+    };
+    checker.current_function().is_some_and(|function| {
+        function
+            .parameters
+            .iter_non_variadic_params()
+            .any(|parameter| parameter.name().as_str() == name.id.as_str())
+    })
 }
 
 /// `None`, `[]`, `()`: no handler is registered.
