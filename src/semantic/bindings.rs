@@ -173,6 +173,74 @@ impl ModuleBindings {
         }
     }
 
+    /// The names an `import` or `from ... import` statement binds, with the paths they
+    /// stand for, wherever the statement is (module level, or inside a function: hooks and
+    /// `__del__` often import there). `import a.b` binds `a`; a relative import is resolved
+    /// against this module's package.
+    pub fn import_bindings(&self, stmt: &ast::Stmt) -> Vec<(String, String)> {
+        match stmt {
+            ast::Stmt::Import(import) => import
+                .names
+                .iter()
+                .map(|alias| {
+                    let module = alias.name.as_str();
+                    match &alias.asname {
+                        Some(asname) => (asname.to_string(), module.to_string()),
+                        None => {
+                            let first = module.split('.').next().unwrap_or(module);
+                            (first.to_string(), first.to_string())
+                        }
+                    }
+                })
+                .collect(),
+            ast::Stmt::ImportFrom(import) => {
+                let Some(base) = self.import_base(import) else {
+                    return Vec::new();
+                };
+                import
+                    .names
+                    .iter()
+                    .filter(|alias| alias.name.as_str() != "*")
+                    .map(|alias| {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                        let path = if base.is_empty() {
+                            alias.name.to_string()
+                        } else {
+                            format!("{base}.{}", alias.name)
+                        };
+                        (local, path)
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The absolute module an `import from` names, relative levels resolved against this module.
+    fn import_base(&self, import: &ast::StmtImportFrom) -> Option<String> {
+        let module = import.module.as_ref().map(|module| module.as_str());
+        if import.level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut package: Vec<&str> = self
+            .module_name
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .collect();
+        let mut levels = import.level as usize;
+        if self.is_package {
+            levels -= 1;
+        }
+        if levels > package.len() {
+            return None;
+        }
+        package.truncate(package.len() - levels);
+        if let Some(module) = module {
+            package.push(module);
+        }
+        Some(package.join("."))
+    }
+
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {

@@ -78,6 +78,11 @@ impl SemanticModel<'_> {
                         self.learn(target.id.as_str(), known, conflicted);
                     }
                 }
+                Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                    for (local, path) in self.module.import_bindings(stmt) {
+                        self.learn(&local, Some(Resolved::Path(path)), conflicted);
+                    }
+                }
                 Stmt::With(with) => {
                     for item in &with.items {
                         if let Some(Expr::Name(target)) = item.optional_vars.as_deref() {

@@ -8,6 +8,15 @@ use super::resolved::Resolved;
 use super::scope::ScopeStack;
 use crate::catalog;
 
+/// Type qualifiers: `Final[T]` and `ClassVar[T]` hold a `T`; bare, they leave the type to the
+/// assigned value (`loop: Final = asyncio.get_running_loop()`).
+const QUALIFIERS: &[&str] = &[
+    "typing.Final",
+    "typing.ClassVar",
+    "typing_extensions.Final",
+    "typing_extensions.ClassVar",
+];
+
 /// The resolver: the module's bindings plus the scopes enclosing the current node.
 pub struct SemanticModel<'m> {
     pub module: &'m ModuleBindings,
@@ -57,6 +66,10 @@ impl<'m> SemanticModel<'m> {
         match annotation {
             Expr::Name(_) | Expr::Attribute(_) => {
                 let path = self.path_of(annotation)?;
+                // A bare `Final`/`ClassVar` says nothing of the type: the value does.
+                if QUALIFIERS.contains(&path.as_str()) {
+                    return None;
+                }
                 Some(
                     catalog::canonical_class(&path)
                         .map(str::to_string)
@@ -65,7 +78,10 @@ impl<'m> SemanticModel<'m> {
             }
             Expr::Subscript(subscript) => {
                 let container = self.path_of(&subscript.value)?;
-                if container == "typing.Optional" || container == "typing.Annotated" {
+                if container == "typing.Optional"
+                    || container == "typing.Annotated"
+                    || QUALIFIERS.contains(&container.as_str())
+                {
                     let inner = match &*subscript.slice {
                         Expr::Tuple(tuple) => tuple.elts.first()?,
                         other => other,

@@ -38,36 +38,9 @@ impl ModuleBindings {
     fn bind_statements(&mut self, body: &[Stmt]) {
         for stmt in body {
             match stmt {
-                Stmt::Import(import) => {
-                    for alias in &import.names {
-                        let module = alias.name.as_str();
-                        match &alias.asname {
-                            Some(asname) => {
-                                self.bind(asname.as_str(), Some(Resolved::Path(module.to_string())))
-                            }
-                            None => {
-                                // `import a.b` binds `a`, through which `a.b.f` resolves.
-                                let first = module.split('.').next().unwrap_or(module);
-                                self.bind(first, Some(Resolved::Path(first.to_string())));
-                            }
-                        }
-                    }
-                }
-                Stmt::ImportFrom(import) => {
-                    let Some(base) = self.import_base(import) else {
-                        continue;
-                    };
-                    for alias in &import.names {
-                        if alias.name.as_str() == "*" {
-                            continue;
-                        }
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                        let path = if base.is_empty() {
-                            alias.name.to_string()
-                        } else {
-                            format!("{base}.{}", alias.name)
-                        };
-                        self.bind(local, Some(Resolved::Path(path)));
+                Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                    for (local, path) in self.import_bindings(stmt) {
+                        self.bind(&local, Some(Resolved::Path(path)));
                     }
                 }
                 Stmt::FunctionDef(function) => {
@@ -147,31 +120,6 @@ impl ModuleBindings {
             Expr::Starred(starred) => self.bind_target(&starred.value, None),
             _ => {}
         }
-    }
-
-    /// The absolute module an `import from` names, relative levels resolved against this module.
-    fn import_base(&self, import: &ast::StmtImportFrom) -> Option<String> {
-        let module = import.module.as_ref().map(|module| module.as_str());
-        if import.level == 0 {
-            return module.map(str::to_string);
-        }
-        let mut package: Vec<&str> = self
-            .module_name
-            .split('.')
-            .filter(|part| !part.is_empty())
-            .collect();
-        let mut levels = import.level as usize;
-        if self.is_package {
-            levels -= 1;
-        }
-        if levels > package.len() {
-            return None;
-        }
-        package.truncate(package.len() - levels);
-        if let Some(module) = module {
-            package.push(module);
-        }
-        Some(package.join("."))
     }
 
     fn class_skeleton(&self, class: &ast::StmtClassDef) -> ClassInfo {
