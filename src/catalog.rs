@@ -994,6 +994,19 @@ pub const LOOP_RUN_CALLS: &[&str] = &[
     "asyncio.Runner.run",
 ];
 
+/// Calls that give the current thread an event loop of its own: a thread that makes one and
+/// runs it may use loop-affine APIs on it (LW104's exemption).
+pub const OWN_LOOP_CALLS: &[&str] = &[
+    "asyncio.new_event_loop",
+    "asyncio.events.new_event_loop",
+    "asyncio.set_event_loop",
+    "asyncio.events.set_event_loop",
+];
+
+/// Decorators that memoize a function: a zero-argument function so decorated runs its body
+/// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
+pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];
+
 /// asyncio APIs that must run on the loop's own thread (they are not thread-safe, or raise
 /// when no loop runs in the thread).
 pub const LOOP_AFFINE_CALLS: &[&str] = &[

@@ -19,6 +19,7 @@ use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashMap;
 
+use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::project::summary::ModuleSummary;
 use crate::project::summary_builder::SummaryBuilder;
@@ -209,9 +210,28 @@ impl<'a> Checker<'a, '_> {
             Some(owner) => format!("{owner}.{}", function.name),
             None => self.model.module.qualify(function.name.as_str()),
         };
+        // Decorators resolve in the enclosing scope: before the function's own is entered.
+        let runs_once = function.parameters.is_empty() && self.is_memoized(function);
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
+        if runs_once {
+            self.summary.current().runs_once = true;
+        }
         self.functions.push(function);
+    }
+
+    /// Whether `function` is decorated with a memoizing decorator (`@functools.cache`,
+    /// `@lru_cache(maxsize=None)`).
+    fn is_memoized(&self, function: &ast::StmtFunctionDef) -> bool {
+        function.decorator_list.iter().any(|decorator| {
+            let target = match &decorator.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            self.model
+                .path_of(target)
+                .is_some_and(|path| catalog::MEMOIZING_DECORATORS.contains(&path.as_str()))
+        })
     }
 
     pub(crate) fn exit_function(&mut self) {

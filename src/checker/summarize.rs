@@ -85,7 +85,9 @@ pub(crate) fn record_call(
             guarded: loop_run_guarded,
         });
     }
-    if catalog::is_loop_affine(path) {
+    // `get_running_loop()` inside a `try` is the probe "is a loop running here?", whose
+    // `RuntimeError` the code expects: not a use of the loop from the wrong thread.
+    if catalog::is_loop_affine(path) && !checks_running_loop {
         function.loop_affine.push(LoopAffineSite {
             api: path.to_string(),
             range: call.range(),

@@ -182,10 +182,16 @@ impl Facts {
         let ((blocks, loop_affine), reached) = rayon::join(
             || {
                 rayon::join(
-                    || backward(project, &callers, |function| !function.blocking.is_empty()),
                     || {
                         backward(project, &callers, |function| {
-                            !function.loop_affine.is_empty()
+                            // A function whose body runs once per process does not make its
+                            // callers block (and is not seeded): see `FunctionSummary::runs_once`.
+                            (!function.blocking.is_empty(), !function.runs_once)
+                        })
+                    },
+                    || {
+                        backward(project, &callers, |function| {
+                            (!function.loop_affine.is_empty(), true)
                         })
                     },
                 )
@@ -289,17 +295,18 @@ fn forward(
 }
 
 /// Sync functions with a property, spread from the functions that have it directly to
-/// their sync callers.
+/// their sync callers. `property` answers, for a function, whether it has the property
+/// directly and whether it may have it at all (directly or through its callees).
 fn backward(
     project: &Project,
     callers: &Adjacency<(FunctionId, usize)>,
-    has_directly: impl Fn(&super::summary::FunctionSummary) -> bool,
+    property: impl Fn(&super::summary::FunctionSummary) -> (bool, bool),
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
     let mut queue = VecDeque::new();
     for id in project.function_ids() {
         let function = project.function(id);
-        if !function.is_async && has_directly(function) {
+        if !function.is_async && property(function) == (true, true) {
             found.insert(id, Step::Direct(0));
             queue.push_back(id);
         }
@@ -310,6 +317,7 @@ fn backward(
                 || found.contains_key(&caller)
                 || is_module_code(project, caller)
                 || !project.call_runs_body(caller, site, callee)
+                || !property(project.function(caller)).1
             {
                 continue;
             }

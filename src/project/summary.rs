@@ -100,6 +100,9 @@ pub struct FunctionSummary {
     /// Its body yields: calling it makes a generator, and the body runs only as that is
     /// iterated (an `async def` that yields makes an async generator, not a coroutine).
     pub is_generator: bool,
+    /// A memoized function of no arguments (`@functools.cache def settings():`): its body
+    /// runs once per process, so what it blocks on, it blocks on once, not per call.
+    pub runs_once: bool,
     /// The range of the function's name, for its row.
     pub name_range: TextRange,
     pub calls: Vec<CallSite>,
@@ -120,6 +123,7 @@ impl FunctionSummary {
             name,
             is_async,
             is_generator: false,
+            runs_once: false,
             name_range,
             calls: Vec::new(),
             blocking: Vec::new(),

@@ -1,9 +1,10 @@
 //! LW104 thread-unsafe-asyncio-in-executor: a function run on another thread uses
 //! loop-affine asyncio APIs, directly or through its sync callees.
 
+use crate::catalog::OWN_LOOP_CALLS;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
-use crate::project::{Facts, Project};
+use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
@@ -44,8 +45,14 @@ def on_message(loop, queue, item):
 or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop from a thread.
 
 ## Not flagged
-`loop.call_soon_threadsafe` and `asyncio.run_coroutine_threadsafe` (they are the fix), and
-functions that are only called on the loop's thread.
+- `loop.call_soon_threadsafe` and `asyncio.run_coroutine_threadsafe` (they are the fix), and
+  functions that are only called on the loop's thread.
+- A thread that runs an event loop of its own: its target makes or sets one
+  (`asyncio.new_event_loop()`, `asyncio.set_event_loop(loop)`) or runs one
+  (`run_until_complete`, `run_forever`, `asyncio.run`); the asyncio calls it makes are on
+  that loop, on that thread.
+- `asyncio.get_running_loop()` inside a `try` (with its `except RuntimeError`): the probe
+  "is a loop running on this thread?", which expects the error a worker thread gets.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -55,7 +62,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 continue;
             };
             let target_function = project.function(target);
-            if target_function.is_async || !facts.loop_affine.contains_key(&target) {
+            if target_function.is_async
+                || !facts.loop_affine.contains_key(&target)
+                || runs_its_own_loop(project, target)
+            {
                 continue;
             }
             let mut chain = vec![project.definition_step(target)];
@@ -79,4 +89,17 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             report(id.0, diagnostic);
         }
     }
+}
+
+/// Whether thread target `id` runs an event loop of its own (it makes or sets one, or runs
+/// one with `run_until_complete`, `run_forever` or `asyncio.run`): the loop-affine calls it
+/// makes are then on that thread's own loop.
+fn runs_its_own_loop(project: &Project, id: FunctionId) -> bool {
+    let function = project.function(id);
+    let summary = project.modules[id.0].summary;
+    !function.loop_runs.is_empty()
+        || function
+            .calls
+            .iter()
+            .any(|call| OWN_LOOP_CALLS.contains(&summary.callee(call)))
 }

@@ -11,7 +11,7 @@ pub const DOCS: &str = r#"# LW103 transitive-blocking-call
 
 ## What it does
 Flags a call, inside an `async def`, to a *sync* function of the analysed project that
-performs a blocking call (the LW101, LW102 and LW105 catalog) itself or through further sync
+performs a blocking call (the LW101 and LW102 catalog) itself or through further sync
 calls, to any depth and across modules. The callee may be a module function (same module or
 imported, also through a package's `__init__.py` re-export), a method called through
 `self`/`cls` (inherited ones included) or on a local value built from a project class, a
@@ -59,6 +59,21 @@ async def webhook(key):
 - Calls inside a `lambda` (it runs wherever it is handed to).
 - Recursion and call cycles terminate; a function that only calls itself and never blocks
   is not flagged.
+- A chain that ends only in a file-metadata syscall (`os.path.exists`, `Path.is_file`, the
+  LW105 catalog): a `stat` is cheap on local disks, and one reached through helpers is not
+  worth a finding; LW105 reports direct calls.
+- Calling a generator function: that makes a generator and runs none of its body. The
+  blocking point is where the generator is iterated (`for line in rows(path):`, a
+  comprehension over it, `list(rows(path))`), and that is what is reported.
+- A memoized function of no arguments (`@functools.cache` or `@lru_cache` on a `def` without
+  parameters): its body runs once per process, so it blocks once, at the first call, not on
+  every request. With arguments it is still followed (one read per distinct argument).
+
+## Many call sites, one helper
+One helper that blocks, called from a hundred coroutines, is one problem with a hundred
+places to fix it. Every call site is reported (that is where the fix goes) and JSON keeps one
+object per call site with the same chain, but the text output shows the chain once per
+helper, with the call sites listed under it, and `--statistics` counts distinct helpers.
 
 ## Fix
 Unsafe (the helper then runs on a worker thread): `await asyncio.to_thread(helper, *args)`,
