@@ -173,6 +173,24 @@ fn is_empty_range(iter: &Expr) -> bool {
             && matches!(call.arguments.args.as_ref(), [only] if is_false(only)))
 }
 
+/// Whether `range` sits in the body of a `try` (among `statements`, the statements enclosing
+/// it) one of whose handlers catches `RuntimeError`.
+pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> bool {
+    statements.iter().any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        try_stmt
+            .body
+            .iter()
+            .any(|inner| inner.range().contains_range(range))
+            && try_stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                catches_runtime_error(handler.type_.as_deref())
+            })
+    })
+}
+
 /// A handler type that catches `RuntimeError`: it, `Exception`, `BaseException`, a tuple
 /// with one of them, or a bare `except:`.
 fn catches_runtime_error(type_: Option<&Expr>) -> bool {

@@ -7,7 +7,7 @@
 //! through the tree and calls the rules is [`crate::dispatch`].
 
 pub mod blocking;
-mod loop_guards;
+pub mod loop_guards;
 mod names_read;
 pub mod summarize;
 pub mod to_thread;

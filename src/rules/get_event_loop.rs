@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
 use crate::checker::Checker;
+use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
@@ -65,6 +66,12 @@ except RuntimeError:
   methods of other objects, and a local name that shadows the import.
 - In sync code, a call preceded (earlier in the same function, or earlier at module level) by
   `asyncio.set_event_loop(...)`: `get_event_loop()` then returns that loop on every version.
+- In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
+  `Exception`, or everything): the code already handles the error Python 3.14 raises.
+
+A sync function may well run inside a running loop (a callback, a hook): there
+`get_event_loop()` returns that loop on every version. The rule cannot always know, so its
+message says what happens where no loop is set, and does not claim the code runs outside one.
 
 ## Fix
 In async context, safe: the callee is replaced by `get_running_loop`, keeping the spelling the
@@ -95,13 +102,15 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         }
         checker.report(diagnostic);
     } else {
-        if loop_set_before(checker, call.start()) {
+        if loop_set_before(checker, call.start())
+            || in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
+        {
             return;
         }
         checker.report(
             Diagnostic::new(
                 Rule::GetEventLoop,
-                "`asyncio.get_event_loop()` outside a running loop: it warns since Python 3.12 and raises `RuntimeError` since 3.14 when no loop is set",
+                "`asyncio.get_event_loop()` in sync code: where no loop is set in the thread it warns since Python 3.12 and raises `RuntimeError` since 3.14",
                 call.range(),
             )
             .with_help(
