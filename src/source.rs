@@ -2,6 +2,11 @@
 
 use ruff_text_size::TextSize;
 
+/// Nesting beyond this is not descended into by any walk over a tree: no rule has anything
+/// to say about code nested ten thousand levels deep, and every walk must finish on any
+/// input.
+pub const MAX_NESTING: usize = 10_000;
+
 /// 1-based row and column; the column counts characters, as Ruff's does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {

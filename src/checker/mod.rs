@@ -28,9 +28,7 @@ use crate::source::LineIndex;
 
 pub use names_read::NamesRead;
 
-/// Nesting beyond this is not descended into: the rules have nothing to say about code
-/// nested ten thousand levels deep, and the walk must finish on any input.
-pub const MAX_NESTING: usize = 10_000;
+pub use crate::source::MAX_NESTING;
 
 pub struct Checker<'a, 'm> {
     pub settings: &'a Settings,

@@ -4,7 +4,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use super::MAX_NESTING;
+use crate::source::MAX_NESTING;
 
 /// The names a body reads (loads), nested functions included.
 pub struct NamesRead<'a> {
