@@ -2,7 +2,8 @@
 //!
 //! The modules are layers, each importing only from the ones listed before it (a test,
 //! `tests/layering.rs`, keeps it so; `docs/architecture.md` draws them):
-//! text and findings ([`source`], [`registry`], [`diagnostic`], [`to_thread_fix`], [`noqa`]),
+//! text, syntax and findings ([`source`] and the syntax queries of [`ast_query`], [`registry`],
+//! [`diagnostic`], [`to_thread_fix`], [`noqa`]),
 //! [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the [`project`]
 //! model, the [`checker`] context, the [`rules`], the [`dispatch`], the [`analysis`] API,
 //! then [`report`], [`fix`] and [`output`].
@@ -11,6 +12,7 @@
 //! [`check`] is its whole run over paths on disk.
 
 pub mod analysis;
+pub mod ast_query;
 pub mod catalog;
 pub mod checker;
 pub mod diagnostic;

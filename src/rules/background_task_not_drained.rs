@@ -7,11 +7,11 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::{any_in_body, last_identifier};
 use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::network_await_without_timeout::{any_in_body, last_identifier};
 
 pub const DOCS: &str = r#"# LW304 background-task-not-drained
 

@@ -7,14 +7,14 @@ use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::{
+    any_expr, any_in_body, collect_assignments, enclosing_class, last_identifier, receiver_name,
+};
 use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::network_await_without_timeout::{
-    any_expr, any_in_body, collect_assignments, enclosing_class, last_identifier, receiver_name,
-    row_of, shorten,
-};
+use crate::rules::network_await_without_timeout::{row_of, shorten};
 
 pub const DOCS: &str = r#"# LW601 check-then-act-across-await
 
