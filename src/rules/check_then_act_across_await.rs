@@ -13,8 +13,8 @@ use crate::ast_query::{
 use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::message_text::shorten;
 use crate::registry::Rule;
-use crate::rules::network_await_without_timeout::{row_of, shorten};
 
 pub const DOCS: &str = r#"# LW601 check-then-act-across-await
 
@@ -246,11 +246,11 @@ pub(crate) fn check_function<'a>(
         let message = format!(
             "{subject} `{}` (row {}) and write `{}` (row {}) are separated by `{}` (row {}): {consequence}",
             text(race.check),
-            row_of(checker, race.check.start()),
+            checker.row_of(race.check.start()),
             text(race.write),
-            row_of(checker, race.write.start()),
+            checker.row_of(race.write.start()),
             text(race.awaited),
-            row_of(checker, race.awaited.start()),
+            checker.row_of(race.awaited.start()),
         );
         checker.report(
             Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help),

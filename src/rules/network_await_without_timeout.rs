@@ -1,17 +1,15 @@
 //! LW501 network-await-without-timeout: an awaited network operation that no deadline bounds.
-//!
-//! Also home to the small helpers the LW5/LW6 rules share: the class around a method, where
-//! a local or `self.attr` value was built, rows for messages.
 
 use std::collections::HashMap;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{collect_assignments, enclosing_class, last_identifier, receiver_name};
 use crate::catalog::{self, NetworkDefault};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::message_text::shorten;
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW501 network-await-without-timeout
@@ -967,21 +965,4 @@ fn name_says_deadline(name: &str) -> bool {
         || name.contains("deadline")
         || name == "fail_after"
         || name == "move_on_after"
-}
-
-/// The 1-based row of `offset` in the module being checked (the line index is built once per
-/// module, so many findings in a large file stay cheap).
-pub(crate) fn row_of(checker: &Checker, offset: TextSize) -> usize {
-    checker.line_index.line_of(offset) + 1
-}
-
-/// The first line of `text`, cut to `limit` characters.
-pub(crate) fn shorten(text: &str, limit: usize) -> String {
-    let first = text.lines().next().unwrap_or("").trim();
-    let cut: String = first.chars().take(limit).collect();
-    if cut.len() < first.len() || text.trim().lines().nth(1).is_some() {
-        format!("{}...", cut.trim_end())
-    } else {
-        cut
-    }
 }
