@@ -8,7 +8,8 @@ use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Operator, Stmt, UnaryOp}
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{
-    any_expr, any_in_body, collect_assignments, enclosing_class, last_identifier, receiver_name,
+    Walk, any_expr, any_in_body, collect_assignments, enclosing_class, find_in_expr,
+    last_identifier, receiver_name, single_assignment, walk_statements_shallow,
 };
 use crate::catalog;
 use crate::checker::Checker;
@@ -646,37 +647,26 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// The shared states tested by the `if`s of the function.
     fn tested_states(&self) -> Vec<ComparableExpr<'a>> {
-        use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-        struct Tests<'a> {
-            found: Vec<&'a Expr>,
-        }
-        impl<'a> StatementVisitor<'a> for Tests<'a> {
-            fn visit_stmt(&mut self, stmt: &'a Stmt) {
-                match stmt {
-                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                    Stmt::If(if_stmt) => {
-                        self.found.push(&if_stmt.test);
-                        self.found.extend(
-                            if_stmt
-                                .elif_else_clauses
-                                .iter()
-                                .filter_map(|clause| clause.test.as_ref()),
-                        );
-                        walk_stmt(self, stmt);
-                    }
-                    Stmt::While(while_stmt) => {
-                        self.found.push(&while_stmt.test);
-                        walk_stmt(self, stmt);
-                    }
-                    _ => walk_stmt(self, stmt),
+        let mut tests: Vec<&'a Expr> = Vec::new();
+        walk_statements_shallow(&self.function.body, &mut |stmt| {
+            match stmt {
+                Stmt::If(if_stmt) => {
+                    tests.push(&if_stmt.test);
+                    tests.extend(
+                        if_stmt
+                            .elif_else_clauses
+                            .iter()
+                            .filter_map(|clause| clause.test.as_ref()),
+                    );
                 }
+                Stmt::While(while_stmt) => tests.push(&while_stmt.test),
+                _ => {}
             }
-        }
-        let mut tests = Tests { found: Vec::new() };
-        tests.visit_body(&self.function.body);
+            Walk::Descend
+        });
         // Every shared value a test reads (`self._connecting`, `self._pending.get(key)`).
         let mut tested = Vec::new();
-        for test in tests.found {
+        for test in tests {
             collect_exprs(test, &mut |expr| {
                 if matches!(expr, Expr::Attribute(_) | Expr::Name(_)) && self.is_shared(expr) {
                     tested.push(ComparableExpr::from(expr));
@@ -1677,22 +1667,14 @@ fn awaited_callees(expr: &Expr) -> Vec<String> {
 
 /// The values of the `return` statements of a body (not of nested scopes).
 fn returned_values(body: &[Stmt]) -> Vec<&Expr> {
-    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-    struct Returns<'a> {
-        found: Vec<&'a Expr>,
-    }
-    impl<'a> StatementVisitor<'a> for Returns<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Return(ret) => self.found.extend(ret.value.as_deref()),
-                _ => walk_stmt(self, stmt),
-            }
+    let mut found = Vec::new();
+    walk_statements_shallow(body, &mut |stmt| {
+        if let Stmt::Return(ret) = stmt {
+            found.extend(ret.value.as_deref());
         }
-    }
-    let mut returns = Returns { found: Vec::new() };
-    returns.visit_body(body);
-    returns.found
+        Walk::Descend
+    });
+    found
 }
 
 /// The value an assignment statement stores.
@@ -1779,39 +1761,4 @@ fn first_await_in_stmt(stmt: &Stmt) -> Option<TextRange> {
         false
     });
     found
-}
-
-/// The first `Some` that `find` returns over the sub-expressions of `expr`, in source order.
-fn find_in_expr<'a, T>(expr: &'a Expr, find: &mut dyn FnMut(&'a Expr) -> Option<T>) -> Option<T> {
-    use ruff_python_ast::visitor::{Visitor, walk_expr};
-
-    struct Finder<'f, 'a, T> {
-        find: &'f mut dyn FnMut(&'a Expr) -> Option<T>,
-        found: Option<T>,
-    }
-    impl<'a, T> Visitor<'a> for Finder<'_, 'a, T> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found.is_some() {
-                return;
-            }
-            self.found = (self.find)(expr);
-            if self.found.is_none() {
-                walk_expr(self, expr);
-            }
-        }
-    }
-    let mut finder = Finder { find, found: None };
-    finder.visit_expr(expr);
-    finder.found
-}
-
-/// The target and value of `x = value` or `x: T = value` (one target).
-fn single_assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
-    match stmt {
-        Stmt::Assign(assign) if assign.targets.len() == 1 => {
-            Some((&assign.targets[0], &*assign.value))
-        }
-        Stmt::AnnAssign(assign) => Some((&*assign.target, assign.value.as_deref()?)),
-        _ => None,
-    }
 }
