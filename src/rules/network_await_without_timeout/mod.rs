@@ -1,11 +1,11 @@
 //! LW501 network-await-without-timeout: an awaited network operation that no deadline bounds.
 //!
 //! The entry points the dispatch calls live here; the rest of the rule is split by question:
-//! which calls are network operations with no timeout of their own ([`operations`], with the
-//! clients' timeout settings in [`client_timeouts`] and where a value was built in
-//! [`origins`]), what bounds one lexically ([`deadlines`]), what makes an unbounded one fine
-//! ([`exemptions`], with the callers' deadlines in [`coverage`]), and how it is reported
-//! ([`messages`]).
+//! which calls are network operations with no timeout of their own (`operations.rs`, with the
+//! clients' timeout settings in `client_timeouts.rs` and where a value was built in
+//! `origins.rs`), what bounds one lexically (`deadlines.rs`), what makes an unbounded one fine
+//! (`exemptions.rs`, with the callers' deadlines in `coverage.rs`), and how it is reported
+//! (`messages.rs`).
 
 mod client_timeouts;
 mod coverage;
