@@ -2,21 +2,24 @@
 //!
 //! The modules are layers, each importing only from the ones listed before it (a test,
 //! `tests/layering.rs`, keeps it so; `docs/architecture.md` draws them):
-//! text and findings ([`source`], [`registry`], [`diagnostic`], [`to_thread_fix`], [`noqa`]),
-//! [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the [`project`]
-//! model, the [`checker`] context, the [`rules`], the [`dispatch`], the [`analysis`] API,
-//! then [`report`], [`fix`] and [`output`].
+//! text, syntax and findings ([`source`] and the syntax queries of [`ast_query`], [`registry`],
+//! [`diagnostic`] and [`message_text`] (source cut to fit a message), [`to_thread_fix`],
+//! [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
+//! [`project`] model, the [`checker`] context, the [`rules`], the [`dispatch`], the
+//! [`analysis`] API, then [`report`], [`fix`] and [`output`].
 //!
 //! [`analysis`] is the API that the command line, an editor server and a cache share;
 //! [`check`] is its whole run over paths on disk.
 
 pub mod analysis;
+pub mod ast_query;
 pub mod catalog;
 pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
 pub mod dispatch;
 pub mod fix;
+pub mod message_text;
 pub mod noqa;
 pub mod output;
 pub mod project;

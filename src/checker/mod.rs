@@ -16,7 +16,7 @@ use std::any::{Any, TypeId};
 use std::cell::{RefCell, RefMut};
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::catalog;
@@ -186,6 +186,12 @@ impl<'a> Checker<'a, '_> {
     /// The source text of `range`.
     pub fn text(&self, range: TextRange) -> &'a str {
         self.source.get(range.to_std_range()).unwrap_or("")
+    }
+
+    /// The 1-based row of `offset` in the module being checked, for messages that name other
+    /// lines (the line index is built once per module, so many findings stay cheap).
+    pub fn row_of(&self, offset: TextSize) -> usize {
+        self.line_index.line_of(offset) + 1
     }
 
     /// Whether the value of the current expression is thrown away: it is a whole

@@ -7,11 +7,13 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::{
+    Walk, any_in_body, last_identifier, single_assignment, walk_statements_shallow,
+};
 use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::network_await_without_timeout::{any_in_body, last_identifier};
 
 pub const DOCS: &str = r#"# LW304 background-task-not-drained
 
@@ -128,19 +130,12 @@ pub(crate) fn check_module(checker: &mut Checker, module: &ModModule) {
 fn module_collections(checker: &Checker, body: &[Stmt]) -> Vec<(String, TextRange)> {
     let mut found = Vec::new();
     for stmt in body {
-        let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                (&assign.targets[0], &*assign.value)
-            }
-            Stmt::AnnAssign(assign) => match assign.value.as_deref() {
-                Some(value) => (&*assign.target, value),
-                None => continue,
-            },
-            Stmt::If(if_stmt) => {
-                found.extend(module_collections(checker, &if_stmt.body));
-                continue;
-            }
-            _ => continue,
+        if let Stmt::If(if_stmt) = stmt {
+            found.extend(module_collections(checker, &if_stmt.body));
+            continue;
+        }
+        let Some((target, value)) = single_assignment(stmt) else {
+            continue;
         };
         let Expr::Name(name) = target else { continue };
         let empty_collection = match value {
@@ -478,22 +473,14 @@ fn first_yield(body: &[Stmt]) -> Option<TextRange> {
     found
 }
 
-/// Every statement of `body` (nested blocks included, nested scopes not).
+/// Every assignment statement of `body` (nested blocks included, nested scopes not).
 fn assignments_in(body: &[Stmt]) -> Vec<&Stmt> {
-    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-    struct Collector<'a> {
-        found: Vec<&'a Stmt>,
-    }
-    impl<'a> StatementVisitor<'a> for Collector<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Assign(_) => self.found.push(stmt),
-                _ => walk_stmt(self, stmt),
-            }
+    let mut found = Vec::new();
+    walk_statements_shallow(body, &mut |stmt| {
+        if matches!(stmt, Stmt::Assign(_)) {
+            found.push(stmt);
         }
-    }
-    let mut collector = Collector { found: Vec::new() };
-    collector.visit_body(body);
-    collector.found
+        Walk::Descend
+    });
+    found
 }

@@ -2,10 +2,10 @@
 //! `asyncio.CancelledError` (by name, through `BaseException`, or bare) and does not
 //! re-raise it on every path.
 
-use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::ast_query::{Node, Walk, walk_body_shallow};
 use crate::catalog::{
     CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS, CANCELLED_ERROR_CLASSES,
     NON_CANCELLATION_BASES, TASK_CANCEL_METHODS, UNCANCEL_METHODS,
@@ -414,33 +414,14 @@ fn reraises(checker: &Checker, exc: &Expr, caught: Option<&str>) -> bool {
 
 /// Whether the handler calls `<task>.uncancel()`.
 fn calls_uncancel(body: &[Stmt]) -> bool {
-    struct Finder {
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for Finder {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                return;
-            }
-            visitor::walk_stmt(self, stmt);
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found || matches!(expr, Expr::Lambda(_)) {
-                return;
-            }
-            if let Expr::Call(call) = expr
-                && let Expr::Attribute(attribute) = &*call.func
-                && UNCANCEL_METHODS.contains(&attribute.attr.as_str())
-            {
-                self.found = true;
-                return;
-            }
-            visitor::walk_expr(self, expr);
-        }
-    }
-    let mut finder = Finder { found: false };
-    finder.visit_body(body);
-    finder.found
+    let uncancels = |call: &ast::ExprCall| {
+        matches!(&*call.func, Expr::Attribute(attribute)
+            if UNCANCEL_METHODS.contains(&attribute.attr.as_str()))
+    };
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call)) if uncancels(call) => Walk::Stop,
+        _ => Walk::Descend,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -449,13 +430,11 @@ fn calls_uncancel(body: &[Stmt]) -> bool {
 /// Whether the `try` body awaits a task (`await task`, `await self._task`) that the current
 /// function cancelled (`task.cancel()`) before that await.
 fn awaits_cancelled_task(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
-    let mut awaits = Collector::default();
-    awaits.visit_body(&try_stmt.body);
+    let awaits = Collector::collect(&try_stmt.body);
     if awaits.awaited.is_empty() {
         return false;
     }
-    let mut cancels = Collector::default();
-    cancels.visit_body(checker.current_body());
+    let cancels = Collector::collect(checker.current_body());
     awaits.awaited.iter().any(|(task, awaited_at)| {
         cancels
             .cancelled
@@ -472,32 +451,28 @@ struct Collector {
     cancelled: Vec<(String, TextSize)>,
 }
 
-impl<'a> Visitor<'a> for Collector {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-            return;
-        }
-        visitor::walk_stmt(self, stmt);
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Lambda(_) => return,
-            Expr::Await(await_expr) => {
-                if let Some(task) = dotted_name(&await_expr.value) {
-                    self.awaited.push((task, await_expr.start()));
+impl Collector {
+    fn collect(body: &[Stmt]) -> Self {
+        let mut found = Self::default();
+        walk_body_shallow(body, &mut |node| {
+            match node {
+                Node::Expr(Expr::Await(await_expr)) => {
+                    if let Some(task) = dotted_name(&await_expr.value) {
+                        found.awaited.push((task, await_expr.start()));
+                    }
                 }
-            }
-            Expr::Call(call) => {
-                if let Expr::Attribute(attribute) = &*call.func
-                    && TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
-                    && let Some(task) = dotted_name(&attribute.value)
-                {
-                    self.cancelled.push((task, call.end()));
+                Node::Expr(Expr::Call(call)) => {
+                    if let Expr::Attribute(attribute) = &*call.func
+                        && TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                        && let Some(task) = dotted_name(&attribute.value)
+                    {
+                        found.cancelled.push((task, call.end()));
+                    }
                 }
+                _ => {}
             }
-            _ => {}
-        }
-        visitor::walk_expr(self, expr);
+            Walk::Descend
+        });
+        found
     }
 }

@@ -7,6 +7,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::ast_query::{Walk, any_expr, walk_statements_shallow};
 use crate::catalog::{
     ALL_TASKS_CALLS, COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES,
     GATHER_CALLS, ITERATION_HELPERS, NON_INSPECTING_CALLS,
@@ -257,61 +258,42 @@ fn is_receiver(checker: &Checker, name: &ast::ExprName) -> bool {
 /// A local every assignment of which builds from `asyncio.all_tasks()`
 /// (`tasks = [t for t in asyncio.all_tasks() if t is not current]`).
 fn local_from_all_tasks(checker: &Checker, name: &str) -> bool {
-    struct Assignments<'c, 'a, 'm> {
-        checker: &'c Checker<'a, 'm>,
-        name: &'c str,
-        from_all_tasks: usize,
-        other: usize,
-    }
-    impl<'b> Visitor<'b> for Assignments<'_, '_, '_> {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            let binds =
-                |target: &Expr| matches!(target, Expr::Name(n) if n.id.as_str() == self.name);
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
-                Stmt::Assign(assign) if assign.targets.iter().any(binds) => {
-                    self.count(&assign.value)
-                }
-                Stmt::AnnAssign(assign) if binds(&assign.target) => {
-                    if let Some(value) = &assign.value {
-                        self.count(value);
-                    }
-                }
-                Stmt::AugAssign(assign) if binds(&assign.target) => self.other += 1,
-                Stmt::For(for_stmt) if mentions_name(&for_stmt.target, self.name) => {
-                    self.other += 1
-                }
-                Stmt::With(with)
-                    if with.items.iter().any(|item| {
-                        item.optional_vars
-                            .as_deref()
-                            .is_some_and(|v| mentions_name(v, self.name))
-                    }) =>
-                {
-                    self.other += 1
-                }
-                _ => {}
-            }
-            visitor::walk_stmt(self, stmt);
+    let mut from_all_tasks = 0;
+    let mut other = 0;
+    let mut count = |built_from_all_tasks: bool| {
+        if built_from_all_tasks {
+            from_all_tasks += 1;
+        } else {
+            other += 1;
         }
-    }
-    impl Assignments<'_, '_, '_> {
-        fn count(&mut self, value: &Expr) {
-            if calls_any(self.checker, value, ALL_TASKS_CALLS) {
-                self.from_all_tasks += 1;
-            } else {
-                self.other += 1;
-            }
-        }
-    }
-    let mut assignments = Assignments {
-        checker,
-        name,
-        from_all_tasks: 0,
-        other: 0,
     };
-    assignments.visit_body(checker.current_body());
-    assignments.from_all_tasks > 0 && assignments.other == 0
+    let binds = |target: &Expr| matches!(target, Expr::Name(n) if n.id.as_str() == name);
+    walk_statements_shallow(checker.current_body(), &mut |stmt| {
+        match stmt {
+            Stmt::Assign(assign) if assign.targets.iter().any(binds) => {
+                count(calls_any(checker, &assign.value, ALL_TASKS_CALLS));
+            }
+            Stmt::AnnAssign(assign) if binds(&assign.target) => {
+                if let Some(value) = &assign.value {
+                    count(calls_any(checker, value, ALL_TASKS_CALLS));
+                }
+            }
+            Stmt::AugAssign(assign) if binds(&assign.target) => count(false),
+            Stmt::For(for_stmt) if mentions_name(&for_stmt.target, name) => count(false),
+            Stmt::With(with)
+                if with.items.iter().any(|item| {
+                    item.optional_vars
+                        .as_deref()
+                        .is_some_and(|v| mentions_name(v, name))
+                }) =>
+            {
+                count(false)
+            }
+            _ => {}
+        }
+        Walk::Descend
+    });
+    from_all_tasks > 0 && other == 0
 }
 
 fn mentions_name(expr: &Expr, name: &str) -> bool {
@@ -321,36 +303,12 @@ fn mentions_name(expr: &Expr, name: &str) -> bool {
 
 /// Whether `expr` contains a call to one of `paths`.
 fn calls_any(checker: &Checker, expr: &Expr, paths: &[&str]) -> bool {
-    struct Calls<'c, 'a, 'm> {
-        checker: &'c Checker<'a, 'm>,
-        paths: &'c [&'c str],
-        found: bool,
-    }
-    impl<'b> Visitor<'b> for Calls<'_, '_, '_> {
-        fn visit_expr(&mut self, expr: &'b Expr) {
-            if self.found {
-                return;
-            }
-            if let Expr::Call(call) = expr
-                && self
-                    .checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| self.paths.contains(&path.as_str()))
-            {
-                self.found = true;
-                return;
-            }
-            visitor::walk_expr(self, expr);
-        }
-    }
-    let mut calls = Calls {
-        checker,
-        paths,
-        found: false,
-    };
-    calls.visit_expr(expr);
-    calls.found
+    any_expr(expr, &mut |inner| {
+        matches!(inner, Expr::Call(call) if checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| paths.contains(&path.as_str())))
+    })
 }
 
 // ---------------------------------------------------------------------------------------

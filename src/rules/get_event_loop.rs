@@ -1,10 +1,10 @@
 //! LW201 get-event-loop: `asyncio.get_event_loop()`, which means "the running loop" inside
 //! a coroutine and "maybe create a loop, maybe warn, maybe raise" everywhere else.
 
-use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::ast_query::{Node, Walk, walk_body_shallow};
 use crate::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
 use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
@@ -165,48 +165,17 @@ fn running_loop_edit(checker: &Checker, callee: &Expr) -> Option<(Edit, String)>
 
 /// Whether `asyncio.set_event_loop(...)` is called in the current body before `offset`.
 fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
-    struct Finder<'c, 'a, 'm> {
-        checker: &'c Checker<'a, 'm>,
-        before: TextSize,
-        found: bool,
-    }
-    impl<'b> Visitor<'b> for Finder<'_, '_, '_> {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            if self.found || stmt.start() >= self.before {
-                return;
-            }
-            // Nested scopes run at another time.
-            if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                return;
-            }
-            visitor::walk_stmt(self, stmt);
-        }
-        fn visit_expr(&mut self, expr: &'b Expr) {
-            if self.found {
-                return;
-            }
-            if let Expr::Call(call) = expr
-                && call.end() <= self.before
-                && self
-                    .checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
-            {
-                self.found = true;
-                return;
-            }
-            if matches!(expr, Expr::Lambda(_)) {
-                return;
-            }
-            visitor::walk_expr(self, expr);
-        }
-    }
-    let mut finder = Finder {
-        checker,
-        before: offset,
-        found: false,
+    let sets_loop = |call: &ast::ExprCall| {
+        call.end() <= offset
+            && checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
     };
-    finder.visit_body(checker.current_body());
-    finder.found
+    // Nested scopes run at another time: the shallow walk leaves them out.
+    walk_body_shallow(checker.current_body(), &mut |node| match node {
+        Node::Stmt(stmt) if stmt.start() >= offset => Walk::SkipChildren,
+        Node::Expr(Expr::Call(call)) if sets_loop(call) => Walk::Stop,
+        _ => Walk::Descend,
+    })
 }

@@ -1,0 +1,285 @@
+//! Questions answered from the syntax tree alone: no names resolved, no checker, no rule.
+//! Whether any expression of a body matches, the last identifier of a callee, the class
+//! around a method and its `self`, every assignment of a body; and [`walk_body_shallow`], the
+//! walk over one scope's body that leaves nested scopes out. The rules that ask the same
+//! question share the answer here instead of borrowing it from one another, or writing
+//! their own visitor for it.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use crate::source::MAX_NESTING;
+
+/// Whether `found` holds for `expr` or any expression inside it. Like ruff's `any_over_expr`,
+/// but linear in the depth of the tree (the helper nests its closure once per level, which is
+/// quadratic on deeply nested input).
+pub fn any_expr(expr: &Expr, found: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    find_in_expr(expr, &mut |inner| found(inner).then_some(())).is_some()
+}
+
+/// [`any_expr`] over every expression of `body`, nested functions included.
+pub fn any_in_body(body: &[Stmt], found: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    let mut finder = Finder {
+        find: &mut |inner| found(inner).then_some(()),
+        found: None,
+        nesting: 0,
+    };
+    finder.visit_body(body);
+    finder.found.is_some()
+}
+
+/// The first `Some` that `find` returns over `expr` and the expressions inside it, in source
+/// order (lambdas included).
+pub fn find_in_expr<'a, T>(
+    expr: &'a Expr,
+    find: &mut dyn FnMut(&'a Expr) -> Option<T>,
+) -> Option<T> {
+    let mut finder = Finder {
+        find,
+        found: None,
+        nesting: 0,
+    };
+    finder.visit_expr(expr);
+    finder.found
+}
+
+/// Every expression, nested scopes included, until `find` answers.
+struct Finder<'f, 'a, T> {
+    find: &'f mut dyn FnMut(&'a Expr) -> Option<T>,
+    found: Option<T>,
+    nesting: usize,
+}
+
+impl<'a, T> Visitor<'a> for Finder<'_, 'a, T> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.found.is_some() || self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        visitor::walk_stmt(self, stmt);
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found.is_some() || self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.found = (self.find)(expr);
+        if self.found.is_none() {
+            self.nesting += 1;
+            visitor::walk_expr(self, expr);
+            self.nesting -= 1;
+        }
+    }
+}
+
+/// A node of one scope's body, as [`walk_body_shallow`] meets it.
+#[derive(Clone, Copy)]
+pub enum Node<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+}
+
+/// What a shallow walk does once it has shown a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// Go on into the node's children.
+    Descend,
+    /// Leave the node's children out and go on after it.
+    SkipChildren,
+    /// End the walk.
+    Stop,
+}
+
+/// Shows `visit` every statement and expression of one scope's `body`, in source order, and
+/// does not descend into the scopes nested in it: a `def`, a `class` or a `lambda` is shown,
+/// but nothing inside it (its decorators, defaults and bases neither). Code there runs at
+/// another time, or in another frame, than the body's own. Returns whether `visit` stopped
+/// the walk. Nesting beyond [`MAX_NESTING`] is not descended into.
+pub fn walk_body_shallow<'a>(body: &'a [Stmt], visit: &mut dyn FnMut(Node<'a>) -> Walk) -> bool {
+    let mut walk = ShallowWalk {
+        visit,
+        expressions: true,
+        nesting: 0,
+        stopped: false,
+    };
+    walk.visit_body(body);
+    walk.stopped
+}
+
+/// [`walk_body_shallow`] for the statements alone: the expressions are not walked at all.
+pub fn walk_statements_shallow<'a>(
+    body: &'a [Stmt],
+    visit: &mut dyn FnMut(&'a Stmt) -> Walk,
+) -> bool {
+    let mut walk = ShallowWalk {
+        visit: &mut |node| match node {
+            Node::Stmt(stmt) => visit(stmt),
+            Node::Expr(_) => Walk::SkipChildren,
+        },
+        expressions: false,
+        nesting: 0,
+        stopped: false,
+    };
+    walk.visit_body(body);
+    walk.stopped
+}
+
+struct ShallowWalk<'v, 'a> {
+    visit: &'v mut dyn FnMut(Node<'a>) -> Walk,
+    /// Whether expressions are shown (and walked) too.
+    expressions: bool,
+    nesting: usize,
+    stopped: bool,
+}
+
+impl ShallowWalk<'_, '_> {
+    /// Whether to go on into the children of a node `visit` answered `walk` for.
+    fn descends(&mut self, walk: Walk) -> bool {
+        match walk {
+            Walk::Descend => true,
+            Walk::SkipChildren => false,
+            Walk::Stop => {
+                self.stopped = true;
+                false
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for ShallowWalk<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.stopped || self.nesting >= MAX_NESTING {
+            return;
+        }
+        let walk = (self.visit)(Node::Stmt(stmt));
+        if !self.descends(walk) || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return;
+        }
+        self.nesting += 1;
+        visitor::walk_stmt(self, stmt);
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.expressions || self.stopped || self.nesting >= MAX_NESTING {
+            return;
+        }
+        let walk = (self.visit)(Node::Expr(expr));
+        if !self.descends(walk) || matches!(expr, Expr::Lambda(_)) {
+            return;
+        }
+        self.nesting += 1;
+        visitor::walk_expr(self, expr);
+        self.nesting -= 1;
+    }
+}
+
+/// `c` of `a.b.c`, `f` of `f`.
+pub fn last_identifier(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// The class whose body directly defines `function` (through `if`/`try` blocks), if any.
+pub fn enclosing_class<'a>(
+    ancestors: &[&'a Stmt],
+    function: &ast::StmtFunctionDef,
+) -> Option<&'a ast::StmtClassDef> {
+    let index = ancestors
+        .iter()
+        .rposition(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))?;
+    for stmt in ancestors[..index].iter().rev() {
+        match stmt {
+            Stmt::ClassDef(class) => return Some(class),
+            Stmt::FunctionDef(_) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The name of a method's instance (or class) parameter; `None` for a `@staticmethod`.
+pub fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
+    let is_static = method.decorator_list.iter().any(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
+    });
+    if is_static {
+        return None;
+    }
+    method
+        .parameters
+        .iter()
+        .next()
+        .map(|parameter| parameter.name().as_str())
+}
+
+/// Calls `record(target, value, index)` for every assignment in `body` (not in nested
+/// scopes): `value` is `None` when it cannot be followed, `index` the position in a tuple.
+pub fn collect_assignments<'a>(
+    body: &'a [Stmt],
+    record: &mut dyn FnMut(&'a Expr, Option<&'a Expr>, Option<usize>),
+) {
+    fn target<'a>(
+        record: &mut dyn FnMut(&'a Expr, Option<&'a Expr>, Option<usize>),
+        target_expr: &'a Expr,
+        value: Option<&'a Expr>,
+    ) {
+        match target_expr {
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for (index, element) in elts.iter().enumerate() {
+                    match element {
+                        // Nested or starred unpacking: not followed.
+                        Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_) => {
+                            target(record, element, None)
+                        }
+                        element => record(element, value, Some(index)),
+                    }
+                }
+            }
+            Expr::Starred(starred) => target(record, &starred.value, None),
+            target_expr => record(target_expr, value, None),
+        }
+    }
+    walk_statements_shallow(body, &mut |stmt| {
+        match stmt {
+            Stmt::Assign(assign) => {
+                for assigned in &assign.targets {
+                    target(record, assigned, Some(&assign.value));
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    target(record, &assign.target, Some(value));
+                }
+            }
+            Stmt::AugAssign(assign) => target(record, &assign.target, None),
+            Stmt::For(for_stmt) => target(record, &for_stmt.target, None),
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(bound) = &item.optional_vars {
+                        // `async with X(...) as x`: `__aenter__` of the clients covered
+                        // returns the client itself.
+                        target(record, bound, Some(&item.context_expr));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Walk::Descend
+    });
+}
+
+/// The target and value of `x = value` or `x: T = value` (one target).
+pub fn single_assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
+    match stmt {
+        Stmt::Assign(assign) if assign.targets.len() == 1 => {
+            Some((&assign.targets[0], &*assign.value))
+        }
+        Stmt::AnnAssign(assign) => Some((&*assign.target, assign.value.as_deref()?)),
+        _ => None,
+    }
+}

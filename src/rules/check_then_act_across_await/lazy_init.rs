@@ -1,0 +1,285 @@
+//! Shape 1, lazy initialisation: `if self._x is None:` then awaits and then the write of
+//! `self._x` (or the early-return form, `if self._ready: return` ... `self._ready = True`),
+//! reported where concurrent callers are plausible and a duplicate does harm.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::comparable::ComparableExpr;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::ast_query::{any_expr, any_in_body, last_identifier, receiver_name};
+use crate::catalog;
+
+use super::analysis::Analysis;
+use super::events::{Event, flatten};
+use super::model::{Race, RaceKind, Scan, State};
+use super::syntax::{
+    assigned_names, assigned_targets, assigned_value, awaited_callees, exits, first_await,
+    first_await_in_stmt, returned_values,
+};
+
+impl<'a> Analysis<'_, 'a, '_> {
+    pub(super) fn lazy_init(
+        &self,
+        if_stmt: &'a ast::StmtIf,
+        rest: &'a [Stmt],
+        races: &mut Vec<Race>,
+    ) {
+        if first_await(&if_stmt.test).is_some() || self.is_serialized() {
+            return;
+        }
+        let before = races.len();
+        // Body form: `if self._x is None: ... await ...; self._x = ...`.
+        let missing = self.states(&if_stmt.test, false);
+        let mut targets: Vec<ComparableExpr> = missing
+            .iter()
+            .map(|state| ComparableExpr::from(state.target))
+            .collect();
+        if !missing.is_empty() {
+            let events = flatten(self, &if_stmt.body);
+            self.report_states(&missing, &events, races);
+        }
+        // Early-return form: `if self._ready: return` ... await ...; `self._ready = True`.
+        // (`if self._closed: raise ...` is a precondition, not an initialise-once guard.)
+        if if_stmt.elif_else_clauses.is_empty()
+            && exits(&if_stmt.body)
+            && matches!(if_stmt.body.last(), Some(Stmt::Return(_)))
+        {
+            let present = self.states(&if_stmt.test, true);
+            targets.extend(
+                present
+                    .iter()
+                    .map(|state| ComparableExpr::from(state.target)),
+            );
+            if !present.is_empty() {
+                let events = flatten(self, rest);
+                self.report_states(&present, &events, races);
+            }
+        }
+        // Only where concurrent callers are plausible: a lazy accessor.
+        let builds_resource = races[before..].iter().any(|race| race.resource);
+        if races.len() > before && !self.is_lazy_accessor(&targets, builds_resource) {
+            races.truncate(before);
+        }
+    }
+
+    /// Whether concurrent callers of the function are plausible: other methods of its class
+    /// (other functions of the module, for a module function) call it from two or more
+    /// places, not counting `__aenter__` and friends, which run once per use; or it is a public
+    /// accessor that returns the resource it builds (`async def client(self): ... return self._client`).
+    /// A method only its owner calls once (`start`, a set-up step) is not.
+    fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
+        let name = self.function.name.as_str();
+        let callers = *self.callers.get_or_init(|| match self.class {
+            Some(class) => class
+                .body
+                .iter()
+                .filter(|stmt| {
+                    let Stmt::FunctionDef(method) = stmt else { return false };
+                    let method_name = method.name.as_str();
+                    if std::ptr::eq(method, self.function) || (method_name.starts_with("__") && method_name.ends_with("__")) {
+                        return false;
+                    }
+                    let Some(self_name) = receiver_name(method) else { return false };
+                    any_in_body(&method.body, &mut |expr| {
+                        matches!(expr, Expr::Attribute(attribute)
+                            if attribute.attr.as_str() == name
+                                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    })
+                })
+                .count(),
+            None => self
+                .checker
+                .module()
+                .body
+                .iter()
+                .filter(|stmt| match stmt {
+                    Stmt::FunctionDef(other) => {
+                        !std::ptr::eq(other, self.function)
+                            && any_in_body(&other.body, &mut |expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name))
+                    }
+                    _ => false,
+                })
+                .count(),
+        });
+        if callers >= 2 {
+            return true;
+        }
+        let returns_state = returned_values(&self.function.body).iter().any(|value| {
+            any_expr(value, &mut |inner: &Expr| {
+                matches!(inner, Expr::Attribute(_) | Expr::Name(_))
+                    && self.is_shared(inner)
+                    && states
+                        .iter()
+                        .any(|state| ComparableExpr::from(inner) == *state)
+            })
+        });
+        !name.starts_with('_') && returns_state && builds_resource
+    }
+
+    /// Reports the first state whose write follows an await, unless one of the states the
+    /// condition tests is written before any await (a flag set at once guards the others).
+    fn report_states(&self, states: &[State<'a>], events: &[Event<'a>], races: &mut Vec<Race>) {
+        let mut found = None;
+        for state in states {
+            match self.scan_state(state, events) {
+                Scan::Guarded => return,
+                Scan::Found {
+                    awaited,
+                    write,
+                    produced,
+                    producers,
+                } => {
+                    // A flag set after awaits is an initialise-once guard only in a method that
+                    // says so; elsewhere (`close`, `read`, `write_eof`) it marks a state change.
+                    if !produced && !self.initialises_once() {
+                        continue;
+                    }
+                    // A lazily built value matters when it is a resource (a client, a connection,
+                    // a task, a token): a duplicate leaks or acts twice. A cached list or image
+                    // computed twice is wasted work, not a bug.
+                    let resource = names_resource(state_name(state))
+                        || producers
+                            .iter()
+                            .any(|producer| names_resource(Some(producer)));
+                    if produced && !resource {
+                        continue;
+                    }
+                    found.get_or_insert(Race {
+                        resource: produced && resource,
+                        check: state.check.range(),
+                        awaited,
+                        write,
+                        kind: RaceKind::LazyInit,
+                    });
+                }
+                Scan::NotFound => {}
+            }
+        }
+        races.extend(found);
+    }
+
+    fn scan_state(&self, state: &State<'a>, events: &[Event<'a>]) -> Scan {
+        let mut seen: Option<TextRange> = None;
+        // Locals holding a value an await produced (`client = await connect()`), with the
+        // names of the calls awaited for it.
+        let mut awaited_names: HashMap<&str, Vec<String>> = HashMap::new();
+        // Shared state written before the first await: a flag another coroutine tests.
+        let mut flags_set_early: Vec<ComparableExpr> = Vec::new();
+        // The calls awaited in the value itself; for a value derived without an await of its
+        // own (`api_response.user`), those of the locals it uses.
+        let producers_of = |value: &Expr, awaited_names: &HashMap<&str, Vec<String>>| {
+            let mut producers = awaited_callees(value);
+            if !producers.is_empty() {
+                return producers;
+            }
+            any_expr(value, &mut |inner: &Expr| {
+                if let Expr::Name(name) = inner
+                    && let Some(more) = awaited_names.get(name.id.as_str())
+                {
+                    producers.extend(more.iter().cloned());
+                }
+                false
+            });
+            producers
+        };
+        for event in events {
+            match *event {
+                Event::Enter { range, protected } => {
+                    if !protected {
+                        seen.get_or_insert(range);
+                    }
+                }
+                Event::Header { expr, test } => {
+                    if let Some(awaited) = first_await(expr) {
+                        seen.get_or_insert(awaited);
+                    } else if test && self.rechecks(expr, state) {
+                        // Double-checked: the state is tested again after the awaits.
+                        seen = None;
+                    }
+                }
+                Event::Simple { stmt, protected } => {
+                    if let Some(write) = self.writes_state(stmt, state) {
+                        if protected {
+                            return Scan::Guarded;
+                        }
+                        let producers = assigned_value(stmt)
+                            .map(|value| producers_of(value, &awaited_names))
+                            .unwrap_or_default();
+                        let produced = first_await_in_stmt(stmt).is_some() || !producers.is_empty();
+                        let target = ComparableExpr::from(state.target);
+                        if flags_set_early
+                            .iter()
+                            .any(|flag| *flag != target && self.tested.contains(flag))
+                        {
+                            return Scan::Guarded;
+                        }
+                        return match seen.or_else(|| first_await_in_stmt(stmt)) {
+                            Some(awaited) => Scan::Found {
+                                awaited,
+                                write,
+                                produced,
+                                producers,
+                            },
+                            None => Scan::Guarded,
+                        };
+                    }
+                    if let Some(value) = assigned_value(stmt) {
+                        let producers = producers_of(value, &awaited_names);
+                        if !producers.is_empty() {
+                            for name in assigned_names(stmt) {
+                                awaited_names.insert(name, producers.clone());
+                            }
+                        }
+                        if seen.is_none() && first_await(value).is_none() {
+                            flags_set_early.extend(assigned_targets(stmt).into_iter().map(
+                                |target| match target {
+                                    // `self._pending[key] = future`: the container is what is tested.
+                                    Expr::Subscript(subscript) => {
+                                        ComparableExpr::from(&*subscript.value)
+                                    }
+                                    target => ComparableExpr::from(target),
+                                },
+                            ));
+                        }
+                    }
+                    if let Some(awaited) = first_await_in_stmt(stmt) {
+                        seen.get_or_insert(awaited);
+                    }
+                }
+            }
+        }
+        Scan::NotFound
+    }
+
+    /// A method whose name says it initialises once (`ensure_started`, `async_load`).
+    fn initialises_once(&self) -> bool {
+        let name = self.function.name.to_ascii_lowercase();
+        catalog::INIT_ONCE_WORDS
+            .iter()
+            .any(|word| name.contains(word))
+            && !catalog::TEARDOWN_WORDS
+                .iter()
+                .any(|word| name.contains(word))
+    }
+}
+
+/// The name of a state, for the resource test: `_client` of `self._client`, `_clients` of
+/// `self._clients[key]`, `CLIENT` of a global.
+fn state_name<'a>(state: &State<'a>) -> Option<&'a str> {
+    last_identifier(state.target)
+}
+
+/// Whether `name` says resource (see `catalog::RESOURCE_WORDS`).
+fn names_resource(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    // The last word names what the value is: `imap_client`, `_long_poll_task`, not `_session_key`.
+    let name = name.to_ascii_lowercase();
+    let Some(last) = name.split('_').rfind(|segment| !segment.is_empty()) else {
+        return false;
+    };
+    catalog::RESOURCE_WORDS
+        .iter()
+        .any(|word| last.starts_with(word) || (word.len() > 4 && last.contains(word)))
+}

@@ -1,0 +1,53 @@
+//! How LW601 words a finding: the check (or read), the write and the await between them,
+//! each quoted with its row, what can go wrong, and the remedy for the shape.
+
+use std::collections::HashSet;
+
+use ruff_text_size::TextRange;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::message_text::shorten;
+use crate::registry::Rule;
+
+use super::model::{Race, RaceKind};
+
+/// Reports `races`, once per check and write.
+pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
+    let mut reported = HashSet::new();
+    for race in races {
+        if !reported.insert((race.check, race.write)) {
+            continue;
+        }
+        let text = |range: TextRange| shorten(checker.text(range), 50);
+        let (subject, consequence, help) = match race.kind {
+            RaceKind::LazyInit => (
+                "Check",
+                "another coroutine can pass the same check and initialise it twice",
+                "Hold an `asyncio.Lock` across the check and the write (and re-check inside it), or initialise eagerly",
+            ),
+            RaceKind::CheckThenWrite => (
+                "Check",
+                "another coroutine can pass the same check and write too",
+                "Let the store decide: a unique constraint with an upsert (`INSERT ... ON CONFLICT`), or `SELECT ... FOR UPDATE` in a transaction",
+            ),
+            RaceKind::ReadModifyWrite => (
+                "Read",
+                "a concurrent update in between is overwritten and lost",
+                "Update atomically in the store (`UPDATE ... SET x = x - $1`, `INCRBY`), or hold an `asyncio.Lock` per key across the read and the write",
+            ),
+        };
+        let message = format!(
+            "{subject} `{}` (row {}) and write `{}` (row {}) are separated by `{}` (row {}): {consequence}",
+            text(race.check),
+            checker.row_of(race.check.start()),
+            text(race.write),
+            checker.row_of(race.write.start()),
+            text(race.awaited),
+            checker.row_of(race.awaited.start()),
+        );
+        checker.report(
+            Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help),
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! LW601 check-then-act-across-await: a decision on shared state and the write it guards,
+//! with an `await` in between.
+//!
+//! `check_function` is the entry point the dispatch calls. `analysis.rs` walks the blocks of
+//! one `async def` once and hands each statement to the three shapes: `lazy_init.rs`,
+//! `store_writes.rs` (the SQL they execute is read by `sql.rs`) and `read_modify_write.rs`.
+//! What the shapes share: the state other coroutines see and the checks on it
+//! (`shared_state.rs`), the flattened regions they scan (`events.rs`), the code that cannot
+//! interleave (`exemptions.rs`), the syntax they ask about (`syntax.rs`) and the findings
+//! (`model.rs`); `messages.rs` words the findings.
+
+mod analysis;
+mod events;
+mod exemptions;
+mod lazy_init;
+mod messages;
+mod model;
+mod read_modify_write;
+mod shared_state;
+mod sql;
+mod store_writes;
+mod syntax;
+
+use ruff_python_ast as ast;
+
+use crate::checker::Checker;
+
+use analysis::Analysis;
+use messages::report;
+
+pub const DOCS: &str = r#"# LW601 check-then-act-across-await
+
+## What it does
+Flags, in an `async def`, a decision on shared state and the write it guards when an `await`
+lies between them, so that another coroutine can make the same decision in the meantime
+(time-of-check to time-of-use). Three shapes:
+
+- **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
+  `key not in self._cache`) whose body awaits and only then assigns that same attribute, global
+  or key; and its early-return form, `if self._ready: return` followed by awaits and then
+  `self._ready = True`. Reported where concurrent callers are plausible and a duplicate does
+  harm: the method is called from two or more places in its class (two or more functions of
+  the module, for a module function), not counting `__aenter__`-style dunders, or it is a
+  public accessor that returns what it builds; and what it builds is a *resource* (its name, or
+  the name of the call awaited for it, ends in `client`, `conn...`, `session`, `pool`,
+  `transport`, `socket`, `channel`, `ws`, `engine`, `task`, `api`, `server`, ...: a duplicate
+  leaks or acts twice), or it sets a flag (`= True`) in a method whose name says it initialises
+  once (`ensure`, `init`, `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`).
+- **Database check-then-write**: `if not await repo.exists(k):`, or `row = await db.fetch_one(...)`
+  (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`, or by
+  `if row: raise ...`/`return` and the code after it, then a write that can create a duplicate
+  on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`, `commit` (and their
+  `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string, `text(...)`, a SQLAlchemy
+  `insert(...)`).
+- **Read-modify-write**: `balance = await get_balance(u)` ... `await set_balance(u, balance - x)`:
+  a value read by an await, changed in a way that builds on what was read (arithmetic,
+  `+=`, `items.append(...)`, also through `section = config["s"]`), and written back through the
+  matching setter (`get_x`/`set_x`, `load_x`/`save_x`, `fetch_x`/`store_x`, `get`/`set` on the
+  same receiver) for the same key.
+
+The message names the check, the await in between and the write, with their rows. (For a
+database check the await can be the write's own: the read is answered, the coroutine yields,
+and another request's identical check can land before this write does.)
+
+## Why is this bad?
+An `await` is a point where the event loop runs other coroutines. Two requests that both pass
+`if self._client is None:` both build a client (one leaks, with its connections); two sign-ups
+that both find no user with that e-mail both insert one; two withdrawals that both read a
+balance of 100 both write back their own result, and one withdrawal is lost. None of this shows
+in tests, which run one request at a time; all of it shows under load.
+
+## Example
+```python
+class Service:
+    async def client(self):
+        if self._client is None:
+            self._client = await connect(self.url)
+        return self._client
+```
+
+## Use instead
+```python
+class Service:
+    def __init__(self):
+        self._client = None
+        self._lock = asyncio.Lock()
+
+    async def client(self):
+        async with self._lock:
+            if self._client is None:
+                self._client = await connect(self.url)
+        return self._client
+```
+For databases, let the database decide: a unique constraint and an upsert
+(`INSERT ... ON CONFLICT DO NOTHING`), `SELECT ... FOR UPDATE` inside a transaction, or an atomic
+update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
+
+## Not flagged
+- Code inside `async with <lock>` (an `asyncio.Lock`/`Semaphore`/`Condition`, anyio's, or any
+  context manager whose name ends in `lock`/`locks`/`mutex`/`semaphore`, such as
+  `self._locks[key]` or `self._locks.setdefault(key, Lock())`), and functions that take a lock by
+  hand with `await lock.acquire()`.
+- Code inside a transaction: `async with conn.transaction()`, `session.begin()`,
+  `begin_nested()`, `atomic()`.
+- Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
+  a locking read (`FOR UPDATE`), SQLAlchemy's `on_conflict_do_*`, methods such as `get_or_create`,
+  `upsert`, `setnx`, and writes with `upsert=True` / `nx=True`; and a write inside a `try` that
+  handles `IntegrityError`/`UniqueViolation`: the unique constraint settles the race.
+- Purely local state: `client = None; if client is None: client = await make()`; attributes of
+  a parameter (the caller owns that object).
+- A write made *before* the first await (`self._task = create_task(...)` then `await`), a second
+  check of the same condition after the last await (double-checked initialisation), and a check
+  guarded by a flag or pending future that the function sets before its first await and tests
+  (`self._connecting = True`, `self._pending[key] = future`).
+- Lazy initialisation of a plain value (a cached list, an image, a model name): computing it
+  twice is wasted work, not a bug. A method only its owner calls once (`start()`, a set-up
+  step), and methods a framework never runs concurrently with themselves: dunder methods,
+  Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
+  and the methods of `...Flow` classes (config and options flows run one step at a time).
+- Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
+  way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
+  (`get` then `set`/`put`), which at worst computes a value twice; and `self.get_x()` then
+  `self.create_y()`, two methods of one class rather than a store.
+- A read-modify-write that only sets parts to independent values (`config["flag"] = True`
+  before `save(config)`): whether that loses a concurrent update depends on whether the store
+  writes the whole document or the changed keys, which the rule cannot see.
+- Writes done in another function (`await self._setup()` assigning `self._x`): the rule sees one
+  function at a time; and a write more than 400 statements after its check.
+
+## Fix
+No automatic fix: the right remedy (a lock, an upsert, an atomic update) is a design decision.
+"#;
+
+/// Runs on every `async def`, once, when the walk enters it.
+pub(crate) fn check_function<'a>(
+    checker: &mut Checker<'a, '_>,
+    function: &'a ast::StmtFunctionDef,
+) {
+    if !function.is_async {
+        return;
+    }
+    let races = {
+        let analysis = Analysis::new(checker, function);
+        if analysis.acquires_lock_by_hand(&function.body) || analysis.is_serialized() {
+            return;
+        }
+        analysis.races()
+    };
+    report(checker, races);
+}

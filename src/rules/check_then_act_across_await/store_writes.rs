@@ -1,0 +1,344 @@
+//! Shape 2, a check-then-write on a store: an awaited read (`if not await repo.exists(k):`,
+//! `row = await db.fetch_one(...)` then `if row is None:`) and then a write on the same
+//! receiver that can create a duplicate, unless the store settles the race (an upsert, a
+//! unique constraint handled in an `except`).
+
+use std::collections::HashMap;
+
+use ruff_python_ast::comparable::ComparableExpr;
+use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::ast_query::{any_in_body, find_in_expr, single_assignment};
+use crate::catalog;
+
+use super::analysis::Analysis;
+use super::events::{Event, flatten};
+use super::model::{Race, RaceKind, Scan, StoreRead};
+use super::sql::{sql_is_race_safe, sql_is_write};
+use super::syntax::{exits, first_await, first_await_in_stmt};
+
+impl<'a> Analysis<'_, 'a, '_> {
+    /// `row = await db.fetch_one(...)`, remembered for a later `if row is None:`.
+    pub(super) fn remember_read(
+        &self,
+        stmt: &'a Stmt,
+        reads: &mut HashMap<&'a str, StoreRead<'a>>,
+    ) {
+        let Some((target, value)) = single_assignment(stmt) else {
+            return;
+        };
+        let Expr::Name(name) = target else { return };
+        let name = name.id.as_str();
+        if let Some(read) = self.store_read_in(value) {
+            reads.insert(name, read);
+            return;
+        }
+        // `user = result.scalar_one_or_none()`: derived from a read, with no await of its own.
+        let derived = if first_await(value).is_none() {
+            find_in_expr(value, &mut |expr| match expr {
+                Expr::Name(used) => reads.get(used.id.as_str()).cloned(),
+                _ => None,
+            })
+        } else {
+            None
+        };
+        match derived {
+            Some(read) => reads.insert(name, read),
+            None => reads.remove(name),
+        };
+    }
+
+    /// The awaited store read inside `expr`: `await repo.exists(k)`, `(await s.execute(q)).first()`.
+    fn store_read_in(&self, expr: &'a Expr) -> Option<StoreRead<'a>> {
+        find_in_expr(expr, &mut |inner| match inner {
+            Expr::Await(awaited) => self.store_read(awaited),
+            _ => None,
+        })
+    }
+
+    fn store_read(&self, awaited: &'a ast::ExprAwait) -> Option<StoreRead<'a>> {
+        let Expr::Call(call) = &*awaited.value else {
+            return None;
+        };
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        let method = attribute.attr.as_str();
+        if !catalog::method_has_verb(method, catalog::STORE_READ_METHODS) {
+            return None;
+        }
+        if method.starts_with("execute")
+            || method.starts_with("fetch")
+            || method.starts_with("query")
+        {
+            // A locking read (`FOR UPDATE`) is the fix; a write is not a read.
+            if let Some(sql) = call.arguments.args.first().and_then(|sql| self.sql_of(sql))
+                && (sql_is_write(&sql) || sql_is_race_safe(&sql))
+            {
+                return None;
+            }
+        }
+        // `self.get_x()` then `self.create_y()` are two methods of one class, not a store.
+        if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver)
+        {
+            return None;
+        }
+        Some(StoreRead {
+            receiver: &attribute.value,
+            method,
+        })
+    }
+
+    pub(super) fn check_then_write(
+        &self,
+        if_stmt: &'a ast::StmtIf,
+        rest: &'a [Stmt],
+        reads: &HashMap<&'a str, StoreRead<'a>>,
+        races: &mut Vec<Race>,
+    ) {
+        // (polarity, read): `if not await r.exists(k)` is missing, `if await r.exists(k)` present.
+        let Some((present, read)) = self.existence_check(&if_stmt.test, reads) else {
+            return;
+        };
+        let events = if !present {
+            flatten(self, &if_stmt.body)
+        } else if if_stmt.elif_else_clauses.is_empty() && exits(&if_stmt.body) {
+            flatten(self, rest)
+        } else {
+            return;
+        };
+        if let Scan::Found { awaited, write, .. } = self.scan_store_write(&read, &events) {
+            races.push(Race {
+                resource: false,
+                check: if_stmt.test.range(),
+                awaited,
+                write,
+                kind: RaceKind::CheckThenWrite,
+            });
+        }
+    }
+
+    fn existence_check(
+        &self,
+        test: &'a Expr,
+        reads: &HashMap<&'a str, StoreRead<'a>>,
+    ) -> Option<(bool, StoreRead<'a>)> {
+        let read_of = |expr: &'a Expr| -> Option<StoreRead<'a>> {
+            match expr {
+                Expr::Await(awaited) => self.store_read(awaited),
+                Expr::Name(name) => reads.get(name.id.as_str()).cloned(),
+                _ => None,
+            }
+        };
+        match test {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                read_of(&unary.operand).map(|read| (false, read))
+            }
+            Expr::Compare(compare)
+                if compare.ops.len() == 1 && compare.comparators[0].is_none_literal_expr() =>
+            {
+                let read = read_of(&compare.left)?;
+                match compare.ops[0] {
+                    CmpOp::Is | CmpOp::Eq => Some((false, read)),
+                    CmpOp::IsNot | CmpOp::NotEq => Some((true, read)),
+                    _ => None,
+                }
+            }
+            other => read_of(other).map(|read| (true, read)),
+        }
+    }
+
+    fn scan_store_write(&self, read: &StoreRead<'a>, events: &[Event<'a>]) -> Scan {
+        let receiver = ComparableExpr::from(read.receiver);
+        let mut seen: Option<TextRange> = None;
+        let mut pending: Option<TextRange> = None;
+        for event in events {
+            match *event {
+                Event::Enter { range, protected } => {
+                    if !protected {
+                        seen.get_or_insert(range);
+                    }
+                }
+                Event::Header { expr, .. } => {
+                    if let Some(awaited) = first_await(expr) {
+                        if let Some(write) = pending {
+                            return Scan::store_race(awaited, write);
+                        }
+                        seen.get_or_insert(awaited);
+                    }
+                }
+                Event::Simple { stmt, protected } => {
+                    match self.store_write(stmt, &receiver, read.method) {
+                        Some(Write::Safe) => return Scan::Guarded,
+                        Some(Write::Plain(write)) => {
+                            if protected || self.in_integrity_handler(stmt) {
+                                return Scan::Guarded;
+                            }
+                            // `db.add(row)` then `await db.commit()`: the add is the write.
+                            let write = pending.unwrap_or(write);
+                            if let Some(awaited) = seen.or_else(|| first_await_in_stmt(stmt)) {
+                                return Scan::store_race(awaited, write);
+                            }
+                            pending.get_or_insert(write);
+                            continue;
+                        }
+                        None => {}
+                    }
+                    if let Some(awaited) = first_await_in_stmt(stmt) {
+                        if let Some(write) = pending {
+                            return Scan::store_race(awaited, write);
+                        }
+                        seen.get_or_insert(awaited);
+                    }
+                }
+            }
+        }
+        Scan::NotFound
+    }
+
+    /// A write call on `receiver` in `stmt`.
+    fn store_write(
+        &self,
+        stmt: &'a Stmt,
+        receiver: &ComparableExpr,
+        read_method: &str,
+    ) -> Option<Write> {
+        let mut result = None;
+        any_in_body(std::slice::from_ref(stmt), &mut |expr| {
+            let Expr::Call(call) = expr else { return false };
+            let Expr::Attribute(attribute) = &*call.func else {
+                return false;
+            };
+            if ComparableExpr::from(&*attribute.value) != *receiver {
+                return false;
+            }
+            let method = attribute.attr.as_str();
+            if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) {
+                result = Some(Write::Safe);
+                return true;
+            }
+            if !catalog::method_has_verb(method, catalog::STORE_WRITE_METHODS)
+                || catalog::IDEMPOTENT_WRITES.contains(&method)
+                || catalog::method_has_verb(method, catalog::ROW_UPDATE_WRITES)
+                || (catalog::CACHE_FILL_READS.contains(&read_method)
+                    && catalog::CACHE_FILL_WRITES.contains(&method))
+            {
+                return false;
+            }
+            if method.starts_with("execute") {
+                let Some(sql) = call.arguments.args.first().and_then(|sql| self.sql_of(sql)) else {
+                    return false;
+                };
+                if sql_is_race_safe(&sql) {
+                    result = Some(Write::Safe);
+                    return true;
+                }
+                if !sql_is_write(&sql) {
+                    return false;
+                }
+            }
+            result = Some(Write::Plain(call.range()));
+            true
+        });
+        result
+    }
+
+    /// Whether `stmt` sits in a `try` that handles a unique-constraint violation: the
+    /// constraint settles the race.
+    fn in_integrity_handler(&self, stmt: &'a Stmt) -> bool {
+        let Some(function) = self.checker.current_function() else {
+            return false;
+        };
+        let mut found = false;
+        let target = stmt.range();
+        find_enclosing_tries(&function.body, target, &mut |try_stmt| {
+            let handles = try_stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                handler.type_.as_deref().is_some_and(|kind| {
+                    let text = self.checker.text(kind.range());
+                    [
+                        "IntegrityError",
+                        "UniqueViolation",
+                        "DuplicateKey",
+                        "UniqueConstraint",
+                        "AlreadyExists",
+                    ]
+                    .iter()
+                    .any(|name| text.contains(name))
+                })
+            });
+            found |= handles;
+        });
+        found
+    }
+}
+
+enum Write {
+    /// An upsert or conditional write: the store settles the race.
+    Safe,
+    Plain(TextRange),
+}
+
+/// The `try` statements in `body` whose `try` block contains `target`.
+fn find_enclosing_tries<'a>(
+    body: &'a [Stmt],
+    target: TextRange,
+    visit: &mut dyn FnMut(&'a ast::StmtTry),
+) {
+    for stmt in body {
+        if !stmt.range().contains_range(target) {
+            continue;
+        }
+        match stmt {
+            Stmt::Try(try_stmt) => {
+                if try_stmt
+                    .body
+                    .iter()
+                    .any(|inner| inner.range().contains_range(target))
+                {
+                    visit(try_stmt);
+                }
+                find_enclosing_tries(&try_stmt.body, target, visit);
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    find_enclosing_tries(&handler.body, target, visit);
+                }
+                find_enclosing_tries(&try_stmt.orelse, target, visit);
+                find_enclosing_tries(&try_stmt.finalbody, target, visit);
+            }
+            Stmt::If(if_stmt) => {
+                find_enclosing_tries(&if_stmt.body, target, visit);
+                for clause in &if_stmt.elif_else_clauses {
+                    find_enclosing_tries(&clause.body, target, visit);
+                }
+            }
+            Stmt::With(with) => find_enclosing_tries(&with.body, target, visit),
+            Stmt::For(for_stmt) => {
+                find_enclosing_tries(&for_stmt.body, target, visit);
+                find_enclosing_tries(&for_stmt.orelse, target, visit);
+            }
+            Stmt::While(while_stmt) => {
+                find_enclosing_tries(&while_stmt.body, target, visit);
+                find_enclosing_tries(&while_stmt.orelse, target, visit);
+            }
+            Stmt::Match(match_stmt) => {
+                for case in &match_stmt.cases {
+                    find_enclosing_tries(&case.body, target, visit);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn has_atomic_keyword(call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|keyword| {
+        keyword
+            .arg
+            .as_ref()
+            .is_some_and(|arg| catalog::ATOMIC_WRITE_KEYWORDS.contains(&arg.as_str()))
+            && !matches!(&keyword.value, Expr::BooleanLiteral(literal) if !literal.value)
+            && !keyword.value.is_none_literal_expr()
+    })
+}

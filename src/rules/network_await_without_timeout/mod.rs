@@ -1,0 +1,180 @@
+//! LW501 network-await-without-timeout: an awaited network operation that no deadline bounds.
+//!
+//! The entry points the dispatch calls live here; the rest of the rule is split by question:
+//! which calls are network operations with no timeout of their own (`operations.rs`, with the
+//! clients' timeout settings in `client_timeouts.rs` and where a value was built in
+//! `origins.rs`), what bounds one lexically (`deadlines.rs`), what makes an unbounded one fine
+//! (`exemptions.rs`, with the callers' deadlines in `coverage.rs`), and how it is reported
+//! (`messages.rs`).
+
+mod client_timeouts;
+mod coverage;
+mod deadlines;
+mod exemptions;
+mod messages;
+mod operations;
+mod origins;
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use crate::catalog;
+use crate::checker::Checker;
+
+use deadlines::deadline_encloses;
+use exemptions::exempt_in_context;
+use messages::report;
+use operations::unbounded;
+
+pub const DOCS: &str = r#"# LW501 network-await-without-timeout
+
+## What it does
+Flags an awaited network operation that no deadline bounds:
+- `asyncio.open_connection` / `open_unix_connection`, and `read`/`readline`/`readexactly`/`readuntil`
+  on the `StreamReader` they return (`reader, writer = await asyncio.open_connection(...)` is
+  followed, also through `asyncio.wait_for(...)`, as is `self._reader` unpacked that way in any
+  method of the class);
+- the event loop's `create_connection`, `create_unix_connection`, `sock_connect`, `sock_recv`,
+  `sock_recv_into`, `sock_accept`;
+- `recv()` on a `websockets` connection (from `websockets.connect`, awaited or as an
+  `async with` target, or annotated), and `websockets.connect(..., open_timeout=None)`;
+- a request (`get`/`post`/.../`request`/`ws_connect`, awaited or entered with `async with`) on an
+  `aiohttp.ClientSession` that was built, in the same function or in any method of the class for
+  `self._session`, without a `timeout=`; `aiohttp.request(...)` without `timeout=`; any aiohttp
+  request with `timeout=None` or a `ClientTimeout` that sets neither `total` nor `sock_read`;
+- an `httpx.AsyncClient` request with `timeout=None` (or `httpx.Timeout(None)`), or on a client
+  built with `timeout=None`.
+
+An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
+`asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
+`trio`'s), inside any other context manager whose name says `timeout` or `deadline`, wrapped in
+`asyncio.wait_for(op, t)` with `t` not `None` (`wait_for(op, None)` is flagged: it sets no
+deadline), or inside a function whose decorator's name says `timeout`; or when a finite timeout
+is set on the call or on the client it is made with. `asyncio.timeout(None)` is no deadline,
+unless it is bound with `as` (to be rescheduled).
+
+## Why is this bad?
+A peer that accepts the connection and then stops answering (a half-open TCP connection, a
+stuck upstream, a proxy that swallows the response) leaves the coroutine suspended forever:
+no exception, no log line, no stack trace. The request that awaits it hangs, its connection
+and memory are never released, and under load the process runs out of connections or
+file descriptors while every health check still passes.
+
+The real defaults, which decide what is flagged:
+- asyncio streams and the loop's socket methods have **no** timeout;
+- `websockets` `recv()` waits for the next message forever (keepalive pings detect a dead
+  peer, not a live peer that sends nothing); `connect()` has a 10 s `open_timeout`, so it is
+  flagged only when that is set to `None`;
+- an `aiohttp.ClientSession` built without `timeout=` uses `ClientTimeout(total=300,
+  sock_connect=30)`: five minutes per request and no limit per read, far beyond any caller's
+  patience; a request with `timeout=None` has no limit at all;
+- `httpx.AsyncClient` defaults to 5 s for connect, read, write and pool: that *is* a timeout,
+  so only `timeout=None` is flagged.
+
+## Example
+```python
+import asyncio
+
+async def ping(host: str) -> bytes:
+    reader, writer = await asyncio.open_connection(host, 6379)
+    writer.write(b"PING\r\n")
+    return await reader.readline()
+```
+
+## Use instead
+```python
+import asyncio
+
+async def ping(host: str) -> bytes:
+    async with asyncio.timeout(5):  # Python >= 3.11
+        reader, writer = await asyncio.open_connection(host, 6379)
+        writer.write(b"PING\r\n")
+        return await reader.readline()
+```
+On older Pythons: `await asyncio.wait_for(reader.readline(), 5)`. For aiohttp, build the session
+with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
+
+## Not flagged
+- `httpx.AsyncClient` requests with the default timeout, `websockets.connect()` with its default
+  `open_timeout`.
+- A client whose construction is not visible (a parameter, a session returned by a helper such as
+  `async_get_clientsession(hass)`): its timeout is not known, and loopwarden does not guess. The
+  same for a session built with `**kwargs` or a `timeout=` given as a variable, and for a
+  `StreamReader` known only by its type (it is as often a subprocess pipe as a socket).
+- Reads of a response body (`await resp.json()`): they run under the request's timeout, and the
+  request is where a missing one is reported.
+- A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
+  `async for message in websocket:`. Waiting for the next message or connection is what a
+  server's accept loop, a relay or a subscription is for.
+- `loop.create_connection(factory, sock=connected_socket)`: it only wraps the socket.
+- The library's own implementation of the API (`self.recv()` inside the connection class).
+- A function that every use in the module runs under a deadline (`async with asyncio.timeout(5):
+  await _connect(host)`, `await asyncio.wait_for(_connect(host), 5)`, or inside a function that
+  is itself so covered), but not a use that spawns a task, which does not inherit the deadline.
+  For raw streams and sockets, also a private function (`_name`, or in a `_private` module) that
+  the module never uses: it is plumbing behind an entry point, which owns the deadline.
+- A deadline set by a caller in another module (`await asyncio.wait_for(client.fetch(), 5)`):
+  the rule sees one module at a time. Silence such a function with `# noqa: LW501`.
+
+## Fix
+No automatic fix: the right deadline depends on the operation. The help line suggests
+`async with asyncio.timeout(seconds):` on Python 3.11 and newer, else `asyncio.wait_for(op, seconds)`.
+"#;
+
+/// `await op` in async context.
+pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    let Expr::Call(call) = &*await_expr.value else {
+        return;
+    };
+    let mut operation = call;
+    let mut via_wait_for = false;
+    if checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_wait_for(&path))
+    {
+        // `wait_for(op, t)` bounds `op` unless `t` is `None`.
+        match call.arguments.find_argument_value("timeout", 1) {
+            Some(timeout) if timeout.is_none_literal_expr() => {}
+            _ => return,
+        }
+        let Some(Expr::Call(inner)) = call.arguments.find_argument_value("fut", 0) else {
+            return;
+        };
+        operation = inner;
+        via_wait_for = true;
+    }
+    let Some(mut unbounded) = unbounded(checker, operation) else {
+        return;
+    };
+    if deadline_encloses(checker, await_expr.range())
+        || exempt_in_context(checker, operation, &unbounded)
+    {
+        return;
+    }
+    if via_wait_for {
+        unbounded.why = format!(
+            "`asyncio.wait_for(..., None)` sets no deadline, and {}",
+            unbounded.why
+        );
+    }
+    report(checker, operation, await_expr.range(), unbounded);
+}
+
+/// `async with session.get(url) as response:` and friends.
+pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
+    for item in &with.items {
+        let Expr::Call(call) = &item.context_expr else {
+            continue;
+        };
+        let Some(unbounded) = unbounded(checker, call) else {
+            continue;
+        };
+        // Earlier items of this same `async with` count: `async with timeout(5), s.get(u) as r:`.
+        if deadline_encloses(checker, item.range()) || exempt_in_context(checker, call, &unbounded)
+        {
+            continue;
+        }
+        report(checker, call, call.range(), unbounded);
+    }
+}

@@ -1,0 +1,164 @@
+//! The network operations LW501 recognises, and why each one has no deadline of its own:
+//! the catalogued calls with no default timeout, reads on values built by one of them, and
+//! aiohttp and httpx requests whose timeout, or whose client's, is unset or `None`.
+
+use ruff_python_ast::{self as ast, Expr};
+
+use crate::catalog::{self, NetworkDefault};
+use crate::checker::Checker;
+
+use super::client_timeouts::{
+    aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
+    httpx_timeout_is_unbounded,
+};
+use super::origins::{Query, all_origins};
+
+/// Why an operation is unbounded, for the message.
+pub(super) struct Unbounded {
+    pub(super) kind: NetworkDefault,
+    pub(super) why: String,
+    pub(super) help: Option<&'static str>,
+}
+
+/// Whether `call` is a network operation with no finite timeout of its own or of its client.
+pub(super) fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
+    let path = checker.model.call_path(call);
+    let kind = path
+        .as_deref()
+        .and_then(catalog::network_default)
+        .or_else(|| followed_kind(checker, call))?;
+    if let Some(path) = path.as_deref() {
+        // The library's own implementation of the API (`self.recv()` inside the connection class).
+        if path
+            .rsplit_once('.')
+            .is_some_and(|(owner, _)| checker.model.module.is_class(owner))
+        {
+            return None;
+        }
+        // `loop.create_connection(factory, sock=connected_socket)` only wraps the socket.
+        if catalog::SOCKET_WRAPPING_CONNECTS.contains(&path)
+            && call
+                .arguments
+                .find_keyword("sock")
+                .is_some_and(|sock| !sock.value.is_none_literal_expr())
+        {
+            return None;
+        }
+    }
+    match kind {
+        NetworkDefault::Streams => Some(Unbounded {
+            kind,
+            why: "asyncio streams and event-loop socket calls have no default timeout".to_string(),
+            help: None,
+        }),
+        NetworkDefault::WebsocketRecv => Some(Unbounded {
+            kind,
+            why: "`recv()` on a websockets connection waits for the next message forever"
+                .to_string(),
+            help: None,
+        }),
+        NetworkDefault::WebsocketConnect => {
+            let open_timeout = call.arguments.find_keyword("open_timeout")?;
+            open_timeout
+                .value
+                .is_none_literal_expr()
+                .then(|| Unbounded {
+                    kind,
+                    why: "`open_timeout=None` turns off websockets' 10 s handshake timeout"
+                        .to_string(),
+                    help: Some(
+                        "Drop `open_timeout=None` (the default is 10 s) or give a finite value",
+                    ),
+                })
+        }
+        NetworkDefault::Aiohttp => aiohttp_unbounded(checker, call, path.as_deref()),
+        NetworkDefault::Httpx => httpx_unbounded(checker, call),
+    }
+}
+
+/// Stream reads and `recv()` on values this function (or class) unpacked from an awaited
+/// `asyncio.open_connection(...)` / `websockets.connect(...)`.
+fn followed_kind(checker: &Checker, call: &ast::ExprCall) -> Option<NetworkDefault> {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    let method = attribute.attr.as_str();
+    let (query, kind) = if catalog::STREAM_READ_METHODS.contains(&method) {
+        (Query::StreamReader, NetworkDefault::Streams)
+    } else if method == "recv" {
+        (Query::Websocket, NetworkDefault::WebsocketRecv)
+    } else {
+        return None;
+    };
+    let all_match = all_origins(checker, &attribute.value, query);
+    all_match.then_some(kind)
+}
+
+fn aiohttp_unbounded(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    path: Option<&str>,
+) -> Option<Unbounded> {
+    if has_double_star(call) {
+        return None;
+    }
+    if let Some(timeout) = call.arguments.find_keyword("timeout") {
+        return aiohttp_timeout_is_unbounded(checker, &timeout.value).then(|| Unbounded {
+            kind: NetworkDefault::Aiohttp,
+            why: "its `timeout=` sets neither `total` nor `sock_read`".to_string(),
+            help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
+        });
+    }
+    if path == Some("aiohttp.request") {
+        return Some(Unbounded {
+            kind: NetworkDefault::Aiohttp,
+            why: "without `timeout=` aiohttp allows 300 s in total and no limit per read"
+                .to_string(),
+            help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
+        });
+    }
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    // Every place the session is built must leave the timeout unset.
+    let unbounded = match &*attribute.value {
+        // `aiohttp.ClientSession().get(...)`
+        Expr::Call(constructor) => aiohttp_session_unbounded(checker, constructor),
+        receiver => all_origins(checker, receiver, Query::AiohttpUnbounded),
+    };
+    if !unbounded {
+        return None;
+    }
+    Some(Unbounded {
+        kind: NetworkDefault::Aiohttp,
+        why: "its `aiohttp.ClientSession` has no `timeout=` (the default is 300 s in total and no limit per read)"
+            .to_string(),
+        help: Some("Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request"),
+    })
+}
+
+fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
+    if has_double_star(call) {
+        return None;
+    }
+    let unbounded = || Unbounded {
+        kind: NetworkDefault::Httpx,
+        why: "`timeout=None` turns off httpx's 5 s default".to_string(),
+        help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
+    };
+    if let Some(timeout) = call.arguments.find_keyword("timeout") {
+        return httpx_timeout_is_unbounded(checker, &timeout.value).then(unbounded);
+    }
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    if !all_origins(checker, &attribute.value, Query::HttpxUnbounded) {
+        return None;
+    }
+    Some(Unbounded {
+        kind: NetworkDefault::Httpx,
+        why: "its client is built with `timeout=None`, which turns off httpx's 5 s default"
+            .to_string(),
+        help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
+    })
+}

@@ -1,0 +1,197 @@
+//! Where a value was built: every assignment to a local of the current function, or to
+//! `self.attr` in any method of its class, reduced to the facts LW501 asks about (an awaited
+//! stream opener, an unbounded client). Learned once per scope and kept in the checker's
+//! per-module state.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::ast_query::{collect_assignments, enclosing_class, receiver_name};
+use crate::catalog;
+use crate::checker::Checker;
+
+use super::client_timeouts::{aiohttp_session_unbounded, httpx_client_unbounded};
+
+/// What LW501 learns once per module about where values were built, and reuses for every
+/// await in it. Kept in the checker's per-module state, so it lives exactly as long as the
+/// module's walk.
+#[derive(Default)]
+struct OriginCache {
+    /// Function (or class, for `self.attr`) start → target name → how each value was built.
+    origins: HashMap<u32, HashMap<String, Vec<OriginFact>>>,
+    /// The answers given from `origins`, by scope, target name and question.
+    verdicts: HashMap<(u32, String, Query), bool>,
+}
+
+/// What LW501 asks of every place a value was built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Query {
+    /// The reader of `await asyncio.open_connection(...)`.
+    StreamReader,
+    /// `await websockets.connect(...)`.
+    Websocket,
+    /// An `aiohttp.ClientSession` without a finite timeout.
+    AiohttpUnbounded,
+    /// An `httpx.AsyncClient(timeout=None)`.
+    HttpxUnbounded,
+}
+
+impl Query {
+    fn accepts(self, fact: &OriginFact) -> bool {
+        let awaited = |openers: &[&str], index: Option<usize>| {
+            fact.index == index
+                && fact
+                    .awaited
+                    .as_deref()
+                    .is_some_and(|path| openers.contains(&path))
+        };
+        match self {
+            Query::StreamReader => awaited(catalog::STREAM_OPENERS, Some(0)),
+            Query::Websocket => awaited(catalog::WEBSOCKET_CONNECTS, None),
+            Query::AiohttpUnbounded => fact.index.is_none() && fact.aiohttp_unbounded,
+            Query::HttpxUnbounded => fact.index.is_none() && fact.httpx_unbounded,
+        }
+    }
+}
+
+/// How one assignment built a value: enough to answer LW501's questions without keeping the
+/// tree around.
+#[derive(Clone, Debug, Default)]
+struct OriginFact {
+    /// `None` for a value that cannot be followed (a parameter, a loop variable).
+    known: bool,
+    /// The position in a tuple unpacking (`reader, writer = ...`).
+    index: Option<usize>,
+    /// The call awaited for the value (`asyncio.wait_for(x, t)` unwrapped to `x`).
+    awaited: Option<String>,
+    /// A `ClientSession(...)` without a finite timeout.
+    aiohttp_unbounded: bool,
+    /// An `httpx.AsyncClient(timeout=None)`.
+    httpx_unbounded: bool,
+}
+
+impl OriginFact {
+    fn of(checker: &Checker, value: Option<&Expr>, index: Option<usize>) -> Self {
+        let Some(value) = value else {
+            return Self::default();
+        };
+        let mut fact = OriginFact {
+            known: true,
+            index,
+            ..Self::default()
+        };
+        match value {
+            Expr::Await(awaited) => {
+                if let Expr::Call(call) = &*awaited.value {
+                    let mut call = call;
+                    if checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| catalog::is_wait_for(&path))
+                        && let Some(Expr::Call(inner)) =
+                            call.arguments.find_argument_value("fut", 0)
+                    {
+                        call = inner;
+                    }
+                    fact.awaited = checker.model.call_path(call);
+                }
+            }
+            Expr::Call(call) => {
+                fact.aiohttp_unbounded =
+                    index.is_none() && aiohttp_session_unbounded(checker, call);
+                fact.httpx_unbounded = index.is_none() && httpx_client_unbounded(checker, call);
+            }
+            _ => {}
+        }
+        fact
+    }
+}
+
+/// Whether the value `target` names is known to be built, at every assignment to it, the
+/// way `query` accepts: a local of the current function, or `self.attr` assigned in any method
+/// of the class. False when no assignment is known.
+pub(super) fn all_origins(checker: &Checker, target: &Expr, query: Query) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let (scope, name) = match target {
+        Expr::Name(name) => (function.start().to_u32(), name.id.to_string()),
+        Expr::Attribute(attribute) => {
+            let Expr::Name(owner) = &*attribute.value else {
+                return false;
+            };
+            let Some(class) = enclosing_class(checker.statement_ancestors(), function) else {
+                return false;
+            };
+            if receiver_name(function) != Some(owner.id.as_str()) {
+                return false;
+            }
+            (class.start().to_u32(), format!(".{}", attribute.attr))
+        }
+        _ => return false,
+    };
+    let mut cache = checker.rule_state::<OriginCache>();
+    if let Some(known) = cache.verdicts.get(&(scope, name.clone(), query)) {
+        return *known;
+    }
+    let index = cache.origins.entry(scope).or_insert_with(|| match target {
+        Expr::Name(_) => function_origins(checker, function),
+        _ => enclosing_class(checker.statement_ancestors(), function)
+            .map(|class| class_origins(checker, class))
+            .unwrap_or_default(),
+    });
+    let verdict = index.get(&name).is_some_and(|facts| {
+        !facts.is_empty() && facts.iter().all(|fact| fact.known && query.accepts(fact))
+    });
+    cache.verdicts.insert((scope, name, query), verdict);
+    verdict
+}
+
+/// Every local of `function` (parameters included, as unknown) → how each value was built.
+fn function_origins(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+) -> HashMap<String, Vec<OriginFact>> {
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    for parameter in function.parameters.iter() {
+        found
+            .entry(parameter.name().to_string())
+            .or_default()
+            .push(OriginFact::default());
+    }
+    collect_assignments(&function.body, &mut |target, value, index| {
+        if let Expr::Name(name) = target {
+            found
+                .entry(name.id.to_string())
+                .or_default()
+                .push(OriginFact::of(checker, value, index));
+        }
+    });
+    found
+}
+
+/// Every `self.attr` assigned in a method of `class` → how each value was built (keyed `.attr`).
+fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String, Vec<OriginFact>> {
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    for stmt in &class.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        let Some(self_name) = receiver_name(method) else {
+            continue;
+        };
+        collect_assignments(&method.body, &mut |target, value, index| {
+            if let Expr::Attribute(attribute) = target
+                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name)
+            {
+                found
+                    .entry(format!(".{}", attribute.attr))
+                    .or_default()
+                    .push(OriginFact::of(checker, value, index));
+            }
+        });
+    }
+    found
+}
