@@ -402,6 +402,23 @@ impl Library {
             ..self
         }
     }
+
+    /// Whether any call the library catalogues blocks in the given way.
+    pub fn blocks(&self, category: Blocking) -> bool {
+        let is = |blocking: &Option<BlockingApi>| {
+            blocking.is_some_and(|blocking| blocking.category == category)
+        };
+        self.functions.iter().any(|api| is(&api.blocking))
+            || self.classes.iter().any(|class| {
+                is(&class.constructor_blocking)
+                    || is(&class.other_methods)
+                    || class.methods.iter().any(|method| is(&method.blocking))
+            })
+            || self
+                .class_families
+                .iter()
+                .any(|family| family.methods.iter().any(|method| is(&method.blocking)))
+    }
 }
 
 // Shorthands for the blocking facts the family files repeat.
@@ -479,6 +496,18 @@ static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
 /// Every library block of every family.
 pub fn libraries() -> impl Iterator<Item = &'static Library> {
     FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// The names of the libraries with a call that blocks in the given way, in catalog order,
+/// each once: what the documentation of LW101, LW102 and LW105 must name.
+pub fn libraries_for(category: Blocking) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for library in libraries().filter(|library| library.blocks(category)) {
+        if !names.contains(&library.name) {
+            names.push(library.name);
+        }
+    }
+    names
 }
 
 fn method_path(class: &Class, method: &Api) -> Box<str> {
@@ -718,6 +747,19 @@ mod tests {
             blocking_api("passlib.hash.bcrypt.verify").map(|api| api.category),
             Some(Blocking::Cpu)
         );
+    }
+
+    #[test]
+    fn libraries_for_names_each_library_once_in_catalog_order() {
+        assert_eq!(
+            libraries_for(Blocking::Cpu),
+            ["bcrypt", "passlib", "argon2", "hashlib", "cryptography"]
+        );
+        assert_eq!(libraries_for(Blocking::FsMetadata), ["os", "pathlib"]);
+        // `os` has file functions and process functions, in two families.
+        let io = libraries_for(Blocking::Io);
+        assert_eq!(io.iter().filter(|name| **name == "os").count(), 1);
+        assert!(io.contains(&"subprocess") && !io.contains(&"asyncio"));
     }
 
     #[test]
