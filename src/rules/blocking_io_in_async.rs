@@ -15,13 +15,16 @@ pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 
 ## What it does
 Flags a blocking I/O call made directly inside an `async def`: file access (`open`,
-`os.*` file functions, `shutil`, `pathlib.Path` reads and writes, `tempfile`, `zipfile`),
-`sqlite3` connections and cursors, `time.sleep`, waiting on `threading` locks, events and
-queues, `concurrent.futures.Future.result()`, `input()`, sync HTTP clients (`requests`,
-`urllib`, `urllib3`, `http.client`, the sync `httpx` API), raw sockets, `ftplib`/`smtplib`/
-`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style process calls, and
-sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `pymongo`,
-`redis.Redis`, sync SQLAlchemy, `boto3`, `elasticsearch.Elasticsearch`).
+`io.open`, `codecs.open`, `os.*` file functions, `shutil`, `pathlib.Path` reads and writes,
+`tempfile`, `zipfile`, `tarfile`, `gzip`/`bz2`/`lzma`, `json`/`pickle` `load`/`dump` on a file
+object), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
+locks, events and threads, on `queue` and `multiprocessing` queues and processes and on
+`concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
+`urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`),
+`ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
+process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
+`MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
+`boto3` and the `botocore` clients it builds).
 
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values

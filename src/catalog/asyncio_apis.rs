@@ -1,0 +1,196 @@
+//! asyncio and anyio: running loops, loop-affine and task-creating calls, coroutine APIs,
+//! the event loop's socket methods (LW501), `gather`, `get_event_loop`, and cancellation.
+//! The spelling lists are what single rules match a call against.
+
+use super::entries::{Api, Class, Library, NetworkDefault};
+
+const EVENT_LOOP: &str = "asyncio.AbstractEventLoop";
+const TASK: &str = "asyncio.Task";
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("asyncio")
+        .functions(&[
+            Api::new("asyncio.run").runs_loop(),
+            Api::new("asyncio.runners.run").runs_loop(),
+            Api::new("asyncio.get_event_loop").returns(EVENT_LOOP),
+            Api::new("asyncio.events.get_event_loop").returns(EVENT_LOOP),
+            Api::new("asyncio.get_running_loop")
+                .returns(EVENT_LOOP)
+                .loop_affine(),
+            Api::new("asyncio.events.get_running_loop")
+                .returns(EVENT_LOOP)
+                .loop_affine(),
+            Api::new("asyncio.new_event_loop").returns(EVENT_LOOP),
+            Api::new("asyncio.create_task").returns(TASK).loop_affine(),
+            Api::new("asyncio.ensure_future")
+                .returns(TASK)
+                .loop_affine(),
+            Api::new("asyncio.run_coroutine_threadsafe").returns("concurrent.futures.Future"),
+            Api::new("asyncio.sleep").coroutine(),
+            Api::new("asyncio.wait_for").coroutine(),
+            Api::new("asyncio.wait").coroutine(),
+            Api::new("asyncio.open_connection")
+                .coroutine()
+                .network(NetworkDefault::Streams),
+            Api::new("asyncio.open_unix_connection")
+                .coroutine()
+                .network(NetworkDefault::Streams),
+            Api::new("asyncio.streams.open_connection").network(NetworkDefault::Streams),
+            Api::new("asyncio.streams.open_unix_connection").network(NetworkDefault::Streams),
+            Api::new("asyncio.start_server").coroutine(),
+            Api::new("asyncio.create_subprocess_exec").coroutine(),
+            Api::new("asyncio.create_subprocess_shell").coroutine(),
+            Api::new("asyncio.to_thread")
+                .coroutine()
+                .hands_off("func", 0),
+            Api::new("asyncio.threads.to_thread").hands_off("func", 0),
+        ])
+        .classes(&[
+            Class::new(EVENT_LOOP)
+                .aliases(&["asyncio.BaseEventLoop"])
+                .methods(&[
+                    Api::new("run_until_complete").runs_loop(),
+                    Api::new("run_forever").runs_loop(),
+                    Api::new("create_task").returns(TASK).loop_affine(),
+                    Api::new("call_soon").loop_affine(),
+                    Api::new("call_later").loop_affine(),
+                    Api::new("call_at").loop_affine(),
+                    Api::new("run_in_executor").coroutine().hands_off("func", 1),
+                    Api::new("sock_connect")
+                        .coroutine()
+                        .network(NetworkDefault::Streams),
+                    Api::new("sock_recv")
+                        .coroutine()
+                        .network(NetworkDefault::Streams),
+                    Api::new("sock_sendall").coroutine(),
+                    Api::new("sock_recv_into").network(NetworkDefault::Streams),
+                    Api::new("sock_accept").network(NetworkDefault::Streams),
+                    Api::new("create_connection").network(NetworkDefault::Streams),
+                    Api::new("create_unix_connection").network(NetworkDefault::Streams),
+                ]),
+            Class::type_only("asyncio.Runner").methods(&[Api::new("run").runs_loop()]),
+            Class::new(TASK),
+            Class::new("asyncio.Future").methods(&[
+                Api::new("set_result").loop_affine(),
+                Api::new("set_exception").loop_affine(),
+            ]),
+            Class::new("asyncio.TaskGroup").methods(&[Api::new("create_task").returns(TASK)]),
+            Class::new("asyncio.Queue").methods(&[
+                Api::new("put").coroutine(),
+                Api::new("get").coroutine(),
+                Api::new("join").coroutine(),
+                Api::new("put_nowait").loop_affine(),
+                Api::new("get_nowait").loop_affine(),
+            ]),
+            Class::new("asyncio.Lock")
+                .lock()
+                .methods(&[Api::new("acquire").coroutine()]),
+            Class::new("asyncio.Event")
+                .methods(&[Api::new("wait").coroutine(), Api::new("set").loop_affine()]),
+            Class::new("asyncio.Semaphore")
+                .lock()
+                .methods(&[Api::new("acquire").coroutine()]),
+            Class::new("asyncio.Condition")
+                .lock()
+                .methods(&[Api::new("wait").coroutine()]),
+            Class::new("asyncio.BoundedSemaphore").lock(),
+            Class::new("asyncio.StreamReader")
+                .aliases(&["asyncio.streams.StreamReader"])
+                .methods(&[
+                    Api::new("read").coroutine(),
+                    Api::new("readline").coroutine(),
+                    Api::new("readexactly").coroutine(),
+                ]),
+            Class::new("asyncio.StreamWriter")
+                .aliases(&["asyncio.streams.StreamWriter"])
+                .methods(&[
+                    Api::new("drain").coroutine(),
+                    Api::new("wait_closed").coroutine(),
+                ]),
+        ]),
+    Library::new("anyio")
+        .functions(&[Api::new("anyio.to_thread.run_sync").hands_off("func", 0)])
+        .classes(&[
+            Class::new("anyio.Lock").lock(),
+            Class::new("anyio.Semaphore").lock(),
+            Class::new("anyio.Condition").lock(),
+        ]),
+];
+
+// ---------------------------------------------------------------------------------------
+// Loops, tasks and gather (LW201, LW301, LW304, LW401, LW402).
+
+/// `asyncio.get_event_loop` under the paths it can be imported from (LW201).
+pub const GET_EVENT_LOOP_CALLS: &[&str] =
+    &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
+
+/// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every
+/// version (LW201).
+pub const SET_EVENT_LOOP_CALLS: &[&str] =
+    &["asyncio.set_event_loop", "asyncio.events.set_event_loop"];
+
+/// Calls that schedule a new task and return the only strong reference to it (LW301).
+/// `asyncio.TaskGroup.create_task` is deliberately absent: the group holds its tasks.
+pub const TASK_CREATING_CALLS: &[&str] = &[
+    "asyncio.create_task",
+    "asyncio.tasks.create_task",
+    "asyncio.ensure_future",
+    "asyncio.tasks.ensure_future",
+    "asyncio.AbstractEventLoop.create_task",
+];
+
+/// Calls that create a task the caller must keep and drain (LW304): the same calls.
+pub const TASK_FACTORIES: &[&str] = TASK_CREATING_CALLS;
+
+/// Calls that return their argument unchanged when it already is a future (LW301).
+pub const FUTURE_PASSTHROUGH_CALLS: &[&str] =
+    &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
+
+/// Types of values that already are futures: `ensure_future` returns them as they are.
+pub const FUTURE_TYPES: &[&str] = &["asyncio.Task", "asyncio.Future"];
+
+/// `asyncio.gather` under the paths it can be imported from (LW401, LW402).
+/// Calls that give the current thread an event loop of its own: a thread that makes one and
+/// runs it may use loop-affine APIs on it (LW104's exemption).
+pub const OWN_LOOP_CALLS: &[&str] = &[
+    "asyncio.new_event_loop",
+    "asyncio.events.new_event_loop",
+    "asyncio.set_event_loop",
+    "asyncio.events.set_event_loop",
+];
+
+pub const GATHER_CALLS: &[&str] = &["asyncio.gather", "asyncio.tasks.gather"];
+
+/// Calls returning every task of the running loop: a gather over them drains tasks created
+/// elsewhere (LW402).
+pub const ALL_TASKS_CALLS: &[&str] = &["asyncio.all_tasks", "asyncio.tasks.all_tasks"];
+
+// ---------------------------------------------------------------------------------------
+// Cancellation (LW403).
+
+/// The cancellation exception itself: `raise asyncio.CancelledError` propagates a
+/// cancellation (LW403).
+pub const CANCELLED_ERROR_CLASSES: &[&str] = &[
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+];
+
+/// Exception classes whose `except` clause catches asyncio's `CancelledError` (a
+/// `BaseException` since Python 3.8) (LW403).
+pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+    "builtins.BaseException",
+];
+
+/// Exception classes that do not include `CancelledError`: `if not isinstance(exc, Exception):
+/// raise` re-raises cancellations (LW403).
+pub const NON_CANCELLATION_BASES: &[&str] = &["builtins.Exception"];
+
+/// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
+pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"];
+
+/// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
+/// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
+pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
+pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];

@@ -1,0 +1,46 @@
+//! AWS clients: `boto3` builds them, `botocore` is the client type `boto3.client()` returns.
+//! Every call on a client or resource is a request, except the local helpers listed without
+//! blocking facts.
+
+use super::entries::{Api, Class, Library, io};
+
+const BASE_CLIENT: &str = "botocore.client.BaseClient";
+const SERVICE_RESOURCE: &str = "boto3.resources.base.ServiceResource";
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("boto3")
+        .functions(&[
+            Api::new("boto3.client").returns(BASE_CLIENT),
+            Api::new("boto3.resource").returns(SERVICE_RESOURCE),
+        ])
+        .classes(&[
+            Class::new("boto3.session.Session")
+                .aliases(&["boto3.Session"])
+                .methods(&[
+                    Api::new("client").returns(BASE_CLIENT),
+                    Api::new("resource").returns(SERVICE_RESOURCE),
+                ]),
+            // `s3.Bucket(...)`, `dynamodb.Table(...)` build sub-resources locally.
+            Class::type_only(SERVICE_RESOURCE)
+                .other_methods(io(Some("aioboto3")))
+                .methods(&[
+                    Api::new("Table").returns(SERVICE_RESOURCE),
+                    Api::new("Bucket").returns(SERVICE_RESOURCE),
+                    Api::new("Object").returns(SERVICE_RESOURCE),
+                    Api::new("Queue").returns(SERVICE_RESOURCE),
+                ])
+                .attributes(&[("meta", "boto3.resources.base.ResourceMeta")]),
+            Class::type_only("boto3.resources.base.ResourceMeta")
+                .attributes(&[("client", BASE_CLIENT)]),
+        ]),
+    Library::new("botocore").classes(&[Class::type_only(BASE_CLIENT)
+        .other_methods(io(Some("aioboto3 / aiobotocore")))
+        .methods(&[
+            Api::new("get_paginator"),
+            Api::new("get_waiter"),
+            Api::new("can_paginate"),
+            Api::new("generate_presigned_url"),
+            Api::new("generate_presigned_post"),
+            Api::new("close"),
+        ])]),
+];

@@ -1,0 +1,183 @@
+//! Sync database and search-engine clients (`sqlite3`, `psycopg2`, sync `psycopg`,
+//! `pymysql`, `MySQLdb`, `pymongo`, `redis`, sync SQLAlchemy, `elasticsearch`): their
+//! connections, cursors and sessions, and what each call returns, so that methods on the
+//! values they hand out are known too.
+
+use super::entries::{Api, Class, Library, io};
+
+const AIOSQLITE: Option<&str> = Some("aiosqlite");
+const PSYCOPG2_ASYNC: Option<&str> = Some("asyncpg or psycopg.AsyncConnection");
+const PSYCOPG_ASYNC: Option<&str> = Some("psycopg.AsyncConnection");
+const PSYCOPG_ASYNC_CONNECT: Option<&str> = Some("psycopg.AsyncConnection.connect");
+const AIOMYSQL: Option<&str> = Some("aiomysql");
+const MONGO_ASYNC: Option<&str> = Some("motor or pymongo.AsyncMongoClient");
+const REDIS_ASYNC: Option<&str> = Some("redis.asyncio");
+const SQLALCHEMY_ASYNC: Option<&str> = Some("sqlalchemy.ext.asyncio");
+const SQLALCHEMY_ASYNC_SESSION: Option<&str> = Some("sqlalchemy.ext.asyncio.AsyncSession");
+
+pub(super) const LIBRARIES: &[Library] = &[
+    // The sqlite3 documentation: a connection (and its cursors) may only be used in the
+    // thread that created it, unless `check_same_thread=False`.
+    Library::new("sqlite3")
+        .functions(&[Api::new("sqlite3.connect")
+            .blocks(io(AIOSQLITE))
+            .returns("sqlite3.Connection")])
+        .classes(&[
+            Class::new("sqlite3.Connection")
+                .thread_bound()
+                .other_methods(io(AIOSQLITE))
+                .methods(&[
+                    Api::new("execute")
+                        .blocks(io(AIOSQLITE))
+                        .returns("sqlite3.Cursor"),
+                    Api::new("executemany")
+                        .blocks(io(AIOSQLITE))
+                        .returns("sqlite3.Cursor"),
+                    Api::new("executescript")
+                        .blocks(io(AIOSQLITE))
+                        .returns("sqlite3.Cursor"),
+                    Api::new("cursor").returns("sqlite3.Cursor"),
+                    Api::new("create_function"),
+                    Api::new("create_aggregate"),
+                    Api::new("set_trace_callback"),
+                ]),
+            Class::new("sqlite3.Cursor")
+                .thread_bound()
+                .other_methods(io(AIOSQLITE))
+                .methods(&[
+                    Api::new("execute")
+                        .blocks(io(AIOSQLITE))
+                        .returns("sqlite3.Cursor"),
+                    Api::new("executemany")
+                        .blocks(io(AIOSQLITE))
+                        .returns("sqlite3.Cursor"),
+                ]),
+        ]),
+    Library::new("psycopg2")
+        .functions(&[Api::new("psycopg2.connect")
+            .blocks(io(PSYCOPG2_ASYNC))
+            .returns("psycopg2.extensions.connection")])
+        .classes(&[
+            Class::type_only("psycopg2.extensions.connection")
+                .other_methods(io(PSYCOPG2_ASYNC))
+                .methods(&[Api::new("cursor").returns("psycopg2.extensions.cursor")]),
+            Class::type_only("psycopg2.extensions.cursor").other_methods(io(PSYCOPG2_ASYNC)),
+        ]),
+    Library::new("psycopg")
+        .functions(&[Api::new("psycopg.connect")
+            .blocks(io(PSYCOPG_ASYNC_CONNECT))
+            .returns("psycopg.Connection")])
+        .classes(&[
+            Class::new("psycopg.Connection")
+                .other_methods(io(PSYCOPG_ASYNC))
+                .methods(&[
+                    Api::new("connect")
+                        .blocks(io(PSYCOPG_ASYNC_CONNECT))
+                        .returns("psycopg.Connection"),
+                    Api::new("cursor").returns("psycopg.Cursor"),
+                ]),
+            Class::type_only("psycopg.Cursor").other_methods(io(PSYCOPG_ASYNC)),
+        ]),
+    Library::new("pymysql")
+        .functions(&[Api::new("pymysql.connect")
+            .blocks(io(AIOMYSQL))
+            .returns("pymysql.connections.Connection")])
+        .classes(&[
+            Class::type_only("pymysql.connections.Connection")
+                .other_methods(io(AIOMYSQL))
+                .methods(&[Api::new("cursor").returns("pymysql.cursors.Cursor")]),
+            Class::type_only("pymysql.cursors.Cursor").other_methods(io(AIOMYSQL)),
+        ]),
+    Library::new("MySQLdb").functions(&[Api::new("MySQLdb.connect").blocks(io(AIOMYSQL))]),
+    Library::new("pymongo").classes(&[
+        Class::new("pymongo.MongoClient")
+            .aliases(&["pymongo.mongo_client.MongoClient"])
+            .other_methods(io(MONGO_ASYNC))
+            .methods(&[
+                Api::new("get_database").returns("pymongo.database.Database"),
+                Api::new("get_default_database").returns("pymongo.database.Database"),
+            ])
+            .item_type("pymongo.database.Database"),
+        Class::type_only("pymongo.database.Database")
+            .other_methods(io(MONGO_ASYNC))
+            .methods(&[Api::new("get_collection").returns("pymongo.collection.Collection")])
+            .item_type("pymongo.collection.Collection"),
+        Class::type_only("pymongo.collection.Collection")
+            .other_methods(io(MONGO_ASYNC))
+            .methods(&[Api::new("with_options")]),
+    ]),
+    Library::new("redis")
+        .functions(&[Api::new("redis.from_url").returns("redis.Redis")])
+        .classes(&[
+            Class::new("redis.Redis")
+                .aliases(&[
+                    "redis.StrictRedis",
+                    "redis.client.Redis",
+                    "redis.client.StrictRedis",
+                ])
+                .other_methods(io(REDIS_ASYNC))
+                .methods(&[
+                    // Counted as blocking like the other methods, although it only builds a
+                    // client: a candidate to list without blocking facts, which would change
+                    // findings.
+                    Api::new("from_url")
+                        .blocks(io(REDIS_ASYNC))
+                        .returns("redis.Redis"),
+                    Api::new("pipeline").returns("redis.client.Pipeline"),
+                    Api::new("pubsub"),
+                    Api::new("lock"),
+                    Api::new("register_script"),
+                    Api::new("get_encoder"),
+                    Api::new("get_connection_kwargs"),
+                    Api::new("set_response_callback"),
+                ]),
+            Class::type_only("redis.client.Pipeline")
+                .methods(&[Api::new("execute").blocks(io(REDIS_ASYNC))]),
+        ]),
+    Library::new("sqlalchemy")
+        .functions(&[
+            Api::new("sqlalchemy.create_engine").returns("sqlalchemy.engine.Engine"),
+            Api::new("sqlalchemy.engine.create_engine").returns("sqlalchemy.engine.Engine"),
+        ])
+        .classes(&[
+            Class::new("sqlalchemy.engine.Engine")
+                .aliases(&["sqlalchemy.Engine"])
+                .methods(&[
+                    Api::new("connect")
+                        .blocks(io(SQLALCHEMY_ASYNC))
+                        .returns("sqlalchemy.engine.Connection"),
+                    Api::new("begin")
+                        .blocks(io(SQLALCHEMY_ASYNC))
+                        .returns("sqlalchemy.engine.Connection"),
+                    Api::new("execute").blocks(io(SQLALCHEMY_ASYNC)),
+                ]),
+            Class::new("sqlalchemy.engine.Connection")
+                .aliases(&["sqlalchemy.Connection"])
+                .methods(&[
+                    Api::new("execute").blocks(io(SQLALCHEMY_ASYNC)),
+                    Api::new("commit").blocks(io(SQLALCHEMY_ASYNC)),
+                    Api::new("scalar").blocks(io(SQLALCHEMY_ASYNC)),
+                    Api::new("scalars").blocks(io(SQLALCHEMY_ASYNC)),
+                ]),
+            Class::new("sqlalchemy.orm.Session")
+                .aliases(&["sqlalchemy.orm.session.Session"])
+                .methods(&[
+                    Api::new("execute").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("commit").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("query").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("get").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("flush").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("refresh").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("scalar").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("scalars").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                    Api::new("rollback").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+                ]),
+            Class::new("sqlalchemy.orm.sessionmaker")
+                .methods(&[Api::new("__call__").returns("sqlalchemy.orm.Session")]),
+            Class::new("sqlalchemy.orm.scoped_session")
+                .methods(&[Api::new("__call__").returns("sqlalchemy.orm.Session")]),
+        ]),
+    Library::new("elasticsearch").classes(&[Class::new("elasticsearch.Elasticsearch")
+        .other_methods(io(Some("elasticsearch.AsyncElasticsearch")))
+        .methods(&[Api::new("options")])]),
+];

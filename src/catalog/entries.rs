@@ -1,0 +1,388 @@
+//! The shape of a catalog entry: a library's functions and classes, each API with all its
+//! facts in one place, and the shorthands the family files write them with. Data only:
+//! the lookup tables are built from these in `mod.rs`.
+
+/// Which rule a blocking call belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocking {
+    /// LW101: file, socket, database, process, sleeping and waiting.
+    Io,
+    /// LW102: CPU-heavy hashing and key derivation.
+    Cpu,
+    /// LW105: a stat-like metadata syscall.
+    FsMetadata,
+}
+
+/// An argument that turns a blocking call into a non-blocking one (`lock.acquire(blocking=False)`,
+/// `queue.get(block=False)`, `queue.get(False)`): the keyword name and its positional index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonBlockingFlag {
+    pub keyword: &'static str,
+    pub position: usize,
+}
+
+/// How a call blocks the event loop, and what to use instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockingApi {
+    pub category: Blocking,
+    /// The async library or API to suggest instead, when there is one.
+    pub alternative: Option<&'static str>,
+    pub non_blocking_flag: Option<NonBlockingFlag>,
+    /// Only blocking when the first argument is a known file object (`json.load(f)`).
+    pub needs_file_argument: bool,
+}
+
+/// Where a call takes the function it runs elsewhere: `to_thread(func, ...)`,
+/// `Thread(group, target)`. The keyword name and its positional index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunctionArgument {
+    pub keyword: &'static str,
+    pub position: usize,
+}
+
+/// What bounds an awaited network operation when no deadline encloses it (LW501).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkDefault {
+    /// Raw asyncio streams and event-loop socket calls: no timeout at all.
+    Streams,
+    /// `recv()` on a `websockets` connection: waits for the next message forever.
+    WebsocketRecv,
+    /// `websockets.connect()`: a 10 s `open_timeout` unless it is set to `None`.
+    WebsocketConnect,
+    /// An `aiohttp` request: only a `timeout=` on the call or on its `ClientSession` bounds it
+    /// (the session default is 300 s total and nothing per read).
+    Aiohttp,
+    /// An `httpx.AsyncClient` request: 5 s by default, unbounded only with `timeout=None` on
+    /// the call or on the client.
+    Httpx,
+}
+
+/// A function or a method, with every fact the rules use about calling it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Api {
+    /// The qualified path of a function (`sqlite3.connect`), or the name of a method within
+    /// its [`Class`] (`execute`).
+    pub name: &'static str,
+    /// How a call blocks the loop (LW101, LW102, LW105); `None`: it does not. A method listed
+    /// without it does not block even when its class's `other_methods` do.
+    pub blocking: Option<BlockingApi>,
+    /// The type of the value a call returns.
+    pub returns: Option<&'static str>,
+    /// A coroutine function: a call does nothing until awaited (LW302, LW303).
+    pub coroutine: bool,
+    /// An awaited network operation, and what bounds it without a deadline (LW501).
+    pub network: Option<NetworkDefault>,
+    /// Runs an event loop on the calling thread, so it raises inside a running loop (LW202).
+    pub runs_loop: bool,
+    /// Must run on the event loop's own thread: not thread-safe, or raises where no loop
+    /// runs (LW104).
+    pub loop_affine: bool,
+    /// Runs a function it is given on another thread, passed there (LW104).
+    pub thread_handoff: Option<FunctionArgument>,
+}
+
+/// A type: how code names it, its methods, and what its attributes, items and instances are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Class {
+    /// The canonical qualified name: the type of its instances, the owner in its methods'
+    /// paths.
+    pub path: &'static str,
+    /// Other spellings of the class (re-exports, subclasses that behave the same):
+    /// `requests.sessions.Session`, `smtplib.SMTP_SSL`.
+    pub aliases: &'static [&'static str],
+    /// Calling the class (by its path or an alias) builds an instance of it. False for a type
+    /// known for its methods only, whose instances come from calls (`psycopg2.connect()`).
+    pub constructible: bool,
+    /// Calling the class blocks: `ftplib.FTP(host)` connects.
+    pub constructor_blocking: Option<BlockingApi>,
+    /// Calling the class runs a function it is given on another thread
+    /// (`threading.Thread(target=f)`).
+    pub constructor_thread_handoff: Option<FunctionArgument>,
+    /// Its methods with their facts (a method's `name` is the bare method name).
+    pub methods: &'static [Api],
+    /// How every public method not listed in `methods` blocks: a client whose every call is a
+    /// round trip (`redis.Redis`).
+    pub other_methods: Option<BlockingApi>,
+    /// Attributes with a known type (`Path(...).parent` is a `Path`).
+    pub attributes: &'static [(&'static str, &'static str)],
+    /// The type of `value[...]` and of every attribute not in `attributes`: `client.db` and
+    /// `client["db"]` of a `MongoClient` are `Database`s.
+    pub item_type: Option<&'static str>,
+    /// The type `value / x` produces.
+    pub division_type: Option<&'static str>,
+    /// Instances are file objects (for `json.load(f)`).
+    pub file_object: bool,
+    /// Instances are locks: code inside `async with`/`with` one cannot interleave with itself
+    /// (LW601).
+    pub lock: bool,
+    /// Instances belong to the thread that made them: using one from another thread raises
+    /// (`sqlite3` connections and cursors). Not read by a rule yet.
+    pub thread_bound: bool,
+}
+
+/// Classes of one module that all have the same methods: every `passlib.hash.<scheme>`
+/// (`passlib.hash.bcrypt.hash`, `passlib.hash.argon2.verify`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClassFamily {
+    /// The module the classes are members of.
+    pub module: &'static str,
+    pub methods: &'static [Api],
+}
+
+/// One library as code imports it: every catalogued function and class under one import
+/// root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Library {
+    /// The import root every path of the library starts with (`sqlite3`, `http.client`), and
+    /// the name the rules' documentation uses for it.
+    pub name: &'static str,
+    /// Module-level callables: functions, and classes called only for what the call does
+    /// (`zipfile.ZipFile(...)` opens a file; its instances are not followed).
+    pub functions: &'static [Api],
+    pub classes: &'static [Class],
+    pub class_families: &'static [ClassFamily],
+}
+
+impl Api {
+    /// An API with no facts yet: the builder methods below add them.
+    pub const fn new(name: &'static str) -> Self {
+        Api {
+            name,
+            blocking: None,
+            returns: None,
+            coroutine: false,
+            network: None,
+            runs_loop: false,
+            loop_affine: false,
+            thread_handoff: None,
+        }
+    }
+
+    pub const fn blocks(self, blocking: BlockingApi) -> Self {
+        Api {
+            blocking: Some(blocking),
+            ..self
+        }
+    }
+
+    pub const fn returns(self, type_name: &'static str) -> Self {
+        Api {
+            returns: Some(type_name),
+            ..self
+        }
+    }
+
+    pub const fn coroutine(self) -> Self {
+        Api {
+            coroutine: true,
+            ..self
+        }
+    }
+
+    pub const fn network(self, default: NetworkDefault) -> Self {
+        Api {
+            network: Some(default),
+            ..self
+        }
+    }
+
+    pub const fn runs_loop(self) -> Self {
+        Api {
+            runs_loop: true,
+            ..self
+        }
+    }
+
+    pub const fn loop_affine(self) -> Self {
+        Api {
+            loop_affine: true,
+            ..self
+        }
+    }
+
+    pub const fn hands_off(self, keyword: &'static str, position: usize) -> Self {
+        Api {
+            thread_handoff: Some(FunctionArgument { keyword, position }),
+            ..self
+        }
+    }
+}
+
+impl Class {
+    /// A class whose call builds an instance of it, with no facts yet.
+    pub const fn new(path: &'static str) -> Self {
+        Class {
+            path,
+            aliases: &[],
+            constructible: true,
+            constructor_blocking: None,
+            constructor_thread_handoff: None,
+            methods: &[],
+            other_methods: None,
+            attributes: &[],
+            item_type: None,
+            division_type: None,
+            file_object: false,
+            lock: false,
+            thread_bound: false,
+        }
+    }
+
+    /// A type known for its methods and attributes only: code gets its instances from calls
+    /// (`psycopg2.connect()`), and calling the type itself is not catalogued.
+    pub const fn type_only(path: &'static str) -> Self {
+        Class {
+            constructible: false,
+            ..Class::new(path)
+        }
+    }
+
+    pub const fn aliases(self, aliases: &'static [&'static str]) -> Self {
+        Class { aliases, ..self }
+    }
+
+    pub const fn constructor_blocks(self, blocking: BlockingApi) -> Self {
+        Class {
+            constructor_blocking: Some(blocking),
+            ..self
+        }
+    }
+
+    pub const fn constructor_hands_off(self, keyword: &'static str, position: usize) -> Self {
+        Class {
+            constructor_thread_handoff: Some(FunctionArgument { keyword, position }),
+            ..self
+        }
+    }
+
+    pub const fn methods(self, methods: &'static [Api]) -> Self {
+        Class { methods, ..self }
+    }
+
+    pub const fn other_methods(self, blocking: BlockingApi) -> Self {
+        Class {
+            other_methods: Some(blocking),
+            ..self
+        }
+    }
+
+    pub const fn attributes(self, attributes: &'static [(&'static str, &'static str)]) -> Self {
+        Class { attributes, ..self }
+    }
+
+    pub const fn item_type(self, type_name: &'static str) -> Self {
+        Class {
+            item_type: Some(type_name),
+            ..self
+        }
+    }
+
+    pub const fn division_type(self, type_name: &'static str) -> Self {
+        Class {
+            division_type: Some(type_name),
+            ..self
+        }
+    }
+
+    pub const fn file_object(self) -> Self {
+        Class {
+            file_object: true,
+            ..self
+        }
+    }
+
+    pub const fn lock(self) -> Self {
+        Class { lock: true, ..self }
+    }
+
+    pub const fn thread_bound(self) -> Self {
+        Class {
+            thread_bound: true,
+            ..self
+        }
+    }
+}
+
+impl Library {
+    pub const fn new(name: &'static str) -> Self {
+        Library {
+            name,
+            functions: &[],
+            classes: &[],
+            class_families: &[],
+        }
+    }
+
+    pub const fn functions(self, functions: &'static [Api]) -> Self {
+        Library { functions, ..self }
+    }
+
+    pub const fn classes(self, classes: &'static [Class]) -> Self {
+        Library { classes, ..self }
+    }
+
+    pub const fn class_families(self, class_families: &'static [ClassFamily]) -> Self {
+        Library {
+            class_families,
+            ..self
+        }
+    }
+
+    /// Whether any call the library catalogues blocks in the given way.
+    pub fn blocks(&self, category: Blocking) -> bool {
+        let is = |blocking: &Option<BlockingApi>| {
+            blocking.is_some_and(|blocking| blocking.category == category)
+        };
+        self.functions.iter().any(|api| is(&api.blocking))
+            || self.classes.iter().any(|class| {
+                is(&class.constructor_blocking)
+                    || is(&class.other_methods)
+                    || class.methods.iter().any(|method| is(&method.blocking))
+            })
+            || self
+                .class_families
+                .iter()
+                .any(|family| family.methods.iter().any(|method| is(&method.blocking)))
+    }
+}
+
+// Shorthands for the blocking facts the family files repeat.
+
+pub(super) const fn io(alternative: Option<&'static str>) -> BlockingApi {
+    BlockingApi {
+        category: Blocking::Io,
+        alternative,
+        non_blocking_flag: None,
+        needs_file_argument: false,
+    }
+}
+
+pub(super) const fn flagged(keyword: &'static str, position: usize) -> BlockingApi {
+    BlockingApi {
+        category: Blocking::Io,
+        alternative: None,
+        non_blocking_flag: Some(NonBlockingFlag { keyword, position }),
+        needs_file_argument: false,
+    }
+}
+
+pub(super) const CPU: BlockingApi = BlockingApi {
+    category: Blocking::Cpu,
+    alternative: None,
+    non_blocking_flag: None,
+    needs_file_argument: false,
+};
+
+pub(super) const METADATA: BlockingApi = BlockingApi {
+    category: Blocking::FsMetadata,
+    alternative: Some("aiofiles.os / anyio.Path"),
+    non_blocking_flag: None,
+    needs_file_argument: false,
+};
+
+pub(super) const FILE_ARGUMENT: BlockingApi = BlockingApi {
+    category: Blocking::Io,
+    alternative: None,
+    non_blocking_flag: None,
+    needs_file_argument: true,
+};

@@ -1,0 +1,87 @@
+//! Application frameworks whose lifecycle and callbacks the rules know: FastAPI and
+//! Starlette (the deprecated startup/shutdown API, LW203; draining background tasks, LW304;
+//! `run_in_threadpool`, LW104), LiteLLM's sync logging hooks (LW202), and the hooks Home
+//! Assistant and unittest never run concurrently with themselves (LW601).
+
+use super::entries::{Api, Class, Library};
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("fastapi")
+        .functions(&[Api::new("fastapi.concurrency.run_in_threadpool").hands_off("func", 0)])
+        .classes(&[
+            Class::new("fastapi.FastAPI").aliases(&["fastapi.applications.FastAPI"]),
+            Class::new("fastapi.APIRouter").aliases(&["fastapi.routing.APIRouter"]),
+        ]),
+    Library::new("starlette")
+        .functions(&[Api::new("starlette.concurrency.run_in_threadpool").hands_off("func", 0)])
+        .classes(&[
+            Class::new("starlette.applications.Starlette"),
+            Class::new("starlette.routing.Router"),
+        ]),
+];
+
+/// ASGI application and router classes whose startup/shutdown event API is deprecated in
+/// favour of `lifespan` (LW203), as canonical class paths.
+pub const LIFESPAN_APP_CLASSES: &[&str] = &[
+    "fastapi.FastAPI",
+    "fastapi.APIRouter",
+    "starlette.applications.Starlette",
+    "starlette.routing.Router",
+];
+
+/// The deprecated constructor keywords of those classes (LW203).
+pub const DEPRECATED_LIFESPAN_KEYWORDS: &[&str] = &["on_startup", "on_shutdown"];
+
+/// The deprecated methods of those classes that register a startup/shutdown handler; the
+/// event name is their first argument, `event_type` (LW203).
+pub const DEPRECATED_EVENT_METHODS: &[&str] = &["on_event", "add_event_handler"];
+
+/// The lifespan events those methods accept (LW203).
+pub const LIFESPAN_EVENTS: &[&str] = &["startup", "shutdown"];
+
+/// ASGI application classes whose module must drain its background tasks (LW304).
+pub const ASGI_APP_CLASSES: &[&str] = &[
+    "fastapi.FastAPI",
+    "fastapi.applications.FastAPI",
+    "starlette.applications.Starlette",
+    "starlette.Starlette",
+    "quart.Quart",
+];
+
+/// The sync hooks LiteLLM calls from inside its running loop, and the base class they
+/// belong to (LW202 (c)).
+pub const LITELLM_SYNC_HOOKS: &[&str] = &[
+    "log_success_event",
+    "log_failure_event",
+    "log_pre_api_call",
+    "log_post_api_call",
+];
+pub const LITELLM_CUSTOM_LOGGER: &[&str] = &[
+    "litellm.integrations.custom_logger.CustomLogger",
+    "litellm.CustomLogger",
+];
+
+/// Methods a framework never runs concurrently with themselves (LW601 shape 1 is not reported
+/// in them): Home Assistant's config-flow steps (`async_step_*`), entity and coordinator
+/// update hooks, and unittest's async set-up. A trailing `*` matches a prefix; dunder methods
+/// (`__aenter__`, `__anext__`) are always treated so.
+pub const SERIALIZED_HOOKS: &[&str] = &[
+    "async_step_*",
+    "async_update",
+    "async_added_to_hass",
+    "async_will_remove_from_hass",
+    "async_internal_added_to_hass",
+    "_async_update_data",
+    "_async_setup",
+    "asyncSetUp",
+    "asyncTearDown",
+    "async_setup",
+    "async_setup_entry",
+    "async_unload_entry",
+    "async_migrate_entry",
+];
+
+/// Base classes (by their last name segment's suffix) whose instances are driven one call at a
+/// time: Home Assistant's `ConfigFlow`, `OptionsFlow`, `ConfigSubentryFlow`, `FlowHandler`
+/// (LW601 shape 1 is not reported in their methods).
+pub const SERIALIZED_BASE_SUFFIXES: &[&str] = &["Flow", "FlowHandler"];

@@ -1,0 +1,148 @@
+//! HTTP clients: the sync ones that block the loop (`requests`, `urllib`, `urllib3`,
+//! `http.client`, the sync `httpx` API) and the async ones whose requests are coroutines
+//! and need a deadline (`httpx.AsyncClient`, `aiohttp`, LW501).
+
+use super::entries::{Api, Class, Library, NetworkDefault, io};
+
+const HTTPX_ASYNC: Option<&str> = Some("httpx.AsyncClient or aiohttp");
+const HTTPX_ASYNC_CLIENT: Option<&str> = Some("httpx.AsyncClient");
+
+/// Client constructors whose `timeout=` bounds the requests made through them (LW501): the
+/// names of `aiohttp.ClientSession` and `httpx.AsyncClient` below.
+pub const AIOHTTP_SESSIONS: &[&str] = &["aiohttp.ClientSession", "aiohttp.client.ClientSession"];
+pub const HTTPX_ASYNC_CLIENTS: &[&str] = &["httpx.AsyncClient", "httpx._client.AsyncClient"];
+
+/// Timeout objects: a call with no finite field (`ClientTimeout()`, `httpx.Timeout(None)`) is no deadline.
+pub const TIMEOUT_OBJECTS: &[&str] = &[
+    "aiohttp.ClientTimeout",
+    "aiohttp.client.ClientTimeout",
+    "aiohttp.timeout.ClientTimeout",
+    "httpx.Timeout",
+    "httpx._config.Timeout",
+];
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("requests")
+        .functions(&[
+            Api::new("requests.get").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.post").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.put").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.patch").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.delete").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.head").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.options").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.request").blocks(io(HTTPX_ASYNC)),
+            Api::new("requests.session").returns("requests.Session"),
+        ])
+        .classes(&[Class::new("requests.Session")
+            .aliases(&["requests.sessions.Session"])
+            .methods(&[
+                Api::new("get").blocks(io(HTTPX_ASYNC)),
+                Api::new("post").blocks(io(HTTPX_ASYNC)),
+                Api::new("put").blocks(io(HTTPX_ASYNC)),
+                Api::new("patch").blocks(io(HTTPX_ASYNC)),
+                Api::new("delete").blocks(io(HTTPX_ASYNC)),
+                Api::new("head").blocks(io(HTTPX_ASYNC)),
+                Api::new("options").blocks(io(HTTPX_ASYNC)),
+                Api::new("request").blocks(io(HTTPX_ASYNC)),
+                Api::new("send").blocks(io(HTTPX_ASYNC)),
+            ])]),
+    Library::new("urllib").functions(&[
+        Api::new("urllib.request.urlopen").blocks(io(HTTPX_ASYNC)),
+        Api::new("urllib.request.urlretrieve").blocks(io(HTTPX_ASYNC)),
+    ]),
+    Library::new("urllib3")
+        .functions(&[Api::new("urllib3.request").blocks(io(HTTPX_ASYNC))])
+        .classes(&[Class::new("urllib3.PoolManager")
+            .aliases(&["urllib3.poolmanager.PoolManager"])
+            .methods(&[
+                Api::new("request").blocks(io(HTTPX_ASYNC)),
+                Api::new("urlopen").blocks(io(HTTPX_ASYNC)),
+                Api::new("request_encode_url").blocks(io(HTTPX_ASYNC)),
+                Api::new("request_encode_body").blocks(io(HTTPX_ASYNC)),
+            ])]),
+    Library::new("http.client").classes(&[Class::new("http.client.HTTPConnection")
+        .aliases(&["http.client.HTTPSConnection"])
+        .methods(&[
+            Api::new("request").blocks(io(HTTPX_ASYNC)),
+            Api::new("getresponse").blocks(io(HTTPX_ASYNC)),
+            Api::new("connect").blocks(io(HTTPX_ASYNC)),
+            Api::new("send").blocks(io(HTTPX_ASYNC)),
+        ])]),
+    Library::new("httpx")
+        .functions(&[
+            Api::new("httpx.get").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.post").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.put").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.patch").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.delete").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.head").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.options").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.request").blocks(io(HTTPX_ASYNC_CLIENT)),
+            Api::new("httpx.stream").blocks(io(HTTPX_ASYNC_CLIENT)),
+        ])
+        .classes(&[
+            Class::new("httpx.Client").methods(&[
+                Api::new("get").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("post").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("put").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("patch").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("delete").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("head").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("options").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("request").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("send").blocks(io(HTTPX_ASYNC_CLIENT)),
+                Api::new("stream").blocks(io(HTTPX_ASYNC_CLIENT)),
+            ]),
+            Class::new("httpx.AsyncClient")
+                .aliases(&["httpx._client.AsyncClient"])
+                .methods(&[
+                    Api::new("request")
+                        .coroutine()
+                        .network(NetworkDefault::Httpx),
+                    Api::new("get").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("post").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("put").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("patch").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("delete")
+                        .coroutine()
+                        .network(NetworkDefault::Httpx),
+                    Api::new("head").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("options")
+                        .coroutine()
+                        .network(NetworkDefault::Httpx),
+                    Api::new("send").coroutine().network(NetworkDefault::Httpx),
+                    // An async context manager, not a coroutine.
+                    Api::new("stream").network(NetworkDefault::Httpx),
+                    Api::new("aclose").coroutine(),
+                ]),
+        ]),
+    Library::new("aiohttp")
+        .functions(&[Api::new("aiohttp.request").network(NetworkDefault::Aiohttp)])
+        .classes(&[Class::new("aiohttp.ClientSession")
+            .aliases(&["aiohttp.client.ClientSession"])
+            .methods(&[
+                Api::new("request")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("get").coroutine().network(NetworkDefault::Aiohttp),
+                Api::new("post")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("put").coroutine().network(NetworkDefault::Aiohttp),
+                Api::new("patch")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("delete")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("head")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("options")
+                    .coroutine()
+                    .network(NetworkDefault::Aiohttp),
+                Api::new("ws_connect").network(NetworkDefault::Aiohttp),
+                Api::new("close").coroutine(),
+            ])]),
+];

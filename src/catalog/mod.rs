@@ -1,0 +1,441 @@
+//! The API catalog: which calls block the loop, which values have which types, which calls
+//! are asyncio's. The facts are data, grouped by library in one file per family of APIs
+//! (files, sockets, HTTP clients, databases, ...); this module holds the entry types, the
+//! lookup tables built once from the families, and the lookups the other layers call.
+//!
+//! Names are *qualified paths*: `sqlite3.connect` for a module function, `sqlite3.Connection`
+//! for a type, and `sqlite3.Connection.execute` for a method called on a value of that type
+//! (see `semantic::Resolved`).
+//!
+//! Adding a client library is adding one [`Library`] block to the family file it belongs to:
+//! its functions and classes, each [`Api`] with all its facts.
+
+mod asyncio_apis;
+mod aws;
+mod databases;
+mod entries;
+mod frameworks;
+mod http_clients;
+mod network_timeouts;
+mod password_hashing;
+mod processes;
+mod protocol_clients;
+mod python_builtins;
+mod race_vocabulary;
+mod sockets_dns;
+mod stdlib_files;
+mod threads;
+mod websockets;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::sync::LazyLock;
+
+pub use asyncio_apis::{
+    ALL_TASKS_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
+    CANCELLED_ERROR_CLASSES, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, GATHER_CALLS,
+    GET_EVENT_LOOP_CALLS, NON_CANCELLATION_BASES, OWN_LOOP_CALLS, SET_EVENT_LOOP_CALLS,
+    TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES, UNCANCEL_METHODS,
+};
+pub use entries::{
+    Api, Blocking, BlockingApi, Class, ClassFamily, FunctionArgument, Library, NetworkDefault,
+    NonBlockingFlag,
+};
+pub use frameworks::{
+    ASGI_APP_CLASSES, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
+    LIFESPAN_EVENTS, LITELLM_CUSTOM_LOGGER, LITELLM_SYNC_HOOKS, SERIALIZED_BASE_SUFFIXES,
+    SERIALIZED_HOOKS,
+};
+pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
+pub use network_timeouts::{
+    NETWORK_WAIT_FOR_NEXT, SOCKET_WRAPPING_CONNECTS, STREAM_OPENERS, STREAM_READ_METHODS,
+    TIMEOUT_SCOPES, WAIT_FOR_CALLS,
+};
+pub use python_builtins::{
+    COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, ITERATION_HELPERS,
+    NON_INSPECTING_CALLS,
+};
+pub use race_vocabulary::{
+    ATOMIC_WRITE_KEYWORDS, CACHE_FILL_READS, CACHE_FILL_WRITES, COLLECTION_EDITS,
+    IDEMPOTENT_WRITES, INIT_ONCE_WORDS, RESOURCE_WORDS, RMW_READ_PREFIXES, RMW_WRITE_PREFIXES,
+    ROW_UPDATE_WRITES, SQL_RACE_SAFE_MARKERS, SQL_WRITE_KEYWORDS, STORE_READ_METHODS,
+    STORE_WRITE_METHODS, TEARDOWN_WORDS, TRANSACTION_METHODS, UPSERT_METHODS,
+};
+pub use threads::{CALLABLE_WRAPPERS, MEMOIZING_DECORATORS};
+pub use websockets::WEBSOCKET_CONNECTS;
+
+/// Every library block, family by family, in the order the families are listed here.
+const FAMILIES: &[&[Library]] = &[
+    stdlib_files::LIBRARIES,
+    sockets_dns::LIBRARIES,
+    protocol_clients::LIBRARIES,
+    http_clients::LIBRARIES,
+    websockets::LIBRARIES,
+    databases::LIBRARIES,
+    aws::LIBRARIES,
+    processes::LIBRARIES,
+    password_hashing::LIBRARIES,
+    threads::LIBRARIES,
+    asyncio_apis::LIBRARIES,
+    frameworks::LIBRARIES,
+];
+
+// ---------------------------------------------------------------------------------------
+// The lookup tables, built once from the families.
+
+struct Tables {
+    /// Functions, methods (`Type.method`) and class names whose call blocks.
+    blocking: HashMap<Box<str>, &'static BlockingApi>,
+    /// Methods listed in their class without blocking facts: no `other_methods` or family
+    /// covers them.
+    not_blocking: HashSet<Box<str>>,
+    /// Class path → how its unlisted methods block.
+    other_methods: HashMap<&'static str, &'static BlockingApi>,
+    /// Module → the methods every class in it has.
+    class_families: HashMap<&'static str, &'static [Api]>,
+    returns: HashMap<Box<str>, &'static str>,
+    /// Every name of a constructible class → its canonical path.
+    classes: HashMap<&'static str, &'static str>,
+    /// Owner type → attribute → type.
+    attributes: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+    items: HashMap<&'static str, &'static str>,
+    divisions: HashMap<&'static str, &'static str>,
+    file_types: HashSet<&'static str>,
+    lock_types: HashSet<&'static str>,
+    coroutines: HashSet<Box<str>>,
+    network: HashMap<Box<str>, NetworkDefault>,
+    loop_runs: HashSet<Box<str>>,
+    loop_affine: HashSet<Box<str>>,
+    thread_handoffs: HashMap<Box<str>, FunctionArgument>,
+}
+
+static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
+
+/// Every library block of every family.
+pub fn libraries() -> impl Iterator<Item = &'static Library> {
+    FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// The names of the libraries with a call that blocks in the given way, in catalog order,
+/// each once: what the documentation of LW101, LW102 and LW105 must name.
+pub fn libraries_for(category: Blocking) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for library in libraries().filter(|library| library.blocks(category)) {
+        if !names.contains(&library.name) {
+            names.push(library.name);
+        }
+    }
+    names
+}
+
+fn method_path(class: &Class, method: &Api) -> Box<str> {
+    format!("{}.{}", class.path, method.name).into_boxed_str()
+}
+
+fn build_tables() -> Tables {
+    let mut tables = Tables {
+        blocking: HashMap::default(),
+        not_blocking: HashSet::default(),
+        other_methods: HashMap::default(),
+        class_families: HashMap::default(),
+        returns: HashMap::default(),
+        classes: HashMap::default(),
+        attributes: HashMap::default(),
+        items: HashMap::default(),
+        divisions: HashMap::default(),
+        file_types: HashSet::default(),
+        lock_types: HashSet::default(),
+        coroutines: HashSet::default(),
+        network: HashMap::default(),
+        loop_runs: HashSet::default(),
+        loop_affine: HashSet::default(),
+        thread_handoffs: HashMap::default(),
+    };
+    for library in libraries() {
+        for api in library.functions {
+            tables.add_call(api.name.into(), api);
+        }
+        for class in library.classes {
+            tables.add_class(class);
+        }
+        for family in library.class_families {
+            tables.class_families.insert(family.module, family.methods);
+        }
+    }
+    tables
+}
+
+impl Tables {
+    fn add_call(&mut self, path: Box<str>, api: &'static Api) {
+        if let Some(returned) = api.returns {
+            self.returns.insert(path.clone(), returned);
+        }
+        if api.coroutine {
+            self.coroutines.insert(path.clone());
+        }
+        if let Some(default) = api.network {
+            self.network.insert(path.clone(), default);
+        }
+        if api.runs_loop {
+            self.loop_runs.insert(path.clone());
+        }
+        if api.loop_affine {
+            self.loop_affine.insert(path.clone());
+        }
+        if let Some(argument) = api.thread_handoff {
+            self.thread_handoffs.insert(path.clone(), argument);
+        }
+        if let Some(blocking) = &api.blocking {
+            self.blocking.insert(path, blocking);
+        }
+    }
+
+    fn add_class(&mut self, class: &'static Class) {
+        let names = std::iter::once(class.path).chain(class.aliases.iter().copied());
+        for name in names {
+            if class.constructible {
+                self.classes.insert(name, class.path);
+            }
+            if let Some(blocking) = &class.constructor_blocking {
+                self.blocking.insert(name.into(), blocking);
+            }
+            if let Some(argument) = class.constructor_thread_handoff {
+                self.thread_handoffs.insert(name.into(), argument);
+            }
+        }
+        for method in class.methods {
+            let path = method_path(class, method);
+            if method.blocking.is_none() {
+                self.not_blocking.insert(path.clone());
+            }
+            self.add_call(path, method);
+        }
+        if let Some(blocking) = &class.other_methods {
+            self.other_methods.insert(class.path, blocking);
+        }
+        if !class.attributes.is_empty() {
+            self.attributes
+                .insert(class.path, class.attributes.iter().copied().collect());
+        }
+        if let Some(item) = class.item_type {
+            self.items.insert(class.path, item);
+        }
+        if let Some(result) = class.division_type {
+            self.divisions.insert(class.path, result);
+        }
+        if class.file_object {
+            self.file_types.insert(class.path);
+        }
+        if class.lock {
+            self.lock_types.insert(class.path);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The lookups.
+
+/// The blocking API a call to `path` is, if any: an exact entry, else what its class's
+/// `other_methods` or its class family say about a public method not listed as non-blocking.
+pub fn blocking_api(path: &str) -> Option<&'static BlockingApi> {
+    let tables = &*TABLES;
+    if let Some(api) = tables.blocking.get(path) {
+        return Some(*api);
+    }
+    let (owner, method) = path.rsplit_once('.')?;
+    if method.starts_with('_') || tables.not_blocking.contains(path) {
+        return None;
+    }
+    if let Some(api) = tables.other_methods.get(owner) {
+        return Some(*api);
+    }
+    let (family, _member) = owner.rsplit_once('.')?;
+    tables
+        .class_families
+        .get(family)?
+        .iter()
+        .find(|api| api.name == method)?
+        .blocking
+        .as_ref()
+}
+
+/// The type of the value that calling `path` returns.
+pub fn return_type(path: &str) -> Option<&'static str> {
+    let tables = &*TABLES;
+    tables
+        .returns
+        .get(path)
+        .or_else(|| tables.classes.get(path))
+        .copied()
+}
+
+/// The canonical name of a known class.
+pub fn canonical_class(path: &str) -> Option<&'static str> {
+    TABLES.classes.get(path).copied()
+}
+
+pub fn attribute_type(owner_type: &str, attribute: &str) -> Option<&'static str> {
+    let tables = &*TABLES;
+    // Looked up by owner, then attribute: no key string to build on this hot path.
+    if let Some(found) = tables
+        .attributes
+        .get(owner_type)
+        .and_then(|attributes| attributes.get(attribute))
+    {
+        return Some(found);
+    }
+    item_type(owner_type)
+}
+
+/// The type of `value[...]` (and of unlisted attributes, for classes with an `item_type`).
+pub fn item_type(owner_type: &str) -> Option<&'static str> {
+    TABLES.items.get(owner_type).copied()
+}
+
+pub fn division_type(left_type: &str) -> Option<&'static str> {
+    TABLES.divisions.get(left_type).copied()
+}
+
+pub fn is_file_type(type_name: &str) -> bool {
+    TABLES.file_types.contains(type_name)
+}
+
+pub fn is_loop_run(path: &str) -> bool {
+    TABLES.loop_runs.contains(path)
+}
+
+pub fn is_loop_affine(path: &str) -> bool {
+    TABLES.loop_affine.contains(path)
+}
+
+/// Where a call that runs a function on another thread takes it: (keyword, position).
+pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
+    TABLES
+        .thread_handoffs
+        .get(path)
+        .map(|argument| (argument.keyword, argument.position))
+}
+
+pub fn is_coroutine_api(path: &str) -> bool {
+    TABLES.coroutines.contains(path)
+}
+
+pub fn network_default(path: &str) -> Option<NetworkDefault> {
+    TABLES.network.get(path).copied()
+}
+
+pub fn is_timeout_scope(path: &str) -> bool {
+    TIMEOUT_SCOPES.contains(&path)
+}
+
+pub fn is_wait_for(path: &str) -> bool {
+    WAIT_FOR_CALLS.contains(&path)
+}
+
+pub fn is_lock_type(type_name: &str) -> bool {
+    TABLES.lock_types.contains(type_name)
+}
+
+/// Whether `method` is `verb` or `verb_...` for one of `verbs`.
+pub fn method_has_verb(method: &str, verbs: &[&str]) -> bool {
+    verbs.iter().any(|verb| {
+        method == *verb
+            || method
+                .strip_prefix(verb)
+                .is_some_and(|rest| rest.starts_with('_'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_methods_cover_methods_but_not_the_listed_ones() {
+        assert!(blocking_api("sqlite3.Connection.execute").is_some());
+        assert!(blocking_api("sqlite3.Connection.cursor").is_none());
+        assert!(blocking_api("redis.Redis.get").is_some());
+        assert!(blocking_api("redis.Redis.pipeline").is_none());
+        assert!(blocking_api("redis.Redis.__enter__").is_none());
+        assert_eq!(
+            blocking_api("bcrypt.hashpw").map(|api| api.category),
+            Some(Blocking::Cpu)
+        );
+        assert_eq!(
+            blocking_api("passlib.hash.bcrypt.verify").map(|api| api.category),
+            Some(Blocking::Cpu)
+        );
+    }
+
+    #[test]
+    fn libraries_for_names_each_library_once_in_catalog_order() {
+        assert_eq!(
+            libraries_for(Blocking::Cpu),
+            ["bcrypt", "passlib", "argon2", "hashlib", "cryptography"]
+        );
+        assert_eq!(libraries_for(Blocking::FsMetadata), ["os", "pathlib"]);
+        // `os` has file functions and process functions, in two families.
+        let io = libraries_for(Blocking::Io);
+        assert_eq!(io.iter().filter(|name| **name == "os").count(), 1);
+        assert!(io.contains(&"subprocess") && !io.contains(&"asyncio"));
+    }
+
+    #[test]
+    fn every_path_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        let mut add = |path: String| assert!(seen.insert(path.clone()), "{path} is listed twice");
+        for library in libraries() {
+            for api in library.functions {
+                add(api.name.to_string());
+            }
+            for class in library.classes {
+                add(class.path.to_string());
+                for alias in class.aliases {
+                    add(alias.to_string());
+                }
+                for method in class.methods {
+                    add(method_path(class, method).into());
+                }
+            }
+            for family in library.class_families {
+                add(family.module.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn every_path_lies_under_its_library() {
+        for library in libraries() {
+            let under = |path: &str| {
+                path.strip_prefix(library.name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            };
+            let paths = library
+                .functions
+                .iter()
+                .map(|api| api.name)
+                .chain(library.classes.iter().map(|class| class.path))
+                .chain(
+                    library
+                        .classes
+                        .iter()
+                        .flat_map(|class| class.aliases.iter().copied()),
+                )
+                .chain(library.class_families.iter().map(|family| family.module));
+            for path in paths {
+                assert!(under(path), "{path} is not under library {}", library.name);
+            }
+        }
+    }
+
+    #[test]
+    fn client_constructor_lists_name_their_classes() {
+        for (list, class) in [
+            (AIOHTTP_SESSIONS, "aiohttp.ClientSession"),
+            (HTTPX_ASYNC_CLIENTS, "httpx.AsyncClient"),
+        ] {
+            for name in list {
+                assert_eq!(canonical_class(name), Some(class));
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! CPU-heavy password hashing and key derivation (LW102): deliberately slow functions that
+//! hold the loop for tens to hundreds of milliseconds.
+
+use super::entries::{Api, CPU, Class, ClassFamily, Library};
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("bcrypt").functions(&[
+        Api::new("bcrypt.hashpw").blocks(CPU),
+        Api::new("bcrypt.checkpw").blocks(CPU),
+        Api::new("bcrypt.kdf").blocks(CPU),
+    ]),
+    Library::new("passlib")
+        .classes(&[Class::new("passlib.context.CryptContext").methods(&[
+            Api::new("hash").blocks(CPU),
+            Api::new("verify").blocks(CPU),
+            Api::new("verify_and_update").blocks(CPU),
+        ])])
+        // `passlib.hash.bcrypt.hash(...)`, `passlib.hash.argon2.verify(...)`, ...
+        .class_families(&[ClassFamily {
+            module: "passlib.hash",
+            methods: &[
+                Api::new("hash").blocks(CPU),
+                Api::new("verify").blocks(CPU),
+                Api::new("genhash").blocks(CPU),
+            ],
+        }]),
+    Library::new("argon2").classes(&[Class::new("argon2.PasswordHasher")
+        .methods(&[Api::new("hash").blocks(CPU), Api::new("verify").blocks(CPU)])]),
+    Library::new("hashlib").functions(&[
+        Api::new("hashlib.pbkdf2_hmac").blocks(CPU),
+        Api::new("hashlib.scrypt").blocks(CPU),
+    ]),
+    Library::new("cryptography").classes(&[
+        Class::new("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC").methods(&[
+            Api::new("derive").blocks(CPU),
+            Api::new("verify").blocks(CPU),
+        ]),
+        Class::new("cryptography.hazmat.primitives.kdf.scrypt.Scrypt").methods(&[
+            Api::new("derive").blocks(CPU),
+            Api::new("verify").blocks(CPU),
+        ]),
+        Class::new("cryptography.hazmat.primitives.kdf.hkdf.HKDF")
+            .methods(&[Api::new("derive").blocks(CPU)]),
+        Class::new("cryptography.hazmat.primitives.kdf.argon2.Argon2id").methods(&[
+            Api::new("derive").blocks(CPU),
+            Api::new("verify").blocks(CPU),
+        ]),
+    ]),
+];

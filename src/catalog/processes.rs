@@ -1,0 +1,39 @@
+//! Child processes: `subprocess` and the `os` process functions (`os.system`, `os.popen`,
+//! `os.spawn*`, `os.wait*`), which wait for the child on the calling thread.
+
+use super::entries::{Api, Class, Library, io};
+
+const SUBPROCESS_ASYNC: Option<&str> = Some("asyncio.create_subprocess_exec");
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("subprocess")
+        .functions(&[
+            Api::new("subprocess.run").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("subprocess.call").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("subprocess.check_call").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("subprocess.check_output").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("subprocess.getoutput").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("subprocess.getstatusoutput").blocks(io(SUBPROCESS_ASYNC)),
+        ])
+        .classes(&[Class::new("subprocess.Popen").methods(&[
+            Api::new("wait").blocks(io(SUBPROCESS_ASYNC)),
+            Api::new("communicate").blocks(io(SUBPROCESS_ASYNC)),
+        ])]),
+    Library::new("os").functions(&[
+        Api::new("os.system").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.popen").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnl").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnle").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnlp").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnlpe").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnv").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnve").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnvp").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.spawnvpe").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.wait").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.waitpid").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.wait3").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.wait4").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("os.waitid").blocks(io(SUBPROCESS_ASYNC)),
+    ]),
+];

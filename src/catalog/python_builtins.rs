@@ -1,0 +1,51 @@
+//! Builtins and exception classes the rules reason about (LW402): which calls copy or
+//! iterate a collection, which only look at a value, and which classes an `isinstance` test
+//! of gather results checks for.
+
+/// Calls and methods that copy or view a collection without changing which tasks it holds:
+/// `*list(self._tasks)`, `*self._tasks.values()` (LW402 shutdown drain).
+pub const COLLECTION_COPY_CALLS: &[&str] = &[
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.sorted",
+];
+pub const COLLECTION_COPY_METHODS: &[&str] = &["values", "copy"];
+
+/// Builtins that iterate or wrap a collection, yielding its items unchanged: their result
+/// still holds the gather results (LW402).
+pub const ITERATION_HELPERS: &[&str] = &[
+    "builtins.enumerate",
+    "builtins.zip",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.iter",
+    "builtins.reversed",
+    "builtins.sorted",
+];
+
+/// Builtins that look at a value without handing it on: passing gather results to them is not
+/// handing them on (LW402). `isinstance`/`issubclass` count as a check only with an exception
+/// class.
+pub const NON_INSPECTING_CALLS: &[&str] = &[
+    "builtins.len",
+    "builtins.bool",
+    "builtins.any",
+    "builtins.all",
+    "builtins.isinstance",
+    "builtins.issubclass",
+    "builtins.type",
+];
+
+/// Exception classes an `isinstance` test of gather results is checking for (LW402). Any
+/// class whose name ends in `Error` or `Exception` counts too.
+pub const EXCEPTION_BASE_CLASSES: &[&str] = &[
+    "builtins.BaseException",
+    "builtins.Exception",
+    "builtins.BaseExceptionGroup",
+    "builtins.ExceptionGroup",
+    "builtins.KeyboardInterrupt",
+    "builtins.SystemExit",
+    "asyncio.CancelledError",
+    "asyncio.exceptions.CancelledError",
+];

@@ -1,0 +1,23 @@
+//! Raw sockets and name resolution: the `socket` module's connecting and resolving
+//! functions and the blocking methods of `socket.socket`, each with the event loop's
+//! counterpart.
+
+use super::entries::{Api, Class, Library, io};
+
+pub(super) const LIBRARIES: &[Library] = &[Library::new("socket")
+    .functions(&[
+        Api::new("socket.create_connection").blocks(io(Some("asyncio.open_connection"))),
+        Api::new("socket.getaddrinfo").blocks(io(Some("loop.getaddrinfo"))),
+        Api::new("socket.gethostbyname").blocks(io(Some("loop.getaddrinfo"))),
+    ])
+    .classes(&[Class::new("socket.socket").methods(&[
+        Api::new("connect").blocks(io(Some("loop.sock_connect"))),
+        Api::new("recv").blocks(io(Some("loop.sock_recv"))),
+        Api::new("recv_into").blocks(io(Some("loop.sock_recv_into"))),
+        Api::new("recvfrom").blocks(io(Some("loop.sock_recvfrom"))),
+        Api::new("send").blocks(io(Some("loop.sock_sendall"))),
+        Api::new("sendall").blocks(io(Some("loop.sock_sendall"))),
+        Api::new("sendto").blocks(io(Some("loop.sock_sendto"))),
+        Api::new("accept").blocks(io(Some("loop.sock_accept"))),
+        Api::new("makefile").blocks(io(Some("asyncio streams"))),
+    ])])];

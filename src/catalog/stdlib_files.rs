@@ -1,0 +1,137 @@
+//! Files and directories in the standard library: `open`, the `os` file functions and
+//! metadata calls (LW105), `shutil`, `pathlib`, `tempfile`, archives and compressed files,
+//! `json`/`pickle` on file objects; and `input()`, which reads the stdin file.
+
+use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, io};
+
+const AIOFILES: Option<&str> = Some("aiofiles or anyio.Path");
+const OS_FS: Option<&str> = Some("aiofiles.os");
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("builtins").functions(&[
+        Api::new("builtins.open")
+            .blocks(io(AIOFILES))
+            .returns("io.TextIOWrapper"),
+        Api::new("builtins.input").blocks(io(None)),
+    ]),
+    Library::new("io")
+        .functions(&[Api::new("io.open")
+            .blocks(io(AIOFILES))
+            .returns("io.TextIOWrapper")])
+        .classes(&[Class::type_only("io.TextIOWrapper").file_object()]),
+    Library::new("codecs").functions(&[Api::new("codecs.open").blocks(io(AIOFILES))]),
+    Library::new("os").functions(&[
+        Api::new("os.open").blocks(io(OS_FS)),
+        Api::new("os.read").blocks(io(OS_FS)),
+        Api::new("os.write").blocks(io(OS_FS)),
+        Api::new("os.fsync").blocks(io(OS_FS)),
+        Api::new("os.sendfile").blocks(io(OS_FS)),
+        Api::new("os.remove").blocks(io(OS_FS)),
+        Api::new("os.unlink").blocks(io(OS_FS)),
+        Api::new("os.rename").blocks(io(OS_FS)),
+        Api::new("os.replace").blocks(io(OS_FS)),
+        Api::new("os.makedirs").blocks(io(OS_FS)),
+        Api::new("os.mkdir").blocks(io(OS_FS)),
+        Api::new("os.rmdir").blocks(io(OS_FS)),
+        Api::new("os.removedirs").blocks(io(OS_FS)),
+        Api::new("os.listdir").blocks(io(OS_FS)),
+        Api::new("os.scandir").blocks(io(OS_FS)),
+        Api::new("os.walk").blocks(io(OS_FS)),
+        Api::new("os.chmod").blocks(io(OS_FS)),
+        Api::new("os.chown").blocks(io(OS_FS)),
+        Api::new("os.truncate").blocks(io(OS_FS)),
+        Api::new("os.link").blocks(io(OS_FS)),
+        Api::new("os.symlink").blocks(io(OS_FS)),
+        Api::new("os.readlink").blocks(io(OS_FS)),
+        // File metadata: LW105.
+        Api::new("os.path.exists").blocks(METADATA),
+        Api::new("os.path.lexists").blocks(METADATA),
+        Api::new("os.path.isfile").blocks(METADATA),
+        Api::new("os.path.isdir").blocks(METADATA),
+        Api::new("os.path.islink").blocks(METADATA),
+        Api::new("os.path.getsize").blocks(METADATA),
+        Api::new("os.path.getmtime").blocks(METADATA),
+        Api::new("os.path.getatime").blocks(METADATA),
+        Api::new("os.path.getctime").blocks(METADATA),
+        Api::new("os.stat").blocks(METADATA),
+        Api::new("os.lstat").blocks(METADATA),
+        Api::new("os.access").blocks(METADATA),
+    ]),
+    Library::new("shutil").functions(&[
+        Api::new("shutil.copy").blocks(io(None)),
+        Api::new("shutil.copy2").blocks(io(None)),
+        Api::new("shutil.copyfile").blocks(io(None)),
+        Api::new("shutil.copyfileobj").blocks(io(None)),
+        Api::new("shutil.copytree").blocks(io(None)),
+        Api::new("shutil.move").blocks(io(None)),
+        Api::new("shutil.rmtree").blocks(io(None)),
+        Api::new("shutil.make_archive").blocks(io(None)),
+        Api::new("shutil.unpack_archive").blocks(io(None)),
+        Api::new("shutil.disk_usage").blocks(io(None)),
+    ]),
+    Library::new("pathlib").classes(&[Class::new("pathlib.Path")
+        .aliases(&["pathlib.PosixPath", "pathlib.WindowsPath"])
+        .methods(&[
+            Api::new("read_text").blocks(io(AIOFILES)),
+            Api::new("read_bytes").blocks(io(AIOFILES)),
+            Api::new("write_text").blocks(io(AIOFILES)),
+            Api::new("write_bytes").blocks(io(AIOFILES)),
+            Api::new("open")
+                .blocks(io(AIOFILES))
+                .returns("io.TextIOWrapper"),
+            Api::new("mkdir").blocks(io(AIOFILES)),
+            Api::new("unlink").blocks(io(AIOFILES)),
+            Api::new("rmdir").blocks(io(AIOFILES)),
+            Api::new("rename").blocks(io(AIOFILES)),
+            Api::new("replace").blocks(io(AIOFILES)),
+            Api::new("touch").blocks(io(AIOFILES)),
+            Api::new("iterdir").blocks(io(AIOFILES)),
+            Api::new("glob").blocks(io(AIOFILES)),
+            Api::new("rglob").blocks(io(AIOFILES)),
+            // File metadata: LW105.
+            Api::new("exists").blocks(METADATA),
+            Api::new("is_file").blocks(METADATA),
+            Api::new("is_dir").blocks(METADATA),
+            Api::new("is_symlink").blocks(METADATA),
+            Api::new("stat").blocks(METADATA),
+            Api::new("lstat").blocks(METADATA),
+            // Pure path arithmetic: no I/O, another path.
+            Api::new("cwd").returns("pathlib.Path"),
+            Api::new("home").returns("pathlib.Path"),
+            Api::new("resolve").returns("pathlib.Path"),
+            Api::new("absolute").returns("pathlib.Path"),
+            Api::new("expanduser").returns("pathlib.Path"),
+            Api::new("joinpath").returns("pathlib.Path"),
+            Api::new("with_name").returns("pathlib.Path"),
+            Api::new("with_suffix").returns("pathlib.Path"),
+            Api::new("with_stem").returns("pathlib.Path"),
+            Api::new("relative_to").returns("pathlib.Path"),
+        ])
+        .attributes(&[("parent", "pathlib.Path")])
+        .division_type("pathlib.Path")]),
+    // Blocking only on a file object: `json.loads` and `json.load(io.StringIO(...))` do no I/O.
+    Library::new("json").functions(&[
+        Api::new("json.load").blocks(FILE_ARGUMENT),
+        Api::new("json.dump").blocks(FILE_ARGUMENT),
+    ]),
+    Library::new("pickle").functions(&[
+        Api::new("pickle.load").blocks(FILE_ARGUMENT),
+        Api::new("pickle.dump").blocks(FILE_ARGUMENT),
+    ]),
+    Library::new("tempfile").functions(&[
+        Api::new("tempfile.TemporaryFile").blocks(io(AIOFILES)),
+        Api::new("tempfile.NamedTemporaryFile").blocks(io(AIOFILES)),
+        Api::new("tempfile.SpooledTemporaryFile").blocks(io(AIOFILES)),
+        Api::new("tempfile.mkstemp").blocks(io(AIOFILES)),
+        Api::new("tempfile.mkdtemp").blocks(io(AIOFILES)),
+        Api::new("tempfile.TemporaryDirectory").blocks(io(AIOFILES)),
+    ]),
+    Library::new("zipfile").functions(&[Api::new("zipfile.ZipFile").blocks(io(None))]),
+    Library::new("tarfile").functions(&[
+        Api::new("tarfile.open").blocks(io(None)),
+        Api::new("tarfile.TarFile").blocks(io(None)),
+    ]),
+    Library::new("gzip").functions(&[Api::new("gzip.open").blocks(io(None))]),
+    Library::new("bz2").functions(&[Api::new("bz2.open").blocks(io(None))]),
+    Library::new("lzma").functions(&[Api::new("lzma.open").blocks(io(None))]),
+];

@@ -1,0 +1,95 @@
+//! Blocking the thread: sleeping (`time.sleep`) and waiting on other threads and processes
+//! (`threading` locks, events and threads, `queue`, `multiprocessing`,
+//! `concurrent.futures`); and the calls that hand a function to another thread (LW104).
+
+use super::entries::{Api, Class, Library, flagged, io};
+
+const CONDITION_ASYNC: Option<&str> = Some("asyncio.Condition");
+const WRAP_FUTURE: Option<&str> = Some("await asyncio.wrap_future(future)");
+const FUTURE: &str = "concurrent.futures.Future";
+
+/// Wrappers that call the function they are given later: `functools.partial(f, ...)` handed
+/// to a thread runs `f` there.
+pub const CALLABLE_WRAPPERS: &[&str] = &["functools.partial"];
+
+/// Decorators that memoize a function: a zero-argument function so decorated runs its body
+/// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
+pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("time")
+        .functions(&[Api::new("time.sleep").blocks(io(Some("await asyncio.sleep(...)")))]),
+    Library::new("threading")
+        .functions(&[Api::new("threading.Timer").hands_off("function", 1)])
+        .classes(&[
+            Class::new("threading.Lock")
+                .lock()
+                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+            Class::new("threading.RLock")
+                .lock()
+                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+            Class::new("threading.Semaphore")
+                .lock()
+                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+            Class::new("threading.BoundedSemaphore")
+                .lock()
+                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+            Class::new("threading.Condition").lock().methods(&[
+                Api::new("acquire").blocks(flagged("blocking", 0)),
+                Api::new("wait").blocks(io(CONDITION_ASYNC)),
+                Api::new("wait_for").blocks(io(CONDITION_ASYNC)),
+            ]),
+            Class::new("threading.Event")
+                .methods(&[Api::new("wait").blocks(io(Some("asyncio.Event")))]),
+            Class::new("threading.Barrier")
+                .methods(&[Api::new("wait").blocks(io(Some("asyncio.Barrier")))]),
+            Class::new("threading.Thread")
+                .constructor_hands_off("target", 1)
+                .methods(&[
+                    Api::new("join").blocks(io(Some("await asyncio.to_thread(thread.join)")))
+                ]),
+        ]),
+    Library::new("queue").classes(&[Class::new("queue.Queue")
+        .aliases(&[
+            "queue.LifoQueue",
+            "queue.PriorityQueue",
+            "queue.SimpleQueue",
+        ])
+        .methods(&[
+            Api::new("get").blocks(flagged("block", 0)),
+            Api::new("put").blocks(flagged("block", 1)),
+            Api::new("join").blocks(io(Some("asyncio.Queue"))),
+        ])]),
+    Library::new("multiprocessing").classes(&[
+        Class::new("multiprocessing.Queue").methods(&[
+            Api::new("get").blocks(flagged("block", 0)),
+            Api::new("put").blocks(flagged("block", 1)),
+        ]),
+        Class::new("multiprocessing.Process").methods(&[Api::new("join").blocks(io(None))]),
+    ]),
+    Library::new("concurrent.futures")
+        .functions(&[Api::new("concurrent.futures.wait").blocks(io(Some("asyncio.wait")))])
+        .classes(&[
+            Class::new(FUTURE).methods(&[
+                Api::new("result").blocks(io(WRAP_FUTURE)),
+                Api::new("exception").blocks(io(WRAP_FUTURE)),
+            ]),
+            Class::new("concurrent.futures.ThreadPoolExecutor")
+                .aliases(&["concurrent.futures.thread.ThreadPoolExecutor"])
+                .methods(&[
+                    Api::new("shutdown").blocks(flagged("wait", 0)),
+                    Api::new("submit").returns(FUTURE).hands_off("fn", 0),
+                    Api::new("map").hands_off("fn", 0),
+                ]),
+            // A process pool runs the function in another process: no thread hand-off.
+            Class::new("concurrent.futures.ProcessPoolExecutor").methods(&[
+                Api::new("shutdown").blocks(flagged("wait", 0)),
+                Api::new("submit").returns(FUTURE),
+            ]),
+            // The base class, met in annotations (`executor: Executor`).
+            Class::type_only("concurrent.futures.Executor").methods(&[
+                Api::new("submit").returns(FUTURE).hands_off("fn", 0),
+                Api::new("map").hands_off("fn", 0),
+            ]),
+        ]),
+];
