@@ -1,5 +1,6 @@
-//! What the rules about `asyncio.gather` share: whether a gather waits only on tasks held
-//! outside the current function (LW401's futures owned elsewhere, LW402's shutdown drain).
+//! What the rules about `asyncio.gather` share: whether a gather fails fast over siblings
+//! (LW401, LW404), and whether it waits only on tasks held outside the current function
+//! (LW401's futures owned elsewhere, LW402's shutdown drain).
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -7,6 +8,22 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use super::Checker;
 use crate::catalog::{ALL_TASKS_CALLS, COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS};
 use crate::semantic::Resolved;
+
+/// Whether a `gather(...)` call raises on its first error while its other awaitables run on:
+/// two or more awaitables, or a starred one (`gather(*coros)`), and no `return_exceptions=`
+/// (nor `**kwargs`, which may hold it).
+pub fn fails_fast_over_siblings(call: &ast::ExprCall) -> bool {
+    let arguments = &call.arguments;
+    if arguments.keywords.iter().any(|keyword| {
+        keyword
+            .arg
+            .as_ref()
+            .is_none_or(|arg| arg.as_str() == "return_exceptions")
+    }) {
+        return false;
+    }
+    arguments.args.len() >= 2 || arguments.args.iter().any(Expr::is_starred_expr)
+}
 
 /// `gather(*self._tasks, return_exceptions=True)`: every awaitable comes from a collection
 /// held outside the function (an instance or class attribute, a module-level name) or from
