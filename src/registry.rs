@@ -50,6 +50,7 @@ define_rules! {
     GatherWithoutReturnExceptions => ("LW401", "gather-without-return-exceptions", true),
     GatherExceptionsUnchecked => ("LW402", "gather-exceptions-unchecked", true),
     CancelledErrorSwallowed => ("LW403", "cancelled-error-swallowed", true),
+    GatherPreferTaskgroup => ("LW404", "gather-prefer-taskgroup", false),
     NetworkAwaitWithoutTimeout => ("LW501", "network-await-without-timeout", true),
     WaitForPreferTimeout => ("LW502", "wait-for-prefer-timeout", false),
     CheckThenActAcrossAwait => ("LW601", "check-then-act-across-await", true),

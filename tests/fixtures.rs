@@ -212,6 +212,7 @@ fixtures! {
     gather_without_return_exceptions,
     gather_exceptions_unchecked,
     cancelled_error_swallowed,
+    gather_prefer_taskgroup,
     network_await_without_timeout,
     wait_for_prefer_timeout,
     check_then_act_across_await,

@@ -22,9 +22,9 @@ use crate::rules::{
     background_task_not_drained, blocking_cpu_in_async, blocking_fs_metadata_in_async,
     blocking_io_in_async, cancelled_error_swallowed, check_then_act_across_await,
     coroutine_in_boolean_context, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
-    gather_without_return_exceptions, get_event_loop, network_await_without_timeout,
-    run_in_running_loop, thread_unsafe_asyncio_in_executor, transitive_blocking_call,
-    unawaited_coroutine, wait_for_prefer_timeout,
+    gather_prefer_taskgroup, gather_without_return_exceptions, get_event_loop,
+    network_await_without_timeout, run_in_running_loop, thread_unsafe_asyncio_in_executor,
+    transitive_blocking_call, unawaited_coroutine, wait_for_prefer_timeout,
 };
 use crate::semantic::ModuleBindings;
 use crate::settings::Settings;
@@ -112,6 +112,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     }
     if checker.enabled(Rule::GatherExceptionsUnchecked) {
         gather_exceptions_unchecked::check_call(checker, call, path);
+    }
+    if checker.enabled(Rule::GatherPreferTaskgroup) {
+        gather_prefer_taskgroup::check_call(checker, call, path);
     }
 }
 

@@ -17,6 +17,7 @@ pub mod coroutine_in_boolean_context;
 pub mod dangling_task;
 pub mod fastapi_on_event;
 pub mod gather_exceptions_unchecked;
+pub mod gather_prefer_taskgroup;
 pub mod gather_without_return_exceptions;
 pub mod get_event_loop;
 pub mod io_error;
@@ -50,6 +51,7 @@ pub fn docs(rule: Rule) -> &'static str {
         Rule::GatherWithoutReturnExceptions => gather_without_return_exceptions::DOCS,
         Rule::GatherExceptionsUnchecked => gather_exceptions_unchecked::DOCS,
         Rule::CancelledErrorSwallowed => cancelled_error_swallowed::DOCS,
+        Rule::GatherPreferTaskgroup => gather_prefer_taskgroup::DOCS,
         Rule::NetworkAwaitWithoutTimeout => network_await_without_timeout::DOCS,
         Rule::WaitForPreferTimeout => wait_for_prefer_timeout::DOCS,
         Rule::CheckThenActAcrossAwait => check_then_act_across_await::DOCS,

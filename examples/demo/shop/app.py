@@ -127,7 +127,8 @@ async def order_price(order_id: int, total_cents: int, currency: str) -> dict:
 async def checkout_bad(order_id: int, user_id: int, card_token: str, items: list[str], credit_cents: int = 0) -> dict:
     if credit_cents:
         await services.redeem_credit_bad(user_id, credit_cents)
-    await services.checkout_bad(order_id, card_token, items)
+    if not await services.checkout_bad(order_id, card_token, items):
+        return {"order": order_id, "status": "failed"}
     await tasks.schedule_receipt_bad(order_id)
     return {"order": order_id, "status": "paid"}
 
@@ -136,7 +137,8 @@ async def checkout_bad(order_id: int, user_id: int, card_token: str, items: list
 async def checkout(order_id: int, user_id: int, card_token: str, items: list[str], credit_cents: int = 0) -> dict:
     if credit_cents:
         await services.redeem_credit(user_id, credit_cents)
-    await services.checkout(order_id, card_token, items)
+    if not await services.checkout(order_id, card_token, items):
+        return {"order": order_id, "status": "failed"}
     await tasks.schedule_receipt(order_id)
     return {"order": order_id, "status": "paid"}
 

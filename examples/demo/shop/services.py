@@ -5,6 +5,7 @@ import logging
 from collections import defaultdict
 
 import aiosqlite
+import httpx
 
 from . import clients, db
 
@@ -92,15 +93,26 @@ async def redeem_credit(user_id: int, amount_cents: int) -> int:
 
 # --- checkout ----------------------------------------------------------------------------------
 
-async def checkout_bad(order_id: int, card_token: str, items: list[str]) -> None:
-    await asyncio.gather(  # LW401: if the charge fails, the stock reservation runs on unsupervised
-        clients.charge_card(order_id, card_token),
-        clients.reserve_stock(order_id, items),
-    )
+async def checkout_bad(order_id: int, card_token: str, items: list[str]) -> bool:
+    try:
+        await asyncio.gather(  # LW401: if the charge fails, the order is reported failed while the stock reservation runs on
+            clients.charge_card(order_id, card_token),
+            clients.reserve_stock(order_id, items),
+        )
+    except httpx.HTTPError:
+        log.warning("checkout of order %s failed", order_id)
+        return False
+    return True
 
 
-async def checkout(order_id: int, card_token: str, items: list[str]) -> None:
+async def checkout(order_id: int, card_token: str, items: list[str]) -> bool:
     # correct: the group cancels the sibling when one fails and raises every error
-    async with asyncio.TaskGroup() as group:
-        group.create_task(clients.charge_card(order_id, card_token))
-        group.create_task(clients.reserve_stock(order_id, items))
+    failed = False
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(clients.charge_card(order_id, card_token))
+            group.create_task(clients.reserve_stock(order_id, items))
+    except* httpx.HTTPError:
+        log.warning("checkout of order %s failed", order_id)
+        failed = True
+    return not failed
