@@ -11,7 +11,7 @@ use crate::catalog::{
     EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS, NON_INSPECTING_CALLS,
 };
 use crate::checker::Checker;
-use crate::checker::gather::waits_on_tasks_held_elsewhere;
+use crate::checker::gather::{target_names, waits_on_tasks_held_elsewhere};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 use crate::semantic::dotted_name;
@@ -147,22 +147,6 @@ fn consumer(checker: &Checker, call: &ast::ExprCall) -> Option<Consumer> {
         }
         _ => None,
     }
-}
-
-/// The names a target binds; `None` when it stores somewhere else (an attribute, an item),
-/// which hands the result on.
-fn target_names(target: &Expr, names: &mut Vec<String>) -> Option<()> {
-    match target {
-        Expr::Name(name) => names.push(name.id.to_string()),
-        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-            for elt in elts {
-                target_names(elt, names)?;
-            }
-        }
-        Expr::Starred(starred) => target_names(&starred.value, names)?,
-        _ => return None,
-    }
-    Some(())
 }
 
 // ---------------------------------------------------------------------------------------
