@@ -56,6 +56,8 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("os.stat").blocks(METADATA),
         Api::new("os.lstat").blocks(METADATA),
         Api::new("os.access").blocks(METADATA),
+        // Follows symbolic links on disk: a `stat` per path component.
+        Api::new("os.path.realpath").blocks(METADATA),
     ]),
     Library::new("shutil").functions(&[
         Api::new("shutil.copy").blocks(io(None)),
@@ -98,7 +100,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             // Pure path arithmetic: no I/O, another path.
             Api::new("cwd").returns("pathlib.Path"),
             Api::new("home").returns("pathlib.Path"),
-            Api::new("resolve").returns("pathlib.Path"),
+            // Follows symbolic links on disk (a `stat` per component): LW105.
+            Api::new("resolve").blocks(METADATA).returns("pathlib.Path"),
             Api::new("absolute").returns("pathlib.Path"),
             Api::new("expanduser").returns("pathlib.Path"),
             Api::new("joinpath").returns("pathlib.Path"),
@@ -121,7 +124,8 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("tempfile").functions(&[
         Api::new("tempfile.TemporaryFile").blocks(io(AIOFILES)),
         Api::new("tempfile.NamedTemporaryFile").blocks(io(AIOFILES)),
-        Api::new("tempfile.SpooledTemporaryFile").blocks(io(AIOFILES)),
+        // `tempfile.SpooledTemporaryFile(...)` is left out: it stays in memory until it
+        // outgrows `max_size`, so making one touches no disk.
         Api::new("tempfile.mkstemp").blocks(io(AIOFILES)),
         Api::new("tempfile.mkdtemp").blocks(io(AIOFILES)),
         Api::new("tempfile.TemporaryDirectory").blocks(io(AIOFILES)),

@@ -13,9 +13,10 @@ pub const DOCS: &str = r#"# LW105 blocking-fs-metadata-in-async
 
 ## What it does
 Flags file-metadata syscalls made directly inside an `async def`: `os.path.exists`,
-`isfile`, `isdir`, `islink`, `getsize`, `getmtime` (and `getatime`, `getctime`), `os.stat`,
-`os.lstat`, `os.access`, and `pathlib.Path.exists/is_file/is_dir/is_symlink/stat/lstat` on
-values known to be paths.
+`isfile`, `isdir`, `islink`, `getsize`, `getmtime` (and `getatime`, `getctime`),
+`os.path.realpath`, `os.stat`, `os.lstat`, `os.access`, and
+`pathlib.Path.exists/is_file/is_dir/is_symlink/stat/lstat/resolve` on values known to be
+paths (`realpath` and `resolve` follow symbolic links on disk, a `stat` per component).
 
 ## Why is this bad?
 A `stat` is a syscall that usually returns in microseconds from the page cache, which is
@@ -45,6 +46,9 @@ async def avatar(user_id: int) -> str:
 or `aiofiles.os.path.exists` / `anyio.Path(...).exists()`.
 
 ## Not flagged
+- The pure string functions of `os.path` (`abspath`, `normpath`, `join`, `expanduser`) and
+  `Path.absolute()`: they touch no disk (Ruff's ASYNC240 flags some of them; loopwarden
+  does not).
 The same exemptions as LW101. Keep the rule on if your files may live on network storage;
 turn it off (`ignore = ["LW105"]`) if they are always on local disk and you accept the risk.
 

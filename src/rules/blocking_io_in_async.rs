@@ -70,6 +70,7 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`.
 - `json.load`/`json.dump` on something not known to be a file (an `io.StringIO`, say).
+- `tempfile.SpooledTemporaryFile(...)`: it stays in memory until it outgrows `max_size`.
 - A value whose type is not known: loopwarden does not guess.
 
 ## Fix
