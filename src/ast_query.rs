@@ -204,9 +204,14 @@ pub fn enclosing_class<'a>(
 
 /// The name of a method's instance (or class) parameter; `None` for a `@staticmethod`.
 pub fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
-    let is_static = method.decorator_list.iter().any(|decorator| {
-        matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod")
-    });
+    let is_static = method
+        .decorator_list
+        .iter()
+        .any(|decorator| match &decorator.expression {
+            Expr::Name(name) => name.id.as_str() == "staticmethod",
+            Expr::Attribute(attribute) => attribute.attr.as_str() == "staticmethod",
+            _ => false,
+        });
     if is_static {
         return None;
     }

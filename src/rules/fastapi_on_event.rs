@@ -4,6 +4,7 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
+use crate::ast_query::receiver_name;
 use crate::catalog::{
     self, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
     LIFESPAN_EVENTS,
@@ -203,15 +204,7 @@ fn on_own_receiver(checker: &Checker, call: &ast::ExprCall) -> bool {
         [ast::Stmt::ClassDef(_), ast::Stmt::FunctionDef(method)] => Some(method),
         _ => None,
     });
-    method.is_some_and(|method| {
-        method
-            .parameters
-            .posonlyargs
-            .iter()
-            .chain(&method.parameters.args)
-            .next()
-            .is_some_and(|first| first.name().as_str() == root.id.as_str())
-    })
+    method.is_some_and(|method| receiver_name(method) == Some(root.id.as_str()))
 }
 
 /// `on_startup=on_startup`: a constructor handed on what its own caller passed in (a

@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet as HashSet;
 
+use crate::ast_query::receiver_name;
 use crate::catalog::{self, GATHER_CALLS};
 use crate::checker::Checker;
 use crate::checker::gather::{
@@ -331,24 +332,6 @@ fn enclosing_method<'a>(
         }
     }
     (None, None)
-}
-
-/// The name a method binds its instance or class to; `None` for a `@staticmethod`.
-fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
-    let is_static = method.decorator_list.iter().any(|decorator| {
-        dotted_name(&decorator.expression)
-            .is_some_and(|name| name.rsplit('.').next() == Some("staticmethod"))
-    });
-    if is_static {
-        return None;
-    }
-    method
-        .parameters
-        .posonlyargs
-        .iter()
-        .chain(&method.parameters.args)
-        .next()
-        .map(|parameter| parameter.parameter.name.as_str())
 }
 
 /// The only definition of `name` in a body (descending into `if`/`try`/`with` blocks, not into
