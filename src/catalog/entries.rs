@@ -13,6 +13,43 @@ pub enum Blocking {
     FsMetadata,
 }
 
+/// What a blocking call waits on: one per family of the catalog. LW103 names the most
+/// serious call of a helper that has several (a round trip before a local file read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockingKind {
+    Network,
+    Database,
+    Process,
+    /// Sleeping, and waiting on a lock, an event, another thread or a future.
+    Wait,
+    Cpu,
+    File,
+}
+
+impl BlockingKind {
+    /// Higher is more serious. A network, database or process round trip, a sleep or a wait
+    /// and CPU-heavy hashing hold the loop for milliseconds to seconds, unbounded for
+    /// waits; a local file operation usually for microseconds, unless the disk is slow
+    /// or remote. A call the configuration lists as blocking, whose kind is unknown, ranks
+    /// below both (see [`BlockingKind::severity_of`]).
+    pub fn severity(self) -> u8 {
+        match self {
+            BlockingKind::File => 1,
+            BlockingKind::Network
+            | BlockingKind::Database
+            | BlockingKind::Process
+            | BlockingKind::Wait
+            | BlockingKind::Cpu => 2,
+        }
+    }
+
+    /// The severity of a call of this kind, or of unknown kind (`None`: listed in the
+    /// configuration's `blocking-calls`).
+    pub fn severity_of(kind: Option<BlockingKind>) -> u8 {
+        kind.map_or(0, BlockingKind::severity)
+    }
+}
+
 /// An argument that turns a blocking call into a non-blocking one (`lock.acquire(blocking=False)`,
 /// `queue.get(block=False)`, `queue.get(False)`): the keyword name and its positional index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -38,8 +38,8 @@ pub use asyncio_apis::{
     TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES, UNCANCEL_METHODS,
 };
 pub use entries::{
-    Api, Blocking, BlockingApi, Class, ClassFamily, FunctionArgument, Library, NetworkDefault,
-    NonBlockingFlag,
+    Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, Library,
+    NetworkDefault, NonBlockingFlag,
 };
 pub use frameworks::{
     ASGI_APP_CLASSES, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
@@ -70,35 +70,36 @@ pub use race_vocabulary::{
 pub use threads::{CALLABLE_WRAPPERS, MEMOIZING_DECORATORS};
 pub use websockets::WEBSOCKET_CONNECTS;
 
-/// Every library block, family by family, in the order the families are listed here.
-const FAMILIES: &[&[Library]] = &[
-    stdlib_files::LIBRARIES,
-    sockets_dns::LIBRARIES,
-    protocol_clients::LIBRARIES,
-    http_clients::LIBRARIES,
-    websockets::LIBRARIES,
-    databases::LIBRARIES,
-    aws::LIBRARIES,
-    processes::LIBRARIES,
-    password_hashing::LIBRARIES,
-    threads::LIBRARIES,
-    asyncio_apis::LIBRARIES,
-    frameworks::LIBRARIES,
+/// Every library block, family by family, in the order the families are listed here, with
+/// what a blocking call of the family waits on.
+const FAMILIES: &[(BlockingKind, &[Library])] = &[
+    (BlockingKind::File, stdlib_files::LIBRARIES),
+    (BlockingKind::Network, sockets_dns::LIBRARIES),
+    (BlockingKind::Network, protocol_clients::LIBRARIES),
+    (BlockingKind::Network, http_clients::LIBRARIES),
+    (BlockingKind::Network, websockets::LIBRARIES),
+    (BlockingKind::Database, databases::LIBRARIES),
+    (BlockingKind::Network, aws::LIBRARIES),
+    (BlockingKind::Process, processes::LIBRARIES),
+    (BlockingKind::Cpu, password_hashing::LIBRARIES),
+    (BlockingKind::Wait, threads::LIBRARIES),
+    (BlockingKind::Wait, asyncio_apis::LIBRARIES),
+    (BlockingKind::Wait, frameworks::LIBRARIES),
 ];
 
 // ---------------------------------------------------------------------------------------
 // The lookup tables, built once from the families.
 
 struct Tables {
-    /// Functions, methods (`Type.method`) and class names whose call blocks.
-    blocking: HashMap<Box<str>, &'static BlockingApi>,
+    /// Functions, methods (`Type.method`) and class names whose call blocks, and what on.
+    blocking: HashMap<Box<str>, (&'static BlockingApi, BlockingKind)>,
     /// Methods listed in their class without blocking facts: no `other_methods` or family
     /// covers them.
     not_blocking: HashSet<Box<str>>,
     /// Class path → how its unlisted methods block.
-    other_methods: HashMap<&'static str, &'static BlockingApi>,
+    other_methods: HashMap<&'static str, (&'static BlockingApi, BlockingKind)>,
     /// Module → the methods every class in it has.
-    class_families: HashMap<&'static str, &'static [Api]>,
+    class_families: HashMap<&'static str, (&'static [Api], BlockingKind)>,
     returns: HashMap<Box<str>, &'static str>,
     /// Every name of a constructible class → its canonical path.
     classes: HashMap<&'static str, &'static str>,
@@ -119,7 +120,7 @@ static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
 
 /// Every library block of every family.
 pub fn libraries() -> impl Iterator<Item = &'static Library> {
-    FAMILIES.iter().flat_map(|family| family.iter())
+    FAMILIES.iter().flat_map(|(_, family)| family.iter())
 }
 
 /// The names of the libraries with a call that blocks in the given way, in catalog order,
@@ -157,22 +158,26 @@ fn build_tables() -> Tables {
         loop_affine: HashSet::default(),
         thread_handoffs: HashMap::default(),
     };
-    for library in libraries() {
-        for api in library.functions {
-            tables.add_call(api.name.into(), api);
-        }
-        for class in library.classes {
-            tables.add_class(class);
-        }
-        for family in library.class_families {
-            tables.class_families.insert(family.module, family.methods);
+    for &(kind, family) in FAMILIES {
+        for library in family {
+            for api in library.functions {
+                tables.add_call(api.name.into(), api, kind);
+            }
+            for class in library.classes {
+                tables.add_class(class, kind);
+            }
+            for members in library.class_families {
+                tables
+                    .class_families
+                    .insert(members.module, (members.methods, kind));
+            }
         }
     }
     tables
 }
 
 impl Tables {
-    fn add_call(&mut self, path: Box<str>, api: &'static Api) {
+    fn add_call(&mut self, path: Box<str>, api: &'static Api, kind: BlockingKind) {
         if let Some(returned) = api.returns {
             self.returns.insert(path.clone(), returned);
         }
@@ -192,18 +197,18 @@ impl Tables {
             self.thread_handoffs.insert(path.clone(), argument);
         }
         if let Some(blocking) = &api.blocking {
-            self.blocking.insert(path, blocking);
+            self.blocking.insert(path, (blocking, kind));
         }
     }
 
-    fn add_class(&mut self, class: &'static Class) {
+    fn add_class(&mut self, class: &'static Class, kind: BlockingKind) {
         let names = std::iter::once(class.path).chain(class.aliases.iter().copied());
         for name in names {
             if class.constructible {
                 self.classes.insert(name, class.path);
             }
             if let Some(blocking) = &class.constructor_blocking {
-                self.blocking.insert(name.into(), blocking);
+                self.blocking.insert(name.into(), (blocking, kind));
             }
             if let Some(argument) = class.constructor_thread_handoff {
                 self.thread_handoffs.insert(name.into(), argument);
@@ -214,10 +219,10 @@ impl Tables {
             if method.blocking.is_none() {
                 self.not_blocking.insert(path.clone());
             }
-            self.add_call(path, method);
+            self.add_call(path, method, kind);
         }
         if let Some(blocking) = &class.other_methods {
-            self.other_methods.insert(class.path, blocking);
+            self.other_methods.insert(class.path, (blocking, kind));
         }
         if !class.attributes.is_empty() {
             self.attributes
@@ -244,25 +249,30 @@ impl Tables {
 /// The blocking API a call to `path` is, if any: an exact entry, else what its class's
 /// `other_methods` or its class family say about a public method not listed as non-blocking.
 pub fn blocking_api(path: &str) -> Option<&'static BlockingApi> {
+    blocking_entry(path).map(|(api, _)| api)
+}
+
+/// What a blocking call to `path` waits on (its family's kind), if it is one.
+pub fn blocking_kind(path: &str) -> Option<BlockingKind> {
+    blocking_entry(path).map(|(_, kind)| kind)
+}
+
+fn blocking_entry(path: &str) -> Option<(&'static BlockingApi, BlockingKind)> {
     let tables = &*TABLES;
-    if let Some(api) = tables.blocking.get(path) {
-        return Some(*api);
+    if let Some(&entry) = tables.blocking.get(path) {
+        return Some(entry);
     }
     let (owner, method) = path.rsplit_once('.')?;
     if method.starts_with('_') || tables.not_blocking.contains(path) {
         return None;
     }
-    if let Some(api) = tables.other_methods.get(owner) {
-        return Some(*api);
+    if let Some(&entry) = tables.other_methods.get(owner) {
+        return Some(entry);
     }
     let (family, _member) = owner.rsplit_once('.')?;
-    tables
-        .class_families
-        .get(family)?
-        .iter()
-        .find(|api| api.name == method)?
-        .blocking
-        .as_ref()
+    let &(methods, kind) = tables.class_families.get(family)?;
+    let api = methods.iter().find(|api| api.name == method)?;
+    Some((api.blocking.as_ref()?, kind))
 }
 
 /// The type of the value that calling `path` returns.

@@ -9,7 +9,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Checker;
 use super::loop_guards;
 use super::to_thread::to_thread_fixable;
-use crate::catalog::{self, Blocking, BlockingApi};
+use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
     BlockingSite, CallSite, CallUsage, LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
 };
@@ -75,6 +75,7 @@ pub(crate) fn record_call(
         function.blocking.push(BlockingSite {
             api: path.to_string(),
             category: api.category,
+            severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
             range: call.range(),
         });
     }

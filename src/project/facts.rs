@@ -1,6 +1,6 @@
 //! Whole-program facts over the call graph, each computed by one breadth-first pass (so the
 //! work is linear in the number of call edges, cycles and recursion terminate, and every
-//! recorded chain is a shortest one).
+//! recorded chain is a shortest one, among the most serious for blocking).
 
 use std::collections::VecDeque;
 
@@ -183,10 +183,13 @@ impl Facts {
             || {
                 rayon::join(
                     || {
-                        backward(project, &callers, |function| {
-                            // A function whose body runs once per process does not make its
-                            // callers block (and is not seeded): see `FunctionSummary::runs_once`.
-                            (!function.blocking.is_empty(), !function.runs_once)
+                        // A function whose body runs once per process does not make its
+                        // callers block (and is not seeded): see `FunctionSummary::runs_once`.
+                        ranked_backward(project, &callers, |function| {
+                            if function.runs_once {
+                                return None;
+                            }
+                            most_serious_blocking(function)
                         })
                     },
                     || {
@@ -215,14 +218,15 @@ impl Facts {
     }
 
     /// The chain below `from` down to the direct site, given the fact table and how to name
-    /// the direct site: `[callee, callee's callee, ..., api]`, each function at its
-    /// definition and the API at its call.
+    /// the direct site (the function, and the index of the site in its list):
+    /// `[callee, callee's callee, ..., api]`, each function at its definition and the API
+    /// at its call.
     pub fn chain_down(
         &self,
         project: &Project,
         table: &FunctionMap<Step>,
         from: FunctionId,
-        direct: impl Fn(FunctionId) -> Option<ChainStep>,
+        direct: impl Fn(FunctionId, usize) -> Option<ChainStep>,
     ) -> Vec<ChainStep> {
         let mut chain = Vec::new();
         let mut current = from;
@@ -233,8 +237,8 @@ impl Facts {
                     chain.push(project.definition_step(*callee));
                     current = *callee;
                 }
-                Some(Step::Direct(_)) => {
-                    chain.extend(direct(current));
+                Some(Step::Direct(site)) => {
+                    chain.extend(direct(current, *site));
                     break;
                 }
                 None => break,
@@ -324,6 +328,77 @@ fn backward(
             found.insert(caller, Step::Call { site, callee });
             queue.push_back(caller);
         }
+    }
+    found
+}
+
+/// The site and severity of a function's most serious direct blocking call (the first of
+/// equals), if it has one.
+fn most_serious_blocking(function: &super::summary::FunctionSummary) -> Option<(u8, usize)> {
+    let mut best: Option<(u8, usize)> = None;
+    for (index, site) in function.blocking.iter().enumerate() {
+        if best.is_none_or(|(severity, _)| site.severity > severity) {
+            best = Some((site.severity, index));
+        }
+    }
+    best
+}
+
+/// Like [`backward`], for a property with degrees: each sync function gets the chain to
+/// the most serious direct site it reaches (`direct` gives a function's own best site and
+/// its severity), shortest among those. One breadth-first pass per severity, most serious
+/// first; a function claimed by a pass reaches nothing more serious, because every
+/// function that does was claimed by an earlier one. Linear overall: each function is
+/// claimed once and its callers scanned once.
+fn ranked_backward(
+    project: &Project,
+    callers: &Adjacency<(FunctionId, usize)>,
+    direct: impl Fn(&super::summary::FunctionSummary) -> Option<(u8, usize)>,
+) -> FunctionMap<Step> {
+    let mut found = FunctionMap::new(project);
+    let mut seeds: Vec<(u8, usize, FunctionId)> = project
+        .function_ids()
+        .filter_map(|id| {
+            let function = project.function(id);
+            if function.is_async {
+                return None;
+            }
+            direct(function).map(|(severity, site)| (severity, site, id))
+        })
+        .collect();
+    // Most serious first; within a severity, function order (stable sort) so the chains do
+    // not depend on the thread count.
+    seeds.sort_by_key(|&(severity, _, _)| std::cmp::Reverse(severity));
+    let mut queue = VecDeque::new();
+    let mut start = 0;
+    while start < seeds.len() {
+        let severity = seeds[start].0;
+        let end = start
+            + seeds[start..]
+                .iter()
+                .take_while(|seed| seed.0 == severity)
+                .count();
+        for &(_, site, id) in &seeds[start..end] {
+            if !found.contains_key(&id) {
+                found.insert(id, Step::Direct(site));
+                queue.push_back(id);
+            }
+        }
+        while let Some(callee) = queue.pop_front() {
+            for &(caller, site) in callers.of(callee) {
+                if project.is_async(caller)
+                    || found.contains_key(&caller)
+                    || is_module_code(project, caller)
+                    || !project.call_runs_body(caller, site, callee)
+                    || project.function(caller).runs_once
+                {
+                    continue;
+                }
+                found.insert(caller, Step::Call { site, callee });
+                queue.push_back(caller);
+            }
+        }
+        start = end;
     }
     found
 }

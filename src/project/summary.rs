@@ -51,6 +51,9 @@ pub struct ToThreadCall {
 pub struct BlockingSite {
     pub api: String,
     pub category: Blocking,
+    /// How serious the call is ([`catalog::BlockingKind::severity`]): a chain names the most
+    /// serious call a helper reaches.
+    pub severity: u8,
     pub range: TextRange,
 }
 

@@ -69,10 +69,12 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 continue;
             }
             let mut chain = vec![project.definition_step(target)];
-            chain.extend(facts.chain_down(project, &facts.loop_affine, target, |at| {
-                let site = project.function(at).loop_affine.first()?;
-                Some(project.step(at.0, &display_path(&site.api), site.range))
-            }));
+            chain.extend(
+                facts.chain_down(project, &facts.loop_affine, target, |at, site| {
+                    let site = project.function(at).loop_affine.get(site)?;
+                    Some(project.step(at.0, &display_path(&site.api), site.range))
+                }),
+            );
             let api = chain
                 .last()
                 .map(|step| step.name.clone())

@@ -16,9 +16,13 @@ calls, to any depth and across modules. The callee may be a module function (sam
 imported, also through a package's `__init__.py` re-export), a method called through
 `self`/`cls` (inherited ones included) or on a local value built from a project class, a
 nested function, or a project class whose `__init__` does the blocking work.
-The message shows the shortest chain down to the blocking call, for example
+The message shows the chain down to the blocking call, for example
 `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
-step with its file and row.
+step with its file and row. Where the helper reaches several blocking calls, the chain names
+the most serious one, however deep: a network, database or process round trip, a sleep or a
+wait, or CPU-heavy hashing before a local file operation, and those before a call listed
+only in the configuration's `blocking-calls`. Among equals it is the shortest chain, and in
+one function the first call.
 
 ## Why is this bad?
 The coroutine runs the helper on the event loop's thread: however many sync functions stand
@@ -97,9 +101,11 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             }
             let call = &function.calls[site];
             let mut chain = vec![project.definition_step(id), project.definition_step(callee)];
-            chain.extend(facts.chain_down(project, &facts.blocks, callee, |at| {
-                blocking_step(project, at)
-            }));
+            chain.extend(
+                facts.chain_down(project, &facts.blocks, callee, |at, site| {
+                    blocking_step(project, at, site)
+                }),
+            );
             let api = chain
                 .last()
                 .map(|step| step.name.clone())
@@ -131,7 +137,11 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
     }
 }
 
-fn blocking_step(project: &Project, at: FunctionId) -> Option<crate::diagnostic::ChainStep> {
-    let site = project.function(at).blocking.first()?;
+fn blocking_step(
+    project: &Project,
+    at: FunctionId,
+    site: usize,
+) -> Option<crate::diagnostic::ChainStep> {
+    let site = project.function(at).blocking.get(site)?;
     Some(project.step(at.0, &display_path(&site.api), site.range))
 }

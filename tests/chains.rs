@@ -1,0 +1,122 @@
+//! Which blocking call a chain names (LW103, LW104): the chains are in the messages, which
+//! the inline fixtures do not check.
+
+use loopwarden::registry::Rule;
+use loopwarden::settings::Settings;
+
+/// Writes `files` (name, text) into a fresh directory and returns every finding of `rule`
+/// as (file name, row, message).
+fn findings(test: &str, rule: Rule, files: &[(&str, &str)]) -> Vec<(String, usize, String)> {
+    let dir = std::env::temp_dir().join(format!("loopwarden-chains-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+    }
+    let settings = Settings {
+        rules: [rule].into_iter().collect(),
+        ..Settings::default()
+    };
+    let report = loopwarden::check(std::slice::from_ref(&dir), &settings);
+    let found = report
+        .findings()
+        .map(|finding| {
+            let name = finding
+                .filename
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            (name, finding.location.row, finding.message.clone())
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    found
+}
+
+#[test]
+fn a_helper_with_a_file_read_and_a_request_is_named_by_the_request() {
+    let found = findings(
+        "same_helper",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "app.py",
+            "import requests\n\n\
+             def refresh(path, url):\n    \
+                 with open(path) as f:\n        \
+                     f.read()\n    \
+                 return requests.get(url)\n\n\
+             async def handler(path, url):\n    \
+                 return refresh(path, url)\n",
+        )],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (_, row, message) = &found[0];
+    assert_eq!(*row, 9);
+    assert!(
+        message.contains("blocks the event loop in `requests.get`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_deeper_round_trip_outranks_a_nearer_file_read() {
+    let found = findings(
+        "deeper",
+        Rule::TransitiveBlockingCall,
+        &[
+            (
+                "helpers.py",
+                "import time\n\n\
+                 def read_config(path):\n    \
+                     with open(path) as f:\n        \
+                         return f.read()\n\n\
+                 def wait_a_bit():\n    \
+                     time.sleep(1)\n\n\
+                 def retry():\n    \
+                     wait_a_bit()\n",
+            ),
+            (
+                "service.py",
+                "from helpers import read_config, retry\n\n\
+                 def prepare(path):\n    \
+                     read_config(path)\n    \
+                     retry()\n\n\
+                 async def serve(path):\n    \
+                     prepare(path)\n",
+            ),
+        ],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (file, row, message) = &found[0];
+    assert_eq!((file.as_str(), *row), ("service.py", 8));
+    assert!(
+        message.contains("blocks the event loop in `time.sleep`")
+            && message.contains("prepare -> retry -> wait_a_bit -> time.sleep"),
+        "{message}"
+    );
+}
+
+#[test]
+fn among_equals_the_first_call_is_named() {
+    let found = findings(
+        "equals",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "app.py",
+            "import subprocess\nimport time\n\n\
+             def deploy():\n    \
+                 time.sleep(1)\n    \
+                 subprocess.run([\"true\"])\n\n\
+             async def handler():\n    \
+                 deploy()\n",
+        )],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].2.contains("blocks the event loop in `time.sleep`"),
+        "{}",
+        found[0].2
+    );
+}
