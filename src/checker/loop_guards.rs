@@ -256,3 +256,68 @@ fn asks_for_running_loop(stmt: &Stmt) -> bool {
     finder.visit_stmt(stmt);
     finder.found
 }
+
+/// Whether `function` is a loop probe that returns `None` only when no loop is running:
+/// it asks for the loop in a `try` whose `except RuntimeError` returns `None`, and every
+/// other `return` gives a value that is not `None`, or `None` only for a closed loop
+/// (`None if loop.is_closed() else loop`: a running loop is never closed). Its callers'
+/// `if loop is None:` is then a guard like the `except RuntimeError` itself.
+pub fn none_means_no_loop(function: &ast::StmtFunctionDef) -> bool {
+    let mut probe = false;
+    let mut other_returns_ok = true;
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        match stmt {
+            Stmt::Try(try_stmt) if try_stmt.body.iter().any(asks_for_running_loop) => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if catches_runtime_error(handler.type_.as_deref())
+                        && matches!(handler.body.last(), Some(Stmt::Return(ret)) if ret.value.as_deref().is_none_or(Expr::is_none_literal_expr))
+                    {
+                        probe = true;
+                    }
+                }
+                // The handlers' own `return None` are the probe; look inside the rest.
+                for inner in try_stmt
+                    .body
+                    .iter()
+                    .chain(&try_stmt.orelse)
+                    .chain(&try_stmt.finalbody)
+                {
+                    other_returns_ok &= returns_are_loops(inner);
+                }
+                return crate::ast_query::Walk::SkipChildren;
+            }
+            Stmt::Return(ret) => other_returns_ok &= return_is_loop(ret),
+            _ => {}
+        }
+        crate::ast_query::Walk::Descend
+    });
+    // A function that falls off its end returns `None` there too.
+    let ends_in_return = matches!(function.body.last(), Some(Stmt::Return(_)));
+    probe && other_returns_ok && ends_in_return
+}
+
+fn returns_are_loops(stmt: &Stmt) -> bool {
+    let mut ok = true;
+    crate::ast_query::walk_statements_shallow(std::slice::from_ref(stmt), &mut |inner| {
+        if let Stmt::Return(ret) = inner {
+            ok &= return_is_loop(ret);
+        }
+        crate::ast_query::Walk::Descend
+    });
+    ok
+}
+
+/// A `return` whose value is not `None`, or is `None` only for a closed loop.
+fn return_is_loop(ret: &ast::StmtReturn) -> bool {
+    match ret.value.as_deref() {
+        None | Some(Expr::NoneLiteral(_)) => false,
+        Some(Expr::If(if_expr)) => {
+            let closed_test = matches!(&*if_expr.test, Expr::Call(call)
+                if matches!(&*call.func, Expr::Attribute(attribute) if attribute.attr.as_str() == "is_closed"));
+            (closed_test || !if_expr.body.is_none_literal_expr())
+                && !if_expr.orelse.is_none_literal_expr()
+        }
+        Some(_) => true,
+    }
+}

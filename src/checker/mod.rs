@@ -224,6 +224,9 @@ impl<'a> Checker<'a, '_> {
         if runs_once {
             self.summary.current().runs_once = true;
         }
+        if self::loop_guards::none_means_no_loop(function) {
+            self.summary.current().none_means_no_loop = true;
+        }
         self.functions.push(function);
     }
 

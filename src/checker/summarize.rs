@@ -11,7 +11,8 @@ use super::loop_guards;
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    BlockingSite, CallSite, CallUsage, LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
+    BlockingSite, CallSite, CallUsage, FalsyArgument, LoopAffineSite, LoopRunSite, ParameterRef,
+    ThreadTarget, ToThreadCall,
 };
 use crate::to_thread_fix::arguments_inner;
 
@@ -54,12 +55,33 @@ pub(crate) fn record_call(
         callable_path(checker, argument)
     });
 
-    // Builtins are never project functions nor coroutines: not worth a call site each.
+    let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
-        catalog::is_loop_run(path) && loop_guards::is_guarded(checker.current_body(), call.range());
+        is_loop_run && loop_guards::is_guarded(checker.current_body(), call.range());
+    let (needs_truthy, guarded_by_probe) = if is_loop_run && !loop_run_guarded {
+        (
+            truthy_parameter_guard(checker, call.range()),
+            none_test_of_call(checker, call.range()),
+        )
+    } else {
+        (None, None)
+    };
+    // A call to a project function that runs only when no loop does does not carry the
+    // loop into its callee (the `except RuntimeError` branch of the sync-hook bridge).
+    let loop_guarded = !is_builtin
+        && !in_async_context
+        && may_guard_on_the_loop(checker)
+        && loop_guards::is_guarded(checker.current_body(), call.range());
+    let falsy_arguments = if is_builtin {
+        Vec::new()
+    } else {
+        falsy_arguments(call)
+    };
+    // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
     if let Some(callee) = callee {
+        let site = function.calls.len() as u32;
         function.calls.push(CallSite {
             callee,
             range: call.range(),
@@ -67,7 +89,11 @@ pub(crate) fn record_call(
             in_async_context,
             iterated,
             to_thread,
+            loop_guarded,
         });
+        function
+            .falsy_arguments
+            .extend(falsy_arguments.into_iter().map(|argument| (site, argument)));
     }
     // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
     // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
@@ -79,11 +105,13 @@ pub(crate) fn record_call(
             range: call.range(),
         });
     }
-    if catalog::is_loop_run(path) {
+    if is_loop_run {
         function.loop_runs.push(LoopRunSite {
             api: path.to_string(),
             range: call.range(),
             guarded: loop_run_guarded,
+            needs_truthy,
+            guarded_by_probe,
         });
     }
     // `get_running_loop()` inside a `try` is the probe "is a loop running here?", whose
@@ -227,4 +255,175 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
             .any(|inner| inner.range().contains_range(call.range())),
         _ => false,
     })
+}
+
+/// Whether the current function can hold a loop guard at all: it names `is_running`,
+/// `get_running_loop` or `get_event_loop`. Asked once per function (cached by the
+/// body's start), so that the walk down to each call, in `loop_guards::is_guarded`, is
+/// spent only where a guard can be.
+fn may_guard_on_the_loop(checker: &Checker) -> bool {
+    #[derive(Default)]
+    struct Cache {
+        body_start: Option<ruff_text_size::TextSize>,
+        may_guard: bool,
+    }
+    let body = checker.current_body();
+    let (Some(first), Some(last)) = (body.first(), body.last()) else {
+        return false;
+    };
+    let mut cache = checker.rule_state::<Cache>();
+    if cache.body_start != Some(first.start()) {
+        let text = checker.text(TextRange::new(first.start(), last.end()));
+        cache.body_start = Some(first.start());
+        cache.may_guard = ["is_running", "get_running_loop", "get_event_loop"]
+            .iter()
+            .any(|word| text.contains(word));
+    }
+    cache.may_guard
+}
+
+/// The falsy literal arguments of a call (`f(0, wait=False)`): positions count only the
+/// arguments before any `*args`.
+fn falsy_arguments(call: &ast::ExprCall) -> Vec<FalsyArgument> {
+    let mut found = Vec::new();
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        if is_falsy_literal(argument) {
+            found.push(FalsyArgument::Positional(position as u32));
+        }
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg
+            && is_falsy_literal(&keyword.value)
+        {
+            found.push(FalsyArgument::Keyword(name.as_str().into()));
+        }
+    }
+    found
+}
+
+fn is_falsy_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::NoneLiteral(_) => true,
+        Expr::BooleanLiteral(literal) => !literal.value,
+        Expr::NumberLiteral(number) => match &number.value {
+            ast::Number::Int(value) => *value == ast::Int::ZERO,
+            ast::Number::Float(value) => *value == 0.0,
+            ast::Number::Complex { .. } => false,
+        },
+        Expr::StringLiteral(literal) => literal.value.is_empty(),
+        Expr::BytesLiteral(literal) => literal.value.is_empty(),
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Tuple(tuple) => tuple.elts.is_empty(),
+        Expr::Dict(dict) => dict.is_empty(),
+        _ => false,
+    }
+}
+
+/// The parameter of the current function whose truth the call at `range` depends on: it
+/// sits in the body of `if p:`, `while p:` or `for _ in range(p):`, and `p` is never
+/// reassigned in the function.
+fn truthy_parameter_guard(checker: &Checker, range: TextRange) -> Option<ParameterRef> {
+    let function = checker.current_function()?;
+    let inside = |body: &[Stmt]| body.iter().any(|stmt| stmt.range().contains_range(range));
+    let guard = checker.statement_ancestors().iter().find_map(|stmt| {
+        let tested = match stmt {
+            Stmt::If(if_stmt) if inside(&if_stmt.body) => &*if_stmt.test,
+            Stmt::While(while_stmt) if inside(&while_stmt.body) => &*while_stmt.test,
+            Stmt::For(for_stmt) if inside(&for_stmt.body) => match &*for_stmt.iter {
+                Expr::Call(range_call)
+                    if matches!(&*range_call.func, Expr::Name(name) if name.id.as_str() == "range")
+                        && range_call.arguments.keywords.is_empty()
+                        && range_call.arguments.args.len() == 1 =>
+                {
+                    &range_call.arguments.args[0]
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        match tested {
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        }
+    })?;
+    let parameters = &function.parameters;
+    let is_method = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+        .is_some()
+        && crate::ast_query::receiver_name(function).is_some();
+    let positional = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .skip(usize::from(is_method))
+        .position(|parameter| parameter.name().as_str() == guard);
+    let keyword_only = parameters
+        .kwonlyargs
+        .iter()
+        .any(|parameter| parameter.name().as_str() == guard);
+    if positional.is_none() && !keyword_only {
+        return None;
+    }
+    let mut reassigned = false;
+    crate::ast_query::collect_assignments(&function.body, &mut |target, _, _| {
+        reassigned |= matches!(target, Expr::Name(name) if name.id.as_str() == guard);
+    });
+    if reassigned {
+        return None;
+    }
+    Some(ParameterRef {
+        name: guard.into(),
+        position: positional.map(|position| position as u32),
+    })
+}
+
+/// The call site whose value decides whether the call at `range` runs: it sits in the
+/// body of `if x is None:` (or `if not x:`), and `x`'s one assignment in the function is
+/// `x = f(...)`, call site `n` of the function.
+fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
+    let function = checker.current_function()?;
+    let tested = checker
+        .statement_ancestors()
+        .iter()
+        .find_map(|stmt| match stmt {
+            Stmt::If(if_stmt)
+                if if_stmt
+                    .body
+                    .iter()
+                    .any(|inner| inner.range().contains_range(range)) =>
+            {
+                match &*if_stmt.test {
+                    Expr::Compare(compare)
+                        if matches!(compare.ops.as_ref(), [ast::CmpOp::Is])
+                            && compare
+                                .comparators
+                                .first()
+                                .is_some_and(Expr::is_none_literal_expr) =>
+                    {
+                        compare.left.as_name_expr().map(|name| name.id.as_str())
+                    }
+                    Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                        unary.operand.as_name_expr().map(|name| name.id.as_str())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })?;
+    let mut values = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if matches!(target, Expr::Name(name) if name.id.as_str() == tested) {
+            values.push(value);
+        }
+    });
+    let [Some(Expr::Call(probe))] = values.as_slice() else {
+        return None;
+    };
+    let calls = &checker.summary.current().calls;
+    calls
+        .iter()
+        .position(|site| site.range == probe.range())
+        .map(|site| site as u32)
 }

@@ -160,6 +160,9 @@ pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
     pub edges: Adjacency<(usize, FunctionId)>,
+    /// The reverse of `edges`: for every function, the (caller, call site) pairs that call
+    /// it, in caller order.
+    pub callers: Adjacency<(FunctionId, usize)>,
     /// Sync functions that block, directly or through sync callees.
     pub blocks: FunctionMap<Step>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
@@ -203,6 +206,7 @@ impl Facts {
         );
         Self {
             edges,
+            callers,
             blocks,
             loop_affine,
             reached,
@@ -288,6 +292,7 @@ fn forward(
             if project.is_async(callee)
                 || reached.contains_key(&callee)
                 || !project.call_runs_body(caller, site, callee)
+                || project.function(caller).calls[site].loop_guarded
             {
                 continue;
             }

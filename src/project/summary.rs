@@ -35,6 +35,35 @@ pub struct CallSite {
     /// The text `await asyncio.to_thread(...)` would be spelled from, where that rewrite
     /// of the call is valid.
     pub to_thread: Option<Box<ToThreadCall>>,
+    /// The call runs only when no event loop is running, or never (the guards of
+    /// `checker::loop_guards`): it does not carry a running loop into the callee.
+    pub loop_guarded: bool,
+}
+
+/// A parameter, by name and (for one that can be passed positionally) position among the
+/// arguments a call spells: `self`/`cls` of a method not counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParameterRef {
+    pub name: Box<str>,
+    pub position: Option<u32>,
+}
+
+/// An argument that is a falsy literal (`0`, `False`, `None`, `""`, `[]`, ...) at a call:
+/// by position, or by keyword.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FalsyArgument {
+    Positional(u32),
+    Keyword(Box<str>),
+}
+
+impl FalsyArgument {
+    /// Whether this argument is the one passed for `parameter`.
+    pub fn is_for(&self, parameter: &ParameterRef) -> bool {
+        match self {
+            FalsyArgument::Positional(position) => parameter.position == Some(*position),
+            FalsyArgument::Keyword(name) => *name == parameter.name,
+        }
+    }
 }
 
 /// A call's text, for the `await asyncio.to_thread(f, ...)` fix: the callee, the text
@@ -65,6 +94,13 @@ pub struct LoopRunSite {
     /// It runs only when no loop is running (the `except RuntimeError` of a
     /// `get_running_loop()`, the branch where `is_running()` is false), or never.
     pub guarded: bool,
+    /// It runs only when this parameter of its function is truthy (`if retry:`,
+    /// `while wait:`, `for _ in range(attempts):`, the parameter never reassigned): a call
+    /// that passes a falsy literal for it (`attempts=0`) never reaches it.
+    pub needs_truthy: Option<ParameterRef>,
+    /// It runs only when `x is None`, `x` the value of call site `n` of its function: a
+    /// guard when that call is a loop probe ([`FunctionSummary::none_means_no_loop`]).
+    pub guarded_by_probe: Option<u32>,
 }
 
 /// A loop-affine asyncio call (`asyncio.create_task`, `loop.call_soon`, ...).
@@ -117,6 +153,21 @@ pub struct FunctionSummary {
     /// It asks `asyncio.get_running_loop()` inside a `try`: the sync-hook bridge, whose
     /// `asyncio.run` only runs when no loop does.
     pub checks_running_loop: bool,
+    /// It returns `None` only when no loop is running (a probe: `try: get_running_loop()`
+    /// `except RuntimeError: return None`).
+    pub none_means_no_loop: bool,
+    /// The falsy literal arguments of its calls, as (call site, argument): rare, so kept
+    /// apart from the call sites.
+    pub falsy_arguments: Vec<(u32, FalsyArgument)>,
+}
+
+impl FunctionSummary {
+    /// Whether call site `site` passes a falsy literal for `parameter` of its callee.
+    pub fn passes_falsy(&self, site: usize, parameter: &ParameterRef) -> bool {
+        self.falsy_arguments
+            .iter()
+            .any(|(at, argument)| *at as usize == site && argument.is_for(parameter))
+    }
 }
 
 impl FunctionSummary {
@@ -135,6 +186,8 @@ impl FunctionSummary {
             thread_targets: Vec::new(),
             entry: None,
             checks_running_loop: false,
+            none_means_no_loop: false,
+            falsy_arguments: Vec::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
-use crate::project::summary::LoopEntry;
+use crate::project::summary::{LoopEntry, LoopRunSite};
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 
@@ -71,8 +71,18 @@ def _dispatch(coro):
   loop.is_running():`, the `else` of `if loop.is_running():`); after
   `if loop.is_running(): ... return` in the same block.
 - A call that visibly never runs: under `if False:`, `while False:`, `for _ in range(0):`.
-  (A loop bound that is only zero through an argument, `range(timeout)` called with
-  `timeout=0`, is not followed: the call is reported.)
+- A call that runs only when a parameter is truthy (`if force:`, `while retry:`,
+  `for _ in range(timeout):`, the parameter never reassigned in the function), where every
+  call that reaches the function from a coroutine or a hook passes a falsy literal for it
+  (`timeout=0`, `force=False`, `None`, `""`). One such call that passes anything else, or
+  leaves the default, is enough to report it.
+- A call behind a loop probe: `loop = current_loop_or_none()` then `if loop is None:` (or
+  `if not loop:`), where the probe is a project function that asks for the loop in a `try`,
+  returns `None` from its `except RuntimeError`, and otherwise returns the loop (or `None`
+  only for a closed one, which no running loop is).
+- A call one step down from the guard: a helper called only from the `except RuntimeError`
+  branch of the bridge (`try: get_running_loop() except RuntimeError: return run_here()`)
+  is not reached from a running loop through that call.
 "#;
 
 const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
@@ -97,7 +107,9 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     HELP_IN_COROUTINE,
                     Vec::new(),
                 )
-            } else if facts.reached.contains_key(&id) {
+            } else if facts.reached.contains_key(&id)
+                && reached_with_truthy(project, facts, id, run)
+            {
                 let mut chain = facts.chain_from_entry(project, id);
                 chain.push(project.step(id.0, &api, run.range));
                 let (why, help) = match facts.entries.get(&entry_of(facts, id)) {
@@ -132,6 +144,39 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             report(id.0, diagnostic);
         }
     }
+}
+
+/// Whether the run can happen on a path from a running loop: it is not behind a loop
+/// probe's `None` (`loop = running_loop_or_none()`, `if loop is None: asyncio.run(...)`),
+/// and it does not depend on a parameter, or some call that reaches its function does not
+/// pass a falsy literal for it (`wait_until_ready(attempts=0)` never enters
+/// `for _ in range(attempts):`).
+fn reached_with_truthy(
+    project: &Project,
+    facts: &Facts,
+    id: FunctionId,
+    run: &LoopRunSite,
+) -> bool {
+    let behind_probe = run
+        .guarded_by_probe
+        .and_then(|site| facts.callee_at(id, site as usize))
+        .is_some_and(|probe| project.function(probe).none_means_no_loop);
+    if behind_probe {
+        return false;
+    }
+    let Some(parameter) = &run.needs_truthy else {
+        return true;
+    };
+    if facts.entries.contains_key(&id) {
+        return true;
+    }
+    facts.callers.of(id).iter().any(|&(caller, site)| {
+        let calling = project.function(caller);
+        (calling.is_async || facts.reached.contains_key(&caller))
+            && project.call_runs_body(caller, site, id)
+            && !calling.calls[site].loop_guarded
+            && !calling.passes_falsy(site, parameter)
+    })
 }
 
 /// The entry (coroutine or hook) at the top of the chain that reaches `id`.
