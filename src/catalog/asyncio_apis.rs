@@ -16,12 +16,17 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("asyncio.events.get_event_loop").returns(EVENT_LOOP),
             Api::new("asyncio.get_running_loop")
                 .returns(EVENT_LOOP)
-                .loop_affine(),
+                .loop_affine()
+                .needs_running_loop(),
             Api::new("asyncio.events.get_running_loop")
                 .returns(EVENT_LOOP)
-                .loop_affine(),
+                .loop_affine()
+                .needs_running_loop(),
             Api::new("asyncio.new_event_loop").returns(EVENT_LOOP),
-            Api::new("asyncio.create_task").returns(TASK).loop_affine(),
+            Api::new("asyncio.create_task")
+                .returns(TASK)
+                .loop_affine()
+                .needs_running_loop(),
             Api::new("asyncio.ensure_future")
                 .returns(TASK)
                 .loop_affine(),

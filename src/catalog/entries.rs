@@ -114,6 +114,9 @@ pub struct Api {
     /// Must run on the event loop's own thread: not thread-safe, or raises where no loop
     /// runs (LW104).
     pub loop_affine: bool,
+    /// Raises `RuntimeError` where no loop runs on the calling thread
+    /// (`asyncio.create_task`): on a worker thread it fails loudly instead of racing (LW104).
+    pub needs_running_loop: bool,
     /// Runs a function it is given on another thread, passed there (LW104).
     pub thread_handoff: Option<FunctionArgument>,
 }
@@ -191,6 +194,7 @@ impl Api {
             network: None,
             runs_loop: false,
             loop_affine: false,
+            needs_running_loop: false,
             thread_handoff: None,
         }
     }
@@ -226,6 +230,13 @@ impl Api {
     pub const fn runs_loop(self) -> Self {
         Api {
             runs_loop: true,
+            ..self
+        }
+    }
+
+    pub const fn needs_running_loop(self) -> Self {
+        Api {
+            needs_running_loop: true,
             ..self
         }
     }

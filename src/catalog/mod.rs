@@ -113,6 +113,7 @@ struct Tables {
     network: HashMap<Box<str>, NetworkDefault>,
     loop_runs: HashSet<Box<str>>,
     loop_affine: HashSet<Box<str>>,
+    needs_running_loop: HashSet<Box<str>>,
     thread_handoffs: HashMap<Box<str>, FunctionArgument>,
 }
 
@@ -156,6 +157,7 @@ fn build_tables() -> Tables {
         network: HashMap::default(),
         loop_runs: HashSet::default(),
         loop_affine: HashSet::default(),
+        needs_running_loop: HashSet::default(),
         thread_handoffs: HashMap::default(),
     };
     for &(kind, family) in FAMILIES {
@@ -192,6 +194,9 @@ impl Tables {
         }
         if api.loop_affine {
             self.loop_affine.insert(path.clone());
+        }
+        if api.needs_running_loop {
+            self.needs_running_loop.insert(path.clone());
         }
         if let Some(argument) = api.thread_handoff {
             self.thread_handoffs.insert(path.clone(), argument);
@@ -322,6 +327,11 @@ pub fn is_loop_run(path: &str) -> bool {
 
 pub fn is_loop_affine(path: &str) -> bool {
     TABLES.loop_affine.contains(path)
+}
+
+/// Whether a call to `path` raises `RuntimeError` where no loop runs on the thread.
+pub fn needs_running_loop(path: &str) -> bool {
+    TABLES.needs_running_loop.contains(path)
 }
 
 /// Where a call that runs a function on another thread takes it: (keyword, position).

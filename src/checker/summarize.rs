@@ -77,6 +77,11 @@ pub(crate) fn record_call(
     } else {
         falsy_arguments(call)
     };
+    let is_loop_affine_use = catalog::is_loop_affine(path)
+        && !checks_running_loop
+        && !on_the_running_loop(checker, call);
+    let catches_runtime_error =
+        loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
@@ -90,6 +95,7 @@ pub(crate) fn record_call(
             iterated,
             to_thread,
             loop_guarded,
+            catches_runtime_error,
         });
         function
             .falsy_arguments
@@ -116,10 +122,13 @@ pub(crate) fn record_call(
     }
     // `get_running_loop()` inside a `try` is the probe "is a loop running here?", whose
     // `RuntimeError` the code expects: not a use of the loop from the wrong thread.
-    if catalog::is_loop_affine(path) && !checks_running_loop {
+    if is_loop_affine_use {
+        let raises_off_loop = catalog::needs_running_loop(path);
         function.loop_affine.push(LoopAffineSite {
             api: path.to_string(),
             range: call.range(),
+            raises_off_loop,
+            caught: raises_off_loop && catches_runtime_error,
         });
     }
     if checks_running_loop {
@@ -426,4 +435,34 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
         .iter()
         .position(|site| site.range == probe.range())
         .map(|site| site as u32)
+}
+
+/// Whether `call` is a method of a loop the function got from `asyncio.get_running_loop()`
+/// (`loop = asyncio.get_running_loop()` ... `loop.create_task(...)`): that loop runs on
+/// this thread by definition (where none does, `get_running_loop()` raised first), so the
+/// method is used from the loop's own thread.
+fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    let Expr::Name(receiver) = &*attribute.value else {
+        return false;
+    };
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let mut values = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if matches!(target, Expr::Name(name) if name.id == receiver.id) {
+            values.push(value);
+        }
+    });
+    !values.is_empty()
+        && values.iter().all(|value| {
+            matches!(value, Some(Expr::Call(made)) if checker
+                .model
+                .call_path(made)
+                .is_some_and(|path| path.ends_with("get_running_loop")
+                    && catalog::is_loop_affine(&path)))
+        })
 }

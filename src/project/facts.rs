@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::{FunctionId, Project};
-use super::summary::LoopEntry;
+use super::summary::{CallSite, FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
 use crate::settings::Settings;
@@ -188,17 +188,41 @@ impl Facts {
                     || {
                         // A function whose body runs once per process does not make its
                         // callers block (and is not seeded): see `FunctionSummary::runs_once`.
-                        ranked_backward(project, &callers, |function| {
-                            if function.runs_once {
-                                return None;
-                            }
-                            most_serious_blocking(function)
-                        })
+                        ranked_backward(
+                            project,
+                            &callers,
+                            |function| {
+                                if function.runs_once {
+                                    return None;
+                                }
+                                most_serious_blocking(function)
+                            },
+                            |_, caller, _| !caller.runs_once,
+                        )
                     },
                     || {
-                        backward(project, &callers, |function| {
-                            (!function.loop_affine.is_empty(), true)
-                        })
+                        // An API that raises where no loop runs (`asyncio.create_task`) is
+                        // harmless on a thread when the error is caught on the way: the
+                        // worker gets an exception, the loop is not touched.
+                        ranked_backward(
+                            project,
+                            &callers,
+                            |function| {
+                                let mut best: Option<(u8, usize)> = None;
+                                for (index, site) in function.loop_affine.iter().enumerate() {
+                                    let severity = match (site.raises_off_loop, site.caught) {
+                                        (false, _) => 2,
+                                        (true, false) => 1,
+                                        (true, true) => continue,
+                                    };
+                                    if best.is_none_or(|(best, _)| severity > best) {
+                                        best = Some((severity, index));
+                                    }
+                                }
+                                best
+                            },
+                            |severity, _, call| severity == 2 || !call.catches_runtime_error,
+                        )
                     },
                 )
             },
@@ -303,43 +327,9 @@ fn forward(
     reached
 }
 
-/// Sync functions with a property, spread from the functions that have it directly to
-/// their sync callers. `property` answers, for a function, whether it has the property
-/// directly and whether it may have it at all (directly or through its callees).
-fn backward(
-    project: &Project,
-    callers: &Adjacency<(FunctionId, usize)>,
-    property: impl Fn(&super::summary::FunctionSummary) -> (bool, bool),
-) -> FunctionMap<Step> {
-    let mut found = FunctionMap::new(project);
-    let mut queue = VecDeque::new();
-    for id in project.function_ids() {
-        let function = project.function(id);
-        if !function.is_async && property(function) == (true, true) {
-            found.insert(id, Step::Direct(0));
-            queue.push_back(id);
-        }
-    }
-    while let Some(callee) = queue.pop_front() {
-        for &(caller, site) in callers.of(callee) {
-            if project.is_async(caller)
-                || found.contains_key(&caller)
-                || is_module_code(project, caller)
-                || !project.call_runs_body(caller, site, callee)
-                || !property(project.function(caller)).1
-            {
-                continue;
-            }
-            found.insert(caller, Step::Call { site, callee });
-            queue.push_back(caller);
-        }
-    }
-    found
-}
-
 /// The site and severity of a function's most serious direct blocking call (the first of
 /// equals), if it has one.
-fn most_serious_blocking(function: &super::summary::FunctionSummary) -> Option<(u8, usize)> {
+fn most_serious_blocking(function: &FunctionSummary) -> Option<(u8, usize)> {
     let mut best: Option<(u8, usize)> = None;
     for (index, site) in function.blocking.iter().enumerate() {
         if best.is_none_or(|(severity, _)| site.severity > severity) {
@@ -349,16 +339,19 @@ fn most_serious_blocking(function: &super::summary::FunctionSummary) -> Option<(
     best
 }
 
-/// Like [`backward`], for a property with degrees: each sync function gets the chain to
+/// Sync functions with a property, spread from the functions that have it directly to
+/// their sync callers, for a property with degrees: each sync function gets the chain to
 /// the most serious direct site it reaches (`direct` gives a function's own best site and
-/// its severity), shortest among those. One breadth-first pass per severity, most serious
+/// its severity), shortest among those. `follows` says whether a call edge carries a
+/// property of a given severity to the caller. One breadth-first pass per severity, most serious
 /// first; a function claimed by a pass reaches nothing more serious, because every
 /// function that does was claimed by an earlier one. Linear overall: each function is
 /// claimed once and its callers scanned once.
 fn ranked_backward(
     project: &Project,
     callers: &Adjacency<(FunctionId, usize)>,
-    direct: impl Fn(&super::summary::FunctionSummary) -> Option<(u8, usize)>,
+    direct: impl Fn(&FunctionSummary) -> Option<(u8, usize)>,
+    follows: impl Fn(u8, &FunctionSummary, &CallSite) -> bool,
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
     let mut seeds: Vec<(u8, usize, FunctionId)> = project
@@ -391,11 +384,12 @@ fn ranked_backward(
         }
         while let Some(callee) = queue.pop_front() {
             for &(caller, site) in callers.of(callee) {
-                if project.is_async(caller)
+                let calling = project.function(caller);
+                if calling.is_async
                     || found.contains_key(&caller)
                     || is_module_code(project, caller)
                     || !project.call_runs_body(caller, site, callee)
-                    || project.function(caller).runs_once
+                    || !follows(severity, calling, &calling.calls[site])
                 {
                     continue;
                 }

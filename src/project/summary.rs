@@ -38,6 +38,8 @@ pub struct CallSite {
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
     pub loop_guarded: bool,
+    /// The call sits in the body of a `try` that catches `RuntimeError` (or `Exception`).
+    pub catches_runtime_error: bool,
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
@@ -108,6 +110,10 @@ pub struct LoopRunSite {
 pub struct LoopAffineSite {
     pub api: String,
     pub range: TextRange,
+    /// The API raises where no loop runs (`asyncio.create_task`).
+    pub raises_off_loop: bool,
+    /// ... and the call sits in a `try` that catches `RuntimeError`.
+    pub caught: bool,
 }
 
 /// A function handed to another thread (`run_in_executor(None, f)`, `Thread(target=f)`).

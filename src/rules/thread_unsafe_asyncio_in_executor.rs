@@ -53,6 +53,15 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
   that loop, on that thread.
 - `asyncio.get_running_loop()` inside a `try` (with its `except RuntimeError`): the probe
   "is a loop running on this thread?", which expects the error a worker thread gets.
+- A method of the loop the function got from `asyncio.get_running_loop()`
+  (`loop = asyncio.get_running_loop()`, then `loop.create_task(...)`): that loop runs on
+  this thread, or `get_running_loop()` raised before the method was reached.
+- An API that raises `RuntimeError` where no loop runs (`asyncio.create_task`,
+  `asyncio.get_running_loop`) reached only through a call inside a `try` that catches
+  `RuntimeError` (or `Exception`): on the worker thread it fails loudly and the caller
+  handles it; the loop is never touched. APIs that do not raise from a foreign thread
+  (`loop.call_soon`, `Future.set_result`, `Queue.put_nowait`, `Event.set`) race with the
+  loop whatever catches them, and are still reported.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
