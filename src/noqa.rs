@@ -1,5 +1,6 @@
 //! `# noqa` directives: `# noqa` (every rule) or `# noqa: LW101, LW302` on the line a
-//! finding starts on, and `# loopwarden: noqa` on its own line before the first statement,
+//! finding starts on (a Ruff code that reports the same problem counts too:
+//! `Rule::ruff_equivalents`), and `# loopwarden: noqa` on its own line before the first statement,
 //! which skips the whole file. Directives are read from comment tokens, so `"# noqa"`
 //! inside a string does not count.
 
@@ -65,7 +66,9 @@ impl NoqaDirectives {
     pub fn suppresses(&self, line: usize, rule: Rule) -> bool {
         match self.by_line.get(&line) {
             Some(Directive::All) => true,
-            Some(Directive::Codes(codes)) => codes.iter().any(|code| code == rule.code()),
+            Some(Directive::Codes(codes)) => codes.iter().any(|code| {
+                code == rule.code() || rule.ruff_equivalents().contains(&code.as_str())
+            }),
             None => false,
         }
     }

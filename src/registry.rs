@@ -61,6 +61,24 @@ impl Rule {
         Rule::ALL.iter().copied().find(|rule| rule.code() == code)
     }
 
+    /// The codes of Ruff's rules that report the same problem: a `# noqa` naming one of them
+    /// suppresses this rule on that line too, so a project that moves from Ruff keeps the
+    /// decisions its maintainers already wrote down (`asyncio.create_task(...)  # noqa: RUF006`).
+    /// Only rules whose finding is the same problem at the same place are listed.
+    pub fn ruff_equivalents(self) -> &'static [&'static str] {
+        match self {
+            // Blocking HTTP calls, subprocesses, `open`, `time.sleep` in async functions.
+            Rule::BlockingIoInAsync => &[
+                "ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC251",
+            ],
+            // `os.path` calls in async functions.
+            Rule::BlockingFsMetadataInAsync => &["ASYNC240"],
+            // A task created and not stored.
+            Rule::DanglingTask => &["RUF006"],
+            _ => &[],
+        }
+    }
+
     /// The documentation URL put into JSON and SARIF output.
     pub fn url(self) -> String {
         format!(
