@@ -12,6 +12,7 @@ pub mod loop_guards;
 mod names_read;
 pub mod summarize;
 pub mod to_thread;
+pub mod version_gates;
 
 use std::any::{Any, TypeId};
 use std::cell::{RefCell, RefMut};

@@ -4,6 +4,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 
+use crate::checker::version_gates::version_test_outcome;
 use crate::checker::{Checker, MAX_NESTING};
 use crate::semantic::Scope;
 
@@ -57,6 +58,20 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::try_statement(self, try_stmt);
                 visitor::walk_stmt(self, stmt);
             }
+            // A branch for Pythons older than the target version never runs: not walked.
+            Stmt::If(if_stmt) => match version_test_outcome(self, &if_stmt.test) {
+                Some(true) => {
+                    self.visit_expr(&if_stmt.test);
+                    self.visit_body(&if_stmt.body);
+                }
+                Some(false) => {
+                    self.visit_expr(&if_stmt.test);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.visit_elif_else_clause(clause);
+                    }
+                }
+                None => visitor::walk_stmt(self, stmt),
+            },
             _ => visitor::walk_stmt(self, stmt),
         }
         self.statements.pop();

@@ -1,0 +1,64 @@
+//! Branches on `sys.version_info` that cannot run on the project's target version: with
+//! `target-version = py39`, the `else` of `if sys.version_info >= (3, 7):` is code for
+//! Python 3.6 and older. The walk skips such branches, as Ruff's UP036 calls them outdated:
+//! a finding there describes behaviour the supported Pythons never show.
+
+use ruff_python_ast::{self as ast, CmpOp, Expr};
+
+use super::Checker;
+
+/// Whether `test` is always true (`Some(true)`) or always false (`Some(false)`) on every
+/// Python the project supports (its target version and newer); `None` when it depends.
+/// Understood: `sys.version_info` (or `sys.version_info[:n]`) compared with a tuple of
+/// integer literals by `<`, `<=`, `>`, `>=`.
+pub fn version_test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    let ([op], [right]) = (compare.ops.as_ref(), compare.comparators.as_ref()) else {
+        return None;
+    };
+    let (subject, sliced) = match &*compare.left {
+        Expr::Subscript(subscript) => (&*subscript.value, true),
+        other => (other, false),
+    };
+    if checker.model.path_of(subject).as_deref() != Some("sys.version_info") {
+        return None;
+    }
+    let bound = int_tuple(right)?;
+    let target = [
+        u64::from(checker.settings.target_version.major),
+        u64::from(checker.settings.target_version.minor),
+    ];
+    // Every supported version is at least (major, minor, 0, ...). Compared with a bound of
+    // at most two numbers, `version >= bound` holds for all of them once the target is.
+    // A sliced `version_info[:2]` equals (major, minor) exactly, so `>` needs the target
+    // strictly above the bound there.
+    let above = target.as_slice() > bound.as_slice();
+    let at_least = above || (bound.len() <= 2 && target.as_slice() >= bound.as_slice());
+    match op {
+        CmpOp::GtE if at_least => Some(true),
+        CmpOp::Lt if at_least => Some(false),
+        CmpOp::Gt if (!sliced && at_least) || above => Some(true),
+        CmpOp::LtE if (!sliced && at_least) || above => Some(false),
+        _ => None,
+    }
+}
+
+/// `(3, 7)`, `(3,)`: a tuple of small integer literals.
+fn int_tuple(expr: &Expr) -> Option<Vec<u64>> {
+    let Expr::Tuple(tuple) = expr else {
+        return None;
+    };
+    tuple
+        .elts
+        .iter()
+        .map(|element| match element {
+            Expr::NumberLiteral(ast::ExprNumberLiteral {
+                value: ast::Number::Int(value),
+                ..
+            }) => value.as_u64(),
+            _ => None,
+        })
+        .collect()
+}
