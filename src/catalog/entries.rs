@@ -67,6 +67,35 @@ pub struct BlockingApi {
     pub non_blocking_flag: Option<NonBlockingFlag>,
     /// Only blocking when the first argument is a known file object (`json.load(f)`).
     pub needs_file_argument: bool,
+    /// A string argument that makes the call work in memory when it starts with a prefix:
+    /// `urlopen("data:...")` decodes the URI, no network involved.
+    pub in_memory_prefix: Option<InMemoryPrefix>,
+}
+
+/// The argument (keyword name and position) and the prefix of [`BlockingApi::in_memory_prefix`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InMemoryPrefix {
+    pub keyword: &'static str,
+    pub position: usize,
+    pub prefix: &'static str,
+}
+
+impl BlockingApi {
+    pub const fn in_memory_with_prefix(
+        self,
+        keyword: &'static str,
+        position: usize,
+        prefix: &'static str,
+    ) -> Self {
+        BlockingApi {
+            in_memory_prefix: Some(InMemoryPrefix {
+                keyword,
+                position,
+                prefix,
+            }),
+            ..self
+        }
+    }
 }
 
 /// Where a call takes the function it runs elsewhere: `to_thread(func, ...)`,
@@ -402,6 +431,7 @@ pub(super) const fn io(alternative: Option<&'static str>) -> BlockingApi {
         alternative,
         non_blocking_flag: None,
         needs_file_argument: false,
+        in_memory_prefix: None,
     }
 }
 
@@ -411,6 +441,7 @@ pub(super) const fn flagged(keyword: &'static str, position: usize) -> BlockingA
         alternative: None,
         non_blocking_flag: Some(NonBlockingFlag { keyword, position }),
         needs_file_argument: false,
+        in_memory_prefix: None,
     }
 }
 
@@ -419,6 +450,7 @@ pub(super) const CPU: BlockingApi = BlockingApi {
     alternative: None,
     non_blocking_flag: None,
     needs_file_argument: false,
+    in_memory_prefix: None,
 };
 
 pub(super) const METADATA: BlockingApi = BlockingApi {
@@ -426,6 +458,7 @@ pub(super) const METADATA: BlockingApi = BlockingApi {
     alternative: Some("aiofiles.os / anyio.Path"),
     non_blocking_flag: None,
     needs_file_argument: false,
+    in_memory_prefix: None,
 };
 
 pub(super) const FILE_ARGUMENT: BlockingApi = BlockingApi {
@@ -433,4 +466,5 @@ pub(super) const FILE_ARGUMENT: BlockingApi = BlockingApi {
     alternative: None,
     non_blocking_flag: None,
     needs_file_argument: true,
+    in_memory_prefix: None,
 };

@@ -48,7 +48,8 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("send").blocks(io(HTTPX_ASYNC)),
             ])]),
     Library::new("urllib").functions(&[
-        Api::new("urllib.request.urlopen").blocks(io(HTTPX_ASYNC)),
+        Api::new("urllib.request.urlopen")
+            .blocks(io(HTTPX_ASYNC).in_memory_with_prefix("url", 0, "data:")),
         Api::new("urllib.request.urlretrieve").blocks(io(HTTPX_ASYNC)),
     ]),
     Library::new("urllib3")

@@ -38,8 +38,8 @@ pub use asyncio_apis::{
     TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES, UNCANCEL_METHODS,
 };
 pub use entries::{
-    Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, Library,
-    NetworkDefault, NonBlockingFlag,
+    Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, InMemoryPrefix,
+    Library, NetworkDefault, NonBlockingFlag,
 };
 pub use frameworks::{
     ASGI_APP_CLASSES, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,

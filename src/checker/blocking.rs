@@ -34,11 +34,13 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
             alternative: None,
             non_blocking_flag: None,
             needs_file_argument: false,
+            in_memory_prefix: None,
         },
         None => return None,
     };
     if is_non_blocking_form(call, &api)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
+        || works_in_memory(checker, call, &api)
     {
         return None;
     }
@@ -52,6 +54,55 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
     call.arguments
         .find_argument_value(flag.keyword, flag.position)
         .is_some_and(|value| matches!(value, Expr::BooleanLiteral(literal) if !literal.value))
+}
+
+/// Whether the argument named by the API's `in_memory_prefix` is known to start with the
+/// prefix: a string literal that does, or a name the function has already checked with
+/// `if not name.startswith(prefix): raise` (or `return`) at the top of its body.
+fn works_in_memory(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
+    let Some(rule) = api.in_memory_prefix else {
+        return false;
+    };
+    let Some(argument) = call
+        .arguments
+        .find_argument_value(rule.keyword, rule.position)
+    else {
+        return false;
+    };
+    match argument {
+        Expr::StringLiteral(literal) => literal.value.to_str().starts_with(rule.prefix),
+        Expr::Name(name) => checker
+            .current_body()
+            .iter()
+            .take_while(|stmt| stmt.range().end() <= call.range().start())
+            .any(|stmt| rejects_without_prefix(stmt, name.id.as_str(), rule.prefix)),
+        _ => false,
+    }
+}
+
+/// `if not name.startswith(prefix): ... raise` (or `return`).
+fn rejects_without_prefix(stmt: &ast::Stmt, name: &str, prefix: &str) -> bool {
+    let ast::Stmt::If(if_stmt) = stmt else {
+        return false;
+    };
+    let Expr::UnaryOp(not) = &*if_stmt.test else {
+        return false;
+    };
+    let Expr::Call(test) = &*not.operand else {
+        return false;
+    };
+    let checks_prefix = not.op == ast::UnaryOp::Not
+        && matches!(&*test.func, Expr::Attribute(attribute)
+            if attribute.attr.as_str() == "startswith"
+                && matches!(&*attribute.value, Expr::Name(checked) if checked.id.as_str() == name))
+        && matches!(test.arguments.args.as_ref(), [Expr::StringLiteral(literal)]
+            if literal.value.to_str() == prefix);
+    checks_prefix
+        && matches!(
+            if_stmt.body.last(),
+            Some(ast::Stmt::Raise(_) | ast::Stmt::Return(_))
+        )
+        && if_stmt.elif_else_clauses.is_empty()
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {

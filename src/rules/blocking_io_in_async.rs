@@ -71,6 +71,9 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`.
 - `json.load`/`json.dump` on something not known to be a file (an `io.StringIO`, say).
 - `tempfile.SpooledTemporaryFile(...)`: it stays in memory until it outgrows `max_size`.
+- `urllib.request.urlopen` of a `data:` URI (a literal, or a name the function checked with
+  `if not uri.startswith("data:"): raise` first): it decodes the URI in memory. The same
+  holds for LW103 chains through such a call.
 - A value whose type is not known: loopwarden does not guess.
 
 ## Fix
