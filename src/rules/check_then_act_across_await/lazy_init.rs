@@ -74,23 +74,26 @@ impl<'a> Analysis<'_, 'a, '_> {
     fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
         let name = self.function.name.as_str();
         let callers = *self.callers.get_or_init(|| match self.class {
-            Some(class) => class
-                .body
-                .iter()
-                .filter(|stmt| {
-                    let Stmt::FunctionDef(method) = stmt else { return false };
-                    let method_name = method.name.as_str();
-                    if std::ptr::eq(method, self.function) || (method_name.starts_with("__") && method_name.ends_with("__")) {
-                        return false;
-                    }
-                    let Some(self_name) = receiver_name(method) else { return false };
-                    any_in_body(&method.body, &mut |expr| {
-                        matches!(expr, Expr::Attribute(attribute)
-                            if attribute.attr.as_str() == name
-                                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+            Some(class) => {
+                let is_dunder = |name: &str| name.starts_with("__") && name.ends_with("__");
+                let callers = class_callers(class, name);
+                callers
+                    .iter()
+                    .filter(|method| {
+                        let method_name = method.name.as_str();
+                        if std::ptr::eq(**method, self.function) || is_dunder(method_name) {
+                            return false;
+                        }
+                        // A method that only dunders of the class reach (`__aenter__` starts
+                        // `do_typing`) runs once per use of the object, as they do.
+                        let referrers = class_callers(class, method_name);
+                        referrers.is_empty()
+                            || referrers
+                                .iter()
+                                .any(|referrer| !is_dunder(referrer.name.as_str()))
                     })
-                })
-                .count(),
+                    .count()
+            }
             None => self
                 .checker
                 .module()
@@ -365,4 +368,44 @@ fn names_resource(name: Option<&str>) -> bool {
     catalog::RESOURCE_WORDS
         .iter()
         .any(|word| last.starts_with(word) || (word.len() > 4 && last.contains(word)))
+}
+
+/// The methods of `class` that call `self.<name>`, not counting a start of the object's one
+/// task for it (`self.main_task = self.loop.create_task(self.main())`): the object keeps a
+/// single such task, so those starts do not run concurrently.
+fn class_callers<'a>(class: &'a ast::StmtClassDef, name: &str) -> Vec<&'a ast::StmtFunctionDef> {
+    class
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(method) => Some(method),
+            _ => None,
+        })
+        .filter(|method| {
+            let Some(self_name) = receiver_name(method) else {
+                return false;
+            };
+            let mut task_slots: Vec<TextRange> = Vec::new();
+            walk_statements_shallow(&method.body, &mut |stmt| {
+                if let Stmt::Assign(assign) = stmt
+                    && assign.targets.iter().all(|target| {
+                        matches!(target, Expr::Attribute(attribute)
+                            if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    })
+                    && let Expr::Call(call) = &*assign.value
+                    && last_identifier(&call.func)
+                        .is_some_and(|func| matches!(func, "create_task" | "ensure_future"))
+                {
+                    task_slots.push(assign.value.range());
+                }
+                Walk::Descend
+            });
+            any_in_body(&method.body, &mut |expr| {
+                matches!(expr, Expr::Attribute(attribute)
+                    if attribute.attr.as_str() == name
+                        && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    && !task_slots.iter().any(|slot| slot.contains_range(expr.range()))
+            })
+        })
+        .collect()
 }
