@@ -24,17 +24,17 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
             RaceKind::LazyInit => (
                 "Check",
                 "another coroutine can pass the same check and initialise it twice",
-                "Hold an `asyncio.Lock` across the check and the write (and re-check inside it), or initialise eagerly",
+                "Hold an `asyncio.Lock` (one per key, for a cache) across the check and the write, re-checking inside it, or initialise eagerly",
             ),
             RaceKind::CheckThenWrite if race.inserts => (
                 "Check",
                 "another request can pass the same check and insert too; a unique constraint would turn this into an unhandled IntegrityError, not make it safe",
-                "Let the store decide: an upsert (`INSERT ... ON CONFLICT DO NOTHING`, `get_or_create`) on a unique constraint, or catch the IntegrityError and answer cleanly",
+                "Let the store decide: a unique constraint with an upsert (`INSERT ... ON CONFLICT DO NOTHING`, `get_or_create`), or `SELECT ... FOR UPDATE` in a transaction; or hold an `asyncio.Lock` per key across the check and the insert",
             ),
             RaceKind::CheckThenWrite => (
                 "Check",
                 "another request can pass the same check and write too",
-                "Let the store decide: a conditional write or an upsert, or `SELECT ... FOR UPDATE` in a transaction",
+                "Let the store decide: a conditional write or an upsert, or `SELECT ... FOR UPDATE` in a transaction; or hold an `asyncio.Lock` per key across the check and the write",
             ),
             RaceKind::ReadModifyWrite => (
                 "Read",
