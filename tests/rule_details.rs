@@ -124,7 +124,9 @@ fn the_message_names_the_check_the_await_and_the_write_with_their_rows() {
         "{message}"
     );
     assert!(
-        message.contains("(row 6) are separated by `await audit(email)` (row 5)"),
+        message.contains(
+            "(row 6) are not atomic: other coroutines can run at `await audit(email)` (row 5)"
+        ),
         "{message}"
     );
 }

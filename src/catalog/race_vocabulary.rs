@@ -181,6 +181,37 @@ pub const COLLECTION_EDITS: &[&str] = &[
     "append", "extend", "insert", "remove", "pop", "discard", "add",
 ];
 
+/// Writes that add a row or document (LW601): racing a prior existence check they duplicate it,
+/// or, under a unique constraint, fail with an IntegrityError the code does not handle.
+pub const INSERT_WRITES: &[&str] = &[
+    "insert",
+    "create",
+    "add",
+    "add_all",
+    "insert_one",
+    "insert_many",
+];
+
+/// Writes that overwrite a key with a value (LW601): two that store the same literal leave the
+/// store as one would.
+pub const OVERWRITE_WRITES: &[&str] = &["set", "put", "save", "hset", "setex"];
+
+/// Methods that edit a mutable value in place (LW601 lazy initialisation: a value the class edits
+/// so loses those edits when a second initialisation overwrites it).
+pub const IN_PLACE_EDITS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "popitem",
+    "add",
+    "discard",
+    "update",
+    "setdefault",
+    "clear",
+];
+
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];
 pub const RMW_WRITE_PREFIXES: &[&str] = &["set", "update", "save", "put", "write", "store"];

@@ -8,7 +8,9 @@ use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{any_expr, any_in_body, last_identifier, receiver_name};
+use crate::ast_query::{
+    Walk, any_expr, any_in_body, last_identifier, receiver_name, walk_statements_shallow,
+};
 use crate::catalog;
 
 use super::analysis::Analysis;
@@ -72,23 +74,26 @@ impl<'a> Analysis<'_, 'a, '_> {
     fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
         let name = self.function.name.as_str();
         let callers = *self.callers.get_or_init(|| match self.class {
-            Some(class) => class
-                .body
-                .iter()
-                .filter(|stmt| {
-                    let Stmt::FunctionDef(method) = stmt else { return false };
-                    let method_name = method.name.as_str();
-                    if std::ptr::eq(method, self.function) || (method_name.starts_with("__") && method_name.ends_with("__")) {
-                        return false;
-                    }
-                    let Some(self_name) = receiver_name(method) else { return false };
-                    any_in_body(&method.body, &mut |expr| {
-                        matches!(expr, Expr::Attribute(attribute)
-                            if attribute.attr.as_str() == name
-                                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+            Some(class) => {
+                let is_dunder = |name: &str| name.starts_with("__") && name.ends_with("__");
+                let callers = class_callers(class, name);
+                callers
+                    .iter()
+                    .filter(|method| {
+                        let method_name = method.name.as_str();
+                        if std::ptr::eq(**method, self.function) || is_dunder(method_name) {
+                            return false;
+                        }
+                        // A method that only dunders of the class reach (`__aenter__` starts
+                        // `do_typing`) runs once per use of the object, as they do.
+                        let referrers = class_callers(class, method_name);
+                        referrers.is_empty()
+                            || referrers
+                                .iter()
+                                .any(|referrer| !is_dunder(referrer.name.as_str()))
                     })
-                })
-                .count(),
+                    .count()
+            }
             None => self
                 .checker
                 .module()
@@ -143,15 +148,24 @@ impl<'a> Analysis<'_, 'a, '_> {
                         || producers
                             .iter()
                             .any(|producer| names_resource(Some(producer)));
-                    if produced && !resource {
+                    // A cache entry per key (`self._cache[key] = await fetch(key)`) is the shape
+                    // RULES.md names: concurrent misses on one key all fetch. A single value that
+                    // the class then edits in place (`self._data["keys"][k] = v`) loses those
+                    // edits when a late second initialisation overwrites it.
+                    if produced
+                        && !resource
+                        && state.key.is_none()
+                        && !self.edited_in_place(state.target)
+                    {
                         continue;
                     }
                     found.get_or_insert(Race {
-                        resource: produced && resource,
+                        resource: produced,
                         check: state.check.range(),
                         awaited,
                         write,
                         kind: RaceKind::LazyInit,
+                        inserts: false,
                     });
                 }
                 Scan::NotFound => {}
@@ -253,6 +267,78 @@ impl<'a> Analysis<'_, 'a, '_> {
         Scan::NotFound
     }
 
+    /// Whether the class (the module, for a global) edits the value of `target` in place
+    /// anywhere: `self._data["k"] = v`, `self._data.x.append(v)`, `del self._data[k]`.
+    fn edited_in_place(&self, target: &Expr) -> bool {
+        // `self.<attr>` in a method whose receiver is `receiver`, or the global `name`.
+        let (attr, global) = match target {
+            Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if Some(owner.id.as_str()) == self.receiver) => {
+                (attribute.attr.as_str(), false)
+            }
+            Expr::Name(name) if self.class.is_none() => (name.id.as_str(), true),
+            _ => return false,
+        };
+        let is_state = |expr: &Expr, receiver: Option<&str>| match expr {
+            Expr::Name(name) => global && name.id.as_str() == attr,
+            Expr::Attribute(attribute) => {
+                !global
+                    && attribute.attr.as_str() == attr
+                    && matches!(&*attribute.value, Expr::Name(owner) if Some(owner.id.as_str()) == receiver)
+            }
+            _ => false,
+        };
+        // Whether `expr` is the state or reaches it through subscripts, attributes and calls.
+        let reaches = |expr: &Expr, receiver: Option<&str>| {
+            let mut expr = expr;
+            for _ in 0..32 {
+                if is_state(expr, receiver) {
+                    return true;
+                }
+                expr = match expr {
+                    Expr::Subscript(subscript) => &subscript.value,
+                    Expr::Attribute(attribute) => &attribute.value,
+                    Expr::Call(call) => &call.func,
+                    _ => return false,
+                };
+            }
+            false
+        };
+        let edits = |body: &[Stmt], receiver: Option<&str>| {
+            walk_statements_shallow(body, &mut |stmt| {
+                let part_of = |target: &Expr| match target {
+                    Expr::Subscript(subscript) => reaches(&subscript.value, receiver),
+                    Expr::Attribute(attribute) => reaches(&attribute.value, receiver),
+                    _ => false,
+                };
+                let hit = match stmt {
+                    Stmt::Assign(assign) => assign.targets.iter().any(part_of),
+                    Stmt::AugAssign(assign) => part_of(&assign.target),
+                    Stmt::Delete(delete) => delete.targets.iter().any(part_of),
+                    Stmt::Expr(expr) => matches!(&*expr.value, Expr::Call(call)
+                        if matches!(&*call.func, Expr::Attribute(method)
+                            if catalog::IN_PLACE_EDITS.contains(&method.attr.as_str())
+                                && reaches(&method.value, receiver))),
+                    _ => false,
+                };
+                if hit { Walk::Stop } else { Walk::Descend }
+            })
+        };
+        match self.class {
+            Some(class) => class.body.iter().any(|stmt| {
+                let Stmt::FunctionDef(method) = stmt else {
+                    return false;
+                };
+                edits(&method.body, receiver_name(method))
+            }),
+            None => self.checker.module().body.iter().any(|stmt| {
+                let Stmt::FunctionDef(function) = stmt else {
+                    return false;
+                };
+                edits(&function.body, None)
+            }),
+        }
+    }
+
     /// A method whose name says it initialises once (`ensure_started`, `async_load`).
     fn initialises_once(&self) -> bool {
         let name = self.function.name.to_ascii_lowercase();
@@ -282,4 +368,44 @@ fn names_resource(name: Option<&str>) -> bool {
     catalog::RESOURCE_WORDS
         .iter()
         .any(|word| last.starts_with(word) || (word.len() > 4 && last.contains(word)))
+}
+
+/// The methods of `class` that call `self.<name>`, not counting a start of the object's one
+/// task for it (`self.main_task = self.loop.create_task(self.main())`): the object keeps a
+/// single such task, so those starts do not run concurrently.
+fn class_callers<'a>(class: &'a ast::StmtClassDef, name: &str) -> Vec<&'a ast::StmtFunctionDef> {
+    class
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(method) => Some(method),
+            _ => None,
+        })
+        .filter(|method| {
+            let Some(self_name) = receiver_name(method) else {
+                return false;
+            };
+            let mut task_slots: Vec<TextRange> = Vec::new();
+            walk_statements_shallow(&method.body, &mut |stmt| {
+                if let Stmt::Assign(assign) = stmt
+                    && assign.targets.iter().all(|target| {
+                        matches!(target, Expr::Attribute(attribute)
+                            if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    })
+                    && let Expr::Call(call) = &*assign.value
+                    && last_identifier(&call.func)
+                        .is_some_and(|func| matches!(func, "create_task" | "ensure_future"))
+                {
+                    task_slots.push(assign.value.range());
+                }
+                Walk::Descend
+            });
+            any_in_body(&method.body, &mut |expr| {
+                matches!(expr, Expr::Attribute(attribute)
+                    if attribute.attr.as_str() == name
+                        && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name))
+                    && !task_slots.iter().any(|slot| slot.contains_range(expr.range()))
+            })
+        })
+        .collect()
 }

@@ -24,12 +24,17 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
             RaceKind::LazyInit => (
                 "Check",
                 "another coroutine can pass the same check and initialise it twice",
-                "Hold an `asyncio.Lock` across the check and the write (and re-check inside it), or initialise eagerly",
+                "Hold an `asyncio.Lock` (one per key, for a cache) across the check and the write, re-checking inside it, or initialise eagerly",
+            ),
+            RaceKind::CheckThenWrite if race.inserts => (
+                "Check",
+                "another request can pass the same check and insert too; a unique constraint would turn this into an unhandled IntegrityError, not make it safe",
+                "Let the store decide: a unique constraint with an upsert (`INSERT ... ON CONFLICT DO NOTHING`, `get_or_create`), or `SELECT ... FOR UPDATE` in a transaction; or hold an `asyncio.Lock` per key across the check and the insert",
             ),
             RaceKind::CheckThenWrite => (
                 "Check",
-                "another coroutine can pass the same check and write too",
-                "Let the store decide: a unique constraint with an upsert (`INSERT ... ON CONFLICT`), or `SELECT ... FOR UPDATE` in a transaction",
+                "another request can pass the same check and write too",
+                "Let the store decide: a conditional write or an upsert, or `SELECT ... FOR UPDATE` in a transaction; or hold an `asyncio.Lock` per key across the check and the write",
             ),
             RaceKind::ReadModifyWrite => (
                 "Read",
@@ -37,14 +42,23 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
                 "Update atomically in the store (`UPDATE ... SET x = x - $1`, `INCRBY`), or hold an `asyncio.Lock` per key across the read and the write",
             ),
         };
+        // The await where the window opens: the first one after the check, or, when the write's
+        // own await would be the first, the store read's own await (the store answered there).
+        let window = if race.check == race.awaited {
+            ": other coroutines can run at that await".to_string()
+        } else {
+            format!(
+                ": other coroutines can run at `{}` (row {})",
+                text(race.awaited),
+                checker.row_of(race.awaited.start()),
+            )
+        };
         let message = format!(
-            "{subject} `{}` (row {}) and write `{}` (row {}) are separated by `{}` (row {}): {consequence}",
+            "{subject} `{}` (row {}) and write `{}` (row {}) are not atomic{window}; {consequence}",
             text(race.check),
             checker.row_of(race.check.start()),
             text(race.write),
             checker.row_of(race.write.start()),
-            text(race.awaited),
-            checker.row_of(race.awaited.start()),
         );
         checker.report(
             Diagnostic::new(Rule::CheckThenActAcrossAwait, message, race.check).with_help(help),

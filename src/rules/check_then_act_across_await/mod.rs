@@ -44,28 +44,36 @@ lies between them, so that another coroutine can make the same decision in the m
   public accessor that returns what it builds; and what it builds is a *resource* (its name, or
   the name of the call awaited for it, ends in `client`, `conn...`, `session`, `pool`,
   `transport`, `socket`, `channel`, `ws`, `engine`, `task`, `api`, `server`, ...: a duplicate
-  leaks or acts twice), or it sets a flag (`= True`) in a method whose name says it initialises
-  once (`ensure`, `init`, `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`).
+  leaks or acts twice), an entry of a cache per key (`self._cache[key] = await fetch(key)`:
+  concurrent misses on one key all fetch it), a value the class then edits in place
+  (`self._data["keys"][k] = v`: a late second initialisation throws those edits away), or it
+  sets a flag (`= True`) in a method whose name says it initialises once (`ensure`, `init`,
+  `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`).
 - **Database check-then-write**: `if not await repo.exists(k):`, or `row = await db.fetch_one(...)`
-  (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`, or by
-  `if row: raise ...`/`return` and the code after it, then a write that can create a duplicate
-  on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`, `commit` (and their
-  `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string, `text(...)`, a SQLAlchemy
-  `insert(...)`).
+  (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`,
+  `if count == 0:`, or by `if row: raise ...`/`return` and the code after it, then a write that
+  can create a duplicate on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`,
+  `commit` (and their `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string,
+  `text(...)`, a SQLAlchemy `insert(...)`).
 - **Read-modify-write**: `balance = await get_balance(u)` ... `await set_balance(u, balance - x)`:
   a value read by an await, changed in a way that builds on what was read (arithmetic,
   `+=`, `items.append(...)`, also through `section = config["s"]`), and written back through the
   matching setter (`get_x`/`set_x`, `load_x`/`save_x`, `fetch_x`/`store_x`, `get`/`set` on the
   same receiver) for the same key.
 
-The message names the check, the await in between and the write, with their rows. (For a
-database check the await can be the write's own: the read is answered, the coroutine yields,
-and another request's identical check can land before this write does.)
+The message names the check (or the read) and the write with their rows, and the `await` where
+another coroutine can get in, with its row: the first await after the check, never the write's
+own. When the write's own await would be the first (`if not await repo.exists(k): await
+repo.insert(k)`), it is the read's own await: the store answered there, and another request's
+identical read can land before this write does. For a check-then-insert the message adds that a
+unique constraint does not make the code safe: it turns the race into an unhandled
+`IntegrityError` (a 500 instead of a clean answer).
 
 ## Why is this bad?
 An `await` is a point where the event loop runs other coroutines. Two requests that both pass
 `if self._client is None:` both build a client (one leaks, with its connections); two sign-ups
-that both find no user with that e-mail both insert one; two withdrawals that both read a
+that both find no user with that e-mail both insert one (under a unique constraint the
+second gets an `IntegrityError` instead: a 500 rather than a clean "already taken"); two withdrawals that both read a
 balance of 100 both write back their own result, and one withdrawal is lost. None of this shows
 in tests, which run one request at a time; all of it shows under load.
 
@@ -105,22 +113,25 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
 - Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
   a locking read (`FOR UPDATE`), SQLAlchemy's `on_conflict_do_*`, methods such as `get_or_create`,
   `upsert`, `setnx`, and writes with `upsert=True` / `nx=True`; and a write inside a `try` that
-  handles `IntegrityError`/`UniqueViolation`: the unique constraint settles the race.
+  handles `IntegrityError`/`UniqueViolation` (or a broad handler that tells the violation apart,
+  `if not is_unique_violation(e): raise`): the unique constraint settles the race, and the code
+  answers it.
 - Purely local state: `client = None; if client is None: client = await make()`; attributes of
   a parameter (the caller owns that object).
 - A write made *before* the first await (`self._task = create_task(...)` then `await`), a second
   check of the same condition after the last await (double-checked initialisation), and a check
   guarded by a flag or pending future that the function sets before its first await and tests
   (`self._connecting = True`, `self._pending[key] = future`).
-- Lazy initialisation of a plain value (a cached list, an image, a model name): computing it
-  twice is wasted work, not a bug. A method only its owner calls once (`start()`, a set-up
+- Lazy initialisation of a single plain value that nothing edits afterwards (a cached list, an
+  image, a model name): computing it twice is wasted work, not a bug. A method only its owner calls once (`start()`, a set-up
   step), and methods a framework never runs concurrently with themselves: dunder methods,
   Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
   and the methods of `...Flow` classes (config and options flows run one step at a time).
 - Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
   way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
-  (`get` then `set`/`put`), which at worst computes a value twice; and `self.get_x()` then
-  `self.create_y()`, two methods of one class rather than a store.
+  (`get` then `set`/`put`), which at worst computes a value twice; a `set`/`put`/`save` of a
+  literal (`await state.set_data({})`: every request that passed the check stores the same
+  thing); and `self.get_x()` then `self.create_y()`, two methods of one class rather than a store.
 - A read-modify-write that only sets parts to independent values (`config["flag"] = True`
   before `save(config)`): whether that loses a concurrent update depends on whether the store
   writes the whole document or the changed keys, which the rule cannot see.

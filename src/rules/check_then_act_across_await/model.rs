@@ -19,16 +19,23 @@ pub(super) struct State<'a> {
 pub(super) struct StoreRead<'a> {
     pub(super) receiver: &'a Expr,
     pub(super) method: &'a str,
+    /// The read's own `await`: the store answered there, and other coroutines run from there
+    /// on, so that is where the window of a check-then-write opens.
+    pub(super) awaited: TextRange,
 }
 
 /// One finding, before it is reported.
 pub(super) struct Race {
-    /// For lazy initialisation: the value built is a resource (a client, a task).
+    /// For lazy initialisation: the value written is built by the awaits (a resource, a cache
+    /// entry, a value edited in place), not a flag; a public accessor returning it is reported.
     pub(super) resource: bool,
     pub(super) check: TextRange,
     pub(super) awaited: TextRange,
     pub(super) write: TextRange,
     pub(super) kind: RaceKind,
+    /// For a database check-then-write: the write inserts (a unique constraint would turn the
+    /// race into an IntegrityError, which the message says).
+    pub(super) inserts: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,16 +56,4 @@ pub(super) enum Scan {
     },
     Guarded,
     NotFound,
-}
-
-impl Scan {
-    /// A database check-then-write: the value written is produced by the code in between.
-    pub(super) fn store_race(awaited: TextRange, write: TextRange) -> Self {
-        Scan::Found {
-            awaited,
-            write,
-            produced: true,
-            producers: Vec::new(),
-        }
-    }
 }

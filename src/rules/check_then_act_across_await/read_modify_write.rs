@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::comparable::ComparableExpr;
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{any_expr, any_in_body, single_assignment};
@@ -38,6 +38,8 @@ impl<'a> Analysis<'_, 'a, '_> {
         let mut derived: HashSet<&str> = HashSet::from([name.id.as_str()]);
         let mut modified: HashSet<&str> = HashSet::new();
         let mut aliases: HashMap<&str, &str> = HashMap::new();
+        // The first await between the read and the write; without one, the read's own await
+        // opens the window (the store answered there).
         let mut seen: Option<TextRange> = None;
         for event in flatten(self, rest) {
             let (stmt, protected) = match event {
@@ -89,15 +91,13 @@ impl<'a> Analysis<'_, 'a, '_> {
             });
             if let Some(write) = write {
                 if !protected {
-                    let awaited_between = seen
-                        .or_else(|| first_await_in_stmt(stmt))
-                        .unwrap_or(awaited.range());
                     races.push(Race {
                         resource: false,
-                        check: stmt_range_of_read(awaited),
-                        awaited: awaited_between,
+                        check: awaited.range(),
+                        awaited: seen.unwrap_or(awaited.range()),
                         write,
                         kind: RaceKind::ReadModifyWrite,
+                        inserts: false,
                     });
                 }
                 return;
@@ -273,8 +273,4 @@ fn track_modification<'a>(
         }
         _ => {}
     }
-}
-
-fn stmt_range_of_read(awaited: &ast::ExprAwait) -> TextRange {
-    awaited.range()
 }

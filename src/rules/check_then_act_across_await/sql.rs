@@ -53,12 +53,19 @@ impl<'a> Analysis<'_, 'a, '_> {
 }
 
 pub(super) fn sql_is_write(sql: &str) -> bool {
-    let first = sql
-        .trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+    catalog::SQL_WRITE_KEYWORDS.contains(&first_word(sql))
+}
+
+/// SQL that adds rows: a unique constraint turns its race into an IntegrityError.
+pub(super) fn sql_is_insert(sql: &str) -> bool {
+    first_word(sql) == "INSERT"
+}
+
+fn first_word(sql: &str) -> &str {
+    sql.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
         .next()
-        .unwrap_or("");
-    catalog::SQL_WRITE_KEYWORDS.contains(&first)
+        .unwrap_or("")
 }
 
 pub(super) fn sql_is_race_safe(sql: &str) -> bool {

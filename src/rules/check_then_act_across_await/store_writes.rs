@@ -9,13 +9,13 @@ use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{any_in_body, find_in_expr, single_assignment};
+use crate::ast_query::{any_in_body, find_in_expr, last_identifier, single_assignment};
 use crate::catalog;
 
 use super::analysis::Analysis;
 use super::events::{Event, flatten};
-use super::model::{Race, RaceKind, Scan, StoreRead};
-use super::sql::{sql_is_race_safe, sql_is_write};
+use super::model::{Race, RaceKind, StoreRead};
+use super::sql::{sql_is_insert, sql_is_race_safe, sql_is_write};
 use super::syntax::{exits, first_await, first_await_in_stmt};
 
 impl<'a> Analysis<'_, 'a, '_> {
@@ -87,6 +87,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         Some(StoreRead {
             receiver: &attribute.value,
             method,
+            awaited: awaited.range(),
         })
     }
 
@@ -108,13 +109,19 @@ impl<'a> Analysis<'_, 'a, '_> {
         } else {
             return;
         };
-        if let Scan::Found { awaited, write, .. } = self.scan_store_write(&read, &events) {
+        if let Some(StoreWrite {
+            write,
+            inserts,
+            awaited,
+        }) = self.scan_store_write(&read, &events)
+        {
             races.push(Race {
                 resource: false,
                 check: if_stmt.test.range(),
-                awaited,
+                awaited: awaited.unwrap_or(read.awaited),
                 write,
                 kind: RaceKind::CheckThenWrite,
+                inserts,
             });
         }
     }
@@ -145,56 +152,70 @@ impl<'a> Analysis<'_, 'a, '_> {
                     _ => None,
                 }
             }
+            // `count == 0` / `count > 0`: a counting read decides like an existence check.
+            Expr::Compare(compare)
+                if compare.ops.len() == 1 && is_int(&compare.comparators[0], 0) =>
+            {
+                let read = read_of(&compare.left)?;
+                match compare.ops[0] {
+                    CmpOp::Eq | CmpOp::LtE => Some((false, read)),
+                    CmpOp::NotEq | CmpOp::Gt => Some((true, read)),
+                    _ => None,
+                }
+            }
             other => read_of(other).map(|read| (true, read)),
         }
     }
 
-    fn scan_store_write(&self, read: &StoreRead<'a>, events: &[Event<'a>]) -> Scan {
+    /// The write on the read's receiver that the check guards, and the first await between
+    /// them (if any: else the read's own await opens the window). A write that does not await
+    /// (`db.add(row)`) counts once an await follows it in the region (`await db.commit()`):
+    /// only then does it reach the store in this function. `None` when there is no write, or
+    /// the store settles the race.
+    fn scan_store_write(&self, read: &StoreRead<'a>, events: &[Event<'a>]) -> Option<StoreWrite> {
         let receiver = ComparableExpr::from(read.receiver);
         let mut seen: Option<TextRange> = None;
-        let mut pending: Option<TextRange> = None;
+        let mut pending: Option<(TextRange, bool)> = None;
         for event in events {
-            match *event {
-                Event::Enter { range, protected } => {
-                    if !protected {
-                        seen.get_or_insert(range);
-                    }
-                }
-                Event::Header { expr, .. } => {
-                    if let Some(awaited) = first_await(expr) {
-                        if let Some(write) = pending {
-                            return Scan::store_race(awaited, write);
-                        }
-                        seen.get_or_insert(awaited);
-                    }
-                }
+            let awaited = match *event {
+                Event::Enter { range, protected } => (!protected).then_some(range),
+                Event::Header { expr, .. } => first_await(expr),
                 Event::Simple { stmt, protected } => {
                     match self.store_write(stmt, &receiver, read.method) {
-                        Some(Write::Safe) => return Scan::Guarded,
-                        Some(Write::Plain(write)) => {
+                        Some(Write::Safe) => return None,
+                        Some(Write::Plain { range, inserts }) => {
                             if protected || self.in_integrity_handler(stmt) {
-                                return Scan::Guarded;
+                                return None;
                             }
                             // `db.add(row)` then `await db.commit()`: the add is the write.
-                            let write = pending.unwrap_or(write);
-                            if let Some(awaited) = seen.or_else(|| first_await_in_stmt(stmt)) {
-                                return Scan::store_race(awaited, write);
+                            let (write, inserts) = pending.unwrap_or((range, inserts));
+                            if first_await_in_stmt(stmt).is_some() {
+                                return Some(StoreWrite {
+                                    write,
+                                    inserts,
+                                    awaited: seen,
+                                });
                             }
-                            pending.get_or_insert(write);
+                            pending.get_or_insert((write, inserts));
                             continue;
                         }
                         None => {}
                     }
-                    if let Some(awaited) = first_await_in_stmt(stmt) {
-                        if let Some(write) = pending {
-                            return Scan::store_race(awaited, write);
-                        }
-                        seen.get_or_insert(awaited);
-                    }
+                    first_await_in_stmt(stmt)
                 }
+            };
+            if let Some(awaited) = awaited {
+                if let Some((write, inserts)) = pending {
+                    return Some(StoreWrite {
+                        write,
+                        inserts,
+                        awaited: seen,
+                    });
+                }
+                seen.get_or_insert(awaited);
             }
         }
-        Scan::NotFound
+        None
     }
 
     /// A write call on `receiver` in `stmt`.
@@ -238,7 +259,24 @@ impl<'a> Analysis<'_, 'a, '_> {
                     return false;
                 }
             }
-            result = Some(Write::Plain(call.range()));
+            // Two requests that both write the same constant leave the store as one would
+            // (`await state.set_data({})`): nothing is duplicated or lost.
+            if catalog::method_has_verb(method, catalog::OVERWRITE_WRITES) && writes_constant(call)
+            {
+                return false;
+            }
+            let inserts = catalog::method_has_verb(method, catalog::INSERT_WRITES)
+                || (method.starts_with("execute")
+                    && call
+                        .arguments
+                        .args
+                        .first()
+                        .and_then(|sql| self.sql_of(sql))
+                        .is_some_and(|sql| sql_is_insert(&sql)));
+            result = Some(Write::Plain {
+                range: call.range(),
+                inserts,
+            });
             true
         });
         result
@@ -255,8 +293,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         find_enclosing_tries(&function.body, target, &mut |try_stmt| {
             let handles = try_stmt.handlers.iter().any(|handler| {
                 let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                handler.type_.as_deref().is_some_and(|kind| {
-                    let text = self.checker.text(kind.range());
+                let names_violation = |text: &str| {
                     [
                         "IntegrityError",
                         "UniqueViolation",
@@ -266,7 +303,22 @@ impl<'a> Analysis<'_, 'a, '_> {
                     ]
                     .iter()
                     .any(|name| text.contains(name))
-                })
+                };
+                // `except IntegrityError:`, or a broad handler that tells the violation apart
+                // (`except Exception as e: if not _is_unique_violation(e): raise`).
+                handler
+                    .type_
+                    .as_deref()
+                    .is_some_and(|kind| names_violation(self.checker.text(kind.range())))
+                    || any_in_body(&handler.body, &mut |expr| {
+                        last_identifier(expr).is_some_and(|name| {
+                            let lower = name.to_ascii_lowercase();
+                            names_violation(name)
+                                || lower.contains("unique")
+                                || lower.contains("integrity")
+                                || lower.contains("duplicate")
+                        })
+                    })
             });
             found |= handles;
         });
@@ -274,10 +326,44 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 }
 
+/// The write a check guards: whether it inserts, and the first await between the check and it.
+struct StoreWrite {
+    write: TextRange,
+    inserts: bool,
+    awaited: Option<TextRange>,
+}
+
 enum Write {
     /// An upsert or conditional write: the store settles the race.
     Safe,
-    Plain(TextRange),
+    Plain {
+        range: TextRange,
+        inserts: bool,
+    },
+}
+
+/// A write whose stored value is a literal: `set_data({})`, `set(key, True)` (every argument
+/// but a leading key is a literal).
+fn writes_constant(call: &ast::ExprCall) -> bool {
+    let args = &call.arguments.args;
+    let values = if args.len() >= 2 {
+        &args[1..]
+    } else {
+        &args[..]
+    };
+    let is_literal = |expr: &Expr| {
+        expr.is_literal_expr()
+            || matches!(expr, Expr::Dict(dict) if dict.items.is_empty())
+            || matches!(expr, Expr::List(list) if list.elts.is_empty())
+            || matches!(expr, Expr::Tuple(tuple) if tuple.elts.is_empty())
+    };
+    !(values.is_empty() && call.arguments.keywords.is_empty())
+        && values.iter().all(is_literal)
+        && call
+            .arguments
+            .keywords
+            .iter()
+            .all(|keyword| is_literal(&keyword.value))
 }
 
 /// The `try` statements in `body` whose `try` block contains `target`.
@@ -330,6 +416,11 @@ fn find_enclosing_tries<'a>(
             _ => {}
         }
     }
+}
+
+fn is_int(expr: &Expr, value: u64) -> bool {
+    matches!(expr, Expr::NumberLiteral(number)
+        if matches!(&number.value, ast::Number::Int(int) if int.as_u64() == Some(value)))
 }
 
 fn has_atomic_keyword(call: &ast::ExprCall) -> bool {

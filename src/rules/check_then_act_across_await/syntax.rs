@@ -108,27 +108,33 @@ pub(super) fn collect_exprs<'a>(expr: &'a Expr, visit: &mut dyn FnMut(&'a Expr))
     });
 }
 
-/// The first `await` in `expr`, in source order.
+/// The first `await` in `expr` to suspend: the leftmost, and within it the innermost
+/// (`await f(await g())` suspends at `await g()` first).
 pub(super) fn first_await(expr: &Expr) -> Option<TextRange> {
     let mut found = None;
-    any_expr(expr, &mut |inner: &Expr| {
-        if let Expr::Await(awaited) = inner {
-            found = Some(awaited.range());
-            return true;
-        }
-        false
-    });
+    any_expr(expr, &mut |inner: &Expr| innermost_await(inner, &mut found));
     found
 }
 
 pub(super) fn first_await_in_stmt(stmt: &Stmt) -> Option<TextRange> {
     let mut found = None;
     any_in_body(std::slice::from_ref(stmt), &mut |inner| {
-        if let Expr::Await(awaited) = inner {
-            found = Some(awaited.range());
-            return true;
-        }
-        false
+        innermost_await(inner, &mut found)
     });
     found
+}
+
+/// Visits expressions in source order (pre-order): keeps the first `await` and narrows it to
+/// the first `await` inside it; stops at the first `await` after it.
+fn innermost_await(expr: &Expr, found: &mut Option<TextRange>) -> bool {
+    let Expr::Await(awaited) = expr else {
+        return false;
+    };
+    match found {
+        Some(outer) if !outer.contains_range(awaited.range()) => true,
+        _ => {
+            *found = Some(awaited.range());
+            false
+        }
+    }
 }
