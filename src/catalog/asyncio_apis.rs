@@ -194,3 +194,18 @@ pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"]
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
 pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
+
+/// `asyncio.current_task()`: `if asyncio.current_task().cancelling(): raise` re-raises an
+/// external cancellation (3.11+) (LW403).
+pub const CURRENT_TASK_CALLS: &[&str] = &["asyncio.current_task", "asyncio.tasks.current_task"];
+/// The method of a task that counts the cancellations requested of it (LW403).
+pub const CANCELLING_METHODS: &[&str] = &["cancelling"];
+
+/// Return annotations of a function that never returns: a handler that calls one ends in a
+/// raise (LW403).
+pub const NEVER_RETURNING_TYPES: &[&str] = &[
+    "typing.NoReturn",
+    "typing.Never",
+    "typing_extensions.NoReturn",
+    "typing_extensions.Never",
+];
