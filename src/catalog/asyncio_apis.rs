@@ -198,6 +198,14 @@ pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 /// `asyncio.current_task()`: `if asyncio.current_task().cancelling(): raise` re-raises an
 /// external cancellation (3.11+) (LW403).
 pub const CURRENT_TASK_CALLS: &[&str] = &["asyncio.current_task", "asyncio.tasks.current_task"];
+/// Calls whose awaiting waits on the task given first: `await asyncio.shield(task)` raises
+/// `CancelledError` when `task` was cancelled (LW403).
+pub const AWAIT_PASSTHROUGH_CALLS: &[&str] = &[
+    "asyncio.shield",
+    "asyncio.tasks.shield",
+    "asyncio.wait_for",
+    "asyncio.tasks.wait_for",
+];
 /// The method of a task that counts the cancellations requested of it (LW403).
 pub const CANCELLING_METHODS: &[&str] = &["cancelling"];
 

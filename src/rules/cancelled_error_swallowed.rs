@@ -7,12 +7,12 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{
     Node, Walk, enclosing_class, last_identifier, receiver_name, single_assignment,
-    walk_body_shallow,
+    walk_body_shallow, walk_statements_shallow,
 };
 use crate::catalog::{
-    CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS, CANCELLED_ERROR_CLASSES,
-    CANCELLING_METHODS, CURRENT_TASK_CALLS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
-    TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
+    CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, NEVER_RETURNING_TYPES,
+    NON_CANCELLATION_BASES, TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -31,8 +31,10 @@ In an `async def`, flags an `except` clause that catches cancellation:
 
 (also in `except*` clauses) when its body does not re-raise on every path. A path re-raises when
 it ends in a bare `raise`, `raise <the caught name>` (`except asyncio.CancelledError as exc:
-... raise exc`), `raise asyncio.CancelledError(...)`, or a call to a function that always raises
-(see below). A path that falls off the end of the handler, `return`s, `break`s or `continue`s
+... raise exc`), `raise asyncio.CancelledError(...)` (or a class of the module derived from it),
+or a call to a function that always raises (see below). A path ending in
+`raise AssertionError(...)` is taken for an unreachable one (`raise AssertionError("X re-raises")`
+after a call that re-raises). A path that falls off the end of the handler, `return`s, `break`s or `continue`s
 out of it, or raises some other exception swallows the cancellation: turning cancellation into
 another exception (`except CancelledError: raise RuntimeError(...)`) is flagged too (flake8-async
 ASYNC104's case), except in a function that implements a timeout. Paths are followed through
@@ -111,6 +113,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
+- The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
+  `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
+  `raise errors[0]`), typically once a shielded cleanup has finished.
+- A branch that tests the cancellation of the task the `try` awaits (`await asyncio.shield(job)`
+  / `if job.cancelled(): return ...`): that branch handles the awaited task's own
+  cancellation, not this one's.
 - A `try` whose body cannot be interrupted: it has no `await`, `async for`, `async with` or
   `yield`. A task's cancellation arrives only at a suspension point, so such a handler catches
   a `CancelledError` raised by a synchronous call (`fut.result()` of a cancelled future), not
@@ -143,12 +151,14 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         return;
     }
     let swallows = {
-        let cx = Cx::new(checker);
+        let mut cx = Cx::new(checker);
+        cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
         let caught = handler.name.as_ref().map(|name| name.as_str());
         sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
             && !calls_uncancel(&handler.body)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
+            && !reraised_later(&cx, try_stmt, handler)
     };
     if !swallows {
         return;
@@ -198,6 +208,8 @@ struct Cx<'c, 'a, 'm> {
     any_raise: bool,
     /// How many callees deep the question is.
     depth: usize,
+    /// What the `try` awaits (`await task`, `await asyncio.shield(task)`), by dotted name.
+    awaited_in_try: Vec<String>,
 }
 
 impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
@@ -216,6 +228,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             implements_timeout: function.is_some_and(implements_timeout),
             any_raise: false,
             depth: 0,
+            awaited_in_try: Vec::new(),
         }
     }
 
@@ -232,6 +245,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             implements_timeout: false,
             any_raise: true,
             depth: self.depth + 1,
+            awaited_in_try: Vec::new(),
         }
     }
 }
@@ -605,17 +619,28 @@ fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) ->
 /// `isinstance(exc, OSError)` (no class that catches cancellation), `not isinstance(exc,
 /// asyncio.CancelledError)`, or a conjunction holding one.
 fn excludes_cancellation(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
-    let Some(caught) = caught else { return false };
+    // `if task.cancelled(): ...` on the task the `try` awaits: the branch handles that task's
+    // own cancellation, not this one's.
+    if let Expr::Call(call) = test
+        && let Expr::Attribute(attribute) = &*call.func
+        && attribute.attr.as_str() == "cancelled"
+        && call.arguments.is_empty()
+        && let Some(task) = dotted_name(&attribute.value)
+        && cx.awaited_in_try.contains(&task)
+    {
+        return true;
+    }
     match test {
         Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => bool_op
             .values
             .iter()
-            .any(|value| excludes_cancellation(cx, value, Some(caught))),
+            .any(|value| excludes_cancellation(cx, value, caught)),
         Expr::BoolOp(bool_op) => bool_op
             .values
             .iter()
-            .all(|value| excludes_cancellation(cx, value, Some(caught))),
+            .all(|value| excludes_cancellation(cx, value, caught)),
         Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+            let Some(caught) = caught else { return false };
             let Some(classes) = isinstance_classes(cx.checker, &unary.operand, caught) else {
                 return false;
             };
@@ -627,6 +652,7 @@ fn excludes_cancellation(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
             })
         }
         _ => {
+            let Some(caught) = caught else { return false };
             let Some(classes) = isinstance_classes(cx.checker, test, caught) else {
                 return false;
             };
@@ -793,6 +819,8 @@ fn ends_path(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
     }
     reraises(cx.checker, exc, caught)
         || (cx.implements_timeout && is_timeout_error(cx.checker, exc))
+        // `raise AssertionError("unreachable: X re-raises")` marks a path that does not happen.
+        || is_assertion_error(cx.checker, exc)
 }
 
 /// `raise exc` (the caught name), `raise asyncio.CancelledError`, `raise asyncio.CancelledError(...)`.
@@ -802,7 +830,46 @@ fn reraises(checker: &Checker, exc: &Expr, caught: Option<&str>) -> bool {
     {
         return true;
     }
-    is_class_in(checker, exc, CANCELLED_ERROR_CLASSES)
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    checker
+        .model
+        .path_of(class)
+        .is_some_and(|path| is_cancelled_error_class(checker, &path, 0))
+}
+
+/// `asyncio.CancelledError`, or a class of this module derived from it
+/// (`class BatchCancelled(asyncio.CancelledError)`): raising it propagates the cancellation.
+fn is_cancelled_error_class(checker: &Checker, path: &str, depth: usize) -> bool {
+    if CANCELLED_ERROR_CLASSES.contains(&path) {
+        return true;
+    }
+    depth < 8
+        && checker.model.module.classes.get(path).is_some_and(|class| {
+            class
+                .bases
+                .iter()
+                .any(|base| is_cancelled_error_class(checker, base, depth + 1))
+        })
+}
+
+/// `raise AssertionError(...)`: the builtin, not shadowed.
+fn is_assertion_error(checker: &Checker, exc: &Expr) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let Expr::Name(name) = class else {
+        return false;
+    };
+    name.id.as_str() == "AssertionError"
+        && !checker.model.is_local("AssertionError")
+        && checker
+            .model
+            .path_of(class)
+            .is_none_or(|path| path == "builtins.AssertionError")
 }
 
 /// `raise C` or `raise C(...)` with `C` one of `classes`.
@@ -978,6 +1045,88 @@ fn find_method<'a>(
         }
     }
     None
+}
+
+/// The tasks a `try` body awaits, directly or through `asyncio.shield`/`asyncio.wait_for`
+/// (`await task`, `await asyncio.shield(self._task)`), by dotted name.
+fn awaited_tasks(checker: &Checker, body: &[Stmt]) -> Vec<String> {
+    let mut tasks = Vec::new();
+    walk_body_shallow(body, &mut |node| {
+        if let Node::Expr(Expr::Await(await_expr)) = node {
+            let awaited = match &*await_expr.value {
+                Expr::Call(call)
+                    if checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| AWAIT_PASSTHROUGH_CALLS.contains(&path.as_str())) =>
+                {
+                    call.arguments.args.first()
+                }
+                other => Some(other),
+            };
+            if let Some(task) = awaited.and_then(dotted_name) {
+                tasks.push(task);
+            }
+        }
+        Walk::Descend
+    });
+    tasks
+}
+
+/// The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
+/// `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
+/// `raise errors[0]`), once the work that must not be interrupted is done.
+fn reraised_later(
+    cx: &Cx,
+    try_stmt: &ast::StmtTry,
+    handler: &ast::ExceptHandlerExceptHandler,
+) -> bool {
+    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
+        return false;
+    };
+    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    let mut keepers: Vec<String> = Vec::new();
+    walk_body_shallow(&handler.body, &mut |node| {
+        match node {
+            Node::Stmt(stmt) => {
+                if let Some((Expr::Name(target), value)) = single_assignment(stmt)
+                    && is_caught(value)
+                {
+                    keepers.push(target.id.to_string());
+                }
+            }
+            Node::Expr(Expr::Call(call)) => {
+                if let Expr::Attribute(attribute) = &*call.func
+                    && matches!(attribute.attr.as_str(), "append" | "add")
+                    && let Expr::Name(list) = &*attribute.value
+                    && call.arguments.args.first().is_some_and(is_caught)
+                {
+                    keepers.push(list.id.to_string());
+                }
+            }
+            _ => {}
+        }
+        Walk::Descend
+    });
+    if keepers.is_empty() {
+        return false;
+    }
+    let after = try_stmt.start();
+    walk_statements_shallow(cx.checker.current_body(), &mut |stmt| match stmt {
+        Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) if stmt.start() > after => {
+            let raised = match &**exc {
+                Expr::Subscript(subscript) => &*subscript.value,
+                other => other,
+            };
+            if matches!(raised, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()))
+            {
+                Walk::Stop
+            } else {
+                Walk::Descend
+            }
+        }
+        _ => Walk::Descend,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
