@@ -188,7 +188,18 @@ pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
 pub const NON_CANCELLATION_BASES: &[&str] = &["builtins.Exception"];
 
 /// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
-pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"];
+pub const CANCELLATION_CLASS_CALLS: &[&str] = &[
+    "anyio.get_cancelled_exc_class",
+    // Where anyio defines it (anyio's own modules import it from there).
+    "anyio._core._eventloop.get_cancelled_exc_class",
+];
+
+/// Ways to hand a caught exception on to code that will raise it: `outcome.Error(exc)` (unwrapped
+/// with `.unwrap()` by whoever receives it) (LW403).
+pub const EXCEPTION_CARRIERS: &[&str] = &["outcome.Error"];
+/// Methods that throw an exception into a generator or coroutine being driven
+/// (`step = coro.throw(exc)`): the driven code receives it where it is suspended (LW403).
+pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
 
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).

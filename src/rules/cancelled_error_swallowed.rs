@@ -11,8 +11,9 @@ use crate::ast_query::{
 };
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
-    CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, NEVER_RETURNING_TYPES,
-    NON_CANCELLATION_BASES, TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
+    EXCEPTION_FORWARDING_METHODS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
+    TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -127,6 +128,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   class whose name ends in `TimeoutError`) in a function that implements a timeout: its name
   contains `timeout` or `wait_for`, or it takes a parameter whose name contains `timeout` or
   `deadline` (a `wait_for` replacement cancels the awaitable on expiry and reports a timeout).
+- A handler that hands the caught exception on to code that raises it where it belongs:
+  `step = coro.throw(exc)` / `await agen.athrow(exc)` (a driver of a generator or coroutine), or
+  `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
@@ -156,6 +160,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         let caught = handler.name.as_ref().map(|name| name.as_str());
         sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
             && !calls_uncancel(&handler.body)
+            && !hands_exception_on(checker, &handler.body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !reraised_later(&cx, try_stmt, handler)
@@ -600,7 +605,15 @@ fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) ->
     };
     let paths: Vec<String> = classes
         .iter()
-        .filter_map(|class| checker.model.path_of(class))
+        .filter_map(|class| match class {
+            // `isinstance(exc, anyio.get_cancelled_exc_class())`
+            Expr::Call(call) => checker
+                .model
+                .call_path(call)
+                .filter(|path| CANCELLATION_CLASS_CALLS.contains(&path.as_str()))
+                .map(|_| CANCELLED_ERROR_CLASSES[0].to_string()),
+            class => checker.model.path_of(class),
+        })
         .collect();
     if negated {
         // Not an `Exception`: a `BaseException` such as `CancelledError`.
@@ -892,6 +905,30 @@ fn is_timeout_error(checker: &Checker, exc: &Expr) -> bool {
     };
     is_class_in(checker, exc, TIMEOUT_ERROR_CLASSES)
         || last_identifier(class).is_some_and(|name| name.ends_with("TimeoutError"))
+}
+
+/// Whether the handler passes the caught exception to code that raises it where it belongs:
+/// `gen.throw(exc)` / `await agen.athrow(exc)` into a driven generator or coroutine, or
+/// `outcome.Error(exc)`, whose receiver re-raises it with `.unwrap()`.
+fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> bool {
+    let Some(caught) = caught else { return false };
+    let carries_caught = |call: &ast::ExprCall| matches!(call.arguments.args.first(), Some(Expr::Name(name)) if name.id.as_str() == caught);
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call)) if carries_caught(call) => {
+            let forwards = matches!(&*call.func, Expr::Attribute(attribute)
+                if EXCEPTION_FORWARDING_METHODS.contains(&attribute.attr.as_str()));
+            let carried = checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| EXCEPTION_CARRIERS.contains(&path.as_str()));
+            if forwards || carried {
+                Walk::Stop
+            } else {
+                Walk::Descend
+            }
+        }
+        _ => Walk::Descend,
+    })
 }
 
 /// Whether the handler calls `<task>.uncancel()`.
