@@ -111,6 +111,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the same module only: a module-level function called by name (not shadowed by a local), or a
   method of the current class or of its bases defined in the module (`self._convert_error(exc)`);
   callees are followed three calls deep. Functions imported from other modules are not resolved.
+  Likewise a call that hands the caught exception to such a helper which re-raises it on every
+  cancellation path (`kind = self._classify(exc)` where `_classify` does
+  `if isinstance(exc, CancelledError) and asyncio.current_task().cancelling(): raise exc`).
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
@@ -215,6 +218,8 @@ struct Cx<'c, 'a, 'm> {
     depth: usize,
     /// What the `try` awaits (`await task`, `await asyncio.shield(task)`), by dotted name.
     awaited_in_try: Vec<String>,
+    /// The body of the function the question is about (names bound to `current_task()`).
+    body: &'a [Stmt],
 }
 
 impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
@@ -234,6 +239,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             any_raise: false,
             depth: 0,
             awaited_in_try: Vec::new(),
+            body: checker.current_body(),
         }
     }
 
@@ -251,6 +257,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             any_raise: true,
             depth: self.depth + 1,
             awaited_in_try: Vec::new(),
+            body: &callee.body,
         }
     }
 }
@@ -422,7 +429,13 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
             Some(_) => Flow::Escapes,
         },
         Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => Flow::Escapes,
-        Stmt::Expr(expr) if calls_always_raising(cx, &expr.value) => Flow::Reraises,
+        Stmt::Expr(expr) if calls_always_raising(cx, &expr.value, caught) => Flow::Reraises,
+        // `reason = self._handle_setup_error(exc)` where the helper re-raises `exc` whenever it
+        // is a cancellation.
+        Stmt::Assign(ast::StmtAssign { value, .. })
+        | Stmt::AnnAssign(ast::StmtAnnAssign {
+            value: Some(value), ..
+        }) if calls_always_raising(cx, value, caught) => Flow::Reraises,
         Stmt::If(if_stmt) => {
             // `if isinstance(exc, asyncio.CancelledError): raise`, `if
             // asyncio.current_task().cancelling(): raise`: the cancellation path re-raises; the
@@ -788,7 +801,7 @@ fn is_current_task(cx: &Cx, expr: &Expr) -> bool {
                 |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
             let mut from_current_task = false;
             let mut other = false;
-            walk_body_shallow(cx.checker.current_body(), &mut |node| {
+            walk_body_shallow(cx.body, &mut |node| {
                 match node {
                     Node::Expr(Expr::Named(named)) if binds(&named.target) => {
                         if is_call(&named.value) {
@@ -952,7 +965,7 @@ fn calls_uncancel(body: &[Stmt]) -> bool {
 const MAX_CALLEE_DEPTH: usize = 3;
 
 /// `f(...)` or `await f(...)` where `f` always raises.
-fn calls_always_raising(cx: &Cx, expr: &Expr) -> bool {
+fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
     let call = match expr {
         Expr::Await(await_expr) => match &*await_expr.value {
             Expr::Call(call) => call,
@@ -977,7 +990,55 @@ fn calls_always_raising(cx: &Cx, expr: &Expr) -> bool {
     {
         return true;
     }
-    sequence_flow(&cx.callee(callee), &callee.body, None) == Flow::Reraises
+    if sequence_flow(&cx.callee(callee), &callee.body, None) == Flow::Reraises {
+        return true;
+    }
+    // The caught exception handed to a helper that re-raises it on every cancellation path
+    // (`if isinstance(exc, CancelledError) and task.cancelling(): raise`).
+    if cx.any_raise {
+        return false;
+    }
+    let Some(parameter) = caught.and_then(|caught| parameter_receiving(cx, call, callee, caught))
+    else {
+        return false;
+    };
+    let mut callee_cx = cx.callee(callee);
+    callee_cx.any_raise = false;
+    sequence_flow(&callee_cx, &callee.body, Some(parameter)) == Flow::Reraises
+}
+
+/// The parameter of `callee` that receives the caught name in `call` (by position, skipping a
+/// method's receiver, or by keyword).
+fn parameter_receiving<'a>(
+    cx: &Cx,
+    call: &ast::ExprCall,
+    callee: &'a ast::StmtFunctionDef,
+    caught: &str,
+) -> Option<&'a str> {
+    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    if let Some(keyword) = call
+        .arguments
+        .keywords
+        .iter()
+        .find(|keyword| is_caught(&keyword.value))
+    {
+        let name = keyword.arg.as_ref()?.as_str();
+        return callee
+            .parameters
+            .iter()
+            .map(|parameter| parameter.name().as_str())
+            .find(|parameter| *parameter == name);
+    }
+    let position = call.arguments.args.iter().position(is_caught)?;
+    let skip = usize::from(matches!(&*call.func, Expr::Attribute(_)) && cx.receiver.is_some());
+    let positional: Vec<&str> = callee
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(callee.parameters.args.iter())
+        .map(|parameter| parameter.parameter.name.as_str())
+        .collect();
+    positional.get(position + skip).copied()
 }
 
 fn is_abstract(function: &ast::StmtFunctionDef) -> bool {
