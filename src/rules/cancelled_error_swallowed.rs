@@ -117,6 +117,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
+- Cleanup in the `finally` of a `try` whose handlers keep the exception and re-raise it
+  (`except BaseException as e: in_flight = e; raise`), with a handler that re-raises the
+  cancellation when nothing is in flight (`if in_flight is None and isinstance(exc,
+  CancelledError): raise`): on the other path an exception is already propagating and the
+  `finally` re-raises it after the cleanup.
 - The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
   `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
   `raise errors[0]`), typically once a shielded cleanup has finished.
@@ -160,6 +165,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
     let swallows = {
         let mut cx = Cx::new(checker);
         cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
+        cx.in_flight = in_flight_markers(&cx, try_stmt);
         let caught = handler.name.as_ref().map(|name| name.as_str());
         sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
             && !calls_uncancel(&handler.body)
@@ -220,6 +226,9 @@ struct Cx<'c, 'a, 'm> {
     awaited_in_try: Vec<String>,
     /// The body of the function the question is about (names bound to `current_task()`).
     body: &'a [Stmt],
+    /// Names that hold the exception propagating through an enclosing `finally` (see
+    /// [`in_flight_markers`]).
+    in_flight: Vec<String>,
 }
 
 impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
@@ -240,6 +249,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             depth: 0,
             awaited_in_try: Vec::new(),
             body: checker.current_body(),
+            in_flight: Vec::new(),
         }
     }
 
@@ -258,6 +268,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             depth: self.depth + 1,
             awaited_in_try: Vec::new(),
             body: &callee.body,
+            in_flight: Vec::new(),
         }
     }
 }
@@ -455,7 +466,8 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
                     match test {
                         Some(test) => {
                             if (is_cancellation_test(cx.checker, test, caught)
-                                || implies_cancelling(cx, test, true))
+                                || implies_cancelling(cx, test, true)
+                                || unless_in_flight(cx, test, caught))
                                 && reraises()
                             {
                                 guarded = true;
@@ -1143,6 +1155,71 @@ fn find_method<'a>(
         }
     }
     None
+}
+
+/// The `try` sits in the `finally` of an enclosing `try` whose handlers re-raise on every path
+/// after keeping the exception in a name (`except BaseException as e: in_flight = e; raise`):
+/// those names are set exactly when an exception is propagating through the `finally`.
+fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
+    let mut markers = Vec::new();
+    for stmt in cx.checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
+                let in_finally = outer
+                    .finalbody
+                    .iter()
+                    .any(|stmt| stmt.range().contains_range(try_stmt.range()));
+                if !in_finally {
+                    continue;
+                }
+                for handler in &outer.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
+                        continue;
+                    };
+                    if sequence_flow(cx, &handler.body, Some(caught)) != Flow::Reraises {
+                        continue;
+                    }
+                    for stmt in &handler.body {
+                        if let Some((Expr::Name(target), Expr::Name(value))) =
+                            single_assignment(stmt)
+                            && value.id.as_str() == caught
+                        {
+                            markers.push(target.id.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    markers
+}
+
+/// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an
+/// in-flight marker: the other path runs while an exception already propagates, which the
+/// enclosing `finally` re-raises after the cleanup.
+fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
+    let is_marker_none = |expr: &Expr| {
+        matches!(expr, Expr::Compare(compare)
+            if matches!(&*compare.ops, [ast::CmpOp::Is])
+                && matches!(&*compare.comparators, [Expr::NoneLiteral(_)])
+                && matches!(&*compare.left, Expr::Name(name)
+                    if cx.in_flight.iter().any(|marker| marker == name.id.as_str())))
+    };
+    if cx.in_flight.is_empty() {
+        return false;
+    }
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+            bool_op.values.iter().any(is_marker_none)
+                && bool_op.values.iter().all(|value| {
+                    is_marker_none(value) || is_cancellation_test(cx.checker, value, caught)
+                })
+        }
+        other => is_marker_none(other),
+    }
 }
 
 /// The tasks a `try` body awaits, directly or through `asyncio.shield`/`asyncio.wait_for`

@@ -81,7 +81,8 @@ async def notify_all(users):
   (`close`, `aclose`, `wait_closed`, `stop`, `kill`, `terminate`, `disconnect`, `shutdown`,
   `cleanup`, `dispose`, `unload`, also with an `async_` prefix), directly, in a comprehension
   (`*(c.close() for c in clients)`), or wrapped in `create_task`/`ensure_future`/
-  `create_eager_task` (also through a local list of them). A shutdown path that closes many
+  `create_eager_task` or handed to such a task helper as a callable (`create_task(item.close)`)
+  (also through a local list of them). A shutdown path that closes many
   things must not stop at the first failure.
 - A local list of coroutines or tasks built in the same function for their results, and not
   cancelled, is *not* exempt.
@@ -474,11 +475,22 @@ fn is_cleanup_call(expr: &Expr) -> bool {
         return false;
     };
     if TASK_WRAPPING_NAMES.contains(&name) {
-        return call.arguments.args.first().is_some_and(is_cleanup_call);
+        // `create_task(x.aclose())`, or a helper that takes the callable:
+        // `create_task(item.close)`.
+        return call.arguments.args.first().is_some_and(|inner| {
+            is_cleanup_call(inner)
+                || matches!(inner, Expr::Attribute(attribute)
+                    if is_cleanup_method(attribute.attr.as_str()))
+        });
     }
     if !matches!(&*call.func, Expr::Attribute(_)) {
         return false;
     }
+    is_cleanup_method(name)
+}
+
+/// `close`, `aclose`, `async_stop`, ...
+fn is_cleanup_method(name: &str) -> bool {
     let method = name.strip_prefix("async_").unwrap_or(name);
     BEST_EFFORT_CLEANUP_METHODS.contains(&method)
 }
