@@ -193,9 +193,43 @@ pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
 pub const NON_CANCELLATION_BASES: &[&str] = &["builtins.Exception"];
 
 /// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
-pub const CANCELLATION_CLASS_CALLS: &[&str] = &["anyio.get_cancelled_exc_class"];
+pub const CANCELLATION_CLASS_CALLS: &[&str] = &[
+    "anyio.get_cancelled_exc_class",
+    // Where anyio defines it (anyio's own modules import it from there).
+    "anyio._core._eventloop.get_cancelled_exc_class",
+];
+
+/// Ways to hand a caught exception on to code that will raise it: `outcome.Error(exc)` (unwrapped
+/// with `.unwrap()` by whoever receives it) (LW403).
+pub const EXCEPTION_CARRIERS: &[&str] = &["outcome.Error"];
+/// Methods that throw an exception into a generator or coroutine being driven
+/// (`step = coro.throw(exc)`): the driven code receives it where it is suspended (LW403).
+pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
 
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
 pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
+
+/// `asyncio.current_task()`: `if asyncio.current_task().cancelling(): raise` re-raises an
+/// external cancellation (3.11+) (LW403).
+pub const CURRENT_TASK_CALLS: &[&str] = &["asyncio.current_task", "asyncio.tasks.current_task"];
+/// Calls whose awaiting waits on the task given first: `await asyncio.shield(task)` raises
+/// `CancelledError` when `task` was cancelled (LW403).
+pub const AWAIT_PASSTHROUGH_CALLS: &[&str] = &[
+    "asyncio.shield",
+    "asyncio.tasks.shield",
+    "asyncio.wait_for",
+    "asyncio.tasks.wait_for",
+];
+/// The method of a task that counts the cancellations requested of it (LW403).
+pub const CANCELLING_METHODS: &[&str] = &["cancelling"];
+
+/// Return annotations of a function that never returns: a handler that calls one ends in a
+/// raise (LW403).
+pub const NEVER_RETURNING_TYPES: &[&str] = &[
+    "typing.NoReturn",
+    "typing.Never",
+    "typing_extensions.NoReturn",
+    "typing_extensions.Never",
+];

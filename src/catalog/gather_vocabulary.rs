@@ -70,6 +70,27 @@ pub const CLOSING_METHODS: &[&str] = &[
     "terminate",
     "dispose",
 ];
+/// Methods a shutdown path calls on several objects at once, best effort (`await
+/// asyncio.gather(*(c.close() for c in clients), return_exceptions=True)`), also with Home
+/// Assistant's `async_` prefix (`async_stop`) (LW402).
+pub const BEST_EFFORT_CLEANUP_METHODS: &[&str] = &[
+    "close",
+    "aclose",
+    "wait_closed",
+    "stop",
+    "kill",
+    "terminate",
+    "disconnect",
+    "shutdown",
+    "cleanup",
+    "dispose",
+    "unload",
+];
+/// Calls (by their last name) that wrap a coroutine in a task: `create_task(x.close())` is still
+/// the close (LW402).
+pub const TASK_WRAPPING_NAMES: &[&str] = &["create_task", "ensure_future", "create_eager_task"];
+/// `asyncio.wait`: `done, pending = await asyncio.wait(tasks)` splits `tasks` (LW402).
+pub const ASYNCIO_WAIT_CALLS: &[&str] = &["asyncio.wait", "asyncio.tasks.wait"];
 /// Calls that remove the path they are given (`shutil.rmtree(tmp_dir)`).
 pub const PATH_REMOVING_CALLS: &[&str] = &["shutil.rmtree", "os.remove", "os.unlink", "os.rmdir"];
 /// Words naming something a `with` closes or releases on exit (`async with pool.acquire() as

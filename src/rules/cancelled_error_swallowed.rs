@@ -5,10 +5,15 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::ast_query::{Node, Walk, walk_body_shallow};
+use crate::ast_query::{
+    Node, Walk, enclosing_class, last_identifier, receiver_name, single_assignment,
+    walk_body_shallow, walk_statements_shallow,
+};
 use crate::catalog::{
-    CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS, CANCELLED_ERROR_CLASSES,
-    NON_CANCELLATION_BASES, TASK_CANCEL_METHODS, UNCANCEL_METHODS,
+    AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
+    CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
+    EXCEPTION_FORWARDING_METHODS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
+    TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -27,10 +32,18 @@ In an `async def`, flags an `except` clause that catches cancellation:
 
 (also in `except*` clauses) when its body does not re-raise on every path. A path re-raises when
 it ends in a bare `raise`, `raise <the caught name>` (`except asyncio.CancelledError as exc:
-... raise exc`), or `raise asyncio.CancelledError(...)`. A path that falls off the end of the
-handler, `return`s, `break`s or `continue`s out of it, or raises some other exception
-swallows the cancellation. Paths are followed through `if`/`elif`/`else`, `with`, nested
-`try` (a `return` in a `finally` swallows too) and `match`.
+... raise exc`), `raise asyncio.CancelledError(...)` (or a class of the module derived from it),
+or a call to a function that always raises (see below). A path ending in
+`raise AssertionError(...)` is taken for an unreachable one (`raise AssertionError("X re-raises")`
+after a call that re-raises). A path that falls off the end of the handler, `return`s, `break`s or `continue`s
+out of it, or raises some other exception swallows the cancellation: turning cancellation into
+another exception (`except CancelledError: raise RuntimeError(...)`) is flagged too (flake8-async
+ASYNC104's case), except in a function that implements a timeout. Paths are followed through
+`if`/`elif`/`else`, `with`, nested `try` (a `return` in a `finally` swallows too) and `match`.
+
+Only the first clause of a `try` that catches cancellation is looked at: a later
+`except BaseException:` never sees a cancellation that `except asyncio.CancelledError: raise`
+above it has taken.
 
 ## Why is this bad?
 `task.cancel()` works by raising `CancelledError` inside the task at its current `await`.
@@ -77,9 +90,55 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - The cancel-and-wait idiom: a handler of a `try` that awaits a task which the same function
   cancelled before the `await` (`task.cancel()` then `try: await task` /
   `except asyncio.CancelledError: pass`): the cancellation caught is the one just requested.
+  The cancel may also be done by a method of the same object called before the `await`
+  (`self._stop_worker()` whose body does `self._task.cancel()`, then `await self._task`), when
+  that method is defined in the class or a base class in the same module.
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
-  `if not isinstance(exc, Exception): raise`) in it.
+  `if not isinstance(exc, Exception): raise`) in it. Likewise a branch that only another
+  exception can take (`if isinstance(exc, OSError): raise RetrySignal() from exc`, also inside
+  an `and`) is not on the cancellation's path.
+- A handler that re-raises when the current task is being cancelled, the 3.11 idiom for telling
+  an external cancel (of this task) from an internal one (of something it awaited):
+  `if asyncio.current_task().cancelling(): raise`, with a walrus
+  (`if (task := asyncio.current_task()) and task.cancelling(): raise`), with a name bound to
+  `asyncio.current_task()` in the function, with `> 0`, or negated
+  (`if task is None or not task.cancelling(): raise OtherError(...)` followed by `raise`).
+  `.cancelling()` on any other task does not count.
+- A handler whose path ends in a call to a function that always raises: one annotated
+  `-> NoReturn` or `-> Never`, or whose body raises on every path (a `raise NotImplementedError`
+  does not count: a subclass overrides it; an `@abstractmethod` neither). The callee is found in
+  the same module only: a module-level function called by name (not shadowed by a local), or a
+  method of the current class or of its bases defined in the module (`self._convert_error(exc)`);
+  callees are followed three calls deep. Functions imported from other modules are not resolved.
+  Likewise a call that hands the caught exception to such a helper which re-raises it on every
+  cancellation path (`kind = self._classify(exc)` where `_classify` does
+  `if isinstance(exc, CancelledError) and asyncio.current_task().cancelling(): raise exc`).
+- A handler nested in an enclosing `except` handler of the same function that re-raises on every
+  path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
+  outer exception still propagates once the cleanup is done.
+- Cleanup in the `finally` of a `try` whose handlers keep the exception and re-raise it
+  (`except BaseException as e: in_flight = e; raise`), with a handler that re-raises the
+  cancellation when nothing is in flight (`if in_flight is None and isinstance(exc,
+  CancelledError): raise`): on the other path an exception is already propagating and the
+  `finally` re-raises it after the cleanup.
+- The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
+  `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
+  `raise errors[0]`), typically once a shielded cleanup has finished.
+- A branch that tests the cancellation of the task the `try` awaits (`await asyncio.shield(job)`
+  / `if job.cancelled(): return ...`): that branch handles the awaited task's own
+  cancellation, not this one's.
+- A `try` whose body cannot be interrupted: it has no `await`, `async for`, `async with` or
+  `yield`. A task's cancellation arrives only at a suspension point, so such a handler catches
+  a `CancelledError` raised by a synchronous call (`fut.result()` of a cancelled future), not
+  the task's own cancellation.
+- Turning the cancellation into a `TimeoutError` (builtin, `asyncio.`, `concurrent.futures.`, or a
+  class whose name ends in `TimeoutError`) in a function that implements a timeout: its name
+  contains `timeout` or `wait_for`, or it takes a parameter whose name contains `timeout` or
+  `deadline` (a `wait_for` replacement cancels the awaitable on expiry and reports a timeout).
+- A handler that hands the caught exception on to code that raises it where it belongs:
+  `step = coro.throw(exc)` / `await agen.athrow(exc)` (a driver of a generator or coroutine), or
+  `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
@@ -90,28 +149,43 @@ the handler is for. The help line says both.
 "#;
 
 pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
-    let mut waited_after_cancel: Option<bool> = None;
-    for handler in &try_stmt.handlers {
+    // Only the first clause that catches cancellation ever sees it: a later
+    // `except BaseException:` after `except asyncio.CancelledError: raise` does not.
+    let Some((handler, kind)) = try_stmt.handlers.iter().find_map(|handler| {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
-        let Some(kind) = catches_cancellation(checker, handler.type_.as_deref()) else {
-            continue;
-        };
+        catches_cancellation(checker, handler.type_.as_deref()).map(|kind| (handler, kind))
+    }) else {
+        return;
+    };
+    // Only a `try` body that can be interrupted (an `await`, `async for`, `async with` or
+    // `yield`) can receive the task's cancellation.
+    if !has_suspension_point(&try_stmt.body) {
+        return;
+    }
+    let swallows = {
+        let mut cx = Cx::new(checker);
+        cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
+        cx.in_flight = in_flight_markers(&cx, try_stmt);
         let caught = handler.name.as_ref().map(|name| name.as_str());
-        if sequence_flow(checker, &handler.body, caught) == Flow::Reraises
-            || calls_uncancel(&handler.body)
-        {
-            continue;
-        }
-        if *waited_after_cancel.get_or_insert_with(|| awaits_cancelled_task(checker, try_stmt)) {
-            continue;
-        }
-        let (message, range) = match (kind, handler.type_.as_deref()) {
-            (_, None) => (
+        sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
+            && !calls_uncancel(&handler.body)
+            && !hands_exception_on(checker, &handler.body, caught)
+            && !awaits_cancelled_task(&cx, try_stmt)
+            && !nested_in_reraising_handler(&cx, try_stmt)
+            && !reraised_later(&cx, try_stmt, handler)
+    };
+    if !swallows {
+        return;
+    }
+    let findings = [(kind, handler.type_.as_deref(), handler.start())];
+    for (kind, type_, start) in findings {
+        let (message, range) = match type_ {
+            None => (
                 "Bare `except:` in async function swallows cancellation: the handler does not re-raise on every path"
                     .to_string(),
-                TextRange::at(handler.start(), TextSize::from(6)),
+                TextRange::at(start, TextSize::from(6)),
             ),
-            (_, Some(type_)) => (
+            Some(type_) => (
                 format!(
                     "`except {}` in async function swallows cancellation: the handler does not re-raise on every path",
                     checker.text(type_.range())
@@ -132,6 +206,135 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         checker
             .report(Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help));
     }
+}
+
+/// What the flow questions need besides the checker: the class around the current method and
+/// its receiver (to follow `self.helper()`), and whether raises of any exception count (inside a
+/// callee asked whether it always raises).
+struct Cx<'c, 'a, 'm> {
+    checker: &'c Checker<'a, 'm>,
+    class: Option<&'a ast::StmtClassDef>,
+    receiver: Option<&'a str>,
+    /// The current function implements a timeout: turning the cancellation it caused into a
+    /// `TimeoutError` is its job.
+    implements_timeout: bool,
+    /// Inside a callee: any raise ends the path (the question is "does it always raise?").
+    any_raise: bool,
+    /// How many callees deep the question is.
+    depth: usize,
+    /// What the `try` awaits (`await task`, `await asyncio.shield(task)`), by dotted name.
+    awaited_in_try: Vec<String>,
+    /// The body of the function the question is about (names bound to `current_task()`).
+    body: &'a [Stmt],
+    /// Names that hold the exception propagating through an enclosing `finally` (see
+    /// [`in_flight_markers`]).
+    in_flight: Vec<String>,
+}
+
+impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
+    fn new(checker: &'c Checker<'a, 'm>) -> Self {
+        let function = checker.current_function();
+        let class =
+            function.and_then(|function| enclosing_class(checker.statement_ancestors(), function));
+        let receiver = match (function, class) {
+            (Some(function), Some(_)) => receiver_name(function),
+            _ => None,
+        };
+        Self {
+            checker,
+            class,
+            receiver,
+            implements_timeout: function.is_some_and(implements_timeout),
+            any_raise: false,
+            depth: 0,
+            awaited_in_try: Vec::new(),
+            body: checker.current_body(),
+            in_flight: Vec::new(),
+        }
+    }
+
+    /// The same context, asking whether `callee` always raises.
+    fn callee(&self, callee: &'a ast::StmtFunctionDef) -> Self {
+        Self {
+            checker: self.checker,
+            class: self.class,
+            receiver: if self.class.is_some() {
+                receiver_name(callee)
+            } else {
+                None
+            },
+            implements_timeout: false,
+            any_raise: true,
+            depth: self.depth + 1,
+            awaited_in_try: Vec::new(),
+            body: &callee.body,
+            in_flight: Vec::new(),
+        }
+    }
+}
+
+/// A function whose name says it waits with a deadline (`wait_for`, `*timeout*`) or that takes
+/// a `timeout`/`deadline` parameter.
+fn implements_timeout(function: &ast::StmtFunctionDef) -> bool {
+    let name = function.name.as_str().to_ascii_lowercase();
+    name.contains("timeout")
+        || name.contains("wait_for")
+        || function.parameters.iter().any(|parameter| {
+            let name = parameter.name().as_str().to_ascii_lowercase();
+            name.contains("timeout") || name.contains("deadline")
+        })
+}
+
+/// Whether `body` (not the scopes nested in it) can suspend: an `await`, `async for`,
+/// `async with`, or a `yield` (an `asynccontextmanager` throws the body's exception in there).
+fn has_suspension_point(body: &[Stmt]) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_)) => Walk::Stop,
+        Node::Stmt(Stmt::For(ast::StmtFor { is_async: true, .. }))
+        | Node::Stmt(Stmt::With(ast::StmtWith { is_async: true, .. })) => Walk::Stop,
+        Node::Expr(
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_),
+        ) if is_async_comprehension(node) => Walk::Stop,
+        _ => Walk::Descend,
+    })
+}
+
+fn is_async_comprehension(node: Node) -> bool {
+    let generators = match node {
+        Node::Expr(Expr::ListComp(comp)) => &comp.generators,
+        Node::Expr(Expr::SetComp(comp)) => &comp.generators,
+        Node::Expr(Expr::DictComp(comp)) => &comp.generators,
+        Node::Expr(Expr::Generator(comp)) => &comp.generators,
+        _ => return false,
+    };
+    generators.iter().any(|generator| generator.is_async)
+}
+
+/// Whether the `try` sits in an enclosing `except` handler (of the same function) that
+/// re-raises on every path: whatever the inner handler swallows, the outer exception still
+/// propagates once the cleanup is done.
+fn nested_in_reraising_handler(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
+    for stmt in cx.checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
+            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
+                for handler in &outer.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if handler.range().contains_range(try_stmt.range())
+                        && sequence_flow(
+                            cx,
+                            &handler.body,
+                            handler.name.as_ref().map(|name| name.as_str()),
+                        ) == Flow::Reraises
+                    {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,9 +394,19 @@ enum Flow {
     FallsThrough,
 }
 
-fn sequence_flow(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> Flow {
-    for stmt in body {
-        match statement_flow(checker, stmt, caught) {
+fn sequence_flow(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> Flow {
+    for (index, stmt) in body.iter().enumerate() {
+        // `if task is None or not task.cancelling(): return ...` followed by code that
+        // re-raises: the path taken when the task is being cancelled re-raises.
+        if !cx.any_raise
+            && let Stmt::If(if_stmt) = stmt
+            && if_stmt.elif_else_clauses.is_empty()
+            && implies_cancelling(cx, &if_stmt.test, false)
+            && sequence_flow(cx, &body[index + 1..], caught) == Flow::Reraises
+        {
+            return Flow::Reraises;
+        }
+        match statement_flow(cx, stmt, caught) {
             Flow::FallsThrough => {}
             decided => return decided,
         }
@@ -218,43 +431,81 @@ fn join(branches: impl IntoIterator<Item = Flow>) -> Flow {
     }
 }
 
-fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow {
+fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
     match stmt {
         Stmt::Raise(raise) => match raise.exc.as_deref() {
             None => Flow::Reraises,
-            Some(exc) if reraises(checker, exc, caught) => Flow::Reraises,
+            Some(exc) if ends_path(cx, exc, caught) => Flow::Reraises,
             // Another exception replaces the cancellation.
             Some(_) => Flow::Escapes,
         },
         Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => Flow::Escapes,
+        Stmt::Expr(expr) if calls_always_raising(cx, &expr.value, caught) => Flow::Reraises,
+        // `reason = self._handle_setup_error(exc)` where the helper re-raises `exc` whenever it
+        // is a cancellation.
+        Stmt::Assign(ast::StmtAssign { value, .. })
+        | Stmt::AnnAssign(ast::StmtAnnAssign {
+            value: Some(value), ..
+        }) if calls_always_raising(cx, value, caught) => Flow::Reraises,
         Stmt::If(if_stmt) => {
-            // `if isinstance(exc, asyncio.CancelledError): raise`: the cancellation path
-            // re-raises; the other paths handle other exceptions, which is not this rule's
-            // business.
-            let guarded = std::iter::once((Some(&*if_stmt.test), &if_stmt.body))
-                .chain(
+            // `if isinstance(exc, asyncio.CancelledError): raise`, `if
+            // asyncio.current_task().cancelling(): raise`: the cancellation path re-raises; the
+            // other paths handle other exceptions, or a cancellation of something else, which
+            // is not this rule's business.
+            if !cx.any_raise {
+                let clauses = std::iter::once((Some(&*if_stmt.test), &if_stmt.body)).chain(
                     if_stmt
                         .elif_else_clauses
                         .iter()
                         .map(|clause| (clause.test.as_ref(), &clause.body)),
-                )
-                .any(|(test, body)| {
-                    test.is_some_and(|test| is_cancellation_test(checker, test, caught))
-                        && sequence_flow(checker, body, caught) == Flow::Reraises
-                });
-            if guarded {
-                return Flow::Reraises;
+                );
+                let mut guarded = false;
+                let mut previous_tests_negative = true;
+                for (test, body) in clauses {
+                    let reraises = || sequence_flow(cx, body, caught) == Flow::Reraises;
+                    match test {
+                        Some(test) => {
+                            if (is_cancellation_test(cx.checker, test, caught)
+                                || implies_cancelling(cx, test, true)
+                                || unless_in_flight(cx, test, caught))
+                                && reraises()
+                            {
+                                guarded = true;
+                                break;
+                            }
+                            previous_tests_negative &= implies_cancelling(cx, test, false);
+                        }
+                        // `if not task.cancelling(): ... else: raise`
+                        None => {
+                            if previous_tests_negative && reraises() {
+                                guarded = true;
+                            }
+                        }
+                    }
+                }
+                if guarded {
+                    return Flow::Reraises;
+                }
             }
             let has_else = if_stmt
                 .elif_else_clauses
                 .last()
                 .is_some_and(|clause| clause.test.is_none());
-            let mut branches = vec![sequence_flow(checker, &if_stmt.body, caught)];
+            // A branch only another exception can take (`if isinstance(exc, OSError): raise
+            // RetrySignal() from exc`) is not on the cancellation's path.
+            let on_cancellation_path = |test: Option<&Expr>| {
+                cx.any_raise || !test.is_some_and(|test| excludes_cancellation(cx, test, caught))
+            };
+            let mut branches = Vec::new();
+            if on_cancellation_path(Some(&if_stmt.test)) {
+                branches.push(sequence_flow(cx, &if_stmt.body, caught));
+            }
             branches.extend(
                 if_stmt
                     .elif_else_clauses
                     .iter()
-                    .map(|clause| sequence_flow(checker, &clause.body, caught)),
+                    .filter(|clause| on_cancellation_path(clause.test.as_ref()))
+                    .map(|clause| sequence_flow(cx, &clause.body, caught)),
             );
             if !has_else {
                 branches.push(Flow::FallsThrough);
@@ -265,7 +516,7 @@ fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow 
             let mut branches: Vec<Flow> = match_stmt
                 .cases
                 .iter()
-                .map(|case| sequence_flow(checker, &case.body, caught))
+                .map(|case| sequence_flow(cx, &case.body, caught))
                 .collect();
             let irrefutable = match_stmt.cases.last().is_some_and(|case| {
                 case.guard.is_none()
@@ -276,13 +527,12 @@ fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow 
             }
             join(branches)
         }
-        Stmt::With(with) => sequence_flow(checker, &with.body, caught),
+        Stmt::With(with) => sequence_flow(cx, &with.body, caught),
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
             // A loop may run zero times; only a path that escapes the handler from inside it
             // (a `return`, a raise of another exception) decides anything.
-            if loop_escapes(checker, body, caught)
-                || sequence_flow(checker, orelse, caught) == Flow::Escapes
+            if loop_escapes(cx, body, caught) || sequence_flow(cx, orelse, caught) == Flow::Escapes
             {
                 Flow::Escapes
             } else {
@@ -290,7 +540,7 @@ fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow 
             }
         }
         Stmt::Try(inner) => {
-            match sequence_flow(checker, &inner.finalbody, caught) {
+            match sequence_flow(cx, &inner.finalbody, caught) {
                 Flow::FallsThrough => {}
                 decided => return decided,
             }
@@ -299,14 +549,14 @@ fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow 
                 let Some(stmt) = body.next() else {
                     break Flow::FallsThrough;
                 };
-                match statement_flow(checker, stmt, caught) {
+                match statement_flow(cx, stmt, caught) {
                     Flow::FallsThrough => {}
                     decided => break decided,
                 }
             };
             let handler_flows = inner.handlers.iter().map(|handler| {
                 let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                sequence_flow(checker, &handler.body, caught)
+                sequence_flow(cx, &handler.body, caught)
             });
             join(std::iter::once(body_flow).chain(handler_flows))
         }
@@ -316,39 +566,39 @@ fn statement_flow(checker: &Checker, stmt: &Stmt, caught: Option<&str>) -> Flow 
 
 /// Whether a loop body contains a path that leaves the handler without re-raising: a
 /// `return` or a raise of another exception (`break`/`continue` only leave the loop).
-fn loop_escapes(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> bool {
+fn loop_escapes(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> bool {
     body.iter().any(|stmt| match stmt {
         Stmt::Return(_) => true,
         Stmt::Raise(raise) => raise
             .exc
             .as_deref()
-            .is_some_and(|exc| !reraises(checker, exc, caught)),
+            .is_some_and(|exc| !ends_path(cx, exc, caught)),
         Stmt::Break(_) | Stmt::Continue(_) | Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
         Stmt::If(if_stmt) => {
-            loop_escapes(checker, &if_stmt.body, caught)
+            loop_escapes(cx, &if_stmt.body, caught)
                 || if_stmt
                     .elif_else_clauses
                     .iter()
-                    .any(|clause| loop_escapes(checker, &clause.body, caught))
+                    .any(|clause| loop_escapes(cx, &clause.body, caught))
         }
-        Stmt::With(with) => loop_escapes(checker, &with.body, caught),
+        Stmt::With(with) => loop_escapes(cx, &with.body, caught),
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
-            loop_escapes(checker, body, caught) || loop_escapes(checker, orelse, caught)
+            loop_escapes(cx, body, caught) || loop_escapes(cx, orelse, caught)
         }
         Stmt::Try(inner) => {
-            loop_escapes(checker, &inner.body, caught)
-                || loop_escapes(checker, &inner.orelse, caught)
-                || loop_escapes(checker, &inner.finalbody, caught)
+            loop_escapes(cx, &inner.body, caught)
+                || loop_escapes(cx, &inner.orelse, caught)
+                || loop_escapes(cx, &inner.finalbody, caught)
                 || inner.handlers.iter().any(|handler| {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    loop_escapes(checker, &handler.body, caught)
+                    loop_escapes(cx, &handler.body, caught)
                 })
         }
         Stmt::Match(match_stmt) => match_stmt
             .cases
             .iter()
-            .any(|case| loop_escapes(checker, &case.body, caught)),
+            .any(|case| loop_escapes(cx, &case.body, caught)),
         _ => false,
     })
 }
@@ -380,7 +630,15 @@ fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) ->
     };
     let paths: Vec<String> = classes
         .iter()
-        .filter_map(|class| checker.model.path_of(class))
+        .filter_map(|class| match class {
+            // `isinstance(exc, anyio.get_cancelled_exc_class())`
+            Expr::Call(call) => checker
+                .model
+                .call_path(call)
+                .filter(|path| CANCELLATION_CLASS_CALLS.contains(&path.as_str()))
+                .map(|_| CANCELLED_ERROR_CLASSES[0].to_string()),
+            class => checker.model.path_of(class),
+        })
         .collect();
     if negated {
         // Not an `Exception`: a `BaseException` such as `CancelledError`.
@@ -393,6 +651,214 @@ fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) ->
             .iter()
             .any(|path| CANCELLATION_CATCHING_CLASSES.contains(&path.as_str()))
     }
+}
+
+/// Whether `test` being true means the caught exception is not a cancellation:
+/// `isinstance(exc, OSError)` (no class that catches cancellation), `not isinstance(exc,
+/// asyncio.CancelledError)`, or a conjunction holding one.
+fn excludes_cancellation(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
+    // `if task.cancelled(): ...` on the task the `try` awaits: the branch handles that task's
+    // own cancellation, not this one's.
+    if let Expr::Call(call) = test
+        && let Expr::Attribute(attribute) = &*call.func
+        && attribute.attr.as_str() == "cancelled"
+        && call.arguments.is_empty()
+        && let Some(task) = dotted_name(&attribute.value)
+        && cx.awaited_in_try.contains(&task)
+    {
+        return true;
+    }
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => bool_op
+            .values
+            .iter()
+            .any(|value| excludes_cancellation(cx, value, caught)),
+        Expr::BoolOp(bool_op) => bool_op
+            .values
+            .iter()
+            .all(|value| excludes_cancellation(cx, value, caught)),
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+            let Some(caught) = caught else { return false };
+            let Some(classes) = isinstance_classes(cx.checker, &unary.operand, caught) else {
+                return false;
+            };
+            classes.iter().any(|class| {
+                cx.checker
+                    .model
+                    .path_of(class)
+                    .is_some_and(|path| CANCELLED_ERROR_CLASSES.contains(&path.as_str()))
+            })
+        }
+        _ => {
+            let Some(caught) = caught else { return false };
+            let Some(classes) = isinstance_classes(cx.checker, test, caught) else {
+                return false;
+            };
+            classes.iter().all(|class| {
+                let Some(path) = cx.checker.model.path_of(class) else {
+                    return false;
+                };
+                let last = path.rsplit('.').next().unwrap_or_default();
+                !CANCELLATION_CATCHING_CLASSES.contains(&path.as_str()) && !last.contains("Cancel")
+            })
+        }
+    }
+}
+
+/// The classes of `isinstance(<caught>, C)` (a tuple's elements).
+fn isinstance_classes<'e>(
+    checker: &Checker,
+    test: &'e Expr,
+    caught: &str,
+) -> Option<Vec<&'e Expr>> {
+    let Expr::Call(call) = test else { return None };
+    if checker.model.call_path(call).as_deref() != Some("builtins.isinstance") {
+        return None;
+    }
+    let [Expr::Name(subject), class] = call.arguments.args.as_ref() else {
+        return None;
+    };
+    if subject.id.as_str() != caught {
+        return None;
+    }
+    Some(match class {
+        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+        other => vec![other],
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// `if asyncio.current_task().cancelling(): raise`, the 3.11 way to tell an external cancel
+// (of this task: re-raise it) from an internal one (of something it awaited).
+
+/// Whether `test` being `outcome` means the current task is being cancelled:
+/// `task.cancelling()`, `task.cancelling() > 0` when true; `not task.cancelling()`,
+/// `task is None or not task.cancelling()`, `task.cancelling() == 0` when false.
+fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
+    match test {
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+            implies_cancelling(cx, &unary.operand, !outcome)
+        }
+        Expr::BoolOp(bool_op) => {
+            // `a and b` true: both are; `a or b` false: both are.
+            let each_holds = (bool_op.op == ast::BoolOp::And) == outcome;
+            if each_holds {
+                bool_op
+                    .values
+                    .iter()
+                    .any(|value| implies_cancelling(cx, value, outcome))
+            } else {
+                bool_op
+                    .values
+                    .iter()
+                    .all(|value| implies_cancelling(cx, value, outcome))
+            }
+        }
+        Expr::Named(named) => implies_cancelling(cx, &named.value, outcome),
+        Expr::Call(call) => outcome && is_cancelling_call(cx, call),
+        Expr::Compare(compare) => {
+            let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
+                return false;
+            };
+            let Expr::Call(call) = &*compare.left else {
+                return false;
+            };
+            let Expr::NumberLiteral(number) = right else {
+                return false;
+            };
+            let Some(value) = number.value.as_int().and_then(|int| int.as_u64()) else {
+                return false;
+            };
+            if !is_cancelling_call(cx, call) {
+                return false;
+            }
+            // Whether the comparison is true exactly when the count is positive.
+            let positive_when_true = match (op, value) {
+                (ast::CmpOp::Gt | ast::CmpOp::NotEq, 0) | (ast::CmpOp::GtE, 1) => true,
+                (ast::CmpOp::Eq | ast::CmpOp::LtE, 0) | (ast::CmpOp::Lt, 1) => false,
+                _ => return false,
+            };
+            positive_when_true == outcome
+        }
+        _ => false,
+    }
+}
+
+/// `<the current task>.cancelling()`.
+fn is_cancelling_call(cx: &Cx, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    CANCELLING_METHODS.contains(&attribute.attr.as_str())
+        && call.arguments.is_empty()
+        && is_current_task(cx, &attribute.value)
+}
+
+/// `asyncio.current_task()`, or a name the current function binds to it (`task :=
+/// asyncio.current_task()`, `task = asyncio.current_task()`).
+fn is_current_task(cx: &Cx, expr: &Expr) -> bool {
+    let is_call = |expr: &Expr| {
+        matches!(expr, Expr::Call(call) if cx
+            .checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| CURRENT_TASK_CALLS.contains(&path.as_str())))
+    };
+    match expr {
+        Expr::Call(_) => is_call(expr),
+        Expr::Named(named) => is_call(&named.value),
+        Expr::Name(name) => {
+            let name = name.id.as_str();
+            let binds =
+                |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
+            let mut from_current_task = false;
+            let mut other = false;
+            walk_body_shallow(cx.body, &mut |node| {
+                match node {
+                    Node::Expr(Expr::Named(named)) if binds(&named.target) => {
+                        if is_call(&named.value) {
+                            from_current_task = true;
+                        } else {
+                            other = true;
+                        }
+                    }
+                    Node::Stmt(stmt) => {
+                        if let Some((target, value)) = single_assignment(stmt)
+                            && binds(target)
+                        {
+                            if is_call(value) {
+                                from_current_task = true;
+                            } else {
+                                other = true;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                Walk::Descend
+            });
+            from_current_task && !other
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What ends a path.
+
+/// Whether `raise <exc>` ends the path as a re-raise: the caught name, `CancelledError`
+/// itself; inside a callee, any exception; in a function implementing a timeout, a
+/// `TimeoutError`.
+fn ends_path(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
+    if cx.any_raise {
+        // `raise NotImplementedError` marks a method for subclasses to override: the override
+        // runs instead.
+        return !is_class_in(cx.checker, exc, &["builtins.NotImplementedError"]);
+    }
+    reraises(cx.checker, exc, caught)
+        || (cx.implements_timeout && is_timeout_error(cx.checker, exc))
+        // `raise AssertionError("unreachable: X re-raises")` marks a path that does not happen.
+        || is_assertion_error(cx.checker, exc)
 }
 
 /// `raise exc` (the caught name), `raise asyncio.CancelledError`, `raise asyncio.CancelledError(...)`.
@@ -409,7 +875,85 @@ fn reraises(checker: &Checker, exc: &Expr, caught: Option<&str>) -> bool {
     checker
         .model
         .path_of(class)
-        .is_some_and(|path| CANCELLED_ERROR_CLASSES.contains(&path.as_str()))
+        .is_some_and(|path| is_cancelled_error_class(checker, &path, 0))
+}
+
+/// `asyncio.CancelledError`, or a class of this module derived from it
+/// (`class BatchCancelled(asyncio.CancelledError)`): raising it propagates the cancellation.
+fn is_cancelled_error_class(checker: &Checker, path: &str, depth: usize) -> bool {
+    if CANCELLED_ERROR_CLASSES.contains(&path) {
+        return true;
+    }
+    depth < 8
+        && checker.model.module.classes.get(path).is_some_and(|class| {
+            class
+                .bases
+                .iter()
+                .any(|base| is_cancelled_error_class(checker, base, depth + 1))
+        })
+}
+
+/// `raise AssertionError(...)`: the builtin, not shadowed.
+fn is_assertion_error(checker: &Checker, exc: &Expr) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let Expr::Name(name) = class else {
+        return false;
+    };
+    name.id.as_str() == "AssertionError"
+        && !checker.model.is_local("AssertionError")
+        && checker
+            .model
+            .path_of(class)
+            .is_none_or(|path| path == "builtins.AssertionError")
+}
+
+/// `raise C` or `raise C(...)` with `C` one of `classes`.
+fn is_class_in(checker: &Checker, exc: &Expr, classes: &[&str]) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    checker
+        .model
+        .path_of(class)
+        .is_some_and(|path| classes.contains(&path.as_str()))
+}
+
+/// `TimeoutError`, `asyncio.TimeoutError`, or a class whose name ends in `TimeoutError`.
+fn is_timeout_error(checker: &Checker, exc: &Expr) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    is_class_in(checker, exc, TIMEOUT_ERROR_CLASSES)
+        || last_identifier(class).is_some_and(|name| name.ends_with("TimeoutError"))
+}
+
+/// Whether the handler passes the caught exception to code that raises it where it belongs:
+/// `gen.throw(exc)` / `await agen.athrow(exc)` into a driven generator or coroutine, or
+/// `outcome.Error(exc)`, whose receiver re-raises it with `.unwrap()`.
+fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> bool {
+    let Some(caught) = caught else { return false };
+    let carries_caught = |call: &ast::ExprCall| matches!(call.arguments.args.first(), Some(Expr::Name(name)) if name.id.as_str() == caught);
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call)) if carries_caught(call) => {
+            let forwards = matches!(&*call.func, Expr::Attribute(attribute)
+                if EXCEPTION_FORWARDING_METHODS.contains(&attribute.attr.as_str()));
+            let carried = checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| EXCEPTION_CARRIERS.contains(&path.as_str()));
+            if forwards || carried {
+                Walk::Stop
+            } else {
+                Walk::Descend
+            }
+        }
+        _ => Walk::Descend,
+    })
 }
 
 /// Whether the handler calls `<task>.uncancel()`.
@@ -425,16 +969,377 @@ fn calls_uncancel(body: &[Stmt]) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
+// Functions that always raise: `self._convert_error(exc)` annotated `-> NoReturn`, or whose
+// body raises on every path. Resolved within the module: functions defined at module level,
+// and methods of the current class and of its bases defined in the same module.
+
+/// How many callees deep the "does it always raise?" question is followed.
+const MAX_CALLEE_DEPTH: usize = 3;
+
+/// `f(...)` or `await f(...)` where `f` always raises.
+fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
+    let call = match expr {
+        Expr::Await(await_expr) => match &*await_expr.value {
+            Expr::Call(call) => call,
+            _ => return false,
+        },
+        Expr::Call(call) => call,
+        _ => return false,
+    };
+    if cx.depth >= MAX_CALLEE_DEPTH {
+        return false;
+    }
+    let Some(callee) = resolve_callee(cx, call) else {
+        return false;
+    };
+    if is_abstract(callee) {
+        return false;
+    }
+    if callee
+        .returns
+        .as_deref()
+        .is_some_and(|returns| never_returns(cx.checker, returns))
+    {
+        return true;
+    }
+    if sequence_flow(&cx.callee(callee), &callee.body, None) == Flow::Reraises {
+        return true;
+    }
+    // The caught exception handed to a helper that re-raises it on every cancellation path
+    // (`if isinstance(exc, CancelledError) and task.cancelling(): raise`).
+    if cx.any_raise {
+        return false;
+    }
+    let Some(parameter) = caught.and_then(|caught| parameter_receiving(cx, call, callee, caught))
+    else {
+        return false;
+    };
+    let mut callee_cx = cx.callee(callee);
+    callee_cx.any_raise = false;
+    sequence_flow(&callee_cx, &callee.body, Some(parameter)) == Flow::Reraises
+}
+
+/// The parameter of `callee` that receives the caught name in `call` (by position, skipping a
+/// method's receiver, or by keyword).
+fn parameter_receiving<'a>(
+    cx: &Cx,
+    call: &ast::ExprCall,
+    callee: &'a ast::StmtFunctionDef,
+    caught: &str,
+) -> Option<&'a str> {
+    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    if let Some(keyword) = call
+        .arguments
+        .keywords
+        .iter()
+        .find(|keyword| is_caught(&keyword.value))
+    {
+        let name = keyword.arg.as_ref()?.as_str();
+        return callee
+            .parameters
+            .iter()
+            .map(|parameter| parameter.name().as_str())
+            .find(|parameter| *parameter == name);
+    }
+    let position = call.arguments.args.iter().position(is_caught)?;
+    let skip = usize::from(matches!(&*call.func, Expr::Attribute(_)) && cx.receiver.is_some());
+    let positional: Vec<&str> = callee
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(callee.parameters.args.iter())
+        .map(|parameter| parameter.parameter.name.as_str())
+        .collect();
+    positional.get(position + skip).copied()
+}
+
+fn is_abstract(function: &ast::StmtFunctionDef) -> bool {
+    function
+        .decorator_list
+        .iter()
+        .any(|decorator| last_identifier(&decorator.expression) == Some("abstractmethod"))
+}
+
+/// `NoReturn`, `Never` (also as a string annotation).
+fn never_returns(checker: &Checker, annotation: &Expr) -> bool {
+    if let Expr::StringLiteral(string) = annotation {
+        let text = string.value.to_str();
+        let last = text.rsplit('.').next().unwrap_or_default().trim();
+        return last == "NoReturn" || last == "Never";
+    }
+    checker
+        .model
+        .path_of(annotation)
+        .is_some_and(|path| NEVER_RETURNING_TYPES.contains(&path.as_str()))
+}
+
+/// The definition a call names: a module-level function (`helper(...)`, not shadowed by a
+/// local), or a method of the current class or its bases in this module (`self.helper(...)`).
+fn resolve_callee<'a>(
+    cx: &Cx<'_, 'a, '_>,
+    call: &ast::ExprCall,
+) -> Option<&'a ast::StmtFunctionDef> {
+    let module = cx.checker.module();
+    match &*call.func {
+        Expr::Name(name) => {
+            let name = name.id.as_str();
+            if cx.depth == 0 && cx.checker.model.is_local(name) {
+                return None;
+            }
+            find_function(&module.body, name)
+        }
+        Expr::Attribute(attribute) => {
+            let Expr::Name(receiver) = &*attribute.value else {
+                return None;
+            };
+            if Some(receiver.id.as_str()) != cx.receiver {
+                return None;
+            }
+            find_method(&module.body, cx.class?, attribute.attr.as_str(), 0)
+        }
+        _ => None,
+    }
+}
+
+/// The last `def name` among `body`'s statements (through module-level `if`/`try` blocks).
+fn find_function<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ast::StmtFunctionDef> {
+    let mut found = None;
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(function) if function.name.as_str() == name => found = Some(function),
+            Stmt::If(if_stmt) => {
+                let clauses = std::iter::once(&if_stmt.body)
+                    .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body));
+                for clause in clauses {
+                    if let Some(function) = find_function(clause, name) {
+                        found = Some(function);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `name` defined in `class` or, failing that, in a base class defined in the same module.
+fn find_method<'a>(
+    module: &'a [Stmt],
+    class: &'a ast::StmtClassDef,
+    name: &str,
+    depth: usize,
+) -> Option<&'a ast::StmtFunctionDef> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(method) = find_function(&class.body, name) {
+        return Some(method);
+    }
+    for base in class.bases() {
+        // `Base` or `Base[T]`
+        let base = match base {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        let Expr::Name(base) = base else { continue };
+        let Some(base_class) = module.iter().find_map(|stmt| match stmt {
+            Stmt::ClassDef(candidate) if candidate.name.as_str() == base.id.as_str() => {
+                Some(candidate)
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        if let Some(method) = find_method(module, base_class, name, depth + 1) {
+            return Some(method);
+        }
+    }
+    None
+}
+
+/// The `try` sits in the `finally` of an enclosing `try` whose handlers re-raise on every path
+/// after keeping the exception in a name (`except BaseException as e: in_flight = e; raise`):
+/// those names are set exactly when an exception is propagating through the `finally`.
+fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
+    let mut markers = Vec::new();
+    for stmt in cx.checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
+                let in_finally = outer
+                    .finalbody
+                    .iter()
+                    .any(|stmt| stmt.range().contains_range(try_stmt.range()));
+                if !in_finally {
+                    continue;
+                }
+                for handler in &outer.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
+                        continue;
+                    };
+                    if sequence_flow(cx, &handler.body, Some(caught)) != Flow::Reraises {
+                        continue;
+                    }
+                    for stmt in &handler.body {
+                        if let Some((Expr::Name(target), Expr::Name(value))) =
+                            single_assignment(stmt)
+                            && value.id.as_str() == caught
+                        {
+                            markers.push(target.id.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    markers
+}
+
+/// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an
+/// in-flight marker: the other path runs while an exception already propagates, which the
+/// enclosing `finally` re-raises after the cleanup.
+fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
+    let is_marker_none = |expr: &Expr| {
+        matches!(expr, Expr::Compare(compare)
+            if matches!(&*compare.ops, [ast::CmpOp::Is])
+                && matches!(&*compare.comparators, [Expr::NoneLiteral(_)])
+                && matches!(&*compare.left, Expr::Name(name)
+                    if cx.in_flight.iter().any(|marker| marker == name.id.as_str())))
+    };
+    if cx.in_flight.is_empty() {
+        return false;
+    }
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+            bool_op.values.iter().any(is_marker_none)
+                && bool_op.values.iter().all(|value| {
+                    is_marker_none(value) || is_cancellation_test(cx.checker, value, caught)
+                })
+        }
+        other => is_marker_none(other),
+    }
+}
+
+/// The tasks a `try` body awaits, directly or through `asyncio.shield`/`asyncio.wait_for`
+/// (`await task`, `await asyncio.shield(self._task)`), by dotted name.
+fn awaited_tasks(checker: &Checker, body: &[Stmt]) -> Vec<String> {
+    let mut tasks = Vec::new();
+    walk_body_shallow(body, &mut |node| {
+        if let Node::Expr(Expr::Await(await_expr)) = node {
+            let awaited = match &*await_expr.value {
+                Expr::Call(call)
+                    if checker
+                        .model
+                        .call_path(call)
+                        .is_some_and(|path| AWAIT_PASSTHROUGH_CALLS.contains(&path.as_str())) =>
+                {
+                    call.arguments.args.first()
+                }
+                other => Some(other),
+            };
+            if let Some(task) = awaited.and_then(dotted_name) {
+                tasks.push(task);
+            }
+        }
+        Walk::Descend
+    });
+    tasks
+}
+
+/// The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
+/// `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
+/// `raise errors[0]`), once the work that must not be interrupted is done.
+fn reraised_later(
+    cx: &Cx,
+    try_stmt: &ast::StmtTry,
+    handler: &ast::ExceptHandlerExceptHandler,
+) -> bool {
+    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
+        return false;
+    };
+    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    let mut keepers: Vec<String> = Vec::new();
+    walk_body_shallow(&handler.body, &mut |node| {
+        match node {
+            Node::Stmt(stmt) => {
+                if let Some((Expr::Name(target), value)) = single_assignment(stmt)
+                    && is_caught(value)
+                {
+                    keepers.push(target.id.to_string());
+                }
+            }
+            Node::Expr(Expr::Call(call)) => {
+                if let Expr::Attribute(attribute) = &*call.func
+                    && matches!(attribute.attr.as_str(), "append" | "add")
+                    && let Expr::Name(list) = &*attribute.value
+                    && call.arguments.args.first().is_some_and(is_caught)
+                {
+                    keepers.push(list.id.to_string());
+                }
+            }
+            _ => {}
+        }
+        Walk::Descend
+    });
+    if keepers.is_empty() {
+        return false;
+    }
+    let after = try_stmt.start();
+    walk_statements_shallow(cx.checker.current_body(), &mut |stmt| match stmt {
+        Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) if stmt.start() > after => {
+            let raised = match &**exc {
+                Expr::Subscript(subscript) => &*subscript.value,
+                other => other,
+            };
+            if matches!(raised, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()))
+            {
+                Walk::Stop
+            } else {
+                Walk::Descend
+            }
+        }
+        _ => Walk::Descend,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // The cancel-and-wait idiom.
 
 /// Whether the `try` body awaits a task (`await task`, `await self._task`) that the current
-/// function cancelled (`task.cancel()`) before that await.
-fn awaits_cancelled_task(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
+/// function cancelled (`task.cancel()`, or a method of the same object that does
+/// `self._task.cancel()`) before that await.
+fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
     let awaits = Collector::collect(&try_stmt.body);
     if awaits.awaited.is_empty() {
         return false;
     }
-    let cancels = Collector::collect(checker.current_body());
+    let mut cancels = Collector::collect(cx.checker.current_body());
+    // `self._stop_worker()` whose body does `self._task.cancel()`.
+    if let Some(receiver) = cx.receiver {
+        let module = &cx.checker.module().body;
+        for (name, method, called_at) in std::mem::take(&mut cancels.own_calls) {
+            let Some(class) = cx.class else { break };
+            if name != receiver {
+                continue;
+            }
+            let Some(callee) = find_method(module, class, &method, 0) else {
+                continue;
+            };
+            let Some(callee_receiver) = receiver_name(callee) else {
+                continue;
+            };
+            let prefix = format!("{callee_receiver}.");
+            for (cancelled, _) in Collector::collect(&callee.body).cancelled {
+                if let Some(rest) = cancelled.strip_prefix(&prefix) {
+                    cancels
+                        .cancelled
+                        .push((format!("{receiver}.{rest}"), called_at));
+                }
+            }
+        }
+    }
     awaits.awaited.iter().any(|(task, awaited_at)| {
         cancels
             .cancelled
@@ -443,12 +1348,16 @@ fn awaits_cancelled_task(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
     })
 }
 
-/// Awaited names (`await task`) and cancelled names (`task.cancel()`), with their offsets,
-/// outside nested functions.
+/// Awaited names (`await task`), cancelled names (`task.cancel()`) and methods called on the
+/// receiver (`self.stop()`, by the receiver's name `receiver`), with their offsets, outside
+/// nested functions.
 #[derive(Default)]
 struct Collector {
     awaited: Vec<(String, TextSize)>,
     cancelled: Vec<(String, TextSize)>,
+    /// `(name, method, end of the call)` for every `<name>.<method>(...)` whose receiver is a
+    /// bare name; the caller keeps those on its own receiver.
+    own_calls: Vec<(String, String, TextSize)>,
 }
 
 impl Collector {
@@ -462,11 +1371,18 @@ impl Collector {
                     }
                 }
                 Node::Expr(Expr::Call(call)) => {
-                    if let Expr::Attribute(attribute) = &*call.func
-                        && TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
-                        && let Some(task) = dotted_name(&attribute.value)
-                    {
-                        found.cancelled.push((task, call.end()));
+                    if let Expr::Attribute(attribute) = &*call.func {
+                        if TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                            && let Some(task) = dotted_name(&attribute.value)
+                        {
+                            found.cancelled.push((task, call.end()));
+                        } else if let Expr::Name(name) = &*attribute.value {
+                            found.own_calls.push((
+                                name.id.to_string(),
+                                attribute.attr.to_string(),
+                                call.end(),
+                            ));
+                        }
                     }
                 }
                 _ => {}

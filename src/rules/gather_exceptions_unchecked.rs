@@ -5,13 +5,18 @@ use std::collections::HashSet;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextSize};
 
+use crate::ast_query::{
+    Node, Walk, collect_assignments, last_identifier, walk_body_shallow, walk_statements_shallow,
+};
 use crate::catalog::{
-    EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS, NON_INSPECTING_CALLS,
+    ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
+    COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS,
+    NON_INSPECTING_CALLS, TASK_CANCEL_METHODS, TASK_WRAPPING_NAMES,
 };
 use crate::checker::Checker;
-use crate::checker::gather::{target_names, waits_on_tasks_held_elsewhere};
+use crate::checker::gather::{held_elsewhere, target_names, waits_on_tasks_held_elsewhere};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 use crate::semantic::dotted_name;
@@ -60,9 +65,29 @@ async def notify_all(users):
   `await asyncio.gather(*self._tasks, return_exceptions=True)` (or `*background_tasks`, a
   module-level collection, possibly through `list(...)`/`.values()`), where the tasks' errors
   are handled by whoever created them and the drain only waits for them to finish. A gather over
-  `asyncio.all_tasks()`, directly or through a local built from it, is the same drain.
-  A local list of coroutines or tasks built in the same function is *not* exempt.
-- A result that is checked or handed on as described above.
+  `asyncio.all_tasks()`, directly or through a local built from it, is the same drain. So is a
+  local copy of such a collection: `tasks = tuple(self._tasks)`, a comprehension over it
+  (`[t for t in self._tasks if not t.done()]`), a display of them
+  (`(*self._running, *self._overflow)`), or a local bound to an instance attribute
+  (`task = self._task`).
+- Reaping tasks the function has just cancelled: every awaitable was cancelled before the
+  gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
+  `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
+  then `gather(*tasks, return_exceptions=True)`); a local list every `.append`ed item of which was
+  cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
+  returned by a module-level helper that cancels every task it collects and returns them. The
+  cancellations are the expected outcome and there is nothing else to check.
+- Best-effort cleanup of several objects: every awaitable is a call of a cleanup method
+  (`close`, `aclose`, `wait_closed`, `stop`, `kill`, `terminate`, `disconnect`, `shutdown`,
+  `cleanup`, `dispose`, `unload`, also with an `async_` prefix), directly, in a comprehension
+  (`*(c.close() for c in clients)`), or wrapped in `create_task`/`ensure_future`/
+  `create_eager_task` or handed to such a task helper as a callable (`create_task(item.close)`)
+  (also through a local list of them). A shutdown path that closes many
+  things must not stop at the first failure.
+- A local list of coroutines or tasks built in the same function for their results, and not
+  cancelled, is *not* exempt.
+- A result that is checked or handed on as described above (also when the items are returned
+  through a comprehension or a sum: `return pending + tuple(r for r in results if r is not None)`).
 - A `gather` used inside a larger expression (`await asyncio.wait_for(asyncio.gather(...), 5)`,
   `return await asyncio.gather(...)`): its result is handed on.
 - `return_exceptions=False` or a non-literal value; without `return_exceptions=`, see LW401.
@@ -85,7 +110,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         .is_some_and(
             |keyword| matches!(&keyword.value, Expr::BooleanLiteral(literal) if literal.value),
         );
-    if !returns_exceptions || waits_on_tasks_held_elsewhere(checker, call) {
+    if !returns_exceptions
+        || waits_on_tasks_held_elsewhere(checker, call)
+        || drains_or_cleans_up(checker, call)
+    {
         return;
     }
     let Some(consumer) = consumer(checker, call) else {
@@ -109,6 +137,362 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     checker.report(
         Diagnostic::new(Rule::GatherExceptionsUnchecked, message, call.range()).with_help(HELP),
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The drain and the best-effort cleanup: gathers whose results are not worth checking.
+
+/// Whether every awaitable of the gather is a task the function drains (held elsewhere, a
+/// local copy of such a collection, or cancelled earlier in the function) or a best-effort
+/// cleanup call (`c.close()`, `p.kill()`, `create_task(x.aclose())`).
+fn drains_or_cleans_up(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let args = &call.arguments.args;
+    let drain = Drain {
+        checker,
+        gather_at: call.start(),
+    };
+    !args.is_empty()
+        && args.iter().all(|arg| match arg {
+            Expr::Starred(starred) => drain.collection(&starred.value, 0),
+            other => drain.awaitable(other, 0),
+        })
+}
+
+struct Drain<'c, 'a, 'm> {
+    checker: &'c Checker<'a, 'm>,
+    /// Where the gather starts: cancels before it count.
+    gather_at: TextSize,
+}
+
+const MAX_DRAIN_DEPTH: usize = 6;
+
+impl Drain<'_, '_, '_> {
+    /// One awaitable: a task held elsewhere, one cancelled before the gather, or a cleanup call.
+    fn awaitable(&self, expr: &Expr, depth: usize) -> bool {
+        held_elsewhere(self.checker, expr)
+            || self.cancelled_before(expr)
+            || is_cleanup_call(expr)
+            || (depth < MAX_DRAIN_DEPTH
+                && matches!(expr, Expr::Name(_))
+                && self.local_values(expr, &mut |drain, value| drain.awaitable(value, depth + 1)))
+    }
+
+    /// A collection of awaitables (the operand of `*`): held elsewhere or copied from such a
+    /// collection, cancelled item by item before the gather, a comprehension of cleanup calls,
+    /// or a display of drained awaitables.
+    fn collection(&self, expr: &Expr, depth: usize) -> bool {
+        if depth > MAX_DRAIN_DEPTH {
+            return false;
+        }
+        if held_elsewhere(self.checker, expr) || self.cancelled_before(expr) {
+            return true;
+        }
+        match expr {
+            // `(*self._running, *self._overflow)`, `(a, b)`
+            Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().all(|elt| match elt {
+                Expr::Starred(starred) => self.collection(&starred.value, depth + 1),
+                other => self.awaitable(other, depth + 1),
+            }),
+            // `(a,) if a is not None else ()`
+            Expr::If(if_expr) => {
+                self.collection(&if_expr.body, depth + 1)
+                    && self.collection(&if_expr.orelse, depth + 1)
+            }
+            // `tuple(self._tasks)`, `list(pending)`, `self._by_name.values()`
+            Expr::Call(call) => {
+                let copies = self
+                    .checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| COLLECTION_COPY_CALLS.contains(&path.as_str()));
+                if copies {
+                    return match call.arguments.args.as_ref() {
+                        [only] if call.arguments.keywords.is_empty() => {
+                            self.collection(only, depth + 1)
+                        }
+                        _ => false,
+                    };
+                }
+                // `tasks = _cancel_stale(...)`: a module-level helper that cancels the tasks
+                // it returns.
+                if let Expr::Name(callee) = &*call.func
+                    && !self.checker.model.is_local(callee.id.as_str())
+                    && let Some(helper) = module_function(self.checker, callee.id.as_str())
+                    && returns_cancelled_tasks(helper)
+                {
+                    return true;
+                }
+                match &*call.func {
+                    Expr::Attribute(method)
+                        if COLLECTION_COPY_METHODS.contains(&method.attr.as_str())
+                            && call.arguments.is_empty() =>
+                    {
+                        self.collection(&method.value, depth + 1)
+                    }
+                    _ => false,
+                }
+            }
+            // `(c.close() for c in clients)`, `(t for t in (self._a, self._b) if t is not None)`
+            Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            })
+            | Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            }) => {
+                if is_cleanup_call(elt) {
+                    return true;
+                }
+                let [generator] = generators.as_slice() else {
+                    return false;
+                };
+                matches!((&**elt, &generator.target), (Expr::Name(item), Expr::Name(target))
+                    if item.id == target.id)
+                    && self.collection(&generator.iter, depth + 1)
+            }
+            Expr::Name(_) => {
+                self.local_values(expr, &mut |drain, value| drain.collection(value, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `name` is a local whose every binding passes `test`: assignments (a
+    /// `done, pending = await asyncio.wait(tasks)` binds parts of `tasks`), and items added with
+    /// `.append(v)`/`.add(v)` to a local that starts empty.
+    fn local_values(&self, name: &Expr, test: &mut dyn FnMut(&Self, &Expr) -> bool) -> bool {
+        let Expr::Name(name) = name else { return false };
+        let name = name.id.as_str();
+        if !self.checker.model.is_local(name) {
+            return false;
+        }
+        let body = self.checker.current_body();
+        let mut values: Vec<&Expr> = Vec::new();
+        let mut unknown = false;
+        let mut bindings = 0;
+        collect_assignments(body, &mut |target, value, index| {
+            if !matches!(target, Expr::Name(bound) if bound.id.as_str() == name) {
+                return;
+            }
+            bindings += 1;
+            match (value, index) {
+                (Some(value), None) => values.push(value),
+                (Some(value), Some(_)) => match split_by_wait(self.checker, value) {
+                    Some(tasks) => values.push(tasks),
+                    None => unknown = true,
+                },
+                _ => unknown = true,
+            }
+        });
+        if unknown || bindings == 0 {
+            return false;
+        }
+        let mut added: Vec<&Expr> = Vec::new();
+        let mut starts_empty = true;
+        for value in &values {
+            match value {
+                Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. })
+                    if elts.is_empty() => {}
+                Expr::Call(call)
+                    if call.arguments.is_empty()
+                        && matches!(last_identifier(&call.func), Some("list" | "set")) => {}
+                _ => starts_empty = false,
+            }
+        }
+        if starts_empty {
+            walk_body_shallow(body, &mut |node| {
+                if let Node::Expr(Expr::Call(call)) = node
+                    && let Expr::Attribute(attribute) = &*call.func
+                    && matches!(attribute.attr.as_str(), "append" | "add")
+                    && matches!(&*attribute.value, Expr::Name(receiver) if receiver.id.as_str() == name)
+                {
+                    match call.arguments.args.as_ref() {
+                        [item] => added.push(item),
+                        _ => unknown = true,
+                    }
+                }
+                Walk::Descend
+            });
+            return !unknown
+                && !added.is_empty()
+                && added
+                    .iter()
+                    .all(|item| self.awaitable(item, MAX_DRAIN_DEPTH));
+        }
+        values.iter().all(|value| test(self, value))
+    }
+
+    /// `task.cancel()` before the gather, or `for t in tasks: t.cancel()` (also under an `if`)
+    /// before it, on the same dotted name.
+    fn cancelled_before(&self, expr: &Expr) -> bool {
+        let Some(target) = dotted_name(expr) else {
+            return false;
+        };
+        let gather_at = self.gather_at;
+        walk_body_shallow(self.checker.current_body(), &mut |node| {
+            match node {
+                Node::Expr(Expr::Call(call)) if call.end() <= gather_at => {
+                    if let Expr::Attribute(attribute) = &*call.func
+                        && TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                        && dotted_name(&attribute.value).as_deref() == Some(target.as_str())
+                    {
+                        return Walk::Stop;
+                    }
+                }
+                Node::Stmt(Stmt::For(for_stmt)) if for_stmt.start() < gather_at => {
+                    if let Expr::Name(item) = &*for_stmt.target
+                        && dotted_name(unwrap_copy(self.checker, &for_stmt.iter)).as_deref()
+                            == Some(target.as_str())
+                        && cancels_name(&for_stmt.body, item.id.as_str())
+                    {
+                        return Walk::Stop;
+                    }
+                }
+                _ => {}
+            }
+            Walk::Descend
+        })
+    }
+}
+
+/// The module-level `def name`.
+fn module_function<'a>(checker: &Checker<'a, '_>, name: &str) -> Option<&'a ast::StmtFunctionDef> {
+    checker
+        .module()
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) if function.name.as_str() == name => Some(function),
+            _ => None,
+        })
+        .last()
+}
+
+/// A function that builds a list of tasks it cancels and returns it: every `return` returns
+/// the same local, which starts empty and gets only items the function calls `.cancel()` on.
+fn returns_cancelled_tasks(function: &ast::StmtFunctionDef) -> bool {
+    let mut returned: Option<String> = None;
+    let mut consistent = true;
+    walk_statements_shallow(&function.body, &mut |stmt| {
+        if let Stmt::Return(ret) = stmt {
+            match ret.value.as_deref() {
+                Some(Expr::Name(name))
+                    if returned
+                        .as_deref()
+                        .is_none_or(|seen| seen == name.id.as_str()) =>
+                {
+                    returned = Some(name.id.to_string());
+                }
+                _ => consistent = false,
+            }
+        }
+        Walk::Descend
+    });
+    let Some(returned) = returned.filter(|_| consistent) else {
+        return false;
+    };
+    let mut starts_empty = true;
+    collect_assignments(&function.body, &mut |target, value, _| {
+        if matches!(target, Expr::Name(bound) if bound.id.as_str() == returned) {
+            starts_empty &= matches!(value,
+                Some(Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }))
+                    if elts.is_empty());
+        }
+    });
+    let mut items: Vec<String> = Vec::new();
+    let mut other = false;
+    walk_body_shallow(&function.body, &mut |node| {
+        if let Node::Expr(Expr::Call(call)) = node
+            && let Expr::Attribute(attribute) = &*call.func
+            && matches!(attribute.attr.as_str(), "append" | "add")
+            && matches!(&*attribute.value, Expr::Name(receiver) if receiver.id.as_str() == returned)
+        {
+            match call.arguments.args.as_ref() {
+                [Expr::Name(item)] => items.push(item.id.to_string()),
+                _ => other = true,
+            }
+        }
+        Walk::Descend
+    });
+    starts_empty
+        && !other
+        && !items.is_empty()
+        && items.iter().all(|item| cancels_name(&function.body, item))
+}
+
+/// `list(xs)`, `tuple(xs)` → `xs`.
+fn unwrap_copy<'e>(checker: &Checker, expr: &'e Expr) -> &'e Expr {
+    if let Expr::Call(call) = expr
+        && checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| COLLECTION_COPY_CALLS.contains(&path.as_str()))
+        && let [only] = call.arguments.args.as_ref()
+    {
+        return only;
+    }
+    expr
+}
+
+/// Whether `body` calls `<name>.cancel()`.
+fn cancels_name(body: &[Stmt], name: &str) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call))
+            if matches!(&*call.func, Expr::Attribute(attribute)
+                if TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                    && matches!(&*attribute.value, Expr::Name(receiver) if receiver.id.as_str() == name)) =>
+        {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    })
+}
+
+/// `await asyncio.wait(tasks, ...)` → `tasks` (its `done` and `pending` are parts of it).
+fn split_by_wait<'e>(checker: &Checker, value: &'e Expr) -> Option<&'e Expr> {
+    let Expr::Await(await_expr) = value else {
+        return None;
+    };
+    let Expr::Call(call) = &*await_expr.value else {
+        return None;
+    };
+    let path = checker.model.call_path(call)?;
+    if !ASYNCIO_WAIT_CALLS.contains(&path.as_str()) {
+        return None;
+    }
+    call.arguments.args.first()
+}
+
+/// `x.close()`, `p.kill()`, `hass_obj.async_stop()`, `create_task(x.aclose())`: a best-effort
+/// cleanup call.
+fn is_cleanup_call(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    let Some(name) = last_identifier(&call.func) else {
+        return false;
+    };
+    if TASK_WRAPPING_NAMES.contains(&name) {
+        // `create_task(x.aclose())`, or a helper that takes the callable:
+        // `create_task(item.close)`.
+        return call.arguments.args.first().is_some_and(|inner| {
+            is_cleanup_call(inner)
+                || matches!(inner, Expr::Attribute(attribute)
+                    if is_cleanup_method(attribute.attr.as_str()))
+        });
+    }
+    if !matches!(&*call.func, Expr::Attribute(_)) {
+        return false;
+    }
+    is_cleanup_method(name)
+}
+
+/// `close`, `aclose`, `async_stop`, ...
+fn is_cleanup_method(name: &str) -> bool {
+    let method = name.strip_prefix("async_").unwrap_or(name);
+    BEST_EFFORT_CLEANUP_METHODS.contains(&method)
 }
 
 enum Consumer {
@@ -280,6 +664,25 @@ impl Usage<'_, '_, '_> {
                 elts.iter().any(|elt| self.holds_results(elt))
             }
             Expr::Dict(dict) => dict.iter().any(|item| self.holds_results(&item.value)),
+            // `tuple(item for item in results if item is not None)`: the items, exceptions
+            // included, go on.
+            Expr::Generator(ast::ExprGenerator { elt, .. })
+            | Expr::ListComp(ast::ExprListComp { elt, .. })
+            | Expr::SetComp(ast::ExprSetComp { elt, .. }) => self.holds_results(elt),
+            Expr::Call(call)
+                if is_iteration_helper(self.checker, call)
+                    && call.arguments.keywords.is_empty() =>
+            {
+                call.arguments
+                    .args
+                    .iter()
+                    .any(|arg| self.holds_results(arg))
+            }
+            // `pending + tuple(...)`
+            Expr::BinOp(bin_op) if bin_op.op == ast::Operator::Add => {
+                self.holds_results(&bin_op.left) || self.holds_results(&bin_op.right)
+            }
+            Expr::Starred(starred) => self.holds_results(&starred.value),
             other => self.carries(other),
         }
     }
