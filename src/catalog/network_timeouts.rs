@@ -53,3 +53,12 @@ pub const SOCKET_WRAPPING_CONNECTS: &[&str] = &[
     "asyncio.AbstractEventLoop.create_connection",
     "asyncio.AbstractEventLoop.create_unix_connection",
 ];
+
+/// Calls that run the coroutine they are handed as a new task, which does not inherit the
+/// deadline of the code that spawns it (LW501), by the callee's last name.
+pub const SPAWNS_TASK: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "start_soon",
+    "run_coroutine_threadsafe",
+];

@@ -71,6 +71,9 @@ pub fn check_project(
     if settings.is_enabled(Rule::CoroutineInBooleanContext) {
         coroutine_in_boolean_context::check(project, facts, &mut report);
     }
+    if settings.is_enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::check_project(project, facts, &mut report);
+    }
     diagnostics
 }
 

@@ -93,6 +93,13 @@ impl SummaryBuilder {
             .get_or_insert_with(|| alias.to_string());
     }
 
+    /// Records a method called on a value of unknown type (`x.fetch()`).
+    pub fn note_unresolved_method(&mut self, name: &str) {
+        if !self.summary.unresolved_methods.contains(name) {
+            self.summary.unresolved_methods.insert(name.to_string());
+        }
+    }
+
     pub fn finish(mut self) -> ModuleSummary {
         let summary = &mut self.summary;
         let own: rustc_hash::FxHashMap<String, u32> = summary
