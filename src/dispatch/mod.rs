@@ -41,6 +41,9 @@ pub fn check_module(
 ) -> (Vec<Diagnostic>, ModuleSummary) {
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
     checker.visit_body(&module.body);
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::finish_module(&mut checker);
+    }
     if checker.enabled(Rule::BackgroundTaskNotDrained) {
         background_task_not_drained::check_module(&mut checker, module);
     }
@@ -85,6 +88,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());
     let Some(path) = path else { return };
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
+    }
     if let Some(api) = &blocking
         && checker.in_async_context()
     {
@@ -155,6 +161,9 @@ fn try_statement(checker: &mut Checker, try_stmt: &ast::StmtTry) {
 
 /// An `await` in async context.
 fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::note_await(checker, await_expr);
+    }
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::check_await(checker, await_expr);
     }

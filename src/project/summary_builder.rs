@@ -100,6 +100,53 @@ impl SummaryBuilder {
         }
     }
 
+    /// The paths of the module's functions seen so far that block: directly (a catalogued
+    /// blocking call, metadata syscalls aside) or by calling one of them. Whether a function
+    /// elsewhere in the project blocks is known only after the link.
+    pub fn blocking_functions(&self) -> rustc_hash::FxHashSet<String> {
+        let functions = &self.summary.functions;
+        let own: rustc_hash::FxHashMap<&str, usize> = functions
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(index, function)| (function.path.as_str(), index))
+            .collect();
+        let mut blocks: Vec<bool> = functions
+            .iter()
+            .enumerate()
+            .map(|(index, function)| index != 0 && !function.blocking.is_empty())
+            .collect();
+        // Few rounds suffice in real modules; the bound keeps a pathological one cheap.
+        for _ in 0..32 {
+            let mut changed = false;
+            for (index, function) in functions.iter().enumerate().skip(1) {
+                if blocks[index] {
+                    continue;
+                }
+                let calls_blocking = function.calls.iter().any(|call| {
+                    self.summary
+                        .callees
+                        .get(call.callee as usize)
+                        .and_then(|callee| own.get(callee.as_str()))
+                        .is_some_and(|&callee| blocks[callee] && !functions[callee].is_generator)
+                });
+                if calls_blocking {
+                    blocks[index] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        functions
+            .iter()
+            .zip(blocks)
+            .filter(|(_, blocks)| *blocks)
+            .map(|(function, _)| function.path.clone())
+            .collect()
+    }
+
     pub fn finish(mut self) -> ModuleSummary {
         let summary = &mut self.summary;
         let own: rustc_hash::FxHashMap<String, u32> = summary
