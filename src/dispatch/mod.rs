@@ -44,6 +44,9 @@ pub fn check_module(
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::finish_module(&mut checker);
     }
+    if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::finish_module(&mut checker);
+    }
     if checker.enabled(Rule::BackgroundTaskNotDrained) {
         background_task_not_drained::check_module(&mut checker, module);
     }

@@ -193,6 +193,9 @@ pub struct PendingDeadline {
     /// module): with no caller in the project it is plumbing behind an entry point, which
     /// owns the deadline.
     pub private_plumbing: bool,
+    /// For `loop.sock_connect(owner.attr, ...)`: the class attribute the socket comes from
+    /// (`app.voice.State.socket`); not reported when a module makes it a datagram socket.
+    pub socket_attribute: Option<String>,
 }
 
 impl FunctionSummary {
@@ -263,6 +266,10 @@ pub struct ModuleSummary {
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
     pub unresolved_methods: rustc_hash::FxHashSet<String>,
+    /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
+    /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
+    /// network (LW501 asks).
+    pub datagram_sockets: Vec<String>,
 }
 
 impl ModuleSummary {

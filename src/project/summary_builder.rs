@@ -100,6 +100,11 @@ impl SummaryBuilder {
         }
     }
 
+    /// Records a class attribute the module assigns a datagram socket to.
+    pub fn note_datagram_socket(&mut self, attribute: String) {
+        self.summary.datagram_sockets.push(attribute);
+    }
+
     /// The paths of the module's functions seen so far that block: directly (a catalogued
     /// blocking call, metadata syscalls aside) or by calling one of them. Whether a function
     /// elsewhere in the project blocks is known only after the link.

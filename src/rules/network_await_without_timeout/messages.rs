@@ -11,6 +11,7 @@ use crate::message_text::shorten;
 use crate::project::summary::PendingDeadline;
 use crate::registry::Rule;
 
+use super::datagram_sockets::socket_attribute;
 use super::operations::Unbounded;
 
 pub(super) fn report(
@@ -50,6 +51,7 @@ pub(super) fn report(
     {
         let private_plumbing = unbounded.kind == NetworkDefault::Streams
             && (is_private(function.name.as_str()) || module_is_private(checker));
+        let socket_attribute = socket_attribute(checker, operation);
         checker
             .summary
             .current()
@@ -57,6 +59,7 @@ pub(super) fn report(
             .push(PendingDeadline {
                 diagnostic,
                 private_plumbing,
+                socket_attribute,
             });
         return;
     }

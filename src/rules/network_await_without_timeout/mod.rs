@@ -10,6 +10,7 @@
 
 mod callers;
 mod client_timeouts;
+mod datagram_sockets;
 mod exemptions;
 mod messages;
 mod operations;
@@ -107,7 +108,12 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
 - A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
   `async for message in websocket:`. Waiting for the next message or connection is what a
   server's accept loop, a relay or a subscription is for.
-- `loop.create_connection(factory, sock=connected_socket)`: it only wraps the socket.
+- `loop.create_connection(factory, sock=connected_socket)` and
+  `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
+  streams they return are still followed).
+- `loop.sock_connect(owner.attr, address)` on a datagram socket: connecting a UDP socket only
+  records the peer. The socket is recognised when the owner's type is known and a module of
+  the project assigns `self.attr = socket.socket(..., socket.SOCK_DGRAM)` in that class.
 - The library's own implementation of the API (`self.recv()` inside the connection class).
 - An await inside a function every caller of which, in the project, runs it under a deadline
   (`async with asyncio.timeout(5): await connect(host)`, `await asyncio.wait_for(connect(host),
@@ -133,6 +139,11 @@ that default) and for `aiohttp.request(...)` without `timeout=`.
 No automatic fix: the right deadline depends on the operation. The help line suggests
 `async with asyncio.timeout(seconds):` on Python 3.11 and newer, else `asyncio.wait_for(op, seconds)`.
 "#;
+
+/// Once the module is walked: records the class attributes it makes datagram sockets.
+pub(crate) fn finish_module(checker: &mut Checker) {
+    datagram_sockets::record(checker);
+}
 
 /// `await op` in async context.
 pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
