@@ -76,7 +76,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
   LW103's business.)
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
-- The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`.
+- The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
+  with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
+  returns at once.
+- `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
+  name bound to one): no file is read or written.
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
   or `lock.acquire()`) whose critical sections in the module never block: a lock around a dict
   update or a list append is held for microseconds, so waiting for it does not stall the loop.
