@@ -23,10 +23,18 @@ pub fn call_deadline(checker: &Checker, call: &ast::ExprCall) -> CallDeadline {
         {
             return CallDeadline::Detached;
         }
-        let is_wait_for = checker
-            .model
-            .call_path(outer)
-            .is_some_and(|path| catalog::is_wait_for(&path));
+        // Resolving a path costs more than reading a name: an attribute is resolved only
+        // when it is spelled `.wait_for` (a bare name may be an alias: `from asyncio import
+        // wait_for as bounded`).
+        let may_be_wait_for = match &*outer.func {
+            Expr::Attribute(attribute) => attribute.attr.as_str() == "wait_for",
+            _ => true,
+        };
+        let is_wait_for = may_be_wait_for
+            && checker
+                .model
+                .call_path(outer)
+                .is_some_and(|path| catalog::is_wait_for(&path));
         if is_wait_for
             && outer
                 .arguments

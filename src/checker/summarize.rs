@@ -30,7 +30,10 @@ pub(crate) fn record_call(
         return;
     }
     let Some(path) = path else {
-        if let Expr::Attribute(attribute) = &*call.func {
+        // Only LW501 asks which methods unresolved calls may reach.
+        if let Expr::Attribute(attribute) = &*call.func
+            && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+        {
             checker
                 .summary
                 .note_unresolved_method(attribute.attr.as_str());

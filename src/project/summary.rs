@@ -265,7 +265,8 @@ pub struct ModuleSummary {
     pub asyncio_alias: Option<String>,
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
-    pub unresolved_methods: rustc_hash::FxHashSet<String>,
+    /// Sorted, each once (asked by binary search).
+    pub unresolved_methods: Box<[Box<str>]>,
     /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
     /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
     /// network (LW501 asks).

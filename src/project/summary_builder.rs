@@ -14,6 +14,8 @@ pub struct SummaryBuilder {
     /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
     /// the module code (index 0) is at the bottom.
     stack: Vec<usize>,
+    /// Method names called on values of unknown type, until `finish` sorts them.
+    unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
 }
 
 impl SummaryBuilder {
@@ -33,6 +35,7 @@ impl SummaryBuilder {
             summary,
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
+            unresolved_methods: rustc_hash::FxHashSet::default(),
         }
     }
 
@@ -95,8 +98,8 @@ impl SummaryBuilder {
 
     /// Records a method called on a value of unknown type (`x.fetch()`).
     pub fn note_unresolved_method(&mut self, name: &str) {
-        if !self.summary.unresolved_methods.contains(name) {
-            self.summary.unresolved_methods.insert(name.to_string());
+        if !self.unresolved_methods.contains(name) {
+            self.unresolved_methods.insert(name.into());
         }
     }
 
@@ -153,6 +156,9 @@ impl SummaryBuilder {
     }
 
     pub fn finish(mut self) -> ModuleSummary {
+        let mut unresolved: Vec<Box<str>> = self.unresolved_methods.drain().collect();
+        unresolved.sort_unstable();
+        self.summary.unresolved_methods = unresolved.into_boxed_slice();
         let summary = &mut self.summary;
         let own: rustc_hash::FxHashMap<String, u32> = summary
             .functions

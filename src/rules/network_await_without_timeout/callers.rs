@@ -3,7 +3,7 @@
 //! a deadline, lexically or by being itself so covered. Decided once the project is linked:
 //! the findings wait in their function's summary until then.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::project::summary::{CallDeadline, MODULE_CODE};
@@ -21,7 +21,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
     if pending.is_empty() {
         return;
     }
-    let callers = Callers::build(project, facts);
+    let callers = Callers::build(project, facts, &pending);
     let datagram: rustc_hash::FxHashSet<&str> = project
         .modules
         .iter()
@@ -61,43 +61,74 @@ enum Coverage {
     Uncovered,
 }
 
-/// The project's call graph read backwards, with the methods of each name (for calls to a
-/// base class's method, which reach its overrides).
+/// The part of the call graph read backwards that the findings need: the callers of their
+/// functions, of those callers, and so on (as deep as coverage is followed), found by passes
+/// over the forward edges, so the whole graph is never reversed.
 struct Callers<'p, 'a> {
     project: &'p Project<'a>,
     /// Callee → (caller, call site index in the caller).
     callers: HashMap<FunctionId, Vec<(FunctionId, usize)>>,
-    /// Method name → the project's methods of that name, with their class's path.
-    methods: HashMap<&'a str, Vec<(&'a str, FunctionId)>>,
+    /// Method → the methods of the same name in the classes it derives from: a call to one
+    /// of those on the base class reaches the override.
+    base_methods: HashMap<FunctionId, Vec<FunctionId>>,
 }
 
 impl<'p, 'a> Callers<'p, 'a> {
-    fn build(project: &'p Project<'a>, facts: &Facts) -> Self {
+    fn build(project: &'p Project<'a>, facts: &Facts, pending: &[FunctionId]) -> Self {
         let mut callers: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
-        let mut methods: HashMap<&'a str, Vec<(&'a str, FunctionId)>> = HashMap::default();
-        for caller in project.function_ids() {
-            for &(site, callee) in facts.edges.of(caller) {
-                callers.entry(callee).or_default().push((caller, site));
+        let mut base_methods: HashMap<FunctionId, Vec<FunctionId>> = HashMap::default();
+        let mut collected: FxHashSet<FunctionId> = FxHashSet::default();
+        let mut frontier: Vec<FunctionId> = pending.to_vec();
+        // The callees each pass looks for, by dense function number, marked with the pass:
+        // a flat vector answers every edge without hashing.
+        let dense = |id: FunctionId| project.offsets[id.0] + id.1;
+        let mut wanted_in: Vec<u8> = vec![0; project.function_count()];
+        for pass in 1..=MAX_DEPTH as u8 + 1 {
+            let mut any = false;
+            for id in std::mem::take(&mut frontier) {
+                if base_methods.contains_key(&id) {
+                    continue;
+                }
+                let bases = bases_of(project, id);
+                for target in std::iter::once(id).chain(bases.iter().copied()) {
+                    if collected.insert(target) {
+                        wanted_in[dense(target)] = pass;
+                        any = true;
+                    }
+                }
+                base_methods.insert(id, bases);
             }
-            let function = project.function(caller);
-            if let Some((owner, name)) = function.path.rsplit_once('.')
-                && project.is_class(owner)
-            {
-                methods.entry(name).or_default().push((owner, caller));
+            if !any {
+                break;
+            }
+            for caller in project.function_ids() {
+                for &(site, callee) in facts.edges.of(caller) {
+                    if wanted_in[dense(callee)] != pass {
+                        continue;
+                    }
+                    callers.entry(callee).or_default().push((caller, site));
+                    // Only a caller with no deadline of its own is asked about its callers.
+                    let unbounded = project
+                        .function(caller)
+                        .calls
+                        .get(site)
+                        .is_some_and(|call| call.deadline == CallDeadline::Unbounded);
+                    if unbounded {
+                        frontier.push(caller);
+                    }
+                }
             }
         }
         Self {
             project,
             callers,
-            methods,
+            base_methods,
         }
     }
 
     /// The class a method belongs to, and its name.
     fn method_of(&self, id: FunctionId) -> Option<(&'a str, &'a str)> {
-        let path = self.project.function(id).path.as_str();
-        let (owner, name) = path.rsplit_once('.')?;
-        self.project.is_class(owner).then_some((owner, name))
+        method_of(self.project, id)
     }
 
     /// Whether a call the link could not resolve (`x.name()` on a value of unknown type),
@@ -113,21 +144,17 @@ impl<'p, 'a> Callers<'p, 'a> {
                 && self.project.modules[module]
                     .summary
                     .unresolved_methods
-                    .contains(name)
+                    .binary_search_by(|called| (**called).cmp(name))
+                    .is_ok()
         })
     }
 
     /// The call sites that may run function `id`: those resolved to it, and for a method,
-    /// those resolved to the method of that name of a class it derives from (a call on the
-    /// base class reaches the override).
+    /// those resolved to the method of that name of a class it derives from.
     fn sites(&self, id: FunctionId) -> Vec<(FunctionId, usize)> {
         let mut sites = self.callers.get(&id).cloned().unwrap_or_default();
-        if let Some((class, name)) = self.method_of(id) {
-            for &(owner, base_method) in self.methods.get(name).into_iter().flatten() {
-                if base_method != id && self.project.descends_from(class, &[owner]) {
-                    sites.extend(self.callers.get(&base_method).into_iter().flatten());
-                }
-            }
+        for base in self.base_methods.get(&id).into_iter().flatten() {
+            sites.extend(self.callers.get(base).into_iter().flatten());
         }
         sites
     }
@@ -191,4 +218,43 @@ impl<'p, 'a> Callers<'p, 'a> {
             Coverage::Uncovered
         }
     }
+}
+
+/// The class a method belongs to, and its name.
+fn method_of<'a>(project: &Project<'a>, id: FunctionId) -> Option<(&'a str, &'a str)> {
+    let path = project.function(id).path.as_str();
+    let (owner, name) = path.rsplit_once('.')?;
+    project.is_class(owner).then_some((owner, name))
+}
+
+/// The methods of the same name that method `id` overrides, up its project base classes.
+fn bases_of(project: &Project, id: FunctionId) -> Vec<FunctionId> {
+    let Some((class, name)) = method_of(project, id) else {
+        return Vec::new();
+    };
+    let mut found: Vec<FunctionId> = Vec::new();
+    // (module of the class, class path) still to look above.
+    let mut pending: Vec<(usize, String)> = vec![(id.0, class.to_string())];
+    let mut seen: FxHashSet<String> = FxHashSet::default();
+    while let Some((module, class)) = pending.pop() {
+        if !seen.insert(class.clone()) || seen.len() > 64 {
+            continue;
+        }
+        let Some(summary) = project.modules[module].summary.classes.get(&class) else {
+            continue;
+        };
+        for base in &summary.bases {
+            // The nearest definition of `name` at or above `base`.
+            let Some(method) = project.resolve(&format!("{base}.{name}")) else {
+                continue;
+            };
+            if method != id && !found.contains(&method) {
+                found.push(method);
+            }
+            if let Some((owner, _)) = method_of(project, method) {
+                pending.push((method.0, owner.to_string()));
+            }
+        }
+    }
+    found
 }
