@@ -51,9 +51,21 @@ impl BlockingKind {
 }
 
 /// An argument that turns a blocking call into a non-blocking one (`lock.acquire(blocking=False)`,
-/// `queue.get(block=False)`, `queue.get(False)`): the keyword name and its positional index.
+/// `queue.get(block=False)`, `queue.get(False)`, `thread.join(timeout=0)`): the keyword name
+/// and its positional index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NonBlockingFlag {
+    pub keyword: &'static str,
+    pub position: usize,
+    /// The argument is a timeout, and `0` makes the call return at once (otherwise it is a
+    /// flag, and `False` does).
+    pub zero_timeout: bool,
+}
+
+/// Where an archive opener takes the file it reads or writes (`zipfile.ZipFile(file)`,
+/// `tarfile.open(fileobj=...)`): an in-memory buffer there (`io.BytesIO`) means no file I/O.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferArgument {
     pub keyword: &'static str,
     pub position: usize,
 }
@@ -70,6 +82,8 @@ pub struct BlockingApi {
     /// A string argument that makes the call work in memory when it starts with a prefix:
     /// `urlopen("data:...")` decodes the URI, no network involved.
     pub in_memory_prefix: Option<InMemoryPrefix>,
+    /// Not blocking when this argument is an in-memory buffer (`io.BytesIO`).
+    pub buffer_argument: Option<BufferArgument>,
 }
 
 /// The argument (keyword name and position) and the prefix of [`BlockingApi::in_memory_prefix`].
@@ -432,6 +446,7 @@ pub(super) const fn io(alternative: Option<&'static str>) -> BlockingApi {
         non_blocking_flag: None,
         needs_file_argument: false,
         in_memory_prefix: None,
+        buffer_argument: None,
     }
 }
 
@@ -439,9 +454,46 @@ pub(super) const fn flagged(keyword: &'static str, position: usize) -> BlockingA
     BlockingApi {
         category: Blocking::Io,
         alternative: None,
-        non_blocking_flag: Some(NonBlockingFlag { keyword, position }),
+        non_blocking_flag: Some(NonBlockingFlag {
+            keyword,
+            position,
+            zero_timeout: false,
+        }),
         needs_file_argument: false,
         in_memory_prefix: None,
+        buffer_argument: None,
+    }
+}
+
+/// A wait that returns at once with a timeout of `0` (`thread.join(timeout=0)`).
+pub(super) const fn timed(
+    alternative: Option<&'static str>,
+    keyword: &'static str,
+    position: usize,
+) -> BlockingApi {
+    BlockingApi {
+        category: Blocking::Io,
+        alternative,
+        non_blocking_flag: Some(NonBlockingFlag {
+            keyword,
+            position,
+            zero_timeout: true,
+        }),
+        needs_file_argument: false,
+        in_memory_prefix: None,
+        buffer_argument: None,
+    }
+}
+
+/// An archive opener: file I/O unless its file is an in-memory buffer.
+pub(super) const fn archive(keyword: &'static str, position: usize) -> BlockingApi {
+    BlockingApi {
+        category: Blocking::Io,
+        alternative: None,
+        non_blocking_flag: None,
+        needs_file_argument: false,
+        in_memory_prefix: None,
+        buffer_argument: Some(BufferArgument { keyword, position }),
     }
 }
 
@@ -451,6 +503,7 @@ pub(super) const CPU: BlockingApi = BlockingApi {
     non_blocking_flag: None,
     needs_file_argument: false,
     in_memory_prefix: None,
+    buffer_argument: None,
 };
 
 pub(super) const METADATA: BlockingApi = BlockingApi {
@@ -459,6 +512,7 @@ pub(super) const METADATA: BlockingApi = BlockingApi {
     non_blocking_flag: None,
     needs_file_argument: false,
     in_memory_prefix: None,
+    buffer_argument: None,
 };
 
 pub(super) const FILE_ARGUMENT: BlockingApi = BlockingApi {
@@ -467,4 +521,5 @@ pub(super) const FILE_ARGUMENT: BlockingApi = BlockingApi {
     non_blocking_flag: None,
     needs_file_argument: true,
     in_memory_prefix: None,
+    buffer_argument: None,
 };

@@ -48,8 +48,26 @@ pub const NETWORK_WAIT_FOR_NEXT: &[&str] = &[
     "sock_accept",
 ];
 
-/// Loop methods that do no network I/O when handed an already-connected `sock=` (LW501).
+/// Connection openers that do no network I/O when handed an already-connected `sock=`: they
+/// only wrap the socket (LW501). Reads on the streams they return still wait on the peer.
 pub const SOCKET_WRAPPING_CONNECTS: &[&str] = &[
     "asyncio.AbstractEventLoop.create_connection",
     "asyncio.AbstractEventLoop.create_unix_connection",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.streams.open_connection",
+    "asyncio.streams.open_unix_connection",
+];
+
+/// `loop.sock_connect`: on a datagram (UDP) socket, `connect` only records the peer address
+/// and returns at once, so it waits on no network (LW501).
+pub const SOCKET_CONNECTS: &[&str] = &["asyncio.AbstractEventLoop.sock_connect"];
+
+/// Calls that run the coroutine they are handed as a new task, which does not inherit the
+/// deadline of the code that spawns it (LW501), by the callee's last name.
+pub const SPAWNS_TASK: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "start_soon",
+    "run_coroutine_threadsafe",
 ];

@@ -2,7 +2,10 @@
 //! metadata calls (LW105), `shutil`, `pathlib`, `tempfile`, archives and compressed files,
 //! `json`/`pickle` on file objects; and `input()`, which reads the stdin file.
 
-use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, io};
+use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, archive, io};
+
+/// In-memory file objects: an archive opened on one touches no file (LW101).
+pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 
 const AIOFILES: Option<&str> = Some("aiofiles or anyio.Path");
 const OS_FS: Option<&str> = Some("aiofiles.os");
@@ -130,10 +133,11 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("tempfile.mkdtemp").blocks(io(AIOFILES)),
         Api::new("tempfile.TemporaryDirectory").blocks(io(AIOFILES)),
     ]),
-    Library::new("zipfile").functions(&[Api::new("zipfile.ZipFile").blocks(io(None))]),
+    // On an in-memory buffer (`zipfile.ZipFile(io.BytesIO())`) an archive touches no file.
+    Library::new("zipfile").functions(&[Api::new("zipfile.ZipFile").blocks(archive("file", 0))]),
     Library::new("tarfile").functions(&[
-        Api::new("tarfile.open").blocks(io(None)),
-        Api::new("tarfile.TarFile").blocks(io(None)),
+        Api::new("tarfile.open").blocks(archive("fileobj", 2)),
+        Api::new("tarfile.TarFile").blocks(archive("fileobj", 2)),
     ]),
     Library::new("gzip").functions(&[Api::new("gzip.open").blocks(io(None))]),
     Library::new("bz2").functions(&[Api::new("bz2.open").blocks(io(None))]),

@@ -2,7 +2,7 @@
 //! (`threading` locks, events and threads, `queue`, `multiprocessing`,
 //! `concurrent.futures`); and the calls that hand a function to another thread (LW104).
 
-use super::entries::{Api, Class, Library, flagged, io};
+use super::entries::{Api, Class, Library, flagged, io, timed};
 
 const CONDITION_ASYNC: Option<&str> = Some("asyncio.Condition");
 const WRAP_FUTURE: Option<&str> = Some("await asyncio.wrap_future(future)");
@@ -39,15 +39,20 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("wait").blocks(io(CONDITION_ASYNC)),
                 Api::new("wait_for").blocks(io(CONDITION_ASYNC)),
             ]),
-            Class::new("threading.Event")
-                .methods(&[Api::new("wait").blocks(io(Some("asyncio.Event")))]),
+            Class::new("threading.Event").methods(&[Api::new("wait").blocks(timed(
+                Some("asyncio.Event"),
+                "timeout",
+                0,
+            ))]),
             Class::new("threading.Barrier")
                 .methods(&[Api::new("wait").blocks(io(Some("asyncio.Barrier")))]),
             Class::new("threading.Thread")
                 .constructor_hands_off("target", 1)
-                .methods(&[
-                    Api::new("join").blocks(io(Some("await asyncio.to_thread(thread.join)")))
-                ]),
+                .methods(&[Api::new("join").blocks(timed(
+                    Some("await asyncio.to_thread(thread.join)"),
+                    "timeout",
+                    0,
+                ))]),
         ]),
     Library::new("queue").classes(&[Class::new("queue.Queue")
         .aliases(&[
@@ -65,7 +70,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("get").blocks(flagged("block", 0)),
             Api::new("put").blocks(flagged("block", 1)),
         ]),
-        Class::new("multiprocessing.Process").methods(&[Api::new("join").blocks(io(None))]),
+        Class::new("multiprocessing.Process")
+            .methods(&[Api::new("join").blocks(timed(None, "timeout", 0))]),
     ]),
     Library::new("concurrent.futures")
         .functions(&[Api::new("concurrent.futures.wait").blocks(io(Some("asyncio.wait")))])

@@ -35,12 +35,14 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
             non_blocking_flag: None,
             needs_file_argument: false,
             in_memory_prefix: None,
+            buffer_argument: None,
         },
         None => return None,
     };
     if is_non_blocking_form(call, &api)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
+        || on_memory_buffer(checker, call, &api)
     {
         return None;
     }
@@ -51,9 +53,42 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
     let Some(flag) = api.non_blocking_flag else {
         return false;
     };
-    call.arguments
+    let Some(value) = call
+        .arguments
         .find_argument_value(flag.keyword, flag.position)
-        .is_some_and(|value| matches!(value, Expr::BooleanLiteral(literal) if !literal.value))
+    else {
+        return false;
+    };
+    if flag.zero_timeout {
+        return match value {
+            Expr::NumberLiteral(number) => match &number.value {
+                ast::Number::Int(int) => int.as_u8() == Some(0),
+                ast::Number::Float(float) => *float == 0.0,
+                ast::Number::Complex { .. } => false,
+            },
+            _ => false,
+        };
+    }
+    matches!(value, Expr::BooleanLiteral(literal) if !literal.value)
+}
+
+/// An archive opened on an in-memory buffer (`zipfile.ZipFile(io.BytesIO())`, a name bound to
+/// one): no file is read or written.
+fn on_memory_buffer(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
+    let Some(buffer) = api.buffer_argument else {
+        return false;
+    };
+    let Some(argument) = call
+        .arguments
+        .find_argument_value(buffer.keyword, buffer.position)
+    else {
+        return false;
+    };
+    let built = match argument {
+        Expr::Call(constructor) => checker.model.call_path(constructor),
+        _ => checker.model.type_of(argument),
+    };
+    built.is_some_and(|path| catalog::MEMORY_BUFFERS.contains(&path.as_str()))
 }
 
 /// Whether the argument named by the API's `in_memory_prefix` is known to start with the

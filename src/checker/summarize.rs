@@ -7,12 +7,13 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
+use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    BlockingSite, CallSite, CallUsage, FalsyArgument, LoopAffineSite, LoopRunSite, ParameterRef,
-    ThreadTarget, ToThreadCall,
+    BlockingSite, CallDeadline, CallSite, CallUsage, FalsyArgument, LoopAffineSite, LoopRunSite,
+    ParameterRef, ThreadTarget, ToThreadCall,
 };
 use crate::to_thread_fix::arguments_inner;
 
@@ -28,8 +29,23 @@ pub(crate) fn record_call(
     if checker.model.scopes.innermost_is_lambda() {
         return;
     }
-    let Some(path) = path else { return };
+    let Some(path) = path else {
+        // Only LW501 asks which methods unresolved calls may reach.
+        if let Expr::Attribute(attribute) = &*call.func
+            && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+        {
+            checker
+                .summary
+                .note_unresolved_method(attribute.attr.as_str());
+        }
+        return;
+    };
     let in_async_context = checker.in_async_context();
+    let deadline = if in_async_context {
+        call_deadline(checker, call)
+    } else {
+        CallDeadline::Unbounded
+    };
     let usage = call_usage(checker, call);
     let iterated = is_iterated(checker, call);
     let checks_running_loop = catalog::is_loop_affine(path)
@@ -96,6 +112,7 @@ pub(crate) fn record_call(
             to_thread,
             loop_guarded,
             catches_runtime_error,
+            deadline,
         });
         function
             .falsy_arguments

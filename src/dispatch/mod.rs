@@ -41,6 +41,12 @@ pub fn check_module(
 ) -> (Vec<Diagnostic>, ModuleSummary) {
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
     checker.visit_body(&module.body);
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::finish_module(&mut checker);
+    }
+    if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::finish_module(&mut checker);
+    }
     if checker.enabled(Rule::BackgroundTaskNotDrained) {
         background_task_not_drained::check_module(&mut checker, module);
     }
@@ -71,6 +77,9 @@ pub fn check_project(
     if settings.is_enabled(Rule::CoroutineInBooleanContext) {
         coroutine_in_boolean_context::check(project, facts, &mut report);
     }
+    if settings.is_enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::check_project(project, facts, &mut report);
+    }
     diagnostics
 }
 
@@ -82,6 +91,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());
     let Some(path) = path else { return };
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
+    }
     if let Some(api) = &blocking
         && checker.in_async_context()
     {
@@ -152,6 +164,9 @@ fn try_statement(checker: &mut Checker, try_stmt: &ast::StmtTry) {
 
 /// An `await` in async context.
 fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if checker.enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::note_await(checker, await_expr);
+    }
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::check_await(checker, await_expr);
     }

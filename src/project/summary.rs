@@ -20,6 +20,19 @@ pub enum CallUsage {
     Condition,
 }
 
+/// Whether a call in async context runs under a deadline where it is made (LW501 asks it of
+/// the callers of a function whose awaits have none of their own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CallDeadline {
+    /// No deadline where it is made (its caller's callers may still set one).
+    #[default]
+    Unbounded,
+    /// Inside `async with asyncio.timeout(...)` and the like, or `asyncio.wait_for(call, t)`.
+    Bounded,
+    /// Handed to `create_task(...)` and the like: the new task inherits no deadline.
+    Detached,
+}
+
 #[derive(Clone, Debug)]
 pub struct CallSite {
     /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`), as an
@@ -40,6 +53,8 @@ pub struct CallSite {
     pub loop_guarded: bool,
     /// The call sits in the body of a `try` that catches `RuntimeError` (or `Exception`).
     pub catches_runtime_error: bool,
+    /// Whether a deadline bounds it where it is made (async context only).
+    pub deadline: CallDeadline,
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
@@ -165,6 +180,22 @@ pub struct FunctionSummary {
     /// The falsy literal arguments of its calls, as (call site, argument): rare, so kept
     /// apart from the call sites.
     pub falsy_arguments: Vec<(u32, FalsyArgument)>,
+    /// LW501 findings in this function that stand unless every caller in the project runs
+    /// it under a deadline (decided at the link, where the callers are known).
+    pub pending_deadline: Vec<PendingDeadline>,
+}
+
+/// An LW501 finding waiting for the callers' verdict.
+#[derive(Clone, Debug)]
+pub struct PendingDeadline {
+    pub diagnostic: crate::diagnostic::Diagnostic,
+    /// A raw stream or socket operation in a private function (`_name`, or in a `_private`
+    /// module): with no caller in the project it is plumbing behind an entry point, which
+    /// owns the deadline.
+    pub private_plumbing: bool,
+    /// For `loop.sock_connect(owner.attr, ...)`: the class attribute the socket comes from
+    /// (`app.voice.State.socket`); not reported when a module makes it a datagram socket.
+    pub socket_attribute: Option<String>,
 }
 
 impl FunctionSummary {
@@ -194,6 +225,7 @@ impl FunctionSummary {
             checks_running_loop: false,
             none_means_no_loop: false,
             falsy_arguments: Vec::new(),
+            pending_deadline: Vec::new(),
         }
     }
 }
@@ -231,6 +263,14 @@ pub struct ModuleSummary {
     pub call_edges: Vec<(u32, u32, u32)>,
     /// The module's name for `asyncio`, when it imports it (for fixes).
     pub asyncio_alias: Option<String>,
+    /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
+    /// resolve, which may reach a project method of that name (LW501 asks).
+    /// Sorted, each once (asked by binary search).
+    pub unresolved_methods: Box<[Box<str>]>,
+    /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
+    /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
+    /// network (LW501 asks).
+    pub datagram_sockets: Vec<String>,
 }
 
 impl ModuleSummary {
@@ -243,6 +283,7 @@ impl ModuleSummary {
         self.functions.iter().any(|function| {
             !function.loop_runs.is_empty()
                 || !function.thread_targets.is_empty()
+                || !function.pending_deadline.is_empty()
                 || function.calls.iter().any(|call| {
                     let dropped_or_tested = call.usage != CallUsage::Used;
                     if !function.is_async && !dropped_or_tested {

@@ -14,6 +14,8 @@ pub struct SummaryBuilder {
     /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
     /// the module code (index 0) is at the bottom.
     stack: Vec<usize>,
+    /// Method names called on values of unknown type, until `finish` sorts them.
+    unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
 }
 
 impl SummaryBuilder {
@@ -33,6 +35,7 @@ impl SummaryBuilder {
             summary,
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
+            unresolved_methods: rustc_hash::FxHashSet::default(),
         }
     }
 
@@ -93,7 +96,69 @@ impl SummaryBuilder {
             .get_or_insert_with(|| alias.to_string());
     }
 
+    /// Records a method called on a value of unknown type (`x.fetch()`).
+    pub fn note_unresolved_method(&mut self, name: &str) {
+        if !self.unresolved_methods.contains(name) {
+            self.unresolved_methods.insert(name.into());
+        }
+    }
+
+    /// Records a class attribute the module assigns a datagram socket to.
+    pub fn note_datagram_socket(&mut self, attribute: String) {
+        self.summary.datagram_sockets.push(attribute);
+    }
+
+    /// The paths of the module's functions seen so far that block: directly (a catalogued
+    /// blocking call, metadata syscalls aside) or by calling one of them. Whether a function
+    /// elsewhere in the project blocks is known only after the link.
+    pub fn blocking_functions(&self) -> rustc_hash::FxHashSet<String> {
+        let functions = &self.summary.functions;
+        let own: rustc_hash::FxHashMap<&str, usize> = functions
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(index, function)| (function.path.as_str(), index))
+            .collect();
+        let mut blocks: Vec<bool> = functions
+            .iter()
+            .enumerate()
+            .map(|(index, function)| index != 0 && !function.blocking.is_empty())
+            .collect();
+        // Few rounds suffice in real modules; the bound keeps a pathological one cheap.
+        for _ in 0..32 {
+            let mut changed = false;
+            for (index, function) in functions.iter().enumerate().skip(1) {
+                if blocks[index] {
+                    continue;
+                }
+                let calls_blocking = function.calls.iter().any(|call| {
+                    self.summary
+                        .callees
+                        .get(call.callee as usize)
+                        .and_then(|callee| own.get(callee.as_str()))
+                        .is_some_and(|&callee| blocks[callee] && !functions[callee].is_generator)
+                });
+                if calls_blocking {
+                    blocks[index] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        functions
+            .iter()
+            .zip(blocks)
+            .filter(|(_, blocks)| *blocks)
+            .map(|(function, _)| function.path.clone())
+            .collect()
+    }
+
     pub fn finish(mut self) -> ModuleSummary {
+        let mut unresolved: Vec<Box<str>> = self.unresolved_methods.drain().collect();
+        unresolved.sort_unstable();
+        self.summary.unresolved_methods = unresolved.into_boxed_slice();
         let summary = &mut self.summary;
         let own: rustc_hash::FxHashMap<String, u32> = summary
             .functions

@@ -158,7 +158,12 @@ impl ModuleBindings {
             for class in &classes {
                 let class_path = self.qualify(class.name.as_str());
                 let mut model = SemanticModel::new(self);
-                for stmt in &class.body {
+                // Declarations inside `if TYPE_CHECKING:` in the class body count too.
+                let guarded = class.body.iter().flat_map(|stmt| match stmt {
+                    Stmt::If(if_stmt) => if_stmt.body.as_slice(),
+                    _ => &[],
+                });
+                for stmt in class.body.iter().chain(guarded) {
                     match stmt {
                         Stmt::AnnAssign(assign) => {
                             if let (Expr::Name(name), Some(type_name)) =

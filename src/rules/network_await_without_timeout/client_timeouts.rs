@@ -6,21 +6,32 @@ use ruff_python_ast::{self as ast, Expr};
 use crate::catalog;
 use crate::checker::Checker;
 
-/// `aiohttp.ClientSession(...)` built without a finite timeout.
-pub(super) fn aiohttp_session_unbounded(checker: &Checker, constructor: &ast::ExprCall) -> bool {
-    let Some(built) = checker.model.call_path(constructor) else {
-        return false;
-    };
+/// How an `aiohttp.ClientSession(...)` bounds its requests, when it leaves reads unbounded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SessionDeadline {
+    /// No `timeout=` (or `timeout=None`, which falls back to it): aiohttp's default, 300 s
+    /// in total and no limit per read.
+    Default,
+    /// A `ClientTimeout` that sets neither `total` nor `sock_read`: no deadline at all.
+    Unlimited,
+}
+
+/// `aiohttp.ClientSession(...)` built without a finite timeout for its reads: how it is
+/// bounded then, or `None` when it has a finite one (or it cannot be told).
+pub(super) fn aiohttp_session_unbounded(
+    checker: &Checker,
+    constructor: &ast::ExprCall,
+) -> Option<SessionDeadline> {
+    let built = checker.model.call_path(constructor)?;
     if !catalog::AIOHTTP_SESSIONS.contains(&built.as_str()) || has_double_star(constructor) {
-        return false;
+        return None;
     }
     match constructor.arguments.find_keyword("timeout") {
         // `ClientSession(timeout=None)` falls back to the 300 s default.
-        Some(timeout) => {
-            timeout.value.is_none_literal_expr()
-                || aiohttp_timeout_is_unbounded(checker, &timeout.value)
-        }
-        None => true,
+        Some(timeout) if timeout.value.is_none_literal_expr() => Some(SessionDeadline::Default),
+        Some(timeout) => aiohttp_timeout_is_unbounded(checker, &timeout.value)
+            .then_some(SessionDeadline::Unlimited),
+        None => Some(SessionDeadline::Default),
     }
 }
 

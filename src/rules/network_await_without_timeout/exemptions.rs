@@ -1,5 +1,6 @@
-//! When an operation with no deadline is still not reported: where it stands says waiting
-//! forever is what it is for, or its callers bound it.
+//! When an operation with no deadline is still not reported where it stands: waiting for the
+//! next message or connection is what it is for. (Whether its callers bound it is decided
+//! across the project, in `callers.rs`.)
 
 use ruff_python_ast::{self as ast, Stmt};
 
@@ -7,11 +8,10 @@ use crate::ast_query::last_identifier;
 use crate::catalog::{self, NetworkDefault};
 use crate::checker::Checker;
 
-use super::coverage::callers_bound;
 use super::operations::Unbounded;
 
 /// Context that makes an unbounded operation fine: a pump loop waiting for the next message
-/// or connection, or a function that every caller in the module runs under a deadline.
+/// or connection.
 pub(super) fn exempt_in_context(
     checker: &Checker,
     call: &ast::ExprCall,
@@ -22,10 +22,7 @@ pub(super) fn exempt_in_context(
         NetworkDefault::Streams | NetworkDefault::WebsocketRecv
     ) && last_identifier(&call.func)
         .is_some_and(|method| catalog::NETWORK_WAIT_FOR_NEXT.contains(&method));
-    if waits_for_next && in_loop(checker) {
-        return true;
-    }
-    callers_bound(checker, unbounded.kind == NetworkDefault::Streams)
+    waits_for_next && in_loop(checker)
 }
 
 /// Whether the current node is inside a `for` or `while` of its own function.

@@ -4,11 +4,14 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::catalog::NetworkDefault;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::message_text::shorten;
+use crate::project::summary::PendingDeadline;
 use crate::registry::Rule;
 
+use super::datagram_sockets::socket_attribute;
 use super::operations::Unbounded;
 
 pub(super) fn report(
@@ -34,12 +37,39 @@ pub(super) fn report(
             "Put a deadline on it: `await asyncio.wait_for(..., seconds)` (or `async_timeout.timeout(seconds)`)"
         }
     };
-    checker.report(
-        Diagnostic::new(
-            Rule::NetworkAwaitWithoutTimeout,
-            format!("Network await `{shown}` has no deadline: {}", unbounded.why),
-            range,
-        )
-        .with_help(help),
-    );
+    let deadline = unbounded.only.unwrap_or("no deadline");
+    let diagnostic = Diagnostic::new(
+        Rule::NetworkAwaitWithoutTimeout,
+        format!("Network await `{shown}` has {deadline}: {}", unbounded.why),
+        range,
+    )
+    .with_help(help);
+    // Whether the callers bound it is known only once the project is linked: the finding
+    // waits in the function's summary for their verdict (`callers::check`).
+    if let Some(function) = checker.current_function()
+        && !checker.model.scopes.innermost_is_lambda()
+    {
+        let private_plumbing = unbounded.kind == NetworkDefault::Streams
+            && (is_private(function.name.as_str()) || module_is_private(checker));
+        let socket_attribute = socket_attribute(checker, operation);
+        checker
+            .summary
+            .current()
+            .pending_deadline
+            .push(PendingDeadline {
+                diagnostic,
+                private_plumbing,
+                socket_attribute,
+            });
+        return;
+    }
+    checker.report(diagnostic);
+}
+
+fn is_private(name: &str) -> bool {
+    name.starts_with('_') && !(name.starts_with("__") && name.ends_with("__"))
+}
+
+fn module_is_private(checker: &Checker) -> bool {
+    checker.model.module.module_name.split('.').any(is_private)
 }

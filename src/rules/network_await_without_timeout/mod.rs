@@ -3,13 +3,14 @@
 //! The entry points the dispatch calls live here; the rest of the rule is split by question:
 //! which calls are network operations with no timeout of their own (`operations.rs`, with the
 //! clients' timeout settings in `client_timeouts.rs` and where a value was built in
-//! `origins.rs`), what bounds one lexically (`deadlines.rs`), what makes an unbounded one fine
-//! (`exemptions.rs`, with the callers' deadlines in `coverage.rs`), and how it is reported
-//! (`messages.rs`).
+//! `origins.rs`), what bounds one lexically (`checker::deadlines`, shared with the summary),
+//! what makes an unbounded one fine where it stands (`exemptions.rs`), how it is worded
+//! (`messages.rs`), and whether every caller in the project bounds it (`callers.rs`, run
+//! once the project is linked).
 
+mod callers;
 mod client_timeouts;
-mod coverage;
-mod deadlines;
+mod datagram_sockets;
 mod exemptions;
 mod messages;
 mod operations;
@@ -20,8 +21,9 @@ use ruff_text_size::Ranged;
 
 use crate::catalog;
 use crate::checker::Checker;
+use crate::checker::deadlines::deadline_encloses;
 
-use deadlines::deadline_encloses;
+pub(crate) use callers::check as check_project;
 use exemptions::exempt_in_context;
 use messages::report;
 use operations::unbounded;
@@ -106,20 +108,42 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
 - A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
   `async for message in websocket:`. Waiting for the next message or connection is what a
   server's accept loop, a relay or a subscription is for.
-- `loop.create_connection(factory, sock=connected_socket)`: it only wraps the socket.
+- `loop.create_connection(factory, sock=connected_socket)` and
+  `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
+  streams they return are still followed).
+- `loop.sock_connect(owner.attr, address)` on a datagram socket: connecting a UDP socket only
+  records the peer. The socket is recognised when the owner's type is known and a module of
+  the project assigns `self.attr = socket.socket(..., socket.SOCK_DGRAM)` in that class.
 - The library's own implementation of the API (`self.recv()` inside the connection class).
-- A function that every use in the module runs under a deadline (`async with asyncio.timeout(5):
-  await _connect(host)`, `await asyncio.wait_for(_connect(host), 5)`, or inside a function that
-  is itself so covered), but not a use that spawns a task, which does not inherit the deadline.
-  For raw streams and sockets, also a private function (`_name`, or in a `_private` module) that
-  the module never uses: it is plumbing behind an entry point, which owns the deadline.
-- A deadline set by a caller in another module (`await asyncio.wait_for(client.fetch(), 5)`):
-  the rule sees one module at a time. Silence such a function with `# noqa: LW501`.
+- An await inside a function every caller of which, in the project, runs it under a deadline
+  (`async with asyncio.timeout(5): await connect(host)`, `await asyncio.wait_for(connect(host),
+  5)`, or inside a function that is itself so covered), decided once the project is linked:
+  there must be at least one caller, and all of them resolved. A call to a base class's method
+  counts as a caller of its overrides (`self._fetch()` in the base reaches every subclass's
+  `_fetch`); a call the link cannot resolve (`x.name()` on a value of unknown type, anywhere in
+  the same top-level package) may reach a method of that name, so its callers are not all
+  known and the await is reported. A use that spawns a task (`create_task(connect(host))`)
+  does not pass its deadline on. A function passed as a value (a callback) is not a caller
+  the rule can see.
+- For raw streams and sockets, also a private function (`_name`, or in a `_private` module)
+  that no call in the project resolves to: it is plumbing behind an entry point (reached
+  through a backend object, say), which owns the deadline.
+
+## Message
+The message says what deadline there is: "has no deadline" where there is none at all, and
+"has only aiohttp's default 300 s total, no per-read limit" for a request on an
+`aiohttp.ClientSession` built without `timeout=` (or with `timeout=None`, which falls back to
+that default) and for `aiohttp.request(...)` without `timeout=`.
 
 ## Fix
 No automatic fix: the right deadline depends on the operation. The help line suggests
 `async with asyncio.timeout(seconds):` on Python 3.11 and newer, else `asyncio.wait_for(op, seconds)`.
 "#;
+
+/// Once the module is walked: records the class attributes it makes datagram sockets.
+pub(crate) fn finish_module(checker: &mut Checker) {
+    datagram_sockets::record(checker);
+}
 
 /// `await op` in async context.
 pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {

@@ -8,7 +8,7 @@ use crate::catalog::{self, NetworkDefault};
 use crate::checker::Checker;
 
 use super::client_timeouts::{
-    aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
+    SessionDeadline, aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
     httpx_timeout_is_unbounded,
 };
 use super::origins::{Query, all_origins};
@@ -16,6 +16,8 @@ use super::origins::{Query, all_origins};
 /// Why an operation is unbounded, for the message.
 pub(super) struct Unbounded {
     pub(super) kind: NetworkDefault,
+    /// The deadline it does have, as the message says it: `None` for none at all.
+    pub(super) only: Option<&'static str>,
     pub(super) why: String,
     pub(super) help: Option<&'static str>,
 }
@@ -48,11 +50,13 @@ pub(super) fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbou
     match kind {
         NetworkDefault::Streams => Some(Unbounded {
             kind,
+            only: None,
             why: "asyncio streams and event-loop socket calls have no default timeout".to_string(),
             help: None,
         }),
         NetworkDefault::WebsocketRecv => Some(Unbounded {
             kind,
+            only: None,
             why: "`recv()` on a websockets connection waits for the next message forever"
                 .to_string(),
             help: None,
@@ -64,6 +68,7 @@ pub(super) fn unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbou
                 .is_none_literal_expr()
                 .then(|| Unbounded {
                     kind,
+                    only: None,
                     why: "`open_timeout=None` turns off websockets' 10 s handshake timeout"
                         .to_string(),
                     help: Some(
@@ -103,17 +108,23 @@ fn aiohttp_unbounded(
         return None;
     }
     if let Some(timeout) = call.arguments.find_keyword("timeout") {
+        let why = if timeout.value.is_none_literal_expr() {
+            "`timeout=None` turns off aiohttp's limits for the request"
+        } else {
+            "its `timeout=` sets neither `total` nor `sock_read`"
+        };
         return aiohttp_timeout_is_unbounded(checker, &timeout.value).then(|| Unbounded {
             kind: NetworkDefault::Aiohttp,
-            why: "its `timeout=` sets neither `total` nor `sock_read`".to_string(),
+            only: None,
+            why: why.to_string(),
             help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
         });
     }
     if path == Some("aiohttp.request") {
         return Some(Unbounded {
             kind: NetworkDefault::Aiohttp,
-            why: "without `timeout=` aiohttp allows 300 s in total and no limit per read"
-                .to_string(),
+            only: Some(AIOHTTP_DEFAULT),
+            why: "`aiohttp.request(...)` is made without `timeout=`".to_string(),
             help: Some("Pass `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`"),
         });
     }
@@ -121,21 +132,44 @@ fn aiohttp_unbounded(
         return None;
     };
     // Every place the session is built must leave the timeout unset.
-    let unbounded = match &*attribute.value {
+    let (unbounded, unlimited) = match &*attribute.value {
         // `aiohttp.ClientSession().get(...)`
-        Expr::Call(constructor) => aiohttp_session_unbounded(checker, constructor),
-        receiver => all_origins(checker, receiver, Query::AiohttpUnbounded),
+        Expr::Call(constructor) => {
+            let deadline = aiohttp_session_unbounded(checker, constructor);
+            (
+                deadline.is_some(),
+                deadline == Some(SessionDeadline::Unlimited),
+            )
+        }
+        receiver => (
+            all_origins(checker, receiver, Query::AiohttpUnbounded),
+            all_origins(checker, receiver, Query::AiohttpUnlimited),
+        ),
     };
     if !unbounded {
         return None;
     }
+    let help = Some(
+        "Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request",
+    );
+    if unlimited {
+        return Some(Unbounded {
+            kind: NetworkDefault::Aiohttp,
+            only: None,
+            why: "its `aiohttp.ClientSession` is built with a `ClientTimeout` that sets neither `total` nor `sock_read`".to_string(),
+            help,
+        });
+    }
     Some(Unbounded {
         kind: NetworkDefault::Aiohttp,
-        why: "its `aiohttp.ClientSession` has no `timeout=` (the default is 300 s in total and no limit per read)"
-            .to_string(),
-        help: Some("Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request"),
+        only: Some(AIOHTTP_DEFAULT),
+        why: "its `aiohttp.ClientSession` is built without `timeout=`".to_string(),
+        help,
     })
 }
+
+/// What a default `aiohttp.ClientSession` bounds, as the message says it.
+const AIOHTTP_DEFAULT: &str = "only aiohttp's default 300 s total, no per-read limit";
 
 fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
     if has_double_star(call) {
@@ -143,6 +177,7 @@ fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded>
     }
     let unbounded = || Unbounded {
         kind: NetworkDefault::Httpx,
+        only: None,
         why: "`timeout=None` turns off httpx's 5 s default".to_string(),
         help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),
     };
@@ -157,6 +192,7 @@ fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded>
     }
     Some(Unbounded {
         kind: NetworkDefault::Httpx,
+        only: None,
         why: "its client is built with `timeout=None`, which turns off httpx's 5 s default"
             .to_string(),
         help: Some("Drop `timeout=None` (httpx's default is 5 s) or pass a finite `httpx.Timeout`"),

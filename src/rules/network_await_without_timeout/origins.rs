@@ -12,7 +12,7 @@ use crate::ast_query::{collect_assignments, enclosing_class, receiver_name};
 use crate::catalog;
 use crate::checker::Checker;
 
-use super::client_timeouts::{aiohttp_session_unbounded, httpx_client_unbounded};
+use super::client_timeouts::{SessionDeadline, aiohttp_session_unbounded, httpx_client_unbounded};
 
 /// What LW501 learns once per module about where values were built, and reuses for every
 /// await in it. Kept in the checker's per-module state, so it lives exactly as long as the
@@ -32,8 +32,11 @@ pub(super) enum Query {
     StreamReader,
     /// `await websockets.connect(...)`.
     Websocket,
-    /// An `aiohttp.ClientSession` without a finite timeout.
+    /// An `aiohttp.ClientSession` without a finite timeout for its reads (the default one
+    /// included).
     AiohttpUnbounded,
+    /// An `aiohttp.ClientSession` whose `ClientTimeout` sets no limit at all.
+    AiohttpUnlimited,
     /// An `httpx.AsyncClient(timeout=None)`.
     HttpxUnbounded,
 }
@@ -50,7 +53,10 @@ impl Query {
         match self {
             Query::StreamReader => awaited(catalog::STREAM_OPENERS, Some(0)),
             Query::Websocket => awaited(catalog::WEBSOCKET_CONNECTS, None),
-            Query::AiohttpUnbounded => fact.index.is_none() && fact.aiohttp_unbounded,
+            Query::AiohttpUnbounded => fact.index.is_none() && fact.aiohttp.is_some(),
+            Query::AiohttpUnlimited => {
+                fact.index.is_none() && fact.aiohttp == Some(SessionDeadline::Unlimited)
+            }
             Query::HttpxUnbounded => fact.index.is_none() && fact.httpx_unbounded,
         }
     }
@@ -66,8 +72,8 @@ struct OriginFact {
     index: Option<usize>,
     /// The call awaited for the value (`asyncio.wait_for(x, t)` unwrapped to `x`).
     awaited: Option<String>,
-    /// A `ClientSession(...)` without a finite timeout.
-    aiohttp_unbounded: bool,
+    /// A `ClientSession(...)` without a finite timeout for its reads.
+    aiohttp: Option<SessionDeadline>,
     /// An `httpx.AsyncClient(timeout=None)`.
     httpx_unbounded: bool,
 }
@@ -99,8 +105,10 @@ impl OriginFact {
                 }
             }
             Expr::Call(call) => {
-                fact.aiohttp_unbounded =
-                    index.is_none() && aiohttp_session_unbounded(checker, call);
+                fact.aiohttp = index
+                    .is_none()
+                    .then(|| aiohttp_session_unbounded(checker, call))
+                    .flatten();
                 fact.httpx_unbounded = index.is_none() && httpx_client_unbounded(checker, call);
             }
             _ => {}

@@ -1,16 +1,59 @@
-//! What bounds an operation where it stands: a timeout context manager around it in its
-//! function, or a timeout decorator on that function.
+//! What bounds an awaited operation where it stands: a timeout context manager around it in
+//! its function, a timeout decorator on that function, or `asyncio.wait_for(op, t)`. LW501
+//! asks it of the operations it reports, and the summary records it for every call in async
+//! context (so the whole-project step knows which callers run a function under a deadline).
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::Checker;
 use crate::ast_query::last_identifier;
 use crate::catalog;
-use crate::checker::Checker;
+use crate::project::summary::CallDeadline;
+
+/// Whether a deadline bounds the call being walked: `wait_for(call, t)` with `t` not `None`
+/// or a deadline around it (`Bounded`), a task spawned from it (`create_task(call)`, which
+/// does not inherit the deadline of the code that spawns it: `Detached`), or neither.
+pub fn call_deadline(checker: &Checker, call: &ast::ExprCall) -> CallDeadline {
+    let ancestors = checker.expression_ancestors();
+    // Innermost first, the call itself left out.
+    for expr in ancestors.iter().rev().skip(1) {
+        let Expr::Call(outer) = expr else { continue };
+        if last_identifier(&outer.func).is_some_and(|callee| catalog::SPAWNS_TASK.contains(&callee))
+        {
+            return CallDeadline::Detached;
+        }
+        // Resolving a path costs more than reading a name: an attribute is resolved only
+        // when it is spelled `.wait_for` (a bare name may be an alias: `from asyncio import
+        // wait_for as bounded`).
+        let may_be_wait_for = match &*outer.func {
+            Expr::Attribute(attribute) => attribute.attr.as_str() == "wait_for",
+            _ => true,
+        };
+        let is_wait_for = may_be_wait_for
+            && checker
+                .model
+                .call_path(outer)
+                .is_some_and(|path| catalog::is_wait_for(&path));
+        if is_wait_for
+            && outer
+                .arguments
+                .find_argument_value("timeout", 1)
+                .is_some_and(|timeout| !timeout.is_none_literal_expr())
+        {
+            return CallDeadline::Bounded;
+        }
+    }
+    if deadline_encloses(checker, call.range()) {
+        CallDeadline::Bounded
+    } else {
+        CallDeadline::Unbounded
+    }
+}
 
 /// Whether a deadline lexically encloses `range`: a timeout context manager around it (in
 /// the same function), or a timeout decorator on the function.
-pub(super) fn deadline_encloses(checker: &Checker, range: TextRange) -> bool {
+pub fn deadline_encloses(checker: &Checker, range: TextRange) -> bool {
     for stmt in checker.statement_ancestors().iter().rev() {
         match stmt {
             Stmt::FunctionDef(function) => return has_timeout_decorator(function),
@@ -29,7 +72,7 @@ pub(super) fn deadline_encloses(checker: &Checker, range: TextRange) -> bool {
 }
 
 /// `@timeout(10)`, `@async_timeout(...)`: a decorator that bounds the whole function.
-pub(super) fn has_timeout_decorator(function: &ast::StmtFunctionDef) -> bool {
+pub fn has_timeout_decorator(function: &ast::StmtFunctionDef) -> bool {
     function.decorator_list.iter().any(|decorator| {
         let callee = ruff_python_ast::helpers::map_callable(&decorator.expression);
         last_identifier(callee).is_some_and(|name| name.to_ascii_lowercase().contains("timeout"))
@@ -38,7 +81,7 @@ pub(super) fn has_timeout_decorator(function: &ast::StmtFunctionDef) -> bool {
 
 /// `asyncio.timeout(5)`, `async_timeout.timeout(5)`, `anyio.fail_after(5)`, or a context manager
 /// whose name says `timeout`/`deadline` (`ceil_timeout(...)`, `self._timeout`).
-pub(super) fn is_deadline_item(checker: &Checker, item: &ast::WithItem) -> bool {
+pub fn is_deadline_item(checker: &Checker, item: &ast::WithItem) -> bool {
     let expr = &item.context_expr;
     if let Expr::Call(call) = expr {
         if let Some(path) = checker.model.call_path(call)

@@ -1,15 +1,23 @@
 //! LW101 blocking-io-in-async. The walk asks once per call whether it is a blocking API
 //! ([`crate::checker::blocking`]); the I/O ones in async context come here, the CPU ones go
-//! to LW102 and the metadata ones to LW105.
+//! to LW102 and the metadata ones to LW105. Lock acquisitions wait for the verdict on their
+//! lock's critical sections (`held_locks.rs`); sockets made non-blocking are let through
+//! (`nonblocking_sockets.rs`).
 
-use ruff_python_ast as ast;
+mod held_locks;
+mod nonblocking_sockets;
+
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use crate::catalog::BlockingApi;
+use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
 use crate::checker::blocking::blocking_call_diagnostic;
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::registry::Rule;
+
+use held_locks::{THREADING_LOCKS, lock_key};
+use nonblocking_sockets::treated_as_non_blocking;
 
 pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 
@@ -68,7 +76,28 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
   LW103's business.)
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
-- The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`.
+- The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
+  with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
+  returns at once.
+- `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
+  name bound to one): no file is read or written.
+- Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
+  or `lock.acquire()`) whose critical sections in the module never block: a lock around a dict
+  update or a list append is held for microseconds, so waiting for it does not stall the loop.
+  The lock is followed as `self.<attr>` within its class, as a module-level name, or as a local
+  a function makes for its nested functions (a decorator's closure); its critical sections are
+  the bodies of `with lock:` and the statements after `lock.acquire()` until `lock.release()`,
+  in every function of the module, sync or async. A section *blocks* when it makes a
+  catalogued blocking call (metadata syscalls aside), awaits (a thread lock held across an
+  `await` stays held while other coroutines run), or calls a function of the same module that
+  blocks, directly or through other functions of the module. Then the acquisition IS reported,
+  and the message names the row where the lock is held so. A lock known only by a parameter or
+  an attribute of another object is reported as before: its critical sections are not known.
+  Sections in other modules are not seen.
+- A method of a socket that the function made non-blocking (`sock.setblocking(False)`,
+  `sock.settimeout(0)`), or that is called in the body of a `try` that catches
+  `BlockingIOError` (the wait loop of a non-blocking socket: it returns at once and the loop
+  waits for readiness).
 - `json.load`/`json.dump` on something not known to be a file (an `io.StringIO`, say).
 - `tempfile.SpooledTemporaryFile(...)`: it stays in memory until it outgrows `max_size`.
 - `urllib.request.urlopen` of a `data:` URI (a literal, or a name the function checked with
@@ -83,15 +112,6 @@ Python 3.9 or newer, and the call is not inside a comprehension or lambda. Else 
 names the async library to use.
 "#;
 
-/// `with lock:` on these blocks the loop until the lock is free.
-const BLOCKING_CONTEXT_MANAGERS: &[&str] = &[
-    "threading.Lock",
-    "threading.RLock",
-    "threading.Semaphore",
-    "threading.BoundedSemaphore",
-    "threading.Condition",
-];
-
 /// Reports `call` (a blocking I/O API, in async context).
 pub(crate) fn check_call(
     checker: &mut Checker,
@@ -99,12 +119,26 @@ pub(crate) fn check_call(
     path: &str,
     api: &BlockingApi,
 ) {
+    if path.starts_with("socket.socket.") && treated_as_non_blocking(checker, call) {
+        return;
+    }
     let message = format!(
         "Blocking call `{}` in async function stalls the event loop",
         display_path(path)
     );
     let diagnostic = blocking_call_diagnostic(checker, Rule::BlockingIoInAsync, message, call, api);
-    checker.report(diagnostic);
+    // `lock.acquire()`: reported only if the lock is held around blocking work somewhere.
+    let lock = path
+        .strip_suffix(".acquire")
+        .filter(|owner| THREADING_LOCKS.contains(owner))
+        .and_then(|_| match &*call.func {
+            Expr::Attribute(attribute) => lock_key(checker, &attribute.value),
+            _ => None,
+        });
+    match lock {
+        Some(key) => held_locks::defer(checker, key, diagnostic),
+        None => checker.report(diagnostic),
+    }
 }
 
 /// `with lock:` on a `threading` lock in async context waits on the loop's thread.
@@ -113,15 +147,46 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         let Some(type_name) = checker.model.type_of(&item.context_expr) else {
             continue;
         };
-        if BLOCKING_CONTEXT_MANAGERS.contains(&type_name.as_str()) {
-            checker.report(
-                Diagnostic::new(
-                    Rule::BlockingIoInAsync,
-                    format!("`with` on a `{type_name}` in async function blocks the event loop while it waits"),
-                    item.context_expr.range(),
-                )
-                .with_help("Use an `asyncio.Lock` (`async with lock:`) for coroutines"),
-            );
+        if THREADING_LOCKS.contains(&type_name.as_str()) {
+            let diagnostic = Diagnostic::new(
+                Rule::BlockingIoInAsync,
+                format!("`with` on a `{type_name}` in async function blocks the event loop while it waits"),
+                item.context_expr.range(),
+            )
+            .with_help("Use an `asyncio.Lock` (`async with lock:`) for coroutines");
+            match lock_key(checker, &item.context_expr) {
+                Some(key) => held_locks::defer(checker, key, diagnostic),
+                None => checker.report(diagnostic),
+            }
         }
     }
+}
+
+/// Any call of the module (sync code too): what it does while a `threading` lock is held.
+pub(crate) fn note_call(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    path: &str,
+    blocking: Option<&BlockingApi>,
+) {
+    let blocking = blocking
+        .filter(|api| api.category != Blocking::FsMetadata)
+        .map(|_| format!("`{}`", display_path(path)));
+    held_locks::note(checker, call.range(), blocking, Some(path));
+}
+
+/// An `await`: a `threading` lock held across it stays held while other coroutines run.
+pub(crate) fn note_await(checker: &Checker, await_expr: &ast::ExprAwait) {
+    held_locks::note(
+        checker,
+        await_expr.range(),
+        Some("an `await`".to_string()),
+        None,
+    );
+}
+
+/// Once the module is walked: the lock acquisitions whose lock is held around blocking
+/// work are reported.
+pub(crate) fn finish_module(checker: &mut Checker) {
+    held_locks::finish(checker);
 }

@@ -1,0 +1,260 @@
+//! Deadlines set by the callers, across the project: an await with no deadline of its own is
+//! not reported when every caller of its function (at least one, all resolved) runs it under
+//! a deadline, lexically or by being itself so covered. Decided once the project is linked:
+//! the findings wait in their function's summary until then.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::project::summary::{CallDeadline, MODULE_CODE};
+use crate::project::{Facts, FunctionId, Project};
+
+/// How deep the callers' callers are followed.
+const MAX_DEPTH: usize = 12;
+
+/// Reports the LW501 findings whose function is not covered by its callers' deadlines.
+pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(usize, Diagnostic)) {
+    let pending: Vec<FunctionId> = project
+        .function_ids()
+        .filter(|&id| !project.function(id).pending_deadline.is_empty())
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let callers = Callers::build(project, facts, &pending);
+    let datagram: rustc_hash::FxHashSet<&str> = project
+        .modules
+        .iter()
+        .flat_map(|module| module.summary.datagram_sockets.iter().map(String::as_str))
+        .collect();
+    let mut memo = HashMap::default();
+    for id in pending {
+        let coverage = callers.coverage(id, &mut memo, 0);
+        for finding in &project.function(id).pending_deadline {
+            // Connecting a datagram socket waits on no network.
+            if finding
+                .socket_attribute
+                .as_deref()
+                .is_some_and(|attribute| datagram.contains(attribute))
+            {
+                continue;
+            }
+            let exempt = match coverage {
+                Coverage::Covered => true,
+                Coverage::NoCallers => finding.private_plumbing,
+                Coverage::Uncovered => false,
+            };
+            if !exempt {
+                report(id.0, finding.diagnostic.clone());
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Coverage {
+    /// Every caller (at least one, all resolved) runs it under a deadline.
+    Covered,
+    /// No call in the project resolves to it (calls the link cannot resolve may still).
+    NoCallers,
+    /// A caller runs it without a deadline, or a call the link cannot resolve may reach it.
+    Uncovered,
+}
+
+/// The part of the call graph read backwards that the findings need: the callers of their
+/// functions, of those callers, and so on (as deep as coverage is followed), found by passes
+/// over the forward edges, so the whole graph is never reversed.
+struct Callers<'p, 'a> {
+    project: &'p Project<'a>,
+    /// Callee → (caller, call site index in the caller).
+    callers: HashMap<FunctionId, Vec<(FunctionId, usize)>>,
+    /// Method → the methods of the same name in the classes it derives from: a call to one
+    /// of those on the base class reaches the override.
+    base_methods: HashMap<FunctionId, Vec<FunctionId>>,
+}
+
+impl<'p, 'a> Callers<'p, 'a> {
+    fn build(project: &'p Project<'a>, facts: &Facts, pending: &[FunctionId]) -> Self {
+        let mut callers: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
+        let mut base_methods: HashMap<FunctionId, Vec<FunctionId>> = HashMap::default();
+        let mut collected: FxHashSet<FunctionId> = FxHashSet::default();
+        let mut frontier: Vec<FunctionId> = pending.to_vec();
+        // The callees each pass looks for, by dense function number, marked with the pass:
+        // a flat vector answers every edge without hashing.
+        let dense = |id: FunctionId| project.offsets[id.0] + id.1;
+        let mut wanted_in: Vec<u8> = vec![0; project.function_count()];
+        for pass in 1..=MAX_DEPTH as u8 + 1 {
+            let mut any = false;
+            for id in std::mem::take(&mut frontier) {
+                if base_methods.contains_key(&id) {
+                    continue;
+                }
+                let bases = bases_of(project, id);
+                for target in std::iter::once(id).chain(bases.iter().copied()) {
+                    if collected.insert(target) {
+                        wanted_in[dense(target)] = pass;
+                        any = true;
+                    }
+                }
+                base_methods.insert(id, bases);
+            }
+            if !any {
+                break;
+            }
+            for caller in project.function_ids() {
+                for &(site, callee) in facts.edges.of(caller) {
+                    if wanted_in[dense(callee)] != pass {
+                        continue;
+                    }
+                    callers.entry(callee).or_default().push((caller, site));
+                    // Only a caller with no deadline of its own is asked about its callers.
+                    let unbounded = project
+                        .function(caller)
+                        .calls
+                        .get(site)
+                        .is_some_and(|call| call.deadline == CallDeadline::Unbounded);
+                    if unbounded {
+                        frontier.push(caller);
+                    }
+                }
+            }
+        }
+        Self {
+            project,
+            callers,
+            base_methods,
+        }
+    }
+
+    /// The class a method belongs to, and its name.
+    fn method_of(&self, id: FunctionId) -> Option<(&'a str, &'a str)> {
+        method_of(self.project, id)
+    }
+
+    /// Whether a call the link could not resolve (`x.name()` on a value of unknown type),
+    /// in the function's own top-level package, may reach method `name`.
+    fn unresolved_call_may_reach(&self, id: FunctionId, name: &str) -> bool {
+        let root = |module: usize| {
+            let name = self.project.modules[module].summary.module_name.as_str();
+            name.split('.').next().unwrap_or(name)
+        };
+        let own_root = root(id.0);
+        (0..self.project.modules.len()).any(|module| {
+            root(module) == own_root
+                && self.project.modules[module]
+                    .summary
+                    .unresolved_methods
+                    .binary_search_by(|called| (**called).cmp(name))
+                    .is_ok()
+        })
+    }
+
+    /// The call sites that may run function `id`: those resolved to it, and for a method,
+    /// those resolved to the method of that name of a class it derives from.
+    fn sites(&self, id: FunctionId) -> Vec<(FunctionId, usize)> {
+        let mut sites = self.callers.get(&id).cloned().unwrap_or_default();
+        for base in self.base_methods.get(&id).into_iter().flatten() {
+            sites.extend(self.callers.get(base).into_iter().flatten());
+        }
+        sites
+    }
+
+    fn coverage(
+        &self,
+        id: FunctionId,
+        memo: &mut HashMap<FunctionId, Coverage>,
+        depth: usize,
+    ) -> Coverage {
+        if let Some(&known) = memo.get(&id) {
+            return known;
+        }
+        if depth > MAX_DEPTH {
+            return Coverage::Uncovered;
+        }
+        // In progress: a recursive call does not cover itself.
+        memo.insert(id, Coverage::Uncovered);
+        let coverage = self.decide(id, memo, depth);
+        memo.insert(id, coverage);
+        coverage
+    }
+
+    fn decide(
+        &self,
+        id: FunctionId,
+        memo: &mut HashMap<FunctionId, Coverage>,
+        depth: usize,
+    ) -> Coverage {
+        let function = self.project.function(id);
+        if function.name == MODULE_CODE {
+            return Coverage::Uncovered;
+        }
+        let sites = self.sites(id);
+        if sites.is_empty() {
+            return Coverage::NoCallers;
+        }
+        if let Some((_, name)) = self.method_of(id)
+            && self.unresolved_call_may_reach(id, name)
+        {
+            return Coverage::Uncovered;
+        }
+        let all_covered = sites.iter().all(|&(caller, site)| {
+            let deadline = self
+                .project
+                .function(caller)
+                .calls
+                .get(site)
+                .map_or(CallDeadline::Unbounded, |call| call.deadline);
+            match deadline {
+                CallDeadline::Bounded => true,
+                CallDeadline::Detached => false,
+                CallDeadline::Unbounded => {
+                    self.coverage(caller, memo, depth + 1) == Coverage::Covered
+                }
+            }
+        });
+        if all_covered {
+            Coverage::Covered
+        } else {
+            Coverage::Uncovered
+        }
+    }
+}
+
+/// The class a method belongs to, and its name.
+fn method_of<'a>(project: &Project<'a>, id: FunctionId) -> Option<(&'a str, &'a str)> {
+    let path = project.function(id).path.as_str();
+    let (owner, name) = path.rsplit_once('.')?;
+    project.is_class(owner).then_some((owner, name))
+}
+
+/// The methods of the same name that method `id` overrides, up its project base classes.
+fn bases_of(project: &Project, id: FunctionId) -> Vec<FunctionId> {
+    let Some((class, name)) = method_of(project, id) else {
+        return Vec::new();
+    };
+    let mut found: Vec<FunctionId> = Vec::new();
+    // (module of the class, class path) still to look above.
+    let mut pending: Vec<(usize, String)> = vec![(id.0, class.to_string())];
+    let mut seen: FxHashSet<String> = FxHashSet::default();
+    while let Some((module, class)) = pending.pop() {
+        if !seen.insert(class.clone()) || seen.len() > 64 {
+            continue;
+        }
+        let Some(summary) = project.modules[module].summary.classes.get(&class) else {
+            continue;
+        };
+        for base in &summary.bases {
+            // The nearest definition of `name` at or above `base`.
+            let Some(method) = project.resolve(&format!("{base}.{name}")) else {
+                continue;
+            };
+            if method != id && !found.contains(&method) {
+                found.push(method);
+            }
+            if let Some((owner, _)) = method_of(project, method) {
+                pending.push((method.0, owner.to_string()));
+            }
+        }
+    }
+    found
+}
