@@ -392,11 +392,7 @@ fn truthy_parameter_guard(checker: &Checker, range: TextRange) -> Option<Paramet
     if positional.is_none() && !keyword_only {
         return None;
     }
-    let mut reassigned = false;
-    crate::ast_query::collect_assignments(&function.body, &mut |target, _, _| {
-        reassigned |= matches!(target, Expr::Name(name) if name.id.as_str() == guard);
-    });
-    if reassigned {
+    if !values_assigned_to(function, guard).is_empty() {
         return None;
     }
     Some(ParameterRef {
@@ -438,12 +434,7 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
             }
             _ => None,
         })?;
-    let mut values = Vec::new();
-    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
-        if matches!(target, Expr::Name(name) if name.id.as_str() == tested) {
-            values.push(value);
-        }
-    });
+    let values = values_assigned_to(function, tested);
     let [Some(Expr::Call(probe))] = values.as_slice() else {
         return None;
     };
@@ -468,12 +459,7 @@ fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(function) = checker.current_function() else {
         return false;
     };
-    let mut values = Vec::new();
-    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
-        if matches!(target, Expr::Name(name) if name.id == receiver.id) {
-            values.push(value);
-        }
-    });
+    let values = values_assigned_to(function, receiver.id.as_str());
     !values.is_empty()
         && values.iter().all(|value| {
             matches!(value, Some(Expr::Call(made)) if checker
@@ -482,4 +468,16 @@ fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
                 .is_some_and(|path| path.ends_with("get_running_loop")
                     && catalog::is_loop_affine(&path)))
         })
+}
+
+/// Every value assigned to the local `name` in `function`'s body (`None` where an assignment
+/// cannot be followed: a `for` target, an augmented assignment, an unpacking).
+fn values_assigned_to<'a>(function: &'a ast::StmtFunctionDef, name: &str) -> Vec<Option<&'a Expr>> {
+    let mut values = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name) {
+            values.push(value);
+        }
+    });
+    values
 }

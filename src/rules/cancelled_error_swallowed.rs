@@ -608,25 +608,11 @@ fn loop_escapes(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> bool {
 fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) -> bool {
     let Some(caught) = caught else { return false };
     let (call, negated) = match test {
-        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => match &*unary.operand {
-            Expr::Call(call) => (call, true),
-            _ => return false,
-        },
-        Expr::Call(call) => (call, false),
-        _ => return false,
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => (&*unary.operand, true),
+        other => (other, false),
     };
-    if checker.model.call_path(call).as_deref() != Some("builtins.isinstance") {
+    let Some(classes) = isinstance_classes(checker, call, caught) else {
         return false;
-    }
-    let [Expr::Name(subject), class] = call.arguments.args.as_ref() else {
-        return false;
-    };
-    if subject.id.as_str() != caught {
-        return false;
-    }
-    let classes: Vec<&Expr> = match class {
-        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
-        other => vec![other],
     };
     let paths: Vec<String> = classes
         .iter()
