@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;
 mod names_read;
+pub(crate) mod parameter_guards;
 pub mod summarize;
 pub mod to_thread;
 pub mod version_gates;

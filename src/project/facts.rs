@@ -6,8 +6,9 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::blocking_conditions::{self, BlockCondition};
 use super::index::{FunctionId, Project};
-use super::summary::{CallSite, FunctionSummary, LoopEntry};
+use super::summary::{FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
 use crate::settings::Settings;
@@ -61,7 +62,7 @@ pub struct FunctionMap<T> {
 }
 
 impl<T> FunctionMap<T> {
-    fn new(project: &Project) -> Self {
+    pub(super) fn new(project: &Project) -> Self {
         Self {
             offsets: std::sync::Arc::clone(&project.offsets),
             slots: vec![0; project.function_count()],
@@ -89,7 +90,7 @@ impl<T> FunctionMap<T> {
             .map(|at| &mut self.values[at as usize])
     }
 
-    fn insert(&mut self, id: FunctionId, value: T) {
+    pub(super) fn insert(&mut self, id: FunctionId, value: T) {
         if let Some(existing) = self.get_mut(id) {
             *existing = value;
             return;
@@ -163,8 +164,12 @@ pub struct Facts {
     /// The reverse of `edges`: for every function, the (caller, call site) pairs that call
     /// it, in caller order.
     pub callers: Adjacency<(FunctionId, usize)>,
-    /// Sync functions that block, directly or through sync callees.
+    /// Sync functions that block, directly or through sync callees, with the chain to the
+    /// most serious blocking call they may reach.
     pub blocks: FunctionMap<Step>,
+    /// When each function of `blocks` blocks: always, or only when a caller passes a value
+    /// for one of its parameters.
+    pub blocks_when: FunctionMap<BlockCondition>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
     pub loop_affine: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
@@ -182,13 +187,25 @@ impl Facts {
         // thread count.
         let (callers, entries) =
             rayon::join(|| edges.reversed(project), || entries(project, settings));
-        let ((blocks, loop_affine), reached) = rayon::join(
+        // A function whose body runs once per process does not make its callers block
+        // (and is not seeded): see `FunctionSummary::runs_once`.
+        let takes_part = |id: FunctionId| {
+            let function = project.function(id);
+            !function.is_async && !function.runs_once && !is_module_code(project, id)
+        };
+        let (((blocks_when, blocks), loop_affine), reached) = rayon::join(
             || {
                 rayon::join(
                     || {
-                        // A function whose body runs once per process does not make its
-                        // callers block (and is not seeded): see `FunctionSummary::runs_once`.
-                        ranked_backward(
+                        let blocks_when = blocking_conditions::compute(
+                            project,
+                            &edges,
+                            &callers,
+                            takes_part,
+                            |caller, site, callee| project.call_runs_body(caller, site, callee),
+                        );
+                        // The chain follows only calls whose arguments let the callee block.
+                        let blocks = ranked_backward(
                             project,
                             &callers,
                             |function| {
@@ -197,8 +214,19 @@ impl Facts {
                                 }
                                 most_serious_blocking(function)
                             },
-                            |_, caller, _| !caller.runs_once,
-                        )
+                            |_, caller, site, callee| {
+                                takes_part(caller)
+                                    && blocks_when.get(&callee).is_some_and(|condition| {
+                                        blocking_conditions::carried(
+                                            project.function(caller),
+                                            site,
+                                            condition,
+                                        )
+                                        .is_some()
+                                    })
+                            },
+                        );
+                        (blocks_when, blocks)
                     },
                     || {
                         // An API that raises where no loop runs (`asyncio.create_task`) is
@@ -221,7 +249,10 @@ impl Facts {
                                 }
                                 best
                             },
-                            |severity, _, call| severity == 2 || !call.catches_runtime_error,
+                            |severity, caller, site, _| {
+                                severity == 2
+                                    || !project.function(caller).calls[site].catches_runtime_error
+                            },
                         )
                     },
                 )
@@ -232,6 +263,7 @@ impl Facts {
             edges,
             callers,
             blocks,
+            blocks_when,
             loop_affine,
             reached,
             entries,
@@ -351,7 +383,7 @@ fn ranked_backward(
     project: &Project,
     callers: &Adjacency<(FunctionId, usize)>,
     direct: impl Fn(&FunctionSummary) -> Option<(u8, usize)>,
-    follows: impl Fn(u8, &FunctionSummary, &CallSite) -> bool,
+    follows: impl Fn(u8, FunctionId, usize, FunctionId) -> bool,
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
     let mut seeds: Vec<(u8, usize, FunctionId)> = project
@@ -389,7 +421,7 @@ fn ranked_backward(
                     || found.contains_key(&caller)
                     || is_module_code(project, caller)
                     || !project.call_runs_body(caller, site, callee)
-                    || !follows(severity, calling, &calling.calls[site])
+                    || !follows(severity, caller, site, callee)
                 {
                     continue;
                 }
