@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use super::facts::{Adjacency, FunctionMap};
+use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
 use super::summary::{FunctionSummary, ParameterGuard, Passed};
 

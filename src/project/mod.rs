@@ -7,6 +7,7 @@
 pub mod blocking_conditions;
 pub mod coroutines;
 mod facts;
+mod function_graph;
 mod index;
 pub mod summary;
 pub mod summary_builder;
