@@ -12,12 +12,14 @@ use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
-use crate::project::summary::{ArgumentShape, ArgumentSlot, Falsy, ParameterGuard, ParameterRef};
+use crate::project::summary::{
+    ArgumentShape, ArgumentSlot, Falsy, ParameterGuard, ParameterRef, Passed,
+};
 
 /// The guard the code at `range` (in the current function) sits behind, if any.
 pub(crate) fn parameter_guard(checker: &Checker, range: TextRange) -> Option<ParameterGuard> {
     let function = checker.current_function()?;
-    let mut candidates: Vec<(&str, bool)> = Vec::new();
+    let mut candidates: Vec<(Guarded<'_>, bool)> = Vec::new();
     // The statements from the function down to the one holding `range`.
     let ancestors = checker.statement_ancestors();
     let start = ancestors
@@ -34,13 +36,104 @@ pub(crate) fn parameter_guard(checker: &Checker, range: TextRange) -> Option<Par
     for expr in checker.expression_ancestors() {
         expression_guards(expr, range, &mut candidates);
     }
-    candidates.into_iter().find_map(|(name, not_none)| {
-        let parameter = parameter_ref(checker, function, name)?;
+    candidates.into_iter().find_map(|(guarded, not_none)| {
+        let parameter = match guarded {
+            Guarded::Name(name) => parameter_ref(checker, function, name)?,
+            Guarded::Attribute {
+                receiver,
+                attribute,
+            } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
+        };
         Some(ParameterGuard {
             parameter,
             not_none,
         })
     })
+}
+
+/// What a guard tests: a name, or an attribute of the method's receiver (`self.client`).
+#[derive(Clone, Copy)]
+enum Guarded<'a> {
+    Name(&'a str),
+    Attribute {
+        receiver: &'a str,
+        attribute: &'a str,
+    },
+}
+
+impl<'a> Guarded<'a> {
+    fn of(expr: &'a Expr) -> Option<Self> {
+        match expr {
+            Expr::Name(name) => Some(Guarded::Name(name.id.as_str())),
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(receiver) => Some(Guarded::Attribute {
+                    receiver: receiver.id.as_str(),
+                    attribute: attribute.attr.as_str(),
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The name a receiver attribute goes by as a pseudo-parameter (`self.client` → `.client`):
+/// a method's callers on the same object hand it over implicitly.
+pub(crate) fn attribute_parameter_name(attribute: &str) -> Box<str> {
+    format!(".{attribute}").into()
+}
+
+/// `receiver.attribute` as a pseudo-parameter of `function`: `receiver` is the method's
+/// receiver, and the function assigns the attribute nowhere before `before`.
+fn receiver_attribute_ref(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    receiver: &str,
+    attribute: &str,
+    before: ruff_text_size::TextSize,
+) -> Option<ParameterRef> {
+    if method_receiver(checker, function) != Some(receiver) {
+        return None;
+    }
+    let assigned_before = receiver_assignments(function, receiver)
+        .iter()
+        .any(|(name, end, _)| *name == attribute && *end <= before);
+    if assigned_before {
+        return None;
+    }
+    Some(ParameterRef {
+        name: attribute_parameter_name(attribute),
+        position: None,
+        falsy_default: None,
+    })
+}
+
+/// The receiver of `function` when it is a method (`self`), else `None`.
+pub(crate) fn method_receiver<'a>(
+    checker: &Checker,
+    function: &'a ast::StmtFunctionDef,
+) -> Option<&'a str> {
+    crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
+    crate::ast_query::receiver_name(function)
+}
+
+/// Every `receiver.attribute = value` of `function`, as (attribute, where the attribute
+/// takes the value, the value when it can be followed). An assignment whose value holds a
+/// call (`self.x = f(self.x)`) takes effect after that call.
+pub(crate) fn receiver_assignments<'a>(
+    function: &'a ast::StmtFunctionDef,
+    receiver: &str,
+) -> Vec<(&'a str, ruff_text_size::TextSize, Option<&'a Expr>)> {
+    let mut found = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if let Expr::Attribute(attribute) = target
+            && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
+        {
+            let end = value.map_or(target.end(), |value| value.end().max(target.end()));
+            found.push((attribute.attr.as_str(), end, value));
+        }
+    });
+    found
 }
 
 /// The parameter `name` of `function`, when it is one the function never reassigns.
@@ -96,10 +189,17 @@ pub(crate) fn forwarded_arguments(
     };
     let mut found = Vec::new();
     let mut forward = |slot: ArgumentSlot, value: &Expr| {
-        if let Expr::Name(name) = value
-            && names_a_parameter(function, name.id.as_str())
-            && let Some(parameter) = parameter_ref(checker, function, name.id.as_str())
-        {
+        let parameter = match Guarded::of(value) {
+            Some(Guarded::Name(name)) if names_a_parameter(function, name) => {
+                parameter_ref(checker, function, name)
+            }
+            Some(Guarded::Attribute {
+                receiver,
+                attribute,
+            }) => receiver_attribute_ref(checker, function, receiver, attribute, call.start()),
+            _ => None,
+        };
+        if let Some(parameter) = parameter {
             found.push((slot, parameter));
         }
     };
@@ -117,8 +217,43 @@ pub(crate) fn forwarded_arguments(
     found
 }
 
-/// Which arguments the call spells.
-pub(crate) fn argument_shape(call: &ast::ExprCall) -> ArgumentShape {
+/// What the current method assigns to its receiver's attributes, for the methods it calls
+/// on the same receiver: asked at each such call, answered at the first one of each
+/// function (`None` after that, and for functions that are not methods).
+pub(crate) fn receiver_assignments_once(checker: &Checker) -> Option<Vec<(Box<str>, u32, Passed)>> {
+    #[derive(Default)]
+    struct Recorded {
+        function_start: Option<ruff_text_size::TextSize>,
+    }
+    let function = checker.current_function()?;
+    {
+        let mut recorded = checker.rule_state::<Recorded>();
+        if recorded.function_start == Some(function.start()) {
+            return None;
+        }
+        recorded.function_start = Some(function.start());
+    }
+    let receiver = method_receiver(checker, function)?;
+    let assignments = receiver_assignments(function, receiver)
+        .into_iter()
+        .map(|(attribute, end, value)| {
+            let passed = match value {
+                Some(Expr::Name(name)) if names_a_parameter(function, name.id.as_str()) => {
+                    parameter_ref(checker, function, name.id.as_str())
+                        .map_or(Passed::Unknown, Passed::Parameter)
+                }
+                Some(value) => falsy_literal(value).map_or(Passed::Unknown, Passed::Falsy),
+                None => Passed::Unknown,
+            };
+            (attribute.into(), u32::from(end), passed)
+        })
+        .collect();
+    Some(assignments)
+}
+
+/// Which arguments the call spells, and whether it calls a method on the current method's
+/// own receiver.
+pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> ArgumentShape {
     let arguments = &call.arguments;
     let positional = arguments
         .args
@@ -129,10 +264,17 @@ pub(crate) fn argument_shape(call: &ast::ExprCall) -> ArgumentShape {
         positional: u8::try_from(positional).unwrap_or(u8::MAX),
         unpacks: positional < arguments.args.len(),
         keywords: 0,
+        on_self: false,
     };
+    if let Expr::Attribute(method) = &*call.func
+        && let Expr::Name(receiver) = &*method.value
+        && let Some(function) = checker.current_function()
+    {
+        shape.on_self = method_receiver(checker, function) == Some(receiver.id.as_str());
+    }
     for keyword in &arguments.keywords {
         match &keyword.arg {
-            Some(name) => shape.keywords |= crate::project::summary::keyword_bit(name.as_str()),
+            Some(name) => shape.keywords |= crate::project::summary::keyword_bits(name.as_str()),
             None => shape.unpacks = true,
         }
     }
@@ -196,7 +338,7 @@ fn is_reassigned(checker: &Checker, function: &ast::StmtFunctionDef, name: &str)
 fn entered_suite<'a>(
     stmt: &'a Stmt,
     range: TextRange,
-    candidates: &mut Vec<(&'a str, bool)>,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
 ) -> Option<&'a [Stmt]> {
     let holds = |suite: &[Stmt]| {
         suite
@@ -244,13 +386,17 @@ fn entered_suite<'a>(
         }
         Stmt::For(for_stmt) => {
             if holds(&for_stmt.body) {
-                // `for _ in range(p):` runs its body only when `p` is a positive number.
+                // `for _ in range(p):` runs its body only when `p` is a positive number,
+                // `for x in p:` only when `p` is a non-empty collection.
                 if let Expr::Call(range_call) = &*for_stmt.iter
                     && matches!(&*range_call.func, Expr::Name(name) if name.id.as_str() == "range")
                     && range_call.arguments.keywords.is_empty()
-                    && let [Expr::Name(bound)] = &*range_call.arguments.args
+                    && let [bound] = &*range_call.arguments.args
+                    && let Some(guarded) = Guarded::of(bound)
                 {
-                    candidates.push((bound.id.as_str(), false));
+                    candidates.push((guarded, false));
+                } else if let Some(guarded) = Guarded::of(&for_stmt.iter) {
+                    candidates.push((guarded, false));
                 }
                 return Some(&for_stmt.body);
             }
@@ -278,7 +424,11 @@ fn entered_suite<'a>(
 
 /// The guards the statements of `suite` before `range` set up: `if p is None: raise ...`
 /// (any exit ends the suite: `return`, `raise`, `continue`, `break`) and `assert p`.
-fn preceding_exits<'a>(suite: &'a [Stmt], range: TextRange, candidates: &mut Vec<(&'a str, bool)>) {
+fn preceding_exits<'a>(
+    suite: &'a [Stmt],
+    range: TextRange,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
+) {
     for stmt in suite {
         if stmt.start() >= range.start() {
             break;
@@ -302,7 +452,11 @@ fn exits_suite(stmt: &Stmt) -> bool {
 
 /// The guards of an expression around `range`: `f(p) if p else None`, `p and f(p)`,
 /// `p is None or f(p)`.
-fn expression_guards<'a>(expr: &'a Expr, range: TextRange, candidates: &mut Vec<(&'a str, bool)>) {
+fn expression_guards<'a>(
+    expr: &'a Expr,
+    range: TextRange,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
+) {
     match expr {
         Expr::If(if_expr) => {
             if if_expr.body.range().contains_range(range) {
@@ -327,12 +481,16 @@ fn expression_guards<'a>(expr: &'a Expr, range: TextRange, candidates: &mut Vec<
 }
 
 /// The names a test being true says hold a value, with whether only "not `None`" is known.
-fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(&'a str, bool)>) {
+fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
     match test {
-        Expr::Name(name) => candidates.push((name.id.as_str(), false)),
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(guarded) = Guarded::of(test) {
+                candidates.push((guarded, false));
+            }
+        }
         Expr::Compare(compare) => {
-            if let Some(name) = none_comparison(compare, CmpOp::IsNot) {
-                candidates.push((name, true));
+            if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
+                candidates.push((guarded, true));
             }
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
@@ -348,11 +506,11 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(&'a str, bool)>) {
 }
 
 /// The names a test being false says hold a value.
-fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(&'a str, bool)>) {
+fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
     match test {
         Expr::Compare(compare) => {
-            if let Some(name) = none_comparison(compare, CmpOp::Is) {
-                candidates.push((name, true));
+            if let Some(guarded) = none_comparison(compare, CmpOp::Is) {
+                candidates.push((guarded, true));
             }
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
@@ -367,16 +525,10 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(&'a str, bool)>) 
     }
 }
 
-/// `p is None` (with `op` `is`) or `p is not None` (`is not`): the name `p`.
-fn none_comparison(compare: &ast::ExprCompare, op: CmpOp) -> Option<&str> {
-    match (
-        &*compare.left,
-        compare.ops.as_ref(),
-        compare.comparators.as_ref(),
-    ) {
-        (Expr::Name(name), [found], [Expr::NoneLiteral(_)]) if *found == op => {
-            Some(name.id.as_str())
-        }
+/// `p is None` (with `op` `is`) or `p is not None` (`is not`): what `p` is.
+fn none_comparison(compare: &ast::ExprCompare, op: CmpOp) -> Option<Guarded<'_>> {
+    match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+        ([found], [Expr::NoneLiteral(_)]) if *found == op => Guarded::of(&compare.left),
         _ => None,
     }
 }

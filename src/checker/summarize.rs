@@ -10,7 +10,7 @@ use super::Checker;
 use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
-    argument_shape, falsy_literal, forwarded_arguments, parameter_guard,
+    argument_shape, falsy_literal, forwarded_arguments, parameter_guard, receiver_assignments_once,
 };
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
@@ -99,6 +99,12 @@ pub(crate) fn record_call(
     } else {
         forwarded_arguments(checker, call)
     };
+    let arguments = argument_shape(checker, call);
+    let receiver_assignments = if arguments.on_self && !in_async_context {
+        receiver_assignments_once(checker)
+    } else {
+        None
+    };
     // A call to a project function that runs only when no loop does does not carry the
     // loop into its callee (the `except RuntimeError` branch of the sync-hook bridge).
     let loop_guarded = !is_builtin
@@ -130,8 +136,11 @@ pub(crate) fn record_call(
             loop_guarded,
             catches_runtime_error,
             deadline,
-            arguments: argument_shape(call),
+            arguments,
         });
+        if let Some(assignments) = receiver_assignments {
+            function.receiver_assignments = assignments;
+        }
         function.falsy_arguments.extend(
             falsy_arguments
                 .into_iter()

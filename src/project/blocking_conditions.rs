@@ -15,7 +15,7 @@ use super::summary::{FunctionSummary, ParameterGuard, Passed};
 
 /// More parameters than this in one condition: treated as "always" (a function whose
 /// blocking hangs on that many parameters is not worth the bookkeeping).
-const MAX_GUARDS: usize = 4;
+const MAX_GUARDS: usize = 8;
 
 /// When a function blocks.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -119,9 +119,14 @@ pub struct ArgumentShape {
     pub positional: u8,
     /// A `*args` or `**kwargs`: any parameter may be passed.
     pub unpacks: bool,
-    /// One bit per keyword name, by [`keyword_bit`]: a name's bit clear means the keyword is
-    /// not spelled (a set bit may be another name's: then it counts as passed).
-    pub keywords: u64,
+    /// The keyword names it spells, as a Bloom filter of three bits per name
+    /// ([`keyword_bits`]): a name with a bit clear is certainly not spelled; one with all
+    /// three set is taken as spelled (for seven keywords a wrong "spelled" is rarer than one
+    /// in two hundred, and only costs a finding that could have been spared).
+    pub keywords: u128,
+    /// A method called on the caller's own receiver (`self.refresh()`): the callee sees the
+    /// receiver's attributes as the caller left them.
+    pub on_self: bool,
 }
 
 impl ArgumentShape {
@@ -131,19 +136,27 @@ impl ArgumentShape {
             || parameter
                 .position
                 .is_some_and(|position| position < u32::from(self.positional))
-            || self.keywords & keyword_bit(&parameter.name) != 0
+            || {
+                let bits = keyword_bits(&parameter.name);
+                self.keywords & bits == bits
+            }
     }
 }
 
-/// The bit of [`ArgumentShape::keywords`] a keyword name sets (FNV-1a, so it is the same in
-/// every run).
-pub fn keyword_bit(name: &str) -> u64 {
-    let mut hash: u32 = 0x811c_9dc5;
+/// The bits of [`ArgumentShape::keywords`] a keyword name sets: three, by double hashing
+/// two FNV-1a hashes (the same in every run).
+pub fn keyword_bits(name: &str) -> u128 {
+    let mut first: u32 = 0x811c_9dc5;
+    let mut second: u32 = 0x0100_0193;
     for byte in name.bytes() {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
+        first ^= u32::from(byte);
+        first = first.wrapping_mul(0x0100_0193);
+        second = second.rotate_left(5) ^ u32::from(byte);
+        second = second.wrapping_mul(0x27d4_eb2d);
     }
-    1 << (hash % 64)
+    (0..3).fold(0, |bits, round: u32| {
+        bits | 1 << (first.wrapping_add(round.wrapping_mul(second | 1)) % 128)
+    })
 }
 
 /// What a call passes for a parameter, as far as a guard on it cares.
@@ -263,6 +276,10 @@ pub struct FunctionSummary {
     /// Its calls that run only when one of its parameters holds a value, as (call site,
     /// guard): rare, so kept apart from the call sites.
     pub guarded_calls: Vec<(u32, ParameterGuard)>,
+    /// What a method assigns to its receiver's attributes (`self.x = x`), in order, for the
+    /// methods it calls on the same receiver: (attribute, where it takes the value, what the
+    /// value is). Recorded only for methods that call one on `self`.
+    pub receiver_assignments: Vec<(Box<str>, u32, Passed)>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: Vec<PendingDeadline>,
@@ -299,6 +316,9 @@ impl FunctionSummary {
         {
             return Passed::Parameter(own.clone());
         }
+        if let Some(attribute) = parameter.name.strip_prefix('.') {
+            return self.receiver_attribute_at(site, attribute, parameter);
+        }
         let spelled = self
             .calls
             .get(site)
@@ -307,6 +327,29 @@ impl FunctionSummary {
             Some(default) if !spelled => Passed::Falsy(default),
             _ => Passed::Unknown,
         }
+    }
+
+    /// What a method call on the caller's own receiver hands over as `receiver.attribute`:
+    /// the last value the caller assigned it before the call, or, when it assigned none, the
+    /// caller's own view of it (`parameter`, passed on). Any other call: unknown.
+    fn receiver_attribute_at(
+        &self,
+        site: usize,
+        attribute: &str,
+        parameter: &ParameterRef,
+    ) -> Passed {
+        let Some(call) = self.calls.get(site).filter(|call| call.arguments.on_self) else {
+            return Passed::Unknown;
+        };
+        let start = u32::from(call.range.start());
+        self.receiver_assignments
+            .iter()
+            .rev()
+            .find(|(name, at, _)| &**name == attribute && *at <= start)
+            .map_or_else(
+                || Passed::Parameter(parameter.clone()),
+                |(_, _, value)| value.clone(),
+            )
     }
 
     /// Whether call site `site` certainly keeps code behind `guard` in its callee from
@@ -344,6 +387,7 @@ impl FunctionSummary {
             falsy_arguments: Vec::new(),
             forwarded_arguments: Vec::new(),
             guarded_calls: Vec::new(),
+            receiver_assignments: Vec::new(),
             pending_deadline: Vec::new(),
         }
     }

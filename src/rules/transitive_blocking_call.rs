@@ -77,6 +77,11 @@ async def webhook(key):
   helpers that pass the parameter on unchanged: `route(target)` does not block when
   `route(target, config=None)` only hands `config` to a `load(target, config)` that
   downloads only when `config` is set. A parameter the function reassigns is not trusted.
+  The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
+  `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
+  `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
+  caller that builds the object without hooks. `for item in p:` counts as a guard on `p`
+  (`None` raises before the body runs, an empty collection never enters it).
 - A memoized function of no arguments (`@functools.cache` or `@lru_cache` on a `def` without
   parameters): its body runs once per process, so it blocks once, at the first call, not on
   every request. With arguments it is still followed (one read per distinct argument).
