@@ -16,15 +16,66 @@ use crate::project::summary::{
     ArgumentShape, ArgumentSlot, Falsy, ParameterGuard, ParameterRef, Passed,
 };
 
-/// The guard the code at `range` (in the current function) sits behind, if any.
-pub(crate) fn parameter_guard(checker: &Checker, range: TextRange) -> Option<ParameterGuard> {
-    let function = checker.current_function()?;
-    let mut candidates: Vec<(Guarded<'_>, bool)> = Vec::new();
+/// What the code at `range` (in the current function) depends on.
+#[derive(Default)]
+pub(crate) struct Guards {
+    /// A parameter (or receiver attribute) that must hold a value.
+    pub parameter: Option<ParameterGuard>,
+    /// A call of the function, recorded as call site `n`, whose value must be truthy
+    /// (`true`) or falsy (`false`): `if not can_block(): raise` before it. When that call is
+    /// a loop probe, the link decides whether the code can run inside a running loop.
+    pub probe: Option<(u32, bool)>,
+}
+
+/// The guards the code at `range` (in the current function) sits behind.
+pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
+    let Some(function) = checker.current_function() else {
+        return Guards::default();
+    };
+    let candidates = candidates(checker, function, range);
+    let parameter = candidates.iter().find_map(|&(guarded, not_none)| {
+        let parameter = match guarded {
+            Guarded::Name(name) => parameter_ref(checker, function, name)?,
+            Guarded::Attribute {
+                receiver,
+                attribute,
+            } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
+            Guarded::Call { .. } => return None,
+        };
+        Some(ParameterGuard {
+            parameter,
+            not_none,
+        })
+    });
+    let probe = candidates.iter().find_map(|&(guarded, _)| {
+        let Guarded::Call { range, truthy } = guarded else {
+            return None;
+        };
+        let site = checker
+            .summary
+            .current_calls()
+            .iter()
+            .rposition(|call| call.range == range)?;
+        Some((site as u32, truthy))
+    });
+    Guards { parameter, probe }
+}
+
+/// Every test the code at `range` depends on, innermost last.
+fn candidates<'a>(
+    checker: &Checker<'a, '_>,
+    function: &'a ast::StmtFunctionDef,
+    range: TextRange,
+) -> Vec<(Guarded<'a>, bool)> {
+    let mut candidates: Vec<(Guarded<'a>, bool)> = Vec::new();
     // The statements from the function down to the one holding `range`.
     let ancestors = checker.statement_ancestors();
-    let start = ancestors
+    let Some(start) = ancestors
         .iter()
-        .rposition(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))?;
+        .rposition(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
+    else {
+        return candidates;
+    };
     let mut suite: &[Stmt] = &function.body;
     for &stmt in &ancestors[start + 1..] {
         preceding_exits(suite, stmt.range(), &mut candidates);
@@ -36,28 +87,21 @@ pub(crate) fn parameter_guard(checker: &Checker, range: TextRange) -> Option<Par
     for expr in checker.expression_ancestors() {
         expression_guards(expr, range, &mut candidates);
     }
-    candidates.into_iter().find_map(|(guarded, not_none)| {
-        let parameter = match guarded {
-            Guarded::Name(name) => parameter_ref(checker, function, name)?,
-            Guarded::Attribute {
-                receiver,
-                attribute,
-            } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
-        };
-        Some(ParameterGuard {
-            parameter,
-            not_none,
-        })
-    })
+    candidates
 }
 
-/// What a guard tests: a name, or an attribute of the method's receiver (`self.client`).
+/// What a guard tests: a name, an attribute of the method's receiver (`self.client`), or
+/// the value of a call (`can_block()`), which must be truthy or falsy.
 #[derive(Clone, Copy)]
 enum Guarded<'a> {
     Name(&'a str),
     Attribute {
         receiver: &'a str,
         attribute: &'a str,
+    },
+    Call {
+        range: TextRange,
+        truthy: bool,
     },
 }
 
@@ -488,6 +532,13 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)
                 candidates.push((guarded, false));
             }
         }
+        Expr::Call(call) => candidates.push((
+            Guarded::Call {
+                range: call.range(),
+                truthy: true,
+            },
+            false,
+        )),
         Expr::Compare(compare) => {
             if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
                 candidates.push((guarded, true));
@@ -513,6 +564,13 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool
                 candidates.push((guarded, true));
             }
         }
+        Expr::Call(call) => candidates.push((
+            Guarded::Call {
+                range: call.range(),
+                truthy: false,
+            },
+            false,
+        )),
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
             for value in &bool_op.values {
                 truthy_when_false(value, candidates);

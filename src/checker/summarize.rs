@@ -10,7 +10,7 @@ use super::Checker;
 use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
-    argument_shape, falsy_literal, forwarded_arguments, parameter_guard, receiver_assignments_once,
+    argument_shape, falsy_literal, forwarded_arguments, guards, receiver_assignments_once,
 };
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
@@ -89,11 +89,12 @@ pub(crate) fn record_call(
         && (is_loop_run && !loop_run_guarded
             || blocking.is_some_and(|api| api.category != Blocking::FsMetadata)
             || !is_builtin);
-    let guard = if records_guard {
-        parameter_guard(checker, call.range())
+    let guards = if records_guard {
+        guards(checker, call.range())
     } else {
-        None
+        Default::default()
     };
+    let guard = guards.parameter;
     let forwarded = if in_async_context || is_builtin {
         Vec::new()
     } else {
@@ -154,6 +155,9 @@ pub(crate) fn record_call(
         if let Some(guard) = &guard {
             function.guarded_calls.push((site, guard.clone()));
         }
+        if let Some((probe, truthy)) = guards.probe {
+            function.probe_guarded_calls.push((site, probe, truthy));
+        }
     }
     // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
     // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
@@ -164,6 +168,7 @@ pub(crate) fn record_call(
             severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
             range: call.range(),
             guard: guard.clone(),
+            probe: guards.probe,
         });
     }
     if is_loop_run {

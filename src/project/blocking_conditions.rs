@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
-use super::summary::{FunctionSummary, ParameterGuard, Passed};
+use super::summary::{BlockingSite, FunctionSummary, ParameterGuard, Passed};
 
 /// More parameters than this in one condition: treated as "always" (a function whose
 /// blocking hangs on that many parameters is not worth the bookkeeping).
@@ -100,20 +100,23 @@ fn through_call(
 /// graph (conditions only grow, and each can grow a few times at most, so the work stays
 /// linear in the call edges times [`MAX_GUARDS`]). `counts` says whether a function takes
 /// part at all (sync, not module code, body not run once), `runs_body` whether an edge
-/// runs the callee's body.
+/// runs the callee's body inside a running loop, `site_runs` whether a blocking call can
+/// run there.
 pub fn compute(
     project: &Project,
     edges: &Adjacency<(usize, FunctionId)>,
     callers: &Adjacency<(FunctionId, usize)>,
     counts: impl Fn(FunctionId) -> bool,
     runs_body: impl Fn(FunctionId, usize, FunctionId) -> bool,
+    site_runs: impl Fn(FunctionId, &BlockingSite) -> bool,
 ) -> FunctionMap<BlockCondition> {
     let mut conditions: FunctionMap<BlockCondition> = FunctionMap::new(project);
     let mut queued = vec![false; project.function_count()];
     let slot = |id: FunctionId| project.offsets[id.0] + id.1;
     let mut queue = VecDeque::new();
     for id in project.function_ids() {
-        if counts(id) && !project.function(id).blocking.is_empty() {
+        let function = project.function(id);
+        if counts(id) && function.blocking.iter().any(|site| site_runs(id, site)) {
             queued[slot(id)] = true;
             queue.push_back(id);
         }
@@ -128,7 +131,7 @@ pub fn compute(
                 None => condition,
             });
         };
-        for site in &function.blocking {
+        for site in function.blocking.iter().filter(|site| site_runs(id, site)) {
             add(BlockCondition::of_guard(site.guard.as_ref()));
         }
         for &(site, callee) in edges.of(id) {

@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::blocking_conditions::{self, BlockCondition};
 pub use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
+use super::loop_probes;
 use super::summary::{FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
@@ -62,25 +63,37 @@ impl Facts {
             || {
                 rayon::join(
                     || {
+                        // Code behind `if not can_block(): raise` (a loop probe) never runs
+                        // inside a running loop.
+                        let probes = loop_probes::values_when_running(project, &edges);
+                        let on_loop = |id: FunctionId, probe: Option<(u32, bool)>| {
+                            loop_probes::may_run_on_loop(&edges, &probes, id, probe)
+                        };
+                        let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
+                            project.call_runs_body(caller, site, callee)
+                                && on_loop(caller, project.function(caller).probe_of_call(site))
+                        };
                         let blocks_when = blocking_conditions::compute(
                             project,
                             &edges,
                             &callers,
                             takes_part,
-                            |caller, site, callee| project.call_runs_body(caller, site, callee),
+                            edge_runs,
+                            |id, site| on_loop(id, site.probe),
                         );
                         // The chain follows only calls whose arguments let the callee block.
                         let blocks = ranked_backward(
                             project,
                             &callers,
-                            |function| {
+                            |id, function| {
                                 if function.runs_once {
                                     return None;
                                 }
-                                most_serious_blocking(function)
+                                most_serious_blocking(function, |site| on_loop(id, site.probe))
                             },
                             |_, caller, site, callee| {
                                 takes_part(caller)
+                                    && edge_runs(caller, site, callee)
                                     && blocks_when.get(&callee).is_some_and(|condition| {
                                         blocking_conditions::carried(
                                             project.function(caller),
@@ -100,7 +113,7 @@ impl Facts {
                         ranked_backward(
                             project,
                             &callers,
-                            |function| {
+                            |_, function| {
                                 let mut best: Option<(u8, usize)> = None;
                                 for (index, site) in function.loop_affine.iter().enumerate() {
                                     let severity = match (site.raises_off_loop, site.caught) {
@@ -137,9 +150,7 @@ impl Facts {
 
     /// The project function call site `site` of function `id` calls, if any.
     pub fn callee_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
-        let calls = self.edges.of(id);
-        let found = calls.binary_search_by_key(&site, |&(at, _)| at).ok()?;
-        Some(calls[found].1)
+        self.edges.target_at(id, site)
     }
 
     /// The chain below `from` down to the direct site, given the fact table and how to name
@@ -226,9 +237,15 @@ fn forward(
 
 /// The site and severity of a function's most serious direct blocking call (the first of
 /// equals), if it has one.
-fn most_serious_blocking(function: &FunctionSummary) -> Option<(u8, usize)> {
+fn most_serious_blocking(
+    function: &FunctionSummary,
+    runs: impl Fn(&super::summary::BlockingSite) -> bool,
+) -> Option<(u8, usize)> {
     let mut best: Option<(u8, usize)> = None;
     for (index, site) in function.blocking.iter().enumerate() {
+        if !runs(site) {
+            continue;
+        }
         if best.is_none_or(|(severity, _)| site.severity > severity) {
             best = Some((site.severity, index));
         }
@@ -247,7 +264,7 @@ fn most_serious_blocking(function: &FunctionSummary) -> Option<(u8, usize)> {
 fn ranked_backward(
     project: &Project,
     callers: &Adjacency<(FunctionId, usize)>,
-    direct: impl Fn(&FunctionSummary) -> Option<(u8, usize)>,
+    direct: impl Fn(FunctionId, &FunctionSummary) -> Option<(u8, usize)>,
     follows: impl Fn(u8, FunctionId, usize, FunctionId) -> bool,
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
@@ -258,7 +275,7 @@ fn ranked_backward(
             if function.is_async {
                 return None;
             }
-            direct(function).map(|(severity, site)| (severity, site, id))
+            direct(id, function).map(|(severity, site)| (severity, site, id))
         })
         .collect();
     // Most serious first; within a severity, function order (stable sort) so the chains do

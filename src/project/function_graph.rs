@@ -5,6 +5,13 @@
 use super::index::{FunctionId, Project};
 
 impl Adjacency<(usize, FunctionId)> {
+    /// The function call site `site` of `id` calls, if it is a project function.
+    pub fn target_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
+        let calls = self.of(id);
+        let found = calls.binary_search_by_key(&site, |&(at, _)| at).ok()?;
+        Some(calls[found].1)
+    }
+
     /// The reverse graph, `callee -> [(caller, call site)]` in caller order, by counting sort:
     /// one pass to size each callee's slice, one to fill it.
     pub(super) fn reversed(&self, project: &Project) -> Adjacency<(FunctionId, usize)> {

@@ -9,6 +9,7 @@ pub mod coroutines;
 mod facts;
 mod function_graph;
 mod index;
+pub mod loop_probes;
 pub mod summary;
 pub mod summary_builder;
 

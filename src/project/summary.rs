@@ -190,6 +190,10 @@ pub struct BlockingSite {
     pub range: TextRange,
     /// It runs only when a parameter of its function holds a value.
     pub guard: Option<ParameterGuard>,
+    /// It runs only when call site `n` of its function returns a truthy (`true`) or falsy
+    /// value: never inside a running loop when that call is a loop probe that says
+    /// otherwise there ([`FunctionSummary::running_probe`]).
+    pub probe: Option<(u32, bool)>,
 }
 
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
@@ -280,9 +284,30 @@ pub struct FunctionSummary {
     /// methods it calls on the same receiver: (attribute, where it takes the value, what the
     /// value is). Recorded only for methods that call one on `self`.
     pub receiver_assignments: Vec<(Box<str>, u32, Passed)>,
+    /// Its calls that run only when an earlier call returns a truthy (`true`) or falsy
+    /// value, as (call site, probe call site, truthy): see [`BlockingSite::probe`].
+    pub probe_guarded_calls: Vec<(u32, u32, bool)>,
+    /// What its return value says about a running loop, when it is a probe.
+    pub running_probe: Option<RunningProbe>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: Vec<PendingDeadline>,
+}
+
+/// A function whose return value tells whether an event loop is running on this thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunningProbe {
+    /// `True` exactly when one is (`try: get_running_loop()` / `except RuntimeError:
+    /// return False` / `return True`).
+    TrueWhenRunning,
+    /// The value call site `site` returns, negated or not; with `conjunct`, and-ed with
+    /// something else (`on_main_thread() and not loop_running()`), so only a falsy value
+    /// is certain. Decided at the link, where the callee is known.
+    Via {
+        site: u32,
+        negated: bool,
+        conjunct: bool,
+    },
 }
 
 /// An LW501 finding waiting for the callers' verdict.
@@ -358,6 +383,14 @@ impl FunctionSummary {
         matches!(self.passed_for(site, &guard.parameter), Passed::Falsy(value) if guard.stops(value))
     }
 
+    /// The loop probe call site `site` depends on, if any: see [`BlockingSite::probe`].
+    pub fn probe_of_call(&self, site: usize) -> Option<(u32, bool)> {
+        self.probe_guarded_calls
+            .iter()
+            .find(|(at, _, _)| *at as usize == site)
+            .map(|&(_, probe, truthy)| (probe, truthy))
+    }
+
     /// The guard of call site `site` in this function, if it has one.
     pub fn guard_of_call(&self, site: usize) -> Option<&ParameterGuard> {
         self.guarded_calls
@@ -388,6 +421,8 @@ impl FunctionSummary {
             forwarded_arguments: Vec::new(),
             guarded_calls: Vec::new(),
             receiver_assignments: Vec::new(),
+            probe_guarded_calls: Vec::new(),
+            running_probe: None,
             pending_deadline: Vec::new(),
         }
     }

@@ -82,6 +82,12 @@ async def webhook(key):
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
   caller that builds the object without hooks. `for item in p:` counts as a guard on `p`
   (`None` raises before the body runs, an empty collection never enters it).
+- A blocking call that only runs where no loop runs: after `if not can_block(): raise`
+  (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
+  `asyncio.get_running_loop()` in a `try` and returns `False` from its
+  `except RuntimeError`, or returns `asyncio._get_running_loop() is not None`, or is built
+  on one (`return on_main_thread() and not loop_running()`). The helper may still block
+  on other calls, and the chain then names one of those.
 - A memoized function of no arguments (`@functools.cache` or `@lru_cache` on a `def` without
   parameters): its body runs once per process, so it blocks once, at the first call, not on
   every request. With arguments it is still followed (one read per distinct argument).
