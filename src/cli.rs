@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check Python files for asyncio pitfalls.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, and whether it runs by default.
     Rules,
     /// Explain a rule: why it matters, a bad and a good example.

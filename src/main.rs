@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
     }

@@ -57,14 +57,14 @@ Safe: the unused codes are removed from the comment; when none is left, the dire
 
 /// Why a code of a directive suppresses nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Unused {
+enum Verdict {
     Unused,
     NonEnabled,
     Unknown,
     Duplicated,
 }
 
-impl Unused {
+impl Verdict {
     fn label(self) -> &'static str {
         match self {
             Self::Unused => "unused",
@@ -103,12 +103,12 @@ fn check_directive(
         return None;
     }
     let mut seen = BTreeSet::new();
-    let verdicts: Vec<Option<Unused>> = codes
+    let verdicts: Vec<Option<Verdict>> = codes
         .iter()
         .enumerate()
         .map(|(index, code)| {
             if !seen.insert(code.code.as_str()) {
-                return Some(Unused::Duplicated);
+                return Some(Verdict::Duplicated);
             }
             let matched = NoqaMatch {
                 line,
@@ -119,11 +119,11 @@ fn check_directive(
             }
             let mut rules = code.rules().peekable();
             if rules.peek().is_none() {
-                Some(Unused::Unknown)
+                Some(Verdict::Unknown)
             } else if rules.any(enabled) {
-                Some(Unused::Unused)
+                Some(Verdict::Unused)
             } else {
-                Some(Unused::NonEnabled)
+                Some(Verdict::NonEnabled)
             }
         })
         .collect();
@@ -131,7 +131,7 @@ fn check_directive(
         return None;
     }
 
-    let mut groups: Vec<(Unused, Vec<&str>)> = Vec::new();
+    let mut groups: Vec<(Verdict, Vec<&str>)> = Vec::new();
     for (code, verdict) in codes.iter().zip(&verdicts) {
         let Some(verdict) = verdict else { continue };
         match groups.iter_mut().find(|(kind, _)| kind == verdict) {
