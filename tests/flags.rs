@@ -30,6 +30,14 @@ fn write(root: &Path, relative: &str, text: &str) {
     std::fs::write(path, text).expect("write file");
 }
 
+/// Replaces a file in one step (a rename, as editors save), so that a watcher never sees it
+/// half written.
+fn replace(root: &Path, relative: &str, text: &str) {
+    let staging = root.join(format!("{relative}.saving"));
+    std::fs::write(&staging, text).expect("write file");
+    std::fs::rename(staging, root.join(relative)).expect("rename file");
+}
+
 fn loopwarden(dir: &Path) -> Command {
     let mut command = assert_cmd::cargo::cargo_bin_cmd!("loopwarden");
     command.current_dir(dir).env_remove("NO_COLOR");
@@ -352,12 +360,12 @@ fn unused_noqa_fix_removes_the_codes_and_keeps_other_tools_codes() {
     write(
         dir.path(),
         "app.py",
-        "x = 1  # noqa: LW101\ny = 2  # noqa: LW3 why\n",
+        "x = 1  # noqa: LW101\ny = 2  # noqa: LW3 why\nz = 3  # noqa: LW201  # type: ignore\n",
     );
     let run = run(dir.path(), &["check", "--report-unused-noqa", "--fix"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
-    assert_eq!(fixed, "x = 1\ny = 2  # why\n");
+    assert_eq!(fixed, "x = 1\ny = 2  # why\nz = 3  # type: ignore\n");
 }
 
 // ---------------------------------------------------------------- codes in any case
@@ -477,7 +485,7 @@ fn watch_prints_what_changed_and_stops_cleanly_on_ctrl_c() {
     assert_eq!(first[1], "Watching for changes: 1 finding.");
 
     // A new finding: only it is printed, not the one that was already there.
-    write(dir.path(), "app.py", BLOCKING);
+    replace(dir.path(), "app.py", BLOCKING);
     let changed = lines.until(|line| line.contains(" fixed: "));
     assert_eq!(changed.len(), 2, "{changed:?}");
     assert!(
@@ -487,7 +495,7 @@ fn watch_prints_what_changed_and_stops_cleanly_on_ctrl_c() {
     assert_eq!(changed[1], "1 new, 0 fixed: 2 findings.");
 
     // A line added above a finding moves it; that is not news. Fixing one is.
-    write(
+    replace(
         dir.path(),
         "other.py",
         "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n",
@@ -498,7 +506,7 @@ fn watch_prints_what_changed_and_stops_cleanly_on_ctrl_c() {
         "{changed:?}"
     );
     assert_eq!(changed.last().unwrap(), "0 new, 1 fixed: 1 finding.");
-    write(dir.path(), "app.py", &format!("# moved\n{BLOCKING}"));
+    replace(dir.path(), "app.py", &format!("# moved\n{BLOCKING}"));
     let changed = lines.until(|line| line.contains(" fixed: "));
     assert_eq!(changed, vec!["0 new, 0 fixed: 1 finding."]);
 

@@ -182,8 +182,7 @@ fn check_directive(
 }
 
 /// The edit that removes a whole directive: with the spaces before it when nothing follows
-/// it in its comment; leaving `# ` before the words that follow it otherwise, so they stay a
-/// comment.
+/// it in its comment; otherwise so that the words after it stay a comment.
 fn remove_directive(directive: &LineDirective, source: &str) -> Edit {
     let start = directive.range.start();
     let end = directive.range.end();
@@ -197,7 +196,9 @@ fn remove_directive(directive: &LineDirective, source: &str) -> Edit {
         let from = start - TextSize::try_from(spaces).unwrap_or_default();
         return Edit::replacement("", TextRange::new(from, comment_end));
     }
-    let words = trailing.len() - trailing.trim_start().len();
-    let until = end + TextSize::try_from(words).unwrap_or_default();
-    Edit::replacement("# ", TextRange::new(start, until))
+    let words = trailing.trim_start();
+    let until = end + TextSize::try_from(trailing.len() - words.len()).unwrap_or_default();
+    // `# noqa: LW101  # other` leaves `# other`; `# noqa: LW101 why` leaves `# why`.
+    let content = if words.starts_with('#') { "" } else { "# " };
+    Edit::replacement(content, TextRange::new(start, until))
 }
