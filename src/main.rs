@@ -224,8 +224,12 @@ fn list_rules(out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn explain(query: &str) -> ExitCode {
-    let found = Rule::from_code(query)
-        .or_else(|| Rule::ALL.iter().copied().find(|rule| rule.name() == query));
+    let found = Rule::from_code(query).or_else(|| {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.name().eq_ignore_ascii_case(query))
+    });
     let Some(rule) = found else {
         report_error(format_args!(
             "unknown rule `{query}` (run `loopwarden rules` for the list)"

@@ -373,6 +373,8 @@ fn unused_noqa_fix_removes_the_codes_and_keeps_other_tools_codes() {
 #[test]
 fn codes_are_accepted_in_any_case() {
     let dir = project(&[("app.py", BLOCKING)]);
+    let by_name = run(dir.path(), &["rule", "Transitive-Blocking-Call"]);
+    assert_eq!(by_name.code, 0, "{}", by_name.stderr);
     let run_ = run(dir.path(), &["rule", "lw103"]);
     assert_eq!(run_.code, 0);
     assert!(
@@ -509,6 +511,14 @@ fn watch_prints_what_changed_and_stops_cleanly_on_ctrl_c() {
     replace(dir.path(), "app.py", &format!("# moved\n{BLOCKING}"));
     let changed = lines.until(|line| line.contains(" fixed: "));
     assert_eq!(changed, vec!["0 new, 0 fixed: 1 finding."]);
+    // The configuration is read again: ignoring the rule takes its finding away.
+    replace(dir.path(), "loopwarden.toml", "ignore = [\"LW101\"]\n");
+    let changed = lines.until(|line| line.contains(" fixed: "));
+    assert!(
+        changed[0].starts_with("- app.py:6:5: LW101 "),
+        "{changed:?}"
+    );
+    assert_eq!(changed.last().unwrap(), "0 new, 1 fixed: 0 findings.");
 
     // Ctrl-C ends the watch with exit code 0.
     let pid = child.0.id().to_string();
