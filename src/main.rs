@@ -89,16 +89,7 @@ fn check(args: CheckArgs) -> ExitCode {
         quiet: args.quiet,
     };
     if args.watch {
-        if !matches!(
-            args.output_format,
-            output::OutputFormat::Text | output::OutputFormat::Concise
-        ) {
-            report_error(format_args!(
-                "`--watch` prints its changes as text: use it without `--output-format`"
-            ));
-            return ExitCode::from(EXIT_ERROR);
-        }
-        return watch::run(&args.paths, load, &options);
+        return watch::run(&args.paths, args.output_format, load, &options);
     }
 
     let mut report = match &args.stdin_filename {

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use loopwarden::output::RenderOptions;
 use loopwarden::output::changes::{self, Snapshot};
+use loopwarden::output::{OutputFormat, RenderOptions};
 use loopwarden::settings::{CONFIG_FILE_NAME, Settings, SettingsError};
 use notify::{EventKind, RecursiveMode, Watcher};
 
@@ -26,12 +26,19 @@ enum Signal {
 }
 
 /// Watches `paths`, loading the settings with `load` for every run. Returns when
-/// interrupted (0), or when watching cannot start (2).
+/// interrupted (0), or when watching cannot start (2). Changes are printed as text (the
+/// `text` and `concise` formats alike): a machine format cannot say "what changed".
 pub fn run(
     paths: &[PathBuf],
+    format: OutputFormat,
     load: impl Fn() -> Result<Settings, SettingsError>,
     options: &RenderOptions,
 ) -> ExitCode {
+    if !matches!(format, OutputFormat::Text | OutputFormat::Concise) {
+        return fail(format_args!(
+            "`--watch` prints its changes as text: use it without `--output-format`"
+        ));
+    }
     let (sender, signals) = mpsc::channel();
     let interrupt = sender.clone();
     if let Err(error) = ctrlc::set_handler(move || {
