@@ -35,6 +35,7 @@ macro_rules! define_rules {
 define_rules! {
     SyntaxError => ("LW001", "syntax-error", true),
     IoError => ("LW002", "io-error", true),
+    UnusedNoqa => ("LW003", "unused-noqa", false),
     BlockingIoInAsync => ("LW101", "blocking-io-in-async", true),
     BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true),
     TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true),
@@ -57,8 +58,12 @@ define_rules! {
 }
 
 impl Rule {
+    /// The rule with this code, in any case (`LW101`, `lw101`).
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.code().eq_ignore_ascii_case(code))
     }
 
     /// The codes of Ruff's rules that report the same problem: a `# noqa` naming one of them

@@ -217,4 +217,5 @@ fixtures! {
     wait_for_prefer_timeout,
     check_then_act_across_await,
     background_task_not_drained,
+    unused_noqa,
 }

@@ -11,6 +11,7 @@ use crate::report::Report;
 
 pub use options::RenderOptions;
 
+pub mod changes;
 mod concise;
 mod github;
 mod json;

@@ -27,6 +27,7 @@ pub mod syntax_error;
 pub mod thread_unsafe_asyncio_in_executor;
 pub mod transitive_blocking_call;
 pub mod unawaited_coroutine;
+pub mod unused_noqa;
 pub mod wait_for_prefer_timeout;
 
 use crate::registry::Rule;
@@ -36,6 +37,7 @@ pub fn docs(rule: Rule) -> &'static str {
     match rule {
         Rule::SyntaxError => syntax_error::DOCS,
         Rule::IoError => io_error::DOCS,
+        Rule::UnusedNoqa => unused_noqa::DOCS,
         Rule::BlockingIoInAsync => blocking_io_in_async::DOCS,
         Rule::BlockingCpuInAsync => blocking_cpu_in_async::DOCS,
         Rule::TransitiveBlockingCall => transitive_blocking_call::DOCS,
