@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;
+pub mod polled_state;
 mod names_read;
 pub mod summarize;
 pub mod to_thread;
