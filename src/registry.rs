@@ -76,12 +76,21 @@ impl Rule {
         match self {
             // Blocking HTTP calls, subprocesses, `open`, `time.sleep` in async functions.
             Rule::BlockingIoInAsync => &[
-                "ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC251",
+                "ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC250",
+                "ASYNC251",
             ],
             // `os.path` calls in async functions.
             Rule::BlockingFsMetadataInAsync => &["ASYNC240"],
             // A task created and not stored.
             Rule::DanglingTask => &["RUF006"],
+            // A deadline scope with no await in it.
+            Rule::TimeoutWithoutAwait => &["ASYNC100"],
+            // A `timeout` parameter on an async function.
+            Rule::AsyncTimeoutParameter => &["ASYNC109"],
+            // A yield inside a context in an async generator.
+            Rule::YieldInAsyncGeneratorContext => &["ASYNC119"],
+            // An async function that never awaits.
+            Rule::AsyncFunctionNeverAwaits => &["RUF029"],
             _ => &[],
         }
     }
