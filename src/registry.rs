@@ -85,6 +85,8 @@ impl Rule {
             Rule::DanglingTask => &["RUF006"],
             // A deadline scope with no await in it.
             Rule::TimeoutWithoutAwait => &["ASYNC100"],
+            // A loop that polls with `await asyncio.sleep` (Ruff reports it on the `while` line too).
+            Rule::SleepPollingLoop => &["ASYNC110"],
             // A `timeout` parameter on an async function.
             Rule::AsyncTimeoutParameter => &["ASYNC109"],
             // A yield inside a context in an async generator.
