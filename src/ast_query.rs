@@ -302,10 +302,12 @@ pub enum Suspension {
 /// as a loop's test), nested scopes left out: an `await`, `async for` or `async with` is
 /// reported as soon as it is met; a `yield` only when no await follows.
 pub fn first_suspension(body: &[Stmt], also: Option<&Expr>) -> Option<Suspension> {
-    if let Some(expr) = also {
-        if any_expr(expr, &mut |inner| matches!(inner, Expr::Await(_))) {
-            return Some(Suspension::Await);
-        }
+    if let Some(expr) = also
+        && any_expr(expr, &mut |inner| {
+            matches!(inner, Expr::Await(_)) || has_async_comprehension(inner)
+        })
+    {
+        return Some(Suspension::Await);
     }
     let mut found = None;
     walk_body_shallow(body, &mut |node| match node {

@@ -139,7 +139,8 @@ fn the_message_names_the_check_the_await_and_the_write_with_their_rows() {
 // LW204: `with` on an async-only context manager becomes `async with`, in a coroutine only.
 #[test]
 fn wrong_protocol_fix_adds_async() {
-    let source = "import asyncio\n\nlock = asyncio.Lock()\n\nasync def f():\n    with lock:\n        pass\n";
+    let source =
+        "import asyncio\n\nlock = asyncio.Lock()\n\nasync def f():\n    with lock:\n        pass\n";
     assert_eq!(
         fixed_by(Rule::WrongContextManagerProtocol, source).unwrap(),
         source.replace("    with lock:", "    async with lock:")
@@ -148,7 +149,8 @@ fn wrong_protocol_fix_adds_async() {
 
 #[test]
 fn wrong_protocol_no_fix_in_sync_code_or_with_a_sync_item() {
-    let sync = "import asyncio\n\nlock = asyncio.Lock()\n\ndef f():\n    with lock:\n        pass\n";
+    let sync =
+        "import asyncio\n\nlock = asyncio.Lock()\n\ndef f():\n    with lock:\n        pass\n";
     assert_eq!(fixed_by(Rule::WrongContextManagerProtocol, sync), None);
     let mixed = "import asyncio, threading\n\nlock = asyncio.Lock()\n\nasync def f():\n    with lock, threading.Lock():\n        pass\n";
     assert_eq!(fixed_by(Rule::WrongContextManagerProtocol, mixed), None);

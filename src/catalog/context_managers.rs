@@ -93,4 +93,9 @@ pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[
 pub const GENERATOR_CLOSING_WRAPPERS: &[&str] = &["contextlib.aclosing"];
 
 /// Sleeps that hand control back to the event loop for a while (LW505).
-pub const ASYNC_SLEEPS: &[&str] = &["asyncio.sleep", "asyncio.tasks.sleep", "anyio.sleep", "trio.sleep"];
+pub const ASYNC_SLEEPS: &[&str] = &[
+    "asyncio.sleep",
+    "asyncio.tasks.sleep",
+    "anyio.sleep",
+    "trio.sleep",
+];

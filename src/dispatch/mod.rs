@@ -19,16 +19,16 @@ use crate::project::summary::ModuleSummary;
 use crate::project::{Facts, Project};
 use crate::registry::Rule;
 use crate::rules::{
+    async_function_never_awaits, async_timeout_parameter, loop_without_await, sleep_polling_loop,
+    timeout_without_await, wrong_context_manager_protocol, yield_in_async_generator_context,
+};
+use crate::rules::{
     background_task_not_drained, blocking_cpu_in_async, blocking_fs_metadata_in_async,
     blocking_io_in_async, cancelled_error_swallowed, check_then_act_across_await,
     coroutine_in_boolean_context, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
     gather_prefer_taskgroup, gather_without_return_exceptions, get_event_loop,
     network_await_without_timeout, run_in_running_loop, thread_unsafe_asyncio_in_executor,
     transitive_blocking_call, unawaited_coroutine, wait_for_prefer_timeout,
-};
-use crate::rules::{
-    async_function_never_awaits, async_timeout_parameter, loop_without_await, sleep_polling_loop,
-    timeout_without_await, wrong_context_manager_protocol, yield_in_async_generator_context,
 };
 use crate::semantic::ModuleBindings;
 use crate::settings::Settings;

@@ -75,9 +75,10 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     if let Some(class) = enclosing_class(checker.statement_ancestors(), function) {
         let has_base = class.arguments.as_ref().is_some_and(|arguments| {
             !arguments.keywords.is_empty()
-                || arguments.args.iter().any(
-                    |base| !matches!(base, Expr::Name(name) if name.id.as_str() == "object"),
-                )
+                || arguments
+                    .args
+                    .iter()
+                    .any(|base| !matches!(base, Expr::Name(name) if name.id.as_str() == "object"))
         });
         if has_base {
             return;

@@ -94,10 +94,14 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     checker.report(
         Diagnostic::new(
             Rule::SleepPollingLoop,
-            format!("polling `{state}` with a sleep: the waiter wakes late and spins while it waits"),
+            format!(
+                "polling `{state}` with a sleep: the waiter wakes late and spins while it waits"
+            ),
             header,
         )
-        .with_help("wait on an `asyncio.Event` (or `Condition`) that the code changing the state sets"),
+        .with_help(
+            "wait on an `asyncio.Event` (or `Condition`) that the code changing the state sets",
+        ),
     );
 }
 

@@ -208,10 +208,11 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
                 if last_identifier(&call.func) == Some(self.name) {
                     self.calls.push(call.range());
                 }
-                let wraps = last_identifier(&call.func) == Some("aclosing")
-                    && self.checker.model.call_path(call).is_some_and(|path| {
-                        GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str())
-                    });
+                let wraps =
+                    last_identifier(&call.func) == Some("aclosing")
+                        && self.checker.model.call_path(call).is_some_and(|path| {
+                            GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str())
+                        });
                 if wraps && let Some(first) = call.arguments.args.first() {
                     self.closed.push(first.range());
                 }
