@@ -50,7 +50,9 @@ async def load(user_id):
   hooks and callbacks: the framework requires a coroutine).
 - A function referenced in its module other than by an awaited call (passed as a callback,
   stored, handed to `create_task`): the receiver may require an async callable.
-- A function its module never calls (its callers are elsewhere, and may need a coroutine).
+- A function its module never calls (its callers are elsewhere, and may need a coroutine). A
+  module function is called by its name, a method through an attribute: `await
+  hub.async_setup()` is not a call of the module's own `async_setup` hook.
 - Stubs: a body of `pass`, `...`, a docstring or a `raise`.
 
 ## Fix
@@ -72,7 +74,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     if decorated {
         return;
     }
-    if let Some(class) = enclosing_class(checker.statement_ancestors(), function) {
+    let class = enclosing_class(checker.statement_ancestors(), function);
+    if let Some(class) = class {
         let has_base = class.arguments.as_ref().is_some_and(|arguments| {
             !arguments.keywords.is_empty()
                 || arguments
@@ -84,7 +87,7 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
             return;
         }
     }
-    if !only_awaited(checker.module(), function.name.as_str()) {
+    if !only_awaited(checker.module(), function.name.as_str(), class.is_some()) {
         return;
     }
     checker.report(
@@ -112,11 +115,13 @@ fn is_stub(body: &[Stmt]) -> bool {
     })
 }
 
-/// Whether the module refers to `name` (a name or an attribute) at least once, and only as the
-/// callee of an awaited call.
-fn only_awaited(module: &ast::ModModule, name: &str) -> bool {
+/// Whether the module refers to `name` at least once, and only as the callee of an awaited
+/// call. A method is referred to through an attribute (`self.name`), a function through its
+/// name: `await other.async_setup()` says nothing of a module function `async_setup`.
+fn only_awaited(module: &ast::ModModule, name: &str, is_method: bool) -> bool {
     struct References<'n> {
         name: &'n str,
+        is_method: bool,
         awaited_callees: Vec<TextRange>,
         references: Vec<TextRange>,
         nesting: usize,
@@ -139,10 +144,12 @@ fn only_awaited(module: &ast::ModModule, name: &str) -> bool {
                         self.awaited_callees.push(call.func.range());
                     }
                 }
-                Expr::Name(name) if name.id.as_str() == self.name => {
+                Expr::Name(name) if !self.is_method && name.id.as_str() == self.name => {
                     self.references.push(expr.range());
                 }
-                Expr::Attribute(attribute) if attribute.attr.as_str() == self.name => {
+                Expr::Attribute(attribute)
+                    if self.is_method && attribute.attr.as_str() == self.name =>
+                {
                     self.references.push(expr.range());
                 }
                 _ => {}
@@ -154,6 +161,7 @@ fn only_awaited(module: &ast::ModModule, name: &str) -> bool {
     }
     let mut references = References {
         name,
+        is_method,
         awaited_callees: Vec::new(),
         references: Vec::new(),
         nesting: 0,
