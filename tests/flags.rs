@@ -276,7 +276,7 @@ fn show_settings_prints_the_resolved_settings_and_exits_zero() {
     assert!(out.contains("config-file = \""), "{out}");
     assert!(out.contains("pyproject.toml\"\n"), "{out}");
     assert!(
-        out.contains("select = [\"LW101\", \"LW102\", \"LW103\", \"LW104\"]\n"),
+        out.contains("select = [\"LW101\", \"LW102\", \"LW103\", \"LW104\", \"LW106\"]\n"),
         "{out}"
     );
     assert!(out.contains("target-version = \"py311\"\n"), "{out}");

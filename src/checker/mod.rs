@@ -12,6 +12,7 @@ pub mod gather;
 pub mod loop_guards;
 mod names_read;
 pub(crate) mod parameter_guards;
+pub mod polled_state;
 pub mod summarize;
 pub mod to_thread;
 pub mod version_gates;
