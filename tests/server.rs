@@ -422,3 +422,70 @@ fn an_unsafe_fix_is_labelled_and_left_out_of_fix_all() {
     assert!(client.diagnostics(&app).is_empty());
     client.shutdown();
 }
+
+#[test]
+fn a_ranged_change_is_applied_to_the_buffer_at_its_utf16_position() {
+    // The server asks for whole texts, but a client that sends ranges is understood.
+    let dir = project(&[("app.py", BLOCKING)]);
+    let app = uri(dir.path(), "app.py");
+    let mut client = Client::start();
+    client.open(&app, BLOCKING);
+    assert_eq!(codes(&client.diagnostics(&app)), ["LW101"]);
+    client.version += 1;
+    // Replace `time.sleep(1)` (UTF-16 columns 19..32 of line 4) with `print(1)`.
+    client.notify::<DidChangeTextDocument>(DidChangeTextDocumentParams {
+        text_document: VersionedTextDocumentIdentifier::new(app.clone(), client.version),
+        content_changes: vec![TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(4, 19), Position::new(4, 32))),
+            range_length: None,
+            text: "print(1)".into(),
+        }],
+    });
+    assert!(client.diagnostics(&app).is_empty());
+    // A whole text after a ranged change replaces all of it.
+    client.change(
+        &app,
+        &BLOCKING.replace("time.sleep(1)", "print(1); time.sleep(2)"),
+    );
+    let diagnostics = client.diagnostics(&app);
+    assert_eq!(diagnostics[0].range.start, Position::new(4, 29));
+    client.shutdown();
+}
+
+#[test]
+fn a_file_changed_on_disk_by_another_program_is_read_again() {
+    let dir = project(&[
+        ("shop/__init__.py", ""),
+        ("shop/db.py", DB),
+        ("shop/app.py", APP),
+    ]);
+    let app = uri(dir.path(), "shop/app.py");
+    let db = uri(dir.path(), "shop/db.py");
+    let mut client = Client::start();
+    client.open(&app, APP);
+    assert_eq!(codes(&client.diagnostics(&app)), ["LW103"]);
+    // db.py, never opened, is rewritten on disk (a `git checkout`) and the editor says so.
+    std::fs::write(dir.path().join("shop/db.py"), DB_FIXED).expect("write db.py");
+    client.notify::<lsp_types::notification::DidChangeWatchedFiles>(
+        lsp_types::DidChangeWatchedFilesParams {
+            changes: vec![lsp_types::FileEvent::new(
+                db.clone(),
+                lsp_types::FileChangeType::CHANGED,
+            )],
+        },
+    );
+    assert!(client.diagnostics(&app).is_empty());
+    // Deleted, then created again as it was: the chain is back.
+    std::fs::remove_file(dir.path().join("shop/db.py")).expect("remove db.py");
+    std::fs::write(dir.path().join("shop/db.py"), DB).expect("write db.py");
+    client.notify::<lsp_types::notification::DidChangeWatchedFiles>(
+        lsp_types::DidChangeWatchedFilesParams {
+            changes: vec![lsp_types::FileEvent::new(
+                db,
+                lsp_types::FileChangeType::CREATED,
+            )],
+        },
+    );
+    assert_eq!(codes(&client.diagnostics(&app)), ["LW103"]);
+    client.shutdown();
+}

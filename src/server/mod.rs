@@ -161,12 +161,10 @@ impl Server<'_> {
                 }
             }
             DidChangeTextDocument::METHOD => {
-                if let Some(params) = params::<DidChangeTextDocument>(notification)
-                    && let Some(change) = params.content_changes.into_iter().last()
-                {
+                if let Some(params) = params::<DidChangeTextDocument>(notification) {
                     let document = params.text_document;
                     self.workspace
-                        .change(&document.uri, change.text, document.version);
+                        .change(&document.uri, params.content_changes, document.version);
                 }
             }
             DidSaveTextDocument::METHOD => {

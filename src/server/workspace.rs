@@ -75,11 +75,30 @@ impl Workspace {
         );
     }
 
-    /// The buffer's whole new text (full synchronisation).
-    pub fn change(&mut self, uri: &Url, text: String, version: i32) {
+    /// The buffer's changes: whole new texts (the full synchronisation the server asks
+    /// for), or ranges replaced, applied in order.
+    pub fn change(
+        &mut self,
+        uri: &Url,
+        changes: Vec<lsp_types::TextDocumentContentChangeEvent>,
+        version: i32,
+    ) {
         let Some(document) = self.documents.get_mut(uri) else {
             return;
         };
+        let mut text = std::mem::take(&mut document.text.text);
+        for change in changes {
+            match change.range {
+                Some(range) => {
+                    let current = DocumentText::new(text);
+                    let start = current.offset(range.start).to_usize();
+                    let end = current.offset(range.end).to_usize().max(start);
+                    text = current.text;
+                    text.replace_range(start..end, &change.text);
+                }
+                None => text = change.text,
+            }
+        }
         if let Some(state) = self.projects.get_mut(&document.project) {
             state.set_text(&document.path, text.clone());
         }
@@ -192,7 +211,10 @@ impl Workspace {
     fn project_for(&mut self, path: &Path) -> PathBuf {
         // A file inside a project already loaded belongs to it when that project is the
         // one the command line would check it in.
-        let settings = Settings::load(None, path, &Overrides::default()).unwrap_or_default();
+        let settings = Settings::load(None, path, &Overrides::default()).unwrap_or_else(|error| {
+            eprintln!("loopwarden: {error}; checking with the default settings");
+            Settings::default()
+        });
         let root = absolutize(&project_root(path, &settings));
         if !self.projects.contains_key(&root) {
             let started = std::time::Instant::now();
