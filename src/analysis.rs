@@ -37,7 +37,7 @@ use crate::source::LineIndex;
 /// Stack size of the analysis threads: deeply nested input recurses deeply in every visitor
 /// (and in dropping the tree), so the threads get far more stack than the default 2 MiB.
 /// Only the pages actually touched are committed.
-const ANALYSIS_STACK_SIZE: usize = 512 * 1024 * 1024;
+pub const ANALYSIS_STACK_SIZE: usize = 512 * 1024 * 1024;
 
 /// One file after [`analyse_source`]: its text, its own findings, its summary.
 #[derive(Debug)]
@@ -191,6 +191,20 @@ pub fn analyse_source(
 /// Whether LW003 will look at this file's `# noqa: CODES` directives (it needs the text).
 fn reviews_noqa(noqa: &NoqaDirectives, settings: &Settings) -> bool {
     settings.is_enabled(Rule::UnusedNoqa) && noqa.has_codes()
+}
+
+/// Reads the file on disk and analyses it ([`analyse_source`]); a file that cannot be read
+/// becomes its one finding.
+pub fn analyse_file(
+    file: &SourcePath,
+    module: &ModuleName,
+    roots: Option<&ProjectRoots>,
+    settings: &Settings,
+) -> FileAnalysis {
+    match read_source(file) {
+        Ok(text) => analyse_source(file, text, module, roots, settings),
+        Err(message) => FileAnalysis::unreadable(file, message),
+    }
 }
 
 /// Parses and checks `source`: the file's own findings and its summary (`None` when it does
@@ -372,7 +386,7 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
 /// a configuration was found, else the directory above its outermost package (a file
 /// outside any package: its own directory). Spelled as a prefix of `path`, so the display
 /// paths of the walk match the ones a `check` of that directory prints.
-fn project_root(path: &Path, settings: &Settings) -> PathBuf {
+pub fn project_root(path: &Path, settings: &Settings) -> PathBuf {
     let absolute = absolutize(path);
     let lexical_parents: Vec<&Path> = path.ancestors().skip(1).collect();
     let absolute_parents: Vec<&Path> = absolute.ancestors().skip(1).collect();
@@ -422,17 +436,14 @@ fn run(
             .files
             .par_iter()
             .zip(module_names.par_iter())
-            .map(|(file, module)| {
-                let text = match buffer {
-                    Some((path, bytes)) if absolutize(&file.path) == *path => {
-                        decode_source(file, bytes.clone())
+            .map(|(file, module)| match buffer {
+                Some((path, bytes)) if absolutize(&file.path) == *path => {
+                    match decode_source(file, bytes.clone()) {
+                        Ok(text) => analyse_source(file, text, module, Some(&roots), settings),
+                        Err(message) => FileAnalysis::unreadable(file, message),
                     }
-                    _ => read_source(file),
-                };
-                match text {
-                    Ok(text) => analyse_source(file, text, module, Some(&roots), settings),
-                    Err(message) => FileAnalysis::unreadable(file, message),
                 }
+                _ => analyse_file(file, module, Some(&roots), settings),
             })
             .collect::<Vec<_>>();
         let analysed_at = Instant::now();

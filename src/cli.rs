@@ -26,6 +26,8 @@ pub enum Command {
         /// A rule code (`LW101`) or name (`blocking-io-in-async`).
         rule: String,
     },
+    /// Run the language server on standard input and output (for editors; see docs/editors.md).
+    Server,
 }
 
 #[derive(Debug, Args)]

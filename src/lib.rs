@@ -6,7 +6,7 @@
 //! [`diagnostic`] and [`message_text`] (source cut to fit a message), [`to_thread_fix`],
 //! [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
 //! [`project`] model, the [`checker`] context, the [`rules`], the [`dispatch`], the
-//! [`analysis`] API, then [`report`], [`fix`] and [`output`].
+//! [`analysis`] API, then [`report`], [`fix`] and [`output`], and the language [`server`].
 //!
 //! [`analysis`] is the API that the command line, an editor server and a cache share;
 //! [`check`] is its whole run over paths on disk.
@@ -27,6 +27,7 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod to_thread_fix;

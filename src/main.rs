@@ -43,6 +43,13 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
+        Command::Server => match loopwarden::server::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                report_error(format_args!("language server: {error:#}"));
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
     }
 }
 

@@ -30,6 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &["analysis"],
     &["fix"],
     &["output"],
+    &["server"],
 ];
 
 /// A source file, by the module path it defines (`project::facts`); the crate root is `[]`.
