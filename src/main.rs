@@ -5,6 +5,7 @@
 //! (`loopwarden check | head`) ends the output quietly.
 
 mod cli;
+mod fix_cli;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -51,9 +52,9 @@ fn check(args: CheckArgs) -> ExitCode {
         extend_select: args.extend_select,
         target_version: args.target_version,
     };
-    if args.stdin_filename.is_some() && args.fix {
+    if args.stdin_filename.is_some() && (args.fix || args.fix_only || args.diff) {
         report_error(format_args!(
-            "`--fix` cannot be used with `--stdin-filename`: there is no file to write"
+            "`--fix`, `--fix-only` and `--diff` cannot be used with `--stdin-filename`: there is no file to fix"
         ));
         return ExitCode::from(EXIT_ERROR);
     }
@@ -84,27 +85,54 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         None => loopwarden::check(&args.paths, &settings),
     };
-    if args.fix {
-        let fixed = loopwarden::fix::apply_fixes(&report, args.unsafe_fixes);
+    let fix_only = args.fix_only;
+    if args.fix || args.fix_only || args.diff {
+        let mode = if args.diff {
+            fix_cli::Mode::Diff
+        } else {
+            fix_cli::Mode::Write
+        };
+        let fixed = fix_cli::fix(
+            report,
+            &args.paths,
+            &settings,
+            args.unsafe_fixes,
+            mode,
+            args.show_fixes,
+        );
         for error in &fixed.errors {
             report_error(format_args!("{error}"));
         }
-        if fixed.applied > 0 {
+        let remaining = fixed.remaining.finding_count();
+        if mode == fix_cli::Mode::Diff {
             let _ = writeln!(
                 io::stderr(),
-                "Fixed {} {} in {} {}.",
+                "Would fix {} {} in {} {} ({remaining} remaining).",
                 fixed.applied,
-                if fixed.applied == 1 {
-                    "finding"
-                } else {
-                    "findings"
-                },
+                fix_cli::plural(fixed.applied, "finding", "findings"),
                 fixed.files,
-                if fixed.files == 1 { "file" } else { "files" }
+                fix_cli::plural(fixed.files, "file", "files"),
             );
-            // Report what is left, on the fixed text.
-            report = loopwarden::check(&args.paths, &settings);
+            let code = if !fixed.errors.is_empty() {
+                EXIT_ERROR
+            } else {
+                u8::from(fixed.files > 0)
+            };
+            return ExitCode::from(code);
         }
+        if fix_only {
+            let _ = writeln!(
+                io::stderr(),
+                "Fixed {} {} in {} {} ({remaining} remaining).",
+                fixed.applied,
+                fix_cli::plural(fixed.applied, "finding", "findings"),
+                fixed.files,
+                fix_cli::plural(fixed.files, "file", "files"),
+            );
+            let failed = !fixed.errors.is_empty() || fixed.remaining.has_errors();
+            return ExitCode::from(if failed { EXIT_ERROR } else { 0 });
+        }
+        report = fixed.remaining;
     }
 
     let render_started = Instant::now();

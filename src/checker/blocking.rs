@@ -6,6 +6,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::Checker;
+use super::thread_bound::{ThreadBound, thread_bound_fix};
 use super::to_thread::to_thread_fix;
 use crate::catalog::{self, Blocking, BlockingApi};
 use crate::diagnostic::Diagnostic;
@@ -171,7 +172,19 @@ pub fn blocking_call_diagnostic(
         None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
     };
     let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(help);
-    if let Some(fix) = to_thread_fix(checker, call) {
+    let fix = match thread_bound_fix(checker, call) {
+        ThreadBound::No => to_thread_fix(checker, call),
+        ThreadBound::Fix(fix) => Some(fix),
+        ThreadBound::Unfixable(reason) => {
+            if let (Some(reason), Some(help)) = (reason, diagnostic.help.as_mut()) {
+                help.push_str(" (");
+                help.push_str(reason);
+                help.push(')');
+            }
+            None
+        }
+    };
+    if let Some(fix) = fix {
         diagnostic = diagnostic.with_fix(fix);
     }
     diagnostic

@@ -12,6 +12,7 @@ pub mod gather;
 pub mod loop_guards;
 mod names_read;
 pub mod summarize;
+pub mod thread_bound;
 pub mod to_thread;
 pub mod version_gates;
 
@@ -184,6 +185,11 @@ impl<'a> Checker<'a, '_> {
 
     pub fn in_comprehension(&self) -> bool {
         self.in_comprehension > 0
+    }
+
+    /// The module's whole text.
+    pub fn source_text(&self) -> &'a str {
+        self.source
     }
 
     /// The source text of `range`.

@@ -9,11 +9,11 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Checker;
 use super::deadlines::call_deadline;
 use super::loop_guards;
-use super::to_thread::to_thread_fixable;
+use super::to_thread::{consumer_of, to_thread_fixable};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    BlockingSite, CallDeadline, CallSite, CallUsage, FalsyArgument, LoopAffineSite, LoopRunSite,
-    ParameterRef, ThreadTarget, ToThreadCall,
+    BlockingSite, CallDeadline, CallSite, CallUsage, ConsumerCall, FalsyArgument, LoopAffineSite,
+    LoopRunSite, ParameterRef, ThreadTarget, ToThreadCall,
 };
 use crate::to_thread_fix::arguments_inner;
 
@@ -58,10 +58,21 @@ pub(crate) fn record_call(
         Some(asyncio) if !is_builtin => {
             let asyncio = asyncio.to_string();
             checker.summary.note_asyncio_alias(&asyncio);
+            let consumer = consumer_of(checker, call).map(|(consumer, parenthesize)| {
+                Box::new(ConsumerCall {
+                    function: checker.text(consumer.func.range()).trim().into(),
+                    arguments: checker
+                        .text(arguments_inner(consumer.arguments.range()))
+                        .into(),
+                    range: consumer.range(),
+                    parenthesize,
+                })
+            });
             Some(Box::new(ToThreadCall {
                 function: checker.text(call.func.range()).trim().into(),
                 arguments: checker.text(arguments_inner(call.arguments.range())).into(),
                 parenthesize: checker.parent_expression().is_some(),
+                consumer,
             }))
         }
         _ => None,
@@ -213,7 +224,7 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
 }
 
 /// Builtins that consume an iterable they are given whole.
-const CONSUMING_BUILTINS: &[&str] = &[
+pub(crate) const CONSUMING_BUILTINS: &[&str] = &[
     "list",
     "tuple",
     "set",

@@ -5,7 +5,11 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::Checker;
-use crate::diagnostic::Fix;
+use super::blocking::applicable_api;
+use super::summarize::CONSUMING_BUILTINS;
+use crate::ast_query;
+use crate::catalog;
+use crate::diagnostic::{Edit, Fix};
 use crate::to_thread_fix::{arguments_inner, to_thread_edit};
 
 /// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
@@ -29,16 +33,186 @@ pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
     Some(asyncio)
 }
 
-/// `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`.
+/// The fix that moves a blocking call to a worker thread, where one keeps the program
+/// working: `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`; a call whose result another
+/// blocking call consumes (`open(p).read()`, `json.load(open(p))`) moves with it, in a
+/// lambda; a call whose iterator does the blocking work (`os.scandir`, `Path.iterdir`) moves
+/// with the builtin that consumes it (`await asyncio.to_thread(list, p.iterdir())`), or gets
+/// no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     let asyncio = to_thread_fixable(checker)?;
+    if checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_lazy(&path))
+    {
+        let (consumer, parenthesize) = consumer_of(checker, call)?;
+        return Some(call_fix(checker, asyncio, consumer, parenthesize));
+    }
+    let (outer, parenthesize) = outermost_blocking(checker, call);
+    if !consumes_blocking_call(checker, outer) {
+        return Some(call_fix(checker, asyncio, outer, parenthesize));
+    }
+    // A lambda cannot hold an `await`, a `yield`, or bind a name (`:=`) for its caller.
+    let parts = std::iter::once(&*outer.func)
+        .chain(outer.arguments.args.iter())
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .map(|keyword| &keyword.value),
+        );
+    let mut lambda_cannot_hold = |expr: &Expr| {
+        matches!(
+            expr,
+            Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Named(_)
+        )
+    };
+    if parts
+        .into_iter()
+        .any(|part| ast_query::any_expr(part, &mut lambda_cannot_hold))
+    {
+        return None;
+    }
+    let text = checker.text(outer.range());
+    let mut replacement = format!("await {asyncio}.to_thread(lambda: {text})");
+    if parenthesize {
+        replacement = format!("({replacement})");
+    }
+    Some(Fix::unsafe_edit(
+        format!("Run `{text}` in a worker thread with `{asyncio}.to_thread`"),
+        vec![Edit::replacement(replacement, outer.range())],
+    ))
+}
+
+fn call_fix(checker: &Checker, asyncio: &str, call: &ast::ExprCall, parenthesize: bool) -> Fix {
     let function = checker.text(call.func.range());
     let inner = checker.text(arguments_inner(call.arguments.range()));
-    Some(to_thread_edit(
-        asyncio,
-        function,
-        inner,
-        call.range(),
-        checker.parent_expression().is_some(),
-    ))
+    to_thread_edit(asyncio, function, inner, call.range(), parenthesize)
+}
+
+fn is_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| applicable_api(checker, call, &path).is_some())
+}
+
+/// A method called on a file object (`open(p).read()`): it reads or writes the file.
+fn is_file_method(checker: &Checker, call: &ast::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Attribute(attribute)
+        if checker.model.type_of(&attribute.value).is_some_and(|type_name| catalog::is_file_type(&type_name)))
+}
+
+/// The outermost of the blocking calls that consume, one after the other, the value of
+/// `call` (as their receiver or an argument), and whether it sits inside a larger
+/// expression.
+fn outermost_blocking<'a>(
+    checker: &Checker<'a, '_>,
+    call: &'a ast::ExprCall,
+) -> (&'a ast::ExprCall, bool) {
+    let ancestors = checker.expression_ancestors();
+    let mut outer = call;
+    // The index of `outer` among the ancestors (the current expression is the last one).
+    let mut at = ancestors.len().saturating_sub(1);
+    loop {
+        let consumer = match at.checked_sub(1).map(|index| (index, ancestors[index])) {
+            Some((index, Expr::Attribute(attribute)))
+                if attribute.value.range() == outer.range() =>
+            {
+                match index.checked_sub(1).map(|index| (index, ancestors[index])) {
+                    Some((index, Expr::Call(method)))
+                        if method.func.range() == attribute.range() =>
+                    {
+                        Some((index, method))
+                    }
+                    _ => None,
+                }
+            }
+            Some((index, Expr::Call(consumer)))
+                if consumer.arguments.range().contains_range(outer.range()) =>
+            {
+                Some((index, consumer))
+            }
+            _ => None,
+        };
+        match consumer {
+            Some((index, consumer))
+                if is_blocking(checker, consumer) || is_file_method(checker, consumer) =>
+            {
+                outer = consumer;
+                at = index;
+            }
+            _ => break,
+        }
+    }
+    (outer, at > 0)
+}
+
+/// Whether `call`'s receiver or arguments hold a blocking call of their own, outside any
+/// lambda or nested scope.
+fn consumes_blocking_call(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let mut inner = Vec::new();
+    if let Expr::Attribute(attribute) = &*call.func {
+        inner.push(&*attribute.value);
+    }
+    inner.extend(call.arguments.args.iter());
+    inner.extend(call.arguments.keywords.iter().map(|keyword| &keyword.value));
+    inner.into_iter().any(|expr| {
+        let mut found = false;
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                Expr::Call(nested) => {
+                    if is_blocking(checker, nested) {
+                        found = true;
+                        break;
+                    }
+                    if let Expr::Attribute(attribute) = &*nested.func {
+                        stack.push(&attribute.value);
+                    }
+                    stack.extend(nested.arguments.args.iter());
+                    stack.extend(nested.arguments.keywords.iter().map(|k| &k.value));
+                }
+                Expr::Attribute(attribute) => stack.push(&attribute.value),
+                Expr::Subscript(subscript) => stack.push(&subscript.value),
+                Expr::Starred(starred) => stack.push(&starred.value),
+                _ => {}
+            }
+        }
+        found
+    })
+}
+
+/// The builtin that consumes `call`'s iterator whole (`list(p.iterdir())`,
+/// `sorted(os.scandir(d), key=...)`), and whether it sits inside a larger expression.
+pub(crate) fn consumer_of<'a>(
+    checker: &Checker<'a, '_>,
+    call: &'a ast::ExprCall,
+) -> Option<(&'a ast::ExprCall, bool)> {
+    let ancestors = checker.expression_ancestors();
+    let at = ancestors.len().checked_sub(2)?;
+    let Expr::Call(consumer) = ancestors[at] else {
+        return None;
+    };
+    let consumed = consumer
+        .arguments
+        .args
+        .first()
+        .is_some_and(|first| first.range() == call.range());
+    let builtin = matches!(&*consumer.func, Expr::Name(name)
+        if CONSUMING_BUILTINS.contains(&name.id.as_str())
+            && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")));
+    // `await list(...)` makes no sense to rewrite; `(await ...)` inside a larger expression.
+    if !consumed
+        || !builtin
+        || matches!(
+            at.checked_sub(1).map(|index| ancestors[index]),
+            Some(Expr::Await(_))
+        )
+    {
+        return None;
+    }
+    Some((consumer, at > 0))
 }

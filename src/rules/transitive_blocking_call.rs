@@ -124,13 +124,30 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 .with_chain(chain);
             let asyncio = project.modules[id.0].summary.asyncio_alias.as_ref();
             if let (Some(spelled), Some(asyncio)) = (call.to_thread.as_deref(), asyncio) {
-                diagnostic = diagnostic.with_fix(to_thread_edit(
-                    asyncio,
-                    &spelled.function,
-                    &spelled.arguments,
-                    call.range,
-                    spelled.parenthesize,
-                ));
+                // A generator function's body runs as its generator is iterated: the thread
+                // must run the iteration (the builtin consuming it), or nothing moves.
+                let fix = if callee_function.is_generator {
+                    spelled.consumer.as_deref().map(|consumer| {
+                        to_thread_edit(
+                            asyncio,
+                            &consumer.function,
+                            &consumer.arguments,
+                            consumer.range,
+                            consumer.parenthesize,
+                        )
+                    })
+                } else {
+                    Some(to_thread_edit(
+                        asyncio,
+                        &spelled.function,
+                        &spelled.arguments,
+                        call.range,
+                        spelled.parenthesize,
+                    ))
+                };
+                if let Some(fix) = fix {
+                    diagnostic = diagnostic.with_fix(fix);
+                }
             }
             report(id.0, diagnostic);
         }
