@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;
+pub mod module_insert;
 mod names_read;
 pub mod summarize;
 pub mod thread_bound;

@@ -11,7 +11,7 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
-use super::to_thread::to_thread_fixable;
+use super::to_thread::to_thread_target;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
 use crate::source::MAX_NESTING;
@@ -37,11 +37,15 @@ pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound 
     if !makes_one && !uses_one {
         return ThreadBound::No;
     }
-    let Some(asyncio) = to_thread_fixable(checker) else {
+    let Some((asyncio, import)) = to_thread_target(checker) else {
         return ThreadBound::Unfixable(None);
     };
     match extraction(checker, call, asyncio) {
-        Ok(fix) => ThreadBound::Fix(fix),
+        Ok(mut fix) => {
+            fix.edits.extend(import);
+            fix.edits.sort_by_key(|edit| edit.range.start());
+            ThreadBound::Fix(fix)
+        }
         Err(reason) => ThreadBound::Unfixable(Some(reason)),
     }
 }

@@ -6,6 +6,7 @@ use ruff_text_size::Ranged;
 
 use super::Checker;
 use super::blocking::applicable_api;
+use super::module_insert::module_statement;
 use super::summarize::CONSUMING_BUILTINS;
 use crate::ast_query;
 use crate::catalog;
@@ -33,6 +34,30 @@ pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
     Some(asyncio)
 }
 
+/// [`to_thread_fixable`], also where the module does not import `asyncio` (and binds no
+/// other `asyncio`): then with the edit that imports it.
+pub fn to_thread_target<'c>(checker: &'c Checker) -> Option<(&'c str, Option<Edit>)> {
+    if let Some(asyncio) = to_thread_fixable(checker) {
+        return Some((asyncio, None));
+    }
+    let target = checker.settings.target_version;
+    let free = checker.model.module.module_alias("asyncio").is_none()
+        && checker.model.module.resolve_global("asyncio").is_none()
+        && !checker.model.is_local("asyncio");
+    if (target.major, target.minor) < (3, 9)
+        || checker.in_comprehension()
+        || !checker.in_async_context()
+        || !free
+        || matches!(checker.parent_expression(), Some(Expr::Await(_)))
+    {
+        return None;
+    }
+    Some((
+        "asyncio",
+        Some(module_statement(checker, "import asyncio")),
+    ))
+}
+
 /// The fix that moves a blocking call to a worker thread, where one keeps the program
 /// working: `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`; a call whose result another
 /// blocking call consumes (`open(p).read()`, `json.load(open(p))`) moves with it, in a
@@ -40,7 +65,15 @@ pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
 /// with the builtin that consumes it (`await asyncio.to_thread(list, p.iterdir())`), or gets
 /// no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
-    let asyncio = to_thread_fixable(checker)?;
+    let (asyncio, import) = to_thread_target(checker)?;
+    let mut fix = moved_call(checker, call, asyncio)?;
+    if let Some(import) = import {
+        fix.edits.insert(0, import);
+    }
+    Some(fix)
+}
+
+fn moved_call(checker: &Checker, call: &ast::ExprCall, asyncio: &str) -> Option<Fix> {
     if checker
         .model
         .call_path(call)
