@@ -86,6 +86,8 @@ fn check(args: CheckArgs) -> ExitCode {
         None => loopwarden::check(&args.paths, &settings),
     };
     let fix_only = args.fix_only;
+    // A file the fixes could not be written to (read-only, changed meanwhile) is an error.
+    let mut fix_failed = false;
     if args.fix || args.fix_only || args.diff {
         let mode = if args.diff {
             fix_cli::Mode::Diff
@@ -132,7 +134,18 @@ fn check(args: CheckArgs) -> ExitCode {
             let failed = !fixed.errors.is_empty() || fixed.remaining.has_errors();
             return ExitCode::from(if failed { EXIT_ERROR } else { 0 });
         }
+        if fixed.applied > 0 {
+            let _ = writeln!(
+                io::stderr(),
+                "Fixed {} {} in {} {}.",
+                fixed.applied,
+                fix_cli::plural(fixed.applied, "finding", "findings"),
+                fixed.files,
+                fix_cli::plural(fixed.files, "file", "files"),
+            );
+        }
         report = fixed.remaining;
+        fix_failed = !fixed.errors.is_empty();
     }
 
     let render_started = Instant::now();
@@ -156,7 +169,8 @@ fn check(args: CheckArgs) -> ExitCode {
         print_timings(&report.timings, started.elapsed());
     }
 
-    let code = if report.has_errors()
+    let code = if fix_failed
+        || report.has_errors()
         || report
             .findings()
             .any(|finding| finding.rule == Rule::IoError)

@@ -52,10 +52,7 @@ pub fn to_thread_target<'c>(checker: &'c Checker) -> Option<(&'c str, Option<Edi
     {
         return None;
     }
-    Some((
-        "asyncio",
-        Some(module_statement(checker, "import asyncio")),
-    ))
+    Some(("asyncio", Some(module_statement(checker, "import asyncio"))))
 }
 
 /// The fix that moves a blocking call to a worker thread, where one keeps the program

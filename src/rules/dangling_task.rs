@@ -5,8 +5,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::ast_query::{enclosing_class, receiver_name};
+use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -226,7 +226,9 @@ fn existing_set(checker: &Checker) -> Option<String> {
     }
     checker.module().body.iter().find_map(|stmt| {
         let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => (&assign.targets[0], &*assign.value),
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], &*assign.value)
+            }
             Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()?),
             _ => return None,
         };
