@@ -55,7 +55,7 @@ fn findings(source: &str) -> Vec<Value> {
         .clone()
 }
 
-fn finding_at<'a>(findings: &'a [Value], row: u64) -> &'a Value {
+fn finding_at(findings: &[Value], row: u64) -> &Value {
     findings
         .iter()
         .find(|finding| finding["location"]["row"] == row)

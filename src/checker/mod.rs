@@ -7,6 +7,7 @@
 //! through the tree and calls the rules is [`crate::dispatch`].
 
 pub mod blocking;
+pub mod blocking_diagnostic;
 pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;

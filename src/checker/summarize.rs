@@ -223,21 +223,6 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     }
 }
 
-/// Builtins that consume an iterable they are given whole.
-pub(crate) const CONSUMING_BUILTINS: &[&str] = &[
-    "list",
-    "tuple",
-    "set",
-    "frozenset",
-    "dict",
-    "sorted",
-    "sum",
-    "min",
-    "max",
-    "any",
-    "all",
-];
-
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`
 /// or of a comprehension, or the argument of a builtin that consumes it (`list(f())`).
 fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
@@ -256,7 +241,7 @@ fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
             consumer.arguments.args.len() == 1
                 && consumer.arguments.args[0].range() == call.range()
                 && matches!(&*consumer.func, Expr::Name(name)
-                    if CONSUMING_BUILTINS.contains(&name.id.as_str())
+                    if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
                         && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")))
         }
         Some(_) => false,

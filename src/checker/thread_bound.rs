@@ -578,14 +578,13 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
             Stmt::With(with) if with.is_async && self.nesting == 0 => self.awaits = true,
             Stmt::For(for_stmt) if for_stmt.is_async && self.nesting == 0 => self.awaits = true,
             Stmt::Global(_) | Stmt::Nonlocal(_) => self.unsupported = true,
-            Stmt::Assign(assign) => {
+            Stmt::Assign(assign)
                 if assign
                     .targets
                     .iter()
-                    .any(|target| matches!(target, Expr::Attribute(_) | Expr::Subscript(_)))
-                {
-                    self.stored_away.push(&assign.value);
-                }
+                    .any(|target| matches!(target, Expr::Attribute(_) | Expr::Subscript(_))) =>
+            {
+                self.stored_away.push(&assign.value);
             }
             Stmt::AnnAssign(assign) => {
                 if let Some(value) = &assign.value
@@ -675,11 +674,8 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
                     self.mangled = true;
                 }
                 match name.ctx {
-                    ExprContext::Load => {
-                        if !self.loads.contains(&id) {
-                            self.loads.push(id);
-                        }
-                    }
+                    ExprContext::Load if !self.loads.contains(&id) => self.loads.push(id),
+                    ExprContext::Load => {}
                     _ if self.nesting == 0 => self.store(id, name.start()),
                     _ => {}
                 }

@@ -7,7 +7,6 @@ use ruff_text_size::Ranged;
 use super::Checker;
 use super::blocking::applicable_api;
 use super::module_insert::module_statement;
-use super::summarize::CONSUMING_BUILTINS;
 use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
@@ -232,7 +231,7 @@ pub(crate) fn consumer_of<'a>(
         .first()
         .is_some_and(|first| first.range() == call.range());
     let builtin = matches!(&*consumer.func, Expr::Name(name)
-        if CONSUMING_BUILTINS.contains(&name.id.as_str())
+        if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
             && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")));
     // `await list(...)` makes no sense to rewrite; `(await ...)` inside a larger expression.
     if !consumed

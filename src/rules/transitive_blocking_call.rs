@@ -82,7 +82,9 @@ helper, with the call sites listed under it, and `--statistics` counts distinct 
 ## Fix
 Unsafe (the helper then runs on a worker thread): `await asyncio.to_thread(helper, *args)`,
 offered where the module imports `asyncio`, the target is Python 3.9 or newer, and the call
-is not inside a comprehension.
+is not inside a comprehension. A generator function's body runs as it is iterated: its call
+moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
+`for` over it has no fix.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
