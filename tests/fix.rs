@@ -325,10 +325,12 @@ fn import_asyncio_is_added_after_the_leading_imports_when_missing() {
 }
 
 #[test]
-fn below_python_3_9_there_is_no_to_thread_fix() {
-    let source = "import asyncio\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n";
-    let text = fixed(source, &["--target-version", "py38"]);
-    assert!(text.contains("    time.sleep(1)\n"), "{text}");
+fn below_python_3_9_the_call_runs_in_the_default_executor() {
+    let source = "import asyncio\nimport subprocess\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n    subprocess.run([\"true\"], check=True)\n";
+    assert_eq!(
+        fixed(source, &["--target-version", "py38"]),
+        "import asyncio\nimport subprocess\nimport time\nimport functools\n\n\nasync def handler():\n    await asyncio.get_running_loop().run_in_executor(None, time.sleep, 1)\n    await asyncio.get_running_loop().run_in_executor(None, functools.partial(subprocess.run, [\"true\"], check=True))\n"
+    );
 }
 
 #[test]

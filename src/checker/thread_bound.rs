@@ -11,7 +11,7 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
-use super::to_thread::to_thread_target;
+use super::to_thread::Runner;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
 use crate::source::MAX_NESTING;
@@ -37,15 +37,11 @@ pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound 
     if !makes_one && !uses_one {
         return ThreadBound::No;
     }
-    let Some((asyncio, import)) = to_thread_target(checker) else {
+    let Some(runner) = Runner::here(checker) else {
         return ThreadBound::Unfixable(None);
     };
-    match extraction(checker, call, asyncio) {
-        Ok(mut fix) => {
-            fix.edits.extend(import);
-            fix.edits.sort_by_key(|edit| edit.range.start());
-            ThreadBound::Fix(fix)
-        }
+    match extraction(checker, call, runner) {
+        Ok(fix) => ThreadBound::Fix(fix),
         Err(reason) => ThreadBound::Unfixable(Some(reason)),
     }
 }
@@ -69,7 +65,11 @@ const SHAPE: &str = "no fix: the statements that use the object cannot be moved 
      written; move them into a sync helper run with `asyncio.to_thread`";
 
 /// The helper and the call that replaces the statements.
-fn extraction(checker: &Checker, call: &ast::ExprCall, asyncio: &str) -> Result<Fix, &'static str> {
+fn extraction(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    mut runner: Runner,
+) -> Result<Fix, &'static str> {
     let function = checker.current_function().ok_or(SHAPE)?;
     let module = checker.module();
     // The helper goes at module level, before the statement holding the coroutine: the
@@ -245,19 +245,17 @@ fn extraction(checker: &Checker, call: &ast::ExprCall, asyncio: &str) -> Result<
     }
     helper.push_str(newline);
     helper.push_str(newline);
-    let mut call_text = format!("await {asyncio}.to_thread({helper_name}");
-    for parameter in &parameters {
-        call_text.push_str(", ");
-        call_text.push_str(parameter);
-    }
-    call_text.push(')');
+    let mut call_text = runner
+        .spell(checker, &helper_name, &parameters.join(", "), false)
+        .ok_or(SHAPE)?;
     if !results.is_empty() {
         call_text = format!("{} = {call_text}", results.join(", "));
     }
-    Ok(Fix::unsafe_edit(
-        format!(
-            "Move the statements that use the thread-bound object into `{helper_name}`, run once with `{asyncio}.to_thread`"
-        ),
+    let message = format!(
+        "Move the statements that use the thread-bound object into `{helper_name}`, run once in a worker thread"
+    );
+    Ok(runner.fix(
+        message,
         vec![
             Edit::insertion(helper, text.top_line_start),
             Edit::replacement(call_text, TextRange::new(span.start(), text.end)),

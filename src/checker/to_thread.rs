@@ -10,7 +10,7 @@ use super::module_insert::module_statement;
 use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
-use crate::to_thread_fix::{arguments_inner, to_thread_edit};
+use crate::to_thread_fix::arguments_inner;
 
 /// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
 /// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
@@ -33,25 +33,110 @@ pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
     Some(asyncio)
 }
 
-/// [`to_thread_fixable`], also where the module does not import `asyncio` (and binds no
-/// other `asyncio`): then with the edit that imports it.
-pub fn to_thread_target<'c>(checker: &'c Checker) -> Option<(&'c str, Option<Edit>)> {
-    if let Some(asyncio) = to_thread_fixable(checker) {
-        return Some((asyncio, None));
+/// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
+/// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
+/// (with `functools.partial` for keyword arguments), and the imports that needs.
+pub struct Runner {
+    asyncio: String,
+    legacy: bool,
+    imports: Vec<Edit>,
+}
+
+impl Runner {
+    /// Where a call here can be moved to a worker thread with `await`: async context, not
+    /// in a comprehension (where `await` would change a generator), not already awaited, and
+    /// `asyncio` imported under a name no local shadows, or free to be imported.
+    pub fn here(checker: &Checker) -> Option<Self> {
+        // A class body inside a coroutine is not the coroutine's code: `await` there is a
+        // syntax error.
+        if checker.in_comprehension()
+            || !checker.in_async_context()
+            || checker.model.scopes.current_class().is_some()
+            || matches!(checker.parent_expression(), Some(Expr::Await(_)))
+        {
+            return None;
+        }
+        let target = checker.settings.target_version;
+        let legacy = (target.major, target.minor) < (3, 9);
+        let (asyncio, import) = imported_as(checker, "asyncio")?;
+        Some(Self {
+            asyncio,
+            legacy,
+            imports: import.into_iter().collect(),
+        })
     }
-    let target = checker.settings.target_version;
-    let free = checker.model.module.module_alias("asyncio").is_none()
-        && checker.model.module.resolve_global("asyncio").is_none()
-        && !checker.model.is_local("asyncio");
-    if (target.major, target.minor) < (3, 9)
-        || checker.in_comprehension()
-        || !checker.in_async_context()
-        || !free
-        || matches!(checker.parent_expression(), Some(Expr::Await(_)))
-    {
-        return None;
+
+    /// The expression that runs `function(arguments)` in a worker thread and awaits it
+    /// (`None` where `functools` is needed and cannot be named).
+    pub fn spell(
+        &mut self,
+        checker: &Checker,
+        function: &str,
+        arguments: &str,
+        has_keywords: bool,
+    ) -> Option<String> {
+        let arguments = arguments.trim();
+        let arguments = arguments.strip_suffix(',').unwrap_or(arguments).trim();
+        let separator = if arguments.is_empty() { "" } else { ", " };
+        let asyncio = &self.asyncio;
+        if !self.legacy {
+            return Some(format!(
+                "await {asyncio}.to_thread({function}{separator}{arguments})"
+            ));
+        }
+        let executor = format!("await {asyncio}.get_running_loop().run_in_executor");
+        if !has_keywords {
+            return Some(format!(
+                "{executor}(None, {function}{separator}{arguments})"
+            ));
+        }
+        let (functools, import) = imported_as(checker, "functools")?;
+        self.imports.extend(import);
+        Some(format!(
+            "{executor}(None, {functools}.partial({function}{separator}{arguments}))"
+        ))
     }
-    Some(("asyncio", Some(module_statement(checker, "import asyncio"))))
+
+    /// What the fix says it does.
+    pub fn describe(&self, what: &str) -> String {
+        if self.legacy {
+            format!("Run `{what}` in the loop's default executor")
+        } else {
+            format!(
+                "Run `{what}` in a worker thread with `{}.to_thread`",
+                self.asyncio
+            )
+        }
+    }
+
+    /// The fix: `edits` and the imports the spelling needed, in one edit.
+    pub fn fix(self, message: String, mut edits: Vec<Edit>) -> Fix {
+        let mut imports = self.imports.into_iter();
+        if let Some(mut import) = imports.next() {
+            for more in imports {
+                import.content.push_str(&more.content);
+            }
+            edits.push(import);
+        }
+        edits.sort_by_key(|edit| edit.range.start());
+        Fix::unsafe_edit(message, edits)
+    }
+}
+
+/// The name `module` is imported under, or `module` itself with the edit that imports it
+/// when the name is free.
+fn imported_as(checker: &Checker, module: &str) -> Option<(String, Option<Edit>)> {
+    if let Some(alias) = checker.model.module.module_alias(module) {
+        return (!checker.model.is_local(alias)).then(|| (alias.to_string(), None));
+    }
+    let free =
+        checker.model.module.resolve_global(module).is_none() && !checker.model.is_local(module);
+    free.then(|| {
+        (
+            module.to_string(),
+            Some(module_statement(checker, &format!("import {module}"))),
+        )
+    })
 }
 
 /// The fix that moves a blocking call to a worker thread, where one keeps the program
@@ -61,26 +146,18 @@ pub fn to_thread_target<'c>(checker: &'c Checker) -> Option<(&'c str, Option<Edi
 /// with the builtin that consumes it (`await asyncio.to_thread(list, p.iterdir())`), or gets
 /// no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
-    let (asyncio, import) = to_thread_target(checker)?;
-    let mut fix = moved_call(checker, call, asyncio)?;
-    if let Some(import) = import {
-        fix.edits.insert(0, import);
-    }
-    Some(fix)
-}
-
-fn moved_call(checker: &Checker, call: &ast::ExprCall, asyncio: &str) -> Option<Fix> {
+    let mut runner = Runner::here(checker)?;
     if checker
         .model
         .call_path(call)
         .is_some_and(|path| catalog::is_lazy(&path))
     {
         let (consumer, parenthesize) = consumer_of(checker, call)?;
-        return Some(call_fix(checker, asyncio, consumer, parenthesize));
+        return call_fix(checker, runner, consumer, parenthesize);
     }
     let (outer, parenthesize) = outermost_blocking(checker, call);
     if !consumes_blocking_call(checker, outer) {
-        return Some(call_fix(checker, asyncio, outer, parenthesize));
+        return call_fix(checker, runner, outer, parenthesize);
     }
     // A lambda cannot hold an `await`, a `yield`, or bind a name (`:=`) for its caller.
     let parts = std::iter::once(&*outer.func)
@@ -105,20 +182,33 @@ fn moved_call(checker: &Checker, call: &ast::ExprCall, asyncio: &str) -> Option<
         return None;
     }
     let text = checker.text(outer.range());
-    let mut replacement = format!("await {asyncio}.to_thread(lambda: {text})");
+    let mut replacement = runner.spell(checker, &format!("lambda: {text}"), "", false)?;
     if parenthesize {
         replacement = format!("({replacement})");
     }
-    Some(Fix::unsafe_edit(
-        format!("Run `{text}` in a worker thread with `{asyncio}.to_thread`"),
-        vec![Edit::replacement(replacement, outer.range())],
-    ))
+    let message = runner.describe(text);
+    Some(runner.fix(message, vec![Edit::replacement(replacement, outer.range())]))
 }
 
-fn call_fix(checker: &Checker, asyncio: &str, call: &ast::ExprCall, parenthesize: bool) -> Fix {
-    let function = checker.text(call.func.range());
+fn call_fix(
+    checker: &Checker,
+    mut runner: Runner,
+    call: &ast::ExprCall,
+    parenthesize: bool,
+) -> Option<Fix> {
+    let function = checker.text(call.func.range()).trim();
     let inner = checker.text(arguments_inner(call.arguments.range()));
-    to_thread_edit(asyncio, function, inner, call.range(), parenthesize)
+    let mut replacement = runner.spell(
+        checker,
+        function,
+        inner,
+        !call.arguments.keywords.is_empty(),
+    )?;
+    if parenthesize {
+        replacement = format!("({replacement})");
+    }
+    let message = runner.describe(function);
+    Some(runner.fix(message, vec![Edit::replacement(replacement, call.range())]))
 }
 
 fn is_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {
