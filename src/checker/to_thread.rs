@@ -10,7 +10,7 @@ use super::module_insert::module_statement;
 use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
-use crate::to_thread_fix::arguments_inner;
+use crate::to_thread_fix::{argument_text, arguments_inner};
 
 /// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
 /// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
@@ -75,8 +75,12 @@ impl Runner {
         arguments: &str,
         has_keywords: bool,
     ) -> Option<String> {
-        let arguments = arguments.trim();
-        let arguments = arguments.strip_suffix(',').unwrap_or(arguments).trim();
+        // A comment in the callee's text would swallow what follows it.
+        if function.contains('#') {
+            return None;
+        }
+        let arguments = argument_text(arguments);
+        let arguments = arguments.as_str();
         let separator = if arguments.is_empty() { "" } else { ", " };
         let asyncio = &self.asyncio;
         if !self.legacy {
