@@ -289,7 +289,7 @@ async def load(path):
 }
 
 #[test]
-fn no_await_goes_into_a_lambda_a_generator_expression_or_a_nested_def() {
+fn no_await_goes_into_a_lambda_a_generator_expression_a_nested_def_or_class() {
     let source = "\
 import asyncio
 import os
@@ -303,14 +303,28 @@ async def handler(paths):
     def nested():
         time.sleep(1)
 
-    return later, present, nested
+    class Settings:
+        present = os.path.exists(\"settings.toml\")
+
+    return later, present, nested, Settings
 ";
     let found = findings(source);
+    // The generator expression and the class body are still reported, without a fix.
+    assert_eq!(found.len(), 2, "{found:?}");
     let with_fixes: Vec<&Value> = found
         .iter()
         .filter(|finding| !finding["fix"].is_null())
         .collect();
     assert!(with_fixes.is_empty(), "{with_fixes:?}");
+}
+
+#[test]
+fn a_comment_after_the_last_argument_stays_a_comment() {
+    let source = "import asyncio\nimport subprocess\n\n\nasync def run():\n    subprocess.run(\n        [\"true\"],\n        check=True,  # fail loudly\n    )\n";
+    assert_eq!(
+        fixed(source, &[]),
+        "import asyncio\nimport subprocess\n\n\nasync def run():\n    await asyncio.to_thread(subprocess.run, [\"true\"],\n        check=True,  # fail loudly\n)\n"
+    );
 }
 
 // ------------------------------------------------------------ the other fixes
