@@ -590,3 +590,31 @@ fn permissions_are_kept_and_a_read_only_file_is_reported() {
     let stdout = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(stdout.contains("locked.py"), "{stdout}");
 }
+
+// ------------------------------------------------------------ fixed programs still run
+
+/// `tests/e2e/run_fixed.py` under CPython: every program of `tests/programs/`, and the demo,
+/// runs with the same output before and after `check --fix --unsafe-fixes`. CI runs it too
+/// (`tests/e2e/run_fixed.sh`); here it runs with the test build when a `python3` is found.
+#[test]
+fn fixed_programs_still_run() {
+    let python = std::env::var("CI_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let Ok(probe) = std::process::Command::new(&python)
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("skipped: no `{python}` to run the programs with");
+        return;
+    };
+    assert!(probe.status.success(), "`{python} --version` failed");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(&python)
+        .arg(root.join("tests/e2e/run_fixed.py"))
+        .arg(env!("CARGO_BIN_EXE_loopwarden"))
+        .output()
+        .expect("run run_fixed.py");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("all fixed programs still run"), "{stdout}");
+}
