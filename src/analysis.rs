@@ -329,7 +329,26 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
     let started = Instant::now();
     run(
         discovery::discover(paths, settings),
-        None,
+        &Texts::default(),
+        settings,
+        started,
+    )
+}
+
+/// Texts that stand in for files on disk, by absolute path.
+pub type Texts = std::collections::HashMap<PathBuf, Vec<u8>>;
+
+/// [`check`], with the files at the paths of `texts` read from there instead of the disk
+/// (`--fix` checks its fixed text again before anything is written).
+pub fn check_with_texts(paths: &[PathBuf], texts: &Texts, settings: &Settings) -> Report {
+    let started = Instant::now();
+    let texts = texts
+        .iter()
+        .map(|(path, bytes)| (absolutize(path), bytes.clone()))
+        .collect();
+    run(
+        discovery::discover(paths, settings),
+        &texts,
         settings,
         started,
     )
@@ -376,7 +395,8 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
             display
         }
     };
-    let mut report = run(discovered, Some((target, buffer.bytes)), settings, started);
+    let texts = Texts::from([(target, buffer.bytes)]);
+    let mut report = run(discovered, &texts, settings, started);
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     report
@@ -415,12 +435,7 @@ pub fn project_root(path: &Path, settings: &Settings) -> PathBuf {
 }
 
 /// Analyses, links and reports the discovered files; `buffer` replaces one file's text.
-fn run(
-    discovered: Discovered,
-    buffer: Option<(PathBuf, Vec<u8>)>,
-    settings: &Settings,
-    started: Instant,
-) -> Report {
+fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Instant) -> Report {
     // Module names need a look at each directory: done once per directory, up front.
     let mut namer = ModuleNamer::default();
     let module_names: Vec<ModuleName> = discovered
@@ -430,20 +445,22 @@ fn run(
         .collect();
     let roots = ProjectRoots::of(&module_names);
     let discovered_at = Instant::now();
-    let buffer = buffer.as_ref();
     let run = || {
         let mut files = discovered
             .files
             .par_iter()
             .zip(module_names.par_iter())
-            .map(|(file, module)| match buffer {
-                Some((path, bytes)) if absolutize(&file.path) == *path => {
-                    match decode_source(file, bytes.clone()) {
+            .map(|(file, module)| {
+                let replaced = (!texts.is_empty())
+                    .then(|| texts.get(&absolutize(&file.path)))
+                    .flatten();
+                match replaced {
+                    Some(bytes) => match decode_source(file, bytes.clone()) {
                         Ok(text) => analyse_source(file, text, module, Some(&roots), settings),
                         Err(message) => FileAnalysis::unreadable(file, message),
-                    }
+                    },
+                    None => analyse_file(file, module, Some(&roots), settings),
                 }
-                _ => analyse_file(file, module, Some(&roots), settings),
             })
             .collect::<Vec<_>>();
         let analysed_at = Instant::now();
@@ -469,12 +486,17 @@ fn run(
             (parse + file.parse_time, check + file.check_time)
         });
     let files_checked = files.len();
+    let paths = files
+        .iter()
+        .map(|file| (file.display_path.clone(), file.path.clone()))
+        .collect();
     let findings = files
         .into_iter()
         .zip(project)
         .map(|(file, project)| file.into_findings(project, settings))
         .collect();
     let mut report = Report::new(findings, discovered.errors, files_checked);
+    report.paths = paths;
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.
     let parallel = analysed_at - discovered_at;

@@ -73,6 +73,20 @@ pub struct CheckArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
 
+    /// Print a unified diff of what `--fix` would change, and write nothing; exit 1 when
+    /// there is a diff.
+    #[arg(long, conflicts_with = "fix_only")]
+    pub diff: bool,
+
+    /// Apply the fixes like `--fix`, and report nothing but how many were applied and how
+    /// many findings remain.
+    #[arg(long)]
+    pub fix_only: bool,
+
+    /// List the fixes applied (with `--fix`, `--fix-only` or `--diff`).
+    #[arg(long)]
+    pub show_fixes: bool,
+
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,

@@ -5,6 +5,7 @@
 //! (`loopwarden check | head`) ends the output quietly.
 
 mod cli;
+mod fix_cli;
 mod show_settings;
 mod watch;
 
@@ -68,9 +69,9 @@ fn check(args: CheckArgs) -> ExitCode {
         extend_exclude: args.extend_exclude,
         force_exclude: args.force_exclude,
     };
-    if args.stdin_filename.is_some() && args.fix {
+    if args.stdin_filename.is_some() && (args.fix || args.fix_only || args.diff) {
         report_error(format_args!(
-            "`--fix` cannot be used with `--stdin-filename`: there is no file to write"
+            "`--fix`, `--fix-only` and `--diff` cannot be used with `--stdin-filename`: there is no file to fix"
         ));
         return ExitCode::from(EXIT_ERROR);
     }
@@ -118,29 +119,67 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         None => loopwarden::check(&args.paths, &settings),
     };
-    if args.fix {
-        let fixed = loopwarden::fix::apply_fixes(&report, args.unsafe_fixes);
+    let fix_only = args.fix_only;
+    // A file the fixes could not be written to (read-only, changed meanwhile) is an error.
+    let mut fix_failed = false;
+    if args.fix || args.fix_only || args.diff {
+        let mode = if args.diff {
+            fix_cli::Mode::Diff
+        } else {
+            fix_cli::Mode::Write
+        };
+        let fixed = fix_cli::fix(
+            report,
+            &args.paths,
+            &settings,
+            args.unsafe_fixes,
+            mode,
+            args.show_fixes,
+        );
         for error in &fixed.errors {
             report_error(format_args!("{error}"));
+        }
+        let remaining = fixed.remaining.finding_count();
+        if mode == fix_cli::Mode::Diff {
+            let _ = writeln!(
+                io::stderr(),
+                "Would fix {} {} in {} {} ({remaining} remaining).",
+                fixed.applied,
+                fix_cli::plural(fixed.applied, "finding", "findings"),
+                fixed.files,
+                fix_cli::plural(fixed.files, "file", "files"),
+            );
+            let code = if !fixed.errors.is_empty() {
+                EXIT_ERROR
+            } else {
+                u8::from(fixed.files > 0)
+            };
+            return ExitCode::from(code);
+        }
+        if fix_only {
+            let _ = writeln!(
+                io::stderr(),
+                "Fixed {} {} in {} {} ({remaining} remaining).",
+                fixed.applied,
+                fix_cli::plural(fixed.applied, "finding", "findings"),
+                fixed.files,
+                fix_cli::plural(fixed.files, "file", "files"),
+            );
+            let failed = !fixed.errors.is_empty() || fixed.remaining.has_errors();
+            return ExitCode::from(if failed { EXIT_ERROR } else { 0 });
         }
         if fixed.applied > 0 && !args.quiet && !args.silent {
             let _ = writeln!(
                 io::stderr(),
                 "Fixed {} {} in {} {}.",
                 fixed.applied,
-                if fixed.applied == 1 {
-                    "finding"
-                } else {
-                    "findings"
-                },
+                fix_cli::plural(fixed.applied, "finding", "findings"),
                 fixed.files,
-                if fixed.files == 1 { "file" } else { "files" }
+                fix_cli::plural(fixed.files, "file", "files"),
             );
         }
-        if fixed.applied > 0 {
-            // Report what is left, on the fixed text.
-            report = loopwarden::check(&args.paths, &settings);
-        }
+        report = fixed.remaining;
+        fix_failed = !fixed.errors.is_empty();
     }
 
     let render_started = Instant::now();
@@ -165,7 +204,8 @@ fn check(args: CheckArgs) -> ExitCode {
         print_timings(&report.timings, started.elapsed());
     }
 
-    let code = if report.has_errors()
+    let code = if fix_failed
+        || report.has_errors()
         || report
             .findings()
             .any(|finding| finding.rule == Rule::IoError)

@@ -200,6 +200,10 @@ pub struct Report {
     pub errors: Vec<String>,
     pub files_checked: usize,
     pub timings: Timings,
+    /// Display path → the path on disk, of every file checked (where `--fix` writes).
+    pub paths: std::collections::HashMap<String, std::path::PathBuf>,
+    /// Findings `--fix` fixed before these were found (the summary line counts them).
+    pub fixed: usize,
 }
 
 impl Report {
@@ -209,6 +213,8 @@ impl Report {
             errors,
             files_checked,
             timings: Timings::default(),
+            paths: std::collections::HashMap::default(),
+            fixed: 0,
         }
     }
 

@@ -151,8 +151,11 @@ pub(super) const LIBRARIES: &[Library] = &[
                         .returns("sqlalchemy.engine.Connection"),
                     Api::new("execute").blocks(io(SQLALCHEMY_ASYNC)),
                 ]),
+            // SQLAlchemy's documentation: a Connection, and a Session, are not thread-safe;
+            // each is meant to be used by one thread at a time.
             Class::new("sqlalchemy.engine.Connection")
                 .aliases(&["sqlalchemy.Connection"])
+                .thread_bound()
                 .methods(&[
                     Api::new("execute").blocks(io(SQLALCHEMY_ASYNC)),
                     Api::new("commit").blocks(io(SQLALCHEMY_ASYNC)),
@@ -161,6 +164,7 @@ pub(super) const LIBRARIES: &[Library] = &[
                 ]),
             Class::new("sqlalchemy.orm.Session")
                 .aliases(&["sqlalchemy.orm.session.Session"])
+                .thread_bound()
                 .methods(&[
                     Api::new("execute").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
                     Api::new("commit").blocks(io(SQLALCHEMY_ASYNC_SESSION)),

@@ -162,6 +162,9 @@ pub struct Api {
     pub needs_running_loop: bool,
     /// Runs a function it is given on another thread, passed there (LW104).
     pub thread_handoff: Option<FunctionArgument>,
+    /// Returns an iterator that does the blocking work while it is iterated (`os.scandir`,
+    /// `Path.iterdir`): moving the call alone to a thread moves nothing (the fixes).
+    pub lazy: bool,
 }
 
 /// A type: how code names it, its methods, and what its attributes, items and instances are.
@@ -199,7 +202,7 @@ pub struct Class {
     /// (LW601).
     pub lock: bool,
     /// Instances belong to the thread that made them: using one from another thread raises
-    /// (`sqlite3` connections and cursors). Not read by a rule yet.
+    /// (`sqlite3` connections and cursors): a fix moves their whole use to one thread.
     pub thread_bound: bool,
 }
 
@@ -239,7 +242,12 @@ impl Api {
             loop_affine: false,
             needs_running_loop: false,
             thread_handoff: None,
+            lazy: false,
         }
+    }
+
+    pub const fn lazy(self) -> Self {
+        Api { lazy: true, ..self }
     }
 
     pub const fn blocks(self, blocking: BlockingApi) -> Self {

@@ -65,8 +65,8 @@ pub use network_timeouts::{
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,
 };
 pub use python_builtins::{
-    COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, ITERATION_HELPERS,
-    NON_INSPECTING_CALLS,
+    COLLECTION_COPY_CALLS, COLLECTION_COPY_METHODS, CONSUMING_BUILTINS, EXCEPTION_BASE_CLASSES,
+    ITERATION_HELPERS, NON_INSPECTING_CALLS,
 };
 pub use race_vocabulary::{
     ATOMIC_WRITE_KEYWORDS, CACHE_FILL_READS, CACHE_FILL_WRITES, COLLECTION_EDITS,
@@ -124,6 +124,10 @@ struct Tables {
     loop_affine: HashSet<Box<str>>,
     needs_running_loop: HashSet<Box<str>>,
     thread_handoffs: HashMap<Box<str>, FunctionArgument>,
+    /// Calls whose iterator does the blocking work as it is iterated.
+    lazy: HashSet<Box<str>>,
+    /// Types whose instances belong to the thread that made them.
+    thread_bound: HashSet<&'static str>,
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
@@ -168,6 +172,8 @@ fn build_tables() -> Tables {
         loop_affine: HashSet::default(),
         needs_running_loop: HashSet::default(),
         thread_handoffs: HashMap::default(),
+        lazy: HashSet::default(),
+        thread_bound: HashSet::default(),
     };
     for &(kind, family) in FAMILIES {
         for library in family {
@@ -209,6 +215,9 @@ impl Tables {
         }
         if let Some(argument) = api.thread_handoff {
             self.thread_handoffs.insert(path.clone(), argument);
+        }
+        if api.lazy {
+            self.lazy.insert(path.clone());
         }
         if let Some(blocking) = &api.blocking {
             self.blocking.insert(path, (blocking, kind));
@@ -253,6 +262,9 @@ impl Tables {
         }
         if class.lock {
             self.lock_types.insert(class.path);
+        }
+        if class.thread_bound {
+            self.thread_bound.insert(class.path);
         }
     }
 }
@@ -330,6 +342,16 @@ pub fn is_file_type(type_name: &str) -> bool {
     TABLES.file_types.contains(type_name)
 }
 
+/// Whether a call to `path` returns an iterator that blocks while it is iterated.
+pub fn is_lazy(path: &str) -> bool {
+    TABLES.lazy.contains(path)
+}
+
+/// Whether values of `type_name` may only be used on the thread that made them.
+pub fn is_thread_bound(type_name: &str) -> bool {
+    TABLES.thread_bound.contains(type_name)
+}
+
 pub fn is_loop_run(path: &str) -> bool {
     TABLES.loop_runs.contains(path)
 }
@@ -389,6 +411,8 @@ mod tests {
     fn other_methods_cover_methods_but_not_the_listed_ones() {
         assert!(blocking_api("sqlite3.Connection.execute").is_some());
         assert!(blocking_api("sqlite3.Connection.cursor").is_none());
+        assert!(is_thread_bound("sqlite3.Connection") && is_thread_bound("sqlite3.Cursor"));
+        assert!(is_lazy("os.scandir") && is_lazy("pathlib.Path.iterdir") && !is_lazy("os.listdir"));
         assert!(blocking_api("redis.Redis.get").is_some());
         assert!(blocking_api("redis.Redis.pipeline").is_none());
         assert!(blocking_api("redis.Redis.__enter__").is_none());

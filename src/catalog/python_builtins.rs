@@ -49,3 +49,18 @@ pub const EXCEPTION_BASE_CLASSES: &[&str] = &[
     "asyncio.CancelledError",
     "asyncio.exceptions.CancelledError",
 ];
+
+/// Builtins that consume an iterable they are given whole.
+pub const CONSUMING_BUILTINS: &[&str] = &[
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+];

@@ -6,10 +6,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::Checker;
-use super::to_thread::to_thread_fix;
 use crate::catalog::{self, Blocking, BlockingApi};
-use crate::diagnostic::Diagnostic;
-use crate::registry::Rule;
 
 /// The blocking API `call` (to `path`) is, after the configuration (`blocking-calls`,
 /// `async-safe-calls`) and the non-blocking forms: shared with the whole-project summary.
@@ -152,27 +149,4 @@ fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {
     file_argument
         .and_then(|argument| checker.model.type_of(argument))
         .is_some_and(|type_name| catalog::is_file_type(&type_name))
-}
-
-/// The finding for a blocking call in async context (LW101, LW102 and LW105 differ only in
-/// their message): the help names the async alternative, and the fix moves the call to a
-/// worker thread where that rewrite is valid.
-pub fn blocking_call_diagnostic(
-    checker: &Checker,
-    rule: Rule,
-    message: String,
-    call: &ast::ExprCall,
-    api: &BlockingApi,
-) -> Diagnostic {
-    let help = match api.alternative {
-        Some(alternative) => format!(
-            "Run it in a worker thread with `await asyncio.to_thread(...)`, or use {alternative}"
-        ),
-        None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
-    };
-    let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(help);
-    if let Some(fix) = to_thread_fix(checker, call) {
-        diagnostic = diagnostic.with_fix(fix);
-    }
-    diagnostic
 }

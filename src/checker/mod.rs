@@ -7,13 +7,16 @@
 //! through the tree and calls the rules is [`crate::dispatch`].
 
 pub mod blocking;
+pub mod blocking_diagnostic;
 pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;
+pub mod module_insert;
 mod names_read;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
 pub mod summarize;
+pub mod thread_bound;
 pub mod to_thread;
 pub mod version_gates;
 
@@ -186,6 +189,11 @@ impl<'a> Checker<'a, '_> {
 
     pub fn in_comprehension(&self) -> bool {
         self.in_comprehension > 0
+    }
+
+    /// The module's whole text.
+    pub fn source_text(&self) -> &'a str {
+        self.source
     }
 
     /// The source text of `range`.

@@ -12,11 +12,11 @@ use super::loop_guards;
 use super::parameter_guards::{
     argument_shape, falsy_literal, forwarded_arguments, guards, receiver_assignments_once,
 };
-use super::to_thread::to_thread_fixable;
+use super::to_thread::{consumer_of, to_thread_fixable};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
-    LoopRunSite, ThreadTarget, ToThreadCall,
+    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, ConsumerCall, Falsy,
+    LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
 };
 use crate::to_thread_fix::arguments_inner;
 
@@ -61,10 +61,21 @@ pub(crate) fn record_call(
         Some(asyncio) if !is_builtin => {
             let asyncio = asyncio.to_string();
             checker.summary.note_asyncio_alias(&asyncio);
+            let consumer = consumer_of(checker, call).map(|(consumer, parenthesize)| {
+                Box::new(ConsumerCall {
+                    function: checker.text(consumer.func.range()).trim().into(),
+                    arguments: checker
+                        .text(arguments_inner(consumer.arguments.range()))
+                        .into(),
+                    range: consumer.range(),
+                    parenthesize,
+                })
+            });
             Some(Box::new(ToThreadCall {
                 function: checker.text(call.func.range()).trim().into(),
                 arguments: checker.text(arguments_inner(call.arguments.range())).into(),
                 parenthesize: checker.parent_expression().is_some(),
+                consumer,
             }))
         }
         _ => None,
@@ -255,21 +266,6 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     }
 }
 
-/// Builtins that consume an iterable they are given whole.
-const CONSUMING_BUILTINS: &[&str] = &[
-    "list",
-    "tuple",
-    "set",
-    "frozenset",
-    "dict",
-    "sorted",
-    "sum",
-    "min",
-    "max",
-    "any",
-    "all",
-];
-
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`
 /// or of a comprehension, or the argument of a builtin that consumes it (`list(f())`).
 fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
@@ -288,7 +284,7 @@ fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
             consumer.arguments.args.len() == 1
                 && consumer.arguments.args[0].range() == call.range()
                 && matches!(&*consumer.func, Expr::Name(name)
-                    if CONSUMING_BUILTINS.contains(&name.id.as_str())
+                    if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
                         && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")))
         }
         Some(_) => false,

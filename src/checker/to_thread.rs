@@ -5,8 +5,12 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::Checker;
-use crate::diagnostic::Fix;
-use crate::to_thread_fix::{arguments_inner, to_thread_edit};
+use super::blocking::applicable_api;
+use super::module_insert::module_statement;
+use crate::ast_query;
+use crate::catalog;
+use crate::diagnostic::{Edit, Fix};
+use crate::to_thread_fix::{argument_text, arguments_inner};
 
 /// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
 /// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
@@ -29,16 +33,309 @@ pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
     Some(asyncio)
 }
 
-/// `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`.
+/// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
+/// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
+/// (with `functools.partial` for keyword arguments), and the imports that needs.
+pub struct Runner {
+    asyncio: String,
+    legacy: bool,
+    imports: Vec<Edit>,
+}
+
+impl Runner {
+    /// Where a call here can be moved to a worker thread with `await`: async context, not
+    /// in a comprehension (where `await` would change a generator), not already awaited, and
+    /// `asyncio` imported under a name no local shadows, or free to be imported.
+    pub fn here(checker: &Checker) -> Option<Self> {
+        // A class body inside a coroutine is not the coroutine's code: `await` there is a
+        // syntax error.
+        if checker.in_comprehension()
+            || !checker.in_async_context()
+            || checker.model.scopes.current_class().is_some()
+            || matches!(checker.parent_expression(), Some(Expr::Await(_)))
+        {
+            return None;
+        }
+        let target = checker.settings.target_version;
+        let legacy = (target.major, target.minor) < (3, 9);
+        let (asyncio, import) = imported_as(checker, "asyncio")?;
+        Some(Self {
+            asyncio,
+            legacy,
+            imports: import.into_iter().collect(),
+        })
+    }
+
+    /// The expression that runs `function(arguments)` in a worker thread and awaits it
+    /// (`None` where `functools` is needed and cannot be named).
+    pub fn spell(
+        &mut self,
+        checker: &Checker,
+        function: &str,
+        arguments: &str,
+        has_keywords: bool,
+    ) -> Option<String> {
+        // A comment in the callee's text would swallow what follows it.
+        if function.contains('#') {
+            return None;
+        }
+        let arguments = argument_text(arguments);
+        let arguments = arguments.as_str();
+        let separator = if arguments.is_empty() { "" } else { ", " };
+        let asyncio = &self.asyncio;
+        if !self.legacy {
+            return Some(format!(
+                "await {asyncio}.to_thread({function}{separator}{arguments})"
+            ));
+        }
+        let executor = format!("await {asyncio}.get_running_loop().run_in_executor");
+        if !has_keywords {
+            return Some(format!(
+                "{executor}(None, {function}{separator}{arguments})"
+            ));
+        }
+        let (functools, import) = imported_as(checker, "functools")?;
+        self.imports.extend(import);
+        Some(format!(
+            "{executor}(None, {functools}.partial({function}{separator}{arguments}))"
+        ))
+    }
+
+    /// What the fix says it does.
+    pub fn describe(&self, what: &str) -> String {
+        if self.legacy {
+            format!("Run `{what}` in the loop's default executor")
+        } else {
+            format!(
+                "Run `{what}` in a worker thread with `{}.to_thread`",
+                self.asyncio
+            )
+        }
+    }
+
+    /// The fix: `edits` and the imports the spelling needed, in one edit.
+    pub fn fix(self, message: String, mut edits: Vec<Edit>) -> Fix {
+        let mut imports = self.imports.into_iter();
+        if let Some(mut import) = imports.next() {
+            for more in imports {
+                import.content.push_str(&more.content);
+            }
+            edits.push(import);
+        }
+        edits.sort_by_key(|edit| edit.range.start());
+        Fix::unsafe_edit(message, edits)
+    }
+}
+
+/// The name `module` is imported under, or `module` itself with the edit that imports it
+/// when the name is free.
+fn imported_as(checker: &Checker, module: &str) -> Option<(String, Option<Edit>)> {
+    if let Some(alias) = checker.model.module.module_alias(module) {
+        return (!checker.model.is_local(alias)).then(|| (alias.to_string(), None));
+    }
+    let free =
+        checker.model.module.resolve_global(module).is_none() && !checker.model.is_local(module);
+    free.then(|| {
+        (
+            module.to_string(),
+            Some(module_statement(checker, &format!("import {module}"))),
+        )
+    })
+}
+
+/// The fix that moves a blocking call to a worker thread, where one keeps the program
+/// working: `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`; a call whose result another
+/// blocking call consumes (`open(p).read()`, `json.load(open(p))`) moves with it, in a
+/// lambda; a call whose iterator does the blocking work (`os.scandir`, `Path.iterdir`) moves
+/// with the builtin that consumes it (`await asyncio.to_thread(list, p.iterdir())`), or gets
+/// no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
-    let asyncio = to_thread_fixable(checker)?;
-    let function = checker.text(call.func.range());
+    let mut runner = Runner::here(checker)?;
+    if checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_lazy(&path))
+    {
+        let (consumer, parenthesize) = consumer_of(checker, call)?;
+        return call_fix(checker, runner, consumer, parenthesize);
+    }
+    let (outer, parenthesize) = outermost_blocking(checker, call);
+    if !consumes_blocking_call(checker, outer) {
+        return call_fix(checker, runner, outer, parenthesize);
+    }
+    // A lambda cannot hold an `await`, a `yield`, or bind a name (`:=`) for its caller.
+    let parts = std::iter::once(&*outer.func)
+        .chain(outer.arguments.args.iter())
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .map(|keyword| &keyword.value),
+        );
+    let mut lambda_cannot_hold = |expr: &Expr| {
+        matches!(
+            expr,
+            Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Named(_)
+        )
+    };
+    if parts
+        .into_iter()
+        .any(|part| ast_query::any_expr(part, &mut lambda_cannot_hold))
+    {
+        return None;
+    }
+    let text = checker.text(outer.range());
+    let mut replacement = runner.spell(checker, &format!("lambda: {text}"), "", false)?;
+    if parenthesize {
+        replacement = format!("({replacement})");
+    }
+    let message = runner.describe(text);
+    Some(runner.fix(message, vec![Edit::replacement(replacement, outer.range())]))
+}
+
+fn call_fix(
+    checker: &Checker,
+    mut runner: Runner,
+    call: &ast::ExprCall,
+    parenthesize: bool,
+) -> Option<Fix> {
+    let function = checker.text(call.func.range()).trim();
     let inner = checker.text(arguments_inner(call.arguments.range()));
-    Some(to_thread_edit(
-        asyncio,
+    let mut replacement = runner.spell(
+        checker,
         function,
         inner,
-        call.range(),
-        checker.parent_expression().is_some(),
-    ))
+        !call.arguments.keywords.is_empty(),
+    )?;
+    if parenthesize {
+        replacement = format!("({replacement})");
+    }
+    let message = runner.describe(function);
+    Some(runner.fix(message, vec![Edit::replacement(replacement, call.range())]))
+}
+
+fn is_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| applicable_api(checker, call, &path).is_some())
+}
+
+/// A method called on a file object (`open(p).read()`): it reads or writes the file.
+fn is_file_method(checker: &Checker, call: &ast::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Attribute(attribute)
+        if checker.model.type_of(&attribute.value).is_some_and(|type_name| catalog::is_file_type(&type_name)))
+}
+
+/// The outermost of the blocking calls that consume, one after the other, the value of
+/// `call` (as their receiver or an argument), and whether it sits inside a larger
+/// expression.
+fn outermost_blocking<'a>(
+    checker: &Checker<'a, '_>,
+    call: &'a ast::ExprCall,
+) -> (&'a ast::ExprCall, bool) {
+    let ancestors = checker.expression_ancestors();
+    let mut outer = call;
+    // The index of `outer` among the ancestors (the current expression is the last one).
+    let mut at = ancestors.len().saturating_sub(1);
+    loop {
+        let consumer = match at.checked_sub(1).map(|index| (index, ancestors[index])) {
+            Some((index, Expr::Attribute(attribute)))
+                if attribute.value.range() == outer.range() =>
+            {
+                match index.checked_sub(1).map(|index| (index, ancestors[index])) {
+                    Some((index, Expr::Call(method)))
+                        if method.func.range() == attribute.range() =>
+                    {
+                        Some((index, method))
+                    }
+                    _ => None,
+                }
+            }
+            Some((index, Expr::Call(consumer)))
+                if consumer.arguments.range().contains_range(outer.range()) =>
+            {
+                Some((index, consumer))
+            }
+            _ => None,
+        };
+        match consumer {
+            Some((index, consumer))
+                if is_blocking(checker, consumer) || is_file_method(checker, consumer) =>
+            {
+                outer = consumer;
+                at = index;
+            }
+            _ => break,
+        }
+    }
+    (outer, at > 0)
+}
+
+/// Whether `call`'s receiver or arguments hold a blocking call of their own, outside any
+/// lambda or nested scope.
+fn consumes_blocking_call(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let mut inner = Vec::new();
+    if let Expr::Attribute(attribute) = &*call.func {
+        inner.push(&*attribute.value);
+    }
+    inner.extend(call.arguments.args.iter());
+    inner.extend(call.arguments.keywords.iter().map(|keyword| &keyword.value));
+    inner.into_iter().any(|expr| {
+        let mut found = false;
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                Expr::Call(nested) => {
+                    if is_blocking(checker, nested) {
+                        found = true;
+                        break;
+                    }
+                    if let Expr::Attribute(attribute) = &*nested.func {
+                        stack.push(&attribute.value);
+                    }
+                    stack.extend(nested.arguments.args.iter());
+                    stack.extend(nested.arguments.keywords.iter().map(|k| &k.value));
+                }
+                Expr::Attribute(attribute) => stack.push(&attribute.value),
+                Expr::Subscript(subscript) => stack.push(&subscript.value),
+                Expr::Starred(starred) => stack.push(&starred.value),
+                _ => {}
+            }
+        }
+        found
+    })
+}
+
+/// The builtin that consumes `call`'s iterator whole (`list(p.iterdir())`,
+/// `sorted(os.scandir(d), key=...)`), and whether it sits inside a larger expression.
+pub(crate) fn consumer_of<'a>(
+    checker: &Checker<'a, '_>,
+    call: &'a ast::ExprCall,
+) -> Option<(&'a ast::ExprCall, bool)> {
+    let ancestors = checker.expression_ancestors();
+    let at = ancestors.len().checked_sub(2)?;
+    let Expr::Call(consumer) = ancestors[at] else {
+        return None;
+    };
+    let consumed = consumer
+        .arguments
+        .args
+        .first()
+        .is_some_and(|first| first.range() == call.range());
+    let builtin = matches!(&*consumer.func, Expr::Name(name)
+        if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
+            && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")));
+    // `await list(...)` makes no sense to rewrite; `(await ...)` inside a larger expression.
+    if !consumed
+        || !builtin
+        || matches!(
+            at.checked_sub(1).map(|index| ancestors[index]),
+            Some(Expr::Await(_))
+        )
+    {
+        return None;
+    }
+    Some((consumer, at > 0))
 }

@@ -21,7 +21,19 @@ pub(super) fn write(
         return Ok(());
     }
     let total = report.finding_count();
-    if total == 0 {
+    if report.fixed > 0 {
+        // Ruff's wording after `--fix`: what was found, what was fixed, what is left.
+        let found = total + report.fixed;
+        writeln!(
+            out,
+            "Found {found} {} ({} fixed, {total} remaining).",
+            plural(found, "error", "errors"),
+            report.fixed
+        )?;
+        if total == 0 {
+            return Ok(());
+        }
+    } else if total == 0 {
         if report.has_errors() {
             // Not a pass: some paths were not checked (the caller prints why on stderr).
             let errors = report.errors.len();
@@ -35,7 +47,9 @@ pub(super) fn write(
         }
         return Ok(());
     }
-    writeln!(out, "Found {total} {}.", plural(total, "error", "errors"))?;
+    if report.fixed == 0 {
+        writeln!(out, "Found {total} {}.", plural(total, "error", "errors"))?;
+    }
 
     let fixable = report
         .findings()

@@ -177,6 +177,19 @@ pub struct ToThreadCall {
     pub function: Box<str>,
     pub arguments: Box<str>,
     pub parenthesize: bool,
+    /// The builtin that consumes the call's value whole (`list(gen())`): what moves to the
+    /// thread when the callee turns out to be a generator function, whose body runs only as
+    /// it is iterated.
+    pub consumer: Option<Box<ConsumerCall>>,
+}
+
+/// `list(gen(...))`, spelled for `await asyncio.to_thread(list, gen(...))`.
+#[derive(Clone, Debug)]
+pub struct ConsumerCall {
+    pub function: Box<str>,
+    pub arguments: Box<str>,
+    pub range: TextRange,
+    pub parenthesize: bool,
 }
 
 /// A call to a catalogued blocking API.

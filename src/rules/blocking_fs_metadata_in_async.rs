@@ -5,7 +5,7 @@ use ruff_python_ast as ast;
 
 use crate::catalog::BlockingApi;
 use crate::checker::Checker;
-use crate::checker::blocking::blocking_call_diagnostic;
+use crate::checker::blocking_diagnostic::blocking_call_diagnostic;
 use crate::diagnostic::display_path;
 use crate::registry::Rule;
 

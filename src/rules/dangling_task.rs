@@ -5,9 +5,10 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::{enclosing_class, receiver_name};
 use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
-use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
+use crate::checker::{Checker, module_insert};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW301 dangling-task
@@ -66,9 +67,13 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
 - `create_task` on an object whose type is not known to be an event loop.
 
 ## Fix
-No automatic fix: where the strong reference should live (a module-level set, an attribute of
-a long-lived object, a `TaskGroup`) is a design decision. The help line gives the usual pattern:
-a module- or instance-level `set`, `tasks.add(task)` and `task.add_done_callback(tasks.discard)`.
+Unsafe (the task now lives until it is done, which changes when it can be collected): for a
+task dropped as a statement, or bound to a name never read, keep it in a set until it is
+done, `tasks.add(task)` and `task.add_done_callback(tasks.discard)`. The set is one the
+instance already keeps (`self.tasks = set()` in `__init__`) or the module already keeps
+(`tasks = set()`), else a new module-level `_background_tasks = set()`. Where the reference
+should really live (a long-lived object, a `TaskGroup`) is a design decision the fix does not
+make.
 "#;
 
 const HELP: &str = "Keep a strong reference: add the task to a module- or instance-level `set` and call `task.add_done_callback(that_set.discard)`";
@@ -84,6 +89,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         return;
     };
     let callee = display_callee(path);
+    let fix = keep_reference_fix(checker, call, &how);
     let message = match how {
         Dropped::Statement => format!(
             "Task returned by `{callee}` is dropped: the loop keeps only a weak reference, so it can be garbage-collected mid-flight"
@@ -101,7 +107,152 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             "Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"
         ),
     };
-    checker.report(Diagnostic::new(Rule::DanglingTask, message, call.range()).with_help(HELP));
+    let mut diagnostic = Diagnostic::new(Rule::DanglingTask, message, call.range()).with_help(HELP);
+    if let Some(fix) = fix {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    checker.report(diagnostic);
+}
+
+/// The set that keeps background tasks when the module has none to reuse.
+const NEW_SET: &str = "_background_tasks";
+
+/// The unsafe fix: keep the task in a set until it is done. Reuses a set the instance keeps
+/// (`self.tasks = set()` in `__init__`) or the module keeps (`tasks = set()`), else adds
+/// one at module level. Only for a task dropped as a statement or bound to a name never read,
+/// on lines of their own.
+fn keep_reference_fix(checker: &Checker, call: &ast::ExprCall, how: &Dropped) -> Option<Fix> {
+    let statement = checker.current_statement()?;
+    let source = checker.source_text();
+    let line_start = source[..statement.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |at| at + 1);
+    let indent = &source[line_start..statement.start().to_usize()];
+    let rest = source[statement.end().to_usize()..]
+        .split(['\n', '\r'])
+        .next()
+        .unwrap_or("");
+    if !indent.chars().all(|c| c == ' ' || c == '\t')
+        || !(rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+    {
+        return None;
+    }
+    let newline = module_insert::newline_of(source);
+    let mut edits = Vec::new();
+    let set = match existing_set(checker) {
+        Some(set) => set,
+        None => {
+            if checker.model.module.resolve_global(NEW_SET).is_some() || source.contains(NEW_SET) {
+                return None;
+            }
+            let edit = module_insert::module_statement(checker, &format!("{NEW_SET} = set()"));
+            if edit.range.start() > statement.start() {
+                return None;
+            }
+            edits.push(edit);
+            NEW_SET.to_string()
+        }
+    };
+    let keep = |task: &str| {
+        format!(
+            "{newline}{indent}{set}.add({task}){newline}{indent}{task}.add_done_callback({set}.discard)"
+        )
+    };
+    match how {
+        Dropped::Statement => {
+            let task = unused_local(checker)?;
+            let created = checker.text(call.range());
+            edits.push(Edit::replacement(
+                format!("{task} = {created}{}", keep(&task)),
+                statement.range(),
+            ));
+        }
+        Dropped::UnreadName(name) => {
+            let Stmt::Assign(assign) = statement else {
+                return None;
+            };
+            if assign.targets.len() != 1 {
+                return None;
+            }
+            edits.push(Edit::insertion(keep(name), statement.end()));
+        }
+        _ => return None,
+    }
+    Some(Fix::unsafe_edit(
+        format!("Keep a strong reference to the task in `{set}` until it is done"),
+        edits,
+    ))
+}
+
+/// A set to keep tasks in: the instance's (`self.<name> = set()` in the class's `__init__`),
+/// else the module's (`<name> = set()` at module level).
+fn existing_set(checker: &Checker) -> Option<String> {
+    let is_new_set = |value: &Expr| {
+        matches!(value, Expr::Call(call)
+            if call.arguments.is_empty()
+                && matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "set"))
+    };
+    if let Some(function) = checker.current_function()
+        && let Some(class) = enclosing_class(checker.statement_ancestors(), function)
+        && let Some(receiver) = receiver_name(function)
+    {
+        for stmt in &class.body {
+            let Stmt::FunctionDef(init) = stmt else {
+                continue;
+            };
+            if init.name.as_str() != "__init__" {
+                continue;
+            }
+            let own = receiver_name(init)?;
+            for stmt in &init.body {
+                let (target, value) = match stmt {
+                    Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                        (&assign.targets[0], &*assign.value)
+                    }
+                    Stmt::AnnAssign(assign) => match &assign.value {
+                        Some(value) => (&*assign.target, &**value),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                if let Expr::Attribute(attribute) = target
+                    && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == own)
+                    && is_new_set(value)
+                {
+                    return Some(format!("{receiver}.{}", attribute.attr));
+                }
+            }
+        }
+    }
+    checker.module().body.iter().find_map(|stmt| {
+        let (target, value) = match stmt {
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], &*assign.value)
+            }
+            Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()?),
+            _ => return None,
+        };
+        match target {
+            Expr::Name(name) if is_new_set(value) && !checker.model.is_local(name.id.as_str()) => {
+                Some(name.id.to_string())
+            }
+            _ => None,
+        }
+    })
+}
+
+/// A name for the task that the function does not use.
+fn unused_local(checker: &Checker) -> Option<String> {
+    let function = checker.current_function()?;
+    let text = checker.text(function.range());
+    let used = |name: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == name)
+    };
+    ["task", "_task", "background_task", "new_task"]
+        .into_iter()
+        .find(|name| !used(name))
+        .map(str::to_string)
 }
 
 enum Dropped {

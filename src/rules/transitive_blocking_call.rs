@@ -101,7 +101,9 @@ helper, with the call sites listed under it, and `--statistics` counts distinct 
 ## Fix
 Unsafe (the helper then runs on a worker thread): `await asyncio.to_thread(helper, *args)`,
 offered where the module imports `asyncio`, the target is Python 3.9 or newer, and the call
-is not inside a comprehension.
+is not inside a comprehension. A generator function's body runs as it is iterated: its call
+moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
+`for` over it has no fix.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -148,13 +150,30 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 .with_chain(chain);
             let asyncio = project.modules[id.0].summary.asyncio_alias.as_ref();
             if let (Some(spelled), Some(asyncio)) = (call.to_thread.as_deref(), asyncio) {
-                diagnostic = diagnostic.with_fix(to_thread_edit(
-                    asyncio,
-                    &spelled.function,
-                    &spelled.arguments,
-                    call.range,
-                    spelled.parenthesize,
-                ));
+                // A generator function's body runs as its generator is iterated: the thread
+                // must run the iteration (the builtin consuming it), or nothing moves.
+                let fix = if callee_function.is_generator {
+                    spelled.consumer.as_deref().map(|consumer| {
+                        to_thread_edit(
+                            asyncio,
+                            &consumer.function,
+                            &consumer.arguments,
+                            consumer.range,
+                            consumer.parenthesize,
+                        )
+                    })
+                } else {
+                    Some(to_thread_edit(
+                        asyncio,
+                        &spelled.function,
+                        &spelled.arguments,
+                        call.range,
+                        spelled.parenthesize,
+                    ))
+                };
+                if let Some(fix) = fix {
+                    diagnostic = diagnostic.with_fix(fix);
+                }
             }
             report(id.0, diagnostic);
         }

@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 
 use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
-use crate::checker::blocking::blocking_call_diagnostic;
+use crate::checker::blocking_diagnostic::blocking_call_diagnostic;
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::registry::Rule;
 
@@ -107,9 +107,25 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 
 ## Fix
 Unsafe (the call moves to a worker thread, so thread-safety of what it touches matters):
-`await asyncio.to_thread(f, *args, **kwargs)`, offered when `asyncio` is imported, the target is
-Python 3.9 or newer, and the call is not inside a comprehension or lambda. Else the help line
-names the async library to use.
+`await asyncio.to_thread(f, *args, **kwargs)`, offered when the target is Python 3.9 or newer
+and the call is not inside a comprehension, a generator expression, a lambda or a nested
+`def` (an `await` there is a syntax error or makes the generator asynchronous);
+`import asyncio` is added when the module lacks it. The fix keeps the program working:
+- An object that belongs to the thread that made it (a `sqlite3` connection or cursor, a
+  SQLAlchemy `Connection` or `Session`) is never used call by call from whichever thread the
+  executor picks: the statements from the one that makes it to the last that uses it move
+  into a new sync function beside the coroutine (its parameters: the locals they read; its
+  result: the locals they bind that are read later), run once with
+  `await asyncio.to_thread(helper, ...)`. Where they cannot move as they are (the object is
+  made elsewhere, stored on an attribute, returned, used across an `await`), there is no fix
+  and the help says why.
+- A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
+  `Path.iterdir`, `Path.glob`) moves with the builtin that consumes it
+  (`await asyncio.to_thread(sorted, path.iterdir())`), or has no fix.
+- A blocking call whose result another blocking call consumes (`open(p).read()`,
+  `json.load(open(p))`) moves with it: `await asyncio.to_thread(lambda: json.load(open(p)))`.
+
+Else the help line names the async library to use.
 "#;
 
 /// Reports `call` (a blocking I/O API, in async context).

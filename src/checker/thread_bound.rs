@@ -1,0 +1,840 @@
+//! The fix for blocking calls on objects that belong to the thread that made them (a
+//! `sqlite3` connection and its cursors): moving each call to a worker thread on its own
+//! would use the object from whichever thread the executor picks, which raises. The fix
+//! moves the whole use of the object, from the statement that makes it to the last one
+//! that uses it, into one sync helper beside the coroutine, run by one
+//! `await asyncio.to_thread(helper, ...)`. Where the statements cannot be lifted out as
+//! they are, no fix is offered and the help says why.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use super::Checker;
+use super::to_thread::Runner;
+use crate::catalog;
+use crate::diagnostic::{Edit, Fix};
+use crate::source::MAX_NESTING;
+
+/// What the fix of a blocking call is, when the call touches a thread-bound object.
+pub enum ThreadBound {
+    /// The call makes or uses no thread-bound object: the ordinary fix applies.
+    No,
+    /// The whole use of the object, moved to one helper.
+    Fix(Fix),
+    /// No fix; the reason is added to the help when there is one to give.
+    Unfixable(Option<&'static str>),
+}
+
+/// Whether `call` makes or uses a thread-bound object, and the fix that moves the whole use.
+pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound {
+    let makes_one = checker
+        .model
+        .call_path(call)
+        .and_then(|path| catalog::return_type(&path))
+        .is_some_and(catalog::is_thread_bound);
+    let uses_one = matches!(&*call.func, Expr::Attribute(attribute) if is_bound_value(checker, &attribute.value));
+    if !makes_one && !uses_one {
+        return ThreadBound::No;
+    }
+    let Some(runner) = Runner::here(checker) else {
+        return ThreadBound::Unfixable(None);
+    };
+    match extraction(checker, call, runner) {
+        Ok(fix) => ThreadBound::Fix(fix),
+        Err(reason) => ThreadBound::Unfixable(Some(reason)),
+    }
+}
+
+fn is_bound_value(checker: &Checker, expr: &Expr) -> bool {
+    checker
+        .model
+        .type_of(expr)
+        .is_some_and(|type_name| catalog::is_thread_bound(&type_name))
+}
+
+const ESCAPES: &str = "no fix: the object belongs to the thread that made it and is used outside \
+     one run of statements here; move its whole use into a sync helper run with `asyncio.to_thread`";
+const MADE_ELSEWHERE: &str = "no fix: the object belongs to the thread that made it, outside this \
+     function; run the code that makes and uses it in one sync helper with `asyncio.to_thread`";
+const ACROSS_AWAIT: &str = "no fix: the object belongs to its thread and is used across an `await`; \
+     move the statements between the awaits into a sync helper run with `asyncio.to_thread`";
+const JUMPS: &str = "no fix: the statements that use the object return or jump out of the block; \
+     move them into a sync helper run with `asyncio.to_thread`";
+const SHAPE: &str = "no fix: the statements that use the object cannot be moved into a helper as \
+     written; move them into a sync helper run with `asyncio.to_thread`";
+
+/// The helper and the call that replaces the statements.
+fn extraction(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    mut runner: Runner,
+) -> Result<Fix, &'static str> {
+    let function = checker.current_function().ok_or(SHAPE)?;
+    let module = checker.module();
+    // The helper goes at module level, before the statement holding the coroutine: the
+    // coroutine must be that statement, or a method of that class, so that every name the
+    // statements read is a local of the coroutine (passed in) or a global (seen as is).
+    let top = module
+        .body
+        .iter()
+        .find(|stmt| stmt.range().contains_range(function.range()))
+        .ok_or(SHAPE)?;
+    let placed = match top {
+        Stmt::FunctionDef(def) => def.range() == function.range(),
+        Stmt::ClassDef(class) => class
+            .body
+            .iter()
+            .any(|stmt| stmt.range() == function.range()),
+        _ => false,
+    };
+    if !placed {
+        return Err(SHAPE);
+    }
+    let in_class = matches!(top, Stmt::ClassDef(_));
+
+    // The object's names: the one the call reaches, and every name bound from it to another
+    // thread-bound value (`cur = con.cursor()`).
+    let mut group: Vec<&str> = Vec::new();
+    match root_name(checker, call) {
+        Root::Name(name) => group.push(name),
+        Root::Unnamed => {}
+        Root::Stored => return Err(ESCAPES),
+    }
+    let scope = FunctionScope::collect(function);
+    if scope.declares_outer {
+        return Err(SHAPE);
+    }
+    for &name in &group {
+        if scope.parameters.contains(&name) || !scope.bound.iter().any(|(bound, _)| *bound == name)
+        {
+            return Err(MADE_ELSEWHERE);
+        }
+    }
+    if !group.is_empty() {
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (target, value) in &scope.assignments {
+                if !group.contains(target)
+                    && chain_root(value).is_some_and(|root| group.contains(&root))
+                    && is_bound_value(checker, value)
+                {
+                    group.push(target);
+                    grew = true;
+                }
+            }
+        }
+    }
+
+    // The run of statements: in the innermost block on the way to the call that holds every
+    // mention of the object's names.
+    let mentions: Vec<TextRange> = scope
+        .names
+        .iter()
+        .filter(|(name, _, _)| group.contains(name))
+        .map(|(_, range, _)| *range)
+        .collect();
+    let path = block_path(&function.body, call.range().start());
+    let (block, first, last) = path
+        .iter()
+        .rev()
+        .find_map(|&(block, index)| {
+            let first = block
+                .iter()
+                .position(|stmt| mentions.iter().any(|m| stmt.range().contains_range(*m)))
+                .map_or(index, |at| at.min(index));
+            let last = block
+                .iter()
+                .rposition(|stmt| mentions.iter().any(|m| stmt.range().contains_range(*m)))
+                .map_or(index, |at| at.max(index));
+            let span = TextRange::new(block[first].start(), block[last].end());
+            mentions
+                .iter()
+                .all(|m| span.contains_range(*m))
+                .then_some((block, first, last))
+        })
+        .ok_or(ESCAPES)?;
+    let statements = &block[first..=last];
+    let span = TextRange::new(
+        statements[0].start(),
+        statements[statements.len() - 1].end(),
+    );
+
+    let mut body = SpanFacts::default();
+    for stmt in statements {
+        body.visit_stmt(stmt);
+    }
+    if body.awaits {
+        return Err(ACROSS_AWAIT);
+    }
+    if body.jumps || body.unsupported || (in_class && body.mangled) {
+        return Err(if body.jumps { JUMPS } else { SHAPE });
+    }
+    if body
+        .stored_away
+        .iter()
+        .any(|value| names_in(value).iter().any(|name| group.contains(name)))
+    {
+        return Err(ESCAPES);
+    }
+
+    // Parameters: the coroutine's locals the statements read that are bound before them.
+    // Results: the locals they bind that are read anywhere else in the coroutine.
+    let bound_before = |name: &str| {
+        scope.parameters.contains(&name)
+            || scope
+                .bound
+                .iter()
+                .any(|(bound, at)| *bound == name && *at < span.start())
+    };
+    let is_local = |name: &str| {
+        scope.parameters.contains(&name) || scope.bound.iter().any(|(bound, _)| *bound == name)
+    };
+    let read_elsewhere = |name: &str| {
+        scope.names.iter().any(|(read, at, ctx)| {
+            *read == name && *ctx == ExprContext::Load && !span.contains_range(*at)
+        })
+    };
+    let mut results: Vec<&str> = Vec::new();
+    for (name, _, definite) in &body.stores {
+        if results.contains(name) || !is_local(name) || !read_elsewhere(name) {
+            continue;
+        }
+        if group.contains(name) {
+            return Err(ESCAPES);
+        }
+        // A result that may stay unbound would turn the helper's `return` into an error.
+        if !definite && !bound_before(name) {
+            return Err(SHAPE);
+        }
+        results.push(name);
+    }
+    let mut parameters: Vec<&str> = Vec::new();
+    let stored_in_span = |name: &str| body.stores.iter().any(|(stored, _, _)| *stored == name);
+    for name in body.loads.iter().chain(results.iter()) {
+        if parameters.contains(name) || !is_local(name) {
+            continue;
+        }
+        if bound_before(name) {
+            parameters.push(name);
+        } else if !stored_in_span(name) {
+            return Err(SHAPE);
+        }
+    }
+
+    let source = checker.source_text();
+    let text = Layout::new(source, function, top, span)?;
+    let helper_name = unused_name(source, function.name.as_str());
+    let newline = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let body_text = text.reindented(source, newline, &body)?;
+    let mut helper = format!(
+        "def {helper_name}({}):{newline}{body_text}{newline}",
+        parameters.join(", ")
+    );
+    if !results.is_empty() {
+        helper.push_str(&format!(
+            "{}return {}{newline}",
+            text.unit,
+            results.join(", ")
+        ));
+    }
+    helper.push_str(newline);
+    helper.push_str(newline);
+    let mut call_text = runner
+        .spell(checker, &helper_name, &parameters.join(", "), false)
+        .ok_or(SHAPE)?;
+    if !results.is_empty() {
+        call_text = format!("{} = {call_text}", results.join(", "));
+    }
+    let message = format!(
+        "Move the statements that use the thread-bound object into `{helper_name}`, run once in a worker thread"
+    );
+    Ok(runner.fix(
+        message,
+        vec![
+            Edit::insertion(helper, text.top_line_start),
+            Edit::replacement(call_text, TextRange::new(span.start(), text.end)),
+        ],
+    ))
+}
+
+enum Root<'a> {
+    /// The object is bound to this local name.
+    Name(&'a str),
+    /// Made and used within one expression (`sqlite3.connect(p).execute(q)`).
+    Unnamed,
+    /// Stored on an attribute or in a container.
+    Stored,
+}
+
+/// The name the object of `call` is bound to: the receiver chain's name, or the target the
+/// call's result is assigned to when the call makes the object.
+fn root_name<'a>(checker: &Checker<'a, '_>, call: &'a ast::ExprCall) -> Root<'a> {
+    if let Expr::Attribute(attribute) = &*call.func
+        && is_bound_value(checker, &attribute.value)
+    {
+        return match chain_root(&attribute.value) {
+            Some(name) => Root::Name(name),
+            None if chain_starts_with_call(&attribute.value) => {
+                // `sqlite3.connect(p).execute(q)`: the object made in this expression.
+                bound_result(checker, call)
+            }
+            None => Root::Stored,
+        };
+    }
+    bound_result(checker, call)
+}
+
+/// Where the value of the outermost call of the chain `call` belongs to goes.
+fn bound_result<'a>(checker: &Checker<'a, '_>, call: &'a ast::ExprCall) -> Root<'a> {
+    // Only the call that makes the object, directly bound, names it.
+    if checker.parent_expression().is_some() {
+        return Root::Unnamed;
+    }
+    match checker.current_statement() {
+        Some(Stmt::Assign(assign)) if assign.value.range() == call.range() => {
+            match assign.targets.as_slice() {
+                [Expr::Name(name)] => Root::Name(name.id.as_str()),
+                _ => Root::Stored,
+            }
+        }
+        Some(Stmt::AnnAssign(assign))
+            if assign
+                .value
+                .as_ref()
+                .is_some_and(|v| v.range() == call.range()) =>
+        {
+            match &*assign.target {
+                Expr::Name(name) => Root::Name(name.id.as_str()),
+                _ => Root::Stored,
+            }
+        }
+        Some(Stmt::With(with)) => {
+            match with
+                .items
+                .iter()
+                .find(|item| item.context_expr.range() == call.range())
+            {
+                Some(item) => match item.optional_vars.as_deref() {
+                    Some(Expr::Name(name)) => Root::Name(name.id.as_str()),
+                    Some(_) => Root::Stored,
+                    None => Root::Unnamed,
+                },
+                None => Root::Unnamed,
+            }
+        }
+        Some(Stmt::Expr(_)) => Root::Unnamed,
+        _ => Root::Stored,
+    }
+}
+
+/// The name at the bottom of `a.b(...).c(...)`.
+fn chain_root(expr: &Expr) -> Option<&str> {
+    let mut expr = expr;
+    loop {
+        match expr {
+            Expr::Name(name) => return Some(name.id.as_str()),
+            Expr::Attribute(attribute) => expr = &attribute.value,
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute) => expr = &attribute.value,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+fn chain_starts_with_call(expr: &Expr) -> bool {
+    let mut expr = expr;
+    loop {
+        match expr {
+            Expr::Attribute(attribute) => expr = &attribute.value,
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute) => expr = &attribute.value,
+                _ => return true,
+            },
+            _ => return false,
+        }
+    }
+}
+
+fn names_in(expr: &Expr) -> Vec<&str> {
+    struct Names<'a>(Vec<&'a str>, usize);
+    impl<'a> Visitor<'a> for Names<'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.1 >= MAX_NESTING {
+                return;
+            }
+            if let Expr::Name(name) = expr {
+                self.0.push(name.id.as_str());
+            }
+            self.1 += 1;
+            visitor::walk_expr(self, expr);
+            self.1 -= 1;
+        }
+    }
+    let mut names = Names(Vec::new(), 0);
+    names.visit_expr(expr);
+    names.0
+}
+
+/// Every block from the function's body down to the statement holding `offset`, with the
+/// index of the statement on the way.
+fn block_path(body: &[Stmt], offset: TextSize) -> Vec<(&[Stmt], usize)> {
+    let mut path = Vec::new();
+    let mut block = body;
+    for _ in 0..MAX_NESTING {
+        let Some(index) = block
+            .iter()
+            .position(|stmt| stmt.range().contains_inclusive(offset))
+        else {
+            break;
+        };
+        path.push((block, index));
+        let stmt = &block[index];
+        let inner: Vec<&[Stmt]> = match stmt {
+            Stmt::With(with) => vec![&with.body],
+            Stmt::Try(try_stmt) => {
+                let mut blocks = vec![try_stmt.body.as_slice()];
+                blocks.extend(try_stmt.handlers.iter().map(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.body.as_slice()
+                }));
+                blocks.push(&try_stmt.orelse);
+                blocks.push(&try_stmt.finalbody);
+                blocks
+            }
+            Stmt::If(if_stmt) => {
+                let mut blocks = vec![if_stmt.body.as_slice()];
+                blocks.extend(if_stmt.elif_else_clauses.iter().map(|c| c.body.as_slice()));
+                blocks
+            }
+            Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
+            Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
+            _ => Vec::new(),
+        };
+        match inner
+            .into_iter()
+            .find(|block| block.iter().any(|s| s.range().contains_inclusive(offset)))
+        {
+            Some(next) => block = next,
+            None => break,
+        }
+    }
+    path
+}
+
+/// What the coroutine binds and mentions, outside its nested scopes' own locals.
+#[derive(Default)]
+struct FunctionScope<'a> {
+    parameters: Vec<&'a str>,
+    /// Names bound in the function's own scope, where.
+    bound: Vec<(&'a str, TextSize)>,
+    /// `name = value` with a plain name target.
+    assignments: Vec<(&'a str, &'a Expr)>,
+    /// Every name mention (nested scopes included: a closure reads the function's locals).
+    names: Vec<(&'a str, TextRange, ExprContext)>,
+    declares_outer: bool,
+    nesting: usize,
+    depth: usize,
+}
+
+impl<'a> FunctionScope<'a> {
+    fn collect(function: &'a ast::StmtFunctionDef) -> Self {
+        let mut scope = Self::default();
+        for parameter in function.parameters.iter() {
+            scope.parameters.push(parameter.name().as_str());
+        }
+        scope.visit_body(&function.body);
+        scope
+    }
+}
+
+impl<'a> Visitor<'a> for FunctionScope<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth >= MAX_NESTING {
+            return;
+        }
+        match stmt {
+            Stmt::Global(_) | Stmt::Nonlocal(_) if self.nesting == 0 => self.declares_outer = true,
+            Stmt::FunctionDef(def) if self.nesting == 0 => {
+                self.bound.push((def.name.as_str(), def.start()));
+            }
+            Stmt::ClassDef(class) if self.nesting == 0 => {
+                self.bound.push((class.name.as_str(), class.start()));
+            }
+            Stmt::Import(import) if self.nesting == 0 => {
+                for alias in &import.names {
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let first = name.as_str().split('.').next().unwrap_or_default();
+                    self.bound.push((first, alias.start()));
+                }
+            }
+            Stmt::ImportFrom(import) if self.nesting == 0 => {
+                for alias in &import.names {
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name);
+                    self.bound.push((name.as_str(), alias.start()));
+                }
+            }
+            Stmt::Assign(assign) if self.nesting == 0 => {
+                if let [Expr::Name(target)] = assign.targets.as_slice() {
+                    self.assignments.push((target.id.as_str(), &assign.value));
+                }
+            }
+            Stmt::Try(try_stmt) if self.nesting == 0 => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if let Some(name) = &handler.name {
+                        self.bound.push((name.as_str(), handler.start()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let nested = matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_));
+        self.nesting += usize::from(nested);
+        self.depth += 1;
+        visitor::walk_stmt(self, stmt);
+        self.depth -= 1;
+        self.nesting -= usize::from(nested);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= MAX_NESTING {
+            return;
+        }
+        if let Expr::Name(name) = expr {
+            self.names.push((name.id.as_str(), name.range(), name.ctx));
+            if name.ctx != ExprContext::Load && self.nesting == 0 {
+                self.bound.push((name.id.as_str(), name.start()));
+            }
+        }
+        let nested = matches!(
+            expr,
+            Expr::Lambda(_)
+                | Expr::ListComp(_)
+                | Expr::SetComp(_)
+                | Expr::DictComp(_)
+                | Expr::Generator(_)
+        );
+        // A walrus in a comprehension binds in the function: kept by visiting it at the
+        // function's level.
+        if let Expr::Named(named) = expr
+            && let Expr::Name(name) = &*named.target
+            && self.nesting > 0
+        {
+            self.bound.push((name.id.as_str(), name.start()));
+        }
+        self.nesting += usize::from(nested);
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+        self.nesting -= usize::from(nested);
+    }
+}
+
+/// What the run of statements does that decides whether it can move.
+#[derive(Default)]
+struct SpanFacts<'a> {
+    awaits: bool,
+    jumps: bool,
+    /// Something a module-level helper cannot reproduce (`super()`, `yield`).
+    unsupported: bool,
+    /// A `__private` name, which the class body would have mangled.
+    mangled: bool,
+    /// Values stored on attributes or in containers.
+    stored_away: Vec<&'a Expr>,
+    /// Names read, in order of first appearance (own scope and nested ones).
+    loads: Vec<&'a str>,
+    /// Names bound in the statements' own scope, and whether on every path through them.
+    stores: Vec<(&'a str, TextSize, bool)>,
+    /// Multi-line string literals (moved text whose indentation must not change).
+    multiline_strings: Vec<TextRange>,
+    loops: usize,
+    conditional: usize,
+    nesting: usize,
+    depth: usize,
+}
+
+impl<'a> Visitor<'a> for SpanFacts<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth >= MAX_NESTING {
+            self.unsupported = true;
+            return;
+        }
+        let nested = matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_));
+        match stmt {
+            Stmt::Return(_) if self.nesting == 0 => self.jumps = true,
+            Stmt::Break(_) | Stmt::Continue(_) if self.nesting == 0 && self.loops == 0 => {
+                self.jumps = true;
+            }
+            Stmt::With(with) if with.is_async && self.nesting == 0 => self.awaits = true,
+            Stmt::For(for_stmt) if for_stmt.is_async && self.nesting == 0 => self.awaits = true,
+            Stmt::Global(_) | Stmt::Nonlocal(_) => self.unsupported = true,
+            Stmt::Assign(assign)
+                if assign
+                    .targets
+                    .iter()
+                    .any(|target| matches!(target, Expr::Attribute(_) | Expr::Subscript(_))) =>
+            {
+                self.stored_away.push(&assign.value);
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value
+                    && matches!(&*assign.target, Expr::Attribute(_) | Expr::Subscript(_))
+                {
+                    self.stored_away.push(value);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                if matches!(&*assign.target, Expr::Attribute(_) | Expr::Subscript(_)) {
+                    self.stored_away.push(&assign.value);
+                }
+            }
+            Stmt::FunctionDef(def) if self.nesting == 0 => {
+                self.store(def.name.as_str(), def.start());
+            }
+            Stmt::ClassDef(class) if self.nesting == 0 => {
+                self.store(class.name.as_str(), class.start());
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) if self.nesting == 0 => {
+                // Imports inside the run stay local to the helper; read after it they would
+                // need returning: not worth the shape.
+                self.unsupported = true;
+            }
+            _ => {}
+        }
+        let (looping, branching) = match stmt {
+            Stmt::For(_) | Stmt::While(_) => (1, 1),
+            Stmt::If(_) | Stmt::Match(_) => (0, 1),
+            // A handler runs only on some paths; the try body may stop part-way, but then
+            // the exception leaves the helper as it left the statements.
+            _ => (0, 0),
+        };
+        self.loops += looping;
+        self.conditional += branching;
+        self.nesting += usize::from(nested);
+        self.depth += 1;
+        if let Stmt::Try(try_stmt) = stmt {
+            self.visit_body(&try_stmt.body);
+            self.conditional += 1;
+            for handler in &try_stmt.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                if let Some(name) = &handler.name
+                    && self.nesting == 0
+                {
+                    self.store(name.as_str(), handler.start());
+                }
+                if let Some(type_) = &handler.type_ {
+                    self.visit_expr(type_);
+                }
+                self.visit_body(&handler.body);
+            }
+            self.visit_body(&try_stmt.orelse);
+            self.conditional -= 1;
+            self.visit_body(&try_stmt.finalbody);
+        } else {
+            visitor::walk_stmt(self, stmt);
+        }
+        self.depth -= 1;
+        self.nesting -= usize::from(nested);
+        self.loops -= looping;
+        self.conditional -= branching;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= MAX_NESTING {
+            self.unsupported = true;
+            return;
+        }
+        match expr {
+            Expr::Await(_) => self.awaits = true,
+            Expr::Yield(_) | Expr::YieldFrom(_) => self.unsupported = true,
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. })
+                if generators.iter().any(|generator| generator.is_async) =>
+            {
+                self.awaits = true;
+            }
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if id == "super" || id == "__class__" {
+                    self.unsupported = true;
+                }
+                if id.starts_with("__") && !id.ends_with("__") {
+                    self.mangled = true;
+                }
+                match name.ctx {
+                    ExprContext::Load if !self.loads.contains(&id) => self.loads.push(id),
+                    ExprContext::Load => {}
+                    _ if self.nesting == 0 => self.store(id, name.start()),
+                    _ => {}
+                }
+            }
+            Expr::Attribute(attribute) => {
+                let attr = attribute.attr.as_str();
+                if attr.starts_with("__") && !attr.ends_with("__") {
+                    self.mangled = true;
+                }
+            }
+            Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_) => {
+                self.multiline_strings.push(expr.range());
+            }
+            Expr::Named(named) => {
+                if let Expr::Name(name) = &*named.target {
+                    self.store(name.id.as_str(), name.start());
+                }
+            }
+            _ => {}
+        }
+        let nested = matches!(
+            expr,
+            Expr::Lambda(_)
+                | Expr::ListComp(_)
+                | Expr::SetComp(_)
+                | Expr::DictComp(_)
+                | Expr::Generator(_)
+        );
+        self.nesting += usize::from(nested);
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+        self.nesting -= usize::from(nested);
+    }
+}
+
+impl<'a> SpanFacts<'a> {
+    fn store(&mut self, name: &'a str, at: TextSize) {
+        self.stores.push((name, at, self.conditional == 0));
+    }
+}
+
+/// Where the moved text starts and how it is indented.
+struct Layout {
+    /// The start of the line of the module-level statement the helper goes before.
+    top_line_start: TextSize,
+    /// The start of the first moved line.
+    line_start: TextSize,
+    /// The end of the moved statements.
+    end: TextSize,
+    /// The indentation of the moved statements.
+    block_indent: String,
+    /// One level of indentation in this file.
+    unit: String,
+}
+
+impl Layout {
+    fn new(
+        source: &str,
+        function: &ast::StmtFunctionDef,
+        top: &Stmt,
+        span: TextRange,
+    ) -> Result<Self, &'static str> {
+        let line_start_of = |offset: TextSize| -> usize {
+            let offset = offset.to_usize().min(source.len());
+            source[..offset].rfind(['\n', '\r']).map_or(0, |at| at + 1)
+        };
+        let indent_before = |offset: TextSize| -> Option<&str> {
+            let start = line_start_of(offset);
+            let indent = source.get(start..offset.to_usize())?;
+            indent
+                .chars()
+                .all(|c| c == ' ' || c == '\t')
+                .then_some(indent)
+        };
+        let block_indent = indent_before(span.start()).ok_or(SHAPE)?;
+        // The first statement of the run must start its line and the last end it (no `;`).
+        let rest = source.get(span.end().to_usize()..).unwrap_or("");
+        let rest = rest.split(['\n', '\r']).next().unwrap_or("");
+        if !(rest.trim().is_empty() || rest.trim_start().starts_with('#')) {
+            return Err(SHAPE);
+        }
+        // A comment at the end of the last line goes with the statements it explains.
+        let end = span.end() + TextSize::try_from(rest.trim_end().len()).map_err(|_| SHAPE)?;
+        let def_indent = function
+            .decorator_list
+            .first()
+            .map_or(function.start(), |decorator| decorator.start());
+        let def_indent = indent_before(def_indent).ok_or(SHAPE)?;
+        let body_indent = function
+            .body
+            .first()
+            .and_then(|stmt| indent_before(stmt.start()))
+            .ok_or(SHAPE)?;
+        let unit = body_indent.strip_prefix(def_indent).ok_or(SHAPE)?;
+        if unit.is_empty() {
+            return Err(SHAPE);
+        }
+        let top_start = match top {
+            Stmt::FunctionDef(def) => def
+                .decorator_list
+                .first()
+                .map_or(def.start(), |decorator| decorator.start()),
+            Stmt::ClassDef(class) => class
+                .decorator_list
+                .first()
+                .map_or(class.start(), |decorator| decorator.start()),
+            _ => top.start(),
+        };
+        Ok(Self {
+            top_line_start: TextSize::try_from(line_start_of(top_start)).map_err(|_| SHAPE)?,
+            line_start: TextSize::try_from(line_start_of(span.start())).map_err(|_| SHAPE)?,
+            end,
+            block_indent: block_indent.to_string(),
+            unit: unit.to_string(),
+        })
+    }
+
+    /// The moved statements, indented one level for the helper's body.
+    fn reindented(
+        &self,
+        source: &str,
+        newline: &str,
+        facts: &SpanFacts,
+    ) -> Result<String, &'static str> {
+        let text = source
+            .get(self.line_start.to_usize()..self.end.to_usize())
+            .ok_or(SHAPE)?;
+        if self.block_indent == self.unit {
+            return Ok(text.to_string());
+        }
+        // Re-indenting would change a string that spans lines.
+        if facts
+            .multiline_strings
+            .iter()
+            .any(|range| source[range.to_std_range()].contains(['\n', '\r']))
+        {
+            return Err(SHAPE);
+        }
+        let mut lines = Vec::new();
+        for line in text.split(newline) {
+            if line.trim().is_empty() {
+                lines.push(String::new());
+            } else if let Some(rest) = line.strip_prefix(self.block_indent.as_str()) {
+                lines.push(format!("{}{rest}", self.unit));
+            } else {
+                return Err(SHAPE);
+            }
+        }
+        Ok(lines.join(newline))
+    }
+}
+
+/// `_<function>_sync`, or with a number when the module already uses that name.
+fn unused_name(source: &str, function: &str) -> String {
+    let base = format!("_{}_sync", function.trim_start_matches('_'));
+    if !source.contains(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|name| !source.contains(name.as_str()))
+        .unwrap_or(base)
+}

@@ -1,0 +1,620 @@
+//! `--fix`, `--diff`, `--fix-only`, `--show-fixes` through the real binary: the shape of
+//! the fixes that must keep a program working (RULES.md, LW101 "A fix must keep the program
+//! working"), fixes applied in passes, and how fixed files are written.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).expect("write file");
+    }
+    dir
+}
+
+fn loopwarden(dir: &Path) -> Command {
+    let mut command = assert_cmd::cargo::cargo_bin_cmd!("loopwarden");
+    command.current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+/// `app.py` after `check --fix --unsafe-fixes` (and `extra` arguments).
+fn fixed(source: &str, extra: &[&str]) -> String {
+    let dir = project(&[("app.py", source)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes", "--exit-zero"])
+        .args(extra)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(dir.path().join("app.py")).expect("read");
+    // A second run finds nothing more to change.
+    loopwarden(dir.path())
+        .args(["check", "--diff", "--unsafe-fixes"])
+        .args(extra)
+        .assert()
+        .code(0)
+        .stdout("");
+    text
+}
+
+/// The JSON findings of `source` as `app.py`.
+fn findings(source: &str) -> Vec<Value> {
+    let dir = project(&[("app.py", source)]);
+    let output = loopwarden(dir.path())
+        .args(["check", "--output-format", "json"])
+        .output()
+        .expect("run");
+    serde_json::from_slice::<Value>(&output.stdout)
+        .expect("JSON")
+        .as_array()
+        .expect("array")
+        .clone()
+}
+
+fn finding_at(findings: &[Value], row: u64) -> &Value {
+    findings
+        .iter()
+        .find(|finding| finding["location"]["row"] == row)
+        .unwrap_or_else(|| panic!("no finding on row {row}: {findings:?}"))
+}
+
+// ------------------------------------------------------------ thread-bound objects
+
+const SQLITE_ROUTE: &str = "\
+import asyncio
+import sqlite3
+
+DB = \"shop.db\"
+
+
+async def get_flag(name):
+    con = sqlite3.connect(DB)
+    try:
+        row = con.execute(\"SELECT enabled FROM flags WHERE name = ?\", (name,)).fetchone()
+    finally:
+        con.close()  # closing blocks too
+    return {\"name\": name, \"enabled\": bool(row and row[0])}
+";
+
+#[test]
+fn a_sqlite_connection_moves_whole_into_one_helper() {
+    assert_eq!(
+        fixed(SQLITE_ROUTE, &[]),
+        "\
+import asyncio
+import sqlite3
+
+DB = \"shop.db\"
+
+
+def _get_flag_sync(name):
+    con = sqlite3.connect(DB)
+    try:
+        row = con.execute(\"SELECT enabled FROM flags WHERE name = ?\", (name,)).fetchone()
+    finally:
+        con.close()  # closing blocks too
+    return row
+
+
+async def get_flag(name):
+    row = await asyncio.to_thread(_get_flag_sync, name)
+    return {\"name\": name, \"enabled\": bool(row and row[0])}
+"
+    );
+}
+
+#[test]
+fn every_call_on_the_connection_shares_the_one_fix() {
+    let found = findings(SQLITE_ROUTE);
+    let fixes: Vec<&Value> = found.iter().map(|finding| &finding["fix"]).collect();
+    assert_eq!(fixes.len(), 4, "{found:?}");
+    assert!(fixes.iter().all(|fix| *fix == fixes[0]), "{fixes:?}");
+    let dir = project(&[("app.py", SQLITE_ROUTE)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0)
+        .stdout("Found 4 errors (4 fixed, 0 remaining).\n");
+}
+
+#[test]
+fn a_method_passes_self_and_the_helper_goes_before_the_class() {
+    let source = "\
+import asyncio
+import sqlite3
+
+
+class Store:
+    async def names(self, prefix):
+        found = []
+        con = sqlite3.connect(self.path)
+        for (name,) in con.execute(\"SELECT name FROM flags\"):
+            if name.startswith(prefix):
+                found.append(name)
+        con.close()
+        return found
+";
+    assert_eq!(
+        fixed(source, &[]),
+        "\
+import asyncio
+import sqlite3
+
+
+def _names_sync(self, prefix, found):
+    con = sqlite3.connect(self.path)
+    for (name,) in con.execute(\"SELECT name FROM flags\"):
+        if name.startswith(prefix):
+            found.append(name)
+    con.close()
+
+
+class Store:
+    async def names(self, prefix):
+        found = []
+        await asyncio.to_thread(_names_sync, self, prefix, found)
+        return found
+"
+    );
+}
+
+#[test]
+fn no_fix_when_the_object_cannot_move_whole() {
+    let source = "\
+import asyncio
+import sqlite3
+
+
+async def across_await(db):
+    con = sqlite3.connect(db)
+    await asyncio.sleep(0)
+    con.close()
+
+
+async def kept(self, db):
+    self.con = sqlite3.connect(db)
+
+
+async def handed_in(con: sqlite3.Connection):
+    return con.execute(\"SELECT 1\").fetchone()
+
+
+async def returned(db):
+    con = sqlite3.connect(db)
+    return con
+";
+    let found = findings(source);
+    for (row, reason) in [
+        (6, "across an `await`"),
+        (12, "used outside"),
+        (16, "outside this function"),
+        (20, "return or jump"),
+    ] {
+        let finding = finding_at(&found, row);
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(help.contains(reason), "row {row}: {help}");
+    }
+}
+
+// ------------------------------------------------------------ lazy results and chains
+
+#[test]
+fn a_lazy_listing_moves_with_its_consumer_or_not_at_all() {
+    let source = "\
+import asyncio
+import os
+import pathlib
+
+
+async def listed(root):
+    return sorted(pathlib.Path(root).iterdir())
+
+
+async def walked(root):
+    for entry in os.scandir(root):
+        print(entry)
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("    return await asyncio.to_thread(sorted, pathlib.Path(root).iterdir())\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    for entry in os.scandir(root):\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_generator_helper_moves_with_its_consumer_or_not_at_all() {
+    let source = "\
+import asyncio
+import time
+
+
+def ticks(n):
+    for i in range(n):
+        time.sleep(0.01)
+        yield i
+
+
+async def total():
+    return sum(ticks(3))
+
+
+async def counted():
+    seen = 0
+    for _ in ticks(2):
+        seen += 1
+    return seen
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("    return await asyncio.to_thread(sum, ticks(3))\n"),
+        "{text}"
+    );
+    assert!(text.contains("    for _ in ticks(2):\n"), "{text}");
+}
+
+#[test]
+fn a_blocking_call_consumed_by_another_moves_with_it() {
+    let source = "\
+import asyncio
+import json
+
+
+async def read(path):
+    return json.loads(open(path).read())
+
+
+async def load(path):
+    return json.load(open(path))
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains(
+            "    return json.loads((await asyncio.to_thread(lambda: open(path).read())))\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("    return await asyncio.to_thread(lambda: json.load(open(path)))\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn no_await_goes_into_a_lambda_a_generator_expression_a_nested_def_or_class() {
+    let source = "\
+import asyncio
+import os
+import time
+
+
+async def handler(paths):
+    later = lambda: time.sleep(1)
+    present = any(os.path.exists(p) for p in paths)
+
+    def nested():
+        time.sleep(1)
+
+    class Settings:
+        present = os.path.exists(\"settings.toml\")
+
+    return later, present, nested, Settings
+";
+    let found = findings(source);
+    // The generator expression and the class body are still reported, without a fix.
+    assert_eq!(found.len(), 2, "{found:?}");
+    let with_fixes: Vec<&Value> = found
+        .iter()
+        .filter(|finding| !finding["fix"].is_null())
+        .collect();
+    assert!(with_fixes.is_empty(), "{with_fixes:?}");
+}
+
+#[test]
+fn a_comment_after_the_last_argument_stays_a_comment() {
+    let source = "import asyncio\nimport subprocess\n\n\nasync def run():\n    subprocess.run(\n        [\"true\"],\n        check=True,  # fail loudly\n    )\n";
+    assert_eq!(
+        fixed(source, &[]),
+        "import asyncio\nimport subprocess\n\n\nasync def run():\n    await asyncio.to_thread(subprocess.run, [\"true\"],\n        check=True,  # fail loudly\n)\n"
+    );
+}
+
+// ------------------------------------------------------------ the other fixes
+
+#[test]
+fn import_asyncio_is_added_after_the_leading_imports_when_missing() {
+    let source = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\"\"\"Doc.\"\"\"\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n";
+    assert_eq!(
+        fixed(source, &[]),
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\"\"\"Doc.\"\"\"\nimport time\nimport asyncio\n\n\nasync def handler():\n    await asyncio.to_thread(time.sleep, 1)\n"
+    );
+}
+
+#[test]
+fn below_python_3_9_the_call_runs_in_the_default_executor() {
+    let source = "import asyncio\nimport subprocess\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n    subprocess.run([\"true\"], check=True)\n";
+    assert_eq!(
+        fixed(source, &["--target-version", "py38"]),
+        "import asyncio\nimport subprocess\nimport time\nimport functools\n\n\nasync def handler():\n    await asyncio.get_running_loop().run_in_executor(None, time.sleep, 1)\n    await asyncio.get_running_loop().run_in_executor(None, functools.partial(subprocess.run, [\"true\"], check=True))\n"
+    );
+}
+
+#[test]
+fn a_dropped_task_is_kept_in_an_existing_set_or_a_new_one() {
+    let reuse = "\
+import asyncio
+
+tasks = set()
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def start():
+    asyncio.create_task(work())  # fire and forget
+";
+    assert!(
+        fixed(reuse, &[]).ends_with(
+            "    task = asyncio.create_task(work())\n    tasks.add(task)\n    task.add_done_callback(tasks.discard)  # fire and forget\n"
+        ),
+        "{}",
+        fixed(reuse, &[])
+    );
+
+    let instance = "\
+import asyncio
+
+
+class Worker:
+    def __init__(self):
+        self.pending = set()
+
+    async def job(self):
+        await asyncio.sleep(0)
+
+    async def start(self):
+        task = asyncio.ensure_future(self.job())
+";
+    assert!(
+        fixed(instance, &[]).ends_with(
+            "        task = asyncio.ensure_future(self.job())\n        self.pending.add(task)\n        task.add_done_callback(self.pending.discard)\n"
+        ),
+        "{}",
+        fixed(instance, &[])
+    );
+
+    // Two dropped tasks and no set: the first pass adds the set, the next reuses it.
+    let none = "\
+import asyncio
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def start():
+    asyncio.create_task(work())
+
+
+async def again():
+    asyncio.create_task(work())
+";
+    let text = fixed(none, &[]);
+    assert_eq!(
+        text.matches("_background_tasks = set()").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("task.add_done_callback(_background_tasks.discard)")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+// ------------------------------------------------------------ the command line
+
+const TWO_FIXES: &str = "\
+import asyncio
+import time
+
+
+async def handler():
+    loop = asyncio.get_event_loop()
+    time.sleep(1)
+    return loop
+";
+
+#[test]
+fn diff_prints_what_fix_would_change_and_writes_nothing() {
+    let dir = project(&[("app.py", TWO_FIXES)]);
+    let output = loopwarden(dir.path())
+        .args(["check", "--diff"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert_eq!(
+        stdout,
+        "--- app.py\n+++ app.py\n@@ -3,6 +3,6 @@\n \n \n async def handler():\n-    loop = asyncio.get_event_loop()\n+    loop = asyncio.get_running_loop()\n     time.sleep(1)\n     return loop\n"
+    );
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        stderr.contains("Would fix 1 finding in 1 file (1 remaining)."),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        TWO_FIXES
+    );
+    // Nothing to change: no diff, exit 0.
+    loopwarden(dir.path())
+        .args(["check", "--diff", "--select", "LW105"])
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn fix_only_reports_nothing_but_the_counts() {
+    let dir = project(&[("app.py", TWO_FIXES)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix-only"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("Fixed 1 finding in 1 file (1 remaining).\n");
+}
+
+#[test]
+fn show_fixes_lists_each_fix_and_the_summary_counts_fixed_and_remaining() {
+    let dir = project(&[("app.py", TWO_FIXES)]);
+    let output = loopwarden(dir.path())
+        .args([
+            "check",
+            "--fix",
+            "--show-fixes",
+            "--output-format",
+            "concise",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        stderr.contains("app.py:6: LW201 Replace with `asyncio.get_running_loop()`"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        stdout.contains("Found 2 errors (1 fixed, 1 remaining)."),
+        "{stdout}"
+    );
+}
+
+// ------------------------------------------------------------ writing the files
+
+const BLOCKING: &str = "import asyncio\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n";
+const BLOCKING_FIXED: &str = "import asyncio\nimport time\n\n\nasync def handler():\n    await asyncio.to_thread(time.sleep, 1)\n";
+
+#[test]
+fn line_endings_and_a_byte_order_mark_are_kept() {
+    let source = format!("\u{feff}{}", BLOCKING.replace('\n', "\r\n"));
+    let text = fixed(&source, &[]);
+    assert_eq!(
+        text,
+        format!("\u{feff}{}", BLOCKING_FIXED.replace('\n', "\r\n"))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_stays_a_link_to_the_fixed_file() {
+    let dir = project(&[]);
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("real/target.py"), BLOCKING).unwrap();
+    std::os::unix::fs::symlink("../real/target.py", dir.path().join("src/app.py")).unwrap();
+    loopwarden(dir.path())
+        .args(["check", "src/app.py", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    let link = dir.path().join("src/app.py");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real/target.py")).unwrap(),
+        BLOCKING_FIXED
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_fixed_under_its_own_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(dir.path().join(name), BLOCKING).unwrap();
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(name)).unwrap(),
+        BLOCKING_FIXED
+    );
+    let entries = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(entries, 1, "no other file was written");
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_are_kept_and_a_read_only_file_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("app.py", BLOCKING), ("locked.py", BLOCKING)]);
+    let app = dir.path().join("app.py");
+    let locked = dir.path().join("locked.py");
+    std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o750)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let output = loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("locked.py: not fixed: the file is read-only"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&app).unwrap(), BLOCKING_FIXED);
+    assert_eq!(
+        std::fs::metadata(&app).unwrap().permissions().mode() & 0o777,
+        0o750
+    );
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), BLOCKING);
+    // The read-only file's finding is still reported.
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(stdout.contains("locked.py"), "{stdout}");
+}
+
+// ------------------------------------------------------------ fixed programs still run
+
+/// `tests/e2e/run_fixed.py` under CPython: every program of `tests/programs/`, and the demo,
+/// runs with the same output before and after `check --fix --unsafe-fixes`. CI runs it too
+/// (`tests/e2e/run_fixed.sh`); here it runs with the test build when a `python3` is found.
+#[test]
+fn fixed_programs_still_run() {
+    let python = std::env::var("CI_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let Ok(probe) = std::process::Command::new(&python)
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("skipped: no `{python}` to run the programs with");
+        return;
+    };
+    assert!(probe.status.success(), "`{python} --version` failed");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(&python)
+        .arg(root.join("tests/e2e/run_fixed.py"))
+        .arg(env!("CARGO_BIN_EXE_loopwarden"))
+        .output()
+        .expect("run run_fixed.py");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("all fixed programs still run"), "{stdout}");
+}

@@ -1,0 +1,36 @@
+"""Tasks started and dropped from coroutines: a fix keeps a strong reference to each."""
+
+import asyncio
+
+RESULTS: list = []
+
+
+async def work(n: int) -> None:
+    await asyncio.sleep(0.001 * n)
+    RESULTS.append(n)
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.done: list = []
+
+    async def job(self, n: int) -> None:
+        await asyncio.sleep(0)
+        self.done.append(n)
+
+    async def start(self) -> None:
+        asyncio.create_task(self.job(7))
+
+
+async def main() -> None:
+    for n in (3, 1, 2):
+        asyncio.create_task(work(n))
+    asyncio.ensure_future(work(4))
+    worker = Worker()
+    await worker.start()
+    await asyncio.sleep(0.05)
+    print(sorted(RESULTS), worker.done)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
