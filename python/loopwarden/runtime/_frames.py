@@ -34,6 +34,8 @@ def _library_roots():
 
 
 _ROOTS = _library_roots()
+# This package's own frames (the hooks) never appear in a report.
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _INSTALLED_DIRS = ("site-packages", "dist-packages")
 _is_project_cache = {}
 
@@ -103,7 +105,7 @@ def reported_stack(stack):
         innermost = 0
     chosen = [entry for entry in stack[innermost:] if is_project_file(entry[0])]
     chosen.reverse()
-    inner = stack[:innermost]
+    inner = [entry for entry in stack[:innermost] if not entry[0].startswith(_OWN_DIR)]
     if inner:
         chosen.append(inner[-1])
         if len(inner) > 1:
