@@ -249,8 +249,9 @@ def main():
         workdir = pathlib.Path(workdir)
         db.DB_PATH = str(workdir / "shop.db")
         create_database(db.DB_PATH)
-        # Catalogued blocking calls count even when fast: the demo's database is tiny.
-        with watch(report=report, blocking_calls=True) as watcher:
+        # Catalogued blocking calls count even when fast (the demo's database is tiny), and
+        # every call_soon is checked for the thread it comes from (the export's queue).
+        with watch(report=report, blocking_calls=True, thorough=True) as watcher:
             asyncio.run(exercise(app, clients, hooks, services, tasks, workdir))
             gc.collect()
     print(f"{len(watcher.observations())} observations written to {report}")

@@ -36,7 +36,7 @@ def hooked_attributes():
 
 def test_stop_restores_every_hook():
     before = hooked_attributes()
-    with watch(blocking_calls=True):
+    with watch(blocking_calls=True, thorough=True):
         assert hooked_attributes() != before
     assert hooked_attributes() == before
 

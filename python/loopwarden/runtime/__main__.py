@@ -23,6 +23,10 @@ def _parser():
                         help="a loop iteration longer than this is reported as blocked (default: 100)")
     parser.add_argument("--blocking-calls", action="store_true",
                         help="also report catalogued blocking calls on a loop thread, however fast")
+    parser.add_argument("--thorough", action="store_true",
+                        help="also check every call_soon (LW104) and every gather (LW401, LW402): costlier")
+    parser.add_argument("--origin-depth", type=int, default=0, metavar="N",
+                        help="track where coroutines are created, N frames deep (costly)")
     parser.add_argument("--library", action="append", default=[], metavar="DIR",
                         help="treat files below DIR as library code, not the project's (repeatable)")
     return parser
@@ -30,7 +34,7 @@ def _parser():
 
 def _split(argv):
     """Our options, then the program: `-m module` or the first argument that is no option."""
-    takes_value = {"--report", "--threshold-ms", "--library"}
+    takes_value = {"--report", "--threshold-ms", "--library", "--origin-depth"}
     index = 0
     while index < len(argv):
         arg = argv[index]
@@ -53,7 +57,8 @@ def main(argv=None):
     if not program:
         parser.error("name a program to run: -m module, or script.py")
     watcher = Watcher(report=options.report, threshold_ms=options.threshold_ms,
-                      blocking_calls=options.blocking_calls, library=options.library)
+                      blocking_calls=options.blocking_calls, thorough=options.thorough,
+                      origin_depth=options.origin_depth, library=options.library)
     target, arguments = program[0], program[1:]
     if is_module:
         sys.argv = [target] + arguments

@@ -83,6 +83,18 @@ def from_frame(frame, limit=MAX_DEPTH):
     return stack
 
 
+def near_project(frame, outer=2, limit=16):
+    """A short stack, cheap enough to take on every task or gather: from the innermost
+    project frame at or outside `frame` (at most `limit` frames out), and `outer` frames
+    around it, innermost first. Empty when no project frame is that close."""
+    while frame is not None and limit > 0:
+        if is_project_file(frame.f_code.co_filename):
+            return from_frame(frame, limit=outer + 1)
+        frame = frame.f_back
+        limit -= 1
+    return []
+
+
 def from_origin(origin):
     """A coroutine's `cr_origin` (most recent call first) as a stack; coroutine-ness unknown."""
     return [(filename, lineno, name, False) for filename, lineno, name in origin]

@@ -13,12 +13,13 @@ hook is removed by `stop()`, which restores exactly what was there before:
   turned on for this (`sys.set_coroutine_origin_tracking_depth`).
 - `BaseEventLoop.call_exception_handler` sees "Task was destroyed but it is pending!" and
   "Task exception was never retrieved".
-- `call_soon`, `call_at` and `create_task` of `BaseEventLoop` compare the calling thread with
-  the loop's (as debug mode's `_check_thread` does, but only to record).
+- `call_at` and `create_task` of `BaseEventLoop` (and `call_soon`, with `thorough=True`)
+  compare the calling thread with the loop's (as debug mode's `_check_thread` does, but only
+  to record). `create_task` also remembers where project code created each task.
 - `asyncio.run`, `run_until_complete` and `run_forever` record a call made while a loop is
   already running on the thread, just before the call raises its `RuntimeError`.
-- `asyncio.gather` records a fail-fast gather that failed while its other awaitables ran on,
-  and a `return_exceptions=True` gather that returned exceptions.
+- `asyncio.gather` (with `thorough=True`) records a fail-fast gather that failed while its
+  other awaitables ran on, and a `return_exceptions=True` gather that returned exceptions.
 - Opt-in (`blocking_calls=True`): the blocking APIs of `_catalog.py`, each recorded when the
   thread running an event loop calls it from project code, however fast.
 """
@@ -32,6 +33,7 @@ import collections
 import functools
 import gc
 import importlib
+import linecache
 import sys
 import threading
 import warnings
@@ -40,6 +42,9 @@ from time import perf_counter
 from . import _catalog, _frames, _report
 
 _get_ident = threading.get_ident
+_getframe = sys._getframe
+_is_project_file = _frames.is_project_file
+_ASYNCIO_TASKS = asyncio.tasks.__file__
 _running_loop = asyncio.events._get_running_loop
 
 # Only one watcher at a time: the hooks are process-wide.
@@ -47,7 +52,12 @@ _active = None
 _active_lock = threading.Lock()
 
 DEFAULT_THRESHOLD_MS = 100.0
-DEFAULT_ORIGIN_DEPTH = 8
+# Coroutine origin tracking costs a stack walk with line numbers on every coroutine created
+# (it tripled the run time of scripts/runtime_overhead.py at depth 8), so it is opt-in: the
+# creation sites that matter are found more cheaply (see `_unawaited` and `_task_created`).
+DEFAULT_ORIGIN_DEPTH = 0
+# How many task creation sites are remembered, at most (the oldest half goes when full).
+TASK_SITES = 65536
 
 
 class _Probe:
@@ -69,15 +79,21 @@ class Watcher:
     `report`: a path to write the JSON-lines report to at `stop()` (None: keep it in memory,
     see `observations()`). `threshold_ms`: how long a loop iteration may take before it
     counts as blocked (None turns the blocked-loop check off). `blocking_calls`: also record
-    the catalogued blocking calls made on a loop thread, however fast. `library`: directories
-    whose files count as library code, not the project's.
+    the catalogued blocking calls made on a loop thread, however fast. `thorough`: also run
+    the checks that sit on asyncio's hot paths: every `call_soon` for a call from another
+    thread (LW104; it runs for every step of every task) and every `gather` (LW401, LW402;
+    one more callback per gather). Together they cost about as much as everything else. `origin_depth`: turn on coroutine
+    origin tracking at this depth, for exact creation sites of coroutines dropped by the
+    garbage collector (costly: a stack walk per coroutine). `library`: directories whose files
+    count as library code, not the project's.
     """
 
     def __init__(self, report=None, threshold_ms=DEFAULT_THRESHOLD_MS, blocking_calls=False,
-                 origin_depth=DEFAULT_ORIGIN_DEPTH, library=()):
+                 thorough=False, origin_depth=DEFAULT_ORIGIN_DEPTH, library=()):
         self.report = report
         self.threshold_ms = threshold_ms
         self.blocking_calls = blocking_calls
+        self.thorough = thorough
         self.origin_depth = origin_depth
         self.library = tuple(library)
         self._observations = _report.Observations(threshold_ms)
@@ -88,6 +104,8 @@ class Watcher:
         self._stop = threading.Event()
         self._watchdog = None
         self._previous_origin_depth = None
+        # id(task) -> (the code of its coroutine, the stack where it was created).
+        self._task_sites = {}
         # Coroutines handed to a call that raised because a loop was running, by id: their
         # "never awaited" warning is a consequence of that LW202, not a finding of its own.
         # (Not a WeakSet: a coroutine's weak references are cleared before it warns.)
@@ -170,15 +188,17 @@ class Watcher:
         self._patch(loop_class, "run_forever", self._wrap_run_forever)
         self._patch(loop_class, "run_until_complete", self._wrap_run_until_complete)
         self._patch(loop_class, "call_exception_handler", self._wrap_exception_handler)
-        self._patch(loop_class, "call_soon", self._wrap_call_soon)
+        if self.thorough:
+            self._patch(loop_class, "call_soon", self._wrap_call_soon)
         self._patch(loop_class, "call_at", self._wrap_call_at)
         self._patch(loop_class, "create_task", self._wrap_create_task)
         run = self._wrap_run(asyncio.runners.run)
         for module in (asyncio, asyncio.runners):
             self._patch(module, "run", lambda original: run)
-        gather = self._wrap_gather(asyncio.tasks.gather)
-        for module in (asyncio, asyncio.tasks):
-            self._patch(module, "gather", lambda original: gather)
+        if self.thorough:
+            gather = self._wrap_gather(asyncio.tasks.gather)
+            for module in (asyncio, asyncio.tasks):
+                self._patch(module, "gather", lambda original: gather)
         if hasattr(warnings, "_warn_unawaited_coroutine"):
             self._patch(warnings, "_warn_unawaited_coroutine", self._wrap_unawaited)
         if self.blocking_calls:
@@ -279,7 +299,14 @@ class Watcher:
             owner = self._thread_id
             if owner is not None and owner != _get_ident():
                 watcher._wrong_thread()
-            return original(self, coro, **kwargs)
+            task = original(self, coro, **kwargs)
+            # Where project code created the task (kept cheap: this runs for every task).
+            frame = _getframe(1)
+            if frame.f_code.co_filename == _ASYNCIO_TASKS:
+                frame = frame.f_back
+            if frame is not None and _is_project_file(frame.f_code.co_filename):
+                watcher._task_created(task, coro, frame)
+            return task
         return create_task
 
     def _wrap_unawaited(self, original):
@@ -293,7 +320,7 @@ class Watcher:
         class WarnUnawaitedCoroutine:
             def __new__(cls, coro):
                 try:
-                    watcher._unawaited(coro)
+                    watcher._unawaited(coro, sys._getframe(1))
                 except Exception:  # observing must never break the warning
                     pass
                 return object.__new__(cls)
@@ -309,9 +336,11 @@ class Watcher:
         def gather(*awaitables, return_exceptions=False, **kwargs):
             outer = original(*awaitables, return_exceptions=return_exceptions, **kwargs)
             if len(awaitables) > 1 or return_exceptions:
-                stack = _frames.from_frame(sys._getframe(1), limit=12)
-                outer.add_done_callback(
-                    functools.partial(watcher._gather_done, stack, return_exceptions))
+                # The caller's frame, read when the gather is done: the caller is suspended
+                # on this gather until then (and resumed after this callback, which was added
+                # first), so it is still at the line of the call.
+                outer.add_done_callback(functools.partial(
+                    watcher._gather_done, sys._getframe(1), return_exceptions))
             return outer
         return gather
 
@@ -351,11 +380,32 @@ class Watcher:
         # Created before origin tracking was on: the best place left is the definition.
         return [(code.co_filename, code.co_firstlineno, code.co_name, True)]
 
-    def _unawaited(self, coro):
-        if self._refused.get(id(coro)) is getattr(coro, "cr_code", None):
+    def _unawaited(self, coro, running):
+        """A coroutine dropped unawaited, `running` the frame that was running then."""
+        code = getattr(coro, "cr_code", None)
+        if self._refused.get(id(coro)) is code:
             del self._refused[id(coro)]
             return
-        self._event("never-awaited", "LW302", self._coroutine_stack(coro))
+        if getattr(coro, "cr_origin", None) or code is None:
+            stack = self._coroutine_stack(coro)
+        else:
+            # Without origin tracking: a coroutine is almost always dropped on the line that
+            # made it (`notify()`, `if allowed():`), which is running now; the line must call
+            # the coroutine's function by name, else the definition is the best place left.
+            stack = _frames.near_project(running, outer=4)
+            if not stack or code.co_name not in linecache.getline(stack[0][0], stack[0][1]):
+                stack = self._coroutine_stack(coro)
+        self._event("never-awaited", "LW302", stack)
+
+    def _task_created(self, task, coro, frame):
+        """Remembers where project code created a task (`asyncio.create_task(...)` or
+        `loop.create_task(...)` in a project file), for a report about the task later."""
+        sites = self._task_sites
+        if len(sites) >= TASK_SITES:
+            for key in list(sites)[: TASK_SITES // 2]:
+                del sites[key]
+        code = frame.f_code
+        sites[id(task)] = (getattr(coro, "cr_code", None), code.co_filename, frame.f_lineno, code.co_name)
 
     def _loop_exception(self, context):
         message = context.get("message") or ""
@@ -369,27 +419,36 @@ class Watcher:
             kind = "exception-never-retrieved"
         else:
             return
-        self._event(kind, "LW301", self._coroutine_stack(get_coro()))
+        coro = get_coro()
+        site = self._task_sites.pop(id(task), None)
+        if site is not None and site[0] is getattr(coro, "cr_code", None):
+            stack = [(site[1], site[2], site[3], False)]
+        else:
+            stack = self._coroutine_stack(coro)
+        self._event(kind, "LW301", stack)
 
     def _wrong_thread(self):
         # Two frames up: the caller of the loop method.
         self._event("wrong-thread", "LW104", _frames.from_frame(sys._getframe(2)))
 
-    def _gather_done(self, stack, return_exceptions, outer):
+    def _gather_done(self, caller, return_exceptions, outer):
         if outer.cancelled():
             return
         # `_exception`, not `exception()`: asking would mark it retrieved, and change what
         # asyncio logs about it.
         failure = getattr(outer, "_exception", None)
         if failure is None and return_exceptions:
-            returned = sum(isinstance(result, BaseException) for result in outer.result())
-            if returned:
-                self._event("gather-returned-exceptions", "LW402", stack)
+            if any(isinstance(result, BaseException) for result in outer.result()):
+                self._event("gather-returned-exceptions", "LW402", _frames.near_project(caller))
             return
         if failure is None:
             return
         pending = [child for child in getattr(outer, "_children", ()) if not child.done()]
         if not pending:
+            return
+        stack = _frames.near_project(caller)
+        del caller
+        if not stack:
             return
         failed_at = perf_counter()
         left = [len(pending)]
@@ -465,7 +524,9 @@ class Watcher:
 
     def _watch(self):
         threshold = self.threshold_ms / 1000.0
-        tick = min(max(threshold / 8.0, 0.002), 0.02)
+        # Long enough not to cost the loop (each wake-up takes the GIL), short enough to
+        # sample a stall of the threshold at least twice after `sample_after`.
+        tick = min(max(threshold / 5.0, 0.002), 0.05)
         sample_after = threshold / 2.0
         while not self._stop.wait(tick):
             with self._probes_lock:
@@ -531,6 +592,7 @@ class Watcher:
             self._observations.add("blocked", code, stack, site, busy * 1000.0, timed=True)
 
 
-def watch(report=None, threshold_ms=DEFAULT_THRESHOLD_MS, blocking_calls=False, **options):
-    """A watcher to use as a context manager: `with watch(report="run.jsonl"): ...`."""
-    return Watcher(report=report, threshold_ms=threshold_ms, blocking_calls=blocking_calls, **options)
+def watch(report=None, threshold_ms=DEFAULT_THRESHOLD_MS, **options):
+    """A watcher to use as a context manager: `with watch(report="run.jsonl"): ...`; the
+    options are `Watcher`'s."""
+    return Watcher(report=report, threshold_ms=threshold_ms, **options)

@@ -18,13 +18,17 @@ def pytest_addoption(parser):
     group.addoption("--loopwarden-blocking-calls", action="store_true", default=False,
                     help="also report catalogued blocking calls on a loop thread, however fast")
 
+    group.addoption("--loopwarden-thorough", action="store_true", default=False,
+                    help="also check every call_soon (LW104) and every gather (LW401, LW402)")
+
 
 def pytest_configure(config):
     report = config.getoption("loopwarden_report")
     if not report:
         return
     watcher = Watcher(report=report, threshold_ms=config.getoption("loopwarden_threshold_ms"),
-                      blocking_calls=config.getoption("loopwarden_blocking_calls"))
+                      blocking_calls=config.getoption("loopwarden_blocking_calls"),
+                      thorough=config.getoption("loopwarden_thorough"))
     watcher.start()
     _WATCHERS[id(config)] = watcher
 

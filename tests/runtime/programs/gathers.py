@@ -1,5 +1,6 @@
 """A fail-fast gather whose sibling runs on after the failure, and a gather that returns
 exceptions; the TaskGroup and the gather that succeeds are not reported."""
+# runtime-options: --thorough
 
 import asyncio
 

@@ -1,4 +1,5 @@
 """Loop-affine calls from a worker thread, and the thread-safe way."""
+# runtime-options: --thorough
 
 import asyncio
 
