@@ -61,7 +61,7 @@ def test_the_programs_exception_handler_still_sees_everything():
         import gc
         gc.collect()
 
-    with watch() as watcher:
+    with watch(threshold_ms=None) as watcher:
         asyncio.run(main())
     assert [context["message"] for context in seen] == ["Task exception was never retrieved"]
     assert [line["kind"] for line in watcher.observations()] == ["exception-never-retrieved"]
@@ -79,7 +79,7 @@ def unawaited_warning():
 
 def test_the_never_awaited_warning_keeps_its_place():
     without = unawaited_warning()
-    with watch() as watcher:
+    with watch(threshold_ms=None) as watcher:
         with_watcher = unawaited_warning()
     assert without == with_watcher and len(without) == 1
     assert [line["code"] for line in watcher.observations()] == ["LW302"]
@@ -102,7 +102,8 @@ def test_a_fast_loop_is_not_reported():
         for _ in range(200):
             await asyncio.sleep(0)
 
-    with watch() as watcher:
+    # A threshold a busy test machine will not reach by descheduling the process.
+    with watch(threshold_ms=500) as watcher:
         asyncio.run(main())
     assert watcher.observations() == []
 
@@ -125,7 +126,8 @@ def test_module_entry_point_passes_arguments_and_exit_code(tmp_path):
 def test_pytest_plugin_writes_the_report_of_the_suite(tmp_path):
     report = tmp_path / "tests.jsonl"
     finished = run(["-m", "pytest", "-q", "-p", "loopwarden.runtime.pytest_plugin",
-                    "--loopwarden-report", str(report), str(MODULES / "test_suite_sample.py")], tmp_path)
+                    "--loopwarden-report", str(report), "--loopwarden-threshold-ms", "1000",
+                    str(MODULES / "test_suite_sample.py")], tmp_path)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     lines = [json.loads(line) for line in report.read_text().splitlines()]
     assert [(l["code"], pathlib.Path(l["file"]).name, l["row"]) for l in lines] == [

@@ -1,5 +1,6 @@
 """A loop held by a sleep in a coroutine, by a sync helper, and by hashing; and the same
 work done correctly, which is not reported."""
+# runtime-options: --threshold-ms 100
 
 import asyncio
 import hashlib
