@@ -525,8 +525,8 @@ class Watcher:
     def _watch(self):
         threshold = self.threshold_ms / 1000.0
         # Long enough not to cost the loop (each wake-up takes the GIL), short enough to
-        # sample a stall of the threshold at least twice after `sample_after`.
-        tick = min(max(threshold / 5.0, 0.002), 0.05)
+        # sample any stall of the threshold at least once after `sample_after`.
+        tick = min(max(threshold / 2.0, 0.002), 0.1)
         sample_after = threshold / 2.0
         while not self._stop.wait(tick):
             with self._probes_lock:
