@@ -5,8 +5,8 @@ hook is removed by `stop()`, which restores exactly what was there before:
 
 - `BaseEventLoop.run_forever` gives each running loop a probe: its selector's `select` is
   wrapped to time every loop iteration (the time between two waits for I/O is the time the
-  loop could not respond). A watchdog thread samples the stack of a loop thread that has
-  been busy for half the threshold (`sys._current_frames`), and a finished iteration longer
+  loop could not respond). A watchdog thread, waking once per threshold, samples the stack
+  of a loop thread that is busy (`sys._current_frames`), and a finished iteration longer
   than the threshold becomes a "blocked" observation at the line its samples blame.
 - `warnings._warn_unawaited_coroutine` (how CPython reports a coroutine that was never
   awaited) records where the coroutine was created, from `cr_origin`; origin tracking is
@@ -58,6 +58,14 @@ DEFAULT_THRESHOLD_MS = 100.0
 DEFAULT_ORIGIN_DEPTH = 0
 # How many task creation sites are remembered, at most (the oldest half goes when full).
 TASK_SITES = 65536
+
+
+def _quietly(record, *args):
+    """Calls `record(*args)`; an error in observing must never become the program's error."""
+    try:
+        record(*args)
+    except Exception:
+        pass
 
 
 class _Probe:
@@ -220,7 +228,7 @@ class Watcher:
         @functools.wraps(original)
         def run_forever(self):
             if self.is_running() or _running_loop() is not None:
-                watcher._caller_event("loop-already-running", "LW202", self)
+                _quietly(watcher._caller_event, "loop-already-running", "LW202", self)
                 return original(self)
             probe = watcher._attach(self)
             try:
@@ -236,7 +244,7 @@ class Watcher:
         @functools.wraps(original)
         def run_until_complete(self, future):
             if self.is_running() or _running_loop() is not None:
-                watcher._caller_event("loop-already-running", "LW202", future)
+                _quietly(watcher._caller_event, "loop-already-running", "LW202", future)
             return original(self, future)
         return run_until_complete
 
@@ -246,7 +254,7 @@ class Watcher:
         @functools.wraps(original)
         def run(main, *args, **kwargs):
             if _running_loop() is not None:
-                watcher._caller_event("loop-already-running", "LW202", main)
+                _quietly(watcher._caller_event, "loop-already-running", "LW202", main)
             return original(main, *args, **kwargs)
         return run
 
@@ -254,8 +262,8 @@ class Watcher:
         refused_code = getattr(refused, "cr_code", None)
         if refused_code is not None:
             self._refused[id(refused)] = refused_code
-        # Two frames up: the wrapper's caller.
-        self._event(kind, code, _frames.from_frame(sys._getframe(2)))
+        # Three frames up (past `_quietly` and the hook): the hook's caller.
+        self._event(kind, code, _frames.from_frame(sys._getframe(3)))
 
     def _wrap_exception_handler(self, original):
         watcher = self
@@ -276,7 +284,7 @@ class Watcher:
         def call_soon(self, callback, *args, context=None):
             owner = self._thread_id
             if owner is not None and owner != _get_ident():
-                watcher._wrong_thread()
+                _quietly(watcher._wrong_thread)
             return original(self, callback, *args, context=context)
         return call_soon
 
@@ -287,7 +295,7 @@ class Watcher:
         def call_at(self, when, callback, *args, **kwargs):
             owner = self._thread_id
             if owner is not None and owner != _get_ident():
-                watcher._wrong_thread()
+                _quietly(watcher._wrong_thread)
             return original(self, when, callback, *args, **kwargs)
         return call_at
 
@@ -298,14 +306,14 @@ class Watcher:
         def create_task(self, coro, **kwargs):
             owner = self._thread_id
             if owner is not None and owner != _get_ident():
-                watcher._wrong_thread()
+                _quietly(watcher._wrong_thread)
             task = original(self, coro, **kwargs)
             # Where project code created the task (kept cheap: this runs for every task).
             frame = _getframe(1)
             if frame.f_code.co_filename == _ASYNCIO_TASKS:
                 frame = frame.f_back
             if frame is not None and _is_project_file(frame.f_code.co_filename):
-                watcher._task_created(task, coro, frame)
+                _quietly(watcher._task_created, task, coro, frame)
             return task
         return create_task
 
@@ -340,7 +348,7 @@ class Watcher:
                 # on this gather until then (and resumed after this callback, which was added
                 # first), so it is still at the line of the call.
                 outer.add_done_callback(functools.partial(
-                    watcher._gather_done, sys._getframe(1), return_exceptions))
+                    _quietly, watcher._gather_done, sys._getframe(1), return_exceptions))
             return outer
         return gather
 
@@ -360,7 +368,7 @@ class Watcher:
             try:
                 return original(*args, **kwargs)
             finally:
-                watcher._blocking_call(code, caller, (perf_counter() - started) * 1000.0)
+                _quietly(watcher._blocking_call, code, caller, (perf_counter() - started) * 1000.0)
         return blocking
 
     # --- what the hooks record -------------------------------------------------------------
@@ -428,8 +436,8 @@ class Watcher:
         self._event(kind, "LW301", stack)
 
     def _wrong_thread(self):
-        # Two frames up: the caller of the loop method.
-        self._event("wrong-thread", "LW104", _frames.from_frame(sys._getframe(2)))
+        # Three frames up (past `_quietly` and the hook): the caller of the loop method.
+        self._event("wrong-thread", "LW104", _frames.from_frame(sys._getframe(3)))
 
     def _gather_done(self, caller, return_exceptions, outer):
         if outer.cancelled():
@@ -524,10 +532,9 @@ class Watcher:
 
     def _watch(self):
         threshold = self.threshold_ms / 1000.0
-        # Long enough not to cost the loop (each wake-up takes the GIL), short enough to
-        # sample any stall of the threshold at least once after `sample_after`.
-        tick = min(max(threshold / 2.0, 0.002), 0.1)
-        sample_after = threshold / 2.0
+        # One wake-up per threshold: each takes the GIL from a busy loop (on a loaded machine
+        # that waits for the scheduler), and a stall of the threshold still spans one.
+        tick = min(max(threshold, 0.002), 0.5)
         while not self._stop.wait(tick):
             with self._probes_lock:
                 probes = list(self._probes.values()) + self._retired
@@ -536,7 +543,7 @@ class Watcher:
                 iteration = probe.iteration
                 since = probe.busy_since
                 now = perf_counter()
-                if since is not None and now - since >= sample_after:
+                if since is not None:
                     frame = sys._current_frames().get(probe.thread_id)
                     if frame is not None and probe.iteration == iteration:
                         stack = _frames.from_frame(frame)
