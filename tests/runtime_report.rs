@@ -11,6 +11,7 @@
 //! 5. LW302 at row 11: another family than the LW101 there, so runtime only.
 //! 6. A gather that returned exceptions, with no LW402 to confirm: not reported.
 //! 7. A file that was not checked (asyncio's own), 8. a row past the end: not reported.
+//! 9. LW101 blocked in `app/clean.py`, a file without static findings: runtime only.
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ fn checkout() -> TempDir {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime_report");
     std::fs::create_dir_all(dir.path().join("app")).expect("app directory");
     std::fs::copy(here.join("shop.py"), dir.path().join("app/shop.py")).expect("copy shop.py");
+    std::fs::copy(here.join("clean.py"), dir.path().join("app/clean.py")).expect("copy clean.py");
     std::fs::copy(here.join("report.jsonl"), dir.path().join("report.jsonl"))
         .expect("copy the report");
     dir
@@ -71,6 +73,12 @@ fn confirms_findings_and_reports_what_only_the_run_saw() {
         vec![
             (
                 "LW101".into(),
+                2,
+                "held the loop once, 2500 ms max".into(),
+                true
+            ),
+            (
+                "LW101".into(),
                 11,
                 "held the loop 14 times, 230 ms max".into(),
                 false
@@ -115,7 +123,7 @@ fn runtime_only_findings_carry_their_stack_and_observation() {
     let findings = json_findings(dir.path());
     let compute = findings
         .iter()
-        .find(|finding| finding["location"]["row"] == 19)
+        .find(|finding| finding["filename"] == "app/shop.py" && finding["location"]["row"] == 19)
         .expect("the runtime-only finding at row 19");
     assert_eq!(compute["location"]["column"], 5);
     assert_eq!(
@@ -149,7 +157,7 @@ fn every_output_format_shows_the_run() {
     let lines =
         String::from_utf8(loopwarden(dir.path(), &["--output-format", "json-lines"]).stdout)
             .unwrap();
-    assert_eq!(lines.matches("\"runtime\":").count(), 5);
+    assert_eq!(lines.matches("\"runtime\":").count(), 6);
     let sarif: Value =
         serde_json::from_slice(&loopwarden(dir.path(), &["--output-format", "sarif"]).stdout)
             .unwrap();
@@ -158,9 +166,9 @@ fn every_output_format_shows_the_run() {
         .iter()
         .filter(|result| result.get("properties").is_some())
         .collect();
-    assert_eq!(with_runtime.len(), 5);
+    assert_eq!(with_runtime.len(), 6);
     assert_eq!(
-        with_runtime[0]["properties"]["runtime"]["summary"],
+        with_runtime[1]["properties"]["runtime"]["summary"],
         "held the loop 14 times, 230 ms max"
     );
 }
@@ -171,7 +179,7 @@ fn statistics_count_confirmed_findings() {
     let output = loopwarden(dir.path(), &["--statistics"]);
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
-        text.contains("2\tLW101\tblocking-io-in-async (1 seen at run time, 1 runtime only)"),
+        text.contains("3\tLW101\tblocking-io-in-async (1 seen at run time, 2 runtime only)"),
         "{text}"
     );
     assert!(
@@ -180,7 +188,7 @@ fn statistics_count_confirmed_findings() {
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains(
-        "Runtime report: 8 observations; 2 findings seen at run time, 3 runtime only, 3 not reported"
+        "Runtime report: 9 observations; 2 findings seen at run time, 4 runtime only, 3 not reported"
     ));
 }
 
