@@ -90,10 +90,10 @@ class Watcher:
     the catalogued blocking calls made on a loop thread, however fast. `thorough`: also run
     the checks that sit on asyncio's hot paths: every `call_soon` for a call from another
     thread (LW104; it runs for every step of every task) and every `gather` (LW401, LW402;
-    one more callback per gather). Together they cost about as much as everything else. `origin_depth`: turn on coroutine
-    origin tracking at this depth, for exact creation sites of coroutines dropped by the
-    garbage collector (costly: a stack walk per coroutine). `library`: directories whose files
-    count as library code, not the project's.
+    one more callback per gather); together they cost about as much as everything else.
+    `origin_depth`: turn on coroutine origin tracking at this depth, for exact creation sites
+    of coroutines dropped by the garbage collector (costly: a stack walk per coroutine).
+    `library`: directories whose files count as library code, not the project's.
     """
 
     def __init__(self, report=None, threshold_ms=DEFAULT_THRESHOLD_MS, blocking_calls=False,
@@ -112,7 +112,8 @@ class Watcher:
         self._stop = threading.Event()
         self._watchdog = None
         self._previous_origin_depth = None
-        # id(task) -> (the code of its coroutine, the stack where it was created).
+        # id(task) -> (the code of its coroutine, file, row and function where project code
+        # created it). Checked against the coroutine's code when read: ids are reused.
         self._task_sites = {}
         # Coroutines handed to a call that raised because a loop was running, by id: their
         # "never awaited" warning is a consequence of that LW202, not a finding of its own.
