@@ -141,6 +141,11 @@ pub struct CheckArgs {
         conflicts_with_all = ["fix", "statistics", "stdin_filename", "output_file", "silent"]
     )]
     pub watch: bool,
+
+    /// Join a report of the runtime companion (`python -m loopwarden.runtime`): mark the
+    /// findings it confirms, and report what it saw that no rule found (docs/runtime.md).
+    #[arg(long, value_name = "FILE")]
+    pub runtime_report: Option<PathBuf>,
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {

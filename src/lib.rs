@@ -6,7 +6,8 @@
 //! [`diagnostic`] and [`message_text`] (source cut to fit a message), [`to_thread_fix`],
 //! [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
 //! [`project`] model, the [`checker`] context, the [`rules`], the [`dispatch`], the
-//! [`analysis`] API, then [`report`], [`fix`] and [`output`], and the language [`server`].
+//! [`analysis`] API, then [`report`], [`fix`], [`runtime_report`] (a runtime report joined
+//! with the findings) and [`output`], and the language [`server`].
 //!
 //! [`analysis`] is the API that the command line, an editor server and a cache share;
 //! [`check`] is its whole run over paths on disk.
@@ -26,6 +27,7 @@ pub mod project;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod runtime_report;
 pub mod semantic;
 pub mod server;
 pub mod settings;

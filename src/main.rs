@@ -182,6 +182,13 @@ fn check(args: CheckArgs) -> ExitCode {
         fix_failed = !fixed.errors.is_empty();
     }
 
+    if let Some(path) = &args.runtime_report
+        && let Err(error) = join_runtime_report(&mut report, path, &settings)
+    {
+        report_error(format_args!("{error}"));
+        return ExitCode::from(EXIT_ERROR);
+    }
+
     let render_started = Instant::now();
     let render = |out: &mut dyn Write| {
         if args.statistics {
@@ -217,6 +224,26 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     };
     finish(written, code)
+}
+
+/// `--runtime-report`: joins the report's observations with the findings, and says on stderr
+/// what came of them.
+fn join_runtime_report(
+    report: &mut loopwarden::report::Report,
+    path: &std::path::Path,
+    settings: &Settings,
+) -> Result<(), String> {
+    let observations = loopwarden::runtime_report::read(path)?;
+    let joined = loopwarden::runtime_report::join(report, observations, settings);
+    let _ = writeln!(
+        io::stderr(),
+        "Runtime report: {} observations; {} findings seen at run time, {} runtime only, {} not reported (files not checked, rules off, or rows past the end).",
+        joined.observations,
+        joined.confirmed,
+        joined.runtime_only,
+        joined.not_reported
+    );
+    Ok(())
 }
 
 fn print_timings(timings: &loopwarden::report::Timings, total: Duration) {

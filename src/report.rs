@@ -29,6 +29,96 @@ pub struct Finding {
     pub chain: Vec<ChainStep>,
     /// Byte range in the file, kept for code frames and for applying fixes.
     pub range: TextRange,
+    /// What the runtime companion saw here (`check --runtime-report`), if anything.
+    pub runtime: Option<RuntimeSeen>,
+}
+
+/// A finding as the runtime companion saw it: confirmed by observations at run time, or
+/// found only at run time (a finding of its own, with the observed stack as its chain).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeSeen {
+    pub only_at_runtime: bool,
+    pub observations: Vec<RuntimeObservation>,
+}
+
+/// One line of a runtime report: what was observed, where, how often, how long.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeObservation {
+    /// `blocked`, `blocking-call`, `never-awaited`, ... (docs/runtime.md lists them).
+    pub kind: String,
+    pub code: String,
+    /// The file as the report names it.
+    pub file: String,
+    pub row: usize,
+    pub function: String,
+    /// Outermost call first, down to the blocking call.
+    pub stack: Vec<ChainStep>,
+    pub count: u64,
+    /// Durations in microseconds (the report has milliseconds with three decimals).
+    pub total_us: u64,
+    pub max_us: u64,
+    pub threshold_us: Option<u64>,
+}
+
+impl RuntimeSeen {
+    /// `held the loop 14 times, 230 ms max`; observations of several kinds joined by `; `.
+    pub fn summary(&self) -> String {
+        let mut kinds: Vec<(&str, u64, u64)> = Vec::new();
+        for observation in &self.observations {
+            match kinds
+                .iter_mut()
+                .find(|(kind, ..)| *kind == observation.kind)
+            {
+                Some((_, count, max)) => {
+                    *count += observation.count;
+                    *max = (*max).max(observation.max_us);
+                }
+                None => kinds.push((&observation.kind, observation.count, observation.max_us)),
+            }
+        }
+        kinds
+            .iter()
+            .map(|&(kind, count, max_us)| runtime_phrase(kind, count, max_us))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// `230` ms, or `0.4` ms: a tenth of a millisecond is worth saying below ten.
+fn milliseconds(micros: u64) -> String {
+    if micros < 10_000 {
+        format!("{:.1}", micros as f64 / 1000.0)
+    } else {
+        format!("{}", (micros + 500) / 1000)
+    }
+}
+
+/// What an observation of `kind` says, for people.
+fn runtime_phrase(kind: &str, count: u64, max_us: u64) -> String {
+    let times = if count == 1 {
+        "once".to_string()
+    } else {
+        format!("{count} times")
+    };
+    let max_ms = milliseconds(max_us);
+    match kind {
+        "blocked" => format!("held the loop {times}, {max_ms} ms max"),
+        "blocking-call" => {
+            format!("a blocking call on the loop's thread, {times}, {max_ms} ms max")
+        }
+        "never-awaited" => format!("a coroutine created here was never awaited, {times}"),
+        "destroyed-pending" => format!("a task was destroyed while pending, {times}"),
+        "exception-never-retrieved" => {
+            format!("a task's exception was never retrieved, {times}")
+        }
+        "wrong-thread" => format!("the loop was called from another thread, {times}"),
+        "loop-already-running" => format!("a loop was driven while one was running, {times}"),
+        "gather-siblings-ran-on" => {
+            format!("the gather failed while the others ran on, {times}, {max_ms} ms max")
+        }
+        "gather-returned-exceptions" => format!("the gather returned exceptions, {times}"),
+        other => format!("{other}, {times}"),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +217,7 @@ impl FileFindings {
                 noqa_row: 1,
                 chain: Vec::new(),
                 range: TextRange::empty(TextSize::from(0)),
+                runtime: None,
             });
         }
         Self {
@@ -166,10 +257,12 @@ fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &Line
         fix,
         chain: diagnostic.chain,
         range: diagnostic.range,
+        runtime: None,
     }
 }
 
-fn sort_findings(findings: &mut [Finding]) {
+/// Output order within a file: by position, then rule, then message.
+pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.filename, a.location, a.rule, a.end_location, &a.message).cmp(&(
             &b.filename,

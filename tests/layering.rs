@@ -29,6 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["analysis"],
     &["fix"],
+    &["runtime_report"],
     &["output"],
     &["server"],
 ];

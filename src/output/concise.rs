@@ -14,7 +14,7 @@ pub(super) fn render(
 ) -> io::Result<()> {
     let paint = Paint::new(options.color);
     for finding in report.findings() {
-        write_line(finding, paint, out)?;
+        write_one_line(finding, paint, out)?;
     }
     summary::write(report, options, paint, out)
 }
@@ -30,4 +30,21 @@ pub(super) fn write_line(finding: &Finding, paint: Paint, out: &mut dyn Write) -
         paint.code(finding.rule.code()),
         printable(&finding.message),
     )
+}
+
+/// `path:row:col: CODE message [seen at run time: ...]`: a finding on one line.
+fn write_one_line(finding: &Finding, paint: Paint, out: &mut dyn Write) -> io::Result<()> {
+    match &finding.runtime {
+        Some(seen) if !seen.only_at_runtime => writeln!(
+            out,
+            "{}:{}:{}: {} {} [seen at run time: {}]",
+            paint.path(&printable(&finding.filename)),
+            finding.location.row,
+            finding.location.column,
+            paint.code(finding.rule.code()),
+            printable(&finding.message),
+            printable(&seen.summary()),
+        ),
+        _ => write_line(finding, paint, out),
+    }
 }

@@ -8,6 +8,12 @@ use crate::report::Report;
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for finding in report.findings() {
         let code = finding.rule.code();
+        let seen = match &finding.runtime {
+            Some(seen) if !seen.only_at_runtime => {
+                format!(" [seen at run time: {}]", seen.summary())
+            }
+            _ => String::new(),
+        };
         writeln!(
             out,
             "::error title={},file={},line={},col={},endLine={},endColumn={}::{}",
@@ -17,7 +23,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             finding.location.column,
             finding.end_location.row,
             finding.end_location.column,
-            escape_data(&format!("{code} {}", finding.message)),
+            escape_data(&format!("{code} {}{seen}", finding.message)),
         )?;
     }
     Ok(())

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::report::{Finding, FindingEdit, FindingFix, Report};
+use crate::report::{Finding, FindingEdit, FindingFix, Report, RuntimeSeen};
 use crate::source::Location;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -34,6 +34,9 @@ pub(super) struct JsonFinding<'a> {
     message: &'a str,
     name: &'static str,
     noqa_row: usize,
+    /// Only with `--runtime-report`, on findings the runtime companion saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime: Option<JsonRuntime<'a>>,
     url: String,
 }
 
@@ -62,9 +65,70 @@ impl<'a> JsonFinding<'a> {
             message: &finding.message,
             name: finding.rule.name(),
             noqa_row: finding.noqa_row,
+            runtime: finding.runtime.as_ref().map(JsonRuntime::new),
             url: finding.rule.url(),
         }
     }
+}
+
+/// What the runtime companion saw at a finding (shared with SARIF's result properties).
+#[derive(Serialize)]
+pub(super) struct JsonRuntime<'a> {
+    observations: Vec<JsonObservation<'a>>,
+    only_at_runtime: bool,
+    summary: String,
+}
+
+impl<'a> JsonRuntime<'a> {
+    pub(super) fn new(seen: &'a RuntimeSeen) -> Self {
+        Self {
+            observations: seen
+                .observations
+                .iter()
+                .map(|observation| JsonObservation {
+                    code: &observation.code,
+                    count: observation.count,
+                    file: &observation.file,
+                    function: &observation.function,
+                    kind: &observation.kind,
+                    max_ms: milliseconds(observation.max_us),
+                    row: observation.row,
+                    stack: observation
+                        .stack
+                        .iter()
+                        .map(|step| JsonChainStep {
+                            filename: &step.filename,
+                            name: &step.name,
+                            row: step.row,
+                        })
+                        .collect(),
+                    threshold_ms: observation.threshold_us.map(milliseconds),
+                    total_ms: milliseconds(observation.total_us),
+                })
+                .collect(),
+            only_at_runtime: seen.only_at_runtime,
+            summary: seen.summary(),
+        }
+    }
+}
+
+fn milliseconds(micros: u64) -> f64 {
+    micros as f64 / 1000.0
+}
+
+/// One line of the runtime report, as read.
+#[derive(Serialize)]
+struct JsonObservation<'a> {
+    code: &'a str,
+    count: u64,
+    file: &'a str,
+    function: &'a str,
+    kind: &'a str,
+    max_ms: f64,
+    row: usize,
+    stack: Vec<JsonChainStep<'a>>,
+    threshold_ms: Option<f64>,
+    total_ms: f64,
 }
 
 #[derive(Serialize)]

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json::JsonRuntime;
 use crate::registry::Rule;
 use crate::report::{Finding, Report};
 
@@ -39,19 +40,19 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 #[derive(Serialize)]
-struct SarifLog {
+struct SarifLog<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run; 1],
+    runs: [Run<'a>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run {
+struct Run<'a> {
     tool: Tool,
     column_kind: &'static str,
-    results: Vec<SarifResult>,
+    results: Vec<SarifResult<'a>>,
 }
 
 #[derive(Serialize)]
@@ -121,16 +122,24 @@ struct Configuration {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult {
+struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
     message: Text,
     locations: [ResultLocation; 1],
+    /// `{"runtime": ...}` on findings the runtime companion saw (`--runtime-report`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
 }
 
-impl SarifResult {
-    fn new(finding: &Finding) -> Self {
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    runtime: JsonRuntime<'a>,
+}
+
+impl<'a> SarifResult<'a> {
+    fn new(finding: &'a Finding) -> Self {
         Self {
             rule_id: finding.rule.code(),
             rule_index: Rule::ALL
@@ -154,6 +163,9 @@ impl SarifResult {
                     },
                 },
             }],
+            properties: finding.runtime.as_ref().map(|seen| ResultProperties {
+                runtime: JsonRuntime::new(seen),
+            }),
         }
     }
 }

@@ -13,7 +13,17 @@ use crate::report::Report;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
+    // Per rule: findings confirmed at run time, findings seen at run time only.
+    let mut seen: BTreeMap<Rule, (usize, usize)> = BTreeMap::new();
     for finding in report.findings() {
+        if let Some(runtime) = &finding.runtime {
+            let entry = seen.entry(finding.rule).or_default();
+            if runtime.only_at_runtime {
+                entry.1 += 1;
+            } else {
+                entry.0 += 1;
+            }
+        }
         if helper_chain(finding).is_none() {
             *counts.entry(finding.rule).or_default() += 1;
         }
@@ -43,9 +53,17 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             String::new()
         };
+        let runtime = match seen.get(&rule) {
+            Some((confirmed, 0)) => format!(" ({confirmed} seen at run time)"),
+            Some((0, only)) => format!(" ({only} runtime only)"),
+            Some((confirmed, only)) => {
+                format!(" ({confirmed} seen at run time, {only} runtime only)")
+            }
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{count:>count_width$}\t{:<code_width$}\t{}{sites}",
+            "{count:>count_width$}\t{:<code_width$}\t{}{sites}{runtime}",
             rule.code(),
             rule.name()
         )?;

@@ -1,0 +1,1 @@
+"""loopwarden: finds the asyncio pitfalls that take Python services down."""
