@@ -1,7 +1,8 @@
 //! Applying fixes: `--fix` applies the safe ones (and the unsafe ones with `--unsafe-fixes`),
 //! file by file. Fixes whose edits overlap an earlier fix are left for a later run, a file
 //! whose fixed text no longer parses is left untouched, and each fixed file is written to a
-//! temporary file beside it and renamed over it, so a crash never leaves half a file.
+//! temporary file beside it and renamed over it, so a crash never leaves half a file. A
+//! notebook's fixes are written into the cells of its JSON (`notebook::write_back`).
 
 use std::path::Path;
 
@@ -9,7 +10,8 @@ use ruff_python_ast::PySourceType;
 use ruff_text_size::TextSize;
 
 use crate::diagnostic::Applicability;
-use crate::report::{FileFindings, Report};
+use crate::notebook;
+use crate::report::{FileFindings, FindingEdit, Report};
 
 /// What `--fix` did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,6 +39,21 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
             ));
             continue;
         }
+        // A notebook's fixed code goes back into the cells of its JSON.
+        let fixed = if notebook::is_notebook(path) {
+            match notebook_written(file, include_unsafe, path) {
+                Ok(json) => json,
+                Err(error) => {
+                    summary.errors.push(format!(
+                        "{}: {error}; the file is left unchanged",
+                        file.display_path
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            fixed
+        };
         match write_atomically(path, &fixed) {
             Ok(()) => {
                 summary.applied += applied;
@@ -51,9 +68,42 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
     summary
 }
 
+/// The notebook at `path` with the fixes applied to its cells.
+fn notebook_written(
+    file: &FileFindings,
+    include_unsafe: bool,
+    path: &Path,
+) -> Result<String, String> {
+    let json = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
+    let (edits, _) = chosen_edits(file, include_unsafe).unwrap_or_default();
+    notebook::write_back(
+        &json,
+        &file.source,
+        edits.iter().map(|edit| (edit.range, edit.content.as_str())),
+    )
+}
+
 /// The file's text with every applicable, non-overlapping fix applied, and how many fixes
 /// that is; `None` when there is nothing to apply.
 pub fn fixed_source(file: &FileFindings, include_unsafe: bool) -> Option<(String, usize)> {
+    let (edits, applied) = chosen_edits(file, include_unsafe)?;
+    let source = &file.source;
+    let mut fixed = String::with_capacity(source.len() + 64);
+    let mut cursor = 0;
+    for edit in edits {
+        let start = edit.range.start().to_usize();
+        let end = edit.range.end().to_usize();
+        fixed.push_str(source.get(cursor..start)?);
+        fixed.push_str(&edit.content);
+        cursor = end;
+    }
+    fixed.push_str(source.get(cursor..)?);
+    Some((fixed, applied))
+}
+
+/// The edits of every applicable fix that does not overlap an earlier one, in order, and
+/// how many fixes they are; `None` when there is nothing to apply.
+fn chosen_edits(file: &FileFindings, include_unsafe: bool) -> Option<(Vec<&FindingEdit>, usize)> {
     let mut fixes: Vec<_> = file
         .findings
         .iter()
@@ -90,29 +140,11 @@ pub fn fixed_source(file: &FileFindings, include_unsafe: bool) -> Option<(String
         edits.extend(fix_edits);
         applied += 1;
     }
-    if applied == 0 {
-        return None;
-    }
-    let source = &file.source;
-    let mut fixed = String::with_capacity(source.len() + 64);
-    let mut cursor = 0;
-    for edit in edits {
-        let start = edit.range.start().to_usize();
-        let end = edit.range.end().to_usize();
-        fixed.push_str(source.get(cursor..start)?);
-        fixed.push_str(&edit.content);
-        cursor = end;
-    }
-    fixed.push_str(source.get(cursor..)?);
-    Some((fixed, applied))
+    (applied > 0).then_some((edits, applied))
 }
 
 fn parses(source: &str, path: &Path) -> bool {
-    let source_type = if path.extension().is_some_and(|ext| ext == "pyi") {
-        PySourceType::Stub
-    } else {
-        PySourceType::Python
-    };
+    let source_type = PySourceType::from(path);
     ruff_python_parser::parse_unchecked_source(source, source_type)
         .errors()
         .is_empty()

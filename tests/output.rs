@@ -53,6 +53,7 @@ fn finding(path: &str, source: &str, rule: Rule, message: &str, range: TextRange
         noqa_row: location.row,
         chain: Vec::new(),
         range,
+        cell: None,
     }
 }
 

@@ -5,7 +5,7 @@
 //! directories are skipped, and symbolic links are not followed (so a link loop cannot hang
 //! the walk). Below each argument, files and directories matching `exclude` / `extend-exclude`
 //! (see [`crate::settings::PathMatcher`]) are skipped, and excluded directories are not entered.
-//! Only `.py` and `.pyi` files are taken from a walk; a file given explicitly on the command
+//! Only `.py`, `.pyi` and `.ipynb` (Jupyter notebook) files are taken from a walk; a file given explicitly on the command
 //! line is always checked, whatever its extension and even if a pattern excludes it (Ruff's
 //! behaviour without `--force-exclude`).
 //!
@@ -127,7 +127,7 @@ fn walk(
 
 fn is_python_file(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|ext| ext == "py" || ext == "pyi")
+        .is_some_and(|ext| ext == "py" || ext == "pyi" || ext == "ipynb")
 }
 
 /// How a path is shown in output: as walked, without a leading `./`.
