@@ -71,9 +71,9 @@ def _dispatch(coro):
 
 In a notebook, top-level `await` is the fix (IPython runs such a cell in its loop):
 ```python
-# a notebook cell
-result = asyncio.run(fetch_all(urls))   # RuntimeError in a running kernel
+result = asyncio.run(fetch_all(urls))   # in a cell: RuntimeError in a running kernel
 ```
+becomes
 ```python
 result = await fetch_all(urls)
 ```
