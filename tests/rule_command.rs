@@ -29,18 +29,38 @@ fn on_a_terminal_the_markup_becomes_styling() {
         loopwarden::output::render_rule(rule, true, &mut styled).unwrap();
         let styled = String::from_utf8(styled).unwrap();
         let title = format!("{} {}", rule.code(), rule.name());
-        assert!(styled.starts_with(&format!("\x1b[1;4m{title}\x1b[0m\n")), "{styled}");
+        assert!(
+            styled.starts_with(&format!("\x1b[1;4m{title}\x1b[0m\n")),
+            "{styled}"
+        );
         assert_eq!(styled.matches(&title).count(), 1, "{styled}");
         assert!(!styled.contains("```"), "{} keeps a fence", rule.code());
-        assert!(!styled.contains("## "), "{} keeps a heading's hashes", rule.code());
-        assert!(!styled.contains("\n\n\n"), "{} has a double blank line", rule.code());
+        assert!(
+            !styled.contains("## "),
+            "{} keeps a heading's hashes",
+            rule.code()
+        );
+        assert!(
+            !styled.contains("\n\n\n"),
+            "{} has a double blank line",
+            rule.code()
+        );
     }
     let mut styled = Vec::new();
     loopwarden::output::render_rule(Rule::RunInRunningLoop, true, &mut styled).unwrap();
     let styled = String::from_utf8(styled).unwrap();
-    assert!(styled.contains("Flags \x1b[36masyncio.run(...)\x1b[0m,"), "{styled}");
-    assert!(styled.contains("\n  • (a) in an \x1b[36masync def\x1b[0m;"), "{styled}");
-    assert!(styled.contains("\n    \x1b[33mimport asyncio\x1b[0m\n"), "{styled}");
+    assert!(
+        styled.contains("Flags \x1b[36masyncio.run(...)\x1b[0m,"),
+        "{styled}"
+    );
+    assert!(
+        styled.contains("\n  • (a) in an \x1b[36masync def\x1b[0m;"),
+        "{styled}"
+    );
+    assert!(
+        styled.contains("\n    \x1b[33mimport asyncio\x1b[0m\n"),
+        "{styled}"
+    );
 }
 
 #[test]
@@ -52,7 +72,9 @@ fn sarif_short_descriptions_are_whole_sentences() {
         .output()
         .unwrap();
     let log: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     let short = |code: &str| {
         rules.iter().find(|rule| rule["id"] == code).unwrap()["shortDescription"]["text"]
             .as_str()
