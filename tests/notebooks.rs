@@ -184,3 +184,25 @@ fn a_python_file_beside_is_unaffected_and_cells_see_its_functions() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("explore.ipynb:cell 1:4:12: LW103 "), "{text}");
 }
+
+#[test]
+fn stdin_filename_reads_a_notebook_buffer() {
+    let dir = project_with("analysis.ipynb", &notebook(&[]));
+    let output = loopwarden(dir.path())
+        .args([
+            "check",
+            "--stdin-filename",
+            "analysis.ipynb",
+            "--output-format",
+            "concise",
+        ])
+        .write_stdin(sample())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("analysis.ipynb:cell 3:2:9: LW202 "),
+        "{text}"
+    );
+}
