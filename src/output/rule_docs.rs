@@ -137,7 +137,10 @@ mod tests {
     #[test]
     fn summary_is_the_first_whole_sentence() {
         let docs = "# LW9 x\n\n## What it does\nFlags `a.b()` (see: `c`) in an `async def`. It\nalso does more.\n";
-        assert_eq!(summary(docs, "x"), "Flags `a.b()` (see: `c`) in an `async def`.");
+        assert_eq!(
+            summary(docs, "x"),
+            "Flags `a.b()` (see: `c`) in an `async def`."
+        );
         let listing = "## What it does\nFlags a call where a loop\nruns:\n- (a) here\n";
         assert_eq!(summary(listing, "x"), "Flags a call where a loop runs.");
         let long = "## What it does\nFlags a call: file access (`open`), and so on.\n";
