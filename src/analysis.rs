@@ -96,8 +96,9 @@ impl FileAnalysis {
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(project);
-        // The text serves code frames only: a file with nothing to show lets it go now.
-        let source = if diagnostics.is_empty() {
+        // The text serves code frames (and LW003's fixes) only: a file with nothing to show
+        // lets it go now.
+        let source = if diagnostics.is_empty() && !reviews_noqa(&self.noqa, settings) {
             String::new()
         } else {
             self.source.into_string()
@@ -189,7 +190,9 @@ pub fn analyse_source(
     let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, settings);
     analysis.diagnostics = diagnostics;
     analysis.source = match &summary {
-        _ if !analysis.diagnostics.is_empty() => HeldText::Full(source),
+        _ if !analysis.diagnostics.is_empty() || reviews_noqa(&analysis.noqa, settings) => {
+            HeldText::Full(source)
+        }
         // A file the whole-project rules may report in keeps its text, compressed, until
         // they have run: most such files end with nothing to show.
         Some(summary)
@@ -203,6 +206,11 @@ pub fn analyse_source(
     };
     analysis.summary = summary;
     analysis
+}
+
+/// Whether LW003 will look at this file's `# noqa: CODES` directives (it needs the text).
+fn reviews_noqa(noqa: &NoqaDirectives, settings: &Settings) -> bool {
+    settings.is_enabled(Rule::UnusedNoqa) && noqa.has_codes()
 }
 
 /// Parses and checks `source`: the file's own findings and its summary (`None` when it does

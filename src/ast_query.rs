@@ -288,3 +288,56 @@ pub fn single_assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
         _ => None,
     }
 }
+
+/// Where a body can hand control back to the event loop, found by [`first_suspension`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Suspension {
+    /// `await`, `async for` or `async with`.
+    Await,
+    /// `yield` or `yield from`: control goes back to the generator's consumer.
+    Yield,
+}
+
+/// The first suspension point in `body` (or in `also`, an expression evaluated with it such
+/// as a loop's test), nested scopes left out: an `await`, `async for` or `async with` is
+/// reported as soon as it is met; a `yield` only when no await follows.
+pub fn first_suspension(body: &[Stmt], also: Option<&Expr>) -> Option<Suspension> {
+    if let Some(expr) = also
+        && any_expr(expr, &mut |inner| {
+            matches!(inner, Expr::Await(_)) || has_async_comprehension(inner)
+        })
+    {
+        return Some(Suspension::Await);
+    }
+    let mut found = None;
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Stmt(Stmt::For(ast::StmtFor { is_async: true, .. }))
+        | Node::Stmt(Stmt::With(ast::StmtWith { is_async: true, .. }))
+        | Node::Expr(Expr::Await(_)) => {
+            found = Some(Suspension::Await);
+            Walk::Stop
+        }
+        Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => {
+            found = Some(Suspension::Yield);
+            Walk::Descend
+        }
+        Node::Expr(expr) if has_async_comprehension(expr) => {
+            found = Some(Suspension::Await);
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    });
+    found
+}
+
+/// `[x async for x in xs]` and the like: iterating awaits.
+fn has_async_comprehension(expr: &Expr) -> bool {
+    let generators = match expr {
+        Expr::ListComp(comp) => &comp.generators,
+        Expr::SetComp(comp) => &comp.generators,
+        Expr::DictComp(comp) => &comp.generators,
+        Expr::Generator(comp) => &comp.generators,
+        _ => return false,
+    };
+    generators.iter().any(|generator| generator.is_async)
+}

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check Python files for asyncio pitfalls.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, and whether it runs by default.
     Rules,
     /// Explain a rule: why it matters, a bad and a good example.
@@ -83,6 +83,48 @@ pub struct CheckArgs {
     /// Print how long each phase took on stderr.
     #[arg(long)]
     pub timings: bool,
+
+    /// Files and directories not to check (glob patterns, comma-separated), replacing the
+    /// configuration's `exclude` (its `extend-exclude` still applies).
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Files and directories not to check, in addition to the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub extend_exclude: Vec<String>,
+
+    /// Apply the exclusions to the paths named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Report `# noqa` codes that suppress nothing (turns on LW003 unused-noqa).
+    #[arg(long)]
+    pub report_unused_noqa: bool,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the findings and nothing else (no summary, no "Fixed" line).
+    #[arg(short, long, conflicts_with = "silent")]
+    pub quiet: bool,
+
+    /// Print no findings and no summary: the exit code tells (errors still go to stderr).
+    #[arg(short, long)]
+    pub silent: bool,
+
+    /// Print the settings a check would use (configuration file, rules, excludes...) and exit.
+    #[arg(long)]
+    pub show_settings: bool,
+
+    /// Check, then check again whenever a Python or configuration file changes, printing
+    /// the findings that appeared and the ones that went. Ctrl-C stops.
+    #[arg(
+        short,
+        long,
+        conflicts_with_all = ["fix", "statistics", "stdin_filename", "output_file", "silent"]
+    )]
+    pub watch: bool,
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {

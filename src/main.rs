@@ -5,8 +5,11 @@
 //! (`loopwarden check | head`) ends the output quietly.
 
 mod cli;
+mod show_settings;
+mod watch;
 
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
     }
@@ -45,11 +48,18 @@ fn main() -> ExitCode {
 
 fn check(args: CheckArgs) -> ExitCode {
     let started = Instant::now();
+    let mut extend_select = args.extend_select;
+    if args.report_unused_noqa {
+        extend_select.push(Rule::UnusedNoqa.code().to_string());
+    }
     let overrides = Overrides {
         select: args.select,
         ignore: args.ignore,
-        extend_select: args.extend_select,
+        extend_select,
         target_version: args.target_version,
+        exclude: args.exclude,
+        extend_exclude: args.extend_exclude,
+        force_exclude: args.force_exclude,
     };
     if args.stdin_filename.is_some() && args.fix {
         report_error(format_args!(
@@ -61,13 +71,26 @@ fn check(args: CheckArgs) -> ExitCode {
         Some(path) => path.clone(),
         None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
     };
-    let settings = match Settings::load(args.config.as_deref(), &start, &overrides) {
+    let load = || Settings::load(args.config.as_deref(), &start, &overrides);
+    let settings = match load() {
         Ok(settings) => settings,
         Err(error) => {
             report_error(format_args!("{error}"));
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    if args.show_settings {
+        let written = write_stdout(|out| show_settings::write(&settings, &start, out));
+        return finish(written, ExitCode::SUCCESS);
+    }
+    let options = RenderOptions {
+        color: args.output_file.is_none() && use_color(),
+        unsafe_fixes: args.unsafe_fixes,
+        quiet: args.quiet,
+    };
+    if args.watch {
+        return watch::run(&args.paths, args.output_format, load, &options);
+    }
 
     let mut report = match &args.stdin_filename {
         Some(path) => {
@@ -80,7 +103,11 @@ fn check(args: CheckArgs) -> ExitCode {
                 path: path.clone(),
                 bytes,
             };
-            loopwarden::check_buffer(buffer, &settings)
+            if settings.force_exclude && settings.is_excluded(path) {
+                loopwarden::report::Report::default()
+            } else {
+                loopwarden::check_buffer(buffer, &settings)
+            }
         }
         None => loopwarden::check(&args.paths, &settings),
     };
@@ -89,7 +116,7 @@ fn check(args: CheckArgs) -> ExitCode {
         for error in &fixed.errors {
             report_error(format_args!("{error}"));
         }
-        if fixed.applied > 0 {
+        if fixed.applied > 0 && !args.quiet && !args.silent {
             let _ = writeln!(
                 io::stderr(),
                 "Fixed {} {} in {} {}.",
@@ -102,23 +129,26 @@ fn check(args: CheckArgs) -> ExitCode {
                 fixed.files,
                 if fixed.files == 1 { "file" } else { "files" }
             );
+        }
+        if fixed.applied > 0 {
             // Report what is left, on the fixed text.
             report = loopwarden::check(&args.paths, &settings);
         }
     }
 
     let render_started = Instant::now();
-    let options = RenderOptions {
-        color: use_color(),
-        unsafe_fixes: args.unsafe_fixes,
-    };
-    let written = write_stdout(|out| {
+    let render = |out: &mut dyn Write| {
         if args.statistics {
             output::render_statistics(&report, out)
         } else {
             output::render(args.output_format, &report, &options, out)
         }
-    });
+    };
+    let written = match &args.output_file {
+        Some(path) => write_file(path, render),
+        None if args.silent => Ok(()),
+        None => write_stdout(render),
+    };
     report.timings.render = render_started.elapsed();
 
     for error in &report.errors {
@@ -185,8 +215,12 @@ fn list_rules(out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn explain(query: &str) -> ExitCode {
-    let found = Rule::from_code(query)
-        .or_else(|| Rule::ALL.iter().copied().find(|rule| rule.name() == query));
+    let found = Rule::from_code(query).or_else(|| {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.name().eq_ignore_ascii_case(query))
+    });
     let Some(rule) = found else {
         report_error(format_args!(
             "unknown rule `{query}` (run `loopwarden rules` for the list)"
@@ -201,6 +235,22 @@ fn explain(query: &str) -> ExitCode {
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    write(&mut out)?;
+    out.flush()
+}
+
+/// `--output-file`: writes the report to `path`, creating its directory.
+fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let with_path =
+        |error: io::Error| io::Error::new(error.kind(), format!("{}: {error}", path.display()));
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(with_path)?;
+    }
+    let file = std::fs::File::create(path).map_err(with_path)?;
+    let mut out = io::BufWriter::new(file);
     write(&mut out)?;
     out.flush()
 }

@@ -1,30 +1,95 @@
 //! `# noqa` directives: `# noqa` (every rule) or `# noqa: LW101, LW302` on the line a
-//! finding starts on (a Ruff code that reports the same problem counts too:
-//! `Rule::ruff_equivalents`), and `# loopwarden: noqa` on its own line before the first statement,
+//! finding starts on, and `# loopwarden: noqa` on its own line before the first statement,
 //! which skips the whole file. Directives are read from comment tokens, so `"# noqa"`
 //! inside a string does not count.
+//!
+//! A code in a directive matches a rule when it is the rule's code in any case (`lw101`), a
+//! prefix of loopwarden codes (`LW1` covers every LW1xx rule), or the code of a Ruff rule
+//! that reports the same problem (`Rule::ruff_equivalents`). Every other code belongs to
+//! another tool and is left to it.
+//!
+//! The directives keep where they are and which of their codes matched a finding, so that
+//! LW003 can report the codes that suppress nothing.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use ruff_python_ast::token::{TokenKind, Tokens};
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::registry::Rule;
 use crate::source::LineIndex;
 
+/// What a directive names.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Directive {
+pub enum Directive {
     /// Bare `# noqa`.
     All,
-    /// `# noqa: LW101, LW102`: codes as written (unknown ones are kept, and simply match nothing).
-    Codes(Vec<String>),
+    /// `# noqa: LW101, LW102`: codes as written, upper-cased (unknown ones are kept: they
+    /// match nothing, and LW003 reports them).
+    Codes(Vec<NoqaCode>),
+}
+
+/// One code of a `# noqa: ...` directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoqaCode {
+    /// Upper-cased.
+    pub code: String,
+    /// Where it is written in the file.
+    pub range: TextRange,
+}
+
+impl NoqaCode {
+    /// Whether this code is loopwarden's to judge: an `LW` code or prefix. A code of another
+    /// tool (`E501`, and the Ruff codes loopwarden honours) is that tool's business.
+    pub fn is_loopwarden(&self) -> bool {
+        self.code.starts_with("LW")
+    }
+
+    /// Whether the code suppresses `rule`: its code, a prefix of loopwarden codes, or the
+    /// code of an equivalent Ruff rule.
+    pub fn matches(&self, rule: Rule) -> bool {
+        let code = self.code.as_str();
+        if self.is_loopwarden() {
+            rule.code().starts_with(code)
+        } else {
+            rule.ruff_equivalents().contains(&code)
+        }
+    }
+
+    /// The rules this loopwarden code or prefix names (none: an unknown code).
+    pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(move |rule| self.is_loopwarden() && self.matches(*rule))
+    }
+}
+
+/// A `# noqa` directive in a comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineDirective {
+    pub directive: Directive,
+    /// From the `#` that starts the directive to the end of its last code (or of `noqa`).
+    pub range: TextRange,
+    /// The whole comment the directive is in (it may say more: `# type: ignore  # noqa`).
+    pub comment: TextRange,
 }
 
 /// The suppressions of one file.
 #[derive(Clone, Debug, Default)]
 pub struct NoqaDirectives {
     skip_file: bool,
-    by_line: HashMap<usize, Directive>,
+    by_line: HashMap<usize, LineDirective>,
+}
+
+/// Which directive (or which code of it) a suppressed finding used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NoqaMatch {
+    /// The 0-based line of the directive.
+    pub line: usize,
+    /// The index of the code that matched; `None` for a bare `# noqa`.
+    pub code: Option<usize>,
 }
 
 impl NoqaDirectives {
@@ -51,8 +116,10 @@ impl NoqaDirectives {
             if own_line && token.start() < first_statement && is_file_directive(text) {
                 directives.skip_file = true;
             }
-            if let Some(directive) = parse_line_directive(text) {
-                directives.by_line.insert(line, directive);
+            if let Some(parsed) = parse_line_directive(text) {
+                directives
+                    .by_line
+                    .insert(line, parsed.locate(token.range()));
             }
         }
         directives
@@ -64,13 +131,42 @@ impl NoqaDirectives {
 
     /// Whether a finding of `rule` that starts on 0-based `line` is suppressed.
     pub fn suppresses(&self, line: usize, rule: Rule) -> bool {
-        match self.by_line.get(&line) {
-            Some(Directive::All) => true,
-            Some(Directive::Codes(codes)) => codes.iter().any(|code| {
-                code == rule.code() || rule.ruff_equivalents().contains(&code.as_str())
-            }),
-            None => false,
+        self.find_match(line, rule).is_some()
+    }
+
+    /// The directive (and code) that suppresses a finding of `rule` on 0-based `line`.
+    pub fn find_match(&self, line: usize, rule: Rule) -> Option<NoqaMatch> {
+        let directive = self.by_line.get(&line)?;
+        match &directive.directive {
+            Directive::All => Some(NoqaMatch { line, code: None }),
+            Directive::Codes(codes) => {
+                codes
+                    .iter()
+                    .position(|code| code.matches(rule))
+                    .map(|at| NoqaMatch {
+                        line,
+                        code: Some(at),
+                    })
+            }
         }
+    }
+
+    /// Whether any directive names codes (`# noqa: LW101`, not a bare `# noqa`).
+    pub fn has_codes(&self) -> bool {
+        self.by_line
+            .values()
+            .any(|directive| matches!(directive.directive, Directive::Codes(_)))
+    }
+
+    /// Every line directive with its 0-based line, in line order.
+    pub fn directives(&self) -> Vec<(usize, &LineDirective)> {
+        let mut all: Vec<(usize, &LineDirective)> = self
+            .by_line
+            .iter()
+            .map(|(line, directive)| (*line, directive))
+            .collect();
+        all.sort_by_key(|(line, _)| *line);
+        all
     }
 }
 
@@ -86,8 +182,40 @@ fn is_file_directive(comment: &str) -> bool {
     rest.trim().eq_ignore_ascii_case("noqa")
 }
 
+/// A directive as found in one comment, with offsets into the comment's text.
+#[derive(Debug, PartialEq, Eq)]
+struct ParsedDirective {
+    /// `None` for a bare `# noqa`: the codes, upper-cased, and where each is written.
+    codes: Option<Vec<(String, Range<usize>)>>,
+    /// From the `#` before `noqa` to the end of the last code.
+    span: Range<usize>,
+}
+
+impl ParsedDirective {
+    fn locate(self, comment: TextRange) -> LineDirective {
+        let at = |offset: usize| comment.start() + TextSize::try_from(offset).unwrap_or_default();
+        let range = |span: &Range<usize>| TextRange::new(at(span.start), at(span.end));
+        LineDirective {
+            directive: match self.codes {
+                None => Directive::All,
+                Some(codes) => Directive::Codes(
+                    codes
+                        .into_iter()
+                        .map(|(code, span)| NoqaCode {
+                            code,
+                            range: range(&span),
+                        })
+                        .collect(),
+                ),
+            },
+            range: range(&self.span),
+            comment,
+        }
+    }
+}
+
 /// Finds `noqa` or `noqa: CODES` anywhere in a comment (`# type: ignore  # noqa: LW101` works).
-fn parse_line_directive(comment: &str) -> Option<Directive> {
+fn parse_line_directive(comment: &str) -> Option<ParsedDirective> {
     if is_file_directive(comment) {
         return None;
     }
@@ -101,28 +229,54 @@ fn parse_line_directive(comment: &str) -> Option<Directive> {
         if !before.ends_with('#') {
             continue;
         }
-        let rest = &comment[at + 4..];
-        let Some(codes) = rest.trim_start().strip_prefix(':') else {
+        let hash = before.len() - 1;
+        let after_noqa = at + 4;
+        let rest = &comment[after_noqa..];
+        let bare = ParsedDirective {
+            codes: None,
+            span: hash..after_noqa,
+        };
+        let trimmed = rest.trim_start();
+        let Some(list) = trimmed.strip_prefix(':') else {
             // Bare `# noqa` (possibly followed by prose).
             if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                return Some(Directive::All);
+                return Some(bare);
             }
             continue;
         };
-        let codes: Vec<String> = codes
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .map(str::trim)
-            .take_while(|code| code.is_empty() || is_code_like(code))
-            .filter(|code| !code.is_empty())
-            .map(str::to_ascii_uppercase)
-            .collect();
-        return Some(if codes.is_empty() {
-            Directive::All
-        } else {
-            Directive::Codes(codes)
+        let list_start = after_noqa + (rest.len() - trimmed.len()) + 1;
+        let codes = codes_in(list, list_start);
+        let Some(last) = codes.last() else {
+            return Some(bare);
+        };
+        let end = last.1.end;
+        return Some(ParsedDirective {
+            codes: Some(codes),
+            span: hash..end,
         });
     }
     None
+}
+
+/// The codes at the start of `list` (separated by commas and spaces), up to the first word
+/// that is not a code, with their offsets (`list` starts at `offset` in the comment).
+fn codes_in(list: &str, offset: usize) -> Vec<(String, Range<usize>)> {
+    let mut codes = Vec::new();
+    let mut position = 0;
+    loop {
+        let skipped = list[position..]
+            .find(|c: char| c != ',' && !c.is_whitespace())
+            .map_or(list.len(), |found| position + found);
+        let end = list[skipped..]
+            .find(|c: char| c == ',' || c.is_whitespace())
+            .map_or(list.len(), |found| skipped + found);
+        let word = &list[skipped..end];
+        if word.is_empty() || !is_code_like(word) {
+            return codes;
+        }
+        codes.push((word.to_ascii_uppercase(), offset + skipped..offset + end));
+        position = end;
+    }
 }
 
 fn is_code_like(word: &str) -> bool {
@@ -140,21 +294,61 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 mod tests {
     use super::*;
 
+    fn codes(comment: &str) -> Option<Vec<String>> {
+        parse_line_directive(comment).map(|parsed| {
+            parsed
+                .codes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(code, span)| {
+                    assert!(comment[span].eq_ignore_ascii_case(&code));
+                    code
+                })
+                .collect()
+        })
+    }
+
     #[test]
     fn reads_bare_and_coded_directives() {
-        assert_eq!(parse_line_directive("# noqa"), Some(Directive::All));
-        assert_eq!(parse_line_directive("# NOQA because"), Some(Directive::All));
+        assert_eq!(codes("# noqa"), Some(vec![]));
+        assert_eq!(codes("# NOQA because"), Some(vec![]));
         assert_eq!(
-            parse_line_directive("# noqa: LW101, lw302"),
-            Some(Directive::Codes(vec!["LW101".into(), "LW302".into()]))
+            codes("# noqa: LW101, lw302"),
+            Some(vec!["LW101".into(), "LW302".into()])
         );
         assert_eq!(
-            parse_line_directive("# type: ignore  # noqa:LW101 legacy"),
-            Some(Directive::Codes(vec!["LW101".into()]))
+            codes("# type: ignore  # noqa:LW101 legacy"),
+            Some(vec!["LW101".into()])
         );
-        assert_eq!(parse_line_directive("# noqanot"), None);
-        assert_eq!(parse_line_directive("# mentions noqa in prose"), None);
-        assert_eq!(parse_line_directive("# loopwarden: noqa"), None);
+        assert_eq!(codes("# noqanot"), None);
+        assert_eq!(codes("# mentions noqa in prose"), None);
+        assert_eq!(codes("# loopwarden: noqa"), None);
+    }
+
+    #[test]
+    fn spans_run_from_the_hash_to_the_last_code() {
+        let comment = "# type: ignore  # noqa: LW101,E501 legacy";
+        let parsed = parse_line_directive(comment).unwrap();
+        assert_eq!(&comment[parsed.span], "# noqa: LW101,E501");
+        let parsed = parse_line_directive("#noqa reason").unwrap();
+        assert_eq!(parsed.span, 0..5);
+    }
+
+    #[test]
+    fn codes_match_exactly_by_prefix_and_by_ruff_equivalent() {
+        let code = |text: &str| NoqaCode {
+            code: text.to_string(),
+            range: TextRange::default(),
+        };
+        assert!(code("LW1").matches(Rule::TransitiveBlockingCall));
+        assert!(code("LW10").matches(Rule::BlockingIoInAsync));
+        assert!(!code("LW10").matches(Rule::GetEventLoop));
+        assert!(code("LW301").matches(Rule::DanglingTask));
+        assert!(code("RUF006").matches(Rule::DanglingTask));
+        assert!(!code("RUF006").matches(Rule::BlockingIoInAsync));
+        assert!(!code("E501").matches(Rule::BlockingIoInAsync));
+        assert_eq!(code("LW9").rules().count(), 0);
+        assert_eq!(code("RUF006").rules().count(), 0);
     }
 
     #[test]

@@ -35,30 +35,42 @@ macro_rules! define_rules {
 define_rules! {
     SyntaxError => ("LW001", "syntax-error", true),
     IoError => ("LW002", "io-error", true),
+    UnusedNoqa => ("LW003", "unused-noqa", false),
     BlockingIoInAsync => ("LW101", "blocking-io-in-async", true),
     BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true),
     TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true),
     ThreadUnsafeAsyncioInExecutor => ("LW104", "thread-unsafe-asyncio-in-executor", true),
     BlockingFsMetadataInAsync => ("LW105", "blocking-fs-metadata-in-async", true),
+    LoopWithoutAwait => ("LW106", "loop-without-await", true),
     GetEventLoop => ("LW201", "get-event-loop", true),
     RunInRunningLoop => ("LW202", "run-in-running-loop", true),
     FastapiOnEvent => ("LW203", "fastapi-on-event", true),
+    WrongContextManagerProtocol => ("LW204", "wrong-context-manager-protocol", true),
     DanglingTask => ("LW301", "dangling-task", true),
     UnawaitedCoroutine => ("LW302", "unawaited-coroutine", true),
     CoroutineInBooleanContext => ("LW303", "coroutine-in-boolean-context", true),
     BackgroundTaskNotDrained => ("LW304", "background-task-not-drained", true),
+    YieldInAsyncGeneratorContext => ("LW305", "yield-in-async-generator-context", true),
     GatherWithoutReturnExceptions => ("LW401", "gather-without-return-exceptions", true),
     GatherExceptionsUnchecked => ("LW402", "gather-exceptions-unchecked", true),
     CancelledErrorSwallowed => ("LW403", "cancelled-error-swallowed", true),
     GatherPreferTaskgroup => ("LW404", "gather-prefer-taskgroup", false),
+    AsyncFunctionNeverAwaits => ("LW405", "async-function-never-awaits", false),
     NetworkAwaitWithoutTimeout => ("LW501", "network-await-without-timeout", true),
     WaitForPreferTimeout => ("LW502", "wait-for-prefer-timeout", false),
+    TimeoutWithoutAwait => ("LW503", "timeout-without-await", true),
+    AsyncTimeoutParameter => ("LW504", "async-timeout-parameter", false),
+    SleepPollingLoop => ("LW505", "sleep-polling-loop", true),
     CheckThenActAcrossAwait => ("LW601", "check-then-act-across-await", true),
 }
 
 impl Rule {
+    /// The rule with this code, in any case (`LW101`, `lw101`).
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.code().eq_ignore_ascii_case(code))
     }
 
     /// The codes of Ruff's rules that report the same problem: a `# noqa` naming one of them
@@ -69,12 +81,23 @@ impl Rule {
         match self {
             // Blocking HTTP calls, subprocesses, `open`, `time.sleep` in async functions.
             Rule::BlockingIoInAsync => &[
-                "ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC251",
+                "ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC250",
+                "ASYNC251",
             ],
             // `os.path` calls in async functions.
             Rule::BlockingFsMetadataInAsync => &["ASYNC240"],
             // A task created and not stored.
             Rule::DanglingTask => &["RUF006"],
+            // A deadline scope with no await in it.
+            Rule::TimeoutWithoutAwait => &["ASYNC100"],
+            // A loop that polls with `await asyncio.sleep` (Ruff reports it on the `while` line too).
+            Rule::SleepPollingLoop => &["ASYNC110"],
+            // A `timeout` parameter on an async function.
+            Rule::AsyncTimeoutParameter => &["ASYNC109"],
+            // A yield inside a context in an async generator.
+            Rule::YieldInAsyncGeneratorContext => &["ASYNC119"],
+            // An async function that never awaits.
+            Rule::AsyncFunctionNeverAwaits => &["RUF029"],
             _ => &[],
         }
     }

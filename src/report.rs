@@ -1,5 +1,6 @@
 //! The result of a run: findings with resolved rows and columns, ready for any output format.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use crate::diagnostic::{Applicability, ChainStep, Diagnostic};
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{Cell, CellIndex};
 use crate::registry::Rule;
+use crate::rules::unused_noqa;
 use crate::settings::Settings;
 use crate::source::{LineIndex, Location};
 
@@ -84,21 +86,39 @@ impl FileFindings {
         settings: &Settings,
         path: &Path,
     ) -> Self {
-        let mut findings: Vec<Finding> = diagnostics
+        let parsed = !diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.rule == Rule::SyntaxError);
+        let mut used = HashSet::new();
+        let mut kept: Vec<Diagnostic> = diagnostics
             .into_iter()
             .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
             .filter(|diagnostic| {
-                !noqa.suppresses(
-                    line_index.line_of(diagnostic.range.start()),
-                    diagnostic.rule,
-                )
+                let line = line_index.line_of(diagnostic.range.start());
+                match noqa.find_match(line, diagnostic.rule) {
+                    Some(matched) => {
+                        used.insert(matched);
+                        false
+                    }
+                    None => true,
+                }
             })
+            .collect();
+        // LW003 needs every other finding of the file first: it reports what matched none.
+        // A file that does not parse has no findings to match.
+        if parsed && settings.is_enabled_for(Rule::UnusedNoqa, path) {
+            kept.extend(unused_noqa::check(noqa, &used, &source, |rule| {
+                settings.is_enabled_for(rule, path)
+            }));
+        }
+        let mut findings: Vec<Finding> = kept
+            .into_iter()
             .map(|diagnostic| to_finding(diagnostic, &display_path, &source, &line_index))
             .collect();
         sort_findings(&mut findings);
         // One finding per line for one message: two calls of the same API on a line
         // (`a.exists() and b.exists()`) are one thing to read and to fix, not two.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         findings.retain(|finding| {
             seen.insert((finding.location.row, finding.rule, finding.message.clone()))
         });

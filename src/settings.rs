@@ -89,6 +89,7 @@ const KNOWN_KEYS: &[&str] = &[
     "blocking-calls",
     "async-safe-calls",
     "test-ignore",
+    "force-exclude",
 ];
 
 /// Rules that are off in test code unless `test-ignore` says otherwise: the ones about what
@@ -115,6 +116,8 @@ pub struct Settings {
     pub per_file_ignores: Vec<PerFileIgnore>,
     /// `exclude` (or [`DEFAULT_EXCLUDES`]) + `extend-exclude` glob patterns.
     pub exclude: Vec<String>,
+    /// `force-exclude`: `exclude` applies to paths named on the command line too.
+    pub force_exclude: bool,
     pub target_version: PythonVersion,
     /// Qualified method names (`pkg.mod.Class.method`) that frameworks call from inside a running loop.
     pub sync_hooks: Vec<String>,
@@ -144,6 +147,7 @@ impl Default for Settings {
                 .iter()
                 .map(|pattern| (*pattern).to_string())
                 .collect(),
+            force_exclude: false,
             target_version: PythonVersion { major: 3, minor: 9 },
             sync_hooks: Vec::new(),
             blocking_calls: Vec::new(),
@@ -182,6 +186,27 @@ impl Settings {
         let path = absolutize(path);
         let root = self.root();
         !ignores.any(|entry| entry.matcher.is_match(&path, &root))
+    }
+
+    /// Whether `path` (as given, relative to the current directory or absolute) is excluded:
+    /// it, or a directory above it below the project root, matches `exclude`. This is how
+    /// `force-exclude` judges a path named on the command line (Ruff's rule).
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let Ok(matcher) = PathMatcher::new(&self.exclude) else {
+            return false;
+        };
+        let root = self.root();
+        let path = absolutize(path);
+        let inside = path.starts_with(&root);
+        path.ancestors()
+            .take_while(|ancestor| {
+                if inside {
+                    *ancestor != root
+                } else {
+                    *ancestor == path
+                }
+            })
+            .any(|ancestor| matcher.is_match(ancestor, &root))
     }
 
     /// The absolute directory that patterns are relative to.
@@ -350,6 +375,12 @@ pub struct Overrides {
     pub extend_select: Vec<String>,
     /// `--target-version`.
     pub target_version: Option<PythonVersion>,
+    /// `--exclude`: replaces the file's `exclude` (its `extend-exclude` still applies).
+    pub exclude: Option<Vec<String>>,
+    /// `--extend-exclude`: added to every other pattern.
+    pub extend_exclude: Vec<String>,
+    /// `--force-exclude`.
+    pub force_exclude: bool,
 }
 
 /// Parses `py38` … `py314`.
@@ -406,8 +437,9 @@ pub fn version_from_requires_python(specifier: &str) -> Option<PythonVersion> {
     None
 }
 
-/// Every rule `selector` names: a code, a prefix of codes (`LW1`), or `ALL`.
+/// Every rule `selector` names: a code, a prefix of codes (`LW1`), or `ALL`, in any case.
 fn expand_selector(selector: &str) -> Option<Vec<Rule>> {
+    let selector = selector.to_ascii_uppercase();
     if selector == "ALL" {
         return Some(Rule::ALL.to_vec());
     }
@@ -417,7 +449,7 @@ fn expand_selector(selector: &str) -> Option<Vec<Rule>> {
     let rules: Vec<Rule> = Rule::ALL
         .iter()
         .copied()
-        .filter(|rule| rule.code().starts_with(selector))
+        .filter(|rule| rule.code().starts_with(&selector))
         .collect();
     (!rules.is_empty()).then_some(rules)
 }
@@ -466,6 +498,15 @@ impl Origin<'_> {
         ))
     }
 
+    fn check_patterns(self, key: &str, patterns: &[String]) -> Result<(), SettingsError> {
+        PathMatcher::new(patterns).map(drop).map_err(|error| {
+            self.error(
+                key,
+                format_args!("invalid glob pattern: {}", glob_problem(&error)),
+            )
+        })
+    }
+
     fn rules(self, key: &str, selectors: &[String]) -> Result<BTreeSet<Rule>, SettingsError> {
         let mut rules = BTreeSet::new();
         for selector in selectors {
@@ -508,6 +549,7 @@ struct FileOptions {
     per_file_ignores: Vec<PerFileIgnore>,
     exclude: Option<Vec<String>>,
     extend_exclude: Vec<String>,
+    force_exclude: Option<bool>,
     target_version: Option<PythonVersion>,
     sync_hooks: Vec<String>,
     blocking_calls: Vec<String>,
@@ -573,12 +615,7 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
             }
             "exclude" | "extend-exclude" => {
                 let patterns = string_list(origin, key, value)?;
-                if let Err(error) = PathMatcher::new(&patterns) {
-                    return Err(origin.error(
-                        key,
-                        format_args!("invalid glob pattern: {}", glob_problem(&error)),
-                    ));
-                }
+                origin.check_patterns(key, &patterns)?;
                 if key == "exclude" {
                     options.exclude = Some(patterns);
                 } else {
@@ -609,6 +646,15 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
                 options.target_version = Some(version);
             }
             "sync-hooks" => options.sync_hooks = string_list(origin, key, value)?,
+            "force-exclude" => match value {
+                Value::Boolean(on) => options.force_exclude = Some(*on),
+                other => {
+                    return Err(origin.error(
+                        key,
+                        format_args!("expected true or false, found {}", other.type_str()),
+                    ));
+                }
+            },
             "test-ignore" => {
                 options.test_ignore = Some(origin.rules(key, &string_list(origin, key, value)?)?)
             }
@@ -849,7 +895,15 @@ impl Settings {
         if let Some(exclude) = file.exclude {
             self.exclude = exclude;
         }
+        if let Some(exclude) = &overrides.exclude {
+            cli.check_patterns("exclude", exclude)?;
+            self.exclude.clone_from(exclude);
+        }
         self.exclude.extend(file.extend_exclude);
+        cli.check_patterns("extend-exclude", &overrides.extend_exclude)?;
+        self.exclude
+            .extend(overrides.extend_exclude.iter().cloned());
+        self.force_exclude = overrides.force_exclude || file.force_exclude.unwrap_or(false);
         if let Some(version) = file.target_version {
             self.target_version = version;
         }
@@ -945,6 +999,7 @@ mod tests {
             ignore: vec!["LW201".into()],
             extend_select: vec!["LW403".into()],
             target_version: Some(PythonVersion::PY312),
+            ..Overrides::default()
         };
         let settings = Settings::from_toml_str(
             "[tool.loopwarden]\nselect = [\"LW3\"]\nignore = [\"LW403\"]\ntarget-version = \"py310\"\n",
@@ -1010,7 +1065,7 @@ mod tests {
 
     #[test]
     fn unknown_codes_are_errors() {
-        for bad in ["LW999", "LW9", "E501", "lw101", "", "L"] {
+        for bad in ["LW999", "LW9", "E501", "lw999", "", "L"] {
             let message = error(own(&format!("ignore = [\"{bad}\"]")));
             assert!(
                 message.starts_with(&format!(
@@ -1025,6 +1080,72 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("LW777"), "{message}");
+    }
+
+    #[test]
+    fn codes_and_prefixes_are_read_in_any_case() {
+        let settings = own("select = [\"lw1\"]\nignore = [\"Lw102\"]").unwrap();
+        assert!(settings.is_enabled(Rule::BlockingIoInAsync));
+        assert!(!settings.is_enabled(Rule::BlockingCpuInAsync));
+        assert!(!settings.is_enabled(Rule::GetEventLoop));
+        assert_eq!(
+            own("select = [\"all\"]").unwrap().rules.len(),
+            Rule::ALL.len()
+        );
+        assert_eq!(Rule::from_code("lw103"), Some(Rule::TransitiveBlockingCall));
+    }
+
+    #[test]
+    fn command_line_excludes_replace_and_extend_the_file() {
+        let overrides = Overrides {
+            exclude: Some(vec!["cli".into()]),
+            extend_exclude: vec!["more".into()],
+            ..Overrides::default()
+        };
+        let settings = Settings::from_toml_str(
+            "exclude = [\"a\"]\nextend-exclude = [\"b\"]\n",
+            Path::new("/p/loopwarden.toml"),
+            &overrides,
+        )
+        .unwrap();
+        assert_eq!(settings.exclude, vec!["cli", "b", "more"]);
+        let overrides = Overrides {
+            extend_exclude: vec!["[".into()],
+            ..Overrides::default()
+        };
+        let message = Settings::from_toml_str("", Path::new("/p/loopwarden.toml"), &overrides)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("--extend-exclude: invalid glob pattern"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn force_exclude_judges_the_path_and_its_directories_below_the_root() {
+        let settings =
+            own("force-exclude = true\nextend-exclude = [\"gen_*.py\", \"./legacy\"]").unwrap();
+        assert!(settings.force_exclude);
+        assert!(settings.is_excluded(Path::new("/p/build/x.py")));
+        assert!(settings.is_excluded(Path::new("/p/app/gen_api.py")));
+        assert!(settings.is_excluded(Path::new("/p/legacy/deep/x.py")));
+        assert!(!settings.is_excluded(Path::new("/p/app/legacy/x.py")));
+        assert!(!settings.is_excluded(Path::new("/p/app/api.py")));
+        // Directories above the project root are not the project's to exclude.
+        let nested = Settings::from_toml_str(
+            "",
+            Path::new("/build/p/loopwarden.toml"),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(!nested.is_excluded(Path::new("/build/p/app.py")));
+        assert!(!own("").unwrap().force_exclude);
+        let message = error(own("force-exclude = \"yes\""));
+        assert!(
+            message.contains("`force-exclude`: expected true or false"),
+            "{message}"
+        );
     }
 
     #[test]

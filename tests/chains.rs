@@ -120,3 +120,42 @@ fn among_equals_the_first_call_is_named() {
         found[0].2
     );
 }
+
+#[test]
+fn a_sleep_behind_a_loop_probe_is_not_the_named_call() {
+    // The login sleeps only where no loop runs (`if not can_block(): raise`): inside one, the
+    // helper still reads the token file, and that is what the chain names.
+    let found = findings(
+        "probe",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "app.py",
+            "import asyncio\nimport time\n\n\
+             def loop_running():\n    \
+                 try:\n        \
+                     asyncio.get_running_loop()\n    \
+                 except RuntimeError:\n        \
+                     return False\n    \
+                 return True\n\n\
+             def can_block():\n    \
+                 return not loop_running()\n\n\
+             def login():\n    \
+                 if not can_block():\n        \
+                     raise RuntimeError('no')\n    \
+                 time.sleep(5)\n\n\
+             def token():\n    \
+                 with open('token') as f:\n        \
+                     data = f.read()\n    \
+                 login()\n    \
+                 return data\n\n\
+             async def handler():\n    \
+                 return token()\n",
+        )],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (_, _, message) = &found[0];
+    assert!(
+        message.contains("blocks the event loop in `open`"),
+        "{message}"
+    );
+}

@@ -25,10 +25,12 @@ use loopwarden::report::Finding;
 use loopwarden::settings::Settings;
 use serde_json::Value;
 
-/// Every rule the demo must show (all the default rules; LW502 is off by default).
+/// Every rule the demo must show (all the default rules; LW404, LW405, LW502 and LW504 are
+/// off by default).
 const DEMONSTRATED: &[&str] = &[
-    "LW101", "LW102", "LW103", "LW104", "LW105", "LW201", "LW202", "LW203", "LW301", "LW302",
-    "LW303", "LW304", "LW401", "LW402", "LW403", "LW501", "LW601",
+    "LW101", "LW102", "LW103", "LW104", "LW105", "LW106", "LW201", "LW202", "LW203", "LW204",
+    "LW301", "LW302", "LW303", "LW304", "LW305", "LW401", "LW402", "LW403", "LW501", "LW503",
+    "LW505", "LW601",
 ];
 
 /// (file, row): the place of a finding or a marker.

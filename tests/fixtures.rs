@@ -240,5 +240,13 @@ fixtures! {
     wait_for_prefer_timeout,
     check_then_act_across_await,
     background_task_not_drained,
+    unused_noqa,
+    wrong_context_manager_protocol,
+    timeout_without_await,
+    sleep_polling_loop,
+    loop_without_await,
+    yield_in_async_generator_context,
+    async_timeout_parameter,
+    async_function_never_awaits,
     notebooks,
 }

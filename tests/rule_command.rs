@@ -14,10 +14,14 @@ fn rule_command(code: &str) -> String {
 }
 
 #[test]
-fn piped_it_prints_the_markdown_as_written_with_the_title_once() {
+fn piped_it_prints_the_title_once_then_the_markdown_as_written() {
     let printed = rule_command("LW202");
     let docs = loopwarden::rules::docs(Rule::RunInRunningLoop);
-    assert_eq!(printed, format!("{}\n", docs.trim()));
+    let body = docs
+        .trim()
+        .strip_prefix("# LW202 run-in-running-loop\n")
+        .unwrap();
+    assert_eq!(printed, format!("LW202 run-in-running-loop\n{body}\n"));
     assert_eq!(printed.matches("run-in-running-loop").count(), 1);
     assert!(!printed.contains('\x1b'));
 }

@@ -10,6 +10,11 @@ use loopwarden::settings::Settings;
 // LW201: the spelling of `get_running_loop` its fix uses.
 /// The source after applying every LW201 fix, or `None` when no finding has one.
 fn fixed(source: &str) -> Option<String> {
+    fixed_by(Rule::GetEventLoop, source)
+}
+
+/// The source after applying every fix of `rule`'s findings, or `None` when none has one.
+fn fixed_by(rule: Rule, source: &str) -> Option<String> {
     let file = SourcePath {
         path: "m.py".into(),
         display: "m.py".into(),
@@ -28,7 +33,7 @@ fn fixed(source: &str) -> Option<String> {
     let mut edits: Vec<_> = analysis
         .diagnostics
         .iter()
-        .filter(|diagnostic| diagnostic.rule == Rule::GetEventLoop)
+        .filter(|diagnostic| diagnostic.rule == rule)
         .filter_map(|diagnostic| diagnostic.fix.as_ref())
         .flat_map(|fix| fix.edits.iter())
         .collect();
@@ -129,4 +134,24 @@ fn the_message_names_the_check_the_await_and_the_write_with_their_rows() {
         ),
         "{message}"
     );
+}
+
+// LW204: `with` on an async-only context manager becomes `async with`, in a coroutine only.
+#[test]
+fn wrong_protocol_fix_adds_async() {
+    let source =
+        "import asyncio\n\nlock = asyncio.Lock()\n\nasync def f():\n    with lock:\n        pass\n";
+    assert_eq!(
+        fixed_by(Rule::WrongContextManagerProtocol, source).unwrap(),
+        source.replace("    with lock:", "    async with lock:")
+    );
+}
+
+#[test]
+fn wrong_protocol_no_fix_in_sync_code_or_with_a_sync_item() {
+    let sync =
+        "import asyncio\n\nlock = asyncio.Lock()\n\ndef f():\n    with lock:\n        pass\n";
+    assert_eq!(fixed_by(Rule::WrongContextManagerProtocol, sync), None);
+    let mixed = "import asyncio, threading\n\nlock = asyncio.Lock()\n\nasync def f():\n    with lock, threading.Lock():\n        pass\n";
+    assert_eq!(fixed_by(Rule::WrongContextManagerProtocol, mixed), None);
 }

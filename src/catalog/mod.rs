@@ -12,6 +12,7 @@
 
 mod asyncio_apis;
 mod aws;
+mod context_managers;
 mod databases;
 mod entries;
 mod frameworks;
@@ -38,6 +39,10 @@ pub use asyncio_apis::{
     GATHER_CALLS, GET_EVENT_LOOP_CALLS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
     OWN_LOOP_CALLS, SET_EVENT_LOOP_CALLS, TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES,
     UNCANCEL_METHODS,
+};
+pub use context_managers::{
+    ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, ASYNC_SLEEPS, GENERATOR_CLOSING_WRAPPERS,
+    GENERATOR_DRIVING_DECORATORS, SYNC_ONLY_CONTEXT_CALLS, SYNC_ONLY_CONTEXT_TYPES,
 };
 pub use entries::{
     Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, InMemoryPrefix,

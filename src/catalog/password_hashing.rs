@@ -1,5 +1,6 @@
 //! CPU-heavy password hashing and key derivation (LW102): deliberately slow functions that
-//! hold the loop for tens to hundreds of milliseconds.
+//! hold the loop for tens to hundreds of milliseconds. Key-expansion KDFs (`HKDF`,
+//! `ConcatKDF`, `X963KDF`) are one or two HMACs, microseconds: not listed.
 
 use super::entries::{Api, CPU, Class, ClassFamily, Library};
 
@@ -39,8 +40,6 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("derive").blocks(CPU),
             Api::new("verify").blocks(CPU),
         ]),
-        Class::new("cryptography.hazmat.primitives.kdf.hkdf.HKDF")
-            .methods(&[Api::new("derive").blocks(CPU)]),
         Class::new("cryptography.hazmat.primitives.kdf.argon2.Argon2id").methods(&[
             Api::new("derive").blocks(CPU),
             Api::new("verify").blocks(CPU),

@@ -13,6 +13,7 @@
 use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::project::summary::RunningProbe;
 use crate::source::MAX_NESTING;
 
 /// Whether the call at `call` (a range inside `body`) is guarded as above.
@@ -319,5 +320,88 @@ fn return_is_loop(ret: &ast::StmtReturn) -> bool {
                 && !if_expr.orelse.is_none_literal_expr()
         }
         Some(_) => true,
+    }
+}
+
+/// What `function`'s return value says about a running loop, when it is a probe:
+/// `True` exactly when a loop runs (`try: get_running_loop()` / `except RuntimeError:
+/// return False` / `return True`, or `return asyncio._get_running_loop() is not None`), or
+/// the value of one call it makes, maybe negated and and-ed with something else
+/// (`return on_main_thread() and not loop_running()`): `site_of` gives the call site of a
+/// call, and the link decides what that callee says.
+pub fn running_probe(
+    function: &ast::StmtFunctionDef,
+    site_of: impl Fn(TextRange) -> Option<u32>,
+) -> Option<RunningProbe> {
+    let mut returns = Vec::new();
+    let mut probe = false;
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        match stmt {
+            Stmt::Try(try_stmt) if try_stmt.body.iter().any(asks_for_running_loop) => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if catches_runtime_error(handler.type_.as_deref())
+                        && matches!(handler.body.last(), Some(Stmt::Return(ret))
+                            if matches!(ret.value.as_deref(), Some(Expr::BooleanLiteral(literal)) if !literal.value))
+                    {
+                        probe = true;
+                    }
+                }
+            }
+            Stmt::Return(ret) => returns.push(ret.value.as_deref()),
+            _ => {}
+        }
+        crate::ast_query::Walk::Descend
+    });
+    if !matches!(function.body.last(), Some(Stmt::Return(_))) {
+        return None;
+    }
+    let is_true = |value: &Option<&Expr>| matches!(value, Some(Expr::BooleanLiteral(literal)) if literal.value);
+    let is_false = |value: &Option<&Expr>| matches!(value, Some(Expr::BooleanLiteral(literal)) if !literal.value);
+    if probe
+        && returns
+            .iter()
+            .all(|value| is_true(value) || is_false(value))
+    {
+        return Some(RunningProbe::TrueWhenRunning);
+    }
+    let [Some(value)] = returns.as_slice() else {
+        return None;
+    };
+    probe_value(value, false, false, &site_of)
+}
+
+/// What a returned expression says of a running loop: `get_running_loop() is not None`, a
+/// call whose value the link decides, `not` of either, or a conjunct of an `and`.
+fn probe_value(
+    value: &Expr,
+    negated: bool,
+    conjunct: bool,
+    site_of: &impl Fn(TextRange) -> Option<u32>,
+) -> Option<RunningProbe> {
+    match value {
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+            probe_value(&unary.operand, !negated, conjunct, site_of)
+        }
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And && !negated => bool_op
+            .values
+            .iter()
+            .find_map(|value| probe_value(value, negated, true, site_of)),
+        Expr::Compare(compare)
+            if !negated
+                && !conjunct
+                && matches!(compare.ops.as_ref(), [ast::CmpOp::IsNot])
+                && matches!(compare.comparators.as_ref(), [Expr::NoneLiteral(_)])
+                && matches!(&*compare.left, Expr::Call(call)
+                    if matches!(&*call.func, Expr::Attribute(attribute) if attribute.attr.as_str() == "_get_running_loop")) =>
+        {
+            Some(RunningProbe::TrueWhenRunning)
+        }
+        Expr::Call(call) => Some(RunningProbe::Via {
+            site: site_of(call.range())?,
+            negated,
+            conjunct,
+        }),
+        _ => None,
     }
 }

@@ -11,6 +11,8 @@ pub mod deadlines;
 pub mod gather;
 pub mod loop_guards;
 mod names_read;
+pub(crate) mod parameter_guards;
+pub mod polled_state;
 pub mod summarize;
 pub mod to_thread;
 pub mod version_gates;
@@ -251,6 +253,18 @@ impl<'a> Checker<'a, '_> {
     }
 
     pub(crate) fn exit_function(&mut self) {
+        if let Some(function) = self.functions.last().copied() {
+            let calls = self.summary.current_calls();
+            let probe = self::loop_guards::running_probe(function, |range| {
+                calls
+                    .iter()
+                    .position(|call| call.range == range)
+                    .map(|site| site as u32)
+            });
+            if probe.is_some() {
+                self.summary.current().running_probe = probe;
+            }
+        }
         self.functions.pop();
         self.summary.exit_function();
         self.model.scopes.pop();

@@ -9,11 +9,14 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Checker;
 use super::deadlines::call_deadline;
 use super::loop_guards;
+use super::parameter_guards::{
+    argument_shape, falsy_literal, forwarded_arguments, guards, receiver_assignments_once,
+};
 use super::to_thread::to_thread_fixable;
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    BlockingSite, CallDeadline, CallSite, CallUsage, FalsyArgument, LoopAffineSite, LoopRunSite,
-    ParameterRef, ThreadTarget, ToThreadCall,
+    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
+    LoopRunSite, ThreadTarget, ToThreadCall,
 };
 use crate::to_thread_fix::arguments_inner;
 
@@ -74,13 +77,34 @@ pub(crate) fn record_call(
     let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
         is_loop_run && loop_guards::is_guarded(checker.current_body(), call.range());
-    let (needs_truthy, guarded_by_probe) = if is_loop_run && !loop_run_guarded {
-        (
-            truthy_parameter_guard(checker, call.range()),
-            none_test_of_call(checker, call.range()),
-        )
+    let guarded_by_probe = if is_loop_run && !loop_run_guarded {
+        none_test_of_call(checker, call.range())
     } else {
-        (None, None)
+        None
+    };
+    // What the call depends on among its function's parameters matters to the facts a
+    // sync function passes to its callers: a blocking call (LW103) or a loop run (LW202)
+    // that a caller's arguments keep from running.
+    let records_guard = !in_async_context
+        && (is_loop_run && !loop_run_guarded
+            || blocking.is_some_and(|api| api.category != Blocking::FsMetadata)
+            || !is_builtin);
+    let guards = if records_guard {
+        guards(checker, call.range())
+    } else {
+        Default::default()
+    };
+    let guard = guards.parameter;
+    let forwarded = if in_async_context || is_builtin {
+        Vec::new()
+    } else {
+        forwarded_arguments(checker, call)
+    };
+    let arguments = argument_shape(checker, call);
+    let receiver_assignments = if arguments.on_self && !in_async_context {
+        receiver_assignments_once(checker)
+    } else {
+        None
     };
     // A call to a project function that runs only when no loop does does not carry the
     // loop into its callee (the `except RuntimeError` branch of the sync-hook bridge).
@@ -113,10 +137,27 @@ pub(crate) fn record_call(
             loop_guarded,
             catches_runtime_error,
             deadline,
+            arguments,
         });
-        function
-            .falsy_arguments
-            .extend(falsy_arguments.into_iter().map(|argument| (site, argument)));
+        if let Some(assignments) = receiver_assignments {
+            function.receiver_assignments = assignments;
+        }
+        function.falsy_arguments.extend(
+            falsy_arguments
+                .into_iter()
+                .map(|(slot, falsy)| (site, slot, falsy)),
+        );
+        function.forwarded_arguments.extend(
+            forwarded
+                .into_iter()
+                .map(|(slot, parameter)| (site, slot, parameter)),
+        );
+        if let Some(guard) = &guard {
+            function.guarded_calls.push((site, guard.clone()));
+        }
+        if let Some((probe, truthy)) = guards.probe {
+            function.probe_guarded_calls.push((site, probe, truthy));
+        }
     }
     // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
     // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
@@ -126,6 +167,8 @@ pub(crate) fn record_call(
             category: api.category,
             severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
             range: call.range(),
+            guard: guard.clone(),
+            probe: guards.probe,
         });
     }
     if is_loop_run {
@@ -133,7 +176,7 @@ pub(crate) fn record_call(
             api: path.to_string(),
             range: call.range(),
             guarded: loop_run_guarded,
-            needs_truthy,
+            guard,
             guarded_by_probe,
         });
     }
@@ -310,95 +353,24 @@ fn may_guard_on_the_loop(checker: &Checker) -> bool {
 
 /// The falsy literal arguments of a call (`f(0, wait=False)`): positions count only the
 /// arguments before any `*args`.
-fn falsy_arguments(call: &ast::ExprCall) -> Vec<FalsyArgument> {
+fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
     let mut found = Vec::new();
     for (position, argument) in call.arguments.args.iter().enumerate() {
         if argument.is_starred_expr() {
             break;
         }
-        if is_falsy_literal(argument) {
-            found.push(FalsyArgument::Positional(position as u32));
+        if let Some(falsy) = falsy_literal(argument) {
+            found.push((ArgumentSlot::Positional(position as u32), falsy));
         }
     }
     for keyword in &call.arguments.keywords {
         if let Some(name) = &keyword.arg
-            && is_falsy_literal(&keyword.value)
+            && let Some(falsy) = falsy_literal(&keyword.value)
         {
-            found.push(FalsyArgument::Keyword(name.as_str().into()));
+            found.push((ArgumentSlot::Keyword(name.as_str().into()), falsy));
         }
     }
     found
-}
-
-fn is_falsy_literal(expr: &Expr) -> bool {
-    match expr {
-        Expr::NoneLiteral(_) => true,
-        Expr::BooleanLiteral(literal) => !literal.value,
-        Expr::NumberLiteral(number) => match &number.value {
-            ast::Number::Int(value) => *value == ast::Int::ZERO,
-            ast::Number::Float(value) => *value == 0.0,
-            ast::Number::Complex { .. } => false,
-        },
-        Expr::StringLiteral(literal) => literal.value.is_empty(),
-        Expr::BytesLiteral(literal) => literal.value.is_empty(),
-        Expr::List(list) => list.elts.is_empty(),
-        Expr::Tuple(tuple) => tuple.elts.is_empty(),
-        Expr::Dict(dict) => dict.is_empty(),
-        _ => false,
-    }
-}
-
-/// The parameter of the current function whose truth the call at `range` depends on: it
-/// sits in the body of `if p:`, `while p:` or `for _ in range(p):`, and `p` is never
-/// reassigned in the function.
-fn truthy_parameter_guard(checker: &Checker, range: TextRange) -> Option<ParameterRef> {
-    let function = checker.current_function()?;
-    let inside = |body: &[Stmt]| body.iter().any(|stmt| stmt.range().contains_range(range));
-    let guard = checker.statement_ancestors().iter().find_map(|stmt| {
-        let tested = match stmt {
-            Stmt::If(if_stmt) if inside(&if_stmt.body) => &*if_stmt.test,
-            Stmt::While(while_stmt) if inside(&while_stmt.body) => &*while_stmt.test,
-            Stmt::For(for_stmt) if inside(&for_stmt.body) => match &*for_stmt.iter {
-                Expr::Call(range_call)
-                    if matches!(&*range_call.func, Expr::Name(name) if name.id.as_str() == "range")
-                        && range_call.arguments.keywords.is_empty()
-                        && range_call.arguments.args.len() == 1 =>
-                {
-                    &range_call.arguments.args[0]
-                }
-                _ => return None,
-            },
-            _ => return None,
-        };
-        match tested {
-            Expr::Name(name) => Some(name.id.as_str()),
-            _ => None,
-        }
-    })?;
-    let parameters = &function.parameters;
-    let is_method = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
-        .is_some()
-        && crate::ast_query::receiver_name(function).is_some();
-    let positional = parameters
-        .posonlyargs
-        .iter()
-        .chain(&parameters.args)
-        .skip(usize::from(is_method))
-        .position(|parameter| parameter.name().as_str() == guard);
-    let keyword_only = parameters
-        .kwonlyargs
-        .iter()
-        .any(|parameter| parameter.name().as_str() == guard);
-    if positional.is_none() && !keyword_only {
-        return None;
-    }
-    if !values_assigned_to(function, guard).is_empty() {
-        return None;
-    }
-    Some(ParameterRef {
-        name: guard.into(),
-        position: positional.map(|position| position as u32),
-    })
 }
 
 /// The call site whose value decides whether the call at `range` runs: it sits in the

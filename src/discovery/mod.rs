@@ -5,9 +5,11 @@
 //! directories are skipped, and symbolic links are not followed (so a link loop cannot hang
 //! the walk). Below each argument, files and directories matching `exclude` / `extend-exclude`
 //! (see [`crate::settings::PathMatcher`]) are skipped, and excluded directories are not entered.
-//! Only `.py`, `.pyi` and `.ipynb` (Jupyter notebook) files are taken from a walk; a file given explicitly on the command
-//! line is always checked, whatever its extension and even if a pattern excludes it (Ruff's
-//! behaviour without `--force-exclude`).
+//! Only `.py`, `.pyi` and `.ipynb` (Jupyter notebook) files are taken from a walk; a file
+//! given explicitly on the command line is always checked, whatever its extension and even
+//! if a pattern excludes it, unless `force-exclude` is on: then a given path that is
+//! excluded, or lies in an excluded directory below the project root, is skipped (Ruff's
+//! `--force-exclude`).
 //!
 //! A file's display name is the argument as given joined with the path below it, without a
 //! leading `./` (`check examples/demo` → `examples/demo/app/db.py`, `check .` → `app.py`).
@@ -55,6 +57,9 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
             discovered
                 .errors
                 .push(format!("{}: {error}", given.display()));
+            continue;
+        }
+        if settings.force_exclude && settings.is_excluded(given) {
             continue;
         }
         walk(given, &exclude, &root, &mut discovered);

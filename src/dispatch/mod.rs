@@ -19,6 +19,10 @@ use crate::project::summary::ModuleSummary;
 use crate::project::{Facts, Project};
 use crate::registry::Rule;
 use crate::rules::{
+    async_function_never_awaits, async_timeout_parameter, loop_without_await, sleep_polling_loop,
+    timeout_without_await, wrong_context_manager_protocol, yield_in_async_generator_context,
+};
+use crate::rules::{
     background_task_not_drained, blocking_cpu_in_async, blocking_fs_metadata_in_async,
     blocking_io_in_async, cancelled_error_swallowed, check_then_act_across_await,
     coroutine_in_boolean_context, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
@@ -141,6 +145,15 @@ fn function_definition(checker: &mut Checker, function: &ast::StmtFunctionDef) {
     if checker.enabled(Rule::FastapiOnEvent) {
         fastapi_on_event::check_function(checker, function);
     }
+    if checker.enabled(Rule::YieldInAsyncGeneratorContext) {
+        yield_in_async_generator_context::check_function(checker, function);
+    }
+    if checker.enabled(Rule::AsyncTimeoutParameter) {
+        async_timeout_parameter::check_function(checker, function);
+    }
+    if checker.enabled(Rule::AsyncFunctionNeverAwaits) {
+        async_function_never_awaits::check_function(checker, function);
+    }
 }
 
 /// A function's body, about to be walked (its scope entered).
@@ -151,14 +164,33 @@ fn function_body<'a>(checker: &mut Checker<'a, '_>, function: &'a ast::StmtFunct
 }
 
 fn with_statement(checker: &mut Checker, with: &ast::StmtWith) {
+    // `with asyncio.Lock()` fails in sync code as much as in a coroutine.
+    if checker.enabled(Rule::WrongContextManagerProtocol) {
+        wrong_context_manager_protocol::check_with(checker, with);
+    }
     if !checker.in_async_context() {
         return;
+    }
+    if checker.enabled(Rule::TimeoutWithoutAwait) {
+        timeout_without_await::check_with(checker, with);
     }
     if !with.is_async && checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::check_with(checker, with);
     }
     if with.is_async && checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::check_async_with(checker, with);
+    }
+}
+
+fn while_statement(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
+    if !checker.in_async_context() {
+        return;
+    }
+    if checker.enabled(Rule::LoopWithoutAwait) {
+        loop_without_await::check_while(checker, while_stmt);
+    }
+    if checker.enabled(Rule::SleepPollingLoop) {
+        sleep_polling_loop::check_while(checker, while_stmt);
     }
 }
 

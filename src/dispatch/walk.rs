@@ -54,6 +54,10 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::with_statement(self, with);
                 visitor::walk_stmt(self, stmt);
             }
+            Stmt::While(while_stmt) => {
+                super::while_statement(self, while_stmt);
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::Try(try_stmt) => {
                 super::try_statement(self, try_stmt);
                 visitor::walk_stmt(self, stmt);

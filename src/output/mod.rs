@@ -12,6 +12,7 @@ use crate::report::Report;
 
 pub use options::RenderOptions;
 
+pub mod changes;
 mod concise;
 mod github;
 mod json;

@@ -15,6 +15,8 @@ pub struct RenderOptions {
     /// Whether `--unsafe-fixes` is on: the summary of the human formats then counts unsafe
     /// fixes as fixable instead of as hidden.
     pub unsafe_fixes: bool,
+    /// `--quiet`: the human formats print the findings without the summary.
+    pub quiet: bool,
 }
 
 /// Every finding with the file it is in (for code frames), in output order.

@@ -1,8 +1,9 @@
 //! A rule's documentation outside `docs/rules.md`: `loopwarden rule CODE` on a terminal, and
 //! the one-line summary SARIF viewers show next to a finding.
 //!
-//! The docs are Markdown. Piped or redirected, they are printed as written (Markdown reads
-//! well as plain text, and a pager or a file gets no escape codes). On a terminal, the
+//! The docs are Markdown. Piped or redirected, they are printed as written, the title
+//! without its `#` (Markdown reads well as plain text, and a pager or a file gets no escape
+//! codes). On a terminal, the
 //! markup becomes styling: the title and headings in bold, code blocks indented and
 //! coloured without their fences, inline code coloured without its backticks, list items
 //! as bullets.
@@ -15,6 +16,9 @@ use super::style::{Paint, printable};
 pub(super) fn render(docs: &str, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let docs = docs.trim();
     if !color {
+        // The title without its `#` (it names the rule, as the first line of any
+        // `loopwarden` output does), the rest as written.
+        let docs = docs.strip_prefix("# ").unwrap_or(docs);
         return writeln!(out, "{docs}");
     }
     let paint = Paint::new(true);

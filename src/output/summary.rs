@@ -1,4 +1,5 @@
-//! The closing lines of the human formats: how many findings, how many `--fix` can apply.
+//! The closing lines of the human formats: how many findings, how many `--fix` can apply
+//! (none with `--quiet`).
 
 use std::io::{self, Write};
 
@@ -16,6 +17,9 @@ pub(super) fn write(
     paint: Paint,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if options.quiet {
+        return Ok(());
+    }
     let total = report.finding_count();
     if total == 0 {
         if report.has_errors() {

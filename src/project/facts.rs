@@ -6,8 +6,11 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::blocking_conditions::{self, BlockCondition};
+pub use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
-use super::summary::{CallSite, FunctionSummary, LoopEntry};
+use super::loop_probes;
+use super::summary::{FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
 use crate::settings::Settings;
@@ -20,142 +23,6 @@ pub enum Step {
     Call { site: usize, callee: FunctionId },
 }
 
-impl Adjacency<(usize, FunctionId)> {
-    /// The reverse graph, `callee -> [(caller, call site)]` in caller order, by counting sort:
-    /// one pass to size each callee's slice, one to fill it.
-    fn reversed(&self, project: &Project) -> Adjacency<(FunctionId, usize)> {
-        let total = project.function_count();
-        let mut starts = vec![0u32; total + 1];
-        for &(_, callee) in &self.targets {
-            starts[self.offsets[callee.0] + callee.1 + 1] += 1;
-        }
-        for slot in 0..total {
-            starts[slot + 1] += starts[slot];
-        }
-        let mut next: Vec<u32> = starts[..total].to_vec();
-        let mut targets = vec![((0, 0), 0); self.targets.len()];
-        for caller in project.function_ids() {
-            for &(site, callee) in self.of(caller) {
-                let slot = self.offsets[callee.0] + callee.1;
-                targets[next[slot] as usize] = (caller, site);
-                next[slot] += 1;
-            }
-        }
-        Adjacency {
-            offsets: std::sync::Arc::clone(&self.offsets),
-            starts,
-            targets,
-        }
-    }
-}
-
-/// A map from the functions of the project to values: a 4-byte slot per function (its
-/// module's offset plus its index) pointing into a vector of the values present. The passes
-/// below touch every call edge, and an index is much cheaper than hashing; keeping the
-/// per-function part small keeps the whole map in a few pages.
-pub struct FunctionMap<T> {
-    offsets: std::sync::Arc<[usize]>,
-    /// 0: absent; n: `values[n - 1]`.
-    slots: Vec<u32>,
-    values: Vec<T>,
-}
-
-impl<T> FunctionMap<T> {
-    fn new(project: &Project) -> Self {
-        Self {
-            offsets: std::sync::Arc::clone(&project.offsets),
-            slots: vec![0; project.function_count()],
-            values: Vec::new(),
-        }
-    }
-
-    fn slot(&self, id: FunctionId) -> usize {
-        self.offsets[id.0] + id.1
-    }
-
-    pub fn get(&self, id: &FunctionId) -> Option<&T> {
-        let position = *self.slots.get(self.slot(*id))?;
-        position.checked_sub(1).map(|at| &self.values[at as usize])
-    }
-
-    pub fn contains_key(&self, id: &FunctionId) -> bool {
-        self.get(id).is_some()
-    }
-
-    fn get_mut(&mut self, id: FunctionId) -> Option<&mut T> {
-        let position = self.slots[self.slot(id)];
-        position
-            .checked_sub(1)
-            .map(|at| &mut self.values[at as usize])
-    }
-
-    fn insert(&mut self, id: FunctionId, value: T) {
-        if let Some(existing) = self.get_mut(id) {
-            *existing = value;
-            return;
-        }
-        let slot = self.slot(id);
-        self.values.push(value);
-        self.slots[slot] = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-    }
-
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-}
-
-/// A directed graph over the project's functions in compressed form: the neighbours of a
-/// function are one slice of a single vector, so building and dropping the graph costs a
-/// few allocations however many functions there are.
-pub struct Adjacency<E> {
-    offsets: std::sync::Arc<[usize]>,
-    /// `starts[slot]..starts[slot + 1]` indexes `targets` for the function in `slot`.
-    starts: Vec<u32>,
-    targets: Vec<E>,
-}
-
-impl<E> Adjacency<E> {
-    /// Builds the graph from `(function, neighbour)` pairs already grouped by function in
-    /// function order.
-    fn from_sorted(project: &Project, pairs: impl IntoIterator<Item = (FunctionId, E)>) -> Self {
-        let offsets = std::sync::Arc::clone(&project.offsets);
-        let total = project.function_count();
-        let mut starts = vec![0u32; total + 1];
-        let mut targets = Vec::new();
-        let mut filled = 0;
-        for (id, target) in pairs {
-            let slot = offsets[id.0] + id.1;
-            while filled < slot {
-                filled += 1;
-                starts[filled] = u32::try_from(targets.len()).unwrap_or(u32::MAX);
-            }
-            targets.push(target);
-        }
-        while filled < total {
-            filled += 1;
-            starts[filled] = u32::try_from(targets.len()).unwrap_or(u32::MAX);
-        }
-        Self {
-            offsets,
-            starts,
-            targets,
-        }
-    }
-
-    /// The neighbours of `id`, in the order they were given.
-    pub fn of(&self, id: FunctionId) -> &[E] {
-        let slot = self.offsets[id.0] + id.1;
-        let (Some(&start), Some(&end)) = (self.starts.get(slot), self.starts.get(slot + 1)) else {
-            return &[];
-        };
-        &self.targets[start as usize..end as usize]
-    }
-}
-
 pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
@@ -163,8 +30,12 @@ pub struct Facts {
     /// The reverse of `edges`: for every function, the (caller, call site) pairs that call
     /// it, in caller order.
     pub callers: Adjacency<(FunctionId, usize)>,
-    /// Sync functions that block, directly or through sync callees.
+    /// Sync functions that block, directly or through sync callees, with the chain to the
+    /// most serious blocking call they may reach.
     pub blocks: FunctionMap<Step>,
+    /// When each function of `blocks` blocks: always, or only when a caller passes a value
+    /// for one of its parameters.
+    pub blocks_when: FunctionMap<BlockCondition>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
     pub loop_affine: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
@@ -182,23 +53,58 @@ impl Facts {
         // thread count.
         let (callers, entries) =
             rayon::join(|| edges.reversed(project), || entries(project, settings));
-        let ((blocks, loop_affine), reached) = rayon::join(
+        // A function whose body runs once per process does not make its callers block
+        // (and is not seeded): see `FunctionSummary::runs_once`.
+        let takes_part = |id: FunctionId| {
+            let function = project.function(id);
+            !function.is_async && !function.runs_once && !is_module_code(project, id)
+        };
+        let (((blocks_when, blocks), loop_affine), reached) = rayon::join(
             || {
                 rayon::join(
                     || {
-                        // A function whose body runs once per process does not make its
-                        // callers block (and is not seeded): see `FunctionSummary::runs_once`.
-                        ranked_backward(
+                        // Code behind `if not can_block(): raise` (a loop probe) never runs
+                        // inside a running loop.
+                        let probes = loop_probes::values_when_running(project, &edges);
+                        let on_loop = |id: FunctionId, probe: Option<(u32, bool)>| {
+                            loop_probes::may_run_on_loop(&edges, &probes, id, probe)
+                        };
+                        let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
+                            project.call_runs_body(caller, site, callee)
+                                && on_loop(caller, project.function(caller).probe_of_call(site))
+                        };
+                        let blocks_when = blocking_conditions::compute(
+                            project,
+                            &edges,
+                            &callers,
+                            takes_part,
+                            edge_runs,
+                            |id, site| on_loop(id, site.probe),
+                        );
+                        // The chain follows only calls whose arguments let the callee block.
+                        let blocks = ranked_backward(
                             project,
                             &callers,
-                            |function| {
+                            |id, function| {
                                 if function.runs_once {
                                     return None;
                                 }
-                                most_serious_blocking(function)
+                                most_serious_blocking(function, |site| on_loop(id, site.probe))
                             },
-                            |_, caller, _| !caller.runs_once,
-                        )
+                            |_, caller, site, callee| {
+                                takes_part(caller)
+                                    && edge_runs(caller, site, callee)
+                                    && blocks_when.get(&callee).is_some_and(|condition| {
+                                        blocking_conditions::carried(
+                                            project.function(caller),
+                                            site,
+                                            condition,
+                                        )
+                                        .is_some()
+                                    })
+                            },
+                        );
+                        (blocks_when, blocks)
                     },
                     || {
                         // An API that raises where no loop runs (`asyncio.create_task`) is
@@ -207,7 +113,7 @@ impl Facts {
                         ranked_backward(
                             project,
                             &callers,
-                            |function| {
+                            |_, function| {
                                 let mut best: Option<(u8, usize)> = None;
                                 for (index, site) in function.loop_affine.iter().enumerate() {
                                     let severity = match (site.raises_off_loop, site.caught) {
@@ -221,7 +127,10 @@ impl Facts {
                                 }
                                 best
                             },
-                            |severity, _, call| severity == 2 || !call.catches_runtime_error,
+                            |severity, caller, site, _| {
+                                severity == 2
+                                    || !project.function(caller).calls[site].catches_runtime_error
+                            },
                         )
                     },
                 )
@@ -232,6 +141,7 @@ impl Facts {
             edges,
             callers,
             blocks,
+            blocks_when,
             loop_affine,
             reached,
             entries,
@@ -240,9 +150,7 @@ impl Facts {
 
     /// The project function call site `site` of function `id` calls, if any.
     pub fn callee_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
-        let calls = self.edges.of(id);
-        let found = calls.binary_search_by_key(&site, |&(at, _)| at).ok()?;
-        Some(calls[found].1)
+        self.edges.target_at(id, site)
     }
 
     /// The chain below `from` down to the direct site, given the fact table and how to name
@@ -329,9 +237,15 @@ fn forward(
 
 /// The site and severity of a function's most serious direct blocking call (the first of
 /// equals), if it has one.
-fn most_serious_blocking(function: &FunctionSummary) -> Option<(u8, usize)> {
+fn most_serious_blocking(
+    function: &FunctionSummary,
+    runs: impl Fn(&super::summary::BlockingSite) -> bool,
+) -> Option<(u8, usize)> {
     let mut best: Option<(u8, usize)> = None;
     for (index, site) in function.blocking.iter().enumerate() {
+        if !runs(site) {
+            continue;
+        }
         if best.is_none_or(|(severity, _)| site.severity > severity) {
             best = Some((site.severity, index));
         }
@@ -350,8 +264,8 @@ fn most_serious_blocking(function: &FunctionSummary) -> Option<(u8, usize)> {
 fn ranked_backward(
     project: &Project,
     callers: &Adjacency<(FunctionId, usize)>,
-    direct: impl Fn(&FunctionSummary) -> Option<(u8, usize)>,
-    follows: impl Fn(u8, &FunctionSummary, &CallSite) -> bool,
+    direct: impl Fn(FunctionId, &FunctionSummary) -> Option<(u8, usize)>,
+    follows: impl Fn(u8, FunctionId, usize, FunctionId) -> bool,
 ) -> FunctionMap<Step> {
     let mut found = FunctionMap::new(project);
     let mut seeds: Vec<(u8, usize, FunctionId)> = project
@@ -361,7 +275,7 @@ fn ranked_backward(
             if function.is_async {
                 return None;
             }
-            direct(function).map(|(severity, site)| (severity, site, id))
+            direct(id, function).map(|(severity, site)| (severity, site, id))
         })
         .collect();
     // Most serious first; within a severity, function order (stable sort) so the chains do
@@ -389,7 +303,7 @@ fn ranked_backward(
                     || found.contains_key(&caller)
                     || is_module_code(project, caller)
                     || !project.call_runs_body(caller, site, callee)
-                    || !follows(severity, calling, &calling.calls[site])
+                    || !follows(severity, caller, site, callee)
                 {
                     continue;
                 }

@@ -55,32 +55,119 @@ pub struct CallSite {
     pub catches_runtime_error: bool,
     /// Whether a deadline bounds it where it is made (async context only).
     pub deadline: CallDeadline,
+    /// Which arguments it spells.
+    pub arguments: ArgumentShape,
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
 /// arguments a call spells: `self`/`cls` of a method not counted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ParameterRef {
     pub name: Box<str>,
     pub position: Option<u32>,
+    /// The default a call that omits the argument gets, when it is a falsy literal
+    /// (`timeout=None`, `retry=False`); `None` for a required parameter or another default.
+    pub falsy_default: Option<Falsy>,
 }
 
-/// An argument that is a falsy literal (`0`, `False`, `None`, `""`, `[]`, ...) at a call:
-/// by position, or by keyword.
+/// A falsy literal, by whether it is `None`: a guard `p is not None` lets `0` and `False`
+/// through, a guard `if p:` does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Falsy {
+    None,
+    Other,
+}
+
+/// Code that runs only when a parameter of its function holds a value: `if p:`,
+/// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`. The parameter is
+/// never reassigned in the function.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ParameterGuard {
+    pub parameter: ParameterRef,
+    /// The guard only asks `p is not None`: a falsy value other than `None` passes it.
+    pub not_none: bool,
+}
+
+impl ParameterGuard {
+    /// Whether a value of this kind keeps the guarded code from running.
+    pub fn stops(&self, value: Falsy) -> bool {
+        value == Falsy::None || !self.not_none
+    }
+}
+
+/// Where an argument is spelled at a call: by position, or by keyword.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FalsyArgument {
+pub enum ArgumentSlot {
     Positional(u32),
     Keyword(Box<str>),
 }
 
-impl FalsyArgument {
+impl ArgumentSlot {
     /// Whether this argument is the one passed for `parameter`.
     pub fn is_for(&self, parameter: &ParameterRef) -> bool {
         match self {
-            FalsyArgument::Positional(position) => parameter.position == Some(*position),
-            FalsyArgument::Keyword(name) => *name == parameter.name,
+            ArgumentSlot::Positional(position) => parameter.position == Some(*position),
+            ArgumentSlot::Keyword(name) => *name == parameter.name,
         }
     }
+}
+
+/// Which arguments a call spells, compactly: enough to tell that it omits a parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArgumentShape {
+    /// Positional arguments before any `*args`.
+    pub positional: u8,
+    /// A `*args` or `**kwargs`: any parameter may be passed.
+    pub unpacks: bool,
+    /// The keyword names it spells, as a Bloom filter of three bits per name
+    /// ([`keyword_bits`]): a name with a bit clear is certainly not spelled; one with all
+    /// three set is taken as spelled (for seven keywords a wrong "spelled" is rarer than one
+    /// in two hundred, and only costs a finding that could have been spared).
+    pub keywords: u128,
+    /// A method called on the caller's own receiver (`self.refresh()`): the callee sees the
+    /// receiver's attributes as the caller left them.
+    pub on_self: bool,
+}
+
+impl ArgumentShape {
+    /// Whether the call may pass `parameter` (it is not certainly omitted).
+    pub fn may_pass(&self, parameter: &ParameterRef) -> bool {
+        self.unpacks
+            || parameter
+                .position
+                .is_some_and(|position| position < u32::from(self.positional))
+            || {
+                let bits = keyword_bits(&parameter.name);
+                self.keywords & bits == bits
+            }
+    }
+}
+
+/// The bits of [`ArgumentShape::keywords`] a keyword name sets: three, by double hashing
+/// two FNV-1a hashes (the same in every run).
+pub fn keyword_bits(name: &str) -> u128 {
+    let mut first: u32 = 0x811c_9dc5;
+    let mut second: u32 = 0x0100_0193;
+    for byte in name.bytes() {
+        first ^= u32::from(byte);
+        first = first.wrapping_mul(0x0100_0193);
+        second = second.rotate_left(5) ^ u32::from(byte);
+        second = second.wrapping_mul(0x27d4_eb2d);
+    }
+    (0..3).fold(0, |bits, round: u32| {
+        bits | 1 << (first.wrapping_add(round.wrapping_mul(second | 1)) % 128)
+    })
+}
+
+/// What a call passes for a parameter, as far as a guard on it cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Passed {
+    /// A falsy literal, spelled or the default of an omitted argument.
+    Falsy(Falsy),
+    /// The caller's own parameter, passed on unchanged.
+    Parameter(ParameterRef),
+    /// Anything else: the guarded code may run.
+    Unknown,
 }
 
 /// A call's text, for the `await asyncio.to_thread(f, ...)` fix: the callee, the text
@@ -101,6 +188,12 @@ pub struct BlockingSite {
     /// serious call a helper reaches.
     pub severity: u8,
     pub range: TextRange,
+    /// It runs only when a parameter of its function holds a value.
+    pub guard: Option<ParameterGuard>,
+    /// It runs only when call site `n` of its function returns a truthy (`true`) or falsy
+    /// value: never inside a running loop when that call is a loop probe that says
+    /// otherwise there ([`FunctionSummary::running_probe`]).
+    pub probe: Option<(u32, bool)>,
 }
 
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
@@ -111,10 +204,11 @@ pub struct LoopRunSite {
     /// It runs only when no loop is running (the `except RuntimeError` of a
     /// `get_running_loop()`, the branch where `is_running()` is false), or never.
     pub guarded: bool,
-    /// It runs only when this parameter of its function is truthy (`if retry:`,
+    /// It runs only when a parameter of its function holds a value (`if retry:`,
     /// `while wait:`, `for _ in range(attempts):`, the parameter never reassigned): a call
-    /// that passes a falsy literal for it (`attempts=0`) never reaches it.
-    pub needs_truthy: Option<ParameterRef>,
+    /// that passes a falsy literal for it (`attempts=0`), or omits it where that is the
+    /// default, never reaches it.
+    pub guard: Option<ParameterGuard>,
     /// It runs only when `x is None`, `x` the value of call site `n` of its function: a
     /// guard when that call is a loop probe ([`FunctionSummary::none_means_no_loop`]).
     pub guarded_by_probe: Option<u32>,
@@ -177,12 +271,43 @@ pub struct FunctionSummary {
     /// It returns `None` only when no loop is running (a probe: `try: get_running_loop()`
     /// `except RuntimeError: return None`).
     pub none_means_no_loop: bool,
-    /// The falsy literal arguments of its calls, as (call site, argument): rare, so kept
-    /// apart from the call sites.
-    pub falsy_arguments: Vec<(u32, FalsyArgument)>,
+    /// The falsy literal arguments of its calls, as (call site, argument, literal): rare, so
+    /// kept apart from the call sites.
+    pub falsy_arguments: Vec<(u32, ArgumentSlot, Falsy)>,
+    /// The arguments of its calls that pass one of its own parameters on unchanged (sync
+    /// functions only), as (call site, argument, parameter).
+    pub forwarded_arguments: Vec<(u32, ArgumentSlot, ParameterRef)>,
+    /// Its calls that run only when one of its parameters holds a value, as (call site,
+    /// guard): rare, so kept apart from the call sites.
+    pub guarded_calls: Vec<(u32, ParameterGuard)>,
+    /// What a method assigns to its receiver's attributes (`self.x = x`), in order, for the
+    /// methods it calls on the same receiver: (attribute, where it takes the value, what the
+    /// value is). Recorded only for methods that call one on `self`.
+    pub receiver_assignments: Vec<(Box<str>, u32, Passed)>,
+    /// Its calls that run only when an earlier call returns a truthy (`true`) or falsy
+    /// value, as (call site, probe call site, truthy): see [`BlockingSite::probe`].
+    pub probe_guarded_calls: Vec<(u32, u32, bool)>,
+    /// What its return value says about a running loop, when it is a probe.
+    pub running_probe: Option<RunningProbe>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: Vec<PendingDeadline>,
+}
+
+/// A function whose return value tells whether an event loop is running on this thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunningProbe {
+    /// `True` exactly when one is (`try: get_running_loop()` / `except RuntimeError:
+    /// return False` / `return True`).
+    TrueWhenRunning,
+    /// The value call site `site` returns, negated or not; with `conjunct`, and-ed with
+    /// something else (`on_main_thread() and not loop_running()`), so only a falsy value
+    /// is certain. Decided at the link, where the callee is known.
+    Via {
+        site: u32,
+        negated: bool,
+        conjunct: bool,
+    },
 }
 
 /// An LW501 finding waiting for the callers' verdict.
@@ -199,11 +324,79 @@ pub struct PendingDeadline {
 }
 
 impl FunctionSummary {
-    /// Whether call site `site` passes a falsy literal for `parameter` of its callee.
-    pub fn passes_falsy(&self, site: usize, parameter: &ParameterRef) -> bool {
-        self.falsy_arguments
+    /// What call site `site` passes for `parameter` of its callee.
+    pub fn passed_for(&self, site: usize, parameter: &ParameterRef) -> Passed {
+        let at = |entry: u32| entry as usize == site;
+        if let Some((_, _, falsy)) = self
+            .falsy_arguments
             .iter()
-            .any(|(at, argument)| *at as usize == site && argument.is_for(parameter))
+            .find(|(entry, slot, _)| at(*entry) && slot.is_for(parameter))
+        {
+            return Passed::Falsy(*falsy);
+        }
+        if let Some((_, _, own)) = self
+            .forwarded_arguments
+            .iter()
+            .find(|(entry, slot, _)| at(*entry) && slot.is_for(parameter))
+        {
+            return Passed::Parameter(own.clone());
+        }
+        if let Some(attribute) = parameter.name.strip_prefix('.') {
+            return self.receiver_attribute_at(site, attribute, parameter);
+        }
+        let spelled = self
+            .calls
+            .get(site)
+            .is_none_or(|call| call.arguments.may_pass(parameter));
+        match parameter.falsy_default {
+            Some(default) if !spelled => Passed::Falsy(default),
+            _ => Passed::Unknown,
+        }
+    }
+
+    /// What a method call on the caller's own receiver hands over as `receiver.attribute`:
+    /// the last value the caller assigned it before the call, or, when it assigned none, the
+    /// caller's own view of it (`parameter`, passed on). Any other call: unknown.
+    fn receiver_attribute_at(
+        &self,
+        site: usize,
+        attribute: &str,
+        parameter: &ParameterRef,
+    ) -> Passed {
+        let Some(call) = self.calls.get(site).filter(|call| call.arguments.on_self) else {
+            return Passed::Unknown;
+        };
+        let start = u32::from(call.range.start());
+        self.receiver_assignments
+            .iter()
+            .rev()
+            .find(|(name, at, _)| &**name == attribute && *at <= start)
+            .map_or_else(
+                || Passed::Parameter(parameter.clone()),
+                |(_, _, value)| value.clone(),
+            )
+    }
+
+    /// Whether call site `site` certainly keeps code behind `guard` in its callee from
+    /// running (it passes `None`, or a falsy literal to a truth test).
+    pub fn stops_guard(&self, site: usize, guard: &ParameterGuard) -> bool {
+        matches!(self.passed_for(site, &guard.parameter), Passed::Falsy(value) if guard.stops(value))
+    }
+
+    /// The loop probe call site `site` depends on, if any: see [`BlockingSite::probe`].
+    pub fn probe_of_call(&self, site: usize) -> Option<(u32, bool)> {
+        self.probe_guarded_calls
+            .iter()
+            .find(|(at, _, _)| *at as usize == site)
+            .map(|&(_, probe, truthy)| (probe, truthy))
+    }
+
+    /// The guard of call site `site` in this function, if it has one.
+    pub fn guard_of_call(&self, site: usize) -> Option<&ParameterGuard> {
+        self.guarded_calls
+            .iter()
+            .find(|(at, _)| *at as usize == site)
+            .map(|(_, guard)| guard)
     }
 }
 
@@ -225,6 +418,11 @@ impl FunctionSummary {
             checks_running_loop: false,
             none_means_no_loop: false,
             falsy_arguments: Vec::new(),
+            forwarded_arguments: Vec::new(),
+            guarded_calls: Vec::new(),
+            receiver_assignments: Vec::new(),
+            probe_guarded_calls: Vec::new(),
+            running_probe: None,
             pending_deadline: Vec::new(),
         }
     }

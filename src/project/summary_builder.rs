@@ -78,6 +78,12 @@ impl SummaryBuilder {
         &mut self.summary.functions[index]
     }
 
+    /// The call sites recorded so far in the innermost function.
+    pub fn current_calls(&self) -> &[super::summary::CallSite] {
+        let index = self.stack.last().copied().unwrap_or(0);
+        &self.summary.functions[index].calls
+    }
+
     /// The summary, with every callee that names one of the module's own functions
     /// resolved here and now: most calls stay in their module (`self.method()`, a helper
     /// beside the caller), and resolving them while the module is in cache spares the

@@ -43,7 +43,9 @@ async def login(password: bytes, stored: bytes) -> bool:
 ## Not flagged
 The same exemptions as LW101: the call inside a plain `def` or `lambda` (for example one
 handed to `run_in_executor` or `asyncio.to_thread`), and values whose type is not known.
-Cheap hashes (`hashlib.sha256`) are not flagged.
+Cheap hashes (`hashlib.sha256`) are not flagged, nor key-expansion KDFs (`HKDF`, `ConcatKDF`,
+`X963KDF` from `cryptography`): one or two HMACs, microseconds, not a password-stretching
+function made to be slow.
 
 ## Fix
 Unsafe: `await asyncio.to_thread(f, *args)`, as for LW101.

@@ -184,7 +184,7 @@ fn reached_with_truthy(
     if behind_probe {
         return false;
     }
-    let Some(parameter) = &run.needs_truthy else {
+    let Some(guard) = &run.guard else {
         return true;
     };
     if facts.entries.contains_key(&id) {
@@ -195,7 +195,7 @@ fn reached_with_truthy(
         (calling.is_async || facts.reached.contains_key(&caller))
             && project.call_runs_body(caller, site, id)
             && !calling.calls[site].loop_guarded
-            && !calling.passes_falsy(site, parameter)
+            && !calling.stops_guard(site, guard)
     })
 }
 

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
+use crate::project::blocking_conditions;
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 use crate::to_thread_fix::to_thread_edit;
@@ -69,6 +70,24 @@ async def webhook(key):
 - Calling a generator function: that makes a generator and runs none of its body. The
   blocking point is where the generator is iterated (`for line in rows(path):`, a
   comprehension over it, `list(rows(path))`), and that is what is reported.
+- A helper that blocks only when a parameter holds a value (behind `if path:`,
+  `if path is not None:`, after `if path is None: raise ...` or `return`, in
+  `open(path) if path else None`), called with `None` for it, with a falsy literal for a
+  truth test, or without it where its default is `None` or falsy. This is followed through
+  helpers that pass the parameter on unchanged: `route(target)` does not block when
+  `route(target, config=None)` only hands `config` to a `load(target, config)` that
+  downloads only when `config` is set. A parameter the function reassigns is not trusted.
+  The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
+  `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
+  `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
+  caller that builds the object without hooks. `for item in p:` counts as a guard on `p`
+  (`None` raises before the body runs, an empty collection never enters it).
+- A blocking call that only runs where no loop runs: after `if not can_block(): raise`
+  (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
+  `asyncio.get_running_loop()` in a `try` and returns `False` from its
+  `except RuntimeError`, or returns `asyncio._get_running_loop() is not None`, or is built
+  on one (`return on_main_thread() and not loop_running()`). The helper may still block
+  on other calls, and the chain then names one of those.
 - A memoized function of no arguments (`@functools.cache` or `@lru_cache` on a `def` without
   parameters): its body runs once per process, so it blocks once, at the first call, not on
   every request. With arguments it is still followed (one read per distinct argument).
@@ -93,10 +112,15 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         }
         for &(site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
-            if callee_function.is_async
-                || !facts.blocks.contains_key(&callee)
-                || !project.call_runs_body(id, site, callee)
-            {
+            if callee_function.is_async || !project.call_runs_body(id, site, callee) {
+                continue;
+            }
+            // A helper that blocks only when given a value for a parameter is not reached
+            // by a call that passes `None` for it or leaves it at such a default.
+            let reaches_blocking = facts.blocks_when.get(&callee).is_some_and(|condition| {
+                blocking_conditions::carried(function, site, condition).is_some()
+            });
+            if !reaches_blocking {
                 continue;
             }
             let call = &function.calls[site];

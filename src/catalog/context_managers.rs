@@ -1,0 +1,101 @@
+//! Context managers by the protocol they implement, and what drives an async generator to its
+//! end. `with` on an object that implements only `__aenter__`/`__aexit__` (or `async with` on
+//! one that implements only `__enter__`/`__exit__`) fails at runtime (LW204); a generator
+//! driven by a context-manager decorator or `aclosing` always runs its cleanup (LW305).
+
+/// Types whose instances support `async with` only.
+pub const ASYNC_ONLY_CONTEXT_TYPES: &[&str] = &[
+    "asyncio.Lock",
+    "asyncio.locks.Lock",
+    "asyncio.Semaphore",
+    "asyncio.locks.Semaphore",
+    "asyncio.BoundedSemaphore",
+    "asyncio.locks.BoundedSemaphore",
+    "asyncio.Condition",
+    "asyncio.locks.Condition",
+    "asyncio.TaskGroup",
+    "asyncio.taskgroups.TaskGroup",
+    "asyncio.Timeout",
+    "asyncio.timeouts.Timeout",
+    "anyio.Lock",
+    "anyio.Semaphore",
+    "anyio.Condition",
+    "anyio.CapacityLimiter",
+    "aiohttp.ClientSession",
+    "aiohttp.client.ClientSession",
+    "httpx.AsyncClient",
+    "httpx._client.AsyncClient",
+];
+
+/// Calls whose result supports `async with` only (factories and methods returning an
+/// async context manager).
+pub const ASYNC_ONLY_CONTEXT_CALLS: &[&str] = &[
+    "asyncio.timeout",
+    "asyncio.timeout_at",
+    "asyncio.timeouts.timeout",
+    "asyncio.timeouts.timeout_at",
+    // async-timeout 4.0 removed the sync protocol.
+    "async_timeout.timeout",
+    "async_timeout.timeout_at",
+    "anyio.create_task_group",
+    "aiohttp.request",
+    "aiohttp.ClientSession.request",
+    "aiohttp.ClientSession.get",
+    "aiohttp.ClientSession.post",
+    "aiohttp.ClientSession.put",
+    "aiohttp.ClientSession.patch",
+    "aiohttp.ClientSession.delete",
+    "aiohttp.ClientSession.head",
+    "aiohttp.ClientSession.options",
+    "aiohttp.ClientSession.ws_connect",
+    "httpx.AsyncClient.stream",
+];
+
+/// Types whose instances support `with` only.
+pub const SYNC_ONLY_CONTEXT_TYPES: &[&str] = &[
+    "threading.Lock",
+    "threading.RLock",
+    "threading.Semaphore",
+    "threading.BoundedSemaphore",
+    "threading.Condition",
+    "requests.Session",
+    "httpx.Client",
+];
+
+/// Calls whose result supports `with` only. anyio's and trio's deadlines are plain `with`
+/// scopes, unlike asyncio's.
+pub const SYNC_ONLY_CONTEXT_CALLS: &[&str] = &[
+    "builtins.open",
+    "io.open",
+    "requests.session",
+    "tempfile.TemporaryDirectory",
+    "tempfile.NamedTemporaryFile",
+    "tempfile.TemporaryFile",
+    "anyio.fail_after",
+    "anyio.move_on_after",
+    "anyio.CancelScope",
+    "trio.fail_after",
+    "trio.move_on_after",
+    "trio.fail_at",
+    "trio.move_on_at",
+    "trio.CancelScope",
+];
+
+/// Decorators that drive an async generator to its end (the framework enters it, then closes
+/// it): yielding inside a context is what such a generator is for.
+pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[
+    "contextlib.asynccontextmanager",
+    "pytest.fixture",
+    "pytest_asyncio.fixture",
+];
+
+/// Wrappers that close an async generator when the `async with` around them exits.
+pub const GENERATOR_CLOSING_WRAPPERS: &[&str] = &["contextlib.aclosing"];
+
+/// Sleeps that hand control back to the event loop for a while (LW505).
+pub const ASYNC_SLEEPS: &[&str] = &[
+    "asyncio.sleep",
+    "asyncio.tasks.sleep",
+    "anyio.sleep",
+    "trio.sleep",
+];

@@ -1,0 +1,592 @@
+//! Code that runs only when a parameter of its function holds a value: the body of
+//! `if p:` or `if p is not None:`, what follows `if p is None: raise ...` or
+//! `assert p`, the `else` of `if not p:`, `f(p) if p else None`, `p and f(p)`. A caller that
+//! passes `None` (or, for a truth test, any falsy literal) for the parameter, or omits it
+//! where its default is such a literal, never reaches that code: LW103 does not carry a
+//! blocking call behind the guard to it, LW202 does not report a loop run behind it.
+//!
+//! Only parameters the function never reassigns count: the guard must say the same thing
+//! about the value the caller passed.
+
+use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Stmt, UnaryOp};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::Checker;
+use crate::project::summary::{
+    ArgumentShape, ArgumentSlot, Falsy, ParameterGuard, ParameterRef, Passed,
+};
+
+/// What the code at `range` (in the current function) depends on.
+#[derive(Default)]
+pub(crate) struct Guards {
+    /// A parameter (or receiver attribute) that must hold a value.
+    pub parameter: Option<ParameterGuard>,
+    /// A call of the function, recorded as call site `n`, whose value must be truthy
+    /// (`true`) or falsy (`false`): `if not can_block(): raise` before it. When that call is
+    /// a loop probe, the link decides whether the code can run inside a running loop.
+    pub probe: Option<(u32, bool)>,
+}
+
+/// The guards the code at `range` (in the current function) sits behind.
+pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
+    let Some(function) = checker.current_function() else {
+        return Guards::default();
+    };
+    let candidates = candidates(checker, function, range);
+    let parameter = candidates.iter().find_map(|&(guarded, not_none)| {
+        let parameter = match guarded {
+            Guarded::Name(name) => parameter_ref(checker, function, name)?,
+            Guarded::Attribute {
+                receiver,
+                attribute,
+            } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
+            Guarded::Call { .. } => return None,
+        };
+        Some(ParameterGuard {
+            parameter,
+            not_none,
+        })
+    });
+    let probe = candidates.iter().find_map(|&(guarded, _)| {
+        let Guarded::Call { range, truthy } = guarded else {
+            return None;
+        };
+        let site = checker
+            .summary
+            .current_calls()
+            .iter()
+            .rposition(|call| call.range == range)?;
+        Some((site as u32, truthy))
+    });
+    Guards { parameter, probe }
+}
+
+/// Every test the code at `range` depends on, innermost last.
+fn candidates<'a>(
+    checker: &Checker<'a, '_>,
+    function: &'a ast::StmtFunctionDef,
+    range: TextRange,
+) -> Vec<(Guarded<'a>, bool)> {
+    let mut candidates: Vec<(Guarded<'a>, bool)> = Vec::new();
+    // The statements from the function down to the one holding `range`.
+    let ancestors = checker.statement_ancestors();
+    let Some(start) = ancestors
+        .iter()
+        .rposition(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
+    else {
+        return candidates;
+    };
+    let mut suite: &[Stmt] = &function.body;
+    for &stmt in &ancestors[start + 1..] {
+        preceding_exits(suite, stmt.range(), &mut candidates);
+        let Some(inner) = entered_suite(stmt, range, &mut candidates) else {
+            break;
+        };
+        suite = inner;
+    }
+    for expr in checker.expression_ancestors() {
+        expression_guards(expr, range, &mut candidates);
+    }
+    candidates
+}
+
+/// What a guard tests: a name, an attribute of the method's receiver (`self.client`), or
+/// the value of a call (`can_block()`), which must be truthy or falsy.
+#[derive(Clone, Copy)]
+enum Guarded<'a> {
+    Name(&'a str),
+    Attribute {
+        receiver: &'a str,
+        attribute: &'a str,
+    },
+    Call {
+        range: TextRange,
+        truthy: bool,
+    },
+}
+
+impl<'a> Guarded<'a> {
+    fn of(expr: &'a Expr) -> Option<Self> {
+        match expr {
+            Expr::Name(name) => Some(Guarded::Name(name.id.as_str())),
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(receiver) => Some(Guarded::Attribute {
+                    receiver: receiver.id.as_str(),
+                    attribute: attribute.attr.as_str(),
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The name a receiver attribute goes by as a pseudo-parameter (`self.client` → `.client`):
+/// a method's callers on the same object hand it over implicitly.
+pub(crate) fn attribute_parameter_name(attribute: &str) -> Box<str> {
+    format!(".{attribute}").into()
+}
+
+/// `receiver.attribute` as a pseudo-parameter of `function`: `receiver` is the method's
+/// receiver, and the function assigns the attribute nowhere before `before`.
+fn receiver_attribute_ref(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    receiver: &str,
+    attribute: &str,
+    before: ruff_text_size::TextSize,
+) -> Option<ParameterRef> {
+    if method_receiver(checker, function) != Some(receiver) {
+        return None;
+    }
+    let assigned_before = receiver_assignments(function, receiver)
+        .iter()
+        .any(|(name, end, _)| *name == attribute && *end <= before);
+    if assigned_before {
+        return None;
+    }
+    Some(ParameterRef {
+        name: attribute_parameter_name(attribute),
+        position: None,
+        falsy_default: None,
+    })
+}
+
+/// The receiver of `function` when it is a method (`self`), else `None`.
+pub(crate) fn method_receiver<'a>(
+    checker: &Checker,
+    function: &'a ast::StmtFunctionDef,
+) -> Option<&'a str> {
+    crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
+    crate::ast_query::receiver_name(function)
+}
+
+/// Every `receiver.attribute = value` of `function`, as (attribute, where the attribute
+/// takes the value, the value when it can be followed). An assignment whose value holds a
+/// call (`self.x = f(self.x)`) takes effect after that call.
+pub(crate) fn receiver_assignments<'a>(
+    function: &'a ast::StmtFunctionDef,
+    receiver: &str,
+) -> Vec<(&'a str, ruff_text_size::TextSize, Option<&'a Expr>)> {
+    let mut found = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if let Expr::Attribute(attribute) = target
+            && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
+        {
+            let end = value.map_or(target.end(), |value| value.end().max(target.end()));
+            found.push((attribute.attr.as_str(), end, value));
+        }
+    });
+    found
+}
+
+/// The parameter `name` of `function`, when it is one the function never reassigns.
+pub(crate) fn parameter_ref(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    name: &str,
+) -> Option<ParameterRef> {
+    let parameters = &function.parameters;
+    let is_method = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+        .is_some()
+        && crate::ast_query::receiver_name(function).is_some();
+    let mut position = None;
+    let mut found = None;
+    for (index, parameter) in parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .skip(usize::from(is_method))
+        .enumerate()
+    {
+        if parameter.name().as_str() == name {
+            position = Some(index as u32);
+            found = Some(parameter);
+            break;
+        }
+    }
+    if found.is_none() {
+        found = parameters
+            .kwonlyargs
+            .iter()
+            .find(|parameter| parameter.name().as_str() == name);
+    }
+    let found = found?;
+    if is_reassigned(checker, function, name) {
+        return None;
+    }
+    Some(ParameterRef {
+        name: name.into(),
+        position,
+        falsy_default: found.default.as_deref().and_then(falsy_literal),
+    })
+}
+
+/// What the call spells for `function`'s own parameters passed on unchanged (`f(p, key=q)`
+/// where `p` and `q` are parameters never reassigned).
+pub(crate) fn forwarded_arguments(
+    checker: &Checker,
+    call: &ast::ExprCall,
+) -> Vec<(ArgumentSlot, ParameterRef)> {
+    let Some(function) = checker.current_function() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut forward = |slot: ArgumentSlot, value: &Expr| {
+        let parameter = match Guarded::of(value) {
+            Some(Guarded::Name(name)) if names_a_parameter(function, name) => {
+                parameter_ref(checker, function, name)
+            }
+            Some(Guarded::Attribute {
+                receiver,
+                attribute,
+            }) => receiver_attribute_ref(checker, function, receiver, attribute, call.start()),
+            _ => None,
+        };
+        if let Some(parameter) = parameter {
+            found.push((slot, parameter));
+        }
+    };
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        forward(ArgumentSlot::Positional(position as u32), argument);
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg {
+            forward(ArgumentSlot::Keyword(name.as_str().into()), &keyword.value);
+        }
+    }
+    found
+}
+
+/// What the current method assigns to its receiver's attributes, for the methods it calls
+/// on the same receiver: asked at each such call, answered at the first one of each
+/// function (`None` after that, and for functions that are not methods).
+pub(crate) fn receiver_assignments_once(checker: &Checker) -> Option<Vec<(Box<str>, u32, Passed)>> {
+    #[derive(Default)]
+    struct Recorded {
+        function_start: Option<ruff_text_size::TextSize>,
+    }
+    let function = checker.current_function()?;
+    {
+        let mut recorded = checker.rule_state::<Recorded>();
+        if recorded.function_start == Some(function.start()) {
+            return None;
+        }
+        recorded.function_start = Some(function.start());
+    }
+    let receiver = method_receiver(checker, function)?;
+    let assignments = receiver_assignments(function, receiver)
+        .into_iter()
+        .map(|(attribute, end, value)| {
+            let passed = match value {
+                Some(Expr::Name(name)) if names_a_parameter(function, name.id.as_str()) => {
+                    parameter_ref(checker, function, name.id.as_str())
+                        .map_or(Passed::Unknown, Passed::Parameter)
+                }
+                Some(value) => falsy_literal(value).map_or(Passed::Unknown, Passed::Falsy),
+                None => Passed::Unknown,
+            };
+            (attribute.into(), u32::from(end), passed)
+        })
+        .collect();
+    Some(assignments)
+}
+
+/// Which arguments the call spells, and whether it calls a method on the current method's
+/// own receiver.
+pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> ArgumentShape {
+    let arguments = &call.arguments;
+    let positional = arguments
+        .args
+        .iter()
+        .take_while(|argument| !argument.is_starred_expr())
+        .count();
+    let mut shape = ArgumentShape {
+        positional: u8::try_from(positional).unwrap_or(u8::MAX),
+        unpacks: positional < arguments.args.len(),
+        keywords: 0,
+        on_self: false,
+    };
+    if let Expr::Attribute(method) = &*call.func
+        && let Expr::Name(receiver) = &*method.value
+        && let Some(function) = checker.current_function()
+    {
+        shape.on_self = method_receiver(checker, function) == Some(receiver.id.as_str());
+    }
+    for keyword in &arguments.keywords {
+        match &keyword.arg {
+            Some(name) => shape.keywords |= crate::project::summary::keyword_bits(name.as_str()),
+            None => shape.unpacks = true,
+        }
+    }
+    shape
+}
+
+/// The falsy literal `expr` is, if it is one (`None`, `False`, `0`, `""`, `[]`, ...).
+pub(crate) fn falsy_literal(expr: &Expr) -> Option<Falsy> {
+    let falsy = match expr {
+        Expr::NoneLiteral(_) => return Some(Falsy::None),
+        Expr::BooleanLiteral(literal) => !literal.value,
+        Expr::NumberLiteral(number) => match &number.value {
+            ast::Number::Int(value) => *value == ast::Int::ZERO,
+            ast::Number::Float(value) => *value == 0.0,
+            ast::Number::Complex { .. } => false,
+        },
+        Expr::StringLiteral(literal) => literal.value.is_empty(),
+        Expr::BytesLiteral(literal) => literal.value.is_empty(),
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Tuple(tuple) => tuple.elts.is_empty(),
+        Expr::Dict(dict) => dict.is_empty(),
+        _ => false,
+    };
+    falsy.then_some(Falsy::Other)
+}
+
+fn names_a_parameter(function: &ast::StmtFunctionDef, name: &str) -> bool {
+    let parameters = &function.parameters;
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .chain(&parameters.kwonlyargs)
+        .any(|parameter| parameter.name().as_str() == name)
+}
+
+/// Whether `name` is assigned anywhere in `function` (asked once per function: the names
+/// are collected on the first question).
+fn is_reassigned(checker: &Checker, function: &ast::StmtFunctionDef, name: &str) -> bool {
+    #[derive(Default)]
+    struct Cache {
+        function_start: Option<ruff_text_size::TextSize>,
+        assigned: rustc_hash::FxHashSet<String>,
+    }
+    let mut cache = checker.rule_state::<Cache>();
+    if cache.function_start != Some(function.start()) {
+        cache.function_start = Some(function.start());
+        cache.assigned.clear();
+        let mut assigned = std::mem::take(&mut cache.assigned);
+        crate::ast_query::collect_assignments(&function.body, &mut |target, _, _| {
+            if let Expr::Name(name) = target {
+                assigned.insert(name.id.to_string());
+            }
+        });
+        cache.assigned = assigned;
+    }
+    cache.assigned.contains(name)
+}
+
+/// The suite of `stmt` that holds `range`, noting the guards entering it implies.
+fn entered_suite<'a>(
+    stmt: &'a Stmt,
+    range: TextRange,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
+) -> Option<&'a [Stmt]> {
+    let holds = |suite: &[Stmt]| {
+        suite
+            .iter()
+            .any(|inner| inner.range().contains_range(range))
+    };
+    match stmt {
+        Stmt::If(if_stmt) => {
+            // A test is evaluated whatever it tests.
+            if if_stmt.test.range().contains_range(range) {
+                return None;
+            }
+            if holds(&if_stmt.body) {
+                truthy_when_true(&if_stmt.test, candidates);
+                return Some(&if_stmt.body);
+            }
+            // In a later clause, every earlier test was false.
+            truthy_when_false(&if_stmt.test, candidates);
+            for clause in &if_stmt.elif_else_clauses {
+                if clause
+                    .test
+                    .as_ref()
+                    .is_some_and(|test| test.range().contains_range(range))
+                {
+                    return None;
+                }
+                if holds(&clause.body) {
+                    if let Some(test) = &clause.test {
+                        truthy_when_true(test, candidates);
+                    }
+                    return Some(&clause.body);
+                }
+                if let Some(test) = &clause.test {
+                    truthy_when_false(test, candidates);
+                }
+            }
+            None
+        }
+        Stmt::While(while_stmt) => {
+            if holds(&while_stmt.body) {
+                truthy_when_true(&while_stmt.test, candidates);
+                return Some(&while_stmt.body);
+            }
+            holds(&while_stmt.orelse).then_some(&while_stmt.orelse[..])
+        }
+        Stmt::For(for_stmt) => {
+            if holds(&for_stmt.body) {
+                // `for _ in range(p):` runs its body only when `p` is a positive number,
+                // `for x in p:` only when `p` is a non-empty collection.
+                if let Expr::Call(range_call) = &*for_stmt.iter
+                    && matches!(&*range_call.func, Expr::Name(name) if name.id.as_str() == "range")
+                    && range_call.arguments.keywords.is_empty()
+                    && let [bound] = &*range_call.arguments.args
+                    && let Some(guarded) = Guarded::of(bound)
+                {
+                    candidates.push((guarded, false));
+                } else if let Some(guarded) = Guarded::of(&for_stmt.iter) {
+                    candidates.push((guarded, false));
+                }
+                return Some(&for_stmt.body);
+            }
+            holds(&for_stmt.orelse).then_some(&for_stmt.orelse[..])
+        }
+        Stmt::With(with_stmt) => holds(&with_stmt.body).then_some(&with_stmt.body[..]),
+        Stmt::Try(try_stmt) => [&try_stmt.body, &try_stmt.orelse, &try_stmt.finalbody]
+            .into_iter()
+            .find(|suite| holds(suite))
+            .map(|suite| &suite[..])
+            .or_else(|| {
+                try_stmt.handlers.iter().find_map(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    holds(&handler.body).then_some(&handler.body[..])
+                })
+            }),
+        Stmt::Match(match_stmt) => match_stmt
+            .cases
+            .iter()
+            .find(|case| holds(&case.body))
+            .map(|case| &case.body[..]),
+        _ => None,
+    }
+}
+
+/// The guards the statements of `suite` before `range` set up: `if p is None: raise ...`
+/// (any exit ends the suite: `return`, `raise`, `continue`, `break`) and `assert p`.
+fn preceding_exits<'a>(
+    suite: &'a [Stmt],
+    range: TextRange,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
+) {
+    for stmt in suite {
+        if stmt.start() >= range.start() {
+            break;
+        }
+        match stmt {
+            Stmt::If(if_stmt) if if_stmt.body.last().is_some_and(exits_suite) => {
+                truthy_when_false(&if_stmt.test, candidates);
+            }
+            Stmt::Assert(assert) => truthy_when_true(&assert.test, candidates),
+            _ => {}
+        }
+    }
+}
+
+fn exits_suite(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_)
+    )
+}
+
+/// The guards of an expression around `range`: `f(p) if p else None`, `p and f(p)`,
+/// `p is None or f(p)`.
+fn expression_guards<'a>(
+    expr: &'a Expr,
+    range: TextRange,
+    candidates: &mut Vec<(Guarded<'a>, bool)>,
+) {
+    match expr {
+        Expr::If(if_expr) => {
+            if if_expr.body.range().contains_range(range) {
+                truthy_when_true(&if_expr.test, candidates);
+            } else if if_expr.orelse.range().contains_range(range) {
+                truthy_when_false(&if_expr.test, candidates);
+            }
+        }
+        Expr::BoolOp(bool_op) => {
+            for value in &bool_op.values {
+                if value.range().contains_range(range) {
+                    break;
+                }
+                match bool_op.op {
+                    BoolOp::And => truthy_when_true(value, candidates),
+                    BoolOp::Or => truthy_when_false(value, candidates),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The names a test being true says hold a value, with whether only "not `None`" is known.
+fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
+    match test {
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(guarded) = Guarded::of(test) {
+                candidates.push((guarded, false));
+            }
+        }
+        Expr::Call(call) => candidates.push((
+            Guarded::Call {
+                range: call.range(),
+                truthy: true,
+            },
+            false,
+        )),
+        Expr::Compare(compare) => {
+            if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
+                candidates.push((guarded, true));
+            }
+        }
+        Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
+            for value in &bool_op.values {
+                truthy_when_true(value, candidates);
+            }
+        }
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            truthy_when_false(&unary.operand, candidates);
+        }
+        _ => {}
+    }
+}
+
+/// The names a test being false says hold a value.
+fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
+    match test {
+        Expr::Compare(compare) => {
+            if let Some(guarded) = none_comparison(compare, CmpOp::Is) {
+                candidates.push((guarded, true));
+            }
+        }
+        Expr::Call(call) => candidates.push((
+            Guarded::Call {
+                range: call.range(),
+                truthy: false,
+            },
+            false,
+        )),
+        Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
+            for value in &bool_op.values {
+                truthy_when_false(value, candidates);
+            }
+        }
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            truthy_when_true(&unary.operand, candidates);
+        }
+        _ => {}
+    }
+}
+
+/// `p is None` (with `op` `is`) or `p is not None` (`is not`): what `p` is.
+fn none_comparison(compare: &ast::ExprCompare, op: CmpOp) -> Option<Guarded<'_>> {
+    match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+        ([found], [Expr::NoneLiteral(_)]) if *found == op => Guarded::of(&compare.left),
+        _ => None,
+    }
+}

@@ -1,0 +1,128 @@
+//! Conditions that only other code can change: a loop test (or the test of an `if` that leaves
+//! the loop) that reads attributes and module globals and calls nothing. A loop that waits for
+//! such a test to change, without letting other coroutines run, spins forever (LW106); one that
+//! sleeps between tests polls where an `asyncio.Event` would wake it (LW505).
+
+use ruff_python_ast::{self as ast, Expr};
+
+use super::Checker;
+use crate::ast_query::any_expr;
+
+/// Builtins that only look at their argument.
+const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
+
+/// When `test` reads only state outside the function (attributes, module globals, through
+/// `not`, `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`],
+/// the source text of the first such read (`self._ready`), to name in a message.
+pub fn polled_state<'a>(checker: &Checker<'a, '_>, test: &'a Expr) -> Option<&'a str> {
+    let mut first: Option<&'a Expr> = None;
+    let mut local = false;
+    let mut other = false;
+    visit(checker, test, &mut first, &mut local, &mut other);
+    if local || other {
+        return None;
+    }
+    first.map(|read| checker.text(ruff_text_size::Ranged::range(read)))
+}
+
+fn visit<'a>(
+    checker: &Checker<'a, '_>,
+    expr: &'a Expr,
+    first: &mut Option<&'a Expr>,
+    local: &mut bool,
+    other: &mut bool,
+) {
+    match expr {
+        Expr::Attribute(attribute) => {
+            // `self._ready`, `state.flags.ready`: the root may be a local (`self`); the value
+            // read lives on the object, where other code can set it. Calls in the chain are not.
+            if any_expr(&attribute.value, &mut |inner| {
+                matches!(inner, Expr::Call(_) | Expr::Await(_))
+            }) {
+                *other = true;
+            }
+            first.get_or_insert(expr);
+        }
+        Expr::Name(name) => {
+            if checker.model.is_local(name.id.as_str()) {
+                *local = true;
+            } else {
+                first.get_or_insert(expr);
+            }
+        }
+        Expr::Subscript(subscript) => {
+            visit(checker, &subscript.value, first, local, other);
+            visit_index(checker, &subscript.slice, first, local, other);
+        }
+        Expr::UnaryOp(unary) => visit(checker, &unary.operand, first, local, other),
+        Expr::BoolOp(bool_op) => {
+            for value in &bool_op.values {
+                visit(checker, value, first, local, other);
+            }
+        }
+        Expr::Compare(compare) => {
+            visit(checker, &compare.left, first, local, other);
+            for comparator in &compare.comparators {
+                visit(checker, comparator, first, local, other);
+            }
+        }
+        Expr::Call(call) if is_inspecting_builtin(checker, call) => {
+            for argument in &call.arguments.args {
+                visit(checker, argument, first, local, other);
+            }
+        }
+        expr if expr.is_literal_expr() => {}
+        _ => *other = true,
+    }
+}
+
+/// An index is a key, not state: literals and names are fine, anything else is not.
+fn visit_index<'a>(
+    checker: &Checker<'a, '_>,
+    index: &'a Expr,
+    first: &mut Option<&'a Expr>,
+    local: &mut bool,
+    other: &mut bool,
+) {
+    match index {
+        Expr::Name(_) => {}
+        expr if expr.is_literal_expr() => {}
+        expr => visit(checker, expr, first, local, other),
+    }
+}
+
+fn is_inspecting_builtin(checker: &Checker, call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.is_empty()
+        && call.arguments.args.len() == 1
+        && checker.model.call_path(call).is_some_and(|path| {
+            path.strip_prefix("builtins.")
+                .is_some_and(|name| INSPECTING_BUILTINS.contains(&name))
+        })
+}
+
+/// The test of `if test: break` (or `return`, `raise`, alone in the `if` with no `else`): the
+/// condition on which a loop ends.
+pub fn exit_test(stmt: &ast::Stmt) -> Option<&Expr> {
+    let ast::Stmt::If(if_stmt) = stmt else {
+        return None;
+    };
+    let [only] = if_stmt.body.as_slice() else {
+        return None;
+    };
+    let leaves = matches!(
+        only,
+        ast::Stmt::Break(_) | ast::Stmt::Return(_) | ast::Stmt::Raise(_)
+    );
+    (leaves && if_stmt.elif_else_clauses.is_empty()).then_some(&*if_stmt.test)
+}
+
+/// `while True:` / `while 1:`.
+pub fn is_always_true(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, ast::Number::Int(int) if int.as_u64() != Some(0))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,120 @@
+//! LW505 sleep-polling-loop: a loop that waits for state to change by sleeping and testing it
+//! again, where an `asyncio.Event` would wake the waiter when it changes.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::catalog::ASYNC_SLEEPS;
+use crate::checker::Checker;
+use crate::checker::polled_state::{exit_test, is_always_true, polled_state};
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
+
+pub const DOCS: &str = r#"# LW505 sleep-polling-loop
+
+## What it does
+In an `async def`, flags a `while` loop whose body does nothing but `await asyncio.sleep(...)`
+(or `anyio.sleep`, `trio.sleep`) until a condition changes:
+```python
+while not self._ready:
+    await asyncio.sleep(0.1)
+```
+and the `while True:` form whose body tests the condition and leaves (`if self._ready: break`,
+`return` or `raise`) beside the sleep. The condition must read state that other code sets: an
+attribute (`self._ready`, `conn.state`) or a module global, through `not`, `and`/`or`,
+comparisons, subscripts and `len(...)`.
+
+## Why is this bad?
+The waiter wakes up to one period late (a 100 ms poll adds 50 ms to every wait on average) and
+wakes up for nothing every period while it waits (a thousand idle waiters at 10 ms are a hundred
+thousand wake-ups a second). An `asyncio.Event` (or `Condition`, or a `Future` set by the code
+that changes the state) wakes the waiter exactly when the state changes, and composes with
+`asyncio.timeout()` for a bounded wait.
+
+## Example
+```python
+async def wait_ready(self):
+    while not self._ready:
+        await asyncio.sleep(0.1)
+
+def mark_ready(self):
+    self._ready = True
+```
+
+## Use instead
+```python
+async def wait_ready(self):
+    await self._ready.wait()        # self._ready = asyncio.Event()
+
+def mark_ready(self):
+    self._ready.set()
+```
+
+## Not flagged
+- A loop whose body does other work each round (a periodic job, a retry with backoff: any
+  statement besides the sleep and the exit test).
+- A condition that calls something (`while not await probe():`, `while not path.exists():`,
+  `while time.monotonic() < deadline:`): an external condition with no event to wait on.
+- A condition on local names only: no other code can change them.
+
+## Fix
+None: the event must be set where the state changes, which is elsewhere.
+"#;
+
+pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
+    let mut sleeps = 0;
+    let mut conditions: Vec<&Expr> = Vec::new();
+    if !is_always_true(&while_stmt.test) {
+        conditions.push(&while_stmt.test);
+    }
+    for stmt in &while_stmt.body {
+        match stmt {
+            Stmt::Expr(expr) if is_sleep(checker, &expr.value) => sleeps += 1,
+            Stmt::Pass(_) | Stmt::Continue(_) => {}
+            stmt => match exit_test(stmt) {
+                Some(test) => conditions.push(test),
+                None => return,
+            },
+        }
+    }
+    if sleeps == 0 || conditions.is_empty() {
+        return;
+    }
+    let mut polled = None;
+    for condition in &conditions {
+        match polled_state(checker, condition) {
+            Some(state) => {
+                polled.get_or_insert(state);
+            }
+            None => return,
+        }
+    }
+    let Some(state) = polled else { return };
+    let header = TextRange::new(while_stmt.start(), while_stmt.test.end());
+    checker.report(
+        Diagnostic::new(
+            Rule::SleepPollingLoop,
+            format!(
+                "polling `{state}` with a sleep: the waiter wakes late and spins while it waits"
+            ),
+            header,
+        )
+        .with_help(
+            "wait on an `asyncio.Event` (or `Condition`) that the code changing the state sets",
+        ),
+    );
+}
+
+/// `await asyncio.sleep(...)`.
+fn is_sleep(checker: &Checker, expr: &Expr) -> bool {
+    let Expr::Await(await_expr) = expr else {
+        return false;
+    };
+    let Expr::Call(call) = &*await_expr.value else {
+        return false;
+    };
+    checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| ASYNC_SLEEPS.contains(&path.as_str()))
+}

@@ -1,0 +1,234 @@
+//! LW305 yield-in-async-generator-context: an async generator that yields inside a `with`,
+//! `async with` or `try…finally`, whose cleanup then waits on the consumer.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::ast_query::last_identifier;
+use crate::catalog::{GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS};
+use crate::checker::{Checker, MAX_NESTING};
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
+
+pub const DOCS: &str = r#"# LW305 yield-in-async-generator-context
+
+## What it does
+Flags a `yield` inside a `with`, an `async with`, or the `try` (or its `except`/`else`) of a
+`try…finally`, in an async generator (an `async def` that yields) that yields more than once (in
+a loop, or at several places).
+
+## Why is this bad?
+A consumer that stops iterating early (`break`, an exception, a `return` out of its `async for`)
+leaves the generator suspended at the `yield`, inside the block. Its cleanup (closing the file,
+releasing the connection or lock, the `finally`) does not run then: it runs when the generator is
+`aclose()`d, and nobody calls that, or when it is garbage-collected, at which point asyncio's
+shutdown hook or the garbage collector closes it on whatever task, loop or thread happens to run
+(`RuntimeError: aclose(): asynchronous generator is already running`, a lock released on another
+task, a connection returned to a pool from a finalizer). flake8-async reports it as ASYNC119.
+
+## Example
+```python
+async def rows(pool, query):
+    async with pool.acquire() as conn:
+        async for row in conn.cursor(query):
+            yield row
+
+async def first_row(pool, query):
+    async for row in rows(pool, query):
+        return row          # the connection stays checked out
+```
+
+## Use instead
+Close the generator deterministically where it is consumed:
+```python
+async def first_row(pool, query):
+    async with contextlib.aclosing(rows(pool, query)) as results:
+        async for row in results:
+            return row
+```
+or make the resource the caller's: fetch the rows inside the block and return a list, or turn
+the generator into an `@asynccontextmanager` that yields the cursor once.
+
+## Not flagged
+- A generator decorated with `@asynccontextmanager` (yielding inside a context is its purpose),
+  or an async fixture (`@pytest.fixture`, `@pytest_asyncio.fixture`): the framework drives it to
+  its end.
+- A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
+  its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early.
+- A generator whose every call in its module is wrapped in `contextlib.aclosing(...)` (callers
+  in other modules are not seen; a `# noqa` records the decision there).
+- A `yield` in a nested function, or in the `finally` block itself.
+
+## Fix
+None: closing belongs where the generator is consumed.
+"#;
+
+pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
+    if !function.is_async || is_driven_by_decorator(checker, function) {
+        return;
+    }
+    let mut finder = YieldFinder::default();
+    finder.visit_body(&function.body);
+    if finder.found.is_empty() || (finder.yields == 1 && !finder.yield_in_loop) {
+        return;
+    }
+    if every_call_is_closed(checker.module(), checker, function.name.as_str()) {
+        return;
+    }
+    for (yield_range, context) in finder.found {
+        let row = checker.row_of(context.start);
+        checker.report(
+            Diagnostic::new(
+                Rule::YieldInAsyncGeneratorContext,
+                format!(
+                    "`yield` inside `{}` (line {row}) in an async generator: if the consumer stops early, the cleanup waits for garbage collection",
+                    context.kind
+                ),
+                yield_range,
+            )
+            .with_help("consume it with `async with contextlib.aclosing(gen()) as it:`, or make it an `@asynccontextmanager`"),
+        );
+    }
+}
+
+fn is_driven_by_decorator(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
+    function.decorator_list.iter().any(|decorator| {
+        let callee = ruff_python_ast::helpers::map_callable(&decorator.expression);
+        checker
+            .model
+            .path_of(callee)
+            .is_some_and(|path| GENERATOR_DRIVING_DECORATORS.contains(&path.as_str()))
+    })
+}
+
+/// A block whose exit is cleanup: where it starts and what it is called.
+#[derive(Clone, Copy)]
+struct Context {
+    start: TextSize,
+    kind: &'static str,
+}
+
+#[derive(Default)]
+struct YieldFinder {
+    contexts: Vec<Context>,
+    loops: usize,
+    yields: usize,
+    yield_in_loop: bool,
+    found: Vec<(TextRange, Context)>,
+    nesting: usize,
+}
+
+impl<'a> Visitor<'a> for YieldFinder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                }
+                self.contexts.push(Context {
+                    start: with.start(),
+                    kind: if with.is_async { "async with" } else { "with" },
+                });
+                self.visit_body(&with.body);
+                self.contexts.pop();
+            }
+            Stmt::Try(try_stmt) if !try_stmt.finalbody.is_empty() => {
+                self.contexts.push(Context {
+                    start: try_stmt.start(),
+                    kind: "try…finally",
+                });
+                self.visit_body(&try_stmt.body);
+                for handler in &try_stmt.handlers {
+                    self.visit_except_handler(handler);
+                }
+                self.visit_body(&try_stmt.orelse);
+                self.contexts.pop();
+                self.visit_body(&try_stmt.finalbody);
+            }
+            Stmt::For(_) | Stmt::While(_) => {
+                self.loops += 1;
+                visitor::walk_stmt(self, stmt);
+                self.loops -= 1;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.nesting >= MAX_NESTING {
+            return;
+        }
+        self.nesting += 1;
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Yield(_) | Expr::YieldFrom(_) => {
+                self.yields += 1;
+                self.yield_in_loop |= self.loops > 0;
+                if let Some(context) = self.contexts.last() {
+                    self.found.push((expr.range(), *context));
+                }
+                visitor::walk_expr(self, expr);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.nesting -= 1;
+    }
+}
+
+/// Whether the module calls `name` (as a function or a method) at least once, and every such
+/// call is the first argument of `contextlib.aclosing(...)`.
+fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) -> bool {
+    struct Calls<'c, 'm> {
+        checker: &'c Checker<'c, 'm>,
+        name: &'c str,
+        closed: Vec<TextRange>,
+        calls: Vec<TextRange>,
+        nesting: usize,
+    }
+    impl<'a> Visitor<'a> for Calls<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.nesting < MAX_NESTING {
+                self.nesting += 1;
+                visitor::walk_stmt(self, stmt);
+                self.nesting -= 1;
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.nesting >= MAX_NESTING {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                if last_identifier(&call.func) == Some(self.name) {
+                    self.calls.push(call.range());
+                }
+                let wraps =
+                    last_identifier(&call.func) == Some("aclosing")
+                        && self.checker.model.call_path(call).is_some_and(|path| {
+                            GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str())
+                        });
+                if wraps && let Some(first) = call.arguments.args.first() {
+                    self.closed.push(first.range());
+                }
+            }
+            self.nesting += 1;
+            visitor::walk_expr(self, expr);
+            self.nesting -= 1;
+        }
+    }
+    let mut calls = Calls {
+        checker,
+        name,
+        closed: Vec::new(),
+        calls: Vec::new(),
+        nesting: 0,
+    };
+    calls.visit_body(&module.body);
+    !calls.calls.is_empty() && calls.calls.iter().all(|call| calls.closed.contains(call))
+}

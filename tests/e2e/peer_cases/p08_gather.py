@@ -1,0 +1,3 @@
+import asyncio
+async def load(a, b):
+    return await asyncio.gather(a(), b())

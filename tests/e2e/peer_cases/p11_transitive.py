@@ -1,0 +1,5 @@
+import time
+def helper():
+    time.sleep(1)
+async def f():
+    helper()

@@ -1,0 +1,7 @@
+import asyncio
+async def w(): pass
+async def f():
+    asyncio.create_task(w())
+    w()
+    if w():
+        pass

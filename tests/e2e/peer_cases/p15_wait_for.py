@@ -1,0 +1,3 @@
+import asyncio
+async def f(x):
+    return await asyncio.wait_for(x, 5)
