@@ -26,6 +26,7 @@ use crate::discovery::module_name::{ModuleName, ModuleNamer};
 use crate::discovery::{self, Discovered, SourcePath};
 use crate::dispatch;
 use crate::noqa::NoqaDirectives;
+use crate::notebook::{self, CellIndex};
 use crate::project::summary::{ClassSummary, ModuleSummary};
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
@@ -56,6 +57,9 @@ pub struct FileAnalysis {
     pub summary: Option<ModuleSummary>,
     /// The file could not be read: the message of its one finding.
     pub unreadable: Option<String>,
+    /// A notebook: which cell each part of the checked text is (the text is its code
+    /// cells, concatenated).
+    pub cells: Option<CellIndex>,
     pub parse_time: Duration,
     pub check_time: Duration,
 }
@@ -78,6 +82,7 @@ impl FileAnalysis {
             noqa: NoqaDirectives::default(),
             summary: None,
             unreadable: None,
+            cells: None,
             parse_time: Duration::ZERO,
             check_time: Duration::ZERO,
         }
@@ -107,6 +112,7 @@ impl FileAnalysis {
             settings,
             &self.path,
         )
+        .in_cells(self.cells)
     }
 }
 
@@ -127,6 +133,20 @@ pub fn decode_source(file: &SourcePath, bytes: Vec<u8>) -> Result<String, String
             error.utf8_error()
         )
     })
+}
+
+/// The text the analysis reads from a file's content: a notebook's code cells,
+/// concatenated, with the index of its cells; any other file's text as it is.
+pub fn checked_text(
+    file: &SourcePath,
+    text: String,
+) -> Result<(String, Option<CellIndex>), String> {
+    if !notebook::is_notebook(&file.path) {
+        return Ok((text, None));
+    }
+    let notebook = notebook::read(&text)
+        .map_err(|error| format!("Failed to read {}: {error}", file.display))?;
+    Ok((notebook.source, Some(notebook.index)))
 }
 
 /// The top-level names the project's modules are imported under (`app` for `app.db`): a
@@ -201,8 +221,12 @@ pub fn analyse_file(
     roots: Option<&ProjectRoots>,
     settings: &Settings,
 ) -> FileAnalysis {
-    match read_source(file) {
-        Ok(text) => analyse_source(file, text, module, roots, settings),
+    match read_source(file).and_then(|text| checked_text(file, text)) {
+        Ok((text, cells)) => {
+            let mut analysis = analyse_source(file, text, module, roots, settings);
+            analysis.cells = cells;
+            analysis
+        }
         Err(message) => FileAnalysis::unreadable(file, message),
     }
 }
@@ -215,11 +239,9 @@ fn analyse_text(
     module: &ModuleName,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Option<ModuleSummary>) {
-    let source_type = if analysis.path.extension().is_some_and(|ext| ext == "pyi") {
-        PySourceType::Stub
-    } else {
-        PySourceType::Python
-    };
+    // A notebook's cells are parsed in IPython mode: `%magic` and `!shell` lines are
+    // commands to the parser, not syntax errors.
+    let source_type = PySourceType::from(&analysis.path);
     let parse_started = Instant::now();
     let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
     analysis.parse_time = parse_started.elapsed();
@@ -250,8 +272,14 @@ fn analyse_text(
         return (vec![syntax_error], None);
     }
     let bindings = ModuleBindings::new(syntax, &module.name, module.is_package);
-    let (diagnostics, mut summary) =
-        dispatch::check_module(syntax, source, &analysis.line_index, &bindings, settings);
+    let (diagnostics, mut summary) = dispatch::check_module(
+        syntax,
+        source,
+        &analysis.line_index,
+        &bindings,
+        settings,
+        source_type,
+    );
     let (exports, bases) = bindings.into_exports_and_bases();
     summary.exports = exports;
     summary.classes = bases
@@ -454,12 +482,18 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
                 let replaced = (!texts.is_empty())
                     .then(|| texts.get(&absolutize(&file.path)))
                     .flatten();
-                match replaced {
-                    Some(bytes) => match decode_source(file, bytes.clone()) {
-                        Ok(text) => analyse_source(file, text, module, Some(&roots), settings),
-                        Err(message) => FileAnalysis::unreadable(file, message),
-                    },
-                    None => analyse_file(file, module, Some(&roots), settings),
+                let text = match replaced {
+                    Some(bytes) => decode_source(file, bytes.clone()),
+                    None => read_source(file),
+                };
+                match text.and_then(|text| checked_text(file, text)) {
+                    Ok((text, cells)) => {
+                        let mut analysis =
+                            analyse_source(file, text, module, Some(&roots), settings);
+                        analysis.cells = cells;
+                        analysis
+                    }
+                    Err(message) => FileAnalysis::unreadable(file, message),
                 }
             })
             .collect::<Vec<_>>();

@@ -17,6 +17,7 @@ use ruff_text_size::TextSize;
 
 use crate::analysis::Texts;
 use crate::diagnostic::Applicability;
+use crate::notebook;
 use crate::registry::Rule;
 use crate::report::{FileFindings, Finding, FindingEdit, Report};
 
@@ -101,6 +102,35 @@ pub fn fix_passes(
                 refused.push(file.display_path.clone());
                 continue;
             }
+            // A notebook's fixed code goes back into the cells of its JSON, and the JSON is
+            // what the next pass checks and what is written.
+            let (original, fixed) = if notebook::is_notebook(&path) {
+                let known = run
+                    .files
+                    .iter()
+                    .find(|known| known.display_path == file.display_path);
+                let json = match known {
+                    Some(known) => Ok((known.original.clone(), known.fixed.clone())),
+                    None => std::fs::read_to_string(&path)
+                        .map(|json| (json.clone(), json))
+                        .map_err(|error| error.to_string()),
+                };
+                match json.and_then(|(original, json)| {
+                    notebook_with_code(&json, &file.source, &fixed).map(|fixed| (original, fixed))
+                }) {
+                    Ok(texts) => texts,
+                    Err(error) => {
+                        run.errors.push(format!(
+                            "{}: {error}; the fixes are left out",
+                            file.display_path
+                        ));
+                        refused.push(file.display_path.clone());
+                        continue;
+                    }
+                }
+            } else {
+                (file.source.clone(), fixed)
+            };
             run.applied.extend(applied.iter().map(|finding| {
                 AppliedFix {
                     filename: file.display_path.clone(),
@@ -122,7 +152,7 @@ pub fn fix_passes(
                 None => run.files.push(FixedFile {
                     display_path: file.display_path.clone(),
                     path,
-                    original: file.source.clone(),
+                    original,
                     fixed,
                 }),
             }
@@ -186,7 +216,26 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
             ));
             continue;
         }
-        match write_fixed(&path, &file.source, &fixed) {
+        let (original, fixed) = if notebook::is_notebook(&path) {
+            let written = std::fs::read_to_string(&path)
+                .map_err(|error| error.to_string())
+                .and_then(|json| {
+                    notebook_with_code(&json, &file.source, &fixed).map(|fixed| (json, fixed))
+                });
+            match written {
+                Ok(texts) => texts,
+                Err(error) => {
+                    summary.errors.push(format!(
+                        "{}: {error}; the file is left unchanged",
+                        file.display_path
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            (file.source.clone(), fixed)
+        };
+        match write_fixed(&path, &original, &fixed) {
             Ok(()) => {
                 summary.applied += applied;
                 summary.files += 1;
@@ -197,6 +246,39 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
         }
     }
     summary
+}
+
+/// The notebook `json`, whose code cells joined are `code`, with its cells holding `fixed`
+/// instead: the changed lines go back into the cells they came from (a change across two
+/// cells is refused), outputs and metadata untouched.
+fn notebook_with_code(json: &str, code: &str, fixed: &str) -> Result<String, String> {
+    let diff = similar::TextDiff::from_lines(code, fixed);
+    let line_starts = |text: &str| -> Vec<usize> {
+        std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect()
+    };
+    let old_starts = line_starts(code);
+    let new_starts = line_starts(fixed);
+    let offset =
+        |starts: &[usize], line: usize, len: usize| starts.get(line).copied().unwrap_or(len);
+    let mut edits: Vec<(ruff_text_size::TextRange, &str)> = Vec::new();
+    for op in diff.ops() {
+        if matches!(op, similar::DiffOp::Equal { .. }) {
+            continue;
+        }
+        let (old, new) = (op.old_range(), op.new_range());
+        let start = offset(&old_starts, old.start, code.len());
+        let end = offset(&old_starts, old.end, code.len());
+        let content = &fixed[offset(&new_starts, new.start, fixed.len())
+            ..offset(&new_starts, new.end, fixed.len())];
+        let range = ruff_text_size::TextRange::new(
+            TextSize::try_from(start).map_err(|error| error.to_string())?,
+            TextSize::try_from(end).map_err(|error| error.to_string())?,
+        );
+        edits.push((range, content));
+    }
+    notebook::write_back(json, code, edits)
 }
 
 /// The unified diff of a fixed file (`--diff`).
@@ -292,11 +374,7 @@ pub fn fixed_source_with(
 }
 
 fn parses(source: &str, path: &Path) -> bool {
-    let source_type = if path.extension().is_some_and(|ext| ext == "pyi") {
-        PySourceType::Stub
-    } else {
-        PySourceType::Python
-    };
+    let source_type = PySourceType::from(path);
     ruff_python_parser::parse_unchecked_source(source, source_type)
         .errors()
         .is_empty()

@@ -2,9 +2,9 @@
 //!
 //! The modules are layers, each importing only from the ones listed before it (a test,
 //! `tests/layering.rs`, keeps it so; `docs/architecture.md` draws them):
-//! text, syntax and findings ([`source`] and the syntax queries of [`ast_query`], [`registry`],
-//! [`diagnostic`] and [`message_text`] (source cut to fit a message), [`to_thread_fix`],
-//! [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
+//! text, syntax and findings ([`source`], the cells of a [`notebook`], the syntax queries
+//! of [`ast_query`], [`registry`], [`diagnostic`] and [`message_text`] (source cut to fit a
+//! message), [`to_thread_fix`], [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
 //! [`project`] model, the [`checker`] context, the [`rules`], the [`dispatch`], the
 //! [`analysis`] API, then [`report`], [`fix`], [`runtime_report`] (a runtime report joined
 //! with the findings) and [`output`], and the language [`server`].
@@ -22,6 +22,7 @@ pub mod dispatch;
 pub mod fix;
 pub mod message_text;
 pub mod noqa;
+pub mod notebook;
 pub mod output;
 pub mod project;
 pub mod registry;

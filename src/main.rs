@@ -301,12 +301,7 @@ fn explain(query: &str) -> ExitCode {
         ));
         return ExitCode::from(EXIT_ERROR);
     };
-    let written = write_stdout(|out| {
-        writeln!(out, "{} {}", rule.code(), rule.name())?;
-        writeln!(out)?;
-        let docs = loopwarden::rules::docs(rule).trim_end();
-        writeln!(out, "{docs}")
-    });
+    let written = write_stdout(|out| output::render_rule(rule, use_color(), out));
     finish(written, ExitCode::SUCCESS)
 }
 

@@ -8,6 +8,7 @@ use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, ChainStep, Diagnostic};
 use crate::noqa::NoqaDirectives;
+use crate::notebook::{Cell, CellIndex};
 use crate::registry::Rule;
 use crate::rules::unused_noqa;
 use crate::settings::Settings;
@@ -31,6 +32,24 @@ pub struct Finding {
     pub range: TextRange,
     /// What the runtime companion saw here (`check --runtime-report`), if anything.
     pub runtime: Option<RuntimeSeen>,
+    /// In a notebook: the cell the finding is in. Rows and columns (the finding's, its
+    /// edits', `noqa_row`) are then positions in the notebook's concatenated code cells;
+    /// [`Cell::row`] turns them into rows of the cell, for output.
+    pub cell: Option<Cell>,
+}
+
+impl Finding {
+    /// `location` (the finding's own, or one of its edits') as output shows it: in a
+    /// notebook, a row of the finding's cell.
+    pub fn shown(&self, location: Location) -> Location {
+        match self.cell {
+            Some(cell) => Location {
+                row: cell.row(location.row),
+                column: location.column,
+            },
+            None => location,
+        }
+    }
 }
 
 /// A finding as the runtime companion saw it: confirmed by observations at run time, or
@@ -201,6 +220,16 @@ impl FileFindings {
         }
     }
 
+    /// Places the findings of a notebook (`cells`: its index) in their cells.
+    pub fn in_cells(mut self, cells: Option<CellIndex>) -> Self {
+        if let Some(cells) = cells {
+            for finding in &mut self.findings {
+                finding.cell = cells.cell_of_row(finding.location.row);
+            }
+        }
+        self
+    }
+
     /// A file that could not be read: one LW002 finding at its start, naming the OS error.
     pub fn unreadable(display_path: String, message: String, settings: &Settings) -> Self {
         let mut findings = Vec::new();
@@ -218,6 +247,7 @@ impl FileFindings {
                 chain: Vec::new(),
                 range: TextRange::empty(TextSize::from(0)),
                 runtime: None,
+                cell: None,
             });
         }
         Self {
@@ -258,6 +288,7 @@ fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &Line
         chain: diagnostic.chain,
         range: diagnostic.range,
         runtime: None,
+        cell: None,
     }
 }
 

@@ -356,6 +356,7 @@ fn runtime_only_finding(
             noqa_row: observation.row,
             chain: observation.stack.clone(),
             range: TextRange::new(start, end),
+            cell: None,
             runtime: Some(seen),
         },
     ))

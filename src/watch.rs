@@ -111,8 +111,8 @@ pub fn run(
     }
 }
 
-/// A change to a Python file or a configuration file (reads and metadata-only events of
-/// other files are not).
+/// A change to a Python file, a notebook or a configuration file (reads and metadata-only
+/// events of other files are not).
 fn is_relevant(event: &notify::Event) -> bool {
     !matches!(event.kind, EventKind::Access(_))
         && event.paths.iter().any(|path| {
@@ -120,7 +120,7 @@ fn is_relevant(event: &notify::Event) -> bool {
             matches!(name, Some("pyproject.toml") | Some(CONFIG_FILE_NAME))
                 || path
                     .extension()
-                    .is_some_and(|ext| ext == "py" || ext == "pyi")
+                    .is_some_and(|ext| ext == "py" || ext == "pyi" || ext == "ipynb")
         })
 }
 

@@ -80,3 +80,110 @@ fn every_rule_has_real_documentation() {
         }
     }
 }
+
+/// The Markdown files a reader of the repository reads: the README and everything below
+/// `docs/`, `scripts/` and `tests/e2e/`.
+fn readable_docs() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    let mut pending: Vec<_> = ["docs", "scripts", "tests/e2e"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .collect();
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten() {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Where `relative` (a path written in the file at `from`) leads, without touching the disk.
+fn resolve(from: &Path, relative: &str) -> std::path::PathBuf {
+    let mut resolved = from.parent().expect("a file has a directory").to_path_buf();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                resolved.pop();
+            }
+            part => resolved.push(part),
+        }
+    }
+    resolved
+}
+
+/// A clone of the repository is all a reader has: the docs name no file outside it (the
+/// developers' `shared/` folder above the repository least of all), and every relative
+/// link and `../` path in them stays inside the repository.
+#[test]
+fn docs_refer_to_nothing_outside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut problems = Vec::new();
+    for file in readable_docs() {
+        let text = std::fs::read_to_string(&file).expect("docs are UTF-8");
+        let shown = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (index, line) in text.lines().enumerate() {
+            let at = format!("{shown}:{}", index + 1);
+            for outside in [
+                "../shared",
+                "shared/RULES.md",
+                "shared/DESIGN.md",
+                "shared/bench",
+            ] {
+                if line.contains(outside) {
+                    problems.push(format!("{at}: mentions `{outside}`"));
+                }
+            }
+            // Relative link targets, `[text](target)`, and paths that climb with `../`
+            // (not the `...` of an elided path such as `litellm/.../x.py`).
+            let mut targets: Vec<&str> = Vec::new();
+            for (start, _) in line.match_indices("](") {
+                let rest = &line[start + 2..];
+                let target = rest.split([')', ' ', '#']).next().unwrap_or("");
+                if !target.is_empty() && !target.contains("://") && !target.starts_with("mailto:") {
+                    targets.push(target);
+                }
+            }
+            for (start, _) in line.match_indices("../") {
+                let before = line[..start].chars().next_back();
+                if before.is_some_and(|c| c == '.' || c == '/' || c.is_alphanumeric()) {
+                    continue;
+                }
+                let path = line[start..]
+                    .split(|c: char| c.is_whitespace() || "`'\")],".contains(c))
+                    .next()
+                    .unwrap_or("");
+                targets.push(path);
+            }
+            for target in targets {
+                if target.starts_with('/') || !resolve(&file, target).starts_with(root) {
+                    problems.push(format!("{at}: `{target}` is outside the repository"));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_outside_check_sees_what_it_must() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = root.join("README.md");
+    assert!(resolve(&readme, "docs/rules.md").starts_with(root));
+    assert!(!resolve(&readme, "../shared/RULES.md").starts_with(root));
+    let nested = root.join("scripts/bench/README.md");
+    assert!(resolve(&nested, "../../docs/benchmarks.md").starts_with(root));
+    assert!(!resolve(&nested, "../../../shared/bench").starts_with(root));
+}

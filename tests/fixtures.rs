@@ -10,6 +10,9 @@
 //! rule (on-by-default or not) and fails on any finding not expected and any expectation
 //! not found, naming the file and line. A first-line comment
 //! `# fixture: target-version = py311` sets the target version.
+//!
+//! A notebook (`.ipynb`) in a fixture directory states its expectations the same way, in its
+//! code cells; lines are counted in its code cells concatenated, as the analysis reads them.
 
 mod common;
 
@@ -30,8 +33,15 @@ fn fixtures_dir() -> PathBuf {
 /// (file, row) → the codes expected there, from `# error: [CODE]` comments.
 fn expectations(root: &Path) -> BTreeMap<(String, usize), Vec<String>> {
     let mut expected = BTreeMap::new();
-    for file in python_files(root) {
+    for file in python_files(root).into_iter().chain(notebook_files(root)) {
         let text = std::fs::read_to_string(&file).expect("fixture is UTF-8");
+        let text = if loopwarden::notebook::is_notebook(&file) {
+            loopwarden::notebook::read(&text)
+                .expect("fixture notebook is valid")
+                .source
+        } else {
+            text
+        };
         for (index, line) in text.lines().enumerate() {
             let Some(at) = line.find("# error:") else {
                 continue;
@@ -170,9 +180,10 @@ fn run_fixture(name: &str) {
     // Every fix, safe and unsafe, applied together, leaves code that still parses.
     for file in &report.files {
         if let Some((fixed, _)) = loopwarden::fix::fixed_source(file, true) {
-            let parsed = ruff_python_parser::parse_module(&fixed);
+            let source_type = ruff_python_ast::PySourceType::from(&file.display_path);
+            let parsed = ruff_python_parser::parse_unchecked_source(&fixed, source_type);
             assert!(
-                parsed.is_ok(),
+                parsed.errors().is_empty(),
                 "{}: the fixed file does not parse:\n{fixed}",
                 file.display_path
             );
@@ -195,6 +206,18 @@ macro_rules! fixtures {
             }
         }
     };
+}
+
+/// Every notebook in a fixture directory.
+fn notebook_files(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| loopwarden::notebook::is_notebook(path))
+        .collect();
+    found.sort();
+    found
 }
 
 fixtures! {
@@ -225,4 +248,5 @@ fixtures! {
     yield_in_async_generator_context,
     async_timeout_parameter,
     async_function_never_awaits,
+    notebooks,
 }

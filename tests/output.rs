@@ -54,6 +54,7 @@ fn finding(path: &str, source: &str, rule: Rule, message: &str, range: TextRange
         chain: Vec::new(),
         range,
         runtime: None,
+        cell: None,
     }
 }
 

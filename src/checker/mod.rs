@@ -63,6 +63,9 @@ pub struct Checker<'a, 'm> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The module's line starts (rows for messages that name other lines).
     pub line_index: &'a LineIndex,
+    /// The module is a Jupyter notebook's code cells: its top level runs inside the
+    /// kernel's event loop.
+    pub notebook: bool,
     /// What rules learn once per module and reuse at every node (an index of the module's
     /// call sites, say), one value per type: it lives exactly as long as the module's walk.
     rule_state: RefCell<FxHashMap<TypeId, Box<dyn Any>>>,
@@ -91,6 +94,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             names_read: rustc_hash::FxHashMap::default(),
             diagnostics: Vec::new(),
             line_index,
+            notebook: false,
             rule_state: RefCell::default(),
         }
     }

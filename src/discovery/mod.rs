@@ -5,10 +5,11 @@
 //! directories are skipped, and symbolic links are not followed (so a link loop cannot hang
 //! the walk). Below each argument, files and directories matching `exclude` / `extend-exclude`
 //! (see [`crate::settings::PathMatcher`]) are skipped, and excluded directories are not entered.
-//! Only `.py` and `.pyi` files are taken from a walk; a file given explicitly on the command
-//! line is always checked, whatever its extension and even if a pattern excludes it, unless
-//! `force-exclude` is on: then a given path that is excluded, or lies in an excluded
-//! directory below the project root, is skipped (Ruff's `--force-exclude`).
+//! Only `.py`, `.pyi` and `.ipynb` (Jupyter notebook) files are taken from a walk; a file
+//! given explicitly on the command line is always checked, whatever its extension and even
+//! if a pattern excludes it, unless `force-exclude` is on: then a given path that is
+//! excluded, or lies in an excluded directory below the project root, is skipped (Ruff's
+//! `--force-exclude`).
 //!
 //! A file's display name is the argument as given joined with the path below it, without a
 //! leading `./` (`check examples/demo` → `examples/demo/app/db.py`, `check .` → `app.py`).
@@ -131,7 +132,7 @@ fn walk(
 
 fn is_python_file(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|ext| ext == "py" || ext == "pyi")
+        .is_some_and(|ext| ext == "py" || ext == "pyi" || ext == "ipynb")
 }
 
 /// How a path is shown in output: as walked, without a leading `./`.

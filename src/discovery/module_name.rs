@@ -111,6 +111,7 @@ fn path_parts(display_path: &str) -> Vec<&str> {
     let without_ext = trimmed
         .strip_suffix(".py")
         .or_else(|| trimmed.strip_suffix(".pyi"))
+        .or_else(|| trimmed.strip_suffix(".ipynb"))
         .unwrap_or(trimmed);
     without_ext
         .split(['/', '\\'])

@@ -8,7 +8,7 @@
 mod walk;
 
 use ruff_python_ast::visitor::Visitor;
-use ruff_python_ast::{self as ast, ModModule};
+use ruff_python_ast::{self as ast, ModModule, PySourceType};
 
 use crate::catalog::Blocking;
 use crate::checker::Checker;
@@ -35,15 +35,18 @@ use crate::settings::Settings;
 use crate::source::LineIndex;
 
 /// Runs every enabled single-function rule on `module`, and summarises the module for the
-/// whole-project rules, in one walk.
+/// whole-project rules, in one walk. `source_type` says whether the module is a notebook's
+/// code cells.
 pub fn check_module(
     module: &ModModule,
     source: &str,
     line_index: &LineIndex,
     bindings: &ModuleBindings,
     settings: &Settings,
+    source_type: PySourceType,
 ) -> (Vec<Diagnostic>, ModuleSummary) {
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
+    checker.notebook = source_type.is_ipynb();
     checker.visit_body(&module.body);
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::finish_module(&mut checker);
@@ -116,6 +119,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     }
     if checker.enabled(Rule::GetEventLoop) {
         get_event_loop::check_call(checker, call, path);
+    }
+    if checker.notebook && checker.enabled(Rule::RunInRunningLoop) {
+        run_in_running_loop::check_notebook_call(checker, call, path);
     }
     if checker.enabled(Rule::FastapiOnEvent) {
         fastapi_on_event::check_call(checker, call, path);

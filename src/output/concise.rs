@@ -1,4 +1,5 @@
-//! `--output-format concise`: one line per finding, `path:row:col: CODE message`, then the summary.
+//! `--output-format concise`: one line per finding, `path:row:col: CODE message`, then the
+//! summary.
 
 use std::io::{self, Write};
 
@@ -19,14 +20,20 @@ pub(super) fn render(
     summary::write(report, options, paint, out)
 }
 
-/// `path:row:col: CODE message`, the first line of a finding in the human formats.
+/// `path:row:col: CODE message` (`path:cell N:row:col: ...` in a notebook, as Ruff writes
+/// it), the first line of a finding in the human formats.
 pub(super) fn write_line(finding: &Finding, paint: Paint, out: &mut dyn Write) -> io::Result<()> {
+    let location = finding.shown(finding.location);
+    let cell = finding
+        .cell
+        .map(|cell| format!("cell {}:", cell.number))
+        .unwrap_or_default();
     writeln!(
         out,
-        "{}:{}:{}: {} {}",
+        "{}:{cell}{}:{}: {} {}",
         paint.path(&printable(&finding.filename)),
-        finding.location.row,
-        finding.location.column,
+        location.row,
+        location.column,
         paint.code(finding.rule.code()),
         printable(&finding.message),
     )

@@ -21,7 +21,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// One finding as JSON (shared with `json-lines`).
 #[derive(Serialize)]
 pub(super) struct JsonFinding<'a> {
-    /// Notebook cell (Ruff's field); loopwarden does not read notebooks, so always `null`.
+    /// The notebook cell (1-based, as Ruff counts them: every cell), `null` outside
+    /// notebooks. In a notebook, rows are rows of that cell.
     cell: Option<usize>,
     /// `null` for a local finding, else the call chain from the async function to the blocking call.
     chain: Option<Vec<JsonChainStep<'a>>>,
@@ -54,17 +55,22 @@ impl<'a> JsonFinding<'a> {
                 .collect()
         });
         Self {
-            cell: None,
+            cell: finding.cell.map(|cell| cell.number),
             chain,
             code: finding.rule.code(),
-            end_location: finding.end_location.into(),
+            end_location: finding.shown(finding.end_location).into(),
             filename: &finding.filename,
-            fix: finding.fix.as_ref().map(JsonFix::new),
+            fix: finding.fix.as_ref().map(|fix| JsonFix::new(fix, finding)),
             help: finding.help.as_deref(),
-            location: finding.location.into(),
+            location: finding.shown(finding.location).into(),
             message: &finding.message,
             name: finding.rule.name(),
-            noqa_row: finding.noqa_row,
+            noqa_row: finding
+                .shown(Location {
+                    row: finding.noqa_row,
+                    column: 1,
+                })
+                .row,
             runtime: finding.runtime.as_ref().map(JsonRuntime::new),
             url: finding.rule.url(),
         }
@@ -162,10 +168,14 @@ struct JsonFix<'a> {
 }
 
 impl<'a> JsonFix<'a> {
-    fn new(fix: &'a FindingFix) -> Self {
+    fn new(fix: &'a FindingFix, finding: &Finding) -> Self {
         Self {
             applicability: fix.applicability.as_str(),
-            edits: fix.edits.iter().map(JsonEdit::new).collect(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| JsonEdit::new(edit, finding))
+                .collect(),
             message: &fix.message,
         }
     }
@@ -179,11 +189,11 @@ struct JsonEdit<'a> {
 }
 
 impl<'a> JsonEdit<'a> {
-    fn new(edit: &'a FindingEdit) -> Self {
+    fn new(edit: &'a FindingEdit, finding: &Finding) -> Self {
         Self {
             content: &edit.content,
-            end_location: edit.end_location.into(),
-            location: edit.location.into(),
+            end_location: finding.shown(edit.end_location).into(),
+            location: finding.shown(edit.location).into(),
         }
     }
 }

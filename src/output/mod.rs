@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use crate::registry::Rule;
 use crate::report::Report;
 
 pub use options::RenderOptions;
@@ -17,6 +18,7 @@ mod github;
 mod json;
 mod json_lines;
 mod options;
+mod rule_docs;
 mod sarif;
 mod statistics;
 mod style;
@@ -57,4 +59,10 @@ pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()>
     let mut out = io::BufWriter::new(out);
     statistics::render(report, &mut out)?;
     out.flush()
+}
+
+/// `loopwarden rule CODE`: the rule's documentation, styled for a terminal when `color` is
+/// on, as written (Markdown) otherwise. Its title is the documentation's first line.
+pub fn render_rule(rule: Rule, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    rule_docs::render(crate::rules::docs(rule), color, out)
 }

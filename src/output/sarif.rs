@@ -100,13 +100,9 @@ impl SarifRule {
     }
 }
 
-/// The first line of prose in the rule's docs (skipping Markdown headings), else its name.
+/// The rule's one-line summary: the first sentence of what it does, whole.
 fn short_description(rule: Rule) -> String {
-    crate::rules::docs(rule)
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty() && !line.starts_with('#'))
-        .map_or_else(|| rule.name().to_string(), str::to_string)
+    super::rule_docs::summary(crate::rules::docs(rule), rule.name())
 }
 
 #[derive(Serialize)]

@@ -49,6 +49,21 @@ impl Paint {
         self.wrap("36", text)
     }
 
+    /// The title of a rule's documentation.
+    pub(super) fn title(self, text: &str) -> String {
+        self.wrap("1;4", text)
+    }
+
+    /// Inline code in a rule's documentation.
+    pub(super) fn inline_code(self, text: &str) -> String {
+        self.wrap("36", text)
+    }
+
+    /// A line of a code block in a rule's documentation.
+    pub(super) fn code_block(self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+
     /// `All checks passed!`
     pub(super) fn success(self, text: &str) -> String {
         self.wrap("1;32", text)

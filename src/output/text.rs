@@ -39,6 +39,7 @@ use super::options::{RenderOptions, findings_with_files, helper_call_sites, help
 use super::style::{Paint, needs_replacement, printable, visible};
 use super::{concise, summary};
 use crate::diagnostic::Applicability;
+use crate::notebook::Cell;
 use crate::report::{FileFindings, Finding, Report};
 
 /// Tab stops every this many columns (Ruff's default indent width).
@@ -114,7 +115,9 @@ fn write_body(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let frame = Frame::plan(file, finding);
-    let width = frame.gutter_width().max(digits(finding.location.row));
+    let width = frame
+        .gutter_width()
+        .max(digits(finding.shown(finding.location).row));
     let pad = " ".repeat(width);
     frame.write(file, &pad, paint, out)?;
 
@@ -190,6 +193,8 @@ enum FrameLine {
 #[derive(Debug)]
 struct Frame {
     lines: Vec<FrameLine>,
+    /// In a notebook, the finding's cell: the frame stays inside it and numbers its rows.
+    cell: Option<Cell>,
 }
 
 impl Frame {
@@ -198,9 +203,15 @@ impl Frame {
     fn plan(file: &FileFindings, finding: &Finding) -> Self {
         let count = file.line_index.line_count();
         let row = finding.location.row;
+        let cell = finding.cell;
         if row == 0 || row > count {
-            return Self { lines: Vec::new() };
+            return Self {
+                lines: Vec::new(),
+                cell,
+            };
         }
+        // Context lines come from the finding's cell only (`line` is 0-based).
+        let in_cell = |line: usize| cell.is_none_or(|cell| cell.contains_row(line + 1));
         let first = row - 1;
         let end = finding.end_location;
         let mut last = end.row.saturating_sub(1).clamp(first, count - 1);
@@ -219,7 +230,7 @@ impl Frame {
         };
 
         let mut lines = Vec::new();
-        if first > 0 {
+        if first > 0 && in_cell(first - 1) {
             lines.push(FrameLine::Source {
                 line: first - 1,
                 underline: None,
@@ -253,6 +264,7 @@ impl Frame {
         let after = last + 1;
         // The empty "line" after a final newline is not worth showing as context.
         if after < count
+            && in_cell(after)
             && u32::from(file.line_index.line_start(after)) as usize != file.source.len()
         {
             lines.push(FrameLine::Source {
@@ -260,14 +272,19 @@ impl Frame {
                 underline: None,
             });
         }
-        Self { lines }
+        Self { lines, cell }
+    }
+
+    /// The row shown for 0-based `line`: in a notebook, the row in the cell.
+    fn row_number(&self, line: usize) -> usize {
+        self.cell.map_or(line + 1, |cell| cell.row(line + 1))
     }
 
     fn gutter_width(&self) -> usize {
         self.lines
             .iter()
             .filter_map(|line| match line {
-                FrameLine::Source { line, .. } => Some(digits(line + 1)),
+                FrameLine::Source { line, .. } => Some(digits(self.row_number(*line))),
                 FrameLine::Elided => None,
             })
             .max()
@@ -293,7 +310,7 @@ impl Frame {
                     let text = file.line_index.line_text(line, &file.source);
                     let focus = underline.map_or(0, |(start, _)| start);
                     let shown = ShownLine::new(text, focus);
-                    let number = paint.gutter(&format!("{:>width$} |", line + 1));
+                    let number = paint.gutter(&format!("{:>width$} |", self.row_number(line)));
                     if shown.text.is_empty() {
                         writeln!(out, "{number}")?;
                     } else {

@@ -24,7 +24,8 @@ use crate::semantic::dotted_name;
 pub const DOCS: &str = r#"# LW402 gather-exceptions-unchecked
 
 ## What it does
-Flags `asyncio.gather(..., return_exceptions=True)` (however imported) whose result is
+Flags `asyncio.gather(..., return_exceptions=True)` (however imported) whose exceptions are
+never looked at, because its result is:
 - dropped: `await asyncio.gather(a(), b(), return_exceptions=True)` as a statement, or
 - bound to names (`results = ...`, `a, b = ...`, `for r in await asyncio.gather(...)`) that
   are never checked for exceptions and never handed on.

@@ -1,7 +1,13 @@
 //! LW202 run-in-running-loop: `asyncio.run`, `loop.run_until_complete` or
 //! `loop.run_forever` where a loop is already running.
 
-use crate::diagnostic::Diagnostic;
+use ruff_python_ast as ast;
+use ruff_text_size::Ranged;
+
+use crate::catalog;
+use crate::checker::Checker;
+use crate::checker::loop_guards;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::summary::{LoopEntry, LoopRunSite};
 use crate::project::{Facts, FunctionId, Project};
@@ -20,7 +26,10 @@ event loop is already running on the thread:
   of a subclass of LiteLLM's `CustomLogger`, and the methods listed in the `sync-hooks` setting
   (qualified names such as `app.hooks.AuditLogger.on_event`), and the sync functions they call;
 - (d) in a `__del__` method: a finalizer runs wherever the last reference dies, often on the
-  loop's own thread.
+  loop's own thread;
+- (e) at the top level of a Jupyter notebook's cell (`.ipynb`), including under `if`, `for`,
+  `with` and in a class body there: the kernel already runs an event loop, and a cell's code
+  runs inside it.
 
 ## Why is this bad?
 Only one loop can run on a thread. `asyncio.run()` raises
@@ -60,8 +69,17 @@ def _dispatch(coro):
         task.add_done_callback(_pending.discard)
 ```
 
+In a notebook, top-level `await` is the fix (IPython runs such a cell in its loop):
+```python
+result = asyncio.run(fetch_all(urls))   # in a cell: RuntimeError in a running kernel
+```
+becomes
+```python
+result = await fetch_all(urls)
+```
+
 ## Not flagged
-- `asyncio.run` at module level (including under `if __name__ == "__main__":`) and in a sync
+- `asyncio.run` at module level of a `.py` file (including under `if __name__ == "__main__":`) and in a sync
   `main()` that no coroutine or hook of the project reaches.
 - The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
   runs the loop only when none is running.
@@ -85,6 +103,8 @@ def _dispatch(coro):
   is not reached from a running loop through that call.
 "#;
 
+const HELP_IN_NOTEBOOK: &str =
+    "A notebook cell may `await` at its top level: await the coroutine instead";
 const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
 const HELP_IN_HOOK: &str = "Use the framework's async hook (e.g. `async_log_success_event`), or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does";
 const HELP_CALLED_FROM_ASYNC: &str = "Make the function `async` and await it from the coroutine, or have the coroutine run it with `await asyncio.to_thread(...)` (a worker thread has no running loop)";
@@ -191,4 +211,67 @@ fn entry_of(facts: &Facts, id: FunctionId) -> FunctionId {
         }
     }
     current
+}
+
+/// (e): a loop run at the top level of a notebook cell, where the kernel's loop is already
+/// running. The fix awaits the coroutine instead: top-level `await` works in a cell.
+pub(crate) fn check_notebook_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    // Inside a `def` or `lambda` the call runs whenever that is called: the project rule's
+    // business, not the cell's.
+    if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some() {
+        return;
+    }
+    if loop_guards::is_guarded(checker.current_body(), call.range()) {
+        return;
+    }
+    let api = display_path(path);
+    let mut diagnostic = Diagnostic::new(
+        Rule::RunInRunningLoop,
+        format!(
+            "`{api}` at the top level of a notebook cell raises RuntimeError: the kernel's loop is already running"
+        ),
+        call.range(),
+    )
+    .with_help(HELP_IN_NOTEBOOK);
+    if let Some(fix) = await_fix(checker, call, path) {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    checker.report(diagnostic);
+}
+
+/// `asyncio.run(coro)` / `loop.run_until_complete(coro)` → `await coro`, when the coroutine
+/// is the call's only argument (an option such as `debug=True` has no `await` spelling).
+/// Safe: the call as written cannot succeed in a running kernel.
+fn await_fix(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<Fix> {
+    if path != "asyncio.run" && !path.ends_with(".run_until_complete") {
+        return None;
+    }
+    let [argument] = &*call.arguments.args else {
+        return None;
+    };
+    if !call.arguments.keywords.is_empty() || argument.is_starred_expr() {
+        return None;
+    }
+    let text = checker.text(argument.range()).trim();
+    // `await` binds tighter than most operators: anything but a primary goes in parentheses.
+    let primary = matches!(
+        argument,
+        ast::Expr::Call(_) | ast::Expr::Name(_) | ast::Expr::Attribute(_) | ast::Expr::Subscript(_)
+    );
+    let awaited = if primary {
+        format!("await {text}")
+    } else {
+        format!("await ({text})")
+    };
+    // `asyncio.run(f()).x` needs `(await f()).x`; a call that is a statement's whole value
+    // does not.
+    let replacement = if checker.parent_expression().is_some() {
+        format!("({awaited})")
+    } else {
+        awaited
+    };
+    Some(Fix::safe(
+        "Await the coroutine (a notebook cell may await at its top level)",
+        vec![Edit::replacement(replacement, call.range())],
+    ))
 }
