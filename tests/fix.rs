@@ -618,3 +618,28 @@ fn fixed_programs_still_run() {
     assert!(output.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("all fixed programs still run"), "{stdout}");
 }
+
+#[test]
+fn a_transitive_call_is_moved_with_asyncio_imported_when_missing() {
+    let source =
+        "import time\n\n\ndef pause():\n    time.sleep(1)\n\n\nasync def handler():\n    pause()\n";
+    let text = fixed(source, &[]);
+    assert!(text.contains("import asyncio\n"), "{text}");
+    assert!(
+        text.contains("    await asyncio.to_thread(pause)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn below_python_3_9_a_transitive_call_goes_to_the_default_executor() {
+    let source = "import asyncio\nimport time\n\n\ndef pause(seconds, *, jitter=0):\n    time.sleep(seconds + jitter)\n\n\nasync def handler():\n    pause(1, jitter=2)\n";
+    let text = fixed(source, &["--target-version", "py38"]);
+    assert!(
+        text.contains(
+            "await asyncio.get_running_loop().run_in_executor(None, functools.partial(pause, 1, jitter=2))"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("import functools\n"), "{text}");
+}

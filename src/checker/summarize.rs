@@ -12,13 +12,12 @@ use super::loop_guards;
 use super::parameter_guards::{
     argument_shape, falsy_literal, forwarded_arguments, guards, receiver_assignments_once,
 };
-use super::to_thread::{consumer_of, to_thread_fixable};
+use super::to_thread::{consumer_of, spelled_fix};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::summary::{
-    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, ConsumerCall, Falsy,
-    LoopAffineSite, LoopRunSite, ThreadTarget, ToThreadCall,
+    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
+    LoopRunSite, ThreadTarget, ToThreadCall,
 };
-use crate::to_thread_fix::arguments_inner;
 
 /// Records what the whole-project rules need to know of one call (`blocking`: the blocking
 /// API it is, as the walk already decided).
@@ -57,28 +56,18 @@ pub(crate) fn record_call(
     let is_builtin = path.starts_with("builtins.");
     // LW103's fix is spelled here, while the text is at hand: the link that decides
     // whether the callee blocks runs after the text is gone.
-    let to_thread = match to_thread_fixable(checker) {
-        Some(asyncio) if !is_builtin => {
-            let asyncio = asyncio.to_string();
-            checker.summary.note_asyncio_alias(&asyncio);
-            let consumer = consumer_of(checker, call).map(|(consumer, parenthesize)| {
-                Box::new(ConsumerCall {
-                    function: checker.text(consumer.func.range()).trim().into(),
-                    arguments: checker
-                        .text(arguments_inner(consumer.arguments.range()))
-                        .into(),
-                    range: consumer.range(),
-                    parenthesize,
-                })
-            });
-            Some(Box::new(ToThreadCall {
-                function: checker.text(call.func.range()).trim().into(),
-                arguments: checker.text(arguments_inner(call.arguments.range())).into(),
-                parenthesize: checker.parent_expression().is_some(),
-                consumer,
-            }))
-        }
-        _ => None,
+    let to_thread = if is_builtin || !in_async_context {
+        None
+    } else {
+        let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());
+        let consumer_fix = consumer_of(checker, call)
+            .and_then(|(consumer, parenthesize)| spelled_fix(checker, consumer, parenthesize));
+        (call_fix.is_some() || consumer_fix.is_some()).then(|| {
+            Box::new(ToThreadCall {
+                call: call_fix,
+                consumer: consumer_fix,
+            })
+        })
     };
     let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;

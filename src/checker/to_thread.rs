@@ -12,27 +12,6 @@ use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
 use crate::to_thread_fix::{argument_text, arguments_inner};
 
-/// Whether a call here could be rewritten to `await asyncio.to_thread(...)`: async
-/// context, Python 3.9 or newer, not in a comprehension (where `await` would change a
-/// generator), `asyncio` imported under a name no local shadows, not already awaited.
-/// Returns the module's name for `asyncio`.
-pub fn to_thread_fixable<'c>(checker: &'c Checker) -> Option<&'c str> {
-    let target = checker.settings.target_version;
-    if (target.major, target.minor) < (3, 9)
-        || checker.in_comprehension()
-        || !checker.in_async_context()
-    {
-        return None;
-    }
-    let asyncio = checker.model.module.module_alias("asyncio")?;
-    if checker.model.is_local(asyncio)
-        || matches!(checker.parent_expression(), Some(Expr::Await(_)))
-    {
-        return None;
-    }
-    Some(asyncio)
-}
-
 /// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
 /// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
 /// (with `functools.partial` for keyword arguments), and the imports that needs.
@@ -192,6 +171,12 @@ pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     }
     let message = runner.describe(text);
     Some(runner.fix(message, vec![Edit::replacement(replacement, outer.range())]))
+}
+
+/// The fix that moves `call` (a call of a project function, for LW103) to a worker thread,
+/// where one is valid here.
+pub fn spelled_fix(checker: &Checker, call: &ast::ExprCall, parenthesize: bool) -> Option<Fix> {
+    call_fix(checker, Runner::here(checker)?, call, parenthesize)
 }
 
 fn call_fix(

@@ -45,8 +45,7 @@ pub struct CallSite {
     /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
     /// over it, `list(f())`): the body of a generator function runs only then.
     pub iterated: bool,
-    /// The text `await asyncio.to_thread(...)` would be spelled from, where that rewrite
-    /// of the call is valid.
+    /// LW103's fix, where moving the call to a worker thread is valid.
     pub to_thread: Option<Box<ToThreadCall>>,
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
@@ -170,26 +169,17 @@ pub enum Passed {
     Unknown,
 }
 
-/// A call's text, for the `await asyncio.to_thread(f, ...)` fix: the callee, the text
-/// between the parentheses, and whether the rewrite needs parentheses of its own.
+/// LW103's fix for a call, spelled where the call is (the link that decides whether the
+/// callee blocks runs after the text is gone): `await asyncio.to_thread(f, ...)` (or the
+/// executor form below Python 3.9), with `import asyncio` when the module lacks it.
 #[derive(Clone, Debug)]
 pub struct ToThreadCall {
-    pub function: Box<str>,
-    pub arguments: Box<str>,
-    pub parenthesize: bool,
-    /// The builtin that consumes the call's value whole (`list(gen())`): what moves to the
-    /// thread when the callee turns out to be a generator function, whose body runs only as
+    /// The call itself moved to a worker thread.
+    pub call: Option<crate::diagnostic::Fix>,
+    /// The builtin that consumes the call's value whole (`list(gen())`) moved instead: what
+    /// moves when the callee turns out to be a generator function, whose body runs only as
     /// it is iterated.
-    pub consumer: Option<Box<ConsumerCall>>,
-}
-
-/// `list(gen(...))`, spelled for `await asyncio.to_thread(list, gen(...))`.
-#[derive(Clone, Debug)]
-pub struct ConsumerCall {
-    pub function: Box<str>,
-    pub arguments: Box<str>,
-    pub range: TextRange,
-    pub parenthesize: bool,
+    pub consumer: Option<crate::diagnostic::Fix>,
 }
 
 /// A call to a catalogued blocking API.
@@ -472,8 +462,6 @@ pub struct ModuleSummary {
     /// Every call site as (function, call site, callee table entry), in function and site
     /// order: a compact copy for the link step, which reads nothing else of the calls.
     pub call_edges: Vec<(u32, u32, u32)>,
-    /// The module's name for `asyncio`, when it imports it (for fixes).
-    pub asyncio_alias: Option<String>,
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
     /// Sorted, each once (asked by binary search).

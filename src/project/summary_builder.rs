@@ -95,13 +95,6 @@ impl SummaryBuilder {
         }
     }
 
-    /// Records the module's name for `asyncio` (the first one a fix was spelled with).
-    pub fn note_asyncio_alias(&mut self, alias: &str) {
-        self.summary
-            .asyncio_alias
-            .get_or_insert_with(|| alias.to_string());
-    }
-
     /// Records a method called on a value of unknown type (`x.fetch()`).
     pub fn note_unresolved_method(&mut self, name: &str) {
         if !self.unresolved_methods.contains(name) {

@@ -6,7 +6,6 @@ use crate::diagnostic::{chain_text, display_path};
 use crate::project::blocking_conditions;
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
-use crate::to_thread_fix::to_thread_edit;
 
 pub const DOCS: &str = r#"# LW103 transitive-blocking-call
 
@@ -100,8 +99,10 @@ helper, with the call sites listed under it, and `--statistics` counts distinct 
 
 ## Fix
 Unsafe (the helper then runs on a worker thread): `await asyncio.to_thread(helper, *args)`,
-offered where the module imports `asyncio`, the target is Python 3.9 or newer, and the call
-is not inside a comprehension. A generator function's body runs as it is iterated: its call
+with `import asyncio` added when the module lacks it; below Python 3.9,
+`await asyncio.get_running_loop().run_in_executor(None, helper, *args)` (through
+`functools.partial` when the call has keyword arguments). Not offered inside a
+comprehension or a class body. A generator function's body runs as it is iterated: its call
 moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
 `for` over it has no fix.
 "#;
@@ -148,28 +149,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     callee_function.name
                 ))
                 .with_chain(chain);
-            let asyncio = project.modules[id.0].summary.asyncio_alias.as_ref();
-            if let (Some(spelled), Some(asyncio)) = (call.to_thread.as_deref(), asyncio) {
+            if let Some(spelled) = call.to_thread.as_deref() {
                 // A generator function's body runs as its generator is iterated: the thread
                 // must run the iteration (the builtin consuming it), or nothing moves.
                 let fix = if callee_function.is_generator {
-                    spelled.consumer.as_deref().map(|consumer| {
-                        to_thread_edit(
-                            asyncio,
-                            &consumer.function,
-                            &consumer.arguments,
-                            consumer.range,
-                            consumer.parenthesize,
-                        )
-                    })
+                    spelled.consumer.clone()
                 } else {
-                    Some(to_thread_edit(
-                        asyncio,
-                        &spelled.function,
-                        &spelled.arguments,
-                        call.range,
-                        spelled.parenthesize,
-                    ))
+                    spelled.call.clone()
                 };
                 if let Some(fix) = fix {
                     diagnostic = diagnostic.with_fix(fix);
