@@ -83,6 +83,16 @@ pub struct CheckArgs {
     /// Print how long each phase took on stderr.
     #[arg(long)]
     pub timings: bool,
+
+    /// List the files that would be checked, and the entries skipped with the reason, then
+    /// exit without checking.
+    #[arg(long)]
+    pub show_files: bool,
+
+    /// Also say on stderr what was skipped (entries of walked directories that are not
+    /// regular files) and why.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {

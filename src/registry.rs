@@ -35,6 +35,7 @@ macro_rules! define_rules {
 define_rules! {
     SyntaxError => ("LW001", "syntax-error", true),
     IoError => ("LW002", "io-error", true),
+    CheckIncomplete => ("LW003", "check-incomplete", true),
     BlockingIoInAsync => ("LW101", "blocking-io-in-async", true),
     BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true),
     TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true),

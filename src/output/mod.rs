@@ -12,6 +12,7 @@ use crate::report::Report;
 pub use options::RenderOptions;
 
 mod concise;
+mod files;
 mod github;
 mod json;
 mod json_lines;
@@ -50,6 +51,8 @@ pub fn render(
     }
     out.flush()
 }
+
+pub use files::render_file_list;
 
 /// `--statistics`: one line per rule code with its count, most frequent first.
 pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
