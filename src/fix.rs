@@ -37,7 +37,17 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
             ));
             continue;
         }
-        match write_atomically(path, &fixed) {
+        // The text was decoded from the file's declared encoding (PEP 263): it goes back in
+        // the same one, or not at all.
+        let Some(bytes) = encoded_as_on_disk(path, &fixed) else {
+            summary.errors.push(format!(
+                "{}: the fixed text cannot be written in the file's declared encoding; the file \
+                 is left unchanged",
+                file.display_path
+            ));
+            continue;
+        };
+        match write_atomically(path, &bytes) {
             Ok(()) => {
                 summary.applied += applied;
                 summary.files += 1;
@@ -118,7 +128,17 @@ fn parses(source: &str, path: &Path) -> bool {
         .is_empty()
 }
 
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// `text` encoded as the file at `path` is (its coding declaration; UTF-8 if it has none or
+/// cannot be read now).
+fn encoded_as_on_disk(path: &Path, text: &str) -> Option<Vec<u8>> {
+    let on_disk = std::fs::read(path).unwrap_or_default();
+    let encoding = crate::encoding::decode(&on_disk)
+        .map(|(_, encoding)| encoding)
+        .unwrap_or(crate::encoding::SourceEncoding::Utf8);
+    encoding.encode(text)
+}
+
+fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let file_name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())

@@ -383,3 +383,22 @@ fn one_fix_run_fixes_every_call_of_a_line() {
     let (code, findings, _) = check_json(dir.path(), &["a.py"]);
     assert_eq!((code, findings.len()), (0, 0), "{findings:#?}\n{fixed}");
 }
+
+/// The fixes of a Latin-1 file are written in Latin-1: the decoded text must not go back to
+/// disk as UTF-8 under a `latin-1` declaration.
+#[test]
+fn fixes_keep_the_declared_encoding() {
+    let source = b"# coding: latin-1\nimport asyncio\n\n\nasync def f():\n    s = '\xe9'\n    loop = asyncio.get_event_loop()\n";
+    let dir = project(&[("a.py", source)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "a.py"])
+        .output()
+        .expect("run");
+    let fixed = std::fs::read(dir.path().join("a.py")).expect("read");
+    assert!(
+        fixed.windows(3).any(|w| w == b"'\xe9'"),
+        "{}",
+        String::from_utf8_lossy(&fixed)
+    );
+    assert!(String::from_utf8_lossy(&fixed).contains("get_running_loop()"));
+}
