@@ -402,3 +402,58 @@ fn fixes_keep_the_declared_encoding() {
     );
     assert!(String::from_utf8_lossy(&fixed).contains("get_running_loop()"));
 }
+
+// ------------------------------------------------------------ determinism
+
+/// A generated project of packages whose modules call each other's blocking helpers, so
+/// the link and the whole-project rules (LW103 chains across modules) have work to order.
+fn generated_project() -> TempDir {
+    let mut files: Vec<(String, String)> = vec![("app/__init__.py".into(), String::new())];
+    for package in 0..4 {
+        files.push((format!("app/p{package}/__init__.py"), String::new()));
+        for module in 0..8 {
+            let next = (module + 1) % 8;
+            let other = (package + 1) % 4;
+            let text = format!(
+                "import asyncio\nimport time\n\nfrom app.p{package} import m{next}\nfrom app.p{other}.m{module} import helper as other_helper\n\n\n\
+                 def helper():\n    time.sleep(0.{module})\n\n\n\
+                 def relay():\n    return m{next}.helper()\n\n\n\
+                 async def handler():\n    relay()\n    other_helper()\n    asyncio.create_task(handler())\n    asyncio.sleep(1)\n"
+            );
+            files.push((format!("app/p{package}/m{module}.py"), text));
+        }
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    project(&borrowed)
+}
+
+#[test]
+fn json_is_byte_identical_at_1_2_and_8_threads_and_across_runs() {
+    let dir = generated_project();
+    let run = |threads: &str| {
+        let output = loopwarden(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--output-format", "json", "."])
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        output.stdout
+    };
+    let first = run("1");
+    let findings: Value = serde_json::from_slice(&first).expect("JSON");
+    assert!(
+        findings
+            .as_array()
+            .is_some_and(|all| all.iter().any(|finding| finding["code"] == "LW103")),
+        "the project exercises the whole-project rules"
+    );
+    for threads in ["2", "8", "8", "1", "2"] {
+        assert!(
+            run(threads) == first,
+            "the output at {threads} threads differs"
+        );
+    }
+}
