@@ -27,7 +27,7 @@ targets=("$@")
 
 # Seeds: every fixture and demo file for the single-file targets; every fixture folder and
 # the demo as one project input (`#%% path` lines between modules) for check_project.
-seeds=${CARGO_TARGET_DIR:-target}/fuzz-seeds
+seeds=$(realpath -m "${CARGO_TARGET_DIR:-target}/fuzz-seeds")
 rm -rf "$seeds"
 mkdir -p "$seeds/single" "$seeds/project"
 n=0
@@ -50,7 +50,7 @@ for target in "${targets[@]}"; do
     esac
     mkdir -p "fuzz/corpus/$target"
     echo "== $target for $seconds s"
-    (cd fuzz && nice -n 19 cargo +nightly fuzz run -O "$target" "corpus/$target" "../$seed_dir" -- \
+    (cd fuzz && nice -n 19 cargo +nightly fuzz run -O "$target" "corpus/$target" "$seed_dir" -- \
         -dict=python.dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
         -max_len=65536 -print_final_stats=1)
 done
