@@ -9,9 +9,7 @@
 
 use std::path::PathBuf;
 
-use loopwarden::analysis::{
-    FileAnalysis, ProjectRoots, analyse_source, decode_source, link, project_diagnostics,
-};
+use loopwarden::analysis::{FileAnalysis, ProjectRoots, analyse_bytes, link, project_diagnostics};
 use loopwarden::discovery::SourcePath;
 use loopwarden::discovery::module_name::ModuleName;
 use loopwarden::fix::fixed_source;
@@ -53,7 +51,9 @@ fn module_name(path: &str) -> ModuleName {
         parts.pop();
     }
     let name = parts.join(".");
-    let aliases = (1..parts.len()).map(|skip| parts[skip..].join(".")).collect();
+    let aliases = (1..parts.len())
+        .map(|skip| parts[skip..].join("."))
+        .collect();
     ModuleName {
         name,
         is_package,
@@ -76,12 +76,9 @@ pub fn check(modules: &[Module], settings: &Settings) -> Report {
         .iter()
         .zip(modules)
         .zip(&names)
-        .map(
-            |((file, module), name)| match decode_source(file, module.bytes.clone()) {
-                Ok(text) => analyse_source(file, text, name, Some(&roots), settings),
-                Err(message) => FileAnalysis::unreadable(file, message),
-            },
-        )
+        .map(|((file, module), name)| {
+            analyse_bytes(file, module.bytes.clone(), name, Some(&roots), settings)
+        })
         .collect();
     analyses.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let linked = link(&analyses, settings);
@@ -114,7 +111,10 @@ pub fn render_everything(report: &Report) {
         output::render(format, report, &options, &mut out).expect("rendering to memory");
         if matches!(format, OutputFormat::Json | OutputFormat::Sarif) {
             let text = std::str::from_utf8(&out).expect("JSON output is UTF-8");
-            assert!(valid_json(text), "{format:?} output is not valid JSON:\n{text}");
+            assert!(
+                valid_json(text),
+                "{format:?} output is not valid JSON:\n{text}"
+            );
         }
     }
     let mut out = Vec::new();
@@ -190,7 +190,12 @@ pub fn check_fixes(modules: &[Module], settings: &Settings) {
             let applicable = file
                 .findings
                 .iter()
-                .filter(|finding| finding.fix.as_ref().is_some_and(|fix| !fix.edits.is_empty()))
+                .filter(|finding| {
+                    finding
+                        .fix
+                        .as_ref()
+                        .is_some_and(|fix| !fix.edits.is_empty())
+                })
                 .filter(|finding| {
                     finding.fix.as_ref().is_some_and(|fix| {
                         fix.applicability != loopwarden::diagnostic::Applicability::DisplayOnly
