@@ -509,6 +509,12 @@ fn run(
     findings.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let mut report = Report::new(findings, discovered.errors, files_checked);
     report.skipped = discovered.skipped;
+    report.path_bytes = discovered
+        .files
+        .iter()
+        .filter(|file| file.path.to_str().is_none())
+        .map(|file| (file.display.clone(), discovery::display_bytes(&file.path)))
+        .collect();
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.
     let parallel = analysed_at - discovered_at;

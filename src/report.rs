@@ -217,6 +217,9 @@ pub struct Report {
     /// Entries of walked directories that were not checked (not regular files), with what
     /// they are: `--verbose` lists them.
     pub skipped: Vec<crate::discovery::Skipped>,
+    /// The exact bytes of the display paths that are not UTF-8 (shown with U+FFFD for each
+    /// byte that is not), by display path: SARIF's URIs percent-encode these.
+    pub path_bytes: std::collections::BTreeMap<String, Vec<u8>>,
     pub files_checked: usize,
     pub timings: Timings,
 }
@@ -227,6 +230,7 @@ impl Report {
             files,
             errors,
             skipped: Vec::new(),
+            path_bytes: Default::default(),
             files_checked,
             timings: Timings::default(),
         }

@@ -457,3 +457,25 @@ fn json_is_byte_identical_at_1_2_and_8_threads_and_across_runs() {
         );
     }
 }
+
+// ------------------------------------------------------------ paths that are not UTF-8
+
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_not_utf8_is_checked_and_percent_encoded_exactly_in_sarif() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 #1.py");
+    std::fs::write(dir.path().join(name), BLOCKING).expect("write");
+    let (code, findings, stderr) = check_json(dir.path(), &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(finding(&findings, "LW101")["filename"], "caf\u{FFFD} #1.py");
+    let sarif = loopwarden(dir.path())
+        .args(["check", "--output-format", "sarif", "."])
+        .output()
+        .expect("run");
+    let log: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
+    let uri = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "caf%E9%20%231.py");
+}

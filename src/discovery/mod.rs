@@ -283,6 +283,20 @@ pub fn display_name(path: &Path) -> String {
     display.to_string()
 }
 
+/// The bytes of [`display_name`], exact where the path is not UTF-8.
+pub fn display_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut display: &[u8] = &bytes;
+    while let Some(rest) = display.strip_prefix(b"./") {
+        let slashes = rest.iter().take_while(|&&byte| byte == b'/').count();
+        display = &rest[slashes..];
+    }
+    display.to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
