@@ -13,6 +13,7 @@
 //! file's text replaced by a buffer (an unsaved editor buffer, standard input), reporting
 //! that file alone. No step reads a file twice.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::{ModuleName, ModuleNamer};
 use crate::discovery::{self, Discovered, SourcePath};
 use crate::dispatch;
+use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
 use crate::project::summary::{ClassSummary, ModuleSummary};
@@ -116,22 +118,32 @@ impl FileAnalysis {
     }
 }
 
-/// Reads a file's text as the analysis expects it (UTF-8), or the message of the finding
-/// that says why it cannot be.
-pub fn read_source(file: &SourcePath) -> Result<String, String> {
-    let bytes = std::fs::read(&file.path)
-        .map_err(|error| format!("Failed to read {}: {error}", file.display))?;
-    decode_source(file, bytes)
+/// Reads a file's bytes, or the message of the LW002 finding that says why they cannot be
+/// read. Only a regular file is opened: a FIFO would block the run, a device never ends.
+pub fn read_source(file: &SourcePath) -> Result<Vec<u8>, String> {
+    crate::discovery::read_regular_file(&file.path)
+        .map_err(|reason| format!("Failed to read {}: {reason}", file.display))
 }
 
-/// A file's bytes as text, or the message of the finding that says why they are not.
+/// A file's bytes as text, decoded as CPython decodes them (see [`crate::encoding`]), or
+/// the message of the syntax error CPython would raise instead.
 pub fn decode_source(file: &SourcePath, bytes: Vec<u8>) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "Failed to read {}: stream did not contain valid UTF-8 ({})",
-            file.display,
-            error.utf8_error()
-        )
+    into_text(bytes)
+        .map_err(|(_, error)| format!("{}: SyntaxError: {}", file.display, error.message))
+}
+
+/// The text of `bytes` (without a copy when they are UTF-8), or the bytes back with the
+/// reason CPython would not decode them.
+fn into_text(bytes: Vec<u8>) -> Result<String, (Vec<u8>, encoding::DecodeError)> {
+    let decoded = match encoding::decode(&bytes) {
+        Ok((Cow::Borrowed(_), _)) => None,
+        Ok((Cow::Owned(text), _)) => Some(text),
+        Err(error) => return Err((bytes, error)),
+    };
+    Ok(match decoded {
+        Some(text) => text,
+        // Borrowed means the bytes were UTF-8 as they are.
+        None => String::from_utf8(bytes).unwrap_or_default(),
     })
 }
 
@@ -147,6 +159,44 @@ pub fn checked_text(
     let notebook = notebook::read(&text)
         .map_err(|error| format!("Failed to read {}: {error}", file.display))?;
     Ok((notebook.source, Some(notebook.index)))
+}
+
+/// [`analyse_source`] on a file's bytes: a file CPython would not decode gets one LW001
+/// finding, with CPython's message, at the first byte that does not decode.
+pub fn analyse_bytes(
+    file: &SourcePath,
+    bytes: Vec<u8>,
+    module: &ModuleName,
+    roots: Option<&ProjectRoots>,
+    settings: &Settings,
+) -> FileAnalysis {
+    let (bytes, error) = match into_text(bytes) {
+        Ok(text) => {
+            return match checked_text(file, text) {
+                Ok((text, cells)) => {
+                    let mut analysis = analyse_source(file, text, module, roots, settings);
+                    analysis.cells = cells;
+                    analysis
+                }
+                Err(message) => FileAnalysis::unreadable(file, message),
+            };
+        }
+        Err(undecodable) => undecodable,
+    };
+    // The text as far as it can be shown, for the code frame; the offset stays a byte offset
+    // of the file up to the first byte that did not decode.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let offset = String::from_utf8_lossy(&bytes[..error.offset.min(bytes.len())]).len();
+    let mut analysis = FileAnalysis::empty(file);
+    analysis.line_index = LineIndex::new(&text);
+    let at = TextSize::try_from(offset.min(text.len())).unwrap_or_default();
+    analysis.diagnostics = vec![Diagnostic::new(
+        Rule::SyntaxError,
+        format!("SyntaxError: {}", error.message),
+        TextRange::empty(at),
+    )];
+    analysis.source = HeldText::Full(text);
+    analysis
 }
 
 /// The top-level names the project's modules are imported under (`app` for `app.db`): a
@@ -221,12 +271,8 @@ pub fn analyse_file(
     roots: Option<&ProjectRoots>,
     settings: &Settings,
 ) -> FileAnalysis {
-    match read_source(file).and_then(|text| checked_text(file, text)) {
-        Ok((text, cells)) => {
-            let mut analysis = analyse_source(file, text, module, roots, settings);
-            analysis.cells = cells;
-            analysis
-        }
+    match read_source(file) {
+        Ok(bytes) => analyse_bytes(file, bytes, module, roots, settings),
         Err(message) => FileAnalysis::unreadable(file, message),
     }
 }
@@ -382,6 +428,12 @@ pub fn check_with_texts(paths: &[PathBuf], texts: &Texts, settings: &Settings) -
     )
 }
 
+/// Checks files already discovered (what [`check`] does after its walk): a file removed
+/// since, or turned into something else, is an LW002 finding like any unreadable file.
+pub fn check_discovered(discovered: Discovered, settings: &Settings) -> Report {
+    run(discovered, &Texts::default(), settings, Instant::now())
+}
+
 /// A file's content that stands in for the file on disk (an unsaved buffer, standard
 /// input).
 pub struct Buffer {
@@ -400,6 +452,7 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     let mut discovered = discovery::discover(std::slice::from_ref(&root), settings);
     // The rest of the project is context: what cannot be read there is not this check's.
     discovered.errors.clear();
+    discovered.unreadable.clear();
     let target = absolutize(&buffer.path);
     let display = match discovered
         .files
@@ -482,17 +535,12 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
                 let replaced = (!texts.is_empty())
                     .then(|| texts.get(&absolutize(&file.path)))
                     .flatten();
-                let text = match replaced {
-                    Some(bytes) => decode_source(file, bytes.clone()),
+                let bytes = match replaced {
+                    Some(bytes) => Ok(bytes.clone()),
                     None => read_source(file),
                 };
-                match text.and_then(|text| checked_text(file, text)) {
-                    Ok((text, cells)) => {
-                        let mut analysis =
-                            analyse_source(file, text, module, Some(&roots), settings);
-                        analysis.cells = cells;
-                        analysis
-                    }
+                match bytes {
+                    Ok(bytes) => analyse_bytes(file, bytes, module, Some(&roots), settings),
                     Err(message) => FileAnalysis::unreadable(file, message),
                 }
             })
@@ -524,13 +572,26 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         .iter()
         .map(|file| (file.display_path.clone(), file.path.clone()))
         .collect();
-    let findings = files
+    let mut findings: Vec<FileFindings> = files
         .into_iter()
         .zip(project)
         .map(|(file, project)| file.into_findings(project, settings))
         .collect();
+    // A directory the walk could not read is a finding like a file that cannot be read, in
+    // every output format.
+    findings.extend(discovered.unreadable.into_iter().map(|directory| {
+        FileFindings::unreadable(directory.path.display, directory.message, settings)
+    }));
+    findings.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let mut report = Report::new(findings, discovered.errors, files_checked);
     report.paths = paths;
+    report.skipped = discovered.skipped;
+    report.path_bytes = discovered
+        .files
+        .iter()
+        .filter(|file| file.path.to_str().is_none())
+        .map(|file| (file.display.clone(), discovery::display_bytes(&file.path)))
+        .collect();
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.
     let parallel = analysed_at - discovered_at;

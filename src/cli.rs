@@ -146,6 +146,16 @@ pub struct CheckArgs {
     /// findings it confirms, and report what it saw that no rule found (docs/runtime.md).
     #[arg(long, value_name = "FILE")]
     pub runtime_report: Option<PathBuf>,
+
+    /// List the files that would be checked, and the entries skipped with the reason, then
+    /// exit without checking.
+    #[arg(long)]
+    pub show_files: bool,
+
+    /// Also say on stderr what was skipped (entries of walked directories that are not
+    /// regular files) and why.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {

@@ -382,8 +382,9 @@ fn parses(source: &str, path: &Path) -> bool {
 
 /// Writes `fixed` over the file at `path`, whose text was `original` when it was read.
 /// Through symbolic links to the real file, under its exact (byte) name, atomically, with
-/// its permissions; a file that is read-only, or that changed since it was read, is
-/// refused with the reason.
+/// its permissions, in the encoding its coding declaration names (PEP 263); a file that is
+/// read-only, that changed since it was read, or whose encoding cannot hold the fixed text,
+/// is refused with the reason.
 pub fn write_fixed(path: &Path, original: &str, fixed: &str) -> std::io::Result<()> {
     let real = std::fs::canonicalize(path)?;
     let metadata = std::fs::metadata(&real)?;
@@ -393,9 +394,17 @@ pub fn write_fixed(path: &Path, original: &str, fixed: &str) -> std::io::Result<
             "the file is read-only",
         ));
     }
-    if std::fs::read(&real)? != original.as_bytes() {
+    let on_disk = std::fs::read(&real)?;
+    let (current, encoding) = crate::encoding::decode(&on_disk)
+        .map_err(|_| std::io::Error::other("the file changed since it was read"))?;
+    if current != original {
         return Err(std::io::Error::other("the file changed since it was read"));
     }
+    let Some(bytes) = encoding.encode(fixed) else {
+        return Err(std::io::Error::other(
+            "the fixed text cannot be written in the file's declared encoding",
+        ));
+    };
     let directory = real.parent().unwrap_or(Path::new("."));
     let mut temporary_name = OsString::from(".");
     temporary_name.push(real.file_name().unwrap_or_default());
@@ -406,7 +415,7 @@ pub fn write_fixed(path: &Path, original: &str, fixed: &str) -> std::io::Result<
             .write(true)
             .create_new(true)
             .open(&temporary)?;
-        out.write_all(fixed.as_bytes())?;
+        out.write_all(&bytes)?;
         out.sync_all()?;
         drop(out);
         std::fs::set_permissions(&temporary, metadata.permissions())?;

@@ -19,6 +19,7 @@ pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
 pub mod dispatch;
+pub mod encoding;
 pub mod fix;
 pub mod message_text;
 pub mod noqa;

@@ -1,7 +1,8 @@
 //! The `loopwarden` command: argument parsing and exit codes; the work is in the library.
 //!
-//! Exit codes: 0 no findings (or `--exit-zero`), 1 findings, 2 a usage, configuration or
-//! I/O error (a path that does not exist, a file that cannot be read). A closed stdout
+//! Exit codes: 0 no findings (or `--exit-zero`), 1 findings (an unreadable file or
+//! directory too: an LW002 finding), 2 a usage or configuration error (a path that does not
+//! exist, a bad setting) or an internal error. A closed stdout
 //! (`loopwarden check | head`) ends the output quietly.
 
 mod cli;
@@ -98,6 +99,15 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if args.watch {
         return watch::run(&args.paths, args.output_format, load, &options);
+    }
+
+    if args.show_files {
+        let discovered = loopwarden::discovery::discover(&args.paths, &settings);
+        for error in &discovered.errors {
+            report_error(format_args!("{error}"));
+        }
+        let written = write_stdout(|out| output::render_file_list(&discovered, out));
+        return finish(written, ExitCode::SUCCESS);
     }
 
     let mut report = match &args.stdin_filename {
@@ -207,16 +217,24 @@ fn check(args: CheckArgs) -> ExitCode {
     for error in &report.errors {
         report_error(format_args!("{error}"));
     }
+    if args.verbose {
+        for skipped in &report.skipped {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "skipped {}: {}, not a regular file",
+                skipped.display,
+                skipped.kind
+            );
+        }
+    }
     if args.timings {
         print_timings(&report.timings, started.elapsed());
     }
 
-    let code = if fix_failed
-        || report.has_errors()
-        || report
-            .findings()
-            .any(|finding| finding.rule == Rule::IoError)
-    {
+    // A file or directory that cannot be read is a finding (LW002), exit 1, as Ruff's E902;
+    // exit 2 is for usage, configuration and internal errors, and fixes that could not be
+    // written.
+    let code = if fix_failed || report.has_errors() {
         ExitCode::from(EXIT_ERROR)
     } else if report.finding_count() > 0 && !args.exit_zero {
         ExitCode::from(EXIT_FINDINGS)

@@ -36,6 +36,7 @@ define_rules! {
     SyntaxError => ("LW001", "syntax-error", true),
     IoError => ("LW002", "io-error", true),
     UnusedNoqa => ("LW003", "unused-noqa", false),
+    CheckIncomplete => ("LW004", "check-incomplete", true),
     BlockingIoInAsync => ("LW101", "blocking-io-in-async", true),
     BlockingCpuInAsync => ("LW102", "blocking-cpu-in-async", true),
     TransitiveBlockingCall => ("LW103", "transitive-blocking-call", true),

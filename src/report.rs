@@ -207,11 +207,22 @@ impl FileFindings {
             .collect();
         sort_findings(&mut findings);
         // One finding per line for one message: two calls of the same API on a line
-        // (`a.exists() and b.exists()`) are one thing to read and to fix, not two.
-        let mut seen = HashSet::new();
-        findings.retain(|finding| {
-            seen.insert((finding.location.row, finding.rule, finding.message.clone()))
-        });
+        // (`a.exists() and b.exists()`) are one thing to read and to fix, not two. The fix
+        // of the finding kept carries the edits of the others, so one `--fix` fixes the
+        // line, and a second finds nothing left to do.
+        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+        let mut seen = std::collections::HashMap::new();
+        for finding in findings {
+            let key = (finding.location.row, finding.rule, finding.message.clone());
+            match seen.get(&key) {
+                Some(&at) => merge_fix(&mut kept[at], finding.fix),
+                None => {
+                    seen.insert(key, kept.len());
+                    kept.push(finding);
+                }
+            }
+        }
+        let findings = kept;
         Self {
             display_path,
             source,
@@ -257,6 +268,31 @@ impl FileFindings {
             findings,
         }
     }
+}
+
+/// Adds the edits of `other` (the fix of a finding merged into `finding`) to `finding`'s
+/// fix, unless they overlap its edits; the merged fix is as safe as the less safe of the two.
+fn merge_fix(finding: &mut Finding, other: Option<FindingFix>) {
+    let Some(other) = other else {
+        return;
+    };
+    let Some(fix) = &mut finding.fix else {
+        finding.fix = Some(other);
+        return;
+    };
+    let overlaps = other.edits.iter().any(|new| {
+        fix.edits.iter().any(|old| {
+            new.range.start() < old.range.end() && old.range.start() < new.range.end()
+                || new.range.start() == old.range.start()
+        })
+    });
+    if overlaps {
+        return;
+    }
+    fix.applicability = fix.applicability.min(other.applicability);
+    fix.edits.extend(other.edits);
+    fix.edits
+        .sort_by_key(|edit| (edit.range.start(), edit.range.end()));
 }
 
 fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &LineIndex) -> Finding {
@@ -322,6 +358,12 @@ pub struct Report {
     pub files: Vec<FileFindings>,
     /// Problems that are not findings: a path that does not exist, an unreadable directory.
     pub errors: Vec<String>,
+    /// Entries of walked directories that were not checked (not regular files), with what
+    /// they are: `--verbose` lists them.
+    pub skipped: Vec<crate::discovery::Skipped>,
+    /// The exact bytes of the display paths that are not UTF-8 (shown with U+FFFD for each
+    /// byte that is not), by display path: SARIF's URIs percent-encode these.
+    pub path_bytes: std::collections::BTreeMap<String, Vec<u8>>,
     pub files_checked: usize,
     pub timings: Timings,
     /// Display path → the path on disk, of every file checked (where `--fix` writes).
@@ -335,6 +377,8 @@ impl Report {
         Self {
             files,
             errors,
+            skipped: Vec::new(),
+            path_bytes: Default::default(),
             files_checked,
             timings: Timings::default(),
             paths: std::collections::HashMap::default(),

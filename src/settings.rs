@@ -90,7 +90,13 @@ const KNOWN_KEYS: &[&str] = &[
     "async-safe-calls",
     "test-ignore",
     "force-exclude",
+    "file-time-limit",
 ];
+
+/// How long the checks of one file may run before the rest of it is left unchecked (an
+/// LW004 finding): a pathological file must not stall a whole run. Far above what any real
+/// file takes (a 100 MB module is checked in a few seconds).
+pub const DEFAULT_FILE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Rules that are off in test code unless `test-ignore` says otherwise: the ones about what
 /// a blocked or slow loop costs a running service (other requests stall, a peer that never
@@ -127,6 +133,8 @@ pub struct Settings {
     pub async_safe_calls: Vec<String>,
     /// `test-ignore`: rules that do not run on test code (see [`is_test_file`]).
     pub test_ignore: BTreeSet<Rule>,
+    /// `file-time-limit`: how long one file's checks may run (`None`: no limit).
+    pub file_time_limit: Option<std::time::Duration>,
     /// The configuration file the settings were read from, if any (absolute).
     pub config_file: Option<PathBuf>,
     /// The directory patterns are relative to: the configuration file's directory, or `None`
@@ -153,6 +161,7 @@ impl Default for Settings {
             blocking_calls: Vec::new(),
             async_safe_calls: Vec::new(),
             test_ignore: DEFAULT_TEST_IGNORE.iter().copied().collect(),
+            file_time_limit: Some(DEFAULT_FILE_TIME_LIMIT),
             config_file: None,
             project_root: None,
         }
@@ -555,6 +564,7 @@ struct FileOptions {
     blocking_calls: Vec<String>,
     async_safe_calls: Vec<String>,
     test_ignore: Option<BTreeSet<Rule>>,
+    file_time_limit: Option<Option<std::time::Duration>>,
 }
 
 fn string_list(origin: Origin<'_>, key: &str, value: &Value) -> Result<Vec<String>, SettingsError> {
@@ -657,6 +667,29 @@ fn parse_options(table: &Table, origin: Origin<'_>) -> Result<FileOptions, Setti
             },
             "test-ignore" => {
                 options.test_ignore = Some(origin.rules(key, &string_list(origin, key, value)?)?)
+            }
+            "file-time-limit" => {
+                let seconds = match value {
+                    Value::Integer(seconds) => *seconds as f64,
+                    Value::Float(seconds) => *seconds,
+                    other => {
+                        return Err(origin.error(
+                            key,
+                            format_args!(
+                                "expected a number of seconds, found {}",
+                                other.type_str()
+                            ),
+                        ));
+                    }
+                };
+                if !(seconds.is_finite() && (0.0..=86_400.0).contains(&seconds)) {
+                    return Err(origin.error(
+                        key,
+                        format_args!("expected a number of seconds from 0 (no limit) to 86400"),
+                    ));
+                }
+                options.file_time_limit =
+                    Some((seconds > 0.0).then(|| std::time::Duration::from_secs_f64(seconds)));
             }
             "blocking-calls" => options.blocking_calls = string_list(origin, key, value)?,
             "async-safe-calls" => options.async_safe_calls = string_list(origin, key, value)?,
@@ -916,6 +949,9 @@ impl Settings {
         }
         self.blocking_calls = file.blocking_calls;
         self.async_safe_calls = file.async_safe_calls;
+        if let Some(limit) = file.file_time_limit {
+            self.file_time_limit = limit;
+        }
         Ok(())
     }
 }

@@ -497,18 +497,25 @@ fn syntax_error_is_one_finding_and_other_files_are_checked() {
 }
 
 #[test]
-fn non_utf8_file_is_an_io_error_finding_and_exits_two() {
+fn a_file_cpython_would_not_decode_is_a_syntax_error_finding_and_exits_one() {
     let dir = project(&[("good.py", BLOCKING)]);
     write(dir.path(), "latin1.py", b"# caf\xe9\nx = 1\n");
     let (code, findings, _) = check_json(dir.path(), &[]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert_eq!(
         codes_and_files(&findings),
         vec![
             ("LW101".to_string(), "good.py".to_string()),
-            ("LW002".to_string(), "latin1.py".to_string()),
+            ("LW001".to_string(), "latin1.py".to_string()),
         ]
     );
+    let message = findings[1]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message,
+        "SyntaxError: Non-UTF-8 code starting with '\\xe9' on line 1, but no encoding \
+         declared; see https://peps.python.org/pep-0263/ for details"
+    );
+    assert_eq!(findings[1]["location"]["row"], 1);
 }
 
 #[test]
@@ -667,7 +674,8 @@ fn a_broken_link_is_an_error_naming_the_file_and_other_files_are_checked() {
 fn a_read_error_is_an_io_error_finding_naming_the_os_error() {
     let dir = project(&[("ok.py", BLOCKING)]);
     let (code, findings, _) = check_json(dir.path(), &["ok.py", "/proc/self/mem"]);
-    assert_eq!(code, 2);
+    // A finding like any other, as Ruff's E902: exit 2 is for usage and internal errors.
+    assert_eq!(code, 1);
     let io_error = findings
         .iter()
         .find(|finding| finding["code"] == "LW002")

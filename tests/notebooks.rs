@@ -146,7 +146,7 @@ fn a_notebook_that_is_not_json_is_an_io_error_and_the_run_goes_on() {
         .args(["check", ".", "--output-format", "concise"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
         text.contains(

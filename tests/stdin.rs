@@ -191,15 +191,15 @@ fn a_new_file_not_yet_on_disk_is_checked() {
 }
 
 #[test]
-fn a_buffer_that_is_not_utf8_is_an_io_error_with_exit_2() {
+fn a_buffer_cpython_would_not_decode_is_a_syntax_error_with_exit_1() {
     let dir = shop();
     let (code, findings) = run(
         dir.path(),
         &["--stdin-filename", "shop/app.py"],
         b"x = '\xff'\n",
     );
-    assert_eq!(code, 2);
-    assert_eq!(findings[0]["code"], "LW002");
+    assert_eq!(code, 1);
+    assert_eq!(findings[0]["code"], "LW001");
 }
 
 #[test]

@@ -60,6 +60,16 @@ pub struct Checker<'a, 'm> {
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
     names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
     pub(crate) nesting: usize,
+    /// Where the walk first met code nested [`MAX_NESTING`] levels deep, which it does not
+    /// descend into (reported as LW004).
+    pub(crate) nesting_limit_at: Option<TextSize>,
+    /// When the per-file time limit runs out (`file-time-limit`), and where the walk stopped
+    /// if it did (reported as LW004).
+    pub(crate) deadline: Option<std::time::Instant>,
+    pub(crate) stopped_at: Option<TextSize>,
+    /// Nodes walked since the clock was last read: reading it at every node would cost more
+    /// than some checks.
+    pub(crate) ticks: u32,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The module's line starts (rows for messages that name other lines).
     pub line_index: &'a LineIndex,
@@ -91,6 +101,12 @@ impl<'a, 'm> Checker<'a, 'm> {
             functions: Vec::new(),
             in_comprehension: 0,
             nesting: 0,
+            nesting_limit_at: None,
+            deadline: settings
+                .file_time_limit
+                .and_then(|limit| std::time::Instant::now().checked_add(limit)),
+            stopped_at: None,
+            ticks: 0,
             names_read: rustc_hash::FxHashMap::default(),
             diagnostics: Vec::new(),
             line_index,
@@ -119,6 +135,30 @@ impl<'a, 'm> Checker<'a, 'm> {
 }
 
 impl<'a> Checker<'a, '_> {
+    /// Whether the walk goes no further into the node at `at`: it is nested too deep, or the
+    /// file's time is up. Records the first place of each for LW004.
+    pub(crate) fn stops_at(&mut self, at: TextSize) -> bool {
+        if self.stopped_at.is_some() {
+            return true;
+        }
+        if self.nesting >= MAX_NESTING {
+            self.nesting_limit_at.get_or_insert(at);
+            return true;
+        }
+        self.ticks += 1;
+        if self.ticks >= 256 {
+            self.ticks = 0;
+            if self
+                .deadline
+                .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+            {
+                self.stopped_at = Some(at);
+                return true;
+            }
+        }
+        false
+    }
+
     pub fn enabled(&self, rule: Rule) -> bool {
         self.settings.is_enabled(rule)
     }

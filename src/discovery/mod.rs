@@ -33,9 +33,32 @@ pub struct SourcePath {
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<SourcePath>,
+    /// Directories the walk could not read: each becomes an LW002 finding, like a file that
+    /// cannot be read, so every output format shows what was not checked.
+    pub unreadable: Vec<Unreadable>,
+    /// Entries of a walked directory that are named like Python files but are not regular
+    /// files (a FIFO, a socket, a device, a link the walk does not follow), with what they
+    /// are: not checked, and listed by `--show-files` and `--verbose`.
+    pub skipped: Vec<Skipped>,
     /// Paths that could not be walked, as `path: reason` (the CLI prefixes `error: `),
     /// e.g. `missing/dir: No such file or directory (os error 2)`.
     pub errors: Vec<String>,
+}
+
+/// A directory the walk could not read.
+#[derive(Clone, Debug)]
+pub struct Unreadable {
+    pub path: SourcePath,
+    /// The message of its LW002 finding.
+    pub message: String,
+}
+
+/// An entry the walk passed over, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub display: String,
+    /// What it is (`a FIFO (named pipe)`).
+    pub kind: String,
 }
 
 pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
@@ -53,21 +76,33 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
     let root = Arc::new(settings.root());
 
     for given in paths {
-        if let Err(error) = std::fs::metadata(given) {
-            discovered
+        match std::fs::metadata(given) {
+            Err(error) => discovered
                 .errors
-                .push(format!("{}: {error}", given.display()));
-            continue;
+                .push(format!("{}: {error}", given.display())),
+            // `--force-exclude`: a named path the exclusions cover is skipped too.
+            Ok(_) if settings.force_exclude && settings.is_excluded(given) => {}
+            // Anything named on the command line that is not a directory is checked, so a
+            // FIFO or a device is answered (an LW002 finding naming what it is), never
+            // passed over in silence.
+            Ok(metadata) if !metadata.is_dir() => discovered.files.push(SourcePath {
+                path: given.clone(),
+                display: display_name(given),
+            }),
+            Ok(_) => walk(given, &exclude, &root, &mut discovered),
         }
-        if settings.force_exclude && settings.is_excluded(given) {
-            continue;
-        }
-        walk(given, &exclude, &root, &mut discovered);
     }
 
     discovered
         .files
         .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    discovered
+        .unreadable
+        .sort_by(|a, b| a.path.display.cmp(&b.path.display));
+    discovered
+        .unreadable
+        .dedup_by(|a, b| a.path.display == b.path.display);
+    discovered.skipped.sort_by(|a, b| a.display.cmp(&b.display));
     // The same file reached through two given paths (or a link) is checked once. With one
     // path given, the walk (which does not follow links) cannot reach a file twice.
     if paths.len() <= 1 {
@@ -111,23 +146,130 @@ fn walk(
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                discovered.errors.push(error.to_string());
+                match unreadable_directory(&error) {
+                    Some(unreadable) => discovered.unreadable.push(unreadable),
+                    None => discovered.errors.push(error.to_string()),
+                }
                 continue;
             }
         };
         let path = entry.path();
-        let take = if entry.depth() == 0 {
-            path.is_file()
-        } else {
-            entry.file_type().is_some_and(|kind| kind.is_file()) && is_python_file(path)
+        let Some(kind) = entry.file_type() else {
+            continue;
         };
-        if take {
+        if kind.is_dir() || !is_python_file(path) {
+            continue;
+        }
+        if kind.is_file() {
             discovered.files.push(SourcePath {
                 path: path.to_path_buf(),
                 display: display_name(path),
             });
+        } else {
+            discovered.skipped.push(Skipped {
+                display: display_name(path),
+                kind: file_kind(kind).to_string(),
+            });
         }
     }
+}
+
+/// The directory an error of the walk is about, when it is one the walk could not read.
+fn unreadable_directory(error: &ignore::Error) -> Option<Unreadable> {
+    let mut error = error;
+    let mut path = None;
+    loop {
+        match error {
+            ignore::Error::WithPath { path: at, err } => {
+                path.get_or_insert(at.clone());
+                error = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = err;
+            }
+            ignore::Error::Io(io) => {
+                let path = path?;
+                let display = display_name(&path);
+                return Some(Unreadable {
+                    message: format!("Failed to read directory {display}: {io}"),
+                    path: SourcePath { path, display },
+                });
+            }
+            ignore::Error::Loop { child, .. } => {
+                let display = display_name(child);
+                return Some(Unreadable {
+                    message: format!("Failed to read directory {display}: a symbolic link loop"),
+                    path: SourcePath {
+                        path: child.clone(),
+                        display,
+                    },
+                });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// What a file type is, in words, for a file that is not a regular file.
+pub fn file_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link (links inside a walked directory are not followed)"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a regular file. Anything else is refused before it is opened, by what it is: a
+/// FIFO would block the run until a writer came, a device may never end.
+pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "it is {}, not a regular file",
+            file_kind(metadata.file_type())
+        ));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Should a FIFO have taken the file's place since the look above, opening it does not
+    // wait for a writer.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path).map_err(|error| error.to_string())?;
+    // Replaced by something else between the look and the open: look again, at what was
+    // opened this time.
+    let opened = file.metadata().map_err(|error| error.to_string())?;
+    if !opened.is_file() {
+        return Err(format!(
+            "it is {}, not a regular file",
+            file_kind(opened.file_type())
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    Ok(bytes)
 }
 
 fn is_python_file(path: &Path) -> bool {
@@ -143,6 +285,20 @@ pub fn display_name(path: &Path) -> String {
         display = rest.trim_start_matches('/');
     }
     display.to_string()
+}
+
+/// The bytes of [`display_name`], exact where the path is not UTF-8.
+pub fn display_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut display: &[u8] = &bytes;
+    while let Some(rest) = display.strip_prefix(b"./") {
+        let slashes = rest.iter().take_while(|&&byte| byte == b'/').count();
+        display = &rest[slashes..];
+    }
+    display.to_vec()
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use crate::rules::{
 };
 use crate::rules::{
     background_task_not_drained, blocking_cpu_in_async, blocking_fs_metadata_in_async,
-    blocking_io_in_async, cancelled_error_swallowed, check_then_act_across_await,
+    blocking_io_in_async, cancelled_error_swallowed, check_incomplete, check_then_act_across_await,
     coroutine_in_boolean_context, dangling_task, fastapi_on_event, gather_exceptions_unchecked,
     gather_prefer_taskgroup, gather_without_return_exceptions, get_event_loop,
     network_await_without_timeout, run_in_running_loop, thread_unsafe_asyncio_in_executor,
@@ -56,6 +56,9 @@ pub fn check_module(
     }
     if checker.enabled(Rule::BackgroundTaskNotDrained) {
         background_task_not_drained::check_module(&mut checker, module);
+    }
+    if checker.enabled(Rule::CheckIncomplete) {
+        check_incomplete::check_module(&mut checker);
     }
     checker.finish()
 }

@@ -5,12 +5,14 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 
 use crate::checker::version_gates::version_test_outcome;
-use crate::checker::{Checker, MAX_NESTING};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
 use crate::semantic::Scope;
 
 impl<'a> Visitor<'a> for Checker<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.nesting >= MAX_NESTING {
+        if self.stops_at(stmt.start()) {
             return;
         }
         self.nesting += 1;
@@ -84,7 +86,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.nesting >= MAX_NESTING {
+        if self.stops_at(expr.start()) {
             return;
         }
         self.nesting += 1;

@@ -14,6 +14,7 @@ pub use options::RenderOptions;
 
 pub mod changes;
 mod concise;
+mod files;
 mod github;
 mod json;
 mod json_lines;
@@ -53,6 +54,8 @@ pub fn render(
     }
     out.flush()
 }
+
+pub use files::render_file_list;
 
 /// `--statistics`: one line per rule code with its count, most frequent first.
 pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {

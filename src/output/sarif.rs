@@ -32,7 +32,10 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: report.findings().map(SarifResult::new).collect(),
+            results: report
+                .findings()
+                .map(|finding| SarifResult::new(finding, report))
+                .collect(),
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
@@ -135,7 +138,13 @@ struct ResultProperties<'a> {
 }
 
 impl<'a> SarifResult<'a> {
-    fn new(finding: &'a Finding) -> Self {
+    fn new(finding: &'a Finding, report: &Report) -> Self {
+        // A path that is not UTF-8 is shown with U+FFFD in its place in every other format;
+        // its URI percent-encodes the bytes it really has.
+        let path = report
+            .path_bytes
+            .get(&finding.filename)
+            .map_or(finding.filename.as_bytes(), Vec::as_slice);
         Self {
             rule_id: finding.rule.code(),
             rule_index: Rule::ALL
@@ -149,7 +158,7 @@ impl<'a> SarifResult<'a> {
             locations: [ResultLocation {
                 physical_location: PhysicalLocation {
                     artifact_location: ArtifactLocation {
-                        uri: artifact_uri(&finding.filename),
+                        uri: artifact_uri(path),
                     },
                     region: Region {
                         start_line: finding.location.row,
@@ -196,14 +205,20 @@ struct Region {
 
 /// A path as a URI reference: `/` separators, percent-encoded where a URI needs it;
 /// absolute paths as `file://` URIs.
-fn artifact_uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let bytes = path.as_bytes();
-    let is_drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+fn artifact_uri(path: &[u8]) -> String {
+    let path: Vec<u8> = path
+        .iter()
+        .map(|&byte| if byte == b'\\' { b'/' } else { byte })
+        .collect();
+    let is_drive = path.len() >= 2 && path[0].is_ascii_alphabetic() && path[1] == b':';
     if is_drive {
         // `C:/x/y.py` -> `file:///C:/x/y.py`
-        format!("file:///{}:{}", &path[..1], percent_encode(&path[2..]))
-    } else if path.starts_with('/') {
+        format!(
+            "file:///{}:{}",
+            char::from(path[0]),
+            percent_encode(&path[2..])
+        )
+    } else if path.starts_with(b"/") {
         format!("file://{}", percent_encode(&path))
     } else {
         percent_encode(&path)
@@ -212,9 +227,9 @@ fn artifact_uri(path: &str) -> String {
 
 /// Percent-encodes every byte outside RFC 3986's unreserved characters and `/` (so a `:` in
 /// a relative path is not read as a scheme, and `#`, `?`, `%` and spaces stay in the path).
-fn percent_encode(path: &str) -> String {
+fn percent_encode(path: &[u8]) -> String {
     let mut encoded = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
+    for &byte in path {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
             encoded.push(char::from(byte));
         } else {

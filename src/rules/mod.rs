@@ -14,6 +14,7 @@ pub mod blocking_cpu_in_async;
 pub mod blocking_fs_metadata_in_async;
 pub mod blocking_io_in_async;
 pub mod cancelled_error_swallowed;
+pub mod check_incomplete;
 pub mod check_then_act_across_await;
 pub mod coroutine_in_boolean_context;
 pub mod dangling_task;
@@ -45,6 +46,7 @@ pub fn docs(rule: Rule) -> &'static str {
         Rule::SyntaxError => syntax_error::DOCS,
         Rule::IoError => io_error::DOCS,
         Rule::UnusedNoqa => unused_noqa::DOCS,
+        Rule::CheckIncomplete => check_incomplete::DOCS,
         Rule::BlockingIoInAsync => blocking_io_in_async::DOCS,
         Rule::BlockingCpuInAsync => blocking_cpu_in_async::DOCS,
         Rule::TransitiveBlockingCall => transitive_blocking_call::DOCS,
