@@ -89,11 +89,7 @@ pub fn fix_passes(
             let Some((fixed, applied)) = fixed_source_with(file, include_unsafe) else {
                 continue;
             };
-            let path = report
-                .paths
-                .get(&file.display_path)
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from(&file.display_path));
+            let path = path_of(&report, &file.display_path);
             if !parses(&fixed, &path) {
                 run.errors.push(format!(
                     "{}: the fixes would not parse; they are left out",
@@ -204,11 +200,7 @@ pub fn apply_fixes(report: &Report, include_unsafe: bool) -> FixSummary {
         let Some((fixed, applied)) = fixed_source(file, include_unsafe) else {
             continue;
         };
-        let path = report
-            .paths
-            .get(&file.display_path)
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from(&file.display_path));
+        let path = path_of(report, &file.display_path);
         if !parses(&fixed, &path) {
             summary.errors.push(format!(
                 "{}: the fixes would not parse; the file is left unchanged",
@@ -279,6 +271,15 @@ fn notebook_with_code(json: &str, code: &str, fixed: &str) -> Result<String, Str
         edits.push((range, content));
     }
     notebook::write_back(json, code, edits)
+}
+
+/// The file on disk a display path of `report` names.
+fn path_of(report: &Report, display: &str) -> PathBuf {
+    report
+        .paths
+        .get(display)
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(display))
 }
 
 /// The unified diff of a fixed file (`--diff`).

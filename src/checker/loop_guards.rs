@@ -269,14 +269,9 @@ pub fn none_means_no_loop(function: &ast::StmtFunctionDef) -> bool {
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
         match stmt {
             Stmt::Try(try_stmt) if try_stmt.body.iter().any(asks_for_running_loop) => {
-                for handler in &try_stmt.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    if catches_runtime_error(handler.type_.as_deref())
-                        && matches!(handler.body.last(), Some(Stmt::Return(ret)) if ret.value.as_deref().is_none_or(Expr::is_none_literal_expr))
-                    {
-                        probe = true;
-                    }
-                }
+                probe |= no_loop_handler_returns(try_stmt, |value| {
+                    value.is_none_or(Expr::is_none_literal_expr)
+                });
                 // The handlers' own `return None` are the probe; look inside the rest.
                 for inner in try_stmt
                     .body
@@ -323,6 +318,19 @@ fn return_is_loop(ret: &ast::StmtReturn) -> bool {
     }
 }
 
+/// Whether a `try` (that asks for the running loop) has an `except RuntimeError` whose last
+/// statement returns a value `returned` accepts: what a probe answers where no loop runs.
+fn no_loop_handler_returns(
+    try_stmt: &ast::StmtTry,
+    returned: impl Fn(Option<&Expr>) -> bool,
+) -> bool {
+    try_stmt.handlers.iter().any(|handler| {
+        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+        catches_runtime_error(handler.type_.as_deref())
+            && matches!(handler.body.last(), Some(Stmt::Return(ret)) if returned(ret.value.as_deref()))
+    })
+}
+
 /// What `function`'s return value says about a running loop, when it is a probe:
 /// `True` exactly when a loop runs (`try: get_running_loop()` / `except RuntimeError:
 /// return False` / `return True`, or `return asyncio._get_running_loop() is not None`), or
@@ -338,15 +346,10 @@ pub fn running_probe(
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
         match stmt {
             Stmt::Try(try_stmt) if try_stmt.body.iter().any(asks_for_running_loop) => {
-                for handler in &try_stmt.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    if catches_runtime_error(handler.type_.as_deref())
-                        && matches!(handler.body.last(), Some(Stmt::Return(ret))
-                            if matches!(ret.value.as_deref(), Some(Expr::BooleanLiteral(literal)) if !literal.value))
-                    {
-                        probe = true;
-                    }
-                }
+                probe |= no_loop_handler_returns(
+                    try_stmt,
+                    |value| matches!(value, Some(Expr::BooleanLiteral(literal)) if !literal.value),
+                );
             }
             Stmt::Return(ret) => returns.push(ret.value.as_deref()),
             _ => {}

@@ -1,12 +1,11 @@
 //! LW405 async-function-never-awaits (off by default): an `async def` that never suspends,
 //! whose callers could call it as a plain function.
 
-use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::Ranged;
 
 use crate::ast_query::{enclosing_class, first_suspension};
-use crate::checker::{Checker, MAX_NESTING};
+use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
@@ -119,57 +118,27 @@ fn is_stub(body: &[Stmt]) -> bool {
 /// call. A method is referred to through an attribute (`self.name`), a function through its
 /// name: `await other.async_setup()` says nothing of a module function `async_setup`.
 fn only_awaited(module: &ast::ModModule, name: &str, is_method: bool) -> bool {
-    struct References<'n> {
-        name: &'n str,
-        is_method: bool,
-        awaited_callees: Vec<TextRange>,
-        references: Vec<TextRange>,
-        nesting: usize,
-    }
-    impl<'a> Visitor<'a> for References<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.nesting < MAX_NESTING {
-                self.nesting += 1;
-                visitor::walk_stmt(self, stmt);
-                self.nesting -= 1;
+    let mut awaited_callees = Vec::new();
+    let mut references = Vec::new();
+    crate::ast_query::any_in_body(&module.body, &mut |expr| {
+        match expr {
+            Expr::Await(await_expr) => {
+                if let Expr::Call(call) = &*await_expr.value {
+                    awaited_callees.push(call.func.range());
+                }
             }
+            Expr::Name(found) if !is_method && found.id.as_str() == name => {
+                references.push(expr.range());
+            }
+            Expr::Attribute(attribute) if is_method && attribute.attr.as_str() == name => {
+                references.push(expr.range());
+            }
+            _ => {}
         }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.nesting >= MAX_NESTING {
-                return;
-            }
-            match expr {
-                Expr::Await(await_expr) => {
-                    if let Expr::Call(call) = &*await_expr.value {
-                        self.awaited_callees.push(call.func.range());
-                    }
-                }
-                Expr::Name(name) if !self.is_method && name.id.as_str() == self.name => {
-                    self.references.push(expr.range());
-                }
-                Expr::Attribute(attribute)
-                    if self.is_method && attribute.attr.as_str() == self.name =>
-                {
-                    self.references.push(expr.range());
-                }
-                _ => {}
-            }
-            self.nesting += 1;
-            visitor::walk_expr(self, expr);
-            self.nesting -= 1;
-        }
-    }
-    let mut references = References {
-        name,
-        is_method,
-        awaited_callees: Vec::new(),
-        references: Vec::new(),
-        nesting: 0,
-    };
-    references.visit_body(&module.body);
-    !references.references.is_empty()
+        false
+    });
+    !references.is_empty()
         && references
-            .references
             .iter()
-            .all(|reference| references.awaited_callees.contains(reference))
+            .all(|reference| awaited_callees.contains(reference))
 }

@@ -185,50 +185,23 @@ impl<'a> Visitor<'a> for YieldFinder {
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
 /// call is the first argument of `contextlib.aclosing(...)`.
 fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) -> bool {
-    struct Calls<'c, 'm> {
-        checker: &'c Checker<'c, 'm>,
-        name: &'c str,
-        closed: Vec<TextRange>,
-        calls: Vec<TextRange>,
-        nesting: usize,
-    }
-    impl<'a> Visitor<'a> for Calls<'_, '_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.nesting < MAX_NESTING {
-                self.nesting += 1;
-                visitor::walk_stmt(self, stmt);
-                self.nesting -= 1;
+    let mut closed = Vec::new();
+    let mut calls = Vec::new();
+    crate::ast_query::any_in_body(&module.body, &mut |expr| {
+        if let Expr::Call(call) = expr {
+            if last_identifier(&call.func) == Some(name) {
+                calls.push(call.range());
+            }
+            let wraps = last_identifier(&call.func) == Some("aclosing")
+                && checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str()));
+            if wraps && let Some(first) = call.arguments.args.first() {
+                closed.push(first.range());
             }
         }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.nesting >= MAX_NESTING {
-                return;
-            }
-            if let Expr::Call(call) = expr {
-                if last_identifier(&call.func) == Some(self.name) {
-                    self.calls.push(call.range());
-                }
-                let wraps =
-                    last_identifier(&call.func) == Some("aclosing")
-                        && self.checker.model.call_path(call).is_some_and(|path| {
-                            GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str())
-                        });
-                if wraps && let Some(first) = call.arguments.args.first() {
-                    self.closed.push(first.range());
-                }
-            }
-            self.nesting += 1;
-            visitor::walk_expr(self, expr);
-            self.nesting -= 1;
-        }
-    }
-    let mut calls = Calls {
-        checker,
-        name,
-        closed: Vec::new(),
-        calls: Vec::new(),
-        nesting: 0,
-    };
-    calls.visit_body(&module.body);
-    !calls.calls.is_empty() && calls.calls.iter().all(|call| calls.closed.contains(call))
+        false
+    });
+    !calls.is_empty() && calls.iter().all(|call| closed.contains(call))
 }
