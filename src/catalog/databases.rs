@@ -176,6 +176,44 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("scalars").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
                     Api::new("rollback").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
                 ]),
+            // The asyncio extension: the same operations as coroutines, which a call without
+            // `await` creates and drops (LW302, LW303).
+            Class::new("sqlalchemy.ext.asyncio.AsyncConnection")
+                .aliases(&["sqlalchemy.ext.asyncio.engine.AsyncConnection"])
+                .methods(&[
+                    Api::new("execute").coroutine(),
+                    Api::new("exec_driver_sql").coroutine(),
+                    Api::new("scalar").coroutine(),
+                    Api::new("scalars").coroutine(),
+                    Api::new("stream").coroutine(),
+                    Api::new("stream_scalars").coroutine(),
+                    Api::new("commit").coroutine(),
+                    Api::new("rollback").coroutine(),
+                    Api::new("close").coroutine(),
+                    Api::new("run_sync").coroutine(),
+                ]),
+            Class::new("sqlalchemy.ext.asyncio.AsyncSession")
+                .aliases(&["sqlalchemy.ext.asyncio.session.AsyncSession"])
+                .methods(&[
+                    Api::new("execute").coroutine(),
+                    Api::new("scalar").coroutine(),
+                    Api::new("scalars").coroutine(),
+                    Api::new("stream").coroutine(),
+                    Api::new("stream_scalars").coroutine(),
+                    Api::new("get").coroutine(),
+                    Api::new("get_one").coroutine(),
+                    Api::new("merge").coroutine(),
+                    Api::new("flush").coroutine(),
+                    Api::new("refresh").coroutine(),
+                    Api::new("delete").coroutine(),
+                    Api::new("commit").coroutine(),
+                    Api::new("rollback").coroutine(),
+                    Api::new("close").coroutine(),
+                    Api::new("run_sync").coroutine(),
+                ]),
+            Class::new("sqlalchemy.ext.asyncio.AsyncEngine")
+                .aliases(&["sqlalchemy.ext.asyncio.engine.AsyncEngine"])
+                .methods(&[Api::new("dispose").coroutine()]),
             Class::new("sqlalchemy.orm.sessionmaker")
                 .methods(&[Api::new("__call__").returns("sqlalchemy.orm.Session")]),
             Class::new("sqlalchemy.orm.scoped_session")

@@ -173,6 +173,21 @@ impl ModuleBindings {
                             }
                         }
                         Stmt::FunctionDef(method) => {
+                            // `@property def conn(self) -> AsyncConnection`: `self.conn` holds
+                            // what the annotation names.
+                            if is_property(method)
+                                && let Some(type_name) = method
+                                    .returns
+                                    .as_deref()
+                                    .and_then(|returns| model.annotation_type(returns))
+                            {
+                                learned.push((
+                                    class_path.clone(),
+                                    method.name.to_string(),
+                                    type_name,
+                                ));
+                                continue;
+                            }
                             let receiver = receiver_of(method, &class_path);
                             let Receiver::Instance(_) = receiver else {
                                 continue;
@@ -219,6 +234,18 @@ impl ModuleBindings {
             }
         }
     }
+}
+
+/// Whether `method` is read as an attribute: `@property`, `@functools.cached_property`.
+fn is_property(method: &ast::StmtFunctionDef) -> bool {
+    method.decorator_list.iter().any(|decorator| {
+        let name = match &decorator.expression {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attribute) => attribute.attr.as_str(),
+            _ => return false,
+        };
+        matches!(name, "property" | "cached_property")
+    })
 }
 
 fn module_level_classes(body: &[Stmt]) -> Vec<&ast::StmtClassDef> {
