@@ -15,7 +15,8 @@ function, an imported one, a method through `self`/`cls` or on a value built fro
 class, inherited methods, nested functions), or a known async API (`asyncio.sleep`,
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
-request methods).
+request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
+`execute` and `commit`).
 
 ## Why is this bad?
 Calling an `async def` only builds a coroutine object; its body runs when it is awaited or
