@@ -467,9 +467,33 @@ fn a_path_that_is_not_utf8_is_checked_and_percent_encoded_exactly_in_sarif() {
     let dir = project(&[]);
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9 #1.py");
     std::fs::write(dir.path().join(name), BLOCKING).expect("write");
-    let (code, findings, stderr) = check_json(dir.path(), &["."]);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(finding(&findings, "LW101")["filename"], "caf\u{FFFD} #1.py");
+    // JSON: the byte that is not UTF-8 as the lone surrogate `\udce9` (Python's
+    // surrogateescape), so `os.fsencode(json.loads(...)["filename"])` is the exact name.
+    let json = loopwarden(dir.path())
+        .args(["check", "--output-format", "json", "."])
+        .output()
+        .expect("run");
+    assert_eq!(json.status.code(), Some(1));
+    let text = String::from_utf8(json.stdout).expect("the JSON itself is UTF-8");
+    assert!(text.contains(r#""filename": "caf\udce9 #1.py""#), "{text}");
+    // `--show-files` and the text formats: the raw bytes, as the file system has them.
+    let listed = loopwarden(dir.path())
+        .args(["check", "--show-files", "."])
+        .output()
+        .expect("run");
+    assert_eq!(listed.stdout, b"caf\xe9 #1.py\n");
+    let concise = loopwarden(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .expect("run");
+    assert!(
+        concise
+            .stdout
+            .windows(b"caf\xe9 #1.py:".len())
+            .any(|window| window == b"caf\xe9 #1.py:"),
+        "{}",
+        String::from_utf8_lossy(&concise.stdout)
+    );
     let sarif = loopwarden(dir.path())
         .args(["check", "--output-format", "sarif", "."])
         .output()

@@ -6,8 +6,15 @@ use std::io::{self, Write};
 use crate::discovery::Discovered;
 
 pub fn render_file_list(discovered: &Discovered, out: &mut dyn Write) -> io::Result<()> {
+    // The exact bytes of a name that is not UTF-8 (its display string has U+FFFD).
     for file in &discovered.files {
-        writeln!(out, "{}", file.display)?;
+        match file.path.to_str() {
+            Some(_) => writeln!(out, "{}", file.display)?,
+            None => {
+                out.write_all(&crate::discovery::display_bytes(&file.path))?;
+                writeln!(out)?;
+            }
+        }
     }
     for directory in &discovered.unreadable {
         writeln!(out, "{}", directory.message)?;

@@ -14,6 +14,7 @@ pub use options::RenderOptions;
 
 pub mod changes;
 mod concise;
+mod exact_paths;
 mod files;
 mod github;
 mod json;
@@ -43,15 +44,25 @@ pub fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
+    let mut rendered = Vec::new();
     match format {
-        OutputFormat::Text => text::render(report, options, &mut out)?,
-        OutputFormat::Concise => concise::render(report, options, &mut out)?,
-        OutputFormat::Json => json::render(report, &mut out)?,
-        OutputFormat::JsonLines => json_lines::render(report, &mut out)?,
-        OutputFormat::Sarif => sarif::render(report, &mut out)?,
-        OutputFormat::Github => github::render(report, &mut out)?,
+        OutputFormat::Text => text::render(report, options, &mut rendered)?,
+        OutputFormat::Concise => concise::render(report, options, &mut rendered)?,
+        OutputFormat::Json => json::render(report, &mut rendered)?,
+        OutputFormat::JsonLines => json_lines::render(report, &mut rendered)?,
+        OutputFormat::Sarif => sarif::render(report, &mut rendered)?,
+        OutputFormat::Github => github::render(report, &mut rendered)?,
     }
+    // SARIF keeps strictly valid JSON for code-scanning services: its URIs percent-encode
+    // the exact bytes already.
+    let restored = match format {
+        OutputFormat::Sarif => rendered,
+        OutputFormat::Json | OutputFormat::JsonLines => {
+            exact_paths::restore(rendered, report, true)
+        }
+        _ => exact_paths::restore(rendered, report, false),
+    };
+    out.write_all(&restored)?;
     out.flush()
 }
 
@@ -59,8 +70,9 @@ pub use files::render_file_list;
 
 /// `--statistics`: one line per rule code with its count, most frequent first.
 pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
-    statistics::render(report, &mut out)?;
+    let mut rendered = Vec::new();
+    statistics::render(report, &mut rendered)?;
+    out.write_all(&exact_paths::restore(rendered, report, false))?;
     out.flush()
 }
 
