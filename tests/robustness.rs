@@ -84,6 +84,24 @@ fn a_fifo_named_on_the_command_line_is_an_io_error_naming_what_it_is() {
 
 #[cfg(unix)]
 #[test]
+fn a_socket_named_on_the_command_line_is_an_io_error_naming_what_it_is() {
+    let dir = project(&[]);
+    let _listener =
+        std::os::unix::net::UnixListener::bind(dir.path().join("s.py")).expect("bind a socket");
+    let (code, findings, _) = check_json(dir.path(), &["s.py"]);
+    assert_eq!(code, 1);
+    let message = finding(&findings, "LW002")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.starts_with("Failed to read s.py: it is a socket"),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn a_device_named_on_the_command_line_is_an_io_error() {
     let dir = project(&[]);
     let (code, findings, _) = check_json(dir.path(), &["/dev/null"]);
