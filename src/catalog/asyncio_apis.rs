@@ -57,9 +57,19 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("run_until_complete").runs_loop(),
                     Api::new("run_forever").runs_loop(),
                     Api::new("create_task").returns(TASK).loop_affine(),
-                    Api::new("call_soon").loop_affine(),
-                    Api::new("call_later").loop_affine(),
-                    Api::new("call_at").loop_affine(),
+                    Api::new("call_soon")
+                        .loop_affine()
+                        .runs_on_loop("callback", 0),
+                    Api::new("call_later")
+                        .loop_affine()
+                        .runs_on_loop("callback", 1),
+                    Api::new("call_at")
+                        .loop_affine()
+                        .runs_on_loop("callback", 1),
+                    Api::new("call_soon_threadsafe").runs_on_loop("callback", 0),
+                    Api::new("add_signal_handler").runs_on_loop("callback", 1),
+                    // `add_reader`/`add_writer` callbacks run when their descriptor is ready:
+                    // the reads and writes they exist for do not wait. Not followed.
                     Api::new("run_in_executor").coroutine().hands_off("func", 1),
                     Api::new("sock_connect")
                         .coroutine()
@@ -74,10 +84,11 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("create_unix_connection").network(NetworkDefault::Streams),
                 ]),
             Class::type_only("asyncio.Runner").methods(&[Api::new("run").runs_loop()]),
-            Class::new(TASK),
+            Class::new(TASK).methods(&[Api::new("add_done_callback").runs_on_loop("fn", 0)]),
             Class::new("asyncio.Future").methods(&[
                 Api::new("set_result").loop_affine(),
                 Api::new("set_exception").loop_affine(),
+                Api::new("add_done_callback").runs_on_loop("fn", 0),
             ]),
             Class::new("asyncio.TaskGroup").methods(&[Api::new("create_task").returns(TASK)]),
             Class::new("asyncio.Queue").methods(&[

@@ -60,6 +60,9 @@ pub struct NonBlockingFlag {
     /// The argument is a timeout, and `0` makes the call return at once (otherwise it is a
     /// flag, and `False` does).
     pub zero_timeout: bool,
+    /// The argument is a set of option bits, and this one makes the call return at once
+    /// (`os.waitpid(pid, os.WNOHANG)`, also or-ed with others).
+    pub option_bit: Option<&'static str>,
 }
 
 /// Where an archive opener takes the file it reads or writes (`zipfile.ZipFile(file)`,
@@ -162,6 +165,10 @@ pub struct Api {
     pub needs_running_loop: bool,
     /// Runs a function it is given on another thread, passed there (LW104).
     pub thread_handoff: Option<FunctionArgument>,
+    /// Has the event loop run a sync function it is given, passed there, on the loop's
+    /// thread (`loop.call_soon(f)`, `task.add_done_callback(f)`): if `f` blocks, the loop
+    /// blocks (LW103).
+    pub loop_callback: Option<FunctionArgument>,
     /// Returns an iterator that does the blocking work while it is iterated (`os.scandir`,
     /// `Path.iterdir`): moving the call alone to a thread moves nothing (the fixes).
     pub lazy: bool,
@@ -242,6 +249,7 @@ impl Api {
             loop_affine: false,
             needs_running_loop: false,
             thread_handoff: None,
+            loop_callback: None,
             lazy: false,
         }
     }
@@ -302,6 +310,13 @@ impl Api {
     pub const fn hands_off(self, keyword: &'static str, position: usize) -> Self {
         Api {
             thread_handoff: Some(FunctionArgument { keyword, position }),
+            ..self
+        }
+    }
+
+    pub const fn runs_on_loop(self, keyword: &'static str, position: usize) -> Self {
+        Api {
+            loop_callback: Some(FunctionArgument { keyword, position }),
             ..self
         }
     }
@@ -466,6 +481,7 @@ pub(super) const fn flagged(keyword: &'static str, position: usize) -> BlockingA
             keyword,
             position,
             zero_timeout: false,
+            option_bit: None,
         }),
         needs_file_argument: false,
         in_memory_prefix: None,
@@ -486,6 +502,30 @@ pub(super) const fn timed(
             keyword,
             position,
             zero_timeout: true,
+            option_bit: None,
+        }),
+        needs_file_argument: false,
+        in_memory_prefix: None,
+        buffer_argument: None,
+    }
+}
+
+/// A wait on child processes that returns at once when its options include `bit`
+/// (`os.waitpid(pid, os.WNOHANG)`).
+pub(super) const fn unless_option(
+    alternative: Option<&'static str>,
+    keyword: &'static str,
+    position: usize,
+    bit: &'static str,
+) -> BlockingApi {
+    BlockingApi {
+        category: Blocking::Io,
+        alternative,
+        non_blocking_flag: Some(NonBlockingFlag {
+            keyword,
+            position,
+            zero_timeout: false,
+            option_bit: Some(bit),
         }),
         needs_file_argument: false,
         in_memory_prefix: None,

@@ -124,6 +124,7 @@ struct Tables {
     loop_affine: HashSet<Box<str>>,
     needs_running_loop: HashSet<Box<str>>,
     thread_handoffs: HashMap<Box<str>, FunctionArgument>,
+    loop_callbacks: HashMap<Box<str>, FunctionArgument>,
     /// Calls whose iterator does the blocking work as it is iterated.
     lazy: HashSet<Box<str>>,
     /// Types whose instances belong to the thread that made them.
@@ -172,6 +173,7 @@ fn build_tables() -> Tables {
         loop_affine: HashSet::default(),
         needs_running_loop: HashSet::default(),
         thread_handoffs: HashMap::default(),
+        loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
         thread_bound: HashSet::default(),
     };
@@ -215,6 +217,9 @@ impl Tables {
         }
         if let Some(argument) = api.thread_handoff {
             self.thread_handoffs.insert(path.clone(), argument);
+        }
+        if let Some(argument) = api.loop_callback {
+            self.loop_callbacks.insert(path.clone(), argument);
         }
         if api.lazy {
             self.lazy.insert(path.clone());
@@ -369,6 +374,14 @@ pub fn needs_running_loop(path: &str) -> bool {
 pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
     TABLES
         .thread_handoffs
+        .get(path)
+        .map(|argument| (argument.keyword, argument.position))
+}
+
+/// Where a call that has the event loop run a function takes it: (keyword, position).
+pub fn loop_callback(path: &str) -> Option<(&'static str, usize)> {
+    TABLES
+        .loop_callbacks
         .get(path)
         .map(|argument| (argument.keyword, argument.position))
 }

@@ -1,7 +1,7 @@
 //! Child processes: `subprocess` and the `os` process functions (`os.system`, `os.popen`,
 //! `os.spawn*`, `os.wait*`), which wait for the child on the calling thread.
 
-use super::entries::{Api, Class, Library, io};
+use super::entries::{Api, Class, Library, io, unless_option};
 
 const SUBPROCESS_ASYNC: Option<&str> = Some("asyncio.create_subprocess_exec");
 
@@ -31,9 +31,10 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("os.spawnvp").blocks(io(SUBPROCESS_ASYNC)),
         Api::new("os.spawnvpe").blocks(io(SUBPROCESS_ASYNC)),
         Api::new("os.wait").blocks(io(SUBPROCESS_ASYNC)),
-        Api::new("os.waitpid").blocks(io(SUBPROCESS_ASYNC)),
-        Api::new("os.wait3").blocks(io(SUBPROCESS_ASYNC)),
-        Api::new("os.wait4").blocks(io(SUBPROCESS_ASYNC)),
-        Api::new("os.waitid").blocks(io(SUBPROCESS_ASYNC)),
+        // `WNOHANG` in the options: reap a child that has exited, or return at once.
+        Api::new("os.waitpid").blocks(unless_option(SUBPROCESS_ASYNC, "options", 1, "WNOHANG")),
+        Api::new("os.wait3").blocks(unless_option(SUBPROCESS_ASYNC, "options", 0, "WNOHANG")),
+        Api::new("os.wait4").blocks(unless_option(SUBPROCESS_ASYNC, "options", 1, "WNOHANG")),
+        Api::new("os.waitid").blocks(unless_option(SUBPROCESS_ASYNC, "options", 2, "WNOHANG")),
     ]),
 ];

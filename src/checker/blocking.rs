@@ -56,6 +56,9 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
     else {
         return false;
     };
+    if let Some(bit) = flag.option_bit {
+        return has_option_bit(value, bit);
+    }
     if flag.zero_timeout {
         return match value {
             Expr::NumberLiteral(number) => match &number.value {
@@ -67,6 +70,17 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
         };
     }
     matches!(value, Expr::BooleanLiteral(literal) if !literal.value)
+}
+
+/// Whether an options expression sets `bit`: `os.WNOHANG`, `WNOHANG`, or either or-ed with
+/// other options.
+fn has_option_bit(value: &Expr, bit: &str) -> bool {
+    match value {
+        Expr::BinOp(binary) if binary.op == ast::Operator::BitOr => {
+            has_option_bit(&binary.left, bit) || has_option_bit(&binary.right, bit)
+        }
+        _ => crate::ast_query::last_identifier(value) == Some(bit),
+    }
 }
 
 /// An archive opened on an in-memory buffer (`zipfile.ZipFile(io.BytesIO())`, a name bound to

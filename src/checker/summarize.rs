@@ -73,6 +73,10 @@ pub(crate) fn record_call(
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
+    let loop_callback = catalog::loop_callback(path).and_then(|(keyword, position)| {
+        let argument = call.arguments.find_argument_value(keyword, position)?;
+        callable_path(checker, argument)
+    });
 
     let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
@@ -196,6 +200,13 @@ pub(crate) fn record_call(
     }
     if let Some(target) = thread_target {
         function.thread_targets.push(ThreadTarget {
+            target,
+            via: path.to_string(),
+            range: call.range(),
+        });
+    }
+    if let Some(target) = loop_callback {
+        function.loop_callbacks.push(ThreadTarget {
             target,
             via: path.to_string(),
             range: call.range(),

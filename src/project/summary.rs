@@ -267,6 +267,9 @@ pub struct FunctionSummary {
     pub loop_runs: Vec<LoopRunSite>,
     pub loop_affine: Vec<LoopAffineSite>,
     pub thread_targets: Vec<ThreadTarget>,
+    /// Functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
+    /// `task.add_done_callback(f)`): `via` names the registering API.
+    pub loop_callbacks: Vec<ThreadTarget>,
     pub entry: Option<LoopEntry>,
     /// It asks `asyncio.get_running_loop()` inside a `try`: the sync-hook bridge, whose
     /// `asyncio.run` only runs when no loop does.
@@ -417,6 +420,7 @@ impl FunctionSummary {
             loop_runs: Vec::new(),
             loop_affine: Vec::new(),
             thread_targets: Vec::new(),
+            loop_callbacks: Vec::new(),
             entry: None,
             checks_running_loop: false,
             none_means_no_loop: false,
@@ -482,6 +486,7 @@ impl ModuleSummary {
         self.functions.iter().any(|function| {
             !function.loop_runs.is_empty()
                 || !function.thread_targets.is_empty()
+                || !function.loop_callbacks.is_empty()
                 || !function.pending_deadline.is_empty()
                 || function.calls.iter().any(|call| {
                     let dropped_or_tested = call.usage != CallUsage::Used;

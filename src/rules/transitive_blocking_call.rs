@@ -91,6 +91,15 @@ async def webhook(key):
   parameters): its body runs once per process, so it blocks once, at the first call, not on
   every request. With arguments it is still followed (one read per distinct argument).
 
+## Callbacks the loop runs
+A sync function handed to the event loop runs on the loop's thread: `loop.call_soon(f)`,
+`call_later`, `call_at`, `call_soon_threadsafe`, `loop.add_signal_handler(sig, f)`,
+`task.add_done_callback(f)` and `future.add_done_callback(f)` (also through
+`functools.partial(f, ...)`). If `f` blocks, the loop blocks while it runs, wherever it was
+registered, so the registration is reported with the chain. Not followed: `add_reader` and
+`add_writer` callbacks (they run when their descriptor is ready, so the read or write they
+exist for does not wait), lambdas, and callbacks whose function is not a project one.
+
 ## Many call sites, one helper
 One helper that blocks, called from a hundred coroutines, is one problem with a hundred
 places to fix it. Every call site is reported (that is where the fix goes) and JSON keeps one
@@ -161,6 +170,53 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     diagnostic = diagnostic.with_fix(fix);
                 }
             }
+            report(id.0, diagnostic);
+        }
+    }
+    check_loop_callbacks(project, facts, report);
+}
+
+/// Sync functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
+/// `task.add_done_callback(f)`, `loop.add_signal_handler(sig, f)`): if one blocks, the loop
+/// blocks while it runs, wherever it was registered. Reported at the registration.
+fn check_loop_callbacks(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    for id in project.function_ids() {
+        for registration in &project.function(id).loop_callbacks {
+            let Some(target) = project.resolve(&registration.target) else {
+                continue;
+            };
+            let target_function = project.function(target);
+            // The loop passes the callback its own arguments: a parameter guard cannot be
+            // decided here, so any condition counts.
+            if target_function.is_async || !facts.blocks_when.contains_key(&target) {
+                continue;
+            }
+            let mut chain = vec![project.definition_step(target)];
+            chain.extend(
+                facts.chain_down(project, &facts.blocks, target, |at, site| {
+                    blocking_step(project, at, site)
+                }),
+            );
+            let api = chain
+                .last()
+                .map(|step| step.name.clone())
+                .unwrap_or_default();
+            let message = format!(
+                "`{}` runs on the event loop's thread (registered with `{}`) and blocks it in `{api}`: {}",
+                target_function.name,
+                display_path(&registration.via),
+                chain_text(&chain)
+            );
+            let diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, registration.range)
+                .with_help(format!(
+                    "Keep the callback short: hand the blocking work to a thread from it (`loop.run_in_executor(None, {}, ...)`) or schedule a coroutine that awaits `asyncio.to_thread`",
+                    target_function.name
+                ))
+                .with_chain(chain);
             report(id.0, diagnostic);
         }
     }
