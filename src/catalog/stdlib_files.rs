@@ -23,6 +23,11 @@ pub(super) const LIBRARIES: &[Library] = &[
             .returns("io.TextIOWrapper")])
         .classes(&[Class::type_only("io.TextIOWrapper").file_object()]),
     Library::new("codecs").functions(&[Api::new("codecs.open").blocks(io(AIOFILES))]),
+    // A pattern expands by listing directories.
+    Library::new("glob").functions(&[
+        Api::new("glob.glob").blocks(io(AIOFILES)),
+        Api::new("glob.iglob").blocks(io(AIOFILES)).lazy(),
+    ]),
     Library::new("os").functions(&[
         Api::new("os.open").blocks(io(OS_FS)),
         Api::new("os.read").blocks(io(OS_FS)),
