@@ -136,16 +136,12 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 continue;
             }
             let call = &function.calls[site];
-            let mut chain = vec![project.definition_step(id), project.definition_step(callee)];
-            chain.extend(
-                facts.chain_down(project, &facts.blocks, callee, |at, site| {
-                    blocking_step(project, at, site)
-                }),
+            let (chain, api) = blocking_chain(
+                project,
+                facts,
+                vec![project.definition_step(id), project.definition_step(callee)],
+                callee,
             );
-            let api = chain
-                .last()
-                .map(|step| step.name.clone())
-                .unwrap_or_default();
             let message = format!(
                 "`{}` calls `{}`, which blocks the event loop in `{api}`: {}",
                 function.name,
@@ -195,16 +191,12 @@ fn check_loop_callbacks(
             if target_function.is_async || !facts.blocks_when.contains_key(&target) {
                 continue;
             }
-            let mut chain = vec![project.definition_step(target)];
-            chain.extend(
-                facts.chain_down(project, &facts.blocks, target, |at, site| {
-                    blocking_step(project, at, site)
-                }),
+            let (chain, api) = blocking_chain(
+                project,
+                facts,
+                vec![project.definition_step(target)],
+                target,
             );
-            let api = chain
-                .last()
-                .map(|step| step.name.clone())
-                .unwrap_or_default();
             let message = format!(
                 "`{}` runs on the event loop's thread (registered with `{}`) and blocks it in `{api}`: {}",
                 target_function.name,
@@ -220,6 +212,26 @@ fn check_loop_callbacks(
             report(id.0, diagnostic);
         }
     }
+}
+
+/// `start` followed by the chain from `helper` down to the blocking call it reaches, and that
+/// call's name.
+fn blocking_chain(
+    project: &Project,
+    facts: &Facts,
+    mut start: Vec<crate::diagnostic::ChainStep>,
+    helper: FunctionId,
+) -> (Vec<crate::diagnostic::ChainStep>, String) {
+    start.extend(
+        facts.chain_down(project, &facts.blocks, helper, |at, site| {
+            blocking_step(project, at, site)
+        }),
+    );
+    let api = start
+        .last()
+        .map(|step| step.name.clone())
+        .unwrap_or_default();
+    (start, api)
 }
 
 fn blocking_step(
