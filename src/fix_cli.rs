@@ -89,6 +89,15 @@ fn print_applied(run: &FixRun) {
     }
 }
 
+/// `3 findings in 2 files`, for the lines that say what the fixes did.
+pub fn count_text(findings: usize, files: usize) -> String {
+    format!(
+        "{findings} {} in {files} {}",
+        plural(findings, "finding", "findings"),
+        plural(files, "file", "files")
+    )
+}
+
 pub fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }
 }

@@ -153,11 +153,8 @@ fn check(args: CheckArgs) -> ExitCode {
         if mode == fix_cli::Mode::Diff {
             let _ = writeln!(
                 io::stderr(),
-                "Would fix {} {} in {} {} ({remaining} remaining).",
-                fixed.applied,
-                fix_cli::plural(fixed.applied, "finding", "findings"),
-                fixed.files,
-                fix_cli::plural(fixed.files, "file", "files"),
+                "Would fix {} ({remaining} remaining).",
+                fix_cli::count_text(fixed.applied, fixed.files)
             );
             let code = if !fixed.errors.is_empty() {
                 EXIT_ERROR
@@ -169,11 +166,8 @@ fn check(args: CheckArgs) -> ExitCode {
         if fix_only {
             let _ = writeln!(
                 io::stderr(),
-                "Fixed {} {} in {} {} ({remaining} remaining).",
-                fixed.applied,
-                fix_cli::plural(fixed.applied, "finding", "findings"),
-                fixed.files,
-                fix_cli::plural(fixed.files, "file", "files"),
+                "Fixed {} ({remaining} remaining).",
+                fix_cli::count_text(fixed.applied, fixed.files)
             );
             let failed = !fixed.errors.is_empty() || fixed.remaining.has_errors();
             return ExitCode::from(if failed { EXIT_ERROR } else { 0 });
@@ -181,11 +175,8 @@ fn check(args: CheckArgs) -> ExitCode {
         if fixed.applied > 0 && !args.quiet && !args.silent {
             let _ = writeln!(
                 io::stderr(),
-                "Fixed {} {} in {} {}.",
-                fixed.applied,
-                fix_cli::plural(fixed.applied, "finding", "findings"),
-                fixed.files,
-                fix_cli::plural(fixed.files, "file", "files"),
+                "Fixed {}.",
+                fix_cli::count_text(fixed.applied, fixed.files)
             );
         }
         report = fixed.remaining;

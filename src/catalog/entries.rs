@@ -475,17 +475,13 @@ pub(super) const fn io(alternative: Option<&'static str>) -> BlockingApi {
 
 pub(super) const fn flagged(keyword: &'static str, position: usize) -> BlockingApi {
     BlockingApi {
-        category: Blocking::Io,
-        alternative: None,
         non_blocking_flag: Some(NonBlockingFlag {
             keyword,
             position,
             zero_timeout: false,
             option_bit: None,
         }),
-        needs_file_argument: false,
-        in_memory_prefix: None,
-        buffer_argument: None,
+        ..io(None)
     }
 }
 
@@ -496,17 +492,13 @@ pub(super) const fn timed(
     position: usize,
 ) -> BlockingApi {
     BlockingApi {
-        category: Blocking::Io,
-        alternative,
         non_blocking_flag: Some(NonBlockingFlag {
             keyword,
             position,
             zero_timeout: true,
             option_bit: None,
         }),
-        needs_file_argument: false,
-        in_memory_prefix: None,
-        buffer_argument: None,
+        ..io(alternative)
     }
 }
 
@@ -519,17 +511,13 @@ pub(super) const fn unless_option(
     bit: &'static str,
 ) -> BlockingApi {
     BlockingApi {
-        category: Blocking::Io,
-        alternative,
         non_blocking_flag: Some(NonBlockingFlag {
             keyword,
             position,
             zero_timeout: false,
             option_bit: Some(bit),
         }),
-        needs_file_argument: false,
-        in_memory_prefix: None,
-        buffer_argument: None,
+        ..io(alternative)
     }
 }
 

@@ -11,6 +11,17 @@ use crate::ast_query::any_expr;
 /// Builtins that only look at their argument.
 const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
 
+/// The state a loop polls when every one of its exit tests polls state (the first one's
+/// name), `None` when a test does something else or there is none.
+pub fn state_all_poll<'a>(checker: &Checker<'a, '_>, tests: &[&'a Expr]) -> Option<&'a str> {
+    let mut polled = None;
+    for test in tests {
+        let state = polled_state(checker, test)?;
+        polled.get_or_insert(state);
+    }
+    polled
+}
+
 /// When `test` reads only state outside the function (attributes, module globals, through
 /// `not`, `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`],
 /// the source text of the first such read (`self._ready`), to name in a message.

@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::ast_query::{Node, Walk, first_suspension, walk_body_shallow};
 use crate::catalog::LOGGING_CALLS;
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, polled_state};
+use crate::checker::polled_state::{exit_test, is_always_true, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
@@ -89,16 +89,9 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
             },
         }
     }
-    let mut polled = None;
-    for condition in &conditions {
-        match polled_state(checker, condition) {
-            Some(state) => {
-                polled.get_or_insert(state);
-            }
-            None => return,
-        }
-    }
-    let Some(state) = polled else { return };
+    let Some(state) = state_all_poll(checker, &conditions) else {
+        return;
+    };
     checker.report(
         Diagnostic::new(
             Rule::LoopWithoutAwait,

@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::catalog::ASYNC_SLEEPS;
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, polled_state};
+use crate::checker::polled_state::{exit_test, is_always_true, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
@@ -80,16 +80,9 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     if sleeps == 0 || conditions.is_empty() {
         return;
     }
-    let mut polled = None;
-    for condition in &conditions {
-        match polled_state(checker, condition) {
-            Some(state) => {
-                polled.get_or_insert(state);
-            }
-            None => return,
-        }
-    }
-    let Some(state) = polled else { return };
+    let Some(state) = state_all_poll(checker, &conditions) else {
+        return;
+    };
     let header = TextRange::new(while_stmt.start(), while_stmt.test.end());
     checker.report(
         Diagnostic::new(
