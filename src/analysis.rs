@@ -326,12 +326,27 @@ fn analyse_text(
         settings,
         source_type,
     );
-    let (exports, bases) = bindings.into_exports_and_bases();
-    summary.exports = exports;
-    summary.classes = bases
+    let exports = bindings.into_exports();
+    summary.exports = exports.names;
+    summary.classes = exports
+        .classes
         .into_iter()
-        .map(|(path, bases)| (path, ClassSummary { bases }))
+        .map(|(path, info)| {
+            let mut attributes: Vec<(Box<str>, Box<str>)> = info
+                .attribute_types
+                .into_iter()
+                .map(|(name, type_name)| (name.into(), type_name.into()))
+                .collect();
+            attributes.sort_unstable();
+            let class = ClassSummary {
+                bases: info.bases,
+                attributes,
+            };
+            (path, class)
+        })
         .collect();
+    summary.return_types = exports.returns;
+    summary.star_imports = exports.star_imports;
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
     // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.

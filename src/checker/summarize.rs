@@ -77,6 +77,32 @@ pub(crate) fn record_call(
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
+    // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
+    // class, a project function's result): the link, which knows the type, decides.
+    let pending_callback = match &*call.func {
+        Expr::Attribute(attribute)
+            if catalog::thread_handoff(path).is_none()
+                && catalog::loop_callback(path).is_none() =>
+        {
+            catalog::registration_argument(attribute.attr.as_str()).and_then(
+                |(keyword, position)| {
+                    let argument = call.arguments.find_argument_value(keyword, position)?;
+                    callable_path(checker, argument)
+                },
+            )
+        }
+        _ => None,
+    };
+    // A method of a value only the link can type (`pkg.loops.get_loop().fetch`): LW501
+    // still asks which project methods such a call may reach.
+    if let Expr::Attribute(attribute) = &*call.func
+        && path.contains(crate::semantic::DEFERRED_CALL)
+        && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+    {
+        checker
+            .summary
+            .note_unresolved_method(attribute.attr.as_str());
+    }
 
     let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
@@ -123,7 +149,7 @@ pub(crate) fn record_call(
     };
     let is_loop_affine_use = catalog::is_loop_affine(path)
         && !checks_running_loop
-        && !on_the_running_loop(checker, call);
+        && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Builtins are never project functions nor coroutines: not worth a call site each.
@@ -207,6 +233,13 @@ pub(crate) fn record_call(
     }
     if let Some(target) = loop_callback {
         function.loop_callbacks.push(ThreadTarget {
+            target,
+            via: path.to_string(),
+            range: call.range(),
+        });
+    }
+    if let Some(target) = pending_callback {
+        function.pending_callbacks.push(ThreadTarget {
             target,
             via: path.to_string(),
             range: call.range(),
@@ -413,11 +446,12 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
         .map(|site| site as u32)
 }
 
-/// Whether `call` is a method of a loop the function got from `asyncio.get_running_loop()`
-/// (`loop = asyncio.get_running_loop()` ... `loop.create_task(...)`): that loop runs on
-/// this thread by definition (where none does, `get_running_loop()` raised first), so the
-/// method is used from the loop's own thread.
-fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+/// Whether `call` is a method of the calling thread's own loop: a local the function got
+/// from `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of
+/// the module that returns one of those (`loop = asyncio.get_running_loop()` ...
+/// `loop.create_task(...)`). That loop belongs to this thread by definition, so the method is
+/// used from the loop's own thread, never across threads.
+fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else {
         return false;
     };
@@ -433,8 +467,8 @@ fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
             matches!(value, Some(Expr::Call(made)) if checker
                 .model
                 .call_path(made)
-                .is_some_and(|path| path.ends_with("get_running_loop")
-                    && catalog::is_loop_affine(&path)))
+                .is_some_and(|path| catalog::gives_own_loop(&path)
+                    || checker.model.module.own_loop_functions.contains(&path)))
         })
 }
 

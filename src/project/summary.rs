@@ -298,6 +298,10 @@ pub struct FunctionSummary {
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: Vec<PendingDeadline>,
+    /// Functions handed to a registration method (`fut.add_done_callback(f)`) of a value
+    /// whose type only the link knows: `via` is the callee path as the module spelled it.
+    /// The link decides whether the registration runs `f` on another thread or on the loop.
+    pub pending_callbacks: Vec<ThreadTarget>,
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
@@ -431,14 +435,30 @@ impl FunctionSummary {
             probe_guarded_calls: Vec::new(),
             running_probe: None,
             pending_deadline: Vec::new(),
+            pending_callbacks: Vec::new(),
         }
     }
 }
 
-/// A class of the module: its resolved bases, for inherited methods.
+/// A class of the module: its resolved bases, for inherited methods, and the types its
+/// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
+/// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
+/// the link to follow `obj.attr.method()` across modules.
 #[derive(Clone, Debug, Default)]
 pub struct ClassSummary {
     pub bases: Vec<String>,
+    pub attributes: Vec<(Box<str>, Box<str>)>,
+}
+
+impl ClassSummary {
+    /// The type attribute `name` holds, when the class itself says.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        let found = self
+            .attributes
+            .binary_search_by(|(attribute, _)| (**attribute).cmp(name))
+            .ok()?;
+        Some(&self.attributes[found].1)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -453,6 +473,11 @@ pub struct ModuleSummary {
     /// what `app.load_user` means when `app/__init__.py` re-exports it.
     pub exports: HashMap<String, String>,
     pub classes: HashMap<String, ClassSummary>,
+    /// Function and method path → the type its return annotation names, for the link to
+    /// resolve `pkg.loops.get_loop().create_task` from another module.
+    pub return_types: HashMap<String, String>,
+    /// Modules whose public names this one binds with `from module import *`.
+    pub star_imports: Vec<String>,
     /// Every function, module-level code first (as a pseudo-function named `<module>`).
     pub functions: Vec<FunctionSummary>,
     /// The distinct callee paths of the module's calls: the link step resolves each once.
@@ -487,6 +512,7 @@ impl ModuleSummary {
             !function.loop_runs.is_empty()
                 || !function.thread_targets.is_empty()
                 || !function.loop_callbacks.is_empty()
+                || !function.pending_callbacks.is_empty()
                 || !function.pending_deadline.is_empty()
                 || function.calls.iter().any(|call| {
                     let dropped_or_tested = call.usage != CallUsage::Used;

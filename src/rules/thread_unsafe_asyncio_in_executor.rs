@@ -66,7 +66,7 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
-        for handoff in &project.function(id).thread_targets {
+        for handoff in project.thread_targets(id).iter() {
             let Some(target) = project.resolve(&handoff.target) else {
                 continue;
             };
@@ -80,7 +80,8 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let mut chain = vec![project.definition_step(target)];
             chain.extend(
                 facts.chain_down(project, &facts.loop_affine, target, |at, site| {
-                    let site = project.function(at).loop_affine.get(site)?;
+                    let sites = project.loop_affine_sites(at);
+                    let site = sites.get(site)?;
                     Some(project.step(at.0, &display_path(&site.api), site.range))
                 }),
             );
