@@ -12,7 +12,9 @@ pub const DOCS: &str = r#"# LW302 unawaited-coroutine
 Flags a call that creates a coroutine whose result is thrown away: an expression statement,
 or a name bound to it and never read. The callee is an `async def` of the project (a module
 function, an imported one, a method through `self`/`cls` or on a value built from a project
-class, inherited methods, nested functions), or a known async API (`asyncio.sleep`,
+class, inherited methods, nested functions, a method of a value whose type another module
+declares: `self.conn.execute(...)` where a base class in another module declares `conn`, or
+`open_repo().save(...)` where `open_repo` is annotated `-> Repo`), or a known async API (`asyncio.sleep`,
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
 request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as

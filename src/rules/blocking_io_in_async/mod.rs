@@ -37,8 +37,15 @@ process calls, and sync database and service clients (`psycopg2`, sync `psycopg`
 
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values
-whose type is known locally: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in
-any method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`.
+whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
+method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
+a function's return annotation, the body of `if isinstance(x, ThreadPoolExecutor):`, and,
+across modules, an attribute declared on a base class in another module, the result of a
+function annotated in another module, and a method a project class inherits from a library
+class (`class Client(requests.Session)`). A call whose blocking depends on what only its text
+shows (a file argument, an in-memory buffer, option bits) is judged only where the module
+itself knows the type; a flag passed as a literal (`shutdown(wait=False)`) is honoured either
+way.
 
 ## Why is this bad?
 An event loop is one thread. While a coroutine sits in a blocking call, no other coroutine
