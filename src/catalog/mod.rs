@@ -18,6 +18,7 @@ mod entries;
 mod frameworks;
 mod gather_vocabulary;
 mod http_clients;
+mod logging;
 mod network_timeouts;
 mod password_hashing;
 mod processes;
@@ -60,6 +61,7 @@ pub use gather_vocabulary::{
     SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
+pub use logging::COROUTINE_UNAWARE_CALLS;
 pub use network_timeouts::{
     NETWORK_WAIT_FOR_NEXT, SOCKET_CONNECTS, SOCKET_WRAPPING_CONNECTS, SPAWNS_TASK, STREAM_OPENERS,
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,
@@ -94,6 +96,7 @@ const FAMILIES: &[(BlockingKind, &[Library])] = &[
     (BlockingKind::Wait, threads::LIBRARIES),
     (BlockingKind::Wait, asyncio_apis::LIBRARIES),
     (BlockingKind::Wait, frameworks::LIBRARIES),
+    (BlockingKind::Wait, logging::LIBRARIES),
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -279,6 +279,16 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => {
             return CallUsage::Condition;
         }
+        // `f() == x`, `f() is None`: a comparison looks at the object, which is never the
+        // value the call would give.
+        Some(Expr::Compare(_)) => return CallUsage::Condition,
+        Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
+            return match consumer_of_argument(checker, outer) {
+                Some(Consumer::TruthTest) => CallUsage::Condition,
+                Some(Consumer::Unaware) => CallUsage::Consumed,
+                None => CallUsage::Used,
+            };
+        }
         Some(_) => return CallUsage::Used,
         None => {}
     }
@@ -297,6 +307,55 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         _ if statement_tests(checker, call.range()) => CallUsage::Condition,
         _ => CallUsage::Used,
     }
+}
+
+/// What a call does with the arguments it is given, when it never awaits them.
+enum Consumer {
+    /// `bool(x)`.
+    TruthTest,
+    /// `print(x)`, `len(x)`, a logging call: it inspects or formats the value.
+    Unaware,
+}
+
+/// Whether `call` is one of the arguments `outer` is given (not its callee).
+fn is_argument_of(call: &ast::ExprCall, outer: &ast::ExprCall) -> bool {
+    outer
+        .arguments
+        .args
+        .iter()
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .map(|keyword| &keyword.value),
+        )
+        .any(|argument| argument.range() == call.range())
+}
+
+/// What `outer` does with its arguments, when it is a call that never awaits them. Only calls
+/// whose name is one of those are resolved: nested calls are common, these are not.
+fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Consumer> {
+    let name = match &*outer.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => return None,
+    };
+    let suffix = |path: &str| path.rsplit('.').next() == Some(name);
+    let named = name == "bool"
+        || catalog::COROUTINE_UNAWARE_CALLS
+            .iter()
+            .any(|path| suffix(path));
+    if !named {
+        return None;
+    }
+    let path = checker.model.call_path(outer)?;
+    if path == "builtins.bool" {
+        return Some(Consumer::TruthTest);
+    }
+    catalog::COROUTINE_UNAWARE_CALLS
+        .contains(&path.as_str())
+        .then_some(Consumer::Unaware)
 }
 
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`

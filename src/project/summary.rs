@@ -16,8 +16,12 @@ pub enum CallUsage {
     Used,
     /// The result is thrown away: an expression statement, or a name never read.
     Dropped,
-    /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`).
+    /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`,
+    /// `bool(f())`, `f() == x`).
     Condition,
+    /// The result is handed to a call that never awaits what it is given (`print(f())`,
+    /// `len(f())`, `logger.info("%s", f())`, `json.dumps(f())`).
+    Consumed,
 }
 
 /// Whether a call in async context runs under a deadline where it is made (LW501 asks it of

@@ -40,6 +40,12 @@ async def handler(record):
     await save(record)
 ```
 
+Also flagged: a coroutine handed to a call that only inspects or formats what it is given and
+never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
+`isinstance(...)`, `getattr(...)`, `json.dumps(...)`, and the `logging` functions and
+`Logger` methods (`logger.info("%s", fetch())`). The call sees a coroutine object, never the
+value; the coroutine never runs.
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
@@ -49,17 +55,21 @@ Safe, in async context: prefix the call with `await`.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
+    let dropped = coroutine_calls(project, facts, CallUsage::Dropped);
+    let consumed = coroutine_calls(project, facts, CallUsage::Consumed);
     for CoroutineCall {
         caller,
         call,
         callee_name: name,
-    } in coroutine_calls(project, facts, CallUsage::Dropped)
+    } in dropped.chain(consumed)
     {
-        let mut diagnostic = Diagnostic::new(
-            Rule::UnawaitedCoroutine,
-            format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
-            call.range,
-        )
+        let message = match call.usage {
+            CallUsage::Consumed => format!(
+                "Coroutine `{name}(...)` is passed to a call that never awaits it, so it never runs"
+            ),
+            _ => format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
+        };
+        let mut diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, call.range)
         .with_help(
             "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
         );
