@@ -19,8 +19,10 @@ pub enum CallUsage {
     /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`,
     /// `bool(f())`, `f() == x`).
     Condition,
-    /// The result is handed to a call that never awaits what it is given (`print(f())`,
-    /// `len(f())`, `logger.info("%s", f())`, `json.dumps(f())`).
+    /// The result is used as what the call would return, in a way that never awaits it:
+    /// handed to a call that only inspects or formats it (`print(f())`, `len(f())`,
+    /// `logger.info("%s", f())`), or bound to a name read only for its members
+    /// (`me = f()` ... `me.user_id`).
     Consumed,
 }
 

@@ -40,8 +40,9 @@ async def handler(record):
     await save(record)
 ```
 
-Also flagged: a coroutine handed to a call that only inspects or formats what it is given and
-never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
+Also flagged: a coroutine used as if it were its result. Bound to a name whose members are
+read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or handed to a
+call that only inspects or formats what it is given and never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
 `isinstance(...)`, `getattr(...)`, `json.dumps(...)`, and the `logging` functions and
 `Logger` methods (`logger.info("%s", fetch())`). The call sees a coroutine object, never the
 value; the coroutine never runs.
@@ -65,7 +66,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
     {
         let message = match call.usage {
             CallUsage::Consumed => format!(
-                "Coroutine `{name}(...)` is passed to a call that never awaits it, so it never runs"
+                "Coroutine `{name}(...)` is used as if it were its result, but never awaited: it never runs"
             ),
             _ => format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
         };
