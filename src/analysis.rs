@@ -29,7 +29,7 @@ use crate::dispatch;
 use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
-use crate::project::summary::{ClassSummary, ModuleSummary};
+use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
@@ -338,9 +338,22 @@ fn analyse_text(
                 .map(|(name, type_name)| (name.into(), type_name.into()))
                 .collect();
             attributes.sort_unstable();
+            let parameter_attributes = info
+                .parameter_attributes
+                .into_iter()
+                .map(|(attribute, name, position)| {
+                    let parameter = ParameterRef {
+                        name: name.into(),
+                        position,
+                        falsy_default: None,
+                    };
+                    (attribute.into(), parameter)
+                })
+                .collect();
             let class = ClassSummary {
                 bases: info.bases,
                 attributes,
+                parameter_attributes,
             };
             (path, class)
         })

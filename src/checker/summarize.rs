@@ -147,6 +147,15 @@ pub(crate) fn record_call(
     } else {
         falsy_arguments(call)
     };
+    // What a class construction passes, where known: the link types the attributes the
+    // class's `__init__` stores its parameters in from these.
+    let argument_types = if !is_builtin
+        && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
+    {
+        argument_types(checker, call)
+    } else {
+        Vec::new()
+    };
     let is_loop_affine_use = catalog::is_loop_affine(path)
         && !checks_running_loop
         && !on_this_threads_loop(checker, call);
@@ -181,6 +190,11 @@ pub(crate) fn record_call(
             forwarded
                 .into_iter()
                 .map(|(slot, parameter)| (site, slot, parameter)),
+        );
+        function.argument_types.extend(
+            argument_types
+                .into_iter()
+                .map(|(slot, type_name)| (site, slot, type_name)),
         );
         if let Some(guard) = &guard {
             function.guarded_calls.push((site, guard.clone()));
@@ -459,6 +473,32 @@ fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
             && let Some(falsy) = falsy_literal(&keyword.value)
         {
             found.push((ArgumentSlot::Keyword(name.as_str().into()), falsy));
+        }
+    }
+    found
+}
+
+/// The arguments of a call whose type is known (`self` inside a method, an annotated
+/// parameter, a value built from a known class): positions count only the arguments before
+/// any `*args`.
+fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
+    let mut found = Vec::new();
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        if let Some(type_name) = checker.model.type_of(argument) {
+            found.push((ArgumentSlot::Positional(position as u32), type_name.into()));
+        }
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg
+            && let Some(type_name) = checker.model.type_of(&keyword.value)
+        {
+            found.push((
+                ArgumentSlot::Keyword(name.as_str().into()),
+                type_name.into(),
+            ));
         }
     }
     found

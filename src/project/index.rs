@@ -33,6 +33,9 @@ pub struct Project<'a> {
     pub(super) resolutions: Vec<Box<[Resolution]>>,
     /// What functions do through calls only the link could resolve.
     pub(super) linked_sites: HashMap<FunctionId, LinkedSites>,
+    /// (class, attribute) → the type every construction of the class in the project passes
+    /// for the parameter `__init__` stores in the attribute (see `member_types`).
+    pub(super) inferred_attributes: HashMap<(&'a str, &'a str), &'a str>,
     /// Functions of modules outside any package (`common_utils.f` for a `common_utils.py`
     /// in a namespace package): such module names are often shared, so these functions are
     /// found by their path when it is unique among them (`None` when it is not).
@@ -126,6 +129,7 @@ impl<'a> Project<'a> {
             classes,
             resolutions: Vec::new(),
             linked_sites: HashMap::default(),
+            inferred_attributes: HashMap::default(),
             lone_functions,
             offsets,
             is_async,

@@ -16,7 +16,8 @@ use rustc_hash::FxHashSet as HashSet;
 use super::index::{FunctionId, Project, ProjectModule};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
-    BlockingSite, CallSite, FunctionSummary, LoopAffineSite, ParameterRef, ThreadTarget,
+    BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
+    ThreadTarget,
 };
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::semantic::DEFERRED_CALL;
@@ -38,6 +39,10 @@ impl<'a> Project<'a> {
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
         let mut project = Self::index(modules);
         project.resolutions = project.resolve_callees();
+        project.inferred_attributes = project.infer_parameter_attributes();
+        if !project.inferred_attributes.is_empty() {
+            project.resolve_again_through_inferred_attributes();
+        }
         project.linked_sites = project.link_sites();
         project
     }
@@ -65,6 +70,100 @@ impl<'a> Project<'a> {
                     .collect()
             })
             .collect()
+    }
+
+    /// The types of the attributes classes' `__init__` set from unannotated parameters
+    /// (`self._client = client`), from what the project passes there: an attribute is typed
+    /// when every call of the class in the project passes a value of one known type for its
+    /// parameter (and there is at least one call). One call that passes something else, or
+    /// something unknown, leaves it untyped.
+    fn infer_parameter_attributes(&self) -> rustc_hash::FxHashMap<(&'a str, &'a str), &'a str> {
+        // Constructor → (calls seen, per attribute: the one type passed so far, or conflict).
+        let mut seen: rustc_hash::FxHashMap<FunctionId, (usize, Vec<Option<&'a str>>)> =
+            rustc_hash::FxHashMap::default();
+        let mut wanted: rustc_hash::FxHashMap<FunctionId, (&'a str, &'a ClassSummary)> =
+            rustc_hash::FxHashMap::default();
+        for module in &self.modules {
+            for (class, summary) in &module.summary.classes {
+                if summary.parameter_attributes.is_empty() {
+                    continue;
+                }
+                if let Some(init) = self.resolve(&format!("{class}.__init__"))
+                    && self.function(init).path.ends_with(".__init__")
+                    && self.function(init).path.starts_with(class.as_str())
+                {
+                    wanted.insert(init, (class.as_str(), summary));
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return rustc_hash::FxHashMap::default();
+        }
+        for id in self.function_ids() {
+            let function = self.function(id);
+            for (site, call) in function.calls.iter().enumerate() {
+                let Resolution::Function(callee) = *self.resolution(id.0, call.callee) else {
+                    continue;
+                };
+                let Some(&(_, class)) = wanted.get(&callee) else {
+                    continue;
+                };
+                let entry = seen
+                    .entry(callee)
+                    .or_insert_with(|| (0, vec![None; class.parameter_attributes.len()]));
+                entry.0 += 1;
+                let first_call = entry.0 == 1;
+                for (slot, (_, parameter)) in class.parameter_attributes.iter().enumerate() {
+                    let passed = function
+                        .argument_types
+                        .iter()
+                        .find(|(at, argument, _)| {
+                            *at as usize == site && argument.is_for(parameter)
+                        })
+                        .map(|(_, _, type_name)| &**type_name);
+                    entry.1[slot] = match (first_call, entry.1[slot], passed) {
+                        (true, _, passed) => passed,
+                        (false, Some(before), Some(now)) if before == now => Some(before),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        let mut inferred = rustc_hash::FxHashMap::default();
+        for (init, (_, types)) in seen {
+            let (class, summary) = wanted[&init];
+            for ((attribute, _), type_name) in summary.parameter_attributes.iter().zip(types) {
+                if let Some(type_name) = type_name {
+                    inferred.insert((class, &**attribute), type_name);
+                }
+            }
+        }
+        inferred
+    }
+
+    /// Resolves again the callees left unknown whose path runs through an attribute the
+    /// link has just typed (`app.login.Login._client._on_login`).
+    fn resolve_again_through_inferred_attributes(&mut self) {
+        let attributes: rustc_hash::FxHashSet<&str> = self
+            .inferred_attributes
+            .keys()
+            .map(|&(_, attribute)| attribute)
+            .collect();
+        let mut resolutions = std::mem::take(&mut self.resolutions);
+        for (module, entries) in resolutions.iter_mut().enumerate() {
+            let summary = self.modules[module].summary;
+            for (entry, path) in entries.iter_mut().zip(&summary.callees) {
+                if *entry != Resolution::Unknown
+                    || !path.split('.').any(|segment| attributes.contains(segment))
+                {
+                    continue;
+                }
+                if let Some(resolution) = self.resolve_member(path) {
+                    *entry = resolution;
+                }
+            }
+        }
+        self.resolutions = resolutions;
     }
 
     /// The facts functions have through calls the link resolved to library APIs.
@@ -234,6 +333,9 @@ impl<'a> Project<'a> {
                 continue;
             };
             if let Some(found) = summary.attribute(attribute) {
+                return Some(found);
+            }
+            if let Some(&found) = self.inferred_attributes.get(&(current, attribute)) {
                 return Some(found);
             }
             pending.extend(

@@ -308,6 +308,10 @@ pub struct FunctionSummary {
     /// whose type only the link knows: `via` is the callee path as the module spelled it.
     /// The link decides whether the registration runs `f` on another thread or on the loop.
     pub pending_callbacks: Vec<ThreadTarget>,
+    /// The known types of the arguments its class constructions pass (`Login(self, ids)`
+    /// inside a method: `self`'s class), as (call site, argument, type): what the link types
+    /// [`ClassSummary::parameter_attributes`] from.
+    pub argument_types: Vec<(u32, ArgumentSlot, Box<str>)>,
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
@@ -442,6 +446,7 @@ impl FunctionSummary {
             running_probe: None,
             pending_deadline: Vec::new(),
             pending_callbacks: Vec::new(),
+            argument_types: Vec::new(),
         }
     }
 }
@@ -454,6 +459,10 @@ impl FunctionSummary {
 pub struct ClassSummary {
     pub bases: Vec<String>,
     pub attributes: Vec<(Box<str>, Box<str>)>,
+    /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
+    /// client`), with that parameter: the link types them from what every call of the class
+    /// in the project passes there, when all pass the same known type.
+    pub parameter_attributes: Vec<(Box<str>, ParameterRef)>,
 }
 
 impl ClassSummary {

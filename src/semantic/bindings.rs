@@ -17,6 +17,10 @@ pub struct ClassInfo {
     pub methods: HashMap<String, bool>,
     /// Base classes, as resolved paths.
     pub bases: Vec<String>,
+    /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
+    /// client`): (attribute, parameter name, position among the arguments a call spells).
+    /// What they hold is what the project's calls of the class pass there.
+    pub parameter_attributes: Vec<(String, String, Option<u32>)>,
 }
 
 /// Every name bound at module level, and the module's classes.

@@ -299,7 +299,7 @@ pub const DEFERRED_CALL: &str = "()";
 /// A CapWords last segment (`app.models.Repo`) is, by PEP 8 convention, a class: calling it
 /// builds an instance. Used for classes of other modules, which this module cannot see; a
 /// wrong guess only yields method paths that match nothing.
-fn looks_like_class(path: &str) -> bool {
+pub fn looks_like_class(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
     let mut chars = last.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())

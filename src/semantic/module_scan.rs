@@ -19,6 +19,7 @@ impl ModuleBindings {
         bindings.bind_statements(&module.body);
         bindings.infer_return_types(&module.body);
         bindings.infer_class_attributes(&module.body);
+        bindings.infer_parameter_attributes(&module.body);
         for (name, binding) in &bindings.names {
             if let Some(Resolved::Path(path)) = binding {
                 let alias = bindings
@@ -154,6 +155,73 @@ impl ModuleBindings {
             .collect();
         self.own_loop_functions = own_loop_functions;
         self.returns.extend(learned);
+    }
+
+    /// The attributes each class's `__init__` sets straight from an unannotated parameter
+    /// and types nowhere else (`self._client = client`): the link types them from what the
+    /// project's calls of the class pass.
+    fn infer_parameter_attributes(&mut self, body: &[Stmt]) {
+        for class in module_level_classes(body) {
+            let class_path = self.qualify(class.name.as_str());
+            let Some(init) = class.body.iter().find_map(|stmt| match stmt {
+                Stmt::FunctionDef(method) if method.name.as_str() == "__init__" => Some(method),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let Some(self_name) = init.parameters.iter().next().map(|p| p.name().as_str()) else {
+                continue;
+            };
+            let parameters = &init.parameters;
+            let positional: Vec<_> = parameters
+                .posonlyargs
+                .iter()
+                .chain(&parameters.args)
+                .skip(1)
+                .collect();
+            let unannotated = |name: &str| -> Option<Option<u32>> {
+                if let Some(index) = positional.iter().position(|p| p.name().as_str() == name) {
+                    let parameter = positional[index];
+                    return parameter
+                        .parameter
+                        .annotation
+                        .is_none()
+                        .then_some(u32::try_from(index).ok());
+                }
+                let keyword = parameters
+                    .kwonlyargs
+                    .iter()
+                    .find(|p| p.name().as_str() == name)?;
+                keyword.parameter.annotation.is_none().then_some(None)
+            };
+            let mut found = Vec::new();
+            let mut assigned = rustc_hash::FxHashMap::<&str, usize>::default();
+            crate::ast_query::collect_assignments(&init.body, &mut |target, value, _| {
+                let Expr::Attribute(attribute) = target else {
+                    return;
+                };
+                if !matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name)
+                {
+                    return;
+                }
+                *assigned.entry(attribute.attr.as_str()).or_default() += 1;
+                if let Some(Expr::Name(value)) = value
+                    && let Some(position) = unannotated(value.id.as_str())
+                {
+                    found.push((attribute.attr.to_string(), value.id.to_string(), position));
+                }
+            });
+            let Some(info) = self.classes.get_mut(&class_path) else {
+                continue;
+            };
+            info.parameter_attributes = found
+                .into_iter()
+                .filter(|(attribute, _, _)| {
+                    assigned.get(attribute.as_str()) == Some(&1)
+                        && !info.attribute_types.contains_key(attribute)
+                })
+                .collect();
+        }
     }
 
     /// The module's function or method at `path`, if it defines one there.
