@@ -289,7 +289,7 @@ impl<'a> Checker<'a, '_> {
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
-        let runs_once = function.parameters.is_empty() && self.is_memoized(function);
+        let runs_once = self.is_memoized(function);
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if runs_once {

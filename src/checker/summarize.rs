@@ -161,6 +161,9 @@ pub(crate) fn record_call(
         && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
+    // Asked only of calls that may block or reach a helper: the rest never need it.
+    let fills_cache =
+        !in_async_context && (blocking.is_some() || !is_builtin) && fills_cache(checker, call);
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
@@ -177,6 +180,7 @@ pub(crate) fn record_call(
             catches_runtime_error,
             deadline,
             arguments,
+            fills_cache,
         });
         if let Some(assignments) = receiver_assignments {
             function.receiver_assignments = assignments;
@@ -205,7 +209,11 @@ pub(crate) fn record_call(
     }
     // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
     // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
-    if let Some(api) = blocking.filter(|api| api.category != Blocking::FsMetadata) {
+    // Nor does a one-time set-up call (`ssl.create_default_context()`): helpers keep what
+    // they make (`catalog::SETUP_CALLS`).
+    if let Some(api) = blocking
+        .filter(|api| api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path))
+    {
         function.blocking.push(BlockingSite {
             api: path.to_string(),
             category: api.category,
@@ -213,6 +221,7 @@ pub(crate) fn record_call(
             range: call.range(),
             guard: guard.clone(),
             probe: guards.probe,
+            fills_cache,
         });
     }
     if is_loop_run {
@@ -476,6 +485,110 @@ fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
         }
     }
     found
+}
+
+/// Whether `call` fills a cache on a miss, so it runs once per key: it is part of the value
+/// of `CACHE[key] = call(...)` inside `if key not in CACHE:` (or `if CACHE.get(key) is None:`,
+/// `if not CACHE.get(key):`), or it sits in the `except KeyError:` of a `try` that reads
+/// `CACHE[key]`, a handler that stores `CACHE[key]`.
+fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
+    if fills_cache_on_key_error(checker, call) {
+        return true;
+    }
+    let Some(Stmt::Assign(assign)) = checker.current_statement() else {
+        return false;
+    };
+    let [Expr::Subscript(store)] = assign.targets.as_slice() else {
+        return false;
+    };
+    if !assign.value.range().contains_range(call.range()) {
+        return false;
+    }
+    let cache = checker.text(store.value.range());
+    let key = checker.text(store.slice.range());
+    let tests_miss = |test: &Expr| match test {
+        Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+            ([ast::CmpOp::NotIn], [container]) => {
+                checker.text(compare.left.range()) == key
+                    && checker.text(container.range()) == cache
+            }
+            ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr() => {
+                is_cache_get(checker, &compare.left, cache, key)
+            }
+            _ => false,
+        },
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            is_cache_get(checker, &unary.operand, cache, key)
+        }
+        _ => false,
+    };
+    checker.statement_ancestors().iter().any(|stmt| {
+        matches!(stmt, Stmt::If(if_stmt) if tests_miss(&if_stmt.test)
+            && if_stmt.body.iter().any(|inner| inner.range().contains_range(call.range())))
+    })
+}
+
+/// `try: return CACHE[key]` / `except KeyError: ... CACHE[key] = ...`, with `call` in the
+/// handler.
+fn fills_cache_on_key_error(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker.statement_ancestors().iter().any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        try_stmt.handlers.iter().any(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let catches_key_error = handler.type_.as_deref().is_some_and(|caught| {
+                checker.model.path_of(caught).as_deref() == Some("builtins.KeyError")
+            });
+            if !catches_key_error || !handler.range.contains_range(call.range()) {
+                return false;
+            }
+            let mut stored = Vec::new();
+            crate::ast_query::collect_assignments(&handler.body, &mut |target, _, _| {
+                if let Expr::Subscript(store) = target {
+                    stored.push((
+                        checker.text(store.value.range()),
+                        checker.text(store.slice.range()),
+                    ));
+                }
+            });
+            !stored.is_empty() && reads_any(checker, &try_stmt.body, &stored)
+        })
+    })
+}
+
+/// Whether `body` reads `cache[key]` for one of the (cache, key) spellings of `stored`.
+fn reads_any(checker: &Checker, body: &[Stmt], stored: &[(&str, &str)]) -> bool {
+    let mut found = false;
+    crate::ast_query::walk_body_shallow(body, &mut |node| {
+        if let crate::ast_query::Node::Expr(Expr::Subscript(read)) = node
+            && stored.iter().any(|&(cache, key)| {
+                checker.text(read.value.range()) == cache && checker.text(read.slice.range()) == key
+            })
+        {
+            found = true;
+            return crate::ast_query::Walk::Stop;
+        }
+        crate::ast_query::Walk::Descend
+    });
+    found
+}
+
+/// Whether `expr` is `cache.get(key)`, spelled as in the store.
+fn is_cache_get(checker: &Checker, expr: &Expr, cache: &str, key: &str) -> bool {
+    let Expr::Call(get) = expr else {
+        return false;
+    };
+    let Expr::Attribute(method) = &*get.func else {
+        return false;
+    };
+    method.attr.as_str() == "get"
+        && checker.text(method.value.range()) == cache
+        && get
+            .arguments
+            .args
+            .first()
+            .is_some_and(|first| checker.text(first.range()) == key)
 }
 
 /// The arguments of a call whose type is known (`self` inside a method, an annotated

@@ -70,9 +70,16 @@ impl Facts {
                         let on_loop = |id: FunctionId, probe: Option<(u32, bool)>| {
                             loop_probes::may_run_on_loop(&edges, &probes, id, probe)
                         };
+                        // A call that fills a cache on a miss runs once per key: like a
+                        // memoized function, it does not make its caller block.
                         let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
+                            let function = project.function(caller);
                             project.call_runs_body(caller, site, callee)
-                                && on_loop(caller, project.function(caller).probe_of_call(site))
+                                && !function
+                                    .calls
+                                    .get(site)
+                                    .is_some_and(|call| call.fills_cache)
+                                && on_loop(caller, function.probe_of_call(site))
                         };
                         let blocks_when = blocking_conditions::compute(
                             project,
@@ -80,7 +87,7 @@ impl Facts {
                             &callers,
                             takes_part,
                             edge_runs,
-                            |id, site| on_loop(id, site.probe),
+                            |id, site| !site.fills_cache && on_loop(id, site.probe),
                         );
                         // The chain follows only calls whose arguments let the callee block.
                         let blocks = ranked_backward(
@@ -91,7 +98,7 @@ impl Facts {
                                     return None;
                                 }
                                 most_serious_blocking(&project.blocking_sites(id), |site| {
-                                    on_loop(id, site.probe)
+                                    !site.fills_cache && on_loop(id, site.probe)
                                 })
                             },
                             |_, caller, site, callee| {

@@ -452,8 +452,9 @@ fn linked_sites_of(project: &Project, id: FunctionId, resolutions: &[Resolution]
             continue;
         };
         if !call.in_async_context
-            && let Some(api) = linked_blocking(path, function, site)
-                .filter(|api| api.category != Blocking::FsMetadata)
+            && let Some(api) = linked_blocking(path, function, site).filter(|api| {
+                api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path)
+            })
         {
             sites.blocking.push(BlockingSite {
                 api: path.to_string(),
@@ -462,6 +463,7 @@ fn linked_sites_of(project: &Project, id: FunctionId, resolutions: &[Resolution]
                 range: call.range,
                 guard: function.guard_of_call(site).cloned(),
                 probe: function.probe_of_call(site),
+                fills_cache: call.fills_cache,
             });
         }
         if catalog::is_loop_affine(path) {

@@ -62,6 +62,9 @@ pub struct CallSite {
     pub deadline: CallDeadline,
     /// Which arguments it spells.
     pub arguments: ArgumentShape,
+    /// It fills a cache on a miss (`if key not in CACHE: CACHE[key] = make(key)`): it runs
+    /// once per key, like a memoized function's body.
+    pub fills_cache: bool,
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
@@ -203,6 +206,8 @@ pub struct BlockingSite {
     /// value: never inside a running loop when that call is a loop probe that says
     /// otherwise there ([`FunctionSummary::running_probe`]).
     pub probe: Option<(u32, bool)>,
+    /// It fills a cache on a miss (see [`CallSite::fills_cache`]).
+    pub fills_cache: bool,
 }
 
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
@@ -263,8 +268,11 @@ pub struct FunctionSummary {
     /// Its body yields: calling it makes a generator, and the body runs only as that is
     /// iterated (an `async def` that yields makes an async generator, not a coroutine).
     pub is_generator: bool,
-    /// A memoized function of no arguments (`@functools.cache def settings():`): its body
-    /// runs once per process, so what it blocks on, it blocks on once, not per call.
+    /// A memoized function (`@functools.cache def settings():`, `@lru_cache def
+    /// context(cipher)`): its body runs once per process, or once per distinct arguments,
+    /// so what it blocks on, it blocks on the first time, not per call. LW103 does not
+    /// carry it to callers: such a cache is almost always filled at start-up or on the
+    /// first request, which is what it is for.
     pub runs_once: bool,
     /// The range of the function's name, for its row.
     pub name_range: TextRange,

@@ -33,7 +33,9 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
-`boto3` and the `botocore` clients it builds).
+`boto3` and the `botocore` clients it builds), TLS contexts that read certificate files
+(`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`), and
+`importlib.import_module`.
 
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values
