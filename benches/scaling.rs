@@ -41,6 +41,14 @@ use loopwarden::settings::Settings;
 #[path = "support/generate.rs"]
 mod generate;
 
+/// The command's allocator, set up as `src/main.rs` sets it up, so that the figures are the
+/// command's: allocation is a good part of the work.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `mi_option_purge_delay` (see mimalloc.h; not exported by the -sys crate).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 /// Project sizes, in modules.
 const MODULES: &[usize] = &[10, 100, 1_000, 10_000];
 
@@ -277,6 +285,8 @@ fn run<M: Measurement>(mut c: Criterion<M>, prefix: &str) {
 }
 
 fn main() {
+    // SAFETY: setting an allocator option is allowed at any time; -1 means "never purge".
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let wall = std::env::var("LW_BENCH_CLOCK").is_ok_and(|clock| clock == "wall");
     if wall {
         run(Criterion::default().configure_from_args(), "wall-");
