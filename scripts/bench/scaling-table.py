@@ -4,11 +4,11 @@
     python3 scripts/bench/scaling-table.py [CRITERION_DIR]
 
 CRITERION_DIR is criterion's output folder (default: $CARGO_TARGET_DIR/criterion, else
-target/criterion of this repository). For each phase, the time per module at each project
+target/criterion of this repository). For each phase, the time per module (µs) at each project
 size, and the time per MB at each single-file size, from each benchmark's `new/estimates.json`
-(criterion's median estimate per iteration). The last column divides the time per module
-at the largest size by the one at the smallest size past 10 modules (per MB: largest file by
-smallest): 1.00 is linear, more is superlinear. Groups measured with LW_BENCH_CLOCK=wall
+(criterion's median estimate per iteration). The last columns divide the time per module
+at the largest size by the one at the first size past 10 modules and at the size below the
+largest (per MiB: the same for files): 1.00 is linear, more is superlinear. Groups measured with LW_BENCH_CLOCK=wall
 (named `wall-...`) get their own tables.
 """
 
@@ -52,24 +52,31 @@ def estimates(root, group):
     return found
 
 
-def table(root, prefix, phases, unit, per):
+def table(root, prefix, phases, unit, per, digits):
     """Rows of one table; `per` turns (parameter, ns) into the figure shown."""
     results = {name: estimates(root, prefix + name) for name, _ in phases}
     sizes = sorted({size for found in results.values() for size in found})
     if not sizes:
         return False
-    print(f"| {unit} | " + " | ".join(f"{size:,}" for size in sizes) + " | growth |")
-    print("| --- | " + " | ".join("---:" for _ in sizes) + " | ---: |")
+    # Growth of the figure at the largest size over two smaller ones: the first past 10
+    # modules (at 10 modules, fixed costs dominate) and the one just below the largest.
+    first = next((size for size in sizes if size >= 100), sizes[0])
+    bases = [size for size in dict.fromkeys([first, sizes[-2] if len(sizes) > 1 else first])
+             if size != sizes[-1]]
+    print(f"| {unit} | " + " | ".join(f"{size:,}" for size in sizes)
+          + "".join(f" | {sizes[-1]:,} ÷ {base:,}" for base in bases) + " |")
+    print("| --- | " + " | ".join("---:" for _ in sizes) + " | ---:" * len(bases) + " |")
     for name, label in phases:
         found = results[name]
-        cells = [f"{per(size, found[size]):.3f}" if size in found else "–" for size in sizes]
-        measured = [size for size in sizes if size in found]
-        # Per-module times at 10 modules are dominated by fixed costs: compare from 100.
-        base = next((size for size in measured if size >= 100), measured[0] if measured else None)
-        growth = "–"
-        if base is not None and measured[-1] != base:
-            growth = f"{per(measured[-1], found[measured[-1]]) / per(base, found[base]):.2f}"
-        print(f"| {label} | " + " | ".join(cells) + f" | {growth} |")
+        if not found:
+            continue
+        cells = [f"{per(size, found[size]):.{digits}f}" if size in found else "–" for size in sizes]
+        for base in bases:
+            if base in found and sizes[-1] in found:
+                cells.append(f"{per(sizes[-1], found[sizes[-1]]) / per(base, found[base]):.2f}")
+            else:
+                cells.append("–")
+        print(f"| {label} | " + " | ".join(cells) + " |")
     return True
 
 
@@ -81,12 +88,12 @@ def main():
     for prefix, clock in (("", "CPU time"), ("wall-", "wall time")):
         if any(estimates(root, prefix + name) for name, _ in PROJECT_PHASES + FILE_PHASES):
             print(f"Measured as {clock}; median of criterion's samples.\n")
-        if table(root, prefix, PROJECT_PHASES, f"ms per module ({clock}), by modules",
-                 lambda modules, ns: ns / 1e6 / modules):
+        if table(root, prefix, PROJECT_PHASES, f"µs per module ({clock}), by modules",
+                 lambda modules, ns: ns / 1e3 / modules, 1):
             print()
             printed = True
         if table(root, prefix, FILE_PHASES, f"ms per MiB ({clock}), by file size in MiB",
-                 lambda mb, ns: ns / 1e6 / mb):
+                 lambda mb, ns: ns / 1e6 / mb, 1):
             print()
             printed = True
     if not printed:
