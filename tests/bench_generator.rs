@@ -81,3 +81,32 @@ fn a_generated_single_file_parses_and_has_findings() {
         );
     }
 }
+
+/// Not a test: writes generated Python to disk, to time the command on it by hand
+/// (`docs/performance.md`). `LW_GENERATE` is `project:MODULES` or `file:MIB`,
+/// `LW_GENERATE_DIR` the directory to write into:
+/// `LW_GENERATE=file:48 LW_GENERATE_DIR=/tmp/huge cargo test --test bench_generator -- --ignored`
+#[test]
+#[ignore = "writes files where LW_GENERATE_DIR says; run by hand"]
+fn write_generated_code() {
+    let (Ok(what), Ok(dir)) = (
+        std::env::var("LW_GENERATE"),
+        std::env::var("LW_GENERATE_DIR"),
+    ) else {
+        panic!("set LW_GENERATE (project:MODULES or file:MIB) and LW_GENERATE_DIR");
+    };
+    let dir = std::path::Path::new(&dir);
+    let files = match what.split_once(':') {
+        Some(("project", modules)) => generate::project(modules.parse().expect("a number")),
+        Some(("file", mib)) => vec![(
+            format!("huge_{mib}mib.py"),
+            generate::single_file(mib.parse::<usize>().expect("a number") << 20),
+        )],
+        _ => panic!("LW_GENERATE is project:MODULES or file:MIB, not {what}"),
+    };
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
+        std::fs::write(&path, text).expect("write generated code");
+    }
+}
