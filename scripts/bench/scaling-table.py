@@ -81,6 +81,9 @@ def table(root, prefix, phases, unit, per, digits):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return
     root = criterion_dir()
     if not os.path.isdir(root):
         sys.exit(f"scaling-table: no criterion results in {root}; run `cargo bench --bench scaling` first")
