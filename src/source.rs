@@ -15,7 +15,7 @@ pub struct Location {
 }
 
 /// Byte offsets of line starts, to turn a [`TextSize`] into a [`Location`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
 }
