@@ -13,6 +13,7 @@
 //! [`check`] is its whole run over paths on disk.
 
 pub mod analysis;
+pub mod cache;
 pub mod ast_query;
 pub mod catalog;
 pub mod checker;

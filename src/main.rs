@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
+        Command::Clean(args) => clean(&args),
         Command::Server => match loopwarden::server::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -127,7 +128,15 @@ fn check(args: CheckArgs) -> ExitCode {
                 loopwarden::check_buffer(buffer, &settings)
             }
         }
-        None => loopwarden::check(&args.paths, &settings),
+        None if args.no_cache => loopwarden::check(&args.paths, &settings),
+        None => {
+            let directory = cache_directory(&args.cache, &settings);
+            let (report, stats) = loopwarden::cache::check(&args.paths, &settings, &directory);
+            if args.verbose {
+                let _ = writeln!(io::stderr(), "{stats}");
+            }
+            report
+        }
     };
     let fix_only = args.fix_only;
     // A file the fixes could not be written to (read-only, changed meanwhile) is an error.
@@ -233,6 +242,37 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     };
     finish(written, code)
+}
+
+/// The cache directory: `--cache-dir` (or `LOOPWARDEN_CACHE_DIR`), else the project's.
+fn cache_directory(args: &cli::CacheArgs, settings: &Settings) -> std::path::PathBuf {
+    args.cache_dir
+        .clone()
+        .unwrap_or_else(|| loopwarden::cache::default_directory(settings))
+}
+
+/// `loopwarden clean`: removes the cache of the project in the current directory.
+fn clean(args: &cli::CacheArgs) -> ExitCode {
+    let settings = match Settings::load(None, Path::new("."), &Overrides::default()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            report_error(format_args!("{error}"));
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let directory = cache_directory(args, &settings);
+    match loopwarden::cache::clean(&directory) {
+        Ok(removed) => {
+            if removed {
+                let _ = writeln!(io::stderr(), "Removed {}", directory.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            report_error(format_args!("cannot remove {}: {error}", directory.display()));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 /// `--runtime-report`: joins the report's observations with the findings, and says on stderr

@@ -1,0 +1,588 @@
+//! The cache: what each file's analysis found, kept on disk between runs (as Ruff's cache
+//! does), so a run reads instead of analysing what did not change.
+//!
+//! Per file it keeps the file's own findings, its `noqa` directives and its summary, keyed
+//! by the build, the settings that change an analysis ([`keys::settings_fingerprint`]),
+//! the module name and the content (size and modification time first, the content's hash
+//! when they differ). Per run it keeps the whole-project rules' findings, keyed by
+//! [`link_key`]: the display path and summary hash of every file linked. So:
+//! - nothing changed: every file is read from the cache, the link key is the same, and the
+//!   stored project findings are printed; no summary is even decoded;
+//! - a file changed but its summary did not (a comment, a change inside a function that
+//!   touches no call): that file is analysed again, and the link is re-used;
+//! - a summary changed: the file is analysed again, every other summary is read from the
+//!   cache, and the project is linked again.
+//!
+//! The layout on disk is [`store`]'s; `docs/cache.md` tells the user's side.
+
+pub mod keys;
+pub mod store;
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::analysis::{
+    self, FileAnalysis, HeldText, Phases, ProjectRoots, analyse_bytes, checked_text,
+    decode_source, link, project_diagnostics, read_source,
+};
+use crate::diagnostic::Diagnostic;
+use crate::discovery::module_name::ModuleName;
+use crate::discovery::{self, SourcePath};
+use crate::noqa::NoqaDirectives;
+use crate::notebook::CellIndex;
+use crate::project::summary::ModuleSummary;
+use crate::registry::Rule;
+use crate::report::Report;
+use crate::settings::{Settings, absolutize};
+use crate::source::LineIndex;
+
+use keys::{BUILD_ID, Stamp, hash_bytes, module_key, settings_fingerprint};
+use store::{FileRecord, Header, LinkRecord, Opened, Span};
+
+/// The name of the cache directory at the project root.
+pub const DIRECTORY_NAME: &str = ".loopwarden_cache";
+
+/// The cache directory of a project whose settings are `settings`: the directory of its
+/// configuration file, else the current directory, holds [`DIRECTORY_NAME`].
+pub fn default_directory(settings: &Settings) -> PathBuf {
+    settings.root().join(DIRECTORY_NAME)
+}
+
+/// What the cache did in a run (`check --verbose` prints it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files whose findings and summary came from the cache.
+    pub cached: usize,
+    /// Files analysed.
+    pub analysed: usize,
+    /// The whole-project rules' findings came from the cache (no link).
+    pub link_reused: bool,
+    /// A cache file was written.
+    pub written: bool,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cache: {} files read from the cache, {} analysed; {}",
+            self.cached,
+            self.analysed,
+            if self.link_reused {
+                "link re-used"
+            } else {
+                "linked"
+            }
+        )?;
+        if !self.written {
+            f.write_str("; nothing written")?;
+        }
+        Ok(())
+    }
+}
+
+/// [`crate::check`] with the cache in `directory`: the same report, from less work.
+pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Report, Stats) {
+    let started = Instant::now();
+    let now = SystemTime::now();
+    let mut discovered = discovery::discover(paths, settings);
+    // In display order from the start: the i-th file, module name and outcome go together.
+    discovered
+        .files
+        .sort_by(|a, b| a.display.cmp(&b.display));
+    let modules = analysis::name_modules(&discovered.files);
+    let roots = ProjectRoots::of(&modules);
+    let fingerprint = settings_fingerprint(settings);
+    let cache_file = file_for(directory, fingerprint, paths);
+    let mut previous = store::open(&cache_file, BUILD_ID, fingerprint);
+    let discovered_at = Instant::now();
+
+    let (files, project, phases, stats, write) = analysis::in_analysis_pool(|| {
+        let mut run = Run {
+            settings,
+            fingerprint,
+            modules: &modules,
+            roots: &roots,
+            previous: previous.as_mut(),
+            now,
+        };
+        let (files, outcomes) = run.load_or_analyse(&discovered.files, &modules);
+        let analysed_at = Instant::now();
+        let (files, outcomes, project, link_reused) = run.project(files, outcomes);
+        let linked_at = Instant::now();
+        let mut stats = Stats {
+            link_reused,
+            ..Stats::default()
+        };
+        for outcome in &outcomes {
+            match outcome {
+                Outcome::Cached { .. } => stats.cached += 1,
+                Outcome::Analysed(_) | Outcome::Uncacheable => stats.analysed += 1,
+            }
+        }
+        let write = run.next_file(&files, &outcomes, &project);
+        let phases = Phases {
+            started,
+            discovered: discovered_at,
+            analysed: analysed_at,
+            linked: linked_at,
+        };
+        (files, project, phases, stats, write)
+    });
+    let mut stats = stats;
+    if let Some((header, local, summaries)) = write {
+        stats.written = ensure_directory(directory).is_ok()
+            && store::write(&cache_file, &header, &local, &summaries).is_ok();
+    }
+    (
+        analysis::assemble(discovered, files, project, settings, phases),
+        stats,
+    )
+}
+
+/// Removes the cache directory; `Ok(false)` when there was none.
+pub fn clean(directory: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_dir_all(directory) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// The cache file of a run over `paths` from the current directory with these settings,
+/// below a directory of the package version (as Ruff's): one file per way of running.
+fn file_for(directory: &Path, fingerprint: u64, paths: &[PathBuf]) -> PathBuf {
+    let mut hasher = keys::hasher();
+    fingerprint.hash(&mut hasher);
+    absolutize(Path::new(".")).hash(&mut hasher);
+    for path in paths {
+        absolutize(path).hash(&mut hasher);
+    }
+    directory
+        .join(env!("CARGO_PKG_VERSION"))
+        .join(format!("{:016x}.bin", hasher.finish()))
+}
+
+/// Creates the cache directory with a `.gitignore` that ignores all of it, and a
+/// `CACHEDIR.TAG` that tells backup tools it is a cache.
+fn ensure_directory(directory: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(directory.join(env!("CARGO_PKG_VERSION")))?;
+    let gitignore = directory.join(".gitignore");
+    if !gitignore.exists() {
+        std::fs::write(gitignore, "# Created by loopwarden.\n*\n")?;
+    }
+    let tag = directory.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(
+            tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n\
+             # This file is a cache directory tag created by loopwarden.\n\
+             # For information about cache directory tags see https://bford.info/cachedir/\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// How a file came into the run.
+enum Outcome {
+    /// From the cache: its record (with its stamp brought up to date).
+    Cached { record: FileRecord },
+    /// Analysed: its new record and data.
+    Analysed(Box<Fresh>),
+    /// Analysed and not to be cached: it could not be read, or its check was cut short (by
+    /// the time limit: another run may get further).
+    Uncacheable,
+}
+
+impl Outcome {
+    /// What the link reads of the file, as a hash.
+    fn link_hash(&self) -> Option<u64> {
+        match self {
+            Outcome::Cached { record } => Some(record.link),
+            Outcome::Analysed(fresh) => Some(fresh.record.link),
+            Outcome::Uncacheable => None,
+        }
+    }
+}
+
+struct Fresh {
+    /// Spans not set yet.
+    record: FileRecord,
+    local: Vec<u8>,
+    summary: Vec<u8>,
+}
+
+/// A file's own findings, `noqa` directives and notebook cells, as stored.
+type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
+/// A file's summary and line index, as stored: what the link reads.
+type Linked = (Option<ModuleSummary>, LineIndex);
+
+struct Run<'r> {
+    settings: &'r Settings,
+    fingerprint: u64,
+    /// The module name of each file, in display order.
+    modules: &'r [ModuleName],
+    roots: &'r ProjectRoots,
+    previous: Option<&'r mut Opened>,
+    now: SystemTime,
+}
+
+impl Run<'_> {
+    /// Every file from the cache or analysed, in the order of `files`.
+    fn load_or_analyse(
+        &self,
+        files: &[SourcePath],
+        modules: &[ModuleName],
+    ) -> (Vec<FileAnalysis>, Vec<Outcome>) {
+        let records: FxHashMap<&str, &FileRecord> = self
+            .previous
+            .as_ref()
+            .map(|previous| {
+                previous
+                    .header
+                    .files
+                    .iter()
+                    .map(|record| (record.display.as_str(), record))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let local = self
+            .previous
+            .as_ref()
+            .map_or(&[][..], |previous| &previous.local[..]);
+        files
+            .par_iter()
+            .zip(modules.par_iter())
+            .map(|(file, module)| {
+                let record = records.get(file.display.as_str()).copied().filter(|record| {
+                    record.path == path_bytes(&file.path) && record.module == module_key(module)
+                });
+                self.one(file, module, record, local)
+            })
+            .unzip()
+    }
+
+    /// One file: from the cache when its record still holds, else analysed.
+    fn one(
+        &self,
+        file: &SourcePath,
+        module: &ModuleName,
+        record: Option<&FileRecord>,
+        local: &[u8],
+    ) -> (FileAnalysis, Outcome) {
+        let metadata = std::fs::metadata(&file.path).ok();
+        let stamp = metadata
+            .as_ref()
+            .and_then(|metadata| Stamp::of(metadata, self.now));
+        let mut bytes = None;
+        if let Some(record) = record {
+            let unchanged = match (&record.stamp, &metadata) {
+                (Some(recorded), Some(metadata)) if recorded.matches(metadata) => true,
+                _ => {
+                    let read = read_source(file);
+                    let same = read
+                        .as_ref()
+                        .is_ok_and(|read| hash_bytes(read) == record.content);
+                    bytes = Some(read);
+                    same
+                }
+            };
+            if unchanged
+                && let Some(analysis) = self.from_cache(file, record, local, &mut bytes)
+            {
+                let record = FileRecord {
+                    stamp,
+                    ..record.clone()
+                };
+                return (analysis, Outcome::Cached { record });
+            }
+        }
+        let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
+            Ok(bytes) => bytes,
+            Err(message) => return (FileAnalysis::unreadable(file, message), Outcome::Uncacheable),
+        };
+        let content = hash_bytes(&bytes);
+        let analysis = analyse_bytes(file, bytes, module, Some(self.roots), self.settings);
+        let outcome = fresh(&analysis, file, module, stamp, content);
+        (analysis, outcome)
+    }
+
+    /// The file's analysis as the cache has it: its own findings, with its text when they
+    /// need it; the summary is read only when the project is linked again.
+    fn from_cache(
+        &self,
+        file: &SourcePath,
+        record: &FileRecord,
+        local: &[u8],
+        bytes: &mut Option<Result<Vec<u8>, String>>,
+    ) -> Option<FileAnalysis> {
+        let (diagnostics, noqa, cells): Local = postcard::from_bytes(record.local.of(local)?).ok()?;
+        let mut analysis = FileAnalysis::empty(file);
+        analysis.diagnostics = diagnostics;
+        analysis.noqa = noqa;
+        analysis.cells = cells;
+        if record.needs_text {
+            let read = bytes.take().unwrap_or_else(|| read_source(file)).ok()?;
+            let text = text_of(file, read)?;
+            analysis.line_index = LineIndex::new(&text);
+            analysis.source = HeldText::Full(text);
+        }
+        Some(analysis)
+    }
+
+    /// The whole-project rules' findings: the stored ones when the link would read what it
+    /// read last time, else a new link over every summary (read from the cache for the
+    /// files that came from it).
+    fn project(
+        &mut self,
+        mut files: Vec<FileAnalysis>,
+        mut outcomes: Vec<Outcome>,
+    ) -> (
+        Vec<FileAnalysis>,
+        Vec<Outcome>,
+        Vec<Vec<Diagnostic>>,
+        bool,
+    ) {
+        let key = link_key(&files, &outcomes);
+        let stored = self
+            .previous
+            .as_ref()
+            .and_then(|previous| previous.header.link.as_ref())
+            .filter(|link| Some(link.key) == key);
+        let (project, reused) = match stored {
+            Some(stored) => {
+                let by_path: FxHashMap<&str, &Vec<Diagnostic>> = stored
+                    .findings
+                    .iter()
+                    .map(|(path, findings)| (path.as_str(), findings))
+                    .collect();
+                let project = files
+                    .iter()
+                    .map(|file| {
+                        by_path
+                            .get(file.display_path.as_str())
+                            .map_or_else(Vec::new, |findings| (*findings).clone())
+                    })
+                    .collect();
+                (project, true)
+            }
+            None => {
+                self.read_summaries(&mut files, &mut outcomes);
+                let linked = link(&files, self.settings);
+                let project = project_diagnostics(&linked, self.settings);
+                (project, false)
+            }
+        };
+        // A file from the cache keeps no text: the ones with findings from the link get it
+        // back for their code frames.
+        files
+            .par_iter_mut()
+            .zip(project.par_iter())
+            .zip(outcomes.par_iter())
+            .filter(|((file, project), outcome)| {
+                !project.is_empty()
+                    && matches!(outcome, Outcome::Cached { .. })
+                    && matches!(file.source, HeldText::Released)
+            })
+            .for_each(|((file, _), _)| {
+                let source = SourcePath {
+                    path: file.path.clone(),
+                    display: file.display_path.clone(),
+                };
+                if let Some(text) = read_source(&source)
+                    .ok()
+                    .and_then(|bytes| text_of(&source, bytes))
+                {
+                    file.line_index = LineIndex::new(&text);
+                    file.source = HeldText::Full(text);
+                }
+            });
+        (files, outcomes, project, reused)
+    }
+
+    /// Gives every file from the cache its summary and line index back; a file whose stored
+    /// summary cannot be read is analysed again.
+    fn read_summaries(&mut self, files: &mut [FileAnalysis], outcomes: &mut [Outcome]) {
+        if let Some(previous) = self.previous.as_mut() {
+            previous.summaries();
+        }
+        let this = &*self;
+        let summaries = this
+            .previous
+            .as_ref()
+            .and_then(|previous| previous.loaded_summaries())
+            .unwrap_or_default();
+        files
+            .par_iter_mut()
+            .zip(outcomes.par_iter_mut())
+            .zip(this.modules.par_iter())
+            .for_each(|((file, outcome), module)| {
+                let Outcome::Cached { record } = outcome else {
+                    return;
+                };
+                let stored: Option<Linked> = record
+                    .summary
+                    .of(summaries)
+                    .and_then(|bytes| postcard::from_bytes(bytes).ok());
+                match stored {
+                    Some((summary, line_index)) => {
+                        file.summary = summary;
+                        file.line_index = line_index;
+                    }
+                    None => {
+                        let source = SourcePath {
+                            path: file.path.clone(),
+                            display: file.display_path.clone(),
+                        };
+                        let (analysis, fresh) = this.one(&source, module, None, &[]);
+                        *file = analysis;
+                        *outcome = fresh;
+                    }
+                }
+            });
+    }
+
+    /// The cache file this run leaves, when it differs from the one it read: its header and
+    /// sections.
+    fn next_file(
+        &mut self,
+        files: &[FileAnalysis],
+        outcomes: &[Outcome],
+        project: &[Vec<Diagnostic>],
+    ) -> Option<(Header, Vec<u8>, Vec<u8>)> {
+        let key = link_key(files, outcomes);
+        let unchanged = self.previous.as_ref().is_some_and(|previous| {
+            previous.header.link.as_ref().map(|link| link.key) == key
+                && previous.header.files.len() == outcomes.len()
+                && outcomes.iter().zip(&previous.header.files).all(|(outcome, old)| {
+                    matches!(outcome, Outcome::Cached { record } if record.stamp == old.stamp && record.display == old.display)
+                })
+        });
+        if unchanged {
+            return None;
+        }
+        // The files from the cache carry their stored data over.
+        if outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Cached { .. }))
+            && let Some(previous) = self.previous.as_mut()
+        {
+            previous.summaries();
+        }
+        let (old_local, old_summaries) = match self.previous.as_ref() {
+            Some(previous) => (&previous.local[..], previous.loaded_summaries()),
+            None => (&[][..], None),
+        };
+        let mut local = Vec::new();
+        let mut summaries = Vec::new();
+        let mut records = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            let (record, own, linked) = match outcome {
+                Outcome::Cached { record } => {
+                    let own = record.local.of(old_local);
+                    let linked = old_summaries.and_then(|old| record.summary.of(old));
+                    let (Some(own), Some(linked)) = (own, linked) else {
+                        continue;
+                    };
+                    (record, own, linked)
+                }
+                Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.summary[..]),
+                Outcome::Uncacheable => continue,
+            };
+            records.push(FileRecord {
+                local: append(&mut local, own),
+                summary: append(&mut summaries, linked),
+                ..record.clone()
+            });
+        }
+        let link = key.map(|key| LinkRecord {
+            key,
+            findings: files
+                .iter()
+                .zip(project)
+                .filter(|(_, findings)| !findings.is_empty())
+                .map(|(file, findings)| (file.display_path.clone(), findings.clone()))
+                .collect(),
+        });
+        let header = Header {
+            build: BUILD_ID.to_string(),
+            settings: self.fingerprint,
+            files: records,
+            link,
+        };
+        Some((header, local, summaries))
+    }
+}
+
+/// Appends `bytes` to `section`; where they went.
+fn append(section: &mut Vec<u8>, bytes: &[u8]) -> Span {
+    let start = section.len() as u64;
+    section.extend_from_slice(bytes);
+    Span {
+        start,
+        len: bytes.len() as u64,
+    }
+}
+
+/// The key of a link over `files`: their display paths and summary hashes, in order
+/// (`None` when a file is not cached, and so has no hash).
+fn link_key(files: &[FileAnalysis], outcomes: &[Outcome]) -> Option<u64> {
+    let mut hasher = keys::hasher();
+    for (file, outcome) in files.iter().zip(outcomes) {
+        file.display_path.hash(&mut hasher);
+        outcome.link_hash()?.hash(&mut hasher);
+    }
+    Some(hasher.finish())
+}
+
+/// The record and data of a file just analysed, or `Uncacheable`.
+fn fresh(
+    analysis: &FileAnalysis,
+    file: &SourcePath,
+    module: &ModuleName,
+    stamp: Option<Stamp>,
+    content: u64,
+) -> Outcome {
+    let cut_short = analysis
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.rule == Rule::CheckIncomplete);
+    if analysis.unreadable.is_some() || cut_short {
+        return Outcome::Uncacheable;
+    }
+    let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
+    let summary = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index));
+    let (Ok(local), Ok(summary)) = (local, summary) else {
+        return Outcome::Uncacheable;
+    };
+    let record = FileRecord {
+        display: file.display.clone(),
+        path: path_bytes(&file.path),
+        module: module_key(module),
+        stamp,
+        content,
+        link: hash_bytes(&summary),
+        needs_text: !analysis.diagnostics.is_empty() || analysis.noqa.has_codes(),
+        local: Span::default(),
+        summary: Span::default(),
+    };
+    Outcome::Analysed(Box::new(Fresh {
+        record,
+        local,
+        summary,
+    }))
+}
+
+/// A file's checked text from its bytes (`None`: it no longer decodes).
+fn text_of(file: &SourcePath, bytes: Vec<u8>) -> Option<String> {
+    let text = decode_source(file, bytes).ok()?;
+    checked_text(file, text).ok().map(|(text, _)| text)
+}
+
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.as_os_str().as_encoded_bytes().to_vec()
+}
