@@ -101,7 +101,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
     let mut previous = store::open(&cache_file, BUILD_ID, fingerprint);
     let discovered_at = Instant::now();
 
-    let (files, project, phases, stats, write) = analysis::in_analysis_pool(|| {
+    let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
         let mut run = Run {
             settings,
             fingerprint,
@@ -124,20 +124,15 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
                 Outcome::Analysed(_) | Outcome::Uncacheable => stats.analysed += 1,
             }
         }
-        let write = run.next_file(&files, &outcomes, &project);
+        stats.written = run.write(&cache_file, &files, &outcomes, &project);
         let phases = Phases {
             started,
             discovered: discovered_at,
             analysed: analysed_at,
             linked: linked_at,
         };
-        (files, project, phases, stats, write)
+        (files, project, phases, stats)
     });
-    let mut stats = stats;
-    if let Some((header, local, summaries)) = write {
-        stats.written = ensure_directory(directory).is_ok()
-            && store::write(&cache_file, &header, &local, &summaries).is_ok();
-    }
     (
         analysis::assemble(discovered, files, project, settings, phases),
         stats,
@@ -212,8 +207,9 @@ impl Outcome {
 struct Fresh {
     /// Spans not set yet.
     record: FileRecord,
-    local: Vec<u8>,
-    summary: Vec<u8>,
+    local: Box<[u8]>,
+    /// [`Linked`], LZ4-compressed (summaries shrink about fourfold).
+    linked: Box<[u8]>,
 }
 
 /// A file's own findings, `noqa` directives and notebook cells, as stored.
@@ -427,7 +423,8 @@ impl Run<'_> {
                 let stored: Option<Linked> = record
                     .summary
                     .of(summaries)
-                    .and_then(|bytes| postcard::from_bytes(bytes).ok());
+                    .and_then(|bytes| lz4_flex::decompress_size_prepended(bytes).ok())
+                    .and_then(|bytes| postcard::from_bytes(&bytes).ok());
                 match stored {
                     Some((summary, line_index)) => {
                         file.summary = summary;
@@ -446,14 +443,15 @@ impl Run<'_> {
             });
     }
 
-    /// The cache file this run leaves, when it differs from the one it read: its header and
-    /// sections.
-    fn next_file(
+    /// Writes the cache file this run leaves, when it differs from the one it read; whether
+    /// it wrote one.
+    fn write(
         &mut self,
+        path: &Path,
         files: &[FileAnalysis],
         outcomes: &[Outcome],
         project: &[Vec<Diagnostic>],
-    ) -> Option<(Header, Vec<u8>, Vec<u8>)> {
+    ) -> bool {
         let key = link_key(files, outcomes);
         let unchanged = self.previous.as_ref().is_some_and(|previous| {
             previous.header.link.as_ref().map(|link| link.key) == key
@@ -463,7 +461,7 @@ impl Run<'_> {
                 })
         });
         if unchanged {
-            return None;
+            return false;
         }
         // The files from the cache carry their stored data over.
         if outcomes
@@ -477,8 +475,9 @@ impl Run<'_> {
             Some(previous) => (&previous.local[..], previous.loaded_summaries()),
             None => (&[][..], None),
         };
-        let mut local = Vec::new();
-        let mut summaries = Vec::new();
+        // The sections are written from the pieces where they are, not copied together.
+        let mut local = Pieces::default();
+        let mut summaries = Pieces::default();
         let mut records = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
             let (record, own, linked) = match outcome {
@@ -490,12 +489,12 @@ impl Run<'_> {
                     };
                     (record, own, linked)
                 }
-                Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.summary[..]),
+                Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.linked[..]),
                 Outcome::Uncacheable => continue,
             };
             records.push(FileRecord {
-                local: append(&mut local, own),
-                summary: append(&mut summaries, linked),
+                local: local.push(own),
+                summary: summaries.push(linked),
                 ..record.clone()
             });
         }
@@ -514,18 +513,39 @@ impl Run<'_> {
             files: records,
             link,
         };
-        Some((header, local, summaries))
+        let Some(directory) = path.parent().and_then(Path::parent) else {
+            return false;
+        };
+        ensure_directory(directory).is_ok()
+            && store::write(path, &header, &local.parts, &summaries.parts).is_ok()
     }
 }
 
-/// Appends `bytes` to `section`; where they went.
-fn append(section: &mut Vec<u8>, bytes: &[u8]) -> Span {
-    let start = section.len() as u64;
-    section.extend_from_slice(bytes);
-    Span {
-        start,
-        len: bytes.len() as u64,
+/// A section of the cache file as the pieces it is made of.
+#[derive(Default)]
+struct Pieces<'p> {
+    parts: Vec<&'p [u8]>,
+    len: u64,
+}
+
+impl<'p> Pieces<'p> {
+    /// Adds `bytes` at the end; where they went.
+    fn push(&mut self, bytes: &'p [u8]) -> Span {
+        let span = Span {
+            start: self.len,
+            len: bytes.len() as u64,
+        };
+        self.parts.push(bytes);
+        self.len += span.len;
+        span
     }
+}
+
+/// What the link reads of a file (its summary and line index), as a hash: two analyses with
+/// the same hash link the same (`None`: it cannot be serialized, so cannot be compared).
+pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
+    let linked = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index)).ok()?;
+    Some(hash_bytes(&linked))
 }
 
 /// The key of a link over `files`: their display paths and summary hashes, in order
@@ -555,8 +575,8 @@ fn fresh(
         return Outcome::Uncacheable;
     }
     let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
-    let summary = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index));
-    let (Ok(local), Ok(summary)) = (local, summary) else {
+    let linked = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index));
+    let (Ok(local), Ok(linked)) = (local, linked) else {
         return Outcome::Uncacheable;
     };
     let record = FileRecord {
@@ -565,15 +585,15 @@ fn fresh(
         module: module_key(module),
         stamp,
         content,
-        link: hash_bytes(&summary),
+        link: hash_bytes(&linked),
         needs_text: !analysis.diagnostics.is_empty() || analysis.noqa.has_codes(),
         local: Span::default(),
         summary: Span::default(),
     };
     Outcome::Analysed(Box::new(Fresh {
         record,
-        local,
-        summary,
+        local: local.into_boxed_slice(),
+        linked: lz4_flex::compress_prepend_size(&linked).into_boxed_slice(),
     }))
 }
 

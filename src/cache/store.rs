@@ -14,6 +14,7 @@
 //! and of two concurrent writers the last rename wins.
 
 use std::fs::File;
+use std::hash::Hasher;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -175,15 +176,27 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 
 /// Writes a cache file at `path`: to a temporary file in the same directory first, renamed
 /// over `path` once complete.
-pub fn write(path: &Path, header: &Header, local: &[u8], summaries: &[u8]) -> io::Result<()> {
+/// The second and third sections are given as the pieces they are made of.
+pub fn write(
+    path: &Path,
+    header: &Header,
+    local: &[&[u8]],
+    summaries: &[&[u8]],
+) -> io::Result<()> {
     let header = postcard::to_allocvec(header).map_err(io::Error::other)?;
     let mut preamble = Vec::with_capacity(PREAMBLE);
     preamble.extend_from_slice(MAGIC);
     preamble.extend_from_slice(&FORMAT.to_le_bytes());
     preamble.extend_from_slice(&0u32.to_le_bytes());
-    for section in [&header[..], local, summaries] {
-        preamble.extend_from_slice(&(section.len() as u64).to_le_bytes());
-        preamble.extend_from_slice(&hash_bytes(section).to_le_bytes());
+    for section in [&[&header[..]][..], local, summaries] {
+        let mut sum = super::keys::hasher();
+        let mut len = 0u64;
+        for piece in section {
+            sum.write(piece);
+            len += piece.len() as u64;
+        }
+        preamble.extend_from_slice(&len.to_le_bytes());
+        preamble.extend_from_slice(&sum.finish().to_le_bytes());
     }
     let directory = path.parent().unwrap_or(Path::new("."));
     let temporary = directory.join(format!(
@@ -192,11 +205,13 @@ pub fn write(path: &Path, header: &Header, local: &[u8], summaries: &[u8]) -> io
         unique_suffix()
     ));
     let written = (|| {
-        let mut file = File::create(&temporary)?;
-        for part in [&preamble[..], &header, local, summaries] {
-            file.write_all(part)?;
+        let mut file = io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
+        file.write_all(&preamble)?;
+        file.write_all(&header)?;
+        for piece in local.iter().chain(summaries) {
+            file.write_all(piece)?;
         }
-        drop(file);
+        file.into_inner().map_err(|error| error.into_error())?;
         std::fs::rename(&temporary, path)
     })();
     if written.is_err() {
@@ -233,7 +248,7 @@ mod tests {
     fn a_written_file_reads_back_for_its_build_and_settings_only() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), b"local", b"summaries").unwrap();
+        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
         let mut opened = open(&path, "b1", 7).expect("reads back");
         assert_eq!(opened.local, b"local");
         assert_eq!(opened.summaries(), Some(&b"summaries"[..]));
@@ -248,7 +263,7 @@ mod tests {
     fn damaged_files_are_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), b"local", b"summaries").unwrap();
+        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
         let whole = std::fs::read(&path).unwrap();
         let mut damaged: Vec<Vec<u8>> = vec![
             whole[..whole.len() - 1].to_vec(),
