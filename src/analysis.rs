@@ -449,12 +449,24 @@ pub struct Buffer {
 /// findings are reported.
 pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     let started = Instant::now();
-    let root = project_root(&buffer.path, settings);
+    let (discovered, display, _) = discover_around(&buffer.path, settings);
+    let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
+    let mut report = run(discovered, &texts, settings, started);
+    report.files.retain(|file| file.display_path == display);
+    report.files_checked = 1;
+    report
+}
+
+/// The files of the project of the file at `path` ([`project_root`]), that file among them
+/// even where the walk would not find it (a new file, or one the walk excludes): the
+/// files, the display path of that file, and the root walked. What cannot be read in the
+/// rest of the project is not this check's business, and is left out.
+pub fn discover_around(path: &Path, settings: &Settings) -> (Discovered, String, PathBuf) {
+    let root = project_root(path, settings);
     let mut discovered = discovery::discover(std::slice::from_ref(&root), settings);
-    // The rest of the project is context: what cannot be read there is not this check's.
     discovered.errors.clear();
     discovered.unreadable.clear();
-    let target = absolutize(&buffer.path);
+    let target = absolutize(path);
     let display = match discovered
         .files
         .iter()
@@ -462,26 +474,21 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     {
         Some(file) => file.display.clone(),
         None => {
-            // Outside the walk (a new file, or one the walk excludes): the buffer joins it.
-            let display = discovery::display_name(&buffer.path);
+            let display = discovery::display_name(path);
             let at = discovered
                 .files
                 .partition_point(|file| file.display < display);
             discovered.files.insert(
                 at,
                 SourcePath {
-                    path: buffer.path.clone(),
+                    path: path.to_path_buf(),
                     display: display.clone(),
                 },
             );
             display
         }
     };
-    let texts = Texts::from([(target, buffer.bytes)]);
-    let mut report = run(discovered, &texts, settings, started);
-    report.files.retain(|file| file.display_path == display);
-    report.files_checked = 1;
-    report
+    (discovered, display, root)
 }
 
 /// The directory a file's project is checked from: the configuration file's directory when

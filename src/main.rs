@@ -124,8 +124,15 @@ fn check(args: CheckArgs) -> ExitCode {
             };
             if settings.force_exclude && settings.is_excluded(path) {
                 loopwarden::report::Report::default()
-            } else {
+            } else if args.no_cache {
                 loopwarden::check_buffer(buffer, &settings)
+            } else {
+                let directory = cache_directory(&args.cache, &settings);
+                let (report, stats) = loopwarden::cache::check_buffer(buffer, &settings, &directory);
+                if args.verbose {
+                    let _ = writeln!(io::stderr(), "{stats}");
+                }
+                report
             }
         }
         None if args.no_cache => loopwarden::check(&args.paths, &settings),

@@ -301,3 +301,48 @@ fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() 
     assert!(!edited.json.contains("LW103"));
     assert_eq!(edited.json, uncached(dir.path()));
 }
+
+/// `check --stdin-filename` reads the rest of the project from the cache.
+fn check_stdin(dir: &Path, path: &str, text: &str, args: &[&str]) -> Run {
+    let output = loopwarden(dir)
+        .args(["check", "--output-format", "json", "--verbose", "--extend-select", "LW003"])
+        .args(["--stdin-filename", path])
+        .args(args)
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Run {
+        json: String::from_utf8(output.stdout).expect("UTF-8"),
+        cache: stderr
+            .lines()
+            .find(|line| line.starts_with("cache:"))
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+#[test]
+fn a_buffer_is_checked_against_the_cached_project_and_never_stored() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    let same = check_stdin(dir.path(), "app/web.py", WEB, &[]);
+    assert!(same.json.contains("LW103"));
+    assert_eq!(
+        same.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
+    );
+    assert_eq!(same.json, check_stdin(dir.path(), "app/web.py", WEB, &["--no-cache"]).json);
+    // The buffer of db.py no longer blocks; the file on disk still does.
+    let buffer = check_stdin(dir.path(), "app/db.py", DB_CLEAN, &[]);
+    assert_eq!(buffer.json, check_stdin(dir.path(), "app/db.py", DB_CLEAN, &["--no-cache"]).json);
+    assert!(buffer.cache.ends_with("linked; nothing written"), "{}", buffer.cache);
+    assert_eq!(check(dir.path(), &[]).json, cold.json);
+    // A file changed on disk is analysed and stored, the buffer is not.
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let fresh = check_stdin(dir.path(), "app/web.py", WEB, &[]);
+    assert!(!fresh.json.contains("LW103"), "{}", fresh.json);
+    assert!(fresh.cache.starts_with("cache: 3 files read from the cache, 2 analysed"));
+    assert!(!fresh.cache.ends_with("nothing written"), "{}", fresh.cache);
+    assert_eq!(check(dir.path(), &[]).json, uncached(dir.path()));
+}

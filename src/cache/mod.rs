@@ -26,12 +26,12 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{
-    self, FileAnalysis, HeldText, Phases, ProjectRoots, analyse_bytes, checked_text,
-    decode_source, link, project_diagnostics, read_source,
+    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, Texts, analyse_bytes,
+    checked_text, decode_source, link, project_diagnostics, read_source,
 };
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::ModuleName;
-use crate::discovery::{self, SourcePath};
+use crate::discovery::{self, Discovered, SourcePath};
 use crate::noqa::NoqaDirectives;
 use crate::notebook::CellIndex;
 use crate::project::summary::ModuleSummary;
@@ -88,8 +88,35 @@ impl std::fmt::Display for Stats {
 /// [`crate::check`] with the cache in `directory`: the same report, from less work.
 pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Report, Stats) {
     let started = Instant::now();
+    let discovered = discovery::discover(paths, settings);
+    let cache_file = file_for(directory, settings, paths);
+    run(discovered, &Texts::default(), settings, &cache_file, started)
+}
+
+/// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
+/// the cache. The buffer's analysis is not stored (it is not the file on disk), but what
+/// the run analysed of the rest of the project is.
+pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (Report, Stats) {
+    let started = Instant::now();
+    let (discovered, display, root) = analysis::discover_around(&buffer.path, settings);
+    let cache_file = file_for(directory, settings, &[root]);
+    let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
+    let (mut report, stats) = run(discovered, &texts, settings, &cache_file, started);
+    report.files.retain(|file| file.display_path == display);
+    report.files_checked = 1;
+    (report, stats)
+}
+
+/// Analyses (or reads from the cache), links (or re-uses the link) and reports the
+/// discovered files; `texts` stand in for some files on disk.
+fn run(
+    mut discovered: Discovered,
+    texts: &Texts,
+    settings: &Settings,
+    cache_file: &Path,
+    started: Instant,
+) -> (Report, Stats) {
     let now = SystemTime::now();
-    let mut discovered = discovery::discover(paths, settings);
     // In display order from the start: the i-th file, module name and outcome go together.
     discovered
         .files
@@ -97,8 +124,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
     let modules = analysis::name_modules(&discovered.files);
     let roots = ProjectRoots::of(&modules);
     let fingerprint = settings_fingerprint(settings);
-    let cache_file = file_for(directory, fingerprint, paths);
-    let mut previous = store::open(&cache_file, BUILD_ID, fingerprint);
+    let mut previous = store::open(cache_file, BUILD_ID, fingerprint);
     let discovered_at = Instant::now();
 
     let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
@@ -107,6 +133,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
             fingerprint,
             modules: &modules,
             roots: &roots,
+            texts,
             previous: previous.as_mut(),
             now,
         };
@@ -121,10 +148,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
         for outcome in &outcomes {
             match outcome {
                 Outcome::Cached { .. } => stats.cached += 1,
-                Outcome::Analysed(_) | Outcome::Uncacheable => stats.analysed += 1,
+                _ => stats.analysed += 1,
             }
         }
-        stats.written = run.write(&cache_file, &files, &outcomes, &project);
+        stats.written = run.write(cache_file, &files, &outcomes, &project);
         let phases = Phases {
             started,
             discovered: discovered_at,
@@ -150,9 +177,9 @@ pub fn clean(directory: &Path) -> std::io::Result<bool> {
 
 /// The cache file of a run over `paths` from the current directory with these settings,
 /// below a directory of the package version (as Ruff's): one file per way of running.
-fn file_for(directory: &Path, fingerprint: u64, paths: &[PathBuf]) -> PathBuf {
+fn file_for(directory: &Path, settings: &Settings, paths: &[PathBuf]) -> PathBuf {
     let mut hasher = keys::hasher();
-    fingerprint.hash(&mut hasher);
+    settings_fingerprint(settings).hash(&mut hasher);
     absolutize(Path::new(".")).hash(&mut hasher);
     for path in paths {
         absolutize(path).hash(&mut hasher);
@@ -188,6 +215,13 @@ enum Outcome {
     Cached { record: FileRecord },
     /// Analysed: its new record and data.
     Analysed(Box<Fresh>),
+    /// Analysed from a text that stands in for the file (an editor's buffer): not stored,
+    /// but its summary may match the one linked last time. The file's record, if it had one,
+    /// is kept for the file on disk.
+    Transient {
+        link: Option<u64>,
+        kept: Option<FileRecord>,
+    },
     /// Analysed and not to be cached: it could not be read, or its check was cut short (by
     /// the time limit: another run may get further).
     Uncacheable,
@@ -199,6 +233,7 @@ impl Outcome {
         match self {
             Outcome::Cached { record } => Some(record.link),
             Outcome::Analysed(fresh) => Some(fresh.record.link),
+            Outcome::Transient { link, .. } => *link,
             Outcome::Uncacheable => None,
         }
     }
@@ -223,6 +258,7 @@ struct Run<'r> {
     /// The module name of each file, in display order.
     modules: &'r [ModuleName],
     roots: &'r ProjectRoots,
+    texts: &'r Texts,
     previous: Option<&'r mut Opened>,
     now: SystemTime,
 }
@@ -274,6 +310,18 @@ impl Run<'_> {
         let stamp = metadata
             .as_ref()
             .and_then(|metadata| Stamp::of(metadata, self.now));
+        if let Some(text) = (!self.texts.is_empty())
+            .then(|| self.texts.get(&absolutize(&file.path)))
+            .flatten()
+        {
+            let analysis =
+                analyse_bytes(file, text.clone(), module, Some(self.roots), self.settings);
+            let outcome = Outcome::Transient {
+                link: link_input(&analysis),
+                kept: record.cloned(),
+            };
+            return (analysis, outcome);
+        }
         let mut bytes = None;
         if let Some(record) = record {
             let unchanged = match (&record.stamp, &metadata) {
@@ -453,6 +501,17 @@ impl Run<'_> {
         project: &[Vec<Diagnostic>],
     ) -> bool {
         let key = link_key(files, outcomes);
+        let transient = outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Transient { .. }));
+        let analysed = outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Analysed(_)));
+        // A run with a buffer rewrites the file only for what it learnt of the files on
+        // disk: every keystroke of an editor would otherwise rewrite it.
+        if transient && !analysed && self.previous.is_some() {
+            return false;
+        }
         let unchanged = self.previous.as_ref().is_some_and(|previous| {
             previous.header.link.as_ref().map(|link| link.key) == key
                 && previous.header.files.len() == outcomes.len()
@@ -464,9 +523,12 @@ impl Run<'_> {
             return false;
         }
         // The files from the cache carry their stored data over.
-        if outcomes
-            .iter()
-            .any(|outcome| matches!(outcome, Outcome::Cached { .. }))
+        if outcomes.iter().any(|outcome| {
+            matches!(
+                outcome,
+                Outcome::Cached { .. } | Outcome::Transient { kept: Some(_), .. }
+            )
+        })
             && let Some(previous) = self.previous.as_mut()
         {
             previous.summaries();
@@ -481,7 +543,10 @@ impl Run<'_> {
         let mut records = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
             let (record, own, linked) = match outcome {
-                Outcome::Cached { record } => {
+                Outcome::Cached { record }
+                | Outcome::Transient {
+                    kept: Some(record), ..
+                } => {
                     let own = record.local.of(old_local);
                     let linked = old_summaries.and_then(|old| record.summary.of(old));
                     let (Some(own), Some(linked)) = (own, linked) else {
@@ -490,7 +555,7 @@ impl Run<'_> {
                     (record, own, linked)
                 }
                 Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.linked[..]),
-                Outcome::Uncacheable => continue,
+                Outcome::Transient { kept: None, .. } | Outcome::Uncacheable => continue,
             };
             records.push(FileRecord {
                 local: local.push(own),
