@@ -47,7 +47,9 @@ impl Diagnostic {
 }
 
 /// One step of a call chain: a function (or the blocking API at the end), where it is.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ChainStep {
     pub name: String,
     /// The file as it is displayed (command-line path joined with the relative path).
@@ -57,7 +59,9 @@ pub struct ChainStep {
 }
 
 /// Whether applying a fix keeps the program's behaviour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Applicability {
     /// Shown, never applied automatically.
     DisplayOnly,

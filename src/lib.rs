@@ -13,8 +13,8 @@
 //! [`check`] is its whole run over paths on disk.
 
 pub mod analysis;
-pub mod cache;
 pub mod ast_query;
+pub mod cache;
 pub mod catalog;
 pub mod checker;
 pub mod diagnostic;

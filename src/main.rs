@@ -99,7 +99,10 @@ fn check(args: CheckArgs) -> ExitCode {
         quiet: args.quiet,
     };
     if args.watch {
-        return watch::run(&args.paths, args.output_format, load, &options);
+        let check = |settings: &Settings| {
+            check_paths(&args.paths, args.no_cache, &args.cache, false, settings)
+        };
+        return watch::run(&args.paths, args.output_format, load, check, &options);
     }
 
     if args.show_files {
@@ -128,22 +131,21 @@ fn check(args: CheckArgs) -> ExitCode {
                 loopwarden::check_buffer(buffer, &settings)
             } else {
                 let directory = cache_directory(&args.cache, &settings);
-                let (report, stats) = loopwarden::cache::check_buffer(buffer, &settings, &directory);
+                let (report, stats) =
+                    loopwarden::cache::check_buffer(buffer, &settings, &directory);
                 if args.verbose {
                     let _ = writeln!(io::stderr(), "{stats}");
                 }
                 report
             }
         }
-        None if args.no_cache => loopwarden::check(&args.paths, &settings),
-        None => {
-            let directory = cache_directory(&args.cache, &settings);
-            let (report, stats) = loopwarden::cache::check(&args.paths, &settings, &directory);
-            if args.verbose {
-                let _ = writeln!(io::stderr(), "{stats}");
-            }
-            report
-        }
+        None => check_paths(
+            &args.paths,
+            args.no_cache,
+            &args.cache,
+            args.verbose,
+            &settings,
+        ),
     };
     let fix_only = args.fix_only;
     // A file the fixes could not be written to (read-only, changed meanwhile) is an error.
@@ -251,6 +253,25 @@ fn check(args: CheckArgs) -> ExitCode {
     finish(written, code)
 }
 
+/// Checks `paths`, through the cache unless `--no-cache`; `--verbose` says what it did.
+fn check_paths(
+    paths: &[std::path::PathBuf],
+    no_cache: bool,
+    cache: &cli::CacheArgs,
+    verbose: bool,
+    settings: &Settings,
+) -> loopwarden::report::Report {
+    if no_cache {
+        return loopwarden::check(paths, settings);
+    }
+    let directory = cache_directory(cache, settings);
+    let (report, stats) = loopwarden::cache::check(paths, settings, &directory);
+    if verbose {
+        let _ = writeln!(io::stderr(), "{stats}");
+    }
+    report
+}
+
 /// The cache directory: `--cache-dir` (or `LOOPWARDEN_CACHE_DIR`), else the project's.
 fn cache_directory(args: &cli::CacheArgs, settings: &Settings) -> std::path::PathBuf {
     args.cache_dir
@@ -276,7 +297,10 @@ fn clean(args: &cli::CacheArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            report_error(format_args!("cannot remove {}: {error}", directory.display()));
+            report_error(format_args!(
+                "cannot remove {}: {error}",
+                directory.display()
+            ));
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-const DB_BLOCKING: &str = "import time\n\n\ndef load_user(user_id):\n    time.sleep(1)\n    return user_id\n";
+const DB_BLOCKING: &str =
+    "import time\n\n\ndef load_user(user_id):\n    time.sleep(1)\n    return user_id\n";
 const DB_CLEAN: &str = "def load_user(user_id):\n    return user_id\n";
 const WEB: &str = "from app.db import load_user\n\n\nasync def handler(user_id):\n    return load_user(user_id)\n";
-const OWN: &str = "import time\n\n\nasync def tick():\n    time.sleep(1)\n    time.sleep(2)  # noqa: LW101\n";
+const OWN: &str =
+    "import time\n\n\nasync def tick():\n    time.sleep(1)\n    time.sleep(2)  # noqa: LW101\n";
 
 fn project() -> TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -47,7 +49,14 @@ struct Run {
 
 fn check(dir: &Path, args: &[&str]) -> Run {
     let output = loopwarden(dir)
-        .args(["check", "--output-format", "json", "--verbose", "--extend-select", "LW003"])
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--verbose",
+            "--extend-select",
+            "LW003",
+        ])
         .args(args)
         .output()
         .expect("runs");
@@ -95,7 +104,10 @@ fn a_warm_run_prints_what_a_cold_run_printed_without_analysing() {
     assert!(cold.json.contains("LW103"), "{}", cold.json);
     assert!(cold.json.contains("LW101"));
     assert!(cold.json.contains("LW001"));
-    assert_eq!(cold.cache, "cache: 0 files read from the cache, 5 analysed; linked");
+    assert_eq!(
+        cold.cache,
+        "cache: 0 files read from the cache, 5 analysed; linked"
+    );
     let warm = check(dir.path(), &[]);
     assert_eq!(warm.json, cold.json);
     assert_eq!(
@@ -128,7 +140,11 @@ fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
     let dir = project();
     let cold = check(dir.path(), &[]);
     // Same length, same lines, same calls: the summary and line index are the same.
-    write(dir.path(), "app/db.py", &DB_BLOCKING.replace("sleep(1)", "sleep(2)"));
+    write(
+        dir.path(),
+        "app/db.py",
+        &DB_BLOCKING.replace("sleep(1)", "sleep(2)"),
+    );
     let edited = check(dir.path(), &[]);
     assert_eq!(
         edited.cache,
@@ -140,12 +156,45 @@ fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
 }
 
 #[test]
+fn lines_added_after_everything_the_link_reads_reuse_the_link() {
+    let dir = project();
+    check(dir.path(), &[]);
+    write(
+        dir.path(),
+        "app/db.py",
+        &format!("{DB_BLOCKING}# a comment\n\n"),
+    );
+    let edited = check(dir.path(), &[]);
+    assert_eq!(
+        edited.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used"
+    );
+    assert_eq!(edited.json, uncached(dir.path()));
+    // A line added before the blocking call moves its row in web.py's chain.
+    write(
+        dir.path(),
+        "app/db.py",
+        &format!("# a comment\n{DB_BLOCKING}"),
+    );
+    let moved = check(dir.path(), &[]);
+    assert!(moved.cache.ends_with("; linked"), "{}", moved.cache);
+    assert_eq!(moved.json, uncached(dir.path()));
+}
+
+#[test]
 fn settings_that_change_an_analysis_invalidate_it_and_report_time_settings_do_not() {
     let dir = project();
     check(dir.path(), &[]);
     let other = check(dir.path(), &["--target-version", "py38"]);
-    assert!(other.cache.contains(" 0 files read from the cache"), "{}", other.cache);
-    assert_eq!(other.json, check(dir.path(), &["--no-cache", "--target-version", "py38"]).json);
+    assert!(
+        other.cache.contains(" 0 files read from the cache"),
+        "{}",
+        other.cache
+    );
+    assert_eq!(
+        other.json,
+        check(dir.path(), &["--no-cache", "--target-version", "py38"]).json
+    );
     // per-file-ignores apply when findings are reported: the cache still serves.
     write(
         dir.path(),
@@ -249,7 +298,13 @@ fn concurrent_runs_both_print_the_right_findings() {
         let spawn = || {
             std::process::Command::new(assert_cmd::cargo::cargo_bin!("loopwarden"))
                 .current_dir(dir.path())
-                .args(["check", "--output-format", "json", "--extend-select", "LW003"])
+                .args([
+                    "check",
+                    "--output-format",
+                    "json",
+                    "--extend-select",
+                    "LW003",
+                ])
                 .stdout(std::process::Stdio::piped())
                 .spawn()
                 .expect("spawns")
@@ -261,14 +316,15 @@ fn concurrent_runs_both_print_the_right_findings() {
         }
         assert_eq!(check(dir.path(), &[]).json, expected);
         // Never a temporary file left behind.
-        let leftovers: Vec<_> = std::fs::read_dir(dir
-            .path()
-            .join(".loopwarden_cache")
-            .join(env!("CARGO_PKG_VERSION")))
-            .expect("cache directory")
-            .flatten()
-            .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
-            .collect();
+        let leftovers: Vec<_> = std::fs::read_dir(
+            dir.path()
+                .join(".loopwarden_cache")
+                .join(env!("CARGO_PKG_VERSION")),
+        )
+        .expect("cache directory")
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }
@@ -277,7 +333,13 @@ fn concurrent_runs_both_print_the_right_findings() {
 fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() {
     let dir = project();
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for file in ["app/__init__.py", "app/db.py", "app/web.py", "app/own.py", "app/broken.py"] {
+    for file in [
+        "app/__init__.py",
+        "app/db.py",
+        "app/web.py",
+        "app/own.py",
+        "app/broken.py",
+    ] {
         std::fs::File::options()
             .append(true)
             .open(dir.path().join(file))
@@ -294,7 +356,11 @@ fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() 
         .expect("touch");
     let touched = check(dir.path(), &[]);
     assert_eq!(touched.json, cold.json);
-    assert!(touched.cache.starts_with("cache: 5 files read"), "{}", touched.cache);
+    assert!(
+        touched.cache.starts_with("cache: 5 files read"),
+        "{}",
+        touched.cache
+    );
     // Edited now: the size and time differ.
     write(dir.path(), "app/db.py", DB_CLEAN);
     let edited = check(dir.path(), &[]);
@@ -305,7 +371,14 @@ fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() 
 /// `check --stdin-filename` reads the rest of the project from the cache.
 fn check_stdin(dir: &Path, path: &str, text: &str, args: &[&str]) -> Run {
     let output = loopwarden(dir)
-        .args(["check", "--output-format", "json", "--verbose", "--extend-select", "LW003"])
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--verbose",
+            "--extend-select",
+            "LW003",
+        ])
         .args(["--stdin-filename", path])
         .args(args)
         .write_stdin(text)
@@ -332,17 +405,31 @@ fn a_buffer_is_checked_against_the_cached_project_and_never_stored() {
         same.cache,
         "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
     );
-    assert_eq!(same.json, check_stdin(dir.path(), "app/web.py", WEB, &["--no-cache"]).json);
+    assert_eq!(
+        same.json,
+        check_stdin(dir.path(), "app/web.py", WEB, &["--no-cache"]).json
+    );
     // The buffer of db.py no longer blocks; the file on disk still does.
     let buffer = check_stdin(dir.path(), "app/db.py", DB_CLEAN, &[]);
-    assert_eq!(buffer.json, check_stdin(dir.path(), "app/db.py", DB_CLEAN, &["--no-cache"]).json);
-    assert!(buffer.cache.ends_with("linked; nothing written"), "{}", buffer.cache);
+    assert_eq!(
+        buffer.json,
+        check_stdin(dir.path(), "app/db.py", DB_CLEAN, &["--no-cache"]).json
+    );
+    assert!(
+        buffer.cache.ends_with("linked; nothing written"),
+        "{}",
+        buffer.cache
+    );
     assert_eq!(check(dir.path(), &[]).json, cold.json);
     // A file changed on disk is analysed and stored, the buffer is not.
     write(dir.path(), "app/db.py", DB_CLEAN);
     let fresh = check_stdin(dir.path(), "app/web.py", WEB, &[]);
     assert!(!fresh.json.contains("LW103"), "{}", fresh.json);
-    assert!(fresh.cache.starts_with("cache: 3 files read from the cache, 2 analysed"));
+    assert!(
+        fresh
+            .cache
+            .starts_with("cache: 3 files read from the cache, 2 analysed")
+    );
     assert!(!fresh.cache.ends_with("nothing written"), "{}", fresh.cache);
     assert_eq!(check(dir.path(), &[]).json, uncached(dir.path()));
 }

@@ -15,6 +15,7 @@
 //!
 //! The layout on disk is [`store`]'s; `docs/cache.md` tells the user's side.
 
+mod extent;
 pub mod keys;
 pub mod store;
 
@@ -26,8 +27,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{
-    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, Texts, analyse_bytes,
-    checked_text, decode_source, link, project_diagnostics, read_source,
+    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, Texts, analyse_bytes, checked_text,
+    decode_source, link, project_diagnostics, read_source,
 };
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::ModuleName;
@@ -90,7 +91,13 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
     let started = Instant::now();
     let discovered = discovery::discover(paths, settings);
     let cache_file = file_for(directory, settings, paths);
-    run(discovered, &Texts::default(), settings, &cache_file, started)
+    run(
+        discovered,
+        &Texts::default(),
+        settings,
+        &cache_file,
+        started,
+    )
 }
 
 /// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
@@ -118,9 +125,7 @@ fn run(
 ) -> (Report, Stats) {
     let now = SystemTime::now();
     // In display order from the start: the i-th file, module name and outcome go together.
-    discovered
-        .files
-        .sort_by(|a, b| a.display.cmp(&b.display));
+    discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
     let modules = analysis::name_modules(&discovered.files);
     let roots = ProjectRoots::of(&modules);
     let fingerprint = settings_fingerprint(settings);
@@ -290,9 +295,12 @@ impl Run<'_> {
             .par_iter()
             .zip(modules.par_iter())
             .map(|(file, module)| {
-                let record = records.get(file.display.as_str()).copied().filter(|record| {
-                    record.path == path_bytes(&file.path) && record.module == module_key(module)
-                });
+                let record = records
+                    .get(file.display.as_str())
+                    .copied()
+                    .filter(|record| {
+                        record.path == path_bytes(&file.path) && record.module == module_key(module)
+                    });
                 self.one(file, module, record, local)
             })
             .unzip()
@@ -335,9 +343,7 @@ impl Run<'_> {
                     same
                 }
             };
-            if unchanged
-                && let Some(analysis) = self.from_cache(file, record, local, &mut bytes)
-            {
+            if unchanged && let Some(analysis) = self.from_cache(file, record, local, &mut bytes) {
                 let record = FileRecord {
                     stamp,
                     ..record.clone()
@@ -347,7 +353,12 @@ impl Run<'_> {
         }
         let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
             Ok(bytes) => bytes,
-            Err(message) => return (FileAnalysis::unreadable(file, message), Outcome::Uncacheable),
+            Err(message) => {
+                return (
+                    FileAnalysis::unreadable(file, message),
+                    Outcome::Uncacheable,
+                );
+            }
         };
         let content = hash_bytes(&bytes);
         let analysis = analyse_bytes(file, bytes, module, Some(self.roots), self.settings);
@@ -364,7 +375,8 @@ impl Run<'_> {
         local: &[u8],
         bytes: &mut Option<Result<Vec<u8>, String>>,
     ) -> Option<FileAnalysis> {
-        let (diagnostics, noqa, cells): Local = postcard::from_bytes(record.local.of(local)?).ok()?;
+        let (diagnostics, noqa, cells): Local =
+            postcard::from_bytes(record.local.of(local)?).ok()?;
         let mut analysis = FileAnalysis::empty(file);
         analysis.diagnostics = diagnostics;
         analysis.noqa = noqa;
@@ -385,12 +397,7 @@ impl Run<'_> {
         &mut self,
         mut files: Vec<FileAnalysis>,
         mut outcomes: Vec<Outcome>,
-    ) -> (
-        Vec<FileAnalysis>,
-        Vec<Outcome>,
-        Vec<Vec<Diagnostic>>,
-        bool,
-    ) {
+    ) -> (Vec<FileAnalysis>, Vec<Outcome>, Vec<Vec<Diagnostic>>, bool) {
         let key = link_key(&files, &outcomes);
         let stored = self
             .previous
@@ -418,6 +425,10 @@ impl Run<'_> {
                 self.read_summaries(&mut files, &mut outcomes);
                 let linked = link(&files, self.settings);
                 let project = project_diagnostics(&linked, self.settings);
+                drop(linked);
+                // Nothing reads the summaries any more: freed on every thread, not later on
+                // one.
+                files.par_iter_mut().for_each(|file| file.summary = None);
                 (project, false)
             }
         };
@@ -528,8 +539,7 @@ impl Run<'_> {
                 outcome,
                 Outcome::Cached { .. } | Outcome::Transient { kept: Some(_), .. }
             )
-        })
-            && let Some(previous) = self.previous.as_mut()
+        }) && let Some(previous) = self.previous.as_mut()
         {
             previous.summaries();
         }
@@ -606,11 +616,31 @@ impl<'p> Pieces<'p> {
     }
 }
 
-/// What the link reads of a file (its summary and line index), as a hash: two analyses with
-/// the same hash link the same (`None`: it cannot be serialized, so cannot be compared).
+/// What the link reads of a file, as a hash: two analyses with the same hash link the same
+/// (`None`: it cannot be serialized, so cannot be compared).
 pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
-    let linked = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index)).ok()?;
-    Some(hash_bytes(&linked))
+    linked_bytes(analysis).map(|(_, hash)| hash)
+}
+
+/// A file's [`Linked`] serialized, and [`link_input`]'s hash: the summary, and the line
+/// starts up to its last offset. The link reads the line index only to turn the summary's
+/// offsets into rows, so lines added or changed after them (a comment at the end) link the
+/// same.
+fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, u64)> {
+    let summary = postcard::to_allocvec(&analysis.summary).ok()?;
+    let mut hasher = keys::hasher();
+    hasher.write(&summary);
+    let extent = extent::max_u32(&analysis.summary);
+    let lines = analysis.line_index.line_count();
+    for start in (0..lines).map(|line| u32::from(analysis.line_index.line_start(line))) {
+        if start > extent {
+            break;
+        }
+        hasher.write_u32(start);
+    }
+    // A tuple serializes as its elements one after the other: this is `Linked`.
+    let linked = postcard::to_extend(&analysis.line_index, summary).ok()?;
+    Some((linked, hasher.finish()))
 }
 
 /// The key of a link over `files`: their display paths and summary hashes, in order
@@ -640,8 +670,7 @@ fn fresh(
         return Outcome::Uncacheable;
     }
     let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
-    let linked = postcard::to_allocvec(&(&analysis.summary, &analysis.line_index));
-    let (Ok(local), Ok(linked)) = (local, linked) else {
+    let (Ok(local), Some((linked, link))) = (local, linked_bytes(analysis)) else {
         return Outcome::Uncacheable;
     };
     let record = FileRecord {
@@ -650,7 +679,7 @@ fn fresh(
         module: module_key(module),
         stamp,
         content,
-        link: hash_bytes(&linked),
+        link,
         needs_text: !analysis.diagnostics.is_empty() || analysis.noqa.has_codes(),
         local: Span::default(),
         summary: Span::default(),

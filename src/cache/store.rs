@@ -128,8 +128,14 @@ pub fn open(path: &Path, build: &str, settings: u64) -> Option<Opened> {
     if &preamble[..8] != MAGIC || u32_at(&preamble, 8) != FORMAT {
         return None;
     }
-    let [header_len, header_sum, local_len, local_sum, summaries_len, summaries_sum] =
-        std::array::from_fn(|field| u64_at(&preamble, 16 + 8 * field));
+    let [
+        header_len,
+        header_sum,
+        local_len,
+        local_sum,
+        summaries_len,
+        summaries_sum,
+    ] = std::array::from_fn(|field| u64_at(&preamble, 16 + 8 * field));
     let expected = (PREAMBLE as u64)
         .checked_add(header_len)?
         .checked_add(local_len)?
@@ -177,12 +183,7 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 /// Writes a cache file at `path`: to a temporary file in the same directory first, renamed
 /// over `path` once complete.
 /// The second and third sections are given as the pieces they are made of.
-pub fn write(
-    path: &Path,
-    header: &Header,
-    local: &[&[u8]],
-    summaries: &[&[u8]],
-) -> io::Result<()> {
+pub fn write(path: &Path, header: &Header, local: &[&[u8]], summaries: &[&[u8]]) -> io::Result<()> {
     let header = postcard::to_allocvec(header).map_err(io::Error::other)?;
     let mut preamble = Vec::with_capacity(PREAMBLE);
     preamble.extend_from_slice(MAGIC);
@@ -201,7 +202,9 @@ pub fn write(
     let directory = path.parent().unwrap_or(Path::new("."));
     let temporary = directory.join(format!(
         ".{}.{}.tmp",
-        path.file_name().and_then(|name| name.to_str()).unwrap_or("cache"),
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("cache"),
         unique_suffix()
     ));
     let written = (|| {

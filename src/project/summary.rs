@@ -71,7 +71,9 @@ pub struct ParameterRef {
 
 /// A falsy literal, by whether it is `None`: a guard `p is not None` lets `0` and `False`
 /// through, a guard `if p:` does not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Falsy {
     None,
     Other,

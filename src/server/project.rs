@@ -263,8 +263,7 @@ mod tests {
     use super::*;
 
     const DB: &str = "import time\n\n\ndef load(x):\n    time.sleep(1)\n    return x\n";
-    const WEB: &str =
-        "from app.db import load\n\n\nasync def handler(x):\n    return load(x)\n";
+    const WEB: &str = "from app.db import load\n\n\nasync def handler(x):\n    return load(x)\n";
 
     #[test]
     fn an_edit_the_link_does_not_read_keeps_the_link() {
@@ -281,6 +280,8 @@ mod tests {
         assert!(!state.stale);
         state.set_text(&db, DB.replace("sleep(1)", "sleep(2)"));
         assert!(!state.stale, "same calls, same lines");
+        state.set_text(&db, format!("{DB}# a comment after everything\n"));
+        assert!(!state.stale, "a line after every offset the link reads");
         state.set_text(&db, DB.replace("time.sleep(1)", "print(1)     "));
         assert!(state.stale);
         state.relink();
