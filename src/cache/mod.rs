@@ -343,7 +343,7 @@ impl Run<'_> {
                     same
                 }
             };
-            if unchanged && let Some(analysis) = self.from_cache(file, record, local, &mut bytes) {
+            if unchanged && let Some(analysis) = self.cached(file, record, local, &mut bytes) {
                 let record = FileRecord {
                     stamp,
                     ..record.clone()
@@ -368,7 +368,7 @@ impl Run<'_> {
 
     /// The file's analysis as the cache has it: its own findings, with its text when they
     /// need it; the summary is read only when the project is linked again.
-    fn from_cache(
+    fn cached(
         &self,
         file: &SourcePath,
         record: &FileRecord,
