@@ -156,10 +156,12 @@ fn check(args: CheckArgs) -> ExitCode {
         } else {
             fix_cli::Mode::Write
         };
+        let cache = (!args.no_cache).then(|| cache_directory(&args.cache, &settings));
         let fixed = fix_cli::fix(
             report,
             &args.paths,
             &settings,
+            cache.as_deref(),
             args.unsafe_fixes,
             mode,
             args.show_fixes,

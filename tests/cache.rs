@@ -433,3 +433,36 @@ fn a_buffer_is_checked_against_the_cached_project_and_never_stored() {
     assert!(!fresh.cache.ends_with("nothing written"), "{}", fresh.cache);
     assert_eq!(check(dir.path(), &[]).json, uncached(dir.path()));
 }
+
+#[test]
+fn fixes_through_a_warm_cache_are_the_fixes_without_it() {
+    let cached = project();
+    let uncached_dir = project();
+    check(cached.path(), &[]);
+    let fix = |dir: &Path, extra: &[&str]| {
+        let output = loopwarden(dir)
+            .args([
+                "check",
+                "--fix",
+                "--unsafe-fixes",
+                "--output-format",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let remaining = fix(cached.path(), &[]);
+    assert_eq!(remaining, fix(uncached_dir.path(), &["--no-cache"]));
+    for file in ["app/db.py", "app/web.py", "app/own.py"] {
+        let read = |dir: &Path| std::fs::read_to_string(dir.join(file)).expect("fixed file");
+        assert_eq!(read(cached.path()), read(uncached_dir.path()), "{file}");
+    }
+    assert_ne!(
+        std::fs::read_to_string(cached.path().join("app/web.py")).expect("web.py"),
+        WEB,
+        "the LW103 fix was applied"
+    );
+    assert_eq!(check(cached.path(), &[]).json, uncached(cached.path()));
+}

@@ -100,6 +100,25 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
     )
 }
 
+/// [`crate::analysis::check_with_texts`] with the cache in `directory` (`--fix` checks its
+/// fixed texts again before writing them): the texts are analysed and never stored, every
+/// other file comes from the cache.
+pub fn check_with_texts(
+    paths: &[PathBuf],
+    texts: &Texts,
+    settings: &Settings,
+    directory: &Path,
+) -> (Report, Stats) {
+    let started = Instant::now();
+    let texts = texts
+        .iter()
+        .map(|(path, bytes)| (absolutize(path), bytes.clone()))
+        .collect();
+    let discovered = discovery::discover(paths, settings);
+    let cache_file = file_for(directory, settings, paths);
+    run(discovered, &texts, settings, &cache_file, started)
+}
+
 /// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
 /// the cache. The buffer's analysis is not stored (it is not the file on disk), but what
 /// the run analysed of the rest of the project is.
