@@ -182,6 +182,20 @@ fn lines_added_after_everything_the_link_reads_reuse_the_link() {
 }
 
 #[test]
+fn a_file_that_cannot_be_read_is_read_again_and_keeps_nothing_else_from_the_cache() {
+    let dir = project();
+    write(dir.path(), "app/notes.ipynb", "not a notebook");
+    let cold = check(dir.path(), &[]);
+    assert!(cold.json.contains("LW002"), "{}", cold.json);
+    let warm = check(dir.path(), &[]);
+    assert_eq!(warm.json, cold.json);
+    assert_eq!(
+        warm.cache,
+        "cache: 5 files read from the cache, 1 analysed; link re-used; nothing written"
+    );
+}
+
+#[test]
 fn settings_that_change_an_analysis_invalidate_it_and_report_time_settings_do_not() {
     let dir = project();
     check(dir.path(), &[]);

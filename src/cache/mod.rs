@@ -8,8 +8,9 @@
 //! [`link_key`]: the display path and summary hash of every file linked. So:
 //! - nothing changed: every file is read from the cache, the link key is the same, and the
 //!   stored project findings are printed; no summary is even decoded;
-//! - a file changed but its summary did not (a comment, a change inside a function that
-//!   touches no call): that file is analysed again, and the link is re-used;
+//! - a file changed but not what the link reads of it ([`link_input`]: its summary, and the
+//!   line starts up to the summary's last offset; so an edit that moves no offset, or lines
+//!   added after the last one): that file is analysed again, and the link is re-used;
 //! - a summary changed: the file is analysed again, every other summary is read from the
 //!   cache, and the project is linked again.
 //!
@@ -247,8 +248,9 @@ enum Outcome {
         kept: Option<FileRecord>,
     },
     /// Analysed and not to be cached: it could not be read, or its check was cut short (by
-    /// the time limit: another run may get further).
-    Uncacheable,
+    /// the time limit: another run may get further). What the link read of it still counts:
+    /// an unreadable file does not stop the next run from re-using the link.
+    Uncacheable { link: Option<u64> },
 }
 
 impl Outcome {
@@ -257,8 +259,7 @@ impl Outcome {
         match self {
             Outcome::Cached { record } => Some(record.link),
             Outcome::Analysed(fresh) => Some(fresh.record.link),
-            Outcome::Transient { link, .. } => *link,
-            Outcome::Uncacheable => None,
+            Outcome::Transient { link, .. } | Outcome::Uncacheable { link } => *link,
         }
     }
 }
@@ -373,10 +374,9 @@ impl Run<'_> {
         let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
             Ok(bytes) => bytes,
             Err(message) => {
-                return (
-                    FileAnalysis::unreadable(file, message),
-                    Outcome::Uncacheable,
-                );
+                let analysis = FileAnalysis::unreadable(file, message);
+                let link = link_input(&analysis);
+                return (analysis, Outcome::Uncacheable { link });
             }
         };
         let content = hash_bytes(&bytes);
@@ -542,10 +542,14 @@ impl Run<'_> {
         if transient && !analysed && self.previous.is_some() {
             return false;
         }
+        // Unchanged: the same link, and the same records to store (files not cached aside).
+        let stored = outcomes
+            .iter()
+            .filter(|outcome| !matches!(outcome, Outcome::Uncacheable { .. }));
         let unchanged = self.previous.as_ref().is_some_and(|previous| {
             previous.header.link.as_ref().map(|link| link.key) == key
-                && previous.header.files.len() == outcomes.len()
-                && outcomes.iter().zip(&previous.header.files).all(|(outcome, old)| {
+                && stored.clone().count() == previous.header.files.len()
+                && stored.zip(&previous.header.files).all(|(outcome, old)| {
                     matches!(outcome, Outcome::Cached { record } if record.stamp == old.stamp && record.display == old.display)
                 })
         });
@@ -584,7 +588,7 @@ impl Run<'_> {
                     (record, own, linked)
                 }
                 Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.linked[..]),
-                Outcome::Transient { kept: None, .. } | Outcome::Uncacheable => continue,
+                Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
             };
             records.push(FileRecord {
                 local: local.push(own),
@@ -673,7 +677,7 @@ fn link_key(files: &[FileAnalysis], outcomes: &[Outcome]) -> Option<u64> {
     Some(hasher.finish())
 }
 
-/// The record and data of a file just analysed, or `Uncacheable`.
+/// The record and data of a file just analysed, or [`Outcome::Uncacheable`].
 fn fresh(
     analysis: &FileAnalysis,
     file: &SourcePath,
@@ -686,11 +690,13 @@ fn fresh(
         .iter()
         .any(|diagnostic| diagnostic.rule == Rule::CheckIncomplete);
     if analysis.unreadable.is_some() || cut_short {
-        return Outcome::Uncacheable;
+        return Outcome::Uncacheable {
+            link: link_input(analysis),
+        };
     }
     let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
     let (Ok(local), Some((linked, link))) = (local, linked_bytes(analysis)) else {
-        return Outcome::Uncacheable;
+        return Outcome::Uncacheable { link: None };
     };
     let record = FileRecord {
         display: file.display.clone(),
