@@ -29,7 +29,7 @@ use crate::dispatch;
 use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
-use crate::project::summary::{ClassSummary, ModuleSummary};
+use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
@@ -327,12 +327,40 @@ fn analyse_text(
         settings,
         source_type,
     );
-    let (exports, bases) = bindings.into_exports_and_bases();
-    summary.exports = exports;
-    summary.classes = bases
+    let exports = bindings.into_exports();
+    summary.exports = exports.names;
+    summary.classes = exports
+        .classes
         .into_iter()
-        .map(|(path, bases)| (path, ClassSummary { bases }))
+        .map(|(path, info)| {
+            let mut attributes: Vec<(Box<str>, Box<str>)> = info
+                .attribute_types
+                .into_iter()
+                .map(|(name, type_name)| (name.into(), type_name.into()))
+                .collect();
+            attributes.sort_unstable();
+            let parameter_attributes = info
+                .parameter_attributes
+                .into_iter()
+                .map(|(attribute, name, position)| {
+                    let parameter = ParameterRef {
+                        name: name.into(),
+                        position,
+                        falsy_default: None,
+                    };
+                    (attribute.into(), parameter)
+                })
+                .collect();
+            let class = ClassSummary {
+                bases: info.bases,
+                attributes,
+                parameter_attributes,
+            };
+            (path, class)
+        })
         .collect();
+    summary.return_types = exports.returns;
+    summary.star_imports = exports.star_imports;
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
     // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.

@@ -77,6 +77,32 @@ pub(crate) fn record_call(
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
+    // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
+    // class, a project function's result): the link, which knows the type, decides.
+    let pending_callback = match &*call.func {
+        Expr::Attribute(attribute)
+            if catalog::thread_handoff(path).is_none()
+                && catalog::loop_callback(path).is_none() =>
+        {
+            catalog::registration_argument(attribute.attr.as_str()).and_then(
+                |(keyword, position)| {
+                    let argument = call.arguments.find_argument_value(keyword, position)?;
+                    callable_path(checker, argument)
+                },
+            )
+        }
+        _ => None,
+    };
+    // A method of a value only the link can type (`pkg.loops.get_loop().fetch`): LW501
+    // still asks which project methods such a call may reach.
+    if let Expr::Attribute(attribute) = &*call.func
+        && path.contains(crate::semantic::DEFERRED_CALL)
+        && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+    {
+        checker
+            .summary
+            .note_unresolved_method(attribute.attr.as_str());
+    }
 
     let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
@@ -121,9 +147,18 @@ pub(crate) fn record_call(
     } else {
         falsy_arguments(call)
     };
+    // What a class construction passes, where known: the link types the attributes the
+    // class's `__init__` stores its parameters in from these.
+    let argument_types = if !is_builtin
+        && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
+    {
+        argument_types(checker, call)
+    } else {
+        Vec::new()
+    };
     let is_loop_affine_use = catalog::is_loop_affine(path)
         && !checks_running_loop
-        && !on_the_running_loop(checker, call);
+        && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Builtins are never project functions nor coroutines: not worth a call site each.
@@ -155,6 +190,11 @@ pub(crate) fn record_call(
             forwarded
                 .into_iter()
                 .map(|(slot, parameter)| (site, slot, parameter)),
+        );
+        function.argument_types.extend(
+            argument_types
+                .into_iter()
+                .map(|(slot, type_name)| (site, slot, type_name)),
         );
         if let Some(guard) = &guard {
             function.guarded_calls.push((site, guard.clone()));
@@ -212,6 +252,13 @@ pub(crate) fn record_call(
             range: call.range(),
         });
     }
+    if let Some(target) = pending_callback {
+        function.pending_callbacks.push(ThreadTarget {
+            target,
+            via: path.to_string(),
+            range: call.range(),
+        });
+    }
 }
 
 /// The function a callable argument stands for: `f`, `self.f`, `functools.partial(f, ...)`.
@@ -246,6 +293,16 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => {
             return CallUsage::Condition;
         }
+        // `f() == x`, `f() is None`: a comparison looks at the object, which is never the
+        // value the call would give.
+        Some(Expr::Compare(_)) => return CallUsage::Condition,
+        Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
+            return match consumer_of_argument(checker, outer) {
+                Some(Consumer::TruthTest) => CallUsage::Condition,
+                Some(Consumer::Unaware) => CallUsage::Consumed,
+                None => CallUsage::Used,
+            };
+        }
         Some(_) => return CallUsage::Used,
         None => {}
     }
@@ -253,10 +310,13 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
         Some(Stmt::Assign(assign)) => match assign.targets.as_slice() {
             [Expr::Name(name)] if assign.value.range() == call.range() => {
-                if checker.is_read_in_current_body(name.id.as_str()) {
-                    CallUsage::Used
-                } else {
+                if !checker.is_read_in_current_body(name.id.as_str()) {
                     CallUsage::Dropped
+                } else if checker.is_read_only_for_members(name.id.as_str()) {
+                    // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
+                    CallUsage::Consumed
+                } else {
+                    CallUsage::Used
                 }
             }
             _ => CallUsage::Used,
@@ -264,6 +324,55 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         _ if statement_tests(checker, call.range()) => CallUsage::Condition,
         _ => CallUsage::Used,
     }
+}
+
+/// What a call does with the arguments it is given, when it never awaits them.
+enum Consumer {
+    /// `bool(x)`.
+    TruthTest,
+    /// `print(x)`, `len(x)`, a logging call: it inspects or formats the value.
+    Unaware,
+}
+
+/// Whether `call` is one of the arguments `outer` is given (not its callee).
+fn is_argument_of(call: &ast::ExprCall, outer: &ast::ExprCall) -> bool {
+    outer
+        .arguments
+        .args
+        .iter()
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .map(|keyword| &keyword.value),
+        )
+        .any(|argument| argument.range() == call.range())
+}
+
+/// What `outer` does with its arguments, when it is a call that never awaits them. Only calls
+/// whose name is one of those are resolved: nested calls are common, these are not.
+fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Consumer> {
+    let name = match &*outer.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => return None,
+    };
+    let suffix = |path: &str| path.rsplit('.').next() == Some(name);
+    let named = name == "bool"
+        || catalog::COROUTINE_UNAWARE_CALLS
+            .iter()
+            .any(|path| suffix(path));
+    if !named {
+        return None;
+    }
+    let path = checker.model.call_path(outer)?;
+    if path == "builtins.bool" {
+        return Some(Consumer::TruthTest);
+    }
+    catalog::COROUTINE_UNAWARE_CALLS
+        .contains(&path.as_str())
+        .then_some(Consumer::Unaware)
 }
 
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`
@@ -369,6 +478,32 @@ fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
     found
 }
 
+/// The arguments of a call whose type is known (`self` inside a method, an annotated
+/// parameter, a value built from a known class): positions count only the arguments before
+/// any `*args`.
+fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
+    let mut found = Vec::new();
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        if let Some(type_name) = checker.model.type_of(argument) {
+            found.push((ArgumentSlot::Positional(position as u32), type_name.into()));
+        }
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg
+            && let Some(type_name) = checker.model.type_of(&keyword.value)
+        {
+            found.push((
+                ArgumentSlot::Keyword(name.as_str().into()),
+                type_name.into(),
+            ));
+        }
+    }
+    found
+}
+
 /// The call site whose value decides whether the call at `range` runs: it sits in the
 /// body of `if x is None:` (or `if not x:`), and `x`'s one assignment in the function is
 /// `x = f(...)`, call site `n` of the function.
@@ -413,11 +548,12 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
         .map(|site| site as u32)
 }
 
-/// Whether `call` is a method of a loop the function got from `asyncio.get_running_loop()`
-/// (`loop = asyncio.get_running_loop()` ... `loop.create_task(...)`): that loop runs on
-/// this thread by definition (where none does, `get_running_loop()` raised first), so the
-/// method is used from the loop's own thread.
-fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+/// Whether `call` is a method of the calling thread's own loop: a local the function got
+/// from `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of
+/// the module that returns one of those (`loop = asyncio.get_running_loop()` ...
+/// `loop.create_task(...)`). That loop belongs to this thread by definition, so the method is
+/// used from the loop's own thread, never across threads.
+fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else {
         return false;
     };
@@ -433,8 +569,8 @@ fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
             matches!(value, Some(Expr::Call(made)) if checker
                 .model
                 .call_path(made)
-                .is_some_and(|path| path.ends_with("get_running_loop")
-                    && catalog::is_loop_affine(&path)))
+                .is_some_and(|path| catalog::gives_own_loop(&path)
+                    || checker.model.module.own_loop_functions.contains(&path)))
         })
 }
 

@@ -10,6 +10,7 @@ use super::blocking_conditions::{self, BlockCondition};
 pub use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
 use super::loop_probes;
+use super::member_types::Resolution;
 use super::summary::{FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
@@ -89,7 +90,9 @@ impl Facts {
                                 if function.runs_once {
                                     return None;
                                 }
-                                most_serious_blocking(function, |site| on_loop(id, site.probe))
+                                most_serious_blocking(&project.blocking_sites(id), |site| {
+                                    on_loop(id, site.probe)
+                                })
                             },
                             |_, caller, site, callee| {
                                 takes_part(caller)
@@ -113,9 +116,11 @@ impl Facts {
                         ranked_backward(
                             project,
                             &callers,
-                            |_, function| {
+                            |id, _| {
                                 let mut best: Option<(u8, usize)> = None;
-                                for (index, site) in function.loop_affine.iter().enumerate() {
+                                for (index, site) in
+                                    project.loop_affine_sites(id).iter().enumerate()
+                                {
                                     let severity = match (site.raises_off_loop, site.caught) {
                                         (false, _) => 2,
                                         (true, false) => 1,
@@ -238,11 +243,11 @@ fn forward(
 /// The site and severity of a function's most serious direct blocking call (the first of
 /// equals), if it has one.
 fn most_serious_blocking(
-    function: &FunctionSummary,
+    sites: &[super::summary::BlockingSite],
     runs: impl Fn(&super::summary::BlockingSite) -> bool,
 ) -> Option<(u8, usize)> {
     let mut best: Option<(u8, usize)> = None;
-    for (index, site) in function.blocking.iter().enumerate() {
+    for (index, site) in sites.iter().enumerate() {
         if !runs(site) {
             continue;
         }
@@ -324,23 +329,14 @@ fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
     let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
-            let summary = project.modules[module].summary;
-            // Callees naming the module's own functions were resolved with the module; the
-            // others are resolved here, once per distinct path.
-            let resolved: Vec<Option<FunctionId>> = summary
-                .callees
-                .iter()
-                .zip(&summary.local_callees)
-                .map(|(path, local)| match local {
-                    Some(index) => Some((module, *index as usize)),
-                    None => project.resolve(path),
-                })
-                .collect();
-            summary
+            project.modules[module]
+                .summary
                 .call_edges
                 .iter()
                 .filter_map(|&(function, site, callee)| {
-                    let callee = (*resolved.get(callee as usize)?)?;
+                    let Resolution::Function(callee) = *project.resolution(module, callee) else {
+                        return None;
+                    };
                     Some(((module, function as usize), (site as usize, callee)))
                 })
                 .collect::<Vec<_>>()

@@ -9,7 +9,9 @@ pub mod coroutines;
 mod facts;
 mod function_graph;
 mod index;
+mod linked_sites;
 pub mod loop_probes;
+pub mod member_types;
 pub mod summary;
 pub mod summary_builder;
 

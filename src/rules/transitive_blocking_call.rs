@@ -181,7 +181,7 @@ fn check_loop_callbacks(
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
     for id in project.function_ids() {
-        for registration in &project.function(id).loop_callbacks {
+        for registration in project.loop_callbacks(id).iter() {
             let Some(target) = project.resolve(&registration.target) else {
                 continue;
             };
@@ -239,6 +239,7 @@ fn blocking_step(
     at: FunctionId,
     site: usize,
 ) -> Option<crate::diagnostic::ChainStep> {
-    let site = project.function(at).blocking.get(site)?;
+    let sites = project.blocking_sites(at);
+    let site = sites.get(site)?;
     Some(project.step(at.0, &display_path(&site.api), site.range))
 }
