@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that loopwarden's JSON output on a directory is the same bytes at 1, 2 and 8
-# threads and across repeated runs, that every run exits 0 or 1 (findings, no error), that
-# nothing panicked, and that the output is valid JSON.
+# threads and across repeated runs (without the cache), and through the cache (the run
+# that writes it and the run that reads it back), that every run exits 0 or 1 (findings, no
+# error), that nothing panicked, and that the output is valid JSON.
 #
 #   scripts/determinism.sh DIR [LOOPWARDEN_BIN]
 #   scripts/determinism.sh "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
@@ -13,11 +14,17 @@ trap 'rm -rf "$work"' EXIT
 
 runs=()
 codes=()
-for threads in 1 2 8 8 1; do
+# The last two runs go through a cache: the first writes it, the second reads it.
+for threads in 1 2 8 8 1 cached:2 cached:2; do
     n=${#runs[@]}
     out="$work/run$n.json"
+    cache=(--no-cache)
+    if [[ $threads == cached:* ]]; then
+        threads=${threads#cached:}
+        cache=(--cache-dir "$work/cache")
+    fi
     set +e
-    RAYON_NUM_THREADS=$threads "$bin" check --output-format json "$dir" \
+    RAYON_NUM_THREADS=$threads "$bin" check --output-format json "${cache[@]}" "$dir" \
         >"$out" 2>"$work/run$n.err"
     code=$?
     set -e
@@ -48,4 +55,4 @@ for run in "${runs[@]:1}"; do
     fi
 done
 findings=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$first")
-echo "OK: ${#runs[@]} runs (1, 2, 8, 8, 1 threads) byte-identical, exit codes ${codes[*]}, $findings findings, $(wc -c <"$first") bytes of JSON"
+echo "OK: ${#runs[@]} runs (1, 2, 8, 8, 1 threads, then 2 through a cache) byte-identical, exit codes ${codes[*]}, $findings findings, $(wc -c <"$first") bytes of JSON"

@@ -123,6 +123,13 @@ def main():
     source.add_argument("--generate", type=int, metavar="MODULES")
     source.add_argument("--file", type=pathlib.Path, help="a file of a project on disk")
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument(
+        "--edit",
+        choices=["finding", "comment"],
+        default="finding",
+        help="what each edit adds: a coroutine with a finding (the summary changes, the "
+        "project is linked again), or a comment at the end (the link is re-used)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -142,8 +149,12 @@ def main():
         found = server.diagnostics(uri, 0)
         first = time.perf_counter() - started
 
-        extra = "\n\nasync def edited():\n    time.sleep(1)\n"
-        prefix = "import time\n" if "import time" not in text else ""
+        if args.edit == "finding":
+            extra = "\n\nasync def edited():\n    time.sleep(1)\n"
+            prefix = "import time\n" if "import time" not in text else ""
+        else:
+            extra = "\n# an edit\n"
+            prefix = ""
         timings = []
         for version in range(1, args.edits + 1):
             edited = prefix + text + extra if version % 2 else text

@@ -74,7 +74,8 @@ impl FileAnalysis {
         analysis
     }
 
-    fn empty(file: &SourcePath) -> Self {
+    /// A file with nothing found in it yet.
+    pub fn empty(file: &SourcePath) -> Self {
         Self {
             display_path: file.display.clone(),
             path: file.path.clone(),
@@ -476,12 +477,24 @@ pub struct Buffer {
 /// findings are reported.
 pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     let started = Instant::now();
-    let root = project_root(&buffer.path, settings);
+    let (discovered, display, _) = discover_around(&buffer.path, settings);
+    let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
+    let mut report = run(discovered, &texts, settings, started);
+    report.files.retain(|file| file.display_path == display);
+    report.files_checked = 1;
+    report
+}
+
+/// The files of the project of the file at `path` ([`project_root`]), that file among them
+/// even where the walk would not find it (a new file, or one the walk excludes): the
+/// files, the display path of that file, and the root walked. What cannot be read in the
+/// rest of the project is not this check's business, and is left out.
+pub fn discover_around(path: &Path, settings: &Settings) -> (Discovered, String, PathBuf) {
+    let root = project_root(path, settings);
     let mut discovered = discovery::discover(std::slice::from_ref(&root), settings);
-    // The rest of the project is context: what cannot be read there is not this check's.
     discovered.errors.clear();
     discovered.unreadable.clear();
-    let target = absolutize(&buffer.path);
+    let target = absolutize(path);
     let display = match discovered
         .files
         .iter()
@@ -489,26 +502,21 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     {
         Some(file) => file.display.clone(),
         None => {
-            // Outside the walk (a new file, or one the walk excludes): the buffer joins it.
-            let display = discovery::display_name(&buffer.path);
+            let display = discovery::display_name(path);
             let at = discovered
                 .files
                 .partition_point(|file| file.display < display);
             discovered.files.insert(
                 at,
                 SourcePath {
-                    path: buffer.path.clone(),
+                    path: path.to_path_buf(),
                     display: display.clone(),
                 },
             );
             display
         }
     };
-    let texts = Texts::from([(target, buffer.bytes)]);
-    let mut report = run(discovered, &texts, settings, started);
-    report.files.retain(|file| file.display_path == display);
-    report.files_checked = 1;
-    report
+    (discovered, display, root)
 }
 
 /// The directory a file's project is checked from: the configuration file's directory when
@@ -543,18 +551,12 @@ pub fn project_root(path: &Path, settings: &Settings) -> PathBuf {
     pick(top)
 }
 
-/// Analyses, links and reports the discovered files; `buffer` replaces one file's text.
+/// Analyses, links and reports the discovered files; `texts` replace some files' text.
 fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Instant) -> Report {
-    // Module names need a look at each directory: done once per directory, up front.
-    let mut namer = ModuleNamer::default();
-    let module_names: Vec<ModuleName> = discovered
-        .files
-        .iter()
-        .map(|file| namer.name(&file.path, &file.display))
-        .collect();
+    let module_names = name_modules(&discovered.files);
     let roots = ProjectRoots::of(&module_names);
     let discovered_at = Instant::now();
-    let run = || {
+    let (files, project, analysed_at, linked_at) = in_analysis_pool(|| {
         let mut files = discovered
             .files
             .par_iter()
@@ -579,17 +581,58 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         let project = project_diagnostics(&linked, settings);
         drop(linked);
         (files, project, analysed_at, Instant::now())
+    });
+    let phases = Phases {
+        started,
+        discovered: discovered_at,
+        analysed: analysed_at,
+        linked: linked_at,
     };
-    // The link runs on a pool thread too: that thread's allocator already holds the memory
-    // the analysis freed, so the link does not fault in fresh pages.
-    let (files, project, analysed_at, linked_at) = match rayon::ThreadPoolBuilder::new()
+    assemble(discovered, files, project, settings, phases)
+}
+
+/// The module name of each discovered file (each directory is looked at once).
+pub fn name_modules(files: &[SourcePath]) -> Vec<ModuleName> {
+    let mut namer = ModuleNamer::default();
+    files
+        .iter()
+        .map(|file| namer.name(&file.path, &file.display))
+        .collect()
+}
+
+/// Runs `work` on a thread pool whose threads have [`ANALYSIS_STACK_SIZE`] (on the calling
+/// thread when no pool can be made). The link runs on a pool thread too: that thread's
+/// allocator already holds the memory the analysis freed, so the link does not fault in
+/// fresh pages.
+pub fn in_analysis_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new()
         .stack_size(ANALYSIS_STACK_SIZE)
         .build()
     {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
 
+/// When each phase of a run ended, for [`Timings`].
+#[derive(Clone, Copy, Debug)]
+pub struct Phases {
+    pub started: Instant,
+    pub discovered: Instant,
+    pub analysed: Instant,
+    pub linked: Instant,
+}
+
+/// The report of a run: `files` (sorted by display path) with `project`, the whole-project
+/// rules' findings in each, after `noqa` and the per-file configuration, and what the walk
+/// of `discovered` could not read.
+pub fn assemble(
+    discovered: Discovered,
+    files: Vec<FileAnalysis>,
+    project: Vec<Vec<Diagnostic>>,
+    settings: &Settings,
+    phases: Phases,
+) -> Report {
     let (parse_time, check_time) = files
         .iter()
         .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
@@ -622,7 +665,7 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         .collect();
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.
-    let parallel = analysed_at - discovered_at;
+    let parallel = phases.analysed - phases.discovered;
     let busy = (parse_time + check_time).as_secs_f64();
     let parse_share = if busy > 0.0 {
         parse_time.as_secs_f64() / busy
@@ -630,10 +673,10 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         0.0
     };
     report.timings = Timings {
-        discover: discovered_at - started,
+        discover: phases.discovered - phases.started,
         parse: parallel.mul_f64(parse_share),
         check: parallel.mul_f64(1.0 - parse_share),
-        link: linked_at - analysed_at,
+        link: phases.linked - phases.analysed,
         render: Duration::ZERO,
     };
     report

@@ -28,6 +28,17 @@ pub enum Command {
     },
     /// Run the language server on standard input and output (for editors; see docs/editors.md).
     Server,
+    /// Remove the cache directory (`.loopwarden_cache` at the project root, or `--cache-dir`).
+    Clean(CacheArgs),
+}
+
+/// Where the cache is (see docs/cache.md).
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// The cache directory (default: `.loopwarden_cache` in the directory of the
+    /// configuration file, else in the current directory).
+    #[arg(long, env = "LOOPWARDEN_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -153,9 +164,20 @@ pub struct CheckArgs {
     pub show_files: bool,
 
     /// Also say on stderr what was skipped (entries of walked directories that are not
-    /// regular files) and why.
+    /// regular files) and why, and what the cache did.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Neither read nor write the cache.
+    #[arg(
+        long,
+        env = "LOOPWARDEN_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub no_cache: bool,
+
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 fn target_version(text: &str) -> Result<PythonVersion, String> {

@@ -6,7 +6,7 @@ use ruff_text_size::TextRange;
 use crate::registry::Rule;
 
 /// One finding inside one file, positioned by byte offsets into that file's source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub rule: Rule,
     pub message: String,
@@ -47,7 +47,9 @@ impl Diagnostic {
 }
 
 /// One step of a call chain: a function (or the blocking API at the end), where it is.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ChainStep {
     pub name: String,
     /// The file as it is displayed (command-line path joined with the relative path).
@@ -57,7 +59,9 @@ pub struct ChainStep {
 }
 
 /// Whether applying a fix keeps the program's behaviour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Applicability {
     /// Shown, never applied automatically.
     DisplayOnly,
@@ -77,7 +81,7 @@ impl Applicability {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub applicability: Applicability,
     pub message: String,
@@ -103,7 +107,7 @@ impl Fix {
 }
 
 /// Replace `range` with `content` (an insertion when the range is empty).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub content: String,
     pub range: TextRange,

@@ -2,8 +2,9 @@
 //! write the files, or print what would change.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use loopwarden::analysis::Texts;
 use loopwarden::fix::{self, FixRun};
 use loopwarden::report::Report;
 use loopwarden::settings::Settings;
@@ -29,17 +30,22 @@ pub struct Fixed {
 }
 
 /// Runs the passes of fixes over `report` (the check of `paths`), then writes or diffs.
+/// The checks of fixed texts go through the cache in `cache`, if any: only the fixed files
+/// are analysed again.
 pub fn fix(
     report: Report,
     paths: &[PathBuf],
     settings: &Settings,
+    cache: Option<&Path>,
     include_unsafe: bool,
     mode: Mode,
     show_fixes: bool,
 ) -> Fixed {
-    let run = fix::fix_passes(report, include_unsafe, |texts| {
-        loopwarden::analysis::check_with_texts(paths, texts, settings)
-    });
+    let check = |texts: &Texts| match cache {
+        Some(directory) => loopwarden::cache::check_with_texts(paths, texts, settings, directory).0,
+        None => loopwarden::analysis::check_with_texts(paths, texts, settings),
+    };
+    let run = fix::fix_passes(report, include_unsafe, check);
     if show_fixes {
         print_applied(&run);
     }
@@ -61,7 +67,7 @@ pub fn fix(
             let mut remaining = run.remaining;
             // A file that could not be written keeps its findings: check it again as it is.
             if written.files < run.files.len() {
-                remaining = loopwarden::check(paths, settings);
+                remaining = check(&Texts::default());
             }
             remaining.fixed = written.applied;
             Fixed {

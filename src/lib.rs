@@ -6,7 +6,7 @@
 //! of [`ast_query`], [`registry`], [`diagnostic`] and [`message_text`] (source cut to fit a
 //! message), [`to_thread_fix`], [`noqa`]), [`settings`], [`discovery`], the API [`catalog`], the [`semantic`] model, the
 //! [`project`] model, the [`checker`] context, the [`rules`], the [`dispatch`], the
-//! [`analysis`] API, then [`report`], [`fix`], [`runtime_report`] (a runtime report joined
+//! [`analysis`] API, the [`cache`] over it, then [`report`], [`fix`], [`runtime_report`] (a runtime report joined
 //! with the findings) and [`output`], and the language [`server`].
 //!
 //! [`analysis`] is the API that the command line, an editor server and a cache share;
@@ -14,6 +14,7 @@
 
 pub mod analysis;
 pub mod ast_query;
+pub mod cache;
 pub mod catalog;
 pub mod checker;
 pub mod diagnostic;

@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
+        Command::Clean(args) => clean(&args),
         Command::Server => match loopwarden::server::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -98,7 +99,10 @@ fn check(args: CheckArgs) -> ExitCode {
         quiet: args.quiet,
     };
     if args.watch {
-        return watch::run(&args.paths, args.output_format, load, &options);
+        let check = |settings: &Settings| {
+            check_paths(&args.paths, args.no_cache, &args.cache, false, settings)
+        };
+        return watch::run(&args.paths, args.output_format, load, check, &options);
     }
 
     if args.show_files {
@@ -123,11 +127,25 @@ fn check(args: CheckArgs) -> ExitCode {
             };
             if settings.force_exclude && settings.is_excluded(path) {
                 loopwarden::report::Report::default()
-            } else {
+            } else if args.no_cache {
                 loopwarden::check_buffer(buffer, &settings)
+            } else {
+                let directory = cache_directory(&args.cache, &settings);
+                let (report, stats) =
+                    loopwarden::cache::check_buffer(buffer, &settings, &directory);
+                if args.verbose {
+                    let _ = writeln!(io::stderr(), "{stats}");
+                }
+                report
             }
         }
-        None => loopwarden::check(&args.paths, &settings),
+        None => check_paths(
+            &args.paths,
+            args.no_cache,
+            &args.cache,
+            args.verbose,
+            &settings,
+        ),
     };
     let fix_only = args.fix_only;
     // A file the fixes could not be written to (read-only, changed meanwhile) is an error.
@@ -138,10 +156,12 @@ fn check(args: CheckArgs) -> ExitCode {
         } else {
             fix_cli::Mode::Write
         };
+        let cache = (!args.no_cache).then(|| cache_directory(&args.cache, &settings));
         let fixed = fix_cli::fix(
             report,
             &args.paths,
             &settings,
+            cache.as_deref(),
             args.unsafe_fixes,
             mode,
             args.show_fixes,
@@ -233,6 +253,59 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     };
     finish(written, code)
+}
+
+/// Checks `paths`, through the cache unless `--no-cache`; `--verbose` says what it did.
+fn check_paths(
+    paths: &[std::path::PathBuf],
+    no_cache: bool,
+    cache: &cli::CacheArgs,
+    verbose: bool,
+    settings: &Settings,
+) -> loopwarden::report::Report {
+    if no_cache {
+        return loopwarden::check(paths, settings);
+    }
+    let directory = cache_directory(cache, settings);
+    let (report, stats) = loopwarden::cache::check(paths, settings, &directory);
+    if verbose {
+        let _ = writeln!(io::stderr(), "{stats}");
+    }
+    report
+}
+
+/// The cache directory: `--cache-dir` (or `LOOPWARDEN_CACHE_DIR`), else the project's.
+fn cache_directory(args: &cli::CacheArgs, settings: &Settings) -> std::path::PathBuf {
+    args.cache_dir
+        .clone()
+        .unwrap_or_else(|| loopwarden::cache::default_directory(settings))
+}
+
+/// `loopwarden clean`: removes the cache of the project in the current directory.
+fn clean(args: &cli::CacheArgs) -> ExitCode {
+    let settings = match Settings::load(None, Path::new("."), &Overrides::default()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            report_error(format_args!("{error}"));
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let directory = cache_directory(args, &settings);
+    match loopwarden::cache::clean(&directory) {
+        Ok(removed) => {
+            if removed {
+                let _ = writeln!(io::stderr(), "Removed {}", directory.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            report_error(format_args!(
+                "cannot remove {}: {error}",
+                directory.display()
+            ));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 /// `--runtime-report`: joins the report's observations with the findings, and says on stderr

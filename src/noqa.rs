@@ -21,7 +21,7 @@ use crate::registry::Rule;
 use crate::source::LineIndex;
 
 /// What a directive names.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Directive {
     /// Bare `# noqa`.
     All,
@@ -31,7 +31,7 @@ pub enum Directive {
 }
 
 /// One code of a `# noqa: ...` directive.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoqaCode {
     /// Upper-cased.
     pub code: String,
@@ -67,7 +67,7 @@ impl NoqaCode {
 }
 
 /// A `# noqa` directive in a comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineDirective {
     pub directive: Directive,
     /// From the `#` that starts the directive to the end of its last code (or of `noqa`).
@@ -77,7 +77,7 @@ pub struct LineDirective {
 }
 
 /// The suppressions of one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct NoqaDirectives {
     skip_file: bool,
     by_line: HashMap<usize, LineDirective>,

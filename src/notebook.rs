@@ -38,12 +38,12 @@ pub struct Notebook {
 }
 
 /// Which part of the concatenated text each checked cell is.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellIndex {
     cells: Vec<CellSpan>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct CellSpan {
     /// 1-based, counting every cell of the notebook.
     number: usize,

@@ -6,7 +6,7 @@
 macro_rules! define_rules {
     ($( $variant:ident => ($code:literal, $name:literal, $default:expr), )*) => {
         /// Every rule loopwarden knows.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum Rule {
             $( $variant, )*
         }

@@ -15,9 +15,34 @@ pub struct Location {
 }
 
 /// Byte offsets of line starts, to turn a [`TextSize`] into a [`Location`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
+    #[serde(with = "gaps")]
     line_starts: Vec<u32>,
+}
+
+/// Line starts serialized as the gaps between them: a byte or two each in a varint format,
+/// where the offsets themselves take three or four.
+mod gaps {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(starts: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
+        // Of exact length: a format may need the length first.
+        let first = starts.first().copied();
+        let rest = starts.windows(2).map(|pair| pair[1].wrapping_sub(pair[0]));
+        serializer.collect_seq(first.into_iter().chain(rest))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::Error> {
+        let mut at = 0u32;
+        Ok(Vec::<u32>::deserialize(deserializer)?
+            .into_iter()
+            .map(|gap| {
+                at = at.wrapping_add(gap);
+                at
+            })
+            .collect())
+    }
 }
 
 impl LineIndex {
@@ -83,6 +108,15 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_index_round_trips_as_gaps() {
+        let index = LineIndex::new("a\n\nbb\r\nccc\rd");
+        let bytes = postcard::to_allocvec(&index).unwrap();
+        assert_eq!(bytes, [5, 0, 2, 1, 4, 4]);
+        let back: LineIndex = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.line_starts, index.line_starts);
+    }
 
     #[test]
     fn locations_count_characters_and_all_line_endings() {

@@ -25,13 +25,15 @@ enum Signal {
     Interrupted,
 }
 
-/// Watches `paths`, loading the settings with `load` for every run. Returns when
+/// Watches `paths`, loading the settings with `load` and checking with `check` for every
+/// run (through the cache, unless `--no-cache`: a re-check analyses the changed files). Returns when
 /// interrupted (0), or when watching cannot start (2). Changes are printed as text (the
 /// `text` and `concise` formats alike): a machine format cannot say "what changed".
 pub fn run(
     paths: &[PathBuf],
     format: OutputFormat,
     load: impl Fn() -> Result<Settings, SettingsError>,
+    check: impl Fn(&Settings) -> loopwarden::report::Report,
     options: &RenderOptions,
 ) -> ExitCode {
     if !matches!(format, OutputFormat::Text | OutputFormat::Concise) {
@@ -75,7 +77,7 @@ pub fn run(
                 if let Some(config) = settings.config_file.as_deref().and_then(Path::parent) {
                     let _ = watcher.watch(config, RecursiveMode::NonRecursive);
                 }
-                let report = loopwarden::check(paths, &settings);
+                let report = check(&settings);
                 for error in &report.errors {
                     report_error(format_args!("{error}"));
                 }

@@ -29,6 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["dispatch"],
     &["report"],
     &["analysis"],
+    &["cache"],
     &["fix"],
     &["runtime_report"],
     &["output"],

@@ -3,7 +3,7 @@
 //! the lookup tables are built from these in `mod.rs`.
 
 /// Which rule a blocking call belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Blocking {
     /// LW101: file, socket, database, process, sleeping and waiting.
     Io,

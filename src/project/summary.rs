@@ -10,7 +10,7 @@ use ruff_text_size::TextRange;
 use crate::catalog::{self, Blocking};
 
 /// How a call's result is used, as far as the whole-project rules care.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CallUsage {
     /// The result is used (assigned and read, passed, returned, awaited...).
     Used,
@@ -28,7 +28,7 @@ pub enum CallUsage {
 
 /// Whether a call in async context runs under a deadline where it is made (LW501 asks it of
 /// the callers of a function whose awaits have none of their own).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CallDeadline {
     /// No deadline where it is made (its caller's callers may still set one).
     #[default]
@@ -39,7 +39,7 @@ pub enum CallDeadline {
     Detached,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`), as an
     /// index into the module's [`ModuleSummary::callees`].
@@ -69,7 +69,7 @@ pub struct CallSite {
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
 /// arguments a call spells: `self`/`cls` of a method not counted.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ParameterRef {
     pub name: Box<str>,
     pub position: Option<u32>,
@@ -80,7 +80,9 @@ pub struct ParameterRef {
 
 /// A falsy literal, by whether it is `None`: a guard `p is not None` lets `0` and `False`
 /// through, a guard `if p:` does not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Falsy {
     None,
     Other,
@@ -89,7 +91,7 @@ pub enum Falsy {
 /// Code that runs only when a parameter of its function holds a value: `if p:`,
 /// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`. The parameter is
 /// never reassigned in the function.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ParameterGuard {
     pub parameter: ParameterRef,
     /// The guard only asks `p is not None`: a falsy value other than `None` passes it.
@@ -104,7 +106,7 @@ impl ParameterGuard {
 }
 
 /// Where an argument is spelled at a call: by position, or by keyword.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArgumentSlot {
     Positional(u32),
     Keyword(Box<str>),
@@ -121,7 +123,7 @@ impl ArgumentSlot {
 }
 
 /// Which arguments a call spells, compactly: enough to tell that it omits a parameter.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArgumentShape {
     /// Positional arguments before any `*args`.
     pub positional: u8,
@@ -168,7 +170,7 @@ pub fn keyword_bits(name: &str) -> u128 {
 }
 
 /// What a call passes for a parameter, as far as a guard on it cares.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Passed {
     /// A falsy literal, spelled or the default of an omitted argument.
     Falsy(Falsy),
@@ -181,7 +183,7 @@ pub enum Passed {
 /// LW103's fix for a call, spelled where the call is (the link that decides whether the
 /// callee blocks runs after the text is gone): `await asyncio.to_thread(f, ...)` (or the
 /// executor form below Python 3.9), with `import asyncio` when the module lacks it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ToThreadCall {
     /// The call itself moved to a worker thread.
     pub call: Option<crate::diagnostic::Fix>,
@@ -192,7 +194,7 @@ pub struct ToThreadCall {
 }
 
 /// A call to a catalogued blocking API.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BlockingSite {
     pub api: String,
     pub category: Blocking,
@@ -211,7 +213,7 @@ pub struct BlockingSite {
 }
 
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopRunSite {
     pub api: String,
     pub range: TextRange,
@@ -229,7 +231,7 @@ pub struct LoopRunSite {
 }
 
 /// A loop-affine asyncio call (`asyncio.create_task`, `loop.call_soon`, ...).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopAffineSite {
     pub api: String,
     pub range: TextRange,
@@ -240,7 +242,7 @@ pub struct LoopAffineSite {
 }
 
 /// A function handed to another thread (`run_in_executor(None, f)`, `Thread(target=f)`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ThreadTarget {
     /// The target's qualified path.
     pub target: String,
@@ -250,7 +252,7 @@ pub struct ThreadTarget {
 }
 
 /// Why a sync function runs inside a running loop even though no coroutine calls it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoopEntry {
     /// A framework hook (LiteLLM `CustomLogger.log_success_event`, a `sync-hooks` entry).
     SyncHook,
@@ -258,7 +260,7 @@ pub enum LoopEntry {
     Finalizer,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
     pub path: String,
@@ -323,7 +325,7 @@ pub struct FunctionSummary {
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RunningProbe {
     /// `True` exactly when one is (`try: get_running_loop()` / `except RuntimeError:
     /// return False` / `return True`).
@@ -339,7 +341,7 @@ pub enum RunningProbe {
 }
 
 /// An LW501 finding waiting for the callers' verdict.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PendingDeadline {
     pub diagnostic: crate::diagnostic::Diagnostic,
     /// A raw stream or socket operation in a private function (`_name`, or in a `_private`
@@ -463,7 +465,7 @@ impl FunctionSummary {
 /// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
 /// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
 /// the link to follow `obj.attr.method()` across modules.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
     pub bases: Vec<String>,
     pub attributes: Vec<(Box<str>, Box<str>)>,
@@ -484,7 +486,7 @@ impl ClassSummary {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The dotted module name (`app.db`).
     pub module_name: String,

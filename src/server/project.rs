@@ -1,5 +1,7 @@
 //! One project as the server keeps it: every file analysed once, its findings and summary
-//! held in memory; a change re-analyses the changed file alone and re-links the summaries.
+//! held in memory; a change re-analyses the changed file alone and re-links the summaries,
+//! unless what the link reads of the file did not change (the cache's test,
+//! [`crate::cache::link_input`], in memory).
 //!
 //! The project is the one `check --stdin-filename` checks a buffer in: the directory of
 //! the configuration file, else the top of the buffer's package tree
@@ -13,6 +15,7 @@ use rayon::prelude::*;
 use crate::analysis::{
     FileAnalysis, HeldText, ProjectRoots, analyse_file, analyse_source, link, project_diagnostics,
 };
+use crate::cache;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::{ModuleName, ModuleNamer};
 use crate::discovery::{self, SourcePath};
@@ -30,6 +33,8 @@ pub struct ProjectState {
     roots: ProjectRoots,
     /// The whole-project rules' findings per file, from the last link.
     project_findings: Vec<Vec<Diagnostic>>,
+    /// A file's summary or line index changed, or a file came or went, since the last link.
+    stale: bool,
 }
 
 impl ProjectState {
@@ -70,6 +75,7 @@ impl ProjectState {
             namer,
             roots,
             project_findings,
+            stale: true,
         };
         project.relink();
         project
@@ -115,6 +121,15 @@ impl ProjectState {
             Some(&self.roots),
             &self.settings,
         );
+        self.replace(at, analysis);
+    }
+
+    /// Puts `analysis` in place of file `at`; the link goes stale if it reads something
+    /// else of it.
+    fn replace(&mut self, at: usize, analysis: FileAnalysis) {
+        let before = cache::link_input(&self.files[at]);
+        let after = cache::link_input(&analysis);
+        self.stale |= before.is_none() || before != after;
         self.files[at] = released(analysis);
     }
 
@@ -134,7 +149,7 @@ impl ProjectState {
             display: self.files[at].display_path.clone(),
         };
         let analysis = analyse_file(&file, &self.modules[at], Some(&self.roots), &self.settings);
-        self.files[at] = released(analysis);
+        self.replace(at, analysis);
     }
 
     pub fn remove(&mut self, path: &Path) {
@@ -143,6 +158,7 @@ impl ProjectState {
             self.modules.remove(at);
             self.project_findings.remove(at);
             self.roots = ProjectRoots::of(&self.modules);
+            self.stale = true;
         }
     }
 
@@ -187,13 +203,19 @@ impl ProjectState {
         self.files.insert(at, placeholder);
         self.project_findings.insert(at, Vec::new());
         self.roots = ProjectRoots::of(&self.modules);
+        self.stale = true;
         at
     }
 
-    /// Links every file's summary again and runs the whole-project rules.
+    /// Links every file's summary again and runs the whole-project rules, when anything the
+    /// link reads changed since the last time.
     pub fn relink(&mut self) {
+        if !self.stale {
+            return;
+        }
         let linked = link(&self.files, &self.settings);
         self.project_findings = project_diagnostics(&linked, &self.settings);
+        self.stale = false;
     }
 
     /// The findings in the file at `path` whose text is `text` (the text it was last
@@ -233,5 +255,36 @@ fn display_below(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
         Ok(below) => discovery::display_name(below),
         Err(_) => discovery::display_name(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DB: &str = "import time\n\n\ndef load(x):\n    time.sleep(1)\n    return x\n";
+    const WEB: &str = "from app.db import load\n\n\nasync def handler(x):\n    return load(x)\n";
+
+    #[test]
+    fn an_edit_the_link_does_not_read_keeps_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        for (name, text) in [("__init__.py", ""), ("db.py", DB), ("web.py", WEB)] {
+            std::fs::write(dir.path().join("app").join(name), text).unwrap();
+        }
+        let root = dir.path().canonicalize().unwrap();
+        let mut state = ProjectState::load(root.clone(), Settings::default());
+        let (db, web) = (root.join("app/db.py"), root.join("app/web.py"));
+        let chains = |state: &ProjectState| state.findings(&web, WEB).unwrap().findings.len();
+        assert_eq!(chains(&state), 1);
+        assert!(!state.stale);
+        state.set_text(&db, DB.replace("sleep(1)", "sleep(2)"));
+        assert!(!state.stale, "same calls, same lines");
+        state.set_text(&db, format!("{DB}# a comment after everything\n"));
+        assert!(!state.stale, "a line after every offset the link reads");
+        state.set_text(&db, DB.replace("time.sleep(1)", "print(1)     "));
+        assert!(state.stale);
+        state.relink();
+        assert_eq!(chains(&state), 0);
     }
 }

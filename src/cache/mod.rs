@@ -1,0 +1,727 @@
+//! The cache: what each file's analysis found, kept on disk between runs (as Ruff's cache
+//! does), so a run reads instead of analysing what did not change.
+//!
+//! Per file it keeps the file's own findings, its `noqa` directives and its summary, keyed
+//! by the build, the settings that change an analysis ([`keys::settings_fingerprint`]),
+//! the module name and the content (size and modification time first, the content's hash
+//! when they differ). Per run it keeps the whole-project rules' findings, keyed by
+//! [`link_key`]: the display path and summary hash of every file linked. So:
+//! - nothing changed: every file is read from the cache, the link key is the same, and the
+//!   stored project findings are printed; no summary is even decoded;
+//! - a file changed but not what the link reads of it ([`link_input`]: its summary, and the
+//!   line starts up to the summary's last offset; so an edit that moves no offset, or lines
+//!   added after the last one): that file is analysed again, and the link is re-used;
+//! - a summary changed: the file is analysed again, every other summary is read from the
+//!   cache, and the project is linked again.
+//!
+//! The layout on disk is [`store`]'s; `docs/cache.md` tells the user's side.
+
+mod extent;
+pub mod keys;
+pub mod store;
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::analysis::{
+    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, Texts, analyse_bytes, checked_text,
+    decode_source, link, project_diagnostics, read_source,
+};
+use crate::diagnostic::Diagnostic;
+use crate::discovery::module_name::ModuleName;
+use crate::discovery::{self, Discovered, SourcePath};
+use crate::noqa::NoqaDirectives;
+use crate::notebook::CellIndex;
+use crate::project::summary::ModuleSummary;
+use crate::registry::Rule;
+use crate::report::Report;
+use crate::settings::{Settings, absolutize};
+use crate::source::LineIndex;
+
+use keys::{BUILD_ID, Stamp, hash_bytes, module_key, settings_fingerprint};
+use store::{FileRecord, Header, LinkRecord, Opened, Span};
+
+/// The name of the cache directory at the project root.
+pub const DIRECTORY_NAME: &str = ".loopwarden_cache";
+
+/// The cache directory of a project whose settings are `settings`: the directory of its
+/// configuration file, else the current directory, holds [`DIRECTORY_NAME`].
+pub fn default_directory(settings: &Settings) -> PathBuf {
+    settings.root().join(DIRECTORY_NAME)
+}
+
+/// What the cache did in a run (`check --verbose` prints it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files whose findings and summary came from the cache.
+    pub cached: usize,
+    /// Files analysed.
+    pub analysed: usize,
+    /// The whole-project rules' findings came from the cache (no link).
+    pub link_reused: bool,
+    /// A cache file was written.
+    pub written: bool,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cache: {} files read from the cache, {} analysed; {}",
+            self.cached,
+            self.analysed,
+            if self.link_reused {
+                "link re-used"
+            } else {
+                "linked"
+            }
+        )?;
+        if !self.written {
+            f.write_str("; nothing written")?;
+        }
+        Ok(())
+    }
+}
+
+/// [`crate::check`] with the cache in `directory`: the same report, from less work.
+pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Report, Stats) {
+    let started = Instant::now();
+    let discovered = discovery::discover(paths, settings);
+    let cache_file = file_for(directory, settings, paths);
+    run(
+        discovered,
+        &Texts::default(),
+        settings,
+        &cache_file,
+        started,
+    )
+}
+
+/// [`crate::analysis::check_with_texts`] with the cache in `directory` (`--fix` checks its
+/// fixed texts again before writing them): the texts are analysed and never stored, every
+/// other file comes from the cache.
+pub fn check_with_texts(
+    paths: &[PathBuf],
+    texts: &Texts,
+    settings: &Settings,
+    directory: &Path,
+) -> (Report, Stats) {
+    let started = Instant::now();
+    let texts = texts
+        .iter()
+        .map(|(path, bytes)| (absolutize(path), bytes.clone()))
+        .collect();
+    let discovered = discovery::discover(paths, settings);
+    let cache_file = file_for(directory, settings, paths);
+    run(discovered, &texts, settings, &cache_file, started)
+}
+
+/// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
+/// the cache. The buffer's analysis is not stored (it is not the file on disk), but what
+/// the run analysed of the rest of the project is.
+pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (Report, Stats) {
+    let started = Instant::now();
+    let (discovered, display, root) = analysis::discover_around(&buffer.path, settings);
+    let cache_file = file_for(directory, settings, &[root]);
+    let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
+    let (mut report, stats) = run(discovered, &texts, settings, &cache_file, started);
+    report.files.retain(|file| file.display_path == display);
+    report.files_checked = 1;
+    (report, stats)
+}
+
+/// Analyses (or reads from the cache), links (or re-uses the link) and reports the
+/// discovered files; `texts` stand in for some files on disk.
+fn run(
+    mut discovered: Discovered,
+    texts: &Texts,
+    settings: &Settings,
+    cache_file: &Path,
+    started: Instant,
+) -> (Report, Stats) {
+    let now = SystemTime::now();
+    // In display order from the start: the i-th file, module name and outcome go together.
+    discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
+    let modules = analysis::name_modules(&discovered.files);
+    let roots = ProjectRoots::of(&modules);
+    let fingerprint = settings_fingerprint(settings);
+    let mut previous = store::open(cache_file, BUILD_ID, fingerprint);
+    let discovered_at = Instant::now();
+
+    let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
+        let mut run = Run {
+            settings,
+            fingerprint,
+            modules: &modules,
+            roots: &roots,
+            texts,
+            previous: previous.as_mut(),
+            now,
+        };
+        let (files, outcomes) = run.load_or_analyse(&discovered.files, &modules);
+        let analysed_at = Instant::now();
+        let (files, outcomes, project, link_reused) = run.project(files, outcomes);
+        let linked_at = Instant::now();
+        let mut stats = Stats {
+            link_reused,
+            ..Stats::default()
+        };
+        for outcome in &outcomes {
+            match outcome {
+                Outcome::Cached { .. } => stats.cached += 1,
+                _ => stats.analysed += 1,
+            }
+        }
+        stats.written = run.write(cache_file, &files, &outcomes, &project);
+        let phases = Phases {
+            started,
+            discovered: discovered_at,
+            analysed: analysed_at,
+            linked: linked_at,
+        };
+        (files, project, phases, stats)
+    });
+    (
+        analysis::assemble(discovered, files, project, settings, phases),
+        stats,
+    )
+}
+
+/// Removes the cache directory; `Ok(false)` when there was none.
+pub fn clean(directory: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_dir_all(directory) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// The cache file of a run over `paths` from the current directory with these settings,
+/// below a directory of the package version (as Ruff's): one file per way of running.
+fn file_for(directory: &Path, settings: &Settings, paths: &[PathBuf]) -> PathBuf {
+    let mut hasher = keys::hasher();
+    settings_fingerprint(settings).hash(&mut hasher);
+    absolutize(Path::new(".")).hash(&mut hasher);
+    for path in paths {
+        absolutize(path).hash(&mut hasher);
+    }
+    directory
+        .join(env!("CARGO_PKG_VERSION"))
+        .join(format!("{:016x}.bin", hasher.finish()))
+}
+
+/// Creates the cache directory with a `.gitignore` that ignores all of it, and a
+/// `CACHEDIR.TAG` that tells backup tools it is a cache.
+fn ensure_directory(directory: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(directory.join(env!("CARGO_PKG_VERSION")))?;
+    let gitignore = directory.join(".gitignore");
+    if !gitignore.exists() {
+        std::fs::write(gitignore, "# Created by loopwarden.\n*\n")?;
+    }
+    let tag = directory.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(
+            tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n\
+             # This file is a cache directory tag created by loopwarden.\n\
+             # For information about cache directory tags see https://bford.info/cachedir/\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// How a file came into the run.
+enum Outcome {
+    /// From the cache: its record (with its stamp brought up to date).
+    Cached { record: FileRecord },
+    /// Analysed: its new record and data.
+    Analysed(Box<Fresh>),
+    /// Analysed from a text that stands in for the file (an editor's buffer): not stored,
+    /// but its summary may match the one linked last time. The file's record, if it had one,
+    /// is kept for the file on disk.
+    Transient {
+        link: Option<u64>,
+        kept: Option<FileRecord>,
+    },
+    /// Analysed and not to be cached: it could not be read, or its check was cut short (by
+    /// the time limit: another run may get further). What the link read of it still counts:
+    /// an unreadable file does not stop the next run from re-using the link.
+    Uncacheable { link: Option<u64> },
+}
+
+impl Outcome {
+    /// What the link reads of the file, as a hash.
+    fn link_hash(&self) -> Option<u64> {
+        match self {
+            Outcome::Cached { record } => Some(record.link),
+            Outcome::Analysed(fresh) => Some(fresh.record.link),
+            Outcome::Transient { link, .. } | Outcome::Uncacheable { link } => *link,
+        }
+    }
+}
+
+struct Fresh {
+    /// Spans not set yet.
+    record: FileRecord,
+    local: Box<[u8]>,
+    /// [`Linked`], LZ4-compressed (summaries shrink about fourfold).
+    linked: Box<[u8]>,
+}
+
+/// A file's own findings, `noqa` directives and notebook cells, as stored.
+type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
+/// A file's summary and line index, as stored: what the link reads.
+type Linked = (Option<ModuleSummary>, LineIndex);
+
+struct Run<'r> {
+    settings: &'r Settings,
+    fingerprint: u64,
+    /// The module name of each file, in display order.
+    modules: &'r [ModuleName],
+    roots: &'r ProjectRoots,
+    texts: &'r Texts,
+    previous: Option<&'r mut Opened>,
+    now: SystemTime,
+}
+
+impl Run<'_> {
+    /// Every file from the cache or analysed, in the order of `files`.
+    fn load_or_analyse(
+        &self,
+        files: &[SourcePath],
+        modules: &[ModuleName],
+    ) -> (Vec<FileAnalysis>, Vec<Outcome>) {
+        let records: FxHashMap<&str, &FileRecord> = self
+            .previous
+            .as_ref()
+            .map(|previous| {
+                previous
+                    .header
+                    .files
+                    .iter()
+                    .map(|record| (record.display.as_str(), record))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let local = self
+            .previous
+            .as_ref()
+            .map_or(&[][..], |previous| &previous.local[..]);
+        files
+            .par_iter()
+            .zip(modules.par_iter())
+            .map(|(file, module)| {
+                let record = records
+                    .get(file.display.as_str())
+                    .copied()
+                    .filter(|record| {
+                        record.path == path_bytes(&file.path) && record.module == module_key(module)
+                    });
+                self.one(file, module, record, local)
+            })
+            .unzip()
+    }
+
+    /// One file: from the cache when its record still holds, else analysed.
+    fn one(
+        &self,
+        file: &SourcePath,
+        module: &ModuleName,
+        record: Option<&FileRecord>,
+        local: &[u8],
+    ) -> (FileAnalysis, Outcome) {
+        let metadata = std::fs::metadata(&file.path).ok();
+        let stamp = metadata
+            .as_ref()
+            .and_then(|metadata| Stamp::of(metadata, self.now));
+        if let Some(text) = (!self.texts.is_empty())
+            .then(|| self.texts.get(&absolutize(&file.path)))
+            .flatten()
+        {
+            let analysis =
+                analyse_bytes(file, text.clone(), module, Some(self.roots), self.settings);
+            let outcome = Outcome::Transient {
+                link: link_input(&analysis),
+                kept: record.cloned(),
+            };
+            return (analysis, outcome);
+        }
+        let mut bytes = None;
+        if let Some(record) = record {
+            let unchanged = match (&record.stamp, &metadata) {
+                (Some(recorded), Some(metadata)) if recorded.matches(metadata) => true,
+                _ => {
+                    let read = read_source(file);
+                    let same = read
+                        .as_ref()
+                        .is_ok_and(|read| hash_bytes(read) == record.content);
+                    bytes = Some(read);
+                    same
+                }
+            };
+            if unchanged && let Some(analysis) = self.cached(file, record, local, &mut bytes) {
+                let record = FileRecord {
+                    stamp,
+                    ..record.clone()
+                };
+                return (analysis, Outcome::Cached { record });
+            }
+        }
+        let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                let analysis = FileAnalysis::unreadable(file, message);
+                let link = link_input(&analysis);
+                return (analysis, Outcome::Uncacheable { link });
+            }
+        };
+        let content = hash_bytes(&bytes);
+        let analysis = analyse_bytes(file, bytes, module, Some(self.roots), self.settings);
+        let outcome = fresh(&analysis, file, module, stamp, content);
+        (analysis, outcome)
+    }
+
+    /// The file's analysis as the cache has it: its own findings, with its text when they
+    /// need it; the summary is read only when the project is linked again.
+    fn cached(
+        &self,
+        file: &SourcePath,
+        record: &FileRecord,
+        local: &[u8],
+        bytes: &mut Option<Result<Vec<u8>, String>>,
+    ) -> Option<FileAnalysis> {
+        let (diagnostics, noqa, cells): Local =
+            postcard::from_bytes(record.local.of(local)?).ok()?;
+        let mut analysis = FileAnalysis::empty(file);
+        analysis.diagnostics = diagnostics;
+        analysis.noqa = noqa;
+        analysis.cells = cells;
+        if record.needs_text {
+            let read = bytes.take().unwrap_or_else(|| read_source(file)).ok()?;
+            let text = text_of(file, read)?;
+            analysis.line_index = LineIndex::new(&text);
+            analysis.source = HeldText::Full(text);
+        }
+        Some(analysis)
+    }
+
+    /// The whole-project rules' findings: the stored ones when the link would read what it
+    /// read last time, else a new link over every summary (read from the cache for the
+    /// files that came from it).
+    fn project(
+        &mut self,
+        mut files: Vec<FileAnalysis>,
+        mut outcomes: Vec<Outcome>,
+    ) -> (Vec<FileAnalysis>, Vec<Outcome>, Vec<Vec<Diagnostic>>, bool) {
+        let key = link_key(&files, &outcomes);
+        let stored = self
+            .previous
+            .as_ref()
+            .and_then(|previous| previous.header.link.as_ref())
+            .filter(|link| Some(link.key) == key);
+        let (project, reused) = match stored {
+            Some(stored) => {
+                let by_path: FxHashMap<&str, &Vec<Diagnostic>> = stored
+                    .findings
+                    .iter()
+                    .map(|(path, findings)| (path.as_str(), findings))
+                    .collect();
+                let project = files
+                    .iter()
+                    .map(|file| {
+                        by_path
+                            .get(file.display_path.as_str())
+                            .map_or_else(Vec::new, |findings| (*findings).clone())
+                    })
+                    .collect();
+                (project, true)
+            }
+            None => {
+                self.read_summaries(&mut files, &mut outcomes);
+                let linked = link(&files, self.settings);
+                let project = project_diagnostics(&linked, self.settings);
+                drop(linked);
+                // Nothing reads the summaries any more: freed on every thread, not later on
+                // one.
+                files.par_iter_mut().for_each(|file| file.summary = None);
+                (project, false)
+            }
+        };
+        // A file from the cache keeps no text: the ones with findings from the link get it
+        // back for their code frames.
+        files
+            .par_iter_mut()
+            .zip(project.par_iter())
+            .zip(outcomes.par_iter())
+            .filter(|((file, project), outcome)| {
+                !project.is_empty()
+                    && matches!(outcome, Outcome::Cached { .. })
+                    && matches!(file.source, HeldText::Released)
+            })
+            .for_each(|((file, _), _)| {
+                let source = SourcePath {
+                    path: file.path.clone(),
+                    display: file.display_path.clone(),
+                };
+                if let Some(text) = read_source(&source)
+                    .ok()
+                    .and_then(|bytes| text_of(&source, bytes))
+                {
+                    file.line_index = LineIndex::new(&text);
+                    file.source = HeldText::Full(text);
+                }
+            });
+        (files, outcomes, project, reused)
+    }
+
+    /// Gives every file from the cache its summary and line index back; a file whose stored
+    /// summary cannot be read is analysed again.
+    fn read_summaries(&mut self, files: &mut [FileAnalysis], outcomes: &mut [Outcome]) {
+        if let Some(previous) = self.previous.as_mut() {
+            previous.summaries();
+        }
+        let this = &*self;
+        let summaries = this
+            .previous
+            .as_ref()
+            .and_then(|previous| previous.loaded_summaries())
+            .unwrap_or_default();
+        files
+            .par_iter_mut()
+            .zip(outcomes.par_iter_mut())
+            .zip(this.modules.par_iter())
+            .for_each(|((file, outcome), module)| {
+                let Outcome::Cached { record } = outcome else {
+                    return;
+                };
+                let stored: Option<Linked> = record
+                    .summary
+                    .of(summaries)
+                    .and_then(|bytes| lz4_flex::decompress_size_prepended(bytes).ok())
+                    .and_then(|bytes| postcard::from_bytes(&bytes).ok());
+                match stored {
+                    Some((summary, line_index)) => {
+                        file.summary = summary;
+                        file.line_index = line_index;
+                    }
+                    None => {
+                        let source = SourcePath {
+                            path: file.path.clone(),
+                            display: file.display_path.clone(),
+                        };
+                        let (analysis, fresh) = this.one(&source, module, None, &[]);
+                        *file = analysis;
+                        *outcome = fresh;
+                    }
+                }
+            });
+    }
+
+    /// Writes the cache file this run leaves, when it differs from the one it read; whether
+    /// it wrote one.
+    fn write(
+        &mut self,
+        path: &Path,
+        files: &[FileAnalysis],
+        outcomes: &[Outcome],
+        project: &[Vec<Diagnostic>],
+    ) -> bool {
+        let key = link_key(files, outcomes);
+        let transient = outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Transient { .. }));
+        let analysed = outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Outcome::Analysed(_)));
+        // A run with a buffer rewrites the file only for what it learnt of the files on
+        // disk: every keystroke of an editor would otherwise rewrite it.
+        if transient && !analysed && self.previous.is_some() {
+            return false;
+        }
+        // Unchanged: the same link, and the same records to store (files not cached aside).
+        let stored = outcomes
+            .iter()
+            .filter(|outcome| !matches!(outcome, Outcome::Uncacheable { .. }));
+        let unchanged = self.previous.as_ref().is_some_and(|previous| {
+            previous.header.link.as_ref().map(|link| link.key) == key
+                && stored.clone().count() == previous.header.files.len()
+                && stored.zip(&previous.header.files).all(|(outcome, old)| {
+                    matches!(outcome, Outcome::Cached { record } if record.stamp == old.stamp && record.display == old.display)
+                })
+        });
+        if unchanged {
+            return false;
+        }
+        // The files from the cache carry their stored data over.
+        if outcomes.iter().any(|outcome| {
+            matches!(
+                outcome,
+                Outcome::Cached { .. } | Outcome::Transient { kept: Some(_), .. }
+            )
+        }) && let Some(previous) = self.previous.as_mut()
+        {
+            previous.summaries();
+        }
+        let (old_local, old_summaries) = match self.previous.as_ref() {
+            Some(previous) => (&previous.local[..], previous.loaded_summaries()),
+            None => (&[][..], None),
+        };
+        // The sections are written from the pieces where they are, not copied together.
+        let mut local = Pieces::default();
+        let mut summaries = Pieces::default();
+        let mut records = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            let (record, own, linked) = match outcome {
+                Outcome::Cached { record }
+                | Outcome::Transient {
+                    kept: Some(record), ..
+                } => {
+                    let own = record.local.of(old_local);
+                    let linked = old_summaries.and_then(|old| record.summary.of(old));
+                    let (Some(own), Some(linked)) = (own, linked) else {
+                        continue;
+                    };
+                    (record, own, linked)
+                }
+                Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.linked[..]),
+                Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
+            };
+            records.push(FileRecord {
+                local: local.push(own),
+                summary: summaries.push(linked),
+                ..record.clone()
+            });
+        }
+        let link = key.map(|key| LinkRecord {
+            key,
+            findings: files
+                .iter()
+                .zip(project)
+                .filter(|(_, findings)| !findings.is_empty())
+                .map(|(file, findings)| (file.display_path.clone(), findings.clone()))
+                .collect(),
+        });
+        let header = Header {
+            build: BUILD_ID.to_string(),
+            settings: self.fingerprint,
+            files: records,
+            link,
+        };
+        let Some(directory) = path.parent().and_then(Path::parent) else {
+            return false;
+        };
+        ensure_directory(directory).is_ok()
+            && store::write(path, &header, &local.parts, &summaries.parts).is_ok()
+    }
+}
+
+/// A section of the cache file as the pieces it is made of.
+#[derive(Default)]
+struct Pieces<'p> {
+    parts: Vec<&'p [u8]>,
+    len: u64,
+}
+
+impl<'p> Pieces<'p> {
+    /// Adds `bytes` at the end; where they went.
+    fn push(&mut self, bytes: &'p [u8]) -> Span {
+        let span = Span {
+            start: self.len,
+            len: bytes.len() as u64,
+        };
+        self.parts.push(bytes);
+        self.len += span.len;
+        span
+    }
+}
+
+/// What the link reads of a file, as a hash: two analyses with the same hash link the same
+/// (`None`: it cannot be serialized, so cannot be compared).
+pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
+    linked_bytes(analysis).map(|(_, hash)| hash)
+}
+
+/// A file's [`Linked`] serialized, and [`link_input`]'s hash: the summary, and the line
+/// starts up to its last offset. The link reads the line index only to turn the summary's
+/// offsets into rows, so lines added or changed after them (a comment at the end) link the
+/// same.
+fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, u64)> {
+    let summary = postcard::to_allocvec(&analysis.summary).ok()?;
+    let mut hasher = keys::hasher();
+    hasher.write(&summary);
+    let extent = extent::max_u32(&analysis.summary);
+    let lines = analysis.line_index.line_count();
+    for start in (0..lines).map(|line| u32::from(analysis.line_index.line_start(line))) {
+        if start > extent {
+            break;
+        }
+        hasher.write_u32(start);
+    }
+    // A tuple serializes as its elements one after the other: this is `Linked`.
+    let linked = postcard::to_extend(&analysis.line_index, summary).ok()?;
+    Some((linked, hasher.finish()))
+}
+
+/// The key of a link over `files`: their display paths and summary hashes, in order
+/// (`None` when a file is not cached, and so has no hash).
+fn link_key(files: &[FileAnalysis], outcomes: &[Outcome]) -> Option<u64> {
+    let mut hasher = keys::hasher();
+    for (file, outcome) in files.iter().zip(outcomes) {
+        file.display_path.hash(&mut hasher);
+        outcome.link_hash()?.hash(&mut hasher);
+    }
+    Some(hasher.finish())
+}
+
+/// The record and data of a file just analysed, or [`Outcome::Uncacheable`].
+fn fresh(
+    analysis: &FileAnalysis,
+    file: &SourcePath,
+    module: &ModuleName,
+    stamp: Option<Stamp>,
+    content: u64,
+) -> Outcome {
+    let cut_short = analysis
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.rule == Rule::CheckIncomplete);
+    if analysis.unreadable.is_some() || cut_short {
+        return Outcome::Uncacheable {
+            link: link_input(analysis),
+        };
+    }
+    let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
+    let (Ok(local), Some((linked, link))) = (local, linked_bytes(analysis)) else {
+        return Outcome::Uncacheable { link: None };
+    };
+    let record = FileRecord {
+        display: file.display.clone(),
+        path: path_bytes(&file.path),
+        module: module_key(module),
+        stamp,
+        content,
+        link,
+        needs_text: !analysis.diagnostics.is_empty() || analysis.noqa.has_codes(),
+        local: Span::default(),
+        summary: Span::default(),
+    };
+    Outcome::Analysed(Box::new(Fresh {
+        record,
+        local: local.into_boxed_slice(),
+        linked: lz4_flex::compress_prepend_size(&linked).into_boxed_slice(),
+    }))
+}
+
+/// A file's checked text from its bytes (`None`: it no longer decodes).
+fn text_of(file: &SourcePath, bytes: Vec<u8>) -> Option<String> {
+    let text = decode_source(file, bytes).ok()?;
+    checked_text(file, text).ok().map(|(text, _)| text)
+}
+
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.as_os_str().as_encoded_bytes().to_vec()
+}

@@ -1,0 +1,294 @@
+//! The cache file: one per project run configuration, written whole and renamed into place,
+//! read back only when every check passes.
+//!
+//! Layout: a fixed preamble (magic, format version, then the length and xxh3 checksum of
+//! each of the three sections), then the sections:
+//! 1. the header ([`Header`]): the build and settings it was written for, a record per file,
+//!    and the last link's findings;
+//! 2. the files' own findings and `noqa` directives, which every run reads;
+//! 3. the files' summaries and line indexes, which only a run that links again reads.
+//!
+//! A file that is truncated, longer than it says, from another build or format, or whose
+//! checksums do not match is not read at all. Writers write a temporary file next to the
+//! cache file and rename it over: a reader sees the old file or the new one, never a mix,
+//! and of two concurrent writers the last rename wins.
+
+use std::fs::File;
+use std::hash::Hasher;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+
+use super::keys::{Stamp, hash_bytes};
+
+const MAGIC: &[u8; 8] = b"LWCACHE\0";
+/// The layout's version: bumped when the preamble or the header change shape.
+const FORMAT: u32 = 1;
+const PREAMBLE: usize = 8 + 4 + 4 + 6 * 8;
+
+/// Where a file's data sits in a section.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: u64,
+    pub len: u64,
+}
+
+impl Span {
+    /// The bytes of this span in `section` (`None`: out of its bounds).
+    pub fn of<'s>(&self, section: &'s [u8]) -> Option<&'s [u8]> {
+        let start = usize::try_from(self.start).ok()?;
+        let end = start.checked_add(usize::try_from(self.len).ok()?)?;
+        section.get(start..end)
+    }
+}
+
+/// What the cache knows of one file.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct FileRecord {
+    /// The path as output shows it (the key the next run looks the file up by).
+    pub display: String,
+    /// The path, as the OS spells it (checked too: the same display path from another
+    /// directory is another file).
+    pub path: Vec<u8>,
+    /// [`super::keys::module_key`] of its module name.
+    pub module: u64,
+    /// Size and modification time, when they may be trusted ([`Stamp::of`]).
+    pub stamp: Option<Stamp>,
+    /// xxh3 of its bytes.
+    pub content: u64,
+    /// xxh3 of its serialized summary and line index: what the link reads of it.
+    pub link: u64,
+    /// Its findings need its text to be shown (it has findings of its own, or `noqa` codes
+    /// that LW003 reviews).
+    pub needs_text: bool,
+    /// Its own findings, `noqa` directives and notebook cells, in the second section.
+    pub local: Span,
+    /// Its summary and line index, in the third section.
+    pub summary: Span,
+}
+
+/// The whole-project rules' findings of the run that wrote the file.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LinkRecord {
+    /// [`super::link_key`] of the files that were linked.
+    pub key: u64,
+    /// The findings, by display path (files without any are left out).
+    pub findings: Vec<(String, Vec<Diagnostic>)>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Header {
+    pub build: String,
+    pub settings: u64,
+    pub files: Vec<FileRecord>,
+    pub link: Option<LinkRecord>,
+}
+
+/// A cache file that passed every check but the summary section's, which is read on demand.
+pub struct Opened {
+    pub header: Header,
+    pub local: Vec<u8>,
+    file: File,
+    summaries_at: u64,
+    summaries_len: u64,
+    summaries_sum: u64,
+    summaries: Option<Option<Vec<u8>>>,
+}
+
+impl Opened {
+    /// The summary section, read and checked on first use (`None`: it does not check out).
+    pub fn summaries(&mut self) -> Option<&[u8]> {
+        if self.summaries.is_none() {
+            let read = read_section(
+                &mut self.file,
+                self.summaries_at,
+                self.summaries_len,
+                self.summaries_sum,
+            );
+            self.summaries = Some(read);
+        }
+        self.loaded_summaries()
+    }
+
+    /// The summary section if [`Opened::summaries`] read it and it checked out.
+    pub fn loaded_summaries(&self) -> Option<&[u8]> {
+        self.summaries.as_ref().and_then(|read| read.as_deref())
+    }
+}
+
+/// Opens the cache file at `path` when it was written by `build` for settings with
+/// `settings` as fingerprint, and is whole. Anything else is `None`: the run goes on
+/// without a cache.
+pub fn open(path: &Path, build: &str, settings: u64) -> Option<Opened> {
+    let mut file = File::open(path).ok()?;
+    let length = file.metadata().ok()?.len();
+    let mut preamble = [0u8; PREAMBLE];
+    file.read_exact(&mut preamble).ok()?;
+    if &preamble[..8] != MAGIC || u32_at(&preamble, 8) != FORMAT {
+        return None;
+    }
+    let [
+        header_len,
+        header_sum,
+        local_len,
+        local_sum,
+        summaries_len,
+        summaries_sum,
+    ] = std::array::from_fn(|field| u64_at(&preamble, 16 + 8 * field));
+    let expected = (PREAMBLE as u64)
+        .checked_add(header_len)?
+        .checked_add(local_len)?
+        .checked_add(summaries_len)?;
+    if expected != length {
+        return None;
+    }
+    let header_bytes = read_section(&mut file, PREAMBLE as u64, header_len, header_sum)?;
+    let header: Header = postcard::from_bytes(&header_bytes).ok()?;
+    if header.build != build || header.settings != settings {
+        return None;
+    }
+    let local = read_section(
+        &mut file,
+        PREAMBLE as u64 + header_len,
+        local_len,
+        local_sum,
+    )?;
+    Some(Opened {
+        header,
+        local,
+        file,
+        summaries_at: PREAMBLE as u64 + header_len + local_len,
+        summaries_len,
+        summaries_sum,
+        summaries: None,
+    })
+}
+
+fn read_section(file: &mut File, at: u64, len: u64, sum: u64) -> Option<Vec<u8>> {
+    file.seek(SeekFrom::Start(at)).ok()?;
+    let mut bytes = vec![0; usize::try_from(len).ok()?];
+    file.read_exact(&mut bytes).ok()?;
+    (hash_bytes(&bytes) == sum).then_some(bytes)
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default())
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+}
+
+/// Writes a cache file at `path`: to a temporary file in the same directory first, renamed
+/// over `path` once complete.
+/// The second and third sections are given as the pieces they are made of.
+pub fn write(path: &Path, header: &Header, local: &[&[u8]], summaries: &[&[u8]]) -> io::Result<()> {
+    let header = postcard::to_allocvec(header).map_err(io::Error::other)?;
+    let mut preamble = Vec::with_capacity(PREAMBLE);
+    preamble.extend_from_slice(MAGIC);
+    preamble.extend_from_slice(&FORMAT.to_le_bytes());
+    preamble.extend_from_slice(&0u32.to_le_bytes());
+    for section in [&[&header[..]][..], local, summaries] {
+        let mut sum = super::keys::hasher();
+        let mut len = 0u64;
+        for piece in section {
+            sum.write(piece);
+            len += piece.len() as u64;
+        }
+        preamble.extend_from_slice(&len.to_le_bytes());
+        preamble.extend_from_slice(&sum.finish().to_le_bytes());
+    }
+    let directory = path.parent().unwrap_or(Path::new("."));
+    let temporary = directory.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("cache"),
+        unique_suffix()
+    ));
+    let written = (|| {
+        let mut file = io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
+        file.write_all(&preamble)?;
+        file.write_all(&header)?;
+        for piece in local.iter().chain(summaries) {
+            file.write_all(piece)?;
+        }
+        file.into_inner().map_err(|error| error.into_error())?;
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// A name no other writer uses at the same time: the process id and the clock.
+fn unique_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    format!("{}-{nanos}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(build: &str) -> Header {
+        Header {
+            build: build.into(),
+            settings: 7,
+            files: Vec::new(),
+            link: Some(LinkRecord {
+                key: 3,
+                findings: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_written_file_reads_back_for_its_build_and_settings_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
+        let mut opened = open(&path, "b1", 7).expect("reads back");
+        assert_eq!(opened.local, b"local");
+        assert_eq!(opened.summaries(), Some(&b"summaries"[..]));
+        assert_eq!(opened.header.link.as_ref().map(|link| link.key), Some(3));
+        assert!(open(&path, "b2", 7).is_none(), "another build");
+        assert!(open(&path, "b1", 8).is_none(), "other settings");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn damaged_files_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        let mut damaged: Vec<Vec<u8>> = vec![
+            whole[..whole.len() - 1].to_vec(),
+            [&whole[..], b"x"].concat(),
+            b"garbage".to_vec(),
+            Vec::new(),
+        ];
+        let mut wrong_magic = whole.clone();
+        wrong_magic[0] = b'X';
+        damaged.push(wrong_magic);
+        let mut flipped_local = whole.clone();
+        let at = whole.len() - b"summaries".len() - 2;
+        flipped_local[at] ^= 1;
+        damaged.push(flipped_local);
+        for bytes in damaged {
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(open(&path, "b1", 7).is_none(), "{bytes:?}");
+        }
+        let mut flipped_summary = whole.clone();
+        *flipped_summary.last_mut().unwrap() ^= 1;
+        std::fs::write(&path, &flipped_summary).unwrap();
+        let mut opened = open(&path, "b1", 7).expect("the first sections check out");
+        assert_eq!(opened.summaries(), None);
+    }
+}

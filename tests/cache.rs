@@ -1,0 +1,482 @@
+//! The cache (`src/cache/`): every run's output is the same with it as without it, whatever
+//! happened to the files, the settings or the cache itself since the last run.
+//!
+//! The project: `app.web.handler` calls `app.db.load_user`, which blocks (LW103 in web.py,
+//! through db.py); a file with a finding of its own and a `noqa`; one that does not parse.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const DB_BLOCKING: &str =
+    "import time\n\n\ndef load_user(user_id):\n    time.sleep(1)\n    return user_id\n";
+const DB_CLEAN: &str = "def load_user(user_id):\n    return user_id\n";
+const WEB: &str = "from app.db import load_user\n\n\nasync def handler(user_id):\n    return load_user(user_id)\n";
+const OWN: &str =
+    "import time\n\n\nasync def tick():\n    time.sleep(1)\n    time.sleep(2)  # noqa: LW101\n";
+
+fn project() -> TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write(dir.path(), "app/__init__.py", "");
+    write(dir.path(), "app/db.py", DB_BLOCKING);
+    write(dir.path(), "app/web.py", WEB);
+    write(dir.path(), "app/own.py", OWN);
+    write(dir.path(), "app/broken.py", "def broken(:\n");
+    dir
+}
+
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("create directories");
+    std::fs::write(path, text).expect("write file");
+}
+
+fn loopwarden(dir: &Path) -> Command {
+    let mut command = assert_cmd::cargo::cargo_bin_cmd!("loopwarden");
+    command
+        .current_dir(dir)
+        .env_remove("LOOPWARDEN_CACHE_DIR")
+        .env_remove("LOOPWARDEN_NO_CACHE");
+    command
+}
+
+/// A run's JSON output and what `--verbose` says the cache did.
+struct Run {
+    json: String,
+    cache: String,
+}
+
+fn check(dir: &Path, args: &[&str]) -> Run {
+    let output = loopwarden(dir)
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--verbose",
+            "--extend-select",
+            "LW003",
+        ])
+        .args(args)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "exit {:?}: {stderr}",
+        output.status.code()
+    );
+    Run {
+        json: String::from_utf8(output.stdout).expect("UTF-8"),
+        cache: stderr
+            .lines()
+            .find(|line| line.starts_with("cache:"))
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+/// The output of a run without the cache: what every cached run must print.
+fn uncached(dir: &Path) -> String {
+    check(dir, &["--no-cache"]).json
+}
+
+fn cache_files(directory: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(cache_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "bin") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_warm_run_prints_what_a_cold_run_printed_without_analysing() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    assert!(cold.json.contains("LW103"), "{}", cold.json);
+    assert!(cold.json.contains("LW101"));
+    assert!(cold.json.contains("LW001"));
+    assert_eq!(
+        cold.cache,
+        "cache: 0 files read from the cache, 5 analysed; linked"
+    );
+    let warm = check(dir.path(), &[]);
+    assert_eq!(warm.json, cold.json);
+    assert_eq!(
+        warm.cache,
+        "cache: 5 files read from the cache, 0 analysed; link re-used; nothing written"
+    );
+    assert_eq!(warm.json, uncached(dir.path()));
+}
+
+#[test]
+fn an_edit_in_one_module_changes_a_finding_in_another() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let edited = check(dir.path(), &[]);
+    assert!(!edited.json.contains("LW103"), "{}", edited.json);
+    assert_eq!(
+        edited.cache,
+        "cache: 4 files read from the cache, 1 analysed; linked"
+    );
+    assert_eq!(edited.json, uncached(dir.path()));
+    write(dir.path(), "app/db.py", DB_BLOCKING);
+    let back = check(dir.path(), &[]);
+    assert_eq!(back.json, cold.json);
+    assert_eq!(check(dir.path(), &[]).json, cold.json);
+}
+
+#[test]
+fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    // Same length, same lines, same calls: the summary and line index are the same.
+    write(
+        dir.path(),
+        "app/db.py",
+        &DB_BLOCKING.replace("sleep(1)", "sleep(2)"),
+    );
+    let edited = check(dir.path(), &[]);
+    assert_eq!(
+        edited.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used"
+    );
+    assert_eq!(edited.json, uncached(dir.path()));
+    assert_ne!(edited.json, "");
+    let _ = cold;
+}
+
+#[test]
+fn lines_added_after_everything_the_link_reads_reuse_the_link() {
+    let dir = project();
+    check(dir.path(), &[]);
+    write(
+        dir.path(),
+        "app/db.py",
+        &format!("{DB_BLOCKING}# a comment\n\n"),
+    );
+    let edited = check(dir.path(), &[]);
+    assert_eq!(
+        edited.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used"
+    );
+    assert_eq!(edited.json, uncached(dir.path()));
+    // A line added before the blocking call moves its row in web.py's chain.
+    write(
+        dir.path(),
+        "app/db.py",
+        &format!("# a comment\n{DB_BLOCKING}"),
+    );
+    let moved = check(dir.path(), &[]);
+    assert!(moved.cache.ends_with("; linked"), "{}", moved.cache);
+    assert_eq!(moved.json, uncached(dir.path()));
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_read_again_and_keeps_nothing_else_from_the_cache() {
+    let dir = project();
+    write(dir.path(), "app/notes.ipynb", "not a notebook");
+    let cold = check(dir.path(), &[]);
+    assert!(cold.json.contains("LW002"), "{}", cold.json);
+    let warm = check(dir.path(), &[]);
+    assert_eq!(warm.json, cold.json);
+    assert_eq!(
+        warm.cache,
+        "cache: 5 files read from the cache, 1 analysed; link re-used; nothing written"
+    );
+}
+
+#[test]
+fn settings_that_change_an_analysis_invalidate_it_and_report_time_settings_do_not() {
+    let dir = project();
+    check(dir.path(), &[]);
+    let other = check(dir.path(), &["--target-version", "py38"]);
+    assert!(
+        other.cache.contains(" 0 files read from the cache"),
+        "{}",
+        other.cache
+    );
+    assert_eq!(
+        other.json,
+        check(dir.path(), &["--no-cache", "--target-version", "py38"]).json
+    );
+    // per-file-ignores apply when findings are reported: the cache still serves.
+    write(
+        dir.path(),
+        "loopwarden.toml",
+        "[per-file-ignores]\n\"app/web.py\" = [\"LW103\"]\n",
+    );
+    let ignored = check(dir.path(), &[]);
+    assert!(!ignored.json.contains("LW103"), "{}", ignored.json);
+    assert_eq!(ignored.json, uncached(dir.path()));
+}
+
+#[test]
+fn damaged_cache_files_are_ignored_and_replaced() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    let files = cache_files(&dir.path().join(".loopwarden_cache"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    let whole = std::fs::read(&files[0]).expect("cache file");
+    let mut wrong_magic = whole.clone();
+    wrong_magic[0] ^= 0xff;
+    let mut flipped = whole.clone();
+    let middle = whole.len() / 2;
+    flipped[middle] ^= 0xff;
+    let damaged = [
+        whole[..whole.len() / 3].to_vec(),
+        b"not a cache".to_vec(),
+        Vec::new(),
+        wrong_magic,
+        flipped,
+    ];
+    for bytes in damaged {
+        std::fs::write(&files[0], &bytes).expect("damage");
+        let run = check(dir.path(), &[]);
+        assert_eq!(run.json, cold.json);
+        assert!(run.cache.contains(" 0 files read"), "{}", run.cache);
+        // Rewritten whole: the next run reads it.
+        assert!(check(dir.path(), &[]).cache.contains(" 5 files read"));
+    }
+}
+
+#[test]
+fn no_cache_writes_nothing() {
+    let dir = project();
+    check(dir.path(), &["--no-cache"]);
+    assert!(!dir.path().join(".loopwarden_cache").exists());
+    let output = loopwarden(dir.path())
+        .args(["check", "--verbose"])
+        .env("LOOPWARDEN_NO_CACHE", "1")
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("cache:"));
+    assert!(!dir.path().join(".loopwarden_cache").exists());
+}
+
+#[test]
+fn the_cache_directory_is_ignored_by_git_and_can_be_moved_and_cleaned() {
+    let dir = project();
+    check(dir.path(), &[]);
+    let default = dir.path().join(".loopwarden_cache");
+    assert_eq!(
+        std::fs::read_to_string(default.join(".gitignore")).expect(".gitignore"),
+        "# Created by loopwarden.\n*\n"
+    );
+    assert!(default.join("CACHEDIR.TAG").is_file());
+
+    let elsewhere = tempfile::tempdir().expect("temporary directory");
+    let flag = elsewhere.path().join("by-flag");
+    check(dir.path(), &["--cache-dir", flag.to_str().expect("UTF-8")]);
+    assert_eq!(cache_files(&flag).len(), 1);
+    let by_env = elsewhere.path().join("by-env");
+    loopwarden(dir.path())
+        .args(["check"])
+        .env("LOOPWARDEN_CACHE_DIR", &by_env)
+        .assert()
+        .code(1);
+    assert_eq!(cache_files(&by_env).len(), 1);
+
+    loopwarden(dir.path()).arg("clean").assert().success();
+    assert!(!default.exists());
+    loopwarden(dir.path())
+        .args(["clean", "--cache-dir"])
+        .arg(&flag)
+        .assert()
+        .success();
+    assert!(!flag.exists());
+}
+
+#[test]
+fn concurrent_runs_both_print_the_right_findings() {
+    let dir = project();
+    let expected = uncached(dir.path());
+    for round in 0..3 {
+        if round == 1 {
+            write(dir.path(), "app/db.py", DB_CLEAN);
+        }
+        let expected = if round == 0 {
+            expected.clone()
+        } else {
+            uncached(dir.path())
+        };
+        let spawn = || {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin!("loopwarden"))
+                .current_dir(dir.path())
+                .args([
+                    "check",
+                    "--output-format",
+                    "json",
+                    "--extend-select",
+                    "LW003",
+                ])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawns")
+        };
+        let children = [spawn(), spawn(), spawn()];
+        for child in children {
+            let output = child.wait_with_output().expect("finishes");
+            assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+        }
+        assert_eq!(check(dir.path(), &[]).json, expected);
+        // Never a temporary file left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(
+            dir.path()
+                .join(".loopwarden_cache")
+                .join(env!("CARGO_PKG_VERSION")),
+        )
+        .expect("cache directory")
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+#[test]
+fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() {
+    let dir = project();
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for file in [
+        "app/__init__.py",
+        "app/db.py",
+        "app/web.py",
+        "app/own.py",
+        "app/broken.py",
+    ] {
+        std::fs::File::options()
+            .append(true)
+            .open(dir.path().join(file))
+            .and_then(|file| file.set_modified(past))
+            .expect("set the modification time");
+    }
+    let cold = check(dir.path(), &[]);
+    assert_eq!(check(dir.path(), &[]).json, cold.json);
+    // Touched, same content: read and found the same, the new time recorded.
+    std::fs::File::options()
+        .append(true)
+        .open(dir.path().join("app/web.py"))
+        .and_then(|file| file.set_modified(past + std::time::Duration::from_secs(60)))
+        .expect("touch");
+    let touched = check(dir.path(), &[]);
+    assert_eq!(touched.json, cold.json);
+    assert!(
+        touched.cache.starts_with("cache: 5 files read"),
+        "{}",
+        touched.cache
+    );
+    // Edited now: the size and time differ.
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let edited = check(dir.path(), &[]);
+    assert!(!edited.json.contains("LW103"));
+    assert_eq!(edited.json, uncached(dir.path()));
+}
+
+/// `check --stdin-filename` reads the rest of the project from the cache.
+fn check_stdin(dir: &Path, path: &str, text: &str, args: &[&str]) -> Run {
+    let output = loopwarden(dir)
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--verbose",
+            "--extend-select",
+            "LW003",
+        ])
+        .args(["--stdin-filename", path])
+        .args(args)
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Run {
+        json: String::from_utf8(output.stdout).expect("UTF-8"),
+        cache: stderr
+            .lines()
+            .find(|line| line.starts_with("cache:"))
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+#[test]
+fn a_buffer_is_checked_against_the_cached_project_and_never_stored() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    let same = check_stdin(dir.path(), "app/web.py", WEB, &[]);
+    assert!(same.json.contains("LW103"));
+    assert_eq!(
+        same.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
+    );
+    assert_eq!(
+        same.json,
+        check_stdin(dir.path(), "app/web.py", WEB, &["--no-cache"]).json
+    );
+    // The buffer of db.py no longer blocks; the file on disk still does.
+    let buffer = check_stdin(dir.path(), "app/db.py", DB_CLEAN, &[]);
+    assert_eq!(
+        buffer.json,
+        check_stdin(dir.path(), "app/db.py", DB_CLEAN, &["--no-cache"]).json
+    );
+    assert!(
+        buffer.cache.ends_with("linked; nothing written"),
+        "{}",
+        buffer.cache
+    );
+    assert_eq!(check(dir.path(), &[]).json, cold.json);
+    // A file changed on disk is analysed and stored, the buffer is not.
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let fresh = check_stdin(dir.path(), "app/web.py", WEB, &[]);
+    assert!(!fresh.json.contains("LW103"), "{}", fresh.json);
+    assert!(
+        fresh
+            .cache
+            .starts_with("cache: 3 files read from the cache, 2 analysed")
+    );
+    assert!(!fresh.cache.ends_with("nothing written"), "{}", fresh.cache);
+    assert_eq!(check(dir.path(), &[]).json, uncached(dir.path()));
+}
+
+#[test]
+fn fixes_through_a_warm_cache_are_the_fixes_without_it() {
+    let cached = project();
+    let uncached_dir = project();
+    check(cached.path(), &[]);
+    let fix = |dir: &Path, extra: &[&str]| {
+        let output = loopwarden(dir)
+            .args([
+                "check",
+                "--fix",
+                "--unsafe-fixes",
+                "--output-format",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let remaining = fix(cached.path(), &[]);
+    assert_eq!(remaining, fix(uncached_dir.path(), &["--no-cache"]));
+    for file in ["app/db.py", "app/web.py", "app/own.py"] {
+        let read = |dir: &Path| std::fs::read_to_string(dir.join(file)).expect("fixed file");
+        assert_eq!(read(cached.path()), read(uncached_dir.path()), "{file}");
+    }
+    assert_ne!(
+        std::fs::read_to_string(cached.path().join("app/web.py")).expect("web.py"),
+        WEB,
+        "the LW103 fix was applied"
+    );
+    assert_eq!(check(cached.path(), &[]).json, uncached(cached.path()));
+}
