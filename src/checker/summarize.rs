@@ -323,26 +323,39 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether the current function can hold a loop guard at all: it names `is_running`,
-/// `get_running_loop` or `get_event_loop`. Asked once per function (cached by the
-/// body's start), so that the walk down to each call, in `loop_guards::is_guarded`, is
-/// spent only where a guard can be.
+/// `get_running_loop` or `get_event_loop`. Asked once per module, then once per function
+/// of a module that names one (cached by the body's start), so that the walk down to each
+/// call, in `loop_guards::is_guarded`, is spent only where a guard can be. The module-wide
+/// answer comes first because most modules name none, and because the module's own body
+/// is its whole text: a decorator call between two functions would scan it again.
 fn may_guard_on_the_loop(checker: &Checker) -> bool {
+    const WORDS: [&str; 3] = ["is_running", "get_running_loop", "get_event_loop"];
     #[derive(Default)]
     struct Cache {
+        module_names_one: Option<bool>,
         body_start: Option<ruff_text_size::TextSize>,
         may_guard: bool,
     }
+    let names_one = |text: &str| {
+        WORDS
+            .iter()
+            .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some())
+    };
     let body = checker.current_body();
     let (Some(first), Some(last)) = (body.first(), body.last()) else {
         return false;
     };
     let mut cache = checker.rule_state::<Cache>();
+    if !*cache
+        .module_names_one
+        .get_or_insert_with(|| names_one(checker.source_text()))
+    {
+        return false;
+    }
     if cache.body_start != Some(first.start()) {
         let text = checker.text(TextRange::new(first.start(), last.end()));
         cache.body_start = Some(first.start());
-        cache.may_guard = ["is_running", "get_running_loop", "get_event_loop"]
-            .iter()
-            .any(|word| text.contains(word));
+        cache.may_guard = names_one(text);
     }
     cache.may_guard
 }
