@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::{ModuleName, ModuleNamer};
@@ -30,6 +29,8 @@ use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
 use crate::project::summary::{ClassSummary, ModuleSummary};
+pub use crate::project::ProjectRoots;
+use crate::project::roots::may_be_in_project;
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
@@ -199,29 +200,6 @@ pub fn analyse_bytes(
     analysis
 }
 
-/// The top-level names the project's modules are imported under (`app` for `app.db`): a
-/// callee path that starts elsewhere can never name one of the project's functions.
-#[derive(Debug, Default)]
-pub struct ProjectRoots(FxHashSet<String>);
-
-impl ProjectRoots {
-    pub fn of<'n>(modules: impl IntoIterator<Item = &'n ModuleName>) -> Self {
-        let first_segment = |name: &str| name.split('.').next().unwrap_or(name).to_string();
-        Self(
-            modules
-                .into_iter()
-                .flat_map(|module| std::iter::once(&module.name).chain(&module.aliases))
-                .map(|name| first_segment(name))
-                .collect(),
-        )
-    }
-
-    /// Whether `path` may name something of the project.
-    pub fn may_contain(&self, path: &str) -> bool {
-        self.0.contains(path.split('.').next().unwrap_or(path))
-    }
-}
-
 /// Parses and checks one file from its text: its own findings, `noqa` directives and
 /// summary. Touches no disk; never panics on its content.
 ///
@@ -237,7 +215,7 @@ pub fn analyse_source(
 ) -> FileAnalysis {
     let mut analysis = FileAnalysis::empty(file);
     analysis.line_index = LineIndex::new(&source);
-    let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, settings);
+    let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, roots, settings);
     analysis.diagnostics = diagnostics;
     analysis.source = match &summary {
         _ if !analysis.diagnostics.is_empty() || reviews_noqa(&analysis.noqa, settings) => {
@@ -283,6 +261,7 @@ fn analyse_text(
     analysis: &mut FileAnalysis,
     source: &str,
     module: &ModuleName,
+    roots: Option<&ProjectRoots>,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Option<ModuleSummary>) {
     // A notebook's cells are parsed in IPython mode: `%magic` and `!shell` lines are
@@ -323,10 +302,14 @@ fn analyse_text(
         source,
         &analysis.line_index,
         &bindings,
+        roots,
         settings,
         source_type,
     );
-    let (exports, bases) = bindings.into_exports_and_bases();
+    let (mut exports, bases) = bindings.into_exports_and_bases();
+    // The link follows an export only on the way to a project function: one that names
+    // something outside the project (most imports: `from typing import Any`) leads nowhere.
+    exports.retain(|_, target| may_be_in_project(roots, target));
     summary.exports = exports;
     summary.classes = bases
         .into_iter()

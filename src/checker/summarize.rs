@@ -14,6 +14,7 @@ use super::parameter_guards::{
 };
 use super::to_thread::{consumer_of, spelled_fix};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
+use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
     LoopRunSite, ThreadTarget, ToThreadCall,
@@ -55,8 +56,10 @@ pub(crate) fn record_call(
         && inside_try_body(checker, call);
     let is_builtin = path.starts_with("builtins.");
     // LW103's fix is spelled here, while the text is at hand: the link that decides
-    // whether the callee blocks runs after the text is gone.
-    let to_thread = if is_builtin || !in_async_context {
+    // whether the callee blocks runs after the text is gone. LW103 reports only calls that
+    // reach a project function, so a callee outside the project needs no fix.
+    let to_thread = if is_builtin || !in_async_context || !may_be_in_project(checker.roots, path)
+    {
         None
     } else {
         let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());

@@ -10,8 +10,10 @@ mod facts;
 mod function_graph;
 mod index;
 pub mod loop_probes;
+pub mod roots;
 pub mod summary;
 pub mod summary_builder;
 
 pub use facts::{Facts, Step};
 pub use index::{FunctionId, Project, ProjectModule};
+pub use roots::ProjectRoots;
