@@ -460,9 +460,12 @@ pub struct ModuleSummary {
     /// For each entry of `callees`, the index of the module's own function it names, when
     /// it names one.
     pub local_callees: Vec<Option<u32>>,
-    /// Function path → index in `functions`: the link step finds a function by looking up
-    /// its module, then this table, so it never builds one table of every function.
-    pub function_by_path: rustc_hash::FxHashMap<String, u32>,
+    /// The indices of `functions`, sorted by path, each path once (the later definition of
+    /// a path defined twice): the link step finds a function by looking up its module, then
+    /// its path here by binary search ([`ModuleSummary::function_index`]), so it never
+    /// builds one table of every function. Indices rather than a map from path: the paths
+    /// are the functions' own, not copies (a map held a second copy of every path).
+    pub function_by_path: Box<[u32]>,
     /// Every call site as (function, call site, callee table entry), in function and site
     /// order: a compact copy for the link step, which reads nothing else of the calls.
     pub call_edges: Vec<(u32, u32, u32)>,
@@ -496,6 +499,27 @@ impl ModuleSummary {
                     let callee = self.callee(call);
                     in_project(callee) || (dropped_or_tested && catalog::is_coroutine_api(callee))
                 })
+        })
+    }
+
+    /// The index in `functions` of the function whose path is `path`.
+    pub fn function_index(&self, path: &str) -> Option<u32> {
+        let path_of = |index: u32| {
+            self.functions
+                .get(index as usize)
+                .map_or("", |function| function.path.as_str())
+        };
+        self.function_by_path
+            .binary_search_by(|&index| path_of(index).cmp(path))
+            .ok()
+            .map(|at| self.function_by_path[at])
+    }
+
+    /// The functions of the module, each path once, as (path, index in `functions`).
+    pub fn functions_by_path(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.function_by_path.iter().filter_map(|&index| {
+            let function = self.functions.get(index as usize)?;
+            Some((function.path.as_str(), index))
         })
     }
 
