@@ -204,8 +204,9 @@ pub fn analyse_bytes(
 /// summary. Touches no disk; never panics on its content.
 ///
 /// `roots` are the project's (see [`ProjectRoots`]): with them, the text of a file that
-/// has no findings and can get none from the whole-project rules is released at once.
-/// Without them the text is kept, for whatever the link may find.
+/// has no findings of its own is released at once, and only a fingerprint of it is kept if
+/// the whole-project rules may report in it ([`HeldText::Fingerprint`]). Without them the
+/// text is kept, for whatever the link may find.
 pub fn analyse_source(
     file: &SourcePath,
     source: String,
@@ -221,14 +222,14 @@ pub fn analyse_source(
         _ if !analysis.diagnostics.is_empty() || reviews_noqa(&analysis.noqa, settings) => {
             HeldText::Full(source)
         }
-        // A file the whole-project rules may report in keeps its text, compressed, until
-        // they have run: most such files end with nothing to show.
+        _ if roots.is_none() => HeldText::Full(source),
+        // A file the whole-project rules may report in keeps what identifies its text until
+        // they have run: most such files (seven in ten of the benchmark corpus) may, and
+        // few (one in forty) do; those read their text again.
         Some(summary)
-            if roots.is_none_or(|roots| {
-                summary.may_have_project_findings(|path| roots.may_contain(path))
-            }) =>
+            if summary.may_have_project_findings(|path| may_be_in_project(roots, path)) =>
         {
-            HeldText::compress(&source)
+            HeldText::fingerprint(&source)
         }
         _ => HeldText::Released,
     };
@@ -327,29 +328,60 @@ fn analyse_text(
 pub enum HeldText {
     /// The file has findings: its text, for code frames.
     Full(String),
-    /// The file may get findings from the whole-project rules: its text, LZ4-compressed
-    /// (Python source shrinks about fourfold), until they have run.
-    Compressed(Box<[u8]>),
+    /// The file may get findings from the whole-project rules: the length and hash of its
+    /// text, until they have run. A file that gets one reads its text again
+    /// ([`read_again`]), and uses it only if it is still the text analysed. Holding every
+    /// such text instead, even compressed, was a tenth of the peak memory.
+    Fingerprint { len: usize, hash: u64 },
     /// Nothing to show in the file, now or later.
     Released,
 }
 
 impl HeldText {
-    fn compress(text: &str) -> Self {
-        Self::Compressed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+    fn fingerprint(text: &str) -> Self {
+        Self::Fingerprint {
+            len: text.len(),
+            hash: text_hash(text),
+        }
     }
 
-    /// The text ("" once released).
+    /// The text ("" once released, or while only its fingerprint is held).
     pub fn into_string(self) -> String {
         match self {
             Self::Full(text) => text,
-            Self::Compressed(bytes) => lz4_flex::decompress_size_prepended(&bytes)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .unwrap_or_default(),
-            Self::Released => String::new(),
+            Self::Fingerprint { .. } | Self::Released => String::new(),
         }
     }
+}
+
+/// A hash of a text, to tell whether a file read again is still the text analysed (with
+/// its length; the same in every run).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+/// The text of `file`, analysed with fingerprint `held`, read again from `texts` or the
+/// disk as the analysis read it: `None` when it can no longer be read or has changed since.
+fn read_again(file: &FileAnalysis, texts: &Texts, held: &HeldText) -> Option<String> {
+    let HeldText::Fingerprint { len, hash } = *held else {
+        return None;
+    };
+    let source = SourcePath {
+        path: file.path.clone(),
+        display: file.display_path.clone(),
+    };
+    let replaced = (!texts.is_empty())
+        .then(|| texts.get(&absolutize(&file.path)))
+        .flatten();
+    let bytes = match replaced {
+        Some(bytes) => bytes.clone(),
+        None => read_source(&source).ok()?,
+    };
+    let (text, _) = checked_text(&source, into_text(bytes).ok()?).ok()?;
+    (text.len() == len && text_hash(&text) == hash).then_some(text)
 }
 
 /// A linked project: the call graph over every module's summary, and the facts computed
@@ -550,6 +582,20 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
             (parse + file.parse_time, check + file.check_time)
         });
+    // The few files the whole-project rules reported in read their text again.
+    let files: Vec<FileAnalysis> = files
+        .into_par_iter()
+        .zip(project.par_iter())
+        .map(|(mut file, project)| {
+            if !project.is_empty() {
+                file.source = match read_again(&file, texts, &file.source) {
+                    Some(text) => HeldText::Full(text),
+                    None => std::mem::replace(&mut file.source, HeldText::Released),
+                };
+            }
+            file
+        })
+        .collect();
     let files_checked = files.len();
     let paths = files
         .iter()
@@ -597,4 +643,40 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
 fn clamp_range(range: TextRange, source: &str) -> TextRange {
     let end = TextSize::of(source);
     TextRange::new(range.start().min(end), range.end().min(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysed(path: &Path, text: &str) -> FileAnalysis {
+        let file = SourcePath {
+            path: path.to_path_buf(),
+            display: path.display().to_string(),
+        };
+        let mut analysis = FileAnalysis::empty(&file);
+        analysis.source = HeldText::fingerprint(text);
+        analysis
+    }
+
+    #[test]
+    fn a_text_read_again_is_used_only_while_it_is_the_one_analysed() {
+        let path = absolutize(Path::new("held_text_probe.py"));
+        let analysis = analysed(&path, "import time\n");
+        let same = Texts::from([(path.clone(), b"import time\n".to_vec())]);
+        assert_eq!(
+            read_again(&analysis, &same, &analysis.source).as_deref(),
+            Some("import time\n")
+        );
+        let changed = Texts::from([(path.clone(), b"import os\n".to_vec())]);
+        assert_eq!(read_again(&analysis, &changed, &analysis.source), None);
+        let longer = Texts::from([(path, b"import time\n\n".to_vec())]);
+        assert_eq!(read_again(&analysis, &longer, &analysis.source), None);
+    }
+
+    #[test]
+    fn a_file_gone_since_its_analysis_has_no_text() {
+        let analysis = analysed(Path::new("/nonexistent/held_text_probe.py"), "x = 1\n");
+        assert_eq!(read_again(&analysis, &Texts::new(), &analysis.source), None);
+    }
 }
