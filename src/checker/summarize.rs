@@ -147,7 +147,7 @@ pub(crate) fn record_call(
             arguments,
         });
         if let Some(assignments) = receiver_assignments {
-            function.receiver_assignments = assignments;
+            function.receiver_assignments = assignments.into();
         }
         function.falsy_arguments.extend(
             falsy_arguments
