@@ -565,47 +565,46 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         let linked = link(&files, settings);
         let project = project_diagnostics(&linked, settings);
         drop(linked);
-        (files, project, analysed_at, Instant::now())
+        let linked_at = Instant::now();
+        let (parse_time, check_time) = files
+            .iter()
+            .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
+                (parse + file.parse_time, check + file.check_time)
+            });
+        let files_checked = files.len();
+        let paths: std::collections::HashMap<String, PathBuf> = files
+            .iter()
+            .map(|file| (file.display_path.clone(), file.path.clone()))
+            .collect();
+        // Findings per file, and every summary freed, on all threads: one thread freeing
+        // them all was a serial tail of the run.
+        let findings: Vec<FileFindings> = files
+            .into_par_iter()
+            .zip(project)
+            .map(|(mut file, project)| {
+                // The few files the whole-project rules reported in read their text again.
+                if !project.is_empty() {
+                    file.source = match read_again(&file, texts, &file.source) {
+                        Some(text) => HeldText::Full(text),
+                        None => std::mem::replace(&mut file.source, HeldText::Released),
+                    };
+                }
+                file.into_findings(project, settings)
+            })
+            .collect();
+        let times = (analysed_at, linked_at, parse_time, check_time);
+        (findings, paths, files_checked, times)
     };
     // The link runs on a pool thread too: that thread's allocator already holds the memory
     // the analysis freed, so the link does not fault in fresh pages.
-    let (files, project, analysed_at, linked_at) = match rayon::ThreadPoolBuilder::new()
-        .stack_size(ANALYSIS_STACK_SIZE)
-        .build()
-    {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
-
-    let (parse_time, check_time) = files
-        .iter()
-        .fold((Duration::ZERO, Duration::ZERO), |(parse, check), file| {
-            (parse + file.parse_time, check + file.check_time)
-        });
-    // The few files the whole-project rules reported in read their text again.
-    let files: Vec<FileAnalysis> = files
-        .into_par_iter()
-        .zip(project.par_iter())
-        .map(|(mut file, project)| {
-            if !project.is_empty() {
-                file.source = match read_again(&file, texts, &file.source) {
-                    Some(text) => HeldText::Full(text),
-                    None => std::mem::replace(&mut file.source, HeldText::Released),
-                };
-            }
-            file
-        })
-        .collect();
-    let files_checked = files.len();
-    let paths = files
-        .iter()
-        .map(|file| (file.display_path.clone(), file.path.clone()))
-        .collect();
-    let mut findings: Vec<FileFindings> = files
-        .into_iter()
-        .zip(project)
-        .map(|(file, project)| file.into_findings(project, settings))
-        .collect();
+    let (mut findings, paths, files_checked, (analysed_at, linked_at, parse_time, check_time)) =
+        match rayon::ThreadPoolBuilder::new()
+            .stack_size(ANALYSIS_STACK_SIZE)
+            .build()
+        {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        };
     // A directory the walk could not read is a finding like a file that cannot be read, in
     // every output format.
     findings.extend(discovered.unreadable.into_iter().map(|directory| {
