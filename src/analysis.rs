@@ -311,6 +311,9 @@ fn analyse_text(
     // The link follows an export only on the way to a project function: one that names
     // something outside the project (most imports: `from typing import Any`) leads nowhere.
     exports.retain(|_, target| may_be_in_project(roots, target));
+    // The table grew while the module's names were bound, and the retain above may have
+    // left most of it empty: it lives as long as the summary.
+    exports.shrink_to_fit();
     summary.exports = exports;
     summary.classes = bases
         .into_iter()
