@@ -58,8 +58,7 @@ pub(crate) fn record_call(
     // LW103's fix is spelled here, while the text is at hand: the link that decides
     // whether the callee blocks runs after the text is gone. LW103 reports only calls that
     // reach a project function, so a callee outside the project needs no fix.
-    let to_thread = if is_builtin || !in_async_context || !may_be_in_project(checker.roots, path)
-    {
+    let to_thread = if is_builtin || !in_async_context || !may_be_in_project(checker.roots, path) {
         None
     } else {
         let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());
