@@ -49,12 +49,17 @@ pub(crate) fn record_call(
     } else {
         CallDeadline::Unbounded
     };
-    let usage = call_usage(checker, call);
-    let iterated = is_iterated(checker, call);
     let checks_running_loop = catalog::is_loop_affine(path)
         && path.ends_with("get_running_loop")
         && inside_try_body(checker, call);
     let is_builtin = path.starts_with("builtins.");
+    // How the value is used only matters to a call site, which a builtin never gets: asking
+    // it can walk the whole body (is the assigned name read?).
+    let (usage, iterated) = if is_builtin {
+        (CallUsage::Used, false)
+    } else {
+        (call_usage(checker, call), is_iterated(checker, call))
+    };
     // LW103's fix is spelled here, while the text is at hand: the link that decides
     // whether the callee blocks runs after the text is gone. LW103 reports only calls that
     // reach a project function, so a callee outside the project needs no fix.
