@@ -30,7 +30,7 @@ use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
 pub use crate::project::ProjectRoots;
 use crate::project::roots::may_be_in_project;
-use crate::project::summary::{ClassSummary, ModuleSummary};
+use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
@@ -307,18 +307,42 @@ fn analyse_text(
         settings,
         source_type,
     );
-    let (mut exports, bases) = bindings.into_exports_and_bases();
-    // The link follows an export only on the way to a project function: one that names
-    // something outside the project (most imports: `from typing import Any`) leads nowhere.
-    exports.retain(|_, target| may_be_in_project(roots, target));
-    // The table grew while the module's names were bound, and the retain above may have
-    // left most of it empty: it lives as long as the summary.
-    exports.shrink_to_fit();
-    summary.exports = exports;
-    summary.classes = bases
+    let mut exports = bindings.into_exports();
+    // The table grew while the module's names were bound: it lives as long as the summary.
+    exports.names.shrink_to_fit();
+    summary.exports = exports.names;
+    summary.classes = exports
+        .classes
         .into_iter()
-        .map(|(path, bases)| (path, ClassSummary { bases }))
+        .map(|(path, info)| {
+            let mut attributes: Vec<(Box<str>, Box<str>)> = info
+                .attribute_types
+                .into_iter()
+                .map(|(name, type_name)| (name.into(), type_name.into()))
+                .collect();
+            attributes.sort_unstable();
+            let parameter_attributes = info
+                .parameter_attributes
+                .into_iter()
+                .map(|(attribute, name, position)| {
+                    let parameter = ParameterRef {
+                        name: name.into(),
+                        position,
+                        falsy_default: None,
+                    };
+                    (attribute.into(), parameter)
+                })
+                .collect();
+            let class = ClassSummary {
+                bases: info.bases,
+                attributes,
+                parameter_attributes,
+            };
+            (path, class)
+        })
         .collect();
+    summary.return_types = exports.returns;
+    summary.star_imports = exports.star_imports;
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
     // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.

@@ -24,6 +24,10 @@ LW104 the place where the function is handed to another thread.  For every case 
        fixed quiet:   no finding of RULE at all in the fixed version's corresponding file
                       (`fixed_file` when the fix renamed it, else the same path).
                       A case whose fix deleted that file counts as quiet.
+       quiet at fix:  no finding of RULE in that file within +-2 lines of the lines the
+                      fix changed, or of where the buggy line is in the fixed version
+                      (difflib's alignment of the two versions): the bug's own place is
+                      quiet, whatever other instances the fix left elsewhere in the file.
 
 It prints a markdown table and the totals (a case that could not be fetched or run is
 shown as "error" and counts as neither flagged nor quiet).  Python 3.9+, standard
@@ -140,6 +144,23 @@ def findings_in(findings, root, path, rule):
     return out
 
 
+def places_of_fix(buggy_text, fixed_text, line):
+    """Rows (1-based) of the fixed version that the fix touched, and the row the buggy
+    version's `line` has there when it is unchanged."""
+    import difflib
+    buggy, fixed = buggy_text.splitlines(), fixed_text.splitlines()
+    rows = set()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, buggy, fixed, autojunk=False).get_opcodes():
+        if tag == "equal":
+            if i1 < line <= i2:
+                rows.add(j1 + line - i1)
+        else:
+            rows.update(range(j1 + 1, max(j2, j1 + 1) + 1))
+            if i1 < line <= max(i2, i1 + 1):
+                rows.add(j1 + 1)
+    return rows
+
+
 def check_case(case, args, workdir):
     rule = case["rule"]
     path = case.get("file", case["files"][0])
@@ -148,15 +169,19 @@ def check_case(case, args, workdir):
     if case.get("target_version"):
         extra += ["--target-version", case["target_version"]]
     result = {}
+    texts = {}
     for version, sha in (("buggy", case["buggy_commit"]), ("fixed", case["fixed_commit"])):
         root = workdir / case["id"] / version
         root.mkdir(parents=True)
         present = lay_out(case, sha, root, args)
         want = path if version == "buggy" else fixed_path
+        if want in present:
+            texts[version] = (root / want).read_text(encoding="utf-8", errors="replace")
         if want not in present:
             if version == "buggy":
                 raise RuntimeError(f"{case['id']}: {path} not found at {sha}")
             result["fixed"] = ([], True)
+            result["at_fix"] = True
             continue
         findings = findings_in(run_loopwarden(args.binary, root, rule, extra), root, want, rule)
         if version == "buggy":
@@ -164,6 +189,10 @@ def check_case(case, args, workdir):
             result["buggy"] = (findings, bool(near))
         else:
             result["fixed"] = (findings, not findings)
+            places = places_of_fix(texts["buggy"], texts["fixed"], case["line"])
+            result["at_fix"] = not any(
+                abs(f["location"]["row"] - row) <= TOLERANCE for f in findings for row in places
+            )
     return path, result
 
 
@@ -196,24 +225,27 @@ def main():
         cleanup = tempfile.TemporaryDirectory(prefix="loopwarden-known-bugs-")
         workdir = Path(cleanup.name)
 
-    rows, flagged, quiet, errors = [], 0, 0, 0
-    print("| id | project | rule | file:line | buggy flagged | fixed quiet |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    rows, flagged, quiet, quiet_at_fix, errors = [], 0, 0, 0, 0
+    print("| id | project | rule | file:line | buggy flagged | fixed quiet | quiet at fix |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for case in cases:
         try:
             path, res = check_case(case, args, workdir)
         except Exception as err:  # a network failure or a bad case: say so, go on
             errors += 1
             print(f"| {case['id']} | {case['project']} | {case['rule']} | "
-                  f"{case['files'][0]}:{case['line']} | error | error |")
+                  f"{case['files'][0]}:{case['line']} | error | error | error |")
             print(f"error in {case['id']}: {err}", file=sys.stderr)
             continue
         b_findings, b_ok = res["buggy"]
         f_findings, f_ok = res["fixed"]
+        at_fix = res["at_fix"]
         flagged += b_ok
         quiet += f_ok
+        quiet_at_fix += at_fix
+        yes = lambda ok: "yes" if ok else "no"
         print(f"| {case['id']} | {case['project']} | {case['rule']} | {path}:{case['line']} | "
-              f"{'yes' if b_ok else 'no'} | {'yes' if f_ok else 'no'} |")
+              f"{yes(b_ok)} | {yes(f_ok)} | {yes(at_fix)} |")
         if args.verbose:
             for label, fs in (("buggy", b_findings), ("fixed", f_findings)):
                 for f in fs:
@@ -222,7 +254,8 @@ def main():
     pct = lambda k: f"{100.0 * k / n:.0f}%" if n else "n/a"
     print()
     print(f"Cases: {n}. Buggy version flagged: {flagged}/{n} ({pct(flagged)}). "
-          f"Fixed version quiet: {quiet}/{n} ({pct(quiet)})."
+          f"Fixed version quiet: {quiet}/{n} ({pct(quiet)}). "
+          f"Quiet at the fix: {quiet_at_fix}/{n} ({pct(quiet_at_fix)})."
           + (f" Errors: {errors}." if errors else ""))
     if cleanup is not None:
         cleanup.cleanup()

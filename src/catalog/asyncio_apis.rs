@@ -4,7 +4,8 @@
 
 use super::entries::{Api, Class, Library, NetworkDefault};
 
-const EVENT_LOOP: &str = "asyncio.AbstractEventLoop";
+/// The event loop's class, as the catalog names it.
+pub const EVENT_LOOP: &str = "asyncio.AbstractEventLoop";
 const TASK: &str = "asyncio.Task";
 
 pub(super) const LIBRARIES: &[Library] = &[
@@ -57,6 +58,7 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("run_until_complete").runs_loop(),
                     Api::new("run_forever").runs_loop(),
                     Api::new("create_task").returns(TASK).loop_affine(),
+                    Api::new("create_future").returns("asyncio.Future"),
                     Api::new("call_soon")
                         .loop_affine()
                         .runs_on_loop("callback", 0),
@@ -84,10 +86,16 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("create_unix_connection").network(NetworkDefault::Streams),
                 ]),
             Class::type_only("asyncio.Runner").methods(&[Api::new("run").runs_loop()]),
-            Class::new(TASK).methods(&[Api::new("add_done_callback").runs_on_loop("fn", 0)]),
+            // Cancelling schedules the done callbacks with `call_soon`: loop-affine, like
+            // completing a future.
+            Class::new(TASK).methods(&[
+                Api::new("add_done_callback").runs_on_loop("fn", 0),
+                Api::new("cancel").loop_affine(),
+            ]),
             Class::new("asyncio.Future").methods(&[
                 Api::new("set_result").loop_affine(),
                 Api::new("set_exception").loop_affine(),
+                Api::new("cancel").loop_affine(),
                 Api::new("add_done_callback").runs_on_loop("fn", 0),
             ]),
             Class::new("asyncio.TaskGroup").methods(&[Api::new("create_task").returns(TASK)]),
@@ -139,6 +147,15 @@ pub(super) const LIBRARIES: &[Library] = &[
 /// `asyncio.get_event_loop` under the paths it can be imported from (LW201).
 pub const GET_EVENT_LOOP_CALLS: &[&str] =
     &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
+
+/// Calls that give the calling thread's own loop: methods called on what they return run on
+/// the thread that owns that loop, never across threads (LW104).
+pub const THIS_THREADS_LOOP_CALLS: &[&str] = &[
+    "asyncio.get_event_loop",
+    "asyncio.events.get_event_loop",
+    "asyncio.get_running_loop",
+    "asyncio.events.get_running_loop",
+];
 
 /// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every
 /// version (LW201).

@@ -18,6 +18,7 @@ mod entries;
 mod frameworks;
 mod gather_vocabulary;
 mod http_clients;
+mod logging;
 mod network_timeouts;
 mod password_hashing;
 mod processes;
@@ -35,10 +36,10 @@ use std::sync::LazyLock;
 pub use asyncio_apis::{
     ALL_TASKS_CALLS, AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES,
     CANCELLATION_CLASS_CALLS, CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS,
-    EXCEPTION_CARRIERS, EXCEPTION_FORWARDING_METHODS, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES,
-    GATHER_CALLS, GET_EVENT_LOOP_CALLS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
-    OWN_LOOP_CALLS, SET_EVENT_LOOP_CALLS, TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES,
-    UNCANCEL_METHODS,
+    EVENT_LOOP, EXCEPTION_CARRIERS, EXCEPTION_FORWARDING_METHODS, FUTURE_PASSTHROUGH_CALLS,
+    FUTURE_TYPES, GATHER_CALLS, GET_EVENT_LOOP_CALLS, NEVER_RETURNING_TYPES,
+    NON_CANCELLATION_BASES, OWN_LOOP_CALLS, SET_EVENT_LOOP_CALLS, TASK_CANCEL_METHODS,
+    TASK_CREATING_CALLS, TASK_FACTORIES, THIS_THREADS_LOOP_CALLS, UNCANCEL_METHODS,
 };
 pub use context_managers::{
     ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, ASYNC_SLEEPS, GENERATOR_CLOSING_WRAPPERS,
@@ -60,6 +61,7 @@ pub use gather_vocabulary::{
     SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
+pub use logging::COROUTINE_UNAWARE_CALLS;
 pub use network_timeouts::{
     NETWORK_WAIT_FOR_NEXT, SOCKET_CONNECTS, SOCKET_WRAPPING_CONNECTS, SPAWNS_TASK, STREAM_OPENERS,
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,
@@ -75,7 +77,7 @@ pub use race_vocabulary::{
     SQL_RACE_SAFE_MARKERS, SQL_WRITE_KEYWORDS, STORE_READ_METHODS, STORE_WRITE_METHODS,
     TEARDOWN_WORDS, TRANSACTION_METHODS, UPSERT_METHODS,
 };
-pub use stdlib_files::MEMORY_BUFFERS;
+pub use stdlib_files::{MEMORY_BUFFERS, SETUP_CALLS};
 pub use threads::{CALLABLE_WRAPPERS, MEMOIZING_DECORATORS};
 pub use websockets::WEBSOCKET_CONNECTS;
 
@@ -94,6 +96,7 @@ const FAMILIES: &[(BlockingKind, &[Library])] = &[
     (BlockingKind::Wait, threads::LIBRARIES),
     (BlockingKind::Wait, asyncio_apis::LIBRARIES),
     (BlockingKind::Wait, frameworks::LIBRARIES),
+    (BlockingKind::Wait, logging::LIBRARIES),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -384,6 +387,47 @@ pub fn loop_callback(path: &str) -> Option<(&'static str, usize)> {
         .loop_callbacks
         .get(path)
         .map(|argument| (argument.keyword, argument.position))
+}
+
+/// Method names that hand a function to another thread or to the loop on some library
+/// class (`add_done_callback`, `call_soon`, `submit`): a call of one on a value whose type
+/// only the link knows is kept, with the function it hands over, for the link to decide.
+/// Names as common as `map` are left out: most such calls are not registrations.
+const REGISTRATION_METHODS: &[&str] = &[
+    "add_done_callback",
+    "add_signal_handler",
+    "call_at",
+    "call_later",
+    "call_soon",
+    "call_soon_threadsafe",
+    "run_in_executor",
+    "submit",
+];
+
+/// Where a registration method named `name` takes the function it registers, when `name`
+/// is one ([`REGISTRATION_METHODS`]): (keyword, position).
+pub fn registration_argument(name: &str) -> Option<(&'static str, usize)> {
+    if !REGISTRATION_METHODS.contains(&name) {
+        return None;
+    }
+    let suffix_matches = |path: &str| {
+        path.strip_suffix(name)
+            .is_some_and(|owner| owner.ends_with('.'))
+    };
+    TABLES
+        .thread_handoffs
+        .iter()
+        .chain(&TABLES.loop_callbacks)
+        .filter(|(path, _)| suffix_matches(path))
+        .map(|(_, argument)| (argument.keyword, argument.position))
+        .min()
+}
+
+/// Whether a call to `path` gives the calling thread's own event loop
+/// (`asyncio.get_event_loop()`, `asyncio.get_running_loop()`): methods called on it run on
+/// the thread that owns that loop.
+pub fn gives_own_loop(path: &str) -> bool {
+    THIS_THREADS_LOOP_CALLS.contains(&path)
 }
 
 pub fn is_coroutine_api(path: &str) -> bool {

@@ -4,11 +4,27 @@
 
 use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, archive, io};
 
+/// One-time set-up calls: they block (a TLS context reads the CA bundle, an import reads and
+/// runs files), but the helpers that make them keep what they make (a client factory's
+/// cached context, `sys.modules`). Reported where a coroutine makes one itself (LW101); not
+/// followed through helpers (LW103), where the call is almost always a cache hit's miss
+/// path.
+pub const SETUP_CALLS: &[&str] = &[
+    "ssl.create_default_context",
+    "ssl.SSLContext.load_verify_locations",
+    "ssl.SSLContext.load_cert_chain",
+    "ssl.SSLContext.load_default_certs",
+    "ssl.SSLContext.set_default_verify_paths",
+    "importlib.import_module",
+];
+
 /// In-memory file objects: an archive opened on one touches no file (LW101).
 pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 
 const AIOFILES: Option<&str> = Some("aiofiles or anyio.Path");
 const OS_FS: Option<&str> = Some("aiofiles.os");
+const SSL_ONCE: Option<&str> =
+    Some("a context made once at start-up and reused (or made in a worker thread)");
 
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("builtins").functions(&[
@@ -23,6 +39,25 @@ pub(super) const LIBRARIES: &[Library] = &[
             .returns("io.TextIOWrapper")])
         .classes(&[Class::type_only("io.TextIOWrapper").file_object()]),
     Library::new("codecs").functions(&[Api::new("codecs.open").blocks(io(AIOFILES))]),
+    // Wrapping a descriptor opens nothing: it checks it with `fstat`, a metadata call (LW105).
+    Library::new("os").functions(&[Api::new("os.fdopen")
+        .blocks(METADATA)
+        .returns("io.TextIOWrapper")]),
+    // The first import of a module finds, reads and runs its files (later ones are a
+    // dictionary lookup, but the call cannot tell which it is).
+    Library::new("importlib").functions(&[Api::new("importlib.import_module").blocks(io(None))]),
+    // A TLS context reads the CA bundle or certificate files from disk as it is made or
+    // loaded: tens of milliseconds for the system bundle.
+    Library::new("ssl")
+        .functions(&[Api::new("ssl.create_default_context")
+            .blocks(io(SSL_ONCE))
+            .returns("ssl.SSLContext")])
+        .classes(&[Class::new("ssl.SSLContext").methods(&[
+            Api::new("load_verify_locations").blocks(io(SSL_ONCE)),
+            Api::new("load_cert_chain").blocks(io(SSL_ONCE)),
+            Api::new("load_default_certs").blocks(io(SSL_ONCE)),
+            Api::new("set_default_verify_paths").blocks(io(SSL_ONCE)),
+        ])]),
     // A pattern expands by listing directories.
     Library::new("glob").functions(&[
         Api::new("glob.glob").blocks(io(AIOFILES)),

@@ -54,17 +54,18 @@ pub(super) const LIBRARIES: &[Library] = &[
                     0,
                 ))]),
         ]),
-    Library::new("queue").classes(&[Class::new("queue.Queue")
-        .aliases(&[
-            "queue.LifoQueue",
-            "queue.PriorityQueue",
-            "queue.SimpleQueue",
-        ])
-        .methods(&[
-            Api::new("get").blocks(flagged("block", 0)),
-            Api::new("put").blocks(flagged("block", 1)),
-            Api::new("join").blocks(io(Some("asyncio.Queue"))),
-        ])]),
+    Library::new("queue").classes(&[
+        Class::new("queue.Queue")
+            .aliases(&["queue.LifoQueue", "queue.PriorityQueue"])
+            .methods(&[
+                Api::new("get").blocks(flagged("block", 0)),
+                Api::new("put").blocks(flagged("block", 1)),
+                Api::new("join").blocks(io(Some("asyncio.Queue"))),
+            ]),
+        // Unbounded: `put` never waits (its `block` argument exists for compatibility only).
+        Class::new("queue.SimpleQueue")
+            .methods(&[Api::new("get").blocks(flagged("block", 0)), Api::new("put")]),
+    ]),
     Library::new("multiprocessing").classes(&[
         Class::new("multiprocessing.Queue").methods(&[
             Api::new("get").blocks(flagged("block", 0)),
@@ -79,6 +80,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::new(FUTURE).methods(&[
                 Api::new("result").blocks(io(WRAP_FUTURE)),
                 Api::new("exception").blocks(io(WRAP_FUTURE)),
+                // A done callback runs on the thread that completes the future: a worker.
+                Api::new("add_done_callback").hands_off("fn", 0),
             ]),
             Class::new("concurrent.futures.ThreadPoolExecutor")
                 .aliases(&["concurrent.futures.thread.ThreadPoolExecutor"])

@@ -7,9 +7,22 @@ use ruff_text_size::Ranged;
 use super::Checker;
 use super::thread_bound::{ThreadBound, thread_bound_fix};
 use super::to_thread::to_thread_fix;
-use crate::catalog::BlockingApi;
+use crate::catalog::{self, Blocking, BlockingApi};
 use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::project::member_types::blocking_calls_in_async;
 use crate::registry::Rule;
+
+/// The help line of a blocking call's finding: the worker thread, and the async library to
+/// use instead where there is one.
+pub fn blocking_help(api: &BlockingApi) -> String {
+    match api.alternative {
+        Some(alternative) => format!(
+            "Run it in a worker thread with `await asyncio.to_thread(...)`, or use {alternative}"
+        ),
+        None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
+    }
+}
 
 /// The finding for a blocking call in async context (LW101, LW102 and LW105 differ only in
 /// their message): the help names the async alternative, and the fix moves the call to a
@@ -21,13 +34,7 @@ pub fn blocking_call_diagnostic(
     call: &ast::ExprCall,
     api: &BlockingApi,
 ) -> Diagnostic {
-    let help = match api.alternative {
-        Some(alternative) => format!(
-            "Run it in a worker thread with `await asyncio.to_thread(...)`, or use {alternative}"
-        ),
-        None => "Run it in a worker thread with `await asyncio.to_thread(...)`".to_string(),
-    };
-    let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(help);
+    let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(blocking_help(api));
     let fix = match thread_bound_fix(checker, call) {
         ThreadBound::No => to_thread_fix(checker, call),
         ThreadBound::Fix(fix) => Some(fix),
@@ -44,4 +51,39 @@ pub fn blocking_call_diagnostic(
         diagnostic = diagnostic.with_fix(fix);
     }
     diagnostic
+}
+
+/// The findings for blocking calls of `category` that only the link could judge: a method of
+/// a value whose type the module could not see (an attribute declared on a base class in
+/// another module, the result of a function annotated in another module, a method a project
+/// class inherits from a library class), resolved by `project::member_types`. Reported as
+/// `rule` with the message `message` makes of the API's name, the help and fix the module's
+/// own findings have.
+pub fn linked_blocking_diagnostics(
+    project: &Project,
+    rule: Rule,
+    category: Blocking,
+    message: impl Fn(&str) -> String,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    for found in blocking_calls_in_async(project) {
+        if found.api.category != category {
+            continue;
+        }
+        let mut diagnostic = Diagnostic::new(rule, message(found.path), found.call.range)
+            .with_help(blocking_help(found.api));
+        // An object bound to the thread that made it (a `sqlite3` connection) cannot move to
+        // a worker thread alone: no fix then.
+        let owner = found.path.rsplit_once('.').map_or("", |(owner, _)| owner);
+        if !catalog::is_thread_bound(owner)
+            && let Some(fix) = found
+                .call
+                .to_thread
+                .as_deref()
+                .and_then(|spelled| spelled.call.clone())
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        report(found.caller.0, diagnostic);
+    }
 }

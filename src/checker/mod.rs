@@ -198,6 +198,21 @@ impl<'a> Checker<'a, '_> {
             .contains(name)
     }
 
+    /// Whether `name` is read in the current body only for its members (`x.attr`, `x[0]`),
+    /// never whole.
+    pub fn is_read_only_for_members(&mut self, name: &str) -> bool {
+        let body = self.current_body();
+        let key = body
+            .first()
+            .map_or(ruff_text_size::TextSize::default(), |stmt| {
+                ruff_text_size::Ranged::start(stmt)
+            });
+        self.names_read
+            .entry(key)
+            .or_insert_with(|| NamesRead::collect(body))
+            .read_only_for_members(name)
+    }
+
     /// The body the current node belongs to: its function's, or the module's.
     pub fn current_body(&self) -> &'a [Stmt] {
         match self.functions.last() {
@@ -279,7 +294,7 @@ impl<'a> Checker<'a, '_> {
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
-        let runs_once = function.parameters.is_empty() && self.is_memoized(function);
+        let runs_once = self.is_memoized(function);
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if runs_once {

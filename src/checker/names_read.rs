@@ -10,6 +10,9 @@ use crate::source::MAX_NESTING;
 /// The names a body reads (loads), nested functions included.
 pub struct NamesRead<'a> {
     names: rustc_hash::FxHashSet<&'a str>,
+    /// The names read other than as the object of an attribute access or a subscript
+    /// (`x.attr`, `x[0]`): passed, returned, awaited, tested, called.
+    used_whole: rustc_hash::FxHashSet<&'a str>,
     /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
     /// followed, so every name counts as read.
     everything: bool,
@@ -26,6 +29,7 @@ impl<'a> NamesRead<'a> {
         };
         let mut reads = Self {
             names: rustc_hash::FxHashSet::with_capacity_and_hasher(length / 32, Default::default()),
+            used_whole: rustc_hash::FxHashSet::default(),
             everything: false,
         };
         let mut collector = NamesReadCollector {
@@ -39,7 +43,28 @@ impl<'a> NamesRead<'a> {
     pub fn contains(&self, name: &str) -> bool {
         self.everything || self.names.contains(name)
     }
+
+    /// Whether `name` is read, and only ever as the object of an attribute access or a
+    /// subscript (`me.user_id`, `rows[0]`): never passed on, returned, awaited or tested whole.
+    pub fn read_only_for_members(&self, name: &str) -> bool {
+        !self.everything && self.names.contains(name) && !self.used_whole.contains(name)
+    }
 }
+
+/// Members a coroutine object really has: reading them is using the coroutine as one.
+const COROUTINE_MEMBERS: &[&str] = &[
+    "send",
+    "throw",
+    "close",
+    "cr_await",
+    "cr_code",
+    "cr_frame",
+    "cr_running",
+    "cr_origin",
+    "__await__",
+    "__name__",
+    "__qualname__",
+];
 
 struct NamesReadCollector<'r, 'a> {
     reads: &'r mut NamesRead<'a>,
@@ -70,6 +95,29 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
         match expr {
             Expr::Name(name) if name.ctx.is_load() => {
                 self.reads.names.insert(name.id.as_str());
+                self.reads.used_whole.insert(name.id.as_str());
+            }
+            // `x.attr` and `x[i]`: `x` is read for one of its members, not whole.
+            Expr::Attribute(ast::ExprAttribute { value, attr, .. })
+                if !COROUTINE_MEMBERS.contains(&attr.as_str()) =>
+            {
+                if let Expr::Name(name) = &**value
+                    && name.ctx.is_load()
+                {
+                    self.reads.names.insert(name.id.as_str());
+                    return;
+                }
+            }
+            Expr::Subscript(ast::ExprSubscript { value, slice, .. }) => {
+                if let Expr::Name(name) = &**value
+                    && name.ctx.is_load()
+                {
+                    self.reads.names.insert(name.id.as_str());
+                    self.nesting += 1;
+                    self.visit_expr(slice);
+                    self.nesting -= 1;
+                    return;
+                }
             }
             Expr::Call(call) => {
                 if let Expr::Name(func) = &*call.func

@@ -139,11 +139,18 @@ fn receiver_attribute_ref(
     if method_receiver(checker, function) != Some(receiver) {
         return None;
     }
-    let assigned_before = receiver_assignments(function, receiver)
-        .iter()
-        .any(|(name, end, _)| *name == attribute && *end <= before);
-    if assigned_before {
-        return None;
+    let assigned_before: Vec<_> = receiver_assignments(function, receiver)
+        .into_iter()
+        .filter(|(name, end, _)| *name == attribute && *end <= before)
+        .collect();
+    match assigned_before.as_slice() {
+        [] => {}
+        // `self.prompt_file = prompt_file` and nothing else before the test: the attribute
+        // holds the parameter, and guards on it as the parameter does.
+        [(_, _, Some(Expr::Name(value)))] => {
+            return parameter_ref(checker, function, value.id.as_str());
+        }
+        _ => return None,
     }
     Some(ParameterRef {
         name: attribute_parameter_name(attribute),

@@ -84,6 +84,32 @@ pub(crate) fn record_call(
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
+    // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
+    // class, a project function's result): the link, which knows the type, decides.
+    let pending_callback = match &*call.func {
+        Expr::Attribute(attribute)
+            if catalog::thread_handoff(path).is_none()
+                && catalog::loop_callback(path).is_none() =>
+        {
+            catalog::registration_argument(attribute.attr.as_str()).and_then(
+                |(keyword, position)| {
+                    let argument = call.arguments.find_argument_value(keyword, position)?;
+                    callable_path(checker, argument)
+                },
+            )
+        }
+        _ => None,
+    };
+    // A method of a value only the link can type (`pkg.loops.get_loop().fetch`): LW501
+    // still asks which project methods such a call may reach.
+    if let Expr::Attribute(attribute) = &*call.func
+        && path.contains(crate::semantic::DEFERRED_CALL)
+        && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+    {
+        checker
+            .summary
+            .note_unresolved_method(attribute.attr.as_str());
+    }
 
     let is_loop_run = catalog::is_loop_run(path);
     let loop_run_guarded =
@@ -128,11 +154,23 @@ pub(crate) fn record_call(
     } else {
         falsy_arguments(call)
     };
+    // What a class construction passes, where known: the link types the attributes the
+    // class's `__init__` stores its parameters in from these.
+    let argument_types = if !is_builtin
+        && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
+    {
+        argument_types(checker, call)
+    } else {
+        Vec::new()
+    };
     let is_loop_affine_use = catalog::is_loop_affine(path)
         && !checks_running_loop
-        && !on_the_running_loop(checker, call);
+        && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
+    // Asked only of calls that may block or reach a helper: the rest never need it.
+    let fills_cache =
+        !in_async_context && (blocking.is_some() || !is_builtin) && fills_cache(checker, call);
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
@@ -149,6 +187,7 @@ pub(crate) fn record_call(
             catches_runtime_error,
             deadline,
             arguments,
+            fills_cache,
         });
         if let Some(assignments) = receiver_assignments {
             function.receiver_assignments = assignments.into();
@@ -163,6 +202,11 @@ pub(crate) fn record_call(
                 .into_iter()
                 .map(|(slot, parameter)| (site, slot, parameter)),
         );
+        function.argument_types.extend(
+            argument_types
+                .into_iter()
+                .map(|(slot, type_name)| (site, slot, type_name)),
+        );
         if let Some(guard) = &guard {
             function.guarded_calls.push((site, guard.clone()));
         }
@@ -172,7 +216,11 @@ pub(crate) fn record_call(
     }
     // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
     // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
-    if let Some(api) = blocking.filter(|api| api.category != Blocking::FsMetadata) {
+    // Nor does a one-time set-up call (`ssl.create_default_context()`): helpers keep what
+    // they make (`catalog::SETUP_CALLS`).
+    if let Some(api) = blocking
+        .filter(|api| api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path))
+    {
         function.blocking.push(BlockingSite {
             api: path.to_string(),
             category: api.category,
@@ -180,6 +228,7 @@ pub(crate) fn record_call(
             range: call.range(),
             guard: guard.clone(),
             probe: guards.probe,
+            fills_cache,
         });
     }
     if is_loop_run {
@@ -219,6 +268,13 @@ pub(crate) fn record_call(
             range: call.range(),
         });
     }
+    if let Some(target) = pending_callback {
+        function.pending_callbacks.push(ThreadTarget {
+            target,
+            via: path.to_string(),
+            range: call.range(),
+        });
+    }
 }
 
 /// The function a callable argument stands for: `f`, `self.f`, `functools.partial(f, ...)`.
@@ -253,6 +309,16 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => {
             return CallUsage::Condition;
         }
+        // `f() == x`, `f() is None`: a comparison looks at the object, which is never the
+        // value the call would give.
+        Some(Expr::Compare(_)) => return CallUsage::Condition,
+        Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
+            return match consumer_of_argument(checker, outer) {
+                Some(Consumer::TruthTest) => CallUsage::Condition,
+                Some(Consumer::Unaware) => CallUsage::Consumed,
+                None => CallUsage::Used,
+            };
+        }
         Some(_) => return CallUsage::Used,
         None => {}
     }
@@ -260,10 +326,13 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
         Some(Stmt::Assign(assign)) => match assign.targets.as_slice() {
             [Expr::Name(name)] if assign.value.range() == call.range() => {
-                if checker.is_read_in_current_body(name.id.as_str()) {
-                    CallUsage::Used
-                } else {
+                if !checker.is_read_in_current_body(name.id.as_str()) {
                     CallUsage::Dropped
+                } else if checker.is_read_only_for_members(name.id.as_str()) {
+                    // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
+                    CallUsage::Consumed
+                } else {
+                    CallUsage::Used
                 }
             }
             _ => CallUsage::Used,
@@ -271,6 +340,55 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         _ if statement_tests(checker, call.range()) => CallUsage::Condition,
         _ => CallUsage::Used,
     }
+}
+
+/// What a call does with the arguments it is given, when it never awaits them.
+enum Consumer {
+    /// `bool(x)`.
+    TruthTest,
+    /// `print(x)`, `len(x)`, a logging call: it inspects or formats the value.
+    Unaware,
+}
+
+/// Whether `call` is one of the arguments `outer` is given (not its callee).
+fn is_argument_of(call: &ast::ExprCall, outer: &ast::ExprCall) -> bool {
+    outer
+        .arguments
+        .args
+        .iter()
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .map(|keyword| &keyword.value),
+        )
+        .any(|argument| argument.range() == call.range())
+}
+
+/// What `outer` does with its arguments, when it is a call that never awaits them. Only calls
+/// whose name is one of those are resolved: nested calls are common, these are not.
+fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Consumer> {
+    let name = match &*outer.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => return None,
+    };
+    let suffix = |path: &str| path.rsplit('.').next() == Some(name);
+    let named = name == "bool"
+        || catalog::COROUTINE_UNAWARE_CALLS
+            .iter()
+            .any(|path| suffix(path));
+    if !named {
+        return None;
+    }
+    let path = checker.model.call_path(outer)?;
+    if path == "builtins.bool" {
+        return Some(Consumer::TruthTest);
+    }
+    catalog::COROUTINE_UNAWARE_CALLS
+        .contains(&path.as_str())
+        .then_some(Consumer::Unaware)
 }
 
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`
@@ -389,6 +507,136 @@ fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
     found
 }
 
+/// Whether `call` fills a cache on a miss, so it runs once per key: it is part of the value
+/// of `CACHE[key] = call(...)` inside `if key not in CACHE:` (or `if CACHE.get(key) is None:`,
+/// `if not CACHE.get(key):`), or it sits in the `except KeyError:` of a `try` that reads
+/// `CACHE[key]`, a handler that stores `CACHE[key]`.
+fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
+    if fills_cache_on_key_error(checker, call) {
+        return true;
+    }
+    let Some(Stmt::Assign(assign)) = checker.current_statement() else {
+        return false;
+    };
+    let [Expr::Subscript(store)] = assign.targets.as_slice() else {
+        return false;
+    };
+    if !assign.value.range().contains_range(call.range()) {
+        return false;
+    }
+    let cache = checker.text(store.value.range());
+    let key = checker.text(store.slice.range());
+    let tests_miss = |test: &Expr| match test {
+        Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+            ([ast::CmpOp::NotIn], [container]) => {
+                checker.text(compare.left.range()) == key
+                    && checker.text(container.range()) == cache
+            }
+            ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr() => {
+                is_cache_get(checker, &compare.left, cache, key)
+            }
+            _ => false,
+        },
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            is_cache_get(checker, &unary.operand, cache, key)
+        }
+        _ => false,
+    };
+    checker.statement_ancestors().iter().any(|stmt| {
+        matches!(stmt, Stmt::If(if_stmt) if tests_miss(&if_stmt.test)
+            && if_stmt.body.iter().any(|inner| inner.range().contains_range(call.range())))
+    })
+}
+
+/// `try: return CACHE[key]` / `except KeyError: ... CACHE[key] = ...`, with `call` in the
+/// handler.
+fn fills_cache_on_key_error(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker.statement_ancestors().iter().any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        try_stmt.handlers.iter().any(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let catches_key_error = handler.type_.as_deref().is_some_and(|caught| {
+                checker.model.path_of(caught).as_deref() == Some("builtins.KeyError")
+            });
+            if !catches_key_error || !handler.range.contains_range(call.range()) {
+                return false;
+            }
+            let mut stored = Vec::new();
+            crate::ast_query::collect_assignments(&handler.body, &mut |target, _, _| {
+                if let Expr::Subscript(store) = target {
+                    stored.push((
+                        checker.text(store.value.range()),
+                        checker.text(store.slice.range()),
+                    ));
+                }
+            });
+            !stored.is_empty() && reads_any(checker, &try_stmt.body, &stored)
+        })
+    })
+}
+
+/// Whether `body` reads `cache[key]` for one of the (cache, key) spellings of `stored`.
+fn reads_any(checker: &Checker, body: &[Stmt], stored: &[(&str, &str)]) -> bool {
+    let mut found = false;
+    crate::ast_query::walk_body_shallow(body, &mut |node| {
+        if let crate::ast_query::Node::Expr(Expr::Subscript(read)) = node
+            && stored.iter().any(|&(cache, key)| {
+                checker.text(read.value.range()) == cache && checker.text(read.slice.range()) == key
+            })
+        {
+            found = true;
+            return crate::ast_query::Walk::Stop;
+        }
+        crate::ast_query::Walk::Descend
+    });
+    found
+}
+
+/// Whether `expr` is `cache.get(key)`, spelled as in the store.
+fn is_cache_get(checker: &Checker, expr: &Expr, cache: &str, key: &str) -> bool {
+    let Expr::Call(get) = expr else {
+        return false;
+    };
+    let Expr::Attribute(method) = &*get.func else {
+        return false;
+    };
+    method.attr.as_str() == "get"
+        && checker.text(method.value.range()) == cache
+        && get
+            .arguments
+            .args
+            .first()
+            .is_some_and(|first| checker.text(first.range()) == key)
+}
+
+/// The arguments of a call whose type is known (`self` inside a method, an annotated
+/// parameter, a value built from a known class): positions count only the arguments before
+/// any `*args`.
+fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
+    let mut found = Vec::new();
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        if let Some(type_name) = checker.model.type_of(argument) {
+            found.push((ArgumentSlot::Positional(position as u32), type_name.into()));
+        }
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg
+            && let Some(type_name) = checker.model.type_of(&keyword.value)
+        {
+            found.push((
+                ArgumentSlot::Keyword(name.as_str().into()),
+                type_name.into(),
+            ));
+        }
+    }
+    found
+}
+
 /// The call site whose value decides whether the call at `range` runs: it sits in the
 /// body of `if x is None:` (or `if not x:`), and `x`'s one assignment in the function is
 /// `x = f(...)`, call site `n` of the function.
@@ -433,11 +681,12 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
         .map(|site| site as u32)
 }
 
-/// Whether `call` is a method of a loop the function got from `asyncio.get_running_loop()`
-/// (`loop = asyncio.get_running_loop()` ... `loop.create_task(...)`): that loop runs on
-/// this thread by definition (where none does, `get_running_loop()` raised first), so the
-/// method is used from the loop's own thread.
-fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+/// Whether `call` is a method of the calling thread's own loop: a local the function got
+/// from `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of
+/// the module that returns one of those (`loop = asyncio.get_running_loop()` ...
+/// `loop.create_task(...)`). That loop belongs to this thread by definition, so the method is
+/// used from the loop's own thread, never across threads.
+fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else {
         return false;
     };
@@ -453,8 +702,8 @@ fn on_the_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
             matches!(value, Some(Expr::Call(made)) if checker
                 .model
                 .call_path(made)
-                .is_some_and(|path| path.ends_with("get_running_loop")
-                    && catalog::is_loop_affine(&path)))
+                .is_some_and(|path| catalog::gives_own_loop(&path)
+                    || checker.model.module.own_loop_functions.contains(&path)))
         })
 }
 

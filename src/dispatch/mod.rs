@@ -75,6 +75,12 @@ pub fn check_project(
 ) -> Vec<Vec<Diagnostic>> {
     let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.modules.len()];
     let mut report = |module: usize, diagnostic: Diagnostic| diagnostics[module].push(diagnostic);
+    if settings.is_enabled(Rule::BlockingIoInAsync) {
+        blocking_io_in_async::check_project(project, &mut report);
+    }
+    if settings.is_enabled(Rule::BlockingCpuInAsync) {
+        blocking_cpu_in_async::check_project(project, &mut report);
+    }
     if settings.is_enabled(Rule::TransitiveBlockingCall) {
         transitive_blocking_call::check(project, facts, &mut report);
     }

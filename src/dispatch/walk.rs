@@ -76,7 +76,15 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                         self.visit_elif_else_clause(clause);
                     }
                 }
-                None => visitor::walk_stmt(self, stmt),
+                None => {
+                    self.visit_expr(&if_stmt.test);
+                    let narrowed = self.model.enter_narrowing(&if_stmt.test);
+                    self.visit_body(&if_stmt.body);
+                    self.model.leave_narrowing(narrowed);
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.visit_elif_else_clause(clause);
+                    }
+                }
             },
             _ => visitor::walk_stmt(self, stmt),
         }

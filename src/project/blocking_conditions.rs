@@ -115,8 +115,12 @@ pub fn compute(
     let slot = |id: FunctionId| project.offsets[id.0] + id.1;
     let mut queue = VecDeque::new();
     for id in project.function_ids() {
-        let function = project.function(id);
-        if counts(id) && function.blocking.iter().any(|site| site_runs(id, site)) {
+        if counts(id)
+            && project
+                .blocking_sites(id)
+                .iter()
+                .any(|site| site_runs(id, site))
+        {
             queued[slot(id)] = true;
             queue.push_back(id);
         }
@@ -131,7 +135,11 @@ pub fn compute(
                 None => condition,
             });
         };
-        for site in function.blocking.iter().filter(|site| site_runs(id, site)) {
+        for site in project
+            .blocking_sites(id)
+            .iter()
+            .filter(|site| site_runs(id, site))
+        {
             add(BlockCondition::of_guard(site.guard.as_ref()));
         }
         for &(site, callee) in edges.of(id) {

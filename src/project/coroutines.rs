@@ -3,6 +3,7 @@
 
 use super::facts::Facts;
 use super::index::{FunctionId, Project};
+use super::member_types::Resolution;
 use super::summary::{CallSite, CallUsage};
 use crate::catalog;
 use crate::diagnostic::display_path;
@@ -29,7 +30,10 @@ pub fn coroutine_calls<'p>(
             .enumerate()
             .filter(move |(_, call)| call.usage == usage)
             .filter_map(move |(site, call)| {
-                let callee = project.modules[id.0].summary.callee(call);
+                let callee = match project.resolution(id.0, call.callee) {
+                    Resolution::External(path) => path,
+                    _ => project.modules[id.0].summary.callee(call),
+                };
                 let callee_name = coroutine_callee(project, facts.callee_at(id, site), callee)?;
                 Some(CoroutineCall {
                     caller: id,

@@ -10,6 +10,7 @@ use super::blocking_conditions::{self, BlockCondition};
 pub use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
 use super::loop_probes;
+use super::member_types::Resolution;
 use super::summary::{FunctionSummary, LoopEntry};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
@@ -69,9 +70,16 @@ impl Facts {
                         let on_loop = |id: FunctionId, probe: Option<(u32, bool)>| {
                             loop_probes::may_run_on_loop(&edges, &probes, id, probe)
                         };
+                        // A call that fills a cache on a miss runs once per key: like a
+                        // memoized function, it does not make its caller block.
                         let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
+                            let function = project.function(caller);
                             project.call_runs_body(caller, site, callee)
-                                && on_loop(caller, project.function(caller).probe_of_call(site))
+                                && !function
+                                    .calls
+                                    .get(site)
+                                    .is_some_and(|call| call.fills_cache)
+                                && on_loop(caller, function.probe_of_call(site))
                         };
                         let blocks_when = blocking_conditions::compute(
                             project,
@@ -79,7 +87,7 @@ impl Facts {
                             &callers,
                             takes_part,
                             edge_runs,
-                            |id, site| on_loop(id, site.probe),
+                            |id, site| !site.fills_cache && on_loop(id, site.probe),
                         );
                         // The chain follows only calls whose arguments let the callee block.
                         let blocks = ranked_backward(
@@ -89,7 +97,9 @@ impl Facts {
                                 if function.runs_once {
                                     return None;
                                 }
-                                most_serious_blocking(function, |site| on_loop(id, site.probe))
+                                most_serious_blocking(&project.blocking_sites(id), |site| {
+                                    !site.fills_cache && on_loop(id, site.probe)
+                                })
                             },
                             |_, caller, site, callee| {
                                 takes_part(caller)
@@ -113,9 +123,11 @@ impl Facts {
                         ranked_backward(
                             project,
                             &callers,
-                            |_, function| {
+                            |id, _| {
                                 let mut best: Option<(u8, usize)> = None;
-                                for (index, site) in function.loop_affine.iter().enumerate() {
+                                for (index, site) in
+                                    project.loop_affine_sites(id).iter().enumerate()
+                                {
                                     let severity = match (site.raises_off_loop, site.caught) {
                                         (false, _) => 2,
                                         (true, false) => 1,
@@ -238,11 +250,11 @@ fn forward(
 /// The site and severity of a function's most serious direct blocking call (the first of
 /// equals), if it has one.
 fn most_serious_blocking(
-    function: &FunctionSummary,
+    sites: &[super::summary::BlockingSite],
     runs: impl Fn(&super::summary::BlockingSite) -> bool,
 ) -> Option<(u8, usize)> {
     let mut best: Option<(u8, usize)> = None;
-    for (index, site) in function.blocking.iter().enumerate() {
+    for (index, site) in sites.iter().enumerate() {
         if !runs(site) {
             continue;
         }
@@ -324,23 +336,14 @@ fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
     let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
-            let summary = project.modules[module].summary;
-            // Callees naming the module's own functions were resolved with the module; the
-            // others are resolved here, once per distinct path.
-            let resolved: Vec<Option<FunctionId>> = summary
-                .callees
-                .iter()
-                .zip(&summary.local_callees)
-                .map(|(path, local)| match local {
-                    Some(index) => Some((module, *index as usize)),
-                    None => project.resolve(path),
-                })
-                .collect();
-            summary
+            project.modules[module]
+                .summary
                 .call_edges
                 .iter()
                 .filter_map(|&(function, site, callee)| {
-                    let callee = (*resolved.get(callee as usize)?)?;
+                    let Resolution::Function(callee) = *project.resolution(module, callee) else {
+                        return None;
+                    };
                     Some(((module, function as usize), (site as usize, callee)))
                 })
                 .collect::<Vec<_>>()

@@ -2,11 +2,14 @@
 //! function it names (directly, through re-exports, as a class's `__init__`, or as a method
 //! inherited from a project base class).
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_text_size::TextRange;
 
-use super::summary::{FunctionSummary, ModuleSummary};
+use super::linked_sites::{LinkedSites, Resolution};
+use super::summary::{ClassSummary, FunctionSummary, ModuleSummary};
 use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
@@ -25,6 +28,14 @@ pub struct Project<'a> {
     module_by_name: HashMap<&'a str, usize>,
     /// Class path → (its module, its bases).
     classes: HashMap<&'a str, (usize, &'a [String])>,
+    /// For each module, what each entry of its callee table names (see
+    /// [`Project::resolution`]).
+    pub(super) resolutions: Vec<Box<[Resolution]>>,
+    /// What functions do through calls only the link could resolve.
+    pub(super) linked_sites: HashMap<FunctionId, LinkedSites>,
+    /// (class, attribute) → the type every construction of the class in the project passes
+    /// for the parameter `__init__` stores in the attribute (see `member_types`).
+    pub(super) inferred_attributes: HashMap<(&'a str, &'a str), &'a str>,
     /// Functions of modules outside any package (`common_utils.f` for a `common_utils.py`
     /// in a namespace package): such module names are often shared, so these functions are
     /// found by their path when it is unique among them (`None` when it is not).
@@ -43,7 +54,8 @@ pub struct Project<'a> {
 const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
-    pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
+    /// The index of `modules` alone: callees are resolved by [`Project::new`].
+    pub(super) fn index(modules: Vec<ProjectModule<'a>>) -> Self {
         let mut module_by_name =
             HashMap::with_capacity_and_hasher(modules.len(), Default::default());
         let mut classes = HashMap::default();
@@ -115,11 +127,87 @@ impl<'a> Project<'a> {
             modules,
             module_by_name,
             classes,
+            resolutions: Vec::new(),
+            linked_sites: HashMap::default(),
+            inferred_attributes: HashMap::default(),
             lone_functions,
             offsets,
             is_async,
             roots,
         }
+    }
+
+    /// What entry `callee` of module `module`'s callee table names.
+    pub fn resolution(&self, module: usize, callee: u32) -> &Resolution {
+        self.resolutions
+            .get(module)
+            .and_then(|resolutions| resolutions.get(callee as usize))
+            .unwrap_or(&Resolution::Unknown)
+    }
+
+    /// Whether `path` starts with the name of a project module.
+    pub(super) fn may_be_project_path(&self, path: &str) -> bool {
+        self.roots.contains(path.split('.').next().unwrap_or(path))
+    }
+
+    /// The project class `path` names, directly or through re-exports: its path where it is
+    /// defined.
+    pub fn resolve_class(&self, path: &str) -> Option<&'a str> {
+        let mut current = Cow::Borrowed(path);
+        for _ in 0..MAX_RESOLUTION_STEPS {
+            if let Some((&class, _)) = self.classes.get_key_value(current.as_ref()) {
+                return Some(class);
+            }
+            if !self.may_be_project_path(&current) {
+                return None;
+            }
+            current = Cow::Owned(self.reexported(&current)?);
+        }
+        None
+    }
+
+    /// The summary of project class `class` (its path where it is defined).
+    pub(super) fn class_summary(&self, class: &str) -> Option<&'a ClassSummary> {
+        let &(module, _) = self.classes.get(class)?;
+        self.modules[module].summary.classes.get(class)
+    }
+
+    /// One step through a re-export: `app.Repo` → `app.models.Repo` when `app/__init__.py`
+    /// imports `Repo` from `.models`, or does `from .models import *` and `app.models`
+    /// defines or binds it.
+    pub(super) fn reexported(&self, path: &str) -> Option<String> {
+        for (dot, _) in path
+            .match_indices('.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            let Some(&module) = self.module_by_name.get(&path[..dot]) else {
+                continue;
+            };
+            let rest = &path[dot + 1..];
+            let (name, tail) = rest
+                .split_once('.')
+                .map_or((rest, None), |(name, tail)| (name, Some(tail)));
+            let summary = self.modules[module].summary;
+            let target = match summary.exports.get(name) {
+                Some(exported) => exported.clone(),
+                None => summary.star_imports.iter().find_map(|star| {
+                    let candidate = format!("{star}.{name}");
+                    let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
+                        let from = self.modules[from].summary;
+                        from.exports.contains_key(name) || from.classes.contains_key(&candidate)
+                    });
+                    binds.then_some(candidate)
+                })?,
+            };
+            let target = match tail {
+                Some(tail) => format!("{target}.{tail}"),
+                None => target,
+            };
+            return (target != path).then_some(target);
+        }
+        None
     }
 
     pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
@@ -208,7 +296,11 @@ impl<'a> Project<'a> {
                 .split_once('.')
                 .map_or((rest, None), |(name, tail)| (name, Some(tail)));
             let summary = self.modules[module].summary;
-            let exported = summary.exports.get(name)?;
+            let Some(exported) = summary.exports.get(name) else {
+                // Bound by a `from ... import *`, if at all.
+                let target = self.reexported(path)?;
+                return self.resolve_steps(&target, steps + 1);
+            };
             let target = match tail {
                 Some(tail) => format!("{exported}.{tail}"),
                 None => exported.clone(),

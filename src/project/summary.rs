@@ -17,8 +17,14 @@ pub enum CallUsage {
     Used,
     /// The result is thrown away: an expression statement, or a name never read.
     Dropped,
-    /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`).
+    /// The result is tested for truth (`if f():`, `not f()`, `assert f()`, `f() or g()`,
+    /// `bool(f())`, `f() == x`).
     Condition,
+    /// The result is used as what the call would return, in a way that never awaits it:
+    /// handed to a call that only inspects or formats it (`print(f())`, `len(f())`,
+    /// `logger.info("%s", f())`), or bound to a name read only for its members
+    /// (`me = f()` ... `me.user_id`).
+    Consumed,
 }
 
 /// Whether a call in async context runs under a deadline where it is made (LW501 asks it of
@@ -57,6 +63,9 @@ pub struct CallSite {
     pub deadline: CallDeadline,
     /// Which arguments it spells.
     pub arguments: ArgumentShape,
+    /// It fills a cache on a miss (`if key not in CACHE: CACHE[key] = make(key)`): it runs
+    /// once per key, like a memoized function's body.
+    pub fills_cache: bool,
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
@@ -198,6 +207,8 @@ pub struct BlockingSite {
     /// value: never inside a running loop when that call is a loop probe that says
     /// otherwise there ([`FunctionSummary::running_probe`]).
     pub probe: Option<(u32, bool)>,
+    /// It fills a cache on a miss (see [`CallSite::fills_cache`]).
+    pub fills_cache: bool,
 }
 
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
@@ -262,8 +273,11 @@ pub struct FunctionSummary {
     /// Its body yields: calling it makes a generator, and the body runs only as that is
     /// iterated (an `async def` that yields makes an async generator, not a coroutine).
     pub is_generator: bool,
-    /// A memoized function of no arguments (`@functools.cache def settings():`): its body
-    /// runs once per process, so what it blocks on, it blocks on once, not per call.
+    /// A memoized function (`@functools.cache def settings():`, `@lru_cache def
+    /// context(cipher)`): its body runs once per process, or once per distinct arguments,
+    /// so what it blocks on, it blocks on the first time, not per call. LW103 does not
+    /// carry it to callers: such a cache is almost always filled at start-up or on the
+    /// first request, which is what it is for.
     pub runs_once: bool,
     /// The range of the function's name, for its row.
     pub name_range: TextRange,
@@ -303,6 +317,14 @@ pub struct FunctionSummary {
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: ThinVec<PendingDeadline>,
+    /// Functions handed to a registration method (`fut.add_done_callback(f)`) of a value
+    /// whose type only the link knows: `via` is the callee path as the module spelled it.
+    /// The link decides whether the registration runs `f` on another thread or on the loop.
+    pub pending_callbacks: ThinVec<ThreadTarget>,
+    /// The known types of the arguments its class constructions pass (`Login(self, ids)`
+    /// inside a method: `self`'s class), as (call site, argument, type): what the link types
+    /// [`ClassSummary::parameter_attributes`] from.
+    pub argument_types: ThinVec<(u32, ArgumentSlot, Box<str>)>,
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
@@ -436,14 +458,35 @@ impl FunctionSummary {
             probe_guarded_calls: ThinVec::new(),
             running_probe: None,
             pending_deadline: ThinVec::new(),
+            pending_callbacks: ThinVec::new(),
+            argument_types: ThinVec::new(),
         }
     }
 }
 
-/// A class of the module: its resolved bases, for inherited methods.
+/// A class of the module: its resolved bases, for inherited methods, and the types its
+/// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
+/// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
+/// the link to follow `obj.attr.method()` across modules.
 #[derive(Clone, Debug, Default)]
 pub struct ClassSummary {
     pub bases: Vec<String>,
+    pub attributes: Vec<(Box<str>, Box<str>)>,
+    /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
+    /// client`), with that parameter: the link types them from what every call of the class
+    /// in the project passes there, when all pass the same known type.
+    pub parameter_attributes: Vec<(Box<str>, ParameterRef)>,
+}
+
+impl ClassSummary {
+    /// The type attribute `name` holds, when the class itself says.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        let found = self
+            .attributes
+            .binary_search_by(|(attribute, _)| (**attribute).cmp(name))
+            .ok()?;
+        Some(&self.attributes[found].1)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -458,6 +501,11 @@ pub struct ModuleSummary {
     /// what `app.load_user` means when `app/__init__.py` re-exports it.
     pub exports: HashMap<String, String>,
     pub classes: HashMap<String, ClassSummary>,
+    /// Function and method path → the type its return annotation names, for the link to
+    /// resolve `pkg.loops.get_loop().create_task` from another module.
+    pub return_types: HashMap<String, String>,
+    /// Modules whose public names this one binds with `from module import *`.
+    pub star_imports: Vec<String>,
     /// Every function, module-level code first (as a pseudo-function named `<module>`).
     pub functions: Vec<FunctionSummary>,
     /// The distinct callee paths of the module's calls: the link step resolves each once.
@@ -495,6 +543,7 @@ impl ModuleSummary {
             !function.loop_runs.is_empty()
                 || !function.thread_targets.is_empty()
                 || !function.loop_callbacks.is_empty()
+                || !function.pending_callbacks.is_empty()
                 || !function.pending_deadline.is_empty()
                 || function.calls.iter().any(|call| {
                     let dropped_or_tested = call.usage != CallUsage::Used;

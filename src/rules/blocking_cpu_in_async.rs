@@ -2,10 +2,11 @@
 
 use ruff_python_ast as ast;
 
-use crate::catalog::BlockingApi;
+use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
-use crate::checker::blocking_diagnostic::blocking_call_diagnostic;
-use crate::diagnostic::display_path;
+use crate::checker::blocking_diagnostic::{blocking_call_diagnostic, linked_blocking_diagnostics};
+use crate::diagnostic::{Diagnostic, display_path};
+use crate::project::Project;
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW102 blocking-cpu-in-async
@@ -52,16 +53,33 @@ Unsafe: `await asyncio.to_thread(f, *args)`, as for LW101.
 "#;
 
 /// Reports `call` (a CPU-heavy API, in async context).
+/// The finding's message for a CPU-heavy call to `path`.
+fn message(path: &str) -> String {
+    format!(
+        "CPU-heavy call `{}` in async function holds the event loop",
+        display_path(path)
+    )
+}
+
+/// Reports the CPU-heavy calls in coroutines that only the link could judge (a method of a
+/// value typed in another module).
+pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    linked_blocking_diagnostics(
+        project,
+        Rule::BlockingCpuInAsync,
+        Blocking::Cpu,
+        message,
+        report,
+    );
+}
+
 pub(crate) fn check_call(
     checker: &mut Checker,
     call: &ast::ExprCall,
     path: &str,
     api: &BlockingApi,
 ) {
-    let message = format!(
-        "CPU-heavy call `{}` in async function holds the event loop",
-        display_path(path)
-    );
+    let message = message(path);
     let diagnostic =
         blocking_call_diagnostic(checker, Rule::BlockingCpuInAsync, message, call, api);
     checker.report(diagnostic);

@@ -11,7 +11,8 @@ pub const DOCS: &str = r#"# LW303 coroutine-in-boolean-context
 ## What it does
 Flags a call to a coroutine function (an `async def` of the project, or a known async API)
 whose result is tested for truth: `if is_ready():`, `while not done():`, `assert check()`,
-`x = a() or b()`, `y if ok() else z`.
+`x = a() or b()`, `y if ok() else z`, `bool(check())`, or compared: `check() == True`,
+`fetch() is None`.
 
 ## Why is this bad?
 A coroutine object is always truthy. The condition is decided before the function runs, and

@@ -2,10 +2,12 @@
 //! is observable: the caller carries on, closes what the other awaitables use, or fails half-way
 //! through their writes, while they keep running unsupervised.
 
+use std::rc::Rc;
+
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
-use rustc_hash::FxHashSet as HashSet;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
 use crate::ast_query::receiver_name;
 use crate::catalog::{self, GATHER_CALLS};
@@ -202,7 +204,7 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
 /// A function body and what its names mean: the module's definitions, the enclosing class's
 /// methods through the receiver, and the function's own locals.
 struct Scope<'a> {
-    module: &'a [Stmt],
+    module: ModuleBody<'a>,
     function: Option<&'a ast::StmtFunctionDef>,
     class: Option<&'a ast::StmtClassDef>,
     /// The name `self`/`cls` is bound to in this body.
@@ -227,19 +229,19 @@ impl<'a> Scope<'a> {
     fn current(checker: &Checker<'a, '_>) -> Self {
         let (class, method) = enclosing_method(checker.statement_ancestors());
         Self::new(
-            &checker.module().body,
+            ModuleBody::of(checker),
             checker.current_function(),
             class,
             method.and_then(receiver_name),
         )
     }
 
-    fn of(module: &'a [Stmt], seen: Seen<'a>) -> Self {
-        Self::new(module, Some(seen.def), seen.class, seen.receiver)
+    fn of(module: &ModuleBody<'a>, seen: Seen<'a>) -> Self {
+        Self::new(module.clone(), Some(seen.def), seen.class, seen.receiver)
     }
 
     fn new(
-        module: &'a [Stmt],
+        module: ModuleBody<'a>,
         function: Option<&'a ast::StmtFunctionDef>,
         class: Option<&'a ast::StmtClassDef>,
         receiver: Option<&'a str>,
@@ -290,7 +292,7 @@ impl<'a> Scope<'a> {
                         closure: true,
                     });
                 }
-                let def = single_definition(self.module, name)?;
+                let def = self.module.single_definition(name)?;
                 Some(Seen {
                     def,
                     class: None,
@@ -316,6 +318,112 @@ impl<'a> Scope<'a> {
             }
             _ => None,
         }
+    }
+}
+
+/// The module's top-level code, with an index of the names it defines exactly once: every
+/// gather looks names up in it, and a walk of the whole module per lookup would make a
+/// module with many gathers quadratic in its size.
+#[derive(Clone)]
+struct ModuleBody<'a> {
+    body: &'a [Stmt],
+    definitions: Rc<ModuleDefinitions>,
+}
+
+/// The start of each module-level function whose name has that one definition and no other
+/// binding (see [`single_definition`]); made once per module.
+#[derive(Default)]
+struct ModuleDefinitions {
+    starts: FxHashMap<Box<str>, TextSize>,
+}
+
+/// The module's [`ModuleDefinitions`], kept in the checker's rule state.
+#[derive(Default)]
+struct ModuleDefinitionsState(Option<Rc<ModuleDefinitions>>);
+
+impl<'a> ModuleBody<'a> {
+    fn of(checker: &Checker<'a, '_>) -> Self {
+        let body = checker.module().body.as_slice();
+        let definitions = Rc::clone(
+            checker
+                .rule_state::<ModuleDefinitionsState>()
+                .0
+                .get_or_insert_with(|| Rc::new(ModuleDefinitions::of(body))),
+        );
+        Self { body, definitions }
+    }
+
+    /// [`single_definition`] in the module's body, from the index.
+    fn single_definition(&self, name: &str) -> Option<&'a ast::StmtFunctionDef> {
+        definition_at(self.body, *self.definitions.starts.get(name)?)
+    }
+}
+
+impl ModuleDefinitions {
+    fn of(body: &[Stmt]) -> Self {
+        /// Per name: its function definitions' starts, and whether it is bound otherwise.
+        #[derive(Default)]
+        struct Names<'a> {
+            definitions: FxHashMap<&'a str, Vec<TextSize>>,
+            other: HashSet<&'a str>,
+        }
+        impl<'a> Visitor<'a> for Names<'a> {
+            // What `single_definition`'s visitor looks at, for every name at once.
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                match stmt {
+                    Stmt::FunctionDef(def) => self
+                        .definitions
+                        .entry(def.name.as_str())
+                        .or_default()
+                        .push(def.start()),
+                    Stmt::ClassDef(class) => {
+                        self.other.insert(class.name.as_str());
+                    }
+                    Stmt::Assign(_)
+                    | Stmt::AnnAssign(_)
+                    | Stmt::Import(_)
+                    | Stmt::ImportFrom(_) => {
+                        let mut bindings = Bindings::default();
+                        bindings.visit_stmt(stmt);
+                        self.other.extend(bindings.bound);
+                    }
+                    Stmt::If(_) | Stmt::Try(_) | Stmt::With(_) => visitor::walk_stmt(self, stmt),
+                    _ => {}
+                }
+            }
+            fn visit_expr(&mut self, _: &'a Expr) {}
+        }
+        let mut names = Names::default();
+        names.visit_body(body);
+        let starts = names
+            .definitions
+            .into_iter()
+            .filter_map(|(name, starts)| match starts.as_slice() {
+                [start] if !names.other.contains(name) => Some((Box::from(name), *start)),
+                _ => None,
+            })
+            .collect();
+        Self { starts }
+    }
+}
+
+/// The function definition starting at `at` in `body`, or in the `if`/`try`/`with` blocks
+/// within it (where [`single_definition`] looks): found by position, not by a walk.
+fn definition_at(body: &[Stmt], at: TextSize) -> Option<&ast::StmtFunctionDef> {
+    let stmt = body.get(body.partition_point(|stmt| stmt.end() <= at))?;
+    match stmt {
+        Stmt::FunctionDef(def) if def.start() == at => Some(def),
+        Stmt::If(stmt) => std::iter::once(&stmt.body)
+            .chain(stmt.elif_else_clauses.iter().map(|clause| &clause.body))
+            .find_map(|body| definition_at(body, at)),
+        Stmt::Try(stmt) => std::iter::once(&stmt.body)
+            .chain(stmt.handlers.iter().map(|handler| match handler {
+                ast::ExceptHandler::ExceptHandler(handler) => &handler.body,
+            }))
+            .chain([&stmt.orelse, &stmt.finalbody])
+            .find_map(|body| definition_at(body, at)),
+        Stmt::With(stmt) => definition_at(&stmt.body, at),
+        _ => None,
     }
 }
 
@@ -828,7 +936,7 @@ impl Facts {
         if let Some(seen) = awaitable.seen {
             let mut visited = HashSet::default();
             let writes =
-                first_write(checker, scope.module, seen, 0, &mut visited).map(|(what, range)| {
+                first_write(checker, &scope.module, seen, 0, &mut visited).map(|(what, range)| {
                     Write {
                         what,
                         range,
@@ -971,7 +1079,7 @@ fn is_read_call(checker: &Checker, call: &ast::ExprCall) -> bool {
 /// functions of this module it calls: what it is, and where.
 fn first_write<'a>(
     checker: &Checker<'a, '_>,
-    module: &'a [Stmt],
+    module: &ModuleBody<'a>,
     seen: Seen<'a>,
     depth: usize,
     visited: &mut HashSet<TextRange>,
@@ -1832,7 +1940,7 @@ fn uses<'a>(scope: &Scope<'a>, awaitables: &[Awaitable<'a>], resource: &Expr) ->
         let Some(inner_root) = inner_root else {
             return false;
         };
-        let inner = Scope::of(scope.module, seen);
+        let inner = Scope::of(&scope.module, seen);
         if inner.binds(inner_root) && Some(inner_root) != inner.receiver {
             return false;
         }

@@ -12,12 +12,15 @@ pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
 ## What it does
 Flags handing a project function to another thread (`loop.run_in_executor`,
 `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, `executor.submit/map`,
-`threading.Thread(target=...)`, `threading.Timer`), directly or through `functools.partial`,
-when that function, or a sync function it calls at any depth, uses an asyncio API that must
+`threading.Thread(target=...)`, `threading.Timer`, a done callback of a
+`concurrent.futures.Future`, which runs on the thread that completes it), directly or through
+`functools.partial`, when that function, or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
-`loop.call_at`, `Future.set_result/set_exception`, `asyncio.Queue.put_nowait/get_nowait`,
-`asyncio.Event.set`.
+`loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`,
+`asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`. The loop and the future may come
+from another module: a function annotated `-> asyncio.AbstractEventLoop`, an attribute
+declared on a base class, a future type re-exported by a package.
 
 ## Why is this bad?
 asyncio objects are not thread-safe. `asyncio.get_running_loop()` and `asyncio.create_task()`
@@ -53,9 +56,11 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
   that loop, on that thread.
 - `asyncio.get_running_loop()` inside a `try` (with its `except RuntimeError`): the probe
   "is a loop running on this thread?", which expects the error a worker thread gets.
-- A method of the loop the function got from `asyncio.get_running_loop()`
-  (`loop = asyncio.get_running_loop()`, then `loop.create_task(...)`): that loop runs on
-  this thread, or `get_running_loop()` raised before the method was reached.
+- A method of the calling thread's own loop: one the function got from
+  `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of the
+  module whose every `return` gives one of those (or `None`) (`loop = current_loop()`, then
+  `loop.create_task(...)`). That loop belongs to this thread, so no other thread's loop is
+  touched.
 - An API that raises `RuntimeError` where no loop runs (`asyncio.create_task`,
   `asyncio.get_running_loop`) reached only through a call inside a `try` that catches
   `RuntimeError` (or `Exception`): on the worker thread it fails loudly and the caller
@@ -66,7 +71,7 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
-        for handoff in &project.function(id).thread_targets {
+        for handoff in project.thread_targets(id).iter() {
             let Some(target) = project.resolve(&handoff.target) else {
                 continue;
             };
@@ -80,7 +85,8 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let mut chain = vec![project.definition_step(target)];
             chain.extend(
                 facts.chain_down(project, &facts.loop_affine, target, |at, site| {
-                    let site = project.function(at).loop_affine.get(site)?;
+                    let sites = project.loop_affine_sites(at);
+                    let site = sites.get(site)?;
                     Some(project.step(at.0, &display_path(&site.api), site.range))
                 }),
             );

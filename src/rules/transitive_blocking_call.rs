@@ -61,6 +61,14 @@ async def webhook(key):
 - A helper passed, not called: `run_in_executor(None, helper, ...)`, `asyncio.to_thread(helper)`,
   `functools.partial(helper, ...)` handed to an executor, `Thread(target=helper)`.
 - Calls inside a `lambda` (it runs wherever it is handed to).
+- Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, with or without
+  arguments: once per process or per distinct arguments), a call that fills a cache on a
+  miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, or the
+  `except KeyError:` of a `try` that reads `CACHE[key]` and stores it), and one-time set-up
+  calls (`ssl.create_default_context`, loading certificates into an `SSLContext`,
+  `importlib.import_module`), which the helpers that make them keep. The first call blocks;
+  such caches are filled at start-up or on a first request, which is what they are for.
+  LW101 still reports a coroutine that makes a set-up call itself.
 - Recursion and call cycles terminate; a function that only calls itself and never blocks
   is not flagged.
 - A chain that ends only in a file-metadata syscall (`os.path.exists`, `Path.is_file`, the
@@ -181,7 +189,7 @@ fn check_loop_callbacks(
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
     for id in project.function_ids() {
-        for registration in &project.function(id).loop_callbacks {
+        for registration in project.loop_callbacks(id).iter() {
             let Some(target) = project.resolve(&registration.target) else {
                 continue;
             };
@@ -239,6 +247,7 @@ fn blocking_step(
     at: FunctionId,
     site: usize,
 ) -> Option<crate::diagnostic::ChainStep> {
-    let site = project.function(at).blocking.get(site)?;
+    let sites = project.blocking_sites(at);
+    let site = sites.get(site)?;
     Some(project.step(at.0, &display_path(&site.api), site.range))
 }

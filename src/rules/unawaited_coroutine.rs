@@ -12,7 +12,9 @@ pub const DOCS: &str = r#"# LW302 unawaited-coroutine
 Flags a call that creates a coroutine whose result is thrown away: an expression statement,
 or a name bound to it and never read. The callee is an `async def` of the project (a module
 function, an imported one, a method through `self`/`cls` or on a value built from a project
-class, inherited methods, nested functions), or a known async API (`asyncio.sleep`,
+class, inherited methods, nested functions, a method of a value whose type another module
+declares: `self.conn.execute(...)` where a base class in another module declares `conn`, or
+`open_repo().save(...)` where `open_repo` is annotated `-> Repo`), or a known async API (`asyncio.sleep`,
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
 request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
@@ -38,6 +40,13 @@ async def handler(record):
     await save(record)
 ```
 
+Also flagged: a coroutine used as if it were its result. Bound to a name whose members are
+read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or handed to a
+call that only inspects or formats what it is given and never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
+`isinstance(...)`, `getattr(...)`, `json.dumps(...)`, and the `logging` functions and
+`Logger` methods (`logger.info("%s", fetch())`). The call sees a coroutine object, never the
+value; the coroutine never runs.
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
@@ -47,17 +56,21 @@ Safe, in async context: prefix the call with `await`.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
+    let dropped = coroutine_calls(project, facts, CallUsage::Dropped);
+    let consumed = coroutine_calls(project, facts, CallUsage::Consumed);
     for CoroutineCall {
         caller,
         call,
         callee_name: name,
-    } in coroutine_calls(project, facts, CallUsage::Dropped)
+    } in dropped.chain(consumed)
     {
-        let mut diagnostic = Diagnostic::new(
-            Rule::UnawaitedCoroutine,
-            format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
-            call.range,
-        )
+        let message = match call.usage {
+            CallUsage::Consumed => format!(
+                "Coroutine `{name}(...)` is used as if it were its result, but never awaited: it never runs"
+            ),
+            _ => format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
+        };
+        let mut diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, call.range)
         .with_help(
             "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
         );

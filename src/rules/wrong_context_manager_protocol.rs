@@ -3,6 +3,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap;
 
 use crate::catalog::{
     ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, SYNC_ONLY_CONTEXT_CALLS,
@@ -182,12 +183,32 @@ fn module_class_protocol(checker: &Checker, class_path: &str) -> Option<Protocol
     }
 }
 
-/// The top-level class of the module named `path`.
+/// The top-level class of the module named `path` (the first, if several have that name).
 fn module_class<'a>(checker: &Checker<'a, '_>, path: &str) -> Option<&'a ast::StmtClassDef> {
-    checker.module().body.iter().find_map(|stmt| match stmt {
-        Stmt::ClassDef(class) if checker.model.module.qualify(class.name.as_str()) == path => {
-            Some(class)
-        }
+    let body = &checker.module().body;
+    let index = *checker
+        .rule_state::<ModuleClasses>()
+        .0
+        .get_or_insert_with(|| {
+            let mut classes = FxHashMap::default();
+            for (index, stmt) in body.iter().enumerate() {
+                if let Stmt::ClassDef(class) = stmt {
+                    classes
+                        .entry(checker.model.module.qualify(class.name.as_str()))
+                        .or_insert(index);
+                }
+            }
+            classes
+        })
+        .get(path)?;
+    match &body[index] {
+        Stmt::ClassDef(class) => Some(class),
         _ => None,
-    })
+    }
 }
+
+/// The module's top-level classes by qualified path (the first of each path, as its index
+/// in the module's body), made once per module: a scan of the module for every `with`
+/// made a module with many of them quadratic in its size.
+#[derive(Default)]
+struct ModuleClasses(Option<FxHashMap<String, usize>>);

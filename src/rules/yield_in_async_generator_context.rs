@@ -5,6 +5,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use rustc_hash::FxHashMap;
+
 use crate::ast_query::last_identifier;
 use crate::catalog::{GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS};
 use crate::checker::{Checker, MAX_NESTING};
@@ -185,23 +187,108 @@ impl<'a> Visitor<'a> for YieldFinder {
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
 /// call is the first argument of `contextlib.aclosing(...)`.
 fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) -> bool {
-    let mut closed = Vec::new();
-    let mut calls = Vec::new();
-    crate::ast_query::any_in_body(&module.body, &mut |expr| {
-        if let Expr::Call(call) = expr {
-            if last_identifier(&call.func) == Some(name) {
-                calls.push(call.range());
-            }
-            let wraps = last_identifier(&call.func) == Some("aclosing")
-                && checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str()));
-            if wraps && let Some(first) = call.arguments.args.first() {
-                closed.push(first.range());
+    // Per call of `name`: the `aclosing(...)` calls wrapping it (none: it is not closed).
+    let wrappers: Vec<Vec<TextRange>> = {
+        let mut state = checker.rule_state::<ModuleCallsState>();
+        let calls = state.0.get_or_insert_with(|| ModuleCalls::of(module));
+        let Some(called) = calls.by_name.get(name) else {
+            return false;
+        };
+        let mut wrappers = Vec::with_capacity(called.len());
+        for call in called {
+            match calls.wrappers_by_argument.get(&key(*call)) {
+                Some(wrapping) => wrappers.push(wrapping.clone()),
+                None => return false,
             }
         }
-        false
-    });
-    !calls.is_empty() && calls.iter().all(|call| closed.contains(call))
+        wrappers
+    };
+    // Only now, when every call is wrapped, does what `aclosing` names matter: resolved here,
+    // in the scope being checked.
+    wrappers.iter().all(|wrapping| {
+        wrapping.iter().any(|&range| {
+            call_at(&module.body, range).is_some_and(|wrapper| {
+                checker
+                    .model
+                    .call_path(wrapper)
+                    .is_some_and(|path| GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str()))
+            })
+        })
+    })
+}
+
+/// The module's [`ModuleCalls`], kept in the checker's rule state.
+#[derive(Default)]
+struct ModuleCallsState(Option<ModuleCalls>);
+
+/// The module's calls, walked once per module: a walk of the whole module for every async
+/// generator made a module with many of them quadratic in its size.
+struct ModuleCalls {
+    /// Every call, by the last identifier of what it calls (`gen` for `self.gen()`).
+    by_name: FxHashMap<Box<str>, Vec<TextRange>>,
+    /// Calls of something named `aclosing`, by their first argument's range.
+    wrappers_by_argument: FxHashMap<(u32, u32), Vec<TextRange>>,
+}
+
+impl ModuleCalls {
+    fn of(module: &ast::ModModule) -> Self {
+        let mut calls = Self {
+            by_name: FxHashMap::default(),
+            wrappers_by_argument: FxHashMap::default(),
+        };
+        crate::ast_query::any_in_body(&module.body, &mut |expr| {
+            if let Expr::Call(call) = expr
+                && let Some(name) = last_identifier(&call.func)
+            {
+                calls
+                    .by_name
+                    .entry(Box::from(name))
+                    .or_default()
+                    .push(call.range());
+                if name == "aclosing"
+                    && let Some(first) = call.arguments.args.first()
+                {
+                    calls
+                        .wrappers_by_argument
+                        .entry(key(first.range()))
+                        .or_default()
+                        .push(call.range());
+                }
+            }
+            false
+        });
+        calls
+    }
+}
+
+fn key(range: TextRange) -> (u32, u32) {
+    (range.start().to_u32(), range.end().to_u32())
+}
+
+/// The call at exactly `range` in `body`, found by descending only into the nodes that
+/// contain it.
+fn call_at(body: &[Stmt], range: TextRange) -> Option<&ast::ExprCall> {
+    struct Find<'a> {
+        range: TextRange,
+        found: Option<&'a ast::ExprCall>,
+    }
+    impl<'a> Visitor<'a> for Find<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found.is_none() && stmt.range().contains_range(self.range) {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found.is_some() || !expr.range().contains_range(self.range) {
+                return;
+            }
+            match expr {
+                Expr::Call(call) if call.range() == self.range => self.found = Some(call),
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut find = Find { range, found: None };
+    find.visit_body(body);
+    find.found
 }

@@ -17,6 +17,10 @@ pub struct ClassInfo {
     pub methods: HashMap<String, bool>,
     /// Base classes, as resolved paths.
     pub bases: Vec<String>,
+    /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
+    /// client`): (attribute, parameter name, position among the arguments a call spells).
+    /// What they hold is what the project's calls of the class pass there.
+    pub parameter_attributes: Vec<(String, String, Option<u32>)>,
 }
 
 /// Every name bound at module level, and the module's classes.
@@ -31,6 +35,26 @@ pub struct ModuleBindings {
     pub classes: HashMap<String, ClassInfo>,
     /// Module path → the local name it is bound to, for fixes that must name a module.
     pub(super) module_aliases: HashMap<String, String>,
+    /// Function and method path → the type its return annotation names (`def conn(self) ->
+    /// Connection`), for the module's own functions.
+    pub returns: HashMap<String, String>,
+    /// Functions and methods of the module that return the calling thread's own event loop
+    /// (or `None`): every `return` gives `asyncio.get_event_loop()`, `get_running_loop()`, a
+    /// local assigned only from those, or `None`.
+    pub own_loop_functions: HashSet<String>,
+    /// Modules whose every public name this one binds (`from .futures import *`): the link
+    /// looks a name up there when the module binds it no other way.
+    pub star_imports: Vec<String>,
+}
+
+/// What a module's bindings tell the rest of the project, once its walk is done.
+pub struct ModuleExports {
+    /// Module-level names bound to paths (imports, aliases, definitions).
+    pub names: HashMap<String, String>,
+    /// Each class's bases and declared attribute types.
+    pub classes: HashMap<String, ClassInfo>,
+    pub returns: HashMap<String, String>,
+    pub star_imports: Vec<String>,
 }
 
 /// Names every module can use without importing them.
@@ -141,10 +165,10 @@ impl ModuleBindings {
     }
 
     /// Consumes the bindings into what the module tells the rest of the project: its
-    /// exports (names bound to paths) and its classes' bases. Moves, not copies: these are
-    /// the largest part of a module summary.
-    pub fn into_exports_and_bases(self) -> (HashMap<String, String>, HashMap<String, Vec<String>>) {
-        let exports = self
+    /// exports (names bound to paths), its classes, its functions' return types. Moves, not
+    /// copies: these are the largest part of a module summary.
+    pub fn into_exports(self) -> ModuleExports {
+        let names = self
             .names
             .into_iter()
             .filter_map(|(name, binding)| match binding {
@@ -152,12 +176,12 @@ impl ModuleBindings {
                 _ => None,
             })
             .collect();
-        let bases = self
-            .classes
-            .into_iter()
-            .map(|(path, info)| (path, info.bases))
-            .collect();
-        (exports, bases)
+        ModuleExports {
+            names,
+            classes: self.classes,
+            returns: self.returns,
+            star_imports: self.star_imports,
+        }
     }
 
     pub fn is_class(&self, path: &str) -> bool {
@@ -214,6 +238,17 @@ impl ModuleBindings {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The module a `from module import *` statement binds every public name of.
+    pub fn star_import(&self, stmt: &ast::Stmt) -> Option<String> {
+        let ast::Stmt::ImportFrom(import) = stmt else {
+            return None;
+        };
+        if !import.names.iter().any(|alias| alias.name.as_str() == "*") {
+            return None;
+        }
+        self.import_base(import).filter(|base| !base.is_empty())
     }
 
     /// The absolute module an `import from` names, relative levels resolved against this module.

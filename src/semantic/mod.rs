@@ -14,7 +14,7 @@ mod module_scan;
 mod resolved;
 mod scope;
 
-pub use bindings::{ClassInfo, ModuleBindings, receiver_of};
-pub use model::SemanticModel;
+pub use bindings::{ClassInfo, ModuleBindings, ModuleExports, receiver_of};
+pub use model::{DEFERRED_CALL, SemanticModel, looks_like_class};
 pub use resolved::{Resolved, dotted_name};
 pub use scope::{FunctionScope, Receiver, Scope, ScopeStack};

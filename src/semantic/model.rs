@@ -21,6 +21,9 @@ const QUALIFIERS: &[&str] = &[
 pub struct SemanticModel<'m> {
     pub module: &'m ModuleBindings,
     pub scopes: ScopeStack,
+    /// Names narrowed by the `if isinstance(name, T):` bodies around the current node,
+    /// innermost last.
+    narrowed: Vec<(String, Resolved)>,
 }
 
 impl<'m> SemanticModel<'m> {
@@ -28,6 +31,55 @@ impl<'m> SemanticModel<'m> {
         Self {
             module,
             scopes: ScopeStack::default(),
+            narrowed: Vec::new(),
+        }
+    }
+
+    /// Enters the body of `if test:`: the names `test` proves to be instances of a class
+    /// (`isinstance(executor, ThreadPoolExecutor)`, also as a conjunct of `and`) hold one
+    /// there. Returns how many were narrowed, for [`SemanticModel::leave_narrowing`].
+    pub fn enter_narrowing(&mut self, test: &Expr) -> usize {
+        let mut found = Vec::new();
+        self.narrowings(test, &mut found);
+        let count = found.len();
+        self.narrowed.extend(found);
+        count
+    }
+
+    /// Leaves the body entered by [`SemanticModel::enter_narrowing`].
+    pub fn leave_narrowing(&mut self, count: usize) {
+        self.narrowed
+            .truncate(self.narrowed.len().saturating_sub(count));
+    }
+
+    fn narrowings(&self, test: &Expr, found: &mut Vec<(String, Resolved)>) {
+        match test {
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+                for value in &bool_op.values {
+                    self.narrowings(value, found);
+                }
+            }
+            Expr::Call(call) => {
+                let [Expr::Name(name), class] = &*call.arguments.args else {
+                    return;
+                };
+                if !call.arguments.keywords.is_empty()
+                    || self.path_of(&call.func).as_deref() != Some("builtins.isinstance")
+                {
+                    return;
+                }
+                // A tuple of classes says less than any one of them: not narrowed.
+                if let Some(type_name) = self
+                    .path_of(class)
+                    .filter(|path| !path.starts_with("builtins."))
+                {
+                    let type_name = catalog::canonical_class(&type_name)
+                        .map(str::to_string)
+                        .unwrap_or(type_name);
+                    found.push((name.id.to_string(), Resolved::Instance(type_name)));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -159,6 +211,14 @@ impl<'m> SemanticModel<'m> {
     }
 
     fn resolve_name(&self, name: &str) -> Option<Resolved> {
+        if let Some((_, narrowed)) = self
+            .narrowed
+            .iter()
+            .rev()
+            .find(|(narrowed, _)| narrowed == name)
+        {
+            return Some(narrowed.clone());
+        }
         if let Some(local) = self.scopes.lookup(name) {
             return local.clone();
         }
@@ -204,14 +264,42 @@ impl<'m> SemanticModel<'m> {
         if self.module.is_class(&path) || looks_like_class(&path) {
             return Some(Resolved::Instance(path));
         }
-        None
+        if let Some(returned) = self.module.returns.get(&path) {
+            return Some(Resolved::Instance(returned.clone()));
+        }
+        // A function of another module of the same package: what it returns is known only
+        // where it is defined. The result stays a path, `pkg.loops.get_loop()`, that the
+        // link resolves through the return annotation there.
+        self.may_be_project_function(&path).then(|| {
+            let mut path = path;
+            path.push_str(DEFERRED_CALL);
+            Resolved::Path(path)
+        })
+    }
+
+    /// Whether `path` may name a function of another module of this module's package: it
+    /// starts with the same top-level name. Only such calls are worth a deferred result.
+    fn may_be_project_function(&self, path: &str) -> bool {
+        fn root(path: &str) -> &str {
+            path.split('.').next().unwrap_or(path)
+        }
+        let module = self.module.module_name.as_str();
+        !module.is_empty()
+            && module.contains('.')
+            && path.contains('.')
+            && !path.ends_with(DEFERRED_CALL)
+            && root(path) == root(module)
     }
 }
+
+/// The suffix of a path segment that stands for the value a call of it returns
+/// (`pkg.loops.get_loop()`), resolved by the link.
+pub const DEFERRED_CALL: &str = "()";
 
 /// A CapWords last segment (`app.models.Repo`) is, by PEP 8 convention, a class: calling it
 /// builds an instance. Used for classes of other modules, which this module cannot see; a
 /// wrong guess only yields method paths that match nothing.
-fn looks_like_class(path: &str) -> bool {
+pub fn looks_like_class(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
     let mut chars = last.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())

@@ -7,6 +7,7 @@ use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
 use super::model::SemanticModel;
 use super::resolved::Resolved;
 use super::scope::Receiver;
+use crate::catalog::{self, EVENT_LOOP};
 
 impl ModuleBindings {
     pub fn new(module: &ModModule, module_name: &str, is_package: bool) -> Self {
@@ -16,7 +17,9 @@ impl ModuleBindings {
             ..Self::default()
         };
         bindings.bind_statements(&module.body);
+        bindings.infer_return_types(&module.body);
         bindings.infer_class_attributes(&module.body);
+        bindings.infer_parameter_attributes(&module.body);
         for (name, binding) in &bindings.names {
             if let Some(Resolved::Path(path)) = binding {
                 let alias = bindings
@@ -41,6 +44,9 @@ impl ModuleBindings {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => {
                     for (local, path) in self.import_bindings(stmt) {
                         self.bind(&local, Some(Resolved::Path(path)));
+                    }
+                    if let Some(module) = self.star_import(stmt) {
+                        self.star_imports.push(module);
                     }
                 }
                 Stmt::FunctionDef(function) => {
@@ -103,6 +109,139 @@ impl ModuleBindings {
                 _ => {}
             }
         }
+    }
+
+    /// The return types of the module's functions and methods, from their annotations
+    /// (`def get_loop() -> asyncio.AbstractEventLoop`). A property's type is its attribute's
+    /// (see `infer_class_attributes`), not a call's result.
+    fn infer_return_types(&mut self, body: &[Stmt]) {
+        let mut learned = Vec::new();
+        {
+            let model = SemanticModel::new(self);
+            let mut learn = |path: String, function: &ast::StmtFunctionDef| {
+                if let Some(type_name) = function
+                    .returns
+                    .as_deref()
+                    .and_then(|returns| model.annotation_type(returns))
+                    .filter(|type_name| !type_name.starts_with("builtins."))
+                {
+                    learned.push((path, type_name));
+                }
+            };
+            for function in module_level_functions(body) {
+                learn(self.qualify(function.name.as_str()), function);
+            }
+            for class in module_level_classes(body) {
+                let class_path = self.qualify(class.name.as_str());
+                for stmt in &class.body {
+                    if let Stmt::FunctionDef(method) = stmt
+                        && !is_property(method)
+                    {
+                        learn(format!("{class_path}.{}", method.name), method);
+                    }
+                }
+            }
+        }
+        // Of the functions annotated to return a loop, the ones whose loop is the caller's.
+        let model = SemanticModel::new(self);
+        let own_loop_functions = learned
+            .iter()
+            .filter(|(_, type_name)| catalog::canonical_class(type_name) == Some(EVENT_LOOP))
+            .filter(|(path, _)| {
+                self.function_def(body, path)
+                    .is_some_and(|function| returns_own_loop(function, &model))
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        self.own_loop_functions = own_loop_functions;
+        self.returns.extend(learned);
+    }
+
+    /// The attributes each class's `__init__` sets straight from an unannotated parameter
+    /// and types nowhere else (`self._client = client`): the link types them from what the
+    /// project's calls of the class pass.
+    fn infer_parameter_attributes(&mut self, body: &[Stmt]) {
+        for class in module_level_classes(body) {
+            let class_path = self.qualify(class.name.as_str());
+            let Some(init) = class.body.iter().find_map(|stmt| match stmt {
+                Stmt::FunctionDef(method) if method.name.as_str() == "__init__" => Some(method),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let Some(self_name) = init.parameters.iter().next().map(|p| p.name().as_str()) else {
+                continue;
+            };
+            let parameters = &init.parameters;
+            let positional: Vec<_> = parameters
+                .posonlyargs
+                .iter()
+                .chain(&parameters.args)
+                .skip(1)
+                .collect();
+            let unannotated = |name: &str| -> Option<Option<u32>> {
+                if let Some(index) = positional.iter().position(|p| p.name().as_str() == name) {
+                    let parameter = positional[index];
+                    return parameter
+                        .parameter
+                        .annotation
+                        .is_none()
+                        .then_some(u32::try_from(index).ok());
+                }
+                let keyword = parameters
+                    .kwonlyargs
+                    .iter()
+                    .find(|p| p.name().as_str() == name)?;
+                keyword.parameter.annotation.is_none().then_some(None)
+            };
+            let mut found = Vec::new();
+            let mut assigned = rustc_hash::FxHashMap::<&str, usize>::default();
+            crate::ast_query::collect_assignments(&init.body, &mut |target, value, _| {
+                let Expr::Attribute(attribute) = target else {
+                    return;
+                };
+                if !matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name)
+                {
+                    return;
+                }
+                *assigned.entry(attribute.attr.as_str()).or_default() += 1;
+                if let Some(Expr::Name(value)) = value
+                    && let Some(position) = unannotated(value.id.as_str())
+                {
+                    found.push((attribute.attr.to_string(), value.id.to_string(), position));
+                }
+            });
+            let Some(info) = self.classes.get_mut(&class_path) else {
+                continue;
+            };
+            info.parameter_attributes = found
+                .into_iter()
+                .filter(|(attribute, _, _)| {
+                    assigned.get(attribute.as_str()) == Some(&1)
+                        && !info.attribute_types.contains_key(attribute)
+                })
+                .collect();
+        }
+    }
+
+    /// The module's function or method at `path`, if it defines one there.
+    fn function_def<'b>(&self, body: &'b [Stmt], path: &str) -> Option<&'b ast::StmtFunctionDef> {
+        let functions = module_level_functions(body)
+            .into_iter()
+            .map(|function| (self.qualify(function.name.as_str()), function));
+        let methods = module_level_classes(body).into_iter().flat_map(|class| {
+            let class_path = self.qualify(class.name.as_str());
+            class.body.iter().filter_map(move |stmt| match stmt {
+                Stmt::FunctionDef(method) => {
+                    Some((format!("{class_path}.{}", method.name), method))
+                }
+                _ => None,
+            })
+        });
+        functions
+            .chain(methods)
+            .find(|(candidate, _)| candidate == path)
+            .map(|(_, function)| function)
     }
 
     fn resolve_module_level(&self, value: &Expr) -> Option<Resolved> {
@@ -246,6 +385,75 @@ fn is_property(method: &ast::StmtFunctionDef) -> bool {
         };
         matches!(name, "property" | "cached_property")
     })
+}
+
+/// The functions defined at module level (also inside module-level `if`/`try`).
+/// Whether every `return` of `function` gives the calling thread's own event loop, or
+/// `None`: `asyncio.get_event_loop()`, `asyncio.get_running_loop()`, a local assigned only
+/// from one of those, or a conditional expression of these.
+fn returns_own_loop(function: &ast::StmtFunctionDef, model: &SemanticModel) -> bool {
+    let own_loop_call = |expr: &Expr| {
+        matches!(expr, Expr::Call(call) if model
+            .call_path(call)
+            .is_some_and(|path| catalog::gives_own_loop(&path)))
+    };
+    let mut locals: Vec<(&str, Option<&Expr>)> = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if let Expr::Name(name) = target {
+            locals.push((name.id.as_str(), value));
+        }
+    });
+    let own_loop_local = |name: &str| {
+        let values: Vec<_> = locals.iter().filter(|(local, _)| *local == name).collect();
+        !values.is_empty()
+            && values
+                .iter()
+                .all(|(_, value)| value.is_some_and(&own_loop_call))
+    };
+    fn gives(expr: &Expr, call: &dyn Fn(&Expr) -> bool, local: &dyn Fn(&str) -> bool) -> bool {
+        match expr {
+            Expr::NoneLiteral(_) => true,
+            Expr::Name(name) => local(name.id.as_str()),
+            Expr::If(if_expr) => {
+                gives(&if_expr.body, call, local) && gives(&if_expr.orelse, call, local)
+            }
+            other => call(other),
+        }
+    }
+    let mut returns = 0;
+    let mut all_own = true;
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        if let Stmt::Return(ret) = stmt {
+            returns += 1;
+            all_own &= ret
+                .value
+                .as_deref()
+                .is_none_or(|value| gives(value, &own_loop_call, &own_loop_local));
+        }
+        crate::ast_query::Walk::Descend
+    });
+    returns > 0 && all_own
+}
+
+fn module_level_functions(body: &[Stmt]) -> Vec<&ast::StmtFunctionDef> {
+    let mut functions = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(function) => functions.push(function),
+            Stmt::If(if_stmt) => {
+                functions.extend(module_level_functions(&if_stmt.body));
+                for clause in &if_stmt.elif_else_clauses {
+                    functions.extend(module_level_functions(&clause.body));
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                functions.extend(module_level_functions(&try_stmt.body));
+                functions.extend(module_level_functions(&try_stmt.orelse));
+            }
+            _ => {}
+        }
+    }
+    functions
 }
 
 fn module_level_classes(body: &[Stmt]) -> Vec<&ast::StmtClassDef> {

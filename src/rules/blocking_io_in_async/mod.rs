@@ -12,8 +12,9 @@ use ruff_text_size::Ranged;
 
 use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
-use crate::checker::blocking_diagnostic::blocking_call_diagnostic;
+use crate::checker::blocking_diagnostic::{blocking_call_diagnostic, linked_blocking_diagnostics};
 use crate::diagnostic::{Diagnostic, display_path};
+use crate::project::Project;
 use crate::registry::Rule;
 
 use held_locks::{THREADING_LOCKS, lock_key};
@@ -32,12 +33,21 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
-`boto3` and the `botocore` clients it builds).
+`boto3` and the `botocore` clients it builds), TLS contexts that read certificate files
+(`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`), and
+`importlib.import_module`.
 
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values
-whose type is known locally: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in
-any method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`.
+whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
+method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
+a function's return annotation, the body of `if isinstance(x, ThreadPoolExecutor):`, and,
+across modules, an attribute declared on a base class in another module, the result of a
+function annotated in another module, and a method a project class inherits from a library
+class (`class Client(requests.Session)`). A call whose blocking depends on what only its text
+shows (a file argument, an in-memory buffer, option bits) is judged only where the module
+itself knows the type; a flag passed as a literal (`shutdown(wait=False)`) is honoured either
+way.
 
 ## Why is this bad?
 An event loop is one thread. While a coroutine sits in a blocking call, no other coroutine
@@ -128,6 +138,26 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
 Else the help line names the async library to use.
 "#;
 
+/// The finding's message for a blocking call to `path`.
+fn message(path: &str) -> String {
+    format!(
+        "Blocking call `{}` in async function stalls the event loop",
+        display_path(path)
+    )
+}
+
+/// Reports the blocking I/O calls in coroutines that only the link could judge (a method
+/// of a value typed in another module).
+pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    linked_blocking_diagnostics(
+        project,
+        Rule::BlockingIoInAsync,
+        Blocking::Io,
+        message,
+        report,
+    );
+}
+
 /// Reports `call` (a blocking I/O API, in async context).
 pub(crate) fn check_call(
     checker: &mut Checker,
@@ -138,10 +168,7 @@ pub(crate) fn check_call(
     if path.starts_with("socket.socket.") && treated_as_non_blocking(checker, call) {
         return;
     }
-    let message = format!(
-        "Blocking call `{}` in async function stalls the event loop",
-        display_path(path)
-    );
+    let message = message(path);
     let diagnostic = blocking_call_diagnostic(checker, Rule::BlockingIoInAsync, message, call, api);
     // `lock.acquire()`: reported only if the lock is held around blocking work somewhere.
     let lock = path

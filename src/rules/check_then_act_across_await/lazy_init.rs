@@ -94,19 +94,19 @@ impl<'a> Analysis<'_, 'a, '_> {
                     })
                     .count()
             }
-            None => self
-                .checker
-                .module()
-                .body
-                .iter()
-                .filter(|stmt| match stmt {
-                    Stmt::FunctionDef(other) => {
-                        !std::ptr::eq(other, self.function)
-                            && any_in_body(&other.body, &mut |expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name))
-                    }
-                    _ => false,
+            None => {
+                let body = &self.checker.module().body;
+                let mut state = self.checker.rule_state::<ModuleFunctionNamesState>();
+                let names = state.0.get_or_insert_with(|| ModuleFunctionNames::of(body));
+                names.users.get(name).map_or(0, |users| {
+                    users
+                        .iter()
+                        .filter(|&&index| {
+                            !matches!(&body[index], Stmt::FunctionDef(other) if std::ptr::eq(other, self.function))
+                        })
+                        .count()
                 })
-                .count(),
+            }
         });
         if callers >= 2 {
             return true;
@@ -408,4 +408,41 @@ fn class_callers<'a>(class: &'a ast::StmtClassDef, name: &str) -> Vec<&'a ast::S
             })
         })
         .collect()
+}
+
+/// The names each module-level function reads (a `Name` anywhere in its body), inverted:
+/// per name, the indices in the module's body of the functions that use it. Made once per
+/// module: a walk of every module-level function for each candidate made a module with many
+/// of them quadratic in its size.
+#[derive(Default)]
+struct ModuleFunctionNames {
+    users: HashMap<Box<str>, Vec<usize>>,
+}
+
+/// The module's [`ModuleFunctionNames`], kept in the checker's rule state.
+#[derive(Default)]
+struct ModuleFunctionNamesState(Option<ModuleFunctionNames>);
+
+impl ModuleFunctionNames {
+    fn of(body: &[Stmt]) -> Self {
+        let mut users: HashMap<Box<str>, Vec<usize>> = HashMap::new();
+        for (index, stmt) in body.iter().enumerate() {
+            let Stmt::FunctionDef(function) = stmt else {
+                continue;
+            };
+            let mut used: Vec<Box<str>> = Vec::new();
+            any_in_body(&function.body, &mut |expr| {
+                if let Expr::Name(name) = expr {
+                    used.push(Box::from(name.id.as_str()));
+                }
+                false
+            });
+            used.sort_unstable();
+            used.dedup();
+            for name in used {
+                users.entry(name).or_default().push(index);
+            }
+        }
+        Self { users }
+    }
 }

@@ -1,0 +1,37 @@
+//! `logging`, and the calls that take any value and never await it: a coroutine handed to one
+//! is turned into text, measured or tested, and then dropped without running (LW302).
+
+use super::entries::{Api, Class, Library};
+
+pub(super) const LIBRARIES: &[Library] = &[Library::new("logging")
+    .functions(&[Api::new("logging.getLogger").returns("logging.Logger")])
+    .classes(&[Class::type_only("logging.Logger")])];
+
+/// Calls that take a value and never await it: a coroutine passed to one never runs (LW302).
+/// Logging calls format their arguments; the rest inspect or convert them.
+pub const COROUTINE_UNAWARE_CALLS: &[&str] = &[
+    "builtins.print",
+    "builtins.len",
+    "builtins.str",
+    "builtins.repr",
+    "builtins.hasattr",
+    "builtins.isinstance",
+    "builtins.getattr",
+    "builtins.id",
+    "builtins.hash",
+    "json.dumps",
+    "logging.debug",
+    "logging.info",
+    "logging.warning",
+    "logging.error",
+    "logging.exception",
+    "logging.critical",
+    "logging.log",
+    "logging.Logger.debug",
+    "logging.Logger.info",
+    "logging.Logger.warning",
+    "logging.Logger.error",
+    "logging.Logger.exception",
+    "logging.Logger.critical",
+    "logging.Logger.log",
+];

@@ -1,0 +1,573 @@
+//! The link's share of type knowledge: what `obj.attr.method` names when the module that
+//! makes the call cannot see the types involved. A module knows the types its own
+//! annotations and assignments give; it cannot see that `self.conn` is declared on a base
+//! class in another module, or what a function of another module is annotated to return.
+//! It records such calls as paths through the values (`app.jobs.JobDB.conn.execute`,
+//! `app.loops.get_loop().create_task`) and the link, which has every module's classes and
+//! return annotations, follows them here to the function or library API they name.
+//!
+//! Nothing is guessed: a step whose type no annotation, declaration or known constructor
+//! gives ends the resolution.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashSet as HashSet;
+
+use super::index::{FunctionId, Project, ProjectModule};
+pub use super::linked_sites::{LinkedSites, Resolution};
+use super::summary::{
+    BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
+    ThreadTarget,
+};
+use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
+use crate::semantic::DEFERRED_CALL;
+
+/// How many classes, re-exports and bases one resolution may pass through.
+const MAX_STEPS: usize = 32;
+
+/// A value's type, as far as the link follows it.
+enum Type<'p> {
+    /// A project class, by its path where it is defined.
+    Project(&'p str),
+    /// A library class, by its canonical path when the catalog knows it.
+    Library(String),
+}
+
+impl<'a> Project<'a> {
+    /// The project of `modules`, indexed, with every call's callee resolved: to a project
+    /// function, or through the types the link knows to a library API.
+    pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
+        let mut project = Self::index(modules);
+        project.resolutions = project.resolve_callees();
+        project.inferred_attributes = project.infer_parameter_attributes();
+        if !project.inferred_attributes.is_empty() {
+            project.resolve_again_through_inferred_attributes();
+        }
+        project.linked_sites = project.link_sites();
+        project
+    }
+
+    /// Every module's callee table resolved, module by module in parallel (each distinct
+    /// path once).
+    fn resolve_callees(&self) -> Vec<Box<[Resolution]>> {
+        use rayon::prelude::*;
+        (0..self.modules.len())
+            .into_par_iter()
+            .map(|module| {
+                let summary = self.modules[module].summary;
+                summary
+                    .callees
+                    .iter()
+                    .zip(&summary.local_callees)
+                    .map(|(path, local)| match local {
+                        // Callees naming the module's own functions were resolved with it.
+                        Some(index) => Resolution::Function((module, *index as usize)),
+                        None => match self.resolve(path) {
+                            Some(id) => Resolution::Function(id),
+                            None => self.resolve_member(path).unwrap_or(Resolution::Unknown),
+                        },
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The types of the attributes classes' `__init__` set from unannotated parameters
+    /// (`self._client = client`), from what the project passes there: an attribute is typed
+    /// when every call of the class in the project passes a value of one known type for its
+    /// parameter (and there is at least one call). One call that passes something else, or
+    /// something unknown, leaves it untyped.
+    fn infer_parameter_attributes(&self) -> rustc_hash::FxHashMap<(&'a str, &'a str), &'a str> {
+        // Constructor → (calls seen, per attribute: the one type passed so far, or conflict).
+        let mut seen: rustc_hash::FxHashMap<FunctionId, (usize, Vec<Option<&'a str>>)> =
+            rustc_hash::FxHashMap::default();
+        let mut wanted: rustc_hash::FxHashMap<FunctionId, (&'a str, &'a ClassSummary)> =
+            rustc_hash::FxHashMap::default();
+        for module in &self.modules {
+            for (class, summary) in &module.summary.classes {
+                if summary.parameter_attributes.is_empty() {
+                    continue;
+                }
+                if let Some(init) = self.resolve(&format!("{class}.__init__"))
+                    && self.function(init).path.ends_with(".__init__")
+                    && self.function(init).path.starts_with(class.as_str())
+                {
+                    wanted.insert(init, (class.as_str(), summary));
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return rustc_hash::FxHashMap::default();
+        }
+        for id in self.function_ids() {
+            let function = self.function(id);
+            for (site, call) in function.calls.iter().enumerate() {
+                let Resolution::Function(callee) = *self.resolution(id.0, call.callee) else {
+                    continue;
+                };
+                let Some(&(_, class)) = wanted.get(&callee) else {
+                    continue;
+                };
+                let entry = seen
+                    .entry(callee)
+                    .or_insert_with(|| (0, vec![None; class.parameter_attributes.len()]));
+                entry.0 += 1;
+                let first_call = entry.0 == 1;
+                for (slot, (_, parameter)) in class.parameter_attributes.iter().enumerate() {
+                    let passed = function
+                        .argument_types
+                        .iter()
+                        .find(|(at, argument, _)| {
+                            *at as usize == site && argument.is_for(parameter)
+                        })
+                        .map(|(_, _, type_name)| &**type_name);
+                    entry.1[slot] = match (first_call, entry.1[slot], passed) {
+                        (true, _, passed) => passed,
+                        (false, Some(before), Some(now)) if before == now => Some(before),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        let mut inferred = rustc_hash::FxHashMap::default();
+        for (init, (_, types)) in seen {
+            let (class, summary) = wanted[&init];
+            for ((attribute, _), type_name) in summary.parameter_attributes.iter().zip(types) {
+                if let Some(type_name) = type_name {
+                    inferred.insert((class, &**attribute), type_name);
+                }
+            }
+        }
+        inferred
+    }
+
+    /// Resolves again the callees left unknown whose path runs through an attribute the
+    /// link has just typed (`app.login.Login._client._on_login`).
+    fn resolve_again_through_inferred_attributes(&mut self) {
+        let attributes: rustc_hash::FxHashSet<&str> = self
+            .inferred_attributes
+            .keys()
+            .map(|&(_, attribute)| attribute)
+            .collect();
+        let mut resolutions = std::mem::take(&mut self.resolutions);
+        for (module, entries) in resolutions.iter_mut().enumerate() {
+            let summary = self.modules[module].summary;
+            for (entry, path) in entries.iter_mut().zip(&summary.callees) {
+                if *entry != Resolution::Unknown
+                    || !path.split('.').any(|segment| attributes.contains(segment))
+                {
+                    continue;
+                }
+                if let Some(resolution) = self.resolve_member(path) {
+                    *entry = resolution;
+                }
+            }
+        }
+        self.resolutions = resolutions;
+    }
+
+    /// The facts functions have through calls the link resolved to library APIs.
+    fn link_sites(&self) -> rustc_hash::FxHashMap<FunctionId, LinkedSites> {
+        use rayon::prelude::*;
+        let per_module: Vec<Vec<(FunctionId, LinkedSites)>> = (0..self.modules.len())
+            .into_par_iter()
+            .map(|module| {
+                let resolutions = &self.resolutions[module];
+                if !resolutions
+                    .iter()
+                    .any(|resolution| matches!(resolution, Resolution::External(_)))
+                {
+                    return Vec::new();
+                }
+                (0..self.modules[module].summary.functions.len())
+                    .filter_map(|function| {
+                        let id = (module, function);
+                        let sites = linked_sites_of(self, id, resolutions);
+                        (!sites.is_empty()).then_some((id, sites))
+                    })
+                    .collect()
+            })
+            .collect();
+        per_module.into_iter().flatten().collect()
+    }
+
+    /// What `path` names when it runs through values: a project function or method
+    /// (inherited ones too), or a library API, reached through project classes' declared
+    /// attributes, project functions' return annotations and project classes' library
+    /// bases. `None` when a step is not known.
+    pub fn resolve_member(&self, path: &str) -> Option<Resolution> {
+        if !self.may_be_project_path(path) {
+            return None;
+        }
+        let segments: Vec<&str> = path.split('.').collect();
+        let (mut current, start) = self.typed_prefix(path, &segments)?;
+        for (offset, segment) in segments[start..].iter().enumerate() {
+            let last = start + offset + 1 == segments.len();
+            let (name, called) = match segment.strip_suffix(DEFERRED_CALL) {
+                Some(name) => (name, true),
+                None => (*segment, false),
+            };
+            current = match current {
+                Type::Project(class) => match self.project_member(class, name, last, called)? {
+                    Member::Done(resolution) => return Some(resolution),
+                    Member::Value(next) => next,
+                },
+                Type::Library(class) => {
+                    let member = format!("{class}.{name}");
+                    if last && !called {
+                        return Some(Resolution::External(member.into()));
+                    }
+                    let next = if called {
+                        catalog::return_type(&member)?
+                    } else {
+                        catalog::attribute_type(&class, name)?
+                    };
+                    Type::Library(next.to_string())
+                }
+            };
+        }
+        None
+    }
+
+    /// The longest start of `path` that gives a value a type: a project class (its
+    /// instances), or a call of a project function with a return annotation. Returns the
+    /// type and the number of segments it spans.
+    fn typed_prefix(&self, path: &str, segments: &[&str]) -> Option<(Type<'a>, usize)> {
+        let mut end = 0;
+        for (count, segment) in segments.iter().enumerate() {
+            end += segment.len() + usize::from(count > 0);
+            let prefix = &path[..end];
+            if let Some(function) = prefix.strip_suffix(DEFERRED_CALL) {
+                let id = self.resolve(function)?;
+                return Some((self.return_type(id)?, count + 1));
+            }
+            if count + 1 < segments.len()
+                && let Some(class) = self.class_type(prefix)
+            {
+                return Some((class, count + 1));
+            }
+        }
+        None
+    }
+
+    /// Attribute or method `name` of instances of project class `class`.
+    fn project_member(
+        &self,
+        class: &'a str,
+        name: &str,
+        last: bool,
+        called: bool,
+    ) -> Option<Member<'a>> {
+        // An attribute first: a `@property` is a method the summary lists, read as a value.
+        if let Some(type_name) = self.attribute_type(class, name) {
+            return (!called).then(|| Member::Value(self.type_named(type_name)));
+        }
+        if let Some(id) = self.resolve(&format!("{class}.{name}")) {
+            return match (last, called) {
+                (true, false) => Some(Member::Done(Resolution::Function(id))),
+                (_, true) => Some(Member::Value(self.return_type(id)?)),
+                // A bound method used as a value: nothing more to follow.
+                (false, false) => None,
+            };
+        }
+        // Neither: a member the class inherits from a library base.
+        let base = self.library_base(class)?;
+        let member = format!("{base}.{name}");
+        if last && !called {
+            return Some(Member::Done(Resolution::External(member.into())));
+        }
+        let next = if called {
+            catalog::return_type(&member)?
+        } else {
+            catalog::attribute_type(&base, name)?
+        };
+        Some(Member::Value(Type::Library(next.to_string())))
+    }
+
+    /// The type an annotation of a project module named (already qualified there).
+    fn type_named(&self, type_name: &str) -> Type<'a> {
+        self.class_type(type_name).unwrap_or_else(|| {
+            Type::Library(
+                catalog::canonical_class(type_name)
+                    .unwrap_or(type_name)
+                    .to_string(),
+            )
+        })
+    }
+
+    /// The class `path` names: a project class, or a library class the catalog knows,
+    /// directly or through the project's re-exports (`pkg.Future` for `from .futures
+    /// import *` where `pkg/futures.py` binds `Future = concurrent.futures.Future`).
+    fn class_type(&self, path: &str) -> Option<Type<'a>> {
+        let mut current = path.to_string();
+        for _ in 0..MAX_STEPS {
+            if let Some(class) = self.resolve_class(&current) {
+                return Some(Type::Project(class));
+            }
+            if !self.may_be_project_path(&current) {
+                return catalog::canonical_class(&current)
+                    .map(|class| Type::Library(class.to_string()));
+            }
+            current = self.reexported(&current)?;
+        }
+        None
+    }
+
+    /// What function `id` is annotated to return.
+    fn return_type(&self, id: FunctionId) -> Option<Type<'a>> {
+        let summary = self.modules[id.0].summary;
+        let function = &summary.functions[id.1];
+        let type_name = summary.return_types.get(&function.path)?;
+        Some(self.type_named(type_name))
+    }
+
+    /// The type project class `class` (or a project base of it) declares for `attribute`.
+    fn attribute_type(&self, class: &'a str, attribute: &str) -> Option<&'a str> {
+        let mut pending = vec![class];
+        let mut seen = HashSet::default();
+        while let Some(current) = pending.pop() {
+            if !seen.insert(current) || seen.len() > MAX_STEPS {
+                continue;
+            }
+            let Some(summary) = self.class_summary(current) else {
+                continue;
+            };
+            if let Some(found) = summary.attribute(attribute) {
+                return Some(found);
+            }
+            if let Some(&found) = self.inferred_attributes.get(&(current, attribute)) {
+                return Some(found);
+            }
+            pending.extend(
+                summary
+                    .bases
+                    .iter()
+                    .rev()
+                    .filter_map(|base| self.resolve_class(base)),
+            );
+        }
+        None
+    }
+
+    /// The first base of project class `class`, depth first through its project bases,
+    /// that is not a project class: where its inherited library methods come from.
+    fn library_base(&self, class: &'a str) -> Option<String> {
+        let mut pending = vec![class];
+        let mut seen = HashSet::default();
+        while let Some(current) = pending.pop() {
+            if !seen.insert(current) || seen.len() > MAX_STEPS {
+                continue;
+            }
+            let summary = self.class_summary(current)?;
+            for base in summary.bases.iter().rev() {
+                match self.resolve_class(base) {
+                    Some(project) => pending.push(project),
+                    None if base != "builtins.object" && !base.starts_with("typing.") => {
+                        return Some(
+                            catalog::canonical_class(base)
+                                .unwrap_or(base.as_str())
+                                .to_string(),
+                        );
+                    }
+                    None => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// The facts function `id` has through calls only the link resolved (see
+    /// [`LinkedSites`]), computed once when the project is linked.
+    pub fn linked_sites(&self, id: FunctionId) -> Option<&LinkedSites> {
+        self.linked_sites.get(&id)
+    }
+
+    /// The blocking calls of function `id`: its summary's, then the link's.
+    pub fn blocking_sites(&self, id: FunctionId) -> Cow<'a, [BlockingSite]> {
+        self.joined(id, |function| &function.blocking, |linked| &linked.blocking)
+    }
+
+    /// The loop-affine calls of function `id`: its summary's, then the link's.
+    pub fn loop_affine_sites(&self, id: FunctionId) -> Cow<'a, [LoopAffineSite]> {
+        self.joined(
+            id,
+            |function| &function.loop_affine,
+            |linked| &linked.loop_affine,
+        )
+    }
+
+    /// The functions `id` hands to other threads: its summary's, then the link's.
+    pub fn thread_targets(&self, id: FunctionId) -> Cow<'a, [ThreadTarget]> {
+        self.joined(
+            id,
+            |function| &function.thread_targets,
+            |linked| &linked.thread_targets,
+        )
+    }
+
+    /// The functions `id` has the loop run: its summary's, then the link's.
+    pub fn loop_callbacks(&self, id: FunctionId) -> Cow<'a, [ThreadTarget]> {
+        self.joined(
+            id,
+            |function| &function.loop_callbacks,
+            |linked| &linked.loop_callbacks,
+        )
+    }
+
+    fn joined<T: Clone>(
+        &self,
+        id: FunctionId,
+        own: impl Fn(&'a super::summary::FunctionSummary) -> &'a [T],
+        linked: impl Fn(&LinkedSites) -> &Vec<T>,
+    ) -> Cow<'a, [T]> {
+        let function = self.function(id);
+        match self.linked_sites.get(&id).map(&linked) {
+            Some(extra) if !extra.is_empty() => {
+                let mut all = own(function).to_vec();
+                all.extend(extra.iter().cloned());
+                Cow::Owned(all)
+            }
+            _ => Cow::Borrowed(own(function)),
+        }
+    }
+}
+
+enum Member<'p> {
+    Done(Resolution),
+    Value(Type<'p>),
+}
+
+/// What the link learns of function `id`'s calls from their resolutions: the library APIs
+/// that block, use the loop or register callbacks, which the module could not tell apart.
+fn linked_sites_of(project: &Project, id: FunctionId, resolutions: &[Resolution]) -> LinkedSites {
+    let summary = project.modules[id.0].summary;
+    let function = project.function(id);
+    let mut sites = LinkedSites::default();
+    let external = |callee: u32| match resolutions.get(callee as usize) {
+        Some(Resolution::External(path)) => Some(&**path),
+        _ => None,
+    };
+    for (site, call) in function.calls.iter().enumerate() {
+        let Some(path) = external(call.callee) else {
+            continue;
+        };
+        if !call.in_async_context
+            && let Some(api) = linked_blocking(path, function, site).filter(|api| {
+                api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path)
+            })
+        {
+            sites.blocking.push(BlockingSite {
+                api: path.to_string(),
+                category: api.category,
+                severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
+                range: call.range,
+                guard: function.guard_of_call(site).cloned(),
+                probe: function.probe_of_call(site),
+                fills_cache: call.fills_cache,
+            });
+        }
+        if catalog::is_loop_affine(path) {
+            let raises_off_loop = catalog::needs_running_loop(path);
+            sites.loop_affine.push(LoopAffineSite {
+                api: path.to_string(),
+                range: call.range,
+                raises_off_loop,
+                caught: raises_off_loop && call.catches_runtime_error,
+            });
+        }
+    }
+    for pending in &function.pending_callbacks {
+        let Some(callee) = summary.callees.iter().position(|path| *path == pending.via) else {
+            continue;
+        };
+        let Some(path) = external(callee as u32) else {
+            continue;
+        };
+        let registration = ThreadTarget {
+            target: pending.target.clone(),
+            via: path.to_string(),
+            range: pending.range,
+        };
+        if catalog::thread_handoff(path).is_some() {
+            sites.thread_targets.push(registration);
+        } else if catalog::loop_callback(path).is_some() {
+            sites.loop_callbacks.push(registration);
+        }
+    }
+    sites
+}
+
+/// The blocking API call site `site` of `function` is, now that the link resolved its
+/// callee to the library API `path`: as the module would have judged it, where what the
+/// summary kept of the call can tell (a flag passed as a falsy literal, `wait=False`), and
+/// never where only the call's text could (a file argument, an in-memory buffer, option
+/// bits), nor for lock acquisitions and socket methods, whose verdicts depend on how the
+/// project uses the lock or socket.
+pub fn linked_blocking(
+    path: &str,
+    function: &FunctionSummary,
+    site: usize,
+) -> Option<&'static BlockingApi> {
+    let api = catalog::blocking_api(path)?;
+    if api.needs_file_argument
+        || api.in_memory_prefix.is_some()
+        || api.buffer_argument.is_some()
+        || path.ends_with(".acquire")
+        || path.starts_with("socket.socket.")
+    {
+        return None;
+    }
+    if let Some(flag) = api.non_blocking_flag {
+        if flag.option_bit.is_some() {
+            return None;
+        }
+        let parameter = ParameterRef {
+            name: flag.keyword.into(),
+            position: u32::try_from(flag.position).ok(),
+            falsy_default: None,
+        };
+        let passes_falsy = function
+            .falsy_arguments
+            .iter()
+            .any(|(at, slot, _)| *at as usize == site && slot.is_for(&parameter));
+        if passes_falsy {
+            return None;
+        }
+    }
+    Some(api)
+}
+
+/// A call in a coroutine that the link resolved, through the project's types, to a
+/// blocking library API: what LW101 and LW102 report beside the calls each module judged.
+pub struct LinkedBlockingCall<'p> {
+    pub caller: FunctionId,
+    pub call: &'p CallSite,
+    /// The API's path (`concurrent.futures.ThreadPoolExecutor.shutdown`).
+    pub path: &'p str,
+    pub api: &'static BlockingApi,
+}
+
+/// Every call in async context that the link resolved to a blocking library API.
+pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCall<'p>> {
+    let mut found = Vec::new();
+    for id in project.function_ids() {
+        let function = project.function(id);
+        for (site, call) in function.calls.iter().enumerate() {
+            if !call.in_async_context {
+                continue;
+            }
+            let Resolution::External(path) = project.resolution(id.0, call.callee) else {
+                continue;
+            };
+            if let Some(api) = linked_blocking(path, function, site) {
+                found.push(LinkedBlockingCall {
+                    caller: id,
+                    call,
+                    path,
+                    api,
+                });
+            }
+        }
+    }
+    found
+}
