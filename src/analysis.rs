@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::{ModuleName, ModuleNamer};
@@ -29,6 +28,8 @@ use crate::dispatch;
 use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
+pub use crate::project::ProjectRoots;
+use crate::project::roots::may_be_in_project;
 use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
 use crate::project::{Facts, Project, ProjectModule};
 use crate::registry::Rule;
@@ -200,35 +201,13 @@ pub fn analyse_bytes(
     analysis
 }
 
-/// The top-level names the project's modules are imported under (`app` for `app.db`): a
-/// callee path that starts elsewhere can never name one of the project's functions.
-#[derive(Debug, Default)]
-pub struct ProjectRoots(FxHashSet<String>);
-
-impl ProjectRoots {
-    pub fn of<'n>(modules: impl IntoIterator<Item = &'n ModuleName>) -> Self {
-        let first_segment = |name: &str| name.split('.').next().unwrap_or(name).to_string();
-        Self(
-            modules
-                .into_iter()
-                .flat_map(|module| std::iter::once(&module.name).chain(&module.aliases))
-                .map(|name| first_segment(name))
-                .collect(),
-        )
-    }
-
-    /// Whether `path` may name something of the project.
-    pub fn may_contain(&self, path: &str) -> bool {
-        self.0.contains(path.split('.').next().unwrap_or(path))
-    }
-}
-
 /// Parses and checks one file from its text: its own findings, `noqa` directives and
 /// summary. Touches no disk; never panics on its content.
 ///
 /// `roots` are the project's (see [`ProjectRoots`]): with them, the text of a file that
-/// has no findings and can get none from the whole-project rules is released at once.
-/// Without them the text is kept, for whatever the link may find.
+/// has no findings of its own is released at once, and only a fingerprint of it is kept if
+/// the whole-project rules may report in it ([`HeldText::Fingerprint`]). Without them the
+/// text is kept, for whatever the link may find.
 pub fn analyse_source(
     file: &SourcePath,
     source: String,
@@ -238,20 +217,20 @@ pub fn analyse_source(
 ) -> FileAnalysis {
     let mut analysis = FileAnalysis::empty(file);
     analysis.line_index = LineIndex::new(&source);
-    let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, settings);
+    let (diagnostics, summary) = analyse_text(&mut analysis, &source, module, roots, settings);
     analysis.diagnostics = diagnostics;
     analysis.source = match &summary {
         _ if !analysis.diagnostics.is_empty() || reviews_noqa(&analysis.noqa, settings) => {
             HeldText::Full(source)
         }
-        // A file the whole-project rules may report in keeps its text, compressed, until
-        // they have run: most such files end with nothing to show.
+        _ if roots.is_none() => HeldText::Full(source),
+        // A file the whole-project rules may report in keeps what identifies its text until
+        // they have run: most such files (seven in ten of the benchmark corpus) may, and
+        // few (one in forty) do; those read their text again.
         Some(summary)
-            if roots.is_none_or(|roots| {
-                summary.may_have_project_findings(|path| roots.may_contain(path))
-            }) =>
+            if summary.may_have_project_findings(|path| may_be_in_project(roots, path)) =>
         {
-            HeldText::compress(&source)
+            HeldText::fingerprint(&source)
         }
         _ => HeldText::Released,
     };
@@ -284,6 +263,7 @@ fn analyse_text(
     analysis: &mut FileAnalysis,
     source: &str,
     module: &ModuleName,
+    roots: Option<&ProjectRoots>,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Option<ModuleSummary>) {
     // A notebook's cells are parsed in IPython mode: `%magic` and `!shell` lines are
@@ -324,10 +304,13 @@ fn analyse_text(
         source,
         &analysis.line_index,
         &bindings,
+        roots,
         settings,
         source_type,
     );
-    let exports = bindings.into_exports();
+    let mut exports = bindings.into_exports();
+    // The table grew while the module's names were bound: it lives as long as the summary.
+    exports.names.shrink_to_fit();
     summary.exports = exports.names;
     summary.classes = exports
         .classes
@@ -373,29 +356,60 @@ fn analyse_text(
 pub enum HeldText {
     /// The file has findings: its text, for code frames.
     Full(String),
-    /// The file may get findings from the whole-project rules: its text, LZ4-compressed
-    /// (Python source shrinks about fourfold), until they have run.
-    Compressed(Box<[u8]>),
+    /// The file may get findings from the whole-project rules: the length and hash of its
+    /// text, until they have run. A file that gets one reads its text again
+    /// ([`read_again`]), and uses it only if it is still the text analysed. Holding every
+    /// such text instead, even compressed, was a tenth of the peak memory.
+    Fingerprint { len: usize, hash: u64 },
     /// Nothing to show in the file, now or later.
     Released,
 }
 
 impl HeldText {
-    fn compress(text: &str) -> Self {
-        Self::Compressed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+    fn fingerprint(text: &str) -> Self {
+        Self::Fingerprint {
+            len: text.len(),
+            hash: text_hash(text),
+        }
     }
 
-    /// The text ("" once released).
+    /// The text ("" once released, or while only its fingerprint is held).
     pub fn into_string(self) -> String {
         match self {
             Self::Full(text) => text,
-            Self::Compressed(bytes) => lz4_flex::decompress_size_prepended(&bytes)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .unwrap_or_default(),
-            Self::Released => String::new(),
+            Self::Fingerprint { .. } | Self::Released => String::new(),
         }
     }
+}
+
+/// A hash of a text, to tell whether a file read again is still the text analysed (with
+/// its length; the same in every run).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+/// The text of `file`, analysed with fingerprint `held`, read again from `texts` or the
+/// disk as the analysis read it: `None` when it can no longer be read or has changed since.
+fn read_again(file: &FileAnalysis, texts: &Texts, held: &HeldText) -> Option<String> {
+    let HeldText::Fingerprint { len, hash } = *held else {
+        return None;
+    };
+    let source = SourcePath {
+        path: file.path.clone(),
+        display: file.display_path.clone(),
+    };
+    let replaced = (!texts.is_empty())
+        .then(|| texts.get(&absolutize(&file.path)))
+        .flatten();
+    let bytes = match replaced {
+        Some(bytes) => bytes.clone(),
+        None => read_source(&source).ok()?,
+    };
+    let (text, _) = checked_text(&source, into_text(bytes).ok()?).ok()?;
+    (text.len() == len && text_hash(&text) == hash).then_some(text)
 }
 
 /// A linked project: the call graph over every module's summary, and the facts computed
@@ -580,6 +594,7 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         let linked = link(&files, settings);
         let project = project_diagnostics(&linked, settings);
         drop(linked);
+        restore_texts(&mut files, &project, texts);
         (files, project, analysed_at, Instant::now())
     });
     let phases = Phases {
@@ -589,6 +604,25 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
         linked: linked_at,
     };
     assemble(discovered, files, project, settings, phases)
+}
+
+/// Gives the files the whole-project rules reported in their text back, for code frames: a
+/// file they might report in kept only a fingerprint of it ([`HeldText::Fingerprint`]), and
+/// is read again (from `texts` when it stands in for the file), the text used only if it is
+/// still the one analysed.
+pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], texts: &Texts) {
+    files
+        .par_iter_mut()
+        .zip(project.par_iter())
+        .filter(|(file, project)| {
+            !project.is_empty() && matches!(file.source, HeldText::Fingerprint { .. })
+        })
+        .for_each(|(file, _)| {
+            file.source = match read_again(file, texts, &file.source) {
+                Some(text) => HeldText::Full(text),
+                None => HeldText::Released,
+            };
+        });
 }
 
 /// The module name of each discovered file (each directory is looked at once).
@@ -643,8 +677,10 @@ pub fn assemble(
         .iter()
         .map(|file| (file.display_path.clone(), file.path.clone()))
         .collect();
+    // Findings per file, and every summary freed, on all threads: one thread freeing them
+    // all was a serial tail of the run.
     let mut findings: Vec<FileFindings> = files
-        .into_iter()
+        .into_par_iter()
         .zip(project)
         .map(|(file, project)| file.into_findings(project, settings))
         .collect();
@@ -685,4 +721,40 @@ pub fn assemble(
 fn clamp_range(range: TextRange, source: &str) -> TextRange {
     let end = TextSize::of(source);
     TextRange::new(range.start().min(end), range.end().min(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysed(path: &Path, text: &str) -> FileAnalysis {
+        let file = SourcePath {
+            path: path.to_path_buf(),
+            display: path.display().to_string(),
+        };
+        let mut analysis = FileAnalysis::empty(&file);
+        analysis.source = HeldText::fingerprint(text);
+        analysis
+    }
+
+    #[test]
+    fn a_text_read_again_is_used_only_while_it_is_the_one_analysed() {
+        let path = absolutize(Path::new("held_text_probe.py"));
+        let analysis = analysed(&path, "import time\n");
+        let same = Texts::from([(path.clone(), b"import time\n".to_vec())]);
+        assert_eq!(
+            read_again(&analysis, &same, &analysis.source).as_deref(),
+            Some("import time\n")
+        );
+        let changed = Texts::from([(path.clone(), b"import os\n".to_vec())]);
+        assert_eq!(read_again(&analysis, &changed, &analysis.source), None);
+        let longer = Texts::from([(path, b"import time\n\n".to_vec())]);
+        assert_eq!(read_again(&analysis, &longer, &analysis.source), None);
+    }
+
+    #[test]
+    fn a_file_gone_since_its_analysis_has_no_text() {
+        let analysis = analysed(Path::new("/nonexistent/held_text_probe.py"), "x = 1\n");
+        assert_eq!(read_again(&analysis, &Texts::new(), &analysis.source), None);
+    }
 }

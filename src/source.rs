@@ -15,10 +15,34 @@ pub struct Location {
 }
 
 /// Byte offsets of line starts, to turn a [`TextSize`] into a [`Location`].
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+///
+/// A file's index lives as long as its summary (a chain may name a row of any file), so it
+/// is kept compact: the start of every [`BLOCK`]th line as an offset, and every line's start
+/// as two bytes past its block's. A file with a block longer than 64 KiB keeps every
+/// offset whole instead. Serialized (for the cache) as the gaps between line starts.
+#[derive(Clone, Debug)]
 pub struct LineIndex {
-    #[serde(with = "gaps")]
-    line_starts: Vec<u32>,
+    starts: LineStarts,
+}
+
+/// Lines per block of a compact [`LineIndex`].
+const BLOCK: usize = 64;
+
+#[derive(Clone, Debug)]
+enum LineStarts {
+    Compact {
+        blocks: Box<[u32]>,
+        within: Box<[u16]>,
+    },
+    Whole(Box<[u32]>),
+}
+
+impl Default for LineIndex {
+    fn default() -> Self {
+        Self {
+            starts: LineStarts::Whole(Box::new([])),
+        }
+    }
 }
 
 /// Line starts serialized as the gaps between them: a byte or two each in a varint format,
@@ -45,6 +69,21 @@ mod gaps {
     }
 }
 
+impl serde::Serialize for LineIndex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let starts: Vec<u32> = (0..self.line_count())
+            .filter_map(|line| self.start(line))
+            .collect();
+        gaps::serialize(&starts, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LineIndex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self::from_starts(gaps::deserialize(deserializer)?))
+    }
+}
+
 impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut line_starts = vec![0];
@@ -55,30 +94,73 @@ impl LineIndex {
                 line_starts.push((at + 1) as u32);
             }
         }
-        Self { line_starts }
+        Self::from_starts(line_starts)
+    }
+
+    /// The index of these line starts (ascending, the first 0; a cached index's may be
+    /// anything, so nothing here assumes it).
+    fn from_starts(line_starts: Vec<u32>) -> Self {
+        if line_starts.first() != Some(&0) || line_starts.windows(2).any(|pair| pair[1] < pair[0]) {
+            return Self {
+                starts: LineStarts::Whole(line_starts.into_boxed_slice()),
+            };
+        }
+        let blocks: Box<[u32]> = line_starts.iter().step_by(BLOCK).copied().collect();
+        let within: Option<Box<[u16]>> = line_starts
+            .iter()
+            .enumerate()
+            .map(|(line, &start)| u16::try_from(start - blocks[line / BLOCK]).ok())
+            .collect();
+        let starts = match within {
+            Some(within) => LineStarts::Compact { blocks, within },
+            None => LineStarts::Whole(line_starts.into_boxed_slice()),
+        };
+        Self { starts }
     }
 
     /// The 0-based line that holds `offset`.
     pub fn line_of(&self, offset: TextSize) -> usize {
         let offset = u32::from(offset);
-        match self.line_starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(next) => next - 1,
+        match &self.starts {
+            LineStarts::Whole(starts) => starts
+                .partition_point(|&start| start <= offset)
+                .saturating_sub(1),
+            LineStarts::Compact { blocks, within } => {
+                // The first block always starts at 0, so the block is found.
+                let block = blocks.partition_point(|&start| start <= offset) - 1;
+                let relative = offset - blocks[block];
+                let first = block * BLOCK;
+                let lines = &within[first..within.len().min(first + BLOCK)];
+                first + lines.partition_point(|&start| u32::from(start) <= relative) - 1
+            }
         }
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        match &self.starts {
+            LineStarts::Whole(starts) => starts.len(),
+            LineStarts::Compact { within, .. } => within.len(),
+        }
     }
 
     /// Byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> TextSize {
-        TextSize::from(self.line_starts.get(line).copied().unwrap_or(u32::MAX))
+        TextSize::from(self.start(line).unwrap_or(u32::MAX))
+    }
+
+    fn start(&self, line: usize) -> Option<u32> {
+        match &self.starts {
+            LineStarts::Whole(starts) => starts.get(line).copied(),
+            LineStarts::Compact { blocks, within } => {
+                let relative = *within.get(line)?;
+                Some(blocks[line / BLOCK] + u32::from(relative))
+            }
+        }
     }
 
     pub fn location(&self, offset: TextSize, source: &str) -> Location {
         let line = self.line_of(offset);
-        let start = self.line_starts[line] as usize;
+        let start = self.start(line).unwrap_or(0) as usize;
         let end = (u32::from(offset) as usize).min(source.len());
         let column = source
             .get(start..end)
@@ -91,13 +173,12 @@ impl LineIndex {
 
     /// The text of 0-based `line`, without its line terminator.
     pub fn line_text<'s>(&self, line: usize, source: &'s str) -> &'s str {
-        let Some(&start) = self.line_starts.get(line) else {
+        let Some(start) = self.start(line) else {
             return "";
         };
         let end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(source.len(), |&next| next as usize);
+            .start(line + 1)
+            .map_or(source.len(), |next| next as usize);
         source
             .get(start as usize..end)
             .unwrap_or("")
@@ -115,7 +196,12 @@ mod tests {
         let bytes = postcard::to_allocvec(&index).unwrap();
         assert_eq!(bytes, [5, 0, 2, 1, 4, 4]);
         let back: LineIndex = postcard::from_bytes(&bytes).unwrap();
-        assert_eq!(back.line_starts, index.line_starts);
+        let starts = |index: &LineIndex| {
+            (0..index.line_count())
+                .map(|line| index.start(line))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(starts(&back), starts(&index));
     }
 
     #[test]
@@ -134,5 +220,41 @@ mod tests {
             Location { row: 3, column: 1 }
         );
         assert_eq!(index.line_text(1, source), "b = 'é'; c");
+    }
+
+    /// Every offset of a text finds the line that holds it, in the compact form (many
+    /// blocks of lines) and in the whole form (a line longer than 64 KiB).
+    #[test]
+    fn the_compact_and_the_whole_index_agree_with_a_scan() {
+        // 320 line starts in all (the last after the final newline), five whole blocks:
+        // the line after the last is in no block.
+        let short_lines: String = (0..319).map(|n| format!("x{n} = {n}\n")).collect();
+        let long_line = format!("a = 1\n{}\nb = 2\n", "y".repeat(70_000));
+        for source in [short_lines.as_str(), long_line.as_str()] {
+            let index = LineIndex::new(source);
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+                .collect();
+            assert_eq!(index.line_count(), starts.len());
+            for (line, &start) in starts.iter().enumerate() {
+                assert_eq!(index.line_start(line), TextSize::try_from(start).unwrap());
+            }
+            assert_eq!(index.line_start(starts.len()), TextSize::from(u32::MAX));
+            let last = starts.len() - 1;
+            assert_eq!(index.line_text(last, source), "");
+            for offset in (0..=source.len()).step_by(7) {
+                let expected = starts.partition_point(|&start| start <= offset) - 1;
+                let at = TextSize::try_from(offset).unwrap();
+                assert_eq!(index.line_of(at), expected, "offset {offset}");
+            }
+        }
+        assert!(matches!(
+            LineIndex::new(&short_lines).starts,
+            LineStarts::Compact { .. }
+        ));
+        assert!(matches!(
+            LineIndex::new(&long_line).starts,
+            LineStarts::Whole(_)
+        ));
     }
 }

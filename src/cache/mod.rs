@@ -148,7 +148,15 @@ fn run(
     discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
     let modules = analysis::name_modules(&discovered.files);
     let roots = ProjectRoots::of(&modules);
-    let fingerprint = settings_fingerprint(settings);
+    // What a summary keeps depends on the project's top-level names too (LW103's fix is
+    // spelled only for calls that may reach the project): a new top-level package is a new
+    // cache.
+    let fingerprint = {
+        let mut hasher = keys::hasher();
+        settings_fingerprint(settings).hash(&mut hasher);
+        roots.sorted().hash(&mut hasher);
+        hasher.finish()
+    };
     let mut previous = store::open(cache_file, BUILD_ID, fingerprint);
     let discovered_at = Instant::now();
 
@@ -451,8 +459,9 @@ impl Run<'_> {
                 (project, false)
             }
         };
-        // A file from the cache keeps no text: the ones with findings from the link get it
-        // back for their code frames.
+        // A file analysed now kept a fingerprint of its text; one from the cache keeps no
+        // text: the ones with findings from the link get it back for their code frames.
+        analysis::restore_texts(&mut files, &project, self.texts);
         files
             .par_iter_mut()
             .zip(project.par_iter())

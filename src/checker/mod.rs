@@ -29,6 +29,7 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
+use crate::project::ProjectRoots;
 use crate::project::summary::ModuleSummary;
 use crate::project::summary_builder::SummaryBuilder;
 use crate::registry::Rule;
@@ -71,6 +72,9 @@ pub struct Checker<'a, 'm> {
     /// than some checks.
     pub(crate) ticks: u32,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The project's top-level names, when the project is known: what the summary records
+    /// only for calls that may reach a project function (LW103's fix) asks them.
+    pub(crate) roots: Option<&'a ProjectRoots>,
     /// The module's line starts (rows for messages that name other lines).
     pub line_index: &'a LineIndex,
     /// The module is a Jupyter notebook's code cells: its top level runs inside the
@@ -109,6 +113,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             ticks: 0,
             names_read: rustc_hash::FxHashMap::default(),
             diagnostics: Vec::new(),
+            roots: None,
             line_index,
             notebook: false,
             rule_state: RefCell::default(),

@@ -14,6 +14,7 @@ use super::parameter_guards::{
 };
 use super::to_thread::{consumer_of, spelled_fix};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
+use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
     LoopRunSite, ThreadTarget, ToThreadCall,
@@ -48,15 +49,21 @@ pub(crate) fn record_call(
     } else {
         CallDeadline::Unbounded
     };
-    let usage = call_usage(checker, call);
-    let iterated = is_iterated(checker, call);
     let checks_running_loop = catalog::is_loop_affine(path)
         && path.ends_with("get_running_loop")
         && inside_try_body(checker, call);
     let is_builtin = path.starts_with("builtins.");
+    // How the value is used only matters to a call site, which a builtin never gets: asking
+    // it can walk the whole body (is the assigned name read?).
+    let (usage, iterated) = if is_builtin {
+        (CallUsage::Used, false)
+    } else {
+        (call_usage(checker, call), is_iterated(checker, call))
+    };
     // LW103's fix is spelled here, while the text is at hand: the link that decides
-    // whether the callee blocks runs after the text is gone.
-    let to_thread = if is_builtin || !in_async_context {
+    // whether the callee blocks runs after the text is gone. LW103 reports only calls that
+    // reach a project function, so a callee outside the project needs no fix.
+    let to_thread = if is_builtin || !in_async_context || !may_be_in_project(checker.roots, path) {
         None
     } else {
         let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());
@@ -183,7 +190,7 @@ pub(crate) fn record_call(
             fills_cache,
         });
         if let Some(assignments) = receiver_assignments {
-            function.receiver_assignments = assignments;
+            function.receiver_assignments = assignments.into();
         }
         function.falsy_arguments.extend(
             falsy_arguments
@@ -441,26 +448,39 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether the current function can hold a loop guard at all: it names `is_running`,
-/// `get_running_loop` or `get_event_loop`. Asked once per function (cached by the
-/// body's start), so that the walk down to each call, in `loop_guards::is_guarded`, is
-/// spent only where a guard can be.
+/// `get_running_loop` or `get_event_loop`. Asked once per module, then once per function
+/// of a module that names one (cached by the body's start), so that the walk down to each
+/// call, in `loop_guards::is_guarded`, is spent only where a guard can be. The module-wide
+/// answer comes first because most modules name none, and because the module's own body
+/// is its whole text: a decorator call between two functions would scan it again.
 fn may_guard_on_the_loop(checker: &Checker) -> bool {
+    const WORDS: [&str; 3] = ["is_running", "get_running_loop", "get_event_loop"];
     #[derive(Default)]
     struct Cache {
+        module_names_one: Option<bool>,
         body_start: Option<ruff_text_size::TextSize>,
         may_guard: bool,
     }
+    let names_one = |text: &str| {
+        WORDS
+            .iter()
+            .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some())
+    };
     let body = checker.current_body();
     let (Some(first), Some(last)) = (body.first(), body.last()) else {
         return false;
     };
     let mut cache = checker.rule_state::<Cache>();
+    if !*cache
+        .module_names_one
+        .get_or_insert_with(|| names_one(checker.source_text()))
+    {
+        return false;
+    }
     if cache.body_start != Some(first.start()) {
         let text = checker.text(TextRange::new(first.start(), last.end()));
         cache.body_start = Some(first.start());
-        cache.may_guard = ["is_running", "get_running_loop", "get_event_loop"]
-            .iter()
-            .any(|word| text.contains(word));
+        cache.may_guard = names_one(text);
     }
     cache.may_guard
 }

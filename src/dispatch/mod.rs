@@ -16,7 +16,7 @@ use crate::checker::blocking::applicable_api;
 use crate::checker::summarize::record_call;
 use crate::diagnostic::Diagnostic;
 use crate::project::summary::ModuleSummary;
-use crate::project::{Facts, Project};
+use crate::project::{Facts, Project, ProjectRoots};
 use crate::registry::Rule;
 use crate::rules::{
     async_function_never_awaits, async_timeout_parameter, loop_without_await, sleep_polling_loop,
@@ -35,18 +35,21 @@ use crate::settings::Settings;
 use crate::source::LineIndex;
 
 /// Runs every enabled single-function rule on `module`, and summarises the module for the
-/// whole-project rules, in one walk. `source_type` says whether the module is a notebook's
-/// code cells.
+/// whole-project rules, in one walk. `roots` are the project's, when it is known (the
+/// summary leaves out what could never name a project function); `source_type` says whether
+/// the module is a notebook's code cells.
 pub fn check_module(
     module: &ModModule,
     source: &str,
     line_index: &LineIndex,
     bindings: &ModuleBindings,
+    roots: Option<&ProjectRoots>,
     settings: &Settings,
     source_type: PySourceType,
 ) -> (Vec<Diagnostic>, ModuleSummary) {
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
     checker.notebook = source_type.is_ipynb();
+    checker.roots = roots;
     checker.visit_body(&module.body);
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::finish_module(&mut checker);

@@ -87,9 +87,9 @@ impl<'a> Project<'a> {
                     .or_insert((module_index, class.bases.as_slice()));
             }
             if !name.contains('.') && !module.summary.is_package {
-                for (function_path, &index) in &module.summary.function_by_path {
+                for (function_path, index) in module.summary.functions_by_path() {
                     lone_functions
-                        .entry(function_path.as_str())
+                        .entry(function_path)
                         .and_modify(|found| *found = None)
                         .or_insert(Some((module_index, index as usize)));
                 }
@@ -270,7 +270,7 @@ impl<'a> Project<'a> {
         let (owner, member) = path.rsplit_once('.')?;
         if let Some(&(module, bases)) = self.classes.get(owner) {
             // The class's own method, in the class's own module.
-            if let Some(&index) = self.modules[module].summary.function_by_path.get(path) {
+            if let Some(index) = self.modules[module].summary.function_index(path) {
                 return Some((module, index as usize));
             }
             for base in bases.iter() {
@@ -310,12 +310,12 @@ impl<'a> Project<'a> {
             }
             // The module's own definition: found in the module itself, whatever other
             // module shares its name.
-            if let Some(&index) = summary.function_by_path.get(target.as_str()) {
+            if let Some(index) = summary.function_index(&target) {
                 return Some((module, index as usize));
             }
             if summary.classes.contains_key(target.as_str()) {
                 let init = format!("{target}.__init__");
-                if let Some(&index) = summary.function_by_path.get(init.as_str()) {
+                if let Some(index) = summary.function_index(&init) {
                     return Some((module, index as usize));
                 }
             }
@@ -331,7 +331,7 @@ impl<'a> Project<'a> {
         while let Some(dot) = path[..end].rfind('.') {
             if let Some(&module) = self.module_by_name.get(&path[..dot]) {
                 let summary = self.modules[module].summary;
-                if let Some(&index) = summary.function_by_path.get(path) {
+                if let Some(index) = summary.function_index(path) {
                     return Some((module, index as usize));
                 }
                 break;

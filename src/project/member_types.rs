@@ -417,13 +417,13 @@ impl<'a> Project<'a> {
     fn joined<T: Clone>(
         &self,
         id: FunctionId,
-        own: impl Fn(&'a super::summary::FunctionSummary) -> &'a Vec<T>,
+        own: impl Fn(&'a super::summary::FunctionSummary) -> &'a [T],
         linked: impl Fn(&LinkedSites) -> &Vec<T>,
     ) -> Cow<'a, [T]> {
         let function = self.function(id);
         match self.linked_sites.get(&id).map(&linked) {
             Some(extra) if !extra.is_empty() => {
-                let mut all = own(function).clone();
+                let mut all = own(function).to_vec();
                 all.extend(extra.iter().cloned());
                 Cow::Owned(all)
             }

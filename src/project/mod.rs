@@ -12,8 +12,10 @@ mod index;
 mod linked_sites;
 pub mod loop_probes;
 pub mod member_types;
+pub mod roots;
 pub mod summary;
 pub mod summary_builder;
 
 pub use facts::{Facts, Step};
 pub use index::{FunctionId, Project, ProjectModule};
+pub use roots::ProjectRoots;

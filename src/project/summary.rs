@@ -4,6 +4,7 @@
 //! owned (no borrow of the tree), so the tree can be dropped before the link step.
 
 use rustc_hash::FxHashMap as HashMap;
+use thin_vec::ThinVec;
 
 use ruff_text_size::TextRange;
 
@@ -260,6 +261,10 @@ pub enum LoopEntry {
     Finalizer,
 }
 
+/// One function of the module. Every function of the project has one for the whole run,
+/// and most have no blocking call, loop run, hand-off or guard: those lists are `ThinVec`s,
+/// one pointer wide while empty (a `Vec` is three), which took a third off the size of a
+/// function's summary.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
@@ -279,13 +284,13 @@ pub struct FunctionSummary {
     /// The range of the function's name, for its row.
     pub name_range: TextRange,
     pub calls: Vec<CallSite>,
-    pub blocking: Vec<BlockingSite>,
-    pub loop_runs: Vec<LoopRunSite>,
-    pub loop_affine: Vec<LoopAffineSite>,
-    pub thread_targets: Vec<ThreadTarget>,
+    pub blocking: ThinVec<BlockingSite>,
+    pub loop_runs: ThinVec<LoopRunSite>,
+    pub loop_affine: ThinVec<LoopAffineSite>,
+    pub thread_targets: ThinVec<ThreadTarget>,
     /// Functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
     /// `task.add_done_callback(f)`): `via` names the registering API.
-    pub loop_callbacks: Vec<ThreadTarget>,
+    pub loop_callbacks: ThinVec<ThreadTarget>,
     pub entry: Option<LoopEntry>,
     /// It asks `asyncio.get_running_loop()` inside a `try`: the sync-hook bridge, whose
     /// `asyncio.run` only runs when no loop does.
@@ -295,33 +300,33 @@ pub struct FunctionSummary {
     pub none_means_no_loop: bool,
     /// The falsy literal arguments of its calls, as (call site, argument, literal): rare, so
     /// kept apart from the call sites.
-    pub falsy_arguments: Vec<(u32, ArgumentSlot, Falsy)>,
+    pub falsy_arguments: ThinVec<(u32, ArgumentSlot, Falsy)>,
     /// The arguments of its calls that pass one of its own parameters on unchanged (sync
     /// functions only), as (call site, argument, parameter).
-    pub forwarded_arguments: Vec<(u32, ArgumentSlot, ParameterRef)>,
+    pub forwarded_arguments: ThinVec<(u32, ArgumentSlot, ParameterRef)>,
     /// Its calls that run only when one of its parameters holds a value, as (call site,
     /// guard): rare, so kept apart from the call sites.
-    pub guarded_calls: Vec<(u32, ParameterGuard)>,
+    pub guarded_calls: ThinVec<(u32, ParameterGuard)>,
     /// What a method assigns to its receiver's attributes (`self.x = x`), in order, for the
     /// methods it calls on the same receiver: (attribute, where it takes the value, what the
     /// value is). Recorded only for methods that call one on `self`.
-    pub receiver_assignments: Vec<(Box<str>, u32, Passed)>,
+    pub receiver_assignments: ThinVec<(Box<str>, u32, Passed)>,
     /// Its calls that run only when an earlier call returns a truthy (`true`) or falsy
     /// value, as (call site, probe call site, truthy): see [`BlockingSite::probe`].
-    pub probe_guarded_calls: Vec<(u32, u32, bool)>,
+    pub probe_guarded_calls: ThinVec<(u32, u32, bool)>,
     /// What its return value says about a running loop, when it is a probe.
     pub running_probe: Option<RunningProbe>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
-    pub pending_deadline: Vec<PendingDeadline>,
+    pub pending_deadline: ThinVec<PendingDeadline>,
     /// Functions handed to a registration method (`fut.add_done_callback(f)`) of a value
     /// whose type only the link knows: `via` is the callee path as the module spelled it.
     /// The link decides whether the registration runs `f` on another thread or on the loop.
-    pub pending_callbacks: Vec<ThreadTarget>,
+    pub pending_callbacks: ThinVec<ThreadTarget>,
     /// The known types of the arguments its class constructions pass (`Login(self, ids)`
     /// inside a method: `self`'s class), as (call site, argument, type): what the link types
     /// [`ClassSummary::parameter_attributes`] from.
-    pub argument_types: Vec<(u32, ArgumentSlot, Box<str>)>,
+    pub argument_types: ThinVec<(u32, ArgumentSlot, Box<str>)>,
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
@@ -440,23 +445,23 @@ impl FunctionSummary {
             runs_once: false,
             name_range,
             calls: Vec::new(),
-            blocking: Vec::new(),
-            loop_runs: Vec::new(),
-            loop_affine: Vec::new(),
-            thread_targets: Vec::new(),
-            loop_callbacks: Vec::new(),
+            blocking: ThinVec::new(),
+            loop_runs: ThinVec::new(),
+            loop_affine: ThinVec::new(),
+            thread_targets: ThinVec::new(),
+            loop_callbacks: ThinVec::new(),
             entry: None,
             checks_running_loop: false,
             none_means_no_loop: false,
-            falsy_arguments: Vec::new(),
-            forwarded_arguments: Vec::new(),
-            guarded_calls: Vec::new(),
-            receiver_assignments: Vec::new(),
-            probe_guarded_calls: Vec::new(),
+            falsy_arguments: ThinVec::new(),
+            forwarded_arguments: ThinVec::new(),
+            guarded_calls: ThinVec::new(),
+            receiver_assignments: ThinVec::new(),
+            probe_guarded_calls: ThinVec::new(),
             running_probe: None,
-            pending_deadline: Vec::new(),
-            pending_callbacks: Vec::new(),
-            argument_types: Vec::new(),
+            pending_deadline: ThinVec::new(),
+            pending_callbacks: ThinVec::new(),
+            argument_types: ThinVec::new(),
         }
     }
 }
@@ -510,9 +515,12 @@ pub struct ModuleSummary {
     /// For each entry of `callees`, the index of the module's own function it names, when
     /// it names one.
     pub local_callees: Vec<Option<u32>>,
-    /// Function path → index in `functions`: the link step finds a function by looking up
-    /// its module, then this table, so it never builds one table of every function.
-    pub function_by_path: rustc_hash::FxHashMap<String, u32>,
+    /// The indices of `functions`, sorted by path, each path once (the later definition of
+    /// a path defined twice): the link step finds a function by looking up its module, then
+    /// its path here by binary search ([`ModuleSummary::function_index`]), so it never
+    /// builds one table of every function. Indices rather than a map from path: the paths
+    /// are the functions' own, not copies (a map held a second copy of every path).
+    pub function_by_path: Box<[u32]>,
     /// Every call site as (function, call site, callee table entry), in function and site
     /// order: a compact copy for the link step, which reads nothing else of the calls.
     pub call_edges: Vec<(u32, u32, u32)>,
@@ -547,6 +555,27 @@ impl ModuleSummary {
                     let callee = self.callee(call);
                     in_project(callee) || (dropped_or_tested && catalog::is_coroutine_api(callee))
                 })
+        })
+    }
+
+    /// The index in `functions` of the function whose path is `path`.
+    pub fn function_index(&self, path: &str) -> Option<u32> {
+        let path_of = |index: u32| {
+            self.functions
+                .get(index as usize)
+                .map_or("", |function| function.path.as_str())
+        };
+        self.function_by_path
+            .binary_search_by(|&index| path_of(index).cmp(path))
+            .ok()
+            .map(|at| self.function_by_path[at])
+    }
+
+    /// The functions of the module, each path once, as (path, index in `functions`).
+    pub fn functions_by_path(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.function_by_path.iter().filter_map(|&index| {
+            let function = self.functions.get(index as usize)?;
+            Some((function.path.as_str(), index))
         })
     }
 

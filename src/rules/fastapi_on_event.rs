@@ -164,11 +164,19 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
 /// Whether `path` (`fastapi.FastAPI.on_event`) is a deprecated event method of an
 /// application or router class.
 fn is_deprecated_event_method(path: &str) -> bool {
-    let Some((class, method)) = path.rsplit_once('.') else {
+    // Asked of every resolved call: the method name, a suffix test, settles nearly all of
+    // them before the class is looked up.
+    let Some(method) = DEPRECATED_EVENT_METHODS
+        .iter()
+        .find(|method| path.ends_with(*method))
+    else {
+        return false;
+    };
+    let Some(class) = path[..path.len() - method.len()].strip_suffix('.') else {
         return false;
     };
     let class = catalog::canonical_class(class).unwrap_or(class);
-    LIFESPAN_APP_CLASSES.contains(&class) && DEPRECATED_EVENT_METHODS.contains(&method)
+    LIFESPAN_APP_CLASSES.contains(&class)
 }
 
 /// The event the call registers for: `startup`/`shutdown` as written, `...` when it is not a
