@@ -222,6 +222,14 @@ pub fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
         .map(|parameter| parameter.name().as_str())
 }
 
+/// The values a call is given: its positional arguments, then its keyword arguments' values.
+pub fn argument_values(arguments: &ast::Arguments) -> impl Iterator<Item = &Expr> {
+    arguments
+        .args
+        .iter()
+        .chain(arguments.keywords.iter().map(|keyword| &keyword.value))
+}
+
 /// Calls `record(target, value, index)` for every assignment in `body` (not in nested
 /// scopes): `value` is `None` when it cannot be followed, `index` the position in a tuple.
 pub fn collect_assignments<'a>(

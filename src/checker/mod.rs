@@ -186,21 +186,18 @@ impl<'a> Checker<'a, '_> {
     /// Whether `name` is read anywhere in the current body (nested functions included).
     /// Computed once per body, so asking for every assignment stays linear.
     pub fn is_read_in_current_body(&mut self, name: &str) -> bool {
-        let body = self.current_body();
-        let key = body
-            .first()
-            .map_or(ruff_text_size::TextSize::default(), |stmt| {
-                ruff_text_size::Ranged::start(stmt)
-            });
-        self.names_read
-            .entry(key)
-            .or_insert_with(|| NamesRead::collect(body))
-            .contains(name)
+        self.names_read_in_current_body().contains(name)
     }
 
     /// Whether `name` is read in the current body only for its members (`x.attr`, `x[0]`),
     /// never whole.
     pub fn is_read_only_for_members(&mut self, name: &str) -> bool {
+        self.names_read_in_current_body()
+            .read_only_for_members(name)
+    }
+
+    /// The names the current body reads, collected the first time a body is asked about.
+    fn names_read_in_current_body(&mut self) -> &NamesRead<'a> {
         let body = self.current_body();
         let key = body
             .first()
@@ -210,7 +207,6 @@ impl<'a> Checker<'a, '_> {
         self.names_read
             .entry(key)
             .or_insert_with(|| NamesRead::collect(body))
-            .read_only_for_members(name)
     }
 
     /// The body the current node belongs to: its function's, or the module's.

@@ -352,17 +352,7 @@ enum Consumer {
 
 /// Whether `call` is one of the arguments `outer` is given (not its callee).
 fn is_argument_of(call: &ast::ExprCall, outer: &ast::ExprCall) -> bool {
-    outer
-        .arguments
-        .args
-        .iter()
-        .chain(
-            outer
-                .arguments
-                .keywords
-                .iter()
-                .map(|keyword| &keyword.value),
-        )
+    crate::ast_query::argument_values(&outer.arguments)
         .any(|argument| argument.range() == call.range())
 }
 

@@ -143,15 +143,8 @@ pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
         return call_fix(checker, runner, outer, parenthesize);
     }
     // A lambda cannot hold an `await`, a `yield`, or bind a name (`:=`) for its caller.
-    let parts = std::iter::once(&*outer.func)
-        .chain(outer.arguments.args.iter())
-        .chain(
-            outer
-                .arguments
-                .keywords
-                .iter()
-                .map(|keyword| &keyword.value),
-        );
+    let parts =
+        std::iter::once(&*outer.func).chain(crate::ast_query::argument_values(&outer.arguments));
     let mut lambda_cannot_hold = |expr: &Expr| {
         matches!(
             expr,

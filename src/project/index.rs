@@ -176,38 +176,38 @@ impl<'a> Project<'a> {
     /// imports `Repo` from `.models`, or does `from .models import *` and `app.models`
     /// defines or binds it.
     pub(super) fn reexported(&self, path: &str) -> Option<String> {
-        for (dot, _) in path
-            .match_indices('.')
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            let Some(&module) = self.module_by_name.get(&path[..dot]) else {
-                continue;
-            };
+        let (module, name, tail) = self.split_at_module(path)?;
+        let summary = self.modules[module].summary;
+        let target = match summary.exports.get(name) {
+            Some(exported) => exported.clone(),
+            None => summary.star_imports.iter().find_map(|star| {
+                let candidate = format!("{star}.{name}");
+                let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
+                    let from = self.modules[from].summary;
+                    from.exports.contains_key(name) || from.classes.contains_key(&candidate)
+                });
+                binds.then_some(candidate)
+            })?,
+        };
+        let target = match tail {
+            Some(tail) => format!("{target}.{tail}"),
+            None => target,
+        };
+        (target != path).then_some(target)
+    }
+
+    /// The longest prefix of `path` that names a module: that module, the name that follows
+    /// it, and the rest (`app.models.Repo.save` → `app.models`, `Repo`, `save`). Prefixes are
+    /// slices of `path` up to a dot: nothing is allocated.
+    fn split_at_module<'p>(&self, path: &'p str) -> Option<(usize, &'p str, Option<&'p str>)> {
+        path.rmatch_indices('.').find_map(|(dot, _)| {
+            let &module = self.module_by_name.get(&path[..dot])?;
             let rest = &path[dot + 1..];
             let (name, tail) = rest
                 .split_once('.')
                 .map_or((rest, None), |(name, tail)| (name, Some(tail)));
-            let summary = self.modules[module].summary;
-            let target = match summary.exports.get(name) {
-                Some(exported) => exported.clone(),
-                None => summary.star_imports.iter().find_map(|star| {
-                    let candidate = format!("{star}.{name}");
-                    let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
-                        let from = self.modules[from].summary;
-                        from.exports.contains_key(name) || from.classes.contains_key(&candidate)
-                    });
-                    binds.then_some(candidate)
-                })?,
-            };
-            let target = match tail {
-                Some(tail) => format!("{target}.{tail}"),
-                None => target,
-            };
-            return (target != path).then_some(target);
-        }
-        None
+            Some((module, name, tail))
+        })
     }
 
     pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
@@ -281,47 +281,32 @@ impl<'a> Project<'a> {
             return None;
         }
         // Follow a re-export: the longest module prefix whose module binds the next name.
-        // Prefixes are slices of `path` up to a dot: no allocation until one matches.
-        for (dot, _) in path
-            .match_indices('.')
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            let Some(&module) = self.module_by_name.get(&path[..dot]) else {
-                continue;
-            };
-            let rest = &path[dot + 1..];
-            let (name, tail) = rest
-                .split_once('.')
-                .map_or((rest, None), |(name, tail)| (name, Some(tail)));
-            let summary = self.modules[module].summary;
-            let Some(exported) = summary.exports.get(name) else {
-                // Bound by a `from ... import *`, if at all.
-                let target = self.reexported(path)?;
-                return self.resolve_steps(&target, steps + 1);
-            };
-            let target = match tail {
-                Some(tail) => format!("{exported}.{tail}"),
-                None => exported.clone(),
-            };
-            if target == path {
-                return None;
-            }
-            // The module's own definition: found in the module itself, whatever other
-            // module shares its name.
-            if let Some(index) = summary.function_index(&target) {
+        let (module, name, tail) = self.split_at_module(path)?;
+        let summary = self.modules[module].summary;
+        let Some(exported) = summary.exports.get(name) else {
+            // Bound by a `from ... import *`, if at all.
+            let target = self.reexported(path)?;
+            return self.resolve_steps(&target, steps + 1);
+        };
+        let target = match tail {
+            Some(tail) => format!("{exported}.{tail}"),
+            None => exported.clone(),
+        };
+        if target == path {
+            return None;
+        }
+        // The module's own definition: found in the module itself, whatever other
+        // module shares its name.
+        if let Some(index) = summary.function_index(&target) {
+            return Some((module, index as usize));
+        }
+        if summary.classes.contains_key(target.as_str()) {
+            let init = format!("{target}.__init__");
+            if let Some(index) = summary.function_index(&init) {
                 return Some((module, index as usize));
             }
-            if summary.classes.contains_key(target.as_str()) {
-                let init = format!("{target}.__init__");
-                if let Some(index) = summary.function_index(&init) {
-                    return Some((module, index as usize));
-                }
-            }
-            return self.resolve_steps(&target, steps + 1);
         }
-        None
+        self.resolve_steps(&target, steps + 1)
     }
 
     /// The function whose path is exactly `path`: found in the module named by the

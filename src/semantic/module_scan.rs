@@ -387,7 +387,6 @@ fn is_property(method: &ast::StmtFunctionDef) -> bool {
     })
 }
 
-/// The functions defined at module level (also inside module-level `if`/`try`).
 /// Whether every `return` of `function` gives the calling thread's own event loop, or
 /// `None`: `asyncio.get_event_loop()`, `asyncio.get_running_loop()`, a local assigned only
 /// from one of those, or a conditional expression of these.
@@ -435,46 +434,47 @@ fn returns_own_loop(function: &ast::StmtFunctionDef, model: &SemanticModel) -> b
     returns > 0 && all_own
 }
 
+/// The functions defined at module level (also inside module-level `if`/`try`).
 fn module_level_functions(body: &[Stmt]) -> Vec<&ast::StmtFunctionDef> {
     let mut functions = Vec::new();
-    for stmt in body {
-        match stmt {
-            Stmt::FunctionDef(function) => functions.push(function),
-            Stmt::If(if_stmt) => {
-                functions.extend(module_level_functions(&if_stmt.body));
-                for clause in &if_stmt.elif_else_clauses {
-                    functions.extend(module_level_functions(&clause.body));
-                }
-            }
-            Stmt::Try(try_stmt) => {
-                functions.extend(module_level_functions(&try_stmt.body));
-                functions.extend(module_level_functions(&try_stmt.orelse));
-            }
-            _ => {}
+    module_level_statements(body, &mut |stmt| {
+        if let Stmt::FunctionDef(function) = stmt {
+            functions.push(function);
         }
-    }
+    });
     functions
 }
 
+/// The classes defined at module level (also inside module-level `if`/`try`).
 fn module_level_classes(body: &[Stmt]) -> Vec<&ast::StmtClassDef> {
     let mut classes = Vec::new();
+    module_level_statements(body, &mut |stmt| {
+        if let Stmt::ClassDef(class) = stmt {
+            classes.push(class);
+        }
+    });
+    classes
+}
+
+/// Shows `found` every statement that runs at module level, through `if`/`elif`/`else` and
+/// the body and `else` of a `try` (where definitions guarded by a version check or an
+/// import live); handlers, the fallbacks of an import, are left out.
+fn module_level_statements<'a>(body: &'a [Stmt], found: &mut dyn FnMut(&'a Stmt)) {
     for stmt in body {
         match stmt {
-            Stmt::ClassDef(class) => classes.push(class),
             Stmt::If(if_stmt) => {
-                classes.extend(module_level_classes(&if_stmt.body));
+                module_level_statements(&if_stmt.body, found);
                 for clause in &if_stmt.elif_else_clauses {
-                    classes.extend(module_level_classes(&clause.body));
+                    module_level_statements(&clause.body, found);
                 }
             }
             Stmt::Try(try_stmt) => {
-                classes.extend(module_level_classes(&try_stmt.body));
-                classes.extend(module_level_classes(&try_stmt.orelse));
+                module_level_statements(&try_stmt.body, found);
+                module_level_statements(&try_stmt.orelse, found);
             }
-            _ => {}
+            other => found(other),
         }
     }
-    classes
 }
 
 /// Whether a method body assigns `self.<attr>` anywhere (not in nested functions).
