@@ -47,33 +47,43 @@ struct Run {
     cache: String,
 }
 
+/// `check` with JSON output and the cache's report, in `dir`.
+fn check_command(dir: &Path) -> assert_cmd::Command {
+    let mut command = loopwarden(dir);
+    command.args([
+        "check",
+        "--output-format",
+        "json",
+        "--verbose",
+        "--extend-select",
+        "LW003",
+    ]);
+    command
+}
+
+impl Run {
+    fn of(output: std::process::Output) -> Self {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Run {
+            json: String::from_utf8(output.stdout).expect("UTF-8"),
+            cache: stderr
+                .lines()
+                .find(|line| line.starts_with("cache:"))
+                .unwrap_or("")
+                .to_string(),
+        }
+    }
+}
+
 fn check(dir: &Path, args: &[&str]) -> Run {
-    let output = loopwarden(dir)
-        .args([
-            "check",
-            "--output-format",
-            "json",
-            "--verbose",
-            "--extend-select",
-            "LW003",
-        ])
-        .args(args)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = check_command(dir).args(args).output().expect("runs");
     assert!(
         matches!(output.status.code(), Some(0 | 1)),
-        "exit {:?}: {stderr}",
-        output.status.code()
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
     );
-    Run {
-        json: String::from_utf8(output.stdout).expect("UTF-8"),
-        cache: stderr
-            .lines()
-            .find(|line| line.starts_with("cache:"))
-            .unwrap_or("")
-            .to_string(),
-    }
+    Run::of(output)
 }
 
 /// The output of a run without the cache: what every cached run must print.
@@ -384,29 +394,13 @@ fn files_older_than_the_run_are_trusted_by_size_and_time_until_either_changes() 
 
 /// `check --stdin-filename` reads the rest of the project from the cache.
 fn check_stdin(dir: &Path, path: &str, text: &str, args: &[&str]) -> Run {
-    let output = loopwarden(dir)
-        .args([
-            "check",
-            "--output-format",
-            "json",
-            "--verbose",
-            "--extend-select",
-            "LW003",
-        ])
+    let output = check_command(dir)
         .args(["--stdin-filename", path])
         .args(args)
         .write_stdin(text)
         .output()
         .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    Run {
-        json: String::from_utf8(output.stdout).expect("UTF-8"),
-        cache: stderr
-            .lines()
-            .find(|line| line.starts_with("cache:"))
-            .unwrap_or("")
-            .to_string(),
-    }
+    Run::of(output)
 }
 
 #[test]
