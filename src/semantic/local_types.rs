@@ -5,7 +5,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use super::model::SemanticModel;
+use super::model::{SemanticModel, element_type};
 use super::resolved::Resolved;
 use super::scope::{FunctionScope, Receiver, Scope};
 
@@ -101,6 +101,14 @@ impl SemanticModel<'_> {
                     }
                 }
                 Stmt::For(for_stmt) => {
+                    // `for con in conns:` where `conns: list[sqlite3.Connection]`.
+                    if let Expr::Name(target) = &*for_stmt.target {
+                        let element = self.resolve(&for_stmt.iter).and_then(|resolved| {
+                            let element = element_type(resolved.instance_type()?)?;
+                            Some(Resolved::Instance(element.to_string()))
+                        });
+                        self.learn(target.id.as_str(), element, conflicted);
+                    }
                     self.infer_local_types(&for_stmt.body, conflicted);
                     self.infer_local_types(&for_stmt.orelse, conflicted);
                 }

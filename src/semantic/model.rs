@@ -130,6 +130,19 @@ impl<'m> SemanticModel<'m> {
             }
             Expr::Subscript(subscript) => {
                 let container = self.path_of(&subscript.value)?;
+                if ELEMENT_CONTAINERS.contains(&container.as_str()) {
+                    // `tuple[T, ...]` holds `T`s; a tuple of other shapes is not followed.
+                    let element = match &*subscript.slice {
+                        Expr::Tuple(tuple) => match tuple.elts.as_slice() {
+                            [element, Expr::EllipsisLiteral(_)] => element,
+                            _ => return None,
+                        },
+                        other => other,
+                    };
+                    let element = self.annotation_type(element)?;
+                    return (!element.starts_with(ELEMENTS_OF))
+                        .then(|| format!("{ELEMENTS_OF}{element}"));
+                }
                 if container == "typing.Optional"
                     || container == "typing.Annotated"
                     || QUALIFIERS.contains(&container.as_str())
@@ -197,7 +210,13 @@ impl<'m> SemanticModel<'m> {
             }
             Expr::Subscript(subscript) => {
                 let owner = self.resolve_depth(&subscript.value, depth + 1)?;
-                let item = catalog::item_type(owner.instance_type()?)?;
+                let owner = owner.instance_type()?;
+                if let Some(element) = element_type(owner) {
+                    // `conns[0]`: an element (a slice `conns[1:]` is not followed).
+                    return (!subscript.slice.is_slice_expr())
+                        .then(|| Resolved::Instance(element.to_string()));
+                }
+                let item = catalog::item_type(owner)?;
                 Some(Resolved::Instance(item.to_string()))
             }
             Expr::BinOp(binop) if binop.op == Operator::Div => {
@@ -290,6 +309,37 @@ impl<'m> SemanticModel<'m> {
             && !path.ends_with(DEFERRED_CALL)
             && root(path) == root(module)
     }
+}
+
+/// The prefix of a type that holds elements of a known type (`list[sqlite3.Connection]` is
+/// `[]sqlite3.Connection`): iterating it or indexing it gives an element.
+pub const ELEMENTS_OF: &str = "[]";
+
+/// Collections whose type argument is their elements' type: `list[T]`, `Sequence[T]`,
+/// `Iterable[T]`, `set[T]`, and `tuple[T, ...]`.
+const ELEMENT_CONTAINERS: &[&str] = &[
+    "builtins.list",
+    "builtins.set",
+    "builtins.frozenset",
+    "builtins.tuple",
+    "typing.List",
+    "typing.Set",
+    "typing.FrozenSet",
+    "typing.Tuple",
+    "typing.Sequence",
+    "typing.Iterable",
+    "typing.Iterator",
+    "typing.Collection",
+    "collections.abc.Sequence",
+    "collections.abc.Iterable",
+    "collections.abc.Iterator",
+    "collections.abc.Collection",
+];
+
+/// The type of the elements of a value of type `type_name`, when it is a collection of a
+/// known type ([`ELEMENTS_OF`]).
+pub fn element_type(type_name: &str) -> Option<&str> {
+    type_name.strip_prefix(ELEMENTS_OF)
 }
 
 /// The suffix of a path segment that stands for the value a call of it returns
