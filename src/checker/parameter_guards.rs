@@ -35,7 +35,8 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
     let candidates = candidates(checker, function, range);
     let parameter = candidates.iter().find_map(|&(guarded, not_none)| {
         let parameter = match guarded {
-            Guarded::Name(name) => parameter_ref(checker, function, name)?,
+            Guarded::Name(name) => parameter_ref(checker, function, name)
+                .or_else(|| keyword_option_ref(checker, function, name))?,
             Guarded::Attribute {
                 receiver,
                 attribute,
@@ -226,6 +227,67 @@ pub(crate) fn parameter_ref(
         name: name.into(),
         position,
         falsy_default: found.default.as_deref().and_then(falsy_literal),
+    })
+}
+
+/// A local that holds one keyword of the function's `**kwargs` (`validate =
+/// kwargs.get("validate")`, `kwargs.pop("validate", None)`), as the keyword parameter it
+/// stands for: `None` when a call does not spell that keyword. Trusted only when the local is
+/// assigned that once, and the function never rebinds `kwargs`, nor stores into it before
+/// (`update`, `setdefault`, a subscript of that key).
+fn keyword_option_ref(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    name: &str,
+) -> Option<ParameterRef> {
+    let kwargs = function.parameters.kwarg.as_deref()?.name.as_str();
+    if is_reassigned(checker, function, kwargs) {
+        return None;
+    }
+    let mut values = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+        if matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name) {
+            values.push(value);
+        }
+    });
+    let [Some(Expr::Call(call))] = values.as_slice() else {
+        return None;
+    };
+    let Expr::Attribute(method) = &*call.func else {
+        return None;
+    };
+    let reads_kwargs = matches!(&*method.value, Expr::Name(owner) if owner.id.as_str() == kwargs);
+    let key = match (method.attr.as_str(), call.arguments.args.as_ref()) {
+        ("get", [Expr::StringLiteral(key)]) => key,
+        ("get" | "pop", [Expr::StringLiteral(key), default]) if default.is_none_literal_expr() => {
+            key
+        }
+        _ => return None,
+    };
+    if !reads_kwargs || !call.arguments.keywords.is_empty() {
+        return None;
+    }
+    let key = key.value.to_str();
+    let read_at = call.start();
+    let mut stored = false;
+    crate::ast_query::collect_assignments(&function.body, &mut |target, _, _| {
+        if let Expr::Subscript(store) = target
+            && store.start() < read_at
+            && matches!(&*store.value, Expr::Name(owner) if owner.id.as_str() == kwargs)
+            && matches!(&*store.slice, Expr::StringLiteral(literal) if literal.value.to_str() == key)
+        {
+            stored = true;
+        }
+    });
+    let filled = crate::ast_query::any_in_body(&function.body, &mut |expr| {
+        matches!(expr, Expr::Call(call) if call.start() < read_at && matches!(&*call.func, Expr::Attribute(method)
+            if matches!(method.attr.as_str(), "update" | "setdefault")
+                && matches!(&*method.value, Expr::Name(owner) if owner.id.as_str() == kwargs)))
+    });
+    (!stored && !filled).then(|| ParameterRef {
+        name: key.into(),
+        position: None,
+        falsy_default: Some(Falsy::None),
     })
 }
 
