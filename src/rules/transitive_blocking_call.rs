@@ -87,8 +87,11 @@ async def webhook(key):
   The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
   `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
-  caller that builds the object without hooks. `for item in p:` counts as a guard on `p`
-  (`None` raises before the body runs, an empty collection never enters it).
+  caller that builds the object without hooks; so does `if self.hooks:` right after
+  `self.hooks = hooks` in the same constructor. A keyword read out of `**kwargs` once
+  (`hooks = kwargs.get("hooks")`) counts as a keyword parameter whose default is `None`.
+  `for item in p:` counts as a guard on `p` (`None` raises before the body runs, an empty
+  collection never enters it).
 - A blocking call that only runs where no loop runs: after `if not can_block(): raise`
   (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
   `asyncio.get_running_loop()` in a `try` and returns `False` from its
