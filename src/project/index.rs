@@ -145,6 +145,11 @@ impl<'a> Project<'a> {
             .unwrap_or(&Resolution::Unknown)
     }
 
+    /// Whether `path` is the name of a project module.
+    pub(super) fn is_module(&self, path: &str) -> bool {
+        self.module_by_name.contains_key(path)
+    }
+
     /// Whether `path` starts with the name of a project module.
     pub(super) fn may_be_project_path(&self, path: &str) -> bool {
         self.roots.contains(path.split('.').next().unwrap_or(path))

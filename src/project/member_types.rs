@@ -99,7 +99,18 @@ impl<'a> Project<'a> {
         if wanted.is_empty() {
             return rustc_hash::FxHashMap::default();
         }
-        for id in self.function_ids() {
+        // Only the modules that call one of these constructors: most call none.
+        let calls_wanted = |module: usize| {
+            self.resolutions[module].iter().any(|resolution| {
+                matches!(resolution, Resolution::Function(id) if wanted.contains_key(id))
+            })
+        };
+        let ids = (0..self.modules.len())
+            .filter(|&module| calls_wanted(module))
+            .flat_map(|module| {
+                (0..self.modules[module].summary.functions.len()).map(move |index| (module, index))
+            });
+        for id in ids {
             let function = self.function(id);
             for (site, call) in function.calls.iter().enumerate() {
                 let Resolution::Function(callee) = *self.resolution(id.0, call.callee) else {
@@ -241,7 +252,9 @@ impl<'a> Project<'a> {
                 let id = self.resolve(function)?;
                 return Some((self.return_type(id)?, count + 1));
             }
+            // A module is neither a class nor a value: nothing to look up for it.
             if count + 1 < segments.len()
+                && !self.is_module(prefix)
                 && let Some(class) = self.class_type(prefix)
             {
                 return Some((class, count + 1));
@@ -550,7 +563,17 @@ pub struct LinkedBlockingCall<'p> {
 /// Every call in async context that the link resolved to a blocking library API.
 pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCall<'p>> {
     let mut found = Vec::new();
-    for id in project.function_ids() {
+    // Only modules with a call the link resolved to a library API: most have none.
+    let ids = (0..project.modules.len())
+        .filter(|&module| {
+            project.resolutions[module]
+                .iter()
+                .any(|resolution| matches!(resolution, Resolution::External(_)))
+        })
+        .flat_map(|module| {
+            (0..project.modules[module].summary.functions.len()).map(move |index| (module, index))
+        });
+    for id in ids {
         let function = project.function(id);
         for (site, call) in function.calls.iter().enumerate() {
             if !call.in_async_context {
