@@ -35,3 +35,18 @@ pub const COROUTINE_UNAWARE_CALLS: &[&str] = &[
     "logging.Logger.critical",
     "logging.Logger.log",
 ];
+
+/// The last names of [`COROUTINE_UNAWARE_CALLS`] (`print`, `info`, `dumps`): asked of every
+/// call nested in another, so only a name in this set is worth resolving.
+static UNAWARE_NAMES: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        COROUTINE_UNAWARE_CALLS
+            .iter()
+            .filter_map(|path| path.rsplit('.').next())
+            .collect()
+    });
+
+/// Whether a call named `name` (its last segment) may be one of [`COROUTINE_UNAWARE_CALLS`].
+pub fn is_coroutine_unaware_name(name: &str) -> bool {
+    UNAWARE_NAMES.contains(name)
+}

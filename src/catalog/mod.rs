@@ -61,7 +61,7 @@ pub use gather_vocabulary::{
     SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
-pub use logging::COROUTINE_UNAWARE_CALLS;
+pub use logging::{COROUTINE_UNAWARE_CALLS, is_coroutine_unaware_name};
 pub use network_timeouts::{
     NETWORK_WAIT_FOR_NEXT, SOCKET_CONNECTS, SOCKET_WRAPPING_CONNECTS, SPAWNS_TASK, STREAM_OPENERS,
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,
@@ -421,6 +421,14 @@ pub fn registration_argument(name: &str) -> Option<(&'static str, usize)> {
         .filter(|(path, _)| suffix_matches(path))
         .map(|(_, argument)| (argument.keyword, argument.position))
         .min()
+}
+
+/// Whether a blocking call to `path` makes the sync helper it sits in block for its callers
+/// (LW103): not a metadata syscall (LW105 reports those where they are made; a chain that
+/// ends in a `stat` is not worth a finding), nor a one-time set-up call, whose result the
+/// helpers that make it keep ([`SETUP_CALLS`]).
+pub fn blocks_helper(path: &str, api: &BlockingApi) -> bool {
+    api.category != Blocking::FsMetadata && !SETUP_CALLS.contains(&path)
 }
 
 /// Whether a call to `path` gives the calling thread's own event loop

@@ -214,13 +214,7 @@ pub(crate) fn record_call(
             function.probe_guarded_calls.push((site, probe, truthy));
         }
     }
-    // A metadata syscall alone does not make a helper blocking for LW103 (RULES.md: LW105
-    // reports direct calls; a chain that ends only in a `stat` is not worth a finding).
-    // Nor does a one-time set-up call (`ssl.create_default_context()`): helpers keep what
-    // they make (`catalog::SETUP_CALLS`).
-    if let Some(api) = blocking
-        .filter(|api| api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path))
-    {
+    if let Some(api) = blocking.filter(|api| catalog::blocks_helper(path, api)) {
         function.blocking.push(BlockingSite {
             api: path.to_string(),
             category: api.category,
@@ -364,12 +358,7 @@ fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Cons
         Expr::Attribute(attribute) => attribute.attr.as_str(),
         _ => return None,
     };
-    let suffix = |path: &str| path.rsplit('.').next() == Some(name);
-    let named = name == "bool"
-        || catalog::COROUTINE_UNAWARE_CALLS
-            .iter()
-            .any(|path| suffix(path));
-    if !named {
+    if name != "bool" && !catalog::is_coroutine_unaware_name(name) {
         return None;
     }
     let path = checker.model.call_path(outer)?;
@@ -547,10 +536,15 @@ fn fills_cache_on_key_error(checker: &Checker, call: &ast::ExprCall) -> bool {
         };
         try_stmt.handlers.iter().any(|handler| {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            // The range first: resolving the caught name costs a path, and most handlers
+            // around a call do not hold it.
+            if !handler.range.contains_range(call.range()) {
+                return false;
+            }
             let catches_key_error = handler.type_.as_deref().is_some_and(|caught| {
                 checker.model.path_of(caught).as_deref() == Some("builtins.KeyError")
             });
-            if !catches_key_error || !handler.range.contains_range(call.range()) {
+            if !catches_key_error {
                 return false;
             }
             let mut stored = Vec::new();

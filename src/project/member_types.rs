@@ -19,7 +19,7 @@ use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
     ThreadTarget,
 };
-use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
+use crate::catalog::{self, BlockingApi, BlockingKind};
 use crate::semantic::DEFERRED_CALL;
 
 /// How many classes, re-exports and bases one resolution may pass through.
@@ -465,9 +465,8 @@ fn linked_sites_of(project: &Project, id: FunctionId, resolutions: &[Resolution]
             continue;
         };
         if !call.in_async_context
-            && let Some(api) = linked_blocking(path, function, site).filter(|api| {
-                api.category != Blocking::FsMetadata && !catalog::SETUP_CALLS.contains(&path)
-            })
+            && let Some(api) = linked_blocking(path, function, site)
+                .filter(|api| catalog::blocks_helper(path, api))
         {
             sites.blocking.push(BlockingSite {
                 api: path.to_string(),
