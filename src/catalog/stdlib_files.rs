@@ -39,10 +39,10 @@ pub(super) const LIBRARIES: &[Library] = &[
             .returns("io.TextIOWrapper")])
         .classes(&[Class::type_only("io.TextIOWrapper").file_object()]),
     Library::new("codecs").functions(&[Api::new("codecs.open").blocks(io(AIOFILES))]),
-    // Wrapping a descriptor opens nothing: it checks it with `fstat`, a metadata call (LW105).
-    Library::new("os").functions(&[Api::new("os.fdopen")
-        .blocks(METADATA)
-        .returns("io.TextIOWrapper")]),
+    // Wrapping a descriptor opens nothing: its `fstat` is on a descriptor already open (an
+    // inode in memory; a socket, a pipe), so `os.fdopen` is typed but not blocking. What
+    // blocks is the `open` that made the descriptor, reported where it is.
+    Library::new("os").functions(&[Api::new("os.fdopen").returns("io.TextIOWrapper")]),
     // The first import of a module finds, reads and runs its files (later ones are a
     // dictionary lookup, but the call cannot tell which it is).
     Library::new("importlib").functions(&[Api::new("importlib.import_module").blocks(io(None))]),
