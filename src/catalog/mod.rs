@@ -115,6 +115,8 @@ struct Tables {
     returns: HashMap<Box<str>, &'static str>,
     /// Every name of a constructible class → its canonical path.
     classes: HashMap<&'static str, &'static str>,
+    /// The canonical path of every class, constructible or only met in annotations.
+    types: HashSet<&'static str>,
     /// Owner type → attribute → type.
     attributes: HashMap<&'static str, HashMap<&'static str, &'static str>>,
     items: HashMap<&'static str, &'static str>,
@@ -165,6 +167,7 @@ fn build_tables() -> Tables {
         class_families: HashMap::default(),
         returns: HashMap::default(),
         classes: HashMap::default(),
+        types: HashSet::default(),
         attributes: HashMap::default(),
         items: HashMap::default(),
         divisions: HashMap::default(),
@@ -233,6 +236,7 @@ impl Tables {
     }
 
     fn add_class(&mut self, class: &'static Class, kind: BlockingKind) {
+        self.types.insert(class.path);
         let names = std::iter::once(class.path).chain(class.aliases.iter().copied());
         for name in names {
             if class.constructible {
@@ -317,6 +321,12 @@ pub fn return_type(path: &str) -> Option<&'static str> {
         .get(path)
         .or_else(|| tables.classes.get(path))
         .copied()
+}
+
+/// Whether the catalog describes the class at this canonical path (one that can be
+/// constructed, or one met only in annotations, such as `concurrent.futures.Executor`).
+pub fn describes_type(path: &str) -> bool {
+    TABLES.types.contains(path)
 }
 
 /// The canonical name of a known class.

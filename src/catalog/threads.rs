@@ -96,7 +96,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("submit").returns(FUTURE),
             ]),
             // The base class, met in annotations (`executor: Executor`).
+            // Its own `shutdown` does nothing, but every executor an annotation can mean
+            // (thread, process, interpreter pools) waits for its workers when `wait` is true.
             Class::type_only("concurrent.futures.Executor").methods(&[
+                Api::new("shutdown").blocks(flagged("wait", 0)),
                 Api::new("submit").returns(FUTURE).hands_off("fn", 0),
                 Api::new("map").hands_off("fn", 0),
             ]),

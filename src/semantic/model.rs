@@ -69,15 +69,26 @@ impl<'m> SemanticModel<'m> {
                     return;
                 }
                 // A tuple of classes says less than any one of them: not narrowed.
-                if let Some(type_name) = self
+                let Some(type_name) = self
                     .path_of(class)
                     .filter(|path| !path.starts_with("builtins."))
-                {
-                    let type_name = catalog::canonical_class(&type_name)
-                        .map(str::to_string)
-                        .unwrap_or(type_name);
-                    found.push((name.id.to_string(), Resolved::Instance(type_name)));
-                }
+                else {
+                    return;
+                };
+                let narrowed = match catalog::canonical_class(&type_name) {
+                    Some(known) => known.to_string(),
+                    // A class the catalog does not know (a project subclass, often of the
+                    // very library class the name is declared as): the value is both, and
+                    // what the catalog says of the declared class still holds of it, while
+                    // the other may never resolve (a module outside the checked paths).
+                    None => match self.type_of(&Expr::Name(name.clone())) {
+                        Some(declared) if catalog::describes_type(&declared) => {
+                            return;
+                        }
+                        _ => type_name,
+                    },
+                };
+                found.push((name.id.to_string(), Resolved::Instance(narrowed)));
             }
             _ => {}
         }
@@ -140,8 +151,19 @@ impl<'m> SemanticModel<'m> {
                         other => other,
                     };
                     let element = self.annotation_type(element)?;
-                    return (!element.starts_with(ELEMENTS_OF))
+                    return (!is_collection(&element))
                         .then(|| format!("{ELEMENTS_OF}{element}"));
+                }
+                if MAPPING_CONTAINERS.contains(&container.as_str()) {
+                    // `dict[str, Executor]`: what matters is the values' type.
+                    let Expr::Tuple(tuple) = &*subscript.slice else {
+                        return None;
+                    };
+                    let [_, value] = tuple.elts.as_slice() else {
+                        return None;
+                    };
+                    let value = self.annotation_type(value)?;
+                    return (!is_collection(&value)).then(|| format!("{VALUES_OF}{value}"));
                 }
                 if container == "typing.Optional"
                     || container == "typing.Annotated"
@@ -216,6 +238,10 @@ impl<'m> SemanticModel<'m> {
                     return (!subscript.slice.is_slice_expr())
                         .then(|| Resolved::Instance(element.to_string()));
                 }
+                if let Some(value) = value_type(owner) {
+                    // `executors["default"]`: a value of the mapping.
+                    return Some(Resolved::Instance(value.to_string()));
+                }
                 let item = catalog::item_type(owner)?;
                 Some(Resolved::Instance(item.to_string()))
             }
@@ -280,6 +306,9 @@ impl<'m> SemanticModel<'m> {
         if let Some(returned) = catalog::return_type(&path) {
             return Some(Resolved::Instance(returned.to_string()));
         }
+        if let Some(returned) = mapping_method_result(&path) {
+            return Some(Resolved::Instance(returned));
+        }
         if self.module.is_class(&path) || looks_like_class(&path) {
             return Some(Resolved::Instance(path));
         }
@@ -335,6 +364,47 @@ const ELEMENT_CONTAINERS: &[&str] = &[
     "collections.abc.Iterator",
     "collections.abc.Collection",
 ];
+
+/// The prefix of a type that maps keys to values of a known type (`dict[str, Executor]` is
+/// `{}concurrent.futures.Executor`): indexing it, `.get(...)`, `.pop(...)` give a value, and
+/// `.values()` a collection of them.
+pub const VALUES_OF: &str = "{}";
+
+/// Mappings whose second type argument is their values' type.
+const MAPPING_CONTAINERS: &[&str] = &[
+    "builtins.dict",
+    "typing.Dict",
+    "typing.Mapping",
+    "typing.MutableMapping",
+    "typing.DefaultDict",
+    "typing.OrderedDict",
+    "collections.OrderedDict",
+    "collections.defaultdict",
+    "collections.abc.Mapping",
+    "collections.abc.MutableMapping",
+];
+
+/// Whether a type is one of the collection shapes above; they are not nested.
+fn is_collection(type_name: &str) -> bool {
+    type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF)
+}
+
+/// The type of the values of a mapping of a known value type ([`VALUES_OF`]).
+fn value_type(type_name: &str) -> Option<&str> {
+    type_name.strip_prefix(VALUES_OF)
+}
+
+/// What a mapping's method returns: `m.values()` its values, `m.get(k)`, `m.pop(k)`,
+/// `m.setdefault(k, v)` one of them (or the default, which is not followed).
+fn mapping_method_result(path: &str) -> Option<String> {
+    let (mapping, method) = path.rsplit_once('.')?;
+    let value = value_type(mapping)?;
+    match method {
+        "values" => Some(format!("{ELEMENTS_OF}{value}")),
+        "get" | "pop" | "setdefault" => Some(value.to_string()),
+        _ => None,
+    }
+}
 
 /// The type of the elements of a value of type `type_name`, when it is a collection of a
 /// known type ([`ELEMENTS_OF`]).

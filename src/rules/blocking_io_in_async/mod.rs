@@ -41,7 +41,10 @@ Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values
 whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
 method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
-a function's return annotation, the body of `if isinstance(x, ThreadPoolExecutor):`, and,
+a function's return annotation, the elements of `list[T]` and the values of `dict[K, T]`
+(`for pool in self.pools.values()`, `self.pools["default"]`), the body of `if isinstance(x,
+ThreadPoolExecutor):` (a class the catalog does not know leaves a declared `x: Executor` an
+`Executor`, since it is one still), and,
 across modules, an attribute declared on a base class in another module, the result of a
 function annotated in another module, and a method a project class inherits from a library
 class (`class Client(requests.Session)`). A call whose blocking depends on what only its text
