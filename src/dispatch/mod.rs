@@ -132,8 +132,12 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::GetEventLoop) {
         get_event_loop::check_call(checker, call, path);
     }
-    if checker.notebook && checker.enabled(Rule::RunInRunningLoop) {
-        run_in_running_loop::check_notebook_call(checker, call, path);
+    if checker.enabled(Rule::RunInRunningLoop) {
+        if checker.notebook {
+            run_in_running_loop::check_notebook_call(checker, call, path);
+        } else {
+            run_in_running_loop::check_import_time_call(checker, call, path);
+        }
     }
     if checker.enabled(Rule::FastapiOnEvent) {
         fastapi_on_event::check_call(checker, call, path);

@@ -1,7 +1,7 @@
 //! LW202 run-in-running-loop: `asyncio.run`, `loop.run_until_complete` or
 //! `loop.run_forever` where a loop is already running.
 
-use ruff_python_ast as ast;
+use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::catalog;
@@ -30,6 +30,11 @@ event loop is already running on the thread:
 - (e) at the top level of a Jupyter notebook's cell (`.ipynb`), including under `if`, `for`,
   `with` and in a class body there: the kernel already runs an event loop, and a cell's code
   runs inside it.
+- (f) in the top-level code (or a class body) of a module that belongs to a package, which
+  it shows by importing its siblings relatively (`from .data import load`): that code runs
+  whenever the module is imported, and the importer (an async application, a bot framework's
+  plugin loader, a lazy import inside a coroutine) may already run a loop. A library or plugin
+  module should not start a loop of its own at import.
 
 ## Why is this bad?
 Only one loop can run on a thread. `asyncio.run()` raises
@@ -79,8 +84,11 @@ result = await fetch_all(urls)
 ```
 
 ## Not flagged
-- `asyncio.run` at module level of a `.py` file (including under `if __name__ == "__main__":`) and in a sync
-  `main()` that no coroutine or hook of the project reaches.
+- `asyncio.run` at module level of a script: a `.py` file that imports nothing of its
+  package relatively, a `__main__.py` (run by `python -m`), anything under `if __name__ ==
+  "__main__":`, and test modules (`test_*.py`, `*_test.py`, `conftest.py`, a `tests`
+  package), which pytest imports before any loop runs. And in a sync `main()` that no coroutine
+  or hook of the project reaches.
 - The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
   runs the loop only when none is running.
 - A call guarded so that it only runs when no loop is running: in the `except RuntimeError`
@@ -108,6 +116,7 @@ const HELP_IN_NOTEBOOK: &str =
 const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
 const HELP_IN_HOOK: &str = "Use the framework's async hook (e.g. `async_log_success_event`), or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does";
 const HELP_CALLED_FROM_ASYNC: &str = "Make the function `async` and await it from the coroutine, or have the coroutine run it with `await asyncio.to_thread(...)` (a worker thread has no running loop)";
+const HELP_AT_IMPORT: &str = "Run the loop from the program's entry point (a `main()` under `if __name__ == \"__main__\":`), or make the module's set-up a coroutine its importer awaits";
 const HELP_IN_FINALIZER: &str = "Do not run a loop in a finalizer: close the resource explicitly (`async with`, an `aclose()` the owner awaits)";
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -237,6 +246,70 @@ pub(crate) fn check_notebook_call(checker: &mut Checker, call: &ast::ExprCall, p
         diagnostic = diagnostic.with_fix(fix);
     }
     checker.report(diagnostic);
+}
+
+/// (f): a loop run in the top-level code of a module that is part of a package (it imports
+/// its siblings relatively: `from .data import load`), outside `if __name__ == "__main__":`.
+/// That code runs whenever the module is imported, and whoever imports it (an async
+/// application, a framework's plugin loader, another module's lazy import) may already run a
+/// loop. Test modules and `__main__.py` are left alone: pytest imports the former with no loop
+/// running, and the latter is a script.
+pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
+    if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some()
+    {
+        return;
+    }
+    let module_name = checker.model.module.module_name.as_str();
+    if !runs_when_imported(module_name, &checker.module().body) {
+        return;
+    }
+    let under_main_guard = checker.statement_ancestors().iter().any(|stmt| {
+        matches!(stmt, Stmt::If(if_stmt) if mentions_dunder_name(&if_stmt.test))
+    });
+    if under_main_guard || loop_guards::is_guarded(checker.current_body(), call.range()) {
+        return;
+    }
+    let api = display_path(path);
+    checker.report(
+        Diagnostic::new(
+            Rule::RunInRunningLoop,
+            format!(
+                "`{api}` runs when this module is imported: an importer inside a running loop (an async application, a plugin loader) gets RuntimeError"
+            ),
+            call.range(),
+        )
+        .with_help(HELP_AT_IMPORT),
+    );
+}
+
+/// Whether a module's top-level code runs on import rather than as a script: it imports
+/// its package's modules relatively, and it is neither `__main__` nor a test module.
+fn runs_when_imported(module_name: &str, body: &[Stmt]) -> bool {
+    let last = module_name.rsplit('.').next().unwrap_or(module_name);
+    let is_test = last == "conftest"
+        || last.starts_with("test_")
+        || last.ends_with("_test")
+        || module_name
+            .split('.')
+            .any(|part| matches!(part, "tests" | "test" | "testing"));
+    if last == "__main__" || is_test {
+        return false;
+    }
+    body.iter().any(|stmt| match stmt {
+        Stmt::ImportFrom(import) => import.level > 0,
+        Stmt::Try(try_stmt) => try_stmt
+            .body
+            .iter()
+            .any(|inner| matches!(inner, Stmt::ImportFrom(import) if import.level > 0)),
+        _ => false,
+    })
+}
+
+/// Whether a test reads `__name__` (`if __name__ == "__main__":`, either way round).
+fn mentions_dunder_name(test: &ast::Expr) -> bool {
+    crate::ast_query::any_expr(test, &mut |expr: &ast::Expr| {
+        matches!(expr, ast::Expr::Name(name) if name.id.as_str() == "__name__")
+    })
 }
 
 /// `asyncio.run(coro)` / `loop.run_until_complete(coro)` → `await coro`, when the coroutine
