@@ -37,7 +37,20 @@ pub(super) const LIBRARIES: &[Library] = &[
         .functions(&[Api::new("io.open")
             .blocks(io(AIOFILES))
             .returns("io.TextIOWrapper")])
-        .classes(&[Class::type_only("io.TextIOWrapper").file_object()]),
+        // A file object's reads and writes go to the disk (a flush, a read past the buffer).
+        // Where the function opened the file itself, the `open` is what is reported; these
+        // count on a file opened elsewhere (`self._log = open(...)` in `__init__`).
+        .classes(&[Class::type_only("io.TextIOWrapper")
+            .file_object()
+            .methods(&[
+                Api::new("read").blocks(io(AIOFILES)),
+                Api::new("readline").blocks(io(AIOFILES)),
+                Api::new("readlines").blocks(io(AIOFILES)),
+                Api::new("write").blocks(io(AIOFILES)),
+                Api::new("writelines").blocks(io(AIOFILES)),
+                Api::new("flush").blocks(io(AIOFILES)),
+                Api::new("truncate").blocks(io(AIOFILES)),
+            ])]),
     Library::new("codecs").functions(&[Api::new("codecs.open").blocks(io(AIOFILES))]),
     // Wrapping a descriptor opens nothing: its `fstat` is on a descriptor already open (an
     // inode in memory; a socket, a pipe), so `os.fdopen` is typed but not blocking. What

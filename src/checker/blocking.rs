@@ -37,6 +37,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         None => return None,
     };
     if is_non_blocking_form(call, &api)
+        || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
@@ -149,6 +150,17 @@ fn rejects_without_prefix(stmt: &ast::Stmt, name: &str, prefix: &str) -> bool {
             Some(ast::Stmt::Raise(_) | ast::Stmt::Return(_))
         )
         && if_stmt.elif_else_clauses.is_empty()
+}
+
+/// A method of a file object held in a local of the current function (`with open(p) as f:
+/// f.read()`): the function opened it, and that `open` is reported; one finding per use.
+fn on_file_opened_here(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let Some((owner, _method)) = path.rsplit_once('.') else {
+        return false;
+    };
+    catalog::is_file_type(owner)
+        && matches!(&*call.func, Expr::Attribute(attribute)
+            if matches!(&*attribute.value, Expr::Name(name) if checker.model.is_local(name.id.as_str())))
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {

@@ -26,7 +26,10 @@ pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 Flags a blocking I/O call made directly inside an `async def`: file access (`open`,
 `io.open`, `codecs.open`, `os.*` file functions, `shutil`, `pathlib.Path` reads and writes,
 `tempfile`, `zipfile`, `tarfile`, `gzip`/`bz2`/`lzma`, `json`/`pickle` `load`/`dump` on a file
-object, `glob` patterns), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
+object, `glob` patterns, and the `read`/`readline`/`readlines`/`write`/`writelines`/`flush`/
+`truncate` methods of a file object opened elsewhere, such as `self._log.write(line)` where
+`__init__` did `self._log = open(path, "a")`; a file the coroutine opened itself is reported
+at its `open`, once), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
 locks, events and threads, on `queue` and `multiprocessing` queues and processes and on
 `concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
 `urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`),
