@@ -196,6 +196,22 @@ impl<'a> Checker<'a, '_> {
             .read_only_for_members(name)
     }
 
+    /// Whether `name` is a collection the current function makes for itself (a local it
+    /// binds, not a parameter) and only ever fills (`x.append(v)`, `x[k] = v`): nothing is
+    /// taken out of it, passed on, returned or awaited.
+    pub fn is_local_only_filled(&mut self, name: &str) -> bool {
+        let Some(function) = self.current_function() else {
+            return false;
+        };
+        let is_parameter = function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name);
+        !is_parameter
+            && self.model.scopes.innermost_function_binds(name)
+            && self.names_read_in_current_body().only_filled(name)
+    }
+
     /// The names the current body reads, collected the first time a body is asked about.
     fn names_read_in_current_body(&mut self) -> &NamesRead<'a> {
         let body = self.current_body();

@@ -13,6 +13,9 @@ pub struct NamesRead<'a> {
     /// The names read other than as the object of an attribute access or a subscript
     /// (`x.attr`, `x[0]`): passed, returned, awaited, tested, called.
     used_whole: rustc_hash::FxHashSet<&'a str>,
+    /// The names read other than to put something into them (`x.append(v)`, `x[k] = v`):
+    /// a collection outside this set only ever receives values, nobody takes them out.
+    taken_from: rustc_hash::FxHashSet<&'a str>,
     /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
     /// followed, so every name counts as read.
     everything: bool,
@@ -30,6 +33,7 @@ impl<'a> NamesRead<'a> {
         let mut reads = Self {
             names: rustc_hash::FxHashSet::with_capacity_and_hasher(length / 32, Default::default()),
             used_whole: rustc_hash::FxHashSet::default(),
+            taken_from: rustc_hash::FxHashSet::default(),
             everything: false,
         };
         let mut collector = NamesReadCollector {
@@ -49,7 +53,16 @@ impl<'a> NamesRead<'a> {
     pub fn read_only_for_members(&self, name: &str) -> bool {
         !self.everything && self.names.contains(name) && !self.used_whole.contains(name)
     }
+
+    /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,
+    /// `x.add(v)`, `x[k] = v`): what it holds is never taken out, passed on or awaited.
+    pub fn only_filled(&self, name: &str) -> bool {
+        !self.everything && !self.taken_from.contains(name)
+    }
 }
+
+/// Methods that put a value into a collection and return nothing of what it holds.
+const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
 
 /// Members a coroutine object really has: reading them is using the coroutine as one.
 const COROUTINE_MEMBERS: &[&str] = &[
@@ -82,6 +95,9 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
             self.reads
                 .names
                 .extend(names.iter().map(|name| name.as_str()));
+            self.reads
+                .taken_from
+                .extend(names.iter().map(|name| name.as_str()));
         }
         self.nesting += 1;
         visitor::walk_stmt(self, stmt);
@@ -96,6 +112,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
             Expr::Name(name) if name.ctx.is_load() => {
                 self.reads.names.insert(name.id.as_str());
                 self.reads.used_whole.insert(name.id.as_str());
+                self.reads.taken_from.insert(name.id.as_str());
             }
             // `x.attr` and `x[i]`: `x` is read for one of its members, not whole.
             Expr::Attribute(ast::ExprAttribute { value, attr, .. })
@@ -105,14 +122,20 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                     && name.ctx.is_load()
                 {
                     self.reads.names.insert(name.id.as_str());
+                    self.reads.taken_from.insert(name.id.as_str());
                     return;
                 }
             }
-            Expr::Subscript(ast::ExprSubscript { value, slice, .. }) => {
+            Expr::Subscript(ast::ExprSubscript {
+                value, slice, ctx, ..
+            }) => {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
                 {
                     self.reads.names.insert(name.id.as_str());
+                    if !ctx.is_store() {
+                        self.reads.taken_from.insert(name.id.as_str());
+                    }
                     self.nesting += 1;
                     self.visit_expr(slice);
                     self.nesting -= 1;
@@ -124,6 +147,19 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                     && matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")
                 {
                     self.reads.everything = true;
+                }
+                // `x.append(v)`: `x` is read for a member, only to be filled.
+                if let Expr::Attribute(ast::ExprAttribute { value, attr, .. }) = &*call.func
+                    && let Expr::Name(name) = &**value
+                    && FILLING_METHODS.contains(&attr.as_str())
+                {
+                    self.reads.names.insert(name.id.as_str());
+                    self.nesting += 1;
+                    for argument in crate::ast_query::argument_values(&call.arguments) {
+                        self.visit_expr(argument);
+                    }
+                    self.nesting -= 1;
+                    return;
                 }
             }
             _ => {}

@@ -307,10 +307,32 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         // value the call would give.
         Some(Expr::Compare(_)) => return CallUsage::Condition,
         Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
+            // `pending.append(save(x))` into a local nobody takes anything out of.
+            if let Some(collection) = filled_collection(outer)
+                && checker.is_local_only_filled(collection)
+            {
+                return CallUsage::Dropped;
+            }
             return match consumer_of_argument(checker, outer) {
                 Some(Consumer::TruthTest) => CallUsage::Condition,
                 Some(Consumer::Unaware) => CallUsage::Consumed,
                 None => CallUsage::Used,
+            };
+        }
+        // `pending = [save(a), save(b)]`, `{"a": save(a)}` into a local nobody takes anything
+        // out of.
+        Some(display @ (Expr::List(_) | Expr::Set(_) | Expr::Tuple(_) | Expr::Dict(_)))
+            if ancestors.len() == 2 =>
+        {
+            return match checker.current_statement() {
+                Some(Stmt::Assign(assign))
+                    if assign.value.range() == display.range()
+                        && matches!(assign.targets.as_slice(), [Expr::Name(name)]
+                            if checker.is_local_only_filled(name.id.as_str())) =>
+                {
+                    CallUsage::Dropped
+                }
+                _ => CallUsage::Used,
             };
         }
         Some(_) => return CallUsage::Used,
@@ -318,21 +340,121 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     }
     match checker.current_statement() {
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
-        Some(Stmt::Assign(assign)) => match assign.targets.as_slice() {
-            [Expr::Name(name)] if assign.value.range() == call.range() => {
-                if !checker.is_read_in_current_body(name.id.as_str()) {
+        Some(Stmt::Assign(assign)) if assign.value.range() == call.range() => {
+            match assign.targets.as_slice() {
+                // `pending[key] = save(x)` into a local nobody takes anything out of.
+                [Expr::Subscript(subscript)] => match &*subscript.value {
+                    Expr::Name(name) if checker.is_local_only_filled(name.id.as_str()) => {
+                        CallUsage::Dropped
+                    }
+                    _ => CallUsage::Used,
+                },
+                // `self._pending = save(x)` where nothing in the module reads `_pending`.
+                [Expr::Attribute(attribute)]
+                    if is_self_attribute(checker, attribute)
+                        && !attribute_read_in_module(checker, attribute.attr.as_str()) =>
+                {
                     CallUsage::Dropped
-                } else if checker.is_read_only_for_members(name.id.as_str()) {
-                    // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
-                    CallUsage::Consumed
-                } else {
-                    CallUsage::Used
                 }
+                [Expr::Name(name)] if assign.value.range() == call.range() => {
+                    if !checker.is_read_in_current_body(name.id.as_str()) {
+                        CallUsage::Dropped
+                    } else if checker.is_read_only_for_members(name.id.as_str()) {
+                        // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
+                        CallUsage::Consumed
+                    } else {
+                        CallUsage::Used
+                    }
+                }
+                _ => CallUsage::Used,
             }
-            _ => CallUsage::Used,
-        },
+        }
         _ if statement_tests(checker, call.range()) => CallUsage::Condition,
         _ => CallUsage::Used,
+    }
+}
+
+/// The local a filling call puts its argument into: `pending` of `pending.append(x)`.
+fn filled_collection(outer: &ast::ExprCall) -> Option<&str> {
+    let Expr::Attribute(attribute) = &*outer.func else {
+        return None;
+    };
+    let Expr::Name(name) = &*attribute.value else {
+        return None;
+    };
+    matches!(
+        attribute.attr.as_str(),
+        "append" | "appendleft" | "add" | "insert"
+    )
+    .then_some(name.id.as_str())
+}
+
+/// `self.x` in a method whose first parameter is `self`.
+fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {
+    let Expr::Name(owner) = &*attribute.value else {
+        return false;
+    };
+    owner.id.as_str() == "self"
+        && checker.current_function().is_some_and(|function| {
+            function
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(&function.parameters.args)
+                .next()
+                .is_some_and(|first| first.parameter.name.as_str() == "self")
+        })
+}
+
+/// Whether the module reads an attribute called `name` anywhere (`x.name`, or the string
+/// `"name"`, as `getattr(self, "name")` spells it). Collected once per module, on the first
+/// question: few modules ask.
+fn attribute_read_in_module(checker: &Checker, name: &str) -> bool {
+    let module = checker.module();
+    let mut state = checker.rule_state::<AttributesRead>();
+    let read = state
+        .0
+        .get_or_insert_with(|| AttributeNames::collect(&module.body));
+    read.everything || read.names.contains(name)
+}
+
+/// The attribute names a module reads, for [`attribute_read_in_module`].
+#[derive(Default)]
+struct AttributesRead(Option<AttributeNames>);
+
+struct AttributeNames {
+    names: rustc_hash::FxHashSet<String>,
+    /// `vars(self)`, `self.__dict__`: attributes read by no name.
+    everything: bool,
+}
+
+impl AttributeNames {
+    fn collect(body: &[Stmt]) -> Self {
+        struct Collector(AttributeNames);
+        impl<'a> ruff_python_ast::visitor::Visitor<'a> for Collector {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                match expr {
+                    Expr::Attribute(attribute) if !attribute.ctx.is_store() => {
+                        if attribute.attr.as_str() == "__dict__" {
+                            self.0.everything = true;
+                        }
+                        self.0.names.insert(attribute.attr.to_string());
+                    }
+                    Expr::StringLiteral(string) => {
+                        self.0.names.insert(string.value.to_str().to_string());
+                    }
+                    Expr::Name(name) if name.id.as_str() == "vars" => self.0.everything = true,
+                    _ => {}
+                }
+                ruff_python_ast::visitor::walk_expr(self, expr);
+            }
+        }
+        let mut collector = Collector(AttributeNames {
+            names: rustc_hash::FxHashSet::default(),
+            everything: false,
+        });
+        ruff_python_ast::visitor::Visitor::visit_body(&mut collector, body);
+        collector.0
     }
 }
 

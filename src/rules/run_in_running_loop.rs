@@ -255,17 +255,17 @@ pub(crate) fn check_notebook_call(checker: &mut Checker, call: &ast::ExprCall, p
 /// loop. Test modules and `__main__.py` are left alone: pytest imports the former with no loop
 /// running, and the latter is a script.
 pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some()
-    {
+    if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some() {
         return;
     }
     let module_name = checker.model.module.module_name.as_str();
     if !runs_when_imported(module_name, &checker.module().body) {
         return;
     }
-    let under_main_guard = checker.statement_ancestors().iter().any(|stmt| {
-        matches!(stmt, Stmt::If(if_stmt) if mentions_dunder_name(&if_stmt.test))
-    });
+    let under_main_guard = checker
+        .statement_ancestors()
+        .iter()
+        .any(|stmt| matches!(stmt, Stmt::If(if_stmt) if mentions_dunder_name(&if_stmt.test)));
     if under_main_guard || loop_guards::is_guarded(checker.current_body(), call.range()) {
         return;
     }
@@ -307,9 +307,10 @@ fn runs_when_imported(module_name: &str, body: &[Stmt]) -> bool {
 
 /// Whether a test reads `__name__` (`if __name__ == "__main__":`, either way round).
 fn mentions_dunder_name(test: &ast::Expr) -> bool {
-    crate::ast_query::any_expr(test, &mut |expr: &ast::Expr| {
-        matches!(expr, ast::Expr::Name(name) if name.id.as_str() == "__name__")
-    })
+    crate::ast_query::any_expr(
+        test,
+        &mut |expr: &ast::Expr| matches!(expr, ast::Expr::Name(name) if name.id.as_str() == "__name__"),
+    )
 }
 
 /// `asyncio.run(coro)` / `loop.run_until_complete(coro)` → `await coro`, when the coroutine

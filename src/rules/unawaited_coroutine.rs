@@ -47,9 +47,21 @@ call that only inspects or formats what it is given and never awaits it: `print(
 `Logger` methods (`logger.info("%s", fetch())`). The call sees a coroutine object, never the
 value; the coroutine never runs.
 
+Also flagged: a coroutine stored where nothing ever takes it out. Put into a collection the
+function makes for itself and only ever fills (`pending.append(save(r))`, `pending = [save(a),
+save(b)]`, `later[key] = save(r)`, where `pending` and `later` are locals that are never read
+otherwise: not awaited, gathered, iterated, returned or passed on), or assigned to an attribute
+of `self` that nothing in the module reads (`self._last = save(r)`, with no `x._last` and no
+`"_last"` string anywhere in the module).
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
+Stored ones are followed only as far as the function or module can tell: a collection that
+came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
+comprehension, an attribute the module reads anywhere or of another object than `self`, a
+module-level collection, and a keyword argument of a call (a scheduler may take it) are not
+reported.
 
 ## Fix
 Safe, in async context: prefix the call with `await`.

@@ -151,8 +151,7 @@ impl<'m> SemanticModel<'m> {
                         other => other,
                     };
                     let element = self.annotation_type(element)?;
-                    return (!is_collection(&element))
-                        .then(|| format!("{ELEMENTS_OF}{element}"));
+                    return (!is_collection(&element)).then(|| format!("{ELEMENTS_OF}{element}"));
                 }
                 if MAPPING_CONTAINERS.contains(&container.as_str()) {
                     // `dict[str, Executor]`: what matters is the values' type.

@@ -65,6 +65,19 @@ impl ScopeStack {
             .is_some_and(|scope| matches!(scope, Scope::Lambda(_)))
     }
 
+    /// Whether the innermost function (not a lambda) binds `name` itself.
+    pub fn innermost_function_binds(&self, name: &str) -> bool {
+        match self
+            .scopes
+            .iter()
+            .rev()
+            .find(|scope| !matches!(scope, Scope::Class { .. }))
+        {
+            Some(Scope::Function(function)) => function.binds(name),
+            _ => false,
+        }
+    }
+
     /// The class whose body the innermost scope is, if it is one.
     pub fn current_class(&self) -> Option<&str> {
         match self.scopes.last()? {

@@ -27,9 +27,7 @@ Flags a blocking I/O call made directly inside an `async def`: file access (`ope
 `io.open`, `codecs.open`, `os.*` file functions, `shutil`, `pathlib.Path` reads and writes,
 `tempfile`, `zipfile`, `tarfile`, `gzip`/`bz2`/`lzma`, `json`/`pickle` `load`/`dump` on a file
 object, `glob` patterns, and the `read`/`readline`/`readlines`/`write`/`writelines`/`flush`/
-`truncate` methods of a file object opened elsewhere, such as `self._log.write(line)` where
-`__init__` did `self._log = open(path, "a")`; a file the coroutine opened itself is reported
-at its `open`, once), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
+`truncate` methods of a file object opened elsewhere), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
 locks, events and threads, on `queue` and `multiprocessing` queues and processes and on
 `concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
 `urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`),
@@ -39,6 +37,11 @@ process calls, and sync database and service clients (`psycopg2`, sync `psycopg`
 `boto3` and the `botocore` clients it builds), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`), and
 `importlib.import_module`.
+
+A file object's methods count where the file was opened elsewhere: a log file the
+constructor opened and a coroutine writes to (`self._log = open(path, "a")`, then
+`self._log.write(line)` in an `async def`), a module-level file. A file the coroutine opened
+itself is reported once, at its `open`.
 
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`. Methods are matched on values
