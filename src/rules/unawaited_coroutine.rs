@@ -1,6 +1,6 @@
 //! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
@@ -54,6 +54,15 @@ otherwise: not awaited, gathered, iterated, returned or passed on), or assigned 
 of `self` that nothing in the module reads (`self._last = save(r)`, with no `x._last` and no
 `"_last"` string anywhere in the module).
 
+Also flagged: an `async def` handed over as a plain callable, to be called by the event loop
+(`loop.call_soon(self.refresh)`, `call_later`, `call_at`, `add_signal_handler`,
+`fut.add_done_callback(on_done)`) or on a worker thread (`loop.run_in_executor(None, fetch)`,
+`asyncio.to_thread(fetch)`, `threading.Thread(target=main)`, `executor.submit(fetch)`,
+`run_in_threadpool(fetch)`). The caller calls it like a sync function, gets a coroutine object
+and never awaits it. The function must be known: a local that may hold one of several
+callables (`handler = getattr(self, name)` in one branch, `handler = self.fallback` in the
+other) is not followed.
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
@@ -93,5 +102,38 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             ));
         }
         report(caller.0, diagnostic);
+    }
+    check_async_callbacks(project, report);
+}
+
+/// An `async def` handed over as a plain callable (`loop.call_soon(self.refresh)`,
+/// `fut.add_done_callback(on_done)`, `loop.run_in_executor(None, fetch)`,
+/// `threading.Thread(target=main)`): whoever calls it gets a coroutine and drops it.
+fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for id in project.function_ids() {
+        let handed = project.thread_targets(id);
+        let registered = project.loop_callbacks(id);
+        for (handoff, caller) in handed
+            .iter()
+            .map(|handoff| (handoff, "the worker thread"))
+            .chain(registered.iter().map(|handoff| (handoff, "the event loop")))
+        {
+            let Some(target) = project.resolve(&handoff.target) else {
+                continue;
+            };
+            let target_function = project.function(target);
+            if !target_function.is_async {
+                continue;
+            }
+            let message = format!(
+                "`{}` is an `async def` handed to `{}` as a plain callable: {caller} calls it and gets a coroutine that nobody awaits, so its body never runs",
+                target_function.name,
+                display_path(&handoff.via),
+            );
+            let diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, handoff.range)
+                .with_help("Schedule the coroutine instead: `asyncio.create_task(f(...))` on the loop (keep a reference), or `asyncio.run_coroutine_threadsafe(f(...), loop)` from another thread; or make the callback a sync function")
+                .with_chain(vec![project.definition_step(target)]);
+            report(id.0, diagnostic);
+        }
     }
 }

@@ -49,7 +49,7 @@ impl SemanticModel<'_> {
             scope.bindings.insert(name, known);
         }
         self.scopes.push(Scope::Function(scope));
-        let mut conflicted = HashSet::default();
+        let mut conflicted = Conflicts::default();
         self.infer_local_types(&function.body, &mut conflicted);
     }
 
@@ -63,13 +63,17 @@ impl SemanticModel<'_> {
         self.scopes.push(Scope::Lambda(parameters));
     }
 
-    fn infer_local_types(&mut self, body: &[Stmt], conflicted: &mut HashSet<String>) {
+    fn infer_local_types(&mut self, body: &[Stmt], conflicted: &mut Conflicts) {
         for stmt in body {
             match stmt {
                 Stmt::Assign(assign) => {
                     if let [Expr::Name(target)] = assign.targets.as_slice() {
                         let known = self.resolve(&assign.value);
-                        self.learn(target.id.as_str(), known, conflicted);
+                        if known.is_none() && !assign.value.is_none_literal_expr() {
+                            self.bound_to_unknown(target.id.as_str(), conflicted);
+                        } else {
+                            self.learn(target.id.as_str(), known, conflicted);
+                        }
                     }
                 }
                 Stmt::AnnAssign(assign) => {
@@ -137,9 +141,27 @@ impl SemanticModel<'_> {
 
     /// Records what an assignment tells of `name`. A name assigned two different known
     /// values is treated as unknown: precision matters more than recall.
-    fn learn(&mut self, name: &str, known: Option<Resolved>, conflicted: &mut HashSet<String>) {
+    /// `name = <a value of no known type>`. A function held in a local is not known once
+    /// the local is also bound to something else (`handler = getattr(self, name)` in one
+    /// branch, `handler = self.fallback` in another: it may hold either). An instance type
+    /// stays known: locals are typed flow-insensitively, and `path = await fetch(); path =
+    /// Path(path)` rebinds in sequence far more often than it chooses between types.
+    fn bound_to_unknown(&mut self, name: &str, conflicted: &mut Conflicts) {
+        conflicted.bound_to_unknown.insert(name.to_string());
+        let Some(scope) = self.scopes.innermost_function_mut() else {
+            return;
+        };
+        if let Some(binding) = scope.bindings.get_mut(name)
+            && matches!(binding, Some(Resolved::Path(_)))
+        {
+            *binding = None;
+            conflicted.names.insert(name.to_string());
+        }
+    }
+
+    fn learn(&mut self, name: &str, known: Option<Resolved>, conflicted: &mut Conflicts) {
         let Some(known) = known else { return };
-        if conflicted.contains(name) {
+        if conflicted.names.contains(name) {
             return;
         }
         let Some(scope) = self.scopes.innermost_function_mut() else {
@@ -148,15 +170,29 @@ impl SemanticModel<'_> {
         let Some(binding) = scope.bindings.get_mut(name) else {
             return;
         };
+        if matches!(known, Resolved::Path(_)) && conflicted.bound_to_unknown.contains(name) {
+            *binding = None;
+            conflicted.names.insert(name.to_string());
+            return;
+        }
         match binding {
             None => *binding = Some(known),
             Some(existing) if *existing == known => {}
             Some(_) => {
                 *binding = None;
-                conflicted.insert(name.to_string());
+                conflicted.names.insert(name.to_string());
             }
         }
     }
+}
+
+/// What the inference of one function's locals has learnt to distrust.
+#[derive(Default)]
+struct Conflicts {
+    /// Locals bound to values of different known types (or a function and an unknown value).
+    names: HashSet<String>,
+    /// Locals bound somewhere to a value of no known type.
+    bound_to_unknown: HashSet<String>,
 }
 
 /// The `def`s directly in `body` (inside compound statements, not inside nested scopes).
