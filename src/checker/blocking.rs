@@ -152,15 +152,19 @@ fn rejects_without_prefix(stmt: &ast::Stmt, name: &str, prefix: &str) -> bool {
         && if_stmt.elif_else_clauses.is_empty()
 }
 
-/// A method of a file object held in a local of the current function (`with open(p) as f:
-/// f.read()`): the function opened it, and that `open` is reported; one finding per use.
+/// A method of a file object the current function opened: held in a local (`with open(p)
+/// as f: f.read()`) or called on the opening call itself (`open(p).read()`). That `open` is
+/// reported; one finding per use.
 fn on_file_opened_here(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
     let Some((owner, _method)) = path.rsplit_once('.') else {
         return false;
     };
     catalog::is_file_type(owner)
-        && matches!(&*call.func, Expr::Attribute(attribute)
-            if matches!(&*attribute.value, Expr::Name(name) if checker.model.is_local(name.id.as_str())))
+        && matches!(&*call.func, Expr::Attribute(attribute) if match &*attribute.value {
+            Expr::Name(name) => checker.model.is_local(name.id.as_str()),
+            Expr::Call(_) => true,
+            _ => false,
+        })
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {

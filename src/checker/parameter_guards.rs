@@ -62,6 +62,31 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
     Guards { parameter, probe }
 }
 
+/// The guard a blocking call's own flag makes when a parameter sets it
+/// (`lock.acquire(blocking=blocking)`, `queue.get(block)`): the call waits only when the
+/// caller passes a true value. Only for a plain on/off flag: a timeout of `None` waits too.
+pub(crate) fn flag_parameter_guard(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    api: &crate::catalog::BlockingApi,
+) -> Option<ParameterGuard> {
+    let flag = api.non_blocking_flag?;
+    if flag.zero_timeout || flag.option_bit.is_some() {
+        return None;
+    }
+    let Expr::Name(name) = call
+        .arguments
+        .find_argument_value(flag.keyword, flag.position)?
+    else {
+        return None;
+    };
+    let function = checker.current_function()?;
+    Some(ParameterGuard {
+        parameter: parameter_ref(checker, function, name.id.as_str())?,
+        not_none: false,
+    })
+}
+
 /// Every test the code at `range` depends on, innermost last.
 fn candidates<'a>(
     checker: &Checker<'a, '_>,

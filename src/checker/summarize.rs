@@ -171,6 +171,10 @@ pub(crate) fn record_call(
     // Asked only of calls that may block or reach a helper: the rest never need it.
     let fills_cache =
         !in_async_context && (blocking.is_some() || !is_builtin) && fills_cache(checker, call);
+    // `lock.acquire(blocking=blocking)`: it waits only when the caller's flag is true.
+    let flag_guard = blocking.filter(|_| !in_async_context).and_then(|api| {
+        crate::checker::parameter_guards::flag_parameter_guard(checker, call, &api)
+    });
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
@@ -220,7 +224,7 @@ pub(crate) fn record_call(
             category: api.category,
             severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
             range: call.range(),
-            guard: guard.clone(),
+            guard: guard.clone().or_else(|| flag_guard.clone()),
             probe: guards.probe,
             fills_cache,
         });

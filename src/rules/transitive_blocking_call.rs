@@ -84,6 +84,9 @@ async def webhook(key):
   helpers that pass the parameter on unchanged: `route(target)` does not block when
   `route(target, config=None)` only hands `config` to a `load(target, config)` that
   downloads only when `config` is set. A parameter the function reassigns is not trusted.
+  A blocking call's own on/off flag set from a parameter is such a guard too: a helper
+  doing `self._lock.acquire(blocking=blocking)` does not block a caller that passes
+  `blocking=False`.
   The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
   `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
