@@ -10,10 +10,16 @@ use crate::catalog;
 use super::analysis::Analysis;
 
 impl<'a> Analysis<'_, 'a, '_> {
-    /// `async with self._lock:`, `async with conn.transaction():` and the like.
+    /// `async with self._lock:`, `async with conn.transaction():` and the like; also the
+    /// pre-3.10 forms that acquire the lock first and enter the guard it returns,
+    /// `with await self._lock:` and `with (yield from self._lock):`.
     pub(super) fn is_protecting(&self, with: &ast::StmtWith) -> bool {
         with.items.iter().any(|item| {
-            let expr = &item.context_expr;
+            let expr = match &item.context_expr {
+                Expr::Await(ast::ExprAwait { value, .. })
+                | Expr::YieldFrom(ast::ExprYieldFrom { value, .. }) => &**value,
+                expr => expr,
+            };
             if self
                 .checker
                 .model

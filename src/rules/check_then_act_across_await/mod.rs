@@ -6,12 +6,14 @@
 //! `store_writes.rs` (the SQL they execute is read by `sql.rs`) and `read_modify_write.rs`.
 //! What the shapes share: the state other coroutines see and the checks on it
 //! (`shared_state.rs`), the flattened regions they scan (`events.rs`), the code that cannot
-//! interleave (`exemptions.rs`), the syntax they ask about (`syntax.rs`) and the findings
+//! interleave (`exemptions.rs`), the functions whose coroutines run side by side
+//! (`fan_out.rs`), the syntax they ask about (`syntax.rs`) and the findings
 //! (`model.rs`); `messages.rs` words the findings.
 
 mod analysis;
 mod events;
 mod exemptions;
+mod fan_out;
 mod lazy_init;
 mod messages;
 mod model;
