@@ -33,6 +33,14 @@ pub(super) struct FanOut {
     callers: HashMap<Box<str>, Vec<Box<str>>>,
 }
 
+/// A function or method of the module: its key, its definition, and for a method its class
+/// and receiver (`self`).
+type Function<'a> = (
+    Box<str>,
+    &'a ast::StmtFunctionDef,
+    Option<(&'a str, &'a str)>,
+);
+
 /// The module's [`FanOut`], kept in the checker's rule state.
 #[derive(Default)]
 pub(super) struct FanOutState(pub(super) Option<FanOut>);
@@ -45,8 +53,7 @@ pub(super) fn method_key(class: &str, method: &str) -> String {
 impl FanOut {
     pub(super) fn of(body: &[Stmt]) -> Self {
         // Every function and method of the module, each with its class and receiver.
-        let mut functions: Vec<(Box<str>, &ast::StmtFunctionDef, Option<(&str, &str)>)> =
-            Vec::new();
+        let mut functions: Vec<Function> = Vec::new();
         for stmt in body {
             match stmt {
                 Stmt::FunctionDef(function) => {

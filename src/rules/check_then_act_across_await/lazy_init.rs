@@ -272,7 +272,9 @@ impl<'a> Analysis<'_, 'a, '_> {
                                 produced,
                                 producers,
                                 filled: (!produced)
-                                    .then(|| filled_later(stmt, state, &empties, &events[index + 1..]))
+                                    .then(|| {
+                                        filled_later(stmt, state, &empties, &events[index + 1..])
+                                    })
                                     .flatten(),
                             },
                             None => Scan::Guarded,
