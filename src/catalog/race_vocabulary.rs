@@ -212,6 +212,24 @@ pub const IN_PLACE_EDITS: &[&str] = &[
     "clear",
 ];
 
+/// Methods that add to a mutable value in place (LW601 lazy initialisation: an empty placeholder
+/// filled this way after further awaits is published half-built).
+pub const IN_PLACE_FILLS: &[&str] = &["append", "extend", "insert", "add", "update", "setdefault"];
+
+/// Calls that run the coroutines handed to them concurrently, by last name (LW601: a function
+/// whose coroutines a loop or a comprehension hands to one of these runs concurrently with
+/// itself). `start_soon`/`spawn` take the function itself rather than its coroutine.
+pub const CONCURRENT_RUNNERS: &[&str] = &[
+    "gather",
+    "wait",
+    "as_completed",
+    "create_task",
+    "ensure_future",
+    "run_coroutine_threadsafe",
+    "start_soon",
+    "spawn",
+];
+
 /// Read-modify-write pairs by verb prefix: `get_balance` / `set_balance` (LW601).
 pub const RMW_READ_PREFIXES: &[&str] = &["get", "fetch", "read", "load"];
 pub const RMW_WRITE_PREFIXES: &[&str] = &["set", "update", "save", "put", "write", "store"];

@@ -10,10 +10,16 @@ use crate::catalog;
 use super::analysis::Analysis;
 
 impl<'a> Analysis<'_, 'a, '_> {
-    /// `async with self._lock:`, `async with conn.transaction():` and the like.
+    /// `async with self._lock:`, `async with conn.transaction():` and the like; also the
+    /// pre-3.10 form that acquires the lock first and enters the guard it returns,
+    /// `with await self._lock:`. (Its generator-based twin, `with (yield from lock):`, cannot
+    /// appear in the `async def` bodies this rule reads.)
     pub(super) fn is_protecting(&self, with: &ast::StmtWith) -> bool {
         with.items.iter().any(|item| {
-            let expr = &item.context_expr;
+            let expr = match &item.context_expr {
+                Expr::Await(ast::ExprAwait { value, .. }) => &**value,
+                expr => expr,
+            };
             if self
                 .checker
                 .model

@@ -15,6 +15,7 @@ use crate::catalog;
 
 use super::analysis::Analysis;
 use super::events::{Event, flatten};
+use super::fan_out::{FanOut, FanOutState, method_key};
 use super::model::{Race, RaceKind, Scan, State};
 use super::syntax::{
     assigned_names, assigned_targets, assigned_value, awaited_callees, exits, first_await,
@@ -108,7 +109,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 })
             }
         });
-        if callers >= 2 {
+        if callers >= 2 || self.fanned_out() {
             return true;
         }
         let returns_state = returned_values(&self.function.body).iter().any(|value| {
@@ -123,6 +124,22 @@ impl<'a> Analysis<'_, 'a, '_> {
         !name.starts_with('_') && returns_state && builds_resource
     }
 
+    /// Whether the function runs concurrently with itself: its coroutines, or those of a
+    /// function of the module that calls it, are made in a loop or a comprehension and handed
+    /// to `gather`/`wait`/`create_task` (see `fan_out.rs`).
+    fn fanned_out(&self) -> bool {
+        let key = match self.class {
+            Some(class) => method_key(&class.name, &self.function.name),
+            None => self.function.name.to_string(),
+        };
+        let body = &self.checker.module().body;
+        let mut state = self.checker.rule_state::<FanOutState>();
+        state
+            .0
+            .get_or_insert_with(|| FanOut::of(body))
+            .runs_concurrently(&key)
+    }
+
     /// Reports the first state whose write follows an await, unless one of the states the
     /// condition tests is written before any await (a flag set at once guards the others).
     fn report_states(&self, states: &[State<'a>], events: &[Event<'a>], races: &mut Vec<Race>) {
@@ -135,7 +152,23 @@ impl<'a> Analysis<'_, 'a, '_> {
                     write,
                     produced,
                     producers,
+                    filled,
                 } => {
+                    // An empty placeholder filled in place after further awaits is published
+                    // half-built: a concurrent caller that passes the check starts over on it,
+                    // and readers see it incomplete. That harm needs no resource.
+                    if filled.is_some() {
+                        found.get_or_insert(Race {
+                            resource: true,
+                            check: state.check.range(),
+                            awaited,
+                            write,
+                            kind: RaceKind::LazyInit,
+                            inserts: false,
+                            filled,
+                        });
+                        continue;
+                    }
                     // A flag set after awaits is an initialise-once guard only in a method that
                     // says so; elsewhere (`close`, `read`, `write_eof`) it marks a state change.
                     if !produced && !self.initialises_once() {
@@ -166,6 +199,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         write,
                         kind: RaceKind::LazyInit,
                         inserts: false,
+                        filled: None,
                     });
                 }
                 Scan::NotFound => {}
@@ -181,6 +215,8 @@ impl<'a> Analysis<'_, 'a, '_> {
         let mut awaited_names: HashMap<&str, Vec<String>> = HashMap::new();
         // Shared state written before the first await: a flag another coroutine tests.
         let mut flags_set_early: Vec<ComparableExpr> = Vec::new();
+        // Locals holding an empty container (`entry = {}`), a placeholder once published.
+        let mut empties: Vec<&str> = Vec::new();
         // The calls awaited in the value itself; for a value derived without an await of its
         // own (`api_response.user`), those of the locals it uses.
         let producers_of = |value: &Expr, awaited_names: &HashMap<&str, Vec<String>>| {
@@ -198,7 +234,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             });
             producers
         };
-        for event in events {
+        for (index, event) in events.iter().enumerate() {
             match *event {
                 Event::Enter { range, protected } => {
                     if !protected {
@@ -235,11 +271,21 @@ impl<'a> Analysis<'_, 'a, '_> {
                                 write,
                                 produced,
                                 producers,
+                                filled: (!produced)
+                                    .then(|| {
+                                        filled_later(stmt, state, &empties, &events[index + 1..])
+                                    })
+                                    .flatten(),
                             },
                             None => Scan::Guarded,
                         };
                     }
                     if let Some(value) = assigned_value(stmt) {
+                        let names = assigned_names(stmt);
+                        empties.retain(|name| !names.contains(name));
+                        if is_empty_container(value) {
+                            empties.extend(names);
+                        }
                         let producers = producers_of(value, &awaited_names);
                         if !producers.is_empty() {
                             for name in assigned_names(stmt) {
@@ -348,6 +394,96 @@ impl<'a> Analysis<'_, 'a, '_> {
             && !catalog::TEARDOWN_WORDS
                 .iter()
                 .any(|word| name.contains(word))
+    }
+}
+
+/// The first statement of `later` that fills, in place, the placeholder `write` stores for
+/// `state`, once an await has come between them: `cache[key][k] = v`, `cache[key].append(v)`,
+/// or the same through the local the placeholder was built in (`entry = {}; cache[key] = entry`).
+/// `None` when `write` stores no empty container, or nothing fills it after an await.
+fn filled_later<'a>(
+    write: &'a Stmt,
+    state: &State<'a>,
+    empties: &[&str],
+    later: &[Event<'a>],
+) -> Option<TextRange> {
+    let value = assigned_value(write)?;
+    let local = match value {
+        Expr::Name(name) if empties.contains(&name.id.as_str()) => Some(name.id.as_str()),
+        value if is_empty_container(value) => None,
+        _ => return None,
+    };
+    // The names that hold the placeholder too: `cache[key] = entry = {}`, `entry`.
+    let aliases: Vec<&str> = assigned_names(write).into_iter().chain(local).collect();
+    let target = ComparableExpr::from(state.target);
+    let is_placeholder = |expr: &Expr| match (expr, state.key) {
+        (Expr::Name(name), _) if aliases.contains(&name.id.as_str()) => true,
+        (expr, None) => ComparableExpr::from(expr) == target,
+        (Expr::Subscript(subscript), Some(key)) => {
+            ComparableExpr::from(&*subscript.value) == target
+                && ComparableExpr::from(&*subscript.slice) == ComparableExpr::from(key)
+        }
+        _ => false,
+    };
+    // Whether `expr` is the placeholder or a part of it (`cache[key][k]`, `entry.items`).
+    let reaches = |expr: &Expr| {
+        let mut expr = expr;
+        for _ in 0..32 {
+            if is_placeholder(expr) {
+                return true;
+            }
+            expr = match expr {
+                Expr::Subscript(subscript) => &subscript.value,
+                Expr::Attribute(attribute) => &attribute.value,
+                _ => return false,
+            };
+        }
+        false
+    };
+    let part_of = |target: &Expr| match target {
+        Expr::Subscript(subscript) => reaches(&subscript.value),
+        Expr::Attribute(attribute) => reaches(&attribute.value),
+        _ => false,
+    };
+    let fills = |stmt: &Stmt| match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().any(part_of),
+        Stmt::AugAssign(assign) => part_of(&assign.target),
+        Stmt::Expr(expr) => matches!(&*expr.value, Expr::Call(call)
+            if matches!(&*call.func, Expr::Attribute(method)
+                if catalog::IN_PLACE_FILLS.contains(&method.attr.as_str())
+                    && reaches(&method.value))),
+        _ => false,
+    };
+    let mut awaited = false;
+    for event in later {
+        match *event {
+            Event::Enter { .. } => awaited = true,
+            Event::Header { expr, .. } => awaited |= first_await(expr).is_some(),
+            Event::Simple { stmt, .. } => {
+                // The fill's own await (`cache[key][k] = await fetch(k)`) runs before it stores.
+                let suspends = first_await_in_stmt(stmt).is_some();
+                if (awaited || suspends) && fills(stmt) {
+                    return Some(stmt.range());
+                }
+                awaited |= suspends;
+            }
+        }
+    }
+    None
+}
+
+/// `{}`, `[]`, `set()`, `dict()`, `list()`: an empty container, a placeholder to be filled.
+fn is_empty_container(expr: &Expr) -> bool {
+    match expr {
+        Expr::Dict(dict) => dict.items.is_empty(),
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Call(call) => match last_identifier(&call.func) {
+            // `defaultdict(list)`: the argument makes the missing entries, not the content.
+            Some("defaultdict") => call.arguments.keywords.is_empty(),
+            Some("dict" | "list" | "set" | "OrderedDict") => call.arguments.is_empty(),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -20,7 +20,21 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
             continue;
         }
         let text = |range: TextRange| shorten(checker.text(range), 50);
+        let half_built;
         let (subject, consequence, help) = match race.kind {
+            RaceKind::LazyInit if race.filled.is_some() => {
+                let filled = race.filled.unwrap_or(race.write);
+                half_built = format!(
+                    "the write publishes an empty value that is only filled in after further awaits (`{}`, row {}), so another coroutine can pass the same check and start it over, and readers see it half-built",
+                    text(filled),
+                    checker.row_of(filled.start()),
+                );
+                (
+                    "Check",
+                    half_built.as_str(),
+                    "Build the value in a local and publish it once complete, and hold an `asyncio.Lock` (one per key, for a cache) across the check and the build, re-checking inside it",
+                )
+            }
             RaceKind::LazyInit => (
                 "Check",
                 "another coroutine can pass the same check and initialise it twice",

@@ -6,12 +6,14 @@
 //! `store_writes.rs` (the SQL they execute is read by `sql.rs`) and `read_modify_write.rs`.
 //! What the shapes share: the state other coroutines see and the checks on it
 //! (`shared_state.rs`), the flattened regions they scan (`events.rs`), the code that cannot
-//! interleave (`exemptions.rs`), the syntax they ask about (`syntax.rs`) and the findings
+//! interleave (`exemptions.rs`), the functions whose coroutines run side by side
+//! (`fan_out.rs`), the syntax they ask about (`syntax.rs`) and the findings
 //! (`model.rs`); `messages.rs` words the findings.
 
 mod analysis;
 mod events;
 mod exemptions;
+mod fan_out;
 mod lazy_init;
 mod messages;
 mod model;
@@ -36,19 +38,30 @@ lies between them, so that another coroutine can make the same decision in the m
 (time-of-check to time-of-use). Three shapes:
 
 - **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
-  `key not in self._cache`) whose body awaits and only then assigns that same attribute, global
-  or key; and its early-return form, `if self._ready: return` followed by awaits and then
-  `self._ready = True`. Reported where concurrent callers are plausible and a duplicate does
-  harm: the method is called from two or more places in its class (two or more functions of
-  the module, for a module function), not counting `__aenter__`-style dunders, or it is a
-  public accessor that returns what it builds; and what it builds is a *resource* (its name, or
+  `key not in self._cache`, `self._cache.get(key) is None`) whose body awaits and only then
+  assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
+  followed by awaits and then `self._ready = True`. Reported where concurrent callers are
+  plausible and a duplicate does harm. Concurrent callers are plausible when the method is called
+  from two or more places in its class (two or more functions of the module, for a module
+  function), not counting `__aenter__`-style dunders; when it is a public accessor that returns
+  what it builds; or when it is *fanned out*: its coroutines, or those of a function of the
+  module that calls it (up to three calls up), are made in a loop or a comprehension and handed to
+  `gather`, `wait`, `as_completed`, `create_task` (a `TaskGroup`'s too), `start_soon`, directly or
+  through the list they are collected in (`futures = [fetch(x) for x in xs]` then
+  `await asyncio.gather(*futures)`, `futures.append(fetch(x))`), or two of them go to one
+  `gather`. A duplicate does harm when what is built is a *resource* (its name, or
   the name of the call awaited for it, ends in `client`, `conn...`, `session`, `pool`,
   `transport`, `socket`, `channel`, `ws`, `engine`, `task`, `api`, `server`, ...: a duplicate
   leaks or acts twice), an entry of a cache per key (`self._cache[key] = await fetch(key)`:
   concurrent misses on one key all fetch it), a value the class then edits in place
   (`self._data["keys"][k] = v`: a late second initialisation throws those edits away), or it
   sets a flag (`= True`) in a method whose name says it initialises once (`ensure`, `init`,
-  `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`).
+  `setup`, `load`, `connect`, `start`, ... and not `close`/`stop`/`eof`). Whatever the value,
+  a *placeholder* is reported: an empty container (`{}`, `[]`, `set()`, `dict()`, `list()`,
+  `defaultdict(...)`, or a local holding one) stored after the awaits and then filled in place
+  after further awaits (`cache[key][k] = v`, `cache[key].append(v)`, through the local too). The
+  value is published before it is complete: a second caller passes the check and starts it
+  over, and readers see it half-built. The message names the fill and its row.
 - **Database check-then-write**: `if not await repo.exists(k):`, or `row = await db.fetch_one(...)`
   (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`,
   `if count == 0:`, or by `if row: raise ...`/`return` and the code after it, then a write that
@@ -106,8 +119,9 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
 ## Not flagged
 - Code inside `async with <lock>` (an `asyncio.Lock`/`Semaphore`/`Condition`, anyio's, or any
   context manager whose name ends in `lock`/`locks`/`mutex`/`semaphore`, such as
-  `self._locks[key]` or `self._locks.setdefault(key, Lock())`), and functions that take a lock by
-  hand with `await lock.acquire()`.
+  `self._locks[key]` or `self._locks.setdefault(key, Lock())`), or inside the old form that
+  acquires the lock first, `with await lock:`; and functions that take a lock by hand with
+  `await lock.acquire()`.
 - Code inside a transaction: `async with conn.transaction()`, `session.begin()`,
   `begin_nested()`, `atomic()`.
 - Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
@@ -123,7 +137,11 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   guarded by a flag or pending future that the function sets before its first await and tests
   (`self._connecting = True`, `self._pending[key] = future`).
 - Lazy initialisation of a single plain value that nothing edits afterwards (a cached list, an
-  image, a model name): computing it twice is wasted work, not a bug. A method only its owner calls once (`start()`, a set-up
+  image, a model name): computing it twice is wasted work, not a bug. An empty value stored
+  after the awaits that nothing fills afterwards, or that is filled before any further await
+  (`cache[key] = set(); cache[key].add(x)`): no one sees it half-built. A function whose only
+  caller awaits it in a plain loop, one call at a time, or hands a single coroutine of it to
+  `create_task`. A method only its owner calls once (`start()`, a set-up
   step), and methods a framework never runs concurrently with themselves: dunder methods,
   Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
   and the methods of `...Flow` classes (config and options flows run one step at a time).

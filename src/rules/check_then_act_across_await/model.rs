@@ -36,6 +36,9 @@ pub(super) struct Race {
     /// For a database check-then-write: the write inserts (a unique constraint would turn the
     /// race into an IntegrityError, which the message says).
     pub(super) inserts: bool,
+    /// For lazy initialisation of a placeholder (`cache[key] = {}`): the first statement that
+    /// fills it in place after a further await, where readers can still see it half-built.
+    pub(super) filled: Option<TextRange>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,11 +51,14 @@ pub(super) enum RaceKind {
 pub(super) enum Scan {
     /// `produced`: the value written comes from an await in between (`self._x = await make()`),
     /// rather than being a flag (`self._ready = True`); `producers` names the calls awaited for it.
+    /// `filled`: the value written is an empty placeholder (`{}`, `[]`, `set()`) that the
+    /// region fills in place after a further await; the first such fill.
     Found {
         awaited: TextRange,
         write: TextRange,
         produced: bool,
         producers: Vec<String>,
+        filled: Option<TextRange>,
     },
     Guarded,
     NotFound,

@@ -98,6 +98,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         write,
                         kind: RaceKind::ReadModifyWrite,
                         inserts: false,
+                        filled: None,
                     });
                 }
                 return;

@@ -33,6 +33,16 @@ impl<'a> Analysis<'_, 'a, '_> {
                     check: test,
                 });
             }
+            // `not self._cache.get(key)`: the entry for `key` is missing.
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not && !present => {
+                if let Some((container, key)) = self.shared_get(&unary.operand) {
+                    states.push(State {
+                        target: container,
+                        key: Some(key),
+                        check: test,
+                    });
+                }
+            }
             Expr::Compare(compare) if compare.ops.len() == 1 => {
                 let right = &compare.comparators[0];
                 let op = compare.ops[0];
@@ -41,15 +51,21 @@ impl<'a> Analysis<'_, 'a, '_> {
                     CmpOp::IsNot | CmpOp::NotEq => Some(present),
                     _ => None,
                 };
-                if none_test == Some(true)
-                    && right.is_none_literal_expr()
-                    && self.is_shared(&compare.left)
-                {
-                    states.push(State {
-                        target: &compare.left,
-                        key: None,
-                        check: test,
-                    });
+                if none_test == Some(true) && right.is_none_literal_expr() {
+                    if self.is_shared(&compare.left) {
+                        states.push(State {
+                            target: &compare.left,
+                            key: None,
+                            check: test,
+                        });
+                    } else if let Some((container, key)) = self.shared_get(&compare.left) {
+                        // `self._cache.get(key) is None`: `key not in self._cache`.
+                        states.push(State {
+                            target: container,
+                            key: Some(key),
+                            check: test,
+                        });
+                    }
                 }
                 let membership = match op {
                     CmpOp::NotIn => !present,
@@ -71,9 +87,38 @@ impl<'a> Analysis<'_, 'a, '_> {
                     check: test,
                 });
             }
+            Expr::Call(_) if present => {
+                if let Some((container, key)) = self.shared_get(test) {
+                    states.push(State {
+                        target: container,
+                        key: Some(key),
+                        check: test,
+                    });
+                }
+            }
             _ => {}
         }
         states
+    }
+
+    /// `self._cache.get(key)` (or `.get(key, None)`) on a shared container, as the container
+    /// and the key: the lookup that a lazy cache fill tests instead of `key in self._cache`.
+    fn shared_get(&self, expr: &'a Expr) -> Option<(&'a Expr, &'a Expr)> {
+        let Expr::Call(call) = expr else { return None };
+        let Expr::Attribute(method) = &*call.func else {
+            return None;
+        };
+        let arguments = &call.arguments;
+        let key = match (&*arguments.args, &*arguments.keywords) {
+            ([key], []) => key,
+            ([key, default], []) if default.is_none_literal_expr() => key,
+            _ => return None,
+        };
+        (method.attr.as_str() == "get"
+            && self.is_shared(&method.value)
+            && first_await(key).is_none()
+            && !key.is_starred_expr())
+        .then_some((&*method.value, key))
     }
 
     /// The shared states tested by the `if`s of the function.

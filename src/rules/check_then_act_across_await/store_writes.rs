@@ -122,6 +122,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 write,
                 kind: RaceKind::CheckThenWrite,
                 inserts,
+                filled: None,
             });
         }
     }
