@@ -172,9 +172,9 @@ pub(crate) fn record_call(
     let fills_cache =
         !in_async_context && (blocking.is_some() || !is_builtin) && fills_cache(checker, call);
     // `lock.acquire(blocking=blocking)`: it waits only when the caller's flag is true.
-    let flag_guard = blocking.filter(|_| !in_async_context).and_then(|api| {
-        crate::checker::parameter_guards::flag_parameter_guard(checker, call, &api)
-    });
+    let flag_guard = blocking
+        .filter(|_| !in_async_context)
+        .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let function = checker.summary.current();
