@@ -5,6 +5,29 @@
 
 use super::entries::{Api, Class, Library};
 
+/// Response builders that serialise the value they are given at once (LW302): a coroutine
+/// passed as the body, `JSONResponse(content=fetch())`, is never awaited and fails to
+/// serialise. Streaming responses are left out: they take async iterators on purpose.
+pub const RESPONSE_BUILDERS: &[&str] = &[
+    "fastapi.responses.JSONResponse",
+    "fastapi.responses.HTMLResponse",
+    "fastapi.responses.PlainTextResponse",
+    "fastapi.responses.ORJSONResponse",
+    "fastapi.responses.UJSONResponse",
+    "starlette.responses.JSONResponse",
+    "starlette.responses.HTMLResponse",
+    "starlette.responses.PlainTextResponse",
+    "starlette.responses.Response",
+    "aiohttp.web.json_response",
+    "aiohttp.web.Response",
+    "sanic.response.json",
+    "sanic.response.text",
+    "sanic.json",
+    "sanic.text",
+    "quart.jsonify",
+    "flask.jsonify",
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("fastapi")
         .functions(&[Api::new("fastapi.concurrency.run_in_threadpool").hands_off("func", 0)])

@@ -42,9 +42,16 @@ static UNAWARE_NAMES: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| {
         COROUTINE_UNAWARE_CALLS
             .iter()
+            .chain(super::frameworks::RESPONSE_BUILDERS)
             .filter_map(|path| path.rsplit('.').next())
             .collect()
     });
+
+/// Whether a call to `path` takes values and never awaits them: the calls above, and the
+/// response builders of web frameworks, which serialise their body at once.
+pub fn is_coroutine_unaware_call(path: &str) -> bool {
+    COROUTINE_UNAWARE_CALLS.contains(&path) || super::frameworks::RESPONSE_BUILDERS.contains(&path)
+}
 
 /// Whether a call named `name` (its last segment) may be one of [`COROUTINE_UNAWARE_CALLS`].
 pub fn is_coroutine_unaware_name(name: &str) -> bool {

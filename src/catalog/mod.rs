@@ -61,7 +61,7 @@ pub use gather_vocabulary::{
     SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
-pub use logging::{COROUTINE_UNAWARE_CALLS, is_coroutine_unaware_name};
+pub use logging::{is_coroutine_unaware_call, is_coroutine_unaware_name};
 pub use network_timeouts::{
     NETWORK_WAIT_FOR_NEXT, SOCKET_CONNECTS, SOCKET_WRAPPING_CONNECTS, SPAWNS_TASK, STREAM_OPENERS,
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,

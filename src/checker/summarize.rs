@@ -491,9 +491,7 @@ fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Cons
     if path == "builtins.bool" {
         return Some(Consumer::TruthTest);
     }
-    catalog::COROUTINE_UNAWARE_CALLS
-        .contains(&path.as_str())
-        .then_some(Consumer::Unaware)
+    catalog::is_coroutine_unaware_call(&path).then_some(Consumer::Unaware)
 }
 
 /// Whether the call's value is iterated right where it is made: the iterable of a `for`

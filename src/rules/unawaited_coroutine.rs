@@ -44,8 +44,10 @@ Also flagged: a coroutine used as if it were its result. Bound to a name whose m
 read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or handed to a
 call that only inspects or formats what it is given and never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
 `isinstance(...)`, `getattr(...)`, `json.dumps(...)`, and the `logging` functions and
-`Logger` methods (`logger.info("%s", fetch())`). The call sees a coroutine object, never the
-value; the coroutine never runs.
+`Logger` methods (`logger.info("%s", fetch())`), and the response builders of web frameworks,
+which serialise their body at once (`JSONResponse(content=fetch())` of Starlette and FastAPI,
+`web.json_response(...)` of aiohttp, Sanic's `json`/`text`, `jsonify`), by position or keyword.
+The call sees a coroutine object, never the value; the coroutine never runs.
 
 Also flagged: a coroutine stored where nothing ever takes it out. Put into a collection the
 function makes for itself and only ever fills (`pending.append(save(r))`, `pending = [save(a),
@@ -69,8 +71,8 @@ A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`
 Stored ones are followed only as far as the function or module can tell: a collection that
 came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
 comprehension, an attribute the module reads anywhere or of another object than `self`, a
-module-level collection, and a keyword argument of a call (a scheduler may take it) are not
-reported.
+module-level collection, and a keyword argument of any other call (a scheduler may take it)
+are not reported.
 
 ## Fix
 Safe, in async context: prefix the call with `await`.
