@@ -353,9 +353,11 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
                     }
                     _ => CallUsage::Used,
                 },
-                // `self._pending = save(x)` where nothing in the module reads `_pending`.
+                // `self._pending = save(x)` where nothing in the module reads `_pending`. Only
+                // a private attribute: another module may read a public one.
                 [Expr::Attribute(attribute)]
-                    if is_self_attribute(checker, attribute)
+                    if attribute.attr.starts_with('_')
+                        && is_self_attribute(checker, attribute)
                         && !attribute_read_in_module(checker, attribute.attr.as_str()) =>
                 {
                     CallUsage::Dropped

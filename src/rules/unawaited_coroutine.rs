@@ -52,9 +52,9 @@ The call sees a coroutine object, never the value; the coroutine never runs.
 Also flagged: a coroutine stored where nothing ever takes it out. Put into a collection the
 function makes for itself and only ever fills (`pending.append(save(r))`, `pending = [save(a),
 save(b)]`, `later[key] = save(r)`, where `pending` and `later` are locals that are never read
-otherwise: not awaited, gathered, iterated, returned or passed on), or assigned to an attribute
+otherwise: not awaited, gathered, iterated, returned or passed on), or assigned to a private attribute
 of `self` that nothing in the module reads (`self._last = save(r)`, with no `x._last` and no
-`"_last"` string anywhere in the module).
+`"_last"` string anywhere in the module; a public attribute may be read by another module).
 
 Also flagged: an `async def` handed over as a plain callable, to be called by the event loop
 (`loop.call_soon(self.refresh)`, `call_later`, `call_at`, `add_signal_handler`,
