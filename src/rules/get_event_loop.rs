@@ -67,7 +67,10 @@ except RuntimeError:
 - In sync code, a call preceded (earlier in the same function, or earlier at module level) by
   `asyncio.set_event_loop(...)`: `get_event_loop()` then returns that loop on every version.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
-  `Exception`, or everything): the code already handles the error Python 3.14 raises.
+  `Exception`, or everything): the code already handles the error Python 3.14 raises. Not when
+  the call only asks whether a loop runs (`get_event_loop().is_running()`): that probe warns on
+  3.12 and 3.13 wherever no loop is set, and `get_running_loop()` in the same `try` answers it
+  directly.
 
 A sync function may well run inside a running loop (a callback, a hook): there
 `get_event_loop()` returns that loop on every version. The rule cannot always know, so its
@@ -102,9 +105,24 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         }
         checker.report(diagnostic);
     } else {
-        if loop_set_before(checker, call.start())
-            || in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
-        {
+        if loop_set_before(checker, call.start()) {
+            return;
+        }
+        let probes_running = probes_is_running(checker, call);
+        if probes_running {
+            checker.report(
+                Diagnostic::new(
+                    Rule::GetEventLoop,
+                    "`asyncio.get_event_loop().is_running()` asks whether a loop runs through the deprecated call: where no loop is set in the thread it warns since Python 3.12 and raises `RuntimeError` since 3.14",
+                    call.range(),
+                )
+                .with_help(
+                    "Ask `asyncio.get_running_loop()` in a `try`: it returns the running loop, or raises `RuntimeError` when none runs, without warning",
+                ),
+            );
+            return;
+        }
+        if in_try_catching_runtime_error(checker.statement_ancestors(), call.range()) {
             return;
         }
         checker.report(
@@ -118,6 +136,21 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             ),
         );
     }
+}
+
+/// `get_event_loop().is_running()`: the call made only to ask whether a loop runs.
+fn probes_is_running(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let ancestors = checker.expression_ancestors();
+    let Some(index) = ancestors.len().checked_sub(3) else {
+        return false;
+    };
+    matches!(
+        (ancestors[index], ancestors[index + 1]),
+        (Expr::Call(probe), Expr::Attribute(attribute))
+            if attribute.attr.as_str() == "is_running"
+                && probe.func.range() == attribute.range()
+                && attribute.value.range() == call.range()
+    )
 }
 
 /// The edit that turns the callee into `get_running_loop`, spelled as this module can, and
