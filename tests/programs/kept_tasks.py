@@ -28,7 +28,10 @@ async def main() -> None:
     asyncio.ensure_future(work(4))
     worker = Worker()
     await worker.start()
-    await asyncio.sleep(0.05)
+    # Wait for every task still running, however long it takes (a fixed sleep failed on a
+    # loaded machine), then report what they did.
+    current = asyncio.current_task()
+    await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not current))
     print(sorted(RESULTS), worker.done)
 
 
