@@ -23,7 +23,11 @@ attribute annotated `asyncio.AbstractEventLoop`) whose result is thrown away:
   included),
 - `[asyncio.create_task(c) for c in coros]` as a statement, or bound to a name never read,
 - `asyncio.create_task(...).add_done_callback(...)` as a statement (the callback does not
-  keep the task alive either).
+  keep the task alive either),
+- a task made inside the list of `await asyncio.wait([...], timeout=t)` or `return_when=
+  FIRST_COMPLETED`/`FIRST_EXCEPTION`, as a statement: when the wait returns early, nothing
+  references what is still pending (binding `done, pending = await asyncio.wait(...)` keeps
+  it, and is not reported).
 
 ## Why is this bad?
 The event loop keeps only a *weak* reference to its tasks. A task that nothing else references can be garbage-collected before it finishes:
@@ -105,6 +109,9 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         ),
         Dropped::Callback => format!(
             "Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"
+        ),
+        Dropped::EarlyWait => format!(
+            "Task returned by `{callee}` is handed only to an `asyncio.wait` that can return before it finishes (a timeout, or `FIRST_COMPLETED`/`FIRST_EXCEPTION`), and the result is dropped: left pending, it can be garbage-collected mid-flight"
         ),
     };
     let mut diagnostic = Diagnostic::new(Rule::DanglingTask, message, call.range()).with_help(HELP);
@@ -261,6 +268,9 @@ enum Dropped {
     Comprehension,
     UnreadList(String),
     Callback,
+    /// An element of the awaitables of an `asyncio.wait` that can return before it finishes,
+    /// whose result is thrown away.
+    EarlyWait,
 }
 
 fn display_callee(path: &str) -> &str {
@@ -298,6 +308,13 @@ fn dropped(checker: &Checker, call: &ast::ExprCall) -> Option<Dropped> {
             }
             _ => None,
         },
+        [
+            ..,
+            Expr::Call(wait),
+            display @ (Expr::List(_) | Expr::Tuple(_) | Expr::Set(_)),
+        ] => {
+            wait_returns_early_and_is_dropped(checker, wait, display).then_some(Dropped::EarlyWait)
+        }
         [Expr::Call(outer_call), Expr::Attribute(attribute)] => {
             let chained = attribute.attr.as_str() == "add_done_callback"
                 && attribute.value.range() == call.range()
@@ -310,6 +327,42 @@ fn dropped(checker: &Checker, call: &ast::ExprCall) -> Option<Dropped> {
         }
         _ => None,
     }
+}
+
+/// `await asyncio.wait([...], timeout=t)` (or `return_when=FIRST_COMPLETED`), a statement of
+/// its own, where `display` is the awaitables: what is still pending when it returns is
+/// referenced by nothing.
+fn wait_returns_early_and_is_dropped(
+    checker: &Checker,
+    wait: &ast::ExprCall,
+    display: &Expr,
+) -> bool {
+    let is_awaitables = wait
+        .arguments
+        .find_argument_value("fs", 0)
+        .is_some_and(|awaitables| awaitables.range() == display.range());
+    if !is_awaitables
+        || !matches!(
+            checker.model.call_path(wait).as_deref(),
+            Some("asyncio.wait" | "asyncio.tasks.wait")
+        )
+    {
+        return false;
+    }
+    let timeout = wait
+        .arguments
+        .find_argument_value("timeout", 1)
+        .is_some_and(|timeout| !timeout.is_none_literal_expr());
+    let returns_early = wait
+        .arguments
+        .find_argument_value("return_when", 2)
+        .is_some_and(|when| {
+            let text = checker.text(when.range());
+            text.ends_with("FIRST_COMPLETED") || text.ends_with("FIRST_EXCEPTION")
+        });
+    let dropped = matches!(checker.current_statement(), Some(Stmt::Expr(statement))
+        if matches!(&*statement.value, Expr::Await(awaited) if awaited.value.range() == wait.range()));
+    (timeout || returns_early) && dropped
 }
 
 /// `value` (the outermost expression of the current statement) is dropped: it is an
