@@ -236,15 +236,19 @@ pub struct ToThreadCall {
     pub consumer: Option<crate::diagnostic::Fix>,
 }
 
-/// The LW103 fixes of a module's call sites, kept apart from them and serialized: a
-/// hundred thousand call sites of the benchmark corpus get one, a few hundred findings use
-/// one, and a spelled fix held as strings took 356 bytes (38 MB in all). Serialized, one
-/// takes about a third of that, and is decoded only for a finding.
+/// The LW103 fixes of a module's call sites, kept apart from them, serialized and
+/// compressed: a hundred thousand call sites of the benchmark corpus get one, a few hundred
+/// findings use one, and a spelled fix held as strings took 356 bytes (38 MB in all).
+/// Serialized, one takes about a third of that, and compressed (its message and its text
+/// say `asyncio.to_thread` and the callee twice) about half as much again; a module's fixes
+/// are decompressed only for a finding.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpelledFixes {
-    /// (function, call site, end of its bytes in `bytes`), in function and site order.
+    /// (function, call site, end of its bytes in the decompressed `bytes`), in function and
+    /// site order.
     #[serde(with = "wide")]
     index: Box<[(u32, u32, u32)]>,
+    /// The serialized fixes one after the other, compressed (`lz4_flex`, size prepended).
     bytes: Box<[u8]>,
     /// The largest offset the fixes' edits reach: the bytes hide their ranges from whoever
     /// looks for the largest offset of a summary (the cache does: see `cache::extent`).
@@ -283,9 +287,14 @@ impl SpelledFixes {
                 index.push((function, site, end));
             }
         }
+        let bytes = if bytes.is_empty() {
+            Box::default()
+        } else {
+            lz4_flex::compress_prepend_size(&bytes).into_boxed_slice()
+        };
         Self {
             index: index.into_boxed_slice(),
-            bytes: bytes.into_boxed_slice(),
+            bytes,
             extent,
         }
     }
@@ -301,7 +310,8 @@ impl SpelledFixes {
             .checked_sub(1)
             .map_or(0, |previous| self.index[previous].2 as usize);
         let end = self.index[at].2 as usize;
-        postcard::from_bytes(self.bytes.get(start..end)?).ok()
+        let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
+        postcard::from_bytes(bytes.get(start..end)?).ok()
     }
 
     pub fn len(&self) -> usize {
