@@ -358,7 +358,8 @@ fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    Adjacency::from_sorted(project, per_module.into_iter().flatten())
+    let count = per_module.iter().map(Vec::len).sum();
+    Adjacency::from_sorted(project, per_module.into_iter().flatten(), count)
 }
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {
