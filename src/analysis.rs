@@ -775,6 +775,33 @@ mod tests {
     }
 
     #[test]
+    fn a_file_with_findings_of_its_own_holds_a_fingerprint_until_the_link_is_done() {
+        let path = absolutize(Path::new("own_findings_probe.py"));
+        let file = SourcePath {
+            path: path.clone(),
+            display: "own_findings_probe.py".to_string(),
+        };
+        let text = "import time\n\nasync def f():\n    time.sleep(1)\n";
+        let module = ModuleName {
+            name: "own_findings_probe".to_string(),
+            is_package: false,
+            aliases: Vec::new(),
+        };
+        let roots = ProjectRoots::of([&module]);
+        let settings = Settings::default();
+        let mut analysis =
+            analyse_source(&file, text.to_string(), &module, Some(&roots), &settings);
+        assert!(!analysis.diagnostics.is_empty());
+        assert!(matches!(analysis.source, HeldText::Full(_)));
+        hold_fingerprint(&mut analysis, &settings);
+        assert!(matches!(analysis.source, HeldText::Fingerprint { .. }));
+        let texts = Texts::from([(path, text.as_bytes().to_vec())]);
+        let mut files = [analysis];
+        restore_texts(&mut files, &[Vec::new()], &texts);
+        assert!(matches!(&files[0].source, HeldText::Full(restored) if restored == text));
+    }
+
+    #[test]
     fn a_file_gone_since_its_analysis_has_no_text() {
         let analysis = analysed(Path::new("/nonexistent/held_text_probe.py"), "x = 1\n");
         assert_eq!(read_again(&analysis, &Texts::new(), &analysis.source), None);
