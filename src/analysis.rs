@@ -310,10 +310,8 @@ fn analyse_text(
     );
     let exports = bindings.into_exports();
     summary.exports = crate::project::summary::Exports::new(exports.names);
-    summary.classes = exports
-        .classes
-        .into_iter()
-        .map(|(path, info)| {
+    summary.classes =
+        crate::project::summary::Sorted::new(exports.classes.into_iter().map(|(path, info)| {
             let mut attributes: Vec<(Box<str>, Box<str>)> = info
                 .attribute_types
                 .into_iter()
@@ -338,9 +336,13 @@ fn analyse_text(
                 parameter_attributes,
             };
             (path, class)
-        })
-        .collect();
-    summary.return_types = exports.returns;
+        }));
+    summary.return_types = crate::project::summary::Sorted::new(
+        exports
+            .returns
+            .into_iter()
+            .map(|(path, type_name)| (path, type_name.into_boxed_str())),
+    );
     summary.star_imports = exports.star_imports;
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
