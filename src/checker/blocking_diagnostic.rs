@@ -8,9 +8,10 @@ use super::Checker;
 use super::thread_bound::{ThreadBound, thread_bound_fix};
 use super::to_thread::to_thread_fix;
 use crate::catalog::{self, Blocking, BlockingApi};
-use crate::diagnostic::Diagnostic;
-use crate::project::Project;
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::project::member_types::blocking_calls_in_async;
+use crate::project::summary::CallSite;
+use crate::project::{FunctionId, Project};
 use crate::registry::Rule;
 
 /// The help line of a blocking call's finding: the worker thread, and the async library to
@@ -76,14 +77,22 @@ pub fn linked_blocking_diagnostics(
         // a worker thread alone: no fix then.
         let owner = found.path.rsplit_once('.').map_or("", |(owner, _)| owner);
         if !catalog::is_thread_bound(owner)
-            && let Some(fix) = found
-                .call
-                .to_thread
-                .as_deref()
-                .and_then(|spelled| spelled.call.clone())
+            && let Some(fix) = spelled_fix(project, found.caller, found.call)
         {
             diagnostic = diagnostic.with_fix(fix);
         }
         report(found.caller.0, diagnostic);
     }
+}
+
+/// The fix spelled for `call`, a call site of function `caller`, that moves the call to a
+/// worker thread.
+fn spelled_fix(project: &Project, caller: FunctionId, call: &CallSite) -> Option<Fix> {
+    let site = project
+        .function(caller)
+        .calls
+        .iter()
+        .position(|candidate| std::ptr::eq(candidate, call))?;
+    let fixes = &project.modules[caller.0].summary.to_thread_fixes;
+    fixes.get(caller.1, site)?.call
 }

@@ -401,7 +401,7 @@ pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> Argumen
     let mut shape = ArgumentShape {
         positional: u8::try_from(positional).unwrap_or(u8::MAX),
         unpacks: positional < arguments.args.len(),
-        keywords: 0,
+        keywords: Default::default(),
         on_self: false,
     };
     if let Expr::Attribute(method) = &*call.func
@@ -412,7 +412,7 @@ pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> Argumen
     }
     for keyword in &arguments.keywords {
         match &keyword.arg {
-            Some(name) => shape.keywords |= crate::project::summary::keyword_bits(name.as_str()),
+            Some(name) => shape.keywords.insert(name.as_str()),
             None => shape.unpacks = true,
         }
     }

@@ -111,15 +111,18 @@ pub struct Adjacency<E> {
 
 impl<E> Adjacency<E> {
     /// Builds the graph from `(function, neighbour)` pairs already grouped by function in
-    /// function order.
+    /// function order; `count` is how many there are (the vector of neighbours is made that
+    /// size at once: grown by doubling, it kept up to half its room unused for the whole
+    /// link).
     pub(super) fn from_sorted(
         project: &Project,
         pairs: impl IntoIterator<Item = (FunctionId, E)>,
+        count: usize,
     ) -> Self {
         let offsets = std::sync::Arc::clone(&project.offsets);
         let total = project.function_count();
         let mut starts = vec![0u32; total + 1];
-        let mut targets = Vec::new();
+        let mut targets = Vec::with_capacity(count);
         let mut filled = 0;
         for (id, target) in pairs {
             let slot = offsets[id.0] + id.1;

@@ -184,7 +184,7 @@ impl<'a> Project<'a> {
         let (module, name, tail) = self.split_at_module(path)?;
         let summary = self.modules[module].summary;
         let target = match summary.exports.get(name) {
-            Some(exported) => exported.clone(),
+            Some(exported) => exported,
             None => summary.star_imports.iter().find_map(|star| {
                 let candidate = format!("{star}.{name}");
                 let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
@@ -295,7 +295,7 @@ impl<'a> Project<'a> {
         };
         let target = match tail {
             Some(tail) => format!("{exported}.{tail}"),
-            None => exported.clone(),
+            None => exported,
         };
         if target == path {
             return None;

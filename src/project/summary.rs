@@ -3,7 +3,6 @@
 //! in it, and the functions it hands to other threads. Built during the checker's walk,
 //! owned (no borrow of the tree), so the tree can be dropped before the link step.
 
-use rustc_hash::FxHashMap as HashMap;
 use thin_vec::ThinVec;
 
 use ruff_text_size::TextRange;
@@ -52,7 +51,9 @@ pub struct CallSite {
     /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
     /// over it, `list(f())`): the body of a generator function runs only then.
     pub iterated: bool,
-    /// LW103's fix, where moving the call to a worker thread is valid.
+    /// LW103's fix, where moving the call to a worker thread is valid, while the module is
+    /// walked: [`SummaryBuilder::finish`](super::summary_builder::SummaryBuilder::finish)
+    /// moves it to [`ModuleSummary::to_thread_fixes`].
     pub to_thread: Option<Box<ToThreadCall>>,
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
@@ -134,7 +135,7 @@ pub struct ArgumentShape {
     /// ([`keyword_bits`]): a name with a bit clear is certainly not spelled; one with all
     /// three set is taken as spelled (for seven keywords a wrong "spelled" is rarer than one
     /// in two hundred, and only costs a finding that could have been spared).
-    pub keywords: u128,
+    pub keywords: KeywordBits,
     /// A method called on the caller's own receiver (`self.refresh()`): the callee sees the
     /// receiver's attributes as the caller left them.
     pub on_self: bool,
@@ -147,10 +148,50 @@ impl ArgumentShape {
             || parameter
                 .position
                 .is_some_and(|position| position < u32::from(self.positional))
-            || {
-                let bits = keyword_bits(&parameter.name);
-                self.keywords & bits == bits
-            }
+            || self.keywords.may_contain(&parameter.name)
+    }
+}
+
+/// The Bloom filter of [`ArgumentShape::keywords`]: 128 bits, kept as four `u32`s so that
+/// a call site is aligned to 4 bytes rather than a `u128`'s 16 (64 bytes a call site
+/// became 48; the project's 437,000 call sites on the benchmark corpus). Serialized as the
+/// `u128` it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeywordBits([u32; 4]);
+
+impl KeywordBits {
+    fn bits(self) -> u128 {
+        self.0
+            .iter()
+            .rev()
+            .fold(0, |bits, &word| bits << 32 | u128::from(word))
+    }
+
+    fn of(bits: u128) -> Self {
+        Self(std::array::from_fn(|word| (bits >> (32 * word)) as u32))
+    }
+
+    /// Notes keyword `name` as spelled.
+    pub fn insert(&mut self, name: &str) {
+        *self = Self::of(self.bits() | keyword_bits(name));
+    }
+
+    /// Whether `name` may be spelled (all its bits are set).
+    pub fn may_contain(&self, name: &str) -> bool {
+        let bits = keyword_bits(name);
+        self.bits() & bits == bits
+    }
+}
+
+impl serde::Serialize for KeywordBits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u128(self.bits())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeywordBits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <u128 as serde::Deserialize>::deserialize(deserializer).map(Self::of)
     }
 }
 
@@ -192,6 +233,93 @@ pub struct ToThreadCall {
     /// moves when the callee turns out to be a generator function, whose body runs only as
     /// it is iterated.
     pub consumer: Option<crate::diagnostic::Fix>,
+}
+
+/// The LW103 fixes of a module's call sites, kept apart from them, serialized and
+/// compressed: a hundred thousand call sites of the benchmark corpus get one, a few hundred
+/// findings use one, and a spelled fix held as strings took 356 bytes (38 MB in all).
+/// Serialized, one takes about a third of that, and compressed (its message and its text
+/// say `asyncio.to_thread` and the callee twice) about half as much again; a module's fixes
+/// are decompressed only for a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpelledFixes {
+    /// (function, call site, end of its bytes in the decompressed `bytes`), in function and
+    /// site order.
+    #[serde(with = "wide")]
+    index: Box<[(u32, u32, u32)]>,
+    /// The serialized fixes one after the other, compressed (`lz4_flex`, size prepended).
+    bytes: Box<[u8]>,
+    /// The largest offset the fixes' edits reach: the bytes hide their ranges from whoever
+    /// looks for the largest offset of a summary (the cache does: see `cache::extent`).
+    extent: u32,
+}
+
+impl SpelledFixes {
+    /// Takes every call site's fix out of `functions`.
+    pub fn take_from(functions: &mut [FunctionSummary]) -> Self {
+        let mut index = Vec::new();
+        let mut bytes = Vec::new();
+        let mut extent = 0u32;
+        for (function, summary) in functions.iter_mut().enumerate() {
+            for (site, call) in summary.calls.iter_mut().enumerate() {
+                let Some(spelled) = call.to_thread.take() else {
+                    continue;
+                };
+                let (Ok(function), Ok(site)) = (u32::try_from(function), u32::try_from(site))
+                else {
+                    continue;
+                };
+                let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
+                    continue;
+                };
+                bytes = encoded;
+                let Ok(end) = u32::try_from(bytes.len()) else {
+                    break;
+                };
+                let edits = [&spelled.call, &spelled.consumer]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|fix| &fix.edits);
+                for edit in edits {
+                    extent = extent.max(u32::from(edit.range.end()));
+                }
+                index.push((function, site, end));
+            }
+        }
+        let bytes = if bytes.is_empty() {
+            Box::default()
+        } else {
+            lz4_flex::compress_prepend_size(&bytes).into_boxed_slice()
+        };
+        Self {
+            index: index.into_boxed_slice(),
+            bytes,
+            extent,
+        }
+    }
+
+    /// The fix of call site `site` of function `function`, if it has one.
+    pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
+        let key = (u32::try_from(function).ok()?, u32::try_from(site).ok()?);
+        let at = self
+            .index
+            .binary_search_by(|&(function, site, _)| (function, site).cmp(&key))
+            .ok()?;
+        let start = at
+            .checked_sub(1)
+            .map_or(0, |previous| self.index[previous].2 as usize);
+        let end = self.index[at].2 as usize;
+        let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
+        postcard::from_bytes(bytes.get(start..end)?).ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
 }
 
 /// A call to a catalogued blocking API.
@@ -491,6 +619,318 @@ impl ClassSummary {
     }
 }
 
+/// A module's module-level names and the paths they are bound to, sorted by name, all their
+/// text in one buffer. Every module binds dozens of names and every summary lives for the
+/// whole run: a map of two strings per name was the largest part of the summaries (42 MB of
+/// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Exports {
+    /// Each entry's name, then its target's own part, one after the other.
+    text: Box<str>,
+    /// Per entry, in name order: where its name ends and where its target's part ends in
+    /// `text` (the name starts where the previous entry ends). A target ending in `.name`
+    /// (`from app.db import load_user`, a definition `app.db.load_user`) keeps only what
+    /// precedes that, and has [`SUFFIX_IS_NAME`] set in its end.
+    #[serde(with = "wide")]
+    ends: Box<[(u32, u32)]>,
+}
+
+/// Positions in a summary's own tables, serialized as `u64`s (as compact as `u32`s in the
+/// cache's varint format): the cache takes the largest `u32` of a summary for the largest
+/// offset in its file, and these are no offsets in the file.
+mod wide {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub trait Widen: Sized {
+        type Wide: Serialize + for<'de> Deserialize<'de>;
+        fn widen(&self) -> Self::Wide;
+        fn narrow(wide: Self::Wide) -> Option<Self>;
+    }
+
+    impl Widen for u32 {
+        type Wide = u64;
+        fn widen(&self) -> Self::Wide {
+            (*self).into()
+        }
+        fn narrow(wide: Self::Wide) -> Option<Self> {
+            wide.try_into().ok()
+        }
+    }
+
+    impl Widen for (u32, u32) {
+        type Wide = (u64, u64);
+        fn widen(&self) -> Self::Wide {
+            (self.0.into(), self.1.into())
+        }
+        fn narrow(wide: Self::Wide) -> Option<Self> {
+            Some((wide.0.try_into().ok()?, wide.1.try_into().ok()?))
+        }
+    }
+
+    impl Widen for (u32, u32, u32) {
+        type Wide = (u64, u64, u64);
+        fn widen(&self) -> Self::Wide {
+            (self.0.into(), self.1.into(), self.2.into())
+        }
+        fn narrow(wide: Self::Wide) -> Option<Self> {
+            Some((
+                wide.0.try_into().ok()?,
+                wide.1.try_into().ok()?,
+                wide.2.try_into().ok()?,
+            ))
+        }
+    }
+
+    pub fn serialize<T: Widen, S: Serializer>(
+        values: &[T],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(values.iter().map(Widen::widen))
+    }
+
+    pub fn deserialize<'de, T: Widen, C: FromIterator<T>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<C, D::Error> {
+        Vec::<T::Wide>::deserialize(deserializer)?
+            .into_iter()
+            .map(|wide| T::narrow(wide).ok_or_else(|| serde::de::Error::custom("out of range")))
+            .collect()
+    }
+}
+
+/// A map from paths to values as a vector sorted by path: a summary's classes and return
+/// types, made once and only looked up. A hash map kept a fifth to a half of its slots
+/// empty for the whole run.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sorted<V>(Box<[(String, V)]>);
+
+impl<V> Default for Sorted<V> {
+    fn default() -> Self {
+        Self(Box::default())
+    }
+}
+
+impl<V> Sorted<V> {
+    /// The map of these (path, value) pairs; a path given twice keeps one of its values.
+    pub fn new(entries: impl IntoIterator<Item = (String, V)>) -> Self {
+        let mut entries: Vec<(String, V)> = entries.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| later.0 == kept.0);
+        Self(entries.into_boxed_slice())
+    }
+
+    pub fn get(&self, path: &str) -> Option<&V> {
+        let at = self
+            .0
+            .binary_search_by(|(entry, _)| entry.as_str().cmp(path))
+            .ok()?;
+        Some(&self.0[at].1)
+    }
+
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every (path, value), in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(path, value)| (path, value))
+    }
+}
+
+impl<'m, V> IntoIterator for &'m Sorted<V> {
+    type Item = (&'m String, &'m V);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'m, (String, V)>, fn(&(String, V)) -> (&String, &V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(path, value)| (path, value))
+    }
+}
+
+/// A table of qualified paths, by index, all their text in one buffer: a module's distinct
+/// callee paths. As a vector of strings the callee tables took 18.8 MB of the benchmark
+/// corpus's summaries (232,000 paths, each with its own allocation and a 24-byte header);
+/// here a path costs its text and four bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PathTable {
+    text: String,
+    /// Where each path ends in `text` (each starts where the previous one ends).
+    #[serde(with = "wide")]
+    ends: Vec<u32>,
+}
+
+impl PathTable {
+    /// Adds `path`, returning its index (`u32::MAX`, and nothing added, past 4 GiB of text).
+    pub fn push(&mut self, path: &str) -> u32 {
+        let (Ok(index), Ok(end)) = (
+            u32::try_from(self.ends.len()),
+            u32::try_from(self.text.len() + path.len()),
+        ) else {
+            return u32::MAX;
+        };
+        self.text.push_str(path);
+        self.ends.push(end);
+        index
+    }
+
+    /// Path `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)? as usize;
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous] as usize);
+        self.text.get(start..end)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|index| self.get(index).unwrap_or(""))
+    }
+
+    /// Gives back the room the table kept to grow.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl<'t> IntoIterator for &'t PathTable {
+    type Item = &'t str;
+    type IntoIter = Box<dyn Iterator<Item = &'t str> + 't>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+/// The flag of an [`Exports`] target end: the target goes on with `.` and the entry's name.
+const SUFFIX_IS_NAME: u32 = 1 << 31;
+
+impl Exports {
+    /// The table of these (name, target) pairs; a name given twice keeps its last target.
+    pub fn new(names: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut entries: Vec<(String, String)> = names.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut kept.1, &mut later.1);
+            }
+            same
+        });
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(entries.len());
+        for (name, target) in &entries {
+            text.push_str(name);
+            let name_end = text.len();
+            let prefix = target
+                .strip_suffix(name.as_str())
+                .and_then(|rest| rest.strip_suffix('.'))
+                .filter(|prefix| !prefix.is_empty());
+            let flag = match prefix {
+                Some(prefix) => {
+                    text.push_str(prefix);
+                    SUFFIX_IS_NAME
+                }
+                None => {
+                    text.push_str(target);
+                    0
+                }
+            };
+            // Text past 2 GiB cannot be addressed: such an entry (never seen) is left out.
+            let (Ok(name_end), Ok(end)) = (u32::try_from(name_end), u32::try_from(text.len()))
+            else {
+                break;
+            };
+            if end >= SUFFIX_IS_NAME {
+                break;
+            }
+            ends.push((name_end, end | flag));
+        }
+        Self {
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
+    /// with `.name`.
+    fn entry(&self, at: usize) -> (&str, &str, bool) {
+        let start = at
+            .checked_sub(1)
+            .and_then(|previous| self.ends.get(previous))
+            .map_or(0, |&(_, end)| (end & !SUFFIX_IS_NAME) as usize);
+        let (name_end, end) = self.ends[at];
+        let name_end = name_end as usize;
+        let part = (end & !SUFFIX_IS_NAME) as usize;
+        let text = &*self.text;
+        (
+            text.get(start..name_end).unwrap_or(""),
+            text.get(name_end..part).unwrap_or(""),
+            end & SUFFIX_IS_NAME != 0,
+        )
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        let mut low = 0;
+        let mut high = self.ends.len();
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.entry(middle).0.cmp(name) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+
+    /// Whether the module binds `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_some()
+    }
+
+    /// The path `name` is bound to.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.find(name).map(|at| self.target(at))
+    }
+
+    fn target(&self, at: usize) -> String {
+        match self.entry(at) {
+            (name, prefix, true) => format!("{prefix}.{name}"),
+            (_, target, false) => target.to_string(),
+        }
+    }
+
+    /// Every (name, path), in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, String)> {
+        (0..self.ends.len()).map(|at| (self.entry(at).0, self.target(at)))
+    }
+}
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The dotted module name (`app.db`).
@@ -501,17 +941,17 @@ pub struct ModuleSummary {
     pub is_package: bool,
     /// Module-level names that refer to something elsewhere (`from .db import load_user`):
     /// what `app.load_user` means when `app/__init__.py` re-exports it.
-    pub exports: HashMap<String, String>,
-    pub classes: HashMap<String, ClassSummary>,
+    pub exports: Exports,
+    pub classes: Sorted<ClassSummary>,
     /// Function and method path → the type its return annotation names, for the link to
     /// resolve `pkg.loops.get_loop().create_task` from another module.
-    pub return_types: HashMap<String, String>,
+    pub return_types: Sorted<Box<str>>,
     /// Modules whose public names this one binds with `from module import *`.
     pub star_imports: Vec<String>,
     /// Every function, module-level code first (as a pseudo-function named `<module>`).
     pub functions: Vec<FunctionSummary>,
     /// The distinct callee paths of the module's calls: the link step resolves each once.
-    pub callees: Vec<String>,
+    pub callees: PathTable,
     /// For each entry of `callees`, the index of the module's own function it names, when
     /// it names one.
     pub local_callees: Vec<Option<u32>>,
@@ -521,9 +961,8 @@ pub struct ModuleSummary {
     /// builds one table of every function. Indices rather than a map from path: the paths
     /// are the functions' own, not copies (a map held a second copy of every path).
     pub function_by_path: Box<[u32]>,
-    /// Every call site as (function, call site, callee table entry), in function and site
-    /// order: a compact copy for the link step, which reads nothing else of the calls.
-    pub call_edges: Vec<(u32, u32, u32)>,
+    /// LW103's fixes of the call sites that have one.
+    pub to_thread_fixes: SpelledFixes,
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
     /// Sorted, each once (asked by binary search).
@@ -581,11 +1020,155 @@ impl ModuleSummary {
 
     /// The qualified path `call` calls.
     pub fn callee(&self, call: &CallSite) -> &str {
-        self.callees
-            .get(call.callee as usize)
-            .map_or("", String::as_str)
+        self.callees.get(call.callee as usize).unwrap_or("")
     }
 }
 
 /// The pseudo-function that holds module-level code.
 pub const MODULE_CODE: &str = "<module>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix};
+    use ruff_text_size::TextSize;
+
+    #[test]
+    fn exports_answer_as_the_map_they_were_made_from() {
+        let names = [
+            ("load_user", "app.db.load_user"),
+            ("Repo", "app.models.Repo"),
+            ("np", "numpy"),
+            ("x", "x"),
+            ("alias", "app.db.load_user"),
+            ("dotted", ".dotted"),
+        ];
+        let exports = Exports::new(
+            names
+                .iter()
+                .map(|&(name, target)| (name.to_string(), target.to_string())),
+        );
+        assert_eq!(exports.len(), names.len());
+        for (name, target) in names {
+            assert_eq!(exports.get(name).as_deref(), Some(target), "{name}");
+            assert!(exports.contains_key(name));
+        }
+        assert_eq!(exports.get("missing"), None);
+        assert!(!exports.contains_key("load"));
+        let listed: Vec<(&str, String)> = exports.iter().collect();
+        assert_eq!(listed.first().map(|(name, _)| *name), Some("Repo"));
+        assert!(Exports::default().get("x").is_none());
+    }
+
+    #[test]
+    fn a_sorted_map_finds_every_path_it_was_made_from() {
+        let map = Sorted::new([
+            ("app.b.Repo".to_string(), 2),
+            ("app.a.User".to_string(), 1),
+            ("app.c".to_string(), 3),
+        ]);
+        assert_eq!(map.len(), 3);
+        assert_eq!(map.get("app.a.User"), Some(&1));
+        assert_eq!(map.get("app.b.Repo"), Some(&2));
+        assert!(map.contains_key("app.c"));
+        assert!(!map.contains_key("app.b"));
+        let paths: Vec<&String> = (&map).into_iter().map(|(path, _)| path).collect();
+        assert_eq!(paths, ["app.a.User", "app.b.Repo", "app.c"]);
+        assert!(Sorted::<u8>::default().get("x").is_none());
+    }
+
+    #[test]
+    fn a_path_table_gives_back_each_path_at_its_index() {
+        let mut table = PathTable::default();
+        assert_eq!(table.push("app.db.load"), 0);
+        assert_eq!(table.push(""), 1);
+        assert_eq!(table.push("requests.get"), 2);
+        assert_eq!(table.get(0), Some("app.db.load"));
+        assert_eq!(table.get(1), Some(""));
+        assert_eq!(table.get(2), Some("requests.get"));
+        assert_eq!(table.get(3), None);
+        let paths: Vec<&str> = (&table).into_iter().collect();
+        assert_eq!(paths, ["app.db.load", "", "requests.get"]);
+    }
+
+    fn call_site(to_thread: Option<Box<ToThreadCall>>) -> CallSite {
+        CallSite {
+            callee: 0,
+            range: TextRange::default(),
+            usage: CallUsage::Used,
+            in_async_context: true,
+            iterated: false,
+            to_thread,
+            loop_guarded: false,
+            catches_runtime_error: false,
+            deadline: CallDeadline::Unbounded,
+            arguments: ArgumentShape::default(),
+            fills_cache: false,
+        }
+    }
+
+    #[test]
+    fn spelled_fixes_are_taken_from_the_call_sites_and_found_by_site() {
+        let fix = |content: &str, at: u32| {
+            Fix::unsafe_edit(
+                "Run it in a worker thread",
+                vec![Edit::replacement(
+                    content,
+                    TextRange::new(TextSize::new(at), TextSize::new(at + 4)),
+                )],
+            )
+        };
+        let spelled = |call: Option<Fix>, consumer: Option<Fix>| {
+            Some(Box::new(ToThreadCall { call, consumer }))
+        };
+        let mut first = FunctionSummary::new("m.f".into(), "f".into(), true, TextRange::default());
+        first.calls = vec![
+            call_site(spelled(Some(fix("await asyncio.to_thread(a)", 10)), None)),
+            call_site(None),
+            call_site(spelled(None, Some(fix("list", 900)))),
+        ];
+        let mut second = FunctionSummary::new("m.g".into(), "g".into(), true, TextRange::default());
+        second.calls = vec![call_site(spelled(Some(fix("b", 40)), None))];
+        let mut functions = vec![first, second];
+        let fixes = SpelledFixes::take_from(&mut functions);
+        assert!(
+            functions
+                .iter()
+                .flat_map(|f| &f.calls)
+                .all(|call| call.to_thread.is_none())
+        );
+        assert_eq!(fixes.len(), 3);
+        let content = |spelled: ToThreadCall| {
+            let fix = spelled.call.or(spelled.consumer).unwrap();
+            fix.edits[0].content.clone()
+        };
+        assert_eq!(
+            fixes.get(0, 0).map(content).as_deref(),
+            Some("await asyncio.to_thread(a)")
+        );
+        assert!(fixes.get(0, 1).is_none());
+        assert_eq!(fixes.get(0, 2).map(content).as_deref(), Some("list"));
+        assert_eq!(fixes.get(1, 0).map(content).as_deref(), Some("b"));
+        assert!(fixes.get(2, 0).is_none());
+        // The offsets the serialized fixes reach stay in sight of the cache's extent.
+        assert_eq!(fixes.extent, 904);
+    }
+
+    #[test]
+    fn keyword_bits_say_which_names_may_be_spelled() {
+        let mut bits = KeywordBits::default();
+        assert!(!bits.may_contain("timeout"));
+        bits.insert("timeout");
+        bits.insert("retry");
+        assert!(bits.may_contain("timeout") && bits.may_contain("retry"));
+        let encoded = postcard::to_allocvec(&bits).unwrap();
+        assert_eq!(postcard::from_bytes::<KeywordBits>(&encoded).unwrap(), bits);
+        assert_eq!(KeywordBits::of(bits.bits()), bits);
+    }
+
+    #[test]
+    fn a_call_site_stays_small() {
+        // Every call site of the project lives for the whole run.
+        assert!(std::mem::size_of::<CallSite>() <= 48);
+    }
+}

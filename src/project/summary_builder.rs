@@ -66,8 +66,7 @@ impl SummaryBuilder {
         if let Some(&index) = self.callee_index.get(path) {
             return index;
         }
-        let index = u32::try_from(self.summary.callees.len()).unwrap_or(u32::MAX);
-        self.summary.callees.push(path.to_string());
+        let index = self.summary.callees.push(path);
         self.callee_index.insert(path.to_string(), index);
         index
     }
@@ -134,7 +133,7 @@ impl SummaryBuilder {
                     self.summary
                         .callees
                         .get(call.callee as usize)
-                        .and_then(|callee| own.get(callee.as_str()))
+                        .and_then(|callee| own.get(callee))
                         .is_some_and(|&callee| blocks[callee] && !functions[callee].is_generator)
                 });
                 if calls_blocking {
@@ -168,23 +167,12 @@ impl SummaryBuilder {
             function.forwarded_arguments.shrink_to_fit();
         }
         summary.callees.shrink_to_fit();
+        summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);
         summary.function_by_path = sorted_by_path(&summary.functions);
         summary.local_callees = summary
             .callees
             .iter()
             .map(|callee| summary.function_index(callee))
-            .collect();
-        summary.call_edges = summary
-            .functions
-            .iter()
-            .enumerate()
-            .flat_map(|(index, function)| {
-                function
-                    .calls
-                    .iter()
-                    .enumerate()
-                    .map(move |(site, call)| (to_u32(index), to_u32(site), call.callee))
-            })
             .collect();
         self.summary
     }

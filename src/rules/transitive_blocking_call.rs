@@ -168,13 +168,14 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     callee_function.name
                 ))
                 .with_chain(chain);
-            if let Some(spelled) = call.to_thread.as_deref() {
+            let fixes = &project.modules[id.0].summary.to_thread_fixes;
+            if let Some(spelled) = fixes.get(id.1, site) {
                 // A generator function's body runs as its generator is iterated: the thread
                 // must run the iteration (the builtin consuming it), or nothing moves.
                 let fix = if callee_function.is_generator {
-                    spelled.consumer.clone()
+                    spelled.consumer
                 } else {
-                    spelled.call.clone()
+                    spelled.call
                 };
                 if let Some(fix) = fix {
                     diagnostic = diagnostic.with_fix(fix);
