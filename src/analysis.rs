@@ -325,7 +325,7 @@ fn analyse_text(
                     let parameter = ParameterRef {
                         name: name.into(),
                         position,
-                        falsy_default: None,
+                        literal_default: None,
                     };
                     (attribute.into(), parameter)
                 })

@@ -13,7 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
 use crate::project::summary::{
-    ArgumentShape, ArgumentSlot, Falsy, ParameterGuard, ParameterRef, Passed,
+    ArgumentShape, ArgumentSlot, Literal, ParameterGuard, ParameterRef, Passed,
 };
 
 /// What the code at `range` (in the current function) depends on.
@@ -33,7 +33,7 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
         return Guards::default();
     };
     let candidates = candidates(checker, function, range);
-    let parameter = candidates.iter().find_map(|&(guarded, not_none)| {
+    let parameter = candidates.iter().find_map(|&(guarded, holds)| {
         let parameter = match guarded {
             Guarded::Name(name) => parameter_ref(checker, function, name)
                 .or_else(|| keyword_option_ref(checker, function, name))?,
@@ -45,7 +45,8 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
         };
         Some(ParameterGuard {
             parameter,
-            not_none,
+            not_none: holds == Holds::NotNone,
+            when_falsy: holds == Holds::Falsy,
         })
     });
     let probe = candidates.iter().find_map(|&(guarded, _)| {
@@ -84,6 +85,7 @@ pub(crate) fn flag_parameter_guard(
     Some(ParameterGuard {
         parameter: parameter_ref(checker, function, name.id.as_str())?,
         not_none: false,
+        when_falsy: false,
     })
 }
 
@@ -92,8 +94,8 @@ fn candidates<'a>(
     checker: &Checker<'a, '_>,
     function: &'a ast::StmtFunctionDef,
     range: TextRange,
-) -> Vec<(Guarded<'a>, bool)> {
-    let mut candidates: Vec<(Guarded<'a>, bool)> = Vec::new();
+) -> Vec<(Guarded<'a>, Holds)> {
+    let mut candidates: Vec<(Guarded<'a>, Holds)> = Vec::new();
     // The statements from the function down to the one holding `range`.
     let ancestors = checker.statement_ancestors();
     let Some(start) = ancestors
@@ -114,6 +116,15 @@ fn candidates<'a>(
         expression_guards(expr, range, &mut candidates);
     }
     candidates
+}
+
+/// What a guard says of what it tests: that it is true, that it is not `None`, or that it
+/// is falsy.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    Truthy,
+    NotNone,
+    Falsy,
 }
 
 /// What a guard tests: a name, an attribute of the method's receiver (`self.client`), or
@@ -181,7 +192,7 @@ fn receiver_attribute_ref(
     Some(ParameterRef {
         name: attribute_parameter_name(attribute),
         position: None,
-        falsy_default: None,
+        literal_default: None,
     })
 }
 
@@ -251,7 +262,7 @@ pub(crate) fn parameter_ref(
     Some(ParameterRef {
         name: name.into(),
         position,
-        falsy_default: found.default.as_deref().and_then(falsy_literal),
+        literal_default: found.default.as_deref().and_then(literal_truth),
     })
 }
 
@@ -312,7 +323,7 @@ fn keyword_option_ref(
     (!stored && !filled).then(|| ParameterRef {
         name: key.into(),
         position: None,
-        falsy_default: Some(Falsy::None),
+        literal_default: Some(Literal::None),
     })
 }
 
@@ -380,7 +391,7 @@ pub(crate) fn receiver_assignments_once(checker: &Checker) -> Option<Vec<(Box<st
                     parameter_ref(checker, function, name.id.as_str())
                         .map_or(Passed::Unknown, Passed::Parameter)
                 }
-                Some(value) => falsy_literal(value).map_or(Passed::Unknown, Passed::Falsy),
+                Some(value) => literal_truth(value).map_or(Passed::Unknown, Passed::Literal),
                 None => Passed::Unknown,
             };
             (attribute.into(), u32::from(end), passed)
@@ -419,24 +430,29 @@ pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> Argumen
     shape
 }
 
-/// The falsy literal `expr` is, if it is one (`None`, `False`, `0`, `""`, `[]`, ...).
-pub(crate) fn falsy_literal(expr: &Expr) -> Option<Falsy> {
+/// The truth of the literal `expr` is, if it is one whose truth is plain: `None`; falsy
+/// (`False`, `0`, `""`, `[]`, ...); or true (`True`, `1`, `"x"`).
+pub(crate) fn literal_truth(expr: &Expr) -> Option<Literal> {
     let falsy = match expr {
-        Expr::NoneLiteral(_) => return Some(Falsy::None),
+        Expr::NoneLiteral(_) => return Some(Literal::None),
         Expr::BooleanLiteral(literal) => !literal.value,
         Expr::NumberLiteral(number) => match &number.value {
             ast::Number::Int(value) => *value == ast::Int::ZERO,
             ast::Number::Float(value) => *value == 0.0,
-            ast::Number::Complex { .. } => false,
+            ast::Number::Complex { .. } => return None,
         },
         Expr::StringLiteral(literal) => literal.value.is_empty(),
         Expr::BytesLiteral(literal) => literal.value.is_empty(),
         Expr::List(list) => list.elts.is_empty(),
         Expr::Tuple(tuple) => tuple.elts.is_empty(),
         Expr::Dict(dict) => dict.is_empty(),
-        _ => false,
+        _ => return None,
     };
-    falsy.then_some(Falsy::Other)
+    Some(if falsy {
+        Literal::Falsy
+    } else {
+        Literal::Truthy
+    })
 }
 
 fn names_a_parameter(function: &ast::StmtFunctionDef, name: &str) -> bool {
@@ -476,7 +492,7 @@ fn is_reassigned(checker: &Checker, function: &ast::StmtFunctionDef, name: &str)
 fn entered_suite<'a>(
     stmt: &'a Stmt,
     range: TextRange,
-    candidates: &mut Vec<(Guarded<'a>, bool)>,
+    candidates: &mut Vec<(Guarded<'a>, Holds)>,
 ) -> Option<&'a [Stmt]> {
     let holds = |suite: &[Stmt]| {
         suite
@@ -532,9 +548,9 @@ fn entered_suite<'a>(
                     && let [bound] = &*range_call.arguments.args
                     && let Some(guarded) = Guarded::of(bound)
                 {
-                    candidates.push((guarded, false));
+                    candidates.push((guarded, Holds::Truthy));
                 } else if let Some(guarded) = Guarded::of(&for_stmt.iter) {
-                    candidates.push((guarded, false));
+                    candidates.push((guarded, Holds::Truthy));
                 }
                 return Some(&for_stmt.body);
             }
@@ -565,7 +581,7 @@ fn entered_suite<'a>(
 fn preceding_exits<'a>(
     suite: &'a [Stmt],
     range: TextRange,
-    candidates: &mut Vec<(Guarded<'a>, bool)>,
+    candidates: &mut Vec<(Guarded<'a>, Holds)>,
 ) {
     for stmt in suite {
         if stmt.start() >= range.start() {
@@ -593,7 +609,7 @@ fn exits_suite(stmt: &Stmt) -> bool {
 fn expression_guards<'a>(
     expr: &'a Expr,
     range: TextRange,
-    candidates: &mut Vec<(Guarded<'a>, bool)>,
+    candidates: &mut Vec<(Guarded<'a>, Holds)>,
 ) {
     match expr {
         Expr::If(if_expr) => {
@@ -619,11 +635,11 @@ fn expression_guards<'a>(
 }
 
 /// The names a test being true says hold a value, with whether only "not `None`" is known.
-fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
+fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds)>) {
     match test {
         Expr::Name(_) | Expr::Attribute(_) => {
             if let Some(guarded) = Guarded::of(test) {
-                candidates.push((guarded, false));
+                candidates.push((guarded, Holds::Truthy));
             }
         }
         Expr::Call(call) => candidates.push((
@@ -631,11 +647,11 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)
                 range: call.range(),
                 truthy: true,
             },
-            false,
+            Holds::Truthy,
         )),
         Expr::Compare(compare) => {
             if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
-                candidates.push((guarded, true));
+                candidates.push((guarded, Holds::NotNone));
             }
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
@@ -650,12 +666,17 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)
     }
 }
 
-/// The names a test being false says hold a value.
-fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool)>) {
+/// The names a test being false says hold a value, or are falsy (`if p: ... else:`).
+fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds)>) {
     match test {
+        Expr::Name(_) | Expr::Attribute(_) => {
+            if let Some(guarded) = Guarded::of(test) {
+                candidates.push((guarded, Holds::Falsy));
+            }
+        }
         Expr::Compare(compare) => {
             if let Some(guarded) = none_comparison(compare, CmpOp::Is) {
-                candidates.push((guarded, true));
+                candidates.push((guarded, Holds::NotNone));
             }
         }
         Expr::Call(call) => candidates.push((
@@ -663,7 +684,7 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, bool
                 range: call.range(),
                 truthy: false,
             },
-            false,
+            Holds::Truthy,
         )),
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
             for value in &bool_op.values {

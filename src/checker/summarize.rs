@@ -10,13 +10,13 @@ use super::Checker;
 use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
-    argument_shape, falsy_literal, forwarded_arguments, guards, receiver_assignments_once,
+    argument_shape, forwarded_arguments, guards, literal_truth, receiver_assignments_once,
 };
 use super::to_thread::{consumer_of, spelled_fix};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
-    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Falsy, LoopAffineSite,
+    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Literal, LoopAffineSite,
     LoopRunSite, ThreadTarget, ToThreadCall,
 };
 
@@ -149,10 +149,10 @@ pub(crate) fn record_call(
         && !in_async_context
         && may_guard_on_the_loop(checker)
         && loop_guards::is_guarded(checker.current_body(), call.range());
-    let falsy_arguments = if is_builtin {
+    let literal_arguments = if is_builtin {
         Vec::new()
     } else {
-        falsy_arguments(call)
+        literal_arguments(call)
     };
     // What a class construction passes, where known: the link types the attributes the
     // class's `__init__` stores its parameters in from these.
@@ -196,8 +196,8 @@ pub(crate) fn record_call(
         if let Some(assignments) = receiver_assignments {
             function.receiver_assignments = assignments.into();
         }
-        function.falsy_arguments.extend(
-            falsy_arguments
+        function.literal_arguments.extend(
+            literal_arguments
                 .into_iter()
                 .map(|(slot, falsy)| (site, slot, falsy)),
         );
@@ -592,19 +592,19 @@ fn may_guard_on_the_loop(checker: &Checker) -> bool {
 
 /// The falsy literal arguments of a call (`f(0, wait=False)`): positions count only the
 /// arguments before any `*args`.
-fn falsy_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Falsy)> {
+fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
     let mut found = Vec::new();
     for (position, argument) in call.arguments.args.iter().enumerate() {
         if argument.is_starred_expr() {
             break;
         }
-        if let Some(falsy) = falsy_literal(argument) {
+        if let Some(falsy) = literal_truth(argument) {
             found.push((ArgumentSlot::Positional(position as u32), falsy));
         }
     }
     for keyword in &call.arguments.keywords {
         if let Some(name) = &keyword.arg
-            && let Some(falsy) = falsy_literal(&keyword.value)
+            && let Some(falsy) = literal_truth(&keyword.value)
         {
             found.push((ArgumentSlot::Keyword(name.as_str().into()), falsy));
         }

@@ -67,12 +67,13 @@ pub fn carried(
     let mut own = Vec::new();
     for guard in guards {
         match caller.passed_for(site, &guard.parameter) {
-            Passed::Falsy(value) if guard.stops(value) => {}
+            Passed::Literal(value) if guard.stops(value) => {}
             Passed::Parameter(parameter) => own.push(ParameterGuard {
                 parameter,
                 not_none: guard.not_none,
+                when_falsy: guard.when_falsy,
             }),
-            Passed::Falsy(_) | Passed::Unknown => return Some(BlockCondition::Always),
+            Passed::Literal(_) | Passed::Unknown => return Some(BlockCondition::Always),
         }
     }
     if own.is_empty() {

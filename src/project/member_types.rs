@@ -536,10 +536,10 @@ pub fn linked_blocking(
         let parameter = ParameterRef {
             name: flag.keyword.into(),
             position: u32::try_from(flag.position).ok(),
-            falsy_default: None,
+            literal_default: None,
         };
         let passes_falsy = function
-            .falsy_arguments
+            .literal_arguments
             .iter()
             .any(|(at, slot, _)| *at as usize == site && slot.is_for(&parameter));
         if passes_falsy {

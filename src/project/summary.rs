@@ -75,35 +75,45 @@ pub struct CallSite {
 pub struct ParameterRef {
     pub name: Box<str>,
     pub position: Option<u32>,
-    /// The default a call that omits the argument gets, when it is a falsy literal
-    /// (`timeout=None`, `retry=False`); `None` for a required parameter or another default.
-    pub falsy_default: Option<Falsy>,
+    /// The default a call that omits the argument gets, when it is a literal whose truth is
+    /// known (`timeout=None`, `retry=False`, `wait=True`); `None` for a required parameter or
+    /// another default.
+    pub literal_default: Option<Literal>,
 }
 
-/// A falsy literal, by whether it is `None`: a guard `p is not None` lets `0` and `False`
-/// through, a guard `if p:` does not.
+/// A literal passed for a parameter, by its truth: `None`, another falsy literal (`False`,
+/// `0`, `""`), or a true one (`True`, `1`, `"x"`). A guard `p is not None` lets `0` and
+/// `False` through, a guard `if p:` does not, and a guard `if not p:` only a true one stops.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub enum Falsy {
+pub enum Literal {
     None,
-    Other,
+    Falsy,
+    Truthy,
 }
 
 /// Code that runs only when a parameter of its function holds a value: `if p:`,
-/// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`. The parameter is
-/// never reassigned in the function.
+/// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`; or, `when_falsy`,
+/// only when it does not: the `else` of `if p:`, the body of `if not p:`, after `if p:
+/// return ...`. The parameter is never reassigned in the function.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ParameterGuard {
     pub parameter: ParameterRef,
     /// The guard only asks `p is not None`: a falsy value other than `None` passes it.
     pub not_none: bool,
+    /// The code runs only when the parameter is falsy (`if not p:`): a true literal stops it.
+    pub when_falsy: bool,
 }
 
 impl ParameterGuard {
     /// Whether a value of this kind keeps the guarded code from running.
-    pub fn stops(&self, value: Falsy) -> bool {
-        value == Falsy::None || !self.not_none
+    pub fn stops(&self, value: Literal) -> bool {
+        match value {
+            Literal::Truthy => self.when_falsy,
+            Literal::None => !self.when_falsy,
+            Literal::Falsy => !self.when_falsy && !self.not_none,
+        }
     }
 }
 
@@ -215,7 +225,7 @@ pub fn keyword_bits(name: &str) -> u128 {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Passed {
     /// A falsy literal, spelled or the default of an omitted argument.
-    Falsy(Falsy),
+    Literal(Literal),
     /// The caller's own parameter, passed on unchanged.
     Parameter(ParameterRef),
     /// Anything else: the guarded code may run.
@@ -428,7 +438,7 @@ pub struct FunctionSummary {
     pub none_means_no_loop: bool,
     /// The falsy literal arguments of its calls, as (call site, argument, literal): rare, so
     /// kept apart from the call sites.
-    pub falsy_arguments: ThinVec<(u32, ArgumentSlot, Falsy)>,
+    pub literal_arguments: ThinVec<(u32, ArgumentSlot, Literal)>,
     /// The arguments of its calls that pass one of its own parameters on unchanged (sync
     /// functions only), as (call site, argument, parameter).
     pub forwarded_arguments: ThinVec<(u32, ArgumentSlot, ParameterRef)>,
@@ -491,11 +501,11 @@ impl FunctionSummary {
     pub fn passed_for(&self, site: usize, parameter: &ParameterRef) -> Passed {
         let at = |entry: u32| entry as usize == site;
         if let Some((_, _, falsy)) = self
-            .falsy_arguments
+            .literal_arguments
             .iter()
             .find(|(entry, slot, _)| at(*entry) && slot.is_for(parameter))
         {
-            return Passed::Falsy(*falsy);
+            return Passed::Literal(*falsy);
         }
         if let Some((_, _, own)) = self
             .forwarded_arguments
@@ -511,8 +521,8 @@ impl FunctionSummary {
             .calls
             .get(site)
             .is_none_or(|call| call.arguments.may_pass(parameter));
-        match parameter.falsy_default {
-            Some(default) if !spelled => Passed::Falsy(default),
+        match parameter.literal_default {
+            Some(default) if !spelled => Passed::Literal(default),
             _ => Passed::Unknown,
         }
     }
@@ -543,7 +553,7 @@ impl FunctionSummary {
     /// Whether call site `site` certainly keeps code behind `guard` in its callee from
     /// running (it passes `None`, or a falsy literal to a truth test).
     pub fn stops_guard(&self, site: usize, guard: &ParameterGuard) -> bool {
-        matches!(self.passed_for(site, &guard.parameter), Passed::Falsy(value) if guard.stops(value))
+        matches!(self.passed_for(site, &guard.parameter), Passed::Literal(value) if guard.stops(value))
     }
 
     /// The loop probe call site `site` depends on, if any: see [`BlockingSite::probe`].
@@ -581,7 +591,7 @@ impl FunctionSummary {
             entry: None,
             checks_running_loop: false,
             none_means_no_loop: false,
-            falsy_arguments: ThinVec::new(),
+            literal_arguments: ThinVec::new(),
             forwarded_arguments: ThinVec::new(),
             guarded_calls: ThinVec::new(),
             receiver_assignments: ThinVec::new(),

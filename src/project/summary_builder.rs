@@ -163,7 +163,7 @@ impl SummaryBuilder {
         summary.functions.shrink_to_fit();
         for function in &mut summary.functions {
             function.calls.shrink_to_fit();
-            function.falsy_arguments.shrink_to_fit();
+            function.literal_arguments.shrink_to_fit();
             function.forwarded_arguments.shrink_to_fit();
         }
         summary.callees.shrink_to_fit();

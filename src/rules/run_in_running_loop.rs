@@ -101,7 +101,10 @@ result = await fetch_all(urls)
   `for _ in range(timeout):`, the parameter never reassigned in the function), where every
   call that reaches the function from a coroutine or a hook passes a falsy literal for it
   (`timeout=0`, `force=False`, `None`, `""`). One such call that passes anything else, or
-  leaves the default, is enough to report it.
+  leaves the default, is enough to report it. The same the other way round: a call that runs
+  only when a parameter is falsy (the `else` of `if in_thread:`, the body of `if not
+  in_thread:`, after `if in_thread: return ...`), where every such call passes a true literal
+  (`in_thread=True`) or leaves a true default.
 - A call behind a loop probe: `loop = current_loop_or_none()` then `if loop is None:` (or
   `if not loop:`), where the probe is a project function that asks for the loop in a `try`,
   returns `None` from its `except RuntimeError`, and otherwise returns the loop (or `None`

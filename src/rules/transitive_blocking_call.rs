@@ -86,7 +86,9 @@ async def webhook(key):
   downloads only when `config` is set. A parameter the function reassigns is not trusted.
   A blocking call's own on/off flag set from a parameter is such a guard too: a helper
   doing `self._lock.acquire(blocking=blocking)` does not block a caller that passes
-  `blocking=False`.
+  `blocking=False`. And the other way round: a helper that blocks only when a parameter is
+  falsy (`if cached: return ...` before the read, the `else` of `if is_async:`) does not
+  block a caller that passes a true literal for it (`is_async=True`) or leaves a true default.
   The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
   `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
