@@ -251,7 +251,8 @@ def main():
                 for f in fs:
                     print(f"    {label}: {f['location']['row']}: {f['message']}", file=sys.stderr)
     n = len(cases)
-    pct = lambda k: f"{100.0 * k / n:.0f}%" if n else "n/a"
+    # One decimal: a whole-number percentage would round 43/48 (89.6%) up to a "90%" it is not.
+    pct = lambda k: f"{100.0 * k / n:.1f}%" if n else "n/a"
     print()
     print(f"Cases: {n}. Buggy version flagged: {flagged}/{n} ({pct(flagged)}). "
           f"Fixed version quiet: {quiet}/{n} ({pct(quiet)}). "
