@@ -8,6 +8,16 @@ use super::entries::{Api, Class, Library, NetworkDefault};
 pub const EVENT_LOOP: &str = "asyncio.AbstractEventLoop";
 const TASK: &str = "asyncio.Task";
 
+/// Decorators that turn an `async def` into a plain function: calling the result runs the
+/// coroutine to completion (or hands back something else), so it makes no coroutine (LW302).
+pub const SYNC_WRAPPING_DECORATORS: &[&str] = &[
+    "asgiref.sync.async_to_sync",
+    "asyncer.syncify",
+    "syncer.sync",
+    "unsync.unsync",
+    "async_to_sync.sync",
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("asyncio")
         .functions(&[

@@ -307,10 +307,14 @@ impl<'a> Checker<'a, '_> {
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
         let runs_once = self.is_memoized(function);
+        let sync_wrapped = function.is_async && self.is_sync_wrapped(function);
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if runs_once {
             self.summary.current().runs_once = true;
+        }
+        if sync_wrapped {
+            self.summary.current().sync_wrapped = true;
         }
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;
@@ -332,6 +336,34 @@ impl<'a> Checker<'a, '_> {
         })
     }
 
+    /// Whether a decorator of `function` makes it a plain function: a catalogued one
+    /// (`@async_to_sync`), or a function of this module whose returned wrapper is a sync
+    /// `def` (`def run_sync(fn): def wrapper(*a): return asyncio.run(fn(*a)); return wrapper`).
+    fn is_sync_wrapped(&self, function: &ast::StmtFunctionDef) -> bool {
+        function.decorator_list.iter().any(|decorator| {
+            let target = match &decorator.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            if self
+                .model
+                .path_of(target)
+                .is_some_and(|path| catalog::SYNC_WRAPPING_DECORATORS.contains(&path.as_str()))
+            {
+                return true;
+            }
+            let Expr::Name(name) = target else {
+                return false;
+            };
+            self.module.body.iter().any(|stmt| {
+                matches!(stmt, Stmt::FunctionDef(definition)
+                    if definition.name.as_str() == name.id.as_str()
+                        && !definition.is_async
+                        && returns_sync_wrapper(definition))
+            })
+        })
+    }
+
     pub(crate) fn exit_function(&mut self) {
         if let Some(function) = self.functions.last().copied() {
             let calls = self.summary.current_calls();
@@ -349,4 +381,39 @@ impl<'a> Checker<'a, '_> {
         self.summary.exit_function();
         self.model.scopes.pop();
     }
+}
+
+/// Whether a decorator returns a nested sync `def` it defines (its wrapper), and no nested
+/// `async def`: what it decorates becomes a plain function.
+fn returns_sync_wrapper(decorator: &ast::StmtFunctionDef) -> bool {
+    let nested = |want_async: bool| -> Vec<&str> {
+        decorator
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(inner) if inner.is_async == want_async => {
+                    Some(inner.name.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let sync_defs = nested(false);
+    let async_defs = nested(true);
+    let returned: Vec<&str> = decorator
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) => match &**value {
+                Expr::Name(name) => Some(name.id.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    !returned.is_empty()
+        && async_defs.is_empty()
+        && returned.iter().all(|name| sync_defs.contains(name))
 }

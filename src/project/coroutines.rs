@@ -54,7 +54,8 @@ fn coroutine_callee(
     if let Some(id) = resolved {
         let function = project.function(id);
         // An `async def` that yields makes an async generator, not a coroutine.
-        return (function.is_async && !function.is_generator).then(|| function.name.clone());
+        return (function.is_async && !function.is_generator && !function.sync_wrapped)
+            .then(|| function.name.clone());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

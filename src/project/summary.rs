@@ -419,6 +419,9 @@ pub struct FunctionSummary {
     /// carry it to callers: such a cache is almost always filled at start-up or on the
     /// first request, which is what it is for.
     pub runs_once: bool,
+    /// An `async def` behind a decorator that makes it a plain function (`@async_to_sync`, or
+    /// a decorator of the module whose wrapper is a sync `def`): calling it makes no coroutine.
+    pub sync_wrapped: bool,
     /// The range of the function's name, for its row.
     pub name_range: TextRange,
     pub calls: Vec<CallSite>,
@@ -581,6 +584,7 @@ impl FunctionSummary {
             is_async,
             is_generator: false,
             runs_once: false,
+            sync_wrapped: false,
             name_range,
             calls: Vec::new(),
             blocking: ThinVec::new(),

@@ -68,6 +68,10 @@ other) is not followed.
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
+An `async def` behind a decorator that makes it a plain function is not a coroutine
+function: `asgiref`'s `@async_to_sync` (and `asyncer.syncify`, `syncer.sync`, `unsync`), or a
+decorator of the same module that returns a sync `def` wrapper (`def wrapper(*a): return
+asyncio.run(f(*a))`). A decorator imported from another module of the project is not read.
 Stored ones are followed only as far as the function or module can tell: a collection that
 came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
 comprehension, an attribute the module reads anywhere or of another object than `self`, a
@@ -124,7 +128,7 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
                 continue;
             };
             let target_function = project.function(target);
-            if !target_function.is_async {
+            if !target_function.is_async || target_function.sync_wrapped {
                 continue;
             }
             let message = format!(
