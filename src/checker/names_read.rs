@@ -64,6 +64,19 @@ impl<'a> NamesRead<'a> {
 /// Methods that put a value into a collection and return nothing of what it holds.
 const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
 
+/// The local a filling call puts its argument into: `pending` of `pending.append(x)`.
+pub(crate) fn filled_collection(call: &ast::ExprCall) -> Option<&str> {
+    let Expr::Attribute(ast::ExprAttribute { value, attr, .. }) = &*call.func else {
+        return None;
+    };
+    let Expr::Name(name) = &**value else {
+        return None;
+    };
+    FILLING_METHODS
+        .contains(&attr.as_str())
+        .then_some(name.id.as_str())
+}
+
 /// Members a coroutine object really has: reading them is using the coroutine as one.
 const COROUTINE_MEMBERS: &[&str] = &[
     "send",
@@ -149,11 +162,8 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                     self.reads.everything = true;
                 }
                 // `x.append(v)`: `x` is read for a member, only to be filled.
-                if let Expr::Attribute(ast::ExprAttribute { value, attr, .. }) = &*call.func
-                    && let Expr::Name(name) = &**value
-                    && FILLING_METHODS.contains(&attr.as_str())
-                {
-                    self.reads.names.insert(name.id.as_str());
+                if let Some(name) = filled_collection(call) {
+                    self.reads.names.insert(name);
                     self.nesting += 1;
                     for argument in crate::ast_query::argument_values(&call.arguments) {
                         self.visit_expr(argument);

@@ -312,7 +312,7 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         Some(Expr::Compare(_)) => return CallUsage::Condition,
         Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
             // `pending.append(save(x))` into a local nobody takes anything out of.
-            if let Some(collection) = filled_collection(outer)
+            if let Some(collection) = super::names_read::filled_collection(outer)
                 && checker.is_local_only_filled(collection)
             {
                 return CallUsage::Dropped;
@@ -380,36 +380,13 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     }
 }
 
-/// The local a filling call puts its argument into: `pending` of `pending.append(x)`.
-fn filled_collection(outer: &ast::ExprCall) -> Option<&str> {
-    let Expr::Attribute(attribute) = &*outer.func else {
-        return None;
-    };
-    let Expr::Name(name) = &*attribute.value else {
-        return None;
-    };
-    matches!(
-        attribute.attr.as_str(),
-        "append" | "appendleft" | "add" | "insert"
-    )
-    .then_some(name.id.as_str())
-}
-
-/// `self.x` in a method whose first parameter is `self`.
+/// `self.x` in a method whose receiver is `self`.
 fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {
-    let Expr::Name(owner) = &*attribute.value else {
-        return false;
-    };
-    owner.id.as_str() == "self"
-        && checker.current_function().is_some_and(|function| {
-            function
-                .parameters
-                .posonlyargs
-                .iter()
-                .chain(&function.parameters.args)
-                .next()
-                .is_some_and(|first| first.parameter.name.as_str() == "self")
-        })
+    matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == "self")
+        && checker
+            .current_function()
+            .and_then(crate::ast_query::receiver_name)
+            == Some("self")
 }
 
 /// Whether the module reads an attribute called `name` anywhere (`x.name`, or the string

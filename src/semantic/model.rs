@@ -396,8 +396,8 @@ fn value_type(type_name: &str) -> Option<&str> {
 /// What a mapping's method returns: `m.values()` its values, `m.get(k)`, `m.pop(k)`,
 /// `m.setdefault(k, v)` one of them (or the default, which is not followed).
 fn mapping_method_result(path: &str) -> Option<String> {
-    let (mapping, method) = path.rsplit_once('.')?;
-    let value = value_type(mapping)?;
+    // Asked of every call's callee: the prefix test first, the split only for a mapping.
+    let (value, method) = value_type(path)?.rsplit_once('.')?;
     match method {
         "values" => Some(format!("{ELEMENTS_OF}{value}")),
         "get" | "pop" | "setdefault" => Some(value.to_string()),
