@@ -251,6 +251,18 @@ pub fn is_test_file(path: &Path, root: &Path) -> bool {
         .any(|part| matches!(part, Component::Normal(dir) if dir == "tests" || dir == "test"))
 }
 
+/// Whether a dotted module name is test code, by the same names [`is_test_file`] reads:
+/// `test_*`, `*_test`, `conftest`, or a module below a `tests`, `test` or `testing` package.
+pub fn is_test_module(module_name: &str) -> bool {
+    let last = module_name.rsplit('.').next().unwrap_or(module_name);
+    last == "conftest"
+        || last.starts_with("test_")
+        || last.ends_with("_test")
+        || module_name
+            .split('.')
+            .any(|part| matches!(part, "tests" | "test" | "testing"))
+}
+
 /// One `per-file-ignores` entry.
 #[derive(Clone, Debug)]
 pub struct PerFileIgnore {

@@ -110,6 +110,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());
     let Some(path) = path else { return };
+    if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        network_await_without_timeout::record_handed_sessions(checker, call);
+    }
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
     }

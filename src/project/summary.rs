@@ -468,6 +468,11 @@ pub struct FunctionSummary {
     /// inside a method: `self`'s class), as (call site, argument, type): what the link types
     /// [`ClassSummary::parameter_attributes`] from.
     pub argument_types: ThinVec<(u32, ArgumentSlot, Box<str>)>,
+    /// The arguments of its calls that hand over an `aiohttp.ClientSession` built without a
+    /// finite read timeout, as (call site, argument, `true` when its `ClientTimeout` sets no
+    /// limit at all rather than leaving aiohttp's 300 s default): what LW501 asks of the
+    /// callers of a function that makes requests on a session parameter.
+    pub session_arguments: ThinVec<(u32, ArgumentSlot, bool)>,
 }
 
 /// A function whose return value tells whether an event loop is running on this thread.
@@ -497,6 +502,22 @@ pub struct PendingDeadline {
     /// For `loop.sock_connect(owner.attr, ...)`: the class attribute the socket comes from
     /// (`app.voice.State.socket`); not reported when a module makes it a datagram socket.
     pub socket_attribute: Option<String>,
+    /// A request on a session the function was handed: reported only when a caller passes a
+    /// session built without a timeout (see [`SessionParameter`]).
+    pub session_from: Option<SessionParameter>,
+}
+
+/// The parameter a request's session comes from: of the function the request is in, or of an
+/// enclosing one whose parameter a nested function reads (`owner`, the index of that function
+/// in its module's [`ModuleSummary::functions`]). Whether the session has a timeout is known
+/// only from what the owner's callers pass, at the link.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionParameter {
+    pub owner: u32,
+    pub parameter: ParameterRef,
+    /// The request as the message shows it (`session.get(...)`): the message is worded at
+    /// the link, once the session a caller passes is known.
+    pub operation: Box<str>,
 }
 
 impl FunctionSummary {
@@ -604,6 +625,7 @@ impl FunctionSummary {
             pending_deadline: ThinVec::new(),
             pending_callbacks: ThinVec::new(),
             argument_types: ThinVec::new(),
+            session_arguments: ThinVec::new(),
         }
     }
 }

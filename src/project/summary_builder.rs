@@ -71,6 +71,14 @@ impl SummaryBuilder {
         index
     }
 
+    /// The index in the module's functions of the function `depth` levels out from the
+    /// innermost one the walk is in (0: that one); `None` past the outermost function.
+    pub fn enclosing_index(&self, depth: usize) -> Option<u32> {
+        let at = self.stack.len().checked_sub(depth + 1)?;
+        // The module code at the bottom of the stack is no function.
+        (at > 0).then(|| to_u32(self.stack[at]))
+    }
+
     /// The summary of the innermost function the walk is in.
     pub fn current(&mut self) -> &mut FunctionSummary {
         let index = self.stack.last().copied().unwrap_or(0);

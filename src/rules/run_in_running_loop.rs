@@ -289,13 +289,7 @@ pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall
 /// its package's modules relatively, and it is neither `__main__` nor a test module.
 fn runs_when_imported(module_name: &str, body: &[Stmt]) -> bool {
     let last = module_name.rsplit('.').next().unwrap_or(module_name);
-    let is_test = last == "conftest"
-        || last.starts_with("test_")
-        || last.ends_with("_test")
-        || module_name
-            .split('.')
-            .any(|part| matches!(part, "tests" | "test" | "testing"));
-    if last == "__main__" || is_test {
+    if last == "__main__" || crate::settings::is_test_module(module_name) {
         return false;
     }
     body.iter().any(|stmt| match stmt {

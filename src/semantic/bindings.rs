@@ -188,6 +188,20 @@ impl ModuleBindings {
         self.classes.contains_key(path)
     }
 
+    /// Whether a module-level import binds `library` or something in it: a cheap test that
+    /// spares work on the modules that cannot use it.
+    pub fn imports_from(&self, library: &str) -> bool {
+        let within = |path: &str| {
+            path.strip_prefix(library)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        self.module_aliases.keys().any(|module| within(module))
+            || self
+                .names
+                .values()
+                .any(|binding| matches!(binding, Some(Resolved::Path(path)) if within(path)))
+    }
+
     /// The qualified path of a definition of this module.
     pub fn qualify(&self, name: &str) -> String {
         if self.module_name.is_empty() {

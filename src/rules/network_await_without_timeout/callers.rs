@@ -1,13 +1,17 @@
 //! Deadlines set by the callers, across the project: an await with no deadline of its own is
 //! not reported when every caller of its function (at least one, all resolved) runs it under
-//! a deadline, lexically or by being itself so covered. Decided once the project is linked:
-//! the findings wait in their function's summary until then.
+//! a deadline, lexically or by being itself so covered. A request on a session the function
+//! was handed is reported only when a caller hands it one built without a timeout. Decided
+//! once the project is linked: the findings wait in their function's summary until then.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::project::summary::{CallDeadline, MODULE_CODE};
+use crate::project::summary::{CallDeadline, MODULE_CODE, SessionParameter};
 use crate::project::{Facts, FunctionId, Project};
+
+use super::messages::handed_session_message;
+use crate::settings::is_test_module;
 
 /// How deep the callers' callers are followed.
 const MAX_DEPTH: usize = 12;
@@ -21,7 +25,25 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
     if pending.is_empty() {
         return;
     }
-    let callers = Callers::build(project, facts, &pending);
+    // The functions whose parameters hand sessions in: their callers are asked too.
+    let owners: Vec<FunctionId> = pending
+        .iter()
+        .flat_map(|&id| {
+            project
+                .function(id)
+                .pending_deadline
+                .iter()
+                .filter_map(move |finding| {
+                    finding
+                        .session_from
+                        .as_ref()
+                        .map(|from| (id.0, from.owner as usize))
+                })
+        })
+        .collect();
+    let mut wanted = pending.clone();
+    wanted.extend(owners);
+    let callers = Callers::build(project, facts, &wanted);
     let datagram: rustc_hash::FxHashSet<&str> = project
         .modules
         .iter()
@@ -44,8 +66,17 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
                 Coverage::NoCallers => finding.private_plumbing,
                 Coverage::Uncovered => false,
             };
-            if !exempt {
+            if exempt {
+                continue;
+            }
+            let Some(from) = &finding.session_from else {
                 report(id.0, finding.diagnostic.clone());
+                continue;
+            };
+            if let Some(diagnostic) =
+                callers.handed_unbounded_session(id.0, from, &finding.diagnostic, &mut memo)
+            {
+                report(id.0, diagnostic);
             }
         }
     }
@@ -157,6 +188,58 @@ impl<'p, 'a> Callers<'p, 'a> {
             sites.extend(self.callers.get(base).into_iter().flatten());
         }
         sites
+    }
+
+    /// The finding on a request made on a session handed in as `from.parameter` (of
+    /// function `from.owner` of module `module`), worded for the first caller that hands it
+    /// a session built without a finite read timeout and runs the call with no deadline of
+    /// its own; `None` when no caller does.
+    fn handed_unbounded_session(
+        &self,
+        module: usize,
+        from: &SessionParameter,
+        pending: &Diagnostic,
+        memo: &mut HashMap<FunctionId, Coverage>,
+    ) -> Option<Diagnostic> {
+        let owner = (module, from.owner as usize);
+        for (caller, site) in self.sites(owner) {
+            // A test's throwaway session says nothing of the sessions the code is run with.
+            if is_test_module(&self.project.modules[caller.0].summary.module_name) {
+                continue;
+            }
+            let function = self.project.function(caller);
+            let Some(call) = function.calls.get(site) else {
+                continue;
+            };
+            let Some(&(_, _, unlimited)) = function
+                .session_arguments
+                .iter()
+                .find(|(at, slot, _)| *at as usize == site && slot.is_for(&from.parameter))
+            else {
+                continue;
+            };
+            let bounded = match call.deadline {
+                CallDeadline::Bounded => true,
+                CallDeadline::Detached => false,
+                CallDeadline::Unbounded => self.coverage(caller, memo, 1) == Coverage::Covered,
+            };
+            if bounded {
+                continue;
+            }
+            let mut diagnostic = pending.clone();
+            diagnostic.message = handed_session_message(
+                &from.operation,
+                &from.parameter.name,
+                &function.name,
+                unlimited,
+            );
+            diagnostic.chain = vec![
+                self.project.step(caller.0, &function.name, call.range),
+                self.project.definition_step(owner),
+            ];
+            return Some(diagnostic);
+        }
+        None
     }
 
     fn coverage(

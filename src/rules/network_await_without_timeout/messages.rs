@@ -8,17 +8,18 @@ use crate::catalog::NetworkDefault;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::message_text::shorten;
-use crate::project::summary::PendingDeadline;
+use crate::project::summary::{ParameterRef, PendingDeadline, SessionParameter};
 use crate::registry::Rule;
 
 use super::datagram_sockets::socket_attribute;
-use super::operations::Unbounded;
+use super::operations::{AIOHTTP_DEFAULT, Unbounded};
 
 pub(super) fn report(
     checker: &mut Checker,
     operation: &ast::ExprCall,
     range: TextRange,
     unbounded: Unbounded,
+    session_from: Option<(usize, ParameterRef)>,
 ) {
     let callee = checker.text(operation.func.range());
     let arguments = if operation.arguments.is_empty() {
@@ -52,6 +53,20 @@ pub(super) fn report(
         let private_plumbing = unbounded.kind == NetworkDefault::Streams
             && (is_private(function.name.as_str()) || module_is_private(checker));
         let socket_attribute = socket_attribute(checker, operation);
+        let session_from = match session_from {
+            Some((depth, parameter)) => {
+                // A session handed in is judged by what the callers hand: no owner, no finding.
+                let Some(owner) = checker.summary.enclosing_index(depth) else {
+                    return;
+                };
+                Some(SessionParameter {
+                    owner,
+                    parameter,
+                    operation: shown.into(),
+                })
+            }
+            None => None,
+        };
         checker
             .summary
             .current()
@@ -60,10 +75,33 @@ pub(super) fn report(
                 diagnostic,
                 private_plumbing,
                 socket_attribute,
+                session_from,
             });
         return;
     }
     checker.report(diagnostic);
+}
+
+/// The message of a request on a session the function was handed, once the link knows a
+/// caller (`caller`) hands it one built without a finite read timeout (`unlimited`: with a
+/// `ClientTimeout` that sets no limit, rather than with aiohttp's default).
+pub(super) fn handed_session_message(
+    operation: &str,
+    parameter: &str,
+    caller: &str,
+    unlimited: bool,
+) -> String {
+    let (deadline, built) = if unlimited {
+        (
+            "no deadline",
+            "with a `ClientTimeout` that sets neither `total` nor `sock_read`",
+        )
+    } else {
+        (AIOHTTP_DEFAULT, "without `timeout=`")
+    };
+    format!(
+        "Network await `{operation}` has {deadline}: `{caller}` hands it `{parameter}`, an `aiohttp.ClientSession` built {built}"
+    )
 }
 
 fn is_private(name: &str) -> bool {

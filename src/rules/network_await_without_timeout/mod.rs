@@ -12,6 +12,7 @@ mod callers;
 mod client_timeouts;
 mod datagram_sockets;
 mod exemptions;
+mod handed_sessions;
 mod messages;
 mod operations;
 mod origins;
@@ -23,10 +24,12 @@ use crate::catalog;
 use crate::checker::Checker;
 use crate::checker::deadlines::deadline_encloses;
 
+use crate::project::summary::ParameterRef;
 pub(crate) use callers::check as check_project;
 use exemptions::exempt_in_context;
+pub(crate) use handed_sessions::record as record_handed_sessions;
 use messages::report;
-use operations::unbounded;
+use operations::{Unbounded, handed_session_request, unbounded};
 
 pub const DOCS: &str = r#"# LW501 network-await-without-timeout
 
@@ -45,7 +48,12 @@ Flags an awaited network operation that no deadline bounds:
   `self._session`, without a `timeout=`; `aiohttp.request(...)` without `timeout=`; any aiohttp
   request with `timeout=None` or a `ClientTimeout` that sets neither `total` nor `sock_read`;
 - an `httpx.AsyncClient` request with `timeout=None` (or `httpx.Timeout(None)`), or on a client
-  built with `timeout=None`.
+  built with `timeout=None`;
+- a request on a session the function was handed (`async def fetch(session, url): async with
+  session.get(url)`, the parameter untyped or annotated `aiohttp.ClientSession`, also read by a
+  function nested in it) when a caller in the project hands it a session built without a finite
+  read timeout (a local or `self.attr` built as above) and makes that call with no deadline of
+  its own. The message names that caller; the chain goes from its call to the function.
 
 An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
 `asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
@@ -99,10 +107,16 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
 ## Not flagged
 - `httpx.AsyncClient` requests with the default timeout, `websockets.connect()` with its default
   `open_timeout`.
-- A client whose construction is not visible (a parameter, a session returned by a helper such as
-  `async_get_clientsession(hass)`): its timeout is not known, and loopwarden does not guess. The
-  same for a session built with `**kwargs` or a `timeout=` given as a variable, and for a
-  `StreamReader` known only by its type (it is as often a subprocess pipe as a socket).
+- A client whose construction is not visible (a session returned by a helper such as
+  `async_get_clientsession(hass)`, a parameter no caller hands a session it builds): its timeout
+  is not known, and loopwarden does not guess. The same for a session built with `**kwargs` or
+  a `timeout=` given as a variable, and for a `StreamReader` known only by its type (it is as
+  often a subprocess pipe as a socket).
+- A request on a session parameter that the function rebinds (`session = session or
+  ClientSession(...)`), or that its callers only pass on from their own callers (one call is
+  followed, not a chain of them); a session handed in by a test module (`test_*.py`,
+  `conftest.py`, a `tests` package), whose throwaway session says nothing of the ones the code
+  runs with.
 - Reads of a response body (`await resp.json()`): they run under the request's timeout, and the
   request is where a missing one is reported.
 - A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
@@ -168,7 +182,8 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
         operation = inner;
         via_wait_for = true;
     }
-    let Some(mut unbounded) = unbounded(checker, operation) else {
+    let Some((mut unbounded, session_from)) = unbounded_here_or_by_callers(checker, operation)
+    else {
         return;
     };
     if deadline_encloses(checker, await_expr.range())
@@ -182,7 +197,27 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
             unbounded.why
         );
     }
-    report(checker, operation, await_expr.range(), unbounded);
+    report(
+        checker,
+        operation,
+        await_expr.range(),
+        unbounded,
+        session_from,
+    );
+}
+
+/// Why `operation` has no deadline: of its own, or, for a request on a session the function
+/// was handed, when a caller hands it one built without a timeout (with where the session
+/// comes from, for the link to ask the callers).
+fn unbounded_here_or_by_callers(
+    checker: &Checker,
+    operation: &ast::ExprCall,
+) -> Option<(Unbounded, Option<(usize, ParameterRef)>)> {
+    match unbounded(checker, operation) {
+        Some(unbounded) => Some((unbounded, None)),
+        None => handed_session_request(checker, operation)
+            .map(|(unbounded, origin)| (unbounded, Some(origin))),
+    }
 }
 
 /// `async with session.get(url) as response:` and friends.
@@ -191,7 +226,7 @@ pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
         let Expr::Call(call) = &item.context_expr else {
             continue;
         };
-        let Some(unbounded) = unbounded(checker, call) else {
+        let Some((unbounded, session_from)) = unbounded_here_or_by_callers(checker, call) else {
             continue;
         };
         // Earlier items of this same `async with` count: `async with timeout(5), s.get(u) as r:`.
@@ -199,6 +234,6 @@ pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
         {
             continue;
         }
-        report(checker, call, call.range(), unbounded);
+        report(checker, call, call.range(), unbounded, session_from);
     }
 }

@@ -11,7 +11,8 @@ use super::client_timeouts::{
     SessionDeadline, aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
     httpx_timeout_is_unbounded,
 };
-use super::origins::{Query, all_origins};
+use super::origins::{Query, all_origins, parameter_origin};
+use crate::project::summary::ParameterRef;
 
 /// Why an operation is unbounded, for the message.
 pub(super) struct Unbounded {
@@ -168,8 +169,58 @@ fn aiohttp_unbounded(
     })
 }
 
+/// A request on a session the function was handed rather than built
+/// (`async def fetch(session, url): ... session.get(url)`), the parameter untyped or annotated
+/// `aiohttp.ClientSession`, the request with no `timeout=` of its own: whether it has a
+/// deadline depends on the session the callers pass, which only the link knows. Returns the
+/// finding as it reads for a default session, and where the session comes from (how many
+/// functions out, which parameter).
+pub(super) fn handed_session_request(
+    checker: &Checker,
+    call: &ast::ExprCall,
+) -> Option<(Unbounded, (usize, ParameterRef))> {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    let method = attribute.attr.as_str();
+    let is_request = |session: &str| {
+        catalog::network_default(&format!("{session}.{method}")) == Some(NetworkDefault::Aiohttp)
+    };
+    match checker.model.call_path(call) {
+        // Untyped: a call that reads like a session request; the callers decide what it is.
+        None => {
+            if !is_request(catalog::AIOHTTP_SESSIONS[0]) {
+                return None;
+            }
+        }
+        Some(path) => {
+            let session = path
+                .strip_suffix(method)
+                .and_then(|owner| owner.strip_suffix('.'));
+            if !session.is_some_and(|session| {
+                catalog::AIOHTTP_SESSIONS.contains(&session) && is_request(session)
+            }) {
+                return None;
+            }
+        }
+    }
+    if has_double_star(call) || call.arguments.find_keyword("timeout").is_some() {
+        return None;
+    }
+    let origin = parameter_origin(checker, &attribute.value)?;
+    let unbounded = Unbounded {
+        kind: NetworkDefault::Aiohttp,
+        only: Some(AIOHTTP_DEFAULT),
+        why: "its `aiohttp.ClientSession` is built without `timeout=`".to_string(),
+        help: Some(
+            "Build the session with `timeout=aiohttp.ClientTimeout(total=..., sock_read=...)`, or pass `timeout=` to the request",
+        ),
+    };
+    Some((unbounded, origin))
+}
+
 /// What a default `aiohttp.ClientSession` bounds, as the message says it.
-const AIOHTTP_DEFAULT: &str = "only aiohttp's default 300 s total, no per-read limit";
+pub(super) const AIOHTTP_DEFAULT: &str = "only aiohttp's default 300 s total, no per-read limit";
 
 fn httpx_unbounded(checker: &Checker, call: &ast::ExprCall) -> Option<Unbounded> {
     if has_double_star(call) {
