@@ -18,6 +18,18 @@ pub const SYNC_WRAPPING_DECORATORS: &[&str] = &[
     "async_to_sync.sync",
 ];
 
+/// Calls that tell a coroutine (function) from a plain one: code that asks them of a callable
+/// it was handed takes both kinds, and calls each the way it needs.
+pub const COROUTINE_PROBES: &[&str] = &[
+    "inspect.iscoroutinefunction",
+    "inspect.isawaitable",
+    "inspect.iscoroutine",
+    "inspect.isasyncgenfunction",
+    "asyncio.iscoroutinefunction",
+    "asyncio.iscoroutine",
+    "asyncio.coroutines.iscoroutinefunction",
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("asyncio")
         .functions(&[

@@ -705,3 +705,63 @@ fn none_comparison(compare: &ast::ExprCompare, op: CmpOp) -> Option<Guarded<'_>>
         _ => None,
     }
 }
+
+/// The parameter a name stands for, unchanged: one of the current function's
+/// (depth 0), or of an enclosing function whose parameter a nested one reads (depth: how many
+/// functions out). `None` for a name some function on the way binds, and across a class body
+/// (a method does not read the names of the function around its class the same way).
+pub(crate) fn parameter_origin(
+    checker: &Checker,
+    receiver: &Expr,
+) -> Option<(usize, ParameterRef)> {
+    let Expr::Name(name) = receiver else {
+        return None;
+    };
+    let name = name.id.as_str();
+    let functions = &checker.functions;
+    let is_parameter = |function: &ast::StmtFunctionDef| {
+        function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name)
+    };
+    // The nearest function the name is a parameter of, found from the parameter lists alone:
+    // most names called are no parameter, and the bodies are walked only for those that are.
+    let depth = functions
+        .iter()
+        .rev()
+        .position(|function| is_parameter(function))?;
+    let owner = functions[functions.len() - 1 - depth];
+    for inner in 1..=depth {
+        // Each function between must sit directly in the next one's body (not in a class) and
+        // leave the name alone.
+        let nested = functions[functions.len() - inner];
+        if crate::ast_query::enclosing_class(checker.statement_ancestors(), nested).is_some() {
+            return None;
+        }
+        let mut binds = false;
+        crate::ast_query::collect_assignments(&nested.body, &mut |target, _, _| {
+            binds |= matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
+        });
+        if binds || declares(&nested.body, name) {
+            return None;
+        }
+    }
+    parameter_ref(checker, owner, name).map(|parameter| (depth, parameter))
+}
+
+/// Whether `body` declares `name` `global` or `nonlocal` (at any depth of its own statements).
+fn declares(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        found |= match stmt {
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                names.iter().any(|declared| declared.as_str() == name)
+            }
+            _ => false,
+        };
+        crate::ast_query::Walk::Descend
+    });
+    found
+}

@@ -17,7 +17,7 @@ use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Literal, LoopAffineSite,
-    LoopRunSite, ThreadTarget, ToThreadCall,
+    LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget, ToThreadCall,
 };
 
 /// Records what the whole-project rules need to know of one call (`blocking`: the blocking
@@ -32,7 +32,12 @@ pub(crate) fn record_call(
     if checker.model.scopes.innermost_is_lambda() {
         return;
     }
-    let Some(path) = path else {
+    // A call of a callable the function was handed: the link binds it to what the callers pass.
+    let parameter_callee = path
+        .is_none()
+        .then(|| parameter_callee(checker, call))
+        .flatten();
+    let Some(path) = path.or(parameter_callee.as_ref().map(|_| PARAMETER_CALLEE)) else {
         // Only LW501 asks which methods unresolved calls may reach.
         if let Expr::Attribute(attribute) = &*call.func
             && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
@@ -156,6 +161,11 @@ pub(crate) fn record_call(
     };
     // What a class construction passes, where known: the link types the attributes the
     // class's `__init__` stores its parameters in from these.
+    let callable_arguments = if is_builtin {
+        Vec::new()
+    } else {
+        callable_arguments(checker, call)
+    };
     let argument_types = if !is_builtin
         && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
     {
@@ -177,6 +187,10 @@ pub(crate) fn record_call(
         .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
+    let callable_arguments: Vec<(ArgumentSlot, u32)> = callable_arguments
+        .into_iter()
+        .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
+        .collect();
     let function = checker.summary.current();
     if let Some(callee) = callee {
         let site = function.calls.len() as u32;
@@ -211,6 +225,14 @@ pub(crate) fn record_call(
                 .into_iter()
                 .map(|(slot, type_name)| (site, slot, type_name)),
         );
+        function.callable_arguments.extend(
+            callable_arguments
+                .into_iter()
+                .map(|(slot, target)| (site, slot, target)),
+        );
+        if let Some((owner, parameter)) = parameter_callee {
+            function.parameter_callees.push((site, owner, parameter));
+        }
         if let Some(guard) = &guard {
             function.guarded_calls.push((site, guard.clone()));
         }
@@ -276,6 +298,72 @@ pub(crate) fn record_call(
 }
 
 /// The function a callable argument stands for: `f`, `self.f`, `functools.partial(f, ...)`.
+/// The parameter a call's callee is, when it calls a callable its function (or, from a
+/// nested function, an enclosing one) was handed and never rebinds: (index of that function
+/// in the module's summary, parameter).
+fn parameter_callee(checker: &Checker, call: &ast::ExprCall) -> Option<(u32, ParameterRef)> {
+    if !matches!(&*call.func, Expr::Name(_)) {
+        return None;
+    }
+    let (depth, parameter) = super::parameter_guards::parameter_origin(checker, &call.func)?;
+    // Code that asks whether what it was handed is a coroutine function takes both kinds and
+    // calls each its own way: which one a call runs is decided at run time, not bound here.
+    let functions = &checker.functions;
+    let owner = functions[functions.len() - 1 - depth];
+    let probes = |expr: &Expr| {
+        matches!(expr, Expr::Call(probe) if checker
+            .model
+            .call_path(probe)
+            .is_some_and(|path| catalog::COROUTINE_PROBES.contains(&path.as_str())))
+    };
+    if crate::ast_query::any_in_body(&owner.body, &mut |expr| probes(expr)) {
+        return None;
+    }
+    Some((checker.summary.enclosing_index(depth)?, parameter))
+}
+
+/// The arguments of a call that name a function that may be the project's (a name or an
+/// attribute the module resolves to a path under the project's roots), by slot.
+fn callable_arguments(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
+    let mut found = Vec::new();
+    let mut note = |slot: ArgumentSlot, argument: &Expr| {
+        if matches!(argument, Expr::Name(_) | Expr::Attribute(_))
+            && let Some(path) = checker.model.path_of(argument)
+            && may_name_function(checker, &path)
+            && may_be_in_project(checker.roots, &path)
+        {
+            found.push((slot, path.into_boxed_str()));
+        }
+    };
+    for (position, argument) in call.arguments.args.iter().enumerate() {
+        if argument.is_starred_expr() {
+            break;
+        }
+        note(ArgumentSlot::Positional(position as u32), argument);
+    }
+    for keyword in &call.arguments.keywords {
+        if let Some(name) = &keyword.arg {
+            note(ArgumentSlot::Keyword(name.as_str().into()), &keyword.value);
+        }
+    }
+    found
+}
+
+/// Whether `path` may name a function, for what [`callable_arguments`] keeps: not a class
+/// or a constant (`Config`, `DEFAULT_TIMEOUT`: capitalised, by the naming every linter asks
+/// for), and, under a class of this module, one of its methods (`self._client` is no
+/// function). Most arguments are values: keeping them all cost 36 MB on the benchmark corpus.
+fn may_name_function(checker: &Checker, path: &str) -> bool {
+    let (owner, name) = path.rsplit_once('.').unwrap_or(("", path));
+    if name.starts_with(|first: char| first.is_ascii_uppercase()) {
+        return false;
+    }
+    match checker.model.module.classes.get(owner) {
+        Some(class) => class.methods.contains_key(name),
+        None => true,
+    }
+}
+
 fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {
     if let Expr::Call(call) = argument {
         let wrapper = checker.model.call_path(call)?;

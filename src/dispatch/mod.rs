@@ -109,10 +109,11 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     // Whether the call blocks is decided once, for the summary and the rules alike.
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());
-    let Some(path) = path else { return };
+    // Also on a call of a callable the function was handed (no path): its site is recorded.
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::record_handed_sessions(checker, call);
     }
+    let Some(path) = path else { return };
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
     }

@@ -4,7 +4,7 @@
 use super::facts::Facts;
 use super::index::{FunctionId, Project};
 use super::member_types::Resolution;
-use super::summary::{CallSite, CallUsage};
+use super::summary::{CallSite, CallUsage, PARAMETER_CALLEE};
 use crate::catalog;
 use crate::diagnostic::display_path;
 
@@ -14,6 +14,10 @@ pub struct CoroutineCall<'p> {
     pub caller: FunctionId,
     pub call: &'p CallSite,
     pub callee_name: String,
+    /// For a call of a callable the function was handed, bound to the `async def`s the
+    /// project's callers pass: the parameter's name (code outside the project may pass a
+    /// plain function there).
+    pub handed_as: Option<&'p str>,
 }
 
 /// Every call of the project that creates a coroutine and whose value is used as `usage`.
@@ -34,14 +38,57 @@ pub fn coroutine_calls<'p>(
                     Resolution::External(path) => path,
                     _ => project.modules[id.0].summary.callee(call),
                 };
-                let callee_name = coroutine_callee(project, facts.callee_at(id, site), callee)?;
+                let handed_as = (callee == PARAMETER_CALLEE)
+                    .then(|| handed_parameter(project, id, site))
+                    .flatten();
+                let resolved = match handed_as {
+                    Some(_) if !all_handed_create_coroutines(project, facts, id, site) => {
+                        return None;
+                    }
+                    Some(_) => facts
+                        .handed_callees
+                        .get(&(id, site))
+                        .and_then(|targets| targets.first().copied()),
+                    None => facts.callee_at(id, site),
+                };
+                let callee_name = coroutine_callee(project, resolved, callee)?;
                 Some(CoroutineCall {
                     caller: id,
                     call,
                     callee_name,
+                    handed_as,
                 })
             })
     })
+}
+
+/// The name of the parameter call site `site` of `id` calls, when it calls one.
+fn handed_parameter<'a>(project: &Project<'a>, id: FunctionId, site: usize) -> Option<&'a str> {
+    project
+        .function(id)
+        .parameter_callees
+        .iter()
+        .find(|(at, _, _)| *at as usize == site)
+        .map(|(_, _, parameter)| &*parameter.name)
+}
+
+/// Whether every function the callers hand for the callable called at site `site` of `id`
+/// is an `async def` that makes a coroutine (at least one): a parameter that takes both kinds
+/// is called the way each needs, which a single call cannot be.
+fn all_handed_create_coroutines(
+    project: &Project,
+    facts: &Facts,
+    id: FunctionId,
+    site: usize,
+) -> bool {
+    facts
+        .handed_callees
+        .get(&(id, site))
+        .is_some_and(|targets| {
+            targets
+                .iter()
+                .all(|&target| coroutine_callee(project, Some(target), "").is_some())
+        })
 }
 
 /// The short name of the callee when calling it creates a coroutine: the project function

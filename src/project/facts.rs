@@ -28,6 +28,12 @@ pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
     pub edges: Adjacency<(usize, FunctionId)>,
+    /// The calls of a callable a function was handed (`task_creator(session, ...)` on a
+    /// parameter), by (function, call site): every project function its callers hand it. Only
+    /// a call with one such function, which every caller hands, is also in `edges` (the facts
+    /// there hold per function, not per caller): LW302 and LW501 read the rest here, per
+    /// caller.
+    pub handed_callees: HandedCallees,
     /// The reverse of `edges`: for every function, the (caller, call site) pairs that call
     /// it, in caller order.
     pub callers: Adjacency<(FunctionId, usize)>,
@@ -48,7 +54,7 @@ pub struct Facts {
 
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
-        let edges = resolve_edges(project);
+        let (edges, handed_callees) = resolve_edges(project);
         // The passes below are independent of each other: they run side by side.
         // Callers are listed in caller order, so every chain is the same whatever the
         // thread count.
@@ -151,6 +157,7 @@ impl Facts {
         );
         Self {
             edges,
+            handed_callees,
             callers,
             blocks,
             blocks_when,
@@ -330,7 +337,10 @@ fn ranked_backward(
 
 /// Every call site resolved to the project function it calls, module by module in parallel
 /// (each module resolves each of its distinct callee paths once).
-fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
+/// Every project function a call of a callable handed in may run, by (function, call site).
+pub type HandedCallees = HashMap<(FunctionId, usize), Vec<FunctionId>>;
+
+fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCallees) {
     use rayon::prelude::*;
 
     let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
@@ -358,8 +368,93 @@ fn resolve_edges(project: &Project) -> Adjacency<(usize, FunctionId)> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let count = per_module.iter().map(Vec::len).sum();
-    Adjacency::from_sorted(project, per_module.into_iter().flatten(), count)
+    let handed = handed_callees(project, &per_module);
+    // A call every caller hands the same one function runs that function, whoever calls:
+    // an edge like any other. The resolved edges are in order already: these few are sorted
+    // and merged in.
+    let dense = |id: FunctionId| project.offsets[id.0] + id.1;
+    let order = |&(caller, (site, callee)): &(FunctionId, (usize, FunctionId))| {
+        (dense(caller), site, dense(callee))
+    };
+    let mut bound: Vec<(FunctionId, (usize, FunctionId))> = handed
+        .iter()
+        .filter(|(_, binding)| !binding.partial && binding.targets.len() == 1)
+        .map(|(&(id, site), binding)| (id, (site, binding.targets[0])))
+        .collect();
+    bound.sort_unstable_by_key(order);
+    let count = per_module.iter().map(Vec::len).sum::<usize>() + bound.len();
+    let mut resolved = per_module.into_iter().flatten().peekable();
+    let mut bound = bound.into_iter().peekable();
+    let merged = std::iter::from_fn(|| match (resolved.peek(), bound.peek()) {
+        (Some(next), Some(other)) if order(other) < order(next) => bound.next(),
+        (Some(_), _) => resolved.next(),
+        (None, _) => bound.next(),
+    });
+    let edges = Adjacency::from_sorted(project, merged, count);
+    let handed = handed
+        .into_iter()
+        .filter(|(_, binding)| !binding.targets.is_empty())
+        .map(|(at, binding)| (at, binding.targets))
+        .collect();
+    (edges, handed)
+}
+
+/// What the callers of a function hand it for a parameter it calls.
+#[derive(Default)]
+struct Binding {
+    /// The project functions handed, each once, in caller order.
+    targets: Vec<FunctionId>,
+    /// Some caller hands something else (a lambda, a value, nothing at all).
+    partial: bool,
+}
+
+/// The calls of a callable a function was handed (`task_creator(session, ...)`), bound to the
+/// project functions that function's callers pass for that parameter
+/// (`batch(task_creator=create_tasks)`). One call up only: a callable the callers were
+/// themselves handed is not followed.
+fn handed_callees(
+    project: &Project,
+    resolved: &[Vec<(FunctionId, (usize, FunctionId))>],
+) -> HashMap<(FunctionId, usize), Binding> {
+    // The function whose parameter is called → (the calling function, its call site, the
+    // parameter).
+    type HandedCall<'p> = (FunctionId, usize, &'p super::summary::ParameterRef);
+    let mut handed_to: HashMap<FunctionId, Vec<HandedCall>> = HashMap::default();
+    for id in project.function_ids() {
+        for (site, owner, parameter) in &project.function(id).parameter_callees {
+            handed_to.entry((id.0, *owner as usize)).or_default().push((
+                id,
+                *site as usize,
+                parameter,
+            ));
+        }
+    }
+    let mut bindings: HashMap<(FunctionId, usize), Binding> = HashMap::default();
+    if handed_to.is_empty() {
+        return bindings;
+    }
+    for &(caller, (site, callee)) in resolved.iter().flatten() {
+        let Some(calls) = handed_to.get(&callee) else {
+            continue;
+        };
+        let function = project.function(caller);
+        for &(id, call_site, parameter) in calls {
+            let binding = bindings.entry((id, call_site)).or_default();
+            let passed = function
+                .callable_arguments
+                .iter()
+                .find(|(at, slot, _)| *at as usize == site && slot.is_for(parameter));
+            match passed.map(|(_, _, path)| project.resolution(caller.0, *path)) {
+                Some(&Resolution::Function(target)) => {
+                    if !binding.targets.contains(&target) {
+                        binding.targets.push(target);
+                    }
+                }
+                _ => binding.partial = true,
+            }
+        }
+    }
+    bindings
 }
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {

@@ -473,7 +473,21 @@ pub struct FunctionSummary {
     /// limit at all rather than leaving aiohttp's 300 s default): what LW501 asks of the
     /// callers of a function that makes requests on a session parameter.
     pub session_arguments: ThinVec<(u32, ArgumentSlot, bool)>,
+    /// Its calls of a callable it was handed (`task_creator(session, ...)` on a parameter, its
+    /// own or, read by a nested function, an enclosing function's), as (call site, index of
+    /// the function whose parameter it is, parameter). Their callee is [`PARAMETER_CALLEE`]:
+    /// the link binds each to the project functions that function's callers pass.
+    pub parameter_callees: ThinVec<(u32, u32, ParameterRef)>,
+    /// The arguments of its calls that name a function that may be the project's
+    /// (`batch(task_creator=create_tasks)`, `run(self.on_reply)`), as (call site, argument,
+    /// qualified path as an index into [`ModuleSummary::callees`], which resolves it): what the
+    /// link binds [`Self::parameter_callees`] to.
+    pub callable_arguments: ThinVec<(u32, ArgumentSlot, u32)>,
 }
+
+/// The callee path recorded for a call of a parameter (see
+/// [`FunctionSummary::parameter_callees`]): no Python path, so it never resolves by name.
+pub const PARAMETER_CALLEE: &str = "<parameter>";
 
 /// A function whose return value tells whether an event loop is running on this thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -626,6 +640,8 @@ impl FunctionSummary {
             pending_callbacks: ThinVec::new(),
             argument_types: ThinVec::new(),
             session_arguments: ThinVec::new(),
+            parameter_callees: ThinVec::new(),
+            callable_arguments: ThinVec::new(),
         }
     }
 }

@@ -173,6 +173,7 @@ impl SummaryBuilder {
             function.calls.shrink_to_fit();
             function.literal_arguments.shrink_to_fit();
             function.forwarded_arguments.shrink_to_fit();
+            function.callable_arguments.shrink_to_fit();
         }
         summary.callees.shrink_to_fit();
         summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);

@@ -50,6 +50,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         caller,
         call,
         callee_name: name,
+        handed_as,
     } in coroutine_calls(project, facts, CallUsage::Condition)
     {
         let mut diagnostic = Diagnostic::new(
@@ -58,7 +59,8 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             call.range,
         )
         .with_help("Await it to test its result");
-        if call.in_async_context {
+        // A callable handed in may be a plain function when code outside the project calls.
+        if call.in_async_context && handed_as.is_none() {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 "Add `await`",
                 vec![Edit::insertion("await ", call.range.start())],

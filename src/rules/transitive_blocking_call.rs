@@ -15,7 +15,11 @@ performs a blocking call (the LW101 and LW102 catalog) itself or through further
 calls, to any depth and across modules. The callee may be a module function (same module or
 imported, also through a package's `__init__.py` re-export), a method called through
 `self`/`cls` (inherited ones included) or on a local value built from a project class, a
-nested function, or a project class whose `__init__` does the blocking work.
+nested function, or a project class whose `__init__` does the blocking work. A call of a
+callable the helper was handed counts as a call of what it is handed: `def run_job(job, path):
+return job(path)` blocks when every caller in the project hands it the same blocking
+function (`run_job(save_report, path)`), also when a function nested in the helper makes the
+call.
 The message shows the chain down to the blocking call, for example
 `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
 step with its file and row. Where the helper reaches several blocking calls, the chain names
@@ -61,6 +65,11 @@ async def webhook(key):
 - A helper passed, not called: `run_in_executor(None, helper, ...)`, `asyncio.to_thread(helper)`,
   `functools.partial(helper, ...)` handed to an executor, `Thread(target=helper)`.
 - Calls inside a `lambda` (it runs wherever it is handed to).
+- A callable handed in that differs between callers (`run_any(save_report, p)` and
+  `run_any(format_report, p)`), or that one caller gives as a lambda or a value the link
+  cannot name, or that the helper rebinds before calling: whether the helper blocks depends on
+  who calls it, and a function's facts are the same for every caller, so none is reported. A
+  callable the callers were handed in turn is not followed either (one call up only).
 - Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, with or without
   arguments: once per process or per distinct arguments), a call that fills a cache on a
   miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, or the

@@ -65,6 +65,12 @@ and never awaits it. The function must be known: a local that may hold one of se
 callables (`handler = getattr(self, name)` in one branch, `handler = self.fallback` in the
 other) is not followed.
 
+Also flagged: a function that calls a callable it was handed (`def on_each(events, callback):
+callback(event)`) and drops the result, when every project function its callers hand it there
+is an `async def` (`on_each(events, store_event)`): the message says the parameter it came in
+as. No automatic fix for this one: code outside the project may hand the same function a plain
+callable, which an `await` would break.
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
@@ -72,6 +78,9 @@ An `async def` behind a decorator that makes it a plain function is not a corout
 function: `asgiref`'s `@async_to_sync` (and `asyncer.syncify`, `syncer.sync`, `unsync`), or a
 decorator of the same module that returns a sync `def` wrapper (`def wrapper(*a): return
 asyncio.run(f(*a))`). A decorator imported from another module of the project is not read.
+A callable handed in when some caller hands a plain function (the parameter takes both), or
+when the function asks `inspect.iscoroutinefunction`, `inspect.isawaitable` or
+`asyncio.iscoroutine` (it tells the kinds apart and calls each its own way).
 Stored ones are followed only as far as the function or module can tell: a collection that
 came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
 comprehension, an attribute the module reads anywhere or of another object than `self`, a
@@ -89,6 +98,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         caller,
         call,
         callee_name: name,
+        handed_as,
     } in dropped.chain(consumed)
     {
         let message = match call.usage {
@@ -97,11 +107,20 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             ),
             _ => format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
         };
+        let message = match handed_as {
+            Some(parameter) => message.replacen(
+                &format!("`{name}(...)`"),
+                &format!("`{name}(...)` (handed in as `{parameter}`)"),
+                1,
+            ),
+            None => message,
+        };
         let mut diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, call.range)
         .with_help(
             "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
         );
-        if call.in_async_context {
+        // A callable handed in may be a plain function when code outside the project calls.
+        if call.in_async_context && handed_as.is_none() {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 "Add `await`",
                 vec![Edit::insertion("await ", call.range.start())],

@@ -132,8 +132,27 @@ impl<'p, 'a> Callers<'p, 'a> {
             if !any {
                 break;
             }
-            for caller in project.function_ids() {
-                for &(site, callee) in facts.edges.of(caller) {
+            // Calls of a callable handed in reach each function the callers hand (a function
+            // listed twice, here and among the edges, only repeats a caller), in a fixed order.
+            let mut handed: Vec<(FunctionId, (usize, FunctionId))> = facts
+                .handed_callees
+                .iter()
+                .flat_map(|(&(caller, site), targets)| {
+                    targets.iter().map(move |&callee| (caller, (site, callee)))
+                })
+                .collect();
+            handed.sort_unstable_by_key(|&(caller, (site, callee))| {
+                (dense(caller), site, dense(callee))
+            });
+            let resolved = project.function_ids().flat_map(|caller| {
+                facts
+                    .edges
+                    .of(caller)
+                    .iter()
+                    .map(move |&edge| (caller, edge))
+            });
+            for (caller, (site, callee)) in resolved.chain(handed) {
+                {
                     if wanted_in[dense(callee)] != pass {
                         continue;
                     }

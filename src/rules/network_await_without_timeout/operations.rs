@@ -11,7 +11,8 @@ use super::client_timeouts::{
     SessionDeadline, aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
     httpx_timeout_is_unbounded,
 };
-use super::origins::{Query, all_origins, parameter_origin};
+use super::origins::{Query, all_origins};
+use crate::checker::parameter_guards::parameter_origin;
 use crate::project::summary::ParameterRef;
 
 /// Why an operation is unbounded, for the message.

@@ -11,8 +11,6 @@ use ruff_text_size::Ranged;
 use crate::ast_query::{collect_assignments, enclosing_class, receiver_name};
 use crate::catalog;
 use crate::checker::Checker;
-use crate::checker::parameter_guards::parameter_ref;
-use crate::project::summary::ParameterRef;
 
 use super::client_timeouts::{SessionDeadline, aiohttp_session_unbounded, httpx_client_unbounded};
 
@@ -203,60 +201,5 @@ fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String
             }
         });
     }
-    found
-}
-
-/// The parameter a receiver name stands for, unchanged: one of the current function's
-/// (depth 0), or of an enclosing function whose parameter a nested one reads (depth: how many
-/// functions out). `None` for a name some function on the way binds, and across a class body
-/// (a method does not read the names of the function around its class the same way).
-pub(super) fn parameter_origin(
-    checker: &Checker,
-    receiver: &Expr,
-) -> Option<(usize, ParameterRef)> {
-    let Expr::Name(name) = receiver else {
-        return None;
-    };
-    let name = name.id.as_str();
-    let functions = &checker.functions;
-    for (depth, function) in functions.iter().rev().enumerate() {
-        if depth > 0 {
-            // The function nested in this one must sit directly in its body, not in a class.
-            let inner = functions[functions.len() - depth];
-            if enclosing_class(checker.statement_ancestors(), inner).is_some() {
-                return None;
-            }
-        }
-        if function
-            .parameters
-            .iter()
-            .any(|parameter| parameter.name().as_str() == name)
-        {
-            return parameter_ref(checker, function, name).map(|parameter| (depth, parameter));
-        }
-        let mut binds = false;
-        collect_assignments(&function.body, &mut |target, _, _| {
-            binds |= matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
-        });
-        if binds || declares(&function.body, name) {
-            return None;
-        }
-    }
-    None
-}
-
-/// Whether `body` declares `name` `global` or `nonlocal` (at any depth of its own statements).
-fn declares(body: &[Stmt], name: &str) -> bool {
-    let mut found = false;
-    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
-        found |= match stmt {
-            Stmt::Global(ast::StmtGlobal { names, .. })
-            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
-                names.iter().any(|declared| declared.as_str() == name)
-            }
-            _ => false,
-        };
-        crate::ast_query::Walk::Descend
-    });
     found
 }
