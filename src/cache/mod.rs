@@ -22,6 +22,7 @@
 
 mod extent;
 pub mod keys;
+pub mod memory;
 pub mod store;
 
 use std::hash::{Hash, Hasher};
