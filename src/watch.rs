@@ -21,8 +21,12 @@ use loopwarden::output::{OutputFormat, RenderOptions};
 use loopwarden::settings::{CONFIG_FILE_NAME, Settings, SettingsError};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-/// How long the files must be quiet before a re-check.
-const DEBOUNCE: Duration = Duration::from_millis(150);
+/// How long the files must be quiet before a re-check. An editor's save (a temporary
+/// file written, renamed over the module, its time set) is over in a few milliseconds; a
+/// re-check of an edit costs about a millisecond when the link is re-used, so the wait is
+/// most of the time from a save to its report, and is kept short. A burst split in two
+/// costs one more cheap re-check.
+const DEBOUNCE: Duration = Duration::from_millis(50);
 
 enum Signal {
     /// These paths changed.
@@ -97,26 +101,15 @@ pub fn run(
                     let _ = watcher.watch(config, RecursiveMode::NonRecursive);
                 }
                 let started = Instant::now();
-                let report = match &mut session {
+                let (report, update) = match &mut session {
                     Some(session) => {
                         let update = session.update(&changed, &settings);
-                        if verbose {
-                            report_progress(format_args!(
-                                "re-checked in {:.1} ms: {} files analysed, {}",
-                                started.elapsed().as_secs_f64() * 1000.0,
-                                update.analysed,
-                                if update.restarted {
-                                    "walked and linked again"
-                                } else if update.linked {
-                                    "linked again"
-                                } else {
-                                    "link re-used"
-                                }
-                            ));
-                        }
-                        session.report()
+                        (session.report(), Some(update))
                     }
-                    None => session.insert(Session::start(paths, &settings)).report(),
+                    None => (
+                        session.insert(Session::start(paths, &settings)).report(),
+                        None,
+                    ),
                 };
                 changed.clear();
                 for error in &report.errors {
@@ -133,6 +126,20 @@ pub fn run(
                 if written.is_err() {
                     // Nobody reads the output any more.
                     return ExitCode::SUCCESS;
+                }
+                if verbose && let Some(update) = update {
+                    report_progress(format_args!(
+                        "re-checked in {:.1} ms (changes printed): {} files analysed, {}",
+                        started.elapsed().as_secs_f64() * 1000.0,
+                        update.analysed,
+                        if update.restarted {
+                            "walked and linked again"
+                        } else if update.linked {
+                            "linked again"
+                        } else {
+                            "link re-used"
+                        }
+                    ));
                 }
                 previous = Some(snapshot);
             }

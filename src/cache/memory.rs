@@ -417,7 +417,11 @@ mod tests {
             "app/jobs.py",
             "import time\n\n\nasync def run():\n    time.sleep(1)\n",
         );
-        assert!(session.update(std::slice::from_ref(&new), &settings).restarted);
+        assert!(
+            session
+                .update(std::slice::from_ref(&new), &settings)
+                .restarted
+        );
         project.agrees(&session);
         assert!(shown(session.report()).contains("jobs.py"));
         std::fs::remove_file(&new).unwrap();
