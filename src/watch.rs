@@ -190,3 +190,31 @@ fn report_error(message: std::fmt::Arguments<'_>) {
 fn report_progress(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(io::stderr().lock(), "{message}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_python_files_and_configuration_files_are_changes() {
+        for path in [
+            "app/db.py",
+            "/p/stubs.pyi",
+            "n.ipynb",
+            "pyproject.toml",
+            CONFIG_FILE_NAME,
+        ] {
+            assert!(is_relevant(Path::new(path)), "{path}");
+        }
+        // An editor's temporary file, renamed over the module: the event names both, and
+        // only the module is a change (an unknown path would start the session over).
+        for path in [
+            "app/db.py.saving",
+            "app/.db.py.swp",
+            "app/db.py~",
+            "README.md",
+        ] {
+            assert!(!is_relevant(Path::new(path)), "{path}");
+        }
+    }
+}
