@@ -34,7 +34,8 @@ pub struct Session {
     /// The settings the files were analysed with, as `Debug` spells them: other settings
     /// start the session over.
     settings: String,
-    /// Every file (display order), with its summary; its text only as a fingerprint.
+    /// Every file (display order), with its summary; its text as a fingerprint, or whole
+    /// for the few files [`hold`] keeps it for.
     files: Vec<FileAnalysis>,
     modules: Vec<ModuleName>,
     roots: ProjectRoots,
