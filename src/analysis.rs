@@ -366,7 +366,7 @@ pub enum HeldText {
 }
 
 impl HeldText {
-    fn fingerprint(text: &str) -> Self {
+    pub fn fingerprint(text: &str) -> Self {
         Self::Fingerprint {
             len: text.len(),
             hash: text_hash(text),

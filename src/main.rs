@@ -115,10 +115,13 @@ fn check(args: CheckArgs) -> ExitCode {
         quiet: args.quiet,
     };
     if args.watch {
-        let check = |settings: &Settings| {
-            check_paths(&args.paths, args.no_cache, &args.cache, false, settings)
-        };
-        return watch::run(&args.paths, args.output_format, load, check, &options);
+        return watch::run(
+            &args.paths,
+            args.output_format,
+            load,
+            &options,
+            args.verbose,
+        );
     }
 
     if args.show_files {

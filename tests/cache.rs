@@ -156,13 +156,61 @@ fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
         &DB_BLOCKING.replace("sleep(1)", "sleep(2)"),
     );
     let edited = check(dir.path(), &[]);
+    // One small file to analyse again next time costs less than writing the cache file.
     assert_eq!(
         edited.cache,
-        "cache: 4 files read from the cache, 1 analysed; link re-used"
+        "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
     );
     assert_eq!(edited.json, uncached(dir.path()));
     assert_ne!(edited.json, "");
     let _ = cold;
+}
+
+#[test]
+fn small_edits_wait_for_a_larger_one_to_be_written() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    write(
+        dir.path(),
+        "app/db.py",
+        &DB_BLOCKING.replace("sleep(1)", "sleep(2)"),
+    );
+    // Not written: each run compares the file's content with the cache's and analyses it
+    // again, so what it prints is never stale.
+    for _ in 0..2 {
+        let edited = check(dir.path(), &[]);
+        assert_eq!(
+            edited.cache,
+            "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
+        );
+        assert_eq!(edited.json, uncached(dir.path()));
+    }
+    write(dir.path(), "app/db.py", DB_BLOCKING);
+    let back = check(dir.path(), &[]);
+    assert_eq!(back.json, cold.json);
+    // More than the files waiting may add up to: the file is written, with both edits.
+    write(
+        dir.path(),
+        "app/db.py",
+        &DB_BLOCKING.replace("sleep(1)", "sleep(3)"),
+    );
+    let large = format!("{WEB}{}", "# padding after every call\n".repeat(12_000));
+    write(dir.path(), "app/web.py", &large);
+    let written = check(dir.path(), &[]);
+    assert_eq!(
+        written.cache,
+        "cache: 3 files read from the cache, 2 analysed; link re-used"
+    );
+    assert_eq!(written.json, uncached(dir.path()));
+    let after = check(dir.path(), &[]);
+    assert!(
+        after
+            .cache
+            .starts_with("cache: 5 files read from the cache, 0 analysed"),
+        "{}",
+        after.cache
+    );
+    assert_eq!(after.json, written.json);
 }
 
 #[test]
@@ -177,7 +225,7 @@ fn lines_added_after_everything_the_link_reads_reuse_the_link() {
     let edited = check(dir.path(), &[]);
     assert_eq!(
         edited.cache,
-        "cache: 4 files read from the cache, 1 analysed; link re-used"
+        "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
     );
     assert_eq!(edited.json, uncached(dir.path()));
     // A line added before the blocking call moves its row in web.py's chain.

@@ -38,36 +38,38 @@ impl<'a> Project<'a> {
     /// function, or through the types the link knows to a library API.
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
         let mut project = Self::index(modules);
-        project.resolutions = project.resolve_callees();
+        let callees = DistinctCallees::of(&project);
+        let mut resolved = project.resolve_paths(&callees.paths, |_| true);
+        project.resolutions = callees.tables(&project, &resolved);
         project.inferred_attributes = project.infer_parameter_attributes();
         if !project.inferred_attributes.is_empty() {
-            project.resolve_again_through_inferred_attributes();
+            project.resolve_again_through_inferred_attributes(&callees, &mut resolved);
         }
         project.linked_sites = project.link_sites();
         project
     }
 
-    /// Every module's callee table resolved, module by module in parallel (each distinct
-    /// path once).
-    fn resolve_callees(&self) -> Vec<Box<[Resolution]>> {
+    /// What each of `paths` names, in parallel, for the paths `pending` accepts
+    /// ([`Resolution::Unknown`] for the others). A path names the same thing whichever
+    /// module calls it: each is resolved once for the whole project (on the benchmark
+    /// corpus's largest project, 108,836 callee entries are 50,146 distinct paths).
+    fn resolve_paths(
+        &self,
+        paths: &[&'a str],
+        pending: impl Fn(usize) -> bool + Sync,
+    ) -> Vec<Resolution> {
         use rayon::prelude::*;
-        (0..self.modules.len())
-            .into_par_iter()
-            .map(|module| {
-                let summary = self.modules[module].summary;
-                summary
-                    .callees
-                    .iter()
-                    .zip(&summary.local_callees)
-                    .map(|(path, local)| match local {
-                        // Callees naming the module's own functions were resolved with it.
-                        Some(index) => Resolution::Function((module, *index as usize)),
-                        None => match self.resolve(path) {
-                            Some(id) => Resolution::Function(id),
-                            None => self.resolve_member(path).unwrap_or(Resolution::Unknown),
-                        },
-                    })
-                    .collect()
+        paths
+            .par_iter()
+            .enumerate()
+            .map(|(index, path)| {
+                if !pending(index) {
+                    return Resolution::Unknown;
+                }
+                match self.resolve(path) {
+                    Some(id) => Resolution::Function(id),
+                    None => self.resolve_member(path).unwrap_or(Resolution::Unknown),
+                }
             })
             .collect()
     }
@@ -154,27 +156,32 @@ impl<'a> Project<'a> {
 
     /// Resolves again the callees left unknown whose path runs through an attribute the
     /// link has just typed (`app.login.Login._client._on_login`).
-    fn resolve_again_through_inferred_attributes(&mut self) {
+    fn resolve_again_through_inferred_attributes(
+        &mut self,
+        callees: &DistinctCallees<'a>,
+        resolved: &mut [Resolution],
+    ) {
         let attributes: rustc_hash::FxHashSet<&str> = self
             .inferred_attributes
             .keys()
             .map(|&(_, attribute)| attribute)
             .collect();
-        let mut resolutions = std::mem::take(&mut self.resolutions);
-        for (module, entries) in resolutions.iter_mut().enumerate() {
-            let summary = self.modules[module].summary;
-            for (entry, path) in entries.iter_mut().zip(&summary.callees) {
-                if *entry != Resolution::Unknown
-                    || !path.split('.').any(|segment| attributes.contains(segment))
-                {
-                    continue;
-                }
-                if let Some(resolution) = self.resolve_member(path) {
-                    *entry = resolution;
-                }
+        let again = self.resolve_paths(&callees.paths, |index| {
+            resolved[index] == Resolution::Unknown
+                && callees.paths[index]
+                    .split('.')
+                    .any(|segment| attributes.contains(segment))
+        });
+        let mut changed = false;
+        for (entry, resolution) in resolved.iter_mut().zip(again) {
+            if resolution != Resolution::Unknown {
+                *entry = resolution;
+                changed = true;
             }
         }
-        self.resolutions = resolutions;
+        if changed {
+            self.resolutions = callees.tables(self, resolved);
+        }
     }
 
     /// The facts functions have through calls the link resolved to library APIs.
@@ -448,6 +455,67 @@ impl<'a> Project<'a> {
 enum Member<'p> {
     Done(Resolution),
     Value(Type<'p>),
+}
+
+/// Every module's callee table as indices into one table of the project's distinct callee
+/// paths (a module's own functions aside: they were resolved with it).
+struct DistinctCallees<'a> {
+    paths: Vec<&'a str>,
+    /// Per module, per callee entry: its index in `paths`, or [`LOCAL`].
+    entries: Vec<Box<[u32]>>,
+}
+
+/// A callee entry naming the module's own function.
+const LOCAL: u32 = u32::MAX;
+
+impl<'a> DistinctCallees<'a> {
+    fn of(project: &Project<'a>) -> Self {
+        let mut index: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
+        let mut paths = Vec::new();
+        let entries = project
+            .modules
+            .iter()
+            .map(|module| {
+                let summary = module.summary;
+                summary
+                    .callees
+                    .iter()
+                    .zip(&summary.local_callees)
+                    .map(|(path, local)| match local {
+                        Some(_) => LOCAL,
+                        None => *index.entry(path).or_insert_with(|| {
+                            paths.push(path);
+                            (paths.len() - 1) as u32
+                        }),
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { paths, entries }
+    }
+
+    /// Every module's resolutions, from those of the distinct paths.
+    fn tables(&self, project: &Project<'a>, resolved: &[Resolution]) -> Vec<Box<[Resolution]>> {
+        use rayon::prelude::*;
+        self.entries
+            .par_iter()
+            .enumerate()
+            .map(|(module, entries)| {
+                let local = &project.modules[module].summary.local_callees;
+                entries
+                    .iter()
+                    .zip(local)
+                    .map(|(&entry, local)| match local {
+                        Some(function) => Resolution::Function((module, *function as usize)),
+                        None => resolved
+                            .get(entry as usize)
+                            .cloned()
+                            .unwrap_or(Resolution::Unknown),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// What the link learns of function `id`'s calls from their resolutions: the library APIs
