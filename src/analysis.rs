@@ -719,13 +719,7 @@ pub fn assemble(
     findings.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let mut report = Report::new(findings, discovered.errors, files_checked);
     report.paths = paths;
-    report.skipped = discovered.skipped;
-    report.path_bytes = discovered
-        .files
-        .iter()
-        .filter(|file| file.path.to_str().is_none())
-        .map(|file| (file.display.clone(), discovery::display_bytes(&file.path)))
-        .collect();
+    report.note_walk(discovered.skipped, &discovered.files);
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.
     let parallel = phases.analysed - phases.discovered;

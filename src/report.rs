@@ -373,6 +373,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// Notes what the walk found besides the files it checked: the entries it skipped, and
+    /// the raw bytes of the paths that are not UTF-8 (printed exactly by the formats that can).
+    pub fn note_walk(
+        &mut self,
+        skipped: Vec<crate::discovery::Skipped>,
+        files: &[crate::discovery::SourcePath],
+    ) {
+        self.skipped = skipped;
+        self.path_bytes = files
+            .iter()
+            .filter(|file| file.path.to_str().is_none())
+            .map(|file| {
+                (
+                    file.display.clone(),
+                    crate::discovery::display_bytes(&file.path),
+                )
+            })
+            .collect();
+    }
+
     pub fn new(files: Vec<FileFindings>, errors: Vec<String>, files_checked: usize) -> Self {
         Self {
             files,

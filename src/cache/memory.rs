@@ -238,13 +238,7 @@ impl Session {
             .iter()
             .map(|file| (file.display_path.clone(), file.path.clone()))
             .collect();
-        report.skipped = discovered.skipped;
-        report.path_bytes = discovered
-            .files
-            .iter()
-            .filter(|file| file.path.to_str().is_none())
-            .map(|file| (file.display.clone(), discovery::display_bytes(&file.path)))
-            .collect();
+        report.note_walk(discovered.skipped, &discovered.files);
         report
     }
 }

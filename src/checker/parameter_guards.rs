@@ -327,6 +327,42 @@ fn keyword_option_ref(
     })
 }
 
+/// Where a call spells an argument, borrowed from the call: turned into an [`ArgumentSlot`]
+/// only for the arguments a caller keeps.
+#[derive(Clone, Copy)]
+pub(crate) enum Spelled<'a> {
+    Positional(u32),
+    Keyword(&'a str),
+}
+
+impl Spelled<'_> {
+    pub(crate) fn slot(self) -> ArgumentSlot {
+        match self {
+            Spelled::Positional(position) => ArgumentSlot::Positional(position),
+            Spelled::Keyword(name) => ArgumentSlot::Keyword(name.into()),
+        }
+    }
+}
+
+/// The arguments a call spells, with where: the positional ones before any `*args` (a
+/// position after it names no parameter), then the named keywords (`**kwargs` left out).
+pub(crate) fn spelled_arguments(
+    call: &ast::ExprCall,
+) -> impl Iterator<Item = (Spelled<'_>, &Expr)> {
+    let positional = call
+        .arguments
+        .args
+        .iter()
+        .take_while(|argument| !argument.is_starred_expr())
+        .enumerate()
+        .map(|(position, argument)| (Spelled::Positional(position as u32), argument));
+    let keywords = call.arguments.keywords.iter().filter_map(|keyword| {
+        let name = keyword.arg.as_ref()?;
+        Some((Spelled::Keyword(name.as_str()), &keyword.value))
+    });
+    positional.chain(keywords)
+}
+
 /// What the call spells for `function`'s own parameters passed on unchanged (`f(p, key=q)`
 /// where `p` and `q` are parameters never reassigned).
 pub(crate) fn forwarded_arguments(
@@ -337,7 +373,7 @@ pub(crate) fn forwarded_arguments(
         return Vec::new();
     };
     let mut found = Vec::new();
-    let mut forward = |slot: ArgumentSlot, value: &Expr| {
+    let mut forward = |spelled: Spelled, value: &Expr| {
         let parameter = match Guarded::of(value) {
             Some(Guarded::Name(name)) if names_a_parameter(function, name) => {
                 parameter_ref(checker, function, name)
@@ -349,19 +385,11 @@ pub(crate) fn forwarded_arguments(
             _ => None,
         };
         if let Some(parameter) = parameter {
-            found.push((slot, parameter));
+            found.push((spelled.slot(), parameter));
         }
     };
-    for (position, argument) in call.arguments.args.iter().enumerate() {
-        if argument.is_starred_expr() {
-            break;
-        }
-        forward(ArgumentSlot::Positional(position as u32), argument);
-    }
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg {
-            forward(ArgumentSlot::Keyword(name.as_str().into()), &keyword.value);
-        }
+    for (spelled, argument) in spelled_arguments(call) {
+        forward(spelled, argument);
     }
     found
 }

@@ -11,6 +11,7 @@ use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
     argument_shape, forwarded_arguments, guards, literal_truth, receiver_assignments_once,
+    spelled_arguments,
 };
 use super::to_thread::{consumer_of, spelled_fix};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
@@ -325,28 +326,14 @@ fn parameter_callee(checker: &Checker, call: &ast::ExprCall) -> Option<(u32, Par
 /// The arguments of a call that name a function that may be the project's (a name or an
 /// attribute the module resolves to a path under the project's roots), by slot.
 fn callable_arguments(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
-    let mut found = Vec::new();
-    let mut note = |slot: ArgumentSlot, argument: &Expr| {
-        if matches!(argument, Expr::Name(_) | Expr::Attribute(_))
-            && let Some(path) = checker.model.path_of(argument)
-            && may_name_function(checker, &path)
-            && may_be_in_project(checker.roots, &path)
-        {
-            found.push((slot, path.into_boxed_str()));
-        }
-    };
-    for (position, argument) in call.arguments.args.iter().enumerate() {
-        if argument.is_starred_expr() {
-            break;
-        }
-        note(ArgumentSlot::Positional(position as u32), argument);
-    }
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg {
-            note(ArgumentSlot::Keyword(name.as_str().into()), &keyword.value);
-        }
-    }
-    found
+    spelled_arguments(call)
+        .filter(|(_, argument)| matches!(argument, Expr::Name(_) | Expr::Attribute(_)))
+        .filter_map(|(spelled, argument)| {
+            let path = checker.model.path_of(argument)?;
+            (may_name_function(checker, &path) && may_be_in_project(checker.roots, &path))
+                .then(|| (spelled.slot(), path.into_boxed_str()))
+        })
+        .collect()
 }
 
 /// Whether `path` may name a function, for what [`callable_arguments`] keeps: not a class
@@ -658,23 +645,9 @@ fn may_guard_on_the_loop(checker: &Checker) -> bool {
 /// The falsy literal arguments of a call (`f(0, wait=False)`): positions count only the
 /// arguments before any `*args`.
 fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
-    let mut found = Vec::new();
-    for (position, argument) in call.arguments.args.iter().enumerate() {
-        if argument.is_starred_expr() {
-            break;
-        }
-        if let Some(falsy) = literal_truth(argument) {
-            found.push((ArgumentSlot::Positional(position as u32), falsy));
-        }
-    }
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg
-            && let Some(falsy) = literal_truth(&keyword.value)
-        {
-            found.push((ArgumentSlot::Keyword(name.as_str().into()), falsy));
-        }
-    }
-    found
+    spelled_arguments(call)
+        .filter_map(|(spelled, argument)| Some((spelled.slot(), literal_truth(argument)?)))
+        .collect()
 }
 
 /// Whether `call` fills a cache on a miss, so it runs once per key: it is part of the value
@@ -790,26 +763,12 @@ fn is_cache_get(checker: &Checker, expr: &Expr, cache: &str, key: &str) -> bool 
 /// parameter, a value built from a known class): positions count only the arguments before
 /// any `*args`.
 fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
-    let mut found = Vec::new();
-    for (position, argument) in call.arguments.args.iter().enumerate() {
-        if argument.is_starred_expr() {
-            break;
-        }
-        if let Some(type_name) = checker.model.type_of(argument) {
-            found.push((ArgumentSlot::Positional(position as u32), type_name.into()));
-        }
-    }
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg
-            && let Some(type_name) = checker.model.type_of(&keyword.value)
-        {
-            found.push((
-                ArgumentSlot::Keyword(name.as_str().into()),
-                type_name.into(),
-            ));
-        }
-    }
-    found
+    spelled_arguments(call)
+        .filter_map(|(spelled, argument)| {
+            let type_name = checker.model.type_of(argument)?;
+            Some((spelled.slot(), type_name.into()))
+        })
+        .collect()
 }
 
 /// The call site whose value decides whether the call at `range` runs: it sits in the

@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
+use crate::checker::parameter_guards::spelled_arguments;
 use crate::project::summary::ArgumentSlot;
 
 use super::origins::{Query, all_origins};
@@ -37,22 +38,11 @@ pub(crate) fn record(checker: &mut Checker, call: &ast::ExprCall) {
     else {
         return;
     };
-    let mut handed = Vec::new();
-    for (position, argument) in call.arguments.args.iter().enumerate() {
-        if argument.is_starred_expr() {
-            break;
-        }
-        if let Some(unlimited) = unbounded_session(checker, argument) {
-            handed.push((ArgumentSlot::Positional(position as u32), unlimited));
-        }
-    }
-    for keyword in &call.arguments.keywords {
-        if let Some(name) = &keyword.arg
-            && let Some(unlimited) = unbounded_session(checker, &keyword.value)
-        {
-            handed.push((ArgumentSlot::Keyword(name.as_str().into()), unlimited));
-        }
-    }
+    let handed: Vec<(ArgumentSlot, bool)> = spelled_arguments(call)
+        .filter_map(|(spelled, argument)| {
+            Some((spelled.slot(), unbounded_session(checker, argument)?))
+        })
+        .collect();
     let site = site as u32;
     checker.summary.current().session_arguments.extend(
         handed
