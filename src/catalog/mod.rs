@@ -13,6 +13,7 @@
 mod asyncio_apis;
 mod aws;
 mod context_managers;
+mod data_files;
 mod databases;
 mod entries;
 mod frameworks;
@@ -86,6 +87,7 @@ pub use websockets::WEBSOCKET_CONNECTS;
 /// what a blocking call of the family waits on.
 const FAMILIES: &[(BlockingKind, &[Library])] = &[
     (BlockingKind::File, stdlib_files::LIBRARIES),
+    (BlockingKind::File, data_files::LIBRARIES),
     (BlockingKind::Network, sockets_dns::LIBRARIES),
     (BlockingKind::Network, protocol_clients::LIBRARIES),
     (BlockingKind::Network, http_clients::LIBRARIES),

@@ -16,6 +16,16 @@ pub const SETUP_CALLS: &[&str] = &[
     "ssl.SSLContext.load_default_certs",
     "ssl.SSLContext.set_default_verify_paths",
     "importlib.import_module",
+    // Installed-package metadata: looked up once (a version string, the plugins' entry
+    // points) and kept.
+    "importlib.metadata.version",
+    "importlib.metadata.distribution",
+    "importlib.metadata.distributions",
+    "importlib.metadata.metadata",
+    "importlib.metadata.entry_points",
+    "importlib.metadata.files",
+    "importlib.metadata.requires",
+    "importlib.metadata.packages_distributions",
 ];
 
 /// In-memory file objects: an archive opened on one touches no file (LW101).

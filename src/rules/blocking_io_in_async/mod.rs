@@ -35,8 +35,11 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
 `boto3` and the `botocore` clients it builds), TLS contexts that read certificate files
-(`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`), and
-`importlib.import_module`.
+(`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
+`importlib.import_module` and the installed-package metadata of `importlib.metadata`
+(`version`, `entry_points`, ...), and data and image files: `pandas.read_csv` and the other
+pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save` and `PIL.Image.open`
+(not on an in-memory buffer built in the call, `numpy.load(io.BytesIO(data))`).
 
 A file object's methods count where the file was opened elsewhere: a log file the
 constructor opened and a coroutine writes to (`self._log = open(path, "a")`, then

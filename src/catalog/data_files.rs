@@ -1,0 +1,44 @@
+//! Files read and written by data and image libraries: pandas' readers, NumPy's and
+//! PyTorch's array and model files, Pillow's `Image.open`, and the installed-package metadata
+//! of `importlib.metadata` (it scans `sys.path` and reads each distribution's files). Each
+//! reads or writes the whole file on the calling thread; on an in-memory buffer
+//! (`io.BytesIO(...)` built in the call) nothing touches the disk, as for archives.
+
+use super::entries::{Api, Library, archive, io};
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("pandas").functions(&[
+        Api::new("pandas.read_csv").blocks(archive("filepath_or_buffer", 0)),
+        Api::new("pandas.read_table").blocks(archive("filepath_or_buffer", 0)),
+        Api::new("pandas.read_json").blocks(archive("path_or_buf", 0)),
+        Api::new("pandas.read_excel").blocks(archive("io", 0)),
+        Api::new("pandas.read_parquet").blocks(archive("path", 0)),
+        Api::new("pandas.read_feather").blocks(archive("path", 0)),
+        Api::new("pandas.read_pickle").blocks(archive("filepath_or_buffer", 0)),
+        Api::new("pandas.read_hdf").blocks(archive("path_or_buf", 0)),
+    ]),
+    Library::new("numpy").functions(&[
+        Api::new("numpy.load").blocks(archive("file", 0)),
+        Api::new("numpy.save").blocks(archive("file", 0)),
+        Api::new("numpy.savez").blocks(archive("file", 0)),
+        Api::new("numpy.savez_compressed").blocks(archive("file", 0)),
+        Api::new("numpy.loadtxt").blocks(archive("fname", 0)),
+        Api::new("numpy.savetxt").blocks(archive("fname", 0)),
+        Api::new("numpy.genfromtxt").blocks(archive("fname", 0)),
+    ]),
+    Library::new("torch").functions(&[
+        Api::new("torch.load").blocks(archive("f", 0)),
+        Api::new("torch.save").blocks(archive("f", 1)),
+    ]),
+    Library::new("PIL").functions(&[Api::new("PIL.Image.open").blocks(archive("fp", 0))]),
+    Library::new("importlib.metadata").functions(&[
+        Api::new("importlib.metadata.version").blocks(io(None)),
+        Api::new("importlib.metadata.distribution").blocks(io(None)),
+        Api::new("importlib.metadata.distributions").blocks(io(None)),
+        Api::new("importlib.metadata.metadata").blocks(io(None)),
+        Api::new("importlib.metadata.entry_points").blocks(io(None)),
+        Api::new("importlib.metadata.files").blocks(io(None)),
+        Api::new("importlib.metadata.requires").blocks(io(None)),
+        Api::new("importlib.metadata.packages_distributions").blocks(io(None)),
+    ]),
+];
