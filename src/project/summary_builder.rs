@@ -79,6 +79,16 @@ impl SummaryBuilder {
         (at > 0).then(|| to_u32(self.stack[at]))
     }
 
+    /// The index in the module's functions of the function walked so far at `path`.
+    pub fn index_of(&self, path: &str) -> Option<u32> {
+        let index = self
+            .summary
+            .functions
+            .iter()
+            .rposition(|function| function.path == path)?;
+        Some(to_u32(index))
+    }
+
     /// The summary of the innermost function the walk is in.
     pub fn current(&mut self) -> &mut FunctionSummary {
         let index = self.stack.last().copied().unwrap_or(0);

@@ -8,18 +8,18 @@ use crate::catalog::NetworkDefault;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::message_text::shorten;
-use crate::project::summary::{ParameterRef, PendingDeadline, SessionParameter};
+use crate::project::summary::{PendingDeadline, SessionParameter};
 use crate::registry::Rule;
 
 use super::datagram_sockets::socket_attribute;
-use super::operations::{AIOHTTP_DEFAULT, Unbounded};
+use super::operations::{AIOHTTP_DEFAULT, SessionOrigin, Unbounded};
 
 pub(super) fn report(
     checker: &mut Checker,
     operation: &ast::ExprCall,
     range: TextRange,
     unbounded: Unbounded,
-    session_from: Option<(usize, ParameterRef)>,
+    session_from: Option<SessionOrigin>,
 ) {
     let callee = checker.text(operation.func.range());
     let arguments = if operation.arguments.is_empty() {
@@ -54,9 +54,17 @@ pub(super) fn report(
             && (is_private(function.name.as_str()) || module_is_private(checker));
         let socket_attribute = socket_attribute(checker, operation);
         let session_from = match session_from {
-            Some((depth, parameter)) => {
+            Some(origin) => {
+                let (owner, parameter) = match origin {
+                    SessionOrigin::Parameter(depth, parameter) => {
+                        (checker.summary.enclosing_index(depth), parameter)
+                    }
+                    SessionOrigin::Constructor(init, parameter) => {
+                        (checker.summary.index_of(&init), parameter)
+                    }
+                };
                 // A session handed in is judged by what the callers hand: no owner, no finding.
-                let Some(owner) = checker.summary.enclosing_index(depth) else {
+                let Some(owner) = owner else {
                     return;
                 };
                 Some(SessionParameter {
@@ -100,7 +108,7 @@ pub(super) fn handed_session_message(
         (AIOHTTP_DEFAULT, "without `timeout=`")
     };
     format!(
-        "Network await `{operation}` has {deadline}: `{caller}` hands it `{parameter}`, an `aiohttp.ClientSession` built {built}"
+        "Network await `{operation}` has {deadline}: its session, handed in as `{parameter}` by `{caller}`, is an `aiohttp.ClientSession` built {built}"
     )
 }
 

@@ -24,12 +24,11 @@ use crate::catalog;
 use crate::checker::Checker;
 use crate::checker::deadlines::deadline_encloses;
 
-use crate::project::summary::ParameterRef;
 pub(crate) use callers::check as check_project;
 use exemptions::exempt_in_context;
 pub(crate) use handed_sessions::record as record_handed_sessions;
 use messages::report;
-use operations::{Unbounded, handed_session_request, unbounded};
+use operations::{SessionOrigin, Unbounded, handed_session_request, unbounded};
 
 pub const DOCS: &str = r#"# LW501 network-await-without-timeout
 
@@ -51,9 +50,12 @@ Flags an awaited network operation that no deadline bounds:
   built with `timeout=None`;
 - a request on a session the function was handed (`async def fetch(session, url): async with
   session.get(url)`, the parameter untyped or annotated `aiohttp.ClientSession`, also read by a
-  function nested in it) when a caller in the project hands it a session built without a finite
-  read timeout (a local or `self.attr` built as above) and makes that call with no deadline of
-  its own. The message names that caller; the chain goes from its call to the function.
+  function nested in it), or on `self.attr` that the class's `__init__` sets straight from one
+  of its parameters (`self._session = session`, the one assignment to it in the class), when a
+  caller in the project hands it a session built without a finite read timeout (a local or
+  `self.attr` built as above; for the constructor, `Client(session)`) and makes that call with
+  no deadline of its own. The message names that caller; the chain goes from its call to the
+  function.
 
 An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
 `asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
@@ -212,7 +214,7 @@ pub(crate) fn check_await(checker: &mut Checker, await_expr: &ast::ExprAwait) {
 fn unbounded_here_or_by_callers(
     checker: &Checker,
     operation: &ast::ExprCall,
-) -> Option<(Unbounded, Option<(usize, ParameterRef)>)> {
+) -> Option<(Unbounded, Option<SessionOrigin>)> {
     match unbounded(checker, operation) {
         Some(unbounded) => Some((unbounded, None)),
         None => handed_session_request(checker, operation)

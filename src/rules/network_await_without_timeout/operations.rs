@@ -11,7 +11,7 @@ use super::client_timeouts::{
     SessionDeadline, aiohttp_session_unbounded, aiohttp_timeout_is_unbounded, has_double_star,
     httpx_timeout_is_unbounded,
 };
-use super::origins::{Query, all_origins};
+use super::origins::{Query, all_origins, init_parameter_origin};
 use crate::checker::parameter_guards::parameter_origin;
 use crate::project::summary::ParameterRef;
 
@@ -174,12 +174,19 @@ fn aiohttp_unbounded(
 /// (`async def fetch(session, url): ... session.get(url)`), the parameter untyped or annotated
 /// `aiohttp.ClientSession`, the request with no `timeout=` of its own: whether it has a
 /// deadline depends on the session the callers pass, which only the link knows. Returns the
-/// finding as it reads for a default session, and where the session comes from (how many
-/// functions out, which parameter).
+/// finding as it reads for a default session, and where the session was handed in.
+/// Where a session a request is made on was handed in.
+pub(super) enum SessionOrigin {
+    /// A parameter of the function (depth 0) or of a function enclosing it (how many out).
+    Parameter(usize, ParameterRef),
+    /// A parameter of the class's `__init__` (its path) that `self.attr` is set from.
+    Constructor(String, ParameterRef),
+}
+
 pub(super) fn handed_session_request(
     checker: &Checker,
     call: &ast::ExprCall,
-) -> Option<(Unbounded, (usize, ParameterRef))> {
+) -> Option<(Unbounded, SessionOrigin)> {
     let Expr::Attribute(attribute) = &*call.func else {
         return None;
     };
@@ -198,9 +205,17 @@ pub(super) fn handed_session_request(
             let session = path
                 .strip_suffix(method)
                 .and_then(|owner| owner.strip_suffix('.'));
-            if !session.is_some_and(|session| {
+            let typed = session.is_some_and(|session| {
                 catalog::AIOHTTP_SESSIONS.contains(&session) && is_request(session)
-            }) {
+            });
+            // `self._session.get(...)` on an attribute the module gives no type: the path
+            // goes through the class's attribute.
+            let untyped_attribute = matches!(&*attribute.value, Expr::Attribute(_))
+                && is_request(catalog::AIOHTTP_SESSIONS[0])
+                && session
+                    .and_then(|session| session.rsplit_once('.'))
+                    .is_some_and(|(class, _)| checker.model.module.is_class(class));
+            if !typed && !untyped_attribute {
                 return None;
             }
         }
@@ -208,7 +223,13 @@ pub(super) fn handed_session_request(
     if has_double_star(call) || call.arguments.find_keyword("timeout").is_some() {
         return None;
     }
-    let origin = parameter_origin(checker, &attribute.value)?;
+    let origin = match parameter_origin(checker, &attribute.value) {
+        Some((depth, parameter)) => SessionOrigin::Parameter(depth, parameter),
+        None => {
+            let (init, parameter) = init_parameter_origin(checker, &attribute.value)?;
+            SessionOrigin::Constructor(init, parameter)
+        }
+    };
     let unbounded = Unbounded {
         kind: NetworkDefault::Aiohttp,
         only: Some(AIOHTTP_DEFAULT),

@@ -11,6 +11,7 @@ use ruff_text_size::Ranged;
 use crate::ast_query::{collect_assignments, enclosing_class, receiver_name};
 use crate::catalog;
 use crate::checker::Checker;
+use crate::project::summary::ParameterRef;
 
 use super::client_timeouts::{SessionDeadline, aiohttp_session_unbounded, httpx_client_unbounded};
 
@@ -202,4 +203,88 @@ fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String
         });
     }
     found
+}
+
+/// For `self.attr` in a method: the parameter of the class's `__init__` the attribute is set
+/// from, when `__init__` assigns it straight from one it never rebinds (`self._session =
+/// session`) and no other assignment in the class sets it. Returns `__init__`'s path and
+/// the parameter (positions counted after `self`).
+pub(super) fn init_parameter_origin(
+    checker: &Checker,
+    target: &Expr,
+) -> Option<(String, ParameterRef)> {
+    let Expr::Attribute(attribute) = target else {
+        return None;
+    };
+    let Expr::Name(owner) = &*attribute.value else {
+        return None;
+    };
+    let function = checker.current_function()?;
+    let class = enclosing_class(checker.statement_ancestors(), function)?;
+    if receiver_name(function) != Some(owner.id.as_str()) {
+        return None;
+    }
+    let mut source: Option<(&ast::StmtFunctionDef, &str)> = None;
+    let mut assignments = 0;
+    for stmt in &class.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        let Some(self_name) = receiver_name(method) else {
+            continue;
+        };
+        collect_assignments(&method.body, &mut |assigned, value, index| {
+            let Expr::Attribute(assigned) = assigned else {
+                return;
+            };
+            if assigned.attr.as_str() != attribute.attr.as_str()
+                || !matches!(&*assigned.value, Expr::Name(receiver) if receiver.id.as_str() == self_name)
+            {
+                return;
+            }
+            assignments += 1;
+            if method.name.as_str() == "__init__"
+                && index.is_none()
+                && let Some(Expr::Name(value)) = value
+            {
+                source = Some((method, value.id.as_str()));
+            }
+        });
+    }
+    let (init, name) = source.filter(|_| assignments == 1)?;
+    let parameter = init_parameter(init, name)?;
+    let class_path = checker
+        .summary
+        .current_path()?
+        .rsplit_once('.')?
+        .0
+        .to_string();
+    Some((format!("{class_path}.__init__"), parameter))
+}
+
+/// Parameter `name` of method `init` (not its receiver), when the method never rebinds it.
+fn init_parameter(init: &ast::StmtFunctionDef, name: &str) -> Option<ParameterRef> {
+    let parameters = &init.parameters;
+    let position = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .skip(1)
+        .position(|parameter| parameter.name().as_str() == name);
+    let keyword_only = parameters
+        .kwonlyargs
+        .iter()
+        .any(|parameter| parameter.name().as_str() == name);
+    if position.is_none() && !keyword_only {
+        return None;
+    }
+    let mut rebound = false;
+    collect_assignments(&init.body, &mut |assigned, _, _| {
+        rebound |= matches!(assigned, Expr::Name(bound) if bound.id.as_str() == name);
+    });
+    (!rebound).then(|| ParameterRef {
+        name: name.into(),
+        position: position.map(|position| position as u32),
+        literal_default: None,
+    })
 }
