@@ -170,10 +170,7 @@ impl SummaryBuilder {
         // kept to grow is given back (a fifth of a summary's size on the benchmark corpus).
         summary.functions.shrink_to_fit();
         for function in &mut summary.functions {
-            function.calls.shrink_to_fit();
-            function.literal_arguments.shrink_to_fit();
-            function.forwarded_arguments.shrink_to_fit();
-            function.callable_arguments.shrink_to_fit();
+            function.compact();
         }
         summary.callees.shrink_to_fit();
         summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);
