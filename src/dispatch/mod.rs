@@ -69,8 +69,11 @@ pub fn check_module(
 /// How a whole-project rule reports: the module's index in the project, and the finding.
 type Report<'r> = &'r mut dyn FnMut(usize, Diagnostic);
 
+/// A whole-project rule's entry point.
+type ProjectCheck = fn(&Project, &Facts, Report);
+
 /// The whole-project rules, in the order their findings are listed for a module.
-const PROJECT_RULES: &[(Rule, fn(&Project, &Facts, Report))] = &[
+const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
     (Rule::BlockingIoInAsync, |project, _, report| {
         blocking_io_in_async::check_project(project, report)
     }),
