@@ -14,6 +14,7 @@ use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
 /// One analysed module, as the link step sees it.
+#[derive(Clone, Copy)]
 pub struct ProjectModule<'a> {
     pub summary: &'a ModuleSummary,
     pub display_path: &'a str,

