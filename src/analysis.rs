@@ -806,3 +806,73 @@ mod tests {
         assert_eq!(read_again(&analysis, &Texts::new(), &analysis.source), None);
     }
 }
+
+#[cfg(test)]
+mod project_rule_order {
+    use super::*;
+
+    /// A helper that blocks (LW103 in its async caller) and a coroutine called without
+    /// `await` (LW302), both reported in `app/web.py`.
+    const FILES: [(&str, &str, &str); 3] = [
+        ("app/__init__.py", "app", ""),
+        (
+            "app/db.py",
+            "app.db",
+            "import time\n\n\ndef load(x):\n    time.sleep(1)\n    return x\n\n\nasync def save(x):\n    return x\n",
+        ),
+        (
+            "app/web.py",
+            "app.web",
+            "from app.db import load, save\n\n\nasync def handler(x):\n    save(x)\n    return load(x)\n",
+        ),
+    ];
+
+    fn findings_on(threads: usize) -> Vec<Vec<(Rule, TextRange)>> {
+        let settings = Settings::default();
+        let names: Vec<ModuleName> = FILES
+            .iter()
+            .map(|&(path, name, _)| ModuleName {
+                name: name.to_string(),
+                is_package: path.ends_with("__init__.py"),
+                aliases: Vec::new(),
+            })
+            .collect();
+        let roots = ProjectRoots::of(&names);
+        let files: Vec<FileAnalysis> = FILES
+            .iter()
+            .zip(&names)
+            .map(|(&(path, _, text), name)| {
+                let file = SourcePath {
+                    path: PathBuf::from(path),
+                    display: path.to_string(),
+                };
+                analyse_source(&file, text.to_string(), name, Some(&roots), &settings)
+            })
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let linked = link(&files, &settings);
+            project_diagnostics(&linked, &settings)
+                .into_iter()
+                .map(|found| found.into_iter().map(|d| (d.rule, d.range)).collect())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_project_rules_list_a_modules_findings_in_table_order_on_any_pool() {
+        let one = findings_on(1);
+        let web: Vec<Rule> = one[2].iter().map(|&(rule, _)| rule).collect();
+        assert_eq!(
+            web,
+            [Rule::TransitiveBlockingCall, Rule::UnawaitedCoroutine],
+            "{one:?}"
+        );
+        for threads in [2, 4, 8] {
+            assert_eq!(findings_on(threads), one);
+        }
+    }
+}

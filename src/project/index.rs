@@ -14,6 +14,7 @@ use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
 /// One analysed module, as the link step sees it.
+#[derive(Clone, Copy)]
 pub struct ProjectModule<'a> {
     pub summary: &'a ModuleSummary,
     pub display_path: &'a str,
@@ -28,9 +29,13 @@ pub struct Project<'a> {
     module_by_name: HashMap<&'a str, usize>,
     /// Class path → (its module, its bases).
     classes: HashMap<&'a str, (usize, &'a [String])>,
-    /// For each module, what each entry of its callee table names (see
-    /// [`Project::resolution`]).
-    pub(super) resolutions: Vec<Box<[Resolution]>>,
+    /// What the callee entries name, each distinct path once (a path names the same thing
+    /// from any module), then each module's own functions its callee tables name.
+    pub(super) resolved: Vec<Resolution>,
+    /// For each module, per entry of its callee table, the index of what it names in
+    /// `resolved` (see [`Project::resolution`]): 4 bytes an entry, where a table of
+    /// resolutions per module took 24 and a copy of every library path.
+    pub(super) callee_entries: Vec<Box<[u32]>>,
     /// What functions do through calls only the link could resolve.
     pub(super) linked_sites: HashMap<FunctionId, LinkedSites>,
     /// (class, attribute) → the type every construction of the class in the project passes
@@ -127,7 +132,8 @@ impl<'a> Project<'a> {
             modules,
             module_by_name,
             classes,
-            resolutions: Vec::new(),
+            resolved: Vec::new(),
+            callee_entries: Vec::new(),
             linked_sites: HashMap::default(),
             inferred_attributes: HashMap::default(),
             lone_functions,
@@ -139,10 +145,24 @@ impl<'a> Project<'a> {
 
     /// What entry `callee` of module `module`'s callee table names.
     pub fn resolution(&self, module: usize, callee: u32) -> &Resolution {
-        self.resolutions
+        self.callee_entries
             .get(module)
-            .and_then(|resolutions| resolutions.get(callee as usize))
+            .and_then(|entries| entries.get(callee as usize))
+            .and_then(|&entry| self.resolved.get(entry as usize))
             .unwrap_or(&Resolution::Unknown)
+    }
+
+    /// What the entries of module `module`'s callee table name, in table order.
+    pub(super) fn resolutions_of(&self, module: usize) -> impl Iterator<Item = &Resolution> {
+        let entries = self
+            .callee_entries
+            .get(module)
+            .map_or(&[][..], |entries| entries);
+        entries.iter().map(|&entry| {
+            self.resolved
+                .get(entry as usize)
+                .unwrap_or(&Resolution::Unknown)
+        })
     }
 
     /// Whether `path` is the name of a project module.

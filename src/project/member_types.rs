@@ -37,13 +37,17 @@ impl<'a> Project<'a> {
     /// The project of `modules`, indexed, with every call's callee resolved: to a project
     /// function, or through the types the link knows to a library API.
     pub fn new(modules: Vec<ProjectModule<'a>>) -> Self {
-        let mut project = Self::index(modules);
-        let callees = DistinctCallees::of(&project);
-        let mut resolved = project.resolve_paths(&callees.paths, |_| true);
-        project.resolutions = callees.tables(&project, &resolved);
+        // Both read the summaries only: side by side (45 and 50 to 70 ms on the corpus).
+        let (mut project, mut callees) = rayon::join(
+            || Self::index(modules.clone()),
+            || DistinctCallees::of(&modules),
+        );
+        project.resolved = project.resolve_paths(&callees.paths, |_| true);
+        project.callee_entries =
+            callees.entries_with_locals(&mut project.resolved, &project.modules);
         project.inferred_attributes = project.infer_parameter_attributes();
         if !project.inferred_attributes.is_empty() {
-            project.resolve_again_through_inferred_attributes(&callees, &mut resolved);
+            project.resolve_again_through_inferred_attributes(&callees.paths);
         }
         project.linked_sites = project.link_sites();
         project
@@ -103,7 +107,7 @@ impl<'a> Project<'a> {
         }
         // Only the modules that call one of these constructors: most call none.
         let calls_wanted = |module: usize| {
-            self.resolutions[module].iter().any(|resolution| {
+            self.resolutions_of(module).any(|resolution| {
                 matches!(resolution, Resolution::Function(id) if wanted.contains_key(id))
             })
         };
@@ -156,31 +160,23 @@ impl<'a> Project<'a> {
 
     /// Resolves again the callees left unknown whose path runs through an attribute the
     /// link has just typed (`app.login.Login._client._on_login`).
-    fn resolve_again_through_inferred_attributes(
-        &mut self,
-        callees: &DistinctCallees<'a>,
-        resolved: &mut [Resolution],
-    ) {
+    fn resolve_again_through_inferred_attributes(&mut self, paths: &[&'a str]) {
         let attributes: rustc_hash::FxHashSet<&str> = self
             .inferred_attributes
             .keys()
             .map(|&(_, attribute)| attribute)
             .collect();
-        let again = self.resolve_paths(&callees.paths, |index| {
-            resolved[index] == Resolution::Unknown
-                && callees.paths[index]
+        let again = self.resolve_paths(paths, |index| {
+            self.resolved[index] == Resolution::Unknown
+                && paths[index]
                     .split('.')
                     .any(|segment| attributes.contains(segment))
         });
-        let mut changed = false;
-        for (entry, resolution) in resolved.iter_mut().zip(again) {
+        // The paths come first in `resolved`: the modules' tables point to them unchanged.
+        for (entry, resolution) in self.resolved.iter_mut().zip(again) {
             if resolution != Resolution::Unknown {
                 *entry = resolution;
-                changed = true;
             }
-        }
-        if changed {
-            self.resolutions = callees.tables(self, resolved);
         }
     }
 
@@ -190,9 +186,8 @@ impl<'a> Project<'a> {
         let per_module: Vec<Vec<(FunctionId, LinkedSites)>> = (0..self.modules.len())
             .into_par_iter()
             .map(|module| {
-                let resolutions = &self.resolutions[module];
-                if !resolutions
-                    .iter()
+                if !self
+                    .resolutions_of(module)
                     .any(|resolution| matches!(resolution, Resolution::External(_)))
                 {
                     return Vec::new();
@@ -200,7 +195,7 @@ impl<'a> Project<'a> {
                 (0..self.modules[module].summary.functions.len())
                     .filter_map(|function| {
                         let id = (module, function);
-                        let sites = linked_sites_of(self, id, resolutions);
+                        let sites = linked_sites_of(self, id);
                         (!sites.is_empty()).then_some((id, sites))
                     })
                     .collect()
@@ -469,11 +464,10 @@ struct DistinctCallees<'a> {
 const LOCAL: u32 = u32::MAX;
 
 impl<'a> DistinctCallees<'a> {
-    fn of(project: &Project<'a>) -> Self {
+    fn of(modules: &[ProjectModule<'a>]) -> Self {
         let mut index: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
         let mut paths = Vec::new();
-        let entries = project
-            .modules
+        let entries = modules
             .iter()
             .map(|module| {
                 let summary = module.summary;
@@ -494,38 +488,35 @@ impl<'a> DistinctCallees<'a> {
         Self { paths, entries }
     }
 
-    /// Every module's resolutions, from those of the distinct paths.
-    fn tables(&self, project: &Project<'a>, resolved: &[Resolution]) -> Vec<Box<[Resolution]>> {
-        use rayon::prelude::*;
-        self.entries
-            .par_iter()
-            .enumerate()
-            .map(|(module, entries)| {
-                let local = &project.modules[module].summary.local_callees;
-                entries
-                    .iter()
-                    .zip(local)
-                    .map(|(&entry, local)| match local {
-                        Some(function) => Resolution::Function((module, *function as usize)),
-                        None => resolved
-                            .get(entry as usize)
-                            .cloned()
-                            .unwrap_or(Resolution::Unknown),
-                    })
-                    .collect()
-            })
-            .collect()
+    /// Every module's callee table as indices into `resolved`, the resolutions of the
+    /// distinct paths, to which each entry naming the module's own function is appended.
+    fn entries_with_locals(
+        &mut self,
+        resolved: &mut Vec<Resolution>,
+        modules: &[ProjectModule<'a>],
+    ) -> Vec<Box<[u32]>> {
+        let mut entries = std::mem::take(&mut self.entries);
+        for (module, entries) in entries.iter_mut().enumerate() {
+            let local = &modules[module].summary.local_callees;
+            for (entry, local) in entries.iter_mut().zip(local) {
+                if let Some(function) = local {
+                    *entry = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
+                    resolved.push(Resolution::Function((module, *function as usize)));
+                }
+            }
+        }
+        entries
     }
 }
 
 /// What the link learns of function `id`'s calls from their resolutions: the library APIs
 /// that block, use the loop or register callbacks, which the module could not tell apart.
-fn linked_sites_of(project: &Project, id: FunctionId, resolutions: &[Resolution]) -> LinkedSites {
+fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
     let summary = project.modules[id.0].summary;
     let function = project.function(id);
     let mut sites = LinkedSites::default();
-    let external = |callee: u32| match resolutions.get(callee as usize) {
-        Some(Resolution::External(path)) => Some(&**path),
+    let external = |callee: u32| match project.resolution(id.0, callee) {
+        Resolution::External(path) => Some(&**path),
         _ => None,
     };
     for (site, call) in function.calls.iter().enumerate() {
@@ -633,8 +624,8 @@ pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCa
     // Only modules with a call the link resolved to a library API: most have none.
     let ids = (0..project.modules.len())
         .filter(|&module| {
-            project.resolutions[module]
-                .iter()
+            project
+                .resolutions_of(module)
                 .any(|resolution| matches!(resolution, Resolution::External(_)))
         })
         .flat_map(|module| {

@@ -4,7 +4,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
-use super::summary::{FunctionSummary, MODULE_CODE, ModuleSummary};
+use super::summary::{FunctionSummary, MODULE_CODE, ModuleSummary, path_hash};
 use crate::semantic::ModuleBindings;
 
 pub struct SummaryBuilder {
@@ -180,10 +180,7 @@ impl SummaryBuilder {
         // kept to grow is given back (a fifth of a summary's size on the benchmark corpus).
         summary.functions.shrink_to_fit();
         for function in &mut summary.functions {
-            function.calls.shrink_to_fit();
-            function.literal_arguments.shrink_to_fit();
-            function.forwarded_arguments.shrink_to_fit();
-            function.callable_arguments.shrink_to_fit();
+            function.compact();
         }
         summary.callees.shrink_to_fit();
         summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);
@@ -197,17 +194,57 @@ impl SummaryBuilder {
     }
 }
 
-/// The indices of `functions` sorted by path, each path once: where a module defines a
-/// path twice (a redefinition, a property's setter), the later definition, which is the
-/// one the name is bound to when the module has run.
-fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[u32]> {
-    let mut indices: Vec<u32> = (0..functions.len()).map(to_u32).collect();
+/// The indices of `functions` with their paths' hashes, sorted by hash then path, each path
+/// once: where a module defines a path twice (a redefinition, a property's setter), the
+/// later definition, which is the one the name is bound to when the module has run.
+fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[(i32, u32)]> {
+    let mut indices: Vec<(i32, u32)> = (0..functions.len())
+        .map(|index| (path_hash(&functions[index].path), to_u32(index)))
+        .collect();
     let path = |index: u32| functions[index as usize].path.as_str();
-    indices.sort_unstable_by(|&a, &b| path(a).cmp(path(b)).then(b.cmp(&a)));
-    indices.dedup_by(|later, kept| path(*later) == path(*kept));
+    indices.sort_unstable_by(|&(hash_a, a), &(hash_b, b)| {
+        hash_a
+            .cmp(&hash_b)
+            .then(path(a).cmp(path(b)))
+            .then(b.cmp(&a))
+    });
+    indices.dedup_by(|later, kept| later.0 == kept.0 && path(later.1) == path(kept.1));
     indices.into_boxed_slice()
 }
 
 fn to_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_text_size::TextRange;
+
+    #[test]
+    fn a_path_is_found_by_its_hash_and_a_path_defined_twice_names_the_later_definition() {
+        let mut summary = ModuleSummary::default();
+        for path in ["m.<module>", "m.f", "m.C.g", "m.f", "m.C"] {
+            let name = path.rsplit('.').next().unwrap_or(path).to_string();
+            summary.functions.push(FunctionSummary::new(
+                path.to_string(),
+                name,
+                false,
+                TextRange::default(),
+            ));
+        }
+        summary.function_by_path = sorted_by_path(&summary.functions);
+        assert_eq!(summary.function_index("m.f"), Some(3));
+        assert_eq!(summary.function_index("m.C.g"), Some(2));
+        assert_eq!(summary.function_index("m.C"), Some(4));
+        assert_eq!(summary.function_index("m.<module>"), Some(0));
+        assert_eq!(summary.function_index("m.h"), None);
+        assert_eq!(summary.function_index("m"), None);
+        let mut listed: Vec<(&str, u32)> = summary.functions_by_path().collect();
+        listed.sort_unstable();
+        assert_eq!(
+            listed,
+            [("m.<module>", 0), ("m.C", 4), ("m.C.g", 2), ("m.f", 3)]
+        );
+    }
 }
