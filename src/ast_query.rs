@@ -339,6 +339,36 @@ pub fn first_suspension(body: &[Stmt], also: Option<&Expr>) -> Option<Suspension
 }
 
 /// `[x async for x in xs]` and the like: iterating awaits.
+/// The element and the `for` clauses of a list, set or generator comprehension (a dict
+/// comprehension has a key and a value instead).
+pub fn element_comprehension(expr: &Expr) -> Option<(&Expr, &[ast::Comprehension])> {
+    match expr {
+        Expr::ListComp(ast::ExprListComp {
+            elt, generators, ..
+        })
+        | Expr::SetComp(ast::ExprSetComp {
+            elt, generators, ..
+        })
+        | Expr::Generator(ast::ExprGenerator {
+            elt, generators, ..
+        }) => Some((elt, generators)),
+        _ => None,
+    }
+}
+
+/// What a comprehension that yields each item unchanged iterates (`tasks` in `(t for t in
+/// tasks)` or `[t for t in tasks if not t.done()]`): its items are some of that one's.
+pub fn items_passed_through<'a>(
+    elt: &Expr,
+    generators: &'a [ast::Comprehension],
+) -> Option<&'a Expr> {
+    let [generator] = generators else {
+        return None;
+    };
+    matches!((elt, &generator.target), (Expr::Name(item), Expr::Name(target)) if item.id == target.id)
+        .then_some(&generator.iter)
+}
+
 fn has_async_comprehension(expr: &Expr) -> bool {
     let generators = match expr {
         Expr::ListComp(comp) => &comp.generators,

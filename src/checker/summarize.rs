@@ -311,16 +311,42 @@ fn parameter_callee(checker: &Checker, call: &ast::ExprCall) -> Option<(u32, Par
     // calls each its own way: which one a call runs is decided at run time, not bound here.
     let functions = &checker.functions;
     let owner = functions[functions.len() - 1 - depth];
-    let probes = |expr: &Expr| {
-        matches!(expr, Expr::Call(probe) if checker
-            .model
-            .call_path(probe)
-            .is_some_and(|path| catalog::COROUTINE_PROBES.contains(&path.as_str())))
-    };
-    if crate::ast_query::any_in_body(&owner.body, &mut |expr| probes(expr)) {
+    if tells_coroutines_apart(checker, owner) {
         return None;
     }
     Some((checker.summary.enclosing_index(depth)?, parameter))
+}
+
+/// Whether `function` asks one of the catalog's [`catalog::COROUTINE_PROBES`] anywhere in its
+/// body: answered once per function (it may call what it was handed many times).
+fn tells_coroutines_apart(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
+    #[derive(Default)]
+    struct Answers(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
+    if let Some(&known) = checker.rule_state::<Answers>().0.get(&function.start()) {
+        return known;
+    }
+    let probes = |expr: &Expr| {
+        let Expr::Call(probe) = expr else {
+            return false;
+        };
+        // The name first: resolving every call of the body would cost a path each.
+        let named = crate::ast_query::last_identifier(&probe.func).is_some_and(|name| {
+            catalog::COROUTINE_PROBES
+                .iter()
+                .any(|path| path.rsplit('.').next() == Some(name))
+        });
+        named
+            && checker
+                .model
+                .call_path(probe)
+                .is_some_and(|path| catalog::COROUTINE_PROBES.contains(&path.as_str()))
+    };
+    let answer = crate::ast_query::any_in_body(&function.body, &mut |expr| probes(expr));
+    checker
+        .rule_state::<Answers>()
+        .0
+        .insert(function.start(), answer);
+    answer
 }
 
 /// The arguments of a call that name a function that may be the project's (a name or an

@@ -8,7 +8,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{
-    Node, Walk, collect_assignments, last_identifier, walk_body_shallow, walk_statements_shallow,
+    Node, Walk, collect_assignments, element_comprehension, items_passed_through, last_identifier,
+    walk_body_shallow, walk_statements_shallow,
 };
 use crate::catalog::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
@@ -236,24 +237,13 @@ impl Drain<'_, '_, '_> {
                 }
             }
             // `(c.close() for c in clients)`, `(t for t in (self._a, self._b) if t is not None)`
-            Expr::Generator(ast::ExprGenerator {
-                elt, generators, ..
-            })
-            | Expr::ListComp(ast::ExprListComp {
-                elt, generators, ..
-            })
-            | Expr::SetComp(ast::ExprSetComp {
-                elt, generators, ..
-            }) => {
-                if is_cleanup_call(elt) {
-                    return true;
-                }
-                let [generator] = generators.as_slice() else {
+            Expr::Generator(_) | Expr::ListComp(_) | Expr::SetComp(_) => {
+                let Some((elt, generators)) = element_comprehension(expr) else {
                     return false;
                 };
-                matches!((&**elt, &generator.target), (Expr::Name(item), Expr::Name(target))
-                    if item.id == target.id)
-                    && self.collection(&generator.iter, depth + 1)
+                is_cleanup_call(elt)
+                    || items_passed_through(elt, generators)
+                        .is_some_and(|items| self.collection(items, depth + 1))
             }
             Expr::Name(_) => {
                 self.local_values(expr, &mut |drain, value| drain.collection(value, depth + 1))

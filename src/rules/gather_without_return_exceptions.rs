@@ -9,7 +9,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
-use crate::ast_query::receiver_name;
+use crate::ast_query::{element_comprehension, items_passed_through, receiver_name};
 use crate::catalog::{self, GATHER_CALLS};
 use crate::checker::Checker;
 use crate::checker::gather::{
@@ -693,22 +693,15 @@ impl<'c, 's, 'a, 'm> Collector<'c, 's, 'a, 'm> {
                     self.one(elt, false, depth + 1);
                 }
             }
-            Expr::ListComp(ast::ExprListComp {
-                elt, generators, ..
-            })
-            | Expr::SetComp(ast::ExprSetComp {
-                elt, generators, ..
-            })
-            | Expr::Generator(ast::ExprGenerator {
-                elt, generators, ..
-            }) => match (&**elt, generators.as_slice()) {
-                // `(task for task in tasks)`: the items of `tasks`.
-                (Expr::Name(item), [generator]) if matches!(&generator.target, Expr::Name(target) if target.id == item.id) =>
-                {
-                    self.many(&generator.iter, depth + 1);
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::Generator(_) => {
+                if let Some((elt, generators)) = element_comprehension(expr) {
+                    // `(task for task in tasks)`: the items of `tasks`.
+                    match items_passed_through(elt, generators) {
+                        Some(items) => self.many(items, depth + 1),
+                        None => self.one(elt, true, depth + 1),
+                    }
                 }
-                _ => self.one(elt, true, depth + 1),
-            },
+            }
             Expr::DictComp(comp) => self.one(&comp.value, true, depth + 1),
             Expr::Call(call) => {
                 let args = &call.arguments.args;

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::ast_query::{find_in_expr, last_identifier, receiver_name};
+use crate::ast_query::{element_comprehension, find_in_expr, last_identifier, receiver_name};
 use crate::catalog;
 use crate::source::MAX_NESTING;
 
@@ -307,22 +307,16 @@ impl<'a> Visitor<'a> for Calls<'a> {
             return;
         }
         self.nesting += 1;
+        if let Some((elt, generators)) = element_comprehension(expr) {
+            for generator in generators {
+                self.visit_comprehension(generator);
+            }
+            self.repeat(|this| this.visit_expr(elt));
+            self.nesting -= 1;
+            return;
+        }
         match expr {
             Expr::Lambda(_) => {}
-            Expr::ListComp(ast::ExprListComp {
-                elt, generators, ..
-            })
-            | Expr::SetComp(ast::ExprSetComp {
-                elt, generators, ..
-            })
-            | Expr::Generator(ast::ExprGenerator {
-                elt, generators, ..
-            }) => {
-                for generator in generators {
-                    self.visit_comprehension(generator);
-                }
-                self.repeat(|this| this.visit_expr(elt));
-            }
             Expr::DictComp(ast::ExprDictComp {
                 key,
                 value,
