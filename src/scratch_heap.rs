@@ -20,48 +20,62 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use libmimalloc_sys::{
-    mi_free, mi_heap_malloc_aligned, mi_heap_new, mi_heap_realloc_aligned, mi_heap_t,
-    mi_heap_zalloc_aligned, mi_malloc_aligned, mi_realloc_aligned, mi_zalloc_aligned,
+    mi_free, mi_heap_new, mi_heap_realloc_aligned, mi_heap_t, mi_heap_zalloc_aligned,
+    mi_malloc_aligned, mi_realloc_aligned, mi_zalloc_aligned,
 };
 
 /// mimalloc, allocating in the scratch heap while this thread is inside [`keep_result`].
 pub struct ScratchAllocator;
 
-thread_local! {
-    /// The heap this thread allocates in; null for mimalloc's default. A `const` cell with
-    /// no destructor: the allocator reads it, so it must never allocate or register one.
-    static CURRENT: Cell<*mut mi_heap_t> = const { Cell::new(std::ptr::null_mut()) };
+// mimalloc 3's allocation in a thread's own view of a heap (mimalloc.h, "theap"), which the
+// -sys crate binds only for mimalloc 2. Allocating through the view skips the lookup of
+// this thread's view that every `mi_heap_malloc_aligned` makes.
+unsafe extern "C" {
+    fn mi_heap_theap(heap: *mut mi_heap_t) -> *mut c_void;
+    fn mi_theap_malloc_aligned(theap: *mut c_void, size: usize, alignment: usize) -> *mut c_void;
 }
 
-fn current_heap() -> *mut mi_heap_t {
+thread_local! {
+    /// This thread's view of the heap it allocates in; null for mimalloc's default. A
+    /// `const` cell with no destructor: the allocator reads it, so it must never allocate
+    /// or register one.
+    static CURRENT: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+fn current_theap() -> *mut c_void {
     // A thread being torn down has no cell left: its allocations go to the default heap.
     CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null_mut())
 }
 
+/// The scratch heap, for the calls that take a heap rather than a thread's view of it.
+fn scratch_heap() -> *mut mi_heap_t {
+    SCRATCH.get().map_or(std::ptr::null_mut(), |heap| heap.0)
+}
+
 // SAFETY: every block comes from mimalloc with the layout's size and alignment, and any
 // block, from any heap and any thread, is freed by `mi_free` (mimalloc.h: heaps are
-// first-class and their blocks can be freed from any thread).
+// first-class and their blocks can be freed from any thread). A thread has a view of the
+// scratch heap only once that heap exists.
 unsafe impl GlobalAlloc for ScratchAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let heap = current_heap();
+        let theap = current_theap();
         // SAFETY: mimalloc's allocation functions take any size and power-of-two alignment.
         unsafe {
-            if heap.is_null() {
+            if theap.is_null() {
                 mi_malloc_aligned(layout.size(), layout.align()).cast()
             } else {
-                mi_heap_malloc_aligned(heap, layout.size(), layout.align()).cast()
+                mi_theap_malloc_aligned(theap, layout.size(), layout.align()).cast()
             }
         }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let heap = current_heap();
         // SAFETY: as for `alloc`.
         unsafe {
-            if heap.is_null() {
+            if current_theap().is_null() {
                 mi_zalloc_aligned(layout.size(), layout.align()).cast()
             } else {
-                mi_heap_zalloc_aligned(heap, layout.size(), layout.align()).cast()
+                mi_heap_zalloc_aligned(scratch_heap(), layout.size(), layout.align()).cast()
             }
         }
     }
@@ -72,13 +86,12 @@ unsafe impl GlobalAlloc for ScratchAllocator {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let heap = current_heap();
         // SAFETY: `ptr` was allocated by mimalloc with `layout`'s alignment.
         unsafe {
-            if heap.is_null() {
+            if current_theap().is_null() {
                 mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast()
             } else {
-                mi_heap_realloc_aligned(heap, ptr.cast(), new_size, layout.align()).cast()
+                mi_heap_realloc_aligned(scratch_heap(), ptr.cast(), new_size, layout.align()).cast()
             }
         }
     }
@@ -111,14 +124,19 @@ pub fn keep_result<T: Clone>(work: impl FnOnce() -> T) -> T {
         return work();
     }
     // SAFETY: mi_heap_new has no preconditions; it returns null when out of memory.
-    let scratch = SCRATCH
+    let heap = SCRATCH
         .get_or_init(|| ScratchHeap(unsafe { mi_heap_new() }))
         .0;
-    if scratch.is_null() {
+    if heap.is_null() {
+        return work();
+    }
+    // SAFETY: `heap` is a live heap, never deleted.
+    let theap = unsafe { mi_heap_theap(heap) };
+    if theap.is_null() {
         return work();
     }
     let made = {
-        let _inside = InScratch::enter(scratch);
+        let _inside = InScratch::enter(theap);
         work()
     };
     let kept = made.clone();
@@ -126,13 +144,13 @@ pub fn keep_result<T: Clone>(work: impl FnOnce() -> T) -> T {
     kept
 }
 
-/// While it lives, this thread allocates in a given heap; dropped (also when the work
-/// panics), it allocates where it did before.
-struct InScratch(*mut mi_heap_t);
+/// While it lives, this thread allocates in a given view of a heap; dropped (also when the
+/// work panics), it allocates where it did before.
+struct InScratch(*mut c_void);
 
 impl InScratch {
-    fn enter(heap: *mut mi_heap_t) -> Self {
-        Self(CURRENT.with(|cell| cell.replace(heap)))
+    fn enter(theap: *mut c_void) -> Self {
+        Self(CURRENT.with(|cell| cell.replace(theap)))
     }
 }
 
