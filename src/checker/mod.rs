@@ -43,6 +43,9 @@ pub use crate::source::MAX_NESTING;
 
 pub struct Checker<'a, 'm> {
     pub settings: &'a Settings,
+    /// The rules `settings` runs, one bit per rule: asked at every node, where a lookup in
+    /// the settings' ordered set cost more than some of the checks it gates.
+    enabled_rules: RuleSet,
     pub(crate) summary: SummaryBuilder,
     pub source: &'a str,
     pub model: SemanticModel<'m>,
@@ -85,6 +88,28 @@ pub struct Checker<'a, 'm> {
     rule_state: RefCell<FxHashMap<TypeId, Box<dyn Any>>>,
 }
 
+/// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
+#[derive(Clone, Copy)]
+struct RuleSet(u128);
+
+// One bit per rule: a rule past the 128th needs a wider mask.
+const _: () = assert!(Rule::ALL.len() <= 128);
+
+impl RuleSet {
+    fn of(settings: &Settings) -> Self {
+        Self(
+            settings
+                .rules
+                .iter()
+                .fold(0, |mask, &rule| mask | 1 << rule as usize),
+        )
+    }
+
+    fn contains(self, rule: Rule) -> bool {
+        self.0 & 1 << rule as usize != 0
+    }
+}
+
 impl<'a, 'm> Checker<'a, 'm> {
     pub fn new(
         module: &'a ModModule,
@@ -95,6 +120,7 @@ impl<'a, 'm> Checker<'a, 'm> {
     ) -> Self {
         Self {
             summary: SummaryBuilder::new(bindings),
+            enabled_rules: RuleSet::of(settings),
             settings,
             source,
             model: SemanticModel::new(bindings),
@@ -165,7 +191,7 @@ impl<'a> Checker<'a, '_> {
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
-        self.settings.is_enabled(rule)
+        self.enabled_rules.contains(rule)
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
