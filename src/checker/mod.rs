@@ -328,7 +328,7 @@ impl<'a> Checker<'a, '_> {
             _ => self.summary.current_path().map(str::to_string),
         };
         let path = match owner {
-            Some(owner) => format!("{owner}.{}", function.name),
+            Some(owner) => crate::semantic::member_path(&owner, function.name.as_str()),
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.

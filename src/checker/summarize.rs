@@ -522,7 +522,7 @@ impl AttributeNames {
                         if attribute.attr.as_str() == "__dict__" {
                             self.0.everything = true;
                         }
-                        self.0.names.insert(attribute.attr.to_string());
+                        self.0.names.insert(attribute.attr.as_str().to_owned());
                     }
                     Expr::StringLiteral(string) => {
                         self.0.names.insert(string.value.to_str().to_string());

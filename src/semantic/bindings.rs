@@ -5,7 +5,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{self as ast, Expr};
 
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
 
 /// What one class of the module is known to hold.
@@ -148,12 +148,20 @@ const BUILTINS: &[&str] = &[
     "anext",
 ];
 
+/// Whether `name` is one of [`BUILTINS`]: asked of every name a module does not bind, so
+/// looked up in a set made once rather than compared with each entry.
+fn is_builtin(name: &str) -> bool {
+    static SET: std::sync::LazyLock<HashSet<&str>> =
+        std::sync::LazyLock::new(|| BUILTINS.iter().copied().collect());
+    SET.contains(name)
+}
+
 impl ModuleBindings {
     /// What a module-level (or builtin) name refers to.
     pub fn resolve_global(&self, name: &str) -> Option<Resolved> {
         match self.names.get(name) {
             Some(binding) => binding.clone(),
-            None if BUILTINS.contains(&name) => Some(Resolved::Path(format!("builtins.{name}"))),
+            None if is_builtin(name) => Some(Resolved::Path(member_path("builtins", name))),
             None => None,
         }
     }
@@ -207,7 +215,7 @@ impl ModuleBindings {
         if self.module_name.is_empty() {
             name.to_string()
         } else {
-            format!("{}.{name}", self.module_name)
+            member_path(&self.module_name, name)
         }
     }
 
@@ -223,7 +231,7 @@ impl ModuleBindings {
                 .map(|alias| {
                     let module = alias.name.as_str();
                     match &alias.asname {
-                        Some(asname) => (asname.to_string(), module.to_string()),
+                        Some(asname) => (asname.as_str().to_owned(), module.to_string()),
                         None => {
                             let first = module.split('.').next().unwrap_or(module);
                             (first.to_string(), first.to_string())
@@ -242,9 +250,9 @@ impl ModuleBindings {
                     .map(|alias| {
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
                         let path = if base.is_empty() {
-                            alias.name.to_string()
+                            alias.name.as_str().to_owned()
                         } else {
-                            format!("{base}.{}", alias.name)
+                            member_path(&base, alias.name.as_str())
                         };
                         (local, path)
                     })

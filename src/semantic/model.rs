@@ -4,7 +4,7 @@
 use ruff_python_ast::{self as ast, Expr, Operator};
 
 use super::bindings::ModuleBindings;
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::ScopeStack;
 use crate::catalog;
 
@@ -88,7 +88,7 @@ impl<'m> SemanticModel<'m> {
                         _ => type_name,
                     },
                 };
-                found.push((name.id.to_string(), Resolved::Instance(narrowed)));
+                found.push((name.id.as_str().to_owned(), Resolved::Instance(narrowed)));
             }
             _ => {}
         }
@@ -103,7 +103,7 @@ impl<'m> SemanticModel<'m> {
     pub fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
         match self.resolve(&call.func)? {
             Resolved::Path(path) => Some(path),
-            Resolved::Instance(type_name) => Some(format!("{type_name}.__call__")),
+            Resolved::Instance(type_name) => Some(member_path(&type_name, "__call__")),
         }
     }
 
@@ -300,7 +300,7 @@ impl<'m> SemanticModel<'m> {
     fn call_result(&self, callee: Resolved) -> Option<Resolved> {
         let path = match callee {
             Resolved::Path(path) => path,
-            Resolved::Instance(type_name) => format!("{type_name}.__call__"),
+            Resolved::Instance(type_name) => member_path(&type_name, "__call__"),
         };
         if let Some(returned) = catalog::return_type(&path) {
             return Some(Resolved::Instance(returned.to_string()));
