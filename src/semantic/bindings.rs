@@ -301,6 +301,15 @@ impl ModuleBindings {
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
+        // The class itself first: most lookups end there (or find no class of the module),
+        // without the set of classes seen that a walk up the bases needs.
+        let info = self.classes.get(class_path)?;
+        if let Some(found) = info.attribute_types.get(attribute) {
+            return Some(found.clone());
+        }
+        if info.bases.is_empty() {
+            return None;
+        }
         let mut seen = HashSet::default();
         let mut pending = vec![class_path];
         while let Some(class) = pending.pop() {

@@ -183,7 +183,7 @@ fn relevant(checker: &Checker) -> bool {
     if let Some(known) = known {
         return known;
     }
-    let relevant = checker.source.contains("threading");
+    let relevant = checker.source_mentions("threading");
     checker.rule_state::<LockState>().relevant = Some(relevant);
     relevant
 }
