@@ -61,6 +61,8 @@ pub struct Checker<'a, 'm> {
     /// The `def`s enclosing the current node, innermost last.
     pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
     pub(crate) in_comprehension: usize,
+    /// The attribute names the module reads anywhere, collected on the first question.
+    pub(crate) attributes_read: Option<summarize::AttributeNames<'a>>,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
     names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
     pub(crate) nesting: usize,
@@ -138,6 +140,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             stopped_at: None,
             ticks: 0,
             names_read: rustc_hash::FxHashMap::default(),
+            attributes_read: None,
             diagnostics: Vec::new(),
             roots: None,
             line_index,

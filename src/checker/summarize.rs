@@ -493,39 +493,36 @@ fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool 
 /// Whether the module reads an attribute called `name` anywhere (`x.name`, or the string
 /// `"name"`, as `getattr(self, "name")` spells it). Collected once per module, on the first
 /// question: few modules ask.
-fn attribute_read_in_module(checker: &Checker, name: &str) -> bool {
+fn attribute_read_in_module(checker: &mut Checker, name: &str) -> bool {
     let module = checker.module();
-    let mut state = checker.rule_state::<AttributesRead>();
-    let read = state
-        .0
+    let read = checker
+        .attributes_read
         .get_or_insert_with(|| AttributeNames::collect(&module.body));
     read.everything || read.names.contains(name)
 }
 
-/// The attribute names a module reads, for [`attribute_read_in_module`].
-#[derive(Default)]
-struct AttributesRead(Option<AttributeNames>);
-
-struct AttributeNames {
-    names: rustc_hash::FxHashSet<String>,
+/// The attribute names a module reads, for [`attribute_read_in_module`]: borrowed from the
+/// tree, which outlives the module's walk, rather than copied.
+pub(crate) struct AttributeNames<'a> {
+    names: rustc_hash::FxHashSet<&'a str>,
     /// `vars(self)`, `self.__dict__`: attributes read by no name.
     everything: bool,
 }
 
-impl AttributeNames {
-    fn collect(body: &[Stmt]) -> Self {
-        struct Collector(AttributeNames);
-        impl<'a> ruff_python_ast::visitor::Visitor<'a> for Collector {
+impl<'a> AttributeNames<'a> {
+    fn collect(body: &'a [Stmt]) -> Self {
+        struct Collector<'a>(AttributeNames<'a>);
+        impl<'a> ruff_python_ast::visitor::Visitor<'a> for Collector<'a> {
             fn visit_expr(&mut self, expr: &'a Expr) {
                 match expr {
                     Expr::Attribute(attribute) if !attribute.ctx.is_store() => {
                         if attribute.attr.as_str() == "__dict__" {
                             self.0.everything = true;
                         }
-                        self.0.names.insert(attribute.attr.as_str().to_owned());
+                        self.0.names.insert(attribute.attr.as_str());
                     }
                     Expr::StringLiteral(string) => {
-                        self.0.names.insert(string.value.to_str().to_string());
+                        self.0.names.insert(string.value.to_str());
                     }
                     Expr::Name(name) if name.id.as_str() == "vars" => self.0.everything = true,
                     _ => {}
