@@ -55,9 +55,12 @@ pub(crate) fn record_call(
     } else {
         CallDeadline::Unbounded
     };
-    let checks_running_loop = catalog::is_loop_affine(path)
-        && path.ends_with("get_running_loop")
-        && inside_try_body(checker, call);
+    // Each catalog table is asked once per call: the answers are used more than once below.
+    let loop_affine = catalog::is_loop_affine(path);
+    let handoff = catalog::thread_handoff(path);
+    let callback = catalog::loop_callback(path);
+    let checks_running_loop =
+        loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
     let is_builtin = path.starts_with("builtins.");
     // How the value is used only matters to a call site, which a builtin never gets: asking
     // it can walk the whole body (is the assigned name read?).
@@ -82,21 +85,18 @@ pub(crate) fn record_call(
             })
         })
     };
-    let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
+    let thread_target = handoff.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
-    let loop_callback = catalog::loop_callback(path).and_then(|(keyword, position)| {
+    let loop_callback = callback.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
     // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
     // class, a project function's result): the link, which knows the type, decides.
     let pending_callback = match &*call.func {
-        Expr::Attribute(attribute)
-            if catalog::thread_handoff(path).is_none()
-                && catalog::loop_callback(path).is_none() =>
-        {
+        Expr::Attribute(attribute) if handoff.is_none() && callback.is_none() => {
             catalog::registration_argument(attribute.attr.as_str()).and_then(
                 |(keyword, position)| {
                     let argument = call.arguments.find_argument_value(keyword, position)?;
@@ -174,9 +174,8 @@ pub(crate) fn record_call(
     } else {
         Vec::new()
     };
-    let is_loop_affine_use = catalog::is_loop_affine(path)
-        && !checks_running_loop
-        && !on_this_threads_loop(checker, call);
+    let is_loop_affine_use =
+        loop_affine && !checks_running_loop && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Asked only of calls that may block or reach a helper: the rest never need it.

@@ -159,9 +159,19 @@ fn is_builtin(name: &str) -> bool {
 impl ModuleBindings {
     /// What a module-level (or builtin) name refers to.
     pub fn resolve_global(&self, name: &str) -> Option<Resolved> {
+        self.resolve_global_with_room(name, 0)
+    }
+
+    /// [`ModuleBindings::resolve_global`], the path copied with `room` bytes to spare.
+    pub(super) fn resolve_global_with_room(&self, name: &str, room: usize) -> Option<Resolved> {
         match self.names.get(name) {
-            Some(binding) => binding.clone(),
-            None if is_builtin(name) => Some(Resolved::Path(member_path("builtins", name))),
+            Some(binding) => binding.as_ref().map(|binding| binding.copy_with_room(room)),
+            None if is_builtin(name) => {
+                let mut path = String::with_capacity("builtins.".len() + name.len() + room);
+                path.push_str("builtins.");
+                path.push_str(name);
+                Some(Resolved::Path(path))
+            }
             None => None,
         }
     }

@@ -21,6 +21,19 @@ impl Resolved {
         }
     }
 
+    /// A copy whose text has `room` bytes to spare, for what the caller appends to it.
+    pub(super) fn copy_with_room(&self, room: usize) -> Resolved {
+        let copy = |text: &str| {
+            let mut copied = String::with_capacity(text.len() + room);
+            copied.push_str(text);
+            copied
+        };
+        match self {
+            Resolved::Path(path) => Resolved::Path(copy(path)),
+            Resolved::Instance(type_name) => Resolved::Instance(copy(type_name)),
+        }
+    }
+
     pub fn instance_type(&self) -> Option<&str> {
         match self {
             Resolved::Instance(type_name) => Some(type_name),
