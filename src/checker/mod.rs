@@ -6,6 +6,7 @@
 //! This layer sits below the rules: it knows no rule. The walk that moves the context
 //! through the tree and calls the rules is [`crate::dispatch`].
 
+mod attributes_read;
 pub mod blocking;
 pub mod blocking_diagnostic;
 pub mod deadlines;
@@ -62,7 +63,7 @@ pub struct Checker<'a, 'm> {
     pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
     pub(crate) in_comprehension: usize,
     /// The attribute names the module reads anywhere, collected on the first question.
-    pub(crate) attributes_read: Option<summarize::AttributeNames<'a>>,
+    pub(crate) attributes_read: Option<attributes_read::AttributesRead<'a>>,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
     names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
     pub(crate) nesting: usize,

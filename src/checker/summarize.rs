@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
+use super::attributes_read::AttributesRead;
 use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
@@ -494,48 +495,10 @@ fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool 
 /// question: few modules ask.
 fn attribute_read_in_module(checker: &mut Checker, name: &str) -> bool {
     let module = checker.module();
-    let read = checker
+    checker
         .attributes_read
-        .get_or_insert_with(|| AttributeNames::collect(&module.body));
-    read.everything || read.names.contains(name)
-}
-
-/// The attribute names a module reads, for [`attribute_read_in_module`]: borrowed from the
-/// tree, which outlives the module's walk, rather than copied.
-pub(crate) struct AttributeNames<'a> {
-    names: rustc_hash::FxHashSet<&'a str>,
-    /// `vars(self)`, `self.__dict__`: attributes read by no name.
-    everything: bool,
-}
-
-impl<'a> AttributeNames<'a> {
-    fn collect(body: &'a [Stmt]) -> Self {
-        struct Collector<'a>(AttributeNames<'a>);
-        impl<'a> ruff_python_ast::visitor::Visitor<'a> for Collector<'a> {
-            fn visit_expr(&mut self, expr: &'a Expr) {
-                match expr {
-                    Expr::Attribute(attribute) if !attribute.ctx.is_store() => {
-                        if attribute.attr.as_str() == "__dict__" {
-                            self.0.everything = true;
-                        }
-                        self.0.names.insert(attribute.attr.as_str());
-                    }
-                    Expr::StringLiteral(string) => {
-                        self.0.names.insert(string.value.to_str());
-                    }
-                    Expr::Name(name) if name.id.as_str() == "vars" => self.0.everything = true,
-                    _ => {}
-                }
-                ruff_python_ast::visitor::walk_expr(self, expr);
-            }
-        }
-        let mut collector = Collector(AttributeNames {
-            names: rustc_hash::FxHashSet::default(),
-            everything: false,
-        });
-        ruff_python_ast::visitor::Visitor::visit_body(&mut collector, body);
-        collector.0
-    }
+        .get_or_insert_with(|| AttributesRead::collect(&module.body))
+        .contains(name)
 }
 
 /// What a call does with the arguments it is given, when it never awaits them.
