@@ -1,6 +1,8 @@
 //! Module-level bindings: imports, aliases, definitions, and what each class's instances
 //! hold in their attributes.
 
+use std::cell::RefCell;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{self as ast, Expr};
@@ -45,6 +47,10 @@ pub struct ModuleBindings {
     /// Modules whose every public name this one binds (`from .futures import *`): the link
     /// looks a name up there when the module binds it no other way.
     pub star_imports: Vec<String>,
+    /// While the first round of learning the classes' attribute types runs: the attribute
+    /// names asked of the module's classes and not found. Only a name learnt in that round
+    /// can change an answer in the second, so without one the second round is skipped.
+    pub(super) unanswered_attributes: RefCell<Option<HashSet<String>>>,
 }
 
 /// What a module's bindings tell the rest of the project, once its walk is done.
@@ -311,9 +317,25 @@ impl ModuleBindings {
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
-        // The class itself first: most lookups end there (or find no class of the module),
-        // without the set of classes seen that a walk up the bases needs.
         let info = self.classes.get(class_path)?;
+        let found = self.attribute_type_from(info, class_path, attribute);
+        if found.is_none()
+            && let Some(unanswered) = self.unanswered_attributes.borrow_mut().as_mut()
+        {
+            unanswered.insert(attribute.to_owned());
+        }
+        found
+    }
+
+    /// [`ModuleBindings::attribute_type`] of the class `info` describes.
+    fn attribute_type_from(
+        &self,
+        info: &ClassInfo,
+        class_path: &str,
+        attribute: &str,
+    ) -> Option<String> {
+        // The class itself first: most lookups end there, without the set of classes seen
+        // that a walk up the bases needs.
         if let Some(found) = info.attribute_types.get(attribute) {
             return Some(found.clone());
         }

@@ -2,6 +2,7 @@
 //! aliases and definitions, then one over its classes for what their instances hold.
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use rustc_hash::FxHashSet as HashSet;
 
 use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
 use super::model::SemanticModel;
@@ -298,7 +299,10 @@ impl ModuleBindings {
         if classes.is_empty() {
             return;
         }
-        for _round in 0..2 {
+        for round in 0..2 {
+            if round == 0 {
+                *self.unanswered_attributes.get_mut() = Some(HashSet::default());
+            }
             let mut learned: Vec<(String, String, String)> = Vec::new();
             for class in &classes {
                 let class_path = self.qualify(class.name.as_str());
@@ -368,14 +372,19 @@ impl ModuleBindings {
                     }
                 }
             }
+            let unanswered = self.unanswered_attributes.get_mut().take();
+            // Whether an answer the round gave may differ in the next: it was asked and not
+            // found, and has just been learnt.
             let mut changed = false;
             for (class_path, attribute, type_name) in learned {
                 if let Some(info) = self.classes.get_mut(&class_path)
                     && let std::collections::hash_map::Entry::Vacant(entry) =
                         info.attribute_types.entry(attribute)
                 {
+                    changed |= unanswered
+                        .as_ref()
+                        .is_none_or(|unanswered| unanswered.contains(entry.key()));
                     entry.insert(type_name);
-                    changed = true;
                 }
             }
             if !changed {
