@@ -177,7 +177,7 @@ fn calls_any(checker: &Checker, expr: &Expr, paths: &[&str]) -> bool {
 /// The names a target binds; `None` when it stores somewhere else (an attribute, an item).
 pub fn target_names(target: &Expr, names: &mut Vec<String>) -> Option<()> {
     match target {
-        Expr::Name(name) => names.push(name.id.to_string()),
+        Expr::Name(name) => names.push(name.id.as_str().to_owned()),
         Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
             for elt in elts {
                 target_names(elt, names)?;

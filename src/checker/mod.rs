@@ -6,6 +6,7 @@
 //! This layer sits below the rules: it knows no rule. The walk that moves the context
 //! through the tree and calls the rules is [`crate::dispatch`].
 
+mod attributes_read;
 pub mod blocking;
 pub mod blocking_diagnostic;
 pub mod deadlines;
@@ -43,6 +44,9 @@ pub use crate::source::MAX_NESTING;
 
 pub struct Checker<'a, 'm> {
     pub settings: &'a Settings,
+    /// The rules `settings` runs, one bit per rule: asked at every node, where a lookup in
+    /// the settings' ordered set cost more than some of the checks it gates.
+    enabled_rules: RuleSet,
     pub(crate) summary: SummaryBuilder,
     pub source: &'a str,
     pub model: SemanticModel<'m>,
@@ -58,6 +62,8 @@ pub struct Checker<'a, 'm> {
     /// The `def`s enclosing the current node, innermost last.
     pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
     pub(crate) in_comprehension: usize,
+    /// The attribute names the module reads anywhere, collected on the first question.
+    pub(crate) attributes_read: Option<attributes_read::AttributesRead<'a>>,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
     names_read: rustc_hash::FxHashMap<ruff_text_size::TextSize, NamesRead<'a>>,
     pub(crate) nesting: usize,
@@ -85,6 +91,28 @@ pub struct Checker<'a, 'm> {
     rule_state: RefCell<FxHashMap<TypeId, Box<dyn Any>>>,
 }
 
+/// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
+#[derive(Clone, Copy)]
+struct RuleSet(u128);
+
+// One bit per rule: a rule past the 128th needs a wider mask.
+const _: () = assert!(Rule::ALL.len() <= 128);
+
+impl RuleSet {
+    fn of(settings: &Settings) -> Self {
+        Self(
+            settings
+                .rules
+                .iter()
+                .fold(0, |mask, &rule| mask | 1 << rule as usize),
+        )
+    }
+
+    fn contains(self, rule: Rule) -> bool {
+        self.0 & 1 << rule as usize != 0
+    }
+}
+
 impl<'a, 'm> Checker<'a, 'm> {
     pub fn new(
         module: &'a ModModule,
@@ -95,6 +123,7 @@ impl<'a, 'm> Checker<'a, 'm> {
     ) -> Self {
         Self {
             summary: SummaryBuilder::new(bindings),
+            enabled_rules: RuleSet::of(settings),
             settings,
             source,
             model: SemanticModel::new(bindings),
@@ -112,6 +141,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             stopped_at: None,
             ticks: 0,
             names_read: rustc_hash::FxHashMap::default(),
+            attributes_read: None,
             diagnostics: Vec::new(),
             roots: None,
             line_index,
@@ -164,8 +194,15 @@ impl<'a> Checker<'a, '_> {
         false
     }
 
+    /// Whether the module's text contains `word` anywhere: the cheap test that spares a
+    /// rule its walk in the modules that cannot concern it. A vectorised search, as it runs
+    /// over every file's whole text.
+    pub fn source_mentions(&self, word: &str) -> bool {
+        memchr::memmem::find(self.source.as_bytes(), word.as_bytes()).is_some()
+    }
+
     pub fn enabled(&self, rule: Rule) -> bool {
-        self.settings.is_enabled(rule)
+        self.enabled_rules.contains(rule)
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -302,7 +339,7 @@ impl<'a> Checker<'a, '_> {
             _ => self.summary.current_path().map(str::to_string),
         };
         let path = match owner {
-            Some(owner) => format!("{owner}.{}", function.name),
+            Some(owner) => crate::semantic::member_path(&owner, function.name.as_str()),
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.

@@ -7,15 +7,10 @@ use ruff_text_size::Ranged;
 
 use crate::source::MAX_NESTING;
 
-/// The names a body reads (loads), nested functions included.
+/// The names a body reads (loads), nested functions included, each with how it is read
+/// ([`USED_WHOLE`], [`TAKEN_FROM`]): one map, so a read costs one lookup, not one per set.
 pub struct NamesRead<'a> {
-    names: rustc_hash::FxHashSet<&'a str>,
-    /// The names read other than as the object of an attribute access or a subscript
-    /// (`x.attr`, `x[0]`): passed, returned, awaited, tested, called.
-    used_whole: rustc_hash::FxHashSet<&'a str>,
-    /// The names read other than to put something into them (`x.append(v)`, `x[k] = v`):
-    /// a collection outside this set only ever receives values, nobody takes them out.
-    taken_from: rustc_hash::FxHashSet<&'a str>,
+    names: rustc_hash::FxHashMap<&'a str, u8>,
     /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
     /// followed, so every name counts as read.
     everything: bool,
@@ -31,9 +26,7 @@ impl<'a> NamesRead<'a> {
             _ => 0,
         };
         let mut reads = Self {
-            names: rustc_hash::FxHashSet::with_capacity_and_hasher(length / 32, Default::default()),
-            used_whole: rustc_hash::FxHashSet::default(),
-            taken_from: rustc_hash::FxHashSet::default(),
+            names: rustc_hash::FxHashMap::with_capacity_and_hasher(length / 32, Default::default()),
             everything: false,
         };
         let mut collector = NamesReadCollector {
@@ -45,21 +38,38 @@ impl<'a> NamesRead<'a> {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.everything || self.names.contains(name)
+        self.everything || self.names.contains_key(name)
+    }
+
+    /// Records a read of `name`, of the kinds `how` says (0: only for a member, to fill it).
+    fn read(&mut self, name: &'a str, how: u8) {
+        *self.names.entry(name).or_default() |= how;
+    }
+
+    /// Whether `name` is read in one of the ways `how` says.
+    fn read_as(&self, name: &str, how: u8) -> bool {
+        self.names.get(name).is_some_and(|read| read & how != 0)
     }
 
     /// Whether `name` is read, and only ever as the object of an attribute access or a
     /// subscript (`me.user_id`, `rows[0]`): never passed on, returned, awaited or tested whole.
     pub fn read_only_for_members(&self, name: &str) -> bool {
-        !self.everything && self.names.contains(name) && !self.used_whole.contains(name)
+        !self.everything && self.names.contains_key(name) && !self.read_as(name, USED_WHOLE)
     }
 
     /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,
     /// `x.add(v)`, `x[k] = v`): what it holds is never taken out, passed on or awaited.
     pub fn only_filled(&self, name: &str) -> bool {
-        !self.everything && !self.taken_from.contains(name)
+        !self.everything && !self.read_as(name, TAKEN_FROM)
     }
 }
+
+/// Read other than as the object of an attribute access or a subscript (`x.attr`, `x[0]`):
+/// passed, returned, awaited, tested, called.
+const USED_WHOLE: u8 = 1;
+/// Read other than to put something into it (`x.append(v)`, `x[k] = v`): a collection never
+/// read so only ever receives values, nobody takes them out.
+const TAKEN_FROM: u8 = 2;
 
 /// Methods that put a value into a collection and return nothing of what it holds.
 const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
@@ -105,12 +115,9 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
         if let Stmt::Global(ast::StmtGlobal { names, .. })
         | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt
         {
-            self.reads
-                .names
-                .extend(names.iter().map(|name| name.as_str()));
-            self.reads
-                .taken_from
-                .extend(names.iter().map(|name| name.as_str()));
+            for name in names {
+                self.reads.read(name.as_str(), TAKEN_FROM);
+            }
         }
         self.nesting += 1;
         visitor::walk_stmt(self, stmt);
@@ -123,9 +130,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
         }
         match expr {
             Expr::Name(name) if name.ctx.is_load() => {
-                self.reads.names.insert(name.id.as_str());
-                self.reads.used_whole.insert(name.id.as_str());
-                self.reads.taken_from.insert(name.id.as_str());
+                self.reads.read(name.id.as_str(), USED_WHOLE | TAKEN_FROM);
             }
             // `x.attr` and `x[i]`: `x` is read for one of its members, not whole.
             Expr::Attribute(ast::ExprAttribute { value, attr, .. })
@@ -134,8 +139,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
                 {
-                    self.reads.names.insert(name.id.as_str());
-                    self.reads.taken_from.insert(name.id.as_str());
+                    self.reads.read(name.id.as_str(), TAKEN_FROM);
                     return;
                 }
             }
@@ -145,10 +149,8 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
                 {
-                    self.reads.names.insert(name.id.as_str());
-                    if !ctx.is_store() {
-                        self.reads.taken_from.insert(name.id.as_str());
-                    }
+                    let how = if ctx.is_store() { 0 } else { TAKEN_FROM };
+                    self.reads.read(name.id.as_str(), how);
                     self.nesting += 1;
                     self.visit_expr(slice);
                     self.nesting -= 1;
@@ -163,7 +165,7 @@ impl<'a> Visitor<'a> for NamesReadCollector<'_, 'a> {
                 }
                 // `x.append(v)`: `x` is read for a member, only to be filled.
                 if let Some(name) = filled_collection(call) {
-                    self.reads.names.insert(name);
+                    self.reads.read(name, 0);
                     self.nesting += 1;
                     for argument in crate::ast_query::argument_values(&call.arguments) {
                         self.visit_expr(argument);

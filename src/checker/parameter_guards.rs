@@ -508,7 +508,7 @@ fn is_reassigned(checker: &Checker, function: &ast::StmtFunctionDef, name: &str)
         let mut assigned = std::mem::take(&mut cache.assigned);
         crate::ast_query::collect_assignments(&function.body, &mut |target, _, _| {
             if let Expr::Name(name) = target {
-                assigned.insert(name.id.to_string());
+                assigned.insert(name.id.as_str().to_owned());
             }
         });
         cache.assigned = assigned;

@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
+use super::attributes_read::AttributesRead;
 use super::deadlines::call_deadline;
 use super::loop_guards;
 use super::parameter_guards::{
@@ -55,9 +56,12 @@ pub(crate) fn record_call(
     } else {
         CallDeadline::Unbounded
     };
-    let checks_running_loop = catalog::is_loop_affine(path)
-        && path.ends_with("get_running_loop")
-        && inside_try_body(checker, call);
+    // Each catalog table is asked once per call: the answers are used more than once below.
+    let loop_affine = catalog::is_loop_affine(path);
+    let handoff = catalog::thread_handoff(path);
+    let callback = catalog::loop_callback(path);
+    let checks_running_loop =
+        loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
     let is_builtin = path.starts_with("builtins.");
     // How the value is used only matters to a call site, which a builtin never gets: asking
     // it can walk the whole body (is the assigned name read?).
@@ -82,21 +86,18 @@ pub(crate) fn record_call(
             })
         })
     };
-    let thread_target = catalog::thread_handoff(path).and_then(|(keyword, position)| {
+    let thread_target = handoff.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
-    let loop_callback = catalog::loop_callback(path).and_then(|(keyword, position)| {
+    let loop_callback = callback.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
     // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
     // class, a project function's result): the link, which knows the type, decides.
     let pending_callback = match &*call.func {
-        Expr::Attribute(attribute)
-            if catalog::thread_handoff(path).is_none()
-                && catalog::loop_callback(path).is_none() =>
-        {
+        Expr::Attribute(attribute) if handoff.is_none() && callback.is_none() => {
             catalog::registration_argument(attribute.attr.as_str()).and_then(
                 |(keyword, position)| {
                     let argument = call.arguments.find_argument_value(keyword, position)?;
@@ -174,9 +175,8 @@ pub(crate) fn record_call(
     } else {
         Vec::new()
     };
-    let is_loop_affine_use = catalog::is_loop_affine(path)
-        && !checks_running_loop
-        && !on_this_threads_loop(checker, call);
+    let is_loop_affine_use =
+        loop_affine && !checks_running_loop && !on_this_threads_loop(checker, call);
     let catches_runtime_error =
         loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Asked only of calls that may block or reach a helper: the rest never need it.
@@ -493,53 +493,12 @@ fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool 
 /// Whether the module reads an attribute called `name` anywhere (`x.name`, or the string
 /// `"name"`, as `getattr(self, "name")` spells it). Collected once per module, on the first
 /// question: few modules ask.
-fn attribute_read_in_module(checker: &Checker, name: &str) -> bool {
+fn attribute_read_in_module(checker: &mut Checker, name: &str) -> bool {
     let module = checker.module();
-    let mut state = checker.rule_state::<AttributesRead>();
-    let read = state
-        .0
-        .get_or_insert_with(|| AttributeNames::collect(&module.body));
-    read.everything || read.names.contains(name)
-}
-
-/// The attribute names a module reads, for [`attribute_read_in_module`].
-#[derive(Default)]
-struct AttributesRead(Option<AttributeNames>);
-
-struct AttributeNames {
-    names: rustc_hash::FxHashSet<String>,
-    /// `vars(self)`, `self.__dict__`: attributes read by no name.
-    everything: bool,
-}
-
-impl AttributeNames {
-    fn collect(body: &[Stmt]) -> Self {
-        struct Collector(AttributeNames);
-        impl<'a> ruff_python_ast::visitor::Visitor<'a> for Collector {
-            fn visit_expr(&mut self, expr: &'a Expr) {
-                match expr {
-                    Expr::Attribute(attribute) if !attribute.ctx.is_store() => {
-                        if attribute.attr.as_str() == "__dict__" {
-                            self.0.everything = true;
-                        }
-                        self.0.names.insert(attribute.attr.to_string());
-                    }
-                    Expr::StringLiteral(string) => {
-                        self.0.names.insert(string.value.to_str().to_string());
-                    }
-                    Expr::Name(name) if name.id.as_str() == "vars" => self.0.everything = true,
-                    _ => {}
-                }
-                ruff_python_ast::visitor::walk_expr(self, expr);
-            }
-        }
-        let mut collector = Collector(AttributeNames {
-            names: rustc_hash::FxHashSet::default(),
-            everything: false,
-        });
-        ruff_python_ast::visitor::Visitor::visit_body(&mut collector, body);
-        collector.0
-    }
+    checker
+        .attributes_read
+        .get_or_insert_with(|| AttributesRead::collect(&module.body))
+        .contains(name)
 }
 
 /// What a call does with the arguments it is given, when it never awaits them.

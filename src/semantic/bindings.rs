@@ -1,11 +1,13 @@
 //! Module-level bindings: imports, aliases, definitions, and what each class's instances
 //! hold in their attributes.
 
+use std::cell::RefCell;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::{self as ast, Expr};
 
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
 
 /// What one class of the module is known to hold.
@@ -45,6 +47,10 @@ pub struct ModuleBindings {
     /// Modules whose every public name this one binds (`from .futures import *`): the link
     /// looks a name up there when the module binds it no other way.
     pub star_imports: Vec<String>,
+    /// While the first round of learning the classes' attribute types runs: the attribute
+    /// names asked of the module's classes and not found. Only a name learnt in that round
+    /// can change an answer in the second, so without one the second round is skipped.
+    pub(super) unanswered_attributes: RefCell<Option<HashSet<String>>>,
 }
 
 /// What a module's bindings tell the rest of the project, once its walk is done.
@@ -148,12 +154,30 @@ const BUILTINS: &[&str] = &[
     "anext",
 ];
 
+/// Whether `name` is one of [`BUILTINS`]: asked of every name a module does not bind, so
+/// looked up in a set made once rather than compared with each entry.
+fn is_builtin(name: &str) -> bool {
+    static SET: std::sync::LazyLock<HashSet<&str>> =
+        std::sync::LazyLock::new(|| BUILTINS.iter().copied().collect());
+    SET.contains(name)
+}
+
 impl ModuleBindings {
     /// What a module-level (or builtin) name refers to.
     pub fn resolve_global(&self, name: &str) -> Option<Resolved> {
+        self.resolve_global_with_room(name, 0)
+    }
+
+    /// [`ModuleBindings::resolve_global`], the path copied with `room` bytes to spare.
+    pub(super) fn resolve_global_with_room(&self, name: &str, room: usize) -> Option<Resolved> {
         match self.names.get(name) {
-            Some(binding) => binding.clone(),
-            None if BUILTINS.contains(&name) => Some(Resolved::Path(format!("builtins.{name}"))),
+            Some(binding) => binding.as_ref().map(|binding| binding.copy_with_room(room)),
+            None if is_builtin(name) => {
+                let mut path = String::with_capacity("builtins.".len() + name.len() + room);
+                path.push_str("builtins.");
+                path.push_str(name);
+                Some(Resolved::Path(path))
+            }
             None => None,
         }
     }
@@ -207,7 +231,7 @@ impl ModuleBindings {
         if self.module_name.is_empty() {
             name.to_string()
         } else {
-            format!("{}.{name}", self.module_name)
+            member_path(&self.module_name, name)
         }
     }
 
@@ -223,7 +247,7 @@ impl ModuleBindings {
                 .map(|alias| {
                     let module = alias.name.as_str();
                     match &alias.asname {
-                        Some(asname) => (asname.to_string(), module.to_string()),
+                        Some(asname) => (asname.as_str().to_owned(), module.to_string()),
                         None => {
                             let first = module.split('.').next().unwrap_or(module);
                             (first.to_string(), first.to_string())
@@ -242,9 +266,9 @@ impl ModuleBindings {
                     .map(|alias| {
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
                         let path = if base.is_empty() {
-                            alias.name.to_string()
+                            alias.name.as_str().to_owned()
                         } else {
-                            format!("{base}.{}", alias.name)
+                            member_path(&base, alias.name.as_str())
                         };
                         (local, path)
                     })
@@ -293,6 +317,31 @@ impl ModuleBindings {
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
+        let info = self.classes.get(class_path)?;
+        let found = self.attribute_type_from(info, class_path, attribute);
+        if found.is_none()
+            && let Some(unanswered) = self.unanswered_attributes.borrow_mut().as_mut()
+        {
+            unanswered.insert(attribute.to_owned());
+        }
+        found
+    }
+
+    /// [`ModuleBindings::attribute_type`] of the class `info` describes.
+    fn attribute_type_from(
+        &self,
+        info: &ClassInfo,
+        class_path: &str,
+        attribute: &str,
+    ) -> Option<String> {
+        // The class itself first: most lookups end there, without the set of classes seen
+        // that a walk up the bases needs.
+        if let Some(found) = info.attribute_types.get(attribute) {
+            return Some(found.clone());
+        }
+        if info.bases.is_empty() {
+            return None;
+        }
         let mut seen = HashSet::default();
         let mut pending = vec![class_path];
         while let Some(class) = pending.pop() {

@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::model::{SemanticModel, element_type};
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::{FunctionScope, Receiver, Scope};
 
 impl SemanticModel<'_> {
@@ -31,11 +31,11 @@ impl SemanticModel<'_> {
         for nested in nested_definitions(&function.body) {
             scope.bindings.insert(
                 nested.to_string(),
-                Some(Resolved::Path(format!("{path}.{nested}"))),
+                Some(Resolved::Path(member_path(path, nested))),
             );
         }
         for (index, parameter) in function.parameters.iter().enumerate() {
-            let name = parameter.name().to_string();
+            let name = parameter.name().as_str().to_owned();
             let known = match receiver {
                 Receiver::Instance(class) if index == 0 => {
                     Some(Resolved::Instance(class.to_string()))
@@ -58,7 +58,7 @@ impl SemanticModel<'_> {
             .parameters
             .iter()
             .flat_map(|parameters| parameters.iter())
-            .map(|parameter| parameter.name().to_string())
+            .map(|parameter| parameter.name().as_str().to_owned())
             .collect();
         self.scopes.push(Scope::Lambda(parameters));
     }
@@ -235,7 +235,9 @@ fn collect_bound_names(
         fn bind_target(&mut self, target: &Expr) {
             match target {
                 Expr::Name(name) => {
-                    self.bound.entry(name.id.to_string()).or_insert(None);
+                    self.bound
+                        .entry(name.id.as_str().to_owned())
+                        .or_insert(None);
                 }
                 Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| self.bind_target(elt)),
                 Expr::List(list) => list.elts.iter().for_each(|elt| self.bind_target(elt)),
@@ -287,10 +289,10 @@ fn collect_bound_names(
                     }
                 }
                 Stmt::Global(global) => global.names.iter().for_each(|name| {
-                    self.declared_elsewhere.insert(name.to_string());
+                    self.declared_elsewhere.insert(name.as_str().to_owned());
                 }),
                 Stmt::Nonlocal(nonlocal) => nonlocal.names.iter().for_each(|name| {
-                    self.declared_elsewhere.insert(name.to_string());
+                    self.declared_elsewhere.insert(name.as_str().to_owned());
                 }),
                 Stmt::Try(try_stmt) => {
                     for handler in &try_stmt.handlers {

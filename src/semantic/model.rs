@@ -4,7 +4,7 @@
 use ruff_python_ast::{self as ast, Expr, Operator};
 
 use super::bindings::ModuleBindings;
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::ScopeStack;
 use crate::catalog;
 
@@ -88,7 +88,7 @@ impl<'m> SemanticModel<'m> {
                         _ => type_name,
                     },
                 };
-                found.push((name.id.to_string(), Resolved::Instance(narrowed)));
+                found.push((name.id.as_str().to_owned(), Resolved::Instance(narrowed)));
             }
             _ => {}
         }
@@ -96,14 +96,14 @@ impl<'m> SemanticModel<'m> {
 
     /// What `expr` refers to, if anything is known.
     pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
-        self.resolve_depth(expr, 0)
+        self.resolve_depth(expr, 0, 0)
     }
 
     /// The qualified path of the callee of `call` (`sqlite3.Connection.execute`).
     pub fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
         match self.resolve(&call.func)? {
             Resolved::Path(path) => Some(path),
-            Resolved::Instance(type_name) => Some(format!("{type_name}.__call__")),
+            Resolved::Instance(type_name) => Some(member_path(&type_name, "__call__")),
         }
     }
 
@@ -214,23 +214,27 @@ impl<'m> SemanticModel<'m> {
         self.scopes.lookup(name).is_some()
     }
 
-    fn resolve_depth(&self, expr: &Expr, depth: usize) -> Option<Resolved> {
+    /// `room`: how many bytes the callers will append to the path (`.attr` of each attribute
+    /// of a chain), reserved when the name at its root is copied, so that no step of the
+    /// chain reallocates it.
+    fn resolve_depth(&self, expr: &Expr, depth: usize, room: usize) -> Option<Resolved> {
         // Attribute chains are short in real code; the limit keeps pathological input cheap.
         if depth > 64 {
             return None;
         }
         match expr {
-            Expr::Name(name) => self.resolve_name(name.id.as_str()),
+            Expr::Name(name) => self.resolve_name(name.id.as_str(), room),
             Expr::Attribute(attribute) => {
-                let owner = self.resolve_depth(&attribute.value, depth + 1)?;
+                let room = room + 1 + attribute.attr.len();
+                let owner = self.resolve_depth(&attribute.value, depth + 1, room)?;
                 Some(self.attribute_of(owner, attribute.attr.as_str()))
             }
             Expr::Call(call) => {
-                let callee = self.resolve_depth(&call.func, depth + 1)?;
+                let callee = self.resolve_depth(&call.func, depth + 1, 0)?;
                 self.call_result(callee)
             }
             Expr::Subscript(subscript) => {
-                let owner = self.resolve_depth(&subscript.value, depth + 1)?;
+                let owner = self.resolve_depth(&subscript.value, depth + 1, 0)?;
                 let owner = owner.instance_type()?;
                 if let Some(element) = element_type(owner) {
                     // `conns[0]`: an element (a slice `conns[1:]` is not followed).
@@ -245,28 +249,28 @@ impl<'m> SemanticModel<'m> {
                 Some(Resolved::Instance(item.to_string()))
             }
             Expr::BinOp(binop) if binop.op == Operator::Div => {
-                let left = self.resolve_depth(&binop.left, depth + 1)?;
+                let left = self.resolve_depth(&binop.left, depth + 1, 0)?;
                 let result = catalog::division_type(left.instance_type()?)?;
                 Some(Resolved::Instance(result.to_string()))
             }
-            Expr::Named(named) => self.resolve_depth(&named.value, depth + 1),
+            Expr::Named(named) => self.resolve_depth(&named.value, depth + 1, room),
             _ => None,
         }
     }
 
-    fn resolve_name(&self, name: &str) -> Option<Resolved> {
+    fn resolve_name(&self, name: &str, room: usize) -> Option<Resolved> {
         if let Some((_, narrowed)) = self
             .narrowed
             .iter()
             .rev()
             .find(|(narrowed, _)| narrowed == name)
         {
-            return Some(narrowed.clone());
+            return Some(narrowed.copy_with_room(room));
         }
         if let Some(local) = self.scopes.lookup(name) {
-            return local.clone();
+            return local.as_ref().map(|local| local.copy_with_room(room));
         }
-        self.module.resolve_global(name)
+        self.module.resolve_global_with_room(name, room)
     }
 
     fn attribute_of(&self, owner: Resolved, attribute: &str) -> Resolved {
@@ -300,7 +304,7 @@ impl<'m> SemanticModel<'m> {
     fn call_result(&self, callee: Resolved) -> Option<Resolved> {
         let path = match callee {
             Resolved::Path(path) => path,
-            Resolved::Instance(type_name) => format!("{type_name}.__call__"),
+            Resolved::Instance(type_name) => member_path(&type_name, "__call__"),
         };
         if let Some(returned) = catalog::return_type(&path) {
             return Some(Resolved::Instance(returned.to_string()));

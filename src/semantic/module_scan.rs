@@ -2,10 +2,11 @@
 //! aliases and definitions, then one over its classes for what their instances hold.
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use rustc_hash::FxHashSet as HashSet;
 
 use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
 use super::model::SemanticModel;
-use super::resolved::Resolved;
+use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
 use crate::catalog::{self, EVENT_LOOP};
 
@@ -137,7 +138,7 @@ impl ModuleBindings {
                     if let Stmt::FunctionDef(method) = stmt
                         && !is_property(method)
                     {
-                        learn(format!("{class_path}.{}", method.name), method);
+                        learn(member_path(&class_path, method.name.as_str()), method);
                     }
                 }
             }
@@ -208,7 +209,11 @@ impl ModuleBindings {
                 if let Some(Expr::Name(value)) = value
                     && let Some(position) = unannotated(value.id.as_str())
                 {
-                    found.push((attribute.attr.to_string(), value.id.to_string(), position));
+                    found.push((
+                        attribute.attr.as_str().to_owned(),
+                        value.id.as_str().to_owned(),
+                        position,
+                    ));
                 }
             });
             let Some(info) = self.classes.get_mut(&class_path) else {
@@ -233,7 +238,7 @@ impl ModuleBindings {
             let class_path = self.qualify(class.name.as_str());
             class.body.iter().filter_map(move |stmt| match stmt {
                 Stmt::FunctionDef(method) => {
-                    Some((format!("{class_path}.{}", method.name), method))
+                    Some((member_path(&class_path, method.name.as_str()), method))
                 }
                 _ => None,
             })
@@ -273,7 +278,9 @@ impl ModuleBindings {
             .body
             .iter()
             .filter_map(|stmt| match stmt {
-                Stmt::FunctionDef(function) => Some((function.name.to_string(), function.is_async)),
+                Stmt::FunctionDef(function) => {
+                    Some((function.name.as_str().to_owned(), function.is_async))
+                }
                 _ => None,
             })
             .collect();
@@ -292,7 +299,10 @@ impl ModuleBindings {
         if classes.is_empty() {
             return;
         }
-        for _round in 0..2 {
+        for round in 0..2 {
+            if round == 0 {
+                *self.unanswered_attributes.get_mut() = Some(HashSet::default());
+            }
             let mut learned: Vec<(String, String, String)> = Vec::new();
             for class in &classes {
                 let class_path = self.qualify(class.name.as_str());
@@ -308,7 +318,11 @@ impl ModuleBindings {
                             if let (Expr::Name(name), Some(type_name)) =
                                 (&*assign.target, model.annotation_type(&assign.annotation))
                             {
-                                learned.push((class_path.clone(), name.id.to_string(), type_name));
+                                learned.push((
+                                    class_path.clone(),
+                                    name.id.as_str().to_owned(),
+                                    type_name,
+                                ));
                             }
                         }
                         Stmt::FunctionDef(method) => {
@@ -322,7 +336,7 @@ impl ModuleBindings {
                             {
                                 learned.push((
                                     class_path.clone(),
-                                    method.name.to_string(),
+                                    method.name.as_str().to_owned(),
                                     type_name,
                                 ));
                                 continue;
@@ -335,7 +349,7 @@ impl ModuleBindings {
                                 .parameters
                                 .iter()
                                 .next()
-                                .map(|p| p.name().to_string())
+                                .map(|p| p.name().as_str().to_owned())
                             else {
                                 continue;
                             };
@@ -343,7 +357,7 @@ impl ModuleBindings {
                             if !assigns_self_attribute(&method.body, &self_name) {
                                 continue;
                             }
-                            let method_path = format!("{class_path}.{}", method.name);
+                            let method_path = member_path(&class_path, method.name.as_str());
                             model.enter_function(method, &method_path, receiver);
                             collect_self_assignments(
                                 &method.body,
@@ -358,14 +372,19 @@ impl ModuleBindings {
                     }
                 }
             }
+            let unanswered = self.unanswered_attributes.get_mut().take();
+            // Whether an answer the round gave may differ in the next: it was asked and not
+            // found, and has just been learnt.
             let mut changed = false;
             for (class_path, attribute, type_name) in learned {
                 if let Some(info) = self.classes.get_mut(&class_path)
                     && let std::collections::hash_map::Entry::Vacant(entry) =
                         info.attribute_types.entry(attribute)
                 {
+                    changed |= unanswered
+                        .as_ref()
+                        .is_none_or(|unanswered| unanswered.contains(entry.key()));
                     entry.insert(type_name);
-                    changed = true;
                 }
             }
             if !changed {
@@ -556,7 +575,7 @@ fn collect_self_assignments(
             if let Some(type_name) = type_name {
                 self.learned.push((
                     self.class_path.to_string(),
-                    attribute.attr.to_string(),
+                    attribute.attr.as_str().to_owned(),
                     type_name,
                 ));
             }

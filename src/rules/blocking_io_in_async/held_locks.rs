@@ -111,12 +111,12 @@ pub(super) fn defer(checker: &Checker, key: LockKey, diagnostic: Diagnostic) {
 }
 
 /// Notes a call or `await` at `range`: when it runs while the module holds one of its
-/// `threading` locks, whether it blocks (`blocking`: what to call it in a message) or calls
-/// `path` (maybe a function of the module that blocks).
+/// `threading` locks, whether it blocks (`blocking`: what to call it in a message, spelled
+/// only where a lock is held) or calls `path` (maybe a function of the module that blocks).
 pub(super) fn note(
     checker: &Checker,
     range: TextRange,
-    blocking: Option<String>,
+    blocking: Option<impl Fn() -> String>,
     path: Option<&str>,
 ) {
     if !relevant(checker) || checker.model.scopes.innermost_is_lambda() {
@@ -134,7 +134,7 @@ pub(super) fn note(
                 state
                     .held_blocking
                     .entry(key)
-                    .or_insert_with(|| (row, what.clone()));
+                    .or_insert_with(|| (row, what()));
             }
             (None, Some(path)) => state.held_calls.push((key, path.to_string(), row)),
             (None, None) => {}
@@ -183,7 +183,7 @@ fn relevant(checker: &Checker) -> bool {
     if let Some(known) = known {
         return known;
     }
-    let relevant = checker.source.contains("threading");
+    let relevant = checker.source_mentions("threading");
     checker.rule_state::<LockState>().relevant = Some(relevant);
     relevant
 }

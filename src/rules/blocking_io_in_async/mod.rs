@@ -226,7 +226,7 @@ pub(crate) fn note_call(
 ) {
     let blocking = blocking
         .filter(|api| api.category != Blocking::FsMetadata)
-        .map(|_| format!("`{}`", display_path(path)));
+        .map(|_| || format!("`{}`", display_path(path)));
     held_locks::note(checker, call.range(), blocking, Some(path));
 }
 
@@ -235,7 +235,7 @@ pub(crate) fn note_await(checker: &Checker, await_expr: &ast::ExprAwait) {
     held_locks::note(
         checker,
         await_expr.range(),
-        Some("an `await`".to_string()),
+        Some(|| "an `await`".to_string()),
         None,
     );
 }

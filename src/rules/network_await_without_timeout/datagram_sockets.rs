@@ -27,7 +27,7 @@ pub(super) fn socket_attribute(checker: &Checker, call: &ast::ExprCall) -> Optio
 /// Records, in the module's summary, every `self.<attr> = socket.socket(..., SOCK_DGRAM)`
 /// in a method of a module-level class.
 pub(super) fn record(checker: &mut Checker) {
-    if !checker.source.contains("SOCK_DGRAM") {
+    if !checker.source_mentions("SOCK_DGRAM") {
         return;
     }
     let mut found = Vec::new();
