@@ -51,10 +51,6 @@ pub struct CallSite {
     /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
     /// over it, `list(f())`): the body of a generator function runs only then.
     pub iterated: bool,
-    /// LW103's fix, where moving the call to a worker thread is valid, while the module is
-    /// walked: [`SummaryBuilder::finish`](super::summary_builder::SummaryBuilder::finish)
-    /// moves it to [`ModuleSummary::to_thread_fixes`].
-    pub to_thread: Option<Box<ToThreadCall>>,
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
     pub loop_guarded: bool,
@@ -265,36 +261,30 @@ pub struct SpelledFixes {
 }
 
 impl SpelledFixes {
-    /// Takes every call site's fix out of `functions`.
-    pub fn take_from(functions: &mut [FunctionSummary]) -> Self {
-        let mut index = Vec::new();
+    /// The table of these fixes, as (function, call site, fix), in any order: the walk
+    /// spells them beside the call sites, which do not hold them (a pointer each, 8 bytes of
+    /// every one of the project's call sites, most of which never get a fix).
+    pub fn new(mut fixes: Vec<(u32, u32, Box<ToThreadCall>)>) -> Self {
+        fixes.sort_by_key(|&(function, site, _)| (function, site));
+        let mut index = Vec::with_capacity(fixes.len());
         let mut bytes = Vec::new();
         let mut extent = 0u32;
-        for (function, summary) in functions.iter_mut().enumerate() {
-            for (site, call) in summary.calls.iter_mut().enumerate() {
-                let Some(spelled) = call.to_thread.take() else {
-                    continue;
-                };
-                let (Ok(function), Ok(site)) = (u32::try_from(function), u32::try_from(site))
-                else {
-                    continue;
-                };
-                let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
-                    continue;
-                };
-                bytes = encoded;
-                let Ok(end) = u32::try_from(bytes.len()) else {
-                    break;
-                };
-                let edits = [&spelled.call, &spelled.consumer]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|fix| &fix.edits);
-                for edit in edits {
-                    extent = extent.max(u32::from(edit.range.end()));
-                }
-                index.push((function, site, end));
+        for (function, site, spelled) in fixes {
+            let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
+                continue;
+            };
+            bytes = encoded;
+            let Ok(end) = u32::try_from(bytes.len()) else {
+                break;
+            };
+            let edits = [&spelled.call, &spelled.consumer]
+                .into_iter()
+                .flatten()
+                .flat_map(|fix| &fix.edits);
+            for edit in edits {
+                extent = extent.max(u32::from(edit.range.end()));
             }
+            index.push((function, site, end));
         }
         let bytes = if bytes.is_empty() {
             Box::default()
@@ -1228,24 +1218,8 @@ mod tests {
         assert_eq!(paths, ["app.db.load", "", "requests.get"]);
     }
 
-    fn call_site(to_thread: Option<Box<ToThreadCall>>) -> CallSite {
-        CallSite {
-            callee: 0,
-            range: TextRange::default(),
-            usage: CallUsage::Used,
-            in_async_context: true,
-            iterated: false,
-            to_thread,
-            loop_guarded: false,
-            catches_runtime_error: false,
-            deadline: CallDeadline::Unbounded,
-            arguments: ArgumentShape::default(),
-            fills_cache: false,
-        }
-    }
-
     #[test]
-    fn spelled_fixes_are_taken_from_the_call_sites_and_found_by_site() {
+    fn spelled_fixes_are_found_by_function_and_site() {
         let fix = |content: &str, at: u32| {
             Fix::unsafe_edit(
                 "Run it in a worker thread",
@@ -1255,25 +1229,18 @@ mod tests {
                 )],
             )
         };
-        let spelled = |call: Option<Fix>, consumer: Option<Fix>| {
-            Some(Box::new(ToThreadCall { call, consumer }))
-        };
-        let mut first = FunctionSummary::new("m.f".into(), "f".into(), true, TextRange::default());
-        first.calls = vec![
-            call_site(spelled(Some(fix("await asyncio.to_thread(a)", 10)), None)),
-            call_site(None),
-            call_site(spelled(None, Some(fix("list", 900)))),
-        ];
-        let mut second = FunctionSummary::new("m.g".into(), "g".into(), true, TextRange::default());
-        second.calls = vec![call_site(spelled(Some(fix("b", 40)), None))];
-        let mut functions = vec![first, second];
-        let fixes = SpelledFixes::take_from(&mut functions);
-        assert!(
-            functions
-                .iter()
-                .flat_map(|f| &f.calls)
-                .all(|call| call.to_thread.is_none())
-        );
+        let spelled =
+            |call: Option<Fix>, consumer: Option<Fix>| Box::new(ToThreadCall { call, consumer });
+        // In the walk's order: a nested function's calls come between its parent's.
+        let fixes = SpelledFixes::new(vec![
+            (
+                0,
+                0,
+                spelled(Some(fix("await asyncio.to_thread(a)", 10)), None),
+            ),
+            (1, 0, spelled(Some(fix("b", 40)), None)),
+            (0, 2, spelled(None, Some(fix("list", 900)))),
+        ]);
         assert_eq!(fixes.len(), 3);
         let content = |spelled: ToThreadCall| {
             let fix = spelled.call.or(spelled.consumer).unwrap();
@@ -1306,6 +1273,6 @@ mod tests {
     #[test]
     fn a_call_site_stays_small() {
         // Every call site of the project lives for the whole run.
-        assert!(std::mem::size_of::<CallSite>() <= 48);
+        assert!(std::mem::size_of::<CallSite>() <= 40);
     }
 }

@@ -4,7 +4,9 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
-use super::summary::{FunctionSummary, MODULE_CODE, ModuleSummary, path_hash};
+use super::summary::{
+    FunctionSummary, MODULE_CODE, ModuleSummary, SpelledFixes, ToThreadCall, path_hash,
+};
 use crate::semantic::ModuleBindings;
 
 pub struct SummaryBuilder {
@@ -16,6 +18,9 @@ pub struct SummaryBuilder {
     stack: Vec<usize>,
     /// Method names called on values of unknown type, until `finish` sorts them.
     unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
+    /// LW103's fixes spelled so far, as (function, call site, fix), until `finish` packs
+    /// them into [`ModuleSummary::to_thread_fixes`].
+    to_thread_fixes: Vec<(u32, u32, Box<ToThreadCall>)>,
 }
 
 impl SummaryBuilder {
@@ -36,6 +41,7 @@ impl SummaryBuilder {
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
             unresolved_methods: rustc_hash::FxHashSet::default(),
+            to_thread_fixes: Vec::new(),
         }
     }
 
@@ -112,6 +118,12 @@ impl SummaryBuilder {
         }
     }
 
+    /// Records LW103's fix for call site `site` of the innermost function.
+    pub fn note_to_thread_fix(&mut self, site: u32, fix: Box<ToThreadCall>) {
+        let function = self.stack.last().copied().unwrap_or(0);
+        self.to_thread_fixes.push((to_u32(function), site, fix));
+    }
+
     /// Records a method called on a value of unknown type (`x.fetch()`).
     pub fn note_unresolved_method(&mut self, name: &str) {
         if !self.unresolved_methods.contains(name) {
@@ -183,7 +195,7 @@ impl SummaryBuilder {
             function.compact();
         }
         summary.callees.shrink_to_fit();
-        summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);
+        summary.to_thread_fixes = SpelledFixes::new(std::mem::take(&mut self.to_thread_fixes));
         summary.function_by_path = sorted_by_path(&summary.functions);
         summary.local_callees = summary
             .callees
