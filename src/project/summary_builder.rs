@@ -48,7 +48,7 @@ impl SummaryBuilder {
     /// The path of the innermost enclosing function (not the module code).
     pub fn current_path(&self) -> Option<&str> {
         let &index = self.stack.last()?;
-        (index != 0).then(|| self.summary.functions[index].path.as_str())
+        (index != 0).then(|| self.summary.functions[index].path())
     }
 
     pub fn enter_function(&mut self, path: String, function: &ast::StmtFunctionDef) {
@@ -91,7 +91,7 @@ impl SummaryBuilder {
             .summary
             .functions
             .iter()
-            .rposition(|function| function.path == path)?;
+            .rposition(|function| function.path() == path)?;
         Some(to_u32(index))
     }
 
@@ -145,7 +145,7 @@ impl SummaryBuilder {
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(index, function)| (function.path.as_str(), index))
+            .map(|(index, function)| (function.path(), index))
             .collect();
         let mut blocks: Vec<bool> = functions
             .iter()
@@ -179,7 +179,7 @@ impl SummaryBuilder {
             .iter()
             .zip(blocks)
             .filter(|(_, blocks)| *blocks)
-            .map(|(function, _)| function.path.clone())
+            .map(|(function, _)| function.path().to_string())
             .collect()
     }
 
@@ -211,9 +211,9 @@ impl SummaryBuilder {
 /// later definition, which is the one the name is bound to when the module has run.
 fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[(i32, u32)]> {
     let mut indices: Vec<(i32, u32)> = (0..functions.len())
-        .map(|index| (path_hash(&functions[index].path), to_u32(index)))
+        .map(|index| (path_hash(&functions[index].path()), to_u32(index)))
         .collect();
-    let path = |index: u32| functions[index as usize].path.as_str();
+    let path = |index: u32| functions[index as usize].path();
     indices.sort_unstable_by(|&(hash_a, a), &(hash_b, b)| {
         hash_a
             .cmp(&hash_b)
