@@ -324,12 +324,7 @@ fn analyse_text(
     summary.exports = crate::project::summary::Exports::new(exports.names);
     summary.classes =
         crate::project::summary::Sorted::new(exports.classes.into_iter().map(|(path, info)| {
-            let mut attributes: Vec<(Box<str>, Box<str>)> = info
-                .attribute_types
-                .into_iter()
-                .map(|(name, type_name)| (name.into(), type_name.into()))
-                .collect();
-            attributes.sort_unstable();
+            let attributes = crate::project::summary::TextMap::new(info.attribute_types);
             let parameter_attributes = info
                 .parameter_attributes
                 .into_iter()
@@ -349,12 +344,7 @@ fn analyse_text(
             };
             (path, class)
         }));
-    summary.return_types = crate::project::summary::Sorted::new(
-        exports
-            .returns
-            .into_iter()
-            .map(|(path, type_name)| (path, type_name.into_boxed_str())),
-    );
+    summary.return_types = crate::project::summary::TextMap::new(exports.returns);
     summary.star_imports = exports.star_imports;
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
