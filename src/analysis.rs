@@ -345,7 +345,7 @@ fn analyse_text(
             (path, class)
         }));
     summary.return_types = crate::project::summary::TextMap::new(exports.returns);
-    summary.star_imports = exports.star_imports;
+    summary.star_imports = exports.star_imports.into();
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
     // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.

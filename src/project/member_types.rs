@@ -501,7 +501,7 @@ impl<'a> DistinctCallees<'a> {
             for (entry, local) in entries.iter_mut().zip(local) {
                 if let Some(function) = local {
                     *entry = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
-                    resolved.push(Resolution::Function((module, *function as usize)));
+                    resolved.push(Resolution::Function((module, function as usize)));
                 }
             }
         }

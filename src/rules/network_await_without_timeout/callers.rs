@@ -194,8 +194,7 @@ impl<'p, 'a> Callers<'p, 'a> {
                 && self.project.modules[module]
                     .summary
                     .unresolved_methods
-                    .binary_search_by(|called| (**called).cmp(name))
-                    .is_ok()
+                    .contains(name)
         })
     }
 
