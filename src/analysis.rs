@@ -321,7 +321,7 @@ fn analyse_text(
         source_type,
     );
     let exports = bindings.into_exports();
-    summary.exports = crate::project::summary::Exports::new(exports.names);
+    summary.exports = crate::project::summary::Exports::new(&summary.module_name, exports.names);
     summary.classes =
         crate::project::summary::Sorted::new(exports.classes.into_iter().map(|(path, info)| {
             let attributes = crate::project::summary::TextMap::new(info.attribute_types);

@@ -865,12 +865,18 @@ impl TextMap {
 /// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exports {
-    /// Each entry's name, then its target's own part, one after the other.
+    /// The module's own name, then each entry's name and its target's own part, one after
+    /// the other.
     text: Box<str>,
+    /// Where the module's name ends in `text` (where the first entry starts).
+    #[serde(with = "wide::one")]
+    module_end: u32,
     /// Per entry, in name order: where its name ends and where its target's part ends in
     /// `text` (the name starts where the previous entry ends). A target ending in `.name`
-    /// (`from app.db import load_user`, a definition `app.db.load_user`) keeps only what
-    /// precedes that, and has [`SUFFIX_IS_NAME`] set in its end.
+    /// (`from app.db import load_user`) keeps only what precedes that, and has
+    /// [`SUFFIX_IS_NAME`] set in its end; one that is the module's own name and `.name` (a
+    /// definition: `app.db.load_user` in `app.db`, most of the names a module binds) keeps
+    /// nothing, and has [`PREFIX_IS_MODULE`] set in its name's end.
     #[serde(with = "wide")]
     ends: Box<[(u32, u32)]>,
 }
@@ -918,6 +924,20 @@ mod wide {
                 wide.1.try_into().ok()?,
                 wide.2.try_into().ok()?,
             ))
+        }
+    }
+
+    /// One position, serialized as a `u64`.
+    pub mod one {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_u64((*value).into())
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+            u32::try_from(u64::deserialize(deserializer)?)
+                .map_err(|_| serde::de::Error::custom("out of range"))
         }
     }
 
@@ -1061,9 +1081,24 @@ impl<'t> IntoIterator for &'t PathTable {
 /// The flag of an [`Exports`] target end: the target goes on with `.` and the entry's name.
 const SUFFIX_IS_NAME: u32 = 1 << 31;
 
+/// The flag of an [`Exports`] name end: the target is the module's own name, `.` and the
+/// entry's name.
+const PREFIX_IS_MODULE: u32 = 1 << 31;
+
+/// What an [`Exports`] entry stores of its target.
+enum Target<'e> {
+    /// The whole target.
+    Whole(&'e str),
+    /// The target up to `.name`.
+    Prefix(&'e str),
+    /// Nothing: the module's own name and `.name`.
+    InModule,
+}
+
 impl Exports {
-    /// The table of these (name, target) pairs; a name given twice keeps its last target.
-    pub fn new(names: impl IntoIterator<Item = (String, String)>) -> Self {
+    /// The table of these (name, target) pairs of module `module`; a name given twice keeps
+    /// its last target.
+    pub fn new(module: &str, names: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut entries: Vec<(String, String)> = names.into_iter().collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, kept| {
@@ -1073,7 +1108,10 @@ impl Exports {
             }
             same
         });
-        let mut text = String::new();
+        let mut text = String::from(module);
+        let Ok(module_end) = u32::try_from(text.len()) else {
+            return Self::default();
+        };
         let mut ends = Vec::with_capacity(entries.len());
         for (name, target) in &entries {
             text.push_str(name);
@@ -1082,14 +1120,15 @@ impl Exports {
                 .strip_suffix(name.as_str())
                 .and_then(|rest| rest.strip_suffix('.'))
                 .filter(|prefix| !prefix.is_empty());
-            let flag = match prefix {
+            let (own, flag) = match prefix {
+                Some(prefix) if prefix == module => (PREFIX_IS_MODULE, 0),
                 Some(prefix) => {
                     text.push_str(prefix);
-                    SUFFIX_IS_NAME
+                    (0, SUFFIX_IS_NAME)
                 }
                 None => {
                     text.push_str(target);
-                    0
+                    (0, 0)
                 }
             };
             // Text past 2 GiB cannot be addressed: such an entry (never seen) is left out.
@@ -1100,10 +1139,11 @@ impl Exports {
             if end >= SUFFIX_IS_NAME {
                 break;
             }
-            ends.push((name_end, end | flag));
+            ends.push((name_end | own, end | flag));
         }
         Self {
             text: text.into_boxed_str(),
+            module_end,
             ends: ends.into_boxed_slice(),
         }
     }
@@ -1116,22 +1156,31 @@ impl Exports {
         self.ends.is_empty()
     }
 
-    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
-    /// with `.name`.
-    fn entry(&self, at: usize) -> (&str, &str, bool) {
+    /// Entry `at`: its name, and what it stores of its target.
+    fn entry(&self, at: usize) -> (&str, Target<'_>) {
         let start = at
             .checked_sub(1)
             .and_then(|previous| self.ends.get(previous))
-            .map_or(0, |&(_, end)| (end & !SUFFIX_IS_NAME) as usize);
-        let (name_end, end) = self.ends[at];
-        let name_end = name_end as usize;
-        let part = (end & !SUFFIX_IS_NAME) as usize;
+            .map_or(self.module_end as usize, |&(_, end)| {
+                (end & !SUFFIX_IS_NAME) as usize
+            });
+        let Some(&(name_end, end)) = self.ends.get(at) else {
+            return ("", Target::Whole(""));
+        };
         let text = &*self.text;
-        (
-            text.get(start..name_end).unwrap_or(""),
-            text.get(name_end..part).unwrap_or(""),
-            end & SUFFIX_IS_NAME != 0,
-        )
+        let own = name_end & PREFIX_IS_MODULE != 0;
+        let name_end = (name_end & !PREFIX_IS_MODULE) as usize;
+        let part = text
+            .get(name_end..(end & !SUFFIX_IS_NAME) as usize)
+            .unwrap_or("");
+        let target = if own {
+            Target::InModule
+        } else if end & SUFFIX_IS_NAME != 0 {
+            Target::Prefix(part)
+        } else {
+            Target::Whole(part)
+        };
+        (text.get(start..name_end).unwrap_or(""), target)
     }
 
     fn find(&self, name: &str) -> Option<usize> {
@@ -1160,8 +1209,12 @@ impl Exports {
 
     fn target(&self, at: usize) -> String {
         match self.entry(at) {
-            (name, prefix, true) => format!("{prefix}.{name}"),
-            (_, target, false) => target.to_string(),
+            (name, Target::InModule) => {
+                let module = self.text.get(..self.module_end as usize).unwrap_or("");
+                format!("{module}.{name}")
+            }
+            (name, Target::Prefix(prefix)) => format!("{prefix}.{name}"),
+            (_, Target::Whole(target)) => target.to_string(),
         }
     }
 
@@ -1442,8 +1495,12 @@ mod tests {
             ("x", "x"),
             ("alias", "app.db.load_user"),
             ("dotted", ".dotted"),
+            ("helper", "app.api.helper"),
+            ("api", "app.api"),
+            ("nested", "app.api.x.nested"),
         ];
         let exports = Exports::new(
+            "app.api",
             names
                 .iter()
                 .map(|&(name, target)| (name.to_string(), target.to_string())),
@@ -1458,6 +1515,13 @@ mod tests {
         let listed: Vec<(&str, String)> = exports.iter().collect();
         assert_eq!(listed.first().map(|(name, _)| *name), Some("Repo"));
         assert!(Exports::default().get("x").is_none());
+        // A definition of the module stores none of its target: the module's name is there.
+        assert!(matches!(
+            exports.entry(exports.find("helper").unwrap()).1,
+            Target::InModule
+        ));
+        let encoded = postcard::to_allocvec(&exports).unwrap();
+        assert_eq!(postcard::from_bytes::<Exports>(&encoded).unwrap(), exports);
     }
 
     #[test]
