@@ -476,7 +476,7 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         let configured = settings
             .sync_hooks
             .iter()
-            .any(|hook| hook == &function.path());
+            .any(|hook| hook == function.path());
         let litellm = catalog::LITELLM_SYNC_HOOKS.contains(&method)
             && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER);
         if configured || litellm {

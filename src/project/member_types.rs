@@ -332,7 +332,7 @@ impl<'a> Project<'a> {
     fn return_type(&self, id: FunctionId) -> Option<Type<'a>> {
         let summary = self.modules[id.0].summary;
         let function = &summary.functions[id.1];
-        let type_name = summary.return_types.get(&function.path())?;
+        let type_name = summary.return_types.get(function.path())?;
         Some(self.type_named(type_name))
     }
 

@@ -210,7 +210,7 @@ impl SummaryBuilder {
 /// later definition, which is the one the name is bound to when the module has run.
 fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[(i32, u32)]> {
     let mut indices: Vec<(i32, u32)> = (0..functions.len())
-        .map(|index| (path_hash(&functions[index].path()), to_u32(index)))
+        .map(|index| (path_hash(functions[index].path()), to_u32(index)))
         .collect();
     let path = |index: u32| functions[index as usize].path();
     indices.sort_unstable_by(|&(hash_a, a), &(hash_b, b)| {

@@ -248,11 +248,11 @@ impl<'p, 'a> Callers<'p, 'a> {
             diagnostic.message = handed_session_message(
                 &from.operation,
                 &from.parameter.name,
-                &function.name(),
+                function.name(),
                 unlimited,
             );
             diagnostic.chain = vec![
-                self.project.step(caller.0, &function.name(), call.range),
+                self.project.step(caller.0, function.name(), call.range),
                 self.project.definition_step(owner),
             ];
             return Some(diagnostic);
