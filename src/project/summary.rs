@@ -859,24 +859,22 @@ impl TextMap {
     }
 }
 
-/// A module's module-level names and the paths they are bound to, sorted by name, all their
-/// text in one buffer. Every module binds dozens of names and every summary lives for the
+/// A module's module-level names and the paths they are bound to, sorted by name, their
+/// text in two buffers. Every module binds dozens of names and every summary lives for the
 /// whole run: a map of two strings per name was the largest part of the summaries (42 MB of
-/// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes.
+/// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes, and a
+/// target's text is kept once however many names are bound to it or below it (`from typing
+/// import Any, Optional`, every definition of the module below the module's name).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exports {
-    /// The module's own name, then each entry's name and its target's own part, one after
-    /// the other.
-    text: Box<str>,
-    /// Where the module's name ends in `text` (where the first entry starts).
-    #[serde(with = "wide::one")]
-    module_end: u32,
-    /// Per entry, in name order: where its name ends and where its target's part ends in
-    /// `text` (the name starts where the previous entry ends). A target ending in `.name`
-    /// (`from app.db import load_user`) keeps only what precedes that, and has
-    /// [`SUFFIX_IS_NAME`] set in its end; one that is the module's own name and `.name` (a
-    /// definition: `app.db.load_user` in `app.db`, most of the names a module binds) keeps
-    /// nothing, and has [`PREFIX_IS_MODULE`] set in its name's end.
+    /// The entries' names, one after the other.
+    names: Box<str>,
+    /// The distinct stored parts of the targets, the module's own name first.
+    targets: PathTable,
+    /// Per entry, in name order: where its name ends in `names` (it starts where the
+    /// previous one ends), and which of `targets` its target stores. A target ending in
+    /// `.name` (`from app.db import load_user`, a definition `app.api.helper` in `app.api`)
+    /// stores only what precedes that, and has [`SUFFIX_IS_NAME`] set.
     #[serde(with = "wide")]
     ends: Box<[(u32, u32)]>,
 }
@@ -924,20 +922,6 @@ mod wide {
                 wide.1.try_into().ok()?,
                 wide.2.try_into().ok()?,
             ))
-        }
-    }
-
-    /// One position, serialized as a `u64`.
-    pub mod one {
-        use serde::{Deserialize, Deserializer, Serializer};
-
-        pub fn serialize<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.serialize_u64((*value).into())
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-            u32::try_from(u64::deserialize(deserializer)?)
-                .map_err(|_| serde::de::Error::custom("out of range"))
         }
     }
 
@@ -1078,22 +1062,8 @@ impl<'t> IntoIterator for &'t PathTable {
     }
 }
 
-/// The flag of an [`Exports`] target end: the target goes on with `.` and the entry's name.
+/// The flag of an [`Exports`] entry's target: it goes on with `.` and the entry's name.
 const SUFFIX_IS_NAME: u32 = 1 << 31;
-
-/// The flag of an [`Exports`] name end: the target is the module's own name, `.` and the
-/// entry's name.
-const PREFIX_IS_MODULE: u32 = 1 << 31;
-
-/// What an [`Exports`] entry stores of its target.
-enum Target<'e> {
-    /// The whole target.
-    Whole(&'e str),
-    /// The target up to `.name`.
-    Prefix(&'e str),
-    /// Nothing: the module's own name and `.name`.
-    InModule,
-}
 
 impl Exports {
     /// The table of these (name, target) pairs of module `module`; a name given twice keeps
@@ -1108,42 +1078,35 @@ impl Exports {
             }
             same
         });
-        let mut text = String::from(module);
-        let Ok(module_end) = u32::try_from(text.len()) else {
-            return Self::default();
-        };
+        let mut text = String::new();
+        let mut targets = PathTable::default();
+        let mut stored: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+        stored.insert(module, targets.push(module));
         let mut ends = Vec::with_capacity(entries.len());
         for (name, target) in &entries {
-            text.push_str(name);
-            let name_end = text.len();
             let prefix = target
                 .strip_suffix(name.as_str())
                 .and_then(|rest| rest.strip_suffix('.'))
                 .filter(|prefix| !prefix.is_empty());
-            let (own, flag) = match prefix {
-                Some(prefix) if prefix == module => (PREFIX_IS_MODULE, 0),
-                Some(prefix) => {
-                    text.push_str(prefix);
-                    (0, SUFFIX_IS_NAME)
-                }
-                None => {
-                    text.push_str(target);
-                    (0, 0)
-                }
+            let (part, flag) = match prefix {
+                Some(prefix) => (prefix, SUFFIX_IS_NAME),
+                None => (target.as_str(), 0),
             };
+            let index = *stored.entry(part).or_insert_with(|| targets.push(part));
+            text.push_str(name);
             // Text past 2 GiB cannot be addressed: such an entry (never seen) is left out.
-            let (Ok(name_end), Ok(end)) = (u32::try_from(name_end), u32::try_from(text.len()))
-            else {
+            let Ok(name_end) = u32::try_from(text.len()) else {
                 break;
             };
-            if end >= SUFFIX_IS_NAME {
+            if index >= SUFFIX_IS_NAME {
                 break;
             }
-            ends.push((name_end | own, end | flag));
+            ends.push((name_end, index | flag));
         }
+        targets.shrink_to_fit();
         Self {
-            text: text.into_boxed_str(),
-            module_end,
+            names: text.into_boxed_str(),
+            targets,
             ends: ends.into_boxed_slice(),
         }
     }
@@ -1156,31 +1119,23 @@ impl Exports {
         self.ends.is_empty()
     }
 
-    /// Entry `at`: its name, and what it stores of its target.
-    fn entry(&self, at: usize) -> (&str, Target<'_>) {
+    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
+    /// with `.name`.
+    fn entry(&self, at: usize) -> (&str, &str, bool) {
         let start = at
             .checked_sub(1)
             .and_then(|previous| self.ends.get(previous))
-            .map_or(self.module_end as usize, |&(_, end)| {
-                (end & !SUFFIX_IS_NAME) as usize
-            });
-        let Some(&(name_end, end)) = self.ends.get(at) else {
-            return ("", Target::Whole(""));
+            .map_or(0, |&(end, _)| end as usize);
+        let Some(&(end, target)) = self.ends.get(at) else {
+            return ("", "", false);
         };
-        let text = &*self.text;
-        let own = name_end & PREFIX_IS_MODULE != 0;
-        let name_end = (name_end & !PREFIX_IS_MODULE) as usize;
-        let part = text
-            .get(name_end..(end & !SUFFIX_IS_NAME) as usize)
-            .unwrap_or("");
-        let target = if own {
-            Target::InModule
-        } else if end & SUFFIX_IS_NAME != 0 {
-            Target::Prefix(part)
-        } else {
-            Target::Whole(part)
-        };
-        (text.get(start..name_end).unwrap_or(""), target)
+        (
+            self.names.get(start..end as usize).unwrap_or(""),
+            self.targets
+                .get((target & !SUFFIX_IS_NAME) as usize)
+                .unwrap_or(""),
+            target & SUFFIX_IS_NAME != 0,
+        )
     }
 
     fn find(&self, name: &str) -> Option<usize> {
@@ -1209,12 +1164,8 @@ impl Exports {
 
     fn target(&self, at: usize) -> String {
         match self.entry(at) {
-            (name, Target::InModule) => {
-                let module = self.text.get(..self.module_end as usize).unwrap_or("");
-                format!("{module}.{name}")
-            }
-            (name, Target::Prefix(prefix)) => format!("{prefix}.{name}"),
-            (_, Target::Whole(target)) => target.to_string(),
+            (name, prefix, true) => format!("{prefix}.{name}"),
+            (_, target, false) => target.to_string(),
         }
     }
 
@@ -1515,11 +1466,22 @@ mod tests {
         let listed: Vec<(&str, String)> = exports.iter().collect();
         assert_eq!(listed.first().map(|(name, _)| *name), Some("Repo"));
         assert!(Exports::default().get("x").is_none());
-        // A definition of the module stores none of its target: the module's name is there.
-        assert!(matches!(
-            exports.entry(exports.find("helper").unwrap()).1,
-            Target::InModule
-        ));
+        // Each target's stored part is kept once: the module's name for its definitions.
+        let stored: Vec<&str> = exports.targets.iter().collect();
+        assert_eq!(
+            stored,
+            [
+                "app.api",
+                "app.models",
+                "app.db.load_user",
+                "app",
+                ".dotted",
+                "app.db",
+                "app.api.x",
+                "numpy",
+                "x"
+            ]
+        );
         let encoded = postcard::to_allocvec(&exports).unwrap();
         assert_eq!(postcard::from_bytes::<Exports>(&encoded).unwrap(), exports);
     }
