@@ -1119,18 +1119,22 @@ impl Exports {
         self.ends.is_empty()
     }
 
-    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
-    /// with `.name`.
-    fn entry(&self, at: usize) -> (&str, &str, bool) {
+    /// Entry `at`'s name.
+    fn name(&self, at: usize) -> &str {
         let start = at
             .checked_sub(1)
             .and_then(|previous| self.ends.get(previous))
             .map_or(0, |&(end, _)| end as usize);
-        let Some(&(end, target)) = self.ends.get(at) else {
-            return ("", "", false);
-        };
+        let end = self.ends.get(at).map_or(0, |&(end, _)| end as usize);
+        self.names.get(start..end).unwrap_or("")
+    }
+
+    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
+    /// with `.name`.
+    fn entry(&self, at: usize) -> (&str, &str, bool) {
+        let target = self.ends.get(at).map_or(0, |&(_, target)| target);
         (
-            self.names.get(start..end as usize).unwrap_or(""),
+            self.name(at),
             self.targets
                 .get((target & !SUFFIX_IS_NAME) as usize)
                 .unwrap_or(""),
@@ -1143,7 +1147,7 @@ impl Exports {
         let mut high = self.ends.len();
         while low < high {
             let middle = low + (high - low) / 2;
-            match self.entry(middle).0.cmp(name) {
+            match self.name(middle).cmp(name) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Some(middle),
