@@ -321,15 +321,10 @@ fn analyse_text(
         source_type,
     );
     let exports = bindings.into_exports();
-    summary.exports = crate::project::summary::Exports::new(exports.names);
+    summary.exports = crate::project::summary::Exports::new(&summary.module_name, exports.names);
     summary.classes =
         crate::project::summary::Sorted::new(exports.classes.into_iter().map(|(path, info)| {
-            let mut attributes: Vec<(Box<str>, Box<str>)> = info
-                .attribute_types
-                .into_iter()
-                .map(|(name, type_name)| (name.into(), type_name.into()))
-                .collect();
-            attributes.sort_unstable();
+            let attributes = crate::project::summary::TextMap::new(info.attribute_types);
             let parameter_attributes = info
                 .parameter_attributes
                 .into_iter()
@@ -349,13 +344,8 @@ fn analyse_text(
             };
             (path, class)
         }));
-    summary.return_types = crate::project::summary::Sorted::new(
-        exports
-            .returns
-            .into_iter()
-            .map(|(path, type_name)| (path, type_name.into_boxed_str())),
-    );
-    summary.star_imports = exports.star_imports;
+    summary.return_types = crate::project::summary::TextMap::new(exports.returns);
+    summary.star_imports = exports.star_imports.into();
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
     // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.

@@ -192,6 +192,10 @@ pub(crate) fn record_call(
         .into_iter()
         .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
         .collect();
+    if let (Some(_), Some(fix)) = (callee, to_thread) {
+        let site = checker.summary.current_calls().len() as u32;
+        checker.summary.note_to_thread_fix(site, fix);
+    }
     let function = checker.summary.current();
     if let Some(callee) = callee {
         let site = function.calls.len() as u32;
@@ -201,7 +205,6 @@ pub(crate) fn record_call(
             usage,
             in_async_context,
             iterated,
-            to_thread,
             loop_guarded,
             catches_runtime_error,
             deadline,

@@ -102,7 +102,7 @@ fn coroutine_callee(
         let function = project.function(id);
         // An `async def` that yields makes an async generator, not a coroutine.
         return (function.is_async && !function.is_generator && !function.sync_wrapped)
-            .then(|| function.name.clone());
+            .then(|| function.name().to_string());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

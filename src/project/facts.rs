@@ -458,7 +458,7 @@ fn handed_callees(
 }
 
 fn is_module_code(project: &Project, id: FunctionId) -> bool {
-    project.function(id).name == super::summary::MODULE_CODE
+    project.function(id).name() == super::summary::MODULE_CODE
 }
 
 /// Sync functions that frameworks call from inside a running loop: LiteLLM `CustomLogger`
@@ -470,13 +470,13 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         if function.is_async {
             continue;
         }
-        let Some((owner, method)) = function.path.rsplit_once('.') else {
+        let Some((owner, method)) = function.path().rsplit_once('.') else {
             continue;
         };
         let configured = settings
             .sync_hooks
             .iter()
-            .any(|hook| hook == &function.path);
+            .any(|hook| hook == function.path());
         let litellm = catalog::LITELLM_SYNC_HOOKS.contains(&method)
             && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER);
         if configured || litellm {

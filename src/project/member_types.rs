@@ -95,8 +95,8 @@ impl<'a> Project<'a> {
                     continue;
                 }
                 if let Some(init) = self.resolve(&format!("{class}.__init__"))
-                    && self.function(init).path.ends_with(".__init__")
-                    && self.function(init).path.starts_with(class.as_str())
+                    && self.function(init).path().ends_with(".__init__")
+                    && self.function(init).path().starts_with(class.as_str())
                 {
                     wanted.insert(init, (class.as_str(), summary));
                 }
@@ -332,7 +332,7 @@ impl<'a> Project<'a> {
     fn return_type(&self, id: FunctionId) -> Option<Type<'a>> {
         let summary = self.modules[id.0].summary;
         let function = &summary.functions[id.1];
-        let type_name = summary.return_types.get(&function.path)?;
+        let type_name = summary.return_types.get(function.path())?;
         Some(self.type_named(type_name))
     }
 
@@ -501,7 +501,7 @@ impl<'a> DistinctCallees<'a> {
             for (entry, local) in entries.iter_mut().zip(local) {
                 if let Some(function) = local {
                     *entry = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
-                    resolved.push(Resolution::Function((module, *function as usize)));
+                    resolved.push(Resolution::Function((module, function as usize)));
                 }
             }
         }

@@ -51,10 +51,6 @@ pub struct CallSite {
     /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
     /// over it, `list(f())`): the body of a generator function runs only then.
     pub iterated: bool,
-    /// LW103's fix, where moving the call to a worker thread is valid, while the module is
-    /// walked: [`SummaryBuilder::finish`](super::summary_builder::SummaryBuilder::finish)
-    /// moves it to [`ModuleSummary::to_thread_fixes`].
-    pub to_thread: Option<Box<ToThreadCall>>,
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
     pub loop_guarded: bool,
@@ -265,36 +261,30 @@ pub struct SpelledFixes {
 }
 
 impl SpelledFixes {
-    /// Takes every call site's fix out of `functions`.
-    pub fn take_from(functions: &mut [FunctionSummary]) -> Self {
-        let mut index = Vec::new();
+    /// The table of these fixes, as (function, call site, fix), in any order: the walk
+    /// spells them beside the call sites, which do not hold them (a pointer each, 8 bytes of
+    /// every one of the project's call sites, most of which never get a fix).
+    pub fn new(mut fixes: Vec<(u32, u32, Box<ToThreadCall>)>) -> Self {
+        fixes.sort_by_key(|&(function, site, _)| (function, site));
+        let mut index = Vec::with_capacity(fixes.len());
         let mut bytes = Vec::new();
         let mut extent = 0u32;
-        for (function, summary) in functions.iter_mut().enumerate() {
-            for (site, call) in summary.calls.iter_mut().enumerate() {
-                let Some(spelled) = call.to_thread.take() else {
-                    continue;
-                };
-                let (Ok(function), Ok(site)) = (u32::try_from(function), u32::try_from(site))
-                else {
-                    continue;
-                };
-                let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
-                    continue;
-                };
-                bytes = encoded;
-                let Ok(end) = u32::try_from(bytes.len()) else {
-                    break;
-                };
-                let edits = [&spelled.call, &spelled.consumer]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|fix| &fix.edits);
-                for edit in edits {
-                    extent = extent.max(u32::from(edit.range.end()));
-                }
-                index.push((function, site, end));
+        for (function, site, spelled) in fixes {
+            let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
+                continue;
+            };
+            bytes = encoded;
+            let Ok(end) = u32::try_from(bytes.len()) else {
+                break;
+            };
+            let edits = [&spelled.call, &spelled.consumer]
+                .into_iter()
+                .flatten()
+                .flat_map(|fix| &fix.edits);
+            for edit in edits {
+                extent = extent.max(u32::from(edit.range.end()));
             }
+            index.push((function, site, end));
         }
         let bytes = if bytes.is_empty() {
             Box::default()
@@ -409,10 +399,9 @@ pub enum LoopEntry {
 /// bytes, not 136.)
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
-    /// Qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
-    pub path: String,
-    /// The short name shown in chains.
-    pub name: String,
+    /// Its qualified path (`app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`) and
+    /// the short name shown in chains: [`Self::path`], [`Self::name`].
+    names: FunctionNames,
     pub is_async: bool,
     /// Its body yields: calling it makes a generator, and the body runs only as that is
     /// iterated (an `async def` that yields makes an async generator, not a coroutine).
@@ -661,8 +650,7 @@ impl FunctionSummary {
 impl FunctionSummary {
     pub fn new(path: String, name: String, is_async: bool, name_range: TextRange) -> Self {
         Self {
-            path,
-            name,
+            names: FunctionNames::new(path, &name),
             is_async,
             is_generator: false,
             runs_once: false,
@@ -681,6 +669,16 @@ impl FunctionSummary {
         }
     }
 
+    /// Its qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
+    pub fn path(&self) -> &str {
+        self.names.path()
+    }
+
+    /// Its short name, shown in chains.
+    pub fn name(&self) -> &str {
+        self.names.name()
+    }
+
     /// Gives back the lists of sites when they are all empty, and the room kept to grow the
     /// ones that are not.
     pub fn compact(&mut self) {
@@ -694,6 +692,65 @@ impl FunctionSummary {
     }
 }
 
+/// A function's qualified path and short name in one allocation: the name is nearly always
+/// the path's last part (every one of the benchmark corpus's 146,000 functions), so it is
+/// kept as where it starts in the path. Two strings took 48 bytes of every summary and a
+/// second allocation; this is 24 bytes and one. Serialized as the two strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FunctionNames {
+    /// The path, then the name when it is not the path's end.
+    text: Box<str>,
+    path_end: u32,
+    name_start: u32,
+}
+
+impl FunctionNames {
+    fn new(path: String, name: &str) -> Self {
+        let (Ok(path_end), Ok(suffix_start)) = (
+            u32::try_from(path.len()),
+            u32::try_from(path.len() - name.len().min(path.len())),
+        ) else {
+            // A path past 4 GiB (never seen): the name alone.
+            return Self::new(String::new(), name);
+        };
+        if path.ends_with(name) {
+            return Self {
+                text: path.into_boxed_str(),
+                path_end,
+                name_start: suffix_start,
+            };
+        }
+        let mut text = path;
+        text.push_str(name);
+        Self {
+            text: text.into_boxed_str(),
+            path_end,
+            name_start: path_end,
+        }
+    }
+
+    fn path(&self) -> &str {
+        self.text.get(..self.path_end as usize).unwrap_or("")
+    }
+
+    fn name(&self) -> &str {
+        self.text.get(self.name_start as usize..).unwrap_or("")
+    }
+}
+
+impl serde::Serialize for FunctionNames {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.path(), self.name()).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (path, name) = <(String, String)>::deserialize(deserializer)?;
+        Ok(Self::new(path, &name))
+    }
+}
+
 /// A class of the module: its resolved bases, for inherited methods, and the types its
 /// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
 /// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
@@ -701,36 +758,123 @@ impl FunctionSummary {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
     pub bases: Vec<String>,
-    pub attributes: Vec<(Box<str>, Box<str>)>,
+    /// Attribute → the type it holds.
+    pub attributes: TextMap,
     /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
     /// client`), with that parameter: the link types them from what every call of the class
     /// in the project passes there, when all pass the same known type.
-    pub parameter_attributes: Vec<(Box<str>, ParameterRef)>,
+    /// (A `ThinVec`: one pointer while empty, as for all but 2,236 of the benchmark corpus's
+    /// 28,882 classes.)
+    pub parameter_attributes: ThinVec<(Box<str>, ParameterRef)>,
 }
 
 impl ClassSummary {
     /// The type attribute `name` holds, when the class itself says.
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        let found = self
-            .attributes
-            .binary_search_by(|(attribute, _)| (**attribute).cmp(name))
-            .ok()?;
-        Some(&self.attributes[found].1)
+        self.attributes.get(name)
     }
 }
 
-/// A module's module-level names and the paths they are bound to, sorted by name, all their
-/// text in one buffer. Every module binds dozens of names and every summary lives for the
+/// A map from names or paths to paths, all their text in one buffer: a class's attribute
+/// types and a module's return types. As pairs of strings, a 32- or 40-byte entry and two
+/// allocations each, they took about 8 MB of the benchmark corpus's summaries (59,000
+/// attributes, 27,000 return types); here an entry costs its text and eight bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TextMap {
+    /// Each entry's key, then its value, one after the other.
+    text: Box<str>,
+    /// Per entry, in key order: where its key ends and where its value ends in `text` (the
+    /// key starts where the previous entry ends).
+    #[serde(with = "wide")]
+    ends: Box<[(u32, u32)]>,
+}
+
+impl TextMap {
+    /// The map of these (key, value) pairs; a key given twice keeps its first value.
+    pub fn new<K: AsRef<str>, V: AsRef<str>>(entries: impl IntoIterator<Item = (K, V)>) -> Self {
+        let mut entries: Vec<(K, V)> = entries.into_iter().collect();
+        entries.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        entries.dedup_by(|later, kept| later.0.as_ref() == kept.0.as_ref());
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(entries.len());
+        for (key, value) in &entries {
+            text.push_str(key.as_ref());
+            let key_end = text.len();
+            text.push_str(value.as_ref());
+            // Text past 4 GiB cannot be addressed: such an entry (never seen) is left out.
+            let (Ok(key_end), Ok(end)) = (u32::try_from(key_end), u32::try_from(text.len())) else {
+                break;
+            };
+            ends.push((key_end, end));
+        }
+        Self {
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Entry `at`: its key and value.
+    fn entry(&self, at: usize) -> (&str, &str) {
+        let start = at
+            .checked_sub(1)
+            .and_then(|previous| self.ends.get(previous))
+            .map_or(0, |&(_, end)| end as usize);
+        let Some(&(key_end, end)) = self.ends.get(at) else {
+            return ("", "");
+        };
+        let text = &*self.text;
+        (
+            text.get(start..key_end as usize).unwrap_or(""),
+            text.get(key_end as usize..end as usize).unwrap_or(""),
+        )
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let mut low = 0;
+        let mut high = self.ends.len();
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let (entry, value) = self.entry(middle);
+            match entry.cmp(key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(value),
+            }
+        }
+        None
+    }
+
+    /// Every (key, value), in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        (0..self.ends.len()).map(|at| self.entry(at))
+    }
+}
+
+/// A module's module-level names and the paths they are bound to, sorted by name, their
+/// text in two buffers. Every module binds dozens of names and every summary lives for the
 /// whole run: a map of two strings per name was the largest part of the summaries (42 MB of
-/// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes.
+/// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes, and a
+/// target's text is kept once however many names are bound to it or below it (`from typing
+/// import Any, Optional`, every definition of the module below the module's name).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exports {
-    /// Each entry's name, then its target's own part, one after the other.
-    text: Box<str>,
-    /// Per entry, in name order: where its name ends and where its target's part ends in
-    /// `text` (the name starts where the previous entry ends). A target ending in `.name`
-    /// (`from app.db import load_user`, a definition `app.db.load_user`) keeps only what
-    /// precedes that, and has [`SUFFIX_IS_NAME`] set in its end.
+    /// The entries' names, one after the other.
+    names: Box<str>,
+    /// The distinct stored parts of the targets, the module's own name first.
+    targets: PathTable,
+    /// Per entry, in name order: where its name ends in `names` (it starts where the
+    /// previous one ends), and which of `targets` its target stores. A target ending in
+    /// `.name` (`from app.db import load_user`, a definition `app.api.helper` in `app.api`)
+    /// stores only what precedes that, and has [`SUFFIX_IS_NAME`] set.
     #[serde(with = "wide")]
     ends: Box<[(u32, u32)]>,
 }
@@ -918,12 +1062,13 @@ impl<'t> IntoIterator for &'t PathTable {
     }
 }
 
-/// The flag of an [`Exports`] target end: the target goes on with `.` and the entry's name.
+/// The flag of an [`Exports`] entry's target: it goes on with `.` and the entry's name.
 const SUFFIX_IS_NAME: u32 = 1 << 31;
 
 impl Exports {
-    /// The table of these (name, target) pairs; a name given twice keeps its last target.
-    pub fn new(names: impl IntoIterator<Item = (String, String)>) -> Self {
+    /// The table of these (name, target) pairs of module `module`; a name given twice keeps
+    /// its last target.
+    pub fn new(module: &str, names: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut entries: Vec<(String, String)> = names.into_iter().collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, kept| {
@@ -934,36 +1079,34 @@ impl Exports {
             same
         });
         let mut text = String::new();
+        let mut targets = PathTable::default();
+        let mut stored: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+        stored.insert(module, targets.push(module));
         let mut ends = Vec::with_capacity(entries.len());
         for (name, target) in &entries {
-            text.push_str(name);
-            let name_end = text.len();
             let prefix = target
                 .strip_suffix(name.as_str())
                 .and_then(|rest| rest.strip_suffix('.'))
                 .filter(|prefix| !prefix.is_empty());
-            let flag = match prefix {
-                Some(prefix) => {
-                    text.push_str(prefix);
-                    SUFFIX_IS_NAME
-                }
-                None => {
-                    text.push_str(target);
-                    0
-                }
+            let (part, flag) = match prefix {
+                Some(prefix) => (prefix, SUFFIX_IS_NAME),
+                None => (target.as_str(), 0),
             };
+            let index = *stored.entry(part).or_insert_with(|| targets.push(part));
+            text.push_str(name);
             // Text past 2 GiB cannot be addressed: such an entry (never seen) is left out.
-            let (Ok(name_end), Ok(end)) = (u32::try_from(name_end), u32::try_from(text.len()))
-            else {
+            let Ok(name_end) = u32::try_from(text.len()) else {
                 break;
             };
-            if end >= SUFFIX_IS_NAME {
+            if index >= SUFFIX_IS_NAME {
                 break;
             }
-            ends.push((name_end, end | flag));
+            ends.push((name_end, index | flag));
         }
+        targets.shrink_to_fit();
         Self {
-            text: text.into_boxed_str(),
+            names: text.into_boxed_str(),
+            targets,
             ends: ends.into_boxed_slice(),
         }
     }
@@ -976,21 +1119,26 @@ impl Exports {
         self.ends.is_empty()
     }
 
-    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
-    /// with `.name`.
-    fn entry(&self, at: usize) -> (&str, &str, bool) {
+    /// Entry `at`'s name.
+    fn name(&self, at: usize) -> &str {
         let start = at
             .checked_sub(1)
             .and_then(|previous| self.ends.get(previous))
-            .map_or(0, |&(_, end)| (end & !SUFFIX_IS_NAME) as usize);
-        let (name_end, end) = self.ends[at];
-        let name_end = name_end as usize;
-        let part = (end & !SUFFIX_IS_NAME) as usize;
-        let text = &*self.text;
+            .map_or(0, |&(end, _)| end as usize);
+        let end = self.ends.get(at).map_or(0, |&(end, _)| end as usize);
+        self.names.get(start..end).unwrap_or("")
+    }
+
+    /// Entry `at`: its name, the stored part of its target, and whether the target goes on
+    /// with `.name`.
+    fn entry(&self, at: usize) -> (&str, &str, bool) {
+        let target = self.ends.get(at).map_or(0, |&(_, target)| target);
         (
-            text.get(start..name_end).unwrap_or(""),
-            text.get(name_end..part).unwrap_or(""),
-            end & SUFFIX_IS_NAME != 0,
+            self.name(at),
+            self.targets
+                .get((target & !SUFFIX_IS_NAME) as usize)
+                .unwrap_or(""),
+            target & SUFFIX_IS_NAME != 0,
         )
     }
 
@@ -999,7 +1147,7 @@ impl Exports {
         let mut high = self.ends.len();
         while low < high {
             let middle = low + (high - low) / 2;
-            match self.entry(middle).0.cmp(name) {
+            match self.name(middle).cmp(name) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Some(middle),
@@ -1045,16 +1193,18 @@ pub struct ModuleSummary {
     pub classes: Sorted<ClassSummary>,
     /// Function and method path → the type its return annotation names, for the link to
     /// resolve `pkg.loops.get_loop().create_task` from another module.
-    pub return_types: Sorted<Box<str>>,
+    pub return_types: TextMap,
     /// Modules whose public names this one binds with `from module import *`.
-    pub star_imports: Vec<String>,
+    /// (This and [`Self::datagram_sockets`] are `ThinVec`s: one pointer while empty, as for
+    /// nearly every module.)
+    pub star_imports: ThinVec<String>,
     /// Every function, module-level code first (as a pseudo-function named `<module>`).
     pub functions: Vec<FunctionSummary>,
     /// The distinct callee paths of the module's calls: the link step resolves each once.
     pub callees: PathTable,
     /// For each entry of `callees`, the index of the module's own function it names, when
     /// it names one.
-    pub local_callees: Vec<Option<u32>>,
+    pub local_callees: LocalCallees,
     /// The indices of `functions`, each path once (the later definition of a path defined
     /// twice), with a hash of the path ([`path_hash`]), sorted by hash, then path: the link
     /// step finds a function by looking up its module, then its path here by binary search
@@ -1069,11 +1219,11 @@ pub struct ModuleSummary {
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
     /// Sorted, each once (asked by binary search).
-    pub unresolved_methods: Box<[Box<str>]>,
+    pub unresolved_methods: SortedNames,
     /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
     /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
     /// network (LW501 asks).
-    pub datagram_sockets: Vec<String>,
+    pub datagram_sockets: ThinVec<String>,
 }
 
 impl ModuleSummary {
@@ -1105,7 +1255,7 @@ impl ModuleSummary {
         let path_of = |index: u32| {
             self.functions
                 .get(index as usize)
-                .map_or("", |function| function.path.as_str())
+                .map_or("", |function| function.path())
         };
         let hash = path_hash(path);
         let first = self
@@ -1122,13 +1272,115 @@ impl ModuleSummary {
     pub fn functions_by_path(&self) -> impl Iterator<Item = (&str, u32)> {
         self.function_by_path.iter().filter_map(|&(_, index)| {
             let function = self.functions.get(index as usize)?;
-            Some((function.path.as_str(), index))
+            Some((function.path(), index))
         })
     }
 
     /// The qualified path `call` calls.
     pub fn callee(&self, call: &CallSite) -> &str {
         self.callees.get(call.callee as usize).unwrap_or("")
+    }
+}
+
+/// For each entry of a module's callee table, the index of the module's own function it
+/// names, if any: 4 bytes an entry where `Option<u32>` takes 8 (264,000 entries on the
+/// benchmark corpus). Serialized as the options it stands for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalCallees(Box<[u32]>);
+
+impl LocalCallees {
+    /// The entry of a callee that names none of the module's functions.
+    const NONE: u32 = u32::MAX;
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        self.0
+            .iter()
+            .map(|&function| (function != Self::NONE).then_some(function))
+    }
+}
+
+impl FromIterator<Option<u32>> for LocalCallees {
+    /// A function index of `u32::MAX` (a module of four billion functions) reads as none.
+    fn from_iter<I: IntoIterator<Item = Option<u32>>>(entries: I) -> Self {
+        Self(
+            entries
+                .into_iter()
+                .map(|function| function.unwrap_or(Self::NONE))
+                .collect(),
+        )
+    }
+}
+
+impl<'t> IntoIterator for &'t LocalCallees {
+    type Item = Option<u32>;
+    type IntoIter = Box<dyn Iterator<Item = Option<u32>> + 't>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl serde::Serialize for LocalCallees {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalCallees {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Option<u32>>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// Names, sorted, each once, in one text buffer ([`PathTable`]): a module's methods called
+/// on values of unknown type (39,000 on the benchmark corpus, an allocation each as boxed
+/// strings).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SortedNames(PathTable);
+
+impl SortedNames {
+    /// The set of `names`, sorted, each once.
+    pub fn new<N: AsRef<str> + Ord>(mut names: Vec<N>) -> Self {
+        names.sort_unstable();
+        names.dedup();
+        let mut table = PathTable::default();
+        for name in &names {
+            table.push(name.as_ref());
+        }
+        table.shrink_to_fit();
+        Self(table)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        let mut low = 0;
+        let mut high = self.0.len();
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.0.get(middle).unwrap_or("").cmp(name) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -1155,7 +1407,7 @@ mod tests {
     #[test]
     fn a_function_without_rare_sites_holds_no_lists_of_them() {
         // Every function of the project stays in memory for the whole run.
-        assert!(std::mem::size_of::<FunctionSummary>() <= 136);
+        assert!(std::mem::size_of::<FunctionSummary>() <= 112);
         let mut function =
             FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
         assert!(function.blocking.is_empty() && function.sites.is_none());
@@ -1171,6 +1423,25 @@ mod tests {
     }
 
     #[test]
+    fn a_function_keeps_its_path_and_name_through_the_cache() {
+        let nested = FunctionSummary::new("m.C.f".into(), "f".into(), false, TextRange::default());
+        assert_eq!((nested.path(), nested.name()), ("m.C.f", "f"));
+        // A name that is not the path's end (none is, today) is kept after it.
+        let other = FunctionSummary::new("m.g".into(), "h".into(), false, TextRange::default());
+        assert_eq!((other.path(), other.name()), ("m.g", "h"));
+        let module = FunctionSummary::new("m".into(), String::new(), false, TextRange::default());
+        assert_eq!((module.path(), module.name()), ("m", ""));
+        for function in [nested, other, module] {
+            let encoded = postcard::to_allocvec(&function).unwrap();
+            let decoded: FunctionSummary = postcard::from_bytes(&encoded).unwrap();
+            assert_eq!(
+                (decoded.path(), decoded.name()),
+                (function.path(), function.name())
+            );
+        }
+    }
+
+    #[test]
     fn exports_answer_as_the_map_they_were_made_from() {
         let names = [
             ("load_user", "app.db.load_user"),
@@ -1179,8 +1450,12 @@ mod tests {
             ("x", "x"),
             ("alias", "app.db.load_user"),
             ("dotted", ".dotted"),
+            ("helper", "app.api.helper"),
+            ("api", "app.api"),
+            ("nested", "app.api.x.nested"),
         ];
         let exports = Exports::new(
+            "app.api",
             names
                 .iter()
                 .map(|&(name, target)| (name.to_string(), target.to_string())),
@@ -1195,6 +1470,67 @@ mod tests {
         let listed: Vec<(&str, String)> = exports.iter().collect();
         assert_eq!(listed.first().map(|(name, _)| *name), Some("Repo"));
         assert!(Exports::default().get("x").is_none());
+        // Each target's stored part is kept once: the module's name for its definitions.
+        let stored: Vec<&str> = exports.targets.iter().collect();
+        assert_eq!(
+            stored,
+            [
+                "app.api",
+                "app.models",
+                "app.db.load_user",
+                "app",
+                ".dotted",
+                "app.db",
+                "app.api.x",
+                "numpy",
+                "x"
+            ]
+        );
+        let encoded = postcard::to_allocvec(&exports).unwrap();
+        assert_eq!(postcard::from_bytes::<Exports>(&encoded).unwrap(), exports);
+    }
+
+    #[test]
+    fn a_text_map_finds_every_key_it_was_made_from_and_keeps_a_keys_first_value() {
+        let map = TextMap::new([
+            ("app.b.f", "app.models.Repo"),
+            ("app.a.g", "asyncio.AbstractEventLoop"),
+            ("app.b.f", "later"),
+            ("", "empty key"),
+            ("app.c", ""),
+        ]);
+        assert_eq!(map.len(), 4);
+        assert_eq!(map.get("app.b.f"), Some("app.models.Repo"));
+        assert_eq!(map.get("app.a.g"), Some("asyncio.AbstractEventLoop"));
+        assert_eq!(map.get(""), Some("empty key"));
+        assert_eq!(map.get("app.c"), Some(""));
+        assert_eq!(map.get("app.b"), None);
+        let keys: Vec<&str> = map.iter().map(|(key, _)| key).collect();
+        assert_eq!(keys, ["", "app.a.g", "app.b.f", "app.c"]);
+        assert!(TextMap::default().get("x").is_none());
+        let encoded = postcard::to_allocvec(&map).unwrap();
+        assert_eq!(postcard::from_bytes::<TextMap>(&encoded).unwrap(), map);
+    }
+
+    #[test]
+    fn local_callees_and_sorted_names_answer_as_what_they_were_made_from() {
+        let entries = [Some(3), None, Some(0), None];
+        let local: LocalCallees = entries.into_iter().collect();
+        assert_eq!(local.iter().collect::<Vec<_>>(), entries);
+        let encoded = postcard::to_allocvec(&local).unwrap();
+        assert_eq!(encoded, postcard::to_allocvec(&entries.to_vec()).unwrap());
+        assert_eq!(
+            postcard::from_bytes::<LocalCallees>(&encoded).unwrap(),
+            local
+        );
+
+        let names = SortedNames::new(vec!["fetch", "close", "fetch", "", "acquire"]);
+        assert_eq!(names.len(), 4);
+        for name in ["fetch", "close", "", "acquire"] {
+            assert!(names.contains(name), "{name}");
+        }
+        assert!(!names.contains("fetc") && !names.contains("zzz"));
+        assert!(!SortedNames::default().contains(""));
     }
 
     #[test]
@@ -1228,24 +1564,8 @@ mod tests {
         assert_eq!(paths, ["app.db.load", "", "requests.get"]);
     }
 
-    fn call_site(to_thread: Option<Box<ToThreadCall>>) -> CallSite {
-        CallSite {
-            callee: 0,
-            range: TextRange::default(),
-            usage: CallUsage::Used,
-            in_async_context: true,
-            iterated: false,
-            to_thread,
-            loop_guarded: false,
-            catches_runtime_error: false,
-            deadline: CallDeadline::Unbounded,
-            arguments: ArgumentShape::default(),
-            fills_cache: false,
-        }
-    }
-
     #[test]
-    fn spelled_fixes_are_taken_from_the_call_sites_and_found_by_site() {
+    fn spelled_fixes_are_found_by_function_and_site() {
         let fix = |content: &str, at: u32| {
             Fix::unsafe_edit(
                 "Run it in a worker thread",
@@ -1255,25 +1575,18 @@ mod tests {
                 )],
             )
         };
-        let spelled = |call: Option<Fix>, consumer: Option<Fix>| {
-            Some(Box::new(ToThreadCall { call, consumer }))
-        };
-        let mut first = FunctionSummary::new("m.f".into(), "f".into(), true, TextRange::default());
-        first.calls = vec![
-            call_site(spelled(Some(fix("await asyncio.to_thread(a)", 10)), None)),
-            call_site(None),
-            call_site(spelled(None, Some(fix("list", 900)))),
-        ];
-        let mut second = FunctionSummary::new("m.g".into(), "g".into(), true, TextRange::default());
-        second.calls = vec![call_site(spelled(Some(fix("b", 40)), None))];
-        let mut functions = vec![first, second];
-        let fixes = SpelledFixes::take_from(&mut functions);
-        assert!(
-            functions
-                .iter()
-                .flat_map(|f| &f.calls)
-                .all(|call| call.to_thread.is_none())
-        );
+        let spelled =
+            |call: Option<Fix>, consumer: Option<Fix>| Box::new(ToThreadCall { call, consumer });
+        // In the walk's order: a nested function's calls come between its parent's.
+        let fixes = SpelledFixes::new(vec![
+            (
+                0,
+                0,
+                spelled(Some(fix("await asyncio.to_thread(a)", 10)), None),
+            ),
+            (1, 0, spelled(Some(fix("b", 40)), None)),
+            (0, 2, spelled(None, Some(fix("list", 900)))),
+        ]);
         assert_eq!(fixes.len(), 3);
         let content = |spelled: ToThreadCall| {
             let fix = spelled.call.or(spelled.consumer).unwrap();
@@ -1306,6 +1619,6 @@ mod tests {
     #[test]
     fn a_call_site_stays_small() {
         // Every call site of the project lives for the whole run.
-        assert!(std::mem::size_of::<CallSite>() <= 48);
+        assert!(std::mem::size_of::<CallSite>() <= 40);
     }
 }

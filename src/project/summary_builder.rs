@@ -4,7 +4,9 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
-use super::summary::{FunctionSummary, MODULE_CODE, ModuleSummary, path_hash};
+use super::summary::{
+    FunctionSummary, MODULE_CODE, ModuleSummary, SortedNames, SpelledFixes, ToThreadCall, path_hash,
+};
 use crate::semantic::ModuleBindings;
 
 pub struct SummaryBuilder {
@@ -16,6 +18,9 @@ pub struct SummaryBuilder {
     stack: Vec<usize>,
     /// Method names called on values of unknown type, until `finish` sorts them.
     unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
+    /// LW103's fixes spelled so far, as (function, call site, fix), until `finish` packs
+    /// them into [`ModuleSummary::to_thread_fixes`].
+    to_thread_fixes: Vec<(u32, u32, Box<ToThreadCall>)>,
 }
 
 impl SummaryBuilder {
@@ -36,13 +41,14 @@ impl SummaryBuilder {
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
             unresolved_methods: rustc_hash::FxHashSet::default(),
+            to_thread_fixes: Vec::new(),
         }
     }
 
     /// The path of the innermost enclosing function (not the module code).
     pub fn current_path(&self) -> Option<&str> {
         let &index = self.stack.last()?;
-        (index != 0).then(|| self.summary.functions[index].path.as_str())
+        (index != 0).then(|| self.summary.functions[index].path())
     }
 
     pub fn enter_function(&mut self, path: String, function: &ast::StmtFunctionDef) {
@@ -85,7 +91,7 @@ impl SummaryBuilder {
             .summary
             .functions
             .iter()
-            .rposition(|function| function.path == path)?;
+            .rposition(|function| function.path() == path)?;
         Some(to_u32(index))
     }
 
@@ -112,6 +118,12 @@ impl SummaryBuilder {
         }
     }
 
+    /// Records LW103's fix for call site `site` of the innermost function.
+    pub fn note_to_thread_fix(&mut self, site: u32, fix: Box<ToThreadCall>) {
+        let function = self.stack.last().copied().unwrap_or(0);
+        self.to_thread_fixes.push((to_u32(function), site, fix));
+    }
+
     /// Records a method called on a value of unknown type (`x.fetch()`).
     pub fn note_unresolved_method(&mut self, name: &str) {
         if !self.unresolved_methods.contains(name) {
@@ -133,7 +145,7 @@ impl SummaryBuilder {
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(index, function)| (function.path.as_str(), index))
+            .map(|(index, function)| (function.path(), index))
             .collect();
         let mut blocks: Vec<bool> = functions
             .iter()
@@ -167,14 +179,13 @@ impl SummaryBuilder {
             .iter()
             .zip(blocks)
             .filter(|(_, blocks)| *blocks)
-            .map(|(function, _)| function.path.clone())
+            .map(|(function, _)| function.path().to_string())
             .collect()
     }
 
     pub fn finish(mut self) -> ModuleSummary {
-        let mut unresolved: Vec<Box<str>> = self.unresolved_methods.drain().collect();
-        unresolved.sort_unstable();
-        self.summary.unresolved_methods = unresolved.into_boxed_slice();
+        self.summary.unresolved_methods =
+            SortedNames::new(self.unresolved_methods.drain().collect());
         let summary = &mut self.summary;
         // The summary outlives the module's walk by the whole run: the room its vectors
         // kept to grow is given back (a fifth of a summary's size on the benchmark corpus).
@@ -183,7 +194,7 @@ impl SummaryBuilder {
             function.compact();
         }
         summary.callees.shrink_to_fit();
-        summary.to_thread_fixes = super::summary::SpelledFixes::take_from(&mut summary.functions);
+        summary.to_thread_fixes = SpelledFixes::new(std::mem::take(&mut self.to_thread_fixes));
         summary.function_by_path = sorted_by_path(&summary.functions);
         summary.local_callees = summary
             .callees
@@ -199,9 +210,9 @@ impl SummaryBuilder {
 /// later definition, which is the one the name is bound to when the module has run.
 fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[(i32, u32)]> {
     let mut indices: Vec<(i32, u32)> = (0..functions.len())
-        .map(|index| (path_hash(&functions[index].path), to_u32(index)))
+        .map(|index| (path_hash(functions[index].path()), to_u32(index)))
         .collect();
-    let path = |index: u32| functions[index as usize].path.as_str();
+    let path = |index: u32| functions[index as usize].path();
     indices.sort_unstable_by(|&(hash_a, a), &(hash_b, b)| {
         hash_a
             .cmp(&hash_b)

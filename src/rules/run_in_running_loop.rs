@@ -134,7 +134,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 (
                     format!(
                         "`{api}` inside async function `{}` raises RuntimeError: a loop is already running",
-                        function.name
+                        function.name()
                     ),
                     HELP_IN_COROUTINE,
                     Vec::new(),
@@ -161,7 +161,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 (
                     format!(
                         "`{api}` in `{}`, {why}, raises RuntimeError: {}",
-                        function.name,
+                        function.name(),
                         chain_text(&chain)
                     ),
                     help,

@@ -96,7 +96,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 .unwrap_or_default();
             let message = format!(
                 "`{}` runs on another thread (via `{}`) but uses `{api}`, which must run on the event loop's thread: {}",
-                target_function.name,
+                target_function.name(),
                 display_path(&handoff.via),
                 chain_text(&chain)
             );

@@ -169,14 +169,14 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             );
             let message = format!(
                 "`{}` calls `{}`, which blocks the event loop in `{api}`: {}",
-                function.name,
-                callee_function.name,
+                function.name(),
+                callee_function.name(),
                 chain_text(&chain)
             );
             let mut diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
                 .with_help(format!(
                     "Run the helper in a worker thread: `await asyncio.to_thread({}, ...)`",
-                    callee_function.name
+                    callee_function.name()
                 ))
                 .with_chain(chain);
             let fixes = &project.modules[id.0].summary.to_thread_fixes;
@@ -225,14 +225,14 @@ fn check_loop_callbacks(
             );
             let message = format!(
                 "`{}` runs on the event loop's thread (registered with `{}`) and blocks it in `{api}`: {}",
-                target_function.name,
+                target_function.name(),
                 display_path(&registration.via),
                 chain_text(&chain)
             );
             let diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, registration.range)
                 .with_help(format!(
                     "Keep the callback short: hand the blocking work to a thread from it (`loop.run_in_executor(None, {}, ...)`) or schedule a coroutine that awaits `asyncio.to_thread`",
-                    target_function.name
+                    target_function.name()
                 ))
                 .with_chain(chain);
             report(id.0, diagnostic);

@@ -152,7 +152,7 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
             }
             let message = format!(
                 "`{}` is an `async def` handed to `{}` as a plain callable: {caller} calls it and gets a coroutine that nobody awaits, so its body never runs",
-                target_function.name,
+                target_function.name(),
                 display_path(&handoff.via),
             );
             let diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, handoff.range)

@@ -194,8 +194,7 @@ impl<'p, 'a> Callers<'p, 'a> {
                 && self.project.modules[module]
                     .summary
                     .unresolved_methods
-                    .binary_search_by(|called| (**called).cmp(name))
-                    .is_ok()
+                    .contains(name)
         })
     }
 
@@ -249,11 +248,11 @@ impl<'p, 'a> Callers<'p, 'a> {
             diagnostic.message = handed_session_message(
                 &from.operation,
                 &from.parameter.name,
-                &function.name,
+                function.name(),
                 unlimited,
             );
             diagnostic.chain = vec![
-                self.project.step(caller.0, &function.name, call.range),
+                self.project.step(caller.0, function.name(), call.range),
                 self.project.definition_step(owner),
             ];
             return Some(diagnostic);
@@ -287,7 +286,7 @@ impl<'p, 'a> Callers<'p, 'a> {
         depth: usize,
     ) -> Coverage {
         let function = self.project.function(id);
-        if function.name == MODULE_CODE {
+        if function.name() == MODULE_CODE {
             return Coverage::Uncovered;
         }
         let sites = self.sites(id);
@@ -324,7 +323,7 @@ impl<'p, 'a> Callers<'p, 'a> {
 
 /// The class a method belongs to, and its name.
 fn method_of<'a>(project: &Project<'a>, id: FunctionId) -> Option<(&'a str, &'a str)> {
-    let path = project.function(id).path.as_str();
+    let path = project.function(id).path();
     let (owner, name) = path.rsplit_once('.')?;
     project.is_class(owner).then_some((owner, name))
 }
