@@ -656,11 +656,7 @@ pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], te
 
 /// The module name of each discovered file (each directory is looked at once).
 pub fn name_modules(files: &[SourcePath]) -> Vec<ModuleName> {
-    let mut namer = ModuleNamer::default();
-    files
-        .iter()
-        .map(|file| namer.name(&file.path, &file.display))
-        .collect()
+    ModuleNamer::name_all(files)
 }
 
 /// Runs `work` on a thread pool whose threads have [`ANALYSIS_STACK_SIZE`] (on the calling

@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+use super::SourcePath;
+
 use rustc_hash::FxHashMap as HashMap;
 
 /// How one file is imported.
@@ -29,22 +31,73 @@ pub struct ModuleNamer {
 }
 
 impl ModuleNamer {
-    /// The names of the file at `path`, shown to the user as `display_path`.
-    pub fn name(&mut self, path: &Path, display_path: &str) -> ModuleName {
-        let (mut name, is_package) = self.packages.module_name(path);
-        if !is_package && !name.contains('.') {
-            // Outside any package: a namespace package (PEP 420) names it after its
-            // directories, as far up as they are identifiers.
-            if let Some(namespaced) = namespace_module_name(display_path) {
-                name = namespaced;
+    /// A namer that already knows, for every directory above `paths`, whether it is a
+    /// package. The directories are looked at on several threads: naming the files of a
+    /// large project is mostly these look-ups (51 of the 90 ms before the analysis of a
+    /// cached run on the benchmark corpus, one after the other).
+    pub fn for_files<'p>(paths: impl IntoIterator<Item = &'p Path>) -> Self {
+        use rayon::prelude::*;
+        // Every directory above a file once: a directory already seen has had its own
+        // directories above it seen too.
+        let mut seen: rustc_hash::FxHashSet<&Path> = rustc_hash::FxHashSet::default();
+        let mut directories: Vec<&Path> = Vec::new();
+        for path in paths {
+            for dir in path.ancestors().skip(1) {
+                if dir.file_name().is_none() || !seen.insert(dir) {
+                    break;
+                }
+                directories.push(dir);
             }
         }
-        let aliases = module_aliases(display_path, &name);
-        ModuleName {
-            name,
-            is_package,
-            aliases,
+        let is_package = directories
+            .par_iter()
+            .map(|dir| (dir.to_path_buf(), has_init_file(dir)))
+            .collect();
+        Self {
+            packages: PackageDirectories { is_package },
         }
+    }
+
+    /// The names of every file of `files`, on several threads (after
+    /// [`ModuleNamer::for_files`] has looked at their directories).
+    pub fn name_all(files: &[SourcePath]) -> Vec<ModuleName> {
+        use rayon::prelude::*;
+        let namer = Self::for_files(files.iter().map(|file| file.path.as_path()));
+        files
+            .par_iter()
+            .map(|file| {
+                name_with(&file.path, &file.display, |dir| {
+                    namer
+                        .packages
+                        .known(dir)
+                        .unwrap_or_else(|| has_init_file(dir))
+                })
+            })
+            .collect()
+    }
+
+    /// The names of the file at `path`, shown to the user as `display_path`.
+    pub fn name(&mut self, path: &Path, display_path: &str) -> ModuleName {
+        name_with(path, display_path, |dir| self.packages.is_package(dir))
+    }
+}
+
+/// The names of the file at `path`, shown as `display_path`, with `is_package` telling which
+/// directories are packages.
+fn name_with(path: &Path, display_path: &str, is_package: impl FnMut(&Path) -> bool) -> ModuleName {
+    let (mut name, is_package) = module_name(path, is_package);
+    if !is_package && !name.contains('.') {
+        // Outside any package: a namespace package (PEP 420) names it after its
+        // directories, as far up as they are identifiers.
+        if let Some(namespaced) = namespace_module_name(display_path) {
+            name = namespaced;
+        }
+    }
+    let aliases = module_aliases(display_path, &name);
+    ModuleName {
+        name,
+        is_package,
+        aliases,
     }
 }
 
@@ -55,40 +108,49 @@ struct PackageDirectories {
 }
 
 impl PackageDirectories {
+    fn known(&self, dir: &Path) -> Option<bool> {
+        self.is_package.get(dir).copied()
+    }
+
     fn is_package(&mut self, dir: &Path) -> bool {
-        if let Some(&known) = self.is_package.get(dir) {
+        if let Some(known) = self.known(dir) {
             return known;
         }
-        let found = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
+        let found = has_init_file(dir);
         self.is_package.insert(dir.to_path_buf(), found);
         found
     }
+}
 
-    /// The dotted module name of a file: its stem, prefixed by the packages (directories
-    /// with an `__init__.py`) that contain it; and whether the file is a package's
-    /// `__init__`.
-    fn module_name(&mut self, path: &Path) -> (String, bool) {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let is_package = stem == "__init__";
-        let mut parts: Vec<String> = Vec::new();
-        if !is_package {
-            parts.push(stem);
-        }
-        let mut directory = path.parent();
-        while let Some(dir) = directory {
-            let Some(name) = dir.file_name() else { break };
-            if !self.is_package(dir) {
-                break;
-            }
-            parts.push(name.to_string_lossy().into_owned());
-            directory = dir.parent();
-        }
-        parts.reverse();
-        (parts.join("."), is_package)
+/// The dotted module name of a file: its stem, prefixed by the packages (directories with
+/// an `__init__.py`, as `is_package` says) that contain it; and whether the file is a
+/// package's `__init__`.
+fn module_name(path: &Path, mut is_package: impl FnMut(&Path) -> bool) -> (String, bool) {
+    let stem = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let is_init = stem == "__init__";
+    let mut parts: Vec<String> = Vec::new();
+    if !is_init {
+        parts.push(stem);
     }
+    let mut directory = path.parent();
+    while let Some(dir) = directory {
+        let Some(name) = dir.file_name() else { break };
+        if !is_package(dir) {
+            break;
+        }
+        parts.push(name.to_string_lossy().into_owned());
+        directory = dir.parent();
+    }
+    parts.reverse();
+    (parts.join("."), is_init)
+}
+
+/// Whether `dir` is a regular package: it holds an `__init__.py` (or a stub's `.pyi`).
+fn has_init_file(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
 /// The dotted name of a file outside any regular package, from its displayed path: the
@@ -174,6 +236,31 @@ mod tests {
             (package.name.as_str(), package.is_package),
             ("app.db", true)
         );
+    }
+
+    #[test]
+    fn naming_all_files_at_once_names_each_as_naming_it_alone() {
+        let files = [
+            "app/__init__.py",
+            "app/db/__init__.pyi",
+            "app/db/users.py",
+            "app/scripts/run.py",
+            "src/shop/routes/orders.py",
+            "my-project/tools/run.py",
+            "main.py",
+        ];
+        let dir = tree(&files);
+        let sources: Vec<SourcePath> = files
+            .iter()
+            .map(|file| SourcePath {
+                path: dir.path().join(file),
+                display: (*file).to_string(),
+            })
+            .collect();
+        let alone: Vec<ModuleName> = files.iter().map(|file| name_of(&dir, file)).collect();
+        assert_eq!(ModuleNamer::name_all(&sources), alone);
+        assert_eq!(alone[1].name, "app.db");
+        assert_eq!(alone[3].name, "app.scripts.run");
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl ProjectState {
             })
             .collect();
         sources.sort_by(|a, b| a.display.cmp(&b.display));
-        let mut namer = ModuleNamer::default();
+        let mut namer = ModuleNamer::for_files(sources.iter().map(|file| file.path.as_path()));
         let modules: Vec<ModuleName> = sources
             .iter()
             .map(|file| namer.name(&file.path, &file.display))
