@@ -222,6 +222,35 @@ pub fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
         .map(|parameter| parameter.name().as_str())
 }
 
+/// Calls `record(method, attribute, value, index)` for every `self.attr = value` in the
+/// methods of `class`, `self` being each method's receiver (as [`collect_assignments`]
+/// gives them: `value` `None` when it cannot be followed, `index` the position in a tuple).
+pub fn self_attribute_assignments<'a>(
+    class: &'a ast::StmtClassDef,
+    record: &mut dyn FnMut(
+        &'a ast::StmtFunctionDef,
+        &'a ast::ExprAttribute,
+        Option<&'a Expr>,
+        Option<usize>,
+    ),
+) {
+    for stmt in &class.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        let Some(receiver) = receiver_name(method) else {
+            continue;
+        };
+        collect_assignments(&method.body, &mut |target, value, index| {
+            if let Expr::Attribute(attribute) = target
+                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver)
+            {
+                record(method, attribute, value, index);
+            }
+        });
+    }
+}
+
 /// The values a call is given: its positional arguments, then its keyword arguments' values.
 pub fn argument_values(arguments: &ast::Arguments) -> impl Iterator<Item = &Expr> {
     arguments

@@ -6,7 +6,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::ast_query::{collect_assignments, receiver_name};
+use crate::ast_query::self_attribute_assignments;
 use crate::catalog;
 use crate::checker::Checker;
 
@@ -36,23 +36,11 @@ pub(super) fn record(checker: &mut Checker) {
             continue;
         };
         let class_path = checker.model.module.qualify(class.name.as_str());
-        for item in &class.body {
-            let Stmt::FunctionDef(method) = item else {
-                continue;
-            };
-            let Some(receiver) = receiver_name(method) else {
-                continue;
-            };
-            collect_assignments(&method.body, &mut |target, value, index| {
-                if index.is_none()
-                    && let Expr::Attribute(attribute) = target
-                    && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver)
-                    && value.is_some_and(|value| is_datagram_socket(checker, value))
-                {
-                    found.push(format!("{class_path}.{}", attribute.attr));
-                }
-            });
-        }
+        self_attribute_assignments(class, &mut |_, attribute, value, index| {
+            if index.is_none() && value.is_some_and(|value| is_datagram_socket(checker, value)) {
+                found.push(format!("{class_path}.{}", attribute.attr));
+            }
+        });
     }
     for attribute in found {
         checker.summary.note_datagram_socket(attribute);

@@ -5,10 +5,12 @@
 
 use std::collections::HashMap;
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use crate::ast_query::{collect_assignments, enclosing_class, receiver_name};
+use crate::ast_query::{
+    collect_assignments, enclosing_class, receiver_name, self_attribute_assignments,
+};
 use crate::catalog;
 use crate::checker::Checker;
 use crate::project::summary::ParameterRef;
@@ -184,24 +186,12 @@ fn function_origins(
 /// Every `self.attr` assigned in a method of `class` → how each value was built (keyed `.attr`).
 fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String, Vec<OriginFact>> {
     let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
-    for stmt in &class.body {
-        let Stmt::FunctionDef(method) = stmt else {
-            continue;
-        };
-        let Some(self_name) = receiver_name(method) else {
-            continue;
-        };
-        collect_assignments(&method.body, &mut |target, value, index| {
-            if let Expr::Attribute(attribute) = target
-                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self_name)
-            {
-                found
-                    .entry(format!(".{}", attribute.attr))
-                    .or_default()
-                    .push(OriginFact::of(checker, value, index));
-            }
-        });
-    }
+    self_attribute_assignments(class, &mut |_, attribute, value, index| {
+        found
+            .entry(format!(".{}", attribute.attr))
+            .or_default()
+            .push(OriginFact::of(checker, value, index));
+    });
     found
 }
 
@@ -226,31 +216,18 @@ pub(super) fn init_parameter_origin(
     }
     let mut source: Option<(&ast::StmtFunctionDef, &str)> = None;
     let mut assignments = 0;
-    for stmt in &class.body {
-        let Stmt::FunctionDef(method) = stmt else {
-            continue;
-        };
-        let Some(self_name) = receiver_name(method) else {
-            continue;
-        };
-        collect_assignments(&method.body, &mut |assigned, value, index| {
-            let Expr::Attribute(assigned) = assigned else {
-                return;
-            };
-            if assigned.attr.as_str() != attribute.attr.as_str()
-                || !matches!(&*assigned.value, Expr::Name(receiver) if receiver.id.as_str() == self_name)
-            {
-                return;
-            }
-            assignments += 1;
-            if method.name.as_str() == "__init__"
-                && index.is_none()
-                && let Some(Expr::Name(value)) = value
-            {
-                source = Some((method, value.id.as_str()));
-            }
-        });
-    }
+    self_attribute_assignments(class, &mut |method, assigned, value, index| {
+        if assigned.attr.as_str() != attribute.attr.as_str() {
+            return;
+        }
+        assignments += 1;
+        if method.name.as_str() == "__init__"
+            && index.is_none()
+            && let Some(Expr::Name(value)) = value
+        {
+            source = Some((method, value.id.as_str()));
+        }
+    });
     let (init, name) = source.filter(|_| assignments == 1)?;
     let parameter = init_parameter(init, name)?;
     let class_path = checker
