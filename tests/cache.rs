@@ -522,3 +522,141 @@ fn fixes_through_a_warm_cache_are_the_fixes_without_it() {
     );
     assert_eq!(check(cached.path(), &[]).json, uncached(cached.path()));
 }
+
+/// Sets the modification time of every file and directory under `root` (the cache's own
+/// directory aside) an hour back: old enough for the cache to trust their stamps.
+fn age(root: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read directory").flatten() {
+                if entry.file_name() != ".loopwarden_cache" {
+                    pending.push(entry.path());
+                }
+            }
+        }
+        std::fs::File::open(&path)
+            .and_then(|file| file.set_modified(past))
+            .expect("set the modification time");
+    }
+}
+
+/// A project whose files and directories are an hour old, after the run that made its
+/// cache directory, and a run that recorded its walk.
+fn aged_project_with_a_recorded_walk(dir: &Path) -> Run {
+    let first = check(dir, &[]);
+    age(dir);
+    let recorded = check(dir, &[]);
+    assert!(
+        !recorded.cache.contains("walk re-used"),
+        "{}",
+        recorded.cache
+    );
+    assert_eq!(recorded.json, first.json);
+    recorded
+}
+
+#[test]
+fn a_tree_whose_directories_did_not_change_is_not_walked_again() {
+    let dir = project();
+    let recorded = aged_project_with_a_recorded_walk(dir.path());
+    let reused = check(dir.path(), &[]);
+    assert!(reused.cache.contains("walk re-used"), "{}", reused.cache);
+    assert_eq!(reused.json, recorded.json);
+    assert_eq!(reused.json, uncached(dir.path()));
+    // An edit in place leaves the directories as they were: the walk is re-used, the file
+    // is analysed again.
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let edited = check(dir.path(), &[]);
+    assert!(edited.cache.contains("walk re-used"), "{}", edited.cache);
+    assert!(!edited.json.contains("LW103"));
+    assert_eq!(edited.json, uncached(dir.path()));
+}
+
+#[test]
+fn a_file_added_or_removed_is_walked_for() {
+    let dir = project();
+    aged_project_with_a_recorded_walk(dir.path());
+    write(
+        dir.path(),
+        "app/extra.py",
+        "import time\n\n\nasync def pause():\n    time.sleep(1)\n",
+    );
+    let added = check(dir.path(), &[]);
+    assert!(!added.cache.contains("walk re-used"), "{}", added.cache);
+    assert!(added.json.contains("extra.py"));
+    assert_eq!(added.json, uncached(dir.path()));
+    std::fs::remove_file(dir.path().join("app/extra.py")).expect("remove");
+    let removed = check(dir.path(), &[]);
+    assert!(!removed.json.contains("extra.py"));
+    assert_eq!(removed.json, uncached(dir.path()));
+}
+
+#[test]
+fn a_package_made_above_the_path_given_is_walked_for() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write(dir.path(), "src/app/__init__.py", "");
+    write(dir.path(), "src/app/db.py", DB_BLOCKING);
+    write(dir.path(), "src/app/web.py", WEB);
+    let given = |dir: &Path| check(dir, &["src/app"]);
+    given(dir.path());
+    age(dir.path());
+    given(dir.path());
+    assert!(given(dir.path()).cache.contains("walk re-used"));
+    // `src` becomes a package: every module under it is renamed (`src.app.db`).
+    write(dir.path(), "src/__init__.py", "");
+    let renamed = given(dir.path());
+    assert!(!renamed.cache.contains("walk re-used"), "{}", renamed.cache);
+    assert_eq!(
+        renamed.json,
+        check(dir.path(), &["src/app", "--no-cache"]).json
+    );
+}
+
+#[test]
+fn an_ignore_file_changed_or_added_is_walked_for() {
+    let dir = project();
+    write(dir.path(), ".ignore", "app/broken.py\n");
+    std::fs::create_dir_all(dir.path().join(".git/info")).expect("a repository");
+    aged_project_with_a_recorded_walk(dir.path());
+    assert!(check(dir.path(), &[]).cache.contains("walk re-used"));
+    // Edited in place: the file's own stamp changes, not its directory's.
+    write(dir.path(), ".ignore", "app/own.py\n");
+    let edited = check(dir.path(), &[]);
+    assert!(!edited.cache.contains("walk re-used"), "{}", edited.cache);
+    assert!(!edited.json.contains("own.py") && edited.json.contains("broken.py"));
+    assert_eq!(edited.json, uncached(dir.path()));
+    // A repository's exclude file, created where none was.
+    age(dir.path());
+    check(dir.path(), &[]);
+    assert!(check(dir.path(), &[]).cache.contains("walk re-used"));
+    write(dir.path(), ".git/info/exclude", "app/web.py\n");
+    let excluded = check(dir.path(), &[]);
+    assert!(
+        !excluded.cache.contains("walk re-used"),
+        "{}",
+        excluded.cache
+    );
+    assert!(!excluded.json.contains("web.py"));
+    assert_eq!(excluded.json, uncached(dir.path()));
+}
+
+#[test]
+fn a_damaged_walk_record_is_ignored() {
+    let dir = project();
+    let recorded = aged_project_with_a_recorded_walk(dir.path());
+    let record = cache_files(&dir.path().join(".loopwarden_cache"))[0].with_extension("walk");
+    let whole = std::fs::read(&record).expect("the walk's record");
+    let mut flipped = whole.clone();
+    let middle = whole.len() / 2;
+    flipped[middle] ^= 0xff;
+    for bytes in [whole[..whole.len() / 2].to_vec(), flipped, Vec::new()] {
+        std::fs::write(&record, &bytes).expect("damage");
+        let run = check(dir.path(), &[]);
+        assert!(!run.cache.contains("walk re-used"), "{}", run.cache);
+        assert_eq!(run.json, recorded.json);
+        // Written again whole: the next run uses it.
+        assert!(check(dir.path(), &[]).cache.contains("walk re-used"));
+    }
+}

@@ -24,6 +24,7 @@ mod extent;
 pub mod keys;
 pub mod memory;
 pub mod store;
+pub mod walk_record;
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,9 @@ pub struct Stats {
     pub link_reused: bool,
     /// A cache file was written.
     pub written: bool,
+    /// The files and their module names came from the record of an earlier walk
+    /// ([`walk_record`]): no directory had changed.
+    pub walk_reused: bool,
 }
 
 impl std::fmt::Display for Stats {
@@ -85,6 +89,9 @@ impl std::fmt::Display for Stats {
                 "linked"
             }
         )?;
+        if self.walk_reused {
+            f.write_str("; walk re-used")?;
+        }
         if !self.written {
             f.write_str("; nothing written")?;
         }
@@ -95,14 +102,26 @@ impl std::fmt::Display for Stats {
 /// [`crate::check`] with the cache in `directory`: the same report, from less work.
 pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Report, Stats) {
     let started = Instant::now();
-    let discovered = discovery::discover(paths, settings);
     let cache_file = file_for(directory, settings, paths);
-    run(
+    // Made before the walk, which stamps the directories it reads: making it later would
+    // change the stamp of the directory that holds it.
+    let _ = ensure_directory(directory);
+    let (discovered, modules, walk_reused) =
+        walk_record::discover(paths, settings, &cache_file.with_extension("walk"));
+    let (report, stats) = run(
         discovered,
+        Some(modules),
         &Texts::default(),
         settings,
         &cache_file,
         started,
+    );
+    (
+        report,
+        Stats {
+            walk_reused,
+            ..stats
+        },
     )
 }
 
@@ -122,7 +141,7 @@ pub fn check_with_texts(
         .collect();
     let discovered = discovery::discover(paths, settings);
     let cache_file = file_for(directory, settings, paths);
-    run(discovered, &texts, settings, &cache_file, started)
+    run(discovered, None, &texts, settings, &cache_file, started)
 }
 
 /// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
@@ -133,16 +152,18 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (R
     let (discovered, display, root) = analysis::discover_around(&buffer.path, settings);
     let cache_file = file_for(directory, settings, &[root]);
     let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
-    let (mut report, stats) = run(discovered, &texts, settings, &cache_file, started);
+    let (mut report, stats) = run(discovered, None, &texts, settings, &cache_file, started);
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     (report, stats)
 }
 
 /// Analyses (or reads from the cache), links (or re-uses the link) and reports the
-/// discovered files; `texts` stand in for some files on disk.
+/// discovered files, named by `modules` when the caller has named them already (in the
+/// files' order); `texts` stand in for some files on disk.
 fn run(
     mut discovered: Discovered,
+    modules: Option<Vec<ModuleName>>,
     texts: &Texts,
     settings: &Settings,
     cache_file: &Path,
@@ -150,8 +171,22 @@ fn run(
 ) -> (Report, Stats) {
     let now = SystemTime::now();
     // In display order from the start: the i-th file, module name and outcome go together.
-    discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
-    let modules = analysis::name_modules(&discovered.files);
+    let modules = match modules {
+        Some(modules) if modules.len() == discovered.files.len() => {
+            let mut named: Vec<(SourcePath, ModuleName)> = std::mem::take(&mut discovered.files)
+                .into_iter()
+                .zip(modules)
+                .collect();
+            named.sort_by(|a, b| a.0.display.cmp(&b.0.display));
+            let (files, modules) = named.into_iter().unzip();
+            discovered.files = files;
+            modules
+        }
+        _ => {
+            discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
+            analysis::name_modules(&discovered.files)
+        }
+    };
     let roots = ProjectRoots::of(&modules);
     // What a summary keeps depends on the project's top-level names too (LW103's fix is
     // spelled only for calls that may reach the project): a new top-level package is a new

@@ -199,6 +199,16 @@ pub fn write(path: &Path, header: &Header, local: &[&[u8]], summaries: &[&[u8]])
         preamble.extend_from_slice(&len.to_le_bytes());
         preamble.extend_from_slice(&sum.finish().to_le_bytes());
     }
+    let pieces: Vec<&[u8]> = [&preamble[..], &header[..]]
+        .into_iter()
+        .chain(local.iter().chain(summaries).copied())
+        .collect();
+    write_atomically(path, &pieces)
+}
+
+/// Writes `pieces` one after the other into a temporary file next to `path`, then renames
+/// it over `path`: a reader sees the old file or the new one whole, never a mix.
+pub fn write_atomically(path: &Path, pieces: &[&[u8]]) -> io::Result<()> {
     let directory = path.parent().unwrap_or(Path::new("."));
     let temporary = directory.join(format!(
         ".{}.{}.tmp",
@@ -209,9 +219,7 @@ pub fn write(path: &Path, header: &Header, local: &[&[u8]], summaries: &[&[u8]])
     ));
     let written = (|| {
         let mut file = io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
-        file.write_all(&preamble)?;
-        file.write_all(&header)?;
-        for piece in local.iter().chain(summaries) {
+        for piece in pieces {
             file.write_all(piece)?;
         }
         file.into_inner().map_err(|error| error.into_error())?;

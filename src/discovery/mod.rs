@@ -45,6 +45,10 @@ pub struct Discovered {
     /// Paths that could not be walked, as `path: reason` (the CLI prefixes `error: `),
     /// e.g. `missing/dir: No such file or directory (os error 2)`.
     pub errors: Vec<String>,
+    /// Every directory the walk read: the directories given and those it entered, in no
+    /// fixed order. The cache stamps them, so that a later run can tell that a walk would
+    /// find the same files.
+    pub directories: Vec<PathBuf>,
 }
 
 /// A directory the walk could not read.
@@ -162,6 +166,7 @@ fn walk(
     discovered.unreadable.append(&mut found.unreadable);
     discovered.skipped.append(&mut found.skipped);
     discovered.errors.append(&mut found.errors);
+    discovered.directories.append(&mut found.directories);
 }
 
 /// What one entry of the walk adds: a Python file to check, a Python name that is not a
@@ -181,7 +186,11 @@ fn record_entry(entry: Result<ignore::DirEntry, ignore::Error>, discovered: &mut
     let Some(kind) = entry.file_type() else {
         return;
     };
-    if kind.is_dir() || !is_python_file(path) {
+    if kind.is_dir() {
+        discovered.directories.push(path.to_path_buf());
+        return;
+    }
+    if !is_python_file(path) {
         return;
     }
     if kind.is_file() {

@@ -149,7 +149,7 @@ fn module_name(path: &Path, mut is_package: impl FnMut(&Path) -> bool) -> (Strin
 }
 
 /// Whether `dir` is a regular package: it holds an `__init__.py` (or a stub's `.pyi`).
-fn has_init_file(dir: &Path) -> bool {
+pub fn has_init_file(dir: &Path) -> bool {
     dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
