@@ -52,6 +52,7 @@ pub fn discover(
     let global_excludes = global_excludes();
     if let Some(record) = read(record_file)
         && record.build == BUILD_ID
+        && record.given == given_bytes(paths)
         && record.global_excludes == global_excludes
         && record.still_holds()
     {
@@ -73,6 +74,9 @@ type PathBytes = Vec<u8>;
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Record {
     build: String,
+    /// The paths as given: the files' display names are made from them (`app.py` and
+    /// `/home/me/app.py` share the record's file, named after the absolute paths).
+    given: Vec<PathBytes>,
     /// Where git's configuration puts the global excludes file, and its stamp.
     global_excludes: Option<GlobalExcludes>,
     /// Every directory whose entries decided the walk or a module name.
@@ -140,6 +144,7 @@ impl Record {
             .collect();
         Some(Self {
             build: BUILD_ID.to_string(),
+            given: given_bytes(paths),
             global_excludes,
             directories,
             probes: probes.into_iter().flatten().collect(),
@@ -321,6 +326,10 @@ fn global_excludes() -> Option<GlobalExcludes> {
         exists: metadata.is_some(),
         stamp: metadata.and_then(|metadata| Stamp::of(&metadata, SystemTime::now())),
     })
+}
+
+fn given_bytes(paths: &[PathBuf]) -> Vec<PathBytes> {
+    paths.iter().map(|path| bytes_of(path)).collect()
 }
 
 fn bytes_of(path: &Path) -> PathBytes {
