@@ -36,7 +36,7 @@ use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
 use crate::semantic::ModuleBindings;
 use crate::settings::{Settings, absolutize};
-use crate::source::LineIndex;
+use crate::source::{AsciiLines, LineIndex};
 
 /// Stack size of the analysis threads: deeply nested input recurses deeply in every visitor
 /// (and in dropping the tree), so the threads get far more stack than the default 2 MiB.
@@ -100,6 +100,18 @@ impl FileAnalysis {
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(project);
+        if let HeldText::Positions(lines) = self.source {
+            return FileFindings::without_text(
+                self.display_path,
+                self.line_index,
+                &lines,
+                diagnostics,
+                &self.noqa,
+                settings,
+                &self.path,
+            )
+            .in_cells(self.cells);
+        }
         // The text serves code frames (and LW003's fixes) only: a file with nothing to show
         // lets it go now.
         let source = if diagnostics.is_empty() && !reviews_noqa(&self.noqa, settings) {
@@ -251,7 +263,7 @@ pub fn analyse_source(
 }
 
 /// Whether LW003 will look at this file's `# noqa: CODES` directives (it needs the text).
-fn reviews_noqa(noqa: &NoqaDirectives, settings: &Settings) -> bool {
+pub fn reviews_noqa(noqa: &NoqaDirectives, settings: &Settings) -> bool {
     settings.is_enabled(Rule::UnusedNoqa) && noqa.has_codes()
 }
 
@@ -365,6 +377,10 @@ pub enum HeldText {
     Fingerprint { len: usize, hash: u64 },
     /// Nothing to show in the file, now or later.
     Released,
+    /// Not read: the file's findings are located by its line index and these lines, each
+    /// on a line of ASCII characters (the cache checks it), for an output without code
+    /// frames.
+    Positions(AsciiLines),
 }
 
 impl HeldText {
@@ -379,7 +395,7 @@ impl HeldText {
     pub fn into_string(self) -> String {
         match self {
             Self::Full(text) => text,
-            Self::Fingerprint { .. } | Self::Released => String::new(),
+            Self::Fingerprint { .. } | Self::Released | Self::Positions(_) => String::new(),
         }
     }
 }

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use loopwarden::Buffer;
-use loopwarden::output::{self, RenderOptions};
+use loopwarden::cache::TextUse;
+use loopwarden::output::{self, OutputFormat, RenderOptions};
 use loopwarden::registry::Rule;
 use loopwarden::settings::{Overrides, Settings};
 
@@ -78,6 +79,7 @@ fn disable_huge_pages() {
 
 fn check(args: CheckArgs) -> ExitCode {
     let started = Instant::now();
+    let text_use = text_use(&args);
     let mut extend_select = args.extend_select;
     if args.report_unused_noqa {
         extend_select.push(Rule::UnusedNoqa.code().to_string());
@@ -168,6 +170,7 @@ fn check(args: CheckArgs) -> ExitCode {
             &args.cache,
             args.verbose,
             &settings,
+            text_use,
         ),
     };
     let fix_only = args.fix_only;
@@ -278,6 +281,17 @@ fn check(args: CheckArgs) -> ExitCode {
     finish(written, code)
 }
 
+/// What the run does with the files with findings after the check: only code frames, fixes
+/// and runtime observations read their text.
+fn text_use(args: &CheckArgs) -> TextUse {
+    let shows_frames = args.output_format == OutputFormat::Text && !args.statistics;
+    if shows_frames || args.fix || args.fix_only || args.diff || args.runtime_report.is_some() {
+        TextUse::Text
+    } else {
+        TextUse::Positions
+    }
+}
+
 /// Checks `paths`, through the cache unless `--no-cache`; `--verbose` says what it did.
 fn check_paths(
     paths: &[std::path::PathBuf],
@@ -285,12 +299,13 @@ fn check_paths(
     cache: &cli::CacheArgs,
     verbose: bool,
     settings: &Settings,
+    text_use: TextUse,
 ) -> loopwarden::report::Report {
     if no_cache {
         return loopwarden::check(paths, settings);
     }
     let directory = cache_directory(cache, settings);
-    let (report, stats) = loopwarden::cache::check(paths, settings, &directory);
+    let (report, stats) = loopwarden::cache::check(paths, settings, &directory, text_use);
     if verbose {
         let _ = writeln!(io::stderr(), "{stats}");
     }

@@ -12,7 +12,7 @@ use crate::notebook::{Cell, CellIndex};
 use crate::registry::Rule;
 use crate::rules::unused_noqa;
 use crate::settings::Settings;
-use crate::source::{LineIndex, Location};
+use crate::source::{AsciiLines, LineIndex, Location};
 
 /// One finding, positioned for people (1-based rows and character columns).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,56 +176,67 @@ impl FileFindings {
         settings: &Settings,
         path: &Path,
     ) -> Self {
-        let parsed = !diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.rule == Rule::SyntaxError);
-        let mut used = HashSet::new();
-        let mut kept: Vec<Diagnostic> = diagnostics
-            .into_iter()
-            .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
-            .filter(|diagnostic| {
-                let line = line_index.line_of(diagnostic.range.start());
-                match noqa.find_match(line, diagnostic.rule) {
-                    Some(matched) => {
-                        used.insert(matched);
-                        false
-                    }
-                    None => true,
-                }
-            })
-            .collect();
-        // LW003 needs every other finding of the file first: it reports what matched none.
-        // A file that does not parse has no findings to match.
-        if parsed && settings.is_enabled_for(Rule::UnusedNoqa, path) {
-            kept.extend(unused_noqa::check(noqa, &used, &source, |rule| {
-                settings.is_enabled_for(rule, path)
-            }));
-        }
-        let mut findings: Vec<Finding> = kept
-            .into_iter()
-            .map(|diagnostic| to_finding(diagnostic, &display_path, &source, &line_index))
-            .collect();
-        sort_findings(&mut findings);
-        // One finding per line for one message: two calls of the same API on a line
-        // (`a.exists() and b.exists()`) are one thing to read and to fix, not two. The fix
-        // of the finding kept carries the edits of the others, so one `--fix` fixes the
-        // line, and a second finds nothing left to do.
-        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-        let mut seen = std::collections::HashMap::new();
-        for finding in findings {
-            let key = (finding.location.row, finding.rule, finding.message.clone());
-            match seen.get(&key) {
-                Some(&at) => merge_fix(&mut kept[at], finding.fix),
-                None => {
-                    seen.insert(key, kept.len());
-                    kept.push(finding);
-                }
-            }
-        }
-        let findings = kept;
+        let findings = findings_of(
+            diagnostics,
+            &display_path,
+            &line_index,
+            noqa,
+            settings,
+            path,
+            {
+                let (source, index) = (&source, &line_index);
+                move |offset| index.location(offset, source)
+            },
+            &source,
+        );
         Self {
             display_path,
             source,
+            line_index,
+            findings,
+        }
+    }
+
+    /// [`FileFindings::new`] for a file whose text was not read, for an output without code
+    /// frames: `lines` locate its findings (each on a line of ASCII characters: on any other,
+    /// the column counts bytes). Its `noqa` directives are not reviewed (LW003), which needs
+    /// the text: the cache reads the text of a file whose directives are.
+    pub fn without_text(
+        display_path: String,
+        line_index: LineIndex,
+        lines: &AsciiLines,
+        diagnostics: Vec<Diagnostic>,
+        noqa: &NoqaDirectives,
+        settings: &Settings,
+        path: &Path,
+    ) -> Self {
+        let findings = findings_of(
+            diagnostics,
+            &display_path,
+            &line_index,
+            noqa,
+            settings,
+            path,
+            {
+                let index = &line_index;
+                move |offset| {
+                    lines.location(index, offset).unwrap_or_else(|| {
+                        let line = index.line_of(offset);
+                        Location {
+                            row: line + 1,
+                            column: u32::from(offset)
+                                .saturating_sub(u32::from(index.line_start(line)))
+                                as usize
+                                + 1,
+                        }
+                    })
+                }
+            },
+            "",
+        );
+        Self {
+            display_path,
+            source: String::new(),
             line_index,
             findings,
         }
@@ -270,6 +281,69 @@ impl FileFindings {
     }
 }
 
+/// A file's diagnostics as findings: rules that are off for the file and findings a `noqa`
+/// comment suppresses dropped, LW003's added (from `source`), each located by `locate`,
+/// sorted by position, one per line and message.
+#[allow(clippy::too_many_arguments)]
+fn findings_of(
+    diagnostics: Vec<Diagnostic>,
+    display_path: &str,
+    line_index: &LineIndex,
+    noqa: &NoqaDirectives,
+    settings: &Settings,
+    path: &Path,
+    locate: impl Fn(TextSize) -> Location,
+    source: &str,
+) -> Vec<Finding> {
+    let parsed = !diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.rule == Rule::SyntaxError);
+    let mut used = HashSet::new();
+    let mut kept: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
+        .filter(|diagnostic| {
+            let line = line_index.line_of(diagnostic.range.start());
+            match noqa.find_match(line, diagnostic.rule) {
+                Some(matched) => {
+                    used.insert(matched);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    // LW003 needs every other finding of the file first: it reports what matched none.
+    // A file that does not parse has no findings to match.
+    if parsed && settings.is_enabled_for(Rule::UnusedNoqa, path) {
+        kept.extend(unused_noqa::check(noqa, &used, source, |rule| {
+            settings.is_enabled_for(rule, path)
+        }));
+    }
+    let mut findings: Vec<Finding> = kept
+        .into_iter()
+        .map(|diagnostic| to_finding(diagnostic, display_path, &locate))
+        .collect();
+    sort_findings(&mut findings);
+    // One finding per line for one message: two calls of the same API on a line
+    // (`a.exists() and b.exists()`) are one thing to read and to fix, not two. The fix
+    // of the finding kept carries the edits of the others, so one `--fix` fixes the
+    // line, and a second finds nothing left to do.
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut seen = std::collections::HashMap::new();
+    for finding in findings {
+        let key = (finding.location.row, finding.rule, finding.message.clone());
+        match seen.get(&key) {
+            Some(&at) => merge_fix(&mut kept[at], finding.fix),
+            None => {
+                seen.insert(key, kept.len());
+                kept.push(finding);
+            }
+        }
+    }
+    kept
+}
+
 /// Adds the edits of `other` (the fix of a finding merged into `finding`) to `finding`'s
 /// fix, unless they overlap its edits; the merged fix is as safe as the less safe of the two.
 fn merge_fix(finding: &mut Finding, other: Option<FindingFix>) {
@@ -295,9 +369,13 @@ fn merge_fix(finding: &mut Finding, other: Option<FindingFix>) {
         .sort_by_key(|edit| (edit.range.start(), edit.range.end()));
 }
 
-fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &LineIndex) -> Finding {
-    let location = index.location(diagnostic.range.start(), source);
-    let end_location = index.location(diagnostic.range.end(), source);
+fn to_finding(
+    diagnostic: Diagnostic,
+    filename: &str,
+    locate: &impl Fn(TextSize) -> Location,
+) -> Finding {
+    let location = locate(diagnostic.range.start());
+    let end_location = locate(diagnostic.range.end());
     let fix = diagnostic.fix.map(|fix| FindingFix {
         applicability: fix.applicability,
         message: fix.message,
@@ -305,8 +383,8 @@ fn to_finding(diagnostic: Diagnostic, filename: &str, source: &str, index: &Line
             .edits
             .into_iter()
             .map(|edit| FindingEdit {
-                location: index.location(edit.range.start(), source),
-                end_location: index.location(edit.range.end(), source),
+                location: locate(edit.range.start()),
+                end_location: locate(edit.range.end()),
                 content: edit.content,
                 range: edit.range,
             })

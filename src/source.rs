@@ -186,9 +186,96 @@ impl LineIndex {
     }
 }
 
+/// What locates a text's offsets besides its [`LineIndex`], without the text: its length,
+/// and the lines holding a character beyond ASCII, where a column (counted in characters) is
+/// not the byte distance from the line's start. The cache keeps it for a file with findings,
+/// so that a run whose output shows no code frames need not read the file again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AsciiLines {
+    len: u32,
+    /// 0-based, ascending.
+    non_ascii: Box<[u32]>,
+}
+
+impl AsciiLines {
+    /// Those of a text of ASCII characters only (no line index needed).
+    pub fn all_ascii(source: &str) -> Self {
+        Self {
+            len: u32::try_from(source.len()).unwrap_or(u32::MAX),
+            non_ascii: Box::new([]),
+        }
+    }
+
+    pub fn of(source: &str, index: &LineIndex) -> Self {
+        let len = u32::try_from(source.len()).unwrap_or(u32::MAX);
+        if source.is_ascii() {
+            return Self {
+                len,
+                non_ascii: Box::new([]),
+            };
+        }
+        let non_ascii = (0..index.line_count())
+            .filter(|&line| {
+                let start = index.start(line).unwrap_or(0) as usize;
+                let end = index
+                    .start(line + 1)
+                    .map_or(source.len(), |next| next as usize);
+                !source
+                    .as_bytes()
+                    .get(start..end)
+                    .is_some_and(|bytes| bytes.is_ascii())
+            })
+            .filter_map(|line| u32::try_from(line).ok())
+            .collect();
+        Self { len, non_ascii }
+    }
+
+    /// The location of `offset` as [`LineIndex::location`] gives it with the text; `None`
+    /// when its line holds a character beyond ASCII (the text is needed to count it).
+    pub fn location(&self, index: &LineIndex, offset: TextSize) -> Option<Location> {
+        let offset = TextSize::from(u32::from(offset).min(self.len));
+        let line = index.line_of(offset);
+        let on_non_ascii =
+            u32::try_from(line).map_or(true, |line| self.non_ascii.binary_search(&line).is_ok());
+        if on_non_ascii {
+            return None;
+        }
+        let start = index.start(line).unwrap_or(0);
+        Some(Location {
+            row: line + 1,
+            column: u32::from(offset).saturating_sub(start) as usize + 1,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_lines_locate_as_the_text_does_and_only_on_ascii_lines() {
+        let source = "x = 1\r\ny = 'café'  # non-ASCII\rz = f(\n    y)\n";
+        let index = LineIndex::new(source);
+        let lines = AsciiLines::of(source, &index);
+        for offset in 0..=source.len() as u32 + 3 {
+            let offset = TextSize::from(offset);
+            let with_text = index.location(offset, source);
+            match lines.location(&index, offset) {
+                Some(location) => assert_eq!(location, with_text, "at {offset:?}"),
+                None => assert_eq!(with_text.row, 2, "only line 2 needs the text"),
+            }
+        }
+        assert!(lines.location(&index, TextSize::from(9)).is_none());
+        let z = source.find('z').unwrap() as u32;
+        assert!(lines.location(&index, TextSize::from(z)).is_some());
+        let ascii = "a = 1\n";
+        assert_eq!(
+            AsciiLines::of(ascii, &LineIndex::new(ascii))
+                .non_ascii
+                .len(),
+            0
+        );
+    }
 
     #[test]
     fn a_line_index_round_trips_as_gaps() {

@@ -660,3 +660,102 @@ fn a_damaged_walk_record_is_ignored() {
         assert!(check(dir.path(), &[]).cache.contains("walk re-used"));
     }
 }
+
+/// A module with findings on lines of ASCII characters and on lines beyond: its own
+/// (LW101) and the link's (LW103, through `app.db`).
+const ACCENTED: &str = "import time\nfrom app.db import load_user\n\n\nasync def café():\n    time.sleep(1)\n    é = 'à'; time.sleep(2)\n    return load_user('é'), load_user(1)\n";
+
+#[test]
+fn findings_are_located_without_their_text_as_with_it() {
+    let dir = project();
+    write(dir.path(), "app/accented.py", ACCENTED);
+    aged_project_with_a_recorded_walk(dir.path());
+    let cold = uncached(dir.path());
+    assert!(cold.contains("accented.py") && cold.contains("LW103"));
+    for format in ["json", "concise", "sarif", "text"] {
+        let run = |extra: &[&str]| {
+            loopwarden(dir.path())
+                .args(["check", "--verbose", "--output-format", format])
+                .args(extra)
+                .output()
+                .expect("runs")
+        };
+        let expected = run(&["--no-cache"]);
+        run(&[]);
+        let warm = run(&[]);
+        let cache = Run::of(warm.clone()).cache;
+        assert!(cache.contains(" 0 analysed"), "{format}: {cache}");
+        assert_eq!(
+            String::from_utf8_lossy(&warm.stdout),
+            String::from_utf8_lossy(&expected.stdout),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn an_output_without_code_frames_does_not_read_a_file_from_the_cache() {
+    let dir = project();
+    write(
+        dir.path(),
+        "app/own.py",
+        "import time\n\n\nasync def tick():\n    ab = 1; time.sleep(1)\n",
+    );
+    // Old before the first run: the cache records every file's size and time.
+    age(dir.path());
+    let cold = check(dir.path(), &[]);
+    assert!(cold.json.contains("\"column\": 13"), "{}", cold.json);
+    // The same size and modification time, another text: the cache trusts the stamp (as
+    // Ruff's does), so what a run shows of the file tells whether it read it. `é` is two
+    // bytes and one character: read, the finding's column would be 12.
+    let path = dir.path().join("app/own.py");
+    let stamp = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("time");
+    std::fs::write(
+        &path,
+        "import time\n\n\nasync def tick():\n    é = 1; time.sleep(1)\n",
+    )
+    .expect("write");
+    std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(stamp))
+        .expect("restore the modification time");
+    let warm = check(dir.path(), &[]);
+    assert!(warm.cache.contains("0 analysed"), "{}", warm.cache);
+    assert_eq!(warm.json, cold.json);
+    // Code frames need the text: read, the column counts its characters.
+    let framed = loopwarden(dir.path())
+        .args(["check", "--output-format", "text"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&framed.stdout).contains("own.py:5:12"));
+}
+
+#[test]
+fn the_same_directory_named_another_way_is_walked_for_its_own_names() {
+    let dir = project();
+    aged_project_with_a_recorded_walk(dir.path());
+    let relative = check(dir.path(), &["app"]);
+    let absolute_path = dir.path().join("app");
+    let absolute = check(dir.path(), &[absolute_path.to_str().expect("UTF-8")]);
+    for run in [&relative, &absolute] {
+        assert!(run.json.contains("web.py"));
+    }
+    assert!(
+        relative.json.contains("\"app/web.py\""),
+        "{}",
+        relative.json
+    );
+    assert!(
+        absolute
+            .json
+            .contains(&format!("\"{}\"", absolute_path.join("web.py").display()))
+    );
+    // They share the record's file (named after the absolute paths), which holds the other
+    // run's names each time: each run walks again, and shows its own names.
+    assert_eq!(check(dir.path(), &["app"]).json, relative.json);
+    let again = check(dir.path(), &[absolute_path.to_str().expect("UTF-8")]);
+    assert_eq!(again.json, absolute.json);
+}

@@ -250,7 +250,8 @@ fn read_again(file: &mut FileAnalysis, project: &Vec<Diagnostic>) -> Option<Stri
     let (len, hash) = match &file.source {
         HeldText::Full(text) => return Some(text.clone()),
         HeldText::Fingerprint { len, hash } => (*len, *hash),
-        HeldText::Released => return None,
+        // The language server and `--watch` keep no file as positions only.
+        HeldText::Released | HeldText::Positions(_) => return None,
     };
     analysis::restore_texts(
         std::slice::from_mut(file),

@@ -46,7 +46,7 @@ use crate::project::summary::ModuleSummary;
 use crate::registry::Rule;
 use crate::report::Report;
 use crate::settings::{Settings, absolutize};
-use crate::source::LineIndex;
+use crate::source::{AsciiLines, LineIndex};
 
 use keys::{BUILD_ID, Stamp, hash_bytes, module_key, settings_fingerprint};
 use store::{FileRecord, Header, LinkRecord, Opened, Span};
@@ -99,8 +99,29 @@ impl std::fmt::Display for Stats {
     }
 }
 
-/// [`crate::check`] with the cache in `directory`: the same report, from less work.
-pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Report, Stats) {
+/// What the report's reader takes from each file with findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextUse {
+    /// Its text: code frames, fixes, runtime observations placed in it. Every file with
+    /// findings is read.
+    Text,
+    /// Where its findings are, and nothing else (JSON, SARIF, concise output): a file from
+    /// the cache is located by its stored line index, and read only when a finding sits on
+    /// a line with a character beyond ASCII (its column counts characters), when LW003
+    /// reviews its `noqa` directives, or when it is a notebook. On the benchmark corpus its
+    /// 517 files with findings are 25 MB of text: reading them and indexing their lines
+    /// was about a third of a cached run's work.
+    Positions,
+}
+
+/// [`crate::check`] with the cache in `directory`: the same report, from less work; with
+/// [`TextUse::Positions`], files with findings come without their text.
+pub fn check(
+    paths: &[PathBuf],
+    settings: &Settings,
+    directory: &Path,
+    text_use: TextUse,
+) -> (Report, Stats) {
     let started = Instant::now();
     let cache_file = file_for(directory, settings, paths);
     // Made before the walk, which stamps the directories it reads: making it later would
@@ -111,7 +132,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings, directory: &Path) -> (Repor
     let (report, stats) = run(
         discovered,
         Some(modules),
-        &Texts::default(),
+        (&Texts::default(), text_use),
         settings,
         &cache_file,
         started,
@@ -141,7 +162,14 @@ pub fn check_with_texts(
         .collect();
     let discovered = discovery::discover(paths, settings);
     let cache_file = file_for(directory, settings, paths);
-    run(discovered, None, &texts, settings, &cache_file, started)
+    run(
+        discovered,
+        None,
+        (&texts, TextUse::Text),
+        settings,
+        &cache_file,
+        started,
+    )
 }
 
 /// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
@@ -152,7 +180,14 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (R
     let (discovered, display, root) = analysis::discover_around(&buffer.path, settings);
     let cache_file = file_for(directory, settings, &[root]);
     let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
-    let (mut report, stats) = run(discovered, None, &texts, settings, &cache_file, started);
+    let (mut report, stats) = run(
+        discovered,
+        None,
+        (&texts, TextUse::Text),
+        settings,
+        &cache_file,
+        started,
+    );
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     (report, stats)
@@ -164,7 +199,7 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (R
 fn run(
     mut discovered: Discovered,
     modules: Option<Vec<ModuleName>>,
-    texts: &Texts,
+    (texts, text_use): (&Texts, TextUse),
     settings: &Settings,
     cache_file: &Path,
     started: Instant,
@@ -207,6 +242,7 @@ fn run(
             modules: &modules,
             roots: &roots,
             texts,
+            text_use,
             previous: previous.as_mut(),
             now,
         };
@@ -322,8 +358,12 @@ struct Fresh {
     linked: Box<[u8]>,
 }
 
-/// A file's own findings, `noqa` directives and notebook cells, as stored.
+/// A file's own findings, `noqa` directives and notebook cells, as stored. They are
+/// followed by its [`Positions`], read only when used.
 type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
+/// What locates a file's findings without its text ([`TextUse::Positions`]): kept for a
+/// file with findings of its own, or that the whole-project rules may report in.
+type Positions = Option<(LineIndex, AsciiLines)>;
 /// A file's summary and line index, as stored: what the link reads.
 type Linked = (Option<ModuleSummary>, LineIndex);
 
@@ -334,6 +374,7 @@ struct Run<'r> {
     modules: &'r [ModuleName],
     roots: &'r ProjectRoots,
     texts: &'r Texts,
+    text_use: TextUse,
     previous: Option<&'r mut Opened>,
     now: SystemTime,
 }
@@ -430,8 +471,9 @@ impl Run<'_> {
             }
         };
         let content = (hash_bytes(&bytes), bytes.len() as u64);
+        let lines = ascii_lines(&bytes);
         let analysis = analyse_bytes(file, bytes, module, Some(self.roots), self.settings);
-        let outcome = fresh(&analysis, file, module, stamp, content);
+        let outcome = fresh(&analysis, file, module, stamp, content, lines);
         (analysis, outcome)
     }
 
@@ -444,12 +486,23 @@ impl Run<'_> {
         local: &[u8],
         bytes: &mut Option<Result<Vec<u8>, String>>,
     ) -> Option<FileAnalysis> {
-        let (diagnostics, noqa, cells): Local =
-            postcard::from_bytes(record.local.of(local)?).ok()?;
+        let ((diagnostics, noqa, cells), positions): (Local, _) =
+            postcard::take_from_bytes(record.local.of(local)?).ok()?;
         let mut analysis = FileAnalysis::empty(file);
         analysis.diagnostics = diagnostics;
         analysis.noqa = noqa;
         analysis.cells = cells;
+        if record.needs_text
+            && self.text_use == TextUse::Positions
+            && let Ok(Some((line_index, lines))) = postcard::from_bytes::<Positions>(positions)
+            && analysis.cells.is_none()
+            && !analysis::reviews_noqa(&analysis.noqa, self.settings)
+            && all_located(&analysis.diagnostics, &line_index, &lines)
+        {
+            analysis.line_index = line_index;
+            analysis.source = HeldText::Positions(lines);
+            return Some(analysis);
+        }
         if record.needs_text {
             let read = bytes.take().unwrap_or_else(|| read_source(file)).ok()?;
             let text = text_of(file, read)?;
@@ -511,9 +564,26 @@ impl Run<'_> {
             .filter(|((file, project), outcome)| {
                 !project.is_empty()
                     && matches!(outcome, Outcome::Cached { .. })
-                    && matches!(file.source, HeldText::Released)
+                    && match &file.source {
+                        HeldText::Released => true,
+                        // Located without the text, unless a finding of the link sits on
+                        // a line beyond ASCII.
+                        HeldText::Positions(lines) => {
+                            !all_located(project, &file.line_index, lines)
+                        }
+                        _ => false,
+                    }
             })
-            .for_each(|((file, _), _)| {
+            .for_each(|((file, project), outcome)| {
+                if let (HeldText::Released, Outcome::Cached { record }) = (&file.source, outcome)
+                    && let Some((line_index, lines)) = self.positions(record)
+                    && all_located(&file.diagnostics, &line_index, &lines)
+                    && all_located(project, &line_index, &lines)
+                {
+                    file.line_index = line_index;
+                    file.source = HeldText::Positions(lines);
+                    return;
+                }
                 let source = SourcePath {
                     path: file.path.clone(),
                     display: file.display_path.clone(),
@@ -527,6 +597,21 @@ impl Run<'_> {
                 }
             });
         (files, outcomes, project, reused)
+    }
+
+    /// The stored [`Positions`] of a file from the cache, for an output that needs no text
+    /// (and not for a notebook, whose text is not the file's).
+    fn positions(&self, record: &FileRecord) -> Option<(LineIndex, AsciiLines)> {
+        if self.text_use != TextUse::Positions {
+            return None;
+        }
+        let local = &self.previous.as_ref()?.local[..];
+        let ((_, _, cells), positions): (Local, _) =
+            postcard::take_from_bytes(record.local.of(local)?).ok()?;
+        if cells.is_some() {
+            return None;
+        }
+        postcard::from_bytes::<Positions>(positions).ok()?
     }
 
     /// Gives every file from the cache its summary and line index back; a file whose stored
@@ -793,6 +878,7 @@ fn fresh(
     module: &ModuleName,
     stamp: Option<Stamp>,
     (content, size): (u64, u64),
+    lines: Option<AsciiLines>,
 ) -> Outcome {
     let cut_short = analysis
         .diagnostics
@@ -803,7 +889,18 @@ fn fresh(
             link: link_input(analysis),
         };
     }
-    let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells));
+    // Only where the output may need to locate a finding: a file with findings of its own,
+    // or one the whole-project rules may report in.
+    let located =
+        !analysis.diagnostics.is_empty() || matches!(analysis.source, HeldText::Fingerprint { .. });
+    let positions: Positions = lines
+        .filter(|_| located && analysis.cells.is_none())
+        .map(|lines| (analysis.line_index.clone(), lines));
+    let local = postcard::to_allocvec(&(&analysis.diagnostics, &analysis.noqa, &analysis.cells))
+        .and_then(|mut local| {
+            local.extend(postcard::to_allocvec(&positions)?);
+            Ok(local)
+        });
     let (Ok(local), Some((linked, link))) = (local, linked_bytes(analysis)) else {
         return Outcome::Uncacheable { link: None };
     };
@@ -824,6 +921,37 @@ fn fresh(
         local: local.into_boxed_slice(),
         linked: lz4_flex::compress_prepend_size(&linked).into_boxed_slice(),
     }))
+}
+
+/// The [`AsciiLines`] of a file's text, when its text is its bytes (UTF-8, no byte order
+/// mark: no other decoding moves an offset), found before the analysis takes the bytes.
+fn ascii_lines(bytes: &[u8]) -> Option<AsciiLines> {
+    let (std::borrow::Cow::Borrowed(text), _) = crate::encoding::decode(bytes).ok()? else {
+        return None;
+    };
+    if text.len() != bytes.len() {
+        return None;
+    }
+    Some(if text.is_ascii() {
+        AsciiLines::all_ascii(text)
+    } else {
+        AsciiLines::of(text, &LineIndex::new(text))
+    })
+}
+
+/// Whether `lines` locate every position of `diagnostics` without the text.
+fn all_located(diagnostics: &[Diagnostic], index: &LineIndex, lines: &AsciiLines) -> bool {
+    diagnostics.iter().all(|diagnostic| {
+        let ranges = std::iter::once(diagnostic.range).chain(
+            diagnostic
+                .fix
+                .iter()
+                .flat_map(|fix| fix.edits.iter().map(|edit| edit.range)),
+        );
+        ranges
+            .flat_map(|range| [range.start(), range.end()])
+            .all(|offset| lines.location(index, offset).is_some())
+    })
 }
 
 /// A file's checked text from its bytes (`None`: it no longer decodes).
