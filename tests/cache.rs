@@ -759,3 +759,34 @@ fn the_same_directory_named_another_way_is_walked_for_its_own_names() {
     let again = check(dir.path(), &[absolute_path.to_str().expect("UTF-8")]);
     assert_eq!(again.json, absolute.json);
 }
+
+#[test]
+fn a_file_given_by_name_and_removed_is_an_error_as_without_the_record() {
+    let dir = project();
+    // Given by name but excluded: not checked, and nothing else of its directory is.
+    write(dir.path(), "scripts/tool.py", "print(1)\n");
+    let run = |extra: &[&str]| {
+        check_command(dir.path())
+            .args([
+                "--force-exclude",
+                "--extend-exclude",
+                "scripts",
+                "app",
+                "scripts/tool.py",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    run(&[]);
+    age(dir.path());
+    run(&[]);
+    assert!(Run::of(run(&[])).cache.contains("walk re-used"));
+    std::fs::remove_file(dir.path().join("scripts/tool.py")).expect("remove");
+    let without = run(&["--no-cache"]);
+    assert_eq!(without.status.code(), Some(2), "a path that does not exist");
+    let with = run(&[]);
+    assert_eq!(with.status.code(), without.status.code());
+    assert_eq!(with.stdout, without.stdout);
+    assert!(String::from_utf8_lossy(&with.stderr).contains("scripts/tool.py"));
+}

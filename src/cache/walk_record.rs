@@ -226,6 +226,21 @@ fn decisive_directories(
             directories.push(dir.clone());
         }
     }
+    // A file given by name is not walked for: the directory that holds it says whether it
+    // is still there (a run that finds it gone says so, as a walk would).
+    let holders: Vec<PathBuf> = paths
+        .iter()
+        .filter(|given| !given.is_dir())
+        .map(|given| match given.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    for dir in &holders {
+        if seen.insert(dir) {
+            directories.push(dir.clone());
+        }
+    }
     for file in &discovered.files {
         for dir in file.path.ancestors().skip(1) {
             if dir.file_name().is_none() {
