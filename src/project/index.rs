@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_text_size::TextRange;
 
 use super::linked_sites::{LinkedSites, Resolution};
-use super::summary::{ClassSummary, FunctionSummary, ModuleSummary};
+use super::summary::{ClassSummary, ExportTarget, FunctionSummary, ModuleSummary};
 use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
@@ -55,8 +55,30 @@ pub struct Project<'a> {
     roots: rustc_hash::FxHashSet<&'a str>,
 }
 
+/// `head.tail`, in one allocation of the right size: `format!` grows its string as it
+/// writes, and the link builds a few hundred thousand of these paths.
+pub(super) fn dotted(head: &str, tail: &str) -> String {
+    let mut path = String::with_capacity(head.len() + 1 + tail.len());
+    path.push_str(head);
+    path.push('.');
+    path.push_str(tail);
+    path
+}
+
+/// The path `exported` names, followed by `.tail` when there is one.
+fn with_tail(exported: ExportTarget, tail: Option<&str>) -> String {
+    let mut path =
+        String::with_capacity(exported.text_len() + tail.map_or(0, |tail| tail.len() + 1));
+    exported.push_to(&mut path);
+    if let Some(tail) = tail {
+        path.push('.');
+        path.push_str(tail);
+    }
+    path
+}
+
 /// How many re-exports and base classes a name is followed through.
-const MAX_RESOLUTION_STEPS: usize = 16;
+pub(super) const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
     /// The index of `modules` alone: callees are resolved by [`Project::new`].
@@ -180,7 +202,7 @@ impl<'a> Project<'a> {
     pub fn resolve_class(&self, path: &str) -> Option<&'a str> {
         let mut current = Cow::Borrowed(path);
         for _ in 0..MAX_RESOLUTION_STEPS {
-            if let Some((&class, _)) = self.classes.get_key_value(current.as_ref()) {
+            if let Some(class) = self.defined_class(&current) {
                 return Some(class);
             }
             if !self.may_be_project_path(&current) {
@@ -189,6 +211,11 @@ impl<'a> Project<'a> {
             current = Cow::Owned(self.reexported(&current)?);
         }
         None
+    }
+
+    /// The project class whose path where it is defined is `path`.
+    pub(super) fn defined_class(&self, path: &str) -> Option<&'a str> {
+        self.classes.get_key_value(path).map(|(&class, _)| class)
     }
 
     /// The summary of project class `class` (its path where it is defined).
@@ -203,22 +230,42 @@ impl<'a> Project<'a> {
     pub(super) fn reexported(&self, path: &str) -> Option<String> {
         let (module, name, tail) = self.split_at_module(path)?;
         let summary = self.modules[module].summary;
-        let target = match summary.exports.get(name) {
-            Some(exported) => exported,
-            None => summary.star_imports.iter().find_map(|star| {
-                let candidate = format!("{star}.{name}");
-                let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
-                    let from = self.modules[from].summary;
-                    from.exports.contains_key(name) || from.classes.contains_key(&candidate)
-                });
-                binds.then_some(candidate)
-            })?,
-        };
-        let target = match tail {
-            Some(tail) => format!("{target}.{tail}"),
-            None => target,
+        let target = match summary.exports.target_of(name) {
+            // Most often the module's own definition (`app.models.Repo` itself): compared
+            // in place, no path is built.
+            Some(exported) if exported.spells(path, tail) => return None,
+            Some(exported) => with_tail(exported, tail),
+            None => {
+                let mut target = self.bound_by_star_import(summary, name)?;
+                if let Some(tail) = tail {
+                    target.push('.');
+                    target.push_str(tail);
+                }
+                target
+            }
         };
         (target != path).then_some(target)
+    }
+
+    /// `star.name` for the first `from star import *` of module `summary` whose module
+    /// defines or binds `name`.
+    fn bound_by_star_import(&self, summary: &ModuleSummary, name: &str) -> Option<String> {
+        // One buffer for every candidate: a module may star-import dozens of modules.
+        let mut candidate = String::new();
+        for star in &summary.star_imports {
+            let Some(&from) = self.module_by_name.get(star.as_str()) else {
+                continue;
+            };
+            let from = self.modules[from].summary;
+            candidate.clear();
+            candidate.push_str(star);
+            candidate.push('.');
+            candidate.push_str(name);
+            if from.exports.contains_key(name) || from.classes.contains_key(&candidate) {
+                return Some(candidate);
+            }
+        }
+        None
     }
 
     /// The longest prefix of `path` that names a module: that module, the name that follows
@@ -290,7 +337,7 @@ impl<'a> Project<'a> {
             return Some(id);
         }
         if self.classes.contains_key(path) {
-            return self.resolve_steps(&format!("{path}.__init__"), steps + 1);
+            return self.resolve_steps(&dotted(path, "__init__"), steps + 1);
         }
         let (owner, member) = path.rsplit_once('.')?;
         if let Some(&(module, bases)) = self.classes.get(owner) {
@@ -299,7 +346,7 @@ impl<'a> Project<'a> {
                 return Some((module, index as usize));
             }
             for base in bases.iter() {
-                if let Some(found) = self.resolve_steps(&format!("{base}.{member}"), steps + 1) {
+                if let Some(found) = self.resolve_steps(&dotted(base, member), steps + 1) {
                     return Some(found);
                 }
             }
@@ -308,25 +355,30 @@ impl<'a> Project<'a> {
         // Follow a re-export: the longest module prefix whose module binds the next name.
         let (module, name, tail) = self.split_at_module(path)?;
         let summary = self.modules[module].summary;
-        let Some(exported) = summary.exports.get(name) else {
+        let Some(exported) = summary.exports.target_of(name) else {
             // Bound by a `from ... import *`, if at all.
-            let target = self.reexported(path)?;
+            let mut target = self.bound_by_star_import(summary, name)?;
+            if let Some(tail) = tail {
+                target.push('.');
+                target.push_str(tail);
+            }
+            if target == path {
+                return None;
+            }
             return self.resolve_steps(&target, steps + 1);
         };
-        let target = match tail {
-            Some(tail) => format!("{exported}.{tail}"),
-            None => exported,
-        };
-        if target == path {
+        // The module's own definition, not a re-export (compared in place).
+        if exported.spells(path, tail) {
             return None;
         }
+        let target = with_tail(exported, tail);
         // The module's own definition: found in the module itself, whatever other
         // module shares its name.
         if let Some(index) = summary.function_index(&target) {
             return Some((module, index as usize));
         }
         if summary.classes.contains_key(target.as_str()) {
-            let init = format!("{target}.__init__");
+            let init = dotted(&target, "__init__");
             if let Some(index) = summary.function_index(&init) {
                 return Some((module, index as usize));
             }

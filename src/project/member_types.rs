@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::index::{FunctionId, Project, ProjectModule};
+use super::index::{FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
@@ -94,7 +94,7 @@ impl<'a> Project<'a> {
                 if summary.parameter_attributes.is_empty() {
                     continue;
                 }
-                if let Some(init) = self.resolve(&format!("{class}.__init__"))
+                if let Some(init) = self.resolve(&dotted(class, "__init__"))
                     && self.function(init).path().ends_with(".__init__")
                     && self.function(init).path().starts_with(class.as_str())
                 {
@@ -226,7 +226,7 @@ impl<'a> Project<'a> {
                     Member::Value(next) => next,
                 },
                 Type::Library(class) => {
-                    let member = format!("{class}.{name}");
+                    let member = dotted(&class, name);
                     if last && !called {
                         return Some(Resolution::External(member.into()));
                     }
@@ -277,7 +277,7 @@ impl<'a> Project<'a> {
         if let Some(type_name) = self.attribute_type(class, name) {
             return (!called).then(|| Member::Value(self.type_named(type_name)));
         }
-        if let Some(id) = self.resolve(&format!("{class}.{name}")) {
+        if let Some(id) = self.resolve(&dotted(class, name)) {
             return match (last, called) {
                 (true, false) => Some(Member::Done(Resolution::Function(id))),
                 (_, true) => Some(Member::Value(self.return_type(id)?)),
@@ -287,7 +287,7 @@ impl<'a> Project<'a> {
         }
         // Neither: a member the class inherits from a library base.
         let base = self.library_base(class)?;
-        let member = format!("{base}.{name}");
+        let member = dotted(&base, name);
         if last && !called {
             return Some(Member::Done(Resolution::External(member.into())));
         }
@@ -314,16 +314,23 @@ impl<'a> Project<'a> {
     /// directly or through the project's re-exports (`pkg.Future` for `from .futures
     /// import *` where `pkg/futures.py` binds `Future = concurrent.futures.Future`).
     fn class_type(&self, path: &str) -> Option<Type<'a>> {
-        let mut current = path.to_string();
-        for _ in 0..MAX_STEPS {
-            if let Some(class) = self.resolve_class(&current) {
+        // One walk down the chain of re-exports, asking at each step what `resolve_class`
+        // asks: this walk used to start `resolve_class` afresh from each of its first 32
+        // steps (16 steps each), re-following the same chain. The bounds are kept: a
+        // project class up to 47 steps down, a library path up to 32.
+        let mut current = Cow::Borrowed(path);
+        for step in 0..MAX_STEPS + MAX_RESOLUTION_STEPS - 1 {
+            if let Some(class) = self.defined_class(&current) {
                 return Some(Type::Project(class));
             }
             if !self.may_be_project_path(&current) {
+                if step >= MAX_STEPS {
+                    return None;
+                }
                 return catalog::canonical_class(&current)
                     .map(|class| Type::Library(class.to_string()));
             }
-            current = self.reexported(&current)?;
+            current = Cow::Owned(self.reexported(&current)?);
         }
         None
     }

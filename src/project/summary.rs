@@ -1163,19 +1163,84 @@ impl Exports {
 
     /// The path `name` is bound to.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.find(name).map(|at| self.target(at))
+        self.target_of(name).map(ExportTarget::to_path)
+    }
+
+    /// The path `name` is bound to, as the parts it is stored in: the link follows
+    /// re-exports for every callee path, and most targets are only compared, never kept.
+    pub fn target_of(&self, name: &str) -> Option<ExportTarget<'_>> {
+        self.find(name).map(|at| self.target_parts(at))
+    }
+
+    fn target_parts(&self, at: usize) -> ExportTarget<'_> {
+        match self.entry(at) {
+            (name, prefix, true) => ExportTarget {
+                stored: prefix,
+                name: Some(name),
+            },
+            (_, target, false) => ExportTarget {
+                stored: target,
+                name: None,
+            },
+        }
     }
 
     fn target(&self, at: usize) -> String {
-        match self.entry(at) {
-            (name, prefix, true) => format!("{prefix}.{name}"),
-            (_, target, false) => target.to_string(),
-        }
+        self.target_parts(at).to_path()
     }
 
     /// Every (name, path), in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, String)> {
         (0..self.ends.len()).map(|at| (self.entry(at).0, self.target(at)))
+    }
+}
+
+/// The path a module binds a name to, as [`Exports`] stores it: `stored`, then `.name` when
+/// the path ends with the bound name (`from app.db import load_user`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportTarget<'s> {
+    pub stored: &'s str,
+    pub name: Option<&'s str>,
+}
+
+impl ExportTarget<'_> {
+    /// The path's text, in one allocation.
+    pub fn to_path(self) -> String {
+        let mut path = String::with_capacity(self.text_len());
+        self.push_to(&mut path);
+        path
+    }
+
+    /// The path's length in bytes.
+    pub fn text_len(self) -> usize {
+        self.stored.len() + self.name.map_or(0, |name| name.len() + 1)
+    }
+
+    /// Appends the path's text to `buffer`.
+    pub fn push_to(self, buffer: &mut String) {
+        buffer.push_str(self.stored);
+        if let Some(name) = self.name {
+            buffer.push('.');
+            buffer.push_str(name);
+        }
+    }
+
+    /// Whether `path` is this path, followed by `.tail` when there is a tail.
+    pub fn spells(self, path: &str, tail: Option<&str>) -> bool {
+        let Some(rest) = path.strip_prefix(self.stored) else {
+            return false;
+        };
+        let rest = match self.name {
+            Some(name) => match rest.strip_prefix('.').and_then(|rest| rest.strip_prefix(name)) {
+                Some(rest) => rest,
+                None => return false,
+            },
+            None => rest,
+        };
+        match tail {
+            Some(tail) => rest.strip_prefix('.') == Some(tail),
+            None => rest.is_empty(),
+        }
     }
 }
 
