@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::index::{FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted};
+use super::index::{
+    FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments,
+};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
@@ -168,9 +170,7 @@ impl<'a> Project<'a> {
             .collect();
         let again = self.resolve_paths(paths, |index| {
             self.resolved[index] == Resolution::Unknown
-                && paths[index]
-                    .split('.')
-                    .any(|segment| attributes.contains(segment))
+                && segments(paths[index]).any(|segment| attributes.contains(segment))
         });
         // The paths come first in `resolved`: the modules' tables point to them unchanged.
         for (entry, resolution) in self.resolved.iter_mut().zip(again) {
@@ -212,7 +212,7 @@ impl<'a> Project<'a> {
         if !self.may_be_project_path(path) {
             return None;
         }
-        let segments: Vec<&str> = path.split('.').collect();
+        let segments: Vec<&str> = segments(path).collect();
         let (mut current, start) = self.typed_prefix(path, &segments)?;
         for (offset, segment) in segments[start..].iter().enumerate() {
             let last = start + offset + 1 == segments.len();
