@@ -472,20 +472,21 @@ impl Project<'_> {
     /// Whether project class `class` has one of `ancestors` among its bases, at any depth
     /// (through project classes and re-exports).
     pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
-        let mut pending = vec![class.to_string()];
+        // Borrowed, not copied: asked for every method named like a framework's hook.
+        let mut pending: Vec<&str> = vec![class];
         let mut seen = HashSet::default();
         while let Some(current) = pending.pop() {
-            if !seen.insert(current.clone()) || seen.len() > 64 {
+            if !seen.insert(current) || seen.len() > 64 {
                 continue;
             }
-            let Some(&(_, bases)) = self.classes.get(current.as_str()) else {
+            let Some(&(_, bases)) = self.classes.get(current) else {
                 continue;
             };
             for base in bases.iter() {
                 if ancestors.contains(&base.as_str()) {
                     return true;
                 }
-                pending.push(base.clone());
+                pending.push(base);
             }
         }
         false
