@@ -13,9 +13,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::index::{
-    FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments,
-};
+use super::index::{FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,

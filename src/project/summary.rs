@@ -1266,7 +1266,10 @@ impl ExportTarget<'_> {
             return false;
         };
         let rest = match self.name {
-            Some(name) => match rest.strip_prefix('.').and_then(|rest| rest.strip_prefix(name)) {
+            Some(name) => match rest
+                .strip_prefix('.')
+                .and_then(|rest| rest.strip_prefix(name))
+            {
                 Some(rest) => rest,
                 None => return false,
             },

@@ -125,9 +125,8 @@ impl<'p, 'a> Callers<'p, 'a> {
                 targets.iter().map(move |&callee| (caller, (site, callee)))
             })
             .collect();
-        handed.sort_unstable_by_key(|&(caller, (site, callee))| {
-            (dense(caller), site, dense(callee))
-        });
+        handed
+            .sort_unstable_by_key(|&(caller, (site, callee))| (dense(caller), site, dense(callee)));
         let mut handed_to: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
         for (caller, (site, callee)) in handed {
             handed_to.entry(callee).or_default().push((caller, site));
