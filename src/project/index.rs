@@ -114,6 +114,13 @@ pub(super) fn segments(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// What resolutions found when they looked for a method in a base class, by the path looked
+/// for and the steps taken to get there (the bound on steps can make them differ): every
+/// class deriving from a base looks for the same methods there, and a project's entity
+/// classes derive from a few deep hierarchies.
+#[derive(Default)]
+pub(super) struct InheritedMemo(HashMap<(String, usize), Option<FunctionId>>);
+
 /// How many re-exports and base classes a name is followed through.
 pub(super) const MAX_RESOLUTION_STEPS: usize = 16;
 
@@ -364,13 +371,23 @@ impl<'a> Project<'a> {
     /// (`app.load_user` from `app/__init__.py`'s `from .db import load_user`), as a class
     /// (its `__init__`), or as a method inherited from a project base class.
     pub fn resolve(&self, path: &str) -> Option<FunctionId> {
+        self.resolve_in(path, &mut InheritedMemo::default())
+    }
+
+    /// [`Self::resolve`], with the inherited methods earlier resolutions found in `memo`.
+    pub(super) fn resolve_in(&self, path: &str, memo: &mut InheritedMemo) -> Option<FunctionId> {
         if !self.may_be_project_path(path) {
             return None;
         }
-        self.resolve_steps(path, 0)
+        self.resolve_steps(path, 0, memo)
     }
 
-    fn resolve_steps(&self, path: &str, steps: usize) -> Option<FunctionId> {
+    fn resolve_steps(
+        &self,
+        path: &str,
+        steps: usize,
+        memo: &mut InheritedMemo,
+    ) -> Option<FunctionId> {
         if steps > MAX_RESOLUTION_STEPS {
             return None;
         }
@@ -381,7 +398,7 @@ impl<'a> Project<'a> {
             return Some(id);
         }
         if self.classes.contains_key(path) {
-            return self.resolve_steps(&dotted(path, "__init__"), steps + 1);
+            return self.resolve_steps(&dotted(path, "__init__"), steps + 1, memo);
         }
         let dot = last_dot(path)?;
         let (owner, member) = (&path[..dot], &path[dot + 1..]);
@@ -391,8 +408,18 @@ impl<'a> Project<'a> {
                 return Some((module, index as usize));
             }
             for base in bases.iter() {
-                if let Some(found) = self.resolve_steps(&dotted(base, member), steps + 1) {
-                    return Some(found);
+                // The same base method is looked for from every class deriving from it.
+                let key = (dotted(base, member), steps + 1);
+                let found = match memo.0.get(&key) {
+                    Some(&found) => found,
+                    None => {
+                        let found = self.resolve_steps(&key.0, key.1, memo);
+                        memo.0.insert(key, found);
+                        found
+                    }
+                };
+                if found.is_some() {
+                    return found;
                 }
             }
             return None;
@@ -410,7 +437,7 @@ impl<'a> Project<'a> {
             if target == path {
                 return None;
             }
-            return self.resolve_steps(&target, steps + 1);
+            return self.resolve_steps(&target, steps + 1, memo);
         };
         // The module's own definition, not a re-export (compared in place).
         if exported.spells(path, tail) {
@@ -428,7 +455,7 @@ impl<'a> Project<'a> {
                 return Some((module, index as usize));
             }
         }
-        self.resolve_steps(&target, steps + 1)
+        self.resolve_steps(&target, steps + 1, memo)
     }
 
     /// The function whose path is exactly `path`: found in the module named by the

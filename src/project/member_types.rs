@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::index::{FunctionId, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments};
+use super::index::{
+    FunctionId, InheritedMemo, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments,
+};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
@@ -72,7 +74,7 @@ impl<'a> Project<'a> {
                 if !pending(index) {
                     return Resolution::Unknown;
                 }
-                match self.resolve(path) {
+                match self.resolve_in(path, &mut memo.inherited) {
                     Some(id) => Resolution::Function(id),
                     None => self
                         .resolve_member_in(path, memo)
@@ -494,6 +496,8 @@ struct Memo<'p, 'a> {
     class_types: rustc_hash::FxHashMap<&'p str, Option<Type<'a>>>,
     /// (class, member, last segment, called) → what [`Project::project_member`] answered.
     members: rustc_hash::FxHashMap<(&'a str, &'p str, bool, bool), Option<Member<'a>>>,
+    /// The methods found in base classes ([`Project::resolve_in`]).
+    inherited: InheritedMemo,
 }
 
 /// Every module's callee table as indices into one table of the project's distinct callee
