@@ -470,9 +470,11 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         if function.is_async {
             continue;
         }
-        let Some((owner, method)) = function.path().rsplit_once('.') else {
+        let path = function.path();
+        let Some(dot) = super::index::last_dot(path) else {
             continue;
         };
+        let (owner, method) = (&path[..dot], &path[dot + 1..]);
         let configured = settings
             .sync_hooks
             .iter()

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_text_size::TextRange;
 
 use super::linked_sites::{LinkedSites, Resolution};
-use super::summary::{ClassSummary, FunctionSummary, ModuleSummary};
+use super::summary::{ClassSummary, ExportTarget, FunctionSummary, ModuleSummary};
 use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
@@ -55,8 +55,74 @@ pub struct Project<'a> {
     roots: rustc_hash::FxHashSet<&'a str>,
 }
 
+/// `head.tail`, in one allocation of the right size: `format!` grows its string as it
+/// writes, and the link builds a few hundred thousand of these paths.
+pub(super) fn dotted(head: &str, tail: &str) -> String {
+    let mut path = String::with_capacity(head.len() + 1 + tail.len());
+    path.push_str(head);
+    path.push('.');
+    path.push_str(tail);
+    path
+}
+
+/// The path `exported` names, followed by `.tail` when there is one.
+fn with_tail(exported: ExportTarget, tail: Option<&str>) -> String {
+    let mut path =
+        String::with_capacity(exported.text_len() + tail.map_or(0, |tail| tail.len() + 1));
+    exported.push_to(&mut path);
+    if let Some(tail) = tail {
+        path.push('.');
+        path.push_str(tail);
+    }
+    path
+}
+
+// Dots are looked for in every callee path, at every step of its resolution: paths are
+// short, and a plain loop over the bytes costs less than setting up `str`'s searchers
+// (`split`, `rsplit_once`, `rfind`), which took a third of the link's instructions.
+
+/// The first segment of a dotted path (`app` of `app.db.load`).
+pub(super) fn first_segment(path: &str) -> &str {
+    first_dot(path).map_or(path, |dot| &path[..dot])
+}
+
+/// Where the first dot of `path` is.
+pub(super) fn first_dot(path: &str) -> Option<usize> {
+    path.bytes().position(|byte| byte == b'.')
+}
+
+/// Where the last dot of `path` is.
+pub(super) fn last_dot(path: &str) -> Option<usize> {
+    path.bytes().rposition(|byte| byte == b'.')
+}
+
+/// The segments of a dotted path.
+pub(super) fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match first_dot(current) {
+            Some(dot) => {
+                rest = Some(&current[dot + 1..]);
+                Some(&current[..dot])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// What resolutions found when they looked for a method in a base class, by the path looked
+/// for and the steps taken to get there (the bound on steps can make them differ): every
+/// class deriving from a base looks for the same methods there, and a project's entity
+/// classes derive from a few deep hierarchies.
+#[derive(Default)]
+pub(super) struct InheritedMemo(HashMap<(String, usize), Option<FunctionId>>);
+
 /// How many re-exports and base classes a name is followed through.
-const MAX_RESOLUTION_STEPS: usize = 16;
+pub(super) const MAX_RESOLUTION_STEPS: usize = 16;
 
 impl<'a> Project<'a> {
     /// The index of `modules` alone: callees are resolved by [`Project::new`].
@@ -126,7 +192,7 @@ impl<'a> Project<'a> {
             .collect();
         let roots = module_by_name
             .keys()
-            .map(|name| name.split('.').next().unwrap_or(name))
+            .map(|name| first_segment(name))
             .collect();
         Self {
             modules,
@@ -172,7 +238,7 @@ impl<'a> Project<'a> {
 
     /// Whether `path` starts with the name of a project module.
     pub(super) fn may_be_project_path(&self, path: &str) -> bool {
-        self.roots.contains(path.split('.').next().unwrap_or(path))
+        self.roots.contains(first_segment(path))
     }
 
     /// The project class `path` names, directly or through re-exports: its path where it is
@@ -180,7 +246,7 @@ impl<'a> Project<'a> {
     pub fn resolve_class(&self, path: &str) -> Option<&'a str> {
         let mut current = Cow::Borrowed(path);
         for _ in 0..MAX_RESOLUTION_STEPS {
-            if let Some((&class, _)) = self.classes.get_key_value(current.as_ref()) {
+            if let Some(class) = self.defined_class(&current) {
                 return Some(class);
             }
             if !self.may_be_project_path(&current) {
@@ -189,6 +255,11 @@ impl<'a> Project<'a> {
             current = Cow::Owned(self.reexported(&current)?);
         }
         None
+    }
+
+    /// The project class whose path where it is defined is `path`.
+    pub(super) fn defined_class(&self, path: &str) -> Option<&'a str> {
+        self.classes.get_key_value(path).map(|(&class, _)| class)
     }
 
     /// The summary of project class `class` (its path where it is defined).
@@ -203,36 +274,61 @@ impl<'a> Project<'a> {
     pub(super) fn reexported(&self, path: &str) -> Option<String> {
         let (module, name, tail) = self.split_at_module(path)?;
         let summary = self.modules[module].summary;
-        let target = match summary.exports.get(name) {
-            Some(exported) => exported,
-            None => summary.star_imports.iter().find_map(|star| {
-                let candidate = format!("{star}.{name}");
-                let binds = self.module_by_name.get(star.as_str()).is_some_and(|&from| {
-                    let from = self.modules[from].summary;
-                    from.exports.contains_key(name) || from.classes.contains_key(&candidate)
-                });
-                binds.then_some(candidate)
-            })?,
-        };
-        let target = match tail {
-            Some(tail) => format!("{target}.{tail}"),
-            None => target,
+        let target = match summary.exports.target_of(name) {
+            // Most often the module's own definition (`app.models.Repo` itself): compared
+            // in place, no path is built.
+            Some(exported) if exported.spells(path, tail) => return None,
+            Some(exported) => with_tail(exported, tail),
+            None => {
+                let mut target = self.bound_by_star_import(summary, name)?;
+                if let Some(tail) = tail {
+                    target.push('.');
+                    target.push_str(tail);
+                }
+                target
+            }
         };
         (target != path).then_some(target)
+    }
+
+    /// `star.name` for the first `from star import *` of module `summary` whose module
+    /// defines or binds `name`.
+    fn bound_by_star_import(&self, summary: &ModuleSummary, name: &str) -> Option<String> {
+        // One buffer for every candidate: a module may star-import dozens of modules.
+        let mut candidate = String::new();
+        for star in &summary.star_imports {
+            let Some(&from) = self.module_by_name.get(star.as_str()) else {
+                continue;
+            };
+            let from = self.modules[from].summary;
+            candidate.clear();
+            candidate.push_str(star);
+            candidate.push('.');
+            candidate.push_str(name);
+            if from.exports.contains_key(name) || from.classes.contains_key(&candidate) {
+                return Some(candidate);
+            }
+        }
+        None
     }
 
     /// The longest prefix of `path` that names a module: that module, the name that follows
     /// it, and the rest (`app.models.Repo.save` → `app.models`, `Repo`, `save`). Prefixes are
     /// slices of `path` up to a dot: nothing is allocated.
     fn split_at_module<'p>(&self, path: &'p str) -> Option<(usize, &'p str, Option<&'p str>)> {
-        path.rmatch_indices('.').find_map(|(dot, _)| {
-            let &module = self.module_by_name.get(&path[..dot])?;
-            let rest = &path[dot + 1..];
-            let (name, tail) = rest
-                .split_once('.')
-                .map_or((rest, None), |(name, tail)| (name, Some(tail)));
-            Some((module, name, tail))
-        })
+        let mut end = path.len();
+        while let Some(dot) = last_dot(&path[..end]) {
+            if let Some(&module) = self.module_by_name.get(&path[..dot]) {
+                let rest = &path[dot + 1..];
+                let (name, tail) = match first_dot(rest) {
+                    Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
+                    None => (rest, None),
+                };
+                return Some((module, name, tail));
+            }
+            end = dot;
+        }
+        None
     }
 
     pub fn function(&self, id: FunctionId) -> &'a FunctionSummary {
@@ -275,78 +371,105 @@ impl<'a> Project<'a> {
     /// (`app.load_user` from `app/__init__.py`'s `from .db import load_user`), as a class
     /// (its `__init__`), or as a method inherited from a project base class.
     pub fn resolve(&self, path: &str) -> Option<FunctionId> {
-        let root = path.split('.').next().unwrap_or(path);
-        if !self.roots.contains(root) {
-            return None;
-        }
-        self.resolve_steps(path, 0)
+        self.resolve_in(path, &mut InheritedMemo::default())
     }
 
-    fn resolve_steps(&self, path: &str, steps: usize) -> Option<FunctionId> {
+    /// [`Self::resolve`], with the inherited methods earlier resolutions found in `memo`.
+    pub(super) fn resolve_in(&self, path: &str, memo: &mut InheritedMemo) -> Option<FunctionId> {
+        if !self.may_be_project_path(path) {
+            return None;
+        }
+        self.resolve_steps(path, 0, memo)
+    }
+
+    fn resolve_steps(
+        &self,
+        path: &str,
+        steps: usize,
+        memo: &mut InheritedMemo,
+    ) -> Option<FunctionId> {
         if steps > MAX_RESOLUTION_STEPS {
             return None;
         }
-        if let Some(id) = self.function_named(path) {
+        // The longest module prefix, looked for once: both a function of that module and
+        // a re-export there start from it.
+        let split = self.split_at_module(path);
+        if let Some(id) = self.function_named(path, split) {
             return Some(id);
         }
         if self.classes.contains_key(path) {
-            return self.resolve_steps(&format!("{path}.__init__"), steps + 1);
+            return self.resolve_steps(&dotted(path, "__init__"), steps + 1, memo);
         }
-        let (owner, member) = path.rsplit_once('.')?;
+        let dot = last_dot(path)?;
+        let (owner, member) = (&path[..dot], &path[dot + 1..]);
         if let Some(&(module, bases)) = self.classes.get(owner) {
             // The class's own method, in the class's own module.
             if let Some(index) = self.modules[module].summary.function_index(path) {
                 return Some((module, index as usize));
             }
             for base in bases.iter() {
-                if let Some(found) = self.resolve_steps(&format!("{base}.{member}"), steps + 1) {
-                    return Some(found);
+                // The same base method is looked for from every class deriving from it.
+                let key = (dotted(base, member), steps + 1);
+                let found = match memo.0.get(&key) {
+                    Some(&found) => found,
+                    None => {
+                        let found = self.resolve_steps(&key.0, key.1, memo);
+                        memo.0.insert(key, found);
+                        found
+                    }
+                };
+                if found.is_some() {
+                    return found;
                 }
             }
             return None;
         }
         // Follow a re-export: the longest module prefix whose module binds the next name.
-        let (module, name, tail) = self.split_at_module(path)?;
+        let (module, name, tail) = split?;
         let summary = self.modules[module].summary;
-        let Some(exported) = summary.exports.get(name) else {
+        let Some(exported) = summary.exports.target_of(name) else {
             // Bound by a `from ... import *`, if at all.
-            let target = self.reexported(path)?;
-            return self.resolve_steps(&target, steps + 1);
+            let mut target = self.bound_by_star_import(summary, name)?;
+            if let Some(tail) = tail {
+                target.push('.');
+                target.push_str(tail);
+            }
+            if target == path {
+                return None;
+            }
+            return self.resolve_steps(&target, steps + 1, memo);
         };
-        let target = match tail {
-            Some(tail) => format!("{exported}.{tail}"),
-            None => exported,
-        };
-        if target == path {
+        // The module's own definition, not a re-export (compared in place).
+        if exported.spells(path, tail) {
             return None;
         }
+        let target = with_tail(exported, tail);
         // The module's own definition: found in the module itself, whatever other
         // module shares its name.
         if let Some(index) = summary.function_index(&target) {
             return Some((module, index as usize));
         }
         if summary.classes.contains_key(target.as_str()) {
-            let init = format!("{target}.__init__");
+            let init = dotted(&target, "__init__");
             if let Some(index) = summary.function_index(&init) {
                 return Some((module, index as usize));
             }
         }
-        self.resolve_steps(&target, steps + 1)
+        self.resolve_steps(&target, steps + 1, memo)
     }
 
     /// The function whose path is exactly `path`: found in the module named by the
-    /// longest prefix of `path` that is a module.
-    fn function_named(&self, path: &str) -> Option<FunctionId> {
-        let mut end = path.len();
-        while let Some(dot) = path[..end].rfind('.') {
-            if let Some(&module) = self.module_by_name.get(&path[..dot]) {
-                let summary = self.modules[module].summary;
-                if let Some(index) = summary.function_index(path) {
-                    return Some((module, index as usize));
-                }
-                break;
-            }
-            end = dot;
+    /// longest prefix of `path` that is a module (`split`, what [`Self::split_at_module`]
+    /// found), else among the functions of modules outside any package.
+    fn function_named(
+        &self,
+        path: &str,
+        split: Option<(usize, &str, Option<&str>)>,
+    ) -> Option<FunctionId> {
+        if let Some((module, _, _)) = split
+            && let Some(index) = self.modules[module].summary.function_index(path)
+        {
+            return Some((module, index as usize));
         }
         self.lone_functions.get(path).copied().flatten()
     }
@@ -376,20 +499,21 @@ impl Project<'_> {
     /// Whether project class `class` has one of `ancestors` among its bases, at any depth
     /// (through project classes and re-exports).
     pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
-        let mut pending = vec![class.to_string()];
+        // Borrowed, not copied: asked for every method named like a framework's hook.
+        let mut pending: Vec<&str> = vec![class];
         let mut seen = HashSet::default();
         while let Some(current) = pending.pop() {
-            if !seen.insert(current.clone()) || seen.len() > 64 {
+            if !seen.insert(current) || seen.len() > 64 {
                 continue;
             }
-            let Some(&(_, bases)) = self.classes.get(current.as_str()) else {
+            let Some(&(_, bases)) = self.classes.get(current) else {
                 continue;
             };
             for base in bases.iter() {
                 if ancestors.contains(&base.as_str()) {
                     return true;
                 }
-                pending.push(base.clone());
+                pending.push(base);
             }
         }
         false

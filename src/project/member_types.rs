@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::index::{FunctionId, Project, ProjectModule};
+use super::index::{
+    FunctionId, InheritedMemo, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments,
+};
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
@@ -26,6 +28,7 @@ use crate::semantic::DEFERRED_CALL;
 const MAX_STEPS: usize = 32;
 
 /// A value's type, as far as the link follows it.
+#[derive(Clone)]
 enum Type<'p> {
     /// A project class, by its path where it is defined.
     Project(&'p str),
@@ -66,13 +69,16 @@ impl<'a> Project<'a> {
         paths
             .par_iter()
             .enumerate()
-            .map(|(index, path)| {
+            // One memo per run of consecutive paths (the paths of a module are together).
+            .map_init(Memo::default, |memo, (index, path)| {
                 if !pending(index) {
                     return Resolution::Unknown;
                 }
-                match self.resolve(path) {
+                match self.resolve_in(path, &mut memo.inherited) {
                     Some(id) => Resolution::Function(id),
-                    None => self.resolve_member(path).unwrap_or(Resolution::Unknown),
+                    None => self
+                        .resolve_member_in(path, memo)
+                        .unwrap_or(Resolution::Unknown),
                 }
             })
             .collect()
@@ -94,7 +100,7 @@ impl<'a> Project<'a> {
                 if summary.parameter_attributes.is_empty() {
                     continue;
                 }
-                if let Some(init) = self.resolve(&format!("{class}.__init__"))
+                if let Some(init) = self.resolve(&dotted(class, "__init__"))
                     && self.function(init).path().ends_with(".__init__")
                     && self.function(init).path().starts_with(class.as_str())
                 {
@@ -168,9 +174,7 @@ impl<'a> Project<'a> {
             .collect();
         let again = self.resolve_paths(paths, |index| {
             self.resolved[index] == Resolution::Unknown
-                && paths[index]
-                    .split('.')
-                    .any(|segment| attributes.contains(segment))
+                && segments(paths[index]).any(|segment| attributes.contains(segment))
         });
         // The paths come first in `resolved`: the modules' tables point to them unchanged.
         for (entry, resolution) in self.resolved.iter_mut().zip(again) {
@@ -209,11 +213,16 @@ impl<'a> Project<'a> {
     /// attributes, project functions' return annotations and project classes' library
     /// bases. `None` when a step is not known.
     pub fn resolve_member(&self, path: &str) -> Option<Resolution> {
+        self.resolve_member_in(path, &mut Memo::default())
+    }
+
+    /// [`Self::resolve_member`], with what earlier resolutions learnt in `memo`.
+    fn resolve_member_in<'p>(&self, path: &'p str, memo: &mut Memo<'p, 'a>) -> Option<Resolution> {
         if !self.may_be_project_path(path) {
             return None;
         }
-        let segments: Vec<&str> = path.split('.').collect();
-        let (mut current, start) = self.typed_prefix(path, &segments)?;
+        let segments: Vec<&str> = segments(path).collect();
+        let (mut current, start) = self.typed_prefix(path, &segments, memo)?;
         for (offset, segment) in segments[start..].iter().enumerate() {
             let last = start + offset + 1 == segments.len();
             let (name, called) = match segment.strip_suffix(DEFERRED_CALL) {
@@ -221,12 +230,19 @@ impl<'a> Project<'a> {
                 None => (*segment, false),
             };
             current = match current {
-                Type::Project(class) => match self.project_member(class, name, last, called)? {
-                    Member::Done(resolution) => return Some(resolution),
-                    Member::Value(next) => next,
-                },
+                Type::Project(class) => {
+                    let member = memo
+                        .members
+                        .entry((class, name, last, called))
+                        .or_insert_with(|| self.project_member(class, name, last, called))
+                        .clone()?;
+                    match member {
+                        Member::Done(resolution) => return Some(resolution),
+                        Member::Value(next) => next,
+                    }
+                }
                 Type::Library(class) => {
-                    let member = format!("{class}.{name}");
+                    let member = dotted(&class, name);
                     if last && !called {
                         return Some(Resolution::External(member.into()));
                     }
@@ -245,7 +261,12 @@ impl<'a> Project<'a> {
     /// The longest start of `path` that gives a value a type: a project class (its
     /// instances), or a call of a project function with a return annotation. Returns the
     /// type and the number of segments it spans.
-    fn typed_prefix(&self, path: &str, segments: &[&str]) -> Option<(Type<'a>, usize)> {
+    fn typed_prefix<'p>(
+        &self,
+        path: &'p str,
+        segments: &[&str],
+        memo: &mut Memo<'p, 'a>,
+    ) -> Option<(Type<'a>, usize)> {
         let mut end = 0;
         for (count, segment) in segments.iter().enumerate() {
             end += segment.len() + usize::from(count > 0);
@@ -257,7 +278,11 @@ impl<'a> Project<'a> {
             // A module is neither a class nor a value: nothing to look up for it.
             if count + 1 < segments.len()
                 && !self.is_module(prefix)
-                && let Some(class) = self.class_type(prefix)
+                && let Some(class) = memo
+                    .class_types
+                    .entry(prefix)
+                    .or_insert_with(|| self.class_type(prefix))
+                    .clone()
             {
                 return Some((class, count + 1));
             }
@@ -277,7 +302,7 @@ impl<'a> Project<'a> {
         if let Some(type_name) = self.attribute_type(class, name) {
             return (!called).then(|| Member::Value(self.type_named(type_name)));
         }
-        if let Some(id) = self.resolve(&format!("{class}.{name}")) {
+        if let Some(id) = self.resolve(&dotted(class, name)) {
             return match (last, called) {
                 (true, false) => Some(Member::Done(Resolution::Function(id))),
                 (_, true) => Some(Member::Value(self.return_type(id)?)),
@@ -287,7 +312,7 @@ impl<'a> Project<'a> {
         }
         // Neither: a member the class inherits from a library base.
         let base = self.library_base(class)?;
-        let member = format!("{base}.{name}");
+        let member = dotted(&base, name);
         if last && !called {
             return Some(Member::Done(Resolution::External(member.into())));
         }
@@ -314,16 +339,23 @@ impl<'a> Project<'a> {
     /// directly or through the project's re-exports (`pkg.Future` for `from .futures
     /// import *` where `pkg/futures.py` binds `Future = concurrent.futures.Future`).
     fn class_type(&self, path: &str) -> Option<Type<'a>> {
-        let mut current = path.to_string();
-        for _ in 0..MAX_STEPS {
-            if let Some(class) = self.resolve_class(&current) {
+        // One walk down the chain of re-exports, asking at each step what `resolve_class`
+        // asks: this walk used to start `resolve_class` afresh from each of its first 32
+        // steps (16 steps each), re-following the same chain. The bounds are kept: a
+        // project class up to 47 steps down, a library path up to 32.
+        let mut current = Cow::Borrowed(path);
+        for step in 0..MAX_STEPS + MAX_RESOLUTION_STEPS - 1 {
+            if let Some(class) = self.defined_class(&current) {
                 return Some(Type::Project(class));
             }
             if !self.may_be_project_path(&current) {
+                if step >= MAX_STEPS {
+                    return None;
+                }
                 return catalog::canonical_class(&current)
                     .map(|class| Type::Library(class.to_string()));
             }
-            current = self.reexported(&current)?;
+            current = Cow::Owned(self.reexported(&current)?);
         }
         None
     }
@@ -447,9 +479,25 @@ impl<'a> Project<'a> {
     }
 }
 
+#[derive(Clone)]
 enum Member<'p> {
     Done(Resolution),
     Value(Type<'p>),
+}
+
+/// What one pass of resolution has learnt, for the paths it resolves next: paths share their
+/// starts (`app.jobs.JobDB.conn.execute`, `app.jobs.JobDB.conn.fetch`) and the members they
+/// reach (every `self.hass.async_create_task` of a project), and each was followed afresh.
+/// Only answers that depend on the project alone are kept: a path resolves the same with
+/// or without them.
+#[derive(Default)]
+struct Memo<'p, 'a> {
+    /// A start of a path → the type it gives ([`Project::class_type`]).
+    class_types: rustc_hash::FxHashMap<&'p str, Option<Type<'a>>>,
+    /// (class, member, last segment, called) → what [`Project::project_member`] answered.
+    members: rustc_hash::FxHashMap<(&'a str, &'p str, bool, bool), Option<Member<'a>>>,
+    /// The methods found in base classes ([`Project::resolve_in`]).
+    inherited: InheritedMemo,
 }
 
 /// Every module's callee table as indices into one table of the project's distinct callee

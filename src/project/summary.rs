@@ -300,6 +300,24 @@ impl SpelledFixes {
 
     /// The fix of call site `site` of function `function`, if it has one.
     pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
+        let span = self.span(function, site)?;
+        let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
+        postcard::from_bytes(bytes.get(span)?).ok()
+    }
+
+    /// The same fixes, decompressed at most once, on the first one asked for: for a rule
+    /// that may ask for many fixes of one module (decompressing them all for each finding
+    /// was a third of the whole-project rules' instructions on the benchmark corpus).
+    pub fn unpacked(&self) -> UnpackedFixes<'_> {
+        UnpackedFixes {
+            fixes: self,
+            bytes: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Where the serialized fix of call site `site` of function `function` is in the
+    /// decompressed bytes.
+    fn span(&self, function: usize, site: usize) -> Option<std::ops::Range<usize>> {
         let key = (u32::try_from(function).ok()?, u32::try_from(site).ok()?);
         let at = self
             .index
@@ -309,8 +327,7 @@ impl SpelledFixes {
             .checked_sub(1)
             .map_or(0, |previous| self.index[previous].2 as usize);
         let end = self.index[at].2 as usize;
-        let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
-        postcard::from_bytes(bytes.get(start..end)?).ok()
+        Some(start..end)
     }
 
     pub fn len(&self) -> usize {
@@ -319,6 +336,24 @@ impl SpelledFixes {
 
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
+    }
+}
+
+/// A module's [`SpelledFixes`], decompressed once (see [`SpelledFixes::unpacked`]).
+pub struct UnpackedFixes<'f> {
+    fixes: &'f SpelledFixes,
+    /// The decompressed bytes, once a fix was asked for (empty when they do not decompress).
+    bytes: std::cell::OnceCell<Vec<u8>>,
+}
+
+impl UnpackedFixes<'_> {
+    /// The fix of call site `site` of function `function`, if it has one.
+    pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
+        let span = self.fixes.span(function, site)?;
+        let bytes = self.bytes.get_or_init(|| {
+            lz4_flex::decompress_size_prepended(&self.fixes.bytes).unwrap_or_default()
+        });
+        postcard::from_bytes(bytes.get(span)?).ok()
     }
 }
 
@@ -1163,19 +1198,87 @@ impl Exports {
 
     /// The path `name` is bound to.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.find(name).map(|at| self.target(at))
+        self.target_of(name).map(ExportTarget::to_path)
+    }
+
+    /// The path `name` is bound to, as the parts it is stored in: the link follows
+    /// re-exports for every callee path, and most targets are only compared, never kept.
+    pub fn target_of(&self, name: &str) -> Option<ExportTarget<'_>> {
+        self.find(name).map(|at| self.target_parts(at))
+    }
+
+    fn target_parts(&self, at: usize) -> ExportTarget<'_> {
+        match self.entry(at) {
+            (name, prefix, true) => ExportTarget {
+                stored: prefix,
+                name: Some(name),
+            },
+            (_, target, false) => ExportTarget {
+                stored: target,
+                name: None,
+            },
+        }
     }
 
     fn target(&self, at: usize) -> String {
-        match self.entry(at) {
-            (name, prefix, true) => format!("{prefix}.{name}"),
-            (_, target, false) => target.to_string(),
-        }
+        self.target_parts(at).to_path()
     }
 
     /// Every (name, path), in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, String)> {
         (0..self.ends.len()).map(|at| (self.entry(at).0, self.target(at)))
+    }
+}
+
+/// The path a module binds a name to, as [`Exports`] stores it: `stored`, then `.name` when
+/// the path ends with the bound name (`from app.db import load_user`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportTarget<'s> {
+    pub stored: &'s str,
+    pub name: Option<&'s str>,
+}
+
+impl ExportTarget<'_> {
+    /// The path's text, in one allocation.
+    pub fn to_path(self) -> String {
+        let mut path = String::with_capacity(self.text_len());
+        self.push_to(&mut path);
+        path
+    }
+
+    /// The path's length in bytes.
+    pub fn text_len(self) -> usize {
+        self.stored.len() + self.name.map_or(0, |name| name.len() + 1)
+    }
+
+    /// Appends the path's text to `buffer`.
+    pub fn push_to(self, buffer: &mut String) {
+        buffer.push_str(self.stored);
+        if let Some(name) = self.name {
+            buffer.push('.');
+            buffer.push_str(name);
+        }
+    }
+
+    /// Whether `path` is this path, followed by `.tail` when there is a tail.
+    pub fn spells(self, path: &str, tail: Option<&str>) -> bool {
+        let Some(rest) = path.strip_prefix(self.stored) else {
+            return false;
+        };
+        let rest = match self.name {
+            Some(name) => match rest
+                .strip_prefix('.')
+                .and_then(|rest| rest.strip_prefix(name))
+            {
+                Some(rest) => rest,
+                None => return false,
+            },
+            None => rest,
+        };
+        match tail {
+            Some(tail) => rest.strip_prefix('.') == Some(tail),
+            None => rest.is_empty(),
+        }
     }
 }
 
@@ -1600,6 +1703,14 @@ mod tests {
         assert_eq!(fixes.get(0, 2).map(content).as_deref(), Some("list"));
         assert_eq!(fixes.get(1, 0).map(content).as_deref(), Some("b"));
         assert!(fixes.get(2, 0).is_none());
+        // Decompressed once, they answer the same.
+        let unpacked = fixes.unpacked();
+        for (function, site) in [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0)] {
+            assert_eq!(
+                unpacked.get(function, site).map(content),
+                fixes.get(function, site).map(content)
+            );
+        }
         // The offsets the serialized fixes reach stay in sight of the cache's extent.
         assert_eq!(fixes.extent, 904);
     }

@@ -93,8 +93,8 @@ enum Coverage {
 }
 
 /// The part of the call graph read backwards that the findings need: the callers of their
-/// functions, of those callers, and so on (as deep as coverage is followed), found by passes
-/// over the forward edges, so the whole graph is never reversed.
+/// functions, of those callers, and so on (as deep as coverage is followed), read from the
+/// facts' reverse edges.
 struct Callers<'p, 'a> {
     project: &'p Project<'a>,
     /// Callee → (caller, call site index in the caller).
@@ -102,6 +102,10 @@ struct Callers<'p, 'a> {
     /// Method → the methods of the same name in the classes it derives from: a call to one
     /// of those on the base class reaches the override.
     base_methods: HashMap<FunctionId, Vec<FunctionId>>,
+    /// Top-level package → its modules that call methods on values of unknown type (see
+    /// [`Callers::unresolved_call_may_reach`], asked for every method decided: scanning
+    /// every module's name each time was a tenth of the whole-project rules' instructions).
+    unresolved_by_root: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'p, 'a> Callers<'p, 'a> {
@@ -110,12 +114,27 @@ impl<'p, 'a> Callers<'p, 'a> {
         let mut base_methods: HashMap<FunctionId, Vec<FunctionId>> = HashMap::default();
         let mut collected: FxHashSet<FunctionId> = FxHashSet::default();
         let mut frontier: Vec<FunctionId> = pending.to_vec();
-        // The callees each pass looks for, by dense function number, marked with the pass:
-        // a flat vector answers every edge without hashing.
         let dense = |id: FunctionId| project.offsets[id.0] + id.1;
-        let mut wanted_in: Vec<u8> = vec![0; project.function_count()];
-        for pass in 1..=MAX_DEPTH as u8 + 1 {
-            let mut any = false;
+        // Calls of a callable handed in reach each function the callers hand (a function
+        // listed twice, here and among the edges, only repeats a caller): per callee, in a
+        // fixed order, after the resolved calls.
+        let mut handed: Vec<(FunctionId, (usize, FunctionId))> = facts
+            .handed_callees
+            .iter()
+            .flat_map(|(&(caller, site), targets)| {
+                targets.iter().map(move |&callee| (caller, (site, callee)))
+            })
+            .collect();
+        handed
+            .sort_unstable_by_key(|&(caller, (site, callee))| (dense(caller), site, dense(callee)));
+        let mut handed_to: HashMap<FunctionId, Vec<(FunctionId, usize)>> = HashMap::default();
+        for (caller, (site, callee)) in handed {
+            handed_to.entry(callee).or_default().push((caller, site));
+        }
+        for _ in 0..=MAX_DEPTH {
+            // The functions whose callers this pass collects: the frontier and the methods
+            // they override, each once over all passes.
+            let mut wanted = Vec::new();
             for id in std::mem::take(&mut frontier) {
                 if base_methods.contains_key(&id) {
                     continue;
@@ -123,56 +142,51 @@ impl<'p, 'a> Callers<'p, 'a> {
                 let bases = bases_of(project, id);
                 for target in std::iter::once(id).chain(bases.iter().copied()) {
                     if collected.insert(target) {
-                        wanted_in[dense(target)] = pass;
-                        any = true;
+                        wanted.push(target);
                     }
                 }
                 base_methods.insert(id, bases);
             }
-            if !any {
+            if wanted.is_empty() {
                 break;
             }
-            // Calls of a callable handed in reach each function the callers hand (a function
-            // listed twice, here and among the edges, only repeats a caller), in a fixed order.
-            let mut handed: Vec<(FunctionId, (usize, FunctionId))> = facts
-                .handed_callees
-                .iter()
-                .flat_map(|(&(caller, site), targets)| {
-                    targets.iter().map(move |&callee| (caller, (site, callee)))
-                })
-                .collect();
-            handed.sort_unstable_by_key(|&(caller, (site, callee))| {
-                (dense(caller), site, dense(callee))
-            });
-            let resolved = project.function_ids().flat_map(|caller| {
-                facts
-                    .edges
-                    .of(caller)
+            for callee in wanted {
+                // The resolved calls in caller order (the reverse edges), then the handed.
+                let sites: Vec<(FunctionId, usize)> = facts
+                    .callers
+                    .of(callee)
                     .iter()
-                    .map(move |&edge| (caller, edge))
-            });
-            for (caller, (site, callee)) in resolved.chain(handed) {
-                {
-                    if wanted_in[dense(callee)] != pass {
-                        continue;
-                    }
-                    callers.entry(callee).or_default().push((caller, site));
-                    // Only a caller with no deadline of its own is asked about its callers.
+                    .chain(handed_to.get(&callee).into_iter().flatten())
+                    .copied()
+                    .collect();
+                // Only a caller with no deadline of its own is asked about its callers.
+                frontier.extend(sites.iter().filter_map(|&(caller, site)| {
                     let unbounded = project
                         .function(caller)
                         .calls
                         .get(site)
                         .is_some_and(|call| call.deadline == CallDeadline::Unbounded);
-                    if unbounded {
-                        frontier.push(caller);
-                    }
+                    unbounded.then_some(caller)
+                }));
+                if !sites.is_empty() {
+                    callers.insert(callee, sites);
                 }
             }
+        }
+        let mut unresolved_by_root: HashMap<&'a str, Vec<usize>> = HashMap::default();
+        for (index, module) in project.modules.iter().enumerate() {
+            if module.summary.unresolved_methods.is_empty() {
+                continue;
+            }
+            let name = module.summary.module_name.as_str();
+            let root = name.split('.').next().unwrap_or(name);
+            unresolved_by_root.entry(root).or_default().push(index);
         }
         Self {
             project,
             callers,
             base_methods,
+            unresolved_by_root,
         }
     }
 
@@ -184,18 +198,18 @@ impl<'p, 'a> Callers<'p, 'a> {
     /// Whether a call the link could not resolve (`x.name()` on a value of unknown type),
     /// in the function's own top-level package, may reach method `name`.
     fn unresolved_call_may_reach(&self, id: FunctionId, name: &str) -> bool {
-        let root = |module: usize| {
-            let name = self.project.modules[module].summary.module_name.as_str();
-            name.split('.').next().unwrap_or(name)
-        };
-        let own_root = root(id.0);
-        (0..self.project.modules.len()).any(|module| {
-            root(module) == own_root
-                && self.project.modules[module]
+        let own = self.project.modules[id.0].summary.module_name.as_str();
+        let own_root = own.split('.').next().unwrap_or(own);
+        self.unresolved_by_root
+            .get(own_root)
+            .into_iter()
+            .flatten()
+            .any(|&module| {
+                self.project.modules[module]
                     .summary
                     .unresolved_methods
                     .contains(name)
-        })
+            })
     }
 
     /// The call sites that may run function `id`: those resolved to it, and for a method,
