@@ -226,7 +226,7 @@ impl CompactStarts {
     /// Adds the next line's start (past the previous one's); false when it is too far past
     /// its block's start for two bytes.
     fn push(&mut self, start: u32) -> bool {
-        if self.within.len() % BLOCK == 0 {
+        if self.within.len().is_multiple_of(BLOCK) {
             self.blocks.push(start);
         }
         let base = self.blocks.last().copied().unwrap_or(0);
