@@ -25,11 +25,17 @@ impl SemanticModel<'_> {
             bindings: HashMap::default(),
         };
         let mut declared_elsewhere = HashSet::default();
-        collect_bound_names(&function.body, &mut scope.bindings, &mut declared_elsewhere);
+        let mut nested_definitions = Vec::new();
+        collect_bound_names(
+            &function.body,
+            &mut scope.bindings,
+            &mut declared_elsewhere,
+            &mut nested_definitions,
+        );
         for name in &declared_elsewhere {
             scope.bindings.remove(name);
         }
-        for nested in nested_definitions(&function.body) {
+        for nested in nested_definitions {
             scope.bindings.insert(
                 nested.clone(),
                 Some(Resolved::Path(member_path(path, nested.as_str()))),
@@ -196,43 +202,25 @@ struct Conflicts {
     bound_to_unknown: HashSet<Name>,
 }
 
-/// The `def`s directly in `body` (inside compound statements, not inside nested scopes).
-fn nested_definitions(body: &[Stmt]) -> Vec<&Name> {
-    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-
-    #[derive(Default)]
-    struct Definitions<'a> {
-        names: Vec<&'a Name>,
-    }
-    impl<'a> StatementVisitor<'a> for Definitions<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(function) => self.names.push(&function.name.id),
-                Stmt::ClassDef(_) => {}
-                _ => walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut definitions = Definitions::default();
-    definitions.visit_body(body);
-    definitions.names
-}
-
 /// Every name `body` binds in its own scope (not in nested functions, classes or lambdas),
-/// and the names it declares `global` or `nonlocal` (which it does not bind locally).
-fn collect_bound_names(
-    body: &[Stmt],
+/// the names it declares `global` or `nonlocal` (which it does not bind locally), and the
+/// `def`s directly in it (inside compound statements, not inside nested scopes): one walk
+/// for all three, as it runs for every function.
+fn collect_bound_names<'a>(
+    body: &'a [Stmt],
     bound: &mut HashMap<Name, Option<Resolved>>,
     declared_elsewhere: &mut HashSet<Name>,
+    definitions: &mut Vec<&'a Name>,
 ) {
     use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 
-    struct Collector<'b> {
+    struct Collector<'b, 'a> {
         bound: &'b mut HashMap<Name, Option<Resolved>>,
         declared_elsewhere: &'b mut HashSet<Name>,
+        definitions: &'b mut Vec<&'a Name>,
     }
 
-    impl Collector<'_> {
+    impl Collector<'_, '_> {
         fn bind_target(&mut self, target: &Expr) {
             match target {
                 Expr::Name(name) => self.bind(&name.id),
@@ -252,11 +240,12 @@ fn collect_bound_names(
         }
     }
 
-    impl<'a> StatementVisitor<'a> for Collector<'_> {
+    impl<'a> StatementVisitor<'a> for Collector<'_, 'a> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             match stmt {
                 Stmt::FunctionDef(function) => {
                     self.bind(&function.name.id);
+                    self.definitions.push(&function.name.id);
                     return;
                 }
                 Stmt::ClassDef(class) => {
@@ -318,6 +307,7 @@ fn collect_bound_names(
     let mut collector = Collector {
         bound,
         declared_elsewhere,
+        definitions,
     };
     // Walrus targets are not collected: a walrus that rebinds an imported module's name
     // is too rare to pay an expression walk per function for.
