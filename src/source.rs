@@ -85,16 +85,28 @@ impl<'de> serde::Deserialize<'de> for LineIndex {
 }
 
 impl LineIndex {
+    /// The index of `source`'s lines, built in one pass over its line ends straight into
+    /// the compact form: collecting every start first and packing them after took as long
+    /// as the search itself (it runs over every file's whole text).
     pub fn new(source: &str) -> Self {
-        let mut line_starts = vec![0];
         let bytes = source.as_bytes();
-        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            // A lone `\r` ends a line for Python too; `\r\n` is handled by its `\n`.
-            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
-                line_starts.push((at + 1) as u32);
-            }
+        let mut compact = CompactStarts::for_text(bytes.len());
+        // Most files end their lines with `\n` alone: then one byte is searched for, faster
+        // than two.
+        let packed = if memchr::memchr(b'\r', bytes).is_none() {
+            memchr::memchr_iter(b'\n', bytes).all(|at| compact.push((at + 1) as u32))
+        } else {
+            line_ends(bytes).all(|at| compact.push((at + 1) as u32))
+        };
+        if packed {
+            compact.finish()
+        } else {
+            // A block longer than 64 KiB: every start kept whole.
+            let line_starts = std::iter::once(0)
+                .chain(line_ends(bytes).map(|at| (at + 1) as u32))
+                .collect();
+            Self::from_starts(line_starts)
         }
-        Self::from_starts(line_starts)
     }
 
     /// The index of these line starts (ascending, the first 0; a cached index's may be
@@ -245,6 +257,60 @@ impl AsciiLines {
             row: line + 1,
             column: u32::from(offset).saturating_sub(start) as usize + 1,
         })
+    }
+}
+
+/// The offsets of the bytes that end a line: `\n`, and a lone `\r` (it ends a line for
+/// Python too; `\r\n` ends at its `\n`).
+fn line_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&at| bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'))
+}
+
+/// A compact [`LineIndex`] in the making, line start by line start.
+struct CompactStarts {
+    blocks: Vec<u32>,
+    within: Vec<u16>,
+}
+
+impl CompactStarts {
+    /// Room for the lines of a text of `length` bytes (Python averages over 30 bytes a
+    /// line), the first line's start made.
+    fn for_text(length: usize) -> Self {
+        let lines = length / 32 + 1;
+        let mut blocks = Vec::with_capacity(lines / BLOCK + 1);
+        let mut within = Vec::with_capacity(lines);
+        blocks.push(0);
+        within.push(0);
+        Self { blocks, within }
+    }
+
+    /// Adds the next line's start (past the previous one's); false when it is too far past
+    /// its block's start for two bytes.
+    fn push(&mut self, start: u32) -> bool {
+        if self.within.len().is_multiple_of(BLOCK) {
+            self.blocks.push(start);
+        }
+        let base = self.blocks.last().copied().unwrap_or(0);
+        match start
+            .checked_sub(base)
+            .and_then(|relative| u16::try_from(relative).ok())
+        {
+            Some(relative) => {
+                self.within.push(relative);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn finish(self) -> LineIndex {
+        LineIndex {
+            starts: LineStarts::Compact {
+                blocks: self.blocks.into_boxed_slice(),
+                within: self.within.into_boxed_slice(),
+            },
+        }
     }
 }
 

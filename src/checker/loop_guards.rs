@@ -264,6 +264,11 @@ fn asks_for_running_loop(stmt: &Stmt) -> bool {
 /// (`None if loop.is_closed() else loop`: a running loop is never closed). Its callers'
 /// `if loop is None:` is then a guard like the `except RuntimeError` itself.
 pub fn none_means_no_loop(function: &ast::StmtFunctionDef) -> bool {
+    // A function that falls off its end returns `None` there too. Asked before the walk:
+    // it is asked of every function, and most end otherwise.
+    if !matches!(function.body.last(), Some(Stmt::Return(_))) {
+        return false;
+    }
     let mut probe = false;
     let mut other_returns_ok = true;
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
@@ -288,9 +293,7 @@ pub fn none_means_no_loop(function: &ast::StmtFunctionDef) -> bool {
         }
         crate::ast_query::Walk::Descend
     });
-    // A function that falls off its end returns `None` there too.
-    let ends_in_return = matches!(function.body.last(), Some(Stmt::Return(_)));
-    probe && other_returns_ok && ends_in_return
+    probe && other_returns_ok
 }
 
 fn returns_are_loops(stmt: &Stmt) -> bool {
@@ -341,6 +344,11 @@ pub fn running_probe(
     function: &ast::StmtFunctionDef,
     site_of: impl Fn(TextRange) -> Option<u32>,
 ) -> Option<RunningProbe> {
+    // Asked of every function as its walk ends: most do not end in a `return`, and need
+    // no walk of their body.
+    if !matches!(function.body.last(), Some(Stmt::Return(_))) {
+        return None;
+    }
     let mut returns = Vec::new();
     let mut probe = false;
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
@@ -356,9 +364,6 @@ pub fn running_probe(
         }
         crate::ast_query::Walk::Descend
     });
-    if !matches!(function.body.last(), Some(Stmt::Return(_))) {
-        return None;
-    }
     let is_true = |value: &Option<&Expr>| matches!(value, Some(Expr::BooleanLiteral(literal)) if literal.value);
     let is_false = |value: &Option<&Expr>| matches!(value, Some(Expr::BooleanLiteral(literal)) if !literal.value);
     if probe

@@ -46,7 +46,9 @@ impl Runner {
     }
 
     /// The expression that runs `function(arguments)` in a worker thread and awaits it
-    /// (`None` where `functools` is needed and cannot be named).
+    /// (`None` where `functools` is needed and cannot be named). Appended piece by piece
+    /// rather than formatted: LW103's fix is spelled for every call in a coroutine that may
+    /// reach a project function, thousands in a large project.
     pub fn spell(
         &mut self,
         checker: &Checker,
@@ -59,37 +61,51 @@ impl Runner {
             return None;
         }
         let arguments = argument_text(arguments);
-        let arguments = arguments.as_str();
-        let separator = if arguments.is_empty() { "" } else { ", " };
-        let asyncio = &self.asyncio;
-        if !self.legacy {
-            return Some(format!(
-                "await {asyncio}.to_thread({function}{separator}{arguments})"
-            ));
+        // Before Python 3.9, keyword arguments go through `functools.partial`.
+        let functools = if self.legacy && has_keywords {
+            let (functools, import) = imported_as(checker, "functools")?;
+            self.imports.extend(import);
+            Some(functools)
+        } else {
+            None
+        };
+        let mut spelled = String::with_capacity(64 + function.len() + arguments.len());
+        spelled.push_str("await ");
+        spelled.push_str(&self.asyncio);
+        if self.legacy {
+            spelled.push_str(".get_running_loop().run_in_executor(None, ");
+        } else {
+            spelled.push_str(".to_thread(");
         }
-        let executor = format!("await {asyncio}.get_running_loop().run_in_executor");
-        if !has_keywords {
-            return Some(format!(
-                "{executor}(None, {function}{separator}{arguments})"
-            ));
+        if let Some(functools) = &functools {
+            spelled.push_str(functools);
+            spelled.push_str(".partial(");
         }
-        let (functools, import) = imported_as(checker, "functools")?;
-        self.imports.extend(import);
-        Some(format!(
-            "{executor}(None, {functools}.partial({function}{separator}{arguments}))"
-        ))
+        spelled.push_str(function);
+        if !arguments.is_empty() {
+            spelled.push_str(", ");
+            spelled.push_str(&arguments);
+        }
+        spelled.push(')');
+        if functools.is_some() {
+            spelled.push(')');
+        }
+        Some(spelled)
     }
 
     /// What the fix says it does.
     pub fn describe(&self, what: &str) -> String {
+        let mut message = String::with_capacity(64 + what.len());
+        message.push_str("Run `");
+        message.push_str(what);
         if self.legacy {
-            format!("Run `{what}` in the loop's default executor")
+            message.push_str("` in the loop's default executor");
         } else {
-            format!(
-                "Run `{what}` in a worker thread with `{}.to_thread`",
-                self.asyncio
-            )
+            message.push_str("` in a worker thread with `");
+            message.push_str(&self.asyncio);
+            message.push_str(".to_thread`");
         }
+        message
     }
 
     /// The fix: `edits` and the imports the spelling needed, in one edit.
@@ -187,7 +203,8 @@ fn call_fix(
         !call.arguments.keywords.is_empty(),
     )?;
     if parenthesize {
-        replacement = format!("({replacement})");
+        replacement.insert(0, '(');
+        replacement.push(')');
     }
     let message = runner.describe(function);
     Some(runner.fix(message, vec![Edit::replacement(replacement, call.range())]))

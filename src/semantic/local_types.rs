@@ -3,6 +3,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::model::{SemanticModel, element_type};
@@ -24,18 +25,24 @@ impl SemanticModel<'_> {
             bindings: HashMap::default(),
         };
         let mut declared_elsewhere = HashSet::default();
-        collect_bound_names(&function.body, &mut scope.bindings, &mut declared_elsewhere);
+        let mut nested_definitions = Vec::new();
+        collect_bound_names(
+            &function.body,
+            &mut scope.bindings,
+            &mut declared_elsewhere,
+            &mut nested_definitions,
+        );
         for name in &declared_elsewhere {
             scope.bindings.remove(name);
         }
-        for nested in nested_definitions(&function.body) {
+        for nested in nested_definitions {
             scope.bindings.insert(
-                nested.to_string(),
-                Some(Resolved::Path(member_path(path, nested))),
+                nested.clone(),
+                Some(Resolved::Path(member_path(path, nested.as_str()))),
             );
         }
         for (index, parameter) in function.parameters.iter().enumerate() {
-            let name = parameter.name().as_str().to_owned();
+            let name = parameter.name().id.clone();
             let known = match receiver {
                 Receiver::Instance(class) if index == 0 => {
                     Some(Resolved::Instance(class.to_string()))
@@ -58,7 +65,7 @@ impl SemanticModel<'_> {
             .parameters
             .iter()
             .flat_map(|parameters| parameters.iter())
-            .map(|parameter| parameter.name().as_str().to_owned())
+            .map(|parameter| parameter.name().id.clone())
             .collect();
         self.scopes.push(Scope::Lambda(parameters));
     }
@@ -147,7 +154,7 @@ impl SemanticModel<'_> {
     /// stays known: locals are typed flow-insensitively, and `path = await fetch(); path =
     /// Path(path)` rebinds in sequence far more often than it chooses between types.
     fn bound_to_unknown(&mut self, name: &str, conflicted: &mut Conflicts) {
-        conflicted.bound_to_unknown.insert(name.to_string());
+        conflicted.bound_to_unknown.insert(Name::new(name));
         let Some(scope) = self.scopes.innermost_function_mut() else {
             return;
         };
@@ -155,7 +162,7 @@ impl SemanticModel<'_> {
             && matches!(binding, Some(Resolved::Path(_)))
         {
             *binding = None;
-            conflicted.names.insert(name.to_string());
+            conflicted.names.insert(Name::new(name));
         }
     }
 
@@ -172,7 +179,7 @@ impl SemanticModel<'_> {
         };
         if matches!(known, Resolved::Path(_)) && conflicted.bound_to_unknown.contains(name) {
             *binding = None;
-            conflicted.names.insert(name.to_string());
+            conflicted.names.insert(Name::new(name));
             return;
         }
         match binding {
@@ -180,7 +187,7 @@ impl SemanticModel<'_> {
             Some(existing) if *existing == known => {}
             Some(_) => {
                 *binding = None;
-                conflicted.names.insert(name.to_string());
+                conflicted.names.insert(Name::new(name));
             }
         }
     }
@@ -190,55 +197,33 @@ impl SemanticModel<'_> {
 #[derive(Default)]
 struct Conflicts {
     /// Locals bound to values of different known types (or a function and an unknown value).
-    names: HashSet<String>,
+    names: HashSet<Name>,
     /// Locals bound somewhere to a value of no known type.
-    bound_to_unknown: HashSet<String>,
-}
-
-/// The `def`s directly in `body` (inside compound statements, not inside nested scopes).
-fn nested_definitions(body: &[Stmt]) -> Vec<&str> {
-    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
-
-    #[derive(Default)]
-    struct Definitions<'a> {
-        names: Vec<&'a str>,
-    }
-    impl<'a> StatementVisitor<'a> for Definitions<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(function) => self.names.push(function.name.as_str()),
-                Stmt::ClassDef(_) => {}
-                _ => walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut definitions = Definitions::default();
-    definitions.visit_body(body);
-    definitions.names
+    bound_to_unknown: HashSet<Name>,
 }
 
 /// Every name `body` binds in its own scope (not in nested functions, classes or lambdas),
-/// and the names it declares `global` or `nonlocal` (which it does not bind locally).
-fn collect_bound_names(
-    body: &[Stmt],
-    bound: &mut HashMap<String, Option<Resolved>>,
-    declared_elsewhere: &mut HashSet<String>,
+/// the names it declares `global` or `nonlocal` (which it does not bind locally), and the
+/// `def`s directly in it (inside compound statements, not inside nested scopes): one walk
+/// for all three, as it runs for every function.
+fn collect_bound_names<'a>(
+    body: &'a [Stmt],
+    bound: &mut HashMap<Name, Option<Resolved>>,
+    declared_elsewhere: &mut HashSet<Name>,
+    definitions: &mut Vec<&'a Name>,
 ) {
     use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 
-    struct Collector<'b> {
-        bound: &'b mut HashMap<String, Option<Resolved>>,
-        declared_elsewhere: &'b mut HashSet<String>,
+    struct Collector<'b, 'a> {
+        bound: &'b mut HashMap<Name, Option<Resolved>>,
+        declared_elsewhere: &'b mut HashSet<Name>,
+        definitions: &'b mut Vec<&'a Name>,
     }
 
-    impl Collector<'_> {
+    impl Collector<'_, '_> {
         fn bind_target(&mut self, target: &Expr) {
             match target {
-                Expr::Name(name) => {
-                    self.bound
-                        .entry(name.id.as_str().to_owned())
-                        .or_insert(None);
-                }
+                Expr::Name(name) => self.bind(&name.id),
                 Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| self.bind_target(elt)),
                 Expr::List(list) => list.elts.iter().for_each(|elt| self.bind_target(elt)),
                 Expr::Starred(starred) => self.bind_target(&starred.value),
@@ -246,20 +231,25 @@ fn collect_bound_names(
             }
         }
 
-        fn bind(&mut self, name: &str) {
-            self.bound.entry(name.to_string()).or_insert(None);
+        fn bind(&mut self, name: &Name) {
+            // Looked up first: most names are bound more than once, and a copy is made
+            // only for the first.
+            if !self.bound.contains_key(name.as_str()) {
+                self.bound.insert(name.clone(), None);
+            }
         }
     }
 
-    impl<'a> StatementVisitor<'a> for Collector<'_> {
+    impl<'a> StatementVisitor<'a> for Collector<'_, 'a> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             match stmt {
                 Stmt::FunctionDef(function) => {
-                    self.bind(function.name.as_str());
+                    self.bind(&function.name.id);
+                    self.definitions.push(&function.name.id);
                     return;
                 }
                 Stmt::ClassDef(class) => {
-                    self.bind(class.name.as_str());
+                    self.bind(&class.name.id);
                     return;
                 }
                 Stmt::Assign(assign) => assign
@@ -279,26 +269,28 @@ fn collect_bound_names(
                 Stmt::Import(import) => {
                     for alias in &import.names {
                         let name = alias.asname.as_ref().unwrap_or(&alias.name);
-                        let first = name.as_str().split('.').next().unwrap_or_default();
-                        self.bind(first);
+                        match name.as_str().split_once('.') {
+                            Some((first, _)) => self.bind(&Name::new(first)),
+                            None => self.bind(&name.id),
+                        }
                     }
                 }
                 Stmt::ImportFrom(import) => {
                     for alias in &import.names {
-                        self.bind(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                        self.bind(&alias.asname.as_ref().unwrap_or(&alias.name).id);
                     }
                 }
                 Stmt::Global(global) => global.names.iter().for_each(|name| {
-                    self.declared_elsewhere.insert(name.as_str().to_owned());
+                    self.declared_elsewhere.insert(name.id.clone());
                 }),
                 Stmt::Nonlocal(nonlocal) => nonlocal.names.iter().for_each(|name| {
-                    self.declared_elsewhere.insert(name.as_str().to_owned());
+                    self.declared_elsewhere.insert(name.id.clone());
                 }),
                 Stmt::Try(try_stmt) => {
                     for handler in &try_stmt.handlers {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
                         if let Some(name) = &handler.name {
-                            self.bind(name.as_str());
+                            self.bind(&name.id);
                         }
                     }
                 }
@@ -315,6 +307,7 @@ fn collect_bound_names(
     let mut collector = Collector {
         bound,
         declared_elsewhere,
+        definitions,
     };
     // Walrus targets are not collected: a walrus that rebinds an imported module's name
     // is too rare to pay an expression walk per function for.

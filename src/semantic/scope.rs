@@ -1,15 +1,18 @@
 //! Function scopes: which names a function binds (they shadow imports) and what is known
 //! of their values.
 
+use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::resolved::Resolved;
 
 /// The names one function binds, each with what is known of its value (`None`: nothing).
+/// Keyed by the tree's own [`Name`]s: a copy of one is a few bytes inline or a shared
+/// reference, where a `String` key cost an allocation for every name of every function.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionScope {
     pub is_async: bool,
-    pub(super) bindings: HashMap<String, Option<Resolved>>,
+    pub(super) bindings: HashMap<Name, Option<Resolved>>,
 }
 
 impl FunctionScope {
@@ -23,7 +26,7 @@ pub enum Scope {
     /// An `async def` or `def` body.
     Function(FunctionScope),
     /// A `lambda`: its parameters shadow; it is sync context.
-    Lambda(HashSet<String>),
+    Lambda(HashSet<Name>),
     /// A class body: its names are not visible to the methods inside it.
     Class { path: String },
 }
