@@ -162,14 +162,7 @@ pub fn check_with_texts(
         .collect();
     let discovered = discovery::discover(paths, settings);
     let cache_file = file_for(directory, settings, paths);
-    run(
-        discovered,
-        None,
-        (&texts, TextUse::Text),
-        settings,
-        &cache_file,
-        started,
-    )
+    run_with_texts(discovered, &texts, settings, &cache_file, started)
 }
 
 /// [`crate::check_buffer`] with the cache in `directory`: the rest of the project comes from
@@ -180,17 +173,29 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings, directory: &Path) -> (R
     let (discovered, display, root) = analysis::discover_around(&buffer.path, settings);
     let cache_file = file_for(directory, settings, &[root]);
     let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
-    let (mut report, stats) = run(
-        discovered,
-        None,
-        (&texts, TextUse::Text),
-        settings,
-        &cache_file,
-        started,
-    );
+    let (mut report, stats) = run_with_texts(discovered, &texts, settings, &cache_file, started);
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     (report, stats)
+}
+
+/// [`run`] where `texts` stand in for files (fixed texts, an editor's buffer): the files
+/// are walked and named afresh, and every file with findings comes with its text.
+fn run_with_texts(
+    discovered: Discovered,
+    texts: &Texts,
+    settings: &Settings,
+    cache_file: &Path,
+    started: Instant,
+) -> (Report, Stats) {
+    run(
+        discovered,
+        None,
+        (texts, TextUse::Text),
+        settings,
+        cache_file,
+        started,
+    )
 }
 
 /// Analyses (or reads from the cache), links (or re-uses the link) and reports the
