@@ -179,15 +179,10 @@ impl FileFindings {
         let findings = findings_of(
             diagnostics,
             &display_path,
-            &line_index,
             noqa,
             settings,
             path,
-            {
-                let (source, index) = (&source, &line_index);
-                move |offset| index.location(offset, source)
-            },
-            &source,
+            Locator::Text(&source, &line_index),
         );
         Self {
             display_path,
@@ -213,26 +208,10 @@ impl FileFindings {
         let findings = findings_of(
             diagnostics,
             &display_path,
-            &line_index,
             noqa,
             settings,
             path,
-            {
-                let index = &line_index;
-                move |offset| {
-                    lines.location(index, offset).unwrap_or_else(|| {
-                        let line = index.line_of(offset);
-                        Location {
-                            row: line + 1,
-                            column: u32::from(offset)
-                                .saturating_sub(u32::from(index.line_start(line)))
-                                as usize
-                                + 1,
-                        }
-                    })
-                }
-            },
-            "",
+            Locator::AsciiLines(lines, &line_index),
         );
         Self {
             display_path,
@@ -281,20 +260,53 @@ impl FileFindings {
     }
 }
 
+/// How a file's offsets become rows and columns.
+enum Locator<'a> {
+    /// From its text (columns count its characters).
+    Text(&'a str, &'a LineIndex),
+    /// Without it: every offset on a line of ASCII characters (on any other line, which
+    /// the cache never lets through, the column would count bytes).
+    AsciiLines(&'a AsciiLines, &'a LineIndex),
+}
+
+impl Locator<'_> {
+    fn line_index(&self) -> &LineIndex {
+        match self {
+            Self::Text(_, index) | Self::AsciiLines(_, index) => index,
+        }
+    }
+
+    /// The text, for LW003's fixes ("" without it: the cache reads the text of a file whose
+    /// `noqa` codes LW003 reviews).
+    fn source(&self) -> &str {
+        match self {
+            Self::Text(source, _) => source,
+            Self::AsciiLines(..) => "",
+        }
+    }
+
+    fn locate(&self, offset: TextSize) -> Location {
+        match self {
+            Self::Text(source, index) => index.location(offset, source),
+            Self::AsciiLines(lines, index) => lines
+                .location(index, offset)
+                .unwrap_or_else(|| index.byte_location(offset)),
+        }
+    }
+}
+
 /// A file's diagnostics as findings: rules that are off for the file and findings a `noqa`
-/// comment suppresses dropped, LW003's added (from `source`), each located by `locate`,
-/// sorted by position, one per line and message.
-#[allow(clippy::too_many_arguments)]
+/// comment suppresses dropped, LW003's added, each located by `locator`, sorted by
+/// position, one per line and message.
 fn findings_of(
     diagnostics: Vec<Diagnostic>,
     display_path: &str,
-    line_index: &LineIndex,
     noqa: &NoqaDirectives,
     settings: &Settings,
     path: &Path,
-    locate: impl Fn(TextSize) -> Location,
-    source: &str,
+    locator: Locator,
 ) -> Vec<Finding> {
+    let line_index = locator.line_index();
     let parsed = !diagnostics
         .iter()
         .any(|diagnostic| diagnostic.rule == Rule::SyntaxError);
@@ -316,13 +328,13 @@ fn findings_of(
     // LW003 needs every other finding of the file first: it reports what matched none.
     // A file that does not parse has no findings to match.
     if parsed && settings.is_enabled_for(Rule::UnusedNoqa, path) {
-        kept.extend(unused_noqa::check(noqa, &used, source, |rule| {
+        kept.extend(unused_noqa::check(noqa, &used, locator.source(), |rule| {
             settings.is_enabled_for(rule, path)
         }));
     }
     let mut findings: Vec<Finding> = kept
         .into_iter()
-        .map(|diagnostic| to_finding(diagnostic, display_path, &locate))
+        .map(|diagnostic| to_finding(diagnostic, display_path, &locator))
         .collect();
     sort_findings(&mut findings);
     // One finding per line for one message: two calls of the same API on a line
@@ -369,13 +381,9 @@ fn merge_fix(finding: &mut Finding, other: Option<FindingFix>) {
         .sort_by_key(|edit| (edit.range.start(), edit.range.end()));
 }
 
-fn to_finding(
-    diagnostic: Diagnostic,
-    filename: &str,
-    locate: &impl Fn(TextSize) -> Location,
-) -> Finding {
-    let location = locate(diagnostic.range.start());
-    let end_location = locate(diagnostic.range.end());
+fn to_finding(diagnostic: Diagnostic, filename: &str, locator: &Locator) -> Finding {
+    let location = locator.locate(diagnostic.range.start());
+    let end_location = locator.locate(diagnostic.range.end());
     let fix = diagnostic.fix.map(|fix| FindingFix {
         applicability: fix.applicability,
         message: fix.message,
@@ -383,8 +391,8 @@ fn to_finding(
             .edits
             .into_iter()
             .map(|edit| FindingEdit {
-                location: locate(edit.range.start()),
-                end_location: locate(edit.range.end()),
+                location: locator.locate(edit.range.start()),
+                end_location: locator.locate(edit.range.end()),
                 content: edit.content,
                 range: edit.range,
             })

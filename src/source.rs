@@ -183,6 +183,17 @@ impl LineIndex {
         }
     }
 
+    /// The location of `offset` with the column counted in bytes: the same as
+    /// [`LineIndex::location`]'s on a line of ASCII characters.
+    pub fn byte_location(&self, offset: TextSize) -> Location {
+        let line = self.line_of(offset);
+        let start = self.start(line).unwrap_or(0);
+        Location {
+            row: line + 1,
+            column: u32::from(offset).saturating_sub(start) as usize + 1,
+        }
+    }
+
     /// The text of 0-based `line`, without its line terminator.
     pub fn line_text<'s>(&self, line: usize, source: &'s str) -> &'s str {
         let Some(start) = self.start(line) else {
@@ -252,11 +263,7 @@ impl AsciiLines {
         if on_non_ascii {
             return None;
         }
-        let start = index.start(line).unwrap_or(0);
-        Some(Location {
-            row: line + 1,
-            column: u32::from(offset).saturating_sub(start) as usize + 1,
-        })
+        Some(index.byte_location(offset))
     }
 }
 

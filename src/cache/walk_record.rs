@@ -166,9 +166,9 @@ impl Record {
             })
         };
         let probes = || {
-            self.probes
-                .par_iter()
-                .all(|(path, probe)| Probe::matches(Probe::of(&path_of(path)), probe))
+            self.probes.par_iter().all(|(path, probe)| {
+                Probe::at(&path_of(path), SystemTime::now()).as_ref() == Some(probe)
+            })
         };
         let (directories, probes) = rayon::join(directories, probes);
         directories && probes
@@ -277,21 +277,13 @@ enum Probe {
 }
 
 impl Probe {
-    /// What `path` holds now (a file modified within the racy window has no stamp).
-    fn of(path: &Path) -> Option<Self> {
-        Self::at(path, SystemTime::now())
-    }
-
+    /// What `path` holds (`None`: a file modified within the racy window of `now`).
     fn at(path: &Path, now: SystemTime) -> Option<Self> {
         match std::fs::metadata(path) {
             Err(_) => Some(Self::Absent),
             Ok(metadata) if metadata.is_dir() => Some(Self::Directory),
             Ok(metadata) => Stamp::of(&metadata, now).map(Self::File),
         }
-    }
-
-    fn matches(now: Option<Self>, recorded: &Self) -> bool {
-        now.as_ref() == Some(recorded)
     }
 }
 
