@@ -49,7 +49,9 @@ pub struct FileRecord {
     /// The path as output shows it (the key the next run looks the file up by).
     pub display: String,
     /// The path, as the OS spells it (checked too: the same display path from another
-    /// directory is another file).
+    /// directory is another file). As bytes, not a sequence of `u8`s: the same bytes in
+    /// the file, decoded as one copy instead of an element at a time.
+    #[serde(with = "serde_bytes")]
     pub path: Vec<u8>,
     /// [`super::keys::module_key`] of its module name.
     pub module: u64,

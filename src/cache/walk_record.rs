@@ -68,8 +68,10 @@ pub fn discover(
     (discovered, modules, false)
 }
 
-/// A path as stored: its bytes as the platform encodes them.
-type PathBytes = Vec<u8>;
+/// A path as stored: its bytes as the platform encodes them (as a byte string, not a
+/// sequence of `u8`s: the same bytes in the file, decoded as one copy instead of an element
+/// at a time).
+type PathBytes = serde_bytes::ByteBuf;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Record {
@@ -340,7 +342,7 @@ fn given_bytes(paths: &[PathBuf]) -> Vec<PathBytes> {
 }
 
 fn bytes_of(path: &Path) -> PathBytes {
-    path.as_os_str().as_encoded_bytes().to_vec()
+    path.as_os_str().as_encoded_bytes().to_vec().into()
 }
 
 fn path_of(bytes: &[u8]) -> PathBuf {

@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::report::{Finding, FindingEdit, FindingFix, Report, RuntimeSeen};
 use crate::source::Location;
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Into a `Vec`, not a `dyn Write`: the serializer makes many small writes, each a
+/// virtual call through a `dyn Write`.
+pub(super) fn render(report: &Report, out: &mut Vec<u8>) -> io::Result<()> {
     let findings: Vec<JsonFinding> = report.findings().map(JsonFinding::new).collect();
     serde_json::to_writer_pretty(&mut *out, &findings)?;
     writeln!(out)

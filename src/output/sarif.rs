@@ -18,7 +18,9 @@ use crate::report::{Finding, Report};
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/loopwarden/loopwarden";
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Into a `Vec`, not a `dyn Write`: the serializer makes many small writes, each a
+/// virtual call through a `dyn Write`.
+pub(super) fn render(report: &Report, out: &mut Vec<u8>) -> io::Result<()> {
     let log = SarifLog {
         schema: SCHEMA,
         version: "2.1.0",
