@@ -278,6 +278,33 @@ fn settings_that_change_an_analysis_invalidate_it_and_report_time_settings_do_no
     assert_eq!(ignored.json, uncached(dir.path()));
 }
 
+/// What a summary keeps depends on the project's top-level names (a call into a name no
+/// module is imported under is left out), so a new top-level package makes every file's
+/// record unusable, although the cache file, named for the settings and paths, is the same.
+#[test]
+fn a_new_top_level_package_analyses_every_file_again() {
+    let dir = project();
+    check(dir.path(), &[]);
+    write(dir.path(), "tools/__init__.py", "");
+    write(
+        dir.path(),
+        "tools/wait.py",
+        "import time
+
+
+def wait():
+    time.sleep(1)
+",
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(
+        run.cache,
+        "cache: 0 files read from the cache, 7 analysed; linked"
+    );
+    assert_eq!(run.json, uncached(dir.path()));
+    assert_eq!(cache_files(&dir.path().join(".loopwarden_cache")).len(), 1);
+}
+
 #[test]
 fn damaged_cache_files_are_ignored_and_replaced() {
     let dir = project();

@@ -127,14 +127,19 @@ pub fn check(
     // Made before the walk, which stamps the directories it reads: making it later would
     // change the stamp of the directory that holds it.
     let _ = ensure_directory(directory);
-    let (discovered, modules, walk_reused) =
-        walk_record::discover(paths, settings, &cache_file.with_extension("walk"));
+    // The cache file is read and checked while the walk is done or re-used: on a cached
+    // run these are the two longest steps before the files, and neither needs the other.
+    let ((discovered, modules, walk_reused), previous) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| store::open(&cache_file, BUILD_ID));
+        let walk = walk_record::discover(paths, settings, &cache_file.with_extension("walk"));
+        (walk, opening.join().ok().flatten())
+    });
     let (report, stats) = run(
         discovered,
         Some(modules),
         (&Texts::default(), text_use),
         settings,
-        &cache_file,
+        (&cache_file, previous),
         started,
     );
     (
@@ -193,20 +198,21 @@ fn run_with_texts(
         None,
         (texts, TextUse::Text),
         settings,
-        cache_file,
+        (cache_file, store::open(cache_file, BUILD_ID)),
         started,
     )
 }
 
 /// Analyses (or reads from the cache), links (or re-uses the link) and reports the
 /// discovered files, named by `modules` when the caller has named them already (in the
-/// files' order); `texts` stand in for some files on disk.
+/// files' order); `texts` stand in for some files on disk. `previous` is the cache file
+/// as [`store::open`] read it, used only if written for these settings.
 fn run(
     mut discovered: Discovered,
     modules: Option<Vec<ModuleName>>,
     (texts, text_use): (&Texts, TextUse),
     settings: &Settings,
-    cache_file: &Path,
+    (cache_file, previous): (&Path, Option<Opened>),
     started: Instant,
 ) -> (Report, Stats) {
     let now = SystemTime::now();
@@ -237,7 +243,7 @@ fn run(
         roots.sorted().hash(&mut hasher);
         hasher.finish()
     };
-    let mut previous = store::open(cache_file, BUILD_ID, fingerprint);
+    let mut previous = previous.filter(|previous| previous.header.settings == fingerprint);
     let discovered_at = Instant::now();
 
     let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
