@@ -274,3 +274,72 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         self.nesting -= 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+    use ruff_python_ast::{self as ast, Stmt};
+
+    use super::{NamesRead, body_start};
+
+    /// Every function body of a module, at any depth.
+    fn function_bodies(body: &[Stmt]) -> Vec<&[Stmt]> {
+        struct Bodies<'a>(Vec<&'a [Stmt]>);
+        impl<'a> StatementVisitor<'a> for Bodies<'a> {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                if let Stmt::FunctionDef(ast::StmtFunctionDef { body, .. }) = stmt {
+                    self.0.push(body);
+                }
+                walk_stmt(self, stmt);
+            }
+        }
+        let mut bodies = Bodies(Vec::new());
+        bodies.visit_body(body);
+        bodies.0
+    }
+
+    #[test]
+    fn one_walk_of_the_module_reads_what_each_body_reads() {
+        let source = r#"
+import asyncio
+log = make_logger()
+
+@decorate(config)
+def outer(a: Annotation = default) -> Returned:
+    pending = []
+    pending.append(a)
+    def inner():
+        nonlocal pending
+        rows[key] = fetch(a)
+        return local_name.attr
+    class Holder:
+        field = value_in_class
+        def method(self):
+            return eval("x")
+    return inner
+
+class Service(Base):
+    async def run(self, session):
+        result = await session.get(url)
+        return [item for item in result if keep(item)]
+
+    def helper(self):
+        global log
+        return lambda x: x + offset
+"#;
+        let parsed = ruff_python_parser::parse_module(source).expect("the sample parses");
+        let module = &parsed.syntax().body;
+        let every_body = NamesRead::collect_all(module).expect("no nesting limit here");
+        let bodies = function_bodies(module);
+        assert_eq!(every_body.len(), bodies.len() + 1);
+        for body in bodies.into_iter().chain(std::iter::once(module.as_slice())) {
+            let alone = NamesRead::collect(body);
+            let (_, together) = every_body
+                .iter()
+                .find(|(start, _)| *start == body_start(body))
+                .expect("every body is collected");
+            assert_eq!(alone.names, together.names);
+            assert_eq!(alone.everything, together.everything);
+        }
+    }
+}
