@@ -250,13 +250,19 @@ impl<'a> Checker<'a, '_> {
     }
 
     /// The names the current body reads, collected the first time a body is asked about.
+    /// The module's body is walked for every function's body at once (see
+    /// [`NamesRead::collect_all`]), so a function asked about after it is not walked again.
     fn names_read_in_current_body(&mut self) -> &NamesRead<'a> {
         let body = self.current_body();
-        let key = body
-            .first()
-            .map_or(ruff_text_size::TextSize::default(), |stmt| {
-                ruff_text_size::Ranged::start(stmt)
-            });
+        let key = names_read::body_start(body);
+        if self.functions.is_empty()
+            && !self.names_read.contains_key(&key)
+            && let Some(every_body) = NamesRead::collect_all(body)
+        {
+            for (start, reads) in every_body {
+                self.names_read.entry(start).or_insert(reads);
+            }
+        }
         self.names_read
             .entry(key)
             .or_insert_with(|| NamesRead::collect(body))

@@ -168,7 +168,10 @@ pub(crate) fn record_call(
     } else {
         callable_arguments(checker, call)
     };
+    // A call without arguments passes no types: the class tests (a hash of the path, a
+    // look at its last segment) are asked only of calls that pass something.
     let argument_types = if !is_builtin
+        && !call.arguments.is_empty()
         && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
     {
         argument_types(checker, call)
@@ -356,7 +359,14 @@ fn tells_coroutines_apart(checker: &Checker, function: &ast::StmtFunctionDef) ->
 /// attribute the module resolves to a path under the project's roots), by slot.
 fn callable_arguments(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
     spelled_arguments(call)
-        .filter(|(_, argument)| matches!(argument, Expr::Name(_) | Expr::Attribute(_)))
+        .filter(|(_, argument)| match argument {
+            Expr::Name(_) => true,
+            // The path an attribute resolves to ends in its name: a capitalised one
+            // (`config.DEFAULT_TIMEOUT`, `models.Repo`) is no function
+            // ([`may_name_function`]), known before resolving the chain into a new string.
+            Expr::Attribute(attribute) => !starts_uppercase(attribute.attr.as_str()),
+            _ => false,
+        })
         .filter_map(|(spelled, argument)| {
             let path = checker.model.path_of(argument)?;
             (may_name_function(checker, &path) && may_be_in_project(checker.roots, &path))
@@ -371,13 +381,18 @@ fn callable_arguments(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentS
 /// function). Most arguments are values: keeping them all cost 36 MB on the benchmark corpus.
 fn may_name_function(checker: &Checker, path: &str) -> bool {
     let (owner, name) = path.rsplit_once('.').unwrap_or(("", path));
-    if name.starts_with(|first: char| first.is_ascii_uppercase()) {
+    if starts_uppercase(name) {
         return false;
     }
     match checker.model.module.classes.get(owner) {
         Some(class) => class.methods.contains_key(name),
         None => true,
     }
+}
+
+/// Whether a name is capitalised (a class or a constant, by the usual naming).
+fn starts_uppercase(name: &str) -> bool {
+    name.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
 }
 
 fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {

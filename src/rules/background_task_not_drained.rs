@@ -1,7 +1,7 @@
 //! LW304 background-task-not-drained: an ASGI app module that keeps background tasks in a
 //! collection and never awaits or cancels them on shutdown.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
@@ -86,13 +86,13 @@ pub(crate) fn check_module(checker: &mut Checker, module: &ModModule) {
     }
     let mut scan = ModuleScan {
         checker,
-        functions: HashMap::new(),
+        functions: HashMap::default(),
         stack: Vec::new(),
         apps: 0,
         lifespans: Vec::new(),
         unknown_lifespan: false,
         handlers: Vec::new(),
-        filled: HashSet::new(),
+        filled: HashSet::default(),
         collections: &collections,
     };
     scan.visit_body(&module.body);
@@ -203,7 +203,7 @@ impl<'a> ModuleScan<'_, 'a, '_> {
             }
         }
         // Follow calls to the module's own functions, once each.
-        let mut visited: HashSet<&str> = HashSet::new();
+        let mut visited: HashSet<&str> = HashSet::default();
         while let Some(region) = regions.pop() {
             let mut reads = false;
             let mut callees = Vec::new();

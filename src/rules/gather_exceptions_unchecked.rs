@@ -1,7 +1,7 @@
 //! LW402 gather-exceptions-unchecked: `asyncio.gather(..., return_exceptions=True)` turns
 //! failures into list items; if nobody looks at the items, the failures are silent.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};

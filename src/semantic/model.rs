@@ -423,9 +423,16 @@ pub const DEFERRED_CALL: &str = "()";
 /// builds an instance. Used for classes of other modules, which this module cannot see; a
 /// wrong guess only yields method paths that match nothing.
 pub fn looks_like_class(path: &str) -> bool {
-    let last = path.rsplit('.').next().unwrap_or(path);
-    let mut chars = last.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && chars.any(|c| c.is_ascii_lowercase())
+    // Bytes, not chars: asked of most calls' callees, and every test is about ASCII.
+    let bytes = path.as_bytes();
+    let last = match memchr::memrchr(b'.', bytes) {
+        Some(dot) => &bytes[dot + 1..],
+        None => bytes,
+    };
+    let Some((first, rest)) = last.split_first() else {
+        return false;
+    };
+    first.is_ascii_uppercase()
+        && rest.iter().any(u8::is_ascii_lowercase)
         && !path.starts_with("builtins.")
 }

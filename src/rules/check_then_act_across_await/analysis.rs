@@ -2,8 +2,8 @@
 //! the states its tests read, its locals), and the walk over its blocks that hands each
 //! statement to the shapes.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -52,7 +52,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// The races in the function's body.
     pub(super) fn races(&self) -> Vec<Race> {
         let mut races = Vec::new();
-        let mut reads = HashMap::new();
+        let mut reads = HashMap::default();
         self.block(&self.function.body, &mut reads, &mut races);
         races
     }
@@ -114,7 +114,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// The function's locals and what is assigned to them, built on first use.
     pub(super) fn assignments(&self) -> &HashMap<&'a str, Vec<Option<&'a Expr>>> {
         self.assignments.get_or_init(|| {
-            let mut found: HashMap<&'a str, Vec<Option<&'a Expr>>> = HashMap::new();
+            let mut found: HashMap<&'a str, Vec<Option<&'a Expr>>> = HashMap::default();
             for parameter in self.function.parameters.iter() {
                 found
                     .entry(parameter.name().as_str())

@@ -12,7 +12,7 @@
 //! Built once per module (the rule state keeps it): one walk of every module function and of
 //! every method of a module-level class.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -84,7 +84,7 @@ impl FanOut {
                 called: Vec::new(),
                 fanned: Vec::new(),
                 held: Vec::new(),
-                handed_names: HashSet::new(),
+                handed_names: HashSet::default(),
             };
             for stmt in &function.body {
                 calls.visit_stmt(stmt);
@@ -123,7 +123,7 @@ impl FanOut {
     /// Whether `key` (a function name, or a [`method_key`]) is fanned out, or is called by a
     /// function that is, at most [`MAX_CALL_DEPTH`] calls up.
     pub(super) fn runs_concurrently(&self, key: &str) -> bool {
-        let mut seen: HashSet<&str> = HashSet::from([key]);
+        let mut seen: HashSet<&str> = HashSet::from_iter([key]);
         let mut level: Vec<&str> = vec![key];
         for depth in 0..=MAX_CALL_DEPTH {
             if level.iter().any(|key| self.fanned.contains(*key)) {

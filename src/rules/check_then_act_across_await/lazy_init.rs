@@ -2,7 +2,7 @@
 //! `self._x` (or the early-return form, `if self._ready: return` ... `self._ready = True`),
 //! reported where concurrent callers are plausible and a duplicate does harm.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -212,7 +212,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         let mut seen: Option<TextRange> = None;
         // Locals holding a value an await produced (`client = await connect()`), with the
         // names of the calls awaited for it.
-        let mut awaited_names: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut awaited_names: HashMap<&str, Vec<String>> = HashMap::default();
         // Shared state written before the first await: a flag another coroutine tests.
         let mut flags_set_early: Vec<ComparableExpr> = Vec::new();
         // Locals holding an empty container (`entry = {}`), a placeholder once published.
@@ -561,7 +561,7 @@ struct ModuleFunctionNamesState(Option<ModuleFunctionNames>);
 
 impl ModuleFunctionNames {
     fn of(body: &[Stmt]) -> Self {
-        let mut users: HashMap<Box<str>, Vec<usize>> = HashMap::new();
+        let mut users: HashMap<Box<str>, Vec<usize>> = HashMap::default();
         for (index, stmt) in body.iter().enumerate() {
             let Stmt::FunctionDef(function) = stmt else {
                 continue;

@@ -1,7 +1,7 @@
 //! How LW601 words a finding: the check (or read), the write and the await between them,
 //! each quoted with its row, what can go wrong, and the remedy for the shape.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use ruff_text_size::TextRange;
 
@@ -14,7 +14,7 @@ use super::model::{Race, RaceKind};
 
 /// Reports `races`, once per check and write.
 pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for race in races {
         if !reported.insert((race.check, race.write)) {
             continue;

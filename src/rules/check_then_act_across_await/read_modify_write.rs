@@ -2,7 +2,7 @@
 //! changed in a way that builds on what was read, and written back through the matching
 //! setter for the same key.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{Expr, Stmt};
@@ -35,9 +35,9 @@ impl<'a> Analysis<'_, 'a, '_> {
         else {
             return;
         };
-        let mut derived: HashSet<&str> = HashSet::from([name.id.as_str()]);
-        let mut modified: HashSet<&str> = HashSet::new();
-        let mut aliases: HashMap<&str, &str> = HashMap::new();
+        let mut derived: HashSet<&str> = HashSet::from_iter([name.id.as_str()]);
+        let mut modified: HashSet<&str> = HashSet::default();
+        let mut aliases: HashMap<&str, &str> = HashMap::default();
         // The first await between the read and the write; without one, the read's own await
         // opens the window (the store answered there).
         let mut seen: Option<TextRange> = None;

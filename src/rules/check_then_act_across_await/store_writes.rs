@@ -3,7 +3,7 @@
 //! receiver that can create a duplicate, unless the store settles the race (an upsert, a
 //! unique constraint handled in an `except`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};

@@ -3,7 +3,7 @@
 //! stream opener, an unbounded client). Learned once per scope and kept in the checker's
 //! per-module state.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
@@ -165,7 +165,7 @@ fn function_origins(
     checker: &Checker,
     function: &ast::StmtFunctionDef,
 ) -> HashMap<String, Vec<OriginFact>> {
-    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::default();
     for parameter in function.parameters.iter() {
         found
             .entry(parameter.name().to_string())
@@ -185,7 +185,7 @@ fn function_origins(
 
 /// Every `self.attr` assigned in a method of `class` → how each value was built (keyed `.attr`).
 fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String, Vec<OriginFact>> {
-    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::new();
+    let mut found: HashMap<String, Vec<OriginFact>> = HashMap::default();
     self_attribute_assignments(class, &mut |_, attribute, value, index| {
         found
             .entry(format!(".{}", attribute.attr))
