@@ -139,7 +139,14 @@ pub(crate) fn record_call(
         Default::default()
     };
     let guard = guards.parameter;
-    let forwarded = if in_async_context || is_builtin {
+    // What a call passes for its callee's parameters is read only where the link binds the
+    // call to a project function (the guards of LW103 and LW202, the attribute types of a
+    // project class) or to a library API through a project value: every such callee path
+    // starts with one of the project's top-level names, or is a handed callable's. The rest
+    // (`d.get(key, None)`, `requests.get(url, timeout=None)`) need none: 2.6 MB of the
+    // benchmark corpus's summaries (about 60,000 of 310,000 entries), all live at the link.
+    let may_reach_project = path == PARAMETER_CALLEE || may_be_in_project(checker.roots, path);
+    let forwarded = if in_async_context || is_builtin || !may_reach_project {
         Vec::new()
     } else {
         forwarded_arguments(checker, call)
@@ -156,7 +163,7 @@ pub(crate) fn record_call(
         && !in_async_context
         && may_guard_on_the_loop(checker)
         && loop_guards::is_guarded(checker.current_body(), call.range());
-    let literal_arguments = if is_builtin {
+    let literal_arguments = if is_builtin || !may_reach_project {
         Vec::new()
     } else {
         literal_arguments(call)
@@ -172,6 +179,7 @@ pub(crate) fn record_call(
     // look at its last segment) are asked only of calls that pass something.
     let argument_types = if !is_builtin
         && !call.arguments.is_empty()
+        && may_reach_project
         && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
     {
         argument_types(checker, call)
