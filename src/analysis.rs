@@ -56,8 +56,9 @@ pub struct FileAnalysis {
     pub diagnostics: Vec<Diagnostic>,
     pub noqa: NoqaDirectives,
     /// What the file tells the rest of the project (`None` when it did not parse or was not
-    /// read).
-    pub summary: Option<ModuleSummary>,
+    /// read). Boxed: a cached run that re-uses the link makes and moves 15,000 analyses
+    /// without one, and the summary was 392 of the 664 bytes of each.
+    pub summary: Option<Box<ModuleSummary>>,
     /// The file could not be read: the message of its one finding.
     pub unreadable: Option<String>,
     /// A notebook: which cell each part of the checked text is (the text is its code
@@ -258,7 +259,7 @@ pub fn analyse_source(
         }
         _ => HeldText::Released,
     };
-    analysis.summary = summary;
+    analysis.summary = summary.map(Box::new);
     analysis
 }
 
@@ -444,7 +445,7 @@ pub fn link<'a>(files: &'a [FileAnalysis], settings: &Settings) -> LinkedProject
     let modules = files
         .iter()
         .map(|file| ProjectModule {
-            summary: file.summary.as_ref().unwrap_or(empty),
+            summary: file.summary.as_deref().unwrap_or(empty),
             display_path: &file.display_path,
             line_index: &file.line_index,
         })

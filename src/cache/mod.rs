@@ -376,7 +376,7 @@ type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
 /// file with findings of its own, or that the whole-project rules may report in.
 type Positions = Option<(LineIndex, AsciiLines)>;
 /// A file's summary and line index, as stored: what the link reads.
-type Linked = (Option<ModuleSummary>, LineIndex);
+type Linked = (Option<Box<ModuleSummary>>, LineIndex);
 
 struct Run<'r> {
     settings: &'r Settings,
