@@ -176,20 +176,13 @@ impl FileFindings {
         settings: &Settings,
         path: &Path,
     ) -> Self {
-        let findings = findings_of(
-            diagnostics,
-            &display_path,
-            noqa,
-            settings,
-            path,
-            Locator::Text(&source, &line_index),
-        );
-        Self {
+        Self::located(
             display_path,
-            source,
-            line_index,
-            findings,
-        }
+            (source, line_index, None),
+            diagnostics,
+            noqa,
+            (settings, path),
+        )
     }
 
     /// [`FileFindings::new`] for a file whose text was not read, for an output without code
@@ -205,17 +198,31 @@ impl FileFindings {
         settings: &Settings,
         path: &Path,
     ) -> Self {
-        let findings = findings_of(
+        Self::located(
+            display_path,
+            (String::new(), line_index, Some(lines)),
             diagnostics,
-            &display_path,
             noqa,
-            settings,
-            path,
-            Locator::AsciiLines(lines, &line_index),
-        );
+            (settings, path),
+        )
+    }
+
+    /// The two above: located by the text, or by `lines` when given.
+    fn located(
+        display_path: String,
+        (source, line_index, lines): (String, LineIndex, Option<&AsciiLines>),
+        diagnostics: Vec<Diagnostic>,
+        noqa: &NoqaDirectives,
+        (settings, path): (&Settings, &Path),
+    ) -> Self {
+        let locator = match lines {
+            Some(lines) => Locator::AsciiLines(lines, &line_index),
+            None => Locator::Text(&source, &line_index),
+        };
+        let findings = findings_of(diagnostics, &display_path, noqa, settings, path, locator);
         Self {
             display_path,
-            source: String::new(),
+            source,
             line_index,
             findings,
         }

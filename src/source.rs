@@ -338,11 +338,7 @@ impl CompactStarts {
     /// Room for the lines of a text of `length` bytes (Python averages over 30 bytes a
     /// line), the first line's start made.
     fn for_text(length: usize) -> Self {
-        Self::with_capacity(length / 32 + 1)
-    }
-
-    /// Room for `lines` lines, the first line's start made.
-    fn with_capacity(lines: usize) -> Self {
+        let lines = length / 32 + 1;
         let mut blocks = Vec::with_capacity(lines / BLOCK + 1);
         let mut within = Vec::with_capacity(lines);
         blocks.push(0);
