@@ -1,5 +1,6 @@
 //! The result of a run: findings with resolved rows and columns, ready for any output format.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
@@ -322,9 +323,24 @@ fn findings_of(
         .iter()
         .any(|diagnostic| diagnostic.rule == Rule::SyntaxError);
     let mut used = HashSet::new();
+    // Whether a rule runs on this file is asked once per rule, not once per finding: the
+    // answer reads the file's path against `test-ignore` and `per-file-ignores`.
+    let answers: RefCell<Vec<(Rule, bool)>> = RefCell::default();
+    let enabled = |rule: Rule| {
+        let known = answers
+            .borrow()
+            .iter()
+            .find(|(asked, _)| *asked == rule)
+            .map(|&(_, answer)| answer);
+        known.unwrap_or_else(|| {
+            let answer = settings.is_enabled_for(rule, path);
+            answers.borrow_mut().push((rule, answer));
+            answer
+        })
+    };
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
-        .filter(|diagnostic| settings.is_enabled_for(diagnostic.rule, path))
+        .filter(|diagnostic| enabled(diagnostic.rule))
         .filter(|diagnostic| {
             let line = line_index.line_of(diagnostic.range.start());
             match noqa.find_match(line, diagnostic.rule) {
@@ -338,10 +354,8 @@ fn findings_of(
         .collect();
     // LW003 needs every other finding of the file first: it reports what matched none.
     // A file that does not parse has no findings to match.
-    if parsed && settings.is_enabled_for(Rule::UnusedNoqa, path) {
-        kept.extend(unused_noqa::check(noqa, &used, locator.source(), |rule| {
-            settings.is_enabled_for(rule, path)
-        }));
+    if parsed && enabled(Rule::UnusedNoqa) {
+        kept.extend(unused_noqa::check(noqa, &used, locator.source(), &enabled));
     }
     let mut findings: Vec<Finding> = kept
         .into_iter()

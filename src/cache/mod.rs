@@ -331,8 +331,13 @@ fn ensure_directory(directory: &Path) -> std::io::Result<()> {
 
 /// How a file came into the run.
 enum Outcome {
-    /// From the cache: its record (with its stamp brought up to date).
-    Cached { record: FileRecord },
+    /// From the cache: the index of its record in the cache file read, with its stamp
+    /// brought up to date, and what the link reads of it (the record's own).
+    Cached {
+        at: usize,
+        stamp: Option<Stamp>,
+        link: u64,
+    },
     /// Analysed: its new record and data.
     Analysed(Box<Fresh>),
     /// Analysed from a text that stands in for the file (an editor's buffer): not stored,
@@ -352,7 +357,7 @@ impl Outcome {
     /// What the link reads of the file, as a hash.
     fn link_hash(&self) -> Option<u64> {
         match self {
-            Outcome::Cached { record } => Some(record.link),
+            Outcome::Cached { link, .. } => Some(*link),
             Outcome::Analysed(fresh) => Some(fresh.record.link),
             Outcome::Transient { link, .. } | Outcome::Uncacheable { link } => *link,
         }
@@ -397,18 +402,7 @@ impl Run<'_> {
         files: &[SourcePath],
         modules: &[ModuleName],
     ) -> (Vec<FileAnalysis>, Vec<Outcome>) {
-        let records: FxHashMap<&str, &FileRecord> = self
-            .previous
-            .as_ref()
-            .map(|previous| {
-                previous
-                    .header
-                    .files
-                    .iter()
-                    .map(|record| (record.display.as_str(), record))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let records = self.records();
         let local = self
             .previous
             .as_ref()
@@ -416,16 +410,22 @@ impl Run<'_> {
         files
             .par_iter()
             .zip(modules.par_iter())
-            .map(|(file, module)| {
-                let record = records
-                    .get(file.display.as_str())
-                    .copied()
-                    .filter(|record| {
-                        record.path == path_bytes(&file.path) && record.module == module_key(module)
-                    });
+            .enumerate()
+            .map(|(position, (file, module))| {
+                let record = record_of(records, position, &file.display).filter(|(_, record)| {
+                    record.path == file.path.as_os_str().as_encoded_bytes()
+                        && record.module == module_key(module)
+                });
                 self.one(file, module, record, local)
             })
             .unzip()
+    }
+
+    /// The records of the cache file read, in display order (empty without one).
+    fn records(&self) -> &[FileRecord] {
+        self.previous
+            .as_ref()
+            .map_or(&[][..], |previous| &previous.header.files[..])
     }
 
     /// One file: from the cache when its record still holds, else analysed.
@@ -433,7 +433,7 @@ impl Run<'_> {
         &self,
         file: &SourcePath,
         module: &ModuleName,
-        record: Option<&FileRecord>,
+        record: Option<(usize, &FileRecord)>,
         local: &[u8],
     ) -> (FileAnalysis, Outcome) {
         let metadata = std::fs::metadata(&file.path).ok();
@@ -448,12 +448,12 @@ impl Run<'_> {
                 analyse_bytes(file, text.clone(), module, Some(self.roots), self.settings);
             let outcome = Outcome::Transient {
                 link: link_input(&analysis),
-                kept: record.cloned(),
+                kept: record.map(|(_, record)| record.clone()),
             };
             return (analysis, outcome);
         }
         let mut bytes = None;
-        if let Some(record) = record {
+        if let Some((at, record)) = record {
             let unchanged = match (&record.stamp, &metadata) {
                 (Some(recorded), Some(metadata)) if recorded.matches(metadata) => true,
                 _ => {
@@ -466,11 +466,12 @@ impl Run<'_> {
                 }
             };
             if unchanged && let Some(analysis) = self.cached(file, record, local, &mut bytes) {
-                let record = FileRecord {
+                let outcome = Outcome::Cached {
+                    at,
                     stamp,
-                    ..record.clone()
+                    link: record.link,
                 };
-                return (analysis, Outcome::Cached { record });
+                return (analysis, outcome);
             }
         }
         let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
@@ -586,7 +587,8 @@ impl Run<'_> {
                     }
             })
             .for_each(|((file, project), outcome)| {
-                if let (HeldText::Released, Outcome::Cached { record }) = (&file.source, outcome)
+                if let (HeldText::Released, Outcome::Cached { at, .. }) = (&file.source, outcome)
+                    && let Some(record) = self.records().get(*at)
                     && let Some((line_index, lines)) = self.positions(record)
                     && all_located(&file.diagnostics, &line_index, &lines)
                     && all_located(project, &line_index, &lines)
@@ -642,7 +644,10 @@ impl Run<'_> {
             .zip(outcomes.par_iter_mut())
             .zip(this.modules.par_iter())
             .for_each(|((file, outcome), module)| {
-                let Outcome::Cached { record } = outcome else {
+                let Some(record) = (match outcome {
+                    Outcome::Cached { at, .. } => this.records().get(*at),
+                    _ => None,
+                }) else {
                     return;
                 };
                 let stored: Option<Linked> = record
@@ -696,8 +701,8 @@ impl Run<'_> {
         let unchanged = self.previous.as_ref().is_some_and(|previous| {
             previous.header.link.as_ref().map(|link| link.key) == key
                 && stored.clone().count() == previous.header.files.len()
-                && stored.zip(&previous.header.files).all(|(outcome, old)| {
-                    matches!(outcome, Outcome::Cached { record } if record.stamp == old.stamp && record.display == old.display)
+                && stored.zip(previous.header.files.iter().enumerate()).all(|(outcome, (position, old))| {
+                    matches!(outcome, Outcome::Cached { at, stamp, .. } if *at == position && *stamp == old.stamp)
                 })
         });
         if unchanged || self.defers_write(key, outcomes) {
@@ -721,23 +726,41 @@ impl Run<'_> {
         let mut local = Pieces::default();
         let mut summaries = Pieces::default();
         let mut records = Vec::with_capacity(outcomes.len());
+        let old_records = self.records();
         for outcome in outcomes {
-            let (record, own, linked) = match outcome {
-                Outcome::Cached { record }
-                | Outcome::Transient {
-                    kept: Some(record), ..
-                } => {
-                    let own = record.local.of(old_local);
-                    let linked = old_summaries.and_then(|old| record.summary.of(old));
-                    let (Some(own), Some(linked)) = (own, linked) else {
+            let (record, stamp, own, linked) = match outcome {
+                Outcome::Cached { at, stamp, .. } => {
+                    let Some(record) = old_records.get(*at) else {
                         continue;
                     };
-                    (record, own, linked)
+                    (
+                        record,
+                        *stamp,
+                        record.local.of(old_local),
+                        old_summaries.and_then(|old| record.summary.of(old)),
+                    )
                 }
-                Outcome::Analysed(fresh) => (&fresh.record, &fresh.local[..], &fresh.linked[..]),
+                Outcome::Transient {
+                    kept: Some(record), ..
+                } => (
+                    record,
+                    record.stamp,
+                    record.local.of(old_local),
+                    old_summaries.and_then(|old| record.summary.of(old)),
+                ),
+                Outcome::Analysed(fresh) => (
+                    &fresh.record,
+                    fresh.record.stamp,
+                    Some(&fresh.local[..]),
+                    Some(&fresh.linked[..]),
+                ),
                 Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
             };
+            let (Some(own), Some(linked)) = (own, linked) else {
+                continue;
+            };
             records.push(FileRecord {
+                stamp,
                 local: local.push(own),
                 summary: summaries.push(linked),
                 ..record.clone()
@@ -784,23 +807,17 @@ impl Run<'_> {
         if key != Some(stored.key) {
             return false;
         }
-        let records: FxHashMap<&str, &FileRecord> = previous
-            .header
-            .files
-            .iter()
-            .map(|record| (record.display.as_str(), record))
-            .collect();
         let mut files = 0usize;
         let mut bytes = 0u64;
         for outcome in outcomes {
             let size = match outcome {
-                Outcome::Cached { record } => {
-                    let old = records.get(record.display.as_str());
-                    if old.is_some_and(|old| old.stamp == record.stamp) {
+                Outcome::Cached { at, stamp, .. } => {
+                    let old = previous.header.files.get(*at);
+                    if old.is_some_and(|old| old.stamp == *stamp) {
                         continue;
                     }
                     // Found unchanged by its content: the next run hashes it again.
-                    record.stamp.map_or(0, |stamp| stamp.size)
+                    stamp.map_or(0, |stamp| stamp.size)
                 }
                 Outcome::Analysed(fresh) => fresh.size,
                 // Never stored either way.
@@ -973,4 +990,23 @@ fn text_of(file: &SourcePath, bytes: Vec<u8>) -> Option<String> {
 
 fn path_bytes(path: &Path) -> Vec<u8> {
     path.as_os_str().as_encoded_bytes().to_vec()
+}
+
+/// The record of the file with display path `display` among `records` (sorted by display
+/// path, as every run orders its files), with its index: looked for first at `position`,
+/// where it is when the set of files did not change before it, then by bisection.
+fn record_of<'r>(
+    records: &'r [FileRecord],
+    position: usize,
+    display: &str,
+) -> Option<(usize, &'r FileRecord)> {
+    if let Some(record) = records.get(position)
+        && record.display == display
+    {
+        return Some((position, record));
+    }
+    let at = records
+        .binary_search_by(|record| record.display.as_str().cmp(display))
+        .ok()?;
+    Some((at, &records[at]))
 }
