@@ -129,14 +129,14 @@ pub fn check(
     let _ = ensure_directory(directory);
     // The cache file is read and checked while the walk is done or re-used: on a cached
     // run these are the two longest steps before the files, and neither needs the other.
-    let ((discovered, modules, walk_reused), previous) = std::thread::scope(|scope| {
+    let ((discovered, modules, roots, walk_reused), previous) = std::thread::scope(|scope| {
         let opening = scope.spawn(|| store::open(&cache_file, BUILD_ID));
         let walk = walk_record::discover(paths, settings, &cache_file.with_extension("walk"));
         (walk, opening.join().ok().flatten())
     });
     let (report, stats) = run(
         discovered,
-        Some(modules),
+        Some((modules, roots)),
         (&Texts::default(), text_use),
         settings,
         (&cache_file, previous),
@@ -204,12 +204,12 @@ fn run_with_texts(
 }
 
 /// Analyses (or reads from the cache), links (or re-uses the link) and reports the
-/// discovered files, named by `modules` when the caller has named them already (in the
-/// files' order); `texts` stand in for some files on disk. `previous` is the cache file
+/// discovered files, named by `named` (their module names in the files' order, and the
+/// project's top-level names) when the caller has named them already; `texts` stand in for some files on disk. `previous` is the cache file
 /// as [`store::open`] read it, used only if written for these settings.
 fn run(
     mut discovered: Discovered,
-    modules: Option<Vec<ModuleName>>,
+    named: Option<(Vec<ModuleName>, ProjectRoots)>,
     (texts, text_use): (&Texts, TextUse),
     settings: &Settings,
     (cache_file, previous): (&Path, Option<Opened>),
@@ -217,23 +217,24 @@ fn run(
 ) -> (Report, Stats) {
     let now = SystemTime::now();
     // In display order from the start: the i-th file, module name and outcome go together.
-    let modules = match modules {
-        Some(modules) if modules.len() == discovered.files.len() => {
-            let mut named: Vec<(SourcePath, ModuleName)> = std::mem::take(&mut discovered.files)
+    let (modules, roots) = match named {
+        Some((modules, roots)) if modules.len() == discovered.files.len() => {
+            let mut pairs: Vec<(SourcePath, ModuleName)> = std::mem::take(&mut discovered.files)
                 .into_iter()
                 .zip(modules)
                 .collect();
-            named.sort_by(|a, b| a.0.display.cmp(&b.0.display));
-            let (files, modules) = named.into_iter().unzip();
+            pairs.sort_by(|a, b| a.0.display.cmp(&b.0.display));
+            let (files, modules) = pairs.into_iter().unzip();
             discovered.files = files;
-            modules
+            (modules, roots)
         }
         _ => {
             discovered.files.sort_by(|a, b| a.display.cmp(&b.display));
-            analysis::name_modules(&discovered.files)
+            let modules = analysis::name_modules(&discovered.files);
+            let roots = ProjectRoots::of(&modules);
+            (modules, roots)
         }
     };
-    let roots = ProjectRoots::of(&modules);
     // What a summary keeps depends on the project's top-level names too (LW103's fix is
     // spelled only for calls that may reach the project): a new top-level package is a new
     // cache.

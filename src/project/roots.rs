@@ -23,6 +23,12 @@ impl ProjectRoots {
         Self(names.into_iter().map(str::to_string).collect())
     }
 
+    /// The roots of a project whose names [`ProjectRoots::sorted`] gave (kept by a record of
+    /// the walk: the same modules have the same roots).
+    pub fn from_names(names: impl IntoIterator<Item = String>) -> Self {
+        Self(names.into_iter().collect())
+    }
+
     /// Whether `path` may name something of the project.
     pub fn may_contain(&self, path: &str) -> bool {
         self.0.contains(path.split('.').next().unwrap_or(path))
