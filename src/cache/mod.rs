@@ -383,6 +383,17 @@ struct Fresh {
 /// A file's own findings, `noqa` directives and notebook cells, as stored. They are
 /// followed by its [`Positions`], read only when used.
 type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
+/// The stored form of a file's [`Local`] data when it has none.
+fn empty_local() -> Option<&'static [u8]> {
+    static EMPTY: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    EMPTY
+        .get_or_init(|| {
+            let nothing: Local = (Vec::new(), NoqaDirectives::default(), None);
+            postcard::to_allocvec(&nothing).ok()
+        })
+        .as_deref()
+}
+
 /// What locates a file's findings without its text ([`TextUse::Positions`]): kept for a
 /// file with findings of its own, or that the whole-project rules may report in.
 type Positions = Option<(LineIndex, AsciiLines)>;
@@ -504,8 +515,15 @@ impl Run<'_> {
         local: &[u8],
         bytes: &mut Option<Result<Vec<u8>, String>>,
     ) -> Option<FileAnalysis> {
+        let own = record.local.of(local)?;
+        // Most files have no finding, no `noqa` directive and no cells: their stored data
+        // begins with the encoding of nothing (postcard writes one value one way), and
+        // decoding it (an empty map made and dropped among others) is skipped.
+        if !record.needs_text && empty_local().is_some_and(|empty| own.starts_with(empty)) {
+            return Some(FileAnalysis::empty(file));
+        }
         let ((diagnostics, noqa, cells), positions): (Local, _) =
-            postcard::take_from_bytes(record.local.of(local)?).ok()?;
+            postcard::take_from_bytes(own).ok()?;
         let mut analysis = FileAnalysis::empty(file);
         analysis.diagnostics = diagnostics;
         analysis.noqa = noqa;
