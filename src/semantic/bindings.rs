@@ -339,6 +339,16 @@ impl ModuleBindings {
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
         let info = self.classes.get(class_path)?;
+        self.attribute_type_of(info, class_path, attribute)
+    }
+
+    /// [`ModuleBindings::attribute_type`] of the class `info` describes, at `class_path`.
+    pub(super) fn attribute_type_of(
+        &self,
+        info: &ClassInfo,
+        class_path: &str,
+        attribute: &str,
+    ) -> Option<String> {
         let found = self.attribute_type_from(info, class_path, attribute);
         if found.is_none()
             && let Some(unanswered) = self.unanswered_attributes.borrow_mut().as_mut()
@@ -360,7 +370,13 @@ impl ModuleBindings {
         if let Some(found) = info.attribute_types.get(attribute) {
             return Some(found.clone());
         }
-        if info.bases.is_empty() {
+        // Only bases defined in this module have attribute types here: most classes'
+        // bases are imported, and the walk (a set of classes seen) is not made for them.
+        if !info
+            .bases
+            .iter()
+            .any(|base| self.classes.contains_key(base))
+        {
             return None;
         }
         let mut seen = HashSet::default();
