@@ -35,8 +35,10 @@ pub struct ModuleBindings {
     pub(super) names: HashMap<String, Option<Resolved>>,
     /// Classes defined at module level (also inside module-level `if`/`try`), by path.
     pub classes: HashMap<String, ClassInfo>,
-    /// Module path → the local name it is bound to, for fixes that must name a module.
-    pub(super) module_aliases: HashMap<String, String>,
+    /// The modules asked of [`ModuleBindings::module_alias`] so far, each with the local
+    /// name it is bound to: found by a look at every name, once per module asked (a module
+    /// asks for one or two, for its fixes, often many times).
+    pub(super) module_aliases: RefCell<Vec<(String, Option<String>)>>,
     /// Function and method path → the type its return annotation names (`def conn(self) ->
     /// Connection`), for the module's own functions.
     pub returns: HashMap<String, String>,
@@ -185,7 +187,27 @@ impl ModuleBindings {
     /// The local name under which `module` (e.g. `asyncio`) is imported as a whole, if any
     /// (the alphabetically first, when there are several).
     pub fn module_alias(&self, module: &str) -> Option<&str> {
-        self.module_aliases.get(module).map(String::as_str)
+        let mut asked = self.module_aliases.borrow_mut();
+        let index = match asked.iter().position(|(asked, _)| asked == module) {
+            Some(index) => index,
+            None => {
+                let alias = self
+                    .names
+                    .iter()
+                    .filter(|(_, binding)| {
+                        matches!(binding, Some(Resolved::Path(path)) if path == module)
+                    })
+                    .map(|(name, _)| name.as_str())
+                    .min();
+                asked.push((module.to_owned(), alias.map(str::to_owned)));
+                asked.len() - 1
+            }
+        };
+        let alias = asked[index].1.as_deref()?;
+        // Borrowed from the names, which live as long as `self`.
+        self.names
+            .get_key_value(alias)
+            .map(|(name, _)| name.as_str())
     }
 
     /// Consumes the bindings into what the module tells the rest of the project: its
@@ -219,11 +241,10 @@ impl ModuleBindings {
             path.strip_prefix(library)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         };
-        self.module_aliases.keys().any(|module| within(module))
-            || self
-                .names
-                .values()
-                .any(|binding| matches!(binding, Some(Resolved::Path(path)) if within(path)))
+        // A module imported whole, or a name imported from it, is a name bound to its path.
+        self.names
+            .values()
+            .any(|binding| matches!(binding, Some(Resolved::Path(path)) if within(path)))
     }
 
     /// The qualified path of a definition of this module.
@@ -318,6 +339,16 @@ impl ModuleBindings {
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
         let info = self.classes.get(class_path)?;
+        self.attribute_type_of(info, class_path, attribute)
+    }
+
+    /// [`ModuleBindings::attribute_type`] of the class `info` describes, at `class_path`.
+    pub(super) fn attribute_type_of(
+        &self,
+        info: &ClassInfo,
+        class_path: &str,
+        attribute: &str,
+    ) -> Option<String> {
         let found = self.attribute_type_from(info, class_path, attribute);
         if found.is_none()
             && let Some(unanswered) = self.unanswered_attributes.borrow_mut().as_mut()
@@ -339,7 +370,13 @@ impl ModuleBindings {
         if let Some(found) = info.attribute_types.get(attribute) {
             return Some(found.clone());
         }
-        if info.bases.is_empty() {
+        // Only bases defined in this module have attribute types here: most classes'
+        // bases are imported, and the walk (a set of classes seen) is not made for them.
+        if !info
+            .bases
+            .iter()
+            .any(|base| self.classes.contains_key(base))
+        {
             return None;
         }
         let mut seen = HashSet::default();

@@ -151,7 +151,7 @@ impl<'m> SemanticModel<'m> {
                         other => other,
                     };
                     let element = self.annotation_type(element)?;
-                    return (!is_collection(&element)).then(|| format!("{ELEMENTS_OF}{element}"));
+                    return (!is_collection(&element)).then(|| prefixed(ELEMENTS_OF, &element));
                 }
                 if MAPPING_CONTAINERS.contains(&container.as_str()) {
                     // `dict[str, Executor]`: what matters is the values' type.
@@ -162,7 +162,7 @@ impl<'m> SemanticModel<'m> {
                         return None;
                     };
                     let value = self.annotation_type(value)?;
-                    return (!is_collection(&value)).then(|| format!("{VALUES_OF}{value}"));
+                    return (!is_collection(&value)).then(|| prefixed(VALUES_OF, &value));
                 }
                 if container == "typing.Optional"
                     || container == "typing.Annotated"
@@ -283,14 +283,20 @@ impl<'m> SemanticModel<'m> {
                 Resolved::Path(path)
             }
             Resolved::Instance(type_name) => {
-                if let Some(found) = self.module.attribute_type(&type_name, attribute) {
-                    return Resolved::Instance(found);
-                }
-                // The catalog knows only library types, never this module's classes.
-                if !self.module.is_class(&type_name)
-                    && let Some(found) = catalog::attribute_type(&type_name, attribute)
-                {
-                    return Resolved::Instance(found.to_string());
+                match self.module.classes.get(&type_name) {
+                    Some(class) => {
+                        if let Some(found) =
+                            self.module.attribute_type_of(class, &type_name, attribute)
+                        {
+                            return Resolved::Instance(found);
+                        }
+                    }
+                    // The catalog knows only library types, never this module's classes.
+                    None => {
+                        if let Some(found) = catalog::attribute_type(&type_name, attribute) {
+                            return Resolved::Instance(found.to_string());
+                        }
+                    }
                 }
                 let mut path = type_name;
                 path.reserve(attribute.len() + 1);
@@ -331,16 +337,26 @@ impl<'m> SemanticModel<'m> {
     /// Whether `path` may name a function of another module of this module's package: it
     /// starts with the same top-level name. Only such calls are worth a deferred result.
     fn may_be_project_function(&self, path: &str) -> bool {
-        fn root(path: &str) -> &str {
-            path.split('.').next().unwrap_or(path)
+        // Asked of most calls' callees: the first dot found once in each, on bytes.
+        fn root(path: &str) -> Option<&str> {
+            memchr::memchr(b'.', path.as_bytes()).map(|dot| &path[..dot])
         }
         let module = self.module.module_name.as_str();
-        !module.is_empty()
-            && module.contains('.')
-            && path.contains('.')
-            && !path.ends_with(DEFERRED_CALL)
-            && root(path) == root(module)
+        match (root(path), root(module)) {
+            (Some(path_root), Some(module_root)) => {
+                path_root == module_root && !path.ends_with(DEFERRED_CALL)
+            }
+            _ => false,
+        }
     }
+}
+
+/// `prefix` followed by `type_name`, built by hand rather than with `format!`.
+fn prefixed(prefix: &str, type_name: &str) -> String {
+    let mut text = String::with_capacity(prefix.len() + type_name.len());
+    text.push_str(prefix);
+    text.push_str(type_name);
+    text
 }
 
 /// The prefix of a type that holds elements of a known type (`list[sqlite3.Connection]` is
@@ -403,7 +419,7 @@ fn mapping_method_result(path: &str) -> Option<String> {
     // Asked of every call's callee: the prefix test first, the split only for a mapping.
     let (value, method) = value_type(path)?.rsplit_once('.')?;
     match method {
-        "values" => Some(format!("{ELEMENTS_OF}{value}")),
+        "values" => Some(prefixed(ELEMENTS_OF, value)),
         "get" | "pop" | "setdefault" => Some(value.to_string()),
         _ => None,
     }

@@ -21,17 +21,6 @@ impl ModuleBindings {
         bindings.infer_return_types(&module.body);
         bindings.infer_class_attributes(&module.body);
         bindings.infer_parameter_attributes(&module.body);
-        for (name, binding) in &bindings.names {
-            if let Some(Resolved::Path(path)) = binding {
-                let alias = bindings
-                    .module_aliases
-                    .entry(path.clone())
-                    .or_insert_with(|| name.clone());
-                if name < alias {
-                    *alias = name.clone();
-                }
-            }
-        }
         bindings
     }
 
