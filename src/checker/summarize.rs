@@ -51,7 +51,15 @@ pub(crate) fn record_call(
         return;
     };
     let in_async_context = checker.in_async_context();
-    let deadline = if in_async_context {
+    let is_builtin = path.starts_with("builtins.");
+    // The link binds a call to a project function only through a callee path under one of
+    // the project's top-level names, or a handed callable's: any other path stays the
+    // library API (or the unknown) it names. What the link reads of a call site only for
+    // the calls it binds (the deadline around it, the guards it sits behind, whether it
+    // fills a cache or catches `RuntimeError`, what it passes) is not asked of the others.
+    let in_project = may_be_in_project(checker.roots, path);
+    let may_reach_project = !is_builtin && (path == PARAMETER_CALLEE || in_project);
+    let deadline = if in_async_context && may_reach_project {
         call_deadline(checker, call)
     } else {
         CallDeadline::Unbounded
@@ -62,18 +70,20 @@ pub(crate) fn record_call(
     let callback = catalog::loop_callback(path);
     let checks_running_loop =
         loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
-    let is_builtin = path.starts_with("builtins.");
-    // How the value is used only matters to a call site, which a builtin never gets: asking
-    // it can walk the whole body (is the assigned name read?).
-    let (usage, iterated) = if is_builtin {
-        (CallUsage::Used, false)
+    // How the value is used matters only to a call that makes a coroutine (LW302, LW303): a
+    // project `async def` or a known async API. Whether it is iterated matters only to a
+    // call of a project generator function. A builtin, or a library call that makes no
+    // coroutine, needs neither: asking can walk the whole body (is the assigned name read?).
+    let usage = if may_reach_project || !is_builtin && catalog::is_coroutine_api(path) {
+        call_usage(checker, call)
     } else {
-        (call_usage(checker, call), is_iterated(checker, call))
+        CallUsage::Used
     };
+    let iterated = may_reach_project && is_iterated(checker, call);
     // LW103's fix is spelled here, while the text is at hand: the link that decides
     // whether the callee blocks runs after the text is gone. LW103 reports only calls that
     // reach a project function, so a callee outside the project needs no fix.
-    let to_thread = if is_builtin || !in_async_context || !may_be_in_project(checker.roots, path) {
+    let to_thread = if is_builtin || !in_async_context || !in_project {
         None
     } else {
         let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());
@@ -128,11 +138,14 @@ pub(crate) fn record_call(
     };
     // What the call depends on among its function's parameters matters to the facts a
     // sync function passes to its callers: a blocking call (LW103) or a loop run (LW202)
-    // that a caller's arguments keep from running.
+    // that a caller's arguments keep from running. The guards are kept with the call site
+    // (for the link's edges), a blocking site or a loop run: a library call that is neither
+    // needs none.
     let records_guard = !in_async_context
         && (is_loop_run && !loop_run_guarded
             || blocking.is_some_and(|api| api.category != Blocking::FsMetadata)
-            || !is_builtin);
+            || !is_builtin)
+        && (may_reach_project || blocking.is_some() || is_loop_run);
     let guards = if records_guard {
         guards(checker, call.range())
     } else {
@@ -145,8 +158,7 @@ pub(crate) fn record_call(
     // starts with one of the project's top-level names, or is a handed callable's. The rest
     // (`d.get(key, None)`, `requests.get(url, timeout=None)`) need none: 2.6 MB of the
     // benchmark corpus's summaries (about 60,000 of 310,000 entries), all live at the link.
-    let may_reach_project = path == PARAMETER_CALLEE || may_be_in_project(checker.roots, path);
-    let forwarded = if in_async_context || is_builtin || !may_reach_project {
+    let forwarded = if in_async_context || !may_reach_project {
         Vec::new()
     } else {
         forwarded_arguments(checker, call)
@@ -159,26 +171,28 @@ pub(crate) fn record_call(
     };
     // A call to a project function that runs only when no loop does does not carry the
     // loop into its callee (the `except RuntimeError` branch of the sync-hook bridge).
-    let loop_guarded = !is_builtin
+    let loop_guarded = may_reach_project
         && !in_async_context
         && may_guard_on_the_loop(checker)
         && loop_guards::is_guarded(checker.current_body(), call.range());
-    let literal_arguments = if is_builtin || !may_reach_project {
+    let literal_arguments = if !may_reach_project {
         Vec::new()
     } else {
         literal_arguments(call)
     };
-    // What a class construction passes, where known: the link types the attributes the
-    // class's `__init__` stores its parameters in from these.
-    let callable_arguments = if is_builtin {
+    // The functions a call passes are read only where the link binds the call to a project
+    // function whose parameter the callee calls (a handed callable): resolving every argument
+    // of a library call into a path was wasted.
+    let callable_arguments = if !may_reach_project || call.arguments.is_empty() {
         Vec::new()
     } else {
         callable_arguments(checker, call)
     };
-    // A call without arguments passes no types: the class tests (a hash of the path, a
-    // look at its last segment) are asked only of calls that pass something.
-    let argument_types = if !is_builtin
-        && !call.arguments.is_empty()
+    // What a class construction passes, where known: the link types the attributes the
+    // class's `__init__` stores its parameters in from these. A call without arguments
+    // passes no types: the class tests (a hash of the path, a look at its last segment) are
+    // asked only of calls that pass something.
+    let argument_types = if !call.arguments.is_empty()
         && may_reach_project
         && (checker.model.module.is_class(path) || crate::semantic::looks_like_class(path))
     {
@@ -188,21 +202,26 @@ pub(crate) fn record_call(
     };
     let is_loop_affine_use =
         loop_affine && !checks_running_loop && !on_this_threads_loop(checker, call);
-    let catches_runtime_error =
-        loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
+    let catches_runtime_error = (may_reach_project || is_loop_affine_use)
+        && loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Asked only of calls that may block or reach a helper: the rest never need it.
-    let fills_cache =
-        !in_async_context && (blocking.is_some() || !is_builtin) && fills_cache(checker, call);
+    let fills_cache = !in_async_context
+        && (blocking.is_some() || may_reach_project)
+        && fills_cache(checker, call);
     // `lock.acquire(blocking=blocking)`: it waits only when the caller's flag is true.
     let flag_guard = blocking
         .filter(|_| !in_async_context)
         .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
-    let callable_arguments: Vec<(ArgumentSlot, u32)> = callable_arguments
-        .into_iter()
-        .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
-        .collect();
+    let callable_arguments: Vec<(ArgumentSlot, u32)> = if callable_arguments.is_empty() {
+        Vec::new()
+    } else {
+        callable_arguments
+            .into_iter()
+            .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
+            .collect()
+    };
     if let (Some(_), Some(fix)) = (callee, to_thread) {
         let site = checker.summary.current_calls().len() as u32;
         checker.summary.note_to_thread_fix(site, fix);

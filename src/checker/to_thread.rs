@@ -130,12 +130,28 @@ fn imported_as(checker: &Checker, module: &str) -> Option<(String, Option<Edit>)
     }
     let free =
         checker.model.module.resolve_global(module).is_none() && !checker.model.is_local(module);
-    free.then(|| {
-        (
-            module.to_string(),
-            Some(module_statement(checker, &format!("import {module}"))),
-        )
-    })
+    free.then(|| (module.to_string(), Some(import_statement(checker, module))))
+}
+
+/// The edit that imports `module` at the top of the module: the same for every fix of the
+/// module, made once (LW103 spells a fix for thousands of calls in a large project).
+fn import_statement(checker: &Checker, module: &str) -> Edit {
+    #[derive(Default)]
+    struct Imports(Vec<(String, Edit)>);
+    if let Some((_, edit)) = checker
+        .rule_state::<Imports>()
+        .0
+        .iter()
+        .find(|(imported, _)| imported == module)
+    {
+        return edit.clone();
+    }
+    let edit = module_statement(checker, &format!("import {module}"));
+    checker
+        .rule_state::<Imports>()
+        .0
+        .push((module.to_string(), edit.clone()));
+    edit
 }
 
 /// The fix that moves a blocking call to a worker thread, where one keeps the program
