@@ -355,7 +355,7 @@ fn findings_of(
     // LW003 needs every other finding of the file first: it reports what matched none.
     // A file that does not parse has no findings to match.
     if parsed && enabled(Rule::UnusedNoqa) {
-        kept.extend(unused_noqa::check(noqa, &used, locator.source(), &enabled));
+        kept.extend(unused_noqa::check(noqa, &used, locator.source(), enabled));
     }
     let mut findings: Vec<Finding> = kept
         .into_iter()

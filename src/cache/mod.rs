@@ -260,7 +260,13 @@ fn run(
         };
         let (files, outcomes) = run.load_or_analyse(&discovered.files, &modules);
         let analysed_at = Instant::now();
-        let (files, outcomes, project, link_reused, key) = run.project(files, outcomes);
+        let Projected {
+            files,
+            outcomes,
+            project,
+            reused: link_reused,
+            key,
+        } = run.project(files, outcomes);
         let linked_at = Instant::now();
         let mut stats = Stats {
             link_reused,
@@ -368,6 +374,17 @@ impl Outcome {
             Outcome::Transient { link, .. } | Outcome::Uncacheable { link } => *link,
         }
     }
+}
+
+/// The files after [`Run::project`], with the whole-project rules' findings in each.
+struct Projected {
+    files: Vec<FileAnalysis>,
+    outcomes: Vec<Outcome>,
+    project: Vec<Vec<Diagnostic>>,
+    /// Whether the stored findings of the last link were used.
+    reused: bool,
+    /// The link key of `files` and `outcomes` ([`link_key`]).
+    key: Option<u64>,
 }
 
 struct Fresh {
@@ -551,17 +568,7 @@ impl Run<'_> {
     /// The whole-project rules' findings: the stored ones when the link would read what it
     /// read last time, else a new link over every summary (read from the cache for the
     /// files that came from it).
-    fn project(
-        &mut self,
-        mut files: Vec<FileAnalysis>,
-        mut outcomes: Vec<Outcome>,
-    ) -> (
-        Vec<FileAnalysis>,
-        Vec<Outcome>,
-        Vec<Vec<Diagnostic>>,
-        bool,
-        Option<u64>,
-    ) {
+    fn project(&mut self, mut files: Vec<FileAnalysis>, mut outcomes: Vec<Outcome>) -> Projected {
         let mut key = link_key(&files, &outcomes);
         let stored = self
             .previous
@@ -641,7 +648,13 @@ impl Run<'_> {
                     file.source = HeldText::Full(text);
                 }
             });
-        (files, outcomes, project, reused, key)
+        Projected {
+            files,
+            outcomes,
+            project,
+            reused,
+            key,
+        }
     }
 
     /// The stored [`Positions`] of a file from the cache, for an output that needs no text
