@@ -58,8 +58,9 @@ pub fn settings_fingerprint(settings: &Settings) -> u64 {
 
 /// The names a file is imported under: the same text in another package layout is another
 /// module, and its summary says so. Its aliases are left out: they are a function of its
-/// display path and its name (`discovery::module_name::module_aliases`), and a record is found by its
-/// display path; hashing them took as long as a cached run's whole check of its records.
+/// display path and its name (`discovery::module_name::module_aliases`), and a record is
+/// found by its display path; hashing them took as long as a cached run's whole check of
+/// its records.
 pub fn module_key(module: &ModuleName) -> u64 {
     let mut hasher = hasher();
     module.name.hash(&mut hasher);

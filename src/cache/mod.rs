@@ -205,8 +205,9 @@ fn run_with_texts(
 
 /// Analyses (or reads from the cache), links (or re-uses the link) and reports the
 /// discovered files, named by `named` (their module names in the files' order, and the
-/// project's top-level names) when the caller has named them already; `texts` stand in for some files on disk. `previous` is the cache file
-/// as [`store::open`] read it, used only if written for these settings.
+/// project's top-level names) when the caller has named them already; `texts` stand in for
+/// some files on disk. `previous` is the cache file as [`store::open`] read it, used only if
+/// written for these settings.
 fn run(
     mut discovered: Discovered,
     named: Option<(Vec<ModuleName>, ProjectRoots)>,
@@ -772,36 +773,35 @@ impl Run<'_> {
         let mut records = Vec::with_capacity(outcomes.len());
         let old_records = self.records();
         for outcome in outcomes {
-            let (record, stamp, own, linked) = match outcome {
+            // A record read carries its data over from the old sections; a fresh one brings
+            // its own.
+            let (record, stamp, fresh) = match outcome {
                 Outcome::Cached { at, stamp, .. } => {
                     let Some(record) = old_records.get(*at) else {
                         continue;
                     };
-                    (
-                        record,
-                        *stamp,
-                        record.local.of(old_local),
-                        old_summaries.and_then(|old| record.summary.of(old)),
-                    )
+                    (record, *stamp, None)
                 }
                 Outcome::Transient {
                     kept: Some(record), ..
-                } => (
-                    record,
-                    record.stamp,
-                    record.local.of(old_local),
-                    old_summaries.and_then(|old| record.summary.of(old)),
-                ),
+                } => (record, record.stamp, None),
                 Outcome::Analysed(fresh) => (
                     &fresh.record,
                     fresh.record.stamp,
-                    Some(&fresh.local[..]),
-                    Some(&fresh.linked[..]),
+                    Some((&fresh.local[..], &fresh.linked[..])),
                 ),
                 Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
             };
-            let (Some(own), Some(linked)) = (own, linked) else {
-                continue;
+            let (own, linked) = match fresh {
+                Some(data) => data,
+                None => {
+                    let own = record.local.of(old_local);
+                    let linked = old_summaries.and_then(|old| record.summary.of(old));
+                    let (Some(own), Some(linked)) = (own, linked) else {
+                        continue;
+                    };
+                    (own, linked)
+                }
             };
             records.push(FileRecord {
                 stamp,

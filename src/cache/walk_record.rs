@@ -52,13 +52,13 @@ pub fn discover(
 ) -> (Discovered, Vec<ModuleName>, ProjectRoots, bool) {
     let now = SystemTime::now();
     let global_excludes = global_excludes();
-    if let Some(record) = read(record_file)
+    if let Some(mut record) = read(record_file)
         && record.build == BUILD_ID
         && record.given == given_bytes(paths)
         && record.global_excludes == global_excludes
         && record.still_holds()
     {
-        let roots = ProjectRoots::from_names(record.roots.iter().cloned());
+        let roots = ProjectRoots::from_names(std::mem::take(&mut record.roots));
         let (discovered, modules) = record.into_found();
         return (discovered, modules, roots, true);
     }

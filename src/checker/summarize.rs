@@ -214,14 +214,10 @@ pub(crate) fn record_call(
         .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
-    let callable_arguments: Vec<(ArgumentSlot, u32)> = if callable_arguments.is_empty() {
-        Vec::new()
-    } else {
-        callable_arguments
-            .into_iter()
-            .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
-            .collect()
-    };
+    let callable_arguments: Vec<(ArgumentSlot, u32)> = callable_arguments
+        .into_iter()
+        .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
+        .collect();
     if let (Some(_), Some(fix)) = (callee, to_thread) {
         let site = checker.summary.current_calls().len() as u32;
         checker.summary.note_to_thread_fix(site, fix);
