@@ -167,6 +167,35 @@ fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
 }
 
 #[test]
+fn a_file_added_before_the_others_leaves_their_records_found() {
+    let dir = project();
+    check(dir.path(), &[]);
+    // Sorted after `app/__init__.py` and before every other file of the package (a new
+    // top-level package would be a new cache): their records now sit one place before
+    // their files.
+    write(
+        dir.path(),
+        "app/a0.py",
+        "import time\n\n\nasync def f():\n    time.sleep(1)\n",
+    );
+    let added = check(dir.path(), &[]);
+    assert_eq!(
+        added.cache,
+        "cache: 5 files read from the cache, 1 analysed; linked"
+    );
+    assert_eq!(added.json, uncached(dir.path()));
+    assert!(added.json.contains("app/a0.py"), "{}", added.json);
+    // The link stored by that run places its findings by position: a run after it
+    // re-uses them in the right files.
+    let warm = check(dir.path(), &[]);
+    assert_eq!(
+        warm.cache,
+        "cache: 6 files read from the cache, 0 analysed; link re-used; nothing written"
+    );
+    assert_eq!(warm.json, added.json);
+}
+
+#[test]
 fn small_edits_wait_for_a_larger_one_to_be_written() {
     let dir = project();
     let cold = check(dir.path(), &[]);

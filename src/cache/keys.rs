@@ -68,6 +68,21 @@ pub fn module_key(module: &ModuleName) -> u64 {
     hasher.finish()
 }
 
+/// Which file a cache record is for: a hash of its display path and its path (the same
+/// display path from another directory is another file). Records keep this instead of the
+/// two strings: decoding 15,512 records' strings took a third of a one-file edit's reading
+/// of the cache on the benchmark corpus. Two files of one project whose keys collide would
+/// need a 64-bit hash collision between two of its paths, and the record found must still
+/// carry the file's module key and size and modification time (or content hash) to be used.
+pub fn name_key(display: &str, path: &std::path::Path) -> u64 {
+    let mut hasher = hasher();
+    hasher.write(display.as_bytes());
+    // A separator no display path holds, so that ("ab", "c") and ("a", "bc") differ.
+    hasher.write_u8(0xff);
+    hasher.write(path.as_os_str().as_encoded_bytes());
+    hasher.finish()
+}
+
 /// A file's size and modification time: when both are as recorded, its content is taken
 /// as unchanged without reading it (as Ruff's cache does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -110,6 +125,19 @@ impl Stamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_key_tells_apart_paths_and_where_one_string_ends() {
+        use std::path::Path;
+        let key = name_key("app/db.py", Path::new("/srv/app/db.py"));
+        assert_eq!(key, name_key("app/db.py", Path::new("/srv/app/db.py")));
+        assert_ne!(key, name_key("app/db.py", Path::new("/home/app/db.py")));
+        assert_ne!(key, name_key("app/web.py", Path::new("/srv/app/db.py")));
+        assert_ne!(
+            name_key("ab", Path::new("c")),
+            name_key("a", Path::new("bc"))
+        );
+    }
 
     #[test]
     fn the_fingerprint_ignores_report_time_settings_only() {

@@ -5,7 +5,7 @@
 //! by the build, the settings that change an analysis ([`keys::settings_fingerprint`]),
 //! the module name and the content (size and modification time first, the content's hash
 //! when they differ). Per run it keeps the whole-project rules' findings, keyed by
-//! [`link_key`]: the display path and summary hash of every file linked. So:
+//! [`link_key`]: the name key and summary hash of every file linked, in order. So:
 //! - nothing changed: every file is read from the cache, the link key is the same, and the
 //!   stored project findings are printed; no summary is even decoded;
 //! - a file changed but not what the link reads of it ([`link_input`]: its summary, and the
@@ -48,7 +48,7 @@ use crate::report::Report;
 use crate::settings::{Settings, absolutize};
 use crate::source::{AsciiLines, LineIndex};
 
-use keys::{BUILD_ID, Stamp, hash_bytes, module_key, settings_fingerprint};
+use keys::{BUILD_ID, Stamp, hash_bytes, module_key, name_key, settings_fingerprint};
 use store::{FileRecord, Header, LinkRecord, Opened, Span};
 
 /// The name of the cache directory at the project root.
@@ -279,7 +279,7 @@ fn run(
                 _ => stats.analysed += 1,
             }
         }
-        stats.written = run.write(cache_file, &files, &outcomes, (&project, key));
+        stats.written = run.write(cache_file, &outcomes, (&project, key));
         let phases = Phases {
             started,
             discovered: discovered_at,
@@ -442,15 +442,15 @@ impl Run<'_> {
             .previous
             .as_ref()
             .map_or(&[][..], |previous| &previous.local[..]);
+        let by_name = std::sync::OnceLock::new();
         files
             .par_iter()
             .zip(modules.par_iter())
             .enumerate()
             .map(|(position, (file, module))| {
-                let record = record_of(records, position, &file.display).filter(|(_, record)| {
-                    record.path == file.path.as_os_str().as_encoded_bytes()
-                        && record.module == module_key(module)
-                });
+                let name = name_key(&file.display, &file.path);
+                let record = record_of(records, position, name, &by_name)
+                    .filter(|(_, record)| record.module == module_key(module));
                 self.one(file, module, record, local)
             })
             .unzip()
@@ -570,33 +570,28 @@ impl Run<'_> {
     /// read last time, else a new link over every summary (read from the cache for the
     /// files that came from it).
     fn project(&mut self, mut files: Vec<FileAnalysis>, mut outcomes: Vec<Outcome>) -> Projected {
-        let mut key = link_key(&files, &outcomes);
+        let mut key = link_key(&files, &outcomes, self.records());
         let stored = self
             .previous
-            .as_ref()
-            .and_then(|previous| previous.header.link.as_ref())
+            .as_mut()
+            .and_then(|previous| previous.header.link.as_mut())
             .filter(|link| Some(link.key) == key);
         let (project, reused) = match stored {
             Some(stored) => {
-                let by_path: FxHashMap<&str, &Vec<Diagnostic>> = stored
-                    .findings
-                    .iter()
-                    .map(|(path, findings)| (path.as_str(), findings))
-                    .collect();
-                let project = files
-                    .iter()
-                    .map(|file| {
-                        by_path
-                            .get(file.display_path.as_str())
-                            .map_or_else(Vec::new, |findings| (*findings).clone())
-                    })
-                    .collect();
+                // The same key: the same files in the same order, so the stored positions
+                // hold. The findings are moved out; only the key is read again (by `write`).
+                let mut project = vec![Vec::new(); files.len()];
+                for (position, findings) in std::mem::take(&mut stored.findings) {
+                    if let Some(slot) = project.get_mut(position as usize) {
+                        *slot = findings;
+                    }
+                }
                 (project, true)
             }
             None => {
                 self.read_summaries(&mut files, &mut outcomes);
                 // A file whose stored summary could not be read was analysed again.
-                key = link_key(&files, &outcomes);
+                key = link_key(&files, &outcomes, self.records());
                 let linked = link(&files, self.settings);
                 let project = project_diagnostics(&linked, self.settings);
                 drop(linked);
@@ -720,11 +715,10 @@ impl Run<'_> {
     }
 
     /// Writes the cache file this run leaves, when it differs from the one it read; whether
-    /// it wrote one. `key` is the link key of `files` and `outcomes` ([`link_key`]).
+    /// it wrote one. `key` is the link key of the files and `outcomes` ([`link_key`]).
     fn write(
         &mut self,
         path: &Path,
-        files: &[FileAnalysis],
         outcomes: &[Outcome],
         (project, key): (&[Vec<Diagnostic>], Option<u64>),
     ) -> bool {
@@ -812,11 +806,13 @@ impl Run<'_> {
         }
         let link = key.map(|key| LinkRecord {
             key,
-            findings: files
+            findings: project
                 .iter()
-                .zip(project)
+                .enumerate()
                 .filter(|(_, findings)| !findings.is_empty())
-                .map(|(file, findings)| (file.display_path.clone(), findings.clone()))
+                .filter_map(|(position, findings)| {
+                    Some((u32::try_from(position).ok()?, findings.clone()))
+                })
                 .collect(),
         });
         let header = Header {
@@ -934,13 +930,21 @@ fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, u64)> {
 
 /// The key of a link over `files`: their display paths and summary hashes, in order
 /// (`None` when a file is not cached, and so has no hash).
-fn link_key(files: &[FileAnalysis], outcomes: &[Outcome]) -> Option<u64> {
-    let mut hasher = keys::hasher();
+fn link_key(files: &[FileAnalysis], outcomes: &[Outcome], records: &[FileRecord]) -> Option<u64> {
+    // Each file's name key and link hash side by side, hashed at once: a hash written
+    // string by string took 4 M instructions of a one-file edit on the benchmark corpus.
+    let mut keys: Vec<u8> = Vec::with_capacity(files.len() * 16);
     for (file, outcome) in files.iter().zip(outcomes) {
-        file.display_path.hash(&mut hasher);
-        outcome.link_hash()?.hash(&mut hasher);
+        let name = match outcome {
+            Outcome::Cached { at, .. } => records.get(*at).map(|record| record.name),
+            Outcome::Analysed(fresh) => Some(fresh.record.name),
+            Outcome::Transient { .. } | Outcome::Uncacheable { .. } => None,
+        }
+        .unwrap_or_else(|| name_key(&file.display_path, &file.path));
+        keys.extend_from_slice(&name.to_le_bytes());
+        keys.extend_from_slice(&outcome.link_hash()?.to_le_bytes());
     }
-    Some(hasher.finish())
+    Some(hash_bytes(&keys))
 }
 
 /// The record and data of a file just analysed, or [`Outcome::Uncacheable`].
@@ -977,8 +981,7 @@ fn fresh(
         return Outcome::Uncacheable { link: None };
     };
     let record = FileRecord {
-        display: file.display.clone(),
-        path: path_bytes(&file.path),
+        name: name_key(&file.display, &file.path),
         module: module_key(module),
         stamp,
         content,
@@ -1032,25 +1035,29 @@ fn text_of(file: &SourcePath, bytes: Vec<u8>) -> Option<String> {
     checked_text(file, text).ok().map(|(text, _)| text)
 }
 
-fn path_bytes(path: &Path) -> Vec<u8> {
-    path.as_os_str().as_encoded_bytes().to_vec()
-}
-
-/// The record of the file with display path `display` among `records` (sorted by display
-/// path, as every run orders its files), with its index: looked for first at `position`,
-/// where it is when the set of files did not change before it, then by bisection.
+/// The record of the file whose [`name_key`] is `name` among `records`, with its index:
+/// looked for first at `position`, where it is when the set of files did not change before
+/// it (both are in display order), else in a map of every record by its key, made on the
+/// first miss and shared by every thread (`by_name`).
 fn record_of<'r>(
     records: &'r [FileRecord],
     position: usize,
-    display: &str,
+    name: u64,
+    by_name: &std::sync::OnceLock<FxHashMap<u64, usize>>,
 ) -> Option<(usize, &'r FileRecord)> {
     if let Some(record) = records.get(position)
-        && record.display == display
+        && record.name == name
     {
         return Some((position, record));
     }
-    let at = records
-        .binary_search_by(|record| record.display.as_str().cmp(display))
-        .ok()?;
+    let at = *by_name
+        .get_or_init(|| {
+            records
+                .iter()
+                .enumerate()
+                .map(|(at, record)| (record.name, at))
+                .collect()
+        })
+        .get(&name)?;
     Some((at, &records[at]))
 }
