@@ -509,7 +509,7 @@ mod tests {
                 Rule::SyntaxError,
             ][variant % 3],
             message: text(0),
-            help: (variant % 2 == 0).then(|| text(1)),
+            help: variant.is_multiple_of(2).then(|| text(1)),
             filename: text(2),
             location: location(7, 1),
             end_location: location(9, 40),
