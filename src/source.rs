@@ -327,7 +327,12 @@ impl AsciiLines {
         if on_non_ascii {
             return None;
         }
-        Some(index.byte_location(offset))
+        // [`LineIndex::byte_location`], the line already found.
+        let start = index.start(line).unwrap_or(0);
+        Some(Location {
+            row: line + 1,
+            column: u32::from(offset).saturating_sub(start) as usize + 1,
+        })
     }
 }
 
