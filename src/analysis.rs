@@ -96,6 +96,22 @@ impl FileAnalysis {
     /// The file's findings, ready for output: its own and `project` (the whole-project
     /// rules' findings in it), after `noqa` and the per-file configuration.
     pub fn into_findings(self, project: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
+        self.into_findings_and_path(project, settings).0
+    }
+
+    /// [`FileAnalysis::into_findings`], and the path on disk given back (moved, not copied).
+    fn into_findings_and_path(
+        mut self,
+        project: Vec<Diagnostic>,
+        settings: &Settings,
+    ) -> (FileFindings, PathBuf) {
+        let path = std::mem::take(&mut self.path);
+        let findings = self.located(&path, project, settings);
+        (findings, path)
+    }
+
+    /// The findings of [`FileAnalysis::into_findings`], the file being at `path`.
+    fn located(self, path: &Path, project: Vec<Diagnostic>, settings: &Settings) -> FileFindings {
         if let Some(message) = self.unreadable {
             return FileFindings::unreadable(self.display_path, message, settings);
         }
@@ -109,7 +125,7 @@ impl FileAnalysis {
                 diagnostics,
                 &self.noqa,
                 settings,
-                &self.path,
+                path,
             )
             .in_cells(self.cells);
         }
@@ -127,7 +143,7 @@ impl FileAnalysis {
             diagnostics,
             &self.noqa,
             settings,
-            &self.path,
+            path,
         )
         .in_cells(self.cells)
     }
@@ -715,17 +731,18 @@ pub fn assemble(
             (parse + file.parse_time, check + file.check_time)
         });
     let files_checked = files.len();
-    let paths = files
-        .iter()
-        .map(|file| (file.display_path.clone(), file.path.clone()))
-        .collect();
     // Findings per file, and every summary freed, on all threads: one thread freeing them
-    // all was a serial tail of the run.
-    let mut findings: Vec<FileFindings> = files
+    // all was a serial tail of the run. Each file's path on disk is moved out of its
+    // analysis beside, its display path copied once.
+    let (mut findings, paths): (Vec<FileFindings>, Vec<(String, PathBuf)>) = files
         .into_par_iter()
         .zip(project)
-        .map(|(file, project)| file.into_findings(project, settings))
-        .collect();
+        .map(|(file, project)| {
+            let display = file.display_path.clone();
+            let (findings, path) = file.into_findings_and_path(project, settings);
+            (findings, (display, path))
+        })
+        .unzip();
     // A directory the walk could not read is a finding like a file that cannot be read, in
     // every output format.
     findings.extend(discovered.unreadable.into_iter().map(|directory| {
@@ -733,7 +750,7 @@ pub fn assemble(
     }));
     findings.sort_by(|a, b| a.display_path.cmp(&b.display_path));
     let mut report = Report::new(findings, discovered.errors, files_checked);
-    report.paths = paths;
+    report.paths = paths.into_iter().collect();
     report.note_walk(discovered.skipped, &discovered.files);
     // Parsing and checking run interleaved on every thread: split the wall time of that
     // phase in proportion to the thread time each took.

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ruff_text_size::{TextRange, TextSize};
@@ -362,23 +362,48 @@ fn findings_of(
         .map(|diagnostic| to_finding(diagnostic, display_path, &locator))
         .collect();
     sort_findings(&mut findings);
-    // One finding per line for one message: two calls of the same API on a line
-    // (`a.exists() and b.exists()`) are one thing to read and to fix, not two. The fix
-    // of the finding kept carries the edits of the others, so one `--fix` fixes the
-    // line, and a second finds nothing left to do.
+    one_per_line_and_message(findings)
+}
+
+/// One finding per line for one message: two calls of the same API on a line
+/// (`a.exists() and b.exists()`) are one thing to read and to fix, not two. The first
+/// (`findings` are in output order) is kept, and its fix carries the edits of the others,
+/// merged in their order, so one `--fix` fixes the line, and a second finds nothing left to
+/// do.
+///
+/// The findings alike are found by sorting their positions by row, rule and message (a
+/// stable sort: each group's first is the one kept), not through a map keyed by a copy of
+/// every message: most files with findings have one or two.
+fn one_per_line_and_message(findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.len() < 2 {
+        return findings;
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| line_key(&findings[a]).cmp(&line_key(&findings[b])));
+    // The position of the finding each one merges into (itself for one kept).
+    let mut kept_as: Vec<usize> = (0..findings.len()).collect();
+    for group in order.chunk_by(|&a, &b| line_key(&findings[a]) == line_key(&findings[b])) {
+        for &other in &group[1..] {
+            kept_as[other] = group[0];
+        }
+    }
+    // Where each kept finding went in the result.
+    let mut placed: Vec<usize> = vec![0; findings.len()];
     let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen = std::collections::HashMap::new();
-    for finding in findings {
-        let key = (finding.location.row, finding.rule, finding.message.clone());
-        match seen.get(&key) {
-            Some(&at) => merge_fix(&mut kept[at], finding.fix),
-            None => {
-                seen.insert(key, kept.len());
-                kept.push(finding);
-            }
+    for (at, finding) in findings.into_iter().enumerate() {
+        if kept_as[at] == at {
+            placed[at] = kept.len();
+            kept.push(finding);
+        } else {
+            merge_fix(&mut kept[placed[kept_as[at]]], finding.fix);
         }
     }
     kept
+}
+
+/// What makes two findings one ([`one_per_line_and_message`]).
+fn line_key(finding: &Finding) -> (usize, Rule, &str) {
+    (finding.location.row, finding.rule, &finding.message)
 }
 
 /// Adds the edits of `other` (the fix of a finding merged into `finding`) to `finding`'s
@@ -462,6 +487,43 @@ pub struct Timings {
     pub render: Duration,
 }
 
+/// The path on disk of each display path: pairs sorted by display path, found by bisection.
+/// Not a hash map: a run's report is made from files already in that order, and on a cached
+/// run of a large project hashing 15,512 paths (and copying each twice to do it) was most of
+/// assembling the report; `--fix` alone looks a path up.
+#[derive(Clone, Debug, Default)]
+pub struct DiskPaths(Vec<(String, PathBuf)>);
+
+impl DiskPaths {
+    pub fn get(&self, display: &str) -> Option<&PathBuf> {
+        self.0
+            .binary_search_by(|(shown, _)| shown.as_str().cmp(display))
+            .ok()
+            .map(|at| &self.0[at].1)
+    }
+}
+
+impl FromIterator<(String, PathBuf)> for DiskPaths {
+    /// The pairs in any order (sorted here unless they come sorted); of two with the same
+    /// display path, the last.
+    fn from_iter<I: IntoIterator<Item = (String, PathBuf)>>(pairs: I) -> Self {
+        let mut pairs: Vec<(String, PathBuf)> = pairs.into_iter().collect();
+        if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable: of equal display paths, the last given stays last.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut kept: Vec<(String, PathBuf)> = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                match kept.last_mut() {
+                    Some(last) if last.0 == pair.0 => *last = pair,
+                    _ => kept.push(pair),
+                }
+            }
+            pairs = kept;
+        }
+        Self(pairs)
+    }
+}
+
 /// Everything a run found, in output order.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -478,7 +540,7 @@ pub struct Report {
     pub files_checked: usize,
     pub timings: Timings,
     /// Display path → the path on disk, of every file checked (where `--fix` writes).
-    pub paths: std::collections::HashMap<String, std::path::PathBuf>,
+    pub paths: DiskPaths,
     /// Findings `--fix` fixed before these were found (the summary line counts them).
     pub fixed: usize,
 }
@@ -512,7 +574,7 @@ impl Report {
             path_bytes: Default::default(),
             files_checked,
             timings: Timings::default(),
-            paths: std::collections::HashMap::default(),
+            paths: DiskPaths::default(),
             fixed: 0,
         }
     }
@@ -536,5 +598,95 @@ impl Report {
     /// Whether any file could not be read or any path was wrong (exit code 2).
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings of one rule and message on one line are one, whatever lies between them in
+    /// output order; the fix kept carries the others' edits, in their order.
+    #[test]
+    fn findings_alike_on_a_line_are_merged_into_the_first() {
+        let finding = |rule: Rule, message: &str, column: usize, edit: Option<&str>| Finding {
+            rule,
+            message: message.to_string(),
+            help: None,
+            filename: "a.py".to_string(),
+            location: Location { row: 1, column },
+            end_location: Location { row: 1, column },
+            fix: edit.map(|content| FindingFix {
+                applicability: Applicability::Safe,
+                message: "fix".to_string(),
+                edits: vec![FindingEdit {
+                    content: content.to_string(),
+                    location: Location { row: 1, column },
+                    end_location: Location { row: 1, column },
+                    range: TextRange::empty(TextSize::from(column as u32)),
+                }],
+            }),
+            noqa_row: 1,
+            chain: Vec::new(),
+            range: TextRange::empty(TextSize::from(column as u32)),
+            runtime: None,
+            cell: None,
+        };
+        let a = Rule::TransitiveBlockingCall;
+        let b = Rule::UnawaitedCoroutine;
+        let mut later_row = finding(a, "m", 1, None);
+        later_row.location.row = 2;
+        let kept = one_per_line_and_message(vec![
+            finding(a, "m", 1, Some("x")),
+            finding(b, "m", 2, Some("y")),
+            finding(a, "other", 3, None),
+            finding(a, "m", 4, Some("z")),
+            finding(b, "m", 5, None),
+            finding(a, "m", 6, Some("w")),
+            later_row,
+        ]);
+        let shown: Vec<(Rule, &str, usize, Vec<&str>)> = kept
+            .iter()
+            .map(|finding| {
+                let edits = finding.fix.iter().flat_map(|fix| &fix.edits);
+                (
+                    finding.rule,
+                    finding.message.as_str(),
+                    finding.location.column,
+                    edits.map(|edit| edit.content.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (a, "m", 1, vec!["x", "z", "w"]),
+                (b, "m", 2, vec!["y"]),
+                (a, "other", 3, vec![]),
+                (a, "m", 1, vec![]),
+            ]
+        );
+        assert_eq!(kept[3].location.row, 2);
+    }
+
+    #[test]
+    fn disk_paths_are_found_in_any_order_given_the_last_of_a_name_kept() {
+        let pair = |shown: &str, path: &str| (shown.to_string(), PathBuf::from(path));
+        let paths: DiskPaths = [
+            pair("b.py", "/x/b.py"),
+            pair("a.py", "/x/a.py"),
+            pair("c.py", "/x/c.py"),
+            pair("a.py", "/y/a.py"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(paths.get("a.py"), Some(&PathBuf::from("/y/a.py")));
+        assert_eq!(paths.get("b.py"), Some(&PathBuf::from("/x/b.py")));
+        assert_eq!(paths.get("c.py"), Some(&PathBuf::from("/x/c.py")));
+        assert_eq!(paths.get("d.py"), None);
+        let sorted: DiskPaths = [pair("a.py", "/a"), pair("b.py", "/b")]
+            .into_iter()
+            .collect();
+        assert_eq!(sorted.get("b.py"), Some(&PathBuf::from("/b")));
     }
 }

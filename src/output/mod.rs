@@ -48,7 +48,7 @@ pub fn render(
     match format {
         OutputFormat::Text => text::render(report, options, &mut rendered)?,
         OutputFormat::Concise => concise::render(report, options, &mut rendered)?,
-        OutputFormat::Json => json::render(report, &mut rendered)?,
+        OutputFormat::Json => return write_json(report, out),
         OutputFormat::JsonLines => json_lines::render(report, &mut rendered)?,
         OutputFormat::Sarif => sarif::render(report, &mut rendered)?,
         OutputFormat::Github => github::render(report, &mut rendered)?,
@@ -63,6 +63,20 @@ pub fn render(
         _ => exact_paths::restore(rendered, report, false),
     };
     out.write_all(&restored)?;
+    out.flush()
+}
+
+/// The JSON array, its parts written as they are, unless a path's exact bytes must be put
+/// back in them.
+fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let parts = json::render(report)?;
+    if report.path_bytes.is_empty() {
+        for part in &parts {
+            out.write_all(part)?;
+        }
+    } else {
+        out.write_all(&exact_paths::restore(parts.concat(), report, true))?;
+    }
     out.flush()
 }
 
