@@ -62,41 +62,21 @@ pub fn settings_fingerprint(settings: &Settings) -> u64 {
 /// found by its display path; hashing them took as long as a cached run's whole check of
 /// its records.
 pub fn module_key(module: &ModuleName) -> u64 {
-    // After the name, a byte no module name holds, then whether it is a package.
-    hash_parts(&[
-        module.name.as_bytes(),
-        &[0xff, u8::from(module.is_package)],
-    ])
+    // Hashed in one shot (the streaming hasher's set-up and finish cost about 600
+    // instructions, for a key asked of every file on every run); a package's key differs
+    // in its lowest bit.
+    hash_bytes(module.name.as_bytes()) ^ u64::from(module.is_package)
 }
 
-/// Which file a cache record is for: a hash of its display path and its path (the same
-/// display path from another directory is another file). Records keep this instead of the
-/// two strings: decoding 15,512 records' strings took a third of a one-file edit's reading
-/// of the cache on the benchmark corpus. Two files of one project whose keys collide would
-/// need a 64-bit hash collision between two of its paths, and the record found must still
-/// carry the file's module key and size and modification time (or content hash) to be used.
-pub fn name_key(display: &str, path: &std::path::Path) -> u64 {
-    // A separator no display path holds (0xff is never in UTF-8), so that ("ab", "c") and
-    // ("a", "bc") differ.
-    hash_parts(&[display.as_bytes(), &[0xff], path.as_os_str().as_encoded_bytes()])
-}
-
-/// [`hash_bytes`] of `parts` one after the other, copied together on the stack when they
-/// are short (as paths and module names are): the streaming hasher's set-up and finish cost
-/// about 600 instructions a key, for keys asked of every file on every run.
-fn hash_parts(parts: &[&[u8]]) -> u64 {
-    const ON_STACK: usize = 512;
-    let len: usize = parts.iter().map(|part| part.len()).sum();
-    if len > ON_STACK {
-        return hash_bytes(&parts.concat());
-    }
-    let mut buffer = [0u8; ON_STACK];
-    let mut end = 0;
-    for part in parts {
-        buffer[end..end + part.len()].copy_from_slice(part);
-        end += part.len();
-    }
-    hash_bytes(&buffer[..end])
+/// Which file a cache record is for: a hash of its path. (Its display path follows from
+/// the path, the paths given and the working directory, and the cache file is named after
+/// the last two.) Records keep this instead of the file's strings: decoding 15,512
+/// records' display paths and paths took a third of a one-file edit's reading of the cache
+/// on the benchmark corpus. Two files of one project whose keys collide would need a 64-bit
+/// hash collision between their paths, and the record found must still carry the file's
+/// module key and size and modification time (or content hash) to be used.
+pub fn name_key(path: &std::path::Path) -> u64 {
+    hash_bytes(path.as_os_str().as_encoded_bytes())
 }
 
 /// A file's size and modification time: when both are as recorded, its content is taken
@@ -143,26 +123,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_name_key_tells_apart_paths_and_where_one_string_ends() {
+    fn a_name_key_tells_paths_apart() {
         use std::path::Path;
-        let key = name_key("app/db.py", Path::new("/srv/app/db.py"));
-        assert_eq!(key, name_key("app/db.py", Path::new("/srv/app/db.py")));
-        assert_ne!(key, name_key("app/db.py", Path::new("/home/app/db.py")));
-        assert_ne!(key, name_key("app/web.py", Path::new("/srv/app/db.py")));
-        assert_ne!(
-            name_key("ab", Path::new("c")),
-            name_key("a", Path::new("bc"))
-        );
+        let key = name_key(Path::new("/srv/app/db.py"));
+        assert_eq!(key, name_key(Path::new("/srv/app/db.py")));
+        assert_ne!(key, name_key(Path::new("/home/app/db.py")));
     }
 
     #[test]
-    fn a_long_key_hashes_as_its_parts_together() {
-        let long = "a".repeat(600);
-        assert_eq!(
-            hash_parts(&[long.as_bytes(), b"b"]),
-            hash_bytes(format!("{long}b").as_bytes())
-        );
-        assert_eq!(hash_parts(&[b"ab", b"c"]), hash_bytes(b"abc"));
+    fn a_package_and_a_module_of_one_name_have_different_keys() {
         let package = |is_package| ModuleName {
             name: "app".into(),
             is_package,

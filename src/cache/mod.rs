@@ -448,7 +448,7 @@ impl Run<'_> {
             .zip(modules.par_iter())
             .enumerate()
             .map(|(position, (file, module))| {
-                let name = name_key(&file.display, &file.path);
+                let name = name_key(&file.path);
                 let record = record_of(records, position, name, &by_name)
                     .filter(|(_, record)| record.module == module_key(module));
                 self.one(file, module, record, local)
@@ -940,7 +940,7 @@ fn link_key(files: &[FileAnalysis], outcomes: &[Outcome], records: &[FileRecord]
             Outcome::Analysed(fresh) => Some(fresh.record.name),
             Outcome::Transient { .. } | Outcome::Uncacheable { .. } => None,
         }
-        .unwrap_or_else(|| name_key(&file.display_path, &file.path));
+        .unwrap_or_else(|| name_key(&file.path));
         keys.extend_from_slice(&name.to_le_bytes());
         keys.extend_from_slice(&outcome.link_hash()?.to_le_bytes());
     }
@@ -981,7 +981,7 @@ fn fresh(
         return Outcome::Uncacheable { link: None };
     };
     let record = FileRecord {
-        name: name_key(&file.display, &file.path),
+        name: name_key(&file.path),
         module: module_key(module),
         stamp,
         content,

@@ -47,8 +47,7 @@ impl Span {
 /// by field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileRecord {
-    /// [`super::keys::name_key`] of its display path and path: the key the next run looks
-    /// the file up by.
+    /// [`super::keys::name_key`] of its path: the key the next run looks the file up by.
     pub name: u64,
     /// [`super::keys::module_key`] of its module name.
     pub module: u64,
