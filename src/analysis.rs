@@ -76,6 +76,23 @@ impl FileAnalysis {
         analysis
     }
 
+    /// [`FileAnalysis::empty`] for a file named afterwards ([`FileAnalysis::named`]): a run
+    /// from the cache moves each file's path and display path in rather than copying them
+    /// (31,000 copies on the benchmark corpus).
+    pub fn unnamed() -> Self {
+        Self::empty(&SourcePath {
+            path: PathBuf::new(),
+            display: String::new(),
+        })
+    }
+
+    /// This analysis, as the analysis of `file`.
+    pub fn named(mut self, file: SourcePath) -> Self {
+        self.display_path = file.display;
+        self.path = file.path;
+        self
+    }
+
     /// A file with nothing found in it yet.
     pub fn empty(file: &SourcePath) -> Self {
         Self {

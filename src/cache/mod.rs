@@ -247,6 +247,14 @@ fn run(
     };
     let mut previous = previous.filter(|previous| previous.header.settings == fingerprint);
     let discovered_at = Instant::now();
+    // Each file's paths move into its analysis. The report reads the walk's files only for
+    // the paths that are not UTF-8, whose exact bytes it puts back in the output.
+    let walked = std::mem::take(&mut discovered.files);
+    discovered.files = walked
+        .iter()
+        .filter(|file| file.path.to_str().is_none())
+        .cloned()
+        .collect();
 
     let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
         let mut run = Run {
@@ -259,7 +267,7 @@ fn run(
             previous: previous.as_mut(),
             now,
         };
-        let (files, outcomes) = run.load_or_analyse(&discovered.files, &modules);
+        let (files, outcomes) = run.load_or_analyse(walked, &modules);
         let analysed_at = Instant::now();
         let Projected {
             files,
@@ -434,7 +442,7 @@ impl Run<'_> {
     /// Every file from the cache or analysed, in the order of `files`.
     fn load_or_analyse(
         &self,
-        files: &[SourcePath],
+        files: Vec<SourcePath>,
         modules: &[ModuleName],
     ) -> (Vec<FileAnalysis>, Vec<Outcome>) {
         let records = self.records();
@@ -444,7 +452,7 @@ impl Run<'_> {
             .map_or(&[][..], |previous| &previous.local[..]);
         let by_name = std::sync::OnceLock::new();
         files
-            .par_iter()
+            .into_par_iter()
             .zip(modules.par_iter())
             .enumerate()
             .map(|(position, (file, module))| {
@@ -466,7 +474,7 @@ impl Run<'_> {
     /// One file: from the cache when its record still holds, else analysed.
     fn one(
         &self,
-        file: &SourcePath,
+        file: SourcePath,
         module: &ModuleName,
         record: Option<(usize, &FileRecord)>,
         local: &[u8],
@@ -480,7 +488,7 @@ impl Run<'_> {
             .flatten()
         {
             let analysis =
-                analyse_bytes(file, text.clone(), module, Some(self.roots), self.settings);
+                analyse_bytes(&file, text.clone(), module, Some(self.roots), self.settings);
             let outcome = Outcome::Transient {
                 link: link_input(&analysis),
                 kept: record.map(|(_, record)| record.clone()),
@@ -492,7 +500,7 @@ impl Run<'_> {
             let unchanged = match (&record.stamp, &metadata) {
                 (Some(recorded), Some(metadata)) if recorded.matches(metadata) => true,
                 _ => {
-                    let read = read_source(file);
+                    let read = read_source(&file);
                     let same = read
                         .as_ref()
                         .is_ok_and(|read| hash_bytes(read) == record.content);
@@ -500,32 +508,33 @@ impl Run<'_> {
                     same
                 }
             };
-            if unchanged && let Some(analysis) = self.cached(file, record, local, &mut bytes) {
+            if unchanged && let Some(analysis) = self.cached(&file, record, local, &mut bytes) {
                 let outcome = Outcome::Cached {
                     at,
                     stamp,
                     link: record.link,
                 };
-                return (analysis, outcome);
+                return (analysis.named(file), outcome);
             }
         }
-        let bytes = match bytes.unwrap_or_else(|| read_source(file)) {
+        let bytes = match bytes.unwrap_or_else(|| read_source(&file)) {
             Ok(bytes) => bytes,
             Err(message) => {
-                let analysis = FileAnalysis::unreadable(file, message);
+                let analysis = FileAnalysis::unreadable(&file, message);
                 let link = link_input(&analysis);
                 return (analysis, Outcome::Uncacheable { link });
             }
         };
         let content = (hash_bytes(&bytes), bytes.len() as u64);
         let lines = ascii_lines(&bytes);
-        let analysis = analyse_bytes(file, bytes, module, Some(self.roots), self.settings);
-        let outcome = fresh(&analysis, file, module, stamp, content, lines);
+        let analysis = analyse_bytes(&file, bytes, module, Some(self.roots), self.settings);
+        let outcome = fresh(&analysis, &file, module, stamp, content, lines);
         (analysis, outcome)
     }
 
-    /// The file's analysis as the cache has it: its own findings, with its text when they
-    /// need it; the summary is read only when the project is linked again.
+    /// The file's analysis as the cache has it (not named yet: the caller moves `file`'s
+    /// paths in): its own findings, with its text when they need it; the summary is read
+    /// only when the project is linked again.
     fn cached(
         &self,
         file: &SourcePath,
@@ -538,11 +547,11 @@ impl Run<'_> {
         // begins with the encoding of nothing (postcard writes one value one way), and
         // decoding it (an empty map made and dropped among others) is skipped.
         if !record.needs_text && empty_local().is_some_and(|empty| own.starts_with(empty)) {
-            return Some(FileAnalysis::empty(file));
+            return Some(FileAnalysis::unnamed());
         }
         let ((diagnostics, noqa, cells), positions): (Local, _) =
             postcard::take_from_bytes(own).ok()?;
-        let mut analysis = FileAnalysis::empty(file);
+        let mut analysis = FileAnalysis::unnamed();
         analysis.diagnostics = diagnostics;
         analysis.noqa = noqa;
         analysis.cells = cells;
@@ -706,7 +715,7 @@ impl Run<'_> {
                             path: file.path.clone(),
                             display: file.display_path.clone(),
                         };
-                        let (analysis, fresh) = this.one(&source, module, None, &[]);
+                        let (analysis, fresh) = this.one(source, module, None, &[]);
                         *file = analysis;
                         *outcome = fresh;
                     }
