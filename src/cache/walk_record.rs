@@ -22,7 +22,8 @@
 //! worktree, whose excludes live elsewhere). A record that cannot be read, is cut short or
 //! fails its checksum is ignored, and the tree is walked.
 
-use std::ffi::OsStr;
+use std::borrow::Cow;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -52,15 +53,15 @@ pub fn discover(
 ) -> (Discovered, Vec<ModuleName>, ProjectRoots, bool) {
     let now = SystemTime::now();
     let global_excludes = global_excludes();
-    if let Some(mut record) = read(record_file)
+    if let Some(stored) = read(record_file)
+        && let Ok(record) = postcard::from_bytes::<Record>(&stored[PREAMBLE..])
         && record.build == BUILD_ID
         && record.given == given_bytes(paths)
         && record.global_excludes == global_excludes
         && record.still_holds()
+        && let Some((discovered, modules, roots)) = record.into_found()
     {
-        let roots = ProjectRoots::from_names(std::mem::take(&mut record.roots));
-        let (discovered, modules) = record.into_found();
-        return (discovered, modules, roots, true);
+        return (discovered, modules, ProjectRoots::from_names(roots), true);
     }
     let discovered = discovery::discover(paths, settings);
     let modules = analysis::name_modules(&discovered.files);
@@ -77,35 +78,180 @@ pub fn discover(
 /// at a time).
 type PathBytes = serde_bytes::ByteBuf;
 
+/// Bytes stored as one byte string: borrowed from the record's file when read (not copied
+/// until they are made into what a run uses), owned when written. (A field of this type
+/// needs `with = "serde_bytes"` to be borrowed: serde's own `Cow` always copies.)
+type Blob<'a> = Cow<'a, [u8]>;
+
+/// The record. Its many short strings (a path, a display name, a module name and aliases a
+/// file: 60,000 on the benchmark corpus) are stored in columns ([`Column`]) rather than one
+/// by one: decoded one by one, each was a length, an allocation and a UTF-8 check, and a
+/// cached run spent 27 M instructions (10 % of its total) reading the record.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Record {
+struct Record<'a> {
     build: String,
     /// The paths as given: the files' display names are made from them (`app.py` and
     /// `/home/me/app.py` share the record's file, named after the absolute paths).
     given: Vec<PathBytes>,
     /// Where git's configuration puts the global excludes file, and its stamp.
     global_excludes: Option<GlobalExcludes>,
-    /// Every directory whose entries decided the walk or a module name.
-    directories: Vec<(PathBytes, Stamp)>,
+    /// Every directory whose entries decided the walk or a module name, and (apart, in the
+    /// same order, [`STAMP_BYTES`] each) their stamps.
+    #[serde(borrow)]
+    directories: Column<'a>,
+    #[serde(borrow, with = "serde_bytes")]
+    directory_stamps: Blob<'a>,
     /// The ignore files in those directories and above the paths given: what each was.
     probes: Vec<(PathBytes, Probe)>,
-    files: Vec<RecordedFile>,
+    #[serde(borrow)]
+    files: RecordedFiles<'a>,
     /// The top-level names of the files' modules ([`ProjectRoots::sorted`]): read from
     /// every module name and alias, they took a cached run 5 % of its instructions.
-    roots: Vec<String>,
+    #[serde(borrow)]
+    roots: Column<'a>,
     skipped: Vec<(String, String)>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct RecordedFile {
-    path: PathBytes,
-    display: String,
-    module: String,
-    is_package: bool,
-    aliases: Vec<String>,
+/// The files found and their module names, a column each.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct RecordedFiles<'a> {
+    /// Each file's display name.
+    #[serde(borrow)]
+    displays: Column<'a>,
+    /// Each file's path: when it ends with the file's display name (as it does unless it
+    /// is not UTF-8), only what comes before it (`./`, or nothing), else all of it. A
+    /// third of the record, stored twice before.
+    #[serde(borrow)]
+    path_heads: Column<'a>,
+    /// A byte a file: [`IS_PACKAGE`], [`PATH_ENDS_WITH_DISPLAY`].
+    #[serde(borrow, with = "serde_bytes")]
+    flags: Blob<'a>,
+    #[serde(borrow)]
+    modules: Column<'a>,
+    /// Every file's aliases, one file's after the other's.
+    #[serde(borrow)]
+    aliases: Column<'a>,
+    /// For each file, how many aliases of `aliases` there are up to the end of its own
+    /// (`u32`s, little-endian).
+    #[serde(borrow, with = "serde_bytes")]
+    alias_ends: Blob<'a>,
 }
 
-impl Record {
+/// The file is a package's `__init__`.
+const IS_PACKAGE: u8 = 1;
+/// The file's path is its entry of `path_heads` followed by its display name.
+const PATH_ENDS_WITH_DISPLAY: u8 = 2;
+
+/// Byte strings stored as one: their bytes end to end, and where each ends (`u32`s,
+/// little-endian). Read, that is two copies-free borrows, one UTF-8 check for all (when they
+/// are text), and a slice each.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Column<'a> {
+    #[serde(borrow, with = "serde_bytes")]
+    joined: Blob<'a>,
+    #[serde(borrow, with = "serde_bytes")]
+    ends: Blob<'a>,
+}
+
+impl Column<'_> {
+    /// Adds `entry`; `None` when the column would outgrow its `u32` ends.
+    fn push(&mut self, entry: &[u8]) -> Option<()> {
+        let joined = self.joined.to_mut();
+        joined.extend_from_slice(entry);
+        let end = u32::try_from(joined.len()).ok()?;
+        self.ends.to_mut().extend_from_slice(&end.to_le_bytes());
+        Some(())
+    }
+
+    /// How many entries the column holds (`None`: its ends are cut short).
+    fn count(&self) -> Option<usize> {
+        self.ends
+            .len()
+            .is_multiple_of(4)
+            .then_some(self.ends.len() / 4)
+    }
+
+    /// The entries, one after the other.
+    fn entries(&self) -> Entries<'_, [u8]> {
+        Entries::new(&self.joined, &self.ends)
+    }
+
+    /// The entries as text; `None` when the column is not UTF-8 (checked once for all).
+    fn texts(&self) -> Option<Entries<'_, str>> {
+        Some(Entries::new(
+            std::str::from_utf8(&self.joined).ok()?,
+            &self.ends,
+        ))
+    }
+}
+
+/// What a column's entries are cut from: bytes, or text (whose pieces must not cut a
+/// character).
+trait Joined {
+    fn piece(&self, range: std::ops::Range<usize>) -> Option<&Self>;
+}
+
+impl Joined for [u8] {
+    #[inline]
+    fn piece(&self, range: std::ops::Range<usize>) -> Option<&Self> {
+        self.get(range)
+    }
+}
+
+impl Joined for str {
+    #[inline]
+    fn piece(&self, range: std::ops::Range<usize>) -> Option<&Self> {
+        self.get(range)
+    }
+}
+
+/// A column's entries, read one after the other.
+struct Entries<'c, T: ?Sized> {
+    joined: &'c T,
+    ends: std::slice::ChunksExact<'c, u8>,
+    start: usize,
+}
+
+impl<'c, T: Joined + ?Sized> Entries<'c, T> {
+    fn new(joined: &'c T, ends: &'c [u8]) -> Self {
+        Self {
+            joined,
+            ends: ends.chunks_exact(4),
+            start: 0,
+        }
+    }
+
+    /// The next entry; `None` past the last, or when its end is before its start, past the
+    /// bytes or inside a character (a record that is not whole: the checksum makes that
+    /// rare, and it is not read). Always inlined: called 75,000 times on the benchmark
+    /// corpus, it was not, and its calls cost as much as its work.
+    #[inline(always)]
+    fn next_entry(&mut self) -> Option<&'c T> {
+        let end = end_at(self.ends.next()?);
+        let entry = self.joined.piece(self.start..end)?;
+        self.start = end;
+        Some(entry)
+    }
+}
+
+/// A stamp as stored: its size (`u64`), then its time (`u128`), little-endian.
+const STAMP_BYTES: usize = 8 + 16;
+
+fn stamp_at(bytes: &[u8]) -> Stamp {
+    let (size, modified) = bytes.split_at(8);
+    Stamp {
+        size: u64::from_le_bytes(size.try_into().unwrap_or_default()),
+        modified: u128::from_le_bytes(modified.try_into().unwrap_or_default()),
+    }
+}
+
+/// An end as stored: a `u32`, little-endian.
+#[inline(always)]
+fn end_at(bytes: &[u8]) -> usize {
+    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+}
+
+impl Record<'_> {
     /// The record of a walk, when it can be trusted by a later run.
     fn of(
         paths: &[PathBuf],
@@ -124,41 +270,38 @@ impl Record {
             return None;
         }
         let (directories, above) = decisive_directories(paths, discovered);
-        let directories: Vec<(PathBytes, Stamp)> = directories
+        let stamps: Vec<Stamp> = directories
             .par_iter()
-            .map(|dir| {
-                let metadata = std::fs::metadata(dir).ok()?;
-                Some((bytes_of(dir), Stamp::of(&metadata, now)?))
-            })
+            .map(|dir| Stamp::of(&std::fs::metadata(dir).ok()?, now))
             .collect::<Option<_>>()?;
         // In a directory read, an ignore file created later changes the directory's stamp:
         // only those there now are probed. Above the paths given, every place one may be.
         let probes: Vec<Vec<(PathBytes, Probe)>> = directories
             .par_iter()
-            .map(|(dir, _)| (path_of(dir), false))
+            .map(|dir| (dir.clone(), false))
             .chain(above.into_par_iter().map(|dir| (dir, true)))
             .map(|(dir, every)| ignore_probes(&dir, every, now))
             .collect::<Option<_>>()?;
-        let files = discovered
-            .files
-            .iter()
-            .zip(modules)
-            .map(|(file, module)| RecordedFile {
-                path: bytes_of(&file.path),
-                display: file.display.clone(),
-                module: module.name.clone(),
-                is_package: module.is_package,
-                aliases: module.aliases.clone(),
-            })
-            .collect();
+        let mut directory_column = Column::default();
+        let mut directory_stamps = Vec::with_capacity(stamps.len() * STAMP_BYTES);
+        for (dir, stamp) in directories.iter().zip(&stamps) {
+            directory_column.push(dir.as_os_str().as_encoded_bytes())?;
+            directory_stamps.extend_from_slice(&stamp.size.to_le_bytes());
+            directory_stamps.extend_from_slice(&stamp.modified.to_le_bytes());
+        }
+        let mut roots_column = Column::default();
+        for root in roots.sorted() {
+            roots_column.push(root.as_bytes())?;
+        }
         Some(Self {
             build: BUILD_ID.to_string(),
             given: given_bytes(paths),
             global_excludes,
-            directories,
+            directories: directory_column,
+            directory_stamps: Cow::Owned(directory_stamps),
             probes: probes.into_iter().flatten().collect(),
-            files,
-            roots: roots.sorted().into_iter().map(str::to_string).collect(),
+            files: RecordedFiles::of(&discovered.files, modules)?,
+            roots: roots_column,
             skipped: discovered
                 .skipped
                 .iter()
@@ -167,41 +310,47 @@ impl Record {
         })
     }
 
+    /// The directories, each with its stamp (`None`: the columns do not agree).
+    fn directories(&self) -> Option<Vec<(&Path, Stamp)>> {
+        let stamps = self.directory_stamps.chunks_exact(STAMP_BYTES);
+        if self.directories.count()? != stamps.len() || !stamps.remainder().is_empty() {
+            return None;
+        }
+        let mut paths = self.directories.entries();
+        stamps
+            .map(|stamp| Some((path_at(paths.next_entry()?), stamp_at(stamp))))
+            .collect()
+    }
+
     /// Whether every directory still carries its stamp, and every ignore file probed is
     /// still what it was.
     fn still_holds(&self) -> bool {
+        let Some(stamped) = self.directories() else {
+            return false;
+        };
         let directories = || {
-            self.directories.par_iter().all(|(path, stamp)| {
-                std::fs::metadata(path_of(path)).is_ok_and(|metadata| stamp.matches(&metadata))
+            stamped.par_iter().all(|(path, stamp)| {
+                std::fs::metadata(path).is_ok_and(|metadata| stamp.matches(&metadata))
             })
         };
         let probes = || {
             self.probes.par_iter().all(|(path, probe)| {
-                Probe::at(&path_of(path), SystemTime::now()).as_ref() == Some(probe)
+                Probe::at(path_at(path), SystemTime::now()).as_ref() == Some(probe)
             })
         };
         let (directories, probes) = rayon::join(directories, probes);
         directories && probes
     }
 
-    fn into_found(self) -> (Discovered, Vec<ModuleName>) {
-        let (files, modules) = self
-            .files
+    /// What the walk found, the files' module names and the project's top-level names
+    /// (`None`: the record's columns do not agree).
+    fn into_found(self) -> Option<(Discovered, Vec<ModuleName>, Vec<String>)> {
+        let directories = self
+            .directories()?
             .into_iter()
-            .map(|file| {
-                (
-                    SourcePath {
-                        path: path_of(&file.path),
-                        display: file.display,
-                    },
-                    ModuleName {
-                        name: file.module,
-                        is_package: file.is_package,
-                        aliases: file.aliases,
-                    },
-                )
-            })
-            .unzip();
+            .map(|(path, _)| path.to_path_buf())
+            .collect();
+        let (files, modules) = self.files.found()?;
         let discovered = Discovered {
             files,
             skipped: self
@@ -209,14 +358,104 @@ impl Record {
                 .into_iter()
                 .map(|(display, kind)| Skipped { display, kind })
                 .collect(),
-            directories: self
-                .directories
-                .into_iter()
-                .map(|(path, _)| path_of(&path))
-                .collect(),
+            directories,
             ..Discovered::default()
         };
-        (discovered, modules)
+        let mut roots = self.roots.texts()?;
+        let roots = (0..self.roots.count()?)
+            .map(|_| roots.next_entry().map(str::to_string))
+            .collect::<Option<_>>()?;
+        Some((discovered, modules, roots))
+    }
+}
+
+impl RecordedFiles<'_> {
+    /// The columns of `files` and their `modules`; `None` when one would outgrow its
+    /// `u32` ends.
+    fn of(files: &[SourcePath], modules: &[ModuleName]) -> Option<Self> {
+        let mut columns = Self::default();
+        let mut flags = Vec::with_capacity(files.len());
+        let mut alias_ends = Vec::with_capacity(files.len() * 4);
+        let mut alias_count: u32 = 0;
+        for (file, module) in files.iter().zip(modules) {
+            let path = file.path.as_os_str().as_encoded_bytes();
+            let head = path.strip_suffix(file.display.as_bytes());
+            columns.displays.push(file.display.as_bytes())?;
+            columns.path_heads.push(head.unwrap_or(path))?;
+            columns.modules.push(module.name.as_bytes())?;
+            for alias in &module.aliases {
+                columns.aliases.push(alias.as_bytes())?;
+            }
+            alias_count = alias_count.checked_add(u32::try_from(module.aliases.len()).ok()?)?;
+            alias_ends.extend_from_slice(&alias_count.to_le_bytes());
+            let mut flag = 0;
+            if module.is_package {
+                flag |= IS_PACKAGE;
+            }
+            if head.is_some() {
+                flag |= PATH_ENDS_WITH_DISPLAY;
+            }
+            flags.push(flag);
+        }
+        columns.flags = Cow::Owned(flags);
+        columns.alias_ends = Cow::Owned(alias_ends);
+        Some(columns)
+    }
+
+    /// The files and their module names, each string allocated once at its size (`None`:
+    /// the columns do not agree).
+    fn found(&self) -> Option<(Vec<SourcePath>, Vec<ModuleName>)> {
+        let count = self.flags.len();
+        let counts = [
+            self.displays.count()?,
+            self.path_heads.count()?,
+            self.modules.count()?,
+            self.alias_ends.len(),
+        ];
+        if counts != [count, count, count, count * 4] {
+            return None;
+        }
+        let mut displays = self.displays.texts()?;
+        let mut heads = self.path_heads.entries();
+        let mut names = self.modules.texts()?;
+        let mut aliases = self.aliases.texts()?;
+        let mut files = Vec::with_capacity(count);
+        let mut modules = Vec::with_capacity(count);
+        let alias_total = self.aliases.count()?;
+        let mut aliases_taken = 0;
+        for (&flag, alias_end) in self.flags.iter().zip(self.alias_ends.chunks_exact(4)) {
+            let display = displays.next_entry()?;
+            let head = heads.next_entry()?;
+            let path = if flag & PATH_ENDS_WITH_DISPLAY != 0 {
+                let mut path = Vec::with_capacity(head.len() + display.len());
+                path.extend_from_slice(head);
+                path.extend_from_slice(display.as_bytes());
+                path
+            } else {
+                head.to_vec()
+            };
+            // A count past the aliases stored is caught before it is allocated for.
+            let alias_end = end_at(alias_end);
+            let alias_count = alias_end.checked_sub(aliases_taken)?;
+            if alias_end > alias_total {
+                return None;
+            }
+            let mut own_aliases = Vec::with_capacity(alias_count);
+            for _ in 0..alias_count {
+                own_aliases.push(aliases.next_entry()?.to_string());
+            }
+            aliases_taken = alias_end;
+            files.push(SourcePath {
+                path: path_from(path),
+                display: display.to_string(),
+            });
+            modules.push(ModuleName {
+                name: names.next_entry()?.to_string(),
+                is_package: flag & IS_PACKAGE != 0,
+                aliases: own_aliases,
+            });
+        }
+        Some((files, modules))
     }
 }
 
@@ -353,10 +592,15 @@ fn bytes_of(path: &Path) -> PathBytes {
     path.as_os_str().as_encoded_bytes().to_vec().into()
 }
 
-fn path_of(bytes: &[u8]) -> PathBuf {
+fn path_at(bytes: &[u8]) -> &Path {
     // SAFETY: the bytes were made by `as_encoded_bytes` on this platform, by this build
     // (the record carries the build's id, and a record that fails its checksum is not read).
-    PathBuf::from(unsafe { OsStr::from_encoded_bytes_unchecked(bytes) })
+    Path::new(unsafe { OsStr::from_encoded_bytes_unchecked(bytes) })
+}
+
+fn path_from(bytes: Vec<u8>) -> PathBuf {
+    // SAFETY: as in `path_at`.
+    PathBuf::from(unsafe { OsString::from_encoded_bytes_unchecked(bytes) })
 }
 
 fn write(path: &Path, record: &Record) -> std::io::Result<()> {
@@ -371,16 +615,199 @@ fn write(path: &Path, record: &Record) -> std::io::Result<()> {
     super::store::write_atomically(path, &[&preamble, &payload])
 }
 
-fn read(path: &Path) -> Option<Record> {
+/// The record's file, when it is whole: its payload starts at [`PREAMBLE`].
+fn read(path: &Path) -> Option<Vec<u8>> {
     let bytes = std::fs::read(path).ok()?;
     let (preamble, payload) = bytes.split_at_checked(PREAMBLE)?;
     let (magic, rest) = preamble.split_at(MAGIC.len());
     let (len, sum) = rest.split_at(8);
-    if magic != MAGIC
-        || u64::from_le_bytes(len.try_into().ok()?) != payload.len() as u64
-        || u64::from_le_bytes(sum.try_into().ok()?) != keys::hash_bytes(payload)
-    {
-        return None;
+    let whole = magic == MAGIC
+        && u64::from_le_bytes(len.try_into().ok()?) == payload.len() as u64
+        && u64::from_le_bytes(sum.try_into().ok()?) == keys::hash_bytes(payload);
+    whole.then_some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(name: &str, is_package: bool, aliases: &[&str]) -> ModuleName {
+        ModuleName {
+            name: name.to_string(),
+            is_package,
+            aliases: aliases.iter().map(|alias| alias.to_string()).collect(),
+        }
     }
-    postcard::from_bytes(payload).ok()
+
+    fn source(path: PathBuf, display: &str) -> SourcePath {
+        SourcePath {
+            path,
+            display: display.to_string(),
+        }
+    }
+
+    /// Files of every shape the columns store apart: a path that is its display name, one
+    /// with `./` before it, one that does not end with it, none to three aliases, a package.
+    fn files() -> (Vec<SourcePath>, Vec<ModuleName>) {
+        let mut files = vec![
+            source(
+                PathBuf::from("/home/me/app/__init__.py"),
+                "/home/me/app/__init__.py",
+            ),
+            source(PathBuf::from("./app/db.py"), "app/db.py"),
+            source(PathBuf::from("lib/é.py"), "shown elsewhere"),
+            source(PathBuf::from("main.py"), "main.py"),
+        ];
+        let mut modules = vec![
+            module("app", true, &["me.app"]),
+            module("app.db", false, &[]),
+            module("lib.é", false, &["a.b.c", "b.c", "c.d"]),
+            module("main", false, &[]),
+        ];
+        #[cfg(unix)]
+        {
+            // Not UTF-8: its display name is lossy, and the path is stored whole.
+            let path = PathBuf::from(<OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+                b"./odd\xff.py",
+            ));
+            let display = discovery::display_name(&path);
+            files.push(source(path, &display));
+            modules.push(module("odd", false, &["x.odd"]));
+        }
+        (files, modules)
+    }
+
+    fn stored(columns: &RecordedFiles) -> Vec<u8> {
+        postcard::to_allocvec(columns).expect("serialized")
+    }
+
+    fn shown(files: &[SourcePath]) -> Vec<(&Path, &str)> {
+        files
+            .iter()
+            .map(|file| (file.path.as_path(), file.display.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn files_read_back_as_recorded() {
+        let (files, modules) = files();
+        let bytes = stored(&RecordedFiles::of(&files, &modules).expect("columns"));
+        let read: RecordedFiles = postcard::from_bytes(&bytes).expect("read");
+        // Borrowed from the bytes read, not copied.
+        assert!(matches!(read.displays.joined, Cow::Borrowed(_)));
+        let (read_files, read_modules) = read.found().expect("whole");
+        assert_eq!(shown(&read_files), shown(&files));
+        assert_eq!(read_modules, modules);
+        // Made at their size: no spare capacity kept for the rest of the run.
+        for (file, module) in read_files.iter().zip(&read_modules) {
+            assert_eq!(file.display.capacity(), file.display.len());
+            assert_eq!(module.aliases.capacity(), module.aliases.len());
+        }
+    }
+
+    #[test]
+    fn a_path_that_ends_with_its_display_name_is_stored_once() {
+        let (files, modules) = files();
+        let columns = RecordedFiles::of(&files, &modules).expect("columns");
+        let heads: Vec<&[u8]> = {
+            let mut heads = columns.path_heads.entries();
+            (0..3).map(|_| heads.next_entry().expect("entry")).collect()
+        };
+        assert_eq!(heads, [&b""[..], b"./", b"lib/\xc3\xa9.py"]);
+        assert_eq!(
+            &columns.flags[..3],
+            [
+                IS_PACKAGE | PATH_ENDS_WITH_DISPLAY,
+                PATH_ENDS_WITH_DISPLAY,
+                0
+            ]
+        );
+    }
+
+    /// Columns damaged in a way a checksum would not tell (a record made by a faulty
+    /// writer): each is refused rather than read wrong or allowed to allocate without bound.
+    #[test]
+    fn columns_that_do_not_agree_are_not_read() {
+        let (files, modules) = files();
+        let whole = RecordedFiles::of(&files, &modules).expect("columns");
+        fn set_end(column: &mut Column, index: usize, end: u32) {
+            column.ends.to_mut()[index * 4..index * 4 + 4].copy_from_slice(&end.to_le_bytes());
+        }
+        let damages: [fn(&mut RecordedFiles); 8] = [
+            |files| {
+                files.flags.to_mut().pop();
+            },
+            |files| {
+                files.modules.ends.to_mut().pop();
+            },
+            |files| {
+                let past = files.displays.joined.len() as u32 + 1;
+                set_end(&mut files.displays, 3, past);
+            },
+            // Before the entry's start.
+            |files| set_end(&mut files.modules, 2, 1),
+            // Inside `é`, two bytes.
+            |files| set_end(&mut files.modules, 2, 14),
+            |files| files.displays.joined.to_mut().push(0xff),
+            |files| {
+                files.alias_ends.to_mut()[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+            },
+            |files| {
+                let last = files.alias_ends.len() - 4;
+                files.alias_ends.to_mut()[last..].copy_from_slice(&0u32.to_le_bytes());
+            },
+        ];
+        let bytes = stored(&whole);
+        for (index, damage) in damages.iter().enumerate() {
+            let mut read: RecordedFiles = postcard::from_bytes(&bytes).expect("read");
+            damage(&mut read);
+            assert!(read.found().is_none(), "damage {index}");
+        }
+    }
+
+    #[test]
+    fn stamps_read_back_as_recorded() {
+        let stamp = Stamp {
+            size: 4096,
+            modified: 1_796_183_187_976_820_272,
+        };
+        let mut bytes = stamp.size.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&stamp.modified.to_le_bytes());
+        assert_eq!(bytes.len(), STAMP_BYTES);
+        assert_eq!(stamp_at(&bytes), stamp);
+    }
+
+    /// A record of this build whose checksum holds but whose columns do not agree: the run
+    /// walks, and finds what a walk finds.
+    #[test]
+    fn a_whole_record_whose_columns_do_not_agree_is_ignored() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let given = vec![dir.path().join("project")];
+        std::fs::create_dir_all(&given[0]).expect("project");
+        std::fs::write(given[0].join("app.py"), "").expect("file");
+        let record_file = dir.path().join("record.walk");
+        let (files, modules) = files();
+        let mut columns = RecordedFiles::of(&files, &modules).expect("columns");
+        columns.flags.to_mut().pop();
+        let record = Record {
+            build: BUILD_ID.to_string(),
+            given: given_bytes(&given),
+            global_excludes: global_excludes(),
+            directories: Column::default(),
+            directory_stamps: Cow::Owned(Vec::new()),
+            probes: Vec::new(),
+            files: columns,
+            roots: Column::default(),
+            skipped: Vec::new(),
+        };
+        write(&record_file, &record).expect("written");
+        let (found, _, _, reused) = discover(&given, &Settings::default(), &record_file);
+        assert!(!reused);
+        let displays: Vec<&str> = found
+            .files
+            .iter()
+            .map(|file| file.display.as_str())
+            .collect();
+        assert_eq!(displays, [given[0].join("app.py").display().to_string()]);
+    }
 }
