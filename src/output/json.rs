@@ -70,7 +70,7 @@ fn write_finding(finding: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
         return Ok(());
     }
     out.extend_from_slice(b"  ");
-    let mut object = Object::open(out, 1);
+    let mut object = Nested::object(out, 1);
     object.key(b"cell");
     match finding.cell {
         Some(cell) => number(object.out, cell.number),
@@ -80,9 +80,9 @@ fn write_finding(finding: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
     if finding.chain.is_empty() {
         object.out.extend_from_slice(b"null");
     } else {
-        let mut steps = Array::open(object.out, 2);
+        let mut steps = Nested::array(object.out, 2);
         for step in &finding.chain {
-            let mut json = Object::open(steps.item(), 3);
+            let mut json = Nested::object(steps.item(), 3);
             json.key(b"filename");
             string(json.out, &step.filename)?;
             json.key(b"name");
@@ -102,13 +102,13 @@ fn write_finding(finding: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
     object.key(b"fix");
     match &finding.fix {
         Some(fix) => {
-            let mut json = Object::open(object.out, 2);
+            let mut json = Nested::object(object.out, 2);
             json.key(b"applicability");
             string(json.out, fix.applicability.as_str())?;
             json.key(b"edits");
-            let mut edits = Array::open(json.out, 3);
+            let mut edits = Nested::array(json.out, 3);
             for edit in &fix.edits {
-                let mut json = Object::open(edits.item(), 4);
+                let mut json = Nested::object(edits.item(), 4);
                 json.key(b"content");
                 string(json.out, &edit.content)?;
                 json.key(b"end_location");
@@ -147,71 +147,61 @@ fn write_finding(finding: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-/// A JSON object being written at `depth` (its closing brace's indentation): each key on a
-/// line of its own one level deeper, as `serde_json`'s pretty printer puts it.
-struct Object<'o> {
+/// A JSON object or array being written at `depth` (its closing bracket's indentation):
+/// each entry on a line of its own one level deeper, as `serde_json`'s pretty printer puts
+/// it.
+struct Nested<'o> {
     out: &'o mut Vec<u8>,
     depth: usize,
     empty: bool,
+    closing: u8,
 }
 
-impl<'o> Object<'o> {
-    fn open(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'{');
+/// An object: entries start with [`Nested::key`].
+type Object<'o> = Nested<'o>;
+/// An array: elements start with [`Nested::item`].
+type Array<'o> = Nested<'o>;
+
+impl<'o> Nested<'o> {
+    fn object(out: &'o mut Vec<u8>, depth: usize) -> Object<'o> {
+        Self::open(out, depth, [b'{', b'}'])
+    }
+
+    fn array(out: &'o mut Vec<u8>, depth: usize) -> Array<'o> {
+        Self::open(out, depth, [b'[', b']'])
+    }
+
+    fn open(out: &'o mut Vec<u8>, depth: usize, [opening, closing]: [u8; 2]) -> Self {
+        out.push(opening);
         Self {
             out,
             depth,
             empty: true,
+            closing,
         }
     }
 
-    /// Starts the next entry: `key` (plain ASCII, nothing to escape) and the separator; its
-    /// value is written next.
-    fn key(&mut self, key: &[u8]) {
-        line_break(self.out, !self.empty, self.depth + 1);
-        self.empty = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(key);
-        self.out.extend_from_slice(b"\": ");
-    }
-
-    fn close(self) {
-        if !self.empty {
-            line_break(self.out, false, self.depth);
-        }
-        self.out.push(b'}');
-    }
-}
-
-/// A JSON array being written at `depth`, like [`Object`].
-struct Array<'o> {
-    out: &'o mut Vec<u8>,
-    depth: usize,
-    empty: bool,
-}
-
-impl<'o> Array<'o> {
-    fn open(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'[');
-        Self {
-            out,
-            depth,
-            empty: true,
-        }
-    }
-
-    /// Starts the next element; it is written next, into what this returns.
+    /// Starts the next element of an array; it is written next, into what this returns.
     fn item(&mut self) -> &mut Vec<u8> {
         line_break(self.out, !self.empty, self.depth + 1);
         self.empty = false;
         self.out
     }
 
+    /// Starts the next entry of an object: `key` (plain ASCII, nothing to escape) and the
+    /// separator; its value is written next.
+    fn key(&mut self, key: &[u8]) {
+        let out = self.item();
+        out.push(b'"');
+        out.extend_from_slice(key);
+        out.extend_from_slice(b"\": ");
+    }
+
     fn close(self) {
         if !self.empty {
             line_break(self.out, false, self.depth);
         }
-        self.out.push(b']');
+        self.out.push(self.closing);
     }
 }
 
@@ -234,7 +224,7 @@ const BREAKS: &[u8] = b",\n            ";
 
 /// A [`JsonLocation`] whose closing brace is indented at `depth`.
 fn location(out: &mut Vec<u8>, depth: usize, location: Location) {
-    let mut object = Object::open(out, depth);
+    let mut object = Nested::object(out, depth);
     object.key(b"column");
     number(object.out, location.column);
     object.key(b"row");
