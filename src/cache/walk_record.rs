@@ -58,8 +58,9 @@ pub fn discover(
         && record.build == BUILD_ID
         && record.given == given_bytes(paths)
         && record.global_excludes == global_excludes
-        && record.still_holds()
-        && let Some((discovered, modules, roots)) = record.into_found()
+        && let Some(stamped) = record.directories()
+        && record.still_holds(&stamped)
+        && let Some((discovered, modules, roots)) = record.walk_found(stamped)
     {
         return (discovered, modules, ProjectRoots::from_names(roots), true);
     }
@@ -322,12 +323,9 @@ impl Record<'_> {
             .collect()
     }
 
-    /// Whether every directory still carries its stamp, and every ignore file probed is
-    /// still what it was.
-    fn still_holds(&self) -> bool {
-        let Some(stamped) = self.directories() else {
-            return false;
-        };
+    /// Whether every directory of `stamped` ([`Record::directories`]) still carries its
+    /// stamp, and every ignore file probed is still what it was.
+    fn still_holds(&self, stamped: &[(&Path, Stamp)]) -> bool {
         let directories = || {
             stamped.par_iter().all(|(path, stamp)| {
                 std::fs::metadata(path).is_ok_and(|metadata| stamp.matches(&metadata))
@@ -342,21 +340,29 @@ impl Record<'_> {
         directories && probes
     }
 
-    /// What the walk found, the files' module names and the project's top-level names
-    /// (`None`: the record's columns do not agree).
-    fn into_found(self) -> Option<(Discovered, Vec<ModuleName>, Vec<String>)> {
-        let directories = self
-            .directories()?
+    /// What the walk found (its directories are `stamped`, [`Record::directories`]), the
+    /// files' module names and the project's top-level names (`None`: the record's columns
+    /// do not agree).
+    fn walk_found(
+        &self,
+        stamped: Vec<(&Path, Stamp)>,
+    ) -> Option<(Discovered, Vec<ModuleName>, Vec<String>)> {
+        let directories = stamped
             .into_iter()
             .map(|(path, _)| path.to_path_buf())
             .collect();
         let (files, modules) = self.files.found()?;
         let discovered = Discovered {
             files,
+            // Copied: the directories borrow the record (entries skipped are few: FIFOs,
+            // sockets, links not followed).
             skipped: self
                 .skipped
-                .into_iter()
-                .map(|(display, kind)| Skipped { display, kind })
+                .iter()
+                .map(|(display, kind)| Skipped {
+                    display: display.clone(),
+                    kind: kind.clone(),
+                })
                 .collect(),
             directories,
             ..Discovered::default()

@@ -232,20 +232,9 @@ fn location(out: &mut Vec<u8>, depth: usize, location: Location) {
     object.close();
 }
 
-/// `value` in decimal, as `serde_json` writes an unsigned integer.
+/// `value` in decimal, as `serde_json` writes an unsigned integer (with the same crate).
 fn number(out: &mut Vec<u8>, value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 /// `text` as a JSON string. Most strings (paths, names, most messages) hold nothing JSON
