@@ -399,6 +399,53 @@ fn analyse_text(
     (diagnostics, Some(summary))
 }
 
+/// What the report's reader takes from each file with findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextUse {
+    /// Its text: code frames, fixes, runtime observations placed in it. Every file with
+    /// findings is read.
+    Text,
+    /// Where its findings are, and nothing else (JSON, SARIF, concise output): the file is
+    /// located by its line index and its [`AsciiLines`], and read only when a finding sits
+    /// on a line with a character beyond ASCII (its column counts characters), when LW003
+    /// reviews its `noqa` directives, or when it is a notebook. On the benchmark corpus its
+    /// 517 files with findings are 25 MB of text: reading them and indexing their lines
+    /// was about a third of a cached run's work, and holding them the last 9 MiB of a cold
+    /// run's peak.
+    Positions,
+}
+
+/// The [`AsciiLines`] of a file's text, when its text is its bytes (UTF-8, no byte order
+/// mark: no other decoding moves an offset), found before the analysis takes the bytes.
+pub fn ascii_lines(bytes: &[u8]) -> Option<AsciiLines> {
+    let (std::borrow::Cow::Borrowed(text), _) = crate::encoding::decode(bytes).ok()? else {
+        return None;
+    };
+    if text.len() != bytes.len() {
+        return None;
+    }
+    Some(if text.is_ascii() {
+        AsciiLines::all_ascii(text)
+    } else {
+        AsciiLines::of(text, &LineIndex::new(text))
+    })
+}
+
+/// Whether `lines` locate every position of `diagnostics` without the text.
+pub fn all_located(diagnostics: &[Diagnostic], index: &LineIndex, lines: &AsciiLines) -> bool {
+    diagnostics.iter().all(|diagnostic| {
+        let ranges = std::iter::once(diagnostic.range).chain(
+            diagnostic
+                .fix
+                .iter()
+                .flat_map(|fix| fix.edits.iter().map(|edit| edit.range)),
+        );
+        ranges
+            .flat_map(|range| [range.start(), range.end()])
+            .all(|offset| lines.location(index, offset).is_some())
+    })
+}
+
 /// A file's text while its analysis holds it.
 #[derive(Clone, Debug)]
 pub enum HeldText {
@@ -407,8 +454,15 @@ pub enum HeldText {
     /// The file may get findings from the whole-project rules: the length and hash of its
     /// text, until they have run. A file that gets one reads its text again
     /// ([`read_again`]), and uses it only if it is still the text analysed. Holding every
-    /// such text instead, even compressed, was a tenth of the peak memory.
-    Fingerprint { len: usize, hash: u64 },
+    /// such text instead, even compressed, was a tenth of the peak memory. With `lines`
+    /// (kept for an output without code frames, [`TextUse::Positions`], when the text is
+    /// the file's bytes), a file whose findings all sit on lines of ASCII characters is not
+    /// read again at all.
+    Fingerprint {
+        len: usize,
+        hash: u64,
+        lines: Option<AsciiLines>,
+    },
     /// Nothing to show in the file, now or later.
     Released,
     /// Not read: the file's findings are located by its line index and these lines, each
@@ -422,6 +476,7 @@ impl HeldText {
         Self::Fingerprint {
             len: text.len(),
             hash: text_hash(text),
+            lines: None,
         }
     }
 
@@ -446,7 +501,7 @@ fn text_hash(text: &str) -> u64 {
 /// The text of `file`, analysed with fingerprint `held`, read again from `texts` or the
 /// disk as the analysis read it: `None` when it can no longer be read or has changed since.
 fn read_again(file: &FileAnalysis, texts: &Texts, held: &HeldText) -> Option<String> {
-    let HeldText::Fingerprint { len, hash } = *held else {
+    let HeldText::Fingerprint { len, hash, .. } = *held else {
         return None;
     };
     let source = SourcePath {
@@ -493,12 +548,20 @@ pub fn project_diagnostics(linked: &LinkedProject, settings: &Settings) -> Vec<V
     dispatch::check_project(&linked.project, &linked.facts, settings)
 }
 
-/// Checks every Python file under `paths` and returns the sorted findings.
+/// Checks every Python file under `paths` and returns the sorted findings, each file with
+/// findings with its text.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Report {
+    check_for(paths, settings, TextUse::Text)
+}
+
+/// [`check`], the files with findings holding what `text_use` says the output reads of
+/// them: with [`TextUse::Positions`], a file whose findings all sit on lines of ASCII
+/// characters comes without its text.
+pub fn check_for(paths: &[PathBuf], settings: &Settings, text_use: TextUse) -> Report {
     let started = Instant::now();
     run(
         discovery::discover(paths, settings),
-        &Texts::default(),
+        (&Texts::default(), text_use),
         settings,
         started,
     )
@@ -517,7 +580,7 @@ pub fn check_with_texts(paths: &[PathBuf], texts: &Texts, settings: &Settings) -
         .collect();
     run(
         discovery::discover(paths, settings),
-        &texts,
+        (&texts, TextUse::Text),
         settings,
         started,
     )
@@ -526,7 +589,12 @@ pub fn check_with_texts(paths: &[PathBuf], texts: &Texts, settings: &Settings) -
 /// Checks files already discovered (what [`check`] does after its walk): a file removed
 /// since, or turned into something else, is an LW002 finding like any unreadable file.
 pub fn check_discovered(discovered: Discovered, settings: &Settings) -> Report {
-    run(discovered, &Texts::default(), settings, Instant::now())
+    run(
+        discovered,
+        (&Texts::default(), TextUse::Text),
+        settings,
+        Instant::now(),
+    )
 }
 
 /// A file's content that stands in for the file on disk (an unsaved buffer, standard
@@ -545,7 +613,7 @@ pub fn check_buffer(buffer: Buffer, settings: &Settings) -> Report {
     let started = Instant::now();
     let (discovered, display, _) = discover_around(&buffer.path, settings);
     let texts = Texts::from([(absolutize(&buffer.path), buffer.bytes)]);
-    let mut report = run(discovered, &texts, settings, started);
+    let mut report = run(discovered, (&texts, TextUse::Text), settings, started);
     report.files.retain(|file| file.display_path == display);
     report.files_checked = 1;
     report
@@ -617,8 +685,14 @@ pub fn project_root(path: &Path, settings: &Settings) -> PathBuf {
     pick(top)
 }
 
-/// Analyses, links and reports the discovered files; `texts` replace some files' text.
-fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Instant) -> Report {
+/// Analyses, links and reports the discovered files; `texts` replace some files' text, and
+/// the files with findings hold what `text_use` says the output reads of them.
+fn run(
+    discovered: Discovered,
+    (texts, text_use): (&Texts, TextUse),
+    settings: &Settings,
+    started: Instant,
+) -> Report {
     let module_names = name_modules(&discovered.files);
     let roots = ProjectRoots::of(&module_names);
     let discovered_at = Instant::now();
@@ -637,9 +711,13 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
                 };
                 match bytes {
                     Ok(bytes) => {
+                        let lines = match text_use {
+                            TextUse::Positions => ascii_lines(&bytes),
+                            TextUse::Text => None,
+                        };
                         let mut analysis =
                             analyse_bytes(file, bytes, module, Some(&roots), settings);
-                        hold_fingerprint(&mut analysis, settings);
+                        hold_fingerprint(&mut analysis, settings, lines);
                         analysis
                     }
                     Err(message) => FileAnalysis::unreadable(file, message),
@@ -671,7 +749,9 @@ fn run(discovered: Discovered, texts: &Texts, settings: &Settings, started: Inst
 /// again. Their texts were 15 MB of the peak on the benchmark corpus. A file whose
 /// `noqa` directives LW003 reviews keeps its text: the review runs as findings are reported.
 /// So does a notebook, and a file without a summary (one that did not decode or parse).
-fn hold_fingerprint(analysis: &mut FileAnalysis, settings: &Settings) {
+/// A fingerprint keeps `lines`, the [`AsciiLines`] of the file's bytes when the output reads
+/// only positions, so that [`restore_texts`] need not read the file at all.
+fn hold_fingerprint(analysis: &mut FileAnalysis, settings: &Settings, lines: Option<AsciiLines>) {
     // A file that did not decode or parse has no summary, and a text that does not decode
     // cannot be read again.
     if analysis.cells.is_none()
@@ -681,13 +761,18 @@ fn hold_fingerprint(analysis: &mut FileAnalysis, settings: &Settings) {
     {
         analysis.source = HeldText::fingerprint(text);
     }
+    if let HeldText::Fingerprint { lines: held, .. } = &mut analysis.source {
+        *held = lines;
+    }
 }
 
 /// Gives the files with findings their text back, for code frames: a file the
 /// whole-project rules might report in kept only a fingerprint of it
 /// ([`HeldText::Fingerprint`]), and so did one with findings of its own during a run of
 /// [`check`]; each is read again (from `texts` when it stands in for the file), the text used
-/// only if it is still the one analysed.
+/// only if it is still the one analysed. A fingerprint with the lines that locate every
+/// finding of the file without its text becomes those lines instead
+/// ([`HeldText::Positions`]), and the file is not read.
 pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], texts: &Texts) {
     files
         .par_iter_mut()
@@ -696,10 +781,19 @@ pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], te
             (!project.is_empty() || !file.diagnostics.is_empty())
                 && matches!(file.source, HeldText::Fingerprint { .. })
         })
-        .for_each(|(file, _)| {
-            file.source = match read_again(file, texts, &file.source) {
-                Some(text) => HeldText::Full(text),
-                None => HeldText::Released,
+        .for_each(|(file, project)| {
+            file.source = match std::mem::replace(&mut file.source, HeldText::Released) {
+                HeldText::Fingerprint {
+                    lines: Some(lines), ..
+                } if all_located(&file.diagnostics, &file.line_index, &lines)
+                    && all_located(project, &file.line_index, &lines) =>
+                {
+                    HeldText::Positions(lines)
+                }
+                held => match read_again(file, texts, &held) {
+                    Some(text) => HeldText::Full(text),
+                    None => HeldText::Released,
+                },
             };
         });
 }
@@ -841,12 +935,61 @@ mod tests {
             analyse_source(&file, text.to_string(), &module, Some(&roots), &settings);
         assert!(!analysis.diagnostics.is_empty());
         assert!(matches!(analysis.source, HeldText::Full(_)));
-        hold_fingerprint(&mut analysis, &settings);
+        hold_fingerprint(&mut analysis, &settings, None);
         assert!(matches!(analysis.source, HeldText::Fingerprint { .. }));
         let texts = Texts::from([(path, text.as_bytes().to_vec())]);
         let mut files = [analysis];
         restore_texts(&mut files, &[Vec::new()], &texts);
         assert!(matches!(&files[0].source, HeldText::Full(restored) if restored == text));
+    }
+
+    #[test]
+    fn findings_on_ascii_lines_are_located_without_reading_the_file_again() {
+        let settings = Settings::default();
+        // Neither file exists on disk: a file read again would lose its text.
+        let located = |name: &str, text: &str| {
+            let path = absolutize(Path::new(name));
+            let file = SourcePath {
+                path,
+                display: name.to_string(),
+            };
+            let module = ModuleName {
+                name: name.trim_end_matches(".py").to_string(),
+                is_package: false,
+                aliases: Vec::new(),
+            };
+            let roots = ProjectRoots::of([&module]);
+            let bytes = text.as_bytes().to_vec();
+            let lines = ascii_lines(&bytes);
+            let mut analysis = analyse_bytes(&file, bytes, &module, Some(&roots), &settings);
+            hold_fingerprint(&mut analysis, &settings, lines);
+            let mut files = [analysis];
+            restore_texts(&mut files, &[Vec::new()], &Texts::default());
+            let [analysis] = files;
+            let positions = matches!(analysis.source, HeldText::Positions(_));
+            let findings = analysis.into_findings(Vec::new(), &settings);
+            let rows: Vec<(usize, usize)> = findings
+                .findings
+                .iter()
+                .map(|finding| (finding.location.row, finding.location.column))
+                .collect();
+            (positions, rows)
+        };
+        // The lines of the finding and its fix are ASCII (the é is on another line): located,
+        // and the column is the byte distance.
+        let (positions, rows) = located(
+            "ascii_line_probe.py",
+            "import time\nasync def f():\n    time.sleep(1)\n# café\n",
+        );
+        assert!(positions);
+        assert_eq!(rows, [(3, 5)]);
+        // On a line with a character beyond ASCII the column counts characters: the text
+        // is needed, and the file is gone, so it is read again and released.
+        let (positions, _) = located(
+            "non_ascii_line_probe.py",
+            "import time\nasync def f():\n    é = time.sleep(1)\n",
+        );
+        assert!(!positions);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use loopwarden::Buffer;
-use loopwarden::cache::TextUse;
+use loopwarden::analysis::TextUse;
 use loopwarden::output::{self, OutputFormat, RenderOptions};
 use loopwarden::registry::Rule;
 use loopwarden::settings::{Overrides, Settings};
@@ -305,7 +305,7 @@ fn check_paths(
     text_use: TextUse,
 ) -> loopwarden::report::Report {
     if no_cache {
-        return loopwarden::check(paths, settings);
+        return loopwarden::analysis::check_for(paths, settings, text_use);
     }
     let directory = cache_directory(cache, settings);
     let (report, stats) = loopwarden::cache::check(paths, settings, &directory, text_use);

@@ -249,7 +249,7 @@ impl Session {
 fn read_again(file: &mut FileAnalysis, project: &Vec<Diagnostic>) -> Option<String> {
     let (len, hash) = match &file.source {
         HeldText::Full(text) => return Some(text.clone()),
-        HeldText::Fingerprint { len, hash } => (*len, *hash),
+        HeldText::Fingerprint { len, hash, .. } => (*len, *hash),
         // The language server and `--watch` keep no file as positions only.
         HeldText::Released | HeldText::Positions(_) => return None,
     };
@@ -258,7 +258,12 @@ fn read_again(file: &mut FileAnalysis, project: &Vec<Diagnostic>) -> Option<Stri
         std::slice::from_ref(project),
         &Texts::default(),
     );
-    match std::mem::replace(&mut file.source, HeldText::Fingerprint { len, hash }) {
+    let fingerprint = HeldText::Fingerprint {
+        len,
+        hash,
+        lines: None,
+    };
+    match std::mem::replace(&mut file.source, fingerprint) {
         HeldText::Full(text) => Some(text),
         _ => None,
     }

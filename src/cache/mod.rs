@@ -34,8 +34,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{
-    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, Texts, analyse_bytes, checked_text,
-    decode_source, link, project_diagnostics, read_source,
+    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, TextUse, Texts, all_located,
+    analyse_bytes, ascii_lines, checked_text, decode_source, link, project_diagnostics,
+    read_source,
 };
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::ModuleName;
@@ -97,21 +98,6 @@ impl std::fmt::Display for Stats {
         }
         Ok(())
     }
-}
-
-/// What the report's reader takes from each file with findings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TextUse {
-    /// Its text: code frames, fixes, runtime observations placed in it. Every file with
-    /// findings is read.
-    Text,
-    /// Where its findings are, and nothing else (JSON, SARIF, concise output): a file from
-    /// the cache is located by its stored line index, and read only when a finding sits on
-    /// a line with a character beyond ASCII (its column counts characters), when LW003
-    /// reviews its `noqa` directives, or when it is a notebook. On the benchmark corpus its
-    /// 517 files with findings are 25 MB of text: reading them and indexing their lines
-    /// was about a third of a cached run's work.
-    Positions,
 }
 
 /// [`crate::check`] with the cache in `directory`: the same report, from less work; with
@@ -1005,37 +991,6 @@ fn fresh(
         local: local.into_boxed_slice(),
         linked: lz4_flex::compress_prepend_size(&linked).into_boxed_slice(),
     }))
-}
-
-/// The [`AsciiLines`] of a file's text, when its text is its bytes (UTF-8, no byte order
-/// mark: no other decoding moves an offset), found before the analysis takes the bytes.
-fn ascii_lines(bytes: &[u8]) -> Option<AsciiLines> {
-    let (std::borrow::Cow::Borrowed(text), _) = crate::encoding::decode(bytes).ok()? else {
-        return None;
-    };
-    if text.len() != bytes.len() {
-        return None;
-    }
-    Some(if text.is_ascii() {
-        AsciiLines::all_ascii(text)
-    } else {
-        AsciiLines::of(text, &LineIndex::new(text))
-    })
-}
-
-/// Whether `lines` locate every position of `diagnostics` without the text.
-fn all_located(diagnostics: &[Diagnostic], index: &LineIndex, lines: &AsciiLines) -> bool {
-    diagnostics.iter().all(|diagnostic| {
-        let ranges = std::iter::once(diagnostic.range).chain(
-            diagnostic
-                .fix
-                .iter()
-                .flat_map(|fix| fix.edits.iter().map(|edit| edit.range)),
-        );
-        ranges
-            .flat_map(|range| [range.start(), range.end()])
-            .all(|offset| lines.location(index, offset).is_some())
-    })
 }
 
 /// A file's checked text from its bytes (`None`: it no longer decodes).
