@@ -13,7 +13,8 @@
 //! Count with one thread (`RAYON_NUM_THREADS=1`): work another thread steals runs outside
 //! the counted functions' stacks. `LW_MODULES` is the project's size (1,000 unless told), the same generated project as the
 //! scaling benchmark's. `LW_REPEAT=n` links (and runs the rules) `n` times and prints the
-//! median wall time of each per module: a quick reading between two changes, no substitute for
+//! median wall and CPU time (of the process: with `RAYON_NUM_THREADS=1`, of the phase) of
+//! each per module: a quick reading between two changes, no substitute for
 //! the benchmark. `LW_PROJECT_DIR=dir` writes the project there and keeps it.
 
 use std::time::{Duration, Instant};
@@ -26,6 +27,8 @@ use loopwarden::discovery::module_name::ModuleNamer;
 use loopwarden::discovery::{self, SourcePath};
 use loopwarden::settings::Settings;
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 // Only the projects are used here, not the single files.
 #[allow(dead_code)]
 #[path = "support/generate.rs"]
@@ -101,6 +104,8 @@ fn main() {
     let files = analysed_project(modules, &settings);
     let mut link_times = Vec::new();
     let mut rule_times = Vec::new();
+    let mut link_cpu = Vec::new();
+    let mut rule_cpu = Vec::new();
     let mut findings = 0;
     // The link runs on rayon's pool: run the whole of it inside the pool, so that with one
     // thread every instruction is counted under `counted_link` (called from outside the
@@ -110,19 +115,24 @@ fn main() {
         .expect("a thread pool");
     pool.install(|| {
         for _ in 0..repeat {
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), cpu_time::process_cpu_time());
             let linked = counted_link(&files, &settings);
             link_times.push(started.elapsed());
-            let started = Instant::now();
+            link_cpu.push(cpu_time::process_cpu_time().saturating_sub(cpu));
+            let (started, cpu) = (Instant::now(), cpu_time::process_cpu_time());
             let diagnostics = counted_project_rules(&linked, &settings);
             rule_times.push(started.elapsed());
+            rule_cpu.push(cpu_time::process_cpu_time().saturating_sub(cpu));
             findings = diagnostics.iter().map(Vec::len).sum::<usize>();
         }
     });
     let per_module = |time: Duration| time.as_secs_f64() * 1e6 / modules as f64;
     println!(
-        "{modules} modules, {findings} project findings; median of {repeat}: link {:.2} µs/module, project rules {:.2} µs/module",
+        "{modules} modules, {findings} project findings; median of {repeat}, µs per module: \
+         link {:.2} (CPU {:.2}), project rules {:.2} (CPU {:.2})",
         per_module(median(link_times)),
+        per_module(median(link_cpu)),
         per_module(median(rule_times)),
+        per_module(median(rule_cpu)),
     );
 }

@@ -38,6 +38,8 @@ use loopwarden::discovery::module_name::{ModuleName, ModuleNamer};
 use loopwarden::discovery::{self, SourcePath};
 use loopwarden::settings::Settings;
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 #[path = "support/generate.rs"]
 mod generate;
 
@@ -128,26 +130,15 @@ struct ProcessCpuTime {
     wall: WallTime,
 }
 
-fn process_cpu_time() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid timespec for the call to fill; the clock exists on Linux.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
-    assert_eq!(status, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
-}
-
 impl Measurement for ProcessCpuTime {
     type Intermediate = Duration;
     type Value = Duration;
 
     fn start(&self) -> Duration {
-        process_cpu_time()
+        cpu_time::process_cpu_time()
     }
     fn end(&self, started: Duration) -> Duration {
-        process_cpu_time().saturating_sub(started)
+        cpu_time::process_cpu_time().saturating_sub(started)
     }
     fn add(&self, a: &Duration, b: &Duration) -> Duration {
         *a + *b
