@@ -102,6 +102,9 @@ impl NoqaDirectives {
         first_statement: TextSize,
     ) -> Self {
         let mut directives = Self::default();
+        if !mentions_noqa(source) {
+            return directives;
+        }
         for token in tokens
             .iter()
             .filter(|token| token.kind() == TokenKind::Comment)
@@ -171,6 +174,18 @@ impl NoqaDirectives {
 }
 
 /// `# loopwarden: noqa`, with any spacing and case.
+/// Whether `source` holds `noqa`, in any case. Every directive does, and most files hold
+/// none (nine in ten of the benchmark corpus): their tokens are not looked through for
+/// comments, a pass over every token that was 1 % of a cold run's instructions.
+fn mentions_noqa(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    memchr::memchr2_iter(b'q', b'Q', bytes).any(|at| {
+        bytes
+            .get(at.wrapping_sub(2)..at + 2)
+            .is_some_and(|word| word.eq_ignore_ascii_case(b"noqa"))
+    })
+}
+
 fn is_file_directive(comment: &str) -> bool {
     let body = comment.trim_start_matches('#').trim();
     let Some(rest) = strip_prefix_ignore_case(body, "loopwarden") else {
@@ -306,6 +321,28 @@ mod tests {
                 })
                 .collect()
         })
+    }
+
+    #[test]
+    fn a_file_mentions_noqa_in_any_case_and_at_either_end() {
+        for source in [
+            "#noqa",
+            "x = 1  # NoQa: LW101",
+            "y = 2  # nOQA",
+            "# loopwarden: NOQA\n",
+        ] {
+            assert!(mentions_noqa(source), "{source:?}");
+        }
+        for source in [
+            "",
+            "q",
+            "oqa",
+            "noq",
+            "# no qa",
+            "request = queue.get()  # no-qa",
+        ] {
+            assert!(!mentions_noqa(source), "{source:?}");
+        }
     }
 
     #[test]
