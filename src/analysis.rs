@@ -176,23 +176,8 @@ pub fn read_source(file: &SourcePath) -> Result<Vec<u8>, String> {
 /// A file's bytes as text, decoded as CPython decodes them (see [`crate::encoding`]), or
 /// the message of the syntax error CPython would raise instead.
 pub fn decode_source(file: &SourcePath, bytes: Vec<u8>) -> Result<String, String> {
-    into_text(bytes)
+    encoding::decode_owned(bytes)
         .map_err(|(_, error)| format!("{}: SyntaxError: {}", file.display, error.message))
-}
-
-/// The text of `bytes` (without a copy when they are UTF-8), or the bytes back with the
-/// reason CPython would not decode them.
-fn into_text(bytes: Vec<u8>) -> Result<String, (Vec<u8>, encoding::DecodeError)> {
-    let decoded = match encoding::decode(&bytes) {
-        Ok((Cow::Borrowed(_), _)) => None,
-        Ok((Cow::Owned(text), _)) => Some(text),
-        Err(error) => return Err((bytes, error)),
-    };
-    Ok(match decoded {
-        Some(text) => text,
-        // Borrowed means the bytes were UTF-8 as they are.
-        None => String::from_utf8(bytes).unwrap_or_default(),
-    })
 }
 
 /// The text the analysis reads from a file's content: a notebook's code cells,
@@ -230,7 +215,7 @@ fn analyse_bytes_in_place(
     roots: Option<&ProjectRoots>,
     settings: &Settings,
 ) -> FileAnalysis {
-    let (bytes, error) = match into_text(bytes) {
+    let (bytes, error) = match encoding::decode_owned(bytes) {
         Ok(text) => {
             return match checked_text(file, text) {
                 Ok((text, cells)) => {
@@ -418,7 +403,7 @@ pub enum TextUse {
 /// The [`AsciiLines`] of a file's text, when its text is its bytes (UTF-8, no byte order
 /// mark: no other decoding moves an offset), found before the analysis takes the bytes.
 pub fn ascii_lines(bytes: &[u8]) -> Option<AsciiLines> {
-    let (std::borrow::Cow::Borrowed(text), _) = crate::encoding::decode(bytes).ok()? else {
+    let (Cow::Borrowed(text), _) = encoding::decode(bytes).ok()? else {
         return None;
     };
     if text.len() != bytes.len() {
@@ -515,7 +500,7 @@ fn read_again(file: &FileAnalysis, texts: &Texts, held: &HeldText) -> Option<Str
         Some(bytes) => bytes.clone(),
         None => read_source(&source).ok()?,
     };
-    let (text, _) = checked_text(&source, into_text(bytes).ok()?).ok()?;
+    let (text, _) = checked_text(&source, encoding::decode_owned(bytes).ok()?).ok()?;
     (text.len() == len && text_hash(&text) == hash).then_some(text)
 }
 

@@ -57,6 +57,54 @@ impl SourceEncoding {
     }
 }
 
+/// [`decode`] of bytes the caller hands over: UTF-8 bytes become the text themselves, checked
+/// once (the text of most files: decoding and then owning them checked every byte twice);
+/// an error gives the bytes back.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<String, (Vec<u8>, DecodeError)> {
+    match declared_encoding(&bytes) {
+        Err(error) => Err((bytes, error)),
+        Ok(None | Some((SourceEncoding::Utf8, _))) => String::from_utf8(bytes).map_err(|error| {
+            let at = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let error = not_utf8(&bytes, at);
+            (bytes, error)
+        }),
+        Ok(Some(_)) => match decode(&bytes) {
+            Ok((text, _)) => Ok(text.into_owned()),
+            Err(error) => Err((bytes, error)),
+        },
+    }
+}
+
+/// The encoding a PEP 263 declaration names, and where; an error for a name CPython does
+/// not know.
+fn declared_encoding(bytes: &[u8]) -> Result<Option<(SourceEncoding, usize)>, DecodeError> {
+    match coding_declaration(bytes) {
+        Some((name, at)) => Ok(Some((
+            lookup(&name).ok_or(DecodeError {
+                message: format!("encoding problem: {name}"),
+                offset: at,
+            })?,
+            at,
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// CPython's error for bytes that are not UTF-8 from `at` on, with no other encoding
+/// declared.
+fn not_utf8(bytes: &[u8], at: usize) -> DecodeError {
+    DecodeError {
+        message: format!(
+            "Non-UTF-8 code starting with '\\x{:02x}' on line {}, but no encoding declared; \
+             see https://peps.python.org/pep-0263/ for details",
+            bytes[at],
+            line_number(bytes, at)
+        ),
+        offset: at,
+    }
+}
+
 /// Why CPython would not read a file's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError {
@@ -69,32 +117,13 @@ pub struct DecodeError {
 /// A source file's text, decoded as CPython decodes it.
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeError> {
     let has_bom = bytes.starts_with(BOM);
-    let declared = match coding_declaration(bytes) {
-        Some((name, at)) => Some((
-            lookup(&name).ok_or(DecodeError {
-                message: format!("encoding problem: {name}"),
-                offset: at,
-            })?,
-            at,
-        )),
-        None => None,
-    };
+    let declared = declared_encoding(bytes)?;
     match declared {
         None | Some((SourceEncoding::Utf8, _)) => {
             // The BOM stays in the text: the parser skips it, and offsets stay those of the
             // file.
-            let text = std::str::from_utf8(bytes).map_err(|error| {
-                let at = error.valid_up_to();
-                DecodeError {
-                    message: format!(
-                        "Non-UTF-8 code starting with '\\x{:02x}' on line {}, but no encoding \
-                         declared; see https://peps.python.org/pep-0263/ for details",
-                        bytes[at],
-                        line_number(bytes, at)
-                    ),
-                    offset: at,
-                }
-            })?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|error| not_utf8(bytes, error.valid_up_to()))?;
             Ok((Cow::Borrowed(text), SourceEncoding::Utf8))
         }
         Some((encoding, at)) if has_bom => Err(DecodeError {
@@ -337,12 +366,23 @@ fn line_start(bytes: &[u8], line: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The text, the same from [`decode`] and [`decode_owned`].
     fn text(bytes: &[u8]) -> String {
-        decode(bytes).unwrap().0.into_owned()
+        let text = decode(bytes).unwrap().0.into_owned();
+        assert_eq!(decode_owned(bytes.to_vec()).unwrap(), text);
+        text
+    }
+
+    /// The error, the same from [`decode`] and [`decode_owned`] (which gives the bytes back).
+    fn decode_error(bytes: &[u8]) -> DecodeError {
+        let error = decode(bytes).unwrap_err();
+        let (back, owned) = decode_owned(bytes.to_vec()).unwrap_err();
+        assert_eq!((back.as_slice(), &owned), (bytes, &error));
+        error
     }
 
     fn error(bytes: &[u8]) -> String {
-        decode(bytes).unwrap_err().message
+        decode_error(bytes).message
     }
 
     #[test]
@@ -396,7 +436,7 @@ mod tests {
             error(b"\xef\xbb\xbf# coding: latin-1\n"),
             "encoding problem: iso-8859-1 with BOM"
         );
-        let no_declaration = decode(b"x = 1\ns = 'caf\xe9'\n").unwrap_err();
+        let no_declaration = decode_error(b"x = 1\ns = 'caf\xe9'\n");
         assert_eq!(no_declaration.offset, 14);
         assert_eq!(
             no_declaration.message,
