@@ -409,11 +409,7 @@ pub fn ascii_lines(bytes: &[u8]) -> Option<AsciiLines> {
     if text.len() != bytes.len() {
         return None;
     }
-    Some(if text.is_ascii() {
-        AsciiLines::all_ascii(text)
-    } else {
-        AsciiLines::of(text, &LineIndex::new(text))
-    })
+    Some(AsciiLines::of(text))
 }
 
 /// Whether `lines` locate every position of `diagnostics` without the text.
