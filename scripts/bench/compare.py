@@ -21,7 +21,14 @@ import time
  lw_no_cache, lw_cache_dir, edit_file) = sys.argv[1:14]
 runs, busy_load, modes = int(runs), float(busy_load), modes.split()
 TOOLS = ("loopwarden", "ruff")
-MODE_TITLES = {"cold": "cold", "warm": "warm (cache, nothing changed)", "edit": "one-file edit"}
+MODE_TITLES = {
+    "cold": "cold",
+    "warm": "warm (cache, nothing changed)",
+    "edit": "one-file edit",
+    "edit-top": "one-file edit, lines moved",
+}
+# The modes that run on the edited copy, each changing one file before every run.
+EDIT_MODES = ("edit", "edit-top")
 
 
 def words(name):
@@ -49,7 +56,7 @@ def cache_options(tool, mode):
 
 
 def command(tool, mode):
-    return base[tool] + cache_options(tool, mode) + (edit_paths if mode == "edit" else paths)
+    return base[tool] + cache_options(tool, mode) + (edit_paths if mode in EDIT_MODES else paths)
 
 
 def cpu_jiffies():
@@ -161,16 +168,24 @@ for path in paths + edit_paths:
             except OSError:
                 pass
 
-edit_target = edited_file() if "edit" in modes else None
+edit_target = edited_file() if any(mode in EDIT_MODES for mode in modes) else None
 edits = 0
 
 
-def append_line():
-    """Changes the edited file as a person would: one more statement at its end."""
+def edit(mode):
+    """Changes the edited file as a person would: `edit` adds one more statement at its end,
+    which moves nothing; `edit-top` adds a comment line at its top, which moves every line
+    and offset below it (what most edits do to the code after them)."""
     global edits
     edits += 1
-    with open(edit_target, "a") as handle:
-        handle.write(f"\nBENCHMARK_EDIT_{edits} = {edits}\n")
+    if mode == "edit":
+        with open(edit_target, "a") as handle:
+            handle.write(f"\nBENCHMARK_EDIT_{edits} = {edits}\n")
+        return
+    with open(edit_target, "rb") as handle:
+        text = handle.read()
+    with open(edit_target, "wb") as handle:
+        handle.write(f"# benchmark edit {edits}\n".encode() + text)
 
 
 load_before = load_average()
@@ -178,13 +193,13 @@ jiffies_before = cpu_jiffies()
 started = time.perf_counter()
 measured = {(mode, tool): [] for mode in modes for tool in TOOLS}
 for mode in modes:
-    if mode in ("warm", "edit"):
+    if mode in ("warm",) + EDIT_MODES:
         for tool in TOOLS:  # fills the cache; not timed
             run(tool, mode)
     for number in range(1, runs + 1):
         for tool in TOOLS:  # loopwarden, ruff, loopwarden, ruff, ...
-            if mode == "edit":
-                append_line()
+            if mode in EDIT_MODES:
+                edit(mode)
             result = run(tool, mode)
             measured[(mode, tool)].append(result)
             say(f"{mode} run {number}/{runs} {tool:<10} {result['wall']:7.3f} s wall {result['cpu']:7.3f} s CPU "
@@ -266,10 +281,10 @@ if corpus_note:
 else:
     notes.append("linted: " + " ".join(paths))
 if edit_target:
-    notes.append(f"edit runs: a copy of the linted paths; before each run one line "
-                 f"(`BENCHMARK_EDIT_N = N`) is appended to "
+    notes.append(f"edit runs: a copy of the linted paths; before each run one line is added to "
                  f"{os.path.relpath(edit_target, os.path.dirname(edit_paths[0]))} "
-                 f"({os.path.getsize(edit_target):,} bytes at the end)")
+                 f"({os.path.getsize(edit_target):,} bytes at the end): `BENCHMARK_EDIT_N = N` "
+                 f"appended (edit), `# benchmark edit N` inserted at the top (edit-top)")
 
 # Where the findings are: by code, and the file:line pairs both tools flag (cold).
 if "cold" in modes:
@@ -286,7 +301,7 @@ if "cold" in modes:
                      + (", ".join(f"{code} {n:,}" for code, n in sorted(by_code.items())) or "none"))
 for (mode, tool), s in summary.items():
     # An edit appends a statement: it may change nothing, or one finding's worth.
-    if len(s["counts"]) > 1 and not (mode == "edit" and s["counts"][-1] - s["counts"][0] <= 1):
+    if len(s["counts"]) > 1 and not (mode in EDIT_MODES and s["counts"][-1] - s["counts"][0] <= 1):
         notes.append(f"WARNING: {tool} ({mode}) reported a different number of findings from run to run: "
                      + ", ".join(map(str, s["counts"])))
 # A cache must not change what is found.
