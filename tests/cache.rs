@@ -631,6 +631,44 @@ fn a_tree_whose_directories_did_not_change_is_not_walked_again() {
 }
 
 #[test]
+fn a_file_saved_by_renaming_over_it_leaves_the_walk_as_it_was() {
+    let dir = project();
+    let recorded = aged_project_with_a_recorded_walk(dir.path());
+    // As many editors save: another file written, then renamed over the first. The
+    // directory's stamp changes; what a walk sees of its entries does not.
+    write(dir.path(), "app/.db.py.swp", "an editor's swap file");
+    write(dir.path(), "app/db.py.tmp~", DB_CLEAN);
+    std::fs::rename(
+        dir.path().join("app/db.py.tmp~"),
+        dir.path().join("app/db.py"),
+    )
+    .expect("rename over");
+    let saved = check(dir.path(), &[]);
+    assert!(saved.cache.contains("walk re-used"), "{}", saved.cache);
+    assert_ne!(
+        saved.json, recorded.json,
+        "the saved file is analysed again"
+    );
+    assert_eq!(saved.json, uncached(dir.path()));
+    // An ignore file made in a walked directory is seen, as is a new module.
+    write(dir.path(), "app/.ignore", "web.py\n");
+    let ignored = check(dir.path(), &[]);
+    assert!(!ignored.cache.contains("walk re-used"), "{}", ignored.cache);
+    assert!(!ignored.json.contains("web.py"));
+    assert_eq!(ignored.json, uncached(dir.path()));
+    std::fs::remove_file(dir.path().join("app/.ignore")).expect("remove");
+    write(
+        dir.path(),
+        "app/late.py",
+        "import time\n\n\nasync def f():\n    time.sleep(1)\n",
+    );
+    let added = check(dir.path(), &[]);
+    assert!(!added.cache.contains("walk re-used"), "{}", added.cache);
+    assert!(added.json.contains("late.py"));
+    assert_eq!(added.json, uncached(dir.path()));
+}
+
+#[test]
 fn a_file_added_or_removed_is_walked_for() {
     let dir = project();
     aged_project_with_a_recorded_walk(dir.path());

@@ -9,7 +9,11 @@
 //!   `__init__.py` there makes a package, which changes the file's module name): a
 //!   directory's modification time changes whenever an entry is added to it, removed from it
 //!   or renamed in it. A file edited in place leaves its directory as it was, and need not
-//!   change the walk: the cache compares each file's own stamp, as before.
+//!   change the walk: the cache compares each file's own stamp, as before. A file saved
+//!   the way many editors save (a new file written, then renamed over the old one) changes
+//!   its directory's stamp but not what the walk sees of it: so each directory also has a
+//!   hash of what a walk sees of its entries ([`listing_of`]), and a directory whose stamp
+//!   changed still holds when that hash is unchanged (one `readdir`, not a walk).
 //! - **the ignore files the walk honours**: `.gitignore` and `.ignore` in those directories
 //!   and in every directory above the paths given, a repository's `.git/info/exclude`, and
 //!   the global excludes file that git's configuration names. Each one found is stamped; one
@@ -97,7 +101,7 @@ struct Record<'a> {
     /// Where git's configuration puts the global excludes file, and its stamp.
     global_excludes: Option<GlobalExcludes>,
     /// Every directory whose entries decided the walk or a module name, and (apart, in the
-    /// same order, [`STAMP_BYTES`] each) their stamps.
+    /// same order, [`DIRECTORY_BYTES`] each) their stamps and listings ([`listing_of`]).
     #[serde(borrow)]
     directories: Column<'a>,
     #[serde(borrow, with = "serde_bytes")]
@@ -238,6 +242,46 @@ impl<'c, T: Joined + ?Sized> Entries<'c, T> {
 /// A stamp as stored: its size (`u64`), then its time (`u128`), little-endian.
 const STAMP_BYTES: usize = 8 + 16;
 
+/// A directory's stamp as stored, then its listing ([`listing_of`], a `u64`, little-endian).
+const DIRECTORY_BYTES: usize = STAMP_BYTES + 8;
+
+/// What a walk sees of the entries of `dir`, hashed: the name and kind of each
+/// subdirectory, of each entry with a Python file's name (a file, or what the walk skips and
+/// lists), and of each ignore file or `.git`, in name order. Other entries (an editor's
+/// swap and backup files, a save's temporary file) change nothing a walk finds. `None` when
+/// the directory cannot be read.
+fn listing_of(dir: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut seen: Vec<(OsString, u8)> = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        let kind = entry.file_type().ok()?;
+        let name = entry.file_name();
+        let seen_by_walk = kind.is_dir()
+            || discovery::is_python_file(Path::new(&name))
+            || [".gitignore", ".ignore", ".git"].contains(&name.to_str().unwrap_or(""));
+        if seen_by_walk {
+            let kind = if kind.is_dir() {
+                1
+            } else if kind.is_file() {
+                2
+            } else if kind.is_symlink() {
+                3
+            } else {
+                4
+            };
+            seen.push((name, kind));
+        }
+    }
+    seen.sort_unstable();
+    let mut hasher = keys::hasher();
+    for (name, kind) in &seen {
+        name.as_encoded_bytes().hash(&mut hasher);
+        kind.hash(&mut hasher);
+    }
+    Some(hasher.finish())
+}
+
 fn stamp_at(bytes: &[u8]) -> Stamp {
     let (size, modified) = bytes.split_at(8);
     Stamp {
@@ -271,6 +315,13 @@ impl Record<'_> {
             return None;
         }
         let (directories, above) = decisive_directories(paths, discovered);
+        // Listed before they are stamped: a directory changed after the walk has a time
+        // within the racy window of `now`, which no stamp is taken with, so no listing of
+        // a later state can stand for the walk's.
+        let listings: Vec<u64> = directories
+            .par_iter()
+            .map(|dir| listing_of(dir))
+            .collect::<Option<_>>()?;
         let stamps: Vec<Stamp> = directories
             .par_iter()
             .map(|dir| Stamp::of(&std::fs::metadata(dir).ok()?, now))
@@ -284,11 +335,12 @@ impl Record<'_> {
             .map(|(dir, every)| ignore_probes(&dir, every, now))
             .collect::<Option<_>>()?;
         let mut directory_column = Column::default();
-        let mut directory_stamps = Vec::with_capacity(stamps.len() * STAMP_BYTES);
-        for (dir, stamp) in directories.iter().zip(&stamps) {
+        let mut directory_stamps = Vec::with_capacity(stamps.len() * DIRECTORY_BYTES);
+        for ((dir, stamp), listing) in directories.iter().zip(&stamps).zip(&listings) {
             directory_column.push(dir.as_os_str().as_encoded_bytes())?;
             directory_stamps.extend_from_slice(&stamp.size.to_le_bytes());
             directory_stamps.extend_from_slice(&stamp.modified.to_le_bytes());
+            directory_stamps.extend_from_slice(&listing.to_le_bytes());
         }
         let mut roots_column = Column::default();
         for root in roots.sorted() {
@@ -311,24 +363,29 @@ impl Record<'_> {
         })
     }
 
-    /// The directories, each with its stamp (`None`: the columns do not agree).
-    fn directories(&self) -> Option<Vec<(&Path, Stamp)>> {
-        let stamps = self.directory_stamps.chunks_exact(STAMP_BYTES);
+    /// The directories, each with its stamp and listing (`None`: the columns do not agree).
+    fn directories(&self) -> Option<Vec<(&Path, Stamp, u64)>> {
+        let stamps = self.directory_stamps.chunks_exact(DIRECTORY_BYTES);
         if self.directories.count()? != stamps.len() || !stamps.remainder().is_empty() {
             return None;
         }
         let mut paths = self.directories.entries();
         stamps
-            .map(|stamp| Some((path_at(paths.next_entry()?), stamp_at(stamp))))
+            .map(|stored| {
+                let (stamp, listing) = stored.split_at(STAMP_BYTES);
+                let listing = u64::from_le_bytes(listing.try_into().ok()?);
+                Some((path_at(paths.next_entry()?), stamp_at(stamp), listing))
+            })
             .collect()
     }
 
     /// Whether every directory of `stamped` ([`Record::directories`]) still carries its
-    /// stamp, and every ignore file probed is still what it was.
-    fn still_holds(&self, stamped: &[(&Path, Stamp)]) -> bool {
+    /// stamp, or at least its listing, and every ignore file probed is still what it was.
+    fn still_holds(&self, stamped: &[(&Path, Stamp, u64)]) -> bool {
         let directories = || {
-            stamped.par_iter().all(|(path, stamp)| {
+            stamped.par_iter().all(|(path, stamp, listing)| {
                 std::fs::metadata(path).is_ok_and(|metadata| stamp.matches(&metadata))
+                    || listing_of(path) == Some(*listing)
             })
         };
         let probes = || {
@@ -345,11 +402,11 @@ impl Record<'_> {
     /// do not agree).
     fn walk_found(
         &self,
-        stamped: Vec<(&Path, Stamp)>,
+        stamped: Vec<(&Path, Stamp, u64)>,
     ) -> Option<(Discovered, Vec<ModuleName>, Vec<String>)> {
         let directories = stamped
             .into_iter()
-            .map(|(path, _)| path.to_path_buf())
+            .map(|(path, _, _)| path.to_path_buf())
             .collect();
         let (files, modules) = self.files.found()?;
         let discovered = Discovered {

@@ -304,7 +304,8 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn is_python_file(path: &Path) -> bool {
+/// Whether the walk takes a file of this name: `.py`, `.pyi` and `.ipynb`.
+pub fn is_python_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext == "py" || ext == "pyi" || ext == "ipynb")
 }
