@@ -137,6 +137,8 @@ struct Tables {
     lazy: HashSet<Box<str>>,
     /// Types whose instances belong to the thread that made them.
     thread_bound: HashSet<&'static str>,
+    /// The first name of every path in the call tables [`has_call_facts`] stands for.
+    call_roots: HashSet<Box<str>>,
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
@@ -185,6 +187,7 @@ fn build_tables() -> Tables {
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
         thread_bound: HashSet::default(),
+        call_roots: HashSet::default(),
     };
     for &(kind, family) in FAMILIES {
         for library in family {
@@ -201,7 +204,26 @@ fn build_tables() -> Tables {
             }
         }
     }
+    let call_paths = (tables.loop_runs.iter())
+        .chain(&tables.loop_affine)
+        .chain(&tables.coroutines)
+        .chain(tables.thread_handoffs.keys())
+        .chain(tables.loop_callbacks.keys());
+    tables.call_roots = call_paths.map(|path| first_name(path).into()).collect();
     tables
+}
+
+/// A dotted path's first name (`asyncio` of `asyncio.run`; the whole of an undotted one).
+fn first_name(path: &str) -> &str {
+    path.split_once('.').map_or(path, |(first, _)| first)
+}
+
+/// Whether a call of `path` may have facts in the call tables ([`is_loop_run`],
+/// [`is_loop_affine`], [`is_coroutine_api`], [`thread_handoff`], [`loop_callback`]): its
+/// first name is one of theirs. Asked once per call, it spares the most common calls (of the
+/// project's own functions, of libraries no table names) five lookups of the whole path.
+pub fn has_call_facts(path: &str) -> bool {
+    TABLES.call_roots.contains(first_name(path))
 }
 
 impl Tables {
@@ -484,6 +506,28 @@ pub fn method_has_verb(method: &str, verbs: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_path_of_the_call_tables_has_call_facts_and_project_paths_have_none() {
+        let tables = &*TABLES;
+        let paths = (tables.loop_runs.iter())
+            .chain(&tables.loop_affine)
+            .chain(&tables.coroutines)
+            .chain(tables.thread_handoffs.keys())
+            .chain(tables.loop_callbacks.keys());
+        let mut count = 0;
+        for path in paths {
+            assert!(has_call_facts(path), "{path}");
+            count += 1;
+        }
+        assert!(count > 50, "the call tables hold {count} paths");
+        assert!(has_call_facts("asyncio.run"));
+        for path in ["app.db.load", "self.session.get", "helper", "<parameter>"] {
+            assert!(!has_call_facts(path), "{path}");
+            assert!(!is_loop_run(path) && !is_loop_affine(path) && !is_coroutine_api(path));
+            assert!(thread_handoff(path).is_none() && loop_callback(path).is_none());
+        }
+    }
 
     #[test]
     fn other_methods_cover_methods_but_not_the_listed_ones() {

@@ -65,20 +65,26 @@ pub(crate) fn record_call(
         CallDeadline::Unbounded
     };
     // Each catalog table is asked once per call: the answers are used more than once below.
-    let loop_affine = catalog::is_loop_affine(path);
-    let handoff = catalog::thread_handoff(path);
-    let callback = catalog::loop_callback(path);
+    let in_call_tables = catalog::has_call_facts(path);
+    let loop_affine = in_call_tables && catalog::is_loop_affine(path);
+    let handoff = in_call_tables
+        .then(|| catalog::thread_handoff(path))
+        .flatten();
+    let callback = in_call_tables
+        .then(|| catalog::loop_callback(path))
+        .flatten();
     let checks_running_loop =
         loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
     // How the value is used matters only to a call that makes a coroutine (LW302, LW303): a
     // project `async def` or a known async API. Whether it is iterated matters only to a
     // call of a project generator function. A builtin, or a library call that makes no
     // coroutine, needs neither: asking can walk the whole body (is the assigned name read?).
-    let usage = if may_reach_project || !is_builtin && catalog::is_coroutine_api(path) {
-        call_usage(checker, call)
-    } else {
-        CallUsage::Used
-    };
+    let usage =
+        if may_reach_project || !is_builtin && in_call_tables && catalog::is_coroutine_api(path) {
+            call_usage(checker, call)
+        } else {
+            CallUsage::Used
+        };
     let iterated = may_reach_project && is_iterated(checker, call);
     // LW103's fix is spelled here, while the text is at hand: the link that decides
     // whether the callee blocks runs after the text is gone. LW103 reports only calls that
@@ -128,7 +134,7 @@ pub(crate) fn record_call(
             .note_unresolved_method(attribute.attr.as_str());
     }
 
-    let is_loop_run = catalog::is_loop_run(path);
+    let is_loop_run = in_call_tables && catalog::is_loop_run(path);
     let loop_run_guarded =
         is_loop_run && loop_guards::is_guarded(checker.current_body(), call.range());
     let guarded_by_probe = if is_loop_run && !loop_run_guarded {
