@@ -139,6 +139,8 @@ struct Tables {
     thread_bound: HashSet<&'static str>,
     /// The first name of every path in the call tables [`has_call_facts`] stands for.
     call_roots: HashSet<Box<str>>,
+    /// The first name of every path, class and module the blocking tables hold.
+    blocking_roots: HashSet<Box<str>>,
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
@@ -188,6 +190,7 @@ fn build_tables() -> Tables {
         lazy: HashSet::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
+        blocking_roots: HashSet::default(),
     };
     for &(kind, family) in FAMILIES {
         for library in family {
@@ -210,6 +213,10 @@ fn build_tables() -> Tables {
         .chain(tables.thread_handoffs.keys())
         .chain(tables.loop_callbacks.keys());
     tables.call_roots = call_paths.map(|path| first_name(path).into()).collect();
+    let blocking_paths = (tables.blocking.keys().map(|path| &**path))
+        .chain(tables.other_methods.keys().copied())
+        .chain(tables.class_families.keys().copied());
+    tables.blocking_roots = blocking_paths.map(|path| first_name(path).into()).collect();
     tables
 }
 
@@ -322,6 +329,11 @@ pub fn blocking_kind(path: &str) -> Option<BlockingKind> {
 
 fn blocking_entry(path: &str) -> Option<(&'static BlockingApi, BlockingKind)> {
     let tables = &*TABLES;
+    // Every table below is keyed by a path, class or module that starts with the path's own
+    // first name: most calls (the project's, libraries none of them names) stop here.
+    if !tables.blocking_roots.contains(first_name(path)) {
+        return None;
+    }
     if let Some(&entry) = tables.blocking.get(path) {
         return Some(entry);
     }
@@ -522,6 +534,11 @@ mod tests {
         }
         assert!(count > 50, "the call tables hold {count} paths");
         assert!(has_call_facts("asyncio.run"));
+        // Likewise the blocking tables' paths, and the methods of their classes and families.
+        for path in TABLES.blocking.keys() {
+            assert!(blocking_kind(path).is_some(), "{path}");
+        }
+        assert!(blocking_kind("app.db.load").is_none());
         for path in ["app.db.load", "self.session.get", "helper", "<parameter>"] {
             assert!(!has_call_facts(path), "{path}");
             assert!(!is_loop_run(path) && !is_loop_affine(path) && !is_coroutine_api(path));
