@@ -10,6 +10,7 @@ use ruff_text_size::TextRange;
 
 use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{ClassSummary, ExportTarget, FunctionSummary, ModuleSummary};
+use crate::catalog::first_name;
 use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
 
@@ -80,11 +81,6 @@ fn with_tail(exported: ExportTarget, tail: Option<&str>) -> String {
 // Dots are looked for in every callee path, at every step of its resolution: paths are
 // short, and a plain loop over the bytes costs less than setting up `str`'s searchers
 // (`split`, `rsplit_once`, `rfind`), which took a third of the link's instructions.
-
-/// The first segment of a dotted path (`app` of `app.db.load`).
-pub(super) fn first_segment(path: &str) -> &str {
-    first_dot(path).map_or(path, |dot| &path[..dot])
-}
 
 /// Where the first dot of `path` is.
 pub(super) fn first_dot(path: &str) -> Option<usize> {
@@ -190,10 +186,7 @@ impl<'a> Project<'a> {
                     .map(|function| function.is_async)
             })
             .collect();
-        let roots = module_by_name
-            .keys()
-            .map(|name| first_segment(name))
-            .collect();
+        let roots = module_by_name.keys().map(|name| first_name(name)).collect();
         Self {
             modules,
             module_by_name,
@@ -238,7 +231,7 @@ impl<'a> Project<'a> {
 
     /// Whether `path` starts with the name of a project module.
     pub(super) fn may_be_project_path(&self, path: &str) -> bool {
-        self.roots.contains(first_segment(path))
+        self.roots.contains(first_name(path))
     }
 
     /// The project class `path` names, directly or through re-exports: its path where it is

@@ -5,6 +5,7 @@
 
 use rustc_hash::FxHashSet;
 
+use crate::catalog::first_name;
 use crate::discovery::module_name::ModuleName;
 
 /// The top-level names the project's modules are imported under (`app` for `app.db`).
@@ -31,7 +32,7 @@ impl ProjectRoots {
 
     /// Whether `path` may name something of the project.
     pub fn may_contain(&self, path: &str) -> bool {
-        self.0.contains(path.split('.').next().unwrap_or(path))
+        self.0.contains(first_name(path))
     }
 
     /// The names, sorted: the same for the same project whatever the order of the walk.
