@@ -10,6 +10,7 @@ use crate::registry::Rule;
 pub struct Diagnostic {
     pub rule: Rule,
     pub message: String,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// One line telling the user what to do instead.
     pub help: Option<String>,
@@ -110,6 +111,7 @@ impl Fix {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub content: String,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
 }
 

@@ -25,6 +25,7 @@ pub mod fix;
 pub mod message_text;
 pub mod noqa;
 pub mod notebook;
+pub mod offsets;
 pub mod output;
 pub mod project;
 pub mod registry;

@@ -12,6 +12,7 @@ use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
+use crate::offsets::MarkedOffset;
 use crate::project::summary::{
     ArgumentShape, ArgumentSlot, Literal, ParameterGuard, ParameterRef, Passed,
 };
@@ -397,7 +398,9 @@ pub(crate) fn forwarded_arguments(
 /// What the current method assigns to its receiver's attributes, for the methods it calls
 /// on the same receiver: asked at each such call, answered at the first one of each
 /// function (`None` after that, and for functions that are not methods).
-pub(crate) fn receiver_assignments_once(checker: &Checker) -> Option<Vec<(Box<str>, u32, Passed)>> {
+pub(crate) fn receiver_assignments_once(
+    checker: &Checker,
+) -> Option<Vec<(Box<str>, MarkedOffset, Passed)>> {
     #[derive(Default)]
     struct Recorded {
         function_start: Option<ruff_text_size::TextSize>,
@@ -422,7 +425,7 @@ pub(crate) fn receiver_assignments_once(checker: &Checker) -> Option<Vec<(Box<st
                 Some(value) => literal_truth(value).map_or(Passed::Unknown, Passed::Literal),
                 None => Passed::Unknown,
             };
-            (attribute.into(), u32::from(end), passed)
+            (attribute.into(), MarkedOffset(end), passed)
         })
         .collect();
     Some(assignments)

@@ -7,6 +7,8 @@ use thin_vec::ThinVec;
 
 use ruff_text_size::TextRange;
 
+use crate::offsets::{MarkedOffset, MarkedRange};
+
 use crate::catalog::{self, Blocking};
 
 /// How a call's result is used, as far as the whole-project rules care.
@@ -44,6 +46,7 @@ pub struct CallSite {
     /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`), as an
     /// index into the module's [`ModuleSummary::callees`].
     pub callee: u32,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     pub usage: CallUsage,
     /// Whether the call sits in async context (an `await` may be inserted before it).
@@ -254,10 +257,14 @@ pub struct SpelledFixes {
     #[serde(with = "wide")]
     index: Box<[(u32, u32, u32)]>,
     /// The serialized fixes one after the other, compressed (`lz4_flex`, size prepended).
+    /// Each edit's range in them is a placeholder: the empty range at its index in
+    /// `ranges`.
     bytes: Box<[u8]>,
-    /// The largest offset the fixes' edits reach: the bytes hide their ranges from whoever
-    /// looks for the largest offset of a summary (the cache does: see `cache::extent`).
-    extent: u32,
+    /// The ranges of the fixes' edits, in the order they are spelled: kept out of `bytes`
+    /// and marked as offsets (`crate::offsets`), so that a fix moved with its call (a line
+    /// inserted above it) leaves `bytes` as they were and the cache can tell that only
+    /// positions changed.
+    ranges: Box<[MarkedRange]>,
 }
 
 impl SpelledFixes {
@@ -268,22 +275,28 @@ impl SpelledFixes {
         fixes.sort_by_key(|&(function, site, _)| (function, site));
         let mut index = Vec::with_capacity(fixes.len());
         let mut bytes = Vec::new();
-        let mut extent = 0u32;
-        for (function, site, spelled) in fixes {
+        let mut ranges = Vec::new();
+        for (function, site, mut spelled) in fixes {
+            let taken = ranges.len();
+            let edits = [&mut spelled.call, &mut spelled.consumer]
+                .into_iter()
+                .flatten()
+                .flat_map(|fix| &mut fix.edits);
+            for edit in edits {
+                let Ok(placeholder) = u32::try_from(ranges.len()) else {
+                    break;
+                };
+                ranges.push(MarkedRange(edit.range));
+                edit.range = TextRange::empty(placeholder.into());
+            }
             let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
+                ranges.truncate(taken);
                 continue;
             };
             bytes = encoded;
             let Ok(end) = u32::try_from(bytes.len()) else {
                 break;
             };
-            let edits = [&spelled.call, &spelled.consumer]
-                .into_iter()
-                .flatten()
-                .flat_map(|fix| &fix.edits);
-            for edit in edits {
-                extent = extent.max(u32::from(edit.range.end()));
-            }
             index.push((function, site, end));
         }
         let bytes = if bytes.is_empty() {
@@ -294,7 +307,7 @@ impl SpelledFixes {
         Self {
             index: index.into_boxed_slice(),
             bytes,
-            extent,
+            ranges: ranges.into_boxed_slice(),
         }
     }
 
@@ -302,7 +315,20 @@ impl SpelledFixes {
     pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
         let span = self.span(function, site)?;
         let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
-        postcard::from_bytes(bytes.get(span)?).ok()
+        self.placed(postcard::from_bytes(bytes.get(span)?).ok()?)
+    }
+
+    /// A fix as decoded from `bytes`, its edits' placeholders replaced by their ranges
+    /// (`None` when one names no range: the summary did not come from [`Self::new`]).
+    fn placed(&self, mut spelled: ToThreadCall) -> Option<ToThreadCall> {
+        let edits = [&mut spelled.call, &mut spelled.consumer]
+            .into_iter()
+            .flatten()
+            .flat_map(|fix| &mut fix.edits);
+        for edit in edits {
+            edit.range = self.ranges.get(edit.range.start().to_usize())?.0;
+        }
+        Some(spelled)
     }
 
     /// The same fixes, decompressed at most once, on the first one asked for: for a rule
@@ -353,7 +379,8 @@ impl UnpackedFixes<'_> {
         let bytes = self.bytes.get_or_init(|| {
             lz4_flex::decompress_size_prepended(&self.fixes.bytes).unwrap_or_default()
         });
-        postcard::from_bytes(bytes.get(span)?).ok()
+        self.fixes
+            .placed(postcard::from_bytes(bytes.get(span)?).ok()?)
     }
 }
 
@@ -365,6 +392,7 @@ pub struct BlockingSite {
     /// How serious the call is ([`catalog::BlockingKind::severity`]): a chain names the most
     /// serious call a helper reaches.
     pub severity: u8,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// It runs only when a parameter of its function holds a value.
     pub guard: Option<ParameterGuard>,
@@ -380,6 +408,7 @@ pub struct BlockingSite {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopRunSite {
     pub api: String,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// It runs only when no loop is running (the `except RuntimeError` of a
     /// `get_running_loop()`, the branch where `is_running()` is false), or never.
@@ -398,6 +427,7 @@ pub struct LoopRunSite {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopAffineSite {
     pub api: String,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// The API raises where no loop runs (`asyncio.create_task`).
     pub raises_off_loop: bool,
@@ -412,6 +442,7 @@ pub struct ThreadTarget {
     pub target: String,
     /// How it was handed over (`asyncio.to_thread`), for the message.
     pub via: String,
+    #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
 }
 
@@ -451,6 +482,7 @@ pub struct FunctionSummary {
     /// a decorator of the module whose wrapper is a sync `def`): calling it makes no coroutine.
     pub sync_wrapped: bool,
     /// The range of the function's name, for its row.
+    #[serde(with = "crate::offsets::name_range")]
     pub name_range: TextRange,
     pub calls: Vec<CallSite>,
     pub entry: Option<LoopEntry>,
@@ -498,7 +530,7 @@ pub struct FunctionSites {
     /// What a method assigns to its receiver's attributes (`self.x = x`), in order, for the
     /// methods it calls on the same receiver: (attribute, where it takes the value, what the
     /// value is). Recorded only for methods that call one on `self`.
-    pub receiver_assignments: ThinVec<(Box<str>, u32, Passed)>,
+    pub receiver_assignments: ThinVec<(Box<str>, MarkedOffset, Passed)>,
     /// Its calls that run only when an earlier call returns a truthy (`true`) or falsy
     /// value, as (call site, probe call site, truthy): see [`BlockingSite::probe`].
     pub probe_guarded_calls: ThinVec<(u32, u32, bool)>,
@@ -648,11 +680,11 @@ impl FunctionSummary {
         let Some(call) = self.calls.get(site).filter(|call| call.arguments.on_self) else {
             return Passed::Unknown;
         };
-        let start = u32::from(call.range.start());
+        let start = call.range.start();
         self.receiver_assignments
             .iter()
             .rev()
-            .find(|(name, at, _)| &**name == attribute && *at <= start)
+            .find(|(name, at, _)| &**name == attribute && at.0 <= start)
             .map_or_else(
                 || Passed::Parameter(parameter.clone()),
                 |(_, _, value)| value.clone(),
@@ -1490,7 +1522,7 @@ impl SortedNames {
 /// The hash [`ModuleSummary::function_by_path`] orders paths by: the same in every run and
 /// build of the same sources (it is stored in the cache). An `i32`, not a `u32`: it is no
 /// offset, and the cache bounds the offsets of a summary by the largest `u32` it holds
-/// (`cache::extent`), to tell which edits the link reads.
+/// (`cache::shape`), to tell which edits the link reads.
 pub fn path_hash(path: &str) -> i32 {
     use std::hash::Hasher;
     let mut hasher = rustc_hash::FxHasher::default();
@@ -1681,15 +1713,18 @@ mod tests {
         let spelled =
             |call: Option<Fix>, consumer: Option<Fix>| Box::new(ToThreadCall { call, consumer });
         // In the walk's order: a nested function's calls come between its parent's.
-        let fixes = SpelledFixes::new(vec![
-            (
-                0,
-                0,
-                spelled(Some(fix("await asyncio.to_thread(a)", 10)), None),
-            ),
-            (1, 0, spelled(Some(fix("b", 40)), None)),
-            (0, 2, spelled(None, Some(fix("list", 900)))),
-        ]);
+        let table = |shift: u32| {
+            SpelledFixes::new(vec![
+                (
+                    0,
+                    0,
+                    spelled(Some(fix("await asyncio.to_thread(a)", 10 + shift)), None),
+                ),
+                (1, 0, spelled(Some(fix("b", 40 + shift)), None)),
+                (0, 2, spelled(None, Some(fix("list", 900 + shift)))),
+            ])
+        };
+        let fixes = table(0);
         assert_eq!(fixes.len(), 3);
         let content = |spelled: ToThreadCall| {
             let fix = spelled.call.or(spelled.consumer).unwrap();
@@ -1711,8 +1746,17 @@ mod tests {
                 fixes.get(function, site).map(content)
             );
         }
-        // The offsets the serialized fixes reach stay in sight of the cache's extent.
-        assert_eq!(fixes.extent, 904);
+        // Each edit comes back at its range. The compressed bytes hold none: the same fixes
+        // moved down the file (a line inserted above them) store the same bytes.
+        let range =
+            |spelled: ToThreadCall| spelled.call.or(spelled.consumer).unwrap().edits[0].range;
+        let at = |start: u32| TextRange::new(TextSize::new(start), TextSize::new(start + 4));
+        assert_eq!(fixes.get(0, 2).map(range), Some(at(900)));
+        assert_eq!(unpacked.get(1, 0).map(range), Some(at(40)));
+        let moved = table(31);
+        assert_eq!(moved.get(0, 0).map(range), Some(at(41)));
+        assert_eq!(moved.bytes, fixes.bytes);
+        assert_ne!(moved.ranges, fixes.ranges);
     }
 
     #[test]
