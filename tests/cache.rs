@@ -257,15 +257,146 @@ fn lines_added_after_everything_the_link_reads_reuse_the_link() {
         "cache: 4 files read from the cache, 1 analysed; link re-used; nothing written"
     );
     assert_eq!(edited.json, uncached(dir.path()));
-    // A line added before the blocking call moves its row in web.py's chain.
+    // A line added before the blocking call moves its row in web.py's chain: the stored
+    // findings move with it.
     write(
         dir.path(),
         "app/db.py",
         &format!("# a comment\n{DB_BLOCKING}"),
     );
     let moved = check(dir.path(), &[]);
-    assert!(moved.cache.ends_with("; linked"), "{}", moved.cache);
+    assert_eq!(
+        moved.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used (findings moved in 1 files); nothing written"
+    );
     assert_eq!(moved.json, uncached(dir.path()));
+}
+
+/// `text` output (with code frames) of a run in `dir`.
+fn text_output(dir: &Path, args: &[&str]) -> String {
+    let output = loopwarden(dir)
+        .args(["check", "--output-format", "text"])
+        .args(args)
+        .output()
+        .expect("runs");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn code_moved_down_moves_the_stored_findings_with_it() {
+    let dir = project();
+    let cold = check(dir.path(), &[]);
+    // web.py holds the LW103 finding and its fix; db.py, the chain's rows.
+    write(dir.path(), "app/web.py", &format!("# one\n\n{WEB}"));
+    write(
+        dir.path(),
+        "app/db.py",
+        &format!("\"\"\"Users.\"\"\"\n{DB_BLOCKING}"),
+    );
+    let moved = check(dir.path(), &[]);
+    assert_eq!(
+        moved.cache,
+        "cache: 3 files read from the cache, 2 analysed; link re-used (findings moved in 2 files); nothing written"
+    );
+    assert_ne!(moved.json, cold.json, "the rows and offsets moved");
+    assert_eq!(moved.json, uncached(dir.path()));
+    assert_eq!(
+        text_output(dir.path(), &[]),
+        text_output(dir.path(), &["--no-cache"])
+    );
+    // Not written: the next run moves them again, from the same stored link. And back up.
+    assert_eq!(check(dir.path(), &[]).json, moved.json);
+    write(dir.path(), "app/web.py", WEB);
+    write(dir.path(), "app/db.py", DB_BLOCKING);
+    let back = check(dir.path(), &[]);
+    assert_eq!(back.json, cold.json);
+    assert!(
+        back.cache
+            .starts_with("cache: 5 files read from the cache, 0 analysed; link re-used;"),
+        "{}",
+        back.cache
+    );
+}
+
+#[test]
+fn code_moved_out_of_order_links_again() {
+    let dir = project();
+    let one_line = "import time\n\n\ndef load_user(user_id): time.sleep(1); return user_id\n";
+    write(dir.path(), "app/db.py", one_line);
+    check(dir.path(), &[]);
+    // The function's name and its blocking call were on one row, and now are on two: the
+    // link compares rows, so the stored findings cannot be moved.
+    write(
+        dir.path(),
+        "app/db.py",
+        &one_line.replace(": time.sleep(1);", ":\n    time.sleep(1)\n   "),
+    );
+    let split = check(dir.path(), &[]);
+    assert!(split.cache.ends_with("; linked"), "{}", split.cache);
+    assert_eq!(split.json, uncached(dir.path()));
+}
+
+#[test]
+fn a_link_made_with_a_buffer_is_not_moved_for_the_file_on_disk() {
+    let dir = project();
+    check(dir.path(), &[]);
+    // The buffer moves db.py's code down: its run moves the stored findings with it, and
+    // writes the cache for web.py, changed on disk (by more than a write is put off for);
+    // the link it stores read the buffer.
+    let moved = format!("# not saved\n{DB_BLOCKING}");
+    let saved = "# saved\n".repeat(40_000);
+    write(dir.path(), "app/web.py", &format!("{WEB}\n\n{saved}"));
+    let buffer = check_stdin(dir.path(), "app/db.py", &moved, &[]);
+    assert_eq!(
+        buffer.cache,
+        "cache: 3 files read from the cache, 2 analysed; link re-used (findings moved in 1 files)"
+    );
+    assert_eq!(
+        buffer.json,
+        check_stdin(dir.path(), "app/db.py", &moved, &["--no-cache"]).json
+    );
+    // The file on disk was never moved: its findings are where they were.
+    let disk = check(dir.path(), &[]);
+    assert_eq!(disk.json, uncached(dir.path()));
+}
+
+#[test]
+fn every_fixture_moved_down_a_line_keeps_its_link() {
+    // Every offset a summary holds must be marked as one (`src/offsets.rs`), or the file's
+    // shape changes when its code moves and the project is linked again: the fixtures hold
+    // every kind of summary entry the rules record.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut modules = Vec::new();
+    copy_tree(&fixtures, dir.path(), &mut modules);
+    check(dir.path(), &[]);
+    for module in &modules {
+        let text = std::fs::read_to_string(module).expect("fixture");
+        std::fs::write(module, format!("# moved down a line\n{text}")).expect("write");
+    }
+    let moved = check(dir.path(), &[]);
+    assert!(
+        moved.cache.contains("link re-used (findings moved in"),
+        "{}",
+        moved.cache
+    );
+    assert_eq!(moved.json, uncached(dir.path()));
+}
+
+/// Copies the tree at `from` into `to`, listing the Python modules copied.
+fn copy_tree(from: &Path, to: &Path, modules: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(from).expect("list").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create");
+            copy_tree(&entry.path(), &target, modules);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+            if target.extension().is_some_and(|ext| ext == "py") {
+                modules.push(target);
+            }
+        }
+    }
 }
 
 #[test]

@@ -20,9 +20,10 @@
 //!
 //! The layout on disk is [`store`]'s; `docs/cache.md` tells the user's side.
 
-mod extent;
 pub mod keys;
 pub mod memory;
+mod relocate;
+mod shape;
 pub mod store;
 pub mod walk_record;
 
@@ -70,6 +71,9 @@ pub struct Stats {
     pub analysed: usize,
     /// The whole-project rules' findings came from the cache (no link).
     pub link_reused: bool,
+    /// ... moved with the code of this many files, whose summaries changed only in where
+    /// things are (`relocate`).
+    pub link_moved: usize,
     /// A cache file was written.
     pub written: bool,
     /// The files and their module names came from the record of an earlier walk
@@ -90,6 +94,9 @@ impl std::fmt::Display for Stats {
                 "linked"
             }
         )?;
+        if self.link_moved > 0 {
+            write!(f, " (findings moved in {} files)", self.link_moved)?;
+        }
         if self.walk_reused {
             f.write_str("; walk re-used")?;
         }
@@ -260,11 +267,13 @@ fn run(
             outcomes,
             project,
             reused: link_reused,
+            moved,
             key,
         } = run.project(files, outcomes);
         let linked_at = Instant::now();
         let mut stats = Stats {
             link_reused,
+            link_moved: moved,
             ..Stats::default()
         };
         for outcome in &outcomes {
@@ -273,7 +282,7 @@ fn run(
                 _ => stats.analysed += 1,
             }
         }
-        stats.written = run.write(cache_file, &outcomes, (&project, key));
+        stats.written = run.write(cache_file, &outcomes, (&project, key, link_reused));
         let phases = Phases {
             started,
             discovered: discovered_at,
@@ -343,7 +352,7 @@ enum Outcome {
     Cached {
         at: usize,
         stamp: Option<Stamp>,
-        link: u64,
+        link: LinkHashes,
     },
     /// Analysed: its new record and data.
     Analysed(Box<Fresh>),
@@ -351,21 +360,21 @@ enum Outcome {
     /// but its summary may match the one linked last time. The file's record, if it had one,
     /// is kept for the file on disk.
     Transient {
-        link: Option<u64>,
+        link: Option<LinkHashes>,
         kept: Option<FileRecord>,
     },
     /// Analysed and not to be cached: it could not be read, or its check was cut short (by
     /// the time limit: another run may get further). What the link read of it still counts:
     /// an unreadable file does not stop the next run from re-using the link.
-    Uncacheable { link: Option<u64> },
+    Uncacheable { link: Option<LinkHashes> },
 }
 
 impl Outcome {
-    /// What the link reads of the file, as a hash.
-    fn link_hash(&self) -> Option<u64> {
+    /// What the link reads of the file, as hashes.
+    fn link_hash(&self) -> Option<LinkHashes> {
         match self {
             Outcome::Cached { link, .. } => Some(*link),
-            Outcome::Analysed(fresh) => Some(fresh.record.link),
+            Outcome::Analysed(fresh) => Some(LinkHashes::of_record(&fresh.record)),
             Outcome::Transient { link, .. } | Outcome::Uncacheable { link } => *link,
         }
     }
@@ -378,8 +387,10 @@ struct Projected {
     project: Vec<Vec<Diagnostic>>,
     /// Whether the stored findings of the last link were used.
     reused: bool,
+    /// In how many files they were moved with the code ([`relocate`]).
+    moved: usize,
     /// The link key of `files` and `outcomes` ([`link_key`]).
-    key: Option<u64>,
+    key: Option<LinkKey>,
 }
 
 struct Fresh {
@@ -476,7 +487,7 @@ impl Run<'_> {
             let analysis =
                 analyse_bytes(&file, text.clone(), module, Some(self.roots), self.settings);
             let outcome = Outcome::Transient {
-                link: link_input(&analysis),
+                link: link_hashes(&analysis),
                 kept: record.map(|(_, record)| record.clone()),
             };
             return (analysis, outcome);
@@ -498,7 +509,7 @@ impl Run<'_> {
                 let outcome = Outcome::Cached {
                     at,
                     stamp,
-                    link: record.link,
+                    link: LinkHashes::of_record(record),
                 };
                 return (analysis.named(file), outcome);
             }
@@ -507,7 +518,7 @@ impl Run<'_> {
             Ok(bytes) => bytes,
             Err(message) => {
                 let analysis = FileAnalysis::unreadable(&file, message);
-                let link = link_input(&analysis);
+                let link = link_hashes(&analysis);
                 return (analysis, Outcome::Uncacheable { link });
             }
         };
@@ -568,21 +579,29 @@ impl Run<'_> {
         let mut key = link_key(&files, &outcomes, self.records());
         let stored = self
             .previous
-            .as_mut()
-            .and_then(|previous| previous.header.link.as_mut())
-            .filter(|link| Some(link.key) == key);
-        let (project, reused) = match stored {
-            Some(stored) => {
-                // The same key: the same files in the same order, so the stored positions
-                // hold. The findings are moved out; only the key is read again (by `write`).
-                let mut project = vec![Vec::new(); files.len()];
-                for (position, findings) in std::mem::take(&mut stored.findings) {
-                    if let Some(slot) = project.get_mut(position as usize) {
-                        *slot = findings;
-                    }
-                }
-                (project, true)
+            .as_ref()
+            .and_then(|previous| previous.header.link.as_ref());
+        let moves = match (stored, key) {
+            (Some(stored), Some(key)) if stored.key == key.exact => Some(Vec::new()),
+            (Some(stored), Some(key)) if stored.shape == Some(key.shape) => {
+                self.moves(&files, &outcomes)
             }
+            _ => None,
+        };
+        let stored = moves.and_then(|moves| {
+            let stored = self.previous.as_mut()?.header.link.as_mut()?;
+            // The same files in the same order, so the stored positions hold. The findings
+            // are moved out; only the key is read again (by `write`).
+            let mut project = vec![Vec::new(); files.len()];
+            for (position, findings) in std::mem::take(&mut stored.findings) {
+                if let Some(slot) = project.get_mut(position as usize) {
+                    *slot = findings;
+                }
+            }
+            relocate::relocate(&mut project, &moves).then_some((project, moves.len()))
+        });
+        let (project, reused, moved) = match stored {
+            Some((project, moved)) => (project, true, moved),
             None => {
                 self.read_summaries(&mut files, &mut outcomes);
                 // A file whose stored summary could not be read was analysed again.
@@ -593,7 +612,7 @@ impl Run<'_> {
                 // Nothing reads the summaries any more: freed on every thread, not later on
                 // one.
                 files.par_iter_mut().for_each(|file| file.summary = None);
-                (project, false)
+                (project, false, 0)
             }
         };
         // A file analysed now kept a fingerprint of its text; one from the cache keeps no
@@ -644,8 +663,62 @@ impl Run<'_> {
             outcomes,
             project,
             reused,
+            moved,
             key,
         }
+    }
+
+    /// How the files whose summaries changed only in their offsets since the stored link
+    /// moved ([`relocate::Moved`]), each from its old summary in the cache file to its new
+    /// one; `None` when one cannot be told (the project is then linked again). Asked only
+    /// when the link keys of shape match and the stored link was made of the records as
+    /// they are, one per file in order ([`store::LinkRecord::shape`]).
+    fn moves(
+        &mut self,
+        files: &[FileAnalysis],
+        outcomes: &[Outcome],
+    ) -> Option<Vec<relocate::Moved>> {
+        let records = self.records();
+        if records.len() != files.len() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for (position, ((file, outcome), record)) in
+            files.iter().zip(outcomes).zip(records).enumerate()
+        {
+            let hashes = outcome.link_hash()?;
+            if hashes.exact == record.link {
+                continue;
+            }
+            if hashes.shape != record.shape || record.name != name_key(&file.path) {
+                return None;
+            }
+            changed.push(position);
+        }
+        let previous = self.previous.as_mut()?;
+        changed
+            .into_iter()
+            .map(|position| {
+                let record = previous.header.files.get(position)?.clone();
+                // Only this file's summary is read, not the whole section (on the benchmark
+                // corpus, 30 ms and 35 MiB): what it decodes to is checked against the
+                // record's hash instead of the section's checksum.
+                let (summary, line_index): Linked = previous
+                    .summary_unchecked(record.summary)
+                    .and_then(|bytes| decompress_unchecked(&bytes))
+                    .and_then(|bytes| postcard::from_bytes(&bytes).ok())?;
+                let (_, hashes) = serialized_linked(&summary, &line_index)?;
+                if hashes != LinkHashes::of_record(&record) {
+                    return None;
+                }
+                let file = &files[position];
+                relocate::Moved::between(
+                    (position, &file.display_path),
+                    (summary.as_deref(), &line_index),
+                    (file.summary.as_deref(), &file.line_index),
+                )
+            })
+            .collect()
     }
 
     /// The stored [`Positions`] of a file from the cache, for an output that needs no text
@@ -710,12 +783,13 @@ impl Run<'_> {
     }
 
     /// Writes the cache file this run leaves, when it differs from the one it read; whether
-    /// it wrote one. `key` is the link key of the files and `outcomes` ([`link_key`]).
+    /// it wrote one. `key` is the link key of the files and `outcomes` ([`link_key`]);
+    /// `reused`, whether the stored link's findings were used (as they were, or moved).
     fn write(
         &mut self,
         path: &Path,
         outcomes: &[Outcome],
-        (project, key): (&[Vec<Diagnostic>], Option<u64>),
+        (project, key, reused): (&[Vec<Diagnostic>], Option<LinkKey>, bool),
     ) -> bool {
         let transient = outcomes
             .iter()
@@ -733,13 +807,13 @@ impl Run<'_> {
             .iter()
             .filter(|outcome| !matches!(outcome, Outcome::Uncacheable { .. }));
         let unchanged = self.previous.as_ref().is_some_and(|previous| {
-            previous.header.link.as_ref().map(|link| link.key) == key
+            previous.header.link.as_ref().map(|link| link.key) == key.map(|key| key.exact)
                 && stored.clone().count() == previous.header.files.len()
                 && stored.zip(previous.header.files.iter().enumerate()).all(|(outcome, (position, old))| {
                     matches!(outcome, Outcome::Cached { at, stamp, .. } if *at == position && *stamp == old.stamp)
                 })
         });
-        if unchanged || self.defers_write(key, outcomes) {
+        if unchanged || self.defers_write(reused, outcomes) {
             return false;
         }
         // The files from the cache carry their stored data over.
@@ -799,8 +873,16 @@ impl Run<'_> {
                 ..record.clone()
             });
         }
+        // The link can be moved with the code next time only if its files' records are the
+        // ones it read, one per file, in order (a buffer's link read the buffer, not the
+        // file its record is of; a file not cached has no record).
+        let one_record_each = records.len() == outcomes.len()
+            && outcomes
+                .iter()
+                .all(|outcome| matches!(outcome, Outcome::Cached { .. } | Outcome::Analysed(_)));
         let link = key.map(|key| LinkRecord {
-            key,
+            key: key.exact,
+            shape: one_record_each.then_some(key.shape),
             findings: project
                 .iter()
                 .enumerate()
@@ -832,14 +914,12 @@ impl Run<'_> {
     /// more than a warm run's walk). Each such file is compared by content on the next run,
     /// so nothing stale is ever read; once the files waiting exceed [`DEFERRED_FILES`] or
     /// [`DEFERRED_BYTES`], the file is written.
-    fn defers_write(&self, key: Option<u64>, outcomes: &[Outcome]) -> bool {
+    fn defers_write(&self, reused: bool, outcomes: &[Outcome]) -> bool {
         let Some(previous) = self.previous.as_ref() else {
             return false;
         };
-        let Some(stored) = previous.header.link.as_ref() else {
-            return false;
-        };
-        if key != Some(stored.key) {
+        // The next run finds the same stored link, and re-uses (or moves) it again.
+        if !reused || previous.header.link.is_none() {
             return false;
         }
         let mut files = 0usize;
@@ -899,36 +979,96 @@ impl<'p> Pieces<'p> {
 /// What the link reads of a file, as a hash: two analyses with the same hash link the same
 /// (`None`: it cannot be serialized, so cannot be compared).
 pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
-    linked_bytes(analysis).map(|(_, hash)| hash)
+    link_hashes(analysis).map(|hashes| hashes.exact)
 }
 
-/// A file's [`Linked`] serialized, and [`link_input`]'s hash: the summary, and the line
+/// What the link reads of a file, as two hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LinkHashes {
+    /// [`link_input`]'s: the summary and the line starts up to its last offset.
+    exact: u64,
+    /// The summary's shape (`shape`): all of it but its offsets. Two summaries of one shape
+    /// link to the same findings, at positions moved with the offsets (`relocate`).
+    shape: u64,
+}
+
+impl LinkHashes {
+    fn of_record(record: &FileRecord) -> Self {
+        Self {
+            exact: record.link,
+            shape: record.shape,
+        }
+    }
+}
+
+fn link_hashes(analysis: &FileAnalysis) -> Option<LinkHashes> {
+    linked_bytes(analysis).map(|(_, hashes)| hashes)
+}
+
+/// A file's [`Linked`] serialized, and its [`LinkHashes`]: the summary, and the line
 /// starts up to its last offset. The link reads the line index only to turn the summary's
 /// offsets into rows, so lines added or changed after them (a comment at the end) link the
 /// same.
-fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, u64)> {
-    let summary = postcard::to_allocvec(&analysis.summary).ok()?;
+fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, LinkHashes)> {
+    serialized_linked(&analysis.summary, &analysis.line_index)
+}
+
+/// LZ4 `bytes` with their size prepended, decompressed, from a source not checked yet: a
+/// size beyond what LZ4 can expand them to (255 times) is refused before anything is
+/// allocated for it.
+fn decompress_unchecked(bytes: &[u8]) -> Option<Vec<u8>> {
+    let size = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+    if u64::from(size) > (bytes.len() as u64).saturating_mul(255) {
+        return None;
+    }
+    lz4_flex::decompress_size_prepended(bytes).ok()
+}
+
+/// [`linked_bytes`] of a summary and line index.
+fn serialized_linked(
+    summary: &Option<Box<ModuleSummary>>,
+    line_index: &LineIndex,
+) -> Option<(Vec<u8>, LinkHashes)> {
+    let bytes = postcard::to_allocvec(summary).ok()?;
     let mut hasher = keys::hasher();
-    hasher.write(&summary);
-    let extent = extent::max_u32(&analysis.summary);
-    let lines = analysis.line_index.line_count();
-    for start in (0..lines).map(|line| u32::from(analysis.line_index.line_start(line))) {
-        if start > extent {
+    hasher.write(&bytes);
+    let shape = shape::of(summary)?;
+    let lines = line_index.line_count();
+    for start in (0..lines).map(|line| u32::from(line_index.line_start(line))) {
+        if start > shape.extent {
             break;
         }
         hasher.write_u32(start);
     }
     // A tuple serializes as its elements one after the other: this is `Linked`.
-    let linked = postcard::to_extend(&analysis.line_index, summary).ok()?;
-    Some((linked, hasher.finish()))
+    let linked = postcard::to_extend(line_index, bytes).ok()?;
+    let hashes = LinkHashes {
+        exact: hasher.finish(),
+        shape: shape.hash,
+    };
+    Some((linked, hashes))
 }
 
-/// The key of a link over `files`: their display paths and summary hashes, in order
-/// (`None` when a file is not cached, and so has no hash).
-fn link_key(files: &[FileAnalysis], outcomes: &[Outcome], records: &[FileRecord]) -> Option<u64> {
+/// The keys of a link over some files: of their display paths and link hashes, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LinkKey {
+    /// With the exact hashes: the same key links to the same findings.
+    exact: u64,
+    /// With the shapes: the same key links to the same findings, moved with the files'
+    /// offsets.
+    shape: u64,
+}
+
+/// The key of a link over `files` (`None` when a file is not cached, and so has no hash).
+fn link_key(
+    files: &[FileAnalysis],
+    outcomes: &[Outcome],
+    records: &[FileRecord],
+) -> Option<LinkKey> {
     // Each file's name key and link hash side by side, hashed at once: a hash written
     // string by string took 4 M instructions of a one-file edit on the benchmark corpus.
-    let mut keys: Vec<u8> = Vec::with_capacity(files.len() * 16);
+    let mut exact: Vec<u8> = Vec::with_capacity(files.len() * 16);
+    let mut shape: Vec<u8> = Vec::with_capacity(files.len() * 16);
     for (file, outcome) in files.iter().zip(outcomes) {
         let name = match outcome {
             Outcome::Cached { at, .. } => records.get(*at).map(|record| record.name),
@@ -936,10 +1076,16 @@ fn link_key(files: &[FileAnalysis], outcomes: &[Outcome], records: &[FileRecord]
             Outcome::Transient { .. } | Outcome::Uncacheable { .. } => None,
         }
         .unwrap_or_else(|| name_key(&file.path));
-        keys.extend_from_slice(&name.to_le_bytes());
-        keys.extend_from_slice(&outcome.link_hash()?.to_le_bytes());
+        let hashes = outcome.link_hash()?;
+        for (keys, hash) in [(&mut exact, hashes.exact), (&mut shape, hashes.shape)] {
+            keys.extend_from_slice(&name.to_le_bytes());
+            keys.extend_from_slice(&hash.to_le_bytes());
+        }
     }
-    Some(hash_bytes(&keys))
+    Some(LinkKey {
+        exact: hash_bytes(&exact),
+        shape: hash_bytes(&shape),
+    })
 }
 
 /// The record and data of a file just analysed, or [`Outcome::Uncacheable`].
@@ -957,7 +1103,7 @@ fn fresh(
         .any(|diagnostic| diagnostic.rule == Rule::CheckIncomplete);
     if analysis.unreadable.is_some() || cut_short {
         return Outcome::Uncacheable {
-            link: link_input(analysis),
+            link: link_hashes(analysis),
         };
     }
     // Only where the output may need to locate a finding: a file with findings of its own,
@@ -972,7 +1118,7 @@ fn fresh(
             local.extend(postcard::to_allocvec(&positions)?);
             Ok(local)
         });
-    let (Ok(local), Some((linked, link))) = (local, linked_bytes(analysis)) else {
+    let (Ok(local), Some((linked, hashes))) = (local, linked_bytes(analysis)) else {
         return Outcome::Uncacheable { link: None };
     };
     let record = FileRecord {
@@ -980,7 +1126,8 @@ fn fresh(
         module: module_key(module),
         stamp,
         content,
-        link,
+        link: hashes.exact,
+        shape: hashes.shape,
         needs_text: !analysis.diagnostics.is_empty() || analysis.noqa.has_codes(),
         local: Span::default(),
         summary: Span::default(),

@@ -24,7 +24,7 @@ use super::keys::{Stamp, hash_bytes};
 
 const MAGIC: &[u8; 8] = b"LWCACHE\0";
 /// The layout's version: bumped when the preamble or the header change shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const PREAMBLE: usize = 8 + 4 + 4 + 6 * 8;
 
 /// Where a file's data sits in a section.
@@ -57,6 +57,8 @@ pub struct FileRecord {
     pub content: u64,
     /// xxh3 of its serialized summary and line index: what the link reads of it.
     pub link: u64,
+    /// The shape of its summary: all of it but its offsets (`super::shape`).
+    pub shape: u64,
     /// Its findings need its text to be shown (it has findings of its own, or `noqa` codes
     /// that LW003 reviews).
     pub needs_text: bool,
@@ -71,6 +73,10 @@ pub struct FileRecord {
 pub struct LinkRecord {
     /// [`super::link_key`] of the files that were linked.
     pub key: u64,
+    /// The same key of their shapes, when the records of this file are the ones linked, one
+    /// per file in order: a run whose files differ from them only in offsets moves the
+    /// findings with the code (`super::relocate`) instead of linking again.
+    pub shape: Option<u64>,
     /// The findings, by the position of their file among the files linked (files without
     /// any are left out): the key names those files in order.
     pub findings: Vec<(u32, Vec<Diagnostic>)>,
@@ -92,9 +98,9 @@ pub struct Header {
 mod fixed_width {
     use super::{FileRecord, Span, Stamp};
 
-    /// name, module, content, link, stamp size and time (16), local and summary spans
-    /// (16 each), then the flags.
-    pub const RECORD: usize = 8 * 4 + 8 + 16 + 16 + 16 + 1;
+    /// name, module, content, link, shape, stamp size and time (16), local and summary
+    /// spans (16 each), then the flags.
+    pub const RECORD: usize = 8 * 5 + 8 + 16 + 16 + 16 + 1;
     const HAS_STAMP: u8 = 1;
     const NEEDS_TEXT: u8 = 2;
 
@@ -108,7 +114,13 @@ mod fixed_width {
                 size: 0,
                 modified: 0,
             });
-            for field in [record.name, record.module, record.content, record.link] {
+            for field in [
+                record.name,
+                record.module,
+                record.content,
+                record.link,
+                record.shape,
+            ] {
                 bytes.extend_from_slice(&field.to_le_bytes());
             }
             bytes.extend_from_slice(&stamp.size.to_le_bytes());
@@ -152,22 +164,23 @@ mod fixed_width {
             |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
         let flags = bytes[RECORD - 1];
         let stamp = Stamp {
-            size: u64_at(32),
-            modified: u128::from_le_bytes(bytes[40..56].try_into().unwrap_or_default()),
+            size: u64_at(40),
+            modified: u128::from_le_bytes(bytes[48..64].try_into().unwrap_or_default()),
         };
         FileRecord {
             name: u64_at(0),
             module: u64_at(8),
             content: u64_at(16),
             link: u64_at(24),
+            shape: u64_at(32),
             stamp: (flags & HAS_STAMP != 0).then_some(stamp),
             local: Span {
-                start: u64_at(56),
-                len: u64_at(64),
+                start: u64_at(64),
+                len: u64_at(72),
             },
             summary: Span {
-                start: u64_at(72),
-                len: u64_at(80),
+                start: u64_at(80),
+                len: u64_at(88),
             },
             needs_text: flags & NEEDS_TEXT != 0,
         }
@@ -198,6 +211,29 @@ impl Opened {
             self.summaries = Some(read);
         }
         self.loaded_summaries()
+    }
+
+    /// The bytes of `span` of the summary section, read alone when the section was not read
+    /// whole. They are not checked against the section's checksum (that needs the whole
+    /// section): the caller must check what they decode to (`super::Run::moves` compares
+    /// it with the record's hash).
+    pub fn summary_unchecked(&mut self, span: Span) -> Option<Vec<u8>> {
+        if let Some(read) = &self.summaries {
+            return read
+                .as_deref()
+                .and_then(|section| span.of(section))
+                .map(<[u8]>::to_vec);
+        }
+        let end = span.start.checked_add(span.len)?;
+        if end > self.summaries_len {
+            return None;
+        }
+        self.file
+            .seek(SeekFrom::Start(self.summaries_at.checked_add(span.start)?))
+            .ok()?;
+        let mut bytes = vec![0; usize::try_from(span.len).ok()?];
+        self.file.read_exact(&mut bytes).ok()?;
+        Some(bytes)
     }
 
     /// The summary section if [`Opened::summaries`] read it and it checked out.
@@ -340,6 +376,7 @@ mod tests {
             files: Vec::new(),
             link: Some(LinkRecord {
                 key: 3,
+                shape: Some(4),
                 findings: Vec::new(),
             }),
         }
@@ -355,6 +392,10 @@ mod tests {
         assert_eq!(opened.local, b"local");
         assert_eq!(opened.summaries(), Some(&b"summaries"[..]));
         assert_eq!(opened.header.link.as_ref().map(|link| link.key), Some(3));
+        assert_eq!(
+            opened.header.link.as_ref().and_then(|link| link.shape),
+            Some(4)
+        );
         assert!(open(&path, "b2").is_none(), "another build");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -367,6 +408,7 @@ mod tests {
             stamp,
             content: 3,
             link: 1 << 63,
+            shape: 42,
             needs_text,
             local: Span { start: 5, len: 6 },
             summary: Span {
