@@ -136,6 +136,8 @@ pub fn run(
                             "walked and linked again"
                         } else if update.linked {
                             "linked again"
+                        } else if update.moved > 0 {
+                            "link re-used, findings moved with the code"
                         } else {
                             "link re-used"
                         }

@@ -5,8 +5,9 @@
 //!
 //! The test is the on-disk cache's: a file whose bytes hash as before is not analysed
 //! again; an edited file whose summary and line starts ([`super::link_input`]) hash as before
-//! leaves the link and every other file's findings as they were; any other edit links the
-//! project again, and the files whose whole-project findings changed get new findings.
+//! leaves the link and every other file's findings as they were; one whose summary changed
+//! only in its offsets moves the findings with its code ([`super::moved_with`]); any other
+//! edit links the project again, and the files whose whole-project findings changed get new findings.
 //! A path the session does not know (a file created, a directory), a file gone, or other
 //! settings start it over: a new walk and analysis, as the first run did.
 
@@ -58,6 +59,9 @@ pub struct Update {
     pub analysed: usize,
     /// The project was linked again.
     pub linked: bool,
+    /// Files whose whole-project findings were moved with their code instead (only their
+    /// offsets changed: [`super::moved_with`]).
+    pub moved: usize,
     /// The session started over (a new walk).
     pub restarted: bool,
 }
@@ -134,6 +138,8 @@ impl Session {
         let mut update = Update::default();
         // The files analysed, with their texts (`None`: their findings need none).
         let mut texts: HashMap<usize, Option<String>> = HashMap::new();
+        // The files whose whole-project findings moved with another file's code.
+        let mut moved_in: Vec<usize> = Vec::new();
         for index in indices {
             let file = SourcePath {
                 path: self.files[index].path.clone(),
@@ -162,7 +168,21 @@ impl Session {
             };
             update.analysed += 1;
             let link = link_input(&analysis);
-            update.linked |= link.is_none() || link != self.links[index];
+            if link.is_none() || link != self.links[index] {
+                let moved = (!update.linked)
+                    .then(|| super::moved_with(&self.project, index, &self.files[index], &analysis))
+                    .flatten();
+                match moved {
+                    Some(project) => {
+                        update.moved += 1;
+                        moved_in.extend(
+                            (0..project.len()).filter(|&at| project[at] != self.project[at]),
+                        );
+                        self.project = project;
+                    }
+                    None => update.linked = true,
+                }
+            }
             texts.insert(index, hold(&mut analysis));
             self.files[index] = analysis;
             self.contents[index] = content;
@@ -170,7 +190,7 @@ impl Session {
         }
         // The files whose findings change: the ones analysed, and after a new link the
         // ones whose whole-project findings differ.
-        let mut touched: Vec<usize> = texts.keys().copied().collect();
+        let mut touched: Vec<usize> = texts.keys().copied().chain(moved_in).collect();
         if update.linked {
             let project = self.linked(settings);
             touched
@@ -203,6 +223,7 @@ impl Session {
         Update {
             analysed: self.files.len(),
             linked: true,
+            moved: 0,
             restarted: true,
         }
     }
@@ -385,13 +406,33 @@ mod tests {
             Update {
                 analysed: 1,
                 linked: false,
+                moved: 0,
                 restarted: false
             }
         );
         project.agrees(&session);
 
-        // A line above the blocking call moves the row web.py's chain shows: linked again.
+        // A line above the blocking call moves the row web.py's chain shows: the findings
+        // are moved with it, not linked again.
         project.write("app/db.py", &format!("# moved\n{DB}"));
+        let update = session.update(std::slice::from_ref(&db), &settings);
+        assert_eq!(
+            update,
+            Update {
+                analysed: 1,
+                linked: false,
+                moved: 1,
+                restarted: false
+            }
+        );
+        project.agrees(&session);
+        // Split across rows, the name and call of `load` are no longer in order: linked.
+        project.write(
+            "app/db.py",
+            "import time\n\n\ndef load(x): time.sleep(1); return x\n",
+        );
+        session.update(std::slice::from_ref(&db), &settings);
+        project.write("app/db.py", DB);
         let update = session.update(std::slice::from_ref(&db), &settings);
         assert!(update.linked && !update.restarted, "{update:?}");
         project.agrees(&session);

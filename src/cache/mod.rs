@@ -982,6 +982,28 @@ pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
     link_hashes(analysis).map(|hashes| hashes.exact)
 }
 
+/// The whole-project findings `project` (by file position) moved with the code of the file
+/// at `position`, whose analysis went from `old` to `new`, when its summary changed only in
+/// its offsets (`relocate`); `None` when the project must be linked again. For the sessions
+/// that hold every analysis in memory: the language server and `--watch`.
+pub fn moved_with(
+    project: &[Vec<Diagnostic>],
+    position: usize,
+    old: &FileAnalysis,
+    new: &FileAnalysis,
+) -> Option<Vec<Vec<Diagnostic>>> {
+    if shape::of(&old.summary)?.hash != shape::of(&new.summary)?.hash {
+        return None;
+    }
+    let moved = relocate::Moved::between(
+        (position, &new.display_path),
+        (old.summary.as_deref(), &old.line_index),
+        (new.summary.as_deref(), &new.line_index),
+    )?;
+    let mut project = project.to_vec();
+    relocate::relocate(&mut project, &[moved]).then_some(project)
+}
+
 /// What the link reads of a file, as two hashes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct LinkHashes {

@@ -1,7 +1,8 @@
 //! One project as the server keeps it: every file analysed once, its findings and summary
 //! held in memory; a change re-analyses the changed file alone and re-links the summaries,
 //! unless what the link reads of the file did not change (the cache's test,
-//! [`crate::cache::link_input`], in memory).
+//! [`crate::cache::link_input`], in memory) or changed only in its offsets (the findings
+//! are then moved with the code: [`crate::cache::moved_with`]).
 //!
 //! The project is the one `check --stdin-filename` checks a buffer in: the directory of
 //! the configuration file, else the top of the buffer's package tree
@@ -125,11 +126,20 @@ impl ProjectState {
     }
 
     /// Puts `analysis` in place of file `at`; the link goes stale if it reads something
-    /// else of it.
+    /// else of it, unless its findings can be moved with the code (only offsets changed:
+    /// a line typed above the calls does not link the project again).
     fn replace(&mut self, at: usize, analysis: FileAnalysis) {
         let before = cache::link_input(&self.files[at]);
         let after = cache::link_input(&analysis);
-        self.stale |= before.is_none() || before != after;
+        if before.is_none() || before != after {
+            let moved = (!self.stale)
+                .then(|| cache::moved_with(&self.project_findings, at, &self.files[at], &analysis))
+                .flatten();
+            match moved {
+                Some(moved) => self.project_findings = moved,
+                None => self.stale = true,
+            }
+        }
         self.files[at] = released(analysis);
     }
 
@@ -282,7 +292,16 @@ mod tests {
         assert!(!state.stale, "same calls, same lines");
         state.set_text(&db, format!("{DB}# a comment after everything\n"));
         assert!(!state.stale, "a line after every offset the link reads");
-        state.set_text(&db, DB.replace("time.sleep(1)", "print(1)     "));
+        // A line above the calls moves the row web.py's chain names: moved, not linked.
+        let moved_down = format!("# a comment above\n{DB}");
+        state.set_text(&db, moved_down.clone());
+        assert!(!state.stale, "only offsets changed");
+        let moved = state.findings(&web, WEB).unwrap().findings;
+        assert!(format!("{moved:?}").contains("app/db.py:6"), "{moved:?}");
+        state.stale = true;
+        state.relink();
+        assert_eq!(state.findings(&web, WEB).unwrap().findings, moved);
+        state.set_text(&db, moved_down.replace("time.sleep(1)", "print(1)     "));
         assert!(state.stale);
         state.relink();
         assert_eq!(chains(&state), 0);
