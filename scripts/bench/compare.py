@@ -26,9 +26,10 @@ MODE_TITLES = {
     "warm": "warm (cache, nothing changed)",
     "edit": "one-file edit",
     "edit-top": "one-file edit, lines moved",
+    "edit-call": "one-file edit, a call added",
 }
 # The modes that run on the edited copy, each changing one file before every run.
-EDIT_MODES = ("edit", "edit-top")
+EDIT_MODES = ("edit", "edit-top", "edit-call")
 
 
 def words(name):
@@ -175,12 +176,17 @@ edits = 0
 def edit(mode):
     """Changes the edited file as a person would: `edit` adds one more statement at its end,
     which moves nothing; `edit-top` adds a comment line at its top, which moves every line
-    and offset below it (what most edits do to the code after them)."""
+    and offset below it (what most edits do to the code after them); `edit-call` adds a
+    function that calls another at its end, which changes what calls what."""
     global edits
     edits += 1
     if mode == "edit":
         with open(edit_target, "a") as handle:
             handle.write(f"\nBENCHMARK_EDIT_{edits} = {edits}\n")
+        return
+    if mode == "edit-call":
+        with open(edit_target, "a") as handle:
+            handle.write(f"\n\ndef benchmark_edit_{edits}():\n    return print({edits})\n")
         return
     with open(edit_target, "rb") as handle:
         text = handle.read()
@@ -284,7 +290,8 @@ if edit_target:
     notes.append(f"edit runs: a copy of the linted paths; before each run one line is added to "
                  f"{os.path.relpath(edit_target, os.path.dirname(edit_paths[0]))} "
                  f"({os.path.getsize(edit_target):,} bytes at the end): `BENCHMARK_EDIT_N = N` "
-                 f"appended (edit), `# benchmark edit N` inserted at the top (edit-top)")
+                 f"appended (edit), `# benchmark edit N` inserted at the top (edit-top), "
+                 f"`def benchmark_edit_N(): return print(N)` appended (edit-call)")
 
 # Where the findings are: by code, and the file:line pairs both tools flag (cold).
 if "cold" in modes:

@@ -27,6 +27,8 @@
 #          median size, the first in path order)
 #   edit-top  the same, but the line is a comment inserted at the top of the file: every
 #          line and offset below it moves, as most edits move the code after them
+#   edit-call  the same, but what is appended is a function that makes a call: an edit that
+#          changes what calls what (for loopwarden: the whole project is linked again)
 # The files are read once beforehand so that both tools find them in the page cache. Each
 # run records wall time, CPU time and peak RSS (the kernel's ru_maxrss from wait4, the
 # figure GNU time prints for %M), and its findings are counted.
@@ -41,7 +43,7 @@
 #
 # Environment:
 #   LW_RUNS         timed runs per tool and mode (default: 7)
-#   LW_MODES        which measurements, in order (default: "cold warm edit edit-top")
+#   LW_MODES        which measurements, in order (default: "cold warm edit edit-top edit-call")
 #   LW_CORPUS       the corpus cache (default: $HOME/.cache/loopwarden-corpus)
 #   LW_EXTRA_ARGS   more words for loopwarden, after `check --output-format json`
 #   LW_EDIT_FILE    the file the edit runs append to, relative to the (one) PATH
@@ -57,7 +59,7 @@ kit=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$kit/../.." && pwd)
 cache=${LW_CORPUS:-$HOME/.cache/loopwarden-corpus}
 runs=${LW_RUNS:-7}
-modes=${LW_MODES:-cold warm edit edit-top}
+modes=${LW_MODES:-cold warm edit edit-top edit-call}
 python=${PYTHON:-python3}
 
 die() { echo "compare: error: $*" >&2; exit 2; }
@@ -68,8 +70,9 @@ if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
 fi
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "LW_RUNS must be a positive whole number, not '$runs'"
 for mode in $modes; do
-  [[ "$mode" == cold || "$mode" == warm || "$mode" == edit || "$mode" == edit-top ]] \
-    || die "LW_MODES may name cold, warm, edit and edit-top, not '$mode'"
+  [[ "$mode" == cold || "$mode" == warm || "$mode" == edit || "$mode" == edit-top \
+     || "$mode" == edit-call ]] \
+    || die "LW_MODES may name cold, warm, edit, edit-top and edit-call, not '$mode'"
 done
 [[ -n "${modes// /}" ]] || die "LW_MODES names no measurement"
 command -v "$python" >/dev/null 2>&1 || die "'$python' not found; set PYTHON"
@@ -141,7 +144,7 @@ mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/loopwarden-compare.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 edit_paths=()
-if [[ " $modes " == *" edit "* || " $modes " == *" edit-top "* ]]; then
+if [[ " $modes " == *" edit "* || " $modes " == *" edit-top "* || " $modes " == *" edit-call "* ]]; then
   echo "compare: copying ${paths[*]} for the edit runs" >&2
   for index in "${!paths[@]}"; do
     mkdir -p "$work/edit/$index"
