@@ -78,6 +78,12 @@ impl Shaper {
     fn tag(&mut self, tag: u8) {
         self.hasher.write_u8(tag);
     }
+
+    /// An enum's variant, by its index.
+    fn variant(&mut self, index: u32) {
+        self.tag(tag::VARIANT);
+        self.hasher.write_u32(index);
+    }
 }
 
 #[derive(Debug)]
@@ -98,6 +104,18 @@ impl ser::Error for Never {
 }
 
 type Done = Result<(), Never>;
+
+/// The integer methods of the serializer but `serialize_u32` (which may be an offset): each
+/// hashes its value, widened, after the integer tag.
+macro_rules! hashes_integers {
+    ($($method:ident($type:ty) => $write:ident,)*) => {$(
+        fn $method(self, value: $type) -> Done {
+            self.tag(tag::INT);
+            self.hasher.$write(value.into());
+            Ok(())
+        }
+    )*};
+}
 
 /// Tags of the kinds of values ([`Shaper::tag`]).
 mod tag {
@@ -144,40 +162,16 @@ impl ser::Serializer for &mut Shaper {
         self.hasher.write_u8(u8::from(value));
         Ok(())
     }
-    fn serialize_i8(self, value: i8) -> Done {
-        self.serialize_i64(value.into())
-    }
-    fn serialize_i16(self, value: i16) -> Done {
-        self.serialize_i64(value.into())
-    }
-    fn serialize_i32(self, value: i32) -> Done {
-        self.serialize_i64(value.into())
-    }
-    fn serialize_i64(self, value: i64) -> Done {
-        self.tag(tag::INT);
-        self.hasher.write_i64(value);
-        Ok(())
-    }
-    fn serialize_u8(self, value: u8) -> Done {
-        self.serialize_u64(value.into())
-    }
-    fn serialize_u16(self, value: u16) -> Done {
-        self.serialize_u64(value.into())
-    }
-    fn serialize_u64(self, value: u64) -> Done {
-        self.tag(tag::INT);
-        self.hasher.write_u64(value);
-        Ok(())
-    }
-    fn serialize_i128(self, value: i128) -> Done {
-        self.tag(tag::INT);
-        self.hasher.write_i128(value);
-        Ok(())
-    }
-    fn serialize_u128(self, value: u128) -> Done {
-        self.tag(tag::INT);
-        self.hasher.write_u128(value);
-        Ok(())
+    hashes_integers! {
+        serialize_i8(i8) => write_i64,
+        serialize_i16(i16) => write_i64,
+        serialize_i32(i32) => write_i64,
+        serialize_i64(i64) => write_i64,
+        serialize_u8(u8) => write_u64,
+        serialize_u16(u16) => write_u64,
+        serialize_u64(u64) => write_u64,
+        serialize_i128(i128) => write_i128,
+        serialize_u128(u128) => write_u128,
     }
     fn serialize_f32(self, value: f32) -> Done {
         self.serialize_f64(value.into())
@@ -219,8 +213,7 @@ impl ser::Serializer for &mut Shaper {
         self.serialize_unit()
     }
     fn serialize_unit_variant(self, _: &'static str, index: u32, _: &'static str) -> Done {
-        self.tag(tag::VARIANT);
-        self.hasher.write_u32(index);
+        self.variant(index);
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -246,8 +239,7 @@ impl ser::Serializer for &mut Shaper {
         _: &'static str,
         value: &T,
     ) -> Done {
-        self.tag(tag::VARIANT);
-        self.hasher.write_u32(index);
+        self.variant(index);
         value.serialize(self)
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Self, Never> {
@@ -269,8 +261,7 @@ impl ser::Serializer for &mut Shaper {
         _: &'static str,
         _: usize,
     ) -> Result<Self, Never> {
-        self.tag(tag::VARIANT);
-        self.hasher.write_u32(index);
+        self.variant(index);
         Ok(self)
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Self, Never> {
@@ -286,8 +277,7 @@ impl ser::Serializer for &mut Shaper {
         _: &'static str,
         _: usize,
     ) -> Result<Self, Never> {
-        self.tag(tag::VARIANT);
-        self.hasher.write_u32(index);
+        self.variant(index);
         Ok(self)
     }
 }
