@@ -381,6 +381,22 @@ fn every_fixture_moved_down_a_line_keeps_its_link() {
         moved.cache
     );
     assert_eq!(moved.json, uncached(dir.path()));
+    // Moved by different amounts: a blank line above every top-level function, so each
+    // function's code moves down one more row than the one before it.
+    for module in &modules {
+        let text = std::fs::read_to_string(module).expect("fixture");
+        let spread = text
+            .replace("\ndef ", "\n\ndef ")
+            .replace("\nasync def ", "\n\nasync def ");
+        std::fs::write(module, spread).expect("write");
+    }
+    let spread = check(dir.path(), &[]);
+    assert!(
+        spread.cache.contains("link re-used (findings moved in"),
+        "{}",
+        spread.cache
+    );
+    assert_eq!(spread.json, uncached(dir.path()));
 }
 
 /// Copies the tree at `from` into `to`, listing the Python modules copied.
