@@ -370,33 +370,27 @@ fn every_fixture_moved_down_a_line_keeps_its_link() {
     let mut modules = Vec::new();
     copy_tree(&fixtures, dir.path(), &mut modules);
     check(dir.path(), &[]);
-    for module in &modules {
-        let text = std::fs::read_to_string(module).expect("fixture");
-        std::fs::write(module, format!("# moved down a line\n{text}")).expect("write");
-    }
-    let moved = check(dir.path(), &[]);
-    assert!(
-        moved.cache.contains("link re-used (findings moved in"),
-        "{}",
-        moved.cache
-    );
-    assert_eq!(moved.json, uncached(dir.path()));
+    // Each module rewritten by `edit`, then checked: the findings moved, as without the cache.
+    let moves_findings = |edit: &dyn Fn(&str) -> String| {
+        for module in &modules {
+            let text = std::fs::read_to_string(module).expect("fixture");
+            std::fs::write(module, edit(&text)).expect("write");
+        }
+        let moved = check(dir.path(), &[]);
+        assert!(
+            moved.cache.contains("link re-used (findings moved in"),
+            "{}",
+            moved.cache
+        );
+        assert_eq!(moved.json, uncached(dir.path()));
+    };
+    moves_findings(&|text| format!("# moved down a line\n{text}"));
     // Moved by different amounts: a blank line above every top-level function, so each
     // function's code moves down one more row than the one before it.
-    for module in &modules {
-        let text = std::fs::read_to_string(module).expect("fixture");
-        let spread = text
-            .replace("\ndef ", "\n\ndef ")
-            .replace("\nasync def ", "\n\nasync def ");
-        std::fs::write(module, spread).expect("write");
-    }
-    let spread = check(dir.path(), &[]);
-    assert!(
-        spread.cache.contains("link re-used (findings moved in"),
-        "{}",
-        spread.cache
-    );
-    assert_eq!(spread.json, uncached(dir.path()));
+    moves_findings(&|text| {
+        text.replace("\ndef ", "\n\ndef ")
+            .replace("\nasync def ", "\n\nasync def ")
+    });
 }
 
 /// Copies the tree at `from` into `to`, listing the Python modules copied.
