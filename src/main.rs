@@ -47,7 +47,11 @@ fn main() -> ExitCode {
     // The global allocator above has a scratch heap for each file's analysis.
     loopwarden::scratch_heap::enable();
     let cli = Cli::parse();
-    match cli.command {
+    guarded(move || run(cli.command))
+}
+
+fn run(command: Command) -> ExitCode {
+    match command {
         Command::Check(args) => check(*args),
         Command::Rules => finish(write_stdout(|out| list_rules(out)), ExitCode::SUCCESS),
         Command::Rule { rule } => explain(&rule),
@@ -465,7 +469,43 @@ fn finish(written: io::Result<()>, code: ExitCode) -> ExitCode {
     }
 }
 
+/// Runs a command; a panic (a bug: no input is meant to cause one) ends the run with exit
+/// code 2, an internal error as the exit codes promise, instead of Rust's 101. The panic's
+/// own message, with where it happened, is already on stderr.
+fn guarded(command: impl FnOnce() -> ExitCode) -> ExitCode {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(command)).unwrap_or_else(|_| {
+        report_error(format_args!(
+            "internal error: loopwarden stopped on a bug (the message above says where); \
+             please report it with the file that caused it"
+        ));
+        ExitCode::from(EXIT_ERROR)
+    })
+}
+
 /// Prints `error: message` on stderr; a closed stderr is ignored (never a panic).
 fn report_error(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(io::stderr().lock(), "error: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_command_exits_as_an_internal_error() {
+        let code = guarded(|| panic!("a bug"));
+        assert_eq!(
+            format!("{code:?}"),
+            format!("{:?}", ExitCode::from(EXIT_ERROR))
+        );
+    }
+
+    #[test]
+    fn a_command_that_returns_keeps_its_exit_code() {
+        let code = guarded(|| ExitCode::from(EXIT_FINDINGS));
+        assert_eq!(
+            format!("{code:?}"),
+            format!("{:?}", ExitCode::from(EXIT_FINDINGS))
+        );
+    }
 }
