@@ -7,25 +7,15 @@
 # median wall and CPU (user+system) time, the ratio of the median wall to Ruff's, the
 # largest peak RSS and every wall time. Comparing builds in one alternating run is how a
 # change is measured on a noisy machine: drift hits every build alike.
-# Environment: LW_CORPUS (default $HOME/.cache/loopwarden-corpus) and LW_RUFF, as compare.sh.
+# Environment: LW_CORPUS (default $HOME/.cache/loopwarden-corpus), and LW_RUFF and PYTHON
+# as pinned_ruff.sh reads them.
 set -euo pipefail
 runs=${1:?usage: cold_ab.sh RUNS BIN...}
 shift
 (($# > 0)) || { echo "usage: cold_ab.sh RUNS BIN..." >&2; exit 2; }
 cache=${LW_CORPUS:-$HOME/.cache/loopwarden-corpus}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ruff_version=$(sed -n 's/^ruff==//p' "$here/tools.txt" | head -1)
-# The pinned Ruff, found as compare.sh finds it: LW_RUFF, a `ruff` on PATH of that version,
-# or the one compare.sh installed.
-ruff=${LW_RUFF:-}
-if [[ -z $ruff ]]; then
-  if [[ "$(ruff --version 2>/dev/null)" == "ruff $ruff_version" ]]; then
-    ruff=$(command -v ruff)
-  else
-    ruff=$cache/venv-ruff-$ruff_version/bin/ruff
-  fi
-fi
-[[ -x $ruff ]] || { echo "cold_ab: no Ruff $ruff_version at $ruff (compare.sh installs it)" >&2; exit 2; }
+ruff=$(LW_CORPUS=$cache "$here/pinned_ruff.sh") || exit 2
 [[ -d $cache/src ]] || { echo "cold_ab: no corpus in $cache/src (run fetch-corpus.sh)" >&2; exit 2; }
 for ((i = 1; i <= runs; i++)); do
   for bin in "$@"; do

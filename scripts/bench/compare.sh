@@ -12,7 +12,8 @@
 #   loopwarden check --output-format json [$LW_EXTRA_ARGS] [CACHE] PATH...
 #   ruff check --isolated --select ASYNC,RUF006 --output-format json [CACHE] PATH...
 # Ruff is the version pinned in tools.txt: $LW_RUFF if set, else a `ruff` of that version
-# on PATH or in the cache, else it is installed with pip into $LW_CORPUS/venv-ruff-VERSION.
+# on PATH or in the cache, else it is installed with pip into $LW_CORPUS/venv-ruff-VERSION
+# (pinned_ruff.sh finds or installs it).
 #
 # Three measurements (LW_MODES), each with the tools alternating, loopwarden then Ruff,
 # LW_RUNS times each, one process at a time:
@@ -91,39 +92,9 @@ grep -q -- '--no-cache' <<<"$lw_help" && lw_no_cache=yes
 grep -q -- '--cache-dir' <<<"$lw_help" && lw_cache_dir=yes
 
 # --- Ruff, at the pinned version -----------------------------------------------------------
-ruff_pin=$(grep -E '^ruff==[^[:space:]]+' "$kit/tools.txt" | head -n 1 || true)
-[[ -n "$ruff_pin" ]] || die "no ruff==VERSION line in $kit/tools.txt"
-ruff_version=${ruff_pin#ruff==}
-venv=$cache/venv-ruff-$ruff_version
-is_pinned_ruff() { [[ -x "$1" ]] && [[ "$("$1" --version 2>/dev/null)" == "ruff $ruff_version" ]]; }
-ruff=""
-if [[ -n "${LW_RUFF:-}" ]]; then
-  is_pinned_ruff "$LW_RUFF" || die "LW_RUFF=$LW_RUFF is not ruff $ruff_version (tools.txt)"
-  ruff=$LW_RUFF
-fi
-for candidate in "$venv/bin/ruff" "$venv/target/bin/ruff" "$(command -v ruff || true)"; do
-  [[ -n "$ruff" ]] && break
-  if [[ -n "$candidate" ]] && is_pinned_ruff "$candidate"; then ruff=$candidate; break; fi
-done
-if [[ -z "$ruff" ]]; then
-  echo "compare: installing $ruff_pin into $venv" >&2
-  rm -rf "$venv"
-  mkdir -p "$cache"
-  if "$python" -m venv "$venv" >&2 && "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
-    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$ruff_pin" >&2 \
-      || die "pip could not install $ruff_pin into $venv"
-    ruff=$venv/bin/ruff
-  else
-    # A Python without a working venv module (Debian without python3-venv): pip can still
-    # put the package in a plain folder, and Ruff's wheel carries its binary in bin/.
-    echo "compare: no working venv; installing with pip --target instead" >&2
-    rm -rf "$venv"
-    "$python" -m pip install --disable-pip-version-check --quiet --target "$venv/target" "$ruff_pin" >&2 \
-      || die "pip could not install $ruff_pin"
-    ruff=$venv/target/bin/ruff
-  fi
-  is_pinned_ruff "$ruff" || die "installed $ruff_pin, but '$ruff --version' does not say ruff $ruff_version"
-fi
+ruff=$(LW_CORPUS=$cache PYTHON=$python "$kit/pinned_ruff.sh") || die "no Ruff of the version pinned in tools.txt"
+ruff_version=$("$ruff" --version)
+ruff_version=${ruff_version#ruff }
 
 # --- what to lint --------------------------------------------------------------------------
 corpus_note=""
