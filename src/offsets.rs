@@ -28,25 +28,12 @@ pub mod range {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<TextRange, D::Error> {
-        struct Marked;
-        impl<'de> Visitor<'de> for Marked {
-            type Value = TextRange;
-            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                formatter.write_str("a text range")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<TextRange, D::Error> {
-                let (start, end): (u32, u32) = serde::Deserialize::deserialize(deserializer)?;
-                // A range that ends before it starts would panic in `TextRange::new`.
-                if start > end {
-                    return Err(de::Error::custom("a text range that ends before it starts"));
-                }
-                Ok(TextRange::new(TextSize::new(start), TextSize::new(end)))
-            }
+        let (start, end): (u32, u32) = marked(deserializer, "a text range")?;
+        // A range that ends before it starts would panic in `TextRange::new`.
+        if start > end {
+            return Err(de::Error::custom("a text range that ends before it starts"));
         }
-        deserializer.deserialize_newtype_struct(MARK, Marked)
+        Ok(TextRange::new(TextSize::new(start), TextSize::new(end)))
     }
 }
 
@@ -100,22 +87,30 @@ impl serde::Serialize for MarkedOffset {
 
 impl<'de> serde::Deserialize<'de> for MarkedOffset {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Marked;
-        impl<'de> Visitor<'de> for Marked {
-            type Value = MarkedOffset;
-            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                formatter.write_str("a text offset")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<MarkedOffset, D::Error> {
-                let offset: u32 = serde::Deserialize::deserialize(deserializer)?;
-                Ok(MarkedOffset(TextSize::new(offset)))
-            }
-        }
-        deserializer.deserialize_newtype_struct(MARK, Marked)
+        let offset: u32 = marked(deserializer, "a text offset")?;
+        Ok(MarkedOffset(TextSize::new(offset)))
     }
+}
+
+/// What a [`MARK`] newtype holds, read back (`expecting` names it in an error).
+fn marked<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    struct Marked<T>(&'static str, std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Marked<T> {
+        type Value = T;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str(self.0)
+        }
+        fn visit_newtype_struct<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<T, D::Error> {
+            T::deserialize(deserializer)
+        }
+    }
+    deserializer.deserialize_newtype_struct(MARK, Marked(expecting, std::marker::PhantomData))
 }
 
 #[cfg(test)]

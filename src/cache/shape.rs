@@ -272,13 +272,12 @@ impl ser::Serializer for &mut Shaper {
     }
     fn serialize_struct_variant(
         self,
-        _: &'static str,
+        name: &'static str,
         index: u32,
-        _: &'static str,
-        _: usize,
+        variant: &'static str,
+        len: usize,
     ) -> Result<Self, Never> {
-        self.variant(index);
-        Ok(self)
+        self.serialize_tuple_variant(name, index, variant, len)
     }
 }
 
