@@ -35,9 +35,9 @@ mod cpu_time;
 mod generate;
 
 /// The command's allocator, as in `benches/scaling.rs`.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
-static GLOBAL: loopwarden::scratch_heap::ScratchAllocator =
-    loopwarden::scratch_heap::ScratchAllocator;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn analysed_project(modules: usize, settings: &Settings) -> Vec<FileAnalysis> {
     let dir = tempfile::Builder::new()
@@ -90,7 +90,6 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    loopwarden::scratch_heap::enable();
     let modules: usize = std::env::var("LW_MODULES")
         .ok()
         .and_then(|value| value.parse().ok())

@@ -43,14 +43,11 @@ mod cpu_time;
 #[path = "support/generate.rs"]
 mod generate;
 
-/// The command's allocator, set up as `src/main.rs` sets it up, so that the figures are the
+/// The command's allocator (`src/main.rs`), so that the figures are the
 /// command's: allocation is a good part of the work.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
-static GLOBAL: loopwarden::scratch_heap::ScratchAllocator =
-    loopwarden::scratch_heap::ScratchAllocator;
-
-/// mimalloc's `mi_option_purge_delay` (see mimalloc.h; not exported by the -sys crate).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Project sizes, in modules.
 const MODULES: &[usize] = &[10, 100, 1_000, 10_000];
@@ -277,9 +274,6 @@ fn run<M: Measurement>(mut c: Criterion<M>, prefix: &str) {
 }
 
 fn main() {
-    // SAFETY: setting an allocator option is allowed at any time; -1 means "never purge".
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    loopwarden::scratch_heap::enable();
     let wall = std::env::var("LW_BENCH_CLOCK").is_ok_and(|clock| clock == "wall");
     if wall {
         run(Criterion::default().configure_from_args(), "wall-");

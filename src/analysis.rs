@@ -44,7 +44,7 @@ use crate::source::{AsciiLines, LineIndex};
 pub const ANALYSIS_STACK_SIZE: usize = 512 * 1024 * 1024;
 
 /// One file after [`analyse_source`]: its text, its own findings, its summary.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct FileAnalysis {
     /// The path as the user sees it in output.
     pub display_path: String,
@@ -197,18 +197,6 @@ pub fn checked_text(
 /// [`analyse_source`] on a file's bytes: a file CPython would not decode gets one LW001
 /// finding, with CPython's message, at the first byte that does not decode.
 pub fn analyse_bytes(
-    file: &SourcePath,
-    bytes: Vec<u8>,
-    module: &ModuleName,
-    roots: Option<&ProjectRoots>,
-    settings: &Settings,
-) -> FileAnalysis {
-    crate::scratch_heap::keep_result(|| {
-        analyse_bytes_in_place(file, bytes, module, roots, settings)
-    })
-}
-
-fn analyse_bytes_in_place(
     file: &SourcePath,
     bytes: Vec<u8>,
     module: &ModuleName,

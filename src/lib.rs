@@ -32,7 +32,6 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod runtime_report;
-pub mod scratch_heap;
 pub mod semantic;
 pub mod server;
 pub mod settings;

@@ -3,7 +3,7 @@
 #
 # Usage:  cold_ab.sh RUNS BIN...
 # Each round runs every BIN (`check --no-cache --output-format json`), then Ruff
-# (`--select ASYNC,RUF006 --no-cache --isolated`), under GNU time; it prints, per tool, the
+# (`--select ASYNC,RUF006 --no-cache --exit-zero --isolated`), under GNU time; it prints, per tool, the
 # median wall and CPU (user+system) time, the ratio of the median wall to Ruff's, the
 # largest peak RSS and every wall time. Comparing builds in one alternating run is how a
 # change is measured on a noisy machine: drift hits every build alike.
@@ -22,7 +22,7 @@ for ((i = 1; i <= runs; i++)); do
     /usr/bin/time -f "$bin %e %U %S %M" "$bin" check "$cache/src" --no-cache --exit-zero -q \
       --output-format json 2>&1 >/dev/null | tail -n 1
   done
-  /usr/bin/time -f "ruff %e %U %S %M" "$ruff" check --no-cache --isolated --select ASYNC,RUF006 \
+  /usr/bin/time -f "ruff %e %U %S %M" "$ruff" check --no-cache --exit-zero --isolated --select ASYNC,RUF006 \
     --output-format json "$cache/src" 2>&1 >/dev/null | tail -n 1
 done | python3 -c '
 import collections, statistics, sys
