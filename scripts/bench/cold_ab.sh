@@ -3,9 +3,10 @@
 #
 # Usage:  cold_ab.sh RUNS BIN...
 # Each round runs every BIN (`check --no-cache --output-format json`), then Ruff
-# (`--select ASYNC,RUF006 --no-cache --exit-zero --isolated`), under GNU time; it prints, per tool, the
-# median wall and CPU (user+system) time, the ratio of the median wall to Ruff's, the
-# largest peak RSS and every wall time. Comparing builds in one alternating run is how a
+# (`--select ASYNC,RUF006 --no-cache --isolated`), under GNU time, both with --exit-zero
+# (a run with findings is no failure here); it prints, per tool, the median wall and CPU
+# (user+system) time, the ratio of the median wall to Ruff's, the largest peak RSS and
+# every wall time. Comparing builds in one alternating run is how a
 # change is measured on a noisy machine: drift hits every build alike.
 # Environment: LW_CORPUS (default $HOME/.cache/loopwarden-corpus), and LW_RUFF and PYTHON
 # as pinned_ruff.sh reads them.
