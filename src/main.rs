@@ -30,10 +30,11 @@ const EXIT_ERROR: u8 = 2;
 /// jemalloc, as Ruff has on Linux and macOS: the analysis allocates many small strings and
 /// trees on two threads at once, where it is markedly faster than the system allocator.
 /// Against mimalloc (this allocator until 2026-12), on a cold run over the benchmark
-/// corpus: about 6 % less CPU time and 10 % less peak RSS, with no per-file scratch heap.
-/// mimalloc hands out a block by reading the link stored in it, a cache miss on each first
-/// touch of memory (9 % of the CPU samples); jemalloc's thread cache holds pointers in an
-/// array. docs/performance.md has the figures.
+/// corpus: a tenth less peak RSS with no per-file scratch heap, and a tenth fewer CPU
+/// samples on one thread (on two, the same within noise). mimalloc hands out a block by
+/// reading the link stored in it, a cache miss on each first touch of memory (9 % of the
+/// CPU samples); jemalloc's thread cache holds pointers in an array. docs/performance.md
+/// has the figures.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
