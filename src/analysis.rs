@@ -416,7 +416,7 @@ pub fn all_located(diagnostics: &[Diagnostic], index: &LineIndex, lines: &AsciiL
 }
 
 /// A file's text while its analysis holds it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum HeldText {
     /// The file has findings: its text, for code frames.
     Full(String),

@@ -234,7 +234,7 @@ pub enum Passed {
 /// LW103's fix for a call, spelled where the call is (the link that decides whether the
 /// callee blocks runs after the text is gone): `await asyncio.to_thread(f, ...)` (or the
 /// executor form below Python 3.9), with `import asyncio` when the module lacks it.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct ToThreadCall {
     /// The call itself moved to a worker thread.
     pub call: Option<crate::diagnostic::Fix>,
@@ -250,7 +250,7 @@ pub struct ToThreadCall {
 /// Serialized, one takes about a third of that, and compressed (its message and its text
 /// say `asyncio.to_thread` and the callee twice) about half as much again; a module's fixes
 /// are decompressed only for a finding.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpelledFixes {
     /// (function, call site, end of its bytes in the decompressed `bytes`), in function and
     /// site order.
@@ -463,7 +463,7 @@ pub enum LoopEntry {
 /// them); the others share one empty set. Those read as the summary's own fields
 /// (`function.blocking`) through `Deref`. (Inline, the sixteen lists made a summary 200
 /// bytes, not 136.)
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Its qualified path (`app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`) and
     /// the short name shown in chains: [`Self::path`], [`Self::name`].
@@ -515,7 +515,7 @@ pub struct FunctionSummary {
 
 /// The rarer lists of a function's sites and facts, most often all empty (see
 /// [`FunctionSummary`]).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSites {
     pub blocking: ThinVec<BlockingSite>,
     pub loop_runs: ThinVec<LoopRunSite>,
@@ -609,7 +609,7 @@ pub enum RunningProbe {
 }
 
 /// An LW501 finding waiting for the callers' verdict.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct PendingDeadline {
     pub diagnostic: crate::diagnostic::Diagnostic,
     /// A raw stream or socket operation in a private function (`_name`, or in a `_private`
@@ -628,7 +628,7 @@ pub struct PendingDeadline {
 /// enclosing one whose parameter a nested function reads (`owner`, the index of that function
 /// in its module's [`ModuleSummary::functions`]). Whether the session has a timeout is known
 /// only from what the owner's callers pass, at the link.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionParameter {
     pub owner: u32,
     pub parameter: ParameterRef,
@@ -763,7 +763,7 @@ impl FunctionSummary {
 /// the path's last part (every one of the benchmark corpus's 146,000 functions), so it is
 /// kept as where it starts in the path. Two strings took 48 bytes of every summary and a
 /// second allocation; this is 24 bytes and one. Serialized as the two strings.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 struct FunctionNames {
     /// The path, then the name when it is not the path's end.
     text: Box<str>,
@@ -822,7 +822,7 @@ impl<'de> serde::Deserialize<'de> for FunctionNames {
 /// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
 /// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
 /// the link to follow `obj.attr.method()` across modules.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
     pub bases: Vec<String>,
     /// Attribute → the type it holds.
@@ -846,7 +846,7 @@ impl ClassSummary {
 /// types and a module's return types. As pairs of strings, a 32- or 40-byte entry and two
 /// allocations each, they took about 8 MB of the benchmark corpus's summaries (59,000
 /// attributes, 27,000 return types); here an entry costs its text and eight bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextMap {
     /// Each entry's key, then its value, one after the other.
     text: Box<str>,
@@ -932,7 +932,7 @@ impl TextMap {
 /// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes, and a
 /// target's text is kept once however many names are bound to it or below it (`from typing
 /// import Any, Optional`, every definition of the module below the module's name).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exports {
     /// The entries' names, one after the other.
     names: Box<str>,
@@ -1012,7 +1012,7 @@ mod wide {
 /// A map from paths to values as a vector sorted by path: a summary's classes and return
 /// types, made once and only looked up. A hash map kept a fifth to a half of its slots
 /// empty for the whole run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sorted<V>(Box<[(String, V)]>);
 
 impl<V> Default for Sorted<V> {
@@ -1314,7 +1314,7 @@ impl ExportTarget<'_> {
     }
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The dotted module name (`app.db`).
     pub module_name: String,
@@ -1420,7 +1420,7 @@ impl ModuleSummary {
 /// For each entry of a module's callee table, the index of the module's own function it
 /// names, if any: 4 bytes an entry where `Option<u32>` takes 8 (264,000 entries on the
 /// benchmark corpus). Serialized as the options it stands for.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct LocalCallees(Box<[u32]>);
 
 impl LocalCallees {
@@ -1480,7 +1480,7 @@ impl<'de> serde::Deserialize<'de> for LocalCallees {
 /// Names, sorted, each once, in one text buffer ([`PathTable`]): a module's methods called
 /// on values of unknown type (39,000 on the benchmark corpus, an allocation each as boxed
 /// strings).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SortedNames(PathTable);
 
 impl SortedNames {
