@@ -43,8 +43,8 @@ mod cpu_time;
 #[path = "support/generate.rs"]
 mod generate;
 
-/// The command's allocator (`src/main.rs`), so that the figures are the
-/// command's: allocation is a good part of the work.
+/// The command's allocator (`src/main.rs`), so that the figures are the command's:
+/// allocation is a good part of the work.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

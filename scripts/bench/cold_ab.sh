@@ -6,8 +6,8 @@
 # (`--select ASYNC,RUF006 --no-cache --isolated`), under GNU time, both with --exit-zero
 # (a run with findings is no failure here); it prints, per tool, the median wall and CPU
 # (user+system) time, the ratio of the median wall to Ruff's, the largest peak RSS and
-# every wall time. Comparing builds in one alternating run is how a
-# change is measured on a noisy machine: drift hits every build alike.
+# every wall time. Comparing builds in one alternating run is how a change is measured on
+# a noisy machine: drift hits every build alike.
 # Environment: LW_CORPUS (default $HOME/.cache/loopwarden-corpus), and LW_RUFF and PYTHON
 # as pinned_ruff.sh reads them.
 set -euo pipefail
@@ -23,8 +23,8 @@ for ((i = 1; i <= runs; i++)); do
     /usr/bin/time -f "$bin %e %U %S %M" "$bin" check "$cache/src" --no-cache --exit-zero -q \
       --output-format json 2>&1 >/dev/null | tail -n 1
   done
-  /usr/bin/time -f "ruff %e %U %S %M" "$ruff" check --no-cache --exit-zero --isolated --select ASYNC,RUF006 \
-    --output-format json "$cache/src" 2>&1 >/dev/null | tail -n 1
+  /usr/bin/time -f "ruff %e %U %S %M" "$ruff" check --no-cache --exit-zero --isolated \
+    --select ASYNC,RUF006 --output-format json "$cache/src" 2>&1 >/dev/null | tail -n 1
 done | python3 -c '
 import collections, statistics, sys
 runs = collections.defaultdict(list)
