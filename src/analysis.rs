@@ -301,7 +301,10 @@ fn analyse_text(
     // commands to the parser, not syntax errors.
     let source_type = PySourceType::from(&analysis.path);
     let parse_started = Instant::now();
-    let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
+    // The tree and its tokens are the parse's only allocations: its region holds them.
+    let parsed = crate::parse_arena::in_arena(|| {
+        ruff_python_parser::parse_unchecked_source(source, source_type)
+    });
     analysis.parse_time = parse_started.elapsed();
     let check_started = Instant::now();
     let syntax = parsed.syntax();
@@ -367,7 +370,8 @@ fn analyse_text(
     summary.star_imports = exports.star_imports.into();
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();
-    // Dropping a deep tree recurses too: it happens here, on the analysis thread's stack.
+    // The tree's region is rewound here (the tree forgotten or dropped, as
+    // `parse_arena::TreeEnd` is set); a drop of a deep tree recurses, on this thread's stack.
     drop(parsed);
     (diagnostics, Some(summary))
 }
@@ -693,6 +697,8 @@ fn run(
                 }
             })
             .collect::<Vec<_>>();
+        // No file is parsed again in this run, and the link needs memory.
+        crate::parse_arena::trim();
         let analysed_at = Instant::now();
         files.sort_by(|a, b| a.display_path.cmp(&b.display_path));
         let linked = link(&files, settings);

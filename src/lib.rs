@@ -27,6 +27,7 @@ pub mod noqa;
 pub mod notebook;
 pub mod offsets;
 pub mod output;
+pub mod parse_arena;
 pub mod project;
 pub mod registry;
 pub mod report;

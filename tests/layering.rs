@@ -13,7 +13,7 @@ use syn::visit::Visit;
 
 /// The layers, bottom first. A file's layer is the first segment of its module path.
 const LAYERS: &[&[&str]] = &[
-    &["source", "offsets", "ast_query", "encoding"],
+    &["source", "offsets", "ast_query", "encoding", "parse_arena"],
     &["notebook"],
     &["registry"],
     &["diagnostic", "message_text"],

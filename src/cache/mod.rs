@@ -261,6 +261,8 @@ fn run(
             now,
         };
         let (files, outcomes) = run.load_or_analyse(walked, &modules);
+        // No file is parsed again in this run, and the link needs memory.
+        crate::parse_arena::trim();
         let analysed_at = Instant::now();
         let Projected {
             files,
