@@ -101,12 +101,15 @@ static FREE_REGIONS: AtomicU64 = AtomicU64::new(u64::MAX);
 
 const _: () = assert!(REGIONS == u64::BITS as usize);
 
-/// The state of one region, touched only by the thread holding its lease.
+/// The state of one region, touched only by the thread holding its lease. Addresses, not
+/// offsets: a bump is then a few instructions.
 struct Region {
-    /// Bytes handed out from the region's start.
-    used: Cell<usize>,
-    /// Bytes from the region's start that are readable and writable.
-    committed: Cell<usize>,
+    /// The region's first byte (set by [`enable`]).
+    start: Cell<usize>,
+    /// The first byte not handed out.
+    next: Cell<usize>,
+    /// The end of the bytes made readable and writable.
+    usable_end: Cell<usize>,
     /// Set when an allocation did not fit and went to the wrapped allocator: the value is
     /// then dropped normally, whatever [`TreeEnd`] says.
     overflowed: Cell<bool>,
@@ -114,30 +117,26 @@ struct Region {
 
 struct Regions([Region; REGIONS]);
 
-// SAFETY: a region's cells are read and written only by the thread holding its lease:
-// `FREE_REGIONS` hands each region to one thread at a time, with acquire and release
-// ordering around it.
+// SAFETY: a region's cells are written by `enable` before any lease, and then read and
+// written only by the thread holding its lease: `FREE_REGIONS` hands each region to one
+// thread at a time, with acquire and release ordering around it.
 unsafe impl Sync for Regions {}
 
 static REGION_TABLE: Regions = Regions(
     [const {
         Region {
-            used: Cell::new(0),
-            committed: Cell::new(0),
+            start: Cell::new(0),
+            next: Cell::new(0),
+            usable_end: Cell::new(0),
             overflowed: Cell::new(false),
         }
     }; REGIONS],
 );
 
 thread_local! {
-    /// The region the current thread allocates from while [`in_arena`] runs its closure.
-    static ACTIVE: Cell<usize> = const { Cell::new(NO_REGION) };
-}
-
-const NO_REGION: usize = usize::MAX;
-
-fn region_start(index: usize) -> usize {
-    RESERVED_START.load(Ordering::Relaxed) + index * REGION_SIZE.load(Ordering::Relaxed)
+    /// The region the current thread allocates from while [`in_arena`] runs its closure
+    /// (null outside it).
+    static ACTIVE: Cell<*const Region> = const { Cell::new(ptr::null()) };
 }
 
 #[inline(always)]
@@ -157,20 +156,45 @@ impl<A> ParseArena<A> {
 }
 
 impl<A: GlobalAlloc> ParseArena<A> {
-    /// A block of region `index`, or the wrapped allocator's when the region is full.
+    /// A block of `region` after making more of it usable, or the wrapped allocator's when
+    /// the region is full.
     ///
     /// # Safety
-    /// `index` is the current thread's active region; `layout` as `GlobalAlloc::alloc`
+    /// `region` is the current thread's active region; `layout` as `GlobalAlloc::alloc`
     /// takes it.
+    #[cold]
     #[inline(never)]
-    unsafe fn alloc_in(&self, index: usize, layout: Layout) -> *mut u8 {
-        let block = bump(index, layout);
-        if !block.is_null() {
-            return block;
+    unsafe fn alloc_slow(&self, region: &Region, layout: Layout) -> *mut u8 {
+        let mask = layout.align() - 1;
+        let at = (region.next.get() + mask) & !mask;
+        if let Some(end) = at.checked_add(layout.size())
+            && make_usable(region, end)
+        {
+            region.next.set(end);
+            return at as *mut u8;
         }
-        REGION_TABLE.0[index].overflowed.set(true);
+        region.overflowed.set(true);
         // SAFETY: the caller's layout.
         unsafe { self.inner.alloc(layout) }
+    }
+
+    /// A block of `region`.
+    ///
+    /// # Safety
+    /// As [`Self::alloc_slow`].
+    #[inline(always)]
+    unsafe fn alloc_in(&self, region: &Region, layout: Layout) -> *mut u8 {
+        // A layout's alignment is a power of two, and the reservation lies far below the
+        // top of the address space: neither sum wraps.
+        let mask = layout.align() - 1;
+        let at = (region.next.get() + mask) & !mask;
+        let end = at + layout.size();
+        if end <= region.usable_end.get() {
+            region.next.set(end);
+            return at as *mut u8;
+        }
+        // SAFETY: the caller's.
+        unsafe { self.alloc_slow(region, layout) }
     }
 
     /// `realloc` of a block of a region.
@@ -179,19 +203,16 @@ impl<A: GlobalAlloc> ParseArena<A> {
     /// As `GlobalAlloc::realloc`'s, for a block in a region.
     #[inline(never)]
     unsafe fn realloc_in_region(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let active = ACTIVE.get();
-        if active != NO_REGION {
-            let region = &REGION_TABLE.0[active];
-            let start = region_start(active);
-            let size = REGION_SIZE.load(Ordering::Relaxed);
+        // SAFETY: `ACTIVE` is null or the current thread's leased region.
+        if let Some(region) = unsafe { ACTIVE.get().as_ref() } {
             let address = ptr as usize;
             // The last block handed out grows or shrinks where it is.
-            if address >= start
-                && address - start + layout.size() == region.used.get()
-                && let Some(end) = (address - start).checked_add(new_size)
-                && (end <= region.committed.get() || commit(active, end, size))
+            if address >= region.start.get()
+                && address + layout.size() == region.next.get()
+                && let Some(end) = address.checked_add(new_size)
+                && (end <= region.usable_end.get() || make_usable(region, end))
             {
-                region.used.set(end);
+                region.next.set(end);
                 return ptr;
             }
         }
@@ -208,37 +229,21 @@ impl<A: GlobalAlloc> ParseArena<A> {
     }
 }
 
-/// A block of `layout` from region `index`, or null when it does not fit.
-fn bump(index: usize, layout: Layout) -> *mut u8 {
-    let region = &REGION_TABLE.0[index];
-    let start = region_start(index);
-    // A layout's alignment is a power of two, and the reservation lies far below the top
-    // of the address space: the sum cannot wrap.
-    let mask = layout.align() - 1;
-    let offset = ((start + region.used.get() + mask) & !mask) - start;
-    let Some(end) = offset.checked_add(layout.size()) else {
-        return ptr::null_mut();
-    };
-    if end > region.committed.get() && !commit(index, end, REGION_SIZE.load(Ordering::Relaxed)) {
-        return ptr::null_mut();
-    }
-    region.used.set(end);
-    (start + offset) as *mut u8
-}
-
-/// Makes region `index` usable up to at least `end` bytes from its start.
-fn commit(index: usize, end: usize, region_size: usize) -> bool {
-    if end > region_size {
+/// Makes `region` usable up to at least address `end`, in steps of `COMMIT_STEP`, within
+/// the region's size.
+fn make_usable(region: &Region, end: usize) -> bool {
+    let start = region.start.get();
+    let size = REGION_SIZE.load(Ordering::Relaxed);
+    if end > start + size {
         return false;
     }
-    let region = &REGION_TABLE.0[index];
-    let committed = region.committed.get();
     let step = COMMIT_STEP.load(Ordering::Relaxed);
-    let target = end.next_multiple_of(step).min(region_size);
-    if !os::make_usable(region_start(index) + committed, target - committed) {
+    let target = start + (end - start).next_multiple_of(step).min(size);
+    let usable_end = region.usable_end.get();
+    if !os::make_usable(usable_end, target - usable_end) {
         return false;
     }
-    region.committed.set(target);
+    region.usable_end.set(target);
     true
 }
 
@@ -249,10 +254,10 @@ fn commit(index: usize, end: usize, region_size: usize) -> bool {
 unsafe impl<A: GlobalAlloc> GlobalAlloc for ParseArena<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let active = ACTIVE.get();
-        if active != NO_REGION {
-            // SAFETY: `active` is this thread's leased region; the caller's layout.
-            return unsafe { self.alloc_in(active, layout) };
+        // SAFETY: `ACTIVE` is null or the current thread's leased region.
+        if let Some(region) = unsafe { ACTIVE.get().as_ref() } {
+            // SAFETY: that region; the caller's layout.
+            return unsafe { self.alloc_in(region, layout) };
         }
         // SAFETY: the caller's layout.
         unsafe { self.inner.alloc(layout) }
@@ -260,10 +265,10 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for ParseArena<A> {
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let active = ACTIVE.get();
-        if active != NO_REGION {
+        // SAFETY: as in `alloc`.
+        if let Some(region) = unsafe { ACTIVE.get().as_ref() } {
             // SAFETY: as in `alloc`.
-            let block = unsafe { self.alloc_in(active, layout) };
+            let block = unsafe { self.alloc_in(region, layout) };
             if !block.is_null() {
                 // SAFETY: the block is `layout.size()` writable bytes; a rewound region
                 // still holds the last tree's bytes.
@@ -310,6 +315,12 @@ pub fn enable(config: Config) -> bool {
         return false;
     };
     RESERVED_START.store(start, Ordering::Relaxed);
+    for (index, region) in REGION_TABLE.0.iter().enumerate() {
+        let region_start = start + index * region_size;
+        region.start.set(region_start);
+        region.next.set(region_start);
+        region.usable_end.set(region_start);
+    }
     REGION_SIZE.store(region_size, Ordering::Relaxed);
     COMMIT_STEP.store(config.commit_step, Ordering::Relaxed);
     KEEP_RESIDENT.store(config.keep_resident, Ordering::Relaxed);
@@ -343,18 +354,19 @@ fn lease() -> Option<usize> {
 /// Rewinds region `index`, which the caller leased, and returns it to the pool.
 fn release(index: usize) {
     let region = &REGION_TABLE.0[index];
-    region.used.set(0);
+    region.next.set(region.start.get());
     region.overflowed.set(false);
-    give_back(index, KEEP_RESIDENT.load(Ordering::Relaxed));
+    give_back(region, KEEP_RESIDENT.load(Ordering::Relaxed));
     FREE_REGIONS.fetch_or(1 << index, Ordering::AcqRel);
 }
 
-/// Gives the pages of region `index` (leased by the caller, rewound) past its first `keep`
-/// bytes back to the system. They stay usable and read as zeros when touched again.
-fn give_back(index: usize, keep: usize) {
-    let committed = REGION_TABLE.0[index].committed.get();
-    if committed > keep {
-        os::discard(region_start(index) + keep, committed - keep);
+/// Gives the pages of `region` (leased by the caller, rewound) past its first `keep` bytes
+/// back to the system. They stay usable and read as zeros when touched again.
+fn give_back(region: &Region, keep: usize) {
+    let kept_end = region.start.get() + keep;
+    let usable_end = region.usable_end.get();
+    if usable_end > kept_end {
+        os::discard(kept_end, usable_end - kept_end);
     }
 }
 
@@ -364,7 +376,7 @@ pub fn trim() {
     for index in 0..REGIONS {
         let bit = 1 << index;
         if FREE_REGIONS.fetch_and(!bit, Ordering::AcqRel) & bit != 0 {
-            give_back(index, 0);
+            give_back(&REGION_TABLE.0[index], 0);
             FREE_REGIONS.fetch_or(bit, Ordering::AcqRel);
         }
     }
@@ -374,6 +386,9 @@ pub fn trim() {
 pub fn is_in_region<T: ?Sized>(ptr: *const T) -> bool {
     ENABLED.load(Ordering::Acquire) && in_reserved(ptr as *const u8 as *mut u8)
 }
+
+/// The index of no region.
+const NO_REGION: usize = usize::MAX;
 
 /// A value whose blocks may lie in a parse region, which it holds until dropped.
 pub struct InArena<T> {
@@ -409,12 +424,17 @@ impl<T> Drop for InArena<T> {
 /// `in_arena`'s closure, `make` allocates from the wrapped allocator.
 pub fn in_arena<T>(make: impl FnOnce() -> T) -> InArena<T> {
     let outer = ACTIVE.get();
-    let region = if outer == NO_REGION {
+    let region = if outer.is_null() {
         lease().unwrap_or(NO_REGION)
     } else {
         NO_REGION
     };
-    ACTIVE.set(region);
+    ACTIVE.set(
+        REGION_TABLE
+            .0
+            .get(region)
+            .map_or(ptr::null(), ptr::from_ref),
+    );
     let value = make();
     ACTIVE.set(outer);
     InArena {
