@@ -611,9 +611,7 @@ impl Run<'_> {
                 let linked = link(&files, self.settings);
                 let project = project_diagnostics(&linked, self.settings);
                 drop(linked);
-                // Nothing reads the summaries any more: freed on every thread, not later on
-                // one.
-                files.par_iter_mut().for_each(|file| file.summary = None);
+                analysis::free_summaries(&mut files);
                 (project, false, 0)
             }
         };
