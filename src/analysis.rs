@@ -501,12 +501,28 @@ pub struct LinkedProject<'a> {
 
 /// Links the summaries of `files` (in that order: findings come back in the same order).
 pub fn link<'a>(files: &'a [FileAnalysis], settings: &Settings) -> LinkedProject<'a> {
+    link_with(files, &[], settings)
+}
+
+/// [`link`], the summary of the `i`-th file being `held[i]` where that is set (summaries
+/// the cache decoded apart from the files), else the file's own.
+pub fn link_with<'a>(
+    files: &'a [FileAnalysis],
+    held: &[Option<&'a ModuleSummary>],
+    settings: &Settings,
+) -> LinkedProject<'a> {
     static EMPTY: std::sync::OnceLock<ModuleSummary> = std::sync::OnceLock::new();
     let empty = EMPTY.get_or_init(ModuleSummary::default);
     let modules = files
         .iter()
-        .map(|file| ProjectModule {
-            summary: file.summary.as_deref().unwrap_or(empty),
+        .enumerate()
+        .map(|(position, file)| ProjectModule {
+            summary: held
+                .get(position)
+                .copied()
+                .flatten()
+                .or(file.summary.as_deref())
+                .unwrap_or(empty),
             display_path: &file.display_path,
             line_index: &file.line_index,
         })

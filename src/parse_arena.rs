@@ -419,6 +419,25 @@ impl<T> Drop for InArena<T> {
     }
 }
 
+impl<T> InArena<T> {
+    /// Runs `grow` on the value with the current thread allocating from the value's region
+    /// again (from the wrapped allocator when it has none, or inside another arena's
+    /// closure, as [`in_arena`] does there): for a value built a piece at a time, with work between the pieces that
+    /// must not land in the region (a scratch buffer, a value that outlives this one). The
+    /// contract of [`in_arena`] holds: what `grow` allocates and keeps is owned by the value.
+    pub fn extend(&mut self, grow: impl FnOnce(&mut T)) {
+        let outer = ACTIVE.get();
+        let region = if outer.is_null() {
+            REGION_TABLE.0.get(self.region)
+        } else {
+            None
+        };
+        ACTIVE.set(region.map_or(ptr::null(), ptr::from_ref));
+        grow(&mut self.value);
+        ACTIVE.set(outer);
+    }
+}
+
 /// Runs `make` with the current thread allocating from a region of its own, when
 /// [`enable`] succeeded and a region is free; see the module's contract. Inside another
 /// `in_arena`'s closure, `make` allocates from the wrapped allocator.
