@@ -221,7 +221,11 @@ impl<'a> Project<'a> {
         if !self.may_be_project_path(path) {
             return None;
         }
-        let segments: Vec<&str> = segments(path).collect();
+        // Sized at once: collected from an iterator of unknown length, the vector grew
+        // by reallocation for most paths.
+        let mut all = Vec::with_capacity(memchr::memchr_iter(b'.', path.as_bytes()).count() + 1);
+        all.extend(segments(path));
+        let segments = all;
         let (mut current, start) = self.typed_prefix(path, &segments, memo)?;
         for (offset, segment) in segments[start..].iter().enumerate() {
             let last = start + offset + 1 == segments.len();
