@@ -1300,3 +1300,61 @@ fn record_of<'r>(
         .get(&name)?;
     Some((at, &records[at]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's stored summary and line index, compressed as the cache file holds them.
+    fn stored(summary: &Option<Box<ModuleSummary>>, line_index: &LineIndex) -> Vec<u8> {
+        let (bytes, _) = serialized_linked(summary, line_index).expect("serializes");
+        lz4_flex::compress_prepend_size(&bytes)
+    }
+
+    fn summary_bytes(summary: &ModuleSummary) -> Vec<u8> {
+        postcard::to_allocvec(summary).expect("serializes")
+    }
+
+    #[test]
+    fn a_stored_summary_is_held_with_its_position_and_the_line_index_returned() {
+        let summary = Some(Box::new(ModuleSummary {
+            module_name: "app.web".to_string(),
+            ..ModuleSummary::default()
+        }));
+        let line_index = LineIndex::new("import os\n\nx = 1\n");
+        let mut held = crate::parse_arena::in_arena(Vec::new);
+        let mut scratch = Vec::new();
+        let read = decode_linked(&stored(&summary, &line_index), &mut scratch, &mut held, 7)
+            .expect("decodes");
+        assert_eq!(read.line_count(), line_index.line_count());
+        assert_eq!(read.line_start(2), line_index.line_start(2));
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].0, 7);
+        assert_eq!(
+            summary_bytes(&held[0].1),
+            summary_bytes(summary.as_deref().expect("a summary"))
+        );
+
+        // A file without a summary holds nothing; the scratch buffer serves the next file.
+        decode_linked(&stored(&None, &line_index), &mut scratch, &mut held, 8).expect("decodes");
+        assert_eq!(held.len(), 1);
+    }
+
+    #[test]
+    fn a_summary_whose_line_index_does_not_decode_is_not_held() {
+        let summary = Some(Box::<ModuleSummary>::default());
+        let line_index = LineIndex::new("a = 1\nb = 2\n");
+        let (mut bytes, _) = serialized_linked(&summary, &line_index).expect("serializes");
+        // The summary whole, the line index cut short: the file is analysed again, and the
+        // summary read here must not stand in for the new one.
+        bytes.truncate(bytes.len() - 2);
+        let mut held = crate::parse_arena::in_arena(Vec::new);
+        let mut scratch = Vec::new();
+        let compressed = lz4_flex::compress_prepend_size(&bytes);
+        assert!(decode_linked(&compressed, &mut scratch, &mut held, 3).is_none());
+        assert!(held.is_empty());
+        // Bytes that are no LZ4 block at all.
+        assert!(decode_linked(&[0xFF; 9], &mut scratch, &mut held, 4).is_none());
+        assert!(held.is_empty());
+    }
+}
