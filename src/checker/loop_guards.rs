@@ -13,23 +13,31 @@
 use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
+use rustc_hash::FxHashMap;
+
+use super::Checker;
 use crate::project::summary::RunningProbe;
 use crate::source::MAX_NESTING;
 
-/// Whether the call at `call` (a range inside `body`) is guarded as above.
-pub fn is_guarded(body: &[Stmt], call: TextRange) -> bool {
-    let mut block = body;
+/// Whether the call at `call` (a range inside the checker's current body) is guarded as
+/// above.
+pub fn is_guarded(checker: &Checker, call: TextRange) -> bool {
+    let mut block = checker.current_body();
     for _ in 0..MAX_NESTING {
-        let Some(position) = block
-            .iter()
-            .position(|stmt| stmt.range().contains_range(call))
+        // Found by halving, not by a scan: the statements of a block are in order and do not
+        // overlap, and a module's code is one block, asked about at every module-level call
+        // (a scan made files of many top-level statements quadratic).
+        let position = block.partition_point(|stmt| stmt.end() <= call.start());
+        let Some(stmt) = block
+            .get(position)
+            .filter(|stmt| stmt.range().contains_range(call))
         else {
             return false;
         };
-        if block[..position].iter().any(returns_when_loop_runs) {
+        let first_return = checker.rule_state::<FirstReturns>().of(block);
+        if first_return.is_some_and(|first| first < position) {
             return true;
         }
-        let stmt = &block[position];
         match guard_or_inner_block(stmt, call) {
             Inner::Guarded => return true,
             Inner::Block(inner) => block = inner,
@@ -37,6 +45,21 @@ pub fn is_guarded(body: &[Stmt], call: TextRange) -> bool {
         }
     }
     false
+}
+
+/// Per block of the module, the first statement that returns when a loop runs
+/// ([`returns_when_loop_runs`]): looked for once per block, not once per call in it.
+#[derive(Default)]
+struct FirstReturns(FxHashMap<(usize, usize), Option<usize>>);
+
+impl FirstReturns {
+    fn of(&mut self, block: &[Stmt]) -> Option<usize> {
+        // A block is a slice of the module's tree, which outlives the walk's rule state.
+        *self
+            .0
+            .entry((block.as_ptr() as usize, block.len()))
+            .or_insert_with(|| block.iter().position(returns_when_loop_runs))
+    }
 }
 
 enum Inner<'a> {
