@@ -233,7 +233,7 @@ pub(crate) fn check_notebook_call(checker: &mut Checker, call: &ast::ExprCall, p
     if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some() {
         return;
     }
-    if loop_guards::is_guarded(checker.current_body(), call.range()) {
+    if loop_guards::is_guarded(checker, call.range()) {
         return;
     }
     let api = display_path(path);
@@ -261,15 +261,14 @@ pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall
     if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some() {
         return;
     }
-    let module_name = checker.model.module.module_name.as_str();
-    if !runs_when_imported(module_name, &checker.module().body) {
+    if !runs_when_imported(checker) {
         return;
     }
     let under_main_guard = checker
         .statement_ancestors()
         .iter()
         .any(|stmt| matches!(stmt, Stmt::If(if_stmt) if mentions_dunder_name(&if_stmt.test)));
-    if under_main_guard || loop_guards::is_guarded(checker.current_body(), call.range()) {
+    if under_main_guard || loop_guards::is_guarded(checker, call.range()) {
         return;
     }
     let api = display_path(path);
@@ -286,19 +285,27 @@ pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall
 }
 
 /// Whether a module's top-level code runs on import rather than as a script: it imports
-/// its package's modules relatively, and it is neither `__main__` nor a test module.
-fn runs_when_imported(module_name: &str, body: &[Stmt]) -> bool {
-    let last = module_name.rsplit('.').next().unwrap_or(module_name);
-    if last == "__main__" || crate::settings::is_test_module(module_name) {
-        return false;
-    }
-    body.iter().any(|stmt| match stmt {
-        Stmt::ImportFrom(import) => import.level > 0,
-        Stmt::Try(try_stmt) => try_stmt
-            .body
-            .iter()
-            .any(|inner| matches!(inner, Stmt::ImportFrom(import) if import.level > 0)),
-        _ => false,
+/// its package's modules relatively, and it is neither `__main__` nor a test module. Decided
+/// once per module: asked at every loop run of its top level, a scan of the module's
+/// statements each time made a module of many such calls quadratic.
+fn runs_when_imported(checker: &Checker) -> bool {
+    #[derive(Default)]
+    struct RunsWhenImported(Option<bool>);
+    let mut decided = checker.rule_state::<RunsWhenImported>();
+    *decided.0.get_or_insert_with(|| {
+        let module_name = checker.model.module.module_name.as_str();
+        let last = module_name.rsplit('.').next().unwrap_or(module_name);
+        if last == "__main__" || crate::settings::is_test_module(module_name) {
+            return false;
+        }
+        checker.module().body.iter().any(|stmt| match stmt {
+            Stmt::ImportFrom(import) => import.level > 0,
+            Stmt::Try(try_stmt) => try_stmt
+                .body
+                .iter()
+                .any(|inner| matches!(inner, Stmt::ImportFrom(import) if import.level > 0)),
+            _ => false,
+        })
     })
 }
 
