@@ -144,6 +144,16 @@ async def to_{i}(client):
     async with asyncio.timeout(1):
         return await client.get("u")
 ''',
+    "module-level-calls": '''
+def make_{i}():
+    return asyncio.get_event_loop()
+VALUE_{i} = make_{i}()
+''',
+    "run-at-import": '''
+async def main_{i}():
+    return {i}
+RESULT_{i} = asyncio.run(main_{i}())
+''',
     "polling": '''
 async def poll_{i}(state):
     while not state.done:
