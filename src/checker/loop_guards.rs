@@ -15,14 +15,13 @@ use ruff_text_size::{Ranged, TextRange};
 
 use rustc_hash::FxHashMap;
 
-use super::Checker;
 use crate::project::summary::RunningProbe;
 use crate::source::MAX_NESTING;
 
-/// Whether the call at `call` (a range inside the checker's current body) is guarded as
-/// above.
-pub fn is_guarded(checker: &Checker, call: TextRange) -> bool {
-    let mut block = checker.current_body();
+/// Whether the call at `call` (a range inside `body`) is guarded as above. `early_returns`
+/// is the module's memo of them (the checker's rule state).
+pub fn is_guarded(body: &[Stmt], call: TextRange, early_returns: &mut EarlyReturns) -> bool {
+    let mut block = body;
     for _ in 0..MAX_NESTING {
         // Found by halving, not by a scan: the statements of a block are in order and do not
         // overlap, and a module's code is one block, asked about at every module-level call
@@ -34,7 +33,7 @@ pub fn is_guarded(checker: &Checker, call: TextRange) -> bool {
         else {
             return false;
         };
-        let first_return = checker.rule_state::<FirstReturns>().of(block);
+        let first_return = early_returns.first_in(block);
         if first_return.is_some_and(|first| first < position) {
             return true;
         }
@@ -50,10 +49,10 @@ pub fn is_guarded(checker: &Checker, call: TextRange) -> bool {
 /// Per block of the module, the first statement that returns when a loop runs
 /// ([`returns_when_loop_runs`]): looked for once per block, not once per call in it.
 #[derive(Default)]
-struct FirstReturns(FxHashMap<(usize, usize), Option<usize>>);
+pub struct EarlyReturns(FxHashMap<(usize, usize), Option<usize>>);
 
-impl FirstReturns {
-    fn of(&mut self, block: &[Stmt]) -> Option<usize> {
+impl EarlyReturns {
+    fn first_in(&mut self, block: &[Stmt]) -> Option<usize> {
         // A block is a slice of the module's tree, which outlives the walk's rule state.
         *self
             .0

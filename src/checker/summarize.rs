@@ -135,7 +135,12 @@ pub(crate) fn record_call(
     }
 
     let is_loop_run = in_call_tables && catalog::is_loop_run(path);
-    let loop_run_guarded = is_loop_run && loop_guards::is_guarded(checker, call.range());
+    let loop_run_guarded = is_loop_run
+        && loop_guards::is_guarded(
+            checker.current_body(),
+            call.range(),
+            &mut checker.rule_state(),
+        );
     let guarded_by_probe = if is_loop_run && !loop_run_guarded {
         none_test_of_call(checker, call.range())
     } else {
@@ -179,7 +184,11 @@ pub(crate) fn record_call(
     let loop_guarded = may_reach_project
         && !in_async_context
         && may_guard_on_the_loop(checker)
-        && loop_guards::is_guarded(checker, call.range());
+        && loop_guards::is_guarded(
+            checker.current_body(),
+            call.range(),
+            &mut checker.rule_state(),
+        );
     let literal_arguments = if !may_reach_project {
         Vec::new()
     } else {

@@ -233,7 +233,11 @@ pub(crate) fn check_notebook_call(checker: &mut Checker, call: &ast::ExprCall, p
     if !catalog::is_loop_run(path) || checker.model.scopes.innermost_function_is_async().is_some() {
         return;
     }
-    if loop_guards::is_guarded(checker, call.range()) {
+    if loop_guards::is_guarded(
+        checker.current_body(),
+        call.range(),
+        &mut checker.rule_state(),
+    ) {
         return;
     }
     let api = display_path(path);
@@ -268,7 +272,13 @@ pub(crate) fn check_import_time_call(checker: &mut Checker, call: &ast::ExprCall
         .statement_ancestors()
         .iter()
         .any(|stmt| matches!(stmt, Stmt::If(if_stmt) if mentions_dunder_name(&if_stmt.test)));
-    if under_main_guard || loop_guards::is_guarded(checker, call.range()) {
+    if under_main_guard
+        || loop_guards::is_guarded(
+            checker.current_body(),
+            call.range(),
+            &mut checker.rule_state(),
+        )
+    {
         return;
     }
     let api = display_path(path);
