@@ -134,6 +134,11 @@ impl FileAnalysis {
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(project);
+        let text = match &self.source {
+            HeldText::Full(text) => Some(text.as_str()),
+            _ => None,
+        };
+        spell_pending_fixes(&mut diagnostics, text);
         if let HeldText::Positions(lines) = self.source {
             return FileFindings::without_text(
                 self.display_path,
@@ -790,7 +795,8 @@ pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], te
                 HeldText::Fingerprint {
                     lines: Some(lines), ..
                 } if all_located(&file.diagnostics, &file.line_index, &lines)
-                    && all_located(project, &file.line_index, &lines) =>
+                    && all_located(project, &file.line_index, &lines)
+                    && !has_pending_fix(project) =>
                 {
                     HeldText::Positions(lines)
                 }
@@ -800,6 +806,24 @@ pub fn restore_texts(files: &mut [FileAnalysis], project: &[Vec<Diagnostic>], te
                 },
             };
         });
+}
+
+/// Spells the fixes the whole-project rules left as recipes ([`Diagnostic::pending_fix`])
+/// from `text`, the text the file was analysed from; without it (the file changed since,
+/// or could not be read again) they are dropped.
+pub fn spell_pending_fixes(findings: &mut [Diagnostic], text: Option<&str>) {
+    for diagnostic in findings {
+        if let Some(pending) = diagnostic.pending_fix.take() {
+            diagnostic.fix = text.and_then(|text| crate::to_thread_fix::spell(text, &pending));
+        }
+    }
+}
+
+/// Whether a finding of `findings` has a fix still to spell: its file's text is needed.
+pub fn has_pending_fix(findings: &[Diagnostic]) -> bool {
+    findings
+        .iter()
+        .any(|diagnostic| diagnostic.pending_fix.is_some())
 }
 
 /// The module name of each discovered file (each directory is looked at once).
@@ -945,6 +969,90 @@ mod tests {
         let mut files = [analysis];
         restore_texts(&mut files, &[Vec::new()], &texts);
         assert!(matches!(&files[0].source, HeldText::Full(restored) if restored == text));
+    }
+
+    /// A finding of the whole-project rules in `text` (the file at `path`) whose fix, the
+    /// call `helper(1)` moved to a worker thread, is still a recipe.
+    fn pending_finding(text: &str) -> Diagnostic {
+        let at = |offset: usize| TextSize::try_from(offset).unwrap();
+        let start = text.find("helper(1)").unwrap();
+        let recipe = crate::diagnostic::ToThreadRecipe {
+            call: TextRange::new(at(start), at(start + 9)),
+            function: TextRange::new(at(start), at(start + 6)),
+            arguments: TextRange::new(at(start + 6), at(start + 9)),
+            has_keywords: false,
+            parenthesize: false,
+            runner: 0,
+        };
+        let runner = crate::diagnostic::ThreadRunner {
+            asyncio: "asyncio".to_string(),
+            legacy: false,
+            import: None,
+            functools: None,
+        };
+        Diagnostic::new(Rule::TransitiveBlockingCall, "blocks", recipe.call)
+            .with_pending_fix(crate::diagnostic::PendingFix { recipe, runner })
+    }
+
+    #[test]
+    fn a_fix_left_as_a_recipe_is_spelled_from_the_text_read_again_and_only_from_it() {
+        let path = absolutize(Path::new("pending_fix_probe.py"));
+        let text = "import asyncio\n\nasync def f():\n    return helper(1)\n";
+        let spelled = |texts: &Texts| {
+            let mut files = [analysed(&path, text)];
+            let project = vec![pending_finding(text)];
+            restore_texts(&mut files, std::slice::from_ref(&project), texts);
+            let [file] = files;
+            let findings = file.into_findings(project, &Settings::default());
+            findings.findings[0]
+                .fix
+                .as_ref()
+                .map(|fix| fix.edits[0].content.clone())
+        };
+        let same = Texts::from([(path.clone(), text.as_bytes().to_vec())]);
+        assert_eq!(
+            spelled(&same).as_deref(),
+            Some("await asyncio.to_thread(helper, 1)")
+        );
+        // The file changed since it was analysed: its positions no longer hold.
+        let changed = text.replace("helper(1)", "helper(2)");
+        let changed = Texts::from([(path.clone(), changed.into_bytes())]);
+        assert_eq!(spelled(&changed), None);
+    }
+
+    #[test]
+    fn a_file_whose_project_finding_has_a_fix_to_spell_is_read_though_positions_would_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        std::fs::create_dir(&app).unwrap();
+        std::fs::write(app.join("__init__.py"), "").unwrap();
+        std::fs::write(
+            app.join("db.py"),
+            "import time\n\n\ndef load(x):\n    time.sleep(1)\n    return x\n",
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("web.py"),
+            "from app.db import load\n\n\nasync def handler():\n    return load(1)\n",
+        )
+        .unwrap();
+        let report = check_for(
+            &[dir.path().to_path_buf()],
+            &Settings::default(),
+            TextUse::Positions,
+        );
+        let fixes: Vec<&str> = report
+            .files
+            .iter()
+            .flat_map(|file| &file.findings)
+            .filter(|finding| finding.rule == Rule::TransitiveBlockingCall)
+            .filter_map(|finding| finding.fix.as_ref())
+            .flat_map(|fix| fix.edits.iter().map(|edit| edit.content.as_str()))
+            .collect();
+        assert!(
+            fixes.contains(&"await asyncio.to_thread(load, 1)"),
+            "{fixes:?}"
+        );
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub struct Diagnostic {
     /// The call chain behind an interprocedural finding (empty for local findings).
     pub chain: Vec<ChainStep>,
     pub fix: Option<Fix>,
+    /// A fix still to be spelled from the file's text ([`ToThreadRecipe`]): set by the
+    /// whole-project rules, which run after the texts are let go, and turned into
+    /// [`Self::fix`] once the text is read again (`analysis::spell_pending_fixes`). Never
+    /// stored: a cached finding holds its spelled fix.
+    #[serde(skip)]
+    pub pending_fix: Option<Box<PendingFix>>,
 }
 
 impl Diagnostic {
@@ -28,6 +34,7 @@ impl Diagnostic {
             help: None,
             chain: Vec::new(),
             fix: None,
+            pending_fix: None,
         }
     }
 
@@ -45,6 +52,53 @@ impl Diagnostic {
         self.chain = chain;
         self
     }
+
+    pub fn with_pending_fix(mut self, pending: PendingFix) -> Self {
+        self.pending_fix = Some(Box::new(pending));
+        self
+    }
+}
+
+/// A call's move to a worker thread (`await asyncio.to_thread(f, ...)`), held as the
+/// positions it is spelled from rather than as text: LW103 may offer it for any call in a
+/// coroutine that may reach a project function (about 100,000 calls of the benchmark
+/// corpus), and only the few that turn out to block get a finding. Spelled by
+/// `to_thread_fix::spell` from the file's text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ToThreadRecipe {
+    /// What is replaced: the call, or the builtin that consumes its value.
+    #[serde(with = "crate::offsets::range")]
+    pub call: TextRange,
+    /// The text of the function it calls.
+    #[serde(with = "crate::offsets::range")]
+    pub function: TextRange,
+    /// Its parentheses and what is between them.
+    #[serde(with = "crate::offsets::range")]
+    pub arguments: TextRange,
+    pub has_keywords: bool,
+    /// It sits inside a larger expression: the `await` goes in parentheses.
+    pub parenthesize: bool,
+    /// Which of its module's [`ThreadRunner`]s spells it.
+    pub runner: u32,
+}
+
+/// How a module runs a call in a worker thread: `asyncio` as the module names it, with the
+/// edit that imports it when it does not; `asyncio.to_thread` from Python 3.9, else the
+/// loop's default executor, with `functools.partial` (named and imported likewise) for
+/// keyword arguments.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ThreadRunner {
+    pub asyncio: String,
+    pub legacy: bool,
+    pub import: Option<Edit>,
+    pub functools: Option<(String, Option<Edit>)>,
+}
+
+/// A [`ToThreadRecipe`] with its runner, on a finding until its file's text is read again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingFix {
+    pub recipe: ToThreadRecipe,
+    pub runner: ThreadRunner,
 }
 
 /// One step of a call chain: a function (or the blocking API at the end), where it is.

@@ -703,6 +703,7 @@ impl Run<'_> {
                         // a line beyond ASCII.
                         HeldText::Positions(lines) => {
                             !all_located(project, &file.line_index, lines)
+                                || analysis::has_pending_fix(project)
                         }
                         _ => false,
                     }
@@ -713,6 +714,7 @@ impl Run<'_> {
                     && let Some((line_index, lines)) = self.positions(record)
                     && all_located(&file.diagnostics, &line_index, &lines)
                     && all_located(project, &line_index, &lines)
+                    && !analysis::has_pending_fix(project)
                 {
                     file.line_index = line_index;
                     file.source = HeldText::Positions(lines);
@@ -729,6 +731,19 @@ impl Run<'_> {
                     file.line_index = LineIndex::new(&text);
                     file.source = HeldText::Full(text);
                 }
+            });
+        // The fixes the link left as recipes are spelled from those texts now: the link's
+        // findings are stored as they are reported.
+        let mut project = project;
+        project
+            .par_iter_mut()
+            .zip(files.par_iter())
+            .for_each(|(findings, file)| {
+                let text = match &file.source {
+                    HeldText::Full(text) => Some(text.as_str()),
+                    _ => None,
+                };
+                analysis::spell_pending_fixes(findings, text);
             });
         Projected {
             files,

@@ -8,7 +8,7 @@ use super::Checker;
 use super::thread_bound::{ThreadBound, thread_bound_fix};
 use super::to_thread::to_thread_fix;
 use crate::catalog::{self, Blocking, BlockingApi};
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
 use crate::project::summary::CallSite;
 use crate::project::{FunctionId, Project};
@@ -77,22 +77,22 @@ pub fn linked_blocking_diagnostics(
         // a worker thread alone: no fix then.
         let owner = found.path.rsplit_once('.').map_or("", |(owner, _)| owner);
         if !catalog::is_thread_bound(owner)
-            && let Some(fix) = spelled_fix(project, found.caller, found.call)
+            && let Some(pending) = pending_fix(project, found.caller, found.call)
         {
-            diagnostic = diagnostic.with_fix(fix);
+            diagnostic = diagnostic.with_pending_fix(pending);
         }
         report(found.caller.0, diagnostic);
     }
 }
 
-/// The fix spelled for `call`, a call site of function `caller`, that moves the call to a
-/// worker thread.
-fn spelled_fix(project: &Project, caller: FunctionId, call: &CallSite) -> Option<Fix> {
+/// The fix for `call`, a call site of function `caller`, that moves the call to a worker
+/// thread, as a recipe to spell once the file's text is read again.
+fn pending_fix(project: &Project, caller: FunctionId, call: &CallSite) -> Option<PendingFix> {
     let site = project
         .function(caller)
         .calls
         .iter()
         .position(|candidate| std::ptr::eq(candidate, call))?;
     let fixes = &project.modules[caller.0].summary.to_thread_fixes;
-    fixes.get(caller.1, site)?.call
+    fixes.call(caller.1, site)
 }

@@ -14,12 +14,12 @@ use super::parameter_guards::{
     argument_shape, forwarded_arguments, guards, literal_truth, receiver_assignments_once,
     spelled_arguments,
 };
-use super::to_thread::{consumer_of, spelled_fix};
+use super::to_thread::{consumer_of, recipe};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Literal, LoopAffineSite,
-    LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget, ToThreadCall,
+    LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget,
 };
 
 /// Records what the whole-project rules need to know of one call (`blocking`: the blocking
@@ -86,21 +86,18 @@ pub(crate) fn record_call(
             CallUsage::Used
         };
     let iterated = may_reach_project && is_iterated(checker, call);
-    // LW103's fix is spelled here, while the text is at hand: the link that decides
-    // whether the callee blocks runs after the text is gone. LW103 reports only calls that
-    // reach a project function, so a callee outside the project needs no fix.
+    // LW103's fix is taken here, where the walk knows how the module names `asyncio` and
+    // where the call sits, as a recipe: the link that decides whether the callee blocks runs
+    // after the text is gone, and the few findings are spelled once it is read again. LW103
+    // reports only calls that reach a project function, so a callee outside the project
+    // needs no fix.
     let to_thread = if is_builtin || !in_async_context || !in_project {
         None
     } else {
-        let call_fix = spelled_fix(checker, call, checker.parent_expression().is_some());
+        let call_fix = recipe(checker, call, checker.parent_expression().is_some());
         let consumer_fix = consumer_of(checker, call)
-            .and_then(|(consumer, parenthesize)| spelled_fix(checker, consumer, parenthesize));
-        (call_fix.is_some() || consumer_fix.is_some()).then(|| {
-            Box::new(ToThreadCall {
-                call: call_fix,
-                consumer: consumer_fix,
-            })
-        })
+            .and_then(|(consumer, parenthesize)| recipe(checker, consumer, parenthesize));
+        (call_fix.is_some() || consumer_fix.is_some()).then_some((call_fix, consumer_fix))
     };
     let thread_target = handoff.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
@@ -232,9 +229,11 @@ pub(crate) fn record_call(
         .into_iter()
         .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
         .collect();
-    if let (Some(_), Some(fix)) = (callee, to_thread) {
+    if let (Some(_), Some((call_fix, consumer_fix))) = (callee, to_thread) {
         let site = checker.summary.current_calls().len() as u32;
-        checker.summary.note_to_thread_fix(site, fix);
+        checker
+            .summary
+            .note_to_thread_fix(site, call_fix, consumer_fix);
     }
     let function = checker.summary.current();
     if let Some(callee) = callee {

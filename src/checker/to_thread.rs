@@ -9,8 +9,8 @@ use super::blocking::applicable_api;
 use super::module_insert::module_statement;
 use crate::ast_query;
 use crate::catalog;
-use crate::diagnostic::{Edit, Fix};
-use crate::to_thread_fix::{argument_text, arguments_inner};
+use crate::diagnostic::{Edit, Fix, ThreadRunner, ToThreadRecipe};
+use crate::to_thread_fix::{argument_text, arguments_inner, described, spelled_call, with_imports};
 
 /// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
 /// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
@@ -46,9 +46,7 @@ impl Runner {
     }
 
     /// The expression that runs `function(arguments)` in a worker thread and awaits it
-    /// (`None` where `functools` is needed and cannot be named). Appended piece by piece
-    /// rather than formatted: LW103's fix is spelled for every call in a coroutine that may
-    /// reach a project function, thousands in a large project.
+    /// (`None` where `functools` is needed and cannot be named).
     pub fn spell(
         &mut self,
         checker: &Checker,
@@ -69,56 +67,40 @@ impl Runner {
         } else {
             None
         };
-        let mut spelled = String::with_capacity(64 + function.len() + arguments.len());
-        spelled.push_str("await ");
-        spelled.push_str(&self.asyncio);
-        if self.legacy {
-            spelled.push_str(".get_running_loop().run_in_executor(None, ");
-        } else {
-            spelled.push_str(".to_thread(");
-        }
-        if let Some(functools) = &functools {
-            spelled.push_str(functools);
-            spelled.push_str(".partial(");
-        }
-        spelled.push_str(function);
-        if !arguments.is_empty() {
-            spelled.push_str(", ");
-            spelled.push_str(&arguments);
-        }
-        spelled.push(')');
-        if functools.is_some() {
-            spelled.push(')');
-        }
-        Some(spelled)
+        Some(spelled_call(
+            &self.asyncio,
+            self.legacy,
+            functools.as_deref(),
+            function,
+            &arguments,
+        ))
     }
 
     /// What the fix says it does.
     pub fn describe(&self, what: &str) -> String {
-        let mut message = String::with_capacity(64 + what.len());
-        message.push_str("Run `");
-        message.push_str(what);
-        if self.legacy {
-            message.push_str("` in the loop's default executor");
-        } else {
-            message.push_str("` in a worker thread with `");
-            message.push_str(&self.asyncio);
-            message.push_str(".to_thread`");
-        }
-        message
+        described(what, &self.asyncio, self.legacy)
     }
 
     /// The fix: `edits` and the imports the spelling needed, in one edit.
-    pub fn fix(self, message: String, mut edits: Vec<Edit>) -> Fix {
-        let mut imports = self.imports.into_iter();
-        if let Some(mut import) = imports.next() {
-            for more in imports {
-                import.content.push_str(&more.content);
-            }
-            edits.push(import);
-        }
-        edits.sort_by_key(|edit| edit.range.start());
-        Fix::unsafe_edit(message, edits)
+    pub fn fix(self, message: String, edits: Vec<Edit>) -> Fix {
+        with_imports(message, edits, self.imports)
+    }
+
+    /// What spells a fix here later, from the text ([`crate::to_thread_fix::spell`]): the
+    /// names and imports as they stand now, `functools` included when a call with keyword
+    /// arguments needs it (`None` when it cannot be named).
+    fn runner_for(self, checker: &Checker, has_keywords: bool) -> Option<ThreadRunner> {
+        let functools = if self.legacy && has_keywords {
+            Some(imported_as(checker, "functools")?)
+        } else {
+            None
+        };
+        Some(ThreadRunner {
+            asyncio: self.asyncio,
+            legacy: self.legacy,
+            import: self.imports.into_iter().next(),
+            functools,
+        })
     }
 }
 
@@ -199,9 +181,24 @@ pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
 }
 
 /// The fix that moves `call` (a call of a project function, for LW103) to a worker thread,
-/// where one is valid here.
-pub fn spelled_fix(checker: &Checker, call: &ast::ExprCall, parenthesize: bool) -> Option<Fix> {
-    call_fix(checker, Runner::here(checker)?, call, parenthesize)
+/// where one is valid here, as a recipe and the runner that spells it: the link decides
+/// whether the call blocks after the text is gone, and most such calls never get a finding.
+pub fn recipe(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    parenthesize: bool,
+) -> Option<(ToThreadRecipe, ThreadRunner)> {
+    let has_keywords = !call.arguments.keywords.is_empty();
+    let runner = Runner::here(checker)?.runner_for(checker, has_keywords)?;
+    let recipe = ToThreadRecipe {
+        call: call.range(),
+        function: call.func.range(),
+        arguments: call.arguments.range(),
+        has_keywords,
+        parenthesize,
+        runner: 0,
+    };
+    Some((recipe, runner))
 }
 
 fn call_fix(

@@ -7,7 +7,8 @@ use thin_vec::ThinVec;
 
 use ruff_text_size::TextRange;
 
-use crate::offsets::{MarkedOffset, MarkedRange};
+use crate::diagnostic::{PendingFix, ThreadRunner, ToThreadRecipe};
+use crate::offsets::MarkedOffset;
 
 use crate::catalog::{self, Blocking};
 
@@ -231,156 +232,80 @@ pub enum Passed {
     Unknown,
 }
 
-/// LW103's fix for a call, spelled where the call is (the link that decides whether the
-/// callee blocks runs after the text is gone): `await asyncio.to_thread(f, ...)` (or the
-/// executor form below Python 3.9), with `import asyncio` when the module lacks it.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct ToThreadCall {
-    /// The call itself moved to a worker thread.
-    pub call: Option<crate::diagnostic::Fix>,
-    /// The builtin that consumes the call's value whole (`list(gen())`) moved instead: what
-    /// moves when the callee turns out to be a generator function, whose body runs only as
-    /// it is iterated.
-    pub consumer: Option<crate::diagnostic::Fix>,
-}
-
-/// The LW103 fixes of a module's call sites, kept apart from them, serialized and
-/// compressed: a hundred thousand call sites of the benchmark corpus get one, a few hundred
-/// findings use one, and a spelled fix held as strings took 356 bytes (38 MB in all).
-/// Serialized, one takes about a third of that, and compressed (its message and its text
-/// say `asyncio.to_thread` and the callee twice) about half as much again; a module's fixes
-/// are decompressed only for a finding.
+/// LW103's fixes for a module's calls, held as recipes ([`ToThreadRecipe`]) until a
+/// finding needs one: a hundred thousand call sites of the benchmark corpus may get a fix,
+/// a few hundred findings use one. Spelled, they took about 4 % of a cold run's
+/// instructions (the text of each, then serialized and compressed); a recipe is a few
+/// positions, spelled from the file's text once it is read again for the finding.
 #[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SpelledFixes {
-    /// (function, call site, end of its bytes in the decompressed `bytes`), in function and
-    /// site order.
-    #[serde(with = "wide")]
-    index: Box<[(u32, u32, u32)]>,
-    /// The serialized fixes one after the other, compressed (`lz4_flex`, size prepended).
-    /// Each edit's range in them is a placeholder: the empty range at its index in
-    /// `ranges`.
-    bytes: Box<[u8]>,
-    /// The ranges of the fixes' edits, in the order they are spelled: kept out of `bytes`
-    /// and marked as offsets (`crate::offsets`), so that a fix moved with its call (a line
-    /// inserted above it) leaves `bytes` as they were and the cache can tell that only
-    /// positions changed.
-    ranges: Box<[MarkedRange]>,
+pub struct ToThreadFixes {
+    /// The calls themselves moved to a worker thread, in function and call-site order.
+    calls: Box<[ToThreadEntry]>,
+    /// The builtin that consumes a call's value whole (`list(gen())`) moved instead: what
+    /// moves when the callee turns out to be a generator function, whose body runs only as
+    /// it is iterated. In the same order.
+    consumers: Box<[ToThreadEntry]>,
+    /// The module's ways of running a call in a thread ([`ToThreadRecipe::runner`]): one in
+    /// most modules.
+    runners: Box<[ThreadRunner]>,
 }
 
-impl SpelledFixes {
-    /// The table of these fixes, as (function, call site, fix), in any order: the walk
-    /// spells them beside the call sites, which do not hold them (a pointer each, 8 bytes of
-    /// every one of the project's call sites, most of which never get a fix).
-    pub fn new(mut fixes: Vec<(u32, u32, Box<ToThreadCall>)>) -> Self {
-        fixes.sort_by_key(|&(function, site, _)| (function, site));
-        let mut index = Vec::with_capacity(fixes.len());
-        let mut bytes = Vec::new();
-        let mut ranges = Vec::new();
-        for (function, site, mut spelled) in fixes {
-            let taken = ranges.len();
-            let edits = [&mut spelled.call, &mut spelled.consumer]
-                .into_iter()
-                .flatten()
-                .flat_map(|fix| &mut fix.edits);
-            for edit in edits {
-                let Ok(placeholder) = u32::try_from(ranges.len()) else {
-                    break;
-                };
-                ranges.push(MarkedRange(edit.range));
-                edit.range = TextRange::empty(placeholder.into());
-            }
-            let Ok(encoded) = postcard::to_extend(&*spelled, std::mem::take(&mut bytes)) else {
-                ranges.truncate(taken);
-                continue;
-            };
-            bytes = encoded;
-            let Ok(end) = u32::try_from(bytes.len()) else {
-                break;
-            };
-            index.push((function, site, end));
-        }
-        let bytes = if bytes.is_empty() {
-            Box::default()
-        } else {
-            lz4_flex::compress_prepend_size(&bytes).into_boxed_slice()
-        };
+/// The fix of call site `site` of function `function`.
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ToThreadEntry {
+    pub function: u32,
+    pub site: u32,
+    pub recipe: ToThreadRecipe,
+}
+
+impl ToThreadFixes {
+    /// The table of `calls` and `consumers`, in any order, spelled by `runners`.
+    pub fn new(
+        mut calls: Vec<ToThreadEntry>,
+        mut consumers: Vec<ToThreadEntry>,
+        runners: Vec<ThreadRunner>,
+    ) -> Self {
+        calls.sort_by_key(|entry| (entry.function, entry.site));
+        consumers.sort_by_key(|entry| (entry.function, entry.site));
         Self {
-            index: index.into_boxed_slice(),
-            bytes,
-            ranges: ranges.into_boxed_slice(),
+            calls: calls.into_boxed_slice(),
+            consumers: consumers.into_boxed_slice(),
+            runners: runners.into_boxed_slice(),
         }
     }
 
-    /// The fix of call site `site` of function `function`, if it has one.
-    pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
-        let span = self.span(function, site)?;
-        let bytes = lz4_flex::decompress_size_prepended(&self.bytes).ok()?;
-        self.placed(postcard::from_bytes(bytes.get(span)?).ok()?)
+    /// The fix that moves call site `site` of function `function` itself, if it has one.
+    pub fn call(&self, function: usize, site: usize) -> Option<PendingFix> {
+        self.pending(&self.calls, function, site)
     }
 
-    /// A fix as decoded from `bytes`, its edits' placeholders replaced by their ranges
-    /// (`None` when one names no range: the summary did not come from [`Self::new`]).
-    fn placed(&self, mut spelled: ToThreadCall) -> Option<ToThreadCall> {
-        let edits = [&mut spelled.call, &mut spelled.consumer]
-            .into_iter()
-            .flatten()
-            .flat_map(|fix| &mut fix.edits);
-        for edit in edits {
-            edit.range = self.ranges.get(edit.range.start().to_usize())?.0;
-        }
-        Some(spelled)
+    /// The fix that moves the builtin consuming call site `site` of function `function`,
+    /// if it has one.
+    pub fn consumer(&self, function: usize, site: usize) -> Option<PendingFix> {
+        self.pending(&self.consumers, function, site)
     }
 
-    /// The same fixes, decompressed at most once, on the first one asked for: for a rule
-    /// that may ask for many fixes of one module (decompressing them all for each finding
-    /// was a third of the whole-project rules' instructions on the benchmark corpus).
-    pub fn unpacked(&self) -> UnpackedFixes<'_> {
-        UnpackedFixes {
-            fixes: self,
-            bytes: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// Where the serialized fix of call site `site` of function `function` is in the
-    /// decompressed bytes.
-    fn span(&self, function: usize, site: usize) -> Option<std::ops::Range<usize>> {
+    fn pending(
+        &self,
+        entries: &[ToThreadEntry],
+        function: usize,
+        site: usize,
+    ) -> Option<PendingFix> {
         let key = (u32::try_from(function).ok()?, u32::try_from(site).ok()?);
-        let at = self
-            .index
-            .binary_search_by(|&(function, site, _)| (function, site).cmp(&key))
+        let at = entries
+            .binary_search_by(|entry| (entry.function, entry.site).cmp(&key))
             .ok()?;
-        let start = at
-            .checked_sub(1)
-            .map_or(0, |previous| self.index[previous].2 as usize);
-        let end = self.index[at].2 as usize;
-        Some(start..end)
+        let recipe = entries[at].recipe.clone();
+        let runner = self.runners.get(recipe.runner as usize)?.clone();
+        Some(PendingFix { recipe, runner })
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.calls.len() + self.consumers.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
-    }
-}
-
-/// A module's [`SpelledFixes`], decompressed once (see [`SpelledFixes::unpacked`]).
-pub struct UnpackedFixes<'f> {
-    fixes: &'f SpelledFixes,
-    /// The decompressed bytes, once a fix was asked for (empty when they do not decompress).
-    bytes: std::cell::OnceCell<Vec<u8>>,
-}
-
-impl UnpackedFixes<'_> {
-    /// The fix of call site `site` of function `function`, if it has one.
-    pub fn get(&self, function: usize, site: usize) -> Option<ToThreadCall> {
-        let span = self.fixes.span(function, site)?;
-        let bytes = self.bytes.get_or_init(|| {
-            lz4_flex::decompress_size_prepended(&self.fixes.bytes).unwrap_or_default()
-        });
-        self.fixes
-            .placed(postcard::from_bytes(bytes.get(span)?).ok()?)
+        self.calls.is_empty() && self.consumers.is_empty()
     }
 }
 
@@ -1350,7 +1275,7 @@ pub struct ModuleSummary {
     /// search was half of resolving the benchmark corpus's callee paths).
     pub function_by_path: Box<[(i32, u32)]>,
     /// LW103's fixes of the call sites that have one.
-    pub to_thread_fixes: SpelledFixes,
+    pub to_thread_fixes: ToThreadFixes,
     /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
     /// resolve, which may reach a project method of that name (LW501 asks).
     /// Sorted, each once (asked by binary search).
@@ -1536,7 +1461,6 @@ pub const MODULE_CODE: &str = "<module>";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Edit, Fix};
     use ruff_text_size::TextSize;
 
     #[test]
@@ -1700,63 +1624,53 @@ mod tests {
     }
 
     #[test]
-    fn spelled_fixes_are_found_by_function_and_site() {
-        let fix = |content: &str, at: u32| {
-            Fix::unsafe_edit(
-                "Run it in a worker thread",
-                vec![Edit::replacement(
-                    content,
-                    TextRange::new(TextSize::new(at), TextSize::new(at + 4)),
-                )],
-            )
+    fn to_thread_fixes_are_found_by_function_and_site_with_their_runner() {
+        let range = |at: u32| TextRange::new(TextSize::new(at), TextSize::new(at + 4));
+        let recipe = |at: u32, runner: u32| ToThreadRecipe {
+            call: range(at),
+            function: range(at),
+            arguments: range(at + 4),
+            has_keywords: false,
+            parenthesize: false,
+            runner,
         };
-        let spelled =
-            |call: Option<Fix>, consumer: Option<Fix>| Box::new(ToThreadCall { call, consumer });
+        let entry = |function: u32, site: u32, recipe: ToThreadRecipe| ToThreadEntry {
+            function,
+            site,
+            recipe,
+        };
+        let runner = |asyncio: &str| ThreadRunner {
+            asyncio: asyncio.to_string(),
+            legacy: false,
+            import: None,
+            functools: None,
+        };
         // In the walk's order: a nested function's calls come between its parent's.
-        let table = |shift: u32| {
-            SpelledFixes::new(vec![
-                (
-                    0,
-                    0,
-                    spelled(Some(fix("await asyncio.to_thread(a)", 10 + shift)), None),
-                ),
-                (1, 0, spelled(Some(fix("b", 40 + shift)), None)),
-                (0, 2, spelled(None, Some(fix("list", 900 + shift)))),
-            ])
-        };
-        let fixes = table(0);
-        assert_eq!(fixes.len(), 3);
-        let content = |spelled: ToThreadCall| {
-            let fix = spelled.call.or(spelled.consumer).unwrap();
-            fix.edits[0].content.clone()
-        };
-        assert_eq!(
-            fixes.get(0, 0).map(content).as_deref(),
-            Some("await asyncio.to_thread(a)")
+        let fixes = ToThreadFixes::new(
+            vec![
+                entry(0, 0, recipe(10, 0)),
+                entry(1, 0, recipe(40, 1)),
+                entry(0, 2, recipe(60, 0)),
+            ],
+            vec![entry(0, 2, recipe(900, 0))],
+            vec![runner("asyncio"), runner("aio")],
         );
-        assert!(fixes.get(0, 1).is_none());
-        assert_eq!(fixes.get(0, 2).map(content).as_deref(), Some("list"));
-        assert_eq!(fixes.get(1, 0).map(content).as_deref(), Some("b"));
-        assert!(fixes.get(2, 0).is_none());
-        // Decompressed once, they answer the same.
-        let unpacked = fixes.unpacked();
-        for (function, site) in [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0)] {
-            assert_eq!(
-                unpacked.get(function, site).map(content),
-                fixes.get(function, site).map(content)
-            );
-        }
-        // Each edit comes back at its range. The compressed bytes hold none: the same fixes
-        // moved down the file (a line inserted above them) store the same bytes.
-        let range =
-            |spelled: ToThreadCall| spelled.call.or(spelled.consumer).unwrap().edits[0].range;
-        let at = |start: u32| TextRange::new(TextSize::new(start), TextSize::new(start + 4));
-        assert_eq!(fixes.get(0, 2).map(range), Some(at(900)));
-        assert_eq!(unpacked.get(1, 0).map(range), Some(at(40)));
-        let moved = table(31);
-        assert_eq!(moved.get(0, 0).map(range), Some(at(41)));
-        assert_eq!(moved.bytes, fixes.bytes);
-        assert_ne!(moved.ranges, fixes.ranges);
+        assert_eq!(fixes.len(), 4);
+        let call = |function, site| fixes.call(function, site).map(|p| p.recipe.call);
+        assert_eq!(call(0, 0), Some(range(10)));
+        assert_eq!(call(0, 2), Some(range(60)));
+        assert_eq!(call(1, 0), Some(range(40)));
+        assert_eq!(call(0, 1), None);
+        assert_eq!(call(2, 0), None);
+        assert_eq!(
+            fixes.consumer(0, 2).map(|p| p.recipe.call),
+            Some(range(900))
+        );
+        assert!(fixes.consumer(0, 0).is_none());
+        assert_eq!(fixes.call(1, 0).unwrap().runner.asyncio, "aio");
+        // A recipe naming no runner of its module spells nothing.
+        let orphan = ToThreadFixes::new(vec![entry(0, 0, recipe(10, 5))], Vec::new(), Vec::new());
+        assert!(orphan.call(0, 0).is_none());
     }
 
     #[test]

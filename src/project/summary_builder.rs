@@ -5,8 +5,10 @@ use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
 use super::summary::{
-    FunctionSummary, MODULE_CODE, ModuleSummary, SortedNames, SpelledFixes, ToThreadCall, path_hash,
+    FunctionSummary, MODULE_CODE, ModuleSummary, SortedNames, ToThreadEntry, ToThreadFixes,
+    path_hash,
 };
+use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
 
 pub struct SummaryBuilder {
@@ -18,9 +20,11 @@ pub struct SummaryBuilder {
     stack: Vec<usize>,
     /// Method names called on values of unknown type, until `finish` sorts them.
     unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
-    /// LW103's fixes spelled so far, as (function, call site, fix), until `finish` packs
-    /// them into [`ModuleSummary::to_thread_fixes`].
-    to_thread_fixes: Vec<(u32, u32, Box<ToThreadCall>)>,
+    /// LW103's fixes of the calls and of the builtins consuming them, and the runners
+    /// they name, until `finish` packs them into [`ModuleSummary::to_thread_fixes`].
+    to_thread_calls: Vec<ToThreadEntry>,
+    to_thread_consumers: Vec<ToThreadEntry>,
+    thread_runners: Vec<ThreadRunner>,
 }
 
 impl SummaryBuilder {
@@ -41,7 +45,9 @@ impl SummaryBuilder {
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
             unresolved_methods: rustc_hash::FxHashSet::default(),
-            to_thread_fixes: Vec::new(),
+            to_thread_calls: Vec::new(),
+            to_thread_consumers: Vec::new(),
+            thread_runners: Vec::new(),
         }
     }
 
@@ -118,10 +124,39 @@ impl SummaryBuilder {
         }
     }
 
-    /// Records LW103's fix for call site `site` of the innermost function.
-    pub fn note_to_thread_fix(&mut self, site: u32, fix: Box<ToThreadCall>) {
-        let function = self.stack.last().copied().unwrap_or(0);
-        self.to_thread_fixes.push((to_u32(function), site, fix));
+    /// Records LW103's fixes for call site `site` of the innermost function: for the call
+    /// itself and for the builtin consuming its value, each with the runner that spells it.
+    pub fn note_to_thread_fix(
+        &mut self,
+        site: u32,
+        call: Option<(ToThreadRecipe, ThreadRunner)>,
+        consumer: Option<(ToThreadRecipe, ThreadRunner)>,
+    ) {
+        let function = to_u32(self.stack.last().copied().unwrap_or(0));
+        for (fix, of_consumer) in [(call, false), (consumer, true)] {
+            let Some((mut recipe, runner)) = fix else {
+                continue;
+            };
+            let known = self
+                .thread_runners
+                .iter()
+                .position(|known| *known == runner);
+            let index = known.unwrap_or_else(|| {
+                self.thread_runners.push(runner);
+                self.thread_runners.len() - 1
+            });
+            recipe.runner = to_u32(index);
+            let entry = ToThreadEntry {
+                function,
+                site,
+                recipe,
+            };
+            if of_consumer {
+                self.to_thread_consumers.push(entry);
+            } else {
+                self.to_thread_calls.push(entry);
+            }
+        }
     }
 
     /// Records a method called on a value of unknown type (`x.fetch()`).
@@ -194,7 +229,11 @@ impl SummaryBuilder {
             function.compact();
         }
         summary.callees.shrink_to_fit();
-        summary.to_thread_fixes = SpelledFixes::new(std::mem::take(&mut self.to_thread_fixes));
+        summary.to_thread_fixes = ToThreadFixes::new(
+            std::mem::take(&mut self.to_thread_calls),
+            std::mem::take(&mut self.to_thread_consumers),
+            std::mem::take(&mut self.thread_runners),
+        );
         summary.function_by_path = sorted_by_path(&summary.functions);
         summary.local_callees = summary
             .callees

@@ -4,7 +4,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::blocking_conditions;
-use crate::project::summary::UnpackedFixes;
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 
@@ -143,9 +142,6 @@ moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
-    // The fixes of the module being looked at, decompressed once for all its findings (the
-    // functions come module by module).
-    let mut module_fixes: Option<(usize, UnpackedFixes)> = None;
     for id in project.function_ids() {
         let function = project.function(id);
         if !function.is_async {
@@ -183,24 +179,16 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     callee_function.name()
                 ))
                 .with_chain(chain);
-            let fixes = match &module_fixes {
-                Some((module, fixes)) if *module == id.0 => fixes,
-                _ => {
-                    let fixes = project.modules[id.0].summary.to_thread_fixes.unpacked();
-                    &module_fixes.insert((id.0, fixes)).1
-                }
+            // A generator function's body runs as its generator is iterated: the thread
+            // must run the iteration (the builtin consuming it), or nothing moves.
+            let fixes = &project.modules[id.0].summary.to_thread_fixes;
+            let pending = if callee_function.is_generator {
+                fixes.consumer(id.1, site)
+            } else {
+                fixes.call(id.1, site)
             };
-            if let Some(spelled) = fixes.get(id.1, site) {
-                // A generator function's body runs as its generator is iterated: the thread
-                // must run the iteration (the builtin consuming it), or nothing moves.
-                let fix = if callee_function.is_generator {
-                    spelled.consumer
-                } else {
-                    spelled.call
-                };
-                if let Some(fix) = fix {
-                    diagnostic = diagnostic.with_fix(fix);
-                }
+            if let Some(pending) = pending {
+                diagnostic = diagnostic.with_pending_fix(pending);
             }
             report(id.0, diagnostic);
         }
