@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::analysis::{
-    FileAnalysis, HeldText, ProjectRoots, analyse_file, analyse_source, link, project_diagnostics,
+    self, FileAnalysis, HeldText, ProjectRoots, analyse_file, analyse_source, link,
+    project_diagnostics,
 };
 use crate::cache;
 use crate::diagnostic::Diagnostic;
@@ -242,6 +243,9 @@ impl ProjectState {
         }
         let mut diagnostics = file.diagnostics.clone();
         diagnostics.extend(self.project_findings.get(at).into_iter().flatten().cloned());
+        // The link's `to_thread` fixes are recipes: spelled from the buffer's text, the one
+        // they were taken from.
+        analysis::spell_pending_fixes(&mut diagnostics, Some(text));
         Some(FileFindings::new(
             file.display_path.clone(),
             text.to_string(),
@@ -287,6 +291,19 @@ mod tests {
         let (db, web) = (root.join("app/db.py"), root.join("app/web.py"));
         let chains = |state: &ProjectState| state.findings(&web, WEB).unwrap().findings.len();
         assert_eq!(chains(&state), 1);
+        // The link's fix, kept as a recipe, is spelled from the buffer for the code action.
+        let fix = state.findings(&web, WEB).unwrap().findings[0].fix.clone();
+        let edits: Vec<String> = fix
+            .iter()
+            .flat_map(|fix| &fix.edits)
+            .map(|edit| edit.content.clone())
+            .collect();
+        assert!(
+            edits
+                .iter()
+                .any(|content| content == "await asyncio.to_thread(load, x)"),
+            "{edits:?}"
+        );
         assert!(!state.stale);
         state.set_text(&db, DB.replace("sleep(1)", "sleep(2)"));
         assert!(!state.stale, "same calls, same lines");
