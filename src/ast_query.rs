@@ -8,6 +8,8 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
+use ruff_text_size::{Ranged, TextRange};
+
 use crate::source::MAX_NESTING;
 
 /// Whether `found` holds for `expr` or any expression inside it. Like ruff's `any_over_expr`,
@@ -251,6 +253,16 @@ pub fn self_attribute_assignments<'a>(
     }
 }
 
+/// Whether one statement of `body` holds `range` (a non-empty range, such as a call's):
+/// found by halving, as a body's statements come in order and never overlap. A scan of the
+/// body cost every call inside a long `try` or `if` a pass over its statements, for each
+/// such statement around it.
+pub fn body_holds(body: &[Stmt], range: TextRange) -> bool {
+    let at = body.partition_point(|stmt| stmt.end() < range.end());
+    body.get(at)
+        .is_some_and(|stmt| stmt.range().contains_range(range))
+}
+
 /// The values a call is given: its positional arguments, then its keyword arguments' values.
 pub fn argument_values(arguments: &ast::Arguments) -> impl Iterator<Item = &Expr> {
     arguments
@@ -407,4 +419,46 @@ fn has_async_comprehension(expr: &Expr) -> bool {
         _ => return false,
     };
     generators.iter().any(|generator| generator.is_async)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every expression's range, and every suite of statements, of a module.
+    #[derive(Default)]
+    struct Collected<'a> {
+        ranges: Vec<TextRange>,
+        suites: Vec<&'a [Stmt]>,
+    }
+
+    impl<'a> Visitor<'a> for Collected<'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            self.ranges.push(expr.range());
+            visitor::walk_expr(self, expr);
+        }
+
+        fn visit_body(&mut self, body: &'a [Stmt]) {
+            self.suites.push(body);
+            visitor::walk_body(self, body);
+        }
+    }
+
+    #[test]
+    fn a_suite_holds_a_range_by_halving_as_by_a_scan() {
+        let source = "import os\n\
+            def f(a):\n    x = 1; y = g(a)\n    try:\n        h(x)\n        k(y, z(x))\n    \
+            except OSError:\n        m()\n    if a:\n        n()\n    elif x:\n        o()\n    \
+            else:\n        p(q())\n    return r(a)\n\nclass C:\n    v = w()\n";
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let mut collected = Collected::default();
+        collected.visit_body(parsed.suite());
+        assert!(collected.suites.len() >= 6 && collected.ranges.len() > 20);
+        for suite in &collected.suites {
+            for &range in &collected.ranges {
+                let scanned = suite.iter().any(|stmt| stmt.range().contains_range(range));
+                assert_eq!(body_holds(suite, range), scanned, "{range:?}");
+            }
+        }
+    }
 }

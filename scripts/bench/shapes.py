@@ -6,7 +6,8 @@
 
 Each shape is a few lines of code that one rule looks at (an async generator with a `yield`
 inside `async with`, a lazily initialised module global, ...), repeated COUNT times in one
-file, DIR/SHAPE-COUNT/m.py. A rule that does the same work for every repetition takes four
+file, DIR/SHAPE-COUNT/m.py, or one line repeated COUNT times inside one suite (a `try`
+body, an `if` body). A rule that does the same work for every repetition takes four
 times as long on 20,000 as on 5,000; one that walks the whole module for every repetition
 takes sixteen times as long. With --time, each file is checked with `BIN check FILE
 --exit-zero` and the user CPU time printed, with the ratio between the two counts (about 4
@@ -163,6 +164,19 @@ async def spin_{i}(queue):
         if queue:
             print(queue.pop())
 ''',
+    # One long suite rather than repetitions side by side: (what opens it, the line
+    # repeated inside it, what closes it). Each call in it asks which statements around it
+    # hold it.
+    "try-body": (
+        "def helper(x):\n    return x\nasync def main():\n    try:\n",
+        "        helper({i})\n",
+        "    except OSError:\n        pass\n",
+    ),
+    "if-body": (
+        "def helper(x):\n    return x\nasync def main(flag):\n    if flag is None:\n",
+        "        helper({i})\n",
+        "    return flag\n",
+    ),
 }
 
 HEADER = "import asyncio\n\n_tasks = set()\n\n\nclass Base:\n    pass\n"
@@ -175,10 +189,13 @@ def write(directory, counts):
             folder = os.path.join(directory, f"{shape}-{count}")
             os.makedirs(folder, exist_ok=True)
             path = os.path.join(folder, "m.py")
+            head, line, tail = template if isinstance(template, tuple) else ("", template, "")
             with open(path, "w") as handle:
                 handle.write(HEADER)
+                handle.write(head)
                 for i in range(count):
-                    handle.write(template.format(i=i))
+                    handle.write(line.format(i=i))
+                handle.write(tail)
             paths[(shape, count)] = path
     return paths
 

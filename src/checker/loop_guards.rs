@@ -203,10 +203,7 @@ pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> 
         let Stmt::Try(try_stmt) = stmt else {
             return false;
         };
-        try_stmt
-            .body
-            .iter()
-            .any(|inner| inner.range().contains_range(range))
+        crate::ast_query::body_holds(&try_stmt.body, range)
             && try_stmt.handlers.iter().any(|handler| {
                 let ast::ExceptHandler::ExceptHandler(handler) = handler;
                 catches_runtime_error(handler.type_.as_deref())

@@ -525,11 +525,7 @@ fn entered_suite<'a>(
     range: TextRange,
     candidates: &mut Vec<(Guarded<'a>, Holds)>,
 ) -> Option<&'a [Stmt]> {
-    let holds = |suite: &[Stmt]| {
-        suite
-            .iter()
-            .any(|inner| inner.range().contains_range(range))
-    };
+    let holds = |suite: &[Stmt]| crate::ast_query::body_holds(suite, range);
     match stmt {
         Stmt::If(if_stmt) => {
             // A test is evaluated whatever it tests.

@@ -635,10 +635,7 @@ fn statement_tests(checker: &Checker, range: TextRange) -> bool {
 /// Whether the call is inside the body (not a handler) of an enclosing `try`.
 fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
     checker.statement_ancestors().iter().any(|stmt| match stmt {
-        Stmt::Try(try_stmt) => try_stmt
-            .body
-            .iter()
-            .any(|inner| inner.range().contains_range(call.range())),
+        Stmt::Try(try_stmt) => crate::ast_query::body_holds(&try_stmt.body, call.range()),
         _ => false,
     })
 }
@@ -725,7 +722,7 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     };
     checker.statement_ancestors().iter().any(|stmt| {
         matches!(stmt, Stmt::If(if_stmt) if tests_miss(&if_stmt.test)
-            && if_stmt.body.iter().any(|inner| inner.range().contains_range(call.range())))
+            && crate::ast_query::body_holds(&if_stmt.body, call.range()))
     })
 }
 
@@ -818,12 +815,7 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
         .statement_ancestors()
         .iter()
         .find_map(|stmt| match stmt {
-            Stmt::If(if_stmt)
-                if if_stmt
-                    .body
-                    .iter()
-                    .any(|inner| inner.range().contains_range(range)) =>
-            {
+            Stmt::If(if_stmt) if crate::ast_query::body_holds(&if_stmt.body, range) => {
                 match &*if_stmt.test {
                     Expr::Compare(compare)
                         if matches!(compare.ops.as_ref(), [ast::CmpOp::Is])
