@@ -172,6 +172,11 @@ async def spin_{i}(queue):
         "        helper({i})\n",
         "    except OSError:\n        pass\n",
     ),
+    "with-lock": (
+        "import threading\nimport time\nlock = threading.Lock()\nasync def main():\n    with lock:\n",
+        "        time.sleep({i})\n",
+        "",
+    ),
     "if-body": (
         "def helper(x):\n    return x\nasync def main(flag):\n    if flag is None:\n",
         "        helper({i})\n",

@@ -12,9 +12,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::ast_query::{enclosing_class, receiver_name};
+use crate::ast_query::{body_holds, enclosing_class, receiver_name};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 
@@ -49,6 +49,11 @@ struct LockState {
     /// Calls made while a lock is held, to a path that may be a function of the module:
     /// (lock, callee path, row).
     held_calls: Vec<(LockKey, String, usize)>,
+    /// The `lock.acquire()` and `lock.release()` statements of each block asked about, in
+    /// order, as (where the statement ends, lock, acquired), by the block's address and
+    /// length: a block is read once, not once per call inside it (a coroutine made of one
+    /// long `with lock:` cost each call a pass over the statements before it).
+    block_events: HashMap<(usize, usize), Vec<(TextSize, LockKey, bool)>>,
 }
 
 /// The lock `expr` names, when it is a `threading` lock LW101 can follow.
@@ -196,10 +201,7 @@ fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
     for stmt in checker.statement_ancestors().iter().rev() {
         if let Stmt::With(with) = stmt
             && !with.is_async
-            && with
-                .body
-                .iter()
-                .any(|inner| inner.range().contains_range(child))
+            && body_holds(&with.body, child)
         {
             held.extend(
                 with.items
@@ -208,7 +210,7 @@ fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
             );
         }
         for body in bodies(stmt) {
-            if body.iter().any(|inner| inner.range().contains_range(child)) {
+            if body_holds(body, child) {
                 acquired_before(checker, body, child, &mut held);
             }
         }
@@ -222,23 +224,39 @@ fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
 
 /// The locks acquired by statements of `body` before `child` and not released since.
 fn acquired_before(checker: &Checker, body: &[Stmt], child: TextRange, held: &mut Vec<LockKey>) {
-    let mut state: Vec<(LockKey, bool)> = Vec::new();
-    for stmt in body {
-        if stmt.end() > child.start() {
+    let block = (body.as_ptr() as usize, body.len());
+    if !checker
+        .rule_state::<LockState>()
+        .block_events
+        .contains_key(&block)
+    {
+        let events = body
+            .iter()
+            .filter_map(|stmt| {
+                let (key, acquired) = acquire_or_release(checker, stmt)?;
+                Some((stmt.end(), key, acquired))
+            })
+            .collect();
+        checker
+            .rule_state::<LockState>()
+            .block_events
+            .insert(block, events);
+    }
+    let lock_state = checker.rule_state::<LockState>();
+    let mut state: Vec<(&LockKey, bool)> = Vec::new();
+    for (end, key, acquired) in lock_state.block_events.get(&block).into_iter().flatten() {
+        if *end > child.start() {
             break;
         }
-        let Some((key, acquired)) = acquire_or_release(checker, stmt) else {
-            continue;
-        };
         match state.iter_mut().find(|(known, _)| *known == key) {
-            Some(entry) => entry.1 = acquired,
-            None => state.push((key, acquired)),
+            Some(entry) => entry.1 = *acquired,
+            None => state.push((key, *acquired)),
         }
     }
     held.extend(
         state
             .into_iter()
-            .filter_map(|(key, acquired)| acquired.then_some(key)),
+            .filter_map(|(key, acquired)| acquired.then(|| key.clone())),
     );
 }
 
