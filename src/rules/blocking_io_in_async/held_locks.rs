@@ -53,8 +53,11 @@ struct LockState {
     /// order, as (where the statement ends, lock, acquired), by the block's address and
     /// length: a block is read once, not once per call inside it (a coroutine made of one
     /// long `with lock:` cost each call a pass over the statements before it).
-    block_events: HashMap<(usize, usize), Vec<(TextSize, LockKey, bool)>>,
+    block_events: HashMap<(usize, usize), Vec<LockEvent>>,
 }
+
+/// A statement of a block that acquires (`true`) or releases a lock, by where it ends.
+type LockEvent = (TextSize, LockKey, bool);
 
 /// The lock `expr` names, when it is a `threading` lock LW101 can follow.
 pub(super) fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
@@ -256,7 +259,8 @@ fn acquired_before(checker: &Checker, body: &[Stmt], child: TextRange, held: &mu
     held.extend(
         state
             .into_iter()
-            .filter_map(|(key, acquired)| acquired.then(|| key.clone())),
+            .filter(|(_, acquired)| *acquired)
+            .map(|(key, _)| key.clone()),
     );
 }
 
