@@ -134,11 +134,7 @@ impl FileAnalysis {
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(project);
-        let text = match &self.source {
-            HeldText::Full(text) => Some(text.as_str()),
-            _ => None,
-        };
-        spell_pending_fixes(&mut diagnostics, text);
+        spell_pending_fixes(&mut diagnostics, self.source.text());
         if let HeldText::Positions(lines) = self.source {
             return FileFindings::without_text(
                 self.display_path,
@@ -450,6 +446,14 @@ pub enum HeldText {
 }
 
 impl HeldText {
+    /// The text, when it is held whole.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Self::Full(text) => Some(text),
+            _ => None,
+        }
+    }
+
     pub fn fingerprint(text: &str) -> Self {
         Self::Fingerprint {
             len: text.len(),

@@ -253,14 +253,26 @@ pub fn self_attribute_assignments<'a>(
     }
 }
 
-/// Whether one statement of `body` holds `range` (a non-empty range, such as a call's):
-/// found by halving, as a body's statements come in order and never overlap. A scan of the
-/// body cost every call inside a long `try` or `if` a pass over its statements, for each
-/// such statement around it.
-pub fn body_holds(body: &[Stmt], range: TextRange) -> bool {
+/// The statement of `body` that holds `range` (a non-empty range, such as a call's), with
+/// its index: found by halving, as a body's statements come in order and never overlap. A
+/// scan of the body cost every call inside a long `try` or `if` a pass over its statements,
+/// for each such statement around it.
+pub fn statement_holding(body: &[Stmt], range: TextRange) -> Option<(usize, &Stmt)> {
     let at = body.partition_point(|stmt| stmt.end() < range.end());
     body.get(at)
-        .is_some_and(|stmt| stmt.range().contains_range(range))
+        .filter(|stmt| stmt.range().contains_range(range))
+        .map(|stmt| (at, stmt))
+}
+
+/// Whether one statement of `body` holds `range` ([`statement_holding`]).
+pub fn body_holds(body: &[Stmt], range: TextRange) -> bool {
+    statement_holding(body, range).is_some()
+}
+
+/// A key for a block of statements in a map that the block's tree outlives (a module
+/// walk's rule state): its address and length.
+pub fn block_key(body: &[Stmt]) -> (usize, usize) {
+    (body.as_ptr() as usize, body.len())
 }
 
 /// The values a call is given: its positional arguments, then its keyword arguments' values.

@@ -671,7 +671,7 @@ impl Run<'_> {
             }
             relocate::relocate(&mut project, &moves).then_some((project, moves.len()))
         });
-        let (project, reused, moved) = match stored {
+        let (mut project, reused, moved) = match stored {
             Some((project, moved)) => (project, true, moved),
             None => {
                 let stored = self.read_summaries(&mut files, &mut outcomes);
@@ -734,16 +734,11 @@ impl Run<'_> {
             });
         // The fixes the link left as recipes are spelled from those texts now: the link's
         // findings are stored as they are reported.
-        let mut project = project;
         project
             .par_iter_mut()
             .zip(files.par_iter())
             .for_each(|(findings, file)| {
-                let text = match &file.source {
-                    HeldText::Full(text) => Some(text.as_str()),
-                    _ => None,
-                };
-                analysis::spell_pending_fixes(findings, text);
+                analysis::spell_pending_fixes(findings, file.source.text());
             });
         Projected {
             files,

@@ -23,14 +23,9 @@ use crate::source::MAX_NESTING;
 pub fn is_guarded(body: &[Stmt], call: TextRange, early_returns: &mut EarlyReturns) -> bool {
     let mut block = body;
     for _ in 0..MAX_NESTING {
-        // Found by halving, not by a scan: the statements of a block are in order and do not
-        // overlap, and a module's code is one block, asked about at every module-level call
-        // (a scan made files of many top-level statements quadratic).
-        let position = block.partition_point(|stmt| stmt.end() <= call.start());
-        let Some(stmt) = block
-            .get(position)
-            .filter(|stmt| stmt.range().contains_range(call))
-        else {
+        // Found by halving, not by a scan: a module's code is one block, asked about at every
+        // module-level call (a scan made files of many top-level statements quadratic).
+        let Some((position, stmt)) = crate::ast_query::statement_holding(block, call) else {
             return false;
         };
         let first_return = early_returns.first_in(block);
@@ -53,10 +48,9 @@ pub struct EarlyReturns(FxHashMap<(usize, usize), Option<usize>>);
 
 impl EarlyReturns {
     fn first_in(&mut self, block: &[Stmt]) -> Option<usize> {
-        // A block is a slice of the module's tree, which outlives the walk's rule state.
         *self
             .0
-            .entry((block.as_ptr() as usize, block.len()))
+            .entry(crate::ast_query::block_key(block))
             .or_insert_with(|| block.iter().position(returns_when_loop_runs))
     }
 }

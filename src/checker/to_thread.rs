@@ -9,8 +9,8 @@ use super::blocking::applicable_api;
 use super::module_insert::module_statement;
 use crate::ast_query;
 use crate::catalog;
-use crate::diagnostic::{Edit, Fix, ThreadRunner, ToThreadRecipe};
-use crate::to_thread_fix::{argument_text, arguments_inner, described, spelled_call, with_imports};
+use crate::diagnostic::{Edit, Fix, PendingFix, ThreadRunner, ToThreadRecipe};
+use crate::to_thread_fix::{argument_text, described, spell, spelled_call, with_imports};
 
 /// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
 /// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
@@ -188,8 +188,18 @@ pub fn recipe(
     call: &ast::ExprCall,
     parenthesize: bool,
 ) -> Option<(ToThreadRecipe, ThreadRunner)> {
+    recipe_with(checker, Runner::here(checker)?, call, parenthesize)
+}
+
+/// [`recipe`], with `runner` already found valid here.
+fn recipe_with(
+    checker: &Checker,
+    runner: Runner,
+    call: &ast::ExprCall,
+    parenthesize: bool,
+) -> Option<(ToThreadRecipe, ThreadRunner)> {
     let has_keywords = !call.arguments.keywords.is_empty();
-    let runner = Runner::here(checker)?.runner_for(checker, has_keywords)?;
+    let runner = runner.runner_for(checker, has_keywords)?;
     let recipe = ToThreadRecipe {
         call: call.range(),
         function: call.func.range(),
@@ -201,26 +211,16 @@ pub fn recipe(
     Some((recipe, runner))
 }
 
+/// The fix that moves `call` to a worker thread, spelled now from the module's text as the
+/// link's recipes are spelled later.
 fn call_fix(
     checker: &Checker,
-    mut runner: Runner,
+    runner: Runner,
     call: &ast::ExprCall,
     parenthesize: bool,
 ) -> Option<Fix> {
-    let function = checker.text(call.func.range()).trim();
-    let inner = checker.text(arguments_inner(call.arguments.range()));
-    let mut replacement = runner.spell(
-        checker,
-        function,
-        inner,
-        !call.arguments.keywords.is_empty(),
-    )?;
-    if parenthesize {
-        replacement.insert(0, '(');
-        replacement.push(')');
-    }
-    let message = runner.describe(function);
-    Some(runner.fix(message, vec![Edit::replacement(replacement, call.range())]))
+    let (recipe, runner) = recipe_with(checker, runner, call, parenthesize)?;
+    spell(checker.source_text(), &PendingFix { recipe, runner })
 }
 
 fn is_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::ast_query::{body_holds, enclosing_class, receiver_name};
+use crate::ast_query::{block_key, body_holds, enclosing_class, receiver_name};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 
@@ -227,7 +227,7 @@ fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
 
 /// The locks acquired by statements of `body` before `child` and not released since.
 fn acquired_before(checker: &Checker, body: &[Stmt], child: TextRange, held: &mut Vec<LockKey>) {
-    let block = (body.as_ptr() as usize, body.len());
+    let block = block_key(body);
     if !checker
         .rule_state::<LockState>()
         .block_events
