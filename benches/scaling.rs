@@ -234,6 +234,7 @@ fn single_files<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
             let source = SourcePath {
                 path: PathBuf::from(format!("huge_{mb}mb.py")),
                 display: format!("huge_{mb}mb.py"),
+                seen_regular: false,
             };
             let name = ModuleName {
                 name: format!("huge_{mb}mb"),

@@ -83,6 +83,7 @@ impl FileAnalysis {
         Self::empty(&SourcePath {
             path: PathBuf::new(),
             display: String::new(),
+            seen_regular: false,
         })
     }
 
@@ -170,7 +171,7 @@ impl FileAnalysis {
 /// Reads a file's bytes, or the message of the LW002 finding that says why they cannot be
 /// read. Only a regular file is opened: a FIFO would block the run, a device never ends.
 pub fn read_source(file: &SourcePath) -> Result<Vec<u8>, String> {
-    crate::discovery::read_regular_file(&file.path)
+    crate::discovery::read_regular_file(&file.path, file.seen_regular)
         .map_err(|reason| format!("Failed to read {}: {reason}", file.display))
 }
 
@@ -489,6 +490,7 @@ fn read_again(file: &FileAnalysis, texts: &Texts, held: &HeldText) -> Option<Str
     let source = SourcePath {
         path: file.path.clone(),
         display: file.display_path.clone(),
+        seen_regular: false,
     };
     let replaced = (!texts.is_empty())
         .then(|| texts.get(&absolutize(&file.path)))
@@ -658,6 +660,7 @@ pub fn discover_around(path: &Path, settings: &Settings) -> (Discovered, String,
                 SourcePath {
                     path: path.to_path_buf(),
                     display: display.clone(),
+                    seen_regular: false,
                 },
             );
             display
@@ -927,6 +930,7 @@ mod tests {
         let file = SourcePath {
             path: path.to_path_buf(),
             display: path.display().to_string(),
+            seen_regular: false,
         };
         let mut analysis = FileAnalysis::empty(&file);
         analysis.source = HeldText::fingerprint(text);
@@ -954,6 +958,7 @@ mod tests {
         let file = SourcePath {
             path: path.clone(),
             display: "own_findings_probe.py".to_string(),
+            seen_regular: false,
         };
         let text = "import time\n\nasync def f():\n    time.sleep(1)\n";
         let module = ModuleName {
@@ -1068,6 +1073,7 @@ mod tests {
             let file = SourcePath {
                 path,
                 display: name.to_string(),
+                seen_regular: false,
             };
             let module = ModuleName {
                 name: name.trim_end_matches(".py").to_string(),
@@ -1153,6 +1159,7 @@ mod project_rule_order {
                 let file = SourcePath {
                     path: PathBuf::from(path),
                     display: path.to_string(),
+                    seen_regular: false,
                 };
                 analyse_source(&file, text.to_string(), name, Some(&roots), &settings)
             })

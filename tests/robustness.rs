@@ -164,6 +164,7 @@ fn an_unreadable_directory_is_a_finding_in_every_output_format() {
         path: SourcePath {
             path: locked.clone(),
             display: "app/locked".into(),
+            seen_regular: false,
         },
         message: "Failed to read directory app/locked: Permission denied (os error 13)".into(),
     });

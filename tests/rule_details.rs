@@ -18,6 +18,7 @@ fn fixed_by(rule: Rule, source: &str) -> Option<String> {
     let file = SourcePath {
         path: "m.py".into(),
         display: "m.py".into(),
+        seen_regular: false,
     };
     let module = ModuleName {
         name: "m".into(),

@@ -144,6 +144,7 @@ impl Session {
             let file = SourcePath {
                 path: self.files[index].path.clone(),
                 display: self.files[index].display_path.clone(),
+                seen_regular: false,
             };
             if !file.path.is_file() {
                 // Gone, or no longer a regular file: the walk decides what the project is.

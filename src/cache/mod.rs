@@ -548,6 +548,11 @@ impl Run<'_> {
         local: &[u8],
     ) -> (FileAnalysis, Outcome) {
         let metadata = std::fs::metadata(&file.path).ok();
+        // Looked at once here, for its stamp: reading it needs no other look first.
+        let file = SourcePath {
+            seen_regular: file.seen_regular || metadata.as_ref().is_some_and(|m| m.is_file()),
+            ..file
+        };
         let stamp = metadata
             .as_ref()
             .and_then(|metadata| Stamp::of(metadata, self.now));
@@ -723,6 +728,7 @@ impl Run<'_> {
                 let source = SourcePath {
                     path: file.path.clone(),
                     display: file.display_path.clone(),
+                    seen_regular: false,
                 };
                 if let Some(text) = read_source(&source)
                     .ok()
@@ -884,6 +890,7 @@ impl Run<'_> {
                 let source = SourcePath {
                     path: file.path.clone(),
                     display: file.display_path.clone(),
+                    seen_regular: false,
                 };
                 (
                     position,

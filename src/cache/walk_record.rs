@@ -511,6 +511,7 @@ impl RecordedFiles<'_> {
             files.push(SourcePath {
                 path: path_from(path),
                 display: display.to_string(),
+                seen_regular: false,
             });
             modules.push(ModuleName {
                 name: names.next_entry()?.to_string(),
@@ -706,6 +707,7 @@ mod tests {
         SourcePath {
             path,
             display: display.to_string(),
+            seen_regular: false,
         }
     }
 

@@ -30,6 +30,11 @@ pub mod module_name;
 pub struct SourcePath {
     pub path: PathBuf,
     pub display: String,
+    /// The walk found it listed in its directory as a regular file, or the caller looked at
+    /// it already: it is opened without another look first ([`read_regular_file`]). A path
+    /// named on the command line is looked at before it is opened, so that a FIFO or a
+    /// device is refused unopened.
+    pub seen_regular: bool,
 }
 
 #[derive(Debug, Default)]
@@ -94,6 +99,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovered {
             Ok(metadata) if !metadata.is_dir() => discovered.files.push(SourcePath {
                 path: given.clone(),
                 display: display_name(given),
+                seen_regular: false,
             }),
             Ok(_) => walk(given, &exclude, &root, &mut discovered),
         }
@@ -197,6 +203,7 @@ fn record_entry(entry: Result<ignore::DirEntry, ignore::Error>, discovered: &mut
         discovered.files.push(SourcePath {
             path: path.to_path_buf(),
             display: display_name(path),
+            seen_regular: true,
         });
     } else {
         discovered.skipped.push(Skipped {
@@ -224,7 +231,11 @@ fn unreadable_directory(error: &ignore::Error) -> Option<Unreadable> {
                 let display = display_name(&path);
                 return Some(Unreadable {
                     message: format!("Failed to read directory {display}: {io}"),
-                    path: SourcePath { path, display },
+                    path: SourcePath {
+                        path,
+                        display,
+                        seen_regular: false,
+                    },
                 });
             }
             ignore::Error::Loop { child, .. } => {
@@ -234,6 +245,7 @@ fn unreadable_directory(error: &ignore::Error) -> Option<Unreadable> {
                     path: SourcePath {
                         path: child.clone(),
                         display,
+                        seen_regular: false,
                     },
                 });
             }
@@ -271,26 +283,32 @@ pub fn file_kind(kind: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Reads a regular file. Anything else is refused before it is opened, by what it is: a
-/// FIFO would block the run until a writer came, a device may never end.
-pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
-    if !metadata.is_file() {
-        return Err(format!(
-            "it is {}, not a regular file",
-            file_kind(metadata.file_type())
-        ));
+/// Reads a regular file. Anything else is refused, by what it is: a FIFO would block the run
+/// until a writer came, a device may never end. A file the walk did not see listed as a
+/// regular file (`seen_regular`: one named on the command line) is looked at before it is
+/// opened, so that a device is not opened at all.
+///
+/// One look at the opened file gives its size and what it is; the reading asks nothing
+/// more of the system (`read_to_end` of `std` looks at the file again and asks its position:
+/// two calls a file, a tenth of a cold run's system calls).
+pub fn read_regular_file(path: &Path, seen_regular: bool) -> Result<Vec<u8>, String> {
+    if !seen_regular {
+        let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
+        if !metadata.is_file() {
+            return Err(format!(
+                "it is {}, not a regular file",
+                file_kind(metadata.file_type())
+            ));
+        }
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
-    // Should a FIFO have taken the file's place since the look above, opening it does not
-    // wait for a writer.
+    // Should a FIFO have taken the file's place since it was seen, opening it does not wait
+    // for a writer.
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
     let mut file = options.open(path).map_err(|error| error.to_string())?;
-    // Replaced by something else between the look and the open: look again, at what was
-    // opened this time.
+    // Replaced by something else since it was seen: look again, at what was opened.
     let opened = file.metadata().map_err(|error| error.to_string())?;
     if !opened.is_file() {
         return Err(format!(
@@ -298,10 +316,37 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
             file_kind(opened.file_type())
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)
-        .map_err(|error| error.to_string())?;
+    read_opened(&mut file, opened.len()).map_err(|error| error.to_string())
+}
+
+/// The bytes of an opened file of `size` bytes when it was looked at, and any it has grown
+/// by since.
+fn read_opened(file: &mut std::fs::File, size: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let size = usize::try_from(size).map_err(|_| too_large())?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(size).map_err(|_| too_large())?;
+    bytes.resize(size, 0);
+    let mut filled = 0;
+    while filled < size {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    bytes.truncate(filled);
+    if filled == size {
+        // Whatever was appended since the look: a `Take` reads to the end without asking
+        // the file's size again, and finds a file that did not grow with one small read.
+        Read::by_ref(file).take(u64::MAX).read_to_end(&mut bytes)?;
+    }
     Ok(bytes)
+}
+
+fn too_large() -> std::io::Error {
+    std::io::Error::other("it is too large to read into memory")
 }
 
 /// Whether the walk takes a file of this name: `.py`, `.pyi` and `.ipynb`.
@@ -464,6 +509,61 @@ mod tests {
             .map(|display| display.strip_prefix(&prefix).unwrap().to_string())
             .collect();
         assert_eq!(names, vec!["/build/gen.py", "/notes.txt"]);
+    }
+
+    #[test]
+    fn walked_files_are_seen_regular_and_named_ones_are_looked_at_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "app/a.py", "");
+        write(root, "named.py", "");
+        let settings = Settings {
+            project_root: Some(absolutize(root)),
+            ..Settings::default()
+        };
+        let discovered = discover(&[root.join("app"), root.join("named.py")], &settings);
+        let seen: Vec<(&str, bool)> = discovered
+            .files
+            .iter()
+            .map(|file| (file.display.rsplit('/').next().unwrap(), file.seen_regular))
+            .collect();
+        assert_eq!(seen, vec![("a.py", true), ("named.py", false)]);
+    }
+
+    #[test]
+    fn a_file_is_read_to_its_end_whatever_size_it_had_when_looked_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grown.py");
+        let text: Vec<u8> = (0..10_000u32).map(|at| b"abc\n"[at as usize % 4]).collect();
+        std::fs::write(&path, &text).unwrap();
+        // Seen smaller than it is (it grew since), larger (it shrank), and as it is.
+        for seen in [0, 100, 9_999, 10_000, 10_001, 50_000] {
+            let mut file = std::fs::File::open(&path).unwrap();
+            assert_eq!(
+                read_opened(&mut file, seen).unwrap(),
+                text,
+                "seen as {seen} bytes"
+            );
+        }
+        assert_eq!(read_regular_file(&path, true).unwrap(), text);
+        assert_eq!(read_regular_file(&path, false).unwrap(), text);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_unread_whether_or_not_it_was_seen_as_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipe.py");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.unwrap().success());
+        // Seen as a regular file, it was replaced since: opened without waiting for a
+        // writer, and refused by what was opened.
+        for seen_regular in [true, false] {
+            assert_eq!(
+                read_regular_file(&path, seen_regular),
+                Err("it is a FIFO (named pipe), not a regular file".to_string())
+            );
+        }
     }
 
     #[test]

@@ -255,6 +255,7 @@ mod tests {
             .map(|file| SourcePath {
                 path: dir.path().join(file),
                 display: (*file).to_string(),
+                seen_regular: false,
             })
             .collect();
         let alone: Vec<ModuleName> = files.iter().map(|file| name_of(&dir, file)).collect();

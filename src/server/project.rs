@@ -54,6 +54,7 @@ impl ProjectState {
             .map(|file| SourcePath {
                 display: display_below(&root, &file.path),
                 path: file.path,
+                seen_regular: file.seen_regular,
             })
             .collect();
         sources.sort_by(|a, b| a.display.cmp(&b.display));
@@ -115,6 +116,7 @@ impl ProjectState {
         let file = SourcePath {
             path: path.to_path_buf(),
             display: self.files[at].display_path.clone(),
+            seen_regular: false,
         };
         let analysis = analyse_source(
             &file,
@@ -158,6 +160,7 @@ impl ProjectState {
         let file = SourcePath {
             path: path.to_path_buf(),
             display: self.files[at].display_path.clone(),
+            seen_regular: false,
         };
         let analysis = analyse_file(&file, &self.modules[at], Some(&self.roots), &self.settings);
         self.replace(at, analysis);
@@ -206,6 +209,7 @@ impl ProjectState {
         let file = SourcePath {
             path: path.to_path_buf(),
             display,
+            seen_regular: false,
         };
         let module = self.namer.name(&file.path, &file.display);
         // A placeholder until the caller analyses the file's text.
