@@ -143,7 +143,7 @@ pub fn compute(
         {
             add(BlockCondition::of_guard(site.guard.as_ref()));
         }
-        for &(site, callee) in edges.of(id) {
+        for (site, callee) in edges.of(id) {
             if !runs_body(id, site, callee) {
                 continue;
             }
@@ -160,7 +160,7 @@ pub fn compute(
             continue;
         }
         conditions.insert(id, found);
-        for &(caller, _) in callers.of(id) {
+        for (caller, _) in callers.of(id) {
             if counts(caller) && !queued[slot(caller)] {
                 queued[slot(caller)] = true;
                 queue.push_back(caller);

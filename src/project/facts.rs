@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::blocking_conditions::{self, BlockCondition};
-pub use super::function_graph::{Adjacency, FunctionMap};
+pub use super::function_graph::{Adjacency, FunctionMap, Reach};
 use super::index::{FunctionId, Project};
 use super::loop_probes;
 use super::member_types::Resolution;
@@ -47,7 +47,7 @@ pub struct Facts {
     pub loop_affine: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
     /// them (`None` for the entry points themselves).
-    pub reached: FunctionMap<Option<(FunctionId, usize)>>,
+    pub reached: FunctionMap<Reach>,
     /// Functions that frameworks call from inside a running loop, and why.
     pub entries: HashMap<FunctionId, LoopEntry>,
 }
@@ -208,10 +208,10 @@ impl Facts {
         let mut current = to;
         let mut seen = HashSet::default();
         while seen.insert(current) {
-            match self.reached.get(&current) {
-                Some(Some((caller, _))) => {
+            match self.reached.get(&current).and_then(|reach| reach.caller()) {
+                Some((caller, _)) => {
                     reversed.push(project.definition_step(current));
-                    current = *caller;
+                    current = caller;
                 }
                 _ => {
                     reversed.push(project.definition_step(current));
@@ -229,17 +229,17 @@ fn forward(
     project: &Project,
     edges: &Adjacency<(usize, FunctionId)>,
     entries: &HashMap<FunctionId, LoopEntry>,
-) -> FunctionMap<Option<(FunctionId, usize)>> {
+) -> FunctionMap<Reach> {
     let mut reached = FunctionMap::new(project);
     let mut queue = VecDeque::new();
     for id in project.function_ids() {
         if project.is_async(id) || entries.contains_key(&id) {
-            reached.insert(id, None);
+            reached.insert(id, Reach::entry());
             queue.push_back(id);
         }
     }
     while let Some(caller) = queue.pop_front() {
-        for &(site, callee) in edges.of(caller) {
+        for (site, callee) in edges.of(caller) {
             if project.is_async(callee)
                 || reached.contains_key(&callee)
                 || !project.call_runs_body(caller, site, callee)
@@ -247,7 +247,7 @@ fn forward(
             {
                 continue;
             }
-            reached.insert(callee, Some((caller, site)));
+            reached.insert(callee, Reach::by(caller, site));
             queue.push_back(callee);
         }
     }
@@ -316,7 +316,7 @@ fn ranked_backward(
             }
         }
         while let Some(callee) = queue.pop_front() {
-            for &(caller, site) in callers.of(callee) {
+            for (caller, site) in callers.of(callee) {
                 let calling = project.function(caller);
                 if calling.is_async
                     || found.contains_key(&caller)

@@ -202,7 +202,7 @@ fn reached_with_truthy(
     if facts.entries.contains_key(&id) {
         return true;
     }
-    facts.callers.of(id).iter().any(|&(caller, site)| {
+    facts.callers.of(id).any(|(caller, site)| {
         let calling = project.function(caller);
         (calling.is_async || facts.reached.contains_key(&caller))
             && project.call_runs_body(caller, site, id)
@@ -215,8 +215,8 @@ fn reached_with_truthy(
 fn entry_of(facts: &Facts, id: FunctionId) -> FunctionId {
     let mut current = id;
     let mut steps = 0;
-    while let Some(Some((caller, _))) = facts.reached.get(&current) {
-        current = *caller;
+    while let Some((caller, _)) = facts.reached.get(&current).and_then(|reach| reach.caller()) {
+        current = caller;
         steps += 1;
         if steps > facts.reached.len() {
             break;

@@ -147,7 +147,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         if !function.is_async {
             continue;
         }
-        for &(site, callee) in facts.edges.of(id) {
+        for (site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
             if callee_function.is_async || !project.call_runs_body(id, site, callee) {
                 continue;

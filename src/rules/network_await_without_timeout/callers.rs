@@ -155,9 +155,7 @@ impl<'p, 'a> Callers<'p, 'a> {
                 let sites: Vec<(FunctionId, usize)> = facts
                     .callers
                     .of(callee)
-                    .iter()
-                    .chain(handed_to.get(&callee).into_iter().flatten())
-                    .copied()
+                    .chain(handed_to.get(&callee).into_iter().flatten().copied())
                     .collect();
                 // Only a caller with no deadline of its own is asked about its callers.
                 frontier.extend(sites.iter().filter_map(|&(caller, site)| {
