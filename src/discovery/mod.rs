@@ -293,13 +293,7 @@ pub fn file_kind(kind: std::fs::FileType) -> &'static str {
 /// two calls a file, a tenth of a cold run's system calls).
 pub fn read_regular_file(path: &Path, seen_regular: bool) -> Result<Vec<u8>, String> {
     if !seen_regular {
-        let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
-        if !metadata.is_file() {
-            return Err(format!(
-                "it is {}, not a regular file",
-                file_kind(metadata.file_type())
-            ));
-        }
+        regular_only(&std::fs::metadata(path).map_err(|error| error.to_string())?)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -310,13 +304,19 @@ pub fn read_regular_file(path: &Path, seen_regular: bool) -> Result<Vec<u8>, Str
     let mut file = options.open(path).map_err(|error| error.to_string())?;
     // Replaced by something else since it was seen: look again, at what was opened.
     let opened = file.metadata().map_err(|error| error.to_string())?;
-    if !opened.is_file() {
-        return Err(format!(
-            "it is {}, not a regular file",
-            file_kind(opened.file_type())
-        ));
-    }
+    regular_only(&opened)?;
     read_opened(&mut file, opened.len()).map_err(|error| error.to_string())
+}
+
+/// Refuses what `metadata` says is not a regular file, naming what it is.
+fn regular_only(metadata: &std::fs::Metadata) -> Result<(), String> {
+    if metadata.is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "it is {}, not a regular file",
+        file_kind(metadata.file_type())
+    ))
 }
 
 /// The bytes of an opened file of `size` bytes when it was looked at, and any it has grown
@@ -389,6 +389,14 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
+    /// The settings of a project rooted at `root`.
+    fn rooted(root: &Path) -> Settings {
+        Settings {
+            project_root: Some(absolutize(root)),
+            ..Settings::default()
+        }
+    }
+
     fn displays(discovered: &Discovered) -> Vec<&str> {
         discovered
             .files
@@ -417,10 +425,7 @@ mod tests {
         }
         #[cfg(unix)]
         std::os::unix::fs::symlink(root, root.join("app/loop")).unwrap();
-        let mut settings = Settings {
-            project_root: Some(absolutize(root)),
-            ..Settings::default()
-        };
+        let mut settings = rooted(root);
         settings.exclude.push("legacy".to_string());
         settings.exclude.push("*_pb2.py".to_string());
         let given = root.to_path_buf();
@@ -447,10 +452,7 @@ mod tests {
             }
         }
         expected.sort();
-        let settings = Settings {
-            project_root: Some(absolutize(root)),
-            ..Settings::default()
-        };
+        let settings = rooted(root);
         let prefix = root.display().to_string();
         for _ in 0..5 {
             let discovered = discover(&[root.to_path_buf()], &settings);
@@ -469,10 +471,7 @@ mod tests {
         let root = dir.path();
         write(root, "legacy/old.py", "");
         write(root, "app/legacy/kept.py", "");
-        let mut settings = Settings {
-            project_root: Some(absolutize(root)),
-            ..Settings::default()
-        };
+        let mut settings = rooted(root);
         settings.exclude.push("./legacy".to_string());
         let discovered = discover(&[root.to_path_buf()], &settings);
         let prefix = root.display().to_string();
@@ -489,10 +488,7 @@ mod tests {
         let root = dir.path();
         write(root, "build/gen.py", "");
         write(root, "notes.txt", "");
-        let settings = Settings {
-            project_root: Some(absolutize(root)),
-            ..Settings::default()
-        };
+        let settings = rooted(root);
         let paths = [
             root.join("notes.txt"),
             root.join("missing"),
@@ -517,10 +513,7 @@ mod tests {
         let root = dir.path();
         write(root, "app/a.py", "");
         write(root, "named.py", "");
-        let settings = Settings {
-            project_root: Some(absolutize(root)),
-            ..Settings::default()
-        };
+        let settings = rooted(root);
         let discovered = discover(&[root.join("app"), root.join("named.py")], &settings);
         let seen: Vec<(&str, bool)> = discovered
             .files
