@@ -14,7 +14,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Checker;
 use crate::offsets::MarkedOffset;
 use crate::project::summary::{
-    ArgumentShape, ArgumentSlot, Literal, ParameterGuard, ParameterRef, Passed,
+    ArgumentShape, ArgumentSlot, KeywordBits, Literal, ParameterGuard, ParameterRef, Passed,
 };
 
 /// What the code at `range` (in the current function) depends on.
@@ -432,8 +432,11 @@ pub(crate) fn receiver_assignments_once(
 }
 
 /// Which arguments the call spells, and whether it calls a method on the current method's
-/// own receiver.
-pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> ArgumentShape {
+/// own receiver; with the keyword names it spells.
+pub(crate) fn argument_shape(
+    checker: &Checker,
+    call: &ast::ExprCall,
+) -> (ArgumentShape, KeywordBits) {
     let arguments = &call.arguments;
     let positional = arguments
         .args
@@ -443,9 +446,10 @@ pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> Argumen
     let mut shape = ArgumentShape {
         positional: u8::try_from(positional).unwrap_or(u8::MAX),
         unpacks: positional < arguments.args.len(),
-        keywords: Default::default(),
+        spells_keywords: false,
         on_self: false,
     };
+    let mut keywords = KeywordBits::default();
     if let Expr::Attribute(method) = &*call.func
         && let Expr::Name(receiver) = &*method.value
         && let Some(function) = checker.current_function()
@@ -454,11 +458,14 @@ pub(crate) fn argument_shape(checker: &Checker, call: &ast::ExprCall) -> Argumen
     }
     for keyword in &arguments.keywords {
         match &keyword.arg {
-            Some(name) => shape.keywords.insert(name.as_str()),
+            Some(name) => {
+                shape.spells_keywords = true;
+                keywords.insert(name.as_str());
+            }
             None => shape.unpacks = true,
         }
     }
-    shape
+    (shape, keywords)
 }
 
 /// The truth of the literal `expr` is, if it is one whose truth is plain: `None`; falsy

@@ -170,7 +170,7 @@ pub(crate) fn record_call(
     } else {
         forwarded_arguments(checker, call)
     };
-    let arguments = argument_shape(checker, call);
+    let (arguments, keywords) = argument_shape(checker, call);
     let receiver_assignments = if arguments.on_self && !in_async_context {
         receiver_assignments_once(checker)
     } else {
@@ -252,6 +252,10 @@ pub(crate) fn record_call(
         });
         if let Some(assignments) = receiver_assignments {
             function.receiver_assignments = assignments.into();
+        }
+        // The names are read only where the link binds the call to a project function.
+        if arguments.spells_keywords && may_reach_project {
+            function.keyword_arguments.push((site, keywords));
         }
         function.literal_arguments.extend(
             literal_arguments

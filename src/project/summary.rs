@@ -135,37 +135,42 @@ impl ArgumentSlot {
 }
 
 /// Which arguments a call spells, compactly: enough to tell that it omits a parameter.
+/// The keyword names it spells are apart, in [`FunctionSummary::keyword_arguments`]: only
+/// the calls the link may bind to a project function need them (a fifth of the benchmark
+/// corpus's 437,000 call sites spell a keyword, and 89,000 of those may reach the project),
+/// and inline they were 16 of a call site's 40 bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArgumentShape {
     /// Positional arguments before any `*args`.
     pub positional: u8,
     /// A `*args` or `**kwargs`: any parameter may be passed.
     pub unpacks: bool,
-    /// The keyword names it spells, as a Bloom filter of three bits per name
-    /// ([`keyword_bits`]): a name with a bit clear is certainly not spelled; one with all
-    /// three set is taken as spelled (for seven keywords a wrong "spelled" is rarer than one
-    /// in two hundred, and only costs a finding that could have been spared).
-    pub keywords: KeywordBits,
+    /// It spells a keyword argument (`f(x, timeout=5)`).
+    pub spells_keywords: bool,
     /// A method called on the caller's own receiver (`self.refresh()`): the callee sees the
     /// receiver's attributes as the caller left them.
     pub on_self: bool,
 }
 
 impl ArgumentShape {
-    /// Whether the call may pass `parameter` (it is not certainly omitted).
-    pub fn may_pass(&self, parameter: &ParameterRef) -> bool {
+    /// Whether the call may pass `parameter` (it is not certainly omitted), `keywords` being
+    /// the names it spells, when they were kept: without them any keyword may be spelled.
+    pub fn may_pass(&self, keywords: Option<KeywordBits>, parameter: &ParameterRef) -> bool {
         self.unpacks
             || parameter
                 .position
                 .is_some_and(|position| position < u32::from(self.positional))
-            || self.keywords.may_contain(&parameter.name)
+            || self.spells_keywords
+                && keywords.is_none_or(|keywords| keywords.may_contain(&parameter.name))
     }
 }
 
-/// The Bloom filter of [`ArgumentShape::keywords`]: 128 bits, kept as four `u32`s so that
-/// a call site is aligned to 4 bytes rather than a `u128`'s 16 (64 bytes a call site
-/// became 48; the project's 437,000 call sites on the benchmark corpus). Serialized as the
-/// `u128` it is.
+/// The keyword names a call spells, as a Bloom filter of three bits per name
+/// ([`keyword_bits`]): a name with a bit clear is certainly not spelled; one with all three
+/// set is taken as spelled (for seven keywords a wrong "spelled" is rarer than one in two
+/// hundred, and only costs a finding that could have been spared). 128 bits, kept as four
+/// `u32`s so that a list of them is aligned to 4 bytes rather than a `u128`'s 16.
+/// Serialized as the `u128` it is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KeywordBits([u32; 4]);
 
@@ -429,6 +434,9 @@ pub struct FunctionSummary {
     /// inside a method: `self`'s class), as (call site, argument, type): what the link types
     /// [`ClassSummary::parameter_attributes`] from.
     pub argument_types: ThinVec<(u32, ArgumentSlot, Box<str>)>,
+    /// The keyword names spelled by those of its calls that may reach a project function,
+    /// as (call site, names), in call-site order: see [`ArgumentShape`].
+    pub keyword_arguments: ThinVec<(u32, KeywordBits)>,
     /// The arguments of its calls that name a function that may be the project's
     /// (`batch(task_creator=create_tasks)`, `run(self.on_reply)`), as (call site, argument,
     /// qualified path as an index into [`ModuleSummary::callees`], which resolves it): what the
@@ -586,7 +594,7 @@ impl FunctionSummary {
         let spelled = self
             .calls
             .get(site)
-            .is_none_or(|call| call.arguments.may_pass(parameter));
+            .is_none_or(|call| call.arguments.may_pass(self.keywords_of(site), parameter));
         match parameter.literal_default {
             Some(default) if !spelled => Passed::Literal(default),
             _ => Passed::Unknown,
@@ -614,6 +622,15 @@ impl FunctionSummary {
                 || Passed::Parameter(parameter.clone()),
                 |(_, _, value)| value.clone(),
             )
+    }
+
+    /// The keyword names call site `site` spells, when they were kept.
+    fn keywords_of(&self, site: usize) -> Option<KeywordBits> {
+        let at = self
+            .keyword_arguments
+            .binary_search_by_key(&site, |&(entry, _)| entry as usize)
+            .ok()?;
+        Some(self.keyword_arguments[at].1)
     }
 
     /// Whether call site `site` certainly keeps code behind `guard` in its callee from
@@ -656,6 +673,7 @@ impl FunctionSummary {
             literal_arguments: ThinVec::new(),
             forwarded_arguments: ThinVec::new(),
             argument_types: ThinVec::new(),
+            keyword_arguments: ThinVec::new(),
             callable_arguments: ThinVec::new(),
             sites: None,
         }
@@ -677,6 +695,7 @@ impl FunctionSummary {
         self.calls.shrink_to_fit();
         self.literal_arguments.shrink_to_fit();
         self.forwarded_arguments.shrink_to_fit();
+        self.keyword_arguments.shrink_to_fit();
         self.callable_arguments.shrink_to_fit();
         if self.sites.as_ref().is_some_and(|sites| sites.is_empty()) {
             self.sites = None;
@@ -1466,7 +1485,7 @@ mod tests {
     #[test]
     fn a_function_without_rare_sites_holds_no_lists_of_them() {
         // Every function of the project stays in memory for the whole run.
-        assert!(std::mem::size_of::<FunctionSummary>() <= 112);
+        assert!(std::mem::size_of::<FunctionSummary>() <= 120);
         let mut function =
             FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
         assert!(function.blocking.is_empty() && function.sites.is_none());
@@ -1686,8 +1705,58 @@ mod tests {
     }
 
     #[test]
+    fn a_call_passes_a_defaulted_parameter_only_when_it_may_spell_it() {
+        let mut function =
+            FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
+        let call = |spells_keywords: bool| CallSite {
+            callee: 0,
+            range: TextRange::default(),
+            usage: CallUsage::Used,
+            in_async_context: false,
+            iterated: false,
+            loop_guarded: false,
+            catches_runtime_error: false,
+            deadline: CallDeadline::Unbounded,
+            arguments: ArgumentShape {
+                positional: 1,
+                unpacks: false,
+                spells_keywords,
+                on_self: false,
+            },
+            fills_cache: false,
+        };
+        // `g(x, cache=...)`, `g(x)`, and a call spelling keywords whose names were not kept.
+        function.calls = vec![call(true), call(false), call(true)];
+        let mut spelled = KeywordBits::default();
+        spelled.insert("cache");
+        function.keyword_arguments.push((0, spelled));
+        let parameter = |name: &str, position: u32| ParameterRef {
+            name: name.into(),
+            position: Some(position),
+            literal_default: Some(Literal::None),
+        };
+        let omitted = Passed::Literal(Literal::None);
+        assert_eq!(
+            function.passed_for(0, &parameter("cache", 3)),
+            Passed::Unknown
+        );
+        assert_eq!(function.passed_for(0, &parameter("strict", 4)), omitted);
+        assert_eq!(function.passed_for(1, &parameter("cache", 3)), omitted);
+        // Passed by position.
+        assert_eq!(
+            function.passed_for(1, &parameter("path", 0)),
+            Passed::Unknown
+        );
+        // Without the names, any keyword may be the parameter.
+        assert_eq!(
+            function.passed_for(2, &parameter("strict", 4)),
+            Passed::Unknown
+        );
+    }
+
+    #[test]
     fn a_call_site_stays_small() {
         // Every call site of the project lives for the whole run.
-        assert!(std::mem::size_of::<CallSite>() <= 40);
+        assert!(std::mem::size_of::<CallSite>() <= 24);
     }
 }
