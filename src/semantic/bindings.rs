@@ -1,6 +1,7 @@
 //! Module-level bindings: imports, aliases, definitions, and what each class's instances
 //! hold in their attributes.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -57,8 +58,9 @@ pub struct ModuleBindings {
 
 /// What a module's bindings tell the rest of the project, once its walk is done.
 pub struct ModuleExports {
-    /// Module-level names bound to paths (imports, aliases, definitions).
-    pub names: HashMap<String, String>,
+    /// Module-level names bound to paths (imports, aliases, definitions), each once, in no
+    /// order: the summary sorts them into its own table, so no map is built for them here.
+    pub names: Vec<(String, String)>,
     /// Each class's bases and declared attribute types.
     pub classes: HashMap<String, ClassInfo>,
     pub returns: HashMap<String, String>,
@@ -260,42 +262,44 @@ impl ModuleBindings {
     /// stand for, wherever the statement is (module level, or inside a function: hooks and
     /// `__del__` often import there). `import a.b` binds `a`; a relative import is resolved
     /// against this module's package.
-    pub fn import_bindings(&self, stmt: &ast::Stmt) -> Vec<(String, String)> {
+    ///
+    /// Appended to `found`, which the caller reuses: every module has imports, and each
+    /// binding costs one `String` (its path) here, its local name borrowed from the tree.
+    pub fn import_bindings<'s>(&self, stmt: &'s ast::Stmt, found: &mut Vec<(&'s str, String)>) {
         match stmt {
-            ast::Stmt::Import(import) => import
-                .names
-                .iter()
-                .map(|alias| {
+            ast::Stmt::Import(import) => {
+                found.extend(import.names.iter().map(|alias| {
                     let module = alias.name.as_str();
                     match &alias.asname {
-                        Some(asname) => (asname.as_str().to_owned(), module.to_string()),
+                        Some(asname) => (asname.as_str(), module.to_owned()),
                         None => {
                             let first = module.split('.').next().unwrap_or(module);
-                            (first.to_string(), first.to_string())
+                            (first, first.to_owned())
                         }
                     }
-                })
-                .collect(),
+                }));
+            }
             ast::Stmt::ImportFrom(import) => {
                 let Some(base) = self.import_base(import) else {
-                    return Vec::new();
+                    return;
                 };
-                import
-                    .names
-                    .iter()
-                    .filter(|alias| alias.name.as_str() != "*")
-                    .map(|alias| {
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
-                        let path = if base.is_empty() {
-                            alias.name.as_str().to_owned()
-                        } else {
-                            member_path(&base, alias.name.as_str())
-                        };
-                        (local, path)
-                    })
-                    .collect()
+                found.extend(
+                    import
+                        .names
+                        .iter()
+                        .filter(|alias| alias.name.as_str() != "*")
+                        .map(|alias| {
+                            let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                            let path = if base.is_empty() {
+                                alias.name.as_str().to_owned()
+                            } else {
+                                member_path(&base, alias.name.as_str())
+                            };
+                            (local, path)
+                        }),
+                );
             }
-            _ => Vec::new(),
+            _ => {}
         }
     }
 
@@ -307,32 +311,38 @@ impl ModuleBindings {
         if !import.names.iter().any(|alias| alias.name.as_str() == "*") {
             return None;
         }
-        self.import_base(import).filter(|base| !base.is_empty())
+        self.import_base(import)
+            .filter(|base| !base.is_empty())
+            .map(Cow::into_owned)
     }
 
-    /// The absolute module an `import from` names, relative levels resolved against this module.
-    fn import_base(&self, import: &ast::StmtImportFrom) -> Option<String> {
+    /// The absolute module an `import from` names, relative levels resolved against this
+    /// module. Borrowed from the statement when it is absolute (most are), and built in one
+    /// string otherwise: the kept parts of the module's name, then the named module.
+    fn import_base<'s>(&self, import: &'s ast::StmtImportFrom) -> Option<Cow<'s, str>> {
         let module = import.module.as_ref().map(|module| module.as_str());
         if import.level == 0 {
-            return module.map(str::to_string);
+            return module.map(Cow::Borrowed);
         }
-        let mut package: Vec<&str> = self
-            .module_name
-            .split('.')
-            .filter(|part| !part.is_empty())
-            .collect();
+        let package = || self.module_name.split('.').filter(|part| !part.is_empty());
         let mut levels = import.level as usize;
         if self.is_package {
             levels -= 1;
         }
-        if levels > package.len() {
+        let parts = package().count();
+        if levels > parts {
             return None;
         }
-        package.truncate(package.len() - levels);
-        if let Some(module) = module {
-            package.push(module);
+        let mut base = String::with_capacity(
+            self.module_name.len() + module.map_or(0, |module| module.len() + 1),
+        );
+        for part in package().take(parts - levels).chain(module) {
+            if !base.is_empty() {
+                base.push('.');
+            }
+            base.push_str(part);
         }
-        Some(package.join("."))
+        Some(Cow::Owned(base))
     }
 
     /// The type of `attribute` on instances of the module's class `class_path`, searching

@@ -90,8 +90,10 @@ impl SemanticModel<'_> {
                     }
                 }
                 Stmt::Import(_) | Stmt::ImportFrom(_) => {
-                    for (local, path) in self.module.import_bindings(stmt) {
-                        self.learn(&local, Some(Resolved::Path(path)), conflicted);
+                    let mut imports = Vec::new();
+                    self.module.import_bindings(stmt, &mut imports);
+                    for (local, path) in imports {
+                        self.learn(local, Some(Resolved::Path(path)), conflicted);
                     }
                 }
                 Stmt::With(with) => {

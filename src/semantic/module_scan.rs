@@ -17,7 +17,10 @@ impl ModuleBindings {
             is_package,
             ..Self::default()
         };
-        bindings.bind_statements(&module.body);
+        // Most module-level statements bind a name (imports, definitions, assignments): the
+        // map is sized for them once rather than grown step by step.
+        bindings.names.reserve(module.body.len());
+        bindings.bind_statements(&module.body, &mut Vec::new());
         bindings.infer_return_types(&module.body);
         bindings.infer_class_attributes(&module.body);
         bindings.infer_parameter_attributes(&module.body);
@@ -28,12 +31,15 @@ impl ModuleBindings {
         self.names.insert(name.to_string(), value);
     }
 
-    fn bind_statements(&mut self, body: &[Stmt]) {
+    /// `imports`: a buffer for the names each import binds, reused by every import of the
+    /// module.
+    fn bind_statements<'s>(&mut self, body: &'s [Stmt], imports: &mut Vec<(&'s str, String)>) {
         for stmt in body {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => {
-                    for (local, path) in self.import_bindings(stmt) {
-                        self.bind(&local, Some(Resolved::Path(path)));
+                    self.import_bindings(stmt, imports);
+                    for (local, path) in imports.drain(..) {
+                        self.bind(local, Some(Resolved::Path(path)));
                     }
                     if let Some(module) = self.star_import(stmt) {
                         self.star_imports.push(module);
@@ -62,27 +68,27 @@ impl ModuleBindings {
                 Stmt::AugAssign(assign) => self.bind_target(&assign.target, None),
                 Stmt::For(for_stmt) => {
                     self.bind_target(&for_stmt.target, None);
-                    self.bind_statements(&for_stmt.body);
-                    self.bind_statements(&for_stmt.orelse);
+                    self.bind_statements(&for_stmt.body, imports);
+                    self.bind_statements(&for_stmt.orelse, imports);
                 }
                 Stmt::While(while_stmt) => {
-                    self.bind_statements(&while_stmt.body);
-                    self.bind_statements(&while_stmt.orelse);
+                    self.bind_statements(&while_stmt.body, imports);
+                    self.bind_statements(&while_stmt.orelse, imports);
                 }
                 Stmt::If(if_stmt) => {
-                    self.bind_statements(&if_stmt.body);
+                    self.bind_statements(&if_stmt.body, imports);
                     for clause in &if_stmt.elif_else_clauses {
-                        self.bind_statements(&clause.body);
+                        self.bind_statements(&clause.body, imports);
                     }
                 }
                 Stmt::Try(try_stmt) => {
-                    self.bind_statements(&try_stmt.body);
+                    self.bind_statements(&try_stmt.body, imports);
                     for handler in &try_stmt.handlers {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        self.bind_statements(&handler.body);
+                        self.bind_statements(&handler.body, imports);
                     }
-                    self.bind_statements(&try_stmt.orelse);
-                    self.bind_statements(&try_stmt.finalbody);
+                    self.bind_statements(&try_stmt.orelse, imports);
+                    self.bind_statements(&try_stmt.finalbody, imports);
                 }
                 Stmt::With(with) => {
                     for item in &with.items {
@@ -94,7 +100,7 @@ impl ModuleBindings {
                             );
                         }
                     }
-                    self.bind_statements(&with.body);
+                    self.bind_statements(&with.body, imports);
                 }
                 _ => {}
             }
