@@ -24,6 +24,8 @@ pub struct SemanticModel<'m> {
     /// Names narrowed by the `if isinstance(name, T):` bodies around the current node,
     /// innermost last.
     narrowed: Vec<(String, Resolved)>,
+    /// A buffer for the names a function binds, reused by every function entered.
+    pub(super) bound_names: Vec<ruff_python_ast::name::Name>,
 }
 
 impl<'m> SemanticModel<'m> {
@@ -32,6 +34,7 @@ impl<'m> SemanticModel<'m> {
             module,
             scopes: ScopeStack::default(),
             narrowed: Vec::new(),
+            bound_names: Vec::new(),
         }
     }
 
