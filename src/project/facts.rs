@@ -343,13 +343,13 @@ pub type HandedCallees = HashMap<(FunctionId, usize), Vec<FunctionId>>;
 fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCallees) {
     use rayon::prelude::*;
 
-    let per_module: Vec<Vec<(FunctionId, (usize, FunctionId))>> = (0..project.modules.len())
+    let per_module: Vec<ModuleEdges> = (0..project.modules.len())
         .into_par_iter()
         .map(|module| {
             // Read from the call sites themselves: a copy of the edges kept in every summary
             // for this one pass was 7.5 MB of the benchmark corpus's peak.
             let functions = &project.modules[module].summary.functions;
-            functions
+            let edges = functions
                 .iter()
                 .enumerate()
                 .flat_map(|(function, summary)| {
@@ -357,15 +357,16 @@ fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCa
                         .calls
                         .iter()
                         .enumerate()
-                        .map(move |(site, call)| (function, site, call.callee))
-                })
-                .filter_map(|(function, site, callee)| {
-                    let Resolution::Function(callee) = *project.resolution(module, callee) else {
-                        return None;
-                    };
-                    Some(((module, function), (site, callee)))
-                })
-                .collect::<Vec<_>>()
+                        .filter_map(move |(site, call)| {
+                            let Resolution::Function(callee) =
+                                *project.resolution(module, call.callee)
+                            else {
+                                return None;
+                            };
+                            Some(ModuleEdges::pack(function, site, callee))
+                        })
+                });
+            ModuleEdges(edges.collect())
         })
         .collect();
     let handed = handed_callees(project, &per_module);
@@ -382,8 +383,13 @@ fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCa
         .map(|(&(id, site), binding)| (id, (site, binding.targets[0])))
         .collect();
     bound.sort_unstable_by_key(order);
-    let count = per_module.iter().map(Vec::len).sum::<usize>() + bound.len();
-    let mut resolved = per_module.into_iter().flatten().peekable();
+    let count = per_module.iter().map(|edges| edges.0.len()).sum::<usize>() + bound.len();
+    // Each module's edges are freed as soon as they are copied into the graph.
+    let mut resolved = per_module
+        .into_iter()
+        .enumerate()
+        .flat_map(|(module, edges)| edges.into_unpacked(module))
+        .peekable();
     let mut bound = bound.into_iter().peekable();
     let merged = std::iter::from_fn(|| match (resolved.peek(), bound.peek()) {
         (Some(next), Some(other)) if order(other) < order(next) => bound.next(),
@@ -397,6 +403,52 @@ fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCa
         .map(|(at, binding)| (at, binding.targets))
         .collect();
     (edges, handed)
+}
+
+/// A module's calls resolved to project functions, in function and call-site order, each
+/// as four 4-byte numbers (function of the module, call site, callee module, callee index):
+/// kept as `(FunctionId, (usize, FunctionId))` tuples, 40 bytes each, the 204,000 edges of
+/// the benchmark corpus took 11.4 MiB (their vectors grown by doubling) at the link's peak,
+/// where these take 4.7.
+struct ModuleEdges(Vec<[u32; 4]>);
+
+impl ModuleEdges {
+    fn pack(function: usize, site: usize, (module, index): FunctionId) -> [u32; 4] {
+        let narrow = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+        [
+            narrow(function),
+            narrow(site),
+            narrow(module),
+            narrow(index),
+        ]
+    }
+
+    /// The edges of module `module`, as (caller, (call site, callee)).
+    fn unpacked(&self, module: usize) -> impl Iterator<Item = (FunctionId, (usize, FunctionId))> {
+        self.0.iter().map(move |&edge| Self::unpack(module, edge))
+    }
+
+    fn into_unpacked(
+        self,
+        module: usize,
+    ) -> impl Iterator<Item = (FunctionId, (usize, FunctionId))> {
+        self.0
+            .into_iter()
+            .map(move |edge| Self::unpack(module, edge))
+    }
+
+    fn unpack(
+        module: usize,
+        [function, site, callee_module, callee_index]: [u32; 4],
+    ) -> (FunctionId, (usize, FunctionId)) {
+        (
+            (module, function as usize),
+            (
+                site as usize,
+                (callee_module as usize, callee_index as usize),
+            ),
+        )
+    }
 }
 
 /// What the callers of a function hand it for a parameter it calls.
@@ -414,7 +466,7 @@ struct Binding {
 /// themselves handed is not followed.
 fn handed_callees(
     project: &Project,
-    resolved: &[Vec<(FunctionId, (usize, FunctionId))>],
+    resolved: &[ModuleEdges],
 ) -> HashMap<(FunctionId, usize), Binding> {
     // The function whose parameter is called → (the calling function, its call site, the
     // parameter).
@@ -433,7 +485,11 @@ fn handed_callees(
     if handed_to.is_empty() {
         return bindings;
     }
-    for &(caller, (site, callee)) in resolved.iter().flatten() {
+    let resolved = resolved
+        .iter()
+        .enumerate()
+        .flat_map(|(module, edges)| edges.unpacked(module));
+    for (caller, (site, callee)) in resolved {
         let Some(calls) = handed_to.get(&callee) else {
             continue;
         };
