@@ -359,7 +359,7 @@ fn resolve_edges(project: &Project) -> (Adjacency<(usize, FunctionId)>, HandedCa
                         .enumerate()
                         .filter_map(move |(site, call)| {
                             let Resolution::Function(callee) =
-                                *project.resolution(module, call.callee)
+                                project.resolution(module, call.callee)
                             else {
                                 return None;
                             };
@@ -501,7 +501,7 @@ fn handed_callees(
                 .iter()
                 .find(|(at, slot, _)| *at as usize == site && slot.is_for(parameter));
             match passed.map(|(_, _, path)| project.resolution(caller.0, *path)) {
-                Some(&Resolution::Function(target)) => {
+                Some(Resolution::Function(target)) => {
                     if !binding.targets.contains(&target) {
                         binding.targets.push(target);
                     }

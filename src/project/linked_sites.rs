@@ -4,14 +4,26 @@
 use super::summary::{BlockingSite, LoopAffineSite, ThreadTarget};
 
 /// What a call's callee path names, once the link has followed it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Resolution {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution<'p> {
     /// Nothing the project or the catalog knows.
     Unknown,
     /// A project function: (module index, function index), the index's `FunctionId`.
     Function((usize, usize)),
     /// A library API, by its canonical path (`sqlalchemy.ext.asyncio.AsyncConnection.execute`).
-    External(Box<str>),
+    External(&'p str),
+}
+
+/// A [`Resolution`] as the project keeps it, one per distinct callee path: 12 bytes, the
+/// library path an index into a table beside, where the enum owning its path and holding
+/// two machine words took 24 (100,000 distinct paths on the benchmark corpus).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Linked {
+    Unknown,
+    /// (module index, function index).
+    Function(u32, u32),
+    /// The index of the library path in the project's table of them.
+    External(u32),
 }
 
 /// The facts a function has through calls only the link could resolve: kept beside the

@@ -14,8 +14,10 @@ use std::borrow::Cow;
 use rustc_hash::FxHashSet as HashSet;
 
 use super::index::{
-    FunctionId, InheritedMemo, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted, segments,
+    FunctionId, InheritedMemo, LOCAL_ENTRY, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted,
+    segments,
 };
+use super::linked_sites::Linked;
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
@@ -45,9 +47,12 @@ impl<'a> Project<'a> {
             || Self::index(modules.clone()),
             || DistinctCallees::of(&modules),
         );
-        project.resolved = project.resolve_paths(&callees.paths, |_| true);
-        project.callee_entries =
-            callees.entries_with_locals(&mut project.resolved, &project.modules);
+        let found = project.resolve_paths(&callees.paths, |_| true);
+        project.resolved = found
+            .into_iter()
+            .map(|target| linked(target, &mut project.external_paths))
+            .collect();
+        project.callee_entries = std::mem::take(&mut callees.entries);
         project.inferred_attributes = project.infer_parameter_attributes();
         if !project.inferred_attributes.is_empty() {
             project.resolve_again_through_inferred_attributes(&callees.paths);
@@ -56,15 +61,15 @@ impl<'a> Project<'a> {
         project
     }
 
-    /// What each of `paths` names, in parallel, for the paths `pending` accepts
-    /// ([`Resolution::Unknown`] for the others). A path names the same thing whichever
-    /// module calls it: each is resolved once for the whole project (on the benchmark
-    /// corpus's largest project, 108,836 callee entries are 50,146 distinct paths).
+    /// What each of `paths` names, in parallel, for the paths `pending` accepts (`None` for
+    /// the others). A path names the same thing whichever module calls it: each is resolved
+    /// once for the whole project (on the benchmark corpus's largest project, 108,836 callee
+    /// entries are 50,146 distinct paths).
     fn resolve_paths(
         &self,
         paths: &[&'a str],
         pending: impl Fn(usize) -> bool + Sync,
-    ) -> Vec<Resolution> {
+    ) -> Vec<Option<Target>> {
         use rayon::prelude::*;
         paths
             .par_iter()
@@ -72,13 +77,11 @@ impl<'a> Project<'a> {
             // One memo per run of consecutive paths (the paths of a module are together).
             .map_init(Memo::default, |memo, (index, path)| {
                 if !pending(index) {
-                    return Resolution::Unknown;
+                    return None;
                 }
                 match self.resolve_in(path, &mut memo.inherited) {
-                    Some(id) => Resolution::Function(id),
-                    None => self
-                        .resolve_member_in(path, memo)
-                        .unwrap_or(Resolution::Unknown),
+                    Some(id) => Some(Target::Function(id)),
+                    None => self.resolve_member_in(path, memo),
                 }
             })
             .collect()
@@ -114,7 +117,7 @@ impl<'a> Project<'a> {
         // Only the modules that call one of these constructors: most call none.
         let calls_wanted = |module: usize| {
             self.resolutions_of(module).any(|resolution| {
-                matches!(resolution, Resolution::Function(id) if wanted.contains_key(id))
+                matches!(resolution, Resolution::Function(id) if wanted.contains_key(&id))
             })
         };
         let ids = (0..self.modules.len())
@@ -125,7 +128,7 @@ impl<'a> Project<'a> {
         for id in ids {
             let function = self.function(id);
             for (site, call) in function.calls.iter().enumerate() {
-                let Resolution::Function(callee) = *self.resolution(id.0, call.callee) else {
+                let Resolution::Function(callee) = self.resolution(id.0, call.callee) else {
                     continue;
                 };
                 let Some(&(_, class)) = wanted.get(&callee) else {
@@ -173,13 +176,13 @@ impl<'a> Project<'a> {
             .map(|&(_, attribute)| attribute)
             .collect();
         let again = self.resolve_paths(paths, |index| {
-            self.resolved[index] == Resolution::Unknown
+            self.resolved[index] == Linked::Unknown
                 && segments(paths[index]).any(|segment| attributes.contains(segment))
         });
-        // The paths come first in `resolved`: the modules' tables point to them unchanged.
-        for (entry, resolution) in self.resolved.iter_mut().zip(again) {
-            if resolution != Resolution::Unknown {
-                *entry = resolution;
+        // `resolved` holds the paths in order: the modules' tables point to them unchanged.
+        for (entry, target) in self.resolved.iter_mut().zip(again) {
+            if target.is_some() {
+                *entry = linked(target, &mut self.external_paths);
             }
         }
     }
@@ -212,12 +215,12 @@ impl<'a> Project<'a> {
     /// (inherited ones too), or a library API, reached through project classes' declared
     /// attributes, project functions' return annotations and project classes' library
     /// bases. `None` when a step is not known.
-    pub fn resolve_member(&self, path: &str) -> Option<Resolution> {
+    pub fn resolve_member(&self, path: &str) -> Option<Target> {
         self.resolve_member_in(path, &mut Memo::default())
     }
 
     /// [`Self::resolve_member`], with what earlier resolutions learnt in `memo`.
-    fn resolve_member_in<'p>(&self, path: &'p str, memo: &mut Memo<'p, 'a>) -> Option<Resolution> {
+    fn resolve_member_in<'p>(&self, path: &'p str, memo: &mut Memo<'p, 'a>) -> Option<Target> {
         if !self.may_be_project_path(path) {
             return None;
         }
@@ -248,7 +251,7 @@ impl<'a> Project<'a> {
                 Type::Library(class) => {
                     let member = dotted(&class, name);
                     if last && !called {
-                        return Some(Resolution::External(member.into()));
+                        return Some(Target::External(member.into()));
                     }
                     let next = if called {
                         catalog::return_type(&member)?
@@ -308,7 +311,7 @@ impl<'a> Project<'a> {
         }
         if let Some(id) = self.resolve(&dotted(class, name)) {
             return match (last, called) {
-                (true, false) => Some(Member::Done(Resolution::Function(id))),
+                (true, false) => Some(Member::Done(Target::Function(id))),
                 (_, true) => Some(Member::Value(self.return_type(id)?)),
                 // A bound method used as a value: nothing more to follow.
                 (false, false) => None,
@@ -318,7 +321,7 @@ impl<'a> Project<'a> {
         let base = self.library_base(class)?;
         let member = dotted(&base, name);
         if last && !called {
-            return Some(Member::Done(Resolution::External(member.into())));
+            return Some(Member::Done(Target::External(member.into())));
         }
         let next = if called {
             catalog::return_type(&member)?
@@ -483,9 +486,31 @@ impl<'a> Project<'a> {
     }
 }
 
+/// What a callee path was followed to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A project function.
+    Function(FunctionId),
+    /// A library API, by its canonical path.
+    External(Box<str>),
+}
+
+/// `target` as the project keeps it, its library path moved to the end of `external_paths`.
+fn linked(target: Option<Target>, external_paths: &mut Vec<Box<str>>) -> Linked {
+    let narrow = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+    match target {
+        None => Linked::Unknown,
+        Some(Target::Function((module, index))) => Linked::Function(narrow(module), narrow(index)),
+        Some(Target::External(path)) => {
+            external_paths.push(path);
+            Linked::External(narrow(external_paths.len() - 1))
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Member<'p> {
-    Done(Resolution),
+    Done(Target),
     Value(Type<'p>),
 }
 
@@ -508,12 +533,10 @@ struct Memo<'p, 'a> {
 /// paths (a module's own functions aside: they were resolved with it).
 struct DistinctCallees<'a> {
     paths: Vec<&'a str>,
-    /// Per module, per callee entry: its index in `paths`, or [`LOCAL`].
+    /// Per module, per callee entry: its index in `paths`, or, from [`LOCAL_ENTRY`] up, the
+    /// module's own function it names.
     entries: Vec<Box<[u32]>>,
 }
-
-/// A callee entry naming the module's own function.
-const LOCAL: u32 = u32::MAX;
 
 impl<'a> DistinctCallees<'a> {
     fn of(modules: &[ProjectModule<'a>]) -> Self {
@@ -528,7 +551,9 @@ impl<'a> DistinctCallees<'a> {
                     .iter()
                     .zip(&summary.local_callees)
                     .map(|(path, local)| match local {
-                        Some(_) => LOCAL,
+                        // A module of two billion functions would name the last ones wrongly:
+                        // no file comes near it.
+                        Some(function) => LOCAL_ENTRY.saturating_add(function),
                         None => *index.entry(path).or_insert_with(|| {
                             paths.push(path);
                             (paths.len() - 1) as u32
@@ -539,26 +564,6 @@ impl<'a> DistinctCallees<'a> {
             .collect();
         Self { paths, entries }
     }
-
-    /// Every module's callee table as indices into `resolved`, the resolutions of the
-    /// distinct paths, to which each entry naming the module's own function is appended.
-    fn entries_with_locals(
-        &mut self,
-        resolved: &mut Vec<Resolution>,
-        modules: &[ProjectModule<'a>],
-    ) -> Vec<Box<[u32]>> {
-        let mut entries = std::mem::take(&mut self.entries);
-        for (module, entries) in entries.iter_mut().enumerate() {
-            let local = &modules[module].summary.local_callees;
-            for (entry, local) in entries.iter_mut().zip(local) {
-                if let Some(function) = local {
-                    *entry = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
-                    resolved.push(Resolution::Function((module, function as usize)));
-                }
-            }
-        }
-        entries
-    }
 }
 
 /// What the link learns of function `id`'s calls from their resolutions: the library APIs
@@ -568,7 +573,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
     let function = project.function(id);
     let mut sites = LinkedSites::default();
     let external = |callee: u32| match project.resolution(id.0, callee) {
-        Resolution::External(path) => Some(&**path),
+        Resolution::External(path) => Some(path),
         _ => None,
     };
     for (site, call) in function.calls.iter().enumerate() {
