@@ -167,5 +167,5 @@ pub fn compute(
             }
         }
     }
-    conditions
+    conditions.finished()
 }

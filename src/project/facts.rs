@@ -251,7 +251,7 @@ fn forward(
             queue.push_back(callee);
         }
     }
-    reached
+    reached.finished()
 }
 
 /// The site and severity of a function's most serious direct blocking call (the first of
@@ -332,7 +332,7 @@ fn ranked_backward(
         }
         start = end;
     }
-    found
+    found.finished()
 }
 
 /// Every call site resolved to the project function it calls, module by module in parallel

