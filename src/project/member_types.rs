@@ -241,7 +241,9 @@ impl<'a> Project<'a> {
                     let member = memo
                         .members
                         .entry((class, name, last, called))
-                        .or_insert_with(|| self.project_member(class, name, last, called))
+                        .or_insert_with(|| {
+                            self.project_member(class, name, last, called, &mut memo.inherited)
+                        })
                         .clone()?;
                     match member {
                         Member::Done(resolution) => return Some(resolution),
@@ -279,7 +281,7 @@ impl<'a> Project<'a> {
             end += segment.len() + usize::from(count > 0);
             let prefix = &path[..end];
             if let Some(function) = prefix.strip_suffix(DEFERRED_CALL) {
-                let id = self.resolve(function)?;
+                let id = self.resolve_in(function, &mut memo.inherited)?;
                 return Some((self.return_type(id)?, count + 1));
             }
             // A module is neither a class nor a value: nothing to look up for it.
@@ -297,19 +299,22 @@ impl<'a> Project<'a> {
         None
     }
 
-    /// Attribute or method `name` of instances of project class `class`.
+    /// Attribute or method `name` of instances of project class `class`; `inherited` holds
+    /// the methods earlier resolutions found in base classes (the classes of a project
+    /// derive from a few bases, whose methods each class's paths look for again).
     fn project_member(
         &self,
         class: &'a str,
         name: &str,
         last: bool,
         called: bool,
+        inherited: &mut InheritedMemo,
     ) -> Option<Member<'a>> {
         // An attribute first: a `@property` is a method the summary lists, read as a value.
         if let Some(type_name) = self.attribute_type(class, name) {
             return (!called).then(|| Member::Value(self.type_named(type_name)));
         }
-        if let Some(id) = self.resolve(&dotted(class, name)) {
+        if let Some(id) = self.resolve_in(&dotted(class, name), inherited) {
             return match (last, called) {
                 (true, false) => Some(Member::Done(Target::Function(id))),
                 (_, true) => Some(Member::Value(self.return_type(id)?)),
