@@ -277,6 +277,44 @@ mod tests {
         assert_eq!(<(FunctionId, usize)>::unpack(caller.pack()), caller);
     }
 
+    /// A map of 100 functions in two modules (40 and 60), with `ids` given values in order.
+    fn filled(ids: &[FunctionId]) -> FunctionMap<usize> {
+        let mut map = FunctionMap {
+            offsets: vec![0, 40].into(),
+            slots: Slots::Dense(vec![0; 100]),
+            values: Vec::new(),
+        };
+        for (value, id) in ids.iter().enumerate() {
+            map.insert(*id, value);
+        }
+        map
+    }
+
+    #[test]
+    fn a_finished_map_answers_as_it_did_while_filled() {
+        // Two of a hundred functions: the finished map keeps their slots alone.
+        let few = filled(&[(0, 3), (1, 7)]).finished();
+        assert!(matches!(few.slots, Slots::Sparse(_)));
+        assert_eq!((few.get(&(0, 3)), few.get(&(1, 7))), (Some(&0), Some(&1)));
+        assert_eq!((few.get(&(0, 7)), few.get(&(1, 3))), (None, None));
+        assert_eq!(few.len(), 2);
+        // Half of them: it keeps a slot per function.
+        let half: Vec<FunctionId> = (0..50).map(|index| (1, index)).collect();
+        let many = filled(&half).finished();
+        assert!(matches!(many.slots, Slots::Dense(_)));
+        assert_eq!(many.get(&(1, 49)), Some(&49));
+        assert!(!many.contains_key(&(0, 0)));
+        // A value given again replaces the first, either way.
+        let mut again = filled(&[(0, 3)]).finished();
+        again.insert((0, 3), 9);
+        again.insert((1, 0), 4);
+        assert_eq!(
+            (again.get(&(0, 3)), again.get(&(1, 0))),
+            (Some(&9), Some(&4))
+        );
+        assert_eq!(again.len(), 2);
+    }
+
     #[test]
     fn a_reach_tells_an_entry_from_the_call_that_reaches_a_function() {
         assert_eq!(Reach::entry().caller(), None);
