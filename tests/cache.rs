@@ -136,7 +136,7 @@ fn an_edit_in_one_module_changes_a_finding_in_another() {
     assert!(!edited.json.contains("LW103"), "{}", edited.json);
     assert_eq!(
         edited.cache,
-        "cache: 4 files read from the cache, 1 analysed; linked"
+        "cache: 4 files read from the cache, 1 analysed; linked; delta written"
     );
     assert_eq!(edited.json, uncached(dir.path()));
     write(dir.path(), "app/db.py", DB_BLOCKING);
@@ -502,6 +502,105 @@ fn damaged_cache_files_are_ignored_and_replaced() {
         // Rewritten whole: the next run reads it.
         assert!(check(dir.path(), &[]).cache.contains(" 5 files read"));
     }
+}
+
+/// [`project`] with `modules` more modules beside it, each a helper that calls another.
+fn larger_project(modules: usize) -> TempDir {
+    let dir = project();
+    for index in 0..modules {
+        write(
+            dir.path(),
+            &format!("app/helper_{index:03}.py"),
+            &format!(
+                "from app.db import load_user\n\n\ndef helper_{index}(user_id):\n    return load_user(user_id)\n\n\nasync def caller_{index}(user_id):\n    return helper_{index}(user_id)\n"
+            ),
+        );
+    }
+    dir
+}
+
+#[test]
+fn a_link_after_a_small_edit_writes_a_delta_and_leaves_the_cache_file_alone() {
+    let dir = larger_project(40);
+    let cold = check(dir.path(), &[]);
+    assert_eq!(cold.json.matches("LW103").count(), 41, "{}", cold.json);
+    let files = cache_files(&dir.path().join(".loopwarden_cache"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    let base = std::fs::read(&files[0]).expect("cache file");
+    let delta = files[0].with_extension("delta");
+    assert!(!delta.exists());
+
+    // One module of 45 changed: its data is a small part of the cache file's.
+    write(dir.path(), "app/db.py", DB_CLEAN);
+    let edited = check(dir.path(), &[]);
+    assert_eq!(
+        edited.cache,
+        "cache: 44 files read from the cache, 1 analysed; linked; delta written"
+    );
+    assert!(!edited.json.contains("LW103"), "{}", edited.json);
+    assert_eq!(edited.json, uncached(dir.path()));
+    assert_eq!(std::fs::read(&files[0]).expect("cache file"), base);
+    assert!(delta.exists());
+    let warm = check(dir.path(), &[]);
+    assert_eq!(
+        warm.cache,
+        "cache: 45 files read from the cache, 0 analysed; link re-used; nothing written"
+    );
+    assert_eq!(warm.json, edited.json);
+
+    // Another edit: the delta is written again over the same file, with both edits.
+    write(dir.path(), "app/db.py", DB_BLOCKING);
+    write(
+        dir.path(),
+        "app/helper_007.py",
+        "def helper_7(user_id):\n    return user_id\n",
+    );
+    let back = check(dir.path(), &[]);
+    assert_eq!(
+        back.cache,
+        "cache: 43 files read from the cache, 2 analysed; linked; delta written"
+    );
+    assert_eq!(back.json, uncached(dir.path()));
+    assert_eq!(back.json.matches("LW103").count(), 40);
+    assert_eq!(std::fs::read(&files[0]).expect("cache file"), base);
+    let warm = check(dir.path(), &[]);
+    assert!(
+        warm.cache.contains(" 0 analysed; link re-used"),
+        "{}",
+        warm.cache
+    );
+    assert_eq!(warm.json, back.json);
+
+    // A damaged delta is not read: the cache file is, as it was, and the files changed
+    // since are analysed again.
+    let mut damaged = std::fs::read(&delta).expect("delta");
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0xff;
+    std::fs::write(&delta, &damaged).expect("damage");
+    let after = check(dir.path(), &[]);
+    assert_eq!(after.json, back.json);
+    assert!(
+        after
+            .cache
+            .starts_with("cache: 44 files read from the cache, 1 analysed"),
+        "{}",
+        after.cache
+    );
+
+    // Changes larger than an eighth of the file: it is written whole, and the delta goes.
+    for index in 0..20 {
+        write(
+            dir.path(),
+            &format!("app/helper_{index:03}.py"),
+            &format!("import time\n\n\ndef helper_{index}(user_id):\n    time.sleep(user_id)\n"),
+        );
+    }
+    let large = check(dir.path(), &[]);
+    assert!(large.cache.ends_with("; linked"), "{}", large.cache);
+    assert_eq!(large.json, uncached(dir.path()));
+    assert_ne!(std::fs::read(&files[0]).expect("cache file"), base);
+    assert!(!delta.exists());
+    assert_eq!(check(dir.path(), &[]).json, large.json);
 }
 
 #[test]

@@ -50,7 +50,7 @@ use crate::settings::{Settings, absolutize};
 use crate::source::{AsciiLines, LineIndex};
 
 use keys::{BUILD_ID, Stamp, hash_bytes, module_key, name_key, settings_fingerprint};
-use store::{FileRecord, Header, LinkRecord, Opened, Span};
+use store::{FileRecord, Header, LinkRecord, Opened, Section, Span};
 
 /// The name of the cache directory at the project root.
 pub const DIRECTORY_NAME: &str = ".loopwarden_cache";
@@ -73,11 +73,23 @@ pub struct Stats {
     /// ... moved with the code of this many files, whose summaries changed only in where
     /// things are (`relocate`).
     pub link_moved: usize,
-    /// A cache file was written.
-    pub written: bool,
+    /// What of the cache file was written.
+    pub written: Written,
     /// The files and their module names came from the record of an earlier walk
     /// ([`walk_record`]): no directory had changed.
     pub walk_reused: bool,
+}
+
+/// What a run wrote of the cache file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Written {
+    /// Nothing: it was as the run would write it, or the run deferred it.
+    #[default]
+    Nothing,
+    /// The whole file, and any delta beside it removed.
+    Whole,
+    /// A delta beside it ([`store::write_delta`]).
+    Delta,
 }
 
 impl std::fmt::Display for Stats {
@@ -99,8 +111,10 @@ impl std::fmt::Display for Stats {
         if self.walk_reused {
             f.write_str("; walk re-used")?;
         }
-        if !self.written {
-            f.write_str("; nothing written")?;
+        match self.written {
+            Written::Nothing => f.write_str("; nothing written")?,
+            Written::Delta => f.write_str("; delta written")?,
+            Written::Whole => {}
         }
         Ok(())
     }
@@ -517,7 +531,7 @@ impl Run<'_> {
         let local = self
             .previous
             .as_ref()
-            .map_or(&[][..], |previous| &previous.local[..]);
+            .map_or(Section::default(), |previous| previous.local());
         let by_name = std::sync::OnceLock::new();
         files
             .into_par_iter()
@@ -545,7 +559,7 @@ impl Run<'_> {
         file: SourcePath,
         module: &ModuleName,
         record: Option<(usize, &FileRecord)>,
-        local: &[u8],
+        local: Section<'_>,
     ) -> (FileAnalysis, Outcome) {
         let metadata = std::fs::metadata(&file.path).ok();
         // Looked at once here, for its stamp: reading it needs no other look first.
@@ -612,10 +626,10 @@ impl Run<'_> {
         &self,
         file: &SourcePath,
         record: &FileRecord,
-        local: &[u8],
+        local: Section<'_>,
         bytes: &mut Option<Result<Vec<u8>, String>>,
     ) -> Option<FileAnalysis> {
-        let own = record.local.of(local)?;
+        let own = local.get(record.local)?;
         // Most files have no finding, no `noqa` directive and no cells: their stored data
         // begins with the encoding of nothing (postcard writes one value one way), and
         // decoding it (an empty map made and dropped among others) is skipped.
@@ -815,9 +829,9 @@ impl Run<'_> {
         if self.text_use != TextUse::Positions {
             return None;
         }
-        let local = &self.previous.as_ref()?.local[..];
+        let local = self.previous.as_ref()?.local();
         let ((_, _, cells), positions): (Local, _) =
-            postcard::take_from_bytes(record.local.of(local)?).ok()?;
+            postcard::take_from_bytes(local.get(record.local)?).ok()?;
         if cells.is_some() {
             return None;
         }
@@ -847,7 +861,7 @@ impl Run<'_> {
             .filter_map(|(position, outcome)| match outcome {
                 Outcome::Cached { at, .. } => {
                     let record = this.records().get(*at)?;
-                    Some((position, record.summary.of(section)))
+                    Some((position, section.get(record.summary)))
                 }
                 _ => None,
             })
@@ -894,7 +908,7 @@ impl Run<'_> {
                 };
                 (
                     position,
-                    this.one(source, &this.modules[position], None, &[]),
+                    this.one(source, &this.modules[position], None, Section::default()),
                 )
             })
             .collect();
@@ -905,15 +919,15 @@ impl Run<'_> {
         StoredSummaries(held)
     }
 
-    /// Writes the cache file this run leaves, when it differs from the one it read; whether
-    /// it wrote one. `key` is the link key of the files and `outcomes` ([`link_key`]);
+    /// Writes the cache file this run leaves (or its delta), when it differs from the one it
+    /// read; what it wrote. `key` is the link key of the files and `outcomes` ([`link_key`]);
     /// `reused`, whether the stored link's findings were used (as they were, or moved).
     fn write(
         &mut self,
         path: &Path,
         outcomes: &[Outcome],
         (project, key, reused): (&[Vec<Diagnostic>], Option<LinkKey>, bool),
-    ) -> bool {
+    ) -> Written {
         let transient = outcomes
             .iter()
             .any(|outcome| matches!(outcome, Outcome::Transient { .. }));
@@ -923,7 +937,7 @@ impl Run<'_> {
         // A run with a buffer rewrites the file only for what it learnt of the files on
         // disk: every keystroke of an editor would otherwise rewrite it.
         if transient && !analysed && self.previous.is_some() {
-            return false;
+            return Written::Nothing;
         }
         // Unchanged: the same link, and the same records to store (files not cached aside).
         let stored = outcomes
@@ -937,30 +951,57 @@ impl Run<'_> {
                 })
         });
         if unchanged || self.defers_write(reused, outcomes) {
-            return false;
+            return Written::Nothing;
         }
-        // The files from the cache carry their stored data over.
-        if outcomes.iter().any(|outcome| {
-            matches!(
-                outcome,
-                Outcome::Cached { .. } | Outcome::Transient { kept: Some(_), .. }
-            )
-        }) && let Some(previous) = self.previous.as_mut()
+        // A delta, when what the base file lacks is small beside it: the data of the files
+        // analysed now, and of the files whose data is in the delta written before.
+        let delta = self
+            .previous
+            .as_ref()
+            .map(|previous| previous.base())
+            .filter(|base| {
+                let records = self.records();
+                let new_bytes: u64 = outcomes
+                    .iter()
+                    .map(|outcome| match outcome {
+                        Outcome::Analysed(fresh) => (fresh.local.len() + fresh.linked.len()) as u64,
+                        Outcome::Cached { at, .. } => records.get(*at).map_or(0, bytes_in_delta),
+                        Outcome::Transient {
+                            kept: Some(record), ..
+                        } => bytes_in_delta(record),
+                        Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => 0,
+                    })
+                    .sum();
+                new_bytes.saturating_mul(DELTA_SHARE) <= base.data_len()
+            });
+        // A full write carries the stored data of the files from the cache over; a delta
+        // only what is in the delta before it, which was read whole.
+        if delta.is_none()
+            && outcomes.iter().any(|outcome| {
+                matches!(
+                    outcome,
+                    Outcome::Cached { .. } | Outcome::Transient { kept: Some(_), .. }
+                )
+            })
+            && let Some(previous) = self.previous.as_mut()
         {
             previous.summaries();
         }
         let (old_local, old_summaries) = match self.previous.as_ref() {
-            Some(previous) => (&previous.local[..], previous.loaded_summaries()),
-            None => (&[][..], None),
+            Some(previous) if delta.is_some() => {
+                (previous.local(), Some(previous.delta_summaries()))
+            }
+            Some(previous) => (previous.local(), previous.loaded_summaries()),
+            None => (Section::default(), None),
         };
         // The sections are written from the pieces where they are, not copied together.
-        let mut local = Pieces::default();
-        let mut summaries = Pieces::default();
+        let mut local = Pieces::new(delta.is_some());
+        let mut summaries = Pieces::new(delta.is_some());
         let mut records = Vec::with_capacity(outcomes.len());
         let old_records = self.records();
         for outcome in outcomes {
-            // A record read carries its data over from the old sections; a fresh one brings
-            // its own.
+            // A record read carries its data over from the old sections (or, in a delta,
+            // points where it is in the base); a fresh one brings its own.
             let (record, stamp, fresh) = match outcome {
                 Outcome::Cached { at, stamp, .. } => {
                     let Some(record) = old_records.get(*at) else {
@@ -978,21 +1019,19 @@ impl Run<'_> {
                 ),
                 Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
             };
-            let (own, linked) = match fresh {
-                Some(data) => data,
-                None => {
-                    let own = record.local.of(old_local);
-                    let linked = old_summaries.and_then(|old| record.summary.of(old));
-                    let (Some(own), Some(linked)) = (own, linked) else {
-                        continue;
-                    };
-                    (own, linked)
-                }
+            let spans = match fresh {
+                Some((own, linked)) => Some((local.push(own), summaries.push(linked))),
+                None => local
+                    .carry(record.local, old_local)
+                    .zip(old_summaries.and_then(|old| summaries.carry(record.summary, old))),
+            };
+            let Some((local_span, summary_span)) = spans else {
+                continue;
             };
             records.push(FileRecord {
                 stamp,
-                local: local.push(own),
-                summary: summaries.push(linked),
+                local: local_span,
+                summary: summary_span,
                 ..record.clone()
             });
         }
@@ -1022,10 +1061,17 @@ impl Run<'_> {
             link,
         };
         let Some(directory) = path.parent().and_then(Path::parent) else {
-            return false;
+            return Written::Nothing;
         };
-        ensure_directory(directory).is_ok()
-            && store::write(path, &header, &local.parts, &summaries.parts).is_ok()
+        if ensure_directory(directory).is_err() {
+            return Written::Nothing;
+        }
+        match delta {
+            Some(base) => store::write_delta(path, base, &header, &local.parts, &summaries.parts)
+                .map_or(Written::Nothing, |()| Written::Delta),
+            None => store::write(path, &header, &local.parts, &summaries.parts)
+                .map_or(Written::Nothing, |()| Written::Whole),
+        }
     }
 }
 
@@ -1079,28 +1125,59 @@ const DEFERRED_FILES: usize = 16;
 /// 15 ms of one core, rewriting the benchmark corpus's cache file several times that.
 const DEFERRED_BYTES: u64 = 256 * 1024;
 
-/// A section of the cache file as the pieces it is made of.
-#[derive(Default)]
+/// How many times its new data the base file must hold for a run to write a delta rather
+/// than the whole file ([`store::write_delta`]): each run reads the delta whole, and each
+/// delta rewrites what the one before it held, so it is kept small; past it, the whole
+/// file is written and the delta goes.
+const DELTA_SHARE: u64 = 8;
+
+/// The bytes of a record's data that sit in the delta file.
+fn bytes_in_delta(record: &FileRecord) -> u64 {
+    [record.local, record.summary]
+        .iter()
+        .filter(|span| span.in_delta())
+        .map(|span| span.len)
+        .sum()
+}
+
+/// A section of the cache file (or of the delta) as the pieces it is made of.
 struct Pieces<'p> {
     parts: Vec<&'p [u8]>,
     len: u64,
+    /// The pieces make a delta's section: their spans are marked [`Span::IN_DELTA`].
+    in_delta: bool,
 }
 
 impl<'p> Pieces<'p> {
+    fn new(in_delta: bool) -> Self {
+        Pieces {
+            parts: Vec::new(),
+            len: 0,
+            in_delta,
+        }
+    }
+
     /// Adds `bytes` at the end; where they went.
     fn push(&mut self, bytes: &'p [u8]) -> Span {
         let span = Span {
-            start: self.len,
+            start: self.len | if self.in_delta { Span::IN_DELTA } else { 0 },
             len: bytes.len() as u64,
         };
         self.parts.push(bytes);
         self.len += span.len;
         span
     }
+
+    /// Where a record's data at `span` of the `old` section goes: a delta points at data of
+    /// the base where it is; anything else is copied in (`None`: not in `old`).
+    fn carry(&mut self, span: Span, old: Section<'p>) -> Option<Span> {
+        if self.in_delta && !span.in_delta() {
+            return Some(span);
+        }
+        old.get(span).map(|bytes| self.push(bytes))
+    }
 }
 
-/// What the link reads of a file, as a hash: two analyses with the same hash link the same
-/// (`None`: it cannot be serialized, so cannot be compared).
 pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
     link_hashes(analysis).map(|hashes| hashes.exact)
 }
