@@ -15,7 +15,7 @@
 //! and of two concurrent writers the last rename wins.
 //!
 //! **The delta file** (`.delta` beside the `.bin`). A run that links again after a one-file
-//! edit changes one summary and the header, but writing the whole file again took more
+//! edit changes one summary and the header, but writing the whole file again took
 //! about a tenth of such a run on the benchmark corpus (46 MB, 36 of them summaries).
 //! So a run whose new data (the sections' bytes of the files analysed since the base was
 //! written) is small beside the base's writes a delta instead: the same layout, with
