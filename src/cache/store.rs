@@ -319,6 +319,11 @@ impl Opened {
         Some(bytes)
     }
 
+    /// Frees the summary section read: [`Opened::summaries`] reads it again.
+    pub fn release_summaries(&mut self) {
+        self.summaries = None;
+    }
+
     /// The summary section if [`Opened::summaries`] read it and it checked out.
     pub fn loaded_summaries(&self) -> Option<Section<'_>> {
         let base = self.summaries.as_ref()?.as_deref()?;
@@ -739,6 +744,15 @@ mod tests {
         let summaries = opened.summaries().expect("checks out");
         assert_eq!(summaries.get(in_delta(0, 3)), Some(&b"NEW"[..]));
         assert_eq!(summaries.get(Span { start: 3, len: 3 }), Some(&b"mar"[..]));
+        opened.release_summaries();
+        assert!(opened.loaded_summaries().is_none());
+        assert_eq!(
+            opened
+                .summaries()
+                .and_then(|s| s.get(Span { start: 3, len: 3 })),
+            Some(&b"mar"[..]),
+            "read again"
+        );
         // The delta is named by the base's data: the same base again keeps it.
         assert_eq!(opened.base(), base);
         assert_eq!(base.data_len(), 5 + 9);
