@@ -196,6 +196,70 @@ fn a_file_added_before_the_others_leaves_their_records_found() {
 }
 
 #[test]
+fn calls_the_link_cannot_use_leave_it_alone_and_any_other_call_links_again() {
+    let dir = project();
+    // The import is a module-level name the link reads: it is there before the edit.
+    let db = format!("import json\n{DB_BLOCKING}");
+    write(dir.path(), "app/db.py", &db);
+    check(dir.path(), &[]);
+    // A library call in no catalog table, outside the project: the summary is the same but
+    // for where things are, so the link's findings move with the code.
+    write(
+        dir.path(),
+        "app/db.py",
+        &db.replace(
+            "    time.sleep(1)\n",
+            "    json.dumps(user_id)\n    time.sleep(1)\n",
+        ),
+    );
+    let library = check(dir.path(), &[]);
+    assert_eq!(
+        library.cache,
+        "cache: 4 files read from the cache, 1 analysed; link re-used (findings moved in 1 files); nothing written"
+    );
+    assert_eq!(library.json, uncached(dir.path()));
+    // A coroutine API dropped unawaited: LW302 is a whole-project rule, so the link runs.
+    write(
+        dir.path(),
+        "app/web.py",
+        &WEB.replace(
+            "    return load_user",
+            "    asyncio.sleep(1)\n    return load_user",
+        )
+        .replace("from app.db", "import asyncio\nfrom app.db"),
+    );
+    let coroutine = check(dir.path(), &[]);
+    // (db.py is analysed again too: the run before deferred writing it.)
+    assert!(
+        coroutine.cache.ends_with("2 analysed; linked"),
+        "{}",
+        coroutine.cache
+    );
+    assert!(coroutine.json.contains("LW302"), "{}", coroutine.json);
+    assert_eq!(coroutine.json, uncached(dir.path()));
+    // A call of a project function: linked again.
+    write(
+        dir.path(),
+        "app/own.py",
+        &OWN.replace("    time.sleep(2)", "    load_user(1)\n    time.sleep(2)")
+            .replace("import time", "import time\nfrom app.db import load_user"),
+    );
+    let project_call = check(dir.path(), &[]);
+    assert!(
+        project_call.cache.contains("1 analysed; linked"),
+        "{}",
+        project_call.cache
+    );
+    assert_eq!(project_call.json, uncached(dir.path()));
+    assert_eq!(
+        project_call.json.matches("LW103").count(),
+        2,
+        "{}",
+        project_call.json
+    );
+}
+
+#[test]
 fn small_edits_wait_for_a_larger_one_to_be_written() {
     let dir = project();
     let cold = check(dir.path(), &[]);
