@@ -226,12 +226,16 @@ pub(crate) fn record_call(
     // Builtins are never project functions nor coroutines: not worth a call site each. Nor
     // is a call the link can do nothing with: outside the project's names (never bound to a
     // project function, and resolved to nothing), in no catalog table that the link or the
-    // project rules ask of a callee path (call facts, coroutine APIs, the calls that give a
-    // thread a loop of its own), judged no blocking call here, and registering no callback.
-    // Kept, such calls were 98,762 of the benchmark corpus's 437,883 call sites, and an
-    // edit that added or removed one (a log line, a string method) linked the project again.
+    // project rules ask of a callee path (loop-affine APIs, loop runs, thread handoffs and
+    // loop callbacks, coroutine APIs, the calls that give a thread a loop of its own),
+    // judged no blocking call here, and registering no callback. Kept, such calls were a
+    // fifth of the benchmark corpus's call sites, and an edit that added or removed one (a
+    // log line, `json.dumps`, `os.path.join`) linked the project again.
     let link_inert = !may_reach_project
-        && !in_call_tables
+        && !loop_affine
+        && handoff.is_none()
+        && callback.is_none()
+        && !is_loop_run
         && blocking.is_none()
         && pending_callback.is_none()
         && !catalog::is_coroutine_api(path)
