@@ -20,11 +20,12 @@ pub struct CoroutineCall<'p> {
     pub handed_as: Option<&'p str>,
 }
 
-/// Every call of the project that creates a coroutine and whose value is used as `usage`.
+/// Every call of the project that creates a coroutine and whose value is used in one of
+/// the ways `usages` lists (one scan of the call sites for all of them).
 pub fn coroutine_calls<'p>(
     project: &'p Project,
     facts: &'p Facts,
-    usage: CallUsage,
+    usages: &'p [CallUsage],
 ) -> impl Iterator<Item = CoroutineCall<'p>> + 'p {
     project.function_ids().flat_map(move |id| {
         project
@@ -32,7 +33,7 @@ pub fn coroutine_calls<'p>(
             .calls
             .iter()
             .enumerate()
-            .filter(move |(_, call)| call.usage == usage)
+            .filter(move |(_, call)| usages.contains(&call.usage))
             .filter_map(move |(site, call)| {
                 let callee = match project.resolution(id.0, call.callee) {
                     Resolution::External(path) => path,

@@ -51,7 +51,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         call,
         callee_name: name,
         handed_as,
-    } in coroutine_calls(project, facts, CallUsage::Condition)
+    } in coroutine_calls(project, facts, &[CallUsage::Condition])
     {
         let mut diagnostic = Diagnostic::new(
             Rule::CoroutineInBooleanContext,

@@ -92,14 +92,12 @@ Safe, in async context: prefix the call with `await`.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
-    let dropped = coroutine_calls(project, facts, CallUsage::Dropped);
-    let consumed = coroutine_calls(project, facts, CallUsage::Consumed);
     for CoroutineCall {
         caller,
         call,
         callee_name: name,
         handed_as,
-    } in dropped.chain(consumed)
+    } in coroutine_calls(project, facts, &[CallUsage::Dropped, CallUsage::Consumed])
     {
         let message = match call.usage {
             CallUsage::Consumed => format!(
