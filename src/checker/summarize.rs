@@ -75,6 +75,52 @@ pub(crate) fn record_call(
         .flatten();
     let checks_running_loop =
         loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
+    // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
+    // class, a project function's result): the link, which knows the type, decides.
+    let pending_callback = match &*call.func {
+        Expr::Attribute(attribute) if handoff.is_none() && callback.is_none() => {
+            catalog::registration_argument(attribute.attr.as_str()).and_then(
+                |(keyword, position)| {
+                    let argument = call.arguments.find_argument_value(keyword, position)?;
+                    callable_path(checker, argument)
+                },
+            )
+        }
+        _ => None,
+    };
+    // A method of a value only the link can type (`pkg.loops.get_loop().fetch`): LW501
+    // still asks which project methods such a call may reach.
+    if let Expr::Attribute(attribute) = &*call.func
+        && path.contains(crate::semantic::DEFERRED_CALL)
+        && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
+    {
+        checker
+            .summary
+            .note_unresolved_method(attribute.attr.as_str());
+    }
+
+    let is_loop_run = in_call_tables && catalog::is_loop_run(path);
+    // A call the link can do nothing with is not recorded, and nothing else is asked of it:
+    // outside the project's names (never bound to a project function, and resolved to
+    // nothing), in no catalog table that the link or the project rules ask of a callee path
+    // (loop-affine APIs, loop runs, thread handoffs and loop callbacks, coroutine APIs, the
+    // calls that give a thread a loop of its own), judged no blocking call here, and
+    // registering no callback. Kept, such calls were a fifth of the benchmark
+    // corpus's call sites, and an edit that added or removed one (a log line,
+    // `json.dumps`, `os.path.join`) linked the project again.
+    let link_inert = !is_builtin
+        && !may_reach_project
+        && !loop_affine
+        && handoff.is_none()
+        && callback.is_none()
+        && !is_loop_run
+        && blocking.is_none()
+        && pending_callback.is_none()
+        && !catalog::is_coroutine_api(path)
+        && !catalog::OWN_LOOP_CALLS.contains(&path);
+    if link_inert {
+        return;
+    }
     // How the value is used matters only to a call that makes a coroutine (LW302, LW303): a
     // project `async def` or a known async API. Whether it is iterated matters only to a
     // call of a project generator function. A builtin, or a library call that makes no
@@ -107,31 +153,6 @@ pub(crate) fn record_call(
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
     });
-    // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
-    // class, a project function's result): the link, which knows the type, decides.
-    let pending_callback = match &*call.func {
-        Expr::Attribute(attribute) if handoff.is_none() && callback.is_none() => {
-            catalog::registration_argument(attribute.attr.as_str()).and_then(
-                |(keyword, position)| {
-                    let argument = call.arguments.find_argument_value(keyword, position)?;
-                    callable_path(checker, argument)
-                },
-            )
-        }
-        _ => None,
-    };
-    // A method of a value only the link can type (`pkg.loops.get_loop().fetch`): LW501
-    // still asks which project methods such a call may reach.
-    if let Expr::Attribute(attribute) = &*call.func
-        && path.contains(crate::semantic::DEFERRED_CALL)
-        && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
-    {
-        checker
-            .summary
-            .note_unresolved_method(attribute.attr.as_str());
-    }
-
-    let is_loop_run = in_call_tables && catalog::is_loop_run(path);
     let loop_run_guarded = is_loop_run
         && loop_guards::is_guarded(
             checker.current_body(),
@@ -223,24 +244,8 @@ pub(crate) fn record_call(
     let flag_guard = blocking
         .filter(|_| !in_async_context)
         .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
-    // Builtins are never project functions nor coroutines: not worth a call site each. Nor
-    // is a call the link can do nothing with: outside the project's names (never bound to a
-    // project function, and resolved to nothing), in no catalog table that the link or the
-    // project rules ask of a callee path (loop-affine APIs, loop runs, thread handoffs and
-    // loop callbacks, coroutine APIs, the calls that give a thread a loop of its own),
-    // judged no blocking call here, and registering no callback. Kept, such calls were a
-    // fifth of the benchmark corpus's call sites, and an edit that added or removed one (a
-    // log line, `json.dumps`, `os.path.join`) linked the project again.
-    let link_inert = !may_reach_project
-        && !loop_affine
-        && handoff.is_none()
-        && callback.is_none()
-        && !is_loop_run
-        && blocking.is_none()
-        && pending_callback.is_none()
-        && !catalog::is_coroutine_api(path)
-        && !catalog::OWN_LOOP_CALLS.contains(&path);
-    let callee = (!is_builtin && !link_inert).then(|| checker.summary.intern_callee(path));
+    // Builtins are never project functions nor coroutines: not worth a call site each.
+    let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let callable_arguments: Vec<(ArgumentSlot, u32)> = callable_arguments
         .into_iter()
         .map(|(slot, target)| (slot, checker.summary.intern_callee(&target)))
