@@ -665,6 +665,18 @@ fn a_link_after_a_small_edit_writes_a_delta_and_leaves_the_cache_file_alone() {
     assert_ne!(std::fs::read(&files[0]).expect("cache file"), base);
     assert!(!delta.exists());
     assert_eq!(check(dir.path(), &[]).json, large.json);
+
+    // Most files removed: a small change, but the cache file would be kept for a few of
+    // its files' data. It is written anew.
+    let base = std::fs::read(&files[0]).expect("cache file");
+    for index in 10..40 {
+        std::fs::remove_file(dir.path().join(format!("app/helper_{index:03}.py"))).expect("remove");
+    }
+    let removed = check(dir.path(), &[]);
+    assert!(removed.cache.ends_with("; linked"), "{}", removed.cache);
+    assert_eq!(removed.json, uncached(dir.path()));
+    assert_ne!(std::fs::read(&files[0]).expect("cache file"), base);
+    assert!(!delta.exists());
 }
 
 #[test]

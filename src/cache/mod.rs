@@ -958,26 +958,35 @@ impl Run<'_> {
         if unchanged || self.defers_write(reused, outcomes) {
             return Written::Nothing;
         }
-        // A delta, when what the base file lacks is small beside it: the data of the files
-        // analysed now, and of the files whose data is in the delta written before.
+        // A delta, when what the base file lacks is small beside it (the data of the files
+        // analysed now, and of the files whose data is in the delta written before), and
+        // the files still point at most of the base's data: the base of a project that lost
+        // most of its files is written anew rather than kept for a few.
         let delta = self
             .previous
             .as_ref()
             .map(|previous| previous.base())
             .filter(|base| {
                 let records = self.records();
-                let new_bytes: u64 = outcomes
-                    .iter()
-                    .map(|outcome| match outcome {
-                        Outcome::Analysed(fresh) => (fresh.local.len() + fresh.linked.len()) as u64,
-                        Outcome::Cached { at, .. } => records.get(*at).map_or(0, bytes_in_delta),
-                        Outcome::Transient {
-                            kept: Some(record), ..
-                        } => bytes_in_delta(record),
-                        Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => 0,
-                    })
-                    .sum();
+                let (mut new_bytes, mut base_bytes) = (0u64, 0u64);
+                for outcome in outcomes {
+                    let record = match outcome {
+                        Outcome::Analysed(fresh) => {
+                            new_bytes += (fresh.local.len() + fresh.linked.len()) as u64;
+                            continue;
+                        }
+                        Outcome::Cached { at, .. } => records.get(*at),
+                        Outcome::Transient { kept, .. } => kept.as_ref(),
+                        Outcome::Uncacheable { .. } => None,
+                    };
+                    if let Some(record) = record {
+                        let (in_delta, in_base) = data_bytes(record);
+                        new_bytes += in_delta;
+                        base_bytes += in_base;
+                    }
+                }
                 new_bytes.saturating_mul(DELTA_SHARE) <= base.data_len()
+                    && base_bytes.saturating_mul(2) >= base.data_len()
             });
         // A full write carries the stored data of the files from the cache over; a delta
         // only what is in the delta before it, which was read whole.
@@ -1136,13 +1145,17 @@ const DEFERRED_BYTES: u64 = 256 * 1024;
 /// file is written and the delta goes.
 const DELTA_SHARE: u64 = 8;
 
-/// The bytes of a record's data that sit in the delta file.
-fn bytes_in_delta(record: &FileRecord) -> u64 {
+/// The bytes of a record's data in the delta file, and in the base file.
+fn data_bytes(record: &FileRecord) -> (u64, u64) {
     [record.local, record.summary]
         .iter()
-        .filter(|span| span.in_delta())
-        .map(|span| span.len)
-        .sum()
+        .fold((0, 0), |(in_delta, in_base), span| {
+            if span.in_delta() {
+                (in_delta + span.len, in_base)
+            } else {
+                (in_delta, in_base + span.len)
+            }
+        })
 }
 
 /// A section of the cache file (or of the delta) as the pieces it is made of.
