@@ -387,12 +387,12 @@ pub enum LoopEntry {
 
 /// One function of the module. Every function of the project has one for the whole run,
 /// and most have no blocking call, loop run, hand-off or guard. Lists are `ThinVec`s, one
-/// pointer wide while empty (a `Vec` is three); the four a function often has (8 to 34 % of
-/// the benchmark corpus's functions have each) are here, the twelve rarer ones apart, in
-/// [`FunctionSites`], allocated only for the functions that have one (under a seventh of
-/// them); the others share one empty set. Those read as the summary's own fields
+/// pointer wide (a `Vec` is three), the call sites too; the four a function often has (8
+/// to 34 % of the benchmark corpus's functions have each) are here, the twelve rarer ones
+/// apart, in [`FunctionSites`], allocated only for the functions that have one (under a
+/// seventh of them); the others share one empty set. Those read as the summary's own fields
 /// (`function.blocking`) through `Deref`. (Inline, the sixteen lists made a summary 200
-/// bytes, not 136.)
+/// bytes, not 104.)
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Its qualified path (`app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`) and
@@ -414,7 +414,7 @@ pub struct FunctionSummary {
     /// The range of the function's name, for its row.
     #[serde(with = "crate::offsets::name_range")]
     pub name_range: TextRange,
-    pub calls: Vec<CallSite>,
+    pub calls: ThinVec<CallSite>,
     pub entry: Option<LoopEntry>,
     /// It asks `asyncio.get_running_loop()` inside a `try`: the sync-hook bridge, whose
     /// `asyncio.run` only runs when no loop does.
@@ -665,7 +665,7 @@ impl FunctionSummary {
             runs_once: false,
             sync_wrapped: false,
             name_range,
-            calls: Vec::new(),
+            calls: ThinVec::new(),
             entry: None,
             checks_running_loop: false,
             none_means_no_loop: false,
@@ -1485,7 +1485,7 @@ mod tests {
     #[test]
     fn a_function_without_rare_sites_holds_no_lists_of_them() {
         // Every function of the project stays in memory for the whole run.
-        assert!(std::mem::size_of::<FunctionSummary>() <= 120);
+        assert!(std::mem::size_of::<FunctionSummary>() <= 104);
         let mut function =
             FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
         assert!(function.blocking.is_empty() && function.sites.is_none());
@@ -1726,7 +1726,7 @@ mod tests {
             fills_cache: false,
         };
         // `g(x, cache=...)`, `g(x)`, and a call spelling keywords whose names were not kept.
-        function.calls = vec![call(true), call(false), call(true)];
+        function.calls = thin_vec::thin_vec![call(true), call(false), call(true)];
         let mut spelled = KeywordBits::default();
         spelled.insert("cache");
         function.keyword_arguments.push((0, spelled));
