@@ -231,7 +231,7 @@ fn calls_the_link_cannot_use_leave_it_alone_and_any_other_call_links_again() {
     let coroutine = check(dir.path(), &[]);
     // (db.py is analysed again too: the run before deferred writing it.)
     assert!(
-        coroutine.cache.ends_with("2 analysed; linked"),
+        coroutine.cache.contains("2 analysed; linked"),
         "{}",
         coroutine.cache
     );
@@ -396,7 +396,11 @@ fn code_moved_out_of_order_links_again() {
         &one_line.replace(": time.sleep(1);", ":\n    time.sleep(1)\n   "),
     );
     let split = check(dir.path(), &[]);
-    assert!(split.cache.ends_with("; linked"), "{}", split.cache);
+    assert!(
+        split.cache.contains("1 analysed; linked"),
+        "{}",
+        split.cache
+    );
     assert_eq!(split.json, uncached(dir.path()));
 }
 

@@ -18,8 +18,8 @@ use super::to_thread::{consumer_of, recipe};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
-    ArgumentSlot, BlockingSite, CallDeadline, CallSite, CallUsage, Literal, LoopAffineSite,
-    LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget,
+    ArgumentSlot, BlockingSite, CallDeadline, CallFacts, CallSite, CallUsage, Literal,
+    LoopAffineSite, LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget,
 };
 
 /// Records what the whole-project rules need to know of one call (`blocking`: the blocking
@@ -259,18 +259,18 @@ pub(crate) fn record_call(
     let function = checker.summary.current();
     if let Some(callee) = callee {
         let site = function.calls.len() as u32;
-        function.calls.push(CallSite {
-            callee,
-            range: call.range(),
-            usage,
-            in_async_context,
-            iterated,
-            loop_guarded,
-            catches_runtime_error,
-            deadline,
+        function.calls.push(CallSite::new(
+            (callee, call.range()),
+            (usage, deadline),
             arguments,
-            fills_cache,
-        });
+            CallFacts {
+                in_async_context,
+                iterated,
+                loop_guarded,
+                catches_runtime_error,
+                fills_cache,
+            },
+        ));
         if let Some(assignments) = receiver_assignments {
             function.receiver_assignments = assignments.into();
         }

@@ -84,7 +84,7 @@ impl Facts {
                                 && !function
                                     .calls
                                     .get(site)
-                                    .is_some_and(|call| call.fills_cache)
+                                    .is_some_and(|call| call.fills_cache())
                                 && on_loop(caller, function.probe_of_call(site))
                         };
                         let blocks_when = blocking_conditions::compute(
@@ -147,7 +147,7 @@ impl Facts {
                             },
                             |severity, caller, site, _| {
                                 severity == 2
-                                    || !project.function(caller).calls[site].catches_runtime_error
+                                    || !project.function(caller).calls[site].catches_runtime_error()
                             },
                         )
                     },
@@ -243,7 +243,7 @@ fn forward(
             if project.is_async(callee)
                 || reached.contains_key(&callee)
                 || !project.call_runs_body(caller, site, callee)
-                || project.function(caller).calls[site].loop_guarded
+                || project.function(caller).calls[site].loop_guarded()
             {
                 continue;
             }

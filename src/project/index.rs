@@ -364,7 +364,7 @@ impl<'a> Project<'a> {
                 .function(caller)
                 .calls
                 .get(site)
-                .is_some_and(|call| call.iterated)
+                .is_some_and(|call| call.iterated())
     }
 
     /// Whether function `id` is an `async def`.

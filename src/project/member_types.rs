@@ -585,7 +585,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
         let Some(path) = external(call.callee) else {
             continue;
         };
-        if !call.in_async_context
+        if !call.in_async_context()
             && let Some(api) = linked_blocking(path, function, site)
                 .filter(|api| catalog::blocks_helper(path, api))
         {
@@ -596,7 +596,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
                 range: call.range,
                 guard: function.guard_of_call(site).cloned(),
                 probe: function.probe_of_call(site),
-                fills_cache: call.fills_cache,
+                fills_cache: call.fills_cache(),
             });
         }
         if catalog::is_loop_affine(path) {
@@ -605,7 +605,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
                 api: path.to_string(),
                 range: call.range,
                 raises_off_loop,
-                caught: raises_off_loop && call.catches_runtime_error,
+                caught: raises_off_loop && call.catches_runtime_error(),
             });
         }
     }
@@ -696,7 +696,7 @@ pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCa
     for id in ids {
         let function = project.function(id);
         for (site, call) in function.calls.iter().enumerate() {
-            if !call.in_async_context {
+            if !call.in_async_context() {
                 continue;
             }
             let Resolution::External(path) = project.resolution(id.0, call.callee) else {

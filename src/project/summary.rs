@@ -42,6 +42,9 @@ pub enum CallDeadline {
     Detached,
 }
 
+/// One call of a function. Every call the link may use has one for the whole run, so its
+/// yes-or-no facts are bits of one byte (16 bytes a call site, not 24): read them through
+/// [`CallSite::in_async_context`] and the other accessors.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     /// The callee's qualified path (`app.db.load_user`, `app.models.Repo.save`), as an
@@ -50,23 +53,109 @@ pub struct CallSite {
     #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     pub usage: CallUsage,
-    /// Whether the call sits in async context (an `await` may be inserted before it).
+    /// Whether a deadline bounds it where it is made (async context only).
+    pub deadline: CallDeadline,
+    /// [`ArgumentShape::positional`].
+    positional: u8,
+    /// [`CallFacts`] and the rest of [`ArgumentShape`], a bit each.
+    flags: u8,
+}
+
+/// The yes-or-no facts of a call, as a [`CallSite`] is made from them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallFacts {
+    /// The call sits in async context (an `await` may be inserted before it).
     pub in_async_context: bool,
-    /// Whether its value is iterated where it is made (`for x in f()`, a comprehension
-    /// over it, `list(f())`): the body of a generator function runs only then.
+    /// Its value is iterated where it is made (`for x in f()`, a comprehension over it,
+    /// `list(f())`): the body of a generator function runs only then.
     pub iterated: bool,
     /// The call runs only when no event loop is running, or never (the guards of
     /// `checker::loop_guards`): it does not carry a running loop into the callee.
     pub loop_guarded: bool,
     /// The call sits in the body of a `try` that catches `RuntimeError` (or `Exception`).
     pub catches_runtime_error: bool,
-    /// Whether a deadline bounds it where it is made (async context only).
-    pub deadline: CallDeadline,
-    /// Which arguments it spells.
-    pub arguments: ArgumentShape,
     /// It fills a cache on a miss (`if key not in CACHE: CACHE[key] = make(key)`): it runs
     /// once per key, like a memoized function's body.
     pub fills_cache: bool,
+}
+
+const IN_ASYNC_CONTEXT: u8 = 1;
+const ITERATED: u8 = 1 << 1;
+const LOOP_GUARDED: u8 = 1 << 2;
+const CATCHES_RUNTIME_ERROR: u8 = 1 << 3;
+const FILLS_CACHE: u8 = 1 << 4;
+const UNPACKS: u8 = 1 << 5;
+const SPELLS_KEYWORDS: u8 = 1 << 6;
+const ON_SELF: u8 = 1 << 7;
+
+impl CallSite {
+    pub fn new(
+        (callee, range): (u32, TextRange),
+        (usage, deadline): (CallUsage, CallDeadline),
+        arguments: ArgumentShape,
+        facts: CallFacts,
+    ) -> Self {
+        let flags = [
+            (facts.in_async_context, IN_ASYNC_CONTEXT),
+            (facts.iterated, ITERATED),
+            (facts.loop_guarded, LOOP_GUARDED),
+            (facts.catches_runtime_error, CATCHES_RUNTIME_ERROR),
+            (facts.fills_cache, FILLS_CACHE),
+            (arguments.unpacks, UNPACKS),
+            (arguments.spells_keywords, SPELLS_KEYWORDS),
+            (arguments.on_self, ON_SELF),
+        ]
+        .into_iter()
+        .filter(|(set, _)| *set)
+        .fold(0, |flags, (_, bit)| flags | bit);
+        CallSite {
+            callee,
+            range,
+            usage,
+            deadline,
+            positional: arguments.positional,
+            flags,
+        }
+    }
+
+    fn has(&self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+
+    /// [`CallFacts::in_async_context`].
+    pub fn in_async_context(&self) -> bool {
+        self.has(IN_ASYNC_CONTEXT)
+    }
+
+    /// [`CallFacts::iterated`].
+    pub fn iterated(&self) -> bool {
+        self.has(ITERATED)
+    }
+
+    /// [`CallFacts::loop_guarded`].
+    pub fn loop_guarded(&self) -> bool {
+        self.has(LOOP_GUARDED)
+    }
+
+    /// [`CallFacts::catches_runtime_error`].
+    pub fn catches_runtime_error(&self) -> bool {
+        self.has(CATCHES_RUNTIME_ERROR)
+    }
+
+    /// [`CallFacts::fills_cache`].
+    pub fn fills_cache(&self) -> bool {
+        self.has(FILLS_CACHE)
+    }
+
+    /// Which arguments it spells.
+    pub fn arguments(&self) -> ArgumentShape {
+        ArgumentShape {
+            positional: self.positional,
+            unpacks: self.has(UNPACKS),
+            spells_keywords: self.has(SPELLS_KEYWORDS),
+            on_self: self.has(ON_SELF),
+        }
+    }
 }
 
 /// A parameter, by name and (for one that can be passed positionally) position among the
@@ -594,7 +683,7 @@ impl FunctionSummary {
         let spelled = self
             .calls
             .get(site)
-            .is_none_or(|call| call.arguments.may_pass(self.keywords_of(site), parameter));
+            .is_none_or(|call| call.arguments().may_pass(self.keywords_of(site), parameter));
         match parameter.literal_default {
             Some(default) if !spelled => Passed::Literal(default),
             _ => Passed::Unknown,
@@ -610,7 +699,7 @@ impl FunctionSummary {
         attribute: &str,
         parameter: &ParameterRef,
     ) -> Passed {
-        let Some(call) = self.calls.get(site).filter(|call| call.arguments.on_self) else {
+        let Some(call) = self.calls.get(site).filter(|call| call.arguments().on_self) else {
             return Passed::Unknown;
         };
         let start = call.range.start();
@@ -1693,6 +1782,46 @@ mod tests {
     }
 
     #[test]
+    fn a_call_site_gives_back_each_fact_it_was_made_with() {
+        let bits = |index: u32| (0..8).map(move |bit| index & (1 << bit) != 0);
+        for index in 0..256u32 {
+            let mut each = bits(index);
+            let mut next = || each.next().unwrap_or_default();
+            let facts = CallFacts {
+                in_async_context: next(),
+                iterated: next(),
+                loop_guarded: next(),
+                catches_runtime_error: next(),
+                fills_cache: next(),
+            };
+            let arguments = ArgumentShape {
+                positional: index as u8,
+                unpacks: next(),
+                spells_keywords: next(),
+                on_self: next(),
+            };
+            let call = CallSite::new(
+                (7, TextRange::default()),
+                (CallUsage::Dropped, CallDeadline::Detached),
+                arguments,
+                facts,
+            );
+            let read = CallFacts {
+                in_async_context: call.in_async_context(),
+                iterated: call.iterated(),
+                loop_guarded: call.loop_guarded(),
+                catches_runtime_error: call.catches_runtime_error(),
+                fills_cache: call.fills_cache(),
+            };
+            assert_eq!((read, call.arguments()), (facts, arguments), "{index}");
+            let encoded = postcard::to_allocvec(&call).unwrap();
+            let decoded: CallSite = postcard::from_bytes(&encoded).unwrap();
+            assert_eq!(decoded.arguments(), arguments);
+            assert_eq!(decoded.fills_cache(), facts.fills_cache);
+        }
+    }
+
+    #[test]
     fn keyword_bits_say_which_names_may_be_spelled() {
         let mut bits = KeywordBits::default();
         assert!(!bits.may_contain("timeout"));
@@ -1708,22 +1837,18 @@ mod tests {
     fn a_call_passes_a_defaulted_parameter_only_when_it_may_spell_it() {
         let mut function =
             FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
-        let call = |spells_keywords: bool| CallSite {
-            callee: 0,
-            range: TextRange::default(),
-            usage: CallUsage::Used,
-            in_async_context: false,
-            iterated: false,
-            loop_guarded: false,
-            catches_runtime_error: false,
-            deadline: CallDeadline::Unbounded,
-            arguments: ArgumentShape {
-                positional: 1,
-                unpacks: false,
-                spells_keywords,
-                on_self: false,
-            },
-            fills_cache: false,
+        let call = |spells_keywords: bool| {
+            CallSite::new(
+                (0, TextRange::default()),
+                (CallUsage::Used, CallDeadline::Unbounded),
+                ArgumentShape {
+                    positional: 1,
+                    unpacks: false,
+                    spells_keywords,
+                    on_self: false,
+                },
+                CallFacts::default(),
+            )
         };
         // `g(x, cache=...)`, `g(x)`, and a call spelling keywords whose names were not kept.
         function.calls = thin_vec::thin_vec![call(true), call(false), call(true)];
@@ -1757,6 +1882,6 @@ mod tests {
     #[test]
     fn a_call_site_stays_small() {
         // Every call site of the project lives for the whole run.
-        assert!(std::mem::size_of::<CallSite>() <= 24);
+        assert!(std::mem::size_of::<CallSite>() <= 16);
     }
 }

@@ -60,7 +60,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         )
         .with_help("Await it to test its result");
         // A callable handed in may be a plain function when code outside the project calls.
-        if call.in_async_context && handed_as.is_none() {
+        if call.in_async_context() && handed_as.is_none() {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 "Add `await`",
                 vec![Edit::insertion("await ", call.range.start())],

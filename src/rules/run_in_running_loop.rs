@@ -206,7 +206,7 @@ fn reached_with_truthy(
         let calling = project.function(caller);
         (calling.is_async || facts.reached.contains_key(&caller))
             && project.call_runs_body(caller, site, id)
-            && !calling.calls[site].loop_guarded
+            && !calling.calls[site].loop_guarded()
             && !calling.stops_guard(site, guard)
     })
 }

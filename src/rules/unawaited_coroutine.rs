@@ -118,7 +118,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
         );
         // A callable handed in may be a plain function when code outside the project calls.
-        if call.in_async_context && handed_as.is_none() {
+        if call.in_async_context() && handed_as.is_none() {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 "Add `await`",
                 vec![Edit::insertion("await ", call.range.start())],
