@@ -958,36 +958,7 @@ impl Run<'_> {
         if unchanged || self.defers_write(reused, outcomes) {
             return Written::Nothing;
         }
-        // A delta, when what the base file lacks is small beside it (the data of the files
-        // analysed now, and of the files whose data is in the delta written before), and
-        // the files still point at most of the base's data: the base of a project that lost
-        // most of its files is written anew rather than kept for a few.
-        let delta = self
-            .previous
-            .as_ref()
-            .map(|previous| previous.base())
-            .filter(|base| {
-                let records = self.records();
-                let (mut new_bytes, mut base_bytes) = (0u64, 0u64);
-                for outcome in outcomes {
-                    let record = match outcome {
-                        Outcome::Analysed(fresh) => {
-                            new_bytes += (fresh.local.len() + fresh.linked.len()) as u64;
-                            continue;
-                        }
-                        Outcome::Cached { at, .. } => records.get(*at),
-                        Outcome::Transient { kept, .. } => kept.as_ref(),
-                        Outcome::Uncacheable { .. } => None,
-                    };
-                    if let Some(record) = record {
-                        let (in_delta, in_base) = data_bytes(record);
-                        new_bytes += in_delta;
-                        base_bytes += in_base;
-                    }
-                }
-                new_bytes.saturating_mul(DELTA_SHARE) <= base.data_len()
-                    && base_bytes.saturating_mul(2) >= base.data_len()
-            });
+        let delta = self.delta_base(outcomes);
         // A full write carries the stored data of the files from the cache over; a delta
         // only what is in the delta before it, which was read whole.
         if delta.is_none()
@@ -1090,6 +1061,36 @@ impl Run<'_> {
 }
 
 impl Run<'_> {
+    /// The base file a delta of this run's `outcomes` would be written over, when a delta
+    /// is what to write: what the base lacks is small beside it (the data of the files
+    /// analysed now, and of the files whose data is in the delta written before), and the
+    /// files still point at most of the base's data (the base of a project that lost most
+    /// of its files is written anew rather than kept for a few).
+    fn delta_base(&self, outcomes: &[Outcome]) -> Option<store::BaseId> {
+        let base = self.previous.as_ref()?.base();
+        let records = self.records();
+        let (mut new_bytes, mut base_bytes) = (0u64, 0u64);
+        for outcome in outcomes {
+            let record = match outcome {
+                Outcome::Analysed(fresh) => {
+                    new_bytes += (fresh.local.len() + fresh.linked.len()) as u64;
+                    continue;
+                }
+                Outcome::Cached { at, .. } => records.get(*at),
+                Outcome::Transient { kept, .. } => kept.as_ref(),
+                Outcome::Uncacheable { .. } => None,
+            };
+            if let Some(record) = record {
+                let (in_delta, in_base) = data_bytes(record);
+                new_bytes += in_delta;
+                base_bytes += in_base;
+            }
+        }
+        (new_bytes.saturating_mul(DELTA_SHARE) <= base.data_len()
+            && base_bytes.saturating_mul(2) >= base.data_len())
+        .then_some(base)
+    }
+
     /// Whether this run leaves the cache file as it is although it differs: the link was
     /// re-used, and what differs is a few small files (analysed now, or found unchanged
     /// with a new stamp) that the next run can read, hash and analyse again for less than

@@ -299,7 +299,7 @@ impl Opened {
     /// it with the record's hash).
     pub fn summary_unchecked(&mut self, span: Span) -> Option<Vec<u8>> {
         if span.in_delta() {
-            return span.within().of(&self.delta.summaries).map(<[u8]>::to_vec);
+            return self.delta_summaries().get(span).map(<[u8]>::to_vec);
         }
         if let Some(read) = &self.summaries {
             return read
