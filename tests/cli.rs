@@ -881,3 +881,18 @@ fn call_sites_of_one_blocking_helper_are_grouped() {
         "1\tLW103\ttransitive-blocking-call (2 call sites)"
     );
 }
+
+/// The command's allocator runs with one arena (`src/main.rs`, for the peak memory): asked
+/// to print its statistics at exit, jemalloc lists the options it ran with.
+#[cfg(all(unix, not(target_env = "msvc")))]
+#[test]
+fn the_allocator_runs_with_one_arena() {
+    let output = assert_cmd::cargo::cargo_bin_cmd!("loopwarden")
+        .arg("rules")
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("opt.narenas: 1\n"), "{stderr}");
+}
