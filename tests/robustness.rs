@@ -488,13 +488,20 @@ fn a_path_that_is_not_utf8_is_checked_and_percent_encoded_exactly_in_sarif() {
     std::fs::write(dir.path().join(name), BLOCKING).expect("write");
     // JSON: the byte that is not UTF-8 as the lone surrogate `\udce9` (Python's
     // surrogateescape), so `os.fsencode(json.loads(...)["filename"])` is the exact name.
-    let json = loopwarden(dir.path())
-        .args(["check", "--output-format", "json", "."])
-        .output()
-        .expect("run");
-    assert_eq!(json.status.code(), Some(1));
-    let text = String::from_utf8(json.stdout).expect("the JSON itself is UTF-8");
-    assert!(text.contains(r#""filename": "caf\udce9 #1.py""#), "{text}");
+    // With the cache and without it: the two runs assemble the report apart.
+    for cache in [None, Some("--no-cache")] {
+        let json = loopwarden(dir.path())
+            .args(["check", "--output-format", "json", "."])
+            .args(cache)
+            .output()
+            .expect("run");
+        assert_eq!(json.status.code(), Some(1));
+        let text = String::from_utf8(json.stdout).expect("the JSON itself is UTF-8");
+        assert!(
+            text.contains(r#""filename": "caf\udce9 #1.py""#),
+            "{cache:?}: {text}"
+        );
+    }
     // `--show-files` and the text formats: the raw bytes, as the file system has them.
     let listed = loopwarden(dir.path())
         .args(["check", "--show-files", "."])

@@ -253,14 +253,8 @@ fn run(
     };
     let mut previous = previous.filter(|previous| previous.header.settings == fingerprint);
     let discovered_at = Instant::now();
-    // Each file's paths move into its analysis. The report reads the walk's files only for
-    // the paths that are not UTF-8, whose exact bytes it puts back in the output.
-    let walked = std::mem::take(&mut discovered.files);
-    discovered.files = walked
-        .iter()
-        .filter(|file| file.path.to_str().is_none())
-        .cloned()
-        .collect();
+    // Each file's paths move into its analysis.
+    let walked = discovered.take_files();
 
     let (files, project, phases, stats) = analysis::in_analysis_pool(|| {
         let mut run = Run {

@@ -56,6 +56,21 @@ pub struct Discovered {
     pub directories: Vec<PathBuf>,
 }
 
+impl Discovered {
+    /// Takes the walk's files, for each to move into its analysis, and leaves those the
+    /// report still reads: the ones whose path is not UTF-8, whose exact bytes it puts back
+    /// in the output ([`crate::report::Report::note_walk`]).
+    pub fn take_files(&mut self) -> Vec<SourcePath> {
+        let files = std::mem::take(&mut self.files);
+        self.files = files
+            .iter()
+            .filter(|file| file.path.to_str().is_none())
+            .cloned()
+            .collect();
+        files
+    }
+}
+
 /// A directory the walk could not read.
 #[derive(Clone, Debug)]
 pub struct Unreadable {
