@@ -2,7 +2,7 @@
 """What a cached `loopwarden check` does after random one-file edits of one kind, and whether
 its output is still the output without the cache.
 
-    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal] [--edits 40] [--seed 11]
+    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal|statement] [--edits 40] [--seed 11]
                                 [--compare-every 10]
 
 PATH is copied to a temporary directory (it is never written). The cache is filled once;
@@ -15,7 +15,11 @@ Every `--compare-every` edits, the JSON output is compared with a `--no-cache` r
 Kinds of edit:
 - `blank`: an empty line inserted at a random line (inside strings and brackets too);
 - `literal`: `zz` added at the start of the first string literal passed to a call on a
-  random line that has one (`f("abc")` becomes `f("zzabc")`).
+  random line that has one (`f("abc")` becomes `f("zzabc")`);
+- `statement`: an indented line that reads as a whole simple statement with a call in it
+  (`self._update(data)`, `x = await fetch(url)`), written twice: what adding a call next
+  to a similar one does. Lines that end a block's flow (`return`, `raise`, `break`) and
+  lines that open or continue a bracket are left alone.
 
 Exit status 1 when any output differed from the one without the cache.
 """
@@ -30,6 +34,25 @@ import tempfile
 from pathlib import Path
 
 CALL_WITH_STRING = re.compile(r'[A-Za-z_]\("([a-z])')
+SIMPLE_STATEMENT = re.compile(
+    r"^(\s+)(?!(return|raise|break|continue|yield|pass|else|elif|except|finally)\b|@|#)"
+    r"\S.*\w\(.*\)$"
+)
+
+
+def whole_statement(line: str) -> bool:
+    """Whether `line` looks like a complete simple statement that makes a call."""
+    if not SIMPLE_STATEMENT.match(line) or line.endswith((":", ",", "\\")):
+        return False
+    if "'''" in line or '"""' in line:
+        return False
+    depth = 0
+    for char in line:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if depth < 0:
+            return False
+    return depth == 0 and line.count('"') % 2 == 0 and line.count("'") % 2 == 0
 
 
 def edit(path: Path, kind: str, rng: random.Random) -> bool:
@@ -37,6 +60,12 @@ def edit(path: Path, kind: str, rng: random.Random) -> bool:
     lines = path.read_text(encoding="utf-8", errors="surrogateescape").split("\n")
     if kind == "blank":
         lines.insert(rng.randrange(len(lines)), "")
+    elif kind == "statement":
+        places = [at for at, line in enumerate(lines) if whole_statement(line)]
+        if not places:
+            return False
+        at = rng.choice(places)
+        lines.insert(at + 1, lines[at])
     else:
         places = [at for at, line in enumerate(lines) if CALL_WITH_STRING.search(line)]
         if not places:
@@ -61,7 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("binary")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--kind", choices=("blank", "literal"), default="blank")
+    parser.add_argument("--kind", choices=("blank", "literal", "statement"), default="blank")
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--compare-every", type=int, default=10)
