@@ -540,3 +540,66 @@ impl Project<'_> {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(name: &str, is_package: bool) -> ModuleSummary {
+        ModuleSummary {
+            module_name: name.to_string(),
+            is_package,
+            ..ModuleSummary::default()
+        }
+    }
+
+    /// The longest prefix that names a module, whatever the segments after it; a prefix that
+    /// ends like a module name but is none (`other.db.models`) is no module.
+    #[test]
+    fn a_path_splits_at_its_longest_module_prefix() {
+        let summaries = [
+            summary("app", true),
+            summary("app.db", true),
+            summary("app.db.models", false),
+            // Outside any package: named by its path alone, as the one module of that name.
+            summary("utils", false),
+        ];
+        let line_index = LineIndex::default();
+        let modules = summaries
+            .iter()
+            .map(|summary| ProjectModule {
+                summary,
+                display_path: "",
+                line_index: &line_index,
+            })
+            .collect();
+        let project = Project::index(modules);
+        assert_eq!(
+            project.split_at_module("app.db.models.Repo.save"),
+            Some((2, "Repo", Some("save")))
+        );
+        assert_eq!(
+            project.split_at_module("app.db.models.Repo"),
+            Some((2, "Repo", None))
+        );
+        assert_eq!(
+            project.split_at_module("app.api.handler"),
+            Some((0, "api", Some("handler")))
+        );
+        assert_eq!(project.split_at_module("app.db"), Some((0, "db", None)));
+        assert_eq!(
+            project.split_at_module("utils.helper"),
+            Some((3, "helper", None))
+        );
+        assert_eq!(project.split_at_module("app"), None);
+        assert_eq!(project.split_at_module("other.db.models.Repo"), None);
+        assert_eq!(project.split_at_module("appx.db"), None);
+        let deep = format!("app.db.models.Repo.{}", ["x"; 30].join("."));
+        assert_eq!(
+            project.split_at_module(&deep),
+            Some((2, "Repo", Some(["x"; 30].join(".").as_str())))
+        );
+        let deep_elsewhere = format!("other.{}", ["x"; 30].join("."));
+        assert_eq!(project.split_at_module(&deep_elsewhere), None);
+    }
+}
