@@ -354,7 +354,7 @@ fn analyse_text(
                 .into_iter()
                 .map(|(attribute, name, position)| {
                     let parameter = ParameterRef {
-                        name: name.into(),
+                        name: crate::project::interned::Name::new(&name),
                         position,
                         literal_default: None,
                     };

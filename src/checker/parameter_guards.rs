@@ -13,6 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
 use crate::offsets::MarkedOffset;
+use crate::project::interned::Name;
 use crate::project::summary::{
     ArgumentShape, ArgumentSlot, KeywordBits, Literal, ParameterGuard, ParameterRef, Passed,
 };
@@ -161,8 +162,8 @@ impl<'a> Guarded<'a> {
 
 /// The name a receiver attribute goes by as a pseudo-parameter (`self.client` → `.client`):
 /// a method's callers on the same object hand it over implicitly.
-pub(crate) fn attribute_parameter_name(attribute: &str) -> Box<str> {
-    format!(".{attribute}").into()
+pub(crate) fn attribute_parameter_name(attribute: &str) -> Name {
+    Name::new(&format!(".{attribute}"))
 }
 
 /// `receiver.attribute` as a pseudo-parameter of `function`: `receiver` is the method's

@@ -16,6 +16,7 @@ use super::parameter_guards::{
 };
 use super::to_thread::{consumer_of, recipe};
 use crate::catalog::{self, Blocking, BlockingApi, BlockingKind};
+use crate::project::interned::Name;
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallFacts, CallSite, CallUsage, Literal,
@@ -822,11 +823,11 @@ fn is_cache_get(checker: &Checker, expr: &Expr, cache: &str, key: &str) -> bool 
 /// The arguments of a call whose type is known (`self` inside a method, an annotated
 /// parameter, a value built from a known class): positions count only the arguments before
 /// any `*args`.
-fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Box<str>)> {
+fn argument_types(checker: &Checker, call: &ast::ExprCall) -> Vec<(ArgumentSlot, Name)> {
     spelled_arguments(call)
         .filter_map(|(spelled, argument)| {
             let type_name = checker.model.type_of(argument)?;
-            Some((spelled.slot(), type_name.into()))
+            Some((spelled.slot(), Name::new(&type_name)))
         })
         .collect()
 }

@@ -10,6 +10,7 @@ use ruff_text_size::TextRange;
 use crate::diagnostic::{PendingFix, ThreadRunner, ToThreadRecipe};
 use crate::offsets::MarkedOffset;
 
+use super::interned::Name;
 use crate::catalog::{self, Blocking};
 
 /// How a call's result is used, as far as the whole-project rules care.
@@ -162,7 +163,7 @@ impl CallSite {
 /// arguments a call spells: `self`/`cls` of a method not counted.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ParameterRef {
-    pub name: Box<str>,
+    pub name: Name,
     pub position: Option<u32>,
     /// The default a call that omits the argument gets, when it is a literal whose truth is
     /// known (`timeout=None`, `retry=False`, `wait=True`); `None` for a required parameter or
@@ -210,7 +211,7 @@ impl ParameterGuard {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArgumentSlot {
     Positional(u32),
-    Keyword(Box<str>),
+    Keyword(Name),
 }
 
 impl ArgumentSlot {
@@ -522,7 +523,7 @@ pub struct FunctionSummary {
     /// The known types of the arguments its class constructions pass (`Login(self, ids)`
     /// inside a method: `self`'s class), as (call site, argument, type): what the link types
     /// [`ClassSummary::parameter_attributes`] from.
-    pub argument_types: ThinVec<(u32, ArgumentSlot, Box<str>)>,
+    pub argument_types: ThinVec<(u32, ArgumentSlot, Name)>,
     /// The keyword names spelled by those of its calls that may reach a project function,
     /// as (call site, names), in call-site order: see [`ArgumentShape`].
     pub keyword_arguments: ThinVec<(u32, KeywordBits)>,
