@@ -29,6 +29,7 @@ use crate::encoding;
 use crate::noqa::NoqaDirectives;
 use crate::notebook::{self, CellIndex};
 pub use crate::project::ProjectRoots;
+use crate::project::interned::Name;
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
 use crate::project::{Facts, Project, ProjectModule};
@@ -354,7 +355,7 @@ fn analyse_text(
                 .into_iter()
                 .map(|(attribute, name, position)| {
                     let parameter = ParameterRef {
-                        name: crate::project::interned::Name::new(&name),
+                        name: Name::new(&name),
                         position,
                         literal_default: None,
                     };
@@ -362,7 +363,7 @@ fn analyse_text(
                 })
                 .collect();
             let class = ClassSummary {
-                bases: info.bases,
+                bases: info.bases.iter().map(|base| Name::new(base)).collect(),
                 attributes,
                 parameter_attributes,
             };

@@ -311,7 +311,7 @@ pub(crate) fn record_call(
     }
     if let Some(api) = blocking.filter(|api| catalog::blocks_helper(path, api)) {
         function.blocking.push(BlockingSite {
-            api: path.to_string(),
+            api: Name::new(path),
             category: api.category,
             severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
             range: call.range(),
@@ -322,7 +322,7 @@ pub(crate) fn record_call(
     }
     if is_loop_run {
         function.loop_runs.push(LoopRunSite {
-            api: path.to_string(),
+            api: Name::new(path),
             range: call.range(),
             guarded: loop_run_guarded,
             guard,
@@ -334,7 +334,7 @@ pub(crate) fn record_call(
     if is_loop_affine_use {
         let raises_off_loop = catalog::needs_running_loop(path);
         function.loop_affine.push(LoopAffineSite {
-            api: path.to_string(),
+            api: Name::new(path),
             range: call.range(),
             raises_off_loop,
             caught: raises_off_loop && catches_runtime_error,

@@ -1,6 +1,7 @@
 //! Names a summary repeats many times, kept once per process: the keyword and parameter
-//! names of arguments (`timeout`, `session`, `self`) and the type paths of constructor
-//! arguments. Each such name was a `Box<str>` in every list entry that held it: 16 bytes
+//! names of arguments (`timeout`, `session`, `self`), the type paths of constructor
+//! arguments, the library APIs of blocking, loop-running and loop-affine sites
+//! (`time.sleep`), and classes' bases. Each such name was a `Box<str>` in every list entry that held it: 16 bytes
 //! and an allocation of its own, which made a falsy literal argument 32 bytes and an
 //! argument passed on unchanged 64. A [`Name`] is the number of the name in one table of
 //! the process: 4 bytes, compared as a number.

@@ -17,6 +17,7 @@ use super::index::{
     FunctionId, InheritedMemo, LOCAL_ENTRY, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted,
     segments,
 };
+use super::interned::Name;
 use super::linked_sites::Linked;
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
@@ -590,7 +591,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
                 .filter(|api| catalog::blocks_helper(path, api))
         {
             sites.blocking.push(BlockingSite {
-                api: path.to_string(),
+                api: Name::new(path),
                 category: api.category,
                 severity: BlockingKind::severity_of(catalog::blocking_kind(path)),
                 range: call.range,
@@ -602,7 +603,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
         if catalog::is_loop_affine(path) {
             let raises_off_loop = catalog::needs_running_loop(path);
             sites.loop_affine.push(LoopAffineSite {
-                api: path.to_string(),
+                api: Name::new(path),
                 range: call.range,
                 raises_off_loop,
                 caught: raises_off_loop && call.catches_runtime_error(),

@@ -407,7 +407,7 @@ impl ToThreadFixes {
 /// A call to a catalogued blocking API.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BlockingSite {
-    pub api: String,
+    pub api: Name,
     pub category: Blocking,
     /// How serious the call is ([`catalog::BlockingKind::severity`]): a chain names the most
     /// serious call a helper reaches.
@@ -427,7 +427,7 @@ pub struct BlockingSite {
 /// `asyncio.run`, `loop.run_until_complete` or `loop.run_forever`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopRunSite {
-    pub api: String,
+    pub api: Name,
     #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// It runs only when no loop is running (the `except RuntimeError` of a
@@ -446,7 +446,7 @@ pub struct LoopRunSite {
 /// A loop-affine asyncio call (`asyncio.create_task`, `loop.call_soon`, ...).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LoopAffineSite {
-    pub api: String,
+    pub api: Name,
     #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
     /// The API raises where no loop runs (`asyncio.create_task`).
@@ -858,7 +858,7 @@ impl<'de> serde::Deserialize<'de> for FunctionNames {
 /// the link to follow `obj.attr.method()` across modules.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
-    pub bases: Vec<String>,
+    pub bases: Vec<Name>,
     /// Attribute → the type it holds.
     pub attributes: TextMap,
     /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =
