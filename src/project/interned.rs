@@ -1,10 +1,10 @@
 //! Names a summary repeats many times, kept once per process: the keyword and parameter
 //! names of arguments (`timeout`, `session`, `self`), the type paths of constructor
 //! arguments, the library APIs of blocking, loop-running and loop-affine sites
-//! (`time.sleep`), and classes' bases. Each such name was a `Box<str>` in every list entry that held it: 16 bytes
-//! and an allocation of its own, which made a falsy literal argument 32 bytes and an
-//! argument passed on unchanged 64. A [`Name`] is the number of the name in one table of
-//! the process: 4 bytes, compared as a number.
+//! (`time.sleep`), and classes' bases. Each such name was a `Box<str>` or a `String` in
+//! every entry that held it: 16 or 24 bytes and an allocation of its own, which made a
+//! falsy literal argument 32 bytes and an argument passed on unchanged 64. A [`Name`] is
+//! the number of the name in one table of the process: 4 bytes, compared as a number.
 //!
 //! The names are never freed. A run sees a few tens of thousands of distinct ones (the
 //! vocabulary of the code checked, not its size), and the language server keeps them across
@@ -48,8 +48,8 @@ impl Name {
         if let Some(&number) = table.numbers.get(text) {
             return Self(number);
         }
-        // Four billion distinct names are not met: past them, every new name would share
-        // the last number, which only makes names look alike.
+        // Four billion distinct names are not met (they would take more memory than any
+        // run has): past them, new names would share the last number.
         let number = u32::try_from(table.texts.len()).unwrap_or(u32::MAX);
         let kept: &'static str = Box::leak(text.into());
         table.texts.push(kept);
