@@ -74,6 +74,7 @@ pub(crate) fn record_call(
     let callback = in_call_tables
         .then(|| catalog::loop_callback(path))
         .flatten();
+    let coroutine_api = in_call_tables && catalog::is_coroutine_api(path);
     let checks_running_loop =
         loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
     // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
@@ -117,7 +118,7 @@ pub(crate) fn record_call(
         && !is_loop_run
         && blocking.is_none()
         && pending_callback.is_none()
-        && !catalog::is_coroutine_api(path)
+        && !coroutine_api
         && !catalog::OWN_LOOP_CALLS.contains(&path);
     if link_inert {
         return;
@@ -126,12 +127,11 @@ pub(crate) fn record_call(
     // project `async def` or a known async API. Whether it is iterated matters only to a
     // call of a project generator function. A builtin, or a library call that makes no
     // coroutine, needs neither: asking can walk the whole body (is the assigned name read?).
-    let usage =
-        if may_reach_project || !is_builtin && in_call_tables && catalog::is_coroutine_api(path) {
-            call_usage(checker, call)
-        } else {
-            CallUsage::Used
-        };
+    let usage = if may_reach_project || !is_builtin && coroutine_api {
+        call_usage(checker, call)
+    } else {
+        CallUsage::Used
+    };
     let iterated = may_reach_project && is_iterated(checker, call);
     // LW103's fix is taken here, where the walk knows how the module names `asyncio` and
     // where the call sits, as a recipe: the link that decides whether the callee blocks runs
