@@ -3,6 +3,7 @@
 //! in it, and the functions it hands to other threads. Built during the checker's walk,
 //! owned (no borrow of the tree), so the tree can be dropped before the link step.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use thin_vec::ThinVec;
 
 use ruff_text_size::TextRange;
@@ -393,6 +394,24 @@ impl ToThreadFixes {
         let recipe = entries[at].recipe.clone();
         let runner = self.runners.get(recipe.runner as usize)?.clone();
         Some(PendingFix { recipe, runner })
+    }
+
+    /// Every entry's site numbered again by `site` (function, old number → new), and the
+    /// entries of sites left out (`None`) dropped: a fix matters only to a call the link
+    /// binds to a blocking project function.
+    fn renumber_sites(&mut self, site: impl Fn(u32, u32) -> Option<u32>) {
+        let again = |entries: &mut Box<[ToThreadEntry]>| {
+            *entries = std::mem::take(entries)
+                .into_vec()
+                .into_iter()
+                .filter_map(|mut entry| {
+                    entry.site = site(entry.function, entry.site)?;
+                    Some(entry)
+                })
+                .collect();
+        };
+        again(&mut self.calls);
+        again(&mut self.consumers);
     }
 
     pub fn len(&self) -> usize {
@@ -789,6 +808,78 @@ impl FunctionSummary {
         self.callable_arguments.shrink_to_fit();
         if self.sites.as_ref().is_some_and(|sites| sites.is_empty()) {
             self.sites = None;
+        }
+    }
+
+    /// The call sites other entries of the function name as a site of their own: the calls
+    /// whose value is a probe (of a running loop, or of a guard) and the calls of a handed
+    /// callable. Such a site is never left out ([`ModuleSummary::without_calls_to`]).
+    fn sites_named_by_others(&self) -> HashSet<u32> {
+        let mut named: HashSet<u32> = HashSet::default();
+        if let Some(RunningProbe::Via { site, .. }) = self.running_probe {
+            named.insert(site);
+        }
+        named.extend(
+            self.blocking
+                .iter()
+                .filter_map(|site| site.probe)
+                .map(|p| p.0),
+        );
+        named.extend(self.loop_runs.iter().filter_map(|run| run.guarded_by_probe));
+        named.extend(self.probe_guarded_calls.iter().map(|entry| entry.1));
+        named.extend(self.parameter_callees.iter().map(|entry| entry.0));
+        named
+    }
+
+    /// Every reference to a call site numbered again by `site` (old number → new, `None`
+    /// for a site left out). What is kept of a call for the link to read only when it binds
+    /// the call to a project function (its arguments, keyword names, guards, sessions)
+    /// goes with a site left out; a site another entry names is never left out (see
+    /// [`Self::sites_named_by_others`]), so those keep their number when `site` has none.
+    fn renumber_sites(&mut self, site: impl Fn(u32) -> Option<u32>) {
+        fn kept<T>(
+            entries: &mut ThinVec<T>,
+            site: &impl Fn(u32) -> Option<u32>,
+            at: impl Fn(&mut T) -> &mut u32,
+        ) {
+            entries.retain_mut(|entry| match site(*at(entry)) {
+                Some(new) => {
+                    *at(entry) = new;
+                    true
+                }
+                None => false,
+            });
+        }
+        let again = |old: &mut u32| *old = site(*old).unwrap_or(*old);
+        kept(&mut self.keyword_arguments, &site, |entry| &mut entry.0);
+        kept(&mut self.literal_arguments, &site, |entry| &mut entry.0);
+        kept(&mut self.forwarded_arguments, &site, |entry| &mut entry.0);
+        kept(&mut self.argument_types, &site, |entry| &mut entry.0);
+        kept(&mut self.callable_arguments, &site, |entry| &mut entry.0);
+        if let Some(RunningProbe::Via { site, .. }) = &mut self.running_probe {
+            again(site);
+        }
+        let Some(sites) = self.sites.as_deref_mut() else {
+            return;
+        };
+        for blocking in &mut sites.blocking {
+            if let Some(probe) = &mut blocking.probe {
+                again(&mut probe.0);
+            }
+        }
+        for run in &mut sites.loop_runs {
+            if let Some(probe) = &mut run.guarded_by_probe {
+                again(probe);
+            }
+        }
+        kept(&mut sites.guarded_calls, &site, |entry| &mut entry.0);
+        kept(&mut sites.probe_guarded_calls, &site, |entry| &mut entry.0);
+        for entry in &mut sites.probe_guarded_calls {
+            again(&mut entry.1);
+        }
+        kept(&mut sites.session_arguments, &site, |entry| &mut entry.0);
+        for entry in &mut sites.parameter_callees {
+            again(&mut entry.0);
         }
     }
 }
@@ -1449,6 +1540,92 @@ impl ModuleSummary {
     pub fn callee(&self, call: &CallSite) -> &str {
         self.callees.get(call.callee as usize).unwrap_or("")
     }
+
+    /// This summary without the call sites of callees that `inert` names, with what was
+    /// kept of those calls only for a link that binds them to a project function (their
+    /// arguments, keyword names, guards, sessions, LW103's fixes). A site that another
+    /// entry names as a site of its own (a probe), or whose callee a registration names, is
+    /// kept. The sites left are numbered again in order, and the callee table holds the
+    /// paths they and the callable arguments name, in the order they first name them (also
+    /// when no site was left out: two summaries compare alike whichever had sites to leave
+    /// out).
+    ///
+    /// What it is for: when the last link did nothing with calls of a path (it named no
+    /// project function, and no table of the catalog the link reads), two summaries that
+    /// are the same without such calls link to the same findings (`cache::shape`). An edit
+    /// that adds a log line through a logger imported from another module then moves the
+    /// last link's findings with the code instead of linking the project again.
+    pub fn without_calls_to(mut self, inert: impl Fn(&str) -> bool) -> Self {
+        let registered: HashSet<&str> = self
+            .functions
+            .iter()
+            .flat_map(|function| function.pending_callbacks.iter())
+            .map(|pending| pending.via.as_str())
+            .collect();
+        let droppable = |path: &str| !registered.contains(path) && inert(path);
+        // Per function, each site's new number (`None`: left out).
+        let mut renumbered: Vec<Vec<Option<u32>>> = Vec::with_capacity(self.functions.len());
+        for function in &self.functions {
+            let named = function.sites_named_by_others();
+            let mut next = 0u32;
+            let numbers = function
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(site, call)| {
+                    let path = self.callees.get(call.callee as usize).unwrap_or("");
+                    if !named.contains(&(site as u32)) && droppable(path) {
+                        return None;
+                    }
+                    next += 1;
+                    Some(next - 1)
+                })
+                .collect();
+            renumbered.push(numbers);
+        }
+        drop(registered);
+        // The callee table again, from what the kept sites and arguments name.
+        let old_callees = std::mem::take(&mut self.callees);
+        let old_local: Vec<Option<u32>> = self.local_callees.iter().collect();
+        let mut new_index: HashMap<u32, u32> = HashMap::default();
+        let mut local = Vec::new();
+        let mut renumber_callee = |callee: u32, table: &mut PathTable| -> u32 {
+            *new_index.entry(callee).or_insert_with(|| {
+                local.push(old_local.get(callee as usize).copied().flatten());
+                table.push(old_callees.get(callee as usize).unwrap_or(""))
+            })
+        };
+        let mut callees = PathTable::default();
+        for (index, function) in self.functions.iter_mut().enumerate() {
+            let numbers = &renumbered[index];
+            let site = |old: u32| numbers.get(old as usize).copied().flatten();
+            let calls = std::mem::take(&mut function.calls);
+            function.calls = calls
+                .into_iter()
+                .zip(numbers)
+                .filter(|(_, number)| number.is_some())
+                .map(|(mut call, _)| {
+                    call.callee = renumber_callee(call.callee, &mut callees);
+                    call
+                })
+                .collect();
+            function.renumber_sites(site);
+            for entry in &mut function.callable_arguments {
+                entry.2 = renumber_callee(entry.2, &mut callees);
+            }
+            // Lists emptied by the sites left out are no lists, as in a summary that never
+            // had those calls.
+            function.compact();
+        }
+        self.callees = callees;
+        self.local_callees = local.into_iter().collect();
+        self.to_thread_fixes.renumber_sites(|function, old| {
+            renumbered
+                .get(function as usize)
+                .and_then(|numbers| numbers.get(old as usize).copied().flatten())
+        });
+        self
+    }
 }
 
 /// For each entry of a module's callee table, the index of the module's own function it
@@ -1780,6 +1957,153 @@ mod tests {
         // A recipe naming no runner of its module spells nothing.
         let orphan = ToThreadFixes::new(vec![entry(0, 0, recipe(10, 5))], Vec::new(), Vec::new());
         assert!(orphan.call(0, 0).is_none());
+    }
+
+    #[test]
+    fn calls_of_inert_paths_go_with_what_was_kept_of_them_and_the_rest_are_numbered_again() {
+        let range = |at: u32| TextRange::new(TextSize::new(at), TextSize::new(at + 1));
+        let site = |callee: u32, at: u32| {
+            CallSite::new(
+                (callee, range(at)),
+                (CallUsage::Used, CallDeadline::Unbounded),
+                ArgumentShape::default(),
+                CallFacts::default(),
+            )
+        };
+        let fix = |site: u32, at: u32| ToThreadEntry {
+            function: 0,
+            site,
+            recipe: ToThreadRecipe {
+                call: range(at),
+                function: range(at),
+                arguments: range(at),
+                has_keywords: false,
+                parenthesize: false,
+                runner: 0,
+            },
+        };
+        let module = |registered: bool| {
+            let mut summary = ModuleSummary::default();
+            for path in ["m.LOG.debug", "m.helper", "m.ready"] {
+                summary.callees.push(path);
+            }
+            summary.local_callees = [None, Some(1), None].into_iter().collect();
+            let mut function =
+                FunctionSummary::new("m.f".into(), "f".into(), true, TextRange::default());
+            // A log call, a helper, a log call, a probe, the helper behind the probe.
+            function.calls = thin_vec::thin_vec![
+                site(0, 10),
+                site(1, 20),
+                site(0, 30),
+                site(2, 40),
+                site(1, 50)
+            ];
+            function
+                .literal_arguments
+                .push((0, ArgumentSlot::Positional(0), Literal::Truthy));
+            function
+                .literal_arguments
+                .push((4, ArgumentSlot::Positional(0), Literal::None));
+            function.probe_guarded_calls.push((4, 3, true));
+            // (What a guard on a log call is kept for goes with it.)
+            function.guarded_calls.push((
+                2,
+                ParameterGuard {
+                    parameter: ParameterRef {
+                        name: Name::new("verbose"),
+                        position: Some(0),
+                        literal_default: None,
+                    },
+                    not_none: false,
+                    when_falsy: false,
+                },
+            ));
+            if registered {
+                function.pending_callbacks.push(ThreadTarget {
+                    target: "m.g".into(),
+                    via: "m.LOG.debug".into(),
+                    range: range(60),
+                });
+            }
+            summary.functions.push(function);
+            summary.to_thread_fixes = ToThreadFixes::new(
+                vec![fix(0, 10), fix(1, 20), fix(4, 50)],
+                Vec::new(),
+                vec![ThreadRunner {
+                    asyncio: "asyncio".into(),
+                    legacy: false,
+                    import: None,
+                    functools: None,
+                }],
+            );
+            summary
+        };
+        // Both the log calls and the probe's path are inert; the probe is named by the call
+        // it guards, so it stays.
+        let inert = |path: &str| path != "m.helper";
+        let stripped = module(false).without_calls_to(inert);
+        let function = &stripped.functions[0];
+        let ranges: Vec<u32> = function
+            .calls
+            .iter()
+            .map(|call| call.range.start().into())
+            .collect();
+        assert_eq!(ranges, [20, 40, 50]);
+        let callees: Vec<&str> = function
+            .calls
+            .iter()
+            .map(|call| stripped.callee(call))
+            .collect();
+        assert_eq!(callees, ["m.helper", "m.ready", "m.helper"]);
+        assert_eq!(
+            stripped.callees.iter().collect::<Vec<_>>(),
+            ["m.helper", "m.ready"]
+        );
+        assert_eq!(
+            stripped.local_callees.iter().collect::<Vec<_>>(),
+            [Some(1), None]
+        );
+        assert_eq!(
+            function.literal_arguments.to_vec(),
+            [(2, ArgumentSlot::Positional(0), Literal::None)]
+        );
+        assert_eq!(function.probe_guarded_calls.to_vec(), [(2, 1, true)]);
+        let fixed = |site| {
+            stripped
+                .to_thread_fixes
+                .call(0, site)
+                .map(|p| p.recipe.call)
+        };
+        assert_eq!(fixed(0), Some(range(20)));
+        assert_eq!(fixed(2), Some(range(50)));
+        assert_eq!(stripped.to_thread_fixes.len(), 2);
+        // Without a log call to leave out, the same summary: two edits that differ in log
+        // calls alone compare alike.
+        let mut without_logs = module(false);
+        without_logs.functions[0].calls.remove(2);
+        without_logs.functions[0].calls.remove(0);
+        without_logs.functions[0].literal_arguments.remove(0);
+        without_logs.functions[0].guarded_calls.clear();
+        without_logs.functions[0].literal_arguments[0].0 = 2;
+        without_logs.functions[0].probe_guarded_calls[0] = (2, 1, true);
+        without_logs.to_thread_fixes = ToThreadFixes::new(
+            vec![fix(0, 20), fix(2, 50)],
+            Vec::new(),
+            vec![ThreadRunner {
+                asyncio: "asyncio".into(),
+                legacy: false,
+                import: None,
+                functools: None,
+            }],
+        );
+        let bytes = |summary: &ModuleSummary| postcard::to_allocvec(summary).unwrap();
+        assert_eq!(
+            bytes(&without_logs.without_calls_to(inert)),
+            bytes(&stripped)
+        );
+        // A registration names the log call's path: its calls stay.
+        let registered = module(true).without_calls_to(inert);
+        assert_eq!(registered.functions[0].calls.len(), 5);
     }
 
     #[test]
