@@ -9,6 +9,7 @@ pub mod coroutines;
 mod facts;
 mod function_graph;
 mod index;
+mod inert_callees;
 pub mod interned;
 mod linked_sites;
 pub mod loop_probes;
