@@ -259,6 +259,76 @@ fn calls_the_link_cannot_use_leave_it_alone_and_any_other_call_links_again() {
     );
 }
 
+/// `app.log.LOGGER`, a logger another module imports: only the link learns that
+/// `app.log.LOGGER.debug` is `logging.Logger.debug`, which it does nothing with.
+const LOG: &str = "import logging\n\nLOGGER = logging.getLogger(__name__)\n";
+const WEB_LOGGING: &str = "from app.db import load_user\nfrom app.log import LOGGER\n\n\nasync def handler(user_id):\n    LOGGER.debug(\"loading %s\", user_id)\n    return load_user(user_id)\n";
+
+#[test]
+fn calls_the_last_link_did_nothing_with_move_its_findings_when_added_or_removed() {
+    let dir = project();
+    write(dir.path(), "app/log.py", LOG);
+    write(dir.path(), "app/web.py", WEB_LOGGING);
+    check(dir.path(), &[]);
+    // Another call of the same path, above the call LW103 reports: the summary has one more
+    // call site and every later one moved, and the link's finding moves with them.
+    let added_line = "    LOGGER.debug(\"loading %s\", user_id)\n";
+    let twice = WEB_LOGGING.replace(added_line, &added_line.repeat(2));
+    write(dir.path(), "app/web.py", &twice);
+    let added = check(dir.path(), &[]);
+    assert_eq!(
+        added.cache,
+        "cache: 5 files read from the cache, 1 analysed; link re-used (findings moved in 1 files); nothing written"
+    );
+    assert_eq!(added.json, uncached(dir.path()));
+    assert!(added.json.contains("LW103"), "{}", added.json);
+    // Removed, both of them: moved again.
+    let none = WEB_LOGGING.replace(added_line, "");
+    write(dir.path(), "app/web.py", &none);
+    let removed = check(dir.path(), &[]);
+    assert!(
+        removed.cache.contains("findings moved in 1 files"),
+        "{}",
+        removed.cache
+    );
+    assert_eq!(removed.json, uncached(dir.path()));
+    // A path the last link never saw here: it cannot tell what the path names, so it links
+    // again (and learns it for the next edit).
+    write(
+        dir.path(),
+        "app/web.py",
+        &WEB_LOGGING.replace("LOGGER.debug", "LOGGER.warning"),
+    );
+    let new_path = check(dir.path(), &[]);
+    assert!(new_path.cache.contains("linked"), "{}", new_path.cache);
+    assert_eq!(new_path.json, uncached(dir.path()));
+    // The same edit with a call of a project function instead: the link runs, and the
+    // finding it adds is there.
+    write(
+        dir.path(),
+        "app/web.py",
+        &WEB_LOGGING
+            .replace("LOGGER.debug", "LOGGER.warning")
+            .replace(
+                added_line.replace("debug", "warning").as_str(),
+                "    load_user(0)\n",
+            ),
+    );
+    let project_call = check(dir.path(), &[]);
+    assert!(
+        project_call.cache.contains("linked"),
+        "{}",
+        project_call.cache
+    );
+    assert_eq!(project_call.json, uncached(dir.path()));
+    assert_eq!(
+        project_call.json.matches("LW103").count(),
+        2,
+        "{}",
+        project_call.json
+    );
+}
+
 #[test]
 fn small_edits_wait_for_a_larger_one_to_be_written() {
     let dir = project();

@@ -278,6 +278,7 @@ fn run(
             reused: link_reused,
             moved,
             key,
+            inert,
         } = run.project(files, outcomes);
         let linked_at = Instant::now();
         let mut stats = Stats {
@@ -291,7 +292,7 @@ fn run(
                 _ => stats.analysed += 1,
             }
         }
-        stats.written = run.write(cache_file, &outcomes, (&project, key, link_reused));
+        stats.written = run.write(cache_file, &outcomes, (&project, key, link_reused), inert);
         let phases = Phases {
             started,
             discovered: discovered_at,
@@ -400,6 +401,9 @@ struct Projected {
     moved: usize,
     /// The link key of `files` and `outcomes` ([`link_key`]).
     key: Option<LinkKey>,
+    /// What the link did nothing with ([`LinkRecord::inert`]): the last link's, when its
+    /// findings were used.
+    inert: Vec<u64>,
 }
 
 struct Fresh {
@@ -668,7 +672,16 @@ impl Run<'_> {
         let moves = match (stored, key) {
             (Some(stored), Some(key)) if stored.key == key.exact => Some(Vec::new()),
             (Some(stored), Some(key)) if stored.shape == Some(key.shape) => {
-                self.moves(&files, &outcomes)
+                self.moves(&files, &outcomes, false)
+            }
+            // A summary changed in more than its offsets: still the same to the link when
+            // what changed is only calls it did nothing with. The stored link must then be
+            // the one of the records as they are.
+            (Some(stored), Some(_))
+                if !stored.inert.is_empty()
+                    && stored.shape == Some(records_shape_key(self.records())) =>
+            {
+                self.moves(&files, &outcomes, true)
             }
             _ => None,
         };
@@ -684,8 +697,16 @@ impl Run<'_> {
             }
             relocate::relocate(&mut project, &moves).then_some((project, moves.len()))
         });
-        let (mut project, reused, moved) = match stored {
-            Some((project, moved)) => (project, true, moved),
+        let (mut project, reused, moved, inert) = match stored {
+            Some((project, moved)) => {
+                let inert = self
+                    .previous
+                    .as_mut()
+                    .and_then(|previous| previous.header.link.as_mut())
+                    .map(|link| std::mem::take(&mut link.inert))
+                    .unwrap_or_default();
+                (project, true, moved, inert)
+            }
             None => {
                 let stored = self.read_summaries(&mut files, &mut outcomes);
                 // A file whose stored summary could not be read was analysed again.
@@ -693,11 +714,12 @@ impl Run<'_> {
                 let held = stored.by_position(files.len());
                 let linked = analysis::link_with(&files, &held, self.settings);
                 let project = project_diagnostics(&linked, self.settings);
+                let inert = inert_hashes(&linked.project);
                 drop(linked);
                 drop(held);
                 stored.release();
                 analysis::free_summaries(&mut files);
-                (project, false, 0)
+                (project, false, 0, inert)
             }
         };
         // A file analysed now kept a fingerprint of its text; one from the cache keeps no
@@ -761,6 +783,7 @@ impl Run<'_> {
             reused,
             moved,
             key,
+            inert,
         }
     }
 
@@ -769,10 +792,15 @@ impl Run<'_> {
     /// one; `None` when one cannot be told (the project is then linked again). Asked only
     /// when the link keys of shape match and the stored link was made of the records as
     /// they are, one per file in order ([`store::LinkRecord::shape`]).
+    ///
+    /// With `beyond_offsets`, a summary may also differ from its old one in calls of the
+    /// paths the stored link did nothing with ([`LinkRecord::inert`]): the two are compared,
+    /// and their offsets paired, without those calls.
     fn moves(
         &mut self,
         files: &[FileAnalysis],
         outcomes: &[Outcome],
+        beyond_offsets: bool,
     ) -> Option<Vec<relocate::Moved>> {
         let records = self.records();
         if records.len() != files.len() {
@@ -786,15 +814,24 @@ impl Run<'_> {
             if hashes.exact == record.link {
                 continue;
             }
-            if hashes.shape != record.shape || record.name != name_key(&file.path) {
+            let same_shape = hashes.shape == record.shape;
+            if !same_shape && !beyond_offsets || record.name != name_key(&file.path) {
                 return None;
             }
-            changed.push(position);
+            changed.push((position, same_shape));
         }
         let previous = self.previous.as_mut()?;
-        changed
+        // Taken out while the old summaries are read, and put back.
+        let inert = previous
+            .header
+            .link
+            .as_mut()
+            .map(|link| std::mem::take(&mut link.inert))
+            .unwrap_or_default();
+        let is_inert = |path: &str| inert.binary_search(&hash_bytes(path.as_bytes())).is_ok();
+        let moves = changed
             .into_iter()
-            .map(|position| {
+            .map(|(position, same_shape)| {
                 let record = previous.header.files.get(position)?.clone();
                 // Only this file's summary is read, not the whole section (on the benchmark
                 // corpus, 30 ms and 35 MiB): what it decodes to is checked against the
@@ -808,13 +845,29 @@ impl Run<'_> {
                     return None;
                 }
                 let file = &files[position];
+                if same_shape {
+                    return relocate::Moved::between(
+                        (position, &file.display_path),
+                        (summary.as_deref(), &line_index),
+                        (file.summary.as_deref(), &file.line_index),
+                    );
+                }
+                let old = summary?.without_calls_to(is_inert);
+                let new = copy_of(file.summary.as_deref()?)?.without_calls_to(is_inert);
+                if shape::of(&old)?.hash != shape::of(&new)?.hash {
+                    return None;
+                }
                 relocate::Moved::between(
                     (position, &file.display_path),
-                    (summary.as_deref(), &line_index),
-                    (file.summary.as_deref(), &file.line_index),
+                    (Some(&old), &line_index),
+                    (Some(&new), &file.line_index),
                 )
             })
-            .collect()
+            .collect();
+        if let Some(link) = previous.header.link.as_mut() {
+            link.inert = inert;
+        }
+        moves
     }
 
     /// The stored [`Positions`] of a file from the cache, for an output that needs no text
@@ -926,6 +979,7 @@ impl Run<'_> {
         path: &Path,
         outcomes: &[Outcome],
         (project, key, reused): (&[Vec<Diagnostic>], Option<LinkKey>, bool),
+        inert: Vec<u64>,
     ) -> Written {
         let transient = outcomes
             .iter()
@@ -1024,6 +1078,7 @@ impl Run<'_> {
         let link = key.map(|key| LinkRecord {
             key: key.exact,
             shape: one_record_each.then_some(key.shape),
+            inert,
             findings: project
                 .iter()
                 .enumerate()
@@ -1321,6 +1376,39 @@ fn link_key(
         exact: hash_bytes(&exact),
         shape: hash_bytes(&shape),
     })
+}
+
+/// [`link_key`]'s key of shapes over the records as they are, one per file in order: what
+/// the stored link's [`LinkRecord::shape`] is when it was made of them.
+fn records_shape_key(records: &[FileRecord]) -> u64 {
+    let mut shape: Vec<u8> = Vec::with_capacity(records.len() * 16);
+    for record in records {
+        shape.extend_from_slice(&record.name.to_le_bytes());
+        shape.extend_from_slice(&record.shape.to_le_bytes());
+    }
+    hash_bytes(&shape)
+}
+
+/// The hashes of the callee paths `project`'s link did nothing with, sorted, each once.
+fn inert_hashes(project: &crate::project::Project) -> Vec<u64> {
+    let mut hashes: Vec<u64> = (0..project.modules.len())
+        .into_par_iter()
+        .flat_map_iter(|module| {
+            project
+                .inert_callees(module)
+                .map(|path| hash_bytes(path.as_bytes()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    hashes.par_sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// A summary copied through its serialized form (the summary types are not `Clone`: a copy
+/// is made only here, of the one file an edit changed).
+fn copy_of(summary: &ModuleSummary) -> Option<ModuleSummary> {
+    postcard::from_bytes(&postcard::to_allocvec(summary).ok()?).ok()
 }
 
 /// The record and data of a file just analysed, or [`Outcome::Uncacheable`].

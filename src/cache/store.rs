@@ -37,7 +37,7 @@ use super::keys::{Stamp, hash_bytes};
 const MAGIC: &[u8; 8] = b"LWCACHE\0";
 const DELTA_MAGIC: &[u8; 8] = b"LWDELTA\0";
 /// The layout's version: bumped when the preamble or the header change shape.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const PREAMBLE: usize = 8 + 4 + 4 + 6 * 8;
 /// A delta's preamble: the base's, then the [`BaseId`] it was written over.
 const DELTA_PREAMBLE: usize = PREAMBLE + 4 * 8;
@@ -146,6 +146,10 @@ pub struct LinkRecord {
     /// The findings, by the position of their file among the files linked (files without
     /// any are left out): the key names those files in order.
     pub findings: Vec<(u32, Vec<Diagnostic>)>,
+    /// The hashes of the callee paths the link did nothing with, sorted
+    /// (`Project::inert_callees`): a summary that changed only in calls of those, and in its
+    /// offsets, moves the findings with the code too.
+    pub inert: Vec<u64>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -595,6 +599,7 @@ mod tests {
                 key: 3,
                 shape: Some(4),
                 findings: Vec::new(),
+                inert: vec![5, 6],
             }),
         }
     }
@@ -612,6 +617,10 @@ mod tests {
         assert_eq!(
             opened.header.link.as_ref().and_then(|link| link.shape),
             Some(4)
+        );
+        assert_eq!(
+            opened.header.link.as_ref().map(|link| &link.inert[..]),
+            Some(&[5, 6][..])
         );
         assert!(open(&path, "b2").is_none(), "another build");
         // No temporary file is left behind.
