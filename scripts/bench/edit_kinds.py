@@ -2,7 +2,8 @@
 """What a cached `loopwarden check` does after random one-file edits of one kind, and whether
 its output is still the output without the cache.
 
-    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal|statement] [--edits 40] [--seed 11]
+    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal|statement|removal] [--edits 40]
+                                [--seed 11]
                                 [--compare-every 10]
 
 PATH is copied to a temporary directory (it is never written). The cache is filled once;
@@ -20,6 +21,8 @@ Kinds of edit:
   (`self._update(data)`, `x = await fetch(url)`), written twice: what adding a call next
   to a similar one does. Lines that end a block's flow (`return`, `raise`, `break`) and
   lines that open or continue a bracket are left alone.
+- `removal`: such a line replaced by `pass` at its indentation: what deleting a call does
+  (the block keeps a statement, so the file still parses).
 
 Exit status 1 when any output differed from the one without the cache.
 """
@@ -66,6 +69,13 @@ def edit(path: Path, kind: str, rng: random.Random) -> bool:
             return False
         at = rng.choice(places)
         lines.insert(at + 1, lines[at])
+    elif kind == "removal":
+        places = [at for at, line in enumerate(lines) if whole_statement(line)]
+        if not places:
+            return False
+        at = rng.choice(places)
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        lines[at] = indent + "pass"
     else:
         places = [at for at, line in enumerate(lines) if CALL_WITH_STRING.search(line)]
         if not places:
@@ -90,7 +100,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("binary")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--kind", choices=("blank", "literal", "statement"), default="blank")
+    parser.add_argument("--kind", choices=("blank", "literal", "statement", "removal"), default="blank")
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--compare-every", type=int, default=10)
