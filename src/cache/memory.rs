@@ -452,6 +452,23 @@ mod tests {
     }
 
     #[test]
+    fn a_line_above_a_finding_with_a_fix_moves_the_fix_with_it() {
+        let project = Project::new();
+        let settings = Settings::default();
+        let mut session = Session::start(std::slice::from_ref(&project.root), &settings);
+        // LW103's fix in web.py is a recipe until the report spells it: it moves with the
+        // finding, or it would be spelled from where the call was.
+        let path = project.write(
+            "app/web.py",
+            &WEB.replace("\n\nasync", "\n\n# typed\nasync"),
+        );
+        let update = session.update(std::slice::from_ref(&path), &settings);
+        assert_eq!(update.moved, 1, "{update:?}");
+        assert!(shown(session.report()).contains("to_thread(load, x)"));
+        project.agrees(&session);
+    }
+
+    #[test]
     fn a_file_created_or_deleted_or_other_settings_start_it_over() {
         let project = Project::new();
         let settings = Settings::default();

@@ -125,6 +125,33 @@ pub fn relocate(findings: &mut [Vec<Diagnostic>], moved: &[Moved]) -> bool {
                 };
                 edit.range = range;
             }
+            // A fix not spelled yet (the sessions that hold every analysis keep LW103's as
+            // recipes until a report reads the text): its positions move too, or it would
+            // be spelled from where the code was.
+            if let Some(pending) = diagnostic.pending_fix.as_deref_mut() {
+                let recipe = &mut pending.recipe;
+                for range in [
+                    &mut recipe.call,
+                    &mut recipe.function,
+                    &mut recipe.arguments,
+                ] {
+                    let Some(moved) = file.range(*range) else {
+                        return false;
+                    };
+                    *range = moved;
+                }
+                let runner = &mut pending.runner;
+                let functools = runner
+                    .functools
+                    .iter_mut()
+                    .filter_map(|(_, edit)| edit.as_mut());
+                for edit in runner.import.iter_mut().chain(functools) {
+                    let Some(range) = file.range(edit.range) else {
+                        return false;
+                    };
+                    edit.range = range;
+                }
+            }
         }
     }
     findings
