@@ -17,8 +17,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::analysis::{
-    self, FileAnalysis, HeldText, ProjectRoots, Texts, analyse_bytes, link, project_diagnostics,
-    read_source,
+    self, FileAnalysis, HeldText, ProjectRoots, Texts, analyse_bytes, read_source,
 };
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::ModuleName;
@@ -46,6 +45,9 @@ pub struct Session {
     links: Vec<Option<u64>>,
     /// The whole-project rules' findings in each file, from the last link.
     project: Vec<Vec<Diagnostic>>,
+    /// The hashes of the callee paths the last link did nothing with
+    /// ([`super::project_findings`]).
+    inert: Vec<u64>,
     /// File index by absolute path, for the paths a watcher reports.
     by_path: HashMap<PathBuf, usize>,
     /// The last report: its files are patched in place by [`Session::update`].
@@ -101,6 +103,7 @@ impl Session {
             paths: paths.to_vec(),
             settings: format!("{settings:?}"),
             project: vec![Vec::new(); files.len()],
+            inert: Vec::new(),
             files,
             modules,
             roots,
@@ -109,7 +112,7 @@ impl Session {
             by_path,
             report: Report::new(Vec::new(), Vec::new(), 0),
         };
-        session.project = session.linked(settings);
+        (session.project, session.inert) = session.linked(settings);
         session.report = session.first_report(discovered, settings);
         session
     }
@@ -171,7 +174,15 @@ impl Session {
             let link = link_input(&analysis);
             if link.is_none() || link != self.links[index] {
                 let moved = (!update.linked)
-                    .then(|| super::moved_with(&self.project, index, &self.files[index], &analysis))
+                    .then(|| {
+                        super::moved_with(
+                            &self.project,
+                            index,
+                            &self.files[index],
+                            &analysis,
+                            &self.inert,
+                        )
+                    })
                     .flatten();
                 match moved {
                     Some(project) => {
@@ -193,7 +204,8 @@ impl Session {
         // ones whose whole-project findings differ.
         let mut touched: Vec<usize> = texts.keys().copied().chain(moved_in).collect();
         if update.linked {
-            let project = self.linked(settings);
+            let (project, inert) = self.linked(settings);
+            self.inert = inert;
             touched
                 .extend((0..project.len()).filter(|&index| project[index] != self.project[index]));
             self.project = project;
@@ -230,11 +242,8 @@ impl Session {
     }
 
     /// The whole-project rules' findings over the files as they are now.
-    fn linked(&self, settings: &Settings) -> Vec<Vec<Diagnostic>> {
-        analysis::in_analysis_pool(|| {
-            let linked = link(&self.files, settings);
-            project_diagnostics(&linked, settings)
-        })
+    fn linked(&self, settings: &Settings) -> (Vec<Vec<Diagnostic>>, Vec<u64>) {
+        analysis::in_analysis_pool(|| super::project_findings(&self.files, settings))
     }
 
     /// The first report: every file's findings, as [`analysis::assemble`] makes them, the
@@ -465,6 +474,41 @@ mod tests {
         let update = session.update(std::slice::from_ref(&path), &settings);
         assert_eq!(update.moved, 1, "{update:?}");
         assert!(shown(session.report()).contains("to_thread(load, x)"));
+        project.agrees(&session);
+    }
+
+    #[test]
+    fn a_log_call_through_another_modules_logger_moves_the_findings_without_a_link() {
+        let project = Project::new();
+        project.write(
+            "app/log.py",
+            "import logging\n\nLOGGER = logging.getLogger(__name__)\n",
+        );
+        let logged = "    LOGGER.debug(\"x %s\", x)\n";
+        let web = WEB
+            .replace("from app.db", "from app.log import LOGGER\nfrom app.db")
+            .replace("    return load(x)", &format!("{logged}    return load(x)"));
+        let path = project.write("app/web.py", &web);
+        let settings = Settings::default();
+        let mut session = Session::start(std::slice::from_ref(&project.root), &settings);
+        // The same call again, above the call LW103 reports.
+        project.write("app/web.py", &web.replace(logged, &logged.repeat(2)));
+        let update = session.update(std::slice::from_ref(&path), &settings);
+        assert_eq!(
+            update,
+            Update {
+                analysed: 1,
+                linked: false,
+                moved: 1,
+                restarted: false
+            }
+        );
+        assert!(shown(session.report()).contains("TransitiveBlockingCall"));
+        project.agrees(&session);
+        // A call of a project function there instead: linked.
+        project.write("app/web.py", &web.replace(logged, "    load(0)\n"));
+        let update = session.update(std::slice::from_ref(&path), &settings);
+        assert!(update.linked, "{update:?}");
         project.agrees(&session);
     }
 

@@ -828,7 +828,6 @@ impl Run<'_> {
             .as_mut()
             .map(|link| std::mem::take(&mut link.inert))
             .unwrap_or_default();
-        let is_inert = |path: &str| inert.binary_search(&hash_bytes(path.as_bytes())).is_ok();
         let moves = changed
             .into_iter()
             .map(|(position, same_shape)| {
@@ -852,15 +851,11 @@ impl Run<'_> {
                         (file.summary.as_deref(), &file.line_index),
                     );
                 }
-                let old = summary?.without_calls_to(is_inert);
-                let new = copy_of(file.summary.as_deref()?)?.without_calls_to(is_inert);
-                if shape::of(&old)?.hash != shape::of(&new)?.hash {
-                    return None;
-                }
-                relocate::Moved::between(
+                moved_beyond_offsets(
                     (position, &file.display_path),
-                    (Some(&old), &line_index),
-                    (Some(&new), &file.line_index),
+                    (summary.as_deref()?, &line_index),
+                    (file.summary.as_deref()?, &file.line_index),
+                    &inert,
                 )
             })
             .collect();
@@ -1252,24 +1247,45 @@ pub fn link_input(analysis: &FileAnalysis) -> Option<u64> {
 
 /// The whole-project findings `project` (by file position) moved with the code of the file
 /// at `position`, whose analysis went from `old` to `new`, when its summary changed only in
-/// its offsets (`relocate`); `None` when the project must be linked again. For the sessions
-/// that hold every analysis in memory: the language server and `--watch`.
+/// its offsets (`relocate`), or also in calls of paths the link that made `project` did
+/// nothing with (`inert`, from [`project_findings`]); `None` when the project must be
+/// linked again. For the sessions that hold every analysis in memory: the language server
+/// and `--watch`.
 pub fn moved_with(
     project: &[Vec<Diagnostic>],
     position: usize,
     old: &FileAnalysis,
     new: &FileAnalysis,
+    inert: &[u64],
 ) -> Option<Vec<Vec<Diagnostic>>> {
-    if shape::of(&old.summary)?.hash != shape::of(&new.summary)?.hash {
-        return None;
-    }
-    let moved = relocate::Moved::between(
-        (position, &new.display_path),
-        (old.summary.as_deref(), &old.line_index),
-        (new.summary.as_deref(), &new.line_index),
-    )?;
+    let moved = if shape::of(&old.summary)?.hash == shape::of(&new.summary)?.hash {
+        relocate::Moved::between(
+            (position, &new.display_path),
+            (old.summary.as_deref(), &old.line_index),
+            (new.summary.as_deref(), &new.line_index),
+        )?
+    } else {
+        moved_beyond_offsets(
+            (position, &new.display_path),
+            (old.summary.as_deref()?, &old.line_index),
+            (new.summary.as_deref()?, &new.line_index),
+            inert,
+        )?
+    };
     let mut project = project.to_vec();
     relocate::relocate(&mut project, &[moved]).then_some(project)
+}
+
+/// The whole-project rules' findings over `files`, and the hashes of the callee paths their
+/// link did nothing with (for [`moved_with`]): for the sessions that hold every analysis in
+/// memory.
+pub fn project_findings(
+    files: &[FileAnalysis],
+    settings: &Settings,
+) -> (Vec<Vec<Diagnostic>>, Vec<u64>) {
+    let linked = analysis::link(files, settings);
+    let findings = project_diagnostics(&linked, settings);
+    (findings, inert_hashes(&linked.project))
 }
 
 /// What the link reads of a file, as two hashes.
@@ -1405,8 +1421,34 @@ fn inert_hashes(project: &crate::project::Project) -> Vec<u64> {
     hashes
 }
 
+/// How the file at `position` moved from its `old` summary to its `new` one (each with its
+/// line index), when the two are the same but for their offsets and the calls of the paths
+/// whose hashes `inert` holds ([`ModuleSummary::without_calls_to`]): the offsets of the two
+/// without those calls, paired.
+fn moved_beyond_offsets(
+    (position, display): (usize, &str),
+    (old, old_lines): (&ModuleSummary, &LineIndex),
+    (new, new_lines): (&ModuleSummary, &LineIndex),
+    inert: &[u64],
+) -> Option<relocate::Moved> {
+    if inert.is_empty() {
+        return None;
+    }
+    let is_inert = |path: &str| inert.binary_search(&hash_bytes(path.as_bytes())).is_ok();
+    let old = copy_of(old)?.without_calls_to(is_inert);
+    let new = copy_of(new)?.without_calls_to(is_inert);
+    if shape::of(&old)?.hash != shape::of(&new)?.hash {
+        return None;
+    }
+    relocate::Moved::between(
+        (position, display),
+        (Some(&old), old_lines),
+        (Some(&new), new_lines),
+    )
+}
+
 /// A summary copied through its serialized form (the summary types are not `Clone`: a copy
-/// is made only here, of the one file an edit changed).
+/// is made only here, of a file an edit changed).
 fn copy_of(summary: &ModuleSummary) -> Option<ModuleSummary> {
     postcard::from_bytes(&postcard::to_allocvec(summary).ok()?).ok()
 }

@@ -13,10 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::analysis::{
-    self, FileAnalysis, HeldText, ProjectRoots, analyse_file, analyse_source, link,
-    project_diagnostics,
-};
+use crate::analysis::{self, FileAnalysis, HeldText, ProjectRoots, analyse_file, analyse_source};
 use crate::cache;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::{ModuleName, ModuleNamer};
@@ -35,6 +32,9 @@ pub struct ProjectState {
     roots: ProjectRoots,
     /// The whole-project rules' findings per file, from the last link.
     project_findings: Vec<Vec<Diagnostic>>,
+    /// The hashes of the callee paths the last link did nothing with
+    /// ([`cache::project_findings`]).
+    inert: Vec<u64>,
     /// A file's summary or line index changed, or a file came or went, since the last link.
     stale: bool,
 }
@@ -78,6 +78,7 @@ impl ProjectState {
             namer,
             roots,
             project_findings,
+            inert: Vec::new(),
             stale: true,
         };
         project.relink();
@@ -136,7 +137,15 @@ impl ProjectState {
         let after = cache::link_input(&analysis);
         if before.is_none() || before != after {
             let moved = (!self.stale)
-                .then(|| cache::moved_with(&self.project_findings, at, &self.files[at], &analysis))
+                .then(|| {
+                    cache::moved_with(
+                        &self.project_findings,
+                        at,
+                        &self.files[at],
+                        &analysis,
+                        &self.inert,
+                    )
+                })
                 .flatten();
             match moved {
                 Some(moved) => self.project_findings = moved,
@@ -228,8 +237,7 @@ impl ProjectState {
         if !self.stale {
             return;
         }
-        let linked = link(&self.files, &self.settings);
-        self.project_findings = project_diagnostics(&linked, &self.settings);
+        (self.project_findings, self.inert) = cache::project_findings(&self.files, &self.settings);
         self.stale = false;
     }
 
@@ -326,5 +334,35 @@ mod tests {
         assert!(state.stale);
         state.relink();
         assert_eq!(chains(&state), 0);
+    }
+
+    #[test]
+    fn a_log_call_typed_through_an_imported_logger_keeps_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        let log = "import logging\n\nLOGGER = logging.getLogger(__name__)\n";
+        let logged = "    LOGGER.debug(\"x %s\", x)\n";
+        let web = WEB
+            .replace("from app.db", "from app.log import LOGGER\nfrom app.db")
+            .replace("    return load(x)", &format!("{logged}    return load(x)"));
+        for (name, text) in [
+            ("__init__.py", ""),
+            ("db.py", DB),
+            ("log.py", log),
+            ("web.py", &web),
+        ] {
+            std::fs::write(dir.path().join("app").join(name), text).unwrap();
+        }
+        let root = dir.path().canonicalize().unwrap();
+        let mut state = ProjectState::load(root.clone(), Settings::default());
+        let path = root.join("app/web.py");
+        // The same call typed again above the call LW103 reports: moved, not linked.
+        let typed = web.replace(logged, &logged.repeat(2));
+        state.set_text(&path, typed.clone());
+        assert!(!state.stale, "only calls the link does nothing with");
+        let moved = state.findings(&path, &typed).unwrap().findings;
+        state.stale = true;
+        state.relink();
+        assert_eq!(state.findings(&path, &typed).unwrap().findings, moved);
     }
 }
