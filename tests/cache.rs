@@ -307,12 +307,7 @@ fn calls_the_last_link_did_nothing_with_move_its_findings_when_added_or_removed(
     write(
         dir.path(),
         "app/web.py",
-        &WEB_LOGGING
-            .replace("LOGGER.debug", "LOGGER.warning")
-            .replace(
-                added_line.replace("debug", "warning").as_str(),
-                "    load_user(0)\n",
-            ),
+        &WEB_LOGGING.replace(added_line, "    load_user(0)\n"),
     );
     let project_call = check(dir.path(), &[]);
     assert!(
@@ -327,6 +322,29 @@ fn calls_the_last_link_did_nothing_with_move_its_findings_when_added_or_removed(
         "{}",
         project_call.json
     );
+}
+
+#[test]
+fn a_member_never_called_of_a_project_class_links_again() {
+    let dir = project();
+    write(
+        dir.path(),
+        "app/store.py",
+        "import time\n\n\nclass Store:\n    def save(self):\n        time.sleep(1)\n\n\ndef make_store() -> Store:\n    return Store()\n",
+    );
+    // `make_store().flush()` names nothing the link knows; `make_store().save()`, a method
+    // of the same class, blocks: the members of a value the link types as a project class
+    // are not all alike.
+    let web =
+        "from app.store import make_store\n\n\nasync def handle():\n    make_store().flush()\n";
+    write(dir.path(), "app/web.py", web);
+    let first = check(dir.path(), &[]);
+    assert!(!first.json.contains("LW103"), "{}", first.json);
+    write(dir.path(), "app/web.py", &web.replace("flush", "save"));
+    let saved = check(dir.path(), &[]);
+    assert!(saved.cache.contains("linked"), "{}", saved.cache);
+    assert_eq!(saved.json, uncached(dir.path()));
+    assert!(saved.json.contains("LW103"), "{}", saved.json);
 }
 
 #[test]

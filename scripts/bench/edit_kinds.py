@@ -2,7 +2,8 @@
 """What a cached `loopwarden check` does after random one-file edits of one kind, and whether
 its output is still the output without the cache.
 
-    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal|statement|removal] [--edits 40]
+    scripts/bench/edit_kinds.py BIN PATH [--kind blank|literal|statement|removal|member]
+                                [--edits 40]
                                 [--seed 11]
                                 [--compare-every 10]
 
@@ -23,6 +24,8 @@ Kinds of edit:
   lines that open or continue a bracket are left alone.
 - `removal`: such a line replaced by `pass` at its indentation: what deleting a call does
   (the block keeps a statement, so the file still parses).
+- `member`: in such a line, the first method called (`.name(`) renamed `name_zz`: a
+  call of a member never called before, of the same value.
 
 Exit status 1 when any output differed from the one without the cache.
 """
@@ -37,6 +40,7 @@ import tempfile
 from pathlib import Path
 
 CALL_WITH_STRING = re.compile(r'[A-Za-z_]\("([a-z])')
+METHOD_CALL = re.compile(r"\.([A-Za-z_][A-Za-z_0-9]*)\(")
 SIMPLE_STATEMENT = re.compile(
     r"^(\s+)(?!(return|raise|break|continue|yield|pass|else|elif|except|finally)\b|@|#)"
     r"\S.*\w\(.*\)$"
@@ -69,6 +73,13 @@ def edit(path: Path, kind: str, rng: random.Random) -> bool:
             return False
         at = rng.choice(places)
         lines.insert(at + 1, lines[at])
+    elif kind == "member":
+        places = [at for at, line in enumerate(lines)
+                  if whole_statement(line) and METHOD_CALL.search(line)]
+        if not places:
+            return False
+        at = rng.choice(places)
+        lines[at] = METHOD_CALL.sub(lambda m: "." + m.group(1) + "_zz(", lines[at], count=1)
     elif kind == "removal":
         places = [at for at, line in enumerate(lines) if whole_statement(line)]
         if not places:
@@ -100,7 +111,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("binary")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--kind", choices=("blank", "literal", "statement", "removal"), default="blank")
+    parser.add_argument("--kind", choices=("blank", "literal", "statement", "removal", "member"), default="blank")
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--compare-every", type=int, default=10)
