@@ -91,6 +91,15 @@ fn uncached(dir: &Path) -> String {
     check(dir, &["--no-cache"]).json
 }
 
+/// Checks `dir` with the cache: the project is linked again (`said` is in what `--verbose`
+/// says), the output is the one without the cache, with `lw103` findings of LW103.
+fn assert_linked_again(dir: &Path, said: &str, lw103: usize) {
+    let run = check(dir, &[]);
+    assert!(run.cache.contains(said), "{}", run.cache);
+    assert_eq!(run.json, uncached(dir));
+    assert_eq!(run.json.matches("LW103").count(), lw103, "{}", run.json);
+}
+
 fn cache_files(directory: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let Ok(entries) = std::fs::read_dir(directory) else {
@@ -244,19 +253,7 @@ fn calls_the_link_cannot_use_leave_it_alone_and_any_other_call_links_again() {
         &OWN.replace("    time.sleep(2)", "    load_user(1)\n    time.sleep(2)")
             .replace("import time", "import time\nfrom app.db import load_user"),
     );
-    let project_call = check(dir.path(), &[]);
-    assert!(
-        project_call.cache.contains("1 analysed; linked"),
-        "{}",
-        project_call.cache
-    );
-    assert_eq!(project_call.json, uncached(dir.path()));
-    assert_eq!(
-        project_call.json.matches("LW103").count(),
-        2,
-        "{}",
-        project_call.json
-    );
+    assert_linked_again(dir.path(), "1 analysed; linked", 2);
 }
 
 /// `app.log.LOGGER`, a logger another module imports: only the link learns that
@@ -309,19 +306,7 @@ fn calls_the_last_link_did_nothing_with_move_its_findings_when_added_or_removed(
         "app/web.py",
         &WEB_LOGGING.replace(added_line, "    load_user(0)\n"),
     );
-    let project_call = check(dir.path(), &[]);
-    assert!(
-        project_call.cache.contains("linked"),
-        "{}",
-        project_call.cache
-    );
-    assert_eq!(project_call.json, uncached(dir.path()));
-    assert_eq!(
-        project_call.json.matches("LW103").count(),
-        2,
-        "{}",
-        project_call.json
-    );
+    assert_linked_again(dir.path(), "linked", 2);
 }
 
 #[test]
