@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import statistics
 import subprocess
 import sys
@@ -125,10 +126,12 @@ def main():
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument(
         "--edit",
-        choices=["finding", "comment"],
+        choices=["finding", "comment", "log"],
         default="finding",
         help="what each edit adds: a coroutine with a finding (the summary changes, the "
-        "project is linked again), or a comment at the end (the link is re-used)",
+        "project is linked again), a comment at the end (the link is re-used), or a copy of "
+        "the file's first call of a method of an upper-case name (`LOGGER.debug(...)`), "
+        "below it (a call the link may have done nothing with)",
     )
     args = parser.parse_args()
 
@@ -150,14 +153,18 @@ def main():
         first = time.perf_counter() - started
 
         if args.edit == "finding":
-            extra = "\n\nasync def edited():\n    time.sleep(1)\n"
-            prefix = "import time\n" if "import time" not in text else ""
+            changed = ("import time\n" if "import time" not in text else "") + text
+            changed += "\n\nasync def edited():\n    time.sleep(1)\n"
+        elif args.edit == "log":
+            line = re.search(r"^[ \t]+[A-Z][A-Z0-9_]*\.\w+\(.*\)\n", text, re.MULTILINE)
+            if line is None:
+                sys.exit(f"{path}: no line calls a method of an upper-case name")
+            changed = text[: line.end()] + line.group(0) + text[line.end() :]
         else:
-            extra = "\n# an edit\n"
-            prefix = ""
+            changed = text + "\n# an edit\n"
         timings = []
         for version in range(1, args.edits + 1):
-            edited = prefix + text + extra if version % 2 else text
+            edited = changed if version % 2 else text
             started = time.perf_counter()
             server.notify(
                 "textDocument/didChange",
