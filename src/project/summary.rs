@@ -1583,7 +1583,6 @@ impl ModuleSummary {
                 .collect();
             renumbered.push(numbers);
         }
-        drop(registered);
         // The callee table again, from what the kept sites and arguments name.
         let old_callees = std::mem::take(&mut self.callees);
         let old_local: Vec<Option<u32>> = self.local_callees.iter().collect();
