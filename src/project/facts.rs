@@ -11,7 +11,7 @@ pub use super::function_graph::{Adjacency, FunctionMap, Reach};
 use super::index::{FunctionId, Project};
 use super::loop_probes;
 use super::member_types::Resolution;
-use super::summary::{FunctionSummary, LoopEntry};
+use super::summary::{FunctionSummary, LoopEntry, is_qualified, qualified};
 use crate::catalog;
 use crate::diagnostic::ChainStep;
 use crate::settings::Settings;
@@ -526,20 +526,24 @@ fn entries(project: &Project, settings: &Settings) -> HashMap<FunctionId, LoopEn
         if function.is_async {
             continue;
         }
-        let path = function.path();
-        let Some(dot) = super::index::last_dot(path) else {
-            continue;
+        let module = project.modules[id.0].summary.module_name.as_str();
+        let qualname = function.qualname();
+        // The path's parts before and after its last dot, the first spelled only when asked.
+        let (owner, method) = match super::index::last_dot(qualname) {
+            Some(dot) => (Some(&qualname[..dot]), &qualname[dot + 1..]),
+            None if !module.is_empty() => (None, qualname),
+            None => continue,
         };
-        let (owner, method) = (&path[..dot], &path[dot + 1..]);
+        let owner = || owner.map_or_else(|| module.to_string(), |owner| qualified(module, owner));
         let configured = settings
             .sync_hooks
             .iter()
-            .any(|hook| hook == function.path());
+            .any(|hook| is_qualified(hook, module, qualname));
         let litellm = catalog::LITELLM_SYNC_HOOKS.contains(&method)
-            && project.descends_from(owner, catalog::LITELLM_CUSTOM_LOGGER);
+            && project.descends_from(&owner(), catalog::LITELLM_CUSTOM_LOGGER);
         if configured || litellm {
             entries.insert(id, LoopEntry::SyncHook);
-        } else if method == "__del__" && project.is_class(owner) {
+        } else if method == "__del__" && project.is_class(&owner()) {
             entries.insert(id, LoopEntry::Finalizer);
         }
     }

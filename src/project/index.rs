@@ -50,8 +50,9 @@ pub struct Project<'a> {
     pub(super) inferred_attributes: HashMap<(&'a str, &'a str), &'a str>,
     /// Functions of modules outside any package (`common_utils.f` for a `common_utils.py`
     /// in a namespace package): such module names are often shared, so these functions are
-    /// found by their path when it is unique among them (`None` when it is not).
-    lone_functions: HashMap<&'a str, Option<FunctionId>>,
+    /// found by their path when it is unique among them (`None` when it is not). Keyed by
+    /// the module's name and the function's name within it: the two parts of the path.
+    lone_functions: HashMap<(&'a str, &'a str), Option<FunctionId>>,
     /// Where each module's functions start in a dense numbering of all functions.
     pub(crate) offsets: std::sync::Arc<[usize]>,
     /// Whether each function (by dense number) is `async def`: the graph passes ask it for
@@ -166,9 +167,9 @@ impl<'a> Project<'a> {
                     .or_insert((module_number, class));
             }
             if !name.contains('.') && !module.summary.is_package {
-                for (function_path, index) in module.summary.functions_by_path() {
+                for (qualname, index) in module.summary.functions_by_qualname() {
                     lone_functions
-                        .entry(function_path)
+                        .entry((name, qualname))
                         .and_modify(|found| *found = None)
                         .or_insert(Some((module_index, index as usize)));
                 }
@@ -492,7 +493,9 @@ impl<'a> Project<'a> {
         {
             return Some((module, index as usize));
         }
-        self.lone_functions.get(path).copied().flatten()
+        // A lone module's name has no dot: the path's first part, when it has one.
+        let parts = path.split_once('.').unwrap_or(("", path));
+        self.lone_functions.get(&parts).copied().flatten()
     }
 
     /// A chain step for a function's definition.
@@ -601,5 +604,54 @@ mod tests {
         );
         let deep_elsewhere = format!("other.{}", ["x"; 30].join("."));
         assert_eq!(project.split_at_module(&deep_elsewhere), None);
+    }
+
+    /// Two modules outside any package share the name `common_utils`, so the name names
+    /// neither module; a function only one of them defines is still found by its path, one
+    /// both define is not, and neither is one of another module's name.
+    #[test]
+    fn a_function_of_a_module_sharing_its_name_is_found_when_only_it_defines_it() {
+        use crate::project::summary::{FunctionSummary, path_hash};
+        let with_functions = |qualnames: &[&str]| {
+            let mut module = summary("common_utils", false);
+            for &qualname in qualnames {
+                module.functions.push(FunctionSummary::new(
+                    qualname.into(),
+                    qualname.into(),
+                    false,
+                    TextRange::default(),
+                ));
+            }
+            let mut by_path: Vec<(i32, u32)> = qualnames
+                .iter()
+                .zip(0..)
+                .map(|(qualname, index)| (path_hash(qualname), index))
+                .collect();
+            by_path.sort_unstable();
+            module.function_by_path = by_path.into_boxed_slice();
+            module
+        };
+        let summaries = [
+            with_functions(&["slow_helper", "other"]),
+            with_functions(&["other"]),
+        ];
+        let line_index = LineIndex::default();
+        let modules = summaries
+            .iter()
+            .map(|summary| ProjectModule {
+                summary,
+                display_path: "",
+                line_index: &line_index,
+            })
+            .collect();
+        let project = Project::index(modules);
+        assert_eq!(project.split_at_module("common_utils.slow_helper"), None);
+        assert_eq!(
+            project.function_named("common_utils.slow_helper", None),
+            Some((0, 0))
+        );
+        assert_eq!(project.function_named("common_utils.other", None), None);
+        assert_eq!(project.function_named("utils.slow_helper", None), None);
+        assert_eq!(project.function_named("slow_helper", None), None);
     }
 }

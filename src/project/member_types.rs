@@ -22,7 +22,7 @@ use super::linked_sites::Linked;
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
-    ThreadTarget,
+    ThreadTarget, is_qualified,
 };
 use crate::catalog::{self, BlockingApi, BlockingKind};
 use crate::semantic::DEFERRED_CALL;
@@ -104,9 +104,14 @@ impl<'a> Project<'a> {
                 if summary.parameter_attributes.is_empty() {
                     continue;
                 }
-                if let Some(init) = self.resolve(&dotted(class, "__init__"))
-                    && self.function(init).path().ends_with(".__init__")
-                    && self.function(init).path().starts_with(class.as_str())
+                // The class's own `__init__`, not one it inherits.
+                let own_init = dotted(class, "__init__");
+                if let Some(init) = self.resolve(&own_init)
+                    && is_qualified(
+                        &own_init,
+                        &self.modules[init.0].summary.module_name,
+                        self.function(init).qualname(),
+                    )
                 {
                     wanted.insert(init, (class.as_str(), summary));
                 }
@@ -377,7 +382,7 @@ impl<'a> Project<'a> {
     fn return_type(&self, id: FunctionId) -> Option<Type<'a>> {
         let summary = self.modules[id.0].summary;
         let function = &summary.functions[id.1];
-        let type_name = summary.return_types.get(function.path())?;
+        let type_name = summary.return_types.get(function.qualname())?;
         Some(self.type_named(type_name))
     }
 

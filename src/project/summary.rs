@@ -504,8 +504,9 @@ pub enum LoopEntry {
 /// bytes, not 104.)
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
-    /// Its qualified path (`app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`) and
-    /// the short name shown in chains: [`Self::path`], [`Self::name`].
+    /// Its name qualified within its module (`load_user`, `Repo.save`, `outer.inner`; the
+    /// module's path is [`ModuleSummary::function_path`]) and the short name shown in
+    /// chains: [`Self::qualname`], [`Self::name`].
     names: FunctionNames,
     pub is_async: bool,
     /// Its body yields: calling it makes a generator, and the body runs only as that is
@@ -766,9 +767,11 @@ impl FunctionSummary {
 }
 
 impl FunctionSummary {
-    pub fn new(path: String, name: String, is_async: bool, name_range: TextRange) -> Self {
+    /// A function named `qualname` within its module (`Repo.save`; [`MODULE_CODE`] for the
+    /// module's own code).
+    pub fn new(qualname: String, name: String, is_async: bool, name_range: TextRange) -> Self {
         Self {
-            names: FunctionNames::new(path, &name),
+            names: FunctionNames::new(qualname, &name),
             is_async,
             is_generator: false,
             runs_once: false,
@@ -788,9 +791,10 @@ impl FunctionSummary {
         }
     }
 
-    /// Its qualified path: `app.db.load_user`, `app.db.Repo.save`, `app.db.outer.inner`.
-    pub fn path(&self) -> &str {
-        self.names.path()
+    /// Its name qualified within its module: `load_user`, `Repo.save`, `outer.inner`
+    /// (`app.db.Repo.save` is [`ModuleSummary::function_path`]).
+    pub fn qualname(&self) -> &str {
+        self.names.qualname()
     }
 
     /// Its short name, shown in chains.
@@ -884,45 +888,48 @@ impl FunctionSummary {
     }
 }
 
-/// A function's qualified path and short name in one allocation: the name is nearly always
-/// the path's last part (every one of the benchmark corpus's 146,000 functions), so it is
-/// kept as where it starts in the path. Two strings took 48 bytes of every summary and a
-/// second allocation; this is 24 bytes and one. Serialized as the two strings.
+/// A function's name qualified within its module and its short name, in one allocation:
+/// the short name is nearly always the qualified name's last part (every one of the
+/// benchmark corpus's 146,000 functions), so it is kept as where it starts in it. Two
+/// strings took 48 bytes of every summary and a second allocation; this is 24 bytes and
+/// one. The module's own name is not repeated here: it was 5.9 MB of the corpus's 146,000
+/// function paths (40 bytes a function), and every function of a module shares it.
+/// Serialized as the two strings.
 #[derive(Debug, PartialEq, Eq)]
 struct FunctionNames {
-    /// The path, then the name when it is not the path's end.
+    /// The qualified name, then the short name when it is not the qualified name's end.
     text: Box<str>,
-    path_end: u32,
+    qualname_end: u32,
     name_start: u32,
 }
 
 impl FunctionNames {
-    fn new(path: String, name: &str) -> Self {
-        let (Ok(path_end), Ok(suffix_start)) = (
-            u32::try_from(path.len()),
-            u32::try_from(path.len() - name.len().min(path.len())),
+    fn new(qualname: String, name: &str) -> Self {
+        let (Ok(qualname_end), Ok(suffix_start)) = (
+            u32::try_from(qualname.len()),
+            u32::try_from(qualname.len() - name.len().min(qualname.len())),
         ) else {
-            // A path past 4 GiB (never seen): the name alone.
+            // A name past 4 GiB (never seen): the short name alone.
             return Self::new(String::new(), name);
         };
-        if path.ends_with(name) {
+        if qualname.ends_with(name) {
             return Self {
-                text: path.into_boxed_str(),
-                path_end,
+                text: qualname.into_boxed_str(),
+                qualname_end,
                 name_start: suffix_start,
             };
         }
-        let mut text = path;
+        let mut text = qualname;
         text.push_str(name);
         Self {
             text: text.into_boxed_str(),
-            path_end,
-            name_start: path_end,
+            qualname_end,
+            name_start: qualname_end,
         }
     }
 
-    fn path(&self) -> &str {
-        self.text.get(..self.path_end as usize).unwrap_or("")
+    fn qualname(&self) -> &str {
+        self.text.get(..self.qualname_end as usize).unwrap_or("")
     }
 
     fn name(&self) -> &str {
@@ -932,14 +939,14 @@ impl FunctionNames {
 
 impl serde::Serialize for FunctionNames {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (self.path(), self.name()).serialize(serializer)
+        (self.qualname(), self.name()).serialize(serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for FunctionNames {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (path, name) = <(String, String)>::deserialize(deserializer)?;
-        Ok(Self::new(path, &name))
+        let (qualname, name) = <(String, String)>::deserialize(deserializer)?;
+        Ok(Self::new(qualname, &name))
     }
 }
 
@@ -1451,8 +1458,9 @@ pub struct ModuleSummary {
     /// what `app.load_user` means when `app/__init__.py` re-exports it.
     pub exports: Exports,
     pub classes: Sorted<ClassSummary>,
-    /// Function and method path → the type its return annotation names, for the link to
-    /// resolve `pkg.loops.get_loop().create_task` from another module.
+    /// Function and method name within the module (`Loops.get_loop`; a
+    /// [`FunctionSummary::qualname`]) → the type its return annotation names, for the link
+    /// to resolve `pkg.loops.get_loop().create_task` from another module.
     pub return_types: TextMap,
     /// Modules whose public names this one binds with `from module import *`.
     /// (This and [`Self::datagram_sockets`] are `ThinVec`s: one pointer while empty, as for
@@ -1512,28 +1520,45 @@ impl ModuleSummary {
 
     /// The index in `functions` of the function whose path is `path`.
     pub fn function_index(&self, path: &str) -> Option<u32> {
-        let path_of = |index: u32| {
+        self.function_index_within(self.qualname_of(path)?)
+    }
+
+    /// The index in `functions` of the function named `qualname` within the module.
+    pub fn function_index_within(&self, qualname: &str) -> Option<u32> {
+        let qualname_of = |index: u32| {
             self.functions
                 .get(index as usize)
-                .map_or("", |function| function.path())
+                .map_or("", |function| function.qualname())
         };
-        let hash = path_hash(path);
+        let hash = path_hash(qualname);
         let first = self
             .function_by_path
             .partition_point(|&(other, _)| other < hash);
         self.function_by_path[first..]
             .iter()
             .take_while(|&&(other, _)| other == hash)
-            .find(|&&(_, index)| path_of(index) == path)
+            .find(|&&(_, index)| qualname_of(index) == qualname)
             .map(|&(_, index)| index)
     }
 
-    /// The functions of the module, each path once, as (path, index in `functions`).
-    pub fn functions_by_path(&self) -> impl Iterator<Item = (&str, u32)> {
+    /// The functions of the module, each once, as (qualified name within the module, index
+    /// in `functions`).
+    pub fn functions_by_qualname(&self) -> impl Iterator<Item = (&str, u32)> {
         self.function_by_path.iter().filter_map(|&(_, index)| {
             let function = self.functions.get(index as usize)?;
-            Some((function.path(), index))
+            Some((function.qualname(), index))
         })
+    }
+
+    /// The qualified path of `function`, one of this module's: `app.db.Repo.save`.
+    pub fn function_path(&self, function: &FunctionSummary) -> String {
+        qualified(&self.module_name, function.qualname())
+    }
+
+    /// What `path` names within this module (`Repo.save` of `app.db.Repo.save` in
+    /// `app.db`); `None` when it is not under the module's name.
+    pub fn qualname_of<'p>(&self, path: &'p str) -> Option<&'p str> {
+        within_module(&self.module_name, path)
     }
 
     /// The qualified path `call` calls.
@@ -1743,6 +1768,30 @@ pub fn path_hash(path: &str) -> i32 {
 /// The pseudo-function that holds module-level code.
 pub const MODULE_CODE: &str = "<module>";
 
+/// The qualified path of what module `module` names `qualname` (`app.db` and `Repo.save`:
+/// `app.db.Repo.save`), as the semantic model qualifies it.
+pub fn qualified(module: &str, qualname: &str) -> String {
+    if module.is_empty() {
+        qualname.to_string()
+    } else {
+        crate::semantic::member_path(module, qualname)
+    }
+}
+
+/// What `path` names within module `module`: the inverse of [`qualified`]; `None` when
+/// `path` is not under the module's name.
+pub fn within_module<'p>(module: &str, path: &'p str) -> Option<&'p str> {
+    if module.is_empty() {
+        return Some(path);
+    }
+    path.strip_prefix(module)?.strip_prefix('.')
+}
+
+/// Whether `path` is what module `module` names `qualname`, without spelling it.
+pub fn is_qualified(path: &str, module: &str, qualname: &str) -> bool {
+    within_module(module, path) == Some(qualname)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1753,7 +1802,7 @@ mod tests {
         // Every function of the project stays in memory for the whole run.
         assert!(std::mem::size_of::<FunctionSummary>() <= 104);
         let mut function =
-            FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
+            FunctionSummary::new("f".into(), "f".into(), false, TextRange::default());
         assert!(function.blocking.is_empty() && function.sites.is_none());
         // Writing allocates the lists; emptied again, `compact` gives them back.
         function.probe_guarded_calls.push((0, 1, true));
@@ -1767,22 +1816,63 @@ mod tests {
     }
 
     #[test]
-    fn a_function_keeps_its_path_and_name_through_the_cache() {
-        let nested = FunctionSummary::new("m.C.f".into(), "f".into(), false, TextRange::default());
-        assert_eq!((nested.path(), nested.name()), ("m.C.f", "f"));
-        // A name that is not the path's end (none is, today) is kept after it.
-        let other = FunctionSummary::new("m.g".into(), "h".into(), false, TextRange::default());
-        assert_eq!((other.path(), other.name()), ("m.g", "h"));
-        let module = FunctionSummary::new("m".into(), String::new(), false, TextRange::default());
-        assert_eq!((module.path(), module.name()), ("m", ""));
+    fn a_function_keeps_its_qualified_name_and_name_through_the_cache() {
+        let nested = FunctionSummary::new("C.f".into(), "f".into(), false, TextRange::default());
+        assert_eq!((nested.qualname(), nested.name()), ("C.f", "f"));
+        // A name that is not the qualified name's end (none is, today) is kept after it.
+        let other = FunctionSummary::new("g".into(), "h".into(), false, TextRange::default());
+        assert_eq!((other.qualname(), other.name()), ("g", "h"));
+        let module = FunctionSummary::new(
+            MODULE_CODE.into(),
+            String::new(),
+            false,
+            TextRange::default(),
+        );
+        assert_eq!((module.qualname(), module.name()), (MODULE_CODE, ""));
         for function in [nested, other, module] {
             let encoded = postcard::to_allocvec(&function).unwrap();
             let decoded: FunctionSummary = postcard::from_bytes(&encoded).unwrap();
             assert_eq!(
-                (decoded.path(), decoded.name()),
-                (function.path(), function.name())
+                (decoded.qualname(), decoded.name()),
+                (function.qualname(), function.name())
             );
         }
+    }
+
+    /// A function's path is its module's name and its qualified name; a path under another
+    /// module (or one that only starts with the module's name) names none of its functions.
+    #[test]
+    fn a_path_is_the_module_name_and_the_name_within_it() {
+        assert_eq!(qualified("app.db", "Repo.save"), "app.db.Repo.save");
+        assert_eq!(qualified("", "helper"), "helper");
+        assert_eq!(
+            within_module("app.db", "app.db.Repo.save"),
+            Some("Repo.save")
+        );
+        assert_eq!(within_module("app.db", "app.dbx.save"), None);
+        assert_eq!(within_module("app.db", "app.db"), None);
+        assert_eq!(within_module("app.db", "app.api.save"), None);
+        assert_eq!(within_module("", "helper"), Some("helper"));
+        assert!(is_qualified("app.db.Repo.save", "app.db", "Repo.save"));
+        assert!(!is_qualified("app.db.Repo.save", "app", "db.Repo"));
+        let mut summary = ModuleSummary {
+            module_name: "app.db".into(),
+            ..ModuleSummary::default()
+        };
+        summary.functions.push(FunctionSummary::new(
+            "Repo.save".into(),
+            "save".into(),
+            false,
+            TextRange::default(),
+        ));
+        summary.function_by_path = Box::new([(path_hash("Repo.save"), 0)]);
+        assert_eq!(summary.function_index("app.db.Repo.save"), Some(0));
+        assert_eq!(summary.function_index("other.db.Repo.save"), None);
+        assert_eq!(summary.function_index("Repo.save"), None);
+        assert_eq!(
+            summary.function_path(&summary.functions[0]),
+            "app.db.Repo.save"
+        );
     }
 
     #[test]
@@ -1988,7 +2078,7 @@ mod tests {
             }
             summary.local_callees = [None, Some(1), None].into_iter().collect();
             let mut function =
-                FunctionSummary::new("m.f".into(), "f".into(), true, TextRange::default());
+                FunctionSummary::new("f".into(), "f".into(), true, TextRange::default());
             // A log call, a helper, a log call, a probe, the helper behind the probe.
             function.calls = thin_vec::thin_vec![
                 site(0, 10),
@@ -2160,7 +2250,7 @@ mod tests {
     #[test]
     fn a_call_passes_a_defaulted_parameter_only_when_it_may_spell_it() {
         let mut function =
-            FunctionSummary::new("m.f".into(), "f".into(), false, TextRange::default());
+            FunctionSummary::new("f".into(), "f".into(), false, TextRange::default());
         let call = |spells_keywords: bool| {
             CallSite::new(
                 (0, TextRange::default()),

@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::summary::{
     FunctionSummary, MODULE_CODE, ModuleSummary, SortedNames, ToThreadEntry, ToThreadFixes,
-    path_hash,
+    path_hash, qualified,
 };
 use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
@@ -18,6 +18,9 @@ pub struct SummaryBuilder {
     /// Indices into `summary.functions` of the functions enclosing the walk, innermost last;
     /// the module code (index 0) is at the bottom.
     stack: Vec<usize>,
+    /// The qualified paths of the functions of `stack` above the module code, in the same
+    /// order: a summary keeps only the name within the module.
+    paths: Vec<String>,
     /// Method names called on values of unknown type, until `finish` sorts them.
     unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
     /// LW103's fixes of the calls and of the builtins consuming them, and the runners
@@ -35,7 +38,7 @@ impl SummaryBuilder {
             ..ModuleSummary::default()
         };
         summary.functions.push(FunctionSummary::new(
-            bindings.qualify(MODULE_CODE),
+            MODULE_CODE.to_string(),
             MODULE_CODE.to_string(),
             false,
             TextRange::default(),
@@ -44,6 +47,7 @@ impl SummaryBuilder {
             summary,
             callee_index: rustc_hash::FxHashMap::default(),
             stack: vec![0],
+            paths: Vec::new(),
             unresolved_methods: rustc_hash::FxHashSet::default(),
             to_thread_calls: Vec::new(),
             to_thread_consumers: Vec::new(),
@@ -53,23 +57,27 @@ impl SummaryBuilder {
 
     /// The path of the innermost enclosing function (not the module code).
     pub fn current_path(&self) -> Option<&str> {
-        let &index = self.stack.last()?;
-        (index != 0).then(|| self.summary.functions[index].path())
+        self.paths.last().map(String::as_str)
     }
 
+    /// Starts function `function`, whose qualified path is `path` (`app.db.Repo.save`).
     pub fn enter_function(&mut self, path: String, function: &ast::StmtFunctionDef) {
+        // Qualified by the walk as the module's names are: always under the module's name.
+        let qualname = self.summary.qualname_of(&path).unwrap_or(&path).to_string();
         self.summary.functions.push(FunctionSummary::new(
-            path,
+            qualname,
             function.name.to_string(),
             function.is_async,
             function.name.range(),
         ));
         self.stack.push(self.summary.functions.len() - 1);
+        self.paths.push(path);
     }
 
     pub fn exit_function(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
+            self.paths.pop();
         }
     }
 
@@ -93,11 +101,12 @@ impl SummaryBuilder {
 
     /// The index in the module's functions of the function walked so far at `path`.
     pub fn index_of(&self, path: &str) -> Option<u32> {
+        let qualname = self.summary.qualname_of(path)?;
         let index = self
             .summary
             .functions
             .iter()
-            .rposition(|function| function.path() == path)?;
+            .rposition(|function| function.qualname() == qualname)?;
         Some(to_u32(index))
     }
 
@@ -180,7 +189,7 @@ impl SummaryBuilder {
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(index, function)| (function.path(), index))
+            .map(|(index, function)| (function.qualname(), index))
             .collect();
         let mut blocks: Vec<bool> = functions
             .iter()
@@ -198,7 +207,7 @@ impl SummaryBuilder {
                     self.summary
                         .callees
                         .get(call.callee as usize)
-                        .and_then(|callee| own.get(callee))
+                        .and_then(|callee| own.get(self.summary.qualname_of(callee)?))
                         .is_some_and(|&callee| blocks[callee] && !functions[callee].is_generator)
                 });
                 if calls_blocking {
@@ -214,7 +223,7 @@ impl SummaryBuilder {
             .iter()
             .zip(blocks)
             .filter(|(_, blocks)| *blocks)
-            .map(|(function, _)| function.path().to_string())
+            .map(|(function, _)| qualified(&self.summary.module_name, function.qualname()))
             .collect()
     }
 
@@ -244,14 +253,15 @@ impl SummaryBuilder {
     }
 }
 
-/// The indices of `functions` with their paths' hashes, sorted by hash then path, each path
-/// once: where a module defines a path twice (a redefinition, a property's setter), the
-/// later definition, which is the one the name is bound to when the module has run.
+/// The indices of `functions` with the hashes of their qualified names, sorted by hash then
+/// name, each name once: where a module defines a name twice (a redefinition, a property's
+/// setter), the later definition, which is the one the name is bound to when the module
+/// has run.
 fn sorted_by_path(functions: &[FunctionSummary]) -> Box<[(i32, u32)]> {
     let mut indices: Vec<(i32, u32)> = (0..functions.len())
-        .map(|index| (path_hash(functions[index].path()), to_u32(index)))
+        .map(|index| (path_hash(functions[index].qualname()), to_u32(index)))
         .collect();
-    let path = |index: u32| functions[index as usize].path();
+    let path = |index: u32| functions[index as usize].qualname();
     indices.sort_unstable_by(|&(hash_a, a), &(hash_b, b)| {
         hash_a
             .cmp(&hash_b)
@@ -273,11 +283,14 @@ mod tests {
 
     #[test]
     fn a_path_is_found_by_its_hash_and_a_path_defined_twice_names_the_later_definition() {
-        let mut summary = ModuleSummary::default();
-        for path in ["m.<module>", "m.f", "m.C.g", "m.f", "m.C"] {
-            let name = path.rsplit('.').next().unwrap_or(path).to_string();
+        let mut summary = ModuleSummary {
+            module_name: "m".into(),
+            ..ModuleSummary::default()
+        };
+        for qualname in ["<module>", "f", "C.g", "f", "C"] {
+            let name = qualname.rsplit('.').next().unwrap_or(qualname).to_string();
             summary.functions.push(FunctionSummary::new(
-                path.to_string(),
+                qualname.to_string(),
                 name,
                 false,
                 TextRange::default(),
@@ -290,11 +303,8 @@ mod tests {
         assert_eq!(summary.function_index("m.<module>"), Some(0));
         assert_eq!(summary.function_index("m.h"), None);
         assert_eq!(summary.function_index("m"), None);
-        let mut listed: Vec<(&str, u32)> = summary.functions_by_path().collect();
+        let mut listed: Vec<(&str, u32)> = summary.functions_by_qualname().collect();
         listed.sort_unstable();
-        assert_eq!(
-            listed,
-            [("m.<module>", 0), ("m.C", 4), ("m.C.g", 2), ("m.f", 3)]
-        );
+        assert_eq!(listed, [("<module>", 0), ("C", 4), ("C.g", 2), ("f", 3)]);
     }
 }

@@ -7,7 +7,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::project::summary::{CallDeadline, MODULE_CODE, SessionParameter};
+use crate::project::summary::{CallDeadline, MODULE_CODE, SessionParameter, qualified};
 use crate::project::{Facts, FunctionId, Project};
 
 use super::messages::handed_session_message;
@@ -189,7 +189,7 @@ impl<'p, 'a> Callers<'p, 'a> {
     }
 
     /// The class a method belongs to, and its name.
-    fn method_of(&self, id: FunctionId) -> Option<(&'a str, &'a str)> {
+    fn method_of(&self, id: FunctionId) -> Option<(String, &'a str)> {
         method_of(self.project, id)
     }
 
@@ -334,10 +334,11 @@ impl<'p, 'a> Callers<'p, 'a> {
 }
 
 /// The class a method belongs to, and its name.
-fn method_of<'a>(project: &Project<'a>, id: FunctionId) -> Option<(&'a str, &'a str)> {
-    let path = project.function(id).path();
-    let (owner, name) = path.rsplit_once('.')?;
-    project.is_class(owner).then_some((owner, name))
+fn method_of<'a>(project: &Project<'a>, id: FunctionId) -> Option<(String, &'a str)> {
+    let summary = project.modules[id.0].summary;
+    let (owner, name) = summary.functions[id.1].qualname().rsplit_once('.')?;
+    let owner = qualified(&summary.module_name, owner);
+    project.is_class(&owner).then_some((owner, name))
 }
 
 /// The methods of the same name that method `id` overrides, up its project base classes.
@@ -347,7 +348,7 @@ fn bases_of(project: &Project, id: FunctionId) -> Vec<FunctionId> {
     };
     let mut found: Vec<FunctionId> = Vec::new();
     // (module of the class, class path) still to look above.
-    let mut pending: Vec<(usize, String)> = vec![(id.0, class.to_string())];
+    let mut pending: Vec<(usize, String)> = vec![(id.0, class)];
     let mut seen: FxHashSet<String> = FxHashSet::default();
     while let Some((module, class)) = pending.pop() {
         if !seen.insert(class.clone()) || seen.len() > 64 {
@@ -365,7 +366,7 @@ fn bases_of(project: &Project, id: FunctionId) -> Vec<FunctionId> {
                 found.push(method);
             }
             if let Some((owner, _)) = method_of(project, method) {
-                pending.push((method.0, owner.to_string()));
+                pending.push((method.0, owner));
             }
         }
     }
