@@ -945,8 +945,45 @@ impl serde::Serialize for FunctionNames {
 
 impl<'de> serde::Deserialize<'de> for FunctionNames {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (qualname, name) = <(String, String)>::deserialize(deserializer)?;
-        Ok(Self::new(qualname, &name))
+        // Borrowed from the cache's bytes where the format allows: a re-link decodes every
+        // function of the project, and two strings each were two allocations, one of them
+        // freed at once.
+        let (qualname, name) = <(TextOf<'de>, TextOf<'de>)>::deserialize(deserializer)?;
+        Ok(Self::new(qualname.0.into_owned(), &name.0))
+    }
+}
+
+/// A string deserialized without a copy when the input lends it, with one otherwise.
+struct TextOf<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for TextOf<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TextOf<'de>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                text: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(TextOf(std::borrow::Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(TextOf(std::borrow::Cow::Owned(text.to_string())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
+                Ok(TextOf(std::borrow::Cow::Owned(text)))
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -1834,6 +1871,13 @@ mod tests {
             let decoded: FunctionSummary = postcard::from_bytes(&encoded).unwrap();
             assert_eq!(
                 (decoded.qualname(), decoded.name()),
+                (function.qualname(), function.name())
+            );
+            // A format that cannot lend its strings (a reader) hands them over copied.
+            let json = serde_json::to_vec(&function).unwrap();
+            let copied: FunctionSummary = serde_json::from_reader(json.as_slice()).unwrap();
+            assert_eq!(
+                (copied.qualname(), copied.name()),
                 (function.qualname(), function.name())
             );
         }
