@@ -548,6 +548,19 @@ impl Project<'_> {
 mod tests {
     use super::*;
 
+    /// The index of these summaries, every module's lines indexed by `line_index`.
+    fn indexed<'a>(summaries: &'a [ModuleSummary], line_index: &'a LineIndex) -> Project<'a> {
+        let modules = summaries
+            .iter()
+            .map(|summary| ProjectModule {
+                summary,
+                display_path: "",
+                line_index,
+            })
+            .collect();
+        Project::index(modules)
+    }
+
     fn summary(name: &str, is_package: bool) -> ModuleSummary {
         ModuleSummary {
             module_name: name.to_string(),
@@ -568,15 +581,7 @@ mod tests {
             summary("utils", false),
         ];
         let line_index = LineIndex::default();
-        let modules = summaries
-            .iter()
-            .map(|summary| ProjectModule {
-                summary,
-                display_path: "",
-                line_index: &line_index,
-            })
-            .collect();
-        let project = Project::index(modules);
+        let project = indexed(&summaries, &line_index);
         assert_eq!(
             project.split_at_module("app.db.models.Repo.save"),
             Some((2, "Repo", Some("save")))
@@ -636,15 +641,7 @@ mod tests {
             with_functions(&["other"]),
         ];
         let line_index = LineIndex::default();
-        let modules = summaries
-            .iter()
-            .map(|summary| ProjectModule {
-                summary,
-                display_path: "",
-                line_index: &line_index,
-            })
-            .collect();
-        let project = Project::index(modules);
+        let project = indexed(&summaries, &line_index);
         assert_eq!(project.split_at_module("common_utils.slow_helper"), None);
         assert_eq!(
             project.function_named("common_utils.slow_helper", None),
