@@ -370,15 +370,13 @@ fn analyse_text(
             (path, class)
         }));
     // Keyed as the functions are, by their names within the module.
-    let module_name = summary.module_name.clone();
-    summary.return_types = crate::project::summary::TextMap::new(
-        exports.returns.iter().filter_map(|(path, returned)| {
-            Some((
-                crate::project::summary::within_module(&module_name, path)?,
-                returned,
-            ))
-        }),
+    let return_types = crate::project::summary::TextMap::new(
+        exports
+            .returns
+            .iter()
+            .filter_map(|(path, returned)| Some((summary.qualname_of(path)?, returned))),
     );
+    summary.return_types = return_types;
     summary.star_imports = exports.star_imports.into();
     summary.aliases = module.aliases.clone();
     analysis.check_time = check_started.elapsed();

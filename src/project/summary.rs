@@ -1557,11 +1557,7 @@ impl ModuleSummary {
 
     /// The index in `functions` of the function whose path is `path`.
     pub fn function_index(&self, path: &str) -> Option<u32> {
-        self.function_index_within(self.qualname_of(path)?)
-    }
-
-    /// The index in `functions` of the function named `qualname` within the module.
-    pub fn function_index_within(&self, qualname: &str) -> Option<u32> {
+        let qualname = self.qualname_of(path)?;
         let qualname_of = |index: u32| {
             self.functions
                 .get(index as usize)
