@@ -1,6 +1,7 @@
 //! Code that runs only when a parameter of its function holds a value: the body of
 //! `if p:` or `if p is not None:`, what follows `if p is None: raise ...` or
-//! `assert p`, the `else` of `if not p:`, `f(p) if p else None`, `p and f(p)`. A caller that
+//! `assert p`, the `else` of `if not p:`, `f(p) if p else None`, `p and f(p)`, `if p is True:`
+//! (and what follows `if p is True: return`, read as `if not p:`). A caller that
 //! passes `None` (or, for a truth test, any falsy literal) for the parameter, or omits it
 //! where its default is such a literal, never reaches that code: LW103 does not carry a
 //! blocking call behind the guard to it, LW202 does not report a loop run behind it.
@@ -688,6 +689,7 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds
             if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
                 candidates.push((guarded, Holds::NotNone));
             }
+            candidates.extend(flag_comparison(compare, true));
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
             for value in &bool_op.values {
@@ -713,6 +715,7 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Hold
             if let Some(guarded) = none_comparison(compare, CmpOp::Is) {
                 candidates.push((guarded, Holds::NotNone));
             }
+            candidates.extend(flag_comparison(compare, false));
         }
         Expr::Call(call) => candidates.push((
             Guarded::Call {
@@ -731,6 +734,31 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Hold
         }
         _ => {}
     }
+}
+
+/// `p is True`, `p is False`, `p is not True` or `p is not False`, known to be `outcome`:
+/// what that says of `p`. `p` is `True` is a true value and `p` is `False` a falsy one; `p`
+/// is not `True` is taken for a falsy one (`if flag is True: return ...` before the code),
+/// which a caller passing another true literal (`flag=1`) would contradict, so the guard
+/// then hides what that call reaches rather than reporting what it does not; `p` is not
+/// `False` says nothing.
+fn flag_comparison(compare: &ast::ExprCompare, outcome: bool) -> Option<(Guarded<'_>, Holds)> {
+    let ([op], [Expr::BooleanLiteral(literal)]) =
+        (compare.ops.as_ref(), compare.comparators.as_ref())
+    else {
+        return None;
+    };
+    let is = match op {
+        CmpOp::Is => outcome,
+        CmpOp::IsNot => !outcome,
+        _ => return None,
+    };
+    let holds = match (is, literal.value) {
+        (true, true) => Holds::Truthy,
+        (true, false) | (false, true) => Holds::Falsy,
+        (false, false) => return None,
+    };
+    Some((Guarded::of(&compare.left)?, holds))
 }
 
 /// `p is None` (with `op` `is`) or `p is not None` (`is not`): what `p` is.

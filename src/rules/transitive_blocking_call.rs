@@ -98,6 +98,10 @@ async def webhook(key):
   `blocking=False`. And the other way round: a helper that blocks only when a parameter is
   falsy (`if cached: return ...` before the read, the `else` of `if is_async:`) does not
   block a caller that passes a true literal for it (`is_async=True`) or leaves a true default.
+  A flag compared with `is True` or `is False` is read as its truth: the body of
+  `if live is True:` runs for no falsy value, and what follows `if deferred is True: return`
+  is taken to run only for a falsy one (a caller passing `deferred=1` would run it: such a
+  call is not reported). `if online is False: return` says nothing of what follows it.
   The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
   `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
