@@ -159,3 +159,41 @@ fn a_sleep_behind_a_loop_probe_is_not_the_named_call() {
         "{message}"
     );
 }
+
+#[test]
+fn an_override_calling_its_base_through_super_is_named_with_both_classes() {
+    let found = findings(
+        "super_override",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "store.py",
+            "import time\n\n\
+             class Store:\n    \
+                 def save(self):\n        \
+                     time.sleep(1)\n\n\
+             class AsyncStore(Store):\n    \
+                 async def save(self):\n        \
+                     super().save()\n\n\
+             async def handler(path):\n    \
+                 return save(path)\n\n\
+             def save(path):\n    \
+                 time.sleep(1)\n",
+        )],
+    );
+    let messages: Vec<(usize, &str)> = found
+        .iter()
+        .map(|(_, row, message)| (*row, message.as_str()))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0]
+            .1
+            .starts_with("`AsyncStore.save` calls `Store.save`,"),
+        "{messages:?}"
+    );
+    // Different names need no classes: the short names stay.
+    assert!(
+        messages[1].1.starts_with("`handler` calls `save`,"),
+        "{messages:?}"
+    );
+}

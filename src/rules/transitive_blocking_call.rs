@@ -15,7 +15,11 @@ performs a blocking call (the LW101 and LW102 catalog) itself or through further
 calls, to any depth and across modules. The callee may be a module function (same module or
 imported, also through a package's `__init__.py` re-export), a method called through
 `self`/`cls` (inherited ones included) or on a local value built from a project class, a
-nested function, or a project class whose `__init__` does the blocking work. A call of a
+base class's method called through `super()` (or `super(Class, self)`: the class's first base
+and what it inherits; a method only a later base defines is not followed), a
+nested function, or a project class whose `__init__` does the blocking work. When the caller
+and the callee have the same name (an override calling its base's method), the message
+names both with their classes: `` `Reloading.refresh` calls `CachedStore.refresh` ``. A call of a
 callable the helper was handed counts as a call of what it is handed: `def run_job(job, path):
 return job(path)` blocks when every caller in the project hands it the same blocking
 function (`run_job(save_report, path)`), also when a function nested in the helper makes the
@@ -171,10 +175,15 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 vec![project.definition_step(id), project.definition_step(callee)],
                 callee,
             );
+            // An override calling its base's method (`super().save()`) would read "`save`
+            // calls `save`": the two are told apart by their classes.
+            let (caller_name, callee_name) = if function.name() == callee_function.name() {
+                (function.qualname(), callee_function.qualname())
+            } else {
+                (function.name(), callee_function.name())
+            };
             let message = format!(
-                "`{}` calls `{}`, which blocks the event loop in `{api}`: {}",
-                function.name(),
-                callee_function.name(),
+                "`{caller_name}` calls `{callee_name}`, which blocks the event loop in `{api}`: {}",
                 chain_text(&chain)
             );
             let mut diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)

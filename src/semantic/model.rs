@@ -233,6 +233,9 @@ impl<'m> SemanticModel<'m> {
                 Some(self.attribute_of(owner, attribute.attr.as_str()))
             }
             Expr::Call(call) => {
+                if let Some(parent) = self.super_call(call) {
+                    return Some(parent);
+                }
                 let callee = self.resolve_depth(&call.func, depth + 1, 0)?;
                 self.call_result(callee)
             }
@@ -259,6 +262,30 @@ impl<'m> SemanticModel<'m> {
             Expr::Named(named) => self.resolve_depth(&named.value, depth + 1, room),
             _ => None,
         }
+    }
+
+    /// What `super()` (or `super(Class, self)` naming the method's own class) stands for, when
+    /// `call` is one in a method of a class with a base: the first base
+    /// ([`SuperTarget`](super::scope::SuperTarget)).
+    fn super_call(&self, call: &ast::ExprCall) -> Option<Resolved> {
+        let Expr::Name(name) = &*call.func else {
+            return None;
+        };
+        if name.id.as_str() != "super" || !call.arguments.keywords.is_empty() {
+            return None;
+        }
+        let target = self.scopes.super_target()?;
+        match &*call.arguments.args {
+            [] => {}
+            [class, _] if self.path_of(class).as_deref() == Some(target.class.as_str()) => {}
+            _ => return None,
+        }
+        // A module or function that binds `super` itself means something else by it.
+        let builtin = matches!(
+            self.resolve_name("super", 0),
+            Some(Resolved::Path(path)) if path == "builtins.super"
+        );
+        builtin.then(|| target.parent.clone())
     }
 
     fn resolve_name(&self, name: &str, room: usize) -> Option<Resolved> {

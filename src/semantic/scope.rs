@@ -13,6 +13,20 @@ use super::resolved::Resolved;
 pub struct FunctionScope {
     pub is_async: bool,
     pub(super) bindings: HashMap<Name, Option<Resolved>>,
+    /// In a method: its class's path, and what `super()` stands for in it (see
+    /// [`SuperTarget`]).
+    pub(super) super_target: Option<SuperTarget>,
+}
+
+/// What `super()` stands for in a method of a class with bases: the first base, as an
+/// instance in an instance method and as the class itself in a `@classmethod`. A method
+/// the first base's line of classes does not define resolves to nothing at the link, so a
+/// later base of several (Python's method resolution order goes on to it) is missed
+/// rather than guessed.
+#[derive(Clone, Debug)]
+pub struct SuperTarget {
+    pub(super) class: String,
+    pub(super) parent: Resolved,
 }
 
 impl FunctionScope {
@@ -110,6 +124,20 @@ impl ScopeStack {
             }
         }
         None
+    }
+
+    /// What `super()` stands for where it is called: in the innermost function, when that
+    /// is a method (a lambda or a nested `def` has no class of its own to start from).
+    pub(super) fn super_target(&self) -> Option<&SuperTarget> {
+        match self
+            .scopes
+            .iter()
+            .rev()
+            .find(|scope| !matches!(scope, Scope::Class { .. }))?
+        {
+            Scope::Function(function) => function.super_target.as_ref(),
+            _ => None,
+        }
     }
 
     pub(super) fn innermost_function_mut(&mut self) -> Option<&mut FunctionScope> {
