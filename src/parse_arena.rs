@@ -132,7 +132,7 @@ struct Region {
 struct Regions([Region; REGIONS]);
 
 // No two regions' cells on one cache line (nor on a prefetched pair of lines).
-const _: () = assert!(std::mem::size_of::<Region>() % 128 == 0);
+const _: () = assert!(std::mem::size_of::<Region>().is_multiple_of(128));
 
 // SAFETY: a region's cells are written by `enable` before any lease, and then read and
 // written only by the thread holding its lease: `FREE_REGIONS` hands each region to one
