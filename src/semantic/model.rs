@@ -233,7 +233,7 @@ impl<'m> SemanticModel<'m> {
                 Some(self.attribute_of(owner, attribute.attr.as_str()))
             }
             Expr::Call(call) => {
-                if let Some(parent) = self.super_call(call) {
+                if let Some(parent) = self.super_call(call, depth) {
                     return Some(parent);
                 }
                 let callee = self.resolve_depth(&call.func, depth + 1, 0)?;
@@ -267,7 +267,7 @@ impl<'m> SemanticModel<'m> {
     /// What `super()` (or `super(Class, self)` naming the method's own class) stands for, when
     /// `call` is one in a method of a class with a base: the first base
     /// ([`SuperTarget`](super::scope::SuperTarget)).
-    fn super_call(&self, call: &ast::ExprCall) -> Option<Resolved> {
+    fn super_call(&self, call: &ast::ExprCall, depth: usize) -> Option<Resolved> {
         let Expr::Name(name) = &*call.func else {
             return None;
         };
@@ -277,7 +277,13 @@ impl<'m> SemanticModel<'m> {
         let target = self.scopes.super_target()?;
         match &*call.arguments.args {
             [] => {}
-            [class, _] if self.path_of(class).as_deref() == Some(target.class.as_str()) => {}
+            // Resolved one level deeper, like any operand: `super(super(...), self)` nested
+            // without end stays within the resolution's depth limit.
+            [class, _]
+                if matches!(
+                    self.resolve_depth(class, depth + 1, 0),
+                    Some(Resolved::Path(path)) if path == target.class
+                ) => {}
             _ => return None,
         }
         // A module or function that binds `super` itself means something else by it.
