@@ -8,7 +8,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::model::{SemanticModel, element_type};
 use super::resolved::{Resolved, member_path};
-use super::scope::{FunctionScope, Receiver, Scope, SuperTarget};
+use super::scope::{FunctionScope, Receiver, Scope};
 
 impl SemanticModel<'_> {
     /// Pushes the scope of `function` (whose qualified path is `path`) and infers the types
@@ -37,7 +37,7 @@ impl SemanticModel<'_> {
                 bound.len() + function.parameters.len(),
                 Default::default(),
             ),
-            super_target: self.super_target(receiver, function),
+            super_receiver: super_receiver(receiver, function),
         };
         for name in bound.drain(..) {
             scope.bindings.entry(name).or_insert(None);
@@ -69,35 +69,6 @@ impl SemanticModel<'_> {
         self.scopes.push(Scope::Function(scope));
         let mut conflicted = Conflicts::default();
         self.infer_local_types(&function.body, &mut conflicted);
-    }
-
-    /// What `super()` stands for in `function`, entered with `receiver`: its class's first
-    /// base, when the class has one and the method has the parameter `super()` binds to.
-    fn super_target(
-        &self,
-        receiver: Receiver,
-        function: &ast::StmtFunctionDef,
-    ) -> Option<SuperTarget> {
-        let (class, instance) = match receiver {
-            Receiver::Instance(class) => (class, true),
-            Receiver::Class(class) => (class, false),
-            Receiver::None => return None,
-        };
-        function.parameters.iter().next()?;
-        let base = self.module.classes.get(class)?.bases.first()?;
-        // `object` has no method a project's code would reach through `super()`.
-        if base == "builtins.object" {
-            return None;
-        }
-        let parent = if instance {
-            Resolved::Instance(base.clone())
-        } else {
-            Resolved::Path(base.clone())
-        };
-        Some(SuperTarget {
-            class: class.to_string(),
-            parent,
-        })
     }
 
     pub fn enter_lambda(&mut self, lambda: &ast::ExprLambda) {
@@ -351,4 +322,16 @@ fn collect_bound_names<'a>(
     // Walrus targets are not collected: a walrus that rebinds an imported module's name
     // is too rare to pay an expression walk per function for.
     collector.visit_body(body);
+}
+
+/// Whether `super()` in `function`, entered with `receiver`, binds to an instance (`true`)
+/// or a class (`false`); `None` outside a method, or in one without the parameter it binds
+/// to.
+fn super_receiver(receiver: Receiver, function: &ast::StmtFunctionDef) -> Option<bool> {
+    function.parameters.iter().next()?;
+    match receiver {
+        Receiver::Instance(_) => Some(true),
+        Receiver::Class(_) => Some(false),
+        Receiver::None => None,
+    }
 }

@@ -233,10 +233,12 @@ impl<'m> SemanticModel<'m> {
                 Some(self.attribute_of(owner, attribute.attr.as_str()))
             }
             Expr::Call(call) => {
-                if let Some(parent) = self.super_call(call, depth) {
-                    return Some(parent);
-                }
                 let callee = self.resolve_depth(&call.func, depth + 1, 0)?;
+                // Asked of the resolved callee, not of the name: a `super` the module or the
+                // function binds is something else, and other calls pay a length test.
+                if matches!(&callee, Resolved::Path(path) if path == "builtins.super") {
+                    return self.super_call(call, depth);
+                }
                 self.call_result(callee)
             }
             Expr::Subscript(subscript) => {
@@ -265,13 +267,10 @@ impl<'m> SemanticModel<'m> {
     }
 
     /// What `super()` (or `super(Class, self)` naming the method's own class) stands for, when
-    /// `call` is one in a method of a class with a base: the first base
+    /// `call` calls the builtin `super` in a method of a class with a base: the first base
     /// ([`SuperTarget`](super::scope::SuperTarget)).
     fn super_call(&self, call: &ast::ExprCall, depth: usize) -> Option<Resolved> {
-        let Expr::Name(name) = &*call.func else {
-            return None;
-        };
-        if name.id.as_str() != "super" || !call.arguments.keywords.is_empty() {
+        if !call.arguments.keywords.is_empty() {
             return None;
         }
         let target = self.scopes.super_target()?;
@@ -286,12 +285,16 @@ impl<'m> SemanticModel<'m> {
                 ) => {}
             _ => return None,
         }
-        // A module or function that binds `super` itself means something else by it.
-        let builtin = matches!(
-            self.resolve_name("super", 0),
-            Some(Resolved::Path(path)) if path == "builtins.super"
-        );
-        builtin.then(|| target.parent.clone())
+        let base = self.module.classes.get(target.class)?.bases.first()?;
+        // `object` has no method a project's code would reach through `super()`.
+        if base == "builtins.object" {
+            return None;
+        }
+        Some(if target.instance {
+            Resolved::Instance(base.clone())
+        } else {
+            Resolved::Path(base.clone())
+        })
     }
 
     fn resolve_name(&self, name: &str, room: usize) -> Option<Resolved> {

@@ -13,20 +13,20 @@ use super::resolved::Resolved;
 pub struct FunctionScope {
     pub is_async: bool,
     pub(super) bindings: HashMap<Name, Option<Resolved>>,
-    /// In a method: its class's path, and what `super()` stands for in it (see
-    /// [`SuperTarget`]).
-    pub(super) super_target: Option<SuperTarget>,
+    /// In a method that `super()` can be called from (it has the parameter `super()` binds
+    /// to): whether that is the instance (`true`) or, in a `@classmethod`, the class.
+    pub(super) super_receiver: Option<bool>,
 }
 
-/// What `super()` stands for in a method of a class with bases: the first base, as an
-/// instance in an instance method and as the class itself in a `@classmethod`. A method
-/// the first base's line of classes does not define resolves to nothing at the link, so a
-/// later base of several (Python's method resolution order goes on to it) is missed
-/// rather than guessed.
-#[derive(Clone, Debug)]
-pub struct SuperTarget {
-    pub(super) class: String,
-    pub(super) parent: Resolved,
+/// What `super()` stands for where it is called, found only then: the method's class (the
+/// class body around the innermost function) and whether the method's receiver is an
+/// instance. The first base of the class is what it stands for: an instance of it in an
+/// instance method, the class itself in a `@classmethod`. A method the first base's line of
+/// classes does not define resolves to nothing at the link, so a later base of several
+/// (Python's method resolution order goes on to it) is missed rather than guessed.
+pub struct SuperTarget<'s> {
+    pub(super) class: &'s str,
+    pub(super) instance: bool,
 }
 
 impl FunctionScope {
@@ -126,16 +126,23 @@ impl ScopeStack {
         None
     }
 
-    /// What `super()` stands for where it is called: in the innermost function, when that
-    /// is a method (a lambda or a nested `def` has no class of its own to start from).
-    pub(super) fn super_target(&self) -> Option<&SuperTarget> {
-        match self
+    /// What `super()` stands for where it is called: in the innermost function, when that is
+    /// a method right inside a class body (a lambda or a nested `def` has no class of its own
+    /// to start from).
+    pub(super) fn super_target(&self) -> Option<SuperTarget<'_>> {
+        let innermost = self
             .scopes
             .iter()
-            .rev()
-            .find(|scope| !matches!(scope, Scope::Class { .. }))?
-        {
-            Scope::Function(function) => function.super_target.as_ref(),
+            .rposition(|scope| !matches!(scope, Scope::Class { .. }))?;
+        let Scope::Function(function) = &self.scopes[innermost] else {
+            return None;
+        };
+        let instance = function.super_receiver?;
+        match self.scopes[..innermost].last()? {
+            Scope::Class { path } if !path.is_empty() => Some(SuperTarget {
+                class: path,
+                instance,
+            }),
             _ => None,
         }
     }
