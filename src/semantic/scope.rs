@@ -75,21 +75,21 @@ impl ScopeStack {
 
     /// Whether the innermost function-like scope is a `lambda`.
     pub fn innermost_is_lambda(&self) -> bool {
+        self.innermost_callable()
+            .is_some_and(|at| matches!(self.scopes[at], Scope::Lambda(_)))
+    }
+
+    /// Where the innermost function or lambda is on the stack: class bodies are looked
+    /// through (the code of a method is its function's, not its class's).
+    fn innermost_callable(&self) -> Option<usize> {
         self.scopes
             .iter()
-            .rev()
-            .find(|scope| !matches!(scope, Scope::Class { .. }))
-            .is_some_and(|scope| matches!(scope, Scope::Lambda(_)))
+            .rposition(|scope| !matches!(scope, Scope::Class { .. }))
     }
 
     /// Whether the innermost function (not a lambda) binds `name` itself.
     pub fn innermost_function_binds(&self, name: &str) -> bool {
-        match self
-            .scopes
-            .iter()
-            .rev()
-            .find(|scope| !matches!(scope, Scope::Class { .. }))
-        {
+        match self.innermost_callable().map(|at| &self.scopes[at]) {
             Some(Scope::Function(function)) => function.binds(name),
             _ => false,
         }
@@ -130,10 +130,7 @@ impl ScopeStack {
     /// a method right inside a class body (a lambda or a nested `def` has no class of its own
     /// to start from).
     pub(super) fn super_target(&self) -> Option<SuperTarget<'_>> {
-        let innermost = self
-            .scopes
-            .iter()
-            .rposition(|scope| !matches!(scope, Scope::Class { .. }))?;
+        let innermost = self.innermost_callable()?;
         let Scope::Function(function) = &self.scopes[innermost] else {
             return None;
         };
