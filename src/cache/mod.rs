@@ -27,6 +27,7 @@ mod shape;
 pub mod store;
 pub mod walk_record;
 
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
@@ -1308,15 +1309,37 @@ impl LinkHashes {
 }
 
 fn link_hashes(analysis: &FileAnalysis) -> Option<LinkHashes> {
-    linked_bytes(analysis).map(|(_, hashes)| hashes)
+    with_linked_bytes(analysis, |_, hashes| hashes)
 }
 
-/// A file's [`Linked`] serialized, and its [`LinkHashes`]: the summary, and the line
-/// starts up to its last offset. The link reads the line index only to turn the summary's
-/// offsets into rows, so lines added or changed after them (a comment at the end) link the
-/// same.
-fn linked_bytes(analysis: &FileAnalysis) -> Option<(Vec<u8>, LinkHashes)> {
-    serialized_linked(&analysis.summary, &analysis.line_index)
+thread_local! {
+    /// Each thread's buffer for [`with_linked_bytes`], kept between files.
+    static LINKED_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The most of that buffer a thread keeps between files: a very large file's summary is
+/// not held for the rest of the run.
+const KEPT_LINKED_BYTES: usize = 256 << 10;
+
+/// `then` of a file's [`Linked`] serialized, and of its [`LinkHashes`]: the summary, and
+/// the line starts up to its last offset. The link reads the line index only to turn the
+/// summary's offsets into rows, so lines added or changed after them (a comment at the end)
+/// link the same. The bytes are made in a buffer the thread keeps: every file's bytes are
+/// compressed or dropped as soon as they are made, and a buffer grown for each file anew
+/// was copied at every doubling.
+fn with_linked_bytes<R>(
+    analysis: &FileAnalysis,
+    then: impl FnOnce(&[u8], LinkHashes) -> R,
+) -> Option<R> {
+    let mut bytes = LINKED_BYTES.with(|kept| std::mem::take(&mut *kept.borrow_mut()));
+    bytes.clear();
+    // A failure loses the buffer: the next file starts another.
+    let (bytes, hashes) = serialize_linked(&analysis.summary, &analysis.line_index, bytes)?;
+    let result = then(&bytes, hashes);
+    if bytes.capacity() <= KEPT_LINKED_BYTES {
+        LINKED_BYTES.with(|kept| *kept.borrow_mut() = bytes);
+    }
+    Some(result)
 }
 
 /// LZ4 `bytes` with their size prepended, decompressed, from a source not checked yet: a
@@ -1330,22 +1353,35 @@ fn decompress_unchecked(bytes: &[u8]) -> Option<Vec<u8>> {
     lz4_flex::decompress_size_prepended(bytes).ok()
 }
 
-/// [`linked_bytes`] of a summary and line index.
+/// A summary and line index serialized as [`Linked`], and their [`LinkHashes`]
+/// ([`with_linked_bytes`]).
 fn serialized_linked(
     summary: &Option<Box<ModuleSummary>>,
     line_index: &LineIndex,
 ) -> Option<(Vec<u8>, LinkHashes)> {
-    let bytes = postcard::to_allocvec(summary).ok()?;
+    serialize_linked(summary, line_index, Vec::new())
+}
+
+/// [`serialized_linked`] appended to `bytes`.
+fn serialize_linked(
+    summary: &Option<Box<ModuleSummary>>,
+    line_index: &LineIndex,
+    bytes: Vec<u8>,
+) -> Option<(Vec<u8>, LinkHashes)> {
+    let start = bytes.len();
+    let bytes = postcard::to_extend(summary, bytes).ok()?;
     let mut hasher = keys::hasher();
-    hasher.write(&bytes);
+    hasher.write(&bytes[start..]);
     let shape = shape::of(summary)?;
+    // Hashed in one write, as a streaming hasher's `write_u32` of each would hash them, but
+    // without going through its buffering for every line.
     let lines = line_index.line_count();
-    for start in (0..lines).map(|line| u32::from(line_index.line_start(line))) {
-        if start > shape.extent {
-            break;
-        }
-        hasher.write_u32(start);
-    }
+    let starts: Vec<u8> = (0..lines)
+        .map(|line| u32::from(line_index.line_start(line)))
+        .take_while(|&start| start <= shape.extent)
+        .flat_map(u32::to_ne_bytes)
+        .collect();
+    hasher.write(&starts);
     // A tuple serializes as its elements one after the other: this is `Linked`.
     let linked = postcard::to_extend(line_index, bytes).ok()?;
     let hashes = LinkHashes {
@@ -1483,7 +1519,10 @@ fn fresh(
             local.extend(postcard::to_allocvec(&positions)?);
             Ok(local)
         });
-    let (Ok(local), Some((linked, hashes))) = (local, linked_bytes(analysis)) else {
+    let compressed = with_linked_bytes(analysis, |linked, hashes| {
+        (lz4_flex::compress_prepend_size(linked), hashes)
+    });
+    let (Ok(local), Some((linked, hashes))) = (local, compressed) else {
         return Outcome::Uncacheable { link: None };
     };
     let record = FileRecord {
@@ -1501,7 +1540,7 @@ fn fresh(
         record,
         size,
         local: local.into_boxed_slice(),
-        linked: lz4_flex::compress_prepend_size(&linked).into_boxed_slice(),
+        linked: linked.into_boxed_slice(),
     }))
 }
 
