@@ -253,6 +253,14 @@ fn run(
         hasher.finish()
     };
     let mut previous = previous.filter(|previous| previous.header.settings == fingerprint);
+    // Every file is analysed and the cache file written whole: its summaries go to a
+    // spill as they are made. (Made before the analysis, so a directory that cannot take
+    // it is known before the first summary waits for it.)
+    let spill = previous
+        .is_none()
+        .then(|| ensure_directory(cache_file.parent().and_then(Path::parent)?).ok())
+        .flatten()
+        .and_then(|()| store::Spill::beside(cache_file));
     let discovered_at = Instant::now();
     // Each file's paths move into its analysis.
     let walked = discovered.take_files();
@@ -267,6 +275,7 @@ fn run(
             text_use,
             previous: previous.as_mut(),
             now,
+            spill: spill.as_ref(),
         };
         let (files, outcomes) = run.load_or_analyse(walked, &modules);
         // No file is parsed again in this run, and the link needs memory.
@@ -413,8 +422,24 @@ struct Fresh {
     /// The size of the file's bytes.
     size: u64,
     local: Box<[u8]>,
-    /// [`Linked`], LZ4-compressed (summaries shrink about fourfold).
-    linked: Box<[u8]>,
+    /// [`Linked`], LZ4-compressed (summaries shrink about twofold).
+    linked: LinkedBytes,
+}
+
+/// Where a fresh file's compressed [`Linked`] is.
+enum LinkedBytes {
+    Held(Box<[u8]>),
+    /// In the run's spill ([`store::Spill`]), at this span of it.
+    Spilled(Span),
+}
+
+impl LinkedBytes {
+    fn len(&self) -> usize {
+        match self {
+            LinkedBytes::Held(bytes) => bytes.len(),
+            LinkedBytes::Spilled(span) => span.len as usize,
+        }
+    }
 }
 
 /// A file's own findings, `noqa` directives and notebook cells, as stored. They are
@@ -517,6 +542,9 @@ struct Run<'r> {
     text_use: TextUse,
     previous: Option<&'r mut Opened>,
     now: SystemTime,
+    /// Where the summaries go as they are made, in a run with no cache file to start from
+    /// (every file is analysed, and the cache file is written whole).
+    spill: Option<&'r store::Spill>,
 }
 
 impl Run<'_> {
@@ -614,7 +642,14 @@ impl Run<'_> {
         let content = (hash_bytes(&bytes), bytes.len() as u64);
         let lines = ascii_lines(&bytes);
         let analysis = analyse_bytes(&file, bytes, module, Some(self.roots), self.settings);
-        let outcome = fresh(&analysis, &file, module, stamp, content, lines);
+        let outcome = fresh(
+            &analysis,
+            (&file, module),
+            stamp,
+            content,
+            lines,
+            self.spill,
+        );
         (analysis, outcome)
     }
 
@@ -1044,12 +1079,15 @@ impl Run<'_> {
                 Outcome::Analysed(fresh) => (
                     &fresh.record,
                     fresh.record.stamp,
-                    Some((&fresh.local[..], &fresh.linked[..])),
+                    Some((&fresh.local[..], &fresh.linked)),
                 ),
                 Outcome::Transient { kept: None, .. } | Outcome::Uncacheable { .. } => continue,
             };
             let spans = match fresh {
-                Some((own, linked)) => Some((local.push(own), summaries.push(linked))),
+                Some((own, LinkedBytes::Held(linked))) => {
+                    Some((local.push(own), summaries.push(linked)))
+                }
+                Some((own, LinkedBytes::Spilled(span))) => Some((local.push(own), *span)),
                 None => local
                     .carry(record.local, old_local)
                     .zip(old_summaries.and_then(|old| summaries.carry(record.summary, old))),
@@ -1099,8 +1137,19 @@ impl Run<'_> {
         match delta {
             Some(base) => store::write_delta(path, base, &header, &local.parts, &summaries.parts)
                 .map_or(Written::Nothing, |()| Written::Delta),
-            None => store::write(path, &header, &local.parts, &summaries.parts)
-                .map_or(Written::Nothing, |()| Written::Whole),
+            None => {
+                // With a spill, every summary is in it (a run with one started from no
+                // cache file, so nothing is carried over from an old one).
+                let summaries = match self.spill {
+                    Some(spill) if spill.holds() && summaries.parts.is_empty() => {
+                        store::Summaries::Spilled(spill)
+                    }
+                    Some(_) => return Written::Nothing,
+                    None => store::Summaries::Pieces(&summaries.parts),
+                };
+                store::write(path, &header, &local.parts, summaries)
+                    .map_or(Written::Nothing, |()| Written::Whole)
+            }
         }
     }
 }
@@ -1492,11 +1541,11 @@ fn copy_of(summary: &ModuleSummary) -> Option<ModuleSummary> {
 /// The record and data of a file just analysed, or [`Outcome::Uncacheable`].
 fn fresh(
     analysis: &FileAnalysis,
-    file: &SourcePath,
-    module: &ModuleName,
+    (file, module): (&SourcePath, &ModuleName),
     stamp: Option<Stamp>,
     (content, size): (u64, u64),
     lines: Option<AsciiLines>,
+    spill: Option<&store::Spill>,
 ) -> Outcome {
     let cut_short = analysis
         .diagnostics
@@ -1520,7 +1569,15 @@ fn fresh(
             Ok(local)
         });
     let compressed = with_linked_bytes(analysis, |linked, hashes| {
-        (lz4_flex::compress_prepend_size(linked), hashes)
+        let compressed = lz4_flex::compress_prepend_size(linked);
+        let stored = match spill {
+            // A spill that failed takes nothing more, and no cache file is written.
+            Some(spill) => spill
+                .append(&compressed)
+                .map_or(LinkedBytes::Held(Box::default()), LinkedBytes::Spilled),
+            None => LinkedBytes::Held(compressed.into_boxed_slice()),
+        };
+        (stored, hashes)
     });
     let (Ok(local), Some((linked, hashes))) = (local, compressed) else {
         return Outcome::Uncacheable { link: None };
@@ -1540,7 +1597,7 @@ fn fresh(
         record,
         size,
         local: local.into_boxed_slice(),
-        linked: linked.into_boxed_slice(),
+        linked,
     }))
 }
 

@@ -483,10 +483,115 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
 }
 
+/// The summaries section of a run that starts with no cache file, written to a file of
+/// its own as each file's summary is made instead of held until the cache file is written
+/// (on the benchmark corpus, 32 MB of compressed summaries in 15,512 blocks, held through
+/// the link). The cache file is then its preamble, header and local section followed by a
+/// copy of this file, made by the kernel. The file is removed as soon as it is made where
+/// the system allows (it is then reached through its handle alone), else when the spill
+/// is dropped.
+pub struct Spill {
+    /// The file's name, while it has one.
+    named: Option<PathBuf>,
+    written: std::sync::Mutex<Spilled>,
+}
+
+struct Spilled {
+    file: io::BufWriter<File>,
+    len: u64,
+    sum: twox_hash::XxHash3_64,
+    /// A write failed: the spill is not used, and the run writes no cache file.
+    failed: bool,
+}
+
+impl Spill {
+    /// A spill beside the cache file at `path` (`None`: it cannot be made).
+    pub fn beside(path: &Path) -> Option<Self> {
+        let spill_path = temporary_path(path);
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&spill_path)
+            .ok()?;
+        // Where an open file can lose its name, it does at once: nothing is left behind
+        // whatever becomes of the run.
+        let named =
+            (!cfg!(unix) || std::fs::remove_file(&spill_path).is_err()).then_some(spill_path);
+        Some(Spill {
+            named,
+            written: std::sync::Mutex::new(Spilled {
+                file: io::BufWriter::with_capacity(256 << 10, file),
+                len: 0,
+                sum: super::keys::hasher(),
+                failed: false,
+            }),
+        })
+    }
+
+    /// Appends `bytes`; where they are in the section (`None`: the spill failed).
+    pub fn append(&self, bytes: &[u8]) -> Option<Span> {
+        let mut spilled = self.written.lock().ok()?;
+        if spilled.failed {
+            return None;
+        }
+        if spilled.file.write_all(bytes).is_err() {
+            spilled.failed = true;
+            return None;
+        }
+        spilled.sum.write(bytes);
+        let span = Span {
+            start: spilled.len,
+            len: bytes.len() as u64,
+        };
+        spilled.len += span.len;
+        Some(span)
+    }
+
+    /// Whether every append so far succeeded.
+    pub fn holds(&self) -> bool {
+        self.written.lock().is_ok_and(|spilled| !spilled.failed)
+    }
+
+    /// The section's length and checksum, and its file rewound to its start.
+    fn finish(&self) -> io::Result<(u64, u64, File)> {
+        let mut spilled = self
+            .written
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?;
+        if spilled.failed {
+            return Err(io::Error::other("a write to the spill failed"));
+        }
+        spilled.file.flush()?;
+        let mut file = spilled.file.get_ref().try_clone()?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok((spilled.len, spilled.sum.finish(), file))
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Some(named) = &self.named {
+            let _ = std::fs::remove_file(named);
+        }
+    }
+}
+
+/// A cache file's summaries section: pieces in memory, or a [`Spill`] whole.
+pub enum Summaries<'p> {
+    Pieces(&'p [&'p [u8]]),
+    Spilled(&'p Spill),
+}
+
 /// Writes a cache file at `path`: to a temporary file in the same directory first, renamed
 /// over `path` once complete; then removes the delta of the file it replaced.
 /// The second and third sections are given as the pieces they are made of.
-pub fn write(path: &Path, header: &Header, local: &[&[u8]], summaries: &[&[u8]]) -> io::Result<()> {
+pub fn write(
+    path: &Path,
+    header: &Header,
+    local: &[&[u8]],
+    summaries: Summaries,
+) -> io::Result<()> {
     write_file(path, (MAGIC, &[]), header, local, summaries)?;
     // Named a base that is gone: it would not be read, but it would take room.
     let _ = std::fs::remove_file(delta_path(path));
@@ -517,7 +622,7 @@ pub fn write_delta(
         (DELTA_MAGIC, &named),
         header,
         local,
-        summaries,
+        Summaries::Pieces(summaries),
     )
 }
 
@@ -528,48 +633,84 @@ fn write_file(
     (magic, extra): (&[u8; 8], &[u8]),
     header: &Header,
     local: &[&[u8]],
-    summaries: &[&[u8]],
+    summaries: Summaries,
 ) -> io::Result<()> {
     let header = postcard::to_allocvec(header).map_err(io::Error::other)?;
     let mut preamble = Vec::with_capacity(PREAMBLE + extra.len());
     preamble.extend_from_slice(magic);
     preamble.extend_from_slice(&FORMAT.to_le_bytes());
     preamble.extend_from_slice(&0u32.to_le_bytes());
-    for section in [&[&header[..]][..], local, summaries] {
-        let mut sum = super::keys::hasher();
-        let mut len = 0u64;
-        for piece in section {
-            sum.write(piece);
-            len += piece.len() as u64;
-        }
+    let (summary_pieces, spilled) = match summaries {
+        Summaries::Pieces(pieces) => (pieces, None),
+        Summaries::Spilled(spill) => (&[][..], Some(spill.finish()?)),
+    };
+    for (section, spilled) in [
+        (&[&header[..]][..], None),
+        (local, None),
+        (summary_pieces, spilled.as_ref()),
+    ] {
+        let (len, sum) = match spilled {
+            Some(&(len, sum, _)) => (len, sum),
+            None => {
+                let mut sum = super::keys::hasher();
+                let mut len = 0u64;
+                for piece in section {
+                    sum.write(piece);
+                    len += piece.len() as u64;
+                }
+                (len, sum.finish())
+            }
+        };
         preamble.extend_from_slice(&len.to_le_bytes());
-        preamble.extend_from_slice(&sum.finish().to_le_bytes());
+        preamble.extend_from_slice(&sum.to_le_bytes());
     }
     preamble.extend_from_slice(extra);
     let pieces: Vec<&[u8]> = [&preamble[..], &header[..]]
         .into_iter()
-        .chain(local.iter().chain(summaries).copied())
+        .chain(local.iter().chain(summary_pieces).copied())
         .collect();
-    write_atomically(path, &pieces)
+    write_atomically_then(path, &pieces, spilled.map(|(len, _, file)| (file, len)))
 }
 
 /// Writes `pieces` one after the other into a temporary file next to `path`, then renames
 /// it over `path`: a reader sees the old file or the new one whole, never a mix.
 pub fn write_atomically(path: &Path, pieces: &[&[u8]]) -> io::Result<()> {
+    write_atomically_then(path, pieces, None)
+}
+
+/// A temporary file's name next to `path`, used by no other writer at the same time.
+fn temporary_path(path: &Path) -> PathBuf {
     let directory = path.parent().unwrap_or(Path::new("."));
-    let temporary = directory.join(format!(
+    directory.join(format!(
         ".{}.{}.tmp",
         path.file_name()
             .and_then(|name| name.to_str())
             .unwrap_or("cache"),
         unique_suffix()
-    ));
+    ))
+}
+
+/// [`write_atomically`], with the first `len` bytes of `tail` copied after the pieces.
+fn write_atomically_then(
+    path: &Path,
+    pieces: &[&[u8]],
+    tail: Option<(File, u64)>,
+) -> io::Result<()> {
+    let temporary = temporary_path(path);
     let written = (|| {
         let mut file = io::BufWriter::with_capacity(1 << 20, File::create(&temporary)?);
         for piece in pieces {
             file.write_all(piece)?;
         }
-        file.into_inner().map_err(|error| error.into_error())?;
+        let mut file = file.into_inner().map_err(|error| error.into_error())?;
+        if let Some((tail, len)) = tail {
+            // `io::copy` between two files is the kernel's copy where it has one: the
+            // bytes are not read into this process.
+            let copied = io::copy(&mut tail.take(len), &mut file)?;
+            if copied != len {
+                return Err(io::Error::other("the spill was cut short"));
+            }
+        }
         std::fs::rename(&temporary, path)
     })();
     if written.is_err() {
@@ -608,7 +749,13 @@ mod tests {
     fn a_written_file_reads_back_for_its_build_only_and_says_its_settings() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
+        write(
+            &path,
+            &header("b1"),
+            &[b"lo", b"cal"],
+            Summaries::Pieces(&[b"summaries"]),
+        )
+        .unwrap();
         let mut opened = open(&path, "b1").expect("reads back");
         assert_eq!(opened.header.settings, 7);
         assert_eq!(opened.local().base, b"local");
@@ -625,6 +772,52 @@ mod tests {
         assert!(open(&path, "b2").is_none(), "another build");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_spilled_section_reads_back_as_the_same_pieces_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = dir.path().join("held.bin");
+        let spilled = dir.path().join("spilled.bin");
+        write(
+            &held,
+            &header("b1"),
+            &[b"local"],
+            Summaries::Pieces(&[b"sum", b"maries"]),
+        )
+        .unwrap();
+        let spill = Spill::beside(&spilled).expect("made");
+        assert_eq!(spill.append(b"sum"), Some(Span { start: 0, len: 3 }));
+        assert_eq!(spill.append(b"maries"), Some(Span { start: 3, len: 6 }));
+        assert!(spill.holds());
+        write(
+            &spilled,
+            &header("b1"),
+            &[b"local"],
+            Summaries::Spilled(&spill),
+        )
+        .unwrap();
+        drop(spill);
+        assert_eq!(
+            std::fs::read(&held).unwrap(),
+            std::fs::read(&spilled).unwrap()
+        );
+        let mut opened = open(&spilled, "b1").expect("reads back");
+        assert_eq!(opened.summaries().map(|s| s.base), Some(&b"summaries"[..]));
+        // Neither the spill nor a temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_spill_that_failed_writes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        let spill = Spill::beside(&path).expect("made");
+        spill.written.lock().unwrap().failed = true;
+        assert_eq!(spill.append(b"summaries"), None);
+        assert!(!spill.holds());
+        assert!(write(&path, &header("b1"), &[], Summaries::Spilled(&spill)).is_err());
+        assert!(open(&path, "b1").is_none());
     }
 
     fn record(name: u64, stamp: Option<Stamp>, needs_text: bool) -> FileRecord {
@@ -659,7 +852,7 @@ mod tests {
             record(3, Some(stamp), false),
             record(4, None, true),
         ];
-        write(&path, &written, &[], &[]).unwrap();
+        write(&path, &written, &[], Summaries::Pieces(&[])).unwrap();
         let opened = open(&path, "b1").expect("reads back");
         assert_eq!(opened.header.files, written.files);
     }
@@ -685,7 +878,13 @@ mod tests {
     fn damaged_files_are_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), &[b"lo", b"cal"], &[b"summaries"]).unwrap();
+        write(
+            &path,
+            &header("b1"),
+            &[b"lo", b"cal"],
+            Summaries::Pieces(&[b"summaries"]),
+        )
+        .unwrap();
         let whole = std::fs::read(&path).unwrap();
         let mut damaged: Vec<Vec<u8>> = vec![
             whole[..whole.len() - 1].to_vec(),
@@ -722,7 +921,13 @@ mod tests {
     fn a_delta_is_read_over_its_base_and_its_spans_point_into_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), &[b"local"], &[b"summaries"]).unwrap();
+        write(
+            &path,
+            &header("b1"),
+            &[b"local"],
+            Summaries::Pieces(&[b"summaries"]),
+        )
+        .unwrap();
         let base = open(&path, "b1").expect("the base").base();
         let mut newer = header("b1");
         newer.settings = 8;
@@ -771,7 +976,13 @@ mod tests {
     fn a_delta_over_another_base_or_damaged_or_of_another_build_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.bin");
-        write(&path, &header("b1"), &[b"local"], &[b"summaries"]).unwrap();
+        write(
+            &path,
+            &header("b1"),
+            &[b"local"],
+            Summaries::Pieces(&[b"summaries"]),
+        )
+        .unwrap();
         let base = open(&path, "b1").unwrap().base();
         let mut newer = header("b1");
         newer.settings = 8;
@@ -804,7 +1015,13 @@ mod tests {
         // Over another base: a base written anew with other data.
         std::fs::write(delta_path(&path), &delta).unwrap();
         assert_eq!(read_settings(), Some(8));
-        write(&path, &header("b1"), &[b"local!"], &[b"summaries"]).unwrap();
+        write(
+            &path,
+            &header("b1"),
+            &[b"local!"],
+            Summaries::Pieces(&[b"summaries"]),
+        )
+        .unwrap();
         assert!(
             !delta_path(&path).exists(),
             "a full write removes the delta"
