@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,7 @@ runs, busy_load, modes = int(runs), float(busy_load), modes.split()
 TOOLS = ("loopwarden", "ruff")
 MODE_TITLES = {
     "cold": "cold",
+    "first": "first run (cache on, empty)",
     "warm": "warm (cache, nothing changed)",
     "edit": "one-file edit",
     "edit-top": "one-file edit, lines moved",
@@ -206,6 +208,8 @@ for mode in modes:
         for tool in TOOLS:  # loopwarden, ruff, loopwarden, ruff, ...
             if mode in EDIT_MODES:
                 edit(mode)
+            if mode == "first":  # each run finds its cache directory gone
+                shutil.rmtree(cache_options(tool, mode)[-1], ignore_errors=True)
             result = run(tool, mode)
             measured[(mode, tool)].append(result)
             say(f"{mode} run {number}/{runs} {tool:<10} {result['wall']:7.3f} s wall {result['cpu']:7.3f} s CPU "

@@ -15,10 +15,13 @@
 # on PATH or in the cache, else it is installed with pip into $LW_CORPUS/venv-ruff-VERSION
 # (pinned_ruff.sh finds or installs it).
 #
-# Three measurements (LW_MODES), each with the tools alternating, loopwarden then Ruff,
+# Six measurements (LW_MODES), each with the tools alternating, loopwarden then Ruff,
 # LW_RUNS times each, one process at a time:
 #   cold   no cache: Ruff --no-cache, loopwarden --no-cache (when its `check --help` offers
 #          it; a loopwarden without a cache is cold anyway)
+#   first  each tool with its cache on, in a temporary directory removed before each run:
+#          a user's first run, or a CI job's from a clean checkout (both tools write their
+#          cache; loopwarden only when its `check --help` offers --cache-dir, else cold)
 #   warm   each tool with its cache in a temporary directory (Ruff --cache-dir, loopwarden
 #          --cache-dir when offered), after one untimed run that fills it: nothing changed
 #   edit   on a copy of PATH in a temporary directory (the corpus itself is never written):
@@ -44,7 +47,7 @@
 #
 # Environment:
 #   LW_RUNS         timed runs per tool and mode (default: 7)
-#   LW_MODES        which measurements, in order (default: "cold warm edit edit-top edit-call")
+#   LW_MODES        which measurements, in order (default: "cold first warm edit edit-top edit-call")
 #   LW_CORPUS       the corpus cache (default: $HOME/.cache/loopwarden-corpus)
 #   LW_EXTRA_ARGS   more words for loopwarden, after `check --output-format json`
 #   LW_EDIT_FILE    the file the edit runs append to, relative to the (one) PATH
@@ -60,7 +63,7 @@ kit=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$kit/../.." && pwd)
 cache=${LW_CORPUS:-$HOME/.cache/loopwarden-corpus}
 runs=${LW_RUNS:-7}
-modes=${LW_MODES:-cold warm edit edit-top edit-call}
+modes=${LW_MODES:-cold first warm edit edit-top edit-call}
 python=${PYTHON:-python3}
 
 die() { echo "compare: error: $*" >&2; exit 2; }
@@ -71,9 +74,9 @@ if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
 fi
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "LW_RUNS must be a positive whole number, not '$runs'"
 for mode in $modes; do
-  [[ "$mode" == cold || "$mode" == warm || "$mode" == edit || "$mode" == edit-top \
-     || "$mode" == edit-call ]] \
-    || die "LW_MODES may name cold, warm, edit, edit-top and edit-call, not '$mode'"
+  [[ "$mode" == cold || "$mode" == first || "$mode" == warm || "$mode" == edit \
+     || "$mode" == edit-top || "$mode" == edit-call ]] \
+    || die "LW_MODES may name cold, first, warm, edit, edit-top and edit-call, not '$mode'"
 done
 [[ -n "${modes// /}" ]] || die "LW_MODES names no measurement"
 command -v "$python" >/dev/null 2>&1 || die "'$python' not found; set PYTHON"
