@@ -18,6 +18,34 @@ pub const SYNC_WRAPPING_DECORATORS: &[&str] = &[
     "async_to_sync.sync",
 ];
 
+/// Library decorators known to leave an `async def` a coroutine function: calling what they
+/// return still makes a coroutine (LW302). Any other library's decorator may not (textual's
+/// `@work` starts a worker and returns it; a framework's may register the function and hand
+/// back something else), so a call of an `async def` behind one is not taken to make a
+/// coroutine.
+pub const COROUTINE_KEEPING_DECORATORS: &[&str] = &[
+    "abc.abstractmethod",
+    "async_lru.alru_cache",
+    "backoff.on_exception",
+    "backoff.on_predicate",
+    "builtins.classmethod",
+    "builtins.staticmethod",
+    "functools.cache",
+    "functools.lru_cache",
+    "functools.wraps",
+    "tenacity.retry",
+    "types.coroutine",
+    "typing.final",
+    "typing.no_type_check",
+    "typing.overload",
+    "typing.override",
+    "typing_extensions.deprecated",
+    "typing_extensions.final",
+    "typing_extensions.overload",
+    "typing_extensions.override",
+    "warnings.deprecated",
+];
+
 /// Calls that tell a coroutine (function) from a plain one: code that asks them of a callable
 /// it was handed takes both kinds, and calls each the way it needs.
 pub const COROUTINE_PROBES: &[&str] = &[

@@ -10,6 +10,7 @@ mod attributes_read;
 pub mod blocking;
 pub mod blocking_diagnostic;
 pub mod deadlines;
+pub mod decorators;
 pub mod gather;
 pub mod loop_guards;
 pub mod module_insert;
@@ -27,11 +28,13 @@ use std::cell::{RefCell, RefMut};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
+use thin_vec::ThinVec;
 
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::project::ProjectRoots;
-use crate::project::summary::ModuleSummary;
+use crate::project::roots::may_be_in_project;
+use crate::project::summary::{DecoratorKind, ModuleSummary};
 use crate::project::summary_builder::SummaryBuilder;
 use crate::registry::Rule;
 use crate::semantic::{ModuleBindings, Receiver, SemanticModel, receiver_of};
@@ -350,15 +353,27 @@ impl<'a> Checker<'a, '_> {
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
         let runs_once = self.is_memoized(function);
-        let sync_wrapped = function.is_async && self.is_sync_wrapped(function);
+        let decorators = if function.is_async {
+            self.decorators_of_async(function)
+        } else {
+            DecoratorsSay::Coroutine
+        };
+        let as_decorator = if function.is_async {
+            DecoratorKind::Unknown
+        } else {
+            decorators::decorator_kind(function)
+        };
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if runs_once {
             self.summary.current().runs_once = true;
         }
-        if sync_wrapped {
-            self.summary.current().sync_wrapped = true;
+        match decorators {
+            DecoratorsSay::Coroutine => {}
+            DecoratorsSay::Hidden => self.summary.current().coroutine_hidden = true,
+            DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
+        self.summary.current().as_decorator = as_decorator;
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;
         }
@@ -379,32 +394,61 @@ impl<'a> Checker<'a, '_> {
         })
     }
 
-    /// Whether a decorator of `function` makes it a plain function: a catalogued one
-    /// (`@async_to_sync`), or a function of this module whose returned wrapper is a sync
-    /// `def` (`def run_sync(fn): def wrapper(*a): return asyncio.run(fn(*a)); return wrapper`).
-    fn is_sync_wrapped(&self, function: &ast::StmtFunctionDef) -> bool {
-        function.decorator_list.iter().any(|decorator| {
+    /// What the decorators of an `async def` make of it, as far as this module can tell
+    /// (LW302 asks whether calling it makes a coroutine). A catalogued decorator that makes
+    /// it a plain function (`@async_to_sync`), or a function of this module whose returned
+    /// wrapper is a sync `def` (`def run_sync(fn): def wrapper(*a): return
+    /// asyncio.run(fn(*a)); return wrapper`), hides the coroutine; so does a library's
+    /// decorator not catalogued as keeping one, whose effect the module cannot see. A
+    /// decorator that may be a function of another module of the project is left to the
+    /// link, which reads it.
+    fn decorators_of_async(&self, function: &ast::StmtFunctionDef) -> DecoratorsSay {
+        let mut ask_the_link: ThinVec<Box<str>> = ThinVec::new();
+        for decorator in &function.decorator_list {
             let target = match &decorator.expression {
                 Expr::Call(call) => &*call.func,
                 other => other,
             };
-            if self
-                .model
-                .path_of(target)
-                .is_some_and(|path| catalog::SYNC_WRAPPING_DECORATORS.contains(&path.as_str()))
-            {
-                return true;
+            // A function of this module: read here.
+            if let Expr::Name(name) = target {
+                let mut definitions = self.module.body.iter().filter_map(|stmt| match stmt {
+                    Stmt::FunctionDef(definition)
+                        if definition.name.as_str() == name.id.as_str() =>
+                    {
+                        Some(definition)
+                    }
+                    _ => None,
+                });
+                if let Some(first) = definitions.next() {
+                    if std::iter::once(first).chain(definitions).any(|definition| {
+                        decorators::decorator_kind(definition) != DecoratorKind::Keeps
+                    }) {
+                        return DecoratorsSay::Hidden;
+                    }
+                    continue;
+                }
             }
-            let Expr::Name(name) = target else {
-                return false;
+            let Some(path) = self.model.path_of(target) else {
+                // An expression the module cannot name (`@registry[kind]`).
+                return DecoratorsSay::Hidden;
             };
-            self.module.body.iter().any(|stmt| {
-                matches!(stmt, Stmt::FunctionDef(definition)
-                    if definition.name.as_str() == name.id.as_str()
-                        && !definition.is_async
-                        && returns_sync_wrapper(definition))
-            })
-        })
+            let path = path.as_str();
+            if catalog::SYNC_WRAPPING_DECORATORS.contains(&path) {
+                return DecoratorsSay::Hidden;
+            }
+            if catalog::COROUTINE_KEEPING_DECORATORS.contains(&path) {
+                continue;
+            }
+            if path.starts_with("builtins.") || !may_be_in_project(self.roots, path) {
+                return DecoratorsSay::Hidden;
+            }
+            ask_the_link.push(path.into());
+        }
+        if ask_the_link.is_empty() {
+            DecoratorsSay::Coroutine
+        } else {
+            DecoratorsSay::AskTheLink(ask_the_link)
+        }
     }
 
     pub(crate) fn exit_function(&mut self) {
@@ -426,37 +470,12 @@ impl<'a> Checker<'a, '_> {
     }
 }
 
-/// Whether a decorator returns a nested sync `def` it defines (its wrapper), and no nested
-/// `async def`: what it decorates becomes a plain function.
-fn returns_sync_wrapper(decorator: &ast::StmtFunctionDef) -> bool {
-    let nested = |want_async: bool| -> Vec<&str> {
-        decorator
-            .body
-            .iter()
-            .filter_map(|stmt| match stmt {
-                Stmt::FunctionDef(inner) if inner.is_async == want_async => {
-                    Some(inner.name.as_str())
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    let sync_defs = nested(false);
-    let async_defs = nested(true);
-    let returned: Vec<&str> = decorator
-        .body
-        .iter()
-        .filter_map(|stmt| match stmt {
-            Stmt::Return(ast::StmtReturn {
-                value: Some(value), ..
-            }) => match &**value {
-                Expr::Name(name) => Some(name.id.as_str()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    !returned.is_empty()
-        && async_defs.is_empty()
-        && returned.iter().all(|name| sync_defs.contains(name))
+/// What the decorators of an `async def` make of it ([`Checker::decorators_of_async`]).
+enum DecoratorsSay {
+    /// Calling it still makes a coroutine.
+    Coroutine,
+    /// Calling it may not make a coroutine.
+    Hidden,
+    /// Decorators that may be functions of other modules of the project: the link reads them.
+    AskTheLink(ThinVec<Box<str>>),
 }

@@ -100,10 +100,10 @@ fn coroutine_callee(
     callee: &str,
 ) -> Option<String> {
     if let Some(id) = resolved {
-        let function = project.function(id);
         // An `async def` that yields makes an async generator, not a coroutine.
-        return (function.is_async && !function.is_generator && !function.sync_wrapped)
-            .then(|| function.name().to_string());
+        return project
+            .makes_coroutine(id)
+            .then(|| project.function(id).name().to_string());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ruff_text_size::TextRange;
 
 use super::linked_sites::{Linked, LinkedSites, Resolution};
-use super::summary::{ClassSummary, ExportTarget, FunctionSummary, ModuleSummary};
+use super::summary::{ClassSummary, DecoratorKind, ExportTarget, FunctionSummary, ModuleSummary};
 use crate::catalog::first_name;
 use crate::diagnostic::ChainStep;
 use crate::source::LineIndex;
@@ -366,6 +366,29 @@ impl<'a> Project<'a> {
                 .calls
                 .get(site)
                 .is_some_and(|call| call.iterated())
+    }
+
+    /// Whether calling function `id` makes a coroutine: an `async def` that does not yield,
+    /// and no decorator hides the coroutine ([`Self::coroutine_hidden`]).
+    pub fn makes_coroutine(&self, id: FunctionId) -> bool {
+        let function = self.function(id);
+        function.is_async && !function.is_generator && !self.coroutine_hidden(id)
+    }
+
+    /// Whether a decorator of function `id` may make calling it return something else than
+    /// a coroutine: one the module judged ([`FunctionSummary::coroutine_hidden`]), or one of
+    /// another module of the project that is not a sync `def` returning the function or an
+    /// `async def` wrapper (what it resolves to is read here: a class, a value or a function
+    /// with another body hides it).
+    pub fn coroutine_hidden(&self, id: FunctionId) -> bool {
+        let function = self.function(id);
+        function.coroutine_hidden
+            || function.project_decorators.iter().any(|path| {
+                self.resolve(path).is_none_or(|decorator| {
+                    let decorator = self.function(decorator);
+                    decorator.is_async || decorator.as_decorator != DecoratorKind::Keeps
+                })
+            })
     }
 
     /// Whether function `id` is an `async def`.

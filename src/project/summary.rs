@@ -519,8 +519,14 @@ pub struct FunctionSummary {
     /// first request, which is what it is for.
     pub runs_once: bool,
     /// An `async def` behind a decorator that makes it a plain function (`@async_to_sync`, or
-    /// a decorator of the module whose wrapper is a sync `def`): calling it makes no coroutine.
-    pub sync_wrapped: bool,
+    /// a decorator of the module whose wrapper is a sync `def`), or that does what the module
+    /// cannot see (a library's decorator not known to keep a coroutine function): calling it
+    /// is not taken to make a coroutine. Decorators of other modules of the project are
+    /// [`FunctionSites::project_decorators`], read by the link.
+    pub coroutine_hidden: bool,
+    /// What a sync `def` makes of an `async def` it decorates (read by the link for the
+    /// decorators of other modules: [`FunctionSites::project_decorators`]).
+    pub as_decorator: DecoratorKind,
     /// The range of the function's name, for its row.
     #[serde(with = "crate::offsets::name_range")]
     pub name_range: TextRange,
@@ -554,6 +560,22 @@ pub struct FunctionSummary {
     pub callable_arguments: ThinVec<(u32, ArgumentSlot, u32)>,
     /// The rarer lists of sites, when one is not empty.
     sites: Option<Box<FunctionSites>>,
+}
+
+/// What a function used as a decorator makes of the `async def` it decorates, as its body
+/// says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DecoratorKind {
+    /// A coroutine function still: it returns the function it was given, or a wrapper that
+    /// is an `async def` (`async def wrapper(*a): return await fn(*a)`), or, made by a
+    /// decorator factory, a decorator that does.
+    Keeps,
+    /// A plain function: it returns a wrapper that is a sync `def` (`def wrapper(*a):
+    /// return asyncio.run(fn(*a))`).
+    Hides,
+    /// Anything else (an object of a class, a value the body computes).
+    #[default]
+    Unknown,
 }
 
 /// The rarer lists of a function's sites and facts, most often all empty (see
@@ -594,6 +616,13 @@ pub struct FunctionSites {
     /// the function whose parameter it is, parameter). Their callee is [`PARAMETER_CALLEE`]:
     /// the link binds each to the project functions that function's callers pass.
     pub parameter_callees: ThinVec<(u32, u32, ParameterRef)>,
+    /// The decorators of an `async def` that may be functions of other modules of the
+    /// project (`@background(exclusive=True)` with `background` imported from `.workers`), as
+    /// the paths the module resolves them to: whether calling it makes a coroutine is
+    /// decided at the link, which reads what each does ([`Project::makes_coroutine`]).
+    ///
+    /// [`Project::makes_coroutine`]: super::index::Project::makes_coroutine
+    pub project_decorators: ThinVec<Box<str>>,
 }
 
 impl FunctionSites {
@@ -610,6 +639,7 @@ impl FunctionSites {
             && self.pending_callbacks.is_empty()
             && self.session_arguments.is_empty()
             && self.parameter_callees.is_empty()
+            && self.project_decorators.is_empty()
     }
 }
 
@@ -775,7 +805,8 @@ impl FunctionSummary {
             is_async,
             is_generator: false,
             runs_once: false,
-            sync_wrapped: false,
+            coroutine_hidden: false,
+            as_decorator: DecoratorKind::Unknown,
             name_range,
             calls: ThinVec::new(),
             entry: None,

@@ -74,10 +74,17 @@ callable, which an `await` would break.
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
-An `async def` behind a decorator that makes it a plain function is not a coroutine
-function: `asgiref`'s `@async_to_sync` (and `asyncer.syncify`, `syncer.sync`, `unsync`), or a
-decorator of the same module that returns a sync `def` wrapper (`def wrapper(*a): return
-asyncio.run(f(*a))`). A decorator imported from another module of the project is not read.
+An `async def` behind a decorator that may make it something else than a coroutine function
+is not taken for one. The project's decorators, of any module, are read: one that returns the
+function itself (a registration) or an `async def` wrapper, directly or from a decorator
+factory (`@retry(times=3)`), keeps it a coroutine function; one that returns a sync `def`
+wrapper (`def wrapper(*a): return asyncio.run(f(*a))`), or anything else (a `Command(f)`
+object, a decorator of a class, a value), does not. A library's decorator keeps it only when
+known to (`staticmethod`, `classmethod`, `abc.abstractmethod`, `functools.wraps`, `cache` and
+`lru_cache`, `typing`'s `override`, `final` and `overload`, `warnings.deprecated`,
+`tenacity.retry`, `backoff`'s, `async_lru.alru_cache`): any other, such as a widget
+toolkit's `@work`, which starts a worker and returns it, or `asgiref`'s `@async_to_sync`,
+which runs the coroutine to completion, may hand back a plain function.
 A callable handed in when some caller hands a plain function (the parameter takes both), or
 when the function asks `inspect.iscoroutinefunction`, `inspect.isawaitable` or
 `asyncio.iscoroutine` (it tells the kinds apart and calls each its own way).
@@ -145,7 +152,7 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
                 continue;
             };
             let target_function = project.function(target);
-            if !target_function.is_async || target_function.sync_wrapped {
+            if !target_function.is_async || project.coroutine_hidden(target) {
                 continue;
             }
             let message = format!(
