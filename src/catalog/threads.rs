@@ -18,7 +18,12 @@ pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_ca
 
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("time")
-        .functions(&[Api::new("time.sleep").blocks(io(Some("await asyncio.sleep(...)")))]),
+        // `time.sleep(0)` returns at once: it only lets other threads take the GIL.
+        .functions(&[Api::new("time.sleep").blocks(timed(
+            Some("await asyncio.sleep(...)"),
+            "secs",
+            0,
+        ))]),
     Library::new("threading")
         .functions(&[Api::new("threading.Timer").hands_off("function", 1)])
         .classes(&[

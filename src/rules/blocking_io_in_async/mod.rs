@@ -100,7 +100,7 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
   with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
-  returns at once.
+  returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL.
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written.
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
