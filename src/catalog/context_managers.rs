@@ -90,7 +90,19 @@ pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[
 ];
 
 /// Wrappers that close an async generator when the `async with` around them exits.
-pub const GENERATOR_CLOSING_WRAPPERS: &[&str] = &["contextlib.aclosing"];
+pub const GENERATOR_CLOSING_WRAPPERS: &[&str] =
+    &["contextlib.aclosing", "async_generator.aclosing"];
+
+/// Context managers that hold nothing outside the process's memory: leaving one late (an
+/// async generator suspended inside it, closed by the garbage collector) releases nothing
+/// another task waits for (LW305).
+pub const RESOURCE_FREE_CONTEXTS: &[&str] = &[
+    "builtins.memoryview",
+    "contextlib.nullcontext",
+    "contextlib.suppress",
+    "io.BytesIO",
+    "io.StringIO",
+];
 
 /// Sleeps that hand control back to the event loop for a while (LW505).
 pub const ASYNC_SLEEPS: &[&str] = &[

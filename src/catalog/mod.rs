@@ -45,7 +45,8 @@ pub use asyncio_apis::{
 };
 pub use context_managers::{
     ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, ASYNC_SLEEPS, GENERATOR_CLOSING_WRAPPERS,
-    GENERATOR_DRIVING_DECORATORS, SYNC_ONLY_CONTEXT_CALLS, SYNC_ONLY_CONTEXT_TYPES,
+    GENERATOR_DRIVING_DECORATORS, RESOURCE_FREE_CONTEXTS, SYNC_ONLY_CONTEXT_CALLS,
+    SYNC_ONLY_CONTEXT_TYPES,
 };
 pub use entries::{
     Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, InMemoryPrefix,

@@ -7,8 +7,10 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use rustc_hash::FxHashMap;
 
-use crate::ast_query::last_identifier;
-use crate::catalog::{GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS};
+use crate::ast_query::{Walk, last_identifier};
+use crate::catalog::{
+    GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS, RESOURCE_FREE_CONTEXTS,
+};
 use crate::checker::{Checker, MAX_NESTING};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
@@ -58,9 +60,13 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   its end.
 - A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
   its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early.
-- A generator whose every call in its module is wrapped in `contextlib.aclosing(...)` (callers
+- A generator whose every call in its module is wrapped in `contextlib.aclosing(...)` (or the
+  `async_generator` backport's, or a function of the project named `aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
 - A `yield` in a nested function, or in the `finally` block itself.
+- A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
+  `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`):
+  leaving it late releases nothing another task waits for.
 
 ## Fix
 None: closing belongs where the generator is consumed.
@@ -70,7 +76,14 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     if !function.is_async || is_driven_by_decorator(checker, function) {
         return;
     }
-    let mut finder = YieldFinder::default();
+    let holds_no_resource = |expr: &Expr| match expr {
+        Expr::Call(call) => checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| RESOURCE_FREE_CONTEXTS.contains(&path.as_str())),
+        _ => false,
+    };
+    let mut finder = YieldFinder::new(&holds_no_resource);
     finder.visit_body(&function.body);
     if finder.found.is_empty() || (finder.yields == 1 && !finder.yield_in_loop) {
         return;
@@ -111,8 +124,10 @@ struct Context {
     kind: &'static str,
 }
 
-#[derive(Default)]
-struct YieldFinder {
+struct YieldFinder<'f> {
+    /// Whether a `with` item's context manager holds nothing outside memory
+    /// ([`RESOURCE_FREE_CONTEXTS`]): a block of only such items is no cleanup to wait for.
+    holds_no_resource: &'f dyn Fn(&Expr) -> bool,
     contexts: Vec<Context>,
     loops: usize,
     yields: usize,
@@ -121,7 +136,21 @@ struct YieldFinder {
     nesting: usize,
 }
 
-impl<'a> Visitor<'a> for YieldFinder {
+impl<'f> YieldFinder<'f> {
+    fn new(holds_no_resource: &'f dyn Fn(&Expr) -> bool) -> Self {
+        Self {
+            holds_no_resource,
+            contexts: Vec::new(),
+            loops: 0,
+            yields: 0,
+            yield_in_loop: false,
+            found: Vec::new(),
+            nesting: 0,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for YieldFinder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.nesting >= MAX_NESTING {
             return;
@@ -129,6 +158,15 @@ impl<'a> Visitor<'a> for YieldFinder {
         self.nesting += 1;
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::With(with)
+                if !with.is_async
+                    && with
+                        .items
+                        .iter()
+                        .all(|item| (self.holds_no_resource)(&item.context_expr)) =>
+            {
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::With(with) => {
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
@@ -198,7 +236,13 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
         for call in called {
             match calls.wrappers_by_argument.get(&key(*call)) {
                 Some(wrapping) => wrappers.push(wrapping.clone()),
-                None => return false,
+                None => {
+                    let wrapping = wrapped_through_name(&module.body, *call);
+                    if wrapping.is_empty() {
+                        return false;
+                    }
+                    wrappers.push(wrapping);
+                }
             }
         }
         wrappers
@@ -211,10 +255,20 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
                 checker
                     .model
                     .call_path(wrapper)
-                    .is_some_and(|path| GENERATOR_CLOSING_WRAPPERS.contains(&path.as_str()))
+                    .is_some_and(|path| closes_generators(checker, &path))
             })
         })
     })
+}
+
+/// Whether a wrapper at `path` closes the generator it is handed: a catalogued one, or a
+/// function of the project named `aclosing` (the backport projects keep for Pythons before
+/// 3.10, which awaits `aclose()` on exit as `contextlib`'s does).
+fn closes_generators(checker: &Checker, path: &str) -> bool {
+    GENERATOR_CLOSING_WRAPPERS.contains(&path)
+        || (path.ends_with(".aclosing")
+            && crate::project::roots::may_be_in_project(checker.roots, path)
+            && checker.roots.is_some())
 }
 
 /// The module's [`ModuleCalls`], kept in the checker's rule state.
@@ -258,6 +312,55 @@ impl ModuleCalls {
             false
         });
         calls
+    }
+}
+
+/// The `aclosing(name)` calls that close the generator the call at `call` makes when it is
+/// bound to a name first (`source = gen(...)`, then `async with aclosing(source):`): those
+/// in the same function (or module code) as the binding, on that name.
+fn wrapped_through_name(body: &[Stmt], call: TextRange) -> Vec<TextRange> {
+    let Some((scope, name)) = binding_of(body, call) else {
+        return Vec::new();
+    };
+    let mut wrapping = Vec::new();
+    crate::ast_query::any_in_body(scope, &mut |expr| {
+        if let Expr::Call(wrapper) = expr
+            && last_identifier(&wrapper.func) == Some("aclosing")
+            && let Some(Expr::Name(argument)) = wrapper.arguments.args.first()
+            && argument.id.as_str() == name
+        {
+            wrapping.push(wrapper.range());
+        }
+        false
+    });
+    wrapping
+}
+
+/// The body of the innermost function (or class, or the module) whose statement `name =
+/// <call>` binds the call at `call`, and the name.
+fn binding_of(body: &[Stmt], call: TextRange) -> Option<(&[Stmt], &str)> {
+    let mut bound = None;
+    let mut nested = None;
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        if !stmt.range().contains_range(call) {
+            return Walk::SkipChildren;
+        }
+        match stmt {
+            Stmt::FunctionDef(function) => nested = Some(&function.body[..]),
+            Stmt::ClassDef(class) => nested = Some(&class.body[..]),
+            _ => match crate::ast_query::single_assignment(stmt) {
+                Some((Expr::Name(target), value)) if value.range() == call => {
+                    bound = Some(target.id.as_str());
+                }
+                _ => return Walk::Descend,
+            },
+        }
+        Walk::Stop
+    });
+    match (bound, nested) {
+        (Some(name), _) => Some((body, name)),
+        (None, Some(nested)) => binding_of(nested, call),
+        (None, None) => None,
     }
 }
 
