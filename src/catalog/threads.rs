@@ -12,6 +12,11 @@ const FUTURE: &str = "concurrent.futures.Future";
 /// to a thread runs `f` there.
 pub const CALLABLE_WRAPPERS: &[&str] = &["functools.partial"];
 
+/// Thread queues that are unbounded unless made with a positive `maxsize`: `put` on one made
+/// without waits for no room (LW101, LW103).
+pub const UNBOUNDED_UNLESS_SIZED: &[&str] =
+    &["queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"];
+
 /// Decorators that memoize a function: a zero-argument function so decorated runs its body
 /// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
 pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];

@@ -2,7 +2,7 @@
 //! `async-safe-calls`) and the non-blocking forms. Asked once per call by the walk; the
 //! answer feeds both the single-function rules (LW101, LW102, LW105) and the summary.
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::Checker;
@@ -37,6 +37,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         None => return None,
     };
     if is_non_blocking_form(call, &api)
+        || puts_on_unbounded_queue(checker, call, path)
         || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
@@ -165,6 +166,90 @@ fn on_file_opened_here(checker: &Checker, call: &ast::ExprCall, path: &str) -> b
             Expr::Call(_) => true,
             _ => false,
         })
+}
+
+/// A `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of
+/// `0` or less), which never waits for room: the receiver is a name or an attribute of the
+/// method's receiver, and every assignment the module makes to it (in the function and at
+/// module level for a name, in the class's methods for an attribute) is such a queue.
+fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let Some((class, "put")) = path.rsplit_once('.') else {
+        return false;
+    };
+    if !catalog::UNBOUNDED_UNLESS_SIZED.contains(&class) {
+        return false;
+    }
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    // Every assignment to the receiver, and whether each makes an unbounded queue.
+    let (mut assigned, mut unbounded) = (0usize, 0usize);
+    let mut count = |value: Option<&Expr>, index: Option<usize>| {
+        assigned += 1;
+        if index.is_none() && value.is_some_and(|value| is_unbounded_queue(checker, value)) {
+            unbounded += 1;
+        }
+    };
+    match &*method.value {
+        Expr::Name(name) => {
+            let name = name.id.as_str();
+            let mut record = |target: &Expr, value: Option<&Expr>, index: Option<usize>| {
+                if matches!(target, Expr::Name(target) if target.id.as_str() == name) {
+                    count(value, index);
+                }
+            };
+            crate::ast_query::collect_assignments(checker.current_body(), &mut record);
+            crate::ast_query::collect_assignments(&checker.module().body, &mut record);
+        }
+        Expr::Attribute(attribute) => {
+            let Expr::Name(owner) = &*attribute.value else {
+                return false;
+            };
+            // The method whose receiver it is: the function the call is in, or one around it
+            // (`self` read by a nested function).
+            let ancestors = checker.statement_ancestors();
+            let Some(class) = ancestors.iter().rev().find_map(|stmt| match stmt {
+                Stmt::FunctionDef(function)
+                    if crate::ast_query::receiver_name(function) == Some(owner.id.as_str()) =>
+                {
+                    crate::ast_query::enclosing_class(ancestors, function)
+                }
+                _ => None,
+            }) else {
+                return false;
+            };
+            crate::ast_query::self_attribute_assignments(class, &mut |_, target, value, index| {
+                if target.attr.as_str() == attribute.attr.as_str() {
+                    count(value, index);
+                }
+            });
+        }
+        _ => return false,
+    }
+    assigned > 0 && unbounded == assigned
+}
+
+/// Whether `value` makes a thread queue with no bound: no `maxsize`, or a literal one of `0`
+/// or less.
+fn is_unbounded_queue(checker: &Checker, value: &Expr) -> bool {
+    let Expr::Call(construction) = value else {
+        return false;
+    };
+    let made = checker.model.call_path(construction);
+    if !made.is_some_and(|made| catalog::UNBOUNDED_UNLESS_SIZED.contains(&made.as_str())) {
+        return false;
+    }
+    match construction.arguments.find_argument_value("maxsize", 0) {
+        None => true,
+        Some(Expr::NumberLiteral(number)) => {
+            matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(0))
+        }
+        Some(Expr::UnaryOp(negative)) => {
+            negative.op == ast::UnaryOp::USub
+                && matches!(&*negative.operand, Expr::NumberLiteral(_))
+        }
+        Some(_) => false,
+    }
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {

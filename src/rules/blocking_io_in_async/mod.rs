@@ -100,7 +100,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
   with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
-  returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL.
+  returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL. A
+  `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of `0` or
+  less), when every assignment the module makes to the name, or to the attribute in the
+  class's methods, is such a queue: it never waits for room.
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written.
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
