@@ -153,6 +153,10 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
 - A read-modify-write that only sets parts to independent values (`config["flag"] = True`
   before `save(config)`): whether that loses a concurrent update depends on whether the store
   writes the whole document or the changed keys, which the rule cannot see.
+- A read whose name is rebound before the write to something that does not build on it, or
+  to what an await returns (`data = await api.sync(since=token)`, then `token =
+  data["next_batch"]`: a cursor advanced by another service's answer, not the read value
+  changed).
 - Writes done in another function (`await self._setup()` assigning `self._x`): the rule sees one
   function at a time; and a write more than 400 statements after its check.
 

@@ -182,7 +182,9 @@ fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str
 /// build on what was read: `new = balance - x`, `balance -= x`, `items.append(v)` (also through
 /// `section = config["s"]`), `data["n"] = data["n"] + 1`. Setting a part to an independent value
 /// (`config["flag"] = True`) is not counted: whether that loses a concurrent update depends on
-/// whether the store writes the whole document or only the keys that changed.
+/// whether the store writes the whole document or only the keys that changed. A name rebound
+/// to a value that does not build on the read, or to what an await returns (another service's
+/// answer, even to a question that passed the read value), no longer holds it.
 fn track_modification<'a>(
     stmt: &'a Stmt,
     derived: &mut HashSet<&'a str>,
@@ -224,7 +226,13 @@ fn track_modification<'a>(
                 match target {
                     Expr::Name(name) => {
                         let name = name.id.as_str();
-                        if is_modified(&assign.value, derived, modified) {
+                        if matches!(&*assign.value, Expr::Await(_)) {
+                            // Another service's answer (`data = await api.sync(since=token)`):
+                            // new information, not the read value changed.
+                            derived.remove(name);
+                            modified.remove(name);
+                            aliases.remove(name);
+                        } else if is_modified(&assign.value, derived, modified) {
                             derived.insert(name);
                             modified.insert(name);
                         } else if matches!(&*assign.value, Expr::Subscript(_) | Expr::Attribute(_))
@@ -236,6 +244,12 @@ fn track_modification<'a>(
                             aliases.insert(name, root);
                         } else if uses_derived(&assign.value, derived) {
                             derived.insert(name);
+                        } else {
+                            // Rebound to something else (`token = response["next"]`): what
+                            // it held before is no longer what is written.
+                            derived.remove(name);
+                            modified.remove(name);
+                            aliases.remove(name);
                         }
                     }
                     Expr::Subscript(_) | Expr::Attribute(_) => {
