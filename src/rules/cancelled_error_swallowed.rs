@@ -122,6 +122,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   cancellation when nothing is in flight (`if in_flight is None and isinstance(exc,
   CancelledError): raise`): on the other path an exception is already propagating and the
   `finally` re-raises it after the cleanup.
+- Cleanup in the `finally` of a `try…finally` whose body can neither complete nor `return`
+  (it ends in `raise`, or in a `while True:` loop with no `break` of its own): that `finally`
+  runs only while an exception propagates and re-raises it afterwards, so a cancellation
+  caught in the cleanup is a second one (`finally: try: await asyncio.shield(touch()) except
+  CancelledError: pass`).
 - The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
   `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
   `raise errors[0]`), typically once a shielded cleanup has finished.
@@ -172,6 +177,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !hands_exception_on(checker, &handler.body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
+            && !in_finally_entered_only_by_exception(&cx, try_stmt)
             && !reraised_later(&cx, try_stmt, handler)
     };
     if !swallows {
@@ -1181,6 +1187,86 @@ fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
         }
     }
     markers
+}
+
+/// The `try` sits in the `finally` of an enclosing `try…finally` (no handlers) whose body
+/// can neither complete nor `return`: it ends in `raise`, or in a `while True:` with no
+/// `break` of its own. That `finally` runs only while an exception propagates, and re-raises
+/// it when done: a cancellation caught in the cleanup is a second one, and the task still
+/// ends with the first.
+fn in_finally_entered_only_by_exception(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
+    for stmt in cx.checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
+                let in_finally = outer
+                    .finalbody
+                    .iter()
+                    .any(|stmt| stmt.range().contains_range(try_stmt.range()));
+                if in_finally && outer.handlers.is_empty() && never_completes(&outer.body) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether `body` can neither run to its end nor `return`: it ends in `raise` or in a
+/// `while True:` loop that no `break` of its own leaves, and holds no `return` (outside the
+/// functions it defines).
+fn never_completes(body: &[Stmt]) -> bool {
+    let ends = match body.last() {
+        Some(Stmt::Raise(_)) => true,
+        Some(Stmt::While(loop_stmt)) => {
+            let forever = match &*loop_stmt.test {
+                Expr::BooleanLiteral(literal) => literal.value,
+                Expr::NumberLiteral(number) => {
+                    matches!(&number.value, ast::Number::Int(int) if int.as_u8() != Some(0))
+                }
+                _ => false,
+            };
+            forever && !breaks_out(&loop_stmt.body)
+        }
+        _ => false,
+    };
+    let mut returns = false;
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        if matches!(stmt, Stmt::Return(_)) {
+            returns = true;
+            return Walk::Stop;
+        }
+        Walk::Descend
+    });
+    ends && !returns
+}
+
+/// Whether a `break` in `body` leaves the loop `body` belongs to (not one nested in it).
+fn breaks_out(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Break(_) => true,
+        Stmt::If(if_stmt) => {
+            breaks_out(&if_stmt.body)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| breaks_out(&clause.body))
+        }
+        Stmt::With(with) => breaks_out(&with.body),
+        Stmt::Try(inner) => {
+            breaks_out(&inner.body)
+                || breaks_out(&inner.orelse)
+                || breaks_out(&inner.finalbody)
+                || inner.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    breaks_out(&handler.body)
+                })
+        }
+        Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| breaks_out(&case.body)),
+        // A nested loop's `break` leaves that loop; a nested function's is its own.
+        _ => false,
+    })
 }
 
 /// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an
