@@ -5,6 +5,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
+use crate::ast_query::Walk;
 use crate::project::summary::DecoratorKind;
 
 /// How deep [`decorator_kind`] follows a decorator factory's nested decorators.
@@ -74,43 +75,15 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
 /// The values `body` returns, through its compound statements but not into the functions
 /// and classes it defines.
 fn collect_returns<'a>(body: &'a [Stmt], returned: &mut Vec<&'a Expr>) {
-    for stmt in body {
-        match stmt {
-            Stmt::Return(ast::StmtReturn {
-                value: Some(value), ..
-            }) => returned.push(value),
-            Stmt::If(branch) => {
-                collect_returns(&branch.body, returned);
-                for clause in &branch.elif_else_clauses {
-                    collect_returns(&clause.body, returned);
-                }
-            }
-            Stmt::Try(attempt) => {
-                collect_returns(&attempt.body, returned);
-                for handler in &attempt.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    collect_returns(&handler.body, returned);
-                }
-                collect_returns(&attempt.orelse, returned);
-                collect_returns(&attempt.finalbody, returned);
-            }
-            Stmt::With(with) => collect_returns(&with.body, returned),
-            Stmt::For(each) => {
-                collect_returns(&each.body, returned);
-                collect_returns(&each.orelse, returned);
-            }
-            Stmt::While(each) => {
-                collect_returns(&each.body, returned);
-                collect_returns(&each.orelse, returned);
-            }
-            Stmt::Match(matched) => {
-                for case in &matched.cases {
-                    collect_returns(&case.body, returned);
-                }
-            }
-            _ => {}
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        if let Stmt::Return(ast::StmtReturn {
+            value: Some(value), ..
+        }) = stmt
+        {
+            returned.push(value);
         }
-    }
+        Walk::Descend
+    });
 }
 
 #[cfg(test)]

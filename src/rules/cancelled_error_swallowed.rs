@@ -1154,36 +1154,22 @@ fn find_method<'a>(
 /// those names are set exactly when an exception is propagating through the `finally`.
 fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
     let mut markers = Vec::new();
-    for stmt in cx.checker.statement_ancestors().iter().rev() {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
-            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
-                let in_finally = outer
-                    .finalbody
-                    .iter()
-                    .any(|stmt| stmt.range().contains_range(try_stmt.range()));
-                if !in_finally {
-                    continue;
-                }
-                for handler in &outer.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
-                        continue;
-                    };
-                    if sequence_flow(cx, &handler.body, Some(caught)) != Flow::Reraises {
-                        continue;
-                    }
-                    for stmt in &handler.body {
-                        if let Some((Expr::Name(target), Expr::Name(value))) =
-                            single_assignment(stmt)
-                            && value.id.as_str() == caught
-                        {
-                            markers.push(target.id.to_string());
-                        }
-                    }
+    for outer in finally_owners(cx, try_stmt) {
+        for handler in &outer.handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
+                continue;
+            };
+            if sequence_flow(cx, &handler.body, Some(caught)) != Flow::Reraises {
+                continue;
+            }
+            for stmt in &handler.body {
+                if let Some((Expr::Name(target), Expr::Name(value))) = single_assignment(stmt)
+                    && value.id.as_str() == caught
+                {
+                    markers.push(target.id.to_string());
                 }
             }
-            _ => {}
         }
     }
     markers
@@ -1195,22 +1181,31 @@ fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
 /// it when done: a cancellation caught in the cleanup is a second one, and the task still
 /// ends with the first.
 fn in_finally_entered_only_by_exception(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
-    for stmt in cx.checker.statement_ancestors().iter().rev() {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
-            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => {
-                let in_finally = outer
-                    .finalbody
-                    .iter()
-                    .any(|stmt| stmt.range().contains_range(try_stmt.range()));
-                if in_finally && outer.handlers.is_empty() && never_completes(&outer.body) {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
+    finally_owners(cx, try_stmt)
+        .into_iter()
+        .any(|outer| outer.handlers.is_empty() && never_completes(&outer.body))
+}
+
+/// The `try` statements of the current function in whose `finally` `try_stmt` sits,
+/// innermost first.
+fn finally_owners<'a>(cx: &Cx<'_, 'a, '_>, try_stmt: &ast::StmtTry) -> Vec<&'a ast::StmtTry> {
+    cx.checker
+        .statement_ancestors()
+        .iter()
+        .copied()
+        .rev()
+        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        .filter_map(|stmt| match stmt {
+            Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => Some(outer),
+            _ => None,
+        })
+        .filter(|outer| {
+            outer
+                .finalbody
+                .iter()
+                .any(|stmt| stmt.range().contains_range(try_stmt.range()))
+        })
+        .collect()
 }
 
 /// Whether `body` can neither run to its end nor `return`: it ends in `raise` or in a
