@@ -24,6 +24,9 @@ pub enum Step {
     Call { site: usize, callee: FunctionId },
 }
 
+/// How many calls deep [`Facts::dispatching_chain`] looks for another chain.
+const MAX_DISPATCHED_STEPS: usize = 16;
+
 pub struct Facts {
     /// For every function, its calls resolved to project functions: (call site, callee),
     /// in call-site order.
@@ -200,6 +203,82 @@ impl Facts {
             }
         }
         chain
+    }
+
+    /// Whether the path `reached` took from its entry to `id` is one the calls can take
+    /// once methods dispatch on the receiver's class ([`Project::path_dispatches`]).
+    pub fn entry_path_dispatches(&self, project: &Project, id: FunctionId) -> bool {
+        let mut path = Vec::new();
+        let mut current = id;
+        while let Some((caller, site)) = self.reached.get(&current).and_then(|reach| reach.caller())
+        {
+            path.push((caller, site, current));
+            current = caller;
+            if path.len() > self.reached.len() {
+                break;
+            }
+        }
+        path.reverse();
+        project.path_dispatches(current, &path)
+    }
+
+    /// A chain of calls down from `from`, entered from `caller` at `site`, to a function
+    /// whose step in `table` is its own site, that the calls can take once methods dispatch
+    /// on the receiver's class ([`Project::path_dispatches`]), as `(caller, call site,
+    /// callee)` steps: the chain `table` holds when it does, else the first found
+    /// breadth-first through the functions `table` holds (a subclass that overrides the
+    /// method the held chain goes through may still reach another). `None`: none does.
+    pub fn dispatching_chain(
+        &self,
+        project: &Project,
+        table: &FunctionMap<Step>,
+        (caller, site): (FunctionId, usize),
+        from: FunctionId,
+    ) -> Option<Vec<(FunctionId, usize, FunctionId)>> {
+        let held = {
+            let mut path = vec![(caller, site, from)];
+            let mut current = from;
+            let mut seen = HashSet::default();
+            while seen.insert(current) {
+                match table.get(&current) {
+                    Some(Step::Call { site, callee }) => {
+                        path.push((current, *site, *callee));
+                        current = *callee;
+                    }
+                    _ => break,
+                }
+            }
+            path
+        };
+        if project.path_dispatches(caller, &held) {
+            return Some(held);
+        }
+        let mut seen: HashSet<FunctionId> = HashSet::from_iter([from]);
+        let mut pending = std::collections::VecDeque::from([vec![(caller, site, from)]]);
+        while let Some(path) = pending.pop_front() {
+            let (_, _, last) = path[path.len() - 1];
+            if matches!(table.get(&last), Some(Step::Direct(_))) {
+                return Some(path);
+            }
+            if path.len() > MAX_DISPATCHED_STEPS {
+                continue;
+            }
+            for (at, next) in self.edges.of(last) {
+                if !table.contains_key(&next)
+                    || !project.call_runs_body(last, at, next)
+                    || seen.contains(&next)
+                {
+                    continue;
+                }
+                let mut longer = path.clone();
+                longer.push((last, at, next));
+                if project.path_dispatches(caller, &longer) {
+                    seen.insert(next);
+                    pending.push_back(longer);
+                }
+            }
+        }
+        None
     }
 
     /// The chain from the entry that reaches `to` down to it: `[entry, ..., to]`.

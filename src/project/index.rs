@@ -391,6 +391,58 @@ impl<'a> Project<'a> {
             })
     }
 
+    /// Whether a path of calls from `start`, as `(caller, call site, callee)` steps, is one
+    /// the calls can take once methods dispatch on the receiver's class. The link binds
+    /// `self.handle()` in a base class's method to the base's `handle`; but when that method
+    /// was reached from a subclass's method (through `super().receive()`,
+    /// `Base.receive(self)` or `self.receive()`), `self` is the subclass, and where the
+    /// subclass overrides `handle` the base's never runs there (a sync client's dispatch
+    /// reached from its async subclass runs the subclass's `async def` handlers).
+    pub fn path_dispatches(
+        &self,
+        start: FunctionId,
+        path: &[(FunctionId, usize, FunctionId)],
+    ) -> bool {
+        // The class of the receiver as far as the path knows it: the start's own class.
+        let mut receiver = self.method_class(start);
+        for &(caller, site, callee) in path {
+            let on_self = self
+                .function(caller)
+                .calls
+                .get(site)
+                .is_some_and(|call| call.arguments().on_self);
+            let callee_class = self.method_class(callee);
+            if on_self {
+                if let Some(class) = &receiver {
+                    let method = format!("{class}.{}", self.function(callee).name());
+                    if self
+                        .resolve(&method)
+                        .is_some_and(|dispatched| dispatched != callee)
+                    {
+                        return false;
+                    }
+                }
+                continue;
+            }
+            // A base class's method called on the same receiver: its class stays.
+            let base_of_receiver = match (&receiver, &callee_class) {
+                (Some(receiver), Some(class)) => self.descends_from(receiver, &[class.as_str()]),
+                _ => false,
+            };
+            if !base_of_receiver {
+                receiver = callee_class;
+            }
+        }
+        true
+    }
+
+    /// The class whose method `id` is, when it is one (`app.db.Repo` of `app.db.Repo.save`).
+    fn method_class(&self, id: FunctionId) -> Option<String> {
+        let path = self.modules[id.0].summary.function_path(self.function(id));
+        let (owner, _) = path.rsplit_once('.')?;
+        self.is_class(owner).then(|| owner.to_string())
+    }
+
     /// Whether function `id` is an `async def`.
     pub fn is_async(&self, id: FunctionId) -> bool {
         self.is_async[self.offsets[id.0] + id.1]

@@ -146,7 +146,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 )
             } else if facts.reached.contains_key(&id)
                 && reached_with_truthy(project, facts, id, run)
-                && path_dispatches(project, facts, id)
+                && facts.entry_path_dispatches(project, id)
             {
                 let mut chain = facts.chain_from_entry(project, id);
                 chain.push(project.step(id.0, &api, run.range));
@@ -215,64 +215,6 @@ fn reached_with_truthy(
             && !calling.calls[site].loop_guarded()
             && !calling.stops_guard(site, guard)
     })
-}
-
-/// Whether the path the facts took from its entry to `id` is one the calls can take once
-/// methods dispatch on the receiver's class. The link binds `self.handle()` in a base class's
-/// method to the base's `handle`; but when that method was reached from a subclass's method
-/// (through `super().receive()` or `self.receive()`), `self` is the subclass, and where the
-/// subclass overrides `handle` the base's never runs there (a sync client's dispatch reached
-/// from its async subclass runs the subclass's `async def` handlers).
-fn path_dispatches(project: &Project, facts: &Facts, id: FunctionId) -> bool {
-    let mut path = Vec::new();
-    let mut current = id;
-    while let Some((caller, site)) = facts.reached.get(&current).and_then(|reach| reach.caller()) {
-        path.push((caller, site, current));
-        current = caller;
-        if path.len() > facts.reached.len() {
-            break;
-        }
-    }
-    // The class of the receiver as far as the path knows it: the entry's own class.
-    let mut receiver = method_class(project, current);
-    for &(caller, site, callee) in path.iter().rev() {
-        let on_self = project
-            .function(caller)
-            .calls
-            .get(site)
-            .is_some_and(|call| call.arguments().on_self);
-        let callee_class = method_class(project, callee);
-        if on_self {
-            if let Some(class) = &receiver {
-                let method = format!("{class}.{}", project.function(callee).name());
-                if project
-                    .resolve(&method)
-                    .is_some_and(|dispatched| dispatched != callee)
-                {
-                    return false;
-                }
-            }
-            continue;
-        }
-        // A base class's method called on the same receiver (`super().receive()`,
-        // `Base.receive(self)`): the receiver's class stays what it was.
-        let base_of_receiver = match (&receiver, &callee_class) {
-            (Some(receiver), Some(class)) => project.descends_from(receiver, &[class.as_str()]),
-            _ => false,
-        };
-        if !base_of_receiver {
-            receiver = callee_class;
-        }
-    }
-    true
-}
-
-/// The class whose method `id` is, when it is one (`app.db.Repo` of `app.db.Repo.save`).
-fn method_class(project: &Project, id: FunctionId) -> Option<String> {
-    let module = project.modules[id.0].summary;
-    let path = module.function_path(project.function(id));
-    let (owner, _) = path.rsplit_once('.')?;
-    project.is_class(owner).then(|| owner.to_string())
 }
 
 /// The entry (coroutine or hook) at the top of the chain that reaches `id`.

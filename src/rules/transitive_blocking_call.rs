@@ -66,6 +66,12 @@ async def webhook(key):
 ## Not flagged
 - The blocking call inside the sync helper itself: the helper is fine when it runs in an
   executor; the coroutine that calls it directly is the bug.
+- A chain through a method the receiver's class overrides: an async client's
+  `super().fetch()` runs the sync client's `fetch`, whose `self._read()` is the async
+  client's own `async def _read` when it overrides it, not the sync `_read` that opens a
+  file. Each step called on `self` is dispatched on the class the chain's receiver has; when
+  the shortest chain is overridden away, another that is not (through a reader the subclass
+  does not override) is reported instead.
 - A helper passed, not called: `run_in_executor(None, helper, ...)`, `asyncio.to_thread(helper)`,
   `functools.partial(helper, ...)` handed to an executor, `Thread(target=helper)`.
 - Calls inside a `lambda` (it runs wherever it is handed to).
@@ -168,13 +174,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             if !reaches_blocking {
                 continue;
             }
+            // The calls down to the blocking one, as they dispatch on the receiver's class.
+            let Some(path) = facts.dispatching_chain(project, &facts.blocks, (id, site), callee)
+            else {
+                continue;
+            };
             let call = &function.calls[site];
-            let (chain, api) = blocking_chain(
-                project,
-                facts,
-                vec![project.definition_step(id), project.definition_step(callee)],
-                callee,
-            );
+            let (chain, api) = dispatched_chain(project, facts, id, &path);
             // An override calling its base's method (`super().save()`) would read "`save`
             // calls `save`": the two are told apart by their classes.
             let (caller_name, callee_name) = if function.name() == callee_function.name() {
@@ -269,6 +275,31 @@ fn blocking_chain(
         .map(|step| step.name.clone())
         .unwrap_or_default();
     (start, api)
+}
+
+/// The chain of `path` ([`Facts::dispatching_chain`]) from `id`, with the blocking call its
+/// last function makes, and that call's API.
+fn dispatched_chain(
+    project: &Project,
+    facts: &Facts,
+    id: FunctionId,
+    path: &[(FunctionId, usize, FunctionId)],
+) -> (Vec<crate::diagnostic::ChainStep>, String) {
+    let mut chain = vec![project.definition_step(id)];
+    chain.extend(
+        path.iter()
+            .map(|&(_, _, callee)| project.definition_step(callee)),
+    );
+    if let Some(&(_, _, last)) = path.last()
+        && let Some(crate::project::Step::Direct(site)) = facts.blocks.get(&last)
+    {
+        chain.extend(blocking_step(project, last, *site));
+    }
+    let api = chain
+        .last()
+        .map(|step| step.name.clone())
+        .unwrap_or_default();
+    (chain, api)
 }
 
 fn blocking_step(
