@@ -433,6 +433,45 @@ fn has_async_comprehension(expr: &Expr) -> bool {
     generators.iter().any(|generator| generator.is_async)
 }
 
+/// The blocks of statements `stmt` holds directly: a function's or class's body, each branch
+/// of an `if`, a loop's body and `else`, a `with`'s body, each part of a `try`, each case.
+pub fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(function) => vec![&function.body[..]],
+        Stmt::ClassDef(class) => vec![&class.body[..]],
+        Stmt::If(branch) => std::iter::once(&branch.body[..])
+            .chain(
+                branch
+                    .elif_else_clauses
+                    .iter()
+                    .map(|clause| &clause.body[..]),
+            )
+            .collect(),
+        Stmt::While(loop_stmt) => vec![&loop_stmt.body[..], &loop_stmt.orelse[..]],
+        Stmt::For(loop_stmt) => vec![&loop_stmt.body[..], &loop_stmt.orelse[..]],
+        Stmt::With(with) => vec![&with.body[..]],
+        Stmt::Try(attempt) => std::iter::once(&attempt.body[..])
+            .chain(attempt.handlers.iter().map(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                &handler.body[..]
+            }))
+            .chain([&attempt.orelse[..], &attempt.finalbody[..]])
+            .collect(),
+        Stmt::Match(matched) => matched.cases.iter().map(|case| &case.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a `break` in `body` leaves the loop `body` belongs to (not one nested in it).
+pub fn breaks_out(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Break(_) => true,
+        // A nested loop's `break` leaves that loop; a nested function's is its own.
+        Stmt::For(_) | Stmt::While(_) | Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        other => blocks_of(other).into_iter().any(breaks_out),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! `async-safe-calls`) and the non-blocking forms. Asked once per call by the walk; the
 //! answer feeds both the single-function rules (LW101, LW102, LW105) and the summary.
 
+use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -38,6 +39,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
     };
     if is_non_blocking_form(call, &api)
         || puts_on_unbounded_queue(checker, call, path)
+        || gets_after_emptiness_check(checker, call, path)
         || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
@@ -227,6 +229,101 @@ fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) 
         _ => return false,
     }
     assigned > 0 && unbounded == assigned
+}
+
+/// A `get` on a thread queue that its code has just seen is not empty, with no await
+/// between: inside `while not q.empty():` or `if q.qsize():` (the drain idiom), or right
+/// after `while q.empty(): await asyncio.sleep(...)` ends. Only another thread taking the
+/// item in between could make it wait.
+fn gets_after_emptiness_check(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let Some((class, "get")) = path.rsplit_once('.') else {
+        return false;
+    };
+    if !catalog::UNBOUNDED_UNLESS_SIZED.contains(&class) && class != "queue.SimpleQueue" {
+        return false;
+    }
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    let queue = ComparableExpr::from(&*method.value);
+    // `q.empty()` (`true`) or a test that it holds something (`false`).
+    let tests = |test: &Expr, empty: bool| emptiness_test(test, &queue) == Some(empty);
+    let ancestors = checker.statement_ancestors();
+    for pair in ancestors.windows(2).rev() {
+        let (parent, child) = (pair[0], pair[1]);
+        let guarded_body = match parent {
+            Stmt::While(loop_stmt) if tests(&loop_stmt.test, false) => Some(&loop_stmt.body),
+            Stmt::If(branch) if tests(&branch.test, false) => Some(&branch.body),
+            _ => None,
+        };
+        let Some(block) = crate::ast_query::blocks_of(parent)
+            .into_iter()
+            .find(|block| block.iter().any(|stmt| std::ptr::eq(stmt, child)))
+        else {
+            return false;
+        };
+        let before = block
+            .iter()
+            .take_while(|stmt| !std::ptr::eq(*stmt, child))
+            .collect::<Vec<_>>();
+        let awaits_before = before.iter().any(|stmt| {
+            crate::ast_query::first_suspension(std::slice::from_ref(*stmt), None).is_some()
+        });
+        if guarded_body.is_some_and(|body| std::ptr::eq(body.as_slice(), block)) && !awaits_before {
+            return true;
+        }
+        // Right after a wait for the queue to fill that no `break` leaves early.
+        if let Some(Stmt::While(wait)) = before.last().copied()
+            && tests(&wait.test, true)
+            && !crate::ast_query::breaks_out(&wait.body)
+        {
+            return true;
+        }
+        if matches!(parent, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return false;
+        }
+    }
+    false
+}
+
+/// What `test` says of `queue`: `Some(true)` for `queue.empty()`, `not queue.qsize()` or
+/// `queue.qsize() == 0`; `Some(false)` for `not queue.empty()`, `queue.qsize()` or
+/// `queue.qsize() > 0` (`!= 0`, `>= 1`); `None` for anything else.
+fn emptiness_test(test: &Expr, queue: &ComparableExpr) -> Option<bool> {
+    let method_on_queue = |expr: &Expr| -> Option<String> {
+        let Expr::Call(call) = expr else { return None };
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        (call.arguments.is_empty() && ComparableExpr::from(&*attribute.value) == *queue)
+            .then(|| attribute.attr.to_string())
+    };
+    let is_int = |expr: &Expr, value: u8| {
+        matches!(expr, Expr::NumberLiteral(number)
+            if matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(value)))
+    };
+    match test {
+        Expr::UnaryOp(negated) if negated.op == ast::UnaryOp::Not => {
+            emptiness_test(&negated.operand, queue).map(|empty| !empty)
+        }
+        Expr::Compare(compare) if compare.ops.len() == 1 && compare.comparators.len() == 1 => {
+            if method_on_queue(&compare.left).as_deref() != Some("qsize") {
+                return None;
+            }
+            let right = &compare.comparators[0];
+            match compare.ops[0] {
+                ast::CmpOp::Eq if is_int(right, 0) => Some(true),
+                ast::CmpOp::Gt | ast::CmpOp::NotEq if is_int(right, 0) => Some(false),
+                ast::CmpOp::GtE if is_int(right, 1) => Some(false),
+                _ => None,
+            }
+        }
+        _ => match method_on_queue(test).as_deref() {
+            Some("empty") => Some(true),
+            Some("qsize") => Some(false),
+            _ => None,
+        },
+    }
 }
 
 /// Whether `value` makes a thread queue with no bound: no `maxsize`, or a literal one of `0`

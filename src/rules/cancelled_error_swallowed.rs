@@ -1222,7 +1222,7 @@ fn never_completes(body: &[Stmt]) -> bool {
                 }
                 _ => false,
             };
-            forever && !breaks_out(&loop_stmt.body)
+            forever && !crate::ast_query::breaks_out(&loop_stmt.body)
         }
         _ => false,
     };
@@ -1235,33 +1235,6 @@ fn never_completes(body: &[Stmt]) -> bool {
         Walk::Descend
     });
     ends && !returns
-}
-
-/// Whether a `break` in `body` leaves the loop `body` belongs to (not one nested in it).
-fn breaks_out(body: &[Stmt]) -> bool {
-    body.iter().any(|stmt| match stmt {
-        Stmt::Break(_) => true,
-        Stmt::If(if_stmt) => {
-            breaks_out(&if_stmt.body)
-                || if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .any(|clause| breaks_out(&clause.body))
-        }
-        Stmt::With(with) => breaks_out(&with.body),
-        Stmt::Try(inner) => {
-            breaks_out(&inner.body)
-                || breaks_out(&inner.orelse)
-                || breaks_out(&inner.finalbody)
-                || inner.handlers.iter().any(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    breaks_out(&handler.body)
-                })
-        }
-        Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| breaks_out(&case.body)),
-        // A nested loop's `break` leaves that loop; a nested function's is its own.
-        _ => false,
-    })
 }
 
 /// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an

@@ -103,7 +103,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL. A
   `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of `0` or
   less), when every assignment the module makes to the name, or to the attribute in the
-  class's methods, is such a queue: it never waits for room.
+  class's methods, is such a queue: it never waits for room. A `get` on a thread queue the
+  code has just seen is not empty, with no await since: inside `while not q.empty():` or
+  `if q.qsize():` (the drain idiom), or right after `while q.empty(): await
+  asyncio.sleep(...)` with no `break` (only another thread taking the item in between could
+  make it wait).
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written.
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
