@@ -256,24 +256,23 @@ fn gets_after_emptiness_check(checker: &Checker, call: &ast::ExprCall, path: &st
             Stmt::If(branch) if tests(&branch.test, false) => Some(&branch.body),
             _ => None,
         };
-        let Some(block) = crate::ast_query::blocks_of(parent)
+        // The statements of the block holding `child` that run before it.
+        let Some(before) = crate::ast_query::blocks_of(parent)
             .into_iter()
-            .find(|block| block.iter().any(|stmt| std::ptr::eq(stmt, child)))
+            .find_map(|block| {
+                let at = block.iter().position(|stmt| std::ptr::eq(stmt, child))?;
+                Some(&block[..at])
+            })
         else {
             return false;
         };
-        let before = block
-            .iter()
-            .take_while(|stmt| !std::ptr::eq(*stmt, child))
-            .collect::<Vec<_>>();
-        let awaits_before = before.iter().any(|stmt| {
-            crate::ast_query::first_suspension(std::slice::from_ref(*stmt), None).is_some()
-        });
-        if guarded_body.is_some_and(|body| std::ptr::eq(body.as_slice(), block)) && !awaits_before {
+        let in_guarded_body =
+            guarded_body.is_some_and(|body| std::ptr::eq(body.as_ptr(), before.as_ptr()));
+        if in_guarded_body && crate::ast_query::first_suspension(before, None).is_none() {
             return true;
         }
         // Right after a wait for the queue to fill that no `break` leaves early.
-        if let Some(Stmt::While(wait)) = before.last().copied()
+        if let Some(Stmt::While(wait)) = before.last()
             && tests(&wait.test, true)
             && !crate::ast_query::breaks_out(&wait.body)
         {

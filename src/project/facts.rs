@@ -186,23 +186,37 @@ impl Facts {
         from: FunctionId,
         direct: impl Fn(FunctionId, usize) -> Option<ChainStep>,
     ) -> Vec<ChainStep> {
-        let mut chain = Vec::new();
+        let path = Self::path_down(table, from);
+        let last = path.last().map_or(from, |&(_, _, callee)| callee);
+        let mut chain: Vec<ChainStep> = path
+            .iter()
+            .map(|&(_, _, callee)| project.definition_step(callee))
+            .collect();
+        if let Some(Step::Direct(site)) = table.get(&last) {
+            chain.extend(direct(last, *site));
+        }
+        chain
+    }
+
+    /// The calls `table` holds down from `from`, as `(caller, call site, callee)` steps,
+    /// ending at a function whose step is its own site (or where the chain loops back).
+    fn path_down(
+        table: &FunctionMap<Step>,
+        from: FunctionId,
+    ) -> Vec<(FunctionId, usize, FunctionId)> {
+        let mut path = Vec::new();
         let mut current = from;
         let mut seen = HashSet::default();
         while seen.insert(current) {
             match table.get(&current) {
-                Some(Step::Call { callee, .. }) => {
-                    chain.push(project.definition_step(*callee));
+                Some(Step::Call { site, callee }) => {
+                    path.push((current, *site, *callee));
                     current = *callee;
                 }
-                Some(Step::Direct(site)) => {
-                    chain.extend(direct(current, *site));
-                    break;
-                }
-                None => break,
+                _ => break,
             }
         }
-        chain
+        path
     }
 
     /// Whether the path `reached` took from its entry to `id` is one the calls can take
@@ -235,21 +249,8 @@ impl Facts {
         (caller, site): (FunctionId, usize),
         from: FunctionId,
     ) -> Option<Vec<(FunctionId, usize, FunctionId)>> {
-        let held = {
-            let mut path = vec![(caller, site, from)];
-            let mut current = from;
-            let mut seen = HashSet::default();
-            while seen.insert(current) {
-                match table.get(&current) {
-                    Some(Step::Call { site, callee }) => {
-                        path.push((current, *site, *callee));
-                        current = *callee;
-                    }
-                    _ => break,
-                }
-            }
-            path
-        };
+        let mut held = vec![(caller, site, from)];
+        held.extend(Self::path_down(table, from));
         if project.path_dispatches(caller, &held) {
             return Some(held);
         }
