@@ -85,7 +85,7 @@ fn a_generated_single_file_parses_and_has_findings() {
 /// Not a test: writes generated Python to disk, to time the command on it by hand
 /// (`docs/performance.md`). `LW_GENERATE` is `project:MODULES` or `file:MIB`,
 /// `LW_GENERATE_DIR` the directory to write into:
-/// `LW_GENERATE=file:48 LW_GENERATE_DIR=/tmp/huge cargo test --test bench_generator -- --ignored`
+/// `LW_GENERATE=file:48 LW_GENERATE_DIR=/tmp/huge cargo test --test integration bench_generator:: -- --ignored`
 #[test]
 #[ignore = "writes files where LW_GENERATE_DIR says; run by hand"]
 fn write_generated_code() {

@@ -135,7 +135,7 @@ fn check(rule: Rule, expected: BTreeSet<&'static str>, strict: Option<&dyn Fn(&A
          named but not catalogued for this rule: {extra:?}\n\
          names the catalog does not know for this rule: {unknown:?}\n\
          Name the libraries in the first paragraph of {code}'s DOCS (and regenerate \
-         docs/rules.md: LOOPWARDEN_UPDATE_DOCS=1 cargo test --test docs), or fix the catalog.",
+         docs/rules.md: LOOPWARDEN_UPDATE_DOCS=1 cargo test --test integration docs::), or fix the catalog.",
         code = rule.code()
     );
 }

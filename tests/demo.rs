@@ -13,9 +13,7 @@
 //! - the interprocedural findings show the chains the demo is built to show,
 //! - the command-line binary, which reads `examples/demo/pyproject.toml`, reports the same.
 
-mod common;
-
-use common::python_files;
+use crate::common::python_files;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! `docs/rules.md` is every rule's `loopwarden rule CODE` text in one page (the `url` of
 //! JSON and SARIF output points into it). This test keeps it in step with the code:
-//! `LOOPWARDEN_UPDATE_DOCS=1 cargo test --test docs` rewrites it.
+//! `LOOPWARDEN_UPDATE_DOCS=1 cargo test --test integration docs::` rewrites it.
 
 use std::path::Path;
 
@@ -9,7 +9,7 @@ use loopwarden::registry::Rule;
 fn rules_page() -> String {
     let mut page = String::from(
         "<!-- Generated from each rule's DOCS by tests/docs.rs: \
-         LOOPWARDEN_UPDATE_DOCS=1 cargo test --test docs -->\n\n# loopwarden rules\n\n",
+         LOOPWARDEN_UPDATE_DOCS=1 cargo test --test integration docs:: -->\n\n# loopwarden rules\n\n",
     );
     page.push_str("| Code | Name | Default |\n| --- | --- | --- |\n");
     for rule in Rule::ALL {
@@ -58,7 +58,7 @@ fn rules_page_matches_the_rules_docs() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/rules.md is out of date: run LOOPWARDEN_UPDATE_DOCS=1 cargo test --test docs"
+        "docs/rules.md is out of date: run LOOPWARDEN_UPDATE_DOCS=1 cargo test --test integration docs::"
     );
 }
 

@@ -14,9 +14,7 @@
 //! A notebook (`.ipynb`) in a fixture directory states its expectations the same way, in its
 //! code cells; lines are counted in its code cells concatenated, as the analysis reads them.
 
-mod common;
-
-use common::python_files;
+use crate::common::python_files;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

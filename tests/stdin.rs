@@ -2,8 +2,6 @@
 //! project, and only that file's findings are printed. This is the contract an editor
 //! integration relies on, so it is tested against the result for the same file on disk.
 
-mod common;
-
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -75,7 +73,7 @@ fn every_demo_file_gets_the_findings_a_check_of_the_demo_gives_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (_, all) = run(root, &["examples/demo"], b"");
     assert!(!all.is_empty(), "the demo has findings");
-    let demo_files = common::python_files(&root.join("examples/demo"));
+    let demo_files = crate::common::python_files(&root.join("examples/demo"));
     assert!(demo_files.len() >= 5);
     for file in demo_files {
         let relative = file
