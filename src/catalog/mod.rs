@@ -81,7 +81,9 @@ pub use race_vocabulary::{
     STORE_WRITE_METHODS, TEARDOWN_WORDS, TRANSACTION_METHODS, UPSERT_METHODS,
 };
 pub use stdlib_files::{MEMORY_BUFFERS, SETUP_CALLS};
-pub use threads::{CALLABLE_WRAPPERS, MEMOIZING_DECORATORS, UNBOUNDED_UNLESS_SIZED};
+pub use threads::{
+    CALLABLE_WRAPPERS, MEMOIZING_DECORATORS, THREAD_RUNNING_DECORATORS, UNBOUNDED_UNLESS_SIZED,
+};
 pub use websockets::WEBSOCKET_CONNECTS;
 
 /// Every library block, family by family, in the order the families are listed here, with

@@ -21,6 +21,22 @@ pub const UNBOUNDED_UNLESS_SIZED: &[&str] =
 /// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
 pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];
 
+/// Decorators that make a sync `def` an async function that runs it in a worker thread
+/// (`@database_sync_to_async def load(): ...`, then `await load()`): calling what they
+/// return runs none of the body on the caller's thread, so what the body blocks on blocks
+/// a worker (LW103 and LW202 do not follow such a call). The keyword, where there is one,
+/// is what the decorator must be called with as `True`: textual's `@work` runs a sync
+/// function in a thread only with `thread=True`.
+pub const THREAD_RUNNING_DECORATORS: &[(&str, Option<&str>)] = &[
+    ("asgiref.sync.sync_to_async", None),
+    ("channels.db.database_sync_to_async", None),
+    ("asyncer.asyncify", None),
+    ("aiofiles.os.wrap", None),
+    ("aiofiles.ospath.wrap", None),
+    ("textual.work", Some("thread")),
+    ("textual._work_decorator.work", Some("thread")),
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("time")
         // `time.sleep(0)` returns at once: it only lets other threads take the GIL.

@@ -353,6 +353,7 @@ impl<'a> Checker<'a, '_> {
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
         let runs_once = self.is_memoized(function);
+        let runs_in_thread = !function.is_async && self.is_run_in_thread(function);
         let decorators = if function.is_async {
             self.decorators_of_async(function)
         } else {
@@ -367,6 +368,9 @@ impl<'a> Checker<'a, '_> {
         self.summary.enter_function(path, function);
         if runs_once {
             self.summary.current().runs_once = true;
+        }
+        if runs_in_thread {
+            self.summary.current().runs_in_thread = true;
         }
         match decorators {
             DecoratorsSay::Coroutine => {}
@@ -391,6 +395,38 @@ impl<'a> Checker<'a, '_> {
             self.model
                 .path_of(target)
                 .is_some_and(|path| catalog::MEMOIZING_DECORATORS.contains(&path.as_str()))
+        })
+    }
+
+    /// Whether `function` is decorated to run in a worker thread when called
+    /// ([`catalog::THREAD_RUNNING_DECORATORS`]): `@sync_to_async`,
+    /// `@sync_to_async(thread_sensitive=False)`, `@work(thread=True)`.
+    fn is_run_in_thread(&self, function: &ast::StmtFunctionDef) -> bool {
+        function.decorator_list.iter().any(|decorator| {
+            let (target, call) = match &decorator.expression {
+                Expr::Call(call) => (&*call.func, Some(call)),
+                other => (other, None),
+            };
+            let Some(path) = self.model.path_of(target) else {
+                return false;
+            };
+            catalog::THREAD_RUNNING_DECORATORS
+                .iter()
+                .any(|&(decorator, keyword)| {
+                    decorator == path.as_str()
+                        && keyword.is_none_or(|keyword| {
+                            call.and_then(|call| call.arguments.find_keyword(keyword))
+                                .is_some_and(|argument| {
+                                    matches!(
+                                        argument.value,
+                                        Expr::BooleanLiteral(ast::ExprBooleanLiteral {
+                                            value: true,
+                                            ..
+                                        })
+                                    )
+                                })
+                        })
+                })
         })
     }
 

@@ -358,9 +358,14 @@ impl<'a> Project<'a> {
 
     /// Whether call site `site` of `caller`, which calls `callee`, runs `callee`'s body
     /// there: calling a generator function only makes a generator, whose body runs as it
-    /// is iterated.
+    /// is iterated; calling a function that a decorator runs in a worker thread only makes
+    /// an awaitable, and the body runs on that thread.
     pub fn call_runs_body(&self, caller: FunctionId, site: usize, callee: FunctionId) -> bool {
-        !self.function(callee).is_generator
+        let function = self.function(callee);
+        if function.runs_in_thread {
+            return false;
+        }
+        !function.is_generator
             || self
                 .function(caller)
                 .calls

@@ -623,6 +623,12 @@ pub struct FunctionSites {
     ///
     /// [`Project::makes_coroutine`]: super::index::Project::makes_coroutine
     pub project_decorators: ThinVec<Box<str>>,
+    /// A sync `def` behind a decorator that runs it in a worker thread
+    /// ([`crate::catalog::THREAD_RUNNING_DECORATORS`]): calling it runs none of its body on
+    /// the caller's thread ([`Project::call_runs_body`]). Rare, so kept here.
+    ///
+    /// [`Project::call_runs_body`]: super::index::Project::call_runs_body
+    pub runs_in_thread: bool,
 }
 
 impl FunctionSites {
@@ -640,6 +646,7 @@ impl FunctionSites {
             && self.session_arguments.is_empty()
             && self.parameter_callees.is_empty()
             && self.project_decorators.is_empty()
+            && !self.runs_in_thread
     }
 }
 

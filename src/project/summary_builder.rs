@@ -208,7 +208,11 @@ impl SummaryBuilder {
                         .callees
                         .get(call.callee as usize)
                         .and_then(|callee| own.get(self.summary.qualname_of(callee)?))
-                        .is_some_and(|&callee| blocks[callee] && !functions[callee].is_generator)
+                        .is_some_and(|&callee| {
+                            blocks[callee]
+                                && !functions[callee].is_generator
+                                && !functions[callee].runs_in_thread
+                        })
                 });
                 if calls_blocking {
                     blocks[index] = true;

@@ -89,6 +89,9 @@ result = await fetch_all(urls)
   "__main__":`, and test modules (`test_*.py`, `*_test.py`, `conftest.py`, a `tests`
   package), which pytest imports before any loop runs. And in a sync `main()` that no coroutine
   or hook of the project reaches.
+- A sync function that a decorator runs in a worker thread (`@sync_to_async`,
+  `@database_sync_to_async`, the others LW103 lists), and what it calls: no loop runs on
+  that thread.
 - The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
   runs the loop only when none is running.
 - A call guarded so that it only runs when no loop is running: in the `except RuntimeError`

@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
+use ruff_text_size::TextRange;
 
 pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
 
@@ -14,7 +15,9 @@ Flags handing a project function to another thread (`loop.run_in_executor`,
 `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, `executor.submit/map`,
 `threading.Thread(target=...)`, `threading.Timer`, a done callback of a
 `concurrent.futures.Future`, which runs on the thread that completes it), directly or through
-`functools.partial`, when that function, or a sync function it calls at any depth, uses an asyncio API that must
+`functools.partial`, or decorating it with a decorator that runs it in a worker thread
+(`@sync_to_async`, channels' `@database_sync_to_async`, `@asyncify`, textual's
+`@work(thread=True)`: the finding is then on the function's name), when that function, or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
 `loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`,
@@ -75,37 +78,66 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let Some(target) = project.resolve(&handoff.target) else {
                 continue;
             };
-            let target_function = project.function(target);
-            if target_function.is_async
-                || !facts.loop_affine.contains_key(&target)
-                || runs_its_own_loop(project, target)
-            {
-                continue;
+            let via = format!("via `{}`", display_path(&handoff.via));
+            if let Some(diagnostic) = on_thread(project, facts, target, &via, handoff.range) {
+                report(id.0, diagnostic);
             }
-            let mut chain = vec![project.definition_step(target)];
-            chain.extend(
-                facts.chain_down(project, &facts.loop_affine, target, |at, site| {
-                    let sites = project.loop_affine_sites(at);
-                    let site = sites.get(site)?;
-                    Some(project.step(at.0, &display_path(&site.api), site.range))
-                }),
-            );
-            let api = chain
-                .last()
-                .map(|step| step.name.clone())
-                .unwrap_or_default();
-            let message = format!(
-                "`{}` runs on another thread (via `{}`) but uses `{api}`, which must run on the event loop's thread: {}",
-                target_function.name(),
-                display_path(&handoff.via),
-                chain_text(&chain)
-            );
-            let diagnostic = Diagnostic::new(Rule::ThreadUnsafeAsyncioInExecutor, message, handoff.range)
-                .with_help("Use `loop.call_soon_threadsafe(...)` or `asyncio.run_coroutine_threadsafe(coro, loop)` from the thread")
-                .with_chain(chain);
+        }
+        // A function whose decorator runs it in a worker thread (`@sync_to_async`): the
+        // handoff is the decorator, and the finding goes on the function's name.
+        let function = project.function(id);
+        if function.runs_in_thread
+            && let Some(diagnostic) = on_thread(
+                project,
+                facts,
+                id,
+                "its decorator runs it in a worker thread",
+                function.name_range,
+            )
+        {
             report(id.0, diagnostic);
         }
     }
+}
+
+/// The finding for sync function `target`, run on another thread (`how`), when it uses a
+/// loop-affine API directly or through its sync callees and runs no loop of its own.
+fn on_thread(
+    project: &Project,
+    facts: &Facts,
+    target: FunctionId,
+    how: &str,
+    range: TextRange,
+) -> Option<Diagnostic> {
+    let target_function = project.function(target);
+    if target_function.is_async
+        || !facts.loop_affine.contains_key(&target)
+        || runs_its_own_loop(project, target)
+    {
+        return None;
+    }
+    let mut chain = vec![project.definition_step(target)];
+    chain.extend(
+        facts.chain_down(project, &facts.loop_affine, target, |at, site| {
+            let sites = project.loop_affine_sites(at);
+            let site = sites.get(site)?;
+            Some(project.step(at.0, &display_path(&site.api), site.range))
+        }),
+    );
+    let api = chain
+        .last()
+        .map(|step| step.name.clone())
+        .unwrap_or_default();
+    let message = format!(
+        "`{}` runs on another thread ({how}) but uses `{api}`, which must run on the event loop's thread: {}",
+        target_function.name(),
+        chain_text(&chain)
+    );
+    Some(
+        Diagnostic::new(Rule::ThreadUnsafeAsyncioInExecutor, message, range)
+            .with_help("Use `loop.call_soon_threadsafe(...)` or `asyncio.run_coroutine_threadsafe(coro, loop)` from the thread")
+            .with_chain(chain),
+    )
 }
 
 /// Whether thread target `id` runs an event loop of its own (it makes or sets one, or runs

@@ -93,6 +93,11 @@ async def webhook(key):
 - A chain that ends only in a file-metadata syscall (`os.path.exists`, `Path.is_file`, the
   LW105 catalog): a `stat` is cheap on local disks, and one reached through helpers is not
   worth a finding; LW105 reports direct calls.
+- Calling a sync function that a decorator runs in a worker thread: asgiref's
+  `@sync_to_async` (with or without arguments), channels' `@database_sync_to_async`,
+  asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`. The call makes an
+  awaitable (or starts a worker) and the body blocks that thread, not the loop. LW104 reads
+  such a function as run on another thread.
 - Calling a generator function: that makes a generator and runs none of its body. The
   blocking point is where the generator is iterated (`for line in rows(path):`, a
   comprehension over it, `list(rows(path))`), and that is what is reported.
