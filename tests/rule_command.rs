@@ -87,8 +87,8 @@ fn sarif_short_descriptions_are_whole_sentences() {
     };
     assert_eq!(
         short("LW202"),
-        "Flags `asyncio.run(...)`, `loop.run_until_complete(...)` and `loop.run_forever()` \
-         where an event loop is already running on the thread."
+        "Flags `asyncio.run(...)`, `loop.run_until_complete(...)`, `loop.run_forever()` and \
+         `async_to_sync(f)(...)` where an event loop is already running on the thread."
     );
     assert_eq!(
         short("LW101"),

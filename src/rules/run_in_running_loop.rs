@@ -1,5 +1,5 @@
-//! LW202 run-in-running-loop: `asyncio.run`, `loop.run_until_complete` or
-//! `loop.run_forever` where a loop is already running.
+//! LW202 run-in-running-loop: `asyncio.run`, `loop.run_until_complete`,
+//! `loop.run_forever` or asgiref's `async_to_sync(f)(...)` where a loop is already running.
 
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::Ranged;
@@ -16,8 +16,8 @@ use crate::registry::Rule;
 pub const DOCS: &str = r#"# LW202 run-in-running-loop
 
 ## What it does
-Flags `asyncio.run(...)`, `loop.run_until_complete(...)` and `loop.run_forever()` where an
-event loop is already running on the thread:
+Flags `asyncio.run(...)`, `loop.run_until_complete(...)`, `loop.run_forever()` and
+`async_to_sync(f)(...)` where an event loop is already running on the thread:
 - (a) in an `async def`;
 - (b) in a sync function that an `async def` of the project calls, at any depth and across
   modules (the message shows the chain from the coroutine);
@@ -36,11 +36,18 @@ event loop is already running on the thread:
   plugin loader, a lazy import inside a coroutine) may already run a loop. A library or plugin
   module should not start a loop of its own at import.
 
+`async_to_sync` is Django's bridge, `asgiref.sync.async_to_sync`: making the wrapper runs
+nothing; calling it (at once, or later through a name) runs `f` on a loop of its own, and
+the chain names that call `AsyncToSync.__call__`.
+
 ## Why is this bad?
 Only one loop can run on a thread. `asyncio.run()` raises
 `RuntimeError: asyncio.run() cannot be called from a running event loop`, and
 `run_until_complete` raises `RuntimeError: This event loop is already running` (or, for a new
-loop, `Cannot run the event loop while another loop is running`). In a hook the exception is
+loop, `Cannot run the event loop while another loop is running`); asgiref raises
+`RuntimeError: You cannot use AsyncToSync in the same thread as an async event loop`, the
+classic mistake of a Channels consumer that sends to a group with
+`async_to_sync(self.channel_layer.group_send)(...)` from an `async def`. In a hook the exception is
 often swallowed by the framework's logging, so the work silently never happens.
 
 ## Example

@@ -12,7 +12,8 @@ pub const DOCS: &str = r#"# LW104 thread-unsafe-asyncio-in-executor
 
 ## What it does
 Flags handing a project function to another thread (`loop.run_in_executor`,
-`asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, `executor.submit/map`,
+`asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, asgiref's
+`sync_to_async(f)`, channels' `database_sync_to_async(f)`, asyncer's `asyncify(f)`, `executor.submit/map`,
 `threading.Thread(target=...)`, `threading.Timer`, a done callback of a
 `concurrent.futures.Future`, which runs on the thread that completes it), directly or through
 `functools.partial`, or decorating it with a decorator that runs it in a worker thread
