@@ -21,6 +21,20 @@ pub const UNBOUNDED_UNLESS_SIZED: &[&str] =
 /// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
 pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];
 
+/// The last names of calls that hand the function they are given to a worker thread, read
+/// in a decorator's wrapper, where the receiver is a local the module cannot type
+/// (`loop = asyncio.get_running_loop()`, then `loop.run_in_executor(None, partial(fn, *a))`):
+/// a wrapper that hands its function only to such calls makes a decorator that runs the
+/// function it decorates in a worker thread ([`crate::project::summary::DecoratorKind`]).
+pub const THREAD_HANDOFF_NAMES: &[&str] = &[
+    "run_in_executor",
+    "to_thread",
+    "run_sync",
+    "run_in_threadpool",
+    "sync_to_async",
+    "submit",
+];
+
 /// Decorators that make a sync `def` an async function that runs it in a worker thread
 /// (`@database_sync_to_async def load(): ...`, then `await load()`): calling what they
 /// return runs none of the body on the caller's thread, so what the body blocks on blocks

@@ -3,6 +3,7 @@
 //! it, from the catalog for a library's, and left to the link for one of another module of
 //! the project ([`crate::project::summary::FunctionSites::project_decorators`]).
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use crate::ast_query::Walk;
@@ -12,9 +13,10 @@ use crate::project::summary::DecoratorKind;
 const NESTING: usize = 3;
 
 /// What `decorator`, a sync `def`, makes of the function it decorates, by what it returns:
-/// the function it was given, or a nested `async def`, keeps it a coroutine function; a
-/// nested sync `def` that wraps it (whose own returns are neither) makes it a plain
-/// function; a nested sync `def` that is itself such a decorator (a factory's, as in
+/// a nested `def` (sync or async) that hands the function only to a worker thread runs it
+/// there; the function it was given, or a nested `async def`, keeps it a coroutine
+/// function; a nested sync `def` that wraps it (whose own returns are neither) makes it a
+/// plain function; a nested sync `def` that is itself such a decorator (a factory's, as in
 /// `@retry(times=3)`) makes of it what that one makes. Anything else is unknown.
 pub fn decorator_kind(decorator: &ast::StmtFunctionDef) -> DecoratorKind {
     kind_at(decorator, NESTING)
@@ -43,14 +45,20 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
         return DecoratorKind::Unknown;
     }
     let mut kind = DecoratorKind::Keeps;
-    for value in returned {
+    for (index, value) in returned.into_iter().enumerate() {
+        let first = index == 0;
         let this = match value {
             Expr::Name(name) if Some(name.id.as_str()) == parameter => DecoratorKind::Keeps,
             Expr::Name(name) => match nested(name.id.as_str()) {
+                Some(inner) if parameter.is_some_and(|p| hands_to_thread(inner, p)) => {
+                    DecoratorKind::Offloads
+                }
                 Some(inner) if inner.is_async => DecoratorKind::Keeps,
-                // A factory's decorator that keeps the coroutine function, or a wrapper.
+                // A factory's decorator that keeps the coroutine function or runs it in a
+                // thread, or a wrapper.
                 Some(inner) => match kind_at(inner, depth - 1) {
                     DecoratorKind::Keeps => DecoratorKind::Keeps,
+                    DecoratorKind::Offloads => DecoratorKind::Offloads,
                     _ => DecoratorKind::Hides,
                 },
                 None => DecoratorKind::Unknown,
@@ -65,11 +73,69 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
         };
         kind = match (kind, this) {
             (DecoratorKind::Unknown, _) | (_, DecoratorKind::Unknown) => DecoratorKind::Unknown,
+            // The first return, or every one, runs it in a thread.
+            (DecoratorKind::Offloads, DecoratorKind::Offloads) => DecoratorKind::Offloads,
+            (DecoratorKind::Keeps, DecoratorKind::Offloads) if first => DecoratorKind::Offloads,
+            (DecoratorKind::Offloads, _) | (_, DecoratorKind::Offloads) => DecoratorKind::Unknown,
             (DecoratorKind::Hides, _) | (_, DecoratorKind::Hides) => DecoratorKind::Hides,
             _ => DecoratorKind::Keeps,
         };
     }
     kind
+}
+
+/// Whether `wrapper` hands `function`, its decorator's parameter, to a worker thread and
+/// does nothing else with it: every mention of the name is inside the arguments of a call
+/// whose last name is a thread handoff ([`crate::catalog::THREAD_HANDOFF_NAMES`]), whether
+/// as the function itself, in `partial(function, ...)` or in `lambda: function(...)`.
+fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
+    let mut mentions = Mentions {
+        function,
+        in_handoff: 0,
+        handed: 0,
+        other: 0,
+    };
+    mentions.visit_body(&wrapper.body);
+    mentions.handed > 0 && mentions.other == 0
+}
+
+/// Counts a decorator's parameter's mentions in its wrapper, inside a thread handoff's
+/// arguments or not.
+struct Mentions<'a> {
+    function: &'a str,
+    in_handoff: usize,
+    handed: usize,
+    other: usize,
+}
+
+impl<'b> Visitor<'b> for Mentions<'_> {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Name(name) if name.id.as_str() == self.function => {
+                if self.in_handoff > 0 {
+                    self.handed += 1;
+                } else {
+                    self.other += 1;
+                }
+            }
+            Expr::Call(call) if is_thread_handoff(&call.func) => {
+                self.visit_expr(&call.func);
+                self.in_handoff += 1;
+                self.visit_arguments(&call.arguments);
+                self.in_handoff -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+fn is_thread_handoff(callee: &Expr) -> bool {
+    let name = match callee {
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        Expr::Name(name) => name.id.as_str(),
+        _ => return false,
+    };
+    crate::catalog::THREAD_HANDOFF_NAMES.contains(&name)
 }
 
 /// The values `body` returns, through its compound statements but not into the functions
@@ -117,6 +183,22 @@ mod tests {
             DecoratorKind::Unknown
         );
         assert_eq!(kind("def noop(fn):\n    pass\n"), DecoratorKind::Unknown);
+    }
+
+    #[test]
+    fn reads_a_wrapper_that_hands_the_function_to_a_thread() {
+        let partial = "def in_executor(fn):\n    async def wrapper(*a, **k):\n        return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *a, **k))\n    return wrapper\n";
+        assert_eq!(kind(partial), DecoratorKind::Offloads);
+        let lambda = "def in_executor(fn):\n    def wrapper(*a):\n        loop = get_loop()\n        return loop.run_in_executor(None, lambda: fn(*a))\n    return wrapper\n";
+        assert_eq!(kind(lambda), DecoratorKind::Offloads);
+        let factory = "def in_pool(pool):\n    def decorator(fn):\n        async def wrapper(*a):\n            return await asyncio.to_thread(fn, *a)\n        return wrapper\n    return decorator\n";
+        assert_eq!(kind(factory), DecoratorKind::Offloads);
+        // Called on the caller's thread too: not only in a thread.
+        let both = "def logged(fn):\n    async def wrapper(*a):\n        fn(*a)\n        return await asyncio.to_thread(fn, *a)\n    return wrapper\n";
+        assert_eq!(kind(both), DecoratorKind::Keeps);
+        // Handed to something else than a thread.
+        let scheduled = "def later(fn):\n    def wrapper(*a):\n        return loop.call_soon(fn, *a)\n    return wrapper\n";
+        assert_eq!(kind(scheduled), DecoratorKind::Hides);
     }
 
     #[test]

@@ -353,7 +353,11 @@ impl<'a> Checker<'a, '_> {
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
         let runs_once = self.is_memoized(function);
-        let runs_in_thread = !function.is_async && self.is_run_in_thread(function);
+        let thread_decorators = if function.is_async {
+            ThreadDecorators::AskTheLink(Vec::new())
+        } else {
+            self.thread_decorators(function)
+        };
         let decorators = if function.is_async {
             self.decorators_of_async(function)
         } else {
@@ -369,8 +373,13 @@ impl<'a> Checker<'a, '_> {
         if runs_once {
             self.summary.current().runs_once = true;
         }
-        if runs_in_thread {
-            self.summary.current().runs_in_thread = true;
+        match thread_decorators {
+            ThreadDecorators::Thread => self.summary.current().runs_in_thread = true,
+            ThreadDecorators::AskTheLink(paths) => {
+                for path in paths {
+                    self.summary.note_sync_project_decorator(&path);
+                }
+            }
         }
         match decorators {
             DecoratorsSay::Coroutine => {}
@@ -398,36 +407,68 @@ impl<'a> Checker<'a, '_> {
         })
     }
 
-    /// Whether `function` is decorated to run in a worker thread when called
-    /// ([`catalog::THREAD_RUNNING_DECORATORS`]): `@sync_to_async`,
-    /// `@sync_to_async(thread_sensitive=False)`, `@work(thread=True)`.
-    fn is_run_in_thread(&self, function: &ast::StmtFunctionDef) -> bool {
-        function.decorator_list.iter().any(|decorator| {
+    /// Where the decorators of a sync `def` run its body, as far as this module can tell:
+    /// in a worker thread for a catalogued decorator ([`catalog::THREAD_RUNNING_DECORATORS`]:
+    /// `@sync_to_async`, `@sync_to_async(thread_sensitive=False)`, `@work(thread=True)`) or a
+    /// function of this module whose wrapper hands the function to a thread
+    /// ([`DecoratorKind::Offloads`]); decorators that may be functions of other modules of
+    /// the project are left to the link, which reads what they make of it.
+    fn thread_decorators(&self, function: &ast::StmtFunctionDef) -> ThreadDecorators {
+        let mut ask_the_link = Vec::new();
+        for decorator in &function.decorator_list {
             let (target, call) = match &decorator.expression {
                 Expr::Call(call) => (&*call.func, Some(call)),
                 other => (other, None),
             };
+            if let Expr::Name(name) = target
+                && let Some(offloads) = self.module_decorator_offloads(name.id.as_str())
+            {
+                if offloads {
+                    return ThreadDecorators::Thread;
+                }
+                continue;
+            }
             let Some(path) = self.model.path_of(target) else {
-                return false;
+                continue;
             };
-            catalog::THREAD_RUNNING_DECORATORS
-                .iter()
-                .any(|&(decorator, keyword)| {
-                    decorator == path.as_str()
-                        && keyword.is_none_or(|keyword| {
-                            call.and_then(|call| call.arguments.find_keyword(keyword))
-                                .is_some_and(|argument| {
-                                    matches!(
-                                        argument.value,
-                                        Expr::BooleanLiteral(ast::ExprBooleanLiteral {
-                                            value: true,
-                                            ..
-                                        })
-                                    )
-                                })
-                        })
-                })
-        })
+            let catalogued =
+                catalog::THREAD_RUNNING_DECORATORS
+                    .iter()
+                    .any(|&(decorator, keyword)| {
+                        decorator == path.as_str()
+                            && keyword.is_none_or(|keyword| is_true_keyword(call, keyword))
+                    });
+            if catalogued {
+                return ThreadDecorators::Thread;
+            }
+            if !path.starts_with("builtins.") && may_be_in_project(self.roots, &path) {
+                ask_the_link.push(path);
+            }
+        }
+        ThreadDecorators::AskTheLink(ask_the_link)
+    }
+
+    /// Whether the module-level function `name` of this module, used as a decorator, runs
+    /// the function it decorates in a worker thread (`None` when the module defines no such
+    /// function).
+    fn module_decorator_offloads(&self, name: &str) -> Option<bool> {
+        let mut definitions = self
+            .module
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(definition) if definition.name.as_str() == name => {
+                    Some(definition)
+                }
+                _ => None,
+            })
+            .peekable();
+        definitions.peek()?;
+        Some(
+            definitions.all(|definition| {
+                decorators::decorator_kind(definition) == DecoratorKind::Offloads
+            }),
+        )
     }
 
     /// What the decorators of an `async def` make of it, as far as this module can tell
@@ -504,6 +545,26 @@ impl<'a> Checker<'a, '_> {
         self.summary.exit_function();
         self.model.scopes.pop();
     }
+}
+
+/// Where the decorators of a sync `def` run its body ([`Checker::thread_decorators`]).
+enum ThreadDecorators {
+    /// In a worker thread.
+    Thread,
+    /// Where it is called, unless one of these decorators, paths that may name functions of
+    /// other modules of the project, says otherwise: the link reads them.
+    AskTheLink(Vec<String>),
+}
+
+/// Whether `call` passes `True` for `keyword` (`@work(thread=True)`).
+fn is_true_keyword(call: Option<&ast::ExprCall>, keyword: &str) -> bool {
+    call.and_then(|call| call.arguments.find_keyword(keyword))
+        .is_some_and(|argument| {
+            matches!(
+                argument.value,
+                Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: true, .. })
+            )
+        })
 }
 
 /// What the decorators of an `async def` make of it ([`Checker::decorators_of_async`]).

@@ -61,6 +61,12 @@ pub struct Project<'a> {
     /// First segments of every project module name: a path starting elsewhere
     /// (`asyncio.sleep`, `builtins.len`) is not the project's, and is dismissed at once.
     roots: HashSet<&'a str>,
+    /// Sync functions that a decorator of another module of the project runs in a worker
+    /// thread ([`ModuleSummary::sync_project_decorators`]); the module's own and the
+    /// catalog's mark [`FunctionSites::runs_in_thread`] in the summary.
+    ///
+    /// [`FunctionSites::runs_in_thread`]: super::summary::FunctionSites::runs_in_thread
+    pub(super) offloaded: HashSet<FunctionId>,
 }
 
 /// `head.tail`, in one allocation of the right size: `format!` grows its string as it
@@ -216,7 +222,32 @@ impl<'a> Project<'a> {
             offsets,
             is_async,
             roots,
+            offloaded: HashSet::default(),
         }
+    }
+
+    /// The sync functions of [`Project::offloaded`]: those whose decorator, a function of
+    /// another module, runs the function it decorates in a worker thread.
+    pub(super) fn offloaded_functions(&self) -> HashSet<FunctionId> {
+        let mut offloaded = HashSet::default();
+        for (module, project_module) in self.modules.iter().enumerate() {
+            for (decorator, functions) in &project_module.summary.sync_project_decorators {
+                let offloads = self.resolve(decorator).is_some_and(|decorator| {
+                    self.function(decorator).as_decorator == DecoratorKind::Offloads
+                });
+                if offloads {
+                    offloaded.extend(functions.iter().map(|&index| (module, index as usize)));
+                }
+            }
+        }
+        offloaded
+    }
+
+    /// Whether calling function `id` runs its body in a worker thread: its decorator says so
+    /// (`@sync_to_async`, or a project function whose wrapper hands it to
+    /// `run_in_executor`), so none of the body runs on the caller's thread.
+    pub fn runs_in_thread(&self, id: FunctionId) -> bool {
+        self.function(id).runs_in_thread || self.offloaded.contains(&id)
     }
 
     /// What entry `callee` of module `module`'s callee table names.
@@ -361,11 +392,10 @@ impl<'a> Project<'a> {
     /// is iterated; calling a function that a decorator runs in a worker thread only makes
     /// an awaitable, and the body runs on that thread.
     pub fn call_runs_body(&self, caller: FunctionId, site: usize, callee: FunctionId) -> bool {
-        let function = self.function(callee);
-        if function.runs_in_thread {
+        if self.runs_in_thread(callee) {
             return false;
         }
-        !function.is_generator
+        !self.function(callee).is_generator
             || self
                 .function(caller)
                 .calls

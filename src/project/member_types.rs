@@ -59,6 +59,7 @@ impl<'a> Project<'a> {
             project.resolve_again_through_inferred_attributes(&callees.paths);
         }
         project.linked_sites = project.link_sites();
+        project.offloaded = project.offloaded_functions();
         project
     }
 

@@ -573,6 +573,11 @@ pub enum DecoratorKind {
     /// A plain function: it returns a wrapper that is a sync `def` (`def wrapper(*a):
     /// return asyncio.run(fn(*a))`).
     Hides,
+    /// A function run in a worker thread: it returns a wrapper (sync or async) that hands
+    /// the function it was given to a thread (`loop.run_in_executor(None, partial(fn, *a))`,
+    /// `asyncio.to_thread(fn, *a)`) and calls it nowhere else. Made for a sync `def`, whose
+    /// body then never runs on the caller's thread; of an `async def` it makes no coroutine.
+    Offloads,
     /// Anything else (an object of a class, a value the body computes).
     #[default]
     Unknown,
@@ -1567,6 +1572,12 @@ pub struct ModuleSummary {
     /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
     /// network (LW501 asks).
     pub datagram_sockets: ThinVec<String>,
+    /// The decorators of sync `def`s that may be functions of other modules of the project
+    /// (`@run_blocking` imported from `.utils`), each with the indices in `functions` of the
+    /// functions it decorates: the link marks those whose decorator runs them in a worker
+    /// thread ([`DecoratorKind::Offloads`]). Per decorator rather than per function: a
+    /// framework's decorator (`@callback`) decorates hundreds of functions of a module.
+    pub sync_project_decorators: ThinVec<(Box<str>, ThinVec<u32>)>,
 }
 
 impl ModuleSummary {
@@ -1576,21 +1587,25 @@ impl ModuleSummary {
     /// (LW103) or whose value is dropped or tested (LW302, LW303; these also report known
     /// async APIs). The text of a module that has none need not wait for the link.
     pub fn may_have_project_findings(&self, in_project: impl Fn(&str) -> bool) -> bool {
-        self.functions.iter().any(|function| {
-            !function.loop_runs.is_empty()
-                || !function.thread_targets.is_empty()
-                || !function.loop_callbacks.is_empty()
-                || !function.pending_callbacks.is_empty()
-                || !function.pending_deadline.is_empty()
-                || function.calls.iter().any(|call| {
-                    let dropped_or_tested = call.usage != CallUsage::Used;
-                    if !function.is_async && !dropped_or_tested {
-                        return false;
-                    }
-                    let callee = self.callee(call);
-                    in_project(callee) || (dropped_or_tested && catalog::is_coroutine_api(callee))
-                })
-        })
+        // A function run in a worker thread is LW104's thread target.
+        !self.sync_project_decorators.is_empty()
+            || self.functions.iter().any(|function| {
+                function.runs_in_thread
+                    || !function.loop_runs.is_empty()
+                    || !function.thread_targets.is_empty()
+                    || !function.loop_callbacks.is_empty()
+                    || !function.pending_callbacks.is_empty()
+                    || !function.pending_deadline.is_empty()
+                    || function.calls.iter().any(|call| {
+                        let dropped_or_tested = call.usage != CallUsage::Used;
+                        if !function.is_async && !dropped_or_tested {
+                            return false;
+                        }
+                        let callee = self.callee(call);
+                        in_project(callee)
+                            || (dropped_or_tested && catalog::is_coroutine_api(callee))
+                    })
+            })
     }
 
     /// The index in `functions` of the function whose path is `path`.

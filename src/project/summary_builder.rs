@@ -168,6 +168,20 @@ impl SummaryBuilder {
         }
     }
 
+    /// Records that the innermost function, a sync `def`, is decorated with `decorator`, a
+    /// path that may name a function of another module of the project.
+    pub fn note_sync_project_decorator(&mut self, decorator: &str) {
+        let Some(&index) = self.stack.last() else {
+            return;
+        };
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let decorators = &mut self.summary.sync_project_decorators;
+        match decorators.iter_mut().find(|(path, _)| &**path == decorator) {
+            Some((_, functions)) => functions.push(index),
+            None => decorators.push((decorator.into(), thin_vec::thin_vec![index])),
+        }
+    }
+
     /// Records a method called on a value of unknown type (`x.fetch()`).
     pub fn note_unresolved_method(&mut self, name: &str) {
         if !self.unresolved_methods.contains(name) {

@@ -86,14 +86,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         }
         // A function whose decorator runs it in a worker thread (`@sync_to_async`): the
         // handoff is the decorator, and the finding goes on the function's name.
-        let function = project.function(id);
-        if function.runs_in_thread
+        if project.runs_in_thread(id)
             && let Some(diagnostic) = on_thread(
                 project,
                 facts,
                 id,
                 "its decorator runs it in a worker thread",
-                function.name_range,
+                project.function(id).name_range,
             )
         {
             report(id.0, diagnostic);

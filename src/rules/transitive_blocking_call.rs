@@ -95,9 +95,13 @@ async def webhook(key):
   worth a finding; LW105 reports direct calls.
 - Calling a sync function that a decorator runs in a worker thread: asgiref's
   `@sync_to_async` (with or without arguments), channels' `@database_sync_to_async`,
-  asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`. The call makes an
-  awaitable (or starts a worker) and the body blocks that thread, not the loop. LW104 reads
-  such a function as run on another thread.
+  asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`, or a decorator of
+  the project (in any module) whose wrapper hands the function it was given to a thread and
+  calls it nowhere else (`loop.run_in_executor(None, partial(func, *args))`, a `lambda:
+  func(*args)` handed there, `asyncio.to_thread(func, *args)`, `executor.submit`), directly
+  or through a decorator factory. The call makes an awaitable (or starts a worker) and the
+  body blocks that thread, not the loop. LW104 reads such a function as run on another
+  thread.
 - Calling a generator function: that makes a generator and runs none of its body. The
   blocking point is where the generator is iterated (`for line in rows(path):`, a
   comprehension over it, `list(rows(path))`), and that is what is reported.
