@@ -420,13 +420,14 @@ impl<'a> Checker<'a, '_> {
                 Expr::Call(call) => (&*call.func, Some(call)),
                 other => (other, None),
             };
-            if let Expr::Name(name) = target
-                && let Some(offloads) = self.module_decorator_offloads(name.id.as_str())
-            {
-                if offloads {
-                    return ThreadDecorators::Thread;
+            if let Expr::Name(name) = target {
+                let kinds = self.module_decorator_kinds(name.id.as_str());
+                if !kinds.is_empty() {
+                    if kinds.iter().all(|&kind| kind == DecoratorKind::Offloads) {
+                        return ThreadDecorators::Thread;
+                    }
+                    continue;
                 }
-                continue;
             }
             let Some(path) = self.model.path_of(target) else {
                 continue;
@@ -448,27 +449,20 @@ impl<'a> Checker<'a, '_> {
         ThreadDecorators::AskTheLink(ask_the_link)
     }
 
-    /// Whether the module-level function `name` of this module, used as a decorator, runs
-    /// the function it decorates in a worker thread (`None` when the module defines no such
-    /// function).
-    fn module_decorator_offloads(&self, name: &str) -> Option<bool> {
-        let mut definitions = self
-            .module
+    /// What each module-level `def` of this module named `name` makes of a function it
+    /// decorates ([`decorators::decorator_kind`]): none when the module defines no such
+    /// function, one per definition otherwise.
+    fn module_decorator_kinds(&self, name: &str) -> Vec<DecoratorKind> {
+        self.module
             .body
             .iter()
             .filter_map(|stmt| match stmt {
                 Stmt::FunctionDef(definition) if definition.name.as_str() == name => {
-                    Some(definition)
+                    Some(decorators::decorator_kind(definition))
                 }
                 _ => None,
             })
-            .peekable();
-        definitions.peek()?;
-        Some(
-            definitions.all(|definition| {
-                decorators::decorator_kind(definition) == DecoratorKind::Offloads
-            }),
-        )
+            .collect()
     }
 
     /// What the decorators of an `async def` make of it, as far as this module can tell
@@ -488,18 +482,9 @@ impl<'a> Checker<'a, '_> {
             };
             // A function of this module: read here.
             if let Expr::Name(name) = target {
-                let mut definitions = self.module.body.iter().filter_map(|stmt| match stmt {
-                    Stmt::FunctionDef(definition)
-                        if definition.name.as_str() == name.id.as_str() =>
-                    {
-                        Some(definition)
-                    }
-                    _ => None,
-                });
-                if let Some(first) = definitions.next() {
-                    if std::iter::once(first).chain(definitions).any(|definition| {
-                        decorators::decorator_kind(definition) != DecoratorKind::Keeps
-                    }) {
+                let kinds = self.module_decorator_kinds(name.id.as_str());
+                if !kinds.is_empty() {
+                    if kinds.iter().any(|&kind| kind != DecoratorKind::Keeps) {
                         return DecoratorsSay::Hidden;
                     }
                     continue;
