@@ -1,5 +1,5 @@
 //! Sync database and search-engine clients (`sqlite3`, `psycopg2`, sync `psycopg`,
-//! `pymysql`, `MySQLdb`, `pymongo`, `redis`, sync SQLAlchemy, `elasticsearch`): their
+//! `pymysql`, `MySQLdb`, `pymongo`, `redis`, sync SQLAlchemy, Django's ORM, `elasticsearch`): their
 //! connections, cursors and sessions, and what each call returns, so that methods on the
 //! values they hand out are known too.
 
@@ -14,6 +14,51 @@ const MONGO_ASYNC: Option<&str> = Some("motor or pymongo.AsyncMongoClient");
 const REDIS_ASYNC: Option<&str> = Some("redis.asyncio");
 const SQLALCHEMY_ASYNC: Option<&str> = Some("sqlalchemy.ext.asyncio");
 const SQLALCHEMY_ASYNC_SESSION: Option<&str> = Some("sqlalchemy.ext.asyncio.AsyncSession");
+const DJANGO_ASYNC: Option<&str> =
+    Some("the QuerySet's async form (`aget`, `afirst`, `acount`, `acreate`...; Django 4.1+)");
+const MANAGER: &str = "django.db.models.Manager";
+const QUERYSET: &str = "django.db.models.QuerySet";
+
+/// What a Django manager and a queryset share: the methods that build another queryset
+/// (lazy: no query yet) and the ones that run a query. Django raises
+/// `SynchronousOnlyOperation` when a query runs on a thread with a running event loop.
+const QUERYSET_METHODS: &[Api] = &[
+    Api::new("all").returns(QUERYSET),
+    Api::new("filter").returns(QUERYSET),
+    Api::new("exclude").returns(QUERYSET),
+    Api::new("order_by").returns(QUERYSET),
+    Api::new("select_related").returns(QUERYSET),
+    Api::new("prefetch_related").returns(QUERYSET),
+    Api::new("annotate").returns(QUERYSET),
+    Api::new("alias").returns(QUERYSET),
+    Api::new("values").returns(QUERYSET),
+    Api::new("values_list").returns(QUERYSET),
+    Api::new("distinct").returns(QUERYSET),
+    Api::new("only").returns(QUERYSET),
+    Api::new("defer").returns(QUERYSET),
+    Api::new("using").returns(QUERYSET),
+    Api::new("none").returns(QUERYSET),
+    Api::new("reverse").returns(QUERYSET),
+    Api::new("select_for_update").returns(QUERYSET),
+    Api::new("get").blocks(io(DJANGO_ASYNC)),
+    Api::new("first").blocks(io(DJANGO_ASYNC)),
+    Api::new("last").blocks(io(DJANGO_ASYNC)),
+    Api::new("count").blocks(io(DJANGO_ASYNC)),
+    Api::new("exists").blocks(io(DJANGO_ASYNC)),
+    Api::new("contains").blocks(io(DJANGO_ASYNC)),
+    Api::new("create").blocks(io(DJANGO_ASYNC)),
+    Api::new("get_or_create").blocks(io(DJANGO_ASYNC)),
+    Api::new("update_or_create").blocks(io(DJANGO_ASYNC)),
+    Api::new("bulk_create").blocks(io(DJANGO_ASYNC)),
+    Api::new("bulk_update").blocks(io(DJANGO_ASYNC)),
+    Api::new("in_bulk").blocks(io(DJANGO_ASYNC)),
+    Api::new("aggregate").blocks(io(DJANGO_ASYNC)),
+    Api::new("earliest").blocks(io(DJANGO_ASYNC)),
+    Api::new("latest").blocks(io(DJANGO_ASYNC)),
+    Api::new("update").blocks(io(DJANGO_ASYNC)),
+    Api::new("delete").blocks(io(DJANGO_ASYNC)),
+    Api::new("explain").blocks(io(DJANGO_ASYNC)),
+];
 
 pub(super) const LIBRARIES: &[Library] = &[
     // The sqlite3 documentation: a connection (and its cursors) may only be used in the
@@ -219,6 +264,19 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::new("sqlalchemy.orm.scoped_session")
                 .methods(&[Api::new("__call__").returns("sqlalchemy.orm.Session")]),
         ]),
+    // A model's `objects` is its default manager, from the base class's metaclass; a model
+    // that declares a manager of the project's own is typed by the project instead.
+    Library::new("django").classes(&[
+        Class::type_only("django.db.models.Model")
+            .aliases(&["django.db.models.base.Model"])
+            .attributes(&[("objects", MANAGER)]),
+        Class::type_only(MANAGER)
+            .aliases(&["django.db.models.manager.Manager"])
+            .methods(QUERYSET_METHODS),
+        Class::type_only(QUERYSET)
+            .aliases(&["django.db.models.query.QuerySet"])
+            .methods(QUERYSET_METHODS),
+    ]),
     Library::new("elasticsearch").classes(&[Class::new("elasticsearch.Elasticsearch")
         .other_methods(io(Some("elasticsearch.AsyncElasticsearch")))
         .methods(&[Api::new("options")])]),

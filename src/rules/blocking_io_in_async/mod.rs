@@ -34,12 +34,20 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
-`boto3` and the `botocore` clients it builds), TLS contexts that read certificate files
+`boto3` and the `botocore` clients it builds, and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
 `importlib.import_module` and the installed-package metadata of `importlib.metadata`
 (`version`, `entry_points`, ...), and data and image files: `pandas.read_csv` and the other
 pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save` and `PIL.Image.open`
 (not on an in-memory buffer built in the call, `numpy.load(io.BytesIO(data))`).
+
+Django's ORM: a query through a model's default manager (`Order.objects.get(pk=pk)`,
+`Order.objects.filter(...).first()`: `get`, `first`, `last`, `count`, `exists`, `create`,
+`get_or_create`, `update`, `delete`, `aggregate` and the others that run one) raises
+`SynchronousOnlyOperation` on a thread whose loop runs, besides waiting on the database.
+Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported, nor
+are the async forms (`aget`, `acount`, Django 4.1+), which are the fix. A model whose
+`objects` is a manager class of the project is read through that class.
 
 A file object's methods count where the file was opened elsewhere: a log file the
 constructor opened and a coroutine writes to (`self._log = open(path, "a")`, then
