@@ -31,17 +31,26 @@ pub const RESPONSE_BUILDERS: &[&str] = &[
 /// What `asgiref.sync.async_to_sync(f)` returns: calling it runs `f` to completion on a loop
 /// of its own, and raises RuntimeError on a thread whose loop is running.
 const ASYNC_TO_SYNC: &str = "asgiref.sync.AsyncToSync";
+/// What `sync_to_async(f)` (and Channels' `database_sync_to_async(f)`) returns: calling it
+/// makes a coroutine, which runs `f` in a worker thread once awaited.
+const SYNC_TO_ASYNC: &str = "asgiref.sync.SyncToAsync";
 
 pub(super) const LIBRARIES: &[Library] = &[
     // Django's bridges between sync and async code (and Channels', built on them).
     Library::new("asgiref")
         .functions(&[
             Api::new("asgiref.sync.async_to_sync").returns(ASYNC_TO_SYNC),
-            Api::new("asgiref.sync.sync_to_async").hands_off("func", 0),
+            Api::new("asgiref.sync.sync_to_async")
+                .hands_off("func", 0)
+                .returns(SYNC_TO_ASYNC),
         ])
-        .classes(&[Class::new(ASYNC_TO_SYNC).methods(&[Api::new("__call__").runs_loop()])]),
-    Library::new("channels")
-        .functions(&[Api::new("channels.db.database_sync_to_async").hands_off("func", 0)]),
+        .classes(&[
+            Class::new(ASYNC_TO_SYNC).methods(&[Api::new("__call__").runs_loop()]),
+            Class::new(SYNC_TO_ASYNC).methods(&[Api::new("__call__").coroutine()]),
+        ]),
+    Library::new("channels").functions(&[Api::new("channels.db.database_sync_to_async")
+        .hands_off("func", 0)
+        .returns(SYNC_TO_ASYNC)]),
     Library::new("asyncer").functions(&[Api::new("asyncer.asyncify").hands_off("function", 0)]),
     Library::new("fastapi")
         .functions(&[Api::new("fastapi.concurrency.run_in_threadpool").hands_off("func", 0)])
