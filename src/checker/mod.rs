@@ -375,6 +375,11 @@ impl<'a> Checker<'a, '_> {
         }
         match thread_decorators {
             ThreadDecorators::Thread => self.summary.current().runs_in_thread = true,
+            ThreadDecorators::ThreadCoroutine => {
+                let function = self.summary.current();
+                function.runs_in_thread = true;
+                function.thread_coroutine = true;
+            }
             ThreadDecorators::AskTheLink(paths) => {
                 for path in paths {
                     self.summary.note_sync_project_decorator(&path);
@@ -435,12 +440,16 @@ impl<'a> Checker<'a, '_> {
             let catalogued =
                 catalog::THREAD_RUNNING_DECORATORS
                     .iter()
-                    .any(|&(decorator, keyword)| {
+                    .find(|&&(decorator, keyword, _)| {
                         decorator == path.as_str()
                             && keyword.is_none_or(|keyword| is_true_keyword(call, keyword))
                     });
-            if catalogued {
-                return ThreadDecorators::Thread;
+            if let Some(&(_, _, makes_coroutine)) = catalogued {
+                return if makes_coroutine {
+                    ThreadDecorators::ThreadCoroutine
+                } else {
+                    ThreadDecorators::Thread
+                };
             }
             if !path.starts_with("builtins.") && may_be_in_project(self.roots, &path) {
                 ask_the_link.push(path);
@@ -536,6 +545,8 @@ impl<'a> Checker<'a, '_> {
 enum ThreadDecorators {
     /// In a worker thread.
     Thread,
+    /// In a worker thread, once the coroutine that calling it makes is awaited.
+    ThreadCoroutine,
     /// Where it is called, unless one of these decorators, paths that may name functions of
     /// other modules of the project, says otherwise: the link reads them.
     AskTheLink(Vec<String>),

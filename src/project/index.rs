@@ -404,10 +404,15 @@ impl<'a> Project<'a> {
     }
 
     /// Whether calling function `id` makes a coroutine: an `async def` that does not yield,
-    /// and no decorator hides the coroutine ([`Self::coroutine_hidden`]).
+    /// and no decorator hides the coroutine ([`Self::coroutine_hidden`]); or a sync `def`
+    /// that a decorator makes into a coroutine function run in a worker thread
+    /// (`@sync_to_async`: [`FunctionSites::thread_coroutine`]).
+    ///
+    /// [`FunctionSites::thread_coroutine`]: super::summary::FunctionSites::thread_coroutine
     pub fn makes_coroutine(&self, id: FunctionId) -> bool {
         let function = self.function(id);
-        function.is_async && !function.is_generator && !self.coroutine_hidden(id)
+        (function.is_async && !function.is_generator && !self.coroutine_hidden(id))
+            || function.thread_coroutine
     }
 
     /// Whether a decorator of function `id` may make calling it return something else than

@@ -634,6 +634,9 @@ pub struct FunctionSites {
     ///
     /// [`Project::call_runs_body`]: super::index::Project::call_runs_body
     pub runs_in_thread: bool,
+    /// Of a [`Self::runs_in_thread`] function: calling it makes a coroutine, which runs the
+    /// body in the worker thread once awaited (`@sync_to_async`, not textual's `@work`).
+    pub thread_coroutine: bool,
 }
 
 impl FunctionSites {
@@ -652,6 +655,7 @@ impl FunctionSites {
             && self.parameter_callees.is_empty()
             && self.project_decorators.is_empty()
             && !self.runs_in_thread
+            && !self.thread_coroutine
     }
 }
 

@@ -20,7 +20,9 @@ declares: `self.conn.execute(...)` where a base class in another module declares
 request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit`, and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never
-runs `save`).
+runs `save`). So is a call of a sync `def` those decorators make into a coroutine function
+(`@database_sync_to_async def store(self, ...)`, then `self.store(text)`); textual's
+`@work(thread=True)`, which starts a worker and returns it, is not one.
 
 ## Why is this bad?
 Calling an `async def` only builds a coroutine object; its body runs when it is awaited or
