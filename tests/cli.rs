@@ -896,3 +896,43 @@ fn the_allocator_runs_with_one_arena() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("opt.narenas: 1\n"), "{stderr}");
 }
+
+/// A module whose only finding can come from the link, LW104 on a function its decorator
+/// runs in a worker thread, keeps what identifies its text through the link: the finding
+/// is printed with its code frame. Both ways of knowing the decorator: the catalog's, and a
+/// decorator of another module of the project.
+#[test]
+fn a_module_with_only_a_thread_run_function_keeps_its_text_for_the_link() {
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        (
+            "pkg/offload.py",
+            "import asyncio\n\n\ndef in_thread(func):\n    async def wrapper(*args):\n        return await asyncio.to_thread(func, *args)\n\n    return wrapper\n",
+        ),
+        (
+            "pkg/wake.py",
+            "import asyncio\n\nfrom asgiref.sync import sync_to_async\n\n\n@sync_to_async\ndef wake(event: asyncio.Event):\n    event.set()\n",
+        ),
+        (
+            "pkg/release.py",
+            "import asyncio\n\nfrom .offload import in_thread\n\n\n@in_thread\ndef release(event: asyncio.Event):\n    event.clear()\n    event.set()\n",
+        ),
+        (
+            "pkg/main.py",
+            "from .release import release\nfrom .wake import wake\n\n\nasync def main(event):\n    await wake(event)\n    await release(event)\n",
+        ),
+    ]);
+    let output = loopwarden(dir.path())
+        .args(["check", ".", "--output-format", "text", "--no-cache"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("7 | def wake(event: asyncio.Event):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("7 | def release(event: asyncio.Event):"),
+        "{stdout}"
+    );
+}
