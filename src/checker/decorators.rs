@@ -44,9 +44,10 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
     if returned.is_empty() {
         return DecoratorKind::Unknown;
     }
-    let mut kind = DecoratorKind::Keeps;
-    for (index, value) in returned.into_iter().enumerate() {
-        let first = index == 0;
+    // What every return makes of it, combined: one return that says otherwise than the
+    // others leaves it unknown (or, against keeping, a plain function).
+    let mut kind = None;
+    for value in returned {
         let this = match value {
             Expr::Name(name) if Some(name.id.as_str()) == parameter => DecoratorKind::Keeps,
             Expr::Name(name) => match nested(name.id.as_str()) {
@@ -71,17 +72,15 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
             },
             _ => DecoratorKind::Unknown,
         };
-        kind = match (kind, this) {
+        kind = Some(match (kind.unwrap_or(this), this) {
             (DecoratorKind::Unknown, _) | (_, DecoratorKind::Unknown) => DecoratorKind::Unknown,
-            // The first return, or every one, runs it in a thread.
             (DecoratorKind::Offloads, DecoratorKind::Offloads) => DecoratorKind::Offloads,
-            (DecoratorKind::Keeps, DecoratorKind::Offloads) if first => DecoratorKind::Offloads,
             (DecoratorKind::Offloads, _) | (_, DecoratorKind::Offloads) => DecoratorKind::Unknown,
             (DecoratorKind::Hides, _) | (_, DecoratorKind::Hides) => DecoratorKind::Hides,
             _ => DecoratorKind::Keeps,
-        };
+        });
     }
-    kind
+    kind.unwrap_or(DecoratorKind::Unknown)
 }
 
 /// Whether `wrapper` hands `function`, its decorator's parameter, to a worker thread and

@@ -230,10 +230,14 @@ impl<'a> Project<'a> {
     /// another module, runs the function it decorates in a worker thread.
     pub(super) fn offloaded_functions(&self) -> HashSet<FunctionId> {
         let mut offloaded = HashSet::default();
+        // A framework's decorator (`@callback`) is named by most modules: resolved once.
+        let mut offloads_by_path: HashMap<&str, bool> = HashMap::default();
         for (module, project_module) in self.modules.iter().enumerate() {
             for (decorator, functions) in &project_module.summary.sync_project_decorators {
-                let offloads = self.resolve(decorator).is_some_and(|decorator| {
-                    self.function(decorator).as_decorator == DecoratorKind::Offloads
+                let offloads = *offloads_by_path.entry(decorator).or_insert_with(|| {
+                    self.resolve(decorator).is_some_and(|decorator| {
+                        self.function(decorator).as_decorator == DecoratorKind::Offloads
+                    })
                 });
                 if offloads {
                     offloaded.extend(functions.iter().map(|&index| (module, index as usize)));

@@ -1586,7 +1586,8 @@ pub struct ModuleSummary {
 
 impl ModuleSummary {
     /// Whether a whole-project rule could report anything in this module: it has a
-    /// loop-driving call (LW202), a function handed to a thread (LW104), or a call that may
+    /// loop-driving call (LW202), a function handed to a thread or that a decorator runs in
+    /// one, maybe one of another module (LW104), or a call that may
     /// name a project function (`in_project` says which callee paths may) from a coroutine
     /// (LW103) or whose value is dropped or tested (LW302, LW303; these also report known
     /// async APIs). The text of a module that has none need not wait for the link.
