@@ -16,6 +16,9 @@ const SQLALCHEMY_ASYNC: Option<&str> = Some("sqlalchemy.ext.asyncio");
 const SQLALCHEMY_ASYNC_SESSION: Option<&str> = Some("sqlalchemy.ext.asyncio.AsyncSession");
 const DJANGO_ASYNC: Option<&str> =
     Some("the QuerySet's async form (`aget`, `afirst`, `acount`, `acreate`...; Django 4.1+)");
+const DJANGO_MODEL_ASYNC: Option<&str> =
+    Some("the model's async form (`asave`, `adelete`, `arefresh_from_db`; Django 4.2+)");
+const DJANGO_SYNC_TO_ASYNC: Option<&str> = Some("asgiref's `sync_to_async`");
 const MANAGER: &str = "django.db.models.Manager";
 const QUERYSET: &str = "django.db.models.QuerySet";
 
@@ -58,6 +61,17 @@ const QUERYSET_METHODS: &[Api] = &[
     Api::new("update").blocks(io(DJANGO_ASYNC)),
     Api::new("delete").blocks(io(DJANGO_ASYNC)),
     Api::new("explain").blocks(io(DJANGO_ASYNC)),
+];
+
+/// A model instance's methods that run a query (`asave`, `adelete`, `arefresh_from_db` are
+/// their async forms, Django 4.2+). `full_clean` and `validate_unique` query for unique
+/// fields; `clean` and `clean_fields` run no query of Django's own and are not listed.
+const MODEL_METHODS: &[Api] = &[
+    Api::new("save").blocks(io(DJANGO_MODEL_ASYNC)),
+    Api::new("delete").blocks(io(DJANGO_MODEL_ASYNC)),
+    Api::new("refresh_from_db").blocks(io(DJANGO_MODEL_ASYNC)),
+    Api::new("full_clean").blocks(io(DJANGO_SYNC_TO_ASYNC)),
+    Api::new("validate_unique").blocks(io(DJANGO_SYNC_TO_ASYNC)),
 ];
 
 pub(super) const LIBRARIES: &[Library] = &[
@@ -269,7 +283,8 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("django").classes(&[
         Class::type_only("django.db.models.Model")
             .aliases(&["django.db.models.base.Model"])
-            .attributes(&[("objects", MANAGER)]),
+            .attributes(&[("objects", MANAGER)])
+            .methods(MODEL_METHODS),
         Class::type_only(MANAGER)
             .aliases(&["django.db.models.manager.Manager"])
             .methods(QUERYSET_METHODS),

@@ -47,7 +47,11 @@ Django's ORM: a query through a model's default manager (`Order.objects.get(pk=p
 `SynchronousOnlyOperation` on a thread whose loop runs, besides waiting on the database.
 Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported, nor
 are the async forms (`aget`, `acount`, Django 4.1+), which are the fix. A model whose
-`objects` is a manager class of the project is read through that class.
+`objects` is a manager class of the project is read through that class. A model instance
+known by its annotation or its constructor (`invoice: Invoice`, `Invoice(total=0)`) queries
+in `save`, `delete` and `refresh_from_db` (async forms `asave`, `adelete`,
+`arefresh_from_db`, Django 4.2+) and in `full_clean` and `validate_unique` (which look up
+unique fields); a method the model defines is read as the project's own.
 
 A file object's methods count where the file was opened elsewhere: a log file the
 constructor opened and a coroutine writes to (`self._log = open(path, "a")`, then
