@@ -897,6 +897,38 @@ fn the_allocator_runs_with_one_arena() {
     assert!(stderr.contains("opt.narenas: 1\n"), "{stderr}");
 }
 
+/// A sync module whose only finding is LW202 on its call of another module's `async def`
+/// behind `@async_to_sync` (a coroutine of a third module reaches it), the call's value
+/// used, keeps what identifies its text through the link: the finding is printed with its
+/// code frame.
+#[test]
+fn a_sync_module_calling_an_own_loop_function_keeps_its_text_for_the_link() {
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        (
+            "pkg/bridge.py",
+            "from asgiref.sync import async_to_sync\n\n\n@async_to_sync\nasync def notify(group):\n    return group\n",
+        ),
+        (
+            "pkg/fanout.py",
+            "from .bridge import notify\n\n\ndef notify_all(groups):\n    return [notify(group) for group in groups]\n",
+        ),
+        (
+            "pkg/main.py",
+            "from .fanout import notify_all\n\n\nasync def main(groups):\n    notify_all(groups)\n",
+        ),
+    ]);
+    let output = loopwarden(dir.path())
+        .args(["check", ".", "--output-format", "text", "--no-cache"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("5 |     return [notify(group) for group in groups]"),
+        "{stdout}"
+    );
+}
+
 /// A module whose only finding can come from the link, LW104 on a function its decorator
 /// runs in a worker thread, keeps what identifies its text through the link: the finding
 /// is printed with its code frame. Both ways of knowing the decorator: the catalog's, and a

@@ -18,6 +18,18 @@ pub const SYNC_WRAPPING_DECORATORS: &[&str] = &[
     "async_to_sync.sync",
 ];
 
+/// Of [`SYNC_WRAPPING_DECORATORS`], those whose wrapper drives the coroutine from the
+/// caller's thread and refuses, or fails, where a loop already runs there (LW202): asgiref's
+/// `async_to_sync` raises `RuntimeError` ("You cannot use AsyncToSync in the same thread as
+/// an async event loop"), asyncer's `syncify` runs only from a worker thread (or through
+/// `anyio.run`), syncer's `sync` calls `run_until_complete`. unsync's runs the coroutine on
+/// a loop of its own thread, from any thread.
+pub const LOOP_RUNNING_DECORATORS: &[&str] = &[
+    "asgiref.sync.async_to_sync",
+    "asyncer.syncify",
+    "syncer.sync",
+];
+
 /// Library decorators known to leave an `async def` a coroutine function: calling what they
 /// return still makes a coroutine (LW302). Any other library's decorator may not (textual's
 /// `@work` starts a worker and returns it; a framework's may register the function and hand

@@ -389,6 +389,11 @@ impl<'a> Checker<'a, '_> {
         match decorators {
             DecoratorsSay::Coroutine => {}
             DecoratorsSay::Hidden => self.summary.current().coroutine_hidden = true,
+            DecoratorsSay::RunsOwnLoop => {
+                let function = self.summary.current();
+                function.coroutine_hidden = true;
+                function.runs_own_loop = true;
+            }
             DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
         self.summary.current().as_decorator = as_decorator;
@@ -504,6 +509,9 @@ impl<'a> Checker<'a, '_> {
                 return DecoratorsSay::Hidden;
             };
             let path = path.as_str();
+            if catalog::LOOP_RUNNING_DECORATORS.contains(&path) {
+                return DecoratorsSay::RunsOwnLoop;
+            }
             if catalog::SYNC_WRAPPING_DECORATORS.contains(&path) {
                 return DecoratorsSay::Hidden;
             }
@@ -569,6 +577,9 @@ enum DecoratorsSay {
     Coroutine,
     /// Calling it may not make a coroutine.
     Hidden,
+    /// Calling it runs the coroutine to completion on a loop of its own, from the caller's
+    /// thread ([`catalog::LOOP_RUNNING_DECORATORS`]).
+    RunsOwnLoop,
     /// Decorators that may be functions of other modules of the project: the link reads them.
     AskTheLink(ThinVec<Box<str>>),
 }

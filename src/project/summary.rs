@@ -637,6 +637,11 @@ pub struct FunctionSites {
     /// Of a [`Self::runs_in_thread`] function: calling it makes a coroutine, which runs the
     /// body in the worker thread once awaited (`@sync_to_async`, not textual's `@work`).
     pub thread_coroutine: bool,
+    /// An `async def` behind a decorator that makes calling it run the coroutine on a loop
+    /// of its own from the caller's thread, and fail where one already runs there
+    /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
+    /// a loop run of LW202's.
+    pub runs_own_loop: bool,
 }
 
 impl FunctionSites {
@@ -656,6 +661,7 @@ impl FunctionSites {
             && self.project_decorators.is_empty()
             && !self.runs_in_thread
             && !self.thread_coroutine
+            && !self.runs_own_loop
     }
 }
 
@@ -1587,10 +1593,11 @@ pub struct ModuleSummary {
 impl ModuleSummary {
     /// Whether a whole-project rule could report anything in this module: it has a
     /// loop-driving call (LW202), a function handed to a thread or that a decorator runs in
-    /// one, maybe one of another module (LW104), or a call that may
-    /// name a project function (`in_project` says which callee paths may) from a coroutine
-    /// (LW103) or whose value is dropped or tested (LW302, LW303; these also report known
-    /// async APIs). The text of a module that has none need not wait for the link.
+    /// one, maybe one of another module (LW104), or a call that may name a project function
+    /// (`in_project` says which callee paths may: LW103 from a coroutine, LW302 and LW303
+    /// where its value is dropped or tested, LW202 of a function a decorator runs on a loop
+    /// of its own), or a known async API whose value is dropped or tested. The text of a
+    /// module that has none need not wait for the link.
     pub fn may_have_project_findings(&self, in_project: impl Fn(&str) -> bool) -> bool {
         // A function run in a worker thread is LW104's thread target.
         !self.sync_project_decorators.is_empty()
@@ -1601,14 +1608,14 @@ impl ModuleSummary {
                     || !function.loop_callbacks.is_empty()
                     || !function.pending_callbacks.is_empty()
                     || !function.pending_deadline.is_empty()
+                    // Any call that may name a project function: it may be an `async def`
+                    // that its decorator runs on a loop of its own (LW202, from a sync
+                    // function a coroutine reaches too).
                     || function.calls.iter().any(|call| {
-                        let dropped_or_tested = call.usage != CallUsage::Used;
-                        if !function.is_async && !dropped_or_tested {
-                            return false;
-                        }
                         let callee = self.callee(call);
                         in_project(callee)
-                            || (dropped_or_tested && catalog::is_coroutine_api(callee))
+                            || (call.usage != CallUsage::Used
+                                && catalog::is_coroutine_api(callee))
                     })
             })
     }

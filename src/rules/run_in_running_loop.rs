@@ -9,6 +9,7 @@ use crate::checker::Checker;
 use crate::checker::loop_guards;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::diagnostic::{chain_text, display_path};
+use crate::project::interned::Name;
 use crate::project::summary::{LoopEntry, LoopRunSite};
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
@@ -38,7 +39,12 @@ Flags `asyncio.run(...)`, `loop.run_until_complete(...)`, `loop.run_forever()` a
 
 `async_to_sync` is Django's bridge, `asgiref.sync.async_to_sync`: making the wrapper runs
 nothing; calling it (at once, or later through a name) runs `f` on a loop of its own, and
-the chain names that call `AsyncToSync.__call__`.
+the chain names that call `AsyncToSync.__call__`. Used as a decorator (`@async_to_sync` on
+an `async def` of the project, in any module), each call of the decorated function is such
+a run, in a coroutine (a) or in a sync function one reaches (b); so are the calls of an
+`async def` behind asyncer's `@syncify` (which runs only from a worker thread) and syncer's
+`@sync` (`run_until_complete`). unsync's `@unsync` runs the coroutine on a thread of its own
+and is not one.
 
 ## Why is this bad?
 Only one loop can run on a thread. `asyncio.run()` raises
@@ -132,6 +138,7 @@ result = await fetch_all(urls)
 const HELP_IN_NOTEBOOK: &str =
     "A notebook cell may `await` at its top level: await the coroutine instead";
 const HELP_IN_COROUTINE: &str = "Await the coroutine directly instead of starting a new loop";
+const HELP_OWN_LOOP_IN_COROUTINE: &str = "Await the coroutine function itself from async code (keep an undecorated `async def` beside the decorated wrapper, which is for sync callers)";
 const HELP_IN_HOOK: &str = "Use the framework's async hook (e.g. `async_log_success_event`), or branch on `asyncio.get_running_loop()`: schedule a task (keep a reference) when a loop runs, `asyncio.run()` when none does";
 const HELP_CALLED_FROM_ASYNC: &str = "Make the function `async` and await it from the coroutine, or have the coroutine run it with `await asyncio.to_thread(...)` (a worker thread has no running loop)";
 const HELP_AT_IMPORT: &str = "Run the loop from the program's entry point (a `main()` under `if __name__ == \"__main__\":`), or make the module's set-up a coroutine its importer awaits";
@@ -140,58 +147,120 @@ const HELP_IN_FINALIZER: &str = "Do not run a loop in a finalizer: close the res
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         let function = project.function(id);
+        if function.runs_own_loop {
+            check_calls_of_own_loop_function(project, facts, id, report);
+        }
         if function.loop_runs.is_empty() || function.checks_running_loop {
             continue;
         }
         for run in function.loop_runs.iter().filter(|run| !run.guarded) {
             let api = display_path(&run.api);
-            let (message, help, chain) = if function.is_async {
-                (
-                    format!(
-                        "`{api}` inside async function `{}` raises RuntimeError: a loop is already running",
-                        function.name()
-                    ),
-                    HELP_IN_COROUTINE,
-                    Vec::new(),
-                )
-            } else if facts.reached.contains_key(&id)
-                && reached_with_truthy(project, facts, id, run)
-                && facts.entry_path_dispatches(project, id)
-            {
-                let mut chain = facts.chain_from_entry(project, id);
-                chain.push(project.step(id.0, &api, run.range));
-                let (why, help) = match facts.entries.get(&entry_of(facts, id)) {
-                    Some(LoopEntry::SyncHook) => (
-                        "a sync hook called from inside a running loop",
-                        HELP_IN_HOOK,
-                    ),
-                    Some(LoopEntry::Finalizer) => (
-                        "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread",
-                        HELP_IN_FINALIZER,
-                    ),
-                    None => (
-                        "a sync function called from async code",
-                        HELP_CALLED_FROM_ASYNC,
-                    ),
-                };
-                (
-                    format!(
-                        "`{api}` in `{}`, {why}, raises RuntimeError: {}",
-                        function.name(),
-                        chain_text(&chain)
-                    ),
-                    help,
-                    chain,
-                )
-            } else {
-                continue;
-            };
-            let diagnostic = Diagnostic::new(Rule::RunInRunningLoop, message, run.range)
-                .with_help(help)
-                .with_chain(chain);
-            report(id.0, diagnostic);
+            let what = format!("`{api}`");
+            check_run(
+                project,
+                facts,
+                id,
+                run,
+                (&api, &what),
+                HELP_IN_COROUTINE,
+                report,
+            );
         }
     }
+}
+
+/// The calls of `callee`, an `async def` that its decorator runs on a loop of its own
+/// (`@async_to_sync`), each a loop run of its caller's.
+fn check_calls_of_own_loop_function(
+    project: &Project,
+    facts: &Facts,
+    callee: FunctionId,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    let name = project.function(callee).name();
+    let what = format!("`{name}`, which its decorator runs on a loop of its own,");
+    for (caller, site) in facts.callers.of(callee) {
+        let calling = project.function(caller);
+        let call = &calling.calls[site];
+        if calling.checks_running_loop
+            || call.loop_guarded()
+            || !project.call_runs_body(caller, site, callee)
+        {
+            continue;
+        }
+        let guard = (calling.guarded_calls.iter())
+            .find(|(at, _)| *at as usize == site)
+            .map(|(_, guard)| guard.clone());
+        let run = LoopRunSite {
+            api: Name::new(name),
+            range: call.range,
+            guarded: false,
+            guard,
+            guarded_by_probe: None,
+        };
+        let help = HELP_OWN_LOOP_IN_COROUTINE;
+        check_run(project, facts, caller, &run, (name, &what), help, report);
+    }
+}
+
+/// Reports `run`, a loop run in function `id` (`api` names it in the chain, `what` in the
+/// message), where a loop already runs: in a coroutine (with `in_coroutine` as the help), or
+/// in a sync function that a coroutine or a hook reaches.
+fn check_run(
+    project: &Project,
+    facts: &Facts,
+    id: FunctionId,
+    run: &LoopRunSite,
+    (api, what): (&str, &str),
+    in_coroutine: &'static str,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    let function = project.function(id);
+    let (message, help, chain) = if function.is_async {
+        (
+            format!(
+                "{what} inside async function `{}` raises RuntimeError: a loop is already running",
+                function.name()
+            ),
+            in_coroutine,
+            Vec::new(),
+        )
+    } else if facts.reached.contains_key(&id)
+        && reached_with_truthy(project, facts, id, run)
+        && facts.entry_path_dispatches(project, id)
+    {
+        let mut chain = facts.chain_from_entry(project, id);
+        chain.push(project.step(id.0, api, run.range));
+        let (why, help) = match facts.entries.get(&entry_of(facts, id)) {
+            Some(LoopEntry::SyncHook) => (
+                "a sync hook called from inside a running loop",
+                HELP_IN_HOOK,
+            ),
+            Some(LoopEntry::Finalizer) => (
+                "a `__del__` finalizer, which runs wherever the last reference dies, often on the loop's thread",
+                HELP_IN_FINALIZER,
+            ),
+            None => (
+                "a sync function called from async code",
+                HELP_CALLED_FROM_ASYNC,
+            ),
+        };
+        (
+            format!(
+                "{what} in `{}`, {why}, raises RuntimeError: {}",
+                function.name(),
+                chain_text(&chain)
+            ),
+            help,
+            chain,
+        )
+    } else {
+        return;
+    };
+    let diagnostic = Diagnostic::new(Rule::RunInRunningLoop, message, run.range)
+        .with_help(help)
+        .with_chain(chain);
+    report(id.0, diagnostic);
 }
 
 /// Whether the run can happen on a path from a running loop: it is not behind a loop
