@@ -1,29 +1,62 @@
 //! Raw sockets and name resolution: the `socket` module's connecting and resolving
 //! functions and the blocking methods of `socket.socket`, each with the event loop's
-//! counterpart. (`ssl`'s certificate loading is not listed yet: a TLS context built in a
+//! counterpart; and waiting on descriptors with `select` and `selectors`. (`ssl`'s certificate loading is not listed yet: a TLS context built in a
 //! shared client helper reaches most coroutines of a project, and those chains need reading
 //! before the calls join the catalog.)
 
-use super::entries::{Api, Class, Library, io};
+use super::entries::{Api, Class, Library, io, timed};
 
-pub(super) const LIBRARIES: &[Library] = &[Library::new("socket")
-    .functions(&[
-        Api::new("socket.create_connection").blocks(io(Some("asyncio.open_connection"))),
-        Api::new("socket.getaddrinfo").blocks(io(Some("loop.getaddrinfo"))),
-        Api::new("socket.gethostbyname").blocks(io(Some("loop.getaddrinfo"))),
-        Api::new("socket.gethostbyname_ex").blocks(io(Some("loop.getaddrinfo"))),
-        Api::new("socket.gethostbyaddr").blocks(io(Some("loop.getnameinfo"))),
-        Api::new("socket.getnameinfo").blocks(io(Some("loop.getnameinfo"))),
-        Api::new("socket.getfqdn").blocks(io(Some("loop.getnameinfo"))),
-    ])
-    .classes(&[Class::new("socket.socket").methods(&[
-        Api::new("connect").blocks(io(Some("loop.sock_connect"))),
-        Api::new("recv").blocks(io(Some("loop.sock_recv"))),
-        Api::new("recv_into").blocks(io(Some("loop.sock_recv_into"))),
-        Api::new("recvfrom").blocks(io(Some("loop.sock_recvfrom"))),
-        Api::new("send").blocks(io(Some("loop.sock_sendall"))),
-        Api::new("sendall").blocks(io(Some("loop.sock_sendall"))),
-        Api::new("sendto").blocks(io(Some("loop.sock_sendto"))),
-        Api::new("accept").blocks(io(Some("loop.sock_accept"))),
-        Api::new("makefile").blocks(io(Some("asyncio streams"))),
-    ])])];
+/// What to wait on file descriptors with instead of `select`: the loop watches them.
+const LOOP_READERS: Option<&str> = Some("loop.add_reader/add_writer, or asyncio streams");
+
+pub(super) const LIBRARIES: &[Library] = &[
+    // Waits for descriptors to be ready, up to the timeout (forever without one); a timeout
+    // of `0` polls and returns at once.
+    Library::new("select")
+        .functions(&[Api::new("select.select").blocks(timed(LOOP_READERS, "timeout", 3))])
+        .classes(&[
+            Class::new("select.poll")
+                .aliases(&["select.devpoll"])
+                .methods(&[Api::new("poll").blocks(timed(LOOP_READERS, "timeout", 0))]),
+            Class::new("select.epoll").methods(&[Api::new("poll").blocks(timed(
+                LOOP_READERS,
+                "timeout",
+                0,
+            ))]),
+            Class::new("select.kqueue").methods(&[Api::new("control").blocks(timed(
+                LOOP_READERS,
+                "timeout",
+                2,
+            ))]),
+        ]),
+    Library::new("selectors").classes(&[Class::new("selectors.DefaultSelector")
+        .aliases(&[
+            "selectors.SelectSelector",
+            "selectors.PollSelector",
+            "selectors.EpollSelector",
+            "selectors.DevpollSelector",
+            "selectors.KqueueSelector",
+        ])
+        .methods(&[Api::new("select").blocks(timed(LOOP_READERS, "timeout", 0))])]),
+    Library::new("socket")
+        .functions(&[
+            Api::new("socket.create_connection").blocks(io(Some("asyncio.open_connection"))),
+            Api::new("socket.getaddrinfo").blocks(io(Some("loop.getaddrinfo"))),
+            Api::new("socket.gethostbyname").blocks(io(Some("loop.getaddrinfo"))),
+            Api::new("socket.gethostbyname_ex").blocks(io(Some("loop.getaddrinfo"))),
+            Api::new("socket.gethostbyaddr").blocks(io(Some("loop.getnameinfo"))),
+            Api::new("socket.getnameinfo").blocks(io(Some("loop.getnameinfo"))),
+            Api::new("socket.getfqdn").blocks(io(Some("loop.getnameinfo"))),
+        ])
+        .classes(&[Class::new("socket.socket").methods(&[
+            Api::new("connect").blocks(io(Some("loop.sock_connect"))),
+            Api::new("recv").blocks(io(Some("loop.sock_recv"))),
+            Api::new("recv_into").blocks(io(Some("loop.sock_recv_into"))),
+            Api::new("recvfrom").blocks(io(Some("loop.sock_recvfrom"))),
+            Api::new("send").blocks(io(Some("loop.sock_sendall"))),
+            Api::new("sendall").blocks(io(Some("loop.sock_sendall"))),
+            Api::new("sendto").blocks(io(Some("loop.sock_sendto"))),
+            Api::new("accept").blocks(io(Some("loop.sock_accept"))),
+            Api::new("makefile").blocks(io(Some("asyncio streams"))),
+        ])]),
+];

@@ -1,6 +1,7 @@
 //! Files and directories in the standard library: `open`, the `os` file functions and
 //! metadata calls (LW105), `shutil`, `pathlib`, `tempfile`, archives and compressed files,
-//! `json`/`pickle` on file objects; and `input()`, which reads the stdin file.
+//! `json`/`pickle` on file objects; and `input()` and `getpass.getpass()`, which read the
+//! terminal.
 
 use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, archive, io};
 
@@ -43,6 +44,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             .returns("io.TextIOWrapper"),
         Api::new("builtins.input").blocks(io(None)),
     ]),
+    // Reads the password from the terminal, like `input()`.
+    Library::new("getpass").functions(&[Api::new("getpass.getpass").blocks(io(None))]),
     Library::new("io")
         .functions(&[Api::new("io.open")
             .blocks(io(AIOFILES))

@@ -27,10 +27,11 @@ Flags a blocking I/O call made directly inside an `async def`: file access (`ope
 `io.open`, `codecs.open`, `os.*` file functions, `shutil`, `pathlib.Path` reads and writes,
 `tempfile`, `zipfile`, `tarfile`, `gzip`/`bz2`/`lzma`, `json`/`pickle` `load`/`dump` on a file
 object, `glob` patterns, and the `read`/`readline`/`readlines`/`write`/`writelines`/`flush`/
-`truncate` methods of a file object opened elsewhere), `input()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
+`truncate` methods of a file object opened elsewhere), `input()` and `getpass.getpass()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
 locks, events and threads, on `queue` and `multiprocessing` queues and processes and on
 `concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
-`urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`),
+`urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`), waiting on
+descriptors (`select.select` and its poll objects, `selectors`; a zero timeout only polls),
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
