@@ -69,6 +69,26 @@ impl SemanticModel<'_> {
         self.scopes.push(Scope::Function(scope));
         let mut conflicted = Conflicts::default();
         self.infer_local_types(&function.body, &mut conflicted);
+        self.forget_either_or(&conflicted);
+    }
+
+    /// Forgets the types of locals bound to a wrapper in one place and to what it wraps in
+    /// another (`sender = async_to_sync(send)` in one branch, `sender = send` in the
+    /// other): which one a later call meets is not known here.
+    fn forget_either_or(&mut self, conflicted: &Conflicts) {
+        if conflicted.plain.is_empty() || conflicted.wrapping.is_empty() {
+            return;
+        }
+        let Some(scope) = self.scopes.innermost_function_mut() else {
+            return;
+        };
+        for (target, wrapped) in &conflicted.wrapping {
+            if (conflicted.plain.iter()).any(|(local, name)| local == target && name == wrapped)
+                && let Some(binding) = scope.bindings.get_mut(target.as_str())
+            {
+                *binding = None;
+            }
+        }
     }
 
     pub fn enter_lambda(&mut self, lambda: &ast::ExprLambda) {
@@ -87,6 +107,7 @@ impl SemanticModel<'_> {
                 Stmt::Assign(assign) => {
                     if let [Expr::Name(target)] = assign.targets.as_slice() {
                         let known = self.resolve(&assign.value);
+                        conflicted.note_either_or(target, &assign.value, known.is_some());
                         if known.is_none() && !assign.value.is_none_literal_expr() {
                             self.bound_to_unknown(target.id.as_str(), conflicted);
                         } else {
@@ -213,6 +234,35 @@ struct Conflicts {
     names: HashSet<Name>,
     /// Locals bound somewhere to a value of no known type.
     bound_to_unknown: HashSet<Name>,
+    /// Locals bound to another name of no known type (`sender = send`), with that name.
+    plain: Vec<(Name, Name)>,
+    /// Locals bound to a call of a known type that wraps a name (`sender =
+    /// async_to_sync(send)`), once for each name it is handed.
+    wrapping: Vec<(Name, Name)>,
+}
+
+impl Conflicts {
+    /// Notes `target = value` for [`SemanticModel::forget_either_or`].
+    fn note_either_or(&mut self, target: &ast::ExprName, value: &Expr, typed: bool) {
+        match value {
+            // A name of a known type is what the wrapper makes of it (`path = root` and
+            // `path = Path(root, rel)`), or will be told apart by its type.
+            Expr::Name(name) if !typed => self
+                .plain
+                .push((Name::new(target.id.as_str()), Name::new(name.id.as_str()))),
+            Expr::Call(call) if typed => {
+                for argument in &call.arguments.args {
+                    if let Expr::Name(name) = argument
+                        && name.id != target.id
+                    {
+                        self.wrapping
+                            .push((Name::new(target.id.as_str()), Name::new(name.id.as_str())));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Every name `body` binds in its own scope (not in nested functions, classes or lambdas),

@@ -549,42 +549,83 @@ fn collect_self_assignments(
 ) {
     use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 
-    struct Collector<'b, 'm> {
+    struct Collector<'a, 'b, 'm> {
         self_name: &'b str,
         model: &'b SemanticModel<'m>,
         class_path: &'b str,
         learned: &'b mut Vec<(String, String, String)>,
+        /// The attributes assigned a name of no known type (`self.base_send = send`), with
+        /// the name.
+        plain: Vec<(&'a str, &'a str)>,
+        /// Where in `learned` an attribute's type came from a call that wraps names
+        /// (`self.base_send = async_to_sync(send)`), with the attribute and the call.
+        wrapped: Vec<(usize, &'a str, &'a ast::ExprCall)>,
     }
 
-    impl Collector<'_, '_> {
-        fn learn(&mut self, target: &Expr, type_name: Option<String>) {
+    impl<'a> Collector<'a, '_, '_> {
+        /// The attribute of `self` that `target` assigns.
+        fn self_attribute(&self, target: &'a Expr) -> Option<&'a str> {
             let Expr::Attribute(attribute) = target else {
-                return;
+                return None;
             };
             let Expr::Name(owner) = &*attribute.value else {
+                return None;
+            };
+            (owner.id.as_str() == self.self_name).then_some(attribute.attr.as_str())
+        }
+
+        fn learn(&mut self, target: &'a Expr, type_name: Option<String>) {
+            if let (Some(attribute), Some(type_name)) = (self.self_attribute(target), type_name) {
+                self.learned
+                    .push((self.class_path.to_string(), attribute.to_owned(), type_name));
+            }
+        }
+
+        fn learn_assigned(&mut self, target: &'a Expr, value: &'a Expr, type_name: Option<String>) {
+            let Some(attribute) = self.self_attribute(target) else {
                 return;
             };
-            if owner.id.as_str() != self.self_name {
-                return;
+            match value {
+                Expr::Name(name) if type_name.is_none() => {
+                    self.plain.push((attribute, name.id.as_str()));
+                }
+                Expr::Call(call) if type_name.is_some() => {
+                    self.wrapped.push((self.learned.len(), attribute, call));
+                }
+                _ => {}
             }
-            if let Some(type_name) = type_name {
-                self.learned.push((
-                    self.class_path.to_string(),
-                    attribute.attr.as_str().to_owned(),
-                    type_name,
-                ));
+            self.learn(target, type_name);
+        }
+
+        /// Forgets the types of attributes that hold either a wrapper or what it wraps
+        /// (`self.base_send = async_to_sync(send)` in one branch, `self.base_send = send` in
+        /// the other): which one a later call meets is not known here.
+        fn forget_either_or(self) {
+            let mut forgotten: Vec<usize> = (self.wrapped.iter())
+                .filter(|(_, attribute, call)| {
+                    call.arguments.args.iter().any(|argument| {
+                        matches!(argument, Expr::Name(name) if self.plain.iter().any(
+                            |&(plain, assigned)| plain == *attribute && assigned == name.id.as_str()
+                        ))
+                    })
+                })
+                .map(|&(at, _, _)| at)
+                .collect();
+            forgotten.sort_unstable();
+            for at in forgotten.into_iter().rev() {
+                self.learned.remove(at);
             }
         }
     }
 
-    impl<'a> StatementVisitor<'a> for Collector<'_, '_> {
+    impl<'a> StatementVisitor<'a> for Collector<'a, '_, '_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
                 Stmt::Assign(assign) => {
                     let type_name = self.model.type_of(&assign.value);
                     for target in &assign.targets {
-                        self.learn(target, type_name.clone());
+                        self.learn_assigned(target, &assign.value, type_name.clone());
                     }
                 }
                 Stmt::AnnAssign(assign) => {
@@ -615,6 +656,9 @@ fn collect_self_assignments(
         model,
         class_path,
         learned,
+        plain: Vec::new(),
+        wrapped: Vec::new(),
     };
     collector.visit_body(body);
+    collector.forget_either_or();
 }
