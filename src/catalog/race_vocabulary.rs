@@ -181,6 +181,17 @@ pub const COLLECTION_EDITS: &[&str] = &[
     "append", "extend", "insert", "remove", "pop", "discard", "add",
 ];
 
+/// Types whose augmented assignments (`+=`, `-=`) change the object in place, so that two
+/// coroutines updating it across an await lose nothing (LW601 read-modify-write in memory).
+pub const IN_PLACE_AUGMENTED_TYPES: &[&str] = &[
+    "builtins.list",
+    "builtins.set",
+    "builtins.dict",
+    "builtins.bytearray",
+    "collections.deque",
+    "collections.Counter",
+];
+
 /// Writes that add a row or document (LW601): racing a prior existence check they duplicate it,
 /// or, under a unique constraint, fail with an IntegrityError the code does not handle.
 pub const INSERT_WRITES: &[&str] = &[

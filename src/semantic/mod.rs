@@ -15,6 +15,8 @@ mod resolved;
 mod scope;
 
 pub use bindings::{ClassInfo, ModuleBindings, ModuleExports, receiver_of};
-pub use model::{DEFERRED_CALL, ELEMENTS_OF, SemanticModel, element_type, looks_like_class};
+pub use model::{
+    DEFERRED_CALL, ELEMENTS_OF, SemanticModel, element_type, is_collection, looks_like_class,
+};
 pub use resolved::{Resolved, dotted_name, member_path};
 pub use scope::{FunctionScope, Receiver, Scope, ScopeStack};

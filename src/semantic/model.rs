@@ -443,7 +443,8 @@ const MAPPING_CONTAINERS: &[&str] = &[
 ];
 
 /// Whether a type is one of the collection shapes above; they are not nested.
-fn is_collection(type_name: &str) -> bool {
+/// A collection of elements or values of a known type ([`ELEMENTS_OF`], [`VALUES_OF`]).
+pub fn is_collection(type_name: &str) -> bool {
     type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF)
 }
 

@@ -106,6 +106,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                     self.remember_read(stmt, reads);
                     self.read_modify_write(stmt, rest, races);
                 }
+                Stmt::AugAssign(assign) => self.augmented_across_await(assign, races),
                 _ => {}
             }
         }

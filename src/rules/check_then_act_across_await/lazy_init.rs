@@ -74,7 +74,33 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// A method only its owner calls once (`start`, a set-up step) is not.
     fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
         let name = self.function.name.as_str();
-        let callers = *self.callers.get_or_init(|| match self.class {
+        if self.runs_beside_itself() {
+            return true;
+        }
+        let returns_state = returned_values(&self.function.body).iter().any(|value| {
+            any_expr(value, &mut |inner: &Expr| {
+                matches!(inner, Expr::Attribute(_) | Expr::Name(_))
+                    && self.is_shared(inner)
+                    && states
+                        .iter()
+                        .any(|state| ComparableExpr::from(inner) == *state)
+            })
+        });
+        !name.starts_with('_') && returns_state && builds_resource
+    }
+
+    /// Whether concurrent calls of the function are plausible: other methods of its class
+    /// (other functions of the module, for a module function) call it from two or more
+    /// places, or its coroutines are made side by side ([`Self::fanned_out`]).
+    pub(super) fn runs_beside_itself(&self) -> bool {
+        self.caller_count() >= 2 || self.fanned_out()
+    }
+
+    /// How many other methods of the class (functions of the module) call the function, not
+    /// counting `__aenter__` and friends, which run once per use, nor methods only they reach.
+    fn caller_count(&self) -> usize {
+        let name = self.function.name.as_str();
+        *self.callers.get_or_init(|| match self.class {
             Some(class) => {
                 let is_dunder = |name: &str| name.starts_with("__") && name.ends_with("__");
                 let callers = class_callers(class, name);
@@ -108,20 +134,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         .count()
                 })
             }
-        });
-        if callers >= 2 || self.fanned_out() {
-            return true;
-        }
-        let returns_state = returned_values(&self.function.body).iter().any(|value| {
-            any_expr(value, &mut |inner: &Expr| {
-                matches!(inner, Expr::Attribute(_) | Expr::Name(_))
-                    && self.is_shared(inner)
-                    && states
-                        .iter()
-                        .any(|state| ComparableExpr::from(inner) == *state)
-            })
-        });
-        !name.starts_with('_') && returns_state && builds_resource
+        })
     }
 
     /// Whether the function runs concurrently with itself: its coroutines, or those of a

@@ -55,6 +55,16 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
                 "a concurrent update in between is overwritten and lost",
                 "Update atomically in the store (`UPDATE ... SET x = x - $1`, `INCRBY`), or hold an `asyncio.Lock` per key across the read and the write",
             ),
+            RaceKind::AugmentedAcrossAwait => (
+                "Read",
+                "the augmented assignment reads its target before the await, so a concurrent update in between is overwritten and lost",
+                "Await into a local first, then update with no await in the statement (`delta = await ...`, then `x += delta`), or hold an `asyncio.Lock` across both",
+            ),
+            RaceKind::StaleWriteBack => (
+                "Read",
+                "the value written is built on a copy taken before other coroutines ran, so a concurrent update in between is overwritten and lost",
+                "Update the state itself after the await, in one step with no await in it (`self.total += delta`), or hold an `asyncio.Lock` across the read and the write",
+            ),
         };
         // The await where the window opens: the first one after the check, or, when the write's
         // own await would be the first, the store read's own await (the store answered there).

@@ -3,7 +3,8 @@
 //!
 //! `check_function` is the entry point the dispatch calls. `analysis.rs` walks the blocks of
 //! one `async def` once and hands each statement to the three shapes: `lazy_init.rs`,
-//! `store_writes.rs` (the SQL they execute is read by `sql.rs`) and `read_modify_write.rs`.
+//! `store_writes.rs` (the SQL they execute is read by `sql.rs`), `read_modify_write.rs` and,
+//! for state kept in memory, `memory_updates.rs`.
 //! What the shapes share: the state other coroutines see and the checks on it
 //! (`shared_state.rs`), the flattened regions they scan (`events.rs`), the code that cannot
 //! interleave (`exemptions.rs`), the functions whose coroutines run side by side
@@ -15,6 +16,7 @@ mod events;
 mod exemptions;
 mod fan_out;
 mod lazy_init;
+mod memory_updates;
 mod messages;
 mod model;
 mod read_modify_write;
@@ -73,6 +75,13 @@ lies between them, so that another coroutine can make the same decision in the m
   `+=`, `items.append(...)`, also through `section = config["s"]`), and written back through the
   matching setter (`get_x`/`set_x`, `load_x`/`save_x`, `fetch_x`/`store_x`, `get`/`set` on the
   same receiver) for the same key.
+- **Read-modify-write in memory**: `self.total += await self.measure()`, where the augmented
+  assignment reads its target before the await runs and writes the old value's sum after it;
+  and `current = self.total`, an await, then `self.total = current + value`, a write built on
+  a copy taken before other coroutines ran. For an attribute, an item of one
+  (`self.counts[key]`) or a global, where calls of the function plausibly overlap: other code
+  of its class (or module) calls it from two places or more, or makes its coroutines side by
+  side (in a loop or a comprehension handed to `gather`, `wait` or `create_task`).
 
 The message names the check (or the read) and the write with their rows, and the `await` where
 another coroutine can get in, with its row: the first await after the check, never the write's
@@ -150,6 +159,11 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   (`get` then `set`/`put`), which at worst computes a value twice; a `set`/`put`/`save` of a
   literal (`await state.set_data({})`: every request that passed the check stores the same
   thing); and `self.get_x()` then `self.create_y()`, two methods of one class rather than a store.
+- An augmented assignment that updates in place: `|=`, `&=`, `^=` (sets, dicts), and `+=`
+  or `-=` on a value known to be a list, set, dict, `bytearray`, `deque` or `Counter` (by its
+  type, or because the class assigns the attribute one, `self.results = []`): every
+  coroutine changes the same object, and nothing is lost. An in-memory read-modify-write in a
+  function nothing visibly runs twice at once (one caller that awaits it in a loop).
 - A read-modify-write that only sets parts to independent values (`config["flag"] = True`
   before `save(config)`): whether that loses a concurrent update depends on whether the store
   writes the whole document or the changed keys, which the rule cannot see.

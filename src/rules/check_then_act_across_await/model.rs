@@ -46,6 +46,10 @@ pub(super) enum RaceKind {
     LazyInit,
     CheckThenWrite,
     ReadModifyWrite,
+    /// `self.total += await fetch()`: the target is read before the await.
+    AugmentedAcrossAwait,
+    /// `current = self.total`, an await, `self.total = current + delta`.
+    StaleWriteBack,
 }
 
 pub(super) enum Scan {

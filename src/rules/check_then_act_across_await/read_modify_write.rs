@@ -27,7 +27,10 @@ impl<'a> Analysis<'_, 'a, '_> {
             return;
         };
         let Expr::Name(name) = target else { return };
-        let Expr::Await(awaited) = value else { return };
+        let Expr::Await(awaited) = value else {
+            self.snapshot_written_back(name.id.as_str(), value, rest, races);
+            return;
+        };
         let Expr::Call(read) = &*awaited.value else {
             return;
         };
@@ -138,7 +141,11 @@ fn accessor<'e>(func: &'e Expr, verbs: &[&str]) -> Option<(Option<&'e Expr>, &'e
 
 /// An argument computed from the value read: `balance - amount`, a name assigned such a
 /// value, or the read value after it was changed in place.
-fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str>) -> bool {
+pub(super) fn is_modified(
+    argument: &Expr,
+    derived: &HashSet<&str>,
+    modified: &HashSet<&str>,
+) -> bool {
     use ruff_python_ast::visitor::{Visitor, walk_expr};
 
     // One walk: a derived name under an arithmetic operator, or a modified name anywhere.
@@ -185,7 +192,7 @@ fn is_modified(argument: &Expr, derived: &HashSet<&str>, modified: &HashSet<&str
 /// whether the store writes the whole document or only the keys that changed. A name rebound
 /// to a value that does not build on the read, or to what an await returns (another service's
 /// answer, even to a question that passed the read value), no longer holds it.
-fn track_modification<'a>(
+pub(super) fn track_modification<'a>(
     stmt: &'a Stmt,
     derived: &mut HashSet<&'a str>,
     modified: &mut HashSet<&'a str>,

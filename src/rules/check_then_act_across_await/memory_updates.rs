@@ -1,0 +1,183 @@
+//! Shape 3 in memory: state other coroutines see (`self.total`, `self.counts[key]`, a
+//! global) read, an `await`, and a write built on what was read. Two spellings:
+//! `self.total += await self.fetch()`, where the augmented assignment reads its target
+//! before the await runs, and `current = self.total`, then an await, then `self.total =
+//! current + delta`. Reported where calls of the function plausibly overlap: other code of
+//! its class or module calls it from two places or more, or runs its coroutines side by side.
+
+use ruff_python_ast::comparable::ComparableExpr;
+use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::ast_query::{collect_assignments, last_identifier};
+use crate::catalog;
+use crate::semantic::is_collection;
+
+use super::analysis::Analysis;
+use super::events::{Event, flatten};
+use super::model::{Race, RaceKind};
+use super::read_modify_write::{is_modified, track_modification};
+use super::syntax::{first_await, first_await_in_stmt};
+
+impl<'a> Analysis<'_, 'a, '_> {
+    /// `self.total += await self.fetch()`: the target is read, the coroutine runs (and others
+    /// with it), and the sum of the old value is written. Not for an update in place
+    /// (`self.seen |= await found()` on a set, `+=` on a list): it changes the object other
+    /// coroutines also change, and loses nothing.
+    pub(super) fn augmented_across_await(
+        &self,
+        assign: &'a ast::StmtAugAssign,
+        races: &mut Vec<Race>,
+    ) {
+        if matches!(
+            assign.op,
+            Operator::BitOr | Operator::BitAnd | Operator::BitXor
+        ) || !self.is_shared_place(&assign.target)
+        {
+            return;
+        }
+        let Some(awaited) = first_await(&assign.value) else {
+            return;
+        };
+        if self.holds_collection(&assign.target) || !self.runs_beside_itself() {
+            return;
+        }
+        races.push(Race {
+            resource: false,
+            check: assign.target.range(),
+            awaited,
+            write: assign.range(),
+            kind: RaceKind::AugmentedAcrossAwait,
+            inserts: false,
+            filled: None,
+        });
+    }
+
+    /// `current = self.total`, an await, then `self.total = current + delta`: the value
+    /// written builds on a copy taken before other coroutines ran.
+    pub(super) fn snapshot_written_back(
+        &self,
+        local: &'a str,
+        read: &'a Expr,
+        rest: &'a [Stmt],
+        races: &mut Vec<Race>,
+    ) {
+        if !self.is_shared_place(read) || !self.runs_beside_itself() {
+            return;
+        }
+        let state = ComparableExpr::from(read);
+        let mut derived: HashSet<&str> = HashSet::from_iter([local]);
+        let mut modified: HashSet<&str> = HashSet::default();
+        let mut aliases: HashMap<&str, &str> = HashMap::default();
+        let mut seen: Option<TextRange> = None;
+        for event in flatten(self, rest) {
+            let (stmt, protected) = match event {
+                Event::Simple { stmt, protected } => (stmt, protected),
+                Event::Enter { range, protected } => {
+                    if !protected {
+                        seen.get_or_insert(range);
+                    }
+                    continue;
+                }
+                Event::Header { expr, .. } => {
+                    if let Some(found) = first_await(expr) {
+                        seen.get_or_insert(found);
+                    }
+                    continue;
+                }
+            };
+            if let Stmt::Assign(assign) = stmt
+                && assign
+                    .targets
+                    .iter()
+                    .any(|target| ComparableExpr::from(target) == state)
+            {
+                // Written back from the copy, after an await: a lost update. Written from
+                // anything else, the copy no longer matters.
+                if let Some(awaited) = seen
+                    && !protected
+                    && is_modified(&assign.value, &derived, &modified)
+                {
+                    races.push(Race {
+                        resource: false,
+                        check: read.range(),
+                        awaited,
+                        write: assign.range(),
+                        kind: RaceKind::StaleWriteBack,
+                        inserts: false,
+                        filled: None,
+                    });
+                }
+                return;
+            }
+            track_modification(stmt, &mut derived, &mut modified, &mut aliases);
+            if derived.is_empty() {
+                return;
+            }
+            if let Some(found) = first_await_in_stmt(stmt) {
+                seen.get_or_insert(found);
+            }
+        }
+    }
+
+    /// Whether `target` holds a collection that `+=` extends in place: its type says so, or
+    /// the class assigns its attribute a list, set or dict (`self.results = []`).
+    fn holds_collection(&self, target: &Expr) -> bool {
+        if let Some(type_name) = self.checker.model.type_of(target) {
+            return catalog::IN_PLACE_AUGMENTED_TYPES.contains(&type_name.as_str())
+                || is_collection(&type_name);
+        }
+        let (Expr::Attribute(attribute), Some(class)) = (target, self.class) else {
+            return false;
+        };
+        let is_collection_value = |value: &Expr| match value {
+            Expr::List(_) | Expr::ListComp(_) | Expr::Set(_) | Expr::SetComp(_) => true,
+            Expr::Dict(_) | Expr::DictComp(_) => true,
+            Expr::Call(call) => last_identifier(&call.func).is_some_and(|name| {
+                matches!(
+                    name,
+                    "list"
+                        | "set"
+                        | "dict"
+                        | "bytearray"
+                        | "deque"
+                        | "defaultdict"
+                        | "Counter"
+                        | "OrderedDict"
+                )
+            }),
+            _ => false,
+        };
+        let mut found = false;
+        for stmt in &class.body {
+            let Stmt::FunctionDef(method) = stmt else {
+                continue;
+            };
+            collect_assignments(&method.body, &mut |assigned, value, _| {
+                found |= ComparableExpr::from(assigned) == ComparableExpr::from(target)
+                    && value.is_some_and(is_collection_value);
+            });
+            if found {
+                return true;
+            }
+        }
+        // `results: list[str] = []` in the class body.
+        class.body.iter().any(|stmt| match stmt {
+            Stmt::AnnAssign(assign) => {
+                matches!(&*assign.target, Expr::Name(name) if name.id == attribute.attr.id)
+                    && assign.value.as_deref().is_some_and(is_collection_value)
+            }
+            _ => false,
+        })
+    }
+
+    /// Shared state that can be read and written whole: an attribute or global
+    /// ([`Self::is_shared`]), or an item of one (`self.counts[key]`).
+    fn is_shared_place(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Subscript(subscript) => self.is_shared(&subscript.value),
+            _ => self.is_shared(expr),
+        }
+    }
+}
