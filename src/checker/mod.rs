@@ -15,6 +15,7 @@ pub mod gather;
 pub mod loop_guards;
 pub mod module_insert;
 mod names_read;
+pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
 pub mod summarize;
@@ -397,6 +398,13 @@ impl<'a> Checker<'a, '_> {
             DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
         self.summary.current().as_decorator = as_decorator;
+        if !function.is_async
+            && matches!(receiver, Receiver::Instance(_))
+            && let Some(receiver) = crate::ast_query::receiver_name(function)
+            && let Some(attribute) = owned_caches::membership_answered(function, receiver)
+        {
+            self.summary.current().answers_membership_of = Some(attribute);
+        }
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;
         }

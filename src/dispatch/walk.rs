@@ -64,6 +64,10 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::try_statement(self, try_stmt);
                 visitor::walk_stmt(self, stmt);
             }
+            Stmt::Assign(assign) => {
+                crate::checker::summarize::record_item_stores(self, assign);
+                visitor::walk_stmt(self, stmt);
+            }
             // A branch for Pythons older than the target version never runs: not walked.
             Stmt::If(if_stmt) => match version_test_outcome(self, &if_stmt.test) {
                 Some(true) => {

@@ -80,15 +80,19 @@ impl Facts {
                             loop_probes::may_run_on_loop(&edges, &probes, id, probe)
                         };
                         // A call that fills a cache on a miss runs once per key: like a
-                        // memoized function, it does not make its caller block.
+                        // memoized function, it does not make its caller block. So does a
+                        // call behind `if not owner.has_x(key):` of a method that stores
+                        // into what `has_x` asks about.
                         let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
                             let function = project.function(caller);
+                            let probe = function.probe_of_call(site);
                             project.call_runs_body(caller, site, callee)
                                 && !function
                                     .calls
                                     .get(site)
                                     .is_some_and(|call| call.fills_cache())
-                                && on_loop(caller, function.probe_of_call(site))
+                                && !fills_owned_cache(project, &edges, caller, probe, callee)
+                                && on_loop(caller, probe)
                         };
                         let blocks_when = blocking_conditions::compute(
                             project,
@@ -303,6 +307,41 @@ impl Facts {
         reversed
     }
 }
+/// Whether a call of `callee` by `caller`, behind `probe` (the call site whose answer it
+/// needs, and which answer), fills a cache its object keeps: it runs only when a method of
+/// the same class answers that a key is not in one of the object's containers (`if not
+/// self.stylesheet.has_source(path):`), and `callee` stores an item into that container
+/// (`self.source[key] = ...`). Like `if key not in CACHE: CACHE[key] = load(key)`, it runs
+/// once per key ([`crate::checker::owned_caches`]).
+fn fills_owned_cache(
+    project: &Project,
+    edges: &Adjacency<(usize, FunctionId)>,
+    caller: FunctionId,
+    probe: Option<(u32, bool)>,
+    callee: FunctionId,
+) -> bool {
+    let Some((site, false)) = probe else {
+        return false;
+    };
+    let Some(asked) = edges.target_at(caller, site as usize) else {
+        return false;
+    };
+    let Some(container) = project.function(asked).answers_membership_of else {
+        return false;
+    };
+    let class_of = |id: FunctionId| {
+        let name = project.function(id).qualname();
+        name.rsplit_once('.').map(|(class, _)| class)
+    };
+    asked.0 == callee.0
+        && class_of(asked).is_some()
+        && class_of(asked) == class_of(callee)
+        && project
+            .function(callee)
+            .stores_items_into
+            .contains(&container)
+}
+
 /// Sync functions reached from a running loop: from every `async def` and every entry
 /// point, through calls to sync functions.
 fn forward(

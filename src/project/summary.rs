@@ -642,6 +642,13 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
+    /// Of a method: the attribute of its receiver whose membership it answers (`def
+    /// has_source(self, key): return key in self.source`), for the caches an object fills
+    /// through its own methods ([`crate::checker::owned_caches`]).
+    pub answers_membership_of: Option<Name>,
+    /// Of a method: the attributes of its receiver it stores an item into
+    /// (`self.source[key] = css`).
+    pub stores_items_into: ThinVec<Name>,
 }
 
 impl FunctionSites {
@@ -662,6 +669,8 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.runs_own_loop
+            && self.answers_membership_of.is_none()
+            && self.stores_items_into.is_empty()
     }
 }
 

@@ -83,7 +83,10 @@ async def webhook(key):
 - Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, with or without
   arguments: once per process or per distinct arguments), a call that fills a cache on a
   miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, or the
-  `except KeyError:` of a `try` that reads `CACHE[key]` and stores it), and one-time set-up
+  `except KeyError:` of a `try` that reads `CACHE[key]` and stores it, or a cache an object
+  fills through its own methods: `if not sheet.has_source(path): sheet.read(path)`, where
+  `has_source` is `return path in self.sources` and `read`, of the same class, stores
+  `self.sources[...]`), and one-time set-up
   calls (`ssl.create_default_context`, loading certificates into an `SSLContext`,
   `importlib.import_module`), which the helpers that make them keep. The first call blocks;
   such caches are filled at start-up or on a first request, which is what they are for.
