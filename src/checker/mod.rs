@@ -398,13 +398,6 @@ impl<'a> Checker<'a, '_> {
             DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
         self.summary.current().as_decorator = as_decorator;
-        if !function.is_async
-            && matches!(receiver, Receiver::Instance(_))
-            && let Some(receiver) = crate::ast_query::receiver_name(function)
-            && let Some(attribute) = owned_caches::membership_answered(function, receiver)
-        {
-            self.summary.current().answers_membership_of = Some(attribute);
-        }
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;
         }

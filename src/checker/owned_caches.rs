@@ -7,12 +7,45 @@
 //! make its caller block (LW103).
 
 use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
+use thin_vec::ThinVec;
 
+use crate::ast_query::{collect_assignments, receiver_name};
 use crate::project::interned::Name;
+use crate::project::summary::OwnedCache;
+
+/// The caches `class` fills through its own methods: none unless a sync method of it answers
+/// whether a key is in one of the receiver's containers; then, for each such method, the
+/// sync methods that store an item into that container.
+pub fn of_class(class: &ast::StmtClassDef) -> Vec<OwnedCache> {
+    let methods = || {
+        class.body.iter().filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(method) if !method.is_async => Some((method, receiver_name(method)?)),
+            _ => None,
+        })
+    };
+    let predicates: Vec<(&ast::StmtFunctionDef, &str)> = methods()
+        .filter_map(|(method, receiver)| Some((method, membership_answered(method, receiver)?)))
+        .collect();
+    predicates
+        .into_iter()
+        .filter_map(|(predicate, container)| {
+            let fillers: ThinVec<Name> = methods()
+                .filter(|&(method, receiver)| stores_item_into(method, receiver, container))
+                .map(|(method, _)| Name::new(method.name.as_str()))
+                .collect();
+            (!fillers.is_empty()).then(|| OwnedCache {
+                class: class.name.as_str().into(),
+                predicate: Name::new(predicate.name.as_str()),
+                container: Name::new(container),
+                fillers,
+            })
+        })
+        .collect()
+}
 
 /// The attribute of `receiver` whose membership `method` answers: its body (after a
 /// docstring) is `return <key> in receiver.<attribute>`.
-pub fn membership_answered(method: &ast::StmtFunctionDef, receiver: &str) -> Option<Name> {
+fn membership_answered<'m>(method: &'m ast::StmtFunctionDef, receiver: &str) -> Option<&'m str> {
     let body = match method.body.as_slice() {
         [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
         body => body,
@@ -31,16 +64,17 @@ pub fn membership_answered(method: &ast::StmtFunctionDef, receiver: &str) -> Opt
     let ([CmpOp::In], [container]) = (&*compare.ops, &*compare.comparators) else {
         return None;
     };
-    receiver_attribute(container, receiver).map(Name::new)
+    receiver_attribute(container, receiver)
 }
 
-/// The attribute of `receiver` that `target` stores an item into (`receiver.<attribute>[key]`
-/// as an assignment's target).
-pub fn item_store_attribute<'e>(target: &'e Expr, receiver: &str) -> Option<&'e str> {
-    let Expr::Subscript(subscript) = target else {
-        return None;
-    };
-    receiver_attribute(&subscript.value, receiver)
+/// Whether `method` stores an item into `receiver.<container>` (`self.source[key] = css`).
+fn stores_item_into(method: &ast::StmtFunctionDef, receiver: &str, container: &str) -> bool {
+    let mut stores = false;
+    collect_assignments(&method.body, &mut |target, _, _| {
+        stores |= matches!(target, Expr::Subscript(subscript)
+            if receiver_attribute(&subscript.value, receiver) == Some(container));
+    });
+    stores
 }
 
 /// `attribute` of `receiver.attribute`.

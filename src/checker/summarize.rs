@@ -908,34 +908,3 @@ fn values_assigned_to<'a>(function: &'a ast::StmtFunctionDef, name: &str) -> Vec
     });
     values
 }
-
-/// Notes, on the current method's summary, the attributes of its receiver that `assign`
-/// stores an item into (`self.<attribute>[key] = value`: [`super::owned_caches`]).
-pub(crate) fn record_item_stores(checker: &mut Checker, assign: &ast::StmtAssign) {
-    for target in &assign.targets {
-        // The shape first: most assignments are to names, and finding the receiver is not free.
-        let Expr::Subscript(subscript) = target else {
-            continue;
-        };
-        if !matches!(&*subscript.value, Expr::Attribute(attribute) if attribute.value.is_name_expr())
-        {
-            continue;
-        }
-        let Some(function) = checker.current_function() else {
-            return;
-        };
-        if function.is_async || checker.model.scopes.innermost_is_lambda() {
-            return;
-        }
-        let Some(receiver) = crate::ast_query::receiver_name(function) else {
-            return;
-        };
-        if let Some(attribute) = super::owned_caches::item_store_attribute(target, receiver) {
-            let attribute = Name::new(attribute);
-            let stored = &mut checker.summary.current().stores_items_into;
-            if !stored.contains(&attribute) {
-                stored.push(attribute);
-            }
-        }
-    }
-}

@@ -43,6 +43,8 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                     self.visit_arguments(arguments);
                 }
                 let path = if self.model.scopes.depth() == 0 {
+                    let caches = crate::checker::owned_caches::of_class(class);
+                    self.summary.note_owned_caches(caches);
                     self.model.module.qualify(class.name.as_str())
                 } else {
                     // Classes nested in functions are not in the module's class table.
@@ -62,10 +64,6 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
             }
             Stmt::Try(try_stmt) => {
                 super::try_statement(self, try_stmt);
-                visitor::walk_stmt(self, stmt);
-            }
-            Stmt::Assign(assign) => {
-                crate::checker::summarize::record_item_stores(self, assign);
                 visitor::walk_stmt(self, stmt);
             }
             // A branch for Pythons older than the target version never runs: not walked.

@@ -326,20 +326,16 @@ fn fills_owned_cache(
     let Some(asked) = edges.target_at(caller, site as usize) else {
         return false;
     };
-    let Some(container) = project.function(asked).answers_membership_of else {
+    let module = &project.modules[callee.0].summary;
+    if asked.0 != callee.0 || module.owned_caches.is_empty() {
+        return false;
+    }
+    let method = |id: FunctionId| project.function(id).qualname().rsplit_once('.');
+    let (Some((class, predicate)), Some((filler_class, filler))) = (method(asked), method(callee))
+    else {
         return false;
     };
-    let class_of = |id: FunctionId| {
-        let name = project.function(id).qualname();
-        name.rsplit_once('.').map(|(class, _)| class)
-    };
-    asked.0 == callee.0
-        && class_of(asked).is_some()
-        && class_of(asked) == class_of(callee)
-        && project
-            .function(callee)
-            .stores_items_into
-            .contains(&container)
+    class == filler_class && module.fills_owned_cache(class, predicate, filler)
 }
 
 /// Sync functions reached from a running loop: from every `async def` and every entry

@@ -642,13 +642,6 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
-    /// Of a method: the attribute of its receiver whose membership it answers (`def
-    /// has_source(self, key): return key in self.source`), for the caches an object fills
-    /// through its own methods ([`crate::checker::owned_caches`]).
-    pub answers_membership_of: Option<Name>,
-    /// Of a method: the attributes of its receiver it stores an item into
-    /// (`self.source[key] = css`).
-    pub stores_items_into: ThinVec<Name>,
 }
 
 impl FunctionSites {
@@ -669,8 +662,6 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.runs_own_loop
-            && self.answers_membership_of.is_none()
-            && self.stores_items_into.is_empty()
     }
 }
 
@@ -1597,9 +1588,35 @@ pub struct ModuleSummary {
     /// thread ([`DecoratorKind::Offloads`]). Per decorator rather than per function: a
     /// framework's decorator (`@callback`) decorates hundreds of functions of a module.
     pub sync_project_decorators: ThinVec<(Box<str>, ThinVec<u32>)>,
+    /// The caches the module's classes keep in a container of their own and fill through
+    /// their own methods ([`crate::checker::owned_caches`]): rare, a class with a method
+    /// that answers whether a key is in one.
+    pub owned_caches: ThinVec<OwnedCache>,
+}
+
+/// A class's cache filled through its own methods: `predicate` answers whether a key is in
+/// the receiver's `container` (`def has_source(self, key): return key in self.source`), and
+/// each of `fillers` stores an item into it (`self.source[key] = css`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OwnedCache {
+    /// The class's name within its module (`Stylesheet`).
+    pub class: Box<str>,
+    pub predicate: Name,
+    pub container: Name,
+    pub fillers: ThinVec<Name>,
 }
 
 impl ModuleSummary {
+    /// Whether calling method `filler` of `class` behind a falsy answer of its method
+    /// `predicate` fills the cache `predicate` asks about ([`OwnedCache`]).
+    pub fn fills_owned_cache(&self, class: &str, predicate: &str, filler: &str) -> bool {
+        self.owned_caches.iter().any(|cache| {
+            &*cache.class == class
+                && cache.predicate.as_str() == predicate
+                && cache.fillers.iter().any(|name| name.as_str() == filler)
+        })
+    }
+
     /// Whether a whole-project rule could report anything in this module: it has a
     /// loop-driving call (LW202), a function handed to a thread or that a decorator runs in
     /// one, maybe one of another module (LW104), or a call that may name a project function

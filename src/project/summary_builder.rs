@@ -5,8 +5,8 @@ use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
 use super::summary::{
-    FunctionSummary, MODULE_CODE, ModuleSummary, SortedNames, ToThreadEntry, ToThreadFixes,
-    path_hash, qualified,
+    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, SortedNames, ToThreadEntry,
+    ToThreadFixes, path_hash, qualified,
 };
 use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
@@ -180,6 +180,11 @@ impl SummaryBuilder {
             Some((_, functions)) => functions.push(index),
             None => decorators.push((decorator.into(), thin_vec::thin_vec![index])),
         }
+    }
+
+    /// Records the caches a class of the module fills through its own methods.
+    pub fn note_owned_caches(&mut self, caches: impl IntoIterator<Item = OwnedCache>) {
+        self.summary.owned_caches.extend(caches);
     }
 
     /// Records a method called on a value of unknown type (`x.fetch()`).

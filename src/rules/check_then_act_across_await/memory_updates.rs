@@ -55,7 +55,9 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 
     /// `current = self.total`, an await, then `self.total = current + delta`: the value
-    /// written builds on a copy taken before other coroutines ran.
+    /// written builds on a copy taken before other coroutines ran. Most copies of state are
+    /// never written back: that is looked for first, by the text of the assignments' targets,
+    /// before anything is flattened or allocated.
     pub(super) fn snapshot_written_back(
         &self,
         local: &'a str,
@@ -63,10 +65,19 @@ impl<'a> Analysis<'_, 'a, '_> {
         rest: &'a [Stmt],
         races: &mut Vec<Race>,
     ) {
-        if !self.is_shared_place(read) || !self.runs_beside_itself() {
+        if !self.is_shared_place(read) {
             return;
         }
-        let state = ComparableExpr::from(read);
+        let state = self.checker.text(read.range());
+        let writes_state = |stmt: &Stmt| {
+            matches!(stmt, Stmt::Assign(assign) if assign
+                .targets
+                .iter()
+                .any(|target| self.checker.text(target.range()) == state))
+        };
+        if !any_statement(rest, &writes_state) {
+            return;
+        }
         let mut derived: HashSet<&str> = HashSet::from_iter([local]);
         let mut modified: HashSet<&str> = HashSet::default();
         let mut aliases: HashMap<&str, &str> = HashMap::default();
@@ -88,16 +99,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                 }
             };
             if let Stmt::Assign(assign) = stmt
-                && assign
-                    .targets
-                    .iter()
-                    .any(|target| ComparableExpr::from(target) == state)
+                && writes_state(stmt)
             {
-                // Written back from the copy, after an await: a lost update. Written from
-                // anything else, the copy no longer matters.
+                // Written back from the copy, after an await: a lost update, where calls of
+                // the function overlap. Written from anything else, the copy no longer
+                // matters.
                 if let Some(awaited) = seen
                     && !protected
                     && is_modified(&assign.value, &derived, &modified)
+                    && self.runs_beside_itself()
                 {
                     races.push(Race {
                         resource: false,
@@ -180,4 +190,37 @@ impl<'a> Analysis<'_, 'a, '_> {
             _ => self.is_shared(expr),
         }
     }
+}
+
+/// Whether `test` holds for a statement of `stmts` or of the blocks they hold (not of nested
+/// functions or classes).
+fn any_statement(stmts: &[Stmt], test: &dyn Fn(&Stmt) -> bool) -> bool {
+    stmts.iter().any(|stmt| {
+        test(stmt)
+            || match stmt {
+                Stmt::If(if_stmt) => {
+                    any_statement(&if_stmt.body, test)
+                        || (if_stmt.elif_else_clauses.iter())
+                            .any(|clause| any_statement(&clause.body, test))
+                }
+                Stmt::For(ast::StmtFor { body, orelse, .. })
+                | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+                    any_statement(body, test) || any_statement(orelse, test)
+                }
+                Stmt::With(with) => any_statement(&with.body, test),
+                Stmt::Try(try_stmt) => {
+                    any_statement(&try_stmt.body, test)
+                        || try_stmt.handlers.iter().any(|handler| {
+                            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                            any_statement(&handler.body, test)
+                        })
+                        || any_statement(&try_stmt.orelse, test)
+                        || any_statement(&try_stmt.finalbody, test)
+                }
+                Stmt::Match(match_stmt) => {
+                    (match_stmt.cases.iter()).any(|case| any_statement(&case.body, test))
+                }
+                _ => false,
+            }
+    })
 }
