@@ -918,11 +918,7 @@ fn a_sync_module_calling_an_own_loop_function_keeps_its_text_for_the_link() {
             "from .fanout import notify_all\n\n\nasync def main(groups):\n    notify_all(groups)\n",
         ),
     ]);
-    let output = loopwarden(dir.path())
-        .args(["check", ".", "--output-format", "text", "--no-cache"])
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = text_report_without_cache(dir.path());
     assert!(
         stdout.contains("5 |     return [notify(group) for group in groups]"),
         "{stdout}"
@@ -954,11 +950,7 @@ fn a_module_with_only_a_thread_run_function_keeps_its_text_for_the_link() {
             "from .release import release\nfrom .wake import wake\n\n\nasync def main(event):\n    await wake(event)\n    await release(event)\n",
         ),
     ]);
-    let output = loopwarden(dir.path())
-        .args(["check", ".", "--output-format", "text", "--no-cache"])
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = text_report_without_cache(dir.path());
     assert!(
         stdout.contains("7 | def wake(event: asyncio.Event):"),
         "{stdout}"
@@ -967,4 +959,14 @@ fn a_module_with_only_a_thread_run_function_keeps_its_text_for_the_link() {
         stdout.contains("7 | def release(event: asyncio.Event):"),
         "{stdout}"
     );
+}
+
+/// The text report of `check .` in `dir`, with no cache: findings the link makes are printed
+/// with their code frames only if their modules kept what identifies their text.
+fn text_report_without_cache(dir: &Path) -> String {
+    let output = loopwarden(dir)
+        .args(["check", ".", "--output-format", "text", "--no-cache"])
+        .output()
+        .expect("runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -15,14 +15,10 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("select")
         .functions(&[Api::new("select.select").blocks(timed(LOOP_READERS, "timeout", 3))])
         .classes(&[
+            // `epoll` and `devpoll` objects wait the same way as `poll`'s.
             Class::new("select.poll")
-                .aliases(&["select.devpoll"])
+                .aliases(&["select.devpoll", "select.epoll"])
                 .methods(&[Api::new("poll").blocks(timed(LOOP_READERS, "timeout", 0))]),
-            Class::new("select.epoll").methods(&[Api::new("poll").blocks(timed(
-                LOOP_READERS,
-                "timeout",
-                0,
-            ))]),
             Class::new("select.kqueue").methods(&[Api::new("control").blocks(timed(
                 LOOP_READERS,
                 "timeout",

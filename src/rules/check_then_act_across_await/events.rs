@@ -6,6 +6,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::analysis::Analysis;
+use super::syntax::{first_await, first_await_in_stmt};
 
 /// The statements a region runs, flattened in source order (nested scopes left out), each
 /// marked with whether it runs under a lock or in a transaction.
@@ -124,4 +125,38 @@ pub(super) fn flatten<'a>(analysis: &Analysis<'_, 'a, '_>, stmts: &'a [Stmt]) ->
     let mut out = Vec::new();
     walk(analysis, stmts, false, &mut out);
     out
+}
+
+/// Hands `visit` each simple statement of the region `stmts` starts, in source order, with
+/// whether it is protected and the first await before it where other coroutines can run
+/// (an unprotected `async with`/`async for` entry, an await in a header or an earlier
+/// statement); `visit` returns `true` to stop.
+pub(super) fn scan_after<'a>(
+    analysis: &Analysis<'_, 'a, '_>,
+    stmts: &'a [Stmt],
+    mut visit: impl FnMut(&'a Stmt, bool, Option<TextRange>) -> bool,
+) {
+    let mut seen: Option<TextRange> = None;
+    for event in flatten(analysis, stmts) {
+        match event {
+            Event::Simple { stmt, protected } => {
+                if visit(stmt, protected, seen) {
+                    return;
+                }
+                if let Some(found) = first_await_in_stmt(stmt) {
+                    seen.get_or_insert(found);
+                }
+            }
+            Event::Enter { range, protected } => {
+                if !protected {
+                    seen.get_or_insert(range);
+                }
+            }
+            Event::Header { expr, .. } => {
+                if let Some(found) = first_await(expr) {
+                    seen.get_or_insert(found);
+                }
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::Ranged;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast_query::{collect_assignments, last_identifier};
@@ -15,10 +15,10 @@ use crate::catalog;
 use crate::semantic::is_collection;
 
 use super::analysis::Analysis;
-use super::events::{Event, flatten};
+use super::events::scan_after;
 use super::model::{Race, RaceKind};
 use super::read_modify_write::{is_modified, track_modification};
-use super::syntax::{first_await, first_await_in_stmt};
+use super::syntax::first_await;
 
 impl<'a> Analysis<'_, 'a, '_> {
     /// `self.total += await self.fetch()`: the target is read, the coroutine runs (and others
@@ -81,23 +81,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         let mut derived: HashSet<&str> = HashSet::from_iter([local]);
         let mut modified: HashSet<&str> = HashSet::default();
         let mut aliases: HashMap<&str, &str> = HashMap::default();
-        let mut seen: Option<TextRange> = None;
-        for event in flatten(self, rest) {
-            let (stmt, protected) = match event {
-                Event::Simple { stmt, protected } => (stmt, protected),
-                Event::Enter { range, protected } => {
-                    if !protected {
-                        seen.get_or_insert(range);
-                    }
-                    continue;
-                }
-                Event::Header { expr, .. } => {
-                    if let Some(found) = first_await(expr) {
-                        seen.get_or_insert(found);
-                    }
-                    continue;
-                }
-            };
+        scan_after(self, rest, |stmt, protected, seen| {
             if let Stmt::Assign(assign) = stmt
                 && writes_state(stmt)
             {
@@ -119,16 +103,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                         filled: None,
                     });
                 }
-                return;
+                return true;
             }
             track_modification(stmt, &mut derived, &mut modified, &mut aliases);
-            if derived.is_empty() {
-                return;
-            }
-            if let Some(found) = first_await_in_stmt(stmt) {
-                seen.get_or_insert(found);
-            }
-        }
+            derived.is_empty()
+        });
     }
 
     /// Whether `target` holds a collection that `+=` extends in place: its type says so, or

@@ -6,15 +6,14 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::Ranged;
 
 use crate::ast_query::{any_expr, any_in_body, single_assignment};
 use crate::catalog;
 
 use super::analysis::Analysis;
-use super::events::{Event, flatten};
+use super::events::scan_after;
 use super::model::{Race, RaceKind};
-use super::syntax::{first_await, first_await_in_stmt};
 
 impl<'a> Analysis<'_, 'a, '_> {
     pub(super) fn read_modify_write(
@@ -41,25 +40,9 @@ impl<'a> Analysis<'_, 'a, '_> {
         let mut derived: HashSet<&str> = HashSet::from_iter([name.id.as_str()]);
         let mut modified: HashSet<&str> = HashSet::default();
         let mut aliases: HashMap<&str, &str> = HashMap::default();
-        // The first await between the read and the write; without one, the read's own await
-        // opens the window (the store answered there).
-        let mut seen: Option<TextRange> = None;
-        for event in flatten(self, rest) {
-            let (stmt, protected) = match event {
-                Event::Simple { stmt, protected } => (stmt, protected),
-                Event::Enter { range, protected } => {
-                    if !protected {
-                        seen.get_or_insert(range);
-                    }
-                    continue;
-                }
-                Event::Header { expr, .. } => {
-                    if let Some(found) = first_await(expr) {
-                        seen.get_or_insert(found);
-                    }
-                    continue;
-                }
-            };
+        // `seen`, the first await between the read and the write; without one, the read's
+        // own await opens the window (the store answered there).
+        scan_after(self, rest, |stmt, protected, seen| {
             // The write back.
             let mut write = None;
             any_in_body(std::slice::from_ref(stmt), &mut |expr| {
@@ -104,13 +87,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                         filled: None,
                     });
                 }
-                return;
+                return true;
             }
             track_modification(stmt, &mut derived, &mut modified, &mut aliases);
-            if let Some(found) = first_await_in_stmt(stmt) {
-                seen.get_or_insert(found);
-            }
-        }
+            false
+        });
     }
 }
 
