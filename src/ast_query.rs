@@ -224,6 +224,15 @@ pub fn receiver_name(method: &ast::StmtFunctionDef) -> Option<&str> {
         .map(|parameter| parameter.name().as_str())
 }
 
+/// `attribute` of `receiver.attribute` (`source` of `self.source`, `receiver` being `self`).
+pub fn receiver_attribute<'e>(expr: &'e Expr, receiver: &str) -> Option<&'e str> {
+    let Expr::Attribute(attribute) = expr else {
+        return None;
+    };
+    matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
+        .then(|| attribute.attr.as_str())
+}
+
 /// Calls `record(method, attribute, value, index)` for every `self.attr = value` in the
 /// methods of `class`, `self` being each method's receiver (as [`collect_assignments`]
 /// gives them: `value` `None` when it cannot be followed, `index` the position in a tuple).
@@ -245,7 +254,7 @@ pub fn self_attribute_assignments<'a>(
         };
         collect_assignments(&method.body, &mut |target, value, index| {
             if let Expr::Attribute(attribute) = target
-                && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver)
+                && receiver_attribute(target, receiver).is_some()
             {
                 record(method, attribute, value, index);
             }

@@ -190,6 +190,8 @@ pub const IN_PLACE_AUGMENTED_TYPES: &[&str] = &[
     "builtins.bytearray",
     "collections.deque",
     "collections.Counter",
+    "collections.defaultdict",
+    "collections.OrderedDict",
 ];
 
 /// Writes that add a row or document (LW601): racing a prior existence check they duplicate it,

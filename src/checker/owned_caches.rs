@@ -9,7 +9,7 @@
 use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
 use thin_vec::ThinVec;
 
-use crate::ast_query::{collect_assignments, receiver_name};
+use crate::ast_query::{collect_assignments, receiver_attribute, receiver_name};
 use crate::project::interned::Name;
 use crate::project::summary::OwnedCache;
 
@@ -75,13 +75,4 @@ fn stores_item_into(method: &ast::StmtFunctionDef, receiver: &str, container: &s
             if receiver_attribute(&subscript.value, receiver) == Some(container));
     });
     stores
-}
-
-/// `attribute` of `receiver.attribute`.
-fn receiver_attribute<'e>(expr: &'e Expr, receiver: &str) -> Option<&'e str> {
-    let Expr::Attribute(attribute) = expr else {
-        return None;
-    };
-    matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
-        .then(|| attribute.attr.as_str())
 }

@@ -188,9 +188,7 @@ fn check_calls_of_own_loop_function(
         {
             continue;
         }
-        let guard = (calling.guarded_calls.iter())
-            .find(|(at, _)| *at as usize == site)
-            .map(|(_, guard)| guard.clone());
+        let guard = calling.guard_of_call(site).cloned();
         let run = LoopRunSite {
             api: Name::new(name),
             range: call.range,

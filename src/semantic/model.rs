@@ -442,8 +442,8 @@ const MAPPING_CONTAINERS: &[&str] = &[
     "collections.abc.MutableMapping",
 ];
 
-/// Whether a type is one of the collection shapes above; they are not nested.
-/// A collection of elements or values of a known type ([`ELEMENTS_OF`], [`VALUES_OF`]).
+/// Whether a type is one of the collection shapes above (elements or values of a known type,
+/// [`ELEMENTS_OF`], [`VALUES_OF`]); they are not nested.
 pub fn is_collection(type_name: &str) -> bool {
     type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF)
 }

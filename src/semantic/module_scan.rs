@@ -565,13 +565,7 @@ fn collect_self_assignments(
     impl<'a> Collector<'a, '_, '_> {
         /// The attribute of `self` that `target` assigns.
         fn self_attribute(&self, target: &'a Expr) -> Option<&'a str> {
-            let Expr::Attribute(attribute) = target else {
-                return None;
-            };
-            let Expr::Name(owner) = &*attribute.value else {
-                return None;
-            };
-            (owner.id.as_str() == self.self_name).then_some(attribute.attr.as_str())
+            crate::ast_query::receiver_attribute(target, self.self_name)
         }
 
         fn learn(&mut self, target: &'a Expr, type_name: Option<String>) {

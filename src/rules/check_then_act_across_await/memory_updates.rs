@@ -5,12 +5,11 @@
 //! current + delta`. Reported where calls of the function plausibly overlap: other code of
 //! its class or module calls it from two places or more, or runs its coroutines side by side.
 
-use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_text_size::Ranged;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::ast_query::{collect_assignments, last_identifier};
+use crate::ast_query::{receiver_attribute, self_attribute_assignments};
 use crate::catalog;
 use crate::semantic::is_collection;
 
@@ -117,48 +116,31 @@ impl<'a> Analysis<'_, 'a, '_> {
             return catalog::IN_PLACE_AUGMENTED_TYPES.contains(&type_name.as_str())
                 || is_collection(&type_name);
         }
-        let (Expr::Attribute(attribute), Some(class)) = (target, self.class) else {
+        let (Some(class), Some(receiver)) = (self.class, self.receiver) else {
             return false;
         };
-        let is_collection_value = |value: &Expr| match value {
+        let Some(attribute) = receiver_attribute(target, receiver) else {
+            return false;
+        };
+        let makes_collection = |value: &Expr| match value {
             Expr::List(_) | Expr::ListComp(_) | Expr::Set(_) | Expr::SetComp(_) => true,
             Expr::Dict(_) | Expr::DictComp(_) => true,
-            Expr::Call(call) => last_identifier(&call.func).is_some_and(|name| {
-                matches!(
-                    name,
-                    "list"
-                        | "set"
-                        | "dict"
-                        | "bytearray"
-                        | "deque"
-                        | "defaultdict"
-                        | "Counter"
-                        | "OrderedDict"
-                )
-            }),
+            Expr::Call(call) => (self.checker.model.call_path(call))
+                .is_some_and(|path| catalog::IN_PLACE_AUGMENTED_TYPES.contains(&path.as_str())),
             _ => false,
         };
-        let mut found = false;
-        for stmt in &class.body {
-            let Stmt::FunctionDef(method) = stmt else {
-                continue;
-            };
-            collect_assignments(&method.body, &mut |assigned, value, _| {
-                found |= ComparableExpr::from(assigned) == ComparableExpr::from(target)
-                    && value.is_some_and(is_collection_value);
-            });
-            if found {
-                return true;
-            }
-        }
+        let mut assigned_one = false;
+        self_attribute_assignments(class, &mut |_, assigned, value, _| {
+            assigned_one |=
+                assigned.attr.as_str() == attribute && value.is_some_and(makes_collection);
+        });
         // `results: list[str] = []` in the class body.
-        class.body.iter().any(|stmt| match stmt {
-            Stmt::AnnAssign(assign) => {
-                matches!(&*assign.target, Expr::Name(name) if name.id == attribute.attr.id)
-                    && assign.value.as_deref().is_some_and(is_collection_value)
-            }
-            _ => false,
-        })
+        assigned_one
+            || class.body.iter().any(|stmt| {
+                matches!(stmt, Stmt::AnnAssign(assign)
+                    if matches!(&*assign.target, Expr::Name(name) if name.id.as_str() == attribute)
+                        && assign.value.as_deref().is_some_and(makes_collection))
+            })
     }
 
     /// Shared state that can be read and written whole: an attribute or global
