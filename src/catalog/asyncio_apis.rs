@@ -134,7 +134,11 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("add_signal_handler").runs_on_loop("callback", 1),
                     // `add_reader`/`add_writer` callbacks run when their descriptor is ready:
                     // the reads and writes they exist for do not wait. Not followed.
-                    Api::new("run_in_executor").coroutine().hands_off("func", 1),
+                    // Not a coroutine function: the call submits `func` at once and returns
+                    // a future, so the work runs whether or not anyone awaits it (dropping
+                    // it loses only its result), and a future's own members
+                    // (`add_done_callback`, `result`) are no sign of a missing `await`.
+                    Api::new("run_in_executor").hands_off("func", 1),
                     Api::new("sock_connect")
                         .coroutine()
                         .network(NetworkDefault::Streams),

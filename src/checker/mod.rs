@@ -230,11 +230,10 @@ impl<'a> Checker<'a, '_> {
         self.names_read_in_current_body().contains(name)
     }
 
-    /// Whether `name` is read in the current body only for its members (`x.attr`, `x[0]`),
-    /// never whole.
-    pub fn is_read_only_for_members(&mut self, name: &str) -> bool {
-        self.names_read_in_current_body()
-            .read_only_for_members(name)
+    /// Whether what `name` holds is used in the current body as a call's result, not as a
+    /// coroutine ([`NamesRead::read_as_result`]).
+    pub fn is_read_as_result(&mut self, name: &str) -> bool {
+        self.names_read_in_current_body().read_as_result(name)
     }
 
     /// Whether `name` is a collection the current function makes for itself (a local it

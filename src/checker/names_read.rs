@@ -8,7 +8,8 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::source::MAX_NESTING;
 
 /// The names a body reads (loads), nested functions included, each with how it is read
-/// ([`USED_WHOLE`], [`TAKEN_FROM`]): one map, so a read costs one lookup, not one per set.
+/// ([`USED_WHOLE`], [`TAKEN_FROM`], [`AS_RESULT`]) and whether it is bound more than once
+/// ([`REBOUND`]): one map, so a read costs one lookup, not one per set.
 pub struct NamesRead<'a> {
     names: rustc_hash::FxHashMap<&'a str, u8>,
     /// `locals()`, `vars()`, `eval`, `exec`, `global`/`nonlocal`: reads that cannot be
@@ -70,20 +71,31 @@ impl<'a> NamesRead<'a> {
     }
 
     /// Adds the reads of a body nested in this one (a function's, to its enclosing body's).
+    /// A name both bind counts as bound again: through `nonlocal` it may be the same one.
     fn absorb(&mut self, nested: &Self) {
         self.everything |= nested.everything;
         for (&name, &how) in &nested.names {
-            self.read(name, how);
+            let own = self.names.entry(name).or_default();
+            if *own & how & BOUND != 0 {
+                *own |= REBOUND;
+            }
+            *own |= how;
         }
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.everything || self.names.contains_key(name)
+        self.everything || self.read_as(name, READ)
     }
 
     /// Records a read of `name`, of the kinds `how` says (0: only for a member, to fill it).
     fn read(&mut self, name: &'a str, how: u8) {
-        *self.names.entry(name).or_default() |= how;
+        *self.names.entry(name).or_default() |= how | READ;
+    }
+
+    /// Records a binding of `name` (an assignment, a `for` or `with` target, `:=`).
+    fn bind(&mut self, name: &'a str) {
+        let how = self.names.entry(name).or_default();
+        *how |= if *how & BOUND == 0 { BOUND } else { REBOUND };
     }
 
     /// Whether `name` is read in one of the ways `how` says.
@@ -94,7 +106,17 @@ impl<'a> NamesRead<'a> {
     /// Whether `name` is read, and only ever as the object of an attribute access or a
     /// subscript (`me.user_id`, `rows[0]`): never passed on, returned, awaited or tested whole.
     pub fn read_only_for_members(&self, name: &str) -> bool {
-        !self.everything && self.names.contains_key(name) && !self.read_as(name, USED_WHOLE)
+        !self.everything && self.read_as(name, READ) && !self.read_as(name, USED_WHOLE)
+    }
+
+    /// Whether what `name` holds is used as a call's result, never as the coroutine the call
+    /// may make: read only for its members, or bound once in the body and read somewhere for
+    /// a member no coroutine or future has (`roles.insert(0, user)`, `rows[0]`) or iterated
+    /// (`for row in rows`), whatever else is done with it. A name bound twice may hold the
+    /// awaited value by then (`result = await result`), so only its reads all count.
+    pub fn read_as_result(&self, name: &str) -> bool {
+        self.read_only_for_members(name)
+            || (!self.everything && self.read_as(name, AS_RESULT) && !self.read_as(name, REBOUND))
     }
 
     /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,
@@ -115,6 +137,13 @@ const USED_WHOLE: u8 = 1;
 /// Read other than to put something into it (`x.append(v)`, `x[k] = v`): a collection never
 /// read so only ever receives values, nobody takes them out.
 const TAKEN_FROM: u8 = 2;
+/// Read at all (the map also holds names only bound).
+const READ: u8 = 4;
+/// Read for a member no coroutine or future has, subscripted or iterated: used as a value.
+const AS_RESULT: u8 = 8;
+/// Bound in the body, once ([`BOUND`]) or more than once ([`REBOUND`] too).
+const BOUND: u8 = 16;
+const REBOUND: u8 = 32;
 
 /// Methods that put a value into a collection and return nothing of what it holds.
 const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
@@ -146,6 +175,27 @@ const COROUTINE_MEMBERS: &[&str] = &[
     "__name__",
     "__qualname__",
 ];
+
+/// Members of an `asyncio.Future` or `Task`, which some awaitable APIs return instead of a
+/// coroutine (`loop.run_in_executor`): reading one is no sign of a value taken for its result.
+const FUTURE_MEMBERS: &[&str] = &[
+    "add_done_callback",
+    "remove_done_callback",
+    "result",
+    "exception",
+    "done",
+    "cancelled",
+    "cancel",
+    "get_loop",
+    "get_name",
+    "set_name",
+    "get_coro",
+];
+
+/// Whether reading `attribute` of a value says it was taken for a call's result.
+fn is_result_member(attribute: &str) -> bool {
+    !COROUTINE_MEMBERS.contains(&attribute) && !FUTURE_MEMBERS.contains(&attribute)
+}
 
 struct NamesReadCollector<'a> {
     /// The reads of the bodies around the current node, innermost last: the body walked,
@@ -203,8 +253,14 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt
         {
             for name in names {
-                self.reads().read(name.as_str(), TAKEN_FROM);
+                self.reads().read(name.as_str(), TAKEN_FROM | REBOUND);
             }
+        }
+        // `for row in rows`: what `rows` holds is iterated, as a call's result is.
+        if let Stmt::For(ast::StmtFor { iter, .. }) = stmt
+            && let Expr::Name(name) = &**iter
+        {
+            self.reads().read(name.id.as_str(), AS_RESULT);
         }
         self.nesting += 1;
         match stmt {
@@ -216,6 +272,13 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         self.nesting -= 1;
     }
 
+    fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
+        if let Expr::Name(name) = &comprehension.iter {
+            self.reads().read(name.id.as_str(), AS_RESULT);
+        }
+        visitor::walk_comprehension(self, comprehension);
+    }
+
     fn visit_expr(&mut self, expr: &'a Expr) {
         if self.nesting >= MAX_NESTING {
             self.truncated = true;
@@ -225,6 +288,9 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
             Expr::Name(name) if name.ctx.is_load() => {
                 self.reads().read(name.id.as_str(), USED_WHOLE | TAKEN_FROM);
             }
+            Expr::Name(name) if name.ctx.is_store() => {
+                self.reads().bind(name.id.as_str());
+            }
             // `x.attr` and `x[i]`: `x` is read for one of its members, not whole.
             Expr::Attribute(ast::ExprAttribute { value, attr, .. })
                 if !COROUTINE_MEMBERS.contains(&attr.as_str()) =>
@@ -232,7 +298,12 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
                 {
-                    self.reads().read(name.id.as_str(), TAKEN_FROM);
+                    let how = if is_result_member(attr.as_str()) {
+                        TAKEN_FROM | AS_RESULT
+                    } else {
+                        TAKEN_FROM
+                    };
+                    self.reads().read(name.id.as_str(), how);
                     return;
                 }
             }
@@ -242,7 +313,11 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
                 {
-                    let how = if ctx.is_store() { 0 } else { TAKEN_FROM };
+                    let how = if ctx.is_store() {
+                        0
+                    } else {
+                        TAKEN_FROM | AS_RESULT
+                    };
                     self.reads().read(name.id.as_str(), how);
                     self.nesting += 1;
                     self.visit_expr(slice);
@@ -256,9 +331,10 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                 {
                     self.reads().everything = true;
                 }
-                // `x.append(v)`: `x` is read for a member, only to be filled.
+                // `x.append(v)`: `x` is read for a member, only to be filled (which a
+                // coroutine has no member for).
                 if let Some(name) = filled_collection(call) {
-                    self.reads().read(name, 0);
+                    self.reads().read(name, AS_RESULT);
                     self.nesting += 1;
                     for argument in crate::ast_query::argument_values(&call.arguments) {
                         self.visit_expr(argument);

@@ -546,7 +546,7 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
                 [Expr::Name(name)] if assign.value.range() == call.range() => {
                     if !checker.is_read_in_current_body(name.id.as_str()) {
                         CallUsage::Dropped
-                    } else if checker.is_read_only_for_members(name.id.as_str()) {
+                    } else if checker.is_read_as_result(name.id.as_str()) {
                         // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
                         CallUsage::Consumed
                     } else {

@@ -45,7 +45,10 @@ async def handler(record):
 ```
 
 Also flagged: a coroutine used as if it were its result. Bound to a name whose members are
-read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or handed to a
+read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`); or bound to a
+name once and, whatever else is done with it, filled, indexed, iterated or read for a member
+no coroutine or future has (`roles = fetch_roles()`, `roles.insert(0, user)`, `return
+roles`: the call fails there at run time); or handed to a
 call that only inspects or formats what it is given and never awaits it: `print(...)`, `len(...)`, `str(...)`, `repr(...)`, `hasattr(...)`,
 `isinstance(...)`, `getattr(...)`, `json.dumps(...)`, and the `logging` functions and
 `Logger` methods (`logger.info("%s", fetch())`), and the response builders of web frameworks,
@@ -78,6 +81,9 @@ callable, which an `await` would break.
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
+A name bound more than once is judged by all its reads (`result = fetch()`, then `result =
+await result`, then `result.rows`). `loop.run_in_executor(...)` submits its function at once
+and returns a future: dropping it loses only the result, so it is not flagged.
 An `async def` behind a decorator that may make it something else than a coroutine function
 is not taken for one. The project's decorators, of any module, are read: one that returns the
 function itself (a registration) or an `async def` wrapper, directly or from a decorator
