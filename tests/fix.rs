@@ -435,6 +435,40 @@ async def handler():
     return loop
 ";
 
+// ------------------------------------------------------------ missing awaits
+
+#[test]
+fn await_is_a_safe_fix_for_an_async_def_and_an_unsafe_one_for_an_annotated_callable() {
+    let source = "\
+from typing import Awaitable, Callable
+
+
+async def save(record):
+    return record
+
+
+async def handle(record, notify: Callable[[str], Awaitable[None]]):
+    save(record)
+    notify(record)
+";
+    let found = findings(source);
+    // The callee is an `async def` of the project: `await` is what the call needs.
+    assert_eq!(finding_at(&found, 9)["fix"]["applicability"], "safe");
+    // Known only from an annotation, which a plain function passed in would not keep to.
+    assert_eq!(finding_at(&found, 10)["fix"]["applicability"], "unsafe");
+    let dir = project(&[("app.py", source)]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--exit-zero"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(dir.path().join("app.py")).expect("read");
+    assert!(
+        text.contains("    await save(record)\n    notify(record)\n"),
+        "{text}"
+    );
+    assert!(fixed(source, &[]).contains("    await save(record)\n    await notify(record)\n"));
+}
+
 #[test]
 fn diff_prints_what_fix_would_change_and_writes_nothing() {
     let dir = project(&[("app.py", TWO_FIXES)]);

@@ -198,6 +198,12 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("wait_closed").coroutine(),
                 ]),
         ]),
+    // Not a class of `typing`'s: the type an annotation gives a callable that returns an
+    // awaitable. Listed for the link, which follows an alias of it imported from another
+    // module (`handler: Handler`, `Handler = Callable[..., Awaitable[None]]` in
+    // `app.types`) to a known type, as it does a re-exported class.
+    Library::new("typing")
+        .classes(&[Class::new(AWAITABLE_CALLABLE).methods(&[Api::new("__call__").coroutine()])]),
     Library::new("anyio")
         .functions(&[Api::new("anyio.to_thread.run_sync").hands_off("func", 0)])
         .classes(&[
@@ -222,6 +228,39 @@ pub const THIS_THREADS_LOOP_CALLS: &[&str] = &[
     "asyncio.get_running_loop",
     "asyncio.events.get_running_loop",
 ];
+
+/// The type of a value annotated as a callable that returns an awaitable
+/// (`handler: Callable[[Event], Awaitable[None]]`, `Callable[..., Coroutine[Any, Any, T]]`):
+/// calling it makes a coroutine (or another awaitable) that does nothing until awaited. A
+/// call of such a value has the path `typing.Callable[Awaitable].__call__`, followed, where
+/// the module spells the value, by `/` and the name called (`/handler`, `/on_message`), so
+/// that a finding can say which; its members (`handler.assert_called_with`, on a mock put
+/// there) are not calls of it.
+pub const AWAITABLE_CALLABLE: &str = "typing.Callable[Awaitable]";
+
+/// The return annotations that make a callable an [`AWAITABLE_CALLABLE`]. Not `Future` or
+/// `Task`: those are scheduled already, and run whether or not they are awaited.
+pub const AWAITABLE_RETURN_TYPES: &[&str] = &[
+    "typing.Awaitable",
+    "typing.Coroutine",
+    "collections.abc.Awaitable",
+    "collections.abc.Coroutine",
+];
+
+/// The types whose parameterisation `Callable[[args], returned]` names a callable.
+pub const CALLABLE_TYPES: &[&str] = &["typing.Callable", "collections.abc.Callable"];
+
+/// When `path` is a call of an [`AWAITABLE_CALLABLE`] value: the name called, or `__call__`
+/// where the path does not say.
+pub fn awaitable_callable_name(path: &str) -> Option<&str> {
+    let rest = path
+        .strip_prefix(AWAITABLE_CALLABLE)?
+        .strip_prefix(".__call__")?;
+    if rest.is_empty() {
+        return Some("__call__");
+    }
+    rest.strip_prefix('/')
+}
 
 /// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every
 /// version (LW201).

@@ -6,7 +6,7 @@ use super::index::{FunctionId, Project};
 use super::member_types::Resolution;
 use super::summary::{CallSite, CallUsage, PARAMETER_CALLEE};
 use crate::catalog;
-use crate::diagnostic::display_path;
+use crate::diagnostic::{Edit, Fix, display_path};
 
 /// A call that creates a coroutine, with the short name of what it calls.
 pub struct CoroutineCall<'p> {
@@ -18,6 +18,26 @@ pub struct CoroutineCall<'p> {
     /// project's callers pass: the parameter's name (code outside the project may pass a
     /// plain function there).
     pub handed_as: Option<&'p str>,
+    /// The callee is known to make a coroutine only from an annotation (`handler:
+    /// Callable[..., Awaitable[None]]`), which the values passed may not keep to.
+    pub by_annotation: bool,
+}
+
+impl CoroutineCall<'_> {
+    /// Prefixing the call with `await`, where that is the fix: in async context, not for a
+    /// callable handed in (code outside the project may hand a plain function). Unsafe for a
+    /// callee known only from its annotation: awaiting what a plain function returns raises.
+    pub fn await_fix(&self) -> Option<Fix> {
+        if !self.call.in_async_context() || self.handed_as.is_some() {
+            return None;
+        }
+        let edits = vec![Edit::insertion("await ", self.call.range.start())];
+        Some(if self.by_annotation {
+            Fix::unsafe_edit("Add `await`", edits)
+        } else {
+            Fix::safe("Add `await`", edits)
+        })
+    }
 }
 
 /// Every call of the project that creates a coroutine and whose value is used in one of
@@ -52,12 +72,33 @@ pub fn coroutine_calls<'p>(
                         .and_then(|targets| targets.first().copied()),
                     None => facts.callee_at(id, site),
                 };
-                let callee_name = coroutine_callee(project, resolved, callee)?;
+                // A callable annotated to return an awaitable is taken at its word only in
+                // async code, where `await` is the fix: the values some projects give such
+                // a field are plain functions (a loose `Callable[..., Awaitable]`), and a
+                // sync function calling one is more often that than a dropped coroutine.
+                let by_annotation =
+                    resolved.is_none() && catalog::awaitable_callable_name(callee).is_some();
+                if by_annotation && !call.in_async_context() {
+                    return None;
+                }
+                let mut callee_name = coroutine_callee(project, resolved, callee)?;
+                // A value of an alias of another module (`handler: Handler`, spelled
+                // `app.types.Handler.__call__`): named by its type, which is what is known.
+                if callee_name == "__call__" {
+                    let spelled = project.modules[id.0].summary.callee(call);
+                    if let Some(owner) = spelled
+                        .strip_suffix(".__call__")
+                        .and_then(|owner| owner.rsplit('.').next())
+                    {
+                        callee_name = owner.to_string();
+                    }
+                }
                 Some(CoroutineCall {
                     caller: id,
                     call,
                     callee_name,
                     handed_as,
+                    by_annotation,
                 })
             })
     })
@@ -104,6 +145,9 @@ fn coroutine_callee(
         return project
             .makes_coroutine(id)
             .then(|| project.function(id).name().to_string());
+    }
+    if let Some(name) = catalog::awaitable_callable_name(callee) {
+        return Some(name.to_string());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
 }

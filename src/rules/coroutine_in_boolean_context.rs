@@ -1,6 +1,6 @@
 //! LW303 coroutine-in-boolean-context: a coroutine object used as a condition.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
@@ -9,8 +9,9 @@ use crate::registry::Rule;
 pub const DOCS: &str = r#"# LW303 coroutine-in-boolean-context
 
 ## What it does
-Flags a call to a coroutine function (an `async def` of the project, or a known async API)
-whose result is tested for truth: `if is_ready():`, `while not done():`, `assert check()`,
+Flags a call to a coroutine function (an `async def` of the project, a known async API, or,
+in async code, a value annotated as a callable that returns an awaitable: see LW302) whose
+result is tested for truth: `if is_ready():`, `while not done():`, `assert check()`,
 `x = a() or b()`, `y if ok() else z`, `bool(check())`, or compared: `check() == True`,
 `fetch() is None`.
 
@@ -42,29 +43,26 @@ The last operand of an `or` whose value is used rather than tested (`x = cached 
 since that coroutine is passed on; awaited calls.
 
 ## Fix
-Safe, in async context: prefix the call with `await`.
+Safe, in async context: prefix the call with `await`. Unsafe where only an annotation says the
+callable returns an awaitable.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
-    for CoroutineCall {
-        caller,
-        call,
-        callee_name: name,
-        handed_as,
-    } in coroutine_calls(project, facts, &[CallUsage::Condition])
-    {
+    for coroutine in coroutine_calls(project, facts, &[CallUsage::Condition]) {
+        let CoroutineCall {
+            caller,
+            call,
+            callee_name: ref name,
+            ..
+        } = coroutine;
         let mut diagnostic = Diagnostic::new(
             Rule::CoroutineInBooleanContext,
             format!("Coroutine `{name}(...)` used as a condition is always true, and never runs"),
             call.range,
         )
         .with_help("Await it to test its result");
-        // A callable handed in may be a plain function when code outside the project calls.
-        if call.in_async_context() && handed_as.is_none() {
-            diagnostic = diagnostic.with_fix(Fix::safe(
-                "Add `await`",
-                vec![Edit::insertion("await ", call.range.start())],
-            ));
+        if let Some(fix) = coroutine.await_fix() {
+            diagnostic = diagnostic.with_fix(fix);
         }
         report(caller.0, diagnostic);
     }

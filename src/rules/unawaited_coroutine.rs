@@ -1,6 +1,6 @@
 //! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
+use crate::diagnostic::{Diagnostic, display_path};
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
@@ -22,7 +22,17 @@ request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operati
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never
 runs `save`). So is a call of a sync `def` those decorators make into a coroutine function
 (`@database_sync_to_async def store(self, ...)`, then `self.store(text)`); textual's
-`@work(thread=True)`, which starts a worker and returns it, is not one.
+`@work(thread=True)`, which starts a worker and returns it, is not one. And, in async code,
+a value annotated as a `typing.Callable` that returns an awaitable (below).
+
+In async code, a call of a value annotated as a callable that returns an awaitable: a
+parameter or attribute declared `Callable[[Event], Awaitable[None]]` or `Callable[...,
+Coroutine[Any, Any, T]]` (`typing` or `collections.abc`, optional or not), directly or through
+a type alias (`Handler = Callable[...]`, `Handler: TypeAlias = ...`, `type Handler = ...`) of
+the same module or imported from another. Not in a sync `def`, where no `await` can fix it and
+where such an annotation is more often loose (a plain function passed for it) than a
+coroutine dropped; not a callable annotated to return a `Future` or `Task`, which runs
+whether or not it is awaited.
 
 ## Why is this bad?
 Calling an `async def` only builds a coroutine object; its body runs when it is awaited or
@@ -105,17 +115,20 @@ module-level collection, and a keyword argument of any other call (a scheduler m
 are not reported.
 
 ## Fix
-Safe, in async context: prefix the call with `await`.
+Safe, in async context: prefix the call with `await`. Unsafe for a callable known only from
+its annotation: if a plain function is passed for it after all, awaiting what it returns
+raises.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
-    for CoroutineCall {
-        caller,
-        call,
-        callee_name: name,
-        handed_as,
-    } in coroutine_calls(project, facts, &[CallUsage::Dropped, CallUsage::Consumed])
-    {
+    for coroutine in coroutine_calls(project, facts, &[CallUsage::Dropped, CallUsage::Consumed]) {
+        let CoroutineCall {
+            caller,
+            call,
+            callee_name: ref name,
+            handed_as,
+            ..
+        } = coroutine;
         let message = match call.usage {
             CallUsage::Consumed => format!(
                 "Coroutine `{name}(...)` is used as if it were its result, but never awaited: it never runs"
@@ -134,12 +147,8 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         .with_help(
             "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
         );
-        // A callable handed in may be a plain function when code outside the project calls.
-        if call.in_async_context() && handed_as.is_none() {
-            diagnostic = diagnostic.with_fix(Fix::safe(
-                "Add `await`",
-                vec![Edit::insertion("await ", call.range.start())],
-            ));
+        if let Some(fix) = coroutine.await_fix() {
+            diagnostic = diagnostic.with_fix(fix);
         }
         report(caller.0, diagnostic);
     }

@@ -106,6 +106,16 @@ impl<'m> SemanticModel<'m> {
     pub fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
         match self.resolve(&call.func)? {
             Resolved::Path(path) => Some(path),
+            // `handler(event)`, `handler: Callable[..., Awaitable[None]]`: named by what is
+            // called, for the finding to say.
+            Resolved::Instance(type_name) if type_name == catalog::AWAITABLE_CALLABLE => {
+                let mut path = member_path(&type_name, "__call__");
+                if let Some(called) = crate::ast_query::last_identifier(&call.func) {
+                    path.push('/');
+                    path.push_str(called);
+                }
+                Some(path)
+            }
             Resolved::Instance(type_name) => Some(member_path(&type_name, "__call__")),
         }
     }
@@ -167,6 +177,19 @@ impl<'m> SemanticModel<'m> {
                     let value = self.annotation_type(value)?;
                     return (!is_collection(&value)).then(|| prefixed(VALUES_OF, &value));
                 }
+                // `Callable[[Event], Awaitable[None]]`: only whether calling it makes
+                // something to await is kept.
+                if catalog::CALLABLE_TYPES.contains(&container.as_str()) {
+                    let Expr::Tuple(tuple) = &*subscript.slice else {
+                        return None;
+                    };
+                    let [_, returned] = tuple.elts.as_slice() else {
+                        return None;
+                    };
+                    return self
+                        .is_awaitable_annotation(returned)
+                        .then(|| catalog::AWAITABLE_CALLABLE.to_string());
+                }
                 if container == "typing.Optional"
                     || container == "typing.Annotated"
                     || QUALIFIERS.contains(&container.as_str())
@@ -196,6 +219,19 @@ impl<'m> SemanticModel<'m> {
             }
             _ => None,
         }
+    }
+
+    /// Whether an annotation names an awaitable (`Awaitable[T]`, `Coroutine[Any, Any, T]`,
+    /// bare `Awaitable`): what calling a callable annotated to return it makes.
+    fn is_awaitable_annotation(&self, annotation: &Expr) -> bool {
+        let named = match annotation {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        matches!(named, Expr::Name(_) | Expr::Attribute(_))
+            && self
+                .path_of(named)
+                .is_some_and(|path| catalog::AWAITABLE_RETURN_TYPES.contains(&path.as_str()))
     }
 
     /// What an annotated assignment `x: T = value` binds: the annotation's type, else what

@@ -10,6 +10,9 @@ use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
 use crate::catalog::{self, EVENT_LOOP};
 
+/// The annotations that mark an assignment as a type alias (`Handler: TypeAlias = ...`).
+const TYPE_ALIAS_MARKERS: &[&str] = &["typing.TypeAlias", "typing_extensions.TypeAlias"];
+
 impl ModuleBindings {
     pub fn new(module: &ModModule, module_name: &str, is_package: bool) -> Self {
         let mut bindings = Self {
@@ -56,14 +59,31 @@ impl ModuleBindings {
                     self.classes.insert(path, info);
                 }
                 Stmt::Assign(assign) => {
-                    let value = self.resolve_module_level(&assign.value);
+                    let value = self
+                        .resolve_module_level(&assign.value)
+                        .or_else(|| self.type_alias(&assign.value));
                     for target in &assign.targets {
                         self.bind_target(target, value.clone());
                     }
                 }
                 Stmt::AnnAssign(assign) => {
-                    let value = SemanticModel::new(self).annotated_assignment(assign);
+                    let model = SemanticModel::new(self);
+                    let value = if model
+                        .path_of(&assign.annotation)
+                        .is_some_and(|path| TYPE_ALIAS_MARKERS.contains(&path.as_str()))
+                    {
+                        assign
+                            .value
+                            .as_deref()
+                            .and_then(|value| self.type_alias(value))
+                    } else {
+                        model.annotated_assignment(assign)
+                    };
                     self.bind_target(&assign.target, value);
+                }
+                Stmt::TypeAlias(alias) => {
+                    let value = self.type_alias(&alias.value);
+                    self.bind_target(&alias.name, value);
                 }
                 Stmt::AugAssign(assign) => self.bind_target(&assign.target, None),
                 Stmt::For(for_stmt) => {
@@ -246,6 +266,20 @@ impl ModuleBindings {
 
     fn resolve_module_level(&self, value: &Expr) -> Option<Resolved> {
         SemanticModel::new(self).resolve(value)
+    }
+
+    /// What a type alias names, when the type system follows it: a callable that returns an
+    /// awaitable (`Handler = Callable[[Event], Awaitable[None]]`), bound to the path
+    /// [`catalog::AWAITABLE_CALLABLE`] so that an annotation `handler: Handler` (in this
+    /// module, or in one that imports it: the alias is exported like any other path) types
+    /// the value as one.
+    fn type_alias(&self, value: &Expr) -> Option<Resolved> {
+        let Expr::Subscript(_) = value else {
+            return None;
+        };
+        (SemanticModel::new(self).annotation_type(value).as_deref()
+            == Some(catalog::AWAITABLE_CALLABLE))
+        .then(|| Resolved::Path(catalog::AWAITABLE_CALLABLE.to_string()))
     }
 
     fn bind_target(&mut self, target: &Expr, value: Option<Resolved>) {
