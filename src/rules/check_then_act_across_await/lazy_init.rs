@@ -166,6 +166,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                     produced,
                     producers,
                     filled,
+                    through,
                 } => {
                     // An empty placeholder filled in place after further awaits is published
                     // half-built: a concurrent caller that passes the check starts over on it,
@@ -179,12 +180,15 @@ impl<'a> Analysis<'_, 'a, '_> {
                             kind: RaceKind::LazyInit,
                             inserts: false,
                             filled,
+                            through: None,
                         });
                         continue;
                     }
                     // A flag set after awaits is an initialise-once guard only in a method that
-                    // says so; elsewhere (`close`, `read`, `write_eof`) it marks a state change.
-                    if !produced && !self.initialises_once() {
+                    // says so (or calls one that does to set it); elsewhere (`close`, `read`,
+                    // `write_eof`) it marks a state change.
+                    let helper_initialises = through.is_some_and(|(_, says)| says);
+                    if !produced && !self.initialises_once() && !helper_initialises {
                         continue;
                     }
                     // A lazily built value matters when it is a resource (a client, a connection,
@@ -213,6 +217,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         kind: RaceKind::LazyInit,
                         inserts: false,
                         filled: None,
+                        through: through.map(|(write, _)| write),
                     });
                 }
                 Scan::NotFound => {}
@@ -289,6 +294,29 @@ impl<'a> Analysis<'_, 'a, '_> {
                                         filled_later(stmt, state, &empties, &events[index + 1..])
                                     })
                                     .flatten(),
+                                through: None,
+                            },
+                            None => Scan::Guarded,
+                        };
+                    }
+                    // `await self.initialize()`, which sets the state after awaits of its own.
+                    if let Some(helper) = self.written_by_helper(stmt, state) {
+                        let target = ComparableExpr::from(state.target);
+                        if protected
+                            || flags_set_early
+                                .iter()
+                                .any(|flag| *flag != target && self.tested.contains(flag))
+                        {
+                            return Scan::Guarded;
+                        }
+                        return match seen.or(helper.awaited) {
+                            Some(awaited) => Scan::Found {
+                                awaited,
+                                write: stmt.range(),
+                                produced: helper.produced,
+                                producers: Vec::new(),
+                                filled: None,
+                                through: Some((helper.write, helper.initialises)),
                             },
                             None => Scan::Guarded,
                         };

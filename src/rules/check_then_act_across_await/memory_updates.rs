@@ -50,6 +50,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             kind: RaceKind::AugmentedAcrossAwait,
             inserts: false,
             filled: None,
+            through: None,
         });
     }
 
@@ -100,6 +101,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         kind: RaceKind::StaleWriteBack,
                         inserts: false,
                         filled: None,
+                        through: None,
                     });
                 }
                 return true;

@@ -77,8 +77,16 @@ pub(super) fn report(checker: &mut Checker, races: Vec<Race>) {
                 checker.row_of(race.awaited.start()),
             )
         };
+        // A write made by the method the statement calls: named where it is made.
+        let through = race.through.map_or(String::new(), |write| {
+            format!(
+                "; it writes `{}` at row {}",
+                text(write),
+                checker.row_of(write.start()),
+            )
+        });
         let message = format!(
-            "{subject} `{}` (row {}) and write `{}` (row {}) are not atomic{window}; {consequence}",
+            "{subject} `{}` (row {}) and write `{}` (row {}{through}) are not atomic{window}; {consequence}",
             text(race.check),
             checker.row_of(race.check.start()),
             text(race.write),

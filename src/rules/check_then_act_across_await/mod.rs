@@ -2,7 +2,8 @@
 //! with an `await` in between.
 //!
 //! `check_function` is the entry point the dispatch calls. `analysis.rs` walks the blocks of
-//! one `async def` once and hands each statement to the three shapes: `lazy_init.rs`,
+//! one `async def` once and hands each statement to the three shapes: `lazy_init.rs` (with
+//! `helper_writes.rs`, for a write a called method of the class makes),
 //! `store_writes.rs` (the SQL they execute is read by `sql.rs`), `read_modify_write.rs` and,
 //! for state kept in memory, `memory_updates.rs`.
 //! What the shapes share: the state other coroutines see and the checks on it
@@ -15,6 +16,7 @@ mod analysis;
 mod events;
 mod exemptions;
 mod fan_out;
+mod helper_writes;
 mod lazy_init;
 mod memory_updates;
 mod messages;
@@ -42,7 +44,12 @@ lies between them, so that another coroutine can make the same decision in the m
 - **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
   `key not in self._cache`, `self._cache.get(key) is None`) whose body awaits and only then
   assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
-  followed by awaits and then `self._ready = True`. Reported where concurrent callers are
+  followed by awaits and then `self._ready = True`. The write may be made by a method the body
+  calls on the receiver (`await self._connect()`, or `await super().initialize()` for a base
+  class the module defines) when that method sets the attribute after an await of its own,
+  or after the caller's; not when it sets it before its first await, nor under a lock it
+  holds (it serialises itself), and a method of another module is not followed. Its name
+  counts as the one that says it initialises once. Reported where concurrent callers are
   plausible and a duplicate does harm. Concurrent callers are plausible when the method is called
   from two or more places in its class (two or more functions of the module, for a module
   function), not counting `__aenter__`-style dunders; when it is a public accessor that returns

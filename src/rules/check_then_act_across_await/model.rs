@@ -39,6 +39,9 @@ pub(super) struct Race {
     /// For lazy initialisation of a placeholder (`cache[key] = {}`): the first statement that
     /// fills it in place after a further await, where readers can still see it half-built.
     pub(super) filled: Option<TextRange>,
+    /// For lazy initialisation: the write `write` calls a method to make (`await
+    /// self.initialize()`), that method's own write of the state.
+    pub(super) through: Option<TextRange>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,6 +66,9 @@ pub(super) enum Scan {
         produced: bool,
         producers: Vec<String>,
         filled: Option<TextRange>,
+        /// The write is made inside the method `write` calls: where, and whether that
+        /// method's name says it initialises once.
+        through: Option<(TextRange, bool)>,
     },
     Guarded,
     NotFound,

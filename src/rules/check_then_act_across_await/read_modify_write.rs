@@ -85,6 +85,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                         kind: RaceKind::ReadModifyWrite,
                         inserts: false,
                         filled: None,
+                        through: None,
                     });
                 }
                 return true;

@@ -123,6 +123,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 kind: RaceKind::CheckThenWrite,
                 inserts,
                 filled: None,
+                through: None,
             });
         }
     }
