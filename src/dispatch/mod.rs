@@ -148,6 +148,10 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::record_handed_sessions(checker, call);
     }
+    // Also on a call nothing resolves: `loop.create_task(...)` on an untyped `loop`.
+    if checker.enabled(Rule::DanglingTask) {
+        dangling_task::check_call(checker, call, path);
+    }
     let Some(path) = path else { return };
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
@@ -181,9 +185,7 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::FastapiOnEvent) {
         fastapi_on_event::check_call(checker, call, path);
     }
-    if checker.enabled(Rule::DanglingTask) {
-        dangling_task::check_call(checker, call, path);
-    }
+
     if checker.enabled(Rule::GatherWithoutReturnExceptions) {
         gather_without_return_exceptions::check_call(checker, call, path);
     }

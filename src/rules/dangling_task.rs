@@ -5,8 +5,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{enclosing_class, receiver_name};
-use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
+use crate::ast_query::{enclosing_class, last_identifier, receiver_name};
+use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, LOOP_NAMES, TASK_CREATING_CALLS};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -17,7 +17,9 @@ pub const DOCS: &str = r#"# LW301 dangling-task
 Flags a task created with `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or
 `loop.create_task(...)` (on any loop value: `asyncio.get_running_loop().create_task(...)`, a
 `loop` from `get_running_loop()`/`get_event_loop()`/`new_event_loop()`, a parameter or
-attribute annotated `asyncio.AbstractEventLoop`) whose result is thrown away:
+attribute annotated `asyncio.AbstractEventLoop`, or a value nothing types whose name says it is
+a loop: `loop`, `event_loop`, `self._loop`, `hass.loop`, as code that takes its loop as an
+argument spells it) whose result is thrown away:
 - the call is a bare expression statement,
 - it is bound to a local name that is never read afterwards (`_ = asyncio.create_task(...)`
   included),
@@ -68,7 +70,8 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
   to a local that is read later (including a read earlier in the same loop, which runs on the
   next iteration, and a read inside a nested function).
 - `asyncio.ensure_future(x)` where `x` is already a known task or future: it is returned as is.
-- `create_task` on an object whose type is not known to be an event loop.
+- `create_task` on an object whose type is not known to be an event loop and whose name does
+  not say it is one (`self.pool.create_task(...)`), or that is annotated as something else.
 
 ## Fix
 Unsafe (the task now lives until it is done, which changes when it can be collected): for a
@@ -82,10 +85,12 @@ make.
 
 const HELP: &str = "Keep a strong reference: add the task to a module- or instance-level `set` and call `task.add_done_callback(that_set.discard)`";
 
-pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str) {
-    if !TASK_CREATING_CALLS.contains(&path) {
-        return;
-    }
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Option<&str>) {
+    let path = match path {
+        Some(path) if TASK_CREATING_CALLS.contains(&path) => path,
+        _ if creates_task_on_named_loop(checker, call) => LOOP_CREATE_TASK,
+        _ => return,
+    };
     if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {
         return;
     }
@@ -119,6 +124,22 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         diagnostic = diagnostic.with_fix(fix);
     }
     checker.report(diagnostic);
+}
+
+/// The path of `loop.create_task`, for a call on a value only its name says is a loop.
+const LOOP_CREATE_TASK: &str = "asyncio.AbstractEventLoop.create_task";
+
+/// `self._loop.create_task(...)`, `loop.create_task(...)` on a value nothing types (an
+/// unannotated parameter, an attribute set from one) whose name says it is an event loop
+/// ([`LOOP_NAMES`]): code that takes a loop as an argument rarely annotates it.
+fn creates_task_on_named_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    method.attr.as_str() == "create_task"
+        && last_identifier(&method.value)
+            .is_some_and(|name| LOOP_NAMES.contains(&name.trim_start_matches('_')))
+        && checker.model.type_of(&method.value).is_none()
 }
 
 /// The set that keeps background tasks when the module has none to reuse.
