@@ -2,6 +2,7 @@
 //! what it answers (the path a call names, the type a value holds).
 
 use ruff_python_ast::{self as ast, Expr, Operator};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::bindings::ModuleBindings;
 use super::resolved::{Resolved, member_path};
@@ -279,6 +280,13 @@ impl<'m> SemanticModel<'m> {
             }
             Expr::Subscript(subscript) => {
                 let owner = self.resolve_depth(&subscript.value, depth + 1, 0)?;
+                // `Chan[AudioFrame]`: a generic class, parameterised, is still the class
+                // (and `Chan[AudioFrame]()` builds one).
+                if let Resolved::Path(class) = &owner
+                    && is_generic_class(class, &self.module.classes)
+                {
+                    return Some(owner);
+                }
                 let owner = owner.instance_type()?;
                 if let Some(element) = element_type(owner) {
                     // `conns[0]`: an element (a slice `conns[1:]` is not followed).
@@ -510,6 +518,19 @@ pub fn element_type(type_name: &str) -> Option<&str> {
 /// The suffix of a path segment that stands for the value a call of it returns
 /// (`pkg.loops.get_loop()`), resolved by the link.
 pub const DEFERRED_CALL: &str = "()";
+
+/// Whether `path`, subscripted (`Channel[bytes]`, `asyncio.Queue[Job]`), names a class
+/// parameterised: a class of the module, of the catalog, or one whose name says so, but not
+/// one of `typing`'s or `collections.abc`'s forms (`Union[...]`, `Callable[...]`,
+/// `Awaitable[...]`), which name no class whose methods a call could reach.
+fn is_generic_class<V>(path: &str, module_classes: &HashMap<String, V>) -> bool {
+    !["typing.", "typing_extensions.", "collections.abc."]
+        .iter()
+        .any(|form| path.starts_with(form))
+        && (module_classes.contains_key(path)
+            || catalog::canonical_class(path).is_some()
+            || looks_like_class(path))
+}
 
 /// A CapWords last segment (`app.models.Repo`) is, by PEP 8 convention, a class: calling it
 /// builds an instance. Used for classes of other modules, which this module cannot see; a

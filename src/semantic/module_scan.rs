@@ -60,8 +60,8 @@ impl ModuleBindings {
                 }
                 Stmt::Assign(assign) => {
                     let value = self
-                        .resolve_module_level(&assign.value)
-                        .or_else(|| self.type_alias(&assign.value));
+                        .type_alias(&assign.value)
+                        .or_else(|| self.resolve_module_level(&assign.value));
                     for target in &assign.targets {
                         self.bind_target(target, value.clone());
                     }
