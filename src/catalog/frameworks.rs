@@ -1,9 +1,67 @@
 //! Application frameworks whose lifecycle and callbacks the rules know: FastAPI and
 //! Starlette (the deprecated startup/shutdown API, LW203; draining background tasks, LW304;
-//! `run_in_threadpool`, LW104), LiteLLM's sync logging hooks (LW202), and the hooks Home
-//! Assistant and unittest never run concurrently with themselves (LW601).
+//! `run_in_threadpool`, LW104), LiteLLM's sync logging hooks (LW202), Home Assistant's
+//! loop-bound core methods and the helpers that run a plain callback in its executor (LW104),
+//! and the hooks Home Assistant and unittest never run concurrently with themselves (LW601).
 
+use super::asyncio_apis::EVENT_LOOP;
 use super::entries::{Api, Class, Library};
+
+const HOME_ASSISTANT: &str = "homeassistant.core.HomeAssistant";
+const EVENT_BUS: &str = "homeassistant.core.EventBus";
+const STATE_MACHINE: &str = "homeassistant.core.StateMachine";
+
+/// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,
+/// position): a coroutine function, or a function decorated `@callback`, runs on the event
+/// loop; any other function runs in Home Assistant's executor, on a worker thread (LW104).
+pub const PLAIN_CALLBACKS_IN_EXECUTOR: &[(&str, &str, usize)] = &[
+    (
+        "homeassistant.helpers.event.async_track_time_interval",
+        "action",
+        1,
+    ),
+    (
+        "homeassistant.helpers.event.async_track_point_in_time",
+        "action",
+        1,
+    ),
+    (
+        "homeassistant.helpers.event.async_track_point_in_utc_time",
+        "action",
+        1,
+    ),
+    (
+        "homeassistant.helpers.event.async_track_time_change",
+        "action",
+        1,
+    ),
+    (
+        "homeassistant.helpers.event.async_track_utc_time_change",
+        "action",
+        1,
+    ),
+    ("homeassistant.helpers.event.async_call_later", "action", 2),
+    (
+        "homeassistant.helpers.event.async_track_state_change_event",
+        "action",
+        2,
+    ),
+    (
+        "homeassistant.helpers.dispatcher.async_dispatcher_connect",
+        "target",
+        2,
+    ),
+    ("homeassistant.core.EventBus.async_listen", "listener", 1),
+    (
+        "homeassistant.core.EventBus.async_listen_once",
+        "listener",
+        1,
+    ),
+];
+
+/// The decorators that mark a sync function as one to run on the event loop itself, for the
+/// helpers of [`PLAIN_CALLBACKS_IN_EXECUTOR`].
+pub const LOOP_CALLBACK_DECORATORS: &[&str] = &["homeassistant.core.callback"];
 
 /// Response builders that serialise the value they are given at once (LW302): a coroutine
 /// passed as the body, `JSONResponse(content=fetch())`, is never awaited and fails to
@@ -36,6 +94,38 @@ const ASYNC_TO_SYNC: &str = "asgiref.sync.AsyncToSync";
 const SYNC_TO_ASYNC: &str = "asgiref.sync.SyncToAsync";
 
 pub(super) const LIBRARIES: &[Library] = &[
+    // Home Assistant's core: its `async_` methods that are no coroutines must run on the event
+    // loop's thread (Home Assistant raises when it sees one called from another thread).
+    Library::new("homeassistant")
+        .functions(&[
+            Api::new("homeassistant.helpers.dispatcher.async_dispatcher_send").loop_affine(),
+        ])
+        .classes(&[
+            Class::type_only(HOME_ASSISTANT)
+                .attributes(&[
+                    ("loop", EVENT_LOOP),
+                    ("bus", EVENT_BUS),
+                    ("states", STATE_MACHINE),
+                ])
+                .methods(&[
+                    Api::new("async_create_task").loop_affine(),
+                    Api::new("async_create_background_task").loop_affine(),
+                    Api::new("async_add_job").loop_affine(),
+                    Api::new("async_add_hass_job").loop_affine(),
+                    Api::new("async_run_job").loop_affine(),
+                    Api::new("async_run_hass_job").loop_affine(),
+                    Api::new("async_add_executor_job").loop_affine(),
+                ]),
+            Class::type_only(EVENT_BUS).methods(&[
+                Api::new("async_fire").loop_affine(),
+                Api::new("async_listen").loop_affine(),
+                Api::new("async_listen_once").loop_affine(),
+            ]),
+            Class::type_only(STATE_MACHINE).methods(&[
+                Api::new("async_set").loop_affine(),
+                Api::new("async_remove").loop_affine(),
+            ]),
+        ]),
     // Django's bridges between sync and async code (and Channels', built on them).
     Library::new("asgiref")
         .functions(&[

@@ -70,7 +70,8 @@ pub(crate) fn record_call(
     let loop_affine = in_call_tables && catalog::is_loop_affine(path);
     let handoff = in_call_tables
         .then(|| catalog::thread_handoff(path))
-        .flatten();
+        .flatten()
+        .or_else(|| plain_callback_in_executor(checker, call, path));
     let callback = in_call_tables
         .then(|| catalog::loop_callback(path))
         .flatten();
@@ -466,6 +467,66 @@ fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {
         return None;
     }
     checker.model.path_of(argument)
+}
+
+/// Where a helper of [`catalog::PLAIN_CALLBACKS_IN_EXECUTOR`] (Home Assistant's
+/// `async_track_time_interval(hass, self._poll, ...)`) takes its callable, when the callable
+/// is a plain `def` of this module (a method of the current class, or a function) that no
+/// decorator of [`catalog::LOOP_CALLBACK_DECORATORS`] marks: that one runs on a worker thread.
+/// A coroutine function, a `@callback`, or a callable defined elsewhere is not followed.
+fn plain_callback_in_executor(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    path: &str,
+) -> Option<(&'static str, usize)> {
+    // Asked of every call: the first name first.
+    if !path.starts_with("homeassistant.") {
+        return None;
+    }
+    let &(_, keyword, position) = catalog::PLAIN_CALLBACKS_IN_EXECUTOR
+        .iter()
+        .find(|(helper, _, _)| *helper == path)?;
+    let argument = call.arguments.find_argument_value(keyword, position)?;
+    let function = local_definition(checker, argument)?;
+    let runs_on_loop = function.is_async
+        || function.decorator_list.iter().any(|decorator| {
+            checker
+                .model
+                .path_of(&decorator.expression)
+                .is_some_and(|path| catalog::LOOP_CALLBACK_DECORATORS.contains(&path.as_str()))
+        });
+    (!runs_on_loop).then_some((keyword, position))
+}
+
+/// The `def` of this module a callable expression names: `self.method` (a method of the
+/// current class), or a function of the module by name.
+fn local_definition<'a>(
+    checker: &Checker<'a, '_>,
+    callable: &Expr,
+) -> Option<&'a ast::StmtFunctionDef> {
+    let find = |body: &'a [Stmt], name: &str| {
+        body.iter().find_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) if function.name.as_str() == name => Some(function),
+            _ => None,
+        })
+    };
+    match callable {
+        Expr::Attribute(attribute) => {
+            let Expr::Name(owner) = &*attribute.value else {
+                return None;
+            };
+            let function = checker.current_function()?;
+            if crate::ast_query::receiver_name(function) != Some(owner.id.as_str()) {
+                return None;
+            }
+            let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
+            find(&class.body, attribute.attr.as_str())
+        }
+        Expr::Name(name) if !checker.model.is_local(name.id.as_str()) => {
+            find(&checker.module().body, name.id.as_str())
+        }
+        _ => None,
+    }
 }
 
 /// Whether the call's value is thrown away, tested for truth, or used.

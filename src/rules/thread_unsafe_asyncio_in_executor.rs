@@ -18,11 +18,18 @@ Flags handing a project function to another thread (`loop.run_in_executor`,
 `concurrent.futures.Future`, which runs on the thread that completes it), directly or through
 `functools.partial`, or decorating it with a decorator that runs it in a worker thread
 (`@sync_to_async`, channels' `@database_sync_to_async`, `@asyncify`, textual's
-`@work(thread=True)`: the finding is then on the function's name), when that function, or a sync function it calls at any depth, uses an asyncio API that must
+`@work(thread=True)`: the finding is then on the function's name), or handing a plain `def`
+of the module (not a coroutine function, not decorated `@callback`) to one of Home
+Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
+`async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
+`hass.bus.async_listen`...), which run such a function in their executor, when that function,
+or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
 `loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`,
-`asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`. The loop and the future may come
+`asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`, or Home Assistant's loop-bound
+core methods (`hass.async_create_task`, `hass.async_add_job`, `hass.bus.async_fire`,
+`hass.states.async_set`, `async_dispatcher_send`). The loop and the future may come
 from another module: a function annotated `-> asyncio.AbstractEventLoop`, an attribute
 declared on a base class, a future type re-exported by a package.
 
