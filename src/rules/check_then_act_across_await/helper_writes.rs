@@ -11,9 +11,9 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::receiver_name;
-use crate::catalog;
 
 use super::analysis::Analysis;
+use super::lazy_init::says_initialises_once;
 use super::model::State;
 use super::syntax::{first_await, first_await_in_stmt};
 
@@ -84,20 +84,11 @@ impl<'a> Analysis<'_, 'a, '_> {
             target.attr.as_str(),
             &mut awaited,
         )?;
-        let initialises = {
-            let lower = name.to_ascii_lowercase();
-            catalog::INIT_ONCE_WORDS
-                .iter()
-                .any(|word| lower.contains(word))
-                && !catalog::TEARDOWN_WORDS
-                    .iter()
-                    .any(|word| lower.contains(word))
-        };
         Some(HelperWrite {
             write: write.range(),
             awaited,
             produced: first_await_in_stmt(write).is_some(),
-            initialises,
+            initialises: says_initialises_once(name),
         })
     }
 

@@ -428,14 +428,20 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// A method whose name says it initialises once (`ensure_started`, `async_load`).
     fn initialises_once(&self) -> bool {
-        let name = self.function.name.to_ascii_lowercase();
-        catalog::INIT_ONCE_WORDS
+        says_initialises_once(self.function.name.as_str())
+    }
+}
+
+/// Whether a function's name says it initialises once (`ensure_started`, `async_load`,
+/// `_connect`), and not that it tears down (`close`, `stop`).
+pub(super) fn says_initialises_once(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    catalog::INIT_ONCE_WORDS
+        .iter()
+        .any(|word| name.contains(word))
+        && !catalog::TEARDOWN_WORDS
             .iter()
             .any(|word| name.contains(word))
-            && !catalog::TEARDOWN_WORDS
-                .iter()
-                .any(|word| name.contains(word))
-    }
 }
 
 /// The first statement of `later` that fills, in place, the placeholder `write` stores for
