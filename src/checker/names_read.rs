@@ -193,7 +193,7 @@ const FUTURE_MEMBERS: &[&str] = &[
 ];
 
 /// Whether reading `attribute` of a value says it was taken for a call's result.
-fn is_result_member(attribute: &str) -> bool {
+pub(crate) fn is_result_member(attribute: &str) -> bool {
     !COROUTINE_MEMBERS.contains(&attribute) && !FUTURE_MEMBERS.contains(&attribute)
 }
 

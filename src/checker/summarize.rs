@@ -552,6 +552,18 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         // `f() == x`, `f() is None`: a comparison looks at the object, which is never the
         // value the call would give.
         Some(Expr::Compare(_)) => return CallUsage::Condition,
+        // `fetch()["data"]`, `get_me().id`: the call's value is indexed or read for a member
+        // a coroutine does not have; under `await`, which binds looser (`await
+        // fetch()["data"]` awaits the index, not the call), the await is misplaced.
+        Some(Expr::Subscript(subscript)) if subscript.value.range() == call.range() => {
+            return indexed(ancestors);
+        }
+        Some(Expr::Attribute(attribute))
+            if attribute.value.range() == call.range()
+                && super::names_read::is_result_member(attribute.attr.as_str()) =>
+        {
+            return indexed(ancestors);
+        }
         Some(Expr::Call(outer)) if is_argument_of(call, outer) => {
             // `pending.append(save(x))` into a local nobody takes anything out of.
             if let Some(collection) = super::names_read::filled_collection(outer)
@@ -648,6 +660,27 @@ enum Consumer {
     TruthTest,
     /// `print(x)`, `len(x)`, a logging call: it inspects or formats the value.
     Unaware,
+}
+
+/// How a call indexed in place is used (its expression is the last of `ancestors`): under an
+/// `await` when the chain of subscripts, attributes and calls above it ends in one.
+fn indexed(ancestors: &[&Expr]) -> CallUsage {
+    // Up the chain whose head each step holds: `fetch()["a"].b(...)`, not an argument's.
+    let mut current = ancestors.last().map(|expr| expr.range());
+    for above in ancestors.iter().rev().skip(1) {
+        let head = match above {
+            Expr::Subscript(subscript) => subscript.value.range(),
+            Expr::Attribute(attribute) => attribute.value.range(),
+            Expr::Call(call) => call.func.range(),
+            Expr::Await(_) => return CallUsage::IndexedUnderAwait,
+            _ => break,
+        };
+        if Some(head) != current {
+            break;
+        }
+        current = Some(above.range());
+    }
+    CallUsage::Indexed
 }
 
 /// Whether `call` is one of the arguments `outer` is given (not its callee).

@@ -31,7 +31,16 @@ impl CoroutineCall<'_> {
         if !self.call.in_async_context() || self.handed_as.is_some() {
             return None;
         }
-        let edits = vec![Edit::insertion("await ", self.call.range.start())];
+        let edits = match self.call.usage {
+            // `(await fetch())["data"]`.
+            CallUsage::Indexed => vec![
+                Edit::insertion("(await ", self.call.range.start()),
+                Edit::insertion(")", self.call.range.end()),
+            ],
+            // The `await` in front must move: not an insertion.
+            CallUsage::IndexedUnderAwait => return None,
+            _ => vec![Edit::insertion("await ", self.call.range.start())],
+        };
         Some(if self.by_annotation {
             Fix::unsafe_edit("Add `await`", edits)
         } else {

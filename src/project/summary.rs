@@ -29,6 +29,12 @@ pub enum CallUsage {
     /// `logger.info("%s", f())`), or bound to a name read only for its members
     /// (`me = f()` ... `me.user_id`).
     Consumed,
+    /// The result is indexed or read for a member in place (`f()["data"]`, `f().id`), which a
+    /// coroutine does not have; `await` the call itself is the fix, in parentheses.
+    Indexed,
+    /// The same under an `await` that applies to the index, not the call (`await
+    /// f()["data"]`, which subscripts the coroutine first): the `await` is misplaced.
+    IndexedUnderAwait,
 }
 
 /// Whether a call in async context runs under a deadline where it is made (LW501 asks it of

@@ -54,7 +54,9 @@ async def handler(record):
     await save(record)
 ```
 
-Also flagged: a coroutine used as if it were its result. Bound to a name whose members are
+Also flagged: a coroutine used as if it were its result. Indexed or read for a member in
+place (`fetch()["data"]`, `get_me().id`), also under an `await`, which binds looser than
+either (`await fetch()["data"]` indexes the coroutine, then awaits the result); bound to a name whose members are
 read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`); or bound to a
 name once and, whatever else is done with it, filled, indexed, iterated or read for a member
 no coroutine or future has (`roles = fetch_roles()`, `roles.insert(0, user)`, `return
@@ -115,13 +117,24 @@ module-level collection, and a keyword argument of any other call (a scheduler m
 are not reported.
 
 ## Fix
-Safe, in async context: prefix the call with `await`. Unsafe for a callable known only from
+Safe, in async context: prefix the call with `await`; for a call indexed in place, wrap it,
+`(await fetch())["data"]`. None where an `await` already stands before the index (it has to
+move, which is left to you). Unsafe for a callable known only from
 its annotation: if a plain function is passed for it after all, awaiting what it returns
 raises.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
-    for coroutine in coroutine_calls(project, facts, &[CallUsage::Dropped, CallUsage::Consumed]) {
+    for coroutine in coroutine_calls(
+        project,
+        facts,
+        &[
+            CallUsage::Dropped,
+            CallUsage::Consumed,
+            CallUsage::Indexed,
+            CallUsage::IndexedUnderAwait,
+        ],
+    ) {
         let CoroutineCall {
             caller,
             call,
@@ -130,8 +143,11 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             ..
         } = coroutine;
         let message = match call.usage {
-            CallUsage::Consumed => format!(
+            CallUsage::Consumed | CallUsage::Indexed => format!(
                 "Coroutine `{name}(...)` is used as if it were its result, but never awaited: it never runs"
+            ),
+            CallUsage::IndexedUnderAwait => format!(
+                "Coroutine `{name}(...)` is indexed before it is awaited: `await` applies to the whole expression, so the call needs its own parentheses, `(await {name}(...))`"
             ),
             _ => format!("Coroutine `{name}(...)` is created but never awaited, so it never runs"),
         };
