@@ -481,6 +481,51 @@ pub fn breaks_out(body: &[Stmt]) -> bool {
     })
 }
 
+/// Names that say lock: `lock`, `self._lock`, `self._locks[key]`, `self._get_lock(key)`,
+/// `write_mutex`, `self._sem`, and a container's item whose string key says so
+/// (`self.state["proc_lock"]`). A guess from names, for values no type reaches.
+pub fn names_lock(expr: &Expr) -> bool {
+    let mut expr = expr;
+    loop {
+        match expr {
+            // `self._locks.setdefault(key, Lock())`, `self._locks.get(key)`: the container names it.
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute)
+                    if matches!(
+                        attribute.attr.as_str(),
+                        "setdefault" | "get" | "__getitem__"
+                    ) =>
+                {
+                    expr = &attribute.value;
+                }
+                func => expr = func,
+            },
+            Expr::Subscript(subscript) => {
+                if let Expr::StringLiteral(key) = &*subscript.slice
+                    && names_lock_word(key.value.to_str())
+                {
+                    return true;
+                }
+                expr = &subscript.value;
+            }
+            _ => break,
+        }
+    }
+    last_identifier(expr).is_some_and(names_lock_word)
+}
+
+/// Whether a name says lock (`_lock`, `write_mutex`, `conn_locks`, `sem`).
+fn names_lock_word(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with("lock")
+        || name.ends_with("locks")
+        || name.ends_with("mutex")
+        || name.contains("semaphore")
+        || name
+            .split('_')
+            .any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

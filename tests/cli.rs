@@ -970,3 +970,28 @@ fn text_report_without_cache(dir: &Path) -> String {
         .expect("runs");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+#[test]
+fn an_awaited_lock_in_a_plain_with_is_reported_from_python_3_9_on() {
+    // Awaiting an asyncio lock to enter it with `with` worked until 3.8 (deprecated from 3.7).
+    let source = "\
+import asyncio
+
+LOCK = asyncio.Lock()
+
+
+async def update():
+    with await LOCK:
+        return 1
+";
+    let dir = project(&[("app.py", source)]);
+    let codes = |target: &str| {
+        let (_, findings, _) = check_json(dir.path(), &["--no-cache", "--target-version", target]);
+        findings
+            .iter()
+            .map(|finding| finding["code"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes("py39"), ["LW204"]);
+    assert!(codes("py38").is_empty());
+}

@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use rustc_hash::FxHashMap;
 
 use crate::catalog::{
-    ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, SYNC_ONLY_CONTEXT_CALLS,
+    self, ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, SYNC_ONLY_CONTEXT_CALLS,
     SYNC_ONLY_CONTEXT_TYPES,
 };
 use crate::checker::Checker;
@@ -56,6 +56,11 @@ async def update(key, value):
         cache[key] = await fetch(value)
 ```
 
+Also flagged, when the target version is 3.9 or later: `with (await lock):` (or `with await
+lock:`), the way Python 3.6 took an asyncio lock, semaphore or condition. Awaiting one was
+deprecated in 3.7 and raises `TypeError` since 3.9. The value is a lock by its type or, when no type reaches it, by its name (`self._lock`,
+`self.state["proc_lock"]`, `write_mutex`).
+
 ## Not flagged
 - Objects whose type is not known (nothing is guessed), and classes defined in other modules or
   with bases outside the module (a base may supply the other protocol).
@@ -64,7 +69,7 @@ async def update(key, value):
 
 ## Fix
 Safe, in an `async def`, for a `with` whose every item supports only `async with`: `with`
-becomes `async with`. No fix for the mirror (the body may rely on running without a lock that
+becomes `async with`; for `with (await lock):` with that one item, `async with (lock):`. No fix for the mirror (the body may rely on running without a lock that
 the code meant to take), nor in a sync function (it cannot use `async with`).
 "#;
 
@@ -79,6 +84,11 @@ enum Protocol {
 const MAX_BASES_DEPTH: usize = 8;
 
 pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
+    // Before 3.9 it still works (with a deprecation warning from 3.7).
+    let target = checker.settings.target_version;
+    if !with.is_async && (target.major, target.minor) >= (3, 9) {
+        check_awaited_locks(checker, with);
+    }
     let protocols: Vec<Option<(Protocol, String)>> = with
         .items
         .iter()
@@ -115,6 +125,46 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
             .with_help("use `with` (or the async counterpart of the object, such as `asyncio.Lock` for a `threading.Lock`)"),
             _ => continue,
         };
+        checker.report(diagnostic);
+    }
+}
+
+/// `with (await lock):`, the way Python 3.6 took an asyncio lock: an asyncio lock, semaphore
+/// or condition cannot be awaited since 3.9 (`TypeError`), and was deprecated from 3.7. The
+/// awaited value is a lock by its type, or, for a value no type reaches, by its name
+/// (`self._lock`, `self.state["proc_lock"]`).
+fn check_awaited_locks(checker: &mut Checker, with: &ast::StmtWith) {
+    for item in &with.items {
+        let Expr::Await(awaited) = &item.context_expr else {
+            continue;
+        };
+        let lock = &*awaited.value;
+        let is_lock = match checker.model.type_of(lock) {
+            Some(type_name) => {
+                catalog::is_lock_type(&type_name)
+                    && ASYNC_ONLY_CONTEXT_TYPES.contains(&type_name.as_str())
+            }
+            None => crate::ast_query::names_lock(lock),
+        };
+        if !is_lock {
+            continue;
+        }
+        let lock_text = checker.text(lock.range()).to_string();
+        let mut diagnostic = Diagnostic::new(
+            Rule::WrongContextManagerProtocol,
+            format!("`with await {lock_text}` takes an asyncio lock the Python 3.6 way: a lock cannot be awaited since 3.9, so this raises `TypeError`"),
+            item.context_expr.range(),
+        )
+        .with_help("use `async with` on the lock itself");
+        if with.items.len() == 1 && checker.in_async_context() {
+            diagnostic = diagnostic.with_fix(Fix::safe(
+                "Use `async with` on the lock",
+                vec![
+                    Edit::insertion("async ", with.start()),
+                    Edit::replacement(lock_text, awaited.range()),
+                ],
+            ));
+        }
         checker.report(diagnostic);
     }
 }

@@ -4,7 +4,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::ast_query::{any_in_body, last_identifier};
+use crate::ast_query::{any_in_body, last_identifier, names_lock};
 use crate::catalog;
 
 use super::analysis::Analysis;
@@ -28,7 +28,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             {
                 return true;
             }
-            if is_lock_name(expr) {
+            if names_lock(expr) {
                 return true;
             }
             // Transactions.
@@ -50,7 +50,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 return false;
             };
             attribute.attr.as_str() == "acquire"
-                && (is_lock_name(&attribute.value)
+                && (names_lock(&attribute.value)
                     || self
                         .checker
                         .model
@@ -85,39 +85,4 @@ impl<'a> Analysis<'_, 'a, '_> {
             })
         })
     }
-}
-
-/// Names that say lock: `lock`, `self._lock`, `self._locks[key]`, `self._get_lock(key)`,
-/// `write_mutex`, `self._sem`.
-fn is_lock_name(expr: &Expr) -> bool {
-    let mut expr = expr;
-    loop {
-        match expr {
-            // `self._locks.setdefault(key, Lock())`, `self._locks.get(key)`: the container names it.
-            Expr::Call(call) => match &*call.func {
-                Expr::Attribute(attribute)
-                    if matches!(
-                        attribute.attr.as_str(),
-                        "setdefault" | "get" | "__getitem__"
-                    ) =>
-                {
-                    expr = &attribute.value;
-                }
-                func => expr = func,
-            },
-            Expr::Subscript(subscript) => expr = &subscript.value,
-            _ => break,
-        }
-    }
-    let Some(name) = last_identifier(expr) else {
-        return false;
-    };
-    let name = name.to_ascii_lowercase();
-    name.ends_with("lock")
-        || name.ends_with("locks")
-        || name.ends_with("mutex")
-        || name.contains("semaphore")
-        || name
-            .split('_')
-            .any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
 }
