@@ -526,6 +526,62 @@ fn names_lock_word(name: &str) -> bool {
             .any(|part| matches!(part, "lock" | "locks" | "mutex" | "sem" | "semaphore"))
 }
 
+/// The last `def name` among `body`'s statements (through module-level `if`/`try` blocks).
+pub fn find_function<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ast::StmtFunctionDef> {
+    let mut found = None;
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(function) if function.name.as_str() == name => found = Some(function),
+            Stmt::If(if_stmt) => {
+                let clauses = std::iter::once(&if_stmt.body)
+                    .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body));
+                for clause in clauses {
+                    if let Some(function) = find_function(clause, name) {
+                        found = Some(function);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `name` defined in `class` or, failing that, in a base class defined in the same module.
+pub fn find_method<'a>(
+    module: &'a [Stmt],
+    class: &'a ast::StmtClassDef,
+    name: &str,
+    depth: usize,
+) -> Option<&'a ast::StmtFunctionDef> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(method) = find_function(&class.body, name) {
+        return Some(method);
+    }
+    for base in class.bases() {
+        // `Base` or `Base[T]`
+        let base = match base {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        let Expr::Name(base) = base else { continue };
+        let Some(base_class) = module.iter().find_map(|stmt| match stmt {
+            Stmt::ClassDef(candidate) if candidate.name.as_str() == base.id.as_str() => {
+                Some(candidate)
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        if let Some(method) = find_method(module, base_class, name, depth + 1) {
+            return Some(method);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -504,12 +504,7 @@ fn local_definition<'a>(
     checker: &Checker<'a, '_>,
     callable: &Expr,
 ) -> Option<&'a ast::StmtFunctionDef> {
-    let find = |body: &'a [Stmt], name: &str| {
-        body.iter().find_map(|stmt| match stmt {
-            Stmt::FunctionDef(function) if function.name.as_str() == name => Some(function),
-            _ => None,
-        })
-    };
+    let module = &checker.module().body;
     match callable {
         Expr::Attribute(attribute) => {
             let Expr::Name(owner) = &*attribute.value else {
@@ -520,10 +515,10 @@ fn local_definition<'a>(
                 return None;
             }
             let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
-            find(&class.body, attribute.attr.as_str())
+            crate::ast_query::find_method(module, class, attribute.attr.as_str(), 0)
         }
         Expr::Name(name) if !checker.model.is_local(name.id.as_str()) => {
-            find(&checker.module().body, name.id.as_str())
+            crate::ast_query::find_function(module, name.id.as_str())
         }
         _ => None,
     }

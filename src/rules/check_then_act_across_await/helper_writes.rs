@@ -10,7 +10,7 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::receiver_name;
+use crate::ast_query::{find_method, receiver_name};
 
 use super::analysis::Analysis;
 use super::lazy_init::says_initialises_once;
@@ -68,9 +68,20 @@ impl<'a> Analysis<'_, 'a, '_> {
             return None;
         };
         let name = method.attr.as_str();
+        let module = &self.checker.module().body;
         let helper = match &*method.value {
-            Expr::Name(owner) if owner.id.as_str() == receiver => own_method(class, name),
-            Expr::Call(inner) if is_super_call(inner) => self.base_method(class, name),
+            Expr::Name(owner) if owner.id.as_str() == receiver => {
+                find_method(module, class, name, 0)
+            }
+            // `super().name`: a base class's, not the class's own.
+            Expr::Call(inner) if is_super_call(inner) => {
+                module.iter().find_map(|stmt| match stmt {
+                    Stmt::ClassDef(base) if is_base_of(base, class) => {
+                        find_method(module, base, name, 1)
+                    }
+                    _ => None,
+                })
+            }
             _ => None,
         }?;
         if std::ptr::eq(helper, self.function) {
@@ -78,12 +89,14 @@ impl<'a> Analysis<'_, 'a, '_> {
         }
         let helper_receiver = receiver_name(helper)?;
         let mut awaited = None;
-        let write = self.scan(
+        let Scanned::Write(write) = self.scan_block(
             &helper.body,
             helper_receiver,
             target.attr.as_str(),
             &mut awaited,
-        )?;
+        ) else {
+            return None;
+        };
         Some(HelperWrite {
             write: write.range(),
             awaited,
@@ -93,21 +106,8 @@ impl<'a> Analysis<'_, 'a, '_> {
     }
 
     /// The first statement of `body` (in order, through its blocks) that writes
-    /// `receiver.attr`, noting in `awaited` the first await before it. `None` when there is
-    /// none, or when it sits under a lock the method holds (the method serialises itself).
-    fn scan(
-        &self,
-        body: &'a [Stmt],
-        receiver: &str,
-        attr: &str,
-        awaited: &mut Option<TextRange>,
-    ) -> Option<&'a Stmt> {
-        match self.scan_block(body, receiver, attr, awaited) {
-            Scanned::Write(stmt) => Some(stmt),
-            Scanned::Locked | Scanned::Nothing => None,
-        }
-    }
-
+    /// `receiver.attr`, noting in `awaited` the first await before it; `Locked` when it sits
+    /// under a lock the method holds (the method serialises itself).
     fn scan_block(
         &self,
         body: &'a [Stmt],
@@ -154,17 +154,12 @@ impl<'a> Analysis<'_, 'a, '_> {
                     }
                     found
                 }
-                Stmt::For(_) | Stmt::While(_) => {
-                    // A loop's write may follow its body's awaits on any turn: the first
-                    // await in it counts.
+                // A loop's write may follow its body's awaits on any turn: the first await in
+                // it counts.
+                Stmt::For(ast::StmtFor { body, .. }) | Stmt::While(ast::StmtWhile { body, .. }) => {
                     if let Some(at) = first_await_in_stmt(stmt) {
                         awaited.get_or_insert(at);
                     }
-                    let (Stmt::For(ast::StmtFor { body, .. })
-                    | Stmt::While(ast::StmtWhile { body, .. })) = stmt
-                    else {
-                        continue;
-                    };
                     self.scan_block(body, receiver, attr, awaited)
                 }
                 _ if writes_attribute(stmt, receiver, attr) => Scanned::Write(stmt),
@@ -181,26 +176,6 @@ impl<'a> Analysis<'_, 'a, '_> {
         }
         Scanned::Nothing
     }
-
-    /// Method `name` of a base class of `class` that the module defines (for `super().name`).
-    fn base_method(
-        &self,
-        class: &'a ast::StmtClassDef,
-        name: &str,
-    ) -> Option<&'a ast::StmtFunctionDef> {
-        let module = &self.checker.module().body;
-        class.bases().iter().find_map(|base| {
-            let Expr::Name(base) = base else {
-                return None;
-            };
-            module.iter().find_map(|stmt| match stmt {
-                Stmt::ClassDef(defined) if defined.name.as_str() == base.id.as_str() => {
-                    own_method(defined, name)
-                }
-                _ => None,
-            })
-        })
-    }
 }
 
 /// What the scan of a block found.
@@ -211,11 +186,14 @@ enum Scanned<'a> {
     Nothing,
 }
 
-/// Method `name` defined in `class`'s own body.
-fn own_method<'a>(class: &'a ast::StmtClassDef, name: &str) -> Option<&'a ast::StmtFunctionDef> {
-    class.body.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(method) if method.name.as_str() == name => Some(method),
-        _ => None,
+/// Whether `base` is named among `class`'s bases (`Base` or `Base[T]`).
+fn is_base_of(base: &ast::StmtClassDef, class: &ast::StmtClassDef) -> bool {
+    class.bases().iter().any(|named| {
+        let named = match named {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        matches!(named, Expr::Name(named) if named.id.as_str() == base.name.as_str())
     })
 }
 
