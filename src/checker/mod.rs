@@ -12,6 +12,7 @@ pub mod blocking_diagnostic;
 pub mod deadlines;
 pub mod decorators;
 pub mod gather;
+pub mod held_locks;
 pub mod loop_guards;
 pub mod module_insert;
 mod names_read;

@@ -9,6 +9,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Checker;
 use super::attributes_read::AttributesRead;
 use super::deadlines::call_deadline;
+use super::held_locks;
 use super::loop_guards;
 use super::parameter_guards::{
     argument_shape, forwarded_arguments, guards, literal_truth, receiver_assignments_once,
@@ -258,6 +259,14 @@ pub(crate) fn record_call(
             .summary
             .note_to_thread_fix(site, call_fix, consumer_fix);
     }
+    // `lock.acquire()` blocks only if the lock is held around blocking work: decided when
+    // the module has been walked (`held_locks::settle`).
+    let blocks = blocking.filter(|api| catalog::blocks_helper(path, api));
+    if blocks.is_some()
+        && let Some(key) = held_locks::acquired_lock(checker, call, path)
+    {
+        held_locks::note_summary_acquisition(checker, key, call.range());
+    }
     let function = checker.summary.current();
     if let Some(callee) = callee {
         let site = function.calls.len() as u32;
@@ -310,7 +319,7 @@ pub(crate) fn record_call(
             function.probe_guarded_calls.push((site, probe, truthy));
         }
     }
-    if let Some(api) = blocking.filter(|api| catalog::blocks_helper(path, api)) {
+    if let Some(api) = blocks {
         function.blocking.push(BlockingSite {
             api: Name::new(path),
             category: api.category,

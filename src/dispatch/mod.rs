@@ -13,6 +13,7 @@ use ruff_python_ast::{self as ast, ModModule, PySourceType};
 use crate::catalog::Blocking;
 use crate::checker::Checker;
 use crate::checker::blocking::applicable_api;
+use crate::checker::held_locks;
 use crate::checker::summarize::record_call;
 use crate::diagnostic::Diagnostic;
 use crate::project::summary::ModuleSummary;
@@ -63,6 +64,8 @@ pub fn check_module(
     if checker.enabled(Rule::CheckIncomplete) {
         check_incomplete::check_module(&mut checker);
     }
+    // The summary keeps a lock's acquisitions only if its sections block somewhere.
+    held_locks::settle(&mut checker);
     checker.finish()
 }
 
@@ -153,9 +156,11 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
         dangling_task::check_call(checker, call, path);
     }
     let Some(path) = path else { return };
-    if checker.enabled(Rule::BlockingIoInAsync) {
-        blocking_io_in_async::note_call(checker, call, path, blocking.as_ref());
-    }
+    // What the call does under a `threading` lock: read by LW101 and by the summary alike.
+    let blocks = blocking
+        .as_ref()
+        .is_some_and(|api| api.category != Blocking::FsMetadata);
+    held_locks::note_call(checker, call, path, blocks);
     if let Some(api) = &blocking
         && checker.in_async_context()
     {
@@ -259,9 +264,7 @@ fn try_statement(checker: &mut Checker, try_stmt: &ast::StmtTry) {
 
 /// An `await` in async context.
 fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
-    if checker.enabled(Rule::BlockingIoInAsync) {
-        blocking_io_in_async::note_await(checker, await_expr);
-    }
+    held_locks::note_await(checker, await_expr);
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::check_await(checker, await_expr);
     }

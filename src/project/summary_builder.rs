@@ -199,6 +199,24 @@ impl SummaryBuilder {
         self.summary.datagram_sockets.push(attribute);
     }
 
+    /// The dotted name of the module summarised.
+    pub fn module_name(&self) -> &str {
+        &self.summary.module_name
+    }
+
+    /// Forgets the blocking sites at `ranges`, in whichever function they were recorded
+    /// (a lock acquisition the module's critical sections show waits for nothing long).
+    pub fn drop_blocking_sites(&mut self, ranges: &[TextRange]) {
+        if ranges.is_empty() {
+            return;
+        }
+        for function in &mut self.summary.functions {
+            function
+                .blocking
+                .retain(|site| !ranges.contains(&site.range));
+        }
+    }
+
     /// The paths of the module's functions seen so far that block: directly (a catalogued
     /// blocking call, metadata syscalls aside) or by calling one of them. Whether a function
     /// elsewhere in the project blocks is known only after the link.

@@ -93,6 +93,11 @@ async def webhook(key):
   LW101 still reports a coroutine that makes a set-up call itself.
 - Recursion and call cycles terminate; a function that only calls itself and never blocks
   is not flagged.
+- A chain that ends in acquiring a `threading` lock whose critical sections in its module
+  never block (LW101's exemption, read the same way): a registry's `_acquire()` helper that
+  calls `self._lock.acquire()`, where the lock is held only around dict updates, does not
+  make its callers block. The same lock held around a blocking call, an `await` or a
+  blocking function of the module somewhere does.
 - A chain that ends only in a file-metadata syscall (`os.path.exists`, `Path.is_file`, the
   LW105 catalog): a `stat` is cheap on local disks, and one reached through helpers is not
   worth a finding; LW105 reports direct calls.

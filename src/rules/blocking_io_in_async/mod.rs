@@ -1,13 +1,12 @@
 //! LW101 blocking-io-in-async. The walk asks once per call whether it is a blocking API
 //! ([`crate::checker::blocking`]); the I/O ones in async context come here, the CPU ones go
 //! to LW102 and the metadata ones to LW105. Lock acquisitions wait for the verdict on their
-//! lock's critical sections (`held_locks.rs`); sockets made non-blocking are let through
-//! (`nonblocking_sockets.rs`).
+//! lock's critical sections ([`crate::checker::held_locks`]); sockets made non-blocking are
+//! let through (`nonblocking_sockets.rs`).
 
-mod held_locks;
 mod nonblocking_sockets;
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast};
 use ruff_text_size::Ranged;
 
 use crate::catalog::{Blocking, BlockingApi};
@@ -17,7 +16,7 @@ use crate::diagnostic::{Diagnostic, display_path};
 use crate::project::Project;
 use crate::registry::Rule;
 
-use held_locks::{THREADING_LOCKS, lock_key};
+use crate::checker::held_locks::{self, LockKey, THREADING_LOCKS, lock_key};
 use nonblocking_sockets::treated_as_non_blocking;
 
 pub const DOCS: &str = r#"# LW101 blocking-io-in-async
@@ -126,15 +125,20 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
   or `lock.acquire()`) whose critical sections in the module never block: a lock around a dict
   update or a list append is held for microseconds, so waiting for it does not stall the loop.
-  The lock is followed as `self.<attr>` within its class, as a module-level name, or as a local
-  a function makes for its nested functions (a decorator's closure); its critical sections are
-  the bodies of `with lock:` and the statements after `lock.acquire()` until `lock.release()`,
-  in every function of the module, sync or async. A section *blocks* when it makes a
-  catalogued blocking call (metadata syscalls aside), awaits (a thread lock held across an
-  `await` stays held while other coroutines run), or calls a function of the same module that
-  blocks, directly or through other functions of the module. Then the acquisition IS reported,
-  and the message names the row where the lock is held so. A lock known only by a parameter or
-  an attribute of another object is reported as before: its critical sections are not known.
+  The lock is followed as an attribute of a class of the module (`self.<attr>` in its
+  methods, or `<value>.<attr>` where the value's type is that class: `mailbox.ready`,
+  `self.office.mailbox.ready`), as a module-level name, or as a local a function makes for
+  its nested functions (a decorator's closure); its critical sections are the bodies of
+  `with lock:` and the statements after `lock.acquire()` until `lock.release()`, in every
+  function of the module, sync or async. A section *blocks* when it makes a catalogued
+  blocking call (metadata syscalls aside), awaits (a thread lock held across an `await`
+  stays held while other coroutines run), or calls a function of the same module that
+  blocks, directly or through other functions of the module. Waiting on the held condition
+  itself (`cond.wait()`, `cond.wait_for()`) does not count: it lets go of the lock while it
+  waits (it still counts for any other lock held around it). When a section blocks, the
+  acquisition IS reported, and the message names the row where the lock is held so. A lock
+  known only by a parameter or an attribute of a class elsewhere is reported as before: its
+  critical sections are not known.
   Sections in other modules are not seen.
 - A method of a socket that the function made non-blocking (`sock.setblocking(False)`,
   `sock.settimeout(0)`), or that is called in the body of a `try` that catches
@@ -203,15 +207,8 @@ pub(crate) fn check_call(
     let message = message(path);
     let diagnostic = blocking_call_diagnostic(checker, Rule::BlockingIoInAsync, message, call, api);
     // `lock.acquire()`: reported only if the lock is held around blocking work somewhere.
-    let lock = path
-        .strip_suffix(".acquire")
-        .filter(|owner| THREADING_LOCKS.contains(owner))
-        .and_then(|_| match &*call.func {
-            Expr::Attribute(attribute) => lock_key(checker, &attribute.value),
-            _ => None,
-        });
-    match lock {
-        Some(key) => held_locks::defer(checker, key, diagnostic),
+    match held_locks::acquired_lock(checker, call, path) {
+        Some(key) => defer(checker, key, diagnostic),
         None => checker.report(diagnostic),
     }
 }
@@ -230,38 +227,42 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
             )
             .with_help("Use an `asyncio.Lock` (`async with lock:`) for coroutines");
             match lock_key(checker, &item.context_expr) {
-                Some(key) => held_locks::defer(checker, key, diagnostic),
+                Some(key) => defer(checker, key, diagnostic),
                 None => checker.report(diagnostic),
             }
         }
     }
 }
 
-/// Any call of the module (sync code too): what it does while a `threading` lock is held.
-pub(crate) fn note_call(
-    checker: &Checker,
-    call: &ast::ExprCall,
-    path: &str,
-    blocking: Option<&BlockingApi>,
-) {
-    let blocking = blocking
-        .filter(|api| api.category != Blocking::FsMetadata)
-        .map(|_| || format!("`{}`", display_path(path)));
-    held_locks::note(checker, call.range(), blocking, Some(path));
+/// Acquisitions of a lock the module's sections can be read for, in async context, waiting
+/// for the verdict on their lock (per-module state).
+#[derive(Default)]
+struct PendingAcquisitions(Vec<(LockKey, Diagnostic)>);
+
+/// Holds `diagnostic` (an acquisition of `key` in async context) until the module has been
+/// walked.
+fn defer(checker: &Checker, key: LockKey, diagnostic: Diagnostic) {
+    checker
+        .rule_state::<PendingAcquisitions>()
+        .0
+        .push((key, diagnostic));
 }
 
-/// An `await`: a `threading` lock held across it stays held while other coroutines run.
-pub(crate) fn note_await(checker: &Checker, await_expr: &ast::ExprAwait) {
-    held_locks::note(
-        checker,
-        await_expr.range(),
-        Some(|| "an `await`".to_string()),
-        None,
-    );
-}
-
-/// Once the module is walked: the lock acquisitions whose lock is held around blocking
-/// work are reported.
+/// Once the module is walked: reports every pending acquisition whose lock is held around
+/// blocking work somewhere, naming where.
 pub(crate) fn finish_module(checker: &mut Checker) {
-    held_locks::finish(checker);
+    let pending = std::mem::take(&mut checker.rule_state::<PendingAcquisitions>().0);
+    if pending.is_empty() {
+        return;
+    }
+    held_locks::settle(checker);
+    for (key, mut diagnostic) in pending {
+        if let Some((row, what)) = held_locks::held_around_blocking(checker, &key) {
+            diagnostic.message = format!(
+                "{}: the lock is held around {what} at row {row}",
+                diagnostic.message
+            );
+            checker.report(diagnostic);
+        }
+    }
 }

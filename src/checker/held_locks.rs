@@ -1,13 +1,19 @@
-//! LW101's lock exemption: acquiring a `threading` lock in a coroutine waits only as long as
-//! some thread holds it, and a lock whose critical sections never block (a dict update, a
-//! counter, a list append) is held for microseconds. So an acquisition (`with lock:`,
-//! `lock.acquire()`) is reported only when the lock is held somewhere in the module around a
-//! blocking call, an `await`, or a call to a function of the module that blocks.
+//! What the module does while it holds a `threading` lock, for LW101's exemption and for
+//! the summary LW103 reads: acquiring such a lock waits only as long as some thread holds
+//! it, and a lock whose critical sections never block (a dict update, a counter, a list
+//! append) is held for microseconds. So an acquisition (`with lock:`, `lock.acquire()`)
+//! waits on something only when the lock is held somewhere in the module around a blocking
+//! call, an `await`, or a call to a function of the module that blocks.
 //!
-//! A lock is identified as `self.<attr>` within one class, or as a module-level name; a lock
-//! known by another name (a parameter, a local) cannot be followed, and its acquisition is
-//! reported as before. The walk notes what each call and `await` is done under; the verdict
-//! is given once the module has been walked, when every critical section has been seen.
+//! A lock is identified as an attribute of one class of the module (`self.<attr>` in its
+//! methods, or `<value>.<attr>` where the value's type is that class), or as a module-level
+//! name, or as a local a function makes for the functions nested in it; a lock known by
+//! another name (a parameter, an attribute of a class elsewhere) cannot be followed. The
+//! walk notes what each call and `await` is done under; the verdict is given once the
+//! module has been walked, when every critical section has been seen ([`settle`]).
+//!
+//! Waiting on a held `threading.Condition` (`cond.wait()`, `cond.wait_for()`) releases that
+//! lock while it waits: it is no blocking work done under it.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -16,10 +22,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{block_key, body_holds, enclosing_class, receiver_name};
 use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
 
 /// `threading` lock types: acquiring one waits for the thread that holds it.
-pub(super) const THREADING_LOCKS: &[&str] = &[
+pub const THREADING_LOCKS: &[&str] = &[
     "threading.Lock",
     "threading.RLock",
     "threading.Semaphore",
@@ -27,23 +32,24 @@ pub(super) const THREADING_LOCKS: &[&str] = &[
     "threading.Condition",
 ];
 
-/// Which lock: the same `self.<attr>` of one class (by where the class starts), a
-/// module-level name, or a name a function makes for itself and its nested functions (by
+/// The methods of a `threading.Condition` that release it while they wait.
+const RELEASING_WAITS: &[&str] = &["threading.Condition.wait", "threading.Condition.wait_for"];
+
+/// Which lock: the same attribute of one class of the module (by where the class starts),
+/// a module-level name, or a name a function makes for itself and its nested functions (by
 /// where the outermost function starts).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(super) enum LockKey {
+pub enum LockKey {
     Attribute { class: u32, attr: String },
     Global(String),
     Local { function: u32, name: String },
 }
 
-/// What LW101 learns of the module's locks during the walk (per-module state).
+/// What the walk learns of the module's locks (per-module state).
 #[derive(Default)]
 struct LockState {
     /// Whether the module can hold a `threading` lock at all (decided once, from its text).
     relevant: Option<bool>,
-    /// Acquisitions in async context, waiting for the verdict on their lock.
-    pending: Vec<(LockKey, Diagnostic)>,
     /// Lock → the first place it is held around blocking work: (row, what).
     held_blocking: HashMap<LockKey, (usize, String)>,
     /// Calls made while a lock is held, to a path that may be a function of the module:
@@ -54,27 +60,39 @@ struct LockState {
     /// length: a block is read once, not once per call inside it (a coroutine made of one
     /// long `with lock:` cost each call a pass over the statements before it).
     block_events: HashMap<(usize, usize), Vec<LockEvent>>,
+    /// The summary's blocking sites that acquire a lock the module follows: kept only if
+    /// the verdict says the lock is held around blocking work.
+    summary_acquisitions: Vec<(LockKey, TextRange)>,
+    /// Whether [`settle`] has run.
+    settled: bool,
 }
 
 /// A statement of a block that acquires (`true`) or releases a lock, by where it ends.
 type LockEvent = (TextSize, LockKey, bool);
 
-/// The lock `expr` names, when it is a `threading` lock LW101 can follow.
-pub(super) fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
+/// The lock `expr` names, when it is a `threading` lock the module's sections can be read
+/// for.
+pub fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
     let type_name = checker.model.type_of(expr)?;
     if !THREADING_LOCKS.contains(&type_name.as_str()) {
         return None;
     }
     match expr {
         Expr::Attribute(attribute) => {
-            let Expr::Name(owner) = &*attribute.value else {
-                return None;
-            };
-            let function = checker.current_function()?;
-            if receiver_name(function) != Some(owner.id.as_str()) {
-                return None;
+            if let Expr::Name(owner) = &*attribute.value
+                && let Some(function) = checker.current_function()
+                && receiver_name(function) == Some(owner.id.as_str())
+                && let Some(class) = enclosing_class(checker.statement_ancestors(), function)
+            {
+                return Some(LockKey::Attribute {
+                    class: class.start().to_u32(),
+                    attr: attribute.attr.to_string(),
+                });
             }
-            let class = enclosing_class(checker.statement_ancestors(), function)?;
+            // `router.condition`, `self._session._router.condition`: the value's type is a
+            // class of this module, whose methods hold the same lock as `self.condition`.
+            let owner_type = checker.model.type_of(&attribute.value)?;
+            let class = module_class(checker, &owner_type)?;
             Some(LockKey::Attribute {
                 class: class.start().to_u32(),
                 attr: attribute.attr.to_string(),
@@ -109,28 +127,33 @@ pub(super) fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
     }
 }
 
-/// Holds `diagnostic` (an acquisition of `key` in async context) until the module has been
-/// walked.
-pub(super) fn defer(checker: &Checker, key: LockKey, diagnostic: Diagnostic) {
-    checker
-        .rule_state::<LockState>()
-        .pending
-        .push((key, diagnostic));
+/// The module-level class of this module that the type path `type_name` names.
+fn module_class<'a>(checker: &Checker<'a, '_>, type_name: &str) -> Option<&'a ast::StmtClassDef> {
+    let name = type_name
+        .strip_prefix(checker.summary.module_name())?
+        .strip_prefix('.')?;
+    checker.module().body.iter().find_map(|stmt| match stmt {
+        Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
+        _ => None,
+    })
 }
 
 /// Notes a call or `await` at `range`: when it runs while the module holds one of its
 /// `threading` locks, whether it blocks (`blocking`: what to call it in a message, spelled
 /// only where a lock is held) or calls `path` (maybe a function of the module that blocks).
-pub(super) fn note(
+/// `releases` is the lock the call lets go of while it waits (a held condition's `wait`).
+fn note(
     checker: &Checker,
     range: TextRange,
     blocking: Option<impl Fn() -> String>,
     path: Option<&str>,
+    releases: Option<&LockKey>,
 ) {
     if !relevant(checker) || checker.model.scopes.innermost_is_lambda() {
         return;
     }
-    let held = held_locks(checker, range);
+    let mut held = held_locks(checker, range);
+    held.retain(|key| Some(key) != releases);
     if held.is_empty() {
         return;
     }
@@ -150,39 +173,100 @@ pub(super) fn note(
     }
 }
 
-/// Once the module is walked: reports every pending acquisition whose lock is held around
-/// blocking work somewhere, naming where.
-pub(super) fn finish(checker: &mut Checker) {
-    let (pending, mut held_blocking, held_calls) = {
+/// Any call of the module, sync code too: what it does while a lock is held. `blocking`
+/// says whether the walk judged it a blocking call (metadata syscalls aside).
+pub fn note_call(checker: &Checker, call: &ast::ExprCall, path: &str, blocking: bool) {
+    let releases = RELEASING_WAITS
+        .contains(&path)
+        .then(|| match &*call.func {
+            Expr::Attribute(attribute) => lock_key(checker, &attribute.value),
+            _ => None,
+        })
+        .flatten();
+    let what = blocking.then_some(|| format!("`{}`", crate::diagnostic::display_path(path)));
+    note(checker, call.range(), what, Some(path), releases.as_ref());
+}
+
+/// An `await`: a `threading` lock held across it stays held while other coroutines run.
+pub fn note_await(checker: &Checker, await_expr: &ast::ExprAwait) {
+    note(
+        checker,
+        await_expr.range(),
+        Some(|| "an `await`".to_string()),
+        None,
+        None,
+    );
+}
+
+/// Records that the summary's blocking site at `range` acquires `key`: it stays a blocking
+/// site only if the lock is held around blocking work somewhere in the module.
+pub fn note_summary_acquisition(checker: &Checker, key: LockKey, range: TextRange) {
+    checker
+        .rule_state::<LockState>()
+        .summary_acquisitions
+        .push((key, range));
+}
+
+/// Once the module is walked: decides which locks are held around blocking work (a call of
+/// one of the module's functions that block counts too), and drops from the summary the
+/// acquisitions of the other locks. Runs once; later calls do nothing.
+pub fn settle(checker: &mut Checker) {
+    let (held_calls, acquisitions) = {
         let mut state = checker.rule_state::<LockState>();
+        if std::mem::replace(&mut state.settled, true) {
+            return;
+        }
         (
-            std::mem::take(&mut state.pending),
-            std::mem::take(&mut state.held_blocking),
             std::mem::take(&mut state.held_calls),
+            std::mem::take(&mut state.summary_acquisitions),
         )
     };
-    if pending.is_empty() {
-        return;
-    }
     if !held_calls.is_empty() {
         let blocking = checker.summary.blocking_functions();
+        let mut state = checker.rule_state::<LockState>();
         for (key, path, row) in held_calls {
             if blocking.contains(&path) {
                 let name = path.rsplit('.').next().unwrap_or(&path);
-                held_blocking
+                state
+                    .held_blocking
                     .entry(key)
                     .or_insert_with(|| (row, format!("`{name}()` (which blocks)")));
             }
         }
     }
-    for (key, mut diagnostic) in pending {
-        if let Some((row, what)) = held_blocking.get(&key) {
-            diagnostic.message = format!(
-                "{}: the lock is held around {what} at row {row}",
-                diagnostic.message
-            );
-            checker.report(diagnostic);
-        }
+    if acquisitions.is_empty() {
+        return;
+    }
+    let dropped: Vec<TextRange> = {
+        let state = checker.rule_state::<LockState>();
+        acquisitions
+            .into_iter()
+            .filter(|(key, _)| !state.held_blocking.contains_key(key))
+            .map(|(_, range)| range)
+            .collect()
+    };
+    checker.summary.drop_blocking_sites(&dropped);
+}
+
+/// Where `key` is held around blocking work, once [`settle`] has run: (row, what).
+pub fn held_around_blocking(checker: &Checker, key: &LockKey) -> Option<(usize, String)> {
+    checker
+        .rule_state::<LockState>()
+        .held_blocking
+        .get(key)
+        .cloned()
+}
+
+/// The lock a blocking site acquires, when it is `<lock>.acquire()` on a lock the module's
+/// sections can be read for.
+pub fn acquired_lock(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<LockKey> {
+    let owner = path.strip_suffix(".acquire")?;
+    if !THREADING_LOCKS.contains(&owner) {
+        return None;
+    }
+    match &*call.func {
+        Expr::Attribute(attribute) => lock_key(checker, &attribute.value),
+        _ => None,
     }
 }
 
