@@ -57,6 +57,12 @@ Flags an awaited network operation that no deadline bounds:
   no deadline of its own. The message names that caller; the chain goes from its call to the
   function.
 
+A value is followed only when every assignment to it (a local in the function, or
+`self.attr` in any method of the class) builds it one of these ways; an assignment of `None`
+is left out, since a placeholder (`self.connection = None` in `__init__`) has no `recv()` to
+await, so the await always meets one of the other assignments. A value assigned only `None`
+is not followed.
+
 An operation is bounded when it is lexically inside `async with asyncio.timeout(...)`,
 `asyncio.timeout_at`, `async_timeout.timeout`, `anyio.fail_after`/`move_on_after` (or
 `trio`'s), inside any other context manager whose name says `timeout` or `deadline`, wrapped in

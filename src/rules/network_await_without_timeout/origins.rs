@@ -79,6 +79,9 @@ struct OriginFact {
     aiohttp: Option<SessionDeadline>,
     /// An `httpx.AsyncClient(timeout=None)`.
     httpx_unbounded: bool,
+    /// The literal `None`: a placeholder (`self.connection = None` in `__init__`) that no
+    /// method can be called on, so an await of `.recv()` on the value meets another origin.
+    placeholder: bool,
 }
 
 impl OriginFact {
@@ -92,6 +95,7 @@ impl OriginFact {
             ..Self::default()
         };
         match value {
+            Expr::NoneLiteral(_) => fact.placeholder = true,
             Expr::Await(awaited) => {
                 if let Expr::Call(call) = &*awaited.value {
                     let mut call = call;
@@ -153,8 +157,10 @@ pub(super) fn all_origins(checker: &Checker, target: &Expr, query: Query) -> boo
             .map(|class| class_origins(checker, class))
             .unwrap_or_default(),
     });
+    // A `None` placeholder is skipped: a method called on the value never runs on it.
     let verdict = index.get(&name).is_some_and(|facts| {
-        !facts.is_empty() && facts.iter().all(|fact| fact.known && query.accepts(fact))
+        let mut built = facts.iter().filter(|fact| !fact.placeholder).peekable();
+        built.peek().is_some() && built.all(|fact| fact.known && query.accepts(fact))
     });
     cache.verdicts.insert((scope, name, query), verdict);
     verdict
