@@ -2,7 +2,7 @@
 //! aliases and definitions, then one over its classes for what their instances hold.
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
 use super::model::SemanticModel;
@@ -332,7 +332,7 @@ impl ModuleBindings {
             if round == 0 {
                 *self.unanswered_attributes.get_mut() = Some(HashSet::default());
             }
-            let mut learned: Vec<(String, String, String)> = Vec::new();
+            let mut learned: Vec<LearnedAttribute> = Vec::new();
             for class in &classes {
                 let class_path = self.qualify(class.name.as_str());
                 let mut model = SemanticModel::new(self);
@@ -351,6 +351,7 @@ impl ModuleBindings {
                                     class_path.clone(),
                                     name.id.as_str().to_owned(),
                                     type_name,
+                                    true,
                                 ));
                             }
                         }
@@ -367,6 +368,7 @@ impl ModuleBindings {
                                     class_path.clone(),
                                     method.name.as_str().to_owned(),
                                     type_name,
+                                    true,
                                 ));
                                 continue;
                             }
@@ -405,7 +407,7 @@ impl ModuleBindings {
             // Whether an answer the round gave may differ in the next: it was asked and not
             // found, and has just been learnt.
             let mut changed = false;
-            for (class_path, attribute, type_name) in learned {
+            for (class_path, attribute, type_name) in agreed_attribute_types(learned) {
                 if let Some(info) = self.classes.get_mut(&class_path)
                     && let std::collections::hash_map::Entry::Vacant(entry) =
                         info.attribute_types.entry(attribute)
@@ -573,13 +575,56 @@ fn assigns_self_attribute(body: &[Stmt], self_name: &str) -> bool {
     finder.found
 }
 
+/// A type learnt for an attribute of a class: (class path, attribute, type, whether an
+/// annotation declared it rather than a value assigned to it).
+type LearnedAttribute = (String, String, String, bool);
+
+/// One type per attribute of a class: the first one an annotation declares; else the type
+/// every value assigned to it has. An attribute the class's methods assign values of
+/// different types (`self.session = AsyncSession(...)` in one, `SyncSession(...)` in
+/// another) has no one type, and is not typed: which one a method meets depends on which
+/// ran before it.
+fn agreed_attribute_types(learned: Vec<LearnedAttribute>) -> Vec<(String, String, String)> {
+    let mut chosen: Vec<(String, String, String, bool)> = Vec::with_capacity(learned.len());
+    let mut index: HashMap<(String, String), usize> = HashMap::default();
+    let mut conflicting: HashSet<usize> = HashSet::default();
+    for (class_path, attribute, type_name, declared) in learned {
+        match index.entry((class_path.clone(), attribute.clone())) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(chosen.len());
+                chosen.push((class_path, attribute, type_name, declared));
+            }
+            std::collections::hash_map::Entry::Occupied(entry) => {
+                let at = *entry.get();
+                let known = &mut chosen[at];
+                if known.3 {
+                    continue;
+                }
+                if declared {
+                    known.2 = type_name;
+                    known.3 = true;
+                    conflicting.remove(&at);
+                } else if known.2 != type_name {
+                    conflicting.insert(at);
+                }
+            }
+        }
+    }
+    chosen
+        .into_iter()
+        .enumerate()
+        .filter(|(at, _)| !conflicting.contains(at))
+        .map(|(_, (class_path, attribute, type_name, _))| (class_path, attribute, type_name))
+        .collect()
+}
+
 /// `self.attr = value` anywhere in a method body (not in nested functions).
 fn collect_self_assignments(
     body: &[Stmt],
     self_name: &str,
     model: &SemanticModel,
     class_path: &str,
-    learned: &mut Vec<(String, String, String)>,
+    learned: &mut Vec<LearnedAttribute>,
 ) {
     use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 
@@ -587,7 +632,7 @@ fn collect_self_assignments(
         self_name: &'b str,
         model: &'b SemanticModel<'m>,
         class_path: &'b str,
-        learned: &'b mut Vec<(String, String, String)>,
+        learned: &'b mut Vec<LearnedAttribute>,
         /// The attributes assigned a name of no known type (`self.base_send = send`), with
         /// the name.
         plain: Vec<(&'a str, &'a str)>,
@@ -602,10 +647,15 @@ fn collect_self_assignments(
             crate::ast_query::receiver_attribute(target, self.self_name)
         }
 
-        fn learn(&mut self, target: &'a Expr, type_name: Option<String>) {
+        /// `declared`: the type comes from an annotation, not from the value assigned.
+        fn learn(&mut self, target: &'a Expr, type_name: Option<String>, declared: bool) {
             if let (Some(attribute), Some(type_name)) = (self.self_attribute(target), type_name) {
-                self.learned
-                    .push((self.class_path.to_string(), attribute.to_owned(), type_name));
+                self.learned.push((
+                    self.class_path.to_string(),
+                    attribute.to_owned(),
+                    type_name,
+                    declared,
+                ));
             }
         }
 
@@ -622,7 +672,7 @@ fn collect_self_assignments(
                 }
                 _ => {}
             }
-            self.learn(target, type_name);
+            self.learn(target, type_name, false);
         }
 
         /// Forgets the types of attributes that hold either a wrapper or what it wraps
@@ -656,20 +706,19 @@ fn collect_self_assignments(
                         self.learn_assigned(target, &assign.value, type_name.clone());
                     }
                 }
-                Stmt::AnnAssign(assign) => {
-                    let type_name = self.model.annotation_type(&assign.annotation).or_else(|| {
-                        assign
-                            .value
-                            .as_deref()
-                            .and_then(|value| self.model.type_of(value))
-                    });
-                    self.learn(&assign.target, type_name);
-                }
+                Stmt::AnnAssign(assign) => match self.model.annotation_type(&assign.annotation) {
+                    Some(declared) => self.learn(&assign.target, Some(declared), true),
+                    None => {
+                        let type_name =
+                            (assign.value.as_deref()).and_then(|value| self.model.type_of(value));
+                        self.learn(&assign.target, type_name, false);
+                    }
+                },
                 Stmt::With(with) => {
                     for item in &with.items {
                         if let Some(target) = &item.optional_vars {
                             let type_name = self.model.type_of(&item.context_expr);
-                            self.learn(target, type_name);
+                            self.learn(target, type_name, false);
                         }
                     }
                 }
