@@ -191,18 +191,43 @@ fn is_empty_range(iter: &Expr) -> bool {
 }
 
 /// Whether `range` sits in the body of a `try` (among `statements`, the statements enclosing
-/// it) one of whose handlers catches `RuntimeError`.
+/// it) one of whose handlers catches `RuntimeError`, or of a `with contextlib.suppress(...)`
+/// that does.
 pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> bool {
-    statements.iter().any(|stmt| {
-        let Stmt::Try(try_stmt) = stmt else {
-            return false;
-        };
-        crate::ast_query::body_holds(&try_stmt.body, range)
-            && try_stmt.handlers.iter().any(|handler| {
-                let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                catches_runtime_error(handler.type_.as_deref())
-            })
+    statements.iter().any(|stmt| match stmt {
+        Stmt::Try(try_stmt) => {
+            crate::ast_query::body_holds(&try_stmt.body, range)
+                && try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    catches_runtime_error(handler.type_.as_deref())
+                })
+        }
+        // `with contextlib.suppress(RuntimeError):` is the same `try` spelled shorter.
+        Stmt::With(with) => {
+            !with.is_async
+                && crate::ast_query::body_holds(&with.body, range)
+                && with
+                    .items
+                    .iter()
+                    .any(|item| suppresses_runtime_error(&item.context_expr))
+        }
+        _ => false,
     })
+}
+
+/// `contextlib.suppress(...)` (however imported) with an exception type that catches
+/// `RuntimeError` among its arguments.
+fn suppresses_runtime_error(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    crate::ast_query::last_identifier(&call.func) == Some("suppress")
+        && call.arguments.keywords.is_empty()
+        && call
+            .arguments
+            .args
+            .iter()
+            .any(|argument| catches_runtime_error(Some(argument)))
 }
 
 /// A handler type that catches `RuntimeError`: it, `Exception`, `BaseException`, a tuple

@@ -67,7 +67,8 @@ except RuntimeError:
 - In sync code, a call preceded (earlier in the same function, or earlier at module level) by
   `asyncio.set_event_loop(...)`: `get_event_loop()` then returns that loop on every version.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
-  `Exception`, or everything): the code already handles the error Python 3.14 raises. Not when
+  `Exception`, or everything), or of a `with contextlib.suppress(...)` of one of those: the
+  code already handles the error Python 3.14 raises. Not when
   the call only asks whether a loop runs (`get_event_loop().is_running()`): that probe warns on
   3.12 and 3.13 wherever no loop is set, and `get_running_loop()` in the same `try` answers it
   directly.
