@@ -89,6 +89,12 @@ pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[
     "pytest_asyncio.fixture",
 ];
 
+/// Methods a library calls as async generators and closes itself when it is done with them:
+/// httpx's `Auth.async_auth_flow`, which the client advances request by request and ends
+/// with `aclose()` in a `finally` (the name is that protocol's; a class defining it is an
+/// `httpx.Auth`, directly or through bases in other modules).
+pub const GENERATOR_DRIVING_METHODS: &[&str] = &["async_auth_flow"];
+
 /// Wrappers that close an async generator when the `async with` around them exits.
 pub const GENERATOR_CLOSING_WRAPPERS: &[&str] =
     &["contextlib.aclosing", "async_generator.aclosing"];

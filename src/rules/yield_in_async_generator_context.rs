@@ -9,7 +9,8 @@ use rustc_hash::FxHashMap;
 
 use crate::ast_query::{Walk, last_identifier};
 use crate::catalog::{
-    GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS, RESOURCE_FREE_CONTEXTS,
+    GENERATOR_CLOSING_WRAPPERS, GENERATOR_DRIVING_DECORATORS, GENERATOR_DRIVING_METHODS,
+    RESOURCE_FREE_CONTEXTS,
 };
 use crate::checker::{Checker, MAX_NESTING};
 use crate::diagnostic::Diagnostic;
@@ -57,7 +58,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 ## Not flagged
 - A generator decorated with `@asynccontextmanager` (yielding inside a context is its purpose),
   or an async fixture (`@pytest.fixture`, `@pytest_asyncio.fixture`): the framework drives it to
-  its end.
+  its end. So does httpx an auth flow, a method named `async_auth_flow` (the `httpx.Auth`
+  protocol): the client closes it with `aclose()` when the response is done.
 - A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
   its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early.
 - A generator whose every call in its module is wrapped in `contextlib.aclosing(...)` (or the
@@ -73,7 +75,7 @@ None: closing belongs where the generator is consumed.
 "#;
 
 pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
-    if !function.is_async || is_driven_by_decorator(checker, function) {
+    if !function.is_async || is_driven_by_its_caller(checker, function) {
         return;
     }
     let holds_no_resource = |expr: &Expr| match expr {
@@ -107,7 +109,14 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     }
 }
 
-fn is_driven_by_decorator(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
+/// Whether what calls `function` drives the generator to its end: a decorator's framework,
+/// or a library whose protocol method it is ([`GENERATOR_DRIVING_METHODS`]).
+fn is_driven_by_its_caller(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
+    let is_method =
+        crate::ast_query::enclosing_class(checker.statement_ancestors(), function).is_some();
+    if is_method && GENERATOR_DRIVING_METHODS.contains(&function.name.as_str()) {
+        return true;
+    }
     function.decorator_list.iter().any(|decorator| {
         let callee = ruff_python_ast::helpers::map_callable(&decorator.expression);
         checker
