@@ -348,6 +348,10 @@ pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
+
+/// The method that hands a task, when it ends, to a callback: its exception is looked at
+/// there (LW402).
+pub const TASK_CALLBACK_METHODS: &[&str] = &["add_done_callback"];
 pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 
 /// `asyncio.current_task()`: `if asyncio.current_task().cancelling(): raise` re-raises an

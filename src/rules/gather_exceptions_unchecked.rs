@@ -14,7 +14,7 @@ use crate::ast_query::{
 use crate::catalog::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
     COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS,
-    NON_INSPECTING_CALLS, TASK_CANCEL_METHODS, TASK_WRAPPING_NAMES,
+    NON_INSPECTING_CALLS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS, TASK_WRAPPING_NAMES,
 };
 use crate::checker::Checker;
 use crate::checker::gather::{held_elsewhere, target_names, waits_on_tasks_held_elsewhere};
@@ -79,6 +79,10 @@ async def notify_all(users):
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
   returned by a module-level helper that cancels every task it collects and returns them. The
   cancellations are the expected outcome and there is nothing else to check.
+- Tasks whose outcome goes to a done callback: every awaitable had `add_done_callback(...)`
+  called on it before the gather (`task.add_done_callback(log_failure)` on each task appended
+  to the list, or `for t in tasks: t.add_done_callback(...)` over the collection). The
+  callback is handed each task as it ends, exception and all; the gather only waits.
 - Best-effort cleanup of several objects: every awaitable is a call of a cleanup method
   (`close`, `aclose`, `wait_closed`, `stop`, `kill`, `terminate`, `disconnect`, `shutdown`,
   `cleanup`, `dispose`, `unload`, also with an `async_` prefix), directly, in a comprehension
@@ -173,6 +177,7 @@ impl Drain<'_, '_, '_> {
     fn awaitable(&self, expr: &Expr, depth: usize) -> bool {
         held_elsewhere(self.checker, expr)
             || self.cancelled_before(expr)
+            || self.handled_by_callback(expr)
             || is_cleanup_call(expr)
             || (depth < MAX_DRAIN_DEPTH
                 && matches!(expr, Expr::Name(_))
@@ -186,7 +191,10 @@ impl Drain<'_, '_, '_> {
         if depth > MAX_DRAIN_DEPTH {
             return false;
         }
-        if held_elsewhere(self.checker, expr) || self.cancelled_before(expr) {
+        if held_elsewhere(self.checker, expr)
+            || self.cancelled_before(expr)
+            || self.handled_by_callback(expr)
+        {
             return true;
         }
         match expr {
@@ -320,6 +328,19 @@ impl Drain<'_, '_, '_> {
     /// `task.cancel()` before the gather, or `for t in tasks: t.cancel()` (also under an `if`)
     /// before it, on the same dotted name.
     fn cancelled_before(&self, expr: &Expr) -> bool {
+        self.called_before(expr, TASK_CANCEL_METHODS)
+    }
+
+    /// `task.add_done_callback(...)` before the gather, or the same in a `for` over the
+    /// collection: the callback receives each task when it ends, exception and all, so the
+    /// outcome is looked at there.
+    fn handled_by_callback(&self, expr: &Expr) -> bool {
+        self.called_before(expr, TASK_CALLBACK_METHODS)
+    }
+
+    /// `<expr>.<method>(...)` before the gather, or `for t in <expr>: t.<method>(...)` (also
+    /// under an `if`) before it, on the same dotted name, for one of `methods`.
+    fn called_before(&self, expr: &Expr, methods: &[&str]) -> bool {
         let Some(target) = dotted_name(expr) else {
             return false;
         };
@@ -328,7 +349,7 @@ impl Drain<'_, '_, '_> {
             match node {
                 Node::Expr(Expr::Call(call)) if call.end() <= gather_at => {
                     if let Expr::Attribute(attribute) = &*call.func
-                        && TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                        && methods.contains(&attribute.attr.as_str())
                         && dotted_name(&attribute.value).as_deref() == Some(target.as_str())
                     {
                         return Walk::Stop;
@@ -338,7 +359,7 @@ impl Drain<'_, '_, '_> {
                     if let Expr::Name(item) = &*for_stmt.target
                         && dotted_name(unwrap_copy(self.checker, &for_stmt.iter)).as_deref()
                             == Some(target.as_str())
-                        && cancels_name(&for_stmt.body, item.id.as_str())
+                        && calls_method_on(&for_stmt.body, item.id.as_str(), methods)
                     {
                         return Walk::Stop;
                     }
@@ -412,7 +433,9 @@ fn returns_cancelled_tasks(function: &ast::StmtFunctionDef) -> bool {
     starts_empty
         && !other
         && !items.is_empty()
-        && items.iter().all(|item| cancels_name(&function.body, item))
+        && items
+            .iter()
+            .all(|item| calls_method_on(&function.body, item, TASK_CANCEL_METHODS))
 }
 
 /// `list(xs)`, `tuple(xs)` → `xs`.
@@ -429,12 +452,12 @@ fn unwrap_copy<'e>(checker: &Checker, expr: &'e Expr) -> &'e Expr {
     expr
 }
 
-/// Whether `body` calls `<name>.cancel()`.
-fn cancels_name(body: &[Stmt], name: &str) -> bool {
+/// Whether `body` calls `<name>.<method>()` for one of `methods`.
+fn calls_method_on(body: &[Stmt], name: &str, methods: &[&str]) -> bool {
     walk_body_shallow(body, &mut |node| match node {
         Node::Expr(Expr::Call(call))
             if matches!(&*call.func, Expr::Attribute(attribute)
-                if TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                if methods.contains(&attribute.attr.as_str())
                     && matches!(&*attribute.value, Expr::Name(receiver) if receiver.id.as_str() == name)) =>
         {
             Walk::Stop
