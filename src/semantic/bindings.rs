@@ -18,6 +18,10 @@ pub struct ClassInfo {
     pub attribute_types: HashMap<String, String>,
     /// Method name → whether it is `async def`.
     pub methods: HashMap<String, bool>,
+    /// For `__enter__` (`false`) and `__aenter__` (`true`) when the class defines them:
+    /// whether every `return` of the method gives `self`, so that `with obj as name` binds
+    /// `obj` itself rather than what the method returns.
+    pub entries: Vec<(bool, bool)>,
     /// Base classes, as resolved paths.
     pub bases: Vec<String>,
     /// Attributes `__init__` sets straight from an unannotated parameter (`self._client =

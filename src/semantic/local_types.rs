@@ -133,7 +133,8 @@ impl SemanticModel<'_> {
                         if let Some(Expr::Name(target)) = item.optional_vars.as_deref() {
                             let known = self
                                 .resolve(&item.context_expr)
-                                .filter(|resolved| resolved.instance_type().is_some());
+                                .filter(|resolved| resolved.instance_type().is_some())
+                                .and_then(|resolved| self.entered(resolved, with.is_async));
                             self.learn(target.id.as_str(), known, conflicted);
                         }
                     }
@@ -197,6 +198,31 @@ impl SemanticModel<'_> {
         {
             *binding = None;
             conflicted.names.insert(Name::new(name));
+        }
+    }
+
+    /// What `with value as name` (`async with` when `is_async`) binds to `name`: the value
+    /// itself, unless its class is one of this module's and defines `__enter__`/`__aenter__`
+    /// returning something else; then the method's return annotation, if it has one.
+    fn entered(&self, value: Resolved, is_async: bool) -> Option<Resolved> {
+        let Some(class) = value
+            .instance_type()
+            .and_then(|type_name| self.module.classes.get(type_name))
+        else {
+            return Some(value);
+        };
+        match class
+            .entries
+            .iter()
+            .find(|(entry_async, _)| *entry_async == is_async)
+        {
+            None | Some((_, true)) => Some(value),
+            Some((_, false)) => {
+                let method = if is_async { "__aenter__" } else { "__enter__" };
+                let path = super::resolved::member_path(value.instance_type()?, method);
+                let returned = self.module.returns.get(&path)?;
+                Some(Resolved::Instance(returned.clone()))
+            }
         }
     }
 

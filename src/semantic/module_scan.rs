@@ -313,9 +313,25 @@ impl ModuleBindings {
                 _ => None,
             })
             .collect();
+        let entries = class
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(function)
+                    if matches!(function.name.as_str(), "__enter__" | "__aenter__") =>
+                {
+                    Some((
+                        function.name.as_str() == "__aenter__",
+                        returns_self(function),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
         ClassInfo {
             bases,
             methods,
+            entries,
             ..ClassInfo::default()
         }
     }
@@ -423,6 +439,23 @@ impl ModuleBindings {
             }
         }
     }
+}
+
+/// Whether every `return` of `method` gives its receiver (`return self`), and there is one.
+fn returns_self(method: &ast::StmtFunctionDef) -> bool {
+    let Some(receiver) = method.parameters.iter().next().map(|p| p.name().as_str()) else {
+        return false;
+    };
+    let mut returns = 0;
+    let mut all_self = true;
+    crate::ast_query::walk_statements_shallow(&method.body, &mut |stmt| {
+        if let Stmt::Return(ret) = stmt {
+            returns += 1;
+            all_self &= matches!(ret.value.as_deref(), Some(Expr::Name(name)) if name.id.as_str() == receiver);
+        }
+        crate::ast_query::Walk::Descend
+    });
+    returns > 0 && all_self
 }
 
 /// Whether `method` is read as an attribute: `@property`, `@functools.cached_property`.
