@@ -8,8 +8,9 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{
-    Node, Walk, collect_assignments, element_comprehension, items_passed_through, last_identifier,
-    walk_body_shallow, walk_statements_shallow,
+    Node, Walk, collect_assignments, element_comprehension, enclosing_class, find_function,
+    find_method, items_passed_through, last_identifier, receiver_name, walk_body_shallow,
+    walk_statements_shallow,
 };
 use crate::catalog::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
@@ -77,12 +78,16 @@ async def notify_all(users):
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
   then `gather(*tasks, return_exceptions=True)`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
-  returned by a module-level helper that cancels every task it collects and returns them. The
-  cancellations are the expected outcome and there is nothing else to check.
+  returned by a module-level helper (or a method of the class) that cancels every task it
+  collects and returns them. The cancellations are the expected outcome and there is nothing
+  else to check.
 - Tasks whose outcome goes to a done callback: every awaitable had `add_done_callback(...)`
   called on it before the gather (`task.add_done_callback(log_failure)` on each task appended
   to the list, or `for t in tasks: t.add_done_callback(...)` over the collection). The
-  callback is handed each task as it ends, exception and all; the gather only waits.
+  callback is handed each task as it ends, exception and all; the gather only waits. Also
+  tasks a helper returns (a module-level function, or a method of the class called on
+  `self`), added with `tasks.extend(self._start(...))`, when the helper hands each task it
+  returns to a done callback or cancels it.
 - Best-effort cleanup of several objects: every awaitable is a call of a cleanup method
   (`close`, `aclose`, `wait_closed`, `stop`, `kill`, `terminate`, `disconnect`, `shutdown`,
   `cleanup`, `dispose`, `unload`, also with an `async_` prefix), directly, in a comprehension
@@ -172,7 +177,7 @@ struct Drain<'c, 'a, 'm> {
 
 const MAX_DRAIN_DEPTH: usize = 6;
 
-impl Drain<'_, '_, '_> {
+impl<'a> Drain<'_, 'a, '_> {
     /// One awaitable: a task held elsewhere, one cancelled before the gather, or a cleanup call.
     fn awaitable(&self, expr: &Expr, depth: usize) -> bool {
         held_elsewhere(self.checker, expr)
@@ -225,13 +230,10 @@ impl Drain<'_, '_, '_> {
                         _ => false,
                     };
                 }
-                // `tasks = _cancel_stale(...)`: a module-level helper that cancels the tasks
-                // it returns.
-                if let Expr::Name(callee) = &*call.func
-                    && !self.checker.model.is_local(callee.id.as_str())
-                    && let Some(helper) = module_function(self.checker, callee.id.as_str())
-                    && returns_cancelled_tasks(helper)
-                {
+                // `tasks = _cancel_stale(...)`, `self._subs_to_add(...)`: a module-level helper
+                // or a method of the class that cancels the tasks it returns, or hands each
+                // to a done callback.
+                if self.helper_called(call).is_some_and(returns_handled_tasks) {
                     return true;
                 }
                 match &*call.func {
@@ -303,26 +305,59 @@ impl Drain<'_, '_, '_> {
             }
         }
         if starts_empty {
+            // Items added one by one (`append`, `add`), and collections of them (`extend`).
+            let mut extended: Vec<&Expr> = Vec::new();
             walk_body_shallow(body, &mut |node| {
                 if let Node::Expr(Expr::Call(call)) = node
                     && let Expr::Attribute(attribute) = &*call.func
-                    && matches!(attribute.attr.as_str(), "append" | "add")
                     && matches!(&*attribute.value, Expr::Name(receiver) if receiver.id.as_str() == name)
                 {
+                    let into = match attribute.attr.as_str() {
+                        "append" | "add" => &mut added,
+                        "extend" | "update" => &mut extended,
+                        _ => return Walk::Descend,
+                    };
                     match call.arguments.args.as_ref() {
-                        [item] => added.push(item),
+                        [item] if call.arguments.keywords.is_empty() => into.push(item),
                         _ => unknown = true,
                     }
                 }
                 Walk::Descend
             });
             return !unknown
-                && !added.is_empty()
+                && (!added.is_empty() || !extended.is_empty())
                 && added
                     .iter()
-                    .all(|item| self.awaitable(item, MAX_DRAIN_DEPTH));
+                    .all(|item| self.awaitable(item, MAX_DRAIN_DEPTH))
+                && extended
+                    .iter()
+                    .all(|items| self.collection(items, MAX_DRAIN_DEPTH));
         }
         values.iter().all(|value| test(self, value))
+    }
+
+    /// The function `call` calls when it is a module-level `def` of this module (by a name
+    /// the function does not bind) or, from a method, `self.<method>(...)` of its class or of
+    /// a base class in this module.
+    fn helper_called(&self, call: &ast::ExprCall) -> Option<&'a ast::StmtFunctionDef> {
+        let module = &self.checker.module().body;
+        match &*call.func {
+            Expr::Name(callee) if !self.checker.model.is_local(callee.id.as_str()) => {
+                find_function(module, callee.id.as_str())
+            }
+            Expr::Attribute(method) => {
+                let Expr::Name(owner) = &*method.value else {
+                    return None;
+                };
+                let function = self.checker.current_function()?;
+                if receiver_name(function) != Some(owner.id.as_str()) {
+                    return None;
+                }
+                let class = enclosing_class(self.checker.statement_ancestors(), function)?;
+                find_method(module, class, method.attr.as_str(), 0)
+            }
+            _ => None,
+        }
     }
 
     /// `task.cancel()` before the gather, or `for t in tasks: t.cancel()` (also under an `if`)
@@ -371,22 +406,10 @@ impl Drain<'_, '_, '_> {
     }
 }
 
-/// The module-level `def name`.
-fn module_function<'a>(checker: &Checker<'a, '_>, name: &str) -> Option<&'a ast::StmtFunctionDef> {
-    checker
-        .module()
-        .body
-        .iter()
-        .filter_map(|stmt| match stmt {
-            Stmt::FunctionDef(function) if function.name.as_str() == name => Some(function),
-            _ => None,
-        })
-        .last()
-}
-
-/// A function that builds a list of tasks it cancels and returns it: every `return` returns
-/// the same local, which starts empty and gets only items the function calls `.cancel()` on.
-fn returns_cancelled_tasks(function: &ast::StmtFunctionDef) -> bool {
+/// A function that builds a list of tasks and returns it, having cancelled each or handed
+/// each to a done callback: every `return` returns the same local, which starts empty and
+/// gets only items the function calls `.cancel()` or `.add_done_callback(...)` on.
+fn returns_handled_tasks(function: &ast::StmtFunctionDef) -> bool {
     let mut returned: Option<String> = None;
     let mut consistent = true;
     walk_statements_shallow(&function.body, &mut |stmt| {
@@ -433,9 +456,10 @@ fn returns_cancelled_tasks(function: &ast::StmtFunctionDef) -> bool {
     starts_empty
         && !other
         && !items.is_empty()
-        && items
-            .iter()
-            .all(|item| calls_method_on(&function.body, item, TASK_CANCEL_METHODS))
+        && items.iter().all(|item| {
+            calls_method_on(&function.body, item, TASK_CANCEL_METHODS)
+                || calls_method_on(&function.body, item, TASK_CALLBACK_METHODS)
+        })
 }
 
 /// `list(xs)`, `tuple(xs)` → `xs`.
