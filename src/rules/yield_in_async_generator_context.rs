@@ -67,8 +67,11 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   in other modules are not seen; a `# noqa` records the decision there).
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
-  `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`):
-  leaving it late releases nothing another task waits for.
+  `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`, or a
+  `@contextlib.contextmanager` function of the module whose body is only a `try` around a bare
+  `yield` with `except` handlers, which translates exceptions): leaving it late releases
+  nothing another task waits for. A `finally` that only resets state is not such a case: a
+  `self._busy = False` left for the garbage collector keeps the object busy until then.
 
 ## Fix
 None: closing belongs where the generator is consumed.
@@ -79,10 +82,13 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         return;
     }
     let holds_no_resource = |expr: &Expr| match expr {
-        Expr::Call(call) => checker
-            .model
-            .call_path(call)
-            .is_some_and(|path| RESOURCE_FREE_CONTEXTS.contains(&path.as_str())),
+        Expr::Call(call) => {
+            checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| RESOURCE_FREE_CONTEXTS.contains(&path.as_str()))
+                || maps_exceptions_only(checker, call)
+        }
         _ => false,
     };
     let mut finder = YieldFinder::new(&holds_no_resource);
@@ -229,6 +235,41 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
         }
         self.nesting -= 1;
     }
+}
+
+/// A call of a `@contextlib.contextmanager` function of this module whose body is one `try`
+/// around a bare `yield`, with `except` handlers and nothing else (`map_exceptions()`): it
+/// translates exceptions and holds nothing to release.
+fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Name(callee) = &*call.func else {
+        return false;
+    };
+    if checker.model.is_local(callee.id.as_str()) {
+        return false;
+    }
+    let Some(function) =
+        crate::ast_query::find_function(&checker.module().body, callee.id.as_str())
+    else {
+        return false;
+    };
+    let is_context_manager = function.decorator_list.iter().any(|decorator| {
+        checker
+            .model
+            .path_of(&decorator.expression)
+            .is_some_and(|path| path == "contextlib.contextmanager")
+    });
+    let body = match function.body.as_slice() {
+        // A docstring may come first.
+        [Stmt::Expr(doc), rest @ ..] if doc.value.is_string_literal_expr() => rest,
+        body => body,
+    };
+    is_context_manager
+        && matches!(body, [Stmt::Try(try_stmt)]
+            if try_stmt.finalbody.is_empty()
+                && try_stmt.orelse.is_empty()
+                && !try_stmt.handlers.is_empty()
+                && matches!(try_stmt.body.as_slice(),
+                    [Stmt::Expr(ast::StmtExpr { value, .. })] if matches!(&**value, Expr::Yield(y) if y.value.is_none())))
 }
 
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
