@@ -681,3 +681,22 @@ fn below_python_3_9_a_transitive_call_goes_to_the_default_executor() {
     );
     assert!(text.contains("import functools\n"), "{text}");
 }
+
+#[test]
+fn no_transitive_fix_when_the_helper_also_uses_the_event_loop() {
+    // The helper reads a file and makes a future of the calling thread's loop: on a worker
+    // thread the future has no loop, so the helper cannot move there whole.
+    let source = "import asyncio\n\n\ndef load(path):\n    with open(path) as handle:\n        text = handle.read()\n    return text, asyncio.Future()\n\n\nasync def handler():\n    return load('a.txt')\n";
+    let all = findings(source);
+    let finding = finding_at(&all, 11);
+    assert_eq!(finding["code"], "LW103", "{finding}");
+    assert!(finding["fix"].is_null(), "{finding}");
+    let help = finding["help"].as_str().unwrap_or_default();
+    assert!(help.contains("also uses the event loop"), "{finding}");
+    // With `loop=` the future is bound to the loop it is given: the helper may move.
+    let bound = source
+        .replace("asyncio.Future()", "asyncio.Future(loop=loop)")
+        .replace("def load(path):", "def load(path, loop=None):");
+    let all = findings(&bound);
+    assert!(!finding_at(&all, 11)["fix"].is_null(), "{all:?}");
+}

@@ -158,12 +158,16 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("add_done_callback").runs_on_loop("fn", 0),
                 Api::new("cancel").loop_affine(),
             ]),
-            Class::new("asyncio.Future").methods(&[
-                Api::new("set_result").loop_affine(),
-                Api::new("set_exception").loop_affine(),
-                Api::new("cancel").loop_affine(),
-                Api::new("add_done_callback").runs_on_loop("fn", 0),
-            ]),
+            // `asyncio.Future()` takes the calling thread's loop: on a worker thread with no
+            // loop set it raises (unless `loop=` names one: [`LOOP_ARGUMENT_CONSTRUCTORS`]).
+            Class::new("asyncio.Future")
+                .constructor_uses_loop()
+                .methods(&[
+                    Api::new("set_result").loop_affine(),
+                    Api::new("set_exception").loop_affine(),
+                    Api::new("cancel").loop_affine(),
+                    Api::new("add_done_callback").runs_on_loop("fn", 0),
+                ]),
             Class::new("asyncio.TaskGroup").methods(&[Api::new("create_task").returns(TASK)]),
             Class::new("asyncio.Queue").methods(&[
                 Api::new("put").coroutine(),
@@ -348,6 +352,10 @@ pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
+
+/// Constructors that bind the loop their `loop=` argument names, when it is given, instead
+/// of the calling thread's: made so, they are no use of the thread's loop.
+pub const LOOP_ARGUMENT_CONSTRUCTORS: &[&str] = &["asyncio.Future"];
 
 /// The method that hands a task, when it ends, to a callback: its exception is looked at
 /// there (LW402).

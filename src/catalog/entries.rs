@@ -191,6 +191,10 @@ pub struct Class {
     /// Calling the class runs a function it is given on another thread
     /// (`threading.Thread(target=f)`).
     pub constructor_thread_handoff: Option<FunctionArgument>,
+    /// Calling the class takes the calling thread's event loop (`asyncio.Future()`): a use
+    /// of the loop that raises on a thread where none runs, unless the call passes `loop=`
+    /// ([`super::LOOP_ARGUMENT_CONSTRUCTORS`]).
+    pub constructor_uses_loop: bool,
     /// Its methods with their facts (a method's `name` is the bare method name).
     pub methods: &'static [Api],
     /// How every public method not listed in `methods` blocks: a client whose every call is a
@@ -331,6 +335,7 @@ impl Class {
             constructible: true,
             constructor_blocking: None,
             constructor_thread_handoff: None,
+            constructor_uses_loop: false,
             methods: &[],
             other_methods: None,
             attributes: &[],
@@ -365,6 +370,13 @@ impl Class {
     pub const fn constructor_hands_off(self, keyword: &'static str, position: usize) -> Self {
         Class {
             constructor_thread_handoff: Some(FunctionArgument { keyword, position }),
+            ..self
+        }
+    }
+
+    pub const fn constructor_uses_loop(self) -> Self {
+        Class {
+            constructor_uses_loop: true,
             ..self
         }
     }

@@ -68,7 +68,11 @@ pub(crate) fn record_call(
     };
     // Each catalog table is asked once per call: the answers are used more than once below.
     let in_call_tables = catalog::has_call_facts(path);
-    let loop_affine = in_call_tables && catalog::is_loop_affine(path);
+    // `asyncio.Future(loop=loop)` binds the loop it is given, not the thread's.
+    let loop_affine = in_call_tables
+        && catalog::is_loop_affine(path)
+        && !(catalog::LOOP_ARGUMENT_CONSTRUCTORS.contains(&path)
+            && call.arguments.find_keyword("loop").is_some());
     let handoff = in_call_tables
         .then(|| catalog::thread_handoff(path))
         .flatten()

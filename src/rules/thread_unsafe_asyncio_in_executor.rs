@@ -26,7 +26,8 @@ Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interva
 or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
-`loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`,
+`loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`, `asyncio.Future()`
+made without `loop=` (it takes the calling thread's loop, and a worker thread has none),
 `asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`, or Home Assistant's loop-bound
 core methods (`hass.async_create_task`, `hass.async_add_job`, `hass.bus.async_fire`,
 `hass.states.async_set`, `async_dispatcher_send`). The loop and the future may come

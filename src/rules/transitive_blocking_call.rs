@@ -169,7 +169,10 @@ with `import asyncio` added when the module lacks it; below Python 3.9,
 `functools.partial` when the call has keyword arguments). Not offered inside a
 comprehension or a class body. A generator function's body runs as it is iterated: its call
 moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
-`for` over it has no fix.
+`for` over it has no fix. No fix either when the helper, or a function it calls, also uses
+the event loop (makes an `asyncio.Future`, sets an `asyncio.Event`, creates a task, asks for
+the running loop): on a worker thread that raises or touches the loop from the wrong thread,
+so the help line says to move only the blocking call.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -215,6 +218,17 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                     callee_function.name()
                 ))
                 .with_chain(chain);
+            // A helper that also uses the event loop (makes a future, sets an `asyncio.Event`,
+            // schedules a task) must stay on the loop's thread: moved to a worker, it raises
+            // or corrupts the loop. No fix then; the help says which part to move out.
+            if facts.loop_affine.contains_key(&callee) {
+                diagnostic = diagnostic.with_help(format!(
+                    "`{}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)",
+                    callee_function.name()
+                ));
+                report(id.0, diagnostic);
+                continue;
+            }
             // A generator function's body runs as its generator is iterated: the thread
             // must run the iteration (the builtin consuming it), or nothing moves.
             let fixes = &project.modules[id.0].summary.to_thread_fixes;
