@@ -699,4 +699,8 @@ fn no_transitive_fix_when_the_helper_also_uses_the_event_loop() {
         .replace("def load(path):", "def load(path, loop=None):");
     let all = findings(&bound);
     assert!(!finding_at(&all, 11)["fix"].is_null(), "{all:?}");
+    // `get_event_loop()` raises on a worker thread, where no loop is set.
+    let asks = source.replace("asyncio.Future()", "asyncio.get_event_loop()");
+    let all = findings(&asks);
+    assert!(finding_at(&all, 11)["fix"].is_null(), "{all:?}");
 }

@@ -75,8 +75,14 @@ pub(super) const LIBRARIES: &[Library] = &[
         .functions(&[
             Api::new("asyncio.run").runs_loop(),
             Api::new("asyncio.runners.run").runs_loop(),
-            Api::new("asyncio.get_event_loop").returns(EVENT_LOOP),
-            Api::new("asyncio.events.get_event_loop").returns(EVENT_LOOP),
+            Api::new("asyncio.get_event_loop")
+                .returns(EVENT_LOOP)
+                .loop_affine()
+                .needs_running_loop(),
+            Api::new("asyncio.events.get_event_loop")
+                .returns(EVENT_LOOP)
+                .loop_affine()
+                .needs_running_loop(),
             Api::new("asyncio.get_running_loop")
                 .returns(EVENT_LOOP)
                 .loop_affine()

@@ -25,7 +25,8 @@ Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interva
 `hass.bus.async_listen`...), which run such a function in their executor, when that function,
 or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
-`asyncio.get_running_loop`, `loop.create_task`, `loop.call_soon`, `loop.call_later`,
+`asyncio.get_running_loop`, `asyncio.get_event_loop` (on a thread where no loop is set it
+raises; a thread that sets its own loop first is left alone), `loop.create_task`, `loop.call_soon`, `loop.call_later`,
 `loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`, `asyncio.Future()`
 made without `loop=` (it takes the calling thread's loop, and a worker thread has none),
 `asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`, or Home Assistant's loop-bound

@@ -171,7 +171,8 @@ comprehension or a class body. A generator function's body runs as it is iterate
 moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
 `for` over it has no fix. No fix either when the helper, or a function it calls, also uses
 the event loop (makes an `asyncio.Future`, sets an `asyncio.Event`, creates a task, asks for
-the running loop): on a worker thread that raises or touches the loop from the wrong thread,
+the running or the current loop): on a worker thread that raises or touches the loop from the
+wrong thread,
 so the help line says to move only the blocking call.
 "#;
 
