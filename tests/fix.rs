@@ -376,7 +376,8 @@ import asyncio
 
 class Worker:
     def __init__(self):
-        self.pending = set()
+        self.services = set()
+        self.pending: set[asyncio.Task] = set()
 
     async def job(self):
         await asyncio.sleep(0)
@@ -390,6 +391,30 @@ class Worker:
         ),
         "{}",
         fixed(instance, &[])
+    );
+
+    // An empty set of something else (service names) is no place for tasks.
+    let other = "\
+import asyncio
+
+services = set()
+
+
+class Client:
+    def __init__(self):
+        self.tls_services = set()
+
+    async def job(self):
+        await asyncio.sleep(0)
+
+    async def start(self):
+        asyncio.ensure_future(self.job())
+";
+    let text = fixed(other, &[]);
+    assert!(text.contains("_background_tasks = set()\n"), "{text}");
+    assert!(
+        text.ends_with("        task.add_done_callback(_background_tasks.discard)\n"),
+        "{text}"
     );
 
     // Two dropped tasks and no set: the first pass adds the set, the next reuses it.

@@ -78,7 +78,9 @@ Unsafe (the task now lives until it is done, which changes when it can be collec
 task dropped as a statement, or bound to a name never read, keep it in a set until it is
 done, `tasks.add(task)` and `task.add_done_callback(tasks.discard)`. The set is one the
 instance already keeps (`self.tasks = set()` in `__init__`) or the module already keeps
-(`tasks = set()`), else a new module-level `_background_tasks = set()`. Where the reference
+(`tasks = set()`), when its name or its annotation says it holds tasks (`self._tasks`,
+`background_tasks`, `set[asyncio.Task]`; an empty set of anything else is left alone), else
+a new module-level `_background_tasks = set()`. Where the reference
 should really live (a long-lived object, a `TaskGroup`) is a design decision the fix does not
 make.
 "#;
@@ -213,7 +215,9 @@ fn keep_reference_fix(checker: &Checker, call: &ast::ExprCall, how: &Dropped) ->
 }
 
 /// A set to keep tasks in: the instance's (`self.<name> = set()` in the class's `__init__`),
-/// else the module's (`<name> = set()` at module level).
+/// else the module's (`<name> = set()` at module level), when it is a set of tasks: its name
+/// says so (`self._tasks`, `background_tasks`) or its annotation does (`set[asyncio.Task]`).
+/// Any other empty set holds something else (service names, ids) and is no place for tasks.
 fn existing_set(checker: &Checker) -> Option<String> {
     let is_new_set = |value: &Expr| {
         matches!(value, Expr::Call(call)
@@ -232,40 +236,59 @@ fn existing_set(checker: &Checker) -> Option<String> {
                 continue;
             }
             let own = receiver_name(init)?;
-            for stmt in &init.body {
-                let (target, value) = match stmt {
-                    Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                        (&assign.targets[0], &*assign.value)
-                    }
-                    Stmt::AnnAssign(assign) => match &assign.value {
-                        Some(value) => (&*assign.target, &**value),
-                        None => continue,
-                    },
-                    _ => continue,
-                };
+            for (target, value, annotation) in init.body.iter().filter_map(assignment) {
                 if let Expr::Attribute(attribute) = target
                     && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == own)
                     && is_new_set(value)
+                    && holds_tasks(attribute.attr.as_str(), annotation)
                 {
                     return Some(format!("{receiver}.{}", attribute.attr));
                 }
             }
         }
     }
-    checker.module().body.iter().find_map(|stmt| {
-        let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                (&assign.targets[0], &*assign.value)
-            }
-            Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()?),
-            _ => return None,
-        };
-        match target {
-            Expr::Name(name) if is_new_set(value) && !checker.model.is_local(name.id.as_str()) => {
+    checker
+        .module()
+        .body
+        .iter()
+        .filter_map(assignment)
+        .find_map(|(target, value, annotation)| match target {
+            Expr::Name(name)
+                if is_new_set(value)
+                    && holds_tasks(name.id.as_str(), annotation)
+                    && !checker.model.is_local(name.id.as_str()) =>
+            {
                 Some(name.id.to_string())
             }
             _ => None,
+        })
+}
+
+/// (target, value, annotation) of a plain or annotated assignment with a value.
+fn assignment(stmt: &Stmt) -> Option<(&Expr, &Expr, Option<&Expr>)> {
+    match stmt {
+        Stmt::Assign(assign) if assign.targets.len() == 1 => {
+            Some((&assign.targets[0], &*assign.value, None))
         }
+        Stmt::AnnAssign(assign) => assign
+            .value
+            .as_deref()
+            .map(|value| (&*assign.target, value, Some(&*assign.annotation))),
+        _ => None,
+    }
+}
+
+/// Whether a set named `name`, annotated `annotation`, is one of tasks: the name mentions
+/// tasks, or the annotation names a `Task` or `Future` type.
+fn holds_tasks(name: &str, annotation: Option<&Expr>) -> bool {
+    if name.to_ascii_lowercase().contains("task") {
+        return true;
+    }
+    annotation.is_some_and(|annotation| {
+        crate::ast_query::any_expr(annotation, &mut |expr| {
+            crate::ast_query::last_identifier(expr)
+                .is_some_and(|name| name.ends_with("Task") || name.ends_with("Future"))
+        })
     })
 }
 

@@ -13,6 +13,9 @@ async def work(n: int) -> None:
 class Worker:
     def __init__(self) -> None:
         self.done: list = []
+        # A set of names, not of tasks: the fix must not keep tasks in it.
+        self.services = set()
+        self.services.add("xmpp-client")
 
     async def job(self, n: int) -> None:
         await asyncio.sleep(0)
@@ -28,6 +31,8 @@ async def main() -> None:
     asyncio.ensure_future(work(4))
     worker = Worker()
     await worker.start()
+    # While the worker's task runs, its set of names still holds names only.
+    print(sorted(worker.services))
     # Wait for every task still running, however long it takes (a fixed sleep failed on a
     # loaded machine), then report what they did.
     current = asyncio.current_task()
