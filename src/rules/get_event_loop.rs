@@ -1,7 +1,7 @@
 //! LW201 get-event-loop: `asyncio.get_event_loop()`, which means "the running loop" inside
 //! a coroutine and "maybe create a loop, maybe warn, maybe raise" everywhere else.
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{Node, Walk, walk_body_shallow};
@@ -64,8 +64,9 @@ except RuntimeError:
 ## Not flagged
 - `asyncio.get_running_loop()`, `asyncio.new_event_loop()`, `loop.get_event_loop()`-style
   methods of other objects, and a local name that shadows the import.
-- In sync code, a call preceded (earlier in the same function, or earlier at module level) by
-  `asyncio.set_event_loop(...)`: `get_event_loop()` then returns that loop on every version.
+- In sync code, a call preceded (earlier in the same function, in a function it is nested in
+  before the nested one, or earlier at module level) by `asyncio.set_event_loop(...)`:
+  `get_event_loop()` then returns that loop on every version.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
   `Exception`, or everything), or of a `with contextlib.suppress(...)` of one of those: the
   code already handles the error Python 3.14 raises. Not when
@@ -206,10 +207,19 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
                 .call_path(call)
                 .is_some_and(|path| SET_EVENT_LOOP_CALLS.contains(&path.as_str()))
     };
-    // Nested scopes run at another time: the shallow walk leaves them out.
-    walk_body_shallow(checker.current_body(), &mut |node| match node {
-        Node::Stmt(stmt) if stmt.start() >= offset => Walk::SkipChildren,
-        Node::Expr(Expr::Call(call)) if sets_loop(call) => Walk::Stop,
-        _ => Walk::Descend,
-    })
+    // Nested scopes run at another time: the shallow walk leaves them out. An enclosing
+    // function's body counts too, before the nested function is defined: a decorator that
+    // sets a loop and returns a wrapper that asks for it (on the same thread).
+    let set_in = |body: &[Stmt]| {
+        walk_body_shallow(body, &mut |node| match node {
+            Node::Stmt(stmt) if stmt.start() >= offset => Walk::SkipChildren,
+            Node::Expr(Expr::Call(call)) if sets_loop(call) => Walk::Stop,
+            _ => Walk::Descend,
+        })
+    };
+    set_in(checker.current_body())
+        || checker.statement_ancestors().iter().any(|stmt| match stmt {
+            Stmt::FunctionDef(function) => set_in(&function.body),
+            _ => false,
+        })
 }
