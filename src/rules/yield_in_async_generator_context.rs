@@ -61,8 +61,12 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   its end. So does httpx an auth flow, a method named `async_auth_flow` (the `httpx.Auth`
   protocol): the client closes it with `aclose()` when the response is done.
 - A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
-  its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early.
-- A generator whose every call in its module is wrapped in `contextlib.aclosing(...)` (or the
+  its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early. A
+  `yield` followed by `return` ends its path, so a lifespan that yields early in one branch
+  and once at the end of the other still yields once.
+- A generator whose every call in its module is iterated to its end by a list or set
+  comprehension that only collects its items (`[item async for item in gen()]`), or is
+  wrapped in `contextlib.aclosing(...)` (or the
   `async_generator` backport's, or a function of the project named `aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
 - A `yield` in a nested function, or in the `finally` block itself.
@@ -93,7 +97,11 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     };
     let mut finder = YieldFinder::new(&holds_no_resource);
     finder.visit_body(&function.body);
-    if finder.found.is_empty() || (finder.yields == 1 && !finder.yield_in_loop) {
+    // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
+    // followed by `return` in one branch and another in the rest) is the shape frameworks
+    // drive to its end.
+    let yields_on_a_path = finder.yields - terminal_yields(&function.body).min(finder.yields);
+    if finder.found.is_empty() || (yields_on_a_path <= 1 && !finder.yield_in_loop) {
         return;
     }
     if every_call_is_closed(checker.module(), checker, function.name.as_str()) {
@@ -113,6 +121,33 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
             .with_help("consume it with `async with contextlib.aclosing(gen()) as it:`, or make it an `@asynccontextmanager`"),
         );
     }
+}
+
+/// The `yield` statements of `body` (not of nested functions) that the next statement of
+/// their block ends with `return`: after one of them the generator yields no more.
+fn terminal_yields(body: &[Stmt]) -> usize {
+    let is_yield = |stmt: &Stmt| {
+        let value = match stmt {
+            Stmt::Expr(statement) => Some(&*statement.value),
+            Stmt::Assign(assign) => Some(&*assign.value),
+            Stmt::AnnAssign(assign) => assign.value.as_deref(),
+            _ => None,
+        };
+        matches!(value, Some(Expr::Yield(_)))
+    };
+    let mut count = 0;
+    for (index, stmt) in body.iter().enumerate() {
+        if is_yield(stmt) && matches!(body.get(index + 1), Some(Stmt::Return(_))) {
+            count += 1;
+        }
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            count += crate::ast_query::blocks_of(stmt)
+                .into_iter()
+                .map(terminal_yields)
+                .sum::<usize>();
+        }
+    }
+    count
 }
 
 /// Whether what calls `function` drives the generator to its end: a decorator's framework,
@@ -273,7 +308,8 @@ fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
-/// call is the first argument of `contextlib.aclosing(...)`.
+/// call is the first argument of `contextlib.aclosing(...)`, or is iterated to its end by an
+/// async comprehension that only collects its items (`[item async for item in gen()]`).
 fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) -> bool {
     // Per call of `name`: the `aclosing(...)` calls wrapping it (none: it is not closed).
     let wrappers: Vec<Vec<TextRange>> = {
@@ -284,6 +320,10 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
         };
         let mut wrappers = Vec::with_capacity(called.len());
         for call in called {
+            // `[item async for item in gen()]` iterates it to the end.
+            if calls.exhausted.contains(&key(*call)) {
+                continue;
+            }
             match calls.wrappers_by_argument.get(&key(*call)) {
                 Some(wrapping) => wrappers.push(wrapping.clone()),
                 None => {
@@ -332,6 +372,10 @@ struct ModuleCalls {
     by_name: FxHashMap<Box<str>, Vec<TextRange>>,
     /// Calls of something named `aclosing`, by their first argument's range.
     wrappers_by_argument: FxHashMap<(u32, u32), Vec<TextRange>>,
+    /// Calls an async comprehension iterates to the end, collecting each item as it is
+    /// (`[item async for item in gen()]`: no condition, no expression that could raise and
+    /// leave the generator suspended), by their range.
+    exhausted: rustc_hash::FxHashSet<(u32, u32)>,
 }
 
 impl ModuleCalls {
@@ -339,8 +383,20 @@ impl ModuleCalls {
         let mut calls = Self {
             by_name: FxHashMap::default(),
             wrappers_by_argument: FxHashMap::default(),
+            exhausted: rustc_hash::FxHashSet::default(),
         };
         crate::ast_query::any_in_body(&module.body, &mut |expr| {
+            // A generator expression is lazy: only a list or set display runs to the end.
+            if !matches!(expr, Expr::Generator(_))
+                && let Some((element, [generator])) = crate::ast_query::element_comprehension(expr)
+                && generator.is_async
+                && generator.ifs.is_empty()
+                && matches!((element, &generator.target), (Expr::Name(item), Expr::Name(target))
+                    if item.id == target.id)
+                && matches!(&generator.iter, Expr::Call(_))
+            {
+                calls.exhausted.insert(key(generator.iter.range()));
+            }
             if let Expr::Call(call) = expr
                 && let Some(name) = last_identifier(&call.func)
             {
