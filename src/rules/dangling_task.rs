@@ -266,16 +266,12 @@ fn existing_set(checker: &Checker) -> Option<String> {
 
 /// (target, value, annotation) of a plain or annotated assignment with a value.
 fn assignment(stmt: &Stmt) -> Option<(&Expr, &Expr, Option<&Expr>)> {
-    match stmt {
-        Stmt::Assign(assign) if assign.targets.len() == 1 => {
-            Some((&assign.targets[0], &*assign.value, None))
-        }
-        Stmt::AnnAssign(assign) => assign
-            .value
-            .as_deref()
-            .map(|value| (&*assign.target, value, Some(&*assign.annotation))),
+    let (target, value) = crate::ast_query::single_assignment(stmt)?;
+    let annotation = match stmt {
+        Stmt::AnnAssign(assign) => Some(&*assign.annotation),
         _ => None,
-    }
+    };
+    Some((target, value, annotation))
 }
 
 /// Whether a set named `name`, annotated `annotation`, is one of tasks: the name mentions
