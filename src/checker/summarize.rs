@@ -624,6 +624,9 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
                 {
                     CallUsage::Dropped
                 }
+                // `rows, cursor = fetch(q)`: unpacking iterates the value, which a coroutine
+                // cannot be; the call's result is what was meant.
+                [Expr::Tuple(_) | Expr::List(_)] => CallUsage::Consumed,
                 [Expr::Name(name)] if assign.value.range() == call.range() => {
                     if !checker.is_read_in_current_body(name.id.as_str()) {
                         CallUsage::Dropped

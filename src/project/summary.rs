@@ -26,8 +26,8 @@ pub enum CallUsage {
     Condition,
     /// The result is used as what the call would return, in a way that never awaits it:
     /// handed to a call that only inspects or formats it (`print(f())`, `len(f())`,
-    /// `logger.info("%s", f())`), or bound to a name read only for its members
-    /// (`me = f()` ... `me.user_id`).
+    /// `logger.info("%s", f())`), bound to a name read only for its members
+    /// (`me = f()` ... `me.user_id`), or unpacked (`rows, cursor = f()`).
     Consumed,
     /// The result is indexed or read for a member in place (`f()["data"]`, `f().id`), which a
     /// coroutine does not have; `await` the call itself is the fix, in parentheses.

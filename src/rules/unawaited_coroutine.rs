@@ -56,7 +56,9 @@ async def handler(record):
 
 Also flagged: a coroutine used as if it were its result. Indexed or read for a member in
 place (`fetch()["data"]`, `get_me().id`), also under an `await`, which binds looser than
-either (`await fetch()["data"]` indexes the coroutine, then awaits the result); bound to a name whose members are
+either (`await fetch()["data"]` indexes the coroutine, then awaits the result); unpacked
+(`rows, cursor = fetch(query)`: a coroutine cannot be iterated, so this raises `TypeError`);
+bound to a name whose members are
 read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`); or bound to a
 name once and, whatever else is done with it, filled, indexed, iterated or read for a member
 no coroutine or future has (`roles = fetch_roles()`, `roles.insert(0, user)`, `return
