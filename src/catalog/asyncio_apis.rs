@@ -165,7 +165,7 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("cancel").loop_affine(),
             ]),
             // `asyncio.Future()` takes the calling thread's loop: on a worker thread with no
-            // loop set it raises (unless `loop=` names one: [`LOOP_ARGUMENT_CONSTRUCTORS`]).
+            // loop set it raises (unless `loop=` names one).
             Class::new("asyncio.Future")
                 .constructor_uses_loop()
                 .methods(&[
@@ -358,10 +358,6 @@ pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
-
-/// Constructors that bind the loop their `loop=` argument names, when it is given, instead
-/// of the calling thread's: made so, they are no use of the thread's loop.
-pub const LOOP_ARGUMENT_CONSTRUCTORS: &[&str] = &["asyncio.Future"];
 
 /// The method that hands a task, when it ends, to a callback: its exception is looked at
 /// there (LW402).

@@ -193,7 +193,7 @@ pub struct Class {
     pub constructor_thread_handoff: Option<FunctionArgument>,
     /// Calling the class takes the calling thread's event loop (`asyncio.Future()`): a use
     /// of the loop that raises on a thread where none runs, unless the call passes `loop=`
-    /// ([`super::LOOP_ARGUMENT_CONSTRUCTORS`]).
+    /// ([`super::loop_given_by_argument`]).
     pub constructor_uses_loop: bool,
     /// Its methods with their facts (a method's `name` is the bare method name).
     pub methods: &'static [Api],

@@ -39,11 +39,11 @@ pub use asyncio_apis::{
     CALLABLE_TYPES, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, COROUTINE_KEEPING_DECORATORS, COROUTINE_PROBES,
     CURRENT_TASK_CALLS, EVENT_LOOP, EXCEPTION_CARRIERS, EXCEPTION_FORWARDING_METHODS,
-    FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, GATHER_CALLS, GET_EVENT_LOOP_CALLS,
-    LOOP_ARGUMENT_CONSTRUCTORS, LOOP_NAMES, LOOP_RUNNING_DECORATORS, NEVER_RETURNING_TYPES,
-    NON_CANCELLATION_BASES, OWN_LOOP_CALLS, SET_EVENT_LOOP_CALLS, SYNC_WRAPPING_DECORATORS,
-    TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS, TASK_CREATING_CALLS, TASK_FACTORIES,
-    THIS_THREADS_LOOP_CALLS, UNCANCEL_METHODS, awaitable_callable_name,
+    FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, GATHER_CALLS, GET_EVENT_LOOP_CALLS, LOOP_NAMES,
+    LOOP_RUNNING_DECORATORS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES, OWN_LOOP_CALLS,
+    SET_EVENT_LOOP_CALLS, SYNC_WRAPPING_DECORATORS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS,
+    TASK_CREATING_CALLS, TASK_FACTORIES, THIS_THREADS_LOOP_CALLS, UNCANCEL_METHODS,
+    awaitable_callable_name,
 };
 pub use context_managers::{
     ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, ASYNC_SLEEPS, GENERATOR_CLOSING_WRAPPERS,
@@ -138,6 +138,8 @@ struct Tables {
     loop_runs: HashSet<Box<str>>,
     loop_affine: HashSet<Box<str>>,
     needs_running_loop: HashSet<Box<str>>,
+    /// Constructors that take the calling thread's loop unless `loop=` names one.
+    loop_argument_constructors: HashSet<Box<str>>,
     thread_handoffs: HashMap<Box<str>, FunctionArgument>,
     loop_callbacks: HashMap<Box<str>, FunctionArgument>,
     /// Calls whose iterator does the blocking work as it is iterated.
@@ -192,6 +194,7 @@ fn build_tables() -> Tables {
         loop_runs: HashSet::default(),
         loop_affine: HashSet::default(),
         needs_running_loop: HashSet::default(),
+        loop_argument_constructors: HashSet::default(),
         thread_handoffs: HashMap::default(),
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
@@ -294,6 +297,7 @@ impl Tables {
             if class.constructor_uses_loop {
                 self.loop_affine.insert(name.into());
                 self.needs_running_loop.insert(name.into());
+                self.loop_argument_constructors.insert(name.into());
             }
         }
         for method in class.methods {
@@ -428,6 +432,12 @@ pub fn is_loop_run(path: &str) -> bool {
 
 pub fn is_loop_affine(path: &str) -> bool {
     TABLES.loop_affine.contains(path)
+}
+
+/// Whether a call to `path` builds an object bound to the loop its `loop=` argument names,
+/// when it is given, instead of the calling thread's (`asyncio.Future(loop=loop)`).
+pub fn loop_given_by_argument(path: &str) -> bool {
+    TABLES.loop_argument_constructors.contains(path)
 }
 
 /// Whether a call to `path` raises `RuntimeError` where no loop runs on the thread.

@@ -71,7 +71,7 @@ pub(crate) fn record_call(
     // `asyncio.Future(loop=loop)` binds the loop it is given, not the thread's.
     let loop_affine = in_call_tables
         && catalog::is_loop_affine(path)
-        && !(catalog::LOOP_ARGUMENT_CONSTRUCTORS.contains(&path)
+        && !(catalog::loop_given_by_argument(path)
             && call.arguments.find_keyword("loop").is_some());
     let handoff = in_call_tables
         .then(|| catalog::thread_handoff(path))

@@ -222,14 +222,6 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // A helper that also uses the event loop (makes a future, sets an `asyncio.Event`,
             // schedules a task) must stay on the loop's thread: moved to a worker, it raises
             // or corrupts the loop. No fix then; the help says which part to move out.
-            if facts.loop_affine.contains_key(&callee) {
-                diagnostic = diagnostic.with_help(format!(
-                    "`{}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)",
-                    callee_function.name()
-                ));
-                report(id.0, diagnostic);
-                continue;
-            }
             // A generator function's body runs as its generator is iterated: the thread
             // must run the iteration (the builtin consuming it), or nothing moves.
             let fixes = &project.modules[id.0].summary.to_thread_fixes;
@@ -238,7 +230,15 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             } else {
                 fixes.call(id.1, site)
             };
-            if let Some(pending) = pending {
+            // A helper that also uses the event loop (makes a future, sets an `asyncio.Event`,
+            // schedules a task) must stay on the loop's thread: moved to a worker, it raises
+            // or corrupts the loop. No fix then; the help says which part to move out.
+            if facts.loop_affine.contains_key(&callee) {
+                diagnostic = diagnostic.with_help(format!(
+                    "`{}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)",
+                    callee_function.name()
+                ));
+            } else if let Some(pending) = pending {
                 diagnostic = diagnostic.with_pending_fix(pending);
             }
             report(id.0, diagnostic);

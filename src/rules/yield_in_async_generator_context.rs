@@ -100,8 +100,11 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
     // followed by `return` in one branch and another in the rest) is the shape frameworks
     // drive to its end.
-    let yields_on_a_path = finder.yields - terminal_yields(&function.body).min(finder.yields);
-    if finder.found.is_empty() || (yields_on_a_path <= 1 && !finder.yield_in_loop) {
+    if finder.found.is_empty()
+        || (!finder.yield_in_loop
+            && (finder.yields <= 1
+                || finder.yields - terminal_yields(&function.body).min(finder.yields) <= 1))
+    {
         return;
     }
     if every_call_is_closed(checker.module(), checker, function.name.as_str()) {
