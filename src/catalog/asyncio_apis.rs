@@ -337,10 +337,6 @@ pub const CANCELLATION_CATCHING_CLASSES: &[&str] = &[
     "builtins.BaseException",
 ];
 
-/// Exception classes that do not include `CancelledError`: `if not isinstance(exc, Exception):
-/// raise` re-raises cancellations (LW403).
-pub const NON_CANCELLATION_BASES: &[&str] = &["builtins.Exception"];
-
 /// Calls that return the cancellation exception class: `except anyio.get_cancelled_exc_class():`.
 pub const CANCELLATION_CLASS_CALLS: &[&str] = &[
     "anyio.get_cancelled_exc_class",

@@ -12,7 +12,7 @@ use crate::ast_query::{
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
-    EXCEPTION_FORWARDING_METHODS, NEVER_RETURNING_TYPES, NON_CANCELLATION_BASES,
+    EXCEPTION_FORWARDING_METHODS, NEVER_RETURNING_TYPES,
     TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
@@ -95,9 +95,13 @@ or, when cleanup must also run on cancellation, re-raise after it:
   that method is defined in the class or a base class in the same module.
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
-  `if not isinstance(exc, Exception): raise`) in it. Likewise a branch that only another
-  exception can take (`if isinstance(exc, OSError): raise RetrySignal() from exc`, also inside
-  an `and`) is not on the cancellation's path.
+  `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
+  classes `X` that cannot match a cancellation, such as `self._conn.transport_errors`) in it.
+  Likewise a branch that only another exception can take (`if isinstance(exc, OSError): raise
+  RetrySignal() from exc`, also inside an `and`) is not on the cancellation's path. A class the
+  checker cannot resolve (an attribute of an object, a tuple built at run time) is judged by
+  its name: one that names cancelling (`CancelledError`, `cancel_errors`) or `BaseException`
+  can match a cancellation, any other cannot.
 - A handler that re-raises when the current task is being cancelled, the 3.11 idiom for telling
   an external cancel (of this task) from an internal one (of something it awaited):
   `if asyncio.current_task().cancelling(): raise`, with a walrus
@@ -610,7 +614,8 @@ fn loop_escapes(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> bool {
 }
 
 /// `isinstance(exc, asyncio.CancelledError)` (or `BaseException`, or a tuple holding one) and
-/// `not isinstance(exc, Exception)`, on the caught name.
+/// `not isinstance(exc, Exception)` (or any classes that cannot match a cancellation), on the
+/// caught name.
 fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) -> bool {
     let Some(caught) = caught else { return false };
     let (call, negated) = match test {
@@ -620,29 +625,25 @@ fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) ->
     let Some(classes) = isinstance_classes(checker, call, caught) else {
         return false;
     };
-    let paths: Vec<String> = classes
-        .iter()
-        .filter_map(|class| match class {
-            // `isinstance(exc, anyio.get_cancelled_exc_class())`
-            Expr::Call(call) => checker
-                .model
-                .call_path(call)
-                .filter(|path| CANCELLATION_CLASS_CALLS.contains(&path.as_str()))
-                .map(|_| CANCELLED_ERROR_CLASSES[0].to_string()),
-            class => checker.model.path_of(class),
-        })
-        .collect();
     if negated {
-        // Not an `Exception`: a `BaseException` such as `CancelledError`.
-        paths.len() == classes.len()
-            && paths
-                .iter()
-                .all(|path| NON_CANCELLATION_BASES.contains(&path.as_str()))
-    } else {
-        paths
+        // `if not isinstance(exc, Exception): raise`, `if not isinstance(exc,
+        // self.transport_errors): raise`: whatever is not one of classes that cannot match a
+        // cancellation is re-raised, so a cancellation is.
+        return classes
             .iter()
-            .any(|path| CANCELLATION_CATCHING_CLASSES.contains(&path.as_str()))
+            .all(|class| class_excludes_cancellation(checker, class));
     }
+    classes.iter().any(|class| match class {
+        // `isinstance(exc, anyio.get_cancelled_exc_class())`
+        Expr::Call(call) => checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| CANCELLATION_CLASS_CALLS.contains(&path.as_str())),
+        class => checker
+            .model
+            .path_of(class)
+            .is_some_and(|path| CANCELLATION_CATCHING_CLASSES.contains(&path.as_str())),
+    })
 }
 
 /// Whether `test` being true means the caught exception is not a cancellation:
@@ -686,15 +687,31 @@ fn excludes_cancellation(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
             let Some(classes) = isinstance_classes(cx.checker, test, caught) else {
                 return false;
             };
-            classes.iter().all(|class| {
-                let Some(path) = cx.checker.model.path_of(class) else {
-                    return false;
-                };
-                let last = path.rsplit('.').next().unwrap_or_default();
-                !CANCELLATION_CATCHING_CLASSES.contains(&path.as_str()) && !last.contains("Cancel")
-            })
+            classes
+                .iter()
+                .all(|class| class_excludes_cancellation(cx.checker, class))
         }
     }
+}
+
+/// Whether `class`, an `isinstance` class, cannot match a cancellation: not a class that
+/// catches `CancelledError` (`BaseException`, `CancelledError` itself, anyio's
+/// `get_cancelled_exc_class()`) nor one named for cancelling. A class the model cannot
+/// resolve (`self._connection.transport_errors`, a tuple held by an object) is judged by its
+/// last name, as a resolved one is: code that lists the errors it handles lists them by kind.
+fn class_excludes_cancellation(checker: &Checker, class: &Expr) -> bool {
+    if matches!(class, Expr::Call(_)) {
+        return false;
+    }
+    let path = checker.model.path_of(class).or_else(|| match class {
+        Expr::Attribute(attribute) => Some(attribute.attr.to_string()),
+        Expr::Name(name) => Some(name.id.to_string()),
+        _ => None,
+    });
+    let Some(path) = path else { return false };
+    let last = path.rsplit('.').next().unwrap_or_default();
+    !CANCELLATION_CATCHING_CLASSES.contains(&path.as_str())
+        && !last.to_ascii_lowercase().contains("cancel")
 }
 
 /// The classes of `isinstance(<caught>, C)` (a tuple's elements).
