@@ -360,6 +360,26 @@ pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];
 pub const TASK_CALLBACK_METHODS: &[&str] = &["add_done_callback"];
 pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 
+/// Methods called without arguments that only report the state of their object: a future's
+/// or task's `done()`, a queue's `empty()`, a lock's `locked()`, an event's `is_set()`. A loop
+/// that tests one, like one that tests an attribute, waits for other code to change it
+/// (LW106, LW505). Methods named `is_…` or `has_…` are read the same way.
+pub const STATE_PREDICATE_METHODS: &[&str] =
+    &["done", "cancelled", "empty", "full", "locked", "is_set"];
+
+/// `is_…` methods that ask about the world outside the process, which no coroutine of it
+/// changes and no event announces: a file appearing, a thread or process ending. A loop that
+/// polls one is not waiting on state only other code sets (LW106, LW505).
+pub const EXTERNAL_STATE_PREDICATES: &[&str] = &[
+    "is_alive",
+    "is_dir",
+    "is_fifo",
+    "is_file",
+    "is_mount",
+    "is_socket",
+    "is_symlink",
+];
+
 /// `asyncio.current_task()`: `if asyncio.current_task().cancelling(): raise` re-raises an
 /// external cancellation (3.11+) (LW403).
 pub const CURRENT_TASK_CALLS: &[&str] = &["asyncio.current_task", "asyncio.tasks.current_task"];

@@ -1,5 +1,6 @@
 //! Conditions that only other code can change: a loop test (or the test of an `if` that leaves
-//! the loop) that reads attributes and module globals and calls nothing. A loop that waits for
+//! the loop) that reads attributes and module globals and calls nothing but methods that
+//! report their object's state (`fut.done()`, `self._pool.is_all_free()`). A loop that waits for
 //! such a test to change, without letting other coroutines run, spins forever (LW106); one that
 //! sleeps between tests polls where an `asyncio.Event` would wake it (LW505).
 
@@ -7,6 +8,7 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
 use crate::ast_query::any_expr;
+use crate::catalog::{EXTERNAL_STATE_PREDICATES, STATE_PREDICATE_METHODS};
 
 /// Builtins that only look at their argument.
 const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
@@ -23,7 +25,8 @@ pub fn state_all_poll<'a>(checker: &Checker<'a, '_>, tests: &[&'a Expr]) -> Opti
 }
 
 /// When `test` reads only state outside the function (attributes, module globals, through
-/// `not`, `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`],
+/// `not`, `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`]
+/// and state predicates (`q.empty()`),
 /// the source text of the first such read (`self._ready`), to name in a message.
 pub fn polled_state<'a>(checker: &Checker<'a, '_>, test: &'a Expr) -> Option<&'a str> {
     let mut first: Option<&'a Expr> = None;
@@ -82,6 +85,16 @@ fn visit<'a>(
                 visit(checker, argument, first, local, other);
             }
         }
+        // `self._pool.is_all_free()`, `fut.done()`: a question put to an object about its
+        // state, read like one of its attributes.
+        Expr::Call(call) if is_state_predicate(call) => {
+            if any_expr(&call.func, &mut |inner| {
+                matches!(inner, Expr::Call(_) | Expr::Await(_))
+            }) {
+                *other = true;
+            }
+            first.get_or_insert(expr);
+        }
         expr if expr.is_literal_expr() => {}
         _ => *other = true,
     }
@@ -100,6 +113,20 @@ fn visit_index<'a>(
         expr if expr.is_literal_expr() => {}
         expr => visit(checker, expr, first, local, other),
     }
+}
+
+/// `<object>.<predicate>()`: a method of [`STATE_PREDICATE_METHODS`], or one named `is_…` or
+/// `has_…` but not one of [`EXTERNAL_STATE_PREDICATES`] (`path.is_file()`), called without
+/// arguments.
+fn is_state_predicate(call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    let name = method.attr.as_str();
+    call.arguments.is_empty()
+        && (STATE_PREDICATE_METHODS.contains(&name)
+            || ((name.starts_with("is_") || name.starts_with("has_"))
+                && !EXTERNAL_STATE_PREDICATES.contains(&name)))
 }
 
 fn is_inspecting_builtin(checker: &Checker, call: &ast::ExprCall) -> bool {

@@ -5,7 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{Node, Walk, first_suspension, walk_body_shallow};
-use crate::catalog::LOGGING_CALLS;
+use crate::catalog::{ASYNC_SLEEPS, LOGGING_CALLS};
 use crate::checker::Checker;
 use crate::checker::polled_state::{exit_test, is_always_true, state_all_poll};
 use crate::diagnostic::Diagnostic;
@@ -18,8 +18,11 @@ In an `async def`, flags a `while` loop with no `await`, `async for` or `async w
 its body (or test) that cannot end on its own:
 - `while True:` (or `while 1:`) with no `break`, `return` or `raise` in it;
 - a spin-wait: a loop whose only ways out are tests of attributes or module globals
-  (`while not self._ready:`, `while True: if self.done: break`) and whose body changes nothing
-  (it only passes, sleeps with a blocking `time.sleep`, or logs). The coroutine that would change
+  (`while not self._ready:`, `while True: if self.done: break`), or of methods called without
+  arguments that report an object's state (`fut.done()`, `queue.empty()`, `lock.locked()`,
+  `event.is_set()`, any `is_…()` or `has_…()`: `if self._pool.is_all_free(): return`), and
+  whose body changes nothing (it only passes, sleeps with a blocking `time.sleep`, calls
+  `asyncio.sleep` without awaiting it, or logs). The coroutine that would change
   that state can never run, because this one never gives the loop back.
 
 ## Why is this bad?
@@ -132,7 +135,8 @@ fn has_exit(body: &[Stmt]) -> bool {
     visit(body, false)
 }
 
-/// A call that cannot change the state a spin-wait tests: `time.sleep`, `print`, a logging call.
+/// A call that cannot change the state a spin-wait tests: `time.sleep`, `print`, a logging
+/// call, an async sleep called without `await`.
 fn is_passive_call(checker: &Checker, expr: &Expr) -> bool {
     let Expr::Call(call) = expr else {
         return false;
@@ -140,7 +144,8 @@ fn is_passive_call(checker: &Checker, expr: &Expr) -> bool {
     let Some(path) = checker.model.call_path(call) else {
         return false;
     };
-    if path == "builtins.print" || path == "time.sleep" {
+    // An async sleep not awaited only makes a coroutine object (LW302 reports it).
+    if path == "builtins.print" || path == "time.sleep" || ASYNC_SLEEPS.contains(&path.as_str()) {
         return true;
     }
     path.starts_with("logging.")
