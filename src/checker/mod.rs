@@ -237,6 +237,11 @@ impl<'a> Checker<'a, '_> {
         self.names_read_in_current_body().read_as_result(name)
     }
 
+    /// Whether `name` is only ever tested in the current body ([`NamesRead::read_only_in_tests`]).
+    pub fn is_read_only_in_tests(&mut self, name: &str) -> bool {
+        self.names_read_in_current_body().read_only_in_tests(name)
+    }
+
     /// Whether `name` is a collection the current function makes for itself (a local it
     /// binds, not a parameter) and only ever fills (`x.append(v)`, `x[k] = v`): nothing is
     /// taken out of it, passed on, returned or awaited.

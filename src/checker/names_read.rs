@@ -106,7 +106,7 @@ impl<'a> NamesRead<'a> {
     /// Whether `name` is read, and only ever as the object of an attribute access or a
     /// subscript (`me.user_id`, `rows[0]`): never passed on, returned, awaited or tested whole.
     pub fn read_only_for_members(&self, name: &str) -> bool {
-        !self.everything && self.read_as(name, READ) && !self.read_as(name, USED_WHOLE)
+        !self.everything && self.read_as(name, READ) && !self.read_as(name, USED_WHOLE | TESTED)
     }
 
     /// Whether what `name` holds is used as a call's result, never as the coroutine the call
@@ -119,10 +119,19 @@ impl<'a> NamesRead<'a> {
             || (!self.everything && self.read_as(name, AS_RESULT) && !self.read_as(name, REBOUND))
     }
 
+    /// Whether `name` is read, and only ever to test it (`if x:`, `not x`, `x is not None`),
+    /// never passed on, returned, awaited or read for a member, and bound once: a coroutine
+    /// kept there is only ever tested, which it always passes.
+    pub fn read_only_in_tests(&self, name: &str) -> bool {
+        !self.everything
+            && self.read_as(name, TESTED)
+            && !self.read_as(name, USED_WHOLE | TAKEN_FROM | AS_RESULT | REBOUND)
+    }
+
     /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,
     /// `x.add(v)`, `x[k] = v`): what it holds is never taken out, passed on or awaited.
     pub fn only_filled(&self, name: &str) -> bool {
-        !self.everything && !self.read_as(name, TAKEN_FROM)
+        !self.everything && !self.read_as(name, TAKEN_FROM | TESTED)
     }
 }
 
@@ -144,6 +153,8 @@ const AS_RESULT: u8 = 8;
 /// Bound in the body, once ([`BOUND`]) or more than once ([`REBOUND`] too).
 const BOUND: u8 = 16;
 const REBOUND: u8 = 32;
+/// Read whole only to test it: `if x:`, `while not x:`, `x is None`, `x == y`.
+const TESTED: u8 = 64;
 
 /// Methods that put a value into a collection and return nothing of what it holds.
 const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
@@ -243,6 +254,19 @@ impl<'a> NamesReadCollector<'a> {
     }
 }
 
+impl<'a> NamesReadCollector<'a> {
+    /// An expression whose truth or identity is looked at: a bare name there is tested
+    /// ([`TESTED`]); anything else is walked as usual.
+    fn visit_test(&mut self, test: &'a Expr) {
+        match test {
+            Expr::Name(name) if name.ctx.is_load() => {
+                self.reads().read(name.id.as_str(), TESTED);
+            }
+            other => self.visit_expr(other),
+        }
+    }
+}
+
 impl<'a> Visitor<'a> for NamesReadCollector<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.nesting >= MAX_NESTING {
@@ -267,6 +291,29 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
             Stmt::FunctionDef(function) if self.finished.is_some() => {
                 self.visit_function(function);
             }
+            // `if x:`, `while x:`: the name is tested, not used.
+            Stmt::If(ast::StmtIf {
+                test,
+                body,
+                elif_else_clauses,
+                ..
+            }) => {
+                self.visit_test(test);
+                self.visit_body(body);
+                for clause in elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.visit_test(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::While(ast::StmtWhile {
+                test, body, orelse, ..
+            }) => {
+                self.visit_test(test);
+                self.visit_body(body);
+                self.visit_body(orelse);
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
         self.nesting -= 1;
@@ -287,6 +334,36 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         match expr {
             Expr::Name(name) if name.ctx.is_load() => {
                 self.reads().read(name.id.as_str(), USED_WHOLE | TAKEN_FROM);
+            }
+            // `not x`, `x is None`, `x == y`: the names are tested, not used.
+            Expr::UnaryOp(ast::ExprUnaryOp {
+                op: ast::UnaryOp::Not,
+                operand,
+                ..
+            }) => {
+                self.nesting += 1;
+                self.visit_test(operand);
+                self.nesting -= 1;
+                return;
+            }
+            Expr::Compare(ast::ExprCompare {
+                left,
+                ops,
+                comparators,
+                ..
+            }) => {
+                self.nesting += 1;
+                self.visit_test(left);
+                for (op, comparator) in ops.iter().zip(comparators) {
+                    // `k in pending`: the container is searched, its items looked at.
+                    if matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn) {
+                        self.visit_expr(comparator);
+                    } else {
+                        self.visit_test(comparator);
+                    }
+                }
+                self.nesting -= 1;
+                return;
             }
             Expr::Name(name) if name.ctx.is_store() => {
                 self.reads().bind(name.id.as_str());

@@ -633,6 +633,9 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
                     } else if checker.is_read_as_result(name.id.as_str()) {
                         // `me = get_me()` ... `me.user_id`: the value is used as the call's result.
                         CallUsage::Consumed
+                    } else if checker.is_read_only_in_tests(name.id.as_str()) {
+                        // `last = get_last(u)` ... `if last is not None:`: only ever tested.
+                        CallUsage::Condition
                     } else {
                         CallUsage::Used
                     }

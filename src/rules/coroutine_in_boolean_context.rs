@@ -13,7 +13,9 @@ Flags a call to a coroutine function (an `async def` of the project, a known asy
 in async code, a value annotated as a callable that returns an awaitable: see LW302) whose
 result is tested for truth: `if is_ready():`, `while not done():`, `assert check()`,
 `x = a() or b()`, `y if ok() else z`, `bool(check())`, or compared: `check() == True`,
-`fetch() is None`.
+`fetch() is None`. Also a call kept in a local that the function only ever tests, never
+awaits, passes on or reads a member of (`last = fetch_last(user)` ... `if last is not
+None:`): the finding is on the call, where the `await` belongs.
 
 ## Why is this bad?
 A coroutine object is always truthy. The condition is decided before the function runs, and
