@@ -15,7 +15,8 @@ use crate::ast_query::{
 use crate::catalog::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
     COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS,
-    NON_INSPECTING_CALLS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS, TASK_WRAPPING_NAMES,
+    NON_INSPECTING_CALLS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS, TASK_CREATING_CALLS,
+    TASK_WRAPPING_NAMES,
 };
 use crate::checker::Checker;
 use crate::checker::gather::{held_elsewhere, target_names, waits_on_tasks_held_elsewhere};
@@ -79,8 +80,13 @@ async def notify_all(users):
   then `gather(*tasks, return_exceptions=True)`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
   returned by a module-level helper (or a method of the class) that cancels every task it
-  collects and returns them. The cancellations are the expected outcome and there is nothing
-  else to check.
+  collects and returns them; a task made in the function (`t = asyncio.create_task(pull(scope,
+  ...))`) cancelled through a value its coroutine was handed (`scope.cancel()`, an anyio cancel
+  scope or a cancellation token, before the gather). The cancellations are the expected outcome
+  and there is nothing else to check.
+- A dropped gather in an `except` handler that ends with a bare `raise`: the tasks are drained
+  on the way out of a failure that propagates anyway, and their own exceptions would only be
+  secondary to it. A result bound to a name there is still read as usual.
 - Tasks whose outcome goes to a done callback: every awaitable had `add_done_callback(...)`
   called on it before the gather (`task.add_done_callback(log_failure)` on each task appended
   to the list, or `for t in tasks: t.add_done_callback(...)` over the collection). The
@@ -130,6 +136,9 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     let Some(consumer) = consumer(checker, call) else {
         return;
     };
+    if matches!(consumer, Consumer::Dropped) && in_reraising_handler(checker, call) {
+        return;
+    }
     let message = match consumer {
         Consumer::Dropped => {
             "Result of `asyncio.gather(..., return_exceptions=True)` is dropped: every exception it collected is silently discarded"
@@ -361,9 +370,34 @@ impl<'a> Drain<'_, 'a, '_> {
     }
 
     /// `task.cancel()` before the gather, or `for t in tasks: t.cancel()` (also under an `if`)
-    /// before it, on the same dotted name.
+    /// before it, on the same dotted name; or, for a local bound to a task made here
+    /// (`task = asyncio.create_task(pull(stream, scope))`), a `.cancel()` before the gather of
+    /// a value the task's coroutine was handed (`scope.cancel()`: an anyio cancel scope, a
+    /// cancellation token), which is how a task that must finish its cleanup is cancelled.
     fn cancelled_before(&self, expr: &Expr) -> bool {
         self.called_before(expr, TASK_CANCEL_METHODS)
+            || (matches!(expr, Expr::Name(_))
+                && self.local_values(expr, &mut |drain, value| {
+                    drain.cancelled_through_argument(value)
+                }))
+    }
+
+    /// `create_task(work(..., scope))` where `scope.cancel()` is called before the gather.
+    fn cancelled_through_argument(&self, value: &Expr) -> bool {
+        let Expr::Call(creation) = value else {
+            return false;
+        };
+        let creates_task = self
+            .checker
+            .model
+            .call_path(creation)
+            .is_some_and(|path| TASK_CREATING_CALLS.contains(&path.as_str()));
+        let [Expr::Call(coroutine)] = creation.arguments.args.as_ref() else {
+            return false;
+        };
+        creates_task
+            && crate::ast_query::argument_values(&coroutine.arguments)
+                .any(|argument| self.called_before(argument, TASK_CANCEL_METHODS))
     }
 
     /// `task.add_done_callback(...)` before the gather, or the same in a `for` over the
@@ -404,6 +438,33 @@ impl<'a> Drain<'_, 'a, '_> {
             Walk::Descend
         })
     }
+}
+
+/// Whether the gather sits in an `except` handler that ends by re-raising what it caught (a
+/// bare `raise` last): the tasks are drained on the way out of a failure that propagates
+/// anyway, and their own exceptions would only be secondary to it.
+fn in_reraising_handler(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let at = call.range();
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    checker.statement_ancestors().iter().any(|stmt| {
+        // A `try` of this function, not of one the function is nested in.
+        let Stmt::Try(attempt) = stmt else {
+            return false;
+        };
+        if !function.range().contains_range(attempt.range()) {
+            return false;
+        }
+        attempt.handlers.iter().any(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            handler.range().contains_range(at)
+                && matches!(
+                    handler.body.last(),
+                    Some(Stmt::Raise(ast::StmtRaise { exc: None, .. }))
+                )
+        })
+    })
 }
 
 /// A function that builds a list of tasks and returns it, having cancelled each or handed
