@@ -348,8 +348,9 @@ pub const CANCELLATION_CLASS_CALLS: &[&str] = &[
 /// with `.unwrap()` by whoever receives it) (LW403).
 pub const EXCEPTION_CARRIERS: &[&str] = &["outcome.Error"];
 /// Methods that throw an exception into a generator or coroutine being driven
-/// (`step = coro.throw(exc)`): the driven code receives it where it is suspended (LW403).
-pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow"];
+/// (`step = coro.throw(exc)`): the driven code receives it where it is suspended; and a
+/// future's `set_exception(exc)`: whoever awaits the future has it raised there (LW403).
+pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow", "set_exception"];
 
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).

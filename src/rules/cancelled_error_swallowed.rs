@@ -92,7 +92,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `except asyncio.CancelledError: pass`): the cancellation caught is the one just requested.
   The cancel may also be done by a method of the same object called before the `await`
   (`self._stop_worker()` whose body does `self._task.cancel()`, then `await self._task`), when
-  that method is defined in the class or a base class in the same module.
+  that method is defined in the class or a base class in the same module. Waiting through the
+  object that holds the task counts as awaiting it: `handle.task.cancel()` then `await
+  handle.wait()` (a method called without arguments whose name starts with `wait`, or `join`).
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
   `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
@@ -146,8 +148,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   contains `timeout` or `wait_for`, or it takes a parameter whose name contains `timeout` or
   `deadline` (a `wait_for` replacement cancels the awaitable on expiry and reports a timeout).
 - A handler that hands the caught exception on to code that raises it where it belongs:
-  `step = coro.throw(exc)` / `await agen.athrow(exc)` (a driver of a generator or coroutine), or
-  `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`).
+  `step = coro.throw(exc)` / `await agen.athrow(exc)` (a driver of a generator or coroutine),
+  `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`), or
+  `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
+  waiter has the cancellation raised where it waits).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
@@ -942,8 +946,9 @@ fn is_timeout_error(checker: &Checker, exc: &Expr) -> bool {
 }
 
 /// Whether the handler passes the caught exception to code that raises it where it belongs:
-/// `gen.throw(exc)` / `await agen.athrow(exc)` into a driven generator or coroutine, or
-/// `outcome.Error(exc)`, whose receiver re-raises it with `.unwrap()`.
+/// `gen.throw(exc)` / `await agen.athrow(exc)` into a driven generator or coroutine,
+/// `future.set_exception(exc)` to whoever awaits the future, or `outcome.Error(exc)`, whose
+/// receiver re-raises it with `.unwrap()`.
 fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> bool {
     let Some(caught) = caught else { return false };
     let carries_caught = |call: &ast::ExprCall| matches!(call.arguments.args.first(), Some(Expr::Name(name)) if name.id.as_str() == caught);
@@ -1313,7 +1318,7 @@ fn reraised_later(
 /// `self._task.cancel()`) before that await.
 fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
     let awaits = Collector::collect(&try_stmt.body);
-    if awaits.awaited.is_empty() {
+    if awaits.awaited.is_empty() && awaits.waited_on.is_empty() {
         return false;
     }
     let mut cancels = Collector::collect(cx.checker.current_body());
@@ -1341,12 +1346,39 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
             }
         }
     }
-    awaits.awaited.iter().any(|(task, awaited_at)| {
+    let cancelled_before = |awaited_at: &TextSize, matches: &dyn Fn(&str) -> bool| {
         cancels
             .cancelled
             .iter()
-            .any(|(cancelled, cancelled_at)| cancelled == task && cancelled_at <= awaited_at)
-    })
+            .any(|(cancelled, cancelled_at)| matches(cancelled) && cancelled_at <= awaited_at)
+    };
+    awaits
+        .awaited
+        .iter()
+        .any(|(task, awaited_at)| cancelled_before(awaited_at, &|cancelled| cancelled == task))
+        || awaits.waited_on.iter().any(|(owner, awaited_at)| {
+            cancelled_before(awaited_at, &|cancelled| {
+                cancelled == owner
+                    || cancelled
+                        .strip_prefix(owner.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+}
+
+/// `handle` of `handle.wait()` / `worker.join()`: a method called without arguments that waits
+/// for what the object runs.
+fn waited_owner(awaited: &Expr) -> Option<String> {
+    let Expr::Call(call) = awaited else {
+        return None;
+    };
+    let Expr::Attribute(method) = &*call.func else {
+        return None;
+    };
+    let name = method.attr.as_str();
+    (call.arguments.is_empty() && (name.starts_with("wait") || name == "join"))
+        .then(|| dotted_name(&method.value))
+        .flatten()
 }
 
 /// Awaited names (`await task`), cancelled names (`task.cancel()`) and methods called on the
@@ -1355,6 +1387,9 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
 #[derive(Default)]
 struct Collector {
     awaited: Vec<(String, TextSize)>,
+    /// `await handle.wait()`, `await worker.join()`: objects waited on through a method, which
+    /// stand for the tasks they hold (`handle.task.cancel()` then `await handle.wait()`).
+    waited_on: Vec<(String, TextSize)>,
     cancelled: Vec<(String, TextSize)>,
     /// `(name, method, end of the call)` for every `<name>.<method>(...)` whose receiver is a
     /// bare name; the caller keeps those on its own receiver.
@@ -1367,7 +1402,9 @@ impl Collector {
         walk_body_shallow(body, &mut |node| {
             match node {
                 Node::Expr(Expr::Await(await_expr)) => {
-                    if let Some(task) = dotted_name(&await_expr.value) {
+                    if let Some(owner) = waited_owner(&await_expr.value) {
+                        found.waited_on.push((owner, await_expr.start()));
+                    } else if let Some(task) = dotted_name(&await_expr.value) {
                         found.awaited.push((task, await_expr.start()));
                     }
                 }
