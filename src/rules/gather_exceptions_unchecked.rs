@@ -71,7 +71,8 @@ async def notify_all(users):
   are handled by whoever created them and the drain only waits for them to finish. A gather over
   `asyncio.all_tasks()`, directly or through a local built from it, is the same drain. So is a
   local copy of such a collection: `tasks = tuple(self._tasks)`, a comprehension over it
-  (`[t for t in self._tasks if not t.done()]`), a display of them
+  (`[t for t in self._tasks if not t.done()]`, or the task each record of one keeps:
+  `[run.task for run in self._running.values()]`), a display of them
   (`(*self._running, *self._overflow)`), or a local bound to an instance attribute
   (`task = self._task`).
 - Reaping tasks the function has just cancelled: every awaitable was cancelled before the
@@ -263,6 +264,10 @@ impl<'a> Drain<'_, 'a, '_> {
                 is_cleanup_call(elt)
                     || items_passed_through(elt, generators)
                         .is_some_and(|items| self.collection(items, depth + 1))
+                    // `[run.task for run in self._running.values()]`: the task each record
+                    // held elsewhere keeps.
+                    || member_of_items(elt, generators)
+                        .is_some_and(|items| held_elsewhere(self.checker, items))
             }
             Expr::Name(_) => {
                 self.local_values(expr, &mut |drain, value| drain.collection(value, depth + 1))
@@ -438,6 +443,17 @@ impl<'a> Drain<'_, 'a, '_> {
             Walk::Descend
         })
     }
+}
+
+/// The collection `items` of `(item.attr for item in items)`: an attribute of each item.
+fn member_of_items<'a>(elt: &Expr, generators: &'a [ast::Comprehension]) -> Option<&'a Expr> {
+    let [generator] = generators else {
+        return None;
+    };
+    let (Expr::Attribute(member), Expr::Name(target)) = (elt, &generator.target) else {
+        return None;
+    };
+    matches!(&*member.value, Expr::Name(item) if item.id == target.id).then_some(&generator.iter)
 }
 
 /// Whether the gather sits in an `except` handler that ends by re-raising what it caught (a
