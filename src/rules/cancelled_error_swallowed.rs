@@ -151,7 +151,8 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `step = coro.throw(exc)` / `await agen.athrow(exc)` (a driver of a generator or coroutine),
   `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`), or
   `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
-  waiter has the cancellation raised where it waits).
+  waiter has the cancellation raised where it waits), or `return exc` (the caller is handed
+  the cancellation to raise).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
@@ -453,6 +454,17 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
             // Another exception replaces the cancellation.
             Some(_) => Flow::Escapes,
         },
+        // `return exc`: the caught exception is handed to the caller, whose business it is
+        // to raise it (a `wait()` that returns the cancellation it absorbed while it let the
+        // task it waits on finish).
+        Stmt::Return(ast::StmtReturn {
+            value: Some(value), ..
+        }) if caught.is_some_and(
+            |caught| matches!(&**value, Expr::Name(name) if name.id.as_str() == caught),
+        ) =>
+        {
+            Flow::Reraises
+        }
         Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => Flow::Escapes,
         Stmt::Expr(expr) if calls_always_raising(cx, &expr.value, caught) => Flow::Reraises,
         // `reason = self._handle_setup_error(exc)` where the helper re-raises `exc` whenever it
