@@ -729,3 +729,30 @@ fn no_transitive_fix_when_the_helper_also_uses_the_event_loop() {
     let all = findings(&asks);
     assert!(finding_at(&all, 11)["fix"].is_null(), "{all:?}");
 }
+
+#[test]
+fn no_transitive_fix_when_the_helper_emits_on_an_asyncio_event_emitter() {
+    // aiortc's tracks derive from pyee's asyncio emitter: `stop()` joins a thread and emits
+    // "ended", which schedules coroutine handlers on the emitter's loop. Emitting from a
+    // worker thread is not thread-safe, so `stop` cannot move there whole.
+    let source = "import threading\n\nfrom pyee.asyncio import AsyncIOEventEmitter\n\n\nclass Track(AsyncIOEventEmitter):\n    def __init__(self):\n        super().__init__()\n        self._thread = threading.Thread(target=print)\n\n    def stop(self):\n        self.emit(\"ended\")\n        self._thread.join()\n\n    async def recv(self):\n        self.stop()\n";
+    let all = findings(source);
+    let finding = finding_at(&all, 16);
+    assert_eq!(finding["code"], "LW103", "{finding}");
+    assert!(finding["fix"].is_null(), "{finding}");
+    // A plain class's `emit` is the project's own: the helper may move.
+    let plain = source
+        .replace("from pyee.asyncio import AsyncIOEventEmitter\n", "")
+        .replace("class Track(AsyncIOEventEmitter):", "class Track:")
+        .replace("        super().__init__()\n", "")
+        .replace(
+            "    def stop(self):",
+            "    def emit(self, name):\n        print(name)\n\n    def stop(self):",
+        );
+    let all = findings(&plain);
+    let line = plain
+        .lines()
+        .position(|line| line.contains("        self.stop()"))
+        .map_or(0, |index| index as u64 + 1);
+    assert!(!finding_at(&all, line)["fix"].is_null(), "{all:?}");
+}

@@ -221,6 +221,12 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::new("anyio.Semaphore").lock(),
             Class::new("anyio.Condition").lock(),
         ]),
+    // pyee's asyncio emitter schedules coroutine handlers on its loop (`ensure_future`) when it
+    // emits: emitting from a worker thread is not thread-safe, so a sync helper that emits
+    // (a class deriving from it, such as aiortc's media tracks) is no `to_thread` candidate.
+    Library::new("pyee").classes(&[Class::new("pyee.asyncio.AsyncIOEventEmitter")
+        .aliases(&["pyee.AsyncIOEventEmitter"])
+        .methods(&[Api::new("emit").loop_affine()])]),
 ];
 
 // ---------------------------------------------------------------------------------------
