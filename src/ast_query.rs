@@ -93,6 +93,14 @@ pub enum Walk {
     Stop,
 }
 
+/// Whether `body` (not the scopes nested in it) yields: a generator function's body.
+pub fn contains_yield(body: &[Stmt]) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => Walk::Stop,
+        _ => Walk::Descend,
+    })
+}
+
 /// Shows `visit` every statement and expression of one scope's `body`, in source order, and
 /// does not descend into the scopes nested in it: a `def`, a `class` or a `lambda` is shown,
 /// but nothing inside it (its decorators, defaults and bases neither). Code there runs at

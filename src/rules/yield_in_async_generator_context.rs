@@ -76,6 +76,11 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   `yield` with `except` handlers, which translates exceptions): leaving it late releases
   nothing another task waits for. A `finally` that only resets state is not such a case: a
   `self._busy = False` left for the garbage collector keeps the object busy until then.
+- A `yield` in an `async with aclosing(inner(...))` where `inner` is an async generator of
+  the module (a module-level function, a method of the class called on `self`, a function
+  nested in the generator): leaving the block late only closes `inner` late, and whatever
+  `inner` holds is reported in `inner` itself. A generator of a library (`aclosing(pool.
+  stream(q))`) is not known to hold nothing, and stays reported.
 
 ## Fix
 None: closing belongs where the generator is consumed.
@@ -95,7 +100,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         }
         _ => false,
     };
-    let mut finder = YieldFinder::new(&holds_no_resource);
+    let closes_own_generator = |expr: &Expr| closes_own_generator(checker, function, expr);
+    let mut finder = YieldFinder::new(&holds_no_resource, &closes_own_generator);
     finder.visit_body(&function.body);
     // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
     // followed by `return` in one branch and another in the rest) is the shape frameworks
@@ -181,6 +187,9 @@ struct YieldFinder<'f> {
     /// Whether a `with` item's context manager holds nothing outside memory
     /// ([`RESOURCE_FREE_CONTEXTS`]): a block of only such items is no cleanup to wait for.
     holds_no_resource: &'f dyn Fn(&Expr) -> bool,
+    /// Whether an `async with` item closes a generator of this module
+    /// ([`closes_own_generator`]): what it releases late is that generator's, reported there.
+    closes_own_generator: &'f dyn Fn(&Expr) -> bool,
     contexts: Vec<Context>,
     loops: usize,
     yields: usize,
@@ -190,9 +199,13 @@ struct YieldFinder<'f> {
 }
 
 impl<'f> YieldFinder<'f> {
-    fn new(holds_no_resource: &'f dyn Fn(&Expr) -> bool) -> Self {
+    fn new(
+        holds_no_resource: &'f dyn Fn(&Expr) -> bool,
+        closes_own_generator: &'f dyn Fn(&Expr) -> bool,
+    ) -> Self {
         Self {
             holds_no_resource,
+            closes_own_generator,
             contexts: Vec::new(),
             loops: 0,
             yields: 0,
@@ -217,6 +230,15 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
                         .items
                         .iter()
                         .all(|item| (self.holds_no_resource)(&item.context_expr)) =>
+            {
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::With(with)
+                if with.is_async
+                    && with
+                        .items
+                        .iter()
+                        .all(|item| (self.closes_own_generator)(&item.context_expr)) =>
             {
                 visitor::walk_stmt(self, stmt);
             }
@@ -308,6 +330,50 @@ fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
                 && !try_stmt.handlers.is_empty()
                 && matches!(try_stmt.body.as_slice(),
                     [Stmt::Expr(ast::StmtExpr { value, .. })] if matches!(&**value, Expr::Yield(y) if y.value.is_none())))
+}
+
+/// `aclosing(inner(...))` where `inner` is an async generator function of this module: a
+/// function of the module, a method of the enclosing class called on `self`, or a function
+/// nested in `function`. Leaving the block late only closes `inner` late, and `inner` holds
+/// nothing but what its own `with` and `finally` blocks hold, which are reported in it; a
+/// generator of a library (a database cursor's stream) is not known to hold nothing.
+fn closes_own_generator(checker: &Checker, function: &ast::StmtFunctionDef, expr: &Expr) -> bool {
+    let Expr::Call(wrapper) = expr else {
+        return false;
+    };
+    let [Expr::Call(inner)] = wrapper.arguments.args.as_ref() else {
+        return false;
+    };
+    if !checker
+        .model
+        .call_path(wrapper)
+        .is_some_and(|path| closes_generators(checker, &path))
+    {
+        return false;
+    }
+    let module = &checker.module().body;
+    let callee = match &*inner.func {
+        Expr::Name(name) => crate::ast_query::find_function(&function.body, name.id.as_str())
+            .or_else(|| {
+                (!checker.model.is_local(name.id.as_str()))
+                    .then(|| crate::ast_query::find_function(module, name.id.as_str()))
+                    .flatten()
+            }),
+        Expr::Attribute(method) => {
+            let is_receiver = matches!(&*method.value, Expr::Name(owner)
+                if crate::ast_query::receiver_name(function) == Some(owner.id.as_str()));
+            is_receiver
+                .then(|| {
+                    crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+                })
+                .flatten()
+                .and_then(|class| {
+                    crate::ast_query::find_method(module, class, method.attr.as_str(), 0)
+                })
+        }
+        _ => None,
+    };
+    callee.is_some_and(|callee| callee.is_async && crate::ast_query::contains_yield(&callee.body))
 }
 
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
