@@ -109,7 +109,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `if asyncio.current_task().cancelling(): raise`, with a walrus
   (`if (task := asyncio.current_task()) and task.cancelling(): raise`), with a name bound to
   `asyncio.current_task()` in the function, with `> 0`, or negated
-  (`if task is None or not task.cancelling(): raise OtherError(...)` followed by `raise`).
+  (`if task is None or not task.cancelling(): raise OtherError(...)` followed by `raise`), or
+  asked of a function of the module that returns the test, every other `return` of which
+  gives `False` or `None` (`if _raised_by_the_body(): raise NodeError() from exc` where the
+  helper ends in `return asyncio.current_task().cancelling() == 0`).
   `.cancelling()` on any other task does not count.
 - A handler whose path ends in a call to a function that always raises: one annotated
   `-> NoReturn` or `-> Never`, or whose body raises on every path (a `raise NotImplementedError`
@@ -780,7 +783,31 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
             }
         }
         Expr::Named(named) => implies_cancelling(cx, &named.value, outcome),
-        Expr::Call(call) => outcome && is_cancelling_call(cx, call),
+        Expr::Call(call) if outcome => is_cancelling_call(cx, call),
+        // `_is_user_raised_cancelled()`: a helper of the module every `return` of which gives
+        // a falsy constant or a value that is false while the task is being cancelled
+        // (`return current.cancelling() == 0`).
+        Expr::Call(call) => {
+            call.arguments.is_empty()
+                && cx.depth < MAX_CALLEE_DEPTH
+                && resolve_callee(cx, call).is_some_and(|callee| {
+                    let inner = cx.callee(callee);
+                    let mut returns = 0;
+                    let mut every_return_false = true;
+                    walk_body_shallow(&callee.body, &mut |node| {
+                        if let Node::Stmt(Stmt::Return(ret)) = node {
+                            returns += 1;
+                            every_return_false &= match ret.value.as_deref() {
+                                None | Some(Expr::NoneLiteral(_)) => true,
+                                Some(Expr::BooleanLiteral(literal)) => !literal.value,
+                                Some(value) => implies_cancelling(&inner, value, false),
+                            };
+                        }
+                        Walk::Descend
+                    });
+                    returns > 0 && every_return_false
+                })
+        }
         Expr::Compare(compare) => {
             let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
                 return false;

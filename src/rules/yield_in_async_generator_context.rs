@@ -363,9 +363,7 @@ fn closes_own_generator(checker: &Checker, function: &ast::StmtFunctionDef, expr
             let is_receiver = matches!(&*method.value, Expr::Name(owner)
                 if crate::ast_query::receiver_name(function) == Some(owner.id.as_str()));
             is_receiver
-                .then(|| {
-                    crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
-                })
+                .then(|| crate::ast_query::enclosing_class(checker.statement_ancestors(), function))
                 .flatten()
                 .and_then(|class| {
                     crate::ast_query::find_method(module, class, method.attr.as_str(), 0)
