@@ -78,8 +78,9 @@ pub(super) const LIBRARIES: &[Library] = &[
     // The sqlite3 documentation: a connection (and its cursors) may only be used in the
     // thread that created it, unless `check_same_thread=False`.
     Library::new("sqlite3")
+        // `sqlite3.connect(":memory:")` opens no file: the database lives in memory.
         .functions(&[Api::new("sqlite3.connect")
-            .blocks(io(AIOSQLITE))
+            .blocks(io(AIOSQLITE).in_memory_with_prefix("database", 0, ":memory:"))
             .returns("sqlite3.Connection")])
         .classes(&[
             Class::new("sqlite3.Connection")

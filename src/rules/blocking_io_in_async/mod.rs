@@ -121,7 +121,8 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   asyncio.sleep(...)` with no `break` (only another thread taking the item in between could
   make it wait).
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
-  name bound to one): no file is read or written.
+  name bound to one): no file is read or written. Likewise `sqlite3.connect(":memory:")`: the
+  database lives in memory (the queries on it are still reported).
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
   or `lock.acquire()`) whose critical sections in the module never block: a lock around a dict
   update or a list append is held for microseconds, so waiting for it does not stall the loop.
