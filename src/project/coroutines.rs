@@ -151,12 +151,25 @@ fn coroutine_callee(
 ) -> Option<String> {
     if let Some(id) = resolved {
         // An `async def` that yields makes an async generator, not a coroutine.
-        return project
-            .makes_coroutine(id)
+        return (project.makes_coroutine(id) && !also_bound_to_a_sync_def(project, id))
             .then(|| project.function(id).name().to_string());
     }
     if let Some(name) = catalog::awaitable_callable_name(callee) {
         return Some(name.to_string());
     }
     catalog::is_coroutine_api(callee).then(|| display_path(callee))
+}
+
+/// Whether the scope that defines function `id` also binds its name to a sync `def` (`def
+/// _(): ...` then `async def _(): ...`, in turn, as tests reuse a throwaway name): a call of
+/// the name may run either, whichever was defined last before it, and the link resolves it to
+/// the last of all.
+fn also_bound_to_a_sync_def(project: &Project, id: FunctionId) -> bool {
+    let qualname = project.function(id).qualname();
+    project.modules[id.0]
+        .summary
+        .functions
+        .iter()
+        .enumerate()
+        .any(|(index, other)| index != id.1 && !other.is_async && other.qualname() == qualname)
 }
