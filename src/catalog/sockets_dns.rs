@@ -4,7 +4,7 @@
 //! shared client helper reaches most coroutines of a project, and those chains need reading
 //! before the calls join the catalog.)
 
-use super::entries::{Api, Class, Library, io, timed};
+use super::entries::{Api, Class, Library, io, timed, unless_option};
 
 /// What to wait on file descriptors with instead of `select`: the loop watches them.
 const LOOP_READERS: Option<&str> = Some("loop.add_reader/add_writer, or asyncio streams");
@@ -37,7 +37,14 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("socket")
         .functions(&[
             Api::new("socket.create_connection").blocks(io(Some("asyncio.open_connection"))),
-            Api::new("socket.getaddrinfo").blocks(io(Some("loop.getaddrinfo"))),
+            // With `AI_NUMERICHOST` no name is looked up: a numeric address is parsed, any
+            // other fails at once (the fast path that tries numbers before a resolver thread).
+            Api::new("socket.getaddrinfo").blocks(unless_option(
+                Some("loop.getaddrinfo"),
+                "flags",
+                5,
+                "AI_NUMERICHOST",
+            )),
             Api::new("socket.gethostbyname").blocks(io(Some("loop.getaddrinfo"))),
             Api::new("socket.gethostbyname_ex").blocks(io(Some("loop.getaddrinfo"))),
             Api::new("socket.gethostbyaddr").blocks(io(Some("loop.getnameinfo"))),

@@ -37,7 +37,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         },
         None => return None,
     };
-    if is_non_blocking_form(call, &api)
+    if is_non_blocking_form(checker, call, &api)
         || puts_on_unbounded_queue(checker, call, path)
         || gets_after_emptiness_check(checker, call, path)
         || on_file_opened_here(checker, call, path)
@@ -50,7 +50,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
     Some(api)
 }
 
-fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
+fn is_non_blocking_form(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
     let Some(flag) = api.non_blocking_flag else {
         return false;
     };
@@ -61,7 +61,7 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
         return false;
     };
     if let Some(bit) = flag.option_bit {
-        return has_option_bit(value, bit);
+        return has_option_bit(checker, value, bit, 0);
     }
     if flag.zero_timeout {
         return match value {
@@ -76,15 +76,40 @@ fn is_non_blocking_form(call: &ast::ExprCall, api: &BlockingApi) -> bool {
     matches!(value, Expr::BooleanLiteral(literal) if !literal.value)
 }
 
-/// Whether an options expression sets `bit`: `os.WNOHANG`, `WNOHANG`, or either or-ed with
-/// other options.
-fn has_option_bit(value: &Expr, bit: &str) -> bool {
+/// Whether an options expression sets `bit`: `os.WNOHANG`, `WNOHANG`, either or-ed with
+/// other options, or a module constant assigned once to such an expression (`flags=_NUMERIC`
+/// where `_NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV`).
+fn has_option_bit(checker: &Checker, value: &Expr, bit: &str, depth: usize) -> bool {
     match value {
         Expr::BinOp(binary) if binary.op == ast::Operator::BitOr => {
-            has_option_bit(&binary.left, bit) || has_option_bit(&binary.right, bit)
+            has_option_bit(checker, &binary.left, bit, depth)
+                || has_option_bit(checker, &binary.right, bit, depth)
+        }
+        Expr::Name(name) if name.id.as_str() != bit => {
+            depth < 3
+                && !checker.model.is_local(name.id.as_str())
+                && module_constant(checker, name.id.as_str())
+                    .is_some_and(|constant| has_option_bit(checker, constant, bit, depth + 1))
         }
         _ => crate::ast_query::last_identifier(value) == Some(bit),
     }
+}
+
+/// The value of `name` when the module's top level assigns it exactly once.
+fn module_constant<'a>(checker: &Checker<'a, '_>, name: &str) -> Option<&'a Expr> {
+    let mut found = None;
+    for stmt in &checker.module().body {
+        let Some((target, value)) = crate::ast_query::single_assignment(stmt) else {
+            continue;
+        };
+        if matches!(target, Expr::Name(bound) if bound.id.as_str() == name) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(value);
+        }
+    }
+    found
 }
 
 /// An archive opened on an in-memory buffer (`zipfile.ZipFile(io.BytesIO())`, a name bound to

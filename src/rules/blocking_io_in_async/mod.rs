@@ -122,7 +122,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   make it wait).
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written. Likewise `sqlite3.connect(":memory:")`: the
-  database lives in memory (the queries on it are still reported).
+  database lives in memory (the queries on it are still reported). And
+  `socket.getaddrinfo(..., flags=socket.AI_NUMERICHOST)` (also among other flags, or through
+  a module constant assigned once to them): a numeric address is parsed, no name is looked
+  up.
 - Acquiring a `threading.Lock`/`RLock`/`Semaphore`/`BoundedSemaphore`/`Condition` (`with lock:`
   or `lock.acquire()`) whose critical sections in the module never block: a lock around a dict
   update or a list append is held for microseconds, so waiting for it does not stall the loop.
