@@ -252,9 +252,7 @@ impl<'a> NamesReadCollector<'a> {
             finished.push((body_start(&function.body), own));
         }
     }
-}
 
-impl<'a> NamesReadCollector<'a> {
     /// An expression whose truth or identity is looked at: a bare name there is tested
     /// ([`TESTED`]); anything else is walked as usual.
     fn visit_test(&mut self, test: &'a Expr) {

@@ -50,11 +50,7 @@ fn visit<'a>(
         Expr::Attribute(attribute) => {
             // `self._ready`, `state.flags.ready`: the root may be a local (`self`); the value
             // read lives on the object, where other code can set it. Calls in the chain are not.
-            if any_expr(&attribute.value, &mut |inner| {
-                matches!(inner, Expr::Call(_) | Expr::Await(_))
-            }) {
-                *other = true;
-            }
+            *other |= calls_on_the_way(&attribute.value);
             first.get_or_insert(expr);
         }
         Expr::Name(name) => {
@@ -88,11 +84,7 @@ fn visit<'a>(
         // `self._pool.is_all_free()`, `fut.done()`: a question put to an object about its
         // state, read like one of its attributes.
         Expr::Call(call) if is_state_predicate(call) => {
-            if any_expr(&call.func, &mut |inner| {
-                matches!(inner, Expr::Call(_) | Expr::Await(_))
-            }) {
-                *other = true;
-            }
+            *other |= calls_on_the_way(&call.func);
             first.get_or_insert(expr);
         }
         expr if expr.is_literal_expr() => {}
@@ -113,6 +105,14 @@ fn visit_index<'a>(
         expr if expr.is_literal_expr() => {}
         expr => visit(checker, expr, first, local, other),
     }
+}
+
+/// Whether the object a state is read from is reached through a call or an `await`
+/// (`self.pool().ready`): that is work done each round, not state only others change.
+fn calls_on_the_way(object: &Expr) -> bool {
+    any_expr(object, &mut |inner| {
+        matches!(inner, Expr::Call(_) | Expr::Await(_))
+    })
 }
 
 /// `<object>.<predicate>()`: a method of [`STATE_PREDICATE_METHODS`], or one named `is_…` or
