@@ -707,15 +707,21 @@ fn below_python_3_9_a_transitive_call_goes_to_the_default_executor() {
     assert!(text.contains("import functools\n"), "{text}");
 }
 
+/// The LW103 finding on `row` of `source`, asserted to offer no fix.
+fn transitive_finding_without_fix(source: &str, row: u64) -> Value {
+    let all = findings(source);
+    let finding = finding_at(&all, row).clone();
+    assert_eq!(finding["code"], "LW103", "{finding}");
+    assert!(finding["fix"].is_null(), "{finding}");
+    finding
+}
+
 #[test]
 fn no_transitive_fix_when_the_helper_also_uses_the_event_loop() {
     // The helper reads a file and makes a future of the calling thread's loop: on a worker
     // thread the future has no loop, so the helper cannot move there whole.
     let source = "import asyncio\n\n\ndef load(path):\n    with open(path) as handle:\n        text = handle.read()\n    return text, asyncio.Future()\n\n\nasync def handler():\n    return load('a.txt')\n";
-    let all = findings(source);
-    let finding = finding_at(&all, 11);
-    assert_eq!(finding["code"], "LW103", "{finding}");
-    assert!(finding["fix"].is_null(), "{finding}");
+    let finding = transitive_finding_without_fix(source, 11);
     let help = finding["help"].as_str().unwrap_or_default();
     assert!(help.contains("also uses the event loop"), "{finding}");
     // With `loop=` the future is bound to the loop it is given: the helper may move.
@@ -736,10 +742,7 @@ fn no_transitive_fix_when_the_helper_emits_on_an_asyncio_event_emitter() {
     // "ended", which schedules coroutine handlers on the emitter's loop. Emitting from a
     // worker thread is not thread-safe, so `stop` cannot move there whole.
     let source = "import threading\n\nfrom pyee.asyncio import AsyncIOEventEmitter\n\n\nclass Track(AsyncIOEventEmitter):\n    def __init__(self):\n        super().__init__()\n        self._thread = threading.Thread(target=print)\n\n    def stop(self):\n        self.emit(\"ended\")\n        self._thread.join()\n\n    async def recv(self):\n        self.stop()\n";
-    let all = findings(source);
-    let finding = finding_at(&all, 16);
-    assert_eq!(finding["code"], "LW103", "{finding}");
-    assert!(finding["fix"].is_null(), "{finding}");
+    transitive_finding_without_fix(source, 16);
     // A plain class's `emit` is the project's own: the helper may move.
     let plain = source
         .replace("from pyee.asyncio import AsyncIOEventEmitter\n", "")
