@@ -95,6 +95,8 @@ or, when cleanup must also run on cancellation, re-raise after it:
   that method is defined in the class or a base class in the same module. Waiting through the
   object that holds the task counts as awaiting it: `handle.task.cancel()` then `await
   handle.wait()` (a method called without arguments whose name starts with `wait`, or `join`).
+  Awaiting the task through `asyncio.shield(task)` or `asyncio.wait_for(task, t)` counts as
+  awaiting it: both raise the cancellation of the task they are given.
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
   `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
@@ -113,7 +115,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   asked of a function of the module that returns the test, every other `return` of which
   gives `False` or `None` (`if _raised_by_the_body(): raise NodeError() from exc` where the
   helper ends in `return asyncio.current_task().cancelling() == 0`).
-  `.cancelling()` on any other task does not count.
+  The test may look the method up for Pythons before 3.11
+  (`getattr(task, "cancelling", lambda: 0)() == 0`). `.cancelling()` on any other task does not
+  count.
 - A handler whose path ends in a call to a function that always raises: one annotated
   `-> NoReturn` or `-> Never`, or whose body raises on every path (a `raise NotImplementedError`
   does not count: a subclass overrides it; an `@abstractmethod` neither). The callee is found in
@@ -419,7 +423,7 @@ fn sequence_flow(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> Flow {
         if !cx.any_raise
             && let Stmt::If(if_stmt) = stmt
             && if_stmt.elif_else_clauses.is_empty()
-            && implies_cancelling(cx, &if_stmt.test, false)
+            && false_when_cancelling(cx, &if_stmt.test)
             && sequence_flow(cx, &body[index + 1..], caught) == Flow::Reraises
         {
             return Flow::Reraises;
@@ -836,14 +840,55 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
     }
 }
 
-/// `<the current task>.cancelling()`.
+/// Whether `test` is false whenever the current task is being cancelled, so that the branch it
+/// guards is never the cancellation's path: a test `implies_cancelling` reads as false
+/// (`task.cancelling() == 0`), `task is None` (no current task, nothing being cancelled), a
+/// conjunction one part of which is such a test (`if self._closed and task.cancelling() == 0:
+/// return`), a disjunction every part of which is (`task is None or not task.cancelling()`).
+fn false_when_cancelling(cx: &Cx, test: &Expr) -> bool {
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => bool_op
+            .values
+            .iter()
+            .any(|value| false_when_cancelling(cx, value)),
+        Expr::BoolOp(bool_op) => bool_op
+            .values
+            .iter()
+            .all(|value| false_when_cancelling(cx, value)),
+        Expr::Named(named) => false_when_cancelling(cx, &named.value),
+        Expr::Compare(compare)
+            if matches!(&*compare.ops, [ast::CmpOp::Is])
+                && matches!(&*compare.comparators, [Expr::NoneLiteral(_)]) =>
+        {
+            is_current_task(cx, &compare.left)
+        }
+        _ => implies_cancelling(cx, test, false),
+    }
+}
+
+/// `<the current task>.cancelling()`, also looked up with a default for Pythons before 3.11:
+/// `getattr(task, "cancelling", lambda: 0)()`.
 fn is_cancelling_call(cx: &Cx, call: &ast::ExprCall) -> bool {
-    let Expr::Attribute(attribute) = &*call.func else {
+    if !call.arguments.is_empty() {
         return false;
-    };
-    CANCELLING_METHODS.contains(&attribute.attr.as_str())
-        && call.arguments.is_empty()
-        && is_current_task(cx, &attribute.value)
+    }
+    match &*call.func {
+        Expr::Attribute(attribute) => {
+            CANCELLING_METHODS.contains(&attribute.attr.as_str())
+                && is_current_task(cx, &attribute.value)
+        }
+        Expr::Call(lookup)
+            if cx.checker.model.call_path(lookup).as_deref() == Some("builtins.getattr") =>
+        {
+            matches!(
+                &*lookup.arguments.args,
+                [task, Expr::StringLiteral(method), ..]
+                    if CANCELLING_METHODS.contains(&method.value.to_str())
+                        && is_current_task(cx, task)
+            )
+        }
+        _ => false,
+    }
 }
 
 /// `asyncio.current_task()`, or a name the current function binds to it (`task :=
@@ -1272,25 +1317,31 @@ fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
 fn awaited_tasks(checker: &Checker, body: &[Stmt]) -> Vec<String> {
     let mut tasks = Vec::new();
     walk_body_shallow(body, &mut |node| {
-        if let Node::Expr(Expr::Await(await_expr)) = node {
-            let awaited = match &*await_expr.value {
-                Expr::Call(call)
-                    if checker
-                        .model
-                        .call_path(call)
-                        .is_some_and(|path| AWAIT_PASSTHROUGH_CALLS.contains(&path.as_str())) =>
-                {
-                    call.arguments.args.first()
-                }
-                other => Some(other),
-            };
-            if let Some(task) = awaited.and_then(dotted_name) {
-                tasks.push(task);
-            }
+        if let Node::Expr(Expr::Await(await_expr)) = node
+            && let Some(task) = awaited_task(checker, &await_expr.value)
+        {
+            tasks.push(task);
         }
         Walk::Descend
     });
     tasks
+}
+
+/// The dotted name of what `await <awaited>` waits on: `task` for `await task`, and for
+/// `await asyncio.shield(task)` / `await asyncio.wait_for(task, t)`, which raise the
+/// cancellation of the task they are given.
+fn awaited_task(checker: &Checker, awaited: &Expr) -> Option<String> {
+    match awaited {
+        Expr::Call(call)
+            if checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| AWAIT_PASSTHROUGH_CALLS.contains(&path.as_str())) =>
+        {
+            call.arguments.args.first().and_then(dotted_name)
+        }
+        other => dotted_name(other),
+    }
 }
 
 /// The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
@@ -1356,11 +1407,11 @@ fn reraised_later(
 /// function cancelled (`task.cancel()`, or a method of the same object that does
 /// `self._task.cancel()`) before that await.
 fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
-    let awaits = Collector::collect(&try_stmt.body);
+    let awaits = Collector::collect(cx.checker, &try_stmt.body);
     if awaits.awaited.is_empty() && awaits.waited_on.is_empty() {
         return false;
     }
-    let mut cancels = Collector::collect(cx.checker.current_body());
+    let mut cancels = Collector::collect(cx.checker, cx.checker.current_body());
     // `self._stop_worker()` whose body does `self._task.cancel()`.
     if let Some(receiver) = cx.receiver {
         let module = &cx.checker.module().body;
@@ -1376,7 +1427,7 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
                 continue;
             };
             let prefix = format!("{callee_receiver}.");
-            for (cancelled, _) in Collector::collect(&callee.body).cancelled {
+            for (cancelled, _) in Collector::collect(cx.checker, &callee.body).cancelled {
                 if let Some(rest) = cancelled.strip_prefix(&prefix) {
                     cancels
                         .cancelled
@@ -1436,14 +1487,14 @@ struct Collector {
 }
 
 impl Collector {
-    fn collect(body: &[Stmt]) -> Self {
+    fn collect(checker: &Checker, body: &[Stmt]) -> Self {
         let mut found = Self::default();
         walk_body_shallow(body, &mut |node| {
             match node {
                 Node::Expr(Expr::Await(await_expr)) => {
                     if let Some(owner) = waited_owner(&await_expr.value) {
                         found.waited_on.push((owner, await_expr.start()));
-                    } else if let Some(task) = dotted_name(&await_expr.value) {
+                    } else if let Some(task) = awaited_task(checker, &await_expr.value) {
                         found.awaited.push((task, await_expr.start()));
                     }
                 }
