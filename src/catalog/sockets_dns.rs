@@ -9,6 +9,13 @@ use super::entries::{Api, Class, Library, io, timed, unless_option};
 /// What to wait on file descriptors with instead of `select`: the loop watches them.
 const LOOP_READERS: Option<&str> = Some("loop.add_reader/add_writer, or asyncio streams");
 
+/// The constructor of a raw socket, and the type argument that makes it a datagram (UDP) one.
+pub const SOCKET_CONSTRUCTOR: &str = "socket.socket";
+pub const DATAGRAM_SOCKET_TYPE: &str = "socket.SOCK_DGRAM";
+/// Socket methods that return at once on a datagram socket: `connect` only records the
+/// peer's address (LW101, LW103).
+pub const DATAGRAM_INSTANT_METHODS: &[&str] = &["socket.socket.connect"];
+
 pub(super) const LIBRARIES: &[Library] = &[
     // Waits for descriptors to be ready, up to the timeout (forever without one); a timeout
     // of `0` polls and returns at once.

@@ -39,6 +39,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
     };
     if is_non_blocking_form(checker, call, &api)
         || puts_on_unbounded_queue(checker, call, path)
+        || connects_datagram_socket(checker, call, path)
         || gets_after_emptiness_check(checker, call, path)
         || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
@@ -196,25 +197,57 @@ fn on_file_opened_here(checker: &Checker, call: &ast::ExprCall, path: &str) -> b
 }
 
 /// A `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of
-/// `0` or less), which never waits for room: the receiver is a name or an attribute of the
-/// method's receiver, and every assignment the module makes to it (in the function and at
-/// module level for a name, in the class's methods for an attribute) is such a queue.
+/// `0` or less), which never waits for room: every assignment the module makes to the
+/// receiver is such a queue.
 fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
     let Some((class, "put")) = path.rsplit_once('.') else {
         return false;
     };
-    if !catalog::UNBOUNDED_UNLESS_SIZED.contains(&class) {
+    catalog::UNBOUNDED_UNLESS_SIZED.contains(&class)
+        && receiver_always_built(checker, call, &|value| is_unbounded_queue(checker, value))
+}
+
+/// `connect` on a datagram socket (`socket.socket(AF_INET, SOCK_DGRAM)`), which only records
+/// the peer's address: no packet is sent, nothing is waited for (the usual way to learn
+/// which local address routes to a host).
+fn connects_datagram_socket(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    catalog::DATAGRAM_INSTANT_METHODS.contains(&path)
+        && receiver_always_built(checker, call, &|value| is_datagram_socket(checker, value))
+}
+
+/// `socket.socket(family, socket.SOCK_DGRAM)` (or `type=socket.SOCK_DGRAM`).
+pub(crate) fn is_datagram_socket(checker: &Checker, value: &Expr) -> bool {
+    let Expr::Call(call) = value else {
         return false;
-    }
+    };
+    checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| path == catalog::SOCKET_CONSTRUCTOR)
+        && call
+            .arguments
+            .find_argument_value("type", 1)
+            .and_then(|kind| checker.model.path_of(kind))
+            .is_some_and(|kind| kind == catalog::DATAGRAM_SOCKET_TYPE)
+}
+
+/// Whether the receiver of the method call `call` is a name or an attribute of the method's
+/// receiver, and every assignment the module makes to it (in the function and at module
+/// level for a name, in the class's methods for an attribute, `with ... as` included) is a
+/// value `built` accepts.
+fn receiver_always_built(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    built: &dyn Fn(&Expr) -> bool,
+) -> bool {
     let Expr::Attribute(method) = &*call.func else {
         return false;
     };
-    // Every assignment to the receiver, and whether each makes an unbounded queue.
-    let (mut assigned, mut unbounded) = (0usize, 0usize);
+    let (mut assigned, mut accepted) = (0usize, 0usize);
     let mut count = |value: Option<&Expr>, index: Option<usize>| {
         assigned += 1;
-        if index.is_none() && value.is_some_and(|value| is_unbounded_queue(checker, value)) {
-            unbounded += 1;
+        if index.is_none() && value.is_some_and(built) {
+            accepted += 1;
         }
     };
     match &*method.value {
@@ -253,7 +286,7 @@ fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) 
         }
         _ => return false,
     }
-    assigned > 0 && unbounded == assigned
+    assigned > 0 && accepted == assigned
 }
 
 /// A `get` on a thread queue that its code has just seen is not empty, with no await

@@ -148,6 +148,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `sock.settimeout(0)`), or that is called in the body of a `try` that catches
   `BlockingIOError` (the wait loop of a non-blocking socket: it returns at once and the loop
   waits for readiness).
+- `connect` on a datagram socket: a name or `self` attribute every assignment of which in the
+  module is `socket.socket(family, socket.SOCK_DGRAM)` (a `with ... as` target included).
+  Connecting a UDP socket only records the peer's address; the usual use is learning which
+  local address routes to a host. Its `send`/`recv` still count. The same holds for LW103
+  chains through such a call.
 - `json.load`/`json.dump` on something not known to be a file (an `io.StringIO`, say).
 - `tempfile.SpooledTemporaryFile(...)`: it stays in memory until it outgrows `max_size`.
 - `urllib.request.urlopen` of a `data:` URI (a literal, or a name the function checked with

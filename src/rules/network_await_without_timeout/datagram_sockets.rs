@@ -9,6 +9,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use crate::ast_query::self_attribute_assignments;
 use crate::catalog;
 use crate::checker::Checker;
+use crate::checker::blocking::is_datagram_socket;
 
 /// The class attribute (`app.voice.VoiceState.socket`) the socket of a `loop.sock_connect`
 /// call comes from, when its owner's type is known.
@@ -45,17 +46,4 @@ pub(super) fn record(checker: &mut Checker) {
     for attribute in found {
         checker.summary.note_datagram_socket(attribute);
     }
-}
-
-/// `socket.socket(family, socket.SOCK_DGRAM)` (or `type=socket.SOCK_DGRAM`).
-fn is_datagram_socket(checker: &Checker, value: &Expr) -> bool {
-    let Expr::Call(call) = value else {
-        return false;
-    };
-    checker.model.call_path(call).as_deref() == Some("socket.socket")
-        && call
-            .arguments
-            .find_argument_value("type", 1)
-            .and_then(|kind| checker.model.path_of(kind))
-            .is_some_and(|kind| kind == "socket.SOCK_DGRAM")
 }
