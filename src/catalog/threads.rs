@@ -35,6 +35,17 @@ pub const THREAD_HANDOFF_NAMES: &[&str] = &[
     "submit",
 ];
 
+/// Calls that tell which thread is running: comparing one with a known thread or its
+/// identity (`threading.get_ident() == loop_thread.ident`) confines the code behind the test
+/// to that thread (LW104).
+pub const THREAD_IDENTITY_CALLS: &[&str] = &[
+    "threading.get_ident",
+    "threading.get_native_id",
+    "threading.current_thread",
+    "threading.currentThread",
+    "_thread.get_ident",
+];
+
 /// Decorators that make a sync `def` an async function that runs it in a worker thread
 /// (`@database_sync_to_async def load(): ...`, then `await load()`): calling what they
 /// return runs none of the body on the caller's thread, so what the body blocks on blocks

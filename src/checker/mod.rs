@@ -21,6 +21,7 @@ pub(crate) mod parameter_guards;
 pub mod polled_state;
 pub mod summarize;
 pub mod thread_bound;
+pub mod thread_checks;
 pub mod to_thread;
 pub mod version_gates;
 

@@ -243,6 +243,10 @@ pub(crate) fn record_call(
         loop_affine && !checks_running_loop && !on_this_threads_loop(checker, call);
     let catches_runtime_error = (may_reach_project || is_loop_affine_use)
         && loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
+    // Asked only of what LW104 follows from a worker thread: sync calls that may reach the
+    // project, and the loop-affine uses themselves.
+    let on_checked_thread = ((may_reach_project && !in_async_context) || is_loop_affine_use)
+        && crate::checker::thread_checks::on_checked_thread(checker, call.range());
     // Asked only of calls that may block or reach a helper: the rest never need it.
     let fills_cache = !in_async_context
         && (blocking.is_some() || may_reach_project)
@@ -322,6 +326,9 @@ pub(crate) fn record_call(
         if let Some((probe, truthy)) = guards.probe {
             function.probe_guarded_calls.push((site, probe, truthy));
         }
+        if on_checked_thread {
+            function.thread_checked_calls.push(site);
+        }
     }
     if let Some(api) = blocks {
         function.blocking.push(BlockingSite {
@@ -352,6 +359,7 @@ pub(crate) fn record_call(
             range: call.range(),
             raises_off_loop,
             caught: raises_off_loop && catches_runtime_error,
+            on_checked_thread,
         });
     }
     if checks_running_loop {

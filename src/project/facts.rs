@@ -141,6 +141,10 @@ impl Facts {
                                 for (index, site) in
                                     project.loop_affine_sites(id).iter().enumerate()
                                 {
+                                    // Behind a test of which thread runs it: the code knows.
+                                    if site.on_checked_thread {
+                                        continue;
+                                    }
                                     let severity = match (site.raises_off_loop, site.caught) {
                                         (false, _) => 2,
                                         (true, false) => 1,
@@ -153,8 +157,10 @@ impl Facts {
                                 best
                             },
                             |severity, caller, site, _| {
-                                severity == 2
-                                    || !project.function(caller).calls[site].catches_runtime_error()
+                                let function = project.function(caller);
+                                !function.on_checked_thread(site)
+                                    && (severity == 2
+                                        || !function.calls[site].catches_runtime_error())
                             },
                         )
                     },

@@ -613,6 +613,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
                 range: call.range,
                 raises_off_loop,
                 caught: raises_off_loop && call.catches_runtime_error(),
+                on_checked_thread: function.on_checked_thread(site),
             });
         }
     }

@@ -478,6 +478,9 @@ pub struct LoopAffineSite {
     pub raises_off_loop: bool,
     /// ... and the call sits in a `try` that catches `RuntimeError`.
     pub caught: bool,
+    /// The call runs only on a thread its code names (`if threading.get_ident() ==
+    /// loop_thread.ident:`): see [`crate::checker::thread_checks`].
+    pub on_checked_thread: bool,
 }
 
 /// A function handed to another thread (`run_in_executor(None, f)`, `Thread(target=f)`).
@@ -610,6 +613,10 @@ pub struct FunctionSites {
     /// Its calls that run only when an earlier call returns a truthy (`true`) or falsy
     /// value, as (call site, probe call site, truthy): see [`BlockingSite::probe`].
     pub probe_guarded_calls: ThinVec<(u32, u32, bool)>,
+    /// Its calls that run only on a thread its code names (`if threading.get_ident() ==
+    /// loop_thread.ident: instance.start()`): a worker thread does not reach the callee
+    /// through them (LW104). Rare, so kept apart from the call sites.
+    pub thread_checked_calls: ThinVec<u32>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: ThinVec<PendingDeadline>,
@@ -660,6 +667,7 @@ impl FunctionSites {
             && self.guarded_calls.is_empty()
             && self.receiver_assignments.is_empty()
             && self.probe_guarded_calls.is_empty()
+            && self.thread_checked_calls.is_empty()
             && self.pending_deadline.is_empty()
             && self.pending_callbacks.is_empty()
             && self.session_arguments.is_empty()
@@ -815,6 +823,13 @@ impl FunctionSummary {
             .map(|&(_, probe, truthy)| (probe, truthy))
     }
 
+    /// Whether call site `site` runs only on a thread its code names.
+    pub fn on_checked_thread(&self, site: usize) -> bool {
+        self.thread_checked_calls
+            .iter()
+            .any(|&at| at as usize == site)
+    }
+
     /// The guard of call site `site` in this function, if it has one.
     pub fn guard_of_call(&self, site: usize) -> Option<&ParameterGuard> {
         self.guarded_calls
@@ -937,6 +952,7 @@ impl FunctionSummary {
         }
         kept(&mut sites.guarded_calls, &site, |entry| &mut entry.0);
         kept(&mut sites.probe_guarded_calls, &site, |entry| &mut entry.0);
+        kept(&mut sites.thread_checked_calls, &site, |entry| entry);
         for entry in &mut sites.probe_guarded_calls {
             again(&mut entry.1);
         }

@@ -63,6 +63,12 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 ## Not flagged
 - `loop.call_soon_threadsafe` and `asyncio.run_coroutine_threadsafe` (they are the fix), and
   functions that are only called on the loop's thread.
+- Code behind a test of which thread runs it: the branch where `threading.get_ident() ==
+  x` or `threading.current_thread() is x` holds (also as one part of an `and`), or the `else`
+  of `!=` / `is not` (`if threading.get_ident() == loop_thread.ident: service.start()` /
+  `else: loop.call_soon_threadsafe(service.start)`). Code that names the thread it must be on
+  has been written for threads; the loop-affine call and any call to a function that makes
+  one are not followed from a worker thread through such a branch.
 - A thread that runs an event loop of its own: its target makes or sets one
   (`asyncio.new_event_loop()`, `asyncio.set_event_loop(loop)`) or runs one
   (`run_until_complete`, `run_forever`, `asyncio.run`); the asyncio calls it makes are on
