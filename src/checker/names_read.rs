@@ -120,12 +120,13 @@ impl<'a> NamesRead<'a> {
     }
 
     /// Whether `name` is read, and only ever to test it (`if x:`, `not x`, `x is not None`),
-    /// never passed on, returned, awaited or read for a member, and bound once: a coroutine
-    /// kept there is only ever tested, which it always passes.
+    /// never passed on, returned, awaited or read for a member: a coroutine kept there is only
+    /// ever tested, which it always passes. However often the name is bound (`allowed =
+    /// True`, then `allowed = self._check(url)`), no read of it awaits what it holds.
     pub fn read_only_in_tests(&self, name: &str) -> bool {
         !self.everything
             && self.read_as(name, TESTED)
-            && !self.read_as(name, USED_WHOLE | TAKEN_FROM | AS_RESULT | REBOUND)
+            && !self.read_as(name, USED_WHOLE | TAKEN_FROM | AS_RESULT)
     }
 
     /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,

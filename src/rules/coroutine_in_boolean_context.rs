@@ -15,7 +15,9 @@ result is tested for truth: `if is_ready():`, `while not done():`, `assert check
 `x = a() or b()`, `y if ok() else z`, `bool(check())`, or compared: `check() == True`,
 `fetch() is None`. Also a call kept in a local that the function only ever tests, never
 awaits, passes on or reads a member of (`last = fetch_last(user)` ... `if last is not
-None:`): the finding is on the call, where the `await` belongs.
+None:`), also when it is bound to something else first (`allowed = True`, then `allowed =
+check_redirect(url)` ... `if allowed:`): the finding is on the call, where the `await`
+belongs.
 
 ## Why is this bad?
 A coroutine object is always truthy. The condition is decided before the function runs, and
