@@ -72,8 +72,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
   `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`, or a
-  `@contextlib.contextmanager` function of the module whose body is only a `try` around a bare
-  `yield` with `except` handlers, which translates exceptions): leaving it late releases
+  `@contextlib.contextmanager` function of the module whose body ends in a `try` around a bare
+  `yield` with `except` handlers, which translates exceptions, after statements that open no
+  `with` or `try` of their own, such as a table of exceptions filled on first use): leaving it late releases
   nothing another task waits for. A `finally` that only resets state is not such a case: a
   `self._busy = False` left for the garbage collector keeps the object busy until then.
 - A `yield` in an `async with aclosing(inner(...))` where `inner` is an async generator of
@@ -318,18 +319,32 @@ fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
             .path_of(&decorator.expression)
             .is_some_and(|path| path == "contextlib.contextmanager")
     });
-    let body = match function.body.as_slice() {
-        // A docstring may come first.
-        [Stmt::Expr(doc), rest @ ..] if doc.value.is_string_literal_expr() => rest,
-        body => body,
+    // What runs before the `try` (a docstring, a table filled on first use) is over by the
+    // `yield`: it releases nothing later, so long as it opens no `with` and no `try`.
+    let Some((Stmt::Try(try_stmt), prelude)) = function.body.split_last() else {
+        return false;
     };
     is_context_manager
-        && matches!(body, [Stmt::Try(try_stmt)]
-            if try_stmt.finalbody.is_empty()
-                && try_stmt.orelse.is_empty()
-                && !try_stmt.handlers.is_empty()
-                && matches!(try_stmt.body.as_slice(),
-                    [Stmt::Expr(ast::StmtExpr { value, .. })] if matches!(&**value, Expr::Yield(y) if y.value.is_none())))
+        && prelude.iter().all(opens_nothing)
+        && try_stmt.finalbody.is_empty()
+        && try_stmt.orelse.is_empty()
+        && !try_stmt.handlers.is_empty()
+        && matches!(try_stmt.body.as_slice(),
+            [Stmt::Expr(ast::StmtExpr { value, .. })] if matches!(&**value, Expr::Yield(y) if y.value.is_none()))
+}
+
+/// A statement that holds nothing past its own end and does not yield: no `with`, no `try`,
+/// no `yield`, at any depth (`if not TABLE: TABLE = load()`, `global TABLE`, a docstring).
+fn opens_nothing(stmt: &Stmt) -> bool {
+    let statement = std::slice::from_ref(stmt);
+    let opens = crate::ast_query::walk_statements_shallow(statement, &mut |inner| {
+        if matches!(inner, Stmt::With(_) | Stmt::Try(_)) {
+            Walk::Stop
+        } else {
+            Walk::Descend
+        }
+    });
+    !opens && !crate::ast_query::contains_yield(statement)
 }
 
 /// `aclosing(inner(...))` where `inner` is an async generator function of this module: a
