@@ -58,6 +58,10 @@ pub fn check_module(
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::finish_module(&mut checker);
     }
+    // Other modules' generators ask at the link whether a context manager holds anything.
+    if checker.enabled(Rule::YieldInAsyncGeneratorContext) {
+        yield_in_async_generator_context::finish_module(&mut checker);
+    }
     if checker.enabled(Rule::BackgroundTaskNotDrained) {
         background_task_not_drained::check_module(&mut checker, module);
     }
@@ -92,6 +96,9 @@ const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
         thread_unsafe_asyncio_in_executor::check,
     ),
     (Rule::RunInRunningLoop, run_in_running_loop::check),
+    (Rule::YieldInAsyncGeneratorContext, |project, _, report| {
+        yield_in_async_generator_context::check_project(project, report)
+    }),
     (Rule::UnawaitedCoroutine, unawaited_coroutine::check),
     (
         Rule::CoroutineInBooleanContext,

@@ -1614,6 +1614,25 @@ pub struct ModuleSummary {
     /// their own methods ([`crate::checker::owned_caches`]): rare, a class with a method
     /// that answers whether a key is in one.
     pub owned_caches: ThinVec<OwnedCache>,
+    /// The indices in `functions` of the module's `@contextmanager` functions that only
+    /// translate exceptions (a bare `yield` in a `try` with `except` handlers): a `with` on
+    /// one holds nothing to release (LW305 asks, from other modules).
+    pub exception_mapping_contexts: ThinVec<u32>,
+    /// LW305 findings whose blocks are `with`s on context managers of other modules: each
+    /// stands unless all of those only translate exceptions, which the link decides.
+    pub pending_context_findings: ThinVec<PendingContextFinding>,
+}
+
+/// An LW305 finding held for the link: the `yield` at `range`, inside `with` blocks on
+/// context managers of other modules of the project.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingContextFinding {
+    #[serde(with = "crate::offsets::range")]
+    pub range: TextRange,
+    /// Each context manager's path as the module resolves it, the innermost last. (No row
+    /// of its `with`: a finding linked once is moved with the code, and only its chain's
+    /// rows are moved in its message.)
+    pub contexts: ThinVec<Box<str>>,
 }
 
 /// A class's cache filled through its own methods: `predicate` answers whether a key is in
@@ -1649,6 +1668,7 @@ impl ModuleSummary {
     pub fn may_have_project_findings(&self, in_project: impl Fn(&str) -> bool) -> bool {
         // A function run in a worker thread is LW104's thread target.
         !self.sync_project_decorators.is_empty()
+            || !self.pending_context_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread
                     || !function.loop_runs.is_empty()

@@ -4,9 +4,11 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
+use thin_vec::ThinVec;
+
 use super::summary::{
-    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, SortedNames, ToThreadEntry,
-    ToThreadFixes, path_hash, qualified,
+    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, PendingContextFinding, SortedNames,
+    ToThreadEntry, ToThreadFixes, path_hash, qualified,
 };
 use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
@@ -200,6 +202,18 @@ impl SummaryBuilder {
     }
 
     /// The dotted name of the module summarised.
+    /// Records that the module's function at `index` only translates exceptions.
+    pub fn note_exception_mapping_context(&mut self, index: u32) {
+        self.summary.exception_mapping_contexts.push(index);
+    }
+
+    /// Holds an LW305 finding for the link, which knows the context managers `contexts`.
+    pub fn hold_context_finding(&mut self, range: TextRange, contexts: ThinVec<Box<str>>) {
+        self.summary
+            .pending_context_findings
+            .push(PendingContextFinding { range, contexts });
+    }
+
     pub fn module_name(&self) -> &str {
         &self.summary.module_name
     }

@@ -14,6 +14,7 @@ use crate::catalog::{
 };
 use crate::checker::{Checker, MAX_NESTING};
 use crate::diagnostic::Diagnostic;
+use crate::project::Project;
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW305 yield-in-async-generator-context
@@ -75,7 +76,10 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   `@contextlib.contextmanager` function of the module whose body ends in a `try` around a bare
   `yield` with `except` handlers, which translates exceptions, after statements that open no
   `with` or `try` of their own, such as a table of exceptions filled on first use): leaving it late releases
-  nothing another task waits for. A `finally` that only resets state is not such a case: a
+  nothing another task waits for. Such a context manager of another module of the project
+  (`with request_context(request):` imported from `._exceptions`) counts the same: that
+  finding waits for the link, which knows what the other module defines, and when it stands
+  it names the context manager (`` `with leased(...)` ``) instead of the row. A `finally` that only resets state is not such a case: a
   `self._busy = False` left for the garbage collector keeps the object busy until then.
 - A `yield` in an `async with aclosing(inner(...))` where `inner` is an async generator of
   the module (a module-level function, a method of the class called on `self`, a function
@@ -102,7 +106,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         _ => false,
     };
     let closes_own_generator = |expr: &Expr| closes_own_generator(checker, function, expr);
-    let mut finder = YieldFinder::new(&holds_no_resource, &closes_own_generator);
+    let of_other_module = |expr: &Expr| context_of_another_module(checker, expr);
+    let mut finder = YieldFinder::new(&holds_no_resource, &closes_own_generator, &of_other_module);
     finder.visit_body(&function.body);
     // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
     // followed by `return` in one branch and another in the rest) is the shape frameworks
@@ -117,20 +122,40 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     if every_call_is_closed(checker.module(), checker, function.name.as_str()) {
         return;
     }
-    for (yield_range, context) in finder.found {
-        let row = checker.row_of(context.start);
-        checker.report(
-            Diagnostic::new(
-                Rule::YieldInAsyncGeneratorContext,
-                format!(
-                    "`yield` inside `{}` (line {row}) in an async generator: if the consumer stops early, the cleanup waits for garbage collection",
-                    context.kind
-                ),
-                yield_range,
-            )
-            .with_help("consume it with `async with contextlib.aclosing(gen()) as it:`, or make it an `@asynccontextmanager`"),
-        );
+    for found in finder.found {
+        match found.pending {
+            Some(paths) => {
+                let contexts = paths.into_iter().map(Into::into).collect();
+                checker.summary.hold_context_finding(found.range, contexts);
+            }
+            None => {
+                let row = checker.row_of(found.context.start);
+                let block = format!("`{}` (line {row})", found.context.kind);
+                checker.report(finding(found.range, &block));
+            }
+        }
     }
+}
+
+/// The finding for the `yield` at `range`, inside `block` (`` `with` (line 12) ``).
+fn finding(range: TextRange, block: &str) -> Diagnostic {
+    Diagnostic::new(
+        Rule::YieldInAsyncGeneratorContext,
+        format!(
+            "`yield` inside {block} in an async generator: if the consumer stops early, the cleanup waits for garbage collection"
+        ),
+        range,
+    )
+    .with_help("consume it with `async with contextlib.aclosing(gen()) as it:`, or make it an `@asynccontextmanager`")
+}
+
+fn to_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// The last part of a dotted path (`leased` of `sdk._errors.leased`).
+fn last_identifier_of(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
 }
 
 /// The `yield` statements of `body` (not of nested functions) that the next statement of
@@ -182,6 +207,18 @@ fn is_driven_by_its_caller(checker: &Checker, function: &ast::StmtFunctionDef) -
 struct Context {
     start: TextSize,
     kind: &'static str,
+    /// A plain `with` whose items hold nothing but for context managers of other modules
+    /// of the project: whether it holds anything is known at the link.
+    of_other_modules: bool,
+}
+
+/// A `yield` found inside cleanup: the block it waits in, and, when every block around it
+/// is a `with` on context managers of other modules, their paths (the innermost last) for
+/// the link to judge.
+struct Found {
+    range: TextRange,
+    context: Context,
+    pending: Option<Vec<String>>,
 }
 
 struct YieldFinder<'f> {
@@ -191,11 +228,16 @@ struct YieldFinder<'f> {
     /// Whether an `async with` item closes a generator of this module
     /// ([`closes_own_generator`]): what it releases late is that generator's, reported there.
     closes_own_generator: &'f dyn Fn(&Expr) -> bool,
+    /// The context manager of a `with` item that another module of the project defines
+    /// ([`context_of_another_module`]).
+    of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
     contexts: Vec<Context>,
+    /// For each of `contexts`, the paths of its other modules' context managers.
+    context_paths: Vec<Vec<String>>,
     loops: usize,
     yields: usize,
     yield_in_loop: bool,
-    found: Vec<(TextRange, Context)>,
+    found: Vec<Found>,
     nesting: usize,
 }
 
@@ -203,11 +245,14 @@ impl<'f> YieldFinder<'f> {
     fn new(
         holds_no_resource: &'f dyn Fn(&Expr) -> bool,
         closes_own_generator: &'f dyn Fn(&Expr) -> bool,
+        of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
     ) -> Self {
         Self {
             holds_no_resource,
             closes_own_generator,
+            of_other_module,
             contexts: Vec::new(),
+            context_paths: Vec::new(),
             loops: 0,
             yields: 0,
             yield_in_loop: false,
@@ -247,24 +292,40 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
                 }
+                // `with request_context(request):` from another module of the project, with
+                // nothing else that holds a resource: the link decides.
+                let mut paths = Vec::new();
+                let of_other_modules = !with.is_async
+                    && with.items.iter().all(|item| {
+                        (self.holds_no_resource)(&item.context_expr)
+                            || (self.of_other_module)(&item.context_expr)
+                                .map(|path| paths.push(path))
+                                .is_some()
+                    });
                 self.contexts.push(Context {
                     start: with.start(),
                     kind: if with.is_async { "async with" } else { "with" },
+                    of_other_modules,
                 });
+                self.context_paths.push(paths);
                 self.visit_body(&with.body);
                 self.contexts.pop();
+                self.context_paths.pop();
             }
             Stmt::Try(try_stmt) if !try_stmt.finalbody.is_empty() => {
                 self.contexts.push(Context {
                     start: try_stmt.start(),
                     kind: "try…finally",
+                    of_other_modules: false,
                 });
+                self.context_paths.push(Vec::new());
                 self.visit_body(&try_stmt.body);
                 for handler in &try_stmt.handlers {
                     self.visit_except_handler(handler);
                 }
                 self.visit_body(&try_stmt.orelse);
                 self.contexts.pop();
+                self.context_paths.pop();
                 self.visit_body(&try_stmt.finalbody);
             }
             Stmt::For(_) | Stmt::While(_) => {
@@ -287,8 +348,21 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
             Expr::Yield(_) | Expr::YieldFrom(_) => {
                 self.yields += 1;
                 self.yield_in_loop |= self.loops > 0;
-                if let Some(context) = self.contexts.last() {
-                    self.found.push((expr.range(), *context));
+                // The innermost block known to hold something; else, when every block
+                // around is a `with` on other modules' context managers, the innermost,
+                // held for the link with all their paths.
+                if let Some(context) = self.contexts.iter().rev().find(|c| !c.of_other_modules) {
+                    self.found.push(Found {
+                        range: expr.range(),
+                        context: *context,
+                        pending: None,
+                    });
+                } else if let Some(context) = self.contexts.last() {
+                    self.found.push(Found {
+                        range: expr.range(),
+                        context: *context,
+                        pending: Some(self.context_paths.concat()),
+                    });
                 }
                 visitor::walk_expr(self, expr);
             }
@@ -298,9 +372,8 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
     }
 }
 
-/// A call of a `@contextlib.contextmanager` function of this module whose body is one `try`
-/// around a bare `yield`, with `except` handlers and nothing else (`map_exceptions()`): it
-/// translates exceptions and holds nothing to release.
+/// A call of a `@contextlib.contextmanager` function of this module that only translates
+/// exceptions ([`only_maps_exceptions`]): it holds nothing to release.
 fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Name(callee) = &*call.func else {
         return false;
@@ -308,29 +381,92 @@ fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
     if checker.model.is_local(callee.id.as_str()) {
         return false;
     }
-    let Some(function) =
-        crate::ast_query::find_function(&checker.module().body, callee.id.as_str())
-    else {
-        return false;
-    };
+    crate::ast_query::find_function(&checker.module().body, callee.id.as_str())
+        .is_some_and(|function| only_maps_exceptions(checker, function))
+}
+
+/// A `@contextlib.contextmanager` function whose body ends in one `try` around a bare
+/// `yield`, with `except` handlers and nothing else (`map_exceptions()`), after statements
+/// that hold nothing past their end (a docstring, a table filled on first use): it
+/// translates exceptions and holds nothing to release.
+fn only_maps_exceptions(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
     let is_context_manager = function.decorator_list.iter().any(|decorator| {
         checker
             .model
             .path_of(&decorator.expression)
             .is_some_and(|path| path == "contextlib.contextmanager")
     });
-    // What runs before the `try` (a docstring, a table filled on first use) is over by the
-    // `yield`: it releases nothing later, so long as it opens no `with` and no `try`.
     let Some((Stmt::Try(try_stmt), prelude)) = function.body.split_last() else {
         return false;
     };
     is_context_manager
+        && !function.is_async
         && prelude.iter().all(opens_nothing)
         && try_stmt.finalbody.is_empty()
         && try_stmt.orelse.is_empty()
         && !try_stmt.handlers.is_empty()
         && matches!(try_stmt.body.as_slice(),
             [Stmt::Expr(ast::StmtExpr { value, .. })] if matches!(&**value, Expr::Yield(y) if y.value.is_none()))
+}
+
+/// Once the module is walked: records its module-level context managers that only
+/// translate exceptions, for the generators of other modules that yield inside them.
+pub(crate) fn finish_module(checker: &mut Checker) {
+    if !checker.source_mentions("contextmanager") {
+        return;
+    }
+    let module = checker.module();
+    let found: Vec<u32> = module
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) if only_maps_exceptions(checker, function) => {
+                let path = checker.model.module.qualify(function.name.as_str());
+                checker.summary.index_of(&path)
+            }
+            _ => None,
+        })
+        .collect();
+    for index in found {
+        checker.summary.note_exception_mapping_context(index);
+    }
+}
+
+/// The context manager of a `with` item that a module of the project other than this one
+/// defines (`with request_context(request):` imported from `._exceptions`): whether it holds
+/// anything is known at the link.
+fn context_of_another_module(checker: &Checker, expr: &Expr) -> Option<String> {
+    let Expr::Call(call) = expr else {
+        return None;
+    };
+    let roots = checker.roots?;
+    let path = checker.model.call_path(call)?;
+    let own_prefix = checker.model.module.qualify("");
+    (roots.may_contain(&path) && !path.starts_with(&own_prefix)).then_some(path)
+}
+
+/// Reports the LW305 findings held for the link, on the innermost `with` whose context
+/// manager is not one that only translates exceptions, if there is one.
+pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    let translates = |path: &str| {
+        project.resolve(path).is_some_and(|(module, index)| {
+            project.modules[module]
+                .summary
+                .exception_mapping_contexts
+                .contains(&to_u32(index))
+        })
+    };
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_context_findings {
+            // Named by its context manager, not by its row: a finding linked once is moved
+            // with the code, and its message's rows are not.
+            let holding = pending.contexts.iter().rev().find(|path| !translates(path));
+            if let Some(path) = holding {
+                let block = format!("`with {}(...)`", last_identifier_of(path));
+                report(index, finding(pending.range, &block));
+            }
+        }
+    }
 }
 
 /// A statement that holds nothing past its own end and does not yield: no `with`, no `try`,
