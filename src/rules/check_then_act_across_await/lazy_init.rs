@@ -77,13 +77,19 @@ impl<'a> Analysis<'_, 'a, '_> {
         if self.runs_beside_itself() {
             return true;
         }
+        // A local the function stores into the state (`self._cache[key] = credentials`) and
+        // returns is the state's value, returned.
+        let stored = stored_locals(&self.function.body, states);
         let returns_state = returned_values(&self.function.body).iter().any(|value| {
-            any_expr(value, &mut |inner: &Expr| {
-                matches!(inner, Expr::Attribute(_) | Expr::Name(_))
-                    && self.is_shared(inner)
-                    && states
-                        .iter()
-                        .any(|state| ComparableExpr::from(inner) == *state)
+            any_expr(value, &mut |inner: &Expr| match inner {
+                Expr::Name(name) if stored.contains(&name.id.as_str()) => true,
+                Expr::Attribute(_) | Expr::Name(_) => {
+                    self.is_shared(inner)
+                        && states
+                            .iter()
+                            .any(|state| ComparableExpr::from(inner) == *state)
+                }
+                _ => false,
             })
         });
         !name.starts_with('_') && returns_state && builds_resource
@@ -520,6 +526,32 @@ fn filled_later<'a>(
 }
 
 /// `{}`, `[]`, `set()`, `dict()`, `list()`: an empty container, a placeholder to be filled.
+/// The locals `body` stores, as they are, into one of `states` (`self._client = client`,
+/// `self._cache[key] = credentials`).
+fn stored_locals<'b>(body: &'b [Stmt], states: &[ComparableExpr]) -> Vec<&'b str> {
+    let mut stored = Vec::new();
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        if let Stmt::Assign(assign) = stmt
+            && let Expr::Name(value) = &*assign.value
+        {
+            let into_state = assign.targets.iter().any(|target| {
+                let target = match target {
+                    Expr::Subscript(subscript) => &*subscript.value,
+                    other => other,
+                };
+                states
+                    .iter()
+                    .any(|state| ComparableExpr::from(target) == *state)
+            });
+            if into_state {
+                stored.push(value.id.as_str());
+            }
+        }
+        crate::ast_query::Walk::Descend
+    });
+    stored
+}
+
 fn is_empty_container(expr: &Expr) -> bool {
     match expr {
         Expr::Dict(dict) => dict.items.is_empty(),

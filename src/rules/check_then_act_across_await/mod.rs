@@ -42,7 +42,8 @@ lies between them, so that another coroutine can make the same decision in the m
 (time-of-check to time-of-use). Three shapes:
 
 - **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
-  `key not in self._cache`, `self._cache.get(key) is None`) whose body awaits and only then
+  `key not in self._cache`, `self._cache.get(key) is None`, also with the lookup kept by a
+  walrus: `(found := self._cache.get(key)) is None`) whose body awaits and only then
   assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
   followed by awaits and then `self._ready = True`. The write may be made by a method the body
   calls on the receiver (`await self._connect()`, or `await super().initialize()` for a base
@@ -53,7 +54,8 @@ lies between them, so that another coroutine can make the same decision in the m
   plausible and a duplicate does harm. Concurrent callers are plausible when the method is called
   from two or more places in its class (two or more functions of the module, for a module
   function), not counting `__aenter__`-style dunders; when it is a public accessor that returns
-  what it builds; or when it is *fanned out*: its coroutines, or those of a function of the
+  what it builds (the state itself, or the local it stores there: `self._cache[key] = found`
+  then `return found`); or when it is *fanned out*: its coroutines, or those of a function of the
   module that calls it (up to three calls up), are made in a loop or a comprehension and handed to
   `gather`, `wait`, `as_completed`, `create_task` (a `TaskGroup`'s too), `start_soon`, directly or
   through the list they are collected in (`futures = [fetch(x) for x in xs]` then

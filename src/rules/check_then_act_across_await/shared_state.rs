@@ -35,7 +35,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             }
             // `not self._cache.get(key)`: the entry for `key` is missing.
             Expr::UnaryOp(unary) if unary.op == UnaryOp::Not && !present => {
-                if let Some((container, key)) = self.shared_get(&unary.operand) {
+                if let Some((container, key)) = self.shared_get(without_walrus(&unary.operand)) {
                     states.push(State {
                         target: container,
                         key: Some(key),
@@ -58,8 +58,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                             key: None,
                             check: test,
                         });
-                    } else if let Some((container, key)) = self.shared_get(&compare.left) {
-                        // `self._cache.get(key) is None`: `key not in self._cache`.
+                    } else if let Some((container, key)) =
+                        self.shared_get(without_walrus(&compare.left))
+                    {
+                        // `self._cache.get(key) is None`, also as `(found :=
+                        // self._cache.get(key)) is None`: `key not in self._cache`.
                         states.push(State {
                             target: container,
                             key: Some(key),
@@ -87,8 +90,8 @@ impl<'a> Analysis<'_, 'a, '_> {
                     check: test,
                 });
             }
-            Expr::Call(_) if present => {
-                if let Some((container, key)) = self.shared_get(test) {
+            Expr::Call(_) | Expr::Named(_) if present => {
+                if let Some((container, key)) = self.shared_get(without_walrus(test)) {
                     states.push(State {
                         target: container,
                         key: Some(key),
@@ -233,5 +236,14 @@ impl<'a> Analysis<'_, 'a, '_> {
             target => matches(target),
         });
         hit.then(|| stmt.range())
+    }
+}
+
+/// The value of `(name := value)`, else `expr` itself: the lookup a walrus keeps the result
+/// of is still the check.
+fn without_walrus(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Named(named) => &named.value,
+        other => other,
     }
 }
