@@ -3,6 +3,10 @@
 //! a resource, a one-time initialisation or a teardown. Lock types are the `lock` classes of
 //! the library entries.
 
+/// The errors a lookup raises when the key is missing: `try: return cache[key]` / `except
+/// KeyError:` is the forgiving spelling of `if key not in cache:` (LW601).
+pub const MISSING_KEY_ERRORS: &[&str] = &["KeyError", "LookupError"];
+
 /// Methods whose `async with x.method()` opens a database transaction (LW601).
 pub const TRANSACTION_METHODS: &[&str] = &["transaction", "begin", "begin_nested", "atomic"];
 

@@ -89,6 +89,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                     self.block(&while_stmt.orelse, reads, races);
                 }
                 Stmt::Try(try_stmt) => {
+                    self.lazy_fill_on_miss(try_stmt, rest, races);
                     self.block(&try_stmt.body, reads, races);
                     for handler in &try_stmt.handlers {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;

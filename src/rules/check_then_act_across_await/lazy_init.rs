@@ -60,9 +60,68 @@ impl<'a> Analysis<'_, 'a, '_> {
                 self.report_states(&present, &events, races);
             }
         }
-        // Only where concurrent callers are plausible: a lazy accessor.
+        self.keep_if_accessor(&targets, before, races);
+    }
+
+    /// The lazy fill that asks forgiveness: `try: return cache[key]` / `except KeyError:`,
+    /// then an await and `cache[key] = value` after the `try`. A miss falls through the
+    /// handler to the fill, as `if key not in cache:` would lead into it.
+    pub(super) fn lazy_fill_on_miss(
+        &self,
+        try_stmt: &'a ast::StmtTry,
+        rest: &'a [Stmt],
+        races: &mut Vec<Race>,
+    ) {
+        if self.is_serialized() || !matches!(try_stmt.body.last(), Some(Stmt::Return(_))) {
+            return;
+        }
+        let catches_miss = try_stmt.handlers.iter().any(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            handler.type_.as_deref().is_some_and(|caught| {
+                matches!(caught, Expr::Name(name) if catalog::MISSING_KEY_ERRORS.contains(&name.id.as_str()))
+            }) && !handler
+                .body
+                .iter()
+                .any(|stmt| matches!(stmt, Stmt::Return(_) | Stmt::Raise(_)))
+        });
+        if !catches_miss {
+            return;
+        }
+        // The lookup: the first `container[key]` of a shared container the `try` reads,
+        // before any await.
+        let Some(lookup) = try_stmt.body.iter().find_map(|stmt| {
+            let value = assigned_value(stmt).or(match stmt {
+                Stmt::Return(ret) => ret.value.as_deref(),
+                _ => None,
+            })?;
+            match value {
+                Expr::Subscript(subscript)
+                    if self.is_shared(&subscript.value) && first_await(value).is_none() =>
+                {
+                    Some((value, subscript))
+                }
+                _ => None,
+            }
+        }) else {
+            return;
+        };
+        let (check, lookup) = lookup;
+        let state = State {
+            target: &lookup.value,
+            key: Some(&lookup.slice),
+            check,
+        };
+        let before = races.len();
+        let events = flatten(self, rest);
+        self.report_states(std::slice::from_ref(&state), &events, races);
+        self.keep_if_accessor(&[ComparableExpr::from(state.target)], before, races);
+    }
+
+    /// Keeps the races found since `before` only where concurrent callers are plausible: a
+    /// lazy accessor.
+    fn keep_if_accessor(&self, targets: &[ComparableExpr], before: usize, races: &mut Vec<Race>) {
         let builds_resource = races[before..].iter().any(|race| race.resource);
-        if races.len() > before && !self.is_lazy_accessor(&targets, builds_resource) {
+        if races.len() > before && !self.is_lazy_accessor(targets, builds_resource) {
             races.truncate(before);
         }
     }
@@ -74,7 +133,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// A method only its owner calls once (`start`, a set-up step) is not.
     fn is_lazy_accessor(&self, states: &[ComparableExpr], builds_resource: bool) -> bool {
         let name = self.function.name.as_str();
-        if self.runs_beside_itself() {
+        if self.runs_beside_itself() || self.is_returned_wrapper() {
             return true;
         }
         // A local the function stores into the state (`self._cache[key] = credentials`) and
@@ -93,6 +152,29 @@ impl<'a> Analysis<'_, 'a, '_> {
             })
         });
         !name.starts_with('_') && returns_state && builds_resource
+    }
+
+    /// Whether the function is a wrapper its enclosing function returns (a decorator's
+    /// `async def wrapped(*args)`, `return functools.wraps(func)(wrapped)`): it stands in for
+    /// whatever it decorates, wherever that is called, so concurrent calls are plausible.
+    pub(super) fn is_returned_wrapper(&self) -> bool {
+        let ancestors = self.checker.statement_ancestors();
+        let Some(at) = ancestors.iter().rposition(
+            |stmt| matches!(stmt, Stmt::FunctionDef(function) if std::ptr::eq(function, self.function)),
+        ) else {
+            return false;
+        };
+        let Some(Stmt::FunctionDef(enclosing)) = ancestors[..at]
+            .iter()
+            .rev()
+            .find(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        else {
+            return false;
+        };
+        let name = self.function.name.as_str();
+        returned_values(&enclosing.body)
+            .iter()
+            .any(|value| hands_out(value, name))
     }
 
     /// Whether concurrent calls of the function are plausible: other methods of its class
@@ -146,7 +228,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// Whether the function runs concurrently with itself: its coroutines, or those of a
     /// function of the module that calls it, are made in a loop or a comprehension and handed
     /// to `gather`/`wait`/`create_task` (see `fan_out.rs`).
-    fn fanned_out(&self) -> bool {
+    pub(super) fn fanned_out(&self) -> bool {
         let key = match self.class {
             Some(class) => method_key(&class.name, &self.function.name),
             None => self.function.name.to_string(),
@@ -526,6 +608,20 @@ fn filled_later<'a>(
 }
 
 /// `{}`, `[]`, `set()`, `dict()`, `list()`: an empty container, a placeholder to be filled.
+/// Whether `value` is the function `name` itself, or a call that wraps it
+/// (`functools.wraps(func)(name)`, `update_wrapper(name, func)`), not a call of it.
+fn hands_out(value: &Expr, name: &str) -> bool {
+    match value {
+        Expr::Name(returned) => returned.id.as_str() == name,
+        Expr::Call(call) => call
+            .arguments
+            .args
+            .iter()
+            .any(|argument| hands_out(argument, name)),
+        _ => false,
+    }
+}
+
 /// The locals `body` stores, as they are, into one of `states` (`self._client = client`,
 /// `self._cache[key] = credentials`).
 fn stored_locals<'b>(body: &'b [Stmt], states: &[ComparableExpr]) -> Vec<&'b str> {

@@ -42,8 +42,11 @@ lies between them, so that another coroutine can make the same decision in the m
 (time-of-check to time-of-use). Three shapes:
 
 - **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
+  a variable of the enclosing function that every call shares: the cache a decorator keeps
+  for the wrapper it returns, or one that workers made side by side fill,
   `key not in self._cache`, `self._cache.get(key) is None`, also with the lookup kept by a
-  walrus: `(found := self._cache.get(key)) is None`) whose body awaits and only then
+  walrus: `(found := self._cache.get(key)) is None`; or its forgiving spelling, `try: return
+  self._cache[key]` / `except KeyError: pass` with the fill after the `try`) whose body awaits and only then
   assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
   followed by awaits and then `self._ready = True`. The write may be made by a method the body
   calls on the receiver (`await self._connect()`, or `await super().initialize()` for a base
@@ -55,7 +58,8 @@ lies between them, so that another coroutine can make the same decision in the m
   from two or more places in its class (two or more functions of the module, for a module
   function), not counting `__aenter__`-style dunders; when it is a public accessor that returns
   what it builds (the state itself, or the local it stores there: `self._cache[key] = found`
-  then `return found`); or when it is *fanned out*: its coroutines, or those of a function of the
+  then `return found`); when it is the wrapper a decorator returns (`return wrapper`, also
+  through `functools.wraps(func)(wrapper)`), which stands in for whatever it decorates; or when it is *fanned out*: its coroutines, or those of a function of the
   module that calls it (up to three calls up), are made in a loop or a comprehension and handed to
   `gather`, `wait`, `as_completed`, `create_task` (a `TaskGroup`'s too), `start_soon`, directly or
   through the list they are collected in (`futures = [fetch(x) for x in xs]` then

@@ -159,19 +159,27 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// attribute of one: state other coroutines see.
     pub(super) fn is_shared(&self, expr: &Expr) -> bool {
         match expr {
+            // A module global; or a variable of an enclosing function when calls of this one
+            // share it: the cache a decorator keeps for the wrapper it returns, the dict that
+            // workers made side by side fill. (A helper nested in a request handler shares
+            // that handler's variables with nothing else.)
             Expr::Name(name) => {
                 let name = name.id.as_str();
-                !self.checker.model.is_local(name)
-                    && self
-                        .checker
-                        .model
-                        .module
-                        .resolve_global(name)
-                        .is_none_or(|resolved| {
-                            resolved
-                                .path()
-                                .is_none_or(|path| !path.starts_with("builtins."))
-                        })
+                if self.checker.model.scopes.innermost_function_binds(name) {
+                    return false;
+                }
+                if self.checker.model.is_local(name) {
+                    return self.is_returned_wrapper() || self.fanned_out();
+                }
+                self.checker
+                    .model
+                    .module
+                    .resolve_global(name)
+                    .is_none_or(|resolved| {
+                        resolved
+                            .path()
+                            .is_none_or(|path| !path.starts_with("builtins."))
+                    })
             }
             Expr::Attribute(attribute) => {
                 // Real state is a short chain (`self._client`, `cls._pool.conn`); a cap keeps
