@@ -228,6 +228,7 @@ fixtures! {
     run_in_running_loop,
     thread_unsafe_asyncio_in_executor,
     types_across_modules,
+    optional_imports,
     unawaited_coroutine,
     get_event_loop,
     fastapi_on_event,

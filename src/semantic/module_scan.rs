@@ -102,8 +102,20 @@ impl ModuleBindings {
                     }
                 }
                 Stmt::Try(try_stmt) => {
+                    // `try: import aiohttp` / `except ImportError: aiohttp = None`: the
+                    // fallback stands for the dependency's absence, and the code that runs
+                    // uses the module, so the import is the binding kept (bound last).
+                    let (fallbacks, others): (Vec<_>, Vec<_>) =
+                        try_stmt.handlers.iter().partition(|handler| {
+                            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                            handler.type_.as_deref().is_some_and(catches_missing_module)
+                        });
+                    for handler in fallbacks {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        self.bind_statements(&handler.body, imports);
+                    }
                     self.bind_statements(&try_stmt.body, imports);
-                    for handler in &try_stmt.handlers {
+                    for handler in others {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
                         self.bind_statements(&handler.body, imports);
                     }
@@ -771,4 +783,14 @@ fn collect_self_assignments(
     };
     collector.visit_body(body);
     collector.forget_either_or();
+}
+
+/// `except ImportError:` (or `ModuleNotFoundError`, alone or in a tuple): the handler of a
+/// missing optional dependency.
+fn catches_missing_module(caught: &Expr) -> bool {
+    match caught {
+        Expr::Name(name) => matches!(name.id.as_str(), "ImportError" | "ModuleNotFoundError"),
+        Expr::Tuple(tuple) => tuple.elts.iter().any(catches_missing_module),
+        _ => false,
+    }
 }
