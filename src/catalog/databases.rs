@@ -120,7 +120,23 @@ pub(super) const LIBRARIES: &[Library] = &[
         .classes(&[
             Class::type_only("psycopg2.extensions.connection")
                 .other_methods(io(PSYCOPG2_ASYNC))
-                .methods(&[Api::new("cursor").returns("psycopg2.extensions.cursor")]),
+                .methods(&[
+                    Api::new("cursor").returns("psycopg2.extensions.cursor"),
+                    // What the client library answers from its own state, without a round
+                    // trip; `poll()` is the non-blocking step of an asynchronous connection;
+                    // `close()` sends the terminate message and closes the socket without
+                    // waiting for the server (libpq's `PQfinish`).
+                    Api::new("isexecuting"),
+                    Api::new("xid"),
+                    Api::new("fileno"),
+                    Api::new("poll"),
+                    Api::new("get_backend_pid"),
+                    Api::new("get_parameter_status"),
+                    Api::new("get_transaction_status"),
+                    Api::new("get_dsn_parameters"),
+                    Api::new("get_native_connection"),
+                    Api::new("close"),
+                ]),
             Class::type_only("psycopg2.extensions.cursor").other_methods(io(PSYCOPG2_ASYNC)),
         ]),
     Library::new("psycopg")
