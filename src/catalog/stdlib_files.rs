@@ -32,6 +32,36 @@ pub const SETUP_CALLS: &[&str] = &[
 /// In-memory file objects: an archive opened on one touches no file (LW101).
 pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 
+/// The `io` classes and the base each derives from: `isinstance(fp, io.IOBase)` holds for a
+/// `BytesIO` a caller passes, so code behind its `else` does not run for that call.
+const IO_BASES: &[(&str, &str)] = &[
+    ("io.BytesIO", "io.BufferedIOBase"),
+    ("io.StringIO", "io.TextIOBase"),
+    ("io.BufferedReader", "io.BufferedIOBase"),
+    ("io.BufferedWriter", "io.BufferedIOBase"),
+    ("io.BufferedRandom", "io.BufferedIOBase"),
+    ("io.TextIOWrapper", "io.TextIOBase"),
+    ("io.FileIO", "io.RawIOBase"),
+    ("io.BufferedIOBase", "io.IOBase"),
+    ("io.TextIOBase", "io.IOBase"),
+    ("io.RawIOBase", "io.IOBase"),
+];
+
+/// Whether library class `class` is `base` or derives from it, as far as the catalog knows.
+pub fn derives_from(class: &str, base: &str) -> bool {
+    let mut current = class;
+    for _ in 0..=IO_BASES.len() {
+        if current == base {
+            return true;
+        }
+        match IO_BASES.iter().find(|(derived, _)| *derived == current) {
+            Some((_, parent)) => current = parent,
+            None => return false,
+        }
+    }
+    false
+}
+
 const AIOFILES: Option<&str> = Some("aiofiles or anyio.Path");
 const OS_FS: Option<&str> = Some("aiofiles.os");
 const SSL_ONCE: Option<&str> =

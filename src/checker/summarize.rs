@@ -320,7 +320,13 @@ pub(crate) fn record_call(
         if let Some((owner, parameter)) = parameter_callee {
             function.parameter_callees.push((site, owner, parameter));
         }
-        if let Some(guard) = &guard {
+        // A class test guards the blocking calls themselves only: carried through a call,
+        // what the argument's class says is not followed (its type is known only where a
+        // class is constructed).
+        if let Some(guard) = guard
+            .as_ref()
+            .filter(|guard| guard.not_instance_of.is_none())
+        {
             function.guarded_calls.push((site, guard.clone()));
         }
         if let Some((probe, truthy)) = guards.probe {

@@ -66,13 +66,15 @@ pub fn carried(
     };
     let mut own = Vec::new();
     for guard in guards {
+        if caller
+            .argument_type_for(site, &guard.parameter)
+            .is_some_and(|type_name| guard.stops_type(type_name.as_str()))
+        {
+            continue;
+        }
         match caller.passed_for(site, &guard.parameter) {
             Passed::Literal(value) if guard.stops(value) => {}
-            Passed::Parameter(parameter) => own.push(ParameterGuard {
-                parameter,
-                not_none: guard.not_none,
-                when_falsy: guard.when_falsy,
-            }),
+            Passed::Parameter(parameter) => own.push(guard.on(parameter)),
             Passed::Literal(_) | Passed::Unknown => return Some(BlockCondition::Always),
         }
     }

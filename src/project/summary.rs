@@ -201,15 +201,39 @@ pub struct ParameterGuard {
     pub not_none: bool,
     /// The code runs only when the parameter is falsy (`if not p:`): a true literal stops it.
     pub when_falsy: bool,
+    /// The code runs only when the parameter is not an instance of this class (the `else` of
+    /// `if isinstance(fp, io.IOBase):`): an argument of that class stops it, and nothing
+    /// else does (a literal is no instance of it).
+    pub not_instance_of: Option<Name>,
 }
 
 impl ParameterGuard {
     /// Whether a value of this kind keeps the guarded code from running.
     pub fn stops(&self, value: Literal) -> bool {
+        if self.not_instance_of.is_some() {
+            return false;
+        }
         match value {
             Literal::Truthy => self.when_falsy,
             Literal::None => !self.when_falsy,
             Literal::Falsy => !self.when_falsy && !self.not_none,
+        }
+    }
+
+    /// Whether an argument of library type `type_name` keeps the guarded code from running.
+    pub fn stops_type(&self, type_name: &str) -> bool {
+        self.not_instance_of
+            .as_ref()
+            .is_some_and(|class| crate::catalog::derives_from(type_name, class.as_str()))
+    }
+
+    /// The same guard on another parameter (the caller's, which it passes on unchanged).
+    pub fn on(&self, parameter: ParameterRef) -> ParameterGuard {
+        ParameterGuard {
+            parameter,
+            not_none: self.not_none,
+            when_falsy: self.when_falsy,
+            not_instance_of: self.not_instance_of.clone(),
         }
     }
 }
@@ -810,9 +834,22 @@ impl FunctionSummary {
     }
 
     /// Whether call site `site` certainly keeps code behind `guard` in its callee from
-    /// running (it passes `None`, or a falsy literal to a truth test).
+    /// running (it passes `None`, a falsy literal to a truth test, or an instance of the
+    /// class an `isinstance` test lets through).
     pub fn stops_guard(&self, site: usize, guard: &ParameterGuard) -> bool {
         matches!(self.passed_for(site, &guard.parameter), Passed::Literal(value) if guard.stops(value))
+            || self
+                .argument_type_for(site, &guard.parameter)
+                .is_some_and(|type_name| guard.stops_type(type_name.as_str()))
+    }
+
+    /// The known type of what call site `site` passes for `parameter` (a class construction's
+    /// `File(io.BytesIO(data))`: `io.BytesIO`).
+    pub fn argument_type_for(&self, site: usize, parameter: &ParameterRef) -> Option<&Name> {
+        self.argument_types
+            .iter()
+            .find(|(at, slot, _)| *at as usize == site && slot.is_for(parameter))
+            .map(|(_, _, type_name)| type_name)
     }
 
     /// The loop probe call site `site` depends on, if any: see [`BlockingSite::probe`].
@@ -2278,6 +2315,7 @@ mod tests {
                     },
                     not_none: false,
                     when_falsy: false,
+                    not_instance_of: None,
                 },
             ));
             if registered {

@@ -137,6 +137,12 @@ async def webhook(key):
   (`hooks = kwargs.get("hooks")`) counts as a keyword parameter whose default is `None`.
   `for item in p:` counts as a guard on `p` (`None` raises before the body runs, an empty
   collection never enters it).
+- A class whose constructor opens its argument only when it is a path: a blocking call in
+  the `else` of `if isinstance(fp, io.IOBase):` (or behind `if not isinstance(fp,
+  io.IOBase):`) does not block a construction that passes an in-memory buffer
+  (`File(io.BytesIO(data))`, `io.StringIO(...)`): the `io` classes' bases are known, and an
+  argument's class is known where a class is constructed. Only the blocking call itself is
+  so guarded; a call to another helper under such a test is followed as before.
 - A blocking call that only runs where no loop runs: after `if not can_block(): raise`
   (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
   `asyncio.get_running_loop()` in a `try` and returns `False` from its
