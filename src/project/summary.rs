@@ -233,7 +233,7 @@ impl ParameterGuard {
             parameter,
             not_none: self.not_none,
             when_falsy: self.when_falsy,
-            not_instance_of: self.not_instance_of.clone(),
+            not_instance_of: self.not_instance_of,
         }
     }
 }
