@@ -36,35 +36,35 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
         return Guards::default();
     };
     let candidates = candidates(checker, function, range);
+    let guard_of = |&(guarded, holds): &(Guarded<'_>, Holds<'_>)| {
+        let parameter = match guarded {
+            Guarded::Name(name) => parameter_ref(checker, function, name)
+                .or_else(|| keyword_option_ref(checker, function, name))?,
+            Guarded::Attribute {
+                receiver,
+                attribute,
+            } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
+            Guarded::Call { .. } => return None,
+        };
+        let not_instance_of = match holds {
+            Holds::NotInstance(class) => Some(Name::new(&checker.model.path_of(class)?)),
+            _ => None,
+        };
+        Some(ParameterGuard {
+            parameter,
+            not_none: matches!(holds, Holds::NotNone),
+            when_falsy: matches!(holds, Holds::Falsy),
+            not_instance_of,
+        })
+    };
     // One guard is kept: a test of the value's truth before a test of its class, which
     // stops fewer calls (only those that pass an instance the catalog knows).
-    let (by_value, by_class): (Vec<_>, Vec<_>) = candidates
+    let by_class = |(_, holds): &&(Guarded<'_>, Holds<'_>)| matches!(holds, Holds::NotInstance(_));
+    let parameter = candidates
         .iter()
-        .partition(|(_, holds)| !matches!(holds, Holds::NotInstance(_)));
-    let parameter = by_value
-        .into_iter()
-        .chain(by_class)
-        .find_map(|&(guarded, holds)| {
-            let parameter = match guarded {
-                Guarded::Name(name) => parameter_ref(checker, function, name)
-                    .or_else(|| keyword_option_ref(checker, function, name))?,
-                Guarded::Attribute {
-                    receiver,
-                    attribute,
-                } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
-                Guarded::Call { .. } => return None,
-            };
-            let not_instance_of = match holds {
-                Holds::NotInstance(class) => Some(Name::new(&checker.model.path_of(class)?)),
-                _ => None,
-            };
-            Some(ParameterGuard {
-                parameter,
-                not_none: matches!(holds, Holds::NotNone),
-                when_falsy: matches!(holds, Holds::Falsy),
-                not_instance_of,
-            })
-        });
+        .filter(|candidate| !by_class(candidate))
+        .find_map(guard_of)
+        .or_else(|| candidates.iter().filter(by_class).find_map(guard_of));
     let probe = candidates.iter().find_map(|&(guarded, _)| {
         let Guarded::Call { range, truthy } = guarded else {
             return None;
