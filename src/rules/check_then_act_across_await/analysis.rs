@@ -73,7 +73,8 @@ impl<'a> Analysis<'_, 'a, '_> {
                 }
                 Stmt::With(_) => {}
                 Stmt::If(if_stmt) => {
-                    self.lazy_init(if_stmt, rest, races);
+                    let previous = index.checked_sub(1).map(|at| &stmts[at]);
+                    self.lazy_init(if_stmt, previous, rest, races);
                     self.check_then_write(if_stmt, rest, reads, races);
                     self.block(&if_stmt.body, reads, races);
                     for clause in &if_stmt.elif_else_clauses {

@@ -26,6 +26,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     pub(super) fn lazy_init(
         &self,
         if_stmt: &'a ast::StmtIf,
+        previous: Option<&'a Stmt>,
         rest: &'a [Stmt],
         races: &mut Vec<Race>,
     ) {
@@ -34,7 +35,14 @@ impl<'a> Analysis<'_, 'a, '_> {
         }
         let before = races.len();
         // Body form: `if self._x is None: ... await ...; self._x = ...`.
-        let missing = self.states(&if_stmt.test, false);
+        let mut missing = self.states(&if_stmt.test, false);
+        // `found = self._cache.get(key)` right before `if found is None:` (or `if not
+        // found:`): the lookup kept in a local is the check.
+        if missing.is_empty()
+            && let Some(state) = self.lookup_kept_before(previous, &if_stmt.test)
+        {
+            missing.push(state);
+        }
         let mut targets: Vec<ComparableExpr> = missing
             .iter()
             .map(|state| ComparableExpr::from(state.target))
@@ -115,6 +123,39 @@ impl<'a> Analysis<'_, 'a, '_> {
         let events = flatten(self, rest);
         self.report_states(std::slice::from_ref(&state), &events, races);
         self.keep_if_accessor(&[ComparableExpr::from(state.target)], before, races);
+    }
+
+    /// `x is None` / `not x` where the statement before is `x = <shared>.get(key)`: the
+    /// state is that entry of the container.
+    fn lookup_kept_before(&self, previous: Option<&'a Stmt>, test: &'a Expr) -> Option<State<'a>> {
+        let tested = match test {
+            Expr::Compare(compare)
+                if matches!(&*compare.ops, [ast::CmpOp::Is | ast::CmpOp::Eq])
+                    && matches!(&*compare.comparators, [Expr::NoneLiteral(_)]) =>
+            {
+                &*compare.left
+            }
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => &*unary.operand,
+            _ => return None,
+        };
+        let Expr::Name(tested) = tested else {
+            return None;
+        };
+        let Some(Stmt::Assign(assign)) = previous else {
+            return None;
+        };
+        let [Expr::Name(bound)] = &*assign.targets else {
+            return None;
+        };
+        if bound.id != tested.id {
+            return None;
+        }
+        let (container, key) = self.shared_get(&assign.value)?;
+        Some(State {
+            target: container,
+            key: Some(key),
+            check: test,
+        })
     }
 
     /// Keeps the races found since `before` only where concurrent callers are plausible: a

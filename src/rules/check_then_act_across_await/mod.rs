@@ -45,7 +45,8 @@ lies between them, so that another coroutine can make the same decision in the m
   a variable of the enclosing function that every call shares: the cache a decorator keeps
   for the wrapper it returns, or one that workers made side by side fill,
   `key not in self._cache`, `self._cache.get(key) is None`, also with the lookup kept by a
-  walrus: `(found := self._cache.get(key)) is None`; or its forgiving spelling, `try: return
+  walrus: `(found := self._cache.get(key)) is None`, or by a local assigned right before the
+  test: `found = self._cache.get(key)` then `if found is None:`; or its forgiving spelling, `try: return
   self._cache[key]` / `except KeyError: pass` with the fill after the `try`) whose body awaits and only then
   assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
   followed by awaits and then `self._ready = True`. The write may be made by a method the body

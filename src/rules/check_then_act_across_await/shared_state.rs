@@ -106,7 +106,7 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// `self._cache.get(key)` (or `.get(key, None)`) on a shared container, as the container
     /// and the key: the lookup that a lazy cache fill tests instead of `key in self._cache`.
-    fn shared_get(&self, expr: &'a Expr) -> Option<(&'a Expr, &'a Expr)> {
+    pub(super) fn shared_get(&self, expr: &'a Expr) -> Option<(&'a Expr, &'a Expr)> {
         let Expr::Call(call) = expr else { return None };
         let Expr::Attribute(method) = &*call.func else {
             return None;
