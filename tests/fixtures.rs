@@ -236,6 +236,7 @@ fixtures! {
     gather_without_return_exceptions,
     gather_exceptions_unchecked,
     cancelled_error_swallowed,
+    cancelled_error_swallowed_across_modules,
     gather_prefer_taskgroup,
     network_await_without_timeout,
     wait_for_prefer_timeout,

@@ -96,6 +96,9 @@ const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
         thread_unsafe_asyncio_in_executor::check,
     ),
     (Rule::RunInRunningLoop, run_in_running_loop::check),
+    (Rule::CancelledErrorSwallowed, |project, _, report| {
+        cancelled_error_swallowed::check_project(project, report)
+    }),
     (Rule::YieldInAsyncGeneratorContext, |project, _, report| {
         yield_in_async_generator_context::check_project(project, report)
     }),

@@ -1658,6 +1658,18 @@ pub struct ModuleSummary {
     /// LW305 findings whose blocks are `with`s on context managers of other modules: each
     /// stands unless all of those only translate exceptions, which the link decides.
     pub pending_context_findings: ThinVec<PendingContextFinding>,
+    /// LW403 findings whose handler re-raises only by raising classes of other modules
+    /// (`raise CancelledError() from exc` with prefect's own `CancelledError`): each stands
+    /// unless all of those derive from `asyncio.CancelledError`, which the link decides.
+    pub pending_cancellation_findings: ThinVec<PendingCancellationFinding>,
+}
+
+/// An LW403 finding held for the link, with the classes of other modules its handler raises
+/// (their paths as the module resolves them).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingCancellationFinding {
+    pub diagnostic: crate::diagnostic::Diagnostic,
+    pub classes: ThinVec<Box<str>>,
 }
 
 /// An LW305 finding held for the link: the `yield` at `range`, inside `with` blocks on
@@ -1706,6 +1718,7 @@ impl ModuleSummary {
         // A function run in a worker thread is LW104's thread target.
         !self.sync_project_decorators.is_empty()
             || !self.pending_context_findings.is_empty()
+            || !self.pending_cancellation_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread
                     || !function.loop_runs.is_empty()

@@ -7,8 +7,8 @@ use ruff_text_size::{Ranged, TextRange};
 use thin_vec::ThinVec;
 
 use super::summary::{
-    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, PendingContextFinding, SortedNames,
-    ToThreadEntry, ToThreadFixes, path_hash, qualified,
+    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, PendingCancellationFinding,
+    PendingContextFinding, SortedNames, ToThreadEntry, ToThreadFixes, path_hash, qualified,
 };
 use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
@@ -212,6 +212,20 @@ impl SummaryBuilder {
         self.summary
             .pending_context_findings
             .push(PendingContextFinding { range, contexts });
+    }
+
+    /// Holds an LW403 finding for the link, which knows whether `classes` are cancellations.
+    pub fn hold_cancellation_finding(
+        &mut self,
+        diagnostic: crate::diagnostic::Diagnostic,
+        classes: ThinVec<Box<str>>,
+    ) {
+        self.summary
+            .pending_cancellation_findings
+            .push(PendingCancellationFinding {
+                diagnostic,
+                classes,
+            });
     }
 
     pub fn module_name(&self) -> &str {

@@ -17,6 +17,7 @@ use crate::catalog::{
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::project::Project;
 use crate::registry::Rule;
 use crate::semantic::dotted_name;
 
@@ -162,6 +163,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the cancellation to raise).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
+- Raising a class of another module of the project that derives from
+  `asyncio.CancelledError` (`raise CancelledError() from exc` with the package's own
+  subclass, imported from its `errors` module): that finding waits for the link, which knows
+  the class's bases, and stands only if the class is not a cancellation.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
 
 ## Fix
@@ -183,22 +188,28 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
     if !has_suspension_point(&try_stmt.body) {
         return;
     }
-    let swallows = {
+    let swallows = |assume_other_modules: bool| {
         let mut cx = Cx::new(checker);
+        cx.assume_other_modules = assume_other_modules;
         cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
         cx.in_flight = in_flight_markers(&cx, try_stmt);
         let caught = handler.name.as_ref().map(|name| name.as_str());
-        sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
+        let swallows = sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
             && !calls_uncancel(&handler.body)
             && !hands_exception_on(checker, &handler.body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
-            && !reraised_later(&cx, try_stmt, handler)
+            && !reraised_later(&cx, try_stmt, handler);
+        (swallows, cx.assumed.take())
     };
-    if !swallows {
+    if !swallows(false).0 {
         return;
     }
+    // It re-raises only if what it raises from other modules (`raise CancelledError() from
+    // exc`, the project's own subclass) is a cancellation: the link knows their bases.
+    let (still_swallows, assumed) = swallows(true);
+    let held = (!still_swallows).then_some(assumed);
     let findings = [(kind, handler.type_.as_deref(), handler.start())];
     for (kind, type_, start) in findings {
         let (message, range) = match type_ {
@@ -225,8 +236,31 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
                 "Catch `Exception` instead (it does not include `CancelledError`), or end the handler with a bare `raise`"
             }
         };
-        checker
-            .report(Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help));
+        let diagnostic =
+            Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help);
+        match &held {
+            Some(classes) => checker.summary.hold_cancellation_finding(
+                diagnostic,
+                classes.iter().map(|class| class.as_str().into()).collect(),
+            ),
+            None => checker.report(diagnostic),
+        }
+    }
+}
+
+/// Reports the LW403 findings held for the link whose raised classes are not all subclasses
+/// of `asyncio.CancelledError`.
+pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_cancellation_findings {
+            let all_cancellations = pending.classes.iter().all(|class| {
+                let class = project.resolve_class(class).unwrap_or(class);
+                project.descends_from(class, CANCELLED_ERROR_CLASSES)
+            });
+            if !all_cancellations {
+                report(index, pending.diagnostic.clone());
+            }
+        }
     }
 }
 
@@ -251,6 +285,11 @@ struct Cx<'c, 'a, 'm> {
     /// Names that hold the exception propagating through an enclosing `finally` (see
     /// [`in_flight_markers`]).
     in_flight: Vec<String>,
+    /// Whether a raise of a class another module of the project defines counts as a
+    /// re-raise, for the link to confirm (`raise CancelledError() from exc` with the
+    /// project's own subclass); the classes so counted are collected in `assumed`.
+    assume_other_modules: bool,
+    assumed: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
@@ -272,6 +311,8 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             awaited_in_try: Vec::new(),
             body: checker.current_body(),
             in_flight: Vec::new(),
+            assume_other_modules: false,
+            assumed: std::cell::RefCell::default(),
         }
     }
 
@@ -291,6 +332,8 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             awaited_in_try: Vec::new(),
             body: &callee.body,
             in_flight: Vec::new(),
+            assume_other_modules: false,
+            assumed: std::cell::RefCell::default(),
         }
     }
 }
@@ -954,6 +997,7 @@ fn ends_path(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
     }
     reraises(cx.checker, exc, caught)
         || (cx.implements_timeout && is_timeout_error(cx.checker, exc))
+        || (cx.assume_other_modules && assumed_cancellation(cx, exc))
         // `raise AssertionError("unreachable: X re-raises")` marks a path that does not happen.
         || is_assertion_error(cx.checker, exc)
 }
@@ -973,6 +1017,28 @@ fn reraises(checker: &Checker, exc: &Expr, caught: Option<&str>) -> bool {
         .model
         .path_of(class)
         .is_some_and(|path| is_cancelled_error_class(checker, &path, 0))
+}
+
+/// `raise Error(...)` of a class another module of the project defines: counted as a re-raise
+/// for now and recorded, for the link to check that the class derives from
+/// `asyncio.CancelledError`.
+fn assumed_cancellation(cx: &Cx, exc: &Expr) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let Some(roots) = cx.checker.roots else {
+        return false;
+    };
+    let Some(path) = cx.checker.model.path_of(class) else {
+        return false;
+    };
+    let own_prefix = cx.checker.model.module.qualify("");
+    if !roots.may_contain(&path) || path.starts_with(&own_prefix) {
+        return false;
+    }
+    cx.assumed.borrow_mut().push(path);
+    true
 }
 
 /// `asyncio.CancelledError`, or a class of this module derived from it
