@@ -193,12 +193,8 @@ pub(super) const LIBRARIES: &[Library] = &[
                 ])
                 .other_methods(io(REDIS_ASYNC))
                 .methods(&[
-                    // Counted as blocking like the other methods, although it only builds a
-                    // client: a candidate to list without blocking facts, which would change
-                    // findings.
-                    Api::new("from_url")
-                        .blocks(io(REDIS_ASYNC))
-                        .returns("redis.Redis"),
+                    // Builds a client from a URL: the pool connects on the first command.
+                    Api::new("from_url").returns("redis.Redis"),
                     Api::new("pipeline").returns("redis.client.Pipeline"),
                     Api::new("pubsub"),
                     Api::new("lock"),
