@@ -203,6 +203,21 @@ impl<'a> Checker<'a, '_> {
     /// Whether the module's text contains `word` anywhere: the cheap test that spares a
     /// rule its walk in the modules that cannot concern it. A vectorised search, as it runs
     /// over every file's whole text.
+    /// Whether `path` may name a definition of another module of the project: under one of
+    /// the project's top-level names, and not under this module's own name. (What such a
+    /// definition is, only the link knows.)
+    pub fn names_another_project_module(&self, path: &str) -> bool {
+        let Some(roots) = self.roots else {
+            return false;
+        };
+        let own = self.model.module.module_name.as_str();
+        let in_own_module = own.is_empty()
+            || path
+                .strip_prefix(own)
+                .is_some_and(|rest| rest.starts_with('.'));
+        roots.may_contain(path) && !in_own_module
+    }
+
     pub fn source_mentions(&self, word: &str) -> bool {
         memchr::memmem::find(self.source.as_bytes(), word.as_bytes()).is_some()
     }

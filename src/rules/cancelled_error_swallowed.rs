@@ -1027,14 +1027,10 @@ fn assumed_cancellation(cx: &Cx, exc: &Expr) -> bool {
         Expr::Call(call) => &*call.func,
         other => other,
     };
-    let Some(roots) = cx.checker.roots else {
-        return false;
-    };
     let Some(path) = cx.checker.model.path_of(class) else {
         return false;
     };
-    let own_prefix = cx.checker.model.module.qualify("");
-    if !roots.may_contain(&path) || path.starts_with(&own_prefix) {
+    if !cx.checker.names_another_project_module(&path) {
         return false;
     }
     cx.assumed.borrow_mut().push(path);

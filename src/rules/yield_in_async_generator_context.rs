@@ -149,10 +149,6 @@ fn finding(range: TextRange, block: &str) -> Diagnostic {
     .with_help("consume it with `async with contextlib.aclosing(gen()) as it:`, or make it an `@asynccontextmanager`")
 }
 
-fn to_u32(index: usize) -> u32 {
-    u32::try_from(index).unwrap_or(u32::MAX)
-}
-
 /// The last part of a dotted path (`leased` of `sdk._errors.leased`).
 fn last_identifier_of(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
@@ -439,10 +435,8 @@ fn context_of_another_module(checker: &Checker, expr: &Expr) -> Option<String> {
     let Expr::Call(call) = expr else {
         return None;
     };
-    let roots = checker.roots?;
     let path = checker.model.call_path(call)?;
-    let own_prefix = checker.model.module.qualify("");
-    (roots.may_contain(&path) && !path.starts_with(&own_prefix)).then_some(path)
+    checker.names_another_project_module(&path).then_some(path)
 }
 
 /// Reports the LW305 findings held for the link, on the innermost `with` whose context
@@ -453,7 +447,8 @@ pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Dia
             project.modules[module]
                 .summary
                 .exception_mapping_contexts
-                .contains(&to_u32(index))
+                .iter()
+                .any(|&function| function as usize == index)
         })
     };
     for (index, module) in project.modules.iter().enumerate() {
