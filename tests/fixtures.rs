@@ -229,6 +229,7 @@ fixtures! {
     thread_unsafe_asyncio_in_executor,
     types_across_modules,
     optional_imports,
+    dead_branches,
     unawaited_coroutine,
     get_event_loop,
     fastapi_on_event,

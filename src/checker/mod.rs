@@ -19,6 +19,7 @@ mod names_read;
 pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
+pub mod static_tests;
 pub mod summarize;
 pub mod thread_bound;
 pub mod thread_checks;

@@ -2,9 +2,9 @@
 //! enclosing statements and expressions, nesting) and hands each node to the dispatch.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::checker::version_gates::version_test_outcome;
+use crate::checker::static_tests::test_outcome;
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
@@ -66,28 +66,21 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::try_statement(self, try_stmt);
                 visitor::walk_stmt(self, stmt);
             }
-            // A branch for Pythons older than the target version never runs: not walked.
-            Stmt::If(if_stmt) => match version_test_outcome(self, &if_stmt.test) {
-                Some(true) => {
-                    self.visit_expr(&if_stmt.test);
-                    self.visit_body(&if_stmt.body);
-                }
-                Some(false) => {
-                    self.visit_expr(&if_stmt.test);
-                    for clause in &if_stmt.elif_else_clauses {
-                        self.visit_elif_else_clause(clause);
+            // A branch that never runs (for Pythons older than the target version, under a
+            // flag the module binds once to `False`): not walked.
+            Stmt::If(if_stmt) => {
+                self.visit_expr(&if_stmt.test);
+                match test_outcome(self, &if_stmt.test) {
+                    Some(true) => self.visit_body(&if_stmt.body),
+                    Some(false) => self.visit_clauses(&if_stmt.elif_else_clauses),
+                    None => {
+                        let narrowed = self.model.enter_narrowing(&if_stmt.test);
+                        self.visit_body(&if_stmt.body);
+                        self.model.leave_narrowing(narrowed);
+                        self.visit_clauses(&if_stmt.elif_else_clauses);
                     }
                 }
-                None => {
-                    self.visit_expr(&if_stmt.test);
-                    let narrowed = self.model.enter_narrowing(&if_stmt.test);
-                    self.visit_body(&if_stmt.body);
-                    self.model.leave_narrowing(narrowed);
-                    for clause in &if_stmt.elif_else_clauses {
-                        self.visit_elif_else_clause(clause);
-                    }
-                }
-            },
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
         self.statements.pop();
@@ -137,5 +130,29 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
         }
         self.expressions.pop();
         self.nesting -= 1;
+    }
+}
+
+impl<'a> Checker<'a, '_> {
+    /// The `elif`/`else` clauses of an `if` whose own branch may not have run: up to the
+    /// first clause whose test always holds, skipping those whose test never does.
+    fn visit_clauses(&mut self, clauses: &'a [ast::ElifElseClause]) {
+        for clause in clauses {
+            let outcome = match &clause.test {
+                Some(test) => {
+                    self.visit_expr(test);
+                    test_outcome(self, test)
+                }
+                None => Some(true),
+            };
+            match outcome {
+                Some(false) => {}
+                Some(true) => {
+                    self.visit_body(&clause.body);
+                    return;
+                }
+                None => self.visit_body(&clause.body),
+            }
+        }
     }
 }
