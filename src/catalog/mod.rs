@@ -28,6 +28,7 @@ mod python_builtins;
 mod race_vocabulary;
 mod sockets_dns;
 mod stdlib_files;
+mod testing;
 mod threads;
 mod websockets;
 
@@ -85,6 +86,10 @@ pub use race_vocabulary::{
 };
 pub use sockets_dns::{DATAGRAM_INSTANT_METHODS, DATAGRAM_SOCKET_TYPE, SOCKET_CONSTRUCTOR};
 pub use stdlib_files::{MEMORY_BUFFERS, SETUP_CALLS, derives_from};
+pub use testing::{
+    LOOP_INSTALLING_TEST_CASES, WARNING_CATCHER, WARNING_EXPECTING_CONTEXTS,
+    WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
+};
 pub use threads::{
     CALLABLE_WRAPPERS, MEMOIZING_DECORATORS, THREAD_HANDOFF_NAMES, THREAD_IDENTITY_CALLS,
     THREAD_RUNNING_DECORATORS, UNBOUNDED_UNLESS_SIZED,

@@ -5,7 +5,10 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{Node, Walk, walk_body_shallow};
-use crate::catalog::{GET_EVENT_LOOP_CALLS, SET_EVENT_LOOP_CALLS};
+use crate::catalog::{
+    GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, SET_EVENT_LOOP_CALLS, WARNING_CATCHER,
+    WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
+};
 use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -73,6 +76,15 @@ except RuntimeError:
   the call only asks whether a loop runs (`get_event_loop().is_running()`): that probe warns on
   3.12 and 3.13 wherever no loop is set, and `get_running_loop()` in the same `try` answers it
   directly.
+- In sync code, a call inside a block that expects the deprecation warning or decides what
+  becomes of it: `with pytest.warns(...)`, `with pytest.deprecated_call()`, `with
+  self.assertWarns(...)`, or `with warnings.catch_warnings():` that sets a filter
+  (`warnings.simplefilter(...)`, `warnings.filterwarnings(...)`) before the call. The
+  deprecated call is made knowingly there (a test of it, a shim for older Pythons).
+- In sync code, a method (or a function nested in one) of a test case class whose `setUp`
+  sets a new loop as the thread's current one (Tornado's `AsyncTestCase`,
+  `AsyncHTTPTestCase`, `AsyncHTTPSTestCase`, directly or through classes of the module):
+  `get_event_loop()` returns that loop there.
 
 A sync function may well run inside a running loop (a callback, a hook): there
 `get_event_loop()` returns that loop on every version. The rule cannot always know, so its
@@ -124,7 +136,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             );
             return;
         }
-        if in_try_catching_runtime_error(checker.statement_ancestors(), call.range()) {
+        if in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
+            || deprecation_expected(checker, call.start())
+            || in_loop_installing_test_case(checker)
+        {
             return;
         }
         checker.report(
@@ -222,4 +237,86 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
             Stmt::FunctionDef(function) => set_in(&function.body),
             _ => false,
         })
+}
+
+/// Whether the code at `offset` runs inside a `with` that expects a warning or sets what
+/// becomes of one (see `catalog::WARNING_EXPECTING_CONTEXTS`).
+fn deprecation_expected(checker: &Checker, offset: TextSize) -> bool {
+    checker.statement_ancestors().iter().any(|stmt| {
+        let Stmt::With(with) = stmt else {
+            return false;
+        };
+        with.items.iter().any(|item| {
+            let Expr::Call(context) = &item.context_expr else {
+                return false;
+            };
+            if let Expr::Attribute(attribute) = &*context.func
+                && WARNING_EXPECTING_METHODS.contains(&attribute.attr.as_str())
+            {
+                return true;
+            }
+            match checker.model.call_path(context).as_deref() {
+                Some(path) if WARNING_EXPECTING_CONTEXTS.contains(&path) => true,
+                Some(WARNING_CATCHER) => sets_warning_filter(checker, &with.body, offset),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// Whether `body` calls `warnings.simplefilter` or `warnings.filterwarnings` before `offset`.
+fn sets_warning_filter(checker: &Checker, body: &[Stmt], offset: TextSize) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Stmt(stmt) if stmt.start() >= offset => Walk::SkipChildren,
+        Node::Expr(Expr::Call(call))
+            if checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| WARNING_FILTER_CALLS.contains(&path.as_str())) =>
+        {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    })
+}
+
+/// Whether the current code is in a method of a test case class whose `setUp` sets a loop
+/// (see `catalog::LOOP_INSTALLING_TEST_CASES`), as its bases say, through the module's own
+/// classes.
+fn in_loop_installing_test_case(checker: &Checker) -> bool {
+    let Some(class) = checker
+        .statement_ancestors()
+        .iter()
+        .rev()
+        .find_map(|stmt| match stmt {
+            Stmt::ClassDef(class) => Some(class),
+            _ => None,
+        })
+    else {
+        return false;
+    };
+    let mut bases: Vec<String> = class
+        .bases()
+        .iter()
+        .filter_map(|base| checker.model.path_of(base))
+        .collect();
+    // Up the module's own classes, a few levels at most (a cycle is possible in bad code).
+    for _ in 0..8 {
+        if bases
+            .iter()
+            .any(|base| LOOP_INSTALLING_TEST_CASES.contains(&base.as_str()))
+        {
+            return true;
+        }
+        let classes = &checker.model.module.classes;
+        bases = bases
+            .iter()
+            .filter_map(|base| classes.get(base))
+            .flat_map(|info| info.bases.iter().cloned())
+            .collect();
+        if bases.is_empty() {
+            return false;
+        }
+    }
+    false
 }
