@@ -8,7 +8,9 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
 use crate::ast_query::any_expr;
-use crate::catalog::{EXTERNAL_STATE_PREDICATES, STATE_PREDICATE_METHODS};
+use crate::catalog::{
+    ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, STATE_PREDICATE_METHODS,
+};
 
 /// Builtins that only look at their argument.
 const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
@@ -163,4 +165,37 @@ pub fn is_always_true(test: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// A call that cannot change the state a spin-wait tests: `time.sleep`, an async sleep
+/// called without `await` (it only makes a coroutine object; LW302 reports it), or a line
+/// logged ([`is_logging_call`]).
+pub fn is_passive_call(checker: &Checker, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let Some(path) = checker.model.call_path(call) else {
+        return false;
+    };
+    path == "time.sleep" || ASYNC_SLEEPS.contains(&path.as_str()) || is_logging_path(&path)
+}
+
+/// `print(...)`, a `logging` function, or a logging method of a logger (`log.info(...)`):
+/// a line written, no work done.
+pub fn is_logging_call(checker: &Checker, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| is_logging_path(&path))
+}
+
+fn is_logging_path(path: &str) -> bool {
+    path == "builtins.print"
+        || path.starts_with("logging.")
+        || path.rsplit_once('.').is_some_and(|(owner, method)| {
+            LOGGING_CALLS.contains(&method) && owner.to_ascii_lowercase().contains("log")
+        })
 }

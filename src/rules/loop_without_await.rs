@@ -5,9 +5,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{Node, Walk, first_suspension, walk_body_shallow};
-use crate::catalog::{ASYNC_SLEEPS, LOGGING_CALLS};
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, state_all_poll};
+use crate::checker::polled_state::{exit_test, is_always_true, is_passive_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
@@ -133,23 +132,4 @@ fn has_exit(body: &[Stmt]) -> bool {
         found
     }
     visit(body, false)
-}
-
-/// A call that cannot change the state a spin-wait tests: `time.sleep`, `print`, a logging
-/// call, an async sleep called without `await`.
-fn is_passive_call(checker: &Checker, expr: &Expr) -> bool {
-    let Expr::Call(call) = expr else {
-        return false;
-    };
-    let Some(path) = checker.model.call_path(call) else {
-        return false;
-    };
-    // An async sleep not awaited only makes a coroutine object (LW302 reports it).
-    if path == "builtins.print" || path == "time.sleep" || ASYNC_SLEEPS.contains(&path.as_str()) {
-        return true;
-    }
-    path.starts_with("logging.")
-        || path.rsplit_once('.').is_some_and(|(owner, method)| {
-            LOGGING_CALLS.contains(&method) && owner.to_ascii_lowercase().contains("log")
-        })
 }

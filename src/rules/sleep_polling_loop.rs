@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::catalog::ASYNC_SLEEPS;
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, state_all_poll};
+use crate::checker::polled_state::{exit_test, is_always_true, is_logging_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
@@ -52,7 +52,8 @@ def mark_ready(self):
 
 ## Not flagged
 - A loop whose body does other work each round (a periodic job, a retry with backoff: any
-  statement besides the sleep and the exit test).
+  statement besides the sleep, the exit test, and a logging call or `print` that says it
+  is still waiting).
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
 - A condition on local names only: no other code can change them.
@@ -71,6 +72,8 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
         match stmt {
             Stmt::Expr(expr) if is_sleep(checker, &expr.value) => sleeps += 1,
             Stmt::Pass(_) | Stmt::Continue(_) => {}
+            // A line logged while waiting is no work done each round.
+            Stmt::Expr(expr) if is_logging_call(checker, &expr.value) => {}
             stmt => match exit_test(stmt) {
                 Some(test) => conditions.push(test),
                 None => return,
