@@ -186,10 +186,18 @@ pub fn is_logging_call(checker: &Checker, expr: &Expr) -> bool {
     let Expr::Call(call) = expr else {
         return false;
     };
-    checker
-        .model
-        .call_path(call)
-        .is_some_and(|path| is_logging_path(&path))
+    match checker.model.call_path(call) {
+        Some(path) => is_logging_path(&path),
+        // A logger the module cannot type (`logger = configure_logger(__name__)`): named so.
+        None => match &*call.func {
+            Expr::Attribute(method) => {
+                LOGGING_CALLS.contains(&method.attr.as_str())
+                    && crate::ast_query::last_identifier(&method.value)
+                        .is_some_and(|owner| owner.to_ascii_lowercase().contains("log"))
+            }
+            _ => false,
+        },
+    }
 }
 
 fn is_logging_path(path: &str) -> bool {
