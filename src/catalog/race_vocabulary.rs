@@ -172,8 +172,19 @@ pub const CACHE_FILL_READS: &[&str] = &["get", "fetch", "aget"];
 pub const CACHE_FILL_WRITES: &[&str] = &["set", "put", "setex", "aset", "set_many"];
 
 /// Writes that a prior existence check cannot make wrong: deleting what another request
-/// deleted first only deletes nothing (LW601).
-pub const IDEMPOTENT_WRITES: &[&str] = &["delete", "delete_one", "delete_many", "remove"];
+/// deleted first only deletes nothing, and creating an index (MongoDB's `create_index`,
+/// `ensure_index`) or a schema (SQLAlchemy's `create_all`, which checks first) that another
+/// request created first leaves it as it was (LW601).
+pub const IDEMPOTENT_WRITES: &[&str] = &[
+    "delete",
+    "delete_one",
+    "delete_many",
+    "remove",
+    "create_index",
+    "create_indexes",
+    "ensure_index",
+    "create_all",
+];
 
 /// Writes that change a row an existence check found or did not find: they cannot create a
 /// duplicate, so they are not the write of a check-then-write (LW601).
