@@ -836,7 +836,8 @@ fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
 /// Whether `call` fills a cache on a miss, so it runs once per key: it is part of the value
 /// of `CACHE[key] = call(...)` inside `if key not in CACHE:` (or `if CACHE.get(key) is None:`,
 /// `if not CACHE.get(key):`), or it sits in the `except KeyError:` of a `try` that reads
-/// `CACHE[key]`, a handler that stores `CACHE[key]`.
+/// `CACHE[key]`, a handler that stores `CACHE[key]`, or it makes a module global's value
+/// the first time it is asked for ([`fills_global_once`]).
 fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     if fills_cache_on_key_error(checker, call) {
         return true;
@@ -844,12 +845,15 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(Stmt::Assign(assign)) = checker.current_statement() else {
         return false;
     };
-    let [Expr::Subscript(store)] = assign.targets.as_slice() else {
-        return false;
-    };
     if !assign.value.range().contains_range(call.range()) {
         return false;
     }
+    if let [Expr::Name(global)] = assign.targets.as_slice() {
+        return fills_global_once(checker, global.id.as_str(), call);
+    }
+    let [Expr::Subscript(store)] = assign.targets.as_slice() else {
+        return false;
+    };
     let cache = checker.text(store.value.range());
     let key = checker.text(store.slice.range());
     let tests_miss = |test: &Expr| match test {
@@ -871,6 +875,48 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     checker.statement_ancestors().iter().any(|stmt| {
         matches!(stmt, Stmt::If(if_stmt) if tests_miss(&if_stmt.test)
             && crate::ast_query::body_holds(&if_stmt.body, call.range()))
+    })
+}
+
+/// `global _TABLE` / `if _TABLE is None: _TABLE = load()` (or `if not _TABLE:`): a value
+/// made on the first call and kept by the module for the process, like a memoized function
+/// without arguments. `call` is part of the value assigned to `name`.
+fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> bool {
+    let Some(function) = checker.functions.last() else {
+        return false;
+    };
+    let tests_unset = |test: &Expr| match test {
+        Expr::Compare(compare) => {
+            matches!(
+                (compare.ops.as_ref(), compare.comparators.as_ref()),
+                ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr()
+            ) && matches!(&*compare.left, Expr::Name(tested) if tested.id.as_str() == name)
+        }
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            matches!(&*unary.operand, Expr::Name(tested) if tested.id.as_str() == name)
+        }
+        _ => false,
+    };
+    let tested = checker.statement_ancestors().iter().any(|stmt| {
+        matches!(stmt, Stmt::If(if_stmt) if tests_unset(&if_stmt.test)
+            && crate::ast_query::body_holds(&if_stmt.body, call.range()))
+    });
+    tested && declares_global(&function.body, name)
+}
+
+/// Whether a `global` statement of `body` (not of a nested function) names `name`.
+fn declares_global(body: &[Stmt], name: &str) -> bool {
+    crate::ast_query::walk_body_shallow(body, &mut |node| match node {
+        crate::ast_query::Node::Stmt(Stmt::Global(global))
+            if global
+                .names
+                .iter()
+                .any(|declared| declared.as_str() == name) =>
+        {
+            crate::ast_query::Walk::Stop
+        }
+        crate::ast_query::Node::Expr(_) => crate::ast_query::Walk::SkipChildren,
+        _ => crate::ast_query::Walk::Descend,
     })
 }
 

@@ -86,7 +86,8 @@ async def webhook(key):
   `except KeyError:` of a `try` that reads `CACHE[key]` and stores it, or a cache an object
   fills through its own methods: `if not sheet.has_source(path): sheet.read(path)`, where
   `has_source` is `return path in self.sources` and `read`, of the same class, stores
-  `self.sources[...]`), and one-time set-up
+  `self.sources[...]`), a module global made on the first call (`global _TABLE` then
+  `if _TABLE is None: _TABLE = load()`: once per process), and one-time set-up
   calls (`ssl.create_default_context`, loading certificates into an `SSLContext`,
   `importlib.import_module`), which the helpers that make them keep. The first call blocks;
   such caches are filled at start-up or on a first request, which is what they are for.
