@@ -198,13 +198,50 @@ fn on_file_opened_here(checker: &Checker, call: &ast::ExprCall, path: &str) -> b
 
 /// A `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of
 /// `0` or less), which never waits for room: every assignment the module makes to the
-/// receiver is such a queue.
+/// receiver is such a queue, or, when the module assigns the receiver nowhere (a field of
+/// another object, `state.text_queue`, filled by a constructor call), every thread queue the
+/// module makes is one, and it makes some.
 fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
     let Some((class, "put")) = path.rsplit_once('.') else {
         return false;
     };
-    catalog::UNBOUNDED_UNLESS_SIZED.contains(&class)
-        && receiver_always_built(checker, call, &|value| is_unbounded_queue(checker, value))
+    if !catalog::UNBOUNDED_UNLESS_SIZED.contains(&class) {
+        return false;
+    }
+    match receiver_assignments_built(checker, call, &|value| is_unbounded_queue(checker, value)) {
+        Some(built) => built,
+        None => module_makes_only_unbounded_queues(checker),
+    }
+}
+
+/// What the module's thread queue constructions say, found on the first question.
+#[derive(Default)]
+struct QueuesMade(Option<bool>);
+
+/// Whether the module makes at least one thread queue, and each without a bound.
+fn module_makes_only_unbounded_queues(checker: &Checker) -> bool {
+    if let Some(only_unbounded) = checker.rule_state::<QueuesMade>().0 {
+        return only_unbounded;
+    }
+    let (mut unbounded, mut bounded) = (0usize, 0usize);
+    crate::ast_query::any_in_body(&checker.module().body, &mut |expr| {
+        if let Expr::Call(construction) = expr
+            && checker
+                .model
+                .call_path(construction)
+                .is_some_and(|made| catalog::UNBOUNDED_UNLESS_SIZED.contains(&made.as_str()))
+        {
+            if is_unbounded_queue(checker, expr) {
+                unbounded += 1;
+            } else {
+                bounded += 1;
+            }
+        }
+        false
+    });
+    let only_unbounded = unbounded > 0 && bounded == 0;
+    checker.rule_state::<QueuesMade>().0 = Some(only_unbounded);
+    only_unbounded
 }
 
 /// `connect` on a datagram socket (`socket.socket(AF_INET, SOCK_DGRAM)`), which only records
@@ -212,7 +249,8 @@ fn puts_on_unbounded_queue(checker: &Checker, call: &ast::ExprCall, path: &str) 
 /// which local address routes to a host).
 fn connects_datagram_socket(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
     catalog::DATAGRAM_INSTANT_METHODS.contains(&path)
-        && receiver_always_built(checker, call, &|value| is_datagram_socket(checker, value))
+        && receiver_assignments_built(checker, call, &|value| is_datagram_socket(checker, value))
+            == Some(true)
 }
 
 /// `socket.socket(family, socket.SOCK_DGRAM)` (or `type=socket.SOCK_DGRAM`).
@@ -231,17 +269,17 @@ pub(crate) fn is_datagram_socket(checker: &Checker, value: &Expr) -> bool {
             .is_some_and(|kind| kind == catalog::DATAGRAM_SOCKET_TYPE)
 }
 
-/// Whether the receiver of the method call `call` is a name or an attribute of the method's
-/// receiver, and every assignment the module makes to it (in the function and at module
-/// level for a name, in the class's methods for an attribute, `with ... as` included) is a
-/// value `built` accepts.
-fn receiver_always_built(
+/// Whether every assignment the module makes to the receiver of the method call `call` (a
+/// name, in the function and at module level; an attribute of the method's receiver, in the
+/// class's methods; `with ... as` included) is a value `built` accepts: `None` when the
+/// receiver is neither, or the module assigns it nowhere.
+fn receiver_assignments_built(
     checker: &Checker,
     call: &ast::ExprCall,
     built: &dyn Fn(&Expr) -> bool,
-) -> bool {
+) -> Option<bool> {
     let Expr::Attribute(method) = &*call.func else {
-        return false;
+        return None;
     };
     let (mut assigned, mut accepted) = (0usize, 0usize);
     let mut count = |value: Option<&Expr>, index: Option<usize>| {
@@ -263,30 +301,28 @@ fn receiver_always_built(
         }
         Expr::Attribute(attribute) => {
             let Expr::Name(owner) = &*attribute.value else {
-                return false;
+                return None;
             };
             // The method whose receiver it is: the function the call is in, or one around it
             // (`self` read by a nested function).
             let ancestors = checker.statement_ancestors();
-            let Some(class) = ancestors.iter().rev().find_map(|stmt| match stmt {
+            let class = ancestors.iter().rev().find_map(|stmt| match stmt {
                 Stmt::FunctionDef(function)
                     if crate::ast_query::receiver_name(function) == Some(owner.id.as_str()) =>
                 {
                     crate::ast_query::enclosing_class(ancestors, function)
                 }
                 _ => None,
-            }) else {
-                return false;
-            };
+            })?;
             crate::ast_query::self_attribute_assignments(class, &mut |_, target, value, index| {
                 if target.attr.as_str() == attribute.attr.as_str() {
                     count(value, index);
                 }
             });
         }
-        _ => return false,
+        _ => return None,
     }
-    assigned > 0 && accepted == assigned
+    (assigned > 0).then_some(accepted == assigned)
 }
 
 /// A `get` on a thread queue that its code has just seen is not empty, with no await
