@@ -590,6 +590,139 @@ pub fn find_method<'a>(
     None
 }
 
+/// A function that keeps what it makes in a module global and returns the kept value when
+/// there is one: `global _CONFIG`, then `if _CONFIG: return _CONFIG` (or `is not None`, and-ed
+/// with other tests, or tested through a local copy, `config = _CONFIG`), and `_CONFIG = ...`
+/// further on. Its work runs on the first call of the process (unless something resets the
+/// global: the caller asks [`globals_reset_to_none`]): a memoized function spelled by hand.
+/// The global's name, when the function is one.
+pub fn returns_kept_global(function: &ast::StmtFunctionDef) -> Option<&str> {
+    let globals: Vec<&str> = function
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Global(global) => Some(global.names.iter().map(|name| name.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if globals.is_empty() {
+        return None;
+    }
+    // Locals holding a global's value (`config = _CONFIG`), as (local, global).
+    let mut copies: Vec<(&str, &str)> = Vec::new();
+    for stmt in &function.body {
+        match stmt {
+            Stmt::Assign(assign) => {
+                if let ([Expr::Name(local)], Expr::Name(value)) =
+                    (assign.targets.as_slice(), &*assign.value)
+                    && globals.contains(&value.id.as_str())
+                {
+                    copies.push((local.id.as_str(), value.id.as_str()));
+                }
+            }
+            Stmt::If(if_stmt)
+                if if_stmt.elif_else_clauses.is_empty()
+                    && matches!(if_stmt.body.as_slice(), [Stmt::Return(_)]) =>
+            {
+                let kept = tested_as_set(&if_stmt.test, &globals, &copies);
+                if let Some(global) = kept
+                    && assigns_name(&function.body, global)
+                {
+                    return Some(global);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The global that `test` requires to hold a value (`_CONFIG`, `_CONFIG is not None`, a copy
+/// of it, one of the terms of an `and`).
+fn tested_as_set<'a>(
+    test: &Expr,
+    globals: &[&'a str],
+    copies: &[(&str, &'a str)],
+) -> Option<&'a str> {
+    let global_of = |expr: &Expr| {
+        let Expr::Name(name) = expr else {
+            return None;
+        };
+        let name = name.id.as_str();
+        globals
+            .iter()
+            .find(|global| **global == name)
+            .copied()
+            .or_else(|| {
+                copies
+                    .iter()
+                    .find(|(local, _)| *local == name)
+                    .map(|(_, global)| *global)
+            })
+    };
+    let term = |term: &Expr| match term {
+        Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+            ([ast::CmpOp::IsNot], [none]) if none.is_none_literal_expr() => {
+                global_of(&compare.left)
+            }
+            _ => None,
+        },
+        term => global_of(term),
+    };
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+            bool_op.values.iter().find_map(term)
+        }
+        test => term(test),
+    }
+}
+
+/// Whether `body` (not its nested scopes) assigns the name `name`.
+fn assigns_name(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    collect_assignments(body, &mut |target, _, _| {
+        found |= matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name);
+    });
+    found
+}
+
+/// The module globals that some function sets back to `None` (`global _CACHE` then
+/// `_CACHE = None`): a value kept in one of them is made again after each reset, not once
+/// per process.
+pub fn globals_reset_to_none(body: &[Stmt]) -> Vec<&str> {
+    fn scope<'a>(body: &'a [Stmt], reset: &mut Vec<&'a str>) {
+        walk_statements_shallow(body, &mut |stmt| {
+            match stmt {
+                Stmt::FunctionDef(function) => {
+                    let mut declared: Vec<&str> = Vec::new();
+                    walk_statements_shallow(&function.body, &mut |inner| {
+                        if let Stmt::Global(global) = inner {
+                            declared.extend(global.names.iter().map(|name| name.as_str()));
+                        }
+                        Walk::Descend
+                    });
+                    collect_assignments(&function.body, &mut |target, value, _| {
+                        if let (Expr::Name(name), Some(value)) = (target, value)
+                            && value.is_none_literal_expr()
+                            && declared.contains(&name.id.as_str())
+                        {
+                            reset.push(name.id.as_str());
+                        }
+                    });
+                    scope(&function.body, reset);
+                }
+                Stmt::ClassDef(class) => scope(&class.body, reset),
+                _ => {}
+            }
+            Walk::Descend
+        });
+    }
+    let mut reset = Vec::new();
+    scope(body, &mut reset);
+    reset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

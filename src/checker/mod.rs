@@ -375,7 +375,10 @@ impl<'a> Checker<'a, '_> {
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
-        let runs_once = self.is_memoized(function);
+        let runs_once = self.is_memoized(function)
+            || (!function.is_async
+                && crate::ast_query::returns_kept_global(function)
+                    .is_some_and(|global| !self.resets_global(global)));
         let thread_decorators = if function.is_async {
             ThreadDecorators::AskTheLink(Vec::new())
         } else {
@@ -438,6 +441,24 @@ impl<'a> Checker<'a, '_> {
                 .path_of(target)
                 .is_some_and(|path| catalog::MEMOIZING_DECORATORS.contains(&path.as_str()))
         })
+    }
+
+    /// Whether a function of the module sets the global `name` back to `None` (see
+    /// [`crate::ast_query::globals_reset_to_none`]), found for all globals on the first question.
+    pub(crate) fn resets_global(&self, name: &str) -> bool {
+        #[derive(Default)]
+        struct ResetGlobals(Option<Vec<String>>);
+        let mut reset = self.rule_state::<ResetGlobals>();
+        reset
+            .0
+            .get_or_insert_with(|| {
+                crate::ast_query::globals_reset_to_none(&self.module.body)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .iter()
+            .any(|global| global == name)
     }
 
     /// Where the decorators of a sync `def` run its body, as far as this module can tell:

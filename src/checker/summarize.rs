@@ -880,7 +880,8 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
 
 /// `global _TABLE` / `if _TABLE is None: _TABLE = load()` (or `if not _TABLE:`): a value
 /// made on the first call and kept by the module for the process, like a memoized function
-/// without arguments. `call` is part of the value assigned to `name`.
+/// without arguments, unless a function of the module sets it back to `None` (a reload).
+/// `call` is part of the value assigned to `name`.
 fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> bool {
     let Some(function) = checker.functions.last() else {
         return false;
@@ -901,7 +902,7 @@ fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> boo
         matches!(stmt, Stmt::If(if_stmt) if tests_unset(&if_stmt.test)
             && crate::ast_query::body_holds(&if_stmt.body, call.range()))
     });
-    tested && declares_global(&function.body, name)
+    tested && declares_global(&function.body, name) && !checker.resets_global(name)
 }
 
 /// Whether a `global` statement of `body` (not of a nested function) names `name`.

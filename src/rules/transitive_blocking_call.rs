@@ -87,7 +87,11 @@ async def webhook(key):
   fills through its own methods: `if not sheet.has_source(path): sheet.read(path)`, where
   `has_source` is `return path in self.sources` and `read`, of the same class, stores
   `self.sources[...]`), a module global made on the first call (`global _TABLE` then
-  `if _TABLE is None: _TABLE = load()`: once per process), and one-time set-up
+  `if _TABLE is None: _TABLE = load()`: once per process), a function that returns the
+  value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
+  _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call); neither when a
+  function of the module sets the global back to `None` (a reload makes the value again),
+  and one-time set-up
   calls (`ssl.create_default_context`, loading certificates into an `SSLContext`,
   `importlib.import_module`), which the helpers that make them keep. The first call blocks;
   such caches are filled at start-up or on a first request, which is what they are for.
