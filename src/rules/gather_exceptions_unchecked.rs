@@ -106,6 +106,9 @@ async def notify_all(users):
   cancelled, is *not* exempt.
 - A result that is checked or handed on as described above (also when the items are returned
   through a comprehension or a sum: `return pending + tuple(r for r in results if r is not None)`).
+  An item compared with `True` is checked too (`all(r is True for r in results)`, the verdicts
+  of health probes): an exception item is never `True`, so a failure reads as one. A test
+  against `None` is not (`if r is not None: use(r)` takes an exception for a value).
 - A `gather` used inside a larger expression (`await asyncio.wait_for(asyncio.gather(...), 5)`,
   `return await asyncio.gather(...)`): its result is handed on.
 - `return_exceptions=False` or a non-literal value; without `return_exceptions=`, see LW401.
@@ -904,8 +907,27 @@ impl<'b> Visitor<'b> for Usage<'_, '_, '_> {
                 visitor::walk_expr(self, expr);
                 self.nested -= 1;
             }
+            Expr::Compare(compare) if self.tells_failures_apart(compare) => self.used = true,
             _ => visitor::walk_expr(self, expr),
         }
+    }
+}
+
+impl Usage<'_, '_, '_> {
+    /// `r is True`, `r is not True`, `r == True`: an item compared with `True`, which an
+    /// exception item never is, so a failure reads as "not true" (a probe's verdict). A test
+    /// against `None` is no such check: `if r is not None: use(r)` takes an exception for a
+    /// value.
+    fn tells_failures_apart(&self, compare: &ast::ExprCompare) -> bool {
+        let ([op], [right]) = (compare.ops.as_ref(), compare.comparators.as_ref()) else {
+            return false;
+        };
+        let exact = |expr: &Expr| matches!(expr, Expr::BooleanLiteral(literal) if literal.value);
+        matches!(
+            op,
+            ast::CmpOp::Is | ast::CmpOp::IsNot | ast::CmpOp::Eq | ast::CmpOp::NotEq
+        ) && ((self.carries(&compare.left) && exact(right))
+            || (self.carries(right) && exact(&compare.left)))
     }
 }
 
