@@ -8,6 +8,7 @@ use crate::catalog::ASYNC_SLEEPS;
 use crate::checker::Checker;
 use crate::checker::polled_state::{exit_test, is_always_true, is_logging_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
+use crate::project::roots::may_be_in_project;
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW505 sleep-polling-loop
@@ -57,6 +58,11 @@ def mark_ready(self):
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
 - A condition on local names only: no other code can change them.
+- A condition that reads only the state of objects of a library's classes, known by their
+  type (`fireplace.data.ip_address` with `fireplace: UnifiedFireplace` from a device
+  library): the library changes that state on its own schedule and offers no event the
+  project could set. Objects of `asyncio`, `queue`, `threading`, `collections` and the
+  builtins are not such: their state is what the project's own code puts there.
 
 ## Fix
 None: the event must be set where the state changes, which is elsewhere.
@@ -86,6 +92,12 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     let Some(state) = state_all_poll(checker, &conditions) else {
         return;
     };
+    if conditions
+        .iter()
+        .all(|condition| reads_library_objects_only(checker, condition))
+    {
+        return;
+    }
     let header = TextRange::new(while_stmt.start(), while_stmt.test.end());
     checker.report(
         Diagnostic::new(
@@ -113,4 +125,55 @@ fn is_sleep(checker: &Checker, expr: &Expr) -> bool {
         .model
         .call_path(call)
         .is_some_and(|path| ASYNC_SLEEPS.contains(&path.as_str()))
+}
+
+/// Modules whose objects hold state the project drives itself (an `asyncio.Queue` it fills, a
+/// task it started, a dict it writes): polling them is waiting on the project's own code.
+const PROJECT_DRIVEN_STATE_MODULES: &[&str] = &[
+    "builtins",
+    "asyncio",
+    "collections",
+    "queue",
+    "threading",
+    "concurrent",
+    "multiprocessing",
+    "typing",
+    "dataclasses",
+];
+
+/// Whether every attribute `condition` reads belongs to an object of a library class
+/// (`fireplace.data.ipv4_address` with `fireplace: UnifiedFireplace` from a device library,
+/// `self.limiter.borrowed_tokens` on an anyio limiter): the library changes that state on its
+/// own schedule and offers no event the project could set, so the catalog's "state the
+/// project sets elsewhere" does not hold. Read down each chain to the first object whose
+/// type is known.
+fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
+    let mut reads = 0usize;
+    let mut library = 0usize;
+    crate::ast_query::any_expr(condition, &mut |expr| {
+        let Expr::Attribute(attribute) = expr else {
+            return false;
+        };
+        reads += 1;
+        let mut owner = &*attribute.value;
+        let known = loop {
+            if let Some(type_name) = checker.model.type_of(owner) {
+                break Some(type_name);
+            }
+            match owner {
+                Expr::Attribute(inner) => owner = &inner.value,
+                Expr::Subscript(subscript) => owner = &subscript.value,
+                _ => break None,
+            }
+        };
+        if known.is_some_and(|type_name| {
+            let module = type_name.split('.').next().unwrap_or_default();
+            !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
+                && !may_be_in_project(checker.roots, &type_name)
+        }) {
+            library += 1;
+        }
+        false
+    });
+    reads > 0 && library == reads
 }
