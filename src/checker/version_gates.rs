@@ -22,10 +22,11 @@ pub fn version_test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
         Expr::Subscript(subscript) => (&*subscript.value, true),
         other => (other, false),
     };
+    // The tuple first: it needs no name resolved, and most comparisons are not with one.
+    let bound = int_tuple(right)?;
     if checker.model.path_of(subject).as_deref() != Some("sys.version_info") {
         return None;
     }
-    let bound = int_tuple(right)?;
     let target = [
         u64::from(checker.settings.target_version.major),
         u64::from(checker.settings.target_version.minor),
