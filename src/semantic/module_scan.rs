@@ -170,6 +170,27 @@ impl ModuleBindings {
                 }
             }
         }
+        // A function defined more than once with different return types (`@overload` stubs
+        // whose type depends on the arguments: `-> Engine` without `asyncio=True`, `->
+        // AsyncEngine` with it) returns no one type: none is kept for it.
+        let mut first_type: rustc_hash::FxHashMap<&str, &str> = rustc_hash::FxHashMap::default();
+        let mut conflicting: Vec<String> = Vec::new();
+        for (path, type_name) in learned.iter().filter(|_| learned.len() > 1) {
+            match first_type.entry(path.as_str()) {
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(type_name.as_str());
+                }
+                std::collections::hash_map::Entry::Occupied(entry) => {
+                    if *entry.get() != type_name.as_str() {
+                        conflicting.push(path.clone());
+                    }
+                }
+            }
+        }
+        drop(first_type);
+        if !conflicting.is_empty() {
+            learned.retain(|(path, _)| !conflicting.contains(path));
+        }
         // Of the functions annotated to return a loop, the ones whose loop is the caller's.
         let model = SemanticModel::new(self);
         let own_loop_functions = learned
