@@ -160,7 +160,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`), or
   `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
   waiter has the cancellation raised where it waits), or `return exc` (the caller is handed
-  the cancellation to raise).
+  the cancellation to raise). The exception may also come from `sys` in a handler that does
+  not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
+  `greenlet_spawn`), `coro.throw(sys.exception())`.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Raising a class of another module of the project that derives from
@@ -1094,10 +1096,25 @@ fn is_timeout_error(checker: &Checker, exc: &Expr) -> bool {
 /// Whether the handler passes the caught exception to code that raises it where it belongs:
 /// `gen.throw(exc)` / `await agen.athrow(exc)` into a driven generator or coroutine,
 /// `future.set_exception(exc)` to whoever awaits the future, or `outcome.Error(exc)`, whose
-/// receiver re-raises it with `.unwrap()`.
+/// receiver re-raises it with `.unwrap()`. The exception may be named by the handler or
+/// taken from `sys` (`greenlet.throw(*sys.exc_info())`, `sys.exception()`).
 fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) -> bool {
-    let Some(caught) = caught else { return false };
-    let carries_caught = |call: &ast::ExprCall| matches!(call.arguments.args.first(), Some(Expr::Name(name)) if name.id.as_str() == caught);
+    let from_sys = |expr: &Expr| {
+        let call = match expr {
+            Expr::Starred(starred) => &*starred.value,
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        matches!(call, Expr::Call(call) if checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| path == "sys.exc_info" || path == "sys.exception"))
+    };
+    let carries_caught = |call: &ast::ExprCall| match call.arguments.args.first() {
+        Some(Expr::Name(name)) => caught == Some(name.id.as_str()),
+        Some(first) => from_sys(first),
+        None => false,
+    };
     walk_body_shallow(body, &mut |node| match node {
         Node::Expr(Expr::Call(call)) if carries_caught(call) => {
             let forwards = matches!(&*call.func, Expr::Attribute(attribute)
