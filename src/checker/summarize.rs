@@ -239,8 +239,10 @@ pub(crate) fn record_call(
     } else {
         Vec::new()
     };
-    let is_loop_affine_use =
-        loop_affine && !checks_running_loop && !on_this_threads_loop(checker, call);
+    let is_loop_affine_use = loop_affine
+        && !checks_running_loop
+        && !on_this_threads_loop(checker, call)
+        && !loop_run_here_after(checker, call);
     let catches_runtime_error = (may_reach_project || is_loop_affine_use)
         && loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
     // Asked only of what LW104 follows from a worker thread: sync calls that may reach the
@@ -1064,6 +1066,42 @@ fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
                 .is_some_and(|path| catalog::gives_own_loop(&path)
                     || checker.model.module.own_loop_functions.contains(&path)))
         })
+}
+
+/// Whether the loop `call` uses (the receiver of `loop.call_soon(...)`, the `loop=` of
+/// `asyncio.ensure_future(coro, loop=loop)`) is run by the same function after the call
+/// (`loop.run_until_complete(...)`, `loop.run_forever()`, spelled the same): the thread that
+/// makes the call is the one that runs that loop, so the call is made on the loop's thread.
+fn loop_run_here_after(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let used = match &*call.func {
+        Expr::Attribute(attribute) if !matches!(&*attribute.value, Expr::Call(_)) => {
+            Some(&*attribute.value)
+        }
+        _ => None,
+    };
+    let Some(used) = call
+        .arguments
+        .find_keyword("loop")
+        .map(|keyword| &keyword.value)
+        .or(used)
+    else {
+        return false;
+    };
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let loop_text = checker.text(used.range());
+    crate::ast_query::walk_body_shallow(&function.body, &mut |node| match node {
+        crate::ast_query::Node::Expr(Expr::Call(run))
+            if run.start() >= call.end()
+                && matches!(&*run.func, Expr::Attribute(method)
+                    if matches!(method.attr.as_str(), "run_until_complete" | "run_forever")
+                        && checker.text(method.value.range()) == loop_text) =>
+        {
+            crate::ast_query::Walk::Stop
+        }
+        _ => crate::ast_query::Walk::Descend,
+    })
 }
 
 /// Every value assigned to the local `name` in `function`'s body (`None` where an assignment

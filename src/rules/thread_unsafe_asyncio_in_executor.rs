@@ -72,7 +72,10 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 - A thread that runs an event loop of its own: its target makes or sets one
   (`asyncio.new_event_loop()`, `asyncio.set_event_loop(loop)`) or runs one
   (`run_until_complete`, `run_forever`, `asyncio.run`); the asyncio calls it makes are on
-  that loop, on that thread.
+  that loop, on that thread. So is a call, at any depth, that schedules on a loop the same
+  function then runs (`fut = asyncio.ensure_future(coro, loop=self._loop)` before
+  `self._loop.run_until_complete(fut)`, `loop.call_soon(...)` before `loop.run_forever()`):
+  the thread that schedules is the one that runs it.
 - `asyncio.get_running_loop()` inside a `try` (with its `except RuntimeError`): the probe
   "is a loop running on this thread?", which expects the error a worker thread gets.
 - A method of the calling thread's own loop: one the function got from
