@@ -139,7 +139,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
   `asyncio.timeout` around the gather (the deadline cancels the gather, and so its children). A
   bounded wait (`wait_for(event.wait(), 9)`) fails only by timing out, so a handler that does not
   catch timeouts is not about it.
-- A `with` or `finally` whose resource the awaitables do not use.
+- A `with` or `finally` whose resource the awaitables do not use, and a `finally` that cancels
+  the tasks before it closes what they use (`await cancel_and_wait(*tasks)` then `await
+  stream.aclose()`): they are stopped first.
 - `return_exceptions=True` results that are never checked are LW402's business.
 
 ## Fix
@@ -1689,7 +1691,22 @@ fn closed_resource<'a>(
                     found: Vec::new(),
                 };
                 closings.visit_body(&try_stmt.finalbody);
+                // A `finally` that cancels the tasks (`await cancel_and_wait(*tasks)`) before
+                // it closes what they use stops them first.
+                let cancelled_at = try_stmt
+                    .finalbody
+                    .iter()
+                    .position(|stmt| cancels(std::slice::from_ref(stmt)));
                 for (expr, how) in closings.found {
+                    let closed_at = try_stmt
+                        .finalbody
+                        .iter()
+                        .position(|stmt| stmt.range().contains_range(expr.range()));
+                    if cancelled_at
+                        .is_some_and(|cancelled| closed_at.is_some_and(|closed| cancelled < closed))
+                    {
+                        continue;
+                    }
                     resources.push(Resource {
                         expr,
                         how,
