@@ -597,15 +597,7 @@ pub fn find_method<'a>(
 /// global: the caller asks [`globals_reset_to_none`]): a memoized function spelled by hand.
 /// The global's name, when the function is one.
 pub fn returns_kept_global(function: &ast::StmtFunctionDef) -> Option<&str> {
-    let globals: Vec<&str> = function
-        .body
-        .iter()
-        .filter_map(|stmt| match stmt {
-            Stmt::Global(global) => Some(global.names.iter().map(|name| name.as_str())),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let globals = declared_globals(&function.body);
     if globals.is_empty() {
         return None;
     }
@@ -687,6 +679,18 @@ fn assigns_name(body: &[Stmt], name: &str) -> bool {
     found
 }
 
+/// The names the `global` statements of `body` declare (not those of nested scopes).
+pub fn declared_globals(body: &[Stmt]) -> Vec<&str> {
+    let mut declared = Vec::new();
+    walk_statements_shallow(body, &mut |stmt| {
+        if let Stmt::Global(global) = stmt {
+            declared.extend(global.names.iter().map(|name| name.as_str()));
+        }
+        Walk::Descend
+    });
+    declared
+}
+
 /// The module globals that some function sets back to `None` (`global _CACHE` then
 /// `_CACHE = None`): a value kept in one of them is made again after each reset, not once
 /// per process.
@@ -695,13 +699,7 @@ pub fn globals_reset_to_none(body: &[Stmt]) -> Vec<&str> {
         walk_statements_shallow(body, &mut |stmt| {
             match stmt {
                 Stmt::FunctionDef(function) => {
-                    let mut declared: Vec<&str> = Vec::new();
-                    walk_statements_shallow(&function.body, &mut |inner| {
-                        if let Stmt::Global(global) = inner {
-                            declared.extend(global.names.iter().map(|name| name.as_str()));
-                        }
-                        Walk::Descend
-                    });
+                    let declared = declared_globals(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
                         if let (Expr::Name(name), Some(value)) = (target, value)
                             && value.is_none_literal_expr()

@@ -904,23 +904,9 @@ fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> boo
         matches!(stmt, Stmt::If(if_stmt) if tests_unset(&if_stmt.test)
             && crate::ast_query::body_holds(&if_stmt.body, call.range()))
     });
-    tested && declares_global(&function.body, name) && !checker.resets_global(name)
-}
-
-/// Whether a `global` statement of `body` (not of a nested function) names `name`.
-fn declares_global(body: &[Stmt], name: &str) -> bool {
-    crate::ast_query::walk_body_shallow(body, &mut |node| match node {
-        crate::ast_query::Node::Stmt(Stmt::Global(global))
-            if global
-                .names
-                .iter()
-                .any(|declared| declared.as_str() == name) =>
-        {
-            crate::ast_query::Walk::Stop
-        }
-        crate::ast_query::Node::Expr(_) => crate::ast_query::Walk::SkipChildren,
-        _ => crate::ast_query::Walk::Descend,
-    })
+    tested
+        && crate::ast_query::declared_globals(&function.body).contains(&name)
+        && !checker.resets_global(name)
 }
 
 /// `try: return CACHE[key]` / `except KeyError: ... CACHE[key] = ...`, with `call` in the
