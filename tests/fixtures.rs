@@ -233,6 +233,7 @@ fixtures! {
     thread_queues,
     unawaited_coroutine,
     get_event_loop,
+    get_event_loop_helpers,
     fastapi_on_event,
     dangling_task,
     gather_without_return_exceptions,

@@ -1,6 +1,7 @@
 //! LW201 get-event-loop: `asyncio.get_event_loop()`, which means "the running loop" inside
 //! a coroutine and "maybe create a loop, maybe warn, maybe raise" everywhere else.
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
@@ -14,6 +15,7 @@ use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
+use crate::settings::is_test_module;
 
 pub const DOCS: &str = r#"# LW201 get-event-loop
 
@@ -85,6 +87,10 @@ except RuntimeError:
   sets a new loop as the thread's current one (Tornado's `AsyncTestCase`,
   `AsyncHTTPTestCase`, `AsyncHTTPSTestCase`, directly or through classes of the module):
   `get_event_loop()` returns that loop there.
+- In sync code, a module-level function that no other module calls (a private `_name`, or any
+  function of a test module) and that its own module calls only inside `async def` functions
+  (`with fake_server():` in `async def test_...`): it runs inside the running loop. A call in
+  sync code, in a lambda, or the name passed on as a value keeps the finding.
 
 A sync function may well run inside a running loop (a callback, a hook): there
 `get_event_loop()` returns that loop on every version. The rule cannot always know, so its
@@ -139,6 +145,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         if in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
             || deprecation_expected(checker, call.start())
             || in_loop_installing_test_case(checker)
+            || called_only_from_coroutines(checker)
         {
             return;
         }
@@ -237,6 +244,89 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
             Stmt::FunctionDef(function) => set_in(&function.body),
             _ => false,
         })
+}
+
+/// Whether the call sits in a module-level sync function that no other module calls (a test
+/// module's helper, or a private `_name`) and that its module calls only from coroutines
+/// (`with fake_server():` in `async def test_...`): it runs inside the running loop, which
+/// `get_event_loop()` returns on every version.
+fn called_only_from_coroutines(checker: &Checker) -> bool {
+    let ancestors = checker.statement_ancestors();
+    let mut scopes = ancestors
+        .iter()
+        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    let (Some(Stmt::FunctionDef(function)), None) = (scopes.next(), scopes.next()) else {
+        return false;
+    };
+    let name = function.name.as_str();
+    if function.is_async
+        || !(name.starts_with('_') || is_test_module(&checker.model.module.module_name))
+    {
+        return false;
+    }
+    let mut calls = CallsOf {
+        name,
+        in_coroutine: false,
+        from_coroutines: 0,
+        elsewhere: false,
+    };
+    calls.visit_body(&checker.module().body);
+    calls.from_coroutines > 0 && !calls.elsewhere
+}
+
+/// How a module uses the name of one of its functions: calls made inside an `async def`, and
+/// whether any other use (a call in sync code, the name passed or stored) exists.
+struct CallsOf<'n> {
+    name: &'n str,
+    in_coroutine: bool,
+    from_coroutines: usize,
+    elsewhere: bool,
+}
+
+impl<'a> Visitor<'a> for CallsOf<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                // Decorators and defaults run where the function is defined.
+                for decorator in &function.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                self.visit_parameters(&function.parameters);
+                let outer = std::mem::replace(&mut self.in_coroutine, function.is_async);
+                self.visit_body(&function.body);
+                self.in_coroutine = outer;
+            }
+            Stmt::ClassDef(_) => {
+                // A class body runs where the class is defined: not inside a coroutine.
+                let outer = std::mem::replace(&mut self.in_coroutine, false);
+                visitor::walk_stmt(self, stmt);
+                self.in_coroutine = outer;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call) if matches!(&*call.func, Expr::Name(callee) if callee.id.as_str() == self.name) =>
+            {
+                if self.in_coroutine {
+                    self.from_coroutines += 1;
+                } else {
+                    self.elsewhere = true;
+                }
+                visitor::walk_arguments(self, &call.arguments);
+            }
+            Expr::Name(name) if name.id.as_str() == self.name => self.elsewhere = true,
+            // A lambda's body runs wherever it is called.
+            Expr::Lambda(_) => {
+                let outer = std::mem::replace(&mut self.in_coroutine, false);
+                visitor::walk_expr(self, expr);
+                self.in_coroutine = outer;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
 }
 
 /// Whether the code at `offset` runs inside a `with` that expects a warning or sets what
