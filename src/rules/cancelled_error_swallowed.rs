@@ -6,7 +6,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{
-    Node, Walk, enclosing_class, find_function, find_method, last_identifier, receiver_name,
+    self, Node, Walk, enclosing_class, find_function, find_method, last_identifier, receiver_name,
     single_assignment, walk_body_shallow, walk_statements_shallow,
 };
 use crate::catalog::{
@@ -143,7 +143,21 @@ or, when cleanup must also run on cancellation, re-raise after it:
   CancelledError: pass`).
 - The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
   `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
-  `raise errors[0]`), typically once a shielded cleanup has finished.
+  `raise errors[0]`, or hands it to a function that always raises), typically once a shielded
+  cleanup has finished; or the handler notes the cancellation in a flag (`cancelled = True`) and
+  the function raises a cancellation after the `try` when the flag is set (`if cancelled:
+  raise asyncio.CancelledError()`).
+- A function of another module whose name says it raises what it is handed (`reraise(exc)`,
+  `_raise_redacted_error(exc)`), given the caught or kept exception, counts as a raise; not
+  one named for a condition (`raise_for_status`, `raise_if_failed`).
+- `raise translate(exc)`: a function (not a class) handed the caught exception works out what
+  to raise from it, and may raise a cancellation as a cancellation (`raise
+  redacted_copy(exc) from None`). A class given it (`raise ToolError(exc)`) makes another
+  exception and is flagged; a name spelled in CapWords is taken for a class.
+- Cleanup in a `finally` that first notes the exception propagating through it (`active =
+  sys.exc_info()[1]`, or `sys.exception()`), with a handler that re-raises when nothing is in
+  flight (`if active is None: raise`): otherwise the `finally` re-raises the first exception
+  once the cleanup is done.
 - A branch that tests the cancellation of the task the `try` awaits (`await asyncio.shield(job)`
   / `if job.cancelled(): return ...`): that branch handles the awaited task's own
   cancellation, not this one's.
@@ -160,7 +174,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`), or
   `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
   waiter has the cancellation raised where it waits), or `return exc` (the caller is handed
-  the cancellation to raise). The exception may also come from `sys` in a handler that does
+  the cancellation to raise; also as an item of a returned tuple, `return exc, True`, or an
+  operand of `or`). Likewise an exception the handler keeps and the function returns after
+  the `try` (`cancellation = exc` ... `return cancellation or close_error`). The exception may also come from `sys` in a handler that does
   not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
   `greenlet_spawn`), `coro.throw(sys.exception())`.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
@@ -506,14 +522,17 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
             // Another exception replaces the cancellation.
             Some(_) => Flow::Escapes,
         },
-        // `return exc`: the caught exception is handed to the caller, whose business it is
-        // to raise it (a `wait()` that returns the cancellation it absorbed while it let the
+        // `return exc` (also `return exc, retry`): the caught exception is handed to the
+        // caller, whose business it is to raise it (a `wait()` that returns the cancellation it absorbed while it let the
         // task it waits on finish).
         Stmt::Return(ast::StmtReturn {
             value: Some(value), ..
-        }) if caught.is_some_and(
-            |caught| matches!(&**value, Expr::Name(name) if name.id.as_str() == caught),
-        ) =>
+        }) if caught.is_some_and(|caught| {
+            returns_kept(
+                value,
+                &|expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught),
+            )
+        }) =>
         {
             Flow::Reraises
         }
@@ -1002,6 +1021,40 @@ fn ends_path(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
         || (cx.assume_other_modules && assumed_cancellation(cx, exc))
         // `raise AssertionError("unreachable: X re-raises")` marks a path that does not happen.
         || is_assertion_error(cx.checker, exc)
+        || translates_caught(cx, exc, caught)
+}
+
+/// `raise self._translate(exc)`, `raise redacted_copy(exc)`: a function, not a class, handed
+/// the caught exception works out what to raise from it, and may well raise a cancellation as
+/// a cancellation; what it makes of one is out of the handler's sight. A class given the
+/// exception (`raise ToolError(exc)`) makes another exception, as before.
+fn translates_caught(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
+    let (Expr::Call(call), Some(caught)) = (exc, caught) else {
+        return false;
+    };
+    let handed = ast_query::argument_values(&call.arguments)
+        .any(|argument| matches!(argument, Expr::Name(name) if name.id.as_str() == caught));
+    if !handed {
+        return false;
+    }
+    if resolve_callee(cx, call).is_some() {
+        return true;
+    }
+    let Some(name) = last_identifier(&call.func) else {
+        return false;
+    };
+    let names_class = cx
+        .checker
+        .model
+        .path_of(&call.func)
+        .is_some_and(|path| cx.checker.model.module.classes.contains_key(&path));
+    // Classes are spelled in CapWords (`TimeoutError`, `_RetryableError`), functions not.
+    let capitalized = name
+        .trim_start_matches('_')
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    !names_class && !capitalized
 }
 
 /// `raise exc` (the caught name), `raise asyncio.CancelledError`, `raise asyncio.CancelledError(...)`.
@@ -1150,6 +1203,33 @@ fn calls_uncancel(body: &[Stmt]) -> bool {
 // body raises on every path. Resolved within the module: functions defined at module level,
 // and methods of the current class and of its bases defined in the same module.
 
+/// A returned value that is a kept exception, or holds one as an operand of `or` or an item of
+/// a tuple.
+fn returns_kept(value: &Expr, is_keeper: &dyn Fn(&Expr) -> bool) -> bool {
+    match value {
+        Expr::Tuple(ast::ExprTuple { elts, .. }) => elts.iter().any(is_keeper),
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+            bool_op.values.iter().any(is_keeper)
+        }
+        other => is_keeper(other),
+    }
+}
+
+/// A function of another module whose name says it raises what it is given (`reraise`,
+/// `_raise_redacted_error`), not that it raises only on a condition (`raise_for_status`,
+/// `raise_if_cancelled`). Another module's body is out of this rule's sight; its name is what
+/// its authors say it does.
+fn named_to_raise(callee: &Expr) -> bool {
+    let Some(name) = last_identifier(callee) else {
+        return false;
+    };
+    let name = name.trim_start_matches('_');
+    (name.starts_with("raise_") || name.starts_with("reraise"))
+        && !name
+            .split('_')
+            .any(|word| matches!(word, "if" | "for" | "on" | "when" | "unless"))
+}
+
 /// How many callees deep the "does it always raise?" question is followed.
 const MAX_CALLEE_DEPTH: usize = 3;
 
@@ -1167,7 +1247,11 @@ fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
         return false;
     }
     let Some(callee) = resolve_callee(cx, call) else {
-        return false;
+        // `reraise(exc)` of another module, handed the caught exception.
+        return caught.is_some_and(|caught| {
+            ast_query::argument_values(&call.arguments)
+                .any(|argument| matches!(argument, Expr::Name(name) if name.id.as_str() == caught))
+        }) && named_to_raise(&call.func);
     };
     if is_abstract(callee) {
         return false;
@@ -1284,6 +1368,19 @@ fn resolve_callee<'a>(
 fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
     let mut markers = Vec::new();
     for outer in finally_owners(cx, try_stmt) {
+        // `active = sys.exc_info()[1]` (or `sys.exception()`) in the `finally` itself, before
+        // the cleanup's `try`: the exception propagating through it, or `None`.
+        walk_statements_shallow(&outer.finalbody, &mut |stmt| {
+            if stmt.start() >= try_stmt.start() {
+                return Walk::Stop;
+            }
+            if let Some((Expr::Name(target), value)) = single_assignment(stmt)
+                && is_exception_in_flight(cx.checker, value)
+            {
+                markers.push(target.id.to_string());
+            }
+            Walk::Descend
+        });
         for handler in &outer.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
             let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
@@ -1302,6 +1399,26 @@ fn in_flight_markers(cx: &Cx, try_stmt: &ast::StmtTry) -> Vec<String> {
         }
     }
     markers
+}
+
+/// `sys.exc_info()[1]` or `sys.exception()`: the exception being handled, or `None`.
+fn is_exception_in_flight(checker: &Checker, value: &Expr) -> bool {
+    let call = match value {
+        Expr::Subscript(subscript)
+            if matches!(&*subscript.slice, Expr::NumberLiteral(number)
+                if number.value.as_int().and_then(ast::Int::as_u8) == Some(1)) =>
+        {
+            match &*subscript.value {
+                Expr::Call(call) => Some((call, "sys.exc_info")),
+                _ => None,
+            }
+        }
+        Expr::Call(call) => Some((call, "sys.exception")),
+        _ => None,
+    };
+    call.is_some_and(|(call, expected)| {
+        call.arguments.is_empty() && checker.model.call_path(call).as_deref() == Some(expected)
+    })
 }
 
 /// The `try` sits in the `finally` of an enclosing `try…finally` (no handlers) whose body
@@ -1431,20 +1548,22 @@ fn reraised_later(
     try_stmt: &ast::StmtTry,
     handler: &ast::ExceptHandlerExceptHandler,
 ) -> bool {
-    let Some(caught) = handler.name.as_ref().map(|name| name.as_str()) else {
-        return false;
-    };
-    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    let caught = handler.name.as_ref().map(|name| name.as_str());
+    let is_caught = |expr: &Expr| matches!((expr, caught), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught);
     let mut keepers: Vec<String> = Vec::new();
+    // `cancelled = True`: the handler notes the cancellation in a flag.
+    let mut flags: Vec<String> = Vec::new();
     walk_body_shallow(&handler.body, &mut |node| {
         match node {
-            Node::Stmt(stmt) => {
-                if let Some((Expr::Name(target), value)) = single_assignment(stmt)
-                    && is_caught(value)
-                {
+            Node::Stmt(stmt) => match single_assignment(stmt) {
+                Some((Expr::Name(target), value)) if is_caught(value) => {
                     keepers.push(target.id.to_string());
                 }
-            }
+                Some((Expr::Name(target), Expr::BooleanLiteral(literal))) if literal.value => {
+                    flags.push(target.id.to_string());
+                }
+                _ => {}
+            },
             Node::Expr(Expr::Call(call)) => {
                 if let Expr::Attribute(attribute) = &*call.func
                     && matches!(attribute.attr.as_str(), "append" | "add")
@@ -1458,11 +1577,43 @@ fn reraised_later(
         }
         Walk::Descend
     });
-    if keepers.is_empty() {
+    if keepers.is_empty() && flags.is_empty() {
         return false;
     }
     let after = try_stmt.start();
+    // `if cancelled: raise asyncio.CancelledError()` once the work is done.
+    let tests_flag = |test: &Expr| {
+        let is_flag = |expr: &Expr| matches!(expr, Expr::Name(name) if flags.iter().any(|flag| flag == name.id.as_str()));
+        match test {
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+                bool_op.values.iter().any(is_flag)
+            }
+            other => is_flag(other),
+        }
+    };
+    let is_keeper = |expr: &Expr| matches!(expr, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()));
     walk_statements_shallow(cx.checker.current_body(), &mut |stmt| match stmt {
+        // `return kept`, `return kept or other`, `return kept, retry`: handed to the caller, as
+        // the handler's own `return exc` is.
+        Stmt::Return(ast::StmtReturn {
+            value: Some(value), ..
+        }) if stmt.start() > after && returns_kept(value, &is_keeper) => Walk::Stop,
+        Stmt::If(if_stmt)
+            if stmt.start() > after
+                && tests_flag(&if_stmt.test)
+                && sequence_flow(cx, &if_stmt.body, None) == Flow::Reraises =>
+        {
+            Walk::Stop
+        }
+        // `_raise_redacted(kept)`: handed to a function that always raises.
+        Stmt::Expr(ast::StmtExpr { value, .. })
+            if stmt.start() > after
+                && matches!(&**value, Expr::Call(call)
+                    if ast_query::argument_values(&call.arguments).any(is_keeper)
+                        && (calls_always_raising(cx, value, None) || named_to_raise(&call.func))) =>
+        {
+            Walk::Stop
+        }
         Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) if stmt.start() > after => {
             let raised = match &**exc {
                 Expr::Subscript(subscript) => &*subscript.value,
