@@ -78,7 +78,8 @@ async def notify_all(users):
 - Reaping tasks the function has just cancelled: every awaitable was cancelled before the
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
-  then `gather(*tasks, return_exceptions=True)`); a local list every `.append`ed item of which was
+  then `gather(*tasks, return_exceptions=True)`), or over a tuple or list that names each task
+  (`for t in (self._reader, self._writer): t.cancel()`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
   returned by a module-level helper (or a method of the class) that cancels every task it
   collects and returns them; a task made in the function (`t = asyncio.create_task(pull(scope,
@@ -433,9 +434,17 @@ impl<'a> Drain<'_, 'a, '_> {
                     }
                 }
                 Node::Stmt(Stmt::For(for_stmt)) if for_stmt.start() < gather_at => {
+                    // `for t in tasks:`, or over a display that names it (`for t in
+                    // (self._reader, self._writer):`).
+                    let iterates_target = match unwrap_copy(self.checker, &for_stmt.iter) {
+                        Expr::Tuple(ast::ExprTuple { elts, .. })
+                        | Expr::List(ast::ExprList { elts, .. }) => elts
+                            .iter()
+                            .any(|elt| dotted_name(elt).as_deref() == Some(target.as_str())),
+                        iter => dotted_name(iter).as_deref() == Some(target.as_str()),
+                    };
                     if let Expr::Name(item) = &*for_stmt.target
-                        && dotted_name(unwrap_copy(self.checker, &for_stmt.iter)).as_deref()
-                            == Some(target.as_str())
+                        && iterates_target
                         && calls_method_on(&for_stmt.body, item.id.as_str(), methods)
                     {
                         return Walk::Stop;
