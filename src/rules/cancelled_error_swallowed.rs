@@ -2,6 +2,7 @@
 //! `asyncio.CancelledError` (by name, through `BaseException`, or bare) and does not
 //! re-raise it on every path.
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -128,6 +129,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   Likewise a call that hands the caught exception to such a helper which re-raises it on every
   cancellation path (`kind = self._classify(exc)` where `_classify` does
   `if isinstance(exc, CancelledError) and asyncio.current_task().cancelling(): raise exc`).
+- A handler in a private helper (`_finish_cleanup`, `self._stop_through_cancellation`) that its
+  module calls only inside `except` handlers ending in a bare `raise` (or a raise of what they
+  caught), with no `return`, `break` or `continue` in them: the helper finishes a cleanup
+  through repeated cancellation, and its caller re-raises what it is handling afterwards. A
+  call anywhere else, or the name used as a value, keeps the finding.
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
@@ -218,7 +224,8 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
-            && !reraised_later(&cx, try_stmt, handler);
+            && !reraised_later(&cx, try_stmt, handler)
+            && !called_only_from_reraising_handlers(checker);
         (swallows, cx.assumed.take())
     };
     if !swallows(false).0 {
@@ -1626,6 +1633,99 @@ fn reraised_later(
                 Walk::Descend
             }
         }
+        _ => Walk::Descend,
+    })
+}
+
+/// The handler's function is a private helper (`_finish_cleanup`, `self._await_cleanup`) that
+/// its module calls only inside `except` handlers that end in a bare `raise` (or a raise of
+/// what they caught) and leave no other way: whatever the helper swallows while it finishes
+/// the cleanup, its caller re-raises the exception it is handling, cancellation included.
+fn called_only_from_reraising_handlers(checker: &Checker) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let name = function.name.as_str();
+    if !name.starts_with('_') || name.starts_with("__") {
+        return false;
+    }
+    let mut calls = HelperCalls {
+        name,
+        handlers: Vec::new(),
+        in_reraising_handler: 0,
+        elsewhere: false,
+    };
+    calls.visit_body(&checker.module().body);
+    calls.in_reraising_handler > 0 && !calls.elsewhere
+}
+
+/// The calls of a helper by name (`_helper(...)`, `self._helper(...)`, `session._helper(...)`),
+/// sorted into those inside a re-raising handler and the rest.
+struct HelperCalls<'n> {
+    name: &'n str,
+    /// For each enclosing handler of the current function, whether it re-raises.
+    handlers: Vec<bool>,
+    in_reraising_handler: usize,
+    elsewhere: bool,
+}
+
+impl<'a> Visitor<'a> for HelperCalls<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::FunctionDef(_) | Stmt::ClassDef(_) = stmt {
+            // A nested body runs when it is called, not in the handler it is defined in.
+            let outer = std::mem::take(&mut self.handlers);
+            visitor::walk_stmt(self, stmt);
+            self.handlers = outer;
+        } else {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(inner) = handler;
+        self.handlers.push(ends_in_reraise(inner));
+        visitor::walk_except_handler(self, handler);
+        self.handlers.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let names_helper = |expr: &Expr| match expr {
+            Expr::Name(name) => name.id.as_str() == self.name,
+            Expr::Attribute(attribute) => attribute.attr.as_str() == self.name,
+            _ => false,
+        };
+        match expr {
+            Expr::Call(call) if names_helper(&call.func) => {
+                if self.handlers.iter().any(|reraises| *reraises) {
+                    self.in_reraising_handler += 1;
+                } else {
+                    self.elsewhere = true;
+                }
+                if let Expr::Attribute(attribute) = &*call.func {
+                    self.visit_expr(&attribute.value);
+                }
+                self.visit_arguments(&call.arguments);
+            }
+            // Handed on as a value (`loop.add_callback(_helper, ...)`): run who knows where.
+            other if names_helper(other) => self.elsewhere = true,
+            other => visitor::walk_expr(self, other),
+        }
+    }
+}
+
+/// Whether a handler ends in `raise` (bare, or of the name it caught) and holds no `return`,
+/// `break` or `continue` that could leave it first.
+fn ends_in_reraise(handler: &ast::ExceptHandlerExceptHandler) -> bool {
+    let caught = handler.name.as_ref().map(|name| name.as_str());
+    let ends = match handler.body.last() {
+        Some(Stmt::Raise(ast::StmtRaise { exc: None, .. })) => true,
+        Some(Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. })) => {
+            matches!((&**exc, caught), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught)
+        }
+        _ => false,
+    };
+    ends && !walk_statements_shallow(&handler.body, &mut |stmt| match stmt {
+        Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => Walk::Stop,
         _ => Walk::Descend,
     })
 }
