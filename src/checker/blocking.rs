@@ -8,6 +8,7 @@ use ruff_text_size::Ranged;
 
 use super::Checker;
 use crate::catalog::{self, Blocking, BlockingApi};
+use crate::semantic::Resolved;
 
 /// The blocking API `call` (to `path`) is, after the configuration (`blocking-calls`,
 /// `async-safe-calls`) and the non-blocking forms: shared with the whole-project summary.
@@ -45,10 +46,46 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
+        || awaited_method_of_typed_value(checker, call)
     {
         return None;
     }
     Some(api)
+}
+
+/// A method called on a value whose type the module inferred (`self.engine.begin()`), where the
+/// code awaits the call, enters it with `async with`, or iterates it with `async for`: a sync
+/// API's result supports none of these, so the value is the async kind (an `AsyncEngine`
+/// bound on another branch, or narrowed by `isinstance`) and the inference missed it. A module
+/// function awaited by mistake (`await time.sleep(1)`) still blocks before it fails, and is
+/// reported.
+fn awaited_method_of_typed_value(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    if !matches!(
+        checker.model.resolve(&attribute.value),
+        Some(Resolved::Instance(_))
+    ) {
+        return false;
+    }
+    let range = call.range();
+    let is_call = |expr: &Expr| expr.range() == range;
+    if let Some(Expr::Await(await_expr)) = checker.expression_ancestors().iter().rev().nth(1)
+        && is_call(&await_expr.value)
+    {
+        return true;
+    }
+    checker
+        .statement_ancestors()
+        .last()
+        .is_some_and(|stmt| match stmt {
+            Stmt::With(with) if with.is_async => {
+                with.items.iter().any(|item| is_call(&item.context_expr))
+            }
+            Stmt::For(for_stmt) if for_stmt.is_async => is_call(&for_stmt.iter),
+            _ => false,
+        })
 }
 
 fn is_non_blocking_form(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
