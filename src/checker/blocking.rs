@@ -308,8 +308,8 @@ pub(crate) fn is_datagram_socket(checker: &Checker, value: &Expr) -> bool {
 
 /// Whether every assignment the module makes to the receiver of the method call `call` (a
 /// name, in the function and at module level; an attribute of the method's receiver, in the
-/// class's methods; `with ... as` included) is a value `built` accepts: `None` when the
-/// receiver is neither, or the module assigns it nowhere.
+/// class's methods; `with ... as` included) is a value `built` accepts, an assignment of
+/// `None` aside: `None` when the receiver is neither, or the module assigns it nowhere.
 fn receiver_assignments_built(
     checker: &Checker,
     call: &ast::ExprCall,
@@ -320,6 +320,11 @@ fn receiver_assignments_built(
     };
     let (mut assigned, mut accepted) = (0usize, 0usize);
     let mut count = |value: Option<&Expr>, index: Option<usize>| {
+        // `s = None` before the real value (a placeholder for a `finally`, a field not made
+        // yet): no method is called on it, so it says nothing of the receiver.
+        if index.is_none() && matches!(value, Some(Expr::NoneLiteral(_))) {
+            return;
+        }
         assigned += 1;
         if index.is_none() && value.is_some_and(built) {
             accepted += 1;

@@ -158,7 +158,8 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `BlockingIOError` (the wait loop of a non-blocking socket: it returns at once and the loop
   waits for readiness).
 - `connect` on a datagram socket: a name or `self` attribute every assignment of which in the
-  module is `socket.socket(family, socket.SOCK_DGRAM)` (a `with ... as` target included).
+  module is `socket.socket(family, socket.SOCK_DGRAM)` (a `with ... as` target included; a
+  `probe = None` placeholder before it, for a `finally` to test, does not count).
   Connecting a UDP socket only records the peer's address; the usual use is learning which
   local address routes to a host. Its `send`/`recv` still count. The same holds for LW103
   chains through such a call.
