@@ -180,9 +180,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `outcome.Error(exc)` (whose receiver re-raises it with `.unwrap()`), or
   `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
   waiter has the cancellation raised where it waits), or `return exc` (the caller is handed
-  the cancellation to raise; also as an item of a returned tuple, `return exc, True`, or an
-  operand of `or`). Likewise an exception the handler keeps and the function returns after
-  the `try` (`cancellation = exc` ... `return cancellation or close_error`). The exception may also come from `sys` in a handler that does
+  the cancellation to raise; also as an item of a returned tuple, `return exc, True`, an
+  operand of `or`, or an argument of a returned record, `return Outcome(error=exc)`). Likewise an exception the handler keeps and the function returns after
+  the `try` (`cancellation = exc` ... `return cancellation or close_error`), also through
+  another name it is passed on to (`to_raise = cleanup_error` ... `raise to_raise`). The exception may also come from `sys` in a handler that does
   not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
   `greenlet_spawn`), `coro.throw(sys.exception())`.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
@@ -535,10 +536,15 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
         Stmt::Return(ast::StmtReturn {
             value: Some(value), ..
         }) if caught.is_some_and(|caught| {
-            returns_kept(
-                value,
-                &|expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught),
-            )
+            let is_caught =
+                |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+            // In a callee, only the exception itself: a record it builds goes back to the
+            // handler, not to whoever awaits the task.
+            if cx.depth == 0 {
+                returns_kept(value, &is_caught)
+            } else {
+                is_caught(value)
+            }
         }) =>
         {
             Flow::Reraises
@@ -1055,13 +1061,15 @@ fn translates_caught(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
         .model
         .path_of(&call.func)
         .is_some_and(|path| cx.checker.model.module.classes.contains_key(&path));
-    // Classes are spelled in CapWords (`TimeoutError`, `_RetryableError`), functions not.
-    let capitalized = name
-        .trim_start_matches('_')
+    !names_class && !spelled_as_class(name)
+}
+
+/// Classes are spelled in CapWords (`TimeoutError`, `_RetryableError`), functions not.
+fn spelled_as_class(name: &str) -> bool {
+    name.trim_start_matches('_')
         .chars()
         .next()
-        .is_some_and(char::is_uppercase);
-    !names_class && !capitalized
+        .is_some_and(char::is_uppercase)
 }
 
 /// `raise exc` (the caught name), `raise asyncio.CancelledError`, `raise asyncio.CancelledError(...)`.
@@ -1210,11 +1218,16 @@ fn calls_uncancel(body: &[Stmt]) -> bool {
 // body raises on every path. Resolved within the module: functions defined at module level,
 // and methods of the current class and of its bases defined in the same module.
 
-/// A returned value that is a kept exception, or holds one as an operand of `or` or an item of
-/// a tuple.
+/// A returned value that is a kept exception, or holds one as an operand of `or`, an item of a
+/// tuple, or an argument of the record it builds (`return Outcome(error=err)`).
 fn returns_kept(value: &Expr, is_keeper: &dyn Fn(&Expr) -> bool) -> bool {
     match value {
         Expr::Tuple(ast::ExprTuple { elts, .. }) => elts.iter().any(is_keeper),
+        // A record (a CapWords class) built with it; not `str(exc)`, `format_error(exc)`.
+        Expr::Call(call) => {
+            last_identifier(&call.func).is_some_and(spelled_as_class)
+                && ast_query::argument_values(&call.arguments).any(is_keeper)
+        }
         Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
             bool_op.values.iter().any(is_keeper)
         }
@@ -1588,6 +1601,25 @@ fn reraised_later(
         return false;
     }
     let after = try_stmt.start();
+    // Passed on after the `try` (`to_raise = cleanup_error`): the new name keeps it too.
+    for _ in 0..4 {
+        let mut passed_on: Vec<String> = Vec::new();
+        walk_statements_shallow(cx.checker.current_body(), &mut |stmt| {
+            if stmt.start() > after
+                && let Some((Expr::Name(target), Expr::Name(value))) = single_assignment(stmt)
+                && keepers.iter().any(|keeper| keeper == value.id.as_str())
+                && !keepers.iter().any(|keeper| keeper == target.id.as_str())
+                && !passed_on.iter().any(|name| name == target.id.as_str())
+            {
+                passed_on.push(target.id.to_string());
+            }
+            Walk::Descend
+        });
+        if passed_on.is_empty() {
+            break;
+        }
+        keepers.extend(passed_on);
+    }
     // `if cancelled: raise asyncio.CancelledError()` once the work is done.
     let tests_flag = |test: &Expr| {
         let is_flag = |expr: &Expr| matches!(expr, Expr::Name(name) if flags.iter().any(|flag| flag == name.id.as_str()));
