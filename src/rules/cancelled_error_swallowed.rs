@@ -183,7 +183,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the cancellation to raise; also as an item of a returned tuple, `return exc, True`, an
   operand of `or`, or an argument of a returned record, `return Outcome(error=exc)`). Likewise an exception the handler keeps and the function returns after
   the `try` (`cancellation = exc` ... `return cancellation or close_error`), also through
-  another name it is passed on to (`to_raise = cleanup_error` ... `raise to_raise`). The exception may also come from `sys` in a handler that does
+  another name it is passed on to (`to_raise = cleanup_error` ... `raise to_raise`). What a
+  function makes of it (`safe = redacted_copy(exc)`) counts when it is raised after the `try`,
+  not when it is returned (`content = error_payload(exc)` in a response is no exception). The exception may also come from `sys` in a handler that does
   not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
   `greenlet_spawn`), `coro.throw(sys.exception())`.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
@@ -1571,6 +1573,9 @@ fn reraised_later(
     let caught = handler.name.as_ref().map(|name| name.as_str());
     let is_caught = |expr: &Expr| matches!((expr, caught), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught);
     let mut keepers: Vec<String> = Vec::new();
+    // `kept = redacted_copy(exc)`: what a function makes of it, which counts only if raised
+    // (`content = error_payload(exc)` returned in a response is no exception).
+    let mut made: Vec<String> = Vec::new();
     // `cancelled = True`: the handler notes the cancellation in a flag.
     let mut flags: Vec<String> = Vec::new();
     walk_body_shallow(&handler.body, &mut |node| {
@@ -1578,6 +1583,9 @@ fn reraised_later(
             Node::Stmt(stmt) => match single_assignment(stmt) {
                 Some((Expr::Name(target), value)) if is_caught(value) => {
                     keepers.push(target.id.to_string());
+                }
+                Some((Expr::Name(target), value)) if translates_caught(cx, value, caught) => {
+                    made.push(target.id.to_string());
                 }
                 Some((Expr::Name(target), Expr::BooleanLiteral(literal))) if literal.value => {
                     flags.push(target.id.to_string());
@@ -1597,29 +1605,12 @@ fn reraised_later(
         }
         Walk::Descend
     });
-    if keepers.is_empty() && flags.is_empty() {
+    if keepers.is_empty() && made.is_empty() && flags.is_empty() {
         return false;
     }
     let after = try_stmt.start();
-    // Passed on after the `try` (`to_raise = cleanup_error`): the new name keeps it too.
-    for _ in 0..4 {
-        let mut passed_on: Vec<String> = Vec::new();
-        walk_statements_shallow(cx.checker.current_body(), &mut |stmt| {
-            if stmt.start() > after
-                && let Some((Expr::Name(target), Expr::Name(value))) = single_assignment(stmt)
-                && keepers.iter().any(|keeper| keeper == value.id.as_str())
-                && !keepers.iter().any(|keeper| keeper == target.id.as_str())
-                && !passed_on.iter().any(|name| name == target.id.as_str())
-            {
-                passed_on.push(target.id.to_string());
-            }
-            Walk::Descend
-        });
-        if passed_on.is_empty() {
-            break;
-        }
-        keepers.extend(passed_on);
-    }
+    passed_on_after(cx, after, &mut keepers);
+    passed_on_after(cx, after, &mut made);
     // `if cancelled: raise asyncio.CancelledError()` once the work is done.
     let tests_flag = |test: &Expr| {
         let is_flag = |expr: &Expr| matches!(expr, Expr::Name(name) if flags.iter().any(|flag| flag == name.id.as_str()));
@@ -1631,6 +1622,10 @@ fn reraised_later(
         }
     };
     let is_keeper = |expr: &Expr| matches!(expr, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()));
+    let is_raisable = |expr: &Expr| {
+        is_keeper(expr)
+            || matches!(expr, Expr::Name(name) if made.iter().any(|kept| kept == name.id.as_str()))
+    };
     walk_statements_shallow(cx.checker.current_body(), &mut |stmt| match stmt {
         // `return kept`, `return kept or other`, `return kept, retry`: handed to the caller, as
         // the handler's own `return exc` is.
@@ -1648,7 +1643,7 @@ fn reraised_later(
         Stmt::Expr(ast::StmtExpr { value, .. })
             if stmt.start() > after
                 && matches!(&**value, Expr::Call(call)
-                    if ast_query::argument_values(&call.arguments).any(is_keeper)
+                    if ast_query::argument_values(&call.arguments).any(is_raisable)
                         && (calls_always_raising(cx, value, None) || named_to_raise(&call.func))) =>
         {
             Walk::Stop
@@ -1658,8 +1653,7 @@ fn reraised_later(
                 Expr::Subscript(subscript) => &*subscript.value,
                 other => other,
             };
-            if matches!(raised, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()))
-            {
+            if is_raisable(raised) {
                 Walk::Stop
             } else {
                 Walk::Descend
@@ -1667,6 +1661,29 @@ fn reraised_later(
         }
         _ => Walk::Descend,
     })
+}
+
+/// Adds to `kept` the names the current function passes a kept name on to after `after`
+/// (`to_raise = cleanup_error`), a few steps deep.
+fn passed_on_after(cx: &Cx, after: TextSize, kept: &mut Vec<String>) {
+    for _ in 0..4 {
+        let mut passed_on: Vec<String> = Vec::new();
+        walk_statements_shallow(cx.checker.current_body(), &mut |stmt| {
+            if stmt.start() > after
+                && let Some((Expr::Name(target), Expr::Name(value))) = single_assignment(stmt)
+                && kept.iter().any(|name| name == value.id.as_str())
+                && !kept.iter().any(|name| name == target.id.as_str())
+                && !passed_on.iter().any(|name| name == target.id.as_str())
+            {
+                passed_on.push(target.id.to_string());
+            }
+            Walk::Descend
+        });
+        if passed_on.is_empty() {
+            break;
+        }
+        kept.extend(passed_on);
+    }
 }
 
 /// The handler's function is a private helper (`_finish_cleanup`, `self._await_cleanup`) that
