@@ -187,7 +187,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   function makes of it (`safe = redacted_copy(exc)`) counts when it is raised after the `try`,
   not when it is returned (`content = error_payload(exc)` in a response is no exception). The exception may also come from `sys` in a handler that does
   not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
-  `greenlet_spawn`), `coro.throw(sys.exception())`.
+  `greenlet_spawn`), `coro.throw(sys.exception())`. Also through a function or method of the
+  module the handler hands it to (`self._record_failure(exc)`, whose body does
+  `self._result.set_exception(error)`).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Raising a class of another module of the project that derives from
@@ -224,6 +226,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         let swallows = sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
             && !calls_uncancel(&handler.body)
             && !hands_exception_on(checker, &handler.body, caught)
+            && !hands_exception_to_helper(&cx, &handler.body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
@@ -1198,6 +1201,26 @@ fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) ->
             } else {
                 Walk::Descend
             }
+        }
+        _ => Walk::Descend,
+    })
+}
+
+/// `self._record_failure(exc)`: the caught exception handed to a function or method of this
+/// module that hands it on itself (`self._result.set_exception(error)`).
+fn hands_exception_to_helper(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> bool {
+    let Some(caught) = caught else {
+        return false;
+    };
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call))
+            if resolve_callee(cx, call).is_some_and(|callee| {
+                parameter_receiving(cx, call, callee, caught).is_some_and(|parameter| {
+                    hands_exception_on(cx.checker, &callee.body, Some(parameter))
+                })
+            }) =>
+        {
+            Walk::Stop
         }
         _ => Walk::Descend,
     })
