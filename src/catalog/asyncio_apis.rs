@@ -358,6 +358,10 @@ pub const EXCEPTION_CARRIERS: &[&str] = &["outcome.Error"];
 /// future's `set_exception(exc)`: whoever awaits the future has it raised there (LW403).
 pub const EXCEPTION_FORWARDING_METHODS: &[&str] = &["throw", "athrow", "set_exception"];
 
+/// Queue methods that hand an item to the consumer reading the queue: an exception put there
+/// (alone or in a `("error", exc)` message) is raised by that consumer (LW403).
+pub const EXCEPTION_QUEUEING_METHODS: &[&str] = &["put", "put_nowait"];
+
 /// Methods that cancel a task or future (`task.cancel()`), and that acknowledge a
 /// deliberately suppressed cancellation (`asyncio.current_task().uncancel()`, 3.11+) (LW403).
 pub const TASK_CANCEL_METHODS: &[&str] = &["cancel"];

@@ -13,8 +13,8 @@ use crate::ast_query::{
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
-    EXCEPTION_FORWARDING_METHODS, NEVER_RETURNING_TYPES, TASK_CANCEL_METHODS,
-    TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_TYPES,
+    TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -189,7 +189,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
   `greenlet_spawn`), `coro.throw(sys.exception())`. Also through a function or method of the
   module the handler hands it to (`self._record_failure(exc)`, whose body does
-  `self._result.set_exception(error)`).
+  `self._result.set_exception(error)`). Likewise an exception put on a queue, alone or in a
+  message (`results.put_nowait(("error", exc))`, now or after the `try` from a name that keeps
+  it): the consumer reading the queue raises it.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Raising a class of another module of the project that derives from
@@ -1183,12 +1185,25 @@ fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) ->
             .call_path(call)
             .is_some_and(|path| path == "sys.exc_info" || path == "sys.exception"))
     };
+    let is_caught =
+        |expr: &Expr| matches!(expr, Expr::Name(name) if caught == Some(name.id.as_str()));
     let carries_caught = |call: &ast::ExprCall| match call.arguments.args.first() {
         Some(Expr::Name(name)) => caught == Some(name.id.as_str()),
         Some(first) => from_sys(first),
         None => false,
     };
     walk_body_shallow(body, &mut |node| match node {
+        // `results.put_nowait(exc)`, `results.put_nowait(("error", exc))`: to the consumer.
+        Node::Expr(Expr::Call(call))
+            if matches!(&*call.func, Expr::Attribute(attribute)
+                if EXCEPTION_QUEUEING_METHODS.contains(&attribute.attr.as_str()))
+                && call.arguments.args.first().is_some_and(|item| {
+                    is_caught(item)
+                        || matches!(item, Expr::Tuple(tuple) if tuple.elts.iter().any(is_caught))
+                }) =>
+        {
+            Walk::Stop
+        }
         Node::Expr(Expr::Call(call)) if carries_caught(call) => {
             let forwards = matches!(&*call.func, Expr::Attribute(attribute)
                 if EXCEPTION_FORWARDING_METHODS.contains(&attribute.attr.as_str()));
@@ -1604,7 +1619,11 @@ fn reraised_later(
     walk_body_shallow(&handler.body, &mut |node| {
         match node {
             Node::Stmt(stmt) => match single_assignment(stmt) {
-                Some((Expr::Name(target), value)) if is_caught(value) => {
+                // `kept = exc`, or a message holding it: `terminal = ("error", exc)`.
+                Some((Expr::Name(target), value))
+                    if is_caught(value)
+                        || matches!(value, Expr::Tuple(tuple) if tuple.elts.iter().any(is_caught)) =>
+                {
                     keepers.push(target.id.to_string());
                 }
                 Some((Expr::Name(target), value)) if translates_caught(cx, value, caught) => {
@@ -1662,6 +1681,16 @@ fn reraised_later(
         {
             Walk::Stop
         }
+        // `results.put_nowait(kept)`: handed to the consumer reading the queue.
+        Stmt::Expr(ast::StmtExpr { value, .. })
+            if stmt.start() > after
+                && matches!(call_or_awaited_call(value), Some(call)
+                    if matches!(&*call.func, Expr::Attribute(attribute)
+                        if EXCEPTION_QUEUEING_METHODS.contains(&attribute.attr.as_str()))
+                        && call.arguments.args.first().is_some_and(is_keeper)) =>
+        {
+            Walk::Stop
+        }
         // `_raise_redacted(kept)`: handed to a function that always raises.
         Stmt::Expr(ast::StmtExpr { value, .. })
             if stmt.start() > after
@@ -1684,6 +1713,18 @@ fn reraised_later(
         }
         _ => Walk::Descend,
     })
+}
+
+/// `f(...)` or `await f(...)`: the call.
+fn call_or_awaited_call(expr: &Expr) -> Option<&ast::ExprCall> {
+    match expr {
+        Expr::Await(await_expr) => match &*await_expr.value {
+            Expr::Call(call) => Some(call),
+            _ => None,
+        },
+        Expr::Call(call) => Some(call),
+        _ => None,
+    }
 }
 
 /// Adds to `kept` the names the current function passes a kept name on to after `after`
