@@ -68,7 +68,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 - A generator whose every call in its module is iterated to its end by a list or set
   comprehension that only collects its items (`[item async for item in gen()]`), or is
   wrapped in `contextlib.aclosing(...)` (or the
-  `async_generator` backport's, or a function of the project named `aclosing`; callers
+  `async_generator` backport's, or a function, class or alias of the project named
+  `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
@@ -565,13 +566,19 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
 }
 
 /// Whether a wrapper at `path` closes the generator it is handed: a catalogued one, or a
-/// function of the project named `aclosing` (the backport projects keep for Pythons before
-/// 3.10, which awaits `aclose()` on exit as `contextlib`'s does).
+/// function of the project named `aclosing` in any case (the backport projects keep for
+/// Pythons before 3.10, which awaits `aclose()` on exit as `contextlib`'s does, or a re-export
+/// of `contextlib`'s).
 fn closes_generators(checker: &Checker, path: &str) -> bool {
     GENERATOR_CLOSING_WRAPPERS.contains(&path)
-        || (path.ends_with(".aclosing")
+        || (path.rsplit('.').next().is_some_and(names_aclosing)
             && crate::project::roots::may_be_in_project(checker.roots, path)
             && checker.roots.is_some())
+}
+
+/// `aclosing`, in any case: Google ADK re-exports `contextlib.aclosing` as `Aclosing`.
+fn names_aclosing(name: &str) -> bool {
+    name.eq_ignore_ascii_case("aclosing")
 }
 
 /// The module's [`ModuleCalls`], kept in the checker's rule state.
@@ -618,7 +625,7 @@ impl ModuleCalls {
                     .entry(Box::from(name))
                     .or_default()
                     .push(call.range());
-                if name == "aclosing"
+                if names_aclosing(name)
                     && let Some(first) = call.arguments.args.first()
                 {
                     calls
@@ -644,7 +651,7 @@ fn wrapped_through_name(body: &[Stmt], call: TextRange) -> Vec<TextRange> {
     let mut wrapping = Vec::new();
     crate::ast_query::any_in_body(scope, &mut |expr| {
         if let Expr::Call(wrapper) = expr
-            && last_identifier(&wrapper.func) == Some("aclosing")
+            && last_identifier(&wrapper.func).is_some_and(names_aclosing)
             && let Some(Expr::Name(argument)) = wrapper.arguments.args.first()
             && argument.id.as_str() == name
         {
