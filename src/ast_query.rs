@@ -762,3 +762,127 @@ mod tests {
         }
     }
 }
+
+/// One use of a name in a module, as [`uses_of_name`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameUse {
+    /// It is what a call calls (`helper(...)`), not a value handed on (`loop.add_callback(helper)`).
+    pub called: bool,
+    /// The innermost function around it is an `async def` (a lambda or a class body is not).
+    pub in_coroutine: bool,
+    /// An `except` handler of the same function around it, one `marks` accepts.
+    pub in_marked_handler: bool,
+}
+
+/// Every use of `name` in `body` (`helper`, and `x.helper` when `attributes`), with where it
+/// sits: how a module calls one of its functions, for the rules that exempt a function by its
+/// callers (a sync helper only coroutines call, a helper only re-raising handlers call).
+/// Decorators and defaults count where the function is defined; a nested function, lambda or
+/// class body runs at another time, so the handlers around its definition do not count.
+pub fn uses_of_name(
+    body: &[Stmt],
+    name: &str,
+    attributes: bool,
+    marks: &dyn Fn(&ast::ExceptHandlerExceptHandler) -> bool,
+) -> Vec<NameUse> {
+    struct Uses<'n, 'm> {
+        name: &'n str,
+        attributes: bool,
+        marks: &'m dyn Fn(&ast::ExceptHandlerExceptHandler) -> bool,
+        in_coroutine: bool,
+        marked_handlers: usize,
+        depth: usize,
+        found: Vec<NameUse>,
+    }
+    impl Uses<'_, '_> {
+        fn names(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::Name(name) => name.id.as_str() == self.name,
+                Expr::Attribute(attribute) => {
+                    self.attributes && attribute.attr.as_str() == self.name
+                }
+                _ => false,
+            }
+        }
+        fn record(&mut self, called: bool) {
+            self.found.push(NameUse {
+                called,
+                in_coroutine: self.in_coroutine,
+                in_marked_handler: self.marked_handlers > 0,
+            });
+        }
+        /// Visits what runs at another time (a nested body) with `in_coroutine` and no
+        /// handlers around it.
+        fn elsewhere(&mut self, in_coroutine: bool, visit: impl FnOnce(&mut Self)) {
+            let outer = (self.in_coroutine, self.marked_handlers);
+            self.in_coroutine = in_coroutine;
+            self.marked_handlers = 0;
+            visit(self);
+            (self.in_coroutine, self.marked_handlers) = outer;
+        }
+    }
+    impl<'a> Visitor<'a> for Uses<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.depth >= MAX_NESTING {
+                return;
+            }
+            self.depth += 1;
+            match stmt {
+                Stmt::FunctionDef(function) => {
+                    for decorator in &function.decorator_list {
+                        self.visit_expr(&decorator.expression);
+                    }
+                    self.visit_parameters(&function.parameters);
+                    self.elsewhere(function.is_async, |uses| uses.visit_body(&function.body));
+                }
+                Stmt::ClassDef(_) => self.elsewhere(false, |uses| visitor::walk_stmt(uses, stmt)),
+                _ => visitor::walk_stmt(self, stmt),
+            }
+            self.depth -= 1;
+        }
+
+        fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+            let ast::ExceptHandler::ExceptHandler(inner) = handler;
+            let marked = (self.marks)(inner);
+            self.marked_handlers += usize::from(marked);
+            visitor::walk_except_handler(self, handler);
+            self.marked_handlers -= usize::from(marked);
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.depth >= MAX_NESTING {
+                return;
+            }
+            self.depth += 1;
+            match expr {
+                Expr::Call(call) if self.names(&call.func) => {
+                    self.record(true);
+                    if let Expr::Attribute(attribute) = &*call.func {
+                        self.visit_expr(&attribute.value);
+                    }
+                    self.visit_arguments(&call.arguments);
+                }
+                other if self.names(other) => {
+                    self.record(false);
+                    if let Expr::Attribute(attribute) = other {
+                        self.visit_expr(&attribute.value);
+                    }
+                }
+                Expr::Lambda(_) => self.elsewhere(false, |uses| visitor::walk_expr(uses, expr)),
+                other => visitor::walk_expr(self, other),
+            }
+            self.depth -= 1;
+        }
+    }
+    let mut uses = Uses {
+        name,
+        attributes,
+        marks,
+        in_coroutine: false,
+        marked_handlers: 0,
+        depth: 0,
+        found: Vec::new(),
+    };
+    uses.visit_body(body);
+    uses.found
+}

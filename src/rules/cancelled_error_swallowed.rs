@@ -2,7 +2,6 @@
 //! `asyncio.CancelledError` (by name, through `BaseException`, or bare) and does not
 //! re-raise it on every path.
 
-use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -1762,68 +1761,11 @@ fn called_only_from_reraising_handlers(checker: &Checker) -> bool {
     if !name.starts_with('_') || name.starts_with("__") {
         return false;
     }
-    let mut calls = HelperCalls {
-        name,
-        handlers: Vec::new(),
-        in_reraising_handler: 0,
-        elsewhere: false,
-    };
-    calls.visit_body(&checker.module().body);
-    calls.in_reraising_handler > 0 && !calls.elsewhere
-}
-
-/// The calls of a helper by name (`_helper(...)`, `self._helper(...)`, `session._helper(...)`),
-/// sorted into those inside a re-raising handler and the rest.
-struct HelperCalls<'n> {
-    name: &'n str,
-    /// For each enclosing handler of the current function, whether it re-raises.
-    handlers: Vec<bool>,
-    in_reraising_handler: usize,
-    elsewhere: bool,
-}
-
-impl<'a> Visitor<'a> for HelperCalls<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let Stmt::FunctionDef(_) | Stmt::ClassDef(_) = stmt {
-            // A nested body runs when it is called, not in the handler it is defined in.
-            let outer = std::mem::take(&mut self.handlers);
-            visitor::walk_stmt(self, stmt);
-            self.handlers = outer;
-        } else {
-            visitor::walk_stmt(self, stmt);
-        }
-    }
-
-    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
-        let ast::ExceptHandler::ExceptHandler(inner) = handler;
-        self.handlers.push(ends_in_reraise(inner));
-        visitor::walk_except_handler(self, handler);
-        self.handlers.pop();
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        let names_helper = |expr: &Expr| match expr {
-            Expr::Name(name) => name.id.as_str() == self.name,
-            Expr::Attribute(attribute) => attribute.attr.as_str() == self.name,
-            _ => false,
-        };
-        match expr {
-            Expr::Call(call) if names_helper(&call.func) => {
-                if self.handlers.iter().any(|reraises| *reraises) {
-                    self.in_reraising_handler += 1;
-                } else {
-                    self.elsewhere = true;
-                }
-                if let Expr::Attribute(attribute) = &*call.func {
-                    self.visit_expr(&attribute.value);
-                }
-                self.visit_arguments(&call.arguments);
-            }
-            // Handed on as a value (`loop.add_callback(_helper, ...)`): run who knows where.
-            other if names_helper(other) => self.elsewhere = true,
-            other => visitor::walk_expr(self, other),
-        }
-    }
+    let uses = ast_query::uses_of_name(&checker.module().body, name, true, &ends_in_reraise);
+    !uses.is_empty()
+        && uses
+            .iter()
+            .all(|usage| usage.called && usage.in_marked_handler)
 }
 
 /// Whether a handler ends in `raise` (bare, or of the name it caught) and holds no `return`,

@@ -1,11 +1,10 @@
 //! LW201 get-event-loop: `asyncio.get_event_loop()`, which means "the running loop" inside
 //! a coroutine and "maybe create a loop, maybe warn, maybe raise" everywhere else.
 
-use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::ast_query::{Node, Walk, walk_body_shallow};
+use crate::ast_query::{Node, Walk, uses_of_name, walk_body_shallow};
 use crate::catalog::{
     GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, SET_EVENT_LOOP_CALLS, WARNING_CATCHER,
     WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
@@ -264,69 +263,8 @@ fn called_only_from_coroutines(checker: &Checker) -> bool {
     {
         return false;
     }
-    let mut calls = CallsOf {
-        name,
-        in_coroutine: false,
-        from_coroutines: 0,
-        elsewhere: false,
-    };
-    calls.visit_body(&checker.module().body);
-    calls.from_coroutines > 0 && !calls.elsewhere
-}
-
-/// How a module uses the name of one of its functions: calls made inside an `async def`, and
-/// whether any other use (a call in sync code, the name passed or stored) exists.
-struct CallsOf<'n> {
-    name: &'n str,
-    in_coroutine: bool,
-    from_coroutines: usize,
-    elsewhere: bool,
-}
-
-impl<'a> Visitor<'a> for CallsOf<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::FunctionDef(function) => {
-                // Decorators and defaults run where the function is defined.
-                for decorator in &function.decorator_list {
-                    self.visit_expr(&decorator.expression);
-                }
-                self.visit_parameters(&function.parameters);
-                let outer = std::mem::replace(&mut self.in_coroutine, function.is_async);
-                self.visit_body(&function.body);
-                self.in_coroutine = outer;
-            }
-            Stmt::ClassDef(_) => {
-                // A class body runs where the class is defined: not inside a coroutine.
-                let outer = std::mem::replace(&mut self.in_coroutine, false);
-                visitor::walk_stmt(self, stmt);
-                self.in_coroutine = outer;
-            }
-            _ => visitor::walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Call(call) if matches!(&*call.func, Expr::Name(callee) if callee.id.as_str() == self.name) =>
-            {
-                if self.in_coroutine {
-                    self.from_coroutines += 1;
-                } else {
-                    self.elsewhere = true;
-                }
-                visitor::walk_arguments(self, &call.arguments);
-            }
-            Expr::Name(name) if name.id.as_str() == self.name => self.elsewhere = true,
-            // A lambda's body runs wherever it is called.
-            Expr::Lambda(_) => {
-                let outer = std::mem::replace(&mut self.in_coroutine, false);
-                visitor::walk_expr(self, expr);
-                self.in_coroutine = outer;
-            }
-            _ => visitor::walk_expr(self, expr),
-        }
-    }
+    let uses = uses_of_name(&checker.module().body, name, false, &|_| false);
+    !uses.is_empty() && uses.iter().all(|usage| usage.called && usage.in_coroutine)
 }
 
 /// Whether the code at `offset` runs inside a `with` that expects a warning or sets what
