@@ -180,17 +180,19 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `future.set_exception(exc)` (a task that works for a future another coroutine awaits: the
   waiter has the cancellation raised where it waits), or `return exc` (the caller is handed
   the cancellation to raise; also as an item of a returned tuple, `return exc, True`, an
-  operand of `or`, or an argument of a returned record, `return Outcome(error=exc)`). Likewise an exception the handler keeps and the function returns after
-  the `try` (`cancellation = exc` ... `return cancellation or close_error`), also through
-  another name it is passed on to (`to_raise = cleanup_error` ... `raise to_raise`). What a
-  function makes of it (`safe = redacted_copy(exc)`) counts when it is raised after the `try`,
-  not when it is returned (`content = error_payload(exc)` in a response is no exception). The exception may also come from `sys` in a handler that does
-  not name it: `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
+  operand of `or`, or an argument of a returned record, `return Outcome(error=exc)`). The
+  exception may also come from `sys` in a handler that does not name it:
+  `greenlet.throw(*sys.exc_info())` (a greenlet bridge such as SQLAlchemy's
   `greenlet_spawn`), `coro.throw(sys.exception())`. Also through a function or method of the
   module the handler hands it to (`self._record_failure(exc)`, whose body does
   `self._result.set_exception(error)`). Likewise an exception put on a queue, alone or in a
   message (`results.put_nowait(("error", exc))`, now or after the `try` from a name that keeps
   it): the consumer reading the queue raises it.
+- An exception the handler keeps and the function returns after the `try` (`cancellation =
+  exc` ... `return cancellation or close_error`), also through another name it is passed on
+  to (`to_raise = cleanup_error` ... `raise to_raise`). What a function makes of it (`safe =
+  redacted_copy(exc)`) counts when it is raised after the `try`, not when it is returned
+  (`content = error_payload(exc)` in a response is no exception).
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Raising a class of another module of the project that derives from
@@ -537,8 +539,8 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
             Some(_) => Flow::Escapes,
         },
         // `return exc` (also `return exc, retry`): the caught exception is handed to the
-        // caller, whose business it is to raise it (a `wait()` that returns the cancellation it absorbed while it let the
-        // task it waits on finish).
+        // caller, whose business it is to raise it (a `wait()` that returns the cancellation
+        // it absorbed while it let the task it waits on finish).
         Stmt::Return(ast::StmtReturn {
             value: Some(value), ..
         }) if caught.is_some_and(|caught| {
