@@ -544,8 +544,7 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
         Stmt::Return(ast::StmtReturn {
             value: Some(value), ..
         }) if caught.is_some_and(|caught| {
-            let is_caught =
-                |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+            let is_caught = |expr: &Expr| is_name(expr, Some(caught));
             // In a callee, only the exception itself: a record it builds goes back to the
             // handler, not to whoever awaits the task.
             if cx.depth == 0 {
@@ -1053,9 +1052,7 @@ fn translates_caught(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
     let (Expr::Call(call), Some(caught)) = (exc, caught) else {
         return false;
     };
-    let handed = ast_query::argument_values(&call.arguments)
-        .any(|argument| matches!(argument, Expr::Name(name) if name.id.as_str() == caught));
-    if !handed {
+    if !hands_name(call, caught) {
         return false;
     }
     if resolve_callee(cx, call).is_some() {
@@ -1080,11 +1077,19 @@ fn spelled_as_class(name: &str) -> bool {
         .is_some_and(char::is_uppercase)
 }
 
+/// `exc`: the name `name` (the caught exception's, when the handler binds one).
+fn is_name(expr: &Expr, name: Option<&str>) -> bool {
+    matches!((expr, name), (Expr::Name(bound), Some(name)) if bound.id.as_str() == name)
+}
+
+/// Whether `call` is handed the name `name` as one of its arguments (`translate(exc)`).
+fn hands_name(call: &ast::ExprCall, name: &str) -> bool {
+    ast_query::argument_values(&call.arguments).any(|argument| is_name(argument, Some(name)))
+}
+
 /// `raise exc` (the caught name), `raise asyncio.CancelledError`, `raise asyncio.CancelledError(...)`.
 fn reraises(checker: &Checker, exc: &Expr, caught: Option<&str>) -> bool {
-    if let (Expr::Name(name), Some(caught)) = (exc, caught)
-        && name.id.as_str() == caught
-    {
+    if is_name(exc, caught) {
         return true;
     }
     let class = match exc {
@@ -1186,12 +1191,15 @@ fn hands_exception_on(checker: &Checker, body: &[Stmt], caught: Option<&str>) ->
             .call_path(call)
             .is_some_and(|path| path == "sys.exc_info" || path == "sys.exception"))
     };
-    let is_caught =
-        |expr: &Expr| matches!(expr, Expr::Name(name) if caught == Some(name.id.as_str()));
-    let carries_caught = |call: &ast::ExprCall| match call.arguments.args.first() {
-        Some(Expr::Name(name)) => caught == Some(name.id.as_str()),
-        Some(first) => from_sys(first),
-        None => false,
+    let is_caught = |expr: &Expr| is_name(expr, caught);
+    let carries_caught = |call: &ast::ExprCall| {
+        call.arguments
+            .args
+            .first()
+            .is_some_and(|first| match first {
+                Expr::Name(_) => is_caught(first),
+                other => from_sys(other),
+            })
     };
     walk_body_shallow(body, &mut |node| match node {
         // `results.put_nowait(exc)`, `results.put_nowait(("error", exc))`: to the consumer.
@@ -1309,10 +1317,7 @@ fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
     }
     let Some(callee) = resolve_callee(cx, call) else {
         // `reraise(exc)` of another module, handed the caught exception.
-        return caught.is_some_and(|caught| {
-            ast_query::argument_values(&call.arguments)
-                .any(|argument| matches!(argument, Expr::Name(name) if name.id.as_str() == caught))
-        }) && named_to_raise(&call.func);
+        return caught.is_some_and(|caught| hands_name(call, caught)) && named_to_raise(&call.func);
     };
     if is_abstract(callee) {
         return false;
@@ -1349,7 +1354,7 @@ fn parameter_receiving<'a>(
     callee: &'a ast::StmtFunctionDef,
     caught: &str,
 ) -> Option<&'a str> {
-    let is_caught = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == caught);
+    let is_caught = |expr: &Expr| is_name(expr, Some(caught));
     if let Some(keyword) = call
         .arguments
         .keywords
@@ -1610,7 +1615,7 @@ fn reraised_later(
     handler: &ast::ExceptHandlerExceptHandler,
 ) -> bool {
     let caught = handler.name.as_ref().map(|name| name.as_str());
-    let is_caught = |expr: &Expr| matches!((expr, caught), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught);
+    let is_caught = |expr: &Expr| is_name(expr, caught);
     let mut keepers: Vec<String> = Vec::new();
     // `kept = redacted_copy(exc)`: what a function makes of it, which counts only if raised
     // (`content = error_payload(exc)` returned in a response is no exception).
@@ -1776,9 +1781,7 @@ fn ends_in_reraise(handler: &ast::ExceptHandlerExceptHandler) -> bool {
     let caught = handler.name.as_ref().map(|name| name.as_str());
     let ends = match handler.body.last() {
         Some(Stmt::Raise(ast::StmtRaise { exc: None, .. })) => true,
-        Some(Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. })) => {
-            matches!((&**exc, caught), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught)
-        }
+        Some(Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. })) => is_name(exc, caught),
         _ => false,
     };
     ends && !walk_statements_shallow(&handler.body, &mut |stmt| match stmt {
