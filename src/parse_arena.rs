@@ -363,7 +363,16 @@ pub fn enable(config: Config) -> bool {
     true
 }
 
-fn lease() -> Option<usize> {
+/// Which end of the pool a lease takes its region from.
+#[derive(Clone, Copy)]
+enum End {
+    /// The lowest free region: a parse, leased and released once per file.
+    Low,
+    /// The highest: a value held while many files are parsed ([`in_arena_held`]).
+    High,
+}
+
+fn lease(end: End) -> Option<usize> {
     if !ENABLED.load(Ordering::Acquire) {
         return None;
     }
@@ -372,7 +381,10 @@ fn lease() -> Option<usize> {
         if free == 0 {
             return None;
         }
-        let index = free.trailing_zeros() as usize;
+        let index = match end {
+            End::Low => free.trailing_zeros(),
+            End::High => u64::BITS - 1 - free.leading_zeros(),
+        } as usize;
         match FREE_REGIONS.compare_exchange_weak(
             free,
             free & !(1 << index),
@@ -454,6 +466,12 @@ impl<T> Drop for InArena<T> {
 }
 
 impl<T> InArena<T> {
+    /// Whether the value was given a region (without one, its blocks are the wrapped
+    /// allocator's: no region was free, or [`enable`] was not called or failed).
+    pub fn has_region(&self) -> bool {
+        self.region != NO_REGION
+    }
+
     /// Runs `grow` on the value with the current thread allocating from the value's region
     /// again (from the wrapped allocator when it has none, or inside another arena's
     /// closure, as [`in_arena`] does there): for a value built a piece at a time, with work between the pieces that
@@ -476,9 +494,22 @@ impl<T> InArena<T> {
 /// [`enable`] succeeded and a region is free; see the module's contract. Inside another
 /// `in_arena`'s closure, `make` allocates from the wrapped allocator.
 pub fn in_arena<T>(make: impl FnOnce() -> T) -> InArena<T> {
+    in_arena_from(End::Low, make)
+}
+
+/// [`in_arena`], for a value held while many files are parsed (the summaries a link will
+/// read): its region comes from the other end of the pool, so that the parses keep
+/// reusing the same few regions. A rewound region keeps [`Config::keep_resident`] bytes of
+/// pages for the next tree, and parses that moved from region to region as held ones were
+/// leased between them would keep that much in each.
+pub fn in_arena_held<T>(make: impl FnOnce() -> T) -> InArena<T> {
+    in_arena_from(End::High, make)
+}
+
+fn in_arena_from<T>(end: End, make: impl FnOnce() -> T) -> InArena<T> {
     let outer = ACTIVE.get();
     let region = if outer.is_null() {
-        lease().unwrap_or(NO_REGION)
+        lease(end).unwrap_or(NO_REGION)
     } else {
         NO_REGION
     };

@@ -36,8 +36,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{
-    self, Buffer, FileAnalysis, HeldText, Phases, ProjectRoots, TextUse, Texts, all_located,
-    analyse_bytes, ascii_lines, checked_text, decode_source, project_diagnostics, read_source,
+    self, Buffer, FileAnalysis, HeldSummaries, HeldText, Phases, ProjectRoots, SummariesInRegions,
+    TextUse, Texts, all_located, analyse_bytes, ascii_lines, checked_text, decode_source,
+    project_diagnostics, read_source,
 };
 use crate::diagnostic::Diagnostic;
 use crate::discovery::module_name::ModuleName;
@@ -445,41 +446,6 @@ impl LinkedBytes {
 /// A file's own findings, `noqa` directives and notebook cells, as stored. They are
 /// followed by its [`Positions`], read only when used.
 type Local = (Vec<Diagnostic>, NoqaDirectives, Option<CellIndex>);
-/// The summaries a link read from the cache, decoded into parse regions (`parse_arena`)
-/// by chunks of files: allocated by bumping a pointer, and given back whole once the link
-/// is done instead of block by block (with the freeing, 25 % of the instructions of a run
-/// that re-links the benchmark corpus after an edit went to the allocator). Each entry is
-/// a file's position and its summary.
-struct StoredSummaries(Vec<HeldSummaries>);
-
-/// One chunk of [`StoredSummaries`]: its files' positions and summaries, in one region.
-type HeldSummaries = crate::parse_arena::InArena<Vec<(usize, Box<ModuleSummary>)>>;
-
-impl StoredSummaries {
-    /// The summary of each of `files` files by position, `None` for one not read here.
-    fn by_position(&self, files: usize) -> Vec<Option<&ModuleSummary>> {
-        let mut by_position = vec![None; files];
-        for (position, summary) in self.0.iter().flat_map(|chunk| chunk.iter()) {
-            if let Some(slot) = by_position.get_mut(*position) {
-                *slot = Some(&**summary);
-            }
-        }
-        by_position
-    }
-
-    /// Gives the regions back, on a thread of their own: in a one-shot run they are
-    /// rewound without a walk of the summaries, in a long-running one the summaries are
-    /// dropped first (`parse_arena::TreeEnd`).
-    fn release(self) {
-        let release = move || {
-            drop(self);
-            crate::parse_arena::trim();
-        };
-        // Without a thread, the closure is dropped, and the regions with it, here.
-        let _ = std::thread::Builder::new().spawn(release);
-    }
-}
-
 /// Decodes a stored [`Linked`], its summary (if any) pushed onto `held` with `position`
 /// and allocated in `held`'s region, its line index returned, allocated outside the region
 /// (it outlives the link); `None` when the bytes do not decode. `scratch` holds the
@@ -917,13 +883,13 @@ impl Run<'_> {
     }
 
     /// Gives every file from the cache its line index back, and its summary, decoded into
-    /// the [`StoredSummaries`] returned; a file whose stored summary cannot be read is
+    /// the [`SummariesInRegions`] returned; a file whose stored summary cannot be read is
     /// analysed again.
     fn read_summaries(
         &mut self,
         files: &mut [FileAnalysis],
         outcomes: &mut [Outcome],
-    ) -> StoredSummaries {
+    ) -> SummariesInRegions {
         if let Some(previous) = self.previous.as_mut() {
             previous.summaries();
         }
@@ -951,7 +917,7 @@ impl Run<'_> {
         let decoded: Vec<_> = cached
             .par_chunks(chunk_len)
             .map(|chunk| {
-                let mut held = crate::parse_arena::in_arena(Vec::new);
+                let mut held = crate::parse_arena::in_arena_held(Vec::new);
                 let mut scratch = Vec::new();
                 let mut line_indexes = Vec::with_capacity(chunk.len());
                 let mut failed = Vec::new();
@@ -999,7 +965,7 @@ impl Run<'_> {
         if let Some(previous) = self.previous.as_mut() {
             previous.release_summaries();
         }
-        StoredSummaries(held)
+        SummariesInRegions(held)
     }
 
     /// Writes the cache file this run leaves (or its delta), when it differs from the one it

@@ -363,7 +363,7 @@ pub enum Passed {
 /// a few hundred findings use one. Spelled, they took about 4 % of a cold run's
 /// instructions (the text of each, then serialized and compressed); a recipe is a few
 /// positions, spelled from the file's text once it is read again for the finding.
-#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ToThreadFixes {
     /// The calls themselves moved to a worker thread, in function and call-site order.
     calls: Box<[ToThreadEntry]>,
@@ -377,7 +377,7 @@ pub struct ToThreadFixes {
 }
 
 /// The fix of call site `site` of function `function`.
-#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ToThreadEntry {
     pub function: u32,
     pub site: u32,
@@ -535,7 +535,7 @@ pub enum LoopEntry {
 /// seventh of them); the others share one empty set. Those read as the summary's own fields
 /// (`function.blocking`) through `Deref`. (Inline, the sixteen lists made a summary 200
 /// bytes, not 104.)
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// Its name qualified within its module (`load_user`, `Repo.save`, `outer.inner`; the
     /// module's path is [`ModuleSummary::function_path`]) and the short name shown in
@@ -618,7 +618,7 @@ pub enum DecoratorKind {
 
 /// The rarer lists of a function's sites and facts, most often all empty (see
 /// [`FunctionSummary`]).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSites {
     pub blocking: ThinVec<BlockingSite>,
     pub loop_runs: ThinVec<LoopRunSite>,
@@ -742,7 +742,7 @@ pub enum RunningProbe {
 }
 
 /// An LW501 finding waiting for the callers' verdict.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PendingDeadline {
     pub diagnostic: crate::diagnostic::Diagnostic,
     /// A raw stream or socket operation in a private function (`_name`, or in a `_private`
@@ -761,7 +761,7 @@ pub struct PendingDeadline {
 /// enclosing one whose parameter a nested function reads (`owner`, the index of that function
 /// in its module's [`ModuleSummary::functions`]). Whether the session has a timeout is known
 /// only from what the owner's callers pass, at the link.
-#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionParameter {
     pub owner: u32,
     pub parameter: ParameterRef,
@@ -1007,7 +1007,7 @@ impl FunctionSummary {
 /// one. The module's own name is not repeated here: it was 5.9 MB of the corpus's 146,000
 /// function paths (40 bytes a function), and every function of a module shares it.
 /// Serialized as the two strings.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct FunctionNames {
     /// The qualified name, then the short name when it is not the qualified name's end.
     text: Box<str>,
@@ -1103,7 +1103,7 @@ impl<'de> serde::Deserialize<'de> for TextOf<'de> {
 /// instances' attributes are declared or assigned (`conn: AsyncConnection`, `self.db =
 /// sqlite3.connect(...)`, a `@property` with a return annotation), sorted by attribute, for
 /// the link to follow `obj.attr.method()` across modules.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
     pub bases: Vec<Name>,
     /// Attribute → the type it holds.
@@ -1127,7 +1127,7 @@ impl ClassSummary {
 /// types and a module's return types. As pairs of strings, a 32- or 40-byte entry and two
 /// allocations each, they took about 8 MB of the benchmark corpus's summaries (59,000
 /// attributes, 27,000 return types); here an entry costs its text and eight bytes.
-#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextMap {
     /// Each entry's key, then its value, one after the other.
     text: Box<str>,
@@ -1213,7 +1213,7 @@ impl TextMap {
 /// the benchmark corpus's 313,000 names); here a name costs its text and eight bytes, and a
 /// target's text is kept once however many names are bound to it or below it (`from typing
 /// import Any, Optional`, every definition of the module below the module's name).
-#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exports {
     /// The entries' names, one after the other.
     names: Box<str>,
@@ -1293,7 +1293,7 @@ mod wide {
 /// A map from paths to values as a vector sorted by path: a summary's classes and return
 /// types, made once and only looked up. A hash map kept a fifth to a half of its slots
 /// empty for the whole run.
-#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sorted<V>(Box<[(String, V)]>);
 
 impl<V> Default for Sorted<V> {
@@ -1595,7 +1595,7 @@ impl ExportTarget<'_> {
     }
 }
 
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The dotted module name (`app.db`).
     pub module_name: String,
@@ -1871,7 +1871,7 @@ impl ModuleSummary {
 /// For each entry of a module's callee table, the index of the module's own function it
 /// names, if any: 4 bytes an entry where `Option<u32>` takes 8 (264,000 entries on the
 /// benchmark corpus). Serialized as the options it stands for.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LocalCallees(Box<[u32]>);
 
 impl LocalCallees {
@@ -1931,7 +1931,7 @@ impl<'de> serde::Deserialize<'de> for LocalCallees {
 /// Names, sorted, each once, in one text buffer ([`PathTable`]): a module's methods called
 /// on values of unknown type (39,000 on the benchmark corpus, an allocation each as boxed
 /// strings).
-#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SortedNames(PathTable);
 
 impl SortedNames {
