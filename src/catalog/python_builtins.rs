@@ -1,6 +1,7 @@
 //! Builtins and exception classes the rules reason about (LW402): which calls copy or
 //! iterate a collection, which only look at a value, and which classes an `isinstance` test
-//! of gather results checks for.
+//! of gather results checks for; and the standard library's functions that never return
+//! (LW403).
 
 /// Calls and methods that copy or view a collection without changing which tasks it holds:
 /// `*list(self._tasks)`, `*self._tasks.values()` (LW402 shutdown drain).
@@ -63,4 +64,25 @@ pub const CONSUMING_BUILTINS: &[&str] = &[
     "max",
     "any",
     "all",
+];
+
+/// Functions of the standard library that never return (typeshed annotates them
+/// `-> NoReturn`): they raise `SystemExit`, or end or replace the process. A handler that
+/// calls one does not go on after it (LW403).
+pub const NEVER_RETURNING_CALLS: &[&str] = &[
+    "sys.exit",
+    "builtins.exit",
+    "builtins.quit",
+    "os._exit",
+    "os.abort",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execv",
+    "os.execve",
+    "os.execvp",
+    "os.execvpe",
+    "typing.assert_never",
+    "typing_extensions.assert_never",
 ];

@@ -1,5 +1,6 @@
-//! Test harnesses and warning controls: what test code sets up before it runs, and the
-//! blocks in which code says it expects a deprecation (LW201).
+//! Test harnesses and warning controls: what test code sets up before it runs, the
+//! blocks in which code says it expects a deprecation (LW201), and the calls that end a
+//! test where they are (LW403).
 
 /// Test case classes whose `setUp` makes a new event loop and sets it as the thread's
 /// current loop: `asyncio.get_event_loop()` in their tests returns that loop on every
@@ -21,3 +22,8 @@ pub const WARNING_EXPECTING_METHODS: &[&str] = &["assertWarns", "assertWarnsRege
 pub const WARNING_CATCHER: &str = "warnings.catch_warnings";
 
 pub const WARNING_FILTER_CALLS: &[&str] = &["warnings.simplefilter", "warnings.filterwarnings"];
+
+/// pytest's functions that end the test (or the session) where they are called, by raising
+/// an outcome exception (annotated `-> NoReturn`) (LW403).
+pub const TEST_OUTCOME_CALLS: &[&str] =
+    &["pytest.fail", "pytest.skip", "pytest.xfail", "pytest.exit"];

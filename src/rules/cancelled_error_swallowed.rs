@@ -12,8 +12,9 @@ use crate::ast_query::{
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
-    EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_TYPES,
-    TASK_CANCEL_METHODS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_CALLS,
+    NEVER_RETURNING_TYPES, TASK_CANCEL_METHODS, TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES,
+    UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -124,7 +125,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   does not count: a subclass overrides it; an `@abstractmethod` neither). The callee is found in
   the same module only: a module-level function called by name (not shadowed by a local), or a
   method of the current class or of its bases defined in the module (`self._convert_error(exc)`);
-  callees are followed three calls deep. Functions imported from other modules are not resolved.
+  callees are followed three calls deep. Functions imported from other modules are not resolved,
+  except the library functions typeshed annotates `-> NoReturn`: `sys.exit(3)`, `exit()`,
+  `os._exit`, `os.abort`, the `os.exec*` family, `typing.assert_never`, and pytest's
+  `pytest.fail`, `pytest.skip`, `pytest.xfail`, `pytest.exit` (a command-line entry point that
+  exits with a status of its own when it is cancelled ends there).
   Likewise a call that hands the caught exception to such a helper which re-raises it on every
   cancellation path (`kind = self._classify(exc)` where `_classify` does
   `if isinstance(exc, CancelledError) and asyncio.current_task().cancelling(): raise exc`).
@@ -1299,6 +1304,12 @@ fn named_to_raise(callee: &Expr) -> bool {
             .any(|word| matches!(word, "if" | "for" | "on" | "when" | "unless"))
 }
 
+/// A library function that never returns: the standard library's and pytest's, as typeshed
+/// annotates them.
+fn never_returning_api(path: &str) -> bool {
+    NEVER_RETURNING_CALLS.contains(&path) || TEST_OUTCOME_CALLS.contains(&path)
+}
+
 /// How many callees deep the "does it always raise?" question is followed.
 const MAX_CALLEE_DEPTH: usize = 3;
 
@@ -1312,6 +1323,15 @@ fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
         Expr::Call(call) => call,
         _ => return false,
     };
+    // `sys.exit(3)`, `pytest.fail(...)`: a library function that never returns.
+    if cx
+        .checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| never_returning_api(&path))
+    {
+        return true;
+    }
     if cx.depth >= MAX_CALLEE_DEPTH {
         return false;
     }
