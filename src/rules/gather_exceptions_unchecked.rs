@@ -79,7 +79,9 @@ async def notify_all(users):
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
   then `gather(*tasks, return_exceptions=True)`), or over a tuple or list that names each task
-  (`for t in (self._reader, self._writer): t.cancel()`); a local list every `.append`ed item of which was
+  (`for t in (self._reader, self._writer): t.cancel()`), or over a local copy of the collection
+  (`pending = set(tasks)`, cancelled in a loop and narrowed by `_, pending = await
+  asyncio.wait(pending)`, then `gather(*tasks, ...)`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
   returned by a module-level helper (or a method of the class) that cancels every task it
   collects and returns them; a task made in the function (`t = asyncio.create_task(pull(scope,
@@ -441,7 +443,10 @@ impl<'a> Drain<'_, 'a, '_> {
                         | Expr::List(ast::ExprList { elts, .. }) => elts
                             .iter()
                             .any(|elt| dotted_name(elt).as_deref() == Some(target.as_str())),
-                        iter => dotted_name(iter).as_deref() == Some(target.as_str()),
+                        iter => {
+                            dotted_name(iter).as_deref() == Some(target.as_str())
+                                || self.local_copy_of(iter, &target)
+                        }
                     };
                     if let Expr::Name(item) = &*for_stmt.target
                         && iterates_target
@@ -454,6 +459,25 @@ impl<'a> Drain<'_, 'a, '_> {
             }
             Walk::Descend
         })
+    }
+
+    /// Whether `expr` is a local every binding of which is the collection `target` or a copy
+    /// of it (`pending = set(tasks)`), or keeps part of itself (`done, pending = await
+    /// asyncio.wait(pending)`): a loop over it reaches only tasks of `target`.
+    fn local_copy_of(&self, expr: &Expr, target: &str) -> bool {
+        let Expr::Name(local) = expr else {
+            return false;
+        };
+        let mut copies = false;
+        let every = self.local_values(expr, &mut |drain, value| {
+            if matches!(value, Expr::Name(same) if same.id == local.id) {
+                return true;
+            }
+            let is_copy = dotted_name(unwrap_copy(drain.checker, value)).as_deref() == Some(target);
+            copies |= is_copy;
+            is_copy
+        });
+        every && copies
     }
 }
 
