@@ -463,21 +463,38 @@ impl<'a> Drain<'_, 'a, '_> {
 
     /// Whether `expr` is a local every binding of which is the collection `target` or a copy
     /// of it (`pending = set(tasks)`), or keeps part of itself (`done, pending = await
-    /// asyncio.wait(pending)`): a loop over it reaches only tasks of `target`.
+    /// asyncio.wait(pending)`): a loop over it reaches only tasks of `target`. Read from the
+    /// assignments alone: asking what the items of a collection filled one by one are would
+    /// ask again whether a loop before the gather cancels them, and two such loops over
+    /// collections filled with the same name would ask each other without end.
     fn local_copy_of(&self, expr: &Expr, target: &str) -> bool {
         let Expr::Name(local) = expr else {
             return false;
         };
-        let mut copies = false;
-        let every = self.local_values(expr, &mut |drain, value| {
-            if matches!(value, Expr::Name(same) if same.id == local.id) {
-                return true;
+        if !self.checker.model.is_local(local.id.as_str()) {
+            return false;
+        }
+        let (mut copies, mut other) = (false, false);
+        collect_assignments(self.checker.current_body(), &mut |bound, value, index| {
+            if !matches!(bound, Expr::Name(bound) if bound.id == local.id) {
+                return;
             }
-            let is_copy = dotted_name(unwrap_copy(drain.checker, value)).as_deref() == Some(target);
-            copies |= is_copy;
-            is_copy
+            let value = match (value, index) {
+                (Some(value), None) => Some(value),
+                (Some(value), Some(_)) => split_by_wait(self.checker, value),
+                (None, _) => None,
+            };
+            match value {
+                Some(Expr::Name(same)) if same.id == local.id => {}
+                Some(value)
+                    if dotted_name(unwrap_copy(self.checker, value)).as_deref() == Some(target) =>
+                {
+                    copies = true;
+                }
+                _ => other = true,
+            }
         });
-        every && copies
+        copies && !other
     }
 }
 
