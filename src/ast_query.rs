@@ -691,6 +691,116 @@ pub fn declared_globals(body: &[Stmt]) -> Vec<&str> {
     declared
 }
 
+/// A function that returns at once for a key it has seen, and records each key it goes on
+/// with: `if (role, name) in _SEEN: return`, then `_SEEN.add((role, name))` (or `.append`, or
+/// `_SEEN[key] = ...`), both statements of the function's own body, the collection a name
+/// it neither takes nor binds. Its work runs once per distinct key (unless something
+/// forgets keys: the caller asks [`forgets_keys`]): `functools.cache` spelled by hand. The
+/// collection's name, when the function is one.
+pub fn records_seen_keys(function: &ast::StmtFunctionDef) -> Option<&str> {
+    use ruff_python_ast::comparable::ComparableExpr;
+    let body = &function.body;
+    let (at, key, seen) = body.iter().enumerate().find_map(|(at, stmt)| {
+        let Stmt::If(if_stmt) = stmt else {
+            return None;
+        };
+        let returns_nothing = matches!(if_stmt.body.as_slice(),
+            [Stmt::Return(ret)] if ret.value.as_deref().is_none_or(Expr::is_none_literal_expr));
+        if !if_stmt.elif_else_clauses.is_empty() || !returns_nothing {
+            return None;
+        }
+        let Expr::Compare(compare) = &*if_stmt.test else {
+            return None;
+        };
+        match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+            ([ast::CmpOp::In], [Expr::Name(seen)]) => Some((at, &*compare.left, seen.id.as_str())),
+            _ => None,
+        }
+    })?;
+    let takes = function
+        .parameters
+        .iter()
+        .any(|parameter| parameter.name().as_str() == seen);
+    let mut binds = false;
+    collect_assignments(body, &mut |target, _, _| {
+        binds |= matches!(target, Expr::Name(name) if name.id.as_str() == seen);
+    });
+    if takes || binds {
+        return None;
+    }
+    let key = ComparableExpr::from(key);
+    let is_seen = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == seen);
+    let records = body[at + 1..].iter().any(|stmt| match stmt {
+        Stmt::Expr(ast::StmtExpr { value, .. }) => match &**value {
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Attribute(method)
+                    if matches!(method.attr.as_str(), "add" | "append") && is_seen(&method.value))
+                    && matches!(call.arguments.args.as_ref(), [recorded]
+                        if call.arguments.keywords.is_empty() && ComparableExpr::from(recorded) == key)
+            }
+            _ => false,
+        },
+        Stmt::Assign(assign) => assign.targets.iter().any(|target| {
+            matches!(target, Expr::Subscript(item)
+                if is_seen(&item.value) && ComparableExpr::from(&*item.slice) == key)
+        }),
+        _ => false,
+    });
+    records.then_some(seen)
+}
+
+/// Whether the module can forget a key recorded in its collection `name`: it calls
+/// `name.clear()`, `.discard`, `.remove`, `.pop` or `.popitem`, deletes an item of it, or a
+/// function binds the name again (`global name`, then `name = set()`).
+pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
+    struct Forgets<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Forgets<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Delete(delete) => {
+                    self.found |= delete.targets.iter().any(|target| {
+                        matches!(target, Expr::Subscript(item)
+                            if matches!(&*item.value, Expr::Name(seen) if seen.id.as_str() == self.name))
+                    });
+                }
+                Stmt::FunctionDef(function) => {
+                    if declared_globals(&function.body).contains(&self.name) {
+                        collect_assignments(&function.body, &mut |target, _, _| {
+                            self.found |= matches!(target, Expr::Name(bound) if bound.id.as_str() == self.name);
+                        });
+                    }
+                }
+                _ => {}
+            }
+            if !self.found {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr
+                && let Expr::Attribute(method) = &*call.func
+                && matches!(
+                    method.attr.as_str(),
+                    "clear" | "discard" | "remove" | "pop" | "popitem"
+                )
+                && matches!(&*method.value, Expr::Name(seen) if seen.id.as_str() == self.name)
+            {
+                self.found = true;
+            }
+            if !self.found {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut forgets = Forgets { name, found: false };
+    forgets.visit_body(body);
+    forgets.found
+}
+
 /// The module globals that some function sets back to `None` (`global _CACHE` then
 /// `_CACHE = None`): a value kept in one of them is made again after each reset, not once
 /// per process.

@@ -377,8 +377,11 @@ impl<'a> Checker<'a, '_> {
         // Decorators resolve in the enclosing scope: before the function's own is entered.
         let runs_once = self.is_memoized(function)
             || (!function.is_async
-                && crate::ast_query::returns_kept_global(function)
-                    .is_some_and(|global| !self.resets_global(global)));
+                && (crate::ast_query::returns_kept_global(function)
+                    .is_some_and(|global| !self.resets_global(global))
+                    || crate::ast_query::records_seen_keys(function).is_some_and(|seen| {
+                        !crate::ast_query::forgets_keys(&self.module.body, seen)
+                    })));
         let thread_decorators = if function.is_async {
             ThreadDecorators::AskTheLink(Vec::new())
         } else {
