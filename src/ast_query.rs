@@ -766,12 +766,13 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
                             if matches!(&*item.value, Expr::Name(seen) if seen.id.as_str() == self.name))
                     });
                 }
-                Stmt::FunctionDef(function) => {
-                    if declared_globals(&function.body).contains(&self.name) {
-                        collect_assignments(&function.body, &mut |target, _, _| {
-                            self.found |= matches!(target, Expr::Name(bound) if bound.id.as_str() == self.name);
-                        });
-                    }
+                Stmt::FunctionDef(function)
+                    if declared_globals(&function.body).contains(&self.name) =>
+                {
+                    collect_assignments(&function.body, &mut |target, _, _| {
+                        self.found |=
+                            matches!(target, Expr::Name(bound) if bound.id.as_str() == self.name);
+                    });
                 }
                 _ => {}
             }
