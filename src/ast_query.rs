@@ -875,10 +875,14 @@ mod tests {
 }
 
 /// One use of a name in a module, as [`uses_of_name`] finds it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NameUse {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NameUse<'a> {
     /// It is what a call calls (`helper(...)`), not a value handed on (`loop.add_callback(helper)`).
     pub called: bool,
+    /// The call, when it is one.
+    pub call: Option<&'a ast::ExprCall>,
+    /// The body of the innermost function around it (`None` at module or class level).
+    pub caller: Option<&'a [Stmt]>,
     /// The innermost function around it is an `async def` (a lambda or a class body is not).
     pub in_coroutine: bool,
     /// An `except` handler of the same function around it, one `marks` accepts.
@@ -890,22 +894,23 @@ pub struct NameUse {
 /// callers (a sync helper only coroutines call, a helper only re-raising handlers call).
 /// Decorators and defaults count where the function is defined; a nested function, lambda or
 /// class body runs at another time, so the handlers around its definition do not count.
-pub fn uses_of_name(
-    body: &[Stmt],
+pub fn uses_of_name<'a>(
+    body: &'a [Stmt],
     name: &str,
     attributes: bool,
     marks: &dyn Fn(&ast::ExceptHandlerExceptHandler) -> bool,
-) -> Vec<NameUse> {
-    struct Uses<'n, 'm> {
+) -> Vec<NameUse<'a>> {
+    struct Uses<'a, 'n, 'm> {
         name: &'n str,
         attributes: bool,
         marks: &'m dyn Fn(&ast::ExceptHandlerExceptHandler) -> bool,
         in_coroutine: bool,
+        caller: Option<&'a [Stmt]>,
         marked_handlers: usize,
         depth: usize,
-        found: Vec<NameUse>,
+        found: Vec<NameUse<'a>>,
     }
-    impl Uses<'_, '_> {
+    impl<'a> Uses<'a, '_, '_> {
         fn names(&self, expr: &Expr) -> bool {
             match expr {
                 Expr::Name(name) => name.id.as_str() == self.name,
@@ -915,24 +920,31 @@ pub fn uses_of_name(
                 _ => false,
             }
         }
-        fn record(&mut self, called: bool) {
+        fn record(&mut self, call: Option<&'a ast::ExprCall>) {
             self.found.push(NameUse {
-                called,
+                called: call.is_some(),
+                call,
+                caller: self.caller,
                 in_coroutine: self.in_coroutine,
                 in_marked_handler: self.marked_handlers > 0,
             });
         }
         /// Visits what runs at another time (a nested body) with `in_coroutine` and no
         /// handlers around it.
-        fn elsewhere(&mut self, in_coroutine: bool, visit: impl FnOnce(&mut Self)) {
-            let outer = (self.in_coroutine, self.marked_handlers);
+        fn elsewhere(
+            &mut self,
+            (in_coroutine, caller): (bool, Option<&'a [Stmt]>),
+            visit: impl FnOnce(&mut Self),
+        ) {
+            let outer = (self.in_coroutine, self.caller, self.marked_handlers);
             self.in_coroutine = in_coroutine;
+            self.caller = caller;
             self.marked_handlers = 0;
             visit(self);
-            (self.in_coroutine, self.marked_handlers) = outer;
+            (self.in_coroutine, self.caller, self.marked_handlers) = outer;
         }
     }
-    impl<'a> Visitor<'a> for Uses<'_, '_> {
+    impl<'a> Visitor<'a> for Uses<'a, '_, '_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             if self.depth >= MAX_NESTING {
                 return;
@@ -944,9 +956,13 @@ pub fn uses_of_name(
                         self.visit_expr(&decorator.expression);
                     }
                     self.visit_parameters(&function.parameters);
-                    self.elsewhere(function.is_async, |uses| uses.visit_body(&function.body));
+                    self.elsewhere((function.is_async, Some(&function.body)), |uses| {
+                        uses.visit_body(&function.body);
+                    });
                 }
-                Stmt::ClassDef(_) => self.elsewhere(false, |uses| visitor::walk_stmt(uses, stmt)),
+                Stmt::ClassDef(_) => {
+                    self.elsewhere((false, None), |uses| visitor::walk_stmt(uses, stmt));
+                }
                 _ => visitor::walk_stmt(self, stmt),
             }
             self.depth -= 1;
@@ -967,19 +983,21 @@ pub fn uses_of_name(
             self.depth += 1;
             match expr {
                 Expr::Call(call) if self.names(&call.func) => {
-                    self.record(true);
+                    self.record(Some(call));
                     if let Expr::Attribute(attribute) = &*call.func {
                         self.visit_expr(&attribute.value);
                     }
                     self.visit_arguments(&call.arguments);
                 }
                 other if self.names(other) => {
-                    self.record(false);
+                    self.record(None);
                     if let Expr::Attribute(attribute) = other {
                         self.visit_expr(&attribute.value);
                     }
                 }
-                Expr::Lambda(_) => self.elsewhere(false, |uses| visitor::walk_expr(uses, expr)),
+                Expr::Lambda(_) => {
+                    self.elsewhere((false, None), |uses| visitor::walk_expr(uses, expr));
+                }
                 other => visitor::walk_expr(self, other),
             }
             self.depth -= 1;
@@ -990,6 +1008,7 @@ pub fn uses_of_name(
         attributes,
         marks,
         in_coroutine: false,
+        caller: None,
         marked_handlers: 0,
         depth: 0,
         found: Vec::new(),

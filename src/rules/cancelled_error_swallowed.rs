@@ -99,6 +99,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
   handle.wait()` (a method called without arguments whose name starts with `wait`, or `join`).
   Awaiting the task through `asyncio.shield(task)` or `asyncio.wait_for(task, t)` counts as
   awaiting it: both raise the cancellation of the task they are given.
+- The same idiom with the wait in a helper: a private module-level function whose `try`
+  awaits one of its parameters (`async def _reap(task): try: await task / except
+  CancelledError: pass`), every use of which in the module is a call handing it a task the
+  caller cancelled before the call (`job.cancel()` then `await _reap(job)`, or a loop of
+  cancels over `(reader, writer)` then a loop of `_reap(task)` calls). A public function may
+  be called from elsewhere with a task nobody cancelled, and is flagged.
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
   `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
@@ -236,6 +242,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !hands_exception_on(checker, &handler.body, caught)
             && !hands_exception_to_helper(&cx, &handler.body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
+            && !awaits_task_its_callers_cancelled(checker, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
             && !reraised_later(&cx, try_stmt, handler)
@@ -1864,6 +1871,57 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
                         .is_some_and(|rest| rest.starts_with('.'))
             })
         })
+}
+
+/// The cancel-and-wait idiom with the wait in a helper: the `try` body awaits a parameter of
+/// a private module-level function (`async def _reap(task): try: await task`), and every use
+/// of the function in the module is a call that passes, for that parameter, a task its
+/// caller cancelled before the call (`task.cancel()`, or `for t in (a, b): t.cancel()` then
+/// `_reap(t)` in a second loop: the cancel is matched by the name it is called on).
+fn awaits_task_its_callers_cancelled(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let module = &checker.module().body;
+    let is_module_level = module
+        .iter()
+        .any(|stmt| matches!(stmt, Stmt::FunctionDef(defined) if std::ptr::eq(defined, function)));
+    if !is_module_level || !function.name.starts_with('_') {
+        return false;
+    }
+    let awaited = Collector::collect(checker, &try_stmt.body).awaited;
+    // The awaited parameters, with their positions among the arguments a call spells.
+    let parameters: Vec<(usize, &str)> = function
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&function.parameters.args)
+        .enumerate()
+        .map(|(position, parameter)| (position, parameter.name().as_str()))
+        .filter(|(_, name)| awaited.iter().any(|(task, _)| task == name))
+        .collect();
+    if parameters.is_empty() {
+        return false;
+    }
+    let uses = ast_query::uses_of_name(module, function.name.as_str(), false, &|_| false);
+    let cancelled_by_caller = |usage: &ast_query::NameUse| {
+        let (Some(call), Some(caller)) = (usage.call, usage.caller) else {
+            return false;
+        };
+        let cancels = Collector::collect(checker, caller).cancelled;
+        parameters.iter().any(|&(position, name)| {
+            let argument = call
+                .arguments
+                .find_argument_value(name, position)
+                .and_then(dotted_name);
+            argument.is_some_and(|argument| {
+                cancels
+                    .iter()
+                    .any(|(task, at)| *task == argument && *at <= call.start())
+            })
+        })
+    };
+    !uses.is_empty() && uses.iter().all(cancelled_by_caller)
 }
 
 /// `handle` of `handle.wait()` / `worker.join()`: a method called without arguments that waits
