@@ -610,7 +610,7 @@ impl SummariesInRegions {
 /// copy frees them for the next file's analysis.
 /// Without a region (no `parse_arena::enable`: the library's tests, an embedding program)
 /// the summary itself is moved, as a copy would gain nothing.
-fn hold_in_region(analysis: &mut FileAnalysis, position: usize, held: &mut HeldSummaries) {
+pub fn hold_in_region(analysis: &mut FileAnalysis, position: usize, held: &mut HeldSummaries) {
     if let Some(summary) = analysis.summary.take() {
         if held.has_region() {
             held.extend(|held| held.push((position, Box::new((*summary).clone()))));

@@ -278,7 +278,7 @@ fn run(
             now,
             spill: spill.as_ref(),
         };
-        let (files, outcomes) = run.load_or_analyse(walked, &modules);
+        let (files, outcomes, fresh) = run.load_or_analyse(walked, &modules);
         // No file is parsed again in this run, and the link needs memory.
         crate::parse_arena::trim();
         let analysed_at = Instant::now();
@@ -290,7 +290,7 @@ fn run(
             moved,
             key,
             inert,
-        } = run.project(files, outcomes);
+        } = run.project(files, outcomes, fresh);
         let linked_at = Instant::now();
         let mut stats = Stats {
             link_reused,
@@ -514,19 +514,50 @@ struct Run<'r> {
 }
 
 impl Run<'_> {
-    /// Every file from the cache or analysed, in the order of `files`.
+    /// Every file from the cache or analysed, in the order of `files`. In a run with no
+    /// cache file to start from, every file is analysed and nothing reads a summary before
+    /// the link: each is held in a region as soon as it is made, as a run without the cache
+    /// holds them (`analysis::hold_in_region`), and returned apart from its file.
     fn load_or_analyse(
         &self,
         files: Vec<SourcePath>,
         modules: &[ModuleName],
-    ) -> (Vec<FileAnalysis>, Vec<Outcome>) {
+    ) -> (Vec<FileAnalysis>, Vec<Outcome>, SummariesInRegions) {
+        if self.previous.is_none() {
+            let pieces: Vec<(Vec<FileAnalysis>, Vec<Outcome>, HeldSummaries)> = files
+                .into_par_iter()
+                .zip(modules.par_iter())
+                .enumerate()
+                .fold(
+                    || {
+                        let held = crate::parse_arena::in_arena_held(Vec::new);
+                        (Vec::new(), Vec::new(), held)
+                    },
+                    |(mut files, mut outcomes, mut held), (position, (file, module))| {
+                        let (mut analysis, outcome) =
+                            self.one(file, module, None, Section::default());
+                        analysis::hold_in_region(&mut analysis, position, &mut held);
+                        files.push(analysis);
+                        outcomes.push(outcome);
+                        (files, outcomes, held)
+                    },
+                )
+                .collect();
+            let (mut files, mut outcomes, mut held) = (Vec::new(), Vec::new(), Vec::new());
+            for (piece_files, piece_outcomes, piece_held) in pieces {
+                files.extend(piece_files);
+                outcomes.extend(piece_outcomes);
+                held.push(piece_held);
+            }
+            return (files, outcomes, SummariesInRegions(held));
+        }
         let records = self.records();
         let local = self
             .previous
             .as_ref()
             .map_or(Section::default(), |previous| previous.local());
         let by_name = std::sync::OnceLock::new();
-        files
+        let (files, outcomes) = files
             .into_par_iter()
             .zip(modules.par_iter())
             .enumerate()
@@ -536,7 +567,8 @@ impl Run<'_> {
                     .filter(|(_, record)| record.module == module_key(module));
                 self.one(file, module, record, local)
             })
-            .unzip()
+            .unzip();
+        (files, outcomes, SummariesInRegions(Vec::new()))
     }
 
     /// The records of the cache file read, in display order (empty without one).
@@ -665,7 +697,14 @@ impl Run<'_> {
     /// The whole-project rules' findings: the stored ones when the link would read what it
     /// read last time, else a new link over every summary (read from the cache for the
     /// files that came from it).
-    fn project(&mut self, mut files: Vec<FileAnalysis>, mut outcomes: Vec<Outcome>) -> Projected {
+    /// `fresh` holds the summaries of files analysed in this run that their analyses no
+    /// longer hold ([`Self::load_or_analyse`]).
+    fn project(
+        &mut self,
+        mut files: Vec<FileAnalysis>,
+        mut outcomes: Vec<Outcome>,
+        fresh: SummariesInRegions,
+    ) -> Projected {
         let mut key = link_key(&files, &outcomes, self.records());
         let stored = self
             .previous
@@ -710,7 +749,8 @@ impl Run<'_> {
                 (project, true, moved, inert)
             }
             None => {
-                let stored = self.read_summaries(&mut files, &mut outcomes);
+                let mut stored = self.read_summaries(&mut files, &mut outcomes);
+                stored.0.extend(fresh.0);
                 // A file whose stored summary could not be read was analysed again.
                 key = link_key(&files, &outcomes, self.records());
                 let held = stored.by_position(files.len());
