@@ -610,7 +610,7 @@ impl SummariesInRegions {
 /// copy frees them for the next file's analysis.
 /// Without a region (no `parse_arena::enable`: the library's tests, an embedding program)
 /// the summary itself is moved, as a copy would gain nothing.
-pub fn hold_in_region(analysis: &mut FileAnalysis, position: usize, held: &mut HeldSummaries) {
+fn hold_in_region(analysis: &mut FileAnalysis, position: usize, held: &mut HeldSummaries) {
     if let Some(summary) = analysis.summary.take() {
         if held.has_region() {
             held.extend(|held| held.push((position, Box::new((*summary).clone()))));
@@ -618,6 +618,39 @@ pub fn hold_in_region(analysis: &mut FileAnalysis, position: usize, held: &mut H
             held.extend(|held| held.push((position, summary)));
         }
     }
+}
+
+/// Runs `analyse` on every item in parallel, keeping the order, and holds each analysis's
+/// summary in a region as soon as it is made ([`hold_in_region`], by the position of its
+/// item): each piece of the work a thread takes holds its summaries in a region of its own.
+/// Returns the analyses, what else `analyse` returned for each, and the summaries.
+pub fn analyse_holding_summaries<T: Send, X: Send>(
+    items: impl IndexedParallelIterator<Item = T>,
+    analyse: impl Fn(T) -> (FileAnalysis, X) + Sync,
+) -> (Vec<FileAnalysis>, Vec<X>, SummariesInRegions) {
+    let pieces: Vec<(Vec<FileAnalysis>, Vec<X>, HeldSummaries)> = items
+        .enumerate()
+        .fold(
+            || {
+                let held = crate::parse_arena::in_arena_held(Vec::new);
+                (Vec::new(), Vec::new(), held)
+            },
+            |(mut files, mut others, mut held), (position, item)| {
+                let (mut analysis, other) = analyse(item);
+                hold_in_region(&mut analysis, position, &mut held);
+                files.push(analysis);
+                others.push(other);
+                (files, others, held)
+            },
+        )
+        .collect();
+    let (mut files, mut others, mut held) = (Vec::new(), Vec::new(), Vec::new());
+    for (piece_files, piece_others, piece_held) in pieces {
+        files.extend(piece_files);
+        others.extend(piece_others);
+        held.push(piece_held);
+    }
+    (files, others, SummariesInRegions(held))
 }
 
 /// The whole-project rules' findings, per file of the linked project.
@@ -803,27 +836,10 @@ fn run(
                 Err(message) => FileAnalysis::unreadable(file, message),
             }
         };
-        // Each piece of the work a thread takes holds its summaries in a region of its own.
-        let analysed: Vec<(Vec<FileAnalysis>, HeldSummaries)> = order
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (Vec::new(), crate::parse_arena::in_arena_held(Vec::new)),
-                |(mut files, mut held), (at, &position)| {
-                    let mut analysis = analyse(position);
-                    hold_in_region(&mut analysis, at, &mut held);
-                    files.push(analysis);
-                    (files, held)
-                },
-            )
-            .collect();
-        let mut files = Vec::with_capacity(order.len());
-        let mut held = Vec::with_capacity(analysed.len());
-        for (piece_files, piece_held) in analysed {
-            files.extend(piece_files);
-            held.push(piece_held);
-        }
-        let held = SummariesInRegions(held);
+        let (mut files, _, held) =
+            analyse_holding_summaries(order.par_iter().copied(), |position| {
+                (analyse(position), ())
+            });
         // Each analysis has its file's paths and module name: the walk's list and the names
         // would only add to the link's peak (about 5 MB on the benchmark corpus).
         drop((sources, module_names, order));

@@ -517,39 +517,17 @@ impl Run<'_> {
     /// Every file from the cache or analysed, in the order of `files`. In a run with no
     /// cache file to start from, every file is analysed and nothing reads a summary before
     /// the link: each is held in a region as soon as it is made, as a run without the cache
-    /// holds them (`analysis::hold_in_region`), and returned apart from its file.
+    /// holds them (`analysis::analyse_holding_summaries`), and returned apart from its file.
     fn load_or_analyse(
         &self,
         files: Vec<SourcePath>,
         modules: &[ModuleName],
     ) -> (Vec<FileAnalysis>, Vec<Outcome>, SummariesInRegions) {
         if self.previous.is_none() {
-            let pieces: Vec<(Vec<FileAnalysis>, Vec<Outcome>, HeldSummaries)> = files
-                .into_par_iter()
-                .zip(modules.par_iter())
-                .enumerate()
-                .fold(
-                    || {
-                        let held = crate::parse_arena::in_arena_held(Vec::new);
-                        (Vec::new(), Vec::new(), held)
-                    },
-                    |(mut files, mut outcomes, mut held), (position, (file, module))| {
-                        let (mut analysis, outcome) =
-                            self.one(file, module, None, Section::default());
-                        analysis::hold_in_region(&mut analysis, position, &mut held);
-                        files.push(analysis);
-                        outcomes.push(outcome);
-                        (files, outcomes, held)
-                    },
-                )
-                .collect();
-            let (mut files, mut outcomes, mut held) = (Vec::new(), Vec::new(), Vec::new());
-            for (piece_files, piece_outcomes, piece_held) in pieces {
-                files.extend(piece_files);
-                outcomes.extend(piece_outcomes);
-                held.push(piece_held);
-            }
-            return (files, outcomes, SummariesInRegions(held));
+            return analysis::analyse_holding_summaries(
+                files.into_par_iter().zip(modules.par_iter()),
+                |(file, module)| self.one(file, module, None, Section::default()),
+            );
         }
         let records = self.records();
         let local = self
