@@ -632,7 +632,9 @@ pub fn analyse_holding_summaries<T: Send, X: Send>(
         .enumerate()
         .fold(
             || {
-                let held = crate::parse_arena::in_arena_held(Vec::new);
+                // A region for each thread's parses stays free.
+                let parses = rayon::current_num_threads();
+                let held = crate::parse_arena::in_arena_held(parses, Vec::new);
                 (Vec::new(), Vec::new(), held)
             },
             |(mut files, mut others, mut held), (position, item)| {

@@ -368,8 +368,9 @@ pub fn enable(config: Config) -> bool {
 enum End {
     /// The lowest free region: a parse, leased and released once per file.
     Low,
-    /// The highest: a value held while many files are parsed ([`in_arena_held`]).
-    High,
+    /// The highest, and only while more than this many regions stay free: a value held
+    /// while many files are parsed ([`in_arena_held`]).
+    High { leave_free: u32 },
 }
 
 fn lease(end: End) -> Option<usize> {
@@ -378,12 +379,11 @@ fn lease(end: End) -> Option<usize> {
     }
     let mut free = FREE_REGIONS.load(Ordering::Acquire);
     loop {
-        if free == 0 {
-            return None;
-        }
         let index = match end {
+            _ if free == 0 => return None,
             End::Low => free.trailing_zeros(),
-            End::High => u64::BITS - 1 - free.leading_zeros(),
+            End::High { leave_free } if free.count_ones() <= leave_free => return None,
+            End::High { .. } => u64::BITS - 1 - free.leading_zeros(),
         } as usize;
         match FREE_REGIONS.compare_exchange_weak(
             free,
@@ -502,8 +502,14 @@ pub fn in_arena<T>(make: impl FnOnce() -> T) -> InArena<T> {
 /// reusing the same few regions. A rewound region keeps [`Config::keep_resident`] bytes of
 /// pages for the next tree, and parses that moved from region to region as held ones were
 /// leased between them would keep that much in each.
-pub fn in_arena_held<T>(make: impl FnOnce() -> T) -> InArena<T> {
-    in_arena_from(End::High, make)
+///
+/// It takes a region only while `leave_free` others stay free, for the parses running
+/// meanwhile (one per thread): a parse without a region allocates a tree block by block,
+/// a held value without one only loses its compactness. Without a region, `make` and
+/// what it is later grown with come from the wrapped allocator.
+pub fn in_arena_held<T>(leave_free: usize, make: impl FnOnce() -> T) -> InArena<T> {
+    let leave_free = u32::try_from(leave_free).unwrap_or(u32::MAX);
+    in_arena_from(End::High { leave_free }, make)
 }
 
 fn in_arena_from<T>(end: End, make: impl FnOnce() -> T) -> InArena<T> {

@@ -935,7 +935,7 @@ impl Run<'_> {
         let decoded: Vec<_> = cached
             .par_chunks(chunk_len)
             .map(|chunk| {
-                let mut held = crate::parse_arena::in_arena_held(Vec::new);
+                let mut held = crate::parse_arena::in_arena_held(0, Vec::new);
                 let mut scratch = Vec::new();
                 let mut line_indexes = Vec::with_capacity(chunk.len());
                 let mut failed = Vec::new();
