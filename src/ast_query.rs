@@ -756,9 +756,13 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
     struct Forgets<'n> {
         name: &'n str,
         found: bool,
+        depth: usize,
     }
     impl<'a> Visitor<'a> for Forgets<'_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.depth >= MAX_NESTING {
+                return;
+            }
             match stmt {
                 Stmt::Delete(delete) => {
                     self.found |= delete.targets.iter().any(|target| {
@@ -777,11 +781,16 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
                 _ => {}
             }
             if !self.found {
+                self.depth += 1;
                 visitor::walk_stmt(self, stmt);
+                self.depth -= 1;
             }
         }
 
         fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.depth >= MAX_NESTING {
+                return;
+            }
             if let Expr::Call(call) = expr
                 && let Expr::Attribute(method) = &*call.func
                 && matches!(
@@ -793,11 +802,17 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
                 self.found = true;
             }
             if !self.found {
+                self.depth += 1;
                 visitor::walk_expr(self, expr);
+                self.depth -= 1;
             }
         }
     }
-    let mut forgets = Forgets { name, found: false };
+    let mut forgets = Forgets {
+        name,
+        found: false,
+        depth: 0,
+    };
     forgets.visit_body(body);
     forgets.found
 }

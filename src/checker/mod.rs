@@ -242,6 +242,19 @@ impl<'a> Checker<'a, '_> {
         self.functions.last().copied()
     }
 
+    /// The current function when it is defined at module level (no function or class around
+    /// it): the rules that exempt a function by how its module uses it ask this first.
+    pub fn module_level_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        let mut scopes = self
+            .statement_ancestors()
+            .iter()
+            .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+        match (scopes.next(), scopes.next()) {
+            (Some(Stmt::FunctionDef(function)), None) => Some(function),
+            _ => None,
+        }
+    }
+
     /// Whether `name` is read anywhere in the current body (nested functions included).
     /// Computed once per body, so asking for every assignment stays linear.
     pub fn is_read_in_current_body(&mut self, name: &str) -> bool {

@@ -1879,16 +1879,13 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
 /// caller cancelled before the call (`task.cancel()`, or `for t in (a, b): t.cancel()` then
 /// `_reap(t)` in a second loop: the cancel is matched by the name it is called on).
 fn awaits_task_its_callers_cancelled(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
-    let Some(function) = checker.current_function() else {
+    let Some(function) = checker.module_level_function() else {
         return false;
     };
-    let module = &checker.module().body;
-    let is_module_level = module
-        .iter()
-        .any(|stmt| matches!(stmt, Stmt::FunctionDef(defined) if std::ptr::eq(defined, function)));
-    if !is_module_level || !function.name.starts_with('_') {
+    if !function.name.starts_with('_') {
         return false;
     }
+    let module = &checker.module().body;
     let awaited = Collector::collect(checker, &try_stmt.body).awaited;
     // The awaited parameters, with their positions among the arguments a call spells.
     let parameters: Vec<(usize, &str)> = function

@@ -250,11 +250,7 @@ fn loop_set_before(checker: &Checker, offset: TextSize) -> bool {
 /// (`with fake_server():` in `async def test_...`): it runs inside the running loop, which
 /// `get_event_loop()` returns on every version.
 fn called_only_from_coroutines(checker: &Checker) -> bool {
-    let ancestors = checker.statement_ancestors();
-    let mut scopes = ancestors
-        .iter()
-        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
-    let (Some(Stmt::FunctionDef(function)), None) = (scopes.next(), scopes.next()) else {
+    let Some(function) = checker.module_level_function() else {
         return false;
     };
     let name = function.name.as_str();
