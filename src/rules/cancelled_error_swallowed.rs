@@ -180,7 +180,14 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - A `try` whose body cannot be interrupted: it has no `await`, `async for`, `async with` or
   `yield`. A task's cancellation arrives only at a suspension point, so such a handler catches
   a `CancelledError` raised by a synchronous call (`fut.result()` of a cancelled future), not
-  the task's own cancellation.
+  the task's own cancellation. Likewise a body whose every suspension point sits in a `try`
+  inside it whose first handler catching the cancellation never raises: the cancellation
+  ends in that inner handler (which is reported for itself) and never reaches this one. And
+  in an async generator with no decorator but `staticmethod` or `classmethod`, a `yield` is
+  no such point: the generator is driven by `async for` or `anext()`, the task's cancellation
+  is raised where the consumer waits, and a suspended generator is closed with
+  `GeneratorExit` (a decorated one may be a context manager, whose exit throws the body's
+  cancellation in at the `yield`: flagged).
 - Turning the cancellation into a `TimeoutError` (builtin, `asyncio.`, `concurrent.futures.`, or a
   class whose name ends in `TimeoutError`) in a function that implements a timeout: its name
   contains `timeout` or `wait_for`, or it takes a parameter whose name contains `timeout` or
@@ -227,8 +234,10 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         return;
     };
     // Only a `try` body that can be interrupted (an `await`, `async for`, `async with` or
-    // `yield`) can receive the task's cancellation.
-    if !has_suspension_point(&try_stmt.body) {
+    // `yield`) can receive the task's cancellation, and only where no `try` inside it
+    // catches the cancellation first for good.
+    let yields_suspend = !is_plain_async_generator(checker);
+    if !cancellation_reaches(checker, &try_stmt.body, yields_suspend, 0) {
         return;
     }
     let swallows = |assume_other_modules: bool| {
@@ -398,15 +407,88 @@ fn implements_timeout(function: &ast::StmtFunctionDef) -> bool {
 
 /// Whether `body` (not the scopes nested in it) can suspend: an `await`, `async for`,
 /// `async with`, or a `yield` (an `asynccontextmanager` throws the body's exception in there).
-fn has_suspension_point(body: &[Stmt]) -> bool {
+/// How many `try` statements deep [`cancellation_reaches`] follows the ones that catch the
+/// cancellation inside a body; deeper, a suspension point is taken as reaching.
+const MAX_INNER_TRIES: usize = 32;
+
+/// Whether the task's cancellation can get out of `body` as an exception: the body has a
+/// suspension point (an `await`, `async for`, `async with`, an async comprehension, and a
+/// `yield` when `yields_suspend`) that no `try` inside the body catches the cancellation at
+/// for good. A `try` whose first handler catching it never raises ends the cancellation of
+/// its body there (that handler is the one that swallows, and is reported for itself); its
+/// handlers, `else` and `finally` are not covered by it.
+fn cancellation_reaches(
+    checker: &Checker,
+    body: &[Stmt],
+    yields_suspend: bool,
+    depth: usize,
+) -> bool {
     walk_body_shallow(body, &mut |node| match node {
-        Node::Expr(Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_)) => Walk::Stop,
+        Node::Stmt(Stmt::Try(inner))
+            if depth < MAX_INNER_TRIES && absorbs_cancellation(checker, inner) =>
+        {
+            let uncovered = inner
+                .handlers
+                .iter()
+                .map(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.body.as_slice()
+                })
+                .chain([inner.orelse.as_slice(), inner.finalbody.as_slice()]);
+            let mut reaches = uncovered
+                .filter(|part| !part.is_empty())
+                .map(|part| cancellation_reaches(checker, part, yields_suspend, depth + 1));
+            if reaches.any(|reaches| reaches) {
+                Walk::Stop
+            } else {
+                Walk::SkipChildren
+            }
+        }
+        Node::Expr(Expr::Await(_)) => Walk::Stop,
+        Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) if yields_suspend => Walk::Stop,
         Node::Stmt(Stmt::For(ast::StmtFor { is_async: true, .. }))
         | Node::Stmt(Stmt::With(ast::StmtWith { is_async: true, .. })) => Walk::Stop,
         Node::Expr(
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_),
         ) if is_async_comprehension(node) => Walk::Stop,
         _ => Walk::Descend,
+    })
+}
+
+/// Whether the first handler of `try_stmt` that catches the cancellation keeps it: no
+/// `raise` of any kind in it (one that re-raises hands it to the enclosing `try`).
+fn absorbs_cancellation(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
+    try_stmt
+        .handlers
+        .iter()
+        .find_map(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            catches_cancellation(checker, handler.type_.as_deref()).map(|_| handler)
+        })
+        .is_some_and(|handler| {
+            !walk_statements_shallow(&handler.body, &mut |stmt| match stmt {
+                Stmt::Raise(_) => Walk::Stop,
+                _ => Walk::Descend,
+            })
+        })
+}
+
+/// Whether the current function is an async generator that nothing wraps: no decorator but
+/// `staticmethod` or `classmethod`. Such a generator is driven by `async for` or `anext()`,
+/// and at a `yield` it is suspended outside the task's stack: the task's cancellation is
+/// raised where the consumer waits, and the generator is later closed with `GeneratorExit`.
+/// A decorated one may be a context manager (`asynccontextmanager`, a test fixture), whose
+/// `__aexit__` throws the body's cancellation in at the `yield`.
+fn is_plain_async_generator(checker: &Checker) -> bool {
+    checker.current_function().is_some_and(|function| {
+        function.is_async
+            && crate::ast_query::contains_yield(&function.body)
+            && function.decorator_list.iter().all(|decorator| {
+                matches!(
+                    &decorator.expression,
+                    Expr::Name(name) if matches!(name.id.as_str(), "staticmethod" | "classmethod")
+                )
+            })
     })
 }
 
