@@ -230,6 +230,7 @@ fixtures! {
     types_across_modules,
     optional_imports,
     dead_branches,
+    module_raises_on_import,
     thread_queues,
     unawaited_coroutine,
     get_event_loop,

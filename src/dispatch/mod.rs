@@ -8,7 +8,7 @@
 mod walk;
 
 use ruff_python_ast::visitor::Visitor;
-use ruff_python_ast::{self as ast, ModModule, PySourceType};
+use ruff_python_ast::{self as ast, ModModule, PySourceType, Stmt};
 
 use crate::catalog::Blocking;
 use crate::checker::Checker;
@@ -35,6 +35,17 @@ use crate::semantic::ModuleBindings;
 use crate::settings::Settings;
 use crate::source::LineIndex;
 
+/// The statements of a module's body that run when it is imported: up to and including the
+/// first `raise` at its top level. A module that raises there (a deprecated module kept to say
+/// so, `raise DeprecationWarning(...)` above its old code) cannot be imported, and nothing
+/// below the `raise` runs, nor is any function defined there callable.
+fn code_run_on_import(body: &[Stmt]) -> &[Stmt] {
+    match body.iter().position(Stmt::is_raise_stmt) {
+        Some(at) => &body[..=at],
+        None => body,
+    }
+}
+
 /// Runs every enabled single-function rule on `module`, and summarises the module for the
 /// whole-project rules, in one walk. `roots` are the project's, when it is known (the
 /// summary leaves out what could never name a project function); `source_type` says whether
@@ -51,7 +62,14 @@ pub fn check_module(
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
     checker.notebook = source_type.is_ipynb();
     checker.roots = roots;
-    checker.visit_body(&module.body);
+    let body = if checker.notebook {
+        // A notebook's cells run one at a time as well as in order: a `raise` in one cell
+        // does not keep the others from running.
+        &module.body[..]
+    } else {
+        code_run_on_import(&module.body)
+    };
+    checker.visit_body(body);
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::finish_module(&mut checker);
     }
