@@ -819,11 +819,15 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
 
 /// The module globals that some function sets back to `None` (`global _CACHE` then
 /// `_CACHE = None`): a value kept in one of them is made again after each reset, not once
-/// per process.
-pub fn globals_reset_to_none(body: &[Stmt]) -> Vec<&str> {
-    fn scope<'a>(body: &'a [Stmt], reset: &mut Vec<&'a str>) {
+/// per process. The functions named in `exit_hooks` are left out: they run as the
+/// interpreter exits, when nothing is made again.
+pub fn globals_reset_to_none<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<&'a str> {
+    fn scope<'a>(body: &'a [Stmt], exit_hooks: &[&str], reset: &mut Vec<&'a str>) {
         walk_statements_shallow(body, &mut |stmt| {
             match stmt {
+                Stmt::FunctionDef(function) if exit_hooks.contains(&function.name.as_str()) => {
+                    scope(&function.body, exit_hooks, reset);
+                }
                 Stmt::FunctionDef(function) => {
                     let declared = declared_globals(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
@@ -834,17 +838,71 @@ pub fn globals_reset_to_none(body: &[Stmt]) -> Vec<&str> {
                             reset.push(name.id.as_str());
                         }
                     });
-                    scope(&function.body, reset);
+                    scope(&function.body, exit_hooks, reset);
                 }
-                Stmt::ClassDef(class) => scope(&class.body, reset),
+                Stmt::ClassDef(class) => scope(&class.body, exit_hooks, reset),
                 _ => {}
             }
             Walk::Descend
         });
     }
     let mut reset = Vec::new();
-    scope(body, &mut reset);
+    scope(body, exit_hooks, &mut reset);
     reset
+}
+
+/// The names of the functions `body` (and everything nested in it) registers with a
+/// callable `is_register` accepts: passed by name as the first argument of a call of it
+/// (`atexit.register(_shutdown)`, wherever the call is), or decorated with it
+/// (`@atexit.register`).
+pub fn registered_functions<'a>(
+    body: &'a [Stmt],
+    is_register: &dyn Fn(&Expr) -> bool,
+) -> Vec<&'a str> {
+    struct Registered<'a, 'r> {
+        is_register: &'r dyn Fn(&Expr) -> bool,
+        found: Vec<&'a str>,
+        nesting: usize,
+    }
+    impl<'a> Visitor<'a> for Registered<'a, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.nesting >= MAX_NESTING {
+                return;
+            }
+            if let Stmt::FunctionDef(function) = stmt
+                && function
+                    .decorator_list
+                    .iter()
+                    .any(|decorator| (self.is_register)(&decorator.expression))
+            {
+                self.found.push(function.name.as_str());
+            }
+            self.nesting += 1;
+            visitor::walk_stmt(self, stmt);
+            self.nesting -= 1;
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.nesting >= MAX_NESTING {
+                return;
+            }
+            if let Expr::Call(call) = expr
+                && let Some(Expr::Name(name)) = call.arguments.args.first()
+                && (self.is_register)(&call.func)
+            {
+                self.found.push(name.id.as_str());
+            }
+            self.nesting += 1;
+            visitor::walk_expr(self, expr);
+            self.nesting -= 1;
+        }
+    }
+    let mut registered = Registered {
+        is_register,
+        found: Vec::new(),
+        nesting: 0,
+    };
+    registered.visit_body(body);
+    registered.found
 }
 
 #[cfg(test)]

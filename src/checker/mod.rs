@@ -461,6 +461,8 @@ impl<'a> Checker<'a, '_> {
 
     /// Whether a function of the module sets the global `name` back to `None` (see
     /// [`crate::ast_query::globals_reset_to_none`]), found for all globals on the first question.
+    /// A function the module registers with `atexit` does not count: it runs as the
+    /// interpreter exits, after the last coroutine.
     pub(crate) fn resets_global(&self, name: &str) -> bool {
         #[derive(Default)]
         struct ResetGlobals(Option<Vec<String>>);
@@ -468,7 +470,11 @@ impl<'a> Checker<'a, '_> {
         reset
             .0
             .get_or_insert_with(|| {
-                crate::ast_query::globals_reset_to_none(&self.module.body)
+                let exit_hooks =
+                    crate::ast_query::registered_functions(&self.module.body, &|callee| {
+                        self.model.path_of(callee).as_deref() == Some("atexit.register")
+                    });
+                crate::ast_query::globals_reset_to_none(&self.module.body, &exit_hooks)
                     .into_iter()
                     .map(str::to_string)
                     .collect()

@@ -92,7 +92,8 @@ async def webhook(key):
   _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), a function that
   returns at once for a key it has seen and records each new one (`if (role, name) in _SEEN:
   return`, then `_SEEN.add((role, name))`: once per distinct key); neither when a function
-  of the module sets the global back to `None` (a reload makes the value again) or forgets
+  of the module sets the global back to `None` (a reload makes the value again; not a
+  function the module registers with `atexit`, which runs as the interpreter exits) or forgets
   the seen keys (`_SEEN.clear()`, `.discard`, `.remove`, `.pop`, `del _SEEN[key]`, a new
   set bound to the name),
   and one-time set-up
