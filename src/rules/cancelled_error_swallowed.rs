@@ -183,11 +183,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the task's own cancellation. Likewise a body whose every suspension point sits in a `try`
   inside it whose first handler catching the cancellation never raises: the cancellation
   ends in that inner handler (which is reported for itself) and never reaches this one. And
-  in an async generator with no decorator but `staticmethod` or `classmethod`, a `yield` is
-  no such point: the generator is driven by `async for` or `anext()`, the task's cancellation
-  is raised where the consumer waits, and a suspended generator is closed with
-  `GeneratorExit` (a decorated one may be a context manager, whose exit throws the body's
-  cancellation in at the `yield`: flagged).
+  in an async generator that yields inside a loop and has no decorator but `staticmethod` or
+  `classmethod`, a `yield` is no such point: the generator is driven by `async for` or
+  `anext()`, the task's cancellation is raised where the consumer waits, and a suspended
+  generator is closed with `GeneratorExit`. A decorated generator, or one that yields once,
+  may be a context manager (`asynccontextmanager`, a test fixture, a FastAPI dependency),
+  whose exit throws the body's cancellation in at the `yield`: flagged.
 - Turning the cancellation into a `TimeoutError` (builtin, `asyncio.`, `concurrent.futures.`, or a
   class whose name ends in `TimeoutError`) in a function that implements a timeout: its name
   contains `timeout` or `wait_for`, or it takes a parameter whose name contains `timeout` or
@@ -405,15 +406,14 @@ fn implements_timeout(function: &ast::StmtFunctionDef) -> bool {
         })
 }
 
-/// Whether `body` (not the scopes nested in it) can suspend: an `await`, `async for`,
-/// `async with`, or a `yield` (an `asynccontextmanager` throws the body's exception in there).
 /// How many `try` statements deep [`cancellation_reaches`] follows the ones that catch the
 /// cancellation inside a body; deeper, a suspension point is taken as reaching.
 const MAX_INNER_TRIES: usize = 32;
 
-/// Whether the task's cancellation can get out of `body` as an exception: the body has a
-/// suspension point (an `await`, `async for`, `async with`, an async comprehension, and a
-/// `yield` when `yields_suspend`) that no `try` inside the body catches the cancellation at
+/// Whether the task's cancellation can get out of `body` (not the scopes nested in it) as an
+/// exception: the body has a suspension point (an `await`, `async for`, `async with`, an
+/// async comprehension, and a `yield` when `yields_suspend`: an `asynccontextmanager` throws
+/// the body's exception in there) that no `try` inside the body catches the cancellation at
 /// for good. A `try` whose first handler catching it never raises ends the cancellation of
 /// its body there (that handler is the one that swallows, and is reported for itself); its
 /// handlers, `else` and `finally` are not covered by it.
@@ -473,22 +473,36 @@ fn absorbs_cancellation(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
         })
 }
 
-/// Whether the current function is an async generator that nothing wraps: no decorator but
-/// `staticmethod` or `classmethod`. Such a generator is driven by `async for` or `anext()`,
-/// and at a `yield` it is suspended outside the task's stack: the task's cancellation is
-/// raised where the consumer waits, and the generator is later closed with `GeneratorExit`.
-/// A decorated one may be a context manager (`asynccontextmanager`, a test fixture), whose
-/// `__aexit__` throws the body's cancellation in at the `yield`.
+/// Whether the current function is an async generator that yields a stream of values (it
+/// yields inside a loop) and that nothing wraps (no decorator but `staticmethod` or
+/// `classmethod`). Such a generator is driven by `async for` or `anext()`, and at a `yield`
+/// it is suspended outside the task's stack: the task's cancellation is raised where the
+/// consumer waits, and the generator is later closed with `GeneratorExit`. A decorated one,
+/// or one that yields once, may be a context manager (`asynccontextmanager`, a test fixture,
+/// a FastAPI dependency wrapped where it is used), whose exit throws the body's cancellation
+/// in at the `yield`.
 fn is_plain_async_generator(checker: &Checker) -> bool {
     checker.current_function().is_some_and(|function| {
         function.is_async
-            && crate::ast_query::contains_yield(&function.body)
+            && yields_in_a_loop(&function.body)
             && function.decorator_list.iter().all(|decorator| {
                 matches!(
                     &decorator.expression,
                     Expr::Name(name) if matches!(name.id.as_str(), "staticmethod" | "classmethod")
                 )
             })
+    })
+}
+
+/// Whether `body` (not the scopes nested in it) yields inside a `for` or `while` loop.
+fn yields_in_a_loop(body: &[Stmt]) -> bool {
+    walk_statements_shallow(body, &mut |stmt| match stmt {
+        Stmt::For(ast::StmtFor { body, .. }) | Stmt::While(ast::StmtWhile { body, .. })
+            if ast_query::contains_yield(body) =>
+        {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
     })
 }
 
