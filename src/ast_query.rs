@@ -818,11 +818,12 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
 }
 
 /// The module globals that some function sets back to `None` (`global _CACHE` then
-/// `_CACHE = None`): a value kept in one of them is made again after each reset, not once
-/// per process. The functions named in `exit_hooks` are left out: they run as the
-/// interpreter exits, when nothing is made again.
-pub fn globals_reset_to_none<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<&'a str> {
-    fn scope<'a>(body: &'a [Stmt], exit_hooks: &[&str], reset: &mut Vec<&'a str>) {
+/// `_CACHE = None`), each with whether a function sets it to a falsy literal (`None`,
+/// `False`, `0`: `_STARTED = False` re-arms a latch): a value kept in one of them is made
+/// again after each reset, not once per process. The functions named in `exit_hooks` are
+/// left out: they run as the interpreter exits, when nothing is made again.
+pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str, Reset)> {
+    fn scope<'a>(body: &'a [Stmt], exit_hooks: &[&str], reset: &mut Vec<(&'a str, Reset)>) {
         walk_statements_shallow(body, &mut |stmt| {
             match stmt {
                 Stmt::FunctionDef(function) if exit_hooks.contains(&function.name.as_str()) => {
@@ -831,11 +832,21 @@ pub fn globals_reset_to_none<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<&
                 Stmt::FunctionDef(function) => {
                     let declared = declared_globals(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
-                        if let (Expr::Name(name), Some(value)) = (target, value)
-                            && value.is_none_literal_expr()
+                        let Some(value) = value else { return };
+                        let kind = match value {
+                            Expr::NoneLiteral(_) => Reset::ToNone,
+                            Expr::BooleanLiteral(ast::ExprBooleanLiteral {
+                                value: false, ..
+                            }) => Reset::ToFalsy,
+                            Expr::NumberLiteral(number) if matches!(&number.value, ast::Number::Int(int) if *int == 0) => {
+                                Reset::ToFalsy
+                            }
+                            _ => return,
+                        };
+                        if let Expr::Name(name) = target
                             && declared.contains(&name.id.as_str())
                         {
-                            reset.push(name.id.as_str());
+                            reset.push((name.id.as_str(), kind));
                         }
                     });
                     scope(&function.body, exit_hooks, reset);
@@ -849,6 +860,15 @@ pub fn globals_reset_to_none<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<&
     let mut reset = Vec::new();
     scope(body, exit_hooks, &mut reset);
     reset
+}
+
+/// What a function sets a module global back to ([`globals_reset`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reset {
+    /// `None`: a kept value is made again, and a latch re-armed.
+    ToNone,
+    /// Another falsy literal (`False`, `0`): a latch re-armed.
+    ToFalsy,
 }
 
 /// The names of the functions `body` (and everything nested in it) registers with a

@@ -34,6 +34,7 @@ use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 use thin_vec::ThinVec;
 
+use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::project::ProjectRoots;
@@ -391,7 +392,7 @@ impl<'a> Checker<'a, '_> {
         let runs_once = self.is_memoized(function)
             || (!function.is_async
                 && (crate::ast_query::returns_kept_global(function)
-                    .is_some_and(|global| !self.resets_global(global))
+                    .is_some_and(|global| !self.rearms_latch(global))
                     || crate::ast_query::records_seen_keys(function).is_some_and(|seen| {
                         !crate::ast_query::forgets_keys(&self.module.body, seen)
                     })));
@@ -460,27 +461,37 @@ impl<'a> Checker<'a, '_> {
     }
 
     /// Whether a function of the module sets the global `name` back to `None` (see
-    /// [`crate::ast_query::globals_reset_to_none`]), found for all globals on the first question.
+    /// [`crate::ast_query::globals_reset`]), found for all globals on the first question.
     /// A function the module registers with `atexit` does not count: it runs as the
     /// interpreter exits, after the last coroutine.
     pub(crate) fn resets_global(&self, name: &str) -> bool {
+        self.global_resets(name, |reset| reset == ast_query::Reset::ToNone)
+    }
+
+    /// Whether a function of the module sets the global `name` to a falsy literal (`None`,
+    /// `False`, `0`): a latch (`if not _STARTED: _STARTED = True`) it re-arms. As
+    /// [`Self::resets_global`], `atexit` hooks left out.
+    pub(crate) fn rearms_latch(&self, name: &str) -> bool {
+        self.global_resets(name, |_| true)
+    }
+
+    fn global_resets(&self, name: &str, counts: impl Fn(ast_query::Reset) -> bool) -> bool {
         #[derive(Default)]
-        struct ResetGlobals(Option<Vec<String>>);
+        struct ResetGlobals(Option<Vec<(String, ast_query::Reset)>>);
         let mut reset = self.rule_state::<ResetGlobals>();
         reset
             .0
             .get_or_insert_with(|| {
-                let exit_hooks =
-                    crate::ast_query::registered_functions(&self.module.body, &|callee| {
-                        self.model.path_of(callee).as_deref() == Some("atexit.register")
-                    });
-                crate::ast_query::globals_reset_to_none(&self.module.body, &exit_hooks)
+                let exit_hooks = ast_query::registered_functions(&self.module.body, &|callee| {
+                    self.model.path_of(callee).as_deref() == Some("atexit.register")
+                });
+                ast_query::globals_reset(&self.module.body, &exit_hooks)
                     .into_iter()
-                    .map(str::to_string)
+                    .map(|(global, reset)| (global.to_string(), reset))
                     .collect()
             })
             .iter()
-            .any(|global| global == name)
+            .any(|(global, reset)| global == name && counts(*reset))
     }
 
     /// Where the decorators of a sync `def` run its body, as far as this module can tell:

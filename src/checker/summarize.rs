@@ -841,7 +841,7 @@ fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
 /// `CACHE[key]`, a handler that stores `CACHE[key]`, or it makes a module global's value
 /// the first time it is asked for ([`fills_global_once`]).
 fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
-    if fills_cache_on_key_error(checker, call) {
+    if fills_cache_on_key_error(checker, call) || behind_global_latch(checker, call) {
         return true;
     }
     let Some(Stmt::Assign(assign)) = checker.current_statement() else {
@@ -907,6 +907,43 @@ fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> boo
     tested
         && crate::ast_query::declared_globals(&function.body).contains(&name)
         && !checker.resets_global(name)
+}
+
+/// `global _STARTED` and `if not _STARTED:` whose body sets `_STARTED = True`, with `call`
+/// in that body. A latch: the work runs on the first call of the process, unless a function
+/// of the module sets the flag back to a falsy value (an `atexit` hook aside). The other
+/// spelling, `if _STARTED: return` then `_STARTED = True`, makes the whole function run once
+/// (`ast_query::returns_kept_global`).
+fn behind_global_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some(function) = checker.functions.last() else {
+        return false;
+    };
+    let sets = |stmt: &Stmt, name: &str| {
+        matches!(stmt, Stmt::Assign(assign)
+            if matches!(assign.targets.as_slice(), [Expr::Name(target)] if target.id.as_str() == name)
+                && matches!(&*assign.value, Expr::BooleanLiteral(literal) if literal.value))
+    };
+    /// The flag `if not NAME:` tests.
+    fn latch_of(test: &Expr) -> Option<&str> {
+        match test {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => match &*unary.operand {
+                Expr::Name(name) => Some(name.id.as_str()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    checker.statement_ancestors().iter().any(|stmt| {
+        let Stmt::If(if_stmt) = stmt else {
+            return false;
+        };
+        latch_of(&if_stmt.test).is_some_and(|name| {
+            crate::ast_query::body_holds(&if_stmt.body, call.range())
+                && if_stmt.body.iter().any(|stmt| sets(stmt, name))
+                && crate::ast_query::declared_globals(&function.body).contains(&name)
+                && !checker.rearms_latch(name)
+        })
+    })
 }
 
 /// `try: return CACHE[key]` / `except KeyError: ... CACHE[key] = ...`, with `call` in the

@@ -89,10 +89,13 @@ async def webhook(key):
   `self.sources[...]`), a module global made on the first call (`global _TABLE` then
   `if _TABLE is None: _TABLE = load()`: once per process), a function that returns the
   value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
-  _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), a function that
+  _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), the branch of a
+  latch (`global _STARTED`, `if not _STARTED:` whose body sets `_STARTED = True`: once per
+  process), a function that
   returns at once for a key it has seen and records each new one (`if (role, name) in _SEEN:
   return`, then `_SEEN.add((role, name))`: once per distinct key); neither when a function
-  of the module sets the global back to `None` (a reload makes the value again; not a
+  of the module sets the global back to `None` (a reload makes the value again; a latch or a
+  flag tested before an early return is re-armed by `False` or `0` as well; not a
   function the module registers with `atexit`, which runs as the interpreter exits) or forgets
   the seen keys (`_SEEN.clear()`, `.discard`, `.remove`, `.pop`, `del _SEEN[key]`, a new
   set bound to the name),
