@@ -862,6 +862,56 @@ pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str,
     reset
 }
 
+/// Whether `class` keeps its instances for the process: its `__new__` stores the instance
+/// it makes in an attribute of the class (`cls._instances[port] = instance`, `cls._instance
+/// = ...`) and returns what that attribute holds (`return cls._instances[port]`). Each
+/// construction with the same key then hands back the one instance.
+pub fn keeps_its_instances(class: &ast::StmtClassDef) -> bool {
+    let Some(new) = find_function(&class.body, "__new__") else {
+        return false;
+    };
+    let Some(receiver) = new
+        .parameters
+        .args
+        .first()
+        .map(|p| p.parameter.name.as_str())
+    else {
+        return false;
+    };
+    // The class attribute an expression reads or writes (`cls._instances[key]`, `cls._one`).
+    let kept_in = |expr: &Expr| -> Option<String> {
+        let expr = match expr {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        match expr {
+            Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver) => {
+                Some(attribute.attr.to_string())
+            }
+            _ => None,
+        }
+    };
+    let mut stored = Vec::new();
+    collect_assignments(&new.body, &mut |target, _, _| {
+        if let Some(attribute) = kept_in(target) {
+            stored.push(attribute);
+        }
+    });
+    let mut returns_kept = false;
+    walk_statements_shallow(&new.body, &mut |stmt| {
+        if let Stmt::Return(ast::StmtReturn {
+            value: Some(value), ..
+        }) = stmt
+            && kept_in(value).is_some_and(|attribute| stored.contains(&attribute))
+        {
+            returns_kept = true;
+            return Walk::Stop;
+        }
+        Walk::Descend
+    });
+    returns_kept
+}
+
 /// What a function sets a module global back to ([`globals_reset`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reset {
@@ -874,17 +924,18 @@ pub enum Reset {
 /// The names of the functions `body` (and everything nested in it) registers with a
 /// callable `is_register` accepts: passed by name as the first argument of a call of it
 /// (`atexit.register(_shutdown)`, wherever the call is), or decorated with it
-/// (`@atexit.register`).
+/// (`@atexit.register`). A method passed through an object (`atexit.register(self.stop)`)
+/// is listed by its name too, as [`Registered::Method`].
 pub fn registered_functions<'a>(
     body: &'a [Stmt],
     is_register: &dyn Fn(&Expr) -> bool,
-) -> Vec<&'a str> {
-    struct Registered<'a, 'r> {
+) -> Vec<Registered<'a>> {
+    struct Collector<'a, 'r> {
         is_register: &'r dyn Fn(&Expr) -> bool,
-        found: Vec<&'a str>,
+        found: Vec<Registered<'a>>,
         nesting: usize,
     }
-    impl<'a> Visitor<'a> for Registered<'a, '_> {
+    impl<'a> Visitor<'a> for Collector<'a, '_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             if self.nesting >= MAX_NESTING {
                 return;
@@ -895,7 +946,8 @@ pub fn registered_functions<'a>(
                     .iter()
                     .any(|decorator| (self.is_register)(&decorator.expression))
             {
-                self.found.push(function.name.as_str());
+                self.found
+                    .push(Registered::Function(function.name.as_str()));
             }
             self.nesting += 1;
             visitor::walk_stmt(self, stmt);
@@ -906,23 +958,42 @@ pub fn registered_functions<'a>(
                 return;
             }
             if let Expr::Call(call) = expr
-                && let Some(Expr::Name(name)) = call.arguments.args.first()
+                && let Some(registered) =
+                    call.arguments
+                        .args
+                        .first()
+                        .and_then(|argument| match argument {
+                            Expr::Attribute(method) => {
+                                Some(Registered::Method(method.attr.as_str()))
+                            }
+                            Expr::Name(name) => Some(Registered::Function(name.id.as_str())),
+                            _ => None,
+                        })
                 && (self.is_register)(&call.func)
             {
-                self.found.push(name.id.as_str());
+                self.found.push(registered);
             }
             self.nesting += 1;
             visitor::walk_expr(self, expr);
             self.nesting -= 1;
         }
     }
-    let mut registered = Registered {
+    let mut registered = Collector {
         is_register,
         found: Vec::new(),
         nesting: 0,
     };
     registered.visit_body(body);
     registered.found
+}
+
+/// A function [`registered_functions`] found, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registered<'a> {
+    /// Passed by its name, or decorated: a function of the module (or one nested in one).
+    Function(&'a str),
+    /// Passed as a method of an object (`self.stop`).
+    Method(&'a str),
 }
 
 #[cfg(test)]

@@ -475,6 +475,14 @@ impl<'a> Checker<'a, '_> {
         self.global_resets(name, |_| true)
     }
 
+    /// The functions and methods the module registers with `atexit` (by name, see
+    /// [`ast_query::registered_functions`]): they run as the interpreter exits.
+    pub(crate) fn exit_hooks(&self) -> Vec<ast_query::Registered<'a>> {
+        ast_query::registered_functions(&self.module.body, &|callee| {
+            self.model.path_of(callee).as_deref() == Some("atexit.register")
+        })
+    }
+
     fn global_resets(&self, name: &str, counts: impl Fn(ast_query::Reset) -> bool) -> bool {
         #[derive(Default)]
         struct ResetGlobals(Option<Vec<(String, ast_query::Reset)>>);
@@ -482,9 +490,14 @@ impl<'a> Checker<'a, '_> {
         reset
             .0
             .get_or_insert_with(|| {
-                let exit_hooks = ast_query::registered_functions(&self.module.body, &|callee| {
-                    self.model.path_of(callee).as_deref() == Some("atexit.register")
-                });
+                let exit_hooks: Vec<&str> = self
+                    .exit_hooks()
+                    .into_iter()
+                    .filter_map(|hook| match hook {
+                        ast_query::Registered::Function(name) => Some(name),
+                        ast_query::Registered::Method(_) => None,
+                    })
+                    .collect();
                 ast_query::globals_reset(&self.module.body, &exit_hooks)
                     .into_iter()
                     .map(|(global, reset)| (global.to_string(), reset))

@@ -841,7 +841,10 @@ fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
 /// `CACHE[key]`, a handler that stores `CACHE[key]`, or it makes a module global's value
 /// the first time it is asked for ([`fills_global_once`]).
 fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
-    if fills_cache_on_key_error(checker, call) || behind_global_latch(checker, call) {
+    if fills_cache_on_key_error(checker, call)
+        || behind_global_latch(checker, call)
+        || behind_instance_latch(checker, call)
+    {
         return true;
     }
     let Some(Stmt::Assign(assign)) = checker.current_statement() else {
@@ -943,6 +946,164 @@ fn behind_global_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
                 && crate::ast_query::declared_globals(&function.body).contains(&name)
                 && !checker.rearms_latch(name)
         })
+    })
+}
+
+/// `if not self._running:` whose branch sets `self._running = True` (directly, or in a `try`
+/// or `with` there), with `call` in that branch, in a method of a class that keeps its
+/// instances for the process (`ast_query::keeps_its_instances`: a `__new__` that hands back
+/// the instance it cached on the class): the branch runs once per kept instance, unless a
+/// method of the class sets the flag back to a falsy literal. A method registered with
+/// `atexit` does not count, nor does a handler that re-raises (a failed start may be tried
+/// again).
+fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some(method) = checker.functions.last() else {
+        return false;
+    };
+    let Some(receiver) = crate::ast_query::receiver_name(method) else {
+        return false;
+    };
+    let flag_of = |test: &'_ Expr| -> Option<String> {
+        let Expr::UnaryOp(unary) = test else {
+            return None;
+        };
+        match &*unary.operand {
+            Expr::Attribute(attribute)
+                if unary.op == UnaryOp::Not
+                    && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver) =>
+            {
+                Some(attribute.attr.to_string())
+            }
+            _ => None,
+        }
+    };
+    let Some(flag) = checker
+        .statement_ancestors()
+        .iter()
+        .find_map(|stmt| match stmt {
+            Stmt::If(if_stmt) if crate::ast_query::body_holds(&if_stmt.body, call.range()) => {
+                flag_of(&if_stmt.test).filter(|flag| {
+                    sets_flag(
+                        &if_stmt.body,
+                        receiver,
+                        flag,
+                        |value| matches!(value, Expr::BooleanLiteral(literal) if literal.value),
+                    )
+                })
+            }
+            _ => None,
+        })
+    else {
+        return false;
+    };
+    let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), method)
+    else {
+        return false;
+    };
+    if !crate::ast_query::keeps_its_instances(class) {
+        return false;
+    }
+    let exit_hooks = checker.exit_hooks();
+    !class.body.iter().any(|stmt| match stmt {
+        Stmt::FunctionDef(other) => {
+            !exit_hooks.contains(&crate::ast_query::Registered::Method(other.name.as_str()))
+                && crate::ast_query::receiver_name(other)
+                    .is_some_and(|receiver| rearms_flag(&other.body, receiver, &flag, 0))
+        }
+        _ => false,
+    })
+}
+
+/// Whether `body` sets `receiver.flag` to a value `is_set` accepts: in a statement of its own,
+/// or of a `try` or `with` body in it.
+fn sets_flag(body: &[Stmt], receiver: &str, flag: &str, is_set: fn(&Expr) -> bool) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Assign(assign) => {
+            is_set(&assign.value)
+                && assign
+                    .targets
+                    .iter()
+                    .any(|target| is_flag(target, receiver, flag))
+        }
+        Stmt::AnnAssign(ast::StmtAnnAssign {
+            target,
+            value: Some(value),
+            ..
+        }) => is_set(value) && is_flag(target, receiver, flag),
+        Stmt::Try(try_stmt) => sets_flag(&try_stmt.body, receiver, flag, is_set),
+        Stmt::With(with) => sets_flag(&with.body, receiver, flag, is_set),
+        _ => false,
+    })
+}
+
+fn is_flag(target: &Expr, receiver: &str, flag: &str) -> bool {
+    matches!(target, Expr::Attribute(attribute)
+        if attribute.attr.as_str() == flag
+            && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver))
+}
+
+/// Whether `body` sets `receiver.flag` to a falsy literal (`False`, `None`, `0`) anywhere but
+/// in an `except` handler that ends by raising, or in an `if not hasattr(receiver, ...):`
+/// branch (an `__init__` that sets its state up on the instance's first construction only:
+/// a kept instance is constructed again on every call of the class).
+fn rearms_flag(body: &[Stmt], receiver: &str, flag: &str, depth: usize) -> bool {
+    if depth > crate::source::MAX_NESTING / 100 {
+        return true;
+    }
+    let is_falsy = |value: &Expr| match value {
+        Expr::BooleanLiteral(literal) => !literal.value,
+        Expr::NoneLiteral(_) => true,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, ast::Number::Int(int) if *int == 0)
+        }
+        _ => false,
+    };
+    let first_construction = |test: &Expr| {
+        matches!(test, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not
+            && matches!(&*unary.operand, Expr::Call(call)
+                if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "hasattr")
+                    && matches!(call.arguments.args.first(),
+                        Some(Expr::Name(owner)) if owner.id.as_str() == receiver)))
+    };
+    let deeper = |body: &[Stmt]| rearms_flag(body, receiver, flag, depth + 1);
+    body.iter().any(|stmt| match stmt {
+        Stmt::Assign(assign) => {
+            is_falsy(&assign.value)
+                && assign
+                    .targets
+                    .iter()
+                    .any(|target| is_flag(target, receiver, flag))
+        }
+        Stmt::AnnAssign(ast::StmtAnnAssign {
+            target,
+            value: Some(value),
+            ..
+        }) => is_falsy(value) && is_flag(target, receiver, flag),
+        Stmt::If(if_stmt) if first_construction(&if_stmt.test) => if_stmt
+            .elif_else_clauses
+            .iter()
+            .any(|clause| deeper(&clause.body)),
+        Stmt::Try(try_stmt) => {
+            deeper(&try_stmt.body)
+                || deeper(&try_stmt.orelse)
+                || deeper(&try_stmt.finalbody)
+                || try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    !matches!(handler.body.last(), Some(Stmt::Raise(_))) && deeper(&handler.body)
+                })
+        }
+        Stmt::If(if_stmt) => {
+            deeper(&if_stmt.body)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| deeper(&clause.body))
+        }
+        Stmt::For(for_stmt) => deeper(&for_stmt.body) || deeper(&for_stmt.orelse),
+        Stmt::While(while_stmt) => deeper(&while_stmt.body) || deeper(&while_stmt.orelse),
+        Stmt::With(with) => deeper(&with.body),
+        Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| deeper(&case.body)),
+        _ => false,
     })
 }
 

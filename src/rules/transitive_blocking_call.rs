@@ -91,7 +91,12 @@ async def webhook(key):
   value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
   _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), the branch of a
   latch (`global _STARTED`, `if not _STARTED:` whose body sets `_STARTED = True`: once per
-  process), a function that
+  process), the branch of an instance latch (`if not self.running:` setting `self.running =
+  True`) in a method of a class that keeps its instances (a `__new__` that hands back the
+  instance it cached on the class, `cls._instances[port]`: once per kept instance; not when
+  another method sets the flag back to a falsy value, but for a method registered with
+  `atexit`, a handler that re-raises after a failed start, and an `__init__` branch under
+  `if not hasattr(self, ...)`), a function that
   returns at once for a key it has seen and records each new one (`if (role, name) in _SEEN:
   return`, then `_SEEN.add((role, name))`: once per distinct key); neither when a function
   of the module sets the global back to `None` (a reload makes the value again; a latch or a
