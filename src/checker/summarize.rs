@@ -912,50 +912,85 @@ fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> boo
         && !checker.resets_global(name)
 }
 
-/// `global _STARTED` and `if not _STARTED:` whose body sets `_STARTED = True`, with `call`
-/// in that body. A latch: the work runs on the first call of the process, unless a function
-/// of the module sets the flag back to a falsy value (an `atexit` hook aside). The other
-/// spelling, `if _STARTED: return` then `_STARTED = True`, makes the whole function run once
-/// (`ast_query::returns_kept_global`).
+/// A latch flag: a module global (`_STARTED`) or an attribute of a method's receiver
+/// (`self.running`).
+#[derive(Clone, Copy)]
+enum Flag<'a> {
+    Global(&'a str),
+    Attribute { receiver: &'a str, name: &'a str },
+}
+
+impl Flag<'_> {
+    /// Whether `expr` is this flag.
+    fn is(self, expr: &Expr) -> bool {
+        match (self, expr) {
+            (Flag::Global(name), Expr::Name(target)) => target.id.as_str() == name,
+            (Flag::Attribute { receiver, name }, Expr::Attribute(attribute)) => {
+                attribute.attr.as_str() == name
+                    && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The latch around `call`: the enclosing `if not FLAG:` whose branch holds the call and sets
+/// `FLAG = True` (in a statement of its own, or of a `try` or `with` there), `FLAG` a plain
+/// name or, given a method's `receiver`, an attribute of it.
+fn latch_around<'a>(
+    checker: &Checker<'a, '_>,
+    call: &ast::ExprCall,
+    receiver: Option<&'a str>,
+) -> Option<Flag<'a>> {
+    checker.statement_ancestors().iter().find_map(|stmt| {
+        let Stmt::If(if_stmt) = stmt else {
+            return None;
+        };
+        let Expr::UnaryOp(unary) = &*if_stmt.test else {
+            return None;
+        };
+        if unary.op != UnaryOp::Not || !crate::ast_query::body_holds(&if_stmt.body, call.range()) {
+            return None;
+        }
+        let flag = match (&*unary.operand, receiver) {
+            (Expr::Name(name), None) => Flag::Global(name.id.as_str()),
+            (Expr::Attribute(attribute), Some(receiver)) => Flag::Attribute {
+                receiver,
+                name: attribute.attr.as_str(),
+            },
+            _ => return None,
+        };
+        sets_flag(
+            &if_stmt.body,
+            flag,
+            |value| matches!(value, Expr::BooleanLiteral(literal) if literal.value),
+        )
+        .then_some(flag)
+    })
+}
+
+/// `global _STARTED` and `if not _STARTED:` whose branch sets `_STARTED = True`, with `call`
+/// in that branch ([`latch_around`]). The work runs on the first call of the process, unless
+/// a function of the module sets the flag back to a falsy value (an `atexit` hook aside). The
+/// other spelling, `if _STARTED: return` then `_STARTED = True`, makes the whole function run
+/// once (`ast_query::returns_kept_global`).
 fn behind_global_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(function) = checker.functions.last() else {
         return false;
     };
-    let sets = |stmt: &Stmt, name: &str| {
-        matches!(stmt, Stmt::Assign(assign)
-            if matches!(assign.targets.as_slice(), [Expr::Name(target)] if target.id.as_str() == name)
-                && matches!(&*assign.value, Expr::BooleanLiteral(literal) if literal.value))
+    let Some(Flag::Global(name)) = latch_around(checker, call, None) else {
+        return false;
     };
-    /// The flag `if not NAME:` tests.
-    fn latch_of(test: &Expr) -> Option<&str> {
-        match test {
-            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => match &*unary.operand {
-                Expr::Name(name) => Some(name.id.as_str()),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    checker.statement_ancestors().iter().any(|stmt| {
-        let Stmt::If(if_stmt) = stmt else {
-            return false;
-        };
-        latch_of(&if_stmt.test).is_some_and(|name| {
-            crate::ast_query::body_holds(&if_stmt.body, call.range())
-                && if_stmt.body.iter().any(|stmt| sets(stmt, name))
-                && crate::ast_query::declared_globals(&function.body).contains(&name)
-                && !checker.rearms_latch(name)
-        })
-    })
+    crate::ast_query::declared_globals(&function.body).contains(&name)
+        && !checker.rearms_latch(name)
 }
 
-/// `if not self._running:` whose branch sets `self._running = True` (directly, or in a `try`
-/// or `with` there), with `call` in that branch, in a method of a class that keeps its
-/// instances for the process (`ast_query::keeps_its_instances`: a `__new__` that hands back
-/// the instance it cached on the class): the branch runs once per kept instance, unless a
-/// method of the class sets the flag back to a falsy literal. A method registered with
-/// `atexit` does not count, nor does a handler that re-raises (a failed start may be tried
-/// again).
+/// `if not self.running:` whose branch sets `self.running = True`, with `call` in that branch
+/// ([`latch_around`]), in a method of a class that keeps its instances for the process
+/// (`ast_query::keeps_its_instances`: a `__new__` that hands back the instance it cached on
+/// the class): the branch runs once per kept instance, unless a method of the class sets
+/// the flag back to a falsy literal. A method registered with `atexit` does not count, nor
+/// does a handler that re-raises (a failed start may be tried again).
 fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(method) = checker.functions.last() else {
         return false;
@@ -963,37 +998,7 @@ fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(receiver) = crate::ast_query::receiver_name(method) else {
         return false;
     };
-    let flag_of = |test: &'_ Expr| -> Option<String> {
-        let Expr::UnaryOp(unary) = test else {
-            return None;
-        };
-        match &*unary.operand {
-            Expr::Attribute(attribute)
-                if unary.op == UnaryOp::Not
-                    && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver) =>
-            {
-                Some(attribute.attr.to_string())
-            }
-            _ => None,
-        }
-    };
-    let Some(flag) = checker
-        .statement_ancestors()
-        .iter()
-        .find_map(|stmt| match stmt {
-            Stmt::If(if_stmt) if crate::ast_query::body_holds(&if_stmt.body, call.range()) => {
-                flag_of(&if_stmt.test).filter(|flag| {
-                    sets_flag(
-                        &if_stmt.body,
-                        receiver,
-                        flag,
-                        |value| matches!(value, Expr::BooleanLiteral(literal) if literal.value),
-                    )
-                })
-            }
-            _ => None,
-        })
-    else {
+    let Some(Flag::Attribute { name, .. }) = latch_around(checker, call, Some(receiver)) else {
         return false;
     };
     let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), method)
@@ -1007,46 +1012,37 @@ fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     !class.body.iter().any(|stmt| match stmt {
         Stmt::FunctionDef(other) => {
             !exit_hooks.contains(&crate::ast_query::Registered::Method(other.name.as_str()))
-                && crate::ast_query::receiver_name(other)
-                    .is_some_and(|receiver| rearms_flag(&other.body, receiver, &flag, 0))
+                && crate::ast_query::receiver_name(other).is_some_and(|receiver| {
+                    rearms_flag(&other.body, Flag::Attribute { receiver, name }, 0)
+                })
         }
         _ => false,
     })
 }
 
-/// Whether `body` sets `receiver.flag` to a value `is_set` accepts: in a statement of its own,
-/// or of a `try` or `with` body in it.
-fn sets_flag(body: &[Stmt], receiver: &str, flag: &str, is_set: fn(&Expr) -> bool) -> bool {
+/// Whether `body` sets `flag` to a value `is_set` accepts: in a statement of its own, or of a
+/// `try` or `with` body in it.
+fn sets_flag(body: &[Stmt], flag: Flag, is_set: fn(&Expr) -> bool) -> bool {
     body.iter().any(|stmt| match stmt {
         Stmt::Assign(assign) => {
-            is_set(&assign.value)
-                && assign
-                    .targets
-                    .iter()
-                    .any(|target| is_flag(target, receiver, flag))
+            is_set(&assign.value) && assign.targets.iter().any(|target| flag.is(target))
         }
         Stmt::AnnAssign(ast::StmtAnnAssign {
             target,
             value: Some(value),
             ..
-        }) => is_set(value) && is_flag(target, receiver, flag),
-        Stmt::Try(try_stmt) => sets_flag(&try_stmt.body, receiver, flag, is_set),
-        Stmt::With(with) => sets_flag(&with.body, receiver, flag, is_set),
+        }) => is_set(value) && flag.is(target),
+        Stmt::Try(try_stmt) => sets_flag(&try_stmt.body, flag, is_set),
+        Stmt::With(with) => sets_flag(&with.body, flag, is_set),
         _ => false,
     })
 }
 
-fn is_flag(target: &Expr, receiver: &str, flag: &str) -> bool {
-    matches!(target, Expr::Attribute(attribute)
-        if attribute.attr.as_str() == flag
-            && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver))
-}
-
-/// Whether `body` sets `receiver.flag` to a falsy literal (`False`, `None`, `0`) anywhere but
-/// in an `except` handler that ends by raising, or in an `if not hasattr(receiver, ...):`
+/// Whether `body` sets `flag` to a falsy literal (`False`, `None`, `0`) anywhere but in an
+/// `except` handler that ends by raising, or in an `if not hasattr(receiver, ...):`
 /// branch (an `__init__` that sets its state up on the instance's first construction only:
 /// a kept instance is constructed again on every call of the class).
-fn rearms_flag(body: &[Stmt], receiver: &str, flag: &str, depth: usize) -> bool {
+fn rearms_flag(body: &[Stmt], flag: Flag, depth: usize) -> bool {
     if depth > crate::source::MAX_NESTING / 100 {
         return true;
     }
@@ -1059,26 +1055,25 @@ fn rearms_flag(body: &[Stmt], receiver: &str, flag: &str, depth: usize) -> bool 
         _ => false,
     };
     let first_construction = |test: &Expr| {
+        let Flag::Attribute { receiver, .. } = flag else {
+            return false;
+        };
         matches!(test, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not
             && matches!(&*unary.operand, Expr::Call(call)
                 if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "hasattr")
                     && matches!(call.arguments.args.first(),
                         Some(Expr::Name(owner)) if owner.id.as_str() == receiver)))
     };
-    let deeper = |body: &[Stmt]| rearms_flag(body, receiver, flag, depth + 1);
+    let deeper = |body: &[Stmt]| rearms_flag(body, flag, depth + 1);
     body.iter().any(|stmt| match stmt {
         Stmt::Assign(assign) => {
-            is_falsy(&assign.value)
-                && assign
-                    .targets
-                    .iter()
-                    .any(|target| is_flag(target, receiver, flag))
+            is_falsy(&assign.value) && assign.targets.iter().any(|target| flag.is(target))
         }
         Stmt::AnnAssign(ast::StmtAnnAssign {
             target,
             value: Some(value),
             ..
-        }) => is_falsy(value) && is_flag(target, receiver, flag),
+        }) => is_falsy(value) && flag.is(target),
         Stmt::If(if_stmt) if first_construction(&if_stmt.test) => if_stmt
             .elif_else_clauses
             .iter()
