@@ -42,6 +42,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || puts_on_unbounded_queue(checker, call, path)
         || connects_datagram_socket(checker, call, path)
         || gets_after_emptiness_check(checker, call, path)
+        || reads_a_settled_future(checker, call, path)
         || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
@@ -412,6 +413,79 @@ fn gets_after_emptiness_check(checker: &Checker, call: &ast::ExprCall, path: &st
             && tests(&wait.test, true)
             && !crate::ast_query::breaks_out(&wait.body)
         {
+            return true;
+        }
+        if matches!(parent, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return false;
+        }
+    }
+    false
+}
+
+/// `fut.result()` or `fut.exception()` of a `concurrent.futures.Future` its code has seen
+/// settled: inside `if fut.done():` (or a test that `and`s it), after `if not fut.done():`
+/// whose body always leaves (`return`, `raise`, `continue`, `break`), or after
+/// `fut.set_result(...)` / `fut.set_exception(...)` earlier in the same block. A settled
+/// future stays settled: nothing there waits.
+fn reads_a_settled_future(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let Some((class, "result" | "exception")) = path.rsplit_once('.') else {
+        return false;
+    };
+    if class != "concurrent.futures.Future" {
+        return false;
+    }
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    let future = ComparableExpr::from(&*method.value);
+    let method_on_future = |expr: &Expr, names: &[&str]| {
+        matches!(expr, Expr::Call(asked) if matches!(&*asked.func, Expr::Attribute(attribute)
+            if names.contains(&attribute.attr.as_str())
+                && ComparableExpr::from(&*attribute.value) == future))
+    };
+    // `fut.done()`, alone or as a term of an `and`.
+    let tests_done = |test: &Expr| match test {
+        Expr::BoolOp(all) if all.op == ast::BoolOp::And => all
+            .values
+            .iter()
+            .any(|value| method_on_future(value, &["done"])),
+        other => method_on_future(other, &["done"]),
+    };
+    let tests_not_done = |test: &Expr| {
+        matches!(test, Expr::UnaryOp(negated) if negated.op == ast::UnaryOp::Not
+            && method_on_future(&negated.operand, &["done"]))
+    };
+    let ancestors = checker.statement_ancestors();
+    for pair in ancestors.windows(2).rev() {
+        let (parent, child) = (pair[0], pair[1]);
+        if let Stmt::If(branch) = parent
+            && tests_done(&branch.test)
+            && branch.body.iter().any(|stmt| std::ptr::eq(stmt, child))
+        {
+            return true;
+        }
+        let before = crate::ast_query::blocks_of(parent)
+            .into_iter()
+            .find_map(|block| {
+                let at = block.iter().position(|stmt| std::ptr::eq(stmt, child))?;
+                Some(&block[..at])
+            })
+            .unwrap_or_default();
+        let settled_before = before.iter().any(|stmt| match stmt {
+            Stmt::If(branch) => {
+                tests_not_done(&branch.test)
+                    && branch.elif_else_clauses.is_empty()
+                    && matches!(
+                        branch.body.last(),
+                        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+                    )
+            }
+            Stmt::Expr(expression) => {
+                method_on_future(&expression.value, &["set_result", "set_exception"])
+            }
+            _ => false,
+        });
+        if settled_before {
             return true;
         }
         if matches!(parent, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {

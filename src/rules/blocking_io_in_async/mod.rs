@@ -129,6 +129,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `if q.qsize():` (the drain idiom), or right after `while q.empty(): await
   asyncio.sleep(...)` with no `break` (only another thread taking the item in between could
   make it wait).
+- `fut.result()` or `fut.exception()` of a `concurrent.futures.Future` the code has seen
+  settled: inside `if fut.done():` (alone or `and`-ed), after `if not fut.done():` whose body
+  always leaves (`return`, `raise`, `continue`, `break`), or after `fut.set_result(...)` /
+  `fut.set_exception(...)` earlier in the same block. A settled future stays settled.
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written. Likewise `sqlite3.connect(":memory:")`: the
   database lives in memory (the queries on it are still reported). And
