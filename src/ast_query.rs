@@ -594,7 +594,7 @@ pub fn find_method<'a>(
 /// there is one: `global _CONFIG`, then `if _CONFIG: return _CONFIG` (or `is not None`, and-ed
 /// with other tests, or tested through a local copy, `config = _CONFIG`), and `_CONFIG = ...`
 /// further on. Its work runs on the first call of the process (unless something resets the
-/// global: the caller asks [`globals_reset_to_none`]): a memoized function spelled by hand.
+/// global: the caller asks [`globals_reset`]): a memoized function spelled by hand.
 /// The global's name, when the function is one.
 pub fn returns_kept_global(function: &ast::StmtFunctionDef) -> Option<&str> {
     let globals = declared_globals(&function.body);
