@@ -43,6 +43,8 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || connects_datagram_socket(checker, call, path)
         || gets_after_emptiness_check(checker, call, path)
         || reads_a_settled_future(checker, call, path)
+        || (path.starts_with("socket.socket.")
+            && super::nonblocking_sockets::treated_as_non_blocking(checker, call))
         || on_file_opened_here(checker, call, path)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)

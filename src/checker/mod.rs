@@ -16,6 +16,7 @@ pub mod held_locks;
 pub mod loop_guards;
 pub mod module_insert;
 mod names_read;
+pub(crate) mod nonblocking_sockets;
 pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;

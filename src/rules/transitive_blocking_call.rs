@@ -111,6 +111,9 @@ async def webhook(key):
   LW101 still reports a coroutine that makes a set-up call itself.
 - Recursion and call cycles terminate; a function that only calls itself and never blocks
   is not flagged.
+- A chain that ends in a method of a socket its function made non-blocking
+  (`sock.setblocking(False)`, `sock.settimeout(0)`, or a `try` catching `BlockingIOError`):
+  LW101's exemption, read the same way in the helper.
 - A chain that ends in acquiring a `threading` lock whose critical sections in its module
   never block (LW101's exemption, read the same way): a registry's `_acquire()` helper that
   calls `self._lock.acquire()`, where the lock is held only around dict updates, does not

@@ -2,9 +2,7 @@
 //! ([`crate::checker::blocking`]); the I/O ones in async context come here, the CPU ones go
 //! to LW102 and the metadata ones to LW105. Lock acquisitions wait for the verdict on their
 //! lock's critical sections ([`crate::checker::held_locks`]); sockets made non-blocking are
-//! let through (`nonblocking_sockets.rs`).
-
-mod nonblocking_sockets;
+//! not blocking APIs there ([`crate::checker::nonblocking_sockets`]).
 
 use ruff_python_ast::{self as ast};
 use ruff_text_size::Ranged;
@@ -17,7 +15,6 @@ use crate::project::Project;
 use crate::registry::Rule;
 
 use crate::checker::held_locks::{self, LockKey, THREADING_LOCKS, lock_key};
-use nonblocking_sockets::treated_as_non_blocking;
 
 pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 
@@ -224,9 +221,6 @@ pub(crate) fn check_call(
     path: &str,
     api: &BlockingApi,
 ) {
-    if path.starts_with("socket.socket.") && treated_as_non_blocking(checker, call) {
-        return;
-    }
     let message = message(path);
     let diagnostic = blocking_call_diagnostic(checker, Rule::BlockingIoInAsync, message, call, api);
     // `lock.acquire()`: reported only if the lock is held around blocking work somewhere.

@@ -1,4 +1,5 @@
-//! LW101's non-blocking socket exemption: a method of a socket that its function made
+//! The non-blocking socket exemption of LW101 and of the summary LW103 reads: a method of a
+//! socket that its function made
 //! non-blocking (`sock.setblocking(False)`, `sock.settimeout(0)`), or whose call sits in a
 //! `try` that catches `BlockingIOError` (the non-blocking socket's "not ready yet", which
 //! the code then waits out on the loop), returns at once instead of waiting.
@@ -11,7 +12,7 @@ use crate::checker::Checker;
 
 /// Whether `call` (a `socket.socket` method) is made on a socket its function treats as
 /// non-blocking.
-pub(super) fn treated_as_non_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {
+pub(crate) fn treated_as_non_blocking(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else {
         return false;
     };
