@@ -58,15 +58,28 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("socket.getnameinfo").blocks(io(Some("loop.getnameinfo"))),
             Api::new("socket.getfqdn").blocks(io(Some("loop.getnameinfo"))),
         ])
-        .classes(&[Class::new("socket.socket").methods(&[
-            Api::new("connect").blocks(io(Some("loop.sock_connect"))),
-            Api::new("recv").blocks(io(Some("loop.sock_recv"))),
-            Api::new("recv_into").blocks(io(Some("loop.sock_recv_into"))),
-            Api::new("recvfrom").blocks(io(Some("loop.sock_recvfrom"))),
-            Api::new("send").blocks(io(Some("loop.sock_sendall"))),
-            Api::new("sendall").blocks(io(Some("loop.sock_sendall"))),
-            Api::new("sendto").blocks(io(Some("loop.sock_sendto"))),
-            Api::new("accept").blocks(io(Some("loop.sock_accept"))),
-            Api::new("makefile").blocks(io(Some("asyncio streams"))),
-        ])]),
+        .classes(&[
+            Class::new("socket.socket").methods(&[
+                Api::new("connect").blocks(io(Some("loop.sock_connect"))),
+                Api::new("recv").blocks(io(Some("loop.sock_recv"))),
+                Api::new("recv_into").blocks(io(Some("loop.sock_recv_into"))),
+                Api::new("recvfrom").blocks(io(Some("loop.sock_recvfrom"))),
+                Api::new("send").blocks(io(Some("loop.sock_sendall"))),
+                Api::new("sendall").blocks(io(Some("loop.sock_sendall"))),
+                Api::new("sendto").blocks(io(Some("loop.sock_sendto"))),
+                Api::new("accept").blocks(io(Some("loop.sock_accept"))),
+                // Wraps the socket in a file object and waits for nothing; its reads and
+                // writes wait on the socket (reported even where the function made it: unlike
+                // a file's `open`, the `makefile` is not).
+                Api::new("makefile").returns("socket.SocketIO"),
+            ]),
+            Class::type_only("socket.SocketIO").methods(&[
+                Api::new("read").blocks(io(Some("asyncio streams"))),
+                Api::new("readline").blocks(io(Some("asyncio streams"))),
+                Api::new("readlines").blocks(io(Some("asyncio streams"))),
+                Api::new("write").blocks(io(Some("asyncio streams"))),
+                Api::new("writelines").blocks(io(Some("asyncio streams"))),
+                Api::new("flush").blocks(io(Some("asyncio streams"))),
+            ]),
+        ]),
 ];
