@@ -832,15 +832,9 @@ pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str,
                 Stmt::FunctionDef(function) => {
                     let declared = declared_globals(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
-                        let Some(value) = value else { return };
                         let kind = match value {
-                            Expr::NoneLiteral(_) => Reset::ToNone,
-                            Expr::BooleanLiteral(ast::ExprBooleanLiteral {
-                                value: false, ..
-                            }) => Reset::ToFalsy,
-                            Expr::NumberLiteral(number) if matches!(&number.value, ast::Number::Int(int) if *int == 0) => {
-                                Reset::ToFalsy
-                            }
+                            Some(Expr::NoneLiteral(_)) => Reset::ToNone,
+                            Some(value) if is_falsy_literal(value) => Reset::ToFalsy,
                             _ => return,
                         };
                         if let Expr::Name(name) = target
@@ -910,6 +904,16 @@ pub fn keeps_its_instances(class: &ast::StmtClassDef) -> bool {
         Walk::Descend
     });
     returns_kept
+}
+
+/// Whether `expr` is `None`, `False` or the integer `0`: what a flag is set back to.
+pub fn is_falsy_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::NoneLiteral(_) => true,
+        Expr::BooleanLiteral(literal) => !literal.value,
+        Expr::NumberLiteral(number) => matches!(&number.value, ast::Number::Int(int) if *int == 0),
+        _ => false,
+    }
 }
 
 /// What a function sets a module global back to ([`globals_reset`]).

@@ -1024,18 +1024,25 @@ fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
 /// `try` or `with` body in it.
 fn sets_flag(body: &[Stmt], flag: Flag, is_set: fn(&Expr) -> bool) -> bool {
     body.iter().any(|stmt| match stmt {
+        Stmt::Try(try_stmt) => sets_flag(&try_stmt.body, flag, is_set),
+        Stmt::With(with) => sets_flag(&with.body, flag, is_set),
+        other => assigns_flag(other, flag, is_set),
+    })
+}
+
+/// Whether `stmt` assigns `flag` a value `accepts` takes (`flag = value`, `flag: T = value`).
+fn assigns_flag(stmt: &Stmt, flag: Flag, accepts: fn(&Expr) -> bool) -> bool {
+    match stmt {
         Stmt::Assign(assign) => {
-            is_set(&assign.value) && assign.targets.iter().any(|target| flag.is(target))
+            accepts(&assign.value) && assign.targets.iter().any(|target| flag.is(target))
         }
         Stmt::AnnAssign(ast::StmtAnnAssign {
             target,
             value: Some(value),
             ..
-        }) => is_set(value) && flag.is(target),
-        Stmt::Try(try_stmt) => sets_flag(&try_stmt.body, flag, is_set),
-        Stmt::With(with) => sets_flag(&with.body, flag, is_set),
+        }) => accepts(value) && flag.is(target),
         _ => false,
-    })
+    }
 }
 
 /// Whether `body` sets `flag` to a falsy literal (`False`, `None`, `0`) anywhere but in an
@@ -1046,14 +1053,6 @@ fn rearms_flag(body: &[Stmt], flag: Flag, depth: usize) -> bool {
     if depth > crate::source::MAX_NESTING / 100 {
         return true;
     }
-    let is_falsy = |value: &Expr| match value {
-        Expr::BooleanLiteral(literal) => !literal.value,
-        Expr::NoneLiteral(_) => true,
-        Expr::NumberLiteral(number) => {
-            matches!(&number.value, ast::Number::Int(int) if *int == 0)
-        }
-        _ => false,
-    };
     let first_construction = |test: &Expr| {
         let Flag::Attribute { receiver, .. } = flag else {
             return false;
@@ -1066,14 +1065,9 @@ fn rearms_flag(body: &[Stmt], flag: Flag, depth: usize) -> bool {
     };
     let deeper = |body: &[Stmt]| rearms_flag(body, flag, depth + 1);
     body.iter().any(|stmt| match stmt {
-        Stmt::Assign(assign) => {
-            is_falsy(&assign.value) && assign.targets.iter().any(|target| flag.is(target))
+        Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+            assigns_flag(stmt, flag, crate::ast_query::is_falsy_literal)
         }
-        Stmt::AnnAssign(ast::StmtAnnAssign {
-            target,
-            value: Some(value),
-            ..
-        }) => is_falsy(value) && flag.is(target),
         Stmt::If(if_stmt) if first_construction(&if_stmt.test) => if_stmt
             .elif_else_clauses
             .iter()
