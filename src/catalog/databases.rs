@@ -74,6 +74,13 @@ const MODEL_METHODS: &[Api] = &[
     Api::new("validate_unique").blocks(io(DJANGO_SYNC_TO_ASYNC)),
 ];
 
+/// The methods of a client-side cursor that read the rows its `execute` already took.
+const BUFFERED_FETCHES: &[Api] = &[
+    Api::new("fetchone"),
+    Api::new("fetchmany"),
+    Api::new("fetchall"),
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     // The sqlite3 documentation: a connection (and its cursors) may only be used in the
     // thread that created it, unless `check_same_thread=False`.
@@ -137,7 +144,12 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("get_native_connection"),
                     Api::new("close"),
                 ]),
-            Class::type_only("psycopg2.extensions.cursor").other_methods(io(PSYCOPG2_ASYNC)),
+            // A cursor made without `name=` is client-side: `execute` runs the query and
+            // takes every row, and the `fetch` methods read those rows from memory. (A named,
+            // server-side cursor's fetches go to the server: not told apart, not reported.)
+            Class::type_only("psycopg2.extensions.cursor")
+                .other_methods(io(PSYCOPG2_ASYNC))
+                .methods(BUFFERED_FETCHES),
         ]),
     Library::new("psycopg")
         .functions(&[Api::new("psycopg.connect")
@@ -152,7 +164,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                         .returns("psycopg.Connection"),
                     Api::new("cursor").returns("psycopg.Cursor"),
                 ]),
-            Class::type_only("psycopg.Cursor").other_methods(io(PSYCOPG_ASYNC)),
+            Class::type_only("psycopg.Cursor")
+                .other_methods(io(PSYCOPG_ASYNC))
+                .methods(BUFFERED_FETCHES),
         ]),
     Library::new("pymysql")
         .functions(&[Api::new("pymysql.connect")
@@ -162,7 +176,10 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::type_only("pymysql.connections.Connection")
                 .other_methods(io(AIOMYSQL))
                 .methods(&[Api::new("cursor").returns("pymysql.cursors.Cursor")]),
-            Class::type_only("pymysql.cursors.Cursor").other_methods(io(AIOMYSQL)),
+            // The default cursor buffers the result set at `execute` (`SSCursor` does not).
+            Class::type_only("pymysql.cursors.Cursor")
+                .other_methods(io(AIOMYSQL))
+                .methods(BUFFERED_FETCHES),
         ]),
     Library::new("MySQLdb").functions(&[Api::new("MySQLdb.connect").blocks(io(AIOMYSQL))]),
     Library::new("pymongo").classes(&[

@@ -109,6 +109,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
   LW103's business.)
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
+- `fetchone`/`fetchmany`/`fetchall` of a `psycopg2`, `psycopg` or `pymysql` cursor: a client-side
+  cursor's `execute` (reported) takes every row, and the fetches read them from memory. A
+  named (server-side) cursor's fetches do go to the server, and are not told apart: not
+  reported. A `sqlite3` cursor's fetches step the query on the database file: reported.
 - A method of a value whose type the module inferred, when the code awaits the call, enters it
   with `async with` or iterates it with `async for` (`async with self.engine.begin()` where the
   module only saw a sync engine made): a sync API's result supports none of these, so the value
