@@ -84,7 +84,9 @@ Also flagged: an `async def` handed over as a plain callable, to be called by th
 `run_in_threadpool(fetch)`). The caller calls it like a sync function, gets a coroutine object
 and never awaits it. The function must be known: a local that may hold one of several
 callables (`handler = getattr(self, name)` in one branch, `handler = self.fallback` in the
-other) is not followed.
+other) is not followed. An async generator function (an `async def` that yields) is not
+flagged there: calling it makes an async generator, which the caller may be handed back to
+iterate (`stream = await to_thread.run_sync(worker)`, then `async for item in stream`).
 
 Also flagged: a function that calls a callable it was handed (`def on_each(events, callback):
 callback(event)`) and drops the result, when every project function its callers hand it there
@@ -189,7 +191,12 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
                 continue;
             };
             let target_function = project.function(target);
-            if !target_function.is_async || project.coroutine_hidden(target) {
+            // An async generator function makes an async generator, which its caller may
+            // hand back to be iterated (`await to_thread.run_sync(worker)` then `async for`).
+            if !target_function.is_async
+                || target_function.is_generator
+                || project.coroutine_hidden(target)
+            {
                 continue;
             }
             let message = format!(
