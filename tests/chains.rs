@@ -197,3 +197,34 @@ fn an_override_calling_its_base_through_super_is_named_with_both_classes() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_constructor_in_a_chain_is_named_with_its_class() {
+    let found = findings(
+        "constructor_steps",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "app.py",
+            "import os\n\n\
+             class Telegrams:\n    \
+                 def __init__(self, path):\n        \
+                     os.makedirs(path)\n\n\
+             class Module:\n    \
+                 def __init__(self, path):\n        \
+                     self.telegrams = Telegrams(path)\n\n\
+             async def setup(path):\n    \
+                 return Module(path)\n",
+        )],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (_, row, message) = &found[0];
+    assert_eq!(*row, 12);
+    assert!(
+        message.starts_with("`setup` calls `Module.__init__`,"),
+        "{message}"
+    );
+    assert!(
+        message.contains("setup -> Module.__init__ -> Telegrams.__init__ -> os.makedirs"),
+        "{message}"
+    );
+}

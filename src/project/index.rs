@@ -620,7 +620,7 @@ impl<'a> Project<'a> {
     /// A chain step for a function's definition.
     pub fn definition_step(&self, id: FunctionId) -> ChainStep {
         let function = self.function(id);
-        self.step(id.0, function.name(), function.name_range)
+        self.step(id.0, function.shown_name(), function.name_range)
     }
 
     /// A chain step named `name` at `range` of module `module`.

@@ -908,9 +908,24 @@ impl FunctionSummary {
         self.names.qualname()
     }
 
-    /// Its short name, shown in chains.
+    /// Its short name.
     pub fn name(&self) -> &str {
         self.names.name()
+    }
+
+    /// The name shown in chains and messages: the short name, but for a dunder method its
+    /// class's name too (`TelegramCache.__init__`): every class has an `__init__`, and a
+    /// chain of bare `__init__` steps says nothing of where it goes.
+    pub fn shown_name(&self) -> &str {
+        let name = self.name();
+        if name.len() > 4 && name.starts_with("__") && name.ends_with("__") {
+            let qualname = self.qualname();
+            if let Some(method_dot) = qualname.rfind('.') {
+                let owner_start = qualname[..method_dot].rfind('.').map_or(0, |dot| dot + 1);
+                return &qualname[owner_start..];
+            }
+        }
+        name
     }
 
     /// Gives back the lists of sites when they are all empty, and the room kept to grow the

@@ -19,7 +19,9 @@ base class's method called through `super()` (or `super(Class, self)`: the class
 and what it inherits; a method only a later base defines is not followed), a
 nested function, or a project class whose `__init__` does the blocking work. When the caller
 and the callee have the same name (an override calling its base's method), the message
-names both with their classes: `` `Reloading.refresh` calls `CachedStore.refresh` ``. A call of a
+names both with their classes: `` `Reloading.refresh` calls `CachedStore.refresh` ``; a dunder
+method is always named with its class (`` `setup` calls `Module.__init__` ``, and
+`setup -> Module.__init__ -> Telegrams.__init__ -> os.makedirs` in the chain). A call of a
 callable the helper was handed counts as a call of what it is handed: `def run_job(job, path):
 return job(path)` blocks when every caller in the project hands it the same blocking
 function (`run_job(save_report, path)`), also when a function nested in the helper makes the
@@ -234,7 +236,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let (caller_name, callee_name) = if function.name() == callee_function.name() {
                 (function.qualname(), callee_function.qualname())
             } else {
-                (function.name(), callee_function.name())
+                (function.shown_name(), callee_function.shown_name())
             };
             let message = format!(
                 "`{caller_name}` calls `{callee_name}`, which blocks the event loop in `{api}`: {}",
