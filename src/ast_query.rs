@@ -450,6 +450,15 @@ fn has_async_comprehension(expr: &Expr) -> bool {
     generators.iter().any(|generator| generator.is_async)
 }
 
+/// The statements of the block of `parent` that holds `child` (one of its direct
+/// statements) and run before it; `None` when no block of `parent` holds `child`.
+pub fn statements_before<'a>(parent: &'a Stmt, child: &Stmt) -> Option<&'a [Stmt]> {
+    blocks_of(parent).into_iter().find_map(|block| {
+        let at = block.iter().position(|stmt| std::ptr::eq(stmt, child))?;
+        Some(&block[..at])
+    })
+}
+
 /// The blocks of statements `stmt` holds directly: a function's or class's body, each branch
 /// of an `if`, a loop's body and `else`, a `with`'s body, each part of a `try`, each case.
 pub fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {

@@ -396,13 +396,7 @@ fn gets_after_emptiness_check(checker: &Checker, call: &ast::ExprCall, path: &st
             _ => None,
         };
         // The statements of the block holding `child` that run before it.
-        let Some(before) = crate::ast_query::blocks_of(parent)
-            .into_iter()
-            .find_map(|block| {
-                let at = block.iter().position(|stmt| std::ptr::eq(stmt, child))?;
-                Some(&block[..at])
-            })
-        else {
+        let Some(before) = crate::ast_query::statements_before(parent, child) else {
             return false;
         };
         let in_guarded_body =
@@ -466,13 +460,7 @@ fn reads_a_settled_future(checker: &Checker, call: &ast::ExprCall, path: &str) -
         {
             return true;
         }
-        let before = crate::ast_query::blocks_of(parent)
-            .into_iter()
-            .find_map(|block| {
-                let at = block.iter().position(|stmt| std::ptr::eq(stmt, child))?;
-                Some(&block[..at])
-            })
-            .unwrap_or_default();
+        let before = crate::ast_query::statements_before(parent, child).unwrap_or_default();
         let settled_before = before.iter().any(|stmt| match stmt {
             Stmt::If(branch) => {
                 tests_not_done(&branch.test)

@@ -1081,18 +1081,9 @@ fn rearms_flag(body: &[Stmt], flag: Flag, depth: usize) -> bool {
                     !matches!(handler.body.last(), Some(Stmt::Raise(_))) && deeper(&handler.body)
                 })
         }
-        Stmt::If(if_stmt) => {
-            deeper(&if_stmt.body)
-                || if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .any(|clause| deeper(&clause.body))
-        }
-        Stmt::For(for_stmt) => deeper(&for_stmt.body) || deeper(&for_stmt.orelse),
-        Stmt::While(while_stmt) => deeper(&while_stmt.body) || deeper(&while_stmt.orelse),
-        Stmt::With(with) => deeper(&with.body),
-        Stmt::Match(match_stmt) => match_stmt.cases.iter().any(|case| deeper(&case.body)),
-        _ => false,
+        // A nested function or class sets its own receiver's flag, if any.
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        other => crate::ast_query::blocks_of(other).into_iter().any(&deeper),
     })
 }
 
