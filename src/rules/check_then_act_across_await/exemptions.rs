@@ -2,9 +2,11 @@
 //! transaction around it, a lock taken by hand, or a framework that runs the method one call
 //! at a time.
 
+use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{any_in_body, last_identifier, names_lock};
+use crate::ast_query::{Walk, any_in_body, last_identifier, names_lock, walk_statements_shallow};
 use crate::catalog;
 
 use super::analysis::Analysis;
@@ -15,31 +17,71 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// `with await self._lock:`. (Its generator-based twin, `with (yield from lock):`, cannot
     /// appear in the `async def` bodies this rule reads.)
     pub(super) fn is_protecting(&self, with: &ast::StmtWith) -> bool {
-        with.items.iter().any(|item| {
-            let expr = match &item.context_expr {
-                Expr::Await(ast::ExprAwait { value, .. }) => &**value,
-                expr => expr,
-            };
-            if self
-                .checker
-                .model
-                .type_of(expr)
-                .is_some_and(|type_name| catalog::is_lock_type(&type_name))
-            {
-                return true;
-            }
-            if names_lock(expr) {
-                return true;
-            }
-            // Transactions.
-            if let Expr::Call(call) = expr
-                && let Some(name) = last_identifier(&call.func)
-            {
-                return catalog::TRANSACTION_METHODS.contains(&name)
-                    || name.to_ascii_lowercase().contains("transaction");
-            }
-            false
+        self.held_lock(with).is_some()
+            || with.items.iter().any(|item| {
+                // Transactions.
+                if let Expr::Call(call) = strip_await(&item.context_expr)
+                    && let Some(name) = last_identifier(&call.func)
+                {
+                    return catalog::TRANSACTION_METHODS.contains(&name)
+                        || name.to_ascii_lowercase().contains("transaction");
+                }
+                false
+            })
+    }
+
+    /// The lock a `with` statement holds over its body (`async with self._lock:`, or
+    /// `with await self._lock:`), by its type or its name.
+    fn held_lock<'w>(&self, with: &'w ast::StmtWith) -> Option<&'w Expr> {
+        with.items.iter().find_map(|item| {
+            let expr = strip_await(&item.context_expr);
+            (names_lock(expr)
+                || self
+                    .checker
+                    .model
+                    .type_of(expr)
+                    .is_some_and(|type_name| catalog::is_lock_type(&type_name)))
+            .then_some(expr)
         })
+    }
+
+    /// Whether every place in `callers` that names the function (`is_use`) sits in the body of
+    /// a `with` holding one lock, the same one in every caller (`async with self._lock:
+    /// await self._connect()` in `connect` and in `reconnect`): the callers run the function
+    /// one at a time, so its check and its write cannot interleave with another run of it.
+    pub(super) fn callers_hold_one_lock(
+        &self,
+        callers: &[&ast::StmtFunctionDef],
+        is_use: &mut dyn FnMut(&Expr) -> bool,
+    ) -> bool {
+        let mut lock: Option<&Expr> = None;
+        !callers.is_empty()
+            && callers.iter().all(|caller| {
+                let mut held: Vec<(TextRange, &Expr)> = Vec::new();
+                walk_statements_shallow(&caller.body, &mut |stmt| {
+                    if let Stmt::With(with) = stmt
+                        && let Some(expr) = self.held_lock(with)
+                    {
+                        held.push((with.range(), expr));
+                    }
+                    Walk::Descend
+                });
+                let mut uses = Vec::new();
+                any_in_body(&caller.body, &mut |expr| {
+                    if is_use(expr) {
+                        uses.push(expr.range());
+                    }
+                    false
+                });
+                uses.iter().all(|range| {
+                    let Some(&(_, expr)) =
+                        held.iter().find(|(with, _)| with.contains_range(*range))
+                    else {
+                        return false;
+                    };
+                    ComparableExpr::from(*lock.get_or_insert(expr)) == ComparableExpr::from(expr)
+                })
+            })
     }
 
     /// `await self._lock.acquire()` anywhere in the function: the author manages a lock by hand.
@@ -84,5 +126,13 @@ impl<'a> Analysis<'_, 'a, '_> {
                 })
             })
         })
+    }
+}
+
+/// The awaited value of `await x` (the pre-3.10 `with await lock:`), or the expression itself.
+fn strip_await(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Await(ast::ExprAwait { value, .. }) => value,
+        expr => expr,
     }
 }

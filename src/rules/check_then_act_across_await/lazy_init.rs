@@ -233,6 +233,13 @@ impl<'a> Analysis<'_, 'a, '_> {
             Some(class) => {
                 let is_dunder = |name: &str| name.starts_with("__") && name.ends_with("__");
                 let callers = class_callers(class, name);
+                let is_call_of = &mut |expr: &Expr| {
+                    matches!(expr, Expr::Attribute(attribute)
+                        if attribute.attr.as_str() == name && attribute.value.is_name_expr())
+                };
+                if self.callers_hold_one_lock(&callers, is_call_of) {
+                    return 0;
+                }
                 callers
                     .iter()
                     .filter(|method| {
@@ -254,14 +261,24 @@ impl<'a> Analysis<'_, 'a, '_> {
                 let body = &self.checker.module().body;
                 let mut state = self.checker.rule_state::<ModuleFunctionNamesState>();
                 let names = state.0.get_or_insert_with(|| ModuleFunctionNames::of(body));
-                names.users.get(name).map_or(0, |users| {
-                    users
-                        .iter()
-                        .filter(|&&index| {
-                            !matches!(&body[index], Stmt::FunctionDef(other) if std::ptr::eq(other, self.function))
-                        })
-                        .count()
-                })
+                let users: Vec<&ast::StmtFunctionDef> =
+                    names.users.get(name).map_or_else(Vec::new, |users| {
+                        users
+                            .iter()
+                            .filter_map(|&index| match &body[index] {
+                                Stmt::FunctionDef(other) if !std::ptr::eq(other, self.function) => {
+                                    Some(other)
+                                }
+                                _ => None,
+                            })
+                            .collect()
+                    });
+                let is_call_of =
+                    &mut |expr: &Expr| matches!(expr, Expr::Name(used) if used.id.as_str() == name);
+                if self.callers_hold_one_lock(&users, is_call_of) {
+                    return 0;
+                }
+                users.len()
             }
         })
     }

@@ -144,7 +144,10 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   context manager whose name ends in `lock`/`locks`/`mutex`/`semaphore`, such as
   `self._locks[key]` or `self._locks.setdefault(key, Lock())`), or inside the old form that
   acquires the lock first, `with await lock:`; and functions that take a lock by hand with
-  `await lock.acquire()`.
+  `await lock.acquire()`. Also a function every caller in its class (its module, for a
+  module function) calls inside the same lock (`async with self._connect_lock: await
+  self._connect()` in both `connect` and `reconnect`): its callers run it one at a time. Two
+  callers holding different locks, or one calling it outside the lock, do not count.
 - Code inside a transaction: `async with conn.transaction()`, `session.begin()`,
   `begin_nested()`, `atomic()`.
 - Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
