@@ -201,6 +201,48 @@ async def returned(db):
     }
 }
 
+#[test]
+fn no_fix_moves_an_acquisition_the_calling_thread_owns() {
+    // A worker thread that acquires an `RLock` owns it, and the release on the loop's thread
+    // raises `RuntimeError`; a plain `Lock` may be released by any thread.
+    let source = "\
+import threading
+
+rlock = threading.RLock()
+lock = threading.Lock()
+
+
+async def hold_reentrant():
+    rlock.acquire()
+    time_spent = sum(range(10))
+    rlock.release()
+    return time_spent
+
+
+async def hold_plain():
+    lock.acquire()
+    time_spent = sum(range(10))
+    lock.release()
+    return time_spent
+
+
+def slow():
+    with rlock:
+        with lock:
+            open(\"log.txt\").read()
+";
+    let found = findings(source);
+    let reentrant = finding_at(&found, 8);
+    assert!(reentrant["fix"].is_null(), "{reentrant}");
+    let help = reentrant["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("the thread that acquires it owns it"),
+        "{help}"
+    );
+    let plain = finding_at(&found, 15);
+    assert!(!plain["fix"].is_null(), "{plain}");
+}
+
 // ------------------------------------------------------------ lazy results and chains
 
 #[test]

@@ -172,6 +172,10 @@ pub struct Api {
     /// Returns an iterator that does the blocking work while it is iterated (`os.scandir`,
     /// `Path.iterdir`): moving the call alone to a thread moves nothing (the fixes).
     pub lazy: bool,
+    /// Takes something the calling thread then owns (an `RLock`'s acquisition): run in a
+    /// worker thread, the worker owns it, and the release on the loop's thread raises. The
+    /// fixes leave it alone.
+    pub owned_by_caller: bool,
 }
 
 /// A type: how code names it, its methods, and what its attributes, items and instances are.
@@ -255,11 +259,19 @@ impl Api {
             thread_handoff: None,
             loop_callback: None,
             lazy: false,
+            owned_by_caller: false,
         }
     }
 
     pub const fn lazy(self) -> Self {
         Api { lazy: true, ..self }
+    }
+
+    pub const fn owned_by_caller(self) -> Self {
+        Api {
+            owned_by_caller: true,
+            ..self
+        }
     }
 
     pub const fn blocks(self, blocking: BlockingApi) -> Self {

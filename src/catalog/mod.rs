@@ -150,6 +150,8 @@ struct Tables {
     loop_callbacks: HashMap<Box<str>, FunctionArgument>,
     /// Calls whose iterator does the blocking work as it is iterated.
     lazy: HashSet<Box<str>>,
+    /// Calls whose effect the calling thread owns (an `RLock`'s acquisition).
+    owned_by_caller: HashSet<Box<str>>,
     /// Types whose instances belong to the thread that made them.
     thread_bound: HashSet<&'static str>,
     /// The first name of every path in the call tables [`has_call_facts`] stands for.
@@ -204,6 +206,7 @@ fn build_tables() -> Tables {
         thread_handoffs: HashMap::default(),
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
+        owned_by_caller: HashSet::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
         blocking_roots: HashSet::default(),
@@ -281,6 +284,9 @@ impl Tables {
         }
         if api.lazy {
             self.lazy.insert(path.clone());
+        }
+        if api.owned_by_caller {
+            self.owned_by_caller.insert(path.clone());
         }
         if let Some(blocking) = &api.blocking {
             self.blocking.insert(path, (blocking, kind));
@@ -425,6 +431,12 @@ pub fn is_file_type(type_name: &str) -> bool {
 /// Whether a call to `path` returns an iterator that blocks while it is iterated.
 pub fn is_lazy(path: &str) -> bool {
     TABLES.lazy.contains(path)
+}
+
+/// Whether what a call to `path` takes is owned by the calling thread (an `RLock`'s
+/// acquisition): moved to a worker thread, the release on the loop's thread raises.
+pub fn is_owned_by_caller(path: &str) -> bool {
+    TABLES.owned_by_caller.contains(path)
 }
 
 /// Whether values of `type_name` may only be used on the thread that made them.
@@ -593,6 +605,11 @@ mod tests {
         assert!(blocking_api("sqlite3.Connection.cursor").is_none());
         assert!(is_thread_bound("sqlite3.Connection") && is_thread_bound("sqlite3.Cursor"));
         assert!(is_lazy("os.scandir") && is_lazy("pathlib.Path.iterdir") && !is_lazy("os.listdir"));
+        assert!(
+            is_owned_by_caller("threading.RLock.acquire")
+                && is_owned_by_caller("threading.Condition.acquire")
+                && !is_owned_by_caller("threading.Lock.acquire")
+        );
         assert!(blocking_api("redis.Redis.get").is_some());
         assert!(blocking_api("redis.Redis.pipeline").is_none());
         assert!(blocking_api("redis.Redis.__enter__").is_none());

@@ -78,9 +78,13 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::new("threading.Lock")
                 .lock()
                 .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+            // Only the thread that acquired an `RLock` (a `Condition`'s default lock is
+            // one) may release it; a plain `Lock` or a semaphore may be released by any.
             Class::new("threading.RLock")
                 .lock()
-                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+                .methods(&[Api::new("acquire")
+                    .blocks(flagged("blocking", 0))
+                    .owned_by_caller()]),
             Class::new("threading.Semaphore")
                 .lock()
                 .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
@@ -88,7 +92,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                 .lock()
                 .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
             Class::new("threading.Condition").lock().methods(&[
-                Api::new("acquire").blocks(flagged("blocking", 0)),
+                Api::new("acquire")
+                    .blocks(flagged("blocking", 0))
+                    .owned_by_caller(),
                 Api::new("wait").blocks(io(CONDITION_ASYNC)),
                 Api::new("wait_for").blocks(io(CONDITION_ASYNC)),
             ]),

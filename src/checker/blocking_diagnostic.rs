@@ -25,6 +25,10 @@ pub fn blocking_help(api: &BlockingApi) -> String {
     }
 }
 
+/// Why a call the calling thread comes to own gets no fix.
+const OWNED_BY_CALLER: &str = " (no fix: the thread that acquires it owns it, and a release on \
+     the loop's thread after a worker acquired it raises; hold it only where no `await` runs)";
+
 /// The finding for a blocking call in async context (LW101, LW102 and LW105 differ only in
 /// their message): the help names the async alternative, and the fix moves the call to a
 /// worker thread where that rewrite is valid.
@@ -36,6 +40,16 @@ pub fn blocking_call_diagnostic(
     api: &BlockingApi,
 ) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(blocking_help(api));
+    if checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| catalog::is_owned_by_caller(&path))
+    {
+        if let Some(help) = diagnostic.help.as_mut() {
+            help.push_str(OWNED_BY_CALLER);
+        }
+        return diagnostic;
+    }
     let fix = match thread_bound_fix(checker, call) {
         ThreadBound::No => to_thread_fix(checker, call),
         ThreadBound::Fix(fix) => Some(fix),
@@ -76,7 +90,11 @@ pub fn linked_blocking_diagnostics(
         // An object bound to the thread that made it (a `sqlite3` connection) cannot move to
         // a worker thread alone: no fix then.
         let owner = found.path.rsplit_once('.').map_or("", |(owner, _)| owner);
-        if !catalog::is_thread_bound(owner)
+        if catalog::is_owned_by_caller(found.path) {
+            if let Some(help) = diagnostic.help.as_mut() {
+                help.push_str(OWNED_BY_CALLER);
+            }
+        } else if !catalog::is_thread_bound(owner)
             && let Some(pending) = pending_fix(project, found.caller, found.call)
         {
             diagnostic = diagnostic.with_pending_fix(pending);
