@@ -174,10 +174,12 @@ fn note(
 }
 
 /// Any call of the module, sync code too: what it does while a lock is held. `blocking`
-/// says whether the walk judged it a blocking call (metadata syscalls aside).
+/// says whether the walk judged it a blocking call (metadata syscalls aside). A held
+/// condition's `wait` lets go of its lock while it waits, and acquiring a lock again
+/// is no work done under it (an `RLock` takes it at once; a plain `Lock` deadlocks, which is
+/// another bug): neither counts for the lock it is called on.
 pub fn note_call(checker: &Checker, call: &ast::ExprCall, path: &str, blocking: bool) {
-    let releases = RELEASING_WAITS
-        .contains(&path)
+    let releases = (RELEASING_WAITS.contains(&path) || is_acquisition(path))
         .then(|| match &*call.func {
             Expr::Attribute(attribute) => lock_key(checker, &attribute.value),
             _ => None,
@@ -257,11 +259,16 @@ pub fn held_around_blocking(checker: &Checker, key: &LockKey) -> Option<(usize, 
         .cloned()
 }
 
+/// Whether `path` is the `acquire` of a `threading` lock.
+fn is_acquisition(path: &str) -> bool {
+    path.strip_suffix(".acquire")
+        .is_some_and(|owner| THREADING_LOCKS.contains(&owner))
+}
+
 /// The lock a blocking site acquires, when it is `<lock>.acquire()` on a lock the module's
 /// sections can be read for.
 pub fn acquired_lock(checker: &Checker, call: &ast::ExprCall, path: &str) -> Option<LockKey> {
-    let owner = path.strip_suffix(".acquire")?;
-    if !THREADING_LOCKS.contains(&owner) {
+    if !is_acquisition(path) {
         return None;
     }
     match &*call.func {
@@ -281,24 +288,32 @@ fn relevant(checker: &Checker) -> bool {
 }
 
 /// The locks held at `range` in its function: a `with lock:` around it, or a
-/// `lock.acquire()` earlier in an enclosing block with no `lock.release()` after it.
+/// `lock.acquire()` earlier in an enclosing block with no `lock.release()` after it. The
+/// innermost block that acquires or releases a lock decides for it: `lock.release()` just
+/// before an `await` in a loop lets go of the lock the function acquired before the loop.
 fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
     let mut held = Vec::new();
+    let mut decided = Vec::new();
     let mut child = range;
     for stmt in checker.statement_ancestors().iter().rev() {
         if let Stmt::With(with) = stmt
             && !with.is_async
             && body_holds(&with.body, child)
         {
-            held.extend(
-                with.items
-                    .iter()
-                    .filter_map(|item| lock_key(checker, &item.context_expr)),
-            );
+            for key in with
+                .items
+                .iter()
+                .filter_map(|item| lock_key(checker, &item.context_expr))
+            {
+                if !decided.contains(&key) {
+                    decided.push(key.clone());
+                    held.push(key);
+                }
+            }
         }
         for body in bodies(stmt) {
             if body_holds(body, child) {
-                acquired_before(checker, body, child, &mut held);
+                acquired_before(checker, body, child, &mut held, &mut decided);
             }
         }
         if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
@@ -309,8 +324,15 @@ fn held_locks(checker: &Checker, range: TextRange) -> Vec<LockKey> {
     held
 }
 
-/// The locks acquired by statements of `body` before `child` and not released since.
-fn acquired_before(checker: &Checker, body: &[Stmt], child: TextRange, held: &mut Vec<LockKey>) {
+/// The locks acquired by statements of `body` before `child` and not released since, of
+/// those no inner block decided (`decided`, which gains the locks this block decides).
+fn acquired_before(
+    checker: &Checker,
+    body: &[Stmt],
+    child: TextRange,
+    held: &mut Vec<LockKey>,
+    decided: &mut Vec<LockKey>,
+) {
     let block = block_key(body);
     if !checker
         .rule_state::<LockState>()
@@ -340,21 +362,39 @@ fn acquired_before(checker: &Checker, body: &[Stmt], child: TextRange, held: &mu
             None => state.push((key, *acquired)),
         }
     }
-    held.extend(
-        state
-            .into_iter()
-            .filter(|(_, acquired)| *acquired)
-            .map(|(key, _)| key.clone()),
-    );
+    for (key, acquired) in state {
+        if decided.contains(key) {
+            continue;
+        }
+        decided.push(key.clone());
+        if acquired {
+            held.push(key.clone());
+        }
+    }
 }
 
 /// `lock.acquire(...)` (as a statement, an assignment, or the test of an `if`) or
-/// `lock.release()`.
+/// `lock.release()`; also a `try` whose `finally` releases a lock (`lock.release()`, or
+/// `if acquired: lock.release()`): past the `try`, the lock is let go of on every path.
 fn acquire_or_release(checker: &Checker, stmt: &Stmt) -> Option<(LockKey, bool)> {
     let mut expr = match stmt {
         Stmt::Expr(statement) => &*statement.value,
         Stmt::Assign(assign) => &*assign.value,
         Stmt::If(if_stmt) => &*if_stmt.test,
+        Stmt::Try(try_stmt) => {
+            return try_stmt.finalbody.iter().find_map(|last| {
+                let released = match last {
+                    Stmt::If(if_stmt) if if_stmt.elif_else_clauses.is_empty() => {
+                        if_stmt.body.iter().find_map(|inner| {
+                            acquire_or_release(checker, inner).filter(|(_, acquired)| !acquired)
+                        })
+                    }
+                    Stmt::If(_) => None,
+                    last => acquire_or_release(checker, last),
+                };
+                released.filter(|(_, acquired)| !acquired)
+            });
+        }
         _ => return None,
     };
     if let Expr::UnaryOp(unary) = expr

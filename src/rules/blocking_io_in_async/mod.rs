@@ -153,7 +153,12 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   stays held while other coroutines run), or calls a function of the same module that
   blocks, directly or through other functions of the module. Waiting on the held condition
   itself (`cond.wait()`, `cond.wait_for()`) does not count: it lets go of the lock while it
-  waits (it still counts for any other lock held around it). When a section blocks, the
+  waits (it still counts for any other lock held around it), and neither does acquiring the
+  same lock again. A section ends at `lock.release()`: the innermost block that acquires or
+  releases the lock before a call decides whether it is held there (`lock.release()` just
+  before the `await` inside a loop lets go of the lock taken before the loop), and a `try`
+  whose `finally` releases it (`lock.release()`, or `if held: lock.release()`) ends the
+  section after the `try`. When a section blocks, the
   acquisition IS reported, and the message names the row where the lock is held so. A lock
   known only by a parameter or an attribute of a class elsewhere is reported as before: its
   critical sections are not known.
@@ -189,6 +194,9 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
   `await asyncio.to_thread(helper, ...)`. Where they cannot move as they are (the object is
   made elsewhere, stored on an attribute, returned, used across an `await`), there is no fix
   and the help says why.
+- An acquisition the calling thread comes to own (`RLock.acquire`, `Condition.acquire`): a
+  worker thread that took it would own it, and the release on the loop's thread would raise
+  `RuntimeError`. No fix; the help says why.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
   `Path.iterdir`, `Path.glob`) moves with the builtin that consumes it
   (`await asyncio.to_thread(sorted, path.iterdir())`), or has no fix.
