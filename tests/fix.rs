@@ -243,6 +243,26 @@ def slow():
     assert!(!plain["fix"].is_null(), "{plain}");
 }
 
+#[test]
+fn no_asyncio_fix_in_a_module_written_for_another_event_loop() {
+    // Under trio (or anyio on its trio backend) no asyncio loop runs: `asyncio.to_thread`
+    // would raise. A module that imports asyncio as well keeps its fix.
+    let trio_only = "\
+import ssl
+import trio
+
+
+async def connect():
+    await trio.sleep(0)
+    return ssl.create_default_context()
+";
+    let finding = finding_at(&findings(trio_only), 7).clone();
+    assert!(finding["fix"].is_null(), "{finding}");
+    let both = trio_only.replace("import trio\n", "import asyncio\nimport trio\n");
+    let finding = finding_at(&findings(&both), 8).clone();
+    assert!(!finding["fix"].is_null(), "{finding}");
+}
+
 // ------------------------------------------------------------ lazy results and chains
 
 #[test]

@@ -12,6 +12,10 @@ use crate::catalog;
 use crate::diagnostic::{Edit, Fix, PendingFix, ThreadRunner, ToThreadRecipe};
 use crate::to_thread_fix::{argument_text, described, spell, spelled_call, with_imports};
 
+/// Libraries with event loops of their own: a module that imports one and not `asyncio`
+/// gets no fix that needs an asyncio loop.
+const OTHER_EVENT_LOOPS: &[&str] = &["trio", "anyio", "curio"];
+
 /// How a fix runs work in a worker thread here: `await asyncio.to_thread(f, ...)` on Python
 /// 3.9 or newer, else `await asyncio.get_running_loop().run_in_executor(None, f, ...)`
 /// (with `functools.partial` for keyword arguments), and the imports that needs.
@@ -32,6 +36,15 @@ impl Runner {
             || !checker.in_async_context()
             || checker.model.scopes.current_class().is_some()
             || matches!(checker.parent_expression(), Some(Expr::Await(_)))
+        {
+            return None;
+        }
+        // Coroutines of a module written for another event loop run under it, where
+        // `asyncio.to_thread` finds no asyncio loop to run on.
+        if checker.model.module.module_alias("asyncio").is_none()
+            && OTHER_EVENT_LOOPS
+                .iter()
+                .any(|library| checker.model.module.module_alias(library).is_some())
         {
             return None;
         }

@@ -197,6 +197,8 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
 - An acquisition the calling thread comes to own (`RLock.acquire`, `Condition.acquire`): a
   worker thread that took it would own it, and the release on the loop's thread would raise
   `RuntimeError`. No fix; the help says why.
+- A module that imports `trio`, `anyio` or `curio` and not `asyncio`: its coroutines run under
+  that library's loop, where `asyncio.to_thread` finds no asyncio loop. No fix there.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
   `Path.iterdir`, `Path.glob`) moves with the builtin that consumes it
   (`await asyncio.to_thread(sorted, path.iterdir())`), or has no fix.
