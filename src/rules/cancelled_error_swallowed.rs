@@ -123,9 +123,18 @@ or, when cleanup must also run on cancellation, re-raise after it:
   asked of a function of the module that returns the test, every other `return` of which
   gives `False` or `None` (`if _raised_by_the_body(): raise NodeError() from exc` where the
   helper ends in `return asyncio.current_task().cancelling() == 0`).
+  Or asked of such a function that answers true only while the task is being cancelled,
+  every other `return` giving `False` or `None` (`if _task_cancelling(): raise`, the helper
+  ending in `return bool(cancelling and cancelling() > 0)`).
   The test may look the method up for Pythons before 3.11
-  (`getattr(task, "cancelling", lambda: 0)() == 0`). `.cancelling()` on any other task does not
+  (`getattr(task, "cancelling", lambda: 0)() == 0`, or `cancelling = getattr(task,
+  "cancelling", None)` then `cancelling()`). `.cancelling()` on any other task does not
   count.
+- Raising a new cancellation kept in a name (`error = asyncio.CancelledError("interrupted")`
+  ... `raise error from exc`), every value the function binds the name to being one; and a
+  handler that falls through in a `try` of the function's own body after which every path
+  raises a cancellation (the workers cancelled and waited for, then `raise
+  asyncio.CancelledError("stopped")`).
 - A handler whose path ends in a call to a function that always raises: one annotated
   `-> NoReturn` or `-> Never`, or whose body raises on every path (a `raise NotImplementedError`
   does not count: a subclass overrides it; an `@abstractmethod` neither). The callee is found in
@@ -247,7 +256,12 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
         cx.in_flight = in_flight_markers(&cx, try_stmt);
         let caught = handler.name.as_ref().map(|name| name.as_str());
-        let swallows = sequence_flow(&cx, &handler.body, caught) != Flow::Reraises
+        let reraises = match sequence_flow(&cx, &handler.body, caught) {
+            Flow::Reraises => true,
+            Flow::FallsThrough => cancellation_raised_after(&cx, try_stmt),
+            Flow::Escapes => false,
+        };
+        let swallows = !reraises
             && !calls_uncancel(&handler.body)
             && !hands_exception_on(checker, &handler.body, caught)
             && !hands_exception_to_helper(&cx, &handler.body, caught)
@@ -302,6 +316,20 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             None => checker.report(diagnostic),
         }
     }
+}
+
+/// Whether the `try` is a statement of the function's own body after which every path
+/// raises a cancellation (`raise asyncio.CancelledError("shut down")` once the workers are
+/// cancelled): a handler that falls through hands the cancellation on there.
+fn cancellation_raised_after(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
+    let Some(at) = cx
+        .body
+        .iter()
+        .position(|stmt| matches!(stmt, Stmt::Try(other) if std::ptr::eq(other, try_stmt)))
+    else {
+        return false;
+    };
+    sequence_flow(cx, &cx.body[at + 1..], None) == Flow::Reraises
 }
 
 /// Reports the LW403 findings held for the link whose raised classes are not all subclasses
@@ -979,10 +1007,20 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
             }
         }
         Expr::Named(named) => implies_cancelling(cx, &named.value, outcome),
-        Expr::Call(call) if outcome => is_cancelling_call(cx, call),
+        Expr::Call(call) if outcome && is_cancelling_call(cx, call) => true,
+        // `bool(cancelling and cancelling() > 0)`.
+        Expr::Call(call)
+            if call.arguments.keywords.is_empty()
+                && call.arguments.args.len() == 1
+                && cx.checker.model.call_path(call).as_deref() == Some("builtins.bool") =>
+        {
+            implies_cancelling(cx, &call.arguments.args[0], outcome)
+        }
         // `_is_user_raised_cancelled()`: a helper of the module every `return` of which gives
         // a falsy constant or a value that is false while the task is being cancelled
-        // (`return current.cancelling() == 0`).
+        // (`return current.cancelling() == 0`); and `_task_cancelling()`, whose every
+        // `return` gives a falsy constant or a value true only while it is
+        // (`return bool(cancelling and cancelling() > 0)`).
         Expr::Call(call) => {
             call.arguments.is_empty()
                 && cx.depth < MAX_CALLEE_DEPTH
@@ -996,7 +1034,7 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
                             every_return_false &= match ret.value.as_deref() {
                                 None | Some(Expr::NoneLiteral(_)) => true,
                                 Some(Expr::BooleanLiteral(literal)) => !literal.value,
-                                Some(value) => implies_cancelling(&inner, value, false),
+                                Some(value) => implies_cancelling(&inner, value, outcome),
                             };
                         }
                         Walk::Descend
@@ -1059,7 +1097,8 @@ fn false_when_cancelling(cx: &Cx, test: &Expr) -> bool {
 }
 
 /// `<the current task>.cancelling()`, also looked up with a default for Pythons before 3.11:
-/// `getattr(task, "cancelling", lambda: 0)()`.
+/// `getattr(task, "cancelling", lambda: 0)()`, or through a name bound to that lookup
+/// (`cancelling = getattr(task, "cancelling", None)` ... `cancelling()`).
 fn is_cancelling_call(cx: &Cx, call: &ast::ExprCall) -> bool {
     if !call.arguments.is_empty() {
         return false;
@@ -1069,18 +1108,25 @@ fn is_cancelling_call(cx: &Cx, call: &ast::ExprCall) -> bool {
             CANCELLING_METHODS.contains(&attribute.attr.as_str())
                 && is_current_task(cx, &attribute.value)
         }
-        Expr::Call(lookup)
-            if cx.checker.model.call_path(lookup).as_deref() == Some("builtins.getattr") =>
-        {
-            matches!(
-                &*lookup.arguments.args,
-                [task, Expr::StringLiteral(method), ..]
-                    if CANCELLING_METHODS.contains(&method.value.to_str())
-                        && is_current_task(cx, task)
-            )
-        }
+        Expr::Call(lookup) => is_cancelling_lookup(cx, lookup),
+        Expr::Name(name) => bound_only_to(
+            cx,
+            name.id.as_str(),
+            &mut |value| matches!(value, Expr::Call(lookup) if is_cancelling_lookup(cx, lookup)),
+        ),
         _ => false,
     }
+}
+
+/// `getattr(<the current task>, "cancelling", ...)`.
+fn is_cancelling_lookup(cx: &Cx, lookup: &ast::ExprCall) -> bool {
+    cx.checker.model.call_path(lookup).as_deref() == Some("builtins.getattr")
+        && matches!(
+            &*lookup.arguments.args,
+            [task, Expr::StringLiteral(method), ..]
+                if CANCELLING_METHODS.contains(&method.value.to_str())
+                    && is_current_task(cx, task)
+        )
 }
 
 /// `asyncio.current_task()`, or a name the current function binds to it (`task :=
@@ -1096,40 +1142,35 @@ fn is_current_task(cx: &Cx, expr: &Expr) -> bool {
     match expr {
         Expr::Call(_) => is_call(expr),
         Expr::Named(named) => is_call(&named.value),
-        Expr::Name(name) => {
-            let name = name.id.as_str();
-            let binds =
-                |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
-            let mut from_current_task = false;
-            let mut other = false;
-            walk_body_shallow(cx.body, &mut |node| {
-                match node {
-                    Node::Expr(Expr::Named(named)) if binds(&named.target) => {
-                        if is_call(&named.value) {
-                            from_current_task = true;
-                        } else {
-                            other = true;
-                        }
-                    }
-                    Node::Stmt(stmt) => {
-                        if let Some((target, value)) = single_assignment(stmt)
-                            && binds(target)
-                        {
-                            if is_call(value) {
-                                from_current_task = true;
-                            } else {
-                                other = true;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                Walk::Descend
-            });
-            from_current_task && !other
-        }
+        Expr::Name(name) => bound_only_to(cx, name.id.as_str(), &mut |value| is_call(value)),
         _ => false,
     }
+}
+
+/// Whether the function binds `name` (by `=` or `:=`, anywhere in its body) and every value
+/// it binds it to is one `is_value` accepts.
+fn bound_only_to(cx: &Cx, name: &str, is_value: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    let binds = |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
+    let mut accepted = false;
+    let mut other = false;
+    walk_body_shallow(cx.body, &mut |node| {
+        let value = match node {
+            Node::Expr(Expr::Named(named)) if binds(&named.target) => Some(&*named.value),
+            Node::Stmt(stmt) => single_assignment(stmt)
+                .filter(|(target, _)| binds(target))
+                .map(|(_, value)| value),
+            _ => None,
+        };
+        if let Some(value) = value {
+            if is_value(value) {
+                accepted = true;
+            } else {
+                other = true;
+            }
+        }
+        Walk::Descend
+    });
+    accepted && !other
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1150,6 +1191,10 @@ fn ends_path(cx: &Cx, exc: &Expr, caught: Option<&str>) -> bool {
         // `raise AssertionError("unreachable: X re-raises")` marks a path that does not happen.
         || is_assertion_error(cx.checker, exc)
         || translates_caught(cx, exc, caught)
+        // `error = asyncio.CancelledError("interrupted")` ... `raise error from exc`.
+        || matches!(exc, Expr::Name(name) if !cx.any_raise && bound_only_to(cx, name.id.as_str(), &mut |value| {
+            matches!(value, Expr::Call(_)) && reraises(cx.checker, value, None)
+        }))
 }
 
 /// `raise self._translate(exc)`, `raise redacted_copy(exc)`: a function, not a class, handed
