@@ -56,6 +56,17 @@ pub const TIMEOUT_ERROR_CLASSES: &[&str] = &[
     "asyncio.exceptions.TimeoutError",
     "concurrent.futures.TimeoutError",
 ];
+/// Awaited library calls that cannot fail but by a cancellation: a put on an asyncio queue
+/// (it waits for room, and raises only once the queue is shut down, which the code that
+/// gathers the puts does itself), a sleep. A gather of only these never exits early.
+pub const INFALLIBLE_AWAITS: &[&str] = &[
+    "asyncio.Queue.put",
+    "asyncio.queues.Queue.put",
+    "asyncio.LifoQueue.put",
+    "asyncio.PriorityQueue.put",
+    "asyncio.sleep",
+    "asyncio.tasks.sleep",
+];
 /// Context managers that swallow the exceptions they are given, like a handler that carries on.
 pub const SUPPRESS_CALLS: &[&str] = &["contextlib.suppress"];
 /// Methods that close or release what they are called on (`await session.close()`).

@@ -17,7 +17,7 @@ use crate::checker::gather::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::semantic::dotted_name;
+use crate::semantic::{dotted_name, element_type};
 
 pub const DOCS: &str = r#"# LW401 gather-without-return-exceptions
 
@@ -587,6 +587,9 @@ struct Awaitable<'a> {
     seen: Option<Seen<'a>>,
     /// Wrapped in `asyncio.wait_for(...)`: it can fail with a timeout.
     deadline: bool,
+    /// The `for` clauses of the comprehension that makes it (`q.put(x) for q in queues`),
+    /// whose targets it may name.
+    generators: &'a [ast::Comprehension],
 }
 
 struct Collector<'c, 's, 'a, 'm> {
@@ -595,6 +598,8 @@ struct Collector<'c, 's, 'a, 'm> {
     found: Vec<Awaitable<'a>>,
     /// Inside an `asyncio.wait_for(...)`.
     deadline: bool,
+    /// Inside a comprehension: its `for` clauses.
+    generators: &'a [ast::Comprehension],
 }
 
 impl<'c, 's, 'a, 'm> Collector<'c, 's, 'a, 'm> {
@@ -608,6 +613,7 @@ impl<'c, 's, 'a, 'm> Collector<'c, 's, 'a, 'm> {
             scope,
             found: Vec::new(),
             deadline: false,
+            generators: &[],
         };
         for arg in &call.arguments.args {
             collector.one(arg, false, 0);
@@ -625,6 +631,7 @@ impl<'c, 's, 'a, 'm> Collector<'c, 's, 'a, 'm> {
             repeated,
             seen,
             deadline: self.deadline,
+            generators: self.generators,
         });
     }
 
@@ -700,7 +707,11 @@ impl<'c, 's, 'a, 'm> Collector<'c, 's, 'a, 'm> {
                     // `(task for task in tasks)`: the items of `tasks`.
                     match items_passed_through(elt, generators) {
                         Some(items) => self.many(items, depth + 1),
-                        None => self.one(elt, true, depth + 1),
+                        None => {
+                            let outer = std::mem::replace(&mut self.generators, generators);
+                            self.one(elt, true, depth + 1);
+                            self.generators = outer;
+                        }
                     }
                 }
             }
@@ -907,7 +918,8 @@ fn task_wrapped(call: &ast::ExprCall) -> Option<&Expr> {
 // What each awaitable may do.
 
 struct Facts {
-    /// A coroutine of this module whose whole body is a catch-all `try` that does not raise.
+    /// A coroutine of this module whose whole body is a catch-all `try` that does not raise,
+    /// or a library call that fails only by a cancellation (`queue.put(item)`).
     cannot_fail: bool,
     /// It only reads: a coroutine of this module that writes nothing the rule recognises, or
     /// a call of a read (`get`, `fetch`, `select`, ...).
@@ -955,13 +967,39 @@ impl Facts {
             awaitable: short(checker.text(call.range())),
         });
         Self {
-            cannot_fail: false,
+            cannot_fail: !awaitable.deadline
+                && call.is_some_and(|call| is_infallible(checker, call, awaitable.generators)),
             read_only: call.is_some_and(|call| is_read_call(checker, call)),
             writes,
             fails_only_by_timeout: awaitable.deadline
                 && call.is_some_and(|call| is_wait(checker, call)),
         }
     }
+}
+
+/// A library call that fails only by a cancellation (`catalog::INFALLIBLE_AWAITS`), also a
+/// method of a comprehension's item (`q.put(item) for q in queues`, `queues` a
+/// `list[asyncio.Queue]`).
+fn is_infallible(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    generators: &[ast::Comprehension],
+) -> bool {
+    let path = checker.model.call_path(call).or_else(|| {
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        let Expr::Name(item) = &*attribute.value else {
+            return None;
+        };
+        let generator = generators.iter().find(
+            |generator| matches!(&generator.target, Expr::Name(target) if target.id == item.id),
+        )?;
+        let collection = checker.model.type_of(&generator.iter)?;
+        let element = element_type(&collection)?;
+        Some(format!("{element}.{}", attribute.attr))
+    });
+    path.is_some_and(|path| catalog::INFALLIBLE_AWAITS.contains(&path.as_str()))
 }
 
 /// `event.wait()`, `asyncio.sleep(...)`: waits that fail only when a deadline cancels them.

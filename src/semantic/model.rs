@@ -289,9 +289,12 @@ impl<'m> SemanticModel<'m> {
                 }
                 let owner = owner.instance_type()?;
                 if let Some(element) = element_type(owner) {
-                    // `conns[0]`: an element (a slice `conns[1:]` is not followed).
-                    return (!subscript.slice.is_slice_expr())
-                        .then(|| Resolved::Instance(element.to_string()));
+                    // `conns[0]`: an element; `conns[1:]`: a sequence of the same elements.
+                    return Some(Resolved::Instance(if subscript.slice.is_slice_expr() {
+                        owner.to_string()
+                    } else {
+                        element.to_string()
+                    }));
                 }
                 if let Some(value) = value_type(owner) {
                     // `executors["default"]`: a value of the mapping.
