@@ -117,7 +117,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
 - Siblings that cannot fail: every awaitable runs a coroutine of this module whose whole body
   is a `try` with an `except Exception:` (or `BaseException`, or bare) handler that does not
   raise, with only docstrings, logging calls, plain returns and guards (`if self._queue is None:
-  return`) around it, and bookkeeping calls in its `finally`.
+  return`) around it, and bookkeeping calls in its `finally`; or a library call that fails
+  only when cancelled: `queue.put(item)` on an `asyncio.Queue` (also `q.put(item) for q in
+  queues` over a `list[asyncio.Queue]` or a slice of one), `asyncio.sleep(...)`.
 - Tasks and futures created and owned elsewhere: every awaitable is an attribute of `self`/`cls`
   or of a module-level object, a module-level name, `asyncio.all_tasks()`, or a local copy of
   one (`pending = self._tasks.copy()`); their owner supervises them.
