@@ -57,13 +57,24 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
             not_instance_of,
         })
     };
-    // One guard is kept: a test of the value's truth before a test of its class, which
-    // stops fewer calls (only those that pass an instance the catalog knows).
+    // One guard is kept (the code runs only when every test passes, so any one of them is
+    // true of it): a test of the value's truth before a test of its class, which stops fewer
+    // calls (only those that pass an instance the catalog knows); and among those, a test of
+    // a flag, a parameter with a literal default (`_force_async=False`), before a test of
+    // other data: callers set a flag with a literal, and pass data on from their own
+    // parameters.
     let by_class = |(_, holds): &&(Guarded<'_>, Holds<'_>)| matches!(holds, Holds::NotInstance(_));
+    let is_flag = |(guarded, _): &&(Guarded<'_>, Holds<'_>)| matches!(guarded, Guarded::Name(name) if has_literal_default(function, name));
     let parameter = candidates
         .iter()
-        .filter(|candidate| !by_class(candidate))
+        .filter(|candidate| !by_class(candidate) && is_flag(candidate))
         .find_map(guard_of)
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|candidate| !by_class(candidate))
+                .find_map(guard_of)
+        })
         .or_else(|| candidates.iter().filter(by_class).find_map(guard_of));
     let probe = candidates.iter().find_map(|&(guarded, _)| {
         let Guarded::Call { range, truthy } = guarded else {
@@ -104,6 +115,26 @@ pub(crate) fn flag_parameter_guard(
         when_falsy: false,
         not_instance_of: None,
     })
+}
+
+/// Whether `function` has a parameter `name` whose default is a literal (`False`, `None`,
+/// `0`, `""`).
+fn has_literal_default(function: &ast::StmtFunctionDef, name: &str) -> bool {
+    function
+        .parameters
+        .iter_non_variadic_params()
+        .any(|parameter| {
+            parameter.parameter.name.as_str() == name
+                && parameter.default.as_deref().is_some_and(|default| {
+                    matches!(
+                        default,
+                        Expr::BooleanLiteral(_)
+                            | Expr::NoneLiteral(_)
+                            | Expr::NumberLiteral(_)
+                            | Expr::StringLiteral(_)
+                    )
+                })
+        })
 }
 
 /// Every test the code at `range` depends on, innermost last.
@@ -644,6 +675,10 @@ fn preceding_exits<'a>(
                 truthy_when_false(&if_stmt.test, candidates);
             }
             Stmt::Assert(assert) => truthy_when_true(&assert.test, candidates),
+            // The body of a `with` before the code runs whole (unless the context manager
+            // swallows an exception, which a guard that returns does not wait for): its
+            // `if flag: return ...` guards what follows the block too.
+            Stmt::With(with) => preceding_exits(&with.body, range, candidates),
             _ => {}
         }
     }

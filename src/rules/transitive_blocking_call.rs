@@ -152,6 +152,10 @@ async def webhook(key):
   `if live is True:` runs for no falsy value, and what follows `if deferred is True: return`
   is taken to run only for a falsy one (a caller passing `deferred=1` would run it: such a
   call is not reported). `if online is False: return` says nothing of what follows it.
+  An early return inside a `with` block before the blocking call guards it too. When several
+  such tests stand before one blocking call, one is kept: a test of a flag (a parameter with
+  a literal default, `_force_async=False`) before a test of data the callers pass on
+  (`if not blocking: return False`).
   The same holds through the attributes of `self`: `__init__(self, hooks=None)` that stores
   `self.hooks = hooks` and then calls `self.load_hooks()`, which does its blocking work only
   `for hook in self.hooks` (or behind `if self.hooks is not None:`), does not block a
