@@ -235,7 +235,8 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("tarfile.open").blocks(archive("fileobj", 2)),
         Api::new("tarfile.TarFile").blocks(archive("fileobj", 2)),
     ]),
-    Library::new("gzip").functions(&[Api::new("gzip.open").blocks(io(None))]),
-    Library::new("bz2").functions(&[Api::new("bz2.open").blocks(io(None))]),
-    Library::new("lzma").functions(&[Api::new("lzma.open").blocks(io(None))]),
+    // `gzip.open(io.BytesIO(), "wb")` wraps the buffer it is given: no file is opened.
+    Library::new("gzip").functions(&[Api::new("gzip.open").blocks(archive("filename", 0))]),
+    Library::new("bz2").functions(&[Api::new("bz2.open").blocks(archive("filename", 0))]),
+    Library::new("lzma").functions(&[Api::new("lzma.open").blocks(archive("filename", 0))]),
 ];
