@@ -100,6 +100,7 @@ impl ModuleBindings {
                     for clause in &if_stmt.elif_else_clauses {
                         self.bind_statements(&clause.body, imports);
                     }
+                    self.forget_imports_branches_disagree_on(if_stmt, imports);
                 }
                 Stmt::Try(try_stmt) => {
                     // `try: import aiohttp` / `except ImportError: aiohttp = None`: the
@@ -135,6 +136,46 @@ impl ModuleBindings {
                     self.bind_statements(&with.body, imports);
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A name the branches of a module-level `if` import from different places (`if
+    /// BUILD_REST: from requests import Session` / `else: from aiohttp import ClientSession as
+    /// Session`): which one the module uses is decided when it runs, so the name is bound to
+    /// nothing known. Branches on the Python version, the platform or `TYPE_CHECKING` are left
+    /// as they are: one of them is the code that runs (or they name the same API).
+    fn forget_imports_branches_disagree_on<'s>(
+        &mut self,
+        if_stmt: &'s ast::StmtIf,
+        imports: &mut Vec<(&'s str, String)>,
+    ) {
+        if if_stmt.elif_else_clauses.is_empty() || names_environment_gate(&if_stmt.test) {
+            return;
+        }
+        let branches = std::iter::once(if_stmt.body.as_slice()).chain(
+            if_stmt
+                .elif_else_clauses
+                .iter()
+                .map(|clause| clause.body.as_slice()),
+        );
+        let mut imported: Vec<(&'s str, String, usize)> = Vec::new();
+        for (branch, body) in branches.enumerate() {
+            for stmt in body {
+                if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                    self.import_bindings(stmt, imports);
+                    imported.extend(imports.drain(..).map(|(local, path)| (local, path, branch)));
+                }
+            }
+        }
+        for (at, (local, path, branch)) in imported.iter().enumerate() {
+            let disagrees = imported[at + 1..]
+                .iter()
+                .any(|(other, other_path, other_branch)| {
+                    other == local && other_branch != branch && other_path != path
+                });
+            if disagrees {
+                self.bind(local, None);
             }
         }
     }
@@ -808,6 +849,19 @@ fn collect_self_assignments(
 
 /// `except ImportError:` (or `ModuleNotFoundError`, alone or in a tuple): the handler of a
 /// missing optional dependency.
+/// A test on the Python version, the platform or `TYPE_CHECKING`: which branch runs is known
+/// (or the branches are spellings of one API).
+fn names_environment_gate(test: &Expr) -> bool {
+    crate::ast_query::any_expr(test, &mut |expr| match expr {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => matches!(
+            attribute.attr.as_str(),
+            "version_info" | "platform" | "TYPE_CHECKING" | "PY2" | "PY3" | "hexversion"
+        ),
+        _ => false,
+    })
+}
+
 fn catches_missing_module(caught: &Expr) -> bool {
     match caught {
         Expr::Name(name) => matches!(name.id.as_str(), "ImportError" | "ModuleNotFoundError"),

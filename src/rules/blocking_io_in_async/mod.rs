@@ -58,7 +58,10 @@ itself is reported once, at its `open`.
 Calls are matched however they are spelled: `import sqlite3 as db`, `from sqlite3 import
 connect as c`, a module-level alias `connect = sqlite3.connect`, an optional dependency
 (`try: import requests` / `except ImportError: requests = None`: the code that runs uses the
-module, so the import is the binding read). Methods are matched on values
+module, so the import is the binding read). A name the branches of a module-level `if` import
+from different places (`if BUILD_SYNC: from requests import Session` / `else: from aiohttp
+import ClientSession as Session`) is read as neither: which one runs is decided at run time.
+A branch on the Python version, the platform or `TYPE_CHECKING` keeps the last binding. Methods are matched on values
 whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
 method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
 a function's return annotation, the elements of `list[T]` and the values of `dict[K, T]`
