@@ -130,6 +130,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   (`getattr(task, "cancelling", lambda: 0)() == 0`, or `cancelling = getattr(task,
   "cancelling", None)` then `cancelling()`). `.cancelling()` on any other task does not
   count.
+- contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
+  handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
+  no truthy `return` after it: what falls through is the exception handed in, which `async
+  with` raises again when `__aexit__` returns a falsy value.
 - Raising a new cancellation kept in a name (`error = asyncio.CancelledError("interrupted")`
   ... `raise error from exc`), every value the function binds the name to being one; and a
   handler that falls through in a `try` of the function's own body after which every path
@@ -269,6 +273,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !awaits_task_its_callers_cancelled(checker, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
+            && !handed_back_by_exit_protocol(&cx, try_stmt, handler)
             && !reraised_later(&cx, try_stmt, handler)
             && !called_only_from_reraising_handlers(checker);
         (swallows, cx.assumed.take())
@@ -1664,6 +1669,64 @@ fn in_finally_entered_only_by_exception(cx: &Cx, try_stmt: &ast::StmtTry) -> boo
     finally_owners(cx, try_stmt)
         .into_iter()
         .any(|outer| outer.handlers.is_empty() && never_completes(&outer.body))
+}
+
+/// contextlib's way out of an `__aexit__` (or `__exit__`) that threw the exception it was
+/// given into a generator: `except BaseException as exc: if exc is not exc_value: raise`,
+/// then no truthy `return` on the way out (in the handler, or after the `try`). What falls
+/// through is the exception the method was handed, and a falsy return has the `async with`
+/// raise it again.
+fn handed_back_by_exit_protocol(
+    cx: &Cx,
+    try_stmt: &ast::StmtTry,
+    handler: &ast::ExceptHandlerExceptHandler,
+) -> bool {
+    let Some(function) = cx.checker.current_function() else {
+        return false;
+    };
+    if !matches!(function.name.as_str(), "__aexit__" | "__exit__") {
+        return false;
+    }
+    // `self, exc_type, exc_value, traceback`: the exception is the third parameter.
+    let Some(given) = function
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&function.parameters.args)
+        .nth(2)
+    else {
+        return false;
+    };
+    let (Some(caught), Some(Stmt::If(first))) = (&handler.name, handler.body.first()) else {
+        return false;
+    };
+    let tests_identity = matches!(&*first.test, Expr::Compare(compare)
+        if matches!(&*compare.ops, [ast::CmpOp::IsNot])
+            && matches!(&*compare.left, Expr::Name(left) if left.id == caught.id)
+            && matches!(&*compare.comparators, [Expr::Name(right)]
+                if right.id.as_str() == given.parameter.name.as_str()));
+    let reraises = matches!(first.body.as_slice(), [Stmt::Raise(raise)] if raise.exc.is_none());
+    if !tests_identity || !reraises || !first.elif_else_clauses.is_empty() {
+        return false;
+    }
+    let mut truthy_return = false;
+    walk_body_shallow(&function.body, &mut |node| {
+        if let Node::Stmt(Stmt::Return(ret)) = node
+            && (handler.range().contains_range(ret.range()) || ret.start() >= try_stmt.end())
+            && !matches!(
+                ret.value.as_deref(),
+                None | Some(Expr::NoneLiteral(_))
+                    | Some(Expr::BooleanLiteral(ast::ExprBooleanLiteral {
+                        value: false,
+                        ..
+                    }))
+            )
+        {
+            truthy_return = true;
+        }
+        Walk::Descend
+    });
+    !truthy_return
 }
 
 /// The `try` statements of the current function in whose `finally` `try_stmt` sits,
