@@ -175,7 +175,8 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
   (`get` then `set`/`put`), which at worst computes a value twice; a `set`/`put`/`save` of a
   literal (`await state.set_data({})`: every request that passed the check stores the same
-  thing); and `self.get_x()` then `self.create_y()`, two methods of one class rather than a store.
+  thing), also of a local bound to a literal just before (`chunks = 1` then `await
+  setting.set(chunks)`); and `self.get_x()` then `self.create_y()`, two methods of one class rather than a store.
 - An augmented assignment that updates in place: `|=`, `&=`, `^=` (sets, dicts), and `+=`
   or `-=` on a value known to be a list, set, dict, `bytearray`, `deque` or `Counter` (by its
   type, or because the class assigns the attribute one, `self.results = []`): every

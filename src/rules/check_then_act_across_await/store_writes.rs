@@ -178,12 +178,20 @@ impl<'a> Analysis<'_, 'a, '_> {
         let receiver = ComparableExpr::from(read.receiver);
         let mut seen: Option<TextRange> = None;
         let mut pending: Option<(TextRange, bool)> = None;
+        // Locals last bound to a literal (`frames = 1` before `await signal.set(frames)`).
+        let mut constants: Vec<&str> = Vec::new();
         for event in events {
             let awaited = match *event {
                 Event::Enter { range, protected } => (!protected).then_some(range),
                 Event::Header { expr, .. } => first_await(expr),
                 Event::Simple { stmt, protected } => {
-                    match self.store_write(stmt, &receiver, read.method) {
+                    if let Some((Expr::Name(target), value)) = single_assignment(stmt) {
+                        constants.retain(|name| *name != target.id.as_str());
+                        if is_constant(value) {
+                            constants.push(target.id.as_str());
+                        }
+                    }
+                    match self.store_write(stmt, &receiver, read.method, &constants) {
                         Some(Write::Safe) => return None,
                         Some(Write::Plain { range, inserts }) => {
                             if protected || self.in_integrity_handler(stmt) {
@@ -226,6 +234,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         stmt: &'a Stmt,
         receiver: &ComparableExpr,
         read_method: &str,
+        constants: &[&str],
     ) -> Option<Write> {
         let mut result = None;
         any_in_body(std::slice::from_ref(stmt), &mut |expr| {
@@ -263,7 +272,8 @@ impl<'a> Analysis<'_, 'a, '_> {
             }
             // Two requests that both write the same constant leave the store as one would
             // (`await state.set_data({})`): nothing is duplicated or lost.
-            if catalog::method_has_verb(method, catalog::OVERWRITE_WRITES) && writes_constant(call)
+            if catalog::method_has_verb(method, catalog::OVERWRITE_WRITES)
+                && writes_constant(call, constants)
             {
                 return false;
             }
@@ -344,9 +354,17 @@ enum Write {
     },
 }
 
+/// A literal, or an empty dict, list or tuple.
+fn is_constant(expr: &Expr) -> bool {
+    expr.is_literal_expr()
+        || matches!(expr, Expr::Dict(dict) if dict.items.is_empty())
+        || matches!(expr, Expr::List(list) if list.elts.is_empty())
+        || matches!(expr, Expr::Tuple(tuple) if tuple.elts.is_empty())
+}
+
 /// A write whose stored value is a literal: `set_data({})`, `set(key, True)` (every argument
-/// but a leading key is a literal).
-fn writes_constant(call: &ast::ExprCall) -> bool {
+/// but a leading key is a literal, or a local last bound to one, `constants`).
+fn writes_constant(call: &ast::ExprCall, constants: &[&str]) -> bool {
     let args = &call.arguments.args;
     let values = if args.len() >= 2 {
         &args[1..]
@@ -354,10 +372,8 @@ fn writes_constant(call: &ast::ExprCall) -> bool {
         &args[..]
     };
     let is_literal = |expr: &Expr| {
-        expr.is_literal_expr()
-            || matches!(expr, Expr::Dict(dict) if dict.items.is_empty())
-            || matches!(expr, Expr::List(list) if list.elts.is_empty())
-            || matches!(expr, Expr::Tuple(tuple) if tuple.elts.is_empty())
+        is_constant(expr)
+            || matches!(expr, Expr::Name(name) if constants.contains(&name.id.as_str()))
     };
     !(values.is_empty() && call.arguments.keywords.is_empty())
         && values.iter().all(is_literal)
