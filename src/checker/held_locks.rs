@@ -154,6 +154,18 @@ fn note(
     }
     let mut held = held_locks(checker, range);
     held.retain(|key| Some(key) != releases);
+    // A lock made afresh by each call of a function is shared only with the functions nested
+    // in it (a worker thread's, a callback's): one call's own sections never wait for each
+    // other, so what they do keeps no other acquisition on the loop waiting. Its nested
+    // functions' sections still count.
+    if let Some(current) = checker.current_function() {
+        held.retain(|key| match key {
+            LockKey::Local { function, name } if *function == current.start().to_u32() => {
+                !made_afresh(checker, current, name)
+            }
+            _ => true,
+        });
+    }
     if held.is_empty() {
         return;
     }
@@ -171,6 +183,30 @@ fn note(
             (None, None) => {}
         }
     }
+}
+
+/// Whether every binding of `name` in `function` makes a new `threading` lock
+/// (`lock = threading.Lock()`), not one shared from elsewhere (`lock = self._lock`).
+fn made_afresh(checker: &Checker, function: &ast::StmtFunctionDef, name: &str) -> bool {
+    let mut fresh = false;
+    let mut other = false;
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        if let Some((Expr::Name(target), value)) = crate::ast_query::single_assignment(stmt)
+            && target.id.as_str() == name
+        {
+            let constructs = matches!(value, Expr::Call(call) if checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| THREADING_LOCKS.contains(&path.as_str())));
+            if constructs {
+                fresh = true;
+            } else {
+                other = true;
+            }
+        }
+        crate::ast_query::Walk::Descend
+    });
+    fresh && !other
 }
 
 /// Any call of the module, sync code too: what it does while a lock is held. `blocking`

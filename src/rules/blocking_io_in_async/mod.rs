@@ -161,7 +161,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   releases the lock before a call decides whether it is held there (`lock.release()` just
   before the `await` inside a loop lets go of the lock taken before the loop), and a `try`
   whose `finally` releases it (`lock.release()`, or `if held: lock.release()`) ends the
-  section after the `try`. When a section blocks, the
+  section after the `try`. A lock a function makes afresh on each call (`lock =
+  threading.Lock()`) is shared only with the functions nested in it: what the function's own
+  sections do keeps none of its acquisitions waiting, and only its nested functions' sections
+  count. When a section blocks, the
   acquisition IS reported, and the message names the row where the lock is held so. A lock
   known only by a parameter or an attribute of a class elsewhere is reported as before: its
   critical sections are not known.
