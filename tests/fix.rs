@@ -293,6 +293,54 @@ async def walked(root):
 }
 
 #[test]
+fn a_chunked_reader_moves_with_its_consumer_or_not_at_all() {
+    // With `chunksize=` pandas returns an iterator that parses as it is iterated: moved alone
+    // to a thread, the parsing would still run on the loop.
+    let source = "\
+import asyncio
+import pandas as pd
+
+
+async def whole(path):
+    return pd.read_csv(path)
+
+
+async def chunked(path):
+    for frame in pd.read_csv(path, chunksize=1000):
+        print(frame)
+
+
+async def unchunked(path):
+    return list(pd.read_csv(path, chunksize=None))
+
+
+async def listed(path):
+    return list(pd.read_csv(path, chunksize=500))
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("    return await asyncio.to_thread(pd.read_csv, path)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    for frame in pd.read_csv(path, chunksize=1000):\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    return list((await asyncio.to_thread(pd.read_csv, path, chunksize=None)))\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    return await asyncio.to_thread(list, pd.read_csv(path, chunksize=500))\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_generator_helper_moves_with_its_consumer_or_not_at_all() {
     let source = "\
 import asyncio

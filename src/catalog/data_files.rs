@@ -6,11 +6,22 @@
 
 use super::entries::{Api, Library, archive, io};
 
+/// The keywords that make pandas' text readers iterate in chunks.
+const CHUNKED: &[&str] = &["chunksize", "iterator"];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("pandas").functions(&[
-        Api::new("pandas.read_csv").blocks(archive("filepath_or_buffer", 0)),
-        Api::new("pandas.read_table").blocks(archive("filepath_or_buffer", 0)),
-        Api::new("pandas.read_json").blocks(archive("path_or_buf", 0)),
+        // With `chunksize=` or `iterator=True` a reader returns an iterator that parses as
+        // it is iterated: the fixes move it with what consumes it, or not at all.
+        Api::new("pandas.read_csv")
+            .blocks(archive("filepath_or_buffer", 0))
+            .lazy_with(CHUNKED),
+        Api::new("pandas.read_table")
+            .blocks(archive("filepath_or_buffer", 0))
+            .lazy_with(CHUNKED),
+        Api::new("pandas.read_json")
+            .blocks(archive("path_or_buf", 0))
+            .lazy_with(CHUNKED),
         Api::new("pandas.read_excel").blocks(archive("io", 0)),
         Api::new("pandas.read_parquet").blocks(archive("path", 0)),
         Api::new("pandas.read_feather").blocks(archive("path", 0)),

@@ -176,6 +176,10 @@ pub struct Api {
     /// worker thread, the worker owns it, and the release on the loop's thread raises. The
     /// fixes leave it alone.
     pub owned_by_caller: bool,
+    /// Keywords that make a call return an iterator doing the work as it is iterated, like
+    /// [`Api::lazy`] (`pandas.read_csv(path, chunksize=1000)`), when passed a value other than
+    /// `None` or `False`.
+    pub lazy_keywords: &'static [&'static str],
 }
 
 /// A type: how code names it, its methods, and what its attributes, items and instances are.
@@ -260,11 +264,19 @@ impl Api {
             loop_callback: None,
             lazy: false,
             owned_by_caller: false,
+            lazy_keywords: &[],
         }
     }
 
     pub const fn lazy(self) -> Self {
         Api { lazy: true, ..self }
+    }
+
+    pub const fn lazy_with(self, keywords: &'static [&'static str]) -> Self {
+        Api {
+            lazy_keywords: keywords,
+            ..self
+        }
     }
 
     pub const fn owned_by_caller(self) -> Self {

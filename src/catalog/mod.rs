@@ -150,6 +150,8 @@ struct Tables {
     loop_callbacks: HashMap<Box<str>, FunctionArgument>,
     /// Calls whose iterator does the blocking work as it is iterated.
     lazy: HashSet<Box<str>>,
+    /// Keywords that make a call lazy, by the call's path.
+    lazy_keywords: HashMap<Box<str>, &'static [&'static str]>,
     /// Calls whose effect the calling thread owns (an `RLock`'s acquisition).
     owned_by_caller: HashSet<Box<str>>,
     /// Types whose instances belong to the thread that made them.
@@ -207,6 +209,7 @@ fn build_tables() -> Tables {
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
         owned_by_caller: HashSet::default(),
+        lazy_keywords: HashMap::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
         blocking_roots: HashSet::default(),
@@ -284,6 +287,9 @@ impl Tables {
         }
         if api.lazy {
             self.lazy.insert(path.clone());
+        }
+        if !api.lazy_keywords.is_empty() {
+            self.lazy_keywords.insert(path.clone(), api.lazy_keywords);
         }
         if api.owned_by_caller {
             self.owned_by_caller.insert(path.clone());
@@ -431,6 +437,12 @@ pub fn is_file_type(type_name: &str) -> bool {
 /// Whether a call to `path` returns an iterator that blocks while it is iterated.
 pub fn is_lazy(path: &str) -> bool {
     TABLES.lazy.contains(path)
+}
+
+/// The keywords that make a call to `path` return an iterator that does the work as it is
+/// iterated (`chunksize=` of pandas' readers).
+pub fn lazy_keywords(path: &str) -> &'static [&'static str] {
+    TABLES.lazy_keywords.get(path).copied().unwrap_or(&[])
 }
 
 /// Whether what a call to `path` takes is owned by the calling thread (an `RLock`'s
@@ -605,6 +617,8 @@ mod tests {
         assert!(blocking_api("sqlite3.Connection.cursor").is_none());
         assert!(is_thread_bound("sqlite3.Connection") && is_thread_bound("sqlite3.Cursor"));
         assert!(is_lazy("os.scandir") && is_lazy("pathlib.Path.iterdir") && !is_lazy("os.listdir"));
+        assert_eq!(lazy_keywords("pandas.read_csv"), ["chunksize", "iterator"]);
+        assert!(lazy_keywords("pandas.read_parquet").is_empty());
         assert!(
             is_owned_by_caller("threading.RLock.acquire")
                 && is_owned_by_caller("threading.Condition.acquire")

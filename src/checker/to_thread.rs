@@ -157,11 +157,18 @@ fn import_statement(checker: &Checker, module: &str) -> Edit {
 /// no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     let mut runner = Runner::here(checker)?;
-    if checker
-        .model
-        .call_path(call)
-        .is_some_and(|path| catalog::is_lazy(&path))
-    {
+    if checker.model.call_path(call).is_some_and(|path| {
+        catalog::is_lazy(&path)
+            || catalog::lazy_keywords(&path).iter().any(|keyword| {
+                call.arguments.find_keyword(keyword).is_some_and(|passed| {
+                    !matches!(
+                        passed.value,
+                        Expr::NoneLiteral(_)
+                            | Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. })
+                    )
+                })
+            })
+    }) {
         let (consumer, parenthesize) = consumer_of(checker, call)?;
         return call_fix(checker, runner, consumer, parenthesize);
     }

@@ -206,7 +206,8 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
 - A module that imports `trio`, `anyio` or `curio` and not `asyncio`: its coroutines run under
   that library's loop, where `asyncio.to_thread` finds no asyncio loop. No fix there.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
-  `Path.iterdir`, `Path.glob`) moves with the builtin that consumes it
+  `Path.iterdir`, `Path.glob`; pandas' text readers given `chunksize=` or `iterator=True`)
+  moves with the builtin that consumes it
   (`await asyncio.to_thread(sorted, path.iterdir())`), or has no fix.
 - A blocking call whose result another blocking call consumes (`open(p).read()`,
   `json.load(open(p))`) moves with it: `await asyncio.to_thread(lambda: json.load(open(p)))`.
