@@ -805,6 +805,58 @@ fn a_transitive_call_is_moved_with_asyncio_imported_when_missing() {
 }
 
 #[test]
+fn a_blocking_helper_called_on_another_ones_result_moves_outer_first() {
+    // `Material(data).as_file()`: both helpers block. Moving the constructor alone would
+    // leave `as_file` on the loop with a receiver whose type the next run cannot follow, so
+    // its finding would vanish unfixed. The outer call moves first; the inner one then
+    // moves in the thread's arguments.
+    let source = "\
+import asyncio
+import os
+import tempfile
+
+
+class Material:
+    def __init__(self, data, directory):
+        self.data = data
+        os.makedirs(directory, exist_ok=True)
+
+    def as_file(self):
+        handle, name = tempfile.mkstemp()
+        os.write(handle, self.data)
+        return name
+
+
+async def load(data):
+    return Material(data, \"/tmp/m\").as_file()
+";
+    let found = findings(source);
+    let on_row: Vec<&Value> = found
+        .iter()
+        .filter(|finding| finding["location"]["row"] == 18)
+        .collect();
+    assert_eq!(on_row.len(), 2, "{found:?}");
+    let outer = on_row
+        .iter()
+        .find(|finding| finding["end_location"]["column"] == 46)
+        .expect("the outer call's finding");
+    assert!(!outer["fix"].is_null(), "{outer}");
+    let inner = on_row
+        .iter()
+        .find(|finding| finding["fix"].is_null())
+        .expect("the inner call's finding, without a fix");
+    let help = inner["help"].as_str().unwrap_or_default();
+    assert!(help.contains("asyncio.to_thread(Material, ...)"), "{help}");
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains(
+            "    return await asyncio.to_thread((await asyncio.to_thread(Material, data, \"/tmp/m\")).as_file)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn below_python_3_9_a_transitive_call_goes_to_the_default_executor() {
     let source = "import asyncio\nimport time\n\n\ndef pause(seconds, *, jitter=0):\n    time.sleep(seconds + jitter)\n\n\nasync def handler():\n    pause(1, jitter=2)\n";
     let text = fixed(source, &["--target-version", "py38"]);

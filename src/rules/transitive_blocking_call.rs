@@ -6,6 +6,7 @@ use crate::diagnostic::{chain_text, display_path};
 use crate::project::blocking_conditions;
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
+use ruff_text_size::TextRange;
 
 pub const DOCS: &str = r#"# LW103 transitive-blocking-call
 
@@ -206,7 +207,10 @@ moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...
 the event loop (makes an `asyncio.Future`, sets an `asyncio.Event`, creates a task, asks for
 the running or the current loop): on a worker thread that raises or touches the loop from the
 wrong thread,
-so the help line says to move only the blocking call.
+so the help line says to move only the blocking call. A blocking call made inside another
+reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
+the outer call moves first, and the inner one is reported again, and moved, in the thread's
+arguments.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -215,6 +219,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         if !function.is_async {
             continue;
         }
+        let mut found: Vec<Diagnostic> = Vec::new();
         for (site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
             if callee_function.is_async || !project.call_runs_body(id, site, callee) {
@@ -249,12 +254,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let mut diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
                 .with_help(format!(
                     "Run the helper in a worker thread: `await asyncio.to_thread({}, ...)`",
-                    callee_function.name()
+                    // A constructor runs by calling its class: `to_thread(Material, ...)`.
+                    callee_function
+                        .shown_name()
+                        .strip_suffix(".__init__")
+                        .unwrap_or(callee_function.name())
                 ))
                 .with_chain(chain);
-            // A helper that also uses the event loop (makes a future, sets an `asyncio.Event`,
-            // schedules a task) must stay on the loop's thread: moved to a worker, it raises
-            // or corrupts the loop. No fix then; the help says which part to move out.
             // A generator function's body runs as its generator is iterated: the thread
             // must run the iteration (the builtin consuming it), or nothing moves.
             let fixes = &project.modules[id.0].summary.to_thread_fixes;
@@ -274,10 +280,32 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             } else if let Some(pending) = pending {
                 diagnostic = diagnostic.with_pending_fix(pending);
             }
+            found.push(diagnostic);
+        }
+        keep_outer_fixes(&mut found);
+        for diagnostic in found {
             report(id.0, diagnostic);
         }
     }
     check_loop_callbacks(project, facts, report);
+}
+
+/// A blocking call made inside another reported one (`Config(path).as_file()`, both helpers
+/// that block) keeps its finding but not its fix: moving the inner call alone would leave the
+/// outer one on the loop, and the value the thread hands back would have no type the next
+/// run can follow, so the outer finding would vanish unfixed. The outer call's fix goes
+/// first, and the inner call is reported (and fixed) again in the thread's arguments.
+fn keep_outer_fixes(found: &mut [Diagnostic]) {
+    let ranges: Vec<TextRange> = found.iter().map(|diagnostic| diagnostic.range).collect();
+    for diagnostic in found.iter_mut() {
+        let inner = diagnostic.range;
+        if ranges
+            .iter()
+            .any(|outer| *outer != inner && outer.contains_range(inner))
+        {
+            diagnostic.pending_fix = None;
+        }
+    }
 }
 
 /// Sync functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
