@@ -43,6 +43,11 @@ error is observable. The message says which of these it is:
    of this module that awaits one (`insert`, `update_one`, `delete`, `remove`, `save`, `commit`,
    `set`, `put`, `patch`, `upsert`, ...; `execute` with INSERT/UPDATE/DELETE SQL), directly or
    through the module's functions it calls, or that assigns a `global`/`nonlocal` name.
+4. **A loop is left running.** One awaitable runs a coroutine of this module that loops until
+   something else stops it (its body ends in `while True:`, `while self._running:` or `while
+   not self._stop.is_set():` that awaits, with no `break` or `return` of its own: a reader, a
+   keepalive, a forwarder) and another can fail: the caller raises and the loop runs on with
+   nobody to stop it or hear of its end.
 
 What the rule sees, and what it does not: it reads one file. It follows the coroutine functions
 of the same module that an awaitable calls by name (module-level, or nested in the current
@@ -183,6 +188,7 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
     let Some(observed) = closed_resource(checker, &scope, call, &awaitables)
         .or_else(|| carrying_handler(checker, call, &awaitables, &facts))
         .or_else(|| half_done_write(checker, &awaitables, &facts))
+        .or_else(|| left_running(&awaitables, &facts))
     else {
         return;
     };
@@ -930,6 +936,10 @@ struct Facts {
     writes: Option<Write>,
     /// A read under `wait_for(...)`: its only failure is the timeout.
     fails_only_by_timeout: bool,
+    /// A coroutine of this module that loops until something stops it (`while True:`,
+    /// `while not self._stop.is_set():`): left behind by a failed sibling, it runs on with
+    /// nobody waiting for it. The awaitable, as the message names it.
+    runs_until_stopped: Option<String>,
 }
 
 struct Write {
@@ -957,6 +967,8 @@ impl Facts {
                 read_only: writes.is_none(),
                 writes,
                 fails_only_by_timeout: false,
+                runs_until_stopped: loops_until_stopped(&seen.def.body)
+                    .then(|| format!("{}()", name_of(checker, awaitable.expr))),
             };
         }
         let call = match awaitable.expr {
@@ -975,8 +987,48 @@ impl Facts {
             writes,
             fails_only_by_timeout: awaitable.deadline
                 && call.is_some_and(|call| is_wait(checker, call)),
+            runs_until_stopped: None,
         }
     }
+}
+
+/// Whether a coroutine's body is a loop only something else ends: its last statement is a
+/// `while` whose test is `True`, a flag (`self._running`, `not self._closed`) or an event
+/// (`not self.stop.is_set()`), and that suspends, with no `break` or `return` of its own.
+fn loops_until_stopped(body: &[Stmt]) -> bool {
+    let Some(Stmt::While(loop_stmt)) = body.last() else {
+        return false;
+    };
+    let tests_state = |test: &Expr| {
+        let test = match test {
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => &*unary.operand,
+            other => other,
+        };
+        match test {
+            Expr::BooleanLiteral(literal) => literal.value,
+            Expr::Attribute(attribute) => matches!(&*attribute.value, Expr::Name(_)),
+            Expr::Call(call) => {
+                call.arguments.is_empty()
+                    && matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "is_set")
+            }
+            _ => false,
+        }
+    };
+    let mut leaves = false;
+    crate::ast_query::walk_statements_shallow(&loop_stmt.body, &mut |stmt| {
+        match stmt {
+            Stmt::Return(_) => leaves = true,
+            // A `break` of a loop nested in this one ends only that loop.
+            Stmt::Break(_) => leaves = true,
+            Stmt::For(_) | Stmt::While(_) => return crate::ast_query::Walk::SkipChildren,
+            _ => {}
+        }
+        crate::ast_query::Walk::Descend
+    });
+    loop_stmt.orelse.is_empty()
+        && tests_state(&loop_stmt.test)
+        && !leaves
+        && crate::ast_query::first_suspension(&loop_stmt.body, None).is_some()
 }
 
 /// A library call that fails only by a cancellation (`catalog::INFALLIBLE_AWAITS`), also a
@@ -2051,6 +2103,24 @@ impl<'a> Visitor<'a> for Mentions<'_> {
 
 /// (c) An awaitable writes, and another one can fail: the caller fails half-way while the
 /// write goes on.
+/// A sibling that loops until stopped, beside another that can fail: when that one fails,
+/// `gather` raises and the loop goes on with nobody to stop it or hear of its end.
+fn left_running(awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
+    facts.iter().enumerate().find_map(|(index, fact)| {
+        let looping = fact.runs_until_stopped.as_ref()?;
+        let another_can_fail = awaitables.iter().zip(facts).enumerate().any(
+            |(other, (other_awaitable, other_fact))| {
+                (other != index || other_awaitable.repeated) && !other_fact.cannot_fail
+            },
+        );
+        another_can_fail.then(|| {
+            format!(
+                "`{looping}` loops until it is stopped: when another awaitable fails, the caller fails while the loop runs on unsupervised (`gather` does not cancel it)"
+            )
+        })
+    })
+}
+
 fn half_done_write(checker: &Checker, awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
     for (index, fact) in facts.iter().enumerate() {
         let Some(write) = &fact.writes else {
