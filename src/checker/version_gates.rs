@@ -4,6 +4,7 @@
 //! a finding there describes behaviour the supported Pythons never show.
 
 use ruff_python_ast::{self as ast, CmpOp, Expr};
+use ruff_text_size::Ranged;
 
 use super::Checker;
 
@@ -44,6 +45,81 @@ pub fn version_test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
         CmpOp::LtE if (!sliced && at_least) || above => Some(false),
         _ => None,
     }
+}
+
+/// Whether the code at `range` sits in a branch only Pythons older than `version` run: the
+/// body of `if sys.version_info < (3, 12):` (or `<=` a lower bound), or the `else` of `if
+/// sys.version_info >= (3, 12):`, for `version` (3, 12).
+pub fn runs_only_before(
+    checker: &Checker,
+    range: ruff_text_size::TextRange,
+    version: [u64; 2],
+) -> bool {
+    let older = |test: &Expr| {
+        version_comparison(checker, test).is_some_and(|(op, bound)| only_older(op, &bound, version))
+    };
+    checker.statement_ancestors().iter().any(|stmt| {
+        let ast::Stmt::If(if_stmt) = stmt else {
+            return false;
+        };
+        let in_body = if_stmt
+            .body
+            .first()
+            .zip(if_stmt.body.last())
+            .is_some_and(|(first, last)| {
+                first.start() <= range.start() && range.end() <= last.end()
+            });
+        if in_body {
+            return older(&if_stmt.test);
+        }
+        let Some(clause) = if_stmt
+            .elif_else_clauses
+            .iter()
+            .find(|clause| clause.range().contains_range(range))
+        else {
+            return false;
+        };
+        match &clause.test {
+            // `elif sys.version_info < (3, 12):` gates its own clause.
+            Some(test) => older(test),
+            // The `else` of `if sys.version_info >= (3, 12):`, with no `elif` between.
+            None => {
+                if_stmt.elif_else_clauses.len() == 1
+                    && version_comparison(checker, &if_stmt.test).is_some_and(|(op, bound)| {
+                        op == CmpOp::GtE && bound.as_slice() >= version.as_slice()
+                    })
+            }
+        }
+    })
+}
+
+/// Whether `sys.version_info <op> bound` holds only for Pythons older than `version`.
+fn only_older(op: CmpOp, bound: &[u64], version: [u64; 2]) -> bool {
+    match op {
+        CmpOp::Lt => bound <= version.as_slice(),
+        CmpOp::LtE => bound < version.as_slice(),
+        _ => false,
+    }
+}
+
+/// `sys.version_info <op> (a, b, ...)`: the operator and the bound.
+fn version_comparison(checker: &Checker, test: &Expr) -> Option<(CmpOp, Vec<u64>)> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    let ([op], [right]) = (compare.ops.as_ref(), compare.comparators.as_ref()) else {
+        return None;
+    };
+    let subject = match &*compare.left {
+        Expr::Subscript(subscript) => &*subscript.value,
+        other => other,
+    };
+    let mut bound = int_tuple(right)?;
+    // `(3, 12, 0)` is `(3, 12)`: every 3.12 is at least 3.12.0.
+    while bound.len() > 2 && bound.last() == Some(&0) {
+        bound.pop();
+    }
+    (checker.model.path_of(subject).as_deref() == Some("sys.version_info")).then_some((*op, bound))
 }
 
 /// `(3, 7)`, `(3,)`: a tuple of small integer literals.

@@ -11,6 +11,7 @@ use crate::catalog::{
 };
 use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
+use crate::checker::version_gates::runs_only_before;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
@@ -68,6 +69,9 @@ except RuntimeError:
 ## Not flagged
 - `asyncio.get_running_loop()`, `asyncio.new_event_loop()`, `loop.get_event_loop()`-style
   methods of other objects, and a local name that shadows the import.
+- In sync code, a call only Pythons before 3.12 run: in the body of `if sys.version_info <
+  (3, 12):` (or `elif`, or `<=` an older version), or the `else` of `if sys.version_info >=
+  (3, 12):`. Neither the warning nor the error happens there.
 - In sync code, a call preceded (earlier in the same function, in a function it is nested in
   before the nested one, or earlier at module level) by `asyncio.set_event_loop(...)`:
   `get_event_loop()` then returns that loop on every version.
@@ -141,7 +145,9 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             );
             return;
         }
+        // Code only Pythons before 3.12 run never sees the warning nor the error.
         if in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
+            || runs_only_before(checker, call.range(), [3, 12])
             || deprecation_expected(checker, call.start())
             || in_loop_installing_test_case(checker)
             || called_only_from_coroutines(checker)
