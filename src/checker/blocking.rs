@@ -42,7 +42,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || puts_on_unbounded_queue(checker, call, path)
         || connects_datagram_socket(checker, call, path)
         || gets_after_emptiness_check(checker, call, path)
-        || reads_a_settled_future(checker, call, path)
+        || uses_a_settled_object(checker, call, path)
         || (path.starts_with("socket.socket.")
             && super::nonblocking_sockets::treated_as_non_blocking(checker, call))
         || on_file_opened_here(checker, call, path)
@@ -418,44 +418,78 @@ fn gets_after_emptiness_check(checker: &Checker, call: &ast::ExprCall, path: &st
     false
 }
 
-/// `fut.result()` or `fut.exception()` of a `concurrent.futures.Future` its code has seen
-/// settled: inside `if fut.done():` (or a test that `and`s it), after `if not fut.done():`
-/// whose body always leaves (`return`, `raise`, `continue`, `break`), or after
-/// `fut.set_result(...)` / `fut.set_exception(...)` earlier in the same block. A settled
-/// future stays settled: nothing there waits.
-fn reads_a_settled_future(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
-    let Some((class, "result" | "exception")) = path.rsplit_once('.') else {
+/// Objects whose blocking methods return at once once the object is settled, and how code
+/// asks: a `concurrent.futures.Future` is settled when `fut.done()` is true (its `result()`
+/// and `exception()` wait for that), a `subprocess.Popen` when `proc.poll()` is not `None`
+/// (its `wait()` waits for that).
+const SETTLED_OBJECTS: &[(&str, &[&str], Probe)] = &[
+    (
+        "concurrent.futures.Future",
+        &["result", "exception"],
+        Probe::Truthy("done"),
+    ),
+    ("subprocess.Popen", &["wait"], Probe::NotNone("poll")),
+];
+
+/// How a settled object answers its probe.
+#[derive(Clone, Copy)]
+enum Probe {
+    /// `fut.done()` is true.
+    Truthy(&'static str),
+    /// `proc.poll()` is not `None`.
+    NotNone(&'static str),
+}
+
+/// A blocking method of an object its code has seen settled ([`SETTLED_OBJECTS`]): inside
+/// `if fut.done():` (or a test that `and`s it; `if proc.poll() is not None:`), after `if not
+/// fut.done():` whose body always leaves (`return`, `raise`, `continue`, `break`), after a
+/// loop that runs until it is settled (`while proc.poll() is None: await asyncio.sleep(1)`,
+/// no `break`), or after `fut.set_result(...)` / `fut.set_exception(...)` earlier in the
+/// same block. A settled object stays settled: nothing there waits.
+fn uses_a_settled_object(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let Some((class, method)) = path.rsplit_once('.') else {
         return false;
     };
-    if class != "concurrent.futures.Future" {
+    let Some(&(_, _, probe)) = SETTLED_OBJECTS
+        .iter()
+        .find(|(owner, methods, _)| *owner == class && methods.contains(&method))
+    else {
         return false;
-    }
+    };
     let Expr::Attribute(method) = &*call.func else {
         return false;
     };
-    let future = ComparableExpr::from(&*method.value);
-    let method_on_future = |expr: &Expr, names: &[&str]| {
+    let object = ComparableExpr::from(&*method.value);
+    let method_on_object = |expr: &Expr, names: &[&str]| {
         matches!(expr, Expr::Call(asked) if matches!(&*asked.func, Expr::Attribute(attribute)
             if names.contains(&attribute.attr.as_str())
-                && ComparableExpr::from(&*attribute.value) == future))
+                && ComparableExpr::from(&*attribute.value) == object))
     };
-    // `fut.done()`, alone or as a term of an `and`.
-    let tests_done = |test: &Expr| match test {
-        Expr::BoolOp(all) if all.op == ast::BoolOp::And => all
-            .values
-            .iter()
-            .any(|value| method_on_future(value, &["done"])),
-        other => method_on_future(other, &["done"]),
+    // Whether `test` being true says the object is settled (`settled`) or not.
+    let says = |test: &Expr, settled: bool| match (probe, test) {
+        (Probe::Truthy(name), Expr::UnaryOp(negated)) if negated.op == ast::UnaryOp::Not => {
+            !settled && method_on_object(&negated.operand, &[name])
+        }
+        (Probe::Truthy(name), other) => settled && method_on_object(other, &[name]),
+        (Probe::NotNone(name), Expr::Compare(compare)) => {
+            matches!((&*compare.ops, &*compare.comparators), ([op], [Expr::NoneLiteral(_)])
+                if (*op == ast::CmpOp::IsNot) == settled && matches!(op, ast::CmpOp::Is | ast::CmpOp::IsNot))
+                && method_on_object(&compare.left, &[name])
+        }
+        _ => false,
     };
-    let tests_not_done = |test: &Expr| {
-        matches!(test, Expr::UnaryOp(negated) if negated.op == ast::UnaryOp::Not
-            && method_on_future(&negated.operand, &["done"]))
+    // The settled test, alone or as a term of an `and`.
+    let tests_settled = |test: &Expr| match test {
+        Expr::BoolOp(all) if all.op == ast::BoolOp::And => {
+            all.values.iter().any(|value| says(value, true))
+        }
+        other => says(other, true),
     };
     let ancestors = checker.statement_ancestors();
     for pair in ancestors.windows(2).rev() {
         let (parent, child) = (pair[0], pair[1]);
         if let Stmt::If(branch) = parent
-            && tests_done(&branch.test)
+            && tests_settled(&branch.test)
             && branch.body.iter().any(|stmt| std::ptr::eq(stmt, child))
         {
             return true;
@@ -463,15 +497,26 @@ fn reads_a_settled_future(checker: &Checker, call: &ast::ExprCall, path: &str) -
         let before = crate::ast_query::statements_before(parent, child).unwrap_or_default();
         let settled_before = before.iter().any(|stmt| match stmt {
             Stmt::If(branch) => {
-                tests_not_done(&branch.test)
+                says(&branch.test, false)
                     && branch.elif_else_clauses.is_empty()
                     && matches!(
                         branch.body.last(),
                         Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
                     )
             }
+            Stmt::While(waiting) => {
+                says(&waiting.test, false)
+                    && waiting.orelse.is_empty()
+                    && !crate::ast_query::walk_statements_shallow(&waiting.body, &mut |inner| {
+                        match inner {
+                            Stmt::Break(_) => crate::ast_query::Walk::Stop,
+                            Stmt::For(_) | Stmt::While(_) => crate::ast_query::Walk::SkipChildren,
+                            _ => crate::ast_query::Walk::Descend,
+                        }
+                    })
+            }
             Stmt::Expr(expression) => {
-                method_on_future(&expression.value, &["set_result", "set_exception"])
+                method_on_object(&expression.value, &["set_result", "set_exception"])
             }
             _ => false,
         });

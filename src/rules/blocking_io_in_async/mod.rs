@@ -136,7 +136,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - `fut.result()` or `fut.exception()` of a `concurrent.futures.Future` the code has seen
   settled: inside `if fut.done():` (alone or `and`-ed), after `if not fut.done():` whose body
   always leaves (`return`, `raise`, `continue`, `break`), or after `fut.set_result(...)` /
-  `fut.set_exception(...)` earlier in the same block. A settled future stays settled.
+  `fut.set_exception(...)` earlier in the same block. A settled future stays settled. Likewise
+  `proc.wait()` of a `subprocess.Popen` whose exit the code has seen: inside `if proc.poll() is
+  not None:`, after `if proc.poll() is None:` whose body always leaves, or after a loop `while
+  proc.poll() is None: await asyncio.sleep(...)` with no `break`.
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
   name bound to one): no file is read or written. Likewise `sqlite3.connect(":memory:")`: the
   database lives in memory (the queries on it are still reported). And
