@@ -491,6 +491,17 @@ impl<'a> Analysis<'_, 'a, '_> {
                             ));
                         }
                     }
+                    // `self._resolving.append(name)` before any await: a marker added to the
+                    // container the check tests (`if name in self._resolving: raise`).
+                    if seen.is_none()
+                        && let Stmt::Expr(expression) = stmt
+                        && let Expr::Call(call) = &*expression.value
+                        && first_await(&expression.value).is_none()
+                        && let Expr::Attribute(method) = &*call.func
+                        && matches!(method.attr.as_str(), "append" | "add" | "setdefault")
+                    {
+                        flags_set_early.push(ComparableExpr::from(&*method.value));
+                    }
                     if let Some(awaited) = first_await_in_stmt(stmt) {
                         seen.get_or_insert(awaited);
                     }

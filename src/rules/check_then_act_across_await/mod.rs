@@ -161,7 +161,9 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
 - A write made *before* the first await (`self._task = create_task(...)` then `await`), a second
   check of the same condition after the last await (double-checked initialisation), and a check
   guarded by a flag or pending future that the function sets before its first await and tests
-  (`self._connecting = True`, `self._pending[key] = future`).
+  (`self._connecting = True`, `self._pending[key] = future`, or a marker added to a container
+  the function tests, `self._resolving.append(name)` after `if name in self._resolving:
+  raise`).
 - Lazy initialisation of a single plain value that nothing edits afterwards (a cached list, an
   image, a model name): computing it twice is wasted work, not a bug. An empty value stored
   after the awaits that nothing fills afterwards, or that is filled before any further await
