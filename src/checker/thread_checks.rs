@@ -28,13 +28,7 @@ pub fn on_checked_thread(checker: &Checker, call: TextRange) -> bool {
         let Stmt::If(if_stmt) = stmt else {
             return false;
         };
-        let in_body = if_stmt
-            .body
-            .first()
-            .zip(if_stmt.body.last())
-            .is_some_and(|(first, last)| {
-                TextRange::new(first.start(), last.end()).contains_range(call)
-            });
+        let in_body = crate::ast_query::body_holds(&if_stmt.body, call);
         // `else:` of the first test only: a later `elif` adds tests of its own.
         let in_else = !in_body
             && matches!(if_stmt.elif_else_clauses.as_slice(), [clause] if clause.test.is_none()

@@ -62,14 +62,7 @@ pub fn runs_only_before(
         let ast::Stmt::If(if_stmt) = stmt else {
             return false;
         };
-        let in_body = if_stmt
-            .body
-            .first()
-            .zip(if_stmt.body.last())
-            .is_some_and(|(first, last)| {
-                first.start() <= range.start() && range.end() <= last.end()
-            });
-        if in_body {
+        if crate::ast_query::body_holds(&if_stmt.body, range) {
             return older(&if_stmt.test);
         }
         let Some(clause) = if_stmt
