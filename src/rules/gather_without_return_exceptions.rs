@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -45,9 +46,10 @@ error is observable. The message says which of these it is:
    through the module's functions it calls, or that assigns a `global`/`nonlocal` name.
 4. **A loop is left running.** One awaitable runs a coroutine of this module that loops until
    something else stops it (its body ends in `while True:`, `while self._running:` or `while
-   not self._stop.is_set():` that awaits, with no `break` or `return` of its own: a reader, a
-   keepalive, a forwarder) and another can fail: the caller raises and the loop runs on with
-   nobody to stop it or hear of its end.
+   not self._stop.is_set():` that awaits, with no `break` or `return` of its own but a
+   `return` right after awaiting that stop event: a reader, a keepalive, a forwarder) and
+   another can fail: the caller raises and the loop runs on with nobody to stop it or hear of
+   its end.
 
 What the rule sees, and what it does not: it reads one file. It follows the coroutine functions
 of the same module that an awaitable calls by name (module-level, or nested in the current
@@ -994,41 +996,83 @@ impl Facts {
 
 /// Whether a coroutine's body is a loop only something else ends: its last statement is a
 /// `while` whose test is `True`, a flag (`self._running`, `not self._closed`) or an event
-/// (`not self.stop.is_set()`), and that suspends, with no `break` or `return` of its own.
+/// (`not self.stop.is_set()`), and that suspends, with no `break` or `return` of its own but
+/// the `return` right after awaiting that event (`await asyncio.wait_for(self.stop.wait(),
+/// 1)`, then `return`: the loop ends when it is stopped).
 fn loops_until_stopped(body: &[Stmt]) -> bool {
     let Some(Stmt::While(loop_stmt)) = body.last() else {
         return false;
     };
-    let tests_state = |test: &Expr| {
-        let test = match test {
-            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => &*unary.operand,
-            other => other,
-        };
-        match test {
-            Expr::BooleanLiteral(literal) => literal.value,
-            Expr::Attribute(attribute) => matches!(&*attribute.value, Expr::Name(_)),
-            Expr::Call(call) => {
-                call.arguments.is_empty()
-                    && matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "is_set")
-            }
-            _ => false,
-        }
+    let (test, negated) = match &*loop_stmt.test {
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => (&*unary.operand, true),
+        other => (other, false),
     };
-    let mut leaves = false;
-    crate::ast_query::walk_statements_shallow(&loop_stmt.body, &mut |stmt| {
-        match stmt {
-            Stmt::Return(_) => leaves = true,
-            // A `break` of a loop nested in this one ends only that loop.
-            Stmt::Break(_) => leaves = true,
-            Stmt::For(_) | Stmt::While(_) => return crate::ast_query::Walk::SkipChildren,
-            _ => {}
+    let mut stop_event = None;
+    let tests_state = match test {
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::Attribute(attribute) => matches!(&*attribute.value, Expr::Name(_)),
+        Expr::Call(call) => {
+            let Expr::Attribute(method) = &*call.func else {
+                return false;
+            };
+            if negated {
+                stop_event = Some(ComparableExpr::from(&*method.value));
+            }
+            call.arguments.is_empty() && method.attr.as_str() == "is_set"
         }
-        crate::ast_query::Walk::Descend
-    });
+        _ => false,
+    };
     loop_stmt.orelse.is_empty()
-        && tests_state(&loop_stmt.test)
-        && !leaves
+        && tests_state
+        && !leaves_loop(&loop_stmt.body, stop_event.as_ref(), false)
         && crate::ast_query::first_suspension(&loop_stmt.body, None).is_some()
+}
+
+/// Whether `body` (a loop's, `nested` inside another loop of it) holds a `return`, or a
+/// `break` of that loop, other than the `return` right after awaiting `stop_event`.
+fn leaves_loop(body: &[Stmt], stop_event: Option<&ComparableExpr>, nested: bool) -> bool {
+    let awaits_stop = |stmt: &Stmt| {
+        let (Stmt::Expr(ast::StmtExpr { value, .. }), Some(event)) = (stmt, stop_event) else {
+            return false;
+        };
+        let Expr::Await(awaited) = &**value else {
+            return false;
+        };
+        crate::ast_query::any_expr(&awaited.value, &mut |inner| {
+            matches!(inner, Expr::Call(call) if matches!(&*call.func, Expr::Attribute(method)
+                if method.attr.as_str() == "wait" && ComparableExpr::from(&*method.value) == *event))
+        })
+    };
+    body.iter().enumerate().any(|(at, stmt)| match stmt {
+        Stmt::Return(_) => !(at > 0 && awaits_stop(&body[at - 1])),
+        Stmt::Break(_) => !nested,
+        Stmt::For(ast::StmtFor { body, orelse, .. })
+        | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+            leaves_loop(body, stop_event, true) || leaves_loop(orelse, stop_event, nested)
+        }
+        Stmt::If(if_stmt) => {
+            leaves_loop(&if_stmt.body, stop_event, nested)
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| leaves_loop(&clause.body, stop_event, nested))
+        }
+        Stmt::With(with) => leaves_loop(&with.body, stop_event, nested),
+        Stmt::Try(try_stmt) => {
+            leaves_loop(&try_stmt.body, stop_event, nested)
+                || try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    leaves_loop(&handler.body, stop_event, nested)
+                })
+                || leaves_loop(&try_stmt.orelse, stop_event, nested)
+                || leaves_loop(&try_stmt.finalbody, stop_event, nested)
+        }
+        Stmt::Match(match_stmt) => match_stmt
+            .cases
+            .iter()
+            .any(|case| leaves_loop(&case.body, stop_event, nested)),
+        _ => false,
+    })
 }
 
 /// A library call that fails only by a cancellation (`catalog::INFALLIBLE_AWAITS`), also a
