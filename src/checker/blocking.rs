@@ -507,13 +507,7 @@ fn uses_a_settled_object(checker: &Checker, call: &ast::ExprCall, path: &str) ->
             Stmt::While(waiting) => {
                 says(&waiting.test, false)
                     && waiting.orelse.is_empty()
-                    && !crate::ast_query::walk_statements_shallow(&waiting.body, &mut |inner| {
-                        match inner {
-                            Stmt::Break(_) => crate::ast_query::Walk::Stop,
-                            Stmt::For(_) | Stmt::While(_) => crate::ast_query::Walk::SkipChildren,
-                            _ => crate::ast_query::Walk::Descend,
-                        }
-                    })
+                    && !crate::ast_query::breaks_out(&waiting.body)
             }
             Stmt::Expr(expression) => {
                 method_on_object(&expression.value, &["set_result", "set_exception"])

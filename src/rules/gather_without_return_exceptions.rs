@@ -1046,32 +1046,15 @@ fn leaves_loop(body: &[Stmt], stop_event: Option<&ComparableExpr>, nested: bool)
     body.iter().enumerate().any(|(at, stmt)| match stmt {
         Stmt::Return(_) => !(at > 0 && awaits_stop(&body[at - 1])),
         Stmt::Break(_) => !nested,
+        // A nested loop's `break` ends that loop; its `else` runs in this one.
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
             leaves_loop(body, stop_event, true) || leaves_loop(orelse, stop_event, nested)
         }
-        Stmt::If(if_stmt) => {
-            leaves_loop(&if_stmt.body, stop_event, nested)
-                || if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .any(|clause| leaves_loop(&clause.body, stop_event, nested))
-        }
-        Stmt::With(with) => leaves_loop(&with.body, stop_event, nested),
-        Stmt::Try(try_stmt) => {
-            leaves_loop(&try_stmt.body, stop_event, nested)
-                || try_stmt.handlers.iter().any(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    leaves_loop(&handler.body, stop_event, nested)
-                })
-                || leaves_loop(&try_stmt.orelse, stop_event, nested)
-                || leaves_loop(&try_stmt.finalbody, stop_event, nested)
-        }
-        Stmt::Match(match_stmt) => match_stmt
-            .cases
-            .iter()
-            .any(|case| leaves_loop(&case.body, stop_event, nested)),
-        _ => false,
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        other => crate::ast_query::blocks_of(other)
+            .into_iter()
+            .any(|block| leaves_loop(block, stop_event, nested)),
     })
 }
 
