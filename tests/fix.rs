@@ -145,7 +145,7 @@ import asyncio
 import sqlite3
 
 
-def _names_sync(self, prefix, found):
+def _Store_names_sync(self, prefix, found):
     con = sqlite3.connect(self.path)
     for (name,) in con.execute(\"SELECT name FROM flags\"):
         if name.startswith(prefix):
@@ -156,7 +156,7 @@ def _names_sync(self, prefix, found):
 class Store:
     async def names(self, prefix):
         found = []
-        await asyncio.to_thread(_names_sync, self, prefix, found)
+        await asyncio.to_thread(_Store_names_sync, self, prefix, found)
         return found
 "
     );
@@ -186,18 +186,224 @@ async def handed_in(con: sqlite3.Connection):
 async def returned(db):
     con = sqlite3.connect(db)
     return con
+
+
+async def returns_early(db, name):
+    con = sqlite3.connect(db)
+    if not name:
+        return None
+    con.close()
+    return name
 ";
     let found = findings(source);
     for (row, reason) in [
         (6, "across an `await`"),
         (12, "used outside"),
         (16, "outside this function"),
-        (20, "return or jump"),
+        (20, "used outside"),
+        (25, "return or jump"),
     ] {
         let finding = finding_at(&found, row);
         assert!(finding["fix"].is_null(), "row {row}: {finding}");
         let help = finding["help"].as_str().unwrap_or_default();
         assert!(help.contains(reason), "row {row}: {help}");
+    }
+}
+
+// ------------------------------------------------------------ files opened and used
+
+#[test]
+fn a_file_opened_and_used_moves_whole_into_one_helper() {
+    // Moving the `open` alone would leave the reads and writes on the loop, and a cancelled
+    // coroutine would close the file under a write still running in the worker thread.
+    let source = "\
+import asyncio
+import json
+
+
+class Store:
+    async def save(self, path):
+        with open(path, \"w\") as out:
+            json.dump(self.state, out)
+
+    async def load(self, path):
+        with open(path, encoding=\"utf-8\") as handle:
+            text = handle.read()
+            self.size = len(text)
+        return text.upper()
+
+
+async def head(path):
+    log = open(path)
+    first = log.readline()
+    log.close()
+    return first
+
+
+async def settings(path):
+    print(\"loading\", path)
+    with open(path) as handle:
+        return json.load(handle)
+";
+    assert_eq!(
+        fixed(source, &[]),
+        "\
+import asyncio
+import json
+
+
+def _Store_save_sync(self, path):
+    with open(path, \"w\") as out:
+        json.dump(self.state, out)
+
+
+def _Store_load_sync(self, path):
+    with open(path, encoding=\"utf-8\") as handle:
+        text = handle.read()
+        self.size = len(text)
+    return text
+
+
+class Store:
+    async def save(self, path):
+        await asyncio.to_thread(_Store_save_sync, self, path)
+
+    async def load(self, path):
+        text = await asyncio.to_thread(_Store_load_sync, self, path)
+        return text.upper()
+
+
+def _head_sync(path):
+    log = open(path)
+    first = log.readline()
+    log.close()
+    return first
+
+
+async def head(path):
+    first = await asyncio.to_thread(_head_sync, path)
+    return first
+
+
+def _settings_sync(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+async def settings(path):
+    print(\"loading\", path)
+    return await asyncio.to_thread(_settings_sync, path)
+"
+    );
+}
+
+#[test]
+fn helpers_of_same_named_methods_are_named_apart() {
+    // Both fixes land in one pass: two helpers of one name would leave both methods calling
+    // the later one. A coroutine defined twice under one name gets no helper at all.
+    let source = "\
+import asyncio
+
+
+class Left:
+    async def load(self):
+        with open(self.path) as handle:
+            return handle.read()
+
+
+class Right:
+    async def load(self):
+        with open(self.path) as handle:
+            return handle.read().upper()
+
+    async def save(self, text):
+        with open(self.path, \"w\") as out:
+            out.write(text)
+
+    async def save(self, text):
+        with open(self.path, \"a\") as out:
+            out.write(text)
+";
+    let text = fixed(source, &[]);
+    assert!(text.contains("def _Left_load_sync(self):"), "{text}");
+    assert!(text.contains("def _Right_load_sync(self):"), "{text}");
+    assert!(
+        text.contains("return await asyncio.to_thread(_Left_load_sync, self)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("return await asyncio.to_thread(_Right_load_sync, self)"),
+        "{text}"
+    );
+    assert!(!text.contains("_save_sync"), "{text}");
+    assert_eq!(
+        text.matches("with await asyncio.to_thread(open, self.path")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_file_whose_use_cannot_move_whole_moves_its_open_alone() {
+    // An `await` among the writes, a `return` with code after it, the loop's own objects or
+    // a call the module cannot name, the file itself kept or returned: only `open` moves.
+    let source = "\
+import asyncio
+
+changed = asyncio.Event()
+
+
+async def stream(chunks, path):
+    with open(path, \"wb\") as out:
+        async for chunk in chunks:
+            out.write(chunk)
+
+
+async def first_line(path):
+    with open(path) as handle:
+        if not handle.readline():
+            return None
+    return path
+
+
+async def reload(path):
+    with open(path) as handle:
+        text = handle.read()
+        changed.set()
+    return text
+
+
+async def notify(self, path):
+    with open(path) as handle:
+        self.text = handle.read()
+        self.listeners.notify()
+
+
+async def keep(self, path):
+    handle = open(path)
+    self.handle = handle
+
+
+async def opened(path):
+    handle = open(path)
+    return handle
+";
+    let found = findings(source);
+    for row in [7, 13, 20, 27, 33, 38] {
+        let finding = finding_at(&found, row);
+        let content = finding["fix"]["edits"][0]["content"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            content.starts_with("await asyncio.to_thread(open, path"),
+            "row {row}: {finding}"
+        );
+        assert_eq!(
+            finding["fix"]["edits"].as_array().map(Vec::len),
+            Some(1),
+            "row {row}: {finding}"
+        );
     }
 }
 

@@ -5,7 +5,7 @@ use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
 use super::Checker;
-use super::thread_bound::{ThreadBound, thread_bound_fix};
+use super::thread_bound::{ThreadBound, file_use_fix, thread_bound_fix};
 use super::to_thread::to_thread_fix;
 use crate::catalog::{self, Blocking, BlockingApi};
 use crate::diagnostic::{Diagnostic, PendingFix};
@@ -51,7 +51,7 @@ pub fn blocking_call_diagnostic(
         return diagnostic;
     }
     let fix = match thread_bound_fix(checker, call) {
-        ThreadBound::No => to_thread_fix(checker, call),
+        ThreadBound::No => file_use_fix(checker, call).or_else(|| to_thread_fix(checker, call)),
         ThreadBound::Fix(fix) => Some(fix),
         ThreadBound::Unfixable(reason) => {
             if let (Some(reason), Some(help)) = (reason, diagnostic.help.as_mut()) {

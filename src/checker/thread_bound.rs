@@ -5,6 +5,11 @@
 //! that uses it, into one sync helper beside the coroutine, run by one
 //! `await asyncio.to_thread(helper, ...)`. Where the statements cannot be lifted out as
 //! they are, no fix is offered and the help says why.
+//!
+//! A file the coroutine opens and then reads or writes is moved the same way: moving only
+//! the `open` would leave every read and write on the loop, and a cancelled coroutine would
+//! close the file under a write still running in the worker thread. Where its use cannot
+//! be lifted out, the `open` alone moves, as before.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
@@ -12,6 +17,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
 use super::to_thread::Runner;
+use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
 use crate::source::MAX_NESTING;
@@ -26,31 +32,75 @@ pub enum ThreadBound {
     Unfixable(Option<&'static str>),
 }
 
+/// What the moved statements all use.
+#[derive(Clone, Copy)]
+enum Shared {
+    /// An object bound to the thread that made it.
+    ThreadBound,
+    /// A sync file object.
+    File,
+}
+
+impl Shared {
+    fn is_type(self, type_name: &str) -> bool {
+        match self {
+            Self::ThreadBound => catalog::is_thread_bound(type_name),
+            Self::File => catalog::is_file_type(type_name),
+        }
+    }
+
+    /// Whether `expr` evaluates to an object of this kind.
+    fn holds(self, checker: &Checker, expr: &Expr) -> bool {
+        checker
+            .model
+            .type_of(expr)
+            .is_some_and(|type_name| self.is_type(&type_name))
+    }
+
+    fn message(self, helper: &str) -> String {
+        let what = match self {
+            Self::ThreadBound => "the thread-bound object",
+            Self::File => "the file",
+        };
+        format!("Move the statements that use {what} into `{helper}`, run once in a worker thread")
+    }
+}
+
 /// Whether `call` makes or uses a thread-bound object, and the fix that moves the whole use.
 pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound {
-    let makes_one = checker
-        .model
-        .call_path(call)
-        .and_then(|path| catalog::return_type(&path))
-        .is_some_and(catalog::is_thread_bound);
-    let uses_one = matches!(&*call.func, Expr::Attribute(attribute) if is_bound_value(checker, &attribute.value));
+    let shared = Shared::ThreadBound;
+    let makes_one = makes(checker, call, shared);
+    let uses_one = matches!(&*call.func, Expr::Attribute(attribute) if shared.holds(checker, &attribute.value));
     if !makes_one && !uses_one {
         return ThreadBound::No;
     }
     let Some(runner) = Runner::here(checker) else {
         return ThreadBound::Unfixable(None);
     };
-    match extraction(checker, call, runner) {
+    match extraction(checker, call, runner, shared) {
         Ok(fix) => ThreadBound::Fix(fix),
         Err(reason) => ThreadBound::Unfixable(Some(reason)),
     }
 }
 
-fn is_bound_value(checker: &Checker, expr: &Expr) -> bool {
+/// The fix that moves a file's whole use, from the `call` that opens it to the last
+/// statement that names it, into one helper run in a worker thread: `None` where the file
+/// is not named (`open(p).read()` moves as one call) or its use cannot be lifted out.
+pub fn file_use_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
+    if !makes(checker, call, Shared::File) || !matches!(bound_result(checker, call), Root::Name(_))
+    {
+        return None;
+    }
+    extraction(checker, call, Runner::here(checker)?, Shared::File).ok()
+}
+
+/// Whether `call` returns an object of kind `shared`.
+fn makes(checker: &Checker, call: &ast::ExprCall, shared: Shared) -> bool {
     checker
         .model
-        .type_of(expr)
-        .is_some_and(|type_name| catalog::is_thread_bound(&type_name))
+        .call_path(call)
+        .and_then(|path| catalog::return_type(&path))
+        .is_some_and(|type_name| shared.is_type(type_name))
 }
 
 const ESCAPES: &str = "no fix: the object belongs to the thread that made it and is used outside \
@@ -61,6 +111,9 @@ const ACROSS_AWAIT: &str = "no fix: the object belongs to its thread and is used
      move the statements between the awaits into a sync helper run with `asyncio.to_thread`";
 const JUMPS: &str = "no fix: the statements that use the object return or jump out of the block; \
      move them into a sync helper run with `asyncio.to_thread`";
+const LOOP_BOUND: &str = "no fix: the statements that use the object also call the event loop's own \
+     objects, which a worker thread must not touch; move the rest into a sync helper run with \
+     `asyncio.to_thread`";
 const SHAPE: &str = "no fix: the statements that use the object cannot be moved into a helper as \
      written; move them into a sync helper run with `asyncio.to_thread`";
 
@@ -69,6 +122,7 @@ fn extraction(
     checker: &Checker,
     call: &ast::ExprCall,
     mut runner: Runner,
+    shared: Shared,
 ) -> Result<Fix, &'static str> {
     let function = checker.current_function().ok_or(SHAPE)?;
     let module = checker.module();
@@ -92,11 +146,34 @@ fn extraction(
         return Err(SHAPE);
     }
     let in_class = matches!(top, Stmt::ClassDef(_));
+    // The helper is named after the coroutine (and its class): two coroutines of one name
+    // would get two helpers of one name in the same pass of fixes, the later one replacing
+    // the earlier for both.
+    let owner = match top {
+        Stmt::ClassDef(class) => Some(class.name.as_str()),
+        _ => None,
+    };
+    let same_name = |stmt: &Stmt, name: &str| match stmt {
+        Stmt::FunctionDef(def) => def.name.as_str() == name,
+        Stmt::ClassDef(class) => class.name.as_str() == name,
+        _ => false,
+    };
+    let siblings = match top {
+        Stmt::ClassDef(class) => class.body.as_slice(),
+        _ => module.body.as_slice(),
+    };
+    let named_once =
+        |body: &[Stmt], name: &str| body.iter().filter(|stmt| same_name(stmt, name)).count() == 1;
+    if !named_once(siblings, function.name.as_str())
+        || owner.is_some_and(|owner| !named_once(&module.body, owner))
+    {
+        return Err(SHAPE);
+    }
 
     // The object's names: the one the call reaches, and every name bound from it to another
     // thread-bound value (`cur = con.cursor()`).
     let mut group: Vec<&str> = Vec::new();
-    match root_name(checker, call) {
+    match root_name(checker, call, shared) {
         Root::Name(name) => group.push(name),
         Root::Unnamed => {}
         Root::Stored => return Err(ESCAPES),
@@ -118,7 +195,7 @@ fn extraction(
             for (target, value) in &scope.assignments {
                 if !group.contains(target)
                     && chain_root(value).is_some_and(|root| group.contains(&root))
-                    && is_bound_value(checker, value)
+                    && shared.holds(checker, value)
                 {
                     group.push(target);
                     grew = true;
@@ -168,14 +245,30 @@ fn extraction(
     if body.awaits {
         return Err(ACROSS_AWAIT);
     }
-    if body.jumps || body.unsupported || (in_class && body.mangled) {
-        return Err(if body.jumps { JUMPS } else { SHAPE });
+    // Statements that return move whole when nothing of the coroutine follows them: the
+    // helper returns what the coroutine would have, and falling off its end returns `None`
+    // as the coroutine did. An async generator cannot return a value.
+    let returns_at_end = body.returns
+        && std::ptr::eq(block.as_ptr(), function.body.as_ptr())
+        && last + 1 == block.len()
+        && !ast_query::contains_yield(&function.body);
+    let jumps = body.jumps || (body.returns && !returns_at_end);
+    if jumps || body.unsupported || (in_class && body.mangled) {
+        return Err(if jumps { JUMPS } else { SHAPE });
     }
-    if body
-        .stored_away
-        .iter()
-        .any(|value| names_in(value).iter().any(|name| group.contains(name)))
-    {
+    if calls_the_loop(checker, statements, shared, &group) {
+        return Err(LOOP_BOUND);
+    }
+    // What a thread-bound object gives (a cursor's rows) is kept from it: a value built
+    // from it goes nowhere. A file's contents are plain values: only the file must stay.
+    let escapes = |value: &&Expr| match shared {
+        Shared::ThreadBound => names_in(value).iter().any(|name| group.contains(name)),
+        Shared::File => {
+            matches!(value, Expr::Name(name) if group.contains(&name.id.as_str()))
+                || shared.holds(checker, value)
+        }
+    };
+    if body.stored_away.iter().any(escapes) {
         return Err(ESCAPES);
     }
 
@@ -201,6 +294,10 @@ fn extraction(
         if results.contains(name) || !is_local(name) || !read_elsewhere(name) {
             continue;
         }
+        // Read before the statements that end the coroutine: a closure may still read it.
+        if returns_at_end {
+            return Err(JUMPS);
+        }
         if group.contains(name) {
             return Err(ESCAPES);
         }
@@ -222,10 +319,20 @@ fn extraction(
             return Err(SHAPE);
         }
     }
+    // The coroutine's own parameters first, in its order (`self` leads), then its other
+    // locals as the statements first read them.
+    let position = |name: &&str| {
+        scope
+            .parameters
+            .iter()
+            .position(|parameter| parameter == name)
+            .unwrap_or(usize::MAX)
+    };
+    parameters.sort_by_key(position);
 
     let source = checker.source_text();
     let text = Layout::new(source, function, top, span)?;
-    let helper_name = unused_name(source, function.name.as_str());
+    let helper_name = unused_name(source, owner, function.name.as_str());
     let newline = if source.contains("\r\n") {
         "\r\n"
     } else {
@@ -250,10 +357,10 @@ fn extraction(
         .ok_or(SHAPE)?;
     if !results.is_empty() {
         call_text = format!("{} = {call_text}", results.join(", "));
+    } else if returns_at_end {
+        call_text = format!("return {call_text}");
     }
-    let message = format!(
-        "Move the statements that use the thread-bound object into `{helper_name}`, run once in a worker thread"
-    );
+    let message = shared.message(&helper_name);
     Ok(runner.fix(
         message,
         vec![
@@ -274,9 +381,9 @@ enum Root<'a> {
 
 /// The name the object of `call` is bound to: the receiver chain's name, or the target the
 /// call's result is assigned to when the call makes the object.
-fn root_name<'a>(checker: &Checker<'a, '_>, call: &'a ast::ExprCall) -> Root<'a> {
+fn root_name<'a>(checker: &Checker<'a, '_>, call: &'a ast::ExprCall, shared: Shared) -> Root<'a> {
     if let Expr::Attribute(attribute) = &*call.func
-        && is_bound_value(checker, &attribute.value)
+        && shared.holds(checker, &attribute.value)
     {
         return match chain_root(&attribute.value) {
             Some(name) => Root::Name(name),
@@ -538,16 +645,44 @@ impl<'a> Visitor<'a> for FunctionScope<'a> {
     }
 }
 
+/// Whether `statements` call an asyncio API or an object only the loop's thread may use
+/// (`event.set()`, `loop.call_soon`): run in a worker thread, they would break the loop.
+/// Around a file, which is moved for speed and not because it must, a call the module
+/// cannot name (`self.changed.set()` on an attribute of unknown type) counts too, unless it
+/// is made on the file itself.
+fn calls_the_loop(checker: &Checker, statements: &[Stmt], shared: Shared, group: &[&str]) -> bool {
+    ast_query::walk_body_shallow(statements, &mut |node| {
+        let ast_query::Node::Expr(Expr::Call(call)) = node else {
+            return ast_query::Walk::Descend;
+        };
+        let touches_loop = match checker.model.call_path(call) {
+            Some(path) => path.starts_with("asyncio.") || catalog::is_loop_affine(&path),
+            None => {
+                matches!(shared, Shared::File)
+                    && chain_root(&call.func).is_none_or(|root| !group.contains(&root))
+            }
+        };
+        if touches_loop {
+            ast_query::Walk::Stop
+        } else {
+            ast_query::Walk::Descend
+        }
+    })
+}
+
 /// What the run of statements does that decides whether it can move.
 #[derive(Default)]
 struct SpanFacts<'a> {
     awaits: bool,
+    /// A `break` or `continue` out of the statements.
     jumps: bool,
+    /// A `return` of the coroutine among the statements.
+    returns: bool,
     /// Something a module-level helper cannot reproduce (`super()`, `yield`).
     unsupported: bool,
     /// A `__private` name, which the class body would have mangled.
     mangled: bool,
-    /// Values stored on attributes or in containers.
+    /// Values stored on attributes or in containers, or returned by the coroutine.
     stored_away: Vec<&'a Expr>,
     /// Names read, in order of first appearance (own scope and nested ones).
     loads: Vec<&'a str>,
@@ -569,7 +704,12 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
         }
         let nested = matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_));
         match stmt {
-            Stmt::Return(_) if self.nesting == 0 => self.jumps = true,
+            Stmt::Return(ret) if self.nesting == 0 => {
+                self.returns = true;
+                if let Some(value) = &ret.value {
+                    self.stored_away.push(value);
+                }
+            }
             Stmt::Break(_) | Stmt::Continue(_) if self.nesting == 0 && self.loops == 0 => {
                 self.jumps = true;
             }
@@ -827,9 +967,14 @@ impl Layout {
     }
 }
 
-/// `_<function>_sync`, or with a number when the module already uses that name.
-fn unused_name(source: &str, function: &str) -> String {
-    let base = format!("_{}_sync", function.trim_start_matches('_'));
+/// `_<function>_sync` (`_<class>_<method>_sync`), or with a number when the module already
+/// uses that name.
+fn unused_name(source: &str, owner: Option<&str>, function: &str) -> String {
+    let function = function.trim_start_matches('_');
+    let base = match owner {
+        Some(owner) => format!("_{}_{function}_sync", owner.trim_start_matches('_')),
+        None => format!("_{function}_sync"),
+    };
     if !source.contains(&base) {
         return base;
     }

@@ -49,6 +49,34 @@ async def text_of(name: str) -> str:
     return pathlib.Path(ROOT, name).read_text(encoding="utf-8")
 
 
+async def line_count(path: str) -> int:
+    handle = open(path, encoding="utf-8")
+    lines = handle.readlines()
+    handle.close()
+    return len(lines)
+
+
+async def settings(path: str) -> dict:
+    print("settings from", os.path.basename(path))
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class Journal:
+    """A file the coroutine opens, writes and closes: it moves whole, with `self`."""
+
+    def __init__(self) -> None:
+        self.path = os.path.join(ROOT, "journal.txt")
+        self.entries = ["started", "stopped"]
+
+    async def write(self) -> int:
+        with open(self.path, "w", encoding="utf-8") as out:
+            for entry in self.entries:
+                out.write(entry + "\n")
+            written = len(self.entries)
+        return written
+
+
 async def main() -> None:
     a = await write_config("a.json", {"x": 1})
     b = await write_config("b.json", {"y": [1, 2]})
@@ -58,6 +86,9 @@ async def main() -> None:
     print(await total_size())
     print(await exists("a.json"), await exists("c.json"))
     print(await text_of("b.json"))
+    print(await line_count(a), await settings(b))
+    journal = Journal()
+    print(await journal.write(), await line_count(journal.path))
     # Work inside lambdas and generator expressions stays where it is.
     sizes = sorted(map(lambda n: os.path.getsize(os.path.join(ROOT, n)), ["a.json", "b.json"]))
     print(sizes, sum(os.path.getsize(os.path.join(ROOT, n)) for n in ["a.json"]))
