@@ -108,7 +108,8 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - A handler that re-raises cancellations and handles everything else:
   `except BaseException as exc:` with `if isinstance(exc, asyncio.CancelledError): raise` (or
   `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
-  classes `X` that cannot match a cancellation, such as `self._conn.transport_errors`) in it.
+  classes `X` that cannot match a cancellation, such as `self._conn.transport_errors`) in it,
+  also as one part of an `or` (`if not handled or not isinstance(exc, Exception): raise`).
   Likewise a branch that only another exception can take (`if isinstance(exc, OSError): raise
   RetrySignal() from exc`, also inside an `and`) is not on the cancellation's path. A class the
   checker cannot resolve (an attribute of an object, a tuple built at run time) is judged by
@@ -171,8 +172,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   caught in the cleanup is a second one (`finally: try: await asyncio.shield(touch()) except
   CancelledError: pass`).
 - The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
-  `errors.append(exc)`) and the function raises it after the `try` (`raise interrupted`,
-  `raise errors[0]`, or hands it to a function that always raises), typically once a shielded
+  `errors.append(exc)`, `errors.append((step, exc))`) and the function raises it after the
+  `try` (`raise interrupted`, `raise errors[0]`, `raise errors[0][1]`, or hands it to a
+  function that always raises), typically once a shielded
   cleanup has finished; or the handler notes the cancellation in a flag (`cancelled = True`) and
   the function raises a cancellation after the `try` when the flag is set (`if cancelled:
   raise asyncio.CancelledError()`).
@@ -866,6 +868,16 @@ fn loop_escapes(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> bool {
 /// caught name.
 fn is_cancellation_test(checker: &Checker, test: &Expr, caught: Option<&str>) -> bool {
     let Some(caught) = caught else { return false };
+    // `if not handled or not isinstance(exc, Exception): raise`: true whenever one of its
+    // parts is.
+    if let Expr::BoolOp(bool_op) = test
+        && bool_op.op == ast::BoolOp::Or
+    {
+        return bool_op
+            .values
+            .iter()
+            .any(|value| is_cancellation_test(checker, value, Some(caught)));
+    }
     let (call, negated) = match test {
         Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => (&*unary.operand, true),
         other => (other, false),
@@ -1872,10 +1884,14 @@ fn reraised_later(
                 _ => {}
             },
             Node::Expr(Expr::Call(call)) => {
+                // `errors.append(exc)`, or with what it concerns: `errors.append((name, exc))`.
                 if let Expr::Attribute(attribute) = &*call.func
                     && matches!(attribute.attr.as_str(), "append" | "add")
                     && let Expr::Name(list) = &*attribute.value
-                    && call.arguments.args.first().is_some_and(is_caught)
+                    && call.arguments.args.first().is_some_and(|kept| {
+                        is_caught(kept)
+                            || matches!(kept, Expr::Tuple(tuple) if tuple.elts.iter().any(is_caught))
+                    })
                 {
                     keepers.push(list.id.to_string());
                 }
@@ -1938,10 +1954,11 @@ fn reraised_later(
             Walk::Stop
         }
         Stmt::Raise(ast::StmtRaise { exc: Some(exc), .. }) if stmt.start() > after => {
-            let raised = match &**exc {
-                Expr::Subscript(subscript) => &*subscript.value,
-                other => other,
-            };
+            // `raise errors[0]`, `raise errors[0][1]`: an item of what was kept.
+            let mut raised = &**exc;
+            while let Expr::Subscript(subscript) = raised {
+                raised = &subscript.value;
+            }
             if is_raisable(raised) {
                 Walk::Stop
             } else {
