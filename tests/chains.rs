@@ -228,3 +228,54 @@ fn a_constructor_in_a_chain_is_named_with_its_class() {
         "{message}"
     );
 }
+
+#[test]
+fn a_chain_takes_the_steps_the_call_s_arguments_let_run() {
+    // `settle(detect=False)` never reaches the request behind `if not detect: return`; it
+    // still blocks in the listing before it, which is the call the chain must name. A call
+    // that leaves `detect` at its default is named by the more serious request.
+    let found = findings(
+        "arguments_decide_the_chain",
+        Rule::TransitiveBlockingCall,
+        &[(
+            "app.py",
+            "import os\nimport urllib.request\n\n\
+             def fix_owner(path):\n    \
+                 for entry in os.listdir(path):\n        \
+                     print(entry)\n\n\
+             def ask_remote():\n    \
+                 return urllib.request.urlopen(\"https://example.invalid\").read()\n\n\
+             def settle(detect=True):\n    \
+                 if os.environ.get(\"FORCED\"):\n        \
+                     fix_owner(\"/srv\")\n        \
+                     return \"forced\"\n    \
+                 if not detect:\n        \
+                     return \"default\"\n    \
+                 return ask_remote()\n\n\
+             def payload():\n    \
+                 return settle(detect=False)\n\n\
+             async def quiet_report():\n    \
+                 return payload()\n\n\
+             async def full_report():\n    \
+                 return settle()\n",
+        )],
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    let message_on = |row: usize| {
+        found
+            .iter()
+            .find(|(_, at, _)| *at == row)
+            .map(|(_, _, message)| message.clone())
+            .unwrap_or_else(|| panic!("no finding on row {row}: {found:?}"))
+    };
+    let quiet = message_on(23);
+    assert!(
+        quiet.contains("quiet_report -> payload -> settle -> fix_owner -> os.listdir"),
+        "{quiet}"
+    );
+    let full = message_on(26);
+    assert!(
+        full.contains("full_report -> settle -> ask_remote -> urllib.request.urlopen"),
+        "{full}"
+    );
+}

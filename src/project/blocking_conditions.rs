@@ -44,7 +44,7 @@ impl BlockCondition {
         }
     }
 
-    fn of_guard(guard: Option<&ParameterGuard>) -> BlockCondition {
+    pub fn of_guard(guard: Option<&ParameterGuard>) -> BlockCondition {
         match guard {
             Some(guard) => BlockCondition::WhenAny(vec![guard.clone()]),
             None => BlockCondition::Always,
@@ -87,7 +87,7 @@ pub fn carried(
 }
 
 /// [`carried`], then narrowed by the call's own guard (`if config_path: load(...)`).
-fn through_call(
+pub fn through_call(
     caller: &FunctionSummary,
     site: usize,
     condition: &BlockCondition,

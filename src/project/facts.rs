@@ -229,6 +229,105 @@ impl Facts {
         path
     }
 
+    /// The calls [`Facts::blocks`] holds down from `from`, entered from `caller` at `site`,
+    /// as `(caller, call site, callee)` steps, with the blocking call's site in the last
+    /// function (`None` where the chain loops back); at each function, the step held for it
+    /// unless the arguments of the call that enters it keep that step from running
+    /// (`settle(detect=False)` where the held step is the download behind `if not detect:
+    /// return`): then another of its steps that they let run, when one does. The blocks
+    /// table holds one step a function, whoever calls it; the chain shown must be one this
+    /// call can take.
+    pub fn blocking_path(
+        &self,
+        project: &Project,
+        (caller, site): (FunctionId, usize),
+        from: FunctionId,
+    ) -> (Vec<(FunctionId, usize, FunctionId)>, Option<usize>) {
+        let mut path = vec![(caller, site, from)];
+        let mut current = from;
+        let mut seen: HashSet<FunctionId> = HashSet::from_iter([from]);
+        loop {
+            let (entered_from, entered_at, _) = path[path.len() - 1];
+            let entry = (entered_from, entered_at);
+            let held = self.blocks.get(&current).copied();
+            let step = held
+                .filter(|&step| self.step_runs_for(project, entry, current, step))
+                .or_else(|| self.step_for_arguments(project, entry, current, &seen))
+                .or(held);
+            match step {
+                Some(Step::Call { site, callee }) if seen.insert(callee) => {
+                    path.push((current, site, callee));
+                    current = callee;
+                }
+                Some(Step::Direct(site)) => return (path, Some(site)),
+                _ => return (path, None),
+            }
+        }
+    }
+
+    /// Whether `step` of `id` can run when `id` is called from `caller` at `site`.
+    fn step_runs_for(
+        &self,
+        project: &Project,
+        (caller, site): (FunctionId, usize),
+        id: FunctionId,
+        step: Step,
+    ) -> bool {
+        let condition = match step {
+            Step::Direct(at) => BlockCondition::of_guard(
+                project
+                    .blocking_sites(id)
+                    .get(at)
+                    .and_then(|blocking| blocking.guard.as_ref()),
+            ),
+            Step::Call { site: at, callee } => {
+                let Some(condition) = self.blocks_when.get(&callee).and_then(|condition| {
+                    blocking_conditions::through_call(project.function(id), at, condition)
+                }) else {
+                    return false;
+                };
+                condition
+            }
+        };
+        blocking_conditions::carried(project.function(caller), site, &condition).is_some()
+    }
+
+    /// A step of `id` that can run when `id` is entered by `entry`: a blocking call of its
+    /// own, else a call of a function that blocks, among those no loop probe or cache
+    /// guards (the subset of what the blocks table follows that needs no more facts).
+    fn step_for_arguments(
+        &self,
+        project: &Project,
+        entry: (FunctionId, usize),
+        id: FunctionId,
+        seen: &HashSet<FunctionId>,
+    ) -> Option<Step> {
+        let function = project.function(id);
+        let sites = project.blocking_sites(id);
+        let direct = sites
+            .iter()
+            .enumerate()
+            .filter(|(_, blocking)| !blocking.fills_cache && blocking.probe.is_none())
+            .map(|(at, _)| Step::Direct(at));
+        let calls = self
+            .edges
+            .of(id)
+            .filter(|&(at, callee)| {
+                !seen.contains(&callee)
+                    && self.blocks.contains_key(&callee)
+                    && project.call_runs_body(id, at, callee)
+                    && function.probe_of_call(at).is_none()
+                    && !function
+                        .calls
+                        .get(at)
+                        .is_some_and(|call| call.fills_cache())
+            })
+            .map(|(at, callee)| Step::Call { site: at, callee });
+        direct
+            .chain(calls)
+            .find(|&step| self.step_runs_for(project, entry, id, step))
+    }
+
     /// Whether the path `reached` took from its entry to `id` is one the calls can take
     /// once methods dispatch on the receiver's class ([`Project::path_dispatches`]).
     pub fn entry_path_dispatches(&self, project: &Project, id: FunctionId) -> bool {

@@ -164,7 +164,9 @@ async def webhook(key):
   `self.hooks = hooks` in the same constructor. A keyword read out of `**kwargs` once
   (`hooks = kwargs.get("hooks")`) counts as a keyword parameter whose default is `None`.
   `for item in p:` counts as a guard on `p` (`None` raises before the body runs, an empty
-  collection never enters it).
+  collection never enters it). A helper that still blocks for such a call by another way
+  is reported with a chain that way: `settle(detect=False)` is named by the listing it
+  always makes, not by the request behind `if not detect: return`.
 - A class whose constructor opens its argument only when it is a path: a blocking call in
   the `else` of `if isinstance(fp, io.IOBase):` (or behind `if not isinstance(fp,
   io.IOBase):`) does not block a construction that passes an in-memory buffer
@@ -233,13 +235,21 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             if !reaches_blocking {
                 continue;
             }
-            // The calls down to the blocking one, as they dispatch on the receiver's class.
-            let Some(path) = facts.dispatching_chain(project, &facts.blocks, (id, site), callee)
-            else {
-                continue;
+            // The calls down to the blocking one, as this call's arguments let them run and
+            // as they dispatch on the receiver's class.
+            let (held, direct) = facts.blocking_path(project, (id, site), callee);
+            let (path, direct) = if project.path_dispatches(id, &held) {
+                (held, direct)
+            } else {
+                let Some(path) =
+                    facts.dispatching_chain(project, &facts.blocks, (id, site), callee)
+                else {
+                    continue;
+                };
+                (path, None)
             };
             let call = &function.calls[site];
-            let (chain, api) = dispatched_chain(project, facts, id, &path);
+            let (chain, api) = dispatched_chain(project, facts, id, &path, direct);
             // An override calling its base's method (`super().save()`) would read "`save`
             // calls `save`": the two are told apart by their classes.
             let (caller_name, callee_name) = if function.name() == callee_function.name() {
@@ -371,22 +381,28 @@ fn blocking_chain(
 }
 
 /// The chain of `path` ([`Facts::dispatching_chain`]) from `id`, with the blocking call its
-/// last function makes, and that call's API.
+/// last function makes (site `direct` of it, else the one the blocks table holds), and that
+/// call's API.
 fn dispatched_chain(
     project: &Project,
     facts: &Facts,
     id: FunctionId,
     path: &[(FunctionId, usize, FunctionId)],
+    direct: Option<usize>,
 ) -> (Vec<crate::diagnostic::ChainStep>, String) {
     let mut chain = vec![project.definition_step(id)];
     chain.extend(
         path.iter()
             .map(|&(_, _, callee)| project.definition_step(callee)),
     );
-    if let Some(&(_, _, last)) = path.last()
-        && let Some(crate::project::Step::Direct(site)) = facts.blocks.get(&last)
-    {
-        chain.extend(blocking_step(project, last, *site));
+    if let Some(&(_, _, last)) = path.last() {
+        let held = match facts.blocks.get(&last) {
+            Some(crate::project::Step::Direct(site)) => Some(*site),
+            _ => None,
+        };
+        if let Some(site) = direct.or(held) {
+            chain.extend(blocking_step(project, last, site));
+        }
     }
     let api = chain
         .last()
