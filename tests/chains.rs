@@ -231,9 +231,10 @@ fn a_constructor_in_a_chain_is_named_with_its_class() {
 
 #[test]
 fn a_chain_takes_the_steps_the_call_s_arguments_let_run() {
-    // `settle(detect=False)` never reaches the request behind `if not detect: return`; it
-    // still blocks in the listing before it, which is the call the chain must name. A call
-    // that leaves `detect` at its default is named by the more serious request.
+    // `settle(detect=False)` never reaches the request behind `if not detect: return`, nor
+    // does `provider(detect=False)`, which passes its flag on; it still blocks in the
+    // listing before it, which is the call the chain must name. A call that leaves `detect`
+    // at its default is named by the more serious request.
     let found = findings(
         "arguments_decide_the_chain",
         Rule::TransitiveBlockingCall,
@@ -252,8 +253,10 @@ fn a_chain_takes_the_steps_the_call_s_arguments_let_run() {
                  if not detect:\n        \
                      return \"default\"\n    \
                  return ask_remote()\n\n\
+             def provider(detect=True):\n    \
+                 return settle(detect=detect)\n\n\
              def payload():\n    \
-                 return settle(detect=False)\n\n\
+                 return provider(detect=False)\n\n\
              async def quiet_report():\n    \
                  return payload()\n\n\
              async def full_report():\n    \
@@ -268,12 +271,12 @@ fn a_chain_takes_the_steps_the_call_s_arguments_let_run() {
             .map(|(_, _, message)| message.clone())
             .unwrap_or_else(|| panic!("no finding on row {row}: {found:?}"))
     };
-    let quiet = message_on(23);
+    let quiet = message_on(26);
     assert!(
-        quiet.contains("quiet_report -> payload -> settle -> fix_owner -> os.listdir"),
+        quiet.contains("quiet_report -> payload -> provider -> settle -> fix_owner -> os.listdir"),
         "{quiet}"
     );
-    let full = message_on(26);
+    let full = message_on(29);
     assert!(
         full.contains("full_report -> settle -> ask_remote -> urllib.request.urlopen"),
         "{full}"

@@ -247,12 +247,10 @@ impl Facts {
         let mut current = from;
         let mut seen: HashSet<FunctionId> = HashSet::from_iter([from]);
         loop {
-            let (entered_from, entered_at, _) = path[path.len() - 1];
-            let entry = (entered_from, entered_at);
             let held = self.blocks.get(&current).copied();
             let step = held
-                .filter(|&step| self.step_runs_for(project, entry, current, step))
-                .or_else(|| self.step_for_arguments(project, entry, current, &seen))
+                .filter(|&step| self.step_runs_for(project, &path, current, step))
+                .or_else(|| self.step_for_arguments(project, &path, current, &seen))
                 .or(held);
             match step {
                 Some(Step::Call { site, callee }) if seen.insert(callee) => {
@@ -265,11 +263,13 @@ impl Facts {
         }
     }
 
-    /// Whether `step` of `id` can run when `id` is called from `caller` at `site`.
+    /// Whether `step` of `id` can run when `id` is entered by the calls of `path` (its
+    /// condition carried up through each of them, as far as the arguments decide it:
+    /// `provider(detect=False)` reaches `settle(detect=detect)` with `detect` false).
     fn step_runs_for(
         &self,
         project: &Project,
-        (caller, site): (FunctionId, usize),
+        path: &[(FunctionId, usize, FunctionId)],
         id: FunctionId,
         step: Step,
     ) -> bool {
@@ -289,16 +289,24 @@ impl Facts {
                 condition
             }
         };
-        blocking_conditions::carried(project.function(caller), site, &condition).is_some()
+        let mut condition = condition;
+        for &(caller, site, _) in path.iter().rev() {
+            match blocking_conditions::carried(project.function(caller), site, &condition) {
+                None => return false,
+                Some(BlockCondition::Always) => return true,
+                Some(carried) => condition = carried,
+            }
+        }
+        true
     }
 
-    /// A step of `id` that can run when `id` is entered by `entry`: a blocking call of its
-    /// own, else a call of a function that blocks, among those no loop probe or cache
-    /// guards (the subset of what the blocks table follows that needs no more facts).
+    /// A step of `id` that can run when `id` is entered by the calls of `path`: a blocking
+    /// call of its own, else a call of a function that blocks, among those no loop probe or
+    /// cache guards (the subset of what the blocks table follows that needs no more facts).
     fn step_for_arguments(
         &self,
         project: &Project,
-        entry: (FunctionId, usize),
+        path: &[(FunctionId, usize, FunctionId)],
         id: FunctionId,
         seen: &HashSet<FunctionId>,
     ) -> Option<Step> {
@@ -325,7 +333,7 @@ impl Facts {
             .map(|(at, callee)| Step::Call { site: at, callee });
         direct
             .chain(calls)
-            .find(|&step| self.step_runs_for(project, entry, id, step))
+            .find(|&step| self.step_runs_for(project, path, id, step))
     }
 
     /// Whether the path `reached` took from its entry to `id` is one the calls can take
