@@ -445,8 +445,94 @@ def slow():
         help.contains("the thread that acquires it owns it"),
         "{help}"
     );
+    // A plain `Lock` may be released by any thread, but a worker still takes it when the
+    // coroutine awaiting the worker is cancelled, and then nothing releases it.
     let plain = finding_at(&found, 15);
-    assert!(!plain["fix"].is_null(), "{plain}");
+    assert!(plain["fix"].is_null(), "{plain}");
+    let help = plain["help"].as_str().unwrap_or_default();
+    assert!(help.contains("still takes it when"), "{help}");
+}
+
+#[test]
+fn no_fix_moves_a_read_of_the_terminal() {
+    // A worker thread blocked on `input()` keeps the program from exiting on Ctrl-C until a
+    // line is typed; the other blocking call of the coroutine keeps its fix.
+    let source = "\
+import getpass
+import time
+
+
+async def login():
+    name = input(\"user: \")
+    secret = getpass.getpass()
+    time.sleep(1)
+    return name, secret, confirm()
+
+
+def confirm():
+    return input(\"sure? \") == \"y\"
+";
+    let found = findings(source);
+    for row in [6, 7, 9] {
+        let finding = finding_at(&found, row);
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(help.contains("Ctrl-C"), "row {row}: {help}");
+    }
+    assert!(!finding_at(&found, 8)["fix"].is_null());
+}
+
+#[test]
+fn no_fix_moves_a_helper_that_shares_a_sqlite_connection() {
+    // A connection kept on `self` (or made and kept by the helper) belongs to the thread that
+    // made it: the helper moved to a worker thread would use it from another. A helper that
+    // makes, uses and closes its own connection moves whole.
+    let source = "\
+import sqlite3
+
+
+class Repo:
+    def __init__(self, path):
+        self.path = path
+        self.conn = None
+
+    def _connection(self):
+        if self.conn is None:
+            self.conn = sqlite3.connect(self.path)
+        return self.conn
+
+    def log(self, line):
+        cur = self.conn.cursor()
+        cur.execute(\"INSERT INTO log VALUES (?)\", (line,))
+        self.conn.commit()
+
+    def count(self):
+        con = sqlite3.connect(self.path)
+        try:
+            return con.execute(\"SELECT count(*) FROM log\").fetchone()[0]
+        finally:
+            con.close()
+
+
+async def handle(repo: Repo, line):
+    repo._connection()
+    repo.log(line)
+    return repo.count()
+";
+    let found = findings(source);
+    for row in [28, 29] {
+        let finding = finding_at(&found, row);
+        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(
+            help.contains("belongs to the thread that made it"),
+            "row {row}: {help}"
+        );
+    }
+    let count = finding_at(&found, 30);
+    assert_eq!(count["code"], "LW103", "{count}");
+    assert!(!count["fix"].is_null(), "{count}");
 }
 
 #[test]

@@ -172,14 +172,28 @@ pub struct Api {
     /// Returns an iterator that does the blocking work while it is iterated (`os.scandir`,
     /// `Path.iterdir`): moving the call alone to a thread moves nothing (the fixes).
     pub lazy: bool,
-    /// Takes something the calling thread then owns (an `RLock`'s acquisition): run in a
-    /// worker thread, the worker owns it, and the release on the loop's thread raises. The
-    /// fixes leave it alone.
-    pub owned_by_caller: bool,
+    /// Why a call must not move to a worker thread, when it must not (an `RLock`'s
+    /// acquisition, `input()`): the fixes leave it alone and the help says why.
+    pub stays_on_its_thread: Option<StaysOnItsThread>,
     /// Keywords that make a call return an iterator doing the work as it is iterated, like
     /// [`Api::lazy`] (`pandas.read_csv(path, chunksize=1000)`), when passed a value other than
     /// `None` or `False`.
     pub lazy_keywords: &'static [&'static str],
+}
+
+/// Why a blocking call gets no fix that moves it to a worker thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaysOnItsThread {
+    /// It takes something the calling thread then owns (an `RLock`'s acquisition): the
+    /// worker would own it, and the release on the loop's thread raises.
+    OwnedByCaller,
+    /// It takes something nothing releases if the coroutine awaiting the worker is cancelled
+    /// (a `Lock`'s or a semaphore's acquisition): the worker still takes it, and every later
+    /// acquisition waits for ever.
+    TakenWhenCancelled,
+    /// It reads the terminal (`input()`, `getpass.getpass()`): a worker blocked on it keeps
+    /// the program from exiting on Ctrl-C until a line is typed.
+    ReadsTerminal,
 }
 
 /// A type: how code names it, its methods, and what its attributes, items and instances are.
@@ -263,7 +277,7 @@ impl Api {
             thread_handoff: None,
             loop_callback: None,
             lazy: false,
-            owned_by_caller: false,
+            stays_on_its_thread: None,
             lazy_keywords: &[],
         }
     }
@@ -279,9 +293,9 @@ impl Api {
         }
     }
 
-    pub const fn owned_by_caller(self) -> Self {
+    pub const fn stays_on_its_thread(self, why: StaysOnItsThread) -> Self {
         Api {
-            owned_by_caller: true,
+            stays_on_its_thread: Some(why),
             ..self
         }
     }

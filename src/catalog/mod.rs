@@ -53,7 +53,7 @@ pub use context_managers::{
 };
 pub use entries::{
     Api, Blocking, BlockingApi, BlockingKind, Class, ClassFamily, FunctionArgument, InMemoryPrefix,
-    Library, NetworkDefault, NonBlockingFlag,
+    Library, NetworkDefault, NonBlockingFlag, StaysOnItsThread,
 };
 pub use frameworks::{
     ASGI_APP_CLASSES, DEPRECATED_EVENT_METHODS, DEPRECATED_LIFESPAN_KEYWORDS, LIFESPAN_APP_CLASSES,
@@ -152,8 +152,8 @@ struct Tables {
     lazy: HashSet<Box<str>>,
     /// Keywords that make a call lazy, by the call's path.
     lazy_keywords: HashMap<Box<str>, &'static [&'static str]>,
-    /// Calls whose effect the calling thread owns (an `RLock`'s acquisition).
-    owned_by_caller: HashSet<Box<str>>,
+    /// Calls that must not move to a worker thread, and why.
+    stays_on_its_thread: HashMap<Box<str>, StaysOnItsThread>,
     /// Types whose instances belong to the thread that made them.
     thread_bound: HashSet<&'static str>,
     /// The first name of every path in the call tables [`has_call_facts`] stands for.
@@ -208,7 +208,7 @@ fn build_tables() -> Tables {
         thread_handoffs: HashMap::default(),
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
-        owned_by_caller: HashSet::default(),
+        stays_on_its_thread: HashMap::default(),
         lazy_keywords: HashMap::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
@@ -291,8 +291,8 @@ impl Tables {
         if !api.lazy_keywords.is_empty() {
             self.lazy_keywords.insert(path.clone(), api.lazy_keywords);
         }
-        if api.owned_by_caller {
-            self.owned_by_caller.insert(path.clone());
+        if let Some(why) = api.stays_on_its_thread {
+            self.stays_on_its_thread.insert(path.clone(), why);
         }
         if let Some(blocking) = &api.blocking {
             self.blocking.insert(path, (blocking, kind));
@@ -445,10 +445,10 @@ pub fn lazy_keywords(path: &str) -> &'static [&'static str] {
     TABLES.lazy_keywords.get(path).copied().unwrap_or(&[])
 }
 
-/// Whether what a call to `path` takes is owned by the calling thread (an `RLock`'s
-/// acquisition): moved to a worker thread, the release on the loop's thread raises.
-pub fn is_owned_by_caller(path: &str) -> bool {
-    TABLES.owned_by_caller.contains(path)
+/// Why a call to `path` must not move to a worker thread, when it must not (an `RLock`'s
+/// acquisition, `input()`).
+pub fn stays_on_its_thread(path: &str) -> Option<StaysOnItsThread> {
+    TABLES.stays_on_its_thread.get(path).copied()
 }
 
 /// Whether values of `type_name` may only be used on the thread that made them.
@@ -619,11 +619,19 @@ mod tests {
         assert!(is_lazy("os.scandir") && is_lazy("pathlib.Path.iterdir") && !is_lazy("os.listdir"));
         assert_eq!(lazy_keywords("pandas.read_csv"), ["chunksize", "iterator"]);
         assert!(lazy_keywords("pandas.read_parquet").is_empty());
-        assert!(
-            is_owned_by_caller("threading.RLock.acquire")
-                && is_owned_by_caller("threading.Condition.acquire")
-                && !is_owned_by_caller("threading.Lock.acquire")
+        assert_eq!(
+            stays_on_its_thread("threading.RLock.acquire"),
+            Some(StaysOnItsThread::OwnedByCaller)
         );
+        assert_eq!(
+            stays_on_its_thread("threading.Semaphore.acquire"),
+            Some(StaysOnItsThread::TakenWhenCancelled)
+        );
+        assert_eq!(
+            stays_on_its_thread("builtins.input"),
+            Some(StaysOnItsThread::ReadsTerminal)
+        );
+        assert_eq!(stays_on_its_thread("threading.Event.wait"), None);
         assert!(blocking_api("redis.Redis.get").is_some());
         assert!(blocking_api("redis.Redis.pipeline").is_none());
         assert!(blocking_api("redis.Redis.__enter__").is_none());

@@ -3,7 +3,7 @@
 //! `json`/`pickle` on file objects; and `input()` and `getpass.getpass()`, which read the
 //! terminal.
 
-use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, archive, io};
+use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, StaysOnItsThread, archive, io};
 
 /// One-time set-up calls: they block (a TLS context reads the CA bundle, an import reads and
 /// runs files), but the helpers that make them keep what they make (a client factory's
@@ -72,10 +72,14 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("builtins.open")
             .blocks(io(AIOFILES))
             .returns("io.TextIOWrapper"),
-        Api::new("builtins.input").blocks(io(None)),
+        Api::new("builtins.input")
+            .blocks(io(None))
+            .stays_on_its_thread(StaysOnItsThread::ReadsTerminal),
     ]),
     // Reads the password from the terminal, like `input()`.
-    Library::new("getpass").functions(&[Api::new("getpass.getpass").blocks(io(None))]),
+    Library::new("getpass").functions(&[Api::new("getpass.getpass")
+        .blocks(io(None))
+        .stays_on_its_thread(StaysOnItsThread::ReadsTerminal)]),
     Library::new("io")
         .functions(&[Api::new("io.open")
             .blocks(io(AIOFILES))

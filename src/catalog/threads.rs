@@ -2,7 +2,7 @@
 //! (`threading` locks, events and threads, `queue`, `multiprocessing`,
 //! `concurrent.futures`); and the calls that hand a function to another thread (LW104).
 
-use super::entries::{Api, Class, Library, flagged, io, timed};
+use super::entries::{Api, Class, Library, StaysOnItsThread, flagged, io, timed};
 
 const CONDITION_ASYNC: Option<&str> = Some("asyncio.Condition");
 const WRAP_FUTURE: Option<&str> = Some("await asyncio.wrap_future(future)");
@@ -75,26 +75,35 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("threading")
         .functions(&[Api::new("threading.Timer").hands_off("function", 1)])
         .classes(&[
+            // A plain `Lock` or a semaphore may be released by any thread, but an acquisition
+            // moved to a worker is still taken when the coroutine awaiting it is cancelled,
+            // and then nothing releases it.
             Class::new("threading.Lock")
                 .lock()
-                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+                .methods(&[Api::new("acquire")
+                    .blocks(flagged("blocking", 0))
+                    .stays_on_its_thread(StaysOnItsThread::TakenWhenCancelled)]),
             // Only the thread that acquired an `RLock` (a `Condition`'s default lock is
-            // one) may release it; a plain `Lock` or a semaphore may be released by any.
+            // one) may release it.
             Class::new("threading.RLock")
                 .lock()
                 .methods(&[Api::new("acquire")
                     .blocks(flagged("blocking", 0))
-                    .owned_by_caller()]),
+                    .stays_on_its_thread(StaysOnItsThread::OwnedByCaller)]),
             Class::new("threading.Semaphore")
                 .lock()
-                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+                .methods(&[Api::new("acquire")
+                    .blocks(flagged("blocking", 0))
+                    .stays_on_its_thread(StaysOnItsThread::TakenWhenCancelled)]),
             Class::new("threading.BoundedSemaphore")
                 .lock()
-                .methods(&[Api::new("acquire").blocks(flagged("blocking", 0))]),
+                .methods(&[Api::new("acquire")
+                    .blocks(flagged("blocking", 0))
+                    .stays_on_its_thread(StaysOnItsThread::TakenWhenCancelled)]),
             Class::new("threading.Condition").lock().methods(&[
                 Api::new("acquire")
                     .blocks(flagged("blocking", 0))
-                    .owned_by_caller(),
+                    .stays_on_its_thread(StaysOnItsThread::OwnedByCaller),
                 Api::new("wait").blocks(io(CONDITION_ASYNC)),
                 Api::new("wait_for").blocks(io(CONDITION_ASYNC)),
             ]),

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use super::Checker;
 use super::thread_bound::{ThreadBound, file_use_fix, thread_bound_fix};
 use super::to_thread::to_thread_fix;
-use crate::catalog::{self, Blocking, BlockingApi};
+use crate::catalog::{self, Blocking, BlockingApi, StaysOnItsThread};
 use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
 use crate::project::summary::CallSite;
@@ -25,9 +25,25 @@ pub fn blocking_help(api: &BlockingApi) -> String {
     }
 }
 
-/// Why a call the calling thread comes to own gets no fix.
-const OWNED_BY_CALLER: &str = " (no fix: the thread that acquires it owns it, and a release on \
-     the loop's thread after a worker acquired it raises; hold it only where no `await` runs)";
+/// Why a call that must stay on its thread gets no fix, for the help line.
+pub fn stays_on_its_thread_help(why: StaysOnItsThread) -> &'static str {
+    match why {
+        StaysOnItsThread::OwnedByCaller => {
+            " (no fix: the thread that acquires it owns it, and a release on the loop's thread \
+             after a worker acquired it raises; hold it only where no `await` runs)"
+        }
+        StaysOnItsThread::TakenWhenCancelled => {
+            " (no fix: a worker thread still takes it when the coroutine awaiting the worker is \
+             cancelled, and nothing releases it then; use an `asyncio` lock, or hold this one \
+             only where no `await` runs)"
+        }
+        StaysOnItsThread::ReadsTerminal => {
+            " (no fix: a worker thread waiting for a line keeps the program from exiting on \
+             Ctrl-C until one is typed; read the terminal before the loop starts, or with the \
+             loop's own reader)"
+        }
+    }
+}
 
 /// The finding for a blocking call in async context (LW101, LW102 and LW105 differ only in
 /// their message): the help names the async alternative, and the fix moves the call to a
@@ -40,13 +56,13 @@ pub fn blocking_call_diagnostic(
     api: &BlockingApi,
 ) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(rule, message, call.range()).with_help(blocking_help(api));
-    if checker
+    if let Some(why) = checker
         .model
         .call_path(call)
-        .is_some_and(|path| catalog::is_owned_by_caller(&path))
+        .and_then(|path| catalog::stays_on_its_thread(&path))
     {
         if let Some(help) = diagnostic.help.as_mut() {
-            help.push_str(OWNED_BY_CALLER);
+            help.push_str(stays_on_its_thread_help(why));
         }
         return diagnostic;
     }
@@ -90,9 +106,9 @@ pub fn linked_blocking_diagnostics(
         // An object bound to the thread that made it (a `sqlite3` connection) cannot move to
         // a worker thread alone: no fix then.
         let owner = found.path.rsplit_once('.').map_or("", |(owner, _)| owner);
-        if catalog::is_owned_by_caller(found.path) {
+        if let Some(why) = catalog::stays_on_its_thread(found.path) {
             if let Some(help) = diagnostic.help.as_mut() {
-                help.push_str(OWNED_BY_CALLER);
+                help.push_str(stays_on_its_thread_help(why));
             }
         } else if !catalog::is_thread_bound(owner)
             && let Some(pending) = pending_fix(project, found.caller, found.call)

@@ -257,6 +257,11 @@ pub(crate) fn record_call(
     let flag_guard = blocking
         .filter(|_| !in_async_context)
         .and_then(|api| crate::checker::parameter_guards::flag_parameter_guard(checker, call, api));
+    // Asked only of the blocking calls of sync code: what moves a helper to a worker thread
+    // (LW103's fix) must know whether it shares a thread-bound object.
+    let shares_thread_bound = blocking.is_some()
+        && !in_async_context
+        && crate::checker::thread_bound::shares_thread_bound(checker, call, path);
     // Builtins are never project functions nor coroutines: not worth a call site each.
     let callee = (!is_builtin).then(|| checker.summary.intern_callee(path));
     let callable_arguments: Vec<(ArgumentSlot, u32)> = callable_arguments
@@ -337,6 +342,9 @@ pub(crate) fn record_call(
         if on_checked_thread {
             function.thread_checked_calls.push(site);
         }
+    }
+    if shares_thread_bound {
+        function.shares_thread_bound = true;
     }
     if let Some(api) = blocks {
         function.blocking.push(BlockingSite {

@@ -94,6 +94,82 @@ pub fn file_use_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     extraction(checker, call, Runner::here(checker)?, Shared::File).ok()
 }
 
+/// Whether `call` (to `path`, in a sync function) shares an object bound to its thread
+/// beyond the function: it uses one the function did not make (`self.conn.execute(...)`,
+/// a parameter's, a global's), or makes one that outlives the call (stored on an
+/// attribute, in a global or a container, returned). A function that makes, uses and
+/// drops its own connection (`_query_sync`) can run on any one thread; one that shares it
+/// cannot move to a worker thread.
+pub fn shares_thread_bound(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    let shared = Shared::ThreadBound;
+    let makes_one = catalog::return_type(path).is_some_and(|type_name| shared.is_type(type_name));
+    let uses_one = matches!(&*call.func, Expr::Attribute(attribute) if shared.holds(checker, &attribute.value));
+    if !makes_one && !uses_one {
+        return false;
+    }
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let name = match root_name(checker, call, shared) {
+        Root::Name(name) => name,
+        Root::Unnamed => return false,
+        Root::Stored => return true,
+    };
+    let scope = FunctionScope::collect(function);
+    // The names the object goes by here, back to the one that made it: `cur` of `cur =
+    // con.cursor()`, then `con`.
+    let mut names = vec![name];
+    let mut name = name;
+    for _ in 0..MAX_NESTING {
+        if scope.declares_outer
+            || scope.parameters.contains(&name)
+            || !scope.bound.iter().any(|(bound, _)| *bound == name)
+        {
+            return true;
+        }
+        // `cur = con.cursor()`, `con = self.conn`: from another name; `con =
+        // sqlite3.connect(p)`: made here.
+        let origin = scope.assignments.iter().find_map(|(target, value)| {
+            if *target != name || !shared.holds(checker, value) {
+                return None;
+            }
+            match value {
+                Expr::Call(made) => match &*made.func {
+                    Expr::Attribute(method) if shared.holds(checker, &method.value) => {
+                        chain_root(&method.value)
+                    }
+                    _ => None,
+                },
+                other => chain_root(other),
+            }
+        });
+        match origin {
+            Some(origin) if !names.contains(&origin) => {
+                names.push(origin);
+                name = origin;
+            }
+            _ => break,
+        }
+    }
+    // Kept past the call: returned, or stored where it outlives the function (the object
+    // itself, or another bound to its thread; not what it gave, as a row).
+    fn kept(checker: &Checker, value: &Expr, names: &[&str]) -> bool {
+        match value {
+            Expr::Name(name) => names.contains(&name.id.as_str()),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                elts.iter().any(|element| kept(checker, element, names))
+            }
+            other => Shared::ThreadBound.holds(checker, other),
+        }
+    }
+    let mut facts = SpanFacts::default();
+    facts.visit_body(&function.body);
+    facts
+        .stored_away
+        .iter()
+        .any(|value| kept(checker, value, &names))
+}
+
 /// Whether `call` returns an object of kind `shared`.
 fn makes(checker: &Checker, call: &ast::ExprCall, shared: Shared) -> bool {
     checker

@@ -48,6 +48,9 @@ pub struct Facts {
     pub blocks_when: FunctionMap<BlockCondition>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
     pub loop_affine: FunctionMap<Step>,
+    /// Sync functions that share an object bound to its thread (a `sqlite3` connection kept
+    /// on `self`), directly or through sync callees: none can move to a worker thread.
+    pub shares_thread_bound: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
     /// them (`None` for the entry points themselves).
     pub reached: FunctionMap<Reach>,
@@ -168,6 +171,14 @@ impl Facts {
             },
             || forward(project, &edges, &entries),
         );
+        // Rare (a few functions of the projects that use `sqlite3` on a kept connection):
+        // one pass over the function list and a walk back from those.
+        let shares_thread_bound = ranked_backward(
+            project,
+            &callers,
+            |_, function| function.shares_thread_bound.then_some((1, 0)),
+            |_, caller, _, _| takes_part(caller),
+        );
         Self {
             edges,
             handed_callees,
@@ -175,6 +186,7 @@ impl Facts {
             blocks,
             blocks_when,
             loop_affine,
+            shares_thread_bound,
             reached,
             entries,
         }

@@ -679,6 +679,12 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
+    /// It uses an object that belongs to the thread that made it (a `sqlite3` connection)
+    /// and did not make it itself (`self.conn.execute(...)`), or makes one that outlives
+    /// the call (`self.conn = sqlite3.connect(...)`, `return sqlite3.connect(...)`): moved
+    /// to a worker thread, it would use the object from another thread than its maker's.
+    /// Rare, so kept here.
+    pub shares_thread_bound: bool,
 }
 
 impl FunctionSites {
@@ -700,6 +706,7 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.runs_own_loop
+            && !self.shares_thread_bound
     }
 }
 

@@ -1,6 +1,8 @@
 //! LW103 transitive-blocking-call: an `async def` calls a project sync function that
 //! blocks, itself or through further sync calls, in any module.
 
+use crate::catalog;
+use crate::checker::blocking_diagnostic::stays_on_its_thread_help;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::blocking_conditions;
@@ -209,7 +211,13 @@ moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...
 the event loop (makes an `asyncio.Future`, sets an `asyncio.Event`, creates a task, asks for
 the running or the current loop): on a worker thread that raises or touches the loop from the
 wrong thread,
-so the help line says to move only the blocking call. A blocking call made inside another
+so the help line says to move only the blocking call. Nor when the helper, or a function it
+calls, shares an object that belongs to the thread that made it: a `sqlite3` connection it
+did not make (`self.conn.execute(...)`) or keeps beyond the call (`self.conn =
+sqlite3.connect(...)`, returned): on a worker thread it raises, or two threads use one
+connection at once. A helper that makes, uses and closes its own connection moves. The
+same holds for the catalog's calls that must stay on their thread (an acquisition, a read
+of the terminal) when the chain ends in one of them. A blocking call made inside another
 reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
 the outer call moves first, and the inner one is reported again, and moved, in the thread's
 arguments.
@@ -249,6 +257,12 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 (path, None)
             };
             let call = &function.calls[site];
+            // The blocking call the chain ends in, when it must stay on its thread.
+            let stays = path.last().and_then(|&(_, _, last)| {
+                let at = final_site(facts, last, direct)?;
+                let api = project.blocking_sites(last).get(at)?.api.as_str();
+                catalog::stays_on_its_thread(api)
+            });
             let (chain, api) = dispatched_chain(project, facts, id, &path, direct);
             // An override calling its base's method (`super().save()`) would read "`save`
             // calls `save`": the two are told apart by their classes.
@@ -285,6 +299,17 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             if facts.loop_affine.contains_key(&callee) {
                 diagnostic = diagnostic.with_help(format!(
                     "`{}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)",
+                    callee_function.name()
+                ));
+            } else if let Some(why) = stays {
+                if let Some(help) = diagnostic.help.as_mut() {
+                    help.push_str(stays_on_its_thread_help(why));
+                }
+            } else if facts.shares_thread_bound.contains_key(&callee) {
+                // A `sqlite3` connection kept on `self` and used from a worker thread raises
+                // (or, shared with `check_same_thread=False`, is used by two threads at once).
+                diagnostic = diagnostic.with_help(format!(
+                    "`{}` uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call), so it cannot move to a worker thread as it is: make and use the object in one sync helper run with `asyncio.to_thread`",
                     callee_function.name()
                 ));
             } else if let Some(pending) = pending {
@@ -395,20 +420,25 @@ fn dispatched_chain(
         path.iter()
             .map(|&(_, _, callee)| project.definition_step(callee)),
     );
-    if let Some(&(_, _, last)) = path.last() {
-        let held = match facts.blocks.get(&last) {
-            Some(crate::project::Step::Direct(site)) => Some(*site),
-            _ => None,
-        };
-        if let Some(site) = direct.or(held) {
-            chain.extend(blocking_step(project, last, site));
-        }
+    if let Some(&(_, _, last)) = path.last()
+        && let Some(site) = final_site(facts, last, direct)
+    {
+        chain.extend(blocking_step(project, last, site));
     }
     let api = chain
         .last()
         .map(|step| step.name.clone())
         .unwrap_or_default();
     (chain, api)
+}
+
+/// The blocking call of `last`, the chain's last function: site `direct` of it, else the
+/// one the blocks table holds.
+fn final_site(facts: &Facts, last: FunctionId, direct: Option<usize>) -> Option<usize> {
+    direct.or(match facts.blocks.get(&last) {
+        Some(crate::project::Step::Direct(site)) => Some(*site),
+        _ => None,
+    })
 }
 
 fn blocking_step(

@@ -217,7 +217,11 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
   made on the file, which may touch the loop's objects), the `open` alone moves, as before.
 - An acquisition the calling thread comes to own (`RLock.acquire`, `Condition.acquire`): a
   worker thread that took it would own it, and the release on the loop's thread would raise
-  `RuntimeError`. No fix; the help says why.
+  `RuntimeError`. Nor any other acquisition (`Lock.acquire`, a semaphore's): a worker thread
+  still takes it when the coroutine awaiting the worker is cancelled, and then nothing
+  releases it. Nor a read of the terminal (`input()`, `getpass.getpass()`): a worker thread
+  waiting for a line keeps the program from exiting on Ctrl-C until one is typed. No fix
+  for these; the help says why.
 - A module that imports `trio`, `anyio` or `curio` and not `asyncio`: its coroutines run under
   that library's loop, where `asyncio.to_thread` finds no asyncio loop. No fix there.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
