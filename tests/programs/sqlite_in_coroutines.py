@@ -63,6 +63,36 @@ class Store:
         return found
 
 
+class Journal:
+    """A connection kept on the instance: its helpers cannot move to a worker thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self.conn is None:
+            self.conn = sqlite3.connect(self.path)
+            self.conn.execute("CREATE TABLE IF NOT EXISTS log (line TEXT)")
+        return self.conn
+
+    def write(self, line: str) -> None:
+        self.conn.execute("INSERT INTO log VALUES (?)", (line,))
+        self.conn.commit()
+
+    def lines(self) -> int:
+        (count,) = self.conn.execute("SELECT COUNT(*) FROM log").fetchone()
+        return count
+
+
+async def journal_two_lines() -> int:
+    journal = Journal(DB)
+    journal._connection()
+    journal.write("one")
+    journal.conn.execute("INSERT INTO log VALUES ('two')")
+    return journal.lines()
+
+
 async def main() -> None:
     setup()
     print(await get_flag("beta"), await get_flag("dark"), await get_flag("nope"))
@@ -71,6 +101,7 @@ async def main() -> None:
     print(await get_flag("dark"))
     print(await names())
     print(await Store(DB).enabled_names("b"))
+    print(await journal_two_lines())
 
 
 if __name__ == "__main__":
