@@ -567,6 +567,7 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     // The call is the last ancestor; look at what holds it.
     let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
     match parent {
+        Some(Expr::Await(_)) => return CallUsage::Awaited,
         Some(Expr::UnaryOp(unary)) if unary.op == UnaryOp::Not => return CallUsage::Condition,
         Some(Expr::BoolOp(bool_op)) => {
             let is_last = bool_op
@@ -629,6 +630,18 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         None => {}
     }
     match checker.current_statement() {
+        Some(Stmt::With(with))
+            if with.is_async
+                && with
+                    .items
+                    .iter()
+                    .any(|item| item.context_expr.range() == call.range()) =>
+        {
+            CallUsage::Awaited
+        }
+        Some(Stmt::For(for_stmt)) if for_stmt.is_async && for_stmt.iter.range() == call.range() => {
+            CallUsage::Awaited
+        }
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
         Some(Stmt::Assign(assign)) if assign.value.range() == call.range() => {
             match assign.targets.as_slice() {

@@ -21,7 +21,7 @@ use super::interned::Name;
 use super::linked_sites::Linked;
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
-    BlockingSite, CallSite, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
+    BlockingSite, CallSite, CallUsage, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
     ThreadTarget, is_qualified,
 };
 use crate::catalog::{self, BlockingApi, BlockingKind};
@@ -704,7 +704,10 @@ pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCa
     for id in ids {
         let function = project.function(id);
         for (site, call) in function.calls.iter().enumerate() {
-            if !call.in_async_context() {
+            // Awaited (or entered with `async with`): the value is the async kind, whatever
+            // type the link gave it (`self.db` annotated `Session` on the base class, given
+            // an `AsyncSession` by the subclass).
+            if !call.in_async_context() || call.usage == CallUsage::Awaited {
                 continue;
             }
             let Resolution::External(path) = project.resolution(id.0, call.callee) else {

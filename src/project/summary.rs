@@ -35,6 +35,19 @@ pub enum CallUsage {
     /// The same under an `await` that applies to the index, not the call (`await
     /// f()["data"]`, which subscripts the coroutine first): the `await` is misplaced.
     IndexedUnderAwait,
+    /// The call itself is awaited, entered with `async with` or iterated with `async for`:
+    /// what a sync function or a blocking API returns supports none of these, so a callee
+    /// resolved to one (through a type inferred from a base class's annotation, say) is
+    /// another at run time.
+    Awaited,
+}
+
+impl CallUsage {
+    /// Whether the result is used as a value (awaited included): not dropped, tested or
+    /// taken for what a coroutine would give.
+    pub fn is_used(self) -> bool {
+        matches!(self, Self::Used | Self::Awaited)
+    }
 }
 
 /// Whether a call in async context runs under a deadline where it is made (LW501 asks it of
@@ -1754,7 +1767,7 @@ impl ModuleSummary {
                     || function.calls.iter().any(|call| {
                         let callee = self.callee(call);
                         in_project(callee)
-                            || (call.usage != CallUsage::Used
+                            || (!call.usage.is_used()
                                 && catalog::is_coroutine_api(callee))
                     })
             })

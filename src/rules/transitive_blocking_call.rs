@@ -6,6 +6,7 @@ use crate::checker::blocking_diagnostic::stays_on_its_thread_help;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::blocking_conditions;
+use crate::project::summary::CallUsage;
 use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 use ruff_text_size::TextRange;
@@ -71,6 +72,13 @@ async def webhook(key):
 ## Not flagged
 - The blocking call inside the sync helper itself: the helper is fine when it runs in an
   executor; the coroutine that calls it directly is the bug.
+- A method of a value's class that the coroutine awaits, enters with `async with` or
+  iterates with `async for`, resolved to a plain sync method (no decorator of the project's
+  on it): what that returns could not be awaited, so at run time the value is of another
+  class (a subclass handed an async client where its base class annotates the sync one:
+  `await self.transport.post(...)`). A sync method of the coroutine's own class
+  (`await self.execute(...)`) or a sync function it awaits is what the code calls: it blocks
+  before the `await` fails, and is reported.
 - A chain through a method the receiver's class overrides: an async client's
   `super().fetch()` runs the sync client's `fetch`, whose `self._read()` is the async
   client's own `async def _read` when it overrides it, not the sync `_read` that opens a
@@ -232,7 +240,23 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         let mut found: Vec<Diagnostic> = Vec::new();
         for (site, callee) in facts.edges.of(id) {
             let callee_function = project.function(callee);
-            if callee_function.is_async || !project.call_runs_body(id, site, callee) {
+            // A method of a value's class (not the caller's own `self.method()`) that the
+            // coroutine awaits, or enters with `async with`, is not a plain sync method
+            // whatever the value's inferred type says: what that returns could not be
+            // awaited, so the value is of another class at run time (a subclass handed an
+            // async client where its base annotates a sync one). A decorator that makes the
+            // helper return an awaitable is another matter: awaiting that runs the body. A
+            // sync function awaited by its own module or class is what the code calls, and
+            // blocks before the `await` fails.
+            let call = &function.calls[site];
+            if callee_function.is_async
+                || (call.usage == CallUsage::Awaited
+                    && !call.arguments().on_self
+                    && callee_function.qualname().contains('.')
+                    && !project.makes_coroutine(callee)
+                    && !project.has_sync_project_decorator(callee))
+                || !project.call_runs_body(id, site, callee)
+            {
                 continue;
             }
             // A helper that blocks only when given a value for a parameter is not reached
@@ -256,7 +280,6 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 };
                 (path, None)
             };
-            let call = &function.calls[site];
             // The blocking call the chain ends in, when it must stay on its thread.
             let stays = path.last().and_then(|&(_, _, last)| {
                 let at = final_site(facts, last, direct)?;

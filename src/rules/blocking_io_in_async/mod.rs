@@ -119,8 +119,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - A method of a value whose type the module inferred, when the code awaits the call, enters it
   with `async with` or iterates it with `async for` (`async with self.engine.begin()` where the
   module only saw a sync engine made): a sync API's result supports none of these, so the value
-  is the async kind (made on another branch, or narrowed by `isinstance`). A module function
-  awaited by mistake (`await time.sleep(1)`) still blocks before it fails, and is flagged.
+  is the async kind (made on another branch, or narrowed by `isinstance`). The same holds for
+  a type only the link knows (`self.db` annotated `Session` on a base class of another module,
+  whose async subclass is handed an `AsyncSession`: `await self.db.commit()`). A module
+  function awaited by mistake (`await time.sleep(1)`) still blocks before it fails, and is
+  flagged.
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
   with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
   returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL. A
