@@ -26,16 +26,16 @@ pub fn state_all_poll<'a>(checker: &Checker<'a, '_>, tests: &[&'a Expr]) -> Opti
     polled
 }
 
-/// When `test` reads only state outside the function (attributes, module globals, through
-/// `not`, `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`]
-/// and state predicates (`q.empty()`),
-/// the source text of the first such read (`self._ready`), to name in a message.
+/// When `test` reads state outside the function (attributes, module globals, through `not`,
+/// `and`/`or`, comparisons and subscripts) and calls nothing but [`INSPECTING_BUILTINS`] and
+/// state predicates (`q.empty()`), the source text of the first such read (`self._ready`),
+/// to name in a message. Locals may take part (`self._count < index`): a loop that only
+/// waits does not change them, so what it waits for is the outside state.
 pub fn polled_state<'a>(checker: &Checker<'a, '_>, test: &'a Expr) -> Option<&'a str> {
     let mut first: Option<&'a Expr> = None;
-    let mut local = false;
     let mut other = false;
-    visit(checker, test, &mut first, &mut local, &mut other);
-    if local || other {
+    visit(checker, test, &mut first, &mut other);
+    if other {
         return None;
     }
     first.map(|read| checker.text(ruff_text_size::Ranged::range(read)))
@@ -45,7 +45,6 @@ fn visit<'a>(
     checker: &Checker<'a, '_>,
     expr: &'a Expr,
     first: &mut Option<&'a Expr>,
-    local: &mut bool,
     other: &mut bool,
 ) {
     match expr {
@@ -56,31 +55,29 @@ fn visit<'a>(
             first.get_or_insert(expr);
         }
         Expr::Name(name) => {
-            if checker.model.is_local(name.id.as_str()) {
-                *local = true;
-            } else {
+            if !checker.model.is_local(name.id.as_str()) {
                 first.get_or_insert(expr);
             }
         }
         Expr::Subscript(subscript) => {
-            visit(checker, &subscript.value, first, local, other);
-            visit_index(checker, &subscript.slice, first, local, other);
+            visit(checker, &subscript.value, first, other);
+            visit_index(checker, &subscript.slice, first, other);
         }
-        Expr::UnaryOp(unary) => visit(checker, &unary.operand, first, local, other),
+        Expr::UnaryOp(unary) => visit(checker, &unary.operand, first, other),
         Expr::BoolOp(bool_op) => {
             for value in &bool_op.values {
-                visit(checker, value, first, local, other);
+                visit(checker, value, first, other);
             }
         }
         Expr::Compare(compare) => {
-            visit(checker, &compare.left, first, local, other);
+            visit(checker, &compare.left, first, other);
             for comparator in &compare.comparators {
-                visit(checker, comparator, first, local, other);
+                visit(checker, comparator, first, other);
             }
         }
         Expr::Call(call) if is_inspecting_builtin(checker, call) => {
             for argument in &call.arguments.args {
-                visit(checker, argument, first, local, other);
+                visit(checker, argument, first, other);
             }
         }
         // `self._pool.is_all_free()`, `fut.done()`: a question put to an object about its
@@ -99,13 +96,12 @@ fn visit_index<'a>(
     checker: &Checker<'a, '_>,
     index: &'a Expr,
     first: &mut Option<&'a Expr>,
-    local: &mut bool,
     other: &mut bool,
 ) {
     match index {
         Expr::Name(_) => {}
         expr if expr.is_literal_expr() => {}
-        expr => visit(checker, expr, first, local, other),
+        expr => visit(checker, expr, first, other),
     }
 }
 

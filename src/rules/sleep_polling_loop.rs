@@ -57,7 +57,9 @@ def mark_ready(self):
   is still waiting).
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
-- A condition on local names only: no other code can change them.
+- A condition on local names only: no other code can change them. (Locals beside outside
+  state, `while self._count < index:`, do not clear it: a loop that only waits does not
+  change them, so what it waits for is the outside state.)
 - A condition that reads only the state of objects of a library's classes, known by their
   type (`fireplace.data.ip_address` with `fireplace: UnifiedFireplace` from a device
   library): the library changes that state on its own schedule and offers no event the
