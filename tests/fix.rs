@@ -454,6 +454,33 @@ def slow():
 }
 
 #[test]
+fn no_fix_in_an_event_loop_s_own_methods() {
+    // `asyncio.to_thread` goes through the running loop's `run_in_executor`: inside the
+    // loop's own implementation (here after its default executor is marked shut down) it
+    // would call back into the code being fixed.
+    let source = "\
+import asyncio
+import threading
+
+
+class Loop(asyncio.SelectorEventLoop):
+    async def shutdown_default_executor(self):
+        self._executor_shutdown_called = True
+        thread = threading.Thread(target=self._do_shutdown)
+        thread.start()
+        thread.join()
+
+
+class Service:
+    async def stop(self, worker: threading.Thread):
+        worker.join()
+";
+    let found = findings(source);
+    assert!(finding_at(&found, 10)["fix"].is_null(), "{found:?}");
+    assert!(!finding_at(&found, 15)["fix"].is_null(), "{found:?}");
+}
+
+#[test]
 fn no_fix_moves_a_read_of_the_terminal() {
     // A worker thread blocked on `input()` keeps the program from exiting on Ctrl-C until a
     // line is typed; the other blocking call of the coroutine keeps its fix.

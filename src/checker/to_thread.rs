@@ -39,6 +39,12 @@ impl Runner {
         {
             return None;
         }
+        // An event loop's own methods: `asyncio.to_thread` goes through the running loop's
+        // `run_in_executor`, which is this code (talyn's `shutdown_default_executor` joins
+        // the executor's thread after marking it shut down).
+        if in_event_loop_implementation(checker) {
+            return None;
+        }
         // Coroutines of a module written for another event loop run under it, where
         // `asyncio.to_thread` finds no asyncio loop to run on.
         if checker.model.module.module_alias("asyncio").is_none()
@@ -115,6 +121,30 @@ impl Runner {
             functools,
         })
     }
+}
+
+/// Methods an event loop implements and nothing else does.
+const EVENT_LOOP_METHODS: &[&str] = &["run_in_executor", "shutdown_default_executor", "call_soon"];
+
+/// Whether the current function is a method of a module-level class that implements an
+/// event loop (defines its executor or callback methods, or names a loop class as a base).
+fn in_event_loop_implementation(checker: &Checker) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let Some(class) = checker.module().body.iter().find_map(|stmt| match stmt {
+        ast::Stmt::ClassDef(class) if class.range().contains_range(function.range()) => Some(class),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let defines_loop_method = class.body.iter().any(|stmt| {
+        matches!(stmt, ast::Stmt::FunctionDef(def) if EVENT_LOOP_METHODS.contains(&def.name.as_str()))
+    });
+    let loop_base = class.bases().iter().any(|base| {
+        crate::ast_query::last_identifier(base).is_some_and(|name| name.ends_with("EventLoop"))
+    });
+    defines_loop_method || loop_base
 }
 
 /// The name `module` is imported under, or `module` itself with the edit that imports it

@@ -226,7 +226,10 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
   waiting for a line keeps the program from exiting on Ctrl-C until one is typed. No fix
   for these; the help says why.
 - A module that imports `trio`, `anyio` or `curio` and not `asyncio`: its coroutines run under
-  that library's loop, where `asyncio.to_thread` finds no asyncio loop. No fix there.
+  that library's loop, where `asyncio.to_thread` finds no asyncio loop. No fix there. Nor in
+  the methods of an event loop's own class (one that defines `run_in_executor`,
+  `shutdown_default_executor` or `call_soon`, or derives from a class named `...EventLoop`):
+  `asyncio.to_thread` goes through the running loop's `run_in_executor`, which is that code.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
   `Path.iterdir`, `Path.glob`; pandas' text readers given `chunksize=` or `iterator=True`)
   moves with the builtin that consumes it
