@@ -77,7 +77,7 @@ pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound 
     let Some(runner) = Runner::here(checker) else {
         return ThreadBound::Unfixable(None);
     };
-    match extraction(checker, call, runner, shared) {
+    match shared_extraction(checker, call, runner, shared) {
         Ok(fix) => ThreadBound::Fix(fix),
         Err(reason) => ThreadBound::Unfixable(Some(reason)),
     }
@@ -91,7 +91,7 @@ pub fn file_use_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     {
         return None;
     }
-    extraction(checker, call, Runner::here(checker)?, Shared::File).ok()
+    shared_extraction(checker, call, Runner::here(checker)?, Shared::File).ok()
 }
 
 /// Whether `call` (to `path`, in a sync function) shares an object bound to its thread
@@ -115,6 +115,40 @@ pub fn shares_thread_bound(checker: &Checker, call: &ast::ExprCall, path: &str) 
         Root::Unnamed => return false,
         Root::Stored => return true,
     };
+    // The answer holds for every use of the name in the function: asked once per name, not
+    // once per call (a helper may run thousands of statements on one connection).
+    /// The verdicts of the function being walked, by the name the object goes by.
+    #[derive(Default)]
+    struct Verdicts {
+        function: Option<TextSize>,
+        by_name: Vec<(String, bool)>,
+    }
+    {
+        let mut verdicts = checker.rule_state::<Verdicts>();
+        if verdicts.function != Some(function.start()) {
+            verdicts.function = Some(function.start());
+            verdicts.by_name.clear();
+        }
+        if let Some(&(_, shares)) = verdicts.by_name.iter().find(|(known, _)| known == name) {
+            return shares;
+        }
+    }
+    let shares = name_shares_thread_bound(checker, function, name);
+    checker
+        .rule_state::<Verdicts>()
+        .by_name
+        .push((name.to_string(), shares));
+    shares
+}
+
+/// Whether the thread-bound object `name` goes by in `function` is shared beyond it: see
+/// [`shares_thread_bound`].
+fn name_shares_thread_bound(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    name: &str,
+) -> bool {
+    let shared = Shared::ThreadBound;
     let scope = FunctionScope::collect(function);
     // The names the object goes by here, back to the one that made it: `cur` of `cur =
     // con.cursor()`, then `con`.
@@ -192,6 +226,50 @@ const LOOP_BOUND: &str = "no fix: the statements that use the object also call t
      `asyncio.to_thread`";
 const SHAPE: &str = "no fix: the statements that use the object cannot be moved into a helper as \
      written; move them into a sync helper run with `asyncio.to_thread`";
+
+/// [`extraction`], once per object a function names: every call on a connection gets the
+/// same fix, and a function may make thousands of them.
+fn shared_extraction(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    runner: Runner,
+    shared: Shared,
+) -> Result<Fix, &'static str> {
+    type Extracted = Result<Fix, &'static str>;
+    /// The extractions of the function being walked, by kind and the object's name.
+    #[derive(Default)]
+    struct Extractions {
+        function: Option<TextSize>,
+        by_name: Vec<(bool, String, Extracted)>,
+    }
+    let (Some(function), Root::Name(name)) =
+        (checker.current_function(), root_name(checker, call, shared))
+    else {
+        return extraction(checker, call, runner, shared);
+    };
+    let is_file = matches!(shared, Shared::File);
+    {
+        let mut extractions = checker.rule_state::<Extractions>();
+        if extractions.function != Some(function.start()) {
+            extractions.function = Some(function.start());
+            extractions.by_name.clear();
+        }
+        if let Some((_, _, extracted)) = extractions
+            .by_name
+            .iter()
+            .find(|(file, known, _)| *file == is_file && known == name)
+        {
+            return extracted.clone();
+        }
+    }
+    let extracted = extraction(checker, call, runner, shared);
+    checker.rule_state::<Extractions>().by_name.push((
+        is_file,
+        name.to_string(),
+        extracted.clone(),
+    ));
+    extracted
+}
 
 /// The helper and the call that replaces the statements.
 fn extraction(
