@@ -481,6 +481,45 @@ class Service:
 }
 
 #[test]
+fn no_fix_moves_a_helper_that_cancels_a_loop_timer() {
+    // Cancelling a `TimerHandle` updates the loop's own bookkeeping: from a worker thread it
+    // is not thread-safe, so the helper that does it stays on the loop (the help says which
+    // part to move); one that only joins its thread moves.
+    let source = "\
+import asyncio
+import threading
+
+
+class Watchdog:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self._loop = loop
+        self._handle = None
+        self._thread = threading.Thread(target=print)
+
+    def start(self):
+        self._handle = self._loop.call_later(1, print)
+
+    def stop(self):
+        self._handle.cancel()
+        self._thread.join(timeout=0.2)
+
+    def join(self):
+        self._thread.join(timeout=0.2)
+
+
+async def shutdown(watchdog: Watchdog):
+    watchdog.stop()
+    watchdog.join()
+";
+    let found = findings(source);
+    let stop = finding_at(&found, 23);
+    assert!(stop["fix"].is_null(), "{stop}");
+    let help = stop["help"].as_str().unwrap_or_default();
+    assert!(help.contains("also uses the event loop"), "{help}");
+    assert!(!finding_at(&found, 24)["fix"].is_null(), "{found:?}");
+}
+
+#[test]
 fn no_fix_moves_a_read_of_the_terminal() {
     // A worker thread blocked on `input()` keeps the program from exiting on Ctrl-C until a
     // line is typed; the other blocking call of the coroutine keeps its fix.

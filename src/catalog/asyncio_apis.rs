@@ -7,6 +7,7 @@ use super::entries::{Api, Class, Library, NetworkDefault};
 /// The event loop's class, as the catalog names it.
 pub const EVENT_LOOP: &str = "asyncio.AbstractEventLoop";
 const TASK: &str = "asyncio.Task";
+const TIMER_HANDLE: &str = "asyncio.TimerHandle";
 
 /// Decorators that turn an `async def` into a plain function: calling the result runs the
 /// coroutine to completion (or hands back something else), so it makes no coroutine (LW302).
@@ -128,12 +129,15 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("create_task").returns(TASK).loop_affine(),
                     Api::new("create_future").returns("asyncio.Future"),
                     Api::new("call_soon")
+                        .returns(TIMER_HANDLE)
                         .loop_affine()
                         .runs_on_loop("callback", 0),
                     Api::new("call_later")
+                        .returns(TIMER_HANDLE)
                         .loop_affine()
                         .runs_on_loop("callback", 1),
                     Api::new("call_at")
+                        .returns(TIMER_HANDLE)
                         .loop_affine()
                         .runs_on_loop("callback", 1),
                     Api::new("call_soon_threadsafe").runs_on_loop("callback", 0),
@@ -174,6 +178,15 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("cancel").loop_affine(),
                     Api::new("add_done_callback").runs_on_loop("fn", 0),
                 ]),
+            // Cancelling a scheduled callback updates the loop's own count of cancelled timers:
+            // loop-affine (`call_soon_threadsafe(handle.cancel)` from another thread).
+            Class::type_only(TIMER_HANDLE)
+                .aliases(&[
+                    "asyncio.Handle",
+                    "asyncio.events.TimerHandle",
+                    "asyncio.events.Handle",
+                ])
+                .methods(&[Api::new("cancel").loop_affine()]),
             Class::new("asyncio.TaskGroup").methods(&[Api::new("create_task").returns(TASK)]),
             Class::new("asyncio.Queue").methods(&[
                 Api::new("put").coroutine(),

@@ -172,7 +172,8 @@ or, when cleanup must also run on cancellation, re-raise after it:
   caught in the cleanup is a second one (`finally: try: await asyncio.shield(touch()) except
   CancelledError: pass`).
 - The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
-  `errors.append(exc)`, `errors.append((step, exc))`) and the function raises it after the
+  `errors.append(exc)`, `errors.append((step, exc))`, `errors.extend(chain_of(exc))`) and
+  the function raises it after the
   `try` (`raise interrupted`, `raise errors[0]`, `raise errors[0][1]`, or hands it to a
   function that always raises), typically once a shielded
   cleanup has finished; or the handler notes the cancellation in a flag (`cancelled = True`) and
@@ -1884,13 +1885,27 @@ fn reraised_later(
                 _ => {}
             },
             Node::Expr(Expr::Call(call)) => {
-                // `errors.append(exc)`, or with what it concerns: `errors.append((name, exc))`.
+                // `errors.append(exc)`, or with what it concerns: `errors.append((name, exc))`;
+                // `errors.extend(chain_of(exc))`, `errors.extend([exc, *more])`: what it
+                // adds holds the exception.
+                let holds_caught = |kept: &Expr| match kept {
+                    Expr::Tuple(ast::ExprTuple { elts, .. })
+                    | Expr::List(ast::ExprList { elts, .. }) => elts.iter().any(is_caught),
+                    kept => is_caught(kept),
+                };
                 if let Expr::Attribute(attribute) = &*call.func
-                    && matches!(attribute.attr.as_str(), "append" | "add")
                     && let Expr::Name(list) = &*attribute.value
                     && call.arguments.args.first().is_some_and(|kept| {
-                        is_caught(kept)
-                            || matches!(kept, Expr::Tuple(tuple) if tuple.elts.iter().any(is_caught))
+                        match attribute.attr.as_str() {
+                            "append" | "add" => holds_caught(kept),
+                            "extend" | "update" => match kept {
+                                Expr::Call(made) => {
+                                    ast_query::argument_values(&made.arguments).any(is_caught)
+                                }
+                                kept => holds_caught(kept),
+                            },
+                            _ => false,
+                        }
                     })
                 {
                     keepers.push(list.id.to_string());
