@@ -41,8 +41,9 @@ pub fn waits_on_tasks_held_elsewhere(checker: &Checker, call: &ast::ExprCall) ->
 }
 
 /// Whether `expr` (a task, or a collection of them) is held outside the current function: an
-/// attribute of `self`/`cls` or of a module-level name, a module-level name, `asyncio.all_tasks()`
-/// or a local built from it, possibly through `list(...)`, `.values()`, `.copy()`.
+/// attribute of `self`/`cls` or of a module-level name, a module-level name, an item of one of
+/// those (`self._pending[name]`), `asyncio.all_tasks()` or a local built from it, possibly
+/// through `list(...)`, `.values()`, `.copy()`.
 pub fn held_elsewhere(checker: &Checker, expr: &Expr) -> bool {
     held_elsewhere_at(checker, expr, 0)
 }
@@ -64,6 +65,8 @@ fn held_elsewhere_at(checker: &Checker, expr: &Expr, depth: usize) -> bool {
             let Expr::Name(root) = root else { return false };
             !checker.model.is_local(root.id.as_str()) || is_receiver(checker, root)
         }
+        // `self._pending[name]`: one of the collections a collection held elsewhere keeps.
+        Expr::Subscript(subscript) => held_elsewhere_at(checker, &subscript.value, depth + 1),
         Expr::Call(inner) => {
             let path = checker.model.call_path(inner);
             if path

@@ -67,7 +67,8 @@ async def notify_all(users):
 ## Not flagged
 - The shutdown drain of tasks created elsewhere:
   `await asyncio.gather(*self._tasks, return_exceptions=True)` (or `*background_tasks`, a
-  module-level collection, possibly through `list(...)`/`.values()`), where the tasks' errors
+  module-level collection, one of the collections such a collection keeps,
+  `*self._pending[name]`, possibly through `list(...)`/`.values()`), where the tasks' errors
   are handled by whoever created them and the drain only waits for them to finish. A gather over
   `asyncio.all_tasks()`, directly or through a local built from it, is the same drain. So is a
   local copy of such a collection: `tasks = tuple(self._tasks)`, a comprehension over it
