@@ -651,6 +651,32 @@ async def walked(root):
 }
 
 #[test]
+fn a_redis_scan_moves_with_its_consumer_or_not_at_all() {
+    // `scan_iter` is a generator: each `SCAN` round trip runs as it is iterated.
+    let source = "\
+import asyncio
+import redis
+
+client = redis.Redis()
+
+
+async def keys(pattern):
+    for key in client.scan_iter(match=pattern):
+        print(key)
+    return list(client.hscan_iter(\"h\"))
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("    for key in client.scan_iter(match=pattern):\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    return await asyncio.to_thread(list, client.hscan_iter(\"h\"))\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_chunked_reader_moves_with_its_consumer_or_not_at_all() {
     // With `chunksize=` pandas returns an iterator that parses as it is iterated: moved alone
     // to a thread, the parsing would still run on the loop.
