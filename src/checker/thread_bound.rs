@@ -33,7 +33,7 @@ pub enum ThreadBound {
 }
 
 /// What the moved statements all use.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Shared {
     /// An object bound to the thread that made it.
     ThreadBound,
@@ -87,7 +87,8 @@ pub fn thread_bound_fix(checker: &Checker, call: &ast::ExprCall) -> ThreadBound 
 /// statement that names it, into one helper run in a worker thread: `None` where the file
 /// is not named (`open(p).read()` moves as one call) or its use cannot be lifted out.
 pub fn file_use_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
-    if !makes(checker, call, Shared::File) || !matches!(bound_result(checker, call), Root::Name(_))
+    // The binding first: most blocking calls are statements of their own, or arguments.
+    if !matches!(bound_result(checker, call), Root::Name(_)) || !makes(checker, call, Shared::File)
     {
         return None;
     }
@@ -115,30 +116,55 @@ pub fn shares_thread_bound(checker: &Checker, call: &ast::ExprCall, path: &str) 
         Root::Unnamed => return false,
         Root::Stored => return true,
     };
-    // The answer holds for every use of the name in the function: asked once per name, not
-    // once per call (a helper may run thousands of statements on one connection).
-    /// The verdicts of the function being walked, by the name the object goes by.
-    #[derive(Default)]
-    struct Verdicts {
-        function: Option<TextSize>,
-        by_name: Vec<(String, bool)>,
+    per_object(checker, function, (shared, name), || {
+        name_shares_thread_bound(checker, function, name)
+    })
+}
+
+/// Answers that hold for every use of one object in a function, kept for the function being
+/// walked by the kind and name of the object: asked once per object, not once per call (a
+/// helper may run thousands of statements on one connection).
+struct PerObject<T> {
+    function: Option<TextSize>,
+    answers: Vec<(Shared, String, T)>,
+}
+
+impl<T> Default for PerObject<T> {
+    fn default() -> Self {
+        Self {
+            function: None,
+            answers: Vec::new(),
+        }
     }
+}
+
+/// The answer [`PerObject`] keeps for `object` in `function`, or `answer()` kept.
+fn per_object<T: Clone + 'static>(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    (kind, name): (Shared, &str),
+    answer: impl FnOnce() -> T,
+) -> T {
     {
-        let mut verdicts = checker.rule_state::<Verdicts>();
-        if verdicts.function != Some(function.start()) {
-            verdicts.function = Some(function.start());
-            verdicts.by_name.clear();
+        let mut kept = checker.rule_state::<PerObject<T>>();
+        if kept.function != Some(function.start()) {
+            kept.function = Some(function.start());
+            kept.answers.clear();
         }
-        if let Some(&(_, shares)) = verdicts.by_name.iter().find(|(known, _)| known == name) {
-            return shares;
+        if let Some((_, _, known)) = kept
+            .answers
+            .iter()
+            .find(|(known_kind, known, _)| *known_kind == kind && known == name)
+        {
+            return known.clone();
         }
     }
-    let shares = name_shares_thread_bound(checker, function, name);
+    let answered = answer();
     checker
-        .rule_state::<Verdicts>()
-        .by_name
-        .push((name.to_string(), shares));
-    shares
+        .rule_state::<PerObject<T>>()
+        .answers
+        .push((kind, name.to_string(), answered.clone()));
+    answered
 }
 
 /// Whether the thread-bound object `name` goes by in `function` is shared beyond it: see
@@ -235,40 +261,14 @@ fn shared_extraction(
     runner: Runner,
     shared: Shared,
 ) -> Result<Fix, &'static str> {
-    type Extracted = Result<Fix, &'static str>;
-    /// The extractions of the function being walked, by kind and the object's name.
-    #[derive(Default)]
-    struct Extractions {
-        function: Option<TextSize>,
-        by_name: Vec<(bool, String, Extracted)>,
-    }
     let (Some(function), Root::Name(name)) =
         (checker.current_function(), root_name(checker, call, shared))
     else {
         return extraction(checker, call, runner, shared);
     };
-    let is_file = matches!(shared, Shared::File);
-    {
-        let mut extractions = checker.rule_state::<Extractions>();
-        if extractions.function != Some(function.start()) {
-            extractions.function = Some(function.start());
-            extractions.by_name.clear();
-        }
-        if let Some((_, _, extracted)) = extractions
-            .by_name
-            .iter()
-            .find(|(file, known, _)| *file == is_file && known == name)
-        {
-            return extracted.clone();
-        }
-    }
-    let extracted = extraction(checker, call, runner, shared);
-    checker.rule_state::<Extractions>().by_name.push((
-        is_file,
-        name.to_string(),
-        extracted.clone(),
-    ));
-    extracted
+    per_object(checker, function, (shared, name), || {
+        extraction(checker, call, runner, shared)
+    })
 }
 
 /// The helper and the call that replaces the statements.
@@ -283,10 +283,15 @@ fn extraction(
     // The helper goes at module level, before the statement holding the coroutine: the
     // coroutine must be that statement, or a method of that class, so that every name the
     // statements read is a local of the coroutine (passed in) or a global (seen as is).
+    // The module's statements are in source order: found by position, not by a scan (a
+    // module may hold a hundred thousand coroutines, each with a fix).
+    let at = module
+        .body
+        .partition_point(|stmt| stmt.end() < function.start());
     let top = module
         .body
-        .iter()
-        .find(|stmt| stmt.range().contains_range(function.range()))
+        .get(at)
+        .filter(|stmt| stmt.range().contains_range(function.range()))
         .ok_or(SHAPE)?;
     let placed = match top {
         Stmt::FunctionDef(def) => def.range() == function.range(),
@@ -312,15 +317,17 @@ fn extraction(
         Stmt::ClassDef(class) => class.name.as_str() == name,
         _ => false,
     };
-    let siblings = match top {
-        Stmt::ClassDef(class) => class.body.as_slice(),
-        _ => module.body.as_slice(),
-    };
     let named_once =
         |body: &[Stmt], name: &str| body.iter().filter(|stmt| same_name(stmt, name)).count() == 1;
-    if !named_once(siblings, function.name.as_str())
-        || owner.is_some_and(|owner| !named_once(&module.body, owner))
-    {
+    let defined_again =
+        |name: &str| module_names(checker, |names| names.defined_again.contains(name));
+    let unique = match top {
+        Stmt::ClassDef(class) => {
+            named_once(&class.body, function.name.as_str()) && !defined_again(class.name.as_str())
+        }
+        _ => !defined_again(function.name.as_str()),
+    };
+    if !unique {
         return Err(SHAPE);
     }
 
@@ -486,8 +493,8 @@ fn extraction(
 
     let source = checker.source_text();
     let text = Layout::new(source, function, top, span)?;
-    let helper_name = unused_name(source, owner, function.name.as_str());
-    let newline = if source.contains("\r\n") {
+    let helper_name = unused_name(checker, owner, function.name.as_str());
+    let newline = if module_names(checker, |names| names.crlf) {
         "\r\n"
     } else {
         "\n"
@@ -1123,17 +1130,61 @@ impl Layout {
 
 /// `_<function>_sync` (`_<class>_<method>_sync`), or with a number when the module already
 /// uses that name.
-fn unused_name(source: &str, owner: Option<&str>, function: &str) -> String {
+fn unused_name(checker: &Checker, owner: Option<&str>, function: &str) -> String {
     let function = function.trim_start_matches('_');
     let base = match owner {
         Some(owner) => format!("_{}_{function}_sync", owner.trim_start_matches('_')),
         None => format!("_{function}_sync"),
     };
-    if !source.contains(&base) {
-        return base;
-    }
-    (2..)
-        .map(|n| format!("{base}_{n}"))
-        .find(|name| !source.contains(name.as_str()))
-        .unwrap_or(base)
+    module_names(checker, |names| {
+        if !names.words.contains(base.as_str()) {
+            return base.clone();
+        }
+        (2..)
+            .map(|n| format!("{base}_{n}"))
+            .find(|name| !names.words.contains(name.as_str()))
+            .unwrap_or_else(|| base.clone())
+    })
+}
+
+/// What the extractions ask of the whole module, found once per module.
+#[derive(Default)]
+struct ModuleNames {
+    /// Every word of the module's text that could be a name (in code, strings or comments).
+    words: rustc_hash::FxHashSet<Box<str>>,
+    /// The names more than one module-level `def` or `class` defines.
+    defined_again: rustc_hash::FxHashSet<Box<str>>,
+    /// Its lines end in `\r\n`.
+    crlf: bool,
+}
+
+/// `ask` of the module's [`ModuleNames`], built at the first extraction of the module.
+fn module_names<T>(checker: &Checker, ask: impl FnOnce(&ModuleNames) -> T) -> T {
+    let mut kept = checker.rule_state::<Option<ModuleNames>>();
+    let names = kept.get_or_insert_with(|| {
+        let words = checker
+            .source_text()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| !word.is_empty())
+            .map(Box::from)
+            .collect();
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut defined_again = rustc_hash::FxHashSet::default();
+        for stmt in &checker.module().body {
+            let name = match stmt {
+                Stmt::FunctionDef(def) => def.name.as_str(),
+                Stmt::ClassDef(class) => class.name.as_str(),
+                _ => continue,
+            };
+            if !seen.insert(name) {
+                defined_again.insert(Box::from(name));
+            }
+        }
+        ModuleNames {
+            words,
+            defined_again,
+            crlf: checker.source_text().contains("\r\n"),
+        }
+    });
+    ask(names)
 }

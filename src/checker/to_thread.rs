@@ -129,15 +129,33 @@ const EVENT_LOOP_METHODS: &[&str] = &["run_in_executor", "shutdown_default_execu
 /// Whether the current function is a method of a module-level class that implements an
 /// event loop (defines its executor or callback methods, or names a loop class as a base).
 fn in_event_loop_implementation(checker: &Checker) -> bool {
+    /// The module's event loop classes, found once per module: asked of every call a fix
+    /// moves, in a module that may hold a hundred thousand statements.
+    #[derive(Default)]
+    struct LoopClasses(Option<Vec<ruff_text_size::TextRange>>);
     let Some(function) = checker.current_function() else {
         return false;
     };
-    let Some(class) = checker.module().body.iter().find_map(|stmt| match stmt {
-        ast::Stmt::ClassDef(class) if class.range().contains_range(function.range()) => Some(class),
-        _ => None,
-    }) else {
-        return false;
-    };
+    let mut classes = checker.rule_state::<LoopClasses>();
+    let ranges = classes.0.get_or_insert_with(|| {
+        checker
+            .module()
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                ast::Stmt::ClassDef(class) if implements_event_loop(class) => Some(class.range()),
+                _ => None,
+            })
+            .collect()
+    });
+    ranges
+        .iter()
+        .any(|range| range.contains_range(function.range()))
+}
+
+/// A class that defines an event loop's executor or callback methods, or names a loop class
+/// as a base.
+fn implements_event_loop(class: &ast::StmtClassDef) -> bool {
     let defines_loop_method = class.body.iter().any(|stmt| {
         matches!(stmt, ast::Stmt::FunctionDef(def) if EVENT_LOOP_METHODS.contains(&def.name.as_str()))
     });
