@@ -312,13 +312,12 @@ fn extraction(
         Stmt::ClassDef(class) => Some(class.name.as_str()),
         _ => None,
     };
-    let same_name = |stmt: &Stmt, name: &str| match stmt {
-        Stmt::FunctionDef(def) => def.name.as_str() == name,
-        Stmt::ClassDef(class) => class.name.as_str() == name,
-        _ => false,
+    let named_once = |body: &[Stmt], name: &str| {
+        body.iter()
+            .filter(|stmt| defined_name(stmt) == Some(name))
+            .count()
+            == 1
     };
-    let named_once =
-        |body: &[Stmt], name: &str| body.iter().filter(|stmt| same_name(stmt, name)).count() == 1;
     let defined_again =
         |name: &str| module_names(checker, |names| names.defined_again.contains(name));
     let unique = match top {
@@ -1147,6 +1146,15 @@ fn unused_name(checker: &Checker, owner: Option<&str>, function: &str) -> String
     })
 }
 
+/// The name a `def` or a `class` statement defines.
+fn defined_name(stmt: &Stmt) -> Option<&str> {
+    match stmt {
+        Stmt::FunctionDef(def) => Some(def.name.as_str()),
+        Stmt::ClassDef(class) => Some(class.name.as_str()),
+        _ => None,
+    }
+}
+
 /// What the extractions ask of the whole module, found once per module.
 #[derive(Default)]
 struct ModuleNames {
@@ -1170,12 +1178,7 @@ fn module_names<T>(checker: &Checker, ask: impl FnOnce(&ModuleNames) -> T) -> T 
             .collect();
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         let mut defined_again = rustc_hash::FxHashSet::default();
-        for stmt in &checker.module().body {
-            let name = match stmt {
-                Stmt::FunctionDef(def) => def.name.as_str(),
-                Stmt::ClassDef(class) => class.name.as_str(),
-                _ => continue,
-            };
+        for name in checker.module().body.iter().filter_map(defined_name) {
             if !seen.insert(name) {
                 defined_again.insert(Box::from(name));
             }
