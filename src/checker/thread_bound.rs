@@ -295,10 +295,15 @@ fn extraction(
         .ok_or(SHAPE)?;
     let placed = match top {
         Stmt::FunctionDef(def) => def.range() == function.range(),
-        Stmt::ClassDef(class) => class
-            .body
-            .iter()
-            .any(|stmt| stmt.range() == function.range()),
+        Stmt::ClassDef(class) => {
+            let at = class
+                .body
+                .partition_point(|stmt| stmt.end() < function.start());
+            class
+                .body
+                .get(at)
+                .is_some_and(|stmt| stmt.range() == function.range())
+        }
         _ => false,
     };
     if !placed {
@@ -312,20 +317,15 @@ fn extraction(
         Stmt::ClassDef(class) => Some(class.name.as_str()),
         _ => None,
     };
-    let named_once = |body: &[Stmt], name: &str| {
-        body.iter()
-            .filter(|stmt| defined_name(stmt) == Some(name))
-            .count()
-            == 1
-    };
-    let defined_again =
-        |name: &str| module_names(checker, |names| names.defined_again.contains(name));
-    let unique = match top {
+    let unique = module_names(checker, |names| match top {
         Stmt::ClassDef(class) => {
-            named_once(&class.body, function.name.as_str()) && !defined_again(class.name.as_str())
+            !names.defined_again.contains(class.name.as_str())
+                && !names
+                    .defined_again_in_class
+                    .contains(&(class.start(), function.name.as_str().into()))
         }
-        _ => !defined_again(function.name.as_str()),
-    };
+        _ => !names.defined_again.contains(function.name.as_str()),
+    });
     if !unique {
         return Err(SHAPE);
     }
@@ -1155,6 +1155,14 @@ fn defined_name(stmt: &Stmt) -> Option<&str> {
     }
 }
 
+/// The names more than one `def` or `class` statement of `body` defines.
+fn defined_twice(body: &[Stmt]) -> impl Iterator<Item = &str> {
+    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    body.iter()
+        .filter_map(defined_name)
+        .filter(move |name| !seen.insert(name))
+}
+
 /// What the extractions ask of the whole module, found once per module.
 #[derive(Default)]
 struct ModuleNames {
@@ -1162,6 +1170,9 @@ struct ModuleNames {
     words: rustc_hash::FxHashSet<Box<str>>,
     /// The names more than one module-level `def` or `class` defines.
     defined_again: rustc_hash::FxHashSet<Box<str>>,
+    /// The names more than one `def` or `class` of a module-level class's body defines, with
+    /// the class's start.
+    defined_again_in_class: rustc_hash::FxHashSet<(TextSize, Box<str>)>,
     /// Its lines end in `\r\n`.
     crlf: bool,
 }
@@ -1176,16 +1187,17 @@ fn module_names<T>(checker: &Checker, ask: impl FnOnce(&ModuleNames) -> T) -> T 
             .filter(|word| !word.is_empty())
             .map(Box::from)
             .collect();
-        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-        let mut defined_again = rustc_hash::FxHashSet::default();
-        for name in checker.module().body.iter().filter_map(defined_name) {
-            if !seen.insert(name) {
-                defined_again.insert(Box::from(name));
-            }
-        }
+        let body = &checker.module().body;
+        let defined_again = defined_twice(body).map(Box::from).collect();
+        let defined_again_in_class = body
+            .iter()
+            .filter_map(|stmt| stmt.as_class_def_stmt())
+            .flat_map(|class| defined_twice(&class.body).map(|name| (class.start(), name.into())))
+            .collect();
         ModuleNames {
             words,
             defined_again,
+            defined_again_in_class,
             crlf: checker.source_text().contains("\r\n"),
         }
     });
