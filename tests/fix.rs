@@ -388,9 +388,15 @@ async def keep(self, path):
 async def opened(path):
     handle = open(path)
     return handle
+
+
+async def tally(path):
+    global total
+    with open(path) as handle:
+        total += len(handle.read())
 ";
     let found = findings(source);
-    for row in [7, 13, 20, 27, 33, 38] {
+    for row in [7, 13, 20, 27, 33, 38, 44] {
         let finding = finding_at(&found, row);
         let content = finding["fix"]["edits"][0]["content"]
             .as_str()
@@ -405,6 +411,33 @@ async def opened(path):
             "row {row}: {finding}"
         );
     }
+}
+
+#[test]
+fn a_global_the_moved_statements_do_not_name_leaves_the_file_use_whole() {
+    // `global` declares names of the coroutine's: the helper needs none it does not read.
+    let source = "\
+import shutil
+
+uploads = 0
+
+
+async def upload(source, path):
+    global uploads
+    uploads += 1
+    with open(path, \"wb\") as out:
+        shutil.copyfileobj(source, out)
+";
+    let text = fixed(source, &[]);
+    assert!(text.contains("def _upload_sync(source, path):"), "{text}");
+    assert!(
+        text.contains("await asyncio.to_thread(_upload_sync, source, path)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    global uploads\n    uploads += 1\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -584,9 +617,33 @@ async def handle(repo: Repo, line):
     repo._connection()
     repo.log(line)
     return repo.count()
+
+
+shared = None
+opened = 0
+
+
+def open_shared(path):
+    global shared, opened
+    opened += 1
+    shared = sqlite3.connect(path)
+
+
+def count_alone(path):
+    global opened
+    opened += 1
+    con = sqlite3.connect(path)
+    rows = con.execute(\"SELECT 1\").fetchall()
+    con.close()
+    return rows
+
+
+async def start(path):
+    open_shared(path)
+    return count_alone(path)
 ";
     let found = findings(source);
-    for row in [28, 29] {
+    for row in [28, 29, 53] {
         let finding = finding_at(&found, row);
         assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
         assert!(finding["fix"].is_null(), "row {row}: {finding}");
@@ -596,9 +653,11 @@ async def handle(repo: Repo, line):
             "row {row}: {help}"
         );
     }
-    let count = finding_at(&found, 30);
-    assert_eq!(count["code"], "LW103", "{count}");
-    assert!(!count["fix"].is_null(), "{count}");
+    for row in [30, 54] {
+        let count = finding_at(&found, row);
+        assert_eq!(count["code"], "LW103", "row {row}: {count}");
+        assert!(!count["fix"].is_null(), "row {row}: {count}");
+    }
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn name_shares_thread_bound(
     let mut names = vec![name];
     let mut name = name;
     for _ in 0..MAX_NESTING {
-        if scope.declares_outer
+        if scope.declared_outer.contains(&name)
             || scope.parameters.contains(&name)
             || !scope.bound.iter().any(|(bound, _)| *bound == name)
         {
@@ -339,9 +339,6 @@ fn extraction(
         Root::Stored => return Err(ESCAPES),
     }
     let scope = FunctionScope::collect(function);
-    if scope.declares_outer {
-        return Err(SHAPE);
-    }
     for &name in &group {
         if scope.parameters.contains(&name) || !scope.bound.iter().any(|(bound, _)| *bound == name)
         {
@@ -404,6 +401,14 @@ fn extraction(
     }
     if body.awaits {
         return Err(ACROSS_AWAIT);
+    }
+    // A name the coroutine declares `global` would be the helper's local; one it does not
+    // mention is none of the helper's business.
+    let declared_outer = |name: &&str| scope.declared_outer.contains(name);
+    if body.loads.iter().any(declared_outer)
+        || body.stores.iter().any(|(name, _, _)| declared_outer(name))
+    {
+        return Err(SHAPE);
     }
     // Statements that return move whole when nothing of the coroutine follows them: the
     // helper returns what the coroutine would have, and falling off its end returns `None`
@@ -706,7 +711,8 @@ struct FunctionScope<'a> {
     assignments: Vec<(&'a str, &'a Expr)>,
     /// Every name mention (nested scopes included: a closure reads the function's locals).
     names: Vec<(&'a str, TextRange, ExprContext)>,
-    declares_outer: bool,
+    /// The names a `global` or `nonlocal` statement of the function's own scope declares.
+    declared_outer: Vec<&'a str>,
     nesting: usize,
     depth: usize,
 }
@@ -728,7 +734,13 @@ impl<'a> Visitor<'a> for FunctionScope<'a> {
             return;
         }
         match stmt {
-            Stmt::Global(_) | Stmt::Nonlocal(_) if self.nesting == 0 => self.declares_outer = true,
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+                if self.nesting == 0 =>
+            {
+                self.declared_outer
+                    .extend(names.iter().map(|name| name.as_str()));
+            }
             Stmt::FunctionDef(def) if self.nesting == 0 => {
                 self.bound.push((def.name.as_str(), def.start()));
             }
