@@ -14,8 +14,14 @@ pub const CALLABLE_WRAPPERS: &[&str] = &["functools.partial"];
 
 /// Thread queues that are unbounded unless made with a positive `maxsize`: `put` on one made
 /// without waits for no room (LW101, LW103).
-pub const UNBOUNDED_UNLESS_SIZED: &[&str] =
-    &["queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"];
+/// A `multiprocessing.Queue` hands what is put to a feeder thread: only a bound makes its
+/// `put` wait.
+pub const UNBOUNDED_UNLESS_SIZED: &[&str] = &[
+    "queue.Queue",
+    "queue.LifoQueue",
+    "queue.PriorityQueue",
+    "multiprocessing.Queue",
+];
 
 /// Decorators that memoize a function: a zero-argument function so decorated runs its body
 /// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).

@@ -312,7 +312,8 @@ pub(crate) fn is_datagram_socket(checker: &Checker, value: &Expr) -> bool {
 /// Whether every assignment the module makes to the receiver of the method call `call` (a
 /// name, in the function and at module level; an attribute of the method's receiver, in the
 /// class's methods; `with ... as` included) is a value `built` accepts, an assignment of
-/// `None` aside: `None` when the receiver is neither, or the module assigns it nowhere.
+/// `None` aside: `None` when the receiver is neither, or the module assigns it nowhere but
+/// from another name (`self.results = results`, a parameter: made by whoever passes it).
 fn receiver_assignments_built(
     checker: &Checker,
     call: &ast::ExprCall,
@@ -321,11 +322,15 @@ fn receiver_assignments_built(
     let Expr::Attribute(method) = &*call.func else {
         return None;
     };
-    let (mut assigned, mut accepted) = (0usize, 0usize);
+    let (mut assigned, mut accepted, mut handed_on) = (0usize, 0usize, 0usize);
     let mut count = |value: Option<&Expr>, index: Option<usize>| {
         // `s = None` before the real value (a placeholder for a `finally`, a field not made
         // yet): no method is called on it, so it says nothing of the receiver.
         if index.is_none() && matches!(value, Some(Expr::NoneLiteral(_))) {
+            return;
+        }
+        if index.is_none() && matches!(value, Some(Expr::Name(_))) {
+            handed_on += 1;
             return;
         }
         assigned += 1;
@@ -367,7 +372,11 @@ fn receiver_assignments_built(
         }
         _ => return None,
     }
-    (assigned > 0).then_some(accepted == assigned)
+    if accepted < assigned {
+        Some(false)
+    } else {
+        (assigned > 0 && handed_on == 0).then_some(true)
+    }
 }
 
 /// A `get` on a thread queue that its code has just seen is not empty, with no await

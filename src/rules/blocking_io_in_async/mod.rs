@@ -127,11 +127,12 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
   with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
   returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL. A
-  `put` on a thread queue made without a bound (`queue.Queue()`, no `maxsize` or one of `0` or
-  less), when every assignment the module makes to the name, or to the attribute in the
-  class's methods, is such a queue: it never waits for room. The same for a queue the module
-  assigns nowhere itself (a parameter, a field of another object: `state.text_queue.put(x)`)
-  when every thread queue the module makes is unbounded, and it makes at least one. A `get` on a thread queue the
+  `put` on a thread queue made without a bound (`queue.Queue()` or `multiprocessing.Queue()`,
+  no `maxsize` or one of `0` or less), when every assignment the module makes to the name, or
+  to the attribute in the class's methods, is such a queue: it never waits for room. The same
+  for a queue the module makes nowhere itself (a parameter, a parameter kept on `self`, a
+  field of another object: `state.text_queue.put(x)`) when every thread queue the module
+  makes is unbounded, and it makes at least one. A `get` on a thread queue the
   code has just seen is not empty, with no await since: inside `while not q.empty():` or
   `if q.qsize():` (the drain idiom), or right after `while q.empty(): await
   asyncio.sleep(...)` with no `break` (only another thread taking the item in between could
