@@ -143,7 +143,8 @@ errors = [r for r in results if isinstance(r, BaseException)]
   self._session is None: self._session = ...`), caches of what was read and error bookkeeping,
   and whether anyone reads the attribute while the siblings run on cannot be told from one file.
 - A handler that raises (re-raises, or raises another error), that cancels the tasks (in the
-  handler or the `finally`: it deals with the siblings), that catches only `CancelledError`,
+  handler or the `finally`: it deals with the siblings; a handler that catches every error and
+  cancels them, or a `finally` that does, also answers a sibling that writes or loops), that catches only `CancelledError`,
   `KeyboardInterrupt` or `SystemExit`, or only the `TimeoutError` of a `wait_for` /
   `asyncio.timeout` around the gather (the deadline cancels the gather, and so its children). A
   bounded wait (`wait_for(event.wait(), 9)`) fails only by timing out, so a handler that does not
@@ -189,8 +190,13 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
     }
     let Some(observed) = closed_resource(checker, &scope, call, &awaitables)
         .or_else(|| carrying_handler(checker, call, &awaitables, &facts))
-        .or_else(|| half_done_write(checker, &awaitables, &facts))
-        .or_else(|| left_running(&awaitables, &facts))
+        .or_else(|| {
+            if cancelled_on_failure(checker, call) {
+                return None;
+            }
+            half_done_write(checker, &awaitables, &facts)
+                .or_else(|| left_running(&awaitables, &facts))
+        })
     else {
         return;
     };
@@ -2128,8 +2134,25 @@ impl<'a> Visitor<'a> for Mentions<'_> {
     }
 }
 
-/// (c) An awaitable writes, and another one can fail: the caller fails half-way while the
-/// write goes on.
+/// Whether the gather sits in a `try` that cancels the tasks when it fails: in a handler that
+/// catches every error, or in its `finally`. The siblings do not run on unsupervised, however
+/// the handler ends (`for task in tasks: task.cancel()`, then `raise`).
+fn cancelled_on_failure(checker: &Checker, call: &ast::ExprCall) -> bool {
+    enclosing_in_function(checker).any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        in_block(&try_stmt.body, call.range())
+            && (cancels(&try_stmt.finalbody)
+                || try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.type_.as_deref().is_none_or(|type_| {
+                        any_class_in(checker, type_, catalog::CATCH_ALL_CLASSES)
+                    }) && cancels(&handler.body)
+                }))
+    })
+}
+
 /// A sibling that loops until stopped, beside another that can fail: when that one fails,
 /// `gather` raises and the loop goes on with nobody to stop it or hear of its end.
 fn left_running(awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
@@ -2148,6 +2171,8 @@ fn left_running(awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
     })
 }
 
+/// (c) An awaitable writes, and another one can fail: the caller fails half-way while the
+/// write goes on.
 fn half_done_write(checker: &Checker, awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
     for (index, fact) in facts.iter().enumerate() {
         let Some(write) = &fact.writes else {
