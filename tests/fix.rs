@@ -661,6 +661,53 @@ async def start(path):
 }
 
 #[test]
+fn no_fix_moves_a_discord_view_to_a_worker_thread() {
+    // A view's initialiser makes a future on the running loop: built on a worker thread it
+    // raises, or never dispatches its buttons. A plain class that reads a file still moves.
+    let source = "\
+import discord
+
+
+class Panel(discord.ui.View):
+    def __init__(self, path):
+        super().__init__(timeout=None)
+        with open(path) as handle:
+            self.text = handle.read()
+
+
+class Plain:
+    def __init__(self, path):
+        with open(path) as handle:
+            self.text = handle.read()
+
+
+def build(path):
+    return discord.ui.View(timeout=5), open(path).read()
+
+
+async def show(interaction, path):
+    view = Panel(path)
+    plain = Plain(path)
+    other = build(path)
+    await interaction.response.send_message(view=view)
+    return plain, other
+";
+    let found = findings(source);
+    for (row, name) in [(22, "Panel"), (24, "build")] {
+        let finding = finding_at(&found, row);
+        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(
+            help.starts_with(&format!("`{name}` also uses the event loop")),
+            "row {row}: {help}"
+        );
+    }
+    let plain = finding_at(&found, 23);
+    assert!(!plain["fix"].is_null(), "{plain}");
+}
+
+#[test]
 fn no_asyncio_fix_in_a_module_written_for_another_event_loop() {
     // Under trio (or anyio on its trio backend) no asyncio loop runs: `asyncio.to_thread`
     // would raise. A module that imports asyncio as well keeps its fix.

@@ -2,7 +2,8 @@
 //! Starlette (the deprecated startup/shutdown API, LW203; draining background tasks, LW304;
 //! `run_in_threadpool`, LW104), LiteLLM's sync logging hooks (LW202), Home Assistant's
 //! loop-bound core methods and the helpers that run a plain callback in its executor (LW104),
-//! and the hooks Home Assistant and unittest never run concurrently with themselves (LW601).
+//! the hooks Home Assistant and unittest never run concurrently with themselves (LW601), and
+//! discord.py's views, which belong to the running loop.
 
 use super::asyncio_apis::EVENT_LOOP;
 use super::entries::{Api, Class, Library};
@@ -93,7 +94,32 @@ const ASYNC_TO_SYNC: &str = "asgiref.sync.AsyncToSync";
 /// makes a coroutine, which runs `f` in a worker thread once awaited.
 const SYNC_TO_ASYNC: &str = "asgiref.sync.SyncToAsync";
 
+/// A view or modal of discord.py (or of its forks nextcord and disnake): its initialiser
+/// makes a future on the running loop, so one built on a worker thread raises (or, caught,
+/// never dispatches its callbacks), and the `__init__` of a subclass stays on the loop's
+/// thread (LW103 moves no such constructor; LW104).
+const fn discord_view(path: &'static str) -> Class {
+    Class::new(path)
+        .constructor_uses_loop()
+        .methods(DISCORD_VIEW_METHODS)
+}
+
+const DISCORD_VIEW_METHODS: &[Api] = &[Api::new("__init__").loop_affine()];
+
 pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("discord").classes(&[
+        discord_view("discord.ui.View"),
+        discord_view("discord.ui.LayoutView"),
+        discord_view("discord.ui.Modal"),
+    ]),
+    Library::new("nextcord").classes(&[
+        discord_view("nextcord.ui.View"),
+        discord_view("nextcord.ui.Modal"),
+    ]),
+    Library::new("disnake").classes(&[
+        discord_view("disnake.ui.View"),
+        discord_view("disnake.ui.Modal"),
+    ]),
     // Home Assistant's core: its `async_` methods that are no coroutines must run on the event
     // loop's thread (Home Assistant raises when it sees one called from another thread).
     Library::new("homeassistant")

@@ -217,8 +217,8 @@ comprehension or a class body. A generator function's body runs as it is iterate
 moves with the builtin that consumes it (`await asyncio.to_thread(list, rows(...))`), and a
 `for` over it has no fix. No fix either when the helper, or a function it calls, also uses
 the event loop (makes an `asyncio.Future`, sets an `asyncio.Event`, creates a task, asks for
-the running or the current loop): on a worker thread that raises or touches the loop from the
-wrong thread,
+the running or the current loop, builds a discord.py view or modal, or is the `__init__` of
+one): on a worker thread that raises or touches the loop from the wrong thread,
 so the help line says to move only the blocking call. Nor when the helper, or a function it
 calls, shares an object that belongs to the thread that made it: a `sqlite3` connection it
 did not make (`self.conn.execute(...)`) or keeps beyond the call (`self.conn =
@@ -298,14 +298,14 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 "`{caller_name}` calls `{callee_name}`, which blocks the event loop in `{api}`: {}",
                 chain_text(&chain)
             );
+            // A constructor runs by calling its class: `to_thread(Material, ...)`.
+            let callee_called = callee_function
+                .shown_name()
+                .strip_suffix(".__init__")
+                .unwrap_or(callee_function.name());
             let mut diagnostic = Diagnostic::new(Rule::TransitiveBlockingCall, message, call.range)
                 .with_help(format!(
-                    "Run the helper in a worker thread: `await asyncio.to_thread({}, ...)`",
-                    // A constructor runs by calling its class: `to_thread(Material, ...)`.
-                    callee_function
-                        .shown_name()
-                        .strip_suffix(".__init__")
-                        .unwrap_or(callee_function.name())
+                    "Run the helper in a worker thread: `await asyncio.to_thread({callee_called}, ...)`"
                 ))
                 .with_chain(chain);
             // A generator function's body runs as its generator is iterated: the thread
@@ -321,8 +321,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // or corrupts the loop. No fix then; the help says which part to move out.
             if facts.loop_affine.contains_key(&callee) {
                 diagnostic = diagnostic.with_help(format!(
-                    "`{}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)",
-                    callee_function.name()
+                    "`{callee_called}` also uses the event loop, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)"
                 ));
             } else if let Some(why) = stays {
                 if let Some(help) = diagnostic.help.as_mut() {
@@ -332,8 +331,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 // A `sqlite3` connection kept on `self` and used from a worker thread raises
                 // (or, shared with `check_same_thread=False`, is used by two threads at once).
                 diagnostic = diagnostic.with_help(format!(
-                    "`{}` uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call), so it cannot move to a worker thread as it is: make and use the object in one sync helper run with `asyncio.to_thread`",
-                    callee_function.name()
+                    "`{callee_called}` uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call), so it cannot move to a worker thread as it is: make and use the object in one sync helper run with `asyncio.to_thread`"
                 ));
             } else if let Some(pending) = pending {
                 diagnostic = diagnostic.with_pending_fix(pending);
