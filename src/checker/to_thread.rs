@@ -201,11 +201,12 @@ fn import_statement(checker: &Checker, module: &str) -> Edit {
 /// working: `f(a, b=c)` → `await asyncio.to_thread(f, a, b=c)`; a call whose result another
 /// blocking call consumes (`open(p).read()`, `json.load(open(p))`) moves with it, in a
 /// lambda; a call whose iterator does the blocking work (`os.scandir`, `Path.iterdir`) moves
-/// with the builtin that consumes it (`await asyncio.to_thread(list, p.iterdir())`), or gets
-/// no fix.
+/// with the builtin that consumes it, in a lambda too (`await asyncio.to_thread(lambda:
+/// list(p.iterdir()))`: passed as an argument, the call itself would run on the loop, and
+/// from Python 3.13 `iterdir` lists the directory when called), or gets no fix.
 pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     let mut runner = Runner::here(checker)?;
-    if checker.model.call_path(call).is_some_and(|path| {
+    let lazy = checker.model.call_path(call).is_some_and(|path| {
         catalog::is_lazy(&path)
             || catalog::lazy_keywords(&path).iter().any(|keyword| {
                 call.arguments.find_keyword(keyword).is_some_and(|passed| {
@@ -216,12 +217,13 @@ pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
                     )
                 })
             })
-    }) {
-        let (consumer, parenthesize) = consumer_of(checker, call)?;
-        return call_fix(checker, runner, consumer, parenthesize);
-    }
-    let (outer, parenthesize) = outermost_blocking(checker, call);
-    if !consumes_blocking_call(checker, outer) {
+    });
+    let (outer, parenthesize) = if lazy {
+        consumer_of(checker, call)?
+    } else {
+        outermost_blocking(checker, call)
+    };
+    if !lazy && !consumes_blocking_call(checker, outer) {
         return call_fix(checker, runner, outer, parenthesize);
     }
     // A lambda cannot hold an `await`, a `yield`, or bind a name (`:=`) for its caller.

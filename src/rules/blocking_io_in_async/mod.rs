@@ -233,8 +233,9 @@ and the call is not inside a comprehension, a generator expression, a lambda or 
   `asyncio.to_thread` goes through the running loop's `run_in_executor`, which is that code.
 - A call whose iterator does the work as it is iterated (`os.scandir`, `os.walk`,
   `Path.iterdir`, `Path.glob`; pandas' text readers given `chunksize=` or `iterator=True`)
-  moves with the builtin that consumes it
-  (`await asyncio.to_thread(sorted, path.iterdir())`), or has no fix.
+  moves with the builtin that consumes it, in a lambda
+  (`await asyncio.to_thread(lambda: sorted(path.iterdir()))`: the call itself does work too,
+  all of it from Python 3.13 for `iterdir`, and pandas opens the file), or has no fix.
 - A blocking call whose result another blocking call consumes (`open(p).read()`,
   `json.load(open(p))`) moves with it: `await asyncio.to_thread(lambda: json.load(open(p)))`.
 
