@@ -141,6 +141,14 @@ pub(super) const LIBRARIES: &[Library] = &[
             .methods(&[Api::new("get").blocks(flagged("block", 0)), Api::new("put")]),
     ]),
     Library::new("multiprocessing").classes(&[
+        // `multiprocessing.Event()` (a function of the default context) makes one.
+        Class::new("multiprocessing.synchronize.Event")
+            .aliases(&["multiprocessing.Event"])
+            .methods(&[Api::new("wait").blocks(timed(
+                Some("await asyncio.to_thread(event.wait)"),
+                "timeout",
+                0,
+            ))]),
         Class::new("multiprocessing.Queue").methods(&[
             Api::new("get").blocks(flagged("block", 0)),
             Api::new("put").blocks(flagged("block", 1)),

@@ -64,7 +64,9 @@ def mark_ready(self):
   type (`fireplace.data.ip_address` with `fireplace: UnifiedFireplace` from a device
   library): the library changes that state on its own schedule and offers no event the
   project could set. Objects of `asyncio`, `queue`, `threading`, `collections` and the
-  builtins are not such: their state is what the project's own code puts there.
+  builtins are not such: their state is what the project's own code puts there. Objects of
+  `multiprocessing` are: another process sets a `multiprocessing.Event` (or fills a queue),
+  and no `asyncio.Event` can be set from there.
 
 ## Fix
 None: the event must be set where the state changes, which is elsewhere.
@@ -138,7 +140,6 @@ const PROJECT_DRIVEN_STATE_MODULES: &[&str] = &[
     "queue",
     "threading",
     "concurrent",
-    "multiprocessing",
     "typing",
     "dataclasses",
 ];
@@ -152,10 +153,19 @@ const PROJECT_DRIVEN_STATE_MODULES: &[&str] = &[
 fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
     let mut reads = 0usize;
     let mut library = 0usize;
+    // A read is a whole chain: `self._stop.is_set` reads the event's state, not the field
+    // `self._stop` holding it (met first, the outer attribute marks its inner one).
+    let mut inner_links: Vec<TextRange> = Vec::new();
     crate::ast_query::any_expr(condition, &mut |expr| {
         let Expr::Attribute(attribute) = expr else {
             return false;
         };
+        if inner_links.contains(&attribute.range()) {
+            return false;
+        }
+        if let Expr::Attribute(inner) = &*attribute.value {
+            inner_links.push(inner.range());
+        }
         reads += 1;
         let mut owner = &*attribute.value;
         let known = loop {
