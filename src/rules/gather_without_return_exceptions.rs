@@ -151,7 +151,8 @@ errors = [r for r in results if isinstance(r, BaseException)]
   catch timeouts is not about it.
 - A `with` or `finally` whose resource the awaitables do not use, and a `finally` that cancels
   the tasks before it closes what they use (`await cancel_and_wait(*tasks)` then `await
-  stream.aclose()`): they are stopped first.
+  stream.aclose()`), or whose `try` has a handler that catches every error and cancels them:
+  they are stopped first.
 - `return_exceptions=True` results that are never checked are LW402's business.
 
 ## Fix
@@ -1806,6 +1807,11 @@ fn closed_resource<'a>(
                     }
                 }
             }
+            // A handler that catches every error and cancels the tasks runs before the
+            // `finally` closes what they use.
+            Stmt::Try(try_stmt)
+                if in_block(&try_stmt.body, call.range())
+                    && handler_cancels_on_any_error(checker, try_stmt) => {}
             Stmt::Try(try_stmt)
                 if !try_stmt.finalbody.is_empty()
                     && !in_block(&try_stmt.finalbody, call.range()) =>
@@ -2143,13 +2149,19 @@ fn cancelled_on_failure(checker: &Checker, call: &ast::ExprCall) -> bool {
             return false;
         };
         in_block(&try_stmt.body, call.range())
-            && (cancels(&try_stmt.finalbody)
-                || try_stmt.handlers.iter().any(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    handler.type_.as_deref().is_none_or(|type_| {
-                        any_class_in(checker, type_, catalog::CATCH_ALL_CLASSES)
-                    }) && cancels(&handler.body)
-                }))
+            && (cancels(&try_stmt.finalbody) || handler_cancels_on_any_error(checker, try_stmt))
+    })
+}
+
+/// Whether a handler of `try_stmt` catches every error and cancels the tasks.
+fn handler_cancels_on_any_error(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
+    try_stmt.handlers.iter().any(|handler| {
+        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+        handler
+            .type_
+            .as_deref()
+            .is_none_or(|type_| any_class_in(checker, type_, catalog::CATCH_ALL_CLASSES))
+            && cancels(&handler.body)
     })
 }
 
