@@ -661,6 +661,50 @@ async def start(path):
 }
 
 #[test]
+fn a_cursor_of_a_connection_kept_on_self_stays_on_the_loop() {
+    // The cursor belongs to the connection's thread: moved alone to a worker it raises
+    // (unless the connection was made with `check_same_thread=False`). A cursor of a
+    // connection the coroutine makes moves with the connection.
+    let source = "\
+import sqlite3
+
+
+class Storage:
+    async def open(self, path):
+        self.conn = sqlite3.connect(path)
+        cursor = self.conn.cursor()
+        cursor.execute(\"SELECT 1\")
+        found = cursor.fetchone()
+        cursor.close()
+        return found
+
+    async def count(self, path):
+        con = sqlite3.connect(path)
+        cur = con.cursor()
+        cur.execute(\"SELECT count(*) FROM t\")
+        total = cur.fetchone()[0]
+        con.close()
+        return total
+";
+    let found = findings(source);
+    for row in [8, 9] {
+        let finding = finding_at(&found, row);
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+    }
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("def _Storage_count_sync(path):\n    con = sqlite3.connect(path)\n    cur = con.cursor()\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "        cursor = self.conn.cursor()\n        cursor.execute(\"SELECT 1\")\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn no_fix_moves_a_discord_view_to_a_worker_thread() {
     // A view's initialiser makes a future on the running loop: built on a worker thread it
     // raises, or never dispatches its buttons. A plain class that reads a file still moves.

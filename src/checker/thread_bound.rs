@@ -167,17 +167,15 @@ fn per_object<T: Clone + 'static>(
     answered
 }
 
-/// Whether the thread-bound object `name` goes by in `function` is shared beyond it: see
-/// [`shares_thread_bound`].
-fn name_shares_thread_bound(
+/// The names the object `name` goes by in the function, back to the one that made it there
+/// (`cur` of `cur = con.cursor()`, then `con`); `None` when it comes from outside the
+/// function: a parameter, a global, an attribute (`cur = self.conn.cursor()`).
+fn origins<'a>(
     checker: &Checker,
-    function: &ast::StmtFunctionDef,
-    name: &str,
-) -> bool {
-    let shared = Shared::ThreadBound;
-    let scope = FunctionScope::collect(function);
-    // The names the object goes by here, back to the one that made it: `cur` of `cur =
-    // con.cursor()`, then `con`.
+    scope: &FunctionScope<'a>,
+    name: &'a str,
+    shared: Shared,
+) -> Option<Vec<&'a str>> {
     let mut names = vec![name];
     let mut name = name;
     for _ in 0..MAX_NESTING {
@@ -185,7 +183,7 @@ fn name_shares_thread_bound(
             || scope.parameters.contains(&name)
             || !scope.bound.iter().any(|(bound, _)| *bound == name)
         {
-            return true;
+            return None;
         }
         // `cur = con.cursor()`, `con = self.conn`: from another name; `con =
         // sqlite3.connect(p)`: made here.
@@ -211,6 +209,20 @@ fn name_shares_thread_bound(
             _ => break,
         }
     }
+    Some(names)
+}
+
+/// Whether the thread-bound object `name` goes by in `function` is shared beyond it: see
+/// [`shares_thread_bound`].
+fn name_shares_thread_bound(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    name: &str,
+) -> bool {
+    let scope = FunctionScope::collect(function);
+    let Some(names) = origins(checker, &scope, name, Shared::ThreadBound) else {
+        return true;
+    };
     // Kept past the call: returned, or stored where it outlives the function (the object
     // itself, or another bound to its thread; not what it gave, as a row).
     fn kept(checker: &Checker, value: &Expr, names: &[&str]) -> bool {
@@ -332,19 +344,14 @@ fn extraction(
 
     // The object's names: the one the call reaches, and every name bound from it to another
     // thread-bound value (`cur = con.cursor()`).
-    let mut group: Vec<&str> = Vec::new();
-    match root_name(checker, call, shared) {
-        Root::Name(name) => group.push(name),
-        Root::Unnamed => {}
-        Root::Stored => return Err(ESCAPES),
-    }
+    // The names it came from move with it (`con` of `cur = con.cursor()`); one the coroutine
+    // did not make (`cur = self.conn.cursor()`) belongs to the loop's thread.
     let scope = FunctionScope::collect(function);
-    for &name in &group {
-        if scope.parameters.contains(&name) || !scope.bound.iter().any(|(bound, _)| *bound == name)
-        {
-            return Err(MADE_ELSEWHERE);
-        }
-    }
+    let mut group: Vec<&str> = match root_name(checker, call, shared) {
+        Root::Name(name) => origins(checker, &scope, name, shared).ok_or(MADE_ELSEWHERE)?,
+        Root::Unnamed => Vec::new(),
+        Root::Stored => return Err(ESCAPES),
+    };
     if !group.is_empty() {
         let mut grew = true;
         while grew {
