@@ -705,6 +705,71 @@ class Storage:
 }
 
 #[test]
+fn no_fix_moves_a_textual_widget_method_to_a_worker_thread() {
+    // A Textual app's method may change the screen, which only the app's thread may touch:
+    // neither it nor a helper that calls it moves. A plain class's method still does.
+    let source = "\
+from textual.app import App
+from textual.widgets import RichLog
+
+
+class Calibration(App):
+    def compose(self):
+        self.log_view = RichLog()
+        yield self.log_view
+
+    def save(self):
+        with open(\"calibration.bin\", \"wb\") as out:
+            out.write(b\"...\")
+        self.log_view.write(\"saved\")
+
+    async def on_key(self, event):
+        self.save()
+
+
+def archive(app: Calibration):
+    app.save()
+
+
+async def on_archive(app: Calibration):
+    archive(app)
+
+
+class Store:
+    def save(self):
+        with open(\"store.bin\", \"wb\") as out:
+            out.write(b\"...\")
+
+
+async def keep(store: Store):
+    store.save()
+
+
+class Wizard(Calibration):
+    def finish(self):
+        with open(\"wizard.txt\") as handle:
+            return handle.read()
+
+
+async def done(wizard: Wizard):
+    return wizard.finish()
+";
+    let found = findings(source);
+    for (row, name) in [(16, "save"), (24, "archive"), (44, "finish")] {
+        let finding = finding_at(&found, row);
+        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(
+            help.starts_with(&format!("`{name}` is, or calls, a method of a Textual app")),
+            "row {row}: {help}"
+        );
+    }
+    let plain = finding_at(&found, 34);
+    assert!(!plain["fix"].is_null(), "{plain}");
+}
+
+#[test]
 fn no_fix_moves_a_discord_view_to_a_worker_thread() {
     // A view's initialiser makes a future on the running loop: built on a worker thread it
     // raises, or never dispatches its buttons. A plain class that reads a file still moves.

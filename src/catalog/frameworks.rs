@@ -106,6 +106,19 @@ const fn discord_view(path: &'static str) -> Class {
 
 const DISCORD_VIEW_METHODS: &[Api] = &[Api::new("__init__").loop_affine()];
 
+/// The modules of Textual's app, screen and widget classes: every one is a node of the
+/// app's DOM, which only the app's thread may touch (from another, `call_from_thread`). A
+/// project class deriving from one runs its methods on the loop, where they may change the
+/// screen: LW103 moves none of them, nor a helper that calls one, to a worker thread.
+pub const UI_ON_THE_LOOP_MODULES: &[&str] = &[
+    "textual.app",
+    "textual.screen",
+    "textual.widget",
+    "textual.widgets",
+    "textual.containers",
+    "textual.scroll_view",
+];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("discord").classes(&[
         discord_view("discord.ui.View"),

@@ -51,6 +51,10 @@ pub struct Facts {
     /// Sync functions that share an object bound to its thread (a `sqlite3` connection kept
     /// on `self`), directly or through sync callees: none can move to a worker thread.
     pub shares_thread_bound: FunctionMap<Step>,
+    /// Sync methods of project classes deriving from a UI framework's classes that live on
+    /// the loop (Textual's apps, screens and widgets), and the sync functions that call
+    /// them: they may touch the screen, which only the loop's thread may.
+    pub ui_on_the_loop: FunctionMap<Step>,
     /// Sync functions that run inside a running loop: the caller and call site that reach
     /// them (`None` for the entry points themselves).
     pub reached: FunctionMap<Reach>,
@@ -179,6 +183,23 @@ impl Facts {
             |_, function| function.shares_thread_bound.then_some((1, 0)),
             |_, caller, _, _| takes_part(caller),
         );
+        let ui_classes = project.classes_deriving_from_modules(catalog::UI_ON_THE_LOOP_MODULES);
+        let ui_on_the_loop = if ui_classes.is_empty() {
+            FunctionMap::new(project)
+        } else {
+            ranked_backward(
+                project,
+                &callers,
+                |id, function| {
+                    let qualname = function.qualname();
+                    let dot = super::index::last_dot(qualname)?;
+                    let module = project.modules[id.0].summary.module_name.as_str();
+                    let class = qualified(module, &qualname[..dot]);
+                    ui_classes.contains(class.as_str()).then_some((1, 0))
+                },
+                |_, caller, _, _| takes_part(caller),
+            )
+        };
         Self {
             edges,
             handed_callees,
@@ -187,6 +208,7 @@ impl Facts {
             blocks_when,
             loop_affine,
             shares_thread_bound,
+            ui_on_the_loop,
             reached,
             entries,
         }

@@ -645,6 +645,41 @@ impl<'a> Project<'a> {
     }
 }
 
+impl<'a> Project<'a> {
+    /// The project classes that derive, at any depth, from a class of one of `modules` (a
+    /// base whose path is `<module>.<Name>`).
+    pub fn classes_deriving_from_modules(&self, modules: &[&str]) -> HashSet<&'a str> {
+        let from_modules =
+            |base: &str| last_dot(base).is_some_and(|dot| modules.contains(&&base[..dot]));
+        // Most projects subclass none of them: the classes with such a direct base first.
+        let mut found: HashSet<&'a str> = self
+            .classes
+            .iter()
+            .filter(|(_, (_, class))| class.bases.iter().any(|base| from_modules(base)))
+            .map(|(&path, _)| path)
+            .collect();
+        if found.is_empty() {
+            return found;
+        }
+        // Then their project subclasses, until none is added.
+        loop {
+            let more: Vec<&'a str> = self
+                .classes
+                .iter()
+                .filter(|(path, (_, class))| {
+                    !found.contains(*path)
+                        && class.bases.iter().any(|base| found.contains(base.as_str()))
+                })
+                .map(|(&path, _)| path)
+                .collect();
+            if more.is_empty() {
+                return found;
+            }
+            found.extend(more);
+        }
+    }
+}
+
 impl Project<'_> {
     pub fn is_class(&self, path: &str) -> bool {
         self.classes.contains_key(path)

@@ -225,7 +225,9 @@ did not make (`self.conn.execute(...)`) or keeps beyond the call (`self.conn =
 sqlite3.connect(...)`, returned): on a worker thread it raises, or two threads use one
 connection at once. A helper that makes, uses and closes its own connection moves. The
 same holds for the catalog's calls that must stay on their thread (an acquisition, a read
-of the terminal) when the chain ends in one of them. A blocking call made inside another
+of the terminal) when the chain ends in one of them, and for a method of a class deriving
+from Textual's apps, screens or widgets (or a helper that calls one): it may change the
+screen, which only the app's thread may touch. A blocking call made inside another
 reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
 the outer call moves first, and the inner one is reported again, and moved, in the thread's
 arguments.
@@ -332,6 +334,12 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 // (or, shared with `check_same_thread=False`, is used by two threads at once).
                 diagnostic = diagnostic.with_help(format!(
                     "`{callee_called}` uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call), so it cannot move to a worker thread as it is: make and use the object in one sync helper run with `asyncio.to_thread`"
+                ));
+            } else if facts.ui_on_the_loop.contains_key(&callee) {
+                // A Textual widget changed from a worker thread corrupts the screen or
+                // raises: only the app's thread may touch it.
+                diagnostic = diagnostic.with_help(format!(
+                    "`{callee_called}` is, or calls, a method of a Textual app, screen or widget, which may change the screen that only the app's thread may touch, so it cannot move to a worker thread as it is: run only its blocking part there (`await asyncio.to_thread(...)` around that call)"
                 ));
             } else if let Some(pending) = pending {
                 diagnostic = diagnostic.with_pending_fix(pending);
