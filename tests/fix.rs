@@ -770,6 +770,36 @@ async def done(wizard: Wizard):
 }
 
 #[test]
+fn a_file_use_that_touches_a_textual_widget_moves_its_open_alone() {
+    // The statements that read the file also write to the app's widget: moved whole, they
+    // would touch it from a worker thread. Those that do not name the app move whole.
+    let source = "\
+from textual.app import App
+
+
+class Viewer(App):
+    def show(self, text):
+        self.query_one(\"#notes\").update(text)
+
+    async def on_mount(self):
+        with open(\"notes.txt\") as handle:
+            self.show(handle.read())
+
+    async def count(self):
+        with open(\"notes.txt\") as handle:
+            lines = len(handle.readlines())
+        return lines
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("        with await asyncio.to_thread(open, \"notes.txt\") as handle:\n            self.show"),
+        "{text}"
+    );
+    assert!(text.contains("def _Viewer_count_sync():"), "{text}");
+    assert!(!text.contains("_Viewer_on_mount_sync"), "{text}");
+}
+
+#[test]
 fn no_fix_moves_a_discord_view_to_a_worker_thread() {
     // A view's initialiser makes a future on the running loop: built on a worker thread it
     // raises, or never dispatches its buttons. A plain class that reads a file still moves.

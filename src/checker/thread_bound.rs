@@ -428,7 +428,23 @@ fn extraction(
     if jumps || body.unsupported || (in_class && body.mangled) {
         return Err(if jumps { JUMPS } else { SHAPE });
     }
-    if calls_the_loop(checker, statements, shared, &group) {
+    // A Textual app's or widget's own object, named in the statements, may be changed by
+    // them: only the app's thread may touch it.
+    let receiver_on_the_loop = || {
+        let Stmt::ClassDef(class) = top else {
+            return false;
+        };
+        let derives_from_ui = class.bases().iter().any(|base| {
+            checker.model.path_of(base).is_some_and(|path| {
+                path.rsplit_once('.')
+                    .is_some_and(|(module, _)| catalog::UI_ON_THE_LOOP_MODULES.contains(&module))
+            })
+        });
+        derives_from_ui
+            && ast_query::receiver_name(function)
+                .is_some_and(|receiver| body.loads.contains(&receiver))
+    };
+    if calls_the_loop(checker, statements, shared, &group) || receiver_on_the_loop() {
         return Err(LOOP_BOUND);
     }
     // What a thread-bound object gives (a cursor's rows) is kept from it: a value built
