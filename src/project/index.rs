@@ -643,9 +643,7 @@ impl<'a> Project<'a> {
             row: module.line_index.line_of(range.start()) + 1,
         }
     }
-}
 
-impl<'a> Project<'a> {
     /// The project classes that derive, at any depth, from a class of one of `modules` (a
     /// base whose path is `<module>.<Name>`).
     pub fn classes_deriving_from_modules(&self, modules: &[&str]) -> HashSet<&'a str> {

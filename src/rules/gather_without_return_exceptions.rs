@@ -143,12 +143,14 @@ errors = [r for r in results if isinstance(r, BaseException)]
   self._session is None: self._session = ...`), caches of what was read and error bookkeeping,
   and whether anyone reads the attribute while the siblings run on cannot be told from one file.
 - A handler that raises (re-raises, or raises another error), that cancels the tasks (in the
-  handler or the `finally`: it deals with the siblings; a handler that catches every error and
-  cancels them, or a `finally` that does, also answers a sibling that writes or loops), that catches only `CancelledError`,
+  handler or the `finally`: it deals with the siblings), that catches only `CancelledError`,
   `KeyboardInterrupt` or `SystemExit`, or only the `TimeoutError` of a `wait_for` /
   `asyncio.timeout` around the gather (the deadline cancels the gather, and so its children). A
   bounded wait (`wait_for(event.wait(), 9)`) fails only by timing out, so a handler that does not
   catch timeouts is not about it.
+- Siblings that write or loop until stopped, when a handler around the gather catches every
+  error and cancels the tasks, or its `finally` does: none runs on unsupervised, however the
+  handler ends (`for task in tasks: task.cancel()`, then `raise`).
 - A `with` or `finally` whose resource the awaitables do not use, and a `finally` that cancels
   the tasks before it closes what they use (`await cancel_and_wait(*tasks)` then `await
   stream.aclose()`), or whose `try` has a handler that catches every error and cancels them:
