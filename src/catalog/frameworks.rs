@@ -110,7 +110,7 @@ const DISCORD_VIEW_METHODS: &[Api] = &[Api::new("__init__").loop_affine()];
 /// app's DOM, which only the app's thread may touch (from another, `call_from_thread`). A
 /// project class deriving from one runs its methods on the loop, where they may change the
 /// screen: LW103 moves none of them, nor a helper that calls one, to a worker thread.
-pub const UI_ON_THE_LOOP_MODULES: &[&str] = &[
+const UI_ON_THE_LOOP_MODULES: &[&str] = &[
     "textual.app",
     "textual.screen",
     "textual.widget",
@@ -118,6 +118,12 @@ pub const UI_ON_THE_LOOP_MODULES: &[&str] = &[
     "textual.containers",
     "textual.scroll_view",
 ];
+
+/// Whether `path` names a class of [`UI_ON_THE_LOOP_MODULES`] (`textual.app.App`).
+pub fn is_ui_class_on_the_loop(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(module, _)| UI_ON_THE_LOOP_MODULES.contains(&module))
+}
 
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("discord").classes(&[

@@ -342,10 +342,9 @@ fn extraction(
         return Err(SHAPE);
     }
 
-    // The object's names: the one the call reaches, and every name bound from it to another
-    // thread-bound value (`cur = con.cursor()`).
-    // The names it came from move with it (`con` of `cur = con.cursor()`); one the coroutine
-    // did not make (`cur = self.conn.cursor()`) belongs to the loop's thread.
+    // The object's names: the one the call reaches, those it came from (`con` of `cur =
+    // con.cursor()`: one the coroutine did not make, `cur = self.conn.cursor()`, belongs to
+    // the loop's thread), and every name bound from it to another thread-bound value.
     let scope = FunctionScope::collect(function);
     let mut group: Vec<&str> = match root_name(checker, call, shared) {
         Root::Name(name) => origins(checker, &scope, name, shared).ok_or(MADE_ELSEWHERE)?,
@@ -435,10 +434,10 @@ fn extraction(
             return false;
         };
         let derives_from_ui = class.bases().iter().any(|base| {
-            checker.model.path_of(base).is_some_and(|path| {
-                path.rsplit_once('.')
-                    .is_some_and(|(module, _)| catalog::UI_ON_THE_LOOP_MODULES.contains(&module))
-            })
+            checker
+                .model
+                .path_of(base)
+                .is_some_and(|path| catalog::is_ui_class_on_the_loop(&path))
         });
         derives_from_ui
             && ast_query::receiver_name(function)

@@ -183,7 +183,7 @@ impl Facts {
             |_, function| function.shares_thread_bound.then_some((1, 0)),
             |_, caller, _, _| takes_part(caller),
         );
-        let ui_classes = project.classes_deriving_from_modules(catalog::UI_ON_THE_LOOP_MODULES);
+        let ui_classes = project.classes_deriving_from(catalog::is_ui_class_on_the_loop);
         let ui_on_the_loop = if ui_classes.is_empty() {
             FunctionMap::new(project)
         } else {

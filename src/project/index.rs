@@ -644,16 +644,14 @@ impl<'a> Project<'a> {
         }
     }
 
-    /// The project classes that derive, at any depth, from a class of one of `modules` (a
-    /// base whose path is `<module>.<Name>`).
-    pub fn classes_deriving_from_modules(&self, modules: &[&str]) -> HashSet<&'a str> {
-        let from_modules =
-            |base: &str| last_dot(base).is_some_and(|dot| modules.contains(&&base[..dot]));
+    /// The project classes that derive, at any depth, from a library class `library_class`
+    /// accepts (by its path).
+    pub fn classes_deriving_from(&self, library_class: impl Fn(&str) -> bool) -> HashSet<&'a str> {
         // Most projects subclass none of them: the classes with such a direct base first.
         let mut found: HashSet<&'a str> = self
             .classes
             .iter()
-            .filter(|(_, (_, class))| class.bases.iter().any(|base| from_modules(base)))
+            .filter(|(_, (_, class))| class.bases.iter().any(|base| library_class(base)))
             .map(|(&path, _)| path)
             .collect();
         if found.is_empty() {
