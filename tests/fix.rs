@@ -661,6 +661,41 @@ async def start(path):
 }
 
 #[test]
+fn an_exception_name_is_neither_passed_to_the_helper_nor_returned() {
+    // `except ... as error` deletes `error` when the handler ends: bound by an earlier
+    // handler, it is no local the helper could be passed; bound in the moved statements, it
+    // is none they could return.
+    let source = "\
+import json
+import logging
+
+
+async def fetch(kind, path, payload):
+    if kind == \"json\":
+        try:
+            return json.loads(payload)
+        except ValueError as error:
+            logging.error(error)
+            raise
+    out = open(path, \"wb\")
+    try:
+        out.write(bytes(payload))
+    except OSError as error:
+        logging.error(error)
+        raise
+    finally:
+        out.close()
+    return path
+";
+    let text = fixed(source, &[]);
+    assert!(text.contains("def _fetch_sync(path, payload):"), "{text}");
+    assert!(
+        text.contains("    await asyncio.to_thread(_fetch_sync, path, payload)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_cursor_of_a_connection_kept_on_self_stays_on_the_loop() {
     // The cursor belongs to the connection's thread: moved alone to a worker it raises
     // (unless the connection was made with `check_same_thread=False`). A cursor of a

@@ -469,12 +469,18 @@ fn extraction(
                 .any(|(bound, at)| *bound == name && *at < span.start())
     };
     let is_local = |name: &str| {
-        scope.parameters.contains(&name) || scope.bound.iter().any(|(bound, _)| *bound == name)
+        scope.parameters.contains(&name)
+            || scope.bound.iter().any(|(bound, _)| *bound == name)
+            || scope.handler_names.contains(&name)
     };
     let read_elsewhere = |name: &str| {
         scope.names.iter().any(|(read, at, ctx)| {
             *read == name && *ctx == ExprContext::Load && !span.contains_range(*at)
         })
+    };
+    // Bound whichever way the coroutine came to the statements.
+    let bound_on_entry = |name: &str| {
+        scope.parameters.contains(&name) || bound_on_every_path(&path, span.start(), name)
     };
     let mut results: Vec<&str> = Vec::new();
     for (name, _, definite) in &body.stores {
@@ -489,18 +495,32 @@ fn extraction(
             return Err(ESCAPES);
         }
         // A result that may stay unbound would turn the helper's `return` into an error.
-        if !definite && !bound_before(name) {
+        if !definite && !bound_on_entry(name) {
             return Err(SHAPE);
         }
         results.push(name);
     }
     let mut parameters: Vec<&str> = Vec::new();
-    let stored_in_span = |name: &str| body.stores.iter().any(|(stored, _, _)| *stored == name);
-    for name in body.loads.iter().chain(results.iter()) {
+    let stored_in_span = |name: &str| {
+        body.stores.iter().any(|(stored, _, _)| *stored == name)
+            || body.handler_names.contains(&name)
+    };
+    // A result the statements always bind needs no value passed in (`body = f.read()`).
+    let stored_definitely = |name: &str| {
+        body.stores
+            .iter()
+            .any(|(stored, _, definite)| *stored == name && *definite)
+    };
+    let passed_through = results.iter().filter(|name| !stored_definitely(name));
+    for name in body.loads.iter().chain(passed_through) {
         if parameters.contains(name) || !is_local(name) {
             continue;
         }
         if bound_before(name) {
+            // Passed while unbound, it would raise where the statements may never read it.
+            if !bound_on_entry(name) {
+                return Err(SHAPE);
+            }
             parameters.push(name);
         } else if !stored_in_span(name) {
             return Err(SHAPE);
@@ -677,6 +697,84 @@ fn names_in(expr: &Expr) -> Vec<&str> {
     names.0
 }
 
+/// Whether `name` is bound on every path to `start`, the first moved statement, on the
+/// blocks of `path` (from [`block_path`]; the function's parameters aside): a statement
+/// before it in one of those blocks that always binds it (`x = ...`, an import, a
+/// `def`, a `with ... as x` that has ended), or the statement holding it (`for x in ...:`,
+/// `with ... as x:`, `except ... as x:`).
+fn bound_on_every_path(path: &[(&[Stmt], usize)], start: TextSize, name: &str) -> bool {
+    let named = |target: &Expr| {
+        let mut names = Vec::new();
+        target_names(target, &mut names);
+        names.contains(&name)
+    };
+    let binds = |stmt: &Stmt| match stmt {
+        Stmt::Assign(assign) => assign.targets.iter().any(named),
+        Stmt::AnnAssign(assign) => assign.value.is_some() && named(&assign.target),
+        Stmt::Import(import) => import.names.iter().any(|alias| {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            bound.split('.').next() == Some(name)
+        }),
+        Stmt::ImportFrom(import) => import
+            .names
+            .iter()
+            .any(|alias| alias.asname.as_ref().unwrap_or(&alias.name).as_str() == name),
+        Stmt::FunctionDef(def) => def.name.as_str() == name,
+        Stmt::ClassDef(class) => class.name.as_str() == name,
+        Stmt::With(with) => with
+            .items
+            .iter()
+            .any(|item| item.optional_vars.as_deref().is_some_and(named)),
+        _ => false,
+    };
+    path.iter().any(|&(block, index)| {
+        let holder = &block[index];
+        block
+            .iter()
+            .take_while(|stmt| stmt.end() <= start)
+            .any(binds)
+            || (holder.start() < start
+                && match holder {
+                    Stmt::For(for_stmt) => {
+                        in_statements(&for_stmt.body, start) && named(&for_stmt.target)
+                    }
+                    Stmt::With(with) => with
+                        .items
+                        .iter()
+                        .any(|item| item.optional_vars.as_deref().is_some_and(named)),
+                    Stmt::Try(try_stmt) => try_stmt.handlers.iter().any(|handler| {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        in_statements(&handler.body, start)
+                            && handler
+                                .name
+                                .as_ref()
+                                .is_some_and(|bound| bound.as_str() == name)
+                    }),
+                    _ => false,
+                })
+    })
+}
+
+/// Whether `offset` lies within the run of statements `block`.
+fn in_statements(block: &[Stmt], offset: TextSize) -> bool {
+    match (block.first(), block.last()) {
+        (Some(first), Some(last)) => first.start() <= offset && offset <= last.end(),
+        _ => false,
+    }
+}
+
+/// The names an assignment target binds (`a`, `a, (b, *c)`).
+fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
+    match target {
+        Expr::Name(name) => names.push(name.id.as_str()),
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            elts.iter().for_each(|element| target_names(element, names));
+        }
+        Expr::Starred(starred) => target_names(&starred.value, names),
+        _ => {}
+    }
+}
+
 /// Every block from the function's body down to the statement holding `offset`, with the
 /// index of the statement on the way.
 fn block_path(body: &[Stmt], offset: TextSize) -> Vec<(&[Stmt], usize)> {
@@ -735,6 +833,11 @@ struct FunctionScope<'a> {
     names: Vec<(&'a str, TextRange, ExprContext)>,
     /// The names a `global` or `nonlocal` statement of the function's own scope declares.
     declared_outer: Vec<&'a str>,
+    /// The names `except ... as name` binds: locals deleted when the handler ends, so bound
+    /// for none of the statements after it.
+    handler_names: Vec<&'a str>,
+    /// The names the lambdas and comprehensions being visited bind for themselves.
+    shadowed: Vec<&'a str>,
     nesting: usize,
     depth: usize,
 }
@@ -791,7 +894,7 @@ impl<'a> Visitor<'a> for FunctionScope<'a> {
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if let Some(name) = &handler.name {
-                        self.bound.push((name.as_str(), handler.start()));
+                        self.handler_names.push(name.as_str());
                     }
                 }
             }
@@ -809,20 +912,14 @@ impl<'a> Visitor<'a> for FunctionScope<'a> {
         if self.depth >= MAX_NESTING {
             return;
         }
-        if let Expr::Name(name) = expr {
+        if let Expr::Name(name) = expr
+            && !self.shadowed.contains(&name.id.as_str())
+        {
             self.names.push((name.id.as_str(), name.range(), name.ctx));
             if name.ctx != ExprContext::Load && self.nesting == 0 {
                 self.bound.push((name.id.as_str(), name.start()));
             }
         }
-        let nested = matches!(
-            expr,
-            Expr::Lambda(_)
-                | Expr::ListComp(_)
-                | Expr::SetComp(_)
-                | Expr::DictComp(_)
-                | Expr::Generator(_)
-        );
         // A walrus in a comprehension binds in the function: kept by visiting it at the
         // function's level.
         if let Expr::Named(named) = expr
@@ -831,12 +928,120 @@ impl<'a> Visitor<'a> for FunctionScope<'a> {
         {
             self.bound.push((name.id.as_str(), name.start()));
         }
+        let nested = names_of_own_scope(expr).is_some();
         self.nesting += usize::from(nested);
         self.depth += 1;
-        visitor::walk_expr(self, expr);
+        if !walk_own_scope(self, expr, |scope| &mut scope.shadowed) {
+            visitor::walk_expr(self, expr);
+        }
         self.depth -= 1;
         self.nesting -= usize::from(nested);
     }
+}
+
+/// Walks `expr` when it is a lambda or a comprehension, what it evaluates in the enclosing
+/// scope first (a lambda's defaults, a comprehension's first iterable: `[d for d in d]`),
+/// then the rest with the names it binds for itself in the visitor's `shadowed` list, taken
+/// off again after. Whether it was one (else the caller walks it).
+fn walk_own_scope<'a, V: Visitor<'a>>(
+    visitor: &mut V,
+    expr: &'a Expr,
+    shadowed: impl Fn(&mut V) -> &mut Vec<&'a str>,
+) -> bool {
+    let Some(own) = names_of_own_scope(expr) else {
+        return false;
+    };
+    let outside = shadowed(visitor).len();
+    match expr {
+        Expr::Lambda(lambda) => {
+            if let Some(parameters) = &lambda.parameters {
+                for default in parameters
+                    .iter()
+                    .filter_map(|parameter| parameter.default())
+                {
+                    visitor.visit_expr(default);
+                }
+            }
+            shadowed(visitor).extend(own);
+            visitor.visit_expr(&lambda.body);
+        }
+        Expr::ListComp(ast::ExprListComp {
+            elt, generators, ..
+        })
+        | Expr::SetComp(ast::ExprSetComp {
+            elt, generators, ..
+        })
+        | Expr::Generator(ast::ExprGenerator {
+            elt, generators, ..
+        }) => {
+            walk_comprehension(visitor, &[elt], generators, own, &shadowed);
+        }
+        Expr::DictComp(ast::ExprDictComp {
+            key,
+            value,
+            generators,
+            ..
+        }) => {
+            let elements: Vec<&Expr> = key.as_deref().into_iter().chain([&**value]).collect();
+            walk_comprehension(visitor, &elements, generators, own, &shadowed);
+        }
+        _ => {}
+    }
+    shadowed(visitor).truncate(outside);
+    true
+}
+
+fn walk_comprehension<'a, V: Visitor<'a>>(
+    visitor: &mut V,
+    elements: &[&'a Expr],
+    generators: &'a [ast::Comprehension],
+    own: Vec<&'a str>,
+    shadowed: &impl Fn(&mut V) -> &mut Vec<&'a str>,
+) {
+    if let Some(first) = generators.first() {
+        visitor.visit_expr(&first.iter);
+    }
+    shadowed(visitor).extend(own);
+    for element in elements {
+        visitor.visit_expr(element);
+    }
+    for (index, generator) in generators.iter().enumerate() {
+        visitor.visit_expr(&generator.target);
+        if index > 0 {
+            visitor.visit_expr(&generator.iter);
+        }
+        for condition in &generator.ifs {
+            visitor.visit_expr(condition);
+        }
+    }
+}
+
+/// The names a lambda or a comprehension binds in a scope of its own (its parameters, its
+/// loop targets): mentions of them there are not the function's; `None` for other
+/// expressions.
+fn names_of_own_scope(expr: &Expr) -> Option<Vec<&str>> {
+    let mut names = Vec::new();
+    match expr {
+        Expr::Lambda(lambda) => {
+            for parameter in lambda
+                .parameters
+                .iter()
+                .flat_map(|parameters| parameters.iter())
+            {
+                names.push(parameter.name().as_str());
+            }
+        }
+        Expr::ListComp(ast::ExprListComp { generators, .. })
+        | Expr::SetComp(ast::ExprSetComp { generators, .. })
+        | Expr::DictComp(ast::ExprDictComp { generators, .. })
+        | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+            for generator in generators {
+                target_names(&generator.target, &mut names);
+            }
+        }
+        _ => return None,
+    }
+    Some(names)
 }
 
 /// Whether `statements` call an asyncio API or an object only the loop's thread may use
@@ -882,6 +1087,10 @@ struct SpanFacts<'a> {
     loads: Vec<&'a str>,
     /// Names bound in the statements' own scope, and whether on every path through them.
     stores: Vec<(&'a str, TextSize, bool)>,
+    /// Names `except ... as name` binds in the statements' own scope.
+    handler_names: Vec<&'a str>,
+    /// The names the lambdas and comprehensions being visited bind for themselves.
+    shadowed: Vec<&'a str>,
     /// Multi-line string literals (moved text whose indentation must not change).
     multiline_strings: Vec<TextRange>,
     loops: usize,
@@ -959,10 +1168,11 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
             self.conditional += 1;
             for handler in &try_stmt.handlers {
                 let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                // Deleted when the handler ends: never a result of the statements.
                 if let Some(name) = &handler.name
                     && self.nesting == 0
                 {
-                    self.store(name.as_str(), handler.start());
+                    self.handler_names.push(name.as_str());
                 }
                 if let Some(type_) = &handler.type_ {
                     self.visit_expr(type_);
@@ -1006,6 +1216,7 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
                     self.mangled = true;
                 }
                 match name.ctx {
+                    _ if self.shadowed.contains(&id) => {}
                     ExprContext::Load if !self.loads.contains(&id) => self.loads.push(id),
                     ExprContext::Load => {}
                     _ if self.nesting == 0 => self.store(id, name.start()),
@@ -1028,17 +1239,12 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
             }
             _ => {}
         }
-        let nested = matches!(
-            expr,
-            Expr::Lambda(_)
-                | Expr::ListComp(_)
-                | Expr::SetComp(_)
-                | Expr::DictComp(_)
-                | Expr::Generator(_)
-        );
+        let nested = names_of_own_scope(expr).is_some();
         self.nesting += usize::from(nested);
         self.depth += 1;
-        visitor::walk_expr(self, expr);
+        if !walk_own_scope(self, expr, |facts| &mut facts.shadowed) {
+            visitor::walk_expr(self, expr);
+        }
         self.depth -= 1;
         self.nesting -= usize::from(nested);
     }
