@@ -661,6 +661,37 @@ async def start(path):
 }
 
 #[test]
+fn a_sleep_on_its_own_line_becomes_an_asyncio_sleep() {
+    // Waiting in a worker thread holds the thread for nothing; a sleep whose value is used,
+    // or spelled with a starred argument, moves to a thread as any blocking call does.
+    let source = "\
+import time
+
+
+async def poll(job, delays):
+    while job.running:
+        time.sleep(job.interval)
+        job.refresh()
+    done = time.sleep(0.5)
+    time.sleep(*delays)
+    return done
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("        await asyncio.sleep(job.interval)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    done = await asyncio.to_thread(time.sleep, 0.5)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    await asyncio.to_thread(time.sleep, *delays)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_exception_name_is_neither_passed_to_the_helper_nor_returned() {
     // `except ... as error` deletes `error` when the handler ends: bound by an earlier
     // handler, it is no local the helper could be passed; bound in the moved statements, it
@@ -1124,16 +1155,16 @@ fn import_asyncio_is_added_after_the_leading_imports_when_missing() {
     let source = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\"\"\"Doc.\"\"\"\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n";
     assert_eq!(
         fixed(source, &[]),
-        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\"\"\"Doc.\"\"\"\nimport time\nimport asyncio\n\n\nasync def handler():\n    await asyncio.to_thread(time.sleep, 1)\n"
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\"\"\"Doc.\"\"\"\nimport time\nimport asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"
     );
 }
 
 #[test]
 fn below_python_3_9_the_call_runs_in_the_default_executor() {
-    let source = "import asyncio\nimport subprocess\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n    subprocess.run([\"true\"], check=True)\n";
+    let source = "import asyncio\nimport os\nimport subprocess\n\n\nasync def handler():\n    os.remove(\"x\")\n    subprocess.run([\"true\"], check=True)\n";
     assert_eq!(
         fixed(source, &["--target-version", "py38"]),
-        "import asyncio\nimport subprocess\nimport time\nimport functools\n\n\nasync def handler():\n    await asyncio.get_running_loop().run_in_executor(None, time.sleep, 1)\n    await asyncio.get_running_loop().run_in_executor(None, functools.partial(subprocess.run, [\"true\"], check=True))\n"
+        "import asyncio\nimport os\nimport subprocess\nimport functools\n\n\nasync def handler():\n    await asyncio.get_running_loop().run_in_executor(None, os.remove, \"x\")\n    await asyncio.get_running_loop().run_in_executor(None, functools.partial(subprocess.run, [\"true\"], check=True))\n"
     );
 }
 
@@ -1354,7 +1385,8 @@ fn show_fixes_lists_each_fix_and_the_summary_counts_fixed_and_remaining() {
 // ------------------------------------------------------------ writing the files
 
 const BLOCKING: &str = "import asyncio\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n";
-const BLOCKING_FIXED: &str = "import asyncio\nimport time\n\n\nasync def handler():\n    await asyncio.to_thread(time.sleep, 1)\n";
+const BLOCKING_FIXED: &str =
+    "import asyncio\nimport time\n\n\nasync def handler():\n    await asyncio.sleep(1)\n";
 
 #[test]
 fn line_endings_and_a_byte_order_mark_are_kept() {

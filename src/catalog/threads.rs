@@ -70,10 +70,14 @@ pub const THREAD_RUNNING_DECORATORS: &[(&str, Option<&str>, bool)] = &[
     ("textual._work_decorator.work", Some("thread"), false),
 ];
 
+/// The thread's sleep: in a coroutine, `await asyncio.sleep(...)` waits as long without a
+/// thread.
+pub const THREAD_SLEEP: &str = "time.sleep";
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("time")
         // `time.sleep(0)` returns at once: it only lets other threads take the GIL.
-        .functions(&[Api::new("time.sleep").blocks(timed(
+        .functions(&[Api::new(THREAD_SLEEP).blocks(timed(
             Some("await asyncio.sleep(...)"),
             "secs",
             0,

@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 
 use super::Checker;
 use super::thread_bound::{ThreadBound, file_use_fix, thread_bound_fix};
-use super::to_thread::to_thread_fix;
+use super::to_thread::{async_sleep_fix, to_thread_fix};
 use crate::catalog::{self, Blocking, BlockingApi, StaysOnItsThread};
 use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
@@ -67,7 +67,9 @@ pub fn blocking_call_diagnostic(
         return diagnostic;
     }
     let fix = match thread_bound_fix(checker, call) {
-        ThreadBound::No => file_use_fix(checker, call).or_else(|| to_thread_fix(checker, call)),
+        ThreadBound::No => file_use_fix(checker, call)
+            .or_else(|| async_sleep_fix(checker, call))
+            .or_else(|| to_thread_fix(checker, call)),
         ThreadBound::Fix(fix) => Some(fix),
         ThreadBound::Unfixable(reason) => {
             if let (Some(reason), Some(help)) = (reason, diagnostic.help.as_mut()) {

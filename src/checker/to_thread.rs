@@ -250,6 +250,30 @@ pub fn to_thread_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
     Some(runner.fix(message, vec![Edit::replacement(replacement, outer.range())]))
 }
 
+/// The fix for `time.sleep(secs)` alone on its line in a coroutine: `await
+/// asyncio.sleep(secs)`, which waits as long without holding a worker thread (and a
+/// cancellation ends it at once).
+pub fn async_sleep_fix(checker: &Checker, call: &ast::ExprCall) -> Option<Fix> {
+    let [delay] = &*call.arguments.args else {
+        return None;
+    };
+    if delay.is_starred_expr()
+        || !call.arguments.keywords.is_empty()
+        || !matches!(checker.current_statement(), Some(ast::Stmt::Expr(statement)) if statement.value.range() == call.range())
+        || checker.model.call_path(call).as_deref() != Some(catalog::THREAD_SLEEP)
+    {
+        return None;
+    }
+    let runner = Runner::here(checker)?;
+    let replacement = format!(
+        "await {}.sleep({})",
+        runner.asyncio,
+        checker.text(delay.range())
+    );
+    let message = format!("Replace `time.sleep` with `await {}.sleep`", runner.asyncio);
+    Some(runner.fix(message, vec![Edit::replacement(replacement, call.range())]))
+}
+
 /// The fix that moves `call` (a call of a project function, for LW103) to a worker thread,
 /// where one is valid here, as a recipe and the runner that spells it: the link decides
 /// whether the call blocks after the text is gone, and most such calls never get a finding.

@@ -198,7 +198,9 @@ Unsafe (the call moves to a worker thread, so thread-safety of what it touches m
 `await asyncio.to_thread(f, *args, **kwargs)`, offered when the target is Python 3.9 or newer
 and the call is not inside a comprehension, a generator expression, a lambda or a nested
 `def` (an `await` there is a syntax error or makes the generator asynchronous);
-`import asyncio` is added when the module lacks it. The fix keeps the program working:
+`import asyncio` is added when the module lacks it. `time.sleep(secs)` alone on its line
+becomes `await asyncio.sleep(secs)` instead: it waits as long without holding a worker
+thread, and a cancellation ends it at once. The fix keeps the program working:
 - An object that belongs to the thread that made it (a `sqlite3` connection or cursor, a
   SQLAlchemy `Connection` or `Session`) is never used call by call from whichever thread the
   executor picks: the statements from the one that makes it to the last that uses it move
