@@ -692,6 +692,29 @@ async def poll(job, delays):
 }
 
 #[test]
+fn a_comprehension_s_own_names_are_not_the_coroutine_s() {
+    // A generator's loop variable is its own; the iterable it first loops over, and a
+    // lambda's default, are read in the coroutine (here under the same name).
+    let source = "\
+async def export(path, rows, scale):
+    with open(path, \"w\") as out:
+        out.writelines(str(rows) for rows in rows)
+        out.write(str(sorted([1], key=lambda item, scale=scale: item * scale)))
+    total = sum(len(str(row)) for row in rows)
+    return total
+";
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("def _export_sync(path, rows, scale):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    await asyncio.to_thread(_export_sync, path, rows, scale)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_exception_name_is_neither_passed_to_the_helper_nor_returned() {
     // `except ... as error` deletes `error` when the handler ends: bound by an earlier
     // handler, it is no local the helper could be passed; bound in the moved statements, it

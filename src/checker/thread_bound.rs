@@ -965,17 +965,6 @@ fn walk_own_scope<'a, V: Visitor<'a>>(
             shadowed(visitor).extend(own);
             visitor.visit_expr(&lambda.body);
         }
-        Expr::ListComp(ast::ExprListComp {
-            elt, generators, ..
-        })
-        | Expr::SetComp(ast::ExprSetComp {
-            elt, generators, ..
-        })
-        | Expr::Generator(ast::ExprGenerator {
-            elt, generators, ..
-        }) => {
-            walk_comprehension(visitor, &[elt], generators, own, &shadowed);
-        }
         Expr::DictComp(ast::ExprDictComp {
             key,
             value,
@@ -985,7 +974,11 @@ fn walk_own_scope<'a, V: Visitor<'a>>(
             let elements: Vec<&Expr> = key.as_deref().into_iter().chain([&**value]).collect();
             walk_comprehension(visitor, &elements, generators, own, &shadowed);
         }
-        _ => {}
+        _ => {
+            if let Some((element, generators)) = ast_query::element_comprehension(expr) {
+                walk_comprehension(visitor, &[element], generators, own, &shadowed);
+            }
+        }
     }
     shadowed(visitor).truncate(outside);
     true
