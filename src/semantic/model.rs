@@ -309,6 +309,22 @@ impl<'m> SemanticModel<'m> {
                 Some(Resolved::Instance(result.to_string()))
             }
             Expr::Named(named) => self.resolve_depth(&named.value, depth + 1, room),
+            // `await asyncio.to_thread(path.resolve)`: what the function handed to the worker
+            // thread returns (so what a fix moved to a thread is still typed after it).
+            Expr::Await(awaited) => {
+                let Expr::Call(call) = &*awaited.value else {
+                    return None;
+                };
+                let Resolved::Path(runner) = self.resolve_depth(&call.func, depth + 1, 0)? else {
+                    return None;
+                };
+                let (keyword, position) = catalog::thread_handoff(&runner)?;
+                let function = call.arguments.find_argument_value(keyword, position)?;
+                let callee = self.resolve_depth(function, depth + 1, 0)?;
+                // An instance of a known type; not a path the link resolves later.
+                self.call_result(callee)
+                    .filter(|result| result.instance_type().is_some())
+            }
             _ => None,
         }
     }
