@@ -459,6 +459,19 @@ pub fn statements_before<'a>(parent: &'a Stmt, child: &Stmt) -> Option<&'a [Stmt
     })
 }
 
+/// The names an assignment target binds (`a`; `a, (b, *c)`); none for an attribute or an
+/// item.
+pub fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
+    match target {
+        Expr::Name(name) => names.push(name.id.as_str()),
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            elts.iter().for_each(|element| target_names(element, names));
+        }
+        Expr::Starred(starred) => target_names(&starred.value, names),
+        _ => {}
+    }
+}
+
 /// The blocks of statements `stmt` holds directly: a function's or class's body, each branch
 /// of an `if`, a loop's body and `else`, a `with`'s body, each part of a `try`, each case.
 pub fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {

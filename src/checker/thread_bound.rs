@@ -705,7 +705,7 @@ fn names_in(expr: &Expr) -> Vec<&str> {
 fn bound_on_every_path(path: &[(&[Stmt], usize)], start: TextSize, name: &str) -> bool {
     let named = |target: &Expr| {
         let mut names = Vec::new();
-        target_names(target, &mut names);
+        ast_query::target_names(target, &mut names);
         names.contains(&name)
     };
     let binds = |stmt: &Stmt| match stmt {
@@ -736,7 +736,8 @@ fn bound_on_every_path(path: &[(&[Stmt], usize)], start: TextSize, name: &str) -
             || (holder.start() < start
                 && match holder {
                     Stmt::For(for_stmt) => {
-                        in_statements(&for_stmt.body, start) && named(&for_stmt.target)
+                        ast_query::body_holds(&for_stmt.body, TextRange::empty(start))
+                            && named(&for_stmt.target)
                     }
                     Stmt::With(with) => with
                         .items
@@ -744,7 +745,7 @@ fn bound_on_every_path(path: &[(&[Stmt], usize)], start: TextSize, name: &str) -
                         .any(|item| item.optional_vars.as_deref().is_some_and(named)),
                     Stmt::Try(try_stmt) => try_stmt.handlers.iter().any(|handler| {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        in_statements(&handler.body, start)
+                        ast_query::body_holds(&handler.body, TextRange::empty(start))
                             && handler
                                 .name
                                 .as_ref()
@@ -753,26 +754,6 @@ fn bound_on_every_path(path: &[(&[Stmt], usize)], start: TextSize, name: &str) -
                     _ => false,
                 })
     })
-}
-
-/// Whether `offset` lies within the run of statements `block`.
-fn in_statements(block: &[Stmt], offset: TextSize) -> bool {
-    match (block.first(), block.last()) {
-        (Some(first), Some(last)) => first.start() <= offset && offset <= last.end(),
-        _ => false,
-    }
-}
-
-/// The names an assignment target binds (`a`, `a, (b, *c)`).
-fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
-    match target {
-        Expr::Name(name) => names.push(name.id.as_str()),
-        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-            elts.iter().for_each(|element| target_names(element, names));
-        }
-        Expr::Starred(starred) => target_names(&starred.value, names),
-        _ => {}
-    }
 }
 
 /// Every block from the function's body down to the statement holding `offset`, with the
@@ -789,28 +770,14 @@ fn block_path(body: &[Stmt], offset: TextSize) -> Vec<(&[Stmt], usize)> {
         };
         path.push((block, index));
         let stmt = &block[index];
-        let inner: Vec<&[Stmt]> = match stmt {
-            Stmt::With(with) => vec![&with.body],
-            Stmt::Try(try_stmt) => {
-                let mut blocks = vec![try_stmt.body.as_slice()];
-                blocks.extend(try_stmt.handlers.iter().map(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    handler.body.as_slice()
-                }));
-                blocks.push(&try_stmt.orelse);
-                blocks.push(&try_stmt.finalbody);
-                blocks
-            }
-            Stmt::If(if_stmt) => {
-                let mut blocks = vec![if_stmt.body.as_slice()];
-                blocks.extend(if_stmt.elif_else_clauses.iter().map(|c| c.body.as_slice()));
-                blocks
-            }
-            Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
-            Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
-            _ => Vec::new(),
-        };
-        match inner
+        // Not into a nested function or class (another scope), nor a `match` case.
+        if matches!(
+            stmt,
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) | Stmt::Match(_)
+        ) {
+            break;
+        }
+        match ast_query::blocks_of(stmt)
             .into_iter()
             .find(|block| block.iter().any(|s| s.range().contains_inclusive(offset)))
         {
@@ -1029,7 +996,7 @@ fn names_of_own_scope(expr: &Expr) -> Option<Vec<&str>> {
         | Expr::DictComp(ast::ExprDictComp { generators, .. })
         | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
             for generator in generators {
-                target_names(&generator.target, &mut names);
+                ast_query::target_names(&generator.target, &mut names);
             }
         }
         _ => return None,

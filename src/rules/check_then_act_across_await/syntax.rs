@@ -58,15 +58,7 @@ pub(super) fn assigned_value(stmt: &Stmt) -> Option<&Expr> {
 
 /// The plain names an assignment binds.
 pub(super) fn assigned_names(stmt: &Stmt) -> Vec<&str> {
-    fn names<'e>(target: &'e Expr, out: &mut Vec<&'e str>) {
-        match target {
-            Expr::Name(name) => out.push(name.id.as_str()),
-            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|elt| names(elt, out)),
-            Expr::List(list) => list.elts.iter().for_each(|elt| names(elt, out)),
-            Expr::Starred(starred) => names(&starred.value, out),
-            _ => {}
-        }
-    }
+    let names = crate::ast_query::target_names;
     let mut out = Vec::new();
     match stmt {
         Stmt::Assign(assign) => assign
