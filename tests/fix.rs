@@ -55,6 +55,15 @@ fn findings(source: &str) -> Vec<Value> {
         .clone()
 }
 
+/// The LW103 finding on `row` has no fix, and a help line that starts with `help`.
+fn assert_unfixed_lw103(found: &[Value], row: u64, help: &str) {
+    let finding = finding_at(found, row);
+    assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+    assert!(finding["fix"].is_null(), "row {row}: {finding}");
+    let text = finding["help"].as_str().unwrap_or_default();
+    assert!(text.starts_with(help), "row {row}: {text}");
+}
+
 fn finding_at(findings: &[Value], row: u64) -> &Value {
     findings
         .iter()
@@ -845,13 +854,10 @@ async def done(wizard: Wizard):
 ";
     let found = findings(source);
     for (row, name) in [(16, "save"), (24, "archive"), (44, "finish")] {
-        let finding = finding_at(&found, row);
-        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
-        assert!(finding["fix"].is_null(), "row {row}: {finding}");
-        let help = finding["help"].as_str().unwrap_or_default();
-        assert!(
-            help.starts_with(&format!("`{name}` is, or calls, a method of a Textual app")),
-            "row {row}: {help}"
+        assert_unfixed_lw103(
+            &found,
+            row,
+            &format!("`{name}` is, or calls, a method of a Textual app"),
         );
     }
     let plain = finding_at(&found, 34);
@@ -922,14 +928,7 @@ async def show(interaction, path):
 ";
     let found = findings(source);
     for (row, name) in [(22, "Panel"), (24, "build")] {
-        let finding = finding_at(&found, row);
-        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
-        assert!(finding["fix"].is_null(), "row {row}: {finding}");
-        let help = finding["help"].as_str().unwrap_or_default();
-        assert!(
-            help.starts_with(&format!("`{name}` also uses the event loop")),
-            "row {row}: {help}"
-        );
+        assert_unfixed_lw103(&found, row, &format!("`{name}` also uses the event loop"));
     }
     let plain = finding_at(&found, 23);
     assert!(!plain["fix"].is_null(), "{plain}");
