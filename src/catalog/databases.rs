@@ -221,10 +221,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("set_response_callback"),
                     // Generators: each `SCAN` round trip runs as they are iterated, so a fix
                     // moves the consumer, not the call.
-                    Api::new("scan_iter").blocks(io(REDIS_ASYNC)).lazy(),
-                    Api::new("sscan_iter").blocks(io(REDIS_ASYNC)).lazy(),
-                    Api::new("hscan_iter").blocks(io(REDIS_ASYNC)).lazy(),
-                    Api::new("zscan_iter").blocks(io(REDIS_ASYNC)).lazy(),
+                    Api::new("scan_iter").blocks(io(REDIS_ASYNC)).generator(),
+                    Api::new("sscan_iter").blocks(io(REDIS_ASYNC)).generator(),
+                    Api::new("hscan_iter").blocks(io(REDIS_ASYNC)).generator(),
+                    Api::new("zscan_iter").blocks(io(REDIS_ASYNC)).generator(),
                 ]),
             Class::type_only("redis.client.Pipeline")
                 .methods(&[Api::new("execute").blocks(io(REDIS_ASYNC))]),

@@ -172,6 +172,12 @@ pub struct Api {
     /// Returns an iterator that does the blocking work while it is iterated (`os.scandir`,
     /// `Path.iterdir`): moving the call alone to a thread moves nothing (the fixes).
     pub lazy: bool,
+    /// A generator function's call: it does nothing until its generator is iterated
+    /// (`os.walk`, `Path.rglob`), so built on the loop and handed to a worker thread
+    /// (`asyncio.to_thread(list, p.rglob("*"))`) it blocks only there. Implies [`Api::lazy`].
+    /// Not `os.scandir` or, from Python 3.13, `Path.iterdir`: they open or list the
+    /// directory when called.
+    pub generator: bool,
     /// Why a call must not move to a worker thread, when it must not (an `RLock`'s
     /// acquisition, `input()`): the fixes leave it alone and the help says why.
     pub stays_on_its_thread: Option<StaysOnItsThread>,
@@ -277,6 +283,7 @@ impl Api {
             thread_handoff: None,
             loop_callback: None,
             lazy: false,
+            generator: false,
             stays_on_its_thread: None,
             lazy_keywords: &[],
         }
@@ -284,6 +291,14 @@ impl Api {
 
     pub const fn lazy(self) -> Self {
         Api { lazy: true, ..self }
+    }
+
+    pub const fn generator(self) -> Self {
+        Api {
+            lazy: true,
+            generator: true,
+            ..self
+        }
     }
 
     pub const fn lazy_with(self, keywords: &'static [&'static str]) -> Self {

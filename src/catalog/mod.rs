@@ -151,6 +151,8 @@ struct Tables {
     loop_callbacks: HashMap<Box<str>, FunctionArgument>,
     /// Calls whose iterator does the blocking work as it is iterated.
     lazy: HashSet<Box<str>>,
+    /// Calls that do nothing until the generator they return is iterated.
+    generators: HashSet<Box<str>>,
     /// Keywords that make a call lazy, by the call's path.
     lazy_keywords: HashMap<Box<str>, &'static [&'static str]>,
     /// Calls that must not move to a worker thread, and why.
@@ -209,6 +211,7 @@ fn build_tables() -> Tables {
         thread_handoffs: HashMap::default(),
         loop_callbacks: HashMap::default(),
         lazy: HashSet::default(),
+        generators: HashSet::default(),
         stays_on_its_thread: HashMap::default(),
         lazy_keywords: HashMap::default(),
         thread_bound: HashSet::default(),
@@ -288,6 +291,9 @@ impl Tables {
         }
         if api.lazy {
             self.lazy.insert(path.clone());
+        }
+        if api.generator {
+            self.generators.insert(path.clone());
         }
         if !api.lazy_keywords.is_empty() {
             self.lazy_keywords.insert(path.clone(), api.lazy_keywords);
@@ -438,6 +444,11 @@ pub fn is_file_type(type_name: &str) -> bool {
 /// Whether a call to `path` returns an iterator that blocks while it is iterated.
 pub fn is_lazy(path: &str) -> bool {
     TABLES.lazy.contains(path)
+}
+
+/// Whether a call to `path` does nothing until the generator it returns is iterated.
+pub fn is_generator(path: &str) -> bool {
+    TABLES.generators.contains(path)
 }
 
 /// The keywords that make a call to `path` return an iterator that does the work as it is

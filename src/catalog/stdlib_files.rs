@@ -121,7 +121,7 @@ pub(super) const LIBRARIES: &[Library] = &[
     // A pattern expands by listing directories.
     Library::new("glob").functions(&[
         Api::new("glob.glob").blocks(io(AIOFILES)),
-        Api::new("glob.iglob").blocks(io(AIOFILES)).lazy(),
+        Api::new("glob.iglob").blocks(io(AIOFILES)).generator(),
     ]),
     Library::new("os").functions(&[
         Api::new("os.open").blocks(io(OS_FS)),
@@ -139,7 +139,7 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("os.removedirs").blocks(io(OS_FS)),
         Api::new("os.listdir").blocks(io(OS_FS)),
         Api::new("os.scandir").blocks(io(OS_FS)).lazy(),
-        Api::new("os.walk").blocks(io(OS_FS)).lazy(),
+        Api::new("os.walk").blocks(io(OS_FS)).generator(),
         Api::new("os.chmod").blocks(io(OS_FS)),
         Api::new("os.chown").blocks(io(OS_FS)),
         Api::new("os.truncate").blocks(io(OS_FS)),
@@ -191,8 +191,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("replace").blocks(io(AIOFILES)),
             Api::new("touch").blocks(io(AIOFILES)),
             Api::new("iterdir").blocks(io(AIOFILES)).lazy(),
-            Api::new("glob").blocks(io(AIOFILES)).lazy(),
-            Api::new("rglob").blocks(io(AIOFILES)).lazy(),
+            Api::new("glob").blocks(io(AIOFILES)).generator(),
+            Api::new("rglob").blocks(io(AIOFILES)).generator(),
             // File metadata: LW105.
             Api::new("exists").blocks(METADATA),
             Api::new("is_file").blocks(METADATA),

@@ -50,10 +50,57 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
         || awaited_method_of_typed_value(checker, call)
+        || handed_to_a_thread_unstarted(checker, call, path)
     {
         return None;
     }
     Some(api)
+}
+
+/// A generator function's call passed on to a function a worker thread runs
+/// (`asyncio.to_thread(list, p.rglob("*"))`, `loop.run_in_executor(None, sorted, os.walk(top))`):
+/// the call only builds the generator, and the thread iterates it. `Executor.map` is not
+/// such a hand-off for its iterables: it zips them on the calling thread.
+fn handed_to_a_thread_unstarted(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    if !catalog::is_generator(path) {
+        return false;
+    }
+    // Asked of the call the walk is at: its parent is the call it is an argument of.
+    let [.., Expr::Call(outer), current] = checker.expression_ancestors() else {
+        return false;
+    };
+    if current.range() != call.range() {
+        return false;
+    }
+    let Some(runner) = checker.model.call_path(outer) else {
+        return false;
+    };
+    let Some((keyword, position)) = catalog::thread_handoff(&runner) else {
+        return false;
+    };
+    if runner.ends_with(".map") {
+        return false;
+    }
+    let passed_on = outer
+        .arguments
+        .args
+        .iter()
+        .skip(position + 1)
+        .chain(
+            outer
+                .arguments
+                .keywords
+                .iter()
+                .filter(|passed| {
+                    passed
+                        .arg
+                        .as_ref()
+                        .is_some_and(|name| name.as_str() != keyword)
+                })
+                .map(|passed| &passed.value),
+        )
+        .any(|argument| argument.range() == call.range());
+    passed_on
 }
 
 /// A method called on a value whose type the module inferred (`self.engine.begin()`), where the

@@ -111,6 +111,12 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` or `executor.submit`:
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
   LW103's business.)
+- A generator function's call passed on to such a hand-off
+  (`await asyncio.to_thread(list, root.rglob("*"))`, `os.walk`, `glob.iglob`, `Path.glob`,
+  redis's `scan_iter`): the call only builds the generator, and the worker thread iterates it.
+  `os.scandir` opens the directory and, from Python 3.13, `Path.iterdir` lists it when called:
+  flagged. So is a generator given to `executor.map`, which zips its iterables on the calling
+  thread.
 - Async APIs: `aiofiles`, `aiosqlite`, `redis.asyncio`, `httpx.AsyncClient`, `asyncpg`, `anyio.Path`.
 - `fetchone`/`fetchmany`/`fetchall` of a `psycopg2`, `psycopg` or `pymysql` cursor: a client-side
   cursor's `execute` (reported) takes every row, and the fetches read them from memory. A
