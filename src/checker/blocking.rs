@@ -81,7 +81,7 @@ fn handed_to_a_thread_unstarted(checker: &Checker, call: &ast::ExprCall, path: &
     if runner.ends_with(".map") {
         return false;
     }
-    let passed_on = outer
+    outer
         .arguments
         .args
         .iter()
@@ -99,8 +99,7 @@ fn handed_to_a_thread_unstarted(checker: &Checker, call: &ast::ExprCall, path: &
                 })
                 .map(|passed| &passed.value),
         )
-        .any(|argument| argument.range() == call.range());
-    passed_on
+        .any(|argument| argument.range() == call.range())
 }
 
 /// A method called on a value whose type the module inferred (`self.engine.begin()`), where the
