@@ -101,6 +101,43 @@ pub fn contains_yield(body: &[Stmt]) -> bool {
     })
 }
 
+/// `pass`, `...`, a docstring, `raise ...`: a placeholder, not an implementation.
+pub fn is_stub(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) | Stmt::Raise(_) => true,
+        Stmt::Expr(expr) => matches!(
+            &*expr.value,
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    })
+}
+
+/// Whether `function` is a placeholder (a `Protocol`'s or an abstract method) of an
+/// `async def` declared to return an async iterator (`-> AsyncIterator[str]`): its
+/// implementations are async generators, and calling it makes no coroutine.
+pub fn declares_async_generator(function: &ast::StmtFunctionDef) -> bool {
+    const ASYNC_ITERATORS: [&str; 3] = ["AsyncIterator", "AsyncGenerator", "AsyncIterable"];
+    let Some(returns) = function.returns.as_deref() else {
+        return false;
+    };
+    let head = match returns {
+        Expr::Subscript(subscript) => &*subscript.value,
+        other => other,
+    };
+    let named = match head {
+        Expr::Name(name) => ASYNC_ITERATORS.contains(&name.id.as_str()),
+        Expr::Attribute(attribute) => ASYNC_ITERATORS.contains(&attribute.attr.as_str()),
+        Expr::StringLiteral(text) => {
+            let text = text.value.to_str();
+            let name = text.split('[').next().unwrap_or_default().trim();
+            ASYNC_ITERATORS.contains(&name.rsplit('.').next().unwrap_or_default())
+        }
+        _ => false,
+    };
+    function.is_async && named && is_stub(&function.body)
+}
+
 /// Shows `visit` every statement and expression of one scope's `body`, in source order, and
 /// does not descend into the scopes nested in it: a `def`, a `class` or a `lambda` is shown,
 /// but nothing inside it (its decorators, defaults and bases neither). Code there runs at

@@ -414,6 +414,9 @@ impl<'a> Checker<'a, '_> {
         };
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
+        if crate::ast_query::declares_async_generator(function) {
+            self.summary.current().is_generator = true;
+        }
         if runs_once {
             self.summary.current().runs_once = true;
         }

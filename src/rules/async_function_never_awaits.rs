@@ -1,7 +1,7 @@
 //! LW405 async-function-never-awaits (off by default): an `async def` that never suspends,
 //! whose callers could call it as a plain function.
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::ast_query::{enclosing_class, first_suspension};
@@ -61,7 +61,7 @@ None: every `await` of it must go too.
 pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
     if !function.is_async
         || function.name.starts_with("__")
-        || is_stub(&function.body)
+        || crate::ast_query::is_stub(&function.body)
         || first_suspension(&function.body, None).is_some()
     {
         return;
@@ -100,18 +100,6 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         )
         .with_help("make it a plain `def` and drop the `await` at its calls"),
     );
-}
-
-/// `pass`, `...`, a docstring, `raise ...`: a placeholder, not an implementation.
-fn is_stub(body: &[Stmt]) -> bool {
-    body.iter().all(|stmt| match stmt {
-        Stmt::Pass(_) | Stmt::Raise(_) => true,
-        Stmt::Expr(expr) => matches!(
-            &*expr.value,
-            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
-        ),
-        _ => false,
-    })
 }
 
 /// Whether the module refers to `name` at least once, and only as the callee of an awaited

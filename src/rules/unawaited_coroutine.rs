@@ -111,6 +111,11 @@ known to (`staticmethod`, `classmethod`, `abc.abstractmethod`, `functools.wraps`
 `tenacity.retry`, `backoff`'s, `async_lru.alru_cache`): any other, such as a widget
 toolkit's `@work`, which starts a worker and returns it, or `asgiref`'s `@async_to_sync`,
 which runs the coroutine to completion, may hand back a plain function.
+An `async def` placeholder (`...`, a docstring, `pass` or `raise` for a body: a `Protocol`'s
+or an abstract method) declared to return `AsyncIterator`, `AsyncIterable` or
+`AsyncGenerator` is taken for what its implementations are, async generators: calling it
+makes no coroutine, and `entries = feed.entries(10)` before `async for entry in entries` is
+not flagged. One with a body is what it says: a coroutine that returns an iterator.
 A callable handed in when some caller hands a plain function (the parameter takes both), or
 when the function asks `inspect.iscoroutinefunction`, `inspect.isawaitable` or
 `asyncio.iscoroutine` (it tells the kinds apart and calls each its own way).
