@@ -670,6 +670,61 @@ async def start(path):
 }
 
 #[test]
+fn a_connection_behind_an_optional_argument_s_default_stays_on_the_loop() {
+    // `store or Store()`: an optional argument and its default hold the same kind of object,
+    // here one that keeps a `sqlite3` connection made on the loop's thread. A helper on an
+    // object that keeps no connection moves.
+    let source = "\
+import shutil
+import sqlite3
+
+
+class Store:
+    def __init__(self, path):
+        self.db = sqlite3.connect(path)
+
+    def count(self):
+        return self.db.execute(\"SELECT count(*) FROM jobs\").fetchone()[0]
+
+
+class Disk:
+    def free(self):
+        return shutil.disk_usage(\"/\").free
+
+
+class Runner:
+    def __init__(self, store=None, disk=None):
+        self.store = store or Store(\"jobs.db\")
+        self.disk = disk or Disk()
+
+    def status(self):
+        return {\"jobs\": self.store.count(), \"free\": shutil.disk_usage(\"/\").free}
+
+    def space(self):
+        return self.disk.free()
+
+    async def report(self):
+        return self.status(), self.space()
+";
+    let found = findings(source);
+    let status = found
+        .iter()
+        .find(|finding| finding["location"]["row"] == 30 && finding["location"]["column"] == 16)
+        .expect("the status call is reported");
+    assert!(status["fix"].is_null(), "{status}");
+    let help = status["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("belongs to the thread that made it"),
+        "{help}"
+    );
+    let space = found
+        .iter()
+        .find(|finding| finding["location"]["row"] == 30 && finding["location"]["column"] == 31)
+        .expect("the space call is reported");
+    assert!(!space["fix"].is_null(), "{space}");
+}
+
+#[test]
 fn a_sleep_on_its_own_line_becomes_an_asyncio_sleep() {
     // Waiting in a worker thread holds the thread for nothing; a sleep whose value is used,
     // or spelled with a starred argument, moves to a thread as any blocking call does.

@@ -309,6 +309,20 @@ impl<'m> SemanticModel<'m> {
                 Some(Resolved::Instance(result.to_string()))
             }
             Expr::Named(named) => self.resolve_depth(&named.value, depth + 1, room),
+            // `store or Store()`: the fallback's type, when no other operand is known to be
+            // something else (the idiom of an optional argument and its default).
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::Or => {
+                let (fallback, others) = bool_op.values.split_last()?;
+                let fallback = self.resolve_depth(fallback, depth + 1, 0)?;
+                let type_name = fallback.instance_type()?;
+                others
+                    .iter()
+                    .all(|other| match self.resolve_depth(other, depth + 1, 0) {
+                        None => true,
+                        Some(known) => known.instance_type() == Some(type_name),
+                    })
+                    .then_some(fallback)
+            }
             // `await asyncio.to_thread(path.resolve)`: what the function handed to the worker
             // thread returns (so what a fix moved to a thread is still typed after it).
             Expr::Await(awaited) => {

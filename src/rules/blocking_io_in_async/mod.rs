@@ -64,6 +64,8 @@ import ClientSession as Session`) is read as neither: which one runs is decided 
 A branch on the Python version, the platform or `TYPE_CHECKING` keeps the last binding. Methods are matched on values
 whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
 method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
+an optional argument's default (`self.session = session or requests.Session()`, unless the
+other operand is known to be of another type),
 a function's return annotation, the elements of `list[T]` and the values of `dict[K, T]`
 (`for pool in self.pools.values()`, `self.pools["default"]`), the body of `if isinstance(x,
 ThreadPoolExecutor):` (a class the catalog does not know leaves a declared `x: Executor` an
