@@ -725,6 +725,80 @@ class Runner:
 }
 
 #[test]
+fn no_fix_puts_an_await_between_a_check_and_the_state_it_sets() {
+    // `if self._context is None: self._context = <blocking call>`: an `await` added there
+    // lets a second coroutine pass the check before the first sets the state, and both make
+    // the object. A branch that sets the state before the call, or a check of a local,
+    // keeps its fix.
+    let source = "\
+import ssl
+
+
+def load_settings(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+_settings = None
+
+
+class Client:
+    def __init__(self):
+        self._context = None
+        self._ready = False
+
+    async def context(self):
+        if self._context is None:
+            self._context = ssl.create_default_context(cafile=\"ca.pem\")
+        return self._context
+
+    async def warm(self):
+        if not self._ready:
+            self._ready = True
+            ssl.create_default_context(cafile=\"ca.pem\")
+
+
+async def settings():
+    global _settings
+    if _settings is None:
+        _settings = load_settings(\"app.toml\")
+    return _settings
+
+
+async def fresh(path):
+    text = None
+    if text is None:
+        text = load_settings(path)
+    return text
+
+
+async def explained(path):
+    try:
+        return int(path)
+    except ValueError as error:
+        if not error.args:
+            error.args = load_settings(path)
+        raise
+";
+    let found = findings(source);
+    let guarded = finding_at(&found, 19);
+    assert_eq!(guarded["code"], "LW101", "{guarded}");
+    assert!(guarded["fix"].is_null(), "{guarded}");
+    let help = guarded["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("pass the check of `self._context` before this one sets it"),
+        "{help}"
+    );
+    let global = finding_at(&found, 31);
+    assert_eq!(global["code"], "LW103", "{global}");
+    assert!(global["fix"].is_null(), "{global}");
+    for row in [25, 38, 47] {
+        let kept = finding_at(&found, row);
+        assert!(!kept["fix"].is_null(), "row {row}: {kept}");
+    }
+}
+
+#[test]
 fn a_sleep_on_its_own_line_becomes_an_asyncio_sleep() {
     // Waiting in a worker thread holds the thread for nothing; a sleep whose value is used,
     // or spelled with a starred argument, moves to a thread as any blocking call does.

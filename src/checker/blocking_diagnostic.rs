@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 
 use super::Checker;
 use super::thread_bound::{ThreadBound, file_use_fix, thread_bound_fix};
-use super::to_thread::{async_sleep_fix, to_thread_fix};
+use super::to_thread::{async_sleep_fix, splits_check_from_set, to_thread_fix};
 use crate::catalog::{self, Blocking, BlockingApi, StaysOnItsThread};
 use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
@@ -63,6 +63,16 @@ pub fn blocking_call_diagnostic(
     {
         if let Some(help) = diagnostic.help.as_mut() {
             help.push_str(stays_on_its_thread_help(why));
+        }
+        return diagnostic;
+    }
+    if let Some(state) = splits_check_from_set(checker) {
+        if let Some(help) = diagnostic.help.as_mut() {
+            help.push_str(&format!(
+                " (no fix: an `await` here would let another coroutine pass the check of \
+                 `{state}` before this one sets it; make the value before the check, or hold an \
+                 `asyncio.Lock` around both)"
+            ));
         }
         return diagnostic;
     }

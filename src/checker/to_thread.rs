@@ -1,7 +1,7 @@
 //! Where a call may become `await asyncio.to_thread(...)`, and that fix spelled from the
 //! checker's text.
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::Checker;
@@ -11,6 +11,79 @@ use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix, PendingFix, ThreadRunner, ToThreadRecipe};
 use crate::to_thread_fix::{argument_text, described, spell, spelled_call, with_imports};
+
+/// The shared state an `if` tests and then sets, in the branch holding the current
+/// statement, at or after it (`if self._session is None: self._session =
+/// Session(ssl=ssl.create_default_context())`: an attribute of the receiver, by its
+/// conventional name, or of a module-level name; or a global the function declares): an
+/// `await` added there would let a second coroutine pass the test before the first sets the
+/// state, and both would make it (LW601's race, made by the fix). Its text, for the help.
+pub fn splits_check_from_set<'a>(checker: &Checker<'a, '_>) -> Option<&'a str> {
+    let ancestors = checker.statement_ancestors();
+    let current = *ancestors.last()?;
+    let globals = checker
+        .current_function()
+        .map(|function| ast_query::declared_globals(&function.body))
+        .unwrap_or_default();
+    for (index, stmt) in ancestors.iter().enumerate().rev() {
+        let if_stmt = match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return None,
+            Stmt::If(if_stmt) => if_stmt,
+            _ => continue,
+        };
+        // The current statement is the `if` itself (the call is in its test): no branch.
+        let Some(inner) = ancestors.get(index + 1).map(|inner| inner.range()) else {
+            continue;
+        };
+        let holds = |body: &[Stmt]| body.iter().any(|stmt| stmt.range().contains_range(inner));
+        let branch = if holds(&if_stmt.body) {
+            &if_stmt.body[..]
+        } else {
+            match (if_stmt.elif_else_clauses.iter()).find(|clause| holds(&clause.body)) {
+                Some(clause) => &clause.body[..],
+                None => continue,
+            }
+        };
+        // Compared by their text: `self._session` written the same way in the test and the
+        // assignment.
+        let mut states: Vec<&str> = Vec::new();
+        ast_query::any_expr(&if_stmt.test, &mut |expr| {
+            // An attribute of the method's receiver or of a module-level name; not of a
+            // local (`except Error as e: if not e.provider: e.provider = ...`).
+            let shared = match expr {
+                Expr::Attribute(attribute) => match &*attribute.value {
+                    Expr::Name(owner) => {
+                        let owner = owner.id.as_str();
+                        matches!(owner, "self" | "cls") || !checker.model.is_local(owner)
+                    }
+                    _ => false,
+                },
+                Expr::Name(name) => globals.contains(&name.id.as_str()),
+                _ => false,
+            };
+            if shared {
+                states.push(checker.text(expr.range()));
+            }
+            false
+        });
+        if states.is_empty() {
+            continue;
+        }
+        let mut set = None;
+        ast_query::collect_assignments(branch, &mut |target, _, _| {
+            if set.is_none()
+                && target.start() >= current.start()
+                && states.contains(&checker.text(target.range()))
+            {
+                set = Some(target.range());
+            }
+        });
+        if let Some(range) = set {
+            return Some(checker.text(range));
+        }
+    }
+    None
+}
 
 /// Libraries with event loops of their own: a module that imports one and not `asyncio`
 /// gets no fix that needs an asyncio loop.
@@ -52,6 +125,9 @@ impl Runner {
                 .iter()
                 .any(|library| checker.model.module.module_alias(library).is_some())
         {
+            return None;
+        }
+        if splits_check_from_set(checker).is_some() {
             return None;
         }
         let target = checker.settings.target_version;

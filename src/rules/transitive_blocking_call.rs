@@ -227,7 +227,9 @@ connection at once. A helper that makes, uses and closes its own connection move
 same holds for the catalog's calls that must stay on their thread (an acquisition, a read
 of the terminal) when the chain ends in one of them, and for a method of a class deriving
 from Textual's apps, screens or widgets (or a helper that calls one): it may change the
-screen, which only the app's thread may touch. A blocking call made inside another
+screen, which only the app's thread may touch. As for LW101, no fix in the branch of an `if` that tests shared
+state the branch then sets (`if _settings is None: _settings = load_settings(path)`): an
+`await` there would let two coroutines both pass the test. A blocking call made inside another
 reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
 the outer call moves first, and the inner one is reported again, and moved, in the thread's
 arguments.

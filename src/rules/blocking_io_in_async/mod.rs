@@ -250,6 +250,14 @@ thread, and a cancellation ends it at once. The fix keeps the program working:
   all of it from Python 3.13 for `iterdir`, and pandas opens the file), or has no fix.
 - A blocking call whose result another blocking call consumes (`open(p).read()`,
   `json.load(open(p))`) moves with it: `await asyncio.to_thread(lambda: json.load(open(p)))`.
+- A call in the branch of an `if` that tests shared state (an attribute of `self`, `cls` or
+  a module-level name, such as `self._context`, or a global the function declares; not an
+  attribute of a local) which the branch then sets, at the
+  call or after it (`if self._context is None: self._context =
+  ssl.create_default_context(...)`): an `await` there would let a second coroutine pass the
+  test before the first sets the state, and both would make the object (the race LW601
+  reports). No fix; the help says to make the value before the check or hold an
+  `asyncio.Lock` around both. A branch that sets the state before the call keeps its fix.
 
 Else the help line names the async library to use.
 "#;
