@@ -155,6 +155,10 @@ errors = [r for r in results if isinstance(r, BaseException)]
   the tasks before it closes what they use (`await cancel_and_wait(*tasks)` then `await
   stream.aclose()`), or whose `try` has a handler that catches every error and cancels them:
   they are stopped first.
+- A `finally` whose "closing" call is a method of a class of the module that only signals
+  (`def stop(self): self._stopped.set()`, flags set to `True`, `False`, `None` or a number,
+  `notify_all()`): the awaitables still running watch for the signal and end, as written to;
+  nothing they use is closed.
 - `return_exceptions=True` results that are never checked are LW402's business.
 
 ## Fix
@@ -2027,6 +2031,7 @@ impl<'a> Visitor<'a> for Closings<'_, 'a, '_> {
                 let method = verb_of(attribute.attr.as_str());
                 if catalog::method_has_verb(method, catalog::CLOSING_METHODS)
                     && matches!(&*attribute.value, Expr::Name(_) | Expr::Attribute(_))
+                    && !only_signals(self.checker, &attribute.value, attribute.attr.as_str())
                 {
                     let how = if catalog::method_has_verb(method, &["release"]) {
                         "released"
@@ -2049,6 +2054,48 @@ impl<'a> Visitor<'a> for Closings<'_, 'a, '_> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// Whether `method` of `owner`, a class of this module, only signals the code that watches
+/// it (`def stop(self): self._done.set()`, `self.running = False`): the awaitables still
+/// running see the signal and end, as they are written to; nothing they use is closed.
+fn only_signals(checker: &Checker, owner: &Expr, method: &str) -> bool {
+    let Some(type_name) = checker.model.type_of(owner) else {
+        return false;
+    };
+    let module = &checker.module().body;
+    let Some(class) = module.iter().find_map(|stmt| match stmt {
+        Stmt::ClassDef(class) if checker.model.module.qualify(class.name.as_str()) == type_name => {
+            Some(class)
+        }
+        _ => None,
+    }) else {
+        return false;
+    };
+    let Some(function) = crate::ast_query::find_method(module, class, method, 0) else {
+        return false;
+    };
+    let signals = |stmt: &Stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(expr) => match &*expr.value {
+            Expr::StringLiteral(_) => true,
+            Expr::Call(call) => {
+                call.arguments.is_empty()
+                    && matches!(&*call.func, Expr::Attribute(called)
+                        if matches!(called.attr.as_str(), "set" | "notify_all"))
+            }
+            _ => false,
+        },
+        Stmt::Assign(assign) => {
+            assign.targets.iter().all(Expr::is_attribute_expr)
+                && matches!(
+                    &*assign.value,
+                    Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::NumberLiteral(_)
+                )
+        }
+        _ => false,
+    };
+    function.body.iter().all(signals)
 }
 
 /// Whether the awaitables use `resource`: it is in the expression that makes one (passed to
