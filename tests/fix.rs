@@ -1467,6 +1467,46 @@ async def handle(record, notify: Callable[[str], Awaitable[None]]):
 }
 
 #[test]
+fn no_await_for_a_coroutine_that_loops_forever() {
+    // Awaited, `serve` would never return and `run` would stop there: the help says to start
+    // it as a task. A loop its own `break` ends, or one in a nested loop's, keeps the fix.
+    let source = "\
+import asyncio
+
+
+class Jobs:
+    def __init__(self):
+        self.queue = asyncio.Queue()
+
+    async def serve(self):
+        while True:
+            job = await self.queue.get()
+            for step in job:
+                if step is None:
+                    break
+                await step()
+
+    async def drain(self):
+        while True:
+            if self.queue.empty():
+                break
+            await self.queue.get()
+
+
+async def run(jobs: Jobs):
+    _ = jobs.serve()
+    _ = jobs.drain()
+";
+    let found = findings(source);
+    let endless = finding_at(&found, 24);
+    assert_eq!(endless["code"], "LW302", "{endless}");
+    assert!(endless["fix"].is_null(), "{endless}");
+    let help = endless["help"].as_str().unwrap_or_default();
+    assert!(help.starts_with("It loops forever"), "{help}");
+    assert_eq!(finding_at(&found, 25)["fix"]["applicability"], "safe");
+}
+
+#[test]
 fn diff_prints_what_fix_would_change_and_writes_nothing() {
     let dir = project(&[("app.py", TWO_FIXES)]);
     let output = loopwarden(dir.path())

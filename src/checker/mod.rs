@@ -417,6 +417,9 @@ impl<'a> Checker<'a, '_> {
         if crate::ast_query::declares_async_generator(function) {
             self.summary.current().is_generator = true;
         }
+        if function.is_async && crate::ast_query::loops_forever(&function.body) {
+            self.summary.current().loops_forever = true;
+        }
         if runs_once {
             self.summary.current().runs_once = true;
         }

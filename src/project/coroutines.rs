@@ -21,6 +21,11 @@ pub struct CoroutineCall<'p> {
     /// The callee is known to make a coroutine only from an annotation (`handler:
     /// Callable[..., Awaitable[None]]`), which the values passed may not keep to.
     pub by_annotation: bool,
+    /// The callee's body loops forever ([`FunctionSummary::loops_forever`]): awaiting the
+    /// call would never return.
+    ///
+    /// [`FunctionSummary::loops_forever`]: super::summary::FunctionSummary::loops_forever
+    pub loops_forever: bool,
 }
 
 impl CoroutineCall<'_> {
@@ -28,7 +33,7 @@ impl CoroutineCall<'_> {
     /// callable handed in (code outside the project may hand a plain function). Unsafe for a
     /// callee known only from its annotation: awaiting what a plain function returns raises.
     pub fn await_fix(&self) -> Option<Fix> {
-        if !self.call.in_async_context() || self.handed_as.is_some() {
+        if !self.call.in_async_context() || self.handed_as.is_some() || self.loops_forever {
             return None;
         }
         let edits = match self.call.usage {
@@ -108,6 +113,8 @@ pub fn coroutine_calls<'p>(
                     callee_name,
                     handed_as,
                     by_annotation,
+                    loops_forever: resolved
+                        .is_some_and(|callee| project.function(callee).loops_forever),
                 })
             })
     })

@@ -687,6 +687,11 @@ pub struct FunctionSites {
     /// Of a [`Self::runs_in_thread`] function: calling it makes a coroutine, which runs the
     /// body in the worker thread once awaited (`@sync_to_async`, not textual's `@work`).
     pub thread_coroutine: bool,
+    /// Its body runs a `while True:` that never ends by itself ([`loops_forever`]): awaited,
+    /// a call of it does not return, so LW302 offers no `await` for it. Rare, so kept here.
+    ///
+    /// [`loops_forever`]: crate::ast_query::loops_forever
+    pub loops_forever: bool,
     /// An `async def` behind a decorator that makes calling it run the coroutine on a loop
     /// of its own from the caller's thread, and fail where one already runs there
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
@@ -718,6 +723,7 @@ impl FunctionSites {
             && self.project_decorators.is_empty()
             && !self.runs_in_thread
             && !self.thread_coroutine
+            && !self.loops_forever
             && !self.runs_own_loop
             && !self.shares_thread_bound
     }

@@ -128,7 +128,9 @@ are not reported.
 ## Fix
 Safe, in async context: prefix the call with `await`; for a call indexed in place, wrap it,
 `(await fetch())["data"]`. None where an `await` already stands before the index (it has to
-move, which is left to you). Unsafe for a callable known only from
+move, which is left to you), nor for a coroutine whose body loops forever (a `while True:`
+with no `break` or `return` of its own): awaited, it would never return, so the help says to
+start it as a task and keep a reference. Unsafe for a callable known only from
 its annotation: if a plain function is passed for it after all, awaiting what it returns
 raises.
 "#;
@@ -168,10 +170,13 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             ),
             None => message,
         };
-        let mut diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, call.range)
-        .with_help(
-            "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task",
-        );
+        let help = if coroutine.loops_forever {
+            "It loops forever, so awaiting it here would wait for good: schedule it with `asyncio.create_task` and keep a reference to the task"
+        } else {
+            "Await it, or schedule it with `asyncio.create_task` and keep a reference to the task"
+        };
+        let mut diagnostic =
+            Diagnostic::new(Rule::UnawaitedCoroutine, message, call.range).with_help(help);
         if let Some(fix) = coroutine.await_fix() {
             diagnostic = diagnostic.with_fix(fix);
         }
