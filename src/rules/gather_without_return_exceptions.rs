@@ -157,8 +157,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
   they are stopped first.
 - A `finally` whose "closing" call is a method of a class of the module that only signals
   (`def stop(self): self._stopped.set()`, flags set to `True`, `False`, `None` or a number,
-  `notify_all()`): the awaitables still running watch for the signal and end, as written to;
-  nothing they use is closed.
+  `notify_all()`, log lines): the awaitables still running watch for the signal and end, as written to;
+  nothing they use is closed. A class of another module is not looked into, and the
+  finding stays.
 - `return_exceptions=True` results that are never checked are LW402's business.
 
 ## Fix
@@ -2057,8 +2058,9 @@ impl<'a> Visitor<'a> for Closings<'_, 'a, '_> {
 }
 
 /// Whether `method` of `owner`, a class of this module, only signals the code that watches
-/// it (`def stop(self): self._done.set()`, `self.running = False`): the awaitables still
-/// running see the signal and end, as they are written to; nothing they use is closed.
+/// it (`def stop(self): self._done.set()`, `self.running = False`, and a log line): the
+/// awaitables still running see the signal and end, as they are written to; nothing they
+/// use is closed. A class of another module is not looked into (the rule runs per module).
 fn only_signals(checker: &Checker, owner: &Expr, method: &str) -> bool {
     let Some(type_name) = checker.model.type_of(owner) else {
         return false;
@@ -2079,11 +2081,15 @@ fn only_signals(checker: &Checker, owner: &Expr, method: &str) -> bool {
         Stmt::Pass(_) => true,
         Stmt::Expr(expr) => match &*expr.value {
             Expr::StringLiteral(_) => true,
-            Expr::Call(call) => {
-                call.arguments.is_empty()
-                    && matches!(&*call.func, Expr::Attribute(called)
-                        if matches!(called.attr.as_str(), "set" | "notify_all"))
-            }
+            // `self._stopped.set()`, and a log line about it (`logger.info("stopping")`).
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(called) => match called.attr.as_str() {
+                    "set" | "notify_all" => call.arguments.is_empty(),
+                    "debug" | "info" | "warning" | "error" | "exception" | "critical" => true,
+                    _ => false,
+                },
+                _ => false,
+            },
             _ => false,
         },
         Stmt::Assign(assign) => {
