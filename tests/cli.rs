@@ -994,3 +994,33 @@ async def update():
     assert_eq!(codes("py39"), ["LW204"]);
     assert!(codes("py38").is_empty());
 }
+
+#[test]
+fn a_module_outside_any_package_is_checked_the_same_from_its_own_directory() {
+    // Checked from its own directory, `service.py` is the module `service`, a name with no
+    // package above it; from the parent, `project.service`. The type of a method a class
+    // inherits is the link's to find either way.
+    let source = "\
+from pathlib import Path
+
+
+class Files:
+    def checked(self, path: str) -> Path:
+        return Path(path).resolve()
+
+
+class Listing(Files):
+    async def make(self, path: str):
+        self.checked(path).mkdir()
+";
+    let dir = project(&[("project/service.py", source)]);
+    let (_, from_inside, stderr) = check_json(&dir.path().join("project"), &[]);
+    let (_, from_parent, _) = check_json(dir.path(), &[]);
+    for found in [&from_inside, &from_parent] {
+        let rows: Vec<_> = found
+            .iter()
+            .map(|finding| (finding["code"].clone(), finding["location"]["row"].clone()))
+            .collect();
+        assert_eq!(rows, [(Value::from("LW101"), Value::from(11))], "{stderr}");
+    }
+}

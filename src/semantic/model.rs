@@ -450,19 +450,21 @@ impl<'m> SemanticModel<'m> {
         })
     }
 
-    /// Whether `path` may name a function of another module of this module's package: it
-    /// starts with the same top-level name. Only such calls are worth a deferred result.
+    /// Whether `path` may name a function of another module of this module's package, or
+    /// of a class of this module the link knows more of (a method inherited from a base
+    /// class): it starts with the same top-level name. A module outside any package
+    /// (`service`, checked from its own directory) is its own top-level name. Only such
+    /// calls are worth a deferred result.
     fn may_be_project_function(&self, path: &str) -> bool {
         // Asked of most calls' callees: the first dot found once in each, on bytes.
         fn root(path: &str) -> Option<&str> {
             memchr::memchr(b'.', path.as_bytes()).map(|dot| &path[..dot])
         }
         let module = self.module.module_name.as_str();
-        match (root(path), root(module)) {
-            (Some(path_root), Some(module_root)) => {
-                path_root == module_root && !path.ends_with(DEFERRED_CALL)
-            }
-            _ => false,
+        let module_root = root(module).unwrap_or(module);
+        match root(path) {
+            Some(path_root) => path_root == module_root && !path.ends_with(DEFERRED_CALL),
+            None => false,
         }
     }
 }
