@@ -1127,6 +1127,55 @@ async def walked(root):
 }
 
 #[test]
+fn a_lazy_call_typed_by_the_link_moves_with_its_consumer_or_not_at_all() {
+    // `self._checked(path)` is typed only by the link (a method of a base class whose own
+    // base is in another module): the module wrote its recipes not knowing the calls lazy.
+    // A generator's call moves with its consumer; `iterdir`, which lists when called, gets
+    // no fix; an eager call moves alone.
+    let source = "\
+from pathlib import Path
+
+from base import Tool
+
+
+class Files(Tool):
+    def _checked(self, path: str) -> Path:
+        return Path(path).resolve()
+
+
+class Listing(Files):
+    async def listed(self, path: str):
+        return sorted(self._checked(path).iterdir())
+
+    async def found(self, path: str):
+        return sorted(self._checked(path).rglob(\"*.json\"))
+
+    async def made(self, path: str):
+        self._checked(path).mkdir()
+";
+    let dir = project(&[("app.py", source), ("base.py", "class Tool:\n    pass\n")]);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes", "--exit-zero"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(dir.path().join("app.py")).expect("read");
+    assert!(
+        text.contains("        return sorted(self._checked(path).iterdir())\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "        return await asyncio.to_thread(sorted, self._checked(path).rglob(\"*.json\"))\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("        await asyncio.to_thread(self._checked(path).mkdir)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_redis_scan_moves_with_its_consumer_or_not_at_all() {
     // `scan_iter` is a generator: each `SCAN` round trip runs as it is iterated.
     let source = "\

@@ -123,7 +123,7 @@ pub fn linked_blocking_diagnostics(
                 help.push_str(stays_on_its_thread_help(why));
             }
         } else if !catalog::is_thread_bound(owner)
-            && let Some(pending) = pending_fix(project, found.caller, found.call)
+            && let Some(pending) = pending_fix(project, found.caller, found.call, found.path)
         {
             diagnostic = diagnostic.with_pending_fix(pending);
         }
@@ -132,13 +132,30 @@ pub fn linked_blocking_diagnostics(
 }
 
 /// The fix for `call`, a call site of function `caller`, that moves the call to a worker
-/// thread, as a recipe to spell once the file's text is read again.
-fn pending_fix(project: &Project, caller: FunctionId, call: &CallSite) -> Option<PendingFix> {
+/// thread, as a recipe to spell once the file's text is read again. A call of `path` whose
+/// iterator does the work as it is iterated, typed only by the link, was not known to be
+/// lazy when the recipe was written: a generator's (`p.rglob("*")`) moves with the builtin
+/// consuming it, any other (`p.iterdir()`) gets no fix.
+fn pending_fix(
+    project: &Project,
+    caller: FunctionId,
+    call: &CallSite,
+    path: &str,
+) -> Option<PendingFix> {
     let site = project
         .function(caller)
         .calls
         .iter()
         .position(|candidate| std::ptr::eq(candidate, call))?;
     let fixes = &project.modules[caller.0].summary.to_thread_fixes;
-    fixes.call(caller.1, site)
+    if catalog::is_generator(path) {
+        fixes.consumer(caller.1, site)
+    } else if catalog::is_lazy(path) {
+        // The consumer's recipe passes the call as an argument (`to_thread(sorted,
+        // p.iterdir())`), right for a generator only: `iterdir` lists the directory when
+        // called from Python 3.13, so that would still list it on the loop.
+        None
+    } else {
+        fixes.call(caller.1, site)
+    }
 }
