@@ -2,7 +2,8 @@
 //! checker's text.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use super::Checker;
 use super::blocking::applicable_api;
@@ -19,12 +20,14 @@ use crate::to_thread_fix::{argument_text, described, spell, spelled_call, with_i
 /// `await` added there would let a second coroutine pass the test before the first sets the
 /// state, and both would make it (LW601's race, made by the fix). Its text, for the help.
 pub fn splits_check_from_set<'a>(checker: &Checker<'a, '_>) -> Option<&'a str> {
+    /// Per branch of an `if` (its start, the clause's index): where it sets the state its
+    /// test reads, in source order. Asked for every blocking call in the branch, and a
+    /// branch may hold thousands: each is read once.
+    #[derive(Default)]
+    struct StateSets(FxHashMap<(TextSize, usize), Vec<TextRange>>);
+
     let ancestors = checker.statement_ancestors();
     let current = *ancestors.last()?;
-    let globals = checker
-        .current_function()
-        .map(|function| ast_query::declared_globals(&function.body))
-        .unwrap_or_default();
     for (index, stmt) in ancestors.iter().enumerate().rev() {
         let if_stmt = match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return None,
@@ -35,54 +38,82 @@ pub fn splits_check_from_set<'a>(checker: &Checker<'a, '_>) -> Option<&'a str> {
         let Some(inner) = ancestors.get(index + 1).map(|inner| inner.range()) else {
             continue;
         };
-        let holds = |body: &[Stmt]| body.iter().any(|stmt| stmt.range().contains_range(inner));
-        let branch = if holds(&if_stmt.body) {
-            &if_stmt.body[..]
-        } else {
-            match (if_stmt.elif_else_clauses.iter()).find(|clause| holds(&clause.body)) {
-                Some(clause) => &clause.body[..],
-                None => continue,
+        // A branch's statements are in order: its extent is from the first to the last.
+        let holds = |body: &[Stmt]| match (body.first(), body.last()) {
+            (Some(first), Some(last)) => {
+                TextRange::new(first.start(), last.end()).contains_range(inner)
             }
+            _ => false,
         };
-        // Compared by their text: `self._session` written the same way in the test and the
-        // assignment.
-        let mut states: Vec<&str> = Vec::new();
-        ast_query::any_expr(&if_stmt.test, &mut |expr| {
-            // An attribute of the method's receiver or of a module-level name; not of a
-            // local (`except Error as e: if not e.provider: e.provider = ...`).
-            let shared = match expr {
-                Expr::Attribute(attribute) => match &*attribute.value {
-                    Expr::Name(owner) => {
-                        let owner = owner.id.as_str();
-                        matches!(owner, "self" | "cls") || !checker.model.is_local(owner)
-                    }
-                    _ => false,
-                },
-                Expr::Name(name) => globals.contains(&name.id.as_str()),
-                _ => false,
-            };
-            if shared {
-                states.push(checker.text(expr.range()));
-            }
-            false
-        });
-        if states.is_empty() {
+        let Some((clause, branch)) = std::iter::once(&if_stmt.body[..])
+            .chain(
+                if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .map(|clause| &clause.body[..]),
+            )
+            .enumerate()
+            .find(|(_, body)| holds(body))
+        else {
             continue;
-        }
-        let mut set = None;
-        ast_query::collect_assignments(branch, &mut |target, _, _| {
-            if set.is_none()
-                && target.start() >= current.start()
-                && states.contains(&checker.text(target.range()))
-            {
-                set = Some(target.range());
-            }
+        };
+        let key = (if_stmt.start(), clause);
+        let known = checker.rule_state::<StateSets>().0.get(&key).cloned();
+        let sets = known.unwrap_or_else(|| {
+            let sets = state_sets(checker, &if_stmt.test, branch);
+            checker
+                .rule_state::<StateSets>()
+                .0
+                .insert(key, sets.clone());
+            sets
         });
-        if let Some(range) = set {
-            return Some(checker.text(range));
+        if let Some(set) = sets.iter().find(|set| set.start() >= current.start()) {
+            return Some(checker.text(*set));
         }
     }
     None
+}
+
+/// Where `branch` assigns the shared state `test` reads ([`splits_check_from_set`]), in
+/// source order.
+fn state_sets(checker: &Checker, test: &Expr, branch: &[Stmt]) -> Vec<TextRange> {
+    let globals = checker
+        .current_function()
+        .map(|function| ast_query::declared_globals(&function.body))
+        .unwrap_or_default();
+    // Compared by their text: `self._session` written the same way in the test and the
+    // assignment.
+    let mut states: Vec<&str> = Vec::new();
+    ast_query::any_expr(test, &mut |expr| {
+        // An attribute of the method's receiver or of a module-level name; not of a
+        // local (`except Error as e: if not e.provider: e.provider = ...`).
+        let shared = match expr {
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(owner) => {
+                    let owner = owner.id.as_str();
+                    matches!(owner, "self" | "cls") || !checker.model.is_local(owner)
+                }
+                _ => false,
+            },
+            Expr::Name(name) => globals.contains(&name.id.as_str()),
+            _ => false,
+        };
+        if shared {
+            states.push(checker.text(expr.range()));
+        }
+        false
+    });
+    let mut sets = Vec::new();
+    if states.is_empty() {
+        return sets;
+    }
+    ast_query::collect_assignments(branch, &mut |target, _, _| {
+        if states.contains(&checker.text(target.range())) {
+            sets.push(target.range());
+        }
+    });
+    sets.sort_by_key(|set| set.start());
+    sets
 }
 
 /// Libraries with event loops of their own: a module that imports one and not `asyncio`
