@@ -245,12 +245,31 @@ impl SemanticModel<'_> {
         match binding {
             None => *binding = Some(known),
             Some(existing) if *existing == known => {}
+            // `path = path or self.filename` (a `str`), then `path = Path(path)`: a plain value
+            // converted to an object. The object's type is the one whose methods may block;
+            // read as the plain value's, a method call before the conversion names a `str`
+            // method that does not exist on it either way.
+            Some(existing) if is_plain_value(existing) && !is_plain_value(&known) => {
+                *binding = Some(known);
+            }
+            Some(existing) if !is_plain_value(existing) && is_plain_value(&known) => {}
             Some(_) => {
                 *binding = None;
                 conflicted.names.insert(Name::new(name));
             }
         }
     }
+}
+
+/// A value of a builtin scalar type (`str`, `bytes`, `int`, `float`, `bool`), none of whose
+/// methods block.
+fn is_plain_value(value: &Resolved) -> bool {
+    matches!(
+        value.instance_type(),
+        Some(
+            "builtins.str" | "builtins.bytes" | "builtins.int" | "builtins.float" | "builtins.bool"
+        )
+    )
 }
 
 /// What the inference of one function's locals has learnt to distrust.

@@ -65,7 +65,9 @@ A branch on the Python version, the platform or `TYPE_CHECKING` keeps the last b
 whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
 method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
 an optional argument's default (`self.session = session or requests.Session()`, unless the
-other operand is known to be of another type),
+other operand is known to be of another type), a plain value converted to an object
+(`name: str`, then `name = Path(name)`: the path's type, as a name bound to two other known
+types has none),
 a function's return annotation, the elements of `list[T]` and the values of `dict[K, T]`
 (`for pool in self.pools.values()`, `self.pools["default"]`), the body of `if isinstance(x,
 ThreadPoolExecutor):` (a class the catalog does not know leaves a declared `x: Executor` an
