@@ -25,6 +25,7 @@ impl ModuleBindings {
         bindings.names.reserve(module.body.len());
         bindings.bind_statements(&module.body, &mut Vec::new());
         bindings.infer_return_types(&module.body);
+        bindings.retype_assigned_calls(&module.body);
         bindings.infer_class_attributes(&module.body);
         bindings.infer_parameter_attributes(&module.body);
         bindings
@@ -245,6 +246,82 @@ impl ModuleBindings {
             .collect();
         self.own_loop_functions = own_loop_functions;
         self.returns.extend(learned);
+    }
+
+    /// Module-level names assigned once, from a call of one of this module's functions
+    /// (`app = start_application()`, annotated `-> FastAPI`): bound before the return types
+    /// were read, typed again now that they are. A name bound more than once keeps its
+    /// binding: which one holds where is a question of order.
+    fn retype_assigned_calls(&mut self, body: &[Stmt]) {
+        if self.returns.is_empty() {
+            return;
+        }
+        let mut bound: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        let mut calls: Vec<(&str, &Expr)> = Vec::new();
+        module_level_statements(body, &mut |stmt| {
+            let mut targets: Vec<&str> = Vec::new();
+            match stmt {
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        crate::ast_query::target_names(target, &mut targets);
+                    }
+                    if let ([Expr::Name(name)], Expr::Call(_)) =
+                        (assign.targets.as_slice(), &*assign.value)
+                    {
+                        calls.push((name.id.as_str(), &assign.value));
+                    }
+                }
+                Stmt::AnnAssign(ast::StmtAnnAssign { target, .. })
+                | Stmt::AugAssign(ast::StmtAugAssign { target, .. }) => {
+                    crate::ast_query::target_names(target, &mut targets);
+                }
+                Stmt::FunctionDef(function) => targets.push(function.name.as_str()),
+                Stmt::ClassDef(class) => targets.push(class.name.as_str()),
+                Stmt::Import(import) => {
+                    for alias in &import.names {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                        targets.push(local.split('.').next().unwrap_or(local));
+                    }
+                }
+                Stmt::ImportFrom(import) => {
+                    for alias in &import.names {
+                        targets.push(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                    }
+                }
+                Stmt::For(for_stmt) => {
+                    crate::ast_query::target_names(&for_stmt.target, &mut targets);
+                }
+                Stmt::With(with) => {
+                    for target in with
+                        .items
+                        .iter()
+                        .filter_map(|item| item.optional_vars.as_deref())
+                    {
+                        crate::ast_query::target_names(target, &mut targets);
+                    }
+                }
+                _ => {}
+            }
+            for target in targets {
+                *bound.entry(target).or_default() += 1;
+            }
+        });
+        let retyped: Vec<(String, Resolved)> = {
+            let model = SemanticModel::new(self);
+            calls
+                .into_iter()
+                .filter(|(name, _)| bound.get(name) == Some(&1))
+                .filter_map(|(name, value)| match model.resolve(value) {
+                    Some(Resolved::Instance(type_name)) => {
+                        Some((name.to_string(), Resolved::Instance(type_name)))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        for (name, value) in retyped {
+            self.bind(&name, Some(value));
+        }
     }
 
     /// The attributes each class's `__init__` sets straight from an unannotated parameter

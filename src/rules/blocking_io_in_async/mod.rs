@@ -68,7 +68,9 @@ an optional argument's default (`self.session = session or requests.Session()`, 
 other operand is known to be of another type), a plain value converted to an object
 (`name: str`, then `name = Path(name)`: the path's type, as a name bound to two other known
 types has none),
-a function's return annotation, the elements of `list[T]` and the values of `dict[K, T]`
+a function's return annotation (also for a module-level name assigned once from a call of
+one of the module's functions, `app = create_app()`), the elements of `list[T]` and the
+values of `dict[K, T]`
 (`for pool in self.pools.values()`, `self.pools["default"]`), the body of `if isinstance(x,
 ThreadPoolExecutor):` (a class the catalog does not know leaves a declared `x: Executor` an
 `Executor`, since it is one still), and,
