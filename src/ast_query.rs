@@ -101,6 +101,25 @@ pub fn contains_yield(body: &[Stmt]) -> bool {
     })
 }
 
+/// `while True:` / `while 1:`.
+pub fn is_always_true(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, ast::Number::Int(int) if int.as_u64() != Some(0))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `body` (not the scopes nested in it) holds a `return`.
+pub fn contains_return(body: &[Stmt]) -> bool {
+    walk_statements_shallow(body, &mut |stmt| match stmt {
+        Stmt::Return(_) => Walk::Stop,
+        _ => Walk::Descend,
+    })
+}
+
 /// Whether `body` runs a loop that never ends by itself: a `while True:` (or `while 1:`),
 /// at its top level or in the body of a `try` or `with` there, with no `break` of its own
 /// and no `return` in it. Awaiting a call of such a function waits until it fails or is
@@ -108,42 +127,13 @@ pub fn contains_yield(body: &[Stmt]) -> bool {
 pub fn loops_forever(body: &[Stmt]) -> bool {
     body.iter().any(|stmt| match stmt {
         Stmt::While(while_stmt) => {
-            let endless = match &*while_stmt.test {
-                Expr::BooleanLiteral(literal) => literal.value,
-                Expr::NumberLiteral(number) => {
-                    matches!(&number.value, ast::Number::Int(value) if *value != 0u8)
-                }
-                _ => false,
-            };
-            endless && !leaves_loop(&while_stmt.body)
+            is_always_true(&while_stmt.test)
+                && !breaks_out(&while_stmt.body)
+                && !contains_return(&while_stmt.body)
         }
         Stmt::Try(try_stmt) => loops_forever(&try_stmt.body),
         Stmt::With(with) => loops_forever(&with.body),
         _ => false,
-    })
-}
-
-/// Whether a loop's `body` has a `break` of its own (not of a loop nested in it) or a
-/// `return`.
-fn leaves_loop(body: &[Stmt]) -> bool {
-    let mut nested_loops: Vec<TextRange> = Vec::new();
-    walk_statements_shallow(body, &mut |stmt| match stmt {
-        Stmt::Return(_) => Walk::Stop,
-        Stmt::Break(_)
-            if !nested_loops
-                .iter()
-                .any(|range| range.contains_range(stmt.range())) =>
-        {
-            Walk::Stop
-        }
-        Stmt::For(ast::StmtFor { body, .. }) | Stmt::While(ast::StmtWhile { body, .. }) => {
-            // A `break` in the nested loop's body is its own; one in its `else` is ours.
-            if let (Some(first), Some(last)) = (body.first(), body.last()) {
-                nested_loops.push(TextRange::new(first.start(), last.end()));
-            }
-            Walk::Descend
-        }
-        _ => Walk::Descend,
     })
 }
 

@@ -152,17 +152,6 @@ pub fn exit_test(stmt: &ast::Stmt) -> Option<&Expr> {
     (leaves && if_stmt.elif_else_clauses.is_empty()).then_some(&*if_stmt.test)
 }
 
-/// `while True:` / `while 1:`.
-pub fn is_always_true(test: &Expr) -> bool {
-    match test {
-        Expr::BooleanLiteral(literal) => literal.value,
-        Expr::NumberLiteral(number) => {
-            matches!(&number.value, ast::Number::Int(int) if int.as_u64() != Some(0))
-        }
-        _ => false,
-    }
-}
-
 /// A call that cannot change the state a spin-wait tests: `time.sleep`, an async sleep
 /// called without `await` (it only makes a coroutine object; LW302 reports it), or a line
 /// logged ([`is_logging_call`]).

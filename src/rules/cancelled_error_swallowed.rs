@@ -1771,26 +1771,12 @@ fn never_completes(body: &[Stmt]) -> bool {
     let ends = match body.last() {
         Some(Stmt::Raise(_)) => true,
         Some(Stmt::While(loop_stmt)) => {
-            let forever = match &*loop_stmt.test {
-                Expr::BooleanLiteral(literal) => literal.value,
-                Expr::NumberLiteral(number) => {
-                    matches!(&number.value, ast::Number::Int(int) if int.as_u8() != Some(0))
-                }
-                _ => false,
-            };
-            forever && !crate::ast_query::breaks_out(&loop_stmt.body)
+            crate::ast_query::is_always_true(&loop_stmt.test)
+                && !crate::ast_query::breaks_out(&loop_stmt.body)
         }
         _ => false,
     };
-    let mut returns = false;
-    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
-        if matches!(stmt, Stmt::Return(_)) {
-            returns = true;
-            return Walk::Stop;
-        }
-        Walk::Descend
-    });
-    ends && !returns
+    ends && !crate::ast_query::contains_return(body)
 }
 
 /// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an

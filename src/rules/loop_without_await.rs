@@ -4,9 +4,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::is_always_true;
 use crate::ast_query::{Node, Walk, first_suspension, walk_body_shallow};
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, is_passive_call, state_all_poll};
+use crate::checker::polled_state::{exit_test, is_passive_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 

@@ -4,9 +4,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::is_always_true;
 use crate::catalog::ASYNC_SLEEPS;
 use crate::checker::Checker;
-use crate::checker::polled_state::{exit_test, is_always_true, is_logging_call, state_all_poll};
+use crate::checker::polled_state::{exit_test, is_logging_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::project::roots::may_be_in_project;
 use crate::registry::Rule;
