@@ -786,6 +786,18 @@ pub fn declared_globals(body: &[Stmt]) -> Vec<&str> {
     declared
 }
 
+/// The names the `nonlocal` statements of `body` declare (not those of nested scopes).
+pub fn declared_nonlocals(body: &[Stmt]) -> Vec<&str> {
+    let mut declared = Vec::new();
+    walk_statements_shallow(body, &mut |stmt| {
+        if let Stmt::Nonlocal(nonlocal) = stmt {
+            declared.extend(nonlocal.names.iter().map(|name| name.as_str()));
+        }
+        Walk::Descend
+    });
+    declared
+}
+
 /// A function that returns at once for a key it has seen, and records each key it goes on
 /// with: `if (role, name) in _SEEN: return`, then `_SEEN.add((role, name))` (or `.append`, or
 /// `_SEEN[key] = ...`), both statements of the function's own body, the collection a name
@@ -918,14 +930,35 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
 /// again after each reset, not once per process. The functions named in `exit_hooks` are
 /// left out: they run as the interpreter exits, when nothing is made again.
 pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str, Reset)> {
-    fn scope<'a>(body: &'a [Stmt], exit_hooks: &[&str], reset: &mut Vec<(&'a str, Reset)>) {
+    names_reset(body, exit_hooks, declared_globals)
+}
+
+/// The variables of a function that closures nested in its `body` set back to `None` or
+/// another falsy literal (`nonlocal _client` then `_client = None`): [`globals_reset`] for
+/// what a closure keeps in its enclosing function.
+pub fn nonlocals_reset(body: &[Stmt]) -> Vec<(&str, Reset)> {
+    names_reset(body, &[], declared_nonlocals)
+}
+
+/// The names that functions in `body` declare with `declared` and assign a falsy literal.
+fn names_reset<'a>(
+    body: &'a [Stmt],
+    exit_hooks: &[&str],
+    declared: for<'b> fn(&'b [Stmt]) -> Vec<&'b str>,
+) -> Vec<(&'a str, Reset)> {
+    fn scope<'a>(
+        body: &'a [Stmt],
+        exit_hooks: &[&str],
+        declared_in: for<'b> fn(&'b [Stmt]) -> Vec<&'b str>,
+        reset: &mut Vec<(&'a str, Reset)>,
+    ) {
         walk_statements_shallow(body, &mut |stmt| {
             match stmt {
                 Stmt::FunctionDef(function) if exit_hooks.contains(&function.name.as_str()) => {
-                    scope(&function.body, exit_hooks, reset);
+                    scope(&function.body, exit_hooks, declared_in, reset);
                 }
                 Stmt::FunctionDef(function) => {
-                    let declared = declared_globals(&function.body);
+                    let declared = declared_in(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
                         let kind = match value {
                             Some(Expr::NoneLiteral(_)) => Reset::ToNone,
@@ -938,16 +971,16 @@ pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str,
                             reset.push((name.id.as_str(), kind));
                         }
                     });
-                    scope(&function.body, exit_hooks, reset);
+                    scope(&function.body, exit_hooks, declared_in, reset);
                 }
-                Stmt::ClassDef(class) => scope(&class.body, exit_hooks, reset),
+                Stmt::ClassDef(class) => scope(&class.body, exit_hooks, declared_in, reset),
                 _ => {}
             }
             Walk::Descend
         });
     }
     let mut reset = Vec::new();
-    scope(body, exit_hooks, &mut reset);
+    scope(body, exit_hooks, declared, &mut reset);
     reset
 }
 

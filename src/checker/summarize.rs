@@ -860,11 +860,12 @@ fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
 /// of `CACHE[key] = call(...)` inside `if key not in CACHE:` (or `if CACHE.get(key) is None:`,
 /// `if not CACHE.get(key):`), or it sits in the `except KeyError:` of a `try` that reads
 /// `CACHE[key]`, a handler that stores `CACHE[key]`, or it makes a module global's value
-/// the first time it is asked for ([`fills_global_once`]).
+/// the first time it is asked for ([`fills_kept_name_once`]).
 fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     if fills_cache_on_key_error(checker, call)
         || behind_global_latch(checker, call)
         || behind_instance_latch(checker, call)
+        || fills_kept_name_once(checker, call)
     {
         return true;
     }
@@ -873,9 +874,6 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     };
     if !assign.value.range().contains_range(call.range()) {
         return false;
-    }
-    if let [Expr::Name(global)] = assign.targets.as_slice() {
-        return fills_global_once(checker, global.id.as_str(), call);
     }
     let [Expr::Subscript(store)] = assign.targets.as_slice() else {
         return false;
@@ -904,33 +902,72 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     })
 }
 
-/// `global _TABLE` / `if _TABLE is None: _TABLE = load()` (or `if not _TABLE:`): a value
-/// made on the first call and kept by the module for the process, like a memoized function
-/// without arguments, unless a function of the module sets it back to `None` (a reload).
-/// `call` is part of the value assigned to `name`.
-fn fills_global_once(checker: &Checker, name: &str, call: &ast::ExprCall) -> bool {
-    let Some(function) = checker.functions.last() else {
+/// `global _TABLE` and `if _TABLE is None:` (or `if not _TABLE:`) whose branch assigns
+/// `_TABLE` a value, with `call` anywhere in that branch (`_TABLE = load()`, or the `open`
+/// of a `with` that reads what is assigned): a value made on the first call and kept by the
+/// module for the process, like a memoized function without arguments, unless a function
+/// of the module sets it back to `None` (a reload). The same for a closure's `nonlocal`
+/// variable, kept by its enclosing function, unless a closure there sets it back to `None`.
+fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some((function, enclosing)) = checker.functions.split_last() else {
         return false;
     };
-    let tests_unset = |test: &Expr| match test {
-        Expr::Compare(compare) => {
-            matches!(
-                (compare.ops.as_ref(), compare.comparators.as_ref()),
-                ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr()
-            ) && matches!(&*compare.left, Expr::Name(tested) if tested.id.as_str() == name)
+    // The name `if NAME is None:` or `if not NAME:` asks about, and whether only `None`
+    // makes the branch run again (any falsy value does for `not NAME`).
+    fn unset_name(test: &Expr) -> Option<(&str, bool)> {
+        let (tested, only_none) = match test {
+            Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+                ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr() => (&*compare.left, true),
+                _ => return None,
+            },
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => (&*unary.operand, false),
+            _ => return None,
+        };
+        match tested {
+            Expr::Name(name) => Some((name.id.as_str(), only_none)),
+            _ => None,
         }
-        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
-            matches!(&*unary.operand, Expr::Name(tested) if tested.id.as_str() == name)
-        }
-        _ => false,
+    }
+    let rearms = |reset: crate::ast_query::Reset, only_none: bool| {
+        !only_none || reset == crate::ast_query::Reset::ToNone
     };
-    let tested = checker.statement_ancestors().iter().any(|stmt| {
-        matches!(stmt, Stmt::If(if_stmt) if tests_unset(&if_stmt.test)
-            && crate::ast_query::body_holds(&if_stmt.body, call.range()))
+    checker.statement_ancestors().iter().any(|stmt| {
+        let Stmt::If(if_stmt) = stmt else {
+            return false;
+        };
+        let Some((name, only_none)) = unset_name(&if_stmt.test) else {
+            return false;
+        };
+        if !crate::ast_query::body_holds(&if_stmt.body, call.range())
+            || !assigns_truthy_value(&if_stmt.body, name)
+        {
+            return false;
+        }
+        if crate::ast_query::declared_globals(&function.body).contains(&name) {
+            return if only_none {
+                !checker.resets_global(name)
+            } else {
+                !checker.rearms_latch(name)
+            };
+        }
+        crate::ast_query::declared_nonlocals(&function.body).contains(&name)
+            && enclosing.last().is_some_and(|owner| {
+                !crate::ast_query::nonlocals_reset(&owner.body)
+                    .iter()
+                    .any(|&(reset, kind)| reset == name && rearms(kind, only_none))
+            })
+    })
+}
+
+/// Whether `body` (not its nested scopes) assigns `name` a value that is not a falsy
+/// literal.
+fn assigns_truthy_value(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    crate::ast_query::collect_assignments(body, &mut |target, value, _| {
+        found |= matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
+            && value.is_some_and(|value| !crate::ast_query::is_falsy_literal(value));
     });
-    tested
-        && crate::ast_query::declared_globals(&function.body).contains(&name)
-        && !checker.resets_global(name)
+    found
 }
 
 /// A latch flag: a module global (`_STARTED`) or an attribute of a method's receiver

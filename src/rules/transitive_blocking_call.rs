@@ -100,7 +100,9 @@ async def webhook(key):
   fills through its own methods: `if not sheet.has_source(path): sheet.read(path)`, where
   `has_source` is `return path in self.sources` and `read`, of the same class, stores
   `self.sources[...]`), a module global made on the first call (`global _TABLE` then
-  `if _TABLE is None: _TABLE = load()`: once per process), a function that returns the
+  `if _TABLE is None:` whose branch assigns it, `_TABLE = load()` or inside a `with open(...)`
+  there: once per process; the same for a closure's `nonlocal` variable, once per enclosing
+  call, unless another closure there sets it back to `None`), a function that returns the
   value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
   _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), the branch of a
   latch (`global _STARTED`, `if not _STARTED:` whose body sets `_STARTED = True`: once per
