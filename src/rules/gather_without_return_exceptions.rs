@@ -53,7 +53,8 @@ error is observable. The message says which of these it is:
 
 What the rule sees, and what it does not: it reads one file. It follows the coroutine functions
 of the same module that an awaitable calls by name (module-level, or nested in the current
-function) or as `self.method()` / `cls.method()` of the enclosing class, functions handed to a
+function) or as `self.method()` / `cls.method()` of the enclosing class, class and static
+methods called on a class of the module (`Reading.create(hub, meter)`), functions handed to a
 worker thread (`asyncio.to_thread(save, x)`, `hass.async_add_executor_job(save, x)`), and
 awaitables kept in locals (`task = asyncio.create_task(save())`, `tasks.append(save(x))`,
 `[save(x) for x in xs]`). A coroutine imported from another module, a method of another object,
@@ -331,7 +332,23 @@ impl<'a> Scope<'a> {
                     return None;
                 };
                 if Some(owner.id.as_str()) != self.receiver {
-                    return None;
+                    // `Device.create(...)`: a class or static method of a class of this
+                    // module, called on the class.
+                    if self.binds(owner.id.as_str()) {
+                        return None;
+                    }
+                    let class = self.module.single_class(owner.id.as_str())?;
+                    let def = single_definition(&class.body, attribute.attr.as_str())?;
+                    let called_on_class = def.decorator_list.iter().any(|decorator| {
+                        matches!(&decorator.expression, Expr::Name(name)
+                            if matches!(name.id.as_str(), "classmethod" | "staticmethod"))
+                    });
+                    return called_on_class.then(|| Seen {
+                        def,
+                        class: Some(class),
+                        receiver: receiver_name(def),
+                        closure: false,
+                    });
                 }
                 let class = self.class?;
                 let def = single_definition(&class.body, attribute.attr.as_str())?;
@@ -357,10 +374,12 @@ struct ModuleBody<'a> {
 }
 
 /// The start of each module-level function whose name has that one definition and no other
-/// binding (see [`single_definition`]); made once per module.
+/// binding (see [`single_definition`]), and of each class of the module's own statements
+/// whose name has one definition and no other binding; made once per module.
 #[derive(Default)]
 struct ModuleDefinitions {
     starts: FxHashMap<Box<str>, TextSize>,
+    class_starts: FxHashMap<Box<str>, TextSize>,
 }
 
 /// The module's [`ModuleDefinitions`], kept in the checker's rule state.
@@ -383,6 +402,18 @@ impl<'a> ModuleBody<'a> {
     fn single_definition(&self, name: &str) -> Option<&'a ast::StmtFunctionDef> {
         definition_at(self.body, *self.definitions.starts.get(name)?)
     }
+
+    /// The class `name` names, defined once among the module's own statements.
+    fn single_class(&self, name: &str) -> Option<&'a ast::StmtClassDef> {
+        let at = *self.definitions.class_starts.get(name)?;
+        match self
+            .body
+            .get(self.body.partition_point(|stmt| stmt.end() <= at))?
+        {
+            Stmt::ClassDef(class) if class.start() == at => Some(class),
+            _ => None,
+        }
+    }
 }
 
 impl ModuleDefinitions {
@@ -391,6 +422,7 @@ impl ModuleDefinitions {
         #[derive(Default)]
         struct Names<'a> {
             definitions: FxHashMap<&'a str, Vec<TextSize>>,
+            classes: FxHashMap<&'a str, Vec<TextSize>>,
             other: HashSet<&'a str>,
         }
         impl<'a> Visitor<'a> for Names<'a> {
@@ -402,9 +434,11 @@ impl ModuleDefinitions {
                         .entry(def.name.as_str())
                         .or_default()
                         .push(def.start()),
-                    Stmt::ClassDef(class) => {
-                        self.other.insert(class.name.as_str());
-                    }
+                    Stmt::ClassDef(class) => self
+                        .classes
+                        .entry(class.name.as_str())
+                        .or_default()
+                        .push(class.start()),
                     Stmt::Assign(_)
                     | Stmt::AnnAssign(_)
                     | Stmt::Import(_)
@@ -423,13 +457,28 @@ impl ModuleDefinitions {
         names.visit_body(body);
         let starts = names
             .definitions
-            .into_iter()
-            .filter_map(|(name, starts)| match starts.as_slice() {
-                [start] if !names.other.contains(name) => Some((Box::from(name), *start)),
+            .iter()
+            .filter_map(|(&name, starts)| match starts.as_slice() {
+                [start] if !names.other.contains(name) && !names.classes.contains_key(name) => {
+                    Some((Box::from(name), *start))
+                }
                 _ => None,
             })
             .collect();
-        Self { starts }
+        let class_starts = names
+            .classes
+            .iter()
+            .filter_map(|(&name, starts)| match starts.as_slice() {
+                [start] if !names.other.contains(name) && !names.definitions.contains_key(name) => {
+                    Some((Box::from(name), *start))
+                }
+                _ => None,
+            })
+            .collect();
+        Self {
+            starts,
+            class_starts,
+        }
     }
 }
 
