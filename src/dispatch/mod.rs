@@ -35,12 +35,18 @@ use crate::semantic::ModuleBindings;
 use crate::settings::Settings;
 use crate::source::LineIndex;
 
-/// The statements of a module's body that run when it is imported: up to and including the
-/// first `raise` at its top level. A module that raises there (a deprecated module kept to say
-/// so, `raise DeprecationWarning(...)` above its old code) cannot be imported, and nothing
-/// below the `raise` runs, nor is any function defined there callable.
-fn code_run_on_import(body: &[Stmt]) -> &[Stmt] {
-    match body.iter().position(Stmt::is_raise_stmt) {
+/// The statements of a block that can run: up to and including the first that always
+/// leaves it (`raise`, `return`, `continue`, `break`). What follows is dead code, often left
+/// on purpose (`raise NotImplementedError(...)` above the old body, a module that raises at its
+/// top level to say it is deprecated): nothing there runs, and no function defined there is
+/// ever callable, so the walk reads none of it, for any rule or the summary.
+fn code_that_runs(body: &[Stmt]) -> &[Stmt] {
+    match body.iter().position(|stmt| {
+        matches!(
+            stmt,
+            Stmt::Raise(_) | Stmt::Return(_) | Stmt::Continue(_) | Stmt::Break(_)
+        )
+    }) {
         Some(at) => &body[..=at],
         None => body,
     }
@@ -62,14 +68,15 @@ pub fn check_module(
     let mut checker = Checker::new(module, source, line_index, bindings, settings);
     checker.notebook = source_type.is_ipynb();
     checker.roots = roots;
-    let body = if checker.notebook {
+    if checker.notebook {
         // A notebook's cells run one at a time as well as in order: a `raise` in one cell
         // does not keep the others from running.
-        &module.body[..]
+        for stmt in &module.body {
+            checker.visit_stmt(stmt);
+        }
     } else {
-        code_run_on_import(&module.body)
-    };
-    checker.visit_body(body);
+        checker.visit_body(&module.body);
+    }
     if checker.enabled(Rule::BlockingIoInAsync) {
         blocking_io_in_async::finish_module(&mut checker);
     }

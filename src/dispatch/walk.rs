@@ -11,6 +11,10 @@ use crate::checker::Checker;
 use crate::semantic::Scope;
 
 impl<'a> Visitor<'a> for Checker<'a, '_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        visitor::walk_body(self, super::code_that_runs(body));
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.stops_at(stmt.start()) {
             return;
