@@ -389,7 +389,30 @@ pub fn recipe(
     call: &ast::ExprCall,
     parenthesize: bool,
 ) -> Option<(ToThreadRecipe, ThreadRunner)> {
+    if handles_an_exception(checker, call) {
+        return None;
+    }
     recipe_with(checker, Runner::here(checker)?, call, parenthesize)
+}
+
+/// Whether `call` runs while its function handles an exception: in the body of one of its
+/// `except` clauses. A helper called there may read that exception without being handed it
+/// (`sys.exc_info()`, `logging.exception(...)`, `traceback.print_exc()`, or a library's
+/// `print_exception()` that does), and a worker thread has none: moved there, it logs
+/// nothing or raises. Only a project helper's fix asks: a library's blocking API does not
+/// read it.
+fn handles_an_exception(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker
+        .statement_ancestors()
+        .iter()
+        .rev()
+        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_)))
+        .any(|stmt| {
+            matches!(stmt, Stmt::Try(try_stmt) if try_stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                ast_query::body_holds(&handler.body, call.range())
+            }))
+        })
 }
 
 /// [`recipe`], with `runner` already found valid here.

@@ -231,7 +231,10 @@ of the terminal) when the chain ends in one of them, and for a method of a class
 from Textual's apps, screens or widgets (or a helper that calls one): it may change the
 screen, which only the app's thread may touch. As for LW101, no fix in the branch of an `if` that tests shared
 state the branch then sets (`if _settings is None: _settings = load_settings(path)`): an
-`await` there would let two coroutines both pass the test. A blocking call made inside another
+`await` there would let two coroutines both pass the test. Nor in an `except` clause: a
+helper called there may read the exception being handled without being handed it
+(`sys.exc_info()`, `logging.exception(...)`, a library's `print_exception()`), and a worker
+thread has none. A blocking call made inside another
 reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
 the outer call moves first, and the inner one is reported again, and moved, in the thread's
 arguments.
