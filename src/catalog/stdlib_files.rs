@@ -32,34 +32,75 @@ pub const SETUP_CALLS: &[&str] = &[
 /// In-memory file objects: an archive opened on one touches no file (LW101).
 pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 
-/// The `io` classes and the base each derives from: `isinstance(fp, io.IOBase)` holds for a
-/// `BytesIO` a caller passes, so code behind its `else` does not run for that call.
-const IO_BASES: &[(&str, &str)] = &[
-    ("io.BytesIO", "io.BufferedIOBase"),
-    ("io.StringIO", "io.TextIOBase"),
-    ("io.BufferedReader", "io.BufferedIOBase"),
-    ("io.BufferedWriter", "io.BufferedIOBase"),
-    ("io.BufferedRandom", "io.BufferedIOBase"),
-    ("io.TextIOWrapper", "io.TextIOBase"),
-    ("io.FileIO", "io.RawIOBase"),
-    ("io.BufferedIOBase", "io.IOBase"),
-    ("io.TextIOBase", "io.IOBase"),
-    ("io.RawIOBase", "io.IOBase"),
+/// Classes whose every base the catalog lists (their `isinstance` answers are all known):
+/// each with the classes it is an instance of besides itself. `isinstance(fp, io.IOBase)`
+/// holds for a `BytesIO` a caller passes, so code behind its `else` does not run for that
+/// call; `isinstance(data, (str, Path))` does not, so code behind it does not run either.
+/// `os.PathLike` is the classes with `__fspath__`: the paths, none of the others.
+const KNOWN_ANCESTRY: &[(&str, &[&str])] = &[
+    ("builtins.str", &[]),
+    ("builtins.bytes", &[]),
+    ("builtins.bytearray", &[]),
+    ("builtins.int", &[]),
+    ("builtins.bool", &["builtins.int"]),
+    ("builtins.float", &[]),
+    ("builtins.dict", &[]),
+    ("builtins.list", &[]),
+    ("builtins.tuple", &[]),
+    ("io.BytesIO", &["io.BufferedIOBase", "io.IOBase"]),
+    ("io.StringIO", &["io.TextIOBase", "io.IOBase"]),
+    ("io.BufferedReader", &["io.BufferedIOBase", "io.IOBase"]),
+    ("io.BufferedWriter", &["io.BufferedIOBase", "io.IOBase"]),
+    ("io.BufferedRandom", &["io.BufferedIOBase", "io.IOBase"]),
+    ("io.TextIOWrapper", &["io.TextIOBase", "io.IOBase"]),
+    ("io.FileIO", &["io.RawIOBase", "io.IOBase"]),
+    ("io.BufferedIOBase", &["io.IOBase"]),
+    ("io.TextIOBase", &["io.IOBase"]),
+    ("io.RawIOBase", &["io.IOBase"]),
+    ("io.IOBase", &[]),
+    ("pathlib.Path", &["pathlib.PurePath", "os.PathLike"]),
+    ("pathlib.PurePath", &["os.PathLike"]),
+    (
+        "pathlib.PosixPath",
+        &["pathlib.Path", "pathlib.PurePath", "os.PathLike"],
+    ),
+    (
+        "pathlib.WindowsPath",
+        &["pathlib.Path", "pathlib.PurePath", "os.PathLike"],
+    ),
 ];
+
+/// The classes of [`KNOWN_ANCESTRY`] named only as bases there.
+const KNOWN_BASES: &[&str] = &["os.PathLike"];
+
+/// The classes library class `class` is an instance of besides itself, when the catalog
+/// knows them all.
+fn known_ancestors(class: &str) -> Option<&'static [&'static str]> {
+    KNOWN_ANCESTRY
+        .iter()
+        .find(|(known, _)| *known == class)
+        .map(|(_, ancestors)| *ancestors)
+}
 
 /// Whether library class `class` is `base` or derives from it, as far as the catalog knows.
 pub fn derives_from(class: &str, base: &str) -> bool {
-    let mut current = class;
-    for _ in 0..=IO_BASES.len() {
-        if current == base {
-            return true;
-        }
-        match IO_BASES.iter().find(|(derived, _)| *derived == current) {
-            Some((_, parent)) => current = parent,
-            None => return false,
-        }
-    }
-    false
+    class == base || known_ancestors(class).is_some_and(|ancestors| ancestors.contains(&base))
+}
+
+/// Whether a value of library class `class` is known to be an instance of none of
+/// `classes`: every class involved is one whose bases the catalog lists in full (a class
+/// outside that list, an abstract class such as `collections.abc.Iterable`, may take any
+/// value in).
+pub fn never_instance_of(class: &str, classes: &[impl AsRef<str>]) -> bool {
+    let Some(ancestors) = known_ancestors(class) else {
+        return false;
+    };
+    let is_known = |name: &str| KNOWN_BASES.contains(&name) || known_ancestors(name).is_some();
+    !classes.is_empty()
+        && classes.iter().all(|tested| {
+            let tested = tested.as_ref();
+            is_known(tested) && tested != class && !ancestors.contains(&tested)
+        })
 }
 
 const AIOFILES: Option<&str> = Some("aiofiles or anyio.Path");

@@ -12,6 +12,8 @@
 use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
+use thin_vec::ThinVec;
+
 use super::Checker;
 use crate::offsets::MarkedOffset;
 use crate::project::interned::Name;
@@ -50,11 +52,25 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
             Holds::NotInstance(class) => Some(Name::new(&checker.model.path_of(class)?)),
             _ => None,
         };
+        let instance_of = match holds {
+            Holds::Instance(classes) => {
+                let classes = match classes {
+                    Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                    class => vec![class],
+                };
+                classes
+                    .into_iter()
+                    .map(|class| Some(Name::new(&checker.model.path_of(class)?)))
+                    .collect::<Option<ThinVec<Name>>>()?
+            }
+            _ => ThinVec::new(),
+        };
         Some(ParameterGuard {
             parameter,
             not_none: matches!(holds, Holds::NotNone),
             when_falsy: matches!(holds, Holds::Falsy),
             not_instance_of,
+            instance_of,
         })
     };
     // One guard is kept (the code runs only when every test passes, so any one of them is
@@ -63,7 +79,9 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
     // a flag, a parameter with a literal default (`_force_async=False`), before a test of
     // other data: callers set a flag with a literal, and pass data on from their own
     // parameters.
-    let by_class = |(_, holds): &&(Guarded<'_>, Holds<'_>)| matches!(holds, Holds::NotInstance(_));
+    let by_class = |(_, holds): &&(Guarded<'_>, Holds<'_>)| {
+        matches!(holds, Holds::NotInstance(_) | Holds::Instance(_))
+    };
     let is_flag = |(guarded, _): &&(Guarded<'_>, Holds<'_>)| matches!(guarded, Guarded::Name(name) if has_literal_default(function, name));
     let parameter = candidates
         .iter()
@@ -114,6 +132,7 @@ pub(crate) fn flag_parameter_guard(
         not_none: false,
         when_falsy: false,
         not_instance_of: None,
+        instance_of: ThinVec::new(),
     })
 }
 
@@ -175,6 +194,9 @@ enum Holds<'a> {
     Falsy,
     /// It is not an instance of this class (the `else` of `if isinstance(p, C):`).
     NotInstance(&'a Expr),
+    /// It is an instance of this class, or of one of this tuple's (the body of
+    /// `if isinstance(p, (C, D)):`).
+    Instance(&'a Expr),
 }
 
 /// What a guard tests: a name, an attribute of the method's receiver (`self.client`), or
@@ -729,13 +751,20 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds
                 candidates.push((guarded, Holds::Truthy));
             }
         }
-        Expr::Call(call) => candidates.push((
-            Guarded::Call {
-                range: call.range(),
-                truthy: true,
-            },
-            Holds::Truthy,
-        )),
+        Expr::Call(call) => {
+            // `isinstance(p, (str, Path))` true: `p` is one of those (the branch that opens
+            // a path, beside the one that reads a file object).
+            if let Some((guarded, classes)) = instance_test(test, true) {
+                candidates.push((guarded, Holds::Instance(classes)));
+            }
+            candidates.push((
+                Guarded::Call {
+                    range: call.range(),
+                    truthy: true,
+                },
+                Holds::Truthy,
+            ));
+        }
         Expr::Compare(compare) => {
             if let Some(guarded) = none_comparison(compare, CmpOp::IsNot) {
                 candidates.push((guarded, Holds::NotNone));
@@ -758,7 +787,7 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds
 fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds<'a>)>) {
     // `isinstance(p, C)` false: `p` is not a `C` (the `else` of a test that tells a path
     // from a file object).
-    if let Some((guarded, class)) = instance_test(test) {
+    if let Some((guarded, class)) = instance_test(test, false) {
         candidates.push((guarded, Holds::NotInstance(class)));
         return;
     }
@@ -886,9 +915,10 @@ fn declares(body: &[Stmt], name: &str) -> bool {
     found
 }
 
-/// `isinstance(p, C)` with one class: what it tests and the class. (The builtin is taken by
-/// its name: a module that rebinds `isinstance` is not worth the lookup.)
-fn instance_test(test: &Expr) -> Option<(Guarded<'_>, &Expr)> {
+/// `isinstance(p, C)` with one class (or, `tuple` allowed, a tuple of them: `(str, Path)`):
+/// what it tests and the class. (The builtin is taken by its name: a module that rebinds
+/// `isinstance` is not worth the lookup.)
+fn instance_test(test: &Expr, tuple: bool) -> Option<(Guarded<'_>, &Expr)> {
     let Expr::Call(call) = test else { return None };
     let Expr::Name(func) = &*call.func else {
         return None;
@@ -899,7 +929,7 @@ fn instance_test(test: &Expr) -> Option<(Guarded<'_>, &Expr)> {
     let [subject, class] = &*call.arguments.args else {
         return None;
     };
-    if matches!(class, Expr::Tuple(_)) {
+    if matches!(class, Expr::Tuple(_)) && !tuple {
         return None;
     }
     Some((Guarded::of(subject)?, class))

@@ -332,7 +332,7 @@ pub(crate) fn record_call(
         // class is constructed).
         if let Some(guard) = guard
             .as_ref()
-            .filter(|guard| guard.not_instance_of.is_none())
+            .filter(|guard| guard.not_instance_of.is_none() && guard.instance_of.is_empty())
         {
             function.guarded_calls.push((site, guard.clone()));
         }

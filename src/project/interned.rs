@@ -139,6 +139,12 @@ impl std::ops::Deref for Name {
     }
 }
 
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 impl From<&str> for Name {
     fn from(text: &str) -> Self {
         Self::new(text)

@@ -218,6 +218,10 @@ pub struct ParameterGuard {
     /// `if isinstance(fp, io.IOBase):`): an argument of that class stops it, and nothing
     /// else does (a literal is no instance of it).
     pub not_instance_of: Option<Name>,
+    /// The code runs only when the parameter is an instance of one of these classes (the
+    /// body of `if isinstance(data, (str, Path)):`; empty for any other guard): an argument
+    /// of a class the catalog knows to be none of them stops it, and so does `None`.
+    pub instance_of: ThinVec<Name>,
 }
 
 impl ParameterGuard {
@@ -225,6 +229,10 @@ impl ParameterGuard {
     pub fn stops(&self, value: Literal) -> bool {
         if self.not_instance_of.is_some() {
             return false;
+        }
+        if !self.instance_of.is_empty() {
+            // A `str` or `bytes` literal may be an instance of what is tested; `None` is not.
+            return value == Literal::None;
         }
         match value {
             Literal::Truthy => self.when_falsy,
@@ -238,6 +246,8 @@ impl ParameterGuard {
         self.not_instance_of
             .as_ref()
             .is_some_and(|class| crate::catalog::derives_from(type_name, class.as_str()))
+            || !self.instance_of.is_empty()
+                && crate::catalog::never_instance_of(type_name, &self.instance_of)
     }
 
     /// The same guard on another parameter (the caller's, which it passes on unchanged).
@@ -247,6 +257,7 @@ impl ParameterGuard {
             not_none: self.not_none,
             when_falsy: self.when_falsy,
             not_instance_of: self.not_instance_of,
+            instance_of: self.instance_of.clone(),
         }
     }
 }
@@ -2370,6 +2381,7 @@ mod tests {
                     not_none: false,
                     when_falsy: false,
                     not_instance_of: None,
+                    instance_of: ThinVec::new(),
                 },
             ));
             if registered {

@@ -183,7 +183,11 @@ async def webhook(key):
   the `else` of `if isinstance(fp, io.IOBase):` (or behind `if not isinstance(fp,
   io.IOBase):`) does not block a construction that passes an in-memory buffer
   (`File(io.BytesIO(data))`, `io.StringIO(...)`): the `io` classes' bases are known, and an
-  argument's class is known where a class is constructed. Only the blocking call itself is
+  argument's class is known where a class is constructed. The same for the other spelling,
+  a blocking call in the body of `if isinstance(data, (str, Path)):`: a buffer, or `None`,
+  is none of those, as far as the catalog knows every class involved (builtins, `io`,
+  `pathlib`, `os.PathLike`; an abstract class such as `Iterable` may take anything in, and
+  the call is then followed). Only the blocking call itself is
   so guarded; a call to another helper under such a test is followed as before.
 - A blocking call that only runs where no loop runs: after `if not can_block(): raise`
   (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
