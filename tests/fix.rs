@@ -1829,6 +1829,53 @@ fn transitive_finding_without_fix(source: &str, row: u64) -> Value {
 }
 
 #[test]
+fn no_fix_inside_a_section_under_a_threads_lock() {
+    // An `await` under `with self._lock:` would suspend the coroutine holding a thread's
+    // lock; the next coroutine to take it would block the loop's thread for good. Outside
+    // the section both calls keep their fixes.
+    let source = "\
+import threading
+import time
+
+
+class Pipe:
+    def __init__(self):
+        self._lock = threading.Lock()
+
+    def send(self, message):
+        time.sleep(0.1)
+        return message
+
+    async def request(self, message):
+        with self._lock:
+            reply = self.send(message)
+            time.sleep(1)
+        with self._state_lock:
+            time.sleep(1)
+        return reply
+
+    async def free(self, message):
+        time.sleep(1)
+        return self.send(message)
+";
+    transitive_finding_without_fix(source, 15);
+    let all = findings(source);
+    for row in [16, 18] {
+        let held = finding_at(&all, row);
+        assert_eq!(held["code"], "LW101", "{held}");
+        assert!(held["fix"].is_null(), "{held}");
+        let help = held["help"].as_str().unwrap_or_default();
+        assert!(help.contains("holds a thread's lock"), "{help}");
+    }
+    for row in [22, 23] {
+        assert!(
+            !finding_at(&all, row)["fix"].is_null(),
+            "row {row}: {all:?}"
+        );
+    }
+}
+
+#[test]
 fn no_transitive_fix_in_an_except_clause() {
     // `write_report` logs the exception being handled without being handed it: on a worker
     // thread `sys.exc_info()` is empty. In the `try` body, or after the `try`, it may move.

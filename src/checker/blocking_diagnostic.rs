@@ -66,6 +66,16 @@ pub fn blocking_call_diagnostic(
         }
         return diagnostic;
     }
+    if super::held_locks::held_by_function(checker, call.range()) {
+        if let Some(help) = diagnostic.help.as_mut() {
+            help.push_str(
+                " (no fix: an `await` here would suspend the coroutine while it holds a \
+                 thread's lock, and the next coroutine to take that lock would block the \
+                 loop's thread for good; move the call out of the locked section)",
+            );
+        }
+        return diagnostic;
+    }
     if let Some(state) = splits_check_from_set(checker) {
         if let Some(help) = diagnostic.help.as_mut() {
             help.push_str(&format!(

@@ -323,6 +323,35 @@ fn relevant(checker: &Checker) -> bool {
     relevant
 }
 
+/// Whether code at `range` runs while its function holds a lock of the loop's thread: a
+/// sync `with` of a `threading` lock, or of a name that says it is a lock (an `asyncio` lock
+/// takes no sync `with`: `with self._lock:` is a thread's lock, or a file's), or after a
+/// `threading` lock's `acquire()` not yet released. An `await` there suspends the coroutine
+/// with the lock held, and the next coroutine to take it blocks the loop's thread for good:
+/// no fix adds one there.
+pub fn held_by_function(checker: &Checker, range: TextRange) -> bool {
+    fn names_a_lock(expr: &Expr) -> bool {
+        let name = match expr {
+            Expr::Call(call) => return names_a_lock(&call.func),
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attribute) => attribute.attr.as_str(),
+            _ => return false,
+        };
+        name.to_ascii_lowercase().contains("lock")
+    }
+    let named_lock = checker
+        .statement_ancestors()
+        .iter()
+        .rev()
+        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        .any(|stmt| {
+            matches!(stmt, Stmt::With(with) if !with.is_async
+                && body_holds(&with.body, range)
+                && with.items.iter().any(|item| names_a_lock(&item.context_expr)))
+        });
+    named_lock || relevant(checker) && !held_locks(checker, range).is_empty()
+}
+
 /// The locks held at `range` in its function: a `with lock:` around it, or a
 /// `lock.acquire()` earlier in an enclosing block with no `lock.release()` after it. The
 /// innermost block that acquires or releases a lock decides for it: `lock.release()` just

@@ -389,7 +389,9 @@ pub fn recipe(
     call: &ast::ExprCall,
     parenthesize: bool,
 ) -> Option<(ToThreadRecipe, ThreadRunner)> {
-    if handles_an_exception(checker, call) {
+    if handles_an_exception(checker, call)
+        || super::held_locks::held_by_function(checker, call.range())
+    {
         return None;
     }
     recipe_with(checker, Runner::here(checker)?, call, parenthesize)

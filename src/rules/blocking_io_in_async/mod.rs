@@ -262,6 +262,11 @@ thread, and a cancellation ends it at once. The fix keeps the program working:
   test before the first sets the state, and both would make the object (the race LW601
   reports). No fix; the help says to make the value before the check or hold an
   `asyncio.Lock` around both. A branch that sets the state before the call keeps its fix.
+- A call in a section under a thread's lock (a sync `with` of a `threading` lock, or of a
+  name that says it is a lock, since an `asyncio` lock takes no sync `with`; or after a
+  `threading` lock's `acquire()`): an `await` there would suspend the coroutine while it
+  holds the lock, and the next coroutine to take it would block the loop's thread for good.
+  No fix; the help says to move the call out of the section.
 
 Else the help line names the async library to use.
 "#;
