@@ -106,6 +106,13 @@ const fn discord_view(path: &'static str) -> Class {
 
 const DISCORD_VIEW_METHODS: &[Api] = &[Api::new("__init__").loop_affine()];
 
+/// A client or bot of discord.py (or of a fork): `loop` is the event loop it runs on, which
+/// its coroutines cannot run again (`self.loop.run_until_complete(...)` in a subclass's
+/// `async def` raises).
+const fn discord_client(path: &'static str) -> Class {
+    Class::new(path).attributes(&[("loop", EVENT_LOOP)])
+}
+
 /// The modules of Textual's app, screen and widget classes: every one is a node of the
 /// app's DOM, which only the app's thread may touch (from another, `call_from_thread`). A
 /// project class deriving from one runs its methods on the loop, where they may change the
@@ -130,14 +137,22 @@ pub(super) const LIBRARIES: &[Library] = &[
         discord_view("discord.ui.View"),
         discord_view("discord.ui.LayoutView"),
         discord_view("discord.ui.Modal"),
+        discord_client("discord.Client"),
+        discord_client("discord.AutoShardedClient"),
+        discord_client("discord.ext.commands.Bot"),
+        discord_client("discord.ext.commands.AutoShardedBot"),
     ]),
     Library::new("nextcord").classes(&[
         discord_view("nextcord.ui.View"),
         discord_view("nextcord.ui.Modal"),
+        discord_client("nextcord.Client"),
+        discord_client("nextcord.ext.commands.Bot"),
     ]),
     Library::new("disnake").classes(&[
         discord_view("disnake.ui.View"),
         discord_view("disnake.ui.Modal"),
+        discord_client("disnake.Client"),
+        discord_client("disnake.ext.commands.Bot"),
     ]),
     // Home Assistant's core: its `async_` methods that are no coroutines must run on the event
     // loop's thread (Home Assistant raises when it sees one called from another thread).

@@ -416,16 +416,19 @@ pub fn canonical_class(path: &str) -> Option<&'static str> {
 }
 
 pub fn attribute_type(owner_type: &str, attribute: &str) -> Option<&'static str> {
-    let tables = &*TABLES;
+    listed_attribute_type(owner_type, attribute).or_else(|| item_type(owner_type))
+}
+
+/// The type of an attribute the catalog lists for a library class (`loop` of a
+/// `discord.Client`), not the type of its items: what a project class deriving from it
+/// inherits.
+pub fn listed_attribute_type(owner_type: &str, attribute: &str) -> Option<&'static str> {
     // Looked up by owner, then attribute: no key string to build on this hot path.
-    if let Some(found) = tables
+    TABLES
         .attributes
         .get(owner_type)
         .and_then(|attributes| attributes.get(attribute))
-    {
-        return Some(found);
-    }
-    item_type(owner_type)
+        .copied()
 }
 
 /// The type of `value[...]` (and of unlisted attributes, for classes with an `item_type`).

@@ -384,6 +384,15 @@ impl ModuleBindings {
         if let Some(found) = info.attribute_types.get(attribute) {
             return Some(found.clone());
         }
+        // A library base's attribute, as the catalog lists it: `self.loop` of a class
+        // deriving from `discord.Client`.
+        let from_library = |bases: &[String]| {
+            bases
+                .iter()
+                .filter(|base| !self.classes.contains_key(base.as_str()))
+                .find_map(|base| crate::catalog::listed_attribute_type(base, attribute))
+                .map(str::to_string)
+        };
         // Only bases defined in this module have attribute types here: most classes'
         // bases are imported, and the walk (a set of classes seen) is not made for them.
         if !info
@@ -391,7 +400,7 @@ impl ModuleBindings {
             .iter()
             .any(|base| self.classes.contains_key(base))
         {
-            return None;
+            return from_library(&info.bases);
         }
         let mut seen = HashSet::default();
         let mut pending = vec![class_path];
@@ -404,6 +413,9 @@ impl ModuleBindings {
             };
             if let Some(found) = info.attribute_types.get(attribute) {
                 return Some(found.clone());
+            }
+            if let Some(found) = from_library(&info.bases) {
+                return Some(found);
             }
             pending.extend(info.bases.iter().map(String::as_str));
         }
