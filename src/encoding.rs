@@ -242,6 +242,12 @@ fn lookup(declared: &str) -> Option<SourceEncoding> {
     if name == "utf-8" || name.starts_with("utf-8-") || name == "utf8" {
         return Some(SourceEncoding::Utf8);
     }
+    // Codecs a package registers as the interpreter starts (from a `.pth` file), which read
+    // UTF-8: where the project runs, the package is installed and the file loads. CPython
+    // alone does not know the name; Ruff reads every file as UTF-8.
+    if RUNTIME_UTF8_CODECS.contains(&name.as_str()) {
+        return Some(SourceEncoding::Utf8);
+    }
     if ["latin-1", "iso-8859-1", "iso-latin-1"]
         .iter()
         .any(|prefix| name == *prefix || name.starts_with(&format!("{prefix}-")))
@@ -260,6 +266,10 @@ fn lookup(declared: &str) -> Option<SourceEncoding> {
         .find(|(names, _)| names.contains(&name.as_str()))
         .map(|(names, encoding)| SourceEncoding::Other(names[0], encoding))
 }
+
+/// Codecs of packages that decode UTF-8, rewriting the text for old Pythons only:
+/// `future-fstrings` (f-strings before Python 3.6; unchanged on later ones).
+const RUNTIME_UTF8_CODECS: &[&str] = &["future-fstrings"];
 
 /// Python's codec names (the first is the canonical one) and their decoders.
 const OTHER_ENCODINGS: &[(&[&str], &encoding_rs::Encoding)] = &[
@@ -424,6 +434,12 @@ mod tests {
     #[test]
     fn what_cpython_rejects() {
         assert_eq!(error(b"# coding: nope\n"), "encoding problem: nope");
+        // A codec its package registers at start-up, reading UTF-8.
+        let text = "# -*- coding: future_fstrings -*-\nname = 'é'\n";
+        assert_eq!(
+            decode(text.as_bytes()).map(|(decoded, encoding)| (decoded.into_owned(), encoding)),
+            Ok((text.to_string(), SourceEncoding::Utf8))
+        );
         assert_eq!(
             error(b"# coding: ascii\ns = '\xe9'\n"),
             "encoding problem: ascii"
