@@ -22,6 +22,10 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub enum SourceEncoding {
     /// UTF-8: the default, a BOM, or a declaration of `utf-8`.
     Utf8,
+    /// UTF-8 but for bytes inside comments, which CPython's tokenizer skips without decoding
+    /// them (the file loads): read with each such byte as `?`. Nothing is written back to
+    /// it, since the text would lose those bytes.
+    Utf8WithStrayBytesInComments,
     Latin1,
     Ascii,
     /// Any other encoding named by a declaration (Python's codec name, the decoder).
@@ -32,7 +36,7 @@ impl SourceEncoding {
     /// Python's name of the encoding (`utf-8`, `iso-8859-1`, `cp1252`).
     pub fn name(self) -> &'static str {
         match self {
-            Self::Utf8 => "utf-8",
+            Self::Utf8 | Self::Utf8WithStrayBytesInComments => "utf-8",
             Self::Latin1 => "iso-8859-1",
             Self::Ascii => "ascii",
             Self::Other(name, _) => name,
@@ -44,6 +48,7 @@ impl SourceEncoding {
     pub fn encode(self, text: &str) -> Option<Vec<u8>> {
         match self {
             Self::Utf8 => Some(text.as_bytes().to_vec()),
+            Self::Utf8WithStrayBytesInComments => None,
             Self::Latin1 => text
                 .chars()
                 .map(|c| u8::try_from(u32::from(c)).ok())
@@ -63,11 +68,16 @@ impl SourceEncoding {
 pub fn decode_owned(bytes: Vec<u8>) -> Result<String, (Vec<u8>, DecodeError)> {
     match declared_encoding(&bytes) {
         Err(error) => Err((bytes, error)),
-        Ok(None | Some((SourceEncoding::Utf8, _))) => String::from_utf8(bytes).map_err(|error| {
+        Ok(None | Some((SourceEncoding::Utf8, _))) => String::from_utf8(bytes).or_else(|error| {
             let at = error.utf8_error().valid_up_to();
             let bytes = error.into_bytes();
-            let error = not_utf8(&bytes, at);
-            (bytes, error)
+            match stray_bytes_in_comments(&bytes) {
+                Some(text) => Ok(text),
+                None => {
+                    let error = not_utf8(&bytes, at);
+                    Err((bytes, error))
+                }
+            }
         }),
         Ok(Some(_)) => match decode(&bytes) {
             Ok((text, _)) => Ok(text.into_owned()),
@@ -122,9 +132,16 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeErro
         None | Some((SourceEncoding::Utf8, _)) => {
             // The BOM stays in the text: the parser skips it, and offsets stay those of the
             // file.
-            let text =
-                std::str::from_utf8(bytes).map_err(|error| not_utf8(bytes, error.valid_up_to()))?;
-            Ok((Cow::Borrowed(text), SourceEncoding::Utf8))
+            match std::str::from_utf8(bytes) {
+                Ok(text) => Ok((Cow::Borrowed(text), SourceEncoding::Utf8)),
+                Err(error) => match stray_bytes_in_comments(bytes) {
+                    Some(text) => Ok((
+                        Cow::Owned(text),
+                        SourceEncoding::Utf8WithStrayBytesInComments,
+                    )),
+                    None => Err(not_utf8(bytes, error.valid_up_to())),
+                },
+            }
         }
         Some((encoding, at)) if has_bom => Err(DecodeError {
             message: format!("encoding problem: {} with BOM", encoding.name()),
@@ -136,7 +153,9 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeErro
                 offset,
             };
             let text = match encoding {
-                SourceEncoding::Utf8 => unreachable!("decoded above"),
+                SourceEncoding::Utf8 | SourceEncoding::Utf8WithStrayBytesInComments => {
+                    unreachable!("decoded above")
+                }
                 SourceEncoding::Latin1 => {
                     Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
                 }
@@ -168,6 +187,40 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeErro
             Ok((text, encoding))
         }
     }
+}
+
+/// The text of UTF-8 `bytes` whose only bytes that are not UTF-8 sit inside comments, each
+/// read as `?` (so every offset stays the file's): CPython's tokenizer skips a comment's
+/// bytes without decoding them, and the file loads. `None` when one sits anywhere else.
+fn stray_bytes_in_comments(bytes: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(bytes.len());
+    let mut strays = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            strays.push(text.len());
+            text.push('?');
+        }
+    }
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(&text, ruff_python_ast::PySourceType::Python);
+    let mut comments = parsed
+        .tokens()
+        .iter()
+        .filter(|token| token.kind() == ruff_python_ast::token::TokenKind::Comment)
+        .map(ruff_text_size::Ranged::range)
+        .peekable();
+    for stray in strays {
+        let stray = ruff_text_size::TextSize::try_from(stray).ok()?;
+        while comments.next_if(|comment| comment.end() <= stray).is_some() {}
+        if !comments
+            .peek()
+            .is_some_and(|comment| comment.contains(stray))
+        {
+            return None;
+        }
+    }
+    Some(text)
 }
 
 /// The encoding named by a PEP 263 declaration (`# -*- coding: latin-1 -*-`, `# vim: set
@@ -434,6 +487,15 @@ mod tests {
     #[test]
     fn what_cpython_rejects() {
         assert_eq!(error(b"# coding: nope\n"), "encoding problem: nope");
+        // Bytes that are not UTF-8 inside a comment: skipped by CPython, read as `?`.
+        assert_eq!(
+            decode(b"x = 1  # caf\xe9\n").map(|(text, encoding)| (text.into_owned(), encoding)),
+            Ok((
+                "x = 1  # caf?\n".to_string(),
+                SourceEncoding::Utf8WithStrayBytesInComments
+            ))
+        );
+        assert!(error(b"x = 'caf\xe9'  # caf\xe9\n").starts_with("Non-UTF-8 code"));
         // A codec its package registers at start-up, reading UTF-8.
         let text = "# -*- coding: future_fstrings -*-\nname = 'é'\n";
         assert_eq!(

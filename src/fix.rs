@@ -403,7 +403,11 @@ pub fn write_fixed(path: &Path, original: &str, fixed: &str) -> std::io::Result<
     }
     let Some(bytes) = encoding.encode(fixed) else {
         return Err(std::io::Error::other(
-            "the fixed text cannot be written in the file's declared encoding",
+            if encoding == crate::encoding::SourceEncoding::Utf8WithStrayBytesInComments {
+                "its comments hold bytes that are not UTF-8, which the fixed text would lose"
+            } else {
+                "the fixed text cannot be written in the file's declared encoding"
+            },
         ));
     };
     let directory = real.parent().unwrap_or(Path::new("."));

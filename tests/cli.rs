@@ -499,7 +499,7 @@ fn syntax_error_is_one_finding_and_other_files_are_checked() {
 #[test]
 fn a_file_cpython_would_not_decode_is_a_syntax_error_finding_and_exits_one() {
     let dir = project(&[("good.py", BLOCKING)]);
-    write(dir.path(), "latin1.py", b"# caf\xe9\nx = 1\n");
+    write(dir.path(), "latin1.py", b"x = 'caf\xe9'\n");
     let (code, findings, _) = check_json(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -516,6 +516,31 @@ fn a_file_cpython_would_not_decode_is_a_syntax_error_finding_and_exits_one() {
          declared; see https://peps.python.org/pep-0263/ for details"
     );
     assert_eq!(findings[1]["location"]["row"], 1);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_inside_comments_are_read_as_cpython_reads_them() {
+    // CPython's tokenizer skips a comment's bytes without decoding them: the file loads, so
+    // it is checked. Its fixes are not written: the text would lose those bytes.
+    let dir = project(&[]);
+    let source = b"import time\n\n\nasync def pause():  # caf\xe9\n    time.sleep(1)\n";
+    write(dir.path(), "app.py", source);
+    let (code, findings, _) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes_and_files(&findings),
+        vec![("LW101".to_string(), "app.py".to_string())]
+    );
+    assert_eq!(findings[0]["location"]["row"], 5);
+    loopwarden(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not UTF-8"));
+    assert_eq!(
+        std::fs::read(dir.path().join("app.py")).expect("read"),
+        source.to_vec()
+    );
 }
 
 #[test]
