@@ -151,7 +151,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
   catch timeouts is not about it.
 - Siblings that write or loop until stopped, when a handler around the gather catches every
   error and cancels the tasks, or its `finally` does: none runs on unsupervised, however the
-  handler ends (`for task in tasks: task.cancel()`, then `raise`).
+  handler ends (`for task in tasks: task.cancel()`, then `raise`). A sibling that loops on a
+  flag (`while consumer.delivering:`) when the `finally` sets that flag to a falsy literal
+  (`consumer.delivering = False`): the loop ends with the gather.
 - A `with` or `finally` whose resource the awaitables do not use, and a `finally` that cancels
   the tasks before it closes what they use (`await cancel_and_wait(*tasks)` then `await
   stream.aclose()`), or whose `try` has a handler that catches every error and cancels them:
@@ -203,8 +205,11 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
             if cancelled_on_failure(checker, call) {
                 return None;
             }
-            half_done_write(checker, &awaitables, &facts)
-                .or_else(|| left_running(&awaitables, &facts))
+            half_done_write(checker, &awaitables, &facts).or_else(|| {
+                left_running(&awaitables, &facts, |flag| {
+                    flag_cleared_after(checker, call, flag)
+                })
+            })
         })
     else {
         return;
@@ -1005,6 +1010,8 @@ struct Facts {
     /// `while not self._stop.is_set():`): left behind by a failed sibling, it runs on with
     /// nobody waiting for it. The awaitable, as the message names it.
     runs_until_stopped: Option<String>,
+    /// The attribute whose truth keeps that loop going (`while consumer._running:`).
+    loop_flag: Option<String>,
 }
 
 struct Write {
@@ -1034,6 +1041,7 @@ impl Facts {
                 fails_only_by_timeout: false,
                 runs_until_stopped: loops_until_stopped(&seen.def.body)
                     .then(|| format!("{}()", name_of(checker, awaitable.expr))),
+                loop_flag: loop_flag(&seen.def.body).map(str::to_string),
             };
         }
         let call = match awaitable.expr {
@@ -1053,6 +1061,7 @@ impl Facts {
             fails_only_by_timeout: awaitable.deadline
                 && call.is_some_and(|call| is_wait(checker, call)),
             runs_until_stopped: None,
+            loop_flag: None,
         }
     }
 }
@@ -1089,6 +1098,36 @@ fn loops_until_stopped(body: &[Stmt]) -> bool {
         && tests_state
         && !leaves_loop(&loop_stmt.body, stop_event.as_ref(), false)
         && crate::ast_query::first_suspension(&loop_stmt.body, None).is_some()
+}
+
+/// The attribute a coroutine's last statement loops on: `running` of `while self.running:`.
+fn loop_flag(body: &[Stmt]) -> Option<&str> {
+    let Some(Stmt::While(loop_stmt)) = body.last() else {
+        return None;
+    };
+    match &*loop_stmt.test {
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(_)) => {
+            Some(attribute.attr.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// Whether the gather sits in the body of a `try` whose `finally` sets `flag` (an attribute,
+/// on whatever object) to a falsy literal: a loop on that flag ends once the gather fails.
+fn flag_cleared_after(checker: &Checker, call: &ast::ExprCall, flag: &str) -> bool {
+    enclosing_in_function(checker).any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        in_block(&try_stmt.body, call.range())
+            && try_stmt.finalbody.iter().any(|stmt| {
+                matches!(stmt, Stmt::Assign(assign)
+                    if crate::ast_query::is_falsy_literal(&assign.value)
+                        && assign.targets.iter().any(|target| matches!(target,
+                            Expr::Attribute(attribute) if attribute.attr.as_str() == flag)))
+            })
+    })
 }
 
 /// Whether `body` (a loop's, `nested` inside another loop of it) holds a `return`, or a
@@ -2271,9 +2310,17 @@ fn handler_cancels_on_any_error(checker: &Checker, try_stmt: &ast::StmtTry) -> b
 
 /// A sibling that loops until stopped, beside another that can fail: when that one fails,
 /// `gather` raises and the loop goes on with nobody to stop it or hear of its end.
-fn left_running(awaitables: &[Awaitable], facts: &[Facts]) -> Option<String> {
+/// A loop on a flag the gather's `finally` clears (`stopped(flag)`) ends with the gather.
+fn left_running(
+    awaitables: &[Awaitable],
+    facts: &[Facts],
+    stopped: impl Fn(&str) -> bool,
+) -> Option<String> {
     facts.iter().enumerate().find_map(|(index, fact)| {
         let looping = fact.runs_until_stopped.as_ref()?;
+        if fact.loop_flag.as_deref().is_some_and(&stopped) {
+            return None;
+        }
         let another_can_fail = awaitables.iter().zip(facts).enumerate().any(
             |(other, (other_awaitable, other_fact))| {
                 (other != index || other_awaitable.repeated) && !other_fact.cannot_fail
