@@ -1876,6 +1876,51 @@ class Pipe:
 }
 
 #[test]
+fn no_fix_in_a_try_whose_handler_swallows_cancellation() {
+    // An `await` added under a bare `except: pass` is where the task's cancellation would
+    // land, and the handler would swallow it. `except Exception` does not catch it, and a
+    // handler that re-raises hands it on: both keep their fixes.
+    let source = "\
+import time
+
+
+def save(path):
+    with open(path, 'w') as out:
+        out.write('x')
+
+
+async def close(path):
+    try:
+        time.sleep(1)
+        save(path)
+    except:
+        pass
+    try:
+        time.sleep(1)
+    except Exception:
+        pass
+    try:
+        time.sleep(1)
+    except BaseException:
+        print('closing failed')
+        raise
+";
+    let all = findings(source);
+    let swallowed = finding_at(&all, 11);
+    assert_eq!(swallowed["code"], "LW101", "{swallowed}");
+    assert!(swallowed["fix"].is_null(), "{swallowed}");
+    let help = swallowed["help"].as_str().unwrap_or_default();
+    assert!(help.contains("swallows the task's cancellation"), "{help}");
+    transitive_finding_without_fix(source, 12);
+    for row in [16, 20] {
+        assert!(
+            !finding_at(&all, row)["fix"].is_null(),
+            "row {row}: {all:?}"
+        );
+    }
+}
+
+#[test]
 fn no_transitive_fix_in_an_except_clause() {
     // `write_report` logs the exception being handled without being handed it: on a worker
     // thread `sys.exc_info()` is empty. In the `try` body, or after the `try`, it may move.

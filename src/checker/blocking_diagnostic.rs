@@ -6,7 +6,9 @@ use ruff_text_size::Ranged;
 
 use super::Checker;
 use super::thread_bound::{ThreadBound, file_use_fix, thread_bound_fix};
-use super::to_thread::{async_sleep_fix, splits_check_from_set, to_thread_fix};
+use super::to_thread::{
+    async_sleep_fix, splits_check_from_set, swallows_cancellation_here, to_thread_fix,
+};
 use crate::catalog::{self, Blocking, BlockingApi, StaysOnItsThread};
 use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
@@ -72,6 +74,15 @@ pub fn blocking_call_diagnostic(
                 " (no fix: an `await` here would suspend the coroutine while it holds a \
                  thread's lock, and the next coroutine to take that lock would block the \
                  loop's thread for good; move the call out of the locked section)",
+            );
+        }
+        return diagnostic;
+    }
+    if swallows_cancellation_here(checker) {
+        if let Some(help) = diagnostic.help.as_mut() {
+            help.push_str(
+                " (no fix: an `await` here would sit in a `try` whose handler swallows the \
+                 task's cancellation; move the call out of the `try`, or re-raise there)",
             );
         }
         return diagnostic;

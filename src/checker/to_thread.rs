@@ -158,7 +158,7 @@ impl Runner {
         {
             return None;
         }
-        if splits_check_from_set(checker).is_some() {
+        if splits_check_from_set(checker).is_some() || swallows_cancellation_here(checker) {
             return None;
         }
         let target = checker.settings.target_version;
@@ -395,6 +395,53 @@ pub fn recipe(
         return None;
     }
     recipe_with(checker, Runner::here(checker)?, call, parenthesize)
+}
+
+/// Whether the current statement sits in the body of a `try` (of its function) with a
+/// handler that catches cancellation (bare, `BaseException`, `CancelledError`) and has no
+/// `raise`: an `await` added there would be where the task's cancellation lands, and the
+/// handler would swallow it (the LW403 bug, made by the fix). An existing `await` in that
+/// body has the bug already; the fix does not add another.
+pub fn swallows_cancellation_here(checker: &Checker) -> bool {
+    let Some(current) = checker.current_statement() else {
+        return false;
+    };
+    checker
+        .statement_ancestors()
+        .iter()
+        .rev()
+        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_)))
+        .any(|stmt| {
+            let Stmt::Try(try_stmt) = stmt else {
+                return false;
+            };
+            ast_query::body_holds(&try_stmt.body, current.range())
+                && try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    let catches = handler.type_.as_deref().is_none_or(|type_| {
+                        let classes = match type_ {
+                            Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                            single => vec![single],
+                        };
+                        classes.into_iter().any(|class| {
+                            checker.model.path_of(class).is_some_and(|path| {
+                                catalog::CANCELLATION_CATCHING_CLASSES.contains(&path.as_str())
+                            })
+                        })
+                    });
+                    catches && !raises(&handler.body)
+                })
+        })
+}
+
+/// Whether `body` holds a `raise` (not in a nested function).
+fn raises(body: &[Stmt]) -> bool {
+    let mut found = false;
+    ast_query::walk_statements_shallow(body, &mut |stmt| {
+        found |= matches!(stmt, Stmt::Raise(_));
+        ast_query::Walk::Descend
+    });
+    found
 }
 
 /// Whether `call` runs while its function handles an exception: in the body of one of its

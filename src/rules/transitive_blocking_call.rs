@@ -238,7 +238,8 @@ state the branch then sets (`if _settings is None: _settings = load_settings(pat
 `await` there would let two coroutines both pass the test. Nor in an `except` clause: a
 helper called there may read the exception being handled without being handed it
 (`sys.exc_info()`, `logging.exception(...)`, a library's `print_exception()`), and a worker
-thread has none. Nor, as for LW101, in a section under a thread's lock. A blocking call
+thread has none. Nor, as for LW101, in a section under a thread's lock, or in a `try` whose
+handler swallows cancellation. A blocking call
 made inside another
 reported one (`Material(data).as_file()`, both helpers that block) has no fix of its own:
 the outer call moves first, and the inner one is reported again, and moved, in the thread's

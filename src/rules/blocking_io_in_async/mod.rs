@@ -267,6 +267,10 @@ thread, and a cancellation ends it at once. The fix keeps the program working:
   `threading` lock's `acquire()`): an `await` there would suspend the coroutine while it
   holds the lock, and the next coroutine to take it would block the loop's thread for good.
   No fix; the help says to move the call out of the section.
+- A call in the body of a `try` with a handler that catches cancellation (bare `except:`,
+  `BaseException`, `CancelledError`) and never raises: the added `await` is where the task's
+  cancellation would land, and the handler would swallow it (LW403's bug, made by the fix).
+  No fix; the help says so.
 
 Else the help line names the async library to use.
 "#;
