@@ -1267,8 +1267,9 @@ fn none_test_of_call(checker: &mut Checker, range: TextRange) -> Option<u32> {
 /// Whether `call` is a method of the calling thread's own loop: a local the function got
 /// from `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of
 /// the module that returns one of those (`loop = asyncio.get_running_loop()` ...
-/// `loop.create_task(...)`). That loop belongs to this thread by definition, so the method is
-/// used from the loop's own thread, never across threads.
+/// `loop.create_task(...)`), or `None` (bound where none runs). That loop belongs to this
+/// thread by definition, so the method is used from the loop's own thread, never across
+/// threads.
 fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else {
         return false;
@@ -1280,14 +1281,19 @@ fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
         return false;
     };
     let values = values_assigned_to(function, receiver.id.as_str());
-    !values.is_empty()
-        && values.iter().all(|value| {
-            matches!(value, Some(Expr::Call(made)) if checker
-                .model
-                .call_path(made)
-                .is_some_and(|path| catalog::gives_own_loop(&path)
-                    || checker.model.module.own_loop_functions.contains(&path)))
-        })
+    let gives_own_loop = |value: &Option<&Expr>| {
+        matches!(value, Some(Expr::Call(made)) if checker
+            .model
+            .call_path(made)
+            .is_some_and(|path| catalog::gives_own_loop(&path)
+                || checker.model.module.own_loop_functions.contains(&path)))
+    };
+    // `loop = None` where no loop runs (`except RuntimeError:`) leaves nothing to call a
+    // method of: the method, when called, is the running loop's.
+    values.iter().any(gives_own_loop)
+        && values
+            .iter()
+            .all(|value| gives_own_loop(value) || value.is_some_and(Expr::is_none_literal_expr))
 }
 
 /// Whether the loop `call` uses (the receiver of `loop.call_soon(...)`, the `loop=` of

@@ -81,8 +81,9 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 - A method of the calling thread's own loop: one the function got from
   `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of the
   module whose every `return` gives one of those (or `None`) (`loop = current_loop()`, then
-  `loop.create_task(...)`). That loop belongs to this thread, so no other thread's loop is
-  touched.
+  `loop.create_task(...)`); a local bound to `None` as well where none runs (`except
+  RuntimeError: loop = None`) still counts. That loop belongs to this thread, so no other
+  thread's loop is touched.
 - An API that raises `RuntimeError` where no loop runs (`asyncio.create_task`,
   `asyncio.get_running_loop`) reached only through a call inside a `try` that catches
   `RuntimeError` (or `Exception`): on the worker thread it fails loudly and the caller
