@@ -776,22 +776,29 @@ fn assigns_name(body: &[Stmt], name: &str) -> bool {
 
 /// The names the `global` statements of `body` declare (not those of nested scopes).
 pub fn declared_globals(body: &[Stmt]) -> Vec<&str> {
-    let mut declared = Vec::new();
-    walk_statements_shallow(body, &mut |stmt| {
-        if let Stmt::Global(global) = stmt {
-            declared.extend(global.names.iter().map(|name| name.as_str()));
-        }
-        Walk::Descend
-    });
-    declared
+    declared_names(body, |stmt| match stmt {
+        Stmt::Global(global) => Some(&global.names),
+        _ => None,
+    })
 }
 
 /// The names the `nonlocal` statements of `body` declare (not those of nested scopes).
 pub fn declared_nonlocals(body: &[Stmt]) -> Vec<&str> {
+    declared_names(body, |stmt| match stmt {
+        Stmt::Nonlocal(nonlocal) => Some(&nonlocal.names),
+        _ => None,
+    })
+}
+
+/// The names the statements `names_of` accepts in `body` declare.
+fn declared_names<'a>(
+    body: &'a [Stmt],
+    names_of: fn(&'a Stmt) -> Option<&'a Vec<ast::Identifier>>,
+) -> Vec<&'a str> {
     let mut declared = Vec::new();
     walk_statements_shallow(body, &mut |stmt| {
-        if let Stmt::Nonlocal(nonlocal) = stmt {
-            declared.extend(nonlocal.names.iter().map(|name| name.as_str()));
+        if let Some(names) = names_of(stmt) {
+            declared.extend(names.iter().map(|name| name.as_str()));
         }
         Walk::Descend
     });

@@ -339,16 +339,11 @@ pub fn held_by_function(checker: &Checker, range: TextRange) -> bool {
         };
         name.to_ascii_lowercase().contains("lock")
     }
-    let named_lock = checker
-        .statement_ancestors()
-        .iter()
-        .rev()
-        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
-        .any(|stmt| {
-            matches!(stmt, Stmt::With(with) if !with.is_async
+    let named_lock = checker.statements_in_function().any(|stmt| {
+        matches!(stmt, Stmt::With(with) if !with.is_async
                 && body_holds(&with.body, range)
                 && with.items.iter().any(|item| names_a_lock(&item.context_expr)))
-        });
+    });
     named_lock || relevant(checker) && !held_locks(checker, range).is_empty()
 }
 

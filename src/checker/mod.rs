@@ -332,6 +332,16 @@ impl<'a> Checker<'a, '_> {
         &self.statements
     }
 
+    /// The enclosing statements of the current function's (or class's) own body, innermost
+    /// first: those between the current node and the nearest `def` or `class`.
+    pub fn statements_in_function(&self) -> impl Iterator<Item = &'a Stmt> + '_ {
+        self.statements
+            .iter()
+            .rev()
+            .copied()
+            .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+    }
+
     /// The expression directly containing the current one (`None` when the current
     /// expression is a statement's own).
     pub fn parent_expression(&self) -> Option<&'a Expr> {

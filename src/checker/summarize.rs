@@ -938,26 +938,39 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
         let Some((name, only_none)) = unset_name(&if_stmt.test) else {
             return false;
         };
-        if !crate::ast_query::body_holds(&if_stmt.body, call.range())
-            || !assigns_truthy_value(&if_stmt.body, name)
-        {
+        if !crate::ast_query::body_holds(&if_stmt.body, call.range()) {
             return false;
         }
-        if crate::ast_query::declared_globals(&function.body).contains(&name) {
-            return if only_none {
-                !checker.resets_global(name)
-            } else {
-                !checker.rearms_latch(name)
-            };
+        // The verdict is the branch's, whichever call in it asks: a branch holding thousands
+        // of calls is read once.
+        let at = if_stmt.start();
+        if let Some(&known) = checker.rule_state::<KeptNameBranches>().0.get(&at) {
+            return known;
         }
-        crate::ast_query::declared_nonlocals(&function.body).contains(&name)
-            && enclosing.last().is_some_and(|owner| {
-                !crate::ast_query::nonlocals_reset(&owner.body)
-                    .iter()
-                    .any(|&(reset, kind)| reset == name && rearms(kind, only_none))
-            })
+        let kept = assigns_truthy_value(&if_stmt.body, name)
+            && if crate::ast_query::declared_globals(&function.body).contains(&name) {
+                if only_none {
+                    !checker.resets_global(name)
+                } else {
+                    !checker.rearms_latch(name)
+                }
+            } else {
+                crate::ast_query::declared_nonlocals(&function.body).contains(&name)
+                    && enclosing.last().is_some_and(|owner| {
+                        !crate::ast_query::nonlocals_reset(&owner.body)
+                            .iter()
+                            .any(|&(reset, kind)| reset == name && rearms(kind, only_none))
+                    })
+            };
+        checker.rule_state::<KeptNameBranches>().0.insert(at, kept);
+        kept
     })
 }
+
+/// Per branch of `if X is None:` (by where the `if` starts): whether it makes a value kept
+/// for the process or the closure ([`fills_kept_name_once`]).
+#[derive(Default)]
+struct KeptNameBranches(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
 
 /// Whether `body` (not its nested scopes) assigns `name` a value that is not a falsy
 /// literal.

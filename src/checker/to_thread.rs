@@ -406,32 +406,24 @@ pub fn swallows_cancellation_here(checker: &Checker) -> bool {
     let Some(current) = checker.current_statement() else {
         return false;
     };
-    checker
-        .statement_ancestors()
-        .iter()
-        .rev()
-        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_)))
-        .any(|stmt| {
-            let Stmt::Try(try_stmt) = stmt else {
-                return false;
-            };
-            ast_query::body_holds(&try_stmt.body, current.range())
-                && try_stmt.handlers.iter().any(|handler| {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    let catches = handler.type_.as_deref().is_none_or(|type_| {
-                        let classes = match type_ {
-                            Expr::Tuple(tuple) => tuple.elts.iter().collect(),
-                            single => vec![single],
-                        };
-                        classes.into_iter().any(|class| {
-                            checker.model.path_of(class).is_some_and(|path| {
-                                catalog::CANCELLATION_CATCHING_CLASSES.contains(&path.as_str())
-                            })
+    enclosing_tries(checker).any(|try_stmt| {
+        ast_query::body_holds(&try_stmt.body, current.range())
+            && try_stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                let catches = handler.type_.as_deref().is_none_or(|type_| {
+                    let classes = match type_ {
+                        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                        single => vec![single],
+                    };
+                    classes.into_iter().any(|class| {
+                        checker.model.path_of(class).is_some_and(|path| {
+                            catalog::CANCELLATION_CATCHING_CLASSES.contains(&path.as_str())
                         })
-                    });
-                    catches && !raises(&handler.body)
-                })
-        })
+                    })
+                });
+                catches && !raises(&handler.body)
+            })
+    })
 }
 
 /// Whether `body` holds a `raise` (not in a nested function).
@@ -451,16 +443,21 @@ fn raises(body: &[Stmt]) -> bool {
 /// nothing or raises. Only a project helper's fix asks: a library's blocking API does not
 /// read it.
 fn handles_an_exception(checker: &Checker, call: &ast::ExprCall) -> bool {
+    enclosing_tries(checker).any(|try_stmt| {
+        try_stmt.handlers.iter().any(|handler| {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            ast_query::body_holds(&handler.body, call.range())
+        })
+    })
+}
+
+/// The `try` statements of the current function around the current node, innermost first.
+fn enclosing_tries<'a>(checker: &Checker<'a, '_>) -> impl Iterator<Item = &'a ast::StmtTry> {
     checker
-        .statement_ancestors()
-        .iter()
-        .rev()
-        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_)))
-        .any(|stmt| {
-            matches!(stmt, Stmt::Try(try_stmt) if try_stmt.handlers.iter().any(|handler| {
-                let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                ast_query::body_holds(&handler.body, call.range())
-            }))
+        .statements_in_function()
+        .filter_map(|stmt| match stmt {
+            Stmt::Try(try_stmt) => Some(try_stmt),
+            _ => None,
         })
 }
 

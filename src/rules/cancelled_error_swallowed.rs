@@ -1746,11 +1746,7 @@ fn handed_back_by_exit_protocol(
 /// innermost first.
 fn finally_owners<'a>(cx: &Cx<'_, 'a, '_>, try_stmt: &ast::StmtTry) -> Vec<&'a ast::StmtTry> {
     cx.checker
-        .statement_ancestors()
-        .iter()
-        .copied()
-        .rev()
-        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        .statements_in_function()
         .filter_map(|stmt| match stmt {
             Stmt::Try(outer) if !std::ptr::eq(outer, try_stmt) => Some(outer),
             _ => None,

@@ -460,26 +460,21 @@ impl ModuleDefinitions {
         }
         let mut names = Names::default();
         names.visit_body(body);
-        let starts = names
-            .definitions
-            .iter()
-            .filter_map(|(&name, starts)| match starts.as_slice() {
-                [start] if !names.other.contains(name) && !names.classes.contains_key(name) => {
-                    Some((Box::from(name), *start))
-                }
-                _ => None,
-            })
-            .collect();
-        let class_starts = names
-            .classes
-            .iter()
-            .filter_map(|(&name, starts)| match starts.as_slice() {
-                [start] if !names.other.contains(name) && !names.definitions.contains_key(name) => {
-                    Some((Box::from(name), *start))
-                }
-                _ => None,
-            })
-            .collect();
+        // The names defined once, by a `def` (or a `class`) alone, and bound no other way.
+        let single = |defined: &FxHashMap<&str, Vec<TextSize>>,
+                      other_kind: &FxHashMap<&str, Vec<TextSize>>| {
+            defined
+                .iter()
+                .filter_map(|(&name, starts)| match starts.as_slice() {
+                    [start] if !names.other.contains(name) && !other_kind.contains_key(name) => {
+                        Some((Box::from(name), *start))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let starts = single(&names.definitions, &names.classes);
+        let class_starts = single(&names.classes, &names.definitions);
         Self {
             starts,
             class_starts,
@@ -1116,7 +1111,7 @@ fn loop_flag(body: &[Stmt]) -> Option<&str> {
 /// Whether the gather sits in the body of a `try` whose `finally` sets `flag` (an attribute,
 /// on whatever object) to a falsy literal: a loop on that flag ends once the gather fails.
 fn flag_cleared_after(checker: &Checker, call: &ast::ExprCall, flag: &str) -> bool {
-    enclosing_in_function(checker).any(|stmt| {
+    checker.statements_in_function().any(|stmt| {
         let Stmt::Try(try_stmt) = stmt else {
             return false;
         };
@@ -1658,18 +1653,6 @@ fn in_block(block: &[Stmt], range: TextRange) -> bool {
     }
 }
 
-/// The statements enclosing the gather inside its own function, innermost first.
-fn enclosing_in_function<'c, 'a>(
-    checker: &'c Checker<'a, '_>,
-) -> impl Iterator<Item = &'a Stmt> + 'c {
-    checker
-        .statement_ancestors()
-        .iter()
-        .rev()
-        .copied()
-        .take_while(|stmt| !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
-}
-
 /// (a) The gather sits in a `try` whose handler carries on, or in `contextlib.suppress(...)`.
 fn carrying_handler(
     checker: &Checker,
@@ -1706,7 +1689,7 @@ fn carrying_handler(
                 || any_class_in(checker, type_, &["builtins.OSError"])
         })
     };
-    let statements: Vec<&Stmt> = enclosing_in_function(checker).collect();
+    let statements: Vec<&Stmt> = checker.statements_in_function().collect();
     for (index, stmt) in statements.iter().enumerate() {
         // A deadline inside this statement (around the gather, or on the future it returns)
         // cancels the gather on expiry, and so its children.
@@ -1841,7 +1824,7 @@ fn closed_resource<'a>(
     call: &ast::ExprCall,
     awaitables: &[Awaitable<'a>],
 ) -> Option<String> {
-    for stmt in enclosing_in_function(checker) {
+    for stmt in checker.statements_in_function() {
         let mut resources = Vec::new();
         match stmt {
             Stmt::With(with) if in_block(&with.body, call.range()) => {
@@ -2287,7 +2270,7 @@ impl<'a> Visitor<'a> for Mentions<'_> {
 /// catches every error, or in its `finally`. The siblings do not run on unsupervised, however
 /// the handler ends (`for task in tasks: task.cancel()`, then `raise`).
 fn cancelled_on_failure(checker: &Checker, call: &ast::ExprCall) -> bool {
-    enclosing_in_function(checker).any(|stmt| {
+    checker.statements_in_function().any(|stmt| {
         let Stmt::Try(try_stmt) = stmt else {
             return false;
         };
