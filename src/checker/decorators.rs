@@ -5,6 +5,7 @@
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::Walk;
 use crate::project::summary::DecoratorKind;
@@ -87,9 +88,27 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
 /// does nothing else with it: every mention of the name is inside the arguments of a call
 /// whose last name is a thread handoff ([`crate::catalog::THREAD_HANDOFF_NAMES`]), whether
 /// as the function itself, in `partial(function, ...)` or in `lambda: function(...)`.
+/// A local bound once to `partial(function, ...)` or a lambda calling it (`bound =
+/// functools.partial(func, *args)`, then `run_in_executor(None, bound)`) stands for the
+/// function: its mentions count as the function's.
 fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
+    let mut bound: Vec<(&str, TextRange)> = Vec::new();
+    let mut assigned: Vec<&str> = Vec::new();
+    crate::ast_query::walk_statements_shallow(&wrapper.body, &mut |stmt| {
+        if let Some((Expr::Name(target), value)) = crate::ast_query::single_assignment(stmt) {
+            assigned.push(target.id.as_str());
+            if binds(value, function) {
+                bound.push((target.id.as_str(), value.range()));
+            }
+        }
+        Walk::Descend
+    });
+    bound.retain(|(name, _)| assigned.iter().filter(|other| *other == name).count() == 1);
+    let mut names = vec![function];
+    names.extend(bound.iter().map(|(name, _)| *name));
     let mut mentions = Mentions {
-        function,
+        names: &names,
+        bindings: bound.iter().map(|(_, value)| *value).collect(),
         in_handoff: 0,
         handed: 0,
         other: 0,
@@ -98,10 +117,33 @@ fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
     mentions.handed > 0 && mentions.other == 0
 }
 
-/// Counts a decorator's parameter's mentions in its wrapper, inside a thread handoff's
-/// arguments or not.
+/// Whether `value` is `partial(function, ...)` or a lambda that mentions `function`.
+fn binds(value: &Expr, function: &str) -> bool {
+    let is_function =
+        |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == function);
+    match value {
+        Expr::Call(call) => {
+            let callee = match &*call.func {
+                Expr::Attribute(attribute) => attribute.attr.as_str(),
+                Expr::Name(name) => name.id.as_str(),
+                _ => return false,
+            };
+            callee == "partial" && call.arguments.args.first().is_some_and(is_function)
+        }
+        Expr::Lambda(lambda) => {
+            crate::ast_query::any_expr(&lambda.body, &mut |inner| is_function(inner))
+        }
+        _ => false,
+    }
+}
+
+/// Counts the mentions, in a decorator's wrapper, of its parameter and of the locals bound
+/// to it ([`hands_to_thread`]), inside a thread handoff's arguments or not.
 struct Mentions<'a> {
-    function: &'a str,
+    names: &'a [&'a str],
+    /// The values of those locals' bindings: what they mention is counted where the local
+    /// goes.
+    bindings: Vec<TextRange>,
     in_handoff: usize,
     handed: usize,
     other: usize,
@@ -109,8 +151,13 @@ struct Mentions<'a> {
 
 impl<'b> Visitor<'b> for Mentions<'_> {
     fn visit_expr(&mut self, expr: &'b Expr) {
+        if self.bindings.contains(&expr.range()) {
+            return;
+        }
         match expr {
-            Expr::Name(name) if name.id.as_str() == self.function => {
+            // The local's own binding is no use of it.
+            Expr::Name(name) if name.ctx.is_store() => {}
+            Expr::Name(name) if self.names.contains(&name.id.as_str()) => {
                 if self.in_handoff > 0 {
                     self.handed += 1;
                 } else {
@@ -190,6 +237,12 @@ mod tests {
         assert_eq!(kind(partial), DecoratorKind::Offloads);
         let lambda = "def in_executor(fn):\n    def wrapper(*a):\n        loop = get_loop()\n        return loop.run_in_executor(None, lambda: fn(*a))\n    return wrapper\n";
         assert_eq!(kind(lambda), DecoratorKind::Offloads);
+        // Through a local bound to the partial.
+        let local = "def in_executor(fn):\n    def wrapper(*a):\n        bound = functools.partial(fn, *a)\n        return get_loop().run_in_executor(None, bound)\n    return wrapper\n";
+        assert_eq!(kind(local), DecoratorKind::Offloads);
+        // The local also called here, on the caller's thread.
+        let also_called = "def in_executor(fn):\n    def wrapper(*a):\n        bound = functools.partial(fn, *a)\n        bound()\n        return get_loop().run_in_executor(None, bound)\n    return wrapper\n";
+        assert_ne!(kind(also_called), DecoratorKind::Offloads);
         let factory = "def in_pool(pool):\n    def decorator(fn):\n        async def wrapper(*a):\n            return await asyncio.to_thread(fn, *a)\n        return wrapper\n    return decorator\n";
         assert_eq!(kind(factory), DecoratorKind::Offloads);
         // Called on the caller's thread too: not only in a thread.
