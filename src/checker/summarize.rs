@@ -907,36 +907,58 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
 /// of a `with` that reads what is assigned): a value made on the first call and kept by the
 /// module for the process, like a memoized function without arguments, unless a function
 /// of the module sets it back to `None` (a reload). The same for a closure's `nonlocal`
-/// variable, kept by its enclosing function, unless a closure there sets it back to `None`.
+/// variable, kept by its enclosing function, unless a closure there sets it back to `None`;
+/// and for an attribute of the class itself (`if cls._instance is None: cls._instance =
+/// cls(...)` in a class method, or `Client._config` spelled by the class's name), kept by
+/// the class, unless a method of the class sets it back to `None` on the class.
 fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some((function, enclosing)) = checker.functions.split_last() else {
         return false;
     };
-    // The name `if NAME is None:` or `if not NAME:` asks about, and whether only `None`
-    // makes the branch run again (any falsy value does for `not NAME`).
-    fn unset_name(test: &Expr) -> Option<(&str, bool)> {
-        let (tested, only_none) = match test {
+    // What `if X is None:` or `if not X:` asks about, and whether only `None` makes the
+    // branch run again (any falsy value does for `not X`).
+    fn unset_value(test: &Expr) -> Option<(&Expr, bool)> {
+        match test {
             Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
-                ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr() => (&*compare.left, true),
-                _ => return None,
+                ([ast::CmpOp::Is], [none]) if none.is_none_literal_expr() => {
+                    Some((&*compare.left, true))
+                }
+                _ => None,
             },
-            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => (&*unary.operand, false),
-            _ => return None,
-        };
-        match tested {
-            Expr::Name(name) => Some((name.id.as_str(), only_none)),
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => Some((&*unary.operand, false)),
             _ => None,
         }
     }
     let rearms = |reset: crate::ast_query::Reset, only_none: bool| {
         !only_none || reset == crate::ast_query::Reset::ToNone
     };
+    // The names the enclosing class goes by inside this function: a class method's
+    // receiver, and the class's own name.
+    let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function);
+    let class_receiver = crate::ast_query::receiver_name(function).filter(|_| {
+        function.decorator_list.iter().any(|decorator| {
+            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
+        })
+    });
+    let names_the_class = |owner: &str| {
+        Some(owner) == class_receiver || class.is_some_and(|class| class.name.as_str() == owner)
+    };
     checker.statement_ancestors().iter().any(|stmt| {
         let Stmt::If(if_stmt) = stmt else {
             return false;
         };
-        let Some((name, only_none)) = unset_name(&if_stmt.test) else {
+        let Some((tested, only_none)) = unset_value(&if_stmt.test) else {
             return false;
+        };
+        let kept = match tested {
+            Expr::Name(name) => Kept::Name(name.id.as_str()),
+            Expr::Attribute(attribute) => match (&*attribute.value, class) {
+                (Expr::Name(owner), Some(class)) if names_the_class(owner.id.as_str()) => {
+                    Kept::ClassAttribute(class, attribute.attr.as_str())
+                }
+                _ => return false,
+            },
+            _ => return false,
         };
         if !crate::ast_query::body_holds(&if_stmt.body, call.range()) {
             return false;
@@ -947,41 +969,95 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
         if let Some(&known) = checker.rule_state::<KeptNameBranches>().0.get(&at) {
             return known;
         }
-        let kept = assigns_truthy_value(&if_stmt.body, name)
-            && if crate::ast_query::declared_globals(&function.body).contains(&name) {
-                if only_none {
-                    !checker.resets_global(name)
+        let verdict = match kept {
+            Kept::Name(name) => {
+                assigns_truthy_value(&if_stmt.body, |target| {
+                    matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
+                }) && if crate::ast_query::declared_globals(&function.body).contains(&name) {
+                    if only_none {
+                        !checker.resets_global(name)
+                    } else {
+                        !checker.rearms_latch(name)
+                    }
                 } else {
-                    !checker.rearms_latch(name)
+                    crate::ast_query::declared_nonlocals(&function.body).contains(&name)
+                        && enclosing.last().is_some_and(|owner| {
+                            !crate::ast_query::nonlocals_reset(&owner.body)
+                                .iter()
+                                .any(|&(reset, kind)| reset == name && rearms(kind, only_none))
+                        })
                 }
-            } else {
-                crate::ast_query::declared_nonlocals(&function.body).contains(&name)
-                    && enclosing.last().is_some_and(|owner| {
-                        !crate::ast_query::nonlocals_reset(&owner.body)
-                            .iter()
-                            .any(|&(reset, kind)| reset == name && rearms(kind, only_none))
-                    })
-            };
-        checker.rule_state::<KeptNameBranches>().0.insert(at, kept);
-        kept
+            }
+            Kept::ClassAttribute(class, attribute) => {
+                let on_the_class = |target: &Expr| {
+                    matches!(target, Expr::Attribute(assigned)
+                        if assigned.attr.as_str() == attribute
+                            && matches!(&*assigned.value, Expr::Name(owner) if names_the_class(owner.id.as_str())))
+                };
+                assigns_truthy_value(&if_stmt.body, on_the_class)
+                    && !class_resets(class, attribute, only_none)
+            }
+        };
+        checker.rule_state::<KeptNameBranches>().0.insert(at, verdict);
+        verdict
     })
+}
+
+/// What a kept value is kept in ([`fills_kept_name_once`]).
+enum Kept<'a> {
+    /// A declared global or nonlocal.
+    Name(&'a str),
+    /// An attribute of the class (by the class, and the attribute's name).
+    ClassAttribute(&'a ast::StmtClassDef, &'a str),
+}
+
+/// Whether a method of `class` sets `attribute` back to `None` (or, unless `only_none`,
+/// another falsy literal) on the class: through its receiver in a class method, or by the
+/// class's name.
+fn class_resets(class: &ast::StmtClassDef, attribute: &str, only_none: bool) -> bool {
+    class.body.iter().any(|stmt| {
+        let Stmt::FunctionDef(method) = stmt else {
+            return false;
+        };
+        let is_class_method = method.decorator_list.iter().any(|decorator| {
+            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
+        });
+        let receiver = crate::ast_query::receiver_name(method).filter(|_| is_class_method);
+        let mut resets = false;
+        crate::ast_query::collect_assignments(&method.body, &mut |target, value, _| {
+            let falsy = value.is_some_and(|value| {
+                if only_none {
+                    value.is_none_literal_expr()
+                } else {
+                    crate::ast_query::is_falsy_literal(value)
+                }
+            });
+            resets |= falsy
+                && matches!(target, Expr::Attribute(assigned)
+                    if assigned.attr.as_str() == attribute
+                        && matches!(&*assigned.value, Expr::Name(owner)
+                            if Some(owner.id.as_str()) == receiver
+                                || owner.id.as_str() == class.name.as_str()));
+        });
+        resets
+    })
+}
+
+/// Whether `body` (not its nested scopes) assigns a target `is_kept` accepts a value that is
+/// not a falsy literal.
+fn assigns_truthy_value(body: &[Stmt], is_kept: impl Fn(&Expr) -> bool) -> bool {
+    let mut found = false;
+    crate::ast_query::collect_assignments(body, &mut |target, value, _| {
+        found |= is_kept(target)
+            && value.is_some_and(|value| !crate::ast_query::is_falsy_literal(value));
+    });
+    found
 }
 
 /// Per branch of `if X is None:` (by where the `if` starts): whether it makes a value kept
 /// for the process or the closure ([`fills_kept_name_once`]).
 #[derive(Default)]
 struct KeptNameBranches(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
-
-/// Whether `body` (not its nested scopes) assigns `name` a value that is not a falsy
-/// literal.
-fn assigns_truthy_value(body: &[Stmt], name: &str) -> bool {
-    let mut found = false;
-    crate::ast_query::collect_assignments(body, &mut |target, value, _| {
-        found |= matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
-            && value.is_some_and(|value| !crate::ast_query::is_falsy_literal(value));
-    });
-    found
-}
 
 /// A latch flag: a module global (`_STARTED`) or an attribute of a method's receiver
 /// (`self.running`).
