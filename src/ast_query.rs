@@ -774,6 +774,19 @@ fn assigns_name(body: &[Stmt], name: &str) -> bool {
     found
 }
 
+/// Whether `body` does nothing when run: only `pass`, `...` and string literals (a `finally:
+/// pass` left where cleanup once was).
+pub fn does_nothing(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(expr) => matches!(
+            &*expr.value,
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    })
+}
+
 /// The names the `global` statements of `body` declare (not those of nested scopes).
 pub fn declared_globals(body: &[Stmt]) -> Vec<&str> {
     declared_names(body, |stmt| match stmt {

@@ -72,6 +72,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
 - A `yield` in a nested function, or in the `finally` block itself.
+- A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings):
+  there is no cleanup to wait for.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
   `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`, or a
   `@contextlib.contextmanager` function of the module whose body ends in a `try` around a bare
@@ -309,7 +311,11 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
                 self.contexts.pop();
                 self.context_paths.pop();
             }
-            Stmt::Try(try_stmt) if !try_stmt.finalbody.is_empty() => {
+            // A `finally` that does nothing (`finally: pass`) has no cleanup to wait for.
+            Stmt::Try(try_stmt)
+                if !try_stmt.finalbody.is_empty()
+                    && !crate::ast_query::does_nothing(&try_stmt.finalbody) =>
+            {
                 self.contexts.push(Context {
                     start: try_stmt.start(),
                     kind: "try…finally",
