@@ -774,6 +774,19 @@ fn assigns_name(body: &[Stmt], name: &str) -> bool {
     found
 }
 
+/// Whether `function` is decorated by one of `names`, spelled bare (`@classmethod`).
+pub fn decorated_with(function: &ast::StmtFunctionDef, names: &[&str]) -> bool {
+    function.decorator_list.iter().any(|decorator| {
+        matches!(&decorator.expression, Expr::Name(name) if names.contains(&name.id.as_str()))
+    })
+}
+
+/// The name a class method calls its class by (`cls`): its first parameter, for a function
+/// decorated `@classmethod`.
+pub fn class_receiver(function: &ast::StmtFunctionDef) -> Option<&str> {
+    receiver_name(function).filter(|_| decorated_with(function, &["classmethod"]))
+}
+
 /// Whether `body` does nothing when run: only `pass`, `...` and string literals (a `finally:
 /// pass` left where cleanup once was).
 pub fn does_nothing(body: &[Stmt]) -> bool {

@@ -935,11 +935,7 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
     // The names the enclosing class goes by inside this function: a class method's
     // receiver, and the class's own name.
     let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function);
-    let class_receiver = crate::ast_query::receiver_name(function).filter(|_| {
-        function.decorator_list.iter().any(|decorator| {
-            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
-        })
-    });
+    let class_receiver = crate::ast_query::class_receiver(function);
     let names_the_class = |owner: &str| {
         Some(owner) == class_receiver || class.is_some_and(|class| class.name.as_str() == owner)
     };
@@ -1019,10 +1015,7 @@ fn class_resets(class: &ast::StmtClassDef, attribute: &str, only_none: bool) -> 
         let Stmt::FunctionDef(method) = stmt else {
             return false;
         };
-        let is_class_method = method.decorator_list.iter().any(|decorator| {
-            matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "classmethod")
-        });
-        let receiver = crate::ast_query::receiver_name(method).filter(|_| is_class_method);
+        let receiver = crate::ast_query::class_receiver(method);
         let mut resets = false;
         crate::ast_query::collect_assignments(&method.body, &mut |target, value, _| {
             let falsy = value.is_some_and(|value| {

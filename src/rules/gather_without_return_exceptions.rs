@@ -344,10 +344,8 @@ impl<'a> Scope<'a> {
                     }
                     let class = self.module.single_class(owner.id.as_str())?;
                     let def = single_definition(&class.body, attribute.attr.as_str())?;
-                    let called_on_class = def.decorator_list.iter().any(|decorator| {
-                        matches!(&decorator.expression, Expr::Name(name)
-                            if matches!(name.id.as_str(), "classmethod" | "staticmethod"))
-                    });
+                    let called_on_class =
+                        crate::ast_query::decorated_with(def, &["classmethod", "staticmethod"]);
                     return called_on_class.then(|| Seen {
                         def,
                         class: Some(class),
