@@ -863,7 +863,6 @@ fn literal_arguments(call: &ast::ExprCall) -> Vec<(ArgumentSlot, Literal)> {
 /// the first time it is asked for ([`fills_kept_name_once`]).
 fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     if fills_cache_on_key_error(checker, call)
-        || behind_global_latch(checker, call)
         || behind_instance_latch(checker, call)
         || fills_kept_name_once(checker, call)
     {
@@ -1052,35 +1051,29 @@ fn assigns_truthy_value(body: &[Stmt], is_kept: impl Fn(&Expr) -> bool) -> bool 
 #[derive(Default)]
 struct KeptNameBranches(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
 
-/// A latch flag: a module global (`_STARTED`) or an attribute of a method's receiver
-/// (`self.running`).
+/// A latch flag: an attribute of a method's receiver (`self.running`). A module global's
+/// latch (`if not _STARTED: _STARTED = True`) is a value kept under a test like any other
+/// ([`fills_kept_name_once`]).
 #[derive(Clone, Copy)]
-enum Flag<'a> {
-    Global(&'a str),
-    Attribute { receiver: &'a str, name: &'a str },
+struct Flag<'a> {
+    receiver: &'a str,
+    name: &'a str,
 }
 
 impl Flag<'_> {
     /// Whether `expr` is this flag.
     fn is(self, expr: &Expr) -> bool {
-        match (self, expr) {
-            (Flag::Global(name), Expr::Name(target)) => target.id.as_str() == name,
-            (Flag::Attribute { receiver, name }, Expr::Attribute(attribute)) => {
-                attribute.attr.as_str() == name
-                    && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver)
-            }
-            _ => false,
-        }
+        matches!(expr, Expr::Attribute(attribute) if attribute.attr.as_str() == self.name
+            && matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self.receiver))
     }
 }
 
-/// The latch around `call`: the enclosing `if not FLAG:` whose branch holds the call and sets
-/// `FLAG = True` (in a statement of its own, or of a `try` or `with` there), `FLAG` a plain
-/// name or, given a method's `receiver`, an attribute of it.
+/// The latch around `call`: the enclosing `if not receiver.FLAG:` whose branch holds the call
+/// and sets `receiver.FLAG = True` (in a statement of its own, or of a `try` or `with` there).
 fn latch_around<'a>(
     checker: &Checker<'a, '_>,
     call: &ast::ExprCall,
-    receiver: Option<&'a str>,
+    receiver: &'a str,
 ) -> Option<Flag<'a>> {
     checker.statement_ancestors().iter().find_map(|stmt| {
         let Stmt::If(if_stmt) = stmt else {
@@ -1092,13 +1085,12 @@ fn latch_around<'a>(
         if unary.op != UnaryOp::Not || !crate::ast_query::body_holds(&if_stmt.body, call.range()) {
             return None;
         }
-        let flag = match (&*unary.operand, receiver) {
-            (Expr::Name(name), None) => Flag::Global(name.id.as_str()),
-            (Expr::Attribute(attribute), Some(receiver)) => Flag::Attribute {
-                receiver,
-                name: attribute.attr.as_str(),
-            },
-            _ => return None,
+        let Expr::Attribute(attribute) = &*unary.operand else {
+            return None;
+        };
+        let flag = Flag {
+            receiver,
+            name: attribute.attr.as_str(),
         };
         sets_flag(
             &if_stmt.body,
@@ -1107,22 +1099,6 @@ fn latch_around<'a>(
         )
         .then_some(flag)
     })
-}
-
-/// `global _STARTED` and `if not _STARTED:` whose branch sets `_STARTED = True`, with `call`
-/// in that branch ([`latch_around`]). The work runs on the first call of the process, unless
-/// a function of the module sets the flag back to a falsy value (an `atexit` hook aside). The
-/// other spelling, `if _STARTED: return` then `_STARTED = True`, makes the whole function run
-/// once (`ast_query::returns_kept_global`).
-fn behind_global_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let Some(function) = checker.functions.last() else {
-        return false;
-    };
-    let Some(Flag::Global(name)) = latch_around(checker, call, None) else {
-        return false;
-    };
-    crate::ast_query::declared_globals(&function.body).contains(&name)
-        && !checker.rearms_latch(name)
 }
 
 /// `if not self.running:` whose branch sets `self.running = True`, with `call` in that branch
@@ -1138,7 +1114,7 @@ fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(receiver) = crate::ast_query::receiver_name(method) else {
         return false;
     };
-    let Some(Flag::Attribute { name, .. }) = latch_around(checker, call, Some(receiver)) else {
+    let Some(Flag { name, .. }) = latch_around(checker, call, receiver) else {
         return false;
     };
     let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), method)
@@ -1152,9 +1128,8 @@ fn behind_instance_latch(checker: &Checker, call: &ast::ExprCall) -> bool {
     !class.body.iter().any(|stmt| match stmt {
         Stmt::FunctionDef(other) => {
             !exit_hooks.contains(&crate::ast_query::Registered::Method(other.name.as_str()))
-                && crate::ast_query::receiver_name(other).is_some_and(|receiver| {
-                    rearms_flag(&other.body, Flag::Attribute { receiver, name }, 0)
-                })
+                && crate::ast_query::receiver_name(other)
+                    .is_some_and(|receiver| rearms_flag(&other.body, Flag { receiver, name }, 0))
         }
         _ => false,
     })
@@ -1194,9 +1169,7 @@ fn rearms_flag(body: &[Stmt], flag: Flag, depth: usize) -> bool {
         return true;
     }
     let first_construction = |test: &Expr| {
-        let Flag::Attribute { receiver, .. } = flag else {
-            return false;
-        };
+        let receiver = flag.receiver;
         matches!(test, Expr::UnaryOp(unary) if unary.op == UnaryOp::Not
             && matches!(&*unary.operand, Expr::Call(call)
                 if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "hasattr")
