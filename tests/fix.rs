@@ -670,6 +670,168 @@ async def start(path):
 }
 
 #[test]
+fn no_fix_moves_a_helper_that_keeps_state_on_its_thread() {
+    // Thread-local storage read or set, a context variable set, a signal handler installed:
+    // in a worker thread the helper would see that thread's attributes, lose the value it
+    // sets when `to_thread` returns, or raise `ValueError`. Also through a sync callee. A
+    // helper that only reads a context variable (`to_thread` copies the context), sets one
+    // and resets it with the token it kept, or asks which thread runs it moves.
+    let source = "\
+import contextvars
+import signal
+import threading
+
+
+class Settings(threading.local):
+    pass
+
+
+_tls = threading.local()
+settings = Settings()
+current = contextvars.ContextVar(\"current\", default=None)
+
+
+class Client:
+    def __init__(self):
+        self._per_thread = threading.local()
+
+    def session(self):
+        open(\"/etc/hosts\").read()
+        return self._per_thread.session
+
+
+def tagged():
+    open(\"/etc/hosts\").read()
+    return _tls.tag
+
+
+def configure():
+    open(\"/etc/hosts\").read()
+    settings.debug = True
+
+
+def remember(value):
+    open(\"/etc/hosts\").read()
+    current.set(value)
+
+
+def install():
+    open(\"/etc/hosts\").read()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def through():
+    return tagged()
+
+
+def reads_context():
+    open(\"/etc/hosts\").read()
+    return current.get()
+
+
+def thread_name():
+    open(\"/etc/hosts\").read()
+    return threading.current_thread().name
+
+
+async def handle(client: Client):
+    client.session()
+    tagged()
+    configure()
+    remember(1)
+    install()
+    through()
+    reads_context()
+    thread_name()
+
+
+def scoped(value):
+    open(\"/etc/hosts\").read()
+    token = current.set(value)
+    try:
+        return current.get()
+    finally:
+        current.reset(token)
+
+
+async def other():
+    return scoped(2)
+";
+    let found = findings(source);
+    for (row, says) in [
+        (59, "thread-local storage"),
+        (60, "thread-local storage"),
+        (61, "thread-local storage"),
+        (62, "context variable"),
+        (63, "signal handler"),
+        (
+            64,
+            "calls `tagged`, which reads or sets thread-local storage",
+        ),
+    ] {
+        let finding = finding_at(&found, row);
+        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+        assert!(finding["fix"].is_null(), "row {row}: {finding}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(
+            help.contains(says) && help.contains("cannot move to a worker thread"),
+            "row {row}: {help}"
+        );
+    }
+    for row in [65, 66, 79] {
+        let finding = finding_at(&found, row);
+        assert_eq!(finding["code"], "LW103", "row {row}: {finding}");
+        assert!(!finding["fix"].is_null(), "row {row}: {finding}");
+    }
+}
+
+#[test]
+fn statements_that_keep_state_on_the_loop_s_thread_are_not_moved_with_a_file() {
+    // A file's whole use moves into a helper run in a worker thread, unless the statements
+    // also read thread-local storage or set a context variable: then only the `open` moves.
+    let source = "\
+import contextvars
+import threading
+
+_tls = threading.local()
+current = contextvars.ContextVar(\"current\")
+
+
+async def tagged(path):
+    with open(path) as handle:
+        text = handle.read() + _tls.tag
+    return text
+
+
+async def remembered(path):
+    with open(path) as handle:
+        text = handle.read()
+        current.set(text)
+    return text
+
+
+async def plain(path):
+    with open(path) as handle:
+        text = handle.read()
+    return text
+";
+    let fixed = fixed(source, &[]);
+    assert!(
+        fixed.contains(
+            "async def tagged(path):\n    with await asyncio.to_thread(open, path) as handle:"
+        ),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains(
+            "async def remembered(path):\n    with await asyncio.to_thread(open, path) as handle:"
+        ),
+        "{fixed}"
+    );
+    assert!(fixed.contains("def _plain_sync(path):"), "{fixed}");
+}
+
+#[test]
 fn a_connection_behind_an_optional_argument_s_default_stays_on_the_loop() {
     // `store or Store()`: an optional argument and its default hold the same kind of object,
     // here one that keeps a `sqlite3` connection made on the loop's thread. A helper on an

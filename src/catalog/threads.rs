@@ -74,6 +74,61 @@ pub const THREAD_RUNNING_DECORATORS: &[(&str, Option<&str>, bool)] = &[
 /// thread.
 pub const THREAD_SLEEP: &str = "time.sleep";
 
+/// What a sync function keeps on the thread that runs it, which a worker thread does not
+/// share: moved there by LW103's fix (`await asyncio.to_thread(helper)`), the function
+/// would raise, or read or change another thread's state than the caller's. Each kind says
+/// why no such fix is offered.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum ThreadState {
+    /// An object bound to the thread that made it (a `sqlite3` connection) used beyond
+    /// one call: another thread's use raises.
+    BoundObject,
+    /// Thread-local storage (`threading.local`): a worker thread sees its own attributes,
+    /// not those the loop's thread set.
+    ThreadLocal,
+    /// A context variable set for the caller (`var.set(value)`, its token dropped):
+    /// `asyncio.to_thread` runs the function in a copy of the caller's context, so the value
+    /// set is lost when it returns. A set whose token is kept (`token = var.set(value)`)
+    /// is undone with it (`var.reset(token)`) by the code that holds it.
+    ContextVariable,
+    /// A call only the main thread may make (`signal.signal`): raises `ValueError` in a
+    /// worker thread.
+    MainThreadOnly,
+}
+
+impl ThreadState {
+    /// What the function keeps on its thread, as LW103's help says it.
+    pub fn described(self) -> &'static str {
+        match self {
+            Self::BoundObject => {
+                "uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call)"
+            }
+            Self::ThreadLocal => {
+                "reads or sets thread-local storage (`threading.local`), which a worker thread has its own of"
+            }
+            Self::ContextVariable => {
+                "sets a context variable, which `asyncio.to_thread` would set in a copy of the caller's context, lost when it returns"
+            }
+            Self::MainThreadOnly => {
+                "installs a signal handler, which only the main thread may do (a worker thread raises `ValueError`)"
+            }
+        }
+    }
+}
+
+/// Calls that act on the calling thread's state (see [`ThreadState`]).
+pub const THREAD_STATE_CALLS: &[(&str, ThreadState)] = &[
+    ("signal.signal", ThreadState::MainThreadOnly),
+    ("signal.set_wakeup_fd", ThreadState::MainThreadOnly),
+    ("contextvars.ContextVar.set", ThreadState::ContextVariable),
+];
+
+/// The classes of thread-local storage: each thread sees attributes of its own on an
+/// instance (also on an instance of a subclass).
+pub const THREAD_LOCAL_CLASSES: &[&str] = &["threading.local", "_thread._local"];
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("time")
         // `time.sleep(0)` returns at once: it only lets other threads take the GIL.
@@ -85,6 +140,8 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("threading")
         .functions(&[Api::new("threading.Timer").hands_off("function", 1)])
         .classes(&[
+            // Typed, so that LW103's fix knows a helper that uses one stays on its thread.
+            Class::new("threading.local"),
             // A plain `Lock` or a semaphore may be released by any thread, but an acquisition
             // moved to a worker is still taken when the coroutine awaiting it is cancelled,
             // and then nothing releases it.
@@ -132,6 +189,7 @@ pub(super) const LIBRARIES: &[Library] = &[
                     0,
                 ))]),
         ]),
+    Library::new("_thread").classes(&[Class::new("_thread._local")]),
     Library::new("queue").classes(&[
         Class::new("queue.Queue")
             .aliases(&["queue.LifoQueue", "queue.PriorityQueue"])

@@ -71,6 +71,9 @@ pub struct Checker<'a, 'm> {
     /// The `def`s enclosing the current node, innermost last.
     pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
     pub(crate) in_comprehension: usize,
+    /// The module imports `threading` (or `_thread`): only then may an attribute it reads be
+    /// thread-local storage, which the walk asks of attributes read in sync functions.
+    pub(crate) may_use_thread_locals: bool,
     /// The attribute names the module reads anywhere, collected on the first question.
     pub(crate) attributes_read: Option<attributes_read::AttributesRead<'a>>,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
@@ -142,6 +145,8 @@ impl<'a, 'm> Checker<'a, 'm> {
             expression_base: 0,
             functions: Vec::new(),
             in_comprehension: 0,
+            may_use_thread_locals: bindings.imports_from("threading")
+                || bindings.imports_from("_thread"),
             nesting: 0,
             nesting_limit_at: None,
             deadline: settings

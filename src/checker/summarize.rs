@@ -24,6 +24,17 @@ use crate::project::summary::{
     LoopAffineSite, LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget,
 };
 
+/// Records that the sync function being walked reads or sets an attribute of thread-local
+/// storage (`_state.user`, `self._local.session`): moved to a worker thread by LW103's fix,
+/// it would see that thread's attributes, not its caller's.
+pub(crate) fn note_thread_local_use(checker: &mut Checker, attribute: &ast::ExprAttribute) {
+    if checker.summary.current().thread_state.is_none()
+        && crate::checker::thread_bound::on_thread_local(checker, attribute)
+    {
+        checker.summary.current().thread_state = Some(catalog::ThreadState::ThreadLocal);
+    }
+}
+
 /// Records what the whole-project rules need to know of one call (`blocking`: the blocking
 /// API it is, as the walk already decided).
 pub(crate) fn record_call(
@@ -108,6 +119,17 @@ pub(crate) fn record_call(
     }
 
     let is_loop_run = in_call_tables && catalog::is_loop_run(path);
+    // `signal.signal(...)`, `var.set(value)`: what the function does to its own thread's
+    // state, which LW103's fix must not move to a worker thread.
+    if !in_async_context
+        && let Some(state) = crate::checker::thread_bound::call_thread_state(
+            path,
+            checker.parent_expression().is_none()
+                && matches!(checker.statement_ancestors().last(), Some(Stmt::Expr(_))),
+        )
+    {
+        checker.summary.current().thread_state.get_or_insert(state);
+    }
     // A call the link can do nothing with is not recorded, and nothing else is asked of it:
     // outside the project's names (never bound to a project function, and resolved to
     // nothing), in no catalog table that the link or the project rules ask of a callee path
@@ -344,7 +366,7 @@ pub(crate) fn record_call(
         }
     }
     if shares_thread_bound {
-        function.shares_thread_bound = true;
+        function.thread_state = Some(catalog::ThreadState::BoundObject);
     }
     if let Some(api) = blocks {
         function.blocking.push(BlockingSite {

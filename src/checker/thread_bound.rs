@@ -1004,22 +1004,80 @@ fn names_of_own_scope(expr: &Expr) -> Option<Vec<&str>> {
     Some(names)
 }
 
+/// What a call of `path` does to the state of the thread that makes it, which a worker
+/// thread does not share ([`catalog::ThreadState`]); `statement`: the call is a statement
+/// of its own, its value dropped. A context variable set counts only then: a set whose
+/// token is kept is undone with it by the code that holds the token.
+pub(crate) fn call_thread_state(path: &str, statement: bool) -> Option<catalog::ThreadState> {
+    let &(_, state) = catalog::THREAD_STATE_CALLS
+        .iter()
+        .find(|(called, _)| *called == path)?;
+    (state != catalog::ThreadState::ContextVariable || statement).then_some(state)
+}
+
+/// Whether `attribute` is one of thread-local storage (`_state.user`, `self._local.session`).
+pub(crate) fn on_thread_local(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {
+    checker.may_use_thread_locals
+        && matches!(&*attribute.value, Expr::Name(_) | Expr::Attribute(_))
+        && checker
+            .model
+            .type_of(&attribute.value)
+            .is_some_and(|type_name| is_thread_local(checker.model.module, &type_name))
+}
+
+/// Whether instances of `type_name` are thread-local storage: `threading.local`, or a
+/// class of the module deriving from it.
+fn is_thread_local(module: &crate::semantic::ModuleBindings, type_name: &str) -> bool {
+    let mut pending = vec![type_name];
+    let mut seen = 0;
+    while let Some(class) = pending.pop() {
+        if catalog::THREAD_LOCAL_CLASSES.contains(&class) {
+            return true;
+        }
+        seen += 1;
+        if seen > MAX_NESTING {
+            return false;
+        }
+        if let Some(info) = module.classes.get(class) {
+            pending.extend(info.bases.iter().map(String::as_str));
+        }
+    }
+    false
+}
+
 /// Whether `statements` call an asyncio API or an object only the loop's thread may use
 /// (`event.set()`, `loop.call_soon`): run in a worker thread, they would break the loop.
-/// Around a file, which is moved for speed and not because it must, a call the module
-/// cannot name (`self.changed.set()` on an attribute of unknown type) counts too, unless it
-/// is made on the file itself.
+/// So do statements that keep state on the loop's thread (thread-local storage, a context
+/// variable set, a signal handler: [`catalog::ThreadState`]): run in a worker thread, they
+/// would act on that thread's. Around a file, which is moved for speed and not because it
+/// must, a call the module cannot name (`self.changed.set()` on an attribute of unknown
+/// type) counts too, unless it is made on the file itself.
 fn calls_the_loop(checker: &Checker, statements: &[Stmt], shared: Shared, group: &[&str]) -> bool {
     ast_query::walk_body_shallow(statements, &mut |node| {
-        let ast_query::Node::Expr(Expr::Call(call)) = node else {
-            return ast_query::Walk::Descend;
-        };
-        let touches_loop = match checker.model.call_path(call) {
-            Some(path) => path.starts_with("asyncio.") || catalog::is_loop_affine(&path),
-            None => {
-                matches!(shared, Shared::File)
-                    && chain_root(&call.func).is_none_or(|root| !group.contains(&root))
+        let touches_loop = match node {
+            // `var.set(value)` with its token dropped: set for the code after the statements.
+            ast_query::Node::Stmt(Stmt::Expr(statement)) => matches!(
+                &*statement.value,
+                Expr::Call(call) if checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| call_thread_state(&path, true).is_some())
+            ),
+            ast_query::Node::Expr(Expr::Call(call)) => match checker.model.call_path(call) {
+                Some(path) => {
+                    path.starts_with("asyncio.")
+                        || catalog::is_loop_affine(&path)
+                        || call_thread_state(&path, false).is_some()
+                }
+                None => {
+                    matches!(shared, Shared::File)
+                        && chain_root(&call.func).is_none_or(|root| !group.contains(&root))
+                }
+            },
+            ast_query::Node::Expr(Expr::Attribute(attribute)) => {
+                on_thread_local(checker, attribute)
             }
+            _ => false,
         };
         if touches_loop {
             ast_query::Walk::Stop

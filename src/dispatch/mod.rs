@@ -298,6 +298,13 @@ fn try_statement(checker: &mut Checker, try_stmt: &ast::StmtTry) {
 }
 
 /// An `await` in async context.
+/// An attribute read or set, in a module that imports `threading`.
+fn attribute(checker: &mut Checker, attribute: &ast::ExprAttribute) {
+    if !checker.in_async_context() {
+        crate::checker::summarize::note_thread_local_use(checker, attribute);
+    }
+}
+
 fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     held_locks::note_await(checker, await_expr);
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {

@@ -103,6 +103,10 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::call(self, call);
                 visitor::walk_expr(self, expr);
             }
+            Expr::Attribute(attribute) if self.may_use_thread_locals => {
+                super::attribute(self, attribute);
+                visitor::walk_expr(self, expr);
+            }
             Expr::Await(await_expr) if self.in_async_context() => {
                 super::await_expression(self, await_expr);
                 visitor::walk_expr(self, expr);

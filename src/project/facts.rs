@@ -48,9 +48,10 @@ pub struct Facts {
     pub blocks_when: FunctionMap<BlockCondition>,
     /// Sync functions that use loop-affine asyncio APIs, directly or through sync callees.
     pub loop_affine: FunctionMap<Step>,
-    /// Sync functions that share an object bound to its thread (a `sqlite3` connection kept
-    /// on `self`), directly or through sync callees: none can move to a worker thread.
-    pub shares_thread_bound: FunctionMap<Step>,
+    /// Sync functions that keep state on their thread (a `sqlite3` connection kept on
+    /// `self`, thread-local storage, a context variable set, a signal handler), directly or
+    /// through sync callees: none can move to a worker thread ([`Facts::thread_state`]).
+    pub keeps_thread_state: FunctionMap<Step>,
     /// Sync methods of project classes deriving from a UI framework's classes that live on
     /// the loop (Textual's apps, screens and widgets), and the sync functions that call
     /// them: they may touch the screen, which only the loop's thread may.
@@ -175,12 +176,12 @@ impl Facts {
             },
             || forward(project, &edges, &entries),
         );
-        // Rare (a few functions of the projects that use `sqlite3` on a kept connection):
-        // one pass over the function list and a walk back from those.
-        let shares_thread_bound = ranked_backward(
+        // Rare (a few functions of the projects that keep a `sqlite3` connection, use
+        // thread-local storage, set context variables): one pass over the function list and a walk back from those.
+        let keeps_thread_state = ranked_backward(
             project,
             &callers,
-            |_, function| function.shares_thread_bound.then_some((1, 0)),
+            |_, function| function.thread_state.map(|_| (1, 0)),
             |_, caller, _, _| takes_part(caller),
         );
         let ui_classes = project.classes_deriving_from(catalog::is_ui_class_on_the_loop);
@@ -207,7 +208,7 @@ impl Facts {
             blocks,
             blocks_when,
             loop_affine,
-            shares_thread_bound,
+            keeps_thread_state,
             ui_on_the_loop,
             reached,
             entries,
@@ -261,6 +262,29 @@ impl Facts {
             }
         }
         path
+    }
+
+    /// What `function` keeps on its thread, itself or through the sync callee
+    /// [`Facts::keeps_thread_state`] holds for it, with the function at the end of that chain
+    /// that does.
+    pub fn thread_state(
+        &self,
+        project: &Project,
+        mut function: FunctionId,
+    ) -> Option<(catalog::ThreadState, FunctionId)> {
+        // Each step is a function claimed once, so the chain ends; bounded all the same.
+        for _ in 0..project.function_count() {
+            match self.keeps_thread_state.get(&function)? {
+                Step::Direct(_) => {
+                    return project
+                        .function(function)
+                        .thread_state
+                        .map(|state| (state, function));
+                }
+                Step::Call { callee, .. } => function = *callee,
+            }
+        }
+        None
     }
 
     /// The calls [`Facts::blocks`] holds down from `from`, entered from `caller` at `site`,

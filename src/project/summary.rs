@@ -12,7 +12,7 @@ use crate::diagnostic::{PendingFix, ThreadRunner, ToThreadRecipe};
 use crate::offsets::MarkedOffset;
 
 use super::interned::Name;
-use crate::catalog::{self, Blocking};
+use crate::catalog::{self, Blocking, ThreadState};
 
 /// How a call's result is used, as far as the whole-project rules care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -708,12 +708,13 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
-    /// It uses an object that belongs to the thread that made it (a `sqlite3` connection)
-    /// and did not make it itself (`self.conn.execute(...)`), or makes one that outlives
-    /// the call (`self.conn = sqlite3.connect(...)`, `return sqlite3.connect(...)`): moved
-    /// to a worker thread, it would use the object from another thread than its maker's.
-    /// Rare, so kept here.
-    pub shares_thread_bound: bool,
+    /// It keeps state on the thread that runs it: it uses an object that belongs to the
+    /// thread that made it (a `sqlite3` connection) and did not make it itself
+    /// (`self.conn.execute(...)`), or makes one that outlives the call (`self.conn =
+    /// sqlite3.connect(...)`); or it reads thread-local storage, sets a context variable,
+    /// installs a signal handler ([`ThreadState`]). Moved to a worker thread, it would raise
+    /// or act on another thread's state than its caller's. Rare, so kept here.
+    pub thread_state: Option<ThreadState>,
 }
 
 impl FunctionSites {
@@ -736,7 +737,7 @@ impl FunctionSites {
             && !self.thread_coroutine
             && !self.loops_forever
             && !self.runs_own_loop
-            && !self.shares_thread_bound
+            && self.thread_state.is_none()
     }
 }
 

@@ -232,7 +232,15 @@ so the help line says to move only the blocking call. Nor when the helper, or a 
 calls, shares an object that belongs to the thread that made it: a `sqlite3` connection it
 did not make (`self.conn.execute(...)`) or keeps beyond the call (`self.conn =
 sqlite3.connect(...)`, returned): on a worker thread it raises, or two threads use one
-connection at once. A helper that makes, uses and closes its own connection moves. The
+connection at once. A helper that makes, uses and closes its own connection moves. Nor
+when the helper, or a function it calls, keeps other state on its thread: it reads or sets
+thread-local storage (an instance of `threading.local` or of a class of the module deriving
+from it, held by a module-level name or an attribute), which a worker thread has its own of;
+it sets a context variable for its caller (`var.set(value)`, the token dropped), which
+`asyncio.to_thread` sets in a copy of the caller's context, lost when it returns (a set
+whose token is kept, `token = var.set(value)`, is undone with it where the token is held); or it installs a signal
+handler (`signal.signal`, `signal.set_wakeup_fd`), which raises `ValueError` off the main
+thread. Reading a context variable is no reason: the copy holds the caller's values. The
 same holds for the catalog's calls that must stay on their thread (an acquisition, a read
 of the terminal) when the chain ends in one of them, and for a method of a class deriving
 from Textual's apps, screens or widgets (or a helper that calls one): it may change the
@@ -345,11 +353,31 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 if let Some(help) = diagnostic.help.as_mut() {
                     help.push_str(stays_on_its_thread_help(why));
                 }
-            } else if facts.shares_thread_bound.contains_key(&callee) {
+            } else if let Some((state, keeper)) = facts.thread_state(project, callee) {
                 // A `sqlite3` connection kept on `self` and used from a worker thread raises
-                // (or, shared with `check_same_thread=False`, is used by two threads at once).
+                // (or, shared with `check_same_thread=False`, is used by two threads at once);
+                // a thread-local read there finds the worker's; a context variable set
+                // there is lost; a signal handler installed there raises.
+                let remedy = match state {
+                    catalog::ThreadState::BoundObject => {
+                        "make and use the object in one sync helper run with `asyncio.to_thread`"
+                    }
+                    _ => {
+                        "run only its blocking part there (`await asyncio.to_thread(...)` around that call)"
+                    }
+                };
+                // Named where the state is kept, which may be several calls down.
+                let keeps = if keeper == callee {
+                    format!("`{callee_called}` {}", state.described())
+                } else {
+                    format!(
+                        "`{callee_called}` calls `{}`, which {}",
+                        project.function(keeper).shown_name(),
+                        state.described()
+                    )
+                };
                 diagnostic = diagnostic.with_help(format!(
-                    "`{callee_called}` uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call), so it cannot move to a worker thread as it is: make and use the object in one sync helper run with `asyncio.to_thread`"
+                    "{keeps}, so it cannot move to a worker thread as it is: {remedy}"
                 ));
             } else if facts.ui_on_the_loop.contains_key(&callee) {
                 // A Textual widget changed from a worker thread corrupts the screen or

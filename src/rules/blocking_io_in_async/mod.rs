@@ -221,7 +221,8 @@ thread, and a cancellation ends it at once. The fix keeps the program working:
   `await asyncio.to_thread(helper, ...)`. Where they cannot move as they are (the object is
   made elsewhere, stored on an attribute, returned, used across an `await`, or the
   statements also call asyncio or the loop's own objects, which a worker thread must not
-  touch, or name the object of a method of a Textual app, screen or widget, which only the
+  touch, or read thread-local storage, set a context variable or install a signal handler,
+  which would act on the worker thread's state, or name the object of a method of a Textual app, screen or widget, which only the
   app's thread may touch), there is no fix and the help says why. The helper is named after the coroutine
   (`_<class>_<method>_sync` for a method) and goes before the statement that holds it; a
   coroutine whose name its class or module defines twice gets none. Statements that end in
@@ -233,8 +234,9 @@ thread, and a cancellation ends it at once. The fix keeps the program working:
   cancelled during a write would close the file under the worker thread still writing it.
   Where the statements cannot move (an `await` among them, the file stored or returned, a
   `return` with more of the coroutine after it, a call the module cannot name that is not
-  made on the file, which may touch the loop's objects, the object of a Textual app's or
-  widget's method), the `open` alone moves, as before.
+  made on the file, which may touch the loop's objects, thread-local storage or a context
+  variable set, the object of a Textual app's or widget's method), the `open` alone moves,
+  as before.
 - An acquisition the calling thread comes to own (`RLock.acquire`, `Condition.acquire`): a
   worker thread that took it would own it, and the release on the loop's thread would raise
   `RuntimeError`. Nor any other acquisition (`Lock.acquire`, a semaphore's): a worker thread
