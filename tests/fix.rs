@@ -1094,7 +1094,8 @@ class Storage:
 #[test]
 fn no_fix_moves_a_textual_widget_method_to_a_worker_thread() {
     // A Textual app's method may change the screen, which only the app's thread may touch:
-    // neither it nor a helper that calls it moves. A plain class's method still does.
+    // neither it nor a helper that calls it moves, nor a method of a class mixed into an
+    // app. A plain class's method still does.
     let source = "\
 from textual.app import App
 from textual.widgets import RichLog
@@ -1140,9 +1141,28 @@ class Wizard(Calibration):
 
 async def done(wizard: Wizard):
     return wizard.finish()
+
+
+class StatusMixin:
+    def refresh_status(self):
+        with open(\"status.txt\") as handle:
+            self.query_one(\"#status\").update(handle.read())
+
+    async def on_tick(self):
+        self.refresh_status()
+
+
+class Monitor(StatusMixin, App):
+    pass
 ";
     let found = findings(source);
-    for (row, name) in [(16, "save"), (24, "archive"), (44, "finish")] {
+    // A mixin of an app: its methods run on the app.
+    for (row, name) in [
+        (16, "save"),
+        (24, "archive"),
+        (44, "finish"),
+        (53, "refresh_status"),
+    ] {
         assert_unfixed_lw103(
             &found,
             row,

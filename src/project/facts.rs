@@ -184,7 +184,9 @@ impl Facts {
             |_, function| function.thread_state.map(|_| (1, 0)),
             |_, caller, _, _| takes_part(caller),
         );
-        let ui_classes = project.classes_deriving_from(catalog::is_ui_class_on_the_loop);
+        // With their mixins: a mixin's methods run on the app or widget it is mixed into.
+        let ui_classes = project
+            .with_project_bases(project.classes_deriving_from(catalog::is_ui_class_on_the_loop));
         let ui_on_the_loop = if ui_classes.is_empty() {
             FunctionMap::new(project)
         } else {

@@ -676,6 +676,29 @@ impl<'a> Project<'a> {
     }
 }
 
+impl<'a> Project<'a> {
+    /// `classes` with every project class among their bases, at any depth: the mixins a
+    /// class is made of (`class App(MonitoringMixin, textual.app.App)`), whose methods run
+    /// on its instances.
+    pub fn with_project_bases(&self, classes: HashSet<&'a str>) -> HashSet<&'a str> {
+        let mut found = classes;
+        let mut pending: Vec<&'a str> = found.iter().copied().collect();
+        while let Some(class) = pending.pop() {
+            let Some((_, summary)) = self.classes.get(class) else {
+                continue;
+            };
+            for base in &summary.bases {
+                if let Some((&base, _)) = self.classes.get_key_value(base.as_str())
+                    && found.insert(base)
+                {
+                    pending.push(base);
+                }
+            }
+        }
+        found
+    }
+}
+
 impl Project<'_> {
     pub fn is_class(&self, path: &str) -> bool {
         self.classes.contains_key(path)

@@ -243,7 +243,9 @@ handler (`signal.signal`, `signal.set_wakeup_fd`), which raises `ValueError` off
 thread. Reading a context variable is no reason: the copy holds the caller's values. The
 same holds for the catalog's calls that must stay on their thread (an acquisition, a read
 of the terminal) when the chain ends in one of them, and for a method of a class deriving
-from Textual's apps, screens or widgets (or a helper that calls one): it may change the
+from Textual's apps, screens or widgets, or of a project class mixed into one (`class
+App(StatusMixin, textual.app.App)`: the mixin's methods run on the app), or a helper that
+calls one: it may change the
 screen, which only the app's thread may touch. As for LW101, no fix in the branch of an `if` that tests shared
 state the branch then sets (`if _settings is None: _settings = load_settings(path)`): an
 `await` there would let two coroutines both pass the test. Nor in an `except` clause: a
