@@ -988,14 +988,28 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
         }
         let verdict = match kept {
             Kept::Name(name) => {
-                assigns_truthy_value(&if_stmt.body, |target| {
-                    matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
-                }) && if crate::ast_query::declared_globals(&function.body).contains(&name) {
+                let is_name =
+                    |target: &Expr| matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name);
+                let never_reset = || {
                     if only_none {
                         !checker.resets_global(name)
                     } else {
                         !checker.rearms_latch(name)
                     }
+                };
+                let declared_global =
+                    crate::ast_query::declared_globals(&function.body).contains(&name);
+                if declared_global && assigns_truthy_value(&if_stmt.body, is_name) {
+                    never_reset()
+                } else if !declared_global
+                    && !checker.model.is_local(name)
+                    && calls_global_setter(checker, &if_stmt.body, name)
+                {
+                    // `if _store is None: setup("en")`, the module's `setup` filling the
+                    // global: kept as if the branch assigned it.
+                    never_reset()
+                } else if !assigns_truthy_value(&if_stmt.body, is_name) {
+                    false
                 } else {
                     crate::ast_query::declared_nonlocals(&function.body).contains(&name)
                         && enclosing.last().is_some_and(|owner| {
@@ -1066,6 +1080,34 @@ fn assigns_truthy_value(body: &[Stmt], is_kept: impl Fn(&Expr) -> bool) -> bool 
             && value.is_some_and(|value| !crate::ast_query::is_falsy_literal(value));
     });
     found
+}
+
+/// Whether `body` calls, as a statement of its own, a sync function of the module that
+/// fills the global `name`: it declares it `global` and assigns it a value that is not a
+/// falsy literal (`def setup(lang): global _store; _store = Store(lang)`).
+fn calls_global_setter(checker: &Checker, body: &[Stmt], name: &str) -> bool {
+    body.iter().any(|stmt| {
+        let Stmt::Expr(statement) = stmt else {
+            return false;
+        };
+        let Expr::Call(call) = &*statement.value else {
+            return false;
+        };
+        let Expr::Name(called) = &*call.func else {
+            return false;
+        };
+        let called = called.id.as_str();
+        !checker.model.is_local(called)
+            && checker.module.body.iter().any(|top| {
+                matches!(top, Stmt::FunctionDef(setter)
+                if setter.name.as_str() == called
+                    && !setter.is_async
+                    && crate::ast_query::declared_globals(&setter.body).contains(&name)
+                    && assigns_truthy_value(&setter.body, |target| {
+                        matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
+                    }))
+            })
+    })
 }
 
 /// Per branch of `if X is None:` (by where the `if` starts): whether it makes a value kept

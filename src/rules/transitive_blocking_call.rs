@@ -101,7 +101,9 @@ async def webhook(key):
   `has_source` is `return path in self.sources` and `read`, of the same class, stores
   `self.sources[...]`), a module global made on the first call (`global _TABLE` then
   `if _TABLE is None:` whose branch assigns it, `_TABLE = load()` or inside a `with open(...)`
-  there: once per process; the same for a closure's `nonlocal` variable, once per enclosing
+  there, or calls the module's own sync function that does, `if _TABLE is None: setup()`
+  with `def setup(): global _TABLE; _TABLE = load()`: once per process, unless a function
+  of the module sets it back to `None`; the same for a closure's `nonlocal` variable, once per enclosing
   call, unless another closure there sets it back to `None`, and for an attribute of the
   class itself, `if cls._instance is None: cls._instance = ...` in a class method or by the
   class's name, unless a method sets it back to `None` on the class), a function that returns the
