@@ -125,6 +125,11 @@ pub const THREAD_STATE_CALLS: &[(&str, ThreadState)] = &[
     ("contextvars.ContextVar.set", ThreadState::ContextVariable),
 ];
 
+/// `Context.run(func, *args)`: runs `func` in the context, on the calling thread; handed to
+/// a thread with its function after it (`run_in_executor(None, ctx.run, func)`), it runs
+/// that function there.
+pub const CONTEXT_RUN: &str = "contextvars.Context.run";
+
 /// The classes of thread-local storage: each thread sees attributes of its own on an
 /// instance (also on an instance of a subclass).
 pub const THREAD_LOCAL_CLASSES: &[&str] = &["threading.local", "_thread._local"];
@@ -190,6 +195,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                 ))]),
         ]),
     Library::new("_thread").classes(&[Class::new("_thread._local")]),
+    Library::new("contextvars")
+        .functions(&[Api::new("contextvars.copy_context").returns("contextvars.Context")])
+        .classes(&[Class::new("contextvars.Context")]),
     Library::new("queue").classes(&[
         Class::new("queue.Queue")
             .aliases(&["queue.LifoQueue", "queue.PriorityQueue"])

@@ -174,10 +174,16 @@ pub(crate) fn record_call(
             .and_then(|(consumer, parenthesize)| recipe(checker, consumer, parenthesize));
         (call_fix.is_some() || consumer_fix.is_some()).then_some((call_fix, consumer_fix))
     };
-    let thread_target = handoff.and_then(|(keyword, position)| {
-        let argument = call.arguments.find_argument_value(keyword, position)?;
-        callable_path(checker, argument)
-    });
+    // What is handed to the thread: a function of the project or a library (its path), or
+    // a parameter of the function being walked, bound at the link to what its callers pass
+    // (`def in_thread(func, *args): return loop.run_in_executor(None, func, *args)`).
+    let handed =
+        handoff.and_then(|(keyword, position)| handed_callable(call, keyword, position, checker));
+    let thread_parameter = handed.and_then(|argument| thread_parameter(checker, argument));
+    let thread_target = match thread_parameter {
+        Some(_) => None,
+        None => handed.and_then(|argument| callable_path(checker, argument)),
+    };
     let loop_callback = callback.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
@@ -410,6 +416,16 @@ pub(crate) fn record_call(
             range: call.range(),
         });
     }
+    if let Some(parameter) = thread_parameter {
+        function.thread_parameters.push((
+            parameter,
+            ThreadTarget {
+                target: String::new(),
+                via: path.to_string(),
+                range: call.range(),
+            },
+        ));
+    }
     if let Some(target) = loop_callback {
         function.loop_callbacks.push(ThreadTarget {
             target,
@@ -515,6 +531,43 @@ fn may_name_function(checker: &Checker, path: &str) -> bool {
 /// Whether a name is capitalised (a class or a constant, by the usual naming).
 fn starts_uppercase(name: &str) -> bool {
     name.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+}
+
+/// The callable a thread hand-off passes (at `keyword` or `position`), seen through
+/// `ctx.run` (`loop.run_in_executor(None, ctx.run, func, *args)`, which runs `func` in the
+/// context `ctx`): the argument after it then.
+fn handed_callable<'a>(
+    call: &'a ast::ExprCall,
+    keyword: &str,
+    position: usize,
+    checker: &Checker,
+) -> Option<&'a Expr> {
+    let argument = call.arguments.find_argument_value(keyword, position)?;
+    let runs_in_context = matches!(argument, Expr::Attribute(attribute) if attribute.attr.as_str() == "run")
+        && checker
+            .model
+            .path_of(argument)
+            .is_some_and(|path| path == catalog::CONTEXT_RUN);
+    if !runs_in_context {
+        return Some(argument);
+    }
+    let arguments = &call.arguments.args;
+    let at = arguments
+        .iter()
+        .position(|passed| std::ptr::eq(passed, argument))?;
+    arguments
+        .get(at + 1)
+        .filter(|next| !matches!(next, Expr::Starred(_)))
+}
+
+/// The parameter of the function being walked that `argument` names, unchanged, when it
+/// is one: what a thread hand-off of it runs is what the callers pass.
+fn thread_parameter(checker: &Checker, argument: &Expr) -> Option<ParameterRef> {
+    let Expr::Name(name) = argument else {
+        return None;
+    };
+    let function = checker.current_function()?;
+    crate::checker::parameter_guards::parameter_ref(checker, function, name.id.as_str())
 }
 
 fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {

@@ -20,4 +20,5 @@ pub mod summary_builder;
 
 pub use facts::{Facts, Step};
 pub use index::{FunctionId, Project, ProjectModule};
+pub use linked_sites::Resolution;
 pub use roots::ProjectRoots;

@@ -648,6 +648,10 @@ pub struct FunctionSites {
     pub loop_runs: ThinVec<LoopRunSite>,
     pub loop_affine: ThinVec<LoopAffineSite>,
     pub thread_targets: ThinVec<ThreadTarget>,
+    /// Its parameters it hands to another thread (`def in_thread(func, *args): return
+    /// loop.run_in_executor(None, func, *args)`), with the hand-off (its `target` empty): the
+    /// link binds each to the project functions its callers pass for it (LW104).
+    pub thread_parameters: ThinVec<(ParameterRef, ThreadTarget)>,
     /// Functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
     /// `task.add_done_callback(f)`): `via` names the registering API.
     pub loop_callbacks: ThinVec<ThreadTarget>,
@@ -723,6 +727,7 @@ impl FunctionSites {
             && self.loop_runs.is_empty()
             && self.loop_affine.is_empty()
             && self.thread_targets.is_empty()
+            && self.thread_parameters.is_empty()
             && self.loop_callbacks.is_empty()
             && self.guarded_calls.is_empty()
             && self.receiver_assignments.is_empty()

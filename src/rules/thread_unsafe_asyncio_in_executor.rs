@@ -4,7 +4,7 @@
 use crate::catalog::OWN_LOOP_CALLS;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
-use crate::project::{Facts, FunctionId, Project};
+use crate::project::{Facts, FunctionId, Project, Resolution};
 use crate::registry::Rule;
 use ruff_text_size::TextRange;
 
@@ -15,8 +15,11 @@ Flags handing a project function to another thread (`loop.run_in_executor`,
 `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool`, asgiref's
 `sync_to_async(f)`, channels' `database_sync_to_async(f)`, asyncer's `asyncify(f)`, `executor.submit/map`,
 `threading.Thread(target=...)`, `threading.Timer`, a done callback of a
-`concurrent.futures.Future`, which runs on the thread that completes it), directly or through
-`functools.partial`, or decorating it with a decorator that runs it in a worker thread
+`concurrent.futures.Future`, which runs on the thread that completes it), directly, through
+`functools.partial` or through a context's `run` (`run_in_executor(None, ctx.run, f)`), or
+through a project function that hands its parameter to one of those (`def in_thread(func,
+*args): return loop.run_in_executor(None, func, *args)`: the finding is on the call that
+passes the function to it, one such call up), or decorating it with a decorator that runs it in a worker thread
 (`@sync_to_async`, channels' `@database_sync_to_async`, `@asyncify`, textual's
 `@work(thread=True)`: the finding is then on the function's name), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
@@ -101,6 +104,33 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             let via = format!("via `{}`", display_path(&handoff.via));
             if let Some(diagnostic) = on_thread(project, facts, target, &via, handoff.range) {
                 report(id.0, diagnostic);
+            }
+        }
+        // A callable handed to a project function that hands that parameter to a thread
+        // (`in_thread(runner)` with `def in_thread(func): return loop.run_in_executor(None,
+        // func)`): the finding goes on the call that hands it.
+        let function = project.function(id);
+        for (site, callee) in facts.edges.of(id) {
+            for (parameter, handoff) in &project.function(callee).thread_parameters {
+                let passed = function
+                    .callable_arguments
+                    .iter()
+                    .find(|(at, slot, _)| *at as usize == site && slot.is_for(parameter));
+                let Some(Resolution::Function(target)) =
+                    passed.map(|(_, _, path)| project.resolution(id.0, *path))
+                else {
+                    continue;
+                };
+                let via = format!(
+                    "via `{}`, which hands it to `{}`",
+                    project.function(callee).shown_name(),
+                    display_path(&handoff.via)
+                );
+                if let Some(diagnostic) =
+                    on_thread(project, facts, target, &via, function.calls[site].range)
+                {
+                    report(id.0, diagnostic);
+                }
             }
         }
         // A function whose decorator runs it in a worker thread (`@sync_to_async`): the
