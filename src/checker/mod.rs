@@ -24,6 +24,7 @@ pub mod static_tests;
 pub mod summarize;
 pub mod thread_bound;
 pub mod thread_checks;
+mod thread_locals;
 pub mod to_thread;
 pub mod version_gates;
 
@@ -71,9 +72,10 @@ pub struct Checker<'a, 'm> {
     /// The `def`s enclosing the current node, innermost last.
     pub(crate) functions: Vec<&'a ast::StmtFunctionDef>,
     pub(crate) in_comprehension: usize,
-    /// The module imports `threading` (or `_thread`): only then may an attribute it reads be
-    /// thread-local storage, which the walk asks of attributes read in sync functions.
-    pub(crate) may_use_thread_locals: bool,
+    /// The module's names and class attributes that hold thread-local storage
+    /// (`_tls = threading.local()`, `self._local = threading.local()`): what the walk asks
+    /// of the attributes read in sync functions. `None` for most modules, which hold none.
+    pub(crate) thread_locals: Option<Box<thread_locals::ThreadLocals>>,
     /// The attribute names the module reads anywhere, collected on the first question.
     pub(crate) attributes_read: Option<attributes_read::AttributesRead<'a>>,
     /// Per body (keyed by where it starts): the names it reads, computed once on demand.
@@ -145,8 +147,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             expression_base: 0,
             functions: Vec::new(),
             in_comprehension: 0,
-            may_use_thread_locals: bindings.imports_from("threading")
-                || bindings.imports_from("_thread"),
+            thread_locals: thread_locals::ThreadLocals::of(bindings),
             nesting: 0,
             nesting_limit_at: None,
             deadline: settings

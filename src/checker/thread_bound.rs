@@ -16,6 +16,7 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
+use super::thread_locals::is_thread_local;
 use super::to_thread::Runner;
 use crate::ast_query;
 use crate::catalog;
@@ -1017,32 +1018,14 @@ pub(crate) fn call_thread_state(path: &str, statement: bool) -> Option<catalog::
 
 /// Whether `attribute` is one of thread-local storage (`_state.user`, `self._local.session`).
 pub(crate) fn on_thread_local(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {
-    checker.may_use_thread_locals
-        && matches!(&*attribute.value, Expr::Name(_) | Expr::Attribute(_))
+    let Some(locals) = checker.thread_locals.as_deref() else {
+        return false;
+    };
+    locals.may_hold(&attribute.value)
         && checker
             .model
             .type_of(&attribute.value)
             .is_some_and(|type_name| is_thread_local(checker.model.module, &type_name))
-}
-
-/// Whether instances of `type_name` are thread-local storage: `threading.local`, or a
-/// class of the module deriving from it.
-fn is_thread_local(module: &crate::semantic::ModuleBindings, type_name: &str) -> bool {
-    let mut pending = vec![type_name];
-    let mut seen = 0;
-    while let Some(class) = pending.pop() {
-        if catalog::THREAD_LOCAL_CLASSES.contains(&class) {
-            return true;
-        }
-        seen += 1;
-        if seen > MAX_NESTING {
-            return false;
-        }
-        if let Some(info) = module.classes.get(class) {
-            pending.extend(info.bases.iter().map(String::as_str));
-        }
-    }
-    false
 }
 
 /// Whether `statements` call an asyncio API or an object only the loop's thread may use

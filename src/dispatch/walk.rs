@@ -103,7 +103,7 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::call(self, call);
                 visitor::walk_expr(self, expr);
             }
-            Expr::Attribute(attribute) if self.may_use_thread_locals => {
+            Expr::Attribute(attribute) if self.thread_locals.is_some() => {
                 super::attribute(self, attribute);
                 visitor::walk_expr(self, expr);
             }

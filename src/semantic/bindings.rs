@@ -240,6 +240,25 @@ impl ModuleBindings {
         self.classes.contains_key(path)
     }
 
+    /// The module-level names, and the attributes of the module's classes (`self._local`),
+    /// whose values are of a type `holds` accepts: asked once per module.
+    pub fn holders_of(&self, holds: impl Fn(&str) -> bool) -> (Vec<String>, Vec<String>) {
+        let names = self
+            .names
+            .iter()
+            .filter(|(_, binding)| matches!(binding, Some(Resolved::Instance(type_name)) if holds(type_name)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let attributes = self
+            .classes
+            .values()
+            .flat_map(|class| class.attribute_types.iter())
+            .filter(|(_, type_name)| holds(type_name))
+            .map(|(attribute, _)| attribute.clone())
+            .collect();
+        (names, attributes)
+    }
+
     /// Whether a module-level import binds `library` or something in it: a cheap test that
     /// spares work on the modules that cannot use it.
     pub fn imports_from(&self, library: &str) -> bool {
