@@ -153,7 +153,14 @@ impl SemanticModel<'_> {
                             let element = element_type(resolved.instance_type()?)?;
                             Some(Resolved::Instance(element.to_string()))
                         });
-                        self.learn(target.id.as_str(), element, conflicted);
+                        match element {
+                            Some(element) => {
+                                self.learn(target.id.as_str(), Some(element), conflicted);
+                            }
+                            // Each element may be anything: a callable the name held in an
+                            // earlier loop is not what it holds here.
+                            None => self.bound_to_unknown(target.id.as_str(), conflicted),
+                        }
                     }
                     self.infer_local_types(&for_stmt.body, conflicted);
                     self.infer_local_types(&for_stmt.orelse, conflicted);
@@ -183,8 +190,9 @@ impl SemanticModel<'_> {
 
     /// Records what an assignment tells of `name`. A name assigned two different known
     /// values is treated as unknown: precision matters more than recall.
-    /// `name = <a value of no known type>`. A function held in a local is not known once
-    /// the local is also bound to something else (`handler = getattr(self, name)` in one
+    /// `name = <a value of no known type>`, or `for name in <elements of no known type>:`. A
+    /// function held in a local (or a callable known only to return an awaitable) is not
+    /// known once the local is also bound to something else (`handler = getattr(self, name)` in one
     /// branch, `handler = self.fallback` in another: it may hold either). An instance type
     /// stays known: locals are typed flow-insensitively, and `path = await fetch(); path =
     /// Path(path)` rebinds in sequence far more often than it chooses between types.
@@ -194,7 +202,7 @@ impl SemanticModel<'_> {
             return;
         };
         if let Some(binding) = scope.bindings.get_mut(name)
-            && matches!(binding, Some(Resolved::Path(_)))
+            && binding.as_ref().is_some_and(is_callable_binding)
         {
             *binding = None;
             conflicted.names.insert(Name::new(name));
@@ -237,7 +245,7 @@ impl SemanticModel<'_> {
         let Some(binding) = scope.bindings.get_mut(name) else {
             return;
         };
-        if matches!(known, Resolved::Path(_)) && conflicted.bound_to_unknown.contains(name) {
+        if is_callable_binding(&known) && conflicted.bound_to_unknown.contains(name) {
             *binding = None;
             conflicted.names.insert(Name::new(name));
             return;
@@ -258,6 +266,17 @@ impl SemanticModel<'_> {
                 conflicted.names.insert(Name::new(name));
             }
         }
+    }
+}
+
+/// A function held in a local, or a callable known only to return an awaitable
+/// (`handler: Callable[..., Awaitable[None]]`): what calling it does is what the binding
+/// says, so once the local may hold something else too, it is not known. (What LW302 and
+/// LW303 fix, by adding an `await`, depends on it.)
+fn is_callable_binding(value: &Resolved) -> bool {
+    match value {
+        Resolved::Path(_) => true,
+        Resolved::Instance(type_name) => type_name == crate::catalog::AWAITABLE_CALLABLE,
     }
 }
 
