@@ -1050,21 +1050,15 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                         !checker.rearms_latch(name)
                     }
                 };
-                let declared_global =
-                    crate::ast_query::declared_globals(&function.body).contains(&name);
-                if declared_global && assigns_truthy_value(&if_stmt.body, is_name) {
-                    never_reset()
-                } else if !declared_global
-                    && !checker.model.is_local(name)
-                    && calls_global_setter(checker, &if_stmt.body, name)
-                {
-                    // `if _store is None: setup("en")`, the module's `setup` filling the
-                    // global: kept as if the branch assigned it.
-                    never_reset()
-                } else if !assigns_truthy_value(&if_stmt.body, is_name) {
-                    false
+                if crate::ast_query::declared_globals(&function.body).contains(&name) {
+                    assigns_truthy_value(&if_stmt.body, is_name) && never_reset()
+                } else if !checker.model.is_local(name) {
+                    // A global the function only reads: `if _store is None: setup("en")`,
+                    // the module's `setup` filling it, kept as if the branch assigned it.
+                    calls_global_setter(checker, &if_stmt.body, name) && never_reset()
                 } else {
-                    crate::ast_query::declared_nonlocals(&function.body).contains(&name)
+                    assigns_truthy_value(&if_stmt.body, is_name)
+                        && crate::ast_query::declared_nonlocals(&function.body).contains(&name)
                         && enclosing.last().is_some_and(|owner| {
                             !crate::ast_query::nonlocals_reset(&owner.body)
                                 .iter()
