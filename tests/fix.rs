@@ -832,6 +832,35 @@ async def plain(path):
 }
 
 #[test]
+fn a_command_s_pipe_moves_with_its_reads() {
+    // `os.popen` starts the command; reading its pipe waits for the command to end. Moving
+    // the `popen` alone would leave that wait on the loop.
+    let source = "\
+import os
+
+
+async def run(cmd):
+    return os.popen(cmd).read()
+
+
+async def lines(cmd):
+    pipe = os.popen(cmd)
+    found = pipe.read().split()
+    pipe.close()
+    return found
+";
+    let fixed = fixed(source, &[]);
+    assert!(
+        fixed.contains("return await asyncio.to_thread(lambda: os.popen(cmd).read())"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("def _lines_sync(cmd):\n    pipe = os.popen(cmd)\n    found = pipe.read().split()\n    pipe.close()"),
+        "{fixed}"
+    );
+}
+
+#[test]
 fn a_connection_behind_an_optional_argument_s_default_stays_on_the_loop() {
     // `store or Store()`: an optional argument and its default hold the same kind of object,
     // here one that keeps a `sqlite3` connection made on the loop's thread. A helper on an

@@ -21,7 +21,11 @@ pub(super) const LIBRARIES: &[Library] = &[
         ])]),
     Library::new("os").functions(&[
         Api::new("os.system").blocks(io(SUBPROCESS_ASYNC)),
-        Api::new("os.popen").blocks(io(SUBPROCESS_ASYNC)),
+        // A pipe to the command, read like a text file: its `read()` waits for the command to
+        // end, so the fix moves the `popen` with the reads of its pipe.
+        Api::new("os.popen")
+            .blocks(io(SUBPROCESS_ASYNC))
+            .returns("io.TextIOWrapper"),
         Api::new("os.spawnl").blocks(io(SUBPROCESS_ASYNC)),
         Api::new("os.spawnle").blocks(io(SUBPROCESS_ASYNC)),
         Api::new("os.spawnlp").blocks(io(SUBPROCESS_ASYNC)),
