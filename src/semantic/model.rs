@@ -324,7 +324,8 @@ impl<'m> SemanticModel<'m> {
                     .then_some(fallback)
             }
             // `await asyncio.to_thread(path.resolve)`: what the function handed to the worker
-            // thread returns (so what a fix moved to a thread is still typed after it).
+            // thread returns (so what a fix moved to a thread is still typed after it); `await
+            // fetch()`: what the module's coroutine function says it returns.
             Expr::Await(awaited) => {
                 let Expr::Call(call) = &*awaited.value else {
                     return None;
@@ -332,7 +333,15 @@ impl<'m> SemanticModel<'m> {
                 let Resolved::Path(runner) = self.resolve_depth(&call.func, depth + 1, 0)? else {
                     return None;
                 };
-                let (keyword, position) = catalog::thread_handoff(&runner)?;
+                let Some((keyword, position)) = catalog::thread_handoff(&runner) else {
+                    // `await self._ensure_repo()`, a coroutine function of this module
+                    // annotated `-> Path`: what its coroutine returns.
+                    return self
+                        .module
+                        .returns
+                        .get(&runner)
+                        .map(|returned| Resolved::Instance(returned.clone()));
+                };
                 let function = call.arguments.find_argument_value(keyword, position)?;
                 let callee = self.resolve_depth(function, depth + 1, 0)?;
                 // An instance of a known type; not a path the link resolves later.
