@@ -247,17 +247,6 @@ impl<'a> Project<'a> {
         offloaded
     }
 
-    /// Whether a sync function `id` has a decorator of another module of the project, which
-    /// may make calling it return something else than its body does (an awaitable).
-    pub fn has_sync_project_decorator(&self, id: FunctionId) -> bool {
-        let index = u32::try_from(id.1).unwrap_or(u32::MAX);
-        self.modules[id.0]
-            .summary
-            .sync_project_decorators
-            .iter()
-            .any(|(_, functions)| functions.contains(&index))
-    }
-
     /// Whether calling function `id` runs its body in a worker thread: its decorator says so
     /// (`@sync_to_async`, or a project function whose wrapper hands it to
     /// `run_in_executor`), so none of the body runs on the caller's thread.

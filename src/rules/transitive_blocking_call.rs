@@ -73,10 +73,12 @@ async def webhook(key):
 - The blocking call inside the sync helper itself: the helper is fine when it runs in an
   executor; the coroutine that calls it directly is the bug.
 - A method of a value's class that the coroutine awaits, enters with `async with` or
-  iterates with `async for`, resolved to a plain sync method (no decorator of the project's
-  on it): what that returns could not be awaited, so at run time the value is of another
-  class (a subclass handed an async client where its base class annotates the sync one:
-  `await self.transport.post(...)`). A sync method of the coroutine's own class
+  iterates with `async for`, resolved to a sync method: what that returns could not be
+  awaited, so at run time the value is of another class (a subclass handed an async client
+  where its base class annotates the sync one: `await self.transport.post(...)`), or a
+  decorator of the project's makes the call return something else, which is what awaiting
+  it runs (prefect's `@async_dispatch(aresult)` returns `aresult`'s coroutine where a loop
+  runs). A sync method of the coroutine's own class
   (`await self.execute(...)`) or a sync function it awaits is what the code calls: it blocks
   before the `await` fails, and is reported.
 - A chain through a method the receiver's class overrides: an async client's
@@ -274,8 +276,9 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // coroutine awaits, or enters with `async with`, is not a plain sync method
             // whatever the value's inferred type says: what that returns could not be
             // awaited, so the value is of another class at run time (a subclass handed an
-            // async client where its base annotates a sync one). A decorator that makes the
-            // helper return an awaitable is another matter: awaiting that runs the body. A
+            // async client where its base annotates a sync one). Nor is one a project
+            // decorator wraps: what awaiting it runs is the decorator's (prefect's
+            // `@async_dispatch(aresult)` runs `aresult` when awaited), and that is not read. A
             // sync function awaited by its own module or class is what the code calls, and
             // blocks before the `await` fails.
             let call = &function.calls[site];
@@ -283,8 +286,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
                 || (call.usage == CallUsage::Awaited
                     && !call.arguments().on_self
                     && callee_function.qualname().contains('.')
-                    && !project.makes_coroutine(callee)
-                    && !project.has_sync_project_decorator(callee))
+                    && !project.makes_coroutine(callee))
                 || !project.call_runs_body(id, site, callee)
             {
                 continue;
