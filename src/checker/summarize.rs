@@ -21,7 +21,7 @@ use crate::project::interned::Name;
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{
     ArgumentSlot, BlockingSite, CallDeadline, CallFacts, CallSite, CallUsage, Literal,
-    LoopAffineSite, LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadTarget,
+    LoopAffineSite, LoopRunSite, PARAMETER_CALLEE, ParameterRef, ThreadParameter, ThreadTarget,
 };
 
 /// Records that the sync function being walked reads or sets an attribute of thread-local
@@ -417,14 +417,11 @@ pub(crate) fn record_call(
         });
     }
     if let Some(parameter) = thread_parameter {
-        function.thread_parameters.push((
+        function.thread_parameters.push(ThreadParameter {
             parameter,
-            ThreadTarget {
-                target: String::new(),
-                via: path.to_string(),
-                range: call.range(),
-            },
-        ));
+            via: path.to_string(),
+            range: call.range(),
+        });
     }
     if let Some(target) = loop_callback {
         function.loop_callbacks.push(ThreadTarget {

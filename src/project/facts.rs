@@ -177,7 +177,8 @@ impl Facts {
             || forward(project, &edges, &entries),
         );
         // Rare (a few functions of the projects that keep a `sqlite3` connection, use
-        // thread-local storage, set context variables): one pass over the function list and a walk back from those.
+        // thread-local storage, set context variables): one pass over the function list and
+        // a walk back from those.
         let keeps_thread_state = ranked_backward(
             project,
             &callers,

@@ -542,6 +542,17 @@ pub struct ThreadTarget {
     pub range: TextRange,
 }
 
+/// A parameter a function hands to another thread (`def in_thread(func, *args): return
+/// loop.run_in_executor(None, func, *args)`): what runs there is what its callers pass.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ThreadParameter {
+    pub parameter: ParameterRef,
+    /// How it is handed over (`AbstractEventLoop.run_in_executor`), for the message.
+    pub via: String,
+    #[serde(with = "crate::offsets::range")]
+    pub range: TextRange,
+}
+
 /// Why a sync function runs inside a running loop even though no coroutine calls it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoopEntry {
@@ -648,10 +659,9 @@ pub struct FunctionSites {
     pub loop_runs: ThinVec<LoopRunSite>,
     pub loop_affine: ThinVec<LoopAffineSite>,
     pub thread_targets: ThinVec<ThreadTarget>,
-    /// Its parameters it hands to another thread (`def in_thread(func, *args): return
-    /// loop.run_in_executor(None, func, *args)`), with the hand-off (its `target` empty): the
-    /// link binds each to the project functions its callers pass for it (LW104).
-    pub thread_parameters: ThinVec<(ParameterRef, ThreadTarget)>,
+    /// Its parameters it hands to another thread: the link binds each to the project
+    /// functions its callers pass for it (LW104).
+    pub thread_parameters: ThinVec<ThreadParameter>,
     /// Functions handed to the event loop to run on its thread (`loop.call_soon(f)`,
     /// `task.add_done_callback(f)`): `via` names the registering API.
     pub loop_callbacks: ThinVec<ThreadTarget>,

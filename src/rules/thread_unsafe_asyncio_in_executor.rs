@@ -111,11 +111,11 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         // func)`): the finding goes on the call that hands it.
         let function = project.function(id);
         for (site, callee) in facts.edges.of(id) {
-            for (parameter, handoff) in &project.function(callee).thread_parameters {
+            for handoff in &project.function(callee).thread_parameters {
                 let passed = function
                     .callable_arguments
                     .iter()
-                    .find(|(at, slot, _)| *at as usize == site && slot.is_for(parameter));
+                    .find(|(at, slot, _)| *at as usize == site && slot.is_for(&handoff.parameter));
                 let Some(Resolution::Function(target)) =
                     passed.map(|(_, _, path)| project.resolution(id.0, *path))
                 else {
