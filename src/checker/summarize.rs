@@ -122,11 +122,10 @@ pub(crate) fn record_call(
     // `signal.signal(...)`, `var.set(value)`: what the function does to its own thread's
     // state, which LW103's fix must not move to a worker thread.
     if !in_async_context
-        && let Some(state) = crate::checker::thread_bound::call_thread_state(
-            path,
+        && let Some(state) = crate::checker::thread_bound::call_thread_state(path, || {
             checker.parent_expression().is_none()
-                && matches!(checker.statement_ancestors().last(), Some(Stmt::Expr(_))),
-        )
+                && matches!(checker.statement_ancestors().last(), Some(Stmt::Expr(_)))
+        })
     {
         checker.summary.current().thread_state.get_or_insert(state);
     }
@@ -1052,7 +1051,7 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                 } else if !checker.model.is_local(name) {
                     // A global the function only reads: `if _store is None: setup("en")`,
                     // the module's `setup` filling it, kept as if the branch assigned it.
-                    calls_global_setter(checker, &if_stmt.body, name) && never_reset()
+                    calls_global_setter(checker, &if_stmt.body, name, is_name) && never_reset()
                 } else {
                     assigns_truthy_value(&if_stmt.body, is_name)
                         && crate::ast_query::declared_nonlocals(&function.body).contains(&name)
@@ -1127,9 +1126,14 @@ fn assigns_truthy_value(body: &[Stmt], is_kept: impl Fn(&Expr) -> bool) -> bool 
 }
 
 /// Whether `body` calls, as a statement of its own, a sync function of the module that
-/// fills the global `name`: it declares it `global` and assigns it a value that is not a
-/// falsy literal (`def setup(lang): global _store; _store = Store(lang)`).
-fn calls_global_setter(checker: &Checker, body: &[Stmt], name: &str) -> bool {
+/// fills the global `is_name` accepts: it declares it `global` and assigns it a value that is
+/// not a falsy literal (`def setup(lang): global _store; _store = Store(lang)`).
+fn calls_global_setter(
+    checker: &Checker,
+    body: &[Stmt],
+    name: &str,
+    is_name: impl Fn(&Expr) -> bool + Copy,
+) -> bool {
     body.iter().any(|stmt| {
         let Stmt::Expr(statement) = stmt else {
             return false;
@@ -1137,19 +1141,12 @@ fn calls_global_setter(checker: &Checker, body: &[Stmt], name: &str) -> bool {
         let Expr::Call(call) = &*statement.value else {
             return false;
         };
-        let Expr::Name(called) = &*call.func else {
-            return false;
-        };
-        let called = called.id.as_str();
-        !checker.model.is_local(called)
-            && checker.module.body.iter().any(|top| {
-                matches!(top, Stmt::FunctionDef(setter)
-                if setter.name.as_str() == called
-                    && !setter.is_async
+        // A function of the module, by name (`local_definition` also finds methods).
+        call.func.is_name_expr()
+            && local_definition(checker, &call.func).is_some_and(|setter| {
+                !setter.is_async
                     && crate::ast_query::declared_globals(&setter.body).contains(&name)
-                    && assigns_truthy_value(&setter.body, |target| {
-                        matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name)
-                    }))
+                    && assigns_truthy_value(&setter.body, is_name)
             })
     })
 }

@@ -1006,14 +1006,18 @@ fn names_of_own_scope(expr: &Expr) -> Option<Vec<&str>> {
 }
 
 /// What a call of `path` does to the state of the thread that makes it, which a worker
-/// thread does not share ([`catalog::ThreadState`]); `statement`: the call is a statement
-/// of its own, its value dropped. A context variable set counts only then: a set whose
-/// token is kept is undone with it by the code that holds the token.
-pub(crate) fn call_thread_state(path: &str, statement: bool) -> Option<catalog::ThreadState> {
+/// thread does not share ([`catalog::ThreadState`]); `statement`: whether the call is a
+/// statement of its own, its value dropped, asked only of a context variable set, which
+/// counts only then: a set whose token is kept is undone with it by the code that holds
+/// the token.
+pub(crate) fn call_thread_state(
+    path: &str,
+    statement: impl FnOnce() -> bool,
+) -> Option<catalog::ThreadState> {
     let &(_, state) = catalog::THREAD_STATE_CALLS
         .iter()
         .find(|(called, _)| *called == path)?;
-    (state != catalog::ThreadState::ContextVariable || statement).then_some(state)
+    (state != catalog::ThreadState::ContextVariable || statement()).then_some(state)
 }
 
 /// Whether `attribute` is one of thread-local storage (`_state.user`, `self._local.session`).
@@ -1044,13 +1048,13 @@ fn calls_the_loop(checker: &Checker, statements: &[Stmt], shared: Shared, group:
                 Expr::Call(call) if checker
                     .model
                     .call_path(call)
-                    .is_some_and(|path| call_thread_state(&path, true).is_some())
+                    .is_some_and(|path| call_thread_state(&path, || true).is_some())
             ),
             ast_query::Node::Expr(Expr::Call(call)) => match checker.model.call_path(call) {
                 Some(path) => {
                     path.starts_with("asyncio.")
                         || catalog::is_loop_affine(&path)
-                        || call_thread_state(&path, false).is_some()
+                        || call_thread_state(&path, || false).is_some()
                 }
                 None => {
                     matches!(shared, Shared::File)
