@@ -20,6 +20,7 @@ pub(crate) mod nonblocking_sockets;
 pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
+pub(crate) mod source_words;
 pub mod static_tests;
 pub mod summarize;
 pub mod thread_bound;
@@ -227,8 +228,22 @@ impl<'a> Checker<'a, '_> {
         roots.may_contain(path) && !in_own_module
     }
 
+    /// Whether the module's text contains `word` anywhere (a comment or a string too): a
+    /// shortcut for rules that need the word before anything they look for can be there.
     pub fn source_mentions(&self, word: &str) -> bool {
-        memchr::memmem::find(self.source.as_bytes(), word.as_bytes()).is_some()
+        self.source_words().mentions(self.source, word)
+    }
+
+    /// The words of [`source_words`] in the module's text, found in one scan the first
+    /// time they are asked about.
+    pub(crate) fn source_words(&self) -> RefMut<'_, source_words::SourceWords> {
+        #[derive(Default)]
+        struct Scanned(Option<source_words::SourceWords>);
+        RefMut::map(self.rule_state::<Scanned>(), |scanned| {
+            scanned
+                .0
+                .get_or_insert_with(|| source_words::SourceWords::scan(self.source))
+        })
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {

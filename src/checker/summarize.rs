@@ -883,33 +883,18 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether the current function can hold a loop guard at all: it names `is_running`,
-/// `get_running_loop` or `get_event_loop`, so that the walk down to each call, in
+/// `get_running_loop` or `get_event_loop` (`LOOP_PROBES`), so that the walk down to each call, in
 /// `loop_guards::is_guarded`, is spent only where a guard can be. The module's text is
 /// searched once, on the first question, for where the words are; each function is then
 /// answered from those places by its body's range (a search of every function's text cost
 /// as much again as the module's, once more for each nesting level). Most modules name none.
 fn may_guard_on_the_loop(checker: &Checker) -> bool {
-    const WORDS: [&str; 3] = ["is_running", "get_running_loop", "get_event_loop"];
-    /// Where the module's text names one of the words: (start, end), by start.
-    #[derive(Default)]
-    struct Mentions(Option<Vec<(u32, u32)>>);
     let body = checker.current_body();
     let (Some(first), Some(last)) = (body.first(), body.last()) else {
         return false;
     };
-    let mut mentions = checker.rule_state::<Mentions>();
-    let mentions = mentions.0.get_or_insert_with(|| {
-        let text = checker.source_text().as_bytes();
-        let mut found: Vec<(u32, u32)> = WORDS
-            .iter()
-            .flat_map(|word| {
-                memchr::memmem::find_iter(text, word.as_bytes())
-                    .map(move |at| (at as u32, (at + word.len()) as u32))
-            })
-            .collect();
-        found.sort_unstable();
-        found
-    });
+    let words = checker.source_words();
+    let mentions = words.loop_probes();
     // A mention wholly inside the body's text, as a search of that text would find it.
     let (start, end) = (u32::from(first.start()), u32::from(last.end()));
     let from = mentions.partition_point(|&(at, _)| at < start);
