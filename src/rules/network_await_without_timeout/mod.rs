@@ -36,8 +36,10 @@ pub const DOCS: &str = r#"# LW501 network-await-without-timeout
 Flags an awaited network operation that no deadline bounds:
 - `asyncio.open_connection` / `open_unix_connection`, and `read`/`readline`/`readexactly`/`readuntil`
   on the `StreamReader` they return (`reader, writer = await asyncio.open_connection(...)` is
-  followed, also through `asyncio.wait_for(...)`, as is `self._reader` unpacked that way in any
-  method of the class);
+  followed, also through `asyncio.wait_for(...)`, whether the coroutine is written inside it or
+  made first into a local the function binds once, `conn = asyncio.open_connection(...)` then
+  `await asyncio.wait_for(conn, 5)`, as is `self._reader` unpacked that way in any method of
+  the class);
 - the event loop's `create_connection`, `create_unix_connection`, `sock_connect`, `sock_recv`,
   `sock_recv_into`, `sock_accept`;
 - `recv()` on a `websockets` connection (from `websockets.connect`, awaited or as an

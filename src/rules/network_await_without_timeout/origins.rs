@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::ast_query::{
@@ -85,7 +85,9 @@ struct OriginFact {
 }
 
 impl OriginFact {
-    fn of(checker: &Checker, value: Option<&Expr>, index: Option<usize>) -> Self {
+    /// `body`: the function the assignment is in, where a coroutine handed to
+    /// `asyncio.wait_for` by name is looked up.
+    fn of(checker: &Checker, value: Option<&Expr>, index: Option<usize>, body: &[Stmt]) -> Self {
         let Some(value) = value else {
             return Self::default();
         };
@@ -103,10 +105,18 @@ impl OriginFact {
                         .model
                         .call_path(call)
                         .is_some_and(|path| catalog::is_wait_for(&path))
-                        && let Some(Expr::Call(inner)) =
-                            call.arguments.find_argument_value("fut", 0)
                     {
-                        call = inner;
+                        match call.arguments.find_argument_value("fut", 0) {
+                            Some(Expr::Call(inner)) => call = inner,
+                            // `conn = asyncio.open_connection(...)`, then `await
+                            // asyncio.wait_for(conn, t)`: the coroutine made first.
+                            Some(Expr::Name(name)) => {
+                                if let Some(inner) = bound_once_to_call(body, name.id.as_str()) {
+                                    call = inner;
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                     fact.awaited = checker.model.call_path(call);
                 }
@@ -122,6 +132,23 @@ impl OriginFact {
         }
         fact
     }
+}
+
+/// The call a local of `body` holds, when the function binds the name once and to a call
+/// (not awaited): the coroutine a later `asyncio.wait_for(name, t)` runs.
+fn bound_once_to_call<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ast::ExprCall> {
+    let mut bindings = 0;
+    let mut bound = None;
+    collect_assignments(body, &mut |target, value, index| {
+        if matches!(target, Expr::Name(target) if target.id.as_str() == name) {
+            bindings += 1;
+            bound = match (value, index) {
+                (Some(Expr::Call(call)), None) => Some(call),
+                _ => None,
+            };
+        }
+    });
+    bound.filter(|_| bindings == 1)
 }
 
 /// Whether the value `target` names is known to be built, at every assignment to it, the
@@ -183,7 +210,7 @@ fn function_origins(
             found
                 .entry(name.id.to_string())
                 .or_default()
-                .push(OriginFact::of(checker, value, index));
+                .push(OriginFact::of(checker, value, index, &function.body));
         }
     });
     found
@@ -192,11 +219,11 @@ fn function_origins(
 /// Every `self.attr` assigned in a method of `class` → how each value was built (keyed `.attr`).
 fn class_origins(checker: &Checker, class: &ast::StmtClassDef) -> HashMap<String, Vec<OriginFact>> {
     let mut found: HashMap<String, Vec<OriginFact>> = HashMap::default();
-    self_attribute_assignments(class, &mut |_, attribute, value, index| {
+    self_attribute_assignments(class, &mut |method, attribute, value, index| {
         found
             .entry(format!(".{}", attribute.attr))
             .or_default()
-            .push(OriginFact::of(checker, value, index));
+            .push(OriginFact::of(checker, value, index, &method.body));
     });
     found
 }
