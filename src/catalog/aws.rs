@@ -1,6 +1,8 @@
 //! AWS clients: `boto3` builds them, `botocore` is the client type `boto3.client()` returns.
 //! Every call on a client or resource is a request, except the local helpers listed without
-//! blocking facts.
+//! blocking facts. `pycognito` wraps boto3's Cognito client (and fetches the pool's signing
+//! keys with `requests`): its `Cognito` object's methods are requests too, but for the few
+//! that only read or set its own attributes.
 
 use super::entries::{Api, Class, Library, io};
 
@@ -33,6 +35,24 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::type_only("boto3.resources.base.ResourceMeta")
                 .attributes(&[("client", BASE_CLIENT)]),
         ]),
+    Library::new("pycognito").classes(&[
+        Class::new("pycognito.Cognito")
+            .other_methods(io(None))
+            .methods(&[
+                // Built from the attributes the object already holds.
+                Api::new("get_user_obj"),
+                Api::new("set_base_attributes"),
+                Api::new("switch_session"),
+            ]),
+        Class::new("pycognito.aws_srp.AWSSRP")
+            .aliases(&["pycognito.AWSSRP"])
+            .other_methods(io(None))
+            .methods(&[
+                // The SRP arithmetic, with no request.
+                Api::new("get_auth_params"),
+                Api::new("process_challenge"),
+            ]),
+    ]),
     Library::new("botocore").classes(&[Class::type_only(BASE_CLIENT)
         .other_methods(io(Some("aioboto3 / aiobotocore")))
         .methods(&[

@@ -31,7 +31,8 @@ descriptors (`select.select` and its poll objects, `selectors`; a zero timeout o
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
-`boto3` and the `botocore` clients it builds, and queries of `django`'s ORM), TLS contexts that read certificate files
+`boto3` and the `botocore` clients it builds, `pycognito`'s Cognito sign-ins and token
+renewals, and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
 `importlib.import_module` and the installed-package metadata of `importlib.metadata`
 (`version`, `entry_points`, ...), and data and image files: `pandas.read_csv` and the other
