@@ -131,7 +131,9 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   request is where a missing one is reported.
 - A pump: a read, `recv()` or `sock_accept()` inside a `while`/`for` loop, and
   `async for message in websocket:`. Waiting for the next message or connection is what a
-  server's accept loop, a relay or a subscription is for.
+  server's accept loop, a relay or a subscription is for. A `while len(buffer) < length:`
+  (or `!=`, or the sides swapped) is no pump: it reads the rest of one reply of a known
+  size, and a peer that stops sending mid-reply hangs it forever; a pump inside it still is.
 - `loop.create_connection(factory, sock=connected_socket)` and
   `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
   streams they return are still followed).
