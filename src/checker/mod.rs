@@ -104,6 +104,10 @@ pub struct Checker<'a, 'm> {
     /// What rules learn once per module and reuse at every node (an index of the module's
     /// call sites, say), one value per type: it lives exactly as long as the module's walk.
     rule_state: RefCell<FxHashMap<TypeId, Box<dyn Any>>>,
+    /// The words of [`source_words`] in the module's text, scanned on the first question: a
+    /// cell of its own, so that asking never borrows `rule_state` (a rule may ask while it
+    /// holds its own state).
+    source_words: std::cell::OnceCell<source_words::SourceWords>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -163,6 +167,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             line_index,
             notebook: false,
             rule_state: RefCell::default(),
+            source_words: std::cell::OnceCell::new(),
         }
     }
 
@@ -236,14 +241,9 @@ impl<'a> Checker<'a, '_> {
 
     /// The words of [`source_words`] in the module's text, found in one scan the first
     /// time they are asked about.
-    pub(crate) fn source_words(&self) -> RefMut<'_, source_words::SourceWords> {
-        #[derive(Default)]
-        struct Scanned(Option<source_words::SourceWords>);
-        RefMut::map(self.rule_state::<Scanned>(), |scanned| {
-            scanned
-                .0
-                .get_or_insert_with(|| source_words::SourceWords::scan(self.source))
-        })
+    pub(crate) fn source_words(&self) -> &source_words::SourceWords {
+        self.source_words
+            .get_or_init(|| source_words::SourceWords::scan(self.source))
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
