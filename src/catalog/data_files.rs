@@ -1,10 +1,16 @@
 //! Files read and written by data and image libraries: pandas' readers, NumPy's and
 //! PyTorch's array and model files, Pillow's `Image.open`, and the installed-package metadata
-//! of `importlib.metadata` (it scans `sys.path` and reads each distribution's files). Each
-//! reads or writes the whole file on the calling thread; on an in-memory buffer
-//! (`io.BytesIO(...)` built in the call) nothing touches the disk, as for archives.
+//! of `importlib.metadata` (it scans `sys.path` and reads each distribution's files), and
+//! the time zone databases (`zoneinfo`, `pytz`, `dateutil.tz` read a zone's file the first
+//! time it is asked for). Each reads or writes the whole file on the calling thread; on an
+//! in-memory buffer (`io.BytesIO(...)` built in the call) nothing touches the disk, as for
+//! archives.
 
-use super::entries::{Api, Library, archive, io};
+use super::entries::{Api, Class, Library, archive, io};
+
+/// What to use instead of a zone looked up on the loop.
+const ZONE_ONCE: Option<&str> =
+    Some("a zone looked up once at start-up and kept (or looked up in a worker thread)");
 
 /// The keywords that make pandas' text readers iterate in chunks.
 const CHUNKED: &[&str] = &["chunksize", "iterator"];
@@ -42,6 +48,13 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("torch.save").blocks(archive("f", 1)),
     ]),
     Library::new("PIL").functions(&[Api::new("PIL.Image.open").blocks(archive("fp", 0))]),
+    // A zone's file is read from the system's database (or the `tzdata` package) on the
+    // first lookup of its key; later lookups of the key are served from the library's cache.
+    Library::new("zoneinfo").classes(&[Class::new("zoneinfo.ZoneInfo")
+        .constructor_blocks(io(ZONE_ONCE))
+        .methods(&[Api::new("no_cache").blocks(io(ZONE_ONCE))])]),
+    Library::new("pytz").functions(&[Api::new("pytz.timezone").blocks(io(ZONE_ONCE))]),
+    Library::new("dateutil").functions(&[Api::new("dateutil.tz.gettz").blocks(io(ZONE_ONCE))]),
     Library::new("importlib.metadata").functions(&[
         Api::new("importlib.metadata.version").blocks(io(None)),
         Api::new("importlib.metadata.distribution").blocks(io(None)),

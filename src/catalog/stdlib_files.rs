@@ -6,7 +6,7 @@
 use super::entries::{Api, Class, FILE_ARGUMENT, Library, METADATA, StaysOnItsThread, archive, io};
 
 /// One-time set-up calls: they block (a TLS context reads the CA bundle, an import reads and
-/// runs files), but the helpers that make them keep what they make (a client factory's
+/// runs files, a time zone reads its file), but the helpers that make them keep what they make (a client factory's
 /// cached context, `sys.modules`). Reported where a coroutine makes one itself (LW101); not
 /// followed through helpers (LW103), where the call is almost always a cache hit's miss
 /// path.
@@ -27,6 +27,10 @@ pub const SETUP_CALLS: &[&str] = &[
     "importlib.metadata.files",
     "importlib.metadata.requires",
     "importlib.metadata.packages_distributions",
+    // A time zone: read from its file on the first lookup of its key, then cached.
+    "zoneinfo.ZoneInfo",
+    "pytz.timezone",
+    "dateutil.tz.gettz",
 ];
 
 /// In-memory file objects: an archive opened on one touches no file (LW101).

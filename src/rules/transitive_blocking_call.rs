@@ -127,7 +127,9 @@ async def webhook(key):
   set bound to the name),
   and one-time set-up
   calls (`ssl.create_default_context`, loading certificates into an `SSLContext`,
-  `importlib.import_module`), which the helpers that make them keep. The first call blocks;
+  `importlib.import_module`, the installed-package metadata, a time zone looked up by key:
+  `zoneinfo.ZoneInfo`, `pytz.timezone`, `dateutil.tz.gettz`), which the helpers that make
+  them keep (or the library caches by key). The first call blocks;
   such caches are filled at start-up or on a first request, which is what they are for.
   LW101 still reports a coroutine that makes a set-up call itself.
 - Recursion and call cycles terminate; a function that only calls itself and never blocks

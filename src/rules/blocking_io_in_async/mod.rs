@@ -35,7 +35,9 @@ process calls, and sync database and service clients (`psycopg2`, sync `psycopg`
 renewals, and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
 `importlib.import_module` and the installed-package metadata of `importlib.metadata`
-(`version`, `entry_points`, ...), and data and image files: `pandas.read_csv` and the other
+(`version`, `entry_points`, ...), time zones read from the zone database on their first
+lookup (`zoneinfo.ZoneInfo(...)`, `pytz.timezone`, `dateutil.tz.gettz`), and data and image
+files: `pandas.read_csv` and the other
 pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save` and `PIL.Image.open`
 (not on an in-memory buffer built in the call, `numpy.load(io.BytesIO(data))`).
 
