@@ -141,9 +141,19 @@ pub(super) const LIBRARIES: &[Library] = &[
                         .loop_affine()
                         .runs_on_loop("callback", 1),
                     Api::new("call_soon_threadsafe").runs_on_loop("callback", 0),
-                    Api::new("add_signal_handler").runs_on_loop("callback", 1),
-                    // `add_reader`/`add_writer` callbacks run when their descriptor is ready:
-                    // the reads and writes they exist for do not wait. Not followed.
+                    Api::new("add_signal_handler")
+                        .loop_affine()
+                        .runs_on_loop("callback", 1),
+                    Api::new("remove_signal_handler").loop_affine(),
+                    // Watching a descriptor changes the loop's selector, which its thread may
+                    // be blocked in: from another thread the change is not seen until the
+                    // loop wakes for something else, and races its own use of the selector.
+                    // The callbacks run when their descriptor is ready: the reads and writes
+                    // they exist for do not wait. Not followed.
+                    Api::new("add_reader").loop_affine(),
+                    Api::new("add_writer").loop_affine(),
+                    Api::new("remove_reader").loop_affine(),
+                    Api::new("remove_writer").loop_affine(),
                     // Not a coroutine function: the call submits `func` at once and returns
                     // a future, so the work runs whether or not anyone awaits it (dropping
                     // it loses only its result), and a future's own members

@@ -30,7 +30,10 @@ or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `asyncio.get_event_loop` (on a thread where no loop is set it
 raises; a thread that sets its own loop first is left alone), `loop.create_task`, `loop.call_soon`, `loop.call_later`,
-`loop.call_at`, `Future.set_result/set_exception/cancel`, `Task.cancel`, `asyncio.Future()`
+`loop.call_at`, the loop's descriptor and signal watches (`loop.add_reader/add_writer`,
+`remove_reader/remove_writer`, `add_signal_handler/remove_signal_handler`: they change the
+selector the loop's thread may be waiting in), `Future.set_result/set_exception/cancel`,
+`Task.cancel`, `asyncio.Future()`
 made without `loop=` (it takes the calling thread's loop, and a worker thread has none),
 `asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`, or Home Assistant's loop-bound
 core methods (`hass.async_create_task`, `hass.async_add_job`, `hass.bus.async_fire`,
