@@ -14,6 +14,7 @@ const MONGO_ASYNC: Option<&str> = Some("motor or pymongo.AsyncMongoClient");
 const REDIS_ASYNC: Option<&str> = Some("redis.asyncio");
 const SQLALCHEMY_ASYNC: Option<&str> = Some("sqlalchemy.ext.asyncio");
 const SQLALCHEMY_ASYNC_SESSION: Option<&str> = Some("sqlalchemy.ext.asyncio.AsyncSession");
+const SQLMODEL_ASYNC_SESSION: Option<&str> = Some("sqlmodel.ext.asyncio.session.AsyncSession");
 const DJANGO_ASYNC: Option<&str> =
     Some("the QuerySet's async form (`aget`, `afirst`, `acount`, `acreate`...; Django 4.1+)");
 const DJANGO_MODEL_ASYNC: Option<&str> =
@@ -80,6 +81,32 @@ const BUFFERED_FETCHES: &[Api] = &[
     Api::new("fetchmany"),
     Api::new("fetchall"),
 ];
+
+/// What a sync SQLAlchemy `Session` does with a round trip to the database (SQLModel's
+/// `Session` is one, with `exec` besides).
+const SESSION_METHODS: &[Api] = &[
+    Api::new("execute").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("commit").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("query").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("get").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("flush").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("refresh").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("scalar").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("scalars").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+    Api::new("rollback").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
+];
+
+/// SQLModel's `Session`: SQLAlchemy's, with `exec` (its typed `select`) besides.
+const SQLMODEL_SESSION_METHODS: [Api; SESSION_METHODS.len() + 1] = {
+    let mut methods =
+        [Api::new("exec").blocks(io(SQLMODEL_ASYNC_SESSION)); SESSION_METHODS.len() + 1];
+    let mut index = 0;
+    while index < SESSION_METHODS.len() {
+        methods[index + 1] = SESSION_METHODS[index];
+        index += 1;
+    }
+    methods
+};
 
 pub(super) const LIBRARIES: &[Library] = &[
     // The sqlite3 documentation: a connection (and its cursors) may only be used in the
@@ -260,17 +287,7 @@ pub(super) const LIBRARIES: &[Library] = &[
             Class::new("sqlalchemy.orm.Session")
                 .aliases(&["sqlalchemy.orm.session.Session"])
                 .thread_bound()
-                .methods(&[
-                    Api::new("execute").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("commit").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("query").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("get").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("flush").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("refresh").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("scalar").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("scalars").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                    Api::new("rollback").blocks(io(SQLALCHEMY_ASYNC_SESSION)),
-                ]),
+                .methods(SESSION_METHODS),
             // The asyncio extension: the same operations as coroutines, which a call without
             // `await` creates and drops (LW302, LW303).
             Class::new("sqlalchemy.ext.asyncio.AsyncConnection")
@@ -331,4 +348,15 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("elasticsearch").classes(&[Class::new("elasticsearch.Elasticsearch")
         .other_methods(io(Some("elasticsearch.AsyncElasticsearch")))
         .methods(&[Api::new("options")])]),
+    // SQLModel: SQLAlchemy's sessions with `exec` for its typed selects.
+    Library::new("sqlmodel")
+        .functions(&[Api::new("sqlmodel.create_engine").returns("sqlalchemy.engine.Engine")])
+        .classes(&[
+            Class::new("sqlmodel.Session")
+                .aliases(&["sqlmodel.orm.session.Session"])
+                .thread_bound()
+                .methods(&SQLMODEL_SESSION_METHODS),
+            Class::new("sqlmodel.ext.asyncio.session.AsyncSession")
+                .methods(&[Api::new("exec").coroutine()]),
+        ]),
 ];

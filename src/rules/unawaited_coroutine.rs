@@ -18,7 +18,7 @@ declares: `self.conn.execute(...)` where a base class in another module declares
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
 request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
-`execute` and `commit`, and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
+`execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never
 runs `save`). So is a call of a sync `def` those decorators make into a coroutine function
 (`@database_sync_to_async def store(self, ...)`, then `self.store(text)`); textual's

@@ -30,7 +30,8 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 descriptors (`select.select` and its poll objects, `selectors`; a zero timeout only polls),
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
-`MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy`, `elasticsearch.Elasticsearch`,
+`MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy` and `sqlmodel` sessions,
+`elasticsearch.Elasticsearch`,
 `boto3` and the `botocore` clients it builds, `pycognito`'s Cognito sign-ins and token
 renewals, and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
