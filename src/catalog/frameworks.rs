@@ -174,7 +174,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("async_add_hass_job").loop_affine(),
                     Api::new("async_run_job").loop_affine(),
                     Api::new("async_run_hass_job").loop_affine(),
-                    Api::new("async_add_executor_job").loop_affine(),
+                    // Runs `target` in the executor's threads and hands back an awaitable.
+                    Api::new("async_add_executor_job")
+                        .loop_affine()
+                        .hands_off("target", 0),
                 ]),
             Class::type_only(EVENT_BUS).methods(&[
                 Api::new("async_fire").loop_affine(),

@@ -24,8 +24,15 @@ pub const UNBOUNDED_UNLESS_SIZED: &[&str] = &[
 ];
 
 /// Decorators that memoize a function: a zero-argument function so decorated runs its body
-/// once per process, so whatever it blocks on, it blocks on once (LW103's exemption).
-pub const MEMOIZING_DECORATORS: &[&str] = &["functools.cache", "functools.lru_cache"];
+/// once per process, so whatever it blocks on, it blocks on once (LW103's exemption), and
+/// whatever loop-bound work it does is done by its first caller (LW104's). Home Assistant's
+/// `@singleton(key)` keeps what the function returns in `hass.data` under the key: once
+/// per instance of Home Assistant, which a process has one of.
+pub const MEMOIZING_DECORATORS: &[&str] = &[
+    "functools.cache",
+    "functools.lru_cache",
+    "homeassistant.helpers.singleton.singleton",
+];
 
 /// The last names of calls that hand the function they are given to a worker thread, read
 /// in a decorator's wrapper, where the receiver is a local the module cannot type

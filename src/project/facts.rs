@@ -141,10 +141,16 @@ impl Facts {
                         // An API that raises where no loop runs (`asyncio.create_task`) is
                         // harmless on a thread when the error is caught on the way: the
                         // worker gets an exception, the loop is not touched.
+                        // A memoized function's body runs once, as for LW103: whatever
+                        // loop-bound work it does (a registry built on its first call, which
+                        // registers its listeners) is done by then, not per caller.
                         ranked_backward(
                             project,
                             &callers,
-                            |id, _| {
+                            |id, function| {
+                                if function.runs_once {
+                                    return None;
+                                }
                                 let mut best: Option<(u8, usize)> = None;
                                 for (index, site) in
                                     project.loop_affine_sites(id).iter().enumerate()
@@ -166,7 +172,8 @@ impl Facts {
                             },
                             |severity, caller, site, _| {
                                 let function = project.function(caller);
-                                !function.on_checked_thread(site)
+                                !function.runs_once
+                                    && !function.on_checked_thread(site)
                                     && (severity == 2
                                         || !function.calls[site].catches_runtime_error())
                             },

@@ -69,6 +69,10 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 ## Not flagged
 - `loop.call_soon_threadsafe` and `asyncio.run_coroutine_threadsafe` (they are the fix), and
   functions that are only called on the loop's thread.
+- A chain through a memoized function (`@functools.cache`, `@lru_cache`, Home Assistant's
+  `@singleton(key)`): its body runs once, on its first call, and what it does with the loop
+  (a registry that registers its listeners as it is built) is done by then; such caches are
+  filled at start-up, on the loop, as LW103 reads them too.
 - Code behind a test of which thread runs it: the branch where `threading.get_ident() ==
   x` or `threading.current_thread() is x` holds (also as one part of an `and`), or the `else`
   of `!=` / `is not` (`if threading.get_ident() == loop_thread.ident: service.start()` /

@@ -95,7 +95,8 @@ async def webhook(key):
   cannot name, or that the helper rebinds before calling: whether the helper blocks depends on
   who calls it, and a function's facts are the same for every caller, so none is reported. A
   callable the callers were handed in turn is not followed either (one call up only).
-- Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, with or without
+- Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, Home Assistant's
+  `@singleton(key)`, with or without
   arguments: once per process or per distinct arguments), a call that fills a cache on a
   miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, or the
   `except KeyError:` of a `try` that reads `CACHE[key]` and stores it, or a cache an object
