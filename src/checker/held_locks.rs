@@ -48,8 +48,6 @@ pub enum LockKey {
 /// What the walk learns of the module's locks (per-module state).
 #[derive(Default)]
 struct LockState {
-    /// Whether the module can hold a `threading` lock at all (decided once, from its text).
-    relevant: Option<bool>,
     /// Lock → the first place it is held around blocking work: (row, what).
     held_blocking: HashMap<LockKey, (usize, String)>,
     /// Calls made while a lock is held, to a path that may be a function of the module:
@@ -313,14 +311,10 @@ pub fn acquired_lock(checker: &Checker, call: &ast::ExprCall, path: &str) -> Opt
     }
 }
 
+/// Whether the module can hold a `threading` lock at all: its text names `threading` (one
+/// scan of the module answers it, `Checker::source_words`).
 fn relevant(checker: &Checker) -> bool {
-    let known = checker.rule_state::<LockState>().relevant;
-    if let Some(known) = known {
-        return known;
-    }
-    let relevant = checker.source_mentions("threading");
-    checker.rule_state::<LockState>().relevant = Some(relevant);
-    relevant
+    checker.source_mentions("threading")
 }
 
 /// Whether code at `range` runs while its function holds a lock of the loop's thread: a

@@ -37,6 +37,17 @@ static SCANNED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     words
 });
 
+/// The bits of [`SCANNED`] that stand for the thread identity calls.
+static THREAD_IDENTITY: LazyLock<u64> = LazyLock::new(|| {
+    catalog::THREAD_IDENTITY_CALLS
+        .iter()
+        .filter_map(|path| {
+            let last = path.rsplit('.').next().unwrap_or(path);
+            SCANNED.iter().position(|word| *word == last)
+        })
+        .fold(0, |bits, index| bits | 1 << index)
+});
+
 static AUTOMATON: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
@@ -89,6 +100,13 @@ impl SourceWords {
         }
     }
 
+    /// Whether the text names one of the calls that tell which thread runs
+    /// (`catalog::THREAD_IDENTITY_CALLS`, by their last name): asked at every call under an
+    /// `if`, so answered by one mask rather than a word at a time.
+    pub(crate) fn names_thread_identity(&self) -> bool {
+        self.found & *THREAD_IDENTITY != 0
+    }
+
     /// Where the text names one of [`LOOP_PROBES`], by start.
     pub(crate) fn loop_probes(&self) -> &[(u32, u32)] {
         &self.loop_probes
@@ -126,6 +144,8 @@ mod tests {
         assert!(!words.mentions(text, "contextmanager"));
         assert!(words.mentions(text, "get_ident"));
         assert!(!words.mentions(text, "current_thread"));
+        assert!(words.names_thread_identity());
+        assert!(!SourceWords::scan("import threading").names_thread_identity());
         // A word outside the scan is searched for.
         assert!(words.mentions(text, "import"));
         assert!(!words.mentions(text, "gather"));

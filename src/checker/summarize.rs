@@ -883,9 +883,9 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether the current function can hold a loop guard at all: it names `is_running`,
-/// `get_running_loop` or `get_event_loop` (`LOOP_PROBES`), so that the walk down to each call, in
-/// `loop_guards::is_guarded`, is spent only where a guard can be. The module's text is
-/// searched once, on the first question, for where the words are; each function is then
+/// `get_running_loop` or `get_event_loop` (`source_words::LOOP_PROBES`), so that the walk
+/// down to each call, in `loop_guards::is_guarded`, is spent only where a guard can be. The
+/// module's one scan (`Checker::source_words`) keeps where the words are; each function is
 /// answered from those places by its body's range (a search of every function's text cost
 /// as much again as the module's, once more for each nesting level). Most modules name none.
 fn may_guard_on_the_loop(checker: &Checker) -> bool {

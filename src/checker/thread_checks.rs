@@ -75,17 +75,9 @@ fn is_thread_identity(checker: &Checker, expr: &Expr) -> bool {
         .is_some_and(|path| catalog::THREAD_IDENTITY_CALLS.contains(&path.as_str())))
 }
 
-/// Whether the module's text names any of the thread identity calls, looked for once per
-/// module (most never do, and the question comes at every call under an `if`).
+/// Whether the module's text names any of the thread identity calls (most never do, and
+/// the question comes at every call under an `if`): the module's one scan for the words
+/// rules look for answers it (`Checker::source_words`).
 fn module_asks(checker: &Checker) -> bool {
-    #[derive(Default)]
-    struct Mentions(Option<bool>);
-    let known = checker.rule_state::<Mentions>().0;
-    known.unwrap_or_else(|| {
-        let mentions = catalog::THREAD_IDENTITY_CALLS
-            .iter()
-            .any(|path| checker.source_mentions(path.rsplit('.').next().unwrap_or(path)));
-        checker.rule_state::<Mentions>().0 = Some(mentions);
-        mentions
-    })
+    checker.source_words().names_thread_identity()
 }
