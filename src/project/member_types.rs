@@ -442,6 +442,21 @@ impl<'a> Project<'a> {
         None
     }
 
+    /// The library API `path` names rather than a project function: `path` itself outside
+    /// the project's names (`asyncio.sleep`, or `asyncio.Event.wait` for a local the module
+    /// typed), or the API it reaches through project values (`app.Probe._ready.wait`, with
+    /// `_ready` declared or assigned an `asyncio.Event`). `None` when it names a project
+    /// function or a step is not known.
+    pub fn library_api<'p>(&self, path: &'p str) -> Option<Cow<'p, str>> {
+        if !self.may_be_project_path(path) {
+            return Some(Cow::Borrowed(path));
+        }
+        match self.resolve_member(path)? {
+            Target::External(api) => Some(Cow::Owned(api.into_string())),
+            Target::Function(_) => None,
+        }
+    }
+
     /// The facts function `id` has through calls only the link resolved (see
     /// [`LinkedSites`]), computed once when the project is linked.
     pub fn linked_sites(&self, id: FunctionId) -> Option<&LinkedSites> {

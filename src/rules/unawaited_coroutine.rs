@@ -1,5 +1,6 @@
 //! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
 
+use crate::catalog;
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
@@ -81,8 +82,11 @@ Also flagged: an `async def` handed over as a plain callable, to be called by th
 (`loop.call_soon(self.refresh)`, `call_later`, `call_at`, `add_signal_handler`,
 `fut.add_done_callback(on_done)`) or on a worker thread (`loop.run_in_executor(None, fetch)`,
 `asyncio.to_thread(fetch)`, `threading.Thread(target=main)`, `executor.submit(fetch)`,
-`run_in_threadpool(fetch)`). The caller calls it like a sync function, gets a coroutine object
-and never awaits it. The function must be known: a local that may hold one of several
+`run_in_threadpool(fetch)`); and so a library's coroutine function handed over the same way
+(`asyncio.to_thread(self._ready.wait)` with `_ready` an `asyncio.Event`, `loop.call_soon(
+asyncio.sleep, 1)`, `fut.add_done_callback(queue.put)` on an `asyncio.Queue`). The caller
+calls it like a sync function, gets a coroutine object and never awaits it. The function
+must be known: a local that may hold one of several
 callables (`handler = getattr(self, name)` in one branch, `handler = self.fallback` in the
 other) is not followed. An async generator function (an `async def` that yields) is not
 flagged there: calling it makes an async generator, which the caller may be handed back to
@@ -185,6 +189,8 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
     check_async_callbacks(project, report);
 }
 
+const ASYNC_CALLBACK_HELP: &str = "Schedule the coroutine instead: `asyncio.create_task(f(...))` on the loop (keep a reference), or `asyncio.run_coroutine_threadsafe(f(...), loop)` from another thread; or make the callback a sync function";
+
 /// An `async def` handed over as a plain callable (`loop.call_soon(self.refresh)`,
 /// `fut.add_done_callback(on_done)`, `loop.run_in_executor(None, fetch)`,
 /// `threading.Thread(target=main)`): whoever calls it gets a coroutine and drops it.
@@ -198,6 +204,23 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
             .chain(registered.iter().map(|handoff| (handoff, "the event loop")))
         {
             let Some(target) = project.resolve(&handoff.target) else {
+                // A library's coroutine function (`asyncio.to_thread(self._ready.wait)` on
+                // an `asyncio.Event`): the same coroutine made and dropped.
+                if let Some(api) = project
+                    .library_api(&handoff.target)
+                    .filter(|api| catalog::is_coroutine_api(api))
+                {
+                    let message = format!(
+                        "`{}` is a coroutine function handed to `{}` as a plain callable: {caller} calls it and gets a coroutine that nobody awaits, so it never runs",
+                        display_path(&api),
+                        display_path(&handoff.via),
+                    );
+                    report(
+                        id.0,
+                        Diagnostic::new(Rule::UnawaitedCoroutine, message, handoff.range)
+                            .with_help(ASYNC_CALLBACK_HELP),
+                    );
+                }
                 continue;
             };
             let target_function = project.function(target);
@@ -215,7 +238,7 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
                 display_path(&handoff.via),
             );
             let diagnostic = Diagnostic::new(Rule::UnawaitedCoroutine, message, handoff.range)
-                .with_help("Schedule the coroutine instead: `asyncio.create_task(f(...))` on the loop (keep a reference), or `asyncio.run_coroutine_threadsafe(f(...), loop)` from another thread; or make the callback a sync function")
+                .with_help(ASYNC_CALLBACK_HELP)
                 .with_chain(vec![project.definition_step(target)]);
             report(id.0, diagnostic);
         }
