@@ -77,6 +77,33 @@ pub const THREAD_RUNNING_DECORATORS: &[(&str, Option<&str>, bool)] = &[
     ("textual._work_decorator.work", Some("thread"), false),
 ];
 
+/// Library classes that call some of their methods on a thread of their own, with those
+/// methods: a project subclass's override runs there (LW104). `threading.Thread` runs `run`
+/// on the thread `start()` starts; watchdog's observer calls its event handlers' `dispatch`
+/// and `on_*` methods on the observer's thread.
+pub const THREAD_RUN_METHODS: &[(&[&str], &[&str])] = &[
+    (&["threading.Thread"], &["run"]),
+    (
+        &[
+            "watchdog.events.FileSystemEventHandler",
+            "watchdog.events.PatternMatchingEventHandler",
+            "watchdog.events.RegexMatchingEventHandler",
+            "watchdog.events.LoggingEventHandler",
+        ],
+        &[
+            "dispatch",
+            "on_any_event",
+            "on_created",
+            "on_deleted",
+            "on_modified",
+            "on_moved",
+            "on_closed",
+            "on_closed_no_write",
+            "on_opened",
+        ],
+    ),
+];
+
 /// The thread's sleep: in a coroutine, `await asyncio.sleep(...)` waits as long without a
 /// thread.
 pub const THREAD_SLEEP: &str = "time.sleep";

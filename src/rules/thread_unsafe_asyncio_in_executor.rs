@@ -1,7 +1,7 @@
 //! LW104 thread-unsafe-asyncio-in-executor: a function run on another thread uses
 //! loop-affine asyncio APIs, directly or through its sync callees.
 
-use crate::catalog::OWN_LOOP_CALLS;
+use crate::catalog::{OWN_LOOP_CALLS, THREAD_RUN_METHODS};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::{Facts, FunctionId, Project, Resolution};
@@ -21,7 +21,11 @@ through a project function that hands its parameter to one of those (`def in_thr
 *args): return loop.run_in_executor(None, func, *args)`: the finding is on the call that
 passes the function to it, one such call up), or decorating it with a decorator that runs it in a worker thread
 (`@sync_to_async`, channels' `@database_sync_to_async`, `@asyncify`, textual's
-`@work(thread=True)`: the finding is then on the function's name), or handing a plain `def`
+`@work(thread=True)`: the finding is then on the function's name), or overriding a method
+that a library class calls on a thread of its own (`run` of a `threading.Thread` subclass,
+which `start()` runs on the new thread; `on_modified`, `on_created`, `on_any_event` and the
+other handlers of a watchdog `FileSystemEventHandler` subclass, which the observer calls on
+its thread: the finding is on the method's name), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
@@ -152,6 +156,39 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             )
         {
             report(id.0, diagnostic);
+        }
+    }
+    check_thread_run_methods(project, facts, report);
+}
+
+/// Methods a library class calls on a thread of its own (`run` of a `threading.Thread`
+/// subclass, a watchdog event handler's `on_modified`): the handoff is the class, and the
+/// finding goes on the method's name, once however many subclasses inherit it.
+fn check_thread_run_methods(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    let mut seen = rustc_hash::FxHashSet::default();
+    for (library_classes, methods) in THREAD_RUN_METHODS {
+        let classes = project.classes_deriving_from(|base| library_classes.contains(&base));
+        for class in classes {
+            for method in *methods {
+                let Some(id) = project.resolve(&format!("{class}.{method}")) else {
+                    continue;
+                };
+                if !seen.insert(id) {
+                    continue;
+                }
+                let how = format!(
+                    "`{}` calls it on a thread of its own",
+                    display_path(library_classes[0])
+                );
+                let range = project.function(id).name_range;
+                if let Some(diagnostic) = on_thread(project, facts, id, &how, range) {
+                    report(id.0, diagnostic);
+                }
+            }
         }
     }
 }
