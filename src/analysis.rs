@@ -335,7 +335,12 @@ fn analyse_text(
         );
         return (vec![syntax_error], None);
     }
-    let bindings = ModuleBindings::new(syntax, &module.name, module.is_package);
+    let bindings = ModuleBindings::new(
+        syntax,
+        &module.name,
+        module.is_package,
+        roots.map(ProjectRoots::shared),
+    );
     let (diagnostics, mut summary) = dispatch::check_module(
         syntax,
         source,

@@ -288,8 +288,17 @@ impl<'a> Project<'a> {
             end += segment.len() + usize::from(count > 0);
             let prefix = &path[..end];
             if let Some(function) = prefix.strip_suffix(DEFERRED_CALL) {
-                let id = self.resolve_in(function, &mut memo.inherited)?;
-                return Some((self.return_type(id)?, count + 1));
+                if let Some(returned) = self
+                    .resolve_in(function, &mut memo.inherited)
+                    .and_then(|id| self.return_type(id))
+                {
+                    return Some((returned, count + 1));
+                }
+                // A project class called makes an instance of it: `DB()`, whose name in
+                // capitals the module could not tell from a constant's, so it left the call
+                // for the link, which knows the classes.
+                let class = self.resolve_class(function)?;
+                return Some((Type::Project(class), count + 1));
             }
             // A module is neither a class nor a value: nothing to look up for it.
             if count + 1 < segments.len()

@@ -3,6 +3,8 @@
 //! functions or classes. The analysis of a file asks it to keep out of the file's summary
 //! what the link could never use.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashSet;
 
 use crate::catalog::first_name;
@@ -10,7 +12,7 @@ use crate::discovery::module_name::ModuleName;
 
 /// The top-level names the project's modules are imported under (`app` for `app.db`).
 #[derive(Debug, Default)]
-pub struct ProjectRoots(FxHashSet<String>);
+pub struct ProjectRoots(Arc<FxHashSet<String>>);
 
 impl ProjectRoots {
     pub fn of<'n>(modules: impl IntoIterator<Item = &'n ModuleName>) -> Self {
@@ -21,13 +23,18 @@ impl ProjectRoots {
             .flat_map(|module| std::iter::once(&module.name).chain(&module.aliases))
             .map(|name| name.split('.').next().unwrap_or(name))
             .collect();
-        Self(names.into_iter().map(str::to_string).collect())
+        Self(Arc::new(names.into_iter().map(str::to_string).collect()))
     }
 
     /// The roots of a project whose names [`ProjectRoots::sorted`] gave (kept by a record of
     /// the walk: the same modules have the same roots).
     pub fn from_names(names: impl IntoIterator<Item = String>) -> Self {
-        Self(names.into_iter().collect())
+        Self(Arc::new(names.into_iter().collect()))
+    }
+
+    /// The names, shared: each module's bindings keep them (`ModuleBindings::project_roots`).
+    pub fn shared(&self) -> Arc<FxHashSet<String>> {
+        Arc::clone(&self.0)
     }
 
     /// Whether `path` may name something of the project.

@@ -58,6 +58,10 @@ pub struct ModuleBindings {
     /// names asked of the module's classes and not found. Only a name learnt in that round
     /// can change an answer in the second, so without one the second round is skipped.
     pub(super) unanswered_attributes: RefCell<Option<HashSet<String>>>,
+    /// The top-level names the project's modules are imported under, when the project is
+    /// known (shared by every module of a run): a call of a path under one of them may be a
+    /// project function's, whose result only the link can type.
+    pub project_roots: Option<std::sync::Arc<HashSet<String>>>,
 }
 
 /// What a module's bindings tell the rest of the project, once its walk is done.

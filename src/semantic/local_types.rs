@@ -261,6 +261,11 @@ impl SemanticModel<'_> {
                 *binding = Some(known);
             }
             Some(existing) if !is_plain_value(existing) && is_plain_value(&known) => {}
+            // `acc = Account.from_json(path)` in one branch, `acc = Account(provider)` in the
+            // other: a method called on the class itself, whose result only the link could
+            // tell, is taken for the alternate constructor it almost always is.
+            Some(existing) if makes_instance_of(&known, existing) => {}
+            Some(existing) if makes_instance_of(existing, &known) => *binding = Some(known),
             Some(_) => {
                 *binding = None;
                 conflicted.names.insert(Name::new(name));
@@ -282,6 +287,18 @@ fn is_callable_binding(value: &Resolved) -> bool {
 
 /// A value of a builtin scalar type (`str`, `bytes`, `int`, `float`, `bool`), none of whose
 /// methods block.
+/// Whether `call` is the result, left to the link, of a method called on the class that
+/// `instance` is an instance of (`app.Account.from_json()` beside `app.Account`).
+fn makes_instance_of(call: &Resolved, instance: &Resolved) -> bool {
+    let (Resolved::Path(call), Some(class)) = (call, instance.instance_type()) else {
+        return false;
+    };
+    call.strip_prefix(class)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(super::model::DEFERRED_CALL))
+        .is_some_and(|method| !method.is_empty() && !method.contains('.'))
+}
+
 fn is_plain_value(value: &Resolved) -> bool {
     matches!(
         value.instance_type(),

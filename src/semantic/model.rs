@@ -459,21 +459,30 @@ impl<'m> SemanticModel<'m> {
         })
     }
 
-    /// Whether `path` may name a function of another module of this module's package, or
-    /// of a class of this module the link knows more of (a method inherited from a base
-    /// class): it starts with the same top-level name. A module outside any package
-    /// (`service`, checked from its own directory) is its own top-level name. Only such
-    /// calls are worth a deferred result.
+    /// Whether `path` may name a function of another module of the project, or of a class
+    /// of this module the link knows more of (a method inherited from a base class): it
+    /// starts with one of the project's top-level names (another package of the project, or
+    /// the short name a namespace package's modules are imported under when the project
+    /// was checked by a path above it), or, the project unknown, this module's own. A module
+    /// outside any package (`service`, checked from its own directory) is its own top-level
+    /// name. Only such calls are worth a deferred result.
     fn may_be_project_function(&self, path: &str) -> bool {
         // Asked of most calls' callees: the first dot found once in each, on bytes.
         fn root(path: &str) -> Option<&str> {
             memchr::memchr(b'.', path.as_bytes()).map(|dot| &path[..dot])
         }
-        let module = self.module.module_name.as_str();
-        let module_root = root(module).unwrap_or(module);
-        match root(path) {
-            Some(path_root) => path_root == module_root && !path.ends_with(DEFERRED_CALL),
-            None => false,
+        let Some(path_root) = root(path) else {
+            return false;
+        };
+        if path.ends_with(DEFERRED_CALL) {
+            return false;
+        }
+        match &self.module.project_roots {
+            Some(roots) => roots.contains(path_root),
+            None => {
+                let module = self.module.module_name.as_str();
+                path_root == root(module).unwrap_or(module)
+            }
         }
     }
 }

@@ -14,10 +14,18 @@ use crate::catalog::{self, EVENT_LOOP};
 const TYPE_ALIAS_MARKERS: &[&str] = &["typing.TypeAlias", "typing_extensions.TypeAlias"];
 
 impl ModuleBindings {
-    pub fn new(module: &ModModule, module_name: &str, is_package: bool) -> Self {
+    /// The bindings of `module`, named `module_name`; `project_roots` are the top-level
+    /// names of the project it belongs to, when the project is known.
+    pub fn new(
+        module: &ModModule,
+        module_name: &str,
+        is_package: bool,
+        project_roots: Option<std::sync::Arc<HashSet<String>>>,
+    ) -> Self {
         let mut bindings = Self {
             module_name: module_name.to_string(),
             is_package,
+            project_roots,
             ..Self::default()
         };
         // Most module-level statements bind a name (imports, definitions, assignments): the
