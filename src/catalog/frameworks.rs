@@ -260,10 +260,30 @@ pub const LITELLM_CUSTOM_LOGGER: &[&str] = &[
     "litellm.CustomLogger",
 ];
 
+/// Python's special methods that run once per use of an object, not concurrently with
+/// themselves (LW601 shape 1 is not reported in them, nor counts them among a method's
+/// callers): entering and leaving a context, stepping an iterator, awaiting it, building and
+/// finalising it. Not `__call__`: an ASGI app's runs once per request, concurrently; nor a
+/// project's own double-underscore names (grpclib's `Channel.__connect__`), which are
+/// plain methods.
+pub const SERIALIZED_DUNDERS: &[&str] = &[
+    "__aenter__",
+    "__aexit__",
+    "__aiter__",
+    "__anext__",
+    "__await__",
+    "__enter__",
+    "__exit__",
+    "__init__",
+    "__new__",
+    "__post_init__",
+    "__del__",
+];
+
 /// Methods a framework never runs concurrently with themselves (LW601 shape 1 is not reported
 /// in them): Home Assistant's config-flow steps (`async_step_*`), entity and coordinator
-/// update hooks, and unittest's async set-up. A trailing `*` matches a prefix; dunder methods
-/// (`__aenter__`, `__anext__`) are always treated so.
+/// update hooks, and unittest's async set-up. A trailing `*` matches a prefix; Python's own
+/// [`SERIALIZED_DUNDERS`] are always treated so.
 pub const SERIALIZED_HOOKS: &[&str] = &[
     "async_step_*",
     "async_update",

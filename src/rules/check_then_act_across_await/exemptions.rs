@@ -106,7 +106,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     pub(super) fn is_serialized(&self) -> bool {
         let name = self.function.name.as_str();
         self.is_serialized_class()
-            || (name.starts_with("__") && name.ends_with("__"))
+            || catalog::SERIALIZED_DUNDERS.contains(&name)
             || catalog::SERIALIZED_HOOKS
                 .iter()
                 .any(|hook| match hook.strip_suffix('*') {

@@ -192,7 +192,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 _ => false,
             })
         });
-        !name.starts_with('_') && returns_state && builds_resource
+        is_public(name) && returns_state && builds_resource
     }
 
     /// Whether the function is a wrapper its enclosing function returns (a decorator's
@@ -231,7 +231,7 @@ impl<'a> Analysis<'_, 'a, '_> {
         let name = self.function.name.as_str();
         *self.callers.get_or_init(|| match self.class {
             Some(class) => {
-                let is_dunder = |name: &str| name.starts_with("__") && name.ends_with("__");
+                let is_dunder = |name: &str| catalog::SERIALIZED_DUNDERS.contains(&name);
                 let callers = class_callers(class, name);
                 let is_call_of = &mut |expr: &Expr| {
                     matches!(expr, Expr::Attribute(attribute)
@@ -825,4 +825,11 @@ impl ModuleFunctionNames {
         }
         Self { users }
     }
+}
+
+/// Whether a method's name makes it part of its class's public face: no leading underscore,
+/// or a double-underscore name that ends like Python's own (`__connect__`): such names are
+/// neither private by convention nor mangled, and are called from other classes.
+fn is_public(name: &str) -> bool {
+    !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__") && name.len() > 4)
 }

@@ -170,7 +170,10 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   (`cache[key] = set(); cache[key].add(x)`): no one sees it half-built. A function whose only
   caller awaits it in a plain loop, one call at a time, or hands a single coroutine of it to
   `create_task`. A method only its owner calls once (`start()`, a set-up
-  step), and methods a framework never runs concurrently with themselves: dunder methods,
+  step), and methods a framework never runs concurrently with themselves: Python's special
+  methods that run once per use of an object (`__aenter__`, `__aexit__`, `__anext__`,
+  `__await__`; not `__call__`, which an ASGI app runs once per request, nor a project's own
+  double-underscore names such as `__connect__`, which are plain public methods),
   Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
   and the methods of `...Flow` classes (config and options flows run one step at a time).
 - Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
