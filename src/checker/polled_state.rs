@@ -7,10 +7,14 @@
 use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
-use crate::ast_query::any_expr;
-use crate::catalog::{
-    ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, STATE_PREDICATE_METHODS,
+use crate::ast_query::{
+    any_expr, enclosing_class, receiver_attribute, receiver_name, self_attribute_assignments,
 };
+use crate::catalog::{
+    ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, LOOKUP_MAPPINGS,
+    STATE_PREDICATE_METHODS,
+};
+use crate::semantic::VALUES_OF;
 
 /// Builtins that only look at their argument.
 const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
@@ -80,6 +84,15 @@ fn visit<'a>(
                 visit(checker, argument, first, other);
             }
         }
+        // `self._starting.get(key)` on a dict: a lookup, read like `self._starting[key]`.
+        Expr::Call(call) if is_mapping_lookup(checker, call) => {
+            if let Expr::Attribute(method) = &*call.func {
+                visit(checker, &method.value, first, other);
+            }
+            for argument in &call.arguments.args {
+                visit_index(checker, argument, first, other);
+            }
+        }
         // `self._pool.is_all_free()`, `fut.done()`: a question put to an object about its
         // state, read like one of its attributes.
         Expr::Call(call) if is_state_predicate(call) => {
@@ -125,6 +138,57 @@ fn is_state_predicate(call: &ast::ExprCall) -> bool {
         && (STATE_PREDICATE_METHODS.contains(&name)
             || ((name.starts_with("is_") || name.starts_with("has_"))
                 && !EXTERNAL_STATE_PREDICATES.contains(&name)))
+}
+
+/// `<mapping>.get(key)` or `<mapping>.get(key, default)` on a dict: a value typed as one of
+/// [`LOOKUP_MAPPINGS`] or as a mapping of known values (`Dict[str, bool]`), or an attribute
+/// of the receiver that the class assigns a dict (`self._starting = {}`).
+fn is_mapping_lookup(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    if method.attr.as_str() != "get"
+        || !call.arguments.keywords.is_empty()
+        || !matches!(call.arguments.args.len(), 1 | 2)
+    {
+        return false;
+    }
+    match checker.model.type_of(&method.value) {
+        Some(type_name) => {
+            type_name.starts_with(VALUES_OF) || LOOKUP_MAPPINGS.contains(&type_name.as_str())
+        }
+        None => class_assigns_a_dict(checker, &method.value),
+    }
+}
+
+/// Whether `target` is `self.<attribute>` and the method's class assigns that attribute a
+/// dict display, a dict comprehension or a call of a mapping type, in any of its methods.
+fn class_assigns_a_dict(checker: &Checker, target: &Expr) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let (Some(class), Some(receiver)) = (
+        enclosing_class(checker.statement_ancestors(), function),
+        receiver_name(function),
+    ) else {
+        return false;
+    };
+    let Some(attribute) = receiver_attribute(target, receiver) else {
+        return false;
+    };
+    let mut assigned = false;
+    self_attribute_assignments(class, &mut |_, target, value, _| {
+        assigned |= target.attr.as_str() == attribute
+            && value.is_some_and(|value| match value {
+                Expr::Dict(_) | Expr::DictComp(_) => true,
+                Expr::Call(call) => checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| LOOKUP_MAPPINGS.contains(&path.as_str())),
+                _ => false,
+            });
+    });
+    assigned
 }
 
 fn is_inspecting_builtin(checker: &Checker, call: &ast::ExprCall) -> bool {

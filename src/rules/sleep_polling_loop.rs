@@ -11,6 +11,7 @@ use crate::checker::polled_state::{exit_test, is_logging_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
 use crate::project::roots::may_be_in_project;
 use crate::registry::Rule;
+use crate::semantic::{ELEMENTS_OF, VALUES_OF};
 
 pub const DOCS: &str = r#"# LW505 sleep-polling-loop
 
@@ -24,7 +25,8 @@ while not self._ready:
 and the `while True:` form whose body tests the condition and leaves (`if self._ready: break`,
 `return` or `raise`) beside the sleep. The condition must read state that other code sets: an
 attribute (`self._ready`, `conn.state`) or a module global, through `not`, `and`/`or`,
-comparisons, subscripts and `len(...)`.
+comparisons, subscripts, `len(...)` and a dict's `get(key)` (`while self._starting.get(key):`,
+on an attribute typed as a dict or that the class assigns one).
 
 ## Why is this bad?
 The waiter wakes up to one period late (a 100 ms poll adds 50 ms to every wait on average) and
@@ -180,6 +182,11 @@ fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
             }
         };
         if known.is_some_and(|type_name| {
+            // A container of known elements or values (`[]app.Job`, `{}builtins.bool`) is a
+            // builtin list or dict, whatever it holds.
+            if type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF) {
+                return false;
+            }
             let module = type_name.split('.').next().unwrap_or_default();
             !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
                 && !may_be_in_project(checker.roots, &type_name)
