@@ -401,24 +401,6 @@ pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 pub const STATE_PREDICATE_METHODS: &[&str] =
     &["done", "cancelled", "empty", "full", "locked", "is_set"];
 
-/// The mappings whose `get(key)` looks a key up in what the project's own code stored
-/// there: a loop that tests `self._starting.get(key)` waits, like one that tests
-/// `self._starting[key]`, for other code to change it (LW106, LW505). Only these, by type: a
-/// `get` on anything else may ask a cache server or a web API.
-pub const LOOKUP_MAPPINGS: &[&str] = &[
-    "builtins.dict",
-    "typing.Dict",
-    "typing.Mapping",
-    "typing.MutableMapping",
-    "typing.DefaultDict",
-    "typing.OrderedDict",
-    "collections.defaultdict",
-    "collections.OrderedDict",
-    "collections.Counter",
-    "collections.abc.Mapping",
-    "collections.abc.MutableMapping",
-];
-
 /// `is_…` methods that ask about the world outside the process, which no coroutine of it
 /// changes and no event announces: a file appearing, a thread or process ending. A loop that
 /// polls one is not waiting on state only other code sets (LW106, LW505).

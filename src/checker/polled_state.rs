@@ -11,10 +11,9 @@ use crate::ast_query::{
     any_expr, enclosing_class, receiver_attribute, receiver_name, self_attribute_assignments,
 };
 use crate::catalog::{
-    ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, LOOKUP_MAPPINGS,
-    STATE_PREDICATE_METHODS,
+    ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, STATE_PREDICATE_METHODS,
 };
-use crate::semantic::VALUES_OF;
+use crate::semantic::{MAPPING_CONTAINERS, VALUES_OF};
 
 /// Builtins that only look at their argument.
 const INSPECTING_BUILTINS: &[&str] = &["len", "bool"];
@@ -141,7 +140,7 @@ fn is_state_predicate(call: &ast::ExprCall) -> bool {
 }
 
 /// `<mapping>.get(key)` or `<mapping>.get(key, default)` on a dict: a value typed as one of
-/// [`LOOKUP_MAPPINGS`] or as a mapping of known values (`Dict[str, bool]`), or an attribute
+/// [`MAPPING_CONTAINERS`] or as a mapping of known values (`Dict[str, bool]`), or an attribute
 /// of the receiver that the class assigns a dict (`self._starting = {}`).
 fn is_mapping_lookup(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(method) = &*call.func else {
@@ -155,7 +154,7 @@ fn is_mapping_lookup(checker: &Checker, call: &ast::ExprCall) -> bool {
     }
     match checker.model.type_of(&method.value) {
         Some(type_name) => {
-            type_name.starts_with(VALUES_OF) || LOOKUP_MAPPINGS.contains(&type_name.as_str())
+            type_name.starts_with(VALUES_OF) || MAPPING_CONTAINERS.contains(&type_name.as_str())
         }
         None => class_assigns_a_dict(checker, &method.value),
     }
@@ -184,7 +183,7 @@ fn class_assigns_a_dict(checker: &Checker, target: &Expr) -> bool {
                 Expr::Call(call) => checker
                     .model
                     .call_path(call)
-                    .is_some_and(|path| LOOKUP_MAPPINGS.contains(&path.as_str())),
+                    .is_some_and(|path| MAPPING_CONTAINERS.contains(&path.as_str())),
                 _ => false,
             });
     });

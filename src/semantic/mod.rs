@@ -16,8 +16,8 @@ mod scope;
 
 pub use bindings::{ClassInfo, ModuleBindings, ModuleExports, receiver_of};
 pub use model::{
-    DEFERRED_CALL, ELEMENTS_OF, SemanticModel, VALUES_OF, element_type, is_collection,
-    looks_like_class,
+    DEFERRED_CALL, ELEMENTS_OF, MAPPING_CONTAINERS, SemanticModel, VALUES_OF, element_type,
+    is_collection, looks_like_class,
 };
 pub use resolved::{Resolved, dotted_name, member_path};
 pub use scope::{FunctionScope, Receiver, Scope, ScopeStack};

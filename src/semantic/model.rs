@@ -525,8 +525,9 @@ const ELEMENT_CONTAINERS: &[&str] = &[
 /// `.values()` a collection of them.
 pub const VALUES_OF: &str = "{}";
 
-/// Mappings whose second type argument is their values' type.
-const MAPPING_CONTAINERS: &[&str] = &[
+/// Mappings whose second type argument is their values' type; the dicts a `get(key)` looks a
+/// key up in (LW505 reads such a lookup as state the project sets).
+pub const MAPPING_CONTAINERS: &[&str] = &[
     "builtins.dict",
     "typing.Dict",
     "typing.Mapping",
