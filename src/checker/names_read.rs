@@ -204,6 +204,29 @@ const FUTURE_MEMBERS: &[&str] = &[
     "get_coro",
 ];
 
+/// The classes a coroutine, a future or another awaitable is an instance of: an
+/// `isinstance` test against one of them asks whether a value is awaitable.
+const AWAITABLE_CLASS_NAMES: &[&str] = &[
+    "Awaitable",
+    "Coroutine",
+    "CoroutineType",
+    "Future",
+    "Task",
+    "Generator",
+    "AsyncGenerator",
+];
+
+/// Whether an `isinstance` test's class (or one of a tuple of them) is an awaitable's, by its
+/// last name (`collections.abc.Awaitable`, `asyncio.Future`, `types.CoroutineType`).
+fn names_an_awaitable(class: &Expr) -> bool {
+    match class {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(names_an_awaitable),
+        Expr::Name(name) => AWAITABLE_CLASS_NAMES.contains(&name.id.as_str()),
+        Expr::Attribute(attribute) => AWAITABLE_CLASS_NAMES.contains(&attribute.attr.as_str()),
+        _ => true,
+    }
+}
+
 /// Whether reading `attribute` of a value says it was taken for a call's result.
 pub(crate) fn is_result_member(attribute: &str) -> bool {
     !COROUTINE_MEMBERS.contains(&attribute) && !FUTURE_MEMBERS.contains(&attribute)
@@ -318,6 +341,24 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         self.nesting -= 1;
     }
 
+    /// `f"failed: {x}"`: `x` is formatted, read for its text as a call's result is (a
+    /// coroutine formats as `<coroutine object ...>`), not used whole.
+    fn visit_interpolated_string_element(&mut self, element: &'a ast::InterpolatedStringElement) {
+        if let ast::InterpolatedStringElement::Interpolation(interpolation) = element
+            && let Expr::Name(name) = &*interpolation.expression
+            && name.ctx.is_load()
+        {
+            self.reads().read(name.id.as_str(), TAKEN_FROM);
+            if let Some(format_spec) = &interpolation.format_spec {
+                for spec_element in &format_spec.elements {
+                    self.visit_interpolated_string_element(spec_element);
+                }
+            }
+            return;
+        }
+        visitor::walk_interpolated_string_element(self, element);
+    }
+
     fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
         if let Expr::Name(name) = &comprehension.iter {
             self.reads().read(name.id.as_str(), AS_RESULT);
@@ -406,6 +447,22 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                     && matches!(func.id.as_str(), "locals" | "vars" | "eval" | "exec")
                 {
                     self.reads().everything = true;
+                }
+                // `isinstance(x, Err)`: what `x` holds is looked at as a result is, for its
+                // type, which a coroutine never shares with the classes a call's result may
+                // be. A test for an awaitable (`isinstance(x, Awaitable)`) is walked as usual.
+                if let Expr::Name(func) = &*call.func
+                    && func.id.as_str() == "isinstance"
+                    && let [Expr::Name(name), class] = &*call.arguments.args
+                    && name.ctx.is_load()
+                    && call.arguments.keywords.is_empty()
+                    && !names_an_awaitable(class)
+                {
+                    self.reads().read(name.id.as_str(), TAKEN_FROM);
+                    self.nesting += 1;
+                    self.visit_expr(class);
+                    self.nesting -= 1;
+                    return;
                 }
                 // `x.append(v)`: `x` is read for a member, only to be filled (which a
                 // coroutine has no member for).

@@ -60,7 +60,10 @@ place (`fetch()["data"]`, `get_me().id`), also under an `await`, which binds loo
 either (`await fetch()["data"]` indexes the coroutine, then awaits the result); unpacked
 (`rows, cursor = fetch(query)`: a coroutine cannot be iterated, so this raises `TypeError`);
 bound to a name whose members are
-read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`); or bound to a
+read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or that is only
+looked at for its type or its text, never awaited, returned or passed on (`result =
+run(cmd)` then `if isinstance(result, Err):` and `f"failed: {result}"`; a test for an
+awaitable, `isinstance(result, Awaitable)`, is no such look); or bound to a
 name once and, whatever else is done with it, filled, indexed, iterated or read for a member
 no coroutine or future has (`roles = fetch_roles()`, `roles.insert(0, user)`, `return
 roles`: the call fails there at run time); or handed to a
