@@ -9,6 +9,29 @@ use super::entries::{Api, Class, Library, io};
 const BASE_CLIENT: &str = "botocore.client.BaseClient";
 const SERVICE_RESOURCE: &str = "boto3.resources.base.ServiceResource";
 
+/// The class a type-stub package names for a boto3 client or resource: the stubs
+/// (`mypy_boto3_s3.S3Client`, `types_boto3_dynamodb.service_resource.DynamoDBServiceResource`)
+/// give each service's client a class of its own, one package per service, while at run time
+/// every one of them is a botocore client. Read by their package's prefix and the class's
+/// last name, since there is a package for each of the hundreds of services.
+pub(super) fn stub_class(path: &str) -> Option<&'static str> {
+    const STUB_PACKAGES: &[&str] = &["mypy_boto3_", "types_boto3_"];
+    if !STUB_PACKAGES
+        .iter()
+        .any(|package| path.starts_with(package))
+    {
+        return None;
+    }
+    let name = path.rsplit('.').next().unwrap_or(path);
+    if name.ends_with("ServiceResource") {
+        Some(SERVICE_RESOURCE)
+    } else if name.ends_with("Client") {
+        Some(BASE_CLIENT)
+    } else {
+        None
+    }
+}
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("boto3")
         .functions(&[

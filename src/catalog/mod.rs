@@ -413,7 +413,11 @@ pub fn describes_type(path: &str) -> bool {
 
 /// The canonical name of a known class.
 pub fn canonical_class(path: &str) -> Option<&'static str> {
-    TABLES.classes.get(path).copied()
+    TABLES
+        .classes
+        .get(path)
+        .copied()
+        .or_else(|| aws::stub_class(path))
 }
 
 pub fn attribute_type(owner_type: &str, attribute: &str) -> Option<&'static str> {

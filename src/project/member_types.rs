@@ -380,8 +380,12 @@ impl<'a> Project<'a> {
                 if step >= MAX_STEPS {
                     return None;
                 }
+                // A class the catalog describes only as a type (`botocore.client.BaseClient`,
+                // which annotations name and no call constructs) is its own canonical path.
                 return catalog::canonical_class(&current)
-                    .map(|class| Type::Library(class.to_string()));
+                    .map(str::to_string)
+                    .or_else(|| catalog::describes_type(&current).then(|| current.into_owned()))
+                    .map(Type::Library);
             }
             current = Cow::Owned(self.reexported(&current)?);
         }

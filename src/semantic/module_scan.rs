@@ -10,6 +10,9 @@ use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
 use crate::catalog::{self, EVENT_LOOP};
 
+/// `Annotated[T, ...]`, whose first argument is the type.
+const ANNOTATED_FORMS: &[&str] = &["typing.Annotated", "typing_extensions.Annotated"];
+
 /// The annotations that mark an assignment as a type alias (`Handler: TypeAlias = ...`).
 const TYPE_ALIAS_MARKERS: &[&str] = &["typing.TypeAlias", "typing_extensions.TypeAlias"];
 
@@ -432,13 +435,29 @@ impl ModuleBindings {
     /// [`catalog::AWAITABLE_CALLABLE`] so that an annotation `handler: Handler` (in this
     /// module, or in one that imports it: the alias is exported like any other path) types
     /// the value as one.
+    ///
+    /// Also an `Annotated` alias of a class (`SessionDep = Annotated[Session,
+    /// Depends(get_session)]`, FastAPI's way of declaring a dependency once): the alias
+    /// stands for the class wherever it annotates a parameter, here or in a module that
+    /// imports it.
     fn type_alias(&self, value: &Expr) -> Option<Resolved> {
-        let Expr::Subscript(_) = value else {
+        let Expr::Subscript(subscript) = value else {
             return None;
         };
-        (SemanticModel::new(self).annotation_type(value).as_deref()
-            == Some(catalog::AWAITABLE_CALLABLE))
-        .then(|| Resolved::Path(catalog::AWAITABLE_CALLABLE.to_string()))
+        let model = SemanticModel::new(self);
+        let annotated = model.annotation_type(value)?;
+        if annotated == catalog::AWAITABLE_CALLABLE {
+            return Some(Resolved::Path(annotated));
+        }
+        let is_annotated = model
+            .path_of(&subscript.value)
+            .is_some_and(|form| ANNOTATED_FORMS.contains(&form.as_str()));
+        // A class, by its path: not a collection of one (`[]app.Job`), which no method
+        // call on the parameter reaches.
+        let names_class = annotated
+            .bytes()
+            .all(|byte| byte == b'.' || byte == b'_' || byte.is_ascii_alphanumeric());
+        (is_annotated && names_class).then_some(Resolved::Path(annotated))
     }
 
     fn bind_target(&mut self, target: &Expr, value: Option<Resolved>) {

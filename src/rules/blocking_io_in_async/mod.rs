@@ -32,7 +32,9 @@ descriptors (`select.select` and its poll objects, `selectors`; a zero timeout o
 process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy` and `sqlmodel` sessions,
 `elasticsearch.Elasticsearch`,
-`boto3` and the `botocore` clients it builds, `pycognito`'s Cognito sign-ins and token
+`boto3` and the `botocore` clients it builds (also a parameter annotated with a client
+class of the mypy-boto3 type stubs, directly or through an Annotated alias declared in
+another module, as FastAPI's dependencies are), `pycognito`'s Cognito sign-ins and token
 renewals, and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
 `importlib.import_module` and the installed-package metadata of `importlib.metadata`
