@@ -285,8 +285,6 @@ fn is_callable_binding(value: &Resolved) -> bool {
     }
 }
 
-/// A value of a builtin scalar type (`str`, `bytes`, `int`, `float`, `bool`), none of whose
-/// methods block.
 /// Whether `call` is the result, left to the link, of a method called on the class that
 /// `instance` is an instance of (`app.Account.from_json()` beside `app.Account`).
 fn makes_instance_of(call: &Resolved, instance: &Resolved) -> bool {
@@ -299,6 +297,8 @@ fn makes_instance_of(call: &Resolved, instance: &Resolved) -> bool {
         .is_some_and(|method| !method.is_empty() && !method.contains('.'))
 }
 
+/// A value of a builtin scalar type (`str`, `bytes`, `int`, `float`, `bool`), none of whose
+/// methods block.
 fn is_plain_value(value: &Resolved) -> bool {
     matches!(
         value.instance_type(),
