@@ -343,6 +343,32 @@ pub fn self_attribute_assignments<'a>(
     }
 }
 
+/// Whether the class gives its attribute `attribute` a value `makes` accepts: in any of its
+/// methods (`self.results = []`), or in its body (`results: list[str] = []`, `results = []`),
+/// where a dataclass or a plain class declares what each instance starts with. Asked
+/// of a container's shape (a list, a dict) by the rules that need to know what an
+/// attribute holds when no type annotation says it.
+pub fn class_assigns_attribute(
+    class: &ast::StmtClassDef,
+    attribute: &str,
+    makes: &dyn Fn(&Expr) -> bool,
+) -> bool {
+    let mut assigned = false;
+    self_attribute_assignments(class, &mut |_, target, value, _| {
+        assigned |= target.attr.as_str() == attribute && value.is_some_and(makes);
+    });
+    let names_it =
+        |target: &Expr| matches!(target, Expr::Name(name) if name.id.as_str() == attribute);
+    assigned
+        || class.body.iter().any(|stmt| match stmt {
+            Stmt::AnnAssign(assign) => {
+                names_it(&assign.target) && assign.value.as_deref().is_some_and(makes)
+            }
+            Stmt::Assign(assign) => assign.targets.iter().any(names_it) && makes(&assign.value),
+            _ => false,
+        })
+}
+
 /// The statement of `body` that holds `range` (a non-empty range, such as a call's), with
 /// its index: found by halving, as a body's statements come in order and never overlap. A
 /// scan of the body cost every call inside a long `try` or `if` a pass over its statements,

@@ -8,7 +8,7 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
 use crate::ast_query::{
-    any_expr, enclosing_class, receiver_attribute, receiver_name, self_attribute_assignments,
+    any_expr, class_assigns_attribute, enclosing_class, receiver_attribute, receiver_name,
 };
 use crate::catalog::{
     ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, STATE_PREDICATE_METHODS,
@@ -161,7 +161,8 @@ fn is_mapping_lookup(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether `target` is `self.<attribute>` and the method's class assigns that attribute a
-/// dict display, a dict comprehension or a call of a mapping type, in any of its methods.
+/// dict display, a dict comprehension or a call of a mapping type (in a method, or
+/// declared in its body).
 fn class_assigns_a_dict(checker: &Checker, target: &Expr) -> bool {
     let Some(function) = checker.current_function() else {
         return false;
@@ -175,19 +176,14 @@ fn class_assigns_a_dict(checker: &Checker, target: &Expr) -> bool {
     let Some(attribute) = receiver_attribute(target, receiver) else {
         return false;
     };
-    let mut assigned = false;
-    self_attribute_assignments(class, &mut |_, target, value, _| {
-        assigned |= target.attr.as_str() == attribute
-            && value.is_some_and(|value| match value {
-                Expr::Dict(_) | Expr::DictComp(_) => true,
-                Expr::Call(call) => checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| MAPPING_CONTAINERS.contains(&path.as_str())),
-                _ => false,
-            });
-    });
-    assigned
+    class_assigns_attribute(class, attribute, &|value| match value {
+        Expr::Dict(_) | Expr::DictComp(_) => true,
+        Expr::Call(call) => checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| MAPPING_CONTAINERS.contains(&path.as_str())),
+        _ => false,
+    })
 }
 
 fn is_inspecting_builtin(checker: &Checker, call: &ast::ExprCall) -> bool {

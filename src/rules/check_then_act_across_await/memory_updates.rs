@@ -9,7 +9,7 @@ use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_text_size::Ranged;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::ast_query::{receiver_attribute, self_attribute_assignments};
+use crate::ast_query::{class_assigns_attribute, receiver_attribute};
 use crate::catalog;
 use crate::semantic::is_collection;
 
@@ -131,18 +131,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 .is_some_and(|path| catalog::IN_PLACE_AUGMENTED_TYPES.contains(&path.as_str())),
             _ => false,
         };
-        let mut assigned_one = false;
-        self_attribute_assignments(class, &mut |_, assigned, value, _| {
-            assigned_one |=
-                assigned.attr.as_str() == attribute && value.is_some_and(makes_collection);
-        });
-        // `results: list[str] = []` in the class body.
-        assigned_one
-            || class.body.iter().any(|stmt| {
-                matches!(stmt, Stmt::AnnAssign(assign)
-                    if matches!(&*assign.target, Expr::Name(name) if name.id.as_str() == attribute)
-                        && assign.value.as_deref().is_some_and(makes_collection))
-            })
+        class_assigns_attribute(class, attribute, &makes_collection)
     }
 
     /// Shared state that can be read and written whole: an attribute or global
