@@ -57,7 +57,8 @@ async def update(key, value):
 ```
 
 Also flagged, when the target version is 3.9 or later: `with (await lock):` (or `with await
-lock:`), the way Python 3.6 took an asyncio lock, semaphore or condition. Awaiting one was
+lock:`, or in a generator-based coroutine `with (yield from lock):`), the way Python 3.6 took
+an asyncio lock, semaphore or condition. Awaiting one was
 deprecated in 3.7 and raises `TypeError` since 3.9. The value is a lock by its type or, when no type reaches it, by its name (`self._lock`,
 `self.state["proc_lock"]`, `write_mutex`).
 
@@ -70,7 +71,8 @@ deprecated in 3.7 and raises `TypeError` since 3.9. The value is a lock by its t
 ## Fix
 Safe, in an `async def`, for a `with` whose every item supports only `async with`: `with`
 becomes `async with`; for `with (await lock):` with that one item, `async with (lock):`. No fix for the mirror (the body may rely on running without a lock that
-the code meant to take), nor in a sync function (it cannot use `async with`).
+the code meant to take), nor in a sync function (it cannot use `async with`), nor for `with (yield from lock):` (a
+generator-based coroutine has no `async with`: it becomes an `async def` by hand).
 "#;
 
 /// How an object may be entered.
@@ -135,10 +137,12 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
 /// (`self._lock`, `self.state["proc_lock"]`).
 fn check_awaited_locks(checker: &mut Checker, with: &ast::StmtWith) {
     for item in &with.items {
-        let Expr::Await(awaited) = &item.context_expr else {
-            continue;
+        // `with (yield from lock):`, the generator-based coroutines' spelling of the same.
+        let (lock, keyword) = match &item.context_expr {
+            Expr::Await(awaited) => (&*awaited.value, "await"),
+            Expr::YieldFrom(yielded) => (&*yielded.value, "yield from"),
+            _ => continue,
         };
-        let lock = &*awaited.value;
         let is_lock = match checker.model.type_of(lock) {
             Some(type_name) => {
                 catalog::is_lock_type(&type_name)
@@ -150,18 +154,23 @@ fn check_awaited_locks(checker: &mut Checker, with: &ast::StmtWith) {
             continue;
         }
         let lock_text = checker.text(lock.range()).to_string();
+        let shown = match keyword {
+            "await" => format!("await {lock_text}"),
+            _ => format!("(yield from {lock_text})"),
+        };
         let mut diagnostic = Diagnostic::new(
             Rule::WrongContextManagerProtocol,
-            format!("`with await {lock_text}` takes an asyncio lock the Python 3.6 way: a lock cannot be awaited since 3.9, so this raises `TypeError`"),
+            format!("`with {shown}` takes an asyncio lock the way Python 3.6 and earlier did: a lock cannot be awaited since 3.9, so this raises `TypeError`"),
             item.context_expr.range(),
         )
         .with_help("use `async with` on the lock itself");
-        if with.items.len() == 1 && checker.in_async_context() {
+        // In an `async def`; a generator-based coroutine (`yield from`) has no `async with`.
+        if with.items.len() == 1 && keyword == "await" && checker.in_async_context() {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 "Use `async with` on the lock",
                 vec![
                     Edit::insertion("async ", with.start()),
-                    Edit::replacement(lock_text, awaited.range()),
+                    Edit::replacement(lock_text, item.context_expr.range()),
                 ],
             ));
         }
