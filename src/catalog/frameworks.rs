@@ -178,6 +178,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("async_add_executor_job")
                         .loop_affine()
                         .hands_off("target", 0),
+                    // The same, for a module imported on first use.
+                    Api::new("async_add_import_executor_job")
+                        .loop_affine()
+                        .hands_off("target", 0),
                 ]),
             Class::type_only(EVENT_BUS).methods(&[
                 Api::new("async_fire").loop_affine(),

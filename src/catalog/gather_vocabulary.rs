@@ -15,14 +15,6 @@ pub const EXACT_WRITE_VERBS: &[&str] = &["create", "add", "update"];
 /// Awaited calls that only read or wait: the store reads of LW601 (`execute` aside), these HTTP
 /// verbs, and waits (`event.wait()`).
 pub const HTTP_READ_METHODS: &[&str] = &["get", "head", "options", "wait"];
-/// Methods that run a function on a worker thread, by name, with the function's position:
-/// Home Assistant's `hass.async_add_executor_job(func, *args)`, `loop.run_in_executor(None,
-/// func)` on a loop of unknown type (`THREAD_HANDOFFS` has the resolved paths).
-pub const EXECUTOR_JOB_METHODS: &[(&str, usize)] = &[
-    ("async_add_executor_job", 0),
-    ("async_add_import_executor_job", 0),
-    ("run_in_executor", 1),
-];
 /// Calls (by their last name) that only log: a coroutine whose statements outside its
 /// catch-all `try` are such calls still cannot fail.
 pub const LOGGING_CALLS: &[&str] = &[

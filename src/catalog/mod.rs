@@ -63,9 +63,9 @@ pub use frameworks::{
 };
 pub use gather_vocabulary::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, CATCH_ALL_CLASSES, CLOSABLE_RESOURCE_WORDS,
-    CLOSING_METHODS, EXACT_WRITE_VERBS, EXECUTOR_JOB_METHODS, EXIT_EXCEPTION_CLASSES, EXIT_STACKS,
-    HTTP_READ_METHODS, HTTP_WRITE_METHODS, INFALLIBLE_AWAITS, LOGGING_CALLS, PATH_REMOVING_CALLS,
-    RESOURCE_OPENERS, SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
+    CLOSING_METHODS, EXACT_WRITE_VERBS, EXIT_EXCEPTION_CLASSES, EXIT_STACKS, HTTP_READ_METHODS,
+    HTTP_WRITE_METHODS, INFALLIBLE_AWAITS, LOGGING_CALLS, PATH_REMOVING_CALLS, RESOURCE_OPENERS,
+    SUPPRESS_CALLS, TASK_WRAPPING_NAMES, TIMEOUT_ERROR_CLASSES,
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
 pub use logging::{is_coroutine_unaware_call, is_coroutine_unaware_name};
@@ -92,9 +92,10 @@ pub use testing::{
     WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
 };
 pub use threads::{
-    CALLABLE_WRAPPERS, CONTEXT_RUN, MEMOIZING_DECORATORS, THREAD_HANDOFF_NAMES,
-    THREAD_IDENTITY_CALLS, THREAD_LOCAL_CLASSES, THREAD_RUN_METHODS, THREAD_RUNNING_DECORATORS,
-    THREAD_SLEEP, THREAD_STATE_CALLS, ThreadState, UNBOUNDED_UNLESS_SIZED,
+    CALLABLE_WRAPPERS, CONTEXT_RUN, EXECUTOR_METHODS_BY_NAME, MEMOIZING_DECORATORS,
+    THREAD_HANDOFF_NAMES, THREAD_IDENTITY_CALLS, THREAD_LOCAL_CLASSES, THREAD_RUN_METHODS,
+    THREAD_RUNNING_DECORATORS, THREAD_SLEEP, THREAD_STATE_CALLS, ThreadState,
+    UNBOUNDED_UNLESS_SIZED,
 };
 pub use websockets::WEBSOCKET_CONNECTS;
 
@@ -501,6 +502,18 @@ pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
         .thread_handoffs
         .get(path)
         .map(|argument| (argument.keyword, argument.position))
+}
+
+/// The API a method call of an untyped receiver is taken for by its name alone
+/// ([`EXECUTOR_METHODS_BY_NAME`]): `self.hass.async_add_executor_job(...)`.
+pub fn executor_method_by_name(call: &ruff_python_ast::ExprCall) -> Option<&'static str> {
+    let ruff_python_ast::Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    EXECUTOR_METHODS_BY_NAME
+        .iter()
+        .find(|(method, _)| *method == attribute.attr.as_str())
+        .map(|&(_, path)| path)
 }
 
 /// Where a call that has the event loop run a function takes it: (keyword, position).

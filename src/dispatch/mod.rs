@@ -10,7 +10,7 @@ mod walk;
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, ModModule, PySourceType, Stmt};
 
-use crate::catalog::Blocking;
+use crate::catalog::{self, Blocking};
 use crate::checker::Checker;
 use crate::checker::blocking::applicable_api;
 use crate::checker::held_locks;
@@ -175,10 +175,31 @@ pub fn check_project(
     diagnostics
 }
 
+/// Whether `call` is a method call on a value the module cannot type whose chain starts at a
+/// local or parameter (`self.hass.run(...)`, `entity.hass.run(...)`): a path the model gives
+/// it names no function, only an attribute of an instance it knows nothing of. A chain from
+/// an import (`helpers.run(...)`) names a function, and `self.run(...)` the class's own.
+fn of_untyped_local(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let ast::Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    let mut root = &*attribute.value;
+    while let ast::Expr::Attribute(inner) = root {
+        root = &inner.value;
+    }
+    matches!(root, ast::Expr::Name(name) if checker.model.is_local(name.id.as_str()))
+        && checker.model.type_of(&attribute.value).is_none()
+}
+
 /// A call: recorded for the summary, and checked by the rules about calls.
 fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let path = checker.model.call_path(call);
-    let path = path.as_deref();
+    // `self.hass.async_add_executor_job(...)`: a few methods are known by their name, on a
+    // receiver the module cannot type.
+    let path = match catalog::executor_method_by_name(call) {
+        Some(api) if path.is_none() || of_untyped_local(checker, call) => Some(api),
+        _ => path.as_deref(),
+    };
     // Whether the call blocks is decided once, for the summary and the rules alike.
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());

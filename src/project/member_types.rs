@@ -226,6 +226,18 @@ impl<'a> Project<'a> {
         self.resolve_member_in(path, &mut Memo::default())
     }
 
+    /// The project function a handed callable's path names (`Thread(target=...)`,
+    /// `loop.call_soon(...)`): by its path, or through project values' types
+    /// (`self._broker.refresh`, with `_broker` declared `Broker` in a base class of another
+    /// module), as a call's callee is.
+    pub fn resolve_handed(&self, path: &str) -> Option<FunctionId> {
+        self.resolve(path)
+            .or_else(|| match self.resolve_member(path)? {
+                Target::Function(id) => Some(id),
+                Target::External(_) => None,
+            })
+    }
+
     /// [`Self::resolve_member`], with what earlier resolutions learnt in `memo`.
     fn resolve_member_in<'p>(&self, path: &'p str, memo: &mut Memo<'p, 'a>) -> Option<Target> {
         if !self.may_be_project_path(path) {

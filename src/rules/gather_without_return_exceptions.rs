@@ -955,18 +955,12 @@ impl<'a> Visitor<'a> for LocalValues<'a, '_> {
 /// The function a call runs on a worker thread: `asyncio.to_thread(func, ...)`,
 /// `loop.run_in_executor(None, func)`, `hass.async_add_executor_job(func, ...)`.
 fn handed_to_thread<'a>(checker: &Checker, call: &'a ast::ExprCall) -> Option<&'a Expr> {
-    if let Some(path) = checker.model.call_path(call)
-        && let Some((keyword, position)) = catalog::thread_handoff(&path)
-    {
-        return call.arguments.find_argument_value(keyword, position);
-    }
-    let Expr::Attribute(attribute) = &*call.func else {
-        return None;
-    };
-    let (_, position) = catalog::EXECUTOR_JOB_METHODS
-        .iter()
-        .find(|(method, _)| *method == attribute.attr.as_str())?;
-    call.arguments.args.get(*position)
+    let path = checker.model.call_path(call);
+    let path = path
+        .as_deref()
+        .or_else(|| catalog::executor_method_by_name(call))?;
+    let (keyword, position) = catalog::thread_handoff(path)?;
+    call.arguments.find_argument_value(keyword, position)
 }
 
 /// The coroutine inside `asyncio.create_task(coro)`, `asyncio.ensure_future(coro)`,

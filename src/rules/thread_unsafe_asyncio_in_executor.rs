@@ -43,7 +43,12 @@ made without `loop=` (it takes the calling thread's loop, and a worker thread ha
 core methods (`hass.async_create_task`, `hass.async_add_job`, `hass.bus.async_fire`,
 `hass.states.async_set`, `async_dispatcher_send`). The loop and the future may come
 from another module: a function annotated `-> asyncio.AbstractEventLoop`, an attribute
-declared on a base class, a future type re-exported by a package.
+declared on a base class, a future type re-exported by a package. So may the function handed
+over (`self._hub.refresh` with `_hub: Hub` declared on a base class of another module). On
+a receiver nothing types (an entity's `self.hass`, which Home Assistant's base class sets; a
+`self.loop` handed in), `async_add_executor_job`, `async_add_import_executor_job` and
+`run_in_executor` are taken for Home Assistant's and the loop's methods by their names; a
+call through an imported module (`helpers.run_in_executor(f)`) is that module's function.
 
 ## Why is this bad?
 asyncio objects are not thread-safe. `asyncio.get_running_loop()` and `asyncio.create_task()`
@@ -109,7 +114,7 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         for handoff in project.thread_targets(id).iter() {
-            let Some(target) = project.resolve(&handoff.target) else {
+            let Some(target) = project.resolve_handed(&handoff.target) else {
                 continue;
             };
             let via = format!("via `{}`", display_path(&handoff.via));

@@ -435,7 +435,7 @@ fn check_loop_callbacks(
 ) {
     for id in project.function_ids() {
         for registration in project.loop_callbacks(id).iter() {
-            let Some(target) = project.resolve(&registration.target) else {
+            let Some(target) = project.resolve_handed(&registration.target) else {
                 continue;
             };
             let target_function = project.function(target);
