@@ -9,6 +9,7 @@ mod walk;
 
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, ModModule, PySourceType, Stmt};
+use ruff_text_size::Ranged;
 
 use crate::catalog::{self, Blocking};
 use crate::checker::Checker;
@@ -16,6 +17,7 @@ use crate::checker::blocking::applicable_api;
 use crate::checker::held_locks;
 use crate::checker::summarize::record_call;
 use crate::diagnostic::Diagnostic;
+use crate::project::roots::may_be_in_project;
 use crate::project::summary::ModuleSummary;
 use crate::project::{Facts, Project, ProjectRoots};
 use crate::registry::Rule;
@@ -191,6 +193,13 @@ fn of_untyped_local(checker: &Checker, call: &ast::ExprCall) -> bool {
         && checker.model.type_of(&attribute.value).is_none()
 }
 
+/// Whether `call` is a statement on its own (`client.send(x)`), its value dropped.
+fn is_bare_statement(checker: &Checker, call: &ast::ExprCall) -> bool {
+    checker.parent_expression().is_none()
+        && matches!(checker.statement_ancestors().last(),
+            Some(Stmt::Expr(statement)) if statement.value.range() == call.range())
+}
+
 /// A call: recorded for the summary, and checked by the rules about calls.
 fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let path = checker.model.call_path(call);
@@ -210,6 +219,18 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     // Also on a call nothing resolves: `loop.create_task(...)` on an untyped `loop`.
     if checker.enabled(Rule::DanglingTask) {
         dangling_task::check_call(checker, call, path);
+    }
+    // A call the link will not judge (nothing resolves it, or a library API not known to
+    // make a coroutine), dropped where the function awaits the same call elsewhere.
+    if checker.enabled(Rule::UnawaitedCoroutine)
+        && blocking.is_none()
+        && checker.in_async_context()
+        && is_bare_statement(checker, call)
+        && path.is_none_or(|path| {
+            !may_be_in_project(checker.roots, path) && !catalog::is_coroutine_api(path)
+        })
+    {
+        unawaited_coroutine::check_awaited_elsewhere(checker, call);
     }
     let Some(path) = path else { return };
     // What the call does under a `threading` lock: read by LW101 and by the summary alike.

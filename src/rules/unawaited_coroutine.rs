@@ -1,7 +1,13 @@
 //! LW302 unawaited-coroutine: a coroutine is created and dropped, so it never runs.
 
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+use rustc_hash::FxHashMap;
+
 use crate::catalog;
-use crate::diagnostic::{Diagnostic, display_path};
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
@@ -101,6 +107,17 @@ is an `async def` (`on_each(events, store_event)`): the message says the paramet
 as. No automatic fix for this one: code outside the project may hand the same function a plain
 callable, which an `await` would break.
 
+Also flagged, in an `async def`: a method call of a value no type reaches, as a statement
+on its own, when the same function awaits the same call elsewhere (`await
+message.channel.send("Cancelled")` in one branch, `message.channel.send("Pick a number")`
+in another): the function's own code says the call makes something to await. The same means
+the same text of the callee, from the same name: a parameter or a name the function binds
+at most once (a loop variable rebound by two loops is two values), or one it never binds
+(an import, a module global). Not when the two sit in different branches of one `if`
+(`if is_async_callable(handler): await handler.run() else: handler.run()` tells the kinds
+apart), nor in a handler of `TypeError` or `AttributeError` (a fallback for a sync object);
+nor for a callee the catalog or the project resolves, which the rules above judge.
+
 ## Not flagged
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
@@ -139,7 +156,8 @@ move, which is left to you), nor for a coroutine whose body loops forever (a `wh
 with no `break` or `return` of its own): awaited, it would never return, so the help says to
 start it as a task and keep a reference. Unsafe for a callable known only from
 its annotation: if a plain function is passed for it after all, awaiting what it returns
-raises.
+raises; and for a call judged by the same call awaited elsewhere in the function, which
+says what the value does only as far as that code is right.
 "#;
 
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
@@ -206,7 +224,7 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
             .map(|handoff| (handoff, "the worker thread"))
             .chain(registered.iter().map(|handoff| (handoff, "the event loop")))
         {
-            let Some(target) = project.resolve(&handoff.target) else {
+            let Some(target) = project.resolve_handed(&handoff.target) else {
                 // A library's coroutine function (`asyncio.to_thread(self._ready.wait)` on
                 // an `asyncio.Event`): the same coroutine made and dropped.
                 if let Some(api) = project
@@ -246,4 +264,270 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
             report(id.0, diagnostic);
         }
     }
+}
+
+/// A bare call statement in an `async def` whose callee nothing resolves (`path`: the
+/// model's path, `None` or a library API the catalog does not know to be a coroutine
+/// function), reported when the function awaits the same call elsewhere.
+pub(crate) fn check_awaited_elsewhere(checker: &mut Checker, call: &ast::ExprCall) {
+    let Some(function) = checker.current_function() else {
+        return;
+    };
+    let Some((callee, root)) = callee_text(&call.func) else {
+        return;
+    };
+    let branches = branches_of(checker.statement_ancestors(), function, call.start());
+    let Some(branches) = branches else {
+        return;
+    };
+    let twin = {
+        let mut state = checker.rule_state::<AwaitedCalls>();
+        state.of(function);
+        if state.bindings.get(root).is_some_and(|&count| count > 1) {
+            return;
+        }
+        state
+            .awaited
+            .get(&callee)
+            .and_then(|sites| {
+                sites
+                    .iter()
+                    .find(|(_, awaited)| !in_other_branch(awaited, &branches))
+            })
+            .map(|(offset, _)| *offset)
+    };
+    let Some(twin) = twin else {
+        return;
+    };
+    let row = checker.row_of(twin);
+    let diagnostic = Diagnostic::new(
+        Rule::UnawaitedCoroutine,
+        format!("`{callee}(...)` is called without `await`, but this function awaits the same call on line {row}: the coroutine it makes here is dropped and never runs"),
+        call.range(),
+    )
+    .with_help("Await it, as on the other line")
+    .with_fix(Fix::unsafe_edit(
+        "Add `await`",
+        vec![Edit::insertion("await ", call.start())],
+    ));
+    checker.report(diagnostic);
+}
+
+/// Where a statement sits among the `if`s of its function: each `if` around it (by its
+/// start) with the branch it is in (0 for the body, then one per `elif`/`else`).
+type Branches = Vec<(TextSize, usize)>;
+
+/// The calls an `async def` awaits, by the text of their callee, with where each sits; and
+/// how many times the function binds each name (its parameters once). Made once per
+/// function, when a call of it is first asked about.
+#[derive(Default)]
+pub(crate) struct AwaitedCalls {
+    function: Option<TextSize>,
+    awaited: FxHashMap<String, Vec<(TextSize, Branches)>>,
+    bindings: FxHashMap<String, usize>,
+}
+
+impl AwaitedCalls {
+    fn of(&mut self, function: &ast::StmtFunctionDef) {
+        if self.function == Some(function.start()) {
+            return;
+        }
+        self.function = Some(function.start());
+        self.awaited.clear();
+        self.bindings.clear();
+        for parameter in function.parameters.iter() {
+            *self
+                .bindings
+                .entry(parameter.name().to_string())
+                .or_default() += 1;
+        }
+        let mut collector = AwaitCollector {
+            calls: self,
+            branches: Vec::new(),
+        };
+        collector.visit_body(&function.body);
+    }
+}
+
+struct AwaitCollector<'s> {
+    calls: &'s mut AwaitedCalls,
+    branches: Branches,
+}
+
+impl AwaitCollector<'_> {
+    fn bind(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(name) => *self.calls.bindings.entry(name.id.to_string()).or_default() += 1,
+            Expr::Tuple(tuple) => tuple.iter().for_each(|element| self.bind(element)),
+            Expr::List(list) => list.iter().for_each(|element| self.bind(element)),
+            Expr::Starred(starred) => self.bind(&starred.value),
+            _ => {}
+        }
+    }
+
+    fn bind_name(&mut self, name: &str) {
+        *self.calls.bindings.entry(name.to_string()).or_default() += 1;
+    }
+}
+
+impl<'a> Visitor<'a> for AwaitCollector<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            // Their bodies are other functions' (a class's body runs here, but binds names
+            // of its own scope).
+            Stmt::FunctionDef(function) => self.bind_name(function.name.as_str()),
+            Stmt::ClassDef(class) => self.bind_name(class.name.as_str()),
+            Stmt::If(if_stmt) => {
+                self.visit_expr(&if_stmt.test);
+                self.branches.push((if_stmt.start(), 0));
+                self.visit_body(&if_stmt.body);
+                for (index, clause) in if_stmt.elif_else_clauses.iter().enumerate() {
+                    if let Some(last) = self.branches.last_mut() {
+                        last.1 = index + 1;
+                    }
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+                self.branches.pop();
+            }
+            _ => {
+                match stmt {
+                    Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.bind(t)),
+                    Stmt::AnnAssign(assign) if assign.value.is_some() => self.bind(&assign.target),
+                    Stmt::For(for_stmt) => self.bind(&for_stmt.target),
+                    Stmt::With(with) => with
+                        .items
+                        .iter()
+                        .filter_map(|item| item.optional_vars.as_deref())
+                        .for_each(|target| self.bind(target)),
+                    Stmt::Try(try_stmt) => {
+                        for handler in &try_stmt.handlers {
+                            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                            if let Some(name) = &handler.name {
+                                self.bind_name(name.as_str());
+                            }
+                        }
+                    }
+                    Stmt::Import(import) => import.names.iter().for_each(|alias| {
+                        let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                        let first = bound.as_str().split('.').next().unwrap_or_default();
+                        self.bind_name(first);
+                    }),
+                    Stmt::ImportFrom(import) => import.names.iter().for_each(|alias| {
+                        self.bind_name(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                    }),
+                    _ => {}
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Named(named) => {
+                self.bind(&named.target);
+                self.visit_expr(&named.value);
+            }
+            Expr::Await(awaited) => {
+                if let Expr::Call(call) = &*awaited.value
+                    && let Some((callee, _)) = callee_text(&call.func)
+                {
+                    let branches = self.branches.clone();
+                    self.calls
+                        .awaited
+                        .entry(callee)
+                        .or_default()
+                        .push((call.start(), branches));
+                }
+                visitor::walk_expr(self, expr);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+/// `message.channel.send` as text, with its root name (`message`): a method of a value
+/// reached from a name. A plain name (`handler(...)`) is a handed callable, which the
+/// link judges.
+fn callee_text(callee: &Expr) -> Option<(String, &str)> {
+    let Expr::Attribute(_) = callee else {
+        return None;
+    };
+    let mut parts = Vec::new();
+    let mut current = callee;
+    loop {
+        match current {
+            Expr::Attribute(attribute) => {
+                parts.push(attribute.attr.as_str());
+                current = &attribute.value;
+            }
+            Expr::Name(name) => {
+                parts.push(name.id.as_str());
+                let root = name.id.as_str();
+                parts.reverse();
+                return Some((parts.join("."), root));
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The branches of the `if`s around the statement at `offset` inside `function`, from the
+/// statements around it; `None` when it sits in a handler of `TypeError` or `AttributeError`
+/// (the fallback of code that tries the awaitable kind first).
+fn branches_of(
+    ancestors: &[&Stmt],
+    function: &ast::StmtFunctionDef,
+    offset: TextSize,
+) -> Option<Branches> {
+    let start = ancestors.iter().rposition(
+        |stmt| matches!(stmt, Stmt::FunctionDef(def) if def.range() == function.range()),
+    )?;
+    let mut branches = Vec::new();
+    for (index, stmt) in ancestors.iter().enumerate().skip(start + 1) {
+        let inner = ancestors.get(index + 1).map_or(offset, |next| next.start());
+        match stmt {
+            Stmt::If(if_stmt) => {
+                let branch = if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .position(|clause| clause.range().contains(inner))
+                    .map_or(0, |position| position + 1);
+                branches.push((if_stmt.start(), branch));
+            }
+            Stmt::Try(try_stmt) => {
+                let in_fallback = try_stmt.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.range().contains(inner)
+                        && handler.type_.as_deref().is_some_and(catches_fallback)
+                });
+                if in_fallback {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(branches)
+}
+
+/// `except TypeError:`, `except (AttributeError, ValueError):`.
+fn catches_fallback(caught: &Expr) -> bool {
+    match caught {
+        Expr::Tuple(tuple) => tuple.iter().any(catches_fallback),
+        _ => crate::ast_query::last_identifier(caught)
+            .is_some_and(|name| matches!(name, "TypeError" | "AttributeError")),
+    }
+}
+
+/// Whether two places sit in different branches of one `if`: one runs when the other does not.
+fn in_other_branch(one: &Branches, other: &Branches) -> bool {
+    one.iter()
+        .zip(other)
+        .find(|(a, b)| a != b)
+        .is_some_and(|((a_if, _), (b_if, _))| a_if == b_if)
 }
