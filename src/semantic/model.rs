@@ -323,6 +323,26 @@ impl<'m> SemanticModel<'m> {
                     })
                     .then_some(fallback)
             }
+            // `executor if executor is not None else default_pool()`: the type the branches
+            // agree on, as for `or` (a branch nothing types, or `None`, does not disagree).
+            Expr::If(if_expr) => {
+                let mut agreed: Option<Resolved> = None;
+                for branch in [&*if_expr.body, &*if_expr.orelse] {
+                    if branch.is_none_literal_expr() {
+                        continue;
+                    }
+                    let Some(known) = self.resolve_depth(branch, depth + 1, 0) else {
+                        continue;
+                    };
+                    let type_name = known.instance_type()?;
+                    match &agreed {
+                        Some(earlier) if earlier.instance_type() != Some(type_name) => return None,
+                        Some(_) => {}
+                        None => agreed = Some(known),
+                    }
+                }
+                agreed
+            }
             // `await asyncio.to_thread(path.resolve)`: what the function handed to the worker
             // thread returns (so what a fix moved to a thread is still typed after it); `await
             // fetch()`: what the module's coroutine function says it returns.
