@@ -86,3 +86,7 @@ pub const NEVER_RETURNING_CALLS: &[&str] = &[
     "typing.assert_never",
     "typing_extensions.assert_never",
 ];
+
+/// The bases that make a class a structural type (PEP 544): an implementation need not
+/// derive from it, only define its methods.
+pub const PROTOCOL_BASES: &[&str] = &["typing.Protocol", "typing_extensions.Protocol"];

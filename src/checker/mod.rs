@@ -454,6 +454,9 @@ impl<'a> Checker<'a, '_> {
         if runs_once {
             self.summary.current().runs_once = true;
         }
+        if crate::ast_query::is_stub(&function.body) {
+            self.summary.current().is_stub = true;
+        }
         match thread_decorators {
             ThreadDecorators::Thread => self.summary.current().runs_in_thread = true,
             ThreadDecorators::ThreadCoroutine => {

@@ -67,6 +67,10 @@ pub struct Project<'a> {
     ///
     /// [`FunctionSites::runs_in_thread`]: super::summary::FunctionSites::runs_in_thread
     pub(super) offloaded: HashSet<FunctionId>,
+    /// The placeholder methods (a `Protocol`'s or an abstract class's) that have one
+    /// implementation in the project, with it ([`Project::sole_implementations`]). Made the
+    /// first time a call of a placeholder is resolved.
+    pub(super) implementations: std::sync::OnceLock<HashMap<FunctionId, FunctionId>>,
 }
 
 /// `head.tail`, in one allocation of the right size: `format!` grows its string as it
@@ -223,6 +227,7 @@ impl<'a> Project<'a> {
             is_async,
             roots,
             offloaded: HashSet::default(),
+            implementations: std::sync::OnceLock::new(),
         }
     }
 

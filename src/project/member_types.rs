@@ -22,7 +22,7 @@ use super::linked_sites::Linked;
 pub use super::linked_sites::{LinkedSites, Resolution};
 use super::summary::{
     BlockingSite, CallSite, CallUsage, ClassSummary, FunctionSummary, LoopAffineSite, ParameterRef,
-    ThreadTarget, is_qualified,
+    ThreadTarget, is_qualified, qualified,
 };
 use crate::catalog::{self, BlockingApi, BlockingKind};
 use crate::semantic::DEFERRED_CALL;
@@ -82,7 +82,7 @@ impl<'a> Project<'a> {
                     return None;
                 }
                 match self.resolve_in(path, &mut memo.inherited) {
-                    Some(id) => Some(Target::Function(id)),
+                    Some(id) => Some(Target::Function(self.implementation_of(id))),
                     None => self.resolve_member_in(path, memo),
                 }
             })
@@ -327,6 +327,145 @@ impl<'a> Project<'a> {
         None
     }
 
+    /// What a call of function `id` runs: `id`, but for a `Protocol`'s or an abstract
+    /// method, its one implementation in the project when there is one
+    /// ([`Self::sole_implementations`]).
+    fn implementation_of(&self, id: FunctionId) -> FunctionId {
+        if !self.function(id).is_stub {
+            return id;
+        }
+        self.implementations
+            .get_or_init(|| self.sole_implementations())
+            .get(&id)
+            .copied()
+            .unwrap_or(id)
+    }
+
+    /// For each placeholder method of the project (a `Protocol`'s or an abstract class's)
+    /// that has exactly one implementation, that implementation: a method of the same name,
+    /// not a placeholder, of a class that derives from the placeholder's class, or, for a
+    /// `Protocol`, of a class (not itself a protocol) that defines every method the protocol
+    /// declares. A placeholder with none, or more than one (an implementation and a test's
+    /// fake are two: which one a value holds is not known), is left out. Made once, the
+    /// first time a call of a placeholder is resolved: one pass over the functions, each
+    /// method checked against the placeholders of its name.
+    fn sole_implementations(&self) -> rustc_hash::FxHashMap<FunctionId, FunctionId> {
+        struct Stub<'a> {
+            id: FunctionId,
+            owner: &'a str,
+            /// A protocol's methods, all of which a structural implementation defines
+            /// (empty for an abstract class, which its implementations derive from).
+            declared: std::rc::Rc<[&'a str]>,
+            found: Option<Option<FunctionId>>,
+        }
+        let is_protocol = |class: &str| {
+            self.class_summary(class).is_some_and(|summary| {
+                (summary.bases.iter()).any(|base| catalog::PROTOCOL_BASES.contains(&base.as_str()))
+            })
+        };
+        let owner_of = |id: FunctionId| -> Option<(&'a str, &'a str)> {
+            let module = self.modules[id.0].summary;
+            let (class, name) = self.function(id).qualname().rsplit_once('.')?;
+            let class = self.defined_class(&qualified(&module.module_name, class))?;
+            Some((class, name))
+        };
+        let mut stubs: rustc_hash::FxHashMap<&'a str, Vec<Stub<'a>>> = Default::default();
+        let mut protocol_methods: rustc_hash::FxHashMap<&'a str, std::rc::Rc<[&'a str]>> =
+            Default::default();
+        for (index, module) in self.modules.iter().enumerate() {
+            for (position, function) in module.summary.functions.iter().enumerate() {
+                if !function.is_stub {
+                    continue;
+                }
+                let id = (index, position);
+                // A special method (`__call__`, `__enter__`) describes a behaviour many
+                // classes have: never one implementation, and many candidates to check.
+                if function.name().starts_with("__") {
+                    continue;
+                }
+                let Some((owner, name)) = owner_of(id) else {
+                    continue;
+                };
+                let declared = if is_protocol(owner) {
+                    let owner_qualname =
+                        (function.qualname().rsplit_once('.')).map_or("", |(class, _)| class);
+                    // A protocol's stubs are together: the list is made once per protocol.
+                    match protocol_methods.get(owner) {
+                        Some(methods) => std::rc::Rc::clone(methods),
+                        None => {
+                            let methods: std::rc::Rc<[&str]> = (module.summary.functions.iter())
+                                .filter_map(|method| {
+                                    let (class, method) = method.qualname().rsplit_once('.')?;
+                                    (class == owner_qualname).then_some(method)
+                                })
+                                .collect();
+                            protocol_methods.insert(owner, std::rc::Rc::clone(&methods));
+                            methods
+                        }
+                    }
+                } else {
+                    std::rc::Rc::from([])
+                };
+                stubs.entry(name).or_default().push(Stub {
+                    id,
+                    owner,
+                    declared,
+                    found: None,
+                });
+            }
+        }
+        if stubs.is_empty() {
+            return Default::default();
+        }
+        // Each class's project bases at any depth, made once per class.
+        let mut ancestors: rustc_hash::FxHashMap<&'a str, HashSet<&'a str>> = Default::default();
+        for (index, module) in self.modules.iter().enumerate() {
+            for (position, function) in module.summary.functions.iter().enumerate() {
+                // A method (its qualname has a class before its name) of a name some
+                // placeholder has: the hash of its name is looked up only for methods.
+                if function.is_stub || !function.qualname().contains('.') {
+                    continue;
+                }
+                let Some(candidates) = stubs.get_mut(function.name()) else {
+                    continue;
+                };
+                let Some((class, _)) = owner_of((index, position)) else {
+                    continue;
+                };
+                let bases = ancestors.entry(class).or_insert_with(|| {
+                    let mut found = self.with_project_bases(HashSet::from_iter([class]));
+                    found.remove(class);
+                    found
+                });
+                for stub in candidates.iter_mut() {
+                    // Already two: left out whatever else implements it.
+                    if stub.found == Some(None) {
+                        continue;
+                    }
+                    let implements = stub.owner != class
+                        && (bases.contains(stub.owner)
+                            || (!stub.declared.is_empty()
+                                && !is_protocol(class)
+                                && stub.declared.iter().all(|method| {
+                                    (module.summary.function_index(&dotted(class, method)))
+                                        .is_some()
+                                })));
+                    if implements {
+                        stub.found = match stub.found {
+                            None => Some(Some((index, position))),
+                            Some(_) => Some(None),
+                        };
+                    }
+                }
+            }
+        }
+        stubs
+            .into_values()
+            .flatten()
+            .filter_map(|stub| Some((stub.id, stub.found??)))
+            .collect()
+    }
+
     /// Attribute or method `name` of instances of project class `class`; `inherited` holds
     /// the methods earlier resolutions found in base classes (the classes of a project
     /// derive from a few bases, whose methods each class's paths look for again).
@@ -343,6 +482,8 @@ impl<'a> Project<'a> {
             return (!called).then(|| Member::Value(self.type_named(type_name)));
         }
         if let Some(id) = self.resolve_in(&dotted(class, name), inherited) {
+            // A `Protocol`'s or an abstract method: what runs is its one implementation.
+            let id = self.implementation_of(id);
             return match (last, called) {
                 (true, false) => Some(Member::Done(Target::Function(id))),
                 (_, true) => Some(Member::Value(self.return_type(id)?)),
@@ -604,9 +745,12 @@ impl<'a> DistinctCallees<'a> {
                     .zip(&summary.local_callees)
                     .map(|(path, local)| match local {
                         // A module of two billion functions would name the last ones wrongly:
-                        // no file comes near it.
-                        Some(function) => LOCAL_ENTRY.saturating_add(function),
-                        None => *index.entry(path).or_insert_with(|| {
+                        // no file comes near it. A placeholder method is resolved with the
+                        // other paths, to its implementation elsewhere.
+                        Some(function) if !is_stub(summary, function) => {
+                            LOCAL_ENTRY.saturating_add(function)
+                        }
+                        _ => *index.entry(path).or_insert_with(|| {
                             paths.push(path);
                             (paths.len() - 1) as u32
                         }),
@@ -616,6 +760,14 @@ impl<'a> DistinctCallees<'a> {
             .collect();
         Self { paths, entries }
     }
+}
+
+/// Whether function `index` of `summary` is a placeholder ([`FunctionSummary::is_stub`]).
+fn is_stub(summary: &super::summary::ModuleSummary, index: u32) -> bool {
+    summary
+        .functions
+        .get(index as usize)
+        .is_some_and(|function| function.is_stub)
 }
 
 /// What the link learns of function `id`'s calls from their resolutions: the library APIs

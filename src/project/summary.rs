@@ -722,6 +722,10 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
+    /// Its body is a placeholder (`...`, `pass`, a docstring, `raise NotImplementedError`):
+    /// a `Protocol`'s or an abstract method, which the link follows to the class's one
+    /// implementation in the project when there is exactly one. Rare, so kept here.
+    pub is_stub: bool,
     /// It keeps state on the thread that runs it: it uses an object that belongs to the
     /// thread that made it (a `sqlite3` connection) and did not make it itself
     /// (`self.conn.execute(...)`), or makes one that outlives the call (`self.conn =
@@ -752,6 +756,7 @@ impl FunctionSites {
             && !self.thread_coroutine
             && !self.loops_forever
             && !self.runs_own_loop
+            && !self.is_stub
             && self.thread_state.is_none()
     }
 }

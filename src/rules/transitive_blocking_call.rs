@@ -30,6 +30,15 @@ callable the helper was handed counts as a call of what it is handed: `def run_j
 return job(path)` blocks when every caller in the project hands it the same blocking
 function (`run_job(save_report, path)`), also when a function nested in the helper makes the
 call.
+A call of a placeholder method (a body of `...`, `pass`, a docstring or a `raise`: a
+`typing.Protocol`'s method, or an abstract one) is a call of its implementation when the
+project has exactly one: a method of that name in a class derived from the placeholder's
+class, or, for a protocol, in a class (not itself a protocol) that defines all the
+protocol's methods without deriving from it (`hasher: PasswordHasher` with one
+`BcryptHasher` in the project). With two or more (an adapter and a test's fake, two
+backends), which one a value holds is not known, and the call is not followed. A library
+object the protocol also describes is not counted: a protocol written for one, with a
+fallback class in the project, reads as the fallback.
 The message shows the chain down to the blocking call, for example
 `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
 step with its file and row. Where the helper reaches several blocking calls, the chain names
