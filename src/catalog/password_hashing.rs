@@ -25,6 +25,22 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("genhash").blocks(CPU),
             ],
         }]),
+    // FastAPI's tutorials' choice: `PasswordHash.recommended()` (Argon2), or built from
+    // hashers, each of which hashes and verifies on its own too.
+    Library::new("pwdlib").classes(&[
+        Class::new("pwdlib.PasswordHash")
+            .aliases(&["pwdlib._hash.PasswordHash"])
+            .methods(&[
+                Api::new("recommended").returns("pwdlib.PasswordHash"),
+                Api::new("hash").blocks(CPU),
+                Api::new("verify").blocks(CPU),
+                Api::new("verify_and_update").blocks(CPU),
+            ]),
+        Class::new("pwdlib.hashers.argon2.Argon2Hasher")
+            .methods(&[Api::new("hash").blocks(CPU), Api::new("verify").blocks(CPU)]),
+        Class::new("pwdlib.hashers.bcrypt.BcryptHasher")
+            .methods(&[Api::new("hash").blocks(CPU), Api::new("verify").blocks(CPU)]),
+    ]),
     Library::new("argon2").classes(&[Class::new("argon2.PasswordHasher")
         .methods(&[Api::new("hash").blocks(CPU), Api::new("verify").blocks(CPU)])]),
     Library::new("hashlib").functions(&[

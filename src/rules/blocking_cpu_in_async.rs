@@ -15,6 +15,7 @@ pub const DOCS: &str = r#"# LW102 blocking-cpu-in-async
 Flags CPU-heavy password hashing and key derivation called directly inside an `async def`:
 `bcrypt.hashpw/checkpw/kdf`, passlib's `CryptContext.hash/verify/verify_and_update` and
 `passlib.hash.<scheme>.hash/verify`, `argon2.PasswordHasher.hash/verify`,
+`pwdlib.PasswordHash.hash/verify/verify_and_update` (and its hashers' `hash/verify`),
 `hashlib.pbkdf2_hmac/scrypt`, and the `cryptography` KDFs' `derive/verify`.
 
 ## Why is this bad?
