@@ -682,7 +682,14 @@ mod tests {
     fn libraries_for_names_each_library_once_in_catalog_order() {
         assert_eq!(
             libraries_for(Blocking::Cpu),
-            ["bcrypt", "passlib", "argon2", "hashlib", "cryptography"]
+            [
+                "bcrypt",
+                "passlib",
+                "pwdlib",
+                "argon2",
+                "hashlib",
+                "cryptography"
+            ]
         );
         assert_eq!(libraries_for(Blocking::FsMetadata), ["os", "pathlib"]);
         // `os` has file functions and process functions, in two families.
