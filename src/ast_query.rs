@@ -989,6 +989,18 @@ pub fn forgets_keys(body: &[Stmt], name: &str) -> bool {
 /// again after each reset, not once per process. The functions named in `exit_hooks` are
 /// left out: they run as the interpreter exits, when nothing is made again.
 pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str, Reset)> {
+    globals_reset_by(body, exit_hooks)
+        .into_iter()
+        .map(|(name, reset, _)| (name, reset))
+        .collect()
+}
+
+/// [`globals_reset`], with the module-level function that makes each reset (`None` for a
+/// method or a nested function).
+pub fn globals_reset_by<'a>(
+    body: &'a [Stmt],
+    exit_hooks: &[&str],
+) -> Vec<(&'a str, Reset, Option<&'a str>)> {
     names_reset(body, exit_hooks, declared_globals)
 }
 
@@ -997,26 +1009,32 @@ pub fn globals_reset<'a>(body: &'a [Stmt], exit_hooks: &[&str]) -> Vec<(&'a str,
 /// what a closure keeps in its enclosing function.
 pub fn nonlocals_reset(body: &[Stmt]) -> Vec<(&str, Reset)> {
     names_reset(body, &[], declared_nonlocals)
+        .into_iter()
+        .map(|(name, reset, _)| (name, reset))
+        .collect()
 }
 
-/// The names that functions in `body` declare with `declared` and assign a falsy literal.
+/// The names that functions in `body` declare with `declared` and assign a falsy literal,
+/// each with the function of `body` itself that does (when it is one of `body`'s own).
 fn names_reset<'a>(
     body: &'a [Stmt],
     exit_hooks: &[&str],
     declared: for<'b> fn(&'b [Stmt]) -> Vec<&'b str>,
-) -> Vec<(&'a str, Reset)> {
+) -> Vec<(&'a str, Reset, Option<&'a str>)> {
     fn scope<'a>(
         body: &'a [Stmt],
         exit_hooks: &[&str],
         declared_in: for<'b> fn(&'b [Stmt]) -> Vec<&'b str>,
-        reset: &mut Vec<(&'a str, Reset)>,
+        top_level: bool,
+        reset: &mut Vec<(&'a str, Reset, Option<&'a str>)>,
     ) {
         walk_statements_shallow(body, &mut |stmt| {
             match stmt {
                 Stmt::FunctionDef(function) if exit_hooks.contains(&function.name.as_str()) => {
-                    scope(&function.body, exit_hooks, declared_in, reset);
+                    scope(&function.body, exit_hooks, declared_in, false, reset);
                 }
                 Stmt::FunctionDef(function) => {
+                    let by = top_level.then_some(function.name.as_str());
                     let declared = declared_in(&function.body);
                     collect_assignments(&function.body, &mut |target, value, _| {
                         let kind = match value {
@@ -1027,19 +1045,19 @@ fn names_reset<'a>(
                         if let Expr::Name(name) = target
                             && declared.contains(&name.id.as_str())
                         {
-                            reset.push((name.id.as_str(), kind));
+                            reset.push((name.id.as_str(), kind, by));
                         }
                     });
-                    scope(&function.body, exit_hooks, declared_in, reset);
+                    scope(&function.body, exit_hooks, declared_in, false, reset);
                 }
-                Stmt::ClassDef(class) => scope(&class.body, exit_hooks, declared_in, reset),
+                Stmt::ClassDef(class) => scope(&class.body, exit_hooks, declared_in, false, reset),
                 _ => {}
             }
             Walk::Descend
         });
     }
     let mut reset = Vec::new();
-    scope(body, exit_hooks, declared, &mut reset);
+    scope(body, exit_hooks, declared, true, &mut reset);
     reset
 }
 

@@ -421,13 +421,21 @@ impl<'a> Checker<'a, '_> {
             None => self.model.module.qualify(function.name.as_str()),
         };
         // Decorators resolve in the enclosing scope: before the function's own is entered.
+        // A value kept in a global the module re-arms only from functions it never names
+        // itself runs once unless another module calls one of them: the link asks.
+        let mut rearmed_by = Vec::new();
         let runs_once = self.is_memoized(function)
             || (!function.is_async
-                && (crate::ast_query::returns_kept_global(function)
-                    .is_some_and(|global| !self.rearms_latch(global))
-                    || crate::ast_query::records_seen_keys(function).is_some_and(|seen| {
-                        !crate::ast_query::forgets_keys(&self.module.body, seen)
-                    })));
+                && (crate::ast_query::returns_kept_global(function).is_some_and(
+                    |global| match self.latch_rearmers(global) {
+                        Some(rearmers) => {
+                            rearmed_by = rearmers;
+                            true
+                        }
+                        None => false,
+                    },
+                ) || crate::ast_query::records_seen_keys(function)
+                    .is_some_and(|seen| !crate::ast_query::forgets_keys(&self.module.body, seen))));
         let thread_decorators = if function.is_async {
             ThreadDecorators::AskTheLink(Vec::new())
         } else {
@@ -452,7 +460,11 @@ impl<'a> Checker<'a, '_> {
             self.summary.current().loops_forever = true;
         }
         if runs_once {
-            self.summary.current().runs_once = true;
+            let current = self.summary.current();
+            current.runs_once = true;
+            if !rearmed_by.is_empty() {
+                current.rearmed_by = rearmed_by.into_iter().map(Box::from).collect();
+            }
         }
         if crate::ast_query::is_stub(&function.body) {
             self.summary.current().is_stub = true;
@@ -525,27 +537,55 @@ impl<'a> Checker<'a, '_> {
     }
 
     fn global_resets(&self, name: &str, counts: impl Fn(ast_query::Reset) -> bool) -> bool {
-        #[derive(Default)]
-        struct ResetGlobals(Option<Vec<(String, ast_query::Reset)>>);
-        let mut reset = self.rule_state::<ResetGlobals>();
-        reset
-            .0
-            .get_or_insert_with(|| {
-                let exit_hooks: Vec<&str> = self
-                    .exit_hooks()
-                    .into_iter()
-                    .filter_map(|hook| match hook {
-                        ast_query::Registered::Function(name) => Some(name),
-                        ast_query::Registered::Method(_) => None,
-                    })
-                    .collect();
-                ast_query::globals_reset(&self.module.body, &exit_hooks)
-                    .into_iter()
-                    .map(|(global, reset)| (global.to_string(), reset))
-                    .collect()
-            })
+        self.with_global_resets(|resets| {
+            resets
+                .iter()
+                .any(|(global, reset, _)| global == name && counts(*reset))
+        })
+    }
+
+    /// Who re-arms the latch in global `name` ([`Self::rearms_latch`]): no function, or
+    /// only module-level functions the module itself never names (`reload_config`, kept
+    /// for callers elsewhere, which the link looks for: their names), or a function the
+    /// module uses, a method or a nested function (`None`: the latch is taken as re-armed).
+    pub(crate) fn latch_rearmers(&self, name: &str) -> Option<Vec<String>> {
+        let rearmers: Option<Vec<String>> = self.with_global_resets(|resets| {
+            resets
+                .iter()
+                .filter(|(global, _, _)| global == name)
+                .map(|(_, _, by)| by.clone())
+                .collect()
+        });
+        let rearmers = rearmers?;
+        let body = &self.module.body;
+        rearmers
             .iter()
-            .any(|(global, reset)| global == name && counts(*reset))
+            .all(|by| ast_query::uses_of_name(body, by, false, &|_| false).is_empty())
+            .then_some(rearmers)
+    }
+
+    /// `look` at the module's resets of globals, found for all globals on the first question.
+    fn with_global_resets<T>(
+        &self,
+        look: impl FnOnce(&[(String, ast_query::Reset, Option<String>)]) -> T,
+    ) -> T {
+        #[derive(Default)]
+        struct ResetGlobals(Option<Vec<(String, ast_query::Reset, Option<String>)>>);
+        let mut reset = self.rule_state::<ResetGlobals>();
+        look(reset.0.get_or_insert_with(|| {
+            let exit_hooks: Vec<&str> = self
+                .exit_hooks()
+                .into_iter()
+                .filter_map(|hook| match hook {
+                    ast_query::Registered::Function(name) => Some(name),
+                    ast_query::Registered::Method(_) => None,
+                })
+                .collect();
+            ast_query::globals_reset_by(&self.module.body, &exit_hooks)
+                .into_iter()
+                .map(|(global, reset, by)| (global.to_string(), reset, by.map(str::to_string)))
+                .collect()
+        }))
     }
 
     /// Where the decorators of a sync `def` run its body, as far as this module can tell:

@@ -72,10 +72,21 @@ impl Facts {
         let (callers, entries) =
             rayon::join(|| edges.reversed(project), || entries(project, settings));
         // A function whose body runs once per process does not make its callers block
-        // (and is not seeded): see `FunctionSummary::runs_once`.
+        // (and is not seeded): see `FunctionSummary::runs_once`. One whose kept value a
+        // function of its module resets runs again once something calls that function.
+        let runs_once = |id: FunctionId| {
+            let function = project.function(id);
+            function.runs_once
+                && function.rearmed_by.iter().all(|name| {
+                    let module = project.modules[id.0].summary;
+                    module
+                        .function_index(&qualified(&module.module_name, name))
+                        .is_none_or(|index| callers.of((id.0, index as usize)).len() == 0)
+                })
+        };
         let takes_part = |id: FunctionId| {
             let function = project.function(id);
-            !function.is_async && !function.runs_once && !is_module_code(project, id)
+            !function.is_async && !runs_once(id) && !is_module_code(project, id)
         };
         let (((blocks_when, blocks), loop_affine), reached) = rayon::join(
             || {
@@ -114,8 +125,8 @@ impl Facts {
                         let blocks = ranked_backward(
                             project,
                             &callers,
-                            |id, function| {
-                                if function.runs_once {
+                            |id, _| {
+                                if runs_once(id) {
                                     return None;
                                 }
                                 most_serious_blocking(&project.blocking_sites(id), |site| {
@@ -147,8 +158,8 @@ impl Facts {
                         ranked_backward(
                             project,
                             &callers,
-                            |id, function| {
-                                if function.runs_once {
+                            |id, _| {
+                                if runs_once(id) {
                                     return None;
                                 }
                                 let mut best: Option<(u8, usize)> = None;
@@ -172,7 +183,7 @@ impl Facts {
                             },
                             |severity, caller, site, _| {
                                 let function = project.function(caller);
-                                !function.runs_once
+                                !runs_once(caller)
                                     && !function.on_checked_thread(site)
                                     && (severity == 2
                                         || !function.calls[site].catches_runtime_error())

@@ -726,6 +726,11 @@ pub struct FunctionSites {
     /// a `Protocol`'s or an abstract method, which the link follows to the class's one
     /// implementation in the project when there is exactly one. Rare, so kept here.
     pub is_stub: bool,
+    /// Of a [`FunctionSummary::runs_once`] function that keeps its value in a global: the
+    /// module-level functions of its module that set that global back (`reload_config`),
+    /// which the module never calls itself. It runs once unless the project calls one of
+    /// them ([`crate::project::Facts`] asks). Rare, so kept here.
+    pub rearmed_by: ThinVec<Box<str>>,
     /// It keeps state on the thread that runs it: it uses an object that belongs to the
     /// thread that made it (a `sqlite3` connection) and did not make it itself
     /// (`self.conn.execute(...)`), or makes one that outlives the call (`self.conn =
@@ -757,6 +762,7 @@ impl FunctionSites {
             && !self.loops_forever
             && !self.runs_own_loop
             && !self.is_stub
+            && self.rearmed_by.is_empty()
             && self.thread_state.is_none()
     }
 }
