@@ -22,6 +22,18 @@ pub struct ProjectModule<'a> {
     pub line_index: &'a LineIndex,
 }
 
+/// What the link looks through for the one implementation of a placeholder method
+/// (`Project::placeholder_index`), and what it found for each placeholder asked about.
+#[derive(Default)]
+pub(super) struct Placeholders<'a> {
+    /// Each project class's direct subclasses.
+    pub(super) subclasses: HashMap<&'a str, Vec<&'a str>>,
+    /// For the names of protocols' placeholders, the methods of that name.
+    pub(super) by_name: HashMap<&'a str, Vec<FunctionId>>,
+    /// Per placeholder asked about, its one implementation, if it has one.
+    pub(super) memo: std::sync::Mutex<HashMap<FunctionId, Option<FunctionId>>>,
+}
+
 /// A function of the project: (module index, function index in that module).
 pub type FunctionId = (usize, usize);
 
@@ -67,10 +79,9 @@ pub struct Project<'a> {
     ///
     /// [`FunctionSites::runs_in_thread`]: super::summary::FunctionSites::runs_in_thread
     pub(super) offloaded: HashSet<FunctionId>,
-    /// The placeholder methods (a `Protocol`'s or an abstract class's) that have one
-    /// implementation in the project, with it ([`Project::sole_implementations`]). Made the
-    /// first time a call of a placeholder is resolved.
-    pub(super) implementations: std::sync::OnceLock<HashMap<FunctionId, FunctionId>>,
+    /// Where the link looks for the one implementation of a placeholder method (a
+    /// `Protocol`'s or an abstract class's), and what it found.
+    pub(super) placeholders: Placeholders<'a>,
 }
 
 /// `head.tail`, in one allocation of the right size: `format!` grows its string as it
@@ -227,7 +238,7 @@ impl<'a> Project<'a> {
             is_async,
             roots,
             offloaded: HashSet::default(),
-            implementations: std::sync::OnceLock::new(),
+            placeholders: Default::default(),
         }
     }
 
@@ -322,6 +333,18 @@ impl<'a> Project<'a> {
     /// The project class whose path where it is defined is `path`.
     pub(super) fn defined_class(&self, path: &str) -> Option<&'a str> {
         self.classes.get_key_value(path).map(|(&class, _)| class)
+    }
+
+    /// Every project class (its path where it is defined) with its summary.
+    pub(super) fn classes(&self) -> impl Iterator<Item = (&'a str, &'a ClassSummary)> + '_ {
+        self.classes
+            .iter()
+            .map(|(&class, &(_, summary))| (class, summary))
+    }
+
+    /// The index of the module that defines project class `class`.
+    pub(super) fn module_of_class(&self, class: &str) -> Option<usize> {
+        self.classes.get(class).map(|&(module, _)| module as usize)
     }
 
     /// The summary of project class `class` (its path where it is defined).

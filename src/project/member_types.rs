@@ -14,8 +14,8 @@ use std::borrow::Cow;
 use rustc_hash::FxHashSet as HashSet;
 
 use super::index::{
-    FunctionId, InheritedMemo, LOCAL_ENTRY, MAX_RESOLUTION_STEPS, Project, ProjectModule, dotted,
-    segments,
+    FunctionId, InheritedMemo, LOCAL_ENTRY, MAX_RESOLUTION_STEPS, Placeholders, Project,
+    ProjectModule, dotted, segments,
 };
 use super::interned::Name;
 use super::linked_sites::Linked;
@@ -48,6 +48,10 @@ impl<'a> Project<'a> {
             || Self::index(modules.clone()),
             || DistinctCallees::of(&modules),
         );
+        // Before any path is resolved: made in parallel, it must not start inside the
+        // parallel resolution (a worker waiting on it could be handed a resolution that asks
+        // for it again).
+        project.placeholders = project.placeholder_index();
         let found = project.resolve_paths(&callees.paths, |_| true);
         project.resolved = found
             .into_iter()
@@ -329,141 +333,181 @@ impl<'a> Project<'a> {
 
     /// What a call of function `id` runs: `id`, but for a `Protocol`'s or an abstract
     /// method, its one implementation in the project when there is one
-    /// ([`Self::sole_implementations`]).
+    /// ([`Self::sole_implementation`], asked once per placeholder).
     fn implementation_of(&self, id: FunctionId) -> FunctionId {
         if !self.function(id).is_stub {
             return id;
         }
-        self.implementations
-            .get_or_init(|| self.sole_implementations())
-            .get(&id)
-            .copied()
-            .unwrap_or(id)
+        let known = self
+            .placeholders
+            .memo
+            .lock()
+            .ok()
+            .and_then(|memo| memo.get(&id).copied());
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let found = self.sole_implementation(id);
+                if let Ok(mut memo) = self.placeholders.memo.lock() {
+                    memo.insert(id, found);
+                }
+                found
+            }
+        };
+        found.unwrap_or(id)
     }
 
-    /// For each placeholder method of the project (a `Protocol`'s or an abstract class's)
-    /// that has exactly one implementation, that implementation: a method of the same name,
-    /// not a placeholder, of a class that derives from the placeholder's class, or, for a
-    /// `Protocol`, of a class (not itself a protocol) that defines every method the protocol
-    /// declares. A placeholder with none, or more than one (an implementation and a test's
-    /// fake are two: which one a value holds is not known), is left out. Made once, the
-    /// first time a call of a placeholder is resolved: one pass over the functions, each
-    /// method checked against the placeholders of its name.
-    fn sole_implementations(&self) -> rustc_hash::FxHashMap<FunctionId, FunctionId> {
-        struct Stub<'a> {
-            id: FunctionId,
-            owner: &'a str,
-            /// A protocol's methods, all of which a structural implementation defines
-            /// (empty for an abstract class, which its implementations derive from).
-            declared: std::rc::Rc<[&'a str]>,
-            found: Option<Option<FunctionId>>,
-        }
-        let is_protocol = |class: &str| {
-            self.class_summary(class).is_some_and(|summary| {
-                (summary.bases.iter()).any(|base| catalog::PROTOCOL_BASES.contains(&base.as_str()))
-            })
-        };
-        let owner_of = |id: FunctionId| -> Option<(&'a str, &'a str)> {
-            let module = self.modules[id.0].summary;
-            let (class, name) = self.function(id).qualname().rsplit_once('.')?;
-            let class = self.defined_class(&qualified(&module.module_name, class))?;
-            Some((class, name))
-        };
-        let mut stubs: rustc_hash::FxHashMap<&'a str, Vec<Stub<'a>>> = Default::default();
-        let mut protocol_methods: rustc_hash::FxHashMap<&'a str, std::rc::Rc<[&'a str]>> =
-            Default::default();
-        for (index, module) in self.modules.iter().enumerate() {
-            for (position, function) in module.summary.functions.iter().enumerate() {
-                if !function.is_stub {
-                    continue;
-                }
-                let id = (index, position);
-                // A special method (`__call__`, `__enter__`) describes a behaviour many
-                // classes have: never one implementation, and many candidates to check.
-                if function.name().starts_with("__") {
-                    continue;
-                }
-                let Some((owner, name)) = owner_of(id) else {
-                    continue;
-                };
-                let declared = if is_protocol(owner) {
-                    let owner_qualname =
-                        (function.qualname().rsplit_once('.')).map_or("", |(class, _)| class);
-                    // A protocol's stubs are together: the list is made once per protocol.
-                    match protocol_methods.get(owner) {
-                        Some(methods) => std::rc::Rc::clone(methods),
-                        None => {
-                            let methods: std::rc::Rc<[&str]> = (module.summary.functions.iter())
-                                .filter_map(|method| {
-                                    let (class, method) = method.qualname().rsplit_once('.')?;
-                                    (class == owner_qualname).then_some(method)
-                                })
-                                .collect();
-                            protocol_methods.insert(owner, std::rc::Rc::clone(&methods));
-                            methods
+    /// What [`Self::sole_implementation`] looks through, made once per link before the
+    /// callees are resolved: each project class's direct subclasses, and, for the names of
+    /// protocols' placeholder methods, the methods of that name (an implementation of a
+    /// protocol need not derive from it). One pass over the classes, and over the functions
+    /// only when some protocol has a placeholder.
+    pub(super) fn placeholder_index(&self) -> Placeholders<'a> {
+        use rayon::prelude::*;
+        // Before the callees are resolved, on the link's path: the scans run in parallel.
+        let (subclasses, protocol_names) = rayon::join(
+            || {
+                let mut subclasses: rustc_hash::FxHashMap<&'a str, Vec<&'a str>> =
+                    Default::default();
+                for (class, summary) in self.classes() {
+                    for base in &summary.bases {
+                        if let Some(base) = self.defined_class(base.as_str()) {
+                            subclasses.entry(base).or_default().push(class);
                         }
                     }
-                } else {
-                    std::rc::Rc::from([])
+                }
+                subclasses
+            },
+            || {
+                (self.modules.par_iter())
+                    .flat_map_iter(|module| {
+                        let summary = module.summary;
+                        summary.functions.iter().filter_map(move |function| {
+                            if !function.is_stub {
+                                return None;
+                            }
+                            let (class, name) = function.qualname().rsplit_once('.')?;
+                            self.defined_class(&qualified(&summary.module_name, class))
+                                .filter(|class| self.is_protocol(class))
+                                .map(|_| name)
+                        })
+                    })
+                    .collect::<HashSet<&'a str>>()
+            },
+        );
+        let by_name = if protocol_names.is_empty() {
+            Default::default()
+        } else {
+            let found: Vec<(&'a str, FunctionId)> = (self.modules.par_iter().enumerate())
+                .flat_map_iter(|(index, module)| {
+                    let protocol_names = &protocol_names;
+                    (module.summary.functions.iter().enumerate()).filter_map(
+                        move |(position, function)| {
+                            let name = function.name();
+                            (protocol_names.contains(name)
+                                && !function.is_stub
+                                && function.qualname().contains('.'))
+                            .then_some((name, (index, position)))
+                        },
+                    )
+                })
+                .collect();
+            let mut by_name: rustc_hash::FxHashMap<&'a str, Vec<FunctionId>> = Default::default();
+            for (name, id) in found {
+                by_name.entry(name).or_default().push(id);
+            }
+            by_name
+        };
+        Placeholders {
+            subclasses,
+            by_name,
+            memo: Default::default(),
+        }
+    }
+
+    /// Whether project class `class` is a `typing.Protocol`.
+    fn is_protocol(&self, class: &str) -> bool {
+        self.class_summary(class).is_some_and(|summary| {
+            (summary.bases.iter()).any(|base| catalog::PROTOCOL_BASES.contains(&base.as_str()))
+        })
+    }
+
+    /// The one method of the project that implements placeholder method `stub` (a
+    /// `Protocol`'s or an abstract class's): a method of the same name, not a placeholder,
+    /// of a class that derives from the placeholder's class, or, for a `Protocol`, of a
+    /// class (not itself a protocol) that defines every method the protocol declares.
+    /// `None` when there is none or more than one (an implementation and a test's fake are
+    /// two: which one a value holds is not known); a special method (`__call__`) describes
+    /// a behaviour many classes have, and a class with more than [`MAX_SUBCLASSES`]
+    /// subclasses is a framework's base, whose placeholders are not followed.
+    fn sole_implementation(&self, stub: FunctionId) -> Option<FunctionId> {
+        let stub_module = self.modules[stub.0].summary;
+        let (owner_qualname, name) = self.function(stub).qualname().rsplit_once('.')?;
+        if name.starts_with("__") {
+            return None;
+        }
+        let owner = self.defined_class(&qualified(&stub_module.module_name, owner_qualname))?;
+        let own_method = |class: &str, name: &str| -> Option<FunctionId> {
+            let module = self.module_of_class(class)?;
+            let position = self.modules[module]
+                .summary
+                .function_index(&dotted(class, name))?;
+            let id = (module, position as usize);
+            (!self.function(id).is_stub).then_some(id)
+        };
+        let mut found: Option<FunctionId> = None;
+        // Whether `id` may still be the only one.
+        let mut note = |id: FunctionId| match found {
+            Some(earlier) => earlier == id,
+            None => {
+                found = Some(id);
+                true
+            }
+        };
+        // The subclasses at any depth, each once.
+        let subclasses = &self.placeholders.subclasses;
+        let mut pending: Vec<&str> = subclasses.get(owner).cloned().unwrap_or_default();
+        let mut seen: HashSet<&str> = HashSet::default();
+        while let Some(class) = pending.pop() {
+            if !seen.insert(class) {
+                continue;
+            }
+            if seen.len() > MAX_SUBCLASSES {
+                return None;
+            }
+            if let Some(id) = own_method(class, name)
+                && !note(id)
+            {
+                return None;
+            }
+            pending.extend(subclasses.get(class).into_iter().flatten().copied());
+        }
+        if self.is_protocol(owner) {
+            let declared: Vec<&str> = (stub_module.functions.iter())
+                .filter_map(|method| {
+                    let (class, method) = method.qualname().rsplit_once('.')?;
+                    (class == owner_qualname).then_some(method)
+                })
+                .collect();
+            let candidates = self.placeholders.by_name.get(name);
+            for &candidate in candidates.map_or(&[][..], Vec::as_slice) {
+                let module = self.modules[candidate.0].summary;
+                let Some(class) = (self.function(candidate).qualname().rsplit_once('.')).and_then(
+                    |(class, _)| self.defined_class(&qualified(&module.module_name, class)),
+                ) else {
+                    continue;
                 };
-                stubs.entry(name).or_default().push(Stub {
-                    id,
-                    owner,
-                    declared,
-                    found: None,
-                });
+                let implements = class != owner
+                    && !self.is_protocol(class)
+                    && declared
+                        .iter()
+                        .all(|method| own_method(class, method).is_some());
+                if implements && !note(candidate) {
+                    return None;
+                }
             }
         }
-        if stubs.is_empty() {
-            return Default::default();
-        }
-        // Each class's project bases at any depth, made once per class.
-        let mut ancestors: rustc_hash::FxHashMap<&'a str, HashSet<&'a str>> = Default::default();
-        for (index, module) in self.modules.iter().enumerate() {
-            for (position, function) in module.summary.functions.iter().enumerate() {
-                // A method (its qualname has a class before its name) of a name some
-                // placeholder has: the hash of its name is looked up only for methods.
-                if function.is_stub || !function.qualname().contains('.') {
-                    continue;
-                }
-                let Some(candidates) = stubs.get_mut(function.name()) else {
-                    continue;
-                };
-                let Some((class, _)) = owner_of((index, position)) else {
-                    continue;
-                };
-                let bases = ancestors.entry(class).or_insert_with(|| {
-                    let mut found = self.with_project_bases(HashSet::from_iter([class]));
-                    found.remove(class);
-                    found
-                });
-                for stub in candidates.iter_mut() {
-                    // Already two: left out whatever else implements it.
-                    if stub.found == Some(None) {
-                        continue;
-                    }
-                    let implements = stub.owner != class
-                        && (bases.contains(stub.owner)
-                            || (!stub.declared.is_empty()
-                                && !is_protocol(class)
-                                && stub.declared.iter().all(|method| {
-                                    (module.summary.function_index(&dotted(class, method)))
-                                        .is_some()
-                                })));
-                    if implements {
-                        stub.found = match stub.found {
-                            None => Some(Some((index, position))),
-                            Some(_) => Some(None),
-                        };
-                    }
-                }
-            }
-        }
-        stubs
-            .into_values()
-            .flatten()
-            .filter_map(|stub| Some((stub.id, stub.found??)))
-            .collect()
+        found
     }
 
     /// Attribute or method `name` of instances of project class `class`; `inherited` holds
@@ -721,6 +765,11 @@ struct Memo<'p, 'a> {
     /// The methods found in base classes ([`Project::resolve_in`]).
     inherited: InheritedMemo,
 }
+
+/// Subclasses beyond which a class is taken for a framework's base (Home Assistant's
+/// `Entity`), whose placeholders are not followed to an implementation: it has many, and
+/// walking them for every placeholder called would cost more than any one finding.
+const MAX_SUBCLASSES: usize = 256;
 
 /// Every module's callee table as indices into one table of the project's distinct callee
 /// paths (a module's own functions aside: they were resolved with it).
