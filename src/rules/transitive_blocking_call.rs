@@ -36,9 +36,10 @@ project has exactly one: a method of that name in a class derived from the place
 class, or, for a protocol, in a class (not itself a protocol) that defines all the
 protocol's methods without deriving from it (`hasher: PasswordHasher` with one
 `BcryptHasher` in the project). With two or more (an adapter and a test's fake, two
-backends), which one a value holds is not known, and the call is not followed. A library
-object the protocol also describes is not counted: a protocol written for one, with a
-fallback class in the project, reads as the fallback.
+backends), which one a value holds is not known, and the call is not followed; nor is a
+special method (`__call__`), nor a placeholder of a class with more than 256 subclasses
+(a framework's base class). A library object the protocol also describes is not counted:
+a protocol written for one, with a fallback class in the project, reads as the fallback.
 The message shows the chain down to the blocking call, for example
 `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
 step with its file and row. Where the helper reaches several blocking calls, the chain names
