@@ -1205,6 +1205,101 @@ pub enum Registered<'a> {
     Method(&'a str),
 }
 
+/// The names a body binds, each with how many statements or expressions bind it (not
+/// descending into nested functions, classes or lambdas, whose names are their own), and
+/// the names it declares `global` or `nonlocal`. Visit the body (or one statement) with it.
+#[derive(Default)]
+pub struct BoundNames<'a> {
+    pub bound: rustc_hash::FxHashMap<&'a str, usize>,
+    pub declared: rustc_hash::FxHashSet<&'a str>,
+}
+
+impl<'a> BoundNames<'a> {
+    fn bind(&mut self, name: &'a str) {
+        *self.bound.entry(name).or_default() += 1;
+    }
+
+    pub fn bind_target(&mut self, target: &'a Expr) {
+        match target {
+            Expr::Name(name) => self.bind(name.id.as_str()),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    self.bind_target(elt);
+                }
+            }
+            Expr::Starred(starred) => self.bind_target(&starred.value),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for BoundNames<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                self.bind(def.name.as_str());
+                return;
+            }
+            Stmt::ClassDef(class) => {
+                self.bind(class.name.as_str());
+                return;
+            }
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                self.declared
+                    .extend(names.iter().map(ast::Identifier::as_str));
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.bind_target(target);
+                }
+            }
+            Stmt::AnnAssign(assign) => self.bind_target(&assign.target),
+            Stmt::AugAssign(assign) => self.bind_target(&assign.target),
+            Stmt::For(for_stmt) => self.bind_target(&for_stmt.target),
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind_target(vars);
+                    }
+                }
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    self.bind(name.split('.').next().unwrap_or(name));
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    self.bind(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if let Some(name) = &handler.name {
+                        self.bind(name.as_str());
+                    }
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Named(named) => {
+                self.bind_target(&named.target);
+                visitor::walk_expr(self, expr);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
-use crate::ast_query::{element_comprehension, items_passed_through, receiver_name};
+use crate::ast_query::{BoundNames, element_comprehension, items_passed_through, receiver_name};
 use crate::catalog::{self, GATHER_CALLS};
 use crate::checker::Checker;
 use crate::checker::gather::{
@@ -293,12 +293,12 @@ impl<'a> Scope<'a> {
                 .iter()
                 .map(|parameter| parameter.name().as_str())
                 .collect();
-            let mut bindings = Bindings::default();
+            let mut bindings = BoundNames::default();
             bindings.visit_body(&function.body);
             scope.declared_shared = bindings.declared;
             scope.locals = bindings
                 .bound
-                .into_iter()
+                .into_keys()
                 .filter(|name| !scope.declared_shared.contains(name))
                 .collect();
         }
@@ -446,9 +446,9 @@ impl ModuleDefinitions {
                     | Stmt::AnnAssign(_)
                     | Stmt::Import(_)
                     | Stmt::ImportFrom(_) => {
-                        let mut bindings = Bindings::default();
+                        let mut bindings = BoundNames::default();
                         bindings.visit_stmt(stmt);
-                        self.other.extend(bindings.bound);
+                        self.other.extend(bindings.bound.into_keys());
                     }
                     Stmt::If(_) | Stmt::Try(_) | Stmt::With(_) => visitor::walk_stmt(self, stmt),
                     _ => {}
@@ -529,9 +529,9 @@ fn single_definition<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ast::StmtFu
                 Stmt::FunctionDef(def) if def.name.as_str() == self.name => self.found.push(def),
                 Stmt::ClassDef(class) if class.name.as_str() == self.name => self.other = true,
                 Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::Import(_) | Stmt::ImportFrom(_) => {
-                    let mut bindings = Bindings::default();
+                    let mut bindings = BoundNames::default();
                     bindings.visit_stmt(stmt);
-                    if bindings.bound.contains(self.name) {
+                    if bindings.bound.contains_key(self.name) {
                         self.other = true;
                     }
                 }
@@ -550,98 +550,6 @@ fn single_definition<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ast::StmtFu
     match definitions.found.as_slice() {
         [def] if !definitions.other => Some(def),
         _ => None,
-    }
-}
-
-/// The names a body binds (not descending into nested functions, classes or lambdas).
-#[derive(Default)]
-struct Bindings<'a> {
-    bound: HashSet<&'a str>,
-    declared: HashSet<&'a str>,
-}
-
-impl<'a> Bindings<'a> {
-    fn bind_target(&mut self, target: &'a Expr) {
-        match target {
-            Expr::Name(name) => {
-                self.bound.insert(name.id.as_str());
-            }
-            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-                for elt in elts {
-                    self.bind_target(elt);
-                }
-            }
-            Expr::Starred(starred) => self.bind_target(&starred.value),
-            _ => {}
-        }
-    }
-}
-
-impl<'a> Visitor<'a> for Bindings<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::FunctionDef(def) => {
-                self.bound.insert(def.name.as_str());
-                return;
-            }
-            Stmt::ClassDef(class) => {
-                self.bound.insert(class.name.as_str());
-                return;
-            }
-            Stmt::Global(ast::StmtGlobal { names, .. })
-            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
-                self.declared
-                    .extend(names.iter().map(ast::Identifier::as_str));
-            }
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.bind_target(target);
-                }
-            }
-            Stmt::AnnAssign(assign) => self.bind_target(&assign.target),
-            Stmt::AugAssign(assign) => self.bind_target(&assign.target),
-            Stmt::For(for_stmt) => self.bind_target(&for_stmt.target),
-            Stmt::With(with) => {
-                for item in &with.items {
-                    if let Some(vars) = &item.optional_vars {
-                        self.bind_target(vars);
-                    }
-                }
-            }
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                    self.bound.insert(name.split('.').next().unwrap_or(name));
-                }
-            }
-            Stmt::ImportFrom(import) => {
-                for alias in &import.names {
-                    self.bound
-                        .insert(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
-                }
-            }
-            Stmt::Try(try_stmt) => {
-                for handler in &try_stmt.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    if let Some(name) = &handler.name {
-                        self.bound.insert(name.as_str());
-                    }
-                }
-            }
-            _ => {}
-        }
-        visitor::walk_stmt(self, stmt);
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Lambda(_) => {}
-            Expr::Named(named) => {
-                self.bind_target(&named.target);
-                visitor::walk_expr(self, expr);
-            }
-            _ => visitor::walk_expr(self, expr),
-        }
     }
 }
 
@@ -872,9 +780,9 @@ impl<'a> LocalValues<'a, '_> {
     }
 
     fn mentions(&self, target: &Expr) -> bool {
-        let mut bindings = Bindings::default();
+        let mut bindings = BoundNames::default();
         bindings.bind_target(target);
-        bindings.bound.contains(self.name)
+        bindings.bound.contains_key(self.name)
     }
 }
 

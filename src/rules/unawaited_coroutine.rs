@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 use rustc_hash::FxHashMap;
 
+use crate::ast_query::BoundNames;
 use crate::catalog;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
@@ -351,12 +352,14 @@ impl AwaitedCalls {
         self.function = Some(function.start());
         self.awaited.clear();
         self.bindings.clear();
+        let mut names = BoundNames::default();
+        names.visit_body(&function.body);
         for parameter in function.parameters.iter() {
-            *self
-                .bindings
-                .entry(parameter.name().to_string())
-                .or_default() += 1;
+            *names.bound.entry(parameter.name().as_str()).or_default() += 1;
         }
+        self.bindings = (names.bound.into_iter())
+            .map(|(name, count)| (name.to_string(), count))
+            .collect();
         let mut collector = AwaitCollector {
             calls: self,
             branches: Vec::new(),
@@ -370,29 +373,11 @@ struct AwaitCollector<'s> {
     branches: Branches,
 }
 
-impl AwaitCollector<'_> {
-    fn bind(&mut self, target: &Expr) {
-        match target {
-            Expr::Name(name) => *self.calls.bindings.entry(name.id.to_string()).or_default() += 1,
-            Expr::Tuple(tuple) => tuple.iter().for_each(|element| self.bind(element)),
-            Expr::List(list) => list.iter().for_each(|element| self.bind(element)),
-            Expr::Starred(starred) => self.bind(&starred.value),
-            _ => {}
-        }
-    }
-
-    fn bind_name(&mut self, name: &str) {
-        *self.calls.bindings.entry(name.to_string()).or_default() += 1;
-    }
-}
-
 impl<'a> Visitor<'a> for AwaitCollector<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
-            // Their bodies are other functions' (a class's body runs here, but binds names
-            // of its own scope).
-            Stmt::FunctionDef(function) => self.bind_name(function.name.as_str()),
-            Stmt::ClassDef(class) => self.bind_name(class.name.as_str()),
+            // Their bodies are other functions'.
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
             Stmt::If(if_stmt) => {
                 self.visit_expr(&if_stmt.test);
                 self.branches.push((if_stmt.start(), 0));
@@ -408,46 +393,13 @@ impl<'a> Visitor<'a> for AwaitCollector<'_> {
                 }
                 self.branches.pop();
             }
-            _ => {
-                match stmt {
-                    Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.bind(t)),
-                    Stmt::AnnAssign(assign) if assign.value.is_some() => self.bind(&assign.target),
-                    Stmt::For(for_stmt) => self.bind(&for_stmt.target),
-                    Stmt::With(with) => with
-                        .items
-                        .iter()
-                        .filter_map(|item| item.optional_vars.as_deref())
-                        .for_each(|target| self.bind(target)),
-                    Stmt::Try(try_stmt) => {
-                        for handler in &try_stmt.handlers {
-                            let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                            if let Some(name) = &handler.name {
-                                self.bind_name(name.as_str());
-                            }
-                        }
-                    }
-                    Stmt::Import(import) => import.names.iter().for_each(|alias| {
-                        let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                        let first = bound.as_str().split('.').next().unwrap_or_default();
-                        self.bind_name(first);
-                    }),
-                    Stmt::ImportFrom(import) => import.names.iter().for_each(|alias| {
-                        self.bind_name(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
-                    }),
-                    _ => {}
-                }
-                visitor::walk_stmt(self, stmt);
-            }
+            _ => visitor::walk_stmt(self, stmt),
         }
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Lambda(_) => {}
-            Expr::Named(named) => {
-                self.bind(&named.target);
-                self.visit_expr(&named.value);
-            }
             Expr::Await(awaited) => {
                 if let Expr::Call(call) = &*awaited.value
                     && let Some((callee, _)) = callee_text(&call.func)
