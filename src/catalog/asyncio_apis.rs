@@ -304,7 +304,7 @@ pub fn awaitable_callable_name(path: &str) -> Option<&str> {
 /// Names that say a value nothing types is an event loop, leading underscores aside (`def
 /// __init__(self, loop): self._loop = loop`, then `self._loop.create_task(...)`): asyncio's
 /// own APIs took a `loop` argument for years, and code that passes one around still names it
-/// so. Read by LW301 only, for `create_task` on such a value.
+/// so. Read through [`super::METHODS_BY_NAME`], for `create_task` on such a value.
 pub const LOOP_NAMES: &[&str] = &["loop", "event_loop"];
 
 /// Setting the thread's current loop: `get_event_loop()` after it returns that loop on every

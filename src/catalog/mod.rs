@@ -20,6 +20,7 @@ mod frameworks;
 mod gather_vocabulary;
 mod http_clients;
 mod logging;
+mod methods_by_name;
 mod network_timeouts;
 mod password_hashing;
 mod processes;
@@ -69,6 +70,7 @@ pub use gather_vocabulary::{
 };
 pub use http_clients::{AIOHTTP_SESSIONS, HTTPX_ASYNC_CLIENTS, TIMEOUT_OBJECTS};
 pub use logging::{is_coroutine_unaware_call, is_coroutine_unaware_name};
+pub use methods_by_name::{METHODS_BY_NAME, MethodByName, Receiver};
 pub use network_timeouts::{
     NETWORK_WAIT_FOR_NEXT, SOCKET_CONNECTS, SOCKET_WRAPPING_CONNECTS, SPAWNS_TASK, STREAM_OPENERS,
     STREAM_READ_METHODS, TIMEOUT_SCOPES, WAIT_FOR_CALLS,
@@ -92,10 +94,9 @@ pub use testing::{
     WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
 };
 pub use threads::{
-    CALLABLE_WRAPPERS, CONTEXT_RUN, EXECUTOR_METHODS_BY_NAME, MEMOIZING_DECORATORS,
-    THREAD_HANDOFF_NAMES, THREAD_IDENTITY_CALLS, THREAD_LOCAL_CLASSES, THREAD_RUN_METHODS,
-    THREAD_RUNNING_DECORATORS, THREAD_SLEEP, THREAD_STATE_CALLS, ThreadState,
-    UNBOUNDED_UNLESS_SIZED,
+    CALLABLE_WRAPPERS, CONTEXT_RUN, MEMOIZING_DECORATORS, THREAD_HANDOFF_NAMES,
+    THREAD_IDENTITY_CALLS, THREAD_LOCAL_CLASSES, THREAD_RUN_METHODS, THREAD_RUNNING_DECORATORS,
+    THREAD_SLEEP, THREAD_STATE_CALLS, ThreadState, UNBOUNDED_UNLESS_SIZED,
 };
 pub use websockets::WEBSOCKET_CONNECTS;
 
@@ -504,16 +505,9 @@ pub fn thread_handoff(path: &str) -> Option<(&'static str, usize)> {
         .map(|argument| (argument.keyword, argument.position))
 }
 
-/// The API a method call of an untyped receiver is taken for by its name alone
-/// ([`EXECUTOR_METHODS_BY_NAME`]): `self.hass.async_add_executor_job(...)`.
-pub fn executor_method_by_name(call: &ruff_python_ast::ExprCall) -> Option<&'static str> {
-    let ruff_python_ast::Expr::Attribute(attribute) = &*call.func else {
-        return None;
-    };
-    EXECUTOR_METHODS_BY_NAME
-        .iter()
-        .find(|(method, _)| *method == attribute.attr.as_str())
-        .map(|&(_, path)| path)
+/// The entry of [`METHODS_BY_NAME`] for a method called `method`, if it is known by its name.
+pub fn method_by_name(method: &str) -> Option<&'static MethodByName> {
+    METHODS_BY_NAME.iter().find(|entry| entry.method == method)
 }
 
 /// Where a call that has the event loop run a function takes it: (keyword, position).

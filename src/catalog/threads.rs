@@ -48,27 +48,6 @@ pub const THREAD_HANDOFF_NAMES: &[&str] = &[
     "submit",
 ];
 
-/// Methods that run a function on a worker thread, known by their name alone, with the API
-/// each is: Home Assistant's `hass.async_add_executor_job(func, *args)` and
-/// `loop.run_in_executor(executor, func)` on a receiver the module cannot type (an entity's
-/// `self.hass`, which Home Assistant's base class sets; `self.loop` handed in). The names are
-/// distinctive enough that the call is taken for the API: where the function goes, and that
-/// the call itself belongs to the loop's thread.
-pub const EXECUTOR_METHODS_BY_NAME: &[(&str, &str)] = &[
-    (
-        "async_add_executor_job",
-        "homeassistant.core.HomeAssistant.async_add_executor_job",
-    ),
-    (
-        "async_add_import_executor_job",
-        "homeassistant.core.HomeAssistant.async_add_import_executor_job",
-    ),
-    (
-        "run_in_executor",
-        "asyncio.AbstractEventLoop.run_in_executor",
-    ),
-];
-
 /// Calls that tell which thread is running: comparing one with a known thread or its
 /// identity (`threading.get_ident() == loop_thread.ident`) confines the code behind the test
 /// to that thread (LW104).

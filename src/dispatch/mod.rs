@@ -177,22 +177,6 @@ pub fn check_project(
     diagnostics
 }
 
-/// Whether `call` is a method call on a value the module cannot type whose chain starts at a
-/// local or parameter (`self.hass.run(...)`, `entity.hass.run(...)`): a path the model gives
-/// it names no function, only an attribute of an instance it knows nothing of. A chain from
-/// an import (`helpers.run(...)`) names a function, and `self.run(...)` the class's own.
-fn of_untyped_local(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let ast::Expr::Attribute(attribute) = &*call.func else {
-        return false;
-    };
-    let mut root = &*attribute.value;
-    while let ast::Expr::Attribute(inner) = root {
-        root = &inner.value;
-    }
-    matches!(root, ast::Expr::Name(name) if checker.model.is_local(name.id.as_str()))
-        && checker.model.type_of(&attribute.value).is_none()
-}
-
 /// Whether `call` is a statement on its own (`client.send(x)`), its value dropped.
 fn is_bare_statement(checker: &Checker, call: &ast::ExprCall) -> bool {
     checker.parent_expression().is_none()
@@ -203,11 +187,11 @@ fn is_bare_statement(checker: &Checker, call: &ast::ExprCall) -> bool {
 /// A call: recorded for the summary, and checked by the rules about calls.
 fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     let path = checker.model.call_path(call);
-    // `self.hass.async_add_executor_job(...)`: a few methods are known by their name, on a
-    // receiver the module cannot type.
-    let path = match catalog::executor_method_by_name(call) {
-        Some(api) if path.is_none() || of_untyped_local(checker, call) => Some(api),
-        _ => path.as_deref(),
+    // `self.hass.async_add_executor_job(...)`, `self._loop.create_task(...)`: a few methods
+    // are known by their name, on a receiver the module cannot type.
+    let path = match checker.model.method_known_by_name(call, path.as_deref()) {
+        Some(api) => Some(api),
+        None => path.as_deref(),
     };
     // Whether the call blocks is decided once, for the summary and the rules alike.
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
@@ -216,7 +200,6 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::record_handed_sessions(checker, call);
     }
-    // Also on a call nothing resolves: `loop.create_task(...)` on an untyped `loop`.
     if checker.enabled(Rule::DanglingTask) {
         dangling_task::check_call(checker, call, path);
     }

@@ -5,8 +5,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{enclosing_class, last_identifier, receiver_name};
-use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, LOOP_NAMES, TASK_CREATING_CALLS};
+use crate::ast_query::{enclosing_class, receiver_name};
+use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -90,7 +90,6 @@ const HELP: &str = "Keep a strong reference: add the task to a module- or instan
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Option<&str>) {
     let path = match path {
         Some(path) if TASK_CREATING_CALLS.contains(&path) => path,
-        _ if creates_task_on_named_loop(checker, call) => LOOP_CREATE_TASK,
         _ => return,
     };
     if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {
@@ -126,22 +125,6 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
         diagnostic = diagnostic.with_fix(fix);
     }
     checker.report(diagnostic);
-}
-
-/// The path of `loop.create_task`, for a call on a value only its name says is a loop.
-const LOOP_CREATE_TASK: &str = "asyncio.AbstractEventLoop.create_task";
-
-/// `self._loop.create_task(...)`, `loop.create_task(...)` on a value nothing types (an
-/// unannotated parameter, an attribute set from one) whose name says it is an event loop
-/// ([`LOOP_NAMES`]): code that takes a loop as an argument rarely annotates it.
-fn creates_task_on_named_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let Expr::Attribute(method) = &*call.func else {
-        return false;
-    };
-    method.attr.as_str() == "create_task"
-        && last_identifier(&method.value)
-            .is_some_and(|name| LOOP_NAMES.contains(&name.trim_start_matches('_')))
-        && checker.model.type_of(&method.value).is_none()
 }
 
 /// The set that keeps background tasks when the module has none to reuse.

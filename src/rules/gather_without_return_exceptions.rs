@@ -864,9 +864,10 @@ impl<'a> Visitor<'a> for LocalValues<'a, '_> {
 /// `loop.run_in_executor(None, func)`, `hass.async_add_executor_job(func, ...)`.
 fn handed_to_thread<'a>(checker: &Checker, call: &'a ast::ExprCall) -> Option<&'a Expr> {
     let path = checker.model.call_path(call);
-    let path = path
-        .as_deref()
-        .or_else(|| catalog::executor_method_by_name(call))?;
+    let path = checker
+        .model
+        .method_known_by_name(call, path.as_deref())
+        .or(path.as_deref())?;
     let (keyword, position) = catalog::thread_handoff(path)?;
     call.arguments.find_argument_value(keyword, position)
 }

@@ -121,6 +121,38 @@ impl<'m> SemanticModel<'m> {
         }
     }
 
+    /// The API a method call is taken for by its name alone ([`catalog::METHODS_BY_NAME`]),
+    /// when its receiver is a value this module cannot type: `self.hass.async_add_executor_job(f)`,
+    /// `self._loop.create_task(c)`. `path` is what [`Self::call_path`] made of the call: a
+    /// chain from an import (`helpers.run_in_executor(...)`) names a function of that module,
+    /// which the name does not override; a receiver whose type is known is its type's.
+    pub fn method_known_by_name(
+        &self,
+        call: &ast::ExprCall,
+        path: Option<&str>,
+    ) -> Option<&'static str> {
+        let Expr::Attribute(method) = &*call.func else {
+            return None;
+        };
+        let entry = catalog::method_by_name(method.attr.as_str())?;
+        let receiver = &*method.value;
+        let qualifies = match entry.receiver {
+            catalog::Receiver::AnyLocal => path.is_none() || self.is_rooted_at_local(receiver),
+            catalog::Receiver::NamedOneOf(names) => crate::ast_query::last_identifier(receiver)
+                .is_some_and(|name| names.contains(&name.trim_start_matches('_'))),
+        };
+        (qualifies && (path.is_none() || self.type_of(receiver).is_none())).then_some(entry.api)
+    }
+
+    /// Whether the attribute chain `expr` starts at a name bound in a function scope around
+    /// the current node (`self.hass`, `entity.hass`), not at a module-level name.
+    fn is_rooted_at_local(&self, mut expr: &Expr) -> bool {
+        while let Expr::Attribute(inner) = expr {
+            expr = &inner.value;
+        }
+        matches!(expr, Expr::Name(name) if self.is_local(name.id.as_str()))
+    }
+
     /// The qualified path `expr` names (a function, class or module), not a value.
     pub fn path_of(&self, expr: &Expr) -> Option<String> {
         match self.resolve(expr)? {
