@@ -88,7 +88,9 @@ pub use race_vocabulary::{
     TEARDOWN_WORDS, TRANSACTION_METHODS, UPSERT_METHODS,
 };
 pub use sockets_dns::{DATAGRAM_INSTANT_METHODS, DATAGRAM_SOCKET_TYPE, SOCKET_CONSTRUCTOR};
-pub use stdlib_files::{MEMORY_BUFFERS, SETUP_CALLS, derives_from, never_instance_of};
+pub use stdlib_files::{
+    MEMORY_BUFFERS, SETUP_CALLS, STREAM_WRAPPERS, derives_from, never_instance_of,
+};
 pub use testing::{
     LOOP_INSTALLING_TEST_CASES, TEST_OUTCOME_CALLS, WARNING_CATCHER, WARNING_EXPECTING_CONTEXTS,
     WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,

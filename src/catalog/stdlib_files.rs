@@ -36,6 +36,17 @@ pub const SETUP_CALLS: &[&str] = &[
 /// In-memory file objects: an archive opened on one touches no file (LW101).
 pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 
+/// Stream classes that wrap another stream, with the argument (keyword, position) that is
+/// the wrapped one and the in-memory class a wrapper of an in-memory buffer behaves as: a
+/// `TextIOWrapper` over a `BytesIO` decodes bytes already in memory, its reads and writes
+/// touch no file, as a `StringIO`'s do not. Over anything else it is the file object it is.
+pub const STREAM_WRAPPERS: &[(&str, &str, usize, &str)] = &[
+    ("io.TextIOWrapper", "buffer", 0, "io.StringIO"),
+    ("io.BufferedReader", "raw", 0, "io.BytesIO"),
+    ("io.BufferedWriter", "raw", 0, "io.BytesIO"),
+    ("io.BufferedRandom", "raw", 0, "io.BytesIO"),
+];
+
 /// Classes whose every base the catalog lists (their `isinstance` answers are all known):
 /// each with the classes it is an instance of besides itself. `isinstance(fp, io.IOBase)`
 /// holds for a `BytesIO` a caller passes, so code behind its `else` does not run for that

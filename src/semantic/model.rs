@@ -308,6 +308,11 @@ impl<'m> SemanticModel<'m> {
                 if matches!(&callee, Resolved::Path(path) if path == "builtins.super") {
                     return self.super_call(call, depth);
                 }
+                if let Resolved::Path(class) = &callee
+                    && let Some(in_memory) = self.wraps_memory_buffer(class, call, depth)
+                {
+                    return Some(Resolved::Instance(in_memory.to_string()));
+                }
                 self.call_result(callee)
             }
             Expr::Subscript(subscript) => {
@@ -482,6 +487,24 @@ impl<'m> SemanticModel<'m> {
                 Resolved::Path(path)
             }
         }
+    }
+
+    /// `io.TextIOWrapper(io.BytesIO(data))`: the in-memory class a stream wrapper of an
+    /// in-memory buffer behaves as ([`catalog::STREAM_WRAPPERS`]).
+    fn wraps_memory_buffer(
+        &self,
+        class: &str,
+        call: &ast::ExprCall,
+        depth: usize,
+    ) -> Option<&'static str> {
+        let &(_, keyword, position, in_memory) = catalog::STREAM_WRAPPERS
+            .iter()
+            .find(|(wrapper, ..)| *wrapper == class)?;
+        let wrapped = call.arguments.find_argument_value(keyword, position)?;
+        let wrapped = self.resolve_depth(wrapped, depth + 1, 0)?;
+        catalog::MEMORY_BUFFERS
+            .contains(&wrapped.instance_type()?)
+            .then_some(in_memory)
     }
 
     fn call_result(&self, callee: Resolved) -> Option<Resolved> {

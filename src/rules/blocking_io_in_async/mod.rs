@@ -163,7 +163,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   not None:`, after `if proc.poll() is None:` whose body always leaves, or after a loop `while
   proc.poll() is None: await asyncio.sleep(...)` with no `break`.
 - `zipfile.ZipFile`, `tarfile.open`/`TarFile` on an in-memory buffer (`io.BytesIO(...)`, or a
-  name bound to one): no file is read or written. Likewise `sqlite3.connect(":memory:")`: the
+  name bound to one): no file is read or written. A stream wrapper of one
+  (`io.TextIOWrapper(io.BytesIO(data))`, `io.BufferedReader(...)`) is typed as the in-memory
+  stream it behaves as, so its reads and writes are not reported either, also through an
+  attribute every assignment of which wraps one. Likewise `sqlite3.connect(":memory:")`: the
   database lives in memory (the queries on it are still reported). And
   `socket.getaddrinfo(..., flags=socket.AI_NUMERICHOST)` (also among other flags, or through
   a module constant assigned once to them): a numeric address is parsed, no name is looked
