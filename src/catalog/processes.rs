@@ -1,5 +1,7 @@
 //! Child processes: `subprocess` and the `os` process functions (`os.system`, `os.popen`,
-//! `os.spawn*`, `os.wait*`), which wait for the child on the calling thread.
+//! `os.spawn*`, `os.wait*`), which wait for the child on the calling thread; and libraries
+//! whose functions run a program and wait for it the same way (`pytesseract` runs
+//! `tesseract`, `pdf2image` runs poppler's `pdftoppm`, `ffmpeg-python` runs `ffmpeg`).
 
 use super::entries::{Api, Class, Library, io, unless_option};
 
@@ -40,5 +42,32 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("os.wait3").blocks(unless_option(SUBPROCESS_ASYNC, "options", 0, "WNOHANG")),
         Api::new("os.wait4").blocks(unless_option(SUBPROCESS_ASYNC, "options", 1, "WNOHANG")),
         Api::new("os.waitid").blocks(unless_option(SUBPROCESS_ASYNC, "options", 2, "WNOHANG")),
+    ]),
+    Library::new("pytesseract").functions(&[
+        Api::new("pytesseract.image_to_string").blocks(io(None)),
+        Api::new("pytesseract.image_to_data").blocks(io(None)),
+        Api::new("pytesseract.image_to_boxes").blocks(io(None)),
+        Api::new("pytesseract.image_to_osd").blocks(io(None)),
+        Api::new("pytesseract.image_to_pdf_or_hocr").blocks(io(None)),
+        Api::new("pytesseract.image_to_alto_xml").blocks(io(None)),
+        Api::new("pytesseract.run_and_get_output").blocks(io(None)),
+        Api::new("pytesseract.get_tesseract_version").blocks(io(None)),
+        Api::new("pytesseract.get_languages").blocks(io(None)),
+        // The module that defines them, which some code imports from.
+        Api::new("pytesseract.pytesseract.image_to_string").blocks(io(None)),
+        Api::new("pytesseract.pytesseract.image_to_data").blocks(io(None)),
+        Api::new("pytesseract.pytesseract.run_and_get_output").blocks(io(None)),
+    ]),
+    Library::new("pdf2image").functions(&[
+        Api::new("pdf2image.convert_from_path").blocks(io(None)),
+        Api::new("pdf2image.convert_from_bytes").blocks(io(None)),
+        Api::new("pdf2image.pdfinfo_from_path").blocks(io(None)),
+        Api::new("pdf2image.pdfinfo_from_bytes").blocks(io(None)),
+        Api::new("pdf2image.pdf2image.convert_from_path").blocks(io(None)),
+        Api::new("pdf2image.pdf2image.convert_from_bytes").blocks(io(None)),
+    ]),
+    Library::new("ffmpeg").functions(&[
+        Api::new("ffmpeg.run").blocks(io(SUBPROCESS_ASYNC)),
+        Api::new("ffmpeg.probe").blocks(io(SUBPROCESS_ASYNC)),
     ]),
 ];

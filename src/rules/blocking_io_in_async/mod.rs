@@ -29,7 +29,8 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 `urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`), waiting on
 descriptors (`select.select` and its poll objects, `selectors`; a zero timeout only polls),
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
-process calls, and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
+process calls (and libraries that run a program and wait for it: `pytesseract`, `pdf2image`,
+`ffmpeg`'s `run` and `probe`), and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy` and `sqlmodel` sessions,
 `elasticsearch.Elasticsearch`,
 `boto3` and the `botocore` clients it builds (also a parameter annotated with a client
