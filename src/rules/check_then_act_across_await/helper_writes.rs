@@ -162,7 +162,14 @@ impl<'a> Analysis<'_, 'a, '_> {
                     }
                     self.scan_block(body, receiver, attr, awaited)
                 }
-                _ if writes_attribute(stmt, receiver, attr) => Scanned::Write(stmt),
+                _ if writes_attribute(stmt, receiver, attr) => {
+                    // `self._conn = await self._open()`: the value's await runs before the
+                    // attribute is set, as much a gap as an await of an earlier statement.
+                    if let Some(at) = first_await_in_stmt(stmt) {
+                        awaited.get_or_insert(at);
+                    }
+                    Scanned::Write(stmt)
+                }
                 _ => {
                     if let Some(at) = first_await_in_stmt(stmt) {
                         awaited.get_or_insert(at);
