@@ -180,7 +180,9 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
   (`get` then `set`/`put`), which at worst computes a value twice; a `set`/`put`/`save` of a
   literal (`await state.set_data({})`: every request that passed the check stores the same
-  thing), also of a local bound to a literal just before (`chunks = 1` then `await
+  thing) or of a named constant (a name or attribute spelled in capitals, `DEFAULT_LIMIT`,
+  or an attribute of a class, `await state.set_state(Steps.amount)`: an enum's member, a
+  state group's state), also of a local bound to one just before (`chunks = 1` then `await
   setting.set(chunks)`); and `self.get_x()` then `self.create_y()`, two methods of one class rather than a store.
 - An augmented assignment that updates in place: `|=`, `&=`, `^=` (sets, dicts), and `+=`
   or `-=` on a value known to be a list, set, dict, `bytearray`, `deque` or `Counter` (by its

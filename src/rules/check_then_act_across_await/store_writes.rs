@@ -354,12 +354,35 @@ enum Write {
     },
 }
 
-/// A literal, or an empty dict, list or tuple.
+/// A literal, an empty dict, list or tuple, or a named constant: a name or attribute spelled
+/// in capitals (`DEFAULT_LIMIT`, `settings.MAX_ROWS`), or an attribute of a class
+/// (`Steps.amount`, `Status.ACTIVE`: an enum's member, a state group's state). Each is the
+/// same value for every coroutine that stores it.
 fn is_constant(expr: &Expr) -> bool {
     expr.is_literal_expr()
         || matches!(expr, Expr::Dict(dict) if dict.items.is_empty())
         || matches!(expr, Expr::List(list) if list.elts.is_empty())
         || matches!(expr, Expr::Tuple(tuple) if tuple.elts.is_empty())
+        || is_named_constant(expr)
+}
+
+/// `DEFAULT_LIMIT`, `settings.MAX_ROWS`, `Steps.amount` (see [`is_constant`]).
+fn is_named_constant(expr: &Expr) -> bool {
+    let spelled_as_constant = |name: &str| {
+        name.chars().any(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    match expr {
+        Expr::Name(name) => spelled_as_constant(name.id.as_str()),
+        Expr::Attribute(attribute) => {
+            spelled_as_constant(attribute.attr.as_str())
+                || matches!(&*attribute.value, Expr::Name(owner)
+                    if owner.id.as_str().starts_with(|c: char| c.is_ascii_uppercase()))
+        }
+        _ => false,
+    }
 }
 
 /// A write whose stored value is a literal: `set_data({})`, `set(key, True)` (every argument
