@@ -551,8 +551,25 @@ pub fn link_with<'a>(
             line_index: &file.line_index,
         })
         .collect();
-    let project = Project::new(modules);
-    let facts = Facts::compute(&project, settings);
+    let mut project = Project::new(modules);
+    let mut facts = Facts::compute(&project, settings);
+    // A call of an abstract method with several implementations blocks when every one of
+    // them does: known only once the facts are, so those calls are linked again.
+    let dispatched =
+        project.dispatch_where_every_implementation_blocks(
+            // Only where a caller would change: a coroutine, or a sync caller that does not
+            // block already (one that does keeps its findings, and the facts need no new pass).
+            |id| {
+                facts.callers.of(id).any(|(caller, _)| {
+                    project.is_async(caller) || facts.blocks.get(&caller).is_none()
+                }) && facts.reached.get(&id).is_some()
+            },
+            |id| facts.blocks_always(id),
+        );
+    if !dispatched.is_empty() {
+        project.dispatch_to(dispatched);
+        facts = Facts::compute(&project, settings);
+    }
     LinkedProject { project, facts }
 }
 

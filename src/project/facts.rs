@@ -236,6 +236,15 @@ impl Facts {
         }
     }
 
+    /// Whether sync function `id` blocks on every call, whatever its arguments.
+    pub fn blocks_always(&self, id: FunctionId) -> bool {
+        self.blocks.get(&id).is_some()
+            && matches!(
+                self.blocks_when.get(&id),
+                None | Some(BlockCondition::Always)
+            )
+    }
+
     /// The project function call site `site` of function `id` calls, if any.
     pub fn callee_at(&self, id: FunctionId, site: usize) -> Option<FunctionId> {
         self.edges.target_at(id, site)

@@ -82,6 +82,9 @@ pub struct Project<'a> {
     /// Where the link looks for the one implementation of a placeholder method (a
     /// `Protocol`'s or an abstract class's), and what it found.
     pub(super) placeholders: Placeholders<'a>,
+    /// Placeholder methods whose calls the link follows into one of their several
+    /// implementations, all of which block ([`Project::dispatch_to`]).
+    dispatched: HashMap<FunctionId, FunctionId>,
 }
 
 /// `head.tail`, in one allocation of the right size: `format!` grows its string as it
@@ -239,7 +242,41 @@ impl<'a> Project<'a> {
             roots,
             offloaded: HashSet::default(),
             placeholders: Default::default(),
+            dispatched: HashMap::default(),
         }
+    }
+
+    /// Has the calls of each placeholder method of `dispatched` resolve to the
+    /// implementation given with it (see `dispatch_where_every_implementation_blocks`):
+    /// every implementation blocks, so the call does whichever runs, and the chain goes
+    /// through that one.
+    pub fn dispatch_to(&mut self, dispatched: HashMap<FunctionId, FunctionId>) {
+        self.dispatched = dispatched;
+    }
+
+    /// The placeholder method callee entry `callee` of module `module` names when its calls
+    /// are followed into one of its implementations ([`Project::dispatch_to`]).
+    pub fn dispatched_placeholder(&self, module: usize, callee: u32) -> Option<FunctionId> {
+        if self.dispatched.is_empty() {
+            return None;
+        }
+        let entry = *self.callee_entries.get(module)?.get(callee as usize)?;
+        let named = match entry.checked_sub(LOCAL_ENTRY) {
+            Some(function) => (module, function as usize),
+            None => match self.resolved.get(entry as usize)? {
+                &Linked::Function(module, index) => (module as usize, index as usize),
+                _ => return None,
+            },
+        };
+        self.dispatched.contains_key(&named).then_some(named)
+    }
+
+    /// `id`, or the implementation its calls are followed into.
+    fn dispatched(&self, id: FunctionId) -> FunctionId {
+        if self.dispatched.is_empty() {
+            return id;
+        }
+        self.dispatched.get(&id).copied().unwrap_or(id)
     }
 
     /// The sync functions of [`Project::offloaded`]: those whose decorator, a function of
@@ -290,11 +327,11 @@ impl<'a> Project<'a> {
     /// What callee entry `entry` of module `module` names.
     fn entry(&self, module: usize, entry: u32) -> Resolution<'_> {
         if let Some(function) = entry.checked_sub(LOCAL_ENTRY) {
-            return Resolution::Function((module, function as usize));
+            return Resolution::Function(self.dispatched((module, function as usize)));
         }
         match self.resolved.get(entry as usize) {
             Some(&Linked::Function(module, index)) => {
-                Resolution::Function((module as usize, index as usize))
+                Resolution::Function(self.dispatched((module as usize, index as usize)))
             }
             Some(&Linked::External(path)) => self
                 .external_paths

@@ -30,6 +30,10 @@ use crate::semantic::DEFERRED_CALL;
 /// How many classes, re-exports and bases one resolution may pass through.
 const MAX_STEPS: usize = 32;
 
+/// How many implementations of a placeholder method the link reads to decide that a call
+/// of it blocks whichever runs (see `dispatch_where_every_implementation_blocks`).
+const MAX_IMPLEMENTATIONS: usize = 8;
+
 /// A value's type, as far as the link follows it.
 #[derive(Clone)]
 enum Type<'p> {
@@ -433,14 +437,24 @@ impl<'a> Project<'a> {
     }
 
     /// The one method of the project that implements placeholder method `stub` (a
-    /// `Protocol`'s or an abstract class's): a method of the same name, not a placeholder,
-    /// of a class that derives from the placeholder's class, or, for a `Protocol`, of a
-    /// class (not itself a protocol) that defines every method the protocol declares.
-    /// `None` when there is none or more than one (an implementation and a test's fake are
-    /// two: which one a value holds is not known); a special method (`__call__`) describes
-    /// a behaviour many classes have, and a class with more than [`MAX_SUBCLASSES`]
-    /// subclasses is a framework's base, whose placeholders are not followed.
+    /// `Protocol`'s or an abstract class's), see [`Self::implementations`]. `None` when
+    /// there is none or more than one (an implementation and a test's fake are two: which
+    /// one a value holds is not known).
     fn sole_implementation(&self, stub: FunctionId) -> Option<FunctionId> {
+        match self.implementations(stub, 1)?.as_slice() {
+            &[only] => Some(only),
+            _ => None,
+        }
+    }
+
+    /// The methods of the project that implement placeholder method `stub` (a
+    /// `Protocol`'s or an abstract class's): methods of the same name, not placeholders, of
+    /// classes that derive from the placeholder's class, or, for a `Protocol`, of classes
+    /// (not themselves protocols) that define every method the protocol declares. `None`
+    /// when they are not followed: more than `most` of them (the list then stops at
+    /// `most + 1`), a special method (`__call__`, a behaviour many classes have), or a
+    /// class with more than [`MAX_SUBCLASSES`] subclasses (a framework's base).
+    fn implementations(&self, stub: FunctionId, most: usize) -> Option<Vec<FunctionId>> {
         let stub_module = self.modules[stub.0].summary;
         let (owner_qualname, name) = self.function(stub).qualname().rsplit_once('.')?;
         if name.starts_with("__") {
@@ -455,14 +469,13 @@ impl<'a> Project<'a> {
             let id = (module, position as usize);
             (!self.function(id).is_stub).then_some(id)
         };
-        let mut found: Option<FunctionId> = None;
-        // Whether `id` may still be the only one.
-        let mut note = |id: FunctionId| match found {
-            Some(earlier) => earlier == id,
-            None => {
-                found = Some(id);
-                true
+        let mut found: Vec<FunctionId> = Vec::new();
+        // Whether the list may still be followed.
+        let mut note = |id: FunctionId| {
+            if !found.contains(&id) {
+                found.push(id);
             }
+            found.len() <= most
         };
         // The subclasses at any depth, each once.
         let subclasses = &self.placeholders.subclasses;
@@ -478,7 +491,7 @@ impl<'a> Project<'a> {
             if let Some(id) = own_method(class, name)
                 && !note(id)
             {
-                return None;
+                return Some(found);
             }
             pending.extend(subclasses.get(class).into_iter().flatten().copied());
         }
@@ -503,11 +516,41 @@ impl<'a> Project<'a> {
                         .iter()
                         .all(|method| own_method(class, method).is_some());
                 if implements && !note(candidate) {
-                    return None;
+                    return Some(found);
                 }
             }
         }
-        found
+        Some(found)
+    }
+
+    /// The placeholder methods a call of which runs one of several implementations that
+    /// all block on every call (`blocks_always`), each with the implementation the link is
+    /// to follow in its place: the first of them, in the project's order. A call of
+    /// `storage.upload(...)` on a value typed by an abstract `Storage` blocks whichever of
+    /// `LocalStorage` and `S3Storage` it holds. At most [`MAX_IMPLEMENTATIONS`] are read;
+    /// only the placeholders `worth_asking` accepts are (those whose callers would change).
+    pub fn dispatch_where_every_implementation_blocks(
+        &self,
+        worth_asking: impl Fn(FunctionId) -> bool,
+        blocks_always: impl Fn(FunctionId) -> bool,
+    ) -> rustc_hash::FxHashMap<FunctionId, FunctionId> {
+        let mut dispatched = rustc_hash::FxHashMap::default();
+        for id in self.function_ids() {
+            let function = self.function(id);
+            if !function.is_stub || function.is_async || !worth_asking(id) {
+                continue;
+            }
+            let Some(mut implementations) = self.implementations(id, MAX_IMPLEMENTATIONS) else {
+                continue;
+            };
+            implementations.sort_unstable();
+            if (2..=MAX_IMPLEMENTATIONS).contains(&implementations.len())
+                && implementations.iter().all(|&each| blocks_always(each))
+            {
+                dispatched.insert(id, implementations[0]);
+            }
+        }
+        dispatched
     }
 
     /// Attribute or method `name` of instances of project class `class`; `inherited` holds

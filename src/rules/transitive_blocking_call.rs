@@ -35,9 +35,12 @@ A call of a placeholder method (a body of `...`, `pass`, a docstring or a `raise
 project has exactly one: a method of that name in a class derived from the placeholder's
 class, or, for a protocol, in a class (not itself a protocol) that defines all the
 protocol's methods without deriving from it (`hasher: PasswordHasher` with one
-`BcryptHasher` in the project). With two or more (an adapter and a test's fake, two
-backends), which one a value holds is not known, and the call is not followed; nor is a
-special method (`__call__`), nor a placeholder of a class with more than 256 subclasses
+`BcryptHasher` in the project). With two to eight (two storage backends, an adapter and a
+test's fake), which one a value holds is not known: the call blocks when every one of them
+blocks on every call (`LocalStorage.upload` writes a file, `S3Storage.upload` makes a
+request), and the message says so, its chain going through the first of them; when one
+does not (the fake), the call is not followed. Nor is a special method (`__call__`), nor a
+placeholder with more implementations, nor one of a class with more than 256 subclasses
 (a framework's base class). A library object the protocol also describes is not counted:
 a protocol written for one, with a fallback class in the project, reads as the fallback.
 The message shows the chain down to the blocking call, for example
@@ -342,10 +345,20 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             } else {
                 (function.shown_name(), callee_function.shown_name())
             };
-            let message = format!(
-                "`{caller_name}` calls `{callee_name}`, which blocks the event loop in `{api}`: {}",
-                chain_text(&chain)
-            );
+            let message = match project.dispatched_placeholder(id.0, call.callee) {
+                // `storage.upload(...)` on an abstract `Storage`: the chain goes through
+                // one of its implementations, and the message says that all of them block.
+                Some(placeholder) => format!(
+                    "`{caller_name}` calls `{}`, every implementation of which blocks the event loop (`{}` in `{api}`): {}",
+                    project.function(placeholder).qualname(),
+                    callee_function.qualname(),
+                    chain_text(&chain)
+                ),
+                None => format!(
+                    "`{caller_name}` calls `{callee_name}`, which blocks the event loop in `{api}`: {}",
+                    chain_text(&chain)
+                ),
+            };
             // A constructor runs by calling its class: `to_thread(Material, ...)`.
             let callee_called = callee_function
                 .shown_name()
