@@ -395,11 +395,13 @@ pub const TASK_CALLBACK_METHODS: &[&str] = &["add_done_callback"];
 pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 
 /// Methods called without arguments that only report the state of their object: a future's
-/// or task's `done()`, a queue's `empty()`, a lock's `locked()`, an event's `is_set()`. A loop
+/// or task's `done()` (a `concurrent.futures` future's `running()`, which a worker thread
+/// changes and `asyncio.wrap_future` waits on), a queue's `empty()`, a lock's `locked()`, an
+/// event's `is_set()`. A loop
 /// that tests one, like one that tests an attribute, waits for other code to change it
 /// (LW106, LW505). Methods named `is_…` or `has_…` are read the same way.
 pub const STATE_PREDICATE_METHODS: &[&str] =
-    &["done", "cancelled", "empty", "full", "locked", "is_set"];
+    &["done", "running", "cancelled", "empty", "full", "locked", "is_set"];
 
 /// `is_…` methods that ask about the world outside the process, which no coroutine of it
 /// changes and no event announces: a file appearing, a thread or process ending. A loop that
