@@ -103,6 +103,9 @@ pub const GENERATOR_CLOSING_WRAPPERS: &[&str] =
 /// async generator suspended inside it, closed by the garbage collector) releases nothing
 /// another task waits for (LW305).
 pub const RESOURCE_FREE_CONTEXTS: &[&str] = &[
+    // A multipart body being built: its `__exit__` does nothing.
+    "aiohttp.MultipartWriter",
+    "aiohttp.multipart.MultipartWriter",
     "builtins.memoryview",
     "contextlib.nullcontext",
     "contextlib.suppress",

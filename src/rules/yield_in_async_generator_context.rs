@@ -75,7 +75,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 - A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings):
   there is no cleanup to wait for.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
-  `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`, or a
+  `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`,
+  `aiohttp.MultipartWriter()` (a body being built; also a class of the project derived from
+  one of these without an `__exit__` of its own), or a
   `@contextlib.contextmanager` function of the module whose body ends in a `try` around a bare
   `yield` with `except` handlers, which translates exceptions, after statements that open no
   `with` or `try` of their own, such as a table of exceptions filled on first use): leaving it late releases
@@ -105,6 +107,7 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
                 .call_path(call)
                 .is_some_and(|path| RESOURCE_FREE_CONTEXTS.contains(&path.as_str()))
                 || maps_exceptions_only(checker, call)
+                || derives_from_resource_free(checker, call)
         }
         _ => false,
     };
@@ -377,6 +380,34 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
 
 /// A call of a `@contextlib.contextmanager` function of this module that only translates
 /// exceptions ([`only_maps_exceptions`]): it holds nothing to release.
+/// `FormWriter()`, a class of the module derived from one that holds nothing
+/// ([`RESOURCE_FREE_CONTEXTS`]: `class FormWriter(aiohttp.MultipartWriter)`) that defines no
+/// `__exit__` or `__aexit__` of its own.
+fn derives_from_resource_free(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Name(callee) = &*call.func else {
+        return false;
+    };
+    if checker.model.is_local(callee.id.as_str()) {
+        return false;
+    }
+    checker.module().body.iter().any(|stmt| {
+        let Stmt::ClassDef(class) = stmt else {
+            return false;
+        };
+        class.name.as_str() == callee.id.as_str()
+            && class.bases().iter().any(|base| {
+                checker
+                    .model
+                    .path_of(base)
+                    .is_some_and(|path| RESOURCE_FREE_CONTEXTS.contains(&path.as_str()))
+            })
+            && !class.body.iter().any(|member| {
+                matches!(member, Stmt::FunctionDef(method)
+                    if matches!(method.name.as_str(), "__exit__" | "__aexit__"))
+            })
+    })
+}
+
 fn maps_exceptions_only(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Expr::Name(callee) = &*call.func else {
         return false;
@@ -458,11 +489,25 @@ pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Dia
                 .any(|&function| function as usize == index)
         })
     };
+    // A project class derived from one that holds nothing (`class FormWriter(
+    // aiohttp.MultipartWriter)`), with no `__exit__` of the project's on the way.
+    let frees_nothing = |path: &str| {
+        project.resolve_class(path).is_some_and(|class| {
+            project.descends_from(class, RESOURCE_FREE_CONTEXTS)
+                && ["__exit__", "__aexit__"]
+                    .iter()
+                    .all(|exit| project.resolve(&format!("{class}.{exit}")).is_none())
+        })
+    };
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_context_findings {
             // Named by its context manager, not by its row: a finding linked once is moved
             // with the code, and its message's rows are not.
-            let holding = pending.contexts.iter().rev().find(|path| !translates(path));
+            let holding = pending
+                .contexts
+                .iter()
+                .rev()
+                .find(|path| !translates(path) && !frees_nothing(path));
             if let Some(path) = holding {
                 let block = format!("`with {}(...)`", last_identifier_of(path));
                 report(index, finding(pending.range, &block));
