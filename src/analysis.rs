@@ -32,7 +32,7 @@ pub use crate::project::ProjectRoots;
 use crate::project::interned::Name;
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{ClassSummary, ModuleSummary, ParameterRef};
-use crate::project::{Facts, Project, ProjectModule};
+use crate::project::{Facts, FunctionId, Project, ProjectModule};
 use crate::registry::Rule;
 use crate::report::{FileFindings, Report, Timings};
 use crate::semantic::ModuleBindings;
@@ -553,24 +553,56 @@ pub fn link_with<'a>(
         .collect();
     let mut project = Project::new(modules);
     let mut facts = Facts::compute(&project, settings);
-    // A call of an abstract method with several implementations blocks when every one of
-    // them does: known only once the facts are, so those calls are linked again.
-    let dispatched =
-        project.dispatch_where_every_implementation_blocks(
-            // Only where a caller would change: a coroutine, or a sync caller that does not
-            // block already (one that does keeps its findings, and the facts need no new pass).
-            |id| {
-                facts.callers.of(id).any(|(caller, _)| {
-                    project.is_async(caller) || facts.blocks.get(&caller).is_none()
-                }) && facts.reached.get(&id).is_some()
-            },
-            |id| facts.blocks_always(id),
-        );
-    if !dispatched.is_empty() {
-        project.dispatch_to(dispatched);
+    // A call of a method with several implementations (an abstract method's, a method a
+    // class calls on itself and only its subclasses define) blocks when every one of them
+    // does: known only once the facts are, so those calls are followed and the facts
+    // computed again.
+    if follow_implementations(&mut project, &facts) {
         facts = Facts::compute(&project, settings);
     }
     LinkedProject { project, facts }
+}
+
+/// Has the link follow calls of methods with several implementations, all blocking on every
+/// call, into one of them (see `Project::dispatch_to` and
+/// `Project::follow_where_every_implementation_blocks`); whether any is. Only where that
+/// changes a caller LW103 can report from: a coroutine, or a sync function a coroutine
+/// reaches that does not block already. Elsewhere the facts would only be computed again
+/// for nothing (on the benchmark corpus, for a method of Django's file storage that no
+/// coroutine calls).
+fn follow_implementations(project: &mut Project, facts: &Facts) -> bool {
+    let changes = |caller: FunctionId| {
+        project.is_async(caller)
+            || (facts.blocks.get(&caller).is_none() && facts.reached.get(&caller).is_some())
+    };
+    let dispatched = project.dispatch_where_every_implementation_blocks(
+        |id| facts.callers.of(id).any(|(caller, _)| changes(caller)),
+        |id| facts.blocks_always(id),
+    );
+    let wanted: rustc_hash::FxHashSet<u32> = project.several_paths().collect();
+    let followed_paths: rustc_hash::FxHashSet<u32> = if wanted.is_empty() {
+        Default::default()
+    } else {
+        let callers = project.callers_of_paths(&wanted);
+        wanted
+            .into_iter()
+            .filter(|index| {
+                callers
+                    .get(index)
+                    .is_some_and(|callers| callers.iter().any(|&caller| changes(caller)))
+            })
+            .collect()
+    };
+    let dispatches = !dispatched.is_empty();
+    if dispatches {
+        project.dispatch_to(dispatched);
+    }
+    let follows = !followed_paths.is_empty()
+        && project.follow_where_every_implementation_blocks(
+            |index| followed_paths.contains(&index),
+            |id| facts.blocks_always(id),
+        );
+    dispatches || follows
 }
 
 /// Takes the summaries out of `files` once nothing reads them (the link is dropped) and

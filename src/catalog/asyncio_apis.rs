@@ -400,8 +400,15 @@ pub const UNCANCEL_METHODS: &[&str] = &["uncancel"];
 /// event's `is_set()`. A loop
 /// that tests one, like one that tests an attribute, waits for other code to change it
 /// (LW106, LW505). Methods named `is_…` or `has_…` are read the same way.
-pub const STATE_PREDICATE_METHODS: &[&str] =
-    &["done", "running", "cancelled", "empty", "full", "locked", "is_set"];
+pub const STATE_PREDICATE_METHODS: &[&str] = &[
+    "done",
+    "running",
+    "cancelled",
+    "empty",
+    "full",
+    "locked",
+    "is_set",
+];
 
 /// `is_…` methods that ask about the world outside the process, which no coroutine of it
 /// changes and no event announces: a file appearing, a thread or process ending. A loop that

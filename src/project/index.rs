@@ -85,6 +85,11 @@ pub struct Project<'a> {
     /// Placeholder methods whose calls the link follows into one of their several
     /// implementations, all of which block ([`Project::dispatch_to`]).
     dispatched: HashMap<FunctionId, FunctionId>,
+    /// Callee paths (by index in `resolved`) that name one of several implementations of a
+    /// method the class calls on itself and its subclasses define, with those
+    /// implementations; and the ones followed into the first, all of them blocking.
+    pub(super) several: Vec<(u32, Box<[FunctionId]>)>,
+    pub(super) followed_paths: HashSet<u32>,
 }
 
 /// `head.tail`, in one allocation of the right size: `format!` grows its string as it
@@ -243,6 +248,8 @@ impl<'a> Project<'a> {
             offloaded: HashSet::default(),
             placeholders: Default::default(),
             dispatched: HashMap::default(),
+            several: Vec::new(),
+            followed_paths: HashSet::default(),
         }
     }
 
@@ -269,6 +276,51 @@ impl<'a> Project<'a> {
             },
         };
         self.dispatched.contains_key(&named).then_some(named)
+    }
+
+    /// Whether callee entry `callee` of module `module` names a method of several
+    /// implementations, all blocking, followed into one of them
+    /// ([`Project::follow_where_every_implementation_blocks`]).
+    pub fn follows_several(&self, module: usize, callee: u32) -> bool {
+        !self.followed_paths.is_empty()
+            && self
+                .callee_entries
+                .get(module)
+                .and_then(|entries| entries.get(callee as usize))
+                .is_some_and(|entry| self.followed_paths.contains(entry))
+    }
+
+    /// The paths of [`Project::several`], for the link to ask about.
+    pub fn several_paths(&self) -> impl Iterator<Item = u32> + '_ {
+        self.several.iter().map(|(index, _)| *index)
+    }
+
+    /// The functions whose call sites name callee path `index` (of `resolved`), with the
+    /// site: a scan of every call site, made only when a path of several implementations
+    /// is asked about.
+    pub fn callers_of_paths(&self, wanted: &HashSet<u32>) -> HashMap<u32, Vec<FunctionId>> {
+        let mut callers: HashMap<u32, Vec<FunctionId>> = HashMap::default();
+        for (module_index, module) in self.modules.iter().enumerate() {
+            let Some(entries) = self.callee_entries.get(module_index) else {
+                continue;
+            };
+            if !entries.iter().any(|entry| wanted.contains(entry)) {
+                continue;
+            }
+            for (index, function) in module.summary.functions.iter().enumerate() {
+                for call in &function.calls {
+                    if let Some(&entry) = entries.get(call.callee as usize)
+                        && wanted.contains(&entry)
+                    {
+                        callers
+                            .entry(entry)
+                            .or_default()
+                            .push((module_index, index));
+                    }
+                }
+            }
+        }
+        callers
     }
 
     /// `id`, or the implementation its calls are followed into.

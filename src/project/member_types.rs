@@ -57,10 +57,16 @@ impl<'a> Project<'a> {
         // for it again).
         project.placeholders = project.placeholder_index();
         let found = project.resolve_paths(&callees.paths, |_| true);
-        project.resolved = found
-            .into_iter()
-            .map(|target| linked(target, &mut project.external_paths))
+        let mut several = Vec::new();
+        project.resolved = (found.into_iter().enumerate())
+            .map(|(index, target)| {
+                if let Some(Target::Several(implementations)) = &target {
+                    several.push((index as u32, implementations.clone()));
+                }
+                linked(target, &mut project.external_paths)
+            })
             .collect();
+        project.several = several;
         project.callee_entries = std::mem::take(&mut callees.entries);
         project.inferred_attributes = project.infer_parameter_attributes();
         if !project.inferred_attributes.is_empty() {
@@ -242,7 +248,7 @@ impl<'a> Project<'a> {
         self.resolve(path)
             .or_else(|| match self.resolve_member(path)? {
                 Target::Function(id) => Some(id),
-                Target::External(_) => None,
+                Target::External(_) | Target::Several(_) => None,
             })
     }
 
@@ -553,6 +559,70 @@ impl<'a> Project<'a> {
         dispatched
     }
 
+    /// The methods called `name` that instances of `class`'s subclasses run, when every
+    /// subclass without subclasses of its own (each class instantiated, as far as the
+    /// project shows) has one in the project, not a placeholder: one to
+    /// [`MAX_IMPLEMENTATIONS`] of them. `None` when a leaf has none (it may run a library
+    /// base's), there are more, or `class` has no subclass or more than [`MAX_SUBCLASSES`].
+    fn subclass_implementations(&self, class: &str, name: &str) -> Option<Vec<FunctionId>> {
+        if name.starts_with("__") {
+            return None;
+        }
+        let subclasses = &self.placeholders.subclasses;
+        let mut pending: Vec<&str> = subclasses.get(class)?.clone();
+        let mut seen: HashSet<&str> = HashSet::default();
+        let mut found: Vec<FunctionId> = Vec::new();
+        while let Some(subclass) = pending.pop() {
+            if !seen.insert(subclass) {
+                continue;
+            }
+            if seen.len() > MAX_SUBCLASSES {
+                return None;
+            }
+            match subclasses.get(subclass) {
+                Some(below) if !below.is_empty() => pending.extend(below.iter().copied()),
+                _ => {
+                    let id = self.resolve(&dotted(subclass, name))?;
+                    if self.function(id).is_stub {
+                        return None;
+                    }
+                    if !found.contains(&id) {
+                        found.push(id);
+                    }
+                    if found.len() > MAX_IMPLEMENTATIONS {
+                        return None;
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        (!found.is_empty()).then_some(found)
+    }
+
+    /// Follows the callee paths that name one of several implementations
+    /// ([`Target::Several`]) into the first of them, where every one blocks on every call
+    /// (`blocks_always`) and `worth_asking` accepts the path's index (a caller would
+    /// change). Returns whether any was.
+    pub fn follow_where_every_implementation_blocks(
+        &mut self,
+        worth_asking: impl Fn(u32) -> bool,
+        blocks_always: impl Fn(FunctionId) -> bool,
+    ) -> bool {
+        let mut followed = false;
+        for (index, implementations) in std::mem::take(&mut self.several) {
+            if !worth_asking(index) || !implementations.iter().all(|&id| blocks_always(id)) {
+                continue;
+            }
+            let (module, function) = implementations[0];
+            if let Some(entry) = self.resolved.get_mut(index as usize) {
+                *entry = Linked::Function(module as u32, function as u32);
+                self.followed_paths.insert(index);
+                followed = true;
+            }
+        }
+        followed
+    }
+
     /// Attribute or method `name` of instances of project class `class`; `inherited` holds
     /// the methods earlier resolutions found in base classes (the classes of a project
     /// derive from a few bases, whose methods each class's paths look for again).
@@ -577,6 +647,17 @@ impl<'a> Project<'a> {
                 // A bound method used as a value: nothing more to follow.
                 (false, false) => None,
             };
+        }
+        // A method the class calls on itself and does not define, which its subclasses do
+        // (a template method: `self.data()` in a base view): what runs is theirs.
+        if last
+            && !called
+            && let Some(implementations) = self.subclass_implementations(class, name)
+        {
+            return Some(Member::Done(match implementations.as_slice() {
+                &[only] => Target::Function(only),
+                _ => Target::Several(implementations.into()),
+            }));
         }
         // Neither: a member the class inherits from a library base.
         let base = self.library_base(class)?;
@@ -706,7 +787,7 @@ impl<'a> Project<'a> {
         }
         match self.resolve_member(path)? {
             Target::External(api) => Some(Cow::Owned(api.into_string())),
-            Target::Function(_) => None,
+            Target::Function(_) | Target::Several(_) => None,
         }
     }
 
@@ -773,6 +854,11 @@ pub enum Target {
     Function(FunctionId),
     /// A library API, by its canonical path.
     External(Box<str>),
+    /// One of several project functions, which one not known: the implementations, in
+    /// the subclasses, of a method the class calls on itself and does not define
+    /// (`self.data()` in a base view whose subclasses each define `data`). The link follows
+    /// it once it knows whether all of them block (see `follow_where_every_implementation_blocks`).
+    Several(Box<[FunctionId]>),
 }
 
 /// `target` as the project keeps it, its library path moved to the end of `external_paths`.
@@ -785,6 +871,7 @@ fn linked(target: Option<Target>, external_paths: &mut Vec<Box<str>>) -> Linked 
             external_paths.push(path);
             Linked::External(narrow(external_paths.len() - 1))
         }
+        Some(Target::Several(_)) => Linked::Unknown,
     }
 }
 

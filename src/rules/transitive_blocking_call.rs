@@ -41,7 +41,11 @@ blocks on every call (`LocalStorage.upload` writes a file, `S3Storage.upload` ma
 request), and the message says so, its chain going through the first of them; when one
 does not (the fake), the call is not followed. Nor is a special method (`__call__`), nor a
 placeholder with more implementations, nor one of a class with more than 256 subclasses
-(a framework's base class). A library object the protocol also describes is not counted:
+(a framework's base class). The same holds for a method a class calls on itself and does
+not define while its subclasses do (a template method: `self.data(request)` in a base view
+whose subclasses query a database or read a file): every subclass without subclasses of its
+own must have one in the project (else it may run a library base's), and the call is that
+one when there is one, else blocks when all of them do. A library object the protocol also describes is not counted:
 a protocol written for one, with a fallback class in the project, reads as the fallback.
 The message shows the chain down to the blocking call, for example
 `webhook -> _query_sync -> sqlite3.connect (cache.py:12)`, and the JSON output lists each
@@ -345,12 +349,25 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             } else {
                 (function.shown_name(), callee_function.shown_name())
             };
-            let message = match project.dispatched_placeholder(id.0, call.callee) {
-                // `storage.upload(...)` on an abstract `Storage`: the chain goes through
-                // one of its implementations, and the message says that all of them block.
-                Some(placeholder) => format!(
-                    "`{caller_name}` calls `{}`, every implementation of which blocks the event loop (`{}` in `{api}`): {}",
-                    project.function(placeholder).qualname(),
+            // `storage.upload(...)` on an abstract `Storage`, `self.data()` in a base class
+            // whose subclasses define `data`: the chain goes through one implementation, and
+            // the message says that all of them block.
+            let several = match project.dispatched_placeholder(id.0, call.callee) {
+                Some(placeholder) => Some(project.function(placeholder).qualname().to_string()),
+                None if project.follows_several(id.0, call.callee) => {
+                    let path = project.modules[id.0].summary.callee(call);
+                    let mut parts = path.rsplitn(3, '.');
+                    let method = parts.next().unwrap_or(path);
+                    Some(match parts.next() {
+                        Some(class) => format!("{class}.{method}"),
+                        None => method.to_string(),
+                    })
+                }
+                None => None,
+            };
+            let message = match several {
+                Some(several) => format!(
+                    "`{caller_name}` calls `{several}`, every implementation of which blocks the event loop (`{}` in `{api}`): {}",
                     callee_function.qualname(),
                     chain_text(&chain)
                 ),
