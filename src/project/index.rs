@@ -324,6 +324,7 @@ impl<'a> Project<'a> {
     }
 
     /// `id`, or the implementation its calls are followed into.
+    #[inline]
     fn dispatched(&self, id: FunctionId) -> FunctionId {
         if self.dispatched.is_empty() {
             return id;
@@ -377,6 +378,7 @@ impl<'a> Project<'a> {
     }
 
     /// What callee entry `entry` of module `module` names.
+    #[inline]
     fn entry(&self, module: usize, entry: u32) -> Resolution<'_> {
         if let Some(function) = entry.checked_sub(LOCAL_ENTRY) {
             return Resolution::Function(self.dispatched((module, function as usize)));

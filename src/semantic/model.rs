@@ -135,6 +135,10 @@ impl<'m> SemanticModel<'m> {
             return None;
         };
         let entry = catalog::method_by_name(method.attr.as_str())?;
+        // Typed as the API already (`loop.create_task(...)` on a known loop): nothing to ask.
+        if path == Some(entry.api) {
+            return Some(entry.api);
+        }
         let receiver = &*method.value;
         let qualifies = match entry.receiver {
             catalog::Receiver::AnyLocal => path.is_none() || self.is_rooted_at_local(receiver),
