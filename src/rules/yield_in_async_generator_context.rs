@@ -64,7 +64,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 - A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
   its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early. A
   `yield` followed by `return` ends its path, so a lifespan that yields early in one branch
-  and once at the end of the other still yields once.
+  and once at the end of the other still yields once; so does one whose yields sit on
+  exclusive paths (the arms of an `if`, or the end of a `try` body and its `except`
+  handler, which runs only when the body raised before its yield).
 - A generator whose every call in its module is iterated to its end by a list or set
   comprehension that only collects its items (`[item async for item in gen()]`), or is
   wrapped in `contextlib.aclosing(...)` (or the
@@ -118,10 +120,13 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
     // followed by `return` in one branch and another in the rest) is the shape frameworks
     // drive to its end.
+    // So is one whose yields sit on exclusive paths: the two arms of an `if`, or the end of
+    // a `try` body and its `except` handler (`yield result` / `except: yield None`).
     if finder.found.is_empty()
         || (!finder.yield_in_loop
             && (finder.yields <= 1
-                || finder.yields - terminal_yields(&function.body).min(finder.yields) <= 1))
+                || finder.yields - terminal_yields(&function.body).min(finder.yields) <= 1
+                || yields_per_run(&function.body) <= 1))
     {
         return;
     }
@@ -158,6 +163,99 @@ fn finding(range: TextRange, block: &str) -> Diagnostic {
 /// The last part of a dotted path (`leased` of `sdk._errors.leased`).
 fn last_identifier_of(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
+}
+
+/// The most `yield`s one run through `body` makes, counting each at most once (2 stands for
+/// "more than one"): the arms of an `if` or a `match` are alternatives; a `try` whose body
+/// yields only as its last step makes either the body's yields (with its `else`) or a
+/// handler's, since a handler runs only when the body raised before its yield; a loop that
+/// yields may yield many times.
+fn yields_per_run(body: &[Stmt]) -> usize {
+    body.iter()
+        .map(stmt_yields_per_run)
+        .fold(0, |total, count| (total + count).min(2))
+}
+
+fn stmt_yields_per_run(stmt: &Stmt) -> usize {
+    let most =
+        |blocks: &mut dyn Iterator<Item = &[Stmt]>| blocks.map(yields_per_run).max().unwrap_or(0);
+    match stmt {
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => 0,
+        Stmt::If(if_stmt) => most(
+            &mut std::iter::once(if_stmt.body.as_slice()).chain(
+                if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .map(|clause| clause.body.as_slice()),
+            ),
+        ),
+        Stmt::Match(match_stmt) => {
+            most(&mut match_stmt.cases.iter().map(|case| case.body.as_slice()))
+        }
+        Stmt::With(with) => yields_per_run(&with.body),
+        Stmt::Try(try_stmt) => {
+            let body = yields_per_run(&try_stmt.body);
+            let handlers = most(&mut try_stmt.handlers.iter().map(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                handler.body.as_slice()
+            }));
+            let orelse = yields_per_run(&try_stmt.orelse);
+            let finally = yields_per_run(&try_stmt.finalbody);
+            let run = if yields_only_last(&try_stmt.body) {
+                (body + orelse).max(handlers)
+            } else {
+                body + orelse + handlers
+            };
+            (run + finally).min(2)
+        }
+        Stmt::For(ast::StmtFor { body, orelse, .. })
+        | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+            if yields_per_run(body) > 0 {
+                2
+            } else {
+                yields_per_run(orelse)
+            }
+        }
+        other => usize::from(simple_statement_yields(other)),
+    }
+}
+
+/// Whether a simple statement (not a block) holds a `yield` (`yield x`, `value = yield`,
+/// `return (yield)`).
+fn simple_statement_yields(stmt: &Stmt) -> bool {
+    let is_yield = &mut |expr: &Expr| matches!(expr, Expr::Yield(_) | Expr::YieldFrom(_));
+    let value = match stmt {
+        Stmt::Expr(statement) => Some(&*statement.value),
+        Stmt::Assign(assign) => Some(&*assign.value),
+        Stmt::AnnAssign(assign) => assign.value.as_deref(),
+        Stmt::AugAssign(assign) => Some(&*assign.value),
+        Stmt::Return(ret) => ret.value.as_deref(),
+        _ => None,
+    };
+    value.is_some_and(|value| crate::ast_query::any_expr(value, is_yield))
+}
+
+/// Whether `body` yields only as its last step: nothing runs after a `yield` in it (its last
+/// statement is the yield, or an `if` each arm of which yields only last or not at all).
+fn yields_only_last(body: &[Stmt]) -> bool {
+    let Some((last, before)) = body.split_last() else {
+        return true;
+    };
+    if yields_per_run(before) > 0 {
+        return false;
+    }
+    match last {
+        Stmt::If(if_stmt) => std::iter::once(if_stmt.body.as_slice())
+            .chain(
+                if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .map(|clause| clause.body.as_slice()),
+            )
+            .all(yields_only_last),
+        Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => true,
+        other => stmt_yields_per_run(other) == 0,
+    }
 }
 
 /// The `yield` statements of `body` (not of nested functions) that the next statement of
