@@ -50,6 +50,12 @@ error is observable. The message says which of these it is:
    `return` right after awaiting that stop event: a reader, a keepalive, a forwarder) and
    another can fail: the caller raises and the loop runs on with nobody to stop it or hear of
    its end.
+5. **Its results are checked for exceptions.** The function binds what the gather returns
+   (`results = await asyncio.gather(*tasks)`) and tests it, or the items of a loop over it,
+   with `isinstance(result, Exception)` (or `BaseException`): the code expects the errors
+   returned, as `return_exceptions=True` would. Without it the check never sees one: the
+   first error escapes the gather while the others run on, and the handling written for it
+   never runs. Reported whatever the awaitables are.
 
 What the rule sees, and what it does not: it reads one file. It follows the coroutine functions
 of the same module that an awaitable calls by name (module-level, or nested in the current
@@ -182,6 +188,10 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
     if waits_on_tasks_held_elsewhere(checker, call) {
         return;
     }
+    if let Some(observed) = results_checked_for_exceptions(checker, call) {
+        report(checker, call, &observed);
+        return;
+    }
     let scope = Scope::current(checker);
     let awaitables = Collector::collect(checker, &scope, call);
     // The same, through a local copy: `pending = self._tasks.copy()`.
@@ -214,6 +224,11 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
     else {
         return;
     };
+    report(checker, call, &observed);
+}
+
+/// Reports the gather `call`, observed to exit early as `observed` says.
+fn report(checker: &mut Checker, call: &ast::ExprCall, observed: &str) {
     let target = checker.settings.target_version;
     let help = if (target.major, target.minor) >= (3, 11) {
         "Use `asyncio.TaskGroup`, which cancels the siblings and raises every error in an `ExceptionGroup`; or pass `return_exceptions=True` and check each result"
@@ -228,6 +243,107 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
         )
         .with_help(help),
     );
+}
+
+/// Shape 5: `results = await asyncio.gather(...)` followed, in the function, by
+/// `isinstance(<a result>, Exception)` (or `BaseException`), a result being the bound name,
+/// an item of it, or the target of a loop over it (`for r in results`, `for i, r in
+/// enumerate(results)`). The message, naming the check's row.
+fn results_checked_for_exceptions(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
+    let Some(Stmt::Assign(assign)) = checker.current_statement() else {
+        return None;
+    };
+    let [Expr::Name(bound)] = assign.targets.as_slice() else {
+        return None;
+    };
+    if !matches!(&*assign.value, Expr::Await(awaited)
+        if awaited.value.range() == call.range())
+    {
+        return None;
+    }
+    let function = checker.current_function()?;
+    let mut finder = ExceptionCheck {
+        checker,
+        after: assign.end(),
+        results: vec![bound.id.as_str()],
+        found: None,
+    };
+    finder.visit_body(&function.body);
+    let found = finder.found?;
+    Some(format!(
+        "its results are checked for exceptions (`{}`, line {}), but without `return_exceptions=True` it raises the first one instead of returning it: the check never sees an error, and the others run on unsupervised",
+        short(checker.text(found)),
+        checker.row_of(found.start())
+    ))
+}
+
+/// Finds `isinstance(result, Exception)` after `after` ([`results_checked_for_exceptions`]).
+struct ExceptionCheck<'c, 'a, 'm> {
+    checker: &'c Checker<'a, 'm>,
+    after: TextSize,
+    /// The bound name, and the loop targets over it found so far.
+    results: Vec<&'a str>,
+    found: Option<TextRange>,
+}
+
+impl<'a> ExceptionCheck<'_, 'a, '_> {
+    fn is_result(&self, expr: &Expr) -> bool {
+        let expr = match expr {
+            Expr::Subscript(subscript) => &*subscript.value,
+            other => other,
+        };
+        matches!(expr, Expr::Name(name) if self.results.contains(&name.id.as_str()))
+    }
+
+    fn names_exception(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Tuple(tuple) => tuple.elts.iter().any(|elt| self.names_exception(elt)),
+            other => self.checker.model.path_of(other).is_some_and(|path| {
+                matches!(
+                    path.as_str(),
+                    "builtins.Exception" | "builtins.BaseException"
+                )
+            }),
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for ExceptionCheck<'_, 'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.found.is_some() || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return;
+        }
+        if let Stmt::For(for_stmt) = stmt
+            && for_stmt.start() >= self.after
+            && crate::ast_query::any_expr(
+                &for_stmt.iter,
+                &mut |inner| matches!(inner, Expr::Name(name) if self.results.contains(&name.id.as_str())),
+            )
+        {
+            let mut targets = Vec::new();
+            crate::ast_query::target_names(&for_stmt.target, &mut targets);
+            self.results.extend(targets);
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found.is_some() {
+            return;
+        }
+        if let Expr::Call(call) = expr
+            && call.start() >= self.after
+            && let Expr::Name(callee) = &*call.func
+            && callee.id.as_str() == "isinstance"
+            && let [value, classes] = call.arguments.args.as_ref()
+            && self.is_result(value)
+            && self.names_exception(classes)
+        {
+            self.found = Some(call.range());
+            return;
+        }
+        visitor::walk_expr(self, expr);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
