@@ -178,7 +178,9 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   and the methods of `...Flow` classes (config and options flows run one step at a time).
 - Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
   way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
-  (`get` then `set`/`put`), which at worst computes a value twice; a `set`/`put`/`save` of a
+  (`get` then `set`/`put`, and on a receiver named as a cache, `self.cache_repo`, also with
+  one suffix: `get_one` then `set_one`, `get_by_owner` then `set_by_owner`), which at worst
+  computes a value twice; a `set`/`put`/`save` of a
   literal (`await state.set_data({})`: every request that passed the check stores the same
   thing) or of a named constant (a name or attribute spelled in capitals, `DEFAULT_LIMIT`,
   or an attribute of a class, `await state.set_state(Steps.amount)`: an enum's member, a

@@ -253,8 +253,11 @@ impl<'a> Analysis<'_, 'a, '_> {
             if !catalog::method_has_verb(method, catalog::STORE_WRITE_METHODS)
                 || catalog::IDEMPOTENT_WRITES.contains(&method)
                 || catalog::method_has_verb(method, catalog::ROW_UPDATE_WRITES)
-                || (catalog::CACHE_FILL_READS.contains(&read_method)
-                    && catalog::CACHE_FILL_WRITES.contains(&method))
+                || is_cache_fill(
+                    read_method,
+                    method,
+                    names_cache(self.checker.text(attribute.value.range())),
+                )
             {
                 return false;
             }
@@ -352,6 +355,38 @@ enum Write {
         range: TextRange,
         inserts: bool,
     },
+}
+
+/// Whether a read `read` then a write `write` on one receiver fill a read-through cache:
+/// a verb of [`catalog::CACHE_FILL_READS`] then one of [`catalog::CACHE_FILL_WRITES`], alone
+/// (`get`, `set`), or, on a receiver named as a cache (`on_cache`: `self.cache_repo`), with
+/// the same suffix (`get_one`/`set_one`, `get_by_owner`/`set_by_owner`): elsewhere
+/// `get_owner`/`set_owner` may be a claim, which a second request must not make too.
+fn is_cache_fill(read: &str, write: &str, on_cache: bool) -> bool {
+    if catalog::CACHE_FILL_READS.contains(&read) && catalog::CACHE_FILL_WRITES.contains(&write) {
+        return true;
+    }
+    if !on_cache {
+        return false;
+    }
+    let suffix_of = |method: &'_ str, verbs: &[&str]| -> Option<String> {
+        verbs.iter().find_map(|verb| {
+            let rest = method.strip_prefix(verb)?;
+            (rest.is_empty() || rest.starts_with('_')).then(|| rest.to_string())
+        })
+    };
+    match (
+        suffix_of(read, catalog::CACHE_FILL_READS),
+        suffix_of(write, catalog::CACHE_FILL_WRITES),
+    ) {
+        (Some(read), Some(write)) => read == write,
+        _ => false,
+    }
+}
+
+/// Whether a receiver's text names a cache (`cache`, `self.cache_repo`, `redis_cache`).
+fn names_cache(receiver: &str) -> bool {
+    receiver.to_ascii_lowercase().contains("cache")
 }
 
 /// A literal, an empty dict, list or tuple, or a named constant: a name or attribute spelled
