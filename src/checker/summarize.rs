@@ -280,6 +280,16 @@ pub(crate) fn record_call(
     let fills_cache = !in_async_context
         && (blocking.is_some() || may_reach_project)
         && fills_cache(checker, call);
+    // The value it fills stays filled unless the project calls one of these resets.
+    let deferred = std::mem::take(&mut checker.rule_state::<DeferredResets>().0);
+    if !deferred.is_empty() {
+        let function = checker.summary.current();
+        for name in deferred {
+            if !function.rearmed_by.iter().any(|known| **known == *name) {
+                function.rearmed_by.push(name.into());
+            }
+        }
+    }
     // `lock.acquire(blocking=blocking)`: it waits only when the caller's flag is true.
     let flag_guard = blocking
         .filter(|_| !in_async_context)
@@ -1024,11 +1034,24 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
             Kept::Name(name) => {
                 let is_name =
                     |target: &Expr| matches!(target, Expr::Name(assigned) if assigned.id.as_str() == name);
+                // Reset nowhere, or only by module-level functions the module never names
+                // (`reset_settings()`, kept for tests): the link asks whether the project
+                // calls those outside its tests (`FunctionSites::rearmed_by`).
                 let never_reset = || {
-                    if only_none {
-                        !checker.resets_global(name)
+                    let reset = if only_none {
+                        checker.resets_global(name)
                     } else {
-                        !checker.rearms_latch(name)
+                        checker.rearms_latch(name)
+                    };
+                    if !reset {
+                        return true;
+                    }
+                    match checker.latch_rearmers(name) {
+                        Some(rearmers) => {
+                            checker.rule_state::<DeferredResets>().0.extend(rearmers);
+                            true
+                        }
+                        None => false,
                     }
                 };
                 if crate::ast_query::declared_globals(&function.body).contains(&name) {
@@ -1140,6 +1163,11 @@ fn calls_global_setter(
 /// for the process or the closure ([`fills_kept_name_once`]).
 #[derive(Default)]
 struct KeptNameBranches(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
+
+/// The resets a kept-name branch just judged leaves to the link ([`fills_kept_name_once`]),
+/// for `record_call` to note on the function that makes the call.
+#[derive(Default)]
+struct DeferredResets(Vec<String>);
 
 /// A latch flag: an attribute of a method's receiver (`self.running`). A module global's
 /// latch (`if not _STARTED: _STARTED = True`) is a value kept under a test like any other

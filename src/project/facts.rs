@@ -63,6 +63,51 @@ pub struct Facts {
     pub entries: HashMap<FunctionId, LoopEntry>,
 }
 
+/// Whether a call or blocking call of function `id` marked as filling a cache (`fills`) does:
+/// unless a reset of the value makes it again ([`re_armed`]).
+fn fills_kept_value(
+    project: &Project,
+    callers: &Adjacency<(FunctionId, usize)>,
+    id: FunctionId,
+    fills: bool,
+) -> bool {
+    fills && !re_armed(project, callers, id)
+}
+
+/// Whether what function `id` keeps for the process (its result, or a value one of its
+/// calls fills: `FunctionSites::rearmed_by`) is made again: a function of its module that
+/// resets it is called by code outside the tests.
+fn re_armed(project: &Project, callers: &Adjacency<(FunctionId, usize)>, id: FunctionId) -> bool {
+    let function = project.function(id);
+    if function.rearmed_by.is_empty() {
+        return false;
+    }
+    let module = project.modules[id.0].summary;
+    function.rearmed_by.iter().any(|name| {
+        module
+            .function_index(&qualified(&module.module_name, name))
+            .is_some_and(|index| called_outside_tests(project, callers, (id.0, index as usize), 2))
+    })
+}
+
+/// Whether code outside the project's tests calls `id`: a caller in a module that is not a
+/// test module (`settings::is_test_module`) that is not itself called only from tests, asked
+/// `depth` calls up (a caller nothing calls counts as called: a command, a route, a
+/// callback registered by reference).
+fn called_outside_tests(
+    project: &Project,
+    callers: &Adjacency<(FunctionId, usize)>,
+    id: FunctionId,
+    depth: usize,
+) -> bool {
+    callers.of(id).any(|(caller, _)| {
+        !crate::settings::is_test_module(&project.modules[caller.0].summary.module_name)
+            && (depth == 0
+                || callers.of(caller).len() == 0
+                || called_outside_tests(project, callers, caller, depth - 1))
+    })
+}
+
 impl Facts {
     pub fn compute(project: &Project, settings: &Settings) -> Self {
         let (edges, handed_callees) = resolve_edges(project);
@@ -73,17 +118,14 @@ impl Facts {
             rayon::join(|| edges.reversed(project), || entries(project, settings));
         // A function whose body runs once per process does not make its callers block
         // (and is not seeded): see `FunctionSummary::runs_once`. One whose kept value a
-        // function of its module resets runs again once something calls that function.
-        let runs_once = |id: FunctionId| {
-            let function = project.function(id);
-            function.runs_once
-                && function.rearmed_by.iter().all(|name| {
-                    let module = project.modules[id.0].summary;
-                    module
-                        .function_index(&qualified(&module.module_name, name))
-                        .is_none_or(|index| callers.of((id.0, index as usize)).len() == 0)
-                })
-        };
+        // function of its module resets runs again once code outside the tests calls that
+        // function (a reset "for testing" that only tests call, directly or through a
+        // helper only tests call, re-arms nothing in production).
+        let runs_once =
+            |id: FunctionId| project.function(id).runs_once && !re_armed(project, &callers, id);
+        // A call or blocking call that fills a value kept for the process, on the same terms.
+        let fills_cache =
+            |id: FunctionId, fills: bool| fills_kept_value(project, &callers, id, fills);
         let takes_part = |id: FunctionId| {
             let function = project.function(id);
             !function.is_async && !runs_once(id) && !is_module_code(project, id)
@@ -109,7 +151,7 @@ impl Facts {
                                 && !function
                                     .calls
                                     .get(site)
-                                    .is_some_and(|call| call.fills_cache())
+                                    .is_some_and(|call| fills_cache(caller, call.fills_cache()))
                                 && !fills_owned_cache(project, &edges, caller, probe, callee)
                                 && on_loop(caller, probe)
                         };
@@ -119,7 +161,9 @@ impl Facts {
                             &callers,
                             takes_part,
                             edge_runs,
-                            |id, site| !site.fills_cache && on_loop(id, site.probe),
+                            |id, site| {
+                                !fills_cache(id, site.fills_cache) && on_loop(id, site.probe)
+                            },
                         );
                         // The chain follows only calls whose arguments let the callee block.
                         let blocks = ranked_backward(
@@ -130,7 +174,7 @@ impl Facts {
                                     return None;
                                 }
                                 most_serious_blocking(&project.blocking_sites(id), |site| {
-                                    !site.fills_cache && on_loop(id, site.probe)
+                                    !fills_cache(id, site.fills_cache) && on_loop(id, site.probe)
                                 })
                             },
                             |_, caller, site, callee| {
@@ -403,7 +447,10 @@ impl Facts {
         let direct = sites
             .iter()
             .enumerate()
-            .filter(|(_, blocking)| !blocking.fills_cache && blocking.probe.is_none())
+            .filter(|(_, blocking)| {
+                !fills_kept_value(project, &self.callers, id, blocking.fills_cache)
+                    && blocking.probe.is_none()
+            })
             .map(|(at, _)| Step::Direct(at));
         let calls = self
             .edges
@@ -413,10 +460,9 @@ impl Facts {
                     && self.blocks.contains_key(&callee)
                     && project.call_runs_body(id, at, callee)
                     && function.probe_of_call(at).is_none()
-                    && !function
-                        .calls
-                        .get(at)
-                        .is_some_and(|call| call.fills_cache())
+                    && !function.calls.get(at).is_some_and(|call| {
+                        fills_kept_value(project, &self.callers, id, call.fills_cache())
+                    })
             })
             .map(|(at, callee)| Step::Call { site: at, callee });
         direct

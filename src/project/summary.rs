@@ -726,10 +726,12 @@ pub struct FunctionSites {
     /// a `Protocol`'s or an abstract method, which the link follows to the class's one
     /// implementation in the project when there is exactly one. Rare, so kept here.
     pub is_stub: bool,
-    /// Of a [`FunctionSummary::runs_once`] function that keeps its value in a global: the
-    /// module-level functions of its module that set that global back (`reload_config`),
-    /// which the module never calls itself. It runs once unless the project calls one of
-    /// them ([`crate::project::Facts`] asks). Rare, so kept here.
+    /// Of a [`FunctionSummary::runs_once`] function that keeps its value in a global, or of
+    /// one whose calls fill a global kept for the process (`if _SETTINGS is None: _SETTINGS =
+    /// load()`, [`CallSite::fills_cache`]): the module-level functions of its module that set
+    /// that global back (`reload_config`), which the module never calls itself. It runs
+    /// once, and its fills fill once, unless code outside the tests calls one of them
+    /// ([`crate::project::Facts`] asks). Rare, so kept here.
     pub rearmed_by: ThinVec<Box<str>>,
     /// It keeps state on the thread that runs it: it uses an object that belongs to the
     /// thread that made it (a `sqlite3` connection) and did not make it itself

@@ -141,9 +141,11 @@ async def webhook(key):
   of the module sets the global back to `None` (a reload makes the value again; a latch or a
   flag tested before an early return is re-armed by `False` or `0` as well; not a
   function the module registers with `atexit`, which runs as the interpreter exits; and,
-  for a value returned once kept or a flag before an early return, not a module-level
-  function that nothing in the project calls, the module itself included: a
-  `reload_config()` kept for callers that never came) or forgets
+  for a module global made on the first call, a value returned once kept or a flag before
+  an early return, not a module-level function that nothing outside the project's tests
+  calls, the module itself included: a `reload_config()` kept for callers that never came,
+  a `reset_settings()` "for testing" that only test modules call, directly or through a
+  helper that only they call) or forgets
   the seen keys (`_SEEN.clear()`, `.discard`, `.remove`, `.pop`, `del _SEEN[key]`, a new
   set bound to the name),
   and one-time set-up
