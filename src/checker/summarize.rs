@@ -280,8 +280,13 @@ pub(crate) fn record_call(
     let fills_cache = !in_async_context
         && (blocking.is_some() || may_reach_project)
         && fills_cache(checker, call);
-    // The value it fills stays filled unless the project calls one of these resets.
-    let deferred = std::mem::take(&mut checker.rule_state::<DeferredResets>().0);
+    // The value it fills stays filled unless the project calls one of these resets (only
+    // a call judged to fill one can have left any).
+    let deferred = if fills_cache {
+        std::mem::take(&mut checker.rule_state::<DeferredResets>().0)
+    } else {
+        Vec::new()
+    };
     if !deferred.is_empty() {
         let function = checker.summary.current();
         for name in deferred {
