@@ -571,6 +571,16 @@ pub fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
     }
 }
 
+/// The branches of an `if`: its body, then each `elif`'s and the `else`'s.
+pub fn if_branches(if_stmt: &ast::StmtIf) -> impl Iterator<Item = &[Stmt]> {
+    std::iter::once(if_stmt.body.as_slice()).chain(
+        if_stmt
+            .elif_else_clauses
+            .iter()
+            .map(|clause| clause.body.as_slice()),
+    )
+}
+
 /// The blocks of statements `stmt` holds directly: a function's or class's body, each branch
 /// of an `if`, a loop's body and `else`, a `with`'s body, each part of a `try`, each case.
 pub fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {

@@ -472,14 +472,7 @@ fn acquire_or_release(checker: &Checker, stmt: &Stmt) -> Option<(LockKey, bool)>
 fn bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
     match stmt {
         Stmt::FunctionDef(def) => vec![&def.body],
-        Stmt::If(if_stmt) => std::iter::once(if_stmt.body.as_slice())
-            .chain(
-                if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .map(|clause| clause.body.as_slice()),
-            )
-            .collect(),
+        Stmt::If(if_stmt) => crate::ast_query::if_branches(if_stmt).collect(),
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => vec![body, orelse],
         Stmt::With(with) => vec![&with.body],

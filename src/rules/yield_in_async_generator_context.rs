@@ -181,14 +181,7 @@ fn stmt_yields_per_run(stmt: &Stmt) -> usize {
         |blocks: &mut dyn Iterator<Item = &[Stmt]>| blocks.map(yields_per_run).max().unwrap_or(0);
     match stmt {
         Stmt::FunctionDef(_) | Stmt::ClassDef(_) => 0,
-        Stmt::If(if_stmt) => most(
-            &mut std::iter::once(if_stmt.body.as_slice()).chain(
-                if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .map(|clause| clause.body.as_slice()),
-            ),
-        ),
+        Stmt::If(if_stmt) => most(&mut crate::ast_query::if_branches(if_stmt)),
         Stmt::Match(match_stmt) => {
             most(&mut match_stmt.cases.iter().map(|case| case.body.as_slice()))
         }
@@ -245,14 +238,7 @@ fn yields_only_last(body: &[Stmt]) -> bool {
         return false;
     }
     match last {
-        Stmt::If(if_stmt) => std::iter::once(if_stmt.body.as_slice())
-            .chain(
-                if_stmt
-                    .elif_else_clauses
-                    .iter()
-                    .map(|clause| clause.body.as_slice()),
-            )
-            .all(yields_only_last),
+        Stmt::If(if_stmt) => crate::ast_query::if_branches(if_stmt).all(yields_only_last),
         Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => true,
         other => stmt_yields_per_run(other) == 0,
     }

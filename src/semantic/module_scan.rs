@@ -165,12 +165,7 @@ impl ModuleBindings {
         if if_stmt.elif_else_clauses.is_empty() || names_environment_gate(&if_stmt.test) {
             return;
         }
-        let branches = std::iter::once(if_stmt.body.as_slice()).chain(
-            if_stmt
-                .elif_else_clauses
-                .iter()
-                .map(|clause| clause.body.as_slice()),
-        );
+        let branches = crate::ast_query::if_branches(if_stmt);
         let mut imported: Vec<(&'s str, String, usize)> = Vec::new();
         for (branch, body) in branches.enumerate() {
             for stmt in body {
