@@ -80,7 +80,8 @@ lies between them, so that another coroutine can make the same decision in the m
   over, and readers see it half-built. The message names the fill and its row.
 - **Database check-then-write**: `if not await repo.exists(k):`, or `row = await db.fetch_one(...)`
   (also through `user = result.scalar_one_or_none()`) followed by `if row is None:`,
-  `if count == 0:`, or by `if row: raise ...`/`return` and the code after it, then a write that
+  `if count == 0:`, also as one term of an `and` (`if not row and create_missing:`), or by
+  `if row: raise ...`/`return` and the code after it, then a write that
   can create a duplicate on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`,
   `commit` (and their `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string,
   `text(...)`, a SQLAlchemy `insert(...)`).

@@ -154,6 +154,13 @@ impl<'a> Analysis<'_, 'a, '_> {
                     _ => None,
                 }
             }
+            // `not row and create_missing`: the body runs only when the row is missing.
+            Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => {
+                bool_op.values.iter().find_map(|value| {
+                    self.existence_check(value, reads)
+                        .filter(|(present, _)| !present)
+                })
+            }
             // `count == 0` / `count > 0`: a counting read decides like an existence check.
             Expr::Compare(compare)
                 if compare.ops.len() == 1 && is_int(&compare.comparators[0], 0) =>
