@@ -483,23 +483,12 @@ impl<'a> Project<'a> {
             }
             found.len() <= most
         };
-        // The subclasses at any depth, each once.
-        let subclasses = &self.placeholders.subclasses;
-        let mut pending: Vec<&str> = subclasses.get(owner).cloned().unwrap_or_default();
-        let mut seen: HashSet<&str> = HashSet::default();
-        while let Some(class) = pending.pop() {
-            if !seen.insert(class) {
-                continue;
-            }
-            if seen.len() > MAX_SUBCLASSES {
-                return None;
-            }
+        for class in self.descendants(owner)? {
             if let Some(id) = own_method(class, name)
                 && !note(id)
             {
                 return Some(found);
             }
-            pending.extend(subclasses.get(class).into_iter().flatten().copied());
         }
         if self.is_protocol(owner) {
             let declared: Vec<&str> = (stub_module.functions.iter())
@@ -569,9 +558,37 @@ impl<'a> Project<'a> {
             return None;
         }
         let subclasses = &self.placeholders.subclasses;
-        let mut pending: Vec<&str> = subclasses.get(class)?.clone();
-        let mut seen: HashSet<&str> = HashSet::default();
         let mut found: Vec<FunctionId> = Vec::new();
+        for subclass in self.descendants(class)? {
+            // A class with subclasses of its own is not counted: its leaves are.
+            if subclasses
+                .get(subclass)
+                .is_some_and(|below| !below.is_empty())
+            {
+                continue;
+            }
+            let id = self.resolve(&dotted(subclass, name))?;
+            if self.function(id).is_stub {
+                return None;
+            }
+            if !found.contains(&id) {
+                found.push(id);
+            }
+            if found.len() > MAX_IMPLEMENTATIONS {
+                return None;
+            }
+        }
+        found.sort_unstable();
+        (!found.is_empty()).then_some(found)
+    }
+
+    /// The subclasses of project class `class` at any depth, each once; `None` past
+    /// [`MAX_SUBCLASSES`] (a framework's base, whose methods are not followed into them).
+    fn descendants(&self, class: &str) -> Option<Vec<&'a str>> {
+        let subclasses = &self.placeholders.subclasses;
+        let mut pending: Vec<&'a str> = subclasses.get(class).cloned().unwrap_or_default();
+        let mut seen: HashSet<&'a str> = HashSet::default();
+        let mut found = Vec::new();
         while let Some(subclass) = pending.pop() {
             if !seen.insert(subclass) {
                 continue;
@@ -579,24 +596,10 @@ impl<'a> Project<'a> {
             if seen.len() > MAX_SUBCLASSES {
                 return None;
             }
-            match subclasses.get(subclass) {
-                Some(below) if !below.is_empty() => pending.extend(below.iter().copied()),
-                _ => {
-                    let id = self.resolve(&dotted(subclass, name))?;
-                    if self.function(id).is_stub {
-                        return None;
-                    }
-                    if !found.contains(&id) {
-                        found.push(id);
-                    }
-                    if found.len() > MAX_IMPLEMENTATIONS {
-                        return None;
-                    }
-                }
-            }
+            found.push(subclass);
+            pending.extend(subclasses.get(subclass).into_iter().flatten().copied());
         }
-        found.sort_unstable();
-        (!found.is_empty()).then_some(found)
+        Some(found)
     }
 
     /// Follows the callee paths that name one of several implementations
