@@ -123,10 +123,7 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     // So is one whose yields sit on exclusive paths: the two arms of an `if`, or the end of
     // a `try` body and its `except` handler (`yield result` / `except: yield None`).
     if finder.found.is_empty()
-        || (!finder.yield_in_loop
-            && (finder.yields <= 1
-                || finder.yields - terminal_yields(&function.body).min(finder.yields) <= 1
-                || yields_per_run(&function.body) <= 1))
+        || (!finder.yield_in_loop && (finder.yields <= 1 || yields_per_run(&function.body) <= 1))
     {
         return;
     }
@@ -166,50 +163,130 @@ fn last_identifier_of(path: &str) -> &str {
 }
 
 /// The most `yield`s one run through `body` makes, counting each at most once (2 stands for
-/// "more than one"): the arms of an `if` or a `match` are alternatives; a `try` whose body
-/// yields only as its last step makes either the body's yields (with its `else`) or a
-/// handler's, since a handler runs only when the body raised before its yield; a loop that
-/// yields may yield many times.
+/// "more than one"): the arms of an `if` or a `match` are alternatives; a run ends at a
+/// `return` or a `raise` (`yield early` then `return` in one branch, `yield` in the rest);
+/// a `try` whose body yields only as its last step makes either the body's yields (with its
+/// `else`) or a handler's, since a handler runs only when the body raised before its yield;
+/// a loop that yields may yield many times.
 fn yields_per_run(body: &[Stmt]) -> usize {
-    body.iter()
-        .map(stmt_yields_per_run)
-        .fold(0, |total, count| (total + count).min(2))
+    block_run(body).most()
 }
 
-fn stmt_yields_per_run(stmt: &Stmt) -> usize {
-    let most =
-        |blocks: &mut dyn Iterator<Item = &[Stmt]>| blocks.map(yields_per_run).max().unwrap_or(0);
-    match stmt {
-        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => 0,
-        Stmt::If(if_stmt) => most(&mut crate::ast_query::if_branches(if_stmt)),
-        Stmt::Match(match_stmt) => {
-            most(&mut match_stmt.cases.iter().map(|case| case.body.as_slice()))
+/// The yields of the runs through a block: the most on a run that goes on past its end
+/// (`None` when every run leaves it by `return` or `raise`), and the most on a run that
+/// leaves it there.
+#[derive(Clone, Copy)]
+struct Run {
+    through: Option<usize>,
+    leaving: usize,
+}
+
+impl Run {
+    fn simple(yields: usize) -> Run {
+        Run {
+            through: Some(yields),
+            leaving: 0,
         }
-        Stmt::With(with) => yields_per_run(&with.body),
+    }
+
+    fn most(self) -> usize {
+        self.through.unwrap_or(0).max(self.leaving)
+    }
+
+    /// `self`, then `next` for the runs that went on.
+    fn then(self, next: Run) -> Run {
+        match self.through {
+            Some(before) => Run {
+                through: next.through.map(|after| (before + after).min(2)),
+                leaving: self.leaving.max((before + next.leaving).min(2)),
+            },
+            None => self,
+        }
+    }
+
+    /// One of `self` and `other`, whichever runs.
+    fn or(self, other: Run) -> Run {
+        let through = match (self.through, other.through) {
+            (Some(one), Some(two)) => Some(one.max(two)),
+            (one, two) => one.or(two),
+        };
+        Run {
+            through,
+            leaving: self.leaving.max(other.leaving),
+        }
+    }
+}
+
+fn block_run(body: &[Stmt]) -> Run {
+    body.iter()
+        .fold(Run::simple(0), |run, stmt| run.then(stmt_run(stmt)))
+}
+
+fn stmt_run(stmt: &Stmt) -> Run {
+    // Alternatives, and the run that takes none of them (an `if` without `else`).
+    let one_of = |blocks: &mut dyn Iterator<Item = &[Stmt]>, exhaustive: bool| {
+        let start = if exhaustive {
+            Run {
+                through: None,
+                leaving: 0,
+            }
+        } else {
+            Run::simple(0)
+        };
+        blocks.map(block_run).fold(start, Run::or)
+    };
+    match stmt {
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => Run::simple(0),
+        Stmt::If(if_stmt) => {
+            let exhaustive = if_stmt
+                .elif_else_clauses
+                .last()
+                .is_some_and(|clause| clause.test.is_none());
+            one_of(&mut crate::ast_query::if_branches(if_stmt), exhaustive)
+        }
+        Stmt::Match(match_stmt) => one_of(
+            &mut match_stmt.cases.iter().map(|case| case.body.as_slice()),
+            false,
+        ),
+        Stmt::With(with) => block_run(&with.body),
         Stmt::Try(try_stmt) => {
-            let body = yields_per_run(&try_stmt.body);
-            let handlers = most(&mut try_stmt.handlers.iter().map(|handler| {
-                let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                handler.body.as_slice()
-            }));
-            let orelse = yields_per_run(&try_stmt.orelse);
-            let finally = yields_per_run(&try_stmt.finalbody);
+            let body = block_run(&try_stmt.body);
+            let handlers = one_of(
+                &mut try_stmt.handlers.iter().map(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.body.as_slice()
+                }),
+                true,
+            );
+            let orelse = block_run(&try_stmt.orelse);
             let run = if yields_only_last(&try_stmt.body) {
-                (body + orelse).max(handlers)
+                body.then(orelse).or(handlers)
             } else {
-                body + orelse + handlers
+                // A handler may run after any of the body's yields.
+                let yields = (body.most() + orelse.most() + handlers.most()).min(2);
+                Run {
+                    through: Some(yields),
+                    leaving: yields,
+                }
             };
-            (run + finally).min(2)
+            run.then(block_run(&try_stmt.finalbody))
         }
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
-            if yields_per_run(body) > 0 {
-                2
+            if block_run(body).most() > 0 {
+                Run {
+                    through: Some(2),
+                    leaving: 2,
+                }
             } else {
-                yields_per_run(orelse)
+                Run::simple(block_run(orelse).most())
             }
         }
-        other => usize::from(simple_statement_yields(other)),
+        Stmt::Return(_) | Stmt::Raise(_) => Run {
+            through: None,
+            leaving: usize::from(simple_statement_yields(stmt)),
+        },
+        other => Run::simple(usize::from(simple_statement_yields(other))),
     }
 }
 
@@ -229,8 +306,13 @@ fn simple_statement_yields(stmt: &Stmt) -> bool {
 }
 
 /// Whether `body` yields only as its last step: nothing runs after a `yield` in it (its last
-/// statement is the yield, or an `if` each arm of which yields only last or not at all).
+/// statement is the yield, or an `if` each arm of which yields only last or not at all; a
+/// `return` after the yield runs nothing).
 fn yields_only_last(body: &[Stmt]) -> bool {
+    let body = match body.split_last() {
+        Some((Stmt::Return(ret), before)) if ret.value.is_none() => before,
+        _ => body,
+    };
     let Some((last, before)) = body.split_last() else {
         return true;
     };
@@ -240,35 +322,8 @@ fn yields_only_last(body: &[Stmt]) -> bool {
     match last {
         Stmt::If(if_stmt) => crate::ast_query::if_branches(if_stmt).all(yields_only_last),
         Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => true,
-        other => stmt_yields_per_run(other) == 0,
+        other => yields_per_run(std::slice::from_ref(other)) == 0,
     }
-}
-
-/// The `yield` statements of `body` (not of nested functions) that the next statement of
-/// their block ends with `return`: after one of them the generator yields no more.
-fn terminal_yields(body: &[Stmt]) -> usize {
-    let is_yield = |stmt: &Stmt| {
-        let value = match stmt {
-            Stmt::Expr(statement) => Some(&*statement.value),
-            Stmt::Assign(assign) => Some(&*assign.value),
-            Stmt::AnnAssign(assign) => assign.value.as_deref(),
-            _ => None,
-        };
-        matches!(value, Some(Expr::Yield(_)))
-    };
-    let mut count = 0;
-    for (index, stmt) in body.iter().enumerate() {
-        if is_yield(stmt) && matches!(body.get(index + 1), Some(Stmt::Return(_))) {
-            count += 1;
-        }
-        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-            count += crate::ast_query::blocks_of(stmt)
-                .into_iter()
-                .map(terminal_yields)
-                .sum::<usize>();
-        }
-    }
-    count
 }
 
 /// Whether what calls `function` drives the generator to its end: a decorator's framework,
