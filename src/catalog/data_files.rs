@@ -2,7 +2,8 @@
 //! PyTorch's array and model files, Pillow's `Image.open`, and the installed-package metadata
 //! of `importlib.metadata` (it scans `sys.path` and reads each distribution's files), and
 //! the time zone databases (`zoneinfo`, `pytz`, `dateutil.tz` read a zone's file the first
-//! time it is asked for). Each reads or writes the whole file on the calling thread; on an
+//! time it is asked for), and the tag readers of audio files (`mutagen`, `audio_metadata`,
+//! `tinytag`, `eyed3` open the file and parse its headers and tags). Each reads or writes the whole file on the calling thread; on an
 //! in-memory buffer (`io.BytesIO(...)` built in the call) nothing touches the disk, as for
 //! archives.
 
@@ -65,4 +66,23 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("importlib.metadata.requires").blocks(io(None)),
         Api::new("importlib.metadata.packages_distributions").blocks(io(None)),
     ]),
+    // Tags and stream information read from an audio file: a path, or a file object the
+    // library reads through (an in-memory buffer built in the call reads nothing from disk).
+    Library::new("mutagen")
+        .functions(&[Api::new("mutagen.File").blocks(archive("filething", 0))])
+        .classes(&[
+            Class::new("mutagen.mp3.MP3").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.flac.FLAC").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.mp4.MP4").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.oggvorbis.OggVorbis").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.id3.ID3").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.easyid3.EasyID3").constructor_blocks(archive("filething", 0)),
+            Class::new("mutagen.wave.WAVE").constructor_blocks(archive("filething", 0)),
+        ]),
+    Library::new("audio_metadata")
+        .functions(&[Api::new("audio_metadata.load").blocks(archive("f", 0))]),
+    Library::new("tinytag")
+        .classes(&[Class::new("tinytag.TinyTag")
+            .methods(&[Api::new("get").blocks(archive("filename", 0))])]),
+    Library::new("eyed3").functions(&[Api::new("eyed3.load").blocks(archive("path", 0))]),
 ];

@@ -42,7 +42,8 @@ renewals, and queries of `django`'s ORM), TLS contexts that read certificate fil
 (`version`, `entry_points`, ...), time zones read from the zone database on their first
 lookup (`zoneinfo.ZoneInfo(...)`, `pytz.timezone`, `dateutil.tz.gettz`), and data and image
 files: `pandas.read_csv` and the other
-pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save` and `PIL.Image.open`
+pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save`, `PIL.Image.open`
+and the tag readers of audio files (`mutagen`, `audio_metadata.load`, `tinytag`, `eyed3`)
 (not on an in-memory buffer built in the call, `numpy.load(io.BytesIO(data))`).
 
 Django's ORM: a query through a model's default manager (`Order.objects.get(pk=pk)`,
