@@ -91,7 +91,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - `except Exception:` and narrower classes: they do not catch `CancelledError`.
 - The cancel-and-wait idiom: a handler of a `try` that awaits a task which the same function
   cancelled before the `await` (`task.cancel()` then `try: await task` /
-  `except asyncio.CancelledError: pass`): the cancellation caught is the one just requested.
+  `except asyncio.CancelledError: pass`, also for an item of a container under the same key,
+  `self._tasks[key].cancel()` then `await self._tasks[key]`): the cancellation caught is the
+  one just requested.
   The cancel may also be done by a method of the same object called before the `await`
   (`self._stop_worker()` whose body does `self._task.cancel()`, then `await self._task`), when
   that method is defined in the class or a base class in the same module. Waiting through the
@@ -1826,10 +1828,30 @@ fn awaited_task(checker: &Checker, awaited: &Expr) -> Option<String> {
                 .call_path(call)
                 .is_some_and(|path| AWAIT_PASSTHROUGH_CALLS.contains(&path.as_str())) =>
         {
-            call.arguments.args.first().and_then(dotted_name)
+            call.arguments
+                .args
+                .first()
+                .and_then(|task| task_reference(checker, task))
         }
-        other => dotted_name(other),
+        other => task_reference(checker, other),
     }
+}
+
+/// How a task is named where it is cancelled and where it is awaited: its dotted name
+/// (`task`, `self._task`), or an item of a container so named under a key that is a name or a
+/// literal (`self._tasks[key]`, spelled as written, blanks left out).
+fn task_reference(checker: &Checker, expr: &Expr) -> Option<String> {
+    if let Expr::Subscript(subscript) = expr
+        && dotted_name(&subscript.value).is_some()
+        && matches!(
+            &*subscript.slice,
+            Expr::Name(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_)
+        )
+    {
+        let text = &checker.source_text()[subscript.range()];
+        return Some(text.chars().filter(|c| !c.is_whitespace()).collect());
+    }
+    dotted_name(expr)
 }
 
 /// The deferred re-raise: the handler keeps the caught exception (`interrupted = exc`,
@@ -2184,7 +2206,7 @@ impl Collector {
                 Node::Expr(Expr::Call(call)) => {
                     if let Expr::Attribute(attribute) = &*call.func {
                         if TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
-                            && let Some(task) = dotted_name(&attribute.value)
+                            && let Some(task) = task_reference(checker, &attribute.value)
                         {
                             found.cancelled.push((task, call.end()));
                         } else if let Expr::Name(name) = &*attribute.value {
