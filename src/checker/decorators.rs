@@ -89,8 +89,9 @@ fn kind_at(decorator: &ast::StmtFunctionDef, depth: usize) -> DecoratorKind {
 /// whose last name is a thread handoff ([`crate::catalog::THREAD_HANDOFF_NAMES`]), whether
 /// as the function itself, in `partial(function, ...)` or in `lambda: function(...)`.
 /// A local bound once to `partial(function, ...)` or a lambda calling it (`bound =
-/// functools.partial(func, *args)`, then `run_in_executor(None, bound)`) stands for the
-/// function: its mentions count as the function's.
+/// functools.partial(func, *args)`, then `run_in_executor(None, bound)`), or a nested sync
+/// `def` defined once whose body calls it, stands for the function: its mentions count as
+/// the function's.
 fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
     let mut bound: Vec<(&str, TextRange)> = Vec::new();
     let mut assigned: Vec<&str> = Vec::new();
@@ -99,6 +100,14 @@ fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
             assigned.push(target.id.as_str());
             if binds(value, function) {
                 bound.push((target.id.as_str(), value.range()));
+            }
+        }
+        // `def work(): ... function(*args) ...` then `run_in_executor(pool, work)`: the
+        // nested function is what the thread runs, and the function with it.
+        if let Stmt::FunctionDef(inner) = stmt {
+            assigned.push(inner.name.as_str());
+            if !inner.is_async && mentions(&inner.body, function) {
+                bound.push((inner.name.as_str(), inner.range()));
             }
         }
         Walk::Descend
@@ -115,6 +124,14 @@ fn hands_to_thread(wrapper: &ast::StmtFunctionDef, function: &str) -> bool {
     };
     mentions.visit_body(&wrapper.body);
     mentions.handed > 0 && mentions.other == 0
+}
+
+/// Whether `body` reads the name `function` anywhere, nested functions included.
+fn mentions(body: &[Stmt], function: &str) -> bool {
+    crate::ast_query::any_in_body(
+        body,
+        &mut |expr| matches!(expr, Expr::Name(name) if name.id.as_str() == function),
+    )
 }
 
 /// Whether `value` is `partial(function, ...)` or a lambda that mentions `function`.
@@ -150,6 +167,14 @@ struct Mentions<'a> {
 }
 
 impl<'b> Visitor<'b> for Mentions<'_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        // A nested function that stands for the function: its body is counted where its
+        // name goes.
+        if !self.bindings.contains(&stmt.range()) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
     fn visit_expr(&mut self, expr: &'b Expr) {
         if self.bindings.contains(&expr.range()) {
             return;
@@ -245,6 +270,11 @@ mod tests {
         assert_ne!(kind(also_called), DecoratorKind::Offloads);
         let factory = "def in_pool(pool):\n    def decorator(fn):\n        async def wrapper(*a):\n            return await asyncio.to_thread(fn, *a)\n        return wrapper\n    return decorator\n";
         assert_eq!(kind(factory), DecoratorKind::Offloads);
+        // Through a nested function that calls it.
+        let nested = "def in_pool(fn):\n    async def wrapper(*a):\n        def work():\n            return fn(*a)\n        return await loop.run_in_executor(POOL, work)\n    return wrapper\n";
+        assert_eq!(kind(nested), DecoratorKind::Offloads);
+        let nested_called = "def in_pool(fn):\n    async def wrapper(*a):\n        def work():\n            return fn(*a)\n        work()\n        return await loop.run_in_executor(POOL, work)\n    return wrapper\n";
+        assert_ne!(kind(nested_called), DecoratorKind::Offloads);
         // Called on the caller's thread too: not only in a thread.
         let both = "def logged(fn):\n    async def wrapper(*a):\n        fn(*a)\n        return await asyncio.to_thread(fn, *a)\n    return wrapper\n";
         assert_eq!(kind(both), DecoratorKind::Keeps);

@@ -173,8 +173,9 @@ async def webhook(key):
   asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`, or a decorator of
   the project (in any module) whose wrapper hands the function it was given to a thread and
   calls it nowhere else (`loop.run_in_executor(None, partial(func, *args))`, a `lambda:
-  func(*args)` handed there, `asyncio.to_thread(func, *args)`, `executor.submit`, or a local
-  bound once to such a partial or lambda and handed there), directly or through a decorator
+  func(*args)` handed there, `asyncio.to_thread(func, *args)`, `executor.submit`, a local
+  bound once to such a partial or lambda and handed there, or a nested sync `def` that calls
+  it and is only handed there), directly or through a decorator
   factory. The call makes an awaitable (or starts a worker) and the
   body blocks that thread, not the loop. LW104 reads such a function as run on another
   thread.
