@@ -24,26 +24,59 @@ const MANAGER: &str = "django.db.models.Manager";
 const QUERYSET: &str = "django.db.models.QuerySet";
 
 /// What a Django manager and a queryset share: the methods that build another queryset
-/// (lazy: no query yet) and the ones that run a query. Django raises
-/// `SynchronousOnlyOperation` when a query runs on a thread with a running event loop.
+/// (lazy: no query until it is iterated, `for order in Order.objects.filter(...)`,
+/// `list(...)`) and the ones that run a query. Django raises `SynchronousOnlyOperation` when
+/// a query runs on a thread with a running event loop.
 const QUERYSET_METHODS: &[Api] = &[
-    Api::new("all").returns(QUERYSET),
-    Api::new("filter").returns(QUERYSET),
-    Api::new("exclude").returns(QUERYSET),
-    Api::new("order_by").returns(QUERYSET),
-    Api::new("select_related").returns(QUERYSET),
-    Api::new("prefetch_related").returns(QUERYSET),
-    Api::new("annotate").returns(QUERYSET),
-    Api::new("alias").returns(QUERYSET),
-    Api::new("values").returns(QUERYSET),
-    Api::new("values_list").returns(QUERYSET),
-    Api::new("distinct").returns(QUERYSET),
-    Api::new("only").returns(QUERYSET),
-    Api::new("defer").returns(QUERYSET),
-    Api::new("using").returns(QUERYSET),
+    Api::new("all")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("filter")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("exclude")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("order_by")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("select_related")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("prefetch_related")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("annotate")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("alias")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("values")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("values_list")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("distinct")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("only")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("defer")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("using")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
     Api::new("none").returns(QUERYSET),
-    Api::new("reverse").returns(QUERYSET),
-    Api::new("select_for_update").returns(QUERYSET),
+    Api::new("reverse")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
+    Api::new("select_for_update")
+        .returns(QUERYSET)
+        .blocks_when_iterated(io(DJANGO_ASYNC)),
     Api::new("get").blocks(io(DJANGO_ASYNC)),
     Api::new("first").blocks(io(DJANGO_ASYNC)),
     Api::new("last").blocks(io(DJANGO_ASYNC)),

@@ -185,6 +185,10 @@ pub struct Api {
     /// [`Api::lazy`] (`pandas.read_csv(path, chunksize=1000)`), when passed a value other than
     /// `None` or `False`.
     pub lazy_keywords: &'static [&'static str],
+    /// Builds a value that does its blocking work when iterated, and nothing before (a Django
+    /// queryset: `Order.objects.filter(...)` runs its query at `for order in ...`): its
+    /// [`Api::blocking`] applies only where the call's value is iterated as it is made.
+    pub blocks_when_iterated: bool,
 }
 
 /// Why a blocking call gets no fix that moves it to a worker thread.
@@ -286,6 +290,7 @@ impl Api {
             generator: false,
             stays_on_its_thread: None,
             lazy_keywords: &[],
+            blocks_when_iterated: false,
         }
     }
 
@@ -318,6 +323,16 @@ impl Api {
     pub const fn blocks(self, blocking: BlockingApi) -> Self {
         Api {
             blocking: Some(blocking),
+            ..self
+        }
+    }
+
+    /// Blocks as `blocking` says where its value is iterated as it is made (the iterable of
+    /// a `for` or a comprehension, `list(...)`), and nowhere else.
+    pub const fn blocks_when_iterated(self, blocking: BlockingApi) -> Self {
+        Api {
+            blocking: Some(blocking),
+            blocks_when_iterated: true,
             ..self
         }
     }

@@ -160,6 +160,8 @@ struct Tables {
     generators: HashSet<Box<str>>,
     /// Keywords that make a call lazy, by the call's path.
     lazy_keywords: HashMap<Box<str>, &'static [&'static str]>,
+    /// Calls that block only where their value is iterated as it is made.
+    blocks_when_iterated: HashSet<Box<str>>,
     /// Calls that must not move to a worker thread, and why.
     stays_on_its_thread: HashMap<Box<str>, StaysOnItsThread>,
     /// Types whose instances belong to the thread that made them.
@@ -219,6 +221,7 @@ fn build_tables() -> Tables {
         generators: HashSet::default(),
         stays_on_its_thread: HashMap::default(),
         lazy_keywords: HashMap::default(),
+        blocks_when_iterated: HashSet::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
         blocking_roots: HashSet::default(),
@@ -302,6 +305,9 @@ impl Tables {
         }
         if !api.lazy_keywords.is_empty() {
             self.lazy_keywords.insert(path.clone(), api.lazy_keywords);
+        }
+        if api.blocks_when_iterated {
+            self.blocks_when_iterated.insert(path.clone());
         }
         if let Some(why) = api.stays_on_its_thread {
             self.stays_on_its_thread.insert(path.clone(), why);
@@ -456,6 +462,12 @@ pub fn is_file_type(type_name: &str) -> bool {
 /// Whether a call to `path` returns an iterator that blocks while it is iterated.
 pub fn is_lazy(path: &str) -> bool {
     TABLES.lazy.contains(path)
+}
+
+/// Whether a call to `path` blocks only where its value is iterated as it is made (a
+/// Django queryset built by `filter`, `all`, ...).
+pub fn blocks_when_iterated(path: &str) -> bool {
+    TABLES.blocks_when_iterated.contains(path)
 }
 
 /// Whether a call to `path` does nothing until the generator it returns is iterated.

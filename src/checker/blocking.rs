@@ -38,6 +38,10 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         },
         None => return None,
     };
+    // `Order.objects.filter(...)` builds a queryset: its query runs where it is iterated.
+    if catalog::blocks_when_iterated(path) && !checker.iterates_synchronously_where_made(call) {
+        return None;
+    }
     if is_non_blocking_form(checker, call, &api)
         || puts_on_unbounded_queue(checker, call, path)
         || connects_datagram_socket(checker, call, path)

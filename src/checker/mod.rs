@@ -33,7 +33,7 @@ use std::any::{Any, TypeId};
 use std::cell::{RefCell, RefMut};
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 use thin_vec::ThinVec;
 
@@ -380,6 +380,51 @@ impl<'a> Checker<'a, '_> {
 
     pub fn in_comprehension(&self) -> bool {
         self.in_comprehension > 0
+    }
+
+    /// Whether the call's value is iterated right where it is made: the iterable of a `for`
+    /// or of a comprehension (`async for` included), or the argument of a builtin that
+    /// consumes it (`list(f())`).
+    pub fn iterates_where_made(&self, call: &ast::ExprCall) -> bool {
+        self.iteration_where_made(call).is_some()
+    }
+
+    /// [`Self::iterates_where_made`], by a plain `for`, a comprehension without `async for`,
+    /// or a builtin: the iterator's `__next__` runs on this thread.
+    pub fn iterates_synchronously_where_made(&self, call: &ast::ExprCall) -> bool {
+        self.iteration_where_made(call) == Some(false)
+    }
+
+    /// How the call's value is iterated right where it is made: `Some(true)` by `async for`.
+    fn iteration_where_made(&self, call: &ast::ExprCall) -> Option<bool> {
+        let ancestors = self.expression_ancestors();
+        let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
+        match parent {
+            Some(
+                Expr::ListComp(ast::ExprListComp { generators, .. })
+                | Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | Expr::Generator(ast::ExprGenerator { generators, .. })
+                | Expr::DictComp(ast::ExprDictComp { generators, .. }),
+            ) => generators
+                .iter()
+                .find(|generator| generator.iter.range() == call.range())
+                .map(|generator| generator.is_async),
+            Some(Expr::Call(consumer)) => {
+                let consumes = consumer.arguments.args.len() == 1
+                    && consumer.arguments.args[0].range() == call.range()
+                    && matches!(&*consumer.func, Expr::Name(name)
+                        if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
+                            && self.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")));
+                consumes.then_some(false)
+            }
+            Some(_) => None,
+            None => match self.current_statement() {
+                Some(Stmt::For(for_stmt)) if for_stmt.iter.range() == call.range() => {
+                    Some(for_stmt.is_async)
+                }
+                _ => None,
+            },
+        }
     }
 
     /// The module's whole text.

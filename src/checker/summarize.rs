@@ -159,7 +159,7 @@ pub(crate) fn record_call(
     } else {
         CallUsage::Used
     };
-    let iterated = may_reach_project && is_iterated(checker, call);
+    let iterated = may_reach_project && checker.iterates_where_made(call);
     // LW103's fix is taken here, where the walk knows how the module names `asyncio` and
     // where the call sits, as a recipe: the link that decides whether the callee blocks runs
     // after the text is gone, and the few findings are spelled once it is read again. LW103
@@ -842,33 +842,6 @@ fn consumer_of_argument(checker: &Checker, outer: &ast::ExprCall) -> Option<Cons
         return Some(Consumer::TruthTest);
     }
     catalog::is_coroutine_unaware_call(&path).then_some(Consumer::Unaware)
-}
-
-/// Whether the call's value is iterated right where it is made: the iterable of a `for`
-/// or of a comprehension, or the argument of a builtin that consumes it (`list(f())`).
-fn is_iterated(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let ancestors = checker.expression_ancestors();
-    let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
-    match parent {
-        Some(
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. }),
-        ) => generators
-            .iter()
-            .any(|generator| generator.iter.range() == call.range()),
-        Some(Expr::Call(consumer)) => {
-            consumer.arguments.args.len() == 1
-                && consumer.arguments.args[0].range() == call.range()
-                && matches!(&*consumer.func, Expr::Name(name)
-                    if catalog::CONSUMING_BUILTINS.contains(&name.id.as_str())
-                        && checker.model.path_of(&consumer.func).is_some_and(|path| path.starts_with("builtins.")))
-        }
-        Some(_) => false,
-        None => matches!(checker.current_statement(),
-            Some(Stmt::For(for_stmt)) if for_stmt.iter.range() == call.range()),
-    }
 }
 
 /// Whether `range` is the test of the current `if`, `elif`, `while` or `assert`.

@@ -1024,6 +1024,10 @@ pub fn linked_blocking(
     site: usize,
 ) -> Option<&'static BlockingApi> {
     let api = catalog::blocking_api(path)?;
+    // A queryset built here runs its query where it is iterated, as the module judges.
+    if catalog::blocks_when_iterated(path) && !function.calls.get(site)?.iterated() {
+        return None;
+    }
     if api.needs_file_argument
         || api.in_memory_prefix.is_some()
         || api.buffer_argument.is_some()

@@ -50,8 +50,11 @@ Django's ORM: a query through a model's default manager (`Order.objects.get(pk=p
 `Order.objects.filter(...).first()`: `get`, `first`, `last`, `count`, `exists`, `create`,
 `get_or_create`, `update`, `delete`, `aggregate` and the others that run one) raises
 `SynchronousOnlyOperation` on a thread whose loop runs, besides waiting on the database.
-Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported, nor
-are the async forms (`aget`, `acount`, Django 4.1+), which are the fix. A model whose
+Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported,
+unless it is iterated where it is built (`for invoice in Invoice.objects.filter(...)`, a
+comprehension over it, `list(...)`), which runs the query; nor are the async forms (`aget`,
+`acount`, `async for`, Django 4.1+), which are the fix. A queryset kept in a name and
+iterated later is not followed. A model whose
 `objects` is a manager class of the project is read through that class. A model instance
 known by its annotation or its constructor (`invoice: Invoice`, `Invoice(total=0)`) queries
 in `save`, `delete` and `refresh_from_db` (async forms `asave`, `adelete`,
