@@ -1413,6 +1413,38 @@ async def keys(pattern):
 }
 
 #[test]
+fn a_queryset_iterated_where_it_is_built_is_not_moved_alone() {
+    // Moved to a thread, `Invoice.objects.all` would only build the queryset there: the
+    // query would still run where it is iterated, on the loop.
+    let source = "\
+import asyncio
+
+from django.db import models
+
+
+class Invoice(models.Model):
+    total = models.IntegerField()
+
+
+async def totals():
+    for invoice in Invoice.objects.all():
+        print(invoice.total)
+    return list(Invoice.objects.values_list(\"id\", flat=True))
+";
+    let found = findings(source);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let text = fixed(source, &[]);
+    assert!(
+        text.contains("    for invoice in Invoice.objects.all():\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    return list(Invoice.objects.values_list(\"id\", flat=True))\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_chunked_reader_moves_with_its_consumer_or_not_at_all() {
     // With `chunksize=` pandas returns an iterator that parses as it is iterated: moved alone
     // to a thread, the parsing would still run on the loop.

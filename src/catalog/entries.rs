@@ -333,6 +333,8 @@ impl Api {
         Api {
             blocking: Some(blocking),
             blocks_when_iterated: true,
+            // Moving the call alone to a thread would move nothing: it builds the value.
+            lazy: true,
             ..self
         }
     }

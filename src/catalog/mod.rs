@@ -162,6 +162,8 @@ struct Tables {
     lazy_keywords: HashMap<Box<str>, &'static [&'static str]>,
     /// Calls that block only where their value is iterated as it is made.
     blocks_when_iterated: HashSet<Box<str>>,
+    /// The last names of those calls (`filter`, `all`).
+    blocks_when_iterated_names: HashSet<&'static str>,
     /// Calls that must not move to a worker thread, and why.
     stays_on_its_thread: HashMap<Box<str>, StaysOnItsThread>,
     /// Types whose instances belong to the thread that made them.
@@ -222,6 +224,7 @@ fn build_tables() -> Tables {
         stays_on_its_thread: HashMap::default(),
         lazy_keywords: HashMap::default(),
         blocks_when_iterated: HashSet::default(),
+        blocks_when_iterated_names: HashSet::default(),
         thread_bound: HashSet::default(),
         call_roots: HashSet::default(),
         blocking_roots: HashSet::default(),
@@ -308,6 +311,8 @@ impl Tables {
         }
         if api.blocks_when_iterated {
             self.blocks_when_iterated.insert(path.clone());
+            self.blocks_when_iterated_names
+                .insert(api.name.rsplit('.').next().unwrap_or(api.name));
         }
         if let Some(why) = api.stays_on_its_thread {
             self.stays_on_its_thread.insert(path.clone(), why);
@@ -468,6 +473,12 @@ pub fn is_lazy(path: &str) -> bool {
 /// Django queryset built by `filter`, `all`, ...).
 pub fn blocks_when_iterated(path: &str) -> bool {
     TABLES.blocks_when_iterated.contains(path)
+}
+
+/// Whether a method of this name blocks, on some type, only where its value is iterated
+/// ([`blocks_when_iterated`]): a call the module cannot type may be one.
+pub fn may_block_when_iterated(method: &str) -> bool {
+    TABLES.blocks_when_iterated_names.contains(method)
 }
 
 /// Whether a call to `path` does nothing until the generator it returns is iterated.

@@ -390,9 +390,27 @@ impl<'a> Checker<'a, '_> {
     }
 
     /// [`Self::iterates_where_made`], by a plain `for`, a comprehension without `async for`,
-    /// or a builtin: the iterator's `__next__` runs on this thread.
+    /// or a builtin: the iterator's `__next__` runs on this thread. Also a value bound to a
+    /// local that the function binds nowhere else and iterates so (`orders =
+    /// Order.objects.filter(...)`, then `for order in orders:`), which costs a walk of the
+    /// body: asked only of the few calls that block where iterated.
     pub fn iterates_synchronously_where_made(&self, call: &ast::ExprCall) -> bool {
-        self.iteration_where_made(call) == Some(false)
+        if let Some(is_async) = self.iteration_where_made(call) {
+            return !is_async;
+        }
+        if self.parent_expression().is_some() {
+            return false;
+        }
+        let Some(Stmt::Assign(assign)) = self.current_statement() else {
+            return false;
+        };
+        let ([Expr::Name(local)], true) = (
+            assign.targets.as_slice(),
+            assign.value.range() == call.range(),
+        ) else {
+            return false;
+        };
+        iterated_synchronously(self.current_body(), local.id.as_str())
     }
 
     /// How the call's value is iterated right where it is made: `Some(true)` by `async for`.
@@ -798,4 +816,49 @@ enum DecoratorsSay {
     RunsOwnLoop,
     /// Decorators that may be functions of other modules of the project: the link reads them.
     AskTheLink(ThinVec<Box<str>>),
+}
+
+/// Whether `body` (not its nested functions) binds `name` once and iterates it with a plain
+/// `for` or a comprehension without `async for`.
+fn iterated_synchronously(body: &[Stmt], name: &str) -> bool {
+    let is_name = |expr: &Expr| matches!(expr, Expr::Name(found) if found.id.as_str() == name);
+    let mut bindings = 0;
+    let mut iterated = false;
+    ast_query::walk_body_shallow(body, &mut |node| {
+        match node {
+            ast_query::Node::Stmt(Stmt::For(for_stmt)) => {
+                iterated |= !for_stmt.is_async && is_name(&for_stmt.iter);
+                let mut names = Vec::new();
+                ast_query::target_names(&for_stmt.target, &mut names);
+                bindings += names.iter().filter(|bound| **bound == name).count();
+            }
+            ast_query::Node::Stmt(stmt) => {
+                if let Stmt::Assign(ast::StmtAssign { targets, .. }) = stmt {
+                    let mut names = Vec::new();
+                    targets
+                        .iter()
+                        .for_each(|target| ast_query::target_names(target, &mut names));
+                    bindings += names.iter().filter(|bound| **bound == name).count();
+                } else if let Stmt::AugAssign(ast::StmtAugAssign { target, .. })
+                | Stmt::AnnAssign(ast::StmtAnnAssign { target, .. }) = stmt
+                    && is_name(target)
+                {
+                    bindings += 1;
+                }
+            }
+            ast_query::Node::Expr(
+                Expr::ListComp(ast::ExprListComp { generators, .. })
+                | Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | Expr::Generator(ast::ExprGenerator { generators, .. })
+                | Expr::DictComp(ast::ExprDictComp { generators, .. }),
+            ) => {
+                iterated |= generators
+                    .iter()
+                    .any(|generator| !generator.is_async && is_name(&generator.iter));
+            }
+            ast_query::Node::Expr(_) => {}
+        }
+        ast_query::Walk::Descend
+    });
+    iterated && bindings == 1
 }

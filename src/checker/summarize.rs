@@ -159,7 +159,13 @@ pub(crate) fn record_call(
     } else {
         CallUsage::Used
     };
-    let iterated = may_reach_project && checker.iterates_where_made(call);
+    // A queryset built through a model of another module (`orders = Order.objects.filter()`
+    // then `for order in orders:`): the link, which types it, reads its query as run here.
+    let iterated = may_reach_project
+        && (checker.iterates_where_made(call)
+            || (in_project
+                && catalog::may_block_when_iterated(path.rsplit('.').next().unwrap_or(path))
+                && checker.iterates_synchronously_where_made(call)));
     // LW103's fix is taken here, where the walk knows how the module names `asyncio` and
     // where the call sits, as a recipe: the link that decides whether the callee blocks runs
     // after the text is gone, and the few findings are spelled once it is read again. LW103

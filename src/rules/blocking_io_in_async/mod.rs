@@ -293,6 +293,12 @@ Else the help line names the async library to use.
 
 /// The finding's message for a blocking call to `path`.
 fn message(path: &str) -> String {
+    if crate::catalog::blocks_when_iterated(path) {
+        return format!(
+            "The value of `{}` is iterated in async function: iterating it runs a blocking query that stalls the event loop",
+            display_path(path)
+        );
+    }
     format!(
         "Blocking call `{}` in async function stalls the event loop",
         display_path(path)
