@@ -38,8 +38,13 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         },
         None => return None,
     };
-    // `Order.objects.filter(...)` builds a queryset: its query runs where it is iterated.
-    if catalog::blocks_when_iterated(path) && !checker.iterates_synchronously_where_made(call) {
+    // `Order.objects.filter(...)` builds a queryset: its query runs where it is iterated,
+    // here or, returned by a sync function, by the callers that iterate its result (the
+    // function's summary says so: `returns_lazy_query`).
+    if catalog::blocks_when_iterated(path)
+        && !checker.iterates_synchronously_where_made(call)
+        && !checker.returned_by_sync_function(call)
+    {
         return None;
     }
     if is_non_blocking_form(checker, call, &api)

@@ -290,6 +290,13 @@ impl<'a> Checker<'a, '_> {
         self.names_read_in_current_body().read_as_result(name)
     }
 
+    /// Whether `name` is bound once in the current body and iterated there on this thread
+    /// ([`NamesRead::iterated_synchronously`]).
+    pub fn is_iterated_synchronously(&mut self, name: &str) -> bool {
+        self.names_read_in_current_body()
+            .iterated_synchronously(name)
+    }
+
     /// Whether `name` is only ever tested in the current body ([`NamesRead::read_only_in_tests`]).
     pub fn is_read_only_in_tests(&mut self, name: &str) -> bool {
         self.names_read_in_current_body().read_only_in_tests(name)
@@ -398,19 +405,34 @@ impl<'a> Checker<'a, '_> {
         if let Some(is_async) = self.iteration_where_made(call) {
             return !is_async;
         }
+        self.bound_local(call)
+            .is_some_and(|local| iterated_synchronously(self.current_body(), local))
+    }
+
+    /// The local the call's value is bound to, when the call is the whole value of an
+    /// assignment to one name (`orders = Order.objects.filter(...)`).
+    pub fn bound_local(&self, call: &ast::ExprCall) -> Option<&'a str> {
         if self.parent_expression().is_some() {
-            return false;
+            return None;
         }
         let Some(Stmt::Assign(assign)) = self.current_statement() else {
-            return false;
+            return None;
         };
-        let ([Expr::Name(local)], true) = (
-            assign.targets.as_slice(),
-            assign.value.range() == call.range(),
-        ) else {
-            return false;
-        };
-        iterated_synchronously(self.current_body(), local.id.as_str())
+        match assign.targets.as_slice() {
+            [Expr::Name(local)] if assign.value.range() == call.range() => Some(local.id.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether the call is the whole value of a `return` of a sync function: what it makes
+    /// is iterated, if at all, by the function's callers.
+    pub fn returned_by_sync_function(&self, call: &ast::ExprCall) -> bool {
+        self.parent_expression().is_none()
+            && self
+                .current_function()
+                .is_some_and(|function| !function.is_async)
+            && matches!(self.current_statement(),
+                Some(Stmt::Return(ret)) if ret.value.as_deref().is_some_and(|value| value.range() == call.range()))
     }
 
     /// How the call's value is iterated right where it is made: `Some(true)` by `async for`.

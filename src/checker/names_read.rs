@@ -129,6 +129,13 @@ impl<'a> NamesRead<'a> {
             && !self.read_as(name, USED_WHOLE | TAKEN_FROM | AS_RESULT)
     }
 
+    /// Whether `name` is bound once in the body and iterated on this thread there (`for
+    /// order in orders:`, `[o.id for o in orders]`): what it holds is iterated as the value of
+    /// the call it was bound to would be, right where it is made.
+    pub fn iterated_synchronously(&self, name: &str) -> bool {
+        !self.everything && self.read_as(name, ITERATED) && !self.read_as(name, REBOUND)
+    }
+
     /// Whether `name` is read, if at all, only to put values into it (`x.append(v)`,
     /// `x.add(v)`, `x[k] = v`): what it holds is never taken out, passed on or awaited.
     pub fn only_filled(&self, name: &str) -> bool {
@@ -156,6 +163,9 @@ const BOUND: u8 = 16;
 const REBOUND: u8 = 32;
 /// Read whole only to test it: `if x:`, `while not x:`, `x is None`, `x == y`.
 const TESTED: u8 = 64;
+/// Iterated on this thread: the iterable of a plain `for`, or of a comprehension's
+/// generator without `async for`.
+const ITERATED: u8 = 128;
 
 /// Methods that put a value into a collection and return nothing of what it holds.
 const FILLING_METHODS: &[&str] = &["append", "appendleft", "add", "insert"];
@@ -303,10 +313,15 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
             }
         }
         // `for row in rows`: what `rows` holds is iterated, as a call's result is.
-        if let Stmt::For(ast::StmtFor { iter, .. }) = stmt
+        if let Stmt::For(ast::StmtFor { iter, is_async, .. }) = stmt
             && let Expr::Name(name) = &**iter
         {
-            self.reads().read(name.id.as_str(), AS_RESULT);
+            let how = if *is_async {
+                AS_RESULT
+            } else {
+                AS_RESULT | ITERATED
+            };
+            self.reads().read(name.id.as_str(), how);
         }
         self.nesting += 1;
         match stmt {
@@ -440,6 +455,19 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                     self.visit_expr(slice);
                     self.nesting -= 1;
                     return;
+                }
+            }
+            // `[r.id for r in rows]`: `rows` is iterated here, as by a plain `for`.
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
+                for generator in generators {
+                    if let Expr::Name(name) = &generator.iter
+                        && !generator.is_async
+                    {
+                        self.reads().read(name.id.as_str(), ITERATED);
+                    }
                 }
             }
             Expr::Call(call) => {

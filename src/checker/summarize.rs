@@ -159,13 +159,25 @@ pub(crate) fn record_call(
     } else {
         CallUsage::Used
     };
-    // A queryset built through a model of another module (`orders = Order.objects.filter()`
-    // then `for order in orders:`): the link, which types it, reads its query as run here.
-    let iterated = may_reach_project
-        && (checker.iterates_where_made(call)
+    // A queryset returned by a sync function (`return Order.objects.filter(...)`) runs its
+    // query where the function's callers iterate what it returns: the function is marked so,
+    // and the call counts as iterated for the link, which types a model of another module.
+    let returned_lazy = !in_async_context
+        && checker.returned_by_sync_function(call)
+        && (blocking.is_some_and(|_| catalog::blocks_when_iterated(path))
             || (in_project
-                && catalog::may_block_when_iterated(path.rsplit('.').next().unwrap_or(path))
-                && checker.iterates_synchronously_where_made(call)));
+                && catalog::may_block_when_iterated(path.rsplit('.').next().unwrap_or(path))));
+    if returned_lazy {
+        checker.summary.current().returns_lazy_query = true;
+    }
+    // Iterated where it is made, or through a local bound to it once (`orders = fetch()`
+    // then `for order in orders:`).
+    let iterated = may_reach_project
+        && (returned_lazy
+            || checker.iterates_where_made(call)
+            || checker
+                .bound_local(call)
+                .is_some_and(|local| checker.is_iterated_synchronously(local)));
     // LW103's fix is taken here, where the walk knows how the module names `asyncio` and
     // where the call sits, as a recipe: the link that decides whether the callee blocks runs
     // after the text is gone, and the few findings are spelled once it is read again. LW103
@@ -660,6 +672,18 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
     match parent {
         Some(Expr::Await(_)) => return CallUsage::Awaited,
+        // `[row async for row in fetch()]`: iterated with `async for`, as in the statement.
+        Some(
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. }),
+        ) if generators
+            .iter()
+            .any(|generator| generator.is_async && generator.iter.range() == call.range()) =>
+        {
+            return CallUsage::Awaited;
+        }
         Some(Expr::UnaryOp(unary)) if unary.op == UnaryOp::Not => return CallUsage::Condition,
         Some(Expr::BoolOp(bool_op)) => {
             let is_last = bool_op

@@ -518,7 +518,7 @@ impl<'a> Project<'a> {
         if self.runs_in_thread(callee) {
             return false;
         }
-        !self.function(callee).is_generator
+        !self.function(callee).runs_where_iterated()
             || self
                 .function(caller)
                 .calls

@@ -717,6 +717,11 @@ pub struct FunctionSites {
     ///
     /// [`loops_forever`]: crate::ast_query::loops_forever
     pub loops_forever: bool,
+    /// A sync function that returns a value doing its blocking work as it is iterated, and
+    /// nothing before (`return Order.objects.filter(...)`): its blocking runs where a caller
+    /// iterates what it returns, as a generator function's body does
+    /// ([`FunctionSummary::runs_where_iterated`]). Rare, so kept here.
+    pub returns_lazy_query: bool,
     /// An `async def` behind a decorator that makes calling it run the coroutine on a loop
     /// of its own from the caller's thread, and fail where one already runs there
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
@@ -762,6 +767,7 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.loops_forever
+            && !self.returns_lazy_query
             && !self.runs_own_loop
             && !self.is_stub
             && self.rearmed_by.is_empty()
@@ -966,6 +972,12 @@ impl FunctionSummary {
             callable_arguments: ThinVec::new(),
             sites: None,
         }
+    }
+
+    /// Whether what it blocks on runs only where a caller iterates what the call returns: a
+    /// generator function's body, or the query of a queryset it returns.
+    pub fn runs_where_iterated(&self) -> bool {
+        self.is_generator || self.returns_lazy_query
     }
 
     /// Its name qualified within its module: `load_user`, `Repo.save`, `outer.inner`

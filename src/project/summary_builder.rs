@@ -275,7 +275,7 @@ impl SummaryBuilder {
                         .and_then(|callee| own.get(self.summary.qualname_of(callee)?))
                         .is_some_and(|&callee| {
                             blocks[callee]
-                                && !functions[callee].is_generator
+                                && !functions[callee].runs_where_iterated()
                                 && !functions[callee].runs_in_thread
                         })
                 });

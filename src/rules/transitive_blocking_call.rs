@@ -392,7 +392,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // A generator function's body runs as its generator is iterated: the thread
             // must run the iteration (the builtin consuming it), or nothing moves.
             let fixes = &project.modules[id.0].summary.to_thread_fixes;
-            let pending = if callee_function.is_generator {
+            let pending = if callee_function.runs_where_iterated() {
                 fixes.consumer(id.1, site)
             } else {
                 fixes.call(id.1, site)

@@ -52,9 +52,12 @@ Django's ORM: a query through a model's default manager (`Order.objects.get(pk=p
 `SynchronousOnlyOperation` on a thread whose loop runs, besides waiting on the database.
 Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported,
 unless it is iterated where it is built (`for invoice in Invoice.objects.filter(...)`, a
-comprehension over it, `list(...)`), which runs the query; nor are the async forms (`aget`,
-`acount`, `async for`, Django 4.1+), which are the fix. A queryset kept in a name and
-iterated later is not followed. A model whose
+comprehension over it, `list(...)`, or a local bound to it once and iterated so), which runs
+the query; nor are the async forms (`aget`, `acount`, `async for`, also in a comprehension,
+Django 4.1+), which are the fix. A sync function that returns a queryset (`return
+Invoice.objects.filter(...)`) runs its query where a caller iterates what it returns: LW103
+follows such a call only there. A queryset bound to a name twice is not followed. No fix is
+offered: moved to a thread, the builder would still leave the query to the loop. A model whose
 `objects` is a manager class of the project is read through that class. A model instance
 known by its annotation or its constructor (`invoice: Invoice`, `Invoice(total=0)`) queries
 in `save`, `delete` and `refresh_from_db` (async forms `asave`, `adelete`,
