@@ -990,6 +990,8 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
     };
     // What `if X is None:` or `if not X:` asks about, and whether only `None` makes the
     // branch run again (any falsy value does for `not X`).
+    // Also `not hasattr(C, "_instance") or C._instance is None`: the attribute not yet set,
+    // or set to nothing.
     fn unset_value(test: &Expr) -> Option<(&Expr, bool)> {
         match test {
             Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
@@ -999,6 +1001,44 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                 _ => None,
             },
             Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => Some((&*unary.operand, false)),
+            Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
+                let (absent, rest): (Vec<&Expr>, Vec<&Expr>) = bool_op
+                    .values
+                    .iter()
+                    .partition(|term| lacks_attribute(term).is_some());
+                let [term] = rest.as_slice() else {
+                    return None;
+                };
+                let (tested, only_none) = unset_value(term)?;
+                let Expr::Attribute(attribute) = tested else {
+                    return None;
+                };
+                let same = |term: &&Expr| {
+                    lacks_attribute(term).is_some_and(|(owner, name)| {
+                        name == attribute.attr.as_str()
+                            && matches!((owner, &*attribute.value), (Expr::Name(one), Expr::Name(two))
+                                if one.id == two.id)
+                    })
+                };
+                absent.iter().all(same).then_some((tested, only_none))
+            }
+            _ => None,
+        }
+    }
+    // `not hasattr(owner, "name")`: the owner and the attribute's name.
+    fn lacks_attribute(term: &Expr) -> Option<(&Expr, &str)> {
+        let Expr::UnaryOp(unary) = term else {
+            return None;
+        };
+        let Expr::Call(call) = &*unary.operand else {
+            return None;
+        };
+        match (unary.op, &*call.func, &*call.arguments.args) {
+            (UnaryOp::Not, Expr::Name(func), [owner, Expr::StringLiteral(name)])
+                if func.id.as_str() == "hasattr" && call.arguments.keywords.is_empty() =>
+            {
+                Some((owner, name.value.to_str()))
+            }
             _ => None,
         }
     }
@@ -1084,8 +1124,26 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                         if assigned.attr.as_str() == attribute
                             && matches!(&*assigned.value, Expr::Name(owner) if names_the_class(owner.id.as_str())))
                 };
+                // Reset nowhere, or only by methods nothing in the module hands on by
+                // reference (`Config.reset()`, kept for tests): the link asks whether the
+                // project calls those outside its tests (`FunctionSites::rearmed_by`).
+                let resets = class_resets(class, attribute, only_none);
                 assigns_truthy_value(&if_stmt.body, on_the_class)
-                    && !class_resets(class, attribute, only_none)
+                    && (resets.is_empty()
+                        || (!resets.iter().any(|method| {
+                            referenced_uncalled(
+                                &checker.module().body,
+                                class.name.as_str(),
+                                method,
+                            )
+                        }) && {
+                            checker.rule_state::<DeferredResets>().0.extend(
+                                resets
+                                    .iter()
+                                    .map(|method| format!("{}.{method}", class.name.as_str())),
+                            );
+                            true
+                        }))
             }
         };
         checker.rule_state::<KeptNameBranches>().0.insert(at, verdict);
@@ -1101,11 +1159,15 @@ enum Kept<'a> {
     ClassAttribute(&'a ast::StmtClassDef, &'a str),
 }
 
-/// Whether a method of `class` sets `attribute` back to `None` (or, unless `only_none`,
+/// The methods of `class` that set `attribute` back to `None` (or, unless `only_none`,
 /// another falsy literal) on the class: through its receiver in a class method, or by the
 /// class's name.
-fn class_resets(class: &ast::StmtClassDef, attribute: &str, only_none: bool) -> bool {
-    class.body.iter().any(|stmt| {
+fn class_resets<'c>(
+    class: &'c ast::StmtClassDef,
+    attribute: &str,
+    only_none: bool,
+) -> Vec<&'c str> {
+    let resets = |stmt: &Stmt| {
         let Stmt::FunctionDef(method) = stmt else {
             return false;
         };
@@ -1127,7 +1189,41 @@ fn class_resets(class: &ast::StmtClassDef, attribute: &str, only_none: bool) -> 
                                 || owner.id.as_str() == class.name.as_str()));
         });
         resets
-    })
+    };
+    class
+        .body
+        .iter()
+        .filter(|stmt| resets(stmt))
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(method) => Some(method.name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `body` reads `method` of `class` other than to call it (`atexit.register(
+/// Config.reset)`, `hooks.append(self.reset)`): a call the link cannot see as one. The
+/// method is read through the class's name or a receiver (`self`, `cls`).
+fn referenced_uncalled(body: &[Stmt], class: &str, method: &str) -> bool {
+    let is_method = |expr: &Expr| {
+        matches!(expr, Expr::Attribute(attribute)
+            if attribute.attr.as_str() == method
+                && matches!(&*attribute.value, Expr::Name(owner)
+                    if matches!(owner.id.as_str(), "self" | "cls") || owner.id.as_str() == class))
+    };
+    let mut reads = 0usize;
+    let mut calls = 0usize;
+    crate::ast_query::any_in_body(body, &mut |expr| {
+        if is_method(expr) {
+            reads += 1;
+        } else if let Expr::Call(call) = expr
+            && is_method(&call.func)
+        {
+            calls += 1;
+        }
+        false
+    });
+    reads > calls
 }
 
 /// Whether `body` (not its nested scopes) assigns a target `is_kept` accepts a value that is
