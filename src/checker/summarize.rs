@@ -939,6 +939,7 @@ fn fills_cache(checker: &Checker, call: &ast::ExprCall) -> bool {
     if fills_cache_on_key_error(checker, call)
         || behind_instance_latch(checker, call)
         || fills_kept_name_once(checker, call)
+        || fills_cache_after_hit_returned(checker, call)
     {
         return true;
     }
@@ -1454,6 +1455,49 @@ fn fills_cache_on_key_error(checker: &Checker, call: &ast::ExprCall) -> bool {
             !stored.is_empty() && reads_any(checker, &try_stmt.body, &stored)
         })
     })
+}
+
+/// The early-return spelling of a cache fill, in a function's own body: `if key in CACHE:
+/// return CACHE[key]` (a hit returns), then the work with `call` in it, then `CACHE[key] =
+/// ...`, with no `return` between the test and the store: every run past the test stores
+/// what it made, so the work runs once per key.
+fn fills_cache_after_hit_returned(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let body = &function.body;
+    let Some((at, _)) = crate::ast_query::statement_holding(body, call.range()) else {
+        return false;
+    };
+    // The hit test: the last `if key in CACHE:` before the call that only returns.
+    let hit = body[..at].iter().rposition(|stmt| {
+        matches!(stmt, Stmt::If(if_stmt)
+            if if_stmt.elif_else_clauses.is_empty()
+                && matches!(if_stmt.body.last(), Some(Stmt::Return(_)))
+                && matches!(&*if_stmt.test, Expr::Compare(compare)
+                    if matches!(compare.ops.as_ref(), [ast::CmpOp::In])))
+    });
+    let Some(hit) = hit else {
+        return false;
+    };
+    let Stmt::If(if_stmt) = &body[hit] else {
+        return false;
+    };
+    let Expr::Compare(test) = &*if_stmt.test else {
+        return false;
+    };
+    let key = checker.text(test.left.range());
+    let cache = checker.text(test.comparators[0].range());
+    // The store, at the function's own level, at or after the call's statement.
+    let stores = |stmt: &Stmt| {
+        matches!(stmt, Stmt::Assign(assign) if matches!(assign.targets.as_slice(),
+            [Expr::Subscript(store)] if checker.text(store.value.range()) == cache
+                && checker.text(store.slice.range()) == key))
+    };
+    let Some(store) = body[at..].iter().position(stores).map(|offset| at + offset) else {
+        return false;
+    };
+    !crate::ast_query::contains_return(&body[hit + 1..store])
 }
 
 /// Whether `body` reads `cache[key]` for one of the (cache, key) spellings of `stored`.

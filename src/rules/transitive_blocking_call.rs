@@ -115,8 +115,10 @@ async def webhook(key):
 - Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, Home Assistant's
   `@singleton(key)`, with or without
   arguments: once per process or per distinct arguments), a call that fills a cache on a
-  miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, or the
-  `except KeyError:` of a `try` that reads `CACHE[key]` and stores it, or a cache an object
+  miss (`if key not in CACHE: CACHE[key] = load(key)`, `if CACHE.get(key) is None:`, the
+  `except KeyError:` of a `try` that reads `CACHE[key]` and stores it, `if key in CACHE:
+  return CACHE[key]` followed by the work and `CACHE[key] = ...` with no `return` between
+  the test and the store, or a cache an object
   fills through its own methods: `if not sheet.has_source(path): sheet.read(path)`, where
   `has_source` is `return path in self.sources` and `read`, of the same class, stores
   `self.sources[...]`), a module global made on the first call (`global _TABLE` then
