@@ -68,7 +68,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   exclusive paths (the arms of an `if`, or the end of a `try` body and its `except`
   handler, which runs only when the body raised before its yield).
 - A generator whose every call in its module is iterated to its end by a list or set
-  comprehension that only collects its items (`[item async for item in gen()]`), or is
+  comprehension that only collects its items (`[item async for item in gen()]`, also
+  through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
   wrapped in `contextlib.aclosing(...)` (or the
   `async_generator` backport's, or a function, class or alias of the project named
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
@@ -732,10 +733,11 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
                 Some(wrapping) => wrappers.push(wrapping.clone()),
                 None => {
                     let wrapping = wrapped_through_name(&module.body, *call);
-                    if wrapping.is_empty() {
+                    if !wrapping.is_empty() {
+                        wrappers.push(wrapping);
+                    } else if !exhausted_through_name(&module.body, *call) {
                         return false;
                     }
-                    wrappers.push(wrapping);
                 }
             }
         }
@@ -850,6 +852,37 @@ fn wrapped_through_name(body: &[Stmt], call: TextRange) -> Vec<TextRange> {
         false
     });
     wrapping
+}
+
+/// Whether the generator the call at `call` makes is bound to a name first (`stream =
+/// gen(...)`) and that name is read only as what async comprehensions collect to the end
+/// (`[item async for item in stream]`), as [`ModuleCalls::exhausted`] reads a call written
+/// there.
+fn exhausted_through_name(body: &[Stmt], call: TextRange) -> bool {
+    let Some((scope, name)) = binding_of(body, call) else {
+        return false;
+    };
+    let mut reads = 0usize;
+    let mut collected = 0usize;
+    crate::ast_query::any_in_body(scope, &mut |expr| {
+        match expr {
+            Expr::Name(read) if read.ctx.is_load() && read.id.as_str() == name => reads += 1,
+            _ if !matches!(expr, Expr::Generator(_)) => {
+                if let Some((element, [generator])) = crate::ast_query::element_comprehension(expr)
+                    && generator.is_async
+                    && generator.ifs.is_empty()
+                    && matches!((element, &generator.target), (Expr::Name(item), Expr::Name(target))
+                        if item.id == target.id)
+                    && matches!(&generator.iter, Expr::Name(iterated) if iterated.id.as_str() == name)
+                {
+                    collected += 1;
+                }
+            }
+            _ => {}
+        }
+        false
+    });
+    collected > 0 && reads == collected
 }
 
 /// The body of the innermost function (or class, or the module) whose statement `name =
