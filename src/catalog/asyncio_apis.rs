@@ -329,6 +329,16 @@ pub const TASK_FACTORIES: &[&str] = TASK_CREATING_CALLS;
 pub const FUTURE_PASSTHROUGH_CALLS: &[&str] =
     &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
 
+/// Calls that give back an awaitable of the very future or task they are handed: an
+/// `asyncio` future for a `concurrent.futures` one (`wrap_future`), or the task itself
+/// (`ensure_future`). Whoever made the future still handles what it raises (LW402).
+pub const FUTURE_WRAPPING_CALLS: &[&str] = &[
+    "asyncio.wrap_future",
+    "asyncio.futures.wrap_future",
+    "asyncio.ensure_future",
+    "asyncio.tasks.ensure_future",
+];
+
 /// Types of values that already are futures: `ensure_future` returns them as they are.
 pub const FUTURE_TYPES: &[&str] = &["asyncio.Task", "asyncio.Future"];
 

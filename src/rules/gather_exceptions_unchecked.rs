@@ -14,9 +14,9 @@ use crate::ast_query::{
 };
 use crate::catalog::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, COLLECTION_COPY_CALLS,
-    COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, GATHER_CALLS, ITERATION_HELPERS,
-    NON_INSPECTING_CALLS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS, TASK_CREATING_CALLS,
-    TASK_WRAPPING_NAMES,
+    COLLECTION_COPY_METHODS, EXCEPTION_BASE_CLASSES, FUTURE_WRAPPING_CALLS, GATHER_CALLS,
+    ITERATION_HELPERS, NON_INSPECTING_CALLS, TASK_CALLBACK_METHODS, TASK_CANCEL_METHODS,
+    TASK_CREATING_CALLS, TASK_WRAPPING_NAMES,
 };
 use crate::checker::Checker;
 use crate::checker::gather::{held_elsewhere, target_names, waits_on_tasks_held_elsewhere};
@@ -72,7 +72,8 @@ async def notify_all(users):
   are handled by whoever created them and the drain only waits for them to finish. A gather over
   `asyncio.all_tasks()`, directly or through a local built from it, is the same drain. So is a
   local copy of such a collection: `tasks = tuple(self._tasks)`, a comprehension over it
-  (`[t for t in self._tasks if not t.done()]`, or the task each record of one keeps:
+  (`[t for t in self._tasks if not t.done()]`, each item made awaitable as the same future,
+  `[asyncio.wrap_future(f) for f in self._futures]`, or the task each record of one keeps:
   `[run.task for run in self._running.values()]`), a display of them
   (`(*self._running, *self._overflow)`), or a local bound to an instance attribute
   (`task = self._task`).
@@ -271,6 +272,11 @@ impl<'a> Drain<'_, 'a, '_> {
                 is_cleanup_call(elt)
                     || items_passed_through(elt, generators)
                         .is_some_and(|items| self.collection(items, depth + 1))
+                    // `[asyncio.wrap_future(f) for f in snapshot]`: each item made awaitable,
+                    // the same future underneath.
+                    || self
+                        .items_wrapped(elt, generators)
+                        .is_some_and(|items| self.collection(items, depth + 1))
                     // `[run.task for run in self._running.values()]`: the task each record
                     // held elsewhere keeps.
                     || member_of_items(elt, generators)
@@ -281,6 +287,32 @@ impl<'a> Drain<'_, 'a, '_> {
             }
             _ => false,
         }
+    }
+
+    /// The collection `items` of `(asyncio.wrap_future(f) for f in items)`: each item handed
+    /// to a call that gives back an awaitable of that same future or task
+    /// ([`FUTURE_WRAPPING_CALLS`]).
+    fn items_wrapped<'e>(
+        &self,
+        elt: &Expr,
+        generators: &'e [ast::Comprehension],
+    ) -> Option<&'e Expr> {
+        let Expr::Call(call) = elt else {
+            return None;
+        };
+        let [argument] = call.arguments.args.as_ref() else {
+            return None;
+        };
+        if !call.arguments.keywords.is_empty()
+            || !self
+                .checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| FUTURE_WRAPPING_CALLS.contains(&path.as_str()))
+        {
+            return None;
+        }
+        items_passed_through(argument, generators)
     }
 
     /// Whether `name` is a local whose every binding passes `test`: assignments (a
