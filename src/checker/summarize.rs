@@ -1057,10 +1057,21 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
         let Stmt::If(if_stmt) = stmt else {
             return false;
         };
-        let Some((tested, only_none)) = unset_value(&if_stmt.test) else {
-            return false;
+        // `if not hasattr(Config, "_instance"):` alone: the attribute never set on the class.
+        let on_class = |owner: &Expr| {
+            matches!(owner, Expr::Name(owner) if names_the_class(owner.id.as_str()))
         };
-        let kept = match tested {
+        let hasattr_only = lacks_attribute(&if_stmt.test)
+            .filter(|(owner, _)| on_class(owner))
+            .and_then(|(_, name)| class.map(|class| Kept::ClassAttribute(class, name)));
+        let (kept, only_none) = if let Some(kept) = hasattr_only {
+            (kept, true)
+        } else {
+            let Some((tested, only_none)) = unset_value(&if_stmt.test) else {
+                return false;
+            };
+            (
+                match tested {
             Expr::Name(name) => Kept::Name(name.id.as_str()),
             Expr::Attribute(attribute) => match (&*attribute.value, class) {
                 (Expr::Name(owner), Some(class)) if names_the_class(owner.id.as_str()) => {
@@ -1069,6 +1080,9 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                 _ => return false,
             },
             _ => return false,
+                },
+                only_none,
+            )
         };
         if !crate::ast_query::body_holds(&if_stmt.body, call.range()) {
             return false;

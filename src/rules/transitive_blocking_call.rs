@@ -129,7 +129,7 @@ async def webhook(key):
   call, unless another closure there sets it back to `None`, and for an attribute of the
   class itself, `if cls._instance is None: cls._instance = ...` in a class method or by the
   class's name, also tested as `if not hasattr(Config, "_instance") or Config._instance is
-  None:`, unless a method that sets it back to `None` on the class is called by code outside
+  None:` or `if not hasattr(cls, "_instance"):`, unless a method that sets it back to `None` on the class is called by code outside
   the tests or read other than to call it), a function that returns the
   value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
   _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), the branch of a
