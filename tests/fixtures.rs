@@ -237,6 +237,7 @@ fixtures! {
     get_event_loop_helpers,
     fastapi_on_event,
     dangling_task,
+    dangling_task_across_modules,
     gather_without_return_exceptions,
     gather_exceptions_unchecked,
     cancelled_error_swallowed,

@@ -443,6 +443,20 @@ impl<'a> Project<'a> {
         self.classes.get(class).map(|&(_, summary)| summary)
     }
 
+    /// The library path a project path stands for through its re-exports (`app.compat.
+    /// create_task` → `asyncio.create_task` when `app/compat.py` imports it from there);
+    /// `None` for a project definition, or a path that leads nowhere.
+    pub fn library_path(&self, path: &str) -> Option<String> {
+        let mut current = Cow::Borrowed(path);
+        for _ in 0..MAX_RESOLUTION_STEPS {
+            if !self.may_be_project_path(&current) {
+                return Some(current.into_owned());
+            }
+            current = Cow::Owned(self.reexported(&current)?);
+        }
+        None
+    }
+
     /// One step through a re-export: `app.Repo` → `app.models.Repo` when `app/__init__.py`
     /// imports `Repo` from `.models`, or does `from .models import *` and `app.models`
     /// defines or binds it.

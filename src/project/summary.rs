@@ -1755,6 +1755,10 @@ pub struct ModuleSummary {
     /// (`raise CancelledError() from exc` with prefect's own `CancelledError`): each stands
     /// unless all of those derive from `asyncio.CancelledError`, which the link decides.
     pub pending_cancellation_findings: ThinVec<PendingCancellationFinding>,
+    /// LW301 findings on a dropped call of a project name spelled like a task factory
+    /// (`create_task(...)` imported from the project's compatibility module): each stands
+    /// when the link finds the name re-exports one of `asyncio`'s.
+    pub pending_task_findings: ThinVec<PendingTaskFinding>,
 }
 
 /// An LW403 finding held for the link, with the classes of other modules its handler raises
@@ -1763,6 +1767,13 @@ pub struct ModuleSummary {
 pub struct PendingCancellationFinding {
     pub diagnostic: crate::diagnostic::Diagnostic,
     pub classes: ThinVec<Box<str>>,
+}
+
+/// An LW301 finding held for the link, with the project path the dropped call names.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingTaskFinding {
+    pub diagnostic: crate::diagnostic::Diagnostic,
+    pub callee: Box<str>,
 }
 
 /// An LW305 finding held for the link: the `yield` at `range`, inside `with` blocks on
@@ -1812,6 +1823,7 @@ impl ModuleSummary {
         !self.sync_project_decorators.is_empty()
             || !self.pending_context_findings.is_empty()
             || !self.pending_cancellation_findings.is_empty()
+            || !self.pending_task_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread
                     || !function.loop_runs.is_empty()

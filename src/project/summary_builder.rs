@@ -214,6 +214,17 @@ impl SummaryBuilder {
             .push(PendingContextFinding { range, contexts });
     }
 
+    /// Holds an LW301 finding for the link, which knows whether the project path `callee`
+    /// re-exports a task factory.
+    pub fn hold_task_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic, callee: &str) {
+        self.summary
+            .pending_task_findings
+            .push(super::summary::PendingTaskFinding {
+                diagnostic,
+                callee: callee.into(),
+            });
+    }
+
     /// Holds an LW403 finding for the link, which knows whether `classes` are cancellations.
     pub fn hold_cancellation_finding(
         &mut self,

@@ -19,7 +19,9 @@ Flags a task created with `asyncio.create_task(...)`, `asyncio.ensure_future(...
 `loop` from `get_running_loop()`/`get_event_loop()`/`new_event_loop()`, a parameter or
 attribute annotated `asyncio.AbstractEventLoop`, or a value nothing types whose name says it is
 a loop: `loop`, `event_loop`, `self._loop`, `hass.loop`, as code that takes its loop as an
-argument spells it) whose result is thrown away:
+argument spells it; or a name of the project that re-exports one of these, such as the
+`create_task` of a compatibility module, judged where the whole project is linked) whose
+result is thrown away:
 - the call is a bare expression statement,
 - it is bound to a local name that is never read afterwards (`_ = asyncio.create_task(...)`
   included),
@@ -90,6 +92,16 @@ const HELP: &str = "Keep a strong reference: add the task to a module- or instan
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Option<&str>) {
     let path = match path {
         Some(path) if TASK_CREATING_CALLS.contains(&path) => path,
+        // `create_task(...)` imported from the project's own compatibility module: held for
+        // the link, which knows whether the name re-exports `asyncio`'s.
+        Some(path) if names_project_task_factory(checker, path) => {
+            if let Some(how) = dropped(checker, call) {
+                let callee = path.rsplit('.').next().unwrap_or(path);
+                let diagnostic = finding(checker, call, callee, how);
+                checker.summary.hold_task_finding(diagnostic, path);
+            }
+            return;
+        }
         _ => return,
     };
     if FUTURE_PASSTHROUGH_CALLS.contains(&path) && argument_is_future(checker, call) {
@@ -98,7 +110,39 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
     let Some(how) = dropped(checker, call) else {
         return;
     };
-    let callee = display_callee(path);
+    let diagnostic = finding(checker, call, display_callee(path), how);
+    checker.report(diagnostic);
+}
+
+/// Whether `path` is a project name spelled like a task factory (`app.compat.create_task`),
+/// which only the link can tell from the project's own function of that name.
+fn names_project_task_factory(checker: &Checker, path: &str) -> bool {
+    path.rsplit('.')
+        .next()
+        .is_some_and(|name| matches!(name, "create_task" | "ensure_future"))
+        && crate::project::roots::may_be_in_project(checker.roots, path)
+}
+
+/// Reports on the project the dropped calls of project names that re-export a task factory
+/// of `asyncio` ([`names_project_task_factory`]).
+pub(crate) fn check_project(
+    project: &crate::project::Project,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_task_findings {
+            if project
+                .library_path(&pending.callee)
+                .is_some_and(|path| TASK_CREATING_CALLS.contains(&path.as_str()))
+            {
+                report(index, pending.diagnostic.clone());
+            }
+        }
+    }
+}
+
+/// The finding for a task made by `call` (of `callee`, as shown) and dropped as `how` says.
+fn finding(checker: &Checker, call: &ast::ExprCall, callee: &str, how: Dropped) -> Diagnostic {
     let fix = keep_reference_fix(checker, call, &how);
     let message = match how {
         Dropped::Statement => format!(
@@ -124,7 +168,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
     if let Some(fix) = fix {
         diagnostic = diagnostic.with_fix(fix);
     }
-    checker.report(diagnostic);
+    diagnostic
 }
 
 /// The set that keeps background tasks when the module has none to reuse.

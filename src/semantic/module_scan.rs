@@ -107,6 +107,15 @@ impl ModuleBindings {
                     self.bind_statements(&while_stmt.body, imports);
                     self.bind_statements(&while_stmt.orelse, imports);
                 }
+                // `if sys.version_info >= (3, 8): from asyncio import create_task` / `else:
+                // def create_task(...)`: the newer Pythons' branch is bound last, and kept.
+                Stmt::If(if_stmt) if tests_for_newer_python(&if_stmt.test) => {
+                    for clause in &if_stmt.elif_else_clauses {
+                        self.bind_statements(&clause.body, imports);
+                    }
+                    self.bind_statements(&if_stmt.body, imports);
+                    self.forget_imports_branches_disagree_on(if_stmt, imports);
+                }
                 Stmt::If(if_stmt) => {
                     self.bind_statements(&if_stmt.body, imports);
                     for clause in &if_stmt.elif_else_clauses {
@@ -959,6 +968,22 @@ fn names_environment_gate(test: &Expr) -> bool {
         ),
         _ => false,
     })
+}
+
+/// `sys.version_info >= (3, 8)` (or `>`): a test whose body is for the newer Pythons, so
+/// a module that binds a name in both branches binds the body's for the Pythons that run
+/// today's code.
+fn tests_for_newer_python(test: &Expr) -> bool {
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let subject = match &*compare.left {
+        Expr::Subscript(subscript) => &*subscript.value,
+        other => other,
+    };
+    matches!(compare.ops.as_ref(), [ast::CmpOp::GtE | ast::CmpOp::Gt])
+        && matches!(compare.comparators.as_ref(), [Expr::Tuple(_)])
+        && matches!(subject, Expr::Attribute(attribute) if attribute.attr.as_str() == "version_info")
 }
 
 fn catches_missing_module(caught: &Expr) -> bool {
