@@ -81,7 +81,8 @@ async def notify_all(users):
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
   then `gather(*tasks, return_exceptions=True)`), or over a tuple or list that names each task
-  (`for t in (self._reader, self._writer): t.cancel()`), or over a local copy of the collection
+  (`for t in (self._reader, self._writer): t.cancel()`, or spreads a collection, `for t in
+  (*tasks, watcher):`), or over a local copy of the collection
   (`pending = set(tasks)`, cancelled in a loop and narrowed by `_, pending = await
   asyncio.wait(pending)`, then `gather(*tasks, ...)`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
@@ -472,10 +473,15 @@ impl<'a> Drain<'_, 'a, '_> {
                     // `for t in tasks:`, or over a display that names it (`for t in
                     // (self._reader, self._writer):`).
                     let iterates_target = match unwrap_copy(self.checker, &for_stmt.iter) {
+                        // `(*tasks, watcher)`: a starred item names a collection it spreads.
                         Expr::Tuple(ast::ExprTuple { elts, .. })
-                        | Expr::List(ast::ExprList { elts, .. }) => elts
-                            .iter()
-                            .any(|elt| dotted_name(elt).as_deref() == Some(target.as_str())),
+                        | Expr::List(ast::ExprList { elts, .. }) => elts.iter().any(|elt| {
+                            let elt = match elt {
+                                Expr::Starred(starred) => &*starred.value,
+                                other => other,
+                            };
+                            dotted_name(elt).as_deref() == Some(target.as_str())
+                        }),
                         iter => {
                             dotted_name(iter).as_deref() == Some(target.as_str())
                                 || self.local_copy_of(iter, &target)

@@ -61,12 +61,17 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   or an async fixture (`@pytest.fixture`, `@pytest_asyncio.fixture`): the framework drives it to
   its end. So does httpx an auth flow, a method named `async_auth_flow` (the `httpx.Auth`
   protocol): the client closes it with `aclose()` when the response is done.
-- A generator that yields once, not in a loop: the setup/teardown shape that frameworks drive to
+- A generator that yields once on every run: the setup/teardown shape that frameworks drive to
   its end (FastAPI dependencies, lifespans, fixtures); a consumer has nothing to stop early. A
   `yield` followed by `return` ends its path, so a lifespan that yields early in one branch
   and once at the end of the other still yields once; so does one whose yields sit on
   exclusive paths (the arms of an `if`, or the end of a `try` body and its `except`
-  handler, which runs only when the body raised before its yield).
+  handler, which runs only when the body raised before its yield), and a loop whose yield
+  is followed by `return` (the first message accepted, then done).
+- A `yield` in a `try` whose `finally` only closes a generator of the module the function
+  made (`events = self.events(...)`, then `finally: await events.aclose()`), the hand-written
+  form of `async with aclosing(self.events(...))`: what it releases late is that generator's,
+  reported there.
 - A generator whose every call in its module is iterated to its end by a list or set
   comprehension that only collects its items (`[item async for item in gen()]`, also
   through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
@@ -115,8 +120,15 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         _ => false,
     };
     let closes_own_generator = |expr: &Expr| closes_own_generator(checker, function, expr);
+    let finally_closes_own =
+        |finalbody: &[Stmt]| finally_closes_own_generators(checker, function, finalbody);
     let of_other_module = |expr: &Expr| context_of_another_module(checker, expr);
-    let mut finder = YieldFinder::new(&holds_no_resource, &closes_own_generator, &of_other_module);
+    let mut finder = YieldFinder::new(
+        &holds_no_resource,
+        &closes_own_generator,
+        &finally_closes_own,
+        &of_other_module,
+    );
     finder.visit_body(&function.body);
     // A generator that yields once on every path (a set-up, a `yield`, a tear-down; a `yield`
     // followed by `return` in one branch and another in the rest) is the shape frameworks
@@ -124,7 +136,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     // So is one whose yields sit on exclusive paths: the two arms of an `if`, or the end of
     // a `try` body and its `except` handler (`yield result` / `except: yield None`).
     if finder.found.is_empty()
-        || (!finder.yield_in_loop && (finder.yields <= 1 || yields_per_run(&function.body) <= 1))
+        || (!finder.yield_in_loop && finder.yields <= 1)
+        || yields_per_run(&function.body) <= 1
     {
         return;
     }
@@ -174,12 +187,14 @@ fn yields_per_run(body: &[Stmt]) -> usize {
 }
 
 /// The yields of the runs through a block: the most on a run that goes on past its end
-/// (`None` when every run leaves it by `return` or `raise`), and the most on a run that
-/// leaves it there.
+/// (`None` when every run leaves it by `return` or `raise`), the most on a run that leaves
+/// it there, and the most on a run that reaches a `continue` or `break` of the loop around
+/// (`None` when none does).
 #[derive(Clone, Copy)]
 struct Run {
     through: Option<usize>,
     leaving: usize,
+    jumping: Option<usize>,
 }
 
 impl Run {
@@ -187,11 +202,15 @@ impl Run {
         Run {
             through: Some(yields),
             leaving: 0,
+            jumping: None,
         }
     }
 
     fn most(self) -> usize {
-        self.through.unwrap_or(0).max(self.leaving)
+        self.through
+            .unwrap_or(0)
+            .max(self.leaving)
+            .max(self.jumping.unwrap_or(0))
     }
 
     /// `self`, then `next` for the runs that went on.
@@ -200,6 +219,10 @@ impl Run {
             Some(before) => Run {
                 through: next.through.map(|after| (before + after).min(2)),
                 leaving: self.leaving.max((before + next.leaving).min(2)),
+                jumping: most_of(
+                    self.jumping,
+                    next.jumping.map(|after| (before + after).min(2)),
+                ),
             },
             None => self,
         }
@@ -207,14 +230,19 @@ impl Run {
 
     /// One of `self` and `other`, whichever runs.
     fn or(self, other: Run) -> Run {
-        let through = match (self.through, other.through) {
-            (Some(one), Some(two)) => Some(one.max(two)),
-            (one, two) => one.or(two),
-        };
         Run {
-            through,
+            through: most_of(self.through, other.through),
             leaving: self.leaving.max(other.leaving),
+            jumping: most_of(self.jumping, other.jumping),
         }
+    }
+}
+
+/// The larger of two counts, either of which may be absent.
+fn most_of(one: Option<usize>, two: Option<usize>) -> Option<usize> {
+    match (one, two) {
+        (Some(one), Some(two)) => Some(one.max(two)),
+        (one, two) => one.or(two),
     }
 }
 
@@ -230,6 +258,7 @@ fn stmt_run(stmt: &Stmt) -> Run {
             Run {
                 through: None,
                 leaving: 0,
+                jumping: None,
             }
         } else {
             Run::simple(0)
@@ -265,27 +294,47 @@ fn stmt_run(stmt: &Stmt) -> Run {
             } else {
                 // A handler may run after any of the body's yields.
                 let yields = (body.most() + orelse.most() + handlers.most()).min(2);
+                let jumps = body.jumping.is_some()
+                    || orelse.jumping.is_some()
+                    || handlers.jumping.is_some();
                 Run {
                     through: Some(yields),
                     leaving: yields,
+                    jumping: jumps.then_some(yields),
                 }
             };
             run.then(block_run(&try_stmt.finalbody))
         }
+        // A loop whose runs that yield all leave it (`yield message` then `return`) yields
+        // at most once; one that can yield and go round again (or on past it, by `break`),
+        // many times.
         Stmt::For(ast::StmtFor { body, orelse, .. })
         | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
-            if block_run(body).most() > 0 {
+            let body = block_run(body);
+            if body.through.unwrap_or(0) > 0 || body.jumping.unwrap_or(0) > 0 {
                 Run {
                     through: Some(2),
                     leaving: 2,
+                    jumping: None,
                 }
             } else {
-                Run::simple(block_run(orelse).most())
+                let ended = Run {
+                    through: Some(0),
+                    leaving: body.leaving,
+                    jumping: None,
+                };
+                ended.then(block_run(orelse))
             }
         }
+        Stmt::Continue(_) | Stmt::Break(_) => Run {
+            through: None,
+            leaving: 0,
+            jumping: Some(0),
+        },
         Stmt::Return(_) | Stmt::Raise(_) => Run {
             through: None,
             leaving: usize::from(simple_statement_yields(stmt)),
+            jumping: None,
         },
         other => Run::simple(usize::from(simple_statement_yields(other))),
     }
@@ -370,6 +419,9 @@ struct YieldFinder<'f> {
     /// Whether an `async with` item closes a generator of this module
     /// ([`closes_own_generator`]): what it releases late is that generator's, reported there.
     closes_own_generator: &'f dyn Fn(&Expr) -> bool,
+    /// Whether a `finally` only closes generators of this module the function made
+    /// ([`finally_closes_own_generators`]).
+    finally_closes_own: &'f dyn Fn(&[Stmt]) -> bool,
     /// The context manager of a `with` item that another module of the project defines
     /// ([`context_of_another_module`]).
     of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
@@ -387,11 +439,13 @@ impl<'f> YieldFinder<'f> {
     fn new(
         holds_no_resource: &'f dyn Fn(&Expr) -> bool,
         closes_own_generator: &'f dyn Fn(&Expr) -> bool,
+        finally_closes_own: &'f dyn Fn(&[Stmt]) -> bool,
         of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
     ) -> Self {
         Self {
             holds_no_resource,
             closes_own_generator,
+            finally_closes_own,
             of_other_module,
             contexts: Vec::new(),
             context_paths: Vec::new(),
@@ -457,7 +511,8 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
             // A `finally` that does nothing (`finally: pass`) has no cleanup to wait for.
             Stmt::Try(try_stmt)
                 if !try_stmt.finalbody.is_empty()
-                    && !crate::ast_query::does_nothing(&try_stmt.finalbody) =>
+                    && !crate::ast_query::does_nothing(&try_stmt.finalbody)
+                    && !(self.finally_closes_own)(&try_stmt.finalbody) =>
             {
                 self.contexts.push(Context {
                     start: try_stmt.start(),
@@ -689,6 +744,16 @@ fn closes_own_generator(checker: &Checker, function: &ast::StmtFunctionDef, expr
     {
         return false;
     }
+    is_own_generator_call(checker, function, inner)
+}
+
+/// Whether `inner` calls an async generator function of this module: a function of the
+/// module or of `function`'s body, or a method of its class on the receiver.
+fn is_own_generator_call(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    inner: &ast::ExprCall,
+) -> bool {
     let module = &checker.module().body;
     let callee = match &*inner.func {
         Expr::Name(name) => crate::ast_query::find_function(&function.body, name.id.as_str())
@@ -710,6 +775,52 @@ fn closes_own_generator(checker: &Checker, function: &ast::StmtFunctionDef, expr
         _ => None,
     };
     callee.is_some_and(|callee| callee.is_async && crate::ast_query::contains_yield(&callee.body))
+}
+
+/// Whether a `finally` only closes generators of this module the function made: every
+/// statement is `await events.aclose()` on a name bound once, in the function, to a call
+/// of one ([`is_own_generator_call`]). What it releases late is that generator's, reported
+/// there, as for `async with aclosing(self.stream(...))`.
+fn finally_closes_own_generators(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    finalbody: &[Stmt],
+) -> bool {
+    fn closed(stmt: &Stmt) -> Option<&str> {
+        let Stmt::Expr(statement) = stmt else {
+            return None;
+        };
+        let Expr::Await(awaited) = &*statement.value else {
+            return None;
+        };
+        let Expr::Call(call) = &*awaited.value else {
+            return None;
+        };
+        match &*call.func {
+            Expr::Attribute(method)
+                if method.attr.as_str() == "aclose" && call.arguments.is_empty() =>
+            {
+                match &*method.value {
+                    Expr::Name(name) => Some(name.id.as_str()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    !finalbody.is_empty()
+        && finalbody.iter().all(|stmt| {
+            closed(stmt).is_some_and(|name| {
+                let mut bindings = Vec::new();
+                crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+                    if matches!(target, Expr::Name(bound) if bound.id.as_str() == name) {
+                        bindings.push(value);
+                    }
+                });
+                matches!(bindings.as_slice(), [Some(Expr::Call(inner))]
+                    if is_own_generator_call(checker, function, inner))
+            })
+        })
 }
 
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
