@@ -20,6 +20,8 @@ const DJANGO_ASYNC: Option<&str> =
 const DJANGO_MODEL_ASYNC: Option<&str> =
     Some("the model's async form (`asave`, `adelete`, `arefresh_from_db`; Django 4.2+)");
 const DJANGO_SYNC_TO_ASYNC: Option<&str> = Some("asgiref's `sync_to_async`");
+const DJANGO_SHORTCUT_ASYNC: Option<&str> =
+    Some("`django.shortcuts.aget_object_or_404` / `aget_list_or_404` (Django 5.0+)");
 const MANAGER: &str = "django.db.models.Manager";
 const QUERYSET: &str = "django.db.models.QuerySet";
 
@@ -366,18 +368,25 @@ pub(super) const LIBRARIES: &[Library] = &[
         ]),
     // A model's `objects` is its default manager, from the base class's metaclass; a model
     // that declares a manager of the project's own is typed by the project instead.
-    Library::new("django").classes(&[
-        Class::type_only("django.db.models.Model")
-            .aliases(&["django.db.models.base.Model"])
-            .attributes(&[("objects", MANAGER)])
-            .methods(MODEL_METHODS),
-        Class::type_only(MANAGER)
-            .aliases(&["django.db.models.manager.Manager"])
-            .methods(QUERYSET_METHODS),
-        Class::type_only(QUERYSET)
-            .aliases(&["django.db.models.query.QuerySet"])
-            .methods(QUERYSET_METHODS),
-    ]),
+    Library::new("django")
+        // The shortcuts run a query through the model's default manager (`aget_object_or_404`
+        // and `aget_list_or_404` are their async forms, Django 5.0+).
+        .functions(&[
+            Api::new("django.shortcuts.get_object_or_404").blocks(io(DJANGO_SHORTCUT_ASYNC)),
+            Api::new("django.shortcuts.get_list_or_404").blocks(io(DJANGO_SHORTCUT_ASYNC)),
+        ])
+        .classes(&[
+            Class::type_only("django.db.models.Model")
+                .aliases(&["django.db.models.base.Model"])
+                .attributes(&[("objects", MANAGER)])
+                .methods(MODEL_METHODS),
+            Class::type_only(MANAGER)
+                .aliases(&["django.db.models.manager.Manager"])
+                .methods(QUERYSET_METHODS),
+            Class::type_only(QUERYSET)
+                .aliases(&["django.db.models.query.QuerySet"])
+                .methods(QUERYSET_METHODS),
+        ]),
     Library::new("elasticsearch").classes(&[Class::new("elasticsearch.Elasticsearch")
         .other_methods(io(Some("elasticsearch.AsyncElasticsearch")))
         .methods(&[Api::new("options")])]),

@@ -48,7 +48,8 @@ and the tag readers of audio files (`mutagen`, `audio_metadata.load`, `tinytag`,
 
 Django's ORM: a query through a model's default manager (`Order.objects.get(pk=pk)`,
 `Order.objects.filter(...).first()`: `get`, `first`, `last`, `count`, `exists`, `create`,
-`get_or_create`, `update`, `delete`, `aggregate` and the others that run one) raises
+`get_or_create`, `update`, `delete`, `aggregate` and the others that run one, and the
+shortcuts `get_object_or_404` and `get_list_or_404`) raises
 `SynchronousOnlyOperation` on a thread whose loop runs, besides waiting on the database.
 Building a queryset (`filter`, `exclude`, `order_by`) runs no query and is not reported,
 unless it is iterated where it is built (`for invoice in Invoice.objects.filter(...)`, a
