@@ -778,8 +778,9 @@ fn is_own_generator_call(
 }
 
 /// Whether a `finally` only closes generators of this module the function made: every
-/// statement is `await events.aclose()` on a name bound once, in the function, to a call
-/// of one ([`is_own_generator_call`]). What it releases late is that generator's, reported
+/// statement is `await events.aclose()` on a name every binding of which, in the function,
+/// is a call of one ([`is_own_generator_call`]: `events = self.stream(...)` or, in another
+/// branch, `self.websocket(...)`). What it releases late is that generator's, reported
 /// there, as for `async with aclosing(self.stream(...))`.
 fn finally_closes_own_generators(
     checker: &Checker,
@@ -817,8 +818,11 @@ fn finally_closes_own_generators(
                         bindings.push(value);
                     }
                 });
-                matches!(bindings.as_slice(), [Some(Expr::Call(inner))]
-                    if is_own_generator_call(checker, function, inner))
+                !bindings.is_empty()
+                    && bindings.iter().all(|value| {
+                        matches!(value, Some(Expr::Call(inner))
+                            if is_own_generator_call(checker, function, inner))
+                    })
             })
         })
 }
