@@ -117,9 +117,8 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
 /// Whether `path` is a project name spelled like a task factory (`app.compat.create_task`),
 /// which only the link can tell from the project's own function of that name.
 fn names_project_task_factory(checker: &Checker, path: &str) -> bool {
-    path.rsplit('.')
-        .next()
-        .is_some_and(|name| matches!(name, "create_task" | "ensure_future"))
+    // Asked of every call: the suffix first, which most paths fail at their last byte.
+    (path.ends_with(".create_task") || path.ends_with(".ensure_future"))
         && crate::project::roots::may_be_in_project(checker.roots, path)
 }
 
