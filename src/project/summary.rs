@@ -722,6 +722,11 @@ pub struct FunctionSites {
     /// iterates what it returns, as a generator function's body does
     /// ([`FunctionSummary::runs_where_iterated`]). Rare, so kept here.
     pub returns_lazy_query: bool,
+    /// A sync function that returns a task it has just made and kept nowhere (`return
+    /// asyncio.create_task(wrapped)`, or a local bound to one that is only returned): a
+    /// caller that drops what it returns drops the task's only strong reference (LW301).
+    /// Rare, so kept here.
+    pub returns_new_task: bool,
     /// An `async def` behind a decorator that makes calling it run the coroutine on a loop
     /// of its own from the caller's thread, and fail where one already runs there
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
@@ -768,6 +773,7 @@ impl FunctionSites {
             && !self.thread_coroutine
             && !self.loops_forever
             && !self.returns_lazy_query
+            && !self.returns_new_task
             && !self.runs_own_loop
             && !self.is_stub
             && self.rearmed_by.is_empty()

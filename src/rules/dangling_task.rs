@@ -32,6 +32,10 @@ result is thrown away:
   FIRST_COMPLETED`/`FIRST_EXCEPTION`, as a statement: when the wait returns early, nothing
   references what is still pending (binding `done, pending = await asyncio.wait(...)` keeps
   it, and is not reported).
+- a call of a sync function of the project, in any module, that makes a task and hands it
+  back without keeping it (`return asyncio.create_task(...)`, or `task = ...` read after
+  only by `return task` and `task.add_done_callback(...)`), as a statement or bound to a name
+  never read: the caller held the task's only strong reference. No fix for this one.
 
 ## Why is this bad?
 The event loop keeps only a *weak* reference to its tasks. A task that nothing else references can be garbage-collected before it finishes:
@@ -67,6 +71,8 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
 ## Not flagged
 - `TaskGroup.create_task(...)` (`async with asyncio.TaskGroup() as tg: tg.create_task(...)`):
   the group holds its tasks and awaits them.
+- A factory that keeps the task itself (`self._tasks.add(task)` before `return task`), so
+  a caller may drop what it returns.
 - A task that is kept: awaited, returned, passed to a call (`tasks.add(...)`,
   `asyncio.gather(...)`), stored in an attribute, a container or a module-level name, or bound
   to a local that is read later (including a read earlier in the same loop, which runs on the
@@ -108,10 +114,122 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
         return;
     }
     let Some(how) = dropped(checker, call) else {
+        // Made and handed back at once: the function is a task factory, and a caller that
+        // drops what it returns drops the task (judged at the link).
+        if returned_unkept(checker, call) {
+            checker.summary.current().returns_new_task = true;
+        }
         return;
     };
     let diagnostic = finding(checker, call, display_callee(path), how);
     checker.report(diagnostic);
+}
+
+/// Whether the task `call` makes is what the sync function being walked returns, and
+/// nothing else keeps it: `return asyncio.create_task(...)`, or `task = ...` whose every
+/// later read is `return task` or a statement `task.add_done_callback(...)` (a callback
+/// does not keep it alive).
+fn returned_unkept(checker: &Checker, call: &ast::ExprCall) -> bool {
+    if checker.returned_by_sync_function(call) {
+        return true;
+    }
+    if checker.parent_expression().is_some()
+        || !checker
+            .current_function()
+            .is_some_and(|function| !function.is_async)
+    {
+        return false;
+    }
+    let Some(statement) = checker.current_statement() else {
+        return false;
+    };
+    let name = match statement {
+        Stmt::Assign(assign) if assign.value.range() == call.range() => match &assign.targets[..] {
+            [Expr::Name(name)] => name.id.as_str(),
+            _ => return false,
+        },
+        Stmt::AnnAssign(assign)
+            if assign
+                .value
+                .as_deref()
+                .is_some_and(|v| v.range() == call.range()) =>
+        {
+            match &*assign.target {
+                Expr::Name(name) => name.id.as_str(),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let mut reads = ReturnedOnly {
+        name,
+        after: statement.end(),
+        returned: false,
+        kept: false,
+    };
+    reads.visit_body(checker.current_body());
+    reads.returned && !reads.kept
+}
+
+/// The reads of `name` after a binding: [`returned_unkept`].
+struct ReturnedOnly<'n> {
+    name: &'n str,
+    after: ruff_text_size::TextSize,
+    returned: bool,
+    /// Read in any other way (passed, stored, awaited, read by a nested function): it may
+    /// be kept.
+    kept: bool,
+}
+
+impl ReturnedOnly<'_> {
+    fn names_it(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(name) if name.id.as_str() == self.name)
+    }
+}
+
+impl<'a> Visitor<'a> for ReturnedOnly<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.kept {
+            return;
+        }
+        match stmt {
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) if self.names_it(value) && value.start() >= self.after => {
+                self.returned = true;
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => match &**value {
+                Expr::Call(callback)
+                    if matches!(&*callback.func, Expr::Attribute(attribute)
+                        if attribute.attr.as_str() == "add_done_callback"
+                            && self.names_it(&attribute.value)) =>
+                {
+                    visitor::walk_arguments(self, &callback.arguments);
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            },
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+                if names.iter().any(|declared| declared.as_str() == self.name) =>
+            {
+                self.kept = true;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.kept {
+            return;
+        }
+        match expr {
+            // Any other read, before the binding too (a loop's next iteration).
+            Expr::Name(name) if name.id.as_str() == self.name && name.ctx.is_load() => {
+                self.kept = true;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
 }
 
 /// Whether `path` is a project name spelled like a task factory (`app.compat.create_task`),
@@ -126,8 +244,10 @@ fn names_project_task_factory(checker: &Checker, path: &str) -> bool {
 /// of `asyncio` ([`names_project_task_factory`]).
 pub(crate) fn check_project(
     project: &crate::project::Project,
+    facts: &crate::project::Facts,
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
+    check_dropped_factory_tasks(project, facts, report);
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_task_findings {
             if project
@@ -136,6 +256,48 @@ pub(crate) fn check_project(
             {
                 report(index, pending.diagnostic.clone());
             }
+        }
+    }
+}
+
+/// Reports the calls that drop what a project task factory returns
+/// ([`FunctionSites::returns_new_task`]): `self._schedule_event(handler)` as a statement,
+/// where `_schedule_event` ends in `return asyncio.create_task(...)`. No fix: the call may
+/// sit anywhere, and the text is gone by the link.
+///
+/// [`FunctionSites::returns_new_task`]: crate::project::summary::FunctionSites::returns_new_task
+fn check_dropped_factory_tasks(
+    project: &crate::project::Project,
+    facts: &crate::project::Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    use crate::project::summary::CallUsage;
+    // Most projects have no factory: then there is nothing to scan.
+    if !project
+        .function_ids()
+        .any(|id| project.function(id).returns_new_task)
+    {
+        return;
+    }
+    for id in project.function_ids() {
+        for (site, call) in project.function(id).calls.iter().enumerate() {
+            if call.usage != CallUsage::Dropped {
+                continue;
+            }
+            let Some(factory) = facts
+                .callee_at(id, site)
+                .filter(|&callee| project.function(callee).returns_new_task)
+            else {
+                continue;
+            };
+            let name = project.function(factory).name();
+            let message = format!(
+                "Task returned by `{name}` is dropped: `{name}` makes it and hands it back, and the loop keeps only a weak reference, so it can be garbage-collected mid-flight"
+            );
+            report(
+                id.0,
+                Diagnostic::new(Rule::DanglingTask, message, call.range).with_help(HELP),
+            );
         }
     }
 }
