@@ -374,6 +374,11 @@ pub(super) const LIBRARIES: &[Library] = &[
         .functions(&[
             Api::new("django.shortcuts.get_object_or_404").blocks(io(DJANGO_SHORTCUT_ASYNC)),
             Api::new("django.shortcuts.get_list_or_404").blocks(io(DJANGO_SHORTCUT_ASYNC)),
+            // The model classes looked up by name, from the registry of installed apps
+            // (`Instance = apps.get_model("main", "Instance")`) or the settings
+            // (`User = get_user_model()`): their `objects` is a manager like any model's.
+            Api::new("django.apps.apps.get_model").returns("django.db.models.Model"),
+            Api::new("django.contrib.auth.get_user_model").returns("django.db.models.Model"),
         ])
         .classes(&[
             Class::type_only("django.db.models.Model")
