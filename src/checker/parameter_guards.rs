@@ -71,6 +71,14 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
             when_falsy: matches!(holds, Holds::Falsy),
             not_instance_of,
             instance_of,
+            equals: match holds {
+                Holds::Equals(text) => Some(Literal::text(text)),
+                _ => None,
+            },
+            differs_from: match holds {
+                Holds::Differs(text) => Some(Literal::text(text)),
+                _ => None,
+            },
         })
     };
     // One guard is kept (the code runs only when every test passes, so any one of them is
@@ -83,10 +91,18 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
         matches!(holds, Holds::NotInstance(_) | Holds::Instance(_))
     };
     let is_flag = |(guarded, _): &&(Guarded<'_>, Holds<'_>)| matches!(guarded, Guarded::Name(name) if has_literal_default(function, name));
+    // A test that the value equals one string stops every other literal: first of all.
+    let equals_text = |(_, holds): &&(Guarded<'_>, Holds<'_>)| matches!(holds, Holds::Equals(_));
     let parameter = candidates
         .iter()
-        .filter(|candidate| !by_class(candidate) && is_flag(candidate))
+        .filter(|candidate| equals_text(candidate) && is_flag(candidate))
         .find_map(guard_of)
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|candidate| !by_class(candidate) && is_flag(candidate))
+                .find_map(guard_of)
+        })
         .or_else(|| {
             candidates
                 .iter()
@@ -133,6 +149,8 @@ pub(crate) fn flag_parameter_guard(
         when_falsy: false,
         not_instance_of: None,
         instance_of: ThinVec::new(),
+        equals: None,
+        differs_from: None,
     })
 }
 
@@ -197,6 +215,10 @@ enum Holds<'a> {
     /// It is an instance of this class, or of one of this tuple's (the body of
     /// `if isinstance(p, (C, D)):`).
     Instance(&'a Expr),
+    /// It equals this non-empty string (the body of `if mode == "file":`).
+    Equals(&'a str),
+    /// It differs from this non-empty string (the `else` of `if mode == "constant":`).
+    Differs(&'a str),
 }
 
 /// What a guard tests: a name, an attribute of the method's receiver (`self.client`), or
@@ -550,7 +572,11 @@ pub(crate) fn literal_truth(expr: &Expr) -> Option<Literal> {
             ast::Number::Float(value) => *value == 0.0,
             ast::Number::Complex { .. } => return None,
         },
-        Expr::StringLiteral(literal) => literal.value.is_empty(),
+        Expr::StringLiteral(literal) if literal.value.is_empty() => true,
+        Expr::StringLiteral(literal) if !literal.value.is_implicit_concatenated() => {
+            return Some(Literal::text(literal.value.to_str()));
+        }
+        Expr::StringLiteral(_) => false,
         Expr::BytesLiteral(literal) => literal.value.is_empty(),
         Expr::List(list) => list.elts.is_empty(),
         Expr::Tuple(tuple) => tuple.elts.is_empty(),
@@ -770,6 +796,7 @@ fn truthy_when_true<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Holds
                 candidates.push((guarded, Holds::NotNone));
             }
             candidates.extend(flag_comparison(compare, true));
+            candidates.extend(text_comparison(compare, true));
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
             for value in &bool_op.values {
@@ -802,6 +829,7 @@ fn truthy_when_false<'a>(test: &'a Expr, candidates: &mut Vec<(Guarded<'a>, Hold
                 candidates.push((guarded, Holds::NotNone));
             }
             candidates.extend(flag_comparison(compare, false));
+            candidates.extend(text_comparison(compare, false));
         }
         Expr::Call(call) => candidates.push((
             Guarded::Call {
@@ -845,6 +873,34 @@ fn flag_comparison(compare: &ast::ExprCompare, outcome: bool) -> Option<(Guarded
         (false, false) => return None,
     };
     Some((Guarded::of(&compare.left)?, holds))
+}
+
+/// `p == "file"` or `p != "file"` (either side), known to be `outcome`: whether `p` equals
+/// that string. Only a plain non-empty string: an f-string or an implicit concatenation is
+/// left alone.
+fn text_comparison(compare: &ast::ExprCompare, outcome: bool) -> Option<(Guarded<'_>, Holds<'_>)> {
+    let ([op], [right]) = (compare.ops.as_ref(), compare.comparators.as_ref()) else {
+        return None;
+    };
+    let equal = match op {
+        CmpOp::Eq => outcome,
+        CmpOp::NotEq => !outcome,
+        _ => return None,
+    };
+    let (tested, text) = match (&*compare.left, right) {
+        (tested, Expr::StringLiteral(text)) | (Expr::StringLiteral(text), tested) => (tested, text),
+        _ => return None,
+    };
+    if text.value.is_implicit_concatenated() || text.value.is_empty() {
+        return None;
+    }
+    let text = text.value.to_str();
+    let holds = if equal {
+        Holds::Equals(text)
+    } else {
+        Holds::Differs(text)
+    };
+    Some((Guarded::of(tested)?, holds))
 }
 
 /// `p is None` (with `op` `is`) or `p is not None` (`is not`): what `p` is.

@@ -192,8 +192,10 @@ pub struct ParameterRef {
 }
 
 /// A literal passed for a parameter, by its truth: `None`, another falsy literal (`False`,
-/// `0`, `""`), or a true one (`True`, `1`, `"x"`). A guard `p is not None` lets `0` and
-/// `False` through, a guard `if p:` does not, and a guard `if not p:` only a true one stops.
+/// `0`, `""`), or a true one (`True`, `1`, `[0]`); a non-empty string by a hash of its
+/// text, which is true as well and tells it from other strings (`method="csv"` against a
+/// guard `if method == "file":`). A guard `p is not None` lets `0` and `False` through, a
+/// guard `if p:` does not, and a guard `if not p:` only a true one stops.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -201,6 +203,18 @@ pub enum Literal {
     None,
     Falsy,
     Truthy,
+    Text(u32),
+}
+
+impl Literal {
+    /// A non-empty string literal's [`Literal::Text`]. Two strings of the same hash are
+    /// taken for equal: a guard then stops fewer calls, never more.
+    pub fn text(text: &str) -> Literal {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(text.as_bytes());
+        Literal::Text(hasher.finish() as u32)
+    }
 }
 
 /// Code that runs only when a parameter of its function holds a value: `if p:`,
@@ -222,11 +236,23 @@ pub struct ParameterGuard {
     /// body of `if isinstance(data, (str, Path)):`; empty for any other guard): an argument
     /// of a class the catalog knows to be none of them stops it, and so does `None`.
     pub instance_of: ThinVec<Name>,
+    /// The code runs only when the parameter equals this string literal (the body of
+    /// `if method == "file":`, [`Literal::text`]): any other literal stops it.
+    pub equals: Option<Literal>,
+    /// The code runs only when the parameter differs from this string literal (what follows
+    /// `if method == "constant": return ...`, a later `elif`): that literal stops it.
+    pub differs_from: Option<Literal>,
 }
 
 impl ParameterGuard {
     /// Whether a value of this kind keeps the guarded code from running.
     pub fn stops(&self, value: Literal) -> bool {
+        if let Some(text) = self.equals {
+            return value != text;
+        }
+        if let Some(text) = self.differs_from {
+            return value == text;
+        }
         if self.not_instance_of.is_some() {
             return false;
         }
@@ -235,7 +261,7 @@ impl ParameterGuard {
             return value == Literal::None;
         }
         match value {
-            Literal::Truthy => self.when_falsy,
+            Literal::Truthy | Literal::Text(_) => self.when_falsy,
             Literal::None => !self.when_falsy,
             Literal::Falsy => !self.when_falsy && !self.not_none,
         }
@@ -258,6 +284,8 @@ impl ParameterGuard {
             when_falsy: self.when_falsy,
             not_instance_of: self.not_instance_of,
             instance_of: self.instance_of.clone(),
+            equals: self.equals,
+            differs_from: self.differs_from,
         }
     }
 }
@@ -2441,6 +2469,8 @@ mod tests {
                     when_falsy: false,
                     not_instance_of: None,
                     instance_of: ThinVec::new(),
+                    equals: None,
+                    differs_from: None,
                 },
             ));
             if registered {

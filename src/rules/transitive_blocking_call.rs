@@ -202,6 +202,12 @@ async def webhook(key):
   `if live is True:` runs for no falsy value, and what follows `if deferred is True: return`
   is taken to run only for a falsy one (a caller passing `deferred=1` would run it: such a
   call is not reported). `if online is False: return` says nothing of what follows it.
+  A mode picked by a string counts as well: the body of `if source == "live":` runs only
+  for that string, so a caller passing another literal (`source="file"`, `None`, `0`) or
+  leaving another literal default does not block there; what follows `if source ==
+  "constant": return ...` (and a later `elif`, or the body of `if source != "constant":`)
+  runs for any value but that string, which alone stops it. A test of equality with one
+  string is kept before the other tests.
   An early return inside a `with` block before the blocking call guards it too. When several
   such tests stand before one blocking call, one is kept: a test of a flag (a parameter with
   a literal default, `_force_async=False`) before a test of data the callers pass on
