@@ -229,7 +229,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   exc` ... `return cancellation or close_error`), also through another name it is passed on
   to (`to_raise = cleanup_error` ... `raise to_raise`). What a function makes of it (`safe =
   redacted_copy(exc)`) counts when it is raised after the `try`, not when it is returned
-  (`content = error_payload(exc)` in a response is no exception).
+  (`content = error_payload(exc)` in a response is no exception); so does what a function
+  handed the kept exception after the `try` picks to raise (`final = pick_error(primary,
+  cleanup_errors)` ... `raise final`). A class given it (`RuntimeError(kept)`) makes
+  another exception, which does not count.
 - A handler that calls `.uncancel()` (`asyncio.current_task().uncancel()`, Python 3.11+), the
   documented way to suppress a cancellation deliberately.
 - Raising a class of another module of the project that derives from
@@ -1925,6 +1928,24 @@ fn reraised_later(
     let after = try_stmt.start();
     passed_on_after(cx, after, &mut keepers);
     passed_on_after(cx, after, &mut made);
+    // `final_error = pick_error(kept, cleanup_errors)` after the `try`: a function handed
+    // what was kept works out what to raise, as `translates_caught` reads it in a handler.
+    // Counted only where it is raised (a message made from it and returned is no
+    // exception).
+    let mut derived: Vec<String> = Vec::new();
+    walk_statements_shallow(cx.checker.current_body(), &mut |stmt| {
+        if stmt.start() > after
+            && let Some((Expr::Name(target), value)) = single_assignment(stmt)
+            && keepers
+                .iter()
+                .chain(&made)
+                .any(|kept| translates_caught(cx, value, Some(kept)))
+        {
+            derived.push(target.id.to_string());
+        }
+        Walk::Descend
+    });
+    passed_on_after(cx, after, &mut derived);
     // `if cancelled: raise asyncio.CancelledError()` once the work is done.
     let tests_flag = |test: &Expr| {
         let is_flag = |expr: &Expr| matches!(expr, Expr::Name(name) if flags.iter().any(|flag| flag == name.id.as_str()));
@@ -1938,7 +1959,7 @@ fn reraised_later(
     let is_keeper = |expr: &Expr| matches!(expr, Expr::Name(name) if keepers.iter().any(|keeper| keeper == name.id.as_str()));
     let is_raisable = |expr: &Expr| {
         is_keeper(expr)
-            || matches!(expr, Expr::Name(name) if made.iter().any(|kept| kept == name.id.as_str()))
+            || matches!(expr, Expr::Name(name) if made.iter().chain(&derived).any(|kept| kept == name.id.as_str()))
     };
     walk_statements_shallow(cx.checker.current_body(), &mut |stmt| match stmt {
         // `return kept`, `return kept or other`, `return kept, retry`: handed to the caller, as
