@@ -25,7 +25,9 @@ passes the function to it, one such call up), or decorating it with a decorator 
 that a library class calls on a thread of its own (`run` of a `threading.Thread` subclass,
 which `start()` runs on the new thread; `on_modified`, `on_created`, `on_any_event` and the
 other handlers of a watchdog `FileSystemEventHandler` subclass, which the observer calls on
-its thread: the finding is on the method's name), or handing a plain `def`
+its thread: the finding is on the method's name; and a subclass's own method that such an
+inherited method calls on `self`, as a base handler's `dispatch` calls `self.on_change(event)`
+and each subclass defines `on_change`), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
@@ -182,6 +184,32 @@ fn check_thread_run_methods(
                 let Some(id) = project.resolve(&format!("{class}.{method}")) else {
                     continue;
                 };
+                // An inherited method that calls a method of `self` (`self.on_event(event)`
+                // in a base handler's `dispatch`) calls this class's override of it, on the
+                // same thread: the link resolved the call to the base's own.
+                for (site, call) in project.function(id).calls.iter().enumerate() {
+                    if !call.arguments().on_self {
+                        continue;
+                    }
+                    let callee = project.modules[id.0].summary.callee(call);
+                    let Some(name) = callee.rsplit('.').next() else {
+                        continue;
+                    };
+                    let Some(own) = project.resolve(&format!("{class}.{name}")) else {
+                        continue;
+                    };
+                    if facts.callee_at(id, site) == Some(own) || !seen.insert(own) {
+                        continue;
+                    }
+                    let how = format!(
+                        "`{}` calls `{method}` on a thread of its own, which calls it on `self`",
+                        display_path(library_classes[0])
+                    );
+                    let range = project.function(own).name_range;
+                    if let Some(diagnostic) = on_thread(project, facts, own, &how, range) {
+                        report(own.0, diagnostic);
+                    }
+                }
                 if !seen.insert(id) {
                     continue;
                 }
