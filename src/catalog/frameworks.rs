@@ -10,6 +10,8 @@ use super::entries::{Api, Class, Library};
 
 const HOME_ASSISTANT: &str = "homeassistant.core.HomeAssistant";
 const EVENT_BUS: &str = "homeassistant.core.EventBus";
+/// The recorder of a Home Assistant instance (`get_instance(hass)`): its own executor.
+const RECORDER: &str = "homeassistant.components.recorder.core.Recorder";
 const STATE_MACHINE: &str = "homeassistant.core.StateMachine";
 
 /// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,
@@ -159,6 +161,8 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("homeassistant")
         .functions(&[
             Api::new("homeassistant.helpers.dispatcher.async_dispatcher_send").loop_affine(),
+            Api::new("homeassistant.components.recorder.get_instance").returns(RECORDER),
+            Api::new("homeassistant.components.recorder.util.get_instance").returns(RECORDER),
         ])
         .classes(&[
             Class::type_only(HOME_ASSISTANT)
@@ -183,6 +187,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                         .loop_affine()
                         .hands_off("target", 0),
                 ]),
+            // The recorder runs its database work in an executor of its own.
+            Class::type_only(RECORDER).methods(&[Api::new("async_add_executor_job")
+                .loop_affine()
+                .hands_off("target", 0)]),
             Class::type_only(EVENT_BUS).methods(&[
                 Api::new("async_fire").loop_affine(),
                 Api::new("async_listen").loop_affine(),

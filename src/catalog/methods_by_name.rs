@@ -27,6 +27,9 @@ pub struct MethodByName {
     pub receiver: Receiver,
 }
 
+/// What code names a Home Assistant instance it was handed.
+const HASS_NAMES: &[&str] = &["hass"];
+
 /// Grouped by library.
 pub const METHODS_BY_NAME: &[MethodByName] = &[
     // asyncio: a loop handed around unannotated.
@@ -45,6 +48,23 @@ pub const METHODS_BY_NAME: &[MethodByName] = &[
         method: "async_add_executor_job",
         api: "homeassistant.core.HomeAssistant.async_add_executor_job",
         receiver: Receiver::AnyLocal,
+    },
+    // Its task makers, on a receiver named `hass` (a parameter of a nested helper, the
+    // value a function was handed): they must run on the loop's thread.
+    MethodByName {
+        method: "async_create_task",
+        api: "homeassistant.core.HomeAssistant.async_create_task",
+        receiver: Receiver::NamedOneOf(HASS_NAMES),
+    },
+    MethodByName {
+        method: "async_create_background_task",
+        api: "homeassistant.core.HomeAssistant.async_create_background_task",
+        receiver: Receiver::NamedOneOf(HASS_NAMES),
+    },
+    MethodByName {
+        method: "async_add_job",
+        api: "homeassistant.core.HomeAssistant.async_add_job",
+        receiver: Receiver::NamedOneOf(HASS_NAMES),
     },
     MethodByName {
         method: "async_add_import_executor_job",

@@ -49,8 +49,11 @@ declared on a base class, a future type re-exported by a package. So may the fun
 over (`self._hub.refresh` with `_hub: Hub` declared on a base class of another module). On
 a receiver nothing types (an entity's `self.hass`, which Home Assistant's base class sets; a
 `self.loop` handed in), `async_add_executor_job`, `async_add_import_executor_job` and
-`run_in_executor` are taken for Home Assistant's and the loop's methods by their names; a
-call through an imported module (`helpers.run_in_executor(f)`) is that module's function.
+`run_in_executor` are taken for Home Assistant's and the loop's methods by their names, and
+`async_create_task`, `async_create_background_task` and `async_add_job` on a value named
+`hass` for Home Assistant's; a call through an imported module (`helpers.run_in_executor(f)`)
+is that module's function. The recorder's `get_instance(hass).async_add_executor_job(f)`
+runs `f` in the recorder's own executor.
 
 ## Why is this bad?
 asyncio objects are not thread-safe. `asyncio.get_running_loop()` and `asyncio.create_task()`
