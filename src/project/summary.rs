@@ -1818,8 +1818,11 @@ pub struct PendingContextFinding {
     pub range: TextRange,
     /// Each context manager's path as the module resolves it, the innermost last. (No row
     /// of its `with`: a finding linked once is moved with the code, and only its chain's
-    /// rows are moved in its message.)
-    pub contexts: ThinVec<Box<str>>,
+    /// rows are moved in its message.) A path marked `true` is instead a generator function
+    /// of another module that a `finally` only closes (`events = self.transport.stream(...)`
+    /// ... `finally: await events.aclose()`): the block holds nothing of its own when the
+    /// link finds it an async generator of the project, whose own blocks are judged there.
+    pub contexts: ThinVec<(Box<str>, bool)>,
 }
 
 /// A class's cache filled through its own methods: `predicate` answers whether a key is in

@@ -208,7 +208,7 @@ impl SummaryBuilder {
     }
 
     /// Holds an LW305 finding for the link, which knows the context managers `contexts`.
-    pub fn hold_context_finding(&mut self, range: TextRange, contexts: ThinVec<Box<str>>) {
+    pub fn hold_context_finding(&mut self, range: TextRange, contexts: ThinVec<(Box<str>, bool)>) {
         self.summary
             .pending_context_findings
             .push(PendingContextFinding { range, contexts });

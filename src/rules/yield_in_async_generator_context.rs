@@ -71,7 +71,12 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
 - A `yield` in a `try` whose `finally` only closes a generator of the module the function
   made (`events = self.events(...)`, then `finally: await events.aclose()`), the hand-written
   form of `async with aclosing(self.events(...))`: what it releases late is that generator's,
-  reported there.
+  reported there. So does one that closes a generator of another module of the project, or
+  a method reached through an attribute whose type the class declares (`transport:
+  Transport` and `events = self.transport.stream(...)`): that finding waits for the link,
+  which confirms the callee is an `async def` that yields; when it is not (or the type is
+  unknown) the finding stands, naming the block by what it closes (`` `try…finally`
+  (closing `stream(...)`) ``) when the link decided it.
 - A generator whose every call in its module is iterated to its end by a list or set
   comprehension that only collects its items (`[item async for item in gen()]`, also
   through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
@@ -95,8 +100,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   it names the context manager (`` `with leased(...)` ``) instead of the row. A `finally` that only resets state is not such a case: a
   `self._busy = False` left for the garbage collector keeps the object busy until then.
 - A `yield` in an `async with aclosing(inner(...))` where `inner` is an async generator of
-  the module (a module-level function, a method of the class called on `self`, a function
-  nested in the generator): leaving the block late only closes `inner` late, and whatever
+  the module (a module-level function, a method of the class called on `self` or on a
+  value typed by a class of the module, a function nested in the generator): leaving the block late only closes `inner` late, and whatever
   `inner` holds is reported in `inner` itself. A generator of a library (`aclosing(pool.
   stream(q))`) is not known to hold nothing, and stays reported.
 
@@ -147,7 +152,10 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     for found in finder.found {
         match found.pending {
             Some(paths) => {
-                let contexts = paths.into_iter().map(Into::into).collect();
+                let contexts = paths
+                    .into_iter()
+                    .map(|(path, closed)| (path.into(), closed))
+                    .collect();
                 checker.summary.hold_context_finding(found.range, contexts);
             }
             None => {
@@ -409,7 +417,7 @@ struct Context {
 struct Found {
     range: TextRange,
     context: Context,
-    pending: Option<Vec<String>>,
+    pending: Option<Vec<(String, bool)>>,
 }
 
 struct YieldFinder<'f> {
@@ -419,15 +427,17 @@ struct YieldFinder<'f> {
     /// Whether an `async with` item closes a generator of this module
     /// ([`closes_own_generator`]): what it releases late is that generator's, reported there.
     closes_own_generator: &'f dyn Fn(&Expr) -> bool,
-    /// Whether a `finally` only closes generators of this module the function made
+    /// Whether a `finally` only closes generators the function made: of this module
+    /// (`Some` of nothing), or some of other modules, whose paths the link judges
     /// ([`finally_closes_own_generators`]).
-    finally_closes_own: &'f dyn Fn(&[Stmt]) -> bool,
+    finally_closes_own: &'f dyn Fn(&[Stmt]) -> Option<Vec<String>>,
     /// The context manager of a `with` item that another module of the project defines
     /// ([`context_of_another_module`]).
     of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
     contexts: Vec<Context>,
-    /// For each of `contexts`, the paths of its other modules' context managers.
-    context_paths: Vec<Vec<String>>,
+    /// For each of `contexts`, the paths of its other modules' context managers, or of the
+    /// other modules' generators its `finally` closes (marked `true`).
+    context_paths: Vec<Vec<(String, bool)>>,
     loops: usize,
     yields: usize,
     yield_in_loop: bool,
@@ -439,7 +449,7 @@ impl<'f> YieldFinder<'f> {
     fn new(
         holds_no_resource: &'f dyn Fn(&Expr) -> bool,
         closes_own_generator: &'f dyn Fn(&Expr) -> bool,
-        finally_closes_own: &'f dyn Fn(&[Stmt]) -> bool,
+        finally_closes_own: &'f dyn Fn(&[Stmt]) -> Option<Vec<String>>,
         of_other_module: &'f dyn Fn(&Expr) -> Option<String>,
     ) -> Self {
         Self {
@@ -495,7 +505,7 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
                     && with.items.iter().all(|item| {
                         (self.holds_no_resource)(&item.context_expr)
                             || (self.of_other_module)(&item.context_expr)
-                                .map(|path| paths.push(path))
+                                .map(|path| paths.push((path, false)))
                                 .is_some()
                     });
                 self.contexts.push(Context {
@@ -508,18 +518,28 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
                 self.contexts.pop();
                 self.context_paths.pop();
             }
-            // A `finally` that does nothing (`finally: pass`) has no cleanup to wait for.
+            // A `finally` that does nothing (`finally: pass`) has no cleanup to wait for, nor
+            // one that only closes generators of this module the function made.
             Stmt::Try(try_stmt)
                 if !try_stmt.finalbody.is_empty()
                     && !crate::ast_query::does_nothing(&try_stmt.finalbody)
-                    && !(self.finally_closes_own)(&try_stmt.finalbody) =>
+                    && (self.finally_closes_own)(&try_stmt.finalbody)
+                        .is_none_or(|others| !others.is_empty()) =>
             {
+                // Closing generators of other modules: the link decides.
+                let others = (self.finally_closes_own)(&try_stmt.finalbody);
                 self.contexts.push(Context {
                     start: try_stmt.start(),
                     kind: "try…finally",
-                    of_other_modules: false,
+                    of_other_modules: others.is_some(),
                 });
-                self.context_paths.push(Vec::new());
+                self.context_paths.push(
+                    others
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|path| (path, true))
+                        .collect(),
+                );
                 self.visit_body(&try_stmt.body);
                 for handler in &try_stmt.handlers {
                     self.visit_except_handler(handler);
@@ -694,17 +714,34 @@ pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Dia
                     .all(|exit| project.resolve(&format!("{class}.{exit}")).is_none())
         })
     };
+    // A generator function of the project that is an `async def` with a `yield`: closing
+    // it late releases only what its own blocks hold, which are judged in it.
+    let is_async_generator = |path: &str| {
+        project.resolve_handed(path).is_some_and(|(module, index)| {
+            let function = &project.modules[module].summary.functions[index];
+            function.is_async && function.is_generator
+        })
+    };
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_context_findings {
             // Named by its context manager, not by its row: a finding linked once is moved
             // with the code, and its message's rows are not.
-            let holding = pending
-                .contexts
-                .iter()
-                .rev()
-                .find(|path| !translates(path) && !frees_nothing(path));
-            if let Some(path) = holding {
-                let block = format!("`with {}(...)`", last_identifier_of(path));
+            let holding = pending.contexts.iter().rev().find(|(path, closed)| {
+                if *closed {
+                    !is_async_generator(path)
+                } else {
+                    !translates(path) && !frees_nothing(path)
+                }
+            });
+            if let Some((path, closed)) = holding {
+                let block = if *closed {
+                    format!(
+                        "`try…finally` (closing `{}(...)`)",
+                        last_identifier_of(path)
+                    )
+                } else {
+                    format!("`with {}(...)`", last_identifier_of(path))
+                };
                 report(index, finding(pending.range, &block));
             }
         }
@@ -774,19 +811,35 @@ fn is_own_generator_call(
         }
         _ => None,
     };
+    // A method of a class of this module on a value typed by it (`self.transport.stream(...)`
+    // with `self.transport: Transport`).
+    let callee = callee.or_else(|| {
+        let path = checker.model.call_path(inner)?;
+        let prefix = checker.model.module.qualify("");
+        let (class, method) = path.strip_prefix(prefix.as_str())?.split_once('.')?;
+        module.iter().find_map(|stmt| match stmt {
+            Stmt::ClassDef(found) if found.name.as_str() == class => {
+                crate::ast_query::find_method(module, found, method, 0)
+            }
+            _ => None,
+        })
+    });
     callee.is_some_and(|callee| callee.is_async && crate::ast_query::contains_yield(&callee.body))
 }
 
-/// Whether a `finally` only closes generators of this module the function made: every
-/// statement is `await events.aclose()` on a name every binding of which, in the function,
-/// is a call of one ([`is_own_generator_call`]: `events = self.stream(...)` or, in another
-/// branch, `self.websocket(...)`). What it releases late is that generator's, reported
-/// there, as for `async with aclosing(self.stream(...))`.
+/// Whether a `finally` only closes generators the function made: every statement is `await
+/// events.aclose()` on a name every binding of which, in the function, is a call of a
+/// generator of this module ([`is_own_generator_call`]: `events = self.stream(...)` or, in
+/// another branch, `self.websocket(...)`) or of a function another module of the project
+/// defines (`self.transport.stream(...)`, typed through the attribute). What it releases
+/// late is that generator's, reported there, as for `async with aclosing(self.stream(...))`.
+/// `Some` of the other modules' paths (none: all of this module), for the link to confirm
+/// they are async generators; `None` when the `finally` does anything else.
 fn finally_closes_own_generators(
     checker: &Checker,
     function: &ast::StmtFunctionDef,
     finalbody: &[Stmt],
-) -> bool {
+) -> Option<Vec<String>> {
     fn closed(stmt: &Stmt) -> Option<&str> {
         let Stmt::Expr(statement) = stmt else {
             return None;
@@ -809,22 +862,70 @@ fn finally_closes_own_generators(
             _ => None,
         }
     }
-    !finalbody.is_empty()
-        && finalbody.iter().all(|stmt| {
-            closed(stmt).is_some_and(|name| {
-                let mut bindings = Vec::new();
-                crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
-                    if matches!(target, Expr::Name(bound) if bound.id.as_str() == name) {
-                        bindings.push(value);
-                    }
-                });
-                !bindings.is_empty()
-                    && bindings.iter().all(|value| {
-                        matches!(value, Some(Expr::Call(inner))
-                            if is_own_generator_call(checker, function, inner))
-                    })
-            })
-        })
+    if finalbody.is_empty() {
+        return None;
+    }
+    let mut others = Vec::new();
+    for stmt in finalbody {
+        let name = closed(stmt)?;
+        let mut bindings = Vec::new();
+        crate::ast_query::collect_assignments(&function.body, &mut |target, value, _| {
+            if matches!(target, Expr::Name(bound) if bound.id.as_str() == name) {
+                bindings.push(value);
+            }
+        });
+        if bindings.is_empty() {
+            return None;
+        }
+        for value in bindings {
+            let Some(Expr::Call(inner)) = value else {
+                return None;
+            };
+            if is_own_generator_call(checker, function, inner) {
+                continue;
+            }
+            others.push(generator_path(checker, function, inner)?);
+        }
+    }
+    Some(others)
+}
+
+/// The path the link resolves `inner`'s callee by, when it may be a function of the
+/// project: a function of another module (`stream(...)` imported from `.transport`), or a
+/// method reached through an attribute of the receiver (`self.transport.stream(...)`,
+/// spelled `module.Provider.transport.stream`), whose type the link knows from the class's
+/// declared attributes. (This is judged from the function's definition, where its own
+/// receiver has no type yet.)
+fn generator_path(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    inner: &ast::ExprCall,
+) -> Option<String> {
+    if let Some(path) = checker.model.call_path(inner) {
+        // A value called through its type (`handler(...)`, `Handler.__call__`) is no
+        // generator function to look up.
+        let through_type = path.contains('/') || path.ends_with(".__call__");
+        return (!through_type && checker.names_another_project_module(&path)).then_some(path);
+    }
+    let Expr::Attribute(method) = &*inner.func else {
+        return None;
+    };
+    let Expr::Attribute(attribute) = &*method.value else {
+        return None;
+    };
+    let Expr::Name(receiver) = &*attribute.value else {
+        return None;
+    };
+    if crate::ast_query::receiver_name(function) != Some(receiver.id.as_str()) {
+        return None;
+    }
+    let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
+    Some(format!(
+        "{}.{}.{}",
+        checker.model.module.qualify(class.name.as_str()),
+        attribute.attr.as_str(),
+        method.attr.as_str()
+    ))
 }
 
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
