@@ -67,7 +67,9 @@ def mark_ready(self):
   type (`fireplace.data.ip_address` with `fireplace: UnifiedFireplace` from a device
   library): the library changes that state on its own schedule and offers no event the
   project could set. Objects of `asyncio`, `queue`, `threading`, `collections` and the
-  builtins are not such: their state is what the project's own code puts there. Objects of
+  builtins are not such: their state is what the project's own code puts there (but for a
+  child process of `asyncio.subprocess`, whose `returncode` the loop sets when it reaps
+  it). Objects of
   `multiprocessing` are: another process sets a `multiprocessing.Event` (or fills a queue),
   and no `asyncio.Event` can be set from there.
 
@@ -147,6 +149,11 @@ const PROJECT_DRIVEN_STATE_MODULES: &[&str] = &[
     "dataclasses",
 ];
 
+/// Classes of the modules above whose state the event loop itself changes, not the project:
+/// a child process's `returncode` is set when the loop reaps it (and `wait()` also waits for
+/// its pipes to close, so it is no event for the reap alone).
+const LOOP_DRIVEN_TYPES: &[&str] = &["asyncio.subprocess.Process", "asyncio.Process"];
+
 /// Whether every attribute `condition` reads belongs to an object of a library class
 /// (`fireplace.data.ipv4_address` with `fireplace: UnifiedFireplace` from a device library,
 /// `self.limiter.borrowed_tokens` on an anyio limiter): the library changes that state on its
@@ -188,8 +195,9 @@ fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
                 return false;
             }
             let module = type_name.split('.').next().unwrap_or_default();
-            !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
-                && !may_be_in_project(checker.roots, &type_name)
+            LOOP_DRIVEN_TYPES.contains(&type_name.as_str())
+                || !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
+                    && !may_be_in_project(checker.roots, &type_name)
         }) {
             library += 1;
         }
