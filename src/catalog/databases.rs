@@ -281,6 +281,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("get_encoder"),
                     Api::new("get_connection_kwargs"),
                     Api::new("set_response_callback"),
+                    // Hands its connection back and closes the pool's sockets: nothing is
+                    // sent or waited for.
+                    Api::new("close"),
                     // Generators: each `SCAN` round trip runs as they are iterated, so a fix
                     // moves the consumer, not the call.
                     Api::new("scan_iter").blocks(io(REDIS_ASYNC)).generator(),

@@ -686,6 +686,7 @@ mod tests {
         assert_eq!(stays_on_its_thread("threading.Event.wait"), None);
         assert!(blocking_api("redis.Redis.get").is_some());
         assert!(blocking_api("redis.Redis.pipeline").is_none());
+        assert!(blocking_api("redis.Redis.close").is_none());
         assert!(blocking_api("redis.Redis.__enter__").is_none());
         assert_eq!(
             blocking_api("bcrypt.hashpw").map(|api| api.category),
