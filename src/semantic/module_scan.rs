@@ -752,8 +752,17 @@ fn assigns_self_attribute(body: &[Stmt], self_name: &str) -> bool {
     }
     impl Finder<'_> {
         fn is_self_attribute(&self, target: &Expr) -> bool {
-            matches!(target, Expr::Attribute(attribute)
-                if matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self.self_name))
+            match target {
+                Expr::Attribute(attribute) => {
+                    matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == self.self_name)
+                }
+                // `self._client, self._lock = None, threading.Lock()`.
+                Expr::Tuple(tuple) => tuple
+                    .elts
+                    .iter()
+                    .any(|target| self.is_self_attribute(target)),
+                _ => false,
+            }
         }
     }
     impl<'a> StatementVisitor<'a> for Finder<'_> {
@@ -918,6 +927,19 @@ fn collect_self_assignments(
                 Stmt::Assign(assign) => {
                     let type_name = self.model.type_of(&assign.value);
                     for target in &assign.targets {
+                        // `self._client, self._lock = None, threading.Lock()`: each target
+                        // takes the value in its place.
+                        if let (Expr::Tuple(targets), Expr::Tuple(values)) =
+                            (target, &*assign.value)
+                            && targets.elts.len() == values.elts.len()
+                            && !values.elts.iter().any(Expr::is_starred_expr)
+                        {
+                            for (target, value) in targets.elts.iter().zip(&values.elts) {
+                                let type_name = self.model.type_of(value);
+                                self.learn_assigned(target, value, type_name);
+                            }
+                            continue;
+                        }
                         self.learn_assigned(target, &assign.value, type_name.clone());
                     }
                 }
