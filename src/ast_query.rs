@@ -507,6 +507,17 @@ pub fn first_suspension(body: &[Stmt], also: Option<&Expr>) -> Option<Suspension
     found
 }
 
+/// The `for` clauses of any comprehension: list, set, dict or generator.
+pub fn comprehension_generators(expr: &Expr) -> Option<&[ast::Comprehension]> {
+    match expr {
+        Expr::ListComp(ast::ExprListComp { generators, .. })
+        | Expr::SetComp(ast::ExprSetComp { generators, .. })
+        | Expr::DictComp(ast::ExprDictComp { generators, .. })
+        | Expr::Generator(ast::ExprGenerator { generators, .. }) => Some(generators),
+        _ => None,
+    }
+}
+
 /// `[x async for x in xs]` and the like: iterating awaits.
 /// The element and the `for` clauses of a list, set or generator comprehension (a dict
 /// comprehension has a key and a value instead).

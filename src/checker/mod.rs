@@ -450,16 +450,13 @@ impl<'a> Checker<'a, '_> {
     fn iteration_where_made(&self, call: &ast::ExprCall) -> Option<bool> {
         let ancestors = self.expression_ancestors();
         let parent = ancestors.len().checked_sub(2).map(|index| ancestors[index]);
-        match parent {
-            Some(
-                Expr::ListComp(ast::ExprListComp { generators, .. })
-                | Expr::SetComp(ast::ExprSetComp { generators, .. })
-                | Expr::Generator(ast::ExprGenerator { generators, .. })
-                | Expr::DictComp(ast::ExprDictComp { generators, .. }),
-            ) => generators
+        if let Some(generators) = parent.and_then(ast_query::comprehension_generators) {
+            return generators
                 .iter()
                 .find(|generator| generator.iter.range() == call.range())
-                .map(|generator| generator.is_async),
+                .map(|generator| generator.is_async);
+        }
+        match parent {
             Some(Expr::Call(consumer)) => {
                 let consumes = consumer.arguments.args.len() == 1
                     && consumer.arguments.args[0].range() == call.range()

@@ -458,10 +458,9 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                 }
             }
             // `[r.id for r in rows]`: `rows` is iterated here, as by a plain `for`.
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::Generator(_) | Expr::DictComp(_) => {
+                let generators =
+                    crate::ast_query::comprehension_generators(expr).unwrap_or_default();
                 for generator in generators {
                     if let Expr::Name(name) = &generator.iter
                         && !generator.is_async

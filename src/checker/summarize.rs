@@ -673,14 +673,14 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
     match parent {
         Some(Expr::Await(_)) => return CallUsage::Awaited,
         // `[row async for row in fetch()]`: iterated with `async for`, as in the statement.
-        Some(
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. }),
-        ) if generators
-            .iter()
-            .any(|generator| generator.is_async && generator.iter.range() == call.range()) =>
+        Some(comprehension)
+            if crate::ast_query::comprehension_generators(comprehension).is_some_and(
+                |generators| {
+                    generators.iter().any(|generator| {
+                        generator.is_async && generator.iter.range() == call.range()
+                    })
+                },
+            ) =>
         {
             return CallUsage::Awaited;
         }

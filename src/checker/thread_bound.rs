@@ -1204,11 +1204,10 @@ impl<'a> Visitor<'a> for SpanFacts<'a> {
         match expr {
             Expr::Await(_) => self.awaits = true,
             Expr::Yield(_) | Expr::YieldFrom(_) => self.unsupported = true,
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-                if generators.iter().any(|generator| generator.is_async) =>
+            comprehension
+                if ast_query::comprehension_generators(comprehension).is_some_and(
+                    |generators| generators.iter().any(|generator| generator.is_async),
+                ) =>
             {
                 self.awaits = true;
             }

@@ -57,6 +57,7 @@ impl BlockCondition {
 /// or `None` when the arguments keep the blocking from running. The call's own guard is
 /// not applied (see [`through_call`]).
 pub fn carried(
+    project: &Project,
     caller: &FunctionSummary,
     site: usize,
     condition: &BlockCondition,
@@ -68,7 +69,10 @@ pub fn carried(
     for guard in guards {
         if caller
             .argument_type_for(site, &guard.parameter)
-            .is_some_and(|type_name| guard.stops_type(type_name.as_str()))
+            .is_some_and(|type_name| {
+                guard.stops_type(type_name.as_str())
+                    || outside_path_family(project, guard, type_name.as_str())
+            })
         {
             continue;
         }
@@ -86,13 +90,56 @@ pub fn carried(
     Some(BlockCondition::WhenAny(own))
 }
 
+/// The classes a path, or the text of one, is an instance of: what `isinstance(p, (str,
+/// Path))` asks before a branch opens `p`.
+const PATH_FAMILY: &[&str] = &[
+    "builtins.str",
+    "builtins.bytes",
+    "builtins.bytearray",
+    "os.PathLike",
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
+    "pathlib.WindowsPath",
+    "pathlib.PurePosixPath",
+    "pathlib.PureWindowsPath",
+];
+
+/// Whether `guard` runs its code only for a path or a string (`if isinstance(image,
+/// Path): Image.open(image)`) and an argument of type `type_name` is none: a class of the
+/// project that derives from none of them, or a class of another library (a decoded
+/// `PIL.Image.Image`), which the catalog does not list as a path. `str`, `bytes` and the
+/// path classes themselves are left to [`ParameterGuard::stops_type`].
+fn outside_path_family(project: &Project, guard: &ParameterGuard, type_name: &str) -> bool {
+    if guard.instance_of.is_empty()
+        || !guard
+            .instance_of
+            .iter()
+            .all(|class| PATH_FAMILY.contains(&class.as_str()))
+    {
+        return false;
+    }
+    let module = type_name.split('.').next().unwrap_or_default();
+    if matches!(
+        module,
+        "builtins" | "os" | "pathlib" | "typing" | "collections"
+    ) {
+        return false;
+    }
+    match project.resolve_class(type_name) {
+        Some(class) => !project.descends_from(class, PATH_FAMILY),
+        None => !project.may_be_project_path(type_name),
+    }
+}
+
 /// [`carried`], then narrowed by the call's own guard (`if config_path: load(...)`).
 pub fn through_call(
+    project: &Project,
     caller: &FunctionSummary,
     site: usize,
     condition: &BlockCondition,
 ) -> Option<BlockCondition> {
-    let carried = carried(caller, site, condition)?;
+    let carried = carried(project, caller, site, condition)?;
     match (carried, caller.guard_of_call(site)) {
         (BlockCondition::Always, Some(guard)) => Some(BlockCondition::of_guard(Some(guard))),
         (carried, _) => Some(carried),
@@ -150,7 +197,7 @@ pub fn compute(
                 continue;
             }
             if let Some(condition) = conditions.get(&callee)
-                && let Some(condition) = through_call(function, site, condition)
+                && let Some(condition) = through_call(project, function, site, condition)
             {
                 add(condition);
             }

@@ -182,6 +182,7 @@ impl Facts {
                                     && edge_runs(caller, site, callee)
                                     && blocks_when.get(&callee).is_some_and(|condition| {
                                         blocking_conditions::carried(
+                                            project,
                                             project.function(caller),
                                             site,
                                             condition,
@@ -414,7 +415,7 @@ impl Facts {
             ),
             Step::Call { site: at, callee } => {
                 let Some(condition) = self.blocks_when.get(&callee).and_then(|condition| {
-                    blocking_conditions::through_call(project.function(id), at, condition)
+                    blocking_conditions::through_call(project, project.function(id), at, condition)
                 }) else {
                     return false;
                 };
@@ -423,7 +424,8 @@ impl Facts {
         };
         let mut condition = condition;
         for &(caller, site, _) in path.iter().rev() {
-            match blocking_conditions::carried(project.function(caller), site, &condition) {
+            match blocking_conditions::carried(project, project.function(caller), site, &condition)
+            {
                 None => return false,
                 Some(BlockCondition::Always) => return true,
                 Some(carried) => condition = carried,

@@ -230,7 +230,12 @@ async def webhook(key):
   a blocking call in the body of `if isinstance(data, (str, Path)):`: a buffer, or `None`,
   is none of those, as far as the catalog knows every class involved (builtins, `io`,
   `pathlib`, `os.PathLike`; an abstract class such as `Iterable` may take anything in, and
-  the call is then followed). Only the blocking call itself is
+  the call is then followed). When the test asks only for paths and strings (`str`,
+  `bytes`, `os.PathLike`, the `pathlib` classes), an argument of a class of the project that
+  derives from none of them, or of another library's class (a decoded `PIL.Image.Image`),
+  is no path either: `Upload(decoded(raw))` with `decoded` annotated `-> Chunk` does not
+  block. Its type has to be known where the call is made (a constructor, a function of the
+  module annotated with what it returns). Only the blocking call itself is
   so guarded; a call to another helper under such a test is followed as before.
 - A blocking call that only runs where no loop runs: after `if not can_block(): raise`
   (or `if loop_running(): return`), where the function asked is a loop probe. A probe asks
@@ -330,7 +335,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // A helper that blocks only when given a value for a parameter is not reached
             // by a call that passes `None` for it or leaves it at such a default.
             let reaches_blocking = facts.blocks_when.get(&callee).is_some_and(|condition| {
-                blocking_conditions::carried(function, site, condition).is_some()
+                blocking_conditions::carried(project, function, site, condition).is_some()
             });
             if !reaches_blocking {
                 continue;
