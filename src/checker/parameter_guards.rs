@@ -39,7 +39,12 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
     };
     let candidates = candidates(checker, function, range);
     let guard_of = |&(guarded, holds): &(Guarded<'_>, Holds<'_>)| {
+        // A comparison with a string is asked of a parameter (or the receiver's attribute
+        // that holds one) only: such tests are common on locals (`if method == "GET":`),
+        // and following a local to the keyword of `**kwargs` it came from walks the body.
+        let compares_text = matches!(holds, Holds::Equals(_) | Holds::Differs(_));
         let parameter = match guarded {
+            Guarded::Name(name) if compares_text => parameter_ref(checker, function, name)?,
             Guarded::Name(name) => parameter_ref(checker, function, name)
                 .or_else(|| keyword_option_ref(checker, function, name))?,
             Guarded::Attribute {
@@ -93,23 +98,25 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
     let is_flag = |(guarded, _): &&(Guarded<'_>, Holds<'_>)| matches!(guarded, Guarded::Name(name) if has_literal_default(function, name));
     // A test that the value equals one string stops every other literal: first of all.
     let equals_text = |(_, holds): &&(Guarded<'_>, Holds<'_>)| matches!(holds, Holds::Equals(_));
-    let parameter = candidates
-        .iter()
-        .filter(|candidate| equals_text(candidate) && is_flag(candidate))
-        .find_map(guard_of)
-        .or_else(|| {
-            candidates
-                .iter()
-                .filter(|candidate| !by_class(candidate) && is_flag(candidate))
-                .find_map(guard_of)
-        })
-        .or_else(|| {
-            candidates
-                .iter()
-                .filter(|candidate| !by_class(candidate))
-                .find_map(guard_of)
-        })
-        .or_else(|| candidates.iter().filter(by_class).find_map(guard_of));
+    // Each candidate's guard is worked out once, however many of the passes below ask.
+    let mut known: Vec<Option<Option<ParameterGuard>>> = vec![None; candidates.len()];
+    let mut first = |wanted: &dyn Fn(&&(Guarded<'_>, Holds<'_>)) -> bool| {
+        candidates
+            .iter()
+            .enumerate()
+            .find_map(|(index, candidate)| {
+                if !wanted(&candidate) {
+                    return None;
+                }
+                known[index]
+                    .get_or_insert_with(|| guard_of(candidate))
+                    .clone()
+            })
+    };
+    let parameter = first(&|candidate| equals_text(candidate) && is_flag(candidate))
+        .or_else(|| first(&|candidate| !by_class(candidate) && is_flag(candidate)))
+        .or_else(|| first(&|candidate| !by_class(candidate)))
+        .or_else(|| first(&by_class));
     let probe = candidates.iter().find_map(|&(guarded, _)| {
         let Guarded::Call { range, truthy } = guarded else {
             return None;

@@ -522,12 +522,15 @@ impl<'a> Visitor<'a> for YieldFinder<'_> {
             // one that only closes generators of this module the function made.
             Stmt::Try(try_stmt)
                 if !try_stmt.finalbody.is_empty()
-                    && !crate::ast_query::does_nothing(&try_stmt.finalbody)
-                    && (self.finally_closes_own)(&try_stmt.finalbody)
-                        .is_none_or(|others| !others.is_empty()) =>
+                    && !crate::ast_query::does_nothing(&try_stmt.finalbody) =>
             {
-                // Closing generators of other modules: the link decides.
                 let others = (self.finally_closes_own)(&try_stmt.finalbody);
+                if others.as_ref().is_some_and(Vec::is_empty) {
+                    visitor::walk_stmt(self, stmt);
+                    self.nesting -= 1;
+                    return;
+                }
+                // Closing generators of other modules: the link decides.
                 self.contexts.push(Context {
                     start: try_stmt.start(),
                     kind: "try…finally",
