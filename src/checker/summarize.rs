@@ -693,6 +693,16 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
             if !is_last || bool_op.op == BoolOp::And || statement_tests(checker, bool_op.range()) {
                 return CallUsage::Condition;
             }
+            // `user = self.user or self.fetch_user(id)` ... `user.display_name`: the fallback
+            // is used as the call's result.
+            if ancestors.len() == 2
+                && let Some(Stmt::Assign(assign)) = checker.current_statement()
+                && assign.value.range() == bool_op.range()
+                && let [Expr::Name(name)] = assign.targets.as_slice()
+                && checker.is_read_as_result(name.id.as_str())
+            {
+                return CallUsage::Consumed;
+            }
             return CallUsage::Used;
         }
         Some(Expr::If(if_expr)) if if_expr.test.range() == call.range() => {

@@ -67,7 +67,8 @@ place (`fetch()["data"]`, `get_me().id`), also under an `await`, which binds loo
 either (`await fetch()["data"]` indexes the coroutine, then awaits the result); unpacked
 (`rows, cursor = fetch(query)`: a coroutine cannot be iterated, so this raises `TypeError`);
 bound to a name whose members are
-read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`), or that is only
+read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`; also as the
+fallback of an `or`, `user = self.user or self.fetch_user(uid)` then `user.name`), or that is only
 looked at for its type or its text, never awaited, returned or passed on (`result =
 run(cmd)` then `if isinstance(result, Err):` and `f"failed: {result}"`; a test for an
 awaitable, `isinstance(result, Awaitable)`, is no such look); or bound to a
