@@ -337,17 +337,6 @@ impl<'a> Checker<'a, '_> {
             .or_insert_with(|| NamesRead::collect(body))
     }
 
-    /// [`Self::names_read_in_current_body`] from `&self`: the names collected for the
-    /// current body if it was asked about before, else collected for this question alone
-    /// (asked of few calls: those that block only where iterated).
-    fn peek_names_read<R>(&self, ask: impl FnOnce(&NamesRead<'a>) -> R) -> R {
-        let body = self.current_body();
-        match self.names_read.get(&names_read::body_start(body)) {
-            Some(reads) => ask(reads),
-            None => ask(&NamesRead::collect(body)),
-        }
-    }
-
     /// The body the current node belongs to: its function's, or the module's.
     pub fn current_body(&self) -> &'a [Stmt] {
         match self.functions.last() {
@@ -417,7 +406,7 @@ impl<'a> Checker<'a, '_> {
             return !is_async;
         }
         self.bound_local(call)
-            .is_some_and(|local| self.peek_names_read(|reads| reads.iterated_synchronously(local)))
+            .is_some_and(|local| iterated_synchronously(self.current_body(), local))
     }
 
     /// The local the call's value is bound to, when the call is the whole value of an
@@ -846,4 +835,49 @@ enum DecoratorsSay {
     RunsOwnLoop,
     /// Decorators that may be functions of other modules of the project: the link reads them.
     AskTheLink(ThinVec<Box<str>>),
+}
+
+/// Whether `body` (not its nested functions) binds `name` once and iterates it with a plain
+/// `for` or a comprehension without `async for`.
+fn iterated_synchronously(body: &[Stmt], name: &str) -> bool {
+    let is_name = |expr: &Expr| matches!(expr, Expr::Name(found) if found.id.as_str() == name);
+    let mut bindings = 0;
+    let mut iterated = false;
+    ast_query::walk_body_shallow(body, &mut |node| {
+        match node {
+            ast_query::Node::Stmt(Stmt::For(for_stmt)) => {
+                iterated |= !for_stmt.is_async && is_name(&for_stmt.iter);
+                let mut names = Vec::new();
+                ast_query::target_names(&for_stmt.target, &mut names);
+                bindings += names.iter().filter(|bound| **bound == name).count();
+            }
+            ast_query::Node::Stmt(stmt) => {
+                if let Stmt::Assign(ast::StmtAssign { targets, .. }) = stmt {
+                    let mut names = Vec::new();
+                    targets
+                        .iter()
+                        .for_each(|target| ast_query::target_names(target, &mut names));
+                    bindings += names.iter().filter(|bound| **bound == name).count();
+                } else if let Stmt::AugAssign(ast::StmtAugAssign { target, .. })
+                | Stmt::AnnAssign(ast::StmtAnnAssign { target, .. }) = stmt
+                    && is_name(target)
+                {
+                    bindings += 1;
+                }
+            }
+            ast_query::Node::Expr(
+                Expr::ListComp(ast::ExprListComp { generators, .. })
+                | Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | Expr::Generator(ast::ExprGenerator { generators, .. })
+                | Expr::DictComp(ast::ExprDictComp { generators, .. }),
+            ) => {
+                iterated |= generators
+                    .iter()
+                    .any(|generator| !generator.is_async && is_name(&generator.iter));
+            }
+            ast_query::Node::Expr(_) => {}
+        }
+        ast_query::Walk::Descend
+    });
+    iterated && bindings == 1
 }
