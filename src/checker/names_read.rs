@@ -351,6 +351,19 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                 self.visit_body(body);
                 self.visit_body(orelse);
             }
+            // `user = None` (a placeholder, a reset in an `except`): a name bound to `None`
+            // holds no value of another binding, awaited or not, so it does not count as bound
+            // again ([`REBOUND`]). Its other targets (`self.user = user = None`) are stores as
+            // usual.
+            Stmt::Assign(ast::StmtAssign { targets, value, .. })
+                if value.is_none_literal_expr() =>
+            {
+                for target in targets {
+                    if !matches!(target, Expr::Name(_)) {
+                        self.visit_expr(target);
+                    }
+                }
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
         self.nesting -= 1;
