@@ -124,7 +124,8 @@ nor for a callee the catalog or the project resolves, which the rules above judg
 A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
 A name bound more than once is judged by all its reads (`result = fetch()`, then `result =
-await result`, then `result.rows`). `loop.run_in_executor(...)` submits its function at once
+await result`, then `result.rows`). A binding to `None` (a placeholder, a reset in an `except`) does not count as
+another. `loop.run_in_executor(...)` submits its function at once
 and returns a future: dropping it loses only the result, so it is not flagged.
 An `async def` behind a decorator that may make it something else than a coroutine function
 is not taken for one. The project's decorators, of any module, are read: one that returns the
