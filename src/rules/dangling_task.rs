@@ -134,9 +134,9 @@ fn returned_unkept(checker: &Checker, call: &ast::ExprCall) -> bool {
         return true;
     }
     if checker.parent_expression().is_some()
-        || !checker
+        || checker
             .current_function()
-            .is_some_and(|function| !function.is_async)
+            .is_none_or(|function| function.is_async)
     {
         return false;
     }

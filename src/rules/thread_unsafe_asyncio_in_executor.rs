@@ -180,7 +180,17 @@ fn check_thread_run_methods(
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
     let mut seen = rustc_hash::FxHashSet::default();
+    // Once per method, on its name, however many subclasses reach it.
+    let mut report_once = |id: FunctionId, how: String| {
+        if seen.insert(id)
+            && let Some(diagnostic) =
+                on_thread(project, facts, id, &how, project.function(id).name_range)
+        {
+            report(id.0, diagnostic);
+        }
+    };
     for (library_classes, methods) in THREAD_RUN_METHODS {
+        let library_class = display_path(library_classes[0]);
         let classes = project.classes_deriving_from(|base| library_classes.contains(&base));
         for class in classes {
             for method in *methods {
@@ -201,29 +211,19 @@ fn check_thread_run_methods(
                     let Some(own) = project.resolve(&format!("{class}.{name}")) else {
                         continue;
                     };
-                    if facts.callee_at(id, site) == Some(own) || !seen.insert(own) {
-                        continue;
-                    }
-                    let how = format!(
-                        "`{}` calls `{method}` on a thread of its own, which calls it on `self`",
-                        display_path(library_classes[0])
-                    );
-                    let range = project.function(own).name_range;
-                    if let Some(diagnostic) = on_thread(project, facts, own, &how, range) {
-                        report(own.0, diagnostic);
+                    if facts.callee_at(id, site) != Some(own) {
+                        report_once(
+                            own,
+                            format!(
+                                "`{library_class}` calls `{method}` on a thread of its own, which calls it on `self`"
+                            ),
+                        );
                     }
                 }
-                if !seen.insert(id) {
-                    continue;
-                }
-                let how = format!(
-                    "`{}` calls it on a thread of its own",
-                    display_path(library_classes[0])
+                report_once(
+                    id,
+                    format!("`{library_class}` calls it on a thread of its own"),
                 );
-                let range = project.function(id).name_range;
-                if let Some(diagnostic) = on_thread(project, facts, id, &how, range) {
-                    report(id.0, diagnostic);
-                }
             }
         }
     }
