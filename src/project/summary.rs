@@ -203,17 +203,20 @@ pub enum Literal {
     None,
     Falsy,
     Truthy,
-    Text(u32),
+    Text(u16),
 }
 
 impl Literal {
-    /// A non-empty string literal's [`Literal::Text`]. Two strings of the same hash are
-    /// taken for equal: a guard then stops fewer calls, never more.
+    /// A non-empty string literal's [`Literal::Text`]. Sixteen bits keep a literal argument
+    /// as small as before strings were told apart (every project call's literal arguments
+    /// are kept for the link). Two strings of the same hash are taken for equal: a guard
+    /// then stops fewer calls, never more.
     pub fn text(text: &str) -> Literal {
         use std::hash::Hasher;
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(text.as_bytes());
-        Literal::Text(hasher.finish() as u32)
+        let hash = hasher.finish();
+        Literal::Text((hash ^ (hash >> 16) ^ (hash >> 32) ^ (hash >> 48)) as u16)
     }
 }
 
