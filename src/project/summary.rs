@@ -251,7 +251,13 @@ impl ParameterGuard {
     /// Whether a value of this kind keeps the guarded code from running.
     pub fn stops(&self, value: Literal) -> bool {
         if let Some(text) = self.equals {
-            return value != text;
+            // `None`, a falsy literal or another string; not any other true literal, which
+            // may be a string this summary does not spell (`"fi" "le"`).
+            return match value {
+                Literal::None | Literal::Falsy => true,
+                Literal::Text(_) => value != text,
+                Literal::Truthy => false,
+            };
         }
         if let Some(text) = self.differs_from {
             return value == text;
