@@ -43,7 +43,10 @@ error is observable. The message says which of these it is:
    (`db.orders.delete_one(...)`, `client.put(...)`, `device.set_power(True)`), or runs a coroutine
    of this module that awaits one (`insert`, `update_one`, `delete`, `remove`, `save`, `commit`,
    `set`, `put`, `patch`, `upsert`, ...; `execute` with INSERT/UPDATE/DELETE SQL), directly or
-   through the module's functions it calls, or that assigns a `global`/`nonlocal` name.
+   through the module's functions it calls, or that assigns a `global`/`nonlocal` name. A
+   method of such a name awaited in a worker thread counts as well (`await
+   asyncio.to_thread(self.vector_store.delete, vector_id=i)`; not `update`, which also
+   names a refresh).
 4. **A loop is left running.** One awaitable runs a coroutine of this module that loops until
    something else stops it (its body ends in `while True:`, `while self._running:` or `while
    not self._stop.is_set():` that awaits, with no `break` or `return` of its own but a
@@ -1271,6 +1274,30 @@ fn is_write_call(call: &ast::ExprCall) -> bool {
         || catalog::method_has_verb(method, catalog::HTTP_WRITE_METHODS)
 }
 
+/// A method handed to a thread (`self.vector_store.delete`), not called here: a write when
+/// its name is one ([`is_write_call`]'s verbs; not `update`, which also names a refresh,
+/// nor `execute`, whose SQL is not in sight).
+fn writes_by_name(method: &ast::ExprAttribute) -> bool {
+    let verb = verb_of(method.attr.as_str());
+    if verb == "update"
+        || dotted_name(&method.value)
+            .is_some_and(|receiver| segments(&receiver).iter().any(|s| s == "cache"))
+        || segments(verb).iter().any(|s| s == "cache")
+    {
+        return false;
+    }
+    let inexact = |found: &&str| !catalog::EXACT_WRITE_VERBS.contains(found);
+    let store_writes: Vec<&str> = catalog::STORE_WRITE_METHODS
+        .iter()
+        .copied()
+        .filter(inexact)
+        .collect();
+    catalog::EXACT_WRITE_VERBS.contains(&verb)
+        || catalog::UPSERT_METHODS.contains(&verb)
+        || catalog::method_has_verb(verb, &store_writes)
+        || catalog::method_has_verb(verb, catalog::HTTP_WRITE_METHODS)
+}
+
 fn sql_is_write(sql: &str) -> bool {
     let first = sql
         .split_whitespace()
@@ -1377,6 +1404,14 @@ impl<'a> Writes<'_, '_, 'a, '_> {
         if let Some(func) = handed_to_thread(self.checker, call) {
             if let Some(seen) = self.scope.definition(func) {
                 self.callees.push(seen);
+            } else if awaited
+                && let Expr::Attribute(method) = func
+                && writes_by_name(method)
+            {
+                // `await asyncio.to_thread(self.store.delete, key)`: the thread runs the
+                // write, and the coroutine waits for it.
+                let text = short(self.checker.text(func.range()));
+                self.found(format!("`{text}` in a worker thread"), call.range());
             }
             return;
         }
