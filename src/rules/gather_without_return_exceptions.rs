@@ -1239,11 +1239,7 @@ fn is_write_call(call: &ast::ExprCall) -> bool {
         return false;
     };
     let method = verb_of(attribute.attr.as_str());
-    // A cache write only fills or drops a copy of what was read.
-    if dotted_name(&attribute.value)
-        .is_some_and(|receiver| segments(&receiver).iter().any(|s| s == "cache"))
-        || segments(method).iter().any(|s| s == "cache")
-    {
+    if on_cache(attribute, method) {
         return false;
     }
     if catalog::EXACT_WRITE_VERBS.contains(&method) {
@@ -1263,15 +1259,30 @@ fn is_write_call(call: &ast::ExprCall) -> bool {
             _ => false,
         });
     }
-    let inexact = |verb: &&str| !catalog::EXACT_WRITE_VERBS.contains(verb);
+    writes_by_verb(method)
+}
+
+/// A cache write only fills or drops a copy of what was read: a method of a receiver named
+/// like a cache, or named like one itself.
+fn on_cache(attribute: &ast::ExprAttribute, verb: &str) -> bool {
+    dotted_name(&attribute.value)
+        .is_some_and(|receiver| segments(&receiver).iter().any(|s| s == "cache"))
+        || segments(verb).iter().any(|s| s == "cache")
+}
+
+/// Whether `verb` names a write whatever its arguments: an upsert, or a store or HTTP
+/// write verb other than the exact ones ([`catalog::EXACT_WRITE_VERBS`], which callers ask
+/// about first).
+fn writes_by_verb(verb: &str) -> bool {
+    let inexact = |found: &&str| !catalog::EXACT_WRITE_VERBS.contains(found);
     let store_writes: Vec<&str> = catalog::STORE_WRITE_METHODS
         .iter()
         .copied()
         .filter(inexact)
         .collect();
-    catalog::UPSERT_METHODS.contains(&method)
-        || catalog::method_has_verb(method, &store_writes)
-        || catalog::method_has_verb(method, catalog::HTTP_WRITE_METHODS)
+    catalog::UPSERT_METHODS.contains(&verb)
+        || catalog::method_has_verb(verb, &store_writes)
+        || catalog::method_has_verb(verb, catalog::HTTP_WRITE_METHODS)
 }
 
 /// A method handed to a thread (`self.vector_store.delete`), not called here: a write when
@@ -1279,23 +1290,9 @@ fn is_write_call(call: &ast::ExprCall) -> bool {
 /// nor `execute`, whose SQL is not in sight).
 fn writes_by_name(method: &ast::ExprAttribute) -> bool {
     let verb = verb_of(method.attr.as_str());
-    if verb == "update"
-        || dotted_name(&method.value)
-            .is_some_and(|receiver| segments(&receiver).iter().any(|s| s == "cache"))
-        || segments(verb).iter().any(|s| s == "cache")
-    {
-        return false;
-    }
-    let inexact = |found: &&str| !catalog::EXACT_WRITE_VERBS.contains(found);
-    let store_writes: Vec<&str> = catalog::STORE_WRITE_METHODS
-        .iter()
-        .copied()
-        .filter(inexact)
-        .collect();
-    catalog::EXACT_WRITE_VERBS.contains(&verb)
-        || catalog::UPSERT_METHODS.contains(&verb)
-        || catalog::method_has_verb(verb, &store_writes)
-        || catalog::method_has_verb(verb, catalog::HTTP_WRITE_METHODS)
+    verb != "update"
+        && !on_cache(method, verb)
+        && (catalog::EXACT_WRITE_VERBS.contains(&verb) || writes_by_verb(verb))
 }
 
 fn sql_is_write(sql: &str) -> bool {
