@@ -18,7 +18,8 @@ use super::Checker;
 use crate::offsets::MarkedOffset;
 use crate::project::interned::Name;
 use crate::project::summary::{
-    ArgumentShape, ArgumentSlot, KeywordBits, Literal, ParameterGuard, ParameterRef, Passed,
+    ArgumentShape, ArgumentSlot, GuardTest, KeywordBits, Literal, ParameterGuard, ParameterRef,
+    Passed,
 };
 
 /// What the code at `range` (in the current function) depends on.
@@ -53,38 +54,29 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
             } => receiver_attribute_ref(checker, function, receiver, attribute, range.start())?,
             Guarded::Call { .. } => return None,
         };
-        let not_instance_of = match holds {
-            Holds::NotInstance(class) => Some(Name::new(&checker.model.path_of(class)?)),
-            _ => None,
-        };
-        let instance_of = match holds {
+        let test = match holds {
+            Holds::Truthy => GuardTest::Truthy,
+            Holds::NotNone => GuardTest::NotNone,
+            Holds::Falsy => GuardTest::Falsy,
+            Holds::NotInstance(class) => {
+                GuardTest::NotInstanceOf(Name::new(&checker.model.path_of(class)?))
+            }
             Holds::Instance(classes) => {
                 let classes = match classes {
                     Expr::Tuple(tuple) => tuple.elts.iter().collect(),
                     class => vec![class],
                 };
-                classes
-                    .into_iter()
-                    .map(|class| Some(Name::new(&checker.model.path_of(class)?)))
-                    .collect::<Option<ThinVec<Name>>>()?
+                GuardTest::InstanceOf(
+                    classes
+                        .into_iter()
+                        .map(|class| Some(Name::new(&checker.model.path_of(class)?)))
+                        .collect::<Option<ThinVec<Name>>>()?,
+                )
             }
-            _ => ThinVec::new(),
+            Holds::Equals(text) => GuardTest::Equals(Literal::text(text)),
+            Holds::Differs(text) => GuardTest::DiffersFrom(Literal::text(text)),
         };
-        Some(ParameterGuard {
-            parameter,
-            not_none: matches!(holds, Holds::NotNone),
-            when_falsy: matches!(holds, Holds::Falsy),
-            not_instance_of,
-            instance_of,
-            equals: match holds {
-                Holds::Equals(text) => Some(Literal::text(text)),
-                _ => None,
-            },
-            differs_from: match holds {
-                Holds::Differs(text) => Some(Literal::text(text)),
-                _ => None,
-            },
-        })
+        Some(ParameterGuard { parameter, test })
     };
     // One guard is kept (the code runs only when every test passes, so any one of them is
     // true of it): a test of the value's truth before a test of its class, which stops fewer
@@ -152,12 +144,7 @@ pub(crate) fn flag_parameter_guard(
     let function = checker.current_function()?;
     Some(ParameterGuard {
         parameter: parameter_ref(checker, function, name.id.as_str())?,
-        not_none: false,
-        when_falsy: false,
-        not_instance_of: None,
-        instance_of: ThinVec::new(),
-        equals: None,
-        differs_from: None,
+        test: GuardTest::Truthy,
     })
 }
 

@@ -390,10 +390,7 @@ pub(crate) fn record_call(
         // A class test guards the blocking calls themselves only: carried through a call,
         // what the argument's class says is not followed (its type is known only where a
         // class is constructed).
-        if let Some(guard) = guard
-            .as_ref()
-            .filter(|guard| guard.not_instance_of.is_none() && guard.instance_of.is_empty())
-        {
+        if let Some(guard) = guard.as_ref().filter(|guard| !guard.tests_class()) {
             function.guarded_calls.push((site, guard.clone()));
         }
         if let Some((probe, truthy)) = guards.probe {

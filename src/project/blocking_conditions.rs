@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use super::function_graph::{Adjacency, FunctionMap};
 use super::index::{FunctionId, Project};
-use super::summary::{BlockingSite, FunctionSummary, ParameterGuard, Passed};
+use super::summary::{BlockingSite, FunctionSummary, GuardTest, ParameterGuard, Passed};
 
 /// More parameters than this in one condition: treated as "always" (a function whose
 /// blocking hangs on that many parameters is not worth the bookkeeping).
@@ -111,11 +111,12 @@ const PATH_FAMILY: &[&str] = &[
 /// `PIL.Image.Image`), which the catalog does not list as a path. `str`, `bytes` and the
 /// path classes themselves are left to [`ParameterGuard::stops_type`].
 fn outside_path_family(project: &Project, guard: &ParameterGuard, type_name: &str) -> bool {
-    if guard.instance_of.is_empty()
-        || !guard
-            .instance_of
-            .iter()
-            .all(|class| PATH_FAMILY.contains(&class.as_str()))
+    let GuardTest::InstanceOf(classes) = &guard.test else {
+        return false;
+    };
+    if !classes
+        .iter()
+        .all(|class| PATH_FAMILY.contains(&class.as_str()))
     {
         return false;
     }

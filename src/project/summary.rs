@@ -220,81 +220,89 @@ impl Literal {
     }
 }
 
-/// Code that runs only when a parameter of its function holds a value: `if p:`,
-/// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`; or, `when_falsy`,
-/// only when it does not: the `else` of `if p:`, the body of `if not p:`, after `if p:
-/// return ...`. The parameter is never reassigned in the function.
+/// Code that runs only when a parameter of its function passes a test: `if p:`,
+/// `if p is not None:`, after `if p is None: raise ...`, in `p and f()`, the `else` of
+/// `if p:`, `if isinstance(p, Path):`, `if p == "file":`. The parameter is never reassigned
+/// in the function.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ParameterGuard {
     pub parameter: ParameterRef,
-    /// The guard only asks `p is not None`: a falsy value other than `None` passes it.
-    pub not_none: bool,
-    /// The code runs only when the parameter is falsy (`if not p:`): a true literal stops it.
-    pub when_falsy: bool,
-    /// The code runs only when the parameter is not an instance of this class (the `else` of
+    pub test: GuardTest,
+}
+
+/// What a [`ParameterGuard`] asks of its parameter. One test is kept per guard: the code
+/// runs only when every test around it passes, so any one of them is true of it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum GuardTest {
+    /// The value is true (`if p:`): `None` and a falsy literal stop the code.
+    Truthy,
+    /// The value is not `None` (`if p is not None:`): only `None` stops it; a falsy value
+    /// other than `None` passes.
+    NotNone,
+    /// The value is falsy (`if not p:`, the `else` of `if p:`): a true literal stops it.
+    Falsy,
+    /// The value is not an instance of this class (the `else` of
     /// `if isinstance(fp, io.IOBase):`): an argument of that class stops it, and nothing
     /// else does (a literal is no instance of it).
-    pub not_instance_of: Option<Name>,
-    /// The code runs only when the parameter is an instance of one of these classes (the
-    /// body of `if isinstance(data, (str, Path)):`; empty for any other guard): an argument
-    /// of a class the catalog knows to be none of them stops it, and so does `None`.
-    pub instance_of: ThinVec<Name>,
-    /// The code runs only when the parameter equals this string literal (the body of
-    /// `if method == "file":`, [`Literal::text`]): any other literal stops it.
-    pub equals: Option<Literal>,
-    /// The code runs only when the parameter differs from this string literal (what follows
+    NotInstanceOf(Name),
+    /// The value is an instance of one of these classes (the body of
+    /// `if isinstance(data, (str, Path)):`): an argument of a class the catalog knows to be
+    /// none of them stops it, and so does `None`.
+    InstanceOf(ThinVec<Name>),
+    /// The value equals this string literal (the body of `if method == "file":`,
+    /// [`Literal::text`]): any other literal stops it.
+    Equals(Literal),
+    /// The value differs from this string literal (what follows
     /// `if method == "constant": return ...`, a later `elif`): that literal stops it.
-    pub differs_from: Option<Literal>,
+    DiffersFrom(Literal),
 }
 
 impl ParameterGuard {
     /// Whether a value of this kind keeps the guarded code from running.
     pub fn stops(&self, value: Literal) -> bool {
-        if let Some(text) = self.equals {
+        match &self.test {
             // `None`, a falsy literal or another string; not any other true literal, which
             // may be a string this summary does not spell (`"fi" "le"`).
-            return match value {
+            GuardTest::Equals(text) => match value {
                 Literal::None | Literal::Falsy => true,
-                Literal::Text(_) => value != text,
+                Literal::Text(_) => value != *text,
                 Literal::Truthy => false,
-            };
-        }
-        if let Some(text) = self.differs_from {
-            return value == text;
-        }
-        if self.not_instance_of.is_some() {
-            return false;
-        }
-        if !self.instance_of.is_empty() {
+            },
+            GuardTest::DiffersFrom(text) => value == *text,
+            GuardTest::NotInstanceOf(_) => false,
             // A `str` or `bytes` literal may be an instance of what is tested; `None` is not.
-            return value == Literal::None;
-        }
-        match value {
-            Literal::Truthy | Literal::Text(_) => self.when_falsy,
-            Literal::None => !self.when_falsy,
-            Literal::Falsy => !self.when_falsy && !self.not_none,
+            GuardTest::InstanceOf(_) => value == Literal::None,
+            GuardTest::Truthy => matches!(value, Literal::None | Literal::Falsy),
+            GuardTest::NotNone => value == Literal::None,
+            GuardTest::Falsy => matches!(value, Literal::Truthy | Literal::Text(_)),
         }
     }
 
     /// Whether an argument of library type `type_name` keeps the guarded code from running.
     pub fn stops_type(&self, type_name: &str) -> bool {
-        self.not_instance_of
-            .as_ref()
-            .is_some_and(|class| crate::catalog::derives_from(type_name, class.as_str()))
-            || !self.instance_of.is_empty()
-                && crate::catalog::never_instance_of(type_name, &self.instance_of)
+        match &self.test {
+            GuardTest::NotInstanceOf(class) => {
+                crate::catalog::derives_from(type_name, class.as_str())
+            }
+            GuardTest::InstanceOf(classes) => crate::catalog::never_instance_of(type_name, classes),
+            _ => false,
+        }
+    }
+
+    /// Whether the guard tests the value's class, which a caller's literal argument does
+    /// not tell.
+    pub fn tests_class(&self) -> bool {
+        matches!(
+            self.test,
+            GuardTest::NotInstanceOf(_) | GuardTest::InstanceOf(_)
+        )
     }
 
     /// The same guard on another parameter (the caller's, which it passes on unchanged).
     pub fn on(&self, parameter: ParameterRef) -> ParameterGuard {
         ParameterGuard {
             parameter,
-            not_none: self.not_none,
-            when_falsy: self.when_falsy,
-            not_instance_of: self.not_instance_of,
-            instance_of: self.instance_of.clone(),
-            equals: self.equals,
-            differs_from: self.differs_from,
+            test: self.test.clone(),
         }
     }
 }
@@ -2477,12 +2485,7 @@ mod tests {
                         position: Some(0),
                         literal_default: None,
                     },
-                    not_none: false,
-                    when_falsy: false,
-                    not_instance_of: None,
-                    instance_of: ThinVec::new(),
-                    equals: None,
-                    differs_from: None,
+                    test: GuardTest::Truthy,
                 },
             ));
             if registered {
