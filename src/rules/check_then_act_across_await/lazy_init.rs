@@ -231,7 +231,6 @@ impl<'a> Analysis<'_, 'a, '_> {
         let name = self.function.name.as_str();
         *self.callers.get_or_init(|| match self.class {
             Some(class) => {
-                let is_dunder = |name: &str| catalog::SERIALIZED_DUNDERS.contains(&name);
                 let callers = class_callers(class, name);
                 let is_call_of = &mut |expr: &Expr| {
                     matches!(expr, Expr::Attribute(attribute)
@@ -240,22 +239,8 @@ impl<'a> Analysis<'_, 'a, '_> {
                 if self.callers_hold_one_lock(&callers, is_call_of) {
                     return 0;
                 }
-                callers
-                    .iter()
-                    .filter(|method| {
-                        let method_name = method.name.as_str();
-                        if std::ptr::eq(**method, self.function) || is_dunder(method_name) {
-                            return false;
-                        }
-                        // A method that only dunders of the class reach (`__aenter__` starts
-                        // `do_typing`) runs once per use of the object, as they do.
-                        let referrers = class_callers(class, method_name);
-                        referrers.is_empty()
-                            || referrers
-                                .iter()
-                                .any(|referrer| !is_dunder(referrer.name.as_str()))
-                    })
-                    .count()
+                let mut on_the_way = vec![name];
+                paths_into(class, self.function, callers, &mut on_the_way)
             }
             None => {
                 let body = &self.checker.module().body;
@@ -748,6 +733,53 @@ fn names_resource(name: Option<&str>) -> bool {
     catalog::RESOURCE_WORDS
         .iter()
         .any(|word| last.starts_with(word) || (word.len() > 4 && last.contains(word)))
+}
+
+/// How many ways the class's own methods reach a method whose callers are `callers`, up to
+/// two: a caller counts once, or as often as its own callers reach it (a private helper
+/// that two request paths share brings both to the method it calls), not counting
+/// `__aenter__` and friends, which run once per use, nor methods only they reach.
+fn paths_into<'a>(
+    class: &'a ast::StmtClassDef,
+    function: &ast::StmtFunctionDef,
+    callers: Vec<&'a ast::StmtFunctionDef>,
+    on_the_way: &mut Vec<&'a str>,
+) -> usize {
+    let is_dunder = |name: &str| catalog::SERIALIZED_DUNDERS.contains(&name);
+    let mut paths = 0;
+    for method in callers {
+        let method_name = method.name.as_str();
+        if std::ptr::eq(method, function)
+            || is_dunder(method_name)
+            || on_the_way.contains(&method_name)
+        {
+            continue;
+        }
+        let referrers = class_callers(class, method_name);
+        // A method that only dunders of the class reach (`__aenter__` starts `do_typing`)
+        // runs once per use of the object, as they do.
+        if !referrers.is_empty()
+            && referrers
+                .iter()
+                .all(|referrer| is_dunder(referrer.name.as_str()))
+        {
+            continue;
+        }
+        // The methods on the way (a cycle is not followed round), at most four deep.
+        let through = if on_the_way.len() < 4 {
+            on_the_way.push(method_name);
+            let through = paths_into(class, function, referrers, on_the_way);
+            on_the_way.pop();
+            through
+        } else {
+            0
+        };
+        paths += through.max(1);
+        if paths >= 2 {
+            return paths;
+        }
+    }
+    paths
 }
 
 /// The methods of `class` that call `self.<name>`, not counting a start of the object's one

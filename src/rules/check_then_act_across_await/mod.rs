@@ -57,7 +57,9 @@ lies between them, so that another coroutine can make the same decision in the m
   counts as the one that says it initialises once. Reported where concurrent callers are
   plausible and a duplicate does harm. Concurrent callers are plausible when the method is called
   from two or more places in its class (two or more functions of the module, for a module
-  function), not counting `__aenter__`-style dunders; when it is a public accessor that returns
+  function), not counting `__aenter__`-style dunders, a caller counting as often as its own
+  callers in the class reach it (up to four calls up: a private helper that two request
+  paths share brings both to the set-up it calls); when it is a public accessor that returns
   what it builds (the state itself, or the local it stores there: `self._cache[key] = found`
   then `return found`); when it is the wrapper a decorator returns (`return wrapper`, also
   through `functools.wraps(func)(wrapper)`), which stands in for whatever it decorates; or when it is *fanned out*: its coroutines, or those of a function of the
@@ -84,7 +86,10 @@ lies between them, so that another coroutine can make the same decision in the m
   `if row: raise ...`/`return` and the code after it, then a write that
   can create a duplicate on the *same receiver*: `insert`, `create`, `add`, `save`, `put`, `set`,
   `commit` (and their `_one`/`_many`/`_new_...` forms), or `execute` of INSERT SQL (a string,
-  `text(...)`, a SQLAlchemy `insert(...)`).
+  `text(...)`, a SQLAlchemy `insert(...)`). Plain functions of one module that run the SQL
+  they are handed are a store too: `row = await fetch_one("SELECT ...")` then
+  `await execute_query("INSERT ...")`, the read handed a `SELECT` and the write an
+  `execute...` function of the same module handed write SQL.
 - **Read-modify-write**: `balance = await get_balance(u)` ... `await set_balance(u, balance - x)`:
   a value read by an await, changed in a way that builds on what was read (arithmetic,
   `+=`, `items.append(...)`, also through `section = config["s"]`), and written back through the

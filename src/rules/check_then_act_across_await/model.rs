@@ -17,11 +17,22 @@ pub(super) struct State<'a> {
 /// A value read from a store by an await: `row = await db.fetch_one(...)`.
 #[derive(Clone)]
 pub(super) struct StoreRead<'a> {
-    pub(super) receiver: &'a Expr,
+    pub(super) store: Store<'a>,
     pub(super) method: &'a str,
     /// The read's own `await`: the store answered there, and other coroutines run from there
     /// on, so that is where the window of a check-then-write opens.
     pub(super) awaited: TextRange,
+}
+
+/// What a store read and the write it guards are called on.
+#[derive(Clone)]
+pub(super) enum Store<'a> {
+    /// A method's receiver: `db` of `db.fetch_one(...)`.
+    Receiver(&'a Expr),
+    /// Plain functions of one module that run the SQL they are handed
+    /// (`fetch_one("SELECT ...")` then `execute_query("INSERT ...")`, both from `app.db`):
+    /// that module's path.
+    SqlFunctions(String),
 }
 
 /// One finding, before it is reported.

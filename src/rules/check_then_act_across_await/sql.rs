@@ -56,6 +56,11 @@ pub(super) fn sql_is_write(sql: &str) -> bool {
     catalog::SQL_WRITE_KEYWORDS.contains(&first_word(sql))
 }
 
+/// SQL that reads rows: the query a plain function is handed when it reads a store.
+pub(super) fn sql_is_select(sql: &str) -> bool {
+    first_word(sql) == "SELECT"
+}
+
 /// SQL that adds rows: a unique constraint turns its race into an IntegrityError.
 pub(super) fn sql_is_insert(sql: &str) -> bool {
     first_word(sql) == "INSERT"

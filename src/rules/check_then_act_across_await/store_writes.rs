@@ -14,8 +14,8 @@ use crate::catalog;
 
 use super::analysis::Analysis;
 use super::events::{Event, flatten};
-use super::model::{Race, RaceKind, StoreRead};
-use super::sql::{sql_is_insert, sql_is_race_safe, sql_is_write};
+use super::model::{Race, RaceKind, Store, StoreRead};
+use super::sql::{sql_is_insert, sql_is_race_safe, sql_is_select, sql_is_write};
 use super::syntax::{exits, first_await, first_await_in_stmt};
 
 impl<'a> Analysis<'_, 'a, '_> {
@@ -61,10 +61,26 @@ impl<'a> Analysis<'_, 'a, '_> {
         let Expr::Call(call) = &*awaited.value else {
             return None;
         };
-        let Expr::Attribute(attribute) = &*call.func else {
-            return None;
+        let first_sql = || call.arguments.args.first().and_then(|sql| self.sql_of(sql));
+        let (store, method) = match &*call.func {
+            Expr::Attribute(attribute) => {
+                // `self.get_x()` then `self.create_y()` are two methods of one class, not a
+                // store.
+                if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver)
+                {
+                    return None;
+                }
+                (Store::Receiver(&attribute.value), attribute.attr.as_str())
+            }
+            // A plain function is a store only when it is handed a query it reads with.
+            Expr::Name(name) => {
+                if !first_sql().is_some_and(|sql| sql_is_select(&sql)) {
+                    return None;
+                }
+                (self.sql_function_module(&call.func)?, name.id.as_str())
+            }
+            _ => return None,
         };
-        let method = attribute.attr.as_str();
         if !catalog::method_has_verb(method, catalog::STORE_READ_METHODS) {
             return None;
         }
@@ -73,22 +89,24 @@ impl<'a> Analysis<'_, 'a, '_> {
             || method.starts_with("query")
         {
             // A locking read (`FOR UPDATE`) is the fix; a write is not a read.
-            if let Some(sql) = call.arguments.args.first().and_then(|sql| self.sql_of(sql))
+            if let Some(sql) = first_sql()
                 && (sql_is_write(&sql) || sql_is_race_safe(&sql))
             {
                 return None;
             }
         }
-        // `self.get_x()` then `self.create_y()` are two methods of one class, not a store.
-        if matches!(&*attribute.value, Expr::Name(name) if Some(name.id.as_str()) == self.receiver)
-        {
-            return None;
-        }
         Some(StoreRead {
-            receiver: &attribute.value,
+            store,
             method,
             awaited: awaited.range(),
         })
+    }
+
+    /// The module whose SQL-running functions `func` (a plain name) is one of.
+    fn sql_function_module(&self, func: &Expr) -> Option<Store<'a>> {
+        let path = self.checker.model.path_of(func)?;
+        let (module, _) = path.rsplit_once('.')?;
+        Some(Store::SqlFunctions(module.to_string()))
     }
 
     pub(super) fn check_then_write(
@@ -182,7 +200,10 @@ impl<'a> Analysis<'_, 'a, '_> {
     /// only then does it reach the store in this function. `None` when there is no write, or
     /// the store settles the race.
     fn scan_store_write(&self, read: &StoreRead<'a>, events: &[Event<'a>]) -> Option<StoreWrite> {
-        let receiver = ComparableExpr::from(read.receiver);
+        let store = match &read.store {
+            Store::Receiver(receiver) => StoreKey::Receiver(ComparableExpr::from(*receiver)),
+            Store::SqlFunctions(module) => StoreKey::SqlFunctions(module),
+        };
         let mut seen: Option<TextRange> = None;
         let mut pending: Option<(TextRange, bool)> = None;
         // Locals last bound to a literal (`frames = 1` before `await signal.set(frames)`).
@@ -198,7 +219,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                             constants.push(target.id.as_str());
                         }
                     }
-                    match self.store_write(stmt, &receiver, read.method, &constants) {
+                    match self.store_write(stmt, &store, read.method, &constants) {
                         Some(Write::Safe) => return None,
                         Some(Write::Plain { range, inserts }) => {
                             if protected || self.in_integrity_handler(stmt) {
@@ -235,24 +256,32 @@ impl<'a> Analysis<'_, 'a, '_> {
         None
     }
 
-    /// A write call on `receiver` in `stmt`.
+    /// A write call on `store` in `stmt`.
     fn store_write(
         &self,
         stmt: &'a Stmt,
-        receiver: &ComparableExpr,
+        store: &StoreKey,
         read_method: &str,
         constants: &[&str],
     ) -> Option<Write> {
         let mut result = None;
         any_in_body(std::slice::from_ref(stmt), &mut |expr| {
             let Expr::Call(call) = expr else { return false };
-            let Expr::Attribute(attribute) = &*call.func else {
-                return false;
+            let (method, called_on) = match (&*call.func, store) {
+                (Expr::Attribute(attribute), StoreKey::Receiver(receiver))
+                    if ComparableExpr::from(&*attribute.value) == *receiver =>
+                {
+                    (attribute.attr.as_str(), attribute.value.range())
+                }
+                // A plain function of the read's module, handed SQL (checked below).
+                (Expr::Name(name), StoreKey::SqlFunctions(module))
+                    if name.id.as_str().starts_with("execute")
+                        && matches!(self.sql_function_module(&call.func), Some(Store::SqlFunctions(other)) if other == *module) =>
+                {
+                    (name.id.as_str(), call.func.range())
+                }
+                _ => return false,
             };
-            if ComparableExpr::from(&*attribute.value) != *receiver {
-                return false;
-            }
-            let method = attribute.attr.as_str();
             if catalog::UPSERT_METHODS.contains(&method) || has_atomic_keyword(call) {
                 result = Some(Write::Safe);
                 return true;
@@ -263,7 +292,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                 || is_cache_fill(
                     read_method,
                     method,
-                    names_cache(self.checker.text(attribute.value.range())),
+                    names_cache(self.checker.text(called_on)),
                 )
             {
                 return false;
@@ -346,6 +375,12 @@ impl<'a> Analysis<'_, 'a, '_> {
         });
         found
     }
+}
+
+/// A [`Store`] as the scan for its write compares it.
+enum StoreKey<'s> {
+    Receiver(ComparableExpr<'s>),
+    SqlFunctions(&'s str),
 }
 
 /// The write a check guards: whether it inserts, and the first await between the check and it.
