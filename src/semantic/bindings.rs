@@ -62,6 +62,10 @@ pub struct ModuleBindings {
     /// known (shared by every module of a run): a call of a path under one of them may be a
     /// project function's, whose result only the link can type.
     pub project_roots: Option<std::sync::Arc<HashSet<String>>>,
+    /// Names only an `if TYPE_CHECKING:` block imports, bound nowhere else at module level:
+    /// they name types for annotations, and a call of one raises `NameError` when the code
+    /// runs, so a call through them is no call of what they name.
+    pub(super) type_only: Vec<String>,
 }
 
 /// What a module's bindings tell the rest of the project, once its walk is done.

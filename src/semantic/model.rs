@@ -105,6 +105,9 @@ impl<'m> SemanticModel<'m> {
 
     /// The qualified path of the callee of `call` (`sqlite3.Connection.execute`).
     pub fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
+        if self.calls_type_only_name(&call.func) {
+            return None;
+        }
         match self.resolve(&call.func)? {
             Resolved::Path(path) => Some(path),
             // `handler(event)`, `handler: Callable[..., Awaitable[None]]`: named by what is
@@ -119,6 +122,22 @@ impl<'m> SemanticModel<'m> {
             }
             Resolved::Instance(type_name) => Some(member_path(&type_name, "__call__")),
         }
+    }
+
+    /// Whether `func` goes through a name only `if TYPE_CHECKING:` imports (`get(url)`, or
+    /// `httpx.get(url)` after `if TYPE_CHECKING: import httpx`): the call raises `NameError`
+    /// when it runs, and calls nothing.
+    fn calls_type_only_name(&self, func: &Expr) -> bool {
+        if self.module.type_only.is_empty() {
+            return false;
+        }
+        let mut root = func;
+        while let Expr::Attribute(attribute) = root {
+            root = &attribute.value;
+        }
+        matches!(root, Expr::Name(name)
+            if self.module.type_only.iter().any(|type_only| type_only == name.id.as_str())
+                && !self.is_local(name.id.as_str()))
     }
 
     /// The API a method call is taken for by its name alone ([`catalog::METHODS_BY_NAME`]),

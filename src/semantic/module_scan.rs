@@ -43,6 +43,9 @@ impl ModuleBindings {
     }
 
     fn bind(&mut self, name: &str, value: Option<Resolved>) {
+        if !self.type_only.is_empty() {
+            self.type_only.retain(|type_only| type_only != name);
+        }
         self.names.insert(name.to_string(), value);
     }
 
@@ -115,6 +118,28 @@ impl ModuleBindings {
                     }
                     self.bind_statements(&if_stmt.body, imports);
                     self.forget_imports_branches_disagree_on(if_stmt, imports);
+                }
+                // `if TYPE_CHECKING: from httpx import Client`: names for annotations. Bound
+                // as they are (annotations resolve through them), and kept apart unless the
+                // module binds them elsewhere too.
+                Stmt::If(if_stmt)
+                    if if_stmt.elif_else_clauses.is_empty() && is_type_checking(&if_stmt.test) =>
+                {
+                    let mut imported = Vec::new();
+                    for stmt in &if_stmt.body {
+                        if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                            self.import_bindings(stmt, imports);
+                            imported.extend(
+                                imports
+                                    .drain(..)
+                                    .map(|(local, _)| local)
+                                    .filter(|local| !self.names.contains_key(*local)),
+                            );
+                        }
+                    }
+                    self.bind_statements(&if_stmt.body, imports);
+                    self.type_only
+                        .extend(imported.into_iter().map(str::to_string));
                 }
                 Stmt::If(if_stmt) => {
                     self.bind_statements(&if_stmt.body, imports);
@@ -990,6 +1015,15 @@ fn names_environment_gate(test: &Expr) -> bool {
         ),
         _ => false,
     })
+}
+
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`: true only for a type checker.
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
 }
 
 /// `sys.version_info >= (3, 8)` (or `>`): a test whose body is for the newer Pythons, so

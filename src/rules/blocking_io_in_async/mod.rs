@@ -76,7 +76,10 @@ connect as c`, a module-level alias `connect = sqlite3.connect`, an optional dep
 module, so the import is the binding read). A name the branches of a module-level `if` import
 from different places (`if BUILD_SYNC: from requests import Session` / `else: from aiohttp
 import ClientSession as Session`) is read as neither: which one runs is decided at run time.
-A branch on the platform or `TYPE_CHECKING` keeps the last binding; of `if
+A branch on the platform or `TYPE_CHECKING` keeps the last binding; a name only `if
+TYPE_CHECKING:` imports is there for annotations, and a call through it (`get(url)` after
+`if TYPE_CHECKING: from httpx import get`) is no call of what it names: it raises
+`NameError` when it runs; of `if
 sys.version_info >= (3, 8):` and its `else`, the branch for the newer Pythons. Methods are matched on values
 whose type is known: `con = sqlite3.connect(...)`, `self._db = sqlite3.connect(...)` in any
 method of the class, a parameter annotated `con: sqlite3.Connection`, `with X(...) as con`,
