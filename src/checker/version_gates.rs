@@ -55,9 +55,7 @@ pub fn runs_only_before(
     range: ruff_text_size::TextRange,
     version: [u64; 2],
 ) -> bool {
-    let older = |test: &Expr| {
-        version_comparison(checker, test).is_some_and(|(op, bound)| only_older(op, &bound, version))
-    };
+    let older = |test: &Expr| only_older_test(checker, test, version);
     checker.statement_ancestors().iter().any(|stmt| {
         let ast::Stmt::If(if_stmt) = stmt else {
             return false;
@@ -77,13 +75,60 @@ pub fn runs_only_before(
             Some(test) => older(test),
             // The `else` of `if sys.version_info >= (3, 12):`, with no `elif` between.
             None => {
+                // It runs on the Pythons before the bound, so only before `version` when
+                // the bound is no later.
                 if_stmt.elif_else_clauses.len() == 1
                     && version_comparison(checker, &if_stmt.test).is_some_and(|(op, bound)| {
-                        op == CmpOp::GtE && bound.as_slice() >= version.as_slice()
+                        op == CmpOp::GtE && bound.as_slice() <= version.as_slice()
                     })
             }
         }
     })
+}
+
+/// Whether `test` holds only for Pythons older than `version`: `sys.version_info < (3, 10)`,
+/// its minor number alone (`sys.version_info.minor < 10`, `sys.version_info[1] < 10`, for
+/// Python 3), or such a test joined to others by `and`.
+fn only_older_test(checker: &Checker, test: &Expr, version: [u64; 2]) -> bool {
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == ast::BoolOp::And => bool_op
+            .values
+            .iter()
+            .any(|value| only_older_test(checker, value, version)),
+        _ => {
+            version_comparison(checker, test)
+                .is_some_and(|(op, bound)| only_older(op, &bound, version))
+                || minor_comparison(checker, test)
+                    .is_some_and(|(op, minor)| only_older(op, &[3, minor], version))
+        }
+    }
+}
+
+/// `sys.version_info.minor <op> n` or `sys.version_info[1] <op> n`: the operator and `n`.
+fn minor_comparison(checker: &Checker, test: &Expr) -> Option<(CmpOp, u64)> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    let ([op], [Expr::NumberLiteral(number)]) =
+        (compare.ops.as_ref(), compare.comparators.as_ref())
+    else {
+        return None;
+    };
+    let ast::Number::Int(minor) = &number.value else {
+        return None;
+    };
+    let subject = match &*compare.left {
+        Expr::Attribute(attribute) if attribute.attr.as_str() == "minor" => &*attribute.value,
+        Expr::Subscript(subscript)
+            if matches!(&*subscript.slice, Expr::NumberLiteral(index)
+                if matches!(&index.value, ast::Number::Int(index) if index.as_u64() == Some(1))) =>
+        {
+            &*subscript.value
+        }
+        _ => return None,
+    };
+    (checker.model.path_of(subject).as_deref() == Some("sys.version_info"))
+        .then_some((*op, minor.as_u64()?))
 }
 
 /// Whether `sys.version_info <op> bound` holds only for Pythons older than `version`.

@@ -70,8 +70,11 @@ except RuntimeError:
 - `asyncio.get_running_loop()`, `asyncio.new_event_loop()`, `loop.get_event_loop()`-style
   methods of other objects, and a local name that shadows the import.
 - In sync code, a call only Pythons before 3.12 run: in the body of `if sys.version_info <
-  (3, 12):` (or `elif`, or `<=` an older version), or the `else` of `if sys.version_info >=
-  (3, 12):`. Neither the warning nor the error happens there.
+  (3, 12):` (or `elif`, or `<=` an older version; or the minor number alone,
+  `sys.version_info.minor < 10`, `sys.version_info[1] < 10`; or such a test as one term of an
+  `and`), or the `else` of `if sys.version_info >= (3, 12):` (or an older version: the `else`
+  of `>= (3, 10)` runs only before 3.10; not a newer one, whose `else` 3.12 and 3.13 run).
+  Neither the warning nor the error happens there.
 - In sync code, a call preceded (earlier in the same function, in a function it is nested in
   before the nested one, or earlier at module level) by `asyncio.set_event_loop(...)`:
   `get_event_loop()` then returns that loop on every version.
