@@ -1376,6 +1376,9 @@ pub struct NameUse<'a> {
     pub in_coroutine: bool,
     /// An `except` handler of the same function around it, one `marks` accepts.
     pub in_marked_handler: bool,
+    /// The call it is handed to as a positional argument (`loop.add_reader(fd, self.on_ready)`),
+    /// when it is one.
+    pub handed_to: Option<&'a ast::ExprCall>,
 }
 
 /// Every use of `name` in `body` (`helper`, and `x.helper` when `attributes`), with where it
@@ -1410,12 +1413,20 @@ pub fn uses_of_name<'a>(
             }
         }
         fn record(&mut self, call: Option<&'a ast::ExprCall>) {
+            self.record_use(call, None);
+        }
+        fn record_use(
+            &mut self,
+            call: Option<&'a ast::ExprCall>,
+            handed_to: Option<&'a ast::ExprCall>,
+        ) {
             self.found.push(NameUse {
                 called: call.is_some(),
                 call,
                 caller: self.caller,
                 in_coroutine: self.in_coroutine,
                 in_marked_handler: self.marked_handlers > 0,
+                handed_to,
             });
         }
         /// Visits what runs at another time (a nested body) with `in_coroutine` and no
@@ -1477,6 +1488,29 @@ pub fn uses_of_name<'a>(
                         self.visit_expr(&attribute.value);
                     }
                     self.visit_arguments(&call.arguments);
+                }
+                // A call the name is handed to: which one is kept with the use.
+                Expr::Call(call)
+                    if call
+                        .arguments
+                        .args
+                        .iter()
+                        .any(|argument| self.names(argument)) =>
+                {
+                    self.visit_expr(&call.func);
+                    for argument in &call.arguments.args {
+                        if self.names(argument) {
+                            self.record_use(None, Some(call));
+                            if let Expr::Attribute(attribute) = argument {
+                                self.visit_expr(&attribute.value);
+                            }
+                        } else {
+                            self.visit_expr(argument);
+                        }
+                    }
+                    for keyword in &call.arguments.keywords {
+                        self.visit_expr(&keyword.value);
+                    }
                 }
                 other if self.names(other) => {
                     self.record(None);

@@ -455,3 +455,17 @@ pub const NEVER_RETURNING_TYPES: &[&str] = &[
     "typing_extensions.NoReturn",
     "typing_extensions.Never",
 ];
+
+/// Event-loop methods that run the callback they are handed on the loop's own thread, while
+/// it runs (`loop.add_reader(fd, on_readable)`, `loop.call_soon(flush)`): there the loop is
+/// the running one. Not `add_done_callback`, which a `concurrent.futures` future runs on the
+/// thread that completes it.
+pub const LOOP_RUNS_CALLBACK: &[&str] = &[
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+    "add_reader",
+    "add_writer",
+    "add_signal_handler",
+];

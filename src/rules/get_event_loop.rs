@@ -4,10 +4,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::ast_query::{Node, Walk, uses_of_name, walk_body_shallow};
+use crate::ast_query::{NameUse, Node, Walk, last_identifier, uses_of_name, walk_body_shallow};
 use crate::catalog::{
-    GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, SET_EVENT_LOOP_CALLS, WARNING_CATCHER,
-    WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
+    GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, LOOP_RUNS_CALLBACK, SET_EVENT_LOOP_CALLS,
+    WARNING_CATCHER, WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
 };
 use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
@@ -78,6 +78,12 @@ except RuntimeError:
 - In sync code, a call preceded (earlier in the same function, in a function it is nested in
   before the nested one, or earlier at module level) by `asyncio.set_event_loop(...)`:
   `get_event_loop()` then returns that loop on every version.
+- In sync code, a call in a function (or a method of a module-level class) that its module
+  hands to the loop to run, `loop.add_reader(fd, self.on_readable)`, `call_soon`,
+  `call_later`, `call_at`, `call_soon_threadsafe`, `add_writer`, `add_signal_handler`, and
+  otherwise only calls from coroutines: the loop runs it on its own thread, where
+  `get_event_loop()` returns the running loop. Not one handed to `add_done_callback`, which
+  a `concurrent.futures` future runs on the thread that completes it.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
   `Exception`, or everything), or of a `with contextlib.suppress(...)` of one of those: the
   code already handles the error Python 3.14 raises. Not when
@@ -154,6 +160,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             || deprecation_expected(checker, call.start())
             || in_loop_installing_test_case(checker)
             || called_only_from_coroutines(checker)
+            || runs_only_as_loop_callback(checker)
         {
             return;
         }
@@ -270,6 +277,41 @@ fn called_only_from_coroutines(checker: &Checker) -> bool {
     }
     let uses = uses_of_name(&checker.module().body, name, false, &|_| false);
     !uses.is_empty() && uses.iter().all(|usage| usage.called && usage.in_coroutine)
+}
+
+/// Whether the call sits in a sync function (or a method of a module-level class) that its
+/// module hands to the loop to run (`loop.add_reader(fd, self.on_readable)`,
+/// `loop.call_soon(self._flush)`) and otherwise only calls from coroutines: the loop runs
+/// it, on its own thread, where `get_event_loop()` returns the running loop on every
+/// version.
+fn runs_only_as_loop_callback(checker: &Checker) -> bool {
+    let mut scopes = checker
+        .statement_ancestors()
+        .iter()
+        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    let (function, is_method) = match (scopes.next(), scopes.next(), scopes.next()) {
+        (Some(Stmt::FunctionDef(function)), None, None) => (function, false),
+        (Some(Stmt::ClassDef(_)), Some(Stmt::FunctionDef(method)), None) => (method, true),
+        _ => return false,
+    };
+    if function.is_async {
+        return false;
+    }
+    let uses = uses_of_name(
+        &checker.module().body,
+        function.name.as_str(),
+        is_method,
+        &|_| false,
+    );
+    let handed_to_loop = |usage: &NameUse| {
+        usage.handed_to.is_some_and(|call| {
+            last_identifier(&call.func).is_some_and(|method| LOOP_RUNS_CALLBACK.contains(&method))
+        })
+    };
+    uses.iter().any(handed_to_loop)
+        && uses
+            .iter()
+            .all(|usage| handed_to_loop(usage) || usage.called && usage.in_coroutine)
 }
 
 /// Whether the code at `offset` runs inside a `with` that expects a warning or sets what
