@@ -55,7 +55,9 @@ fn held_elsewhere_at(checker: &Checker, expr: &Expr, depth: usize) -> bool {
     match expr {
         Expr::Name(name) => {
             let name = name.id.as_str();
-            !checker.model.is_local(name) || local_from_all_tasks(checker, name)
+            !checker.model.is_local(name)
+                || local_from_all_tasks(checker, name)
+                || local_kept_elsewhere(checker, name, depth)
         }
         Expr::Attribute(attribute) => {
             let mut root = &*attribute.value;
@@ -160,6 +162,25 @@ fn local_from_all_tasks(checker: &Checker, name: &str) -> bool {
         Walk::Descend
     });
     from_all_tasks > 0 && other == 0
+}
+
+/// A local the function also stores where it outlives the call (`self._close_task =
+/// cleanup_task`, `_PENDING[key] = task`): its owner holds it, and answers for how it ends.
+fn local_kept_elsewhere(checker: &Checker, name: &str, depth: usize) -> bool {
+    let mut kept = false;
+    walk_statements_shallow(checker.current_body(), &mut |stmt| {
+        if let Stmt::Assign(assign) = stmt
+            && matches!(&*assign.value, Expr::Name(value) if value.id.as_str() == name)
+            && assign.targets.iter().any(|target| {
+                matches!(target, Expr::Attribute(_) | Expr::Subscript(_))
+                    && held_elsewhere_at(checker, target, depth + 1)
+            })
+        {
+            kept = true;
+        }
+        Walk::Descend
+    });
+    kept
 }
 
 fn mentions_name(expr: &Expr, name: &str) -> bool {

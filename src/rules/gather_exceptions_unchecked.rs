@@ -75,8 +75,10 @@ async def notify_all(users):
   (`[t for t in self._tasks if not t.done()]`, each item made awaitable as the same future,
   `[asyncio.wrap_future(f) for f in self._futures]`, or the task each record of one keeps:
   `[run.task for run in self._running.values()]`), a display of them
-  (`(*self._running, *self._overflow)`), or a local bound to an instance attribute
-  (`task = self._task`).
+  (`(*self._running, *self._overflow)`), a local bound to an instance attribute
+  (`task = self._task`), or a local the function also stores in one (`closing =
+  asyncio.create_task(...)`, `self._close_task = closing`): the object keeps it, and whoever
+  awaits it there sees how it ended.
 - Reaping tasks the function has just cancelled: every awaitable was cancelled before the
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,

@@ -138,8 +138,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
   only when cancelled: `queue.put(item)` on an `asyncio.Queue` (also `q.put(item) for q in
   queues` over a `list[asyncio.Queue]` or a slice of one), `asyncio.sleep(...)`.
 - Tasks and futures created and owned elsewhere: every awaitable is an attribute of `self`/`cls`
-  or of a module-level object, a module-level name, `asyncio.all_tasks()`, or a local copy of
-  one (`pending = self._tasks.copy()`); their owner supervises them.
+  or of a module-level object, a module-level name, `asyncio.all_tasks()`, a local copy of
+  one (`pending = self._tasks.copy()`), or a local the function also stores in one
+  (`self._close_task = closing`); their owner supervises them.
 - Read-only siblings: in a `try` that carries on, nothing is reported when the awaitables that
   keep running only read: coroutines of this module that write nothing the rule recognises,
   calls of a read (`client.get(...)`, `fetch_rows(...)`, `event.wait()`), or, when the gather's
