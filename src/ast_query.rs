@@ -1363,6 +1363,18 @@ mod tests {
     }
 }
 
+/// Whether `method` is read as an attribute: `@property`, `@functools.cached_property`.
+pub fn is_property(method: &ast::StmtFunctionDef) -> bool {
+    method.decorator_list.iter().any(|decorator| {
+        let name = match &decorator.expression {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attribute) => attribute.attr.as_str(),
+            _ => return false,
+        };
+        matches!(name, "property" | "cached_property")
+    })
+}
+
 /// One use of a name in a module, as [`uses_of_name`] finds it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NameUse<'a> {

@@ -8,7 +8,8 @@ use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
 use crate::ast_query::{
-    any_expr, class_assigns_attribute, enclosing_class, receiver_attribute, receiver_name,
+    any_expr, class_assigns_attribute, enclosing_class, is_property, receiver_attribute,
+    receiver_name,
 };
 use crate::catalog::{
     ASYNC_SLEEPS, EXTERNAL_STATE_PREDICATES, LOGGING_CALLS, STATE_PREDICATE_METHODS,
@@ -53,8 +54,9 @@ fn visit<'a>(
     match expr {
         Expr::Attribute(attribute) => {
             // `self._ready`, `state.flags.ready`: the root may be a local (`self`); the value
-            // read lives on the object, where other code can set it. Calls in the chain are not.
-            *other |= calls_on_the_way(&attribute.value);
+            // read lives on the object, where other code can set it. Calls in the chain are not,
+            // nor is a property, which computes what it gives as a method would.
+            *other |= calls_on_the_way(&attribute.value) || reads_property(checker, attribute);
             first.get_or_insert(expr);
         }
         Expr::Name(name) => {
@@ -101,6 +103,26 @@ fn visit<'a>(
         expr if expr.is_literal_expr() => {}
         _ => *other = true,
     }
+}
+
+/// Whether `attribute` reads a property of a class of the module (`server.state` with
+/// `@property def state(self): return str(self._broker.machine)`).
+fn reads_property(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {
+    let Some(type_name) = checker.model.type_of(&attribute.value) else {
+        return false;
+    };
+    let Some((module, class_name)) = type_name.rsplit_once('.') else {
+        return false;
+    };
+    if module != checker.model.module.module_name {
+        return false;
+    }
+    checker.module().body.iter().any(|stmt| {
+        matches!(stmt, ast::Stmt::ClassDef(class)
+            if class.name.as_str() == class_name
+                && class.body.iter().any(|member| matches!(member, ast::Stmt::FunctionDef(method)
+                    if method.name.as_str() == attribute.attr.as_str() && is_property(method))))
+    })
 }
 
 /// An index is a key, not state: literals and names are fine, anything else is not.

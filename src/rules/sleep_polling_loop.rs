@@ -60,6 +60,9 @@ def mark_ready(self):
   is still waiting).
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
+- A condition that reads a property of a class of the module (`@property def state(self):
+  return str(self._broker.machine)`): it computes its value as a method would. (A property
+  of a class of another module is not seen from here: its read counts as an attribute.)
 - A condition on local names only: no other code can change them. (Locals beside outside
   state, `while self._count < index:`, do not clear it: a loop that only waits does not
   change them, so what it waits for is the outside state.)

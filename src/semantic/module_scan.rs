@@ -8,6 +8,7 @@ use super::bindings::{ClassInfo, ModuleBindings, receiver_of};
 use super::model::SemanticModel;
 use super::resolved::{Resolved, member_path};
 use super::scope::Receiver;
+use crate::ast_query::is_property;
 use crate::catalog::{self, EVENT_LOOP};
 
 /// `Annotated[T, ...]`, whose first argument is the type.
@@ -663,18 +664,6 @@ fn returns_self(method: &ast::StmtFunctionDef) -> bool {
         crate::ast_query::Walk::Descend
     });
     returns > 0 && all_self
-}
-
-/// Whether `method` is read as an attribute: `@property`, `@functools.cached_property`.
-fn is_property(method: &ast::StmtFunctionDef) -> bool {
-    method.decorator_list.iter().any(|decorator| {
-        let name = match &decorator.expression {
-            Expr::Name(name) => name.id.as_str(),
-            Expr::Attribute(attribute) => attribute.attr.as_str(),
-            _ => return false,
-        };
-        matches!(name, "property" | "cached_property")
-    })
 }
 
 /// Whether every `return` of `function` gives the calling thread's own event loop, or
