@@ -191,15 +191,15 @@ fn is_empty_range(iter: &Expr) -> bool {
 }
 
 /// Whether `range` sits in the body of a `try` (among `statements`, the statements enclosing
-/// it) one of whose handlers catches `RuntimeError`, or of a `with contextlib.suppress(...)`
-/// that does.
+/// it) one of whose handlers catches `RuntimeError` and carries on (not one that only
+/// re-raises or ends the program), or of a `with contextlib.suppress(...)` that does.
 pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> bool {
     statements.iter().any(|stmt| match stmt {
         Stmt::Try(try_stmt) => {
             crate::ast_query::body_holds(&try_stmt.body, range)
                 && try_stmt.handlers.iter().any(|handler| {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    catches_runtime_error(handler.type_.as_deref())
+                    catches_runtime_error(handler.type_.as_deref()) && !gives_up(&handler.body)
                 })
         }
         // `with contextlib.suppress(RuntimeError):` is the same `try` spelled shorter.
@@ -213,6 +213,27 @@ pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> 
         }
         _ => false,
     })
+}
+
+/// A handler body that ends by raising or by ending the program (`sys.exit(1)`, `exit()`,
+/// `os._exit(1)`): the error it catches is not recovered from, only reported.
+fn gives_up(body: &[Stmt]) -> bool {
+    match body.last() {
+        Some(Stmt::Raise(_)) => true,
+        Some(Stmt::Expr(expr)) => matches!(&*expr.value, Expr::Call(call)
+        if match &*call.func {
+            Expr::Name(name) => matches!(name.id.as_str(), "exit" | "quit"),
+            Expr::Attribute(attribute) => matches!(
+                (&*attribute.value, attribute.attr.as_str()),
+                (Expr::Name(module), "exit") if module.id.as_str() == "sys"
+            ) || matches!(
+                (&*attribute.value, attribute.attr.as_str()),
+                (Expr::Name(module), "_exit") if module.id.as_str() == "os"
+            ),
+            _ => false,
+        }),
+        _ => false,
+    }
 }
 
 /// `contextlib.suppress(...)` (however imported) with an exception type that catches

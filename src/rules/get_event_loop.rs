@@ -86,7 +86,9 @@ except RuntimeError:
   a `concurrent.futures` future runs on the thread that completes it.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
   `Exception`, or everything), or of a `with contextlib.suppress(...)` of one of those: the
-  code already handles the error Python 3.14 raises. Not when
+  code already handles the error Python 3.14 raises. Not when the handler only gives up
+  (its last statement raises, or ends the program: `sys.exit(1)`, `exit()`, `os._exit(1)`),
+  which reports the error rather than recovering from it; and not when
   the call only asks whether a loop runs (`get_event_loop().is_running()`): that probe warns on
   3.12 and 3.13 wherever no loop is set, and `get_running_loop()` in the same `try` answers it
   directly.
