@@ -6,8 +6,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{
-    self, Node, Walk, enclosing_class, find_function, find_method, last_identifier, receiver_name,
-    single_assignment, walk_body_shallow, walk_statements_shallow,
+    self, Node, Walk, any_expr, any_in_body, enclosing_class, find_function, find_method,
+    last_identifier, receiver_name, single_assignment, walk_body_shallow, walk_statements_shallow,
 };
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
@@ -133,6 +133,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
   (`getattr(task, "cancelling", lambda: 0)() == 0`, or `cancelling = getattr(task,
   "cancelling", None)` then `cancelling()`). `.cancelling()` on any other task does not
   count.
+- A handler that re-raises every cancellation but the ones its own code asked for, told apart
+  the way that code marks them: by the message it cancels with (the module calls
+  `task.cancel(OWN_MSG)`, the handler `if OWN_MSG not in err.args: raise`), or by a flag of
+  the object that a method calling `cancel()` sets (`self._interrupted = True;
+  self.task.cancel()`, then `if not self._interrupted: raise`). A flag no method that
+  cancels sets tells nothing, and the handler is reported.
 - contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
   handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
   no truthy `return` after it: what falls through is the exception handed in, which `async
@@ -733,7 +739,8 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
                         Some(test) => {
                             if (is_cancellation_test(cx.checker, test, caught)
                                 || implies_cancelling(cx, test, true)
-                                || unless_in_flight(cx, test, caught))
+                                || unless_in_flight(cx, test, caught)
+                                || tells_own_cancel_apart(cx, test, caught))
                                 && reraises()
                             {
                                 guarded = true;
@@ -1783,6 +1790,70 @@ fn never_completes(body: &[Stmt]) -> bool {
 /// `if in_flight is None and isinstance(exc, CancelledError): raise` where `in_flight` is an
 /// in-flight marker: the other path runs while an exception already propagates, which the
 /// enclosing `finally` re-raises after the cleanup.
+/// Whether `test` tells a cancellation the code itself asked for from any other, the way the
+/// code marks its own: by the message it cancels with (`task.cancel(OWN_MSG)`, then `if
+/// OWN_MSG not in err.args: raise`), or by a flag of the object that the method calling
+/// `cancel()` sets (`self._sigint_received = True; task.cancel()`, then `if not
+/// self._sigint_received: raise`). Re-raising on that test lets every other cancellation
+/// through; what is kept is the object's own.
+fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
+    let reads_message = caught.is_some_and(|caught| {
+        any_expr(test, &mut |expr| {
+            matches!(expr, Expr::Attribute(attribute)
+                if attribute.attr.as_str() == "args"
+                    && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == caught))
+        })
+    });
+    if reads_message {
+        // Somewhere the module cancels with a message of its own.
+        return any_in_body(&cx.checker.module().body, &mut |expr| {
+            matches!(expr, Expr::Call(call)
+                if matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "cancel")
+                    && (!call.arguments.args.is_empty() || call.arguments.find_keyword("msg").is_some()))
+        });
+    }
+    let (Some(class), Some(receiver)) = (cx.class, cx.receiver) else {
+        return false;
+    };
+    let mut flags: Vec<String> = Vec::new();
+    any_expr(test, &mut |expr| {
+        if let Expr::Attribute(attribute) = expr
+            && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
+        {
+            flags.push(attribute.attr.to_string());
+        }
+        false
+    });
+    !flags.is_empty()
+        && class.body.iter().any(|stmt| {
+            let Stmt::FunctionDef(method) = stmt else {
+                return false;
+            };
+            let Some(own) = receiver_name(method) else {
+                return false;
+            };
+            let mut sets_flag = false;
+            let mut cancels = false;
+            walk_body_shallow(&method.body, &mut |node| {
+                match node {
+                    Node::Stmt(Stmt::Assign(assign)) => {
+                        sets_flag |= assign.targets.iter().any(|target| {
+                            matches!(target, Expr::Attribute(attribute)
+                                if flags.iter().any(|flag| flag == attribute.attr.as_str())
+                                    && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == own))
+                        });
+                    }
+                    Node::Expr(Expr::Call(call)) => {
+                        cancels |= matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "cancel");
+                    }
+                    _ => {}
+                }
+                Walk::Descend
+            });
+            sets_flag && cancels
+        })
+}
+
 fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
     let is_marker_none = |expr: &Expr| {
         matches!(expr, Expr::Compare(compare)
