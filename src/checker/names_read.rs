@@ -504,6 +504,23 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
                     self.nesting -= 1;
                     return;
                 }
+                // `logger.info("got %s", x)`, `print(x)`: `x` is formatted into text, read
+                // as a call's result is (a coroutine formats as `<coroutine object ...>`),
+                // as in an f-string.
+                if formats_arguments(call) {
+                    self.nesting += 1;
+                    self.visit_expr(&call.func);
+                    for argument in crate::ast_query::argument_values(&call.arguments) {
+                        match argument {
+                            Expr::Name(name) if name.ctx.is_load() => {
+                                self.reads().read(name.id.as_str(), TAKEN_FROM);
+                            }
+                            other => self.visit_expr(other),
+                        }
+                    }
+                    self.nesting -= 1;
+                    return;
+                }
                 // `x.append(v)`: `x` is read for a member, only to be filled (which a
                 // coroutine has no member for).
                 if let Some(name) = filled_collection(call) {
@@ -521,6 +538,23 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
         self.nesting += 1;
         visitor::walk_expr(self, expr);
         self.nesting -= 1;
+    }
+}
+
+/// Whether `call` formats its arguments into text and keeps nothing else of them: `print`,
+/// or a logger's method (`logger.info(...)`, `_LOGGER.warning(...)`, `self.log.error(...)`:
+/// a level method on a receiver whose name says it logs).
+fn formats_arguments(call: &ast::ExprCall) -> bool {
+    match &*call.func {
+        Expr::Name(name) => name.id.as_str() == "print",
+        Expr::Attribute(method) => {
+            matches!(
+                method.attr.as_str(),
+                "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical"
+            ) && crate::ast_query::last_identifier(&method.value)
+                .is_some_and(|receiver| receiver.to_ascii_lowercase().contains("log"))
+        }
+        _ => false,
     }
 }
 

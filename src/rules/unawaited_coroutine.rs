@@ -70,8 +70,9 @@ bound to a name whose members are
 read (`me = client.get_me()` then `me.id`, `rows = fetch()` then `rows[0]`; also as the
 fallback of an `or`, `user = self.user or self.fetch_user(uid)` then `user.name`), or that is only
 looked at for its type or its text, never awaited, returned or passed on (`result =
-run(cmd)` then `if isinstance(result, Err):` and `f"failed: {result}"`; a test for an
-awaitable, `isinstance(result, Awaitable)`, is no such look); or bound to a
+run(cmd)` then `if isinstance(result, Err):`, `f"failed: {result}"`, `print(result)` or
+`logger.warning("failed: %s", result)`, a level method of a receiver whose name says it
+logs; a test for an awaitable, `isinstance(result, Awaitable)`, is no such look); or bound to a
 name once and, whatever else is done with it, filled, indexed, iterated or read for a member
 no coroutine or future has (`roles = fetch_roles()`, `roles.insert(0, user)`, `return
 roles`: the call fails there at run time); or handed to a
