@@ -284,6 +284,9 @@ fn function_body<'a>(checker: &mut Checker<'a, '_>, function: &'a ast::StmtFunct
     if checker.enabled(Rule::CheckThenActAcrossAwait) {
         check_then_act_across_await::check_function(checker, function);
     }
+    if checker.enabled(Rule::CancelledErrorSwallowed) {
+        cancelled_error_swallowed::record_function(checker, function);
+    }
 }
 
 fn with_statement(checker: &mut Checker, with: &ast::StmtWith) {

@@ -772,6 +772,11 @@ pub struct FunctionSites {
     /// caller that drops what it returns drops the task's only strong reference (LW301).
     /// Rare, so kept here.
     pub returns_new_task: bool,
+    /// A function called without arguments every `return` of which gives a falsy constant or a
+    /// test true only while the current task is being cancelled (`return task is not None
+    /// and task.cancelling() > 0`): a handler of another module that re-raises when it
+    /// answers true re-raises the task's own cancellation (LW403). Rare, so kept here.
+    pub tells_cancelling: bool,
     /// An `async def` behind a decorator that makes calling it run the coroutine on a loop
     /// of its own from the caller's thread, and fail where one already runs there
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
@@ -819,6 +824,7 @@ impl FunctionSites {
             && !self.loops_forever
             && !self.returns_lazy_query
             && !self.returns_new_task
+            && !self.tells_cancelling
             && !self.runs_own_loop
             && !self.is_stub
             && self.rearmed_by.is_empty()
@@ -1818,6 +1824,9 @@ pub struct ModuleSummary {
 pub struct PendingCancellationFinding {
     pub diagnostic: crate::diagnostic::Diagnostic,
     pub classes: ThinVec<Box<str>>,
+    /// Functions of other modules the handler re-raises on the word of (`if
+    /// owner_cancelled(): raise`): it stands unless each [`FunctionSites::tells_cancelling`].
+    pub helpers: ThinVec<Box<str>>,
 }
 
 /// An LW301 finding held for the link, with the project path the dropped call names.

@@ -225,17 +225,20 @@ impl SummaryBuilder {
             });
     }
 
-    /// Holds an LW403 finding for the link, which knows whether `classes` are cancellations.
+    /// Holds an LW403 finding for the link, which knows whether `classes` are cancellations
+    /// and whether `helpers` tell that the task is being cancelled.
     pub fn hold_cancellation_finding(
         &mut self,
         diagnostic: crate::diagnostic::Diagnostic,
         classes: ThinVec<Box<str>>,
+        helpers: ThinVec<Box<str>>,
     ) {
         self.summary
             .pending_cancellation_findings
             .push(PendingCancellationFinding {
                 diagnostic,
                 classes,
+                helpers,
             });
     }
 

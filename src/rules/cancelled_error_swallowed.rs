@@ -128,7 +128,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   helper ends in `return asyncio.current_task().cancelling() == 0`).
   Or asked of such a function that answers true only while the task is being cancelled,
   every other `return` giving `False` or `None` (`if _task_cancelling(): raise`, the helper
-  ending in `return bool(cancelling and cancelling() > 0)`).
+  ending in `return bool(cancelling and cancelling() > 0)`); such a function of another
+  module of the project counts too (`from .cancel import owner_cancelled`, called without
+  arguments, its parameters defaulted: `def owner_cancelled(task=None)`), the finding held
+  for the link, which reports it unless the function answers so.
   The test may look the method up for Pythons before 3.11
   (`getattr(task, "cancelling", lambda: 0)() == 0`, or `cancelling = getattr(task,
   "cancelling", None)` then `cancelling()`). `.cancelling()` on any other task does not
@@ -290,7 +293,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !handed_back_by_exit_protocol(&cx, try_stmt, handler)
             && !reraised_later(&cx, try_stmt, handler)
             && !called_only_from_reraising_handlers(checker);
-        (swallows, cx.assumed.take())
+        (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
     if !swallows(false).0 {
         return;
@@ -328,9 +331,13 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
         let diagnostic =
             Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help);
         match &held {
-            Some(classes) => checker.summary.hold_cancellation_finding(
+            Some((classes, helpers)) => checker.summary.hold_cancellation_finding(
                 diagnostic,
                 classes.iter().map(|class| class.as_str().into()).collect(),
+                helpers
+                    .iter()
+                    .map(|helper| helper.as_str().into())
+                    .collect(),
             ),
             None => checker.report(diagnostic),
         }
@@ -360,7 +367,12 @@ pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Dia
                 let class = project.resolve_class(class).unwrap_or(class);
                 project.descends_from(class, CANCELLED_ERROR_CLASSES)
             });
-            if !all_cancellations {
+            let all_tell_cancelling = pending.helpers.iter().all(|helper| {
+                project
+                    .resolve(helper)
+                    .is_some_and(|id| project.function(id).tells_cancelling)
+            });
+            if !(all_cancellations && all_tell_cancelling) {
                 report(index, pending.diagnostic.clone());
             }
         }
@@ -393,6 +405,9 @@ struct Cx<'c, 'a, 'm> {
     /// project's own subclass); the classes so counted are collected in `assumed`.
     assume_other_modules: bool,
     assumed: std::cell::RefCell<Vec<String>>,
+    /// Functions of other modules of the project taken, for the link to confirm, to tell
+    /// that the task is being cancelled (`if owner_cancelled(): raise`).
+    assumed_helpers: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
@@ -416,6 +431,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             in_flight: Vec::new(),
             assume_other_modules: false,
             assumed: std::cell::RefCell::default(),
+            assumed_helpers: std::cell::RefCell::default(),
         }
     }
 
@@ -437,6 +453,7 @@ impl<'c, 'a, 'm> Cx<'c, 'a, 'm> {
             in_flight: Vec::new(),
             assume_other_modules: false,
             assumed: std::cell::RefCell::default(),
+            assumed_helpers: std::cell::RefCell::default(),
         }
     }
 }
@@ -1054,23 +1071,9 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
         Expr::Call(call) => {
             call.arguments.is_empty()
                 && cx.depth < MAX_CALLEE_DEPTH
-                && resolve_callee(cx, call).is_some_and(|callee| {
-                    let inner = cx.callee(callee);
-                    let mut returns = 0;
-                    let mut every_return_false = true;
-                    walk_body_shallow(&callee.body, &mut |node| {
-                        if let Node::Stmt(Stmt::Return(ret)) = node {
-                            returns += 1;
-                            every_return_false &= match ret.value.as_deref() {
-                                None | Some(Expr::NoneLiteral(_)) => true,
-                                Some(Expr::BooleanLiteral(literal)) => !literal.value,
-                                Some(value) => implies_cancelling(&inner, value, outcome),
-                            };
-                        }
-                        Walk::Descend
-                    });
-                    returns > 0 && every_return_false
-                })
+                && (resolve_callee(cx, call)
+                    .is_some_and(|callee| answers_cancelling(cx, callee, outcome))
+                    || (outcome && assumed_helper(cx, call)))
         }
         Expr::Compare(compare) => {
             let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
@@ -1097,6 +1100,69 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
             positive_when_true == outcome
         }
         _ => false,
+    }
+}
+
+/// Whether every `return` of `callee` gives a falsy constant or a value that is `outcome`
+/// only while the current task is being cancelled (and it returns at all).
+fn answers_cancelling<'a>(
+    cx: &Cx<'_, 'a, '_>,
+    callee: &'a ast::StmtFunctionDef,
+    outcome: bool,
+) -> bool {
+    let inner = cx.callee(callee);
+    let mut returns = 0;
+    let mut every_return_false = true;
+    walk_body_shallow(&callee.body, &mut |node| {
+        if let Node::Stmt(Stmt::Return(ret)) = node {
+            returns += 1;
+            every_return_false &= match ret.value.as_deref() {
+                None | Some(Expr::NoneLiteral(_)) => true,
+                Some(Expr::BooleanLiteral(literal)) => !literal.value,
+                Some(value) => implies_cancelling(&inner, value, outcome),
+            };
+        }
+        Walk::Descend
+    });
+    returns > 0 && every_return_false
+}
+
+/// `owner_cancelled()` of another module of the project: taken, when the link may confirm
+/// it, for a test true only while the task is being cancelled, and recorded.
+fn assumed_helper(cx: &Cx, call: &ast::ExprCall) -> bool {
+    if !cx.assume_other_modules {
+        return false;
+    }
+    let Some(path) = cx.checker.model.call_path(call) else {
+        return false;
+    };
+    if !cx.checker.names_another_project_module(&path) {
+        return false;
+    }
+    cx.assumed_helpers.borrow_mut().push(path);
+    true
+}
+
+/// Records whether `function`, called without arguments, tells that the current task
+/// is being cancelled ([`FunctionSites::tells_cancelling`]), for the handlers of other
+/// modules that ask it.
+///
+/// [`FunctionSites::tells_cancelling`]: crate::project::summary::FunctionSites::tells_cancelling
+pub(crate) fn record_function(checker: &mut Checker, function: &ast::StmtFunctionDef) {
+    // Called without arguments: every parameter has a default (`task=None`, then `if task is
+    // None: task = asyncio.current_task()`).
+    let parameters = &function.parameters;
+    let called_bare = parameters.vararg.is_none()
+        && parameters.kwarg.is_none()
+        && parameters
+            .iter_non_variadic_params()
+            .all(|parameter| parameter.default.is_some());
+    if !called_bare || !checker.text(function.range()).contains("cancelling") {
+        return;
+    }
+    let tells = answers_cancelling(&Cx::new(checker), function, true);
+    if tells {
+        checker.summary.current().tells_cancelling = true;
     }
 }
 
