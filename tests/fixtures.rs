@@ -251,6 +251,7 @@ fixtures! {
     wrong_context_manager_protocol,
     timeout_without_await,
     sleep_polling_loop,
+    sleep_polling_loop_across_modules,
     loop_without_await,
     yield_in_async_generator_context,
     async_timeout_parameter,

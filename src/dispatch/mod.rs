@@ -127,6 +127,9 @@ const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
     (Rule::CancelledErrorSwallowed, |project, _, report| {
         cancelled_error_swallowed::check_project(project, report)
     }),
+    (Rule::SleepPollingLoop, |project, _, report| {
+        sleep_polling_loop::check_project(project, report)
+    }),
     (Rule::YieldInAsyncGeneratorContext, |project, _, report| {
         yield_in_async_generator_context::check_project(project, report)
     }),

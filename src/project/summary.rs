@@ -1812,6 +1812,10 @@ pub struct ModuleSummary {
     /// (`raise CancelledError() from exc` with prefect's own `CancelledError`): each stands
     /// unless all of those derive from `asyncio.CancelledError`, which the link decides.
     pub pending_cancellation_findings: ThinVec<PendingCancellationFinding>,
+    /// LW505 findings whose loop polls only members of other modules' classes (and library
+    /// state): each stands unless every such member is a property or a method, which the
+    /// link decides.
+    pub pending_polling_findings: ThinVec<PendingPollingFinding>,
     /// LW301 findings on a dropped call of a project name spelled like a task factory
     /// (`create_task(...)` imported from the project's compatibility module): each stands
     /// when the link finds the name re-exports one of `asyncio`'s.
@@ -1827,6 +1831,14 @@ pub struct PendingCancellationFinding {
     /// Functions of other modules the handler re-raises on the word of (`if
     /// owner_cancelled(): raise`): it stands unless each [`FunctionSites::tells_cancelling`].
     pub helpers: ThinVec<Box<str>>,
+}
+
+/// An LW505 finding held for the link, with the members of other modules' classes its loop
+/// polls (`app.mqtt.Server.state`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingPollingFinding {
+    pub diagnostic: crate::diagnostic::Diagnostic,
+    pub members: ThinVec<Box<str>>,
 }
 
 /// An LW301 finding held for the link, with the project path the dropped call names.
@@ -1886,6 +1898,7 @@ impl ModuleSummary {
         !self.sync_project_decorators.is_empty()
             || !self.pending_context_findings.is_empty()
             || !self.pending_cancellation_findings.is_empty()
+            || !self.pending_polling_findings.is_empty()
             || !self.pending_task_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread

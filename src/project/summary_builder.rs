@@ -214,6 +214,21 @@ impl SummaryBuilder {
             .push(PendingContextFinding { range, contexts });
     }
 
+    /// Holds an LW505 finding for the link, which knows whether `members` are properties or
+    /// methods.
+    pub fn hold_polling_finding(
+        &mut self,
+        diagnostic: crate::diagnostic::Diagnostic,
+        members: ThinVec<Box<str>>,
+    ) {
+        self.summary
+            .pending_polling_findings
+            .push(super::summary::PendingPollingFinding {
+                diagnostic,
+                members,
+            });
+    }
+
     /// Holds an LW301 finding for the link, which knows whether the project path `callee`
     /// re-exports a task factory.
     pub fn hold_task_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic, callee: &str) {

@@ -9,6 +9,8 @@ use crate::catalog::ASYNC_SLEEPS;
 use crate::checker::Checker;
 use crate::checker::polled_state::{exit_test, is_logging_call, state_all_poll};
 use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::project::member_types::Target;
 use crate::project::roots::may_be_in_project;
 use crate::registry::Rule;
 use crate::semantic::{ELEMENTS_OF, VALUES_OF};
@@ -61,8 +63,11 @@ def mark_ready(self):
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
 - A condition that reads a property of a class of the module (`@property def state(self):
-  return str(self._broker.machine)`): it computes its value as a method would. (A property
-  of a class of another module is not seen from here: its read counts as an attribute.)
+  return str(self._broker.machine)`): it computes its value as a method would. The same
+  of a class of another module of the project, on a value whose type is known
+  (`server: Server`): the finding waits for the link, which reports it unless every such
+  member is a property or a method. (Through a value another module binds, `config.server`,
+  the type is not followed.)
 - A condition on local names only: no other code can change them. (Locals beside outside
   state, `while self._count < index:`, do not clear it: a loop that only waits does not
   change them, so what it waits for is the outside state.)
@@ -104,25 +109,34 @@ pub(crate) fn check_while(checker: &mut Checker, while_stmt: &ast::StmtWhile) {
     let Some(state) = state_all_poll(checker, &conditions) else {
         return;
     };
-    if conditions
-        .iter()
-        .all(|condition| reads_library_objects_only(checker, condition))
-    {
-        return;
-    }
+    // Only library objects' state: no finding. Members of other modules' classes too: held
+    // for the link, which knows whether each is a property or a method.
+    let outside: Option<Vec<String>> =
+        conditions
+            .iter()
+            .try_fold(Vec::new(), |mut all, condition| {
+                all.extend(outside_reads(checker, condition)?);
+                Some(all)
+            });
+    let held = match outside {
+        Some(members) if members.is_empty() => return,
+        Some(members) => Some(members),
+        None => None,
+    };
     let header = TextRange::new(while_stmt.start(), while_stmt.test.end());
-    checker.report(
-        Diagnostic::new(
-            Rule::SleepPollingLoop,
-            format!(
-                "polling `{state}` with a sleep: the waiter wakes late and spins while it waits"
-            ),
-            header,
-        )
-        .with_help(
-            "wait on an `asyncio.Event` (or `Condition`) that the code changing the state sets",
+    let diagnostic = Diagnostic::new(
+        Rule::SleepPollingLoop,
+        format!("polling `{state}` with a sleep: the waiter wakes late and spins while it waits"),
+        header,
+    )
+    .with_help("wait on an `asyncio.Event` (or `Condition`) that the code changing the state sets");
+    match held {
+        Some(members) => checker.summary.hold_polling_finding(
+            diagnostic,
+            members.into_iter().map(String::into_boxed_str).collect(),
         ),
-    );
+        None => checker.report(diagnostic),
+    }
 }
 
 /// `await asyncio.sleep(...)`.
@@ -157,18 +171,23 @@ const PROJECT_DRIVEN_STATE_MODULES: &[&str] = &[
 /// its pipes to close, so it is no event for the reap alone).
 const LOOP_DRIVEN_TYPES: &[&str] = &["asyncio.subprocess.Process", "asyncio.Process"];
 
-/// Whether every attribute `condition` reads belongs to an object of a library class
+/// When every attribute `condition` reads belongs to an object of a library class
 /// (`fireplace.data.ipv4_address` with `fireplace: UnifiedFireplace` from a device library,
-/// `self.limiter.borrowed_tokens` on an anyio limiter): the library changes that state on its
-/// own schedule and offers no event the project could set, so the catalog's "state the
-/// project sets elsewhere" does not hold. Read down each chain to the first object whose
-/// type is known.
-fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
+/// `self.limiter.borrowed_tokens` on an anyio limiter) or is a member of a class of another
+/// module of the project: those members (`app.mqtt.Server.state`), which the link looks up,
+/// and none for library objects alone. The library changes its objects' state on its own
+/// schedule and offers no event the project could set, so the catalog's "state the project
+/// sets elsewhere" does not hold; a member of another module's class that is a property or
+/// a method computes what it gives, as a call would. `None` when a read is neither. Read
+/// down each chain to the first object whose type is known.
+fn outside_reads(checker: &Checker, condition: &Expr) -> Option<Vec<String>> {
     let mut reads = 0usize;
     let mut library = 0usize;
+    let mut members: Vec<String> = Vec::new();
     // A read is a whole chain: `self._stop.is_set` reads the event's state, not the field
     // `self._stop` holding it (met first, the outer attribute marks its inner one).
     let mut inner_links: Vec<TextRange> = Vec::new();
+    let own_module = checker.model.module.module_name.as_str();
     crate::ast_query::any_expr(condition, &mut |expr| {
         let Expr::Attribute(attribute) = expr else {
             return false;
@@ -181,30 +200,59 @@ fn reads_library_objects_only(checker: &Checker, condition: &Expr) -> bool {
         }
         reads += 1;
         let mut owner = &*attribute.value;
+        let mut immediate = true;
         let known = loop {
             if let Some(type_name) = checker.model.type_of(owner) {
                 break Some(type_name);
             }
+            immediate = false;
             match owner {
                 Expr::Attribute(inner) => owner = &inner.value,
                 Expr::Subscript(subscript) => owner = &subscript.value,
                 _ => break None,
             }
         };
-        if known.is_some_and(|type_name| {
-            // A container of known elements or values (`[]app.Job`, `{}builtins.bool`) is a
-            // builtin list or dict, whatever it holds.
-            if type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF) {
-                return false;
-            }
-            let module = type_name.split('.').next().unwrap_or_default();
-            LOOP_DRIVEN_TYPES.contains(&type_name.as_str())
-                || !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
-                    && !may_be_in_project(checker.roots, &type_name)
-        }) {
+        let Some(type_name) = known else {
+            return false;
+        };
+        // A container of known elements or values (`[]app.Job`, `{}builtins.bool`) is a
+        // builtin list or dict, whatever it holds.
+        if type_name.starts_with(ELEMENTS_OF) || type_name.starts_with(VALUES_OF) {
+            return false;
+        }
+        let module = type_name.split('.').next().unwrap_or_default();
+        if LOOP_DRIVEN_TYPES.contains(&type_name.as_str())
+            || !PROJECT_DRIVEN_STATE_MODULES.contains(&module)
+                && !may_be_in_project(checker.roots, &type_name)
+        {
             library += 1;
+        } else if immediate
+            && may_be_in_project(checker.roots, &type_name)
+            && type_name
+                .rsplit_once('.')
+                .is_some_and(|(class_module, _)| class_module != own_module)
+        {
+            members.push(format!("{type_name}.{}", attribute.attr));
         }
         false
     });
-    reads > 0 && library == reads
+    (reads > 0 && library + members.len() == reads).then_some(members)
+}
+
+/// Reports the LW505 findings held for the link whose polled members of other modules'
+/// classes are not all properties or methods (a plain attribute is state the project sets).
+pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_polling_findings {
+            let all_computed = pending.members.iter().all(|member| {
+                matches!(
+                    project.resolve_member(member),
+                    Some(Target::Function(_) | Target::Several(_))
+                )
+            });
+            if !all_computed {
+                report(index, pending.diagnostic.clone());
+            }
+        }
+    }
 }
