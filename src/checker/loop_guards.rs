@@ -15,7 +15,9 @@ use ruff_text_size::{Ranged, TextRange};
 
 use rustc_hash::FxHashMap;
 
+use crate::catalog::NEVER_RETURNING_CALLS;
 use crate::project::summary::RunningProbe;
+use crate::semantic::SemanticModel;
 use crate::source::MAX_NESTING;
 
 /// Whether the call at `call` (a range inside `body`) is guarded as above. `early_returns`
@@ -193,13 +195,18 @@ fn is_empty_range(iter: &Expr) -> bool {
 /// Whether `range` sits in the body of a `try` (among `statements`, the statements enclosing
 /// it) one of whose handlers catches `RuntimeError` and carries on (not one that only
 /// re-raises or ends the program), or of a `with contextlib.suppress(...)` that does.
-pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> bool {
+pub fn in_try_catching_runtime_error(
+    model: &SemanticModel,
+    statements: &[&Stmt],
+    range: TextRange,
+) -> bool {
     statements.iter().any(|stmt| match stmt {
         Stmt::Try(try_stmt) => {
             crate::ast_query::body_holds(&try_stmt.body, range)
                 && try_stmt.handlers.iter().any(|handler| {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    catches_runtime_error(handler.type_.as_deref()) && !gives_up(&handler.body)
+                    catches_runtime_error(handler.type_.as_deref())
+                        && !gives_up(model, &handler.body)
                 })
         }
         // `with contextlib.suppress(RuntimeError):` is the same `try` spelled shorter.
@@ -216,22 +223,15 @@ pub fn in_try_catching_runtime_error(statements: &[&Stmt], range: TextRange) -> 
 }
 
 /// A handler body that ends by raising or by ending the program (`sys.exit(1)`, `exit()`,
-/// `os._exit(1)`): the error it catches is not recovered from, only reported.
-fn gives_up(body: &[Stmt]) -> bool {
+/// `os._exit(1)`: [`NEVER_RETURNING_CALLS`]): the error it catches is not recovered from,
+/// only reported.
+fn gives_up(model: &SemanticModel, body: &[Stmt]) -> bool {
     match body.last() {
         Some(Stmt::Raise(_)) => true,
         Some(Stmt::Expr(expr)) => matches!(&*expr.value, Expr::Call(call)
-        if match &*call.func {
-            Expr::Name(name) => matches!(name.id.as_str(), "exit" | "quit"),
-            Expr::Attribute(attribute) => matches!(
-                (&*attribute.value, attribute.attr.as_str()),
-                (Expr::Name(module), "exit") if module.id.as_str() == "sys"
-            ) || matches!(
-                (&*attribute.value, attribute.attr.as_str()),
-                (Expr::Name(module), "_exit") if module.id.as_str() == "os"
-            ),
-            _ => false,
-        }),
+            if model
+                .call_path(call)
+                .is_some_and(|path| NEVER_RETURNING_CALLS.contains(&path.as_str()))),
         _ => false,
     }
 }

@@ -289,7 +289,11 @@ pub(crate) fn record_call(
         && !on_this_threads_loop(checker, call)
         && !loop_run_here_after(checker, call);
     let catches_runtime_error = (may_reach_project || is_loop_affine_use)
-        && loop_guards::in_try_catching_runtime_error(checker.statement_ancestors(), call.range());
+        && loop_guards::in_try_catching_runtime_error(
+            &checker.model,
+            checker.statement_ancestors(),
+            call.range(),
+        );
     // Asked only of what LW104 follows from a worker thread: sync calls that may reach the
     // project, and the loop-affine uses themselves.
     let on_checked_thread = ((may_reach_project && !in_async_context) || is_loop_affine_use)

@@ -157,8 +157,11 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             return;
         }
         // Code only Pythons before 3.12 run never sees the warning nor the error.
-        if in_try_catching_runtime_error(checker.statement_ancestors(), call.range())
-            || runs_only_before(checker, call.range(), [3, 12])
+        if in_try_catching_runtime_error(
+            &checker.model,
+            checker.statement_ancestors(),
+            call.range(),
+        ) || runs_only_before(checker, call.range(), [3, 12])
             || deprecation_expected(checker, call.start())
             || in_loop_installing_test_case(checker)
             || called_only_from_coroutines(checker)
