@@ -169,6 +169,13 @@ or, when cleanup must also run on cancellation, re-raise after it:
   caught), with no `return`, `break` or `continue` in them: the helper finishes a cleanup
   through repeated cancellation, and its caller re-raises what it is handling afterwards. A
   call anywhere else, or the name used as a value, keeps the finding.
+- The module's entry coroutine ending: a handler of the `try` that is the last statement of a
+  module-level `async def` the module runs with a loop runner (`asyncio.run(main())`,
+  `loop.run_until_complete(main())`) and names nowhere else. Only the runner cancels that task
+  (on Ctrl+C, or at the loop's shutdown), nothing awaits it, and no timeout or task group sits
+  above it: letting it return through its cleanup is the graceful exit. A `try` inside a loop,
+  or followed by more code, keeps running after the cancellation and is flagged; so is a
+  coroutine the module also awaits or hands on. Another module awaiting it is not looked for.
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
@@ -292,7 +299,8 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
             && !handed_back_by_exit_protocol(&cx, try_stmt, handler)
             && !reraised_later(&cx, try_stmt, handler)
-            && !called_only_from_reraising_handlers(checker);
+            && !called_only_from_reraising_handlers(checker)
+            && !ends_the_entry_coroutine(checker, try_stmt);
         (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
     if !swallows(false).0 {
@@ -2198,6 +2206,52 @@ fn called_only_from_reraising_handlers(checker: &Checker) -> bool {
         && uses
             .iter()
             .all(|usage| usage.called && usage.in_marked_handler)
+}
+
+/// Whether the `try` ends the module's entry coroutine: the last statement of a module-level
+/// `async def` that the module runs with a loop runner (`asyncio.run(main())`,
+/// `loop.run_until_complete(main())`) and uses nowhere else. Only the runner cancels such a
+/// task (Ctrl+C, the loop's shutdown); a handler that swallows the cancellation lets the
+/// function return through its cleanup, and the program ends as asked. Nothing awaits the
+/// task to be misled, no timeout or task group is above it. A `try` inside a loop, or with
+/// code after it, would carry on running instead, and is reported.
+fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let module = &checker.module().body;
+    let at_module_level = module
+        .iter()
+        .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
+    let ends_body =
+        matches!(function.body.last(), Some(Stmt::Try(last)) if std::ptr::eq(last, try_stmt));
+    if !(function.is_async && at_module_level && ends_body) {
+        return false;
+    }
+    let name = function.name.as_str();
+    let mut runs = 0usize;
+    any_in_body(module, &mut |expr| {
+        if let Expr::Call(runner) = expr
+            && let Some(Expr::Call(entry)) = runner.arguments.args.first()
+            && matches!(&*entry.func, Expr::Name(called) if called.id.as_str() == name)
+            && is_loop_runner(checker, runner)
+        {
+            runs += 1;
+        }
+        false
+    });
+    let uses = ast_query::uses_of_name(module, name, false, &|_| false);
+    runs > 0 && uses.len() == runs
+}
+
+/// Whether `call` runs an event loop until the coroutine it is given is done.
+fn is_loop_runner(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let path = checker.model.call_path(call);
+    checker
+        .model
+        .method_known_by_name(call, path.as_deref())
+        .or(path.as_deref())
+        .is_some_and(crate::catalog::is_loop_run)
 }
 
 /// Whether a handler ends in `raise` (bare, or of the name it caught) and holds no `return`,
