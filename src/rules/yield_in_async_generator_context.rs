@@ -84,6 +84,12 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   `async_generator` backport's, or a function, class or alias of the project named
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
+- A generator method of an async context manager whose exit releases what the generator
+  holds: the generator keeps an object on its instance (`self._active = consumer`, not a flag
+  or a count) that the class's `__aexit__` (or a base class's in the module) reads (`await
+  self._active.stop()`). The class is meant to be used as `async with result: async for chunk
+  in result:`, and an iteration stopped early is cleaned up when that block ends. Iterating
+  such an object without entering it is not looked for.
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings):
   there is no cleanup to wait for.
@@ -146,7 +152,9 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     {
         return;
     }
-    if every_call_is_closed(checker.module(), checker, function.name.as_str()) {
+    if every_call_is_closed(checker.module(), checker, function.name.as_str())
+        || released_by_class_exit(checker, function)
+    {
         return;
     }
     for found in finder.found {
@@ -164,6 +172,69 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
                 checker.report(finding(found.range, &block));
             }
         }
+    }
+}
+
+/// Whether the generator is a method of an async context manager whose exit releases what
+/// the generator holds: the generator keeps an object on its own (`self._active =
+/// consumer`; a flag or a count does not count) that the class's `__aexit__` (or a base's of the module) reads (`await
+/// self._active.stop()`). Used as the class means it (`async with result: async for chunk in
+/// result:`), an iteration stopped early is cleaned up when the block ends, not by the
+/// garbage collector.
+fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
+    let module = &checker.module().body;
+    let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+    else {
+        return false;
+    };
+    let (Some(receiver), Some(exit)) = (
+        crate::ast_query::receiver_name(function),
+        crate::ast_query::find_method(module, class, "__aexit__", 0),
+    ) else {
+        return false;
+    };
+    let Some(exit_receiver) = crate::ast_query::receiver_name(exit) else {
+        return false;
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        // An object kept (`= consumer`, `= await open_stream()`), not a flag or a count.
+        let (targets, value): (&[Expr], Option<&Expr>) = match stmt {
+            Stmt::Assign(assign) => (&assign.targets, Some(&*assign.value)),
+            Stmt::AnnAssign(assign) => (
+                std::slice::from_ref(&*assign.target),
+                assign.value.as_deref(),
+            ),
+            _ => (&[], None),
+        };
+        let object = value.is_some_and(|value| {
+            matches!(
+                value,
+                Expr::Name(_) | Expr::Call(_) | Expr::Attribute(_) | Expr::Await(_)
+            )
+        });
+        if object {
+            kept.extend(
+                targets
+                    .iter()
+                    .filter_map(|target| attribute_of(target, receiver)),
+            );
+        }
+        Walk::Descend
+    });
+    !kept.is_empty()
+        && crate::ast_query::any_in_body(&exit.body, &mut |expr| {
+            attribute_of(expr, exit_receiver).is_some_and(|attribute| kept.contains(&attribute))
+        })
+}
+
+/// `attr` of `receiver.attr`.
+fn attribute_of<'e>(expr: &'e Expr, receiver: &str) -> Option<&'e str> {
+    match expr {
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver) => {
+            Some(attribute.attr.as_str())
+        }
+        _ => None,
     }
 }
 
