@@ -41,7 +41,8 @@ Flags, in an `async def`, a decision on shared state and the write it guards whe
 lies between them, so that another coroutine can make the same decision in the meantime
 (time-of-check to time-of-use). Three shapes:
 
-- **Lazy init**: `if self._x is None:` (or `not self._x`, a module global, a class attribute,
+- **Lazy init**: `if self._x is None:` (or `is False`, for a state that holds `False` until
+  made, `not self._x`, a module global, a class attribute,
   a variable of the enclosing function that every call shares: the cache a decorator keeps
   for the wrapper it returns, or one that workers made side by side fill,
   `key not in self._cache`, `self._cache.get(key) is None`, also with the lookup kept by a

@@ -51,7 +51,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                     CmpOp::IsNot | CmpOp::NotEq => Some(present),
                     _ => None,
                 };
-                if none_test == Some(true) && right.is_none_literal_expr() {
+                // `None`, or `False` for a state typed `SSLContext | bool = False`: the
+                // value it holds until it is made.
+                let unset = right.is_none_literal_expr()
+                    || matches!(right, Expr::BooleanLiteral(literal) if !literal.value);
+                if none_test == Some(true) && unset {
                     if self.is_shared(&compare.left) {
                         states.push(State {
                             target: &compare.left,
