@@ -371,6 +371,7 @@ fn analyse_text(
                 bases: info.bases.iter().map(|base| Name::new(base)).collect(),
                 attributes,
                 parameter_attributes,
+                metaclass: info.metaclass.as_deref().map(Name::new),
             };
             (path, class)
         }));

@@ -670,6 +670,9 @@ impl<'a> Project<'a> {
             return Some(id);
         }
         if self.classes.contains_key(path) {
+            if self.constructs_through_metaclass(path, steps, memo) {
+                return None;
+            }
             return self.resolve_steps(&dotted(path, "__init__"), steps + 1, memo);
         }
         let dot = last_dot(path)?;
@@ -723,12 +726,47 @@ impl<'a> Project<'a> {
             return Some((module, index as usize));
         }
         if summary.classes.contains_key(target.as_str()) {
+            if self.constructs_through_metaclass(&target, steps, memo) {
+                return None;
+            }
             let init = dotted(&target, "__init__");
             if let Some(index) = summary.function_index(&init) {
                 return Some((module, index as usize));
             }
         }
         self.resolve_steps(&target, steps + 1, memo)
+    }
+
+    /// Whether a call of `class` goes through a project metaclass's `__call__` (its own
+    /// `metaclass=`, or a base's of the project): what that does is its own, and a
+    /// singleton's returns the instance it made first without running `__init__` again. The
+    /// call is not taken for a call of `__init__`.
+    fn constructs_through_metaclass(
+        &self,
+        class: &str,
+        steps: usize,
+        memo: &mut InheritedMemo,
+    ) -> bool {
+        let mut pending: Vec<&str> = vec![class];
+        let mut seen = HashSet::default();
+        while let Some(current) = pending.pop() {
+            if !seen.insert(current) || seen.len() > 16 {
+                continue;
+            }
+            let Some(&(_, summary)) = self.classes.get(current) else {
+                continue;
+            };
+            if let Some(metaclass) = summary.metaclass
+                && self.classes.contains_key(metaclass.as_str())
+                && self
+                    .resolve_steps(&dotted(metaclass.as_str(), "__call__"), steps + 1, memo)
+                    .is_some()
+            {
+                return true;
+            }
+            pending.extend(summary.bases.iter().map(|base| base.as_str()));
+        }
+        false
     }
 
     /// The function whose path is exactly `path`: found in the module named by the

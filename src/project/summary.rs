@@ -1264,6 +1264,9 @@ pub struct ClassSummary {
     /// (A `ThinVec`: one pointer while empty, as for all but 2,236 of the benchmark corpus's
     /// 28,882 classes.)
     pub parameter_attributes: ThinVec<(Box<str>, ParameterRef)>,
+    /// The class's `metaclass=`, when it names one: the link asks whether it is a project
+    /// class whose `__call__` stands between a call of the class and its `__init__`.
+    pub metaclass: Option<Name>,
 }
 
 impl ClassSummary {

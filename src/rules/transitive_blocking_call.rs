@@ -112,6 +112,11 @@ async def webhook(key):
   cannot name, or that the helper rebinds before calling: whether the helper blocks depends on
   who calls it, and a function's facts are the same for every caller, so none is reported. A
   callable the callers were handed in turn is not followed either (one call up only).
+- Calling a class made through a metaclass of the project that defines `__call__` (its own
+  `metaclass=`, or a base's): that method decides what the call does, and a singleton's
+  hands back the instance it made first without running `__init__` again. The call is not
+  taken for a call of `__init__`. A library metaclass (`ABCMeta`, an ORM's) leaves the
+  constructor followed.
 - Work that runs once: a memoized helper (`@functools.cache`, `@lru_cache`, Home Assistant's
   `@singleton(key)`, with or without
   arguments: once per process or per distinct arguments), a call that fills a cache on a

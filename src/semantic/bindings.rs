@@ -28,6 +28,10 @@ pub struct ClassInfo {
     /// client`): (attribute, parameter name, position among the arguments a call spells).
     /// What they hold is what the project's calls of the class pass there.
     pub parameter_attributes: Vec<(String, String, Option<u32>)>,
+    /// The class's `metaclass=`, as a resolved path: one of the project's that defines
+    /// `__call__` decides what calling the class does (a singleton's returns the instance it
+    /// made first, without running `__init__` again).
+    pub metaclass: Option<String>,
 }
 
 /// Every name bound at module level, and the module's classes.

@@ -536,10 +536,22 @@ impl ModuleBindings {
                 _ => None,
             })
             .collect();
+        let metaclass = class
+            .arguments
+            .iter()
+            .flat_map(|arguments| arguments.keywords.iter())
+            .find(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|arg| arg.as_str() == "metaclass")
+            })
+            .and_then(|keyword| model.path_of(&keyword.value));
         ClassInfo {
             bases,
             methods,
             entries,
+            metaclass,
             ..ClassInfo::default()
         }
     }
