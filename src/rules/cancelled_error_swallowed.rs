@@ -112,6 +112,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `if not isinstance(exc, Exception): raise`, or `if not isinstance(exc, X): raise` for any
   classes `X` that cannot match a cancellation, such as `self._conn.transport_errors`) in it,
   also as one part of an `or` (`if not handled or not isinstance(exc, Exception): raise`).
+  The test may be made through a name the handler binds to `None` exactly when the
+  exception is a cancellation (`failure = wrap(exc) if isinstance(exc, Exception) else None`,
+  or `None if isinstance(exc, CancelledError) else wrap(exc)`) and then tests (`if failure is
+  None: raise`, `if not failure: raise`).
   Likewise a branch that only another exception can take (`if isinstance(exc, OSError): raise
   RetrySignal() from exc`, also inside an `and`) is not on the cancellation's path. A class the
   checker cannot resolve (an attribute of an object, a tuple built at run time) is judged by
@@ -685,12 +689,78 @@ fn sequence_flow(cx: &Cx, body: &[Stmt], caught: Option<&str>) -> Flow {
         {
             return Flow::Reraises;
         }
+        // `failure = wrap(exc) if isinstance(exc, Exception) else None` ... `if failure is
+        // None: raise`: the name is `None` exactly on the cancellation's path.
+        if !cx.any_raise
+            && let Stmt::If(if_stmt) = stmt
+            && let Some(name) = none_test_of(&if_stmt.test)
+            && body[..index]
+                .iter()
+                .rev()
+                .find_map(|earlier| assigned_value(earlier, name))
+                .is_some_and(|value| none_on_cancellation(cx, value, caught))
+            && sequence_flow(cx, &if_stmt.body, caught) == Flow::Reraises
+        {
+            return Flow::Reraises;
+        }
         match statement_flow(cx, stmt, caught) {
             Flow::FallsThrough => {}
             decided => return decided,
         }
     }
     Flow::FallsThrough
+}
+
+/// The name tested by `name is None` (or `not name`).
+fn none_test_of(test: &Expr) -> Option<&str> {
+    match test {
+        Expr::Compare(compare)
+            if matches!(&*compare.ops, [ast::CmpOp::Is])
+                && matches!(&*compare.comparators, [Expr::NoneLiteral(_)]) =>
+        {
+            match &*compare.left {
+                Expr::Name(name) => Some(name.id.as_str()),
+                _ => None,
+            }
+        }
+        Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => match &*unary.operand {
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value a statement binds `name` to (`name = value`, `name: T = value`).
+fn assigned_value<'s>(stmt: &'s Stmt, name: &str) -> Option<&'s Expr> {
+    let (targets, value): (&[Expr], &Expr) = match stmt {
+        Stmt::Assign(assign) => (&assign.targets, &assign.value),
+        Stmt::AnnAssign(ast::StmtAnnAssign {
+            target,
+            value: Some(value),
+            ..
+        }) => (std::slice::from_ref(&**target), value),
+        _ => return None,
+    };
+    matches!(targets, [Expr::Name(target)] if target.id.as_str() == name).then_some(value)
+}
+
+/// Whether `value` is `None` when the caught exception is a cancellation: `wrap(exc) if
+/// isinstance(exc, Exception) else None`, or `None if isinstance(exc, CancelledError) else
+/// wrap(exc)`.
+fn none_on_cancellation(cx: &Cx, value: &Expr, caught: Option<&str>) -> bool {
+    let Expr::If(choice) = value else {
+        return false;
+    };
+    match (&*choice.body, &*choice.orelse) {
+        (Expr::NoneLiteral(_), other) if !other.is_none_literal_expr() => {
+            is_cancellation_test(cx.checker, &choice.test, caught)
+        }
+        (other, Expr::NoneLiteral(_)) if !other.is_none_literal_expr() => {
+            excludes_cancellation(cx, &choice.test, caught)
+        }
+        _ => false,
+    }
 }
 
 /// Joins the flows of alternative branches.
