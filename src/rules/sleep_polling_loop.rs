@@ -80,6 +80,11 @@ def mark_ready(self):
   it). Objects of
   `multiprocessing` are: another process sets a `multiprocessing.Event` (or fills a queue),
   and no `asyncio.Event` can be set from there.
+- A condition on a library module's own state (`while footswitch.pressed:` with `import
+  footswitch`, a package whose task updates a flag of its module) that this module never
+  assigns (`footswitch.pressed = ...`): the library changes it, and the project has nowhere
+  to set an event instead. A module of the project, or one of the modules above whose state
+  the project's code sets, is not such.
 
 ## Fix
 None: the event must be set where the state changes, which is elsewhere.
@@ -213,6 +218,18 @@ fn outside_reads(checker: &Checker, condition: &Expr) -> Option<Vec<String>> {
             }
         };
         let Some(type_name) = known else {
+            // A library module's own state (`footpedal.pressed`, a flag its own task
+            // updates) that this module never assigns: the library changes it, and no event
+            // of the project's could stand for it.
+            if let Expr::Name(base) = owner
+                && let Some(path) = checker.model.path_of(owner)
+                && !may_be_in_project(checker.roots, &path)
+                && !PROJECT_DRIVEN_STATE_MODULES
+                    .contains(&path.split('.').next().unwrap_or_default())
+                && !module_assigns_member(checker, base.id.as_str(), attribute.attr.as_str())
+            {
+                library += 1;
+            }
             return false;
         };
         // A container of known elements or values (`[]app.Job`, `{}builtins.bool`) is a
@@ -237,6 +254,16 @@ fn outside_reads(checker: &Checker, condition: &Expr) -> Option<Vec<String>> {
         false
     });
     (reads > 0 && library + members.len() == reads).then_some(members)
+}
+
+/// Whether the module assigns `owner.member` anywhere (`footpedal.pressed = True`).
+fn module_assigns_member(checker: &Checker, owner: &str, member: &str) -> bool {
+    crate::ast_query::any_in_body(&checker.module().body, &mut |expr| {
+        matches!(expr, Expr::Attribute(attribute)
+            if attribute.ctx.is_store()
+                && attribute.attr.as_str() == member
+                && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == owner))
+    })
 }
 
 /// Reports the LW505 findings held for the link whose polled members of other modules'
