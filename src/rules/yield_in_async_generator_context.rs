@@ -85,8 +85,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
   in other modules are not seen; a `# noqa` records the decision there).
 - A generator method of an async context manager whose exit releases what the generator
-  holds: the generator keeps an object on its instance (`self._active = consumer`, not a flag
-  or a count) that the class's `__aexit__` (or a base class's in the module) reads (`await
+  holds: the generator publishes on its instance an object it holds in a name of its own
+  (`self._active = consumer`; not a flag, a count, or an object made in place, `self._fetcher
+  = Fetcher()`) that the class's `__aexit__` (or a base class's in the module) reads (`await
   self._active.stop()`). The class is meant to be used as `async with result: async for chunk
   in result:`, and an iteration stopped early is cleaned up when that block ends. Iterating
   such an object without entering it is not looked for.
@@ -176,8 +177,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
 }
 
 /// Whether the generator is a method of an async context manager whose exit releases what
-/// the generator holds: the generator keeps an object on its own (`self._active =
-/// consumer`; a flag or a count does not count) that the class's `__aexit__` (or a base's of the module) reads (`await
+/// the generator holds: the generator publishes on its instance an object it holds in a
+/// name (`self._active = consumer`; a flag, a count or `self._x = Made()` does not count) that the class's `__aexit__` (or a base's of the module) reads (`await
 /// self._active.stop()`). Used as the class means it (`async with result: async for chunk in
 /// result:`), an iteration stopped early is cleaned up when the block ends, not by the
 /// garbage collector.
@@ -198,7 +199,9 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
     };
     let mut kept: Vec<&str> = Vec::new();
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
-        // An object kept (`= consumer`, `= await open_stream()`), not a flag or a count.
+        // What the generator holds in a name of its own, published (`= consumer`); not a
+        // flag or a count, nor an object made for the instance in place (`self._fetcher =
+        // Fetcher()`), which the exit may release for another reason.
         let (targets, value): (&[Expr], Option<&Expr>) = match stmt {
             Stmt::Assign(assign) => (&assign.targets, Some(&*assign.value)),
             Stmt::AnnAssign(assign) => (
@@ -207,13 +210,7 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
             ),
             _ => (&[], None),
         };
-        let object = value.is_some_and(|value| {
-            matches!(
-                value,
-                Expr::Name(_) | Expr::Call(_) | Expr::Attribute(_) | Expr::Await(_)
-            )
-        });
-        if object {
+        if value.is_some_and(|value| matches!(value, Expr::Name(_))) {
             kept.extend(
                 targets
                     .iter()
