@@ -78,7 +78,11 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   unknown) the finding stands, naming the block by what it closes (`` `try…finally`
   (closing `stream(...)`) ``) when the link decided it.
 - A generator whose every call in its module is iterated to its end by a list or set
-  comprehension that only collects its items (`[item async for item in gen()]`, also
+  comprehension that only collects its items, or by an `async for` loop whose body only
+  collects (assignments and calls of `append`, `add`, `extend`, `update`, `put_nowait` and
+  the like, also under an `if`; no `await`, where a cancellation could stop the loop, and no
+  `break`, `return` or `raise`): `async for chunk in gen(): pending.append(send(chunk))`.
+  A comprehension counts in its own forms (`[item async for item in gen()]`, also
   through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
   wrapped in `contextlib.aclosing(...)` (or the
   `async_generator` backport's, or a function, class or alias of the project named
@@ -1084,6 +1088,30 @@ impl ModuleCalls {
             wrappers_by_argument: FxHashMap::default(),
             exhausted: rustc_hash::FxHashSet::default(),
         };
+        // `async for item in gen(): items.append(item)`: a loop that only collects runs the
+        // generator to its end, as a comprehension does.
+        struct CollectingLoops<'c>(&'c mut rustc_hash::FxHashSet<(u32, u32)>, usize);
+        impl<'a> ruff_python_ast::statement_visitor::StatementVisitor<'a> for CollectingLoops<'_> {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                if self.1 >= MAX_NESTING {
+                    return;
+                }
+                if let Stmt::For(for_stmt) = stmt
+                    && for_stmt.is_async
+                    && matches!(&*for_stmt.iter, Expr::Call(_))
+                    && only_collects(&for_stmt.body)
+                {
+                    self.0.insert(key(for_stmt.iter.range()));
+                }
+                self.1 += 1;
+                ruff_python_ast::statement_visitor::walk_stmt(self, stmt);
+                self.1 -= 1;
+            }
+        }
+        ruff_python_ast::statement_visitor::StatementVisitor::visit_body(
+            &mut CollectingLoops(&mut calls.exhausted, 0),
+            &module.body,
+        );
         crate::ast_query::any_in_body(&module.body, &mut |expr| {
             // A generator expression is lazy: only a list or set display runs to the end.
             if !matches!(expr, Expr::Generator(_))
@@ -1118,6 +1146,50 @@ impl ModuleCalls {
         });
         calls
     }
+}
+
+/// Whether a loop body only collects what it is given, so that the loop can neither leave
+/// early nor be interrupted in it: assignments, and calls of the methods that add to a
+/// container (`items.append(item)`, `seen.add(key)`, `futures.append(self.upload(item))`),
+/// also under an `if`; no `await` (a cancellation arriving there would leave the generator
+/// suspended), no `break`, `return` or `raise`.
+fn only_collects(body: &[Stmt]) -> bool {
+    const COLLECTING: &[&str] = &[
+        "append",
+        "appendleft",
+        "add",
+        "extend",
+        "update",
+        "insert",
+        "put_nowait",
+        "setdefault",
+    ];
+    body.iter().all(|stmt| {
+        let plain = |expr: &Expr| {
+            !crate::ast_query::any_expr(expr, &mut |inner| {
+                matches!(inner, Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_))
+            })
+        };
+        match stmt {
+            Stmt::Pass(_) | Stmt::Continue(_) => true,
+            Stmt::Expr(expr) => {
+                matches!(&*expr.value, Expr::Call(call)
+                    if matches!(&*call.func, Expr::Attribute(method)
+                        if COLLECTING.contains(&method.attr.as_str())))
+                    && plain(&expr.value)
+            }
+            Stmt::Assign(assign) => plain(&assign.value) && assign.targets.iter().all(&plain),
+            Stmt::AugAssign(assign) => plain(&assign.value),
+            Stmt::If(if_stmt) => {
+                plain(&if_stmt.test)
+                    && only_collects(&if_stmt.body)
+                    && if_stmt.elif_else_clauses.iter().all(|clause| {
+                        clause.test.as_ref().is_none_or(&plain) && only_collects(&clause.body)
+                    })
+            }
+            _ => false,
+        }
+    })
 }
 
 /// The `aclosing(name)` calls that close the generator the call at `call` makes when it is
