@@ -81,6 +81,17 @@ pub const SYNC_ONLY_CONTEXT_CALLS: &[&str] = &[
     "trio.CancelScope",
 ];
 
+/// Cancel scopes that shield their body from outside cancellation when made with
+/// `shield=True`: nothing cancels the code inside until it leaves the scope.
+pub const SHIELDING_SCOPES: &[&str] = &[
+    "anyio.CancelScope",
+    "anyio.move_on_after",
+    "anyio.fail_after",
+    "trio.CancelScope",
+    "trio.move_on_after",
+    "trio.fail_after",
+];
+
 /// Decorators that drive an async generator to its end (the framework enters it, then closes
 /// it): yielding inside a context is what such a generator is for.
 pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[

@@ -309,6 +309,9 @@ fn with_statement(checker: &mut Checker, with: &ast::StmtWith) {
     if with.is_async && checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::check_async_with(checker, with);
     }
+    if !with.is_async && checker.enabled(Rule::CancelledErrorSwallowed) {
+        cancelled_error_swallowed::check_with(checker, with);
+    }
 }
 
 fn while_statement(checker: &mut Checker, while_stmt: &ast::StmtWhile) {

@@ -13,8 +13,8 @@ use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
     EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_CALLS,
-    NEVER_RETURNING_TYPES, TASK_CANCEL_METHODS, TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES,
-    UNCANCEL_METHODS,
+    NEVER_RETURNING_TYPES, SHIELDING_SCOPES, TASK_CANCEL_METHODS, TEST_OUTCOME_CALLS,
+    TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -31,6 +31,9 @@ In an `async def`, flags an `except` clause that catches cancellation:
 - a bare `except:`,
 - a tuple containing one of them (`except (asyncio.CancelledError, OSError):`),
 - `except anyio.get_cancelled_exc_class():`,
+- and `with contextlib.suppress(...)` of any of these classes around code that awaits: a
+  handler that does nothing, judged as `except asyncio.CancelledError: pass` is (the
+  exemptions below apply to it too, the cancel-and-wait idiom first),
 
 (also in `except*` clauses) when its body does not re-raise on every path. A path re-raises when
 it ends in a bare `raise`, `raise <the caught name>` (`except asyncio.CancelledError as exc:
@@ -100,7 +103,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   object that holds the task counts as awaiting it: `handle.task.cancel()` then `await
   handle.wait()` (a method called without arguments whose name starts with `wait`, or `join`).
   Awaiting the task through `asyncio.shield(task)` or `asyncio.wait_for(task, t)` counts as
-  awaiting it: both raise the cancellation of the task they are given.
+  awaiting it: both raise the cancellation of the task they are given. So does gathering the
+  tasks of a container after a loop cancelled each (`for task in tasks: task.cancel()`, also
+  over `tasks.values()`, then `await asyncio.gather(*tasks)`).
 - The same idiom with the wait in a helper: a private module-level function whose `try`
   awaits one of its parameters (`async def _reap(task): try: await task / except
   CancelledError: pass`), every use of which in the module is a call handing it a task the
@@ -259,6 +264,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `asyncio.CancelledError` (`raise CancelledError() from exc` with the package's own
   subclass, imported from its `errors` module): that finding waits for the link, which knows
   the class's bases, and stands only if the class is not a cancellation.
+- Code inside a shielded cancel scope of its function (`with anyio.CancelScope(shield=True):`,
+  `anyio.move_on_after(t, shield=True)`, trio's alike, also as another item of the same
+  `with`): no cancellation from outside reaches it until it leaves the scope.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
 
 ## Fix
@@ -275,84 +283,183 @@ pub(crate) fn check_try(checker: &mut Checker, try_stmt: &ast::StmtTry) {
     }) else {
         return;
     };
+    let Some(held) = swallows(checker, try_stmt, Some(handler)) else {
+        return;
+    };
+    let (message, range) = match handler.type_.as_deref() {
+        None => (
+            "Bare `except:` in async function swallows cancellation: the handler does not re-raise on every path"
+                .to_string(),
+            TextRange::at(handler.start(), TextSize::from(6)),
+        ),
+        Some(type_) => (
+            format!(
+                "`except {}` in async function swallows cancellation: the handler does not re-raise on every path",
+                checker.text(type_.range())
+            ),
+            type_.range(),
+        ),
+    };
+    let target = checker.settings.target_version;
+    let help = match kind {
+        Catches::CancelledError if (target.major, target.minor) >= (3, 11) => {
+            "Re-raise with a bare `raise` after cleanup; if suppressing is deliberate, call `asyncio.current_task().uncancel()`"
+        }
+        Catches::CancelledError => "Re-raise with a bare `raise` after cleanup",
+        Catches::Everything => {
+            "Catch `Exception` instead (it does not include `CancelledError`), or end the handler with a bare `raise`"
+        }
+    };
+    let diagnostic = Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help);
+    report_or_hold(checker, diagnostic, held);
+}
+
+/// `with contextlib.suppress(asyncio.CancelledError):` (or `BaseException`) around an await
+/// in a coroutine: a handler that swallows whatever cancellation reaches it, judged as an
+/// `except` clause with an empty body is (the cancel-and-wait idiom and the rest of the
+/// exemptions apply).
+pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
+    let Some(suppress) = with.items.iter().find_map(|item| match &item.context_expr {
+        Expr::Call(call)
+            if checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| SUPPRESSING_CONTEXTS.contains(&path.as_str()))
+                && call
+                    .arguments
+                    .args
+                    .iter()
+                    .any(|class| catches_cancellation(checker, Some(class)).is_some()) =>
+        {
+            Some(call)
+        }
+        _ => None,
+    }) else {
+        return;
+    };
+    // The `with` judged as the `try` it stands for: its body, and a handler that does nothing.
+    let as_try = ast::StmtTry {
+        node_index: ast::AtomicNodeIndex::default(),
+        range: with.range,
+        body: with.body.clone(),
+        handlers: Default::default(),
+        orelse: Default::default(),
+        finalbody: Default::default(),
+        is_star: false,
+    };
+    let Some(held) = swallows(checker, &as_try, None) else {
+        return;
+    };
+    let diagnostic = Diagnostic::new(
+        Rule::CancelledErrorSwallowed,
+        format!(
+            "`with {}` in async function swallows cancellation: nothing re-raises it",
+            checker.text(suppress.range())
+        ),
+        suppress.range(),
+    )
+    .with_help(
+        "Catch it in `except asyncio.CancelledError:` and re-raise unless this code cancelled what it awaits (cancel the task just before, or test `asyncio.current_task().cancelling()`)",
+    );
+    report_or_hold(checker, diagnostic, held);
+}
+
+/// The context managers that suppress the exceptions they are given.
+const SUPPRESSING_CONTEXTS: &[&str] = &["contextlib.suppress"];
+
+/// What the link must confirm before a finding is reported: the raised classes of other
+/// modules taken for cancellations, and the helpers taken to tell a cancelling task.
+type Held = Option<(Vec<String>, Vec<String>)>;
+
+/// Whether the handler (`None`: one that does nothing, a `with suppress(...)`) of `try_stmt`
+/// swallows a cancellation: `None` when it does not, `Some(None)` when it does, `Some(Some(
+/// what))` when it does unless the link confirms `what`.
+fn swallows(
+    checker: &Checker,
+    try_stmt: &ast::StmtTry,
+    handler: Option<&ast::ExceptHandlerExceptHandler>,
+) -> Option<Held> {
     // Only a `try` body that can be interrupted (an `await`, `async for`, `async with` or
     // `yield`) can receive the task's cancellation, and only where no `try` inside it
     // catches the cancellation first for good.
     let yields_suspend = !is_plain_async_generator(checker);
-    if !cancellation_reaches(checker, &try_stmt.body, yields_suspend, 0) {
-        return;
+    if !cancellation_reaches(checker, &try_stmt.body, yields_suspend, 0)
+        || in_shielded_scope(checker, try_stmt.range())
+    {
+        return None;
     }
+    let handler_body: &[Stmt] = handler.map_or(&[], |handler| &handler.body);
     let swallows = |assume_other_modules: bool| {
         let mut cx = Cx::new(checker);
         cx.assume_other_modules = assume_other_modules;
         cx.awaited_in_try = awaited_tasks(checker, &try_stmt.body);
         cx.in_flight = in_flight_markers(&cx, try_stmt);
-        let caught = handler.name.as_ref().map(|name| name.as_str());
-        let reraises = match sequence_flow(&cx, &handler.body, caught) {
+        let caught = handler.and_then(|handler| handler.name.as_ref().map(|name| name.as_str()));
+        let reraises = match sequence_flow(&cx, handler_body, caught) {
             Flow::Reraises => true,
             Flow::FallsThrough => cancellation_raised_after(&cx, try_stmt),
             Flow::Escapes => false,
         };
         let swallows = !reraises
-            && !calls_uncancel(&handler.body)
-            && !hands_exception_on(checker, &handler.body, caught)
-            && !hands_exception_to_helper(&cx, &handler.body, caught)
+            && !calls_uncancel(handler_body)
+            && !hands_exception_on(checker, handler_body, caught)
+            && !hands_exception_to_helper(&cx, handler_body, caught)
             && !awaits_cancelled_task(&cx, try_stmt)
             && !awaits_task_its_callers_cancelled(checker, try_stmt)
             && !nested_in_reraising_handler(&cx, try_stmt)
             && !in_finally_entered_only_by_exception(&cx, try_stmt)
-            && !handed_back_by_exit_protocol(&cx, try_stmt, handler)
-            && !reraised_later(&cx, try_stmt, handler)
+            && !handler.is_some_and(|handler| handed_back_by_exit_protocol(&cx, try_stmt, handler))
+            && !handler.is_some_and(|handler| reraised_later(&cx, try_stmt, handler))
             && !called_only_from_reraising_handlers(checker)
             && !ends_the_entry_coroutine(checker, try_stmt);
         (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
     if !swallows(false).0 {
-        return;
+        return None;
     }
     // It re-raises only if what it raises from other modules (`raise CancelledError() from
     // exc`, the project's own subclass) is a cancellation: the link knows their bases.
     let (still_swallows, assumed) = swallows(true);
-    let held = (!still_swallows).then_some(assumed);
-    let findings = [(kind, handler.type_.as_deref(), handler.start())];
-    for (kind, type_, start) in findings {
-        let (message, range) = match type_ {
-            None => (
-                "Bare `except:` in async function swallows cancellation: the handler does not re-raise on every path"
-                    .to_string(),
-                TextRange::at(start, TextSize::from(6)),
-            ),
-            Some(type_) => (
-                format!(
-                    "`except {}` in async function swallows cancellation: the handler does not re-raise on every path",
-                    checker.text(type_.range())
-                ),
-                type_.range(),
-            ),
-        };
-        let target = checker.settings.target_version;
-        let help = match kind {
-            Catches::CancelledError if (target.major, target.minor) >= (3, 11) => {
-                "Re-raise with a bare `raise` after cleanup; if suppressing is deliberate, call `asyncio.current_task().uncancel()`"
-            }
-            Catches::CancelledError => "Re-raise with a bare `raise` after cleanup",
-            Catches::Everything => {
-                "Catch `Exception` instead (it does not include `CancelledError`), or end the handler with a bare `raise`"
-            }
-        };
-        let diagnostic =
-            Diagnostic::new(Rule::CancelledErrorSwallowed, message, range).with_help(help);
-        match &held {
-            Some((classes, helpers)) => checker.summary.hold_cancellation_finding(
-                diagnostic,
-                classes.iter().map(|class| class.as_str().into()).collect(),
-                helpers
-                    .iter()
-                    .map(|helper| helper.as_str().into())
-                    .collect(),
-            ),
-            None => checker.report(diagnostic),
+    Some((!still_swallows).then_some(assumed))
+}
+
+/// Whether the code at `range` runs inside a shielded cancel scope of its function (`with
+/// anyio.CancelScope(shield=True):`, also an item of the same `with`): no cancellation from
+/// outside reaches it there, so a handler inside swallows none.
+fn in_shielded_scope(checker: &Checker, range: TextRange) -> bool {
+    let shields = |with: &ast::StmtWith| {
+        with.items.iter().any(|item| {
+            matches!(&item.context_expr, Expr::Call(call)
+                if call.arguments.find_keyword("shield").is_some_and(|shield| {
+                    matches!(&shield.value, Expr::BooleanLiteral(flag) if flag.value)
+                }) && checker
+                    .model
+                    .call_path(call)
+                    .is_some_and(|path| SHIELDING_SCOPES.contains(&path.as_str())))
+        })
+    };
+    for stmt in checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
+            Stmt::With(with) if with.range().contains_range(range) && shields(with) => return true,
+            _ => {}
         }
+    }
+    false
+}
+
+/// Reports `diagnostic`, or holds it for the link with what the link must confirm.
+fn report_or_hold(checker: &mut Checker, diagnostic: Diagnostic, held: Held) {
+    match held {
+        Some((classes, helpers)) => checker.summary.hold_cancellation_finding(
+            diagnostic,
+            classes.iter().map(|class| class.as_str().into()).collect(),
+            helpers
+                .iter()
+                .map(|helper| helper.as_str().into())
+                .collect(),
+        ),
+        None => checker.report(diagnostic),
     }
 }
 
@@ -363,7 +470,7 @@ fn cancellation_raised_after(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
     let Some(at) = cx
         .body
         .iter()
-        .position(|stmt| matches!(stmt, Stmt::Try(other) if std::ptr::eq(other, try_stmt)))
+        .position(|stmt| stmt.range() == try_stmt.range())
     else {
         return false;
     };
@@ -2051,6 +2158,16 @@ fn awaited_task(checker: &Checker, awaited: &Expr) -> Option<String> {
                 .first()
                 .and_then(|task| task_reference(checker, task))
         }
+        // `await asyncio.gather(*tasks)`: raises the first cancellation among the tasks.
+        Expr::Call(call)
+            if checker.model.call_path(call).as_deref() == Some("asyncio.gather")
+                && call.arguments.keywords.is_empty() =>
+        {
+            match &*call.arguments.args {
+                [Expr::Starred(starred)] => dotted_name(&starred.value),
+                _ => None,
+            }
+        }
         other => task_reference(checker, other),
     }
 }
@@ -2458,6 +2575,37 @@ fn waited_owner(awaited: &Expr) -> Option<String> {
         .flatten()
 }
 
+/// The dotted name of the container a loop goes over: `tasks`, `self._tasks` (also through
+/// `.values()`).
+fn iterated_container(iter: &Expr) -> Option<String> {
+    match iter {
+        Expr::Call(call)
+            if call.arguments.is_empty()
+                && matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "values") =>
+        {
+            let Expr::Attribute(method) = &*call.func else {
+                return None;
+            };
+            dotted_name(&method.value)
+        }
+        other => dotted_name(other),
+    }
+}
+
+/// Whether `body` cancels the task `name` holds (`name.cancel()`, also under an `if`).
+fn cancels_name(body: &[Stmt], name: &str) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call))
+            if matches!(&*call.func, Expr::Attribute(attribute)
+                if TASK_CANCEL_METHODS.contains(&attribute.attr.as_str())
+                    && matches!(&*attribute.value, Expr::Name(task) if task.id.as_str() == name)) =>
+        {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    })
+}
+
 /// Awaited names (`await task`), cancelled names (`task.cancel()`) and methods called on the
 /// receiver (`self.stop()`, by the receiver's name `receiver`), with their offsets, outside
 /// nested functions.
@@ -2483,6 +2631,16 @@ impl Collector {
                         found.waited_on.push((owner, await_expr.start()));
                     } else if let Some(task) = awaited_task(checker, &await_expr.value) {
                         found.awaited.push((task, await_expr.start()));
+                    }
+                }
+                // `for task in tasks: task.cancel()` (also over `self._tasks.values()`):
+                // the container's tasks are cancelled, for `await asyncio.gather(*tasks)`.
+                Node::Stmt(Stmt::For(for_stmt)) => {
+                    if let Expr::Name(target) = &*for_stmt.target
+                        && let Some(container) = iterated_container(&for_stmt.iter)
+                        && cancels_name(&for_stmt.body, target.id.as_str())
+                    {
+                        found.cancelled.push((container, for_stmt.end()));
                     }
                 }
                 Node::Expr(Expr::Call(call)) => {
