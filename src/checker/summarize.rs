@@ -92,8 +92,10 @@ pub(crate) fn record_call(
         .then(|| catalog::loop_callback(path))
         .flatten();
     let coroutine_api = in_call_tables && catalog::is_coroutine_api(path);
-    let checks_running_loop =
-        loop_affine && path.ends_with("get_running_loop") && inside_try_body(checker, call);
+    let checks_running_loop = loop_affine
+        && path.ends_with("get_running_loop")
+        && inside_try_body(checker, call)
+        && !runs_what_it_gives(checker, call);
     // `fut.add_done_callback(f)` on a value whose type the module cannot see (a project
     // class, a project function's result): the link, which knows the type, decides.
     let pending_callback = match &*call.func {
@@ -909,6 +911,19 @@ fn inside_try_body(checker: &Checker, call: &ast::ExprCall) -> bool {
         Stmt::Try(try_stmt) => crate::ast_query::body_holds(&try_stmt.body, call.range()),
         _ => false,
     })
+}
+
+/// Whether the loop `call` gives is run on the spot (`asyncio.get_running_loop()
+/// .run_until_complete(...)`): no probe of whether a loop runs, but a run that raises
+/// whichever way the answer goes.
+fn runs_what_it_gives(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let [.., Expr::Call(outer), Expr::Attribute(method), current] = checker.expression_ancestors()
+    else {
+        return false;
+    };
+    current.range() == call.range()
+        && outer.func.range() == method.range()
+        && matches!(method.attr.as_str(), "run_until_complete" | "run_forever")
 }
 
 /// Whether the current function can hold a loop guard at all: it names `is_running`,

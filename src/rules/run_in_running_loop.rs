@@ -106,7 +106,9 @@ result = await fetch_all(urls)
   `@database_sync_to_async`, the others LW103 lists), and what it calls: no loop runs on
   that thread.
 - The bridge above: a function that calls `asyncio.get_running_loop()` inside a `try` and
-  runs the loop only when none is running.
+  runs the loop only when none is running. Not a `try` that runs the very loop that call
+  gives (`asyncio.get_running_loop().run_until_complete(...)`): that raises whichever way,
+  and a handler around it only hides the failure.
 - A call guarded so that it only runs when no loop is running: in the `except RuntimeError`
   (or `Exception`, or bare) handler of a `try` that asks for the loop (`get_running_loop()`,
   `get_event_loop()`); in the branch where `loop.is_running()` is false (`if not
