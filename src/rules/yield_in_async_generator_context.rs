@@ -81,7 +81,8 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   comprehension that only collects its items, or by an `async for` loop whose body only
   collects (assignments and calls of `append`, `add`, `extend`, `update`, `put_nowait` and
   the like, also under an `if`; no `await`, where a cancellation could stop the loop, and no
-  `break`, `return` or `raise`): `async for chunk in gen(): pending.append(send(chunk))`.
+  `break`, `return` or `raise`): `async for chunk in gen(): pending.append(send(chunk))`, also
+  through a name the call is bound to first (`chunks = gen()`, `async for chunk in chunks:`).
   A comprehension counts in its own forms (`[item async for item in gen()]`, also
   through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
   wrapped in `contextlib.aclosing(...)` (or the
@@ -1215,17 +1216,34 @@ fn wrapped_through_name(body: &[Stmt], call: TextRange) -> Vec<TextRange> {
 
 /// Whether the generator the call at `call` makes is bound to a name first (`stream =
 /// gen(...)`) and that name is read only as what async comprehensions collect to the end
-/// (`[item async for item in stream]`), as [`ModuleCalls::exhausted`] reads a call written
-/// there.
+/// (`[item async for item in stream]`) or what collecting `async for` loops go over, as
+/// [`ModuleCalls::exhausted`] reads a call written there.
 fn exhausted_through_name(body: &[Stmt], call: TextRange) -> bool {
     let Some((scope, name)) = binding_of(body, call) else {
         return false;
     };
     let mut reads = 0usize;
     let mut collected = 0usize;
+    // `async for item in stream:` loops that only collect, by the range of `stream`.
+    let mut looped = Vec::new();
+    crate::ast_query::walk_statements_shallow(scope, &mut |stmt| {
+        if let Stmt::For(for_stmt) = stmt
+            && for_stmt.is_async
+            && matches!(&*for_stmt.iter, Expr::Name(iterated) if iterated.id.as_str() == name)
+            && only_collects(&for_stmt.body)
+        {
+            looped.push(for_stmt.iter.range());
+        }
+        Walk::Descend
+    });
     crate::ast_query::any_in_body(scope, &mut |expr| {
         match expr {
-            Expr::Name(read) if read.ctx.is_load() && read.id.as_str() == name => reads += 1,
+            Expr::Name(read) if read.ctx.is_load() && read.id.as_str() == name => {
+                reads += 1;
+                if looped.contains(&read.range()) {
+                    collected += 1;
+                }
+            }
             _ if !matches!(expr, Expr::Generator(_)) => {
                 if let Some((element, [generator])) = crate::ast_query::element_comprehension(expr)
                     && generator.is_async
