@@ -123,6 +123,7 @@ const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
         thread_unsafe_asyncio_in_executor::check,
     ),
     (Rule::RunInRunningLoop, run_in_running_loop::check),
+    (Rule::GetEventLoop, get_event_loop::check_project),
     (Rule::DanglingTask, dangling_task::check_project),
     (Rule::CancelledErrorSwallowed, |project, _, report| {
         cancelled_error_swallowed::check_project(project, report)

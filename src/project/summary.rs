@@ -1823,6 +1823,10 @@ pub struct ModuleSummary {
     /// (`create_task(...)` imported from the project's compatibility module): each stands
     /// when the link finds the name re-exports one of `asyncio`'s.
     pub pending_task_findings: ThinVec<PendingTaskFinding>,
+    /// LW201 findings in sync functions (`asyncio.get_event_loop()` where no loop may be
+    /// set): each stands unless every call of its function in the project is awaited in a
+    /// coroutine, where a loop runs, which the link decides.
+    pub pending_loop_findings: ThinVec<PendingLoopFinding>,
 }
 
 /// An LW403 finding held for the link, with the classes of other modules its handler raises
@@ -1842,6 +1846,13 @@ pub struct PendingCancellationFinding {
 pub struct PendingPollingFinding {
     pub diagnostic: crate::diagnostic::Diagnostic,
     pub members: ThinVec<Box<str>>,
+}
+
+/// An LW201 finding held for the link, with the index of the module's function it sits in.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingLoopFinding {
+    pub diagnostic: crate::diagnostic::Diagnostic,
+    pub function: u32,
 }
 
 /// An LW301 finding held for the link, with the project path the dropped call names.
@@ -1903,6 +1914,7 @@ impl ModuleSummary {
             || !self.pending_cancellation_findings.is_empty()
             || !self.pending_polling_findings.is_empty()
             || !self.pending_task_findings.is_empty()
+            || !self.pending_loop_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread
                     || !function.loop_runs.is_empty()

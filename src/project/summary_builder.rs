@@ -229,6 +229,17 @@ impl SummaryBuilder {
             });
     }
 
+    /// Holds an LW201 finding for the link, which knows how the innermost function is called.
+    pub fn hold_loop_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic) {
+        let function = self.stack.last().copied().unwrap_or(0) as u32;
+        self.summary
+            .pending_loop_findings
+            .push(super::summary::PendingLoopFinding {
+                diagnostic,
+                function,
+            });
+    }
+
     /// Holds an LW301 finding for the link, which knows whether the project path `callee`
     /// re-exports a task factory.
     pub fn hold_task_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic, callee: &str) {

@@ -13,6 +13,8 @@ use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::checker::version_gates::runs_only_before;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::summary::CallUsage;
+use crate::project::{Facts, Project};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
 use crate::settings::is_test_module;
@@ -105,6 +107,12 @@ except RuntimeError:
   function of a test module) and that its own module calls only inside `async def` functions
   (`with fake_server():` in `async def test_...`): it runs inside the running loop. A call in
   sync code, in a lambda, or the name passed on as a value keeps the finding.
+- In sync code, a function or method every call of which in the project is awaited in a
+  coroutine (`future = asyncio.get_event_loop().create_future()` ... `return future` in
+  `def ask(...)`, and `await ui.ask(...)` in every `async def` that calls it, in any module):
+  it runs inside the running loop. Decided at the link, from the calls the project resolves:
+  a call in sync code, a call whose result is not awaited, or no call at all in the project
+  (a public function's callers may be elsewhere) keeps the finding.
 
 A sync function may well run inside a running loop (a callback, a hook): there
 `get_event_loop()` returns that loop on every version. The rule cannot always know, so its
@@ -169,16 +177,49 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         {
             return;
         }
-        checker.report(
-            Diagnostic::new(
-                Rule::GetEventLoop,
-                "`asyncio.get_event_loop()` in sync code: where no loop is set in the thread it warns since Python 3.12 and raises `RuntimeError` since 3.14",
-                call.range(),
-            )
-            .with_help(
-                "Use `asyncio.run()`, an explicit `asyncio.new_event_loop()`, or `asyncio.get_running_loop()` in a `try`/`except RuntimeError`",
-            ),
+        let diagnostic = Diagnostic::new(
+            Rule::GetEventLoop,
+            "`asyncio.get_event_loop()` in sync code: where no loop is set in the thread it warns since Python 3.12 and raises `RuntimeError` since 3.14",
+            call.range(),
+        )
+        .with_help(
+            "Use `asyncio.run()`, an explicit `asyncio.new_event_loop()`, or `asyncio.get_running_loop()` in a `try`/`except RuntimeError`",
         );
+        // In a function, the link knows its callers: one that only coroutines call and
+        // await runs inside the running loop.
+        if checker.current_function().is_some() && !checker.model.scopes.innermost_is_lambda() {
+            checker.summary.hold_loop_finding(diagnostic);
+        } else {
+            checker.report(diagnostic);
+        }
+    }
+}
+
+/// Reports the LW201 findings held for the link whose function is not only awaited by
+/// coroutines: some call of it in the project is not awaited, or is made in sync code, or
+/// the project calls it nowhere (a public function's callers are not all in view).
+pub(crate) fn check_project(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_loop_findings {
+            let id = (index, pending.function as usize);
+            let callers = facts.callers.of(id);
+            let only_awaited_by_coroutines = callers.len() > 0
+                && callers.clone().all(|(caller, site)| {
+                    let calling = project.function(caller);
+                    calling.is_async
+                        && calling
+                            .calls
+                            .get(site)
+                            .is_some_and(|call| call.usage == CallUsage::Awaited)
+                });
+            if !only_awaited_by_coroutines {
+                report(index, pending.diagnostic.clone());
+            }
+        }
     }
 }
 
