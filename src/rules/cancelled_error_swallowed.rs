@@ -33,7 +33,8 @@ In an `async def`, flags an `except` clause that catches cancellation:
 - `except anyio.get_cancelled_exc_class():`,
 - and `with contextlib.suppress(...)` of any of these classes around code that awaits: a
   handler that does nothing, judged as `except asyncio.CancelledError: pass` is (the
-  exemptions below apply to it too, the cancel-and-wait idiom first),
+  exemptions below apply to it too, the cancel-and-wait idiom first); not inside an
+  `except` handler that caught the cancellation already, which is judged for it,
 
 (also in `except*` clauses) when its body does not re-raise on every path. A path re-raises when
 it ends in a bare `raise`, `raise <the caught name>` (`except asyncio.CancelledError as exc:
@@ -347,6 +348,11 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         finalbody: Default::default(),
         is_star: false,
     };
+    // Inside a handler that caught the cancellation already: that handler is judged (and
+    // reported) for it, and this one could only meet a second cancellation.
+    if in_cancellation_handler(checker, with.range()) {
+        return;
+    }
     let Some(held) = swallows(checker, &as_try, None) else {
         return;
     };
@@ -362,6 +368,27 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         "Catch it in `except asyncio.CancelledError:` and re-raise unless this code cancelled what it awaits (cancel the task just before, or test `asyncio.current_task().cancelling()`)",
     );
     report_or_hold(checker, diagnostic, held);
+}
+
+/// Whether `range` lies in an `except` handler of its function that catches cancellation.
+fn in_cancellation_handler(checker: &Checker, range: TextRange) -> bool {
+    for stmt in checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
+            Stmt::Try(outer) => {
+                let catching = outer.handlers.iter().any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.range().contains_range(range)
+                        && catches_cancellation(checker, handler.type_.as_deref()).is_some()
+                });
+                if catching {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The context managers that suppress the exceptions they are given.
