@@ -147,11 +147,13 @@ pub const INIT_ONCE_WORDS: &[&str] = &[
     "bootstrap",
     "warm",
     "auth",
+    "activate",
 ];
 
 /// Words that say "tear down": a flag in such a method guards a teardown, not an initialisation.
 pub const TEARDOWN_WORDS: &[&str] = &[
     "close",
+    "deactivate",
     "stop",
     "shutdown",
     "eof",

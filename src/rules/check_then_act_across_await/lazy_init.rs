@@ -50,6 +50,20 @@ impl<'a> Analysis<'_, 'a, '_> {
         if !missing.is_empty() {
             let events = flatten(self, &if_stmt.body);
             self.report_states(&missing, &events, races);
+            // The write after the block: `if not self._active: await self._open()` then
+            // `self._active = True`, the body awaiting and every path going on to the write.
+            if races.len() == before
+                && if_stmt.elif_else_clauses.is_empty()
+                && !exits(&if_stmt.body)
+                && if_stmt
+                    .body
+                    .iter()
+                    .any(|stmt| first_await_in_stmt(stmt).is_some())
+            {
+                let mut events = events;
+                events.extend(flatten(self, rest));
+                self.report_states(&missing, &events, races);
+            }
         }
         // Early-return form: `if self._ready: return` ... await ...; `self._ready = True`.
         // (`if self._closed: raise ...` is a precondition, not an initialise-once guard.)

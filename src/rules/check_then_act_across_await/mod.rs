@@ -49,7 +49,8 @@ lies between them, so that another coroutine can make the same decision in the m
   walrus: `(found := self._cache.get(key)) is None`, or by a local assigned right before the
   test: `found = self._cache.get(key)` then `if found is None:`; or its forgiving spelling, `try: return
   self._cache[key]` / `except KeyError: pass` with the fill after the `try`) whose body awaits and only then
-  assigns that same attribute, global or key; and its early-return form, `if self._ready: return`
+  assigns that same attribute, global or key (also right after the block, which every path
+  goes on to: `if not self._active: await self._open()` then `self._active = True`); and its early-return form, `if self._ready: return`
   followed by awaits and then `self._ready = True`. The write may be made by a method the body
   calls on the receiver (`await self._connect()`, or `await super().initialize()` for a base
   class the module defines) when that method sets the attribute after an await of its own,
