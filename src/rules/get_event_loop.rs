@@ -13,7 +13,6 @@ use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::checker::version_gates::runs_only_before;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::project::summary::CallUsage;
 use crate::project::{Facts, Project};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
@@ -107,12 +106,13 @@ except RuntimeError:
   function of a test module) and that its own module calls only inside `async def` functions
   (`with fake_server():` in `async def test_...`): it runs inside the running loop. A call in
   sync code, in a lambda, or the name passed on as a value keeps the finding.
-- In sync code, a function or method every call of which in the project is awaited in a
-  coroutine (`future = asyncio.get_event_loop().create_future()` ... `return future` in
-  `def ask(...)`, and `await ui.ask(...)` in every `async def` that calls it, in any module):
-  it runs inside the running loop. Decided at the link, from the calls the project resolves:
-  a call in sync code, a call whose result is not awaited, or no call at all in the project
-  (a public function's callers may be elsewhere) keeps the finding.
+- In sync code, a function or method every call of which in the project is made in a
+  coroutine's own body (`future = asyncio.get_event_loop().create_future()` ... `return
+  future` in `def ask(...)`, and `await ui.ask(...)` or `loop = current_loop()` in every
+  `async def` that calls it, in any module): it runs inside the running loop. Decided at the
+  link, from the calls the project resolves: a call in sync code (or in a lambda or a
+  function nested in the coroutine), no call at all in the project, or the name handed on
+  as a value in its module (`run_later(helper)`: it may run anywhere) keeps the finding.
 
 A sync function may well run inside a running loop (a callback, a hook): there
 `get_event_loop()` returns that loop on every version. The rule cannot always know, so its
@@ -187,7 +187,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         );
         // In a function, the link knows its callers: one that only coroutines call and
         // await runs inside the running loop.
-        if checker.current_function().is_some() && !checker.model.scopes.innermost_is_lambda() {
+        if only_called_in_module(checker) {
             checker.summary.hold_loop_finding(diagnostic);
         } else {
             checker.report(diagnostic);
@@ -195,8 +195,34 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
 }
 
-/// Reports the LW201 findings held for the link whose function is not only awaited by
-/// coroutines: some call of it in the project is not awaited, or is made in sync code, or
+/// Whether the call sits in a function (or a method of a module-level class) whose name its
+/// module uses only to call it: the link, which sees the calls, can then tell whether only
+/// coroutines do. A name handed on as a value (`run_later(helper)`) may run anywhere.
+fn only_called_in_module(checker: &Checker) -> bool {
+    if checker.model.scopes.innermost_is_lambda() {
+        return false;
+    }
+    let mut scopes = checker
+        .statement_ancestors()
+        .iter()
+        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    let (function, is_method) = match (scopes.next(), scopes.next(), scopes.next()) {
+        (Some(Stmt::FunctionDef(function)), None, None) => (function, false),
+        (Some(Stmt::ClassDef(_)), Some(Stmt::FunctionDef(method)), None) => (method, true),
+        _ => return false,
+    };
+    uses_of_name(
+        &checker.module().body,
+        function.name.as_str(),
+        is_method,
+        &|_| false,
+    )
+    .iter()
+    .all(|usage| usage.called)
+}
+
+/// Reports the LW201 findings held for the link whose function is not only called by
+/// coroutines: some call of it in the project is made in sync code, or
 /// the project calls it nowhere (a public function's callers are not all in view).
 pub(crate) fn check_project(
     project: &Project,
@@ -207,16 +233,18 @@ pub(crate) fn check_project(
         for pending in &module.summary.pending_loop_findings {
             let id = (index, pending.function as usize);
             let callers = facts.callers.of(id);
-            let only_awaited_by_coroutines = callers.len() > 0
+            // Called in a coroutine's own body, the function runs on the loop's thread
+            // while the loop runs, whatever is done with what it returns.
+            let only_called_by_coroutines = callers.len() > 0
                 && callers.clone().all(|(caller, site)| {
                     let calling = project.function(caller);
                     calling.is_async
                         && calling
                             .calls
                             .get(site)
-                            .is_some_and(|call| call.usage == CallUsage::Awaited)
+                            .is_some_and(|call| call.in_async_context())
                 });
-            if !only_awaited_by_coroutines {
+            if !only_called_by_coroutines {
                 report(index, pending.diagnostic.clone());
             }
         }
