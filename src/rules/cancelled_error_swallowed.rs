@@ -179,12 +179,14 @@ or, when cleanup must also run on cancellation, re-raise after it:
   caught), with no `return`, `break` or `continue` in them: the helper finishes a cleanup
   through repeated cancellation, and its caller re-raises what it is handling afterwards. A
   call anywhere else, or the name used as a value, keeps the finding.
-- The module's entry coroutine ending: a handler of the `try` that is the last statement of a
-  module-level `async def` the module runs with a loop runner (`asyncio.run(main())`,
+- The module's entry coroutine ending: a handler of a `try` of the body of a module-level
+  `async def`, after which the body neither awaits nor loops (a report printed, a value
+  returned), that the module runs with a loop runner (`asyncio.run(main())`,
   `loop.run_until_complete(main())`) and names nowhere else. Only the runner cancels that task
   (on Ctrl+C, or at the loop's shutdown), nothing awaits it, and no timeout or task group sits
   above it: letting it return through its cleanup is the graceful exit. A `try` inside a loop,
-  or followed by more code, keeps running after the cancellation and is flagged; so is a
+  or followed by code that awaits or loops, keeps running after the cancellation and is
+  flagged; so is a
   coroutine the module also awaits or hands on. Another module awaiting it is not looked for.
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
@@ -2422,8 +2424,8 @@ fn called_only_from_reraising_handlers(checker: &Checker) -> bool {
             .all(|usage| usage.called && usage.in_marked_handler)
 }
 
-/// Whether the `try` ends the module's entry coroutine: the last statement of a module-level
-/// `async def` that the module runs with a loop runner (`asyncio.run(main())`,
+/// Whether the `try` ends the module's entry coroutine: a statement of the body of a
+/// module-level `async def`, followed by nothing that suspends or loops, that the module runs with a loop runner (`asyncio.run(main())`,
 /// `loop.run_until_complete(main())`) and uses nowhere else. Only the runner cancels such a
 /// task (Ctrl+C, the loop's shutdown); a handler that swallows the cancellation lets the
 /// function return through its cleanup, and the program ends as asked. Nothing awaits the
@@ -2437,8 +2439,22 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
     let at_module_level = module
         .iter()
         .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
-    let ends_body =
-        matches!(function.body.last(), Some(Stmt::Try(last)) if std::ptr::eq(last, try_stmt));
+    // The `try` ends the body, or only code that cannot suspend follows it (a report
+    // printed, a value returned): the function then returns at once.
+    let Some(at) = function
+        .body
+        .iter()
+        .position(|stmt| stmt.range() == try_stmt.range())
+    else {
+        return false;
+    };
+    let ends_body = function.body[at + 1..].iter().all(|stmt| {
+        !matches!(stmt, Stmt::For(_) | Stmt::While(_))
+            && !matches!(stmt, Stmt::With(with) if with.is_async)
+            && !any_in_body(std::slice::from_ref(stmt), &mut |expr| {
+                matches!(expr, Expr::Await(_))
+            })
+    });
     if !(function.is_async && at_module_level && ends_body) {
         return false;
     }
