@@ -111,6 +111,19 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                 super::await_expression(self, await_expr);
                 visitor::walk_expr(self, expr);
             }
+            // The arm a settled test never takes (`x if False else y`, a version gate) is
+            // not walked, as the `if` statement's.
+            Expr::If(choice) => {
+                self.visit_expr(&choice.test);
+                match test_outcome(self, &choice.test) {
+                    Some(true) => self.visit_expr(&choice.body),
+                    Some(false) => self.visit_expr(&choice.orelse),
+                    None => {
+                        self.visit_expr(&choice.body);
+                        self.visit_expr(&choice.orelse);
+                    }
+                }
+            }
             Expr::Lambda(lambda) => {
                 if let Some(parameters) = &lambda.parameters {
                     for parameter in parameters.iter_non_variadic_params() {
