@@ -24,7 +24,9 @@ argument spells it; or a name of the project that re-exports one of these, such 
 result is thrown away:
 - the call is a bare expression statement,
 - it is bound to a local name that is never read afterwards (`_ = asyncio.create_task(...)`
-  included),
+  included), unless the binding is in the body of a function that ends in a `while True:`
+  loop with no `break` or `return` of its own (a serve-forever coroutine: the frame, and the
+  local with it, lives as long as the loop),
 - `[asyncio.create_task(c) for c in coros]` as a statement, or bound to a name never read,
 - `asyncio.create_task(...).add_done_callback(...)` as a statement (the callback does not
   keep the task alive either),
@@ -630,6 +632,7 @@ fn unread_names(
     if names
         .iter()
         .any(|name| read_after(checker, statement, name))
+        || frame_never_ends(checker, statement)
     {
         return None;
     }
@@ -638,6 +641,20 @@ fn unread_names(
         Dropped::Comprehension => Some(Dropped::UnreadList(name)),
         _ => Some(Dropped::UnreadName(name)),
     }
+}
+
+/// Whether the function's frame, which holds the name bound by `statement`, lives on while
+/// the program runs: `statement` is in the function's own body, which ends in a `while True:`
+/// loop that no `break` of its own leaves and no `return` in it ends (a serve-forever
+/// coroutine). The local is a strong reference to the task for as long as the loop goes.
+fn frame_never_ends(checker: &Checker, statement: &Stmt) -> bool {
+    let body = checker.current_body();
+    let in_own_body = body.iter().any(|stmt| stmt.range() == statement.range());
+    in_own_body
+        && matches!(body.last(), Some(Stmt::While(loop_stmt))
+            if crate::ast_query::is_always_true(&loop_stmt.test)
+                && !crate::ast_query::breaks_out(&loop_stmt.body)
+                && !crate::ast_query::contains_return(&loop_stmt.body))
 }
 
 /// Whether `name` is read after `statement` in the current function: later in the body, anywhere
