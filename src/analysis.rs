@@ -372,6 +372,7 @@ fn analyse_text(
                 attributes,
                 parameter_attributes,
                 metaclass: info.metaclass.as_deref().map(Name::new),
+                unbounded_queues: info.unbounded_queues.iter().map(|a| Name::new(a)).collect(),
             };
             (path, class)
         }));

@@ -1551,3 +1551,19 @@ pub fn uses_of_name<'a>(
     uses.visit_body(body);
     uses.found
 }
+
+/// Whether a thread queue's construction sets no bound: no `maxsize` (keyword or first
+/// argument), or a literal one of `0` or less. `put` on such a queue never waits for room.
+pub fn sets_no_queue_bound(construction: &ast::ExprCall) -> bool {
+    match construction.arguments.find_argument_value("maxsize", 0) {
+        None => true,
+        Some(Expr::NumberLiteral(number)) => {
+            matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(0))
+        }
+        Some(Expr::UnaryOp(negative)) => {
+            negative.op == ast::UnaryOp::USub
+                && matches!(&*negative.operand, Expr::NumberLiteral(_))
+        }
+        Some(_) => false,
+    }
+}

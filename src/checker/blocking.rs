@@ -638,17 +638,7 @@ fn is_unbounded_queue(checker: &Checker, value: &Expr) -> bool {
     if !made.is_some_and(|made| catalog::UNBOUNDED_UNLESS_SIZED.contains(&made.as_str())) {
         return false;
     }
-    match construction.arguments.find_argument_value("maxsize", 0) {
-        None => true,
-        Some(Expr::NumberLiteral(number)) => {
-            matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(0))
-        }
-        Some(Expr::UnaryOp(negative)) => {
-            negative.op == ast::UnaryOp::USub
-                && matches!(&*negative.operand, Expr::NumberLiteral(_))
-        }
-        Some(_) => false,
-    }
+    crate::ast_query::sets_no_queue_bound(construction)
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {

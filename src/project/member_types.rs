@@ -252,6 +252,77 @@ impl<'a> Project<'a> {
             })
     }
 
+    /// Whether `path` (a call's callee, through values: `app.pool.Worker.process.jobs.put`)
+    /// puts on an attribute of a project class that the class only ever sets to a thread
+    /// queue made without a bound ([`ClassSummary::unbounded_queues`]): such a `put` never
+    /// waits, wherever the queue was made.
+    pub fn puts_on_unbounded_queue(&self, path: &str) -> bool {
+        let Some((value, attribute)) = path
+            .strip_suffix(".put")
+            .and_then(|owner| owner.rsplit_once('.'))
+        else {
+            return false;
+        };
+        let Some(class) = self.project_class_of_value(value) else {
+            return false;
+        };
+        let mut pending = vec![class];
+        let mut seen = HashSet::default();
+        while let Some(current) = pending.pop() {
+            if !seen.insert(current) || seen.len() > MAX_STEPS {
+                continue;
+            }
+            let Some(summary) = self.class_summary(current) else {
+                continue;
+            };
+            if summary
+                .unbounded_queues
+                .iter()
+                .any(|queue| queue.as_str() == attribute)
+            {
+                return true;
+            }
+            pending.extend(
+                summary
+                    .bases
+                    .iter()
+                    .filter_map(|base| self.resolve_class(base)),
+            );
+        }
+        false
+    }
+
+    /// The project class of the value `path` names through the project's types: an
+    /// instance of a class (`app.Worker`), or a member of one whose type its class declares
+    /// (`app.pool.Worker.process`, `process: Process`).
+    fn project_class_of_value(&self, path: &str) -> Option<&'a str> {
+        if let Some(Type::Project(class)) = self.class_type(path) {
+            return Some(class);
+        }
+        let segments: Vec<&str> = segments(path).collect();
+        let mut memo = Memo::default();
+        let (mut current, start) = self.typed_prefix(path, &segments, &mut memo)?;
+        for segment in &segments[start..] {
+            let (name, called) = match segment.strip_suffix(DEFERRED_CALL) {
+                Some(name) => (name, true),
+                None => (*segment, false),
+            };
+            current = match current {
+                Type::Project(class) => {
+                    match self.project_member(class, name, false, called, &mut memo.inherited)? {
+                        Member::Value(next) => next,
+                        Member::Done(_) => return None,
+                    }
+                }
+                Type::Library(_) => return None,
+            };
+        }
+        match current {
+            Type::Project(class) => Some(class),
+            Type::Library(_) => None,
+        }
+    }
+
     /// [`Self::resolve_member`], with what earlier resolutions learnt in `memo`.
     fn resolve_member_in<'p>(&self, path: &'p str, memo: &mut Memo<'p, 'a>) -> Option<Target> {
         if !self.may_be_project_path(path) {
@@ -969,6 +1040,8 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
         if !call.in_async_context()
             && let Some(api) = linked_blocking(path, function, site)
                 .filter(|api| catalog::blocks_helper(path, api))
+            && !(is_unbounded_unless_sized_put(path)
+                && project.puts_on_unbounded_queue(summary.callee(call)))
         {
             sites.blocking.push(BlockingSite {
                 api: Name::new(path),
@@ -1056,6 +1129,12 @@ pub fn linked_blocking(
     Some(api)
 }
 
+/// `put` of a thread queue that has no bound unless it is made with one.
+fn is_unbounded_unless_sized_put(path: &str) -> bool {
+    path.strip_suffix(".put")
+        .is_some_and(|class| catalog::UNBOUNDED_UNLESS_SIZED.contains(&class))
+}
+
 /// A call in a coroutine that the link resolved, through the project's types, to a
 /// blocking library API: what LW101 and LW102 report beside the calls each module judged.
 pub struct LinkedBlockingCall<'p> {
@@ -1091,7 +1170,10 @@ pub fn blocking_calls_in_async<'p>(project: &'p Project) -> Vec<LinkedBlockingCa
             let Resolution::External(path) = project.resolution(id.0, call.callee) else {
                 continue;
             };
-            if let Some(api) = linked_blocking(path, function, site) {
+            if let Some(api) = linked_blocking(path, function, site)
+                && !(is_unbounded_unless_sized_put(path)
+                    && project.puts_on_unbounded_queue(project.modules[id.0].summary.callee(call)))
+            {
                 found.push(LinkedBlockingCall {
                     caller: id,
                     call,

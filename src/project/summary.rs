@@ -1267,6 +1267,9 @@ pub struct ClassSummary {
     /// The class's `metaclass=`, when it names one: the link asks whether it is a project
     /// class whose `__call__` stands between a call of the class and its `__init__`.
     pub metaclass: Option<Name>,
+    /// Attributes the class only ever sets to thread queues made without a bound: a `put` on
+    /// one, from any module, never waits.
+    pub unbounded_queues: ThinVec<Name>,
 }
 
 impl ClassSummary {

@@ -32,6 +32,10 @@ pub struct ClassInfo {
     /// `__call__` decides what calling the class does (a singleton's returns the instance it
     /// made first, without running `__init__` again).
     pub metaclass: Option<String>,
+    /// Attributes the class's methods only ever set to a thread queue made without a bound
+    /// (`self.jobs = queue.Queue()`, or `None`): a `put` on one never waits, also where
+    /// another module calls it (the link reads this).
+    pub unbounded_queues: Vec<String>,
 }
 
 /// Every name bound at module level, and the module's classes.

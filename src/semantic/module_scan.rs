@@ -547,11 +547,13 @@ impl ModuleBindings {
                     .is_some_and(|arg| arg.as_str() == "metaclass")
             })
             .and_then(|keyword| model.path_of(&keyword.value));
+        let unbounded_queues = unbounded_queue_attributes(class, &model);
         ClassInfo {
             bases,
             methods,
             entries,
             metaclass,
+            unbounded_queues,
             ..ClassInfo::default()
         }
     }
@@ -659,6 +661,50 @@ impl ModuleBindings {
             }
         }
     }
+}
+
+/// The attributes that the methods of `class` set only to thread queues made without a
+/// bound (`self.jobs = queue.Queue()`), or to `None`, at least once to such a queue.
+fn unbounded_queue_attributes(class: &ast::StmtClassDef, model: &SemanticModel) -> Vec<String> {
+    // Per attribute: whether every value set so far is an unbounded queue (or `None`), and
+    // whether one was a queue.
+    let mut seen: HashMap<&str, (bool, bool)> = HashMap::default();
+    for stmt in &class.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        let Some(receiver) = method.parameters.iter().next().map(|p| p.name().as_str()) else {
+            continue;
+        };
+        crate::ast_query::collect_assignments(&method.body, &mut |target, value, index| {
+            let Expr::Attribute(attribute) = target else {
+                return;
+            };
+            if !matches!(&*attribute.value, Expr::Name(owner) if owner.id.as_str() == receiver) {
+                return;
+            }
+            let entry = seen.entry(attribute.attr.as_str()).or_insert((true, false));
+            match (value, index) {
+                (Some(Expr::NoneLiteral(_)), None) => {}
+                (Some(Expr::Call(made)), None)
+                    if model.call_path(made).is_some_and(|path| {
+                        catalog::UNBOUNDED_UNLESS_SIZED.contains(&path.as_str())
+                    }) =>
+                {
+                    entry.0 &= crate::ast_query::sets_no_queue_bound(made);
+                    entry.1 = true;
+                }
+                _ => entry.0 = false,
+            }
+        });
+    }
+    let mut found: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, (only_unbounded, made))| *only_unbounded && *made)
+        .map(|(attribute, _)| attribute.to_owned())
+        .collect();
+    found.sort_unstable();
+    found
 }
 
 /// Whether every `return` of `method` gives its receiver (`return self`), and there is one.

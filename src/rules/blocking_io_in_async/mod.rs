@@ -163,7 +163,10 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   to the attribute in the class's methods, is such a queue: it never waits for room. The same
   for a queue the module makes nowhere itself (a parameter, a parameter kept on `self`, a
   field of another object: `state.text_queue.put(x)`) when every thread queue the module
-  makes is unbounded, and it makes at least one. A `get` on a thread queue the
+  makes is unbounded, and it makes at least one. And a `put` on an attribute of a class of
+  another module (`pool.work.put(job)` with `pool: Pool`) that the class's methods only ever
+  set to such a queue, or to `None` (decided at the link, which knows the class; so is the
+  same `put` in a sync helper a coroutine calls, for LW103). A `get` on a thread queue the
   code has just seen is not empty, with no await since: inside `while not q.empty():` or
   `if q.qsize():` (the drain idiom), or right after `while q.empty(): await
   asyncio.sleep(...)` with no `break` (only another thread taking the item in between could
