@@ -24,9 +24,9 @@ argument spells it; or a name of the project that re-exports one of these, such 
 result is thrown away:
 - the call is a bare expression statement,
 - it is bound to a local name that is never read afterwards (`_ = asyncio.create_task(...)`
-  included), unless the binding is in the body of a function that ends in a `while True:`
-  loop with no `break` or `return` of its own (a serve-forever coroutine: the frame, and the
-  local with it, lives as long as the loop),
+  included), unless the binding is in the body of a function that goes on into a `while
+  True:` loop with no `break` or `return` of its own, also at the top of a `try` body (a
+  serve-forever coroutine: the frame, and the local with it, lives as long as the loop),
 - `[asyncio.create_task(c) for c in coros]` as a statement, or bound to a name never read,
 - `asyncio.create_task(...).add_done_callback(...)` as a statement (the callback does not
   keep the task alive either),
@@ -644,17 +644,38 @@ fn unread_names(
 }
 
 /// Whether the function's frame, which holds the name bound by `statement`, lives on while
-/// the program runs: `statement` is in the function's own body, which ends in a `while True:`
-/// loop that no `break` of its own leaves and no `return` in it ends (a serve-forever
-/// coroutine). The local is a strong reference to the task for as long as the loop goes.
+/// the program runs: `statement` is in the function's own body, which goes on, with no
+/// `return` first, into a `while True:` loop (also at the top of a `try` body) that no
+/// `break` of its own leaves and no `return` in it ends (a serve-forever coroutine). The
+/// local is a strong reference to the task for as long as the loop goes.
 fn frame_never_ends(checker: &Checker, statement: &Stmt) -> bool {
+    fn loops_forever(stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|stmt| match stmt {
+            Stmt::While(loop_stmt) => {
+                crate::ast_query::is_always_true(&loop_stmt.test)
+                    && !crate::ast_query::breaks_out(&loop_stmt.body)
+                    && !crate::ast_query::contains_return(&loop_stmt.body)
+            }
+            // `try: await serve(); while True: ...` / `except KeyboardInterrupt:`: only an
+            // exception leaves the loop, and the program is ending then.
+            Stmt::Try(try_stmt) => loops_forever(&try_stmt.body),
+            _ => false,
+        })
+    }
     let body = checker.current_body();
-    let in_own_body = body.iter().any(|stmt| stmt.range() == statement.range());
-    in_own_body
-        && matches!(body.last(), Some(Stmt::While(loop_stmt))
-            if crate::ast_query::is_always_true(&loop_stmt.test)
-                && !crate::ast_query::breaks_out(&loop_stmt.body)
-                && !crate::ast_query::contains_return(&loop_stmt.body))
+    let Some(at) = body
+        .iter()
+        .position(|stmt| stmt.range() == statement.range())
+    else {
+        return false;
+    };
+    // No `return` can come first: the statements before the loop run straight into it.
+    let before_loop = &body[at + 1..];
+    loops_forever(before_loop)
+        && !before_loop
+            .iter()
+            .take_while(|stmt| !loops_forever(std::slice::from_ref(*stmt)))
+            .any(|stmt| crate::ast_query::contains_return(std::slice::from_ref(stmt)))
 }
 
 /// Whether `name` is read after `statement` in the current function: later in the body, anywhere
