@@ -456,6 +456,21 @@ pub const NEVER_RETURNING_TYPES: &[&str] = &[
     "typing_extensions.Never",
 ];
 
+/// The loop's methods that take a protocol factory (first argument, or `protocol_factory=`):
+/// the loop calls it, and the protocol's methods, on its own thread while it runs.
+pub const PROTOCOL_FACTORY_METHODS: &[&str] = &[
+    "create_connection",
+    "create_datagram_endpoint",
+    "create_server",
+    "create_unix_connection",
+    "create_unix_server",
+    "connect_accepted_socket",
+    "connect_read_pipe",
+    "connect_write_pipe",
+    "subprocess_exec",
+    "subprocess_shell",
+];
+
 /// Event-loop methods that run the callback they are handed on the loop's own thread, while
 /// it runs (`loop.add_reader(fd, on_readable)`, `loop.call_soon(flush)`): there the loop is
 /// the running one. Not `add_done_callback`, which a `concurrent.futures` future runs on the

@@ -6,8 +6,9 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{NameUse, Node, Walk, last_identifier, uses_of_name, walk_body_shallow};
 use crate::catalog::{
-    GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, LOOP_RUNS_CALLBACK, SET_EVENT_LOOP_CALLS,
-    WARNING_CATCHER, WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS, WARNING_FILTER_CALLS,
+    GET_EVENT_LOOP_CALLS, LOOP_INSTALLING_TEST_CASES, LOOP_RUNS_CALLBACK, PROTOCOL_FACTORY_METHODS,
+    SET_EVENT_LOOP_CALLS, WARNING_CATCHER, WARNING_EXPECTING_CONTEXTS, WARNING_EXPECTING_METHODS,
+    WARNING_FILTER_CALLS,
 };
 use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
@@ -85,6 +86,12 @@ except RuntimeError:
   otherwise only calls from coroutines: the loop runs it on its own thread, where
   `get_event_loop()` returns the running loop. Not one handed to `add_done_callback`, which
   a `concurrent.futures` future runs on the thread that completes it.
+- In sync code, a method of a module-level class that the module only hands to the loop as
+  a protocol factory (`loop.create_datagram_endpoint(lambda: Sink(buffer), ...)`,
+  `loop.create_connection(Client, host, port)`, `create_server`, `connect_read_pipe`,
+  `subprocess_exec` and the like): the loop builds the protocol and calls its methods on its
+  own thread while it runs. A class the module also makes or names elsewhere keeps the
+  finding.
 - In sync code, a call in the body of a `try` whose handler catches `RuntimeError` (or
   `Exception`, or everything), or of a `with contextlib.suppress(...)` of one of those: the
   code already handles the error Python 3.14 raises. Not when the handler only gives up
@@ -174,6 +181,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             || in_loop_installing_test_case(checker)
             || called_only_from_coroutines(checker)
             || runs_only_as_loop_callback(checker)
+            || in_protocol_only_the_loop_builds(checker)
         {
             return;
         }
@@ -386,6 +394,42 @@ fn runs_only_as_loop_callback(checker: &Checker) -> bool {
         && uses
             .iter()
             .all(|usage| handed_to_loop(usage) || usage.called && usage.in_coroutine)
+}
+
+/// Whether the call sits in a method of a module-level class that the module only hands to
+/// the loop as a protocol factory (`loop.create_datagram_endpoint(lambda: Adapter(sink),
+/// ...)`, `loop.create_connection(Client, ...)`): the loop builds the protocol, and calls its
+/// methods, on its own thread while it runs, where `get_event_loop()` returns that loop.
+fn in_protocol_only_the_loop_builds(checker: &Checker) -> bool {
+    let mut scopes = checker
+        .statement_ancestors()
+        .iter()
+        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    let (Some(Stmt::ClassDef(class)), Some(Stmt::FunctionDef(_)), None) =
+        (scopes.next(), scopes.next(), scopes.next())
+    else {
+        return false;
+    };
+    let name = class.name.as_str();
+    let module = &checker.module().body;
+    let mut factories = 0usize;
+    crate::ast_query::any_in_body(module, &mut |expr| {
+        if let Expr::Call(call) = expr
+            && last_identifier(&call.func)
+                .is_some_and(|method| PROTOCOL_FACTORY_METHODS.contains(&method))
+            && let Some(factory) = call.arguments.find_argument_value("protocol_factory", 0)
+        {
+            let builds = match factory {
+                Expr::Name(named) => named.id.as_str() == name,
+                Expr::Lambda(lambda) => matches!(&*lambda.body, Expr::Call(made)
+                    if matches!(&*made.func, Expr::Name(named) if named.id.as_str() == name)),
+                _ => false,
+            };
+            factories += usize::from(builds);
+        }
+        false
+    });
+    factories > 0 && uses_of_name(module, name, false, &|_| false).len() == factories
 }
 
 /// Whether the code at `offset` runs inside a `with` that expects a warning or sets what
