@@ -132,7 +132,8 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `if asyncio.current_task().cancelling(): raise`, with a walrus
   (`if (task := asyncio.current_task()) and task.cancelling(): raise`), with a name bound to
   `asyncio.current_task()` in the function, with `> 0`, or negated
-  (`if task is None or not task.cancelling(): raise OtherError(...)` followed by `raise`), or
+  (`if task is None or not task.cancelling(): raise OtherError(...)` followed by `raise`), as
+  one part of an `or` (`if caller.cancelling() or not handle.cancelled_internally: raise`), or
   asked of a function of the module that returns the test, every other `return` of which
   gives `False` or `None` (`if _raised_by_the_body(): raise NodeError() from exc` where the
   helper ends in `return asyncio.current_task().cancelling() == 0`).
@@ -970,6 +971,7 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
                         Some(test) => {
                             if (is_cancellation_test(cx.checker, test, caught)
                                 || implies_cancelling(cx, test, true)
+                                || raises_when_cancelling_among(cx, test)
                                 || unless_in_flight(cx, test, caught)
                                 || tells_own_cancel_apart(cx, test, caught))
                                 && reraises()
@@ -1243,6 +1245,15 @@ fn isinstance_classes<'e>(
 // ---------------------------------------------------------------------------------------
 // `if asyncio.current_task().cancelling(): raise`, the 3.11 way to tell an external cancel
 // (of this task: re-raise it) from an internal one (of something it awaited).
+
+/// Whether `test` is an `or` one part of which is true while the current task is being
+/// cancelled (`caller.cancelling() or not handle.cancelled_internally`): the branch it opens
+/// is taken on every outside cancel, whatever the other parts say.
+fn raises_when_cancelling_among(cx: &Cx, test: &Expr) -> bool {
+    matches!(test, Expr::BoolOp(bool_op)
+        if bool_op.op == ast::BoolOp::Or
+            && bool_op.values.iter().any(|value| implies_cancelling(cx, value, true)))
+}
 
 /// Whether `test` being `outcome` means the current task is being cancelled:
 /// `task.cancelling()`, `task.cancelling() > 0` when true; `not task.cancelling()`,
