@@ -43,7 +43,9 @@ error is observable. The message says which of these it is:
    (`db.orders.delete_one(...)`, `client.put(...)`, `device.set_power(True)`), or runs a coroutine
    of this module that awaits one (`insert`, `update_one`, `delete`, `remove`, `save`, `commit`,
    `set`, `put`, `patch`, `upsert`, ...; `execute` with INSERT/UPDATE/DELETE SQL), directly or
-   through the module's functions it calls, or that assigns a `global`/`nonlocal` name. A
+   through the module's functions it calls, or that assigns a `global`/`nonlocal` name (not a
+   `nonlocal` that is a local of the function holding the gather, outside any `try` with
+   handlers there: when the gather raises that function unwinds, and nothing reads it). A
    method of such a name awaited in a worker thread counts as well (`await
    asyncio.to_thread(self.vector_store.delete, vector_id=i)`; not `update`, which also
    names a refresh).
@@ -1380,10 +1382,49 @@ impl<'a> Writes<'_, '_, 'a, '_> {
         }
     }
 
+    /// Whether `name` is a `nonlocal` of the function being read that is a local of the
+    /// function holding the gather (`done += 1` in a worker nested in `bench`, which binds
+    /// `done`), outside any `try` with handlers: when the gather raises, that function
+    /// unwinds, and nothing reads what the siblings go on writing there.
+    fn owned_by_the_gathering_function(&self, name: &str) -> bool {
+        let (Some(gathering), Some(worker)) =
+            (self.checker.current_function(), self.scope.function)
+        else {
+            return false;
+        };
+        let declared_nonlocal =
+            crate::ast_query::walk_statements_shallow(&worker.body, &mut |stmt| match stmt {
+                Stmt::Nonlocal(nonlocal)
+                    if nonlocal
+                        .names
+                        .iter()
+                        .any(|declared| declared.as_str() == name) =>
+                {
+                    crate::ast_query::Walk::Stop
+                }
+                _ => crate::ast_query::Walk::Descend,
+            });
+        // A handler around the gather lets the function carry on, and read the name.
+        let handled = self
+            .checker
+            .statement_ancestors()
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::Try(try_stmt) if !try_stmt.handlers.is_empty()));
+        let mut bindings = BoundNames::default();
+        bindings.visit_body(&gathering.body);
+        declared_nonlocal
+            && !handled
+            && bindings.bound.contains_key(name)
+            && !bindings.declared.contains(name)
+    }
+
     /// An assignment target that stores into shared state.
     fn target(&mut self, target: &'a Expr) {
         match target {
-            Expr::Name(name) if self.scope.declared_shared.contains(name.id.as_str()) => {
+            Expr::Name(name)
+                if self.scope.declared_shared.contains(name.id.as_str())
+                    && !self.owned_by_the_gathering_function(name.id.as_str()) =>
+            {
                 self.found(format!("`{} = ...`", name.id.as_str()), target.range());
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
