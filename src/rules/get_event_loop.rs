@@ -114,7 +114,8 @@ except RuntimeError:
   (`with fake_server():` in `async def test_...`): it runs inside the running loop. A call in
   sync code, in a lambda, or the name passed on as a value keeps the finding.
 - In sync code, a function or method every call of which in the project is made in a
-  coroutine's own body (`future = asyncio.get_event_loop().create_future()` ... `return
+  coroutine's own body, or after its caller set the thread's loop (`asyncio.set_event_loop(
+  loop)` earlier in the caller's body, then `Hub()` whose `__init__` asks for it) (`future = asyncio.get_event_loop().create_future()` ... `return
   future` in `def ask(...)`, and `await ui.ask(...)` or `loop = current_loop()` in every
   `async def` that calls it, in any module): it runs inside the running loop. Decided at the
   link, from the calls the project resolves: a call in sync code (or in a lambda or a
@@ -242,17 +243,24 @@ pub(crate) fn check_project(
             let id = (index, pending.function as usize);
             let callers = facts.callers.of(id);
             // Called in a coroutine's own body, the function runs on the loop's thread
-            // while the loop runs, whatever is done with what it returns.
-            let only_called_by_coroutines = callers.len() > 0
+            // while the loop runs, whatever is done with what it returns. Called after its
+            // caller set the thread's loop (`asyncio.set_event_loop(loop)` earlier in the
+            // caller's body), it gets that loop.
+            let loop_is_there = callers.len() > 0
                 && callers.clone().all(|(caller, site)| {
                     let calling = project.function(caller);
-                    calling.is_async
+                    let in_coroutine = calling.is_async
                         && calling
                             .calls
                             .get(site)
-                            .is_some_and(|call| call.in_async_context())
+                            .is_some_and(|call| call.in_async_context());
+                    let summary = project.modules[caller.0].summary;
+                    let set_before = calling.calls[..site.min(calling.calls.len())]
+                        .iter()
+                        .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)));
+                    in_coroutine || set_before
                 });
-            if !only_called_by_coroutines {
+            if !loop_is_there {
                 report(index, pending.diagnostic.clone());
             }
         }
