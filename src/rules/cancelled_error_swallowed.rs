@@ -1451,9 +1451,19 @@ fn is_cancelling_lookup(cx: &Cx, lookup: &ast::ExprCall) -> bool {
 }
 
 /// `asyncio.current_task()`, or a name the current function binds to it (`task :=
-/// asyncio.current_task()`, `task = asyncio.current_task()`).
+/// asyncio.current_task()`, `task = asyncio.current_task()`, also through `typing.cast`).
 fn is_current_task(cx: &Cx, expr: &Expr) -> bool {
     let is_call = |expr: &Expr| {
+        // `typing.cast(asyncio.Task[Any], asyncio.current_task())` is the same task.
+        let expr = match expr {
+            Expr::Call(cast)
+                if cx.checker.model.call_path(cast).as_deref() == Some("typing.cast")
+                    && cast.arguments.args.len() == 2 =>
+            {
+                &cast.arguments.args[1]
+            }
+            other => other,
+        };
         matches!(expr, Expr::Call(call) if cx
             .checker
             .model
