@@ -266,30 +266,14 @@ impl<'a> Project<'a> {
         let Some(class) = self.project_class_of_value(value) else {
             return false;
         };
-        let mut pending = vec![class];
-        let mut seen = HashSet::default();
-        while let Some(current) = pending.pop() {
-            if !seen.insert(current) || seen.len() > MAX_STEPS {
-                continue;
-            }
-            let Some(summary) = self.class_summary(current) else {
-                continue;
-            };
-            if summary
+        self.in_class_or_bases(class, |_, summary| {
+            summary
                 .unbounded_queues
                 .iter()
                 .any(|queue| queue.as_str() == attribute)
-            {
-                return true;
-            }
-            pending.extend(
-                summary
-                    .bases
-                    .iter()
-                    .filter_map(|base| self.resolve_class(base)),
-            );
-        }
-        false
+                .then_some(())
+        })
+        .is_some()
     }
 
     /// The project class of the value `path` names through the project's types: an
@@ -797,6 +781,20 @@ impl<'a> Project<'a> {
 
     /// The type project class `class` (or a project base of it) declares for `attribute`.
     fn attribute_type(&self, class: &'a str, attribute: &str) -> Option<&'a str> {
+        self.in_class_or_bases(class, |current, summary| {
+            summary
+                .attribute(attribute)
+                .or_else(|| self.inferred_attributes.get(&(current, attribute)).copied())
+        })
+    }
+
+    /// What `found` answers of project class `class` (its path, its summary) or of the first
+    /// of its project bases, depth first, for which it answers anything.
+    fn in_class_or_bases<T>(
+        &self,
+        class: &'a str,
+        mut found: impl FnMut(&'a str, &'a ClassSummary) -> Option<T>,
+    ) -> Option<T> {
         let mut pending = vec![class];
         let mut seen = HashSet::default();
         while let Some(current) = pending.pop() {
@@ -806,11 +804,8 @@ impl<'a> Project<'a> {
             let Some(summary) = self.class_summary(current) else {
                 continue;
             };
-            if let Some(found) = summary.attribute(attribute) {
-                return Some(found);
-            }
-            if let Some(&found) = self.inferred_attributes.get(&(current, attribute)) {
-                return Some(found);
+            if let Some(answer) = found(current, summary) {
+                return Some(answer);
             }
             pending.extend(
                 summary

@@ -204,6 +204,22 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
     }
 }
 
+/// The module-level function the walk is in, or the method of a module-level class (then
+/// `true`); `None` anywhere else (module level, a nested function, a class body).
+fn module_function_or_method<'a>(
+    checker: &Checker<'a, '_>,
+) -> Option<(&'a ast::StmtFunctionDef, bool)> {
+    let mut scopes = checker
+        .statement_ancestors()
+        .iter()
+        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    match (scopes.next(), scopes.next(), scopes.next()) {
+        (Some(Stmt::FunctionDef(function)), None, None) => Some((function, false)),
+        (Some(Stmt::ClassDef(_)), Some(Stmt::FunctionDef(method)), None) => Some((method, true)),
+        _ => None,
+    }
+}
+
 /// Whether the call sits in a function (or a method of a module-level class) whose name its
 /// module uses only to call it: the link, which sees the calls, can then tell whether only
 /// coroutines do. A name handed on as a value (`run_later(helper)`) may run anywhere.
@@ -211,14 +227,8 @@ fn only_called_in_module(checker: &Checker) -> bool {
     if checker.model.scopes.innermost_is_lambda() {
         return false;
     }
-    let mut scopes = checker
-        .statement_ancestors()
-        .iter()
-        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
-    let (function, is_method) = match (scopes.next(), scopes.next(), scopes.next()) {
-        (Some(Stmt::FunctionDef(function)), None, None) => (function, false),
-        (Some(Stmt::ClassDef(_)), Some(Stmt::FunctionDef(method)), None) => (method, true),
-        _ => return false,
+    let Some((function, is_method)) = module_function_or_method(checker) else {
+        return false;
     };
     uses_of_name(
         &checker.module().body,
@@ -375,14 +385,8 @@ fn called_only_from_coroutines(checker: &Checker) -> bool {
 /// it, on its own thread, where `get_event_loop()` returns the running loop on every
 /// version.
 fn runs_only_as_loop_callback(checker: &Checker) -> bool {
-    let mut scopes = checker
-        .statement_ancestors()
-        .iter()
-        .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
-    let (function, is_method) = match (scopes.next(), scopes.next(), scopes.next()) {
-        (Some(Stmt::FunctionDef(function)), None, None) => (function, false),
-        (Some(Stmt::ClassDef(_)), Some(Stmt::FunctionDef(method)), None) => (method, true),
-        _ => return false,
+    let Some((function, is_method)) = module_function_or_method(checker) else {
+        return false;
     };
     if function.is_async {
         return false;
