@@ -14,7 +14,7 @@ use crate::checker::Checker;
 use crate::checker::loop_guards::in_try_catching_runtime_error;
 use crate::checker::version_gates::runs_only_before;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::project::{Facts, Project};
+use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 use crate::semantic::Resolved;
 use crate::settings::is_test_module;
@@ -115,7 +115,8 @@ except RuntimeError:
   sync code, in a lambda, or the name passed on as a value keeps the finding.
 - In sync code, a function or method every call of which in the project is made in a
   coroutine's own body, or after its caller set the thread's loop (`asyncio.set_event_loop(
-  loop)` earlier in the caller's body, then `Hub()` whose `__init__` asks for it) (`future = asyncio.get_event_loop().create_future()` ... `return
+  loop)` earlier in the caller's body, then `Hub()` whose `__init__` asks for it), or in a
+  sync function every call of which finds a loop so, up to three callers up (`future = asyncio.get_event_loop().create_future()` ... `return
   future` in `def ask(...)`, and `await ui.ask(...)` or `loop = current_loop()` in every
   `async def` that calls it, in any module): it runs inside the running loop. Decided at the
   link, from the calls the project resolves: a call in sync code (or in a lambda or a
@@ -240,9 +241,8 @@ fn only_called_in_module(checker: &Checker) -> bool {
     .all(|usage| usage.called)
 }
 
-/// Reports the LW201 findings held for the link whose function is not only called by
-/// coroutines: some call of it in the project is made in sync code, or
-/// the project calls it nowhere (a public function's callers are not all in view).
+/// Reports the LW201 findings held for the link whose function may be called where no loop
+/// is set in the thread ([`has_a_loop_when_called`]).
 pub(crate) fn check_project(
     project: &Project,
     facts: &Facts,
@@ -251,30 +251,42 @@ pub(crate) fn check_project(
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_loop_findings {
             let id = (index, pending.function as usize);
-            let callers = facts.callers.of(id);
-            // Called in a coroutine's own body, the function runs on the loop's thread
-            // while the loop runs, whatever is done with what it returns. Called after its
-            // caller set the thread's loop (`asyncio.set_event_loop(loop)` earlier in the
-            // caller's body), it gets that loop.
-            let loop_is_there = callers.len() > 0
-                && callers.clone().all(|(caller, site)| {
-                    let calling = project.function(caller);
-                    let in_coroutine = calling.is_async
-                        && calling
-                            .calls
-                            .get(site)
-                            .is_some_and(|call| call.in_async_context());
-                    let summary = project.modules[caller.0].summary;
-                    let set_before = calling.calls[..site.min(calling.calls.len())]
-                        .iter()
-                        .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)));
-                    in_coroutine || set_before
-                });
-            if !loop_is_there {
+            if !has_a_loop_when_called(project, facts, id, 0) {
                 report(index, pending.diagnostic.clone());
             }
         }
     }
+}
+
+/// How many callers up [`has_a_loop_when_called`] follows a sync function's calls.
+const MAX_CALLERS_UP: usize = 3;
+
+/// Whether every call of function `id` in the project finds a loop in its thread: it is made
+/// in a coroutine's own body (the function runs on the loop's thread while the loop runs,
+/// whatever is done with what it returns), after its caller set the thread's loop
+/// (`asyncio.set_event_loop(loop)` earlier in the caller's body), or in a sync caller every
+/// call of which finds one, up to [`MAX_CALLERS_UP`] callers up. A function the project
+/// calls nowhere does not.
+fn has_a_loop_when_called(project: &Project, facts: &Facts, id: FunctionId, depth: usize) -> bool {
+    let callers = facts.callers.of(id);
+    callers.len() > 0
+        && callers.clone().all(|(caller, site)| {
+            let calling = project.function(caller);
+            if calling.is_async {
+                return calling
+                    .calls
+                    .get(site)
+                    .is_some_and(|call| call.in_async_context());
+            }
+            let summary = project.modules[caller.0].summary;
+            let set_before = calling.calls[..site.min(calling.calls.len())]
+                .iter()
+                .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)));
+            set_before
+                || (depth < MAX_CALLERS_UP
+                    && caller != id
+                    && has_a_loop_when_called(project, facts, caller, depth + 1))
+        })
 }
 
 /// `get_event_loop().is_running()`: the call made only to ask whether a loop runs.
