@@ -264,7 +264,8 @@ const MAX_CALLERS_UP: usize = 3;
 /// Whether every call of function `id` in the project finds a loop in its thread: it is made
 /// in a coroutine's own body (the function runs on the loop's thread while the loop runs,
 /// whatever is done with what it returns), after its caller set the thread's loop
-/// (`asyncio.set_event_loop(loop)` earlier in the caller's body), or in a sync caller every
+/// (`asyncio.set_event_loop(loop)` earlier in the caller's body, or in a sync function of
+/// the project it called earlier), or in a sync caller every
 /// call of which finds one, up to [`MAX_CALLERS_UP`] callers up. A function the project
 /// calls nowhere does not.
 fn has_a_loop_when_called(project: &Project, facts: &Facts, id: FunctionId, depth: usize) -> bool {
@@ -278,10 +279,23 @@ fn has_a_loop_when_called(project: &Project, facts: &Facts, id: FunctionId, dept
                     .get(site)
                     .is_some_and(|call| call.in_async_context());
             }
+            // Set there, or by a function of the project it called before (`zmq_context =
+            // start_asyncio()` whose body sets the loop, then `create_arch(...)`).
             let summary = project.modules[caller.0].summary;
+            let sets_loop = |function: FunctionId| {
+                let module = project.modules[function.0].summary;
+                project
+                    .function(function)
+                    .calls
+                    .iter()
+                    .any(|call| SET_EVENT_LOOP_CALLS.contains(&module.callee(call)))
+            };
             let set_before = calling.calls[..site.min(calling.calls.len())]
                 .iter()
-                .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)));
+                .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)))
+                || facts.edges.of(caller).any(|(earlier, callee)| {
+                    earlier < site && !project.function(callee).is_async && sets_loop(callee)
+                });
             set_before
                 || (depth < MAX_CALLERS_UP
                     && caller != id
