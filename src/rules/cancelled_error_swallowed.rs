@@ -870,16 +870,8 @@ fn none_test_of(test: &Expr) -> Option<&str> {
 
 /// The value a statement binds `name` to (`name = value`, `name: T = value`).
 fn assigned_value<'s>(stmt: &'s Stmt, name: &str) -> Option<&'s Expr> {
-    let (targets, value): (&[Expr], &Expr) = match stmt {
-        Stmt::Assign(assign) => (&assign.targets, &assign.value),
-        Stmt::AnnAssign(ast::StmtAnnAssign {
-            target,
-            value: Some(value),
-            ..
-        }) => (std::slice::from_ref(&**target), value),
-        _ => return None,
-    };
-    matches!(targets, [Expr::Name(target)] if target.id.as_str() == name).then_some(value)
+    let (target, value) = single_assignment(stmt)?;
+    matches!(target, Expr::Name(target) if target.id.as_str() == name).then_some(value)
 }
 
 /// Whether `value` is `None` when the caught exception is a cancellation: `wrap(exc) if
