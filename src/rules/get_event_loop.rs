@@ -3,6 +3,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::ast_query::{NameUse, Node, Walk, last_identifier, uses_of_name, walk_body_shallow};
 use crate::catalog::{
@@ -248,10 +249,11 @@ pub(crate) fn check_project(
     facts: &Facts,
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
+    let mut memo = HashMap::default();
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_loop_findings {
             let id = (index, pending.function as usize);
-            if !has_a_loop_when_called(project, facts, id, 0) {
+            if !has_a_loop_when_called(project, facts, id, 0, &mut memo) {
                 report(index, pending.diagnostic.clone());
             }
         }
@@ -267,40 +269,56 @@ const MAX_CALLERS_UP: usize = 3;
 /// (`asyncio.set_event_loop(loop)` earlier in the caller's body, or in a sync function of
 /// the project it called earlier), or in a sync caller every
 /// call of which finds one, up to [`MAX_CALLERS_UP`] callers up. A function the project
-/// calls nowhere does not.
-fn has_a_loop_when_called(project: &Project, facts: &Facts, id: FunctionId, depth: usize) -> bool {
+/// calls nowhere does not. Answers are kept in `memo` by function and depth: a function
+/// whose callers share callers would otherwise be asked again for each path to them.
+fn has_a_loop_when_called(
+    project: &Project,
+    facts: &Facts,
+    id: FunctionId,
+    depth: usize,
+    memo: &mut HashMap<(FunctionId, usize), bool>,
+) -> bool {
+    if let Some(&known) = memo.get(&(id, depth)) {
+        return known;
+    }
     let callers = facts.callers.of(id);
-    callers.len() > 0
-        && callers.clone().all(|(caller, site)| {
-            let calling = project.function(caller);
-            if calling.is_async {
-                return calling
-                    .calls
-                    .get(site)
-                    .is_some_and(|call| call.in_async_context());
-            }
-            // Set there, or by a function of the project it called before (`zmq_context =
-            // start_asyncio()` whose body sets the loop, then `create_arch(...)`).
-            let summary = project.modules[caller.0].summary;
-            let sets_loop = |function: FunctionId| {
-                let module = project.modules[function.0].summary;
-                project
-                    .function(function)
-                    .calls
-                    .iter()
-                    .any(|call| SET_EVENT_LOOP_CALLS.contains(&module.callee(call)))
-            };
-            let set_before = calling.calls[..site.min(calling.calls.len())]
+    let mut answer = callers.len() > 0;
+    for (caller, site) in callers {
+        if !answer {
+            break;
+        }
+        let calling = project.function(caller);
+        if calling.is_async {
+            answer = calling
+                .calls
+                .get(site)
+                .is_some_and(|call| call.in_async_context());
+            continue;
+        }
+        // Set there, or by a function of the project it called before (`zmq_context =
+        // start_asyncio()` whose body sets the loop, then `create_arch(...)`).
+        let summary = project.modules[caller.0].summary;
+        let sets_loop = |function: FunctionId| {
+            let module = project.modules[function.0].summary;
+            project
+                .function(function)
+                .calls
                 .iter()
-                .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)))
-                || facts.edges.of(caller).any(|(earlier, callee)| {
-                    earlier < site && !project.function(callee).is_async && sets_loop(callee)
-                });
-            set_before
-                || (depth < MAX_CALLERS_UP
-                    && caller != id
-                    && has_a_loop_when_called(project, facts, caller, depth + 1))
-        })
+                .any(|call| SET_EVENT_LOOP_CALLS.contains(&module.callee(call)))
+        };
+        let set_before = calling.calls[..site.min(calling.calls.len())]
+            .iter()
+            .any(|earlier| SET_EVENT_LOOP_CALLS.contains(&summary.callee(earlier)))
+            || facts.edges.of(caller).any(|(earlier, callee)| {
+                earlier < site && !project.function(callee).is_async && sets_loop(callee)
+            });
+        answer = set_before
+            || (depth < MAX_CALLERS_UP
+                && caller != id
+                && has_a_loop_when_called(project, facts, caller, depth + 1, memo));
+    }
+    memo.insert((id, depth), answer);
+    answer
 }
 
 /// `get_event_loop().is_running()`: the call made only to ask whether a loop runs.
