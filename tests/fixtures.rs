@@ -223,6 +223,7 @@ fixtures! {
     blocking_cpu_in_async,
     blocking_fs_metadata_in_async,
     transitive_blocking_call,
+    own_loop_views,
     yield_in_async_generator_context_across_modules,
     namespace_packages,
     run_in_running_loop,

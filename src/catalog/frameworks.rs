@@ -259,6 +259,54 @@ pub const ASGI_APP_CLASSES: &[&str] = &[
     "quart.Quart",
 ];
 
+/// Application and blueprint classes of Flask, which serves over WSGI: it runs an `async def`
+/// registered as a view, an error handler or a request hook through asgiref's
+/// `async_to_sync`, each call on a new event loop of its own that nothing else runs on. A
+/// blocking call there stalls that request alone (LW101, LW102, LW103, LW105 withdraw).
+/// Quart, which runs its views on one shared loop, is not among them.
+pub const OWN_LOOP_APP_CLASSES: &[&str] = &[
+    "flask.Flask",
+    "flask.app.Flask",
+    "flask.Blueprint",
+    "flask.blueprints.Blueprint",
+];
+
+/// The methods of those classes that register the function they decorate (or, for
+/// `add_url_rule`, are handed as `view_func`) to run once a request comes.
+pub const OWN_LOOP_REGISTRARS: &[&str] = &[
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "add_url_rule",
+    "errorhandler",
+    "app_errorhandler",
+    "before_request",
+    "before_app_request",
+    "after_request",
+    "after_app_request",
+    "teardown_request",
+    "teardown_app_request",
+];
+
+/// Flask's class-based views: an `async def` named after an HTTP method of a subclass (or its
+/// `dispatch_request`) runs on a loop of its own, as a view function does.
+pub const OWN_LOOP_VIEW_BASES: &[&str] = &["flask.views.View", "flask.views.MethodView"];
+
+/// The methods of a class-based view that Flask calls for a request.
+pub const OWN_LOOP_VIEW_METHODS: &[&str] = &[
+    "dispatch_request",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+];
+
 /// The sync hooks LiteLLM calls from inside its running loop, and the base class they
 /// belong to (LW202 (c)).
 pub const LITELLM_SYNC_HOOKS: &[&str] = &[

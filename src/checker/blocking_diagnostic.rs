@@ -13,7 +13,7 @@ use crate::catalog::{self, Blocking, BlockingApi, StaysOnItsThread};
 use crate::diagnostic::{Diagnostic, PendingFix};
 use crate::project::member_types::blocking_calls_in_async;
 use crate::project::summary::CallSite;
-use crate::project::{FunctionId, Project};
+use crate::project::{Facts, FunctionId, Project};
 use crate::registry::Rule;
 
 /// The help line of a blocking call's finding: the worker thread, and the async library to
@@ -125,13 +125,15 @@ pub fn blocking_call_diagnostic(
 /// own findings have.
 pub fn linked_blocking_diagnostics(
     project: &Project,
+    facts: &Facts,
     rule: Rule,
     category: Blocking,
     message: impl Fn(&str) -> String,
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
+    held_blocking_diagnostics(project, facts, rule, report);
     for found in blocking_calls_in_async(project) {
-        if found.api.category != category {
+        if found.api.category != category || facts.own_loop.contains(&found.caller) {
             continue;
         }
         let mut diagnostic = Diagnostic::new(rule, message(found.path), found.call.range)
@@ -149,6 +151,26 @@ pub fn linked_blocking_diagnostics(
             diagnostic = diagnostic.with_pending_fix(pending);
         }
         report(found.caller.0, diagnostic);
+    }
+}
+
+/// Reports the findings of `rule` that the module's walk held in coroutines
+/// ([`crate::project::summary::ModuleSummary::pending_blocking_findings`]), but for those in a
+/// coroutine that runs only on a loop of its own ([`Facts::own_loop`]).
+pub fn held_blocking_diagnostics(
+    project: &Project,
+    facts: &Facts,
+    rule: Rule,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for held in &module.summary.pending_blocking_findings {
+            if held.diagnostic.rule == rule
+                && !facts.own_loop.contains(&(index, held.function as usize))
+            {
+                report(index, held.diagnostic.clone());
+            }
+        }
     }
 }
 

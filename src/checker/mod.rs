@@ -17,6 +17,7 @@ pub mod loop_guards;
 pub mod module_insert;
 mod names_read;
 pub(crate) mod nonblocking_sockets;
+pub mod own_loop_views;
 pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
@@ -533,6 +534,11 @@ impl<'a> Checker<'a, '_> {
         } else {
             decorators::decorator_kind(function)
         };
+        let own_loop_view = if function.is_async {
+            own_loop_views::registration(&self.model, self.roots, &self.statements, function)
+        } else {
+            None
+        };
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if crate::ast_query::declares_async_generator(function) {
@@ -575,6 +581,9 @@ impl<'a> Checker<'a, '_> {
             DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
         self.summary.current().as_decorator = as_decorator;
+        if own_loop_view.is_some() {
+            self.summary.current().own_loop_view = own_loop_view;
+        }
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;
         }

@@ -15,6 +15,7 @@ use crate::catalog::{self, Blocking};
 use crate::checker::Checker;
 use crate::checker::blocking::applicable_api;
 use crate::checker::held_locks;
+use crate::checker::own_loop_views;
 use crate::checker::summarize::record_call;
 use crate::diagnostic::Diagnostic;
 use crate::project::roots::may_be_in_project;
@@ -97,6 +98,9 @@ pub fn check_module(
     }
     // The summary keeps a lock's acquisitions only if its sections block somewhere.
     held_locks::settle(&mut checker);
+    for app in own_loop_views::module_apps(&checker.model, &module.body) {
+        checker.summary.note_own_loop_app(app);
+    }
     checker.finish()
 }
 
@@ -108,12 +112,15 @@ type ProjectCheck = fn(&Project, &Facts, Report);
 
 /// The whole-project rules, in the order their findings are listed for a module.
 const PROJECT_RULES: &[(Rule, ProjectCheck)] = &[
-    (Rule::BlockingIoInAsync, |project, _, report| {
-        blocking_io_in_async::check_project(project, report)
-    }),
-    (Rule::BlockingCpuInAsync, |project, _, report| {
-        blocking_cpu_in_async::check_project(project, report)
-    }),
+    (Rule::BlockingIoInAsync, blocking_io_in_async::check_project),
+    (
+        Rule::BlockingCpuInAsync,
+        blocking_cpu_in_async::check_project,
+    ),
+    (
+        Rule::BlockingFsMetadataInAsync,
+        blocking_fs_metadata_in_async::check_project,
+    ),
     (
         Rule::TransitiveBlockingCall,
         transitive_blocking_call::check,
@@ -201,6 +208,13 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
     // Whether the call blocks is decided once, for the summary and the rules alike.
     let blocking = path.and_then(|path| applicable_api(checker, call, path));
     record_call(checker, call, path, blocking.as_ref());
+    // `app.add_url_rule("/", view_func=index)`: a view Flask runs on a loop of its own.
+    if let Some((view, registration)) =
+        own_loop_views::added_rule(&checker.model, checker.roots, call)
+        && let Some(index) = checker.summary.index_of(&view)
+    {
+        checker.summary.mark_own_loop_view(index, registration);
+    }
     // Also on a call of a callable the function was handed (no path): its site is recorded.
     if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
         network_await_without_timeout::record_handed_sessions(checker, call);

@@ -61,6 +61,9 @@ pub struct Facts {
     pub reached: FunctionMap<Reach>,
     /// Functions that frameworks call from inside a running loop, and why.
     pub entries: HashMap<FunctionId, LoopEntry>,
+    /// Coroutines that run only on an event loop of their own, where a blocking call stalls
+    /// nothing else ([`super::own_loop::coroutines`]): empty in a project without such views.
+    pub own_loop: HashSet<FunctionId>,
 }
 
 /// Whether a call or blocking call of function `id` marked as filling a cache (`fills`) does:
@@ -267,7 +270,9 @@ impl Facts {
                 |_, caller, _, _| takes_part(caller),
             )
         };
+        let own_loop = super::own_loop::coroutines(project, &edges, &callers);
         Self {
+            own_loop,
             edges,
             handed_callees,
             callers,

@@ -501,6 +501,14 @@ impl<'a> Project<'a> {
         None
     }
 
+    /// Whether `path` (`app.web.app`) names a module-level name its module binds to an
+    /// application of a framework that runs each async view on a loop of its own
+    /// ([`super::summary::ModuleSummary::own_loop_apps`]).
+    pub fn is_own_loop_app(&self, path: &str) -> bool {
+        matches!(self.split_at_module(path), Some((module, name, None))
+            if self.modules[module].summary.own_loop_apps.iter().any(|app| app.as_str() == name))
+    }
+
     /// The longest prefix of `path` that names a module: that module, the name that follows
     /// it, and the rest (`app.models.Repo.save` → `app.models`, `Repo`, `save`). Prefixes are
     /// slices of `path` up to a dot: nothing is allocated.

@@ -14,6 +14,7 @@ pub mod interned;
 mod linked_sites;
 pub mod loop_probes;
 pub mod member_types;
+pub mod own_loop;
 pub mod roots;
 pub mod summary;
 pub mod summary_builder;

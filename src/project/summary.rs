@@ -782,6 +782,10 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
+    /// An `async def` a WSGI framework runs as a view (or a request hook), each call on an
+    /// event loop of its own that nothing else runs on (Flask's async views): a blocking call
+    /// there stalls only that request. Rare, so kept here.
+    pub own_loop_view: Option<OwnLoopView>,
     /// Its body is a placeholder (`...`, `pass`, a docstring, `raise NotImplementedError`):
     /// a `Protocol`'s or an abstract method, which the link follows to the class's one
     /// implementation in the project when there is exactly one. Rare, so kept here.
@@ -800,6 +804,19 @@ pub struct FunctionSites {
     /// installs a signal handler ([`ThreadState`]). Moved to a worker thread, it would raise
     /// or act on another thread's state than its caller's. Rare, so kept here.
     pub thread_state: Option<ThreadState>,
+}
+
+/// How an `async def` is registered as a view of a framework that runs each call of it on an
+/// event loop of its own ([`FunctionSites::own_loop_view`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum OwnLoopView {
+    /// On a value the module knows is such a framework's application or blueprint
+    /// (`app = Flask(__name__)` ... `@app.route("/")`).
+    Certain,
+    /// On a module-level name of another module of the project (`from .web import app`):
+    /// a view if that module binds the name to an application or blueprint
+    /// ([`ModuleSummary::own_loop_apps`]), which the link decides.
+    IfAppOf(Box<str>),
 }
 
 impl FunctionSites {
@@ -826,6 +843,7 @@ impl FunctionSites {
             && !self.returns_new_task
             && !self.tells_cancelling
             && !self.runs_own_loop
+            && self.own_loop_view.is_none()
             && !self.is_stub
             && self.rearmed_by.is_empty()
             && self.thread_state.is_none()
@@ -1829,7 +1847,15 @@ pub struct ModuleSummary {
     /// LW201 findings in sync functions (`asyncio.get_event_loop()` where no loop may be
     /// set): each stands unless every call of its function in the project is awaited in a
     /// coroutine, where a loop runs, which the link decides.
-    pub pending_loop_findings: ThinVec<PendingLoopFinding>,
+    pub pending_loop_findings: ThinVec<HeldFinding>,
+    /// LW101, LW102 and LW105 findings in coroutines: each stands unless the link finds its
+    /// coroutine runs only on a loop of its own, as a Flask view or awaited only by such
+    /// coroutines ([`crate::project::Facts::own_loop`]).
+    pub pending_blocking_findings: ThinVec<HeldFinding>,
+    /// Module-level names bound to an application or blueprint of a framework that runs each
+    /// async view on a loop of its own (`app = Flask(__name__)`): other modules' views
+    /// registered on one are [`OwnLoopView::IfAppOf`] it.
+    pub own_loop_apps: ThinVec<Name>,
 }
 
 /// An LW403 finding held for the link, with the classes of other modules its handler raises
@@ -1851,9 +1877,10 @@ pub struct PendingPollingFinding {
     pub members: ThinVec<Box<str>>,
 }
 
-/// An LW201 finding held for the link, with the index of the module's function it sits in.
+/// A finding held for the link, with the index of the module's function it sits in: the
+/// link decides from the function's callers whether it stands.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct PendingLoopFinding {
+pub struct HeldFinding {
     pub diagnostic: crate::diagnostic::Diagnostic,
     pub function: u32,
 }
@@ -1918,6 +1945,7 @@ impl ModuleSummary {
             || !self.pending_polling_findings.is_empty()
             || !self.pending_task_findings.is_empty()
             || !self.pending_loop_findings.is_empty()
+            || !self.pending_blocking_findings.is_empty()
             || self.functions.iter().any(|function| {
                 function.runs_in_thread
                     || !function.loop_runs.is_empty()

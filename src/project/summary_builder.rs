@@ -6,9 +6,11 @@ use ruff_text_size::{Ranged, TextRange};
 
 use thin_vec::ThinVec;
 
+use super::interned::Name;
 use super::summary::{
-    FunctionSummary, MODULE_CODE, ModuleSummary, OwnedCache, PendingCancellationFinding,
-    PendingContextFinding, SortedNames, ToThreadEntry, ToThreadFixes, path_hash, qualified,
+    FunctionSummary, HeldFinding, MODULE_CODE, ModuleSummary, OwnedCache,
+    PendingCancellationFinding, PendingContextFinding, SortedNames, ToThreadEntry, ToThreadFixes,
+    path_hash, qualified,
 };
 use crate::diagnostic::{ThreadRunner, ToThreadRecipe};
 use crate::semantic::ModuleBindings;
@@ -231,13 +233,40 @@ impl SummaryBuilder {
 
     /// Holds an LW201 finding for the link, which knows how the innermost function is called.
     pub fn hold_loop_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic) {
+        let held = self.held_in_current(diagnostic);
+        self.summary.pending_loop_findings.push(held);
+    }
+
+    /// Holds a blocking call's finding in a coroutine for the link, which knows whether the
+    /// coroutine runs only on a loop of its own.
+    pub fn hold_blocking_finding(&mut self, diagnostic: crate::diagnostic::Diagnostic) {
+        let held = self.held_in_current(diagnostic);
+        self.summary.pending_blocking_findings.push(held);
+    }
+
+    /// `diagnostic`, with the index of the innermost function the walk is in.
+    fn held_in_current(&self, diagnostic: crate::diagnostic::Diagnostic) -> HeldFinding {
         let function = self.stack.last().copied().unwrap_or(0) as u32;
-        self.summary
-            .pending_loop_findings
-            .push(super::summary::PendingLoopFinding {
-                diagnostic,
-                function,
-            });
+        HeldFinding {
+            diagnostic,
+            function,
+        }
+    }
+
+    /// Marks function `index` of the module, when it is an `async def`, as a view a framework
+    /// runs on a loop of its own.
+    pub fn mark_own_loop_view(&mut self, index: u32, view: super::summary::OwnLoopView) {
+        if let Some(function) = self.summary.functions.get_mut(index as usize)
+            && function.is_async
+        {
+            function.own_loop_view = Some(view);
+        }
+    }
+
+    /// Notes a module-level name bound to an application of a framework that runs each
+    /// async view on a loop of its own.
+    pub fn note_own_loop_app(&mut self, name: &str) {
+        self.summary.own_loop_apps.push(Name::new(name));
     }
 
     /// Holds an LW301 finding for the link, which knows whether the project path `callee`

@@ -6,7 +6,7 @@ use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
 use crate::checker::blocking_diagnostic::{blocking_call_diagnostic, linked_blocking_diagnostics};
 use crate::diagnostic::{Diagnostic, display_path};
-use crate::project::Project;
+use crate::project::{Facts, Project};
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW102 blocking-cpu-in-async
@@ -44,7 +44,9 @@ async def login(password: bytes, stored: bytes) -> bool:
 
 ## Not flagged
 The same exemptions as LW101: the call inside a plain `def` or `lambda` (for example one
-handed to `run_in_executor` or `asyncio.to_thread`), and values whose type is not known.
+handed to `run_in_executor` or `asyncio.to_thread`), values whose type is not known, and
+coroutines that run only on a loop of their own (Flask's async views and what only they
+await).
 Cheap hashes (`hashlib.sha256`) are not flagged, nor key-expansion KDFs (`HKDF`, `ConcatKDF`,
 `X963KDF` from `cryptography`): one or two HMACs, microseconds, not a password-stretching
 function made to be slow.
@@ -64,9 +66,14 @@ fn message(path: &str) -> String {
 
 /// Reports the CPU-heavy calls in coroutines that only the link could judge (a method of a
 /// value typed in another module).
-pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+pub(crate) fn check_project(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
     linked_blocking_diagnostics(
         project,
+        facts,
         Rule::BlockingCpuInAsync,
         Blocking::Cpu,
         message,
@@ -83,5 +90,5 @@ pub(crate) fn check_call(
     let message = message(path);
     let diagnostic =
         blocking_call_diagnostic(checker, Rule::BlockingCpuInAsync, message, call, api);
-    checker.report(diagnostic);
+    checker.summary.hold_blocking_finding(diagnostic);
 }

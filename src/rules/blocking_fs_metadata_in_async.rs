@@ -5,8 +5,9 @@ use ruff_python_ast as ast;
 
 use crate::catalog::BlockingApi;
 use crate::checker::Checker;
-use crate::checker::blocking_diagnostic::blocking_call_diagnostic;
-use crate::diagnostic::display_path;
+use crate::checker::blocking_diagnostic::{blocking_call_diagnostic, held_blocking_diagnostics};
+use crate::diagnostic::{Diagnostic, display_path};
+use crate::project::{Facts, Project};
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW105 blocking-fs-metadata-in-async
@@ -49,7 +50,8 @@ or `aiofiles.os.path.exists` / `anyio.Path(...).exists()`.
 - The pure string functions of `os.path` (`abspath`, `normpath`, `join`, `expanduser`) and
   `Path.absolute()`: they touch no disk (Ruff's ASYNC240 flags some of them; loopwarden
   does not).
-The same exemptions as LW101. Keep the rule on if your files may live on network storage;
+The same exemptions as LW101 (coroutines that run only on a loop of their own, Flask's
+async views, among them). Keep the rule on if your files may live on network storage;
 turn it off (`ignore = ["LW105"]`) if they are always on local disk and you accept the risk.
 
 ## Fix
@@ -69,5 +71,15 @@ pub(crate) fn check_call(
     );
     let diagnostic =
         blocking_call_diagnostic(checker, Rule::BlockingFsMetadataInAsync, message, call, api);
-    checker.report(diagnostic);
+    checker.summary.hold_blocking_finding(diagnostic);
+}
+
+/// Reports the findings the module walks held, but for those in coroutines that run only on
+/// a loop of their own.
+pub(crate) fn check_project(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
+    held_blocking_diagnostics(project, facts, Rule::BlockingFsMetadataInAsync, report);
 }

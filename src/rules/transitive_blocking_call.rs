@@ -89,6 +89,9 @@ async def webhook(key):
 ## Not flagged
 - The blocking call inside the sync helper itself: the helper is fine when it runs in an
   executor; the coroutine that calls it directly is the bug.
+- A call from a coroutine that runs only on an event loop of its own (a Flask async view,
+  or a coroutine only such views await directly): it stalls that request alone, as LW101
+  describes.
 - A method of a value's class that the coroutine awaits, enters with `async with` or
   iterates with `async for`, resolved to a sync method: what that returns could not be
   awaited, so at run time the value is of another class (a subclass handed an async client
@@ -312,7 +315,8 @@ arguments.
 pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usize, Diagnostic)) {
     for id in project.function_ids() {
         let function = project.function(id);
-        if !function.is_async {
+        // On a loop of its own (a Flask view), blocking stalls nothing else.
+        if !function.is_async || facts.own_loop.contains(&id) {
             continue;
         }
         let mut found: Vec<Diagnostic> = Vec::new();

@@ -11,7 +11,7 @@ use crate::catalog::{Blocking, BlockingApi};
 use crate::checker::Checker;
 use crate::checker::blocking_diagnostic::{blocking_call_diagnostic, linked_blocking_diagnostics};
 use crate::diagnostic::{Diagnostic, display_path};
-use crate::project::Project;
+use crate::project::{Facts, Project};
 use crate::registry::Rule;
 
 use crate::checker::held_locks::{self, LockKey, THREADING_LOCKS, lock_key};
@@ -132,6 +132,16 @@ async def get_flag(name: str) -> bool:
 or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `redis.asyncio`).
 
 ## Not flagged
+- A coroutine that runs only on an event loop of its own: a Flask view (`@app.route`,
+  `@bp.get`, `app.add_url_rule(..., view_func=view)`, an error handler or request hook, a
+  request method of a `MethodView`), on an application or blueprint the module makes or
+  imports from another module of the project, and every coroutine that only such
+  coroutines await directly (`await helper()`). Flask serves each request on a thread and
+  runs an async view through asgiref's `async_to_sync`, on a new loop nothing else runs on:
+  the call stalls that request alone. A coroutine a view hands to `asyncio.gather` or
+  `create_task` shares the view's loop with its siblings, and one also awaited elsewhere may
+  run on a shared loop: both are reported. So is every view of Quart, which runs them all on
+  one loop.
 - Code in a plain `def` or `lambda`, including one handed to `loop.run_in_executor`,
   `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` or `executor.submit`:
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
@@ -318,9 +328,14 @@ fn message(path: &str) -> String {
 
 /// Reports the blocking I/O calls in coroutines that only the link could judge (a method
 /// of a value typed in another module).
-pub(crate) fn check_project(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+pub(crate) fn check_project(
+    project: &Project,
+    facts: &Facts,
+    report: &mut dyn FnMut(usize, Diagnostic),
+) {
     linked_blocking_diagnostics(
         project,
+        facts,
         Rule::BlockingIoInAsync,
         Blocking::Io,
         message,
@@ -340,7 +355,7 @@ pub(crate) fn check_call(
     // `lock.acquire()`: reported only if the lock is held around blocking work somewhere.
     match held_locks::acquired_lock(checker, call, path) {
         Some(key) => defer(checker, key, diagnostic),
-        None => checker.report(diagnostic),
+        None => checker.summary.hold_blocking_finding(diagnostic),
     }
 }
 
@@ -359,7 +374,7 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
             .with_help("Use an `asyncio.Lock` (`async with lock:`) for coroutines");
             match lock_key(checker, &item.context_expr) {
                 Some(key) => defer(checker, key, diagnostic),
-                None => checker.report(diagnostic),
+                None => checker.summary.hold_blocking_finding(diagnostic),
             }
         }
     }

@@ -1,0 +1,57 @@
+//! Coroutines that run only on an event loop of their own: the views a WSGI framework runs
+//! through `async_to_sync`, one new loop per request ([`OwnLoopView`]), and the coroutines
+//! only they await. Nothing else runs on such a loop, so a blocking call there stalls no
+//! other request.
+
+use rustc_hash::FxHashSet as HashSet;
+
+use super::function_graph::Adjacency;
+use super::index::{FunctionId, Project};
+use super::summary::{CallUsage, OwnLoopView};
+
+/// The coroutines that run only on a loop of their own: the views themselves (a view whose
+/// registration names another module's application is one when that module binds the name
+/// to one), and every coroutine each of whose calls in the project is awaited on the spot
+/// (`await helper()`, not handed to `gather` or `create_task`, where it would share the loop
+/// with its siblings) by a coroutine of the set. A coroutine the project never calls is not
+/// one (a framework or a caller the link cannot see may run it on a shared loop).
+pub fn coroutines(
+    project: &Project,
+    edges: &Adjacency<(usize, FunctionId)>,
+    callers: &Adjacency<(FunctionId, usize)>,
+) -> HashSet<FunctionId> {
+    let mut found: HashSet<FunctionId> = project
+        .function_ids()
+        .filter(|&id| {
+            let function = project.function(id);
+            function.is_async
+                && match &function.own_loop_view {
+                    None => false,
+                    Some(OwnLoopView::Certain) => true,
+                    Some(OwnLoopView::IfAppOf(path)) => project.is_own_loop_app(path),
+                }
+        })
+        .collect();
+    let mut queue: Vec<FunctionId> = found.iter().copied().collect();
+    // A callee is asked again as each of its callers joins: the last one to join settles it.
+    while let Some(id) = queue.pop() {
+        for (_, callee) in edges.of(id) {
+            if found.contains(&callee) || !project.is_async(callee) {
+                continue;
+            }
+            let only_awaited_here = callers.of(callee).all(|(caller, site)| {
+                found.contains(&caller)
+                    && project
+                        .function(caller)
+                        .calls
+                        .get(site)
+                        .is_some_and(|call| call.usage == CallUsage::Awaited)
+            });
+            if only_awaited_here {
+                found.insert(callee);
+                queue.push(callee);
+            }
+        }
+    }
+    found
+}
