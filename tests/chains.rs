@@ -282,3 +282,40 @@ fn a_chain_takes_the_steps_the_call_s_arguments_let_run() {
         "{full}"
     );
 }
+
+#[test]
+fn the_help_of_a_helper_keeping_a_session_names_the_kinds_of_thread_bound_objects() {
+    // A SQLAlchemy session on any database, not only a `sqlite3` connection, is why no fix
+    // moves the helper alone: the help names both kinds.
+    let dir = std::env::temp_dir().join(format!(
+        "loopwarden-chains-{}-session-help",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("orm.py"),
+        "from sqlalchemy.orm import Session\n\n\
+         def find_row(session: Session, key: int):\n    \
+         return session.execute(\"select 1\").one_or_none()\n\n\
+         async def handler(session: Session, key: int):\n    \
+         return find_row(session, key)\n",
+    )
+    .unwrap();
+    let settings = Settings {
+        rules: [Rule::TransitiveBlockingCall].into_iter().collect(),
+        ..Settings::default()
+    };
+    let report = loopwarden::check(std::slice::from_ref(&dir), &settings);
+    let helps: Vec<String> = report
+        .findings()
+        .filter_map(|finding| finding.help.clone())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    assert!(
+        helps[0].contains("an SQLAlchemy or SQLModel session or connection"),
+        "{}",
+        helps[0]
+    );
+}

@@ -116,8 +116,9 @@ pub const THREAD_SLEEP: &str = "time.sleep";
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 pub enum ThreadState {
-    /// An object bound to the thread that made it (a `sqlite3` connection) used beyond
-    /// one call: another thread's use raises.
+    /// An object bound to the thread that made it (a `sqlite3` connection, an SQLAlchemy
+    /// session: the catalog's thread-bound classes) used beyond one call: another thread's
+    /// use raises, or races the thread that made it.
     BoundObject,
     /// Thread-local storage (`threading.local`): a worker thread sees its own attributes,
     /// not those the loop's thread set.
@@ -137,7 +138,7 @@ impl ThreadState {
     pub fn described(self) -> &'static str {
         match self {
             Self::BoundObject => {
-                "uses an object that belongs to the thread that made it (a `sqlite3` connection kept beyond one call)"
+                "uses an object that belongs to the thread that made it (a `sqlite3` connection, an SQLAlchemy or SQLModel session or connection) kept beyond one call"
             }
             Self::ThreadLocal => {
                 "reads or sets thread-local storage (`threading.local`), which a worker thread has its own of"
