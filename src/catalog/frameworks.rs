@@ -269,6 +269,9 @@ pub const OWN_LOOP_APP_CLASSES: &[&str] = &[
     "flask.app.Flask",
     "flask.Blueprint",
     "flask.blueprints.Blueprint",
+    // APIFlask's application and blueprint derive from Flask's and register views the same way.
+    "apiflask.APIFlask",
+    "apiflask.APIBlueprint",
 ];
 
 /// The methods of those classes that register the function they decorate (or, for
