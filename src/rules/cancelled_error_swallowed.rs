@@ -13,8 +13,8 @@ use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
     EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_CALLS,
-    NEVER_RETURNING_TYPES, SHIELDING_SCOPES, TASK_CANCEL_METHODS, TEST_OUTCOME_CALLS,
-    TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    NEVER_RETURNING_TYPES, SHIELDING_SCOPES, TASK_CANCEL_METHODS, TASK_CREATING_CALLS,
+    TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -103,6 +103,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   that method is defined in the class or a base class in the same module. Waiting through the
   object that holds the task counts as awaiting it: `handle.task.cancel()` then `await
   handle.wait()` (a method called without arguments whose name starts with `wait`, or `join`).
+  So does cancelling what the task consumes: another attribute of the same object that the
+  method the class runs as the task (`self.pump_task = asyncio.create_task(self.pump())`)
+  reads or sets (`self.stream_call.cancel()` then `await self.pump_task`, where `pump`
+  iterates `self.stream_call`: a cancelled gRPC call raises `CancelledError` in its reader).
   Awaiting the task through `asyncio.shield(task)` or `asyncio.wait_for(task, t)` counts as
   awaiting it: both raise the cancellation of the task they are given. So does gathering the
   tasks of a container after a loop cancelled each (`for task in tasks: task.cancel()`, also
@@ -2554,18 +2558,97 @@ fn awaits_cancelled_task(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
             .iter()
             .any(|(cancelled, cancelled_at)| matches(cancelled) && cancelled_at <= awaited_at)
     };
-    awaits
-        .awaited
-        .iter()
-        .any(|(task, awaited_at)| cancelled_before(awaited_at, &|cancelled| cancelled == task))
-        || awaits.waited_on.iter().any(|(owner, awaited_at)| {
-            cancelled_before(awaited_at, &|cancelled| {
-                cancelled == owner
-                    || cancelled
-                        .strip_prefix(owner.as_str())
-                        .is_some_and(|rest| rest.starts_with('.'))
-            })
+    awaits.awaited.iter().any(|(task, awaited_at)| {
+        cancelled_before(awaited_at, &|cancelled| {
+            cancelled == task || task_consumes(cx, task, cancelled)
         })
+    }) || awaits.waited_on.iter().any(|(owner, awaited_at)| {
+        cancelled_before(awaited_at, &|cancelled| {
+            cancelled == owner
+                || cancelled
+                    .strip_prefix(owner.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+/// Whether the task kept at `task` (`self.pump_task`) runs a method of the class that uses
+/// what was cancelled, another attribute of the same object (`self.stream_call`): the
+/// class makes the task from that method (`self.pump_task = asyncio.create_task(
+/// self.message_pump())`) and the method reads or sets the attribute. Cancelling a stream or
+/// call the task consumes ends the task with that cancellation (a gRPC call's iterator
+/// raises `CancelledError` once the call is cancelled): awaiting it then catches the
+/// cancellation just requested, as when the task itself is cancelled.
+fn task_consumes(cx: &Cx, task: &str, cancelled: &str) -> bool {
+    let (Some(class), Some(receiver)) = (cx.class, cx.receiver) else {
+        return false;
+    };
+    let prefix = format!("{receiver}.");
+    let (Some(task), Some(cancelled)) =
+        (task.strip_prefix(&prefix), cancelled.strip_prefix(&prefix))
+    else {
+        return false;
+    };
+    if task.contains('.') || cancelled.contains('.') {
+        return false;
+    }
+    let module = &cx.checker.module().body;
+    class.body.iter().any(|statement| {
+        let Stmt::FunctionDef(method) = statement else {
+            return false;
+        };
+        let Some(own) = receiver_name(method) else {
+            return false;
+        };
+        let mut runs = None;
+        walk_body_shallow(&method.body, &mut |node| {
+            if let Node::Stmt(Stmt::Assign(assign)) = node
+                && let [Expr::Attribute(target)] = assign.targets.as_slice()
+                && target.attr.as_str() == task
+                && is_name(&target.value, Some(own))
+                && let Some(name) = task_method(cx.checker, &assign.value, own)
+            {
+                runs = Some(name);
+                return Walk::Stop;
+            }
+            Walk::Descend
+        });
+        let Some(runs) = runs else { return false };
+        let Some(coroutine) = find_method(module, class, runs, 0) else {
+            return false;
+        };
+        let Some(its_own) = receiver_name(coroutine) else {
+            return false;
+        };
+        any_in_body(&coroutine.body, &mut |expr| {
+            matches!(expr, Expr::Attribute(attribute)
+                if attribute.attr.as_str() == cancelled && is_name(&attribute.value, Some(its_own)))
+        })
+    })
+}
+
+/// `asyncio.create_task(self.pump())` (or `loop.create_task`, `ensure_future`): the name of
+/// the method of `receiver` the task runs.
+fn task_method<'a>(checker: &Checker, value: &'a Expr, receiver: &str) -> Option<&'a str> {
+    let Expr::Call(call) = value else { return None };
+    let creates_task = checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| TASK_CREATING_CALLS.contains(&path.as_str()))
+        || matches!(&*call.func, Expr::Attribute(attribute)
+            if matches!(attribute.attr.as_str(), "create_task" | "ensure_future"));
+    if !creates_task {
+        return None;
+    }
+    let Some(Expr::Call(coroutine)) = call.arguments.args.first() else {
+        return None;
+    };
+    match &*coroutine.func {
+        Expr::Attribute(method) if is_name(&method.value, Some(receiver)) => {
+            Some(method.attr.as_str())
+        }
+        _ => None,
+    }
 }
 
 /// The cancel-and-wait idiom with the wait in a helper: the `try` body awaits a parameter of
