@@ -108,7 +108,7 @@ impl<'m> SemanticModel<'m> {
         if self.calls_type_only_name(&call.func) {
             return None;
         }
-        match self.resolve(&call.func)? {
+        match self.resolve_callee(&call.func, 0)? {
             Resolved::Path(path) => Some(path),
             // `handler(event)`, `handler: Callable[..., Awaitable[None]]`: named by what is
             // called, for the finding to say.
@@ -325,7 +325,7 @@ impl<'m> SemanticModel<'m> {
                 Some(self.attribute_of(owner, attribute.attr.as_str()))
             }
             Expr::Call(call) => {
-                let callee = self.resolve_depth(&call.func, depth + 1, 0)?;
+                let callee = self.resolve_callee(&call.func, depth + 1)?;
                 // Asked of the resolved callee, not of the name: a `super` the module or the
                 // function binds is something else, and other calls pay a length test.
                 if matches!(&callee, Resolved::Path(path) if path == "builtins.super") {
@@ -476,6 +476,28 @@ impl<'m> SemanticModel<'m> {
             return local.as_ref().map(|local| local.copy_with_room(room));
         }
         self.module.resolve_global_with_room(name, room)
+    }
+
+    /// What the callee `func` of a call refers to. An attribute the catalog gives a
+    /// library class only as one of its items (`db.users`, a collection of a pymongo
+    /// `Database`) is, when called, the method of that name (`db.command(...)`,
+    /// `client.server_info()`): the item would not be callable.
+    fn resolve_callee(&self, func: &Expr, depth: usize) -> Option<Resolved> {
+        let Expr::Attribute(attribute) = func else {
+            return self.resolve_depth(func, depth, 0);
+        };
+        let name = attribute.attr.as_str();
+        let owner = self.resolve_depth(&attribute.value, depth + 1, 1 + name.len())?;
+        match owner {
+            Resolved::Instance(type_name)
+                if !self.module.classes.contains_key(&type_name)
+                    && catalog::item_type(&type_name).is_some()
+                    && catalog::listed_attribute_type(&type_name, name).is_none() =>
+            {
+                Some(Resolved::Path(member_path(&type_name, name)))
+            }
+            owner => Some(self.attribute_of(owner, name)),
+        }
     }
 
     fn attribute_of(&self, owner: Resolved, attribute: &str) -> Resolved {
