@@ -88,6 +88,9 @@ pub const BEST_EFFORT_CLEANUP_METHODS: &[&str] = &[
     "cleanup",
     "dispose",
     "unload",
+    "destroy",
+    "teardown",
+    "detach",
 ];
 /// Calls (by their last name) that wrap a coroutine in a task: `create_task(x.close())` is still
 /// the close (LW402).
