@@ -105,7 +105,8 @@ async def notify_all(users):
   returns to a done callback or cancels it.
 - Best-effort cleanup of several objects: every awaitable is a call of a cleanup method
   (`close`, `aclose`, `wait_closed`, `stop`, `kill`, `terminate`, `disconnect`, `shutdown`,
-  `cleanup`, `dispose`, `unload`, `destroy`, `teardown`, `detach`, also with an `async_` prefix), directly, in a comprehension
+  `cleanup`, `dispose`, `unload`, `destroy`, `teardown`, `detach`, also with an `async_`
+  prefix), directly, in a comprehension
   (`*(c.close() for c in clients)`), or wrapped in `create_task`/`ensure_future`/
   `create_eager_task` or handed to such a task helper as a callable (`create_task(item.close)`)
   (also through a local list of them). A shutdown path that closes many
