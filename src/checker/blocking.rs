@@ -150,12 +150,18 @@ fn is_non_blocking_form(checker: &Checker, call: &ast::ExprCall, api: &BlockingA
     let Some(flag) = api.non_blocking_flag else {
         return false;
     };
-    let Some(value) = call
-        .arguments
+    call.arguments
         .find_argument_value(flag.keyword, flag.position)
-    else {
-        return false;
-    };
+        .is_some_and(|value| makes_non_blocking(checker, value, &flag))
+}
+
+/// Whether `value`, passed for the call's `flag`, asks for the non-blocking form: the
+/// option bit set, a zero timeout, or `False`.
+pub(crate) fn makes_non_blocking(
+    checker: &Checker,
+    value: &Expr,
+    flag: &crate::catalog::NonBlockingFlag,
+) -> bool {
     if let Some(bit) = flag.option_bit {
         return has_option_bit(checker, value, bit, 0);
     }

@@ -15,6 +15,7 @@ use ruff_text_size::{Ranged, TextRange};
 use thin_vec::ThinVec;
 
 use super::Checker;
+use super::blocking::makes_non_blocking;
 use crate::offsets::MarkedOffset;
 use crate::project::interned::Name;
 use crate::project::summary::{
@@ -126,25 +127,42 @@ pub(crate) fn guards(checker: &Checker, range: TextRange) -> Guards {
 /// The guard a blocking call's own flag makes when a parameter sets it
 /// (`lock.acquire(blocking=blocking)`, `queue.get(block)`): the call waits only when the
 /// caller passes a true value. Only for a plain on/off flag: a timeout of `None` waits too.
+/// Also when a parameter chooses between a blocking and a non-blocking value of any flag
+/// (`os.waitpid(pid, 0 if blocking else os.WNOHANG)`): the call waits only when the
+/// parameter is true (or, the arms the other way round, false).
 pub(crate) fn flag_parameter_guard(
     checker: &Checker,
     call: &ast::ExprCall,
     api: &crate::catalog::BlockingApi,
 ) -> Option<ParameterGuard> {
     let flag = api.non_blocking_flag?;
-    if flag.zero_timeout || flag.option_bit.is_some() {
-        return None;
-    }
-    let Expr::Name(name) = call
+    let value = call
         .arguments
-        .find_argument_value(flag.keyword, flag.position)?
-    else {
-        return None;
+        .find_argument_value(flag.keyword, flag.position)?;
+    let (name, test) = match value {
+        Expr::Name(name) if !flag.zero_timeout && flag.option_bit.is_none() => {
+            (name, GuardTest::Truthy)
+        }
+        Expr::If(choice) => {
+            let Expr::Name(name) = &*choice.test else {
+                return None;
+            };
+            let test = match (
+                makes_non_blocking(checker, &choice.body, &flag),
+                makes_non_blocking(checker, &choice.orelse, &flag),
+            ) {
+                (false, true) => GuardTest::Truthy,
+                (true, false) => GuardTest::Falsy,
+                _ => return None,
+            };
+            (name, test)
+        }
+        _ => return None,
     };
     let function = checker.current_function()?;
     Some(ParameterGuard {
         parameter: parameter_ref(checker, function, name.id.as_str())?,
-        test: GuardTest::Truthy,
+        test,
     })
 }
 

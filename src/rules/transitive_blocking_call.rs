@@ -203,7 +203,9 @@ async def webhook(key):
   downloads only when `config` is set. A parameter the function reassigns is not trusted.
   A blocking call's own on/off flag set from a parameter is such a guard too: a helper
   doing `self._lock.acquire(blocking=blocking)` does not block a caller that passes
-  `blocking=False`. And the other way round: a helper that blocks only when a parameter is
+  `blocking=False`; nor does one choosing the flag's value by a parameter
+  (`os.waitpid(pid, 0 if blocking else os.WNOHANG)`) for a caller passing `blocking=False`.
+  And the other way round: a helper that blocks only when a parameter is
   falsy (`if cached: return ...` before the read, the `else` of `if is_async:`) does not
   block a caller that passes a true literal for it (`is_async=True`) or leaves a true default.
   A flag compared with `is True` or `is False` is read as its truth: the body of
