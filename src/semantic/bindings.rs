@@ -392,6 +392,17 @@ impl ModuleBindings {
     }
 
     /// [`ModuleBindings::attribute_type`] of the class `info` describes, at `class_path`.
+    /// The type a module class declares for an attribute read through the class itself
+    /// (`Owner.executors` for `executors: dict[str, Executor] = {}` in its body): its own
+    /// declarations only.
+    pub(super) fn class_attribute_type(&self, class_path: &str, attribute: &str) -> Option<&str> {
+        self.classes
+            .get(class_path)?
+            .attribute_types
+            .get(attribute)
+            .map(String::as_str)
+    }
+
     pub(super) fn attribute_type_of(
         &self,
         info: &ClassInfo,

@@ -503,6 +503,13 @@ impl<'m> SemanticModel<'m> {
     fn attribute_of(&self, owner: Resolved, attribute: &str) -> Resolved {
         match owner {
             Resolved::Path(mut path) => {
+                // `Owner.executors`: an attribute the module's class declares, read through
+                // the class. (A prefix test first: most chains start at an import.)
+                if path.starts_with(self.module.module_name.as_str())
+                    && let Some(found) = self.module.class_attribute_type(&path, attribute)
+                {
+                    return Resolved::Instance(found.to_string());
+                }
                 // Extend the owned path in place: attribute chains are the hot path.
                 path.reserve(attribute.len() + 1);
                 path.push('.');
@@ -658,6 +665,9 @@ pub const MAPPING_CONTAINERS: &[&str] = &[
     "collections.defaultdict",
     "collections.abc.Mapping",
     "collections.abc.MutableMapping",
+    // Weak mappings hold their values (or keys) weakly, but what they give back is the same.
+    "weakref.WeakKeyDictionary",
+    "weakref.WeakValueDictionary",
 ];
 
 /// Whether a type is one of the collection shapes above (elements or values of a known type,
