@@ -581,8 +581,8 @@ impl<'a> Checker<'a, '_> {
             DecoratorsSay::AskTheLink(paths) => self.summary.current().project_decorators = paths,
         }
         self.summary.current().as_decorator = as_decorator;
-        if own_loop_view.is_some() {
-            self.summary.current().own_loop_view = own_loop_view;
+        if let Some(view) = own_loop_view {
+            self.summary.mark_current_own_loop_view(view);
         }
         if self::loop_guards::none_means_no_loop(function) {
             self.summary.current().none_means_no_loop = true;

@@ -20,18 +20,18 @@ pub fn coroutines(
     edges: &Adjacency<(usize, FunctionId)>,
     callers: &Adjacency<(FunctionId, usize)>,
 ) -> HashSet<FunctionId> {
-    let mut found: HashSet<FunctionId> = project
-        .function_ids()
-        .filter(|&id| {
-            let function = project.function(id);
-            function.is_async
-                && match &function.own_loop_view {
-                    None => false,
-                    Some(OwnLoopView::Certain) => true,
-                    Some(OwnLoopView::IfAppOf(path)) => project.is_own_loop_app(path),
-                }
-        })
-        .collect();
+    let mut found: HashSet<FunctionId> = HashSet::default();
+    for (module, project_module) in project.modules.iter().enumerate() {
+        for (index, view) in &project_module.summary.own_loop_views {
+            let is_view = match view {
+                OwnLoopView::Certain => true,
+                OwnLoopView::IfAppOf(path) => project.is_own_loop_app(path),
+            };
+            if is_view {
+                found.insert((module, *index as usize));
+            }
+        }
+    }
     let mut queue: Vec<FunctionId> = found.iter().copied().collect();
     // A callee is asked again as each of its callers joins: the last one to join settles it.
     while let Some(id) = queue.pop() {

@@ -782,10 +782,6 @@ pub struct FunctionSites {
     /// (`@async_to_sync`: [`crate::catalog::LOOP_RUNNING_DECORATORS`]): each call of it is
     /// a loop run of LW202's.
     pub runs_own_loop: bool,
-    /// An `async def` a WSGI framework runs as a view (or a request hook), each call on an
-    /// event loop of its own that nothing else runs on (Flask's async views): a blocking call
-    /// there stalls only that request. Rare, so kept here.
-    pub own_loop_view: Option<OwnLoopView>,
     /// Its body is a placeholder (`...`, `pass`, a docstring, `raise NotImplementedError`):
     /// a `Protocol`'s or an abstract method, which the link follows to the class's one
     /// implementation in the project when there is exactly one. Rare, so kept here.
@@ -807,7 +803,7 @@ pub struct FunctionSites {
 }
 
 /// How an `async def` is registered as a view of a framework that runs each call of it on an
-/// event loop of its own ([`FunctionSites::own_loop_view`]).
+/// event loop of its own ([`ModuleSummary::own_loop_views`]).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OwnLoopView {
     /// On a value the module knows is such a framework's application or blueprint
@@ -843,7 +839,6 @@ impl FunctionSites {
             && !self.returns_new_task
             && !self.tells_cancelling
             && !self.runs_own_loop
-            && self.own_loop_view.is_none()
             && !self.is_stub
             && self.rearmed_by.is_empty()
             && self.thread_state.is_none()
@@ -1852,6 +1847,11 @@ pub struct ModuleSummary {
     /// coroutine runs only on a loop of its own, as a Flask view or awaited only by such
     /// coroutines ([`crate::project::Facts::own_loop`]).
     pub pending_blocking_findings: ThinVec<HeldFinding>,
+    /// The module's `async def`s a WSGI framework runs as views (or request hooks), each call
+    /// on an event loop of its own that nothing else runs on (Flask's async views), as (index
+    /// in `functions`, how it is registered): a blocking call there stalls only that request.
+    /// Per module rather than per function: nearly every module has none.
+    pub own_loop_views: ThinVec<(u32, OwnLoopView)>,
     /// Module-level names bound to an application or blueprint of a framework that runs each
     /// async view on a loop of its own (`app = Flask(__name__)`): other modules' views
     /// registered on one are [`OwnLoopView::IfAppOf`] it.

@@ -256,11 +256,26 @@ impl SummaryBuilder {
     /// Marks function `index` of the module, when it is an `async def`, as a view a framework
     /// runs on a loop of its own.
     pub fn mark_own_loop_view(&mut self, index: u32, view: super::summary::OwnLoopView) {
-        if let Some(function) = self.summary.functions.get_mut(index as usize)
-            && function.is_async
+        if self
+            .summary
+            .functions
+            .get(index as usize)
+            .is_some_and(|function| function.is_async)
+            && !self
+                .summary
+                .own_loop_views
+                .iter()
+                .any(|(at, _)| *at == index)
         {
-            function.own_loop_view = Some(view);
+            self.summary.own_loop_views.push((index, view));
         }
+    }
+
+    /// Marks the innermost function, an `async def`, as a view a framework runs on a loop of
+    /// its own.
+    pub fn mark_current_own_loop_view(&mut self, view: super::summary::OwnLoopView) {
+        let index = to_u32(self.stack.last().copied().unwrap_or(0));
+        self.mark_own_loop_view(index, view);
     }
 
     /// Notes a module-level name bound to an application of a framework that runs each
