@@ -155,6 +155,40 @@ fn an_edit_in_one_module_changes_a_finding_in_another() {
 }
 
 #[test]
+fn an_application_made_in_another_module_decides_its_views_findings_through_the_cache() {
+    // `views.py` registers its coroutine on `site.py`'s application: a Flask view (each
+    // request on a loop of its own, nothing reported) while `site.py` makes a Flask app,
+    // an ordinary coroutine once it makes something else. Only `site.py` changes.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let flask_site = "from flask import Flask\n\napp = Flask(__name__)\n";
+    write(dir.path(), "web/__init__.py", "");
+    write(dir.path(), "web/site.py", flask_site);
+    write(
+        dir.path(),
+        "web/views.py",
+        "import time\n\nfrom .site import app\n\n\n@app.route(\"/\")\nasync def index():\n    \
+         time.sleep(1)\n    return \"ok\"\n",
+    );
+    let cold = check(dir.path(), &[]);
+    assert!(!cold.json.contains("LW101"), "{}", cold.json);
+    write(
+        dir.path(),
+        "web/site.py",
+        "from .factory import make_app\n\napp = make_app()\n",
+    );
+    let edited = check(dir.path(), &[]);
+    assert!(edited.json.contains("LW101"), "{}", edited.json);
+    assert!(
+        edited.cache.contains("1 analysed; linked"),
+        "{}",
+        edited.cache
+    );
+    assert_eq!(edited.json, uncached(dir.path()));
+    write(dir.path(), "web/site.py", flask_site);
+    assert_eq!(check(dir.path(), &[]).json, cold.json);
+}
+
+#[test]
 fn an_edit_that_leaves_the_summary_alone_reuses_the_link() {
     let dir = project();
     let cold = check(dir.path(), &[]);
