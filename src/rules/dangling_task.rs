@@ -5,8 +5,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{enclosing_class, receiver_name};
-use crate::catalog::{FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
+use crate::ast_query::{enclosing_class, find_function, receiver_name};
+use crate::catalog::{ASYNC_SLEEPS, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -71,6 +71,9 @@ async def handle(request):
 or, when the work must finish before the function returns, `asyncio.TaskGroup` (3.11+).
 
 ## Not flagged
+- A task running a coroutine function of the module that only sleeps, for ever (`while
+  True: await asyncio.sleep(1)`, a ticker that keeps the loop waking so Ctrl-C is noticed):
+  while it sleeps the loop's timer holds it, and it has nothing to return or raise.
 - `TaskGroup.create_task(...)` (`async with asyncio.TaskGroup() as tg: tg.create_task(...)`):
   the group holds its tasks and awaits them.
 - A factory that keeps the task itself (`self._tasks.add(task)` before `return task`), so
@@ -123,8 +126,58 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
         }
         return;
     };
+    if runs_a_ticker(checker, call) {
+        return;
+    }
     let diagnostic = finding(checker, call, display_callee(path), how);
     checker.report(diagnostic);
+}
+
+/// Whether the task `call` makes runs a coroutine function of the module that only sleeps,
+/// for ever (`while True: await asyncio.sleep(1)`: a ticker that keeps the loop waking, so
+/// that Ctrl-C is noticed on Windows). While it sleeps the loop's timer holds its future,
+/// which holds the task, and it has no result or exception to lose.
+fn runs_a_ticker(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Some(Expr::Call(coroutine)) = call.arguments.args.first() else {
+        return false;
+    };
+    let Expr::Name(name) = &*coroutine.func else {
+        return false;
+    };
+    let Some(function) = find_function(&checker.module().body, name.id.as_str()) else {
+        return false;
+    };
+    let statements: Vec<&Stmt> = function
+        .body
+        .iter()
+        .filter(|stmt| !is_docstring_or_pass(stmt))
+        .collect();
+    let [Stmt::While(loop_stmt)] = statements.as_slice() else {
+        return false;
+    };
+    let forever = match &*loop_stmt.test {
+        Expr::BooleanLiteral(literal) => literal.value,
+        Expr::NumberLiteral(number) => {
+            matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(1))
+        }
+        _ => false,
+    };
+    function.is_async
+        && forever
+        && loop_stmt.orelse.is_empty()
+        && loop_stmt.body.iter().all(|stmt| {
+            is_docstring_or_pass(stmt)
+                || matches!(stmt, Stmt::Expr(expr) if matches!(&*expr.value,
+                    Expr::Await(awaited) if matches!(&*awaited.value,
+                        Expr::Call(sleep) if checker.model.call_path(sleep)
+                            .is_some_and(|path| ASYNC_SLEEPS.contains(&path.as_str())))))
+        })
+}
+
+/// A `pass`, or a string on its own (a docstring or a comment written as one).
+fn is_docstring_or_pass(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Pass(_))
+        || matches!(stmt, Stmt::Expr(expr) if expr.value.is_string_literal_expr())
 }
 
 /// Whether the task `call` makes is what the sync function being walked returns, and
