@@ -224,6 +224,7 @@ fixtures! {
     blocking_fs_metadata_in_async,
     transitive_blocking_call,
     own_loop_views,
+    own_loop_views_served_by_asgi,
     yield_in_async_generator_context_across_modules,
     namespace_packages,
     run_in_running_loop,

@@ -274,6 +274,11 @@ pub const OWN_LOOP_APP_CLASSES: &[&str] = &[
     "apiflask.APIBlueprint",
 ];
 
+/// Adapters that serve a WSGI application from an ASGI server through asgiref's
+/// `sync_to_async`: in the thread that runs it, `async_to_sync` hands each coroutine to the
+/// server's own loop, so a project that uses one has no views on loops of their own.
+pub const OWN_LOOP_UNDOING_WRAPPERS: &[&str] = &["asgiref.wsgi.WsgiToAsgi"];
+
 /// The methods of those classes that register the function they decorate (or, for
 /// `add_url_rule`, are handed as `view_func`) to run once a request comes.
 pub const OWN_LOOP_REGISTRARS: &[&str] = &[

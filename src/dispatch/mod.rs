@@ -235,6 +235,9 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
         unawaited_coroutine::check_awaited_elsewhere(checker, call);
     }
     let Some(path) = path else { return };
+    if catalog::OWN_LOOP_UNDOING_WRAPPERS.contains(&path) {
+        checker.summary.note_wsgi_served_on_its_loop();
+    }
     // What the call does under a `threading` lock: read by LW101 and by the summary alike.
     let blocks = blocking
         .as_ref()

@@ -32,6 +32,16 @@ pub fn coroutines(
             }
         }
     }
+    // Served through asgiref's `WsgiToAsgi`, Flask runs in a `sync_to_async` thread, and
+    // `async_to_sync` hands each view to the server's own loop: no loop of its own then.
+    if !found.is_empty()
+        && project
+            .modules
+            .iter()
+            .any(|module| module.summary.serves_wsgi_on_its_loop)
+    {
+        return HashSet::default();
+    }
     let mut queue: Vec<FunctionId> = found.iter().copied().collect();
     // A callee is asked again as each of its callers joins: the last one to join settles it.
     while let Some(id) = queue.pop() {

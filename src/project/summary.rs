@@ -1856,6 +1856,10 @@ pub struct ModuleSummary {
     /// async view on a loop of its own (`app = Flask(__name__)`): other modules' views
     /// registered on one are [`OwnLoopView::IfAppOf`] it.
     pub own_loop_apps: ThinVec<Name>,
+    /// The module wraps a WSGI application for an ASGI server through asgiref
+    /// ([`crate::catalog::OWN_LOOP_UNDOING_WRAPPERS`]): Flask's async views then run on the
+    /// server's loop, and the project has no views on loops of their own.
+    pub serves_wsgi_on_its_loop: bool,
 }
 
 /// An LW403 finding held for the link, with the classes of other modules its handler raises

@@ -278,6 +278,11 @@ impl SummaryBuilder {
         self.mark_own_loop_view(index, view);
     }
 
+    /// Notes that the module serves a WSGI application on an ASGI server's loop.
+    pub fn note_wsgi_served_on_its_loop(&mut self) {
+        self.summary.serves_wsgi_on_its_loop = true;
+    }
+
     /// Notes a module-level name bound to an application of a framework that runs each
     /// async view on a loop of its own.
     pub fn note_own_loop_app(&mut self, name: &str) {

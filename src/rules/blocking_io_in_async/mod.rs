@@ -141,7 +141,8 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   the call stalls that request alone. A coroutine a view hands to `asyncio.gather` or
   `create_task` shares the view's loop with its siblings, and one also awaited elsewhere may
   run on a shared loop: both are reported. So is every view of Quart, which runs them all on
-  one loop.
+  one loop, and every Flask view of a project that serves Flask from an ASGI server through
+  asgiref's `WsgiToAsgi` (`async_to_sync` then hands each view to the server's loop).
 - Code in a plain `def` or `lambda`, including one handed to `loop.run_in_executor`,
   `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` or `executor.submit`:
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
