@@ -108,7 +108,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   reads or sets (`self.stream_call.cancel()` then `await self.pump_task`, where `pump`
   iterates `self.stream_call`: a cancelled gRPC call raises `CancelledError` in its reader).
   Awaiting the task through `asyncio.shield(task)` or `asyncio.wait_for(task, t)` counts as
-  awaiting it: both raise the cancellation of the task they are given. So does gathering the
+  awaiting it: both raise the cancellation of the task they are given; so does gathering that
+  one task, also with `return_exceptions=True` (which waits for its end and keeps its
+  cancellation as a result). So does gathering the
   tasks of a container after a loop cancelled each (`for task in tasks: task.cancel()`, also
   over `tasks.values()`, then `await asyncio.gather(*tasks)`).
 - The same idiom with the wait in a helper: a private module-level function whose `try`
@@ -2204,13 +2206,18 @@ fn awaited_task(checker: &Checker, awaited: &Expr) -> Option<String> {
                 .first()
                 .and_then(|task| task_reference(checker, task))
         }
-        // `await asyncio.gather(*tasks)`: raises the first cancellation among the tasks.
+        // `await asyncio.gather(*tasks)`: raises the first cancellation among the tasks;
+        // `await asyncio.gather(task, return_exceptions=True)`, the one task's end waited for
+        // with its cancellation kept as a result.
         Expr::Call(call)
             if checker.model.call_path(call).as_deref() == Some("asyncio.gather")
-                && call.arguments.keywords.is_empty() =>
+                && call.arguments.keywords.iter().all(|keyword| {
+                    keyword.arg.as_ref().map(|arg| arg.as_str()) == Some("return_exceptions")
+                }) =>
         {
             match &*call.arguments.args {
                 [Expr::Starred(starred)] => dotted_name(&starred.value),
+                [task] => task_reference(checker, task),
                 _ => None,
             }
         }
