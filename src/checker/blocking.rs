@@ -55,6 +55,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || (path.starts_with("socket.socket.")
             && super::nonblocking_sockets::treated_as_non_blocking(checker, call))
         || on_file_opened_here(checker, call, path)
+        || dumps_to_file_opened_here(checker, call, &api)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
@@ -648,15 +649,32 @@ fn is_unbounded_queue(checker: &Checker, value: &Expr) -> bool {
 }
 
 fn first_argument_is_file(checker: &Checker, call: &ast::ExprCall) -> bool {
-    // `json.dump(obj, fp)` takes the file second, `json.load(fp)` first.
-    let file_argument = call
-        .arguments
+    file_argument(call)
+        .and_then(|argument| checker.model.type_of(argument))
+        .is_some_and(|type_name| catalog::is_file_type(&type_name))
+}
+
+/// The file a call that reads or writes one is handed: `json.dump(obj, fp)` takes it second,
+/// `json.load(fp)` first.
+fn file_argument(call: &ast::ExprCall) -> Option<&Expr> {
+    call.arguments
         .find_argument_value("fp", 0)
         .filter(|_| call.arguments.args.len() == 1 || call.arguments.find_keyword("fp").is_some())
         .or_else(|| call.arguments.find_argument_value("fp", 1))
         .or_else(|| call.arguments.find_argument_value("file", 1))
-        .or_else(|| call.arguments.find_argument_value("file", 0));
-    file_argument
-        .and_then(|argument| checker.model.type_of(argument))
-        .is_some_and(|type_name| catalog::is_file_type(&type_name))
+        .or_else(|| call.arguments.find_argument_value("file", 0))
+}
+
+/// `json.dump(obj, f)` on a file the current function holds in a local (`with open(p, "w")
+/// as f:`): that `open` is reported, one finding per use, as for the file's own methods.
+/// (`json.load(open(p))` is reported at the `json.load`, whose fix moves both calls.)
+fn dumps_to_file_opened_here(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
+    api.needs_file_argument
+        && file_argument(call).is_some_and(|file| {
+            matches!(file, Expr::Name(name) if checker.model.is_local(name.id.as_str()))
+                && checker
+                    .model
+                    .type_of(file)
+                    .is_some_and(|type_name| catalog::is_file_type(&type_name))
+        })
 }

@@ -22,8 +22,9 @@ pub const DOCS: &str = r#"# LW101 blocking-io-in-async
 Flags a blocking I/O call made directly inside an `async def`: file access (`open`,
 `io.open`, `codecs.open`, `os.*` file functions, `shutil`, `pathlib.Path` reads and writes,
 `tempfile`, `zipfile`, `tarfile`, `gzip`/`bz2`/`lzma`, `json`/`pickle` `load`/`dump` on a file
-object, `glob` patterns, and the `read`/`readline`/`readlines`/`write`/`writelines`/`flush`/
-`truncate` methods of a file object opened elsewhere), `input()` and `getpass.getpass()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
+object opened elsewhere, `glob` patterns, and the `read`/`readline`/`readlines`/`write`/
+`writelines`/`flush`/`truncate` methods of a file object opened elsewhere: on a file the
+function holds in a local, its `open` is the one finding, acknowledged or not), `input()` and `getpass.getpass()`, `sqlite3` connections and cursors, `time.sleep`, waiting on `threading`
 locks, events and threads, on `queue` and `multiprocessing` queues and processes and on
 `concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
 `urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`), waiting on
