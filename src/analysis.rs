@@ -1121,7 +1121,7 @@ mod tests {
             seen_regular: false,
         };
         // A dropped task: a finding of the file's own (a blocking call's is held for the link).
-        let text = "import asyncio\n\nasync def f():\n    asyncio.create_task(f())\n";
+        let text = "import asyncio\n\nasync def f():\n    asyncio.create_task(g())\n";
         let module = ModuleName {
             name: "own_findings_probe".to_string(),
             is_package: false,
@@ -1262,7 +1262,7 @@ mod tests {
         // and the column is the byte distance.
         let (positions, rows) = located(
             "ascii_line_probe.py",
-            "import asyncio\nasync def f():\n    asyncio.create_task(f())\n# café\n",
+            "import asyncio\nasync def f():\n    asyncio.create_task(g())\n# café\n",
         );
         assert!(positions);
         assert_eq!(rows, [(3, 5)]);
@@ -1270,7 +1270,7 @@ mod tests {
         // is needed, and the file is gone, so it is read again and released.
         let (positions, _) = located(
             "non_ascii_line_probe.py",
-            "import asyncio\nasync def f():\n    é = asyncio.create_task(f())\n",
+            "import asyncio\nasync def f():\n    é = asyncio.create_task(g())\n",
         );
         assert!(!positions);
     }

@@ -5,7 +5,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::ast_query::{enclosing_class, find_function, receiver_name};
+use crate::ast_query::{enclosing_class, find_function, find_method, receiver_name};
 use crate::catalog::{ASYNC_SLEEPS, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -71,9 +71,11 @@ async def handle(request):
 or, when the work must finish before the function returns, `asyncio.TaskGroup` (3.11+).
 
 ## Not flagged
-- A task running a coroutine function of the module that only sleeps, for ever (`while
-  True: await asyncio.sleep(1)`, a ticker that keeps the loop waking so Ctrl-C is noticed):
-  while it sleeps the loop's timer holds it, and it has nothing to return or raise.
+- A task running a coroutine function of the module (by name, or a method of a module class
+  on a value of that class) that never suspends (no `await`, `async for` or `async with`: it
+  runs to its end in its first step, which the loop holds), or that only sleeps, for ever
+  (`while True: await asyncio.sleep(1)`, a ticker that keeps the loop waking so Ctrl-C is
+  noticed): while it sleeps the loop's timer holds it, and it has nothing to return or raise.
 - `TaskGroup.create_task(...)` (`async with asyncio.TaskGroup() as tg: tg.create_task(...)`):
   the group holds its tasks and awaits them.
 - A factory that keeps the task itself (`self._tasks.add(task)` before `return task`), so
@@ -126,27 +128,34 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
         }
         return;
     };
-    if runs_a_ticker(checker, call) {
+    if leaves_nothing_to_lose(checker, call) {
         return;
     }
     let diagnostic = finding(checker, call, display_callee(path), how);
     checker.report(diagnostic);
 }
 
-/// Whether the task `call` makes runs a coroutine function of the module that only sleeps,
-/// for ever (`while True: await asyncio.sleep(1)`: a ticker that keeps the loop waking, so
-/// that Ctrl-C is noticed on Windows). While it sleeps the loop's timer holds its future,
-/// which holds the task, and it has no result or exception to lose.
-fn runs_a_ticker(checker: &Checker, call: &ast::ExprCall) -> bool {
+/// Whether the task `call` makes runs a coroutine function of the module (by its name, or a
+/// method of a module class through a value of that class) that leaves nothing to lose
+/// when dropped:
+/// - it never suspends (no `await`, `async for` or `async with`): it runs to its end in the
+///   task's first step, which the loop holds until then;
+/// - or it only sleeps, for ever (`while True: await asyncio.sleep(1)`: a ticker that keeps
+///   the loop waking, so that Ctrl-C is noticed on Windows): while it sleeps the loop's timer
+///   holds its future, which holds the task, and it has no result or exception to lose.
+fn leaves_nothing_to_lose(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(Expr::Call(coroutine)) = call.arguments.args.first() else {
         return false;
     };
-    let Expr::Name(name) = &*coroutine.func else {
+    let Some(function) = module_coroutine(checker, coroutine) else {
         return false;
     };
-    let Some(function) = find_function(&checker.module().body, name.id.as_str()) else {
+    if !function.is_async {
         return false;
-    };
+    }
+    if crate::ast_query::first_suspension(&function.body, None).is_none() {
+        return true;
+    }
     let statements: Vec<&Stmt> = function
         .body
         .iter()
@@ -162,8 +171,7 @@ fn runs_a_ticker(checker: &Checker, call: &ast::ExprCall) -> bool {
         }
         _ => false,
     };
-    function.is_async
-        && forever
+    forever
         && loop_stmt.orelse.is_empty()
         && loop_stmt.body.iter().all(|stmt| {
             is_docstring_or_pass(stmt)
@@ -172,6 +180,27 @@ fn runs_a_ticker(checker: &Checker, call: &ast::ExprCall) -> bool {
                         Expr::Call(sleep) if checker.model.call_path(sleep)
                             .is_some_and(|path| ASYNC_SLEEPS.contains(&path.as_str())))))
         })
+}
+
+/// The definition `coroutine` calls, when the module makes it: a module-level function
+/// called by name, or a method of a module class called on a value of that class
+/// (`checker.start()` with `checker: Checker`, `self._loop()`).
+fn module_coroutine<'a>(
+    checker: &Checker<'a, '_>,
+    coroutine: &ast::ExprCall,
+) -> Option<&'a ast::StmtFunctionDef> {
+    let module = &checker.module().body;
+    if let Expr::Name(name) = &*coroutine.func {
+        return find_function(module, name.id.as_str());
+    }
+    let path = checker.model.call_path(coroutine)?;
+    let within = path.strip_prefix(checker.model.module.module_name.as_str())?;
+    let (class, method) = within.strip_prefix('.')?.split_once('.')?;
+    let class = module.iter().find_map(|stmt| match stmt {
+        Stmt::ClassDef(class_def) if class_def.name.as_str() == class => Some(class_def),
+        _ => None,
+    })?;
+    find_method(module, class, method, 0)
 }
 
 /// A `pass`, or a string on its own (a docstring or a comment written as one).
