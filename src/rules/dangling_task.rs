@@ -73,7 +73,8 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
 ## Not flagged
 - A task running a coroutine function of the module (by name, or a method of a module class
   on a value of that class) that never suspends (no `await`, `async for` or `async with`: it
-  runs to its end in its first step, which the loop holds), or that only sleeps, for ever
+  runs to its end in its first step, which the loop holds; not a placeholder such as `pass`,
+  a hook that subclasses override), or that only sleeps, for ever
   (`while True: await asyncio.sleep(1)`, a ticker that keeps the loop waking so Ctrl-C is
   noticed): while it sleeps the loop's timer holds it, and it has nothing to return or raise.
 - `TaskGroup.create_task(...)` (`async with asyncio.TaskGroup() as tg: tg.create_task(...)`):
@@ -150,7 +151,9 @@ fn leaves_nothing_to_lose(checker: &Checker, call: &ast::ExprCall) -> bool {
     let Some(function) = module_coroutine(checker, coroutine) else {
         return false;
     };
-    if !function.is_async {
+    // A placeholder (`pass`, `...`, a docstring) is a hook a subclass overrides with real
+    // work: what runs is not this body.
+    if !function.is_async || crate::ast_query::is_stub(&function.body) {
         return false;
     }
     if crate::ast_query::first_suspension(&function.body, None).is_none() {
