@@ -55,7 +55,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || (path.starts_with("socket.socket.")
             && super::nonblocking_sockets::treated_as_non_blocking(checker, call))
         || on_file_opened_here(checker, call, path)
-        || dumps_to_file_opened_here(checker, call, &api)
+        || handed_a_file_opened_here(checker, call, &api)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
@@ -665,10 +665,11 @@ fn file_argument(call: &ast::ExprCall) -> Option<&Expr> {
         .or_else(|| call.arguments.find_argument_value("file", 0))
 }
 
-/// `json.dump(obj, f)` on a file the current function holds in a local (`with open(p, "w")
-/// as f:`): that `open` is reported, one finding per use, as for the file's own methods.
+/// `json.dump(obj, f)`, `pickle.load(f)` (a call handed a file) on a file the current
+/// function holds in a local (`with open(p, "w") as f:`): that `open` is reported, one
+/// finding per use, as for the file's own methods.
 /// (`json.load(open(p))` is reported at the `json.load`, whose fix moves both calls.)
-fn dumps_to_file_opened_here(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
+fn handed_a_file_opened_here(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {
     api.needs_file_argument
         && file_argument(call).is_some_and(|file| {
             matches!(file, Expr::Name(name) if checker.model.is_local(name.id.as_str()))
