@@ -11,6 +11,7 @@ pub mod blocking;
 pub mod blocking_diagnostic;
 pub mod deadlines;
 pub mod decorators;
+pub mod feature_tests;
 pub mod gather;
 pub mod held_locks;
 pub mod loop_guards;

@@ -300,6 +300,13 @@ pub(crate) fn record_call(
     // project, and the loop-affine uses themselves.
     let on_checked_thread = ((may_reach_project && !in_async_context) || is_loop_affine_use)
         && crate::checker::thread_checks::on_checked_thread(checker, call.range());
+    // A method call the link may follow into a project class: does it run only where the
+    // receiver lacks an attribute (the fallback of a feature test)?
+    let lacked_attribute = if may_reach_project {
+        crate::checker::feature_tests::lacked_attribute(checker, call)
+    } else {
+        None
+    };
     // Asked only of calls that may block or reach a helper: the rest never need it.
     let fills_cache = !in_async_context
         && (blocking.is_some() || may_reach_project)
@@ -404,6 +411,9 @@ pub(crate) fn record_call(
         }
         if on_checked_thread {
             function.thread_checked_calls.push(site);
+        }
+        if let Some(attribute) = lacked_attribute {
+            function.feature_fallbacks.push((site, attribute.into()));
         }
     }
     if shares_thread_bound {

@@ -536,8 +536,12 @@ impl<'a> Project<'a> {
     /// there: calling a generator function only makes a generator, whose body runs as it
     /// is iterated; calling a function that a decorator runs in a worker thread only makes
     /// an awaitable, and the body runs on that thread.
+    ///
+    /// Nor does a call in the fallback of a feature test that the receiver's class passes
+    /// (`else: store.read()` under `if hasattr(store, "read_async"):`, with `store` of a
+    /// class that has `read_async`): for that class the call never runs.
     pub fn call_runs_body(&self, caller: FunctionId, site: usize, callee: FunctionId) -> bool {
-        if self.runs_in_thread(callee) {
+        if self.runs_in_thread(callee) || self.passes_feature_test(caller, site) {
             return false;
         }
         !self.function(callee).runs_where_iterated()
@@ -546,6 +550,24 @@ impl<'a> Project<'a> {
                 .calls
                 .get(site)
                 .is_some_and(|call| call.iterated())
+    }
+
+    /// Whether call site `site` of `caller` runs only where its receiver lacks an attribute
+    /// ([`FunctionSummary::lacked_attribute`]) that the class the call is resolved through
+    /// has, as a method of its own or inherited from a project base.
+    fn passes_feature_test(&self, caller: FunctionId, site: usize) -> bool {
+        let function = self.function(caller);
+        let Some(attribute) = function.lacked_attribute(site) else {
+            return false;
+        };
+        let Some(call) = function.calls.get(site) else {
+            return false;
+        };
+        let path = self.modules[caller.0].summary.callee(call);
+        let Some(dot) = last_dot(path) else {
+            return false;
+        };
+        self.resolve(&dotted(&path[..dot], attribute)).is_some()
     }
 
     /// Whether calling function `id` makes a coroutine: an `async def` that does not yield,

@@ -724,6 +724,11 @@ pub struct FunctionSites {
     /// loop_thread.ident: instance.start()`): a worker thread does not reach the callee
     /// through them (LW104). Rare, so kept apart from the call sites.
     pub thread_checked_calls: ThinVec<u32>,
+    /// Its method calls that run only where the receiver lacks an attribute, as (call
+    /// site, attribute): the fallback of a feature test (`if hasattr(store, "read_async"):
+    /// ... else: store.read()`, [`crate::checker::feature_tests`]). The link does not follow
+    /// one into a class that has the attribute. Rare, so kept apart from the call sites.
+    pub feature_fallbacks: ThinVec<(u32, Box<str>)>,
     /// LW501 findings in this function that stand unless every caller in the project runs
     /// it under a deadline (decided at the link, where the callers are known).
     pub pending_deadline: ThinVec<PendingDeadline>,
@@ -827,6 +832,7 @@ impl FunctionSites {
             && self.receiver_assignments.is_empty()
             && self.probe_guarded_calls.is_empty()
             && self.thread_checked_calls.is_empty()
+            && self.feature_fallbacks.is_empty()
             && self.pending_deadline.is_empty()
             && self.pending_callbacks.is_empty()
             && self.session_arguments.is_empty()
@@ -1002,6 +1008,15 @@ impl FunctionSummary {
             .map(|&(_, probe, truthy)| (probe, truthy))
     }
 
+    /// The attribute call site `site`'s receiver lacks wherever the call runs, if a feature
+    /// test says so ([`FunctionSites::feature_fallbacks`]).
+    pub fn lacked_attribute(&self, site: usize) -> Option<&str> {
+        self.feature_fallbacks
+            .iter()
+            .find(|(at, _)| *at as usize == site)
+            .map(|(_, attribute)| &**attribute)
+    }
+
     /// Whether call site `site` runs only on a thread its code names.
     pub fn on_checked_thread(&self, site: usize) -> bool {
         self.thread_checked_calls
@@ -1153,6 +1168,7 @@ impl FunctionSummary {
         kept(&mut sites.guarded_calls, &site, |entry| &mut entry.0);
         kept(&mut sites.probe_guarded_calls, &site, |entry| &mut entry.0);
         kept(&mut sites.thread_checked_calls, &site, |entry| entry);
+        kept(&mut sites.feature_fallbacks, &site, |entry| &mut entry.0);
         for entry in &mut sites.probe_guarded_calls {
             again(&mut entry.1);
         }

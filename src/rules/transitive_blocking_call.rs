@@ -107,6 +107,17 @@ async def webhook(key):
   file. Each step called on `self` is dispatched on the class the chain's receiver has; when
   the shortest chain is overridden away, another that is not (through a reader the subclass
   does not override) is reported instead.
+- The fallback of a feature test, for a receiver whose class passes the test: `if
+  hasattr(store, "read_async"): return await store.read_async()` then `store.read()`, or
+  `read = getattr(self._store, "read_async", None)` then `if callable(read): ... else:
+  self._store.read()`. The blocking call runs only for objects without the attribute; where
+  the call is resolved through a project class that has it (its own or inherited), the
+  fallback never runs for that class and is not followed. The test must name the call's own
+  receiver (the same text), through `hasattr`, `callable(getattr(r, "a", None))`,
+  `getattr(r, "a", None)` tested for truth or against `None`, or a local bound once to that
+  `getattr`; the call sits in the branch where the test fails, or after an `if` on it whose
+  body always leaves. A class without the attribute (or a receiver no type reaches, where
+  the chain is not followed anyway) keeps the finding.
 - A helper passed, not called: `run_in_executor(None, helper, ...)`, `asyncio.to_thread(helper)`,
   `functools.partial(helper, ...)` handed to an executor, `Thread(target=helper)`.
 - Calls inside a `lambda` (it runs wherever it is handed to).
