@@ -223,16 +223,17 @@ fn call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall) {
         dangling_task::check_call(checker, call, path);
     }
     // A call the link will not judge (nothing resolves it, or a library API not known to
-    // make a coroutine), dropped where the function awaits the same call elsewhere.
+    // make a coroutine), dropped where the function awaits the same call elsewhere. One
+    // whose path may name a project function is held for the link, which judges it when
+    // the path names none.
     if checker.enabled(Rule::UnawaitedCoroutine)
         && blocking.is_none()
         && checker.in_async_context()
         && is_bare_statement(checker, call)
-        && path.is_none_or(|path| {
-            !may_be_in_project(checker.roots, path) && !catalog::is_coroutine_api(path)
-        })
+        && path.is_none_or(|path| !catalog::is_coroutine_api(path))
     {
-        unawaited_coroutine::check_awaited_elsewhere(checker, call);
+        let held = path.filter(|path| may_be_in_project(checker.roots, path));
+        unawaited_coroutine::check_awaited_elsewhere(checker, call, held);
     }
     let Some(path) = path else { return };
     if catalog::OWN_LOOP_UNDOING_WRAPPERS.contains(&path) {

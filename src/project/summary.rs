@@ -1855,6 +1855,11 @@ pub struct ModuleSummary {
     /// (`create_task(...)` imported from the project's compatibility module): each stands
     /// when the link finds the name re-exports one of `asyncio`'s.
     pub pending_task_findings: ThinVec<PendingTaskFinding>,
+    /// LW302 findings on a call dropped where its function awaits the same call elsewhere,
+    /// whose callee path may name a project function (`self._api.fetch`, with `_api` a
+    /// member only the link may type): each stands when the link resolves the path to no
+    /// project function and no known coroutine API, which LW302 judges on their own.
+    pub pending_unawaited_findings: ThinVec<PendingTaskFinding>,
     /// LW201 findings in sync functions (`asyncio.get_event_loop()` where no loop may be
     /// set): each stands unless every call of its function in the project is awaited in a
     /// coroutine, where a loop runs, which the link decides.
@@ -1905,7 +1910,8 @@ pub struct HeldFinding {
     pub function: u32,
 }
 
-/// An LW301 finding held for the link, with the project path the dropped call names.
+/// An LW301 (or LW302) finding held for the link, with the project path the dropped call
+/// names.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PendingTaskFinding {
     pub diagnostic: crate::diagnostic::Diagnostic,
@@ -1964,6 +1970,7 @@ impl ModuleSummary {
             || !self.pending_cancellation_findings.is_empty()
             || !self.pending_polling_findings.is_empty()
             || !self.pending_task_findings.is_empty()
+            || !self.pending_unawaited_findings.is_empty()
             || !self.pending_loop_findings.is_empty()
             || !self.pending_blocking_findings.is_empty()
             || self.functions.iter().any(|function| {

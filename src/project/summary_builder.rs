@@ -300,6 +300,21 @@ impl SummaryBuilder {
             });
     }
 
+    /// Holds an LW302 finding for the link, which knows whether the path `callee` names a
+    /// project function or a known coroutine API (judged by LW302 itself) or nothing.
+    pub fn hold_unawaited_finding(
+        &mut self,
+        diagnostic: crate::diagnostic::Diagnostic,
+        callee: &str,
+    ) {
+        self.summary
+            .pending_unawaited_findings
+            .push(super::summary::PendingTaskFinding {
+                diagnostic,
+                callee: callee.into(),
+            });
+    }
+
     /// Holds an LW403 finding for the link, which knows whether `classes` are cancellations
     /// and whether `helpers` tell that the task is being cancelled.
     pub fn hold_cancellation_finding(

@@ -11,7 +11,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
 use crate::project::coroutines::{CoroutineCall, coroutine_calls};
 use crate::project::summary::CallUsage;
-use crate::project::{Facts, Project};
+use crate::project::{Facts, Project, Resolution};
 use crate::registry::Rule;
 
 pub const DOCS: &str = r#"# LW302 unawaited-coroutine
@@ -116,7 +116,10 @@ message.channel.send("Cancelled")` in one branch, `message.channel.send("Pick a 
 in another): the function's own code says the call makes something to await. The same means
 the same text of the callee, from the same name: a parameter or a name the function binds
 at most once (a loop variable rebound by two loops is two values), or one it never binds
-(an import, a module global). Not when the two sit in different branches of one `if`
+(an import, a module global). A member of the receiver counts too (`self._session.request(...)`
+dropped, `await self._session.request(...)` elsewhere, where the session is handed in
+untyped): decided at the link, which may still find the member's type from what the
+class's callers pass, and then judges the call by what it resolves to. Not when the two sit in different branches of one `if`
 (`if is_async_callable(handler): await handler.run() else: handler.run()` tells the kinds
 apart), nor in a handler of `TypeError` or `AttributeError` (a fallback for a sync object);
 nor for a callee the catalog or the project resolves, which the rules above judge.
@@ -212,6 +215,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         report(caller.0, diagnostic);
     }
     check_async_callbacks(project, report);
+    check_held(project, report);
 }
 
 const ASYNC_CALLBACK_HELP: &str = "Schedule the coroutine instead: `asyncio.create_task(f(...))` on the loop (keep a reference), or `asyncio.run_coroutine_threadsafe(f(...), loop)` from another thread; or make the callback a sync function";
@@ -272,8 +276,14 @@ fn check_async_callbacks(project: &Project, report: &mut dyn FnMut(usize, Diagno
 
 /// A bare call statement in an `async def` whose callee nothing resolves (`path`: the
 /// model's path, `None` or a library API the catalog does not know to be a coroutine
-/// function), reported when the function awaits the same call elsewhere.
-pub(crate) fn check_awaited_elsewhere(checker: &mut Checker, call: &ast::ExprCall) {
+/// function), reported when the function awaits the same call elsewhere. With `held`, a
+/// path that may name a project function, the finding waits for the link
+/// ([`check_held`]).
+pub(crate) fn check_awaited_elsewhere(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    held: Option<&str>,
+) {
     let Some(function) = checker.current_function() else {
         return;
     };
@@ -322,7 +332,33 @@ pub(crate) fn check_awaited_elsewhere(checker: &mut Checker, call: &ast::ExprCal
         "Add `await`",
         vec![Edit::insertion("await ", call.start())],
     ));
-    checker.report(diagnostic);
+    match held {
+        Some(path) => checker.summary.hold_unawaited_finding(diagnostic, path),
+        None => checker.report(diagnostic),
+    }
+}
+
+/// The findings [`check_awaited_elsewhere`] held for the link: each stands when its path
+/// names no project function (an attribute whose type nothing reaches, `self._api.fetch`)
+/// and no library API the catalog knows to make a coroutine; those the rest of the rule
+/// judges from what they are.
+fn check_held(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_unawaited_findings {
+            let callees = &module.summary.callees;
+            let resolution = (0..callees.len())
+                .find(|&at| callees.get(at) == Some(&*pending.callee))
+                .map(|at| project.resolution(index, at as u32));
+            let judged = match resolution {
+                Some(Resolution::Function(_)) => true,
+                Some(Resolution::External(path)) => catalog::is_coroutine_api(path),
+                Some(Resolution::Unknown) | None => project.resolve(&pending.callee).is_some(),
+            };
+            if !judged {
+                report(index, pending.diagnostic.clone());
+            }
+        }
+    }
 }
 
 /// Whether `function` holds `await <callee>` as written (one space after `await`): what the
