@@ -321,13 +321,23 @@ pub(crate) fn check_awaited_elsewhere(
     let Some(twin) = twin else {
         return;
     };
-    let row = checker.row_of(twin);
+    // Where the awaited call is, counted from this one: a finding held for the link must not
+    // name a row, which moves with every line added above the function.
+    let (row, twin_row) = (checker.row_of(call.start()), checker.row_of(twin));
+    let lines = row.abs_diff(twin_row);
+    let place = match (lines, twin_row > row) {
+        (0, _) => "on the same line".to_string(),
+        (1, true) => "on the next line".to_string(),
+        (1, false) => "on the line before".to_string(),
+        (_, true) => format!("{lines} lines below"),
+        (_, false) => format!("{lines} lines above"),
+    };
     let diagnostic = Diagnostic::new(
         Rule::UnawaitedCoroutine,
-        format!("`{callee}(...)` is called without `await`, but this function awaits the same call on line {row}: the coroutine it makes here is dropped and never runs"),
+        format!("`{callee}(...)` is called without `await`, but this function awaits the same call {place}: the coroutine it makes here is dropped and never runs"),
         call.range(),
     )
-    .with_help("Await it, as on the other line")
+    .with_help("Await it, as the other call is")
     .with_fix(Fix::unsafe_edit(
         "Add `await`",
         vec![Edit::insertion("await ", call.start())],
