@@ -9,6 +9,12 @@ const HTTPX_ASYNC_CLIENT: Option<&str> = Some("httpx.AsyncClient");
 
 /// Client constructors whose `timeout=` bounds the requests made through them (LW501): the
 /// names of `aiohttp.ClientSession` and `httpx.AsyncClient` below.
+/// The class of what an `httpx.AsyncClient` request gives.
+const HTTPX_RESPONSE: &str = "httpx.Response";
+
+/// The class of what an `aiohttp` request gives.
+const RESPONSE: &str = "aiohttp.ClientResponse";
+
 pub const AIOHTTP_SESSIONS: &[&str] = &["aiohttp.ClientSession", "aiohttp.client.ClientSession"];
 pub const HTTPX_ASYNC_CLIENTS: &[&str] = &["httpx.AsyncClient", "httpx._client.AsyncClient"];
 
@@ -100,50 +106,105 @@ pub(super) const LIBRARIES: &[Library] = &[
                 .methods(&[
                     Api::new("request")
                         .coroutine()
+                        .returns(HTTPX_RESPONSE)
                         .network(NetworkDefault::Httpx),
-                    Api::new("get").coroutine().network(NetworkDefault::Httpx),
-                    Api::new("post").coroutine().network(NetworkDefault::Httpx),
-                    Api::new("put").coroutine().network(NetworkDefault::Httpx),
-                    Api::new("patch").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("get")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
+                    Api::new("post")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
+                    Api::new("put")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
+                    Api::new("patch")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
                     Api::new("delete")
                         .coroutine()
+                        .returns(HTTPX_RESPONSE)
                         .network(NetworkDefault::Httpx),
-                    Api::new("head").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("head")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
                     Api::new("options")
                         .coroutine()
+                        .returns(HTTPX_RESPONSE)
                         .network(NetworkDefault::Httpx),
-                    Api::new("send").coroutine().network(NetworkDefault::Httpx),
+                    Api::new("send")
+                        .coroutine()
+                        .returns(HTTPX_RESPONSE)
+                        .network(NetworkDefault::Httpx),
                     // An async context manager, not a coroutine.
                     Api::new("stream").network(NetworkDefault::Httpx),
+                    Api::new("aclose").coroutine(),
+                ]),
+            // What an `AsyncClient` request gives: its body is read whole by `aread()` when it
+            // was streamed (`json()` and `text()` are plain methods there).
+            Class::new(HTTPX_RESPONSE)
+                .aliases(&["httpx._models.Response"])
+                .methods(&[
+                    Api::new("aread").coroutine(),
                     Api::new("aclose").coroutine(),
                 ]),
         ]),
     Library::new("aiohttp")
         .functions(&[Api::new("aiohttp.request").network(NetworkDefault::Aiohttp)])
-        .classes(&[Class::new("aiohttp.ClientSession")
-            .aliases(&["aiohttp.client.ClientSession"])
-            .methods(&[
-                Api::new("request")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("get").coroutine().network(NetworkDefault::Aiohttp),
-                Api::new("post")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("put").coroutine().network(NetworkDefault::Aiohttp),
-                Api::new("patch")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("delete")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("head")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("options")
-                    .coroutine()
-                    .network(NetworkDefault::Aiohttp),
-                Api::new("ws_connect").network(NetworkDefault::Aiohttp),
-                Api::new("close").coroutine(),
-            ])]),
+        .classes(&[
+            Class::new("aiohttp.ClientSession")
+                .aliases(&["aiohttp.client.ClientSession"])
+                .methods(&[
+                    Api::new("request")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("get")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("post")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("put")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("patch")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("delete")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("head")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("options")
+                        .coroutine()
+                        .returns(RESPONSE)
+                        .network(NetworkDefault::Aiohttp),
+                    Api::new("ws_connect").network(NetworkDefault::Aiohttp),
+                    Api::new("close").coroutine(),
+                ]),
+            // What a request gives, awaited or entered (`async with session.get(url) as
+            // response`): its body is read by coroutines.
+            Class::new(RESPONSE)
+                .aliases(&[
+                    "aiohttp.client.ClientResponse",
+                    "aiohttp.client_reqrep.ClientResponse",
+                ])
+                .methods(&[
+                    Api::new("json").coroutine(),
+                    Api::new("text").coroutine(),
+                    Api::new("read").coroutine(),
+                ]),
+        ]),
 ];

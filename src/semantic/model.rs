@@ -414,6 +414,13 @@ impl<'m> SemanticModel<'m> {
                     return None;
                 };
                 let Some((keyword, position)) = catalog::thread_handoff(&runner) else {
+                    // `await session.get(url)`: what a library's coroutine gives, as the
+                    // catalog says (`aiohttp.ClientResponse`).
+                    if let Some(returned) =
+                        catalog::return_type(&runner).filter(|_| catalog::is_coroutine_api(&runner))
+                    {
+                        return Some(Resolved::Instance(returned.to_string()));
+                    }
                     // `await self._ensure_repo()`, a coroutine function of this module
                     // annotated `-> Path`: what its coroutine returns.
                     return self
