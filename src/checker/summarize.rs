@@ -57,9 +57,7 @@ pub(crate) fn record_call(
         if let Expr::Attribute(attribute) = &*call.func
             && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
         {
-            checker
-                .summary
-                .note_unresolved_method(attribute.attr.as_str());
+            note_unresolved_method(checker, call, attribute.attr.as_str());
         }
         return;
     };
@@ -115,9 +113,7 @@ pub(crate) fn record_call(
         && path.contains(crate::semantic::DEFERRED_CALL)
         && checker.enabled(crate::registry::Rule::NetworkAwaitWithoutTimeout)
     {
-        checker
-            .summary
-            .note_unresolved_method(attribute.attr.as_str());
+        note_unresolved_method(checker, call, attribute.attr.as_str());
     }
 
     let is_loop_run = in_call_tables && catalog::is_loop_run(path);
@@ -676,6 +672,15 @@ fn local_definition<'a>(
         }
         _ => None,
     }
+}
+
+/// Records method `name`, called by `call` on a value of unknown type, with whether a
+/// deadline bounds the call where it is made (asked only in async code: a sync call has no
+/// await to bound).
+fn note_unresolved_method(checker: &mut Checker, call: &ast::ExprCall, name: &str) {
+    let bounded =
+        checker.in_async_context() && call_deadline(checker, call) == CallDeadline::Bounded;
+    checker.summary.note_unresolved_method(name, bounded);
 }
 
 /// Whether the call's value is thrown away, tested for truth, or used.

@@ -1818,10 +1818,14 @@ pub struct ModuleSummary {
     pub function_by_path: Box<[(i32, u32)]>,
     /// LW103's fixes of the call sites that have one.
     pub to_thread_fixes: ToThreadFixes,
-    /// Method names called on values of unknown type (`x.fetch()`): calls the link cannot
-    /// resolve, which may reach a project method of that name (LW501 asks).
-    /// Sorted, each once (asked by binary search).
+    /// Method names called on values of unknown type (`x.fetch()`) with no deadline where
+    /// they are made: calls the link cannot resolve, which may reach a project method of
+    /// that name (LW501 asks). Sorted, each once (asked by binary search).
     pub unresolved_methods: SortedNames,
+    /// Method names called on values of unknown type only under a deadline
+    /// (`wait_for(protocol(kv).query(), 15)`, a class picked from a registry): a project
+    /// method of that name that nothing else calls runs under one (LW501).
+    pub bounded_unresolved_methods: SortedNames,
     /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
     /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
     /// network (LW501 asks).

@@ -27,6 +27,8 @@ pub struct SummaryBuilder {
     paths: Vec<String>,
     /// Method names called on values of unknown type, until `finish` sorts them.
     unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
+    /// Of those, the ones so far called only under a deadline.
+    bounded_unresolved_methods: rustc_hash::FxHashSet<Box<str>>,
     /// LW103's fixes of the calls and of the builtins consuming them, and the runners
     /// they name, until `finish` packs them into [`ModuleSummary::to_thread_fixes`].
     to_thread_calls: Vec<ToThreadEntry>,
@@ -53,6 +55,7 @@ impl SummaryBuilder {
             stack: vec![0],
             paths: Vec::new(),
             unresolved_methods: rustc_hash::FxHashSet::default(),
+            bounded_unresolved_methods: rustc_hash::FxHashSet::default(),
             to_thread_calls: Vec::new(),
             to_thread_consumers: Vec::new(),
             thread_runners: Vec::new(),
@@ -191,9 +194,17 @@ impl SummaryBuilder {
         self.summary.owned_caches.extend(caches);
     }
 
-    /// Records a method called on a value of unknown type (`x.fetch()`).
-    pub fn note_unresolved_method(&mut self, name: &str) {
-        if !self.unresolved_methods.contains(name) {
+    /// Records a method called on a value of unknown type (`x.fetch()`), and whether the
+    /// call runs under a deadline where it is made (`wait_for(x.fetch(), 5)`).
+    pub fn note_unresolved_method(&mut self, name: &str, bounded: bool) {
+        if bounded {
+            if !self.unresolved_methods.contains(name)
+                && !self.bounded_unresolved_methods.contains(name)
+            {
+                self.bounded_unresolved_methods.insert(name.into());
+            }
+        } else if !self.unresolved_methods.contains(name) {
+            self.bounded_unresolved_methods.remove(name);
             self.unresolved_methods.insert(name.into());
         }
     }
@@ -403,6 +414,8 @@ impl SummaryBuilder {
     pub fn finish(mut self) -> ModuleSummary {
         self.summary.unresolved_methods =
             SortedNames::new(self.unresolved_methods.drain().collect());
+        self.summary.bounded_unresolved_methods =
+            SortedNames::new(self.bounded_unresolved_methods.drain().collect());
         let summary = &mut self.summary;
         // The summary outlives the module's walk by the whole run: the room its vectors
         // kept to grow is given back (a fifth of a summary's size on the benchmark corpus).

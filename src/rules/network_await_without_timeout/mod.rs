@@ -148,7 +148,10 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   counts as a caller of its overrides (`self._fetch()` in the base reaches every subclass's
   `_fetch`); a call the link cannot resolve (`x.name()` on a value of unknown type, anywhere in
   the same top-level package) may reach a method of that name, so its callers are not all
-  known and the await is reported. A use that spawns a task (`create_task(connect(host))`)
+  known and the await is reported, unless that call itself runs under a deadline. A method
+  no call resolves to, whose name such calls use only under a deadline, is covered: a class
+  picked from a registry (`driver = DRIVERS[kind]`, then `await asyncio.wait_for(
+  driver(host).probe(), 5)`) reaches its `probe` only there. A use that spawns a task (`create_task(connect(host))`)
   does not pass its deadline on. A function passed as a value (a callback) is not a caller
   the rule can see.
 - For raw streams and sockets, also a private function (`_name`, or in a `_private` module)
