@@ -787,6 +787,15 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
             CallUsage::Awaited
         }
         Some(Stmt::Expr(_)) => CallUsage::Dropped,
+        Some(Stmt::Return(returned))
+            if returned
+                .value
+                .as_deref()
+                .is_some_and(|value| value.range() == call.range())
+                && returns_from_coroutine(checker) =>
+        {
+            CallUsage::Returned
+        }
         Some(Stmt::Assign(assign)) if assign.value.range() == call.range() => {
             match assign.targets.as_slice() {
                 // `pending[key] = save(x)` into a local nobody takes anything out of.
@@ -828,6 +837,48 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
         _ => CallUsage::Used,
     }
 }
+
+/// Whether a `return` here returns from an `async def` that is not annotated to return an
+/// awaitable, and returns a call unawaited in no other `return`: what it returns is what
+/// awaiting it gives. One that returns several calls as they are (`return
+/// router.acompletion(**data)` in one branch, `return _route_config(data)` in another) is a
+/// dispatcher of awaitables, which its callers await twice (`call = await route(...)`,
+/// then `await call`).
+fn returns_from_coroutine(checker: &Checker) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let annotated_awaitable = || {
+        function.returns.as_deref().is_some_and(|annotation| {
+            let annotation = checker.text(annotation.range());
+            ["Awaitable", "Coroutine", "Future", "Task", "Any"]
+                .iter()
+                .any(|kind| annotation.contains(kind))
+        })
+    };
+    if !function.is_async || annotated_awaitable() {
+        return false;
+    }
+    let at = function.start();
+    if let Some(&count) = checker.rule_state::<ReturnedCalls>().0.get(&at) {
+        return count == 1;
+    }
+    let mut count = 0;
+    crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {
+        if let Stmt::Return(returned) = stmt
+            && matches!(returned.value.as_deref(), Some(Expr::Call(_)))
+        {
+            count += 1;
+        }
+        crate::ast_query::Walk::Descend
+    });
+    checker.rule_state::<ReturnedCalls>().0.insert(at, count);
+    count == 1
+}
+
+/// Per `async def` (by where it starts), how many of its `return`s return a call as it is.
+#[derive(Default)]
+struct ReturnedCalls(rustc_hash::FxHashMap<ruff_text_size::TextSize, usize>);
 
 /// `self.x` in a method whose receiver is `self`.
 fn is_self_attribute(checker: &Checker, attribute: &ast::ExprAttribute) -> bool {

@@ -46,11 +46,14 @@ impl CoroutineCall<'_> {
             CallUsage::IndexedUnderAwait => return None,
             _ => vec![Edit::insertion("await ", self.call.range.start())],
         };
-        Some(if self.by_annotation {
-            Fix::unsafe_edit("Add `await`", edits)
-        } else {
-            Fix::safe("Add `await`", edits)
-        })
+        // A caller may await twice (`await (await f())`), which the `await` would break.
+        Some(
+            if self.by_annotation || self.call.usage == CallUsage::Returned {
+                Fix::unsafe_edit("Add `await`", edits)
+            } else {
+                Fix::safe("Add `await`", edits)
+            },
+        )
     }
 }
 
@@ -90,6 +93,19 @@ pub fn coroutine_calls<'p>(
                 // async code, where `await` is the fix: the values some projects give such
                 // a field are plain functions (a loose `Callable[..., Awaitable]`), and a
                 // sync function calling one is more often that than a dropped coroutine.
+                // A function resolved to itself is an override calling its base's
+                // placeholder through `super()` (the link follows a placeholder to its one
+                // implementation), or a recursion: neither is judged.
+                if resolved == Some(id) {
+                    return None;
+                }
+                // A placeholder returned as it is (`return self.parse(response)`): what the
+                // override gives is unknown, an async generator as often as a coroutine.
+                if call.usage == CallUsage::Returned
+                    && resolved.is_some_and(|callee| project.function(callee).is_stub)
+                {
+                    return None;
+                }
                 let by_annotation =
                     resolved.is_none() && catalog::awaitable_callable_name(callee).is_some();
                 if by_annotation && !call.in_async_context() {

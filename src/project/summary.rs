@@ -35,6 +35,10 @@ pub enum CallUsage {
     /// The same under an `await` that applies to the index, not the call (`await
     /// f()["data"]`, which subscripts the coroutine first): the `await` is misplaced.
     IndexedUnderAwait,
+    /// The value is returned as it is from an `async def` (`return self._done.wait()`):
+    /// awaiting the function gives this value back, not what it would give awaited. Not
+    /// for a function annotated to return an awaitable (`-> Awaitable[None]`).
+    Returned,
     /// The call itself is awaited, entered with `async with` or iterated with `async for`:
     /// what a sync function or a blocking API returns supports none of these, so a callee
     /// resolved to one (through a type inferred from a base class's annotation, say) is

@@ -110,6 +110,19 @@ is an `async def` (`on_each(events, store_event)`): the message says the paramet
 as. No automatic fix for this one: code outside the project may hand the same function a plain
 callable, which an `await` would break.
 
+Also flagged: a coroutine returned as it is from an `async def` (`async def wait_done(self):
+return self._done.wait()`). The caller awaits the function and gets the coroutine back, not
+its result: the wait never happens, and the caller holds a coroutine where it expected a
+value. (The catalog's contract leaves a returned coroutine alone; that is right for a plain
+function, which hands it to its caller to await, but an `async def`'s return value is what
+its `await` gives.) Not when the function is annotated to return an awaitable
+(`-> Awaitable[None]`, `Coroutine`, `Future`, `Task`, `Any`), nor when it returns calls as
+they are in more than one `return`: such a function dispatches awaitables its callers await
+twice (`call = await route(request)`, then `await call`). Nor for a placeholder method
+returned (`return self.parse(response)` with `parse` raising `NotImplementedError`), which
+an override may make an async generator. The fix, `await`, is unsafe: a caller that awaits
+twice would then await a value.
+
 Also flagged, in an `async def`: a method call of a value no type reaches, as a statement
 on its own, when the same function awaits the same call elsewhere (`await
 message.channel.send("Cancelled")` in one branch, `message.channel.send("Pick a number")`
@@ -125,7 +138,7 @@ apart), nor in a handler of `TypeError` or `AttributeError` (a fallback for a sy
 nor for a callee the catalog or the project resolves, which the rules above judge.
 
 ## Not flagged
-A coroutine that is awaited, returned, passed on (`asyncio.create_task(save(r))`,
+A coroutine that is awaited, returned from a plain function, passed on (`asyncio.create_task(save(r))`,
 `asyncio.gather(...)`), stored in a name that is read later, or used in any other expression.
 A name bound more than once is judged by all its reads (`result = fetch()`, then `result =
 await result`, then `result.rows`). A binding to `None` (a placeholder, a reset in an `except`) does not count as
@@ -176,6 +189,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             CallUsage::Consumed,
             CallUsage::Indexed,
             CallUsage::IndexedUnderAwait,
+            CallUsage::Returned,
         ],
     ) {
         let CoroutineCall {
@@ -188,6 +202,9 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         let message = match call.usage {
             CallUsage::Consumed | CallUsage::Indexed => format!(
                 "Coroutine `{name}(...)` is used as if it were its result, but never awaited: it never runs"
+            ),
+            CallUsage::Returned => format!(
+                "Coroutine `{name}(...)` is returned from an `async def` without `await`: awaiting the function gives back this coroutine, not its result, and it never runs"
             ),
             CallUsage::IndexedUnderAwait => format!(
                 "Coroutine `{name}(...)` is indexed before it is awaited: `await` applies to the whole expression, so the call needs its own parentheses, `(await {name}(...))`"
