@@ -17,7 +17,9 @@ pub const DOCS: &str = r#"# LW103 transitive-blocking-call
 Flags a call, inside an `async def`, to a *sync* function of the analysed project that
 performs a blocking call (the LW101 and LW102 catalog) itself or through further sync
 calls, to any depth and across modules. The callee may be a module function (same module or
-imported, also through a package's `__init__.py` re-export), a method called through
+imported, also through a package's `__init__.py` re-export, or bound only by a `from .helpers
+import *`: a name the module binds no other way is the one star-imported module's, or, with
+several, found in the project's star-imported modules in turn), a method called through
 `self`/`cls` (inherited ones included) or on a local value built from a project class, a
 base class's method called through `super()` (or `super(Class, self)`: the class's first base
 and what it inherits; a method only a later base defines is not followed), a

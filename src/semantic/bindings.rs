@@ -202,8 +202,25 @@ impl ModuleBindings {
                 path.push_str(name);
                 Some(Resolved::Path(path))
             }
-            None => None,
+            None => self.bound_by_star_import(name, room),
         }
+    }
+
+    /// A name the module binds no other way, in a module with `from x import *`: what that
+    /// import binds it to, `x.name` for the module's one star import (a library's too:
+    /// `from time import *`, then `sleep(1)`), else this module's `name`, which the link
+    /// looks up in the star-imported modules of the project in turn.
+    fn bound_by_star_import(&self, name: &str, room: usize) -> Option<Resolved> {
+        let from = match self.star_imports.as_slice() {
+            [] => return None,
+            [only] => only.as_str(),
+            _ => self.module_name.as_str(),
+        };
+        let mut path = String::with_capacity(from.len() + 1 + name.len() + room);
+        path.push_str(from);
+        path.push('.');
+        path.push_str(name);
+        Some(Resolved::Path(path))
     }
 
     /// The local name under which `module` (e.g. `asyncio`) is imported as a whole, if any
