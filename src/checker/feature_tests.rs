@@ -33,9 +33,18 @@ pub fn lacked_attribute<'a>(checker: &Checker<'a, '_>, call: &ast::ExprCall) -> 
     let Stmt::FunctionDef(function) = ancestors[own] else {
         return None;
     };
-    // Most modules ask no object what it has: the module's one scan of its text says so
-    // before any statement is looked at.
-    if !checker.source_mentions("hasattr") && !checker.source_mentions("getattr") {
+    // Most modules ask no object what it has: one search of the module's text, the first
+    // time, for what `hasattr(` and `getattr(` end with says so before any statement is
+    // looked at. (A search of its own: the module's scan for the words other rules ask
+    // about runs only where one of them asks.)
+    let asks = *checker
+        .rule_state::<AsksAttributes>()
+        .0
+        .get_or_insert_with(|| {
+            memchr::memmem::find(checker.text(checker.module().range()).as_bytes(), b"attr(")
+                .is_some()
+        });
+    if !asks {
         return None;
     }
     let receiver = checker.text(method.value.range());
@@ -66,19 +75,91 @@ pub fn lacked_attribute<'a>(checker: &Checker<'a, '_>, call: &ast::ExprCall) -> 
         } else {
             inside[depth - 1]
         };
-        let before = crate::ast_query::statements_before(parent, stmt).unwrap_or_default();
-        for earlier in before.iter().rev() {
-            if let Stmt::If(if_stmt) = earlier
-                && if_stmt.elif_else_clauses.is_empty()
-                && leaves(&if_stmt.body)
-                && let Some(attribute) = tests.lacks_when(&if_stmt.test, false)
-            {
-                return Some(attribute);
-            }
+        let Some((block, at)) = block_holding(parent, stmt) else {
+            continue;
+        };
+        // Copied out (most blocks have none, and then nothing is allocated): the tests
+        // below ask the checker's per-module state too.
+        let leaving: Vec<u32> = checker
+            .rule_state::<LeavingIfs>()
+            .0
+            .entry(crate::ast_query::block_key(block))
+            .or_insert_with(|| {
+                (0..block.len() as u32)
+                    .filter(|&index| {
+                        matches!(&block[index as usize], Stmt::If(if_stmt)
+                            if if_stmt.elif_else_clauses.is_empty() && leaves(&if_stmt.body))
+                    })
+                    .collect()
+            })
+            .iter()
+            .copied()
+            .take_while(|&index| (index as usize) < at)
+            .collect();
+        let earlier = leaving.len();
+        let found =
+            leaving[..earlier]
+                .iter()
+                .rev()
+                .find_map(|&index| match &block[index as usize] {
+                    Stmt::If(if_stmt) => tests.lacks_when(&if_stmt.test, false),
+                    _ => None,
+                });
+        if found.is_some() {
+            return found;
         }
     }
     None
 }
+
+/// Whether the module's text names `hasattr(` or `getattr(` (or another `...attr(`), once
+/// asked.
+#[derive(Default)]
+struct AsksAttributes(Option<bool>);
+
+/// The block of `parent` holding `child`, with `child`'s index in it, found without listing
+/// `parent`'s blocks (asked at every call a feature test may guard).
+fn block_holding<'a>(parent: &'a Stmt, child: &Stmt) -> Option<(&'a [Stmt], usize)> {
+    let before = |block: &'a [Stmt]| {
+        crate::ast_query::statement_holding(block, child.range())
+            .filter(|(_, held)| std::ptr::eq(*held, child))
+            .map(|(at, _)| (block, at))
+    };
+    match parent {
+        Stmt::FunctionDef(function) => before(&function.body),
+        Stmt::If(branch) => before(&branch.body).or_else(|| {
+            branch
+                .elif_else_clauses
+                .iter()
+                .find_map(|clause| before(&clause.body))
+        }),
+        Stmt::While(loop_stmt) => before(&loop_stmt.body).or_else(|| before(&loop_stmt.orelse)),
+        Stmt::For(loop_stmt) => before(&loop_stmt.body).or_else(|| before(&loop_stmt.orelse)),
+        Stmt::With(with) => before(&with.body),
+        Stmt::Try(attempt) => before(&attempt.body)
+            .or_else(|| {
+                attempt.handlers.iter().find_map(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    before(&handler.body)
+                })
+            })
+            .or_else(|| before(&attempt.orelse))
+            .or_else(|| before(&attempt.finalbody)),
+        Stmt::Match(matched) => matched.cases.iter().find_map(|case| before(&case.body)),
+        _ => None,
+    }
+}
+
+/// Per block (by [`crate::ast_query::block_key`]), the indexes of its `if`s without `elif`
+/// or `else` whose body always leaves: the only statements that can make a later call the
+/// fallback of a feature test. Listed once per block, so a call in a long block looks at
+/// those few, not at every statement before it.
+#[derive(Default)]
+struct LeavingIfs(rustc_hash::FxHashMap<(usize, usize), Vec<u32>>);
+
+/// Per function (by where it starts), whether its text calls `getattr(`.
+#[derive(Default)]
+struct CallsGetattr(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
 
 /// Whether a block always leaves where it ends.
 fn leaves(body: &[Stmt]) -> bool {
@@ -150,6 +231,9 @@ impl<'a> Tests<'_, 'a, '_> {
     fn looked_up(&self, value: &'a Expr) -> Option<&'a str> {
         match value {
             Expr::Call(call) => self.getattr_of_receiver(call),
+            // Most functions bind nothing to a `getattr`: one search of the function's text
+            // (per function, once) spares the walk below for their tests of a name.
+            Expr::Name(_) if !self.function_calls_getattr() => None,
             Expr::Name(name) => {
                 let name = name.id.as_str();
                 // Every binding of the name in the function's own scope (an assignment, a
@@ -187,6 +271,19 @@ impl<'a> Tests<'_, 'a, '_> {
             }
             _ => None,
         }
+    }
+
+    /// Whether the function's text calls `getattr(`, asked once per function.
+    fn function_calls_getattr(&self) -> bool {
+        let at = self.function.start();
+        let mut known = self.checker.rule_state::<CallsGetattr>();
+        *known.0.entry(at).or_insert_with(|| {
+            memchr::memmem::find(
+                self.checker.text(self.function.range()).as_bytes(),
+                b"getattr(",
+            )
+            .is_some()
+        })
     }
 
     /// `getattr(r, "a", None)` on the receiver: `a`.

@@ -1,5 +1,5 @@
 //! Words a few rules look for in a module's text before they walk anything (`threading`,
-//! `contextmanager`, `SOCK_DGRAM`, `hasattr`, the loop probes): most modules name none of them, and a
+//! `contextmanager`, `SOCK_DGRAM`, the loop probes): most modules name none of them, and a
 //! look at the text settles the question for the whole module.
 //!
 //! Each word used to be its own search of the whole text, four to nine a module: 1.9 % of
@@ -18,13 +18,7 @@ use aho_corasick::{AhoCorasick, Input, MatchKind};
 use crate::catalog;
 
 /// Words asked about by their own spelling (`Checker::source_mentions`).
-const WORDS: &[&str] = &[
-    "threading",
-    "contextmanager",
-    "SOCK_DGRAM",
-    "hasattr",
-    "getattr",
-];
+const WORDS: &[&str] = &["threading", "contextmanager", "SOCK_DGRAM"];
 
 /// The words that may guard a loop run (`summarize::may_guard_on_the_loop`), asked about by
 /// where they stand.

@@ -848,20 +848,23 @@ fn returns_from_coroutine(checker: &Checker) -> bool {
     let Some(function) = checker.current_function() else {
         return false;
     };
-    let annotated_awaitable = || {
-        function.returns.as_deref().is_some_and(|annotation| {
-            let annotation = checker.text(annotation.range());
-            ["Awaitable", "Coroutine", "Future", "Task", "Any"]
-                .iter()
-                .any(|kind| annotation.contains(kind))
-        })
-    };
-    if !function.is_async || annotated_awaitable() {
+    if !function.is_async {
         return false;
     }
     let at = function.start();
     if let Some(&count) = checker.rule_state::<ReturnedCalls>().0.get(&at) {
         return count == 1;
+    }
+    let annotated_awaitable = function.returns.as_deref().is_some_and(|annotation| {
+        let annotation = checker.text(annotation.range());
+        ["Awaitable", "Coroutine", "Future", "Task", "Any"]
+            .iter()
+            .any(|kind| annotation.contains(kind))
+    });
+    if annotated_awaitable {
+        // Counted as never returning a call alone: nothing it returns is judged.
+        checker.rule_state::<ReturnedCalls>().0.insert(at, 0);
+        return false;
     }
     let mut count = 0;
     crate::ast_query::walk_statements_shallow(&function.body, &mut |stmt| {

@@ -304,12 +304,18 @@ pub(crate) fn check_awaited_elsewhere(
     let Some(function) = checker.current_function() else {
         return;
     };
-    // Most such calls (a log line) have no awaited twin: the function's text, searched for
-    // `await ` and the callee as written, rules them out before its body is walked again.
-    if !awaits_text(
-        checker.text(function.range()),
-        checker.text(call.func.range()),
-    ) {
+    // Most such calls (a log line) have no awaited twin: the callees the function's text
+    // awaits as written (`await ` then a dotted name, read once per function) rule them out
+    // before its body is walked again.
+    let awaited_as_written = {
+        let mut texts = checker.rule_state::<AwaitedTexts>();
+        if texts.function != Some(function.start()) {
+            texts.function = Some(function.start());
+            texts.callees = awaited_callee_texts(checker.text(function.range()));
+        }
+        texts.callees.contains(checker.text(call.func.range()))
+    };
+    if !awaited_as_written {
         return;
     }
     let Some((callee, root)) = callee_text(&call.func) else {
@@ -388,12 +394,33 @@ fn check_held(project: &Project, report: &mut dyn FnMut(usize, Diagnostic)) {
     }
 }
 
-/// Whether `function` holds `await <callee>` as written (one space after `await`): what the
-/// walk of its awaits would find, but for the odd formatting, which it then misses.
-fn awaits_text(function: &str, callee: &str) -> bool {
-    !callee.is_empty()
-        && memchr::memmem::find_iter(function.as_bytes(), callee.as_bytes())
-            .any(|at| function.as_bytes()[..at].ends_with(b"await "))
+/// The callees `function`'s text awaits as written: the dotted name after each `await `
+/// (`await self._session.request(...)` gives `self._session.request`).
+fn awaited_callee_texts(function: &str) -> rustc_hash::FxHashSet<Box<str>> {
+    let bytes = function.as_bytes();
+    memchr::memmem::find_iter(bytes, b"await ")
+        .filter_map(|at| {
+            let start = at + "await ".len();
+            let length = bytes[start..]
+                .iter()
+                .take_while(|&&byte| {
+                    byte == b'.' || byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80
+                })
+                .count();
+            (length > 0 && bytes.get(start + length) == Some(&b'('))
+                .then(|| function.get(start..start + length))
+                .flatten()
+                .map(Box::from)
+        })
+        .collect()
+}
+
+/// Per module walk, the callees the current function awaits as written
+/// ([`awaited_callee_texts`]), for the function that starts at `function`.
+#[derive(Default)]
+struct AwaitedTexts {
+    function: Option<TextSize>,
+    callees: rustc_hash::FxHashSet<Box<str>>,
 }
 
 /// Where a statement sits among the `if`s of its function: each `if` around it (by its
