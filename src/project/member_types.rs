@@ -694,7 +694,22 @@ impl<'a> Project<'a> {
     ) -> Option<Member<'a>> {
         // An attribute first: a `@property` is a method the summary lists, read as a value.
         if let Some(type_name) = self.attribute_type(class, name) {
-            return (!called).then(|| Member::Value(self.type_named(type_name)));
+            let value = self.type_named(type_name);
+            if !called {
+                return Some(Member::Value(value));
+            }
+            // An attribute holding a callable object of a library (`self.Session =
+            // sessionmaker(bind=engine)`, then `self.Session()`): calling it runs the
+            // class's `__call__`, which gives what the catalog says.
+            let Type::Library(library) = value else {
+                return None;
+            };
+            let call = dotted(&library, "__call__");
+            if last {
+                return Some(Member::Done(Target::External(call.into())));
+            }
+            let returned = catalog::return_type(&call)?;
+            return Some(Member::Value(Type::Library(returned.to_string())));
         }
         if let Some(id) = self.resolve_in(&dotted(class, name), inherited) {
             // A `Protocol`'s or an abstract method: what runs is its one implementation.

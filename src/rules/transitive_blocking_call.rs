@@ -32,6 +32,12 @@ callable the helper was handed counts as a call of what it is handed: `def run_j
 return job(path)` blocks when every caller in the project hands it the same blocking
 function (`run_job(save_report, path)`), also when a function nested in the helper makes the
 call.
+The blocking call in the helper may be made on what an attribute the class inherits from
+another module's base holds, also when that attribute is a factory called first (`with
+self.Session() as session: session.execute(...)`, the base keeping `self.Session =
+sessionmaker(bind=engine)`): calling it gives what the catalog says its class's `__call__`
+returns (a `Session`), and a capitalised attribute of an instance is a value called, not a
+class constructed.
 A call of a placeholder method (a body of `...`, `pass`, a docstring or a `raise`: a
 `typing.Protocol`'s method, or an abstract one) is a call of its implementation when the
 project has exactly one: a method of that name in a class derived from the placeholder's

@@ -131,9 +131,16 @@ impl SemanticModel<'_> {
                 Stmt::With(with) => {
                     for item in &with.items {
                         if let Some(Expr::Name(target)) = item.optional_vars.as_deref() {
+                            // An instance, or a value only the link can type (`with
+                            // self.Session() as session`, the factory declared in a base
+                            // class of another module), entered as itself.
                             let known = self
                                 .resolve(&item.context_expr)
-                                .filter(|resolved| resolved.instance_type().is_some())
+                                .filter(|resolved| {
+                                    resolved.instance_type().is_some()
+                                        || matches!(resolved, Resolved::Path(path)
+                                            if path.ends_with(super::DEFERRED_CALL))
+                                })
                                 .and_then(|resolved| self.entered(resolved, with.is_async));
                             self.learn(target.id.as_str(), known, conflicted);
                         }

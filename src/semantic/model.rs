@@ -577,7 +577,12 @@ impl<'m> SemanticModel<'m> {
         if let Some(returned) = mapping_method_result(&path) {
             return Some(Resolved::Instance(returned));
         }
-        if self.module.is_class(&path) || looks_like_class(&path) {
+        // A capitalised member of an instance of a class of the module (`self.Session()`,
+        // with `self.Session = sessionmaker(...)` in a base class) is a value called, not a
+        // class: what calling it gives is the link's to find.
+        if self.module.is_class(&path)
+            || (looks_like_class(&path) && !self.is_member_of_module_class(&path))
+        {
             return Some(Resolved::Instance(path));
         }
         if let Some(returned) = self.module.returns.get(&path) {
@@ -591,6 +596,13 @@ impl<'m> SemanticModel<'m> {
             path.push_str(DEFERRED_CALL);
             Resolved::Path(path)
         })
+    }
+
+    /// Whether `path` is a member of a class of this module that is not itself a class
+    /// (`app.repo.Notes.Session`): an attribute or method of its instances.
+    fn is_member_of_module_class(&self, path: &str) -> bool {
+        path.rfind('.')
+            .is_some_and(|dot| self.module.is_class(&path[..dot]))
     }
 
     /// Whether `path` may name a function of another module of the project, or of a class
