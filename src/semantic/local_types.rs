@@ -169,6 +169,14 @@ impl SemanticModel<'_> {
                             None => self.bound_to_unknown(target.id.as_str(), conflicted),
                         }
                     }
+                    // `for key, future in futures.items():` over a `dict[str, Future]`, and
+                    // `for index, conn in enumerate(conns):`: the second name is a value.
+                    if let Expr::Tuple(pair) = &*for_stmt.target
+                        && let [_, Expr::Name(second)] = pair.elts.as_slice()
+                        && let Some(value) = self.paired_value(&for_stmt.iter)
+                    {
+                        self.learn(second.id.as_str(), Some(value), conflicted);
+                    }
                     self.infer_local_types(&for_stmt.body, conflicted);
                     self.infer_local_types(&for_stmt.orelse, conflicted);
                 }
@@ -193,6 +201,26 @@ impl SemanticModel<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// The type of the second item of each pair `iterable` gives, when known: the values of
+    /// a mapping's `items()`, the elements of a collection `enumerate(...)` numbers.
+    fn paired_value(&self, iterable: &Expr) -> Option<Resolved> {
+        let Expr::Call(call) = iterable else {
+            return None;
+        };
+        let (source, of) = match (&*call.func, call.arguments.args.as_ref()) {
+            (Expr::Attribute(method), []) if method.attr.as_str() == "items" => {
+                (&*method.value, super::model::VALUES_OF)
+            }
+            (Expr::Name(function), [collection, ..]) if function.id.as_str() == "enumerate" => {
+                (collection, super::model::ELEMENTS_OF)
+            }
+            _ => return None,
+        };
+        let resolved = self.resolve(source)?;
+        let value = resolved.instance_type()?.strip_prefix(of)?;
+        Some(Resolved::Instance(value.to_string()))
     }
 
     /// Records what an assignment tells of `name`. A name assigned two different known

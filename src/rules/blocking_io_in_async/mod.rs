@@ -91,7 +91,8 @@ types has none),
 a function's return annotation (also for a module-level name assigned once from a call of
 one of the module's functions, `app = create_app()`), the elements of `list[T]` and the
 values of `dict[K, T]`
-(`for pool in self.pools.values()`, `self.pools["default"]`), the body of `if isinstance(x,
+(`for pool in self.pools.values()`, `self.pools["default"]`, `for name, pool in
+self.pools.items()`, `for index, conn in enumerate(conns)`), the body of `if isinstance(x,
 ThreadPoolExecutor):` (a class the catalog does not know leaves a declared `x: Executor` an
 `Executor`, since it is one still), and,
 across modules, an attribute declared on a base class in another module, the result of a
