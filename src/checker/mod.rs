@@ -557,6 +557,11 @@ impl<'a> Checker<'a, '_> {
         }
         if crate::ast_query::is_stub(&function.body) {
             self.summary.current().is_stub = true;
+        } else if function.is_async
+            && !self.summary.current().is_generator
+            && crate::ast_query::first_suspension(&function.body, None).is_none()
+        {
+            self.summary.current().never_suspends = true;
         }
         match thread_decorators {
             ThreadDecorators::Thread => self.summary.current().runs_in_thread = true,

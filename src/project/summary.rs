@@ -771,6 +771,11 @@ pub struct FunctionSites {
     ///
     /// [`loops_forever`]: crate::ast_query::loops_forever
     pub loops_forever: bool,
+    /// An `async def` with a real body (not a placeholder) that never suspends: no
+    /// `await`, `async for` or `async with`. A task made of it runs to its end in its first
+    /// step, which the loop holds until then, so dropping the task loses nothing (LW301
+    /// asks, for coroutines of other modules). Rare, so kept here.
+    pub never_suspends: bool,
     /// A sync function that returns a value doing its blocking work as it is iterated, and
     /// nothing before (`return Order.objects.filter(...)`): its blocking runs where a caller
     /// iterates what it returns, as a generator function's body does
@@ -845,6 +850,7 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.loops_forever
+            && !self.never_suspends
             && !self.returns_lazy_query
             && !self.returns_new_task
             && !self.tells_cancelling
@@ -1868,6 +1874,10 @@ pub struct ModuleSummary {
     /// member only the link may type): each stands when the link resolves the path to no
     /// project function and no known coroutine API, which LW302 judges on their own.
     pub pending_unawaited_findings: ThinVec<PendingTaskFinding>,
+    /// LW301 findings on a task made of a coroutine function of another module
+    /// (`create_task(notify(...))` with `notify` imported): each stands unless the link
+    /// finds that function never suspends ([`FunctionSites::never_suspends`]).
+    pub pending_dangling_findings: ThinVec<PendingTaskFinding>,
     /// LW201 findings in sync functions (`asyncio.get_event_loop()` where no loop may be
     /// set): each stands unless every call of its function in the project is awaited in a
     /// coroutine, where a loop runs, which the link decides.
@@ -1979,6 +1989,7 @@ impl ModuleSummary {
             || !self.pending_polling_findings.is_empty()
             || !self.pending_task_findings.is_empty()
             || !self.pending_unawaited_findings.is_empty()
+            || !self.pending_dangling_findings.is_empty()
             || !self.pending_loop_findings.is_empty()
             || !self.pending_blocking_findings.is_empty()
             || self.functions.iter().any(|function| {

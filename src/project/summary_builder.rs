@@ -311,6 +311,21 @@ impl SummaryBuilder {
             });
     }
 
+    /// Holds an LW301 finding for the link, which knows whether the coroutine function at
+    /// `callee` (a path of another module) ever suspends.
+    pub fn hold_dangling_finding(
+        &mut self,
+        diagnostic: crate::diagnostic::Diagnostic,
+        callee: &str,
+    ) {
+        self.summary
+            .pending_dangling_findings
+            .push(super::summary::PendingTaskFinding {
+                diagnostic,
+                callee: callee.into(),
+            });
+    }
+
     /// Holds an LW302 finding for the link, which knows whether the path `callee` names a
     /// project function or a known coroutine API (judged by LW302 itself) or nothing.
     pub fn hold_unawaited_finding(

@@ -72,7 +72,8 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
 
 ## Not flagged
 - A task running a coroutine function of the module (by name, or a method of a module class
-  on a value of that class) that never suspends (no `await`, `async for` or `async with`: it
+  on a value of that class), or one imported from another module of the project (decided at
+  the link, never suspending only), that never suspends (no `await`, `async for` or `async with`: it
   runs to its end in its first step, which the loop holds; not a placeholder such as `pass`,
   a hook that subclasses override), or that only sleeps, for ever
   (`while True: await asyncio.sleep(1)`, a ticker that keeps the loop waking so Ctrl-C is
@@ -133,7 +134,27 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: Opti
         return;
     }
     let diagnostic = finding(checker, call, display_callee(path), how);
-    checker.report(diagnostic);
+    match coroutine_of_another_module(checker, call) {
+        Some(coroutine) => checker
+            .summary
+            .hold_dangling_finding(diagnostic, &coroutine),
+        None => checker.report(diagnostic),
+    }
+}
+
+/// The path of the coroutine function the task `call` makes runs, when it may be one of
+/// another module of the project (`create_task(notify(hub))`, `notify` imported): whether it
+/// ever suspends is the link's to say.
+fn coroutine_of_another_module(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
+    let Some(Expr::Call(coroutine)) = call.arguments.args.first() else {
+        return None;
+    };
+    // One the module defines was judged where it is.
+    if module_coroutine(checker, coroutine).is_some() {
+        return None;
+    }
+    let path = checker.model.call_path(coroutine)?;
+    crate::project::roots::may_be_in_project(checker.roots, &path).then_some(path)
 }
 
 /// Whether the task `call` makes runs a coroutine function of the module (by its name, or a
@@ -335,6 +356,18 @@ pub(crate) fn check_project(
     report: &mut dyn FnMut(usize, Diagnostic),
 ) {
     check_dropped_factory_tasks(project, facts, report);
+    // Tasks of coroutines of other modules: dropped without loss when the coroutine never
+    // suspends.
+    for (index, module) in project.modules.iter().enumerate() {
+        for pending in &module.summary.pending_dangling_findings {
+            let never_suspends = project
+                .resolve(&pending.callee)
+                .is_some_and(|id| project.function(id).never_suspends);
+            if !never_suspends {
+                report(index, pending.diagnostic.clone());
+            }
+        }
+    }
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_task_findings {
             if project
