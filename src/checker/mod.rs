@@ -561,7 +561,7 @@ impl<'a> Checker<'a, '_> {
             && !self.summary.current().is_generator
             && crate::ast_query::first_suspension(&function.body, None).is_none()
         {
-            self.summary.current().never_suspends = true;
+            self.summary.note_never_suspends();
         }
         match thread_decorators {
             ThreadDecorators::Thread => self.summary.current().runs_in_thread = true,

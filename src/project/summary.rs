@@ -771,11 +771,6 @@ pub struct FunctionSites {
     ///
     /// [`loops_forever`]: crate::ast_query::loops_forever
     pub loops_forever: bool,
-    /// An `async def` with a real body (not a placeholder) that never suspends: no
-    /// `await`, `async for` or `async with`. A task made of it runs to its end in its first
-    /// step, which the loop holds until then, so dropping the task loses nothing (LW301
-    /// asks, for coroutines of other modules). Rare, so kept here.
-    pub never_suspends: bool,
     /// A sync function that returns a value doing its blocking work as it is iterated, and
     /// nothing before (`return Order.objects.filter(...)`): its blocking runs where a caller
     /// iterates what it returns, as a generator function's body does
@@ -850,7 +845,6 @@ impl FunctionSites {
             && !self.runs_in_thread
             && !self.thread_coroutine
             && !self.loops_forever
-            && !self.never_suspends
             && !self.returns_lazy_query
             && !self.returns_new_task
             && !self.tells_cancelling
@@ -1876,8 +1870,15 @@ pub struct ModuleSummary {
     pub pending_unawaited_findings: ThinVec<PendingTaskFinding>,
     /// LW301 findings on a task made of a coroutine function of another module
     /// (`create_task(notify(...))` with `notify` imported): each stands unless the link
-    /// finds that function never suspends ([`FunctionSites::never_suspends`]).
+    /// finds that function never suspends ([`Self::never_suspending`]).
     pub pending_dangling_findings: ThinVec<PendingTaskFinding>,
+    /// The module's `async def`s with a real body (not a placeholder) that never suspend:
+    /// no `await`, `async for` or `async with`, by index in `functions`. A task made of one
+    /// runs to its end in its first step, which the loop holds until then, so dropping the
+    /// task loses nothing (LW301 asks, for coroutines of other modules). Per module, not a
+    /// flag of each function's: a flag there would have grown every function's record, a
+    /// rare site allocated a box for each of them.
+    pub never_suspending: ThinVec<u32>,
     /// LW201 findings in sync functions (`asyncio.get_event_loop()` where no loop may be
     /// set): each stands unless every call of its function in the project is awaited in a
     /// coroutine, where a loop runs, which the link decides.

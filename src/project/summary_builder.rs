@@ -311,6 +311,12 @@ impl SummaryBuilder {
             });
     }
 
+    /// Records that the current function, an `async def`, never suspends.
+    pub fn note_never_suspends(&mut self) {
+        let index = self.stack.last().copied().unwrap_or(0);
+        self.summary.never_suspending.push(to_u32(index));
+    }
+
     /// Holds an LW301 finding for the link, which knows whether the coroutine function at
     /// `callee` (a path of another module) ever suspends.
     pub fn hold_dangling_finding(

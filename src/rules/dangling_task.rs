@@ -362,7 +362,12 @@ pub(crate) fn check_project(
         for pending in &module.summary.pending_dangling_findings {
             let never_suspends = project
                 .resolve(&pending.callee)
-                .is_some_and(|id| project.function(id).never_suspends);
+                .is_some_and(|id| {
+                    project.modules[id.0]
+                        .summary
+                        .never_suspending
+                        .contains(&(id.1 as u32))
+                });
             if !never_suspends {
                 report(index, pending.diagnostic.clone());
             }
