@@ -285,7 +285,8 @@ pub(crate) fn record_call(
     let is_loop_affine_use = loop_affine
         && !checks_running_loop
         && !on_this_threads_loop(checker, call)
-        && !loop_run_here_after(checker, call);
+        && !loop_run_here_after(checker, call)
+        && !after_running_loop_probe(checker, call);
     let catches_runtime_error = (may_reach_project || is_loop_affine_use)
         && loop_guards::in_try_catching_runtime_error(
             &checker.model,
@@ -1724,6 +1725,44 @@ fn on_this_threads_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
         && values
             .iter()
             .all(|value| gives_own_loop(value) || value.is_some_and(Expr::is_none_literal_expr))
+}
+
+/// Whether `call` sits in the body of a `try` whose handlers catch `RuntimeError`, after a
+/// statement of that body that calls `asyncio.get_running_loop()` (`try:
+/// asyncio.get_running_loop(); asyncio.ensure_future(coro)` / `except RuntimeError:
+/// run_coroutine_threadsafe(...)`): where no loop runs on the thread, the probe raises
+/// first, so the call runs only on a loop's own thread.
+fn after_running_loop_probe(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let ancestors: Vec<&Stmt> = checker.statements_in_function().collect();
+    // Innermost first: each statement with the one that holds it.
+    ancestors.iter().enumerate().any(|(depth, holder)| {
+        let Stmt::Try(attempt) = holder else {
+            return false;
+        };
+        let Some(inner) = depth.checked_sub(1).and_then(|at| ancestors.get(at)) else {
+            return false;
+        };
+        let Some(at) = attempt
+            .body
+            .iter()
+            .position(|stmt| std::ptr::eq(stmt, *inner))
+        else {
+            return false;
+        };
+        loop_guards::in_try_catching_runtime_error(
+            &checker.model,
+            std::slice::from_ref(holder),
+            call.range(),
+        ) && attempt.body[..at].iter().any(|stmt| {
+            crate::ast_query::any_in_body(std::slice::from_ref(stmt), &mut |expr| {
+                matches!(expr, Expr::Call(probe) if checker
+                    .model
+                    .call_path(probe)
+                    .is_some_and(|path| path == "asyncio.get_running_loop"
+                        || path == "asyncio.events.get_running_loop"))
+            })
+        })
+    })
 }
 
 /// Whether the loop `call` uses (the receiver of `loop.call_soon(...)`, the `loop=` of

@@ -360,14 +360,12 @@ pub(crate) fn check_project(
     // suspends.
     for (index, module) in project.modules.iter().enumerate() {
         for pending in &module.summary.pending_dangling_findings {
-            let never_suspends = project
-                .resolve(&pending.callee)
-                .is_some_and(|id| {
-                    project.modules[id.0]
-                        .summary
-                        .never_suspending
-                        .contains(&(id.1 as u32))
-                });
+            let never_suspends = project.resolve(&pending.callee).is_some_and(|id| {
+                project.modules[id.0]
+                    .summary
+                    .never_suspending
+                    .contains(&(id.1 as u32))
+            });
             if !never_suspends {
                 report(index, pending.diagnostic.clone());
             }

@@ -102,6 +102,10 @@ or `asyncio.run_coroutine_threadsafe(coro, loop)` to run a coroutine on the loop
   the thread that schedules is the one that runs it.
 - `asyncio.get_running_loop()` inside a `try` (with its `except RuntimeError`): the probe
   "is a loop running on this thread?", which expects the error a worker thread gets.
+- Whatever follows that probe in the same `try` body (`try: asyncio.get_running_loop();
+  asyncio.ensure_future(coro)` / `except RuntimeError: run_coroutine_threadsafe(coro,
+  loop)`): on a thread where no loop runs, the probe raises before it, so it runs only on a
+  loop's own thread.
 - A method of the calling thread's own loop: one the function got from
   `asyncio.get_running_loop()` or `asyncio.get_event_loop()`, or from a function of the
   module whose every `return` gives one of those (or `None`) (`loop = current_loop()`, then
