@@ -21,6 +21,7 @@ mod gather_vocabulary;
 mod http_clients;
 mod logging;
 mod methods_by_name;
+mod model_services;
 mod network_timeouts;
 mod password_hashing;
 mod processes;
@@ -115,6 +116,7 @@ const FAMILIES: &[(BlockingKind, &[Library])] = &[
     (BlockingKind::Network, websockets::LIBRARIES),
     (BlockingKind::Database, databases::LIBRARIES),
     (BlockingKind::Network, aws::LIBRARIES),
+    (BlockingKind::Network, model_services::LIBRARIES),
     (BlockingKind::Process, processes::LIBRARIES),
     (BlockingKind::Cpu, password_hashing::LIBRARIES),
     (BlockingKind::Wait, threads::LIBRARIES),

@@ -1,6 +1,7 @@
-//! The standard library's blocking clients for FTP, SMTP, POP3, IMAP and XML-RPC: building
-//! one connects (XML-RPC's connects per call), and every method is a round trip except the
-//! local settings listed without blocking facts.
+//! Blocking protocol clients: paho-mqtt's connect and network loop, and the standard
+//! library's clients for FTP, SMTP, POP3, IMAP and XML-RPC: building one of those connects
+//! (XML-RPC's connects per call), and every method is a round trip except the local
+//! settings listed without blocking facts.
 
 use super::entries::{Api, Class, Library, io};
 
@@ -8,7 +9,22 @@ const AIOFTP: Option<&str> = Some("aioftp");
 const AIOSMTPLIB: Option<&str> = Some("aiosmtplib");
 const AIOIMAPLIB: Option<&str> = Some("aioimaplib");
 
+const AIOMQTT: Option<&str> = Some("aiomqtt");
+
 pub(super) const LIBRARIES: &[Library] = &[
+    // paho-mqtt: connecting waits on the socket, and its network loop blocks for its
+    // timeout (or for ever); `publish` only queues while `loop_start()`'s thread sends.
+    Library::new("paho.mqtt")
+        .functions(&[
+            Api::new("paho.mqtt.publish.single").blocks(io(AIOMQTT)),
+            Api::new("paho.mqtt.publish.multiple").blocks(io(AIOMQTT)),
+        ])
+        .classes(&[Class::new("paho.mqtt.client.Client").methods(&[
+            Api::new("connect").blocks(io(AIOMQTT)),
+            Api::new("reconnect").blocks(io(AIOMQTT)),
+            Api::new("loop").blocks(io(AIOMQTT)),
+            Api::new("loop_forever").blocks(io(AIOMQTT)),
+        ])]),
     Library::new("ftplib").classes(&[Class::new("ftplib.FTP")
         .aliases(&["ftplib.FTP_TLS"])
         .constructor_blocks(io(AIOFTP))

@@ -29,7 +29,11 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 `concurrent.futures` futures and executors, sync HTTP clients (`requests`, `urllib`,
 `urllib3`, `http.client`, the sync `httpx` API), raw sockets and DNS (`socket`), waiting on
 descriptors (`select.select` and its poll objects, `selectors`; a zero timeout only polls),
-`ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, `subprocess` and `os.system`-style
+`ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, the MQTT client of `paho.mqtt`
+(connecting, and its network loop; not publishing, which only queues for the client's own
+thread), the sync clients of hosted model APIs (`openai`: chat completions, completions,
+embeddings, responses, images, moderations and audio; `anthropic`: messages) and of
+`qdrant_client`, `subprocess` and `os.system`-style
 process calls (and libraries that run a program and wait for it: `pytesseract`, `pdf2image`,
 `ffmpeg`'s `run` and `probe`), and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
 `MySQLdb`, `pymongo`, `redis.Redis`, sync `sqlalchemy` and `sqlmodel` sessions,

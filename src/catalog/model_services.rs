@@ -1,0 +1,82 @@
+//! The synchronous clients of hosted model APIs and vector databases: every request is a
+//! network round trip of seconds (a completion) or more, and each SDK ships an async client
+//! beside the sync one. Their resources hang off the client as attributes
+//! (`client.chat.completions.create(...)`), typed here so the chain reaches the method.
+
+use super::entries::{Api, Class, Library, io};
+
+const ASYNC_OPENAI: Option<&str> = Some("openai.AsyncOpenAI");
+const ASYNC_ANTHROPIC: Option<&str> = Some("anthropic.AsyncAnthropic");
+const ASYNC_QDRANT: Option<&str> = Some("qdrant_client.AsyncQdrantClient");
+
+const OPENAI_CHAT: &str = "openai.resources.chat.Chat";
+const OPENAI_CHAT_COMPLETIONS: &str = "openai.resources.chat.Completions";
+const OPENAI_COMPLETIONS: &str = "openai.resources.Completions";
+const OPENAI_EMBEDDINGS: &str = "openai.resources.Embeddings";
+const OPENAI_RESPONSES: &str = "openai.resources.responses.Responses";
+const OPENAI_IMAGES: &str = "openai.resources.Images";
+const OPENAI_MODERATIONS: &str = "openai.resources.Moderations";
+const OPENAI_AUDIO: &str = "openai.resources.audio.Audio";
+const OPENAI_AUDIO_RESOURCE: &str = "openai.resources.audio.Resource";
+const ANTHROPIC_MESSAGES: &str = "anthropic.resources.Messages";
+
+pub(super) const LIBRARIES: &[Library] = &[
+    Library::new("openai").classes(&[
+        // The client itself connects nothing when built: its resources make the requests.
+        Class::new("openai.OpenAI")
+            .aliases(&[
+                "openai.Client",
+                "openai._client.OpenAI",
+                "openai.AzureOpenAI",
+            ])
+            .attributes(&[
+                ("chat", OPENAI_CHAT),
+                ("completions", OPENAI_COMPLETIONS),
+                ("embeddings", OPENAI_EMBEDDINGS),
+                ("responses", OPENAI_RESPONSES),
+                ("images", OPENAI_IMAGES),
+                ("moderations", OPENAI_MODERATIONS),
+                ("audio", OPENAI_AUDIO),
+            ]),
+        Class::type_only(OPENAI_CHAT).attributes(&[("completions", OPENAI_CHAT_COMPLETIONS)]),
+        Class::type_only(OPENAI_CHAT_COMPLETIONS).methods(&[
+            Api::new("create").blocks(io(ASYNC_OPENAI)),
+            Api::new("parse").blocks(io(ASYNC_OPENAI)),
+        ]),
+        Class::type_only(OPENAI_COMPLETIONS)
+            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+        Class::type_only(OPENAI_EMBEDDINGS).methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+        Class::type_only(OPENAI_RESPONSES).methods(&[
+            Api::new("create").blocks(io(ASYNC_OPENAI)),
+            Api::new("parse").blocks(io(ASYNC_OPENAI)),
+            Api::new("retrieve").blocks(io(ASYNC_OPENAI)),
+        ]),
+        Class::type_only(OPENAI_IMAGES).methods(&[
+            Api::new("generate").blocks(io(ASYNC_OPENAI)),
+            Api::new("edit").blocks(io(ASYNC_OPENAI)),
+        ]),
+        Class::type_only(OPENAI_MODERATIONS)
+            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+        Class::type_only(OPENAI_AUDIO).attributes(&[
+            ("transcriptions", OPENAI_AUDIO_RESOURCE),
+            ("translations", OPENAI_AUDIO_RESOURCE),
+            ("speech", OPENAI_AUDIO_RESOURCE),
+        ]),
+        Class::type_only(OPENAI_AUDIO_RESOURCE)
+            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+    ]),
+    Library::new("anthropic").classes(&[
+        Class::new("anthropic.Anthropic")
+            .aliases(&["anthropic.Client", "anthropic._client.Anthropic"])
+            .attributes(&[("messages", ANTHROPIC_MESSAGES)]),
+        Class::type_only(ANTHROPIC_MESSAGES).methods(&[
+            Api::new("create").blocks(io(ASYNC_ANTHROPIC)),
+            Api::new("count_tokens").blocks(io(ASYNC_ANTHROPIC)),
+        ]),
+    ]),
+    // Every method but the local ones is a request to the server (or, for a local
+    // `QdrantClient(path=...)`, work on files).
+    Library::new("qdrant_client").classes(&[Class::new("qdrant_client.QdrantClient")
+        .aliases(&["qdrant_client.qdrant_client.QdrantClient"])
+        .other_methods(io(ASYNC_QDRANT))]),
+];
