@@ -87,6 +87,10 @@ except RuntimeError:
   otherwise only calls from coroutines: the loop runs it on its own thread, where
   `get_event_loop()` returns the running loop. Not one handed to `add_done_callback`, which
   a `concurrent.futures` future runs on the thread that completes it.
+- In sync code, a function defined in an `async def` that the coroutine only installs as a
+  signal handler (`signal.signal(signal.SIGINT, on_interrupt)`) or hands to the loop:
+  Python runs signal handlers on the main thread, between the bytecodes of what it runs,
+  here the coroutine's loop, so `get_event_loop()` returns the running loop.
 - In sync code, a method of a module-level class that the module only hands to the loop as
   a protocol factory (`loop.create_datagram_endpoint(lambda: Sink(buffer), ...)`,
   `loop.create_connection(Client, host, port)`, `create_server`, `connect_read_pipe`,
@@ -185,6 +189,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
             || called_only_from_coroutines(checker)
             || runs_only_as_loop_callback(checker)
             || in_protocol_only_the_loop_builds(checker)
+            || in_signal_handler_of_coroutine(checker)
         {
             return;
         }
@@ -450,6 +455,40 @@ fn runs_only_as_loop_callback(checker: &Checker) -> bool {
         && uses
             .iter()
             .all(|usage| handed_to_loop(usage) || usage.called && usage.in_coroutine)
+}
+
+/// Whether the call sits in a sync function defined in an `async def` that the coroutine
+/// only installs as a signal handler (`signal.signal(signal.SIGINT, handler)`) or hands to
+/// the loop: Python runs signal handlers on the main thread, between the bytecodes of the
+/// code it is running, which is the loop the coroutine runs on; `get_event_loop()` there
+/// returns the running loop.
+fn in_signal_handler_of_coroutine(checker: &Checker) -> bool {
+    let mut functions = checker
+        .statement_ancestors()
+        .iter()
+        .rev()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(function) => Some(function),
+            _ => None,
+        });
+    let (Some(handler), Some(coroutine)) = (functions.next(), functions.next()) else {
+        return false;
+    };
+    if handler.is_async || !coroutine.is_async {
+        return false;
+    }
+    let uses = uses_of_name(&coroutine.body, handler.name.as_str(), false, &|_| false);
+    let installed = |usage: &NameUse| {
+        usage.handed_to.is_some_and(|call| {
+            checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| path == "signal.signal")
+                || last_identifier(&call.func)
+                    .is_some_and(|method| LOOP_RUNS_CALLBACK.contains(&method))
+        })
+    };
+    uses.iter().any(installed) && uses.iter().all(installed)
 }
 
 /// Whether the call sits in a method of a module-level class that the module only hands to
