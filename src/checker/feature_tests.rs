@@ -16,7 +16,7 @@
 //! `raise`, `continue`, `break`).
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
 
@@ -33,16 +33,15 @@ pub fn lacked_attribute<'a>(checker: &Checker<'a, '_>, call: &ast::ExprCall) -> 
     let Stmt::FunctionDef(function) = ancestors[own] else {
         return None;
     };
-    // Most modules ask no object what it has: one search of the module's text, the first
-    // time, for what `hasattr(` and `getattr(` end with says so before any statement is
-    // looked at. (A search of its own: the module's scan for the words other rules ask
-    // about runs only where one of them asks.)
+    // Most functions ask no object what it has: one search of the function's text, the
+    // first time a call in it is asked about, for what `hasattr(` and `getattr(` end with
+    // says so before any statement is looked at.
     let asks = *checker
         .rule_state::<AsksAttributes>()
         .0
-        .get_or_insert_with(|| {
-            memchr::memmem::find(checker.text(checker.module().range()).as_bytes(), b"attr(")
-                .is_some()
+        .entry(function.start())
+        .or_insert_with(|| {
+            memchr::memmem::find(checker.text(function.range()).as_bytes(), b"attr(").is_some()
         });
     if !asks {
         return None;
@@ -112,10 +111,10 @@ pub fn lacked_attribute<'a>(checker: &Checker<'a, '_>, call: &ast::ExprCall) -> 
     None
 }
 
-/// Whether the module's text names `hasattr(` or `getattr(` (or another `...attr(`), once
-/// asked.
+/// Per function (by where it starts), whether its text names `hasattr(` or `getattr(` (or
+/// another `...attr(`), once asked.
 #[derive(Default)]
-struct AsksAttributes(Option<bool>);
+struct AsksAttributes(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
 
 /// The block of `parent` holding `child`, with `child`'s index in it, found without listing
 /// `parent`'s blocks (asked at every call a feature test may guard).
@@ -156,6 +155,75 @@ fn block_holding<'a>(parent: &'a Stmt, child: &Stmt) -> Option<(&'a [Stmt], usiz
 /// those few, not at every statement before it.
 #[derive(Default)]
 struct LeavingIfs(rustc_hash::FxHashMap<(usize, usize), Vec<u32>>);
+
+/// Per function (by where it starts), its locals bound once, by assignment, to
+/// `getattr(receiver, "attribute", None)`: the receiver's range and the string literal's
+/// range (quotes included). Found in one walk of the function, the first time a test of a
+/// name in it is asked about.
+#[derive(Default)]
+struct GetattrLocals(
+    rustc_hash::FxHashMap<
+        ruff_text_size::TextSize,
+        rustc_hash::FxHashMap<Box<str>, (TextRange, TextRange)>,
+    >,
+);
+
+/// The locals of `function` bound once, by assignment, to a `getattr` with a `None`
+/// default ([`GetattrLocals`]); a parameter, or a name bound again anywhere in the
+/// function's own scope (an assignment, a loop or `with` target, `:=`), is left out.
+fn getattr_locals(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+) -> rustc_hash::FxHashMap<Box<str>, (TextRange, TextRange)> {
+    let mut bindings: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut values: rustc_hash::FxHashMap<&str, (TextRange, TextRange)> =
+        rustc_hash::FxHashMap::default();
+    crate::ast_query::walk_body_shallow(&function.body, &mut |node| {
+        match node {
+            crate::ast_query::Node::Stmt(Stmt::Assign(assign)) => {
+                if let ([Expr::Name(target)], Expr::Call(call)) =
+                    (&assign.targets[..], &*assign.value)
+                    && let (Expr::Name(func), [owner, literal @ Expr::StringLiteral(_), default]) =
+                        (&*call.func, &*call.arguments.args)
+                    && func.id.as_str() == "getattr"
+                    && call.arguments.keywords.is_empty()
+                    && default.is_none_literal_expr()
+                    && is_plain_name_literal(checker.text(literal.range()))
+                {
+                    values.insert(target.id.as_str(), (owner.range(), literal.range()));
+                }
+            }
+            crate::ast_query::Node::Expr(Expr::Name(bound)) if bound.ctx.is_store() => {
+                *bindings.entry(bound.id.as_str()).or_default() += 1;
+            }
+            _ => {}
+        }
+        crate::ast_query::Walk::Descend
+    });
+    values
+        .into_iter()
+        .filter(|(name, _)| {
+            bindings.get(name) == Some(&1)
+                && !function
+                    .parameters
+                    .iter()
+                    .any(|parameter| parameter.name().as_str() == *name)
+        })
+        .map(|(name, ranges)| (Box::from(name), ranges))
+        .collect()
+}
+
+/// A string literal written `"name"` or `'name'`: one quote each side around an identifier.
+fn is_plain_name_literal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    matches!(
+        (bytes.first(), bytes.last()),
+        (Some(b'"'), Some(b'"')) | (Some(b'\''), Some(b'\''))
+    ) && bytes.len() > 2
+        && bytes[1..bytes.len() - 1]
+            .iter()
+            .all(|&byte| byte == b'_' || byte.is_ascii_alphanumeric())
+}
 
 /// Per function (by where it starts), whether its text calls `getattr(`.
 #[derive(Default)]
@@ -235,39 +303,20 @@ impl<'a> Tests<'_, 'a, '_> {
             // (per function, once) spares the walk below for their tests of a name.
             Expr::Name(_) if !self.function_calls_getattr() => None,
             Expr::Name(name) => {
-                let name = name.id.as_str();
-                // Every binding of the name in the function's own scope (an assignment, a
-                // loop or `with` target, `:=`), and the assignment's value when it is one.
-                let mut value = None;
-                let mut bindings = 0;
-                crate::ast_query::walk_body_shallow(&self.function.body, &mut |node| {
-                    match node {
-                        crate::ast_query::Node::Stmt(Stmt::Assign(assign)) => {
-                            if let ([Expr::Name(target)], Expr::Call(call)) =
-                                (&assign.targets[..], &*assign.value)
-                                && target.id.as_str() == name
-                            {
-                                value = Some(call);
-                            }
-                        }
-                        crate::ast_query::Node::Expr(Expr::Name(bound))
-                            if bound.ctx.is_store() && bound.id.as_str() == name =>
-                        {
-                            bindings += 1;
-                        }
-                        _ => {}
-                    }
-                    crate::ast_query::Walk::Descend
-                });
-                let is_parameter = self
-                    .function
-                    .parameters
-                    .iter()
-                    .any(|parameter| parameter.name().as_str() == name);
-                if bindings != 1 || is_parameter {
-                    return None;
-                }
-                value.and_then(|call| self.getattr_of_receiver(call))
+                let at = self.function.start();
+                let mut known = self.checker.rule_state::<GetattrLocals>();
+                let locals = known
+                    .0
+                    .entry(at)
+                    .or_insert_with(|| getattr_locals(self.checker, self.function));
+                let (receiver, attribute) = locals.get(name.id.as_str())?;
+                // The attribute's name, borrowed from the module's text rather than the memo:
+                // the literal between its quotes (a plain one: `getattr_locals` keeps no
+                // other).
+                let text = self.checker.text(*attribute);
+                (self.checker.text(*receiver) == self.receiver)
+                    .then(|| text.get(1..text.len().saturating_sub(1)))
+                    .flatten()
             }
             _ => None,
         }

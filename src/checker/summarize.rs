@@ -679,8 +679,11 @@ fn local_definition<'a>(
 /// deadline bounds the call where it is made (asked only in async code: a sync call has no
 /// await to bound).
 fn note_unresolved_method(checker: &mut Checker, call: &ast::ExprCall, name: &str) {
-    let bounded =
-        checker.in_async_context() && call_deadline(checker, call) == CallDeadline::Bounded;
+    // Once one call of the name is known to run without a deadline, the others change
+    // nothing: the deadline around them is not looked for.
+    let bounded = checker.in_async_context()
+        && !checker.summary.calls_unresolved_unbounded(name)
+        && call_deadline(checker, call) == CallDeadline::Bounded;
     checker.summary.note_unresolved_method(name, bounded);
 }
 

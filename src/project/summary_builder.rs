@@ -194,6 +194,12 @@ impl SummaryBuilder {
         self.summary.owned_caches.extend(caches);
     }
 
+    /// Whether a method of that name was called on a value of unknown type without a
+    /// deadline where it is made.
+    pub fn calls_unresolved_unbounded(&self, name: &str) -> bool {
+        self.unresolved_methods.contains(name)
+    }
+
     /// Records a method called on a value of unknown type (`x.fetch()`), and whether the
     /// call runs under a deadline where it is made (`wait_for(x.fetch(), 5)`).
     pub fn note_unresolved_method(&mut self, name: &str, bounded: bool) {
