@@ -196,37 +196,33 @@ impl<'p, 'a> Callers<'p, 'a> {
     }
 
     /// Whether a call the link could not resolve (`x.name()` on a value of unknown type),
-    /// in the function's own top-level package, may reach method `name`.
+    /// with no deadline where it is made, in the function's own top-level package, may
+    /// reach method `name`.
     fn unresolved_call_may_reach(&self, id: FunctionId, name: &str) -> bool {
-        let own = self.project.modules[id.0].summary.module_name.as_str();
-        let own_root = own.split('.').next().unwrap_or(own);
-        self.unresolved_by_root
-            .get(own_root)
-            .into_iter()
-            .flatten()
-            .any(|&module| {
-                self.project.modules[module]
-                    .summary
-                    .unresolved_methods
-                    .contains(name)
-            })
+        self.package_modules_calling(id, |summary| summary.unresolved_methods.contains(name))
     }
 
-    /// Whether a call the link could not resolve, made only under a deadline, in the
-    /// function's own top-level package, may reach method `name`.
+    /// Whether such a call, made only under a deadline, may reach method `name`.
     fn bounded_unresolved_call_may_reach(&self, id: FunctionId, name: &str) -> bool {
+        self.package_modules_calling(id, |summary| {
+            summary.bounded_unresolved_methods.contains(name)
+        })
+    }
+
+    /// Whether a module of the function's own top-level package that calls methods on
+    /// values of unknown type answers `calls` (asked of its summary).
+    fn package_modules_calling(
+        &self,
+        id: FunctionId,
+        calls: impl Fn(&crate::project::summary::ModuleSummary) -> bool,
+    ) -> bool {
         let own = self.project.modules[id.0].summary.module_name.as_str();
         let own_root = own.split('.').next().unwrap_or(own);
         self.unresolved_by_root
             .get(own_root)
             .into_iter()
             .flatten()
-            .any(|&module| {
-                self.project.modules[module]
-                    .summary
-                    .bounded_unresolved_methods
-                    .contains(name)
-            })
+            .any(|&module| calls(self.project.modules[module].summary))
     }
 
     /// The call sites that may run function `id`: those resolved to it, and for a method,
