@@ -106,6 +106,7 @@ impl<'a> Analysis<'_, 'a, '_> {
     pub(super) fn is_serialized(&self) -> bool {
         let name = self.function.name.as_str();
         self.is_serialized_class()
+            || self.decorated_with_lock()
             || catalog::SERIALIZED_DUNDERS.contains(&name)
             || catalog::SERIALIZED_HOOKS
                 .iter()
@@ -113,6 +114,21 @@ impl<'a> Analysis<'_, 'a, '_> {
                     Some(prefix) => name.starts_with(prefix),
                     None => name == *hook,
                 })
+    }
+
+    /// A function behind a decorator whose name says it holds a lock around each call
+    /// (`@mutex`, `@with_lock`, `@synchronized`, also called: `@mutex(per="chat_id")`): the
+    /// decorator's wrapper runs the calls one at a time, as an `async with lock:` around the
+    /// body would.
+    fn decorated_with_lock(&self) -> bool {
+        self.function.decorator_list.iter().any(|decorator| {
+            names_lock(&decorator.expression)
+                || last_identifier(match &decorator.expression {
+                    Expr::Call(call) => &call.func,
+                    other => other,
+                })
+                .is_some_and(|name| matches!(name, "synchronized" | "serialized"))
+        })
     }
 
     /// A method of a class driven one step at a time (a config flow).

@@ -155,7 +155,10 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   `await lock.acquire()`. Also a function every caller in its class (its module, for a
   module function) calls inside the same lock (`async with self._connect_lock: await
   self._connect()` in both `connect` and `reconnect`): its callers run it one at a time. Two
-  callers holding different locks, or one calling it outside the lock, do not count.
+  callers holding different locks, or one calling it outside the lock, do not count. And a
+  function behind a decorator whose name says it holds a lock around each call (`@mutex`,
+  `@with_lock`, `@synchronized`, also called with arguments): its wrapper runs the calls one
+  at a time.
 - Code inside a transaction: `async with conn.transaction()`, `session.begin()`,
   `begin_nested()`, `atomic()`.
 - Upserts: SQL with `ON CONFLICT`, `INSERT OR IGNORE`/`OR REPLACE`, `ON DUPLICATE KEY`, `MERGE`,
