@@ -225,10 +225,6 @@ fn is_plain_name_literal(text: &str) -> bool {
             .all(|&byte| byte == b'_' || byte.is_ascii_alphanumeric())
 }
 
-/// Per function (by where it starts), whether its text calls `getattr(`.
-#[derive(Default)]
-struct CallsGetattr(rustc_hash::FxHashMap<ruff_text_size::TextSize, bool>);
-
 /// Whether a block always leaves where it ends.
 fn leaves(body: &[Stmt]) -> bool {
     matches!(
@@ -301,7 +297,6 @@ impl<'a> Tests<'_, 'a, '_> {
             Expr::Call(call) => self.getattr_of_receiver(call),
             // Most functions bind nothing to a `getattr`: one search of the function's text
             // (per function, once) spares the walk below for their tests of a name.
-            Expr::Name(_) if !self.function_calls_getattr() => None,
             Expr::Name(name) => {
                 let at = self.function.start();
                 let mut known = self.checker.rule_state::<GetattrLocals>();
@@ -320,19 +315,6 @@ impl<'a> Tests<'_, 'a, '_> {
             }
             _ => None,
         }
-    }
-
-    /// Whether the function's text calls `getattr(`, asked once per function.
-    fn function_calls_getattr(&self) -> bool {
-        let at = self.function.start();
-        let mut known = self.checker.rule_state::<CallsGetattr>();
-        *known.0.entry(at).or_insert_with(|| {
-            memchr::memmem::find(
-                self.checker.text(self.function.range()).as_bytes(),
-                b"getattr(",
-            )
-            .is_some()
-        })
     }
 
     /// `getattr(r, "a", None)` on the receiver: `a`.
