@@ -12,6 +12,7 @@
 
 mod asyncio_apis;
 mod aws;
+mod azure;
 mod context_managers;
 mod data_files;
 mod databases;
@@ -116,6 +117,7 @@ const FAMILIES: &[(BlockingKind, &[Library])] = &[
     (BlockingKind::Network, websockets::LIBRARIES),
     (BlockingKind::Database, databases::LIBRARIES),
     (BlockingKind::Network, aws::LIBRARIES),
+    (BlockingKind::Network, azure::LIBRARIES),
     (BlockingKind::Network, model_services::LIBRARIES),
     (BlockingKind::Process, processes::LIBRARIES),
     (BlockingKind::Cpu, password_hashing::LIBRARIES),

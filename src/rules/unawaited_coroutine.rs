@@ -25,7 +25,10 @@ declares: `self.conn.execute(...)` where a base class in another module declares
 `open_repo().save(...)` where `open_repo` is annotated `-> Repo`), or a known async API (`asyncio.sleep`,
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
-request methods, `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
+request methods and what they read a response's body with, the requests of Azure's `.aio`
+clients (`azure.storage.blob.aio` blob, container and service clients, `azure.cosmos.aio`
+databases and containers, `azure.identity.aio` credentials' `get_token`),
+`sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never
 runs `save`). So is a call of a sync `def` those decorators make into a coroutine function

@@ -41,7 +41,10 @@ process calls (and libraries that run a program and wait for it: `pytesseract`, 
 `boto3` and the `botocore` clients it builds (also a parameter annotated with a client
 class of the mypy-boto3 type stubs, directly or through an Annotated alias declared in
 another module, as FastAPI's dependencies are), `pycognito`'s Cognito sign-ins and token
-renewals, and queries of `django`'s ORM), TLS contexts that read certificate files
+renewals, Azure's sync clients (`azure.storage.blob`'s service, container and blob clients
+and their downloads, `azure.cosmos` databases and containers, and the `get_token` of
+`azure.identity` credentials; not building a client or a sub-client, which sends nothing),
+and queries of `django`'s ORM), TLS contexts that read certificate files
 (`ssl.create_default_context`, `SSLContext.load_verify_locations/load_cert_chain`),
 `importlib.import_module` and the installed-package metadata of `importlib.metadata`
 (`version`, `entry_points`, ...), time zones read from the zone database on their first
