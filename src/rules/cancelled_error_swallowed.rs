@@ -191,9 +191,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   returned), that the module runs with a loop runner (`asyncio.run(main())`,
   `loop.run_until_complete(main())`) and names nowhere else. Only the runner cancels that task
   (on Ctrl+C, or at the loop's shutdown), nothing awaits it, and no timeout or task group sits
-  above it: letting it return through its cleanup is the graceful exit. A `try` inside a loop,
-  or followed by code that awaits or loops, keeps running after the cancellation and is
-  flagged; so is a
+  above it: letting it return through its cleanup is the graceful exit. The handler (or the
+  `with contextlib.suppress(...)`) may sit in `with`, `async with` and `if` blocks of that
+  body, each followed by nothing that awaits or loops: leaving an `async with` awaits only
+  its exit. A `try` inside a loop, or followed by code that awaits or loops, keeps running
+  after the cancellation and is flagged; so is a
   coroutine the module also awaits or hands on. Another module awaiting it is not looked for.
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
@@ -2464,22 +2466,28 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
         .iter()
         .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
     // The `try` ends the body, or only code that cannot suspend follows it (a report
-    // printed, a value returned): the function then returns at once.
-    let Some(at) = function
-        .body
-        .iter()
-        .position(|stmt| stmt.range() == try_stmt.range())
-    else {
-        return false;
-    };
-    let ends_body = function.body[at + 1..].iter().all(|stmt| {
-        !matches!(stmt, Stmt::For(_) | Stmt::While(_))
-            && !matches!(stmt, Stmt::With(with) if with.is_async)
-            && !any_in_body(std::slice::from_ref(stmt), &mut |expr| {
-                matches!(expr, Expr::Await(_))
-            })
-    });
-    if !(function.is_async && at_module_level && ends_body) {
+    // printed, a value returned), at its own level and at each enclosing one: the function
+    // then returns at once. An enclosing `with` or `if` is left as the block ends (an
+    // `async with`'s exit awaits, but only to release what it holds, as a `finally` would);
+    // an enclosing loop or `try` may run more code, and is not followed.
+    let mut ended = try_stmt.range();
+    for enclosing in checker.statements_in_function() {
+        if enclosing.range() == ended {
+            continue;
+        }
+        let block = match enclosing {
+            Stmt::With(with) => Some(&with.body[..]),
+            Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
+                .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
+                .find(|block| block.iter().any(|stmt| stmt.range() == ended)),
+            _ => None,
+        };
+        if !block.is_some_and(|block| ends_block(block, ended)) {
+            return false;
+        }
+        ended = enclosing.range();
+    }
+    if !(function.is_async && at_module_level && ends_block(&function.body, ended)) {
         return false;
     }
     let name = function.name.as_str();
@@ -2496,6 +2504,21 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
     });
     let uses = ast_query::uses_of_name(module, name, false, &|_| false);
     runs > 0 && uses.len() == runs
+}
+
+/// Whether the statement at `ended` is one of `block`'s, followed by nothing that suspends or
+/// loops.
+fn ends_block(block: &[Stmt], ended: TextRange) -> bool {
+    let Some(at) = block.iter().position(|stmt| stmt.range() == ended) else {
+        return false;
+    };
+    block[at + 1..].iter().all(|stmt| {
+        !matches!(stmt, Stmt::For(_) | Stmt::While(_))
+            && !matches!(stmt, Stmt::With(with) if with.is_async)
+            && !any_in_body(std::slice::from_ref(stmt), &mut |expr| {
+                matches!(expr, Expr::Await(_))
+            })
+    })
 }
 
 /// Whether `call` runs an event loop until the coroutine it is given is done.
