@@ -3,7 +3,8 @@
 //! of `importlib.metadata` (it scans `sys.path` and reads each distribution's files), and
 //! the time zone databases (`zoneinfo`, `pytz`, `dateutil.tz` read a zone's file the first
 //! time it is asked for), and the tag readers of audio files (`mutagen`, `audio_metadata`,
-//! `tinytag`, `eyed3` open the file and parse its headers and tags). Each reads or writes the whole file on the calling thread; on an
+//! `tinytag`, `eyed3` open the file and parse its headers and tags), and Home Assistant's YAML
+//! and JSON file helpers (`homeassistant.util.yaml`, `homeassistant.util.json`). Each reads or writes the whole file on the calling thread; on an
 //! in-memory buffer (`io.BytesIO(...)` built in the call) nothing touches the disk, as for
 //! archives.
 
@@ -12,6 +13,9 @@ use super::entries::{Api, Class, Library, archive, io};
 /// What to use instead of a zone looked up on the loop.
 const ZONE_ONCE: Option<&str> =
     Some("a zone looked up once at start-up and kept (or looked up in a worker thread)");
+
+/// What Home Assistant's own file helpers are run with on its loop.
+const IN_HASS_EXECUTOR: Option<&str> = Some("`hass.async_add_executor_job(...)`");
 
 /// The keywords that make pandas' text readers iterate in chunks.
 const CHUNKED: &[&str] = &["chunksize", "iterator"];
@@ -84,5 +88,21 @@ pub(super) const LIBRARIES: &[Library] = &[
     Library::new("tinytag")
         .classes(&[Class::new("tinytag.TinyTag")
             .methods(&[Api::new("get").blocks(archive("filename", 0))])]),
+    // Home Assistant's YAML and JSON file helpers read or write the whole file (its own
+    // integrations call them through the executor).
+    Library::new("homeassistant.util").functions(&[
+        Api::new("homeassistant.util.yaml.load_yaml").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.yaml.load_yaml_dict").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.yaml.loader.load_yaml").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.yaml.save_yaml").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.json.load_json").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.json.load_json_object").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.json.load_json_array").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.json.save_json").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.helpers.json.save_json").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.file.write_utf8_file").blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.file.write_utf8_file_atomic")
+            .blocks(io(IN_HASS_EXECUTOR)),
+    ]),
     Library::new("eyed3").functions(&[Api::new("eyed3.load").blocks(archive("path", 0))]),
 ];

@@ -51,7 +51,9 @@ and queries of `django`'s ORM), TLS contexts that read certificate files
 lookup (`zoneinfo.ZoneInfo(...)`, `pytz.timezone`, `dateutil.tz.gettz`), and data and image
 files: `pandas.read_csv` and the other
 pandas readers, `numpy.load/save/loadtxt/savetxt`, `torch.load/save`, `PIL.Image.open`
-and the tag readers of audio files (`mutagen`, `audio_metadata.load`, `tinytag`, `eyed3`)
+the tag readers of audio files (`mutagen`, `audio_metadata.load`, `tinytag`, `eyed3`),
+and Home Assistant's YAML and JSON file helpers (`homeassistant.util.yaml.load_yaml`,
+`homeassistant.util.json.load_json`, `save_json`, `homeassistant.util.file.write_utf8_file`)
 (not on an in-memory buffer built in the call, `numpy.load(io.BytesIO(data))`).
 
 Django's ORM: a query through a model's default manager (`Order.objects.get(pk=pk)`,
