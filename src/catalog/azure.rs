@@ -37,6 +37,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             .other_methods(io(BLOB_ASYNC))
             .methods(&[
                 Api::new("from_connection_string").returns(BLOB_SERVICE),
+                // Hands the pooled connections back: nothing is sent or waited for.
+                Api::new("close"),
                 Api::new("get_container_client").returns(CONTAINER),
                 Api::new("get_blob_client").returns(BLOB),
                 Api::new("list_containers").blocks(io(BLOB_ASYNC)).generator(),
@@ -46,6 +48,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             .other_methods(io(BLOB_ASYNC))
             .methods(&[
                 Api::new("from_connection_string").returns(CONTAINER),
+                // Hands the pooled connections back: nothing is sent or waited for.
+                Api::new("close"),
                 Api::new("from_container_url").returns(CONTAINER),
                 Api::new("get_blob_client").returns(BLOB),
                 Api::new("download_blob")
@@ -60,6 +64,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             .other_methods(io(BLOB_ASYNC))
             .methods(&[
                 Api::new("from_connection_string").returns(BLOB),
+                // Hands the pooled connections back: nothing is sent or waited for.
+                Api::new("close"),
                 Api::new("from_blob_url").returns(BLOB),
                 Api::new("download_blob")
                     .blocks(io(BLOB_ASYNC))
@@ -157,6 +163,8 @@ pub(super) const LIBRARIES: &[Library] = &[
             .other_methods(io(COSMOS_ASYNC))
             .methods(&[
                 Api::new("from_connection_string").returns(COSMOS),
+                // Hands the pooled connections back: nothing is sent or waited for.
+                Api::new("close"),
                 Api::new("get_database_client").returns(COSMOS_DATABASE),
                 Api::new("create_database").blocks(io(COSMOS_ASYNC)).returns(COSMOS_DATABASE),
                 Api::new("create_database_if_not_exists")
