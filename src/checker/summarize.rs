@@ -650,7 +650,9 @@ fn plain_callback_in_executor(
 }
 
 /// The `def` of this module a callable expression names: `self.method` (a method of the
-/// current class), or a function of the module by name.
+/// current class), a function the current function defines (`def _check(now): ...` in the
+/// coroutine that registers it, as Home Assistant's integrations do), or a function of the
+/// module by name.
 fn local_definition<'a>(
     checker: &Checker<'a, '_>,
     callable: &Expr,
@@ -670,6 +672,9 @@ fn local_definition<'a>(
         }
         Expr::Name(name) if !checker.model.is_local(name.id.as_str()) => {
             crate::ast_query::find_function(module, name.id.as_str())
+        }
+        Expr::Name(name) => {
+            crate::ast_query::find_function(&checker.current_function()?.body, name.id.as_str())
         }
         _ => None,
     }
