@@ -54,7 +54,65 @@ impl<'a> Analysis<'_, 'a, '_> {
         callers: &[&ast::StmtFunctionDef],
         is_use: &mut dyn FnMut(&Expr) -> bool,
     ) -> bool {
-        let mut lock: Option<&Expr> = None;
+        self.callers_hold_lock(callers, is_use, &mut None, &mut |_, _| false)
+    }
+
+    /// [`Self::callers_hold_one_lock`] for a method, through the private helpers between it
+    /// and the lock: a caller that calls it outside any lock counts when it is itself a
+    /// private method that every caller in the class calls inside that same lock (`async
+    /// with self._lock: await self._get_publisher(s)` in `send` and `send_batch`, and
+    /// `_get_publisher` the only caller of `_get_client`), at most four calls up.
+    pub(super) fn class_callers_hold_one_lock(
+        &self,
+        class: &'a ast::StmtClassDef,
+        name: &str,
+        class_callers: &dyn Fn(&'a ast::StmtClassDef, &str) -> Vec<&'a ast::StmtFunctionDef>,
+    ) -> bool {
+        fn follow<'a>(
+            analysis: &Analysis<'_, 'a, '_>,
+            class: &'a ast::StmtClassDef,
+            name: &str,
+            class_callers: &dyn Fn(&'a ast::StmtClassDef, &str) -> Vec<&'a ast::StmtFunctionDef>,
+            lock: &mut Option<&'a Expr>,
+            on_the_way: &mut Vec<String>,
+        ) -> bool {
+            let callers = class_callers(class, name);
+            let is_call_of = &mut |expr: &Expr| {
+                matches!(expr, Expr::Attribute(attribute)
+                    if attribute.attr.as_str() == name && attribute.value.is_name_expr())
+            };
+            analysis.callers_hold_lock(&callers, is_call_of, lock, &mut |caller, lock| {
+                let helper = caller.name.as_str();
+                let private = helper.starts_with('_') && !helper.starts_with("__");
+                if !private || on_the_way.len() >= 4 || on_the_way.iter().any(|seen| seen == helper)
+                {
+                    return false;
+                }
+                on_the_way.push(helper.to_string());
+                let held = follow(analysis, class, helper, class_callers, lock, on_the_way);
+                on_the_way.pop();
+                held
+            })
+        }
+        follow(
+            self,
+            class,
+            name,
+            class_callers,
+            &mut None,
+            &mut vec![name.to_string()],
+        )
+    }
+
+    /// Whether every use in `callers` sits in a `with` holding `lock` (the first one found
+    /// sets it), or, outside any, in a caller `unlocked` accepts.
+    fn callers_hold_lock<'l>(
+        &self,
+        callers: &[&'l ast::StmtFunctionDef],
+        is_use: &mut dyn FnMut(&Expr) -> bool,
+        lock: &mut Option<&'l Expr>,
+        unlocked: &mut dyn FnMut(&'l ast::StmtFunctionDef, &mut Option<&'l Expr>) -> bool,
+    ) -> bool {
         !callers.is_empty()
             && callers.iter().all(|caller| {
                 let mut held: Vec<(TextRange, &Expr)> = Vec::new();
@@ -73,14 +131,17 @@ impl<'a> Analysis<'_, 'a, '_> {
                     }
                     false
                 });
+                let unlocked_use = uses
+                    .iter()
+                    .any(|range| !held.iter().any(|(with, _)| with.contains_range(*range)));
                 uses.iter().all(|range| {
-                    let Some(&(_, expr)) =
-                        held.iter().find(|(with, _)| with.contains_range(*range))
-                    else {
-                        return false;
-                    };
-                    ComparableExpr::from(*lock.get_or_insert(expr)) == ComparableExpr::from(expr)
-                })
+                    held.iter()
+                        .find(|(with, _)| with.contains_range(*range))
+                        .is_none_or(|&(_, expr)| {
+                            ComparableExpr::from(*lock.get_or_insert(expr))
+                                == ComparableExpr::from(expr)
+                        })
+                }) && (!unlocked_use || unlocked(caller, lock))
             })
     }
 

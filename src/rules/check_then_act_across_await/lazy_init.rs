@@ -245,14 +245,10 @@ impl<'a> Analysis<'_, 'a, '_> {
         let name = self.function.name.as_str();
         *self.callers.get_or_init(|| match self.class {
             Some(class) => {
-                let callers = class_callers(class, name);
-                let is_call_of = &mut |expr: &Expr| {
-                    matches!(expr, Expr::Attribute(attribute)
-                        if attribute.attr.as_str() == name && attribute.value.is_name_expr())
-                };
-                if self.callers_hold_one_lock(&callers, is_call_of) {
+                if self.class_callers_hold_one_lock(class, name, &class_callers) {
                     return 0;
                 }
+                let callers = class_callers(class, name);
                 let mut on_the_way = vec![name];
                 paths_into(class, self.function, callers, &mut on_the_way)
             }

@@ -154,8 +154,11 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   acquires the lock first, `with await lock:`; and functions that take a lock by hand with
   `await lock.acquire()`. Also a function every caller in its class (its module, for a
   module function) calls inside the same lock (`async with self._connect_lock: await
-  self._connect()` in both `connect` and `reconnect`): its callers run it one at a time. Two
-  callers holding different locks, or one calling it outside the lock, do not count. And a
+  self._connect()` in both `connect` and `reconnect`): its callers run it one at a time. A
+  method's caller may hold the lock a few calls up instead: a private method between, every
+  caller of which calls it inside that same lock, counts as a caller holding it (up to four
+  calls up). Two callers holding different locks, or one calling it outside the lock (or a
+  public method between), do not count. And a
   function behind a decorator whose name says it holds a lock around each call (`@mutex`,
   `@with_lock`, `@synchronized`, also called with arguments): its wrapper runs the calls one
   at a time.
