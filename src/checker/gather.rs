@@ -2,7 +2,9 @@
 //! (LW401, LW404), and whether it waits only on tasks held outside the current function
 //! (LW401's futures owned elsewhere, LW402's shutdown drain).
 
-use crate::ast_query::{Walk, any_expr, walk_statements_shallow};
+use crate::ast_query::{
+    Node, Walk, any_expr, any_in_body, walk_body_shallow, walk_statements_shallow,
+};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::Checker;
@@ -58,6 +60,7 @@ fn held_elsewhere_at(checker: &Checker, expr: &Expr, depth: usize) -> bool {
             !checker.model.is_local(name)
                 || local_from_all_tasks(checker, name)
                 || local_kept_elsewhere(checker, name, depth)
+                || local_filled_by_callbacks(checker, name)
         }
         Expr::Attribute(attribute) => {
             let mut root = &*attribute.value;
@@ -181,6 +184,73 @@ fn local_kept_elsewhere(checker: &Checker, name: &str, depth: usize) -> bool {
         Walk::Descend
     });
     kept
+}
+
+/// A local collection, bound only to an empty one (`pending: set[Task] = set()`), that only
+/// functions nested in the current one fill (`pending.add(task)` in a callback), none of
+/// which the function calls itself: they run when what they are handed to calls them (an
+/// event listener, a done callback), and the tasks they make are theirs to answer for, as
+/// with tasks an object keeps. A nested helper the function calls, or a collection it fills
+/// itself, is the function's own list of work, and is not one.
+fn local_filled_by_callbacks(checker: &Checker, name: &str) -> bool {
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    let fills = |expr: &Expr| {
+        matches!(expr, Expr::Call(call)
+            if matches!(&*call.func, Expr::Attribute(method)
+                if matches!(method.attr.as_str(), "add" | "append" | "extend" | "update")
+                    && matches!(&*method.value, Expr::Name(owner) if owner.id.as_str() == name)))
+    };
+    let is_empty_collection = |value: &Expr| match value {
+        Expr::Set(set) => set.elts.is_empty(),
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Call(call) => {
+            call.arguments.is_empty()
+                && matches!(&*call.func, Expr::Name(builtin) if matches!(builtin.id.as_str(), "set" | "list"))
+        }
+        _ => false,
+    };
+    let binds = |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
+    let mut fillers: Vec<&str> = Vec::new();
+    let mut empty_bindings = 0;
+    let mut own_use = false;
+    walk_body_shallow(&function.body, &mut |node| {
+        match node {
+            Node::Stmt(Stmt::FunctionDef(nested)) => {
+                if any_in_body(&nested.body, &mut |expr| fills(expr)) {
+                    fillers.push(nested.name.as_str());
+                }
+            }
+            Node::Stmt(Stmt::Assign(assign)) if assign.targets.iter().any(binds) => {
+                if is_empty_collection(&assign.value) {
+                    empty_bindings += 1;
+                } else {
+                    own_use = true;
+                }
+            }
+            Node::Stmt(Stmt::AnnAssign(assign)) if binds(&assign.target) => {
+                match assign.value.as_deref() {
+                    Some(value) if is_empty_collection(value) => empty_bindings += 1,
+                    _ => own_use = true,
+                }
+            }
+            Node::Stmt(Stmt::AugAssign(assign)) if binds(&assign.target) => own_use = true,
+            Node::Expr(expr) if fills(expr) => own_use = true,
+            _ => {}
+        }
+        Walk::Descend
+    });
+    if fillers.is_empty() || empty_bindings == 0 || own_use {
+        return false;
+    }
+    // A filler the function calls itself is a helper of its own loop, not a callback.
+    !walk_body_shallow(&function.body, &mut |node| match node {
+        Node::Expr(Expr::Call(call)) if matches!(&*call.func, Expr::Name(called) if fillers.contains(&called.id.as_str())) => {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    })
 }
 
 fn mentions_name(expr: &Expr, name: &str) -> bool {

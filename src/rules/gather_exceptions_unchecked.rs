@@ -78,7 +78,10 @@ async def notify_all(users):
   (`(*self._running, *self._overflow)`), a local bound to an instance attribute
   (`task = self._task`), or a local the function also stores in one (`closing =
   asyncio.create_task(...)`, `self._close_task = closing`): the object keeps it, and whoever
-  awaits it there sees how it ended.
+  awaits it there sees how it ended. So is a local collection bound only to an empty one
+  (`pending = set()`) that only functions nested in the current one fill (`pending.add(task)`
+  in a callback the function registers), none of which it calls itself: the callbacks' tasks
+  are theirs to answer for. A nested helper the function calls in its own loop is not one.
 - Reaping tasks the function has just cancelled: every awaitable was cancelled before the
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
