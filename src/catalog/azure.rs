@@ -41,7 +41,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("close"),
                 Api::new("get_container_client").returns(CONTAINER),
                 Api::new("get_blob_client").returns(BLOB),
-                Api::new("list_containers").blocks(io(BLOB_ASYNC)).generator(),
+                Api::new("list_containers")
+                    .blocks(io(BLOB_ASYNC))
+                    .generator(),
             ]),
         Class::new(CONTAINER)
             .aliases(&["azure.storage.blob._container_client.ContainerClient"])
@@ -56,7 +58,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                     .blocks(io(BLOB_ASYNC))
                     .returns(DOWNLOADER),
                 Api::new("list_blobs").blocks(io(BLOB_ASYNC)).generator(),
-                Api::new("list_blob_names").blocks(io(BLOB_ASYNC)).generator(),
+                Api::new("list_blob_names")
+                    .blocks(io(BLOB_ASYNC))
+                    .generator(),
                 Api::new("walk_blobs").blocks(io(BLOB_ASYNC)).generator(),
             ]),
         Class::new(BLOB)
@@ -166,12 +170,18 @@ pub(super) const LIBRARIES: &[Library] = &[
                 // Hands the pooled connections back: nothing is sent or waited for.
                 Api::new("close"),
                 Api::new("get_database_client").returns(COSMOS_DATABASE),
-                Api::new("create_database").blocks(io(COSMOS_ASYNC)).returns(COSMOS_DATABASE),
+                Api::new("create_database")
+                    .blocks(io(COSMOS_ASYNC))
+                    .returns(COSMOS_DATABASE),
                 Api::new("create_database_if_not_exists")
                     .blocks(io(COSMOS_ASYNC))
                     .returns(COSMOS_DATABASE),
-                Api::new("list_databases").blocks(io(COSMOS_ASYNC)).generator(),
-                Api::new("query_databases").blocks(io(COSMOS_ASYNC)).generator(),
+                Api::new("list_databases")
+                    .blocks(io(COSMOS_ASYNC))
+                    .generator(),
+                Api::new("query_databases")
+                    .blocks(io(COSMOS_ASYNC))
+                    .generator(),
             ]),
         Class::type_only(COSMOS_DATABASE)
             .aliases(&["azure.cosmos.database.DatabaseProxy"])
@@ -184,15 +194,21 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("create_container_if_not_exists")
                     .blocks(io(COSMOS_ASYNC))
                     .returns(COSMOS_CONTAINER),
-                Api::new("list_containers").blocks(io(COSMOS_ASYNC)).generator(),
-                Api::new("query_containers").blocks(io(COSMOS_ASYNC)).generator(),
+                Api::new("list_containers")
+                    .blocks(io(COSMOS_ASYNC))
+                    .generator(),
+                Api::new("query_containers")
+                    .blocks(io(COSMOS_ASYNC))
+                    .generator(),
             ]),
         Class::type_only(COSMOS_CONTAINER)
             .aliases(&["azure.cosmos.container.ContainerProxy"])
             .other_methods(io(COSMOS_ASYNC))
             .methods(&[
                 Api::new("query_items").blocks(io(COSMOS_ASYNC)).generator(),
-                Api::new("read_all_items").blocks(io(COSMOS_ASYNC)).generator(),
+                Api::new("read_all_items")
+                    .blocks(io(COSMOS_ASYNC))
+                    .generator(),
                 Api::new("query_items_change_feed")
                     .blocks(io(COSMOS_ASYNC))
                     .generator(),

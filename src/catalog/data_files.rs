@@ -101,8 +101,7 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("homeassistant.util.json.save_json").blocks(io(IN_HASS_EXECUTOR)),
         Api::new("homeassistant.helpers.json.save_json").blocks(io(IN_HASS_EXECUTOR)),
         Api::new("homeassistant.util.file.write_utf8_file").blocks(io(IN_HASS_EXECUTOR)),
-        Api::new("homeassistant.util.file.write_utf8_file_atomic")
-            .blocks(io(IN_HASS_EXECUTOR)),
+        Api::new("homeassistant.util.file.write_utf8_file_atomic").blocks(io(IN_HASS_EXECUTOR)),
     ]),
     Library::new("eyed3").functions(&[Api::new("eyed3.load").blocks(archive("path", 0))]),
 ];

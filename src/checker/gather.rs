@@ -217,10 +217,10 @@ fn local_filled_by_callbacks(checker: &Checker, name: &str) -> bool {
     let mut own_use = false;
     walk_body_shallow(&function.body, &mut |node| {
         match node {
-            Node::Stmt(Stmt::FunctionDef(nested)) => {
-                if any_in_body(&nested.body, &mut |expr| fills(expr)) {
-                    fillers.push(nested.name.as_str());
-                }
+            Node::Stmt(Stmt::FunctionDef(nested))
+                if any_in_body(&nested.body, &mut |expr| fills(expr)) =>
+            {
+                fillers.push(nested.name.as_str());
             }
             Node::Stmt(Stmt::Assign(assign)) if assign.targets.iter().any(binds) => {
                 if is_empty_collection(&assign.value) {

@@ -2478,7 +2478,12 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
         let block = match enclosing {
             Stmt::With(with) => Some(&with.body[..]),
             Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
-                .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
+                .chain(
+                    if_stmt
+                        .elif_else_clauses
+                        .iter()
+                        .map(|clause| &clause.body[..]),
+                )
                 .find(|block| block.iter().any(|stmt| stmt.range() == ended)),
             _ => None,
         };
