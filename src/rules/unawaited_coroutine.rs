@@ -40,7 +40,8 @@ In async code, a call of a value annotated as a callable that returns an awaitab
 parameter or attribute declared `Callable[[Event], Awaitable[None]]` or `Callable[...,
 Coroutine[Any, Any, T]]` (`typing` or `collections.abc`, optional or not), directly or through
 a type alias (`Handler = Callable[...]`, `Handler: TypeAlias = ...`, `type Handler = ...`) of
-the same module or imported from another. Not in a sync `def`, where no `await` can fix it and
+the same module or imported from another, or declared in a class of the module and named
+through it (`handler: SpaEvent.CallBack`). Not in a sync `def`, where no `await` can fix it and
 where such an annotation is more often loose (a plain function passed for it) than a
 coroutine dropped; not a callable annotated to return a `Future` or `Task`, which runs
 whether or not it is awaited.

@@ -36,6 +36,10 @@ pub struct ClassInfo {
     /// (`self.jobs = queue.Queue()`, or `None`): a `put` on one never waits, also where
     /// another module calls it (the link reads this).
     pub unbounded_queues: Vec<String>,
+    /// Type aliases the class body declares (`CallBack = Callable[..., Awaitable[None]]`),
+    /// with what each stands for, as a module-level alias is bound: an annotation
+    /// `handler: SpaEvent.CallBack` names what the alias does.
+    pub type_aliases: Vec<(String, String)>,
 }
 
 /// Every name bound at module level, and the module's classes.
@@ -412,6 +416,16 @@ impl ModuleBindings {
     /// The type a module class declares for an attribute read through the class itself
     /// (`Owner.executors` for `executors: dict[str, Executor] = {}` in its body): its own
     /// declarations only.
+    /// What the type alias `alias` that the class at `class_path` declares stands for.
+    pub(super) fn class_type_alias(&self, class_path: &str, alias: &str) -> Option<&str> {
+        self.classes
+            .get(class_path)?
+            .type_aliases
+            .iter()
+            .find(|(name, _)| name == alias)
+            .map(|(_, path)| path.as_str())
+    }
+
     pub(super) fn class_attribute_type(&self, class_path: &str, attribute: &str) -> Option<&str> {
         self.classes
             .get(class_path)?

@@ -512,10 +512,14 @@ impl<'m> SemanticModel<'m> {
             Resolved::Path(mut path) => {
                 // `Owner.executors`: an attribute the module's class declares, read through
                 // the class. (A prefix test first: most chains start at an import.)
-                if path.starts_with(self.module.module_name.as_str())
-                    && let Some(found) = self.module.class_attribute_type(&path, attribute)
-                {
-                    return Resolved::Instance(found.to_string());
+                if path.starts_with(self.module.module_name.as_str()) {
+                    if let Some(found) = self.module.class_attribute_type(&path, attribute) {
+                        return Resolved::Instance(found.to_string());
+                    }
+                    // `SpaEvent.CallBack`: a type alias the class declares.
+                    if let Some(aliased) = self.module.class_type_alias(&path, attribute) {
+                        return Resolved::Path(aliased.to_string());
+                    }
                 }
                 // Extend the owned path in place: attribute chains are the hot path.
                 path.reserve(attribute.len() + 1);

@@ -548,12 +548,41 @@ impl ModuleBindings {
             })
             .and_then(|keyword| model.path_of(&keyword.value));
         let unbounded_queues = unbounded_queue_attributes(class, &model);
+        let type_aliases = class
+            .body
+            .iter()
+            .filter_map(|stmt| {
+                let (target, value) = match stmt {
+                    Stmt::Assign(assign) => match assign.targets.as_slice() {
+                        [target] => (target, &*assign.value),
+                        _ => return None,
+                    },
+                    Stmt::AnnAssign(assign)
+                        if model
+                            .path_of(&assign.annotation)
+                            .is_some_and(|path| TYPE_ALIAS_MARKERS.contains(&path.as_str())) =>
+                    {
+                        (&*assign.target, assign.value.as_deref()?)
+                    }
+                    Stmt::TypeAlias(alias) => (&*alias.name, &*alias.value),
+                    _ => return None,
+                };
+                let Expr::Name(name) = target else {
+                    return None;
+                };
+                match self.type_alias(value)? {
+                    Resolved::Path(path) => Some((name.id.as_str().to_owned(), path)),
+                    Resolved::Instance(_) => None,
+                }
+            })
+            .collect();
         ClassInfo {
             bases,
             methods,
             entries,
             metaclass,
             unbounded_queues,
+            type_aliases,
             ..ClassInfo::default()
         }
     }
