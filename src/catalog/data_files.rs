@@ -90,7 +90,7 @@ pub(super) const LIBRARIES: &[Library] = &[
             .methods(&[Api::new("get").blocks(archive("filename", 0))])]),
     // Home Assistant's YAML and JSON file helpers read or write the whole file (its own
     // integrations call them through the executor).
-    Library::new("homeassistant.util").functions(&[
+    Library::new("homeassistant").functions(&[
         Api::new("homeassistant.util.yaml.load_yaml").blocks(io(IN_HASS_EXECUTOR)),
         Api::new("homeassistant.util.yaml.load_yaml_dict").blocks(io(IN_HASS_EXECUTOR)),
         Api::new("homeassistant.util.yaml.loader.load_yaml").blocks(io(IN_HASS_EXECUTOR)),
