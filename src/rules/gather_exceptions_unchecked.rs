@@ -114,6 +114,11 @@ async def notify_all(users):
   `create_eager_task` or handed to such a task helper as a callable (`create_task(item.close)`)
   (also through a local list of them). A shutdown path that closes many
   things must not stop at the first failure.
+- Tasks whose coroutine handles every failure itself: each awaitable is a call (or a task
+  of a call, also in a comprehension) of an `async def` of the module, or a method of the
+  class called on the receiver, whose whole body is one `try` with a handler of every
+  exception (`except Exception:`, `except BaseException:`, a bare `except:`) that raises
+  nothing (`logger.exception(...)`): the gather only waits for them.
 - A local list of coroutines or tasks built in the same function for their results, and not
   cancelled, is *not* exempt.
 - A result that is checked or handed on as described above (also when the items are returned
@@ -209,6 +214,7 @@ impl<'a> Drain<'_, 'a, '_> {
             || self.cancelled_before(expr)
             || self.handled_by_callback(expr)
             || is_cleanup_call(expr)
+            || self.handles_own_failures(expr)
             || (depth < MAX_DRAIN_DEPTH
                 && matches!(expr, Expr::Name(_))
                 && self.local_values(expr, &mut |drain, value| drain.awaitable(value, depth + 1)))
@@ -277,6 +283,7 @@ impl<'a> Drain<'_, 'a, '_> {
                     return false;
                 };
                 is_cleanup_call(elt)
+                    || self.handles_own_failures(elt)
                     || items_passed_through(elt, generators)
                         .is_some_and(|items| self.collection(items, depth + 1))
                     // `[asyncio.wrap_future(f) for f in snapshot]`: each item made awaitable,
@@ -399,6 +406,26 @@ impl<'a> Drain<'_, 'a, '_> {
     /// The function `call` calls when it is a module-level `def` of this module (by a name
     /// the function does not bind) or, from a method, `self.<method>(...)` of its class or of
     /// a base class in this module.
+    /// `work(i)`, or a task of it (`create_task(work(i))`), where `work` is an `async def`
+    /// of the module (or a method of the class, called on the receiver) whose whole body is
+    /// one `try` with a handler of every failure (`except Exception:`, `except
+    /// BaseException:`, a bare `except:`) that raises nothing: each failure is handled (logged)
+    /// inside the task, and the gather only waits for them to end.
+    fn handles_own_failures(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else { return false };
+        let call = match last_identifier(&call.func) {
+            Some(name) if TASK_WRAPPING_NAMES.contains(&name) => {
+                match call.arguments.args.first() {
+                    Some(Expr::Call(inner)) => inner,
+                    _ => return false,
+                }
+            }
+            _ => call,
+        };
+        self.helper_called(call)
+            .is_some_and(|function| function.is_async && handles_every_failure(&function.body))
+    }
+
     fn helper_called(&self, call: &ast::ExprCall) -> Option<&'a ast::StmtFunctionDef> {
         let module = &self.checker.module().body;
         match &*call.func {
@@ -682,6 +709,29 @@ fn split_by_wait<'e>(checker: &Checker, value: &'e Expr) -> Option<&'e Expr> {
 
 /// `x.close()`, `p.kill()`, `hass_obj.async_stop()`, `create_task(x.aclose())`: a best-effort
 /// cleanup call.
+/// Whether `body` (after its docstring) is one `try` with a handler for every `Exception`
+/// whose body raises nothing.
+fn handles_every_failure(body: &[Stmt]) -> bool {
+    let body = match body {
+        [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
+        _ => body,
+    };
+    let [Stmt::Try(try_stmt)] = body else {
+        return false;
+    };
+    try_stmt.handlers.iter().any(|handler| {
+        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+        let catches_all = handler.type_.as_deref().is_none_or(|class| {
+            last_identifier(class).is_some_and(|name| matches!(name, "Exception" | "BaseException"))
+        });
+        catches_all
+            && !walk_statements_shallow(&handler.body, &mut |stmt| match stmt {
+                Stmt::Raise(_) => Walk::Stop,
+                _ => Walk::Descend,
+            })
+    })
+}
+
 fn is_cleanup_call(expr: &Expr) -> bool {
     let Expr::Call(call) = expr else { return false };
     let Some(name) = last_identifier(&call.func) else {
