@@ -1,7 +1,9 @@
 //! The synchronous clients of hosted model APIs and vector databases: every request is a
 //! network round trip of seconds (a completion) or more, and each SDK ships an async client
 //! beside the sync one. Their resources hang off the client as attributes
-//! (`client.chat.completions.create(...)`), typed here so the chain reaches the method.
+//! (`client.chat.completions.create(...)`), typed here so the chain reaches the method. The
+//! async clients (`openai.AsyncOpenAI`, `anthropic.AsyncAnthropic`) are typed the same way,
+//! their requests coroutines.
 
 use super::entries::{Api, Class, Library, io};
 
@@ -19,6 +21,18 @@ const OPENAI_MODERATIONS: &str = "openai.resources.Moderations";
 const OPENAI_AUDIO: &str = "openai.resources.audio.Audio";
 const OPENAI_AUDIO_RESOURCE: &str = "openai.resources.audio.Resource";
 const ANTHROPIC_MESSAGES: &str = "anthropic.resources.Messages";
+
+// The async clients' resources: the same requests, as coroutines.
+const ASYNC_OPENAI_CHAT: &str = "openai.resources.chat.AsyncChat";
+const ASYNC_OPENAI_CHAT_COMPLETIONS: &str = "openai.resources.chat.AsyncCompletions";
+const ASYNC_OPENAI_COMPLETIONS: &str = "openai.resources.AsyncCompletions";
+const ASYNC_OPENAI_EMBEDDINGS: &str = "openai.resources.AsyncEmbeddings";
+const ASYNC_OPENAI_RESPONSES: &str = "openai.resources.responses.AsyncResponses";
+const ASYNC_OPENAI_IMAGES: &str = "openai.resources.AsyncImages";
+const ASYNC_OPENAI_MODERATIONS: &str = "openai.resources.AsyncModerations";
+const ASYNC_OPENAI_AUDIO: &str = "openai.resources.audio.AsyncAudio";
+const ASYNC_OPENAI_AUDIO_RESOURCE: &str = "openai.resources.audio.AsyncResource";
+const ASYNC_ANTHROPIC_MESSAGES: &str = "anthropic.resources.AsyncMessages";
 
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("openai").classes(&[
@@ -64,6 +78,48 @@ pub(super) const LIBRARIES: &[Library] = &[
         ]),
         Class::type_only(OPENAI_AUDIO_RESOURCE)
             .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+        // The async client: building it connects nothing, and its resources' requests are
+        // coroutines, which a missing `await` never sends.
+        Class::new("openai.AsyncOpenAI")
+            .aliases(&[
+                "openai.AsyncClient",
+                "openai._client.AsyncOpenAI",
+                "openai.AsyncAzureOpenAI",
+            ])
+            .attributes(&[
+                ("chat", ASYNC_OPENAI_CHAT),
+                ("completions", ASYNC_OPENAI_COMPLETIONS),
+                ("embeddings", ASYNC_OPENAI_EMBEDDINGS),
+                ("responses", ASYNC_OPENAI_RESPONSES),
+                ("images", ASYNC_OPENAI_IMAGES),
+                ("moderations", ASYNC_OPENAI_MODERATIONS),
+                ("audio", ASYNC_OPENAI_AUDIO),
+            ])
+            .methods(&[Api::new("close").coroutine()]),
+        Class::type_only(ASYNC_OPENAI_CHAT)
+            .attributes(&[("completions", ASYNC_OPENAI_CHAT_COMPLETIONS)]),
+        Class::type_only(ASYNC_OPENAI_CHAT_COMPLETIONS).methods(&[
+            Api::new("create").coroutine(),
+            Api::new("parse").coroutine(),
+        ]),
+        Class::type_only(ASYNC_OPENAI_COMPLETIONS).methods(&[Api::new("create").coroutine()]),
+        Class::type_only(ASYNC_OPENAI_EMBEDDINGS).methods(&[Api::new("create").coroutine()]),
+        Class::type_only(ASYNC_OPENAI_RESPONSES).methods(&[
+            Api::new("create").coroutine(),
+            Api::new("parse").coroutine(),
+            Api::new("retrieve").coroutine(),
+        ]),
+        Class::type_only(ASYNC_OPENAI_IMAGES).methods(&[
+            Api::new("generate").coroutine(),
+            Api::new("edit").coroutine(),
+        ]),
+        Class::type_only(ASYNC_OPENAI_MODERATIONS).methods(&[Api::new("create").coroutine()]),
+        Class::type_only(ASYNC_OPENAI_AUDIO).attributes(&[
+            ("transcriptions", ASYNC_OPENAI_AUDIO_RESOURCE),
+            ("translations", ASYNC_OPENAI_AUDIO_RESOURCE),
+            ("speech", ASYNC_OPENAI_AUDIO_RESOURCE),
+        ]),
+        Class::type_only(ASYNC_OPENAI_AUDIO_RESOURCE).methods(&[Api::new("create").coroutine()]),
     ]),
     Library::new("anthropic").classes(&[
         Class::new("anthropic.Anthropic")
@@ -72,6 +128,14 @@ pub(super) const LIBRARIES: &[Library] = &[
         Class::type_only(ANTHROPIC_MESSAGES).methods(&[
             Api::new("create").blocks(io(ASYNC_ANTHROPIC)),
             Api::new("count_tokens").blocks(io(ASYNC_ANTHROPIC)),
+        ]),
+        Class::new("anthropic.AsyncAnthropic")
+            .aliases(&["anthropic.AsyncClient", "anthropic._client.AsyncAnthropic"])
+            .attributes(&[("messages", ASYNC_ANTHROPIC_MESSAGES)])
+            .methods(&[Api::new("close").coroutine()]),
+        Class::type_only(ASYNC_ANTHROPIC_MESSAGES).methods(&[
+            Api::new("create").coroutine(),
+            Api::new("count_tokens").coroutine(),
         ]),
     ]),
     // Every method but the local ones is a request to the server (or, for a local

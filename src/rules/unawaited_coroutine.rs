@@ -27,7 +27,9 @@ declares: `self.conn.execute(...)` where a base class in another module declares
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
 request methods and what they read a response's body with, the requests of Azure's `.aio`
 clients (`azure.storage.blob.aio` blob, container and service clients, `azure.cosmos.aio`
-databases and containers, `azure.identity.aio` credentials' `get_token`),
+databases and containers, `azure.identity.aio` credentials' `get_token`), the requests of
+the async clients of hosted model APIs (`openai.AsyncOpenAI`: chat completions, completions,
+embeddings, responses, images, moderations, audio; `anthropic.AsyncAnthropic`: messages),
 `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never
