@@ -142,7 +142,15 @@ impl SemanticModel<'_> {
                                             if path.ends_with(super::DEFERRED_CALL))
                                 })
                                 .and_then(|resolved| self.entered(resolved, with.is_async));
-                            self.learn(target.id.as_str(), known, conflicted);
+                            let name = target.id.as_str();
+                            if known.is_some() && conflicted.bound_to_unknown.contains(name) {
+                                self.forget(name, conflicted);
+                            } else {
+                                if known.is_some() {
+                                    conflicted.entered.insert(Name::new(name));
+                                }
+                                self.learn(name, known, conflicted);
+                            }
                         }
                     }
                     self.infer_local_types(&with.body, conflicted);
@@ -231,16 +239,35 @@ impl SemanticModel<'_> {
     /// branch, `handler = self.fallback` in another: it may hold either). An instance type
     /// stays known: locals are typed flow-insensitively, and `path = await fetch(); path =
     /// Path(path)` rebinds in sequence far more often than it chooses between types.
+    ///
+    /// A name a `with` binds is different: the value is the block's (`async with
+    /// session.get(url) as response:`), and a name bound again elsewhere to something of no
+    /// known type (`response = await loop.run_in_executor(None, post)`) holds that outside
+    /// the block. Such a name is not known either.
     fn bound_to_unknown(&mut self, name: &str, conflicted: &mut Conflicts) {
         conflicted.bound_to_unknown.insert(Name::new(name));
         let Some(scope) = self.scopes.innermost_function_mut() else {
             return;
         };
         if let Some(binding) = scope.bindings.get_mut(name)
-            && binding.as_ref().is_some_and(is_callable_binding)
+            && binding.as_ref().is_some_and(|value| {
+                is_callable_binding(value) || conflicted.entered.contains(name)
+            })
         {
             *binding = None;
             conflicted.names.insert(Name::new(name));
+        }
+    }
+
+    /// `name` may hold values of different types: it is not known.
+    fn forget(&mut self, name: &str, conflicted: &mut Conflicts) {
+        conflicted.names.insert(Name::new(name));
+        if let Some(binding) = self
+            .scopes
+            .innermost_function_mut()
+            .and_then(|scope| scope.bindings.get_mut(name))
+        {
+            *binding = None;
         }
     }
 
@@ -350,6 +377,9 @@ struct Conflicts {
     names: HashSet<Name>,
     /// Locals bound somewhere to a value of no known type.
     bound_to_unknown: HashSet<Name>,
+    /// Locals a `with` binds to a value of a known type (`async with session.get(url) as
+    /// response:`).
+    entered: HashSet<Name>,
     /// Locals bound to another name of no known type (`sender = send`), with that name.
     plain: Vec<(Name, Name)>,
     /// Locals bound to a call of a known type that wraps a name (`sender =
