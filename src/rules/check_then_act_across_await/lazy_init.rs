@@ -342,11 +342,13 @@ impl<'a> Analysis<'_, 'a, '_> {
                     // A cache entry per key (`self._cache[key] = await fetch(key)`) is the shape
                     // RULES.md names: concurrent misses on one key all fetch. A single value that
                     // the class then edits in place (`self._data["keys"][k] = v`) loses those
-                    // edits when a late second initialisation overwrites it.
+                    // edits when a late second initialisation overwrites it. An entry under a
+                    // key spelled as a literal (`self._cache["full_text"]`) is one value, as
+                    // an attribute is.
                     if produced
                         && !resource
-                        && state.key.is_none()
-                        && !self.edited_in_place(state.target)
+                        && state.key.is_none_or(|key| key.is_literal_expr())
+                        && !self.edited_in_place(state.target, state.key)
                     {
                         continue;
                     }
@@ -508,7 +510,7 @@ impl<'a> Analysis<'_, 'a, '_> {
 
     /// Whether the class (the module, for a global) edits the value of `target` in place
     /// anywhere: `self._data["k"] = v`, `self._data.x.append(v)`, `del self._data[k]`.
-    fn edited_in_place(&self, target: &Expr) -> bool {
+    fn edited_in_place(&self, target: &Expr, key: Option<&Expr>) -> bool {
         // `self.<attr>` in a method whose receiver is `receiver`, or the global `name`.
         let (attr, global) = match target {
             Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if Some(owner.id.as_str()) == self.receiver) => {
@@ -526,11 +528,19 @@ impl<'a> Analysis<'_, 'a, '_> {
             }
             _ => false,
         };
-        // Whether `expr` is the state or reaches it through subscripts, attributes and calls.
+        // The value initialised: the state, or its entry under the literal key
+        // (`self._cache["full_text"]`), whose container's other entries are not its own.
+        let is_value = |expr: &Expr, receiver: Option<&str>| match key {
+            None => is_state(expr, receiver),
+            Some(key) => matches!(expr, Expr::Subscript(entry)
+                if is_state(&entry.value, receiver)
+                    && ComparableExpr::from(&*entry.slice) == ComparableExpr::from(key)),
+        };
+        // Whether `expr` is the value or reaches it through subscripts, attributes and calls.
         let reaches = |expr: &Expr, receiver: Option<&str>| {
             let mut expr = expr;
             for _ in 0..32 {
-                if is_state(expr, receiver) {
+                if is_value(expr, receiver) {
                     return true;
                 }
                 expr = match expr {

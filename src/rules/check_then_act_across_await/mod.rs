@@ -179,7 +179,9 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   the function tests, `self._resolving.append(name)` after `if name in self._resolving:
   raise`).
 - Lazy initialisation of a single plain value that nothing edits afterwards (a cached list, an
-  image, a model name): computing it twice is wasted work, not a bug. An empty value stored
+  image, a model name), also as the entry of a dictionary under a key spelled as a literal
+  (`self._cache["full_text"]`, one value as an attribute is, while `self._cache[name]` is a
+  cache per key): computing it twice is wasted work, not a bug. An empty value stored
   after the awaits that nothing fills afterwards, or that is filled before any further await
   (`cache[key] = set(); cache[key].add(x)`): no one sees it half-built. A function whose only
   caller awaits it in a plain loop, one call at a time, or hands a single coroutine of it to
