@@ -3,7 +3,7 @@
 //! asks it of the operations it reports, and the summary records it for every call in async
 //! context (so the whole-project step knows which callers run a function under a deadline).
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
@@ -46,6 +46,9 @@ pub fn call_deadline(checker: &Checker, call: &ast::ExprCall) -> CallDeadline {
     }
     if deadline_encloses(checker, call.range()) {
         CallDeadline::Bounded
+    } else if matches!(ancestors.iter().rev().nth(1), Some(Expr::Await(_))) && in_pump_loop(checker)
+    {
+        CallDeadline::Pumped
     } else {
         CallDeadline::Unbounded
     }
@@ -116,4 +119,43 @@ fn name_says_deadline(name: &str) -> bool {
         || name.contains("deadline")
         || name == "fail_after"
         || name == "move_on_after"
+}
+
+/// Whether the current node is inside a `for` or `while` of its own function that waits
+/// for what comes next: not a `while len(buffer) < length:`, which reads the rest of one
+/// reply of a known size (a server that stops sending mid-reply hangs it as surely as one
+/// unbounded read).
+pub fn in_pump_loop(checker: &Checker) -> bool {
+    for stmt in checker.statement_ancestors().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) => return false,
+            Stmt::While(while_stmt) if fills_to_length(checker, &while_stmt.test) => {}
+            Stmt::For(_) | Stmt::While(_) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `len(x) < n`, `len(x) <= n`, `len(x) != n`, or the same with the sides swapped: a loop
+/// that runs until a buffer holds a known number of items.
+fn fills_to_length(checker: &Checker, test: &Expr) -> bool {
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
+        return false;
+    };
+    let is_len = |expr: &Expr| {
+        matches!(expr, Expr::Call(call) if checker
+            .model
+            .call_path(call)
+            .is_some_and(|path| path == "builtins.len"))
+    };
+    match op {
+        CmpOp::Lt | CmpOp::LtE => is_len(&compare.left),
+        CmpOp::Gt | CmpOp::GtE => is_len(right),
+        CmpOp::NotEq => is_len(&compare.left) || is_len(right),
+        _ => false,
+    }
 }

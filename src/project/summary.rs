@@ -65,6 +65,11 @@ pub enum CallDeadline {
     Bounded,
     /// Handed to `create_task(...)` and the like: the new task inherits no deadline.
     Detached,
+    /// No deadline, but awaited directly inside a `for` or `while` of its function that
+    /// waits for what comes next (a pump: `while True: handle(await transport.recv())`). It
+    /// bounds nothing, but a function that is itself one wait for the next message
+    /// ([`PendingDeadline::next_message`]) called only so is that pump's read.
+    Pumped,
 }
 
 /// One call of a function. Every call the link may use has one for the whole run, so its
@@ -907,6 +912,11 @@ pub struct PendingDeadline {
     /// A request on a session the function was handed: reported only when a caller passes a
     /// session built without a timeout (see [`SessionParameter`]).
     pub session_from: Option<SessionParameter>,
+    /// The operation waits for the next message or connection (`recv()`, `read()`,
+    /// `sock_accept()`) and is the function's only await: a wrapper (`async def recv(self):
+    /// return await self._ws.recv()`) whose every caller awaits it in a pump loop
+    /// ([`CallDeadline::Pumped`]) is that loop's read.
+    pub next_message: bool,
 }
 
 /// The parameter a request's session comes from: of the function the request is in, or of an

@@ -64,7 +64,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
             let exempt = match coverage {
                 Coverage::Covered => true,
                 Coverage::NoCallers => finding.private_plumbing,
-                Coverage::Uncovered => false,
+                Coverage::Uncovered => finding.next_message && callers.pumps(id),
             };
             if exempt {
                 continue;
@@ -163,7 +163,12 @@ impl<'p, 'a> Callers<'p, 'a> {
                         .function(caller)
                         .calls
                         .get(site)
-                        .is_some_and(|call| call.deadline == CallDeadline::Unbounded);
+                        .is_some_and(|call| {
+                            matches!(
+                                call.deadline,
+                                CallDeadline::Unbounded | CallDeadline::Pumped
+                            )
+                        });
                     unbounded.then_some(caller)
                 }));
                 if !sites.is_empty() {
@@ -266,7 +271,9 @@ impl<'p, 'a> Callers<'p, 'a> {
             let bounded = match call.deadline {
                 CallDeadline::Bounded => true,
                 CallDeadline::Detached => false,
-                CallDeadline::Unbounded => self.coverage(caller, memo, 1) == Coverage::Covered,
+                CallDeadline::Unbounded | CallDeadline::Pumped => {
+                    self.coverage(caller, memo, 1) == Coverage::Covered
+                }
             };
             if bounded {
                 continue;
@@ -285,6 +292,29 @@ impl<'p, 'a> Callers<'p, 'a> {
             return Some(diagnostic);
         }
         None
+    }
+
+    /// Whether every call of `id` (at least one, all resolved) is awaited in a pump loop of
+    /// its caller, or under a deadline: a function that is one wait for the next message is
+    /// then that loop's read.
+    fn pumps(&self, id: FunctionId) -> bool {
+        let sites = self.sites(id);
+        if sites.is_empty()
+            || self
+                .method_of(id)
+                .is_some_and(|(_, name)| self.unresolved_call_may_reach(id, name))
+        {
+            return false;
+        }
+        sites.iter().all(|&(caller, site)| {
+            self.project
+                .function(caller)
+                .calls
+                .get(site)
+                .is_some_and(|call| {
+                    matches!(call.deadline, CallDeadline::Pumped | CallDeadline::Bounded)
+                })
+        })
     }
 
     fn coverage(
@@ -346,7 +376,7 @@ impl<'p, 'a> Callers<'p, 'a> {
             match deadline {
                 CallDeadline::Bounded => true,
                 CallDeadline::Detached => false,
-                CallDeadline::Unbounded => {
+                CallDeadline::Unbounded | CallDeadline::Pumped => {
                     self.coverage(caller, memo, depth + 1) == Coverage::Covered
                 }
             }

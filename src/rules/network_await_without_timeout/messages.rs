@@ -2,6 +2,8 @@
 //! remedy for the target Python version.
 
 use ruff_python_ast as ast;
+
+use crate::ast_query::{Node, Walk, walk_body_shallow};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::catalog::NetworkDefault;
@@ -12,6 +14,7 @@ use crate::project::summary::{PendingDeadline, SessionParameter};
 use crate::registry::Rule;
 
 use super::datagram_sockets::socket_attribute;
+use super::exemptions::waits_for_next;
 use super::operations::{AIOHTTP_DEFAULT, SessionOrigin, Unbounded};
 
 pub(super) fn report(
@@ -53,6 +56,7 @@ pub(super) fn report(
         let private_plumbing = unbounded.kind == NetworkDefault::Streams
             && (is_private(function.name.as_str()) || module_is_private(checker));
         let socket_attribute = socket_attribute(checker, operation);
+        let next_message = waits_for_next(operation, &unbounded) && suspends_once(&function.body);
         let session_from = match session_from {
             Some(origin) => {
                 let (owner, parameter) = match origin {
@@ -84,10 +88,31 @@ pub(super) fn report(
                 private_plumbing,
                 socket_attribute,
                 session_from,
+                next_message,
             });
         return;
     }
     checker.report(diagnostic);
+}
+
+/// Whether `body` suspends at one place only: one `await`, and no `async for` or `async
+/// with`.
+fn suspends_once(body: &[ast::Stmt]) -> bool {
+    let mut suspensions = 0;
+    walk_body_shallow(body, &mut |node| {
+        match node {
+            Node::Expr(ast::Expr::Await(_)) => suspensions += 1,
+            Node::Stmt(ast::Stmt::For(for_stmt)) if for_stmt.is_async => suspensions += 1,
+            Node::Stmt(ast::Stmt::With(with)) if with.is_async => suspensions += 1,
+            _ => {}
+        }
+        if suspensions > 1 {
+            Walk::Stop
+        } else {
+            Walk::Descend
+        }
+    });
+    suspensions == 1
 }
 
 /// The message of a request on a session the function was handed, once the link knows a

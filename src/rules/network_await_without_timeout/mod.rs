@@ -134,6 +134,10 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   server's accept loop, a relay or a subscription is for. A `while len(buffer) < length:`
   (or `!=`, or the sides swapped) is no pump: it reads the rest of one reply of a known
   size, and a peer that stops sending mid-reply hangs it forever; a pump inside it still is.
+  Also such a wait in a wrapper that waits on nothing else (`async def recv(self): return
+  await self._ws.recv()`) when every call of the wrapper in the project (at least one, all
+  resolved) is awaited directly inside a pump loop of its caller (or under a deadline),
+  decided once the project is linked: the wrapper is that loop's read.
 - `loop.create_connection(factory, sock=connected_socket)` and
   `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
   streams they return are still followed).
