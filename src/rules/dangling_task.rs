@@ -29,7 +29,8 @@ result is thrown away:
   serve-forever coroutine: the frame, and the local with it, lives as long as the loop),
 - `[asyncio.create_task(c) for c in coros]` as a statement, or bound to a name never read,
 - `asyncio.create_task(...).add_done_callback(...)` as a statement (the callback does not
-  keep the task alive either),
+  keep the task alive either), and a local read after only as `task.add_done_callback(...)`
+  statements (a callback that names the task itself, or any other read, counts as kept),
 - a task made inside the list of `await asyncio.wait([...], timeout=t)` or `return_when=
   FIRST_COMPLETED`/`FIRST_EXCEPTION`, as a statement: when the wait returns early, nothing
   references what is still pending (binding `done, pending = await asyncio.wait(...)` keeps
@@ -444,6 +445,9 @@ fn finding(checker: &Checker, call: &ast::ExprCall, callee: &str, how: Dropped) 
         Dropped::Callback => format!(
             "Task returned by `{callee}` is dropped after `add_done_callback`: the callback does not keep it alive"
         ),
+        Dropped::CallbackOnly(name) => format!(
+            "Task returned by `{callee}` is bound to `{name}`, which is read only to add a done callback: the callback does not keep it alive, and it can be garbage-collected mid-flight"
+        ),
         Dropped::EarlyWait => format!(
             "Task returned by `{callee}` is handed only to an `asyncio.wait` that can return before it finishes (a timeout, or `FIRST_COMPLETED`/`FIRST_EXCEPTION`), and the result is dropped: left pending, it can be garbage-collected mid-flight"
         ),
@@ -508,7 +512,7 @@ fn keep_reference_fix(checker: &Checker, call: &ast::ExprCall, how: &Dropped) ->
                 statement.range(),
             ));
         }
-        Dropped::UnreadName(name) => {
+        Dropped::UnreadName(name) | Dropped::CallbackOnly(name) => {
             let Stmt::Assign(assign) = statement else {
                 return None;
             };
@@ -619,6 +623,8 @@ enum Dropped {
     Comprehension,
     UnreadList(String),
     Callback,
+    /// Bound to a name read after only as `name.add_done_callback(...)`.
+    CallbackOnly(String),
     /// An element of the awaitables of an `asyncio.wait` that can return before it finishes,
     /// whose result is thrown away.
     EarlyWait,
@@ -750,16 +756,22 @@ fn unread_names(
 ) -> Option<Dropped> {
     // A module-level name is a strong reference for as long as the module lives.
     checker.current_function()?;
-    if names
-        .iter()
-        .any(|name| read_after(checker, statement, name))
-        || frame_never_ends(checker, statement)
-    {
+    let mut only_callbacks = false;
+    for name in names {
+        match read_after(checker, statement, name) {
+            Read::Kept => return None,
+            Read::OnlyForCallbacks => only_callbacks = true,
+            Read::Never => {}
+        }
+    }
+    if frame_never_ends(checker, statement) {
         return None;
     }
     let name = names.first()?.to_string();
     match kind {
-        Dropped::Comprehension => Some(Dropped::UnreadList(name)),
+        Dropped::Comprehension if !only_callbacks => Some(Dropped::UnreadList(name)),
+        Dropped::Comprehension => None,
+        _ if only_callbacks => Some(Dropped::CallbackOnly(name)),
         _ => Some(Dropped::UnreadName(name)),
     }
 }
@@ -799,10 +811,21 @@ fn frame_never_ends(checker: &Checker, statement: &Stmt) -> bool {
             .any(|stmt| crate::ast_query::contains_return(std::slice::from_ref(stmt)))
 }
 
+/// How a local holding a task is read after it is bound.
+enum Read {
+    /// Not at all.
+    Never,
+    /// Only as the receiver of `task.add_done_callback(...)` statements: the task holds the
+    /// callback, not the other way round, so nothing keeps the task.
+    OnlyForCallbacks,
+    /// Otherwise: it may be kept, awaited or handed on.
+    Kept,
+}
+
 /// Whether `name` is read after `statement` in the current function: later in the body, anywhere
 /// in a loop that encloses the statement (the next iteration), or in a nested function or
 /// lambda (which may run at any time).
-fn read_after(checker: &Checker, statement: &Stmt, name: &str) -> bool {
+fn read_after(checker: &Checker, statement: &Stmt, name: &str) -> Read {
     let mut loops: Vec<TextRange> = Vec::new();
     for ancestor in checker.statement_ancestors().iter().rev() {
         match ancestor {
@@ -817,9 +840,14 @@ fn read_after(checker: &Checker, statement: &Stmt, name: &str) -> bool {
         loops,
         nested: 0,
         found: false,
+        callbacks: false,
     };
     reads.visit_body(checker.current_body());
-    reads.found
+    match (reads.found, reads.callbacks) {
+        (true, _) => Read::Kept,
+        (false, true) => Read::OnlyForCallbacks,
+        (false, false) => Read::Never,
+    }
 }
 
 struct Reads<'n> {
@@ -828,6 +856,8 @@ struct Reads<'n> {
     loops: Vec<TextRange>,
     nested: usize,
     found: bool,
+    /// A read as the receiver of a `name.add_done_callback(...)` statement was seen.
+    callbacks: bool,
 }
 
 impl Reads<'_> {
@@ -855,6 +885,23 @@ impl<'a> Visitor<'a> for Reads<'_> {
                 self.nested += 1;
                 visitor::walk_stmt(self, stmt);
                 self.nested -= 1;
+            }
+            // `task.add_done_callback(...)`: the callback is what is kept, by the task.
+            Stmt::Expr(ast::StmtExpr { value, .. })
+                if self.nested == 0
+                    && matches!(&**value, Expr::Call(call)
+                        if matches!(&*call.func, Expr::Attribute(method)
+                            if method.attr.as_str() == "add_done_callback"
+                                && matches!(&*method.value, Expr::Name(receiver)
+                                    if receiver.id.as_str() == self.name))) =>
+            {
+                let Expr::Call(call) = &**value else {
+                    return;
+                };
+                if self.counts(stmt.range()) {
+                    self.callbacks = true;
+                }
+                self.visit_arguments(&call.arguments);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
