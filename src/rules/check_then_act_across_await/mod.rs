@@ -193,7 +193,10 @@ update (`UPDATE accounts SET balance = balance - $1`, `INCRBY`).
   Home Assistant's `async_step_*`, `async_update`, `async_added_to_hass`, `async_setup_entry`
   and the methods of `...Flow` classes (config and options flows run one step at a time).
 - Database writes that cannot duplicate: `update...`/`replace_one` (the row is changed either
-  way) and `delete...`/`remove` (deleting twice deletes nothing); a read-through cache fill
+  way) and `delete...`/`remove` (deleting twice deletes nothing), also as SQL executed
+  (`UPDATE ...`, `DELETE ...`, a SQLAlchemy `update(...)` or `delete(...)`), and a session's
+  `commit()` with nothing added before it in the checked code (it flushes changes to rows
+  that exist); a read-through cache fill
   (`get` then `set`/`put`, and on a receiver named as a cache, `self.cache_repo`, also with
   one suffix: `get_one` then `set_one`, `get_by_owner` then `set_by_owner`), which at worst
   computes a value twice; a `set`/`put`/`save` of a

@@ -66,6 +66,12 @@ pub(super) fn sql_is_insert(sql: &str) -> bool {
     first_word(sql) == "INSERT"
 }
 
+/// SQL that changes or removes rows that exist (`UPDATE`, `DELETE`): it adds none, so a
+/// check before it cannot let a duplicate in.
+pub(super) fn sql_changes_existing_rows(sql: &str) -> bool {
+    matches!(first_word(sql), "UPDATE" | "DELETE")
+}
+
 fn first_word(sql: &str) -> &str {
     sql.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')

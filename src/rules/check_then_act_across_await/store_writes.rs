@@ -15,7 +15,9 @@ use crate::catalog;
 use super::analysis::Analysis;
 use super::events::{Event, flatten};
 use super::model::{Race, RaceKind, Store, StoreRead};
-use super::sql::{sql_is_insert, sql_is_race_safe, sql_is_select, sql_is_write};
+use super::sql::{
+    sql_changes_existing_rows, sql_is_insert, sql_is_race_safe, sql_is_select, sql_is_write,
+};
 use super::syntax::{exits, first_await, first_await_in_stmt};
 
 impl<'a> Analysis<'_, 'a, '_> {
@@ -221,7 +223,11 @@ impl<'a> Analysis<'_, 'a, '_> {
                     }
                     match self.store_write(stmt, &store, read.method, &constants) {
                         Some(Write::Safe) => return None,
-                        Some(Write::Plain { range, inserts }) => {
+                        // A commit with nothing added before it in the region flushes
+                        // changes to rows that exist (an UPDATE executed, attributes set):
+                        // it cannot add a duplicate.
+                        Some(Write::Plain { commits: true, .. }) if pending.is_none() => {}
+                        Some(Write::Plain { range, inserts, .. }) => {
                             if protected || self.in_integrity_handler(stmt) {
                                 return None;
                             }
@@ -305,7 +311,9 @@ impl<'a> Analysis<'_, 'a, '_> {
                     result = Some(Write::Safe);
                     return true;
                 }
-                if !sql_is_write(&sql) {
+                // `UPDATE`/`DELETE` change the rows that exist, as the `update...` and
+                // `delete...` methods do: run twice, they duplicate nothing.
+                if !sql_is_write(&sql) || sql_changes_existing_rows(&sql) {
                     return false;
                 }
             }
@@ -327,6 +335,7 @@ impl<'a> Analysis<'_, 'a, '_> {
             result = Some(Write::Plain {
                 range: call.range(),
                 inserts,
+                commits: method == "commit",
             });
             true
         });
@@ -396,6 +405,8 @@ enum Write {
     Plain {
         range: TextRange,
         inserts: bool,
+        /// The write is a `commit()`: it writes only what was added before it.
+        commits: bool,
     },
 }
 
