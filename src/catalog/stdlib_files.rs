@@ -123,6 +123,10 @@ const OS_FS: Option<&str> = Some("aiofiles.os");
 const SSL_ONCE: Option<&str> =
     Some("a context made once at start-up and reused (or made in a worker thread)");
 
+/// What `Path.iterdir()`, `glob()` and `rglob()` give: paths, one at a time (the model's
+/// spelling of a collection's elements, `[]` and their type).
+const PATHS: &str = "[]pathlib.Path";
+
 pub(super) const LIBRARIES: &[Library] = &[
     Library::new("builtins").functions(&[
         Api::new("builtins.open")
@@ -246,9 +250,19 @@ pub(super) const LIBRARIES: &[Library] = &[
             Api::new("rename").blocks(io(AIOFILES)),
             Api::new("replace").blocks(io(AIOFILES)),
             Api::new("touch").blocks(io(AIOFILES)),
-            Api::new("iterdir").blocks(io(AIOFILES)).lazy(),
-            Api::new("glob").blocks(io(AIOFILES)).generator(),
-            Api::new("rglob").blocks(io(AIOFILES)).generator(),
+            // Each gives paths: `for f in root.glob("*.json"): f.read_text()` reads files.
+            Api::new("iterdir")
+                .blocks(io(AIOFILES))
+                .lazy()
+                .returns(PATHS),
+            Api::new("glob")
+                .blocks(io(AIOFILES))
+                .generator()
+                .returns(PATHS),
+            Api::new("rglob")
+                .blocks(io(AIOFILES))
+                .generator()
+                .returns(PATHS),
             // File metadata: LW105.
             Api::new("exists").blocks(METADATA),
             Api::new("is_file").blocks(METADATA),
