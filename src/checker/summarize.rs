@@ -650,9 +650,9 @@ fn plain_callback_in_executor(
 }
 
 /// The `def` of this module a callable expression names: `self.method` (a method of the
-/// current class), a function the current function defines (`def _check(now): ...` in the
-/// coroutine that registers it, as Home Assistant's integrations do), or a function of the
-/// module by name.
+/// current class), a function the current function or one enclosing it defines (`def
+/// _check(now): ...` in the coroutine that registers it, as Home Assistant's integrations
+/// do), or a function of the module by name.
 fn local_definition<'a>(
     checker: &Checker<'a, '_>,
     callable: &Expr,
@@ -670,11 +670,20 @@ fn local_definition<'a>(
             let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
             crate::ast_query::find_method(module, class, attribute.attr.as_str(), 0)
         }
-        Expr::Name(name) if !checker.model.is_local(name.id.as_str()) => {
-            crate::ast_query::find_function(module, name.id.as_str())
-        }
+        // The nearest definition: the current function's own, an enclosing function's (a
+        // sibling callback, `_refresh` handed on from inside `_schedule`), or the module's.
         Expr::Name(name) => {
-            crate::ast_query::find_function(&checker.current_function()?.body, name.id.as_str())
+            let name = name.id.as_str();
+            checker
+                .functions
+                .iter()
+                .rev()
+                .find_map(|function| crate::ast_query::find_function(&function.body, name))
+                .or_else(|| {
+                    (!checker.model.is_local(name))
+                        .then(|| crate::ast_query::find_function(module, name))
+                        .flatten()
+                })
         }
         _ => None,
     }
