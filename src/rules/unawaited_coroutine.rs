@@ -29,7 +29,8 @@ request methods and what they read a response's body with, the requests of Azure
 clients (`azure.storage.blob.aio` blob, container and service clients, `azure.cosmos.aio`
 databases and containers, `azure.identity.aio` credentials' `get_token`), the requests of
 the async clients of hosted model APIs (`openai.AsyncOpenAI`: chat completions, completions,
-embeddings, responses, images, moderations, audio; `anthropic.AsyncAnthropic`: messages),
+embeddings, responses, images, moderations, audio; `anthropic.AsyncAnthropic`: messages; also
+through a union of one client class's names, `AsyncOpenAI | AsyncAzureOpenAI`),
 `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never

@@ -265,7 +265,12 @@ impl<'m> SemanticModel<'m> {
                 } else if binop.left.is_none_literal_expr() {
                     self.annotation_type(&binop.right)
                 } else {
-                    None
+                    // `AsyncOpenAI | AsyncAzureOpenAI`: names of one library class (the
+                    // catalog's aliases of it) are that class; any other union is no one type.
+                    let left = self.annotation_type(&binop.left)?;
+                    let class = catalog::canonical_class(&left)?;
+                    let right = self.annotation_type(&binop.right)?;
+                    (catalog::canonical_class(&right) == Some(class)).then(|| class.to_string())
                 }
             }
             Expr::StringLiteral(string) => {

@@ -471,6 +471,16 @@ impl ModuleBindings {
     /// stands for the class wherever it annotates a parameter, here or in a module that
     /// imports it.
     fn type_alias(&self, value: &Expr) -> Option<Resolved> {
+        // `Client = AsyncOpenAI | AsyncAzureOpenAI`: a union of one library class's names.
+        if let Expr::BinOp(union) = value
+            && union.op == ruff_python_ast::Operator::BitOr
+        {
+            let model = SemanticModel::new(self);
+            return model
+                .annotation_type(value)
+                .filter(|class| catalog::canonical_class(class).is_some())
+                .map(Resolved::Path);
+        }
         let Expr::Subscript(subscript) = value else {
             return None;
         };
