@@ -206,7 +206,9 @@ impl<'a> Project<'a> {
         }
         // A path suffix names a module only when no other module claims it.
         for (alias, claim) in alias_claims {
-            if let Some(module_index) = claim {
+            if let Some(module_index) = claim
+                && !super::roots::alias_shadows_library(alias)
+            {
                 module_by_name.entry(alias).or_insert(module_index);
             }
         }

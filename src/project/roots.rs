@@ -16,12 +16,24 @@ pub struct ProjectRoots(Arc<FxHashSet<String>>);
 
 impl ProjectRoots {
     pub fn of<'n>(modules: impl IntoIterator<Item = &'n ModuleName>) -> Self {
+        // An alias (a dotted suffix of a file's path, for namespace packages) does not make
+        // the name of a library the catalog knows the project's: `graphrag/llm/openai/
+        // types.py` is importable as `openai.types` only from inside `graphrag/llm`, and
+        // taking `openai` for the project's would hide the library's client from every
+        // module that imports it.
         // Borrowed first, owned once each: a project's names and aliases repeat a few
         // top-level names tens of thousands of times.
         let names: FxHashSet<&str> = modules
             .into_iter()
-            .flat_map(|module| std::iter::once(&module.name).chain(&module.aliases))
-            .map(|name| name.split('.').next().unwrap_or(name))
+            .flat_map(|module| {
+                std::iter::once(first_name(&module.name)).chain(
+                    module
+                        .aliases
+                        .iter()
+                        .filter(|alias| !alias_shadows_library(alias))
+                        .map(|alias| first_name(alias)),
+                )
+            })
             .collect();
         Self(Arc::new(names.into_iter().map(str::to_string).collect()))
     }
@@ -48,6 +60,21 @@ impl ProjectRoots {
         names.sort_unstable();
         names
     }
+}
+
+/// Whether a module's alias (a dotted suffix of its path, [`ModuleName::aliases`]) starts
+/// with the name of a library the catalog knows (`openai.types` for
+/// `graphrag/llm/openai/types.py`): such an alias is not taken for the project's, neither
+/// as a root nor as a module the link resolves paths into, so the library keeps its name.
+/// A module's own name still claims it.
+pub fn alias_shadows_library(alias: &str) -> bool {
+    static LIBRARY_ROOTS: std::sync::LazyLock<FxHashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            crate::catalog::libraries()
+                .map(|library| first_name(library.name))
+                .collect()
+        });
+    LIBRARY_ROOTS.contains(first_name(alias))
 }
 
 /// Whether `path` may name something of the project, when the project is known (`None`:
