@@ -94,8 +94,10 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   (`self._active = consumer`; not a flag, a count, or an object made in place, `self._fetcher
   = Fetcher()`) that the class's `__aexit__` (or a base class's in the module) reads (`await
   self._active.stop()`). The class is meant to be used as `async with result: async for chunk
-  in result:`, and an iteration stopped early is cleaned up when that block ends. Iterating
-  such an object without entering it is not looked for.
+  in result:`, and an iteration stopped early is cleaned up when that block ends. So is one
+  whose `finally` only calls methods of the instance that `__aexit__` calls too (`finally:
+  await self.aclose()`, and `__aexit__` awaits `self.aclose()`: a response that is its own
+  context manager). Iterating such an object without entering it is not looked for.
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings):
   there is no cleanup to wait for.
@@ -137,8 +139,10 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
         _ => false,
     };
     let closes_own_generator = |expr: &Expr| closes_own_generator(checker, function, expr);
-    let finally_closes_own =
-        |finalbody: &[Stmt]| finally_closes_own_generators(checker, function, finalbody);
+    let finally_closes_own = |finalbody: &[Stmt]| {
+        finally_closes_own_generators(checker, function, finalbody)
+            .or_else(|| finally_is_class_exit(checker, function, finalbody).then(Vec::new))
+    };
     let of_other_module = |expr: &Expr| context_of_another_module(checker, expr);
     let mut finder = YieldFinder::new(
         &holds_no_resource,
@@ -228,6 +232,54 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
         && crate::ast_query::any_in_body(&exit.body, &mut |expr| {
             attribute_of(expr, exit_receiver).is_some_and(|attribute| kept.contains(&attribute))
         })
+}
+
+/// Whether a `finally` of a generator method only calls methods of its instance that the
+/// class's `__aexit__` calls too (`finally: await self.aclose()`, with `__aexit__` awaiting
+/// `self.aclose()`): the object is an async context manager that releases what the generator
+/// holds on exit, so used as the class means it (`async with response: async for chunk in
+/// response.aiter_bytes():`), an iteration stopped early is released when the block ends.
+fn finally_is_class_exit(
+    checker: &Checker,
+    function: &ast::StmtFunctionDef,
+    finalbody: &[Stmt],
+) -> bool {
+    let module = &checker.module().body;
+    let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+    else {
+        return false;
+    };
+    let (Some(receiver), Some(exit)) = (
+        crate::ast_query::receiver_name(function),
+        crate::ast_query::find_method(module, class, "__aexit__", 0),
+    ) else {
+        return false;
+    };
+    let Some(exit_receiver) = crate::ast_query::receiver_name(exit) else {
+        return false;
+    };
+    // `self.m()` or `await self.m()` as a statement: the method's name.
+    let own_call = |stmt: &Stmt, on: &str| -> Option<String> {
+        let Stmt::Expr(statement) = stmt else {
+            return None;
+        };
+        let call = match &*statement.value {
+            Expr::Await(awaited) => &*awaited.value,
+            other => other,
+        };
+        let Expr::Call(call) = call else { return None };
+        attribute_of(&call.func, on).map(str::to_owned)
+    };
+    let called_on_exit = |method: &str| {
+        crate::ast_query::any_in_body(&exit.body, &mut |expr| {
+            matches!(expr, Expr::Call(call)
+                if attribute_of(&call.func, exit_receiver) == Some(method))
+        })
+    };
+    !finalbody.is_empty()
+        && finalbody
+            .iter()
+            .all(|stmt| own_call(stmt, receiver).is_some_and(|method| called_on_exit(&method)))
 }
 
 /// `attr` of `receiver.attr`.
