@@ -54,6 +54,9 @@ pub const PLAIN_CALLBACKS_IN_EXECUTOR: &[(&str, &str, usize)] = &[
         "target",
         2,
     ),
+    // Callable from any thread: a coroutine function or a `@callback` goes to the loop, a
+    // plain function to the executor.
+    ("homeassistant.core.HomeAssistant.add_job", "target", 0),
     ("homeassistant.core.EventBus.async_listen", "listener", 1),
     (
         "homeassistant.core.EventBus.async_listen_once",

@@ -31,7 +31,7 @@ and each subclass defines `on_change`), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
-`hass.bus.async_listen`...), which run such a function in their executor, when that function,
+`hass.bus.async_listen`..., and `hass.add_job`), which run such a function in their executor, when that function,
 or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `asyncio.get_event_loop` (on a thread where no loop is set it
