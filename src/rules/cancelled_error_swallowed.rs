@@ -157,8 +157,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the way that code marks them: by the message it cancels with (the module calls
   `task.cancel(OWN_MSG)`, the handler `if OWN_MSG not in err.args: raise`), or by a flag of
   the object that a method calling `cancel()` sets (`self._interrupted = True;
-  self.task.cancel()`, then `if not self._interrupted: raise`). A flag no method that
-  cancels sets tells nothing, and the handler is reported.
+  self.task.cancel()`, then `if not self._interrupted: raise`; also an event,
+  `self._stopping.set()` then `if not self._stopping.is_set(): raise`, and a flag of
+  another object of a class of the module, `manager.shutting_down.is_set()` with `manager:
+  Manager`, set by a method of `Manager` that cancels). A flag no method that cancels sets
+  tells nothing, and the handler is reported.
 - contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
   handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
   no truthy `return` after it: what falls through is the exception handed in, which `async
@@ -2113,18 +2116,33 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
                     && (!call.arguments.args.is_empty() || call.arguments.find_keyword("msg").is_some()))
         });
     }
-    let (Some(class), Some(receiver)) = (cx.class, cx.receiver) else {
-        return false;
-    };
+    // The flags read: attributes of the receiver (`self._interrupted`, `self._stopping.
+    // is_set()`), in the class of the method; or of a value of another class of the module
+    // (`manager.shutting_down.is_set()`, `manager: Manager`), in that class.
     let mut flags: Vec<String> = Vec::new();
+    let mut owner: Option<&ast::StmtClassDef> = None;
+    let module = &cx.checker.module().body;
+    let mut other_owner = None;
     any_expr(test, &mut |expr| {
         if let Expr::Attribute(attribute) = expr
-            && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == receiver)
+            && let Expr::Name(name) = &*attribute.value
         {
-            flags.push(attribute.attr.to_string());
+            if Some(name.id.as_str()) == cx.receiver {
+                flags.push(attribute.attr.to_string());
+                owner = cx.class;
+            } else if let Some(type_name) = cx.checker.model.type_of(&attribute.value)
+                && let Some(class) =
+                    module_class(module, &cx.checker.model.module.module_name, &type_name)
+            {
+                flags.push(attribute.attr.to_string());
+                other_owner = Some(class);
+            }
         }
         false
     });
+    let Some(class) = owner.or(other_owner) else {
+        return false;
+    };
     !flags.is_empty()
         && class.body.iter().any(|stmt| {
             let Stmt::FunctionDef(method) = stmt else {
@@ -2146,6 +2164,12 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
                     }
                     Node::Expr(Expr::Call(call)) => {
                         cancels |= matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "cancel");
+                        // `self._stopping.set()`: an event used as the flag.
+                        sets_flag |= matches!(&*call.func, Expr::Attribute(method)
+                            if method.attr.as_str() == "set"
+                                && matches!(&*method.value, Expr::Attribute(attribute)
+                                    if flags.iter().any(|flag| flag == attribute.attr.as_str())
+                                        && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == own)));
                     }
                     _ => {}
                 }
@@ -2153,6 +2177,19 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
             });
             sets_flag && cancels
         })
+}
+
+/// The module-level class of this module that `type_name` (a resolved path) names.
+fn module_class<'a>(
+    module: &'a [Stmt],
+    module_name: &str,
+    type_name: &str,
+) -> Option<&'a ast::StmtClassDef> {
+    let name = type_name.strip_prefix(module_name)?.strip_prefix('.')?;
+    module.iter().find_map(|stmt| match stmt {
+        Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
+        _ => None,
+    })
 }
 
 fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
