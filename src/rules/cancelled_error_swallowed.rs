@@ -160,8 +160,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   self.task.cancel()`, then `if not self._interrupted: raise`; also an event,
   `self._stopping.set()` then `if not self._stopping.is_set(): raise`, and a flag of
   another object of a class of the module, `manager.shutting_down.is_set()` with `manager:
-  Manager`, set by a method of `Manager` that cancels). A flag no method that cancels sets
-  tells nothing, and the handler is reported.
+  Manager`, set by a method of `Manager` that cancels; also an event spelled the same that
+  any function of the module sets before it cancels, `manager.states.SHUTTING_DOWN.set()`
+  then `manager.current_task.cancel()` in a nested signal handler). A flag no method that
+  cancels sets tells nothing, and the handler is reported.
 - contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
   handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
   no truthy `return` after it: what falls through is the exception handed in, which `async
@@ -2140,6 +2142,9 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
         }
         false
     });
+    if flag_set_by_a_canceller(module, test) {
+        return true;
+    }
     let Some(class) = owner.or(other_owner) else {
         return false;
     };
@@ -2177,6 +2182,60 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
             });
             sets_flag && cancels
         })
+}
+
+/// Whether a flag `test` reads as an event (`manager.states.SHUTTING_DOWN.is_set()`) is set,
+/// spelled the same, by a function of the module that also cancels something
+/// (`manager.states.SHUTTING_DOWN.set()` then `manager.current_task.cancel()`, in a signal
+/// handler nested in the coroutine): the cancellation that function makes is announced.
+fn flag_set_by_a_canceller(module: &[Stmt], test: &Expr) -> bool {
+    let mut events: Vec<String> = Vec::new();
+    any_expr(test, &mut |expr| {
+        if let Expr::Call(call) = expr
+            && call.arguments.is_empty()
+            && let Expr::Attribute(method) = &*call.func
+            && method.attr.as_str() == "is_set"
+            && matches!(&*method.value, Expr::Attribute(_))
+            && let Some(event) = dotted_name(&method.value)
+        {
+            events.push(event);
+        }
+        false
+    });
+    if events.is_empty() {
+        return false;
+    }
+    fn announces(function: &ast::StmtFunctionDef, events: &[String]) -> bool {
+        let mut sets = false;
+        let mut cancels = false;
+        walk_body_shallow(&function.body, &mut |node| {
+            if let Node::Expr(Expr::Call(call)) = node
+                && let Expr::Attribute(method) = &*call.func
+            {
+                match method.attr.as_str() {
+                    "cancel" => cancels = true,
+                    "set" => {
+                        sets |= dotted_name(&method.value).is_some_and(|set| events.contains(&set));
+                    }
+                    _ => {}
+                }
+            }
+            Walk::Descend
+        });
+        sets && cancels
+    }
+    fn any_function(body: &[Stmt], events: &[String]) -> bool {
+        walk_statements_shallow(body, &mut |stmt| match stmt {
+            Stmt::FunctionDef(function)
+                if announces(function, events) || any_function(&function.body, events) =>
+            {
+                Walk::Stop
+            }
+            Stmt::ClassDef(class) if any_function(&class.body, events) => Walk::Stop,
+            _ => Walk::Descend,
+        })
+    }
+    any_function(module, &events)
 }
 
 /// The module-level class of this module that `type_name` (a resolved path) names.
