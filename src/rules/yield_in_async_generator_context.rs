@@ -185,6 +185,28 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     }
 }
 
+/// The `__aexit__` of the class a generator method belongs to (or of a base class in the
+/// module), with the names both methods give their instance.
+struct ClassExit<'a> {
+    receiver: &'a str,
+    exit: &'a ast::StmtFunctionDef,
+    exit_receiver: &'a str,
+}
+
+fn class_exit<'a>(
+    checker: &Checker<'a, '_>,
+    function: &'a ast::StmtFunctionDef,
+) -> Option<ClassExit<'a>> {
+    let module = &checker.module().body;
+    let class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)?;
+    let exit = crate::ast_query::find_method(module, class, "__aexit__", 0)?;
+    Some(ClassExit {
+        receiver: crate::ast_query::receiver_name(function)?,
+        exit,
+        exit_receiver: crate::ast_query::receiver_name(exit)?,
+    })
+}
+
 /// Whether the generator is a method of an async context manager whose exit releases what
 /// the generator holds: the generator publishes on its instance an object it holds in a
 /// name (`self._active = consumer`; a flag, a count or `self._x = Made()` does not count) that the class's `__aexit__` (or a base's of the module) reads (`await
@@ -192,18 +214,12 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
 /// result:`), an iteration stopped early is cleaned up when the block ends, not by the
 /// garbage collector.
 fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) -> bool {
-    let module = &checker.module().body;
-    let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+    let Some(ClassExit {
+        receiver,
+        exit,
+        exit_receiver,
+    }) = class_exit(checker, function)
     else {
-        return false;
-    };
-    let (Some(receiver), Some(exit)) = (
-        crate::ast_query::receiver_name(function),
-        crate::ast_query::find_method(module, class, "__aexit__", 0),
-    ) else {
-        return false;
-    };
-    let Some(exit_receiver) = crate::ast_query::receiver_name(exit) else {
         return false;
     };
     let mut kept: Vec<&str> = Vec::new();
@@ -244,18 +260,12 @@ fn finally_is_class_exit(
     function: &ast::StmtFunctionDef,
     finalbody: &[Stmt],
 ) -> bool {
-    let module = &checker.module().body;
-    let Some(class) = crate::ast_query::enclosing_class(checker.statement_ancestors(), function)
+    let Some(ClassExit {
+        receiver,
+        exit,
+        exit_receiver,
+    }) = class_exit(checker, function)
     else {
-        return false;
-    };
-    let (Some(receiver), Some(exit)) = (
-        crate::ast_query::receiver_name(function),
-        crate::ast_query::find_method(module, class, "__aexit__", 0),
-    ) else {
-        return false;
-    };
-    let Some(exit_receiver) = crate::ast_query::receiver_name(exit) else {
         return false;
     };
     // `self.m()` or `await self.m()` as a statement: the method's name.
