@@ -413,9 +413,6 @@ impl ModuleBindings {
     }
 
     /// [`ModuleBindings::attribute_type`] of the class `info` describes, at `class_path`.
-    /// The type a module class declares for an attribute read through the class itself
-    /// (`Owner.executors` for `executors: dict[str, Executor] = {}` in its body): its own
-    /// declarations only.
     /// What the type alias `alias` that the class at `class_path` declares stands for.
     pub(super) fn class_type_alias(&self, class_path: &str, alias: &str) -> Option<&str> {
         self.classes
@@ -426,6 +423,9 @@ impl ModuleBindings {
             .map(|(_, path)| path.as_str())
     }
 
+    /// The type a module class declares for an attribute read through the class itself
+    /// (`Owner.executors` for `executors: dict[str, Executor] = {}` in its body): its own
+    /// declarations only.
     pub(super) fn class_attribute_type(&self, class_path: &str, attribute: &str) -> Option<&str> {
         self.classes
             .get(class_path)?

@@ -2,10 +2,9 @@
 //! remedy for the target Python version.
 
 use ruff_python_ast as ast;
-
-use crate::ast_query::{Node, Walk, walk_body_shallow};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::ast_query::{Node, Walk, walk_body_shallow};
 use crate::catalog::NetworkDefault;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
