@@ -1567,3 +1567,19 @@ pub fn sets_no_queue_bound(construction: &ast::ExprCall) -> bool {
         Some(_) => false,
     }
 }
+
+/// An empty container made in place: `{}`, `[]`, `dict()`, `list()`, `set()`,
+/// `OrderedDict()`, `defaultdict(list)` (its argument makes the missing entries, not the
+/// content).
+pub fn is_empty_container(expr: &Expr) -> bool {
+    match expr {
+        Expr::Dict(dict) => dict.items.is_empty(),
+        Expr::List(list) => list.elts.is_empty(),
+        Expr::Call(call) => match last_identifier(&call.func) {
+            Some("defaultdict") => call.arguments.keywords.is_empty(),
+            Some("dict" | "list" | "set" | "OrderedDict") => call.arguments.is_empty(),
+            _ => false,
+        },
+        _ => false,
+    }
+}

@@ -3,7 +3,8 @@
 //! (LW401's futures owned elsewhere, LW402's shutdown drain).
 
 use crate::ast_query::{
-    Node, Walk, any_expr, any_in_body, walk_body_shallow, walk_statements_shallow,
+    Node, Walk, any_expr, any_in_body, is_empty_container, walk_body_shallow,
+    walk_statements_shallow,
 };
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
@@ -202,15 +203,6 @@ fn local_filled_by_callbacks(checker: &Checker, name: &str) -> bool {
                 if matches!(method.attr.as_str(), "add" | "append" | "extend" | "update")
                     && matches!(&*method.value, Expr::Name(owner) if owner.id.as_str() == name)))
     };
-    let is_empty_collection = |value: &Expr| match value {
-        Expr::Set(set) => set.elts.is_empty(),
-        Expr::List(list) => list.elts.is_empty(),
-        Expr::Call(call) => {
-            call.arguments.is_empty()
-                && matches!(&*call.func, Expr::Name(builtin) if matches!(builtin.id.as_str(), "set" | "list"))
-        }
-        _ => false,
-    };
     let binds = |target: &Expr| matches!(target, Expr::Name(bound) if bound.id.as_str() == name);
     let mut fillers: Vec<&str> = Vec::new();
     let mut empty_bindings = 0;
@@ -223,7 +215,7 @@ fn local_filled_by_callbacks(checker: &Checker, name: &str) -> bool {
                 fillers.push(nested.name.as_str());
             }
             Node::Stmt(Stmt::Assign(assign)) if assign.targets.iter().any(binds) => {
-                if is_empty_collection(&assign.value) {
+                if is_empty_container(&assign.value) {
                     empty_bindings += 1;
                 } else {
                     own_use = true;
@@ -231,7 +223,7 @@ fn local_filled_by_callbacks(checker: &Checker, name: &str) -> bool {
             }
             Node::Stmt(Stmt::AnnAssign(assign)) if binds(&assign.target) => {
                 match assign.value.as_deref() {
-                    Some(value) if is_empty_collection(value) => empty_bindings += 1,
+                    Some(value) if is_empty_container(value) => empty_bindings += 1,
                     _ => own_use = true,
                 }
             }

@@ -90,7 +90,7 @@ pub fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
             // `router.condition`, `self._session._router.condition`: the value's type is a
             // class of this module, whose methods hold the same lock as `self.condition`.
             let owner_type = checker.model.type_of(&attribute.value)?;
-            let class = module_class(checker, &owner_type)?;
+            let class = checker.module_class(&owner_type)?;
             Some(LockKey::Attribute {
                 class: class.start().to_u32(),
                 attr: attribute.attr.to_string(),
@@ -123,17 +123,6 @@ pub fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
         }
         _ => None,
     }
-}
-
-/// The module-level class of this module that the type path `type_name` names.
-fn module_class<'a>(checker: &Checker<'a, '_>, type_name: &str) -> Option<&'a ast::StmtClassDef> {
-    let name = type_name
-        .strip_prefix(checker.summary.module_name())?
-        .strip_prefix('.')?;
-    checker.module().body.iter().find_map(|stmt| match stmt {
-        Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
-        _ => None,
-    })
 }
 
 /// Notes a call or `await` at `range`: when it runs while the module holds one of its

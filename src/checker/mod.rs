@@ -339,6 +339,17 @@ impl<'a> Checker<'a, '_> {
             .or_insert_with(|| NamesRead::collect(body))
     }
 
+    /// The module-level class of this module that the type path `type_name` names.
+    pub fn module_class(&self, type_name: &str) -> Option<&'a ast::StmtClassDef> {
+        let name = type_name
+            .strip_prefix(self.summary.module_name())?
+            .strip_prefix('.')?;
+        self.module().body.iter().find_map(|stmt| match stmt {
+            Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
+            _ => None,
+        })
+    }
+
     /// The body the current node belongs to: its function's, or the module's.
     pub fn current_body(&self) -> &'a [Stmt] {
         match self.functions.last() {

@@ -2133,8 +2133,7 @@ fn tells_own_cancel_apart(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {
                 flags.push(attribute.attr.to_string());
                 owner = cx.class;
             } else if let Some(type_name) = cx.checker.model.type_of(&attribute.value)
-                && let Some(class) =
-                    module_class(module, &cx.checker.model.module.module_name, &type_name)
+                && let Some(class) = cx.checker.module_class(&type_name)
             {
                 flags.push(attribute.attr.to_string());
                 other_owner = Some(class);
@@ -2236,19 +2235,6 @@ fn flag_set_by_a_canceller(module: &[Stmt], test: &Expr) -> bool {
         })
     }
     any_function(module, &events)
-}
-
-/// The module-level class of this module that `type_name` (a resolved path) names.
-fn module_class<'a>(
-    module: &'a [Stmt],
-    module_name: &str,
-    type_name: &str,
-) -> Option<&'a ast::StmtClassDef> {
-    let name = type_name.strip_prefix(module_name)?.strip_prefix('.')?;
-    module.iter().find_map(|stmt| match stmt {
-        Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
-        _ => None,
-    })
 }
 
 fn unless_in_flight(cx: &Cx, test: &Expr, caught: Option<&str>) -> bool {

@@ -467,7 +467,7 @@ impl<'a> Analysis<'_, 'a, '_> {
                     if let Some(value) = assigned_value(stmt) {
                         let names = assigned_names(stmt);
                         empties.retain(|name| !names.contains(name));
-                        if is_empty_container(value) {
+                        if crate::ast_query::is_empty_container(value) {
                             empties.extend(names);
                         }
                         let producers = producers_of(value, &awaited_names);
@@ -619,7 +619,7 @@ fn filled_later<'a>(
     let value = assigned_value(write)?;
     let local = match value {
         Expr::Name(name) if empties.contains(&name.id.as_str()) => Some(name.id.as_str()),
-        value if is_empty_container(value) => None,
+        value if crate::ast_query::is_empty_container(value) => None,
         _ => return None,
     };
     // The names that hold the placeholder too: `cache[key] = entry = {}`, `entry`.
@@ -720,20 +720,6 @@ fn stored_locals<'b>(body: &'b [Stmt], states: &[ComparableExpr]) -> Vec<&'b str
         crate::ast_query::Walk::Descend
     });
     stored
-}
-
-fn is_empty_container(expr: &Expr) -> bool {
-    match expr {
-        Expr::Dict(dict) => dict.items.is_empty(),
-        Expr::List(list) => list.elts.is_empty(),
-        Expr::Call(call) => match last_identifier(&call.func) {
-            // `defaultdict(list)`: the argument makes the missing entries, not the content.
-            Some("defaultdict") => call.arguments.keywords.is_empty(),
-            Some("dict" | "list" | "set" | "OrderedDict") => call.arguments.is_empty(),
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 /// The name of a state, for the resource test: `_client` of `self._client`, `_clients` of
