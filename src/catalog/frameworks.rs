@@ -13,6 +13,21 @@ const EVENT_BUS: &str = "homeassistant.core.EventBus";
 /// The recorder of a Home Assistant instance (`get_instance(hass)`): its own executor.
 const RECORDER: &str = "homeassistant.components.recorder.core.Recorder";
 const STATE_MACHINE: &str = "homeassistant.core.StateMachine";
+const UPDATE_COORDINATOR: &str = "homeassistant.helpers.update_coordinator.DataUpdateCoordinator";
+
+/// An entity class of Home Assistant (the base, or a platform's): integrations derive their
+/// entities from one, and its `hass` and the `@callback` methods that write the entity's
+/// state at once, which Home Assistant refuses from any thread but the loop's (LW104).
+const fn ha_entity(path: &'static str) -> Class {
+    Class::type_only(path)
+        .attributes(&[("hass", HOME_ASSISTANT)])
+        .methods(ENTITY_METHODS_ON_THE_LOOP)
+}
+
+const ENTITY_METHODS_ON_THE_LOOP: &[Api] = &[
+    Api::new("async_write_ha_state").loop_affine(),
+    Api::new("async_schedule_update_ha_state").loop_affine(),
+];
 
 /// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,
 /// position): a coroutine function, or a function decorated `@callback`, runs on the event
@@ -203,6 +218,55 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("async_set").loop_affine(),
                 Api::new("async_remove").loop_affine(),
             ]),
+            // The classes integrations derive from: their `hass`, and the `@callback` methods
+            // that tell listeners a new state, which only the loop's thread may call.
+            Class::type_only(UPDATE_COORDINATOR)
+                .attributes(&[("hass", HOME_ASSISTANT)])
+                .methods(&[
+                    Api::new("async_set_updated_data").loop_affine(),
+                    Api::new("async_update_listeners").loop_affine(),
+                    Api::new("async_set_update_error").loop_affine(),
+                ]),
+            ha_entity("homeassistant.helpers.entity.Entity"),
+            ha_entity("homeassistant.helpers.update_coordinator.CoordinatorEntity"),
+            ha_entity("homeassistant.helpers.restore_state.RestoreEntity"),
+            ha_entity("homeassistant.components.alarm_control_panel.AlarmControlPanelEntity"),
+            ha_entity("homeassistant.components.binary_sensor.BinarySensorEntity"),
+            ha_entity("homeassistant.components.button.ButtonEntity"),
+            ha_entity("homeassistant.components.calendar.CalendarEntity"),
+            ha_entity("homeassistant.components.camera.Camera"),
+            ha_entity("homeassistant.components.climate.ClimateEntity"),
+            ha_entity("homeassistant.components.cover.CoverEntity"),
+            ha_entity("homeassistant.components.date.DateEntity"),
+            ha_entity("homeassistant.components.datetime.DateTimeEntity"),
+            ha_entity("homeassistant.components.device_tracker.ScannerEntity"),
+            ha_entity("homeassistant.components.device_tracker.TrackerEntity"),
+            ha_entity("homeassistant.components.event.EventEntity"),
+            ha_entity("homeassistant.components.fan.FanEntity"),
+            ha_entity("homeassistant.components.humidifier.HumidifierEntity"),
+            ha_entity("homeassistant.components.image.ImageEntity"),
+            ha_entity("homeassistant.components.lawn_mower.LawnMowerEntity"),
+            ha_entity("homeassistant.components.light.LightEntity"),
+            ha_entity("homeassistant.components.lock.LockEntity"),
+            ha_entity("homeassistant.components.media_player.MediaPlayerEntity"),
+            ha_entity("homeassistant.components.notify.NotifyEntity"),
+            ha_entity("homeassistant.components.number.NumberEntity"),
+            ha_entity("homeassistant.components.number.RestoreNumber"),
+            ha_entity("homeassistant.components.remote.RemoteEntity"),
+            ha_entity("homeassistant.components.scene.Scene"),
+            ha_entity("homeassistant.components.select.SelectEntity"),
+            ha_entity("homeassistant.components.sensor.SensorEntity"),
+            ha_entity("homeassistant.components.sensor.RestoreSensor"),
+            ha_entity("homeassistant.components.siren.SirenEntity"),
+            ha_entity("homeassistant.components.switch.SwitchEntity"),
+            ha_entity("homeassistant.components.text.TextEntity"),
+            ha_entity("homeassistant.components.time.TimeEntity"),
+            ha_entity("homeassistant.components.todo.TodoListEntity"),
+            ha_entity("homeassistant.components.update.UpdateEntity"),
+            ha_entity("homeassistant.components.vacuum.StateVacuumEntity"),
+            ha_entity("homeassistant.components.valve.ValveEntity"),
+            ha_entity("homeassistant.components.water_heater.WaterHeaterEntity"),
+            ha_entity("homeassistant.components.weather.WeatherEntity"),
         ]),
     // Django's bridges between sync and async code (and Channels', built on them).
     Library::new("asgiref")

@@ -43,7 +43,13 @@ selector the loop's thread may be waiting in), `Future.set_result/set_exception/
 made without `loop=` (it takes the calling thread's loop, and a worker thread has none),
 `asyncio.Queue.put_nowait/get_nowait`, `asyncio.Event.set`, or Home Assistant's loop-bound
 core methods (`hass.async_create_task`, `hass.async_add_job`, `hass.bus.async_fire`,
-`hass.states.async_set`, `async_dispatcher_send`). The loop and the future may come
+`hass.states.async_set`, `async_dispatcher_send`), and the methods an integration's
+coordinator and entities inherit to publish a new state (`async_set_updated_data`,
+`async_update_listeners` and `async_set_update_error` of a `DataUpdateCoordinator`
+subclass, `async_write_ha_state` and `async_schedule_update_ha_state` of a subclass of
+`Entity`, `CoordinatorEntity` or a platform's entity class such as `SensorEntity`, whose
+`self.hass` is the instance; their thread-safe forms, `schedule_update_ha_state`, are left
+alone). The loop and the future may come
 from another module: a function annotated `-> asyncio.AbstractEventLoop`, an attribute
 declared on a base class, a future type re-exported by a package. So may the function handed
 over (`self._hub.refresh` with `_hub: Hub` declared on a base class of another module). On
