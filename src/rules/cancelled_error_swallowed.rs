@@ -96,7 +96,7 @@ or, when cleanup must also run on cancellation, re-raise after it:
 - The cancel-and-wait idiom: a handler of a `try` that awaits a task which the same function
   cancelled before the `await` (`task.cancel()` then `try: await task` /
   `except asyncio.CancelledError: pass`, also for an item of a container under the same key,
-  `self._tasks[key].cancel()` then `await self._tasks[key]`): the cancellation caught is the
+  `self._tasks[key].cancel()` then `await self._tasks[key]`, or `app[self.key]`): the cancellation caught is the
   one just requested.
   The cancel may also be done by a method of the same object called before the `await`
   (`self._stop_worker()` whose body does `self._task.cancel()`, then `await self._task`), when
@@ -2310,15 +2310,17 @@ fn awaited_task(checker: &Checker, awaited: &Expr) -> Option<String> {
 }
 
 /// How a task is named where it is cancelled and where it is awaited: its dotted name
-/// (`task`, `self._task`), or an item of a container so named under a key that is a name or a
-/// literal (`self._tasks[key]`, spelled as written, blanks left out).
+/// (`task`, `self._task`), or an item of a container so named under a key that is a name, a
+/// dotted attribute or a literal (`self._tasks[key]`, `app[self.key]`, spelled as written,
+/// blanks left out).
 fn task_reference(checker: &Checker, expr: &Expr) -> Option<String> {
     if let Expr::Subscript(subscript) = expr
         && dotted_name(&subscript.value).is_some()
-        && matches!(
+        && (matches!(
             &*subscript.slice,
             Expr::Name(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_)
-        )
+        ) || matches!(&*subscript.slice, Expr::Attribute(_)
+            if dotted_name(&subscript.slice).is_some()))
     {
         let text = &checker.source_text()[subscript.range()];
         return Some(text.chars().filter(|c| !c.is_whitespace()).collect());
