@@ -191,7 +191,10 @@ pub(super) const LIBRARIES: &[Library] = &[
                         .coroutine()
                         .returns(RESPONSE)
                         .network(NetworkDefault::Aiohttp),
-                    Api::new("ws_connect").network(NetworkDefault::Aiohttp),
+                    Api::new("ws_connect")
+                        .coroutine()
+                        .returns(CLIENT_WEBSOCKET)
+                        .network(NetworkDefault::Aiohttp),
                     Api::new("close").coroutine(),
                 ]),
             // What a request gives, awaited or entered (`async with session.get(url) as
@@ -206,5 +209,32 @@ pub(super) const LIBRARIES: &[Library] = &[
                     Api::new("text").coroutine(),
                     Api::new("read").coroutine(),
                 ]),
+            // A websocket, the client's (`ws_connect`) and the server's (built in a
+            // handler): every send, receive, ping and close is a coroutine.
+            Class::type_only(CLIENT_WEBSOCKET)
+                .aliases(&["aiohttp.client_ws.ClientWebSocketResponse"])
+                .methods(WEBSOCKET_METHODS),
+            Class::new("aiohttp.web.WebSocketResponse")
+                .aliases(&["aiohttp.web_ws.WebSocketResponse"])
+                .methods(WEBSOCKET_METHODS),
         ]),
+];
+
+const CLIENT_WEBSOCKET: &str = "aiohttp.ClientWebSocketResponse";
+
+/// The coroutine methods aiohttp's two websocket classes share (and `prepare`, the server
+/// side's handshake).
+const WEBSOCKET_METHODS: &[Api] = &[
+    Api::new("prepare").coroutine(),
+    Api::new("send_str").coroutine(),
+    Api::new("send_bytes").coroutine(),
+    Api::new("send_json").coroutine(),
+    Api::new("send_frame").coroutine(),
+    Api::new("ping").coroutine(),
+    Api::new("pong").coroutine(),
+    Api::new("close").coroutine(),
+    Api::new("receive").coroutine(),
+    Api::new("receive_str").coroutine(),
+    Api::new("receive_bytes").coroutine(),
+    Api::new("receive_json").coroutine(),
 ];

@@ -35,92 +35,117 @@ const ASYNC_OPENAI_AUDIO_RESOURCE: &str = "openai.resources.audio.AsyncResource"
 const ASYNC_ANTHROPIC_MESSAGES: &str = "anthropic.resources.AsyncMessages";
 
 pub(super) const LIBRARIES: &[Library] = &[
-    Library::new("openai").classes(&[
-        // The client itself connects nothing when built: its resources make the requests.
-        Class::new("openai.OpenAI")
-            .aliases(&[
-                "openai.Client",
-                "openai._client.OpenAI",
-                "openai.AzureOpenAI",
-            ])
-            .attributes(&[
-                ("chat", OPENAI_CHAT),
-                ("completions", OPENAI_COMPLETIONS),
-                ("embeddings", OPENAI_EMBEDDINGS),
-                ("responses", OPENAI_RESPONSES),
-                ("images", OPENAI_IMAGES),
-                ("moderations", OPENAI_MODERATIONS),
-                ("audio", OPENAI_AUDIO),
+    Library::new("openai")
+        // The module-level API of openai before 1.0 (`openai.ChatCompletion.create(...)`):
+        // each class method a request on the calling thread, its `a`-prefixed twin the
+        // coroutine that sends the same request.
+        .functions(&[
+            Api::new("openai.ChatCompletion.create")
+                .blocks(io(Some("openai.ChatCompletion.acreate"))),
+            Api::new("openai.ChatCompletion.acreate").coroutine(),
+            Api::new("openai.Completion.create").blocks(io(Some("openai.Completion.acreate"))),
+            Api::new("openai.Completion.acreate").coroutine(),
+            Api::new("openai.Embedding.create").blocks(io(Some("openai.Embedding.acreate"))),
+            Api::new("openai.Embedding.acreate").coroutine(),
+            Api::new("openai.Edit.create").blocks(io(Some("openai.Edit.acreate"))),
+            Api::new("openai.Edit.acreate").coroutine(),
+            Api::new("openai.Moderation.create").blocks(io(Some("openai.Moderation.acreate"))),
+            Api::new("openai.Moderation.acreate").coroutine(),
+            Api::new("openai.Image.create").blocks(io(Some("openai.Image.acreate"))),
+            Api::new("openai.Image.acreate").coroutine(),
+            Api::new("openai.Audio.transcribe").blocks(io(Some("openai.Audio.atranscribe"))),
+            Api::new("openai.Audio.atranscribe").coroutine(),
+            Api::new("openai.Audio.translate").blocks(io(Some("openai.Audio.atranslate"))),
+            Api::new("openai.Audio.atranslate").coroutine(),
+        ])
+        .classes(&[
+            // The client itself connects nothing when built: its resources make the requests.
+            Class::new("openai.OpenAI")
+                .aliases(&[
+                    "openai.Client",
+                    "openai._client.OpenAI",
+                    "openai.AzureOpenAI",
+                ])
+                .attributes(&[
+                    ("chat", OPENAI_CHAT),
+                    ("completions", OPENAI_COMPLETIONS),
+                    ("embeddings", OPENAI_EMBEDDINGS),
+                    ("responses", OPENAI_RESPONSES),
+                    ("images", OPENAI_IMAGES),
+                    ("moderations", OPENAI_MODERATIONS),
+                    ("audio", OPENAI_AUDIO),
+                ]),
+            Class::type_only(OPENAI_CHAT).attributes(&[("completions", OPENAI_CHAT_COMPLETIONS)]),
+            Class::type_only(OPENAI_CHAT_COMPLETIONS).methods(&[
+                Api::new("create").blocks(io(ASYNC_OPENAI)),
+                Api::new("parse").blocks(io(ASYNC_OPENAI)),
             ]),
-        Class::type_only(OPENAI_CHAT).attributes(&[("completions", OPENAI_CHAT_COMPLETIONS)]),
-        Class::type_only(OPENAI_CHAT_COMPLETIONS).methods(&[
-            Api::new("create").blocks(io(ASYNC_OPENAI)),
-            Api::new("parse").blocks(io(ASYNC_OPENAI)),
+            Class::type_only(OPENAI_COMPLETIONS)
+                .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+            Class::type_only(OPENAI_EMBEDDINGS)
+                .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+            Class::type_only(OPENAI_RESPONSES).methods(&[
+                Api::new("create").blocks(io(ASYNC_OPENAI)),
+                Api::new("parse").blocks(io(ASYNC_OPENAI)),
+                Api::new("retrieve").blocks(io(ASYNC_OPENAI)),
+            ]),
+            Class::type_only(OPENAI_IMAGES).methods(&[
+                Api::new("generate").blocks(io(ASYNC_OPENAI)),
+                Api::new("edit").blocks(io(ASYNC_OPENAI)),
+            ]),
+            Class::type_only(OPENAI_MODERATIONS)
+                .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+            Class::type_only(OPENAI_AUDIO).attributes(&[
+                ("transcriptions", OPENAI_AUDIO_RESOURCE),
+                ("translations", OPENAI_AUDIO_RESOURCE),
+                ("speech", OPENAI_AUDIO_RESOURCE),
+            ]),
+            Class::type_only(OPENAI_AUDIO_RESOURCE)
+                .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
+            // The async client: building it connects nothing, and its resources' requests are
+            // coroutines, which a missing `await` never sends.
+            Class::new("openai.AsyncOpenAI")
+                .aliases(&[
+                    "openai.AsyncClient",
+                    "openai._client.AsyncOpenAI",
+                    "openai.AsyncAzureOpenAI",
+                ])
+                .attributes(&[
+                    ("chat", ASYNC_OPENAI_CHAT),
+                    ("completions", ASYNC_OPENAI_COMPLETIONS),
+                    ("embeddings", ASYNC_OPENAI_EMBEDDINGS),
+                    ("responses", ASYNC_OPENAI_RESPONSES),
+                    ("images", ASYNC_OPENAI_IMAGES),
+                    ("moderations", ASYNC_OPENAI_MODERATIONS),
+                    ("audio", ASYNC_OPENAI_AUDIO),
+                ])
+                .methods(&[Api::new("close").coroutine()]),
+            Class::type_only(ASYNC_OPENAI_CHAT)
+                .attributes(&[("completions", ASYNC_OPENAI_CHAT_COMPLETIONS)]),
+            Class::type_only(ASYNC_OPENAI_CHAT_COMPLETIONS).methods(&[
+                Api::new("create").coroutine(),
+                Api::new("parse").coroutine(),
+            ]),
+            Class::type_only(ASYNC_OPENAI_COMPLETIONS).methods(&[Api::new("create").coroutine()]),
+            Class::type_only(ASYNC_OPENAI_EMBEDDINGS).methods(&[Api::new("create").coroutine()]),
+            Class::type_only(ASYNC_OPENAI_RESPONSES).methods(&[
+                Api::new("create").coroutine(),
+                Api::new("parse").coroutine(),
+                Api::new("retrieve").coroutine(),
+            ]),
+            Class::type_only(ASYNC_OPENAI_IMAGES).methods(&[
+                Api::new("generate").coroutine(),
+                Api::new("edit").coroutine(),
+            ]),
+            Class::type_only(ASYNC_OPENAI_MODERATIONS).methods(&[Api::new("create").coroutine()]),
+            Class::type_only(ASYNC_OPENAI_AUDIO).attributes(&[
+                ("transcriptions", ASYNC_OPENAI_AUDIO_RESOURCE),
+                ("translations", ASYNC_OPENAI_AUDIO_RESOURCE),
+                ("speech", ASYNC_OPENAI_AUDIO_RESOURCE),
+            ]),
+            Class::type_only(ASYNC_OPENAI_AUDIO_RESOURCE)
+                .methods(&[Api::new("create").coroutine()]),
         ]),
-        Class::type_only(OPENAI_COMPLETIONS)
-            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
-        Class::type_only(OPENAI_EMBEDDINGS).methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
-        Class::type_only(OPENAI_RESPONSES).methods(&[
-            Api::new("create").blocks(io(ASYNC_OPENAI)),
-            Api::new("parse").blocks(io(ASYNC_OPENAI)),
-            Api::new("retrieve").blocks(io(ASYNC_OPENAI)),
-        ]),
-        Class::type_only(OPENAI_IMAGES).methods(&[
-            Api::new("generate").blocks(io(ASYNC_OPENAI)),
-            Api::new("edit").blocks(io(ASYNC_OPENAI)),
-        ]),
-        Class::type_only(OPENAI_MODERATIONS)
-            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
-        Class::type_only(OPENAI_AUDIO).attributes(&[
-            ("transcriptions", OPENAI_AUDIO_RESOURCE),
-            ("translations", OPENAI_AUDIO_RESOURCE),
-            ("speech", OPENAI_AUDIO_RESOURCE),
-        ]),
-        Class::type_only(OPENAI_AUDIO_RESOURCE)
-            .methods(&[Api::new("create").blocks(io(ASYNC_OPENAI))]),
-        // The async client: building it connects nothing, and its resources' requests are
-        // coroutines, which a missing `await` never sends.
-        Class::new("openai.AsyncOpenAI")
-            .aliases(&[
-                "openai.AsyncClient",
-                "openai._client.AsyncOpenAI",
-                "openai.AsyncAzureOpenAI",
-            ])
-            .attributes(&[
-                ("chat", ASYNC_OPENAI_CHAT),
-                ("completions", ASYNC_OPENAI_COMPLETIONS),
-                ("embeddings", ASYNC_OPENAI_EMBEDDINGS),
-                ("responses", ASYNC_OPENAI_RESPONSES),
-                ("images", ASYNC_OPENAI_IMAGES),
-                ("moderations", ASYNC_OPENAI_MODERATIONS),
-                ("audio", ASYNC_OPENAI_AUDIO),
-            ])
-            .methods(&[Api::new("close").coroutine()]),
-        Class::type_only(ASYNC_OPENAI_CHAT)
-            .attributes(&[("completions", ASYNC_OPENAI_CHAT_COMPLETIONS)]),
-        Class::type_only(ASYNC_OPENAI_CHAT_COMPLETIONS).methods(&[
-            Api::new("create").coroutine(),
-            Api::new("parse").coroutine(),
-        ]),
-        Class::type_only(ASYNC_OPENAI_COMPLETIONS).methods(&[Api::new("create").coroutine()]),
-        Class::type_only(ASYNC_OPENAI_EMBEDDINGS).methods(&[Api::new("create").coroutine()]),
-        Class::type_only(ASYNC_OPENAI_RESPONSES).methods(&[
-            Api::new("create").coroutine(),
-            Api::new("parse").coroutine(),
-            Api::new("retrieve").coroutine(),
-        ]),
-        Class::type_only(ASYNC_OPENAI_IMAGES).methods(&[
-            Api::new("generate").coroutine(),
-            Api::new("edit").coroutine(),
-        ]),
-        Class::type_only(ASYNC_OPENAI_MODERATIONS).methods(&[Api::new("create").coroutine()]),
-        Class::type_only(ASYNC_OPENAI_AUDIO).attributes(&[
-            ("transcriptions", ASYNC_OPENAI_AUDIO_RESOURCE),
-            ("translations", ASYNC_OPENAI_AUDIO_RESOURCE),
-            ("speech", ASYNC_OPENAI_AUDIO_RESOURCE),
-        ]),
-        Class::type_only(ASYNC_OPENAI_AUDIO_RESOURCE).methods(&[Api::new("create").coroutine()]),
-    ]),
     Library::new("anthropic").classes(&[
         Class::new("anthropic.Anthropic")
             .aliases(&["anthropic.Client", "anthropic._client.Anthropic"])

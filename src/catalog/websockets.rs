@@ -1,6 +1,7 @@
-//! The `websockets` client library (LW501): `connect()` and the connection types whose
-//! `recv()` waits for the next message, in both the new (`websockets.asyncio`) and the
-//! legacy API.
+//! The `websockets` client library: `connect()` and the connection types whose `recv()`
+//! waits for the next message (LW501), in both the new (`websockets.asyncio`) and the
+//! legacy API, and whose sends, pings and close are coroutines a missing `await` never runs
+//! (LW302).
 
 use super::entries::{Api, Class, Library, NetworkDefault};
 
@@ -12,6 +13,18 @@ pub const WEBSOCKET_CONNECTS: &[&str] = &[
     "websockets.asyncio.client.connect",
     "websockets.client.connect",
     "websockets.legacy.client.connect",
+];
+
+/// A connection's methods, alike in the new and the legacy API: each an `async def`.
+const CONNECTION_METHODS: &[Api] = &[
+    Api::new("recv")
+        .coroutine()
+        .network(NetworkDefault::WebsocketRecv),
+    Api::new("send").coroutine(),
+    Api::new("ping").coroutine(),
+    Api::new("pong").coroutine(),
+    Api::new("close").coroutine(),
+    Api::new("wait_closed").coroutine(),
 ];
 
 pub(super) const LIBRARIES: &[Library] = &[Library::new("websockets")
@@ -34,10 +47,10 @@ pub(super) const LIBRARIES: &[Library] = &[Library::new("websockets")
     .classes(&[
         Class::new("websockets.ClientConnection")
             .aliases(&["websockets.asyncio.client.ClientConnection"])
-            .methods(&[Api::new("recv").network(NetworkDefault::WebsocketRecv)]),
+            .methods(CONNECTION_METHODS),
         Class::new("websockets.ServerConnection")
             .aliases(&["websockets.asyncio.server.ServerConnection"])
-            .methods(&[Api::new("recv").network(NetworkDefault::WebsocketRecv)]),
+            .methods(CONNECTION_METHODS),
         Class::new(LEGACY_PROTOCOL)
             .aliases(&[
                 "websockets.WebSocketClientProtocol",
@@ -47,5 +60,5 @@ pub(super) const LIBRARIES: &[Library] = &[Library::new("websockets")
                 "websockets.legacy.client.WebSocketClientProtocol",
                 "websockets.legacy.server.WebSocketServerProtocol",
             ])
-            .methods(&[Api::new("recv").network(NetworkDefault::WebsocketRecv)]),
+            .methods(CONNECTION_METHODS),
     ])];

@@ -25,12 +25,15 @@ declares: `self.conn.execute(...)` where a base class in another module declares
 `open_repo().save(...)` where `open_repo` is annotated `-> Repo`), or a known async API (`asyncio.sleep`,
 `asyncio.wait_for`, `asyncio.open_connection`, `asyncio.Queue.put/get`, `asyncio.Lock.acquire`,
 `asyncio.Event.wait`, `StreamWriter.drain`, `aiohttp.ClientSession` and `httpx.AsyncClient`
-request methods and what they read a response's body with, the requests of Azure's `.aio`
+request methods and what they read a response's body with, the sends, receives, pings and
+close of a websocket (aiohttp's `ws_connect` and `web.WebSocketResponse`, a `websockets`
+connection), the requests of Azure's `.aio`
 clients (`azure.storage.blob.aio` blob, container and service clients, `azure.cosmos.aio`
 databases and containers, `azure.identity.aio` credentials' `get_token`), the requests of
 the async clients of hosted model APIs (`openai.AsyncOpenAI`: chat completions, completions,
 embeddings, responses, images, moderations, audio; `anthropic.AsyncAnthropic`: messages; also
-through a union of one client class's names, `AsyncOpenAI | AsyncAzureOpenAI`),
+through a union of one client class's names, `AsyncOpenAI | AsyncAzureOpenAI`; and the
+`acreate` methods of openai's module API before 1.0),
 `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never

@@ -32,7 +32,8 @@ descriptors (`select.select` and its poll objects, `selectors`; a zero timeout o
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, the MQTT client of `paho.mqtt`
 (connecting, and its network loop; not publishing, which only queues for the client's own
 thread), the sync clients of hosted model APIs (`openai`: chat completions, completions,
-embeddings, responses, images, moderations and audio; `anthropic`: messages) and of
+embeddings, responses, images, moderations and audio, and the module API before 1.0,
+`openai.ChatCompletion.create`; `anthropic`: messages) and of
 `qdrant_client`, `subprocess` and `os.system`-style
 process calls (and libraries that run a program and wait for it: `pytesseract`, `pdf2image`,
 `ffmpeg`'s `run` and `probe`), and sync database and service clients (`psycopg2`, sync `psycopg`, `pymysql`,
