@@ -549,7 +549,7 @@ pub fn items_passed_through<'a>(
         .then_some(&generator.iter)
 }
 
-fn has_async_comprehension(expr: &Expr) -> bool {
+pub fn has_async_comprehension(expr: &Expr) -> bool {
     let generators = match expr {
         Expr::ListComp(comp) => &comp.generators,
         Expr::SetComp(comp) => &comp.generators,

@@ -133,7 +133,12 @@ pub fn linked_blocking_diagnostics(
 ) {
     held_blocking_diagnostics(project, facts, rule, report);
     for found in blocking_calls_in_async(project) {
-        if found.api.category != category || facts.own_loop.contains(&found.caller) {
+        if found.api.category != category
+            || facts.own_loop.contains(&found.caller)
+            || project
+                .function(found.caller)
+                .runs_alone_at(found.call.range.start())
+        {
             continue;
         }
         let mut diagnostic = Diagnostic::new(rule, message(found.path), found.call.range)
@@ -156,7 +161,9 @@ pub fn linked_blocking_diagnostics(
 
 /// Reports the findings of `rule` that the module's walk held in coroutines
 /// ([`crate::project::summary::ModuleSummary::pending_blocking_findings`]), but for those in a
-/// coroutine that runs only on a loop of its own ([`Facts::own_loop`]).
+/// coroutine that runs only on a loop of its own ([`Facts::own_loop`]), and those an entry
+/// coroutine makes before anything else can wait on its loop
+/// ([`crate::project::summary::FunctionSummary::runs_alone_at`]).
 pub fn held_blocking_diagnostics(
     project: &Project,
     facts: &Facts,
@@ -165,8 +172,12 @@ pub fn held_blocking_diagnostics(
 ) {
     for (index, module) in project.modules.iter().enumerate() {
         for held in &module.summary.pending_blocking_findings {
+            let function = (index, held.function as usize);
             if held.diagnostic.rule == rule
-                && !facts.own_loop.contains(&(index, held.function as usize))
+                && !facts.own_loop.contains(&function)
+                && !project
+                    .function(function)
+                    .runs_alone_at(held.diagnostic.range.start())
             {
                 report(index, held.diagnostic.clone());
             }

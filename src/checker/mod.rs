@@ -11,6 +11,7 @@ pub mod blocking;
 pub mod blocking_diagnostic;
 pub mod deadlines;
 pub mod decorators;
+pub mod entry_coroutines;
 pub mod feature_tests;
 pub mod gather;
 pub mod held_locks;
@@ -42,6 +43,7 @@ use thin_vec::ThinVec;
 use crate::ast_query;
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
+use crate::offsets::MarkedOffset;
 use crate::project::ProjectRoots;
 use crate::project::roots::may_be_in_project;
 use crate::project::summary::{DecoratorKind, ModuleSummary};
@@ -110,6 +112,8 @@ pub struct Checker<'a, 'm> {
     /// cell of its own, so that asking never borrows `rule_state` (a rule may ask while it
     /// holds its own state).
     source_words: std::cell::OnceCell<source_words::SourceWords>,
+    /// The module's [`entry_coroutines::candidates`], found on the first question.
+    entry_candidates: std::cell::OnceCell<Vec<Box<str>>>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -170,6 +174,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             notebook: false,
             rule_state: RefCell::default(),
             source_words: std::cell::OnceCell::new(),
+            entry_candidates: std::cell::OnceCell::new(),
         }
     }
 
@@ -239,6 +244,22 @@ impl<'a> Checker<'a, '_> {
     /// shortcut for rules that need the word before anything they look for can be there.
     pub fn source_mentions(&self, word: &str) -> bool {
         self.source_words().mentions(self.source, word)
+    }
+
+    /// Whether `function` is the module's entry coroutine, a module-level `async def` it
+    /// runs with `asyncio.run(...)` and names nowhere else ([`entry_coroutines`]).
+    pub fn is_entry_coroutine(&self, function: &ast::StmtFunctionDef) -> bool {
+        entry_coroutines::is_entry_coroutine(
+            &self.model,
+            &self.module.body,
+            self.entry_candidates(),
+            function,
+        )
+    }
+
+    fn entry_candidates(&self) -> &[Box<str>] {
+        self.entry_candidates
+            .get_or_init(|| entry_coroutines::candidates(self.source))
     }
 
     /// The words of [`source_words`] in the module's text, found in one scan the first
@@ -551,6 +572,16 @@ impl<'a> Checker<'a, '_> {
         } else {
             None
         };
+        let runs_alone_until = if function.is_async {
+            entry_coroutines::runs_alone_until(
+                &self.model,
+                &self.module.body,
+                self.entry_candidates(),
+                function,
+            )
+        } else {
+            None
+        };
         self.model.enter_function(function, &path, receiver);
         self.summary.enter_function(path, function);
         if crate::ast_query::declares_async_generator(function) {
@@ -558,6 +589,9 @@ impl<'a> Checker<'a, '_> {
         }
         if function.is_async && crate::ast_query::loops_forever(&function.body) {
             self.summary.current().loops_forever = true;
+        }
+        if let Some(until) = runs_alone_until {
+            self.summary.current().runs_alone_until = Some(MarkedOffset(until));
         }
         if runs_once {
             let current = self.summary.current();

@@ -6,7 +6,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use thin_vec::ThinVec;
 
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{PendingFix, ThreadRunner, ToThreadRecipe};
 use crate::offsets::MarkedOffset;
@@ -814,6 +814,11 @@ pub struct FunctionSites {
     /// installs a signal handler ([`ThreadState`]). Moved to a worker thread, it would raise
     /// or act on another thread's state than its caller's. Rare, so kept here.
     pub thread_state: Option<ThreadState>,
+    /// Of a program's entry coroutine (`asyncio.run(main())`,
+    /// [`crate::checker::entry_coroutines`]): where other work may first be waiting on its
+    /// loop. A blocking call before it stalls nothing ([`FunctionSummary::runs_alone_at`]).
+    /// Rare, so kept here.
+    pub runs_alone_until: Option<MarkedOffset>,
 }
 
 /// How an `async def` is registered as a view of a framework that runs each call of it on an
@@ -857,6 +862,7 @@ impl FunctionSites {
             && !self.is_stub
             && self.rearmed_by.is_empty()
             && self.thread_state.is_none()
+            && self.runs_alone_until.is_none()
     }
 }
 
@@ -933,6 +939,13 @@ pub struct SessionParameter {
 }
 
 impl FunctionSummary {
+    /// Whether code at `at` runs before anything else can wait on the loop of this entry
+    /// coroutine ([`FunctionSites::runs_alone_until`]): a blocking call there stalls no other
+    /// task (LW101, LW102, LW103, LW105).
+    pub fn runs_alone_at(&self, at: TextSize) -> bool {
+        self.runs_alone_until.is_some_and(|until| at < until.0)
+    }
+
     /// What call site `site` passes for `parameter` of its callee.
     pub fn passed_for(&self, site: usize, parameter: &ParameterRef) -> Passed {
         let at = |entry: u32| entry as usize == site;
@@ -2295,7 +2308,6 @@ pub fn is_qualified(path: &str, module: &str, qualname: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ruff_text_size::TextSize;
 
     #[test]
     fn a_function_without_rare_sites_holds_no_lists_of_them() {

@@ -46,7 +46,8 @@ async def login(password: bytes, stored: bytes) -> bool:
 The same exemptions as LW101: the call inside a plain `def` or `lambda` (for example one
 handed to `run_in_executor` or `asyncio.to_thread`), values whose type is not known, and
 coroutines that run only on a loop of their own (Flask's async views and what only they
-await).
+await), and a program's entry coroutine (`asyncio.run(main())`) before it first suspends or
+schedules other work.
 Cheap hashes (`hashlib.sha256`) are not flagged, nor key-expansion KDFs (`HKDF`, `ConcatKDF`,
 `X963KDF` from `cryptography`): one or two HMACs, microseconds, not a password-stretching
 function made to be slow.

@@ -51,7 +51,7 @@ or `aiofiles.os.path.exists` / `anyio.Path(...).exists()`.
   `Path.absolute()`: they touch no disk (Ruff's ASYNC240 flags some of them; loopwarden
   does not).
 The same exemptions as LW101 (coroutines that run only on a loop of their own, Flask's
-async views, among them). Keep the rule on if your files may live on network storage;
+async views, among them, and a program's entry coroutine before it first suspends). Keep the rule on if your files may live on network storage;
 turn it off (`ignore = ["LW105"]`) if they are always on local disk and you accept the risk.
 
 ## Fix

@@ -2545,10 +2545,6 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
     let Some(function) = checker.current_function() else {
         return false;
     };
-    let module = &checker.module().body;
-    let at_module_level = module
-        .iter()
-        .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
     // The `try` ends the body, or only code that cannot suspend follows it (a report
     // printed, a value returned), at its own level and at each enclosing one: the function
     // then returns at once. An enclosing `with` or `if` is left as the block ends (an
@@ -2576,23 +2572,7 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
         }
         ended = enclosing.range();
     }
-    if !(function.is_async && at_module_level && ends_block(&function.body, ended)) {
-        return false;
-    }
-    let name = function.name.as_str();
-    let mut runs = 0usize;
-    any_in_body(module, &mut |expr| {
-        if let Expr::Call(runner) = expr
-            && let Some(Expr::Call(entry)) = runner.arguments.args.first()
-            && matches!(&*entry.func, Expr::Name(called) if called.id.as_str() == name)
-            && is_loop_runner(checker, runner)
-        {
-            runs += 1;
-        }
-        false
-    });
-    let uses = ast_query::uses_of_name(module, name, false, &|_| false);
-    runs > 0 && uses.len() == runs
+    ends_block(&function.body, ended) && checker.is_entry_coroutine(function)
 }
 
 /// Whether the statement at `ended` is one of `block`'s, followed by nothing that suspends or
@@ -2608,16 +2588,6 @@ fn ends_block(block: &[Stmt], ended: TextRange) -> bool {
                 matches!(expr, Expr::Await(_))
             })
     })
-}
-
-/// Whether `call` runs an event loop until the coroutine it is given is done.
-fn is_loop_runner(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let path = checker.model.call_path(call);
-    checker
-        .model
-        .method_known_by_name(call, path.as_deref())
-        .or(path.as_deref())
-        .is_some_and(crate::catalog::is_loop_run)
 }
 
 /// Whether a handler ends in `raise` (bare, or of the name it caught) and holds no `return`,

@@ -100,6 +100,8 @@ async def webhook(key):
 - A call from a coroutine that runs only on an event loop of its own (a Flask async view,
   or a coroutine only such views await directly): it stalls that request alone, as LW101
   describes.
+- A call from a program's entry coroutine (`asyncio.run(main())`) before it first
+  suspends or schedules other work, as LW101 describes: nothing else waits on its loop yet.
 - A method of a value's class that the coroutine awaits, enters with `async with` or
   iterates with `async for`, resolved to a sync method: what that returns could not be
   awaited, so at run time the value is of another class (a subclass handed an async client
@@ -353,6 +355,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
             // sync function awaited by its own module or class is what the code calls, and
             // blocks before the `await` fails.
             let call = &function.calls[site];
+            // A program's entry coroutine before anything else waits on its loop.
+            if function.runs_alone_at(call.range.start()) {
+                continue;
+            }
             if callee_function.is_async
                 || (call.usage == CallUsage::Awaited
                     && !call.arguments().on_self

@@ -155,6 +155,14 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   run on a shared loop: both are reported. So is every view of Quart, which runs them all on
   one loop, and every Flask view of a project that serves Flask from an ASGI server through
   asgiref's `WsgiToAsgi` (`async_to_sync` then hands each view to the server's loop).
+- A program's entry coroutine before anything else can wait on its loop: a module-level
+  `async def` its module runs with a loop runner (`asyncio.run(main(argv))`,
+  `loop.run_until_complete(main())`) and names nowhere else, up to its first `await`,
+  `async with` or `async for` and its first call that schedules other work (`create_task`,
+  `ensure_future`, `gather`, `call_soon`...), or up to the loop statement around the first
+  of those. A script reading its settings there stalls nothing: no other task or callback
+  exists yet. From that point on what the awaited code started (a server, a client's
+  keep-alive task) may be waiting, and blocking is reported as anywhere else.
 - Code in a plain `def` or `lambda`, including one handed to `loop.run_in_executor`,
   `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` or `executor.submit`:
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is

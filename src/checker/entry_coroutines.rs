@@ -1,0 +1,180 @@
+//! A program's entry coroutine, and the part of it that runs before anything else can.
+//!
+//! A module-level `async def` that its module hands to a loop runner (`asyncio.run(main())`,
+//! `loop.run_until_complete(main())`) and names nowhere else is the first coroutine of its
+//! loop. Until it first suspends (an `await`, an `async with` or `async for`) or schedules
+//! other work (`create_task`, `call_soon`...), no other task or callback has run on that
+//! loop, or is waiting to: a blocking call there (a CLI reading its arguments' files, a
+//! script loading its settings) stalls nothing. LW101, LW102, LW105 and LW103 leave such
+//! calls alone; from the first suspension on, anything the awaited code started (a server,
+//! a client's keep-alive task) may be waiting, and they are reported as anywhere else.
+//!
+//! LW403 asks [`is_entry_coroutine`] too (`Checker::is_entry_coroutine`): only the runner
+//! cancels that task.
+
+use memchr::memmem;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::ast_query::{Node, Walk, any_in_body, last_identifier, uses_of_name, walk_body_shallow};
+use crate::semantic::SemanticModel;
+
+/// The calls that schedule other work on the running loop: once one has run, something else
+/// waits for the loop.
+const SCHEDULERS: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+    "run_coroutine_threadsafe",
+    "start_soon",
+    "gather",
+];
+
+/// The names a module's text hands, called, to something whose name ends in `run` or
+/// `run_until_complete` (`asyncio.run(main(argv))`, `loop.run_until_complete( main() )`):
+/// the only module-level `async def`s that may be entry coroutines. One pass over the text,
+/// so that a module with thousands of coroutines pays for none of them.
+pub fn candidates(source: &str) -> Vec<Box<str>> {
+    let mut names: Vec<Box<str>> = Vec::new();
+    for opener in ["run(", "run_until_complete("] {
+        for at in memmem::find_iter(source.as_bytes(), opener) {
+            let rest = source[at + opener.len()..].trim_start();
+            let name_len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let (name, after) = rest.split_at(name_len);
+            if !name.is_empty()
+                && after.trim_start().starts_with('(')
+                && !names.iter().any(|known| &**known == name)
+            {
+                names.push(name.into());
+            }
+        }
+    }
+    names
+}
+
+/// Whether `call` runs an event loop until the coroutine it is given is done.
+pub fn is_loop_runner(model: &SemanticModel, call: &ast::ExprCall) -> bool {
+    let path = model.call_path(call);
+    model
+        .method_known_by_name(call, path.as_deref())
+        .or(path.as_deref())
+        .is_some_and(crate::catalog::is_loop_run)
+}
+
+/// Whether `function` is a module-level `async def` of `module` that the module runs with a
+/// loop runner (`asyncio.run(main())`) and uses nowhere else; `candidates` are the module's
+/// [`candidates`].
+pub fn is_entry_coroutine(
+    model: &SemanticModel,
+    module: &[Stmt],
+    candidates: &[Box<str>],
+    function: &ast::StmtFunctionDef,
+) -> bool {
+    let name = function.name.as_str();
+    if !function.is_async
+        || !candidates.iter().any(|candidate| &**candidate == name)
+        || !module
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
+    {
+        return false;
+    }
+    let mut runs = 0usize;
+    any_in_body(module, &mut |expr| {
+        if let Expr::Call(runner) = expr
+            && let Some(Expr::Call(entry)) = runner.arguments.args.first()
+            && matches!(&*entry.func, Expr::Name(called) if called.id.as_str() == name)
+            && is_loop_runner(model, runner)
+        {
+            runs += 1;
+        }
+        false
+    });
+    runs > 0 && uses_of_name(module, name, false, &|_| false).len() == runs
+}
+
+/// Where the entry coroutine `function` may first have company on its loop: the start of
+/// its first suspension or scheduling call, or of the outermost loop statement around that
+/// one (whose next turn runs its body again after it). `None` when `function` is no entry
+/// coroutine, or is a generator.
+pub fn runs_alone_until(
+    model: &SemanticModel,
+    module: &[Stmt],
+    candidates: &[Box<str>],
+    function: &ast::StmtFunctionDef,
+) -> Option<TextSize> {
+    if !is_entry_coroutine(model, module, candidates, function) {
+        return None;
+    }
+    let mut first = None;
+    let mut generator = false;
+    walk_body_shallow(&function.body, &mut |node| {
+        let at = match node {
+            Node::Stmt(Stmt::For(ast::StmtFor { is_async: true, .. }))
+            | Node::Stmt(Stmt::With(ast::StmtWith { is_async: true, .. }))
+            | Node::Expr(Expr::Await(_)) => Some(node_start(node)),
+            Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => {
+                generator = true;
+                return Walk::Stop;
+            }
+            Node::Expr(Expr::Call(call))
+                if last_identifier(&call.func).is_some_and(|name| SCHEDULERS.contains(&name)) =>
+            {
+                Some(call.start())
+            }
+            Node::Expr(expr) if crate::ast_query::has_async_comprehension(expr) => {
+                Some(expr.start())
+            }
+            _ => None,
+        };
+        if let Some(at) = at
+            && first.is_none_or(|first| at < first)
+        {
+            first = Some(at);
+        }
+        Walk::Descend
+    });
+    if generator {
+        return None;
+    }
+    // A body with nothing that suspends runs alone to its end.
+    let Some(first) = first else {
+        return Some(function.end());
+    };
+    let mut until = first;
+    walk_body_shallow(&function.body, &mut |node| match node {
+        Node::Stmt(stmt @ (Stmt::For(_) | Stmt::While(_))) if stmt.range().contains(first) => {
+            until = until.min(stmt.start());
+            Walk::Stop
+        }
+        Node::Stmt(stmt) if stmt.start() > first => Walk::Stop,
+        _ => Walk::Descend,
+    });
+    Some(until)
+}
+
+fn node_start(node: Node) -> TextSize {
+    match node {
+        Node::Stmt(stmt) => stmt.start(),
+        Node::Expr(expr) => expr.start(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::candidates;
+
+    #[test]
+    fn candidates_are_the_calls_handed_to_a_runner() {
+        let source = "asyncio.run(main(argv))\nloop.run_until_complete( serve ())\n\
+                      subprocess.run(['ls'])\nrunner.run(main())\nprint('é', run(x))\n";
+        let found = candidates(source);
+        let names: Vec<&str> = found.iter().map(|name| &**name).collect();
+        assert_eq!(names, ["main", "serve"]);
+    }
+}
