@@ -73,6 +73,8 @@ pub const THREAD_RUNNING_DECORATORS: &[(&str, Option<&str>, bool)] = &[
     ("asyncer.asyncify", None, true),
     ("aiofiles.os.wrap", None, true),
     ("aiofiles.ospath.wrap", None, true),
+    // discord.py's debugging cog: an `async def` wrapper that awaits `run_in_executor`.
+    ("jishaku.functools.executor_function", None, true),
     ("textual.work", Some("thread"), false),
     ("textual._work_decorator.work", Some("thread"), false),
 ];

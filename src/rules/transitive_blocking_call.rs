@@ -203,7 +203,8 @@ async def webhook(key):
   worth a finding; LW105 reports direct calls.
 - Calling a sync function that a decorator runs in a worker thread: asgiref's
   `@sync_to_async` (with or without arguments), channels' `@database_sync_to_async`,
-  asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`, or a decorator of
+  asyncer's `@asyncify`, aiofiles' `wrap`, textual's `@work(thread=True)`, jishaku's
+  `@executor_function`, or a decorator of
   the project (in any module) whose wrapper hands the function it was given to a thread and
   calls it nowhere else (`loop.run_in_executor(None, partial(func, *args))`, a `lambda:
   func(*args)` handed there, `asyncio.to_thread(func, *args)`, `executor.submit`, a local
