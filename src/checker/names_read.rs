@@ -237,9 +237,16 @@ fn names_an_awaitable(class: &Expr) -> bool {
     }
 }
 
+/// The protocol of an asynchronous context manager, which some awaitable APIs return instead
+/// of a coroutine (aiohttp's `session.get(url)` and `ws_connect(url)`, entered by hand with
+/// `await ctx.__aenter__()`): reading one is no sign of a value taken for its result.
+const ASYNC_CONTEXT_MEMBERS: &[&str] = &["__aenter__", "__aexit__"];
+
 /// Whether reading `attribute` of a value says it was taken for a call's result.
 pub(crate) fn is_result_member(attribute: &str) -> bool {
-    !COROUTINE_MEMBERS.contains(&attribute) && !FUTURE_MEMBERS.contains(&attribute)
+    !COROUTINE_MEMBERS.contains(&attribute)
+        && !FUTURE_MEMBERS.contains(&attribute)
+        && !ASYNC_CONTEXT_MEMBERS.contains(&attribute)
 }
 
 struct NamesReadCollector<'a> {
@@ -436,9 +443,11 @@ impl<'a> Visitor<'a> for NamesReadCollector<'a> {
             Expr::Name(name) if name.ctx.is_store() => {
                 self.reads().bind(name.id.as_str());
             }
-            // `x.attr` and `x[i]`: `x` is read for one of its members, not whole.
+            // `x.attr` and `x[i]`: `x` is read for one of its members, not whole. A member of
+            // the awaitable's own protocol (`coro.close()`, `ctx.__aenter__()`) uses it whole.
             Expr::Attribute(ast::ExprAttribute { value, attr, .. })
-                if !COROUTINE_MEMBERS.contains(&attr.as_str()) =>
+                if !COROUTINE_MEMBERS.contains(&attr.as_str())
+                    && !ASYNC_CONTEXT_MEMBERS.contains(&attr.as_str()) =>
             {
                 if let Expr::Name(name) = &**value
                     && name.ctx.is_load()
