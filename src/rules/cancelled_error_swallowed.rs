@@ -164,6 +164,14 @@ or, when cleanup must also run on cancellation, re-raise after it:
   any function of the module sets before it cancels, `manager.states.SHUTTING_DOWN.set()`
   then `manager.current_task.cancel()` in a nested signal handler). A flag no method that
   cancels sets tells nothing, and the handler is reported.
+- A background task that only its owner cancels and waits for: the handler leaves the
+  coroutine (a `return`, or a `break` out of a loop after which nothing suspends or loops),
+  the coroutine is a method of the class started only as a task the class keeps in one
+  attribute (`self._task = asyncio.create_task(self._beat())`), and every
+  `self._task.cancel()` of the class is followed in its block by an `await` that names the
+  task (`await self._task`, under `suppress` or not). Ending quietly is what lets the
+  owner's `await` return; nothing else holds the task to be misled. A cancel the class
+  makes without waiting (a sync `close()` that only cancels) keeps the finding.
 - contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
   handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
   no truthy `return` after it: what falls through is the exception handed in, which `async
@@ -454,7 +462,8 @@ fn swallows(
             && !handler.is_some_and(|handler| handed_back_by_exit_protocol(&cx, try_stmt, handler))
             && !handler.is_some_and(|handler| reraised_later(&cx, try_stmt, handler))
             && !called_only_from_reraising_handlers(checker)
-            && !ends_the_entry_coroutine(checker, try_stmt);
+            && !ends_the_entry_coroutine(checker, try_stmt)
+            && !ends_a_task_its_owner_awaits(&cx, try_stmt, handler_body);
         (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
     if !swallows(false).0 {
@@ -2713,6 +2722,163 @@ fn task_consumes(cx: &Cx, task: &str, cancelled: &str) -> bool {
             matches!(expr, Expr::Attribute(attribute)
                 if attribute.attr.as_str() == cancelled && is_name(&attribute.value, Some(its_own)))
         })
+    })
+}
+
+/// The handler ends a background task that only its owner cancels, and the owner waits for
+/// it: the coroutine is a method of the class started only as `self._task =
+/// asyncio.create_task(self._watch())`, every `self._task.cancel()` of the class is followed
+/// in its block by an `await` that names `self._task`, and the handler leaves the coroutine
+/// (a `return`; a `break` out of a loop of the body after which nothing suspends or loops; or
+/// the `try` itself so placed). Ending quietly is the task's side of that protocol: the
+/// owner's `await` returns instead of raising the cancellation it asked for, and no one else
+/// holds the task to cancel or await it.
+fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: &[Stmt]) -> bool {
+    let (Some(class), Some(function)) = (cx.class, cx.checker.current_function()) else {
+        return false;
+    };
+    if !function.is_async || cx.receiver.is_none() {
+        return false;
+    }
+    // The handler leaves the coroutine.
+    let enclosing_loop = cx.checker.statements_in_function().find(|stmt| {
+        matches!(stmt, Stmt::For(_) | Stmt::While(_)) && stmt.range() != try_stmt.range()
+    });
+    let leaves = match handler_body.last() {
+        Some(Stmt::Return(_)) => true,
+        Some(Stmt::Break(_)) => {
+            enclosing_loop.is_some_and(|found| ends_block(&function.body, found.range()))
+        }
+        _ => enclosing_loop.is_none() && ends_block(&function.body, try_stmt.range()),
+    };
+    if !leaves {
+        return false;
+    }
+    // Started only as a task the class keeps in one attribute.
+    let name = function.name.as_str();
+    let mut kept_in: Vec<&str> = Vec::new();
+    for statement in &class.body {
+        let Stmt::FunctionDef(method) = statement else {
+            continue;
+        };
+        let Some(own) = receiver_name(method) else {
+            continue;
+        };
+        walk_body_shallow(&method.body, &mut |node| {
+            if let Node::Stmt(Stmt::Assign(assign)) = node
+                && let [Expr::Attribute(target)] = assign.targets.as_slice()
+                && is_name(&target.value, Some(own))
+                && task_method(cx.checker, &assign.value, own) == Some(name)
+            {
+                kept_in.push(target.attr.as_str());
+            }
+            Walk::Descend
+        });
+    }
+    let module = &cx.checker.module().body;
+    let Some(&attribute) = kept_in.first() else {
+        return false;
+    };
+    if kept_in.iter().any(|other| *other != attribute) {
+        return false;
+    }
+    // Its name used nowhere else: not in the class, and elsewhere in the module only inside
+    // a class with a method of that name of its own (`self._beat()` of a sibling class).
+    let mut in_class = 0usize;
+    let other_uses = ast_query::uses_of_name(module, name, true, &|_| false)
+        .into_iter()
+        .any(|usage| {
+            let Some(at) = usage
+                .caller
+                .and_then(|body| body.first())
+                .map(Ranged::range)
+            else {
+                return true;
+            };
+            if class.range().contains_range(at) {
+                in_class += 1;
+                return false;
+            }
+            !module.iter().any(|statement| {
+                matches!(statement, Stmt::ClassDef(other)
+                if other.range().contains_range(at)
+                    && other.body.iter().any(|member| {
+                        matches!(member, Stmt::FunctionDef(method) if method.name.as_str() == name)
+                    }))
+            })
+        });
+    if other_uses || in_class != kept_in.len() {
+        return false;
+    }
+    // Every cancel of that attribute in the class is waited for.
+    let mut cancels = 0usize;
+    let all_waited = class.body.iter().all(|statement| {
+        let Stmt::FunctionDef(method) = statement else {
+            return true;
+        };
+        let Some(own) = receiver_name(method) else {
+            return true;
+        };
+        let task = format!("{own}.{attribute}");
+        every_cancel_waited_for(&method.body, &task, &mut cancels)
+    });
+    all_waited && cancels > 0
+}
+
+/// Whether every `task.cancel()` statement in `body` (at any depth, nested scopes left out)
+/// is followed, in its own block, by a statement with an `await` that names `task`
+/// (`await task`, `await asyncio.wait([task])`); `cancels` counts them.
+fn every_cancel_waited_for(body: &[Stmt], task: &str, cancels: &mut usize) -> bool {
+    let names_task = |expr: &Expr| dotted_name(expr).is_some_and(|name| name == task);
+    body.iter().enumerate().all(|(at, statement)| {
+        if let Stmt::Expr(expression) = statement
+            && let Expr::Call(call) = &*expression.value
+            && let Expr::Attribute(method) = &*call.func
+            && method.attr.as_str() == "cancel"
+            && names_task(&method.value)
+        {
+            *cancels += 1;
+            return body[at + 1..].iter().any(|later| {
+                any_in_body(std::slice::from_ref(later), &mut |expr| {
+                    matches!(expr, Expr::Await(awaited)
+                        if any_expr(&awaited.value, &mut |inner| names_task(inner)))
+                })
+            });
+        }
+        match statement {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => true,
+            Stmt::If(if_stmt) => {
+                every_cancel_waited_for(&if_stmt.body, task, cancels)
+                    && if_stmt
+                        .elif_else_clauses
+                        .iter()
+                        .all(|clause| every_cancel_waited_for(&clause.body, task, cancels))
+            }
+            Stmt::With(with) => every_cancel_waited_for(&with.body, task, cancels),
+            Stmt::For(for_stmt) => {
+                every_cancel_waited_for(&for_stmt.body, task, cancels)
+                    && every_cancel_waited_for(&for_stmt.orelse, task, cancels)
+            }
+            Stmt::While(while_stmt) => {
+                every_cancel_waited_for(&while_stmt.body, task, cancels)
+                    && every_cancel_waited_for(&while_stmt.orelse, task, cancels)
+            }
+            Stmt::Try(try_stmt) => {
+                every_cancel_waited_for(&try_stmt.body, task, cancels)
+                    && try_stmt.handlers.iter().all(|handler| {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        every_cancel_waited_for(&handler.body, task, cancels)
+                    })
+                    && every_cancel_waited_for(&try_stmt.orelse, task, cancels)
+                    && every_cancel_waited_for(&try_stmt.finalbody, task, cancels)
+            }
+            // A cancel anywhere else (in an expression, a `match` arm) is not followed.
+            other => !any_in_body(std::slice::from_ref(other), &mut |expr| {
+                matches!(expr, Expr::Call(call)
+                    if matches!(&*call.func, Expr::Attribute(method)
+                        if method.attr.as_str() == "cancel" && names_task(&method.value)))
+            }),
+        }
     })
 }
 
