@@ -1,8 +1,8 @@
 //! A program's entry coroutine, and the part of it that runs before anything else can.
 //!
 //! A module-level `async def` that its module hands to a loop runner (`asyncio.run(main())`,
-//! `loop.run_until_complete(main())`) and names nowhere else is the first coroutine of its
-//! loop. Until it first suspends (an `await`, an `async with` or `async for`) or schedules
+//! `loop.run_until_complete(main())`) and names nowhere else, or such a method of a
+//! module-level class (`asyncio.run(self.serve())`), is the first coroutine of its loop. Until it first suspends (an `await`, an `async with` or `async for`) or schedules
 //! other work (`create_task`, `call_soon`...), no other task or callback has run on that
 //! loop, or is waiting to: a blocking call there (a CLI reading its arguments' files, a
 //! script loading its settings) stalls nothing. LW101, LW102, LW105 and LW103 leave such
@@ -34,18 +34,20 @@ const SCHEDULERS: &[&str] = &[
 ];
 
 /// The names a module's text hands, called, to something whose name ends in `run` or
-/// `run_until_complete` (`asyncio.run(main(argv))`, `loop.run_until_complete( main() )`):
-/// the only module-level `async def`s that may be entry coroutines. One pass over the text,
+/// `run_until_complete` (`asyncio.run(main(argv))`, `loop.run_until_complete( main() )`,
+/// `asyncio.run(self.serve())`): the only `async def`s that may be entry coroutines. One pass over the text,
 /// so that a module with thousands of coroutines pays for none of them.
 pub fn candidates(source: &str) -> Vec<Box<str>> {
     let mut names: Vec<Box<str>> = Vec::new();
     for opener in ["run(", "run_until_complete("] {
         for at in memmem::find_iter(source.as_bytes(), opener) {
             let rest = source[at + opener.len()..].trim_start();
-            let name_len = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            let dotted_len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
                 .unwrap_or(rest.len());
-            let (name, after) = rest.split_at(name_len);
+            let (dotted, after) = rest.split_at(dotted_len);
+            // `self.main(` hands over the method `main`.
+            let name = dotted.rsplit('.').next().unwrap_or(dotted);
             if !name.is_empty()
                 && after.trim_start().starts_with('(')
                 && !names.iter().any(|known| &**known == name)
@@ -66,8 +68,9 @@ pub fn is_loop_runner(model: &SemanticModel, call: &ast::ExprCall) -> bool {
         .is_some_and(crate::catalog::is_loop_run)
 }
 
-/// Whether `function` is a module-level `async def` of `module` that the module runs with a
-/// loop runner (`asyncio.run(main())`) and uses nowhere else; `candidates` are the module's
+/// Whether `function` is a module-level `async def` of `module` (or a method of a
+/// module-level class) that the module runs with a loop runner (`asyncio.run(main())`,
+/// `asyncio.run(self.main())`) and uses nowhere else; `candidates` are the module's
 /// [`candidates`].
 pub fn is_entry_coroutine(
     model: &SemanticModel,
@@ -76,26 +79,38 @@ pub fn is_entry_coroutine(
     function: &ast::StmtFunctionDef,
 ) -> bool {
     let name = function.name.as_str();
-    if !function.is_async
-        || !candidates.iter().any(|candidate| &**candidate == name)
-        || !module
-            .iter()
-            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
-    {
+    if !function.is_async || !candidates.iter().any(|candidate| &**candidate == name) {
         return false;
     }
+    let is = |stmt: &Stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function));
+    // A module-level function, run as `asyncio.run(main())`; or a method of a module-level
+    // class, run as `asyncio.run(self.main())` (or on any receiver).
+    let method = if module.iter().any(is) {
+        false
+    } else if module
+        .iter()
+        .any(|stmt| matches!(stmt, Stmt::ClassDef(class) if class.body.iter().any(is)))
+    {
+        true
+    } else {
+        return false;
+    };
     let mut runs = 0usize;
     any_in_body(module, &mut |expr| {
         if let Expr::Call(runner) = expr
             && let Some(Expr::Call(entry)) = runner.arguments.args.first()
-            && matches!(&*entry.func, Expr::Name(called) if called.id.as_str() == name)
+            && match &*entry.func {
+                Expr::Name(called) => !method && called.id.as_str() == name,
+                Expr::Attribute(called) => method && called.attr.as_str() == name,
+                _ => false,
+            }
             && is_loop_runner(model, runner)
         {
             runs += 1;
         }
         false
     });
-    runs > 0 && uses_of_name(module, name, false, &|_| false).len() == runs
+    runs > 0 && uses_of_name(module, name, method, &|_| false).len() == runs
 }
 
 /// Where the entry coroutine `function` may first have company on its loop: the start of
@@ -172,9 +187,10 @@ mod tests {
     #[test]
     fn candidates_are_the_calls_handed_to_a_runner() {
         let source = "asyncio.run(main(argv))\nloop.run_until_complete( serve ())\n\
-                      subprocess.run(['ls'])\nrunner.run(main())\nprint('é', run(x))\n";
+                      subprocess.run(['ls'])\nrunner.run(main())\nprint('é', run(x))\n\
+                      asyncio.run(self.work())\n";
         let found = candidates(source);
         let names: Vec<&str> = found.iter().map(|name| &**name).collect();
-        assert_eq!(names, ["main", "serve"]);
+        assert_eq!(names, ["main", "work", "serve"]);
     }
 }
