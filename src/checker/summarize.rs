@@ -347,6 +347,17 @@ pub(crate) fn record_call(
     // `lock.acquire()` blocks only if the lock is held around blocking work: decided when
     // the module has been walked (`held_locks::settle`).
     let blocks = blocking.filter(|api| catalog::blocks_helper(path, api));
+    // A blocking call of a sync function that runs only when no loop runs on the thread
+    // (the `except RuntimeError` of `get_running_loop()`) never blocks a coroutine's caller.
+    let blocks = blocks.filter(|_| {
+        in_async_context
+            || !may_guard_on_the_loop(checker)
+            || !loop_guards::is_guarded(
+                checker.current_body(),
+                call.range(),
+                &mut checker.rule_state(),
+            )
+    });
     if blocks.is_some()
         && let Some(key) = held_locks::acquired_lock(checker, call, path)
     {

@@ -144,17 +144,17 @@ impl Facts {
                             loop_probes::may_run_on_loop(&edges, &probes, id, probe)
                         };
                         // A call that fills a cache on a miss runs once per key: like a
-                        // memoized function, it does not make its caller block. So does a
+                        // memoized function, it does not make its caller block; nor does
+                        // one that runs only when no loop runs on the thread. So does a
                         // call behind `if not owner.has_x(key):` of a method that stores
                         // into what `has_x` asks about.
                         let edge_runs = |caller: FunctionId, site: usize, callee: FunctionId| {
                             let function = project.function(caller);
                             let probe = function.probe_of_call(site);
                             project.call_runs_body(caller, site, callee)
-                                && !function
-                                    .calls
-                                    .get(site)
-                                    .is_some_and(|call| fills_cache(caller, call.fills_cache()))
+                                && !function.calls.get(site).is_some_and(|call| {
+                                    fills_cache(caller, call.fills_cache()) || call.loop_guarded()
+                                })
                                 && !fills_owned_cache(project, &edges, caller, probe, callee)
                                 && on_loop(caller, probe)
                         };

@@ -100,6 +100,11 @@ async def webhook(key):
 - A call from a coroutine that runs only on an event loop of its own (a Flask async view,
   or a coroutine only such views await directly): it stalls that request alone, as LW101
   describes.
+- A blocking call, or a call of a blocking helper, in the part of a sync function that
+  runs only when no loop runs on its thread: the `except RuntimeError` handler of a `try`
+  that asks for the running loop (`try: loop = asyncio.get_running_loop()` / `except
+  RuntimeError: save(row)`), the branch where `loop.is_running()` is false. Called from a
+  coroutine, a loop runs there, and that branch does not.
 - A call from a program's entry coroutine (`asyncio.run(main())`) before it first
   suspends or schedules other work, as LW101 describes: nothing else waits on its loop yet.
 - A method of a value's class that the coroutine awaits, enters with `async with` or
