@@ -1,6 +1,9 @@
-//! CPU-heavy password hashing and key derivation (LW102): deliberately slow functions that
-//! hold the loop for tens to hundreds of milliseconds. Key-expansion KDFs (`HKDF`,
-//! `ConcatKDF`, `X963KDF`) are one or two HMACs, microseconds: not listed.
+//! CPU-heavy password hashing, key derivation and key generation (LW102): deliberately slow
+//! functions that hold the loop for tens to hundreds of milliseconds, and the prime searches
+//! of RSA, DSA and Diffie-Hellman key and parameter generation (seconds for large keys), with
+//! the loading of a private key, which checks an RSA key's primes (or derives the key of an
+//! encrypted one). Key-expansion KDFs (`HKDF`, `ConcatKDF`, `X963KDF`) are one or two HMACs,
+//! microseconds: not listed; nor are elliptic-curve keys, made in microseconds.
 
 use super::entries::{Api, CPU, Class, ClassFamily, Library};
 
@@ -47,18 +50,33 @@ pub(super) const LIBRARIES: &[Library] = &[
         Api::new("hashlib.pbkdf2_hmac").blocks(CPU),
         Api::new("hashlib.scrypt").blocks(CPU),
     ]),
-    Library::new("cryptography").classes(&[
-        Class::new("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC").methods(&[
-            Api::new("derive").blocks(CPU),
-            Api::new("verify").blocks(CPU),
+    Library::new("cryptography")
+        .functions(&[
+            Api::new("cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key")
+                .blocks(CPU),
+            Api::new("cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key")
+                .blocks(CPU),
+            Api::new("cryptography.hazmat.primitives.asymmetric.dsa.generate_parameters")
+                .blocks(CPU),
+            Api::new("cryptography.hazmat.primitives.asymmetric.dh.generate_parameters")
+                .blocks(CPU),
+            Api::new("cryptography.hazmat.primitives.serialization.load_pem_private_key")
+                .blocks(CPU),
+            Api::new("cryptography.hazmat.primitives.serialization.load_der_private_key")
+                .blocks(CPU),
+        ])
+        .classes(&[
+            Class::new("cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC").methods(&[
+                Api::new("derive").blocks(CPU),
+                Api::new("verify").blocks(CPU),
+            ]),
+            Class::new("cryptography.hazmat.primitives.kdf.scrypt.Scrypt").methods(&[
+                Api::new("derive").blocks(CPU),
+                Api::new("verify").blocks(CPU),
+            ]),
+            Class::new("cryptography.hazmat.primitives.kdf.argon2.Argon2id").methods(&[
+                Api::new("derive").blocks(CPU),
+                Api::new("verify").blocks(CPU),
+            ]),
         ]),
-        Class::new("cryptography.hazmat.primitives.kdf.scrypt.Scrypt").methods(&[
-            Api::new("derive").blocks(CPU),
-            Api::new("verify").blocks(CPU),
-        ]),
-        Class::new("cryptography.hazmat.primitives.kdf.argon2.Argon2id").methods(&[
-            Api::new("derive").blocks(CPU),
-            Api::new("verify").blocks(CPU),
-        ]),
-    ]),
 ];

@@ -1,7 +1,7 @@
-//! Blocking protocol clients: paho-mqtt's connect and network loop, and the standard
-//! library's clients for FTP, SMTP, POP3, IMAP and XML-RPC: building one of those connects
-//! (XML-RPC's connects per call), and every method is a round trip except the local
-//! settings listed without blocking facts.
+//! Blocking protocol clients: paho-mqtt's connect and network loop, the standard
+//! library's clients for FTP, SMTP, POP3, IMAP and XML-RPC (building one of those connects,
+//! XML-RPC's per call, and every method is a round trip except the local settings listed
+//! without blocking facts), and pyserial's ports, whose reads wait for the device.
 
 use super::entries::{Api, Class, Library, io};
 
@@ -10,6 +10,7 @@ const AIOSMTPLIB: Option<&str> = Some("aiosmtplib");
 const AIOIMAPLIB: Option<&str> = Some("aioimaplib");
 
 const AIOMQTT: Option<&str> = Some("aiomqtt");
+const SERIAL_ASYNCIO: Option<&str> = Some("pyserial-asyncio's `open_serial_connection`");
 
 pub(super) const LIBRARIES: &[Library] = &[
     // paho-mqtt: connecting waits on the socket, and its network loop blocks for its
@@ -45,4 +46,24 @@ pub(super) const LIBRARIES: &[Library] = &[
         .other_methods(io(AIOIMAPLIB))]),
     Library::new("xmlrpc.client")
         .classes(&[Class::new("xmlrpc.client.ServerProxy").other_methods(io(None))]),
+    // pyserial: opening the port opens the device, a read waits for its bytes (up to the
+    // port's `timeout`, for ever by default), a write or flush for the driver to take them.
+    Library::new("serial")
+        .functions(&[Api::new("serial.serial_for_url")
+            .blocks(io(SERIAL_ASYNCIO))
+            .returns(SERIAL_PORT)])
+        .classes(&[Class::new(SERIAL_PORT)
+            .aliases(&["serial.serialposix.Serial", "serial.serialwin32.Serial"])
+            .constructor_blocks(io(SERIAL_ASYNCIO))
+            .methods(&[
+                Api::new("open").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("read").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("read_until").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("readline").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("readlines").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("write").blocks(io(SERIAL_ASYNCIO)),
+                Api::new("flush").blocks(io(SERIAL_ASYNCIO)),
+            ])]),
 ];
+
+const SERIAL_PORT: &str = "serial.Serial";

@@ -16,7 +16,11 @@ Flags CPU-heavy password hashing and key derivation called directly inside an `a
 `bcrypt.hashpw/checkpw/kdf`, passlib's `CryptContext.hash/verify/verify_and_update` and
 `passlib.hash.<scheme>.hash/verify`, `argon2.PasswordHasher.hash/verify`,
 `pwdlib.PasswordHash.hash/verify/verify_and_update` (and its hashers' `hash/verify`),
-`hashlib.pbkdf2_hmac/scrypt`, and the `cryptography` KDFs' `derive/verify`.
+`hashlib.pbkdf2_hmac/scrypt`, the `cryptography` KDFs' `derive/verify`, and its key
+generation and private-key loading: `rsa.generate_private_key` (seconds for a 4096-bit
+key), `dsa.generate_private_key/generate_parameters`, `dh.generate_parameters`,
+`serialization.load_pem_private_key/load_der_private_key` (which checks an RSA key's primes,
+or derives the key of an encrypted one).
 
 ## Why is this bad?
 These functions are slow on purpose: a bcrypt hash at cost 12 takes around 250 ms, and
