@@ -99,8 +99,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   await self.aclose()`, and `__aexit__` awaits `self.aclose()`: a response that is its own
   context manager). Iterating such an object without entering it is not looked for.
 - A `yield` in a nested function, or in the `finally` block itself.
-- A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings):
-  there is no cleanup to wait for.
+- A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings)
+  or only writes a line (`logger.debug("stream closed")`, `print(...)`): there is no cleanup
+  to wait for, only a log line that comes late.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
   `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`,
   `aiohttp.MultipartWriter()` (a body being built; also a class of the project derived from
@@ -142,6 +143,7 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     let finally_closes_own = |finalbody: &[Stmt]| {
         finally_closes_own_generators(checker, function, finalbody)
             .or_else(|| finally_is_class_exit(checker, function, finalbody).then(Vec::new))
+            .or_else(|| finally_only_logs(checker, finalbody).then(Vec::new))
     };
     let of_other_module = |expr: &Expr| context_of_another_module(checker, expr);
     let mut finder = YieldFinder::new(
@@ -248,6 +250,19 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
         && crate::ast_query::any_in_body(&exit.body, &mut |expr| {
             attribute_of(expr, exit_receiver).is_some_and(|attribute| kept.contains(&attribute))
         })
+}
+
+/// A `finally` that only writes a line (`logger.debug("stream closed")`, `print(...)`, with
+/// `pass` or strings beside): it releases nothing, so running it late delays a log line, not
+/// a cleanup.
+fn finally_only_logs(checker: &Checker, finalbody: &[Stmt]) -> bool {
+    finalbody.iter().all(|stmt| match stmt {
+        Stmt::Expr(expression) => {
+            crate::checker::polled_state::is_logging_call(checker, &expression.value)
+                || crate::ast_query::does_nothing(std::slice::from_ref(stmt))
+        }
+        other => crate::ast_query::does_nothing(std::slice::from_ref(other)),
+    })
 }
 
 /// Whether a `finally` of a generator method only calls methods of its instance that the
