@@ -54,6 +54,8 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || uses_a_settled_object(checker, call, path)
         || (path.starts_with("socket.socket.")
             && super::nonblocking_sockets::treated_as_non_blocking(checker, call))
+        || (path.starts_with("serial.Serial.")
+            && super::nonblocking_sockets::serial_ports_polled(checker))
         || on_file_opened_here(checker, call, path)
         || handed_a_file_opened_here(checker, call, &api)
         || (api.needs_file_argument && !first_argument_is_file(checker, call))

@@ -31,7 +31,8 @@ locks, events and threads, on `queue` and `multiprocessing` queues and processes
 descriptors (`select.select` and its poll objects, `selectors`; a zero timeout only polls),
 `ftplib`/`smtplib`/`poplib`/`imaplib`/`xmlrpc.client`, the MQTT client of `paho.mqtt`
 (connecting, and its network loop; not publishing, which only queues for the client's own
-thread), pyserial's ports (`serial.Serial`: opening one, reading and writing it), the sync clients of hosted model APIs (`openai`: chat completions, completions,
+thread), pyserial's ports (`serial.Serial`: opening one, reading and writing it; not in a
+module that polls its ports, setting a port's timeout to 0, as pyserial-asyncio does), the sync clients of hosted model APIs (`openai`: chat completions, completions,
 embeddings, responses, images, moderations and audio, and the module API before 1.0,
 `openai.ChatCompletion.create`; `anthropic`: messages) and of
 `qdrant_client`, `subprocess` and `os.system`-style
