@@ -122,6 +122,11 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   is not known, and loopwarden does not guess. The same for a session built with `**kwargs` or
   a `timeout=` given as a variable, and for a `StreamReader` known only by its type (it is as
   often a subprocess pipe as a socket).
+- An operation in the branch of an `if` on a configured timeout that runs when none is set,
+  the other branch bounding the same work by it (`if self.timeout: await
+  asyncio.wait_for(op(), self.timeout)` / `else: await op()`, or `if timeout is None:` ...
+  `else:` under `async with asyncio.timeout(timeout)`): `wait_for(op(), self.timeout)`
+  spelled out, the caller's choice of no deadline.
 - A request on a session parameter that the function rebinds (`session = session or
   ClientSession(...)`), or that its callers only pass on from their own callers (one call is
   followed, not a chain of them); a session handed in by a test module (`test_*.py`,
