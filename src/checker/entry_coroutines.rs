@@ -110,7 +110,13 @@ pub fn is_entry_coroutine(
         }
         false
     });
-    runs > 0 && uses_of_name(module, name, method, &|_| false).len() == runs
+    // A method named like the runner (`run`, of `asyncio.run(self.run())`) does not count
+    // the runner among its uses.
+    let uses = uses_of_name(module, name, method, &|_| false)
+        .into_iter()
+        .filter(|usage| !usage.call.is_some_and(|call| is_loop_runner(model, call)))
+        .count();
+    runs > 0 && uses == runs
 }
 
 /// Where the entry coroutine `function` may first have company on its loop: the start of
