@@ -75,6 +75,7 @@ pub fn is_loop_runner(model: &SemanticModel, call: &ast::ExprCall) -> bool {
 pub fn is_entry_coroutine(
     model: &SemanticModel,
     module: &[Stmt],
+    enclosing: Option<&ast::StmtFunctionDef>,
     candidates: &[Box<str>],
     function: &ast::StmtFunctionDef,
 ) -> bool {
@@ -83,20 +84,24 @@ pub fn is_entry_coroutine(
         return false;
     }
     let is = |stmt: &Stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function));
-    // A module-level function, run as `asyncio.run(main())`; or a method of a module-level
-    // class, run as `asyncio.run(self.main())` (or on any receiver).
-    let method = if module.iter().any(is) {
-        false
+    // A module-level function, run as `asyncio.run(main())`; a method of a module-level
+    // class, run as `asyncio.run(self.main())` (or on any receiver); or a function nested
+    // in another, run there (a thread's target making a loop of its own for it): its uses
+    // are looked for in the body around it.
+    let (scope, method) = if let Some(outer) = enclosing {
+        (&outer.body[..], false)
+    } else if module.iter().any(is) {
+        (module, false)
     } else if module
         .iter()
         .any(|stmt| matches!(stmt, Stmt::ClassDef(class) if class.body.iter().any(is)))
     {
-        true
+        (module, true)
     } else {
         return false;
     };
     let mut runs = 0usize;
-    any_in_body(module, &mut |expr| {
+    any_in_body(scope, &mut |expr| {
         if let Expr::Call(runner) = expr
             && let Some(Expr::Call(entry)) = runner.arguments.args.first()
             && match &*entry.func {
@@ -112,7 +117,7 @@ pub fn is_entry_coroutine(
     });
     // A method named like the runner (`run`, of `asyncio.run(self.run())`) does not count
     // the runner among its uses.
-    let uses = uses_of_name(module, name, method, &|_| false)
+    let uses = uses_of_name(scope, name, method, &|_| false)
         .into_iter()
         .filter(|usage| !usage.call.is_some_and(|call| is_loop_runner(model, call)))
         .count();
@@ -126,10 +131,11 @@ pub fn is_entry_coroutine(
 pub fn runs_alone_until(
     model: &SemanticModel,
     module: &[Stmt],
+    enclosing: Option<&ast::StmtFunctionDef>,
     candidates: &[Box<str>],
     function: &ast::StmtFunctionDef,
 ) -> Option<TextSize> {
-    if !is_entry_coroutine(model, module, candidates, function) {
+    if !is_entry_coroutine(model, module, enclosing, candidates, function) {
         return None;
     }
     let mut first = None;

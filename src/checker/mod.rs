@@ -246,12 +246,19 @@ impl<'a> Checker<'a, '_> {
         self.source_words().mentions(self.source, word)
     }
 
-    /// Whether `function` is the module's entry coroutine, a module-level `async def` it
-    /// runs with `asyncio.run(...)` and names nowhere else ([`entry_coroutines`]).
+    /// Whether `function` is an entry coroutine: a module-level `async def` the module runs
+    /// with `asyncio.run(...)` and names nowhere else, such a method, or such a function
+    /// nested in another ([`entry_coroutines`]).
     pub fn is_entry_coroutine(&self, function: &ast::StmtFunctionDef) -> bool {
+        // The function around it, when it is nested in one.
+        let enclosing = match self.functions.as_slice() {
+            [.., outer, current] if std::ptr::eq(*current, function) => Some(*outer),
+            _ => None,
+        };
         entry_coroutines::is_entry_coroutine(
             &self.model,
             &self.module.body,
+            enclosing,
             self.entry_candidates(),
             function,
         )
@@ -576,6 +583,7 @@ impl<'a> Checker<'a, '_> {
             entry_coroutines::runs_alone_until(
                 &self.model,
                 &self.module.body,
+                self.current_function(),
                 self.entry_candidates(),
                 function,
             )
