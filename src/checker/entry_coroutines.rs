@@ -59,13 +59,16 @@ pub fn candidates(source: &str) -> Vec<Box<str>> {
     names
 }
 
-/// Whether `call` runs an event loop until the coroutine it is given is done.
+/// Whether `call` runs an event loop until the coroutine it is given is done. The method
+/// `run_until_complete` is known by its name: the runner calls are looked for from the
+/// module's scope, where a receiver typed inside a method (`self.loop`) is not.
 pub fn is_loop_runner(model: &SemanticModel, call: &ast::ExprCall) -> bool {
     let path = model.call_path(call);
     model
         .method_known_by_name(call, path.as_deref())
         .or(path.as_deref())
         .is_some_and(crate::catalog::is_loop_run)
+        || matches!(&*call.func, Expr::Attribute(method) if method.attr.as_str() == "run_until_complete")
 }
 
 /// Whether `function` is a module-level `async def` of `module` (or a method of a
@@ -125,8 +128,9 @@ pub fn is_entry_coroutine(
 }
 
 /// Where the entry coroutine `function` may first have company on its loop: the start of
-/// its first suspension or scheduling call, or of the outermost loop statement around that
-/// one (whose next turn runs its body again after it). `None` when `function` is no entry
+/// its first suspension or scheduling call, or of the outermost loop around that one (whose
+/// next turn runs its body again after it): a `while` from its test on, a `for` from its
+/// body on (what it iterates is evaluated once, before). `None` when `function` is no entry
 /// coroutine, or is a generator.
 pub fn runs_alone_until(
     model: &SemanticModel,
@@ -175,7 +179,14 @@ pub fn runs_alone_until(
     };
     let mut until = first;
     walk_body_shallow(&function.body, &mut |node| match node {
-        Node::Stmt(stmt @ (Stmt::For(_) | Stmt::While(_))) if stmt.range().contains(first) => {
+        // A `for` evaluates what it iterates once, before its first turn: only its body
+        // runs again after a suspension in it.
+        Node::Stmt(Stmt::For(for_stmt)) if for_stmt.range().contains(first) => {
+            let body_start = for_stmt.body.first().map_or(first, Ranged::start);
+            until = until.min(body_start);
+            Walk::Stop
+        }
+        Node::Stmt(stmt @ Stmt::While(_)) if stmt.range().contains(first) => {
             until = until.min(stmt.start());
             Walk::Stop
         }
