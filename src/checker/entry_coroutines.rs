@@ -146,9 +146,15 @@ pub fn runs_alone_until(
     let mut generator = false;
     walk_body_shallow(&function.body, &mut |node| {
         let at = match node {
-            Node::Stmt(Stmt::For(ast::StmtFor { is_async: true, .. }))
-            | Node::Stmt(Stmt::With(ast::StmtWith { is_async: true, .. }))
-            | Node::Expr(Expr::Await(_)) => Some(node_start(node)),
+            // An `async for` first evaluates what it iterates, an `async with` its first
+            // item's context expression; the suspension comes after.
+            Node::Stmt(Stmt::For(for_stmt)) if for_stmt.is_async => Some(for_stmt.iter.end()),
+            Node::Stmt(Stmt::With(with)) if with.is_async => Some(
+                with.items
+                    .first()
+                    .map_or(with.start(), |item| item.context_expr.end()),
+            ),
+            Node::Expr(Expr::Await(_)) => Some(node_start(node)),
             Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => {
                 generator = true;
                 return Walk::Stop;
