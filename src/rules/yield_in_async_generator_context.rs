@@ -76,7 +76,10 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   Transport` and `events = self.transport.stream(...)`): that finding waits for the link,
   which confirms the callee is an `async def` that yields; when it is not (or the type is
   unknown) the finding stands, naming the block by what it closes (`` `try…finally`
-  (closing `stream(...)`) ``) when the link decided it.
+  (closing `stream(...)`) ``) when the link decided it. So does a decorator's wrapper that
+  closes the generator made by calling what it was handed (`generator = function(*args)`,
+  `function` a parameter of the wrapper or of the decorator around it): the decorated
+  generator is reported where it is defined.
 - A generator whose every call in its module is iterated to its end by a list or set
   comprehension that only collects its items, or by an `async for` loop whose body only
   collects (assignments and calls of `append`, `add`, `extend`, `update`, `put_nowait` and
@@ -983,8 +986,9 @@ fn is_own_generator_call(
 /// Whether a `finally` only closes generators the function made: every statement is `await
 /// events.aclose()` on a name every binding of which, in the function, is a call of a
 /// generator of this module ([`is_own_generator_call`]: `events = self.stream(...)` or, in
-/// another branch, `self.websocket(...)`) or of a function another module of the project
-/// defines (`self.transport.stream(...)`, typed through the attribute). What it releases
+/// another branch, `self.websocket(...)`), of a function another module of the project
+/// defines (`self.transport.stream(...)`, typed through the attribute), or of a callable the
+/// function (or one around it) was handed (a decorator's wrapper: [`calls_a_parameter`]). What it releases
 /// late is that generator's, reported there, as for `async with aclosing(self.stream(...))`.
 /// `Some` of the other modules' paths (none: all of this module), for the link to confirm
 /// they are async generators; `None` when the `finally` does anything else.
@@ -1034,13 +1038,31 @@ fn finally_closes_own_generators(
             let Some(Expr::Call(inner)) = value else {
                 return None;
             };
-            if is_own_generator_call(checker, function, inner) {
+            if is_own_generator_call(checker, function, inner) || calls_a_parameter(checker, inner)
+            {
                 continue;
             }
             others.push(generator_path(checker, function, inner)?);
         }
     }
     Some(others)
+}
+
+/// Whether `call` calls a parameter of the current function or of one around it (`function`
+/// of a decorator, `generator = function(*args)` in its wrapper): the generator made is the
+/// decorated one, reported where it is defined; a wrapper that closes it when it stops adds
+/// no cleanup of its own.
+fn calls_a_parameter(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let Expr::Name(callee) = &*call.func else {
+        return false;
+    };
+    let name = callee.id.as_str();
+    checker.functions.iter().any(|function| {
+        function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name)
+    })
 }
 
 /// The path the link resolves `inner`'s callee by, when it may be a function of the
