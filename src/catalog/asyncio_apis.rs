@@ -484,3 +484,18 @@ pub const LOOP_RUNS_CALLBACK: &[&str] = &[
     "add_writer",
     "add_signal_handler",
 ];
+
+/// The last names of the calls that schedule other work on the running loop (a task, a
+/// callback, a coroutine from another thread): once one has run, something else waits for
+/// the loop (`checker::entry_coroutines`).
+pub const LOOP_SCHEDULING_CALLS: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+    "run_coroutine_threadsafe",
+    "start_soon",
+    "gather",
+];

@@ -1,10 +1,11 @@
 //! A program's entry coroutine, and the part of it that runs before anything else can.
 //!
 //! A module-level `async def` that its module hands to a loop runner (`asyncio.run(main())`,
-//! `loop.run_until_complete(main())`) and names nowhere else, or such a method of a
-//! module-level class (`asyncio.run(self.serve())`), is the first coroutine of its loop. Until it first suspends (an `await`, an `async with` or `async for`) or schedules
-//! other work (`create_task`, `call_soon`...), no other task or callback has run on that
-//! loop, or is waiting to: a blocking call there (a CLI reading its arguments' files, a
+//! `loop.run_until_complete(main())`) and names nowhere else, such a method of a
+//! module-level class (`asyncio.run(self.serve())`), or such a function nested in the one
+//! that runs it, is the first coroutine of its loop. Until it first suspends (an `await`, an
+//! `async with` or `async for`) or schedules other work (`create_task`, `call_soon`...), no
+//! other task or callback has run on that loop, or is waiting to: a blocking call there (a CLI reading its arguments' files, a
 //! script loading its settings) stalls nothing. LW101, LW102, LW105 and LW103 leave such
 //! calls alone; from the first suspension on, anything the awaited code started (a server,
 //! a client's keep-alive task) may be waiting, and they are reported as anywhere else.
@@ -17,26 +18,13 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::ast_query::{Node, Walk, any_in_body, last_identifier, uses_of_name, walk_body_shallow};
+use crate::catalog::LOOP_SCHEDULING_CALLS;
 use crate::semantic::SemanticModel;
-
-/// The calls that schedule other work on the running loop: once one has run, something else
-/// waits for the loop.
-const SCHEDULERS: &[&str] = &[
-    "create_task",
-    "ensure_future",
-    "call_soon",
-    "call_soon_threadsafe",
-    "call_later",
-    "call_at",
-    "run_coroutine_threadsafe",
-    "start_soon",
-    "gather",
-];
 
 /// The names a module's text hands, called, to something whose name ends in `run` or
 /// `run_until_complete` (`asyncio.run(main(argv))`, `loop.run_until_complete( main() )`,
-/// `asyncio.run(self.serve())`): the only `async def`s that may be entry coroutines. One pass over the text,
-/// so that a module with thousands of coroutines pays for none of them.
+/// `asyncio.run(self.serve())`): the only `async def`s that may be entry coroutines. One
+/// pass over the text, so that a module with thousands of coroutines pays for none of them.
 pub fn candidates(source: &str) -> Vec<Box<str>> {
     let mut names: Vec<Box<str>> = Vec::new();
     for opener in ["run(", "run_until_complete("] {
@@ -160,7 +148,8 @@ pub fn runs_alone_until(
                 return Walk::Stop;
             }
             Node::Expr(Expr::Call(call))
-                if last_identifier(&call.func).is_some_and(|name| SCHEDULERS.contains(&name)) =>
+                if last_identifier(&call.func)
+                    .is_some_and(|name| LOOP_SCHEDULING_CALLS.contains(&name)) =>
             {
                 Some(call.start())
             }
