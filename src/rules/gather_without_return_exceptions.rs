@@ -132,7 +132,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
 ## Not flagged
 - A `gather` of a single, non-starred awaitable: there are no siblings to leave behind.
 - Any explicit `return_exceptions=` (`True`, or `False` when the fail-fast behaviour is
-  intended), or keywords passed through `**kwargs`, which may contain it.
+  intended), or keywords passed through `**kwargs`, which may contain it. But a
+  `return_exceptions=False` written out and followed by a check of the results for
+  exceptions (the shape above) is reported: the check can never see one.
 - Siblings that cannot fail: every awaitable runs a coroutine of this module whose whole body
   is a `try` with an `except Exception:` (or `BaseException`, or bare) handler that does not
   raise, with only docstrings, logging calls, plain returns and guards (`if self._queue is None:
@@ -187,7 +189,18 @@ configured target version (`TaskGroup` on 3.11+, else `return_exceptions=True`).
 const MAX_DEPTH: usize = 8;
 
 pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprCall, path: &str) {
-    if !GATHER_CALLS.contains(&path) || !fails_fast_over_siblings(call) {
+    if !GATHER_CALLS.contains(&path) {
+        return;
+    }
+    // `return_exceptions=False` written out chooses failing fast, unless the code then
+    // checks the results for exceptions, which it can never see.
+    if passes_false_return_exceptions(call) {
+        if let Some(observed) = results_checked_for_exceptions(checker, call) {
+            report_with(checker, call, &observed, "with `return_exceptions=False`");
+        }
+        return;
+    }
+    if !fails_fast_over_siblings(call) {
         return;
     }
     // Futures created and owned elsewhere: their owner supervises them.
@@ -233,8 +246,27 @@ pub(crate) fn check_call<'a>(checker: &mut Checker<'a, '_>, call: &'a ast::ExprC
     report(checker, call, &observed);
 }
 
+/// Whether `call` gathers two or more awaitables (or a starred one) with
+/// `return_exceptions=False` spelled as a literal, and no `**kwargs`.
+fn passes_false_return_exceptions(call: &ast::ExprCall) -> bool {
+    let arguments = &call.arguments;
+    arguments
+        .keywords
+        .iter()
+        .all(|keyword| keyword.arg.is_some())
+        && arguments.find_keyword("return_exceptions").is_some_and(
+            |keyword| matches!(&keyword.value, Expr::BooleanLiteral(literal) if !literal.value),
+        )
+        && (arguments.args.len() >= 2 || arguments.args.iter().any(Expr::is_starred_expr))
+}
+
 /// Reports the gather `call`, observed to exit early as `observed` says.
 fn report(checker: &mut Checker, call: &ast::ExprCall, observed: &str) {
+    report_with(checker, call, observed, "without `return_exceptions=`");
+}
+
+/// [`report`], the message saying how the call spells (or leaves out) `return_exceptions`.
+fn report_with(checker: &mut Checker, call: &ast::ExprCall, observed: &str, spelled: &str) {
     let target = checker.settings.target_version;
     let help = if (target.major, target.minor) >= (3, 11) {
         "Use `asyncio.TaskGroup`, which cancels the siblings and raises every error in an `ExceptionGroup`; or pass `return_exceptions=True` and check each result"
@@ -244,7 +276,7 @@ fn report(checker: &mut Checker, call: &ast::ExprCall, observed: &str) {
     checker.report(
         Diagnostic::new(
             Rule::GatherWithoutReturnExceptions,
-            format!("`asyncio.gather` without `return_exceptions=`: {observed}"),
+            format!("`asyncio.gather` {spelled}: {observed}"),
             call.range(),
         )
         .with_help(help),
