@@ -6,7 +6,7 @@
 //! pyserial port of a module that polls its ports: one that sets a port's `timeout` (and
 //! `write_timeout`) to `0` reads and writes only what is ready, as pyserial-asyncio does.
 
-use ruff_python_ast::visitor::{Visitor, walk_expr};
+use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -118,67 +118,70 @@ fn is_zero(expr: &Expr) -> bool {
 }
 
 /// Whether the module polls its pyserial ports: it sets a `timeout` to `0`, as an attribute
-/// (`port.timeout = 0`) or a keyword of a port it opens (`serial.Serial(url, timeout=0)`). Its ports' reads
-/// and writes then return what is ready at once. Asked once per module, only of modules that
-/// read or write a port.
+/// (`port.timeout = 0`) or a keyword of a port it opens (`serial.Serial(url, timeout=0)`).
+/// Its ports' reads and writes then return what is ready at once. Asked once per module (one
+/// walk of it), only of modules that read or write a port.
 pub(crate) fn serial_ports_polled(checker: &Checker) -> bool {
     #[derive(Default)]
     struct Polled(Option<bool>);
     if let Some(known) = checker.rule_state::<Polled>().0 {
         return known;
     }
-    let is_zero = |expr: &Expr| {
-        matches!(expr, Expr::NumberLiteral(number)
-            if matches!(&number.value, ast::Number::Int(int) if int.as_u8() == Some(0))
-                || matches!(number.value, ast::Number::Float(value) if value == 0.0))
-    };
-    let mut polled = crate::ast_query::any_in_body(&checker.module().body, &mut |expr| {
-        matches!(expr, Expr::Call(call)
-        if crate::ast_query::last_identifier(&call.func)
-            .is_some_and(|name| matches!(name, "Serial" | "serial_for_url"))
-            && call.arguments.keywords.iter().any(|keyword| {
-            keyword.arg.as_ref().is_some_and(|arg| arg.as_str() == "timeout")
-                && is_zero(&keyword.value)
-        }))
-    });
-    if !polled {
-        polled = module_assigns_zero_timeout(&checker.module().body, &is_zero);
-    }
-    checker.rule_state::<Polled>().0 = Some(polled);
-    polled
-}
-
-/// Whether any statement of `body`, at any depth, is `x.timeout = 0`.
-fn module_assigns_zero_timeout(body: &[Stmt], is_zero: &dyn Fn(&Expr) -> bool) -> bool {
-    struct Finder<'z> {
-        is_zero: &'z dyn Fn(&Expr) -> bool,
-        found: bool,
-        nesting: usize,
-    }
-    impl<'a> ruff_python_ast::statement_visitor::StatementVisitor<'a> for Finder<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || self.nesting >= crate::source::MAX_NESTING {
-                return;
-            }
-            if let Stmt::Assign(assign) = stmt
-                && (self.is_zero)(&assign.value)
-                && assign.targets.iter().any(|target| {
-                    matches!(target, Expr::Attribute(attribute) if attribute.attr.as_str() == "timeout")
-                })
-            {
-                self.found = true;
-                return;
-            }
-            self.nesting += 1;
-            ruff_python_ast::statement_visitor::walk_stmt(self, stmt);
-            self.nesting -= 1;
-        }
-    }
-    let mut finder = Finder {
-        is_zero,
+    let mut finder = ZeroTimeoutFinder {
         found: false,
         nesting: 0,
     };
-    ruff_python_ast::statement_visitor::StatementVisitor::visit_body(&mut finder, body);
+    finder.visit_body(&checker.module().body);
+    checker.rule_state::<Polled>().0 = Some(finder.found);
     finder.found
+}
+
+/// Finds `x.timeout = 0`, or `Serial(..., timeout=0)` / `serial_for_url(..., timeout=0)`,
+/// anywhere in a module, nested scopes included.
+struct ZeroTimeoutFinder {
+    found: bool,
+    nesting: usize,
+}
+
+impl<'a> Visitor<'a> for ZeroTimeoutFinder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.found || self.nesting >= crate::source::MAX_NESTING {
+            return;
+        }
+        if let Stmt::Assign(assign) = stmt
+            && is_zero(&assign.value)
+            && assign.targets.iter().any(|target| {
+                matches!(target, Expr::Attribute(attribute) if attribute.attr.as_str() == "timeout")
+            })
+        {
+            self.found = true;
+            return;
+        }
+        self.nesting += 1;
+        walk_stmt(self, stmt);
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found || self.nesting >= crate::source::MAX_NESTING {
+            return;
+        }
+        if let Expr::Call(call) = expr
+            && crate::ast_query::last_identifier(&call.func)
+                .is_some_and(|name| matches!(name, "Serial" | "serial_for_url"))
+            && call.arguments.keywords.iter().any(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|arg| arg.as_str() == "timeout")
+                    && is_zero(&keyword.value)
+            })
+        {
+            self.found = true;
+            return;
+        }
+        self.nesting += 1;
+        walk_expr(self, expr);
+        self.nesting -= 1;
+    }
 }

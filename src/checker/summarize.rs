@@ -247,16 +247,24 @@ pub(crate) fn record_call(
     } else {
         None
     };
+    // Whether the call, in a sync function, runs only when no loop runs on the thread (the
+    // `except RuntimeError` branch of the sync-hook bridge): asked of project calls and of
+    // blocking calls, answered once.
+    let mut without_loop: Option<bool> = None;
+    let mut runs_without_loop = |checker: &mut Checker| {
+        *without_loop.get_or_insert_with(|| {
+            !in_async_context
+                && may_guard_on_the_loop(checker)
+                && loop_guards::is_guarded(
+                    checker.current_body(),
+                    call.range(),
+                    &mut checker.rule_state(),
+                )
+        })
+    };
     // A call to a project function that runs only when no loop does does not carry the
-    // loop into its callee (the `except RuntimeError` branch of the sync-hook bridge).
-    let loop_guarded = may_reach_project
-        && !in_async_context
-        && may_guard_on_the_loop(checker)
-        && loop_guards::is_guarded(
-            checker.current_body(),
-            call.range(),
-            &mut checker.rule_state(),
-        );
+    // loop into its callee.
+    let loop_guarded = may_reach_project && runs_without_loop(checker);
     let literal_arguments = if !may_reach_project {
         Vec::new()
     } else {
@@ -349,15 +357,7 @@ pub(crate) fn record_call(
     let blocks = blocking.filter(|api| catalog::blocks_helper(path, api));
     // A blocking call of a sync function that runs only when no loop runs on the thread
     // (the `except RuntimeError` of `get_running_loop()`) never blocks a coroutine's caller.
-    let blocks = blocks.filter(|_| {
-        in_async_context
-            || !may_guard_on_the_loop(checker)
-            || !loop_guards::is_guarded(
-                checker.current_body(),
-                call.range(),
-                &mut checker.rule_state(),
-            )
-    });
+    let blocks = blocks.filter(|_| !runs_without_loop(checker));
     if blocks.is_some()
         && let Some(key) = held_locks::acquired_lock(checker, call, path)
     {

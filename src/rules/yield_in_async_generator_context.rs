@@ -259,12 +259,10 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
 /// `pass` or strings beside): it releases nothing, so running it late delays a log line, not
 /// a cleanup.
 fn finally_only_logs(checker: &Checker, finalbody: &[Stmt]) -> bool {
-    finalbody.iter().all(|stmt| match stmt {
-        Stmt::Expr(expression) => {
-            crate::checker::polled_state::is_logging_call(checker, &expression.value)
-                || crate::ast_query::does_nothing(std::slice::from_ref(stmt))
-        }
-        other => crate::ast_query::does_nothing(std::slice::from_ref(other)),
+    finalbody.iter().all(|stmt| {
+        crate::ast_query::does_nothing(std::slice::from_ref(stmt))
+            || matches!(stmt, Stmt::Expr(expression)
+                if crate::checker::polled_state::is_logging_call(checker, &expression.value))
     })
 }
 
