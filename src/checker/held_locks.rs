@@ -88,8 +88,10 @@ pub fn lock_key(checker: &Checker, expr: &Expr) -> Option<LockKey> {
                 });
             }
             // `router.condition`, `self._session._router.condition`: the value's type is a
-            // class of this module, whose methods hold the same lock as `self.condition`.
-            let owner_type = checker.model.type_of(&attribute.value)?;
+            // class of this module, whose methods hold the same lock as `self.condition`;
+            // `Owner.lock`, a lock the class body made, read through the class.
+            let owner_type = (checker.model.type_of(&attribute.value))
+                .or_else(|| checker.model.path_of(&attribute.value))?;
             let class = checker.module_class(&owner_type)?;
             Some(LockKey::Attribute {
                 class: class.start().to_u32(),

@@ -632,6 +632,28 @@ impl ModuleBindings {
                                 ));
                             }
                         }
+                        // `lock = threading.Lock()` in the class body: one object every
+                        // instance shares, read as `self.lock` or `Owner.lock`. Learnt as an
+                        // assignment, not a declaration: a method that sets the attribute to
+                        // a value of another type leaves it untyped.
+                        Stmt::Assign(assign) => {
+                            let names = assign.targets.iter().filter_map(Expr::as_name_expr);
+                            let mut names = names.peekable();
+                            if names.peek().is_none() {
+                                continue;
+                            }
+                            let Some(type_name) = model.type_of(&assign.value) else {
+                                continue;
+                            };
+                            for name in names {
+                                learned.push((
+                                    class_path.clone(),
+                                    name.id.as_str().to_owned(),
+                                    type_name.clone(),
+                                    false,
+                                ));
+                            }
+                        }
                         Stmt::FunctionDef(method) => {
                             // `@property def conn(self) -> AsyncConnection`: `self.conn` holds
                             // what the annotation names.
