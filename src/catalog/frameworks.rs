@@ -29,6 +29,64 @@ const ENTITY_METHODS_ON_THE_LOOP: &[Api] = &[
     Api::new("async_schedule_update_ha_state").loop_affine(),
 ];
 
+/// The sync methods of an entity that Home Assistant calls in its executor, on a worker
+/// thread, when the entity defines the method and not its coroutine twin (`async_turn_on`
+/// for `turn_on`): the base class's `async_turn_on` runs `self.turn_on` with
+/// `hass.async_add_executor_job`, and `async_device_update` does the same with `update`
+/// (LW104). The common ones of every platform: toggling, pressing, choosing and setting
+/// values, covers, locks, climate, fans, media players, alarm panels, vacuums.
+pub const HA_ENTITY_EXECUTOR_METHODS: &[&str] = &[
+    "update",
+    "turn_on",
+    "turn_off",
+    "toggle",
+    "press",
+    "select_option",
+    "set_value",
+    "set_native_value",
+    "set_temperature",
+    "set_hvac_mode",
+    "set_fan_mode",
+    "set_preset_mode",
+    "set_swing_mode",
+    "set_humidity",
+    "set_percentage",
+    "set_direction",
+    "oscillate",
+    "open_cover",
+    "close_cover",
+    "stop_cover",
+    "set_cover_position",
+    "open_valve",
+    "close_valve",
+    "lock",
+    "unlock",
+    "open",
+    "media_play",
+    "media_pause",
+    "media_stop",
+    "play_media",
+    "set_volume_level",
+    "mute_volume",
+    "select_source",
+    "alarm_disarm",
+    "alarm_arm_home",
+    "alarm_arm_away",
+    "alarm_arm_night",
+    "alarm_trigger",
+    "start",
+    "stop",
+    "return_to_base",
+    "send_command",
+    "install",
+];
+
+/// Whether the library class `path` is one of Home Assistant's entity classes (the base,
+/// or a platform's): the catalog gives its instances the loop-only `async_write_ha_state`.
+pub fn is_ha_entity_class(path: &str) -> bool {
+    super::is_loop_affine(&format!("{path}.async_write_ha_state"))
+}
+
 /// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,
 /// position): a coroutine function, or a function decorated `@callback`, runs on the event
 /// loop; any other function runs in Home Assistant's executor, on a worker thread (LW104).

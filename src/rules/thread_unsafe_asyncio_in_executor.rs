@@ -1,7 +1,9 @@
 //! LW104 thread-unsafe-asyncio-in-executor: a function run on another thread uses
 //! loop-affine asyncio APIs, directly or through its sync callees.
 
-use crate::catalog::{OWN_LOOP_CALLS, THREAD_RUN_METHODS};
+use crate::catalog::{
+    HA_ENTITY_EXECUTOR_METHODS, OWN_LOOP_CALLS, THREAD_RUN_METHODS, is_ha_entity_class,
+};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
 use crate::project::{Facts, FunctionId, Project, Resolution};
@@ -27,7 +29,11 @@ which `start()` runs on the new thread; `on_modified`, `on_created`, `on_any_eve
 other handlers of a watchdog `FileSystemEventHandler` subclass, which the observer calls on
 its thread: the finding is on the method's name; and a subclass's own method that such an
 inherited method calls on `self`, as a base handler's `dispatch` calls `self.on_change(event)`
-and each subclass defines `on_change`), or handing a plain `def`
+and each subclass defines `on_change`; and a sync method of a Home Assistant entity that
+Home Assistant runs in its executor, `update`, `turn_on`, `turn_off`, `press`,
+`select_option`, `set_native_value`, `open_cover` and the other sync service methods of the
+platforms, unless the entity also defines the coroutine twin it would await instead,
+`async_update` or `async_turn_on`), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
@@ -182,8 +188,9 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
 }
 
 /// Methods a library class calls on a thread of its own (`run` of a `threading.Thread`
-/// subclass, a watchdog event handler's `on_modified`): the handoff is the class, and the
-/// finding goes on the method's name, once however many subclasses inherit it.
+/// subclass, a watchdog event handler's `on_modified`, a Home Assistant entity's sync
+/// `turn_on`): the handoff is the class, and the finding goes on the method's name, once
+/// however many subclasses inherit it.
 fn check_thread_run_methods(
     project: &Project,
     facts: &Facts,
@@ -201,42 +208,59 @@ fn check_thread_run_methods(
     };
     for (library_classes, methods) in THREAD_RUN_METHODS {
         let library_class = display_path(library_classes[0]);
+        let how = |what: &str| format!("`{library_class}` calls {what} on a thread of its own");
         let classes = project.classes_deriving_from(|base| library_classes.contains(&base));
         for class in classes {
             for method in *methods {
-                let Some(id) = project.resolve(&format!("{class}.{method}")) else {
-                    continue;
-                };
-                // An inherited method that calls a method of `self` (`self.on_event(event)`
-                // in a base handler's `dispatch`) calls this class's override of it, on the
-                // same thread: the link resolved the call to the base's own.
-                for (site, call) in project.function(id).calls.iter().enumerate() {
-                    if !call.arguments().on_self {
-                        continue;
-                    }
-                    let callee = project.modules[id.0].summary.callee(call);
-                    let Some(name) = callee.rsplit('.').next() else {
-                        continue;
-                    };
-                    let Some(own) = project.resolve(&format!("{class}.{name}")) else {
-                        continue;
-                    };
-                    if facts.callee_at(id, site) != Some(own) {
-                        report_once(
-                            own,
-                            format!(
-                                "`{library_class}` calls `{method}` on a thread of its own, which calls it on `self`"
-                            ),
-                        );
-                    }
-                }
-                report_once(
-                    id,
-                    format!("`{library_class}` calls it on a thread of its own"),
-                );
+                run_on_thread(project, facts, class, method, &how, &mut report_once);
             }
         }
     }
+    // Home Assistant runs an entity's sync method in its executor only when the entity does
+    // not define the coroutine that would be awaited instead (`async_turn_on`).
+    let how = |what: &str| format!("Home Assistant runs {what} in its executor");
+    for class in project.classes_deriving_from(is_ha_entity_class) {
+        for method in HA_ENTITY_EXECUTOR_METHODS {
+            if project.resolve(&format!("{class}.async_{method}")).is_none() {
+                run_on_thread(project, facts, class, method, &how, &mut report_once);
+            }
+        }
+    }
+}
+
+/// Reports `method` of project class `class`, which a library runs on a thread of its own
+/// (`how` says which, given `it` or the method's name), and the class's methods it calls on
+/// `self`.
+fn run_on_thread(
+    project: &Project,
+    facts: &Facts,
+    class: &str,
+    method: &str,
+    how: &dyn Fn(&str) -> String,
+    report_once: &mut dyn FnMut(FunctionId, String),
+) {
+    let Some(id) = project.resolve(&format!("{class}.{method}")) else {
+        return;
+    };
+    // An inherited method that calls a method of `self` (`self.on_event(event)` in a base
+    // handler's `dispatch`) calls this class's override of it, on the same thread: the link
+    // resolved the call to the base's own.
+    for (site, call) in project.function(id).calls.iter().enumerate() {
+        if !call.arguments().on_self {
+            continue;
+        }
+        let callee = project.modules[id.0].summary.callee(call);
+        let Some(name) = callee.rsplit('.').next() else {
+            continue;
+        };
+        let Some(own) = project.resolve(&format!("{class}.{name}")) else {
+            continue;
+        };
+        if facts.callee_at(id, site) != Some(own) {
+            report_once(own, format!("{}, which calls it on `self`", how(&format!("`{method}`"))));
+        }
+    }
+    report_once(id, how("it"));
 }
 
 /// The finding for sync function `target`, run on another thread (`how`), when it uses a
