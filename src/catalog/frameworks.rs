@@ -81,12 +81,6 @@ pub const HA_ENTITY_EXECUTOR_METHODS: &[&str] = &[
     "install",
 ];
 
-/// Whether the library class `path` is one of Home Assistant's entity classes (the base,
-/// or a platform's): the catalog gives its instances the loop-only `async_write_ha_state`.
-pub fn is_ha_entity_class(path: &str) -> bool {
-    super::is_loop_affine(&format!("{path}.async_write_ha_state"))
-}
-
 /// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,
 /// position): a coroutine function, or a function decorated `@callback`, runs on the event
 /// loop; any other function runs in Home Assistant's executor, on a worker thread (LW104).

@@ -65,7 +65,7 @@ pub use frameworks::{
     LIFESPAN_EVENTS, LITELLM_CUSTOM_LOGGER, LITELLM_SYNC_HOOKS, LOOP_CALLBACK_DECORATORS,
     OWN_LOOP_APP_CLASSES, OWN_LOOP_REGISTRARS, OWN_LOOP_UNDOING_WRAPPERS, OWN_LOOP_VIEW_BASES,
     OWN_LOOP_VIEW_METHODS, PLAIN_CALLBACKS_IN_EXECUTOR, SERIALIZED_BASE_SUFFIXES,
-    SERIALIZED_DUNDERS, SERIALIZED_HOOKS, is_ha_entity_class, is_ui_class_on_the_loop,
+    SERIALIZED_DUNDERS, SERIALIZED_HOOKS, is_ui_class_on_the_loop,
 };
 pub use gather_vocabulary::{
     ASYNCIO_WAIT_CALLS, BEST_EFFORT_CLEANUP_METHODS, CATCH_ALL_CLASSES, CLOSABLE_RESOURCE_WORDS,
@@ -516,6 +516,13 @@ pub fn is_loop_run(path: &str) -> bool {
 
 pub fn is_loop_affine(path: &str) -> bool {
     TABLES.loop_affine.contains(path)
+}
+
+/// Whether the library class `path` is one of Home Assistant's entity classes (the base,
+/// or a platform's): the catalog gives its instances the loop-only `async_write_ha_state`
+/// (`frameworks::ha_entity`).
+pub fn is_ha_entity_class(path: &str) -> bool {
+    is_loop_affine(&format!("{path}.async_write_ha_state"))
 }
 
 /// Whether a call to `path` builds an object bound to the loop its `loop=` argument names,
