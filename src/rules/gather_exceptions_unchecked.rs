@@ -118,7 +118,8 @@ async def notify_all(users):
   of a call, also in a comprehension) of an `async def` of the module, or a method of the
   class called on the receiver, whose whole body is one `try` with a handler of every
   exception (`except Exception:`, `except BaseException:`, a bare `except:`) that raises
-  nothing (`logger.exception(...)`): the gather only waits for them.
+  nothing (`logger.exception(...)`), or one `while` loop whose body is such a `try` (a
+  worker that logs each turn's failure and goes on): the gather only waits for them.
 - A local list of coroutines or tasks built in the same function for their results, and not
   cancelled, is *not* exempt.
 - A result that is checked or handed on as described above (also when the items are returned
@@ -716,8 +717,14 @@ fn handles_every_failure(body: &[Stmt]) -> bool {
         [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
         _ => body,
     };
-    let [Stmt::Try(try_stmt)] = body else {
-        return false;
+    let try_stmt = match body {
+        [Stmt::Try(try_stmt)] => try_stmt,
+        // A worker's loop (`while not self.closed: try: ... except Exception: log`): each
+        // turn handles its own failures, and the test is a read.
+        [Stmt::While(loop_stmt)] if loop_stmt.orelse.is_empty() => {
+            return handles_every_failure(&loop_stmt.body);
+        }
+        _ => return false,
     };
     try_stmt.handlers.iter().any(|handler| {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
