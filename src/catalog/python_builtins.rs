@@ -66,10 +66,10 @@ pub const CONSUMING_BUILTINS: &[&str] = &[
     "all",
 ];
 
-/// Functions of the standard library that never return (typeshed annotates them
-/// `-> NoReturn`): they raise `SystemExit`, or end or replace the process. A handler that
-/// calls one does not go on after it (LW403).
-pub const NEVER_RETURNING_CALLS: &[&str] = &[
+/// Functions of the standard library that end the process or replace it (typeshed
+/// annotates them `-> NoReturn`; `sys.exit` and `exit` raise `SystemExit`): what runs
+/// before one of them stalls a loop that is going away (LW101's exemption).
+const PROCESS_ENDING_CALLS: &[&str] = &[
     "sys.exit",
     "builtins.exit",
     "builtins.quit",
@@ -83,9 +83,22 @@ pub const NEVER_RETURNING_CALLS: &[&str] = &[
     "os.execve",
     "os.execvp",
     "os.execvpe",
-    "typing.assert_never",
-    "typing_extensions.assert_never",
 ];
+
+/// Functions that never return because they raise (`-> NoReturn` in typeshed).
+const ALWAYS_RAISING_CALLS: &[&str] = &["typing.assert_never", "typing_extensions.assert_never"];
+
+/// Whether calling `path` ends the process or replaces it (`sys.exit`, `os._exit`,
+/// `os.execv`...).
+pub fn ends_the_process(path: &str) -> bool {
+    PROCESS_ENDING_CALLS.contains(&path)
+}
+
+/// Whether calling `path` never returns: it ends the process, or raises. A handler that
+/// calls one does not go on after it (LW403).
+pub fn never_returns(path: &str) -> bool {
+    ends_the_process(path) || ALWAYS_RAISING_CALLS.contains(&path)
+}
 
 /// The bases that make a class a structural type (PEP 544): an implementation need not
 /// derive from it, only define its methods.

@@ -63,6 +63,11 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || on_memory_buffer(checker, call, &api)
         || awaited_method_of_typed_value(checker, call)
         || handed_to_a_thread_unstarted(checker, call, path)
+        || super::process_exit::runs_on_the_way_out(
+            &checker.model,
+            checker.current_body(),
+            call.range(),
+        )
     {
         return None;
     }

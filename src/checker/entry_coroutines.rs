@@ -15,9 +15,10 @@
 
 use memchr::memmem;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{Node, Walk, any_in_body, last_identifier, uses_of_name, walk_body_shallow};
+use super::process_exit;
 use crate::catalog::LOOP_SCHEDULING_CALLS;
 use crate::semantic::SemanticModel;
 
@@ -130,7 +131,7 @@ pub fn runs_alone_until(
     if !is_entry_coroutine(model, module, enclosing, candidates, function) {
         return None;
     }
-    let mut first = None;
+    let mut suspensions = Vec::new();
     let mut generator = false;
     walk_body_shallow(&function.body, &mut |node| {
         let at = match node {
@@ -158,18 +159,19 @@ pub fn runs_alone_until(
             }
             _ => None,
         };
-        if let Some(at) = at
-            && first.is_none_or(|first| at < first)
-        {
-            first = Some(at);
-        }
+        suspensions.extend(at);
         Walk::Descend
     });
     if generator {
         return None;
     }
-    // A body with nothing that suspends runs alone to its end.
-    let Some(first) = first else {
+    // The first suspension, but for one in a block that ends the process (`if args.list:
+    // print(await fetch()); sys.exit(0)`): the code after that block runs only when it did
+    // not. A body with nothing else that suspends runs alone to its end.
+    suspensions.sort_unstable();
+    let Some(first) = suspensions.into_iter().find(|&at| {
+        !process_exit::in_block_ending_the_process(model, &function.body, TextRange::empty(at))
+    }) else {
         return Some(function.end());
     };
     let mut until = first;

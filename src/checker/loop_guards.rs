@@ -15,7 +15,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use rustc_hash::FxHashMap;
 
-use crate::catalog::NEVER_RETURNING_CALLS;
+use crate::catalog::never_returns;
 use crate::project::summary::RunningProbe;
 use crate::semantic::SemanticModel;
 use crate::source::MAX_NESTING;
@@ -223,7 +223,7 @@ pub fn in_try_catching_runtime_error(
 }
 
 /// A handler body that ends by raising or by ending the program (`sys.exit(1)`, `exit()`,
-/// `os._exit(1)`: [`NEVER_RETURNING_CALLS`]): the error it catches is not recovered from,
+/// `os._exit(1)`: [`never_returns`]): the error it catches is not recovered from,
 /// only reported.
 fn gives_up(model: &SemanticModel, body: &[Stmt]) -> bool {
     match body.last() {
@@ -231,7 +231,7 @@ fn gives_up(model: &SemanticModel, body: &[Stmt]) -> bool {
         Some(Stmt::Expr(expr)) => matches!(&*expr.value, Expr::Call(call)
             if model
                 .call_path(call)
-                .is_some_and(|path| NEVER_RETURNING_CALLS.contains(&path.as_str()))),
+                .is_some_and(|path| never_returns(&path))),
         _ => false,
     }
 }

@@ -23,6 +23,7 @@ pub mod own_loop_views;
 pub mod owned_caches;
 pub(crate) mod parameter_guards;
 pub mod polled_state;
+pub mod process_exit;
 pub(crate) mod source_words;
 pub mod static_tests;
 pub mod summarize;

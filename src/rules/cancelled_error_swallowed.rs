@@ -12,7 +12,7 @@ use crate::ast_query::{
 use crate::catalog::{
     AWAIT_PASSTHROUGH_CALLS, CANCELLATION_CATCHING_CLASSES, CANCELLATION_CLASS_CALLS,
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
-    EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS, NEVER_RETURNING_CALLS,
+    EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS,
     NEVER_RETURNING_TYPES, SHIELDING_SCOPES, TASK_CANCEL_METHODS, TASK_CREATING_CALLS,
     TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
 };
@@ -1800,7 +1800,7 @@ fn named_to_raise(callee: &Expr) -> bool {
 /// A library function that never returns: the standard library's and pytest's, as typeshed
 /// annotates them.
 fn never_returning_api(path: &str) -> bool {
-    NEVER_RETURNING_CALLS.contains(&path) || TEST_OUTCOME_CALLS.contains(&path)
+    crate::catalog::never_returns(path) || TEST_OUTCOME_CALLS.contains(&path)
 }
 
 /// How many callees deep the "does it always raise?" question is followed.

@@ -107,6 +107,10 @@ async def webhook(key):
   coroutine, a loop runs there, and that branch does not.
 - A call from a program's entry coroutine (`asyncio.run(main())`) before it first
   suspends or schedules other work, as LW101 describes: nothing else waits on its loop yet.
+- A blocking call of a helper on the way out of the process, as LW101 describes (in a block
+  that ends with `sys.exit(1)`, `exit()`, `os._exit`, an `os.exec*` or `raise SystemExit`):
+  a configuration getter that prompts "press enter to exit" and exits does not make its
+  callers block. (A call of a helper in such a block is still followed.)
 - A method of a value's class that the coroutine awaits, enters with `async with` or
   iterates with `async for`, resolved to a sync method: what that returns could not be
   awaited, so at run time the value is of another class (a subclass handed an async client

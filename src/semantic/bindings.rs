@@ -180,6 +180,9 @@ const BUILTINS: &[&str] = &[
     "pow",
     "aiter",
     "anext",
+    // Added by the `site` module, in every interpreter but one run with `-S`.
+    "exit",
+    "quit",
 ];
 
 /// Whether `name` is one of [`BUILTINS`]: asked of every name a module does not bind, so

@@ -165,7 +165,17 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `ensure_future`, `gather`, `call_soon`...), or up to the loop statement around the first
   of those. A script reading its settings there stalls nothing: no other task or callback
   exists yet. From that point on what the awaited code started (a server, a client's
-  keep-alive task) may be waiting, and blocking is reported as anywhere else.
+  keep-alive task) may be waiting, and blocking is reported as anywhere else. A suspension
+  in a block that ends the process (below) does not end that stretch: what follows the
+  block runs only when it did not (`if args.list: print(await fetch()); sys.exit(0)`).
+- A call on the way out of the process: in a block that ends with `sys.exit(...)`, `exit()`,
+  `os._exit`, `os.abort`, an `os.exec*` or `raise SystemExit`, or in a block holding one
+  that does (a "press enter to exit" prompt before `exit(1)`, a session file renamed
+  before the program re-executes itself), when nothing between the call and the exit
+  suspends (no `await`, `async for` or `async with` after it in that block, no loop around
+  it there that suspends): the loop's tasks end with the process, and none runs again. A
+  block that ends by raising another error is not one: a caller may catch it and go on. (LW103 keeps no blocking site there either: a sync helper that
+  prompts and exits does not make its callers block.)
 - Code in a plain `def` or `lambda`, including one handed to `loop.run_in_executor`,
   `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` or `executor.submit`:
   that code runs on a worker thread. (A sync helper called *directly* from a coroutine is
