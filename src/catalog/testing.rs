@@ -27,3 +27,20 @@ pub const WARNING_FILTER_CALLS: &[&str] = &["warnings.simplefilter", "warnings.f
 /// an outcome exception (annotated `-> NoReturn`) (LW403).
 pub const TEST_OUTCOME_CALLS: &[&str] =
     &["pytest.fail", "pytest.skip", "pytest.xfail", "pytest.exit"];
+
+/// unittest's test case classes (and the frameworks' built on them), with the methods of
+/// theirs that end the test where they are called by raising (`self.fail(...)`,
+/// `self.skipTest(...)`), as `pytest.fail` does (LW403).
+pub const TEST_CASE_CLASSES: &[&str] = &[
+    "unittest.TestCase",
+    "unittest.case.TestCase",
+    "unittest.IsolatedAsyncioTestCase",
+    "unittest.async_case.IsolatedAsyncioTestCase",
+    "django.test.SimpleTestCase",
+    "django.test.TestCase",
+    "django.test.TransactionTestCase",
+    "aiounittest.AsyncTestCase",
+    "asynctest.TestCase",
+];
+
+pub const TEST_CASE_OUTCOME_METHODS: &[&str] = &["fail", "skipTest"];

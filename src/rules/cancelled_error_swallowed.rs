@@ -14,7 +14,8 @@ use crate::catalog::{
     CANCELLED_ERROR_CLASSES, CANCELLING_METHODS, CURRENT_TASK_CALLS, EXCEPTION_CARRIERS,
     EXCEPTION_FORWARDING_METHODS, EXCEPTION_QUEUEING_METHODS,
     NEVER_RETURNING_TYPES, SHIELDING_SCOPES, TASK_CANCEL_METHODS, TASK_CREATING_CALLS,
-    TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES, UNCANCEL_METHODS,
+    TEST_CASE_CLASSES, TEST_CASE_OUTCOME_METHODS, TEST_OUTCOME_CALLS, TIMEOUT_ERROR_CLASSES,
+    UNCANCEL_METHODS,
 };
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -190,7 +191,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   except the library functions typeshed annotates `-> NoReturn`: `sys.exit(3)`, `exit()`,
   `os._exit`, `os.abort`, the `os.exec*` family, `typing.assert_never`, and pytest's
   `pytest.fail`, `pytest.skip`, `pytest.xfail`, `pytest.exit` (a command-line entry point that
-  exits with a status of its own when it is cancelled ends there).
+  exits with a status of its own when it is cancelled ends there), and unittest's
+  `self.fail(...)` and `self.skipTest(...)` in a test case class (`unittest.TestCase`,
+  `IsolatedAsyncioTestCase`, Django's test cases) that does not define them itself.
   Likewise a call that hands the caught exception to such a helper which re-raises it on every
   cancellation path (`kind = self._classify(exc)` where `_classify` does
   `if isinstance(exc, CancelledError) and asyncio.current_task().cancelling(): raise exc`).
@@ -1829,6 +1832,10 @@ fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
         return false;
     }
     let Some(callee) = resolve_callee(cx, call) else {
+        // `self.fail(...)` in a unittest test case that does not define `fail` itself.
+        if ends_the_test_case(cx, call) {
+            return true;
+        }
         // `reraise(exc)` of another module, handed the caught exception.
         return caught.is_some_and(|caught| hands_name(call, caught)) && named_to_raise(&call.func);
     };
@@ -1857,6 +1864,23 @@ fn calls_always_raising(cx: &Cx, expr: &Expr, caught: Option<&str>) -> bool {
     let mut callee_cx = cx.callee(callee);
     callee_cx.any_raise = false;
     sequence_flow(&callee_cx, &callee.body, Some(parameter)) == Flow::Reraises
+}
+
+/// `self.fail(...)` or `self.skipTest(...)` in a method of a unittest test case class (the
+/// module's class derives from one): unittest's method raises, as `pytest.fail` does.
+fn ends_the_test_case(cx: &Cx, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    let (Expr::Name(receiver), Some(class)) = (&*method.value, cx.class) else {
+        return false;
+    };
+    Some(receiver.id.as_str()) == cx.receiver
+        && TEST_CASE_OUTCOME_METHODS.contains(&method.attr.as_str())
+        && (cx.checker.model.module).derives_from_library(
+            &cx.checker.model.module.qualify(class.name.as_str()),
+            TEST_CASE_CLASSES,
+        )
 }
 
 /// The parameter of `callee` that receives the caught name in `call` (by position, skipping a

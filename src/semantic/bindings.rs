@@ -408,6 +408,26 @@ impl ModuleBindings {
         Some(Cow::Owned(base))
     }
 
+    /// Whether the module's class `class_path` derives from one of `library` (library class
+    /// paths), directly or through base classes of this module.
+    pub fn derives_from_library(&self, class_path: &str, library: &[&str]) -> bool {
+        let mut seen = HashSet::default();
+        let mut pending = vec![class_path];
+        while let Some(class) = pending.pop() {
+            if !seen.insert(class) {
+                continue;
+            }
+            let Some(info) = self.classes.get(class) else {
+                continue;
+            };
+            if info.bases.iter().any(|base| library.contains(&base.as_str())) {
+                return true;
+            }
+            pending.extend(info.bases.iter().map(String::as_str));
+        }
+        false
+    }
+
     /// The type of `attribute` on instances of the module's class `class_path`, searching
     /// the module's base classes too.
     pub fn attribute_type(&self, class_path: &str, attribute: &str) -> Option<String> {
