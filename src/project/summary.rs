@@ -923,6 +923,10 @@ pub struct PendingDeadline {
     /// return await self._ws.recv()`) whose every caller awaits it in a pump loop
     /// ([`CallDeadline::Pumped`]) is that loop's read.
     pub next_message: bool,
+    /// Such a wrapper named as the read it forwards (`async def recv(self): return await
+    /// self._ws.recv()`): with no caller in the project it is a library's public read, whose
+    /// caller owns the deadline as it does for the wrapped library's own `recv`.
+    pub forwards_its_name: bool,
 }
 
 /// The parameter a request's session comes from: of the function the request is in, or of an

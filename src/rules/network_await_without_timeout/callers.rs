@@ -63,7 +63,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
             }
             let exempt = match coverage {
                 Coverage::Covered => true,
-                Coverage::NoCallers => finding.private_plumbing,
+                Coverage::NoCallers => finding.private_plumbing || finding.forwards_its_name,
                 Coverage::Uncovered => finding.next_message && callers.pumps(id),
             };
             if exempt {

@@ -56,6 +56,8 @@ pub(super) fn report(
             && (is_private(function.name.as_str()) || module_is_private(checker));
         let socket_attribute = socket_attribute(checker, operation);
         let next_message = waits_for_next(operation, &unbounded) && suspends_once(&function.body);
+        let forwards_its_name = next_message
+            && crate::ast_query::last_identifier(&operation.func) == Some(function.name.as_str());
         let session_from = match session_from {
             Some(origin) => {
                 let (owner, parameter) = match origin {
@@ -88,6 +90,7 @@ pub(super) fn report(
                 socket_attribute,
                 session_from,
                 next_message,
+                forwards_its_name,
             });
         return;
     }

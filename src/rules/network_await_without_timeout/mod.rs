@@ -142,7 +142,10 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   Also such a wait in a wrapper that waits on nothing else (`async def recv(self): return
   await self._ws.recv()`) when every call of the wrapper in the project (at least one, all
   resolved) is awaited directly inside a pump loop of its caller (or under a deadline),
-  decided once the project is linked: the wrapper is that loop's read.
+  decided once the project is linked: the wrapper is that loop's read. Such a wrapper named
+  as the read it forwards (`recv` around `self._ws.recv()`) that no call in the project
+  resolves to is a library's public read: its caller owns the deadline, as for the wrapped
+  library's own `recv`.
 - `loop.create_connection(factory, sock=connected_socket)` and
   `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
   streams they return are still followed).
