@@ -153,7 +153,12 @@ pub(crate) fn record_call(
     // call of a project generator function. A builtin, or a library call that makes no
     // coroutine, needs neither: asking can walk the whole body (is the assigned name read?).
     let usage = if may_reach_project || !is_builtin && coroutine_api {
-        call_usage(checker, call)
+        match call_usage(checker, call) {
+            // `if not asyncio.iscoroutinefunction(self.close): self.close()`: the branch
+            // runs only for the kind of callable it calls without awaiting.
+            usage if !usage.is_used() && probed_for_coroutine(checker, call) => CallUsage::Used,
+            usage => usage,
+        }
     } else {
         CallUsage::Used
     };
@@ -509,6 +514,35 @@ fn parameter_callee(checker: &Checker, call: &ast::ExprCall) -> Option<(u32, Par
         return None;
     }
     Some((checker.summary.enclosing_index(depth)?, parameter))
+}
+
+/// Whether an `if` around `call`, in its function, asks one of the catalog's
+/// [`catalog::COROUTINE_PROBES`] of the very callable it calls (`if not
+/// inspect.iscoroutinefunction(self.close): self.close()`): which kind it is is decided
+/// there, at run time.
+fn probed_for_coroutine(checker: &Checker, call: &ast::ExprCall) -> bool {
+    use ruff_python_ast::comparable::ComparableExpr;
+    let callee = ComparableExpr::from(&*call.func);
+    let probes_callee = |expr: &Expr| {
+        let Expr::Call(probe) = expr else {
+            return false;
+        };
+        probe
+            .arguments
+            .args
+            .first()
+            .is_some_and(|argument| ComparableExpr::from(argument) == callee)
+            && checker
+                .model
+                .call_path(probe)
+                .is_some_and(|path| catalog::COROUTINE_PROBES.contains(&path.as_str()))
+    };
+    checker.statements_in_function().any(|stmt| match stmt {
+        Stmt::If(if_stmt) => std::iter::once(&*if_stmt.test)
+            .chain(if_stmt.elif_else_clauses.iter().filter_map(|clause| clause.test.as_ref()))
+            .any(|test| crate::ast_query::any_expr(test, &mut |expr| probes_callee(expr))),
+        _ => false,
+    })
 }
 
 /// Whether `function` asks one of the catalog's [`catalog::COROUTINE_PROBES`] anywhere in its

@@ -172,7 +172,10 @@ makes no coroutine, and `entries = feed.entries(10)` before `async for entry in 
 not flagged. One with a body is what it says: a coroutine that returns an iterator.
 A callable handed in when some caller hands a plain function (the parameter takes both), or
 when the function asks `inspect.iscoroutinefunction`, `inspect.isawaitable` or
-`asyncio.iscoroutine` (it tells the kinds apart and calls each its own way).
+`asyncio.iscoroutine` (it tells the kinds apart and calls each its own way). Likewise any
+call under an `if` that asks such a probe of the very callable it calls (`if not
+asyncio.iscoroutinefunction(self.close): self.close()`, in code shared by a sync and an
+async class).
 Stored ones are followed only as far as the function or module can tell: a collection that
 came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
 comprehension, an attribute the module reads anywhere or of another object than `self`, a
