@@ -88,6 +88,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   through a name the call is bound to first (`chunks = gen()`, `async for chunk in chunks:`).
   A comprehension counts in its own forms (`[item async for item in gen()]`, also
   through a name read nowhere else: `stream = gen()`, `[item async for item in stream]`), or is
+  bound to a name that is read only by `async for` loops in the body of a `try` whose
+  `finally` awaits `name.aclose()` (the written-out `aclosing`; not when that body yields:
+  the consumer is then a generator whose `finally` may itself run late), or is
   wrapped in `contextlib.aclosing(...)` (or the
   `async_generator` backport's, or a function, class or alias of the project named
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
@@ -1124,7 +1127,9 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
                     let wrapping = wrapped_through_name(&module.body, *call);
                     if !wrapping.is_empty() {
                         wrappers.push(wrapping);
-                    } else if !exhausted_through_name(&module.body, *call) {
+                    } else if !exhausted_through_name(&module.body, *call)
+                        && !closed_by_hand_through_name(&module.body, *call)
+                    {
                         return false;
                     }
                 }
@@ -1357,6 +1362,79 @@ fn exhausted_through_name(body: &[Stmt], call: TextRange) -> bool {
         false
     });
     collected > 0 && reads == collected
+}
+
+/// Whether the generator the call at `call` makes is bound to a name first (`rows =
+/// gen(...)`) and closed by hand where it is iterated, the written-out form of `async with
+/// aclosing(gen(...)) as rows:`: every `async for ... in rows` sits in the body of a `try`
+/// whose `finally` awaits `rows.aclose()`, and the name is read nowhere else.
+fn closed_by_hand_through_name(body: &[Stmt], call: TextRange) -> bool {
+    let Some((scope, name)) = binding_of(body, call) else {
+        return false;
+    };
+    let is_name = |expr: &Expr| matches!(expr, Expr::Name(read) if read.id.as_str() == name);
+    // `await rows.aclose()`, by the range of `rows`.
+    let closing = |stmt: &Stmt| match stmt {
+        Stmt::Expr(expr) => match &*expr.value {
+            Expr::Await(awaited) => match &*awaited.value {
+                Expr::Call(close) => match &*close.func {
+                    Expr::Attribute(method)
+                        if method.attr.as_str() == "aclose" && is_name(&method.value) =>
+                    {
+                        Some(method.value.range())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    // The bodies of the `try`s whose `finally` closes it, and the reads that close it.
+    let mut closed_bodies: Vec<TextRange> = Vec::new();
+    let mut expected: Vec<TextRange> = Vec::new();
+    crate::ast_query::walk_statements_shallow(scope, &mut |stmt| {
+        if let Stmt::Try(try_stmt) = stmt {
+            let closes: Vec<TextRange> = try_stmt.finalbody.iter().filter_map(closing).collect();
+            // A consumer that yields inside that `try` is itself a generator that may be
+            // left suspended there, its `finally` run late: that one closes nothing in time.
+            if !closes.is_empty()
+                && !crate::ast_query::contains_yield(&try_stmt.body)
+                && let (Some(first), Some(last)) = (try_stmt.body.first(), try_stmt.body.last())
+            {
+                closed_bodies.push(TextRange::new(first.start(), last.end()));
+                expected.extend(closes);
+            }
+        }
+        Walk::Descend
+    });
+    let mut loops = 0usize;
+    crate::ast_query::walk_statements_shallow(scope, &mut |stmt| {
+        if let Stmt::For(for_stmt) = stmt
+            && for_stmt.is_async
+            && is_name(&for_stmt.iter)
+            && closed_bodies
+                .iter()
+                .any(|closed| closed.contains_range(for_stmt.range()))
+        {
+            expected.push(for_stmt.iter.range());
+            loops += 1;
+        }
+        Walk::Descend
+    });
+    let mut others = false;
+    crate::ast_query::any_in_body(scope, &mut |expr| {
+        if let Expr::Name(read) = expr
+            && read.ctx.is_load()
+            && read.id.as_str() == name
+            && !expected.contains(&read.range())
+        {
+            others = true;
+        }
+        others
+    });
+    loops > 0 && !others
 }
 
 /// The body of the innermost function (or class, or the module) whose statement `name =
