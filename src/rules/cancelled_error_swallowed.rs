@@ -145,8 +145,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   gives `False` or `None` (`if _raised_by_the_body(): raise NodeError() from exc` where the
   helper ends in `return asyncio.current_task().cancelling() == 0`).
   Or asked of such a function that answers true only while the task is being cancelled,
-  every other `return` giving `False` or `None` (`if _task_cancelling(): raise`, the helper
-  ending in `return bool(cancelling and cancelling() > 0)`); such a function of another
+  every other `return` giving `False` or `None`, or `True` where it cannot tell (before
+  Python 3.11, without `Task.cancelling`: re-raising then is the safe answer) (`if
+  _task_cancelling(): raise`, the helper ending in `return bool(cancelling and cancelling()
+  > 0)`); such a function of another
   module of the project counts too (`from .cancel import owner_cancelled`, called without
   arguments, its parameters defaulted: `def owner_cancelled(task=None)`), the finding held
   for the link, which reports it unless the function answers so.
@@ -1345,8 +1347,9 @@ fn implies_cancelling(cx: &Cx, test: &Expr, outcome: bool) -> bool {
     }
 }
 
-/// Whether every `return` of `callee` gives a falsy constant or a value that is `outcome`
-/// only while the current task is being cancelled (and it returns at all).
+/// Whether every `return` of `callee` gives a falsy constant, `True` when `outcome` is true
+/// (an answer that errs on the side of re-raising), or a value that is `outcome` only while
+/// the current task is being cancelled (and it returns at all).
 fn answers_cancelling<'a>(
     cx: &Cx<'_, 'a, '_>,
     callee: &'a ast::StmtFunctionDef,
@@ -1360,7 +1363,9 @@ fn answers_cancelling<'a>(
             returns += 1;
             every_return_false &= match ret.value.as_deref() {
                 None | Some(Expr::NoneLiteral(_)) => true,
-                Some(Expr::BooleanLiteral(literal)) => !literal.value,
+                // `return True` where the helper cannot tell (`Task.cancelling` missing before
+                // Python 3.11) only makes `if helper(): raise` re-raise more often.
+                Some(Expr::BooleanLiteral(literal)) => !literal.value || outcome,
                 Some(value) => implies_cancelling(&inner, value, outcome),
             };
         }
