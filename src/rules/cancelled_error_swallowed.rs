@@ -296,7 +296,10 @@ or, when cleanup must also run on cancellation, re-raise after it:
   the class's bases, and stands only if the class is not a cancellation.
 - Code inside a shielded cancel scope of its function (`with anyio.CancelScope(shield=True):`,
   `anyio.move_on_after(t, shield=True)`, trio's alike, also as another item of the same
-  `with`): no cancellation from outside reaches it until it leaves the scope.
+  `with`): no cancellation from outside reaches it until it leaves the scope. So does a
+  `try` whose every `await` sits inside such a scope (`try: with CancelScope(shield=True):
+  await cleanup()` / `except get_cancelled_exc_class(): log`): its handler sees no
+  cancellation from outside.
 - Code outside async context (a sync `def`, a `lambda`, module level): no task is cancelled there.
 
 ## Fix
@@ -484,25 +487,29 @@ fn swallows(
 /// anyio.CancelScope(shield=True):`, also an item of the same `with`): no cancellation from
 /// outside reaches it there, so a handler inside swallows none.
 fn in_shielded_scope(checker: &Checker, range: TextRange) -> bool {
-    let shields = |with: &ast::StmtWith| {
-        with.items.iter().any(|item| {
-            matches!(&item.context_expr, Expr::Call(call)
-                if call.arguments.find_keyword("shield").is_some_and(|shield| {
-                    matches!(&shield.value, Expr::BooleanLiteral(flag) if flag.value)
-                }) && checker
-                    .model
-                    .call_path(call)
-                    .is_some_and(|path| SHIELDING_SCOPES.contains(&path.as_str())))
-        })
-    };
     for stmt in checker.statement_ancestors().iter().rev() {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
-            Stmt::With(with) if with.range().contains_range(range) && shields(with) => return true,
+            Stmt::With(with) if with.range().contains_range(range) && shields(checker, with) => {
+                return true;
+            }
             _ => {}
         }
     }
     false
+}
+
+/// Whether `with` enters a shielded cancel scope (`with anyio.CancelScope(shield=True):`).
+fn shields(checker: &Checker, with: &ast::StmtWith) -> bool {
+    with.items.iter().any(|item| {
+        matches!(&item.context_expr, Expr::Call(call)
+            if call.arguments.find_keyword("shield").is_some_and(|shield| {
+                matches!(&shield.value, Expr::BooleanLiteral(flag) if flag.value)
+            }) && checker
+                .model
+                .call_path(call)
+                .is_some_and(|path| SHIELDING_SCOPES.contains(&path.as_str())))
+    })
 }
 
 /// Reports `diagnostic`, or holds it for the link with what the link must confirm.
@@ -664,6 +671,10 @@ fn cancellation_reaches(
     depth: usize,
 ) -> bool {
     walk_body_shallow(body, &mut |node| match node {
+        // No cancellation from outside is delivered inside a shielded scope.
+        Node::Stmt(Stmt::With(with)) if !with.is_async && shields(checker, with) => {
+            Walk::SkipChildren
+        }
         Node::Stmt(Stmt::Try(inner))
             if depth < MAX_INNER_TRIES && absorbs_cancellation(checker, inner) =>
         {
