@@ -1,6 +1,7 @@
 //! AWS clients: `boto3` builds them, `botocore` is the client type `boto3.client()` returns.
 //! Every call on a client or resource is a request, except the local helpers listed without
-//! blocking facts. `pycognito` wraps boto3's Cognito client (and fetches the pool's signing
+//! blocking facts; a session's `get_credentials` reads the credential chain (files, and the
+//! instance metadata service over HTTP). `pycognito` wraps boto3's Cognito client (and fetches the pool's signing
 //! keys with `requests`): its `Cognito` object's methods are requests too, but for the few
 //! that only read or set its own attributes.
 
@@ -8,6 +9,7 @@ use super::entries::{Api, Class, Library, io};
 
 const BASE_CLIENT: &str = "botocore.client.BaseClient";
 const SERVICE_RESOURCE: &str = "boto3.resources.base.ServiceResource";
+const BOTOCORE_SESSION: &str = "botocore.session.Session";
 
 /// The class a type-stub package names for a boto3 client or resource: the stubs
 /// (`mypy_boto3_s3.S3Client`, `types_boto3_dynamodb.service_resource.DynamoDBServiceResource`)
@@ -44,6 +46,9 @@ pub(super) const LIBRARIES: &[Library] = &[
                 .methods(&[
                     Api::new("client").returns(BASE_CLIENT),
                     Api::new("resource").returns(SERVICE_RESOURCE),
+                    // The credential chain: files under `~/.aws`, and the instance's metadata
+                    // service over HTTP when those are missing.
+                    Api::new("get_credentials").blocks(io(Some("aioboto3"))),
                 ]),
             // `s3.Bucket(...)`, `dynamodb.Table(...)` build sub-resources locally.
             Class::type_only(SERVICE_RESOURCE)
@@ -76,14 +81,22 @@ pub(super) const LIBRARIES: &[Library] = &[
                 Api::new("process_challenge"),
             ]),
     ]),
-    Library::new("botocore").classes(&[Class::type_only(BASE_CLIENT)
-        .other_methods(io(Some("aioboto3 / aiobotocore")))
-        .methods(&[
-            Api::new("get_paginator"),
-            Api::new("get_waiter"),
-            Api::new("can_paginate"),
-            Api::new("generate_presigned_url"),
-            Api::new("generate_presigned_post"),
-            Api::new("close"),
-        ])]),
+    Library::new("botocore")
+        .functions(&[Api::new("botocore.session.get_session").returns(BOTOCORE_SESSION)])
+        .classes(&[
+            Class::new(BOTOCORE_SESSION).methods(&[
+                Api::new("create_client").returns(BASE_CLIENT),
+                Api::new("get_credentials").blocks(io(Some("aiobotocore"))),
+            ]),
+            Class::type_only(BASE_CLIENT)
+                .other_methods(io(Some("aioboto3 / aiobotocore")))
+                .methods(&[
+                    Api::new("get_paginator"),
+                    Api::new("get_waiter"),
+                    Api::new("can_paginate"),
+                    Api::new("generate_presigned_url"),
+                    Api::new("generate_presigned_post"),
+                    Api::new("close"),
+                ]),
+        ]),
 ];

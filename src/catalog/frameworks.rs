@@ -185,6 +185,16 @@ const fn discord_client(path: &'static str) -> Class {
     Class::new(path).attributes(&[("loop", EVENT_LOOP)])
 }
 
+/// A converter of discord.py's command framework (Red re-exports them under its own
+/// module): `convert(ctx, argument)` is a coroutine (LW302).
+const fn discord_converter(path: &'static str, aliases: &'static [&'static str]) -> Class {
+    Class::new(path)
+        .aliases(aliases)
+        .methods(DISCORD_CONVERTER_METHODS)
+}
+
+const DISCORD_CONVERTER_METHODS: &[Api] = &[Api::new("convert").coroutine()];
+
 /// The modules of Textual's app, screen and widget classes: every one is a node of the
 /// app's DOM, which only the app's thread may touch (from another, `call_from_thread`). A
 /// project class deriving from one runs its methods on the loop, where they may change the
@@ -213,6 +223,36 @@ pub(super) const LIBRARIES: &[Library] = &[
         discord_client("discord.AutoShardedClient"),
         discord_client("discord.ext.commands.Bot"),
         discord_client("discord.ext.commands.AutoShardedBot"),
+        discord_converter("discord.ext.commands.Converter", &[]),
+        discord_converter("discord.ext.commands.MemberConverter", &[]),
+        discord_converter("discord.ext.commands.UserConverter", &[]),
+        discord_converter("discord.ext.commands.RoleConverter", &[]),
+        discord_converter("discord.ext.commands.TextChannelConverter", &[]),
+        discord_converter("discord.ext.commands.VoiceChannelConverter", &[]),
+        discord_converter("discord.ext.commands.GuildChannelConverter", &[]),
+        discord_converter("discord.ext.commands.CategoryChannelConverter", &[]),
+        discord_converter("discord.ext.commands.ThreadConverter", &[]),
+        discord_converter("discord.ext.commands.MessageConverter", &[]),
+        discord_converter("discord.ext.commands.GuildConverter", &[]),
+        discord_converter("discord.ext.commands.EmojiConverter", &[]),
+        discord_converter("discord.ext.commands.PartialEmojiConverter", &[]),
+        discord_converter(
+            "discord.ext.commands.ColourConverter",
+            &["discord.ext.commands.ColorConverter"],
+        ),
+        discord_converter("discord.ext.commands.InviteConverter", &[]),
+    ]),
+    // Red's command framework re-exports discord.py's converters under its own module.
+    Library::new("redbot").classes(&[
+        discord_converter("redbot.core.commands.Converter", &[]),
+        discord_converter("redbot.core.commands.MemberConverter", &[]),
+        discord_converter("redbot.core.commands.UserConverter", &[]),
+        discord_converter("redbot.core.commands.RoleConverter", &[]),
+        discord_converter("redbot.core.commands.TextChannelConverter", &[]),
+        discord_converter(
+            "redbot.core.commands.ColourConverter",
+            &["redbot.core.commands.ColorConverter"],
+        ),
     ]),
     Library::new("nextcord").classes(&[
         discord_view("nextcord.ui.View"),

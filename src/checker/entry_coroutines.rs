@@ -17,8 +17,8 @@ use memchr::memmem;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::ast_query::{Node, Walk, any_in_body, last_identifier, uses_of_name, walk_body_shallow};
 use super::process_exit;
+use crate::ast_query::{Node, Walk, any_in_body, last_identifier, uses_of_name, walk_body_shallow};
 use crate::catalog::LOOP_SCHEDULING_CALLS;
 use crate::semantic::SemanticModel;
 

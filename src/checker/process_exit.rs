@@ -68,7 +68,11 @@ pub fn in_block_ending_the_process(model: &SemanticModel, body: &[Stmt], range: 
     blocks_holding(body, range)
         .iter()
         .skip(1)
-        .any(|(block, _)| block.last().is_some_and(|last| ends_the_process(model, last)))
+        .any(|(block, _)| {
+            block
+                .last()
+                .is_some_and(|last| ends_the_process(model, last))
+        })
 }
 
 /// Whether the call at `range`, inside `body` (a function's), runs on the way out of the
@@ -78,10 +82,11 @@ pub fn in_block_ending_the_process(model: &SemanticModel, body: &[Stmt], range: 
 /// between the call and the exit.
 pub fn runs_on_the_way_out(model: &SemanticModel, body: &[Stmt], range: TextRange) -> bool {
     let blocks = blocks_holding(body, range);
-    let Some(exiting) = blocks
-        .iter()
-        .position(|(block, _)| block.last().is_some_and(|last| ends_the_process(model, last)))
-    else {
+    let Some(exiting) = blocks.iter().position(|(block, _)| {
+        block
+            .last()
+            .is_some_and(|last| ends_the_process(model, last))
+    }) else {
         return false;
     };
     let (block, holding) = blocks[exiting];
@@ -94,14 +99,14 @@ pub fn runs_on_the_way_out(model: &SemanticModel, body: &[Stmt], range: TextRang
         let suspension = match node {
             // An `async with` around the call suspends again on its way out, an `async for`
             // before its next turn.
-            Node::Stmt(stmt @ (Stmt::For(ast::StmtFor { is_async: true, .. })
-            | Stmt::With(ast::StmtWith { is_async: true, .. }))) => {
-                Some(if stmt.range().contains_range(range) {
-                    range.end()
-                } else {
-                    stmt.start()
-                })
-            }
+            Node::Stmt(
+                stmt @ (Stmt::For(ast::StmtFor { is_async: true, .. })
+                | Stmt::With(ast::StmtWith { is_async: true, .. })),
+            ) => Some(if stmt.range().contains_range(range) {
+                range.end()
+            } else {
+                stmt.start()
+            }),
             Node::Expr(expr @ Expr::Await(_)) => Some(expr.start()),
             Node::Expr(expr) if has_async_comprehension(expr) => Some(expr.start()),
             // A loop around the call runs it again after a suspension anywhere in it.

@@ -539,7 +539,12 @@ fn probed_for_coroutine(checker: &Checker, call: &ast::ExprCall) -> bool {
     };
     checker.statements_in_function().any(|stmt| match stmt {
         Stmt::If(if_stmt) => std::iter::once(&*if_stmt.test)
-            .chain(if_stmt.elif_else_clauses.iter().filter_map(|clause| clause.test.as_ref()))
+            .chain(
+                if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .filter_map(|clause| clause.test.as_ref()),
+            )
             .any(|test| crate::ast_query::any_expr(test, &mut |expr| probes_callee(expr))),
         _ => false,
     })

@@ -221,7 +221,10 @@ fn check_thread_run_methods(
     let how = |what: &str| format!("Home Assistant runs {what} in its executor");
     for class in project.classes_deriving_from(is_ha_entity_class) {
         for method in HA_ENTITY_EXECUTOR_METHODS {
-            if project.resolve(&format!("{class}.async_{method}")).is_none() {
+            if project
+                .resolve(&format!("{class}.async_{method}"))
+                .is_none()
+            {
                 run_on_thread(project, facts, class, method, &how, &mut report_once);
             }
         }
@@ -257,7 +260,10 @@ fn run_on_thread(
             continue;
         };
         if facts.callee_at(id, site) != Some(own) {
-            report_once(own, format!("{}, which calls it on `self`", how(&format!("`{method}`"))));
+            report_once(
+                own,
+                format!("{}, which calls it on `self`", how(&format!("`{method}`"))),
+            );
         }
     }
     report_once(id, how("it"));

@@ -33,7 +33,9 @@ databases and containers, `azure.identity.aio` credentials' `get_token`), the re
 the async clients of hosted model APIs (`openai.AsyncOpenAI`: chat completions, completions,
 embeddings, responses, images, moderations, audio; `anthropic.AsyncAnthropic`: messages; also
 through a union of one client class's names, `AsyncOpenAI | AsyncAzureOpenAI`; and the
-`acreate` methods of openai's module API before 1.0),
+`acreate` methods of openai's module API before 1.0), the `convert(ctx, argument)` of
+`discord`'s command converters (`discord.ext.commands.RoleConverter`, also as `redbot`
+re-exports them),
 `sqlalchemy.ext.asyncio.AsyncSession`/`AsyncConnection` operations such as
 `execute` and `commit` (and `exec` of `sqlmodel`'s async session), and the callable that `asgiref`'s `sync_to_async(f)` and Channels'
 `database_sync_to_async(f)` return: `sync_to_async(save)(event)` without `await` never

@@ -420,7 +420,11 @@ impl ModuleBindings {
             let Some(info) = self.classes.get(class) else {
                 continue;
             };
-            if info.bases.iter().any(|base| library.contains(&base.as_str())) {
+            if info
+                .bases
+                .iter()
+                .any(|base| library.contains(&base.as_str()))
+            {
                 return true;
             }
             pending.extend(info.bases.iter().map(String::as_str));
