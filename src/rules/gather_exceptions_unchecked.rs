@@ -89,7 +89,9 @@ async def notify_all(users):
   (`for t in (self._reader, self._writer): t.cancel()`, or spreads a collection, `for t in
   (*tasks, watcher):`), or over a local copy of the collection
   (`pending = set(tasks)`, cancelled in a loop and narrowed by `_, pending = await
-  asyncio.wait(pending)`, then `gather(*tasks, ...)`); a local list every `.append`ed item of which was
+  asyncio.wait(pending)`, then `gather(*tasks, ...)`); the same member of records cancelled
+  in a loop over them (`for item in pending: item.task.cancel()`, then `gather(*(item.task
+  for item in pending), ...)`); a local list every `.append`ed item of which was
   cancelled; the `done` part of `done, pending = await asyncio.wait(cancelled_tasks)`; the list
   returned by a module-level helper (or a method of the class) that cancels every task it
   collects and returns them; a task made in the function (`t = asyncio.create_task(pull(scope,
@@ -296,6 +298,12 @@ impl<'a> Drain<'_, 'a, '_> {
                     // held elsewhere keeps.
                     || member_of_items(elt, generators)
                         .is_some_and(|items| held_elsewhere(self.checker, items))
+                    // `for item in pending: item.task.cancel()`, then `(item.task for item
+                    // in pending)`: the same member of each record, cancelled first.
+                    || member_of_items(elt, generators).is_some_and(|items| {
+                        matches!(elt, Expr::Attribute(member)
+                            if self.member_cancelled_before(items, member.attr.as_str()))
+                    })
             }
             Expr::Name(_) => {
                 self.local_values(expr, &mut |drain, value| drain.collection(value, depth + 1))
@@ -534,6 +542,28 @@ impl<'a> Drain<'_, 'a, '_> {
         })
     }
 
+    /// Whether a `for` loop before the gather goes over `items` (the same dotted name, or a
+    /// local copy of it) and cancels the member `member` of each (`for item in pending:
+    /// item.task.cancel()`).
+    fn member_cancelled_before(&self, items: &Expr, member: &str) -> bool {
+        let Some(target) = dotted_name(items) else {
+            return false;
+        };
+        let gather_at = self.gather_at;
+        walk_body_shallow(self.checker.current_body(), &mut |node| match node {
+            Node::Stmt(Stmt::For(for_stmt))
+                if for_stmt.end() <= gather_at
+                    && (dotted_name(&for_stmt.iter).as_deref() == Some(target.as_str())
+                        || self.local_copy_of(&for_stmt.iter, &target))
+                    && matches!(&*for_stmt.target, Expr::Name(item)
+                        if cancels_member(&for_stmt.body, item.id.as_str(), member)) =>
+            {
+                Walk::Stop
+            }
+            _ => Walk::Descend,
+        })
+    }
+
     /// Whether `expr` is a local every binding of which is the collection `target` or a copy
     /// of it (`pending = set(tasks)`), or keeps part of itself (`done, pending = await
     /// asyncio.wait(pending)`): a loop over it reaches only tasks of `target`. Read from the
@@ -680,6 +710,22 @@ fn unwrap_copy<'e>(checker: &Checker, expr: &'e Expr) -> &'e Expr {
 }
 
 /// Whether `body` calls `<name>.<method>()` for one of `methods`.
+/// Whether `body` cancels member `member` of `name` (`item.task.cancel()`).
+fn cancels_member(body: &[Stmt], name: &str, member: &str) -> bool {
+    walk_body_shallow(body, &mut |node| match node {
+        Node::Expr(Expr::Call(call))
+            if matches!(&*call.func, Expr::Attribute(method)
+                if TASK_CANCEL_METHODS.contains(&method.attr.as_str())
+                    && matches!(&*method.value, Expr::Attribute(held)
+                        if held.attr.as_str() == member
+                            && matches!(&*held.value, Expr::Name(receiver) if receiver.id.as_str() == name))) =>
+        {
+            Walk::Stop
+        }
+        _ => Walk::Descend,
+    })
+}
+
 fn calls_method_on(body: &[Stmt], name: &str, methods: &[&str]) -> bool {
     walk_body_shallow(body, &mut |node| match node {
         Node::Expr(Expr::Call(call))
