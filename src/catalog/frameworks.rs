@@ -31,54 +31,143 @@ const ENTITY_METHODS_ON_THE_LOOP: &[Api] = &[
 
 /// The sync methods of an entity that Home Assistant calls in its executor, on a worker
 /// thread, when the entity defines the method and not its coroutine twin (`async_turn_on`
-/// for `turn_on`): the base class's `async_turn_on` runs `self.turn_on` with
-/// `hass.async_add_executor_job`, and `async_device_update` does the same with `update`
-/// (LW104). The common ones of every platform: toggling, pressing, choosing and setting
-/// values, covers, locks, climate, fans, media players, alarm panels, vacuums.
-pub const HA_ENTITY_EXECUTOR_METHODS: &[&str] = &[
-    "update",
-    "turn_on",
-    "turn_off",
-    "toggle",
-    "press",
-    "select_option",
-    "set_value",
-    "set_native_value",
-    "set_temperature",
-    "set_hvac_mode",
-    "set_fan_mode",
-    "set_preset_mode",
-    "set_swing_mode",
-    "set_humidity",
-    "set_percentage",
-    "set_direction",
-    "oscillate",
-    "open_cover",
-    "close_cover",
-    "stop_cover",
-    "set_cover_position",
-    "open_valve",
-    "close_valve",
-    "lock",
-    "unlock",
-    "open",
-    "media_play",
-    "media_pause",
-    "media_stop",
-    "play_media",
-    "set_volume_level",
-    "mute_volume",
-    "select_source",
-    "alarm_disarm",
-    "alarm_arm_home",
-    "alarm_arm_away",
-    "alarm_arm_night",
-    "alarm_trigger",
-    "start",
-    "stop",
-    "return_to_base",
-    "send_command",
-    "install",
+/// for `turn_on`): the platform's base class's `async_turn_on` runs `self.turn_on` with
+/// `hass.async_add_executor_job`, and every entity's `async_device_update` does the same
+/// with `update` (LW104). By platform: a method of that name on another platform's entity
+/// (a sensor's own `start`) is no service Home Assistant calls.
+pub const HA_ENTITY_EXECUTOR_METHODS: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "homeassistant.components.switch.SwitchEntity",
+            "homeassistant.components.light.LightEntity",
+            "homeassistant.components.fan.FanEntity",
+            "homeassistant.components.siren.SirenEntity",
+            "homeassistant.components.remote.RemoteEntity",
+            "homeassistant.components.humidifier.HumidifierEntity",
+            "homeassistant.components.climate.ClimateEntity",
+            "homeassistant.components.water_heater.WaterHeaterEntity",
+            "homeassistant.components.media_player.MediaPlayerEntity",
+        ],
+        &["turn_on", "turn_off", "toggle"],
+    ),
+    (
+        &["homeassistant.components.button.ButtonEntity"],
+        &["press"],
+    ),
+    (
+        &["homeassistant.components.select.SelectEntity"],
+        &["select_option"],
+    ),
+    (
+        &[
+            "homeassistant.components.number.NumberEntity",
+            "homeassistant.components.number.RestoreNumber",
+        ],
+        &["set_value", "set_native_value"],
+    ),
+    (
+        &[
+            "homeassistant.components.text.TextEntity",
+            "homeassistant.components.date.DateEntity",
+            "homeassistant.components.time.TimeEntity",
+            "homeassistant.components.datetime.DateTimeEntity",
+        ],
+        &["set_value"],
+    ),
+    (
+        &["homeassistant.components.cover.CoverEntity"],
+        &[
+            "open_cover",
+            "close_cover",
+            "stop_cover",
+            "set_cover_position",
+        ],
+    ),
+    (
+        &["homeassistant.components.valve.ValveEntity"],
+        &[
+            "open_valve",
+            "close_valve",
+            "stop_valve",
+            "set_valve_position",
+        ],
+    ),
+    (
+        &["homeassistant.components.lock.LockEntity"],
+        &["lock", "unlock", "open"],
+    ),
+    (
+        &["homeassistant.components.climate.ClimateEntity"],
+        &[
+            "set_temperature",
+            "set_hvac_mode",
+            "set_fan_mode",
+            "set_preset_mode",
+            "set_swing_mode",
+            "set_humidity",
+        ],
+    ),
+    (
+        &["homeassistant.components.water_heater.WaterHeaterEntity"],
+        &["set_temperature", "set_operation_mode"],
+    ),
+    (
+        &["homeassistant.components.fan.FanEntity"],
+        &[
+            "set_percentage",
+            "set_direction",
+            "oscillate",
+            "set_preset_mode",
+        ],
+    ),
+    (
+        &["homeassistant.components.humidifier.HumidifierEntity"],
+        &["set_humidity", "set_mode"],
+    ),
+    (
+        &["homeassistant.components.media_player.MediaPlayerEntity"],
+        &[
+            "media_play",
+            "media_pause",
+            "media_stop",
+            "media_next_track",
+            "media_previous_track",
+            "play_media",
+            "set_volume_level",
+            "mute_volume",
+            "select_source",
+        ],
+    ),
+    (
+        &["homeassistant.components.alarm_control_panel.AlarmControlPanelEntity"],
+        &[
+            "alarm_disarm",
+            "alarm_arm_home",
+            "alarm_arm_away",
+            "alarm_arm_night",
+            "alarm_trigger",
+        ],
+    ),
+    (
+        &["homeassistant.components.vacuum.StateVacuumEntity"],
+        &[
+            "start",
+            "stop",
+            "pause",
+            "return_to_base",
+            "send_command",
+            "locate",
+        ],
+    ),
+    (
+        &["homeassistant.components.remote.RemoteEntity"],
+        &["send_command"],
+    ),
+    (
+        &["homeassistant.components.update.UpdateEntity"],
+        &["install"],
+    ),
+    (&["homeassistant.components.scene.Scene"], &["activate"]),
 ];
 
 /// Home Assistant's helpers that take a job, with where the callable goes (path, keyword,

@@ -30,10 +30,12 @@ other handlers of a watchdog `FileSystemEventHandler` subclass, which the observ
 its thread: the finding is on the method's name; and a subclass's own method that such an
 inherited method calls on `self`, as a base handler's `dispatch` calls `self.on_change(event)`
 and each subclass defines `on_change`; and a sync method of a Home Assistant entity that
-Home Assistant runs in its executor, `update`, `turn_on`, `turn_off`, `press`,
-`select_option`, `set_native_value`, `open_cover` and the other sync service methods of the
-platforms, unless the entity also defines the coroutine twin it would await instead,
-`async_update` or `async_turn_on`), or handing a plain `def`
+Home Assistant runs in its executor: `update` of any entity, and the sync service methods of
+its platform (`turn_on`/`turn_off`/`toggle` of a switch, light, fan or climate entity,
+`press` of a button, `select_option` of a select, `set_native_value` of a number,
+`open_cover` of a cover, `lock` of a lock, and the others of each platform), unless the
+entity also defines the coroutine twin it would await instead, `async_update` or
+`async_turn_on`), or handing a plain `def`
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
@@ -217,15 +219,23 @@ fn check_thread_run_methods(
         }
     }
     // Home Assistant runs an entity's sync method in its executor only when the entity does
-    // not define the coroutine that would be awaited instead (`async_turn_on`).
+    // not define the coroutine that would be awaited instead (`async_turn_on`): `update` of
+    // every entity, the service methods of each platform's entities.
     let how = |what: &str| format!("Home Assistant runs {what} in its executor");
-    for class in project.classes_deriving_from(is_ha_entity_class) {
-        for method in HA_ENTITY_EXECUTOR_METHODS {
-            if project
-                .resolve(&format!("{class}.async_{method}"))
-                .is_none()
-            {
-                run_on_thread(project, facts, class, method, &how, &mut report_once);
+    let entities = project.classes_deriving_from(is_ha_entity_class);
+    let platforms = HA_ENTITY_EXECUTOR_METHODS.iter().map(|(bases, methods)| {
+        let classes = project.classes_deriving_from(|base| bases.contains(&base));
+        (classes, *methods)
+    });
+    for (classes, methods) in std::iter::once((entities, &["update"][..])).chain(platforms) {
+        for class in classes {
+            for method in methods {
+                if project
+                    .resolve(&format!("{class}.async_{method}"))
+                    .is_none()
+                {
+                    run_on_thread(project, facts, class, method, &how, &mut report_once);
+                }
             }
         }
     }
