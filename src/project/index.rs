@@ -898,6 +898,11 @@ impl Project<'_> {
     /// Whether project class `class` has one of `ancestors` among its bases, at any depth
     /// (through project classes and re-exports).
     pub fn descends_from(&self, class: &str, ancestors: &[&str]) -> bool {
+        self.descends_from_where(class, |base| ancestors.contains(&base))
+    }
+
+    /// Whether project class `class` has a base `ancestor` accepts, at any depth.
+    pub fn descends_from_where(&self, class: &str, ancestor: impl Fn(&str) -> bool) -> bool {
         // Borrowed, not copied: asked for every method named like a framework's hook.
         let mut pending: Vec<&str> = vec![class];
         let mut seen = HashSet::default();
@@ -909,7 +914,7 @@ impl Project<'_> {
                 continue;
             };
             for base in class.bases.iter() {
-                if ancestors.contains(&base.as_str()) {
+                if ancestor(base.as_str()) {
                     return true;
                 }
                 pending.push(base);

@@ -220,23 +220,32 @@ fn check_thread_run_methods(
     }
     // Home Assistant runs an entity's sync method in its executor only when the entity does
     // not define the coroutine that would be awaited instead (`async_turn_on`): `update` of
-    // every entity, the service methods of each platform's entities.
+    // every entity, the service methods of each platform's entities. Read from the
+    // project's methods of those names (a few), not from every entity class and name: the
+    // corpus's Home Assistant has thousands of entity classes.
     let how = |what: &str| format!("Home Assistant runs {what} in its executor");
-    let entities = project.classes_deriving_from(is_ha_entity_class);
-    let platforms = HA_ENTITY_EXECUTOR_METHODS.iter().map(|(bases, methods)| {
-        let classes = project.classes_deriving_from(|base| bases.contains(&base));
-        (classes, *methods)
-    });
-    for (classes, methods) in std::iter::once((entities, &["update"][..])).chain(platforms) {
-        for class in classes {
-            for method in methods {
-                if project
-                    .resolve(&format!("{class}.async_{method}"))
-                    .is_none()
-                {
-                    run_on_thread(project, facts, class, method, &how, &mut report_once);
-                }
-            }
+    for id in project.function_ids() {
+        let function = project.function(id);
+        let Some((class_name, name)) = function.qualname().rsplit_once('.') else {
+            continue;
+        };
+        let platform_bases = || {
+            HA_ENTITY_EXECUTOR_METHODS
+                .iter()
+                .filter(move |(_, methods)| methods.contains(&name))
+                .flat_map(|(bases, _)| bases.iter())
+        };
+        if function.is_async || (name != "update" && platform_bases().next().is_none()) {
+            continue;
+        }
+        let class = format!("{}.{class_name}", project.modules[id.0].summary.module_name);
+        let runs_in_executor = if name == "update" {
+            project.descends_from_where(&class, is_ha_entity_class)
+        } else {
+            project.descends_from_where(&class, |base| platform_bases().any(|b| *b == base))
+        };
+        if runs_in_executor && project.resolve(&format!("{class}.async_{name}")).is_none() {
+            run_on_thread(project, facts, &class, name, &how, &mut report_once);
         }
     }
 }
