@@ -919,7 +919,8 @@ pub struct PendingDeadline {
     /// session built without a timeout (see [`SessionParameter`]).
     pub session_from: Option<SessionParameter>,
     /// The operation waits for the next message or connection (`recv()`, `read()`,
-    /// `sock_accept()`) and is the function's only await: a wrapper (`async def recv(self):
+    /// `sock_accept()`) and is the function's only await (but for what its `except` handlers
+    /// await once the read failed): a wrapper (`async def recv(self):
     /// return await self._ws.recv()`) whose every caller awaits it in a pump loop
     /// ([`CallDeadline::Pumped`]) is that loop's read.
     pub next_message: bool,

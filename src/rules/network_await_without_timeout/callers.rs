@@ -64,7 +64,10 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut impl FnMut(us
             let exempt = match coverage {
                 Coverage::Covered => true,
                 Coverage::NoCallers => finding.private_plumbing || finding.forwards_its_name,
-                Coverage::Uncovered => finding.next_message && callers.pumps(id),
+                Coverage::Uncovered => {
+                    finding.next_message && callers.pumps(id)
+                        || finding.forwards_its_name && callers.resolved_calls_pump(id)
+                }
             };
             if exempt {
                 continue;
@@ -307,6 +310,22 @@ impl<'p, 'a> Callers<'p, 'a> {
             return false;
         }
         sites.iter().all(|&(caller, site)| {
+            self.project
+                .function(caller)
+                .calls
+                .get(site)
+                .is_some_and(|call| {
+                    matches!(call.deadline, CallDeadline::Pumped | CallDeadline::Bounded)
+                })
+        })
+    }
+
+    /// Whether every call the link resolved to `id` (none counts) is awaited in a pump loop
+    /// or under a deadline: calls it could not resolve (`conn.recv()` on a value of unknown
+    /// type) are left aside. Asked of a read that forwards the one it wraps under its own
+    /// name, for which such a call is as likely the wrapped library's own.
+    fn resolved_calls_pump(&self, id: FunctionId) -> bool {
+        self.sites(id).iter().all(|&(caller, site)| {
             self.project
                 .function(caller)
                 .calls

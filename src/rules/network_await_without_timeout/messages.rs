@@ -100,12 +100,28 @@ pub(super) fn report(
 /// Whether `body` suspends at one place only: one `await`, and no `async for` or `async
 /// with`.
 fn suspends_once(body: &[ast::Stmt]) -> bool {
+    // What an `except` handler awaits after the read failed (closing the connection it
+    // wraps) is no second wait for a message.
+    let mut handlers: Vec<TextRange> = Vec::new();
+    crate::ast_query::walk_statements_shallow(body, &mut |stmt| {
+        if let ast::Stmt::Try(try_stmt) = stmt {
+            handlers.extend(try_stmt.handlers.iter().map(Ranged::range));
+        }
+        Walk::Descend
+    });
+    let in_handler = |range: TextRange| handlers.iter().any(|handler| handler.contains_range(range));
     let mut suspensions = 0;
     walk_body_shallow(body, &mut |node| {
         match node {
-            Node::Expr(ast::Expr::Await(_)) => suspensions += 1,
-            Node::Stmt(ast::Stmt::For(for_stmt)) if for_stmt.is_async => suspensions += 1,
-            Node::Stmt(ast::Stmt::With(with)) if with.is_async => suspensions += 1,
+            Node::Expr(expr @ ast::Expr::Await(_)) if !in_handler(expr.range()) => {
+                suspensions += 1;
+            }
+            Node::Stmt(stmt @ ast::Stmt::For(ast::StmtFor { is_async: true, .. }))
+            | Node::Stmt(stmt @ ast::Stmt::With(ast::StmtWith { is_async: true, .. }))
+                if !in_handler(stmt.range()) =>
+            {
+                suspensions += 1;
+            }
             _ => {}
         }
         if suspensions > 1 {

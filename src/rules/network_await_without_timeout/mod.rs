@@ -144,8 +144,10 @@ with `timeout=aiohttp.ClientTimeout(total=10, sock_read=5)`.
   resolved) is awaited directly inside a pump loop of its caller (or under a deadline),
   decided once the project is linked: the wrapper is that loop's read. Such a wrapper named
   as the read it forwards (`recv` around `self._ws.recv()`) that no call in the project
-  resolves to is a library's public read: its caller owns the deadline, as for the wrapped
-  library's own `recv`.
+  resolves to without a deadline or a pump around it is a library's public read: its caller
+  owns the deadline, as for the wrapped library's own `recv` (calls of `recv()` on values of
+  unknown type are left aside: they are as likely the wrapped library's). What a wrapper's
+  `except` handlers await once the read failed (closing the connection) is no second wait.
 - `loop.create_connection(factory, sock=connected_socket)` and
   `asyncio.open_connection(sock=connected_socket)`: they only wrap the socket (reads on the
   streams they return are still followed).
