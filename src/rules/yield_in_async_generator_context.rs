@@ -1374,22 +1374,18 @@ fn closed_by_hand_through_name(body: &[Stmt], call: TextRange) -> bool {
     };
     let is_name = |expr: &Expr| matches!(expr, Expr::Name(read) if read.id.as_str() == name);
     // `await rows.aclose()`, by the range of `rows`.
-    let closing = |stmt: &Stmt| match stmt {
-        Stmt::Expr(expr) => match &*expr.value {
-            Expr::Await(awaited) => match &*awaited.value {
-                Expr::Call(close) => match &*close.func {
-                    Expr::Attribute(method)
-                        if method.attr.as_str() == "aclose" && is_name(&method.value) =>
-                    {
-                        Some(method.value.range())
-                    }
-                    _ => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        },
-        _ => None,
+    let closing = |stmt: &Stmt| {
+        if let Stmt::Expr(expr) = stmt
+            && let Expr::Await(awaited) = &*expr.value
+            && let Expr::Call(close) = &*awaited.value
+            && let Expr::Attribute(method) = &*close.func
+            && method.attr.as_str() == "aclose"
+            && is_name(&method.value)
+        {
+            Some(method.value.range())
+        } else {
+            None
+        }
     };
     // The bodies of the `try`s whose `finally` closes it, and the reads that close it.
     let mut closed_bodies: Vec<TextRange> = Vec::new();

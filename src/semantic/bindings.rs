@@ -411,6 +411,22 @@ impl ModuleBindings {
     /// Whether the module's class `class_path` derives from one of `library` (library class
     /// paths), directly or through base classes of this module.
     pub fn derives_from_library(&self, class_path: &str, library: &[&str]) -> bool {
+        self.find_up_module_classes(class_path, |info| {
+            info.bases
+                .iter()
+                .any(|base| library.contains(&base.as_str()))
+                .then_some(())
+        })
+        .is_some()
+    }
+
+    /// The first answer `visit` gives for the module's class `class_path` or one of its
+    /// bases defined in this module, at any depth (each class once).
+    fn find_up_module_classes<T>(
+        &self,
+        class_path: &str,
+        mut visit: impl FnMut(&ClassInfo) -> Option<T>,
+    ) -> Option<T> {
         let mut seen = HashSet::default();
         let mut pending = vec![class_path];
         while let Some(class) = pending.pop() {
@@ -420,16 +436,12 @@ impl ModuleBindings {
             let Some(info) = self.classes.get(class) else {
                 continue;
             };
-            if info
-                .bases
-                .iter()
-                .any(|base| library.contains(&base.as_str()))
-            {
-                return true;
+            if let Some(found) = visit(info) {
+                return Some(found);
             }
             pending.extend(info.bases.iter().map(String::as_str));
         }
-        false
+        None
     }
 
     /// The type of `attribute` on instances of the module's class `class_path`, searching
@@ -506,24 +518,9 @@ impl ModuleBindings {
         {
             return from_library(&info.bases);
         }
-        let mut seen = HashSet::default();
-        let mut pending = vec![class_path];
-        while let Some(class) = pending.pop() {
-            if !seen.insert(class) {
-                continue;
-            }
-            let Some(info) = self.classes.get(class) else {
-                continue;
-            };
-            if let Some(found) = info.attribute_types.get(attribute) {
-                return Some(found.clone());
-            }
-            if let Some(found) = from_library(&info.bases) {
-                return Some(found);
-            }
-            pending.extend(info.bases.iter().map(String::as_str));
-        }
-        None
+        self.find_up_module_classes(class_path, |info| {
+            (info.attribute_types.get(attribute).cloned()).or_else(|| from_library(&info.bases))
+        })
     }
 }
 

@@ -309,15 +309,7 @@ impl<'p, 'a> Callers<'p, 'a> {
         {
             return false;
         }
-        sites.iter().all(|&(caller, site)| {
-            self.project
-                .function(caller)
-                .calls
-                .get(site)
-                .is_some_and(|call| {
-                    matches!(call.deadline, CallDeadline::Pumped | CallDeadline::Bounded)
-                })
-        })
+        self.resolved_calls_pump(id)
     }
 
     /// Whether every call the link resolved to `id` (none counts) is awaited in a pump loop

@@ -109,7 +109,8 @@ fn suspends_once(body: &[ast::Stmt]) -> bool {
         }
         Walk::Descend
     });
-    let in_handler = |range: TextRange| handlers.iter().any(|handler| handler.contains_range(range));
+    let in_handler =
+        |range: TextRange| handlers.iter().any(|handler| handler.contains_range(range));
     let mut suspensions = 0;
     walk_body_shallow(body, &mut |node| {
         match node {
