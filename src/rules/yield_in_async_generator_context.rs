@@ -1390,32 +1390,35 @@ fn closed_by_hand_through_name(body: &[Stmt], call: TextRange) -> bool {
     // The bodies of the `try`s whose `finally` closes it, and the reads that close it.
     let mut closed_bodies: Vec<TextRange> = Vec::new();
     let mut expected: Vec<TextRange> = Vec::new();
-    crate::ast_query::walk_statements_shallow(scope, &mut |stmt| {
-        if let Stmt::Try(try_stmt) = stmt {
-            let closes: Vec<TextRange> = try_stmt.finalbody.iter().filter_map(closing).collect();
-            // A consumer that yields inside that `try` is itself a generator that may be
-            // left suspended there, its `finally` run late: that one closes nothing in time.
-            if !closes.is_empty()
-                && !crate::ast_query::contains_yield(&try_stmt.body)
-                && let (Some(first), Some(last)) = (try_stmt.body.first(), try_stmt.body.last())
-            {
-                closed_bodies.push(TextRange::new(first.start(), last.end()));
-                expected.extend(closes);
-            }
-        }
-        Walk::Descend
-    });
     let mut loops = 0usize;
+    // One walk: a `try` is met before the loops of its body.
     crate::ast_query::walk_statements_shallow(scope, &mut |stmt| {
-        if let Stmt::For(for_stmt) = stmt
-            && for_stmt.is_async
-            && is_name(&for_stmt.iter)
-            && closed_bodies
-                .iter()
-                .any(|closed| closed.contains_range(for_stmt.range()))
-        {
-            expected.push(for_stmt.iter.range());
-            loops += 1;
+        match stmt {
+            Stmt::Try(try_stmt) => {
+                let closes: Vec<TextRange> =
+                    try_stmt.finalbody.iter().filter_map(closing).collect();
+                // A consumer that yields inside that `try` is itself a generator that may be
+                // left suspended there, its `finally` run late: that one closes nothing in
+                // time.
+                if !closes.is_empty()
+                    && !crate::ast_query::contains_yield(&try_stmt.body)
+                    && let (Some(first), Some(last)) = (try_stmt.body.first(), try_stmt.body.last())
+                {
+                    closed_bodies.push(TextRange::new(first.start(), last.end()));
+                    expected.extend(closes);
+                }
+            }
+            Stmt::For(for_stmt)
+                if for_stmt.is_async
+                    && is_name(&for_stmt.iter)
+                    && closed_bodies
+                        .iter()
+                        .any(|closed| closed.contains_range(for_stmt.range())) =>
+            {
+                expected.push(for_stmt.iter.range());
+                loops += 1;
+            }
+            _ => {}
         }
         Walk::Descend
     });
