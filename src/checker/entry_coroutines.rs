@@ -116,21 +116,101 @@ pub fn is_entry_coroutine(
     runs > 0 && uses == runs
 }
 
+/// The module-level `async def`s an entry coroutine awaits before anything else can run on
+/// its loop (`await setup(argv)` as its first suspension), named nowhere else in the
+/// module: until such a helper first suspends, it too runs alone. A helper awaited first by
+/// such a helper counts as well. Found only in a module that hands a coroutine to a loop
+/// runner; each entry coroutine's body is walked once.
+pub fn first_awaited_helpers(
+    model: &SemanticModel,
+    module: &[Stmt],
+    candidates: &[Box<str>],
+) -> Vec<Box<str>> {
+    let mut helpers: Vec<Box<str>> = Vec::new();
+    if candidates.is_empty() {
+        return helpers;
+    }
+    let module_coroutine = |name: &str| {
+        let mut defs = module.iter().filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
+            _ => None,
+        });
+        // A name defined twice at module level may be either function.
+        match (defs.next(), defs.next()) {
+            (Some(def), None) if def.is_async => Some(def),
+            _ => None,
+        }
+    };
+    let mut pending: Vec<&ast::StmtFunctionDef> = candidates
+        .iter()
+        .filter_map(|name| module_coroutine(name))
+        .filter(|def| is_entry_coroutine(model, module, None, candidates, def))
+        .collect();
+    while let Some(function) = pending.pop() {
+        let Some(until) = alone_stretch(model, function) else {
+            continue;
+        };
+        let mut awaited = Vec::new();
+        walk_body_shallow(&function.body, &mut |node| match node {
+            Node::Stmt(stmt) if stmt.start() > until => Walk::Stop,
+            Node::Expr(Expr::Await(awaiting)) if awaiting.start() <= until => {
+                if let Expr::Call(call) = &*awaiting.value
+                    && let Expr::Name(name) = &*call.func
+                {
+                    awaited.push(name.id.as_str());
+                }
+                Walk::Descend
+            }
+            _ => Walk::Descend,
+        });
+        for name in awaited {
+            if helpers.iter().any(|known| &**known == name)
+                || candidates.iter().any(|entry| &**entry == name)
+            {
+                continue;
+            }
+            let Some(helper) = module_coroutine(name) else {
+                continue;
+            };
+            if uses_of_name(module, name, false, &|_| false).len() == 1 {
+                helpers.push(name.into());
+                pending.push(helper);
+            }
+        }
+    }
+    helpers
+}
+
 /// Where the entry coroutine `function` may first have company on its loop: the start of
 /// its first suspension or scheduling call, or of the outermost loop around that one (whose
 /// next turn runs its body again after it): a `while` from its test on, a `for` from its
-/// body on (what it iterates is evaluated once, before). `None` when `function` is no entry
-/// coroutine, or is a generator.
+/// body on (what it iterates is evaluated once, before). The same for a module-level
+/// coroutine named in `first_awaited` ([`first_awaited_helpers`]). `None` when `function`
+/// is neither, or is a generator.
 pub fn runs_alone_until(
     model: &SemanticModel,
     module: &[Stmt],
     enclosing: Option<&ast::StmtFunctionDef>,
     candidates: &[Box<str>],
+    first_awaited: &[Box<str>],
     function: &ast::StmtFunctionDef,
 ) -> Option<TextSize> {
-    if !is_entry_coroutine(model, module, enclosing, candidates, function) {
+    let awaited_first = enclosing.is_none()
+        && first_awaited
+            .iter()
+            .any(|name| &**name == function.name.as_str())
+        && module
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
+    if !awaited_first && !is_entry_coroutine(model, module, enclosing, candidates, function) {
         return None;
     }
+    alone_stretch(model, function)
+}
+
+/// Where a coroutine that starts alone on its loop may first have company: its first
+/// suspension, or the loop around it ([`runs_alone_until`]); `None` for a generator.
+fn alone_stretch(model: &SemanticModel, function: &ast::StmtFunctionDef) -> Option<TextSize> {
     let mut suspensions = Vec::new();
     let mut generator = false;
     walk_body_shallow(&function.body, &mut |node| {

@@ -115,6 +115,8 @@ pub struct Checker<'a, 'm> {
     source_words: std::cell::OnceCell<source_words::SourceWords>,
     /// The module's [`entry_coroutines::candidates`], found on the first question.
     entry_candidates: std::cell::OnceCell<Vec<Box<str>>>,
+    /// The module's [`entry_coroutines::first_awaited_helpers`], found on the first question.
+    first_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -176,6 +178,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             rule_state: RefCell::default(),
             source_words: std::cell::OnceCell::new(),
             entry_candidates: std::cell::OnceCell::new(),
+            first_awaited_helpers: std::cell::OnceCell::new(),
         }
     }
 
@@ -270,6 +273,16 @@ impl<'a> Checker<'a, '_> {
             .get_or_init(|| entry_coroutines::candidates(self.source))
     }
 
+    fn first_awaited_helpers(&self) -> &[Box<str>] {
+        self.first_awaited_helpers.get_or_init(|| {
+            entry_coroutines::first_awaited_helpers(
+                &self.model,
+                &self.module.body,
+                self.entry_candidates(),
+            )
+        })
+    }
+
     /// The words of [`source_words`] in the module's text, found in one scan the first
     /// time they are asked about.
     pub(crate) fn source_words(&self) -> &source_words::SourceWords {
@@ -294,6 +307,20 @@ impl<'a> Checker<'a, '_> {
     /// The innermost enclosing `def` or `async def`, when no lambda is nearer.
     pub fn current_function(&self) -> Option<&'a ast::StmtFunctionDef> {
         self.functions.last().copied()
+    }
+
+    /// The function the current one is nested in, when it is defined in that function's
+    /// body (no class between them).
+    pub fn enclosing_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        let mut scopes = self
+            .statement_ancestors()
+            .iter()
+            .rev()
+            .filter(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+        match (scopes.next(), scopes.next()) {
+            (Some(Stmt::FunctionDef(_)), Some(Stmt::FunctionDef(outer))) => Some(outer),
+            _ => None,
+        }
     }
 
     /// The current function when it is defined at module level (no function or class around
@@ -586,6 +613,7 @@ impl<'a> Checker<'a, '_> {
                 &self.module.body,
                 self.current_function(),
                 self.entry_candidates(),
+                self.first_awaited_helpers(),
                 function,
             )
         } else {

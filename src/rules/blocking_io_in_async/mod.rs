@@ -168,6 +168,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   keep-alive task) may be waiting, and blocking is reported as anywhere else. A suspension
   in a block that ends the process (below) does not end that stretch: what follows the
   block runs only when it did not (`if args.list: print(await fetch()); sys.exit(0)`).
+  A module-level `async def` that the entry coroutine awaits at its first suspension
+  (`users = await read_users(argv[1])`), named nowhere else in its module, starts alone
+  too, and is exempt the same way up to its own first suspension; so is one such a helper
+  awaits first. (A helper of another module is reported: the module that defines it cannot
+  tell who else awaits it.)
 - A call on the way out of the process: in a block that ends with `sys.exit(...)`, `exit()`,
   `os._exit`, `os.abort`, an `os.exec*` or `raise SystemExit`, or in a block holding one
   that does (a "press enter to exit" prompt before `exit(1)`, a session file renamed
