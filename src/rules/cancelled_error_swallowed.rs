@@ -173,7 +173,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
   `self._task.cancel()` of the class is followed in its block by an `await` that names the
   task (`await self._task`, under `suppress` or not). Ending quietly is what lets the
   owner's `await` return; nothing else holds the task to be misled. A cancel the class
-  makes without waiting (a sync `close()` that only cancels) keeps the finding.
+  makes without waiting (a sync `close()` that only cancels) keeps the finding. The same
+  holds for a coroutine nested in the function that owns its task: named there only as
+  `watcher = asyncio.create_task(watch())`, the local bound once, every `watcher.cancel()`
+  followed by an `await` that names it, and the local handed to nothing else (only its
+  methods called, read only inside an `await`; put in a list or passed on, others may
+  cancel it too, and the finding stays).
 - contextlib's way out of an `__aexit__` (or `__exit__`) that throws the exception it was
   handed into a generator: `except BaseException as exc: if exc is not exc_value: raise`, and
   no truthy `return` after it: what falls through is the exception handed in, which `async
@@ -470,7 +475,8 @@ fn swallows(
             && !handler.is_some_and(|handler| reraised_later(&cx, try_stmt, handler))
             && !called_only_from_reraising_handlers(checker)
             && !ends_the_entry_coroutine(checker, try_stmt)
-            && !ends_a_task_its_owner_awaits(&cx, try_stmt, handler_body);
+            && !ends_a_task_its_owner_awaits(&cx, try_stmt, handler_body)
+            && !ends_a_nested_task_its_owner_awaits(&cx, try_stmt, handler_body);
         (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
     if !swallows(false).0 {
@@ -2776,21 +2782,10 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
     let (Some(class), Some(function)) = (cx.class, cx.checker.current_function()) else {
         return false;
     };
-    if !function.is_async || cx.receiver.is_none() {
-        return false;
-    }
-    // The handler leaves the coroutine.
-    let enclosing_loop = cx.checker.statements_in_function().find(|stmt| {
-        matches!(stmt, Stmt::For(_) | Stmt::While(_)) && stmt.range() != try_stmt.range()
-    });
-    let leaves = match handler_body.last() {
-        Some(Stmt::Return(_)) => true,
-        Some(Stmt::Break(_)) => {
-            enclosing_loop.is_some_and(|found| ends_block(&function.body, found.range()))
-        }
-        _ => enclosing_loop.is_none() && ends_block(&function.body, try_stmt.range()),
-    };
-    if !leaves {
+    if !function.is_async
+        || cx.receiver.is_none()
+        || !handler_leaves_coroutine(cx, function, try_stmt, handler_body)
+    {
         return false;
     }
     // Started only as a task the class keeps in one attribute.
@@ -2864,6 +2859,109 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
     all_waited && cancels > 0
 }
 
+/// Whether the handler leaves the coroutine: a `return`; a `break` out of a loop of the body
+/// after which nothing suspends or loops; or the `try` itself so placed.
+fn handler_leaves_coroutine(
+    cx: &Cx,
+    function: &ast::StmtFunctionDef,
+    try_stmt: &ast::StmtTry,
+    handler_body: &[Stmt],
+) -> bool {
+    let enclosing_loop = cx.checker.statements_in_function().find(|stmt| {
+        matches!(stmt, Stmt::For(_) | Stmt::While(_)) && stmt.range() != try_stmt.range()
+    });
+    match handler_body.last() {
+        Some(Stmt::Return(_)) => true,
+        Some(Stmt::Break(_)) => {
+            enclosing_loop.is_some_and(|found| ends_block(&function.body, found.range()))
+        }
+        _ => enclosing_loop.is_none() && ends_block(&function.body, try_stmt.range()),
+    }
+}
+
+/// The same protocol for a coroutine nested in the function that owns its task: started,
+/// and named, only as `watcher = asyncio.create_task(watch())` in the function around it,
+/// which binds that local once, cancels it only where it then awaits it, and hands it to
+/// nothing else (only its methods are called, and it is read only inside an `await`): no
+/// one else can cancel the task or wait for it.
+fn ends_a_nested_task_its_owner_awaits(
+    cx: &Cx,
+    try_stmt: &ast::StmtTry,
+    handler_body: &[Stmt],
+) -> bool {
+    let (Some(function), Some(owner)) = (
+        cx.checker.current_function(),
+        cx.checker.enclosing_function(),
+    ) else {
+        return false;
+    };
+    if !function.is_async || !handler_leaves_coroutine(cx, function, try_stmt, handler_body) {
+        return false;
+    }
+    let name = function.name.as_str();
+    if ast_query::uses_of_name(&owner.body, name, false, &|_| false).len() != 1 {
+        return false;
+    }
+    let mut local = None;
+    let mut bindings = 0usize;
+    walk_body_shallow(&owner.body, &mut |node| {
+        if let Node::Stmt(Stmt::Assign(assign)) = node
+            && let [Expr::Name(target)] = assign.targets.as_slice()
+            && matches!(task_coroutine(cx.checker, &assign.value),
+                Some(Expr::Name(started)) if started.id.as_str() == name)
+        {
+            local = Some(target.id.as_str());
+        }
+        Walk::Descend
+    });
+    let Some(local) = local else {
+        return false;
+    };
+    walk_body_shallow(&owner.body, &mut |node| {
+        if let Node::Expr(Expr::Name(bound)) = node
+            && bound.ctx.is_store()
+            && bound.id.as_str() == local
+        {
+            bindings += 1;
+        }
+        Walk::Descend
+    });
+    let mut cancels = 0usize;
+    bindings == 1
+        && every_cancel_waited_for(&owner.body, local, &mut cancels)
+        && cancels > 0
+        && !handed_on(&owner.body, local)
+}
+
+/// Whether the local `name` is read in `body` other than as the receiver of a method call
+/// or inside an `await` (`await name`, `await asyncio.wait([name])`): stored, passed,
+/// returned or yielded, so that other code may hold it.
+fn handed_on(body: &[Stmt], name: &str) -> bool {
+    let mut awaited: Vec<TextRange> = Vec::new();
+    let mut receivers: Vec<TextRange> = Vec::new();
+    let mut reads: Vec<TextRange> = Vec::new();
+    walk_body_shallow(body, &mut |node| {
+        match node {
+            Node::Expr(Expr::Await(awaiting)) => awaited.push(awaiting.range()),
+            Node::Expr(Expr::Call(call)) => {
+                if let Expr::Attribute(method) = &*call.func
+                    && is_name(&method.value, Some(name))
+                {
+                    receivers.push(method.value.range());
+                }
+            }
+            Node::Expr(Expr::Name(read)) if read.ctx.is_load() && read.id.as_str() == name => {
+                reads.push(read.range());
+            }
+            _ => {}
+        }
+        Walk::Descend
+    });
+    reads.iter().any(|read| {
+        !receivers.contains(read) && !awaited.iter().any(|around| around.contains_range(*read))
+    })
+}
+
 /// Whether every `task.cancel()` statement in `body` (at any depth, nested scopes left out)
 /// is followed, in its own block, by a statement with an `await` that names `task`
 /// (`await task`, `await asyncio.wait([task])`); `cancels` counts them.
@@ -2924,6 +3022,17 @@ fn every_cancel_waited_for(body: &[Stmt], task: &str, cancels: &mut usize) -> bo
 /// `asyncio.create_task(self.pump())` (or `loop.create_task`, `ensure_future`): the name of
 /// the method of `receiver` the task runs.
 fn task_method<'a>(checker: &Checker, value: &'a Expr, receiver: &str) -> Option<&'a str> {
+    match task_coroutine(checker, value)? {
+        Expr::Attribute(method) if is_name(&method.value, Some(receiver)) => {
+            Some(method.attr.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// `asyncio.create_task(watch())` (or `loop.create_task`, `ensure_future`): what the
+/// coroutine the task runs was made by calling (`watch`, `self.pump`).
+fn task_coroutine<'a>(checker: &Checker, value: &'a Expr) -> Option<&'a Expr> {
     let Expr::Call(call) = value else { return None };
     let creates_task = checker
         .model
@@ -2937,12 +3046,7 @@ fn task_method<'a>(checker: &Checker, value: &'a Expr, receiver: &str) -> Option
     let Some(Expr::Call(coroutine)) = call.arguments.args.first() else {
         return None;
     };
-    match &*coroutine.func {
-        Expr::Attribute(method) if is_name(&method.value, Some(receiver)) => {
-            Some(method.attr.as_str())
-        }
-        _ => None,
-    }
+    Some(&coroutine.func)
 }
 
 /// The cancel-and-wait idiom with the wait in a helper: the `try` body awaits a parameter of
