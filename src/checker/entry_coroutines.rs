@@ -130,22 +130,7 @@ pub fn first_awaited_helpers(
     if candidates.is_empty() {
         return helpers;
     }
-    let module_coroutine = |name: &str| {
-        let mut defs = module.iter().filter_map(|stmt| match stmt {
-            Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
-            _ => None,
-        });
-        // A name defined twice at module level may be either function.
-        match (defs.next(), defs.next()) {
-            (Some(def), None) if def.is_async => Some(def),
-            _ => None,
-        }
-    };
-    let mut pending: Vec<&ast::StmtFunctionDef> = candidates
-        .iter()
-        .filter_map(|name| module_coroutine(name))
-        .filter(|def| is_entry_coroutine(model, module, None, candidates, def))
-        .collect();
+    let mut pending = module_entry_coroutines(model, module, candidates);
     while let Some(function) = pending.pop() {
         let Some(until) = alone_stretch(model, function) else {
             continue;
@@ -169,7 +154,7 @@ pub fn first_awaited_helpers(
             {
                 continue;
             }
-            let Some(helper) = module_coroutine(name) else {
+            let Some(helper) = module_coroutine(module, name) else {
                 continue;
             };
             if uses_of_name(module, name, false, &|_| false).len() == 1 {
@@ -179,6 +164,138 @@ pub fn first_awaited_helpers(
         }
     }
     helpers
+}
+
+/// The module-level `async def`s an entry coroutine awaits, or gathers
+/// (`await asyncio.gather(serve(), poll())`), in the statement that ends it (nothing that
+/// suspends or loops after it, in its block and in each block around it), named nowhere
+/// else in the module: only the runner's cancellation of the entry coroutine reaches them,
+/// and the program ends with it (LW403). A helper such a helper ends with counts as well.
+pub fn last_awaited_helpers(
+    model: &SemanticModel,
+    module: &[Stmt],
+    candidates: &[Box<str>],
+) -> Vec<Box<str>> {
+    let mut helpers: Vec<Box<str>> = Vec::new();
+    if candidates.is_empty() {
+        return helpers;
+    }
+    let mut pending = module_entry_coroutines(model, module, candidates);
+    while let Some(function) = pending.pop() {
+        let mut awaited = Vec::new();
+        ending_awaits(model, &function.body, &mut awaited);
+        for name in awaited {
+            if helpers.iter().any(|known| &**known == name)
+                || candidates.iter().any(|entry| &**entry == name)
+            {
+                continue;
+            }
+            let Some(helper) = module_coroutine(module, name) else {
+                continue;
+            };
+            if uses_of_name(module, name, false, &|_| false).len() == 1 {
+                helpers.push(name.into());
+                pending.push(helper);
+            }
+        }
+    }
+    helpers
+}
+
+/// The names of the module functions called in the awaits that end `block`: `await f(...)`
+/// (also assigned or returned) or `await asyncio.gather(f(...), ...)`, in the last
+/// statement that suspends, followed by nothing that suspends or loops, and in the blocks of
+/// a `try`, `with` or `if` so placed.
+fn ending_awaits<'a>(model: &SemanticModel, block: &'a [Stmt], names: &mut Vec<&'a str>) {
+    let suspends = |stmt: &Stmt| {
+        matches!(stmt, Stmt::For(_) | Stmt::While(_))
+            || matches!(stmt, Stmt::With(with) if with.is_async)
+            || any_in_body(std::slice::from_ref(stmt), &mut |expr| {
+                matches!(expr, Expr::Await(_))
+            })
+    };
+    let Some(last) = block.iter().rev().find(|stmt| suspends(stmt)) else {
+        return;
+    };
+    let awaited = match last {
+        Stmt::Expr(expression) => Some(&*expression.value),
+        Stmt::Assign(assign) => Some(&*assign.value),
+        Stmt::Return(returned) => returned.value.as_deref(),
+        Stmt::Try(try_stmt) => return ending_awaits(model, &try_stmt.body, names),
+        Stmt::With(with) if !with.is_async => return ending_awaits(model, &with.body, names),
+        Stmt::If(if_stmt) => {
+            ending_awaits(model, &if_stmt.body, names);
+            for clause in &if_stmt.elif_else_clauses {
+                ending_awaits(model, &clause.body, names);
+            }
+            return;
+        }
+        _ => None,
+    };
+    let Some(Expr::Await(awaiting)) = awaited else {
+        return;
+    };
+    let Expr::Call(call) = &*awaiting.value else {
+        return;
+    };
+    let called = |call: &'a ast::ExprCall| match &*call.func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        _ => None,
+    };
+    let is_gather = model
+        .call_path(call)
+        .is_some_and(|path| crate::catalog::GATHER_CALLS.contains(&path.as_str()));
+    if is_gather {
+        names.extend(
+            call.arguments
+                .args
+                .iter()
+                .filter_map(|argument| match argument {
+                    Expr::Call(inner) => called(inner),
+                    _ => None,
+                }),
+        );
+    } else {
+        names.extend(called(call));
+    }
+}
+
+/// The module-level `async def`s of `module` that are its entry coroutines.
+fn module_entry_coroutines<'a>(
+    model: &SemanticModel,
+    module: &'a [Stmt],
+    candidates: &[Box<str>],
+) -> Vec<&'a ast::StmtFunctionDef> {
+    candidates
+        .iter()
+        .filter_map(|name| module_coroutine(module, name))
+        .filter(|def| is_entry_coroutine(model, module, None, candidates, def))
+        .collect()
+}
+
+/// The module-level `async def` named `name`, when the module defines that name once.
+fn module_coroutine<'a>(module: &'a [Stmt], name: &str) -> Option<&'a ast::StmtFunctionDef> {
+    let mut defs = module.iter().filter_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
+        _ => None,
+    });
+    // A name defined twice at module level may be either function.
+    match (defs.next(), defs.next()) {
+        (Some(def), None) if def.is_async => Some(def),
+        _ => None,
+    }
+}
+
+/// Whether `function` is a module-level `async def` of `module` named in `helpers`.
+pub fn is_module_helper_among(
+    module: &[Stmt],
+    helpers: &[Box<str>],
+    function: &ast::StmtFunctionDef,
+) -> bool {
+    helpers.iter().any(|name| &**name == function.name.as_str())
+        && module
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
 }
 
 /// Where the entry coroutine `function` may first have company on its loop: the start of
@@ -195,13 +312,8 @@ pub fn runs_alone_until(
     first_awaited: &[Box<str>],
     function: &ast::StmtFunctionDef,
 ) -> Option<TextSize> {
-    let awaited_first = enclosing.is_none()
-        && first_awaited
-            .iter()
-            .any(|name| &**name == function.name.as_str())
-        && module
-            .iter()
-            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)));
+    let awaited_first =
+        enclosing.is_none() && is_module_helper_among(module, first_awaited, function);
     if !awaited_first && !is_entry_coroutine(model, module, enclosing, candidates, function) {
         return None;
     }

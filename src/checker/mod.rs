@@ -117,6 +117,8 @@ pub struct Checker<'a, 'm> {
     entry_candidates: std::cell::OnceCell<Vec<Box<str>>>,
     /// The module's [`entry_coroutines::first_awaited_helpers`], found on the first question.
     first_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
+    /// The module's [`entry_coroutines::last_awaited_helpers`], found on the first question.
+    last_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -179,6 +181,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             source_words: std::cell::OnceCell::new(),
             entry_candidates: std::cell::OnceCell::new(),
             first_awaited_helpers: std::cell::OnceCell::new(),
+            last_awaited_helpers: std::cell::OnceCell::new(),
         }
     }
 
@@ -266,6 +269,20 @@ impl<'a> Checker<'a, '_> {
             self.entry_candidates(),
             function,
         )
+    }
+
+    /// Whether `function` is a module-level `async def` the module's entry coroutine ends
+    /// by awaiting (or gathering), named nowhere else in the module
+    /// ([`entry_coroutines::last_awaited_helpers`]).
+    pub fn is_awaited_last_by_entry(&self, function: &ast::StmtFunctionDef) -> bool {
+        let helpers = self.last_awaited_helpers.get_or_init(|| {
+            entry_coroutines::last_awaited_helpers(
+                &self.model,
+                &self.module.body,
+                self.entry_candidates(),
+            )
+        });
+        entry_coroutines::is_module_helper_among(&self.module.body, helpers, function)
     }
 
     fn entry_candidates(&self) -> &[Box<str>] {

@@ -219,6 +219,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   its exit. A `try` inside a loop, or followed by code that awaits or loops, keeps running
   after the cancellation and is flagged; so is a
   coroutine the module also awaits or hands on. Another module awaiting it is not looked for.
+  The same holds for a module-level `async def` the entry coroutine ends with, awaiting or
+  gathering it (`await asyncio.gather(publish(), poll())`) in the statement after which it
+  neither awaits nor loops, named nowhere else in the module, and for one such a coroutine
+  ends with in turn: only the runner's cancellation of the entry coroutine reaches it. One
+  it awaits earlier, and goes on after, keeps the finding.
 - A handler nested in an enclosing `except` handler of the same function that re-raises on every
   path (`except CancelledError: try: await cleanup() except CancelledError: pass; raise`): the
   outer exception still propagates once the cleanup is done.
@@ -2626,7 +2631,8 @@ fn ends_the_entry_coroutine(checker: &Checker, try_stmt: &ast::StmtTry) -> bool 
         }
         ended = enclosing.range();
     }
-    ends_block(&function.body, ended) && checker.is_entry_coroutine(function)
+    ends_block(&function.body, ended)
+        && (checker.is_entry_coroutine(function) || checker.is_awaited_last_by_entry(function))
 }
 
 /// Whether the statement at `ended` is one of `block`'s, followed by nothing that suspends or
