@@ -19,6 +19,22 @@ pub fn any_expr(expr: &Expr, found: &mut dyn FnMut(&Expr) -> bool) -> bool {
     find_in_expr(expr, &mut |inner| found(inner).then_some(())).is_some()
 }
 
+/// The name at the bottom of `a.b(...).c(...)`.
+pub fn chain_root(expr: &Expr) -> Option<&str> {
+    let mut expr = expr;
+    loop {
+        match expr {
+            Expr::Name(name) => return Some(name.id.as_str()),
+            Expr::Attribute(attribute) => expr = &attribute.value,
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute) => expr = &attribute.value,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
 /// [`any_expr`] over every expression of `body`, nested functions included.
 pub fn any_in_body(body: &[Stmt], found: &mut dyn FnMut(&Expr) -> bool) -> bool {
     let mut finder = Finder {

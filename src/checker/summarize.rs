@@ -204,6 +204,11 @@ pub(crate) fn record_call(
         Some(_) => None,
         None => handed.and_then(|argument| callable_path(checker, argument)),
     };
+    // A lambda handed over runs its body there: what it calls runs on that thread.
+    let lambda_targets = match handed {
+        Some(Expr::Lambda(lambda)) => calls_of_lambda(checker, lambda),
+        _ => Vec::new(),
+    };
     let loop_callback = callback.and_then(|(keyword, position)| {
         let argument = call.arguments.find_argument_value(keyword, position)?;
         callable_path(checker, argument)
@@ -472,6 +477,15 @@ pub(crate) fn record_call(
             target,
             via: path.to_string(),
             range: call.range(),
+            in_lambda: false,
+        });
+    }
+    for target in lambda_targets {
+        function.thread_targets.push(ThreadTarget {
+            target,
+            via: path.to_string(),
+            range: call.range(),
+            in_lambda: true,
         });
     }
     if let Some(parameter) = thread_parameter {
@@ -486,6 +500,7 @@ pub(crate) fn record_call(
             target,
             via: path.to_string(),
             range: call.range(),
+            in_lambda: false,
         });
     }
     if let Some(target) = pending_callback {
@@ -493,6 +508,7 @@ pub(crate) fn record_call(
             target,
             via: path.to_string(),
             range: call.range(),
+            in_lambda: false,
         });
     }
 }
@@ -670,6 +686,33 @@ fn callable_path(checker: &Checker, argument: &Expr) -> Option<String> {
     checker.model.path_of(argument)
 }
 
+/// The paths of the calls a lambda's body makes (not those of a lambda nested in it), but
+/// for a call on one of the lambda's own parameters, whose value the scope around it
+/// cannot type (`lambda loop: loop.stop()`).
+fn calls_of_lambda(checker: &Checker, lambda: &ast::ExprLambda) -> Vec<String> {
+    let parameters: Vec<&str> = lambda
+        .parameters
+        .as_ref()
+        .map_or_else(Vec::new, |parameters| {
+            parameters
+                .iter()
+                .map(|parameter| parameter.name().as_str())
+                .collect()
+        });
+    let mut paths = Vec::new();
+    crate::ast_query::any_expr(&lambda.body, &mut |expr| {
+        if let Expr::Call(call) = expr
+            && !crate::ast_query::chain_root(&call.func)
+                .is_some_and(|root| parameters.contains(&root))
+            && let Some(path) = checker.model.call_path(call)
+        {
+            paths.push(path);
+        }
+        false
+    });
+    paths
+}
+
 /// Where a helper of [`catalog::PLAIN_CALLBACKS_IN_EXECUTOR`] (Home Assistant's
 /// `async_track_time_interval(hass, self._poll, ...)`) takes its callable, when the callable
 /// is a plain `def` of this module (a method of the current class, or a function) that no
@@ -688,6 +731,10 @@ fn plain_callback_in_executor(
         .iter()
         .find(|(helper, _, _)| *helper == path)?;
     let argument = call.arguments.find_argument_value(keyword, position)?;
+    // A lambda is never a `@callback`: Home Assistant runs it in its executor.
+    if matches!(argument, Expr::Lambda(_)) {
+        return Some((keyword, position));
+    }
     let function = local_definition(checker, argument)?;
     let runs_on_loop = function.is_async
         || function.decorator_list.iter().any(|decorator| {

@@ -18,7 +18,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::Checker;
 use super::thread_locals::is_thread_local;
 use super::to_thread::Runner;
-use crate::ast_query;
+use crate::ast_query::{self, chain_root};
 use crate::catalog;
 use crate::diagnostic::{Edit, Fix};
 use crate::source::MAX_NESTING;
@@ -645,22 +645,6 @@ fn bound_result<'a>(checker: &Checker<'a, '_>, call: &'a ast::ExprCall) -> Root<
         }
         Some(Stmt::Expr(_)) => Root::Unnamed,
         _ => Root::Stored,
-    }
-}
-
-/// The name at the bottom of `a.b(...).c(...)`.
-fn chain_root(expr: &Expr) -> Option<&str> {
-    let mut expr = expr;
-    loop {
-        match expr {
-            Expr::Name(name) => return Some(name.id.as_str()),
-            Expr::Attribute(attribute) => expr = &attribute.value,
-            Expr::Call(call) => match &*call.func {
-                Expr::Attribute(attribute) => expr = &attribute.value,
-                _ => return None,
-            },
-            _ => return None,
-        }
     }
 }
 

@@ -1085,6 +1085,7 @@ fn linked_sites_of(project: &Project, id: FunctionId) -> LinkedSites {
             target: pending.target.clone(),
             via: path.to_string(),
             range: pending.range,
+            in_lambda: pending.in_lambda,
         };
         if catalog::thread_handoff(path).is_some() {
             sites.thread_targets.push(registration);

@@ -594,6 +594,10 @@ pub struct ThreadTarget {
     pub via: String,
     #[serde(with = "crate::offsets::range")]
     pub range: TextRange,
+    /// The target is called by a lambda that was handed over (`lambda _now:
+    /// hass.async_create_task(...)`), not handed over itself.
+    #[serde(default)]
+    pub in_lambda: bool,
 }
 
 /// A parameter a function hands to another thread (`def in_thread(func, *args): return
@@ -2635,6 +2639,7 @@ mod tests {
                     target: "m.g".into(),
                     via: "m.LOG.debug".into(),
                     range: range(60),
+                    in_lambda: false,
                 });
             }
             summary.functions.push(function);

@@ -6,6 +6,7 @@ use crate::catalog::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{chain_text, display_path};
+use crate::project::summary::ThreadTarget;
 use crate::project::{Facts, FunctionId, Project, Resolution};
 use crate::registry::Rule;
 use ruff_text_size::TextRange;
@@ -39,7 +40,8 @@ entity also defines the coroutine twin it would await instead, `async_update` or
 of the module (not a coroutine function, not decorated `@callback`) to one of Home
 Assistant's event helpers (`homeassistant.helpers.event.async_track_time_interval`,
 `async_call_later`, `async_track_state_change_event`, `async_dispatcher_connect`,
-`hass.bus.async_listen`..., and `hass.add_job`), which run such a function in their executor, when that function,
+`hass.bus.async_listen`..., and `hass.add_job`), which run such a function in their executor (a
+`lambda` too: it is never a `@callback`), when that function,
 or a sync function it calls at any depth, uses an asyncio API that must
 run on the event loop's thread: `asyncio.create_task`, `asyncio.ensure_future`,
 `asyncio.get_running_loop`, `asyncio.get_event_loop` (on a thread where no loop is set it
@@ -68,6 +70,13 @@ a receiver nothing types (an entity's `self.hass`, which Home Assistant's base c
 `hass` for Home Assistant's; a call through an imported module (`helpers.run_in_executor(f)`)
 is that module's function. The recorder's `get_instance(hass).async_add_executor_job(f)`
 runs `f` in the recorder's own executor.
+
+A `lambda` handed over runs its body on that thread: each call it makes is followed as if
+the callee had been handed over (`lambda _now: self._tick(_now)`), and one of those APIs
+called in it is reported on the hand-off (`lambda: loop.create_task(job())`), as is such an
+API handed over itself (`run_in_executor(None, queue.put_nowait, item)`). A call on one of
+the lambda's own parameters (`lambda hass: hass.async_create_task(...)`) is not typed, and
+not followed.
 
 ## Why is this bad?
 asyncio objects are not thread-safe. `asyncio.get_running_loop()` and `asyncio.create_task()`
@@ -138,9 +147,18 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
     for id in project.function_ids() {
         for handoff in project.thread_targets(id).iter() {
             let Some(target) = project.resolve_handed(&handoff.target) else {
+                // A loop-affine API itself handed over (`run_in_executor(None,
+                // fut.set_result, value)`), or called by a lambda handed over.
+                if let Some(diagnostic) = library_api_on_thread(project, handoff) {
+                    report(id.0, diagnostic);
+                }
                 continue;
             };
-            let via = format!("via `{}`", display_path(&handoff.via));
+            let via = if handoff.in_lambda {
+                format!("via `{}`, in a lambda", display_path(&handoff.via))
+            } else {
+                format!("via `{}`", display_path(&handoff.via))
+            };
             if let Some(diagnostic) = on_thread(project, facts, target, &via, handoff.range) {
                 report(id.0, diagnostic);
             }
@@ -325,6 +343,29 @@ fn on_thread(
         Diagnostic::new(Rule::ThreadUnsafeAsyncioInExecutor, message, range)
             .with_help("Use `loop.call_soon_threadsafe(...)` or `asyncio.run_coroutine_threadsafe(coro, loop)` from the thread")
             .with_chain(chain),
+    )
+}
+
+/// The finding for a library API that must run on the loop's thread, handed to another
+/// thread itself or called there by a lambda handed over.
+fn library_api_on_thread(project: &Project, handoff: &ThreadTarget) -> Option<Diagnostic> {
+    let api = project
+        .library_api(&handoff.target)
+        .filter(|api| crate::catalog::is_loop_affine(api))?;
+    let api = display_path(&api);
+    let via = display_path(&handoff.via);
+    let message = if handoff.in_lambda {
+        format!(
+            "A lambda runs on another thread (via `{via}`) but calls `{api}`, which must run on the event loop's thread"
+        )
+    } else {
+        format!(
+            "`{api}` is handed to another thread (via `{via}`), but must run on the event loop's thread"
+        )
+    };
+    Some(
+        Diagnostic::new(Rule::ThreadUnsafeAsyncioInExecutor, message, handoff.range)
+            .with_help("Use `loop.call_soon_threadsafe(...)` or `asyncio.run_coroutine_threadsafe(coro, loop)` from the thread"),
     )
 }
 
