@@ -27,6 +27,23 @@ pub const ASYNC_ONLY_CONTEXT_TYPES: &[&str] = &[
     "httpx._client.AsyncClient",
 ];
 
+/// Locks and semaphores: entering one (`async with sem:`) waits for it, and fails only when
+/// the waiting task is cancelled (LW401's siblings that cannot fail).
+pub const ACQUIRED_ONLY_CONTEXT_TYPES: &[&str] = &[
+    "asyncio.Lock",
+    "asyncio.locks.Lock",
+    "asyncio.Semaphore",
+    "asyncio.locks.Semaphore",
+    "asyncio.BoundedSemaphore",
+    "asyncio.locks.BoundedSemaphore",
+    "asyncio.Condition",
+    "asyncio.locks.Condition",
+    "anyio.Lock",
+    "anyio.Semaphore",
+    "anyio.Condition",
+    "anyio.CapacityLimiter",
+];
+
 /// Calls whose result supports `async with` only (factories and methods returning an
 /// async context manager).
 pub const ASYNC_ONLY_CONTEXT_CALLS: &[&str] = &[

@@ -138,7 +138,9 @@ errors = [r for r in results if isinstance(r, BaseException)]
 - Siblings that cannot fail: every awaitable runs a coroutine of this module whose whole body
   is a `try` with an `except Exception:` (or `BaseException`, or bare) handler that does not
   raise, with only docstrings, logging calls, plain returns and guards (`if self._queue is None:
-  return`) around it, and bookkeeping calls in its `finally`; or a library call that fails
+  return`) around it, and bookkeeping calls in its `finally` (also all that under `async with`
+  of an `asyncio` or `anyio` lock or semaphore, `async with sem:`, whose entry fails only
+  when the task is cancelled); or a library call that fails
   only when cancelled: `queue.put(item)` on an `asyncio.Queue` (also `q.put(item) for q in
   queues` over a `list[asyncio.Queue]` or a slice of one), `asyncio.sleep(...)`.
 - Tasks and futures created and owned elsewhere: every awaitable is an attribute of `self`/`cls`
@@ -1552,12 +1554,29 @@ impl<'a> Visitor<'a> for Writes<'_, '_, 'a, '_> {
 /// A coroutine that cannot fail: its whole body is a `try` whose handlers catch everything
 /// (`except Exception:`, `except BaseException:`, bare `except:`) and never raise, with only
 /// docstrings, logging calls, `pass`, plain returns and guards (`if self._queue is None:
-/// return`) around it.
+/// return`) around it, or such a body under `async with` of a lock or a semaphore.
 fn cannot_fail(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
+    body_cannot_fail(checker, &def.body)
+}
+
+/// [`cannot_fail`] of a block: also such a block under `async with` of a lock or a
+/// semaphore (`async with sem:` around the `try`), whose entry fails only when cancelled.
+fn body_cannot_fail(checker: &Checker, body: &[Stmt]) -> bool {
     let mut protected = false;
-    for stmt in &def.body {
+    for stmt in body {
         match stmt {
             Stmt::Try(try_stmt) if catches_everything(checker, try_stmt) => protected = true,
+            Stmt::With(with)
+                if with.is_async
+                    && with.items.iter().all(|item| {
+                        checker.model.type_of(&item.context_expr).is_some_and(|class| {
+                            catalog::ACQUIRED_ONLY_CONTEXT_TYPES.contains(&class.as_str())
+                        })
+                    })
+                    && body_cannot_fail(checker, &with.body) =>
+            {
+                protected = true;
+            }
             Stmt::If(if_stmt) if is_guard(if_stmt) => {}
             other if is_safe_statement(other) => {}
             _ => return false,
