@@ -62,6 +62,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || works_in_memory(checker, call, &api)
         || on_memory_buffer(checker, call, &api)
         || awaited_method_of_typed_value(checker, call)
+        || awaited_builtin_under_star_import(checker, call, path)
         || handed_to_a_thread_unstarted(checker, call, path)
         || super::process_exit::runs_on_the_way_out(
             &checker.model,
@@ -152,6 +153,17 @@ fn awaited_method_of_typed_value(checker: &Checker, call: &ast::ExprCall) -> boo
             Stmt::For(for_stmt) if for_stmt.is_async => is_call(&for_stmt.iter),
             _ => false,
         })
+}
+
+/// A builtin's name awaited in a module with `from x import *` (`await input("Name")`):
+/// the builtin's result cannot be awaited, so the star import bound the name to something
+/// else (a library's own `input` coroutine). Without a star import, `await time.sleep(1)`
+/// or `await input()` is a sync call awaited by mistake, and still reported.
+fn awaited_builtin_under_star_import(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    path.starts_with("builtins.")
+        && !checker.model.module.star_imports.is_empty()
+        && matches!(checker.expression_ancestors().iter().rev().nth(1),
+            Some(Expr::Await(await_expr)) if await_expr.value.range() == call.range())
 }
 
 fn is_non_blocking_form(checker: &Checker, call: &ast::ExprCall, api: &BlockingApi) -> bool {

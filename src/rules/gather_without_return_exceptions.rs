@@ -1569,9 +1569,12 @@ fn body_cannot_fail(checker: &Checker, body: &[Stmt]) -> bool {
             Stmt::With(with)
                 if with.is_async
                     && with.items.iter().all(|item| {
-                        checker.model.type_of(&item.context_expr).is_some_and(|class| {
-                            catalog::ACQUIRED_ONLY_CONTEXT_TYPES.contains(&class.as_str())
-                        })
+                        checker
+                            .model
+                            .type_of(&item.context_expr)
+                            .is_some_and(|class| {
+                                catalog::ACQUIRED_ONLY_CONTEXT_TYPES.contains(&class.as_str())
+                            })
                     })
                     && body_cannot_fail(checker, &with.body) =>
             {

@@ -203,7 +203,9 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   a type only the link knows (`self.db` annotated `Session` on a base class of another module,
   whose async subclass is handed an `AsyncSession`: `await self.db.commit()`). A module
   function awaited by mistake (`await time.sleep(1)`) still blocks before it fails, and is
-  flagged.
+  flagged; but a builtin's name awaited in a module with a star import (`from ui import *`
+  then `await input("Name")`) is taken for what the star import bound: the builtin's result
+  could not be awaited.
 - The non-blocking forms: `lock.acquire(blocking=False)`, `queue.get(block=False)`, and a wait
   with a zero timeout (`thread.join(timeout=0)`, `event.wait(0)`, `process.join(0)`), which
   returns at once; so does `time.sleep(0)`, which only lets other threads take the GIL. A
