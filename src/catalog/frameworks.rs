@@ -480,7 +480,8 @@ pub(super) const LIBRARIES: &[Library] = &[
 ];
 
 /// ASGI application and router classes whose startup/shutdown event API is deprecated in
-/// favour of `lifespan` (LW203), as canonical class paths.
+/// favour of `lifespan` (LW203), as canonical class paths; the server enters the `lifespan`
+/// handed to one once, at start-up, before it accepts a connection (LW101's exemption).
 pub const LIFESPAN_APP_CLASSES: &[&str] = &[
     "fastapi.FastAPI",
     "fastapi.APIRouter",

@@ -323,6 +323,70 @@ pub fn runs_alone_until(
 /// Where a coroutine that starts alone on its loop may first have company: its first
 /// suspension, or the loop around it ([`runs_alone_until`]); `None` for a generator.
 fn alone_stretch(model: &SemanticModel, function: &ast::StmtFunctionDef) -> Option<TextSize> {
+    stretch_before_company(model, function, false)
+}
+
+/// The names a module hands to an ASGI application's (or router's) constructor as
+/// `lifespan=name` (`FastAPI(lifespan=lifespan)`, `Starlette(lifespan=...)`): its lifespan
+/// context managers, which the server enters once, at start-up. (Other frameworks' `lifespan`
+/// may be entered per connection, as an MCP server over SSE does, and is not among them.)
+/// One search of the text first, so that a module that never writes the word pays for no
+/// walk.
+pub fn lifespans(model: &SemanticModel, source: &str, module: &[Stmt]) -> Vec<Box<str>> {
+    let mut names: Vec<Box<str>> = Vec::new();
+    if memmem::find(source.as_bytes(), b"lifespan").is_none() {
+        return names;
+    }
+    any_in_body(module, &mut |expr| {
+        if let Expr::Call(call) = expr
+            && let Some(keyword) = call.arguments.find_keyword("lifespan")
+            && let Expr::Name(name) = &keyword.value
+            && !names.iter().any(|known| &**known == name.id.as_str())
+            && model.call_path(call).is_some_and(|path| {
+                let class = crate::catalog::canonical_class(&path).unwrap_or(&path);
+                crate::catalog::LIFESPAN_APP_CLASSES.contains(&class)
+            })
+        {
+            names.push(name.id.as_str().into());
+        }
+        false
+    });
+    names
+}
+
+/// Where a module's lifespan context manager (`@asynccontextmanager async def
+/// lifespan(app)`, handed to its application as `lifespan=lifespan`) may first have
+/// company: the server runs its part before `yield` at start-up, before it accepts a
+/// connection, so until its first suspension, scheduling call or `yield` nothing else
+/// waits on the loop. `None` for any other function.
+pub fn lifespan_alone_until(
+    model: &SemanticModel,
+    module: &[Stmt],
+    lifespans: &[Box<str>],
+    function: &ast::StmtFunctionDef,
+) -> Option<TextSize> {
+    if !function.is_async || !is_module_helper_among(module, lifespans, function) {
+        return None;
+    }
+    let managed = function.decorator_list.iter().any(|decorator| {
+        model
+            .path_of(&decorator.expression)
+            .is_some_and(|path| path == "contextlib.asynccontextmanager")
+    });
+    if !managed {
+        return None;
+    }
+    stretch_before_company(model, function, true)
+}
+
+/// [`alone_stretch`]; with `yield_suspends`, a `yield` is a suspension like an `await`
+/// (a context manager's: the code after it runs when the `async with` block is done)
+/// rather than the sign of a generator, which has no such stretch.
+fn stretch_before_company(
+    model: &SemanticModel,
+    function: &ast::StmtFunctionDef,
+    yield_suspends: bool,
+) -> Option<TextSize> {
     let mut suspensions = Vec::new();
     let mut generator = false;
     walk_body_shallow(&function.body, &mut |node| {
@@ -336,6 +400,9 @@ fn alone_stretch(model: &SemanticModel, function: &ast::StmtFunctionDef) -> Opti
                     .map_or(with.start(), |item| item.context_expr.end()),
             ),
             Node::Expr(Expr::Await(_)) => Some(node_start(node)),
+            Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) if yield_suspends => {
+                Some(node_start(node))
+            }
             Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => {
                 generator = true;
                 return Walk::Stop;

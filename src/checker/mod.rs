@@ -119,6 +119,8 @@ pub struct Checker<'a, 'm> {
     first_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
     /// The module's [`entry_coroutines::last_awaited_helpers`], found on the first question.
     last_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
+    /// The module's [`entry_coroutines::lifespans`], found on the first question.
+    lifespans: std::cell::OnceCell<Vec<Box<str>>>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -182,6 +184,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             entry_candidates: std::cell::OnceCell::new(),
             first_awaited_helpers: std::cell::OnceCell::new(),
             last_awaited_helpers: std::cell::OnceCell::new(),
+            lifespans: std::cell::OnceCell::new(),
         }
     }
 
@@ -633,6 +636,17 @@ impl<'a> Checker<'a, '_> {
                 self.first_awaited_helpers(),
                 function,
             )
+            .or_else(|| {
+                let lifespans = self.lifespans.get_or_init(|| {
+                    entry_coroutines::lifespans(&self.model, self.source, &self.module.body)
+                });
+                entry_coroutines::lifespan_alone_until(
+                    &self.model,
+                    &self.module.body,
+                    lifespans,
+                    function,
+                )
+            })
         } else {
             None
         };

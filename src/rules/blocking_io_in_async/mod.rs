@@ -173,6 +173,13 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   too, and is exempt the same way up to its own first suspension; so is one such a helper
   awaits first. (A helper of another module is reported: the module that defines it cannot
   tell who else awaits it.)
+- An application's lifespan before anything else can wait on its loop: an
+  `@asynccontextmanager` `async def` of the module that the module hands to a call as
+  `lifespan=` (`app = FastAPI(lifespan=lifespan)`, `Starlette(lifespan=...)`), up to its
+  first `await`, `async with`, `async for`, scheduling call or `yield`. The server runs that
+  part at start-up, before it accepts a connection: loading settings or a model there delays
+  the start, and stalls no request. What follows the first suspension, and the shutdown after
+  `yield`, are reported as anywhere else.
 - A call on the way out of the process: in a block that ends with `sys.exit(...)`, `exit()`,
   `os._exit`, `os.abort`, an `os.exec*` or `raise SystemExit`, or in a block holding one
   that does (a "press enter to exit" prompt before `exit(1)`, a session file renamed
