@@ -170,11 +170,15 @@ or, when cleanup must also run on cancellation, re-raise after it:
   coroutine (a `return`, or a `break` out of a loop after which nothing suspends or loops),
   the coroutine is a method of the class started only as a task the class keeps in one
   attribute (`self._task = asyncio.create_task(self._beat())`), and every
-  `self._task.cancel()` of the class is followed in its block by an `await` that names the
-  task (`await self._task`, under `suppress` or not). Ending quietly is what lets the
+  `self._task.cancel()` of the class is followed in its block (or after the `if`, `with`
+  or `try` around it) by an `await` that names the task (`await self._task`, under
+  `suppress` or not). Ending quietly is what lets the
   owner's `await` return; nothing else holds the task to be misled. A cancel the class
-  makes without waiting (a sync `close()` that only cancels) keeps the finding. The same
-  holds for a coroutine nested in the function that owns its task: named there only as
+  makes without waiting (a sync `close()` that only cancels) keeps the finding. The owner
+  may cancel its tasks in a loop: over a list of them (`tasks = [self._reader,
+  self._writer]`, `for task in tasks: task.cancel()`, then `await asyncio.gather(*tasks)`),
+  or by name (`for name in ("_reader", "_writer"):` with `getattr(self, name)`, each cancel
+  followed by an await of the task). The same holds for a coroutine nested in the function that owns its task: named there only as
   `watcher = asyncio.create_task(watch())`, the local bound once, every `watcher.cancel()`
   followed by an `await` that names it, and the local handed to nothing else (only its
   methods called, read only inside an `await`; put in a list or passed on, others may
@@ -2861,8 +2865,123 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
         };
         let task = format!("{own}.{attribute}");
         every_cancel_waited_for(&method.body, &task, &mut cancels)
+            && loop_cancels_waited_for(&method.body, own, attribute, &mut cancels)
     });
     all_waited && cancels > 0
+}
+
+/// The same owner cancelling its tasks in a loop: `for task in (self._a, self._b):` (or
+/// over a local bound once to such a list, `tasks = [self._a]`), or `for name in ("_a",
+/// "_b"):` with `task = getattr(self, name)`. Each such loop that may reach `attribute`
+/// counts as a cancel of it, and holds only if every cancel in its body is followed in its
+/// block by an await naming the task, or the loop itself by an await naming the list it
+/// iterates (`await asyncio.gather(*tasks)`).
+fn loop_cancels_waited_for(body: &[Stmt], own: &str, attribute: &str, cancels: &mut usize) -> bool {
+    let holds_attribute = |element: &Expr| match element {
+        Expr::Attribute(held) => held.attr.as_str() == attribute && is_name(&held.value, Some(own)),
+        Expr::StringLiteral(name) => name.value.to_str() == attribute,
+        _ => false,
+    };
+    let literal_holds = |expr: &Expr| match expr {
+        Expr::List(list) => list.elts.iter().any(holds_attribute),
+        Expr::Tuple(tuple) => tuple.elts.iter().any(holds_attribute),
+        _ => false,
+    };
+    // A local bound once in the method, to a literal that holds the attribute.
+    let bound_to_holder = |name: &str| {
+        let mut values = Vec::new();
+        walk_body_shallow(body, &mut |node| {
+            if let Node::Stmt(Stmt::Assign(assign)) = node
+                && let [Expr::Name(target)] = assign.targets.as_slice()
+                && target.id.as_str() == name
+            {
+                values.push(&*assign.value);
+            }
+            Walk::Descend
+        });
+        matches!(values.as_slice(), [value] if literal_holds(value))
+    };
+    let mut all_waited = true;
+    let mut blocks = vec![body];
+    while let Some(block) = blocks.pop() {
+        for (at, stmt) in block.iter().enumerate() {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                blocks.extend(ast_query::blocks_of(stmt));
+            }
+            if !loop_cancel_waited_for(block, at, own, &literal_holds, &bound_to_holder, cancels) {
+                all_waited = false;
+            }
+        }
+    }
+    all_waited
+}
+
+/// [`loop_cancels_waited_for`] for the statement `block[at]`: `true` when it is no such
+/// loop, or one whose cancels are waited for.
+fn loop_cancel_waited_for(
+    block: &[Stmt],
+    at: usize,
+    own: &str,
+    literal_holds: &dyn Fn(&Expr) -> bool,
+    bound_to_holder: &dyn Fn(&str) -> bool,
+    cancels: &mut usize,
+) -> bool {
+    let Stmt::For(for_stmt) = &block[at] else {
+        return true;
+    };
+    let Expr::Name(variable) = &*for_stmt.target else {
+        return true;
+    };
+    // What the loop iterates: a literal, or a local bound once to one.
+    let (holds, list) = match &*for_stmt.iter {
+        Expr::Name(list) => (bound_to_holder(list.id.as_str()), Some(list.id.as_str())),
+        literal => (literal_holds(literal), None),
+    };
+    if !holds {
+        return true;
+    }
+    let variable = variable.id.as_str();
+    // `for name in ("_a", "_b"): task = getattr(self, name)`: the task's local.
+    let fetched = for_stmt.body.iter().find_map(|stmt| {
+        let (target, value) = match stmt {
+            Stmt::Assign(assign) => match assign.targets.as_slice() {
+                [Expr::Name(target)] => (target.id.as_str(), &*assign.value),
+                _ => return None,
+            },
+            Stmt::If(if_stmt) => match &*if_stmt.test {
+                Expr::Compare(compare) => match &*compare.left {
+                    Expr::Named(named) => match &*named.target {
+                        Expr::Name(target) => (target.id.as_str(), &*named.value),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        matches!(value, Expr::Call(call)
+            if matches!(&*call.func, Expr::Name(getter) if getter.id.as_str() == "getattr")
+                && matches!(call.arguments.args.as_ref(), [receiver, name, ..]
+                    if is_name(receiver, Some(own)) && is_name(name, Some(variable))))
+        .then_some(target)
+    });
+    let task = fetched.unwrap_or(variable);
+    let mut in_loop = 0usize;
+    let waited_in_loop = every_cancel_waited_for(&for_stmt.body, task, &mut in_loop);
+    if in_loop == 0 {
+        return true;
+    }
+    *cancels += 1;
+    let waited_after = list.is_some_and(|list| {
+        block[at + 1..].iter().any(|later| {
+            any_in_body(std::slice::from_ref(later), &mut |expr| {
+                matches!(expr, Expr::Await(awaited)
+                    if any_expr(&awaited.value, &mut |inner| is_name(inner, Some(list))))
+            })
+        })
+    });
+    waited_in_loop || waited_after
 }
 
 /// Whether the handler leaves the coroutine: a `return`; a `break` out of a loop of the body
@@ -2969,11 +3088,26 @@ fn handed_on(body: &[Stmt], name: &str) -> bool {
 }
 
 /// Whether every `task.cancel()` statement in `body` (at any depth, nested scopes left out)
-/// is followed, in its own block, by a statement with an `await` that names `task`
-/// (`await task`, `await asyncio.wait([task])`); `cancels` counts them.
+/// is followed, in its own block or after the `if`, `with` or `try` around it, by a
+/// statement with an `await` that names `task` (`await task`, `await asyncio.wait([task])`);
+/// `cancels` counts them. A loop's body is its own: what follows the loop waits only for the
+/// last turn's task.
 fn every_cancel_waited_for(body: &[Stmt], task: &str, cancels: &mut usize) -> bool {
+    cancels_waited_in(body, task, cancels, &[])
+}
+
+fn cancels_waited_in(body: &[Stmt], task: &str, cancels: &mut usize, after: &[&[Stmt]]) -> bool {
     let names_task = |expr: &Expr| dotted_name(expr).is_some_and(|name| name == task);
+    let awaits_task = |stmts: &[Stmt]| {
+        stmts.iter().any(|later| {
+            any_in_body(std::slice::from_ref(later), &mut |expr| {
+                matches!(expr, Expr::Await(awaited)
+                    if any_expr(&awaited.value, &mut |inner| names_task(inner)))
+            })
+        })
+    };
     body.iter().enumerate().all(|(at, statement)| {
+        let rest = &body[at + 1..];
         if let Stmt::Expr(expression) = statement
             && let Expr::Call(call) = &*expression.value
             && let Expr::Attribute(method) = &*call.func
@@ -2981,39 +3115,40 @@ fn every_cancel_waited_for(body: &[Stmt], task: &str, cancels: &mut usize) -> bo
             && names_task(&method.value)
         {
             *cancels += 1;
-            return body[at + 1..].iter().any(|later| {
-                any_in_body(std::slice::from_ref(later), &mut |expr| {
-                    matches!(expr, Expr::Await(awaited)
-                        if any_expr(&awaited.value, &mut |inner| names_task(inner)))
-                })
-            });
+            return awaits_task(rest) || after.iter().any(|tail| awaits_task(tail));
         }
+        // The statements that run after a block of `statement` ends.
+        let mut enclosing: Vec<&[Stmt]> = after.to_vec();
+        enclosing.push(rest);
+        let within = |block: &[Stmt], cancels: &mut usize| {
+            cancels_waited_in(block, task, cancels, &enclosing)
+        };
         match statement {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => true,
             Stmt::If(if_stmt) => {
-                every_cancel_waited_for(&if_stmt.body, task, cancels)
+                within(&if_stmt.body, cancels)
                     && if_stmt
                         .elif_else_clauses
                         .iter()
-                        .all(|clause| every_cancel_waited_for(&clause.body, task, cancels))
+                        .all(|clause| within(&clause.body, cancels))
             }
-            Stmt::With(with) => every_cancel_waited_for(&with.body, task, cancels),
+            Stmt::With(with) => within(&with.body, cancels),
             Stmt::For(for_stmt) => {
-                every_cancel_waited_for(&for_stmt.body, task, cancels)
-                    && every_cancel_waited_for(&for_stmt.orelse, task, cancels)
+                cancels_waited_in(&for_stmt.body, task, cancels, &[])
+                    && cancels_waited_in(&for_stmt.orelse, task, cancels, &[])
             }
             Stmt::While(while_stmt) => {
-                every_cancel_waited_for(&while_stmt.body, task, cancels)
-                    && every_cancel_waited_for(&while_stmt.orelse, task, cancels)
+                cancels_waited_in(&while_stmt.body, task, cancels, &[])
+                    && cancels_waited_in(&while_stmt.orelse, task, cancels, &[])
             }
             Stmt::Try(try_stmt) => {
-                every_cancel_waited_for(&try_stmt.body, task, cancels)
+                within(&try_stmt.body, cancels)
                     && try_stmt.handlers.iter().all(|handler| {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        every_cancel_waited_for(&handler.body, task, cancels)
+                        within(&handler.body, cancels)
                     })
-                    && every_cancel_waited_for(&try_stmt.orelse, task, cancels)
-                    && every_cancel_waited_for(&try_stmt.finalbody, task, cancels)
+                    && within(&try_stmt.orelse, cancels)
+                    && within(&try_stmt.finalbody, cancels)
             }
             // A cancel anywhere else (in an expression, a `match` arm) is not followed.
             other => !any_in_body(std::slice::from_ref(other), &mut |expr| {
