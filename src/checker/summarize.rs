@@ -1331,8 +1331,17 @@ fn fills_kept_name_once(checker: &Checker, call: &ast::ExprCall) -> bool {
                     assigns_truthy_value(&if_stmt.body, is_name) && never_reset()
                 } else if !checker.model.is_local(name) {
                     // A global the function only reads: `if _store is None: setup("en")`,
-                    // the module's `setup` filling it, kept as if the branch assigned it.
-                    calls_global_setter(checker, &if_stmt.body, name, is_name) && never_reset()
+                    // the module's `setup` filling it, kept as if the branch assigned it;
+                    // or `if not _impls: _impls.append(...)`, a module's container the
+                    // branch fills in place and no code of the module empties.
+                    let filled_in_place = || {
+                        !only_none
+                            && fills_in_place(&if_stmt.body, name)
+                            && !empties_in_place(&checker.module().body, name)
+                    };
+                    (calls_global_setter(checker, &if_stmt.body, name, is_name)
+                        || filled_in_place())
+                        && never_reset()
                 } else {
                     assigns_truthy_value(&if_stmt.body, is_name)
                         && crate::ast_query::declared_nonlocals(&function.body).contains(&name)
@@ -1485,6 +1494,37 @@ fn calls_global_setter(
                     && crate::ast_query::declared_globals(&setter.body).contains(&name)
                     && assigns_truthy_value(&setter.body, is_name)
             })
+    })
+}
+
+/// Whether a statement of `body` puts something into the container `name`:
+/// `name.append(x)`, `name.add(x)`, `name.extend(xs)`, `name.update(m)` or `name[k] = v`.
+fn fills_in_place(body: &[Stmt], name: &str) -> bool {
+    let is_container = |expr: &Expr| matches!(expr, Expr::Name(held) if held.id.as_str() == name);
+    body.iter().any(|stmt| match stmt {
+        Stmt::Expr(statement) => matches!(&*statement.value, Expr::Call(call)
+            if matches!(&*call.func, Expr::Attribute(method)
+                if is_container(&method.value)
+                    && matches!(method.attr.as_str(), "append" | "add" | "extend" | "update")
+                    && !call.arguments.is_empty())),
+        Stmt::Assign(assign) => assign
+            .targets
+            .iter()
+            .any(|target| matches!(target, Expr::Subscript(item) if is_container(&item.value))),
+        _ => false,
+    })
+}
+
+/// Whether code of `module` (its functions too) takes things out of the container `name`:
+/// `name.clear()`, `pop`, `popitem`, `remove`, `discard`, or `del name[...]`.
+fn empties_in_place(module: &[Stmt], name: &str) -> bool {
+    let is_container = |expr: &Expr| matches!(expr, Expr::Name(held) if held.id.as_str() == name);
+    crate::ast_query::any_in_body(module, &mut |expr| match expr {
+        Expr::Subscript(item) => item.ctx.is_del() && is_container(&item.value),
+        Expr::Call(call) => matches!(&*call.func, Expr::Attribute(method)
+            if is_container(&method.value)
+                && matches!(method.attr.as_str(), "clear" | "pop" | "popitem" | "remove" | "discard")),
+        _ => false,
     })
 }
 

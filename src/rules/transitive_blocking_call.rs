@@ -172,7 +172,10 @@ async def webhook(key):
   value it keeps in a module global when it has one (`global _CONFIG`, `if _CONFIG: return
   _CONFIG`, then `_CONFIG = parse()`: its work runs on the first call), the branch of a
   latch (`global _STARTED`, `if not _STARTED:` whose body sets `_STARTED = True`: once per
-  process), the branch of an instance latch (`if not self.running:` setting `self.running =
+  process; or `if not _BACKENDS:` whose body fills that module list or dict in place,
+  `_BACKENDS.append(...)`, when no code of the module takes anything out of it with
+  `clear`, `pop`, `popitem`, `remove`, `discard` or `del _BACKENDS[...]`), the branch of an
+  instance latch (`if not self.running:` setting `self.running =
   True`) in a method of a class that keeps its instances (a `__new__` that hands back the
   instance it cached on the class, `cls._instances[port]`: once per kept instance; not when
   another method sets the flag back to a falsy value, but for a method registered with
