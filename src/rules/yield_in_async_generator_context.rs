@@ -94,7 +94,10 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   wrapped in `contextlib.aclosing(...)` (or the
   `async_generator` backport's, or a function, class or alias of the project named
   `aclosing` in any case, such as `Aclosing = contextlib.aclosing`; callers
-  in other modules are not seen; a `# noqa` records the decision there).
+  in other modules are not seen; a `# noqa` records the decision there). For a method, a
+  call on a receiver in another class of the module that defines a method of the same name
+  (the sync twin, `self._batches()` in `Index` beside `AsyncIndex._batches`) is that class's
+  own, and not counted.
 - A generator method of an async context manager whose exit releases what the generator
   holds: the generator publishes on its instance an object it holds in a name of its own
   (`self._active = consumer`; not a flag, a count, or an object made in place, `self._fetcher
@@ -170,7 +173,8 @@ pub(crate) fn check_function(checker: &mut Checker, function: &ast::StmtFunction
     {
         return;
     }
-    if every_call_is_closed(checker.module(), checker, function.name.as_str())
+    let own_class = crate::ast_query::enclosing_class(checker.statement_ancestors(), function);
+    if every_call_is_closed(checker.module(), checker, function.name.as_str(), own_class)
         || released_by_class_exit(checker, function)
     {
         return;
@@ -1107,7 +1111,27 @@ fn generator_path(
 /// Whether the module calls `name` (as a function or a method) at least once, and every such
 /// call is the first argument of `contextlib.aclosing(...)`, or is iterated to its end by an
 /// async comprehension that only collects its items (`[item async for item in gen()]`).
-fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) -> bool {
+/// For a method (`own_class`), a method call in another class of the module that defines a
+/// method of that name itself (the sync twin, `self._batches()` in `Index` beside
+/// `AsyncIndex`) calls that class's own, and is not counted.
+fn every_call_is_closed(
+    module: &ast::ModModule,
+    checker: &Checker,
+    name: &str,
+    own_class: Option<&ast::StmtClassDef>,
+) -> bool {
+    let calls_a_twin = |call: TextRange| {
+        own_class.is_some()
+            && call_at(&module.body, call).is_some_and(|call| call.func.is_attribute_expr())
+            && module.body.iter().any(|stmt| {
+                matches!(stmt, Stmt::ClassDef(other)
+                if other.range().contains_range(call)
+                    && own_class.is_none_or(|own| own.range() != other.range())
+                    && other.body.iter().any(|member| {
+                        matches!(member, Stmt::FunctionDef(method) if method.name.as_str() == name)
+                    }))
+            })
+    };
     // Per call of `name`: the `aclosing(...)` calls wrapping it (none: it is not closed).
     let wrappers: Vec<Vec<TextRange>> = {
         let mut state = checker.rule_state::<ModuleCallsState>();
@@ -1116,7 +1140,12 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
             return false;
         };
         let mut wrappers = Vec::with_capacity(called.len());
+        let mut own_calls = 0usize;
         for call in called {
+            if calls_a_twin(*call) {
+                continue;
+            }
+            own_calls += 1;
             // `[item async for item in gen()]` iterates it to the end.
             if calls.exhausted.contains(&key(*call)) {
                 continue;
@@ -1134,6 +1163,9 @@ fn every_call_is_closed(module: &ast::ModModule, checker: &Checker, name: &str) 
                     }
                 }
             }
+        }
+        if own_calls == 0 {
+            return false;
         }
         wrappers
     };
