@@ -399,7 +399,9 @@ fn stretch_before_company(
                     .first()
                     .map_or(with.start(), |item| item.context_expr.end()),
             ),
-            Node::Expr(Expr::Await(_)) => Some(node_start(node)),
+            // What an `await` awaits is evaluated first (`await MessageBus().connect()`
+            // makes the bus, then the coroutine); the suspension comes after.
+            Node::Expr(Expr::Await(awaiting)) => Some(awaiting.value.end()),
             Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) if yield_suspends => {
                 Some(node_start(node))
             }
@@ -437,12 +439,12 @@ fn stretch_before_company(
     walk_body_shallow(&function.body, &mut |node| match node {
         // A `for` evaluates what it iterates once, before its first turn: only its body
         // runs again after a suspension in it.
-        Node::Stmt(Stmt::For(for_stmt)) if for_stmt.range().contains(first) => {
+        Node::Stmt(Stmt::For(for_stmt)) if for_stmt.range().contains_inclusive(first) => {
             let body_start = for_stmt.body.first().map_or(first, Ranged::start);
             until = until.min(body_start);
             Walk::Stop
         }
-        Node::Stmt(stmt @ Stmt::While(_)) if stmt.range().contains(first) => {
+        Node::Stmt(stmt @ Stmt::While(_)) if stmt.range().contains_inclusive(first) => {
             until = until.min(stmt.start());
             Walk::Stop
         }

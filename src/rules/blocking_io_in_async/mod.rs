@@ -160,7 +160,8 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   `async def` its module runs with a loop runner (`asyncio.run(main(argv))`,
   `loop.run_until_complete(main())`) and names nowhere else (or such a method of a
   module-level class, `asyncio.run(self.serve())`, or such a function nested in another and
-  run there, as a thread's target runs one on a loop of its own), up to its first `await`,
+  run there, as a thread's target runs one on a loop of its own), up to its first `await`
+  (what that `await` awaits is made before it suspends: `await MessageBus().connect()`),
   `async with` or `async for` and its first call that schedules other work (`create_task`,
   `ensure_future`, `gather`, `call_soon`...), or up to the loop statement around the first
   of those. A script reading its settings there stalls nothing: no other task or callback
