@@ -118,8 +118,8 @@ async def notify_all(users):
   things must not stop at the first failure.
 - Tasks whose coroutine handles every failure itself: each awaitable is a call (or a task
   of a call, also in a comprehension) of an `async def` of the module, or a method of the
-  class called on the receiver, whose whole body is one `try` with a handler of every
-  exception (`except Exception:`, `except BaseException:`, a bare `except:`) that raises
+  class called on the receiver, whose whole body (after its docstring and its own imports)
+  is one `try` with a handler of every exception (`except Exception:`, `except BaseException:`, a bare `except:`) that raises
   nothing (`logger.exception(...)`), or one `while` loop whose body is such a `try` (a
   worker that logs each turn's failure and goes on): the gather only waits for them.
 - A local list of coroutines or tasks built in the same function for their results, and not
@@ -754,15 +754,18 @@ fn split_by_wait<'e>(checker: &Checker, value: &'e Expr) -> Option<&'e Expr> {
     call.arguments.args.first()
 }
 
-/// `x.close()`, `p.kill()`, `hass_obj.async_stop()`, `create_task(x.aclose())`: a best-effort
-/// cleanup call.
-/// Whether `body` (after its docstring) is one `try` with a handler for every `Exception`
-/// whose body raises nothing.
+/// Whether `body` (after its docstring and the function's own imports, `from json import
+/// dumps`) is one `try` with a handler for every `Exception` whose body raises nothing.
 fn handles_every_failure(body: &[Stmt]) -> bool {
     let body = match body {
         [Stmt::Expr(docstring), rest @ ..] if docstring.value.is_string_literal_expr() => rest,
         _ => body,
     };
+    let imports = body
+        .iter()
+        .take_while(|stmt| matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)))
+        .count();
+    let body = &body[imports..];
     let try_stmt = match body {
         [Stmt::Try(try_stmt)] => try_stmt,
         // A worker's loop (`while not self.closed: try: ... except Exception: log`): each
@@ -785,6 +788,8 @@ fn handles_every_failure(body: &[Stmt]) -> bool {
     })
 }
 
+/// `x.close()`, `p.kill()`, `hass_obj.async_stop()`, `create_task(x.aclose())`: a best-effort
+/// cleanup call.
 fn is_cleanup_call(expr: &Expr) -> bool {
     let Expr::Call(call) = expr else { return false };
     let Some(name) = last_identifier(&call.func) else {
