@@ -85,7 +85,8 @@ async def notify_all(users):
 - Reaping tasks the function has just cancelled: every awaitable was cancelled before the
   gather, by `task.cancel()` on the same name or `for t in tasks: t.cancel()` (also under an
   `if`) over the same collection (`tasks = [create_task(...) ...]`, cancel each in a `finally`,
-  then `gather(*tasks, return_exceptions=True)`), or over a tuple or list that names each task
+  then `gather(*tasks, return_exceptions=True)`; a dict's tasks through `.values()` on both
+  sides), or over a tuple or list that names each task
   (`for t in (self._reader, self._writer): t.cancel()`, or spreads a collection, `for t in
   (*tasks, watcher):`), or over a local copy of the collection
   (`pending = set(tasks)`, cancelled in a loop and narrowed by `_, pending = await
@@ -695,7 +696,7 @@ fn returns_handled_tasks(function: &ast::StmtFunctionDef) -> bool {
         })
 }
 
-/// `list(xs)`, `tuple(xs)` → `xs`.
+/// `list(xs)`, `tuple(xs)`, `xs.values()`, `xs.copy()` → `xs`.
 fn unwrap_copy<'e>(checker: &Checker, expr: &'e Expr) -> &'e Expr {
     if let Expr::Call(call) = expr
         && checker
@@ -706,10 +707,17 @@ fn unwrap_copy<'e>(checker: &Checker, expr: &'e Expr) -> &'e Expr {
     {
         return only;
     }
+    // `tasks.values()`, `tasks.copy()`: the same tasks.
+    if let Expr::Call(call) = expr
+        && let Expr::Attribute(method) = &*call.func
+        && COLLECTION_COPY_METHODS.contains(&method.attr.as_str())
+        && call.arguments.is_empty()
+    {
+        return &method.value;
+    }
     expr
 }
 
-/// Whether `body` calls `<name>.<method>()` for one of `methods`.
 /// Whether `body` cancels member `member` of `name` (`item.task.cancel()`).
 fn cancels_member(body: &[Stmt], name: &str, member: &str) -> bool {
     walk_body_shallow(body, &mut |node| match node {
