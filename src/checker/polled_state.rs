@@ -243,7 +243,29 @@ pub fn is_passive_call(checker: &Checker, expr: &Expr) -> bool {
     let Some(path) = checker.model.call_path(call) else {
         return false;
     };
-    path == "time.sleep" || ASYNC_SLEEPS.contains(&path.as_str()) || is_logging_path(&path)
+    path == "time.sleep"
+        || ASYNC_SLEEPS.contains(&path.as_str())
+        || (is_logging_path(&path) && logs_without_calls(checker, call))
+}
+
+/// Whether what a logging call is handed calls nothing but builtins (`len(items)`,
+/// `str(error)`) and `str.format`: `logger.error(queue.get_nowait())` takes an item out of
+/// the queue it logs, and is no passive line.
+fn logs_without_calls(checker: &Checker, call: &ast::ExprCall) -> bool {
+    !crate::ast_query::argument_values(&call.arguments).any(|argument| {
+        crate::ast_query::any_expr(argument, &mut |inner| {
+            let Expr::Call(inner) = inner else {
+                return false;
+            };
+            let formats = matches!(&*inner.func, Expr::Attribute(method)
+                if method.attr.as_str() == "format" && method.value.is_string_literal_expr());
+            !formats
+                && !checker
+                    .model
+                    .call_path(inner)
+                    .is_some_and(|path| path.starts_with("builtins."))
+        })
+    })
 }
 
 /// `print(...)`, a `logging` function, or a logging method of a logger (`log.info(...)`):
@@ -252,6 +274,9 @@ pub fn is_logging_call(checker: &Checker, expr: &Expr) -> bool {
     let Expr::Call(call) = expr else {
         return false;
     };
+    if !logs_without_calls(checker, call) {
+        return false;
+    }
     match checker.model.call_path(call) {
         Some(path) => is_logging_path(&path),
         // A logger the module cannot type (`logger = configure_logger(__name__)`): named so.

@@ -22,7 +22,8 @@ its body (or test) that cannot end on its own:
   arguments that report an object's state (`fut.done()`, `queue.empty()`, `lock.locked()`,
   `event.is_set()`, any `is_…()` or `has_…()`: `if self._pool.is_all_free(): return`), and
   whose body changes nothing (it only passes, sleeps with a blocking `time.sleep`, calls
-  `asyncio.sleep` without awaiting it, or logs). The coroutine that would change
+  `asyncio.sleep` without awaiting it, or logs what calls only builtins: a logged
+  `queue.get_nowait()` takes an item out). The coroutine that would change
   that state can never run, because this one never gives the loop back.
 
 ## Why is this bad?

@@ -59,7 +59,7 @@ def mark_ready(self):
 ## Not flagged
 - A loop whose body does other work each round (a periodic job, a retry with backoff: any
   statement besides the sleep, the exit test, and a logging call or `print` that says it
-  is still waiting).
+  is still waiting, and calls nothing but builtins to say it).
 - A condition that calls something (`while not await probe():`, `while not path.exists():`,
   `while time.monotonic() < deadline:`): an external condition with no event to wait on.
 - A condition that reads a property of a class of the module (`@property def state(self):
