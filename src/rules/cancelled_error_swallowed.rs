@@ -164,8 +164,11 @@ or, when cleanup must also run on cancellation, re-raise after it:
   another object of a class of the module, `manager.shutting_down.is_set()` with `manager:
   Manager`, set by a method of `Manager` that cancels; also an event spelled the same that
   any function of the module sets before it cancels, `manager.states.SHUTTING_DOWN.set()`
-  then `manager.current_task.cancel()` in a nested signal handler). A flag no method that
-  cancels sets tells nothing, and the handler is reported.
+  then `manager.current_task.cancel()` in a nested signal handler). The test may also ask
+  the other way, for its own cancellation, in an `if` without `else` that the re-raising
+  code follows (`if self._stop_owned: raise Stopped() from None`, then `raise`): that
+  branch is the code's own cancellation, which it may translate or end. A flag no method
+  that cancels sets tells nothing, and the handler is reported.
 - A background task that only its owner cancels and waits for: the handler leaves the
   coroutine (a `return`, or a `break` out of a loop after which nothing suspends or loops),
   the coroutine is a method of the class started only as a task the class keeps in one
@@ -1001,6 +1004,23 @@ fn statement_flow(cx: &Cx, stmt: &Stmt, caught: Option<&str>) -> Flow {
             // other paths handle other exceptions, or a cancellation of something else, which
             // is not this rule's business.
             if !cx.any_raise {
+                // `if self._stop_owned: raise Stopped() from None`, then `raise`: a flag the
+                // code that cancels sets first marks the cancellation as its own, which the
+                // branch may translate or end; any other cancellation skips the branch.
+                let says_own = match &*if_stmt.test {
+                    // `self._stop_owned`, `self._stopping.is_set()`, `OWN in err.args`.
+                    Expr::Attribute(_) => true,
+                    Expr::Call(call) => matches!(&*call.func, Expr::Attribute(method)
+                        if method.attr.as_str() == "is_set"),
+                    Expr::Compare(compare) => matches!(compare.ops.as_ref(), [ast::CmpOp::In]),
+                    _ => false,
+                };
+                if if_stmt.elif_else_clauses.is_empty()
+                    && says_own
+                    && tells_own_cancel_apart(cx, &if_stmt.test, caught)
+                {
+                    return Flow::FallsThrough;
+                }
                 let clauses = std::iter::once((Some(&*if_stmt.test), &if_stmt.body)).chain(
                     if_stmt
                         .elif_else_clauses
