@@ -126,14 +126,9 @@ pub fn first_awaited_helpers(
     module: &[Stmt],
     candidates: &[Box<str>],
 ) -> Vec<Box<str>> {
-    let mut helpers: Vec<Box<str>> = Vec::new();
-    if candidates.is_empty() {
-        return helpers;
-    }
-    let mut pending = module_entry_coroutines(model, module, candidates);
-    while let Some(function) = pending.pop() {
+    helpers_reached(model, module, candidates, &|function| {
         let Some(until) = alone_stretch(model, function) else {
-            continue;
+            return Vec::new();
         };
         let mut awaited = Vec::new();
         walk_body_shallow(&function.body, &mut |node| match node {
@@ -148,22 +143,8 @@ pub fn first_awaited_helpers(
             }
             _ => Walk::Descend,
         });
-        for name in awaited {
-            if helpers.iter().any(|known| &**known == name)
-                || candidates.iter().any(|entry| &**entry == name)
-            {
-                continue;
-            }
-            let Some(helper) = module_coroutine(module, name) else {
-                continue;
-            };
-            if uses_of_name(module, name, false, &|_| false).len() == 1 {
-                helpers.push(name.into());
-                pending.push(helper);
-            }
-        }
-    }
-    helpers
+        awaited
+    })
 }
 
 /// The module-level `async def`s an entry coroutine awaits, or gathers
@@ -176,15 +157,29 @@ pub fn last_awaited_helpers(
     module: &[Stmt],
     candidates: &[Box<str>],
 ) -> Vec<Box<str>> {
+    helpers_reached(model, module, candidates, &|function| {
+        let mut awaited = Vec::new();
+        ending_awaits(model, &function.body, &mut awaited);
+        awaited
+    })
+}
+
+/// The module-level coroutines reached from the module's entry coroutines, each named
+/// nowhere else in the module, through the names `awaited` finds in a coroutine reached
+/// (an entry coroutine's, then each helper's in turn).
+fn helpers_reached<'m>(
+    model: &SemanticModel,
+    module: &'m [Stmt],
+    candidates: &[Box<str>],
+    awaited: &dyn Fn(&'m ast::StmtFunctionDef) -> Vec<&'m str>,
+) -> Vec<Box<str>> {
     let mut helpers: Vec<Box<str>> = Vec::new();
     if candidates.is_empty() {
         return helpers;
     }
     let mut pending = module_entry_coroutines(model, module, candidates);
     while let Some(function) = pending.pop() {
-        let mut awaited = Vec::new();
-        ending_awaits(model, &function.body, &mut awaited);
-        for name in awaited {
+        for name in awaited(function) {
             if helpers.iter().any(|known| &**known == name)
                 || candidates.iter().any(|entry| &**entry == name)
             {
