@@ -699,9 +699,20 @@ fn calls_of_lambda(checker: &Checker, lambda: &ast::ExprLambda) -> Vec<String> {
                 .map(|parameter| parameter.name().as_str())
                 .collect()
         });
+    // A lambda nested in the body runs wherever it is handed in turn.
+    let mut nested: Vec<ruff_text_size::TextRange> = Vec::new();
+    crate::ast_query::any_expr(&lambda.body, &mut |expr| {
+        if let Expr::Lambda(inner) = expr {
+            nested.push(inner.range());
+        }
+        false
+    });
     let mut paths = Vec::new();
     crate::ast_query::any_expr(&lambda.body, &mut |expr| {
         if let Expr::Call(call) = expr
+            && !nested
+                .iter()
+                .any(|inner| inner.contains_range(call.range()))
             && !crate::ast_query::chain_root(&call.func)
                 .is_some_and(|root| parameters.contains(&root))
             && let Some(path) = checker.model.call_path(call)
