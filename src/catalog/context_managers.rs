@@ -3,29 +3,28 @@
 //! one that implements only `__enter__`/`__exit__`) fails at runtime (LW204); a generator
 //! driven by a context-manager decorator or `aclosing` always runs its cleanup (LW305).
 
-/// Types whose instances support `async with` only.
+/// Types whose instances support `async with` only, besides the locks and semaphores of
+/// [`ACQUIRED_ONLY_CONTEXT_TYPES`] ([`is_async_only_context_type`] asks both).
 pub const ASYNC_ONLY_CONTEXT_TYPES: &[&str] = &[
-    "asyncio.Lock",
-    "asyncio.locks.Lock",
-    "asyncio.Semaphore",
-    "asyncio.locks.Semaphore",
-    "asyncio.BoundedSemaphore",
-    "asyncio.locks.BoundedSemaphore",
-    "asyncio.Condition",
-    "asyncio.locks.Condition",
     "asyncio.TaskGroup",
     "asyncio.taskgroups.TaskGroup",
     "asyncio.Timeout",
     "asyncio.timeouts.Timeout",
-    "anyio.Lock",
-    "anyio.Semaphore",
-    "anyio.Condition",
-    "anyio.CapacityLimiter",
     "aiohttp.ClientSession",
     "aiohttp.client.ClientSession",
     "httpx.AsyncClient",
     "httpx._client.AsyncClient",
 ];
+
+/// Whether instances of `type_name` support `async with` only (LW204): a lock or a
+/// semaphore, or one of [`ASYNC_ONLY_CONTEXT_TYPES`].
+pub fn is_async_only_context_type(type_name: &str) -> bool {
+    ACQUIRED_ONLY_CONTEXT_TYPES.contains(&type_name)
+        || ASYNC_ONLY_CONTEXT_TYPES.contains(&type_name)
+}
+
+/// The decorator that makes an async generator function an async context manager.
+pub const ASYNC_CONTEXT_MANAGER_DECORATOR: &str = "contextlib.asynccontextmanager";
 
 /// Locks and semaphores: entering one (`async with sem:`) waits for it, and fails only when
 /// the waiting task is cancelled (LW401's siblings that cannot fail).
@@ -112,7 +111,7 @@ pub const SHIELDING_SCOPES: &[&str] = &[
 /// Decorators that drive an async generator to its end (the framework enters it, then closes
 /// it): yielding inside a context is what such a generator is for.
 pub const GENERATOR_DRIVING_DECORATORS: &[&str] = &[
-    "contextlib.asynccontextmanager",
+    ASYNC_CONTEXT_MANAGER_DECORATOR,
     "pytest.fixture",
     "pytest_asyncio.fixture",
 ];

@@ -366,7 +366,7 @@ pub fn lifespan_alone_until(
     let managed = function.decorator_list.iter().any(|decorator| {
         model
             .path_of(&decorator.expression)
-            .is_some_and(|path| path == "contextlib.asynccontextmanager")
+            .is_some_and(|path| path == crate::catalog::ASYNC_CONTEXT_MANAGER_DECORATOR)
     });
     if !managed {
         return None;

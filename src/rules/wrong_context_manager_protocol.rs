@@ -6,8 +6,7 @@ use ruff_text_size::Ranged;
 use rustc_hash::FxHashMap;
 
 use crate::catalog::{
-    self, ASYNC_ONLY_CONTEXT_CALLS, ASYNC_ONLY_CONTEXT_TYPES, SYNC_ONLY_CONTEXT_CALLS,
-    SYNC_ONLY_CONTEXT_TYPES,
+    self, ASYNC_ONLY_CONTEXT_CALLS, SYNC_ONLY_CONTEXT_CALLS, SYNC_ONLY_CONTEXT_TYPES,
 };
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, display_path};
@@ -145,8 +144,7 @@ fn check_awaited_locks(checker: &mut Checker, with: &ast::StmtWith) {
         };
         let is_lock = match checker.model.type_of(lock) {
             Some(type_name) => {
-                catalog::is_lock_type(&type_name)
-                    && ASYNC_ONLY_CONTEXT_TYPES.contains(&type_name.as_str())
+                catalog::is_lock_type(&type_name) && catalog::is_async_only_context_type(&type_name)
             }
             None => crate::ast_query::names_lock(lock),
         };
@@ -191,7 +189,7 @@ fn protocol_of(checker: &Checker, expr: &Expr) -> Option<(Protocol, String)> {
         }
     }
     let type_name = checker.model.type_of(expr)?;
-    let protocol = if ASYNC_ONLY_CONTEXT_TYPES.contains(&type_name.as_str()) {
+    let protocol = if catalog::is_async_only_context_type(&type_name) {
         Protocol::AsyncOnly
     } else if SYNC_ONLY_CONTEXT_TYPES.contains(&type_name.as_str()) {
         Protocol::SyncOnly
