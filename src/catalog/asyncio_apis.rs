@@ -329,6 +329,18 @@ pub const TASK_FACTORIES: &[&str] = TASK_CREATING_CALLS;
 pub const FUTURE_PASSTHROUGH_CALLS: &[&str] =
     &["asyncio.ensure_future", "asyncio.tasks.ensure_future"];
 
+/// Calls that return a future, not a coroutine: `ensure_future` hands such a value back as
+/// it is, and schedules no task of its own (LW301). `gather`'s future holds its children.
+pub const FUTURE_MAKING_CALLS: &[&str] = &[
+    "asyncio.gather",
+    "asyncio.tasks.gather",
+    "asyncio.shield",
+    "asyncio.tasks.shield",
+    "asyncio.wrap_future",
+    "asyncio.futures.wrap_future",
+    "asyncio.AbstractEventLoop.run_in_executor",
+];
+
 /// Calls that give back an awaitable of the very future or task they are handed: an
 /// `asyncio` future for a `concurrent.futures` one (`wrap_future`), or the task itself
 /// (`ensure_future`). Whoever made the future still handles what it raises (LW402).

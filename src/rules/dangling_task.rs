@@ -6,7 +6,9 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::ast_query::{enclosing_class, find_function, find_method, receiver_name};
-use crate::catalog::{ASYNC_SLEEPS, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS};
+use crate::catalog::{
+    ASYNC_SLEEPS, FUTURE_MAKING_CALLS, FUTURE_PASSTHROUGH_CALLS, FUTURE_TYPES, TASK_CREATING_CALLS,
+};
 use crate::checker::{Checker, module_insert};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -87,7 +89,9 @@ or, when the work must finish before the function returns, `asyncio.TaskGroup` (
   `asyncio.gather(...)`), stored in an attribute, a container or a module-level name, or bound
   to a local that is read later (including a read earlier in the same loop, which runs on the
   next iteration, and a read inside a nested function).
-- `asyncio.ensure_future(x)` where `x` is already a known task or future: it is returned as is.
+- `asyncio.ensure_future(x)` where `x` is already a known task or future (typed so, or the
+  result of `asyncio.gather(...)`, `asyncio.shield(...)`, `asyncio.wrap_future(...)` or
+  `loop.run_in_executor(...)`): it is returned as is, and no task is made.
 - `create_task` on an object whose type is not known to be an event loop and whose name does
   not say it is one (`self.pool.create_task(...)`), or that is annotated as something else.
 
@@ -639,10 +643,23 @@ fn display_callee(path: &str) -> &str {
     }
 }
 
+/// `ensure_future(x)` where `x` is a task or future already (typed so, or made by a call
+/// that returns one: `asyncio.gather(...)`): it is returned as it is.
 fn argument_is_future(checker: &Checker, call: &ast::ExprCall) -> bool {
-    call.arguments
-        .find_argument_value("coro_or_future", 0)
-        .and_then(|argument| checker.model.type_of(argument))
+    let Some(argument) = call.arguments.find_argument_value("coro_or_future", 0) else {
+        return false;
+    };
+    if let Expr::Call(made) = argument
+        && checker
+            .model
+            .call_path(made)
+            .is_some_and(|path| FUTURE_MAKING_CALLS.contains(&path.as_str()))
+    {
+        return true;
+    }
+    checker
+        .model
+        .type_of(argument)
         .is_some_and(|type_name| FUTURE_TYPES.contains(&type_name.as_str()))
 }
 
