@@ -2,7 +2,7 @@
 //! `asyncio.CancelledError` (by name, through `BaseException`, or bare) and does not
 //! re-raise it on every path.
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::ast_query::{
@@ -177,7 +177,12 @@ or, when cleanup must also run on cancellation, re-raise after it:
   or `try` around it) by an `await` that names the task (`await self._task`, under
   `suppress` or not). Ending quietly is what lets the
   owner's `await` return; nothing else holds the task to be misled. A cancel the class
-  makes without waiting (a sync `close()` that only cancels) keeps the finding. The owner
+  makes without waiting (a sync `close()` that only cancels) keeps the finding, unless the
+  task is never waited for at all: kept in a private attribute (`self._task`) that the
+  module reads only to cancel it, ask `done()`/`cancelled()` or test it (`if self._task`,
+  `self._task is None`). No awaiter's own cancellation then rides on the task, and the
+  loop's shutdown takes what it returns; a public attribute, or one awaited, gathered,
+  handed to `wait_for` or passed on anywhere in the module, keeps the finding. The owner
   may cancel its tasks in a loop: over a list of them (`tasks = [self._reader,
   self._writer]`, `for task in tasks: task.cancel()`, then `await asyncio.gather(*tasks)`),
   or by name (`for name in ("_reader", "_writer"):` with `getattr(self, name)`, each cancel
@@ -2807,7 +2812,8 @@ fn task_consumes(cx: &Cx, task: &str, cancelled: &str) -> bool {
 /// (a `return`; a `break` out of a loop of the body after which nothing suspends or loops; or
 /// the `try` itself so placed). Ending quietly is the task's side of that protocol: the
 /// owner's `await` returns instead of raising the cancellation it asked for, and no one else
-/// holds the task to cancel or await it.
+/// holds the task to cancel or await it. Also when no one waits for the task at all
+/// ([`never_waited`]), whoever cancels it.
 fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: &[Stmt]) -> bool {
     let (Some(class), Some(function)) = (cx.class, cx.checker.current_function()) else {
         return false;
@@ -2887,7 +2893,77 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
         every_cancel_waited_for(&method.body, &task, &mut cancels)
             && loop_cancels_waited_for(&method.body, own, attribute, &mut cancels)
     });
-    all_waited && cancels > 0
+    all_waited && cancels > 0 || attribute.starts_with('_') && never_waited(module, attribute)
+}
+
+/// Whether the task kept in the private attribute `attribute` is never waited for in the
+/// module: every read of `<any>.attribute` is the receiver of `cancel()`, `done()` or
+/// `cancelled()`, or a test of whether it is set (`if self._task`, `self._task is None`).
+/// Nothing can then be misled by the task ending quietly on its cancellation: the loop's
+/// shutdown cancels what is left and takes what each task returns, and no awaiter's own
+/// cancellation rides on it. A read of any other kind (`await`, `gather`, `wait_for`, stored
+/// or passed on) may wait for it, and keeps the finding.
+fn never_waited(module: &[Stmt], attribute: &str) -> bool {
+    let names_task =
+        |expr: &Expr| matches!(expr, Expr::Attribute(read) if read.attr.as_str() == attribute);
+    // Every read, in every scope (lambdas too).
+    let mut reads: Vec<TextRange> = Vec::new();
+    any_in_body(module, &mut |expr| {
+        if names_task(expr)
+            && expr
+                .as_attribute_expr()
+                .is_some_and(|read| read.ctx.is_load())
+        {
+            reads.push(expr.range());
+        }
+        false
+    });
+    let mut harmless: Vec<TextRange> = Vec::new();
+    let mut scopes = vec![module];
+    while let Some(scope) = scopes.pop() {
+        walk_body_shallow(scope, &mut |node| {
+            let mut tested = |expr: &Expr| {
+                if names_task(expr) {
+                    harmless.push(expr.range());
+                }
+            };
+            match node {
+                Node::Stmt(Stmt::FunctionDef(function)) => scopes.push(&function.body),
+                Node::Stmt(Stmt::ClassDef(class)) => scopes.push(&class.body),
+                Node::Stmt(Stmt::If(branch)) => {
+                    tested(&branch.test);
+                    for clause in &branch.elif_else_clauses {
+                        if let Some(test) = &clause.test {
+                            tested(test);
+                        }
+                    }
+                }
+                Node::Stmt(Stmt::While(looping)) => tested(&looping.test),
+                Node::Expr(Expr::Call(call)) => {
+                    if let Expr::Attribute(method) = &*call.func
+                        && matches!(method.attr.as_str(), "cancel" | "done" | "cancelled")
+                    {
+                        tested(&method.value);
+                    }
+                }
+                Node::Expr(Expr::Compare(compare)) => {
+                    if compare
+                        .ops
+                        .iter()
+                        .all(|op| matches!(op, CmpOp::Is | CmpOp::IsNot))
+                        && compare.comparators.iter().all(Expr::is_none_literal_expr)
+                    {
+                        tested(&compare.left);
+                    }
+                }
+                Node::Expr(Expr::UnaryOp(not)) if not.op == UnaryOp::Not => tested(&not.operand),
+                Node::Expr(Expr::BoolOp(operation)) => operation.values.iter().for_each(tested),
+                _ => {}
+            }
+            Walk::Descend
+        });
+    }
+    reads.iter().all(|read| harmless.contains(read))
 }
 
 /// The same owner cancelling its tasks in a loop: `for task in (self._a, self._b):` (or
