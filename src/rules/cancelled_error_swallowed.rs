@@ -553,14 +553,40 @@ fn report_or_hold(checker: &mut Checker, diagnostic: Diagnostic, held: Held) {
 /// raises a cancellation (`raise asyncio.CancelledError("shut down")` once the workers are
 /// cancelled): a handler that falls through hands the cancellation on there.
 fn cancellation_raised_after(cx: &Cx, try_stmt: &ast::StmtTry) -> bool {
-    let Some(at) = cx
-        .body
-        .iter()
-        .position(|stmt| stmt.range() == try_stmt.range())
-    else {
-        return false;
-    };
-    sequence_flow(cx, &cx.body[at + 1..], None) == Flow::Reraises
+    // What runs next when the `try` completes: the rest of its block, then, where that
+    // falls through, the rest of the block around the `if` or `with` that holds it (`if
+    // line == "quit": ... try: ... except: pass` then `os._exit(3)`). A loop runs its
+    // body again, and a `try` around it may divert it: neither is followed.
+    let mut inner = try_stmt.range();
+    let mut enclosing = cx
+        .checker
+        .statements_in_function()
+        .skip_while(|stmt| stmt.range() != try_stmt.range())
+        .skip(1);
+    loop {
+        let parent = enclosing.next();
+        let block = match parent {
+            None => Some(cx.body),
+            Some(stmt @ (Stmt::If(_) | Stmt::With(_))) => ast_query::blocks_of(stmt)
+                .into_iter()
+                .find(|block| block.iter().any(|child| child.range() == inner)),
+            Some(_) => None,
+        };
+        let Some(block) = block else {
+            return false;
+        };
+        let Some(at) = block.iter().position(|stmt| stmt.range() == inner) else {
+            return false;
+        };
+        match sequence_flow(cx, &block[at + 1..], None) {
+            Flow::Reraises => return true,
+            Flow::Escapes => return false,
+            Flow::FallsThrough => match parent {
+                Some(stmt) => inner = stmt.range(),
+                None => return false,
+            },
+        }
+    }
 }
 
 /// Reports the LW403 findings held for the link whose raised classes are not all subclasses
