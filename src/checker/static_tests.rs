@@ -4,18 +4,22 @@
 //! or `False`, and never rebinds (`_IS_SYNC = False` ... `if not _IS_SYNC:`). The last is
 //! the shape of code generated in a sync and an async variant from one source (pymongo's
 //! `synchronous/` and `asynchronous/` packages): each variant carries the other's branches,
-//! dead. The walk skips a branch that never runs, so no finding (and no call of the
-//! summary) comes from code that cannot execute.
+//! dead. Inside a function, a local bound once to `True` or `False` is such a flag too (a
+//! switch left in the code by hand), and a loop over a local bound once to an empty
+//! container that nothing fills never runs its body ([`never_iterates`]). The walk skips a
+//! branch that never runs, so no finding (and no call of the summary) comes from code that
+//! cannot execute.
 //!
 //! Only private names (a leading `_`) count as flags: a public module constant (`DEBUG =
 //! False`) is there for other modules or tests to set (`settings.DEBUG = True`), which this
 //! module cannot see.
 
 use ruff_python_ast::{self as ast, BoolOp, Expr, ModModule, Stmt, UnaryOp};
-use ruff_text_size::TextRange;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::Checker;
 use super::version_gates::version_test_outcome;
+use crate::ast_query::{Node, Walk, walk_body_shallow};
 
 /// Whether `test` is true (`Some(true)`) or false (`Some(false)`) on every run of every
 /// Python the project supports; `None` when it depends.
@@ -39,11 +43,11 @@ pub fn test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
             }
             all_settled.then_some(!settles)
         }
+        Expr::Name(name) if checker.model.is_local(name.id.as_str()) => {
+            local_flag(checker, name.id.as_str())
+        }
         Expr::Name(name) if name.id.starts_with('_') => {
             let name = name.id.as_str();
-            if checker.model.is_local(name) {
-                return None;
-            }
             let mut flags = checker.rule_state::<ConstantFlags>();
             let flags = flags
                 .0
@@ -54,6 +58,200 @@ pub fn test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
         }
         _ => version_test_outcome(checker, test),
     }
+}
+
+/// A local flag of the function being walked: a name the function binds exactly once, to
+/// `True` or `False` (`use_files = False` ... `if use_files:`), and nowhere else: not a
+/// parameter, not rebound by another statement or a walrus, not declared `global` or
+/// `nonlocal` anywhere in the function's text (a nested function could rebind it). A test
+/// of it either sees that value or raises `NameError` before the binding runs: the other
+/// branch never runs. A switch left in the code by hand, not a value the program computes.
+fn local_flag(checker: &Checker, name: &str) -> Option<bool> {
+    let function = checker.current_function()?;
+    let mut flags = checker.rule_state::<LocalFlags>();
+    if flags.function != Some(function.range) {
+        flags.function = Some(function.range);
+        flags.flags = function_flags(function, checker.source);
+    }
+    flags
+        .flags
+        .iter()
+        .find_map(|&(range, value)| (&checker.source[range] == name).then_some(value))
+}
+
+/// Whether the body of `for_stmt` never runs: it iterates a local of the function being
+/// walked that the function binds exactly once, to an empty list, dict, tuple or set, and
+/// reads nowhere but as the iterable of a `for` (`temp_dirs = []` ... `for d in temp_dirs:`,
+/// a list nothing ever fills). Any other read (`temp_dirs.append(d)`, passed to a call,
+/// returned) may fill it, and the loop is walked.
+pub fn never_iterates(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
+    let Expr::Name(iterated) = &*for_stmt.iter else {
+        return false;
+    };
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    if !checker.model.is_local(iterated.id.as_str()) {
+        return false;
+    }
+    let mut empty = checker.rule_state::<EmptyLocals>();
+    if empty.function != Some(function.range) {
+        empty.function = Some(function.range);
+        empty.names = never_filled(function, checker.source);
+    }
+    empty
+        .names
+        .iter()
+        .any(|&range| checker.source[range] == *iterated.id.as_str())
+}
+
+/// The never-filled locals of the last function asked about, by the range of the name
+/// where it is bound.
+#[derive(Default)]
+struct EmptyLocals {
+    function: Option<TextRange>,
+    names: Vec<TextRange>,
+}
+
+/// The locals `function` binds exactly once, to an empty container, and reads only as the
+/// iterable of a `for` loop.
+fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange> {
+    let mut candidates: Vec<&ast::ExprName> = Vec::new();
+    crate::ast_query::collect_assignments(&function.body, &mut |target, value, index| {
+        if let Expr::Name(target) = target
+            && index.is_none()
+            && value.is_some_and(|value| {
+                crate::ast_query::is_empty_container(value)
+                    || matches!(value, Expr::Tuple(tuple) if tuple.elts.is_empty())
+            })
+        {
+            candidates.push(target);
+        }
+    });
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let mut scan = FlagScan {
+        any_name: true,
+        ..FlagScan::default()
+    };
+    scan.statements(&function.body);
+    if scan.opaque {
+        return Vec::new();
+    }
+    let text = &source[function.range];
+    candidates.retain(|candidate| {
+        let name = candidate.id.as_str();
+        scan.other.iter().filter(|bound| **bound == name).count() == 1
+            && !function
+                .parameters
+                .iter()
+                .any(|parameter| parameter.name().as_str() == name)
+            && !declared(text, "global", name)
+            && !declared(text, "nonlocal", name)
+    });
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Every read, nested scopes included, must be a `for` loop's iterable; a walrus
+    // rebinding disqualifies.
+    let mut reads: Vec<(String, TextRange)> = Vec::new();
+    let mut rebound: Vec<String> = Vec::new();
+    crate::ast_query::any_in_body(&function.body, &mut |expr| {
+        match expr {
+            Expr::Name(read)
+                if read.ctx.is_load() && candidates.iter().any(|bound| bound.id == read.id) =>
+            {
+                reads.push((read.id.to_string(), read.range));
+            }
+            Expr::Named(named) => {
+                if let Expr::Name(target) = &*named.target {
+                    rebound.push(target.id.to_string());
+                }
+            }
+            _ => {}
+        }
+        false
+    });
+    let mut iterables: Vec<TextRange> = Vec::new();
+    let mut scopes = vec![&function.body[..]];
+    while let Some(scope) = scopes.pop() {
+        walk_body_shallow(scope, &mut |node| {
+            match node {
+                Node::Stmt(Stmt::FunctionDef(nested)) => scopes.push(&nested.body),
+                Node::Stmt(Stmt::ClassDef(nested)) => scopes.push(&nested.body),
+                Node::Stmt(Stmt::For(loop_stmt)) => iterables.push(loop_stmt.iter.range()),
+                _ => {}
+            }
+            Walk::Descend
+        });
+    }
+    candidates
+        .into_iter()
+        .filter(|candidate| {
+            let name = candidate.id.as_str();
+            !rebound.iter().any(|bound| bound == name)
+                && reads
+                    .iter()
+                    .filter(|(read, _)| read == name)
+                    .all(|(_, range)| iterables.contains(range))
+        })
+        .map(|candidate| candidate.range)
+        .collect()
+}
+
+/// The flags of the last function asked about, by the range of each name where it is bound.
+#[derive(Default)]
+struct LocalFlags {
+    function: Option<TextRange>,
+    flags: Vec<(TextRange, bool)>,
+}
+
+fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRange, bool)> {
+    let mut scan = FlagScan {
+        any_name: true,
+        ..FlagScan::default()
+    };
+    scan.statements(&function.body);
+    if scan.opaque || scan.literal.is_empty() {
+        return Vec::new();
+    }
+    // Walrus bindings (`(use_files := probe())`), nested scopes included: the safe side.
+    let mut walrus_bound: Vec<String> = Vec::new();
+    crate::ast_query::any_in_body(&function.body, &mut |expr| {
+        if let Expr::Named(named) = expr
+            && let Expr::Name(target) = &*named.target
+        {
+            walrus_bound.push(target.id.to_string());
+        }
+        false
+    });
+    let text = &source[function.range];
+    let mut flags = Vec::new();
+    for (index, &(name, value)) in scan.literal.iter().enumerate() {
+        let name_text = name.id.as_str();
+        let bound_once = scan
+            .literal
+            .iter()
+            .enumerate()
+            .all(|(other_index, (other_name, _))| {
+                other_index == index || other_name.id.as_str() != name_text
+            });
+        let parameter = function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name_text);
+        if bound_once
+            && !parameter
+            && !scan.other.contains(&name_text)
+            && !walrus_bound.iter().any(|bound| bound == name_text)
+            && !declared(text, "global", name_text)
+            && !declared(text, "nonlocal", name_text)
+        {
+            flags.push((name.range, value));
+        }
+    }
+    flags
 }
 
 /// The module's private flags, found on the first question: by the range of each name
@@ -71,6 +269,7 @@ fn constant_flags(module: &ModModule, source: &str) -> Vec<(TextRange, bool)> {
         literal,
         other,
         opaque,
+        ..
     } = scan;
     if opaque {
         return Vec::new();
@@ -91,9 +290,11 @@ fn constant_flags(module: &ModModule, source: &str) -> Vec<(TextRange, bool)> {
     flags
 }
 
-/// Module-level bindings of private names: those made by a boolean literal, and the rest.
+/// Bindings of private names (of any name, with `any_name`) in a body, nested scopes left
+/// out: those made by a boolean literal, and the rest.
 #[derive(Default)]
 struct FlagScan<'a> {
+    any_name: bool,
     literal: Vec<(&'a ast::ExprName, bool)>,
     other: Vec<&'a str>,
     /// A module-level `match`, whose patterns may bind any name: no flag is certain then.
@@ -110,14 +311,14 @@ impl<'a> FlagScan<'a> {
     fn statement(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Assign(assign) => match (assign.targets.as_slice(), &*assign.value) {
-                ([Expr::Name(name)], Expr::BooleanLiteral(literal)) if name.id.starts_with('_') => {
+                ([Expr::Name(name)], Expr::BooleanLiteral(literal)) if self.counts(&name.id) => {
                     self.literal.push((name, literal.value));
                 }
                 (targets, _) => targets.iter().for_each(|target| self.target(target)),
             },
             Stmt::AnnAssign(assign) => match (&*assign.target, assign.value.as_deref()) {
                 (Expr::Name(name), Some(Expr::BooleanLiteral(literal)))
-                    if name.id.starts_with('_') =>
+                    if self.counts(&name.id) =>
                 {
                     self.literal.push((name, literal.value));
                 }
@@ -193,8 +394,12 @@ impl<'a> FlagScan<'a> {
         }
     }
 
+    fn counts(&self, name: &str) -> bool {
+        self.any_name || name.starts_with('_')
+    }
+
     fn name(&mut self, name: &'a str) {
-        if name.starts_with('_') {
+        if self.counts(name) {
             self.other.push(name);
         }
     }
@@ -204,8 +409,13 @@ impl<'a> FlagScan<'a> {
 /// rebind the flag makes it no flag. Read from the text, so a comment that spells one
 /// counts too (the safe side).
 fn declared_global(source: &str, name: &str) -> bool {
-    source.match_indices("global").any(|(at, _)| {
-        let rest = &source[at + "global".len()..];
+    declared(source, "global", name)
+}
+
+/// Whether a `global` (or `nonlocal`, as `keyword` says) statement in `source` names `name`.
+fn declared(source: &str, keyword: &str, name: &str) -> bool {
+    source.match_indices(keyword).any(|(at, _)| {
+        let rest = &source[at + keyword.len()..];
         let line = rest.split(['\n', ';', '#']).next().unwrap_or_default();
         line.split([',', ' ', '\t', '\\'])
             .any(|word| word.trim() == name)

@@ -4,7 +4,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::checker::static_tests::test_outcome;
+use crate::checker::static_tests::{never_iterates, test_outcome};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
@@ -84,6 +84,12 @@ impl<'a> Visitor<'a> for Checker<'a, '_> {
                         self.visit_clauses(&if_stmt.elif_else_clauses);
                     }
                 }
+            }
+            // A loop over a local list nothing fills: its body never runs, and is not walked.
+            Stmt::For(for_stmt) if never_iterates(self, for_stmt) => {
+                self.visit_expr(&for_stmt.iter);
+                self.visit_expr(&for_stmt.target);
+                self.visit_body(&for_stmt.orelse);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
