@@ -197,8 +197,12 @@ pub(crate) fn record_call(
     // What is handed to the thread: a function of the project or a library (its path), or
     // a parameter of the function being walked, bound at the link to what its callers pass
     // (`def in_thread(func, *args): return loop.run_in_executor(None, func, *args)`).
-    let handed =
-        handoff.and_then(|(keyword, position)| handed_callable(call, keyword, position, checker));
+    // A callable whose kind an `if` around the call asks (`if iscoroutinefunction(f): ...
+    // else: sync_to_async(f)`) is, in the branch that hands it over, of the kind that branch
+    // is for, whatever the definition the module resolves it to (an override may differ).
+    let handed = handoff
+        .and_then(|(keyword, position)| handed_callable(call, keyword, position, checker))
+        .filter(|argument| !callable_probed_for_coroutine(checker, argument));
     let thread_parameter = handed.and_then(|argument| thread_parameter(checker, argument));
     let thread_target = match thread_parameter {
         Some(_) => None,
@@ -537,8 +541,14 @@ fn parameter_callee(checker: &Checker, call: &ast::ExprCall) -> Option<(u32, Par
 /// inspect.iscoroutinefunction(self.close): self.close()`): which kind it is is decided
 /// there, at run time.
 fn probed_for_coroutine(checker: &Checker, call: &ast::ExprCall) -> bool {
+    callable_probed_for_coroutine(checker, &call.func)
+}
+
+/// [`probed_for_coroutine`] of a callable spelled `callable` (`sync_to_async(admin.login)`
+/// in the `else` of `if inspect.iscoroutinefunction(admin.login):`).
+fn callable_probed_for_coroutine(checker: &Checker, callable: &Expr) -> bool {
     use ruff_python_ast::comparable::ComparableExpr;
-    let callee = ComparableExpr::from(&*call.func);
+    let callee = ComparableExpr::from(callable);
     let probes_callee = |expr: &Expr| {
         let Expr::Call(probe) = expr else {
             return false;
