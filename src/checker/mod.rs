@@ -393,6 +393,7 @@ impl<'a> Checker<'a, '_> {
             .any(|parameter| parameter.name().as_str() == name);
         !is_parameter
             && self.model.scopes.innermost_function_binds(name)
+            && binds_only_fresh_containers(&function.body, name)
             && self.names_read_in_current_body().only_filled(name)
     }
 
@@ -1008,4 +1009,30 @@ fn iterated_synchronously(body: &[Stmt], name: &str) -> bool {
         ast_query::Walk::Descend
     });
     iterated && bindings == 1
+}
+
+/// Whether every assignment of `name` in `body` makes a new collection (`[]`, `{}`, a
+/// comprehension, `list()`, `deque()`): a local bound to another object's list (`waiters =
+/// actor.stopping_waiters`) fills that object's, which its owner reads.
+fn binds_only_fresh_containers(body: &[Stmt], name: &str) -> bool {
+    let mut fresh = true;
+    crate::ast_query::collect_assignments(body, &mut |target, value, index| {
+        if matches!(target, Expr::Name(target) if target.id.as_str() == name) {
+            fresh &= index.is_none()
+                && value.is_some_and(|value| match value {
+                    Expr::List(_)
+                    | Expr::Set(_)
+                    | Expr::Dict(_)
+                    | Expr::ListComp(_)
+                    | Expr::SetComp(_)
+                    | Expr::DictComp(_) => true,
+                    Expr::Call(call) => matches!(
+                        crate::ast_query::last_identifier(&call.func),
+                        Some("list" | "set" | "dict" | "deque" | "defaultdict" | "OrderedDict")
+                    ),
+                    _ => false,
+                });
+        }
+    });
+    fresh
 }

@@ -182,6 +182,8 @@ about it (`if inspect.iscoroutinefunction(admin.authenticate): ... else:
 sync_to_async(admin.authenticate)`: only a plain override reaches that branch).
 Stored ones are followed only as far as the function or module can tell: a collection that
 came in as a parameter (`outbox.append(save(r))`: the caller may await what it holds), a
+local bound to anything but a new collection (`waiters = actor.stopping_waiters`, then
+`waiters.append(join(actor))`: the owner's list), a
 comprehension, an attribute the module reads anywhere or of another object than `self`, a
 module-level collection, and a keyword argument of any other call (a scheduler may take it)
 are not reported.
