@@ -321,46 +321,139 @@ fn alone_stretch(model: &SemanticModel, function: &ast::StmtFunctionDef) -> Opti
     stretch_before_company(model, function, false)
 }
 
-/// The names a module hands to an ASGI application's (or router's) constructor as
-/// `lifespan=name` (`FastAPI(lifespan=lifespan)`, `Starlette(lifespan=...)`): its lifespan
-/// context managers, which the server enters once, at start-up. (Other frameworks' `lifespan`
-/// may be entered per connection, as an MCP server over SSE does, and is not among them.)
-/// One search of the text first, so that a module that never writes the word pays for no
-/// walk.
-pub fn lifespans(model: &SemanticModel, source: &str, module: &[Stmt]) -> Vec<Box<str>> {
-    let mut names: Vec<Box<str>> = Vec::new();
-    if memmem::find(source.as_bytes(), b"lifespan").is_none() {
-        return names;
+/// What a module hands its server to run once, at start-up, before it accepts a
+/// connection: lifespan context managers and start-up handlers, by name.
+#[derive(Default)]
+pub struct StartUp {
+    /// Handed to an ASGI application's (or router's) constructor as `lifespan=name`
+    /// (`FastAPI(lifespan=lifespan)`, `Starlette(lifespan=...)`). (Other frameworks'
+    /// `lifespan` may be entered per connection, as an MCP server over SSE does, and is not
+    /// among them.)
+    lifespans: Vec<Box<str>>,
+    /// Registered as start-up handlers without a decorator: `app.add_event_handler("startup",
+    /// init)`, `FastAPI(on_startup=[init])`, aiohttp's `app.on_startup.append(init)`.
+    handlers: Vec<Box<str>>,
+}
+
+/// The module's [`StartUp`] coroutines. One search of the text first, so that a module that
+/// never writes the words pays for no walk.
+pub fn start_up(model: &SemanticModel, source: &str, module: &[Stmt]) -> StartUp {
+    let mut found = StartUp::default();
+    let has_lifespan = memmem::find(source.as_bytes(), b"lifespan").is_some();
+    let has_startup = memmem::find(source.as_bytes(), b"startup").is_some();
+    if !has_lifespan && !has_startup {
+        return found;
     }
+    let add = |names: &mut Vec<Box<str>>, name: &str| {
+        if !names.iter().any(|known| &**known == name) {
+            names.push(name.into());
+        }
+    };
     any_in_body(module, &mut |expr| {
-        if let Expr::Call(call) = expr
-            && let Some(keyword) = call.arguments.find_keyword("lifespan")
-            && let Expr::Name(name) = &keyword.value
-            && !names.iter().any(|known| &**known == name.id.as_str())
-            && model.call_path(call).is_some_and(|path| {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        let is_app = || {
+            model.call_path(call).is_some_and(|path| {
                 let class = crate::catalog::canonical_class(&path).unwrap_or(&path);
                 crate::catalog::LIFESPAN_APP_CLASSES.contains(&class)
             })
+        };
+        if has_lifespan
+            && let Some(keyword) = call.arguments.find_keyword("lifespan")
+            && let Expr::Name(name) = &keyword.value
+            && is_app()
         {
-            names.push(name.id.as_str().into());
+            add(&mut found.lifespans, name.id.as_str());
+        }
+        if !has_startup {
+            return false;
+        }
+        if let Some(keyword) = call.arguments.find_keyword("on_startup")
+            && let Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) =
+                &keyword.value
+            && is_app()
+        {
+            for element in elts {
+                if let Expr::Name(name) = element {
+                    add(&mut found.handlers, name.id.as_str());
+                }
+            }
+        }
+        if let Expr::Attribute(method) = &*call.func {
+            let handler = match method.attr.as_str() {
+                "add_event_handler"
+                    if is_startup_event(call.arguments.find_argument_value("event_type", 0)) =>
+                {
+                    call.arguments.find_argument_value("func", 1)
+                }
+                "append"
+                    if matches!(&*method.value,
+                    Expr::Attribute(list) if list.attr.as_str() == "on_startup") =>
+                {
+                    call.arguments.args.first()
+                }
+                _ => None,
+            };
+            if let Some(Expr::Name(name)) = handler {
+                add(&mut found.handlers, name.id.as_str());
+            }
         }
         false
     });
-    names
+    found
 }
 
-/// Where a module's lifespan context manager (`@asynccontextmanager async def
-/// lifespan(app)`, handed to its application as `lifespan=lifespan`) may first have
-/// company: the server runs its part before `yield` at start-up, before it accepts a
-/// connection, so until its first suspension, scheduling call or `yield` nothing else
-/// waits on the loop. `None` for any other function.
-pub fn lifespan_alone_until(
+fn is_startup_event(event: Option<&Expr>) -> bool {
+    matches!(event, Some(Expr::StringLiteral(literal)) if literal.value.to_str() == "startup")
+}
+
+/// Whether a decorator registers the function as a start-up handler: `@app.on_event(
+/// "startup")`, `@app.on_startup`, Quart's `@app.before_serving`, Sanic's
+/// `@app.before_server_start`.
+fn registers_start_up(decorator: &Expr) -> bool {
+    match decorator {
+        Expr::Call(call) => {
+            last_identifier(&call.func) == Some("on_event")
+                && is_startup_event(call.arguments.find_argument_value("event_type", 0))
+        }
+        _ => matches!(
+            last_identifier(decorator),
+            Some("on_startup" | "before_serving" | "before_server_start")
+        ),
+    }
+}
+
+/// Where a module's start-up code may first have company: a lifespan context manager
+/// (`@asynccontextmanager async def lifespan(app)`, handed to its application as
+/// `lifespan=lifespan`), whose part before `yield` the server runs at start-up, or a
+/// start-up handler (`@app.on_event("startup")`, [`StartUp::handlers`]), which it runs
+/// before it accepts a connection. Until its first suspension, scheduling call (or, in a
+/// lifespan, `yield`) nothing else waits on the loop. `None` for any other function.
+pub fn start_up_alone_until(
     model: &SemanticModel,
     module: &[Stmt],
-    lifespans: &[Box<str>],
+    start_up: &StartUp,
     function: &ast::StmtFunctionDef,
 ) -> Option<TextSize> {
-    if !function.is_async || !is_module_helper_among(module, lifespans, function) {
+    if !function.is_async {
+        return None;
+    }
+    let at_module_level = || {
+        module
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::FunctionDef(def) if std::ptr::eq(def, function)))
+    };
+    let decorated_handler = function
+        .decorator_list
+        .iter()
+        .any(|decorator| registers_start_up(&decorator.expression));
+    if decorated_handler || is_module_helper_among(module, &start_up.handlers, function) {
+        return at_module_level()
+            .then(|| stretch_before_company(model, function, false))
+            .flatten();
+    }
+    if !is_module_helper_among(module, &start_up.lifespans, function) {
         return None;
     }
     let managed = function.decorator_list.iter().any(|decorator| {

@@ -119,8 +119,8 @@ pub struct Checker<'a, 'm> {
     first_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
     /// The module's [`entry_coroutines::last_awaited_helpers`], found on the first question.
     last_awaited_helpers: std::cell::OnceCell<Vec<Box<str>>>,
-    /// The module's [`entry_coroutines::lifespans`], found on the first question.
-    lifespans: std::cell::OnceCell<Vec<Box<str>>>,
+    /// The module's [`entry_coroutines::start_up`] coroutines, found on the first question.
+    start_up: std::cell::OnceCell<entry_coroutines::StartUp>,
 }
 
 /// A set of rules as a bit mask, indexed by the rule's place in [`Rule::ALL`].
@@ -184,7 +184,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             entry_candidates: std::cell::OnceCell::new(),
             first_awaited_helpers: std::cell::OnceCell::new(),
             last_awaited_helpers: std::cell::OnceCell::new(),
-            lifespans: std::cell::OnceCell::new(),
+            start_up: std::cell::OnceCell::new(),
         }
     }
 
@@ -638,13 +638,13 @@ impl<'a> Checker<'a, '_> {
                 function,
             )
             .or_else(|| {
-                let lifespans = self.lifespans.get_or_init(|| {
-                    entry_coroutines::lifespans(&self.model, self.source, &self.module.body)
+                let start_up = self.start_up.get_or_init(|| {
+                    entry_coroutines::start_up(&self.model, self.source, &self.module.body)
                 });
-                entry_coroutines::lifespan_alone_until(
+                entry_coroutines::start_up_alone_until(
                     &self.model,
                     &self.module.body,
-                    lifespans,
+                    start_up,
                     function,
                 )
             })

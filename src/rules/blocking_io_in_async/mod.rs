@@ -180,7 +180,11 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   first `await`, `async with`, `async for`, scheduling call or `yield`. The server runs that
   part at start-up, before it accepts a connection: loading settings or a model there delays
   the start, and stalls no request. What follows the first suspension, and the shutdown after
-  `yield`, are reported as anywhere else.
+  `yield`, are reported as anywhere else. The same for a module-level start-up handler, the
+  older spelling: `@app.on_event("startup")`, `@app.on_startup`, Quart's
+  `@app.before_serving`, Sanic's `@app.before_server_start`, or a coroutine registered with
+  `app.add_event_handler("startup", f)`, `FastAPI(on_startup=[f])` or aiohttp's
+  `app.on_startup.append(f)`, up to its first suspension. Shutdown handlers are reported.
 - A call on the way out of the process: in a block that ends with `sys.exit(...)`, `exit()`,
   `os._exit`, `os.abort`, an `os.exec*` or `raise SystemExit`, or in a block holding one
   that does (a "press enter to exit" prompt before `exit(1)`, a session file renamed
