@@ -96,7 +96,8 @@ pub use race_vocabulary::{
 };
 pub use sockets_dns::{DATAGRAM_INSTANT_METHODS, DATAGRAM_SOCKET_TYPE, SOCKET_CONSTRUCTOR};
 pub use stdlib_files::{
-    MEMORY_BUFFERS, SETUP_CALLS, STREAM_WRAPPERS, derives_from, never_instance_of,
+    DESCRIPTOR_WRITES, MEMORY_BUFFERS, SETUP_CALLS, STANDARD_STREAMS, STREAM_WRAPPERS,
+    derives_from, never_instance_of,
 };
 pub use testing::{
     LOOP_INSTALLING_TEST_CASES, TEST_CASE_CLASSES, TEST_CASE_OUTCOME_METHODS, TEST_OUTCOME_CALLS,

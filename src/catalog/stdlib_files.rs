@@ -33,6 +33,19 @@ pub const SETUP_CALLS: &[&str] = &[
     "dateutil.tz.gettz",
 ];
 
+/// Calls that write to a file descriptor given first: on the process's own standard output
+/// or error (`os.write(2, ...)`, `os.write(sys.stderr.fileno(), ...)`) they are what
+/// `print` and `logging` do, which no rule reports (LW101).
+pub const DESCRIPTOR_WRITES: &[&str] = &["os.write"];
+
+/// The standard streams whose descriptor [`DESCRIPTOR_WRITES`] may name by `fileno()`.
+pub const STANDARD_STREAMS: &[&str] = &[
+    "sys.stdout",
+    "sys.stderr",
+    "sys.__stdout__",
+    "sys.__stderr__",
+];
+
 /// In-memory file objects: an archive opened on one touches no file (LW101).
 pub const MEMORY_BUFFERS: &[&str] = &["io.BytesIO", "io.StringIO"];
 

@@ -63,6 +63,7 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         || on_memory_buffer(checker, call, &api)
         || awaited_method_of_typed_value(checker, call)
         || awaited_builtin_under_star_import(checker, call, path)
+        || writes_to_standard_stream(checker, call, path)
         || handed_to_a_thread_unstarted(checker, call, path)
         || super::process_exit::runs_on_the_way_out(
             &checker.model,
@@ -73,6 +74,27 @@ pub fn applicable_api(checker: &Checker, call: &ast::ExprCall, path: &str) -> Op
         return None;
     }
     Some(api)
+}
+
+/// `os.write(2, message)`, `os.write(sys.stderr.fileno(), message)`: a write to the
+/// process's own standard output or error, as `print` and `logging` make.
+fn writes_to_standard_stream(checker: &Checker, call: &ast::ExprCall, path: &str) -> bool {
+    if !catalog::DESCRIPTOR_WRITES.contains(&path) {
+        return false;
+    }
+    match call.arguments.find_argument_value("fd", 0) {
+        Some(Expr::NumberLiteral(number)) => {
+            matches!(&number.value, ast::Number::Int(fd) if matches!(fd.as_u8(), Some(1 | 2)))
+        }
+        Some(Expr::Call(fileno)) => match &*fileno.func {
+            Expr::Attribute(method) if method.attr.as_str() == "fileno" => checker
+                .model
+                .path_of(&method.value)
+                .is_some_and(|stream| catalog::STANDARD_STREAMS.contains(&stream.as_str())),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A generator function's call passed on to a function a worker thread runs

@@ -287,6 +287,9 @@ or an async library (`aiosqlite`, `aiofiles`, `httpx.AsyncClient`, `asyncpg`, `r
   local address routes to a host. Its `send`/`recv` still count. The same holds for LW103
   chains through such a call.
 - `json.load`/`json.dump` on something not known to be a file (an `io.StringIO`, say).
+- `os.write` to the process's own standard output or error (`os.write(2, data)`,
+  `os.write(sys.stderr.fileno(), data)`): what `print` and `logging` do, which is not
+  reported either. Any other descriptor is.
 - `tempfile.SpooledTemporaryFile(...)`: it stays in memory until it outgrows `max_size`.
 - `urllib.request.urlopen` of a `data:` URI (a literal, or a name the function checked with
   `if not uri.startswith("data:"): raise` first): it decodes the URI in memory. The same
