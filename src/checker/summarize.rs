@@ -948,7 +948,7 @@ fn call_usage(checker: &mut Checker, call: &ast::ExprCall) -> CallUsage {
                         && is_self_attribute(checker, attribute)
                         && !attribute_read_in_module(checker, attribute.attr.as_str()) =>
                 {
-                    CallUsage::Dropped
+                    CallUsage::StoredUnread
                 }
                 // `rows, cursor = fetch(q)`: unpacking iterates the value, which a coroutine
                 // cannot be; the call's result is what was meant.

@@ -44,6 +44,10 @@ pub enum CallUsage {
     /// resolved to one (through a type inferred from a base class's annotation, say) is
     /// another at run time.
     Awaited,
+    /// The result is stored in a private attribute of `self` that nothing in the module
+    /// reads (`self._pending = save(x)`): a coroutine there is never awaited, but a task
+    /// there is kept alive by the object, which is all a task needs.
+    StoredUnread,
 }
 
 impl CallUsage {

@@ -205,6 +205,7 @@ pub(crate) fn check(project: &Project, facts: &Facts, report: &mut dyn FnMut(usi
         facts,
         &[
             CallUsage::Dropped,
+            CallUsage::StoredUnread,
             CallUsage::Consumed,
             CallUsage::Indexed,
             CallUsage::IndexedUnderAwait,
