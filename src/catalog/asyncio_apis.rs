@@ -259,6 +259,13 @@ pub(super) const LIBRARIES: &[Library] = &[
 pub const GET_EVENT_LOOP_CALLS: &[&str] =
     &["asyncio.get_event_loop", "asyncio.events.get_event_loop"];
 
+/// `asyncio.get_running_loop` under the paths it can be imported from: in a coroutine it
+/// always returns, so an `except RuntimeError` around it alone never runs there (LW201).
+pub const RUNNING_LOOP_CALLS: &[&str] = &[
+    "asyncio.get_running_loop",
+    "asyncio.events.get_running_loop",
+];
+
 /// Calls that give the calling thread's own loop: methods called on what they return run on
 /// the thread that owns that loop, never across threads (LW104).
 pub const THIS_THREADS_LOOP_CALLS: &[&str] = &[

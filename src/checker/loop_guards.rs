@@ -253,7 +253,7 @@ fn suppresses_runtime_error(expr: &Expr) -> bool {
 
 /// A handler type that catches `RuntimeError`: it, `Exception`, `BaseException`, a tuple
 /// with one of them, or a bare `except:`.
-fn catches_runtime_error(type_: Option<&Expr>) -> bool {
+pub(crate) fn catches_runtime_error(type_: Option<&Expr>) -> bool {
     let Some(type_) = type_ else {
         return true;
     };

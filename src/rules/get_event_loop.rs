@@ -72,6 +72,9 @@ except RuntimeError:
 ## Not flagged
 - `asyncio.get_running_loop()`, `asyncio.new_event_loop()`, `loop.get_event_loop()`-style
   methods of other objects, and a local name that shadows the import.
+- In a coroutine, the fallback of a `try` that only asks `asyncio.get_running_loop()`
+  (`except RuntimeError: loop = asyncio.get_event_loop()`): in a coroutine that call always
+  returns, so the fallback never runs.
 - In sync code, a call only Pythons before 3.12 run: in the body of `if sys.version_info <
   (3, 12):` (or `elif`, or `<=` an older version; or the minor number alone,
   `sys.version_info.minor < 10`, `sys.version_info[1] < 10`; or such a test as one term of an
@@ -147,6 +150,9 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, path: &str
         return;
     }
     if checker.in_async_context() {
+        if in_fallback_of_running_loop(checker, call) {
+            return;
+        }
         let mut diagnostic = Diagnostic::new(
             Rule::GetEventLoop,
             "`asyncio.get_event_loop()` in a coroutine: use `asyncio.get_running_loop()`",
@@ -249,6 +255,40 @@ fn only_called_in_module(checker: &Checker) -> bool {
 
 /// Reports the LW201 findings held for the link whose function may be called where no loop
 /// is set in the thread ([`has_a_loop_when_called`]).
+/// `try: loop = asyncio.get_running_loop()` / `except RuntimeError: loop =
+/// asyncio.get_event_loop()` in a coroutine: the handler runs only when no loop runs, which
+/// never happens there, and the code already asks the way the finding would advise. Only a
+/// `try` whose body does nothing else: another statement there could raise `RuntimeError`.
+fn in_fallback_of_running_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let asks_running_loop = |stmt: &Stmt| {
+        let value = match stmt {
+            Stmt::Assign(assign) => &*assign.value,
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                value: Some(value), ..
+            }) => &**value,
+            Stmt::Expr(expr) => &*expr.value,
+            _ => return false,
+        };
+        matches!(value, Expr::Call(asked) if asked.arguments.is_empty()
+            && checker
+                .model
+                .call_path(asked)
+                .is_some_and(|path| crate::catalog::RUNNING_LOOP_CALLS.contains(&path.as_str())))
+    };
+    checker.statements_in_function().any(|stmt| {
+        let Stmt::Try(try_stmt) = stmt else {
+            return false;
+        };
+        !try_stmt.body.is_empty()
+            && try_stmt.body.iter().all(asks_running_loop)
+            && try_stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                crate::checker::loop_guards::catches_runtime_error(handler.type_.as_deref())
+                    && crate::ast_query::body_holds(&handler.body, call.range())
+            })
+    })
+}
+
 pub(crate) fn check_project(
     project: &Project,
     facts: &Facts,
