@@ -109,8 +109,9 @@ the generator into an `@asynccontextmanager` that yields the cursor once.
   context manager). Iterating such an object without entering it is not looked for.
 - A `yield` in a nested function, or in the `finally` block itself.
 - A `yield` in a `try` whose `finally` does nothing (`finally: pass`, only `...` or strings)
-  or only writes a line (`logger.debug("stream closed")`, `print(...)`): there is no cleanup
-  to wait for, only a log line that comes late.
+  or only writes a line (`logger.debug("stream closed")`, `print(...)`), or only gives the
+  loop a turn (`await asyncio.sleep(0)`): there is no cleanup to wait for, only a log line
+  that comes late.
 - A `yield` in a plain `with` on something that holds nothing outside memory (`memoryview(...)`,
   `io.BytesIO()`, `io.StringIO()`, `contextlib.suppress(...)`, `contextlib.nullcontext()`,
   `aiohttp.MultipartWriter()` (a body being built; also a class of the project derived from
@@ -263,14 +264,34 @@ fn released_by_class_exit(checker: &Checker, function: &ast::StmtFunctionDef) ->
 }
 
 /// A `finally` that only writes a line (`logger.debug("stream closed")`, `print(...)`, with
-/// `pass` or strings beside): it releases nothing, so running it late delays a log line, not
-/// a cleanup.
+/// `pass` or strings beside), or only yields to the loop once (`await asyncio.sleep(0)`): it
+/// releases nothing, so running it late delays a log line, not a cleanup.
 fn finally_only_logs(checker: &Checker, finalbody: &[Stmt]) -> bool {
     finalbody.iter().all(|stmt| {
         crate::ast_query::does_nothing(std::slice::from_ref(stmt))
             || matches!(stmt, Stmt::Expr(expression)
-                if crate::checker::polled_state::is_logging_call(checker, &expression.value))
+                if crate::checker::polled_state::is_logging_call(checker, &expression.value)
+                    || is_zero_sleep(checker, &expression.value))
     })
+}
+
+/// `await asyncio.sleep(0)`: a turn given to the loop, nothing held or released.
+fn is_zero_sleep(checker: &Checker, expr: &Expr) -> bool {
+    let Expr::Await(awaited) = expr else {
+        return false;
+    };
+    let Expr::Call(call) = &*awaited.value else {
+        return false;
+    };
+    matches!(call.arguments.find_argument_value("delay", 0),
+    Some(Expr::NumberLiteral(number)) if match &number.value {
+        ast::Number::Int(delay) => delay.as_u8() == Some(0),
+        ast::Number::Float(delay) => *delay == 0.0,
+        ast::Number::Complex { .. } => false,
+    }) && checker
+        .model
+        .call_path(call)
+        .is_some_and(|path| crate::catalog::ASYNC_SLEEPS.contains(&path.as_str()))
 }
 
 /// Whether a `finally` of a generator method only calls methods of its instance that the
