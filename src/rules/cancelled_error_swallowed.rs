@@ -182,7 +182,9 @@ or, when cleanup must also run on cancellation, re-raise after it:
   module reads only to cancel it, ask `done()`/`cancelled()` or test it (`if self._task`,
   `self._task is None`). No awaiter's own cancellation then rides on the task, and the
   loop's shutdown takes what it returns; a public attribute, or one awaited, gathered,
-  handed to `wait_for` or passed on anywhere in the module, keeps the finding. The owner
+  handed to `wait_for` or passed on anywhere in the module, keeps the finding. The class's
+  subclasses in the module count as its owner too (a base class's `_set_later` started
+  and superseded by a subclass's `update`). The owner
   may cancel its tasks in a loop: over a list of them (`tasks = [self._reader,
   self._writer]`, `for task in tasks: task.cancel()`, then `await asyncio.gather(*tasks)`),
   or by name (`for name in ("_reader", "_writer"):` with `getattr(self, name)`, each cancel
@@ -2850,10 +2852,32 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
     {
         return false;
     }
-    // Started only as a task the class keeps in one attribute.
+    // The class and its subclasses in the module: a base class's coroutine may be started,
+    // cancelled and awaited by the subclasses that share its attribute.
+    let module = &cx.checker.module().body;
+    let family: Vec<&ast::StmtClassDef> =
+        std::iter::once(class)
+            .chain(module.iter().filter_map(|statement| match statement {
+                Stmt::ClassDef(subclass)
+                    if subclass.bases().iter().any(
+                        |base| matches!(base, Expr::Name(base) if base.id == class.name.id),
+                    ) =>
+                {
+                    Some(subclass)
+                }
+                _ => None,
+            }))
+            .collect();
+    let methods = || {
+        family
+            .iter()
+            .flat_map(|member| member.body.iter())
+            .collect::<Vec<_>>()
+    };
+    // Started only as a task the family keeps in one attribute.
     let name = function.name.as_str();
     let mut kept_in: Vec<&str> = Vec::new();
-    for statement in &class.body {
+    for statement in methods() {
         let Stmt::FunctionDef(method) = statement else {
             continue;
         };
@@ -2871,7 +2895,6 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
             Walk::Descend
         });
     }
-    let module = &cx.checker.module().body;
     let Some(&attribute) = kept_in.first() else {
         return false;
     };
@@ -2891,7 +2914,10 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
             else {
                 return true;
             };
-            if class.range().contains_range(at) {
+            if family
+                .iter()
+                .any(|member| member.range().contains_range(at))
+            {
                 in_class += 1;
                 return false;
             }
@@ -2908,7 +2934,7 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
     }
     // Every cancel of that attribute in the class is waited for.
     let mut cancels = 0usize;
-    let all_waited = class.body.iter().all(|statement| {
+    let all_waited = methods().into_iter().all(|statement| {
         let Stmt::FunctionDef(method) = statement else {
             return true;
         };
