@@ -1611,6 +1611,7 @@ fn below_python_3_9_the_call_runs_in_the_default_executor() {
 
 #[test]
 fn a_dropped_task_is_kept_in_an_existing_set_or_a_new_one() {
+    // A set the module already keeps tasks in (each removed by its done callback).
     let reuse = "\
 import asyncio
 
@@ -1619,6 +1620,12 @@ tasks = set()
 
 async def work():
     await asyncio.sleep(0)
+
+
+async def begin():
+    kept = asyncio.create_task(work())
+    tasks.add(kept)
+    kept.add_done_callback(tasks.discard)
 
 
 async def start():
@@ -1653,6 +1660,32 @@ class Worker:
         ),
         "{}",
         fixed(instance, &[])
+    );
+
+    // A set named for tasks that holds something else (a scheduler's jobs, iterated):
+    // only a set the module already keeps tasks in, or annotated so, is reused.
+    let jobs = "\
+import asyncio
+
+
+class Scheduler:
+    def __init__(self):
+        self.tasks = set()
+
+    async def load(self):
+        await asyncio.sleep(0)
+        self.tasks = {\"backup\"}
+
+    def due(self):
+        return [job for job in self.tasks]
+
+    async def start(self):
+        asyncio.ensure_future(self.load())
+";
+    let text = fixed(jobs, &[]);
+    assert!(
+        text.contains("_background_tasks = set()\n") && !text.contains("self.tasks.add("),
+        "{text}"
     );
 
     // An empty set of something else (service names) is no place for tasks.

@@ -559,7 +559,7 @@ fn existing_set(checker: &Checker) -> Option<String> {
                 if let Expr::Attribute(attribute) = target
                     && matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == own)
                     && is_new_set(value)
-                    && holds_tasks(attribute.attr.as_str(), annotation)
+                    && holds_tasks(checker, attribute.attr.as_str(), annotation)
                 {
                     return Some(format!("{receiver}.{}", attribute.attr));
                 }
@@ -574,7 +574,7 @@ fn existing_set(checker: &Checker) -> Option<String> {
         .find_map(|(target, value, annotation)| match target {
             Expr::Name(name)
                 if is_new_set(value)
-                    && holds_tasks(name.id.as_str(), annotation)
+                    && holds_tasks(checker, name.id.as_str(), annotation)
                     && !checker.model.is_local(name.id.as_str()) =>
             {
                 Some(name.id.to_string())
@@ -593,18 +593,27 @@ fn assignment(stmt: &Stmt) -> Option<(&Expr, &Expr, Option<&Expr>)> {
     Some((target, value, annotation))
 }
 
-/// Whether a set named `name`, annotated `annotation`, is one of tasks: the name mentions
-/// tasks, or the annotation names a `Task` or `Future` type.
-fn holds_tasks(name: &str, annotation: Option<&Expr>) -> bool {
-    if name.to_ascii_lowercase().contains("task") {
-        return true;
-    }
-    annotation.is_some_and(|annotation| {
+/// Whether a set named `name`, annotated `annotation`, is one of tasks: the annotation names
+/// a `Task` or `Future` type, or the name mentions tasks and the module already keeps tasks
+/// in it the way the fix does (`task.add_done_callback(self._tasks.discard)`). A name alone
+/// is not enough: `self.tasks` may hold a scheduler's jobs, which the code iterates.
+fn holds_tasks(checker: &Checker, name: &str, annotation: Option<&Expr>) -> bool {
+    let annotated = annotation.is_some_and(|annotation| {
         crate::ast_query::any_expr(annotation, &mut |expr| {
             crate::ast_query::last_identifier(expr)
                 .is_some_and(|name| name.ends_with("Task") || name.ends_with("Future"))
         })
-    })
+    });
+    annotated
+        || name.to_ascii_lowercase().contains("task")
+            && crate::ast_query::any_in_body(&checker.module().body, &mut |expr| {
+                matches!(expr, Expr::Call(call)
+                    if matches!(&*call.func, Expr::Attribute(method)
+                        if method.attr.as_str() == "add_done_callback")
+                    && matches!(call.arguments.args.first(), Some(Expr::Attribute(discard))
+                        if discard.attr.as_str() == "discard"
+                            && crate::ast_query::last_identifier(&discard.value) == Some(name)))
+            })
 }
 
 /// A name for the task that the function does not use.
