@@ -100,8 +100,10 @@ Unsafe (the task now lives until it is done, which changes when it can be collec
 task dropped as a statement, or bound to a name never read, keep it in a set until it is
 done, `tasks.add(task)` and `task.add_done_callback(tasks.discard)`. The set is one the
 instance already keeps (`self.tasks = set()` in `__init__`) or the module already keeps
-(`tasks = set()`), when its name or its annotation says it holds tasks (`self._tasks`,
-`background_tasks`, `set[asyncio.Task]`; an empty set of anything else is left alone), else
+(`tasks = set()`), when its annotation says it holds tasks (`set[asyncio.Task]`), or its
+name does (`self._tasks`, `background_tasks`) and the module already keeps tasks in it the
+same way (`add_done_callback(self._tasks.discard)`): a set named `tasks` may hold a
+scheduler's jobs, and an empty set of anything else is left alone; else
 a new module-level `_background_tasks = set()`. Where the reference
 should really live (a long-lived object, a `TaskGroup`) is a design decision the fix does not
 make.
