@@ -786,6 +786,52 @@ async def other():
 }
 
 #[test]
+fn no_fix_moves_a_helper_that_asks_whether_a_loop_runs() {
+    // A sync bridge that re-enters the running loop when there is one and starts its own
+    // otherwise: on a worker thread it would always start its own, and a coroutine bound
+    // to the caller's loop would fail there. Also a helper that calls it. A helper that
+    // asks nothing of the loop moves.
+    let source = "\
+import asyncio
+
+
+def run_sync(coro):
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+
+def build_filter(conn):
+    open(\"/etc/hosts\").read()
+    return run_sync(conn.fetch())
+
+
+def plain():
+    open(\"/etc/hosts\").read()
+
+
+async def count(conn):
+    build_filter(conn)
+    plain()
+";
+    let found = findings(source);
+    let bridged = finding_at(&found, 22);
+    assert_eq!(bridged["code"], "LW103", "{bridged}");
+    assert!(bridged["fix"].is_null(), "{bridged}");
+    let help = bridged["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("asks whether an event loop runs on its thread")
+            && help.contains("cannot move to a worker thread"),
+        "{help}"
+    );
+    let plain = finding_at(&found, 23);
+    assert_eq!(plain["code"], "LW103", "{plain}");
+    assert!(!plain["fix"].is_null(), "{plain}");
+}
+
+#[test]
 fn statements_that_keep_state_on_the_loop_s_thread_are_not_moved_with_a_file() {
     // A file's whole use moves into a helper run in a worker thread, unless the statements
     // also read thread-local storage or set a context variable: then only the `open` moves.

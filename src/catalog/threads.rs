@@ -133,6 +133,11 @@ pub enum ThreadState {
     /// A call only the main thread may make (`signal.signal`): raises `ValueError` in a
     /// worker thread.
     MainThreadOnly,
+    /// Asks whether a loop runs on its thread (`asyncio.get_running_loop()` in a `try` that
+    /// catches `RuntimeError`) and does something else when none does: on a worker thread it
+    /// always takes the other branch (a sync bridge that would re-enter the caller's loop
+    /// starts a new one there instead).
+    RunningLoopProbe,
 }
 
 impl ThreadState {
@@ -150,6 +155,9 @@ impl ThreadState {
             }
             Self::MainThreadOnly => {
                 "installs a signal handler, which only the main thread may do (a worker thread raises `ValueError`)"
+            }
+            Self::RunningLoopProbe => {
+                "asks whether an event loop runs on its thread and acts on the answer, which a worker thread would change"
             }
         }
     }

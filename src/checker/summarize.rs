@@ -475,6 +475,12 @@ pub(crate) fn record_call(
     }
     if checks_running_loop {
         function.checks_running_loop = true;
+        // Moved to a worker thread (LW103's fix), the probe would find no loop there.
+        if !in_async_context {
+            function
+                .thread_state
+                .get_or_insert(catalog::ThreadState::RunningLoopProbe);
+        }
     }
     if let Some(target) = thread_target {
         function.thread_targets.push(ThreadTarget {

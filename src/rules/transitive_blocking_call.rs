@@ -327,9 +327,11 @@ thread-local storage (an instance of `threading.local` or of a class of the modu
 from it, held by a module-level name or an attribute), which a worker thread has its own of;
 it sets a context variable for its caller (`var.set(value)`, the token dropped), which
 `asyncio.to_thread` sets in a copy of the caller's context, lost when it returns (a set
-whose token is kept, `token = var.set(value)`, is undone with it where the token is held); or it installs a signal
+whose token is kept, `token = var.set(value)`, is undone with it where the token is held); it installs a signal
 handler (`signal.signal`, `signal.set_wakeup_fd`), which raises `ValueError` off the main
-thread. Reading a context variable is no reason: the copy holds the caller's values. The
+thread; or it asks whether a loop runs on its thread (`asyncio.get_running_loop()` in a
+`try` that catches `RuntimeError`, a sync bridge that re-enters the caller's loop or starts
+its own), which on a worker thread always finds none. Reading a context variable is no reason: the copy holds the caller's values. The
 same holds for the catalog's calls that must stay on their thread (an acquisition, a read
 of the terminal) when the chain ends in one of them, and for a method of a class deriving
 from Textual's apps, screens or widgets, or of a project class mixed into one (`class
