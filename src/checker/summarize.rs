@@ -569,7 +569,9 @@ fn callable_probed_for_coroutine(checker: &Checker, callable: &Expr) -> bool {
                 .call_path(probe)
                 .is_some_and(|path| catalog::COROUTINE_PROBES.contains(&path.as_str()))
     };
-    checker.statements_in_function().any(|stmt| match stmt {
+    let mut probes_in =
+        |test: &Expr| crate::ast_query::any_expr(test, &mut |expr| probes_callee(expr));
+    if checker.statements_in_function().any(|stmt| match stmt {
         Stmt::If(if_stmt) => std::iter::once(&*if_stmt.test)
             .chain(
                 if_stmt
@@ -577,9 +579,45 @@ fn callable_probed_for_coroutine(checker: &Checker, callable: &Expr) -> bool {
                     .iter()
                     .filter_map(|clause| clause.test.as_ref()),
             )
-            .any(|test| crate::ast_query::any_expr(test, &mut |expr| probes_callee(expr))),
+            .any(&mut probes_in),
         _ => false,
-    })
+    }) {
+        return true;
+    }
+    // A guard clause before it in a block around it: `if iscoroutinefunction(fn): return
+    // await fn(x)`, then `return fn(x)`, which only the other kind reaches. Every probe's
+    // name starts with `is`...: a module that spells none has no such guard to look for.
+    let Some(function) = checker.current_function() else {
+        return false;
+    };
+    if !["iscoroutine", "isawaitable", "isasyncgen"]
+        .iter()
+        .any(|name| checker.source.contains(name))
+    {
+        return false;
+    }
+    let at = callable.range();
+    let blocks = std::iter::once(&function.body[..]).chain(
+        checker
+            .statements_in_function()
+            .flat_map(crate::ast_query::blocks_of)
+            .filter(|block| crate::ast_query::body_holds(block, at)),
+    );
+    for block in blocks {
+        for stmt in block.iter().take_while(|stmt| stmt.end() <= at.start()) {
+            if let Stmt::If(guard) = stmt
+                && guard.elif_else_clauses.is_empty()
+                && matches!(
+                    guard.body.last(),
+                    Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+                )
+                && probes_in(&guard.test)
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether `function` asks one of the catalog's [`catalog::COROUTINE_PROBES`] anywhere in its

@@ -177,7 +177,9 @@ when the function asks `inspect.iscoroutinefunction`, `inspect.isawaitable` or
 `asyncio.iscoroutine` (it tells the kinds apart and calls each its own way). Likewise any
 call under an `if` that asks such a probe of the very callable it calls (`if not
 asyncio.iscoroutinefunction(self.close): self.close()`, in code shared by a sync and an
-async class), and any callable handed to a thread or the loop under such an `if` that asks
+async class), a call after a guard clause that asks about the very callable and leaves
+(`if inspect.iscoroutinefunction(fn): return await fn(x)`, then `return fn(x)`: only a
+plain function gets there), and any callable handed to a thread or the loop under such an `if` that asks
 about it (`if inspect.iscoroutinefunction(admin.authenticate): ... else:
 sync_to_async(admin.authenticate)`: only a plain override reaches that branch).
 Stored ones are followed only as far as the function or module can tell: a collection that
