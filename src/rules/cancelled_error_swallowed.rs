@@ -2884,16 +2884,26 @@ fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: 
         let Some(own) = receiver_name(method) else {
             continue;
         };
-        walk_body_shallow(&method.body, &mut |node| {
-            if let Node::Stmt(Stmt::Assign(assign)) = node
-                && let [Expr::Attribute(target)] = assign.targets.as_slice()
-                && is_name(&target.value, Some(own))
-                && task_method(cx.checker, &assign.value, own) == Some(name)
-            {
-                kept_in.push(target.attr.as_str());
-            }
-            Walk::Descend
-        });
+        // Also in a function nested in the method (an event handler it registers), which
+        // sees the same receiver.
+        let mut scopes = vec![&method.body[..]];
+        while let Some(scope) = scopes.pop() {
+            walk_body_shallow(scope, &mut |node| {
+                match node {
+                    Node::Stmt(Stmt::FunctionDef(nested)) => scopes.push(&nested.body),
+                    Node::Stmt(Stmt::Assign(assign)) => {
+                        if let [Expr::Attribute(target)] = assign.targets.as_slice()
+                            && is_name(&target.value, Some(own))
+                            && task_method(cx.checker, &assign.value, own) == Some(name)
+                        {
+                            kept_in.push(target.attr.as_str());
+                        }
+                    }
+                    _ => {}
+                }
+                Walk::Descend
+            });
+        }
     }
     let Some(&attribute) = kept_in.first() else {
         return false;
