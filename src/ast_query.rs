@@ -1599,3 +1599,25 @@ pub fn is_empty_container(expr: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// The ranges of the `if __name__ == "__main__":` statements (either way round) at the top
+/// level of a module's `body`: the code only a program started from the module runs.
+pub fn main_blocks(body: &[Stmt]) -> impl Iterator<Item = TextRange> + '_ {
+    body.iter().filter_map(|stmt| {
+        let Stmt::If(branch) = stmt else {
+            return None;
+        };
+        let Expr::Compare(compare) = &*branch.test else {
+            return None;
+        };
+        let ([ast::CmpOp::Eq], [right]) = (&*compare.ops, &*compare.comparators) else {
+            return None;
+        };
+        let is_name = |expr: &Expr| matches!(expr, Expr::Name(name) if name.id.as_str() == "__name__");
+        let is_main = |expr: &Expr| {
+            matches!(expr, Expr::StringLiteral(literal) if literal.value.to_str() == "__main__")
+        };
+        ((is_name(&compare.left) && is_main(right)) || (is_main(&compare.left) && is_name(right)))
+            .then(|| branch.range())
+    })
+}

@@ -101,6 +101,9 @@ pub fn check_module(
     for app in own_loop_views::module_apps(&checker.model, &module.body) {
         checker.summary.note_own_loop_app(app);
     }
+    for block in crate::ast_query::main_blocks(&module.body) {
+        checker.summary.note_main_block(block);
+    }
     checker.finish()
 }
 

@@ -103,8 +103,24 @@ fn called_outside_tests(
     id: FunctionId,
     depth: usize,
 ) -> bool {
-    callers.of(id).any(|(caller, _)| {
-        !crate::settings::is_test_module(&project.modules[caller.0].summary.module_name)
+    callers.of(id).any(|(caller, site)| {
+        let module = project.modules[caller.0].summary;
+        // The `<module>` code of a program's entry, under `if __name__ == "__main__":`: run
+        // when that program starts (`python -m app.initdb`), not while a server serves.
+        let in_main_block = caller.1 == 0
+            && !module.main_blocks.is_empty()
+            && project
+                .function(caller)
+                .calls
+                .get(site)
+                .is_some_and(|call| {
+                    module
+                        .main_blocks
+                        .iter()
+                        .any(|block| block.0.contains_range(call.range))
+                });
+        !in_main_block
+            && !crate::settings::is_test_module(&module.module_name)
             && (depth == 0
                 || callers.of(caller).len() == 0
                 || called_outside_tests(project, callers, caller, depth - 1))

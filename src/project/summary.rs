@@ -9,7 +9,7 @@ use thin_vec::ThinVec;
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{PendingFix, ThreadRunner, ToThreadRecipe};
-use crate::offsets::MarkedOffset;
+use crate::offsets::{MarkedOffset, MarkedRange};
 
 use super::interned::Name;
 use crate::catalog::{self, Blocking, ThreadState};
@@ -1866,6 +1866,11 @@ pub struct ModuleSummary {
     /// (`wait_for(protocol(kv).query(), 15)`, a class picked from a registry): a project
     /// method of that name that nothing else calls runs under one (LW501).
     pub bounded_unresolved_methods: SortedNames,
+    /// The module's `if __name__ == "__main__":` blocks at its top level: what runs only when
+    /// the module is a program's entry. A call made there (or by a function only such a
+    /// block calls) runs when that program starts, never while a server the project defines
+    /// handles its work: a reset made there re-arms nothing (`FunctionSites::rearmed_by`).
+    pub main_blocks: ThinVec<MarkedRange>,
     /// Class attributes the module assigns a datagram socket to (`app.voice.State.socket`
     /// for `self.socket = socket.socket(AF_INET, SOCK_DGRAM)`): connecting one waits on no
     /// network (LW501 asks).

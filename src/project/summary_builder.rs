@@ -438,6 +438,13 @@ impl SummaryBuilder {
             .collect()
     }
 
+    /// Notes an `if __name__ == "__main__":` block at the module's top level.
+    pub fn note_main_block(&mut self, block: TextRange) {
+        self.summary
+            .main_blocks
+            .push(crate::offsets::MarkedRange(block));
+    }
+
     pub fn finish(mut self) -> ModuleSummary {
         self.summary.unresolved_methods =
             SortedNames::new(self.unresolved_methods.drain().collect());

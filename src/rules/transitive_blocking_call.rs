@@ -190,7 +190,9 @@ async def webhook(key):
   an early return, not a module-level function that nothing outside the project's tests
   calls, the module itself included: a `reload_config()` kept for callers that never came,
   a `reset_settings()` "for testing" that only test modules call, directly or through a
-  helper that only they call) or forgets
+  helper that only they call, or a `rehash()` that only a program's own `if __name__ ==
+  "__main__":` block calls, directly or through such a helper: it runs when that program
+  starts, not while a server serves) or forgets
   the seen keys (`_SEEN.clear()`, `.discard`, `.remove`, `.pop`, `del _SEEN[key]`, a new
   set bound to the name),
   and one-time set-up
