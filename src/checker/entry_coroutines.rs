@@ -335,12 +335,15 @@ pub struct StartUp {
     handlers: Vec<Box<str>>,
 }
 
-/// The module's [`StartUp`] coroutines. One search of the text first, so that a module that
-/// never writes the words pays for no walk.
-pub fn start_up(model: &SemanticModel, source: &str, module: &[Stmt]) -> StartUp {
+/// The module's [`StartUp`] coroutines; `has_lifespan` and `has_startup` say whether its
+/// text spells the words (`Checker::source_mentions`), so that a module that never writes
+/// them pays for no walk.
+pub fn start_up(
+    model: &SemanticModel,
+    (has_lifespan, has_startup): (bool, bool),
+    module: &[Stmt],
+) -> StartUp {
     let mut found = StartUp::default();
-    let has_lifespan = memmem::find(source.as_bytes(), b"lifespan").is_some();
-    let has_startup = memmem::find(source.as_bytes(), b"startup").is_some();
     if !has_lifespan && !has_startup {
         return found;
     }

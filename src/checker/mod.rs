@@ -639,7 +639,14 @@ impl<'a> Checker<'a, '_> {
             )
             .or_else(|| {
                 let start_up = self.start_up.get_or_init(|| {
-                    entry_coroutines::start_up(&self.model, self.source, &self.module.body)
+                    entry_coroutines::start_up(
+                        &self.model,
+                        (
+                            self.source_mentions("lifespan"),
+                            self.source_mentions("startup"),
+                        ),
+                        &self.module.body,
+                    )
                 });
                 entry_coroutines::start_up_alone_until(
                     &self.model,

@@ -18,7 +18,18 @@ use aho_corasick::{AhoCorasick, Input, MatchKind};
 use crate::catalog;
 
 /// Words asked about by their own spelling (`Checker::source_mentions`).
-const WORDS: &[&str] = &["threading", "contextmanager", "SOCK_DGRAM"];
+const WORDS: &[&str] = &[
+    "threading",
+    "contextmanager",
+    "SOCK_DGRAM",
+    // An application's start-up code (`entry_coroutines::start_up`).
+    "lifespan",
+    "startup",
+    // The coroutine probes a guard clause may ask (`summarize::callable_probed_for_coroutine`).
+    "iscoroutine",
+    "isawaitable",
+    "isasyncgen",
+];
 
 /// The words that may guard a loop run (`summarize::may_guard_on_the_loop`), asked about by
 /// where they stand.

@@ -15,7 +15,7 @@
 //! module cannot see.
 
 use ruff_python_ast::{self as ast, BoolOp, Expr, ModModule, Stmt, UnaryOp};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
 use super::version_gates::version_test_outcome;
@@ -69,12 +69,10 @@ pub fn test_outcome(checker: &Checker, test: &Expr) -> Option<bool> {
 fn local_flag(checker: &Checker, name: &str) -> Option<bool> {
     let function = checker.current_function()?;
     let mut flags = checker.rule_state::<LocalFlags>();
-    if flags.function != Some(function.range) {
-        flags.function = Some(function.range);
-        flags.flags = function_flags(function, checker.source);
-    }
     flags
-        .flags
+        .0
+        .entry(function.range.start())
+        .or_insert_with(|| function_flags(function, checker.source))
         .iter()
         .find_map(|&(range, value)| (&checker.source[range] == name).then_some(value))
 }
@@ -95,23 +93,18 @@ pub fn never_iterates(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
         return false;
     }
     let mut empty = checker.rule_state::<EmptyLocals>();
-    if empty.function != Some(function.range) {
-        empty.function = Some(function.range);
-        empty.names = never_filled(function, checker.source);
-    }
     empty
-        .names
+        .0
+        .entry(function.range.start())
+        .or_insert_with(|| never_filled(function, checker.source))
         .iter()
         .any(|&range| checker.source[range] == *iterated.id.as_str())
 }
 
-/// The never-filled locals of the last function asked about, by the range of the name
+/// The never-filled locals of each function asked about (by where it starts), by the range of the name
 /// where it is bound.
 #[derive(Default)]
-struct EmptyLocals {
-    function: Option<TextRange>,
-    names: Vec<TextRange>,
-}
+struct EmptyLocals(rustc_hash::FxHashMap<TextSize, Vec<TextRange>>);
 
 /// The locals `function` binds exactly once, to an empty container, and reads only as the
 /// iterable of a `for` loop.
@@ -140,6 +133,9 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
         return Vec::new();
     }
     let text = &source[function.range];
+    // Most functions declare nothing: one search of their text spares one per name.
+    let may_declare = memchr::memmem::find(text.as_bytes(), b"global").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"nonlocal").is_some();
     candidates.retain(|candidate| {
         let name = candidate.id.as_str();
         scan.other.iter().filter(|bound| **bound == name).count() == 1
@@ -147,8 +143,7 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
                 .parameters
                 .iter()
                 .any(|parameter| parameter.name().as_str() == name)
-            && !declared(text, "global", name)
-            && !declared(text, "nonlocal", name)
+            && !(may_declare && declared_in_scope(text, name))
     });
     if candidates.is_empty() {
         return Vec::new();
@@ -200,12 +195,10 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
         .collect()
 }
 
-/// The flags of the last function asked about, by the range of each name where it is bound.
+/// The flags of each function asked about (by where it starts), by the range of each name
+/// where it is bound.
 #[derive(Default)]
-struct LocalFlags {
-    function: Option<TextRange>,
-    flags: Vec<(TextRange, bool)>,
-}
+struct LocalFlags(rustc_hash::FxHashMap<TextSize, Vec<(TextRange, bool)>>);
 
 fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRange, bool)> {
     let mut scan = FlagScan {
@@ -227,6 +220,9 @@ fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRan
         false
     });
     let text = &source[function.range];
+    // Most functions declare nothing: one search of their text spares one per name.
+    let may_declare = memchr::memmem::find(text.as_bytes(), b"global").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"nonlocal").is_some();
     let mut flags = Vec::new();
     for (index, &(name, value)) in scan.literal.iter().enumerate() {
         let name_text = name.id.as_str();
@@ -245,8 +241,7 @@ fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRan
             && !parameter
             && !scan.other.contains(&name_text)
             && !walrus_bound.iter().any(|bound| bound == name_text)
-            && !declared(text, "global", name_text)
-            && !declared(text, "nonlocal", name_text)
+            && !(may_declare && declared_in_scope(text, name_text))
         {
             flags.push((name.range, value));
         }
@@ -410,6 +405,11 @@ impl<'a> FlagScan<'a> {
 /// counts too (the safe side).
 fn declared_global(source: &str, name: &str) -> bool {
     declared(source, "global", name)
+}
+
+/// Whether a `global` or `nonlocal` statement in a function's `text` names `name`.
+fn declared_in_scope(text: &str, name: &str) -> bool {
+    declared(text, "global", name) || declared(text, "nonlocal", name)
 }
 
 /// Whether a `global` (or `nonlocal`, as `keyword` says) statement in `source` names `name`.

@@ -585,14 +585,15 @@ fn callable_probed_for_coroutine(checker: &Checker, callable: &Expr) -> bool {
         return true;
     }
     // A guard clause before it in a block around it: `if iscoroutinefunction(fn): return
-    // await fn(x)`, then `return fn(x)`, which only the other kind reaches. Every probe's
-    // name starts with `is`...: a module that spells none has no such guard to look for.
+    // await fn(x)`, then `return fn(x)`, which only the other kind reaches. A module whose
+    // text spells no probe has no such guard to look for (one scan of it for every module:
+    // `Checker::source_mentions`).
     let Some(function) = checker.current_function() else {
         return false;
     };
     if !["iscoroutine", "isawaitable", "isasyncgen"]
         .iter()
-        .any(|name| checker.source.contains(name))
+        .any(|name| checker.source_mentions(name))
     {
         return false;
     }
