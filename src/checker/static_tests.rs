@@ -143,7 +143,7 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
                 .parameters
                 .iter()
                 .any(|parameter| parameter.name().as_str() == name)
-            && !(may_declare && declared_in_scope(text, name))
+            && (!may_declare || !declared_in_scope(text, name))
     });
     if candidates.is_empty() {
         return Vec::new();
@@ -241,7 +241,7 @@ fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRan
             && !parameter
             && !scan.other.contains(&name_text)
             && !walrus_bound.iter().any(|bound| bound == name_text)
-            && !(may_declare && declared_in_scope(text, name_text))
+            && (!may_declare || !declared_in_scope(text, name_text))
         {
             flags.push((name.range, value));
         }

@@ -3008,15 +3008,14 @@ fn never_waited(module: &[Stmt], attribute: &str) -> bool {
                         tested(&method.value);
                     }
                 }
-                Node::Expr(Expr::Compare(compare)) => {
+                Node::Expr(Expr::Compare(compare))
                     if compare
                         .ops
                         .iter()
                         .all(|op| matches!(op, CmpOp::Is | CmpOp::IsNot))
-                        && compare.comparators.iter().all(Expr::is_none_literal_expr)
-                    {
-                        tested(&compare.left);
-                    }
+                        && compare.comparators.iter().all(Expr::is_none_literal_expr) =>
+                {
+                    tested(&compare.left);
                 }
                 Node::Expr(Expr::UnaryOp(not)) if not.op == UnaryOp::Not => tested(&not.operand),
                 Node::Expr(Expr::BoolOp(operation)) => operation.values.iter().for_each(tested),
