@@ -10,9 +10,10 @@
 //! branch that never runs, so no finding (and no call of the summary) comes from code that
 //! cannot execute.
 //!
-//! Only private names (a leading `_`) count as flags: a public module constant (`DEBUG =
-//! False`) is there for other modules or tests to set (`settings.DEBUG = True`), which this
-//! module cannot see.
+//! At module level only private names (a leading `_`) count as flags: a public module
+//! constant (`DEBUG = False`) is there for other modules or tests to set (`settings.DEBUG =
+//! True`), which this module cannot see. A function's locals are its own, whatever their
+//! names.
 
 use ruff_python_ast::{self as ast, BoolOp, Expr, ModModule, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -101,8 +102,8 @@ pub fn never_iterates(checker: &Checker, for_stmt: &ast::StmtFor) -> bool {
         .any(|&range| checker.source[range] == *iterated.id.as_str())
 }
 
-/// The never-filled locals of each function asked about (by where it starts), by the range of the name
-/// where it is bound.
+/// The never-filled locals of each function asked about (by where it starts), by the
+/// range of the name where it is bound.
 #[derive(Default)]
 struct EmptyLocals(rustc_hash::FxHashMap<TextSize, Vec<TextRange>>);
 
@@ -132,18 +133,10 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
     if scan.opaque {
         return Vec::new();
     }
-    let text = &source[function.range];
-    // Most functions declare nothing: one search of their text spares one per name.
-    let may_declare = memchr::memmem::find(text.as_bytes(), b"global").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"nonlocal").is_some();
+    let own = OwnLocals::new(function, source);
     candidates.retain(|candidate| {
         let name = candidate.id.as_str();
-        scan.other.iter().filter(|bound| **bound == name).count() == 1
-            && !function
-                .parameters
-                .iter()
-                .any(|parameter| parameter.name().as_str() == name)
-            && (!may_declare || !declared_in_scope(text, name))
+        scan.other.iter().filter(|bound| **bound == name).count() == 1 && own.holds(name)
     });
     if candidates.is_empty() {
         return Vec::new();
@@ -219,10 +212,7 @@ fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRan
         }
         false
     });
-    let text = &source[function.range];
-    // Most functions declare nothing: one search of their text spares one per name.
-    let may_declare = memchr::memmem::find(text.as_bytes(), b"global").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"nonlocal").is_some();
+    let own = OwnLocals::new(function, source);
     let mut flags = Vec::new();
     for (index, &(name, value)) in scan.literal.iter().enumerate() {
         let name_text = name.id.as_str();
@@ -233,15 +223,10 @@ fn function_flags(function: &ast::StmtFunctionDef, source: &str) -> Vec<(TextRan
             .all(|(other_index, (other_name, _))| {
                 other_index == index || other_name.id.as_str() != name_text
             });
-        let parameter = function
-            .parameters
-            .iter()
-            .any(|parameter| parameter.name().as_str() == name_text);
         if bound_once
-            && !parameter
             && !scan.other.contains(&name_text)
             && !walrus_bound.iter().any(|bound| bound == name_text)
-            && (!may_declare || !declared_in_scope(text, name_text))
+            && own.holds(name_text)
         {
             flags.push((name.range, value));
         }
@@ -407,9 +392,37 @@ fn declared_global(source: &str, name: &str) -> bool {
     declared(source, "global", name)
 }
 
-/// Whether a `global` or `nonlocal` statement in a function's `text` names `name`.
-fn declared_in_scope(text: &str, name: &str) -> bool {
-    declared(text, "global", name) || declared(text, "nonlocal", name)
+/// What makes a name a function's own local, beyond its binding: not a parameter (a caller
+/// binds it too), and not named by a `global` or `nonlocal` anywhere in the function's text
+/// (a nested function could rebind it).
+struct OwnLocals<'a> {
+    function: &'a ast::StmtFunctionDef,
+    text: &'a str,
+    /// Most functions declare nothing: one search of their text spares one per name.
+    may_declare: bool,
+}
+
+impl<'a> OwnLocals<'a> {
+    fn new(function: &'a ast::StmtFunctionDef, source: &'a str) -> Self {
+        let text = &source[function.range];
+        let may_declare = memchr::memmem::find(text.as_bytes(), b"global").is_some()
+            || memchr::memmem::find(text.as_bytes(), b"nonlocal").is_some();
+        Self {
+            function,
+            text,
+            may_declare,
+        }
+    }
+
+    fn holds(&self, name: &str) -> bool {
+        !self
+            .function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name)
+            && (!self.may_declare
+                || !declared(self.text, "global", name) && !declared(self.text, "nonlocal", name))
+    }
 }
 
 /// Whether a `global` (or `nonlocal`, as `keyword` says) statement in `source` names `name`.
