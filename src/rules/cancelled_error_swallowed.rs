@@ -494,7 +494,7 @@ fn swallows(
             && !handler.is_some_and(|handler| reraised_later(&cx, try_stmt, handler))
             && !called_only_from_reraising_handlers(checker)
             && !ends_the_entry_coroutine(checker, try_stmt)
-            && !ends_a_task_its_owner_awaits(&cx, try_stmt, handler_body)
+            && !ends_a_task_only_its_owner_holds(&cx, try_stmt, handler_body)
             && !ends_a_nested_task_its_owner_awaits(&cx, try_stmt, handler_body);
         (swallows, (cx.assumed.take(), cx.assumed_helpers.take()))
     };
@@ -2833,16 +2833,20 @@ fn task_consumes(cx: &Cx, task: &str, cancelled: &str) -> bool {
     })
 }
 
-/// The handler ends a background task that only its owner cancels, and the owner waits for
-/// it: the coroutine is a method of the class started only as `self._task =
-/// asyncio.create_task(self._watch())`, every `self._task.cancel()` of the class is followed
-/// in its block by an `await` that names `self._task`, and the handler leaves the coroutine
-/// (a `return`; a `break` out of a loop of the body after which nothing suspends or loops; or
-/// the `try` itself so placed). Ending quietly is the task's side of that protocol: the
-/// owner's `await` returns instead of raising the cancellation it asked for, and no one else
-/// holds the task to cancel or await it. Also when no one waits for the task at all
-/// ([`never_waited`]), whoever cancels it.
-fn ends_a_task_its_owner_awaits(cx: &Cx, try_stmt: &ast::StmtTry, handler_body: &[Stmt]) -> bool {
+/// The handler ends a background task that only its owner holds: the coroutine is a method
+/// of the class (or of a base class, its subclasses in the module counting as the owner)
+/// started only as `self._task = asyncio.create_task(self._watch())`, and the handler
+/// leaves the coroutine (a `return`; a `break` out of a loop of the body after which nothing
+/// suspends or loops; or the `try` itself so placed). Either every `self._task.cancel()` of
+/// the owner is followed in its block by an `await` that names `self._task`: ending quietly
+/// is the task's side of that protocol, the owner's `await` returns instead of raising the
+/// cancellation it asked for; or no one waits for the task at all ([`never_waited`]),
+/// whoever cancels it.
+fn ends_a_task_only_its_owner_holds(
+    cx: &Cx,
+    try_stmt: &ast::StmtTry,
+    handler_body: &[Stmt],
+) -> bool {
     let (Some(class), Some(function)) = (cx.class, cx.checker.current_function()) else {
         return false;
     };
