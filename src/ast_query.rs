@@ -190,6 +190,25 @@ pub fn declares_async_generator(function: &ast::StmtFunctionDef) -> bool {
     function.is_async && named && is_stub(&function.body)
 }
 
+/// [`walk_body_shallow`] over `body` and every function and class body nested in it, at any
+/// depth (a lambda's body aside): each scope walked on its own, so `visit` never stops the
+/// walk. For the questions asked of every read of a name in a module or a function, its
+/// nested functions included.
+pub fn walk_scopes<'a>(body: &'a [Stmt], visit: &mut dyn FnMut(Node<'a>)) {
+    let mut scopes = vec![body];
+    while let Some(scope) = scopes.pop() {
+        walk_body_shallow(scope, &mut |node| {
+            match node {
+                Node::Stmt(Stmt::FunctionDef(function)) => scopes.push(&function.body),
+                Node::Stmt(Stmt::ClassDef(class)) => scopes.push(&class.body),
+                _ => {}
+            }
+            visit(node);
+            Walk::Descend
+        });
+    }
+}
+
 /// Shows `visit` every statement and expression of one scope's `body`, in source order, and
 /// does not descend into the scopes nested in it: a `def`, a `class` or a `lambda` is shown,
 /// but nothing inside it (its decorators, defaults and bases neither). Code there runs at

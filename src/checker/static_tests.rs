@@ -20,7 +20,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::Checker;
 use super::version_gates::version_test_outcome;
-use crate::ast_query::{Node, Walk, walk_body_shallow};
+use crate::ast_query::Node;
 
 /// Whether `test` is true (`Some(true)`) or false (`Some(false)`) on every run of every
 /// Python the project supports; `None` when it depends.
@@ -162,18 +162,11 @@ fn never_filled(function: &ast::StmtFunctionDef, source: &str) -> Vec<TextRange>
         false
     });
     let mut iterables: Vec<TextRange> = Vec::new();
-    let mut scopes = vec![&function.body[..]];
-    while let Some(scope) = scopes.pop() {
-        walk_body_shallow(scope, &mut |node| {
-            match node {
-                Node::Stmt(Stmt::FunctionDef(nested)) => scopes.push(&nested.body),
-                Node::Stmt(Stmt::ClassDef(nested)) => scopes.push(&nested.body),
-                Node::Stmt(Stmt::For(loop_stmt)) => iterables.push(loop_stmt.iter.range()),
-                _ => {}
-            }
-            Walk::Descend
-        });
-    }
+    crate::ast_query::walk_scopes(&function.body, &mut |node| {
+        if let Node::Stmt(Stmt::For(loop_stmt)) = node {
+            iterables.push(loop_stmt.iter.range());
+        }
+    });
     candidates
         .into_iter()
         .filter(|candidate| {

@@ -2985,49 +2985,43 @@ fn never_waited(module: &[Stmt], attribute: &str) -> bool {
         false
     });
     let mut harmless: Vec<TextRange> = Vec::new();
-    let mut scopes = vec![module];
-    while let Some(scope) = scopes.pop() {
-        walk_body_shallow(scope, &mut |node| {
-            let mut tested = |expr: &Expr| {
-                if names_task(expr) {
-                    harmless.push(expr.range());
-                }
-            };
-            match node {
-                Node::Stmt(Stmt::FunctionDef(function)) => scopes.push(&function.body),
-                Node::Stmt(Stmt::ClassDef(class)) => scopes.push(&class.body),
-                Node::Stmt(Stmt::If(branch)) => {
-                    tested(&branch.test);
-                    for clause in &branch.elif_else_clauses {
-                        if let Some(test) = &clause.test {
-                            tested(test);
-                        }
-                    }
-                }
-                Node::Stmt(Stmt::While(looping)) => tested(&looping.test),
-                Node::Expr(Expr::Call(call)) => {
-                    if let Expr::Attribute(method) = &*call.func
-                        && matches!(method.attr.as_str(), "cancel" | "done" | "cancelled")
-                    {
-                        tested(&method.value);
-                    }
-                }
-                Node::Expr(Expr::Compare(compare))
-                    if compare
-                        .ops
-                        .iter()
-                        .all(|op| matches!(op, CmpOp::Is | CmpOp::IsNot))
-                        && compare.comparators.iter().all(Expr::is_none_literal_expr) =>
-                {
-                    tested(&compare.left);
-                }
-                Node::Expr(Expr::UnaryOp(not)) if not.op == UnaryOp::Not => tested(&not.operand),
-                Node::Expr(Expr::BoolOp(operation)) => operation.values.iter().for_each(tested),
-                _ => {}
+    ast_query::walk_scopes(module, &mut |node| {
+        let mut tested = |expr: &Expr| {
+            if names_task(expr) {
+                harmless.push(expr.range());
             }
-            Walk::Descend
-        });
-    }
+        };
+        match node {
+            Node::Stmt(Stmt::If(branch)) => {
+                tested(&branch.test);
+                for clause in &branch.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        tested(test);
+                    }
+                }
+            }
+            Node::Stmt(Stmt::While(looping)) => tested(&looping.test),
+            Node::Expr(Expr::Call(call)) => {
+                if let Expr::Attribute(method) = &*call.func
+                    && matches!(method.attr.as_str(), "cancel" | "done" | "cancelled")
+                {
+                    tested(&method.value);
+                }
+            }
+            Node::Expr(Expr::Compare(compare))
+                if compare
+                    .ops
+                    .iter()
+                    .all(|op| matches!(op, CmpOp::Is | CmpOp::IsNot))
+                    && compare.comparators.iter().all(Expr::is_none_literal_expr) =>
+            {
+                tested(&compare.left);
+            }
+            Node::Expr(Expr::UnaryOp(not)) if not.op == UnaryOp::Not => tested(&not.operand),
+            Node::Expr(Expr::BoolOp(operation)) => operation.values.iter().for_each(tested),
+            _ => {}
+        }
+    });
     reads.iter().all(|read| harmless.contains(read))
 }
 
